@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what bitrootd needs to build, run and test, from Debian's packages.
+# Idempotent: installs only what is missing. Needs root or sudo.
+set -euo pipefail
+
+pkgs=(build-essential autoconf automake libtool pkg-config
+      libevent-dev libssl-dev liblmdb-dev libsecp256k1-dev libjansson-dev
+      python3 procps iproute2)
+[ "${INSTALL_BENCH_TOOLS:-0}" = 1 ] && pkgs+=(wrk)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || { echo "need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+	sudo=sudo
+fi
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

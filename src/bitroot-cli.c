@@ -1,0 +1,1172 @@
+/*
+ * bitroot-cli: the command-line JSON-RPC client, after Bitcoin Core's
+ * bitcoin-cli. It reads the same options and config file the daemon does
+ * (only those it needs), sends one JSON-RPC 2.0 request with libevent's
+ * evhttp client, and prints the result: strings raw, other values pretty
+ * printed in Core's layout with numbers exactly as the server wrote them.
+ *
+ * Exit status: 0 on success, 1 on any error (RPC errors included).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+
+#define DEFAULT_CLIENT_TIMEOUT 900
+#define DEFAULT_HOST "127.0.0.1"
+#define MAX_LINE 65536
+
+struct opts {
+	char *datadir;
+	char *conf;
+	char *chain;
+	char *rpcconnect;
+	char *rpcport;
+	char *rpcuser;
+	char *rpcpassword;
+	char *rpccookiefile;
+	int rpcwait;
+	long rpcwaittimeout;
+	long rpcclienttimeout;
+	int named;
+	int use_stdin;
+	int stdinrpcpass;
+	int getinfo;
+	int help;
+	int version;
+};
+
+/* Values from the config file: the top section and the chain's. */
+struct confvals {
+	char *top[8];
+	char *sect[8];
+	int regtest, testnet, testnet4, signet;
+	char *chain;
+};
+
+enum conf_key { CK_RPCCONNECT, CK_RPCPORT, CK_RPCUSER, CK_RPCPASSWORD,
+	CK_RPCCOOKIEFILE, CK_DATADIR, CK_COUNT };
+static const char *const conf_names[CK_COUNT] = { "rpcconnect", "rpcport",
+	"rpcuser", "rpcpassword", "rpccookiefile", "datadir" };
+
+static _Noreturn void
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	/* Nothing to release on the way out: skip atexit work. */
+	fflush(stdout);
+	fflush(stderr);
+	_exit(1);
+}
+
+static char *
+xstrdup_c(const char *s)
+{
+	char *p = strdup(s);
+
+	if (p == NULL) {
+		perror("strdup");
+		exit(1);
+	}
+	return p;
+}
+
+static void *
+xrealloc_c(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL) {
+		perror("realloc");
+		exit(1);
+	}
+	return p;
+}
+
+/* ---- Options ---- */
+
+/* Boolean value of "-name", "-name=v" or "-noname". */
+static int
+bool_value(const char *v, int negated)
+{
+	int on = v == NULL || *v == '\0' || strtol(v, NULL, 10) != 0;
+
+	return negated ? !on : on;
+}
+
+static void
+usage(void)
+{
+	printf("Bitroot RPC client\n\n"
+	    "Usage:  bitroot-cli [options] <command> [params]  Send command to the node\n"
+	    "or:     bitroot-cli [options] -named <command> [name=value]...  Send command to the node (with named arguments)\n"
+	    "or:     bitroot-cli [options] help                List commands\n"
+	    "or:     bitroot-cli [options] help <command>      Get help for a command\n\n"
+	    "Options:\n\n"
+	    "  -?, -h, -help           Print this help message and exit\n"
+	    "  -chain=<chain>          Use the chain <chain> (main, test, testnet4, signet, regtest)\n"
+	    "  -conf=<file>            Specify configuration file. Relative paths will be prefixed by datadir location.\n"
+	    "  -datadir=<dir>          Specify data directory\n"
+	    "  -getinfo                Get general information from the remote server.\n"
+	    "  -named                  Pass named instead of positional arguments (default: false)\n"
+	    "  -regtest, -testnet, -testnet4, -signet\n"
+	    "                          Select the chain\n"
+	    "  -rpcclienttimeout=<n>   Timeout in seconds during HTTP requests, or 0 for no timeout. (default: %d)\n"
+	    "  -rpcconnect=<ip>        Send commands to node running on <ip> (default: %s)\n"
+	    "  -rpccookiefile=<loc>    Location of the auth cookie. Relative paths will be prefixed by a net-specific datadir location. (default: data dir)\n"
+	    "  -rpcpassword=<pw>       Password for JSON-RPC connections\n"
+	    "  -rpcport=<port>         Connect to JSON-RPC on <port> (default: 8332, testnet: 18332, testnet4: 48332, signet: 38332, regtest: 18443)\n"
+	    "  -rpcuser=<user>         Username for JSON-RPC connections\n"
+	    "  -rpcwait                Wait for RPC server to start\n"
+	    "  -rpcwaittimeout=<n>     Timeout in seconds to wait for the RPC server to start, or 0 for no timeout. (default: 0)\n"
+	    "  -stdin                  Read extra arguments from standard input, one per line until EOF/Ctrl-D (recommended for sensitive information such as passphrases). When combined with -stdinrpcpass, the first line from standard input is used for the RPC password.\n"
+	    "  -stdinrpcpass           Read RPC password from standard input as a single line.\n"
+	    "  -version                Print version and exit\n",
+	    DEFAULT_CLIENT_TIMEOUT, DEFAULT_HOST);
+}
+
+/* Parses the leading options; returns the index of the command. */
+static int
+parse_options(int argc, char **argv, struct opts *o)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		char *a = argv[i], *name, *val;
+		int neg = 0;
+
+		if (a[0] != '-' || a[1] == '\0')
+			break;
+		name = xstrdup_c(a[1] == '-' ? a + 2 : a + 1);
+		val = strchr(name, '=');
+		if (val)
+			*val++ = '\0';
+		if (strncmp(name, "no", 2) == 0 && name[2] && val == NULL) {
+			neg = 1;
+			memmove(name, name + 2, strlen(name + 2) + 1);
+		}
+#define STR_OPT(n, field) \
+		if (strcmp(name, n) == 0) { free(o->field); \
+			o->field = xstrdup_c(neg ? "" : val ? val : ""); free(name); continue; }
+		STR_OPT("datadir", datadir)
+		STR_OPT("conf", conf)
+		STR_OPT("chain", chain)
+		STR_OPT("rpcconnect", rpcconnect)
+		STR_OPT("rpcport", rpcport)
+		STR_OPT("rpcuser", rpcuser)
+		STR_OPT("rpcpassword", rpcpassword)
+		STR_OPT("rpccookiefile", rpccookiefile)
+#undef STR_OPT
+		if (strcmp(name, "regtest") == 0 || strcmp(name, "testnet") ==
+		    0 || strcmp(name, "testnet4") == 0 || strcmp(name,
+		    "signet") == 0) {
+			if (bool_value(val, neg)) {
+				free(o->chain);
+				o->chain = xstrdup_c(strcmp(name, "testnet") ==
+				    0 ? "test" : name);
+			}
+		} else if (strcmp(name, "rpcwait") == 0)
+			o->rpcwait = bool_value(val, neg);
+		else if (strcmp(name, "named") == 0)
+			o->named = bool_value(val, neg);
+		else if (strcmp(name, "stdin") == 0)
+			o->use_stdin = bool_value(val, neg);
+		else if (strcmp(name, "stdinrpcpass") == 0)
+			o->stdinrpcpass = bool_value(val, neg);
+		else if (strcmp(name, "getinfo") == 0)
+			o->getinfo = bool_value(val, neg);
+		else if (strcmp(name, "rpcwaittimeout") == 0)
+			o->rpcwaittimeout = val ? strtol(val, NULL, 10) : 0;
+		else if (strcmp(name, "rpcclienttimeout") == 0)
+			o->rpcclienttimeout = val ? strtol(val, NULL, 10) :
+			    DEFAULT_CLIENT_TIMEOUT;
+		else if (strcmp(name, "?") == 0 || strcmp(name, "h") == 0 ||
+		    strcmp(name, "help") == 0)
+			o->help = 1;
+		else if (strcmp(name, "version") == 0)
+			o->version = 1;
+		else if (strcmp(name, "rpcwallet") == 0 ||
+		    strcmp(name, "color") == 0 || strcmp(name, "debug") == 0)
+			;	/* accepted for compatibility, no effect */
+		else {
+			fprintf(stderr, "Error parsing command line arguments: "
+			    "Invalid parameter -%s\n", name);
+			fflush(stderr);
+			_exit(1);
+		}
+		free(name);
+	}
+	return i;
+}
+
+/* ---- Config file ---- */
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static void
+read_conf(const char *path, const char *chain_hint, struct confvals *cv,
+    int must_exist)
+{
+	char line[MAX_LINE], *p, *eq, *key, *val, section[64] = "";
+	FILE *f = fopen(path, "r");
+	int k;
+
+	if (f == NULL) {
+		if (must_exist)
+			die("Error reading configuration file: specified data "
+			    "directory or config file \"%s\" does not exist.",
+			    path);
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if ((p = strchr(line, '#')) != NULL)
+			*p = '\0';
+		p = trim(line);
+		if (*p == '\0')
+			continue;
+		if (*p == '[') {
+			char *e = strchr(p, ']');
+
+			if (e) {
+				*e = '\0';
+				snprintf(section, sizeof(section), "%s", p + 1);
+			}
+			continue;
+		}
+		if ((eq = strchr(p, '=')) == NULL)
+			continue;
+		*eq = '\0';
+		key = trim(p);
+		val = trim(eq + 1);
+		/* "main.rpcport=1" is the same as rpcport in [main]. */
+		{
+			char *dot = strchr(key, '.');
+			char sect_from_key[64] = "";
+
+			if (dot) {
+				*dot = '\0';
+				snprintf(sect_from_key, sizeof(sect_from_key),
+				    "%s", key);
+				key = dot + 1;
+			}
+			for (k = 0; k < CK_COUNT; k++) {
+				char **slot;
+				const char *s = dot ? sect_from_key : section;
+
+				if (strcmp(key, conf_names[k]) != 0)
+					continue;
+				if (*s == '\0')
+					slot = &cv->top[k];
+				else if (chain_hint && strcmp(s, chain_hint) == 0)
+					slot = &cv->sect[k];
+				else
+					break;
+				free(*slot);
+				*slot = xstrdup_c(val);
+			}
+			if (!dot && section[0] == '\0') {
+				if (strcmp(key, "regtest") == 0)
+					cv->regtest = atoi(val);
+				else if (strcmp(key, "testnet") == 0)
+					cv->testnet = atoi(val);
+				else if (strcmp(key, "testnet4") == 0)
+					cv->testnet4 = atoi(val);
+				else if (strcmp(key, "signet") == 0)
+					cv->signet = atoi(val);
+				else if (strcmp(key, "chain") == 0) {
+					free(cv->chain);
+					cv->chain = xstrdup_c(val);
+				}
+			}
+		}
+	}
+	fclose(f);
+}
+
+static const char *
+conf_get(const struct confvals *cv, enum conf_key k, const char *chain)
+{
+	/* Network-only options are not read from the top for test chains. */
+	if (cv->sect[k])
+		return cv->sect[k];
+	if ((k == CK_RPCPORT || k == CK_RPCCONNECT) && strcmp(chain, "main"))
+		return NULL;
+	return cv->top[k];
+}
+
+static const char *
+chain_subdir(const char *chain)
+{
+	if (strcmp(chain, "main") == 0)
+		return "";
+	if (strcmp(chain, "test") == 0)
+		return "testnet3";
+	return chain;
+}
+
+static int
+chain_port(const char *chain)
+{
+	if (strcmp(chain, "test") == 0)
+		return 18332;
+	if (strcmp(chain, "testnet4") == 0)
+		return 48332;
+	if (strcmp(chain, "signet") == 0)
+		return 38332;
+	if (strcmp(chain, "regtest") == 0)
+		return 18443;
+	return 8332;
+}
+
+static char *
+default_datadir(void)
+{
+	const char *home = getenv("HOME");
+	char buf[PATH_MAX];
+
+	if (home == NULL || *home == '\0') {
+		struct passwd *pw = getpwuid(getuid());
+
+		home = pw ? pw->pw_dir : "/";
+	}
+	snprintf(buf, sizeof(buf), "%s/.bitroot", home);
+	return xstrdup_c(buf);
+}
+
+/* ---- Base64 and JSON helpers ---- */
+
+static char *
+base64(const char *s)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = strlen(s), i, o = 0;
+	const unsigned char *b = (const unsigned char *)s;
+	char *out = xrealloc_c(NULL, (n + 2) / 3 * 4 + 1);
+	unsigned long acc;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		acc = (unsigned long)b[i] << 16 | (unsigned long)b[i + 1] << 8 |
+		    b[i + 2];
+		out[o++] = tab[acc >> 18];
+		out[o++] = tab[(acc >> 12) & 63];
+		out[o++] = tab[(acc >> 6) & 63];
+		out[o++] = tab[acc & 63];
+	}
+	if (n - i == 1) {
+		acc = (unsigned long)b[i] << 16;
+		out[o++] = tab[acc >> 18];
+		out[o++] = tab[(acc >> 12) & 63];
+		out[o++] = '=';
+		out[o++] = '=';
+	} else if (n - i == 2) {
+		acc = (unsigned long)b[i] << 16 | (unsigned long)b[i + 1] << 8;
+		out[o++] = tab[acc >> 18];
+		out[o++] = tab[(acc >> 12) & 63];
+		out[o++] = tab[(acc >> 6) & 63];
+		out[o++] = '=';
+	}
+	out[o] = '\0';
+	return out;
+}
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+};
+
+static void
+sb_putn(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->p = xrealloc_c(b->p, b->cap);
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void
+sb_puts(struct sbuf *b, const char *s)
+{
+	sb_putn(b, s, strlen(s));
+}
+
+static void
+sb_indent(struct sbuf *b, int n)
+{
+	while (n-- > 0)
+		sb_putn(b, " ", 1);
+}
+
+static const char *
+skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
+	    *p == '\r'))
+		p++;
+	return p;
+}
+
+/* End of the JSON value at p (already validated by jansson), or NULL. */
+static const char *
+skip_value(const char *p, const char *end)
+{
+	int depth = 0;
+
+	p = skip_ws(p, end);
+	do {
+		if (p >= end)
+			return NULL;
+		if (*p == '"') {
+			for (p++; p < end && *p != '"'; p++)
+				if (*p == '\\')
+					p++;
+			p++;
+		} else if (*p == '{' || *p == '[') {
+			depth++;
+			p++;
+		} else if (*p == '}' || *p == ']') {
+			depth--;
+			p++;
+		} else if (depth > 0)
+			p++;
+		else {
+			while (p < end && !strchr(",}] \t\r\n", *p))
+				p++;
+		}
+	} while (depth > 0);
+	return p;
+}
+
+/*
+ * Re-indents the JSON text [p, end) in Core's pretty layout (UniValue's
+ * write with indent 2), copying strings and numbers as the server wrote
+ * them.
+ */
+static const char *
+pretty(struct sbuf *b, const char *p, const char *end, int level)
+{
+	const char *q;
+	int lvl = level ? level : 1, first = 1;
+	char close;
+
+	p = skip_ws(p, end);
+	if (p >= end)
+		return p;
+	if (*p != '{' && *p != '[') {
+		q = skip_value(p, end);
+		sb_putn(b, p, (size_t)(q - p));
+		return q;
+	}
+	close = *p == '{' ? '}' : ']';
+	sb_putn(b, p, 1);
+	sb_puts(b, "\n");
+	p = skip_ws(p + 1, end);
+	while (p < end && *p != close) {
+		if (!first)
+			sb_puts(b, ",\n");
+		first = 0;
+		sb_indent(b, 2 * lvl);
+		if (close == '}') {
+			q = skip_value(p, end);
+			sb_putn(b, p, (size_t)(q - p));
+			sb_puts(b, ": ");
+			p = skip_ws(q, end);
+			if (p < end && *p == ':')
+				p++;
+		}
+		p = pretty(b, p, end, lvl + 1);
+		p = skip_ws(p, end);
+		if (p < end && *p == ',')
+			p = skip_ws(p + 1, end);
+	}
+	if (!first)
+		sb_puts(b, "\n");
+	sb_indent(b, 2 * (lvl - 1));
+	sb_putn(b, &close, 1);
+	return p < end ? p + 1 : p;
+}
+
+/* The raw text of member key of the top-level object in [p, end). */
+static int
+find_member(const char *p, const char *end, const char *key,
+    const char **vs, const char **ve)
+{
+	const char *ks, *ke;
+	size_t kl = strlen(key);
+
+	p = skip_ws(p, end);
+	if (p >= end || *p != '{')
+		return -1;
+	p = skip_ws(p + 1, end);
+	while (p < end && *p == '"') {
+		ks = p + 1;
+		ke = skip_value(p, end) - 1;
+		p = skip_ws(ke + 1, end);
+		if (p >= end || *p != ':')
+			return -1;
+		p = skip_ws(p + 1, end);
+		*vs = p;
+		*ve = skip_value(p, end);
+		if (*ve == NULL)
+			return -1;
+		if ((size_t)(ke - ks) == kl && memcmp(ks, key, kl) == 0)
+			return 0;
+		p = skip_ws(*ve, end);
+		if (p < end && *p == ',')
+			p = skip_ws(p + 1, end);
+	}
+	return -1;
+}
+
+/* ---- Which parameters are JSON (Core's client conversion table) ---- */
+
+struct conv {
+	const char *method;
+	int idx;
+	const char *name;
+};
+
+static const struct conv conv_table[] = {
+	{ "addconnection", 2, "v2transport" },
+	{ "addnode", 2, "v2transport" },
+	{ "addpeeraddress", 1, "port" },
+	{ "addpeeraddress", 2, "tried" },
+	{ "createrawtransaction", 0, "inputs" },
+	{ "createrawtransaction", 1, "outputs" },
+	{ "createrawtransaction", 2, "locktime" },
+	{ "createrawtransaction", 3, "replaceable" },
+	{ "createrawtransaction", 4, "version" },
+	{ "decoderawtransaction", 1, "iswitness" },
+	{ "disconnectnode", 1, "nodeid" },
+	{ "echojson", 0, "arg0" }, { "echojson", 1, "arg1" },
+	{ "echojson", 2, "arg2" }, { "echojson", 3, "arg3" },
+	{ "echojson", 4, "arg4" }, { "echojson", 5, "arg5" },
+	{ "echojson", 6, "arg6" }, { "echojson", 7, "arg7" },
+	{ "echojson", 8, "arg8" }, { "echojson", 9, "arg9" },
+	{ "generateblock", 1, "transactions" },
+	{ "generateblock", 2, "submit" },
+	{ "generatetoaddress", 0, "nblocks" },
+	{ "generatetoaddress", 2, "maxtries" },
+	{ "generatetodescriptor", 0, "num_blocks" },
+	{ "generatetodescriptor", 2, "maxtries" },
+	{ "getblock", 1, "verbosity" },
+	{ "getblock", 1, "verbose" },
+	{ "getblockhash", 0, "height" },
+	{ "getblockheader", 1, "verbose" },
+	{ "getblocktemplate", 0, "template_request" },
+	{ "getchaintxstats", 0, "nblocks" },
+	{ "getnetworkhashps", 0, "nblocks" },
+	{ "getnetworkhashps", 1, "height" },
+	{ "getnodeaddresses", 0, "count" },
+	{ "getrawmempool", 0, "verbose" },
+	{ "getrawmempool", 1, "mempool_sequence" },
+	{ "getrawtransaction", 1, "verbosity" },
+	{ "getrawtransaction", 1, "verbose" },
+	{ "gettxout", 1, "n" },
+	{ "gettxout", 2, "include_mempool" },
+	{ "gettxoutsetinfo", 1, "hash_or_height" },
+	{ "gettxoutsetinfo", 2, "use_index" },
+	{ "logging", 0, "include" },
+	{ "logging", 1, "exclude" },
+	{ "scantxoutset", 1, "scanobjects" },
+	{ "sendrawtransaction", 1, "maxfeerate" },
+	{ "sendrawtransaction", 2, "maxburnamount" },
+	{ "setban", 2, "bantime" },
+	{ "setban", 3, "absolute" },
+	{ "setmocktime", 0, "timestamp" },
+	{ "setnetworkactive", 0, "state" },
+	{ "stop", 0, "wait" },
+	{ "testmempoolaccept", 0, "rawtxs" },
+	{ "testmempoolaccept", 1, "maxfeerate" },
+	{ "verifychain", 0, "checklevel" },
+	{ "verifychain", 1, "nblocks" },
+	{ "waitforblock", 1, "timeout" },
+	{ "waitforblockheight", 0, "height" },
+	{ "waitforblockheight", 1, "timeout" },
+	{ "waitfornewblock", 0, "timeout" },
+};
+
+static int
+is_json_param(const char *method, int idx, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(conv_table) / sizeof(conv_table[0]); i++) {
+		if (strcmp(conv_table[i].method, method) != 0)
+			continue;
+		if (name ? strcmp(conv_table[i].name, name) == 0 :
+		    conv_table[i].idx == idx)
+			return 1;
+	}
+	return 0;
+}
+
+static json_t *
+convert(const char *method, int idx, const char *name, const char *val)
+{
+	json_error_t e;
+	json_t *v;
+
+	if (!is_json_param(method, idx, name))
+		return json_string(val);
+	v = json_loads(val, JSON_DECODE_ANY, &e);
+	if (v == NULL)
+		die("Error parsing JSON: %s", val);
+	return v;
+}
+
+static json_t *
+build_params(const char *method, char **args, int n, int named)
+{
+	json_t *params, *pos = NULL;
+	int i, npos = 0;
+	char *eq, *key;
+
+	if (!named) {
+		params = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(params,
+			    convert(method, i, NULL, args[i]));
+		return params;
+	}
+	params = json_object();
+	for (i = 0; i < n; i++) {
+		eq = strchr(args[i], '=');
+		if (eq == NULL) {
+			/* Positional values mixed in go to "args". */
+			if (pos == NULL)
+				pos = json_array();
+			json_array_append_new(pos,
+			    convert(method, npos++, NULL, args[i]));
+			continue;
+		}
+		key = strndup(args[i], (size_t)(eq - args[i]));
+		if (key == NULL)
+			die("out of memory");
+		if (json_object_get(params, key))
+			die("Parameter %s specified multiple times", key);
+		json_object_set_new(params, key,
+		    convert(method, -1, key, eq + 1));
+		free(key);
+	}
+	if (pos)
+		json_object_set_new(params, "args", pos);
+	return params;
+}
+
+/* ---- HTTP ---- */
+
+struct reply {
+	int status;		/* 0: no connection */
+	int error;
+	char *body;
+	size_t len;
+};
+
+static void
+http_done(struct evhttp_request *req, void *arg)
+{
+	struct reply *r = arg;
+	struct evbuffer *in;
+
+	if (req == NULL) {
+		r->status = 0;
+		return;
+	}
+	r->status = evhttp_request_get_response_code(req);
+	in = evhttp_request_get_input_buffer(req);
+	r->len = evbuffer_get_length(in);
+	r->body = xrealloc_c(NULL, r->len + 1);
+	evbuffer_remove(in, r->body, r->len);
+	r->body[r->len] = '\0';
+}
+
+static void
+http_error(enum evhttp_request_error err, void *arg)
+{
+	struct reply *r = arg;
+
+	r->error = (int)err;
+}
+
+static void
+do_http(const char *host, int port, const char *auth, const char *body,
+    long timeout, struct reply *rep)
+{
+	struct event_base *base = event_base_new();
+	struct evhttp_connection *conn;
+	struct evhttp_request *req;
+	struct evkeyvalq *h;
+	char *hdr;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->error = -1;
+	if (base == NULL)
+		die("cannot create event base");
+	conn = evhttp_connection_base_new(base, NULL, host, (uint16_t)port);
+	if (conn == NULL)
+		die("create connection failed");
+	evhttp_connection_set_timeout(conn, timeout > 0 ? (int)timeout :
+	    INT_MAX / 1000);
+	req = evhttp_request_new(http_done, rep);
+	evhttp_request_set_error_cb(req, http_error);
+	h = evhttp_request_get_output_headers(req);
+	evhttp_add_header(h, "Host", host);
+	evhttp_add_header(h, "Connection", "close");
+	evhttp_add_header(h, "Content-Type", "application/json");
+	hdr = malloc(strlen(auth) + 7);
+	if (hdr == NULL)
+		die("out of memory");
+	sprintf(hdr, "Basic %s", auth);
+	evhttp_add_header(h, "Authorization", hdr);
+	free(hdr);
+	evbuffer_add(evhttp_request_get_output_buffer(req), body,
+	    strlen(body));
+	if (evhttp_make_request(conn, req, EVHTTP_REQ_POST, "/") != 0)
+		die("send http request failed");
+	event_base_dispatch(base);
+	evhttp_connection_free(conn);
+	event_base_free(base);
+}
+
+static const char *
+http_errorstring(int code)
+{
+	switch (code) {
+	case EVREQ_HTTP_TIMEOUT: return "timeout reached";
+	case EVREQ_HTTP_EOF: return "EOF reached";
+	case EVREQ_HTTP_INVALID_HEADER: return "error while reading header, or invalid header";
+	case EVREQ_HTTP_BUFFER_ERROR: return "error encountered while reading or writing";
+	case EVREQ_HTTP_REQUEST_CANCEL: return "request was canceled";
+	case EVREQ_HTTP_DATA_TOO_LONG: return "response body is larger than allowed";
+	}
+	return "unknown";
+}
+
+/* ---- Main ---- */
+
+static char *read_line(FILE *f);
+
+struct conn_info {
+	char host[256];
+	int port;
+	char *auth;		/* base64 of user:pass */
+	char *cookie_path;	/* cookie auth: re-read before each attempt */
+	int no_cookie;		/* credentials could not be found */
+	char *conf_path;
+};
+
+static void
+load_cookie(struct conn_info *ci)
+{
+	FILE *f;
+	char *line = NULL;
+
+	if ((f = fopen(ci->cookie_path, "r")) != NULL) {
+		line = read_line(f);
+		fclose(f);
+	}
+	ci->no_cookie = line == NULL;
+	free(ci->auth);
+	ci->auth = base64(line ? line : ":");
+	if (line) {
+		explicit_bzero(line, strlen(line));
+		free(line);
+	}
+}
+
+/* Sends body; returns the parsed reply or exits with Core's messages. */
+static json_t *
+call(const struct opts *o, const struct conn_info *ci, const char *body,
+    struct reply *rep)
+{
+	time_t deadline = time(NULL) + o->rpcwaittimeout;
+	char msg[512];
+	json_error_t e;
+	json_t *j;
+
+	for (;;) {
+		/* With -rpcwait the server may write its cookie meanwhile. */
+		if (ci->cookie_path)
+			load_cookie((struct conn_info *)(uintptr_t)ci);
+		do_http(ci->host, ci->port, ci->auth, body,
+		    o->rpcclienttimeout, rep);
+		if (rep->status == 0) {
+			char extra[160] = "";
+
+			if (rep->error != -1)
+				snprintf(extra, sizeof(extra),
+				    " (error code %d - \"%s\")", rep->error,
+				    http_errorstring(rep->error));
+			snprintf(msg, sizeof(msg), "Could not connect to the "
+			    "server %s:%d%s\n\nMake sure the bitrootd server "
+			    "is running and that you are connecting to the "
+			    "correct RPC port.\nUse \"bitroot-cli -help\" for "
+			    "more info.", ci->host, ci->port, extra);
+		} else {
+			if (rep->status == 401) {
+				if (ci->no_cookie)
+					die("Could not locate RPC credentials. No "
+					    "authentication cookie could be found, "
+					    "and RPC password is not set.  See "
+					    "-rpcpassword and -stdinrpcpass.  "
+					    "Configuration file: (%s)",
+					    ci->conf_path);
+				die("Authorization failed: Incorrect rpcuser or "
+				    "rpcpassword");
+			}
+			if (rep->status == 503)
+				die("Server response: %s", rep->body);
+			if (rep->status >= 400 && rep->status != 400 &&
+			    rep->status != 404 && rep->status != 500)
+				die("server returned HTTP error %d",
+				    rep->status);
+			if (rep->len == 0)
+				die("no response from server");
+			j = json_loadb(rep->body, rep->len, JSON_DECODE_ANY, &e);
+			if (j == NULL)
+				die("couldn't parse reply from server");
+			/* -rpcwait also waits out the warm-up. */
+			if (o->rpcwait && json_is_object(j) &&
+			    json_integer_value(json_object_get(
+			    json_object_get(j, "error"), "code")) == -28) {
+				json_decref(j);
+				snprintf(msg, sizeof(msg), "server in warmup");
+			} else
+				return j;
+		}
+		if (!o->rpcwait)
+			die("%s", msg);
+		if (o->rpcwaittimeout > 0 && time(NULL) >= deadline)
+			die("timeout on transient error: %s", msg);
+		free(rep->body);
+		rep->body = NULL;
+		sleep(1);
+	}
+}
+
+static void
+print_error(const json_t *err)
+{
+	const json_t *code = json_object_get(err, "code");
+	const json_t *m = json_object_get(err, "message");
+	char *s;
+
+	if (json_is_object(err)) {
+		if (code)
+			fprintf(stderr, "error code: %lld\n",
+			    (long long)json_integer_value(code));
+		if (json_is_string(m))
+			fprintf(stderr, "error message:\n%s\n",
+			    json_string_value(m));
+		return;
+	}
+	s = json_dumps(err, JSON_COMPACT | JSON_ENCODE_ANY);
+	fprintf(stderr, "error: %s\n", s ? s : "");
+	free(s);
+}
+
+static int
+getinfo(const struct opts *o, const struct conn_info *ci)
+{
+	const char *body = "[{\"jsonrpc\":\"2.0\",\"method\":\"getnetworkinfo\","
+	    "\"params\":[],\"id\":0},{\"jsonrpc\":\"2.0\",\"method\":"
+	    "\"getblockchaininfo\",\"params\":[],\"id\":1}]";
+	struct reply rep;
+	json_t *j, *ni = NULL, *bi = NULL, *x;
+	size_t i;
+
+	j = call(o, ci, body, &rep);
+	if (!json_is_array(j))
+		die("couldn't parse reply from server");
+	json_array_foreach(j, i, x) {
+		json_t *err = json_object_get(x, "error");
+
+		if (err && !json_is_null(err)) {
+			print_error(err);
+			json_decref(j);
+			free(rep.body);
+			return 1;
+		}
+		if (json_integer_value(json_object_get(x, "id")) == 0)
+			ni = json_object_get(x, "result");
+		else
+			bi = json_object_get(x, "result");
+	}
+	printf("Chain: %s\n", json_string_value(json_object_get(bi, "chain")));
+	printf("Blocks: %lld\n", (long long)json_integer_value(
+	    json_object_get(bi, "blocks")));
+	printf("Headers: %lld\n", (long long)json_integer_value(
+	    json_object_get(bi, "headers")));
+	printf("Verification progress: %.4f%%\n", json_number_value(
+	    json_object_get(bi, "verificationprogress")) * 100);
+	printf("Difficulty: %.16g\n\n", json_number_value(
+	    json_object_get(bi, "difficulty")));
+	printf("Network: in %lld, out %lld, total %lld\n",
+	    (long long)json_integer_value(json_object_get(ni,
+	    "connections_in")), (long long)json_integer_value(
+	    json_object_get(ni, "connections_out")),
+	    (long long)json_integer_value(json_object_get(ni, "connections")));
+	printf("Version: %lld\n", (long long)json_integer_value(
+	    json_object_get(ni, "version")));
+	printf("Time offset (s): %lld\n", (long long)json_integer_value(
+	    json_object_get(ni, "timeoffset")));
+	printf("Proxies: n/a\n");
+	printf("Min tx relay fee rate (BTC/kvB): %.8f\n\n", json_number_value(
+	    json_object_get(ni, "relayfee")));
+	x = json_object_get(bi, "warnings");
+	if (json_array_size(x) == 0)
+		printf("Warnings: (none)\n");
+	else {
+		printf("Warnings:\n");
+		for (i = 0; i < json_array_size(x); i++)
+			printf("(%zu) %s\n", i + 1, json_string_value(
+			    json_array_get(x, i)));
+	}
+	json_decref(j);
+	free(rep.body);
+	return 0;
+}
+
+static char *
+read_line(FILE *f)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n = getline(&line, &cap, f);
+
+	if (n < 0) {
+		free(line);
+		return NULL;
+	}
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	return line;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct confvals cv;
+	struct conn_info ci;
+	struct reply rep;
+	char **args, *userpass, *line, path[PATH_MAX];
+	const char *chain, *v, *method, *vs, *ve;
+	json_t *params, *req, *reply, *err, *res;
+	char *body;
+	int first, nargs, i, port = -1, rc = 0;
+	size_t cl;
+
+	memset(&o, 0, sizeof(o));
+	memset(&cv, 0, sizeof(cv));
+	memset(&ci, 0, sizeof(ci));
+	o.rpcclienttimeout = DEFAULT_CLIENT_TIMEOUT;
+	first = parse_options(argc, argv, &o);
+	if (o.help) {
+		usage();
+		return 0;
+	}
+	if (o.version) {
+		printf("Bitroot RPC client version v0.1.0\n");
+		return 0;
+	}
+
+	/* Data directory, then the config file in it. */
+	if (o.datadir == NULL || *o.datadir == '\0')
+		o.datadir = default_datadir();
+	else if (access(o.datadir, F_OK) != 0)
+		die("Error reading configuration file: specified data "
+		    "directory \"%s\" does not exist.", o.datadir);
+	if (o.conf && *o.conf) {
+		if (o.conf[0] == '/')
+			snprintf(path, sizeof(path), "%s", o.conf);
+		else
+			snprintf(path, sizeof(path), "%s/%s", o.datadir, o.conf);
+	} else {
+		snprintf(path, sizeof(path), "%s/bitroot.conf", o.datadir);
+		if (access(path, F_OK) != 0)
+			snprintf(path, sizeof(path), "%s/bitcoin.conf",
+			    o.datadir);
+	}
+	ci.conf_path = xstrdup_c(path);
+	/* First pass for the chain, second for its section. */
+	read_conf(path, NULL, &cv, o.conf && *o.conf);
+	chain = o.chain ? o.chain : cv.chain ? cv.chain : cv.regtest ?
+	    "regtest" : cv.testnet4 ? "testnet4" : cv.testnet ? "test" :
+	    cv.signet ? "signet" : "main";
+	if (strcmp(chain, "main") && strcmp(chain, "test") &&
+	    strcmp(chain, "testnet4") && strcmp(chain, "signet") &&
+	    strcmp(chain, "regtest"))
+		die("Invalid chain name: %s", chain);
+	read_conf(path, chain, &cv, 0);
+
+	/* Where to connect. */
+	v = o.rpcconnect ? o.rpcconnect : conf_get(&cv, CK_RPCCONNECT, chain);
+	snprintf(ci.host, sizeof(ci.host), "%s", v && *v ? v : DEFAULT_HOST);
+	{
+		char *colon = strrchr(ci.host, ':');
+
+		/* "host:port" or "[v6]:port" in -rpcconnect. */
+		if (colon && (ci.host[0] == '[' || strchr(ci.host, ':') ==
+		    colon)) {
+			port = atoi(colon + 1);
+			*colon = '\0';
+		}
+		if (ci.host[0] == '[') {
+			memmove(ci.host, ci.host + 1, strlen(ci.host));
+			if (ci.host[0] && ci.host[strlen(ci.host) - 1] == ']')
+				ci.host[strlen(ci.host) - 1] = '\0';
+		}
+	}
+	v = o.rpcport ? o.rpcport : conf_get(&cv, CK_RPCPORT, chain);
+	if (v && *v) {
+		port = atoi(v);
+		if (port <= 0 || port > 65535)
+			die("Invalid port provided in -rpcport: %s", v);
+	}
+	ci.port = port > 0 ? port : chain_port(chain);
+
+	/* Arguments, with -stdin lines after those on the command line. */
+	nargs = argc - first;
+	args = xrealloc_c(NULL, sizeof(char *) * (size_t)(nargs + 1));
+	for (i = 0; i < nargs; i++)
+		args[i] = argv[first + i];
+	if (o.stdinrpcpass) {
+		line = read_line(stdin);
+		if (line == NULL)
+			die("-stdinrpcpass specified but failed to read from "
+			    "standard input");
+		free(o.rpcpassword);
+		o.rpcpassword = line;
+	}
+	if (o.use_stdin) {
+		while ((line = read_line(stdin)) != NULL) {
+			args = xrealloc_c(args, sizeof(char *) *
+			    (size_t)(nargs + 2));
+			args[nargs++] = line;
+		}
+	}
+
+	/* Credentials: password if set, else the cookie. */
+	v = o.rpcpassword ? o.rpcpassword : conf_get(&cv, CK_RPCPASSWORD,
+	    chain);
+	if (v == NULL || *v == '\0') {
+		const char *cf = o.rpccookiefile ? o.rpccookiefile :
+		    conf_get(&cv, CK_RPCCOOKIEFILE, chain);
+		const char *sub = chain_subdir(chain);
+
+		if (cf && cf[0] == '/')
+			snprintf(path, sizeof(path), "%s", cf);
+		else
+			snprintf(path, sizeof(path), "%s%s%s/%s", o.datadir,
+			    *sub ? "/" : "", sub, cf && *cf ? cf : ".cookie");
+		ci.cookie_path = xstrdup_c(path);
+		load_cookie(&ci);
+		userpass = NULL;
+	} else {
+		const char *u = o.rpcuser ? o.rpcuser : conf_get(&cv,
+		    CK_RPCUSER, chain);
+
+		cl = strlen(u ? u : "") + strlen(v) + 2;
+		userpass = xrealloc_c(NULL, cl);
+		snprintf(userpass, cl, "%s:%s", u ? u : "", v);
+	}
+	if (userpass) {
+		ci.auth = base64(userpass);
+		explicit_bzero(userpass, strlen(userpass));
+		free(userpass);
+	}
+
+	if (o.getinfo) {
+		rc = getinfo(&o, &ci);
+		goto out;
+	}
+	if (nargs < 1)
+		die("too few parameters (need at least command)");
+	method = args[0];
+	params = build_params(method, args + 1, nargs - 1, o.named);
+	req = json_object();
+	json_object_set_new(req, "jsonrpc", json_string("2.0"));
+	json_object_set_new(req, "method", json_string(method));
+	json_object_set_new(req, "params", params);
+	json_object_set_new(req, "id", json_integer(1));
+	body = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+
+	reply = call(&o, &ci, body, &rep);
+	free(body);
+	if (!json_is_object(reply))
+		die("expected reply to have result, error and id properties");
+	err = json_object_get(reply, "error");
+	res = json_object_get(reply, "result");
+	if (err && !json_is_null(err)) {
+		print_error(err);
+		rc = 1;
+	} else if (res == NULL || json_is_null(res))
+		;
+	else if (json_is_string(res))
+		printf("%s\n", json_string_value(res));
+	else if (find_member(rep.body, rep.body + rep.len, "result", &vs,
+	    &ve) == 0) {
+		struct sbuf b = { NULL, 0, 0 };
+
+		pretty(&b, vs, ve, 0);
+		printf("%s\n", b.p ? b.p : "");
+		free(b.p);
+	}
+	free(rep.body);
+	json_decref(reply);
+out:
+	for (i = argc - first; i < nargs; i++)
+		free(args[i]);
+	free(args);
+	free(ci.auth);
+	free(ci.cookie_path);
+	free(ci.conf_path);
+	free(cv.chain);
+	for (i = 0; i < CK_COUNT; i++) {
+		free(cv.top[i]);
+		free(cv.sect[i]);
+	}
+	free(o.datadir);
+	free(o.conf);
+	free(o.chain);
+	free(o.rpcconnect);
+	free(o.rpcport);
+	free(o.rpcuser);
+	free(o.rpcpassword);
+	free(o.rpccookiefile);
+	return rc;
+}

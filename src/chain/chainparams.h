@@ -1,0 +1,116 @@
+/*
+ * Chain parameters for main, testnet3, testnet4, signet and regtest.
+ *
+ * CONTRACT: the struct fields below are what validation, net and rpc read.
+ * chainparams_new() returns a private, mutable copy (so -testactivationheight
+ * can change it before the threads start); after start-up it is read-only
+ * and shared by every thread without a lock.
+ */
+#ifndef BR_CHAINPARAMS_H
+#define BR_CHAINPARAMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "primitives/block.h"
+
+enum chain_id { CHAIN_MAIN, CHAIN_TESTNET3, CHAIN_TESTNET4, CHAIN_SIGNET, CHAIN_REGTEST };
+
+struct chainparams {
+	enum chain_id id;
+	const char *name;		/* Core's -chain name: main, test, testnet4, signet, regtest */
+	const char *subdir;		/* datadir subdirectory: "", testnet3, testnet4, signet, regtest */
+	uint8_t magic[4];		/* message start */
+	uint16_t default_port;
+	uint16_t rpc_port;
+	uint8_t genesis_hash[32];	/* internal byte order */
+	uint8_t *genesis_raw;		/* serialized genesis block, built from parameters */
+	size_t genesis_len;
+	uint8_t pow_limit[32];		/* big-endian */
+	int64_t target_spacing;		/* 600 */
+	int64_t target_timespan;	/* 14 days */
+	int pow_allow_min_difficulty;	/* testnet3/4, regtest: the 20-minute rule */
+	int pow_no_retargeting;		/* regtest */
+	int enforce_bip94;		/* testnet4 */
+	int32_t halving_interval;	/* 210000; regtest 150 */
+	int32_t bip34_height;
+	int32_t bip65_height;
+	int32_t bip66_height;
+	int32_t csv_height;
+	int32_t segwit_height;
+	int32_t taproot_height;		/* buried here; regtest/signet: 0 (always active) */
+	uint8_t minimum_chain_work[32];	/* big-endian */
+	int64_t max_tip_age;		/* 24 h: initial-download threshold */
+	int32_t coinbase_maturity;	/* 100 */
+	uint8_t p2pkh_prefix;
+	uint8_t p2sh_prefix;
+	uint8_t wif_prefix;
+	const char *bech32_hrp;		/* bc, tb, bcrt */
+	uint8_t *signet_challenge;	/* signet only */
+	size_t signet_challenge_len;
+	int mine_on_demand;		/* regtest: generate* RPCs allowed */
+};
+
+/* Looks up Core's -chain names ("main", "test", "testnet4", "signet", "regtest"). */
+int chainparams_id_from_name(const char *name, enum chain_id *id);
+/* Private copy with the genesis block built and its hash checked (fatalx on mismatch). */
+struct chainparams *chainparams_new(enum chain_id id);
+void chainparams_free(struct chainparams *p);
+/*
+ * -testactivationheight=NAME@HEIGHT (regtest only): NAME is one of bip34,
+ * dersig, cltv, csv, segwit. Returns 0 or -1 (bad name or height).
+ */
+int chainparams_set_activation(struct chainparams *p, const char *spec);
+
+/*
+ * Additions (chain module). Same as chainparams_set_activation, with Core's
+ * message for a bad spec written to err (errlen bytes, may be 0).
+ */
+int chainparams_set_activation_err(struct chainparams *p, const char *spec,
+    char *err, size_t errlen);
+
+/*
+ * Deployments as Core's getdeploymentinfo lists them, in its order: the
+ * buried ones (bip34, bip66, bip65, csv, segwit), then the BIP9 ones
+ * (testdummy, taproot). Core hides a BIP9 deployment whose start_time is
+ * DEPLOYMENT_NEVER_ACTIVE; so does this list. height is the first height
+ * at which the rules apply (for a BIP9 deployment that has activated:
+ * the height validation uses; DEPLOYMENT_NO_HEIGHT when it never has).
+ */
+#define CHAIN_MAX_DEPLOYMENTS 8
+#define DEPLOYMENT_ALWAYS_ACTIVE (-1)	/* Core's BIP9Deployment values */
+#define DEPLOYMENT_NEVER_ACTIVE (-2)
+#define DEPLOYMENT_NO_TIMEOUT INT64_MAX
+#define DEPLOYMENT_NO_HEIGHT INT32_MAX
+
+enum deployment_type { DEPLOYMENT_BURIED, DEPLOYMENT_BIP9 };
+
+struct chain_deployment {
+	const char *name;		/* static string */
+	enum deployment_type type;
+	int32_t height;
+	/* BIP9 only: */
+	int bit;
+	int64_t start_time;
+	int64_t timeout;
+	int32_t min_activation_height;
+	int32_t period;
+	int32_t threshold;
+};
+
+/* Fills out (room for cap entries); returns the number written. */
+size_t chainparams_deployments(const struct chainparams *p,
+    struct chain_deployment *out, size_t cap);
+/*
+ * -signetchallenge=HEX (signet only): a custom signet, whose message start
+ * is derived from the challenge and whose minimum chain work is zero, as in
+ * Core. Returns 0, or -1 with a message in err (not hex, not signet).
+ */
+int chainparams_set_signet_challenge(struct chainparams *p, const char *hex,
+    char *err, size_t errlen);
+/* Blocks per retarget period: target_timespan / target_spacing. */
+int32_t chainparams_retarget_interval(const struct chainparams *p);
+/* Block subsidy at height (50 BTC halved every halving_interval blocks). */
+int64_t chainparams_subsidy(const struct chainparams *p, int32_t height);
+
+#endif

@@ -1,0 +1,146 @@
+/*
+ * Hashing through libcrypto's one-shot and streaming SHA-256 (the fast
+ * paths with SHA-NI/AVX2 where the CPU has them) and RIPEMD-160.
+ */
+#include <string.h>
+
+#include <openssl/hmac.h>
+#include <openssl/evp.h>
+#include <openssl/ripemd.h>
+
+#include "crypto/hash.h"
+#include "util/log.h"
+
+void
+sha256_init(struct sha256_ctx *c)
+{
+	SHA256_Init(&c->c);
+}
+
+void
+sha256_update(struct sha256_ctx *c, const void *p, size_t n)
+{
+	SHA256_Update(&c->c, p, n);
+}
+
+void
+sha256_final(struct sha256_ctx *c, uint8_t out[32])
+{
+	SHA256_Final(out, &c->c);
+}
+
+void
+sha256(const void *p, size_t n, uint8_t out[32])
+{
+	SHA256(p, n, out);
+}
+
+void
+hash256(const void *p, size_t n, uint8_t out[32])
+{
+	uint8_t t[32];
+
+	SHA256(p, n, t);
+	SHA256(t, 32, out);
+}
+
+void
+hash256_final(struct sha256_ctx *c, uint8_t out[32])
+{
+	uint8_t t[32];
+
+	SHA256_Final(t, &c->c);
+	SHA256(t, 32, out);
+}
+
+void
+ripemd160(const void *p, size_t n, uint8_t out[20])
+{
+	RIPEMD160(p, n, out);
+}
+
+void
+hash160(const void *p, size_t n, uint8_t out[20])
+{
+	uint8_t t[32];
+
+	SHA256(p, n, t);
+	RIPEMD160(t, 32, out);
+}
+
+void
+sha1(const void *p, size_t n, uint8_t out[20])
+{
+	SHA1(p, n, out);
+}
+
+void
+tagged_hash_init(struct sha256_ctx *c, const char *tag)
+{
+	uint8_t t[32];
+
+	SHA256((const unsigned char *)tag, strlen(tag), t);
+	SHA256_Init(&c->c);
+	SHA256_Update(&c->c, t, 32);
+	SHA256_Update(&c->c, t, 32);
+}
+
+void
+tagged_hash(const char *tag, const void *p, size_t n, uint8_t out[32])
+{
+	struct sha256_ctx c;
+
+	tagged_hash_init(&c, tag);
+	sha256_update(&c, p, n);
+	sha256_final(&c, out);
+}
+
+void
+hmac_sha256(const void *key, size_t keylen, const void *p, size_t n,
+    uint8_t out[32])
+{
+	unsigned int len = 32;
+
+	if (HMAC(EVP_sha256(), key, (int)keylen, p, n, out, &len) == NULL)
+		fatalx("hmac_sha256: libcrypto failed");
+}
+
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND do {							\
+	v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);	\
+	v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;				\
+	v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;				\
+	v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);	\
+} while (0)
+
+uint64_t
+siphash_u256(uint64_t k0, uint64_t k1, const uint8_t v[32])
+{
+	uint64_t v0 = 0x736f6d6570736575ULL ^ k0;
+	uint64_t v1 = 0x646f72616e646f6dULL ^ k1;
+	uint64_t v2 = 0x6c7967656e657261ULL ^ k0;
+	uint64_t v3 = 0x7465646279746573ULL ^ k1;
+	uint64_t m;
+	int i, j;
+
+	for (i = 0; i < 4; i++) {
+		m = 0;
+		for (j = 7; j >= 0; j--)
+			m = m << 8 | v[8 * i + j];
+		v3 ^= m;
+		SIPROUND;
+		SIPROUND;
+		v0 ^= m;
+	}
+	m = (uint64_t)32 << 56;
+	v3 ^= m;
+	SIPROUND;
+	SIPROUND;
+	v0 ^= m;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}

@@ -1,0 +1,300 @@
+/*
+ * Address relay: addr/addrv2 received (Core's token-bucket rate limit,
+ * onward gossip of fresh addresses to one or two peers), getaddr answered
+ * from a cache that is refreshed about once a day (so repeated asking
+ * cannot map our address book), and the per-peer send schedule.
+ * Net thread only.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/addrman.h"
+#include "net/banman.h"
+#include "net/net_int.h"
+#include "util/log.h"
+#include "util/time.h"
+#include "util/xmalloc.h"
+
+/* Fresh addresses in small messages are gossiped onward (Core). */
+#define RELAY_MAX_AGE 600
+#define RELAY_MAX_COUNT 10
+#define ADDR_TIME_PENALTY (2 * 3600)
+#define CACHE_LIFETIME_MIN (21 * 3600)
+#define CACHE_LIFETIME_SPREAD (6 * 3600)
+
+static uint64_t
+addr_hash(const struct net *n, const struct service *s)
+{
+	uint8_t k[1 + NETADDR_MAXLEN + 2];
+	size_t len = netaddr_key(&s->addr, k);
+
+	k[len++] = (uint8_t)(s->port >> 8);
+	k[len++] = (uint8_t)s->port;
+	return siphash24(n->netgroup_k0, n->netgroup_k1, k, len);
+}
+
+void
+addr_relay_setup(struct peer *p)
+{
+	if (p->addr_relay || p->type == CONN_BLOCK_RELAY)
+		return;
+	p->addr_relay = 1;
+	p->addr_known = xcalloc(ADDR_KNOWN_SIZE, sizeof(uint64_t));
+}
+
+void
+addr_known_add(struct peer *p, const struct service *s)
+{
+	if (p->addr_known == NULL)
+		return;
+	p->addr_known[p->addr_known_pos] = addr_hash(p->net, s);
+	p->addr_known_pos = (p->addr_known_pos + 1) % ADDR_KNOWN_SIZE;
+}
+
+int
+addr_known_has(const struct peer *p, const struct service *s)
+{
+	uint64_t h;
+	size_t i;
+
+	if (p->addr_known == NULL)
+		return 0;
+	h = addr_hash(p->net, s);
+	for (i = 0; i < ADDR_KNOWN_SIZE; i++)
+		if (p->addr_known[i] == h)
+			return 1;
+	return 0;
+}
+
+static void
+push_address(struct peer *p, const struct addr_entry *a)
+{
+	if (!p->addr_relay || addr_known_has(p, &a->svc))
+		return;
+	if (!p->wants_addrv2 && !addr_v1_compatible(&a->svc.addr))
+		return;
+	if (p->addr_out_n >= MAX_ADDR_TO_SEND) {
+		/* Full: a random one makes room, as Core. */
+		p->addr_out[rand_range(p->addr_out_n)] = *a;
+		return;
+	}
+	if (p->addr_out_n == p->addr_out_cap) {
+		p->addr_out_cap = p->addr_out_cap ? p->addr_out_cap * 2 : 16;
+		p->addr_out = xreallocarray(p->addr_out, p->addr_out_cap,
+		    sizeof(*p->addr_out));
+	}
+	p->addr_out[p->addr_out_n++] = *a;
+}
+
+/* Gossips a to the (one or two) peers a keyed hash picks for it today. */
+static void
+relay_address(struct net *n, struct peer *from, const struct addr_entry *a,
+    int reachable)
+{
+	struct peer *best[2] = { NULL, NULL }, *p;
+	uint64_t key[2] = { 0, 0 }, h, base;
+	uint8_t buf[24];
+	int want = reachable ? 2 : 1, i;
+
+	base = addr_hash(n, &a->svc);
+	TAILQ_FOREACH(p, &n->peers, entry) {
+		if (p == from || !p->handshaked || !p->addr_relay ||
+		    p->disconnect)
+			continue;
+		le64_write(buf, base);
+		le64_write(buf + 8, (uint64_t)(node_time() / (24 * 3600)));
+		le64_write(buf + 16, p->id);
+		h = siphash24(n->netgroup_k0, n->netgroup_k1, buf, sizeof(buf));
+		if (best[0] == NULL || h > key[0]) {
+			best[1] = best[0];
+			key[1] = key[0];
+			best[0] = p;
+			key[0] = h;
+		} else if (best[1] == NULL || h > key[1]) {
+			best[1] = p;
+			key[1] = h;
+		}
+	}
+	for (i = 0; i < want; i++)
+		if (best[i])
+			push_address(best[i], a);
+}
+
+static void
+shuffle(struct addr_entry *a, size_t n)
+{
+	struct addr_entry t;
+	size_t i, j;
+
+	for (i = n; i > 1; i--) {
+		j = (size_t)rand_range(i);
+		t = a[i - 1];
+		a[i - 1] = a[j];
+		a[j] = t;
+	}
+}
+
+int
+addr_handle(struct peer *p, struct rbuf *r, int v2)
+{
+	struct net *n = p->net;
+	struct addr_entry *v, *ok;
+	size_t count, unknown, i, nok = 0;
+	uint64_t processed = 0, limited = 0;
+	int64_t now = node_time(), now_us = net_now_us();
+	int rc;
+
+	rc = addr_parse(r, v2, &v, &count, &unknown);
+	if (rc == PROTO_ETOOMANY) {
+		peer_misbehaving(p, "%s message size = %zu",
+		    v2 ? "addrv2" : "addr", count);
+		return H_OK;
+	}
+	if (rc != 0)
+		return H_MALFORMED;
+	addr_relay_setup(p);
+	if (!p->addr_relay) {
+		log_debug(LOG_NET, "ignoring %s message from %s peer=%llu",
+		    v2 ? "addrv2" : "addr", conn_type_name(p->type),
+		    (unsigned long long)p->id);
+		free(v);
+		return H_OK;
+	}
+	/* Refill the token bucket for the time since the last message. */
+	if (p->addr_tokens < MAX_ADDR_PROCESSING_TOKEN_BUCKET &&
+	    now_us > p->addr_token_us) {
+		p->addr_tokens += (double)(now_us - p->addr_token_us) / 1e6 *
+		    MAX_ADDR_RATE_PER_SECOND;
+		if (p->addr_tokens > MAX_ADDR_PROCESSING_TOKEN_BUCKET)
+			p->addr_tokens = MAX_ADDR_PROCESSING_TOKEN_BUCKET;
+	}
+	p->addr_token_us = now_us;
+	shuffle(v, count);
+	ok = xcalloc(count ? count : 1, sizeof(*ok));
+	for (i = 0; i < count && !p->disconnect; i++) {
+		struct addr_entry *a = &v[i];
+		int reachable;
+
+		/* Only addresses of nodes that may have useful ones. */
+		if (!(a->services & (NODE_NETWORK | NODE_NETWORK_LIMITED)))
+			continue;
+		if (p->addr_tokens < 1.0) {
+			if (!peer_has_perm(p, PF_ADDR)) {
+				limited++;
+				continue;
+			}
+		} else
+			p->addr_tokens -= 1.0;
+		if (a->time <= 100000000 || (int64_t)a->time > now + 600)
+			a->time = (uint32_t)(now - 5 * 24 * 3600);
+		addr_known_add(p, &a->svc);
+		if (banman_is_banned(n->banman, &a->svc.addr, now) ||
+		    banman_is_discouraged(n->banman, &a->svc.addr))
+			continue;
+		processed++;
+		reachable = a->svc.addr.net == NET_IPV4 ||
+		    a->svc.addr.net == NET_IPV6;
+		if ((int64_t)a->time > now - RELAY_MAX_AGE && !p->getaddr_sent &&
+		    count <= RELAY_MAX_COUNT && netaddr_is_routable(&a->svc.addr))
+			relay_address(n, p, a, reachable);
+		if (reachable)
+			ok[nok++] = *a;
+	}
+	p->addr_processed += processed;
+	p->addr_rate_limited += limited;
+	if (nok)
+		addrman_add(n->addrman, ok, nok, &p->addr.addr,
+		    ADDR_TIME_PENALTY, now);
+	if (limited)
+		log_debug(LOG_NET, "Received addr: %zu addresses (%llu "
+		    "processed, %llu rate-limited) from peer=%llu", count,
+		    (unsigned long long)processed,
+		    (unsigned long long)limited, (unsigned long long)p->id);
+	if (count < MAX_ADDR_TO_SEND)
+		p->getaddr_sent = 0;
+	if (p->type == CONN_ADDR_FETCH && count > 1)
+		peer_disconnect(p, "addrfetch connection completed");
+	free(ok);
+	free(v);
+	return H_OK;
+}
+
+int
+getaddr_handle(struct peer *p)
+{
+	struct net *n = p->net;
+	struct addr_entry *tmp;
+	int64_t now = node_time();
+	size_t k, i;
+
+	/* Only inbound peers may ask: an outbound one could fingerprint us. */
+	if (p->type != CONN_INBOUND) {
+		log_debug(LOG_NET, "Ignoring \"getaddr\" from %s connection. "
+		    "peer=%llu", conn_type_name(p->type),
+		    (unsigned long long)p->id);
+		return H_OK;
+	}
+	addr_relay_setup(p);
+	if (p->getaddr_recvd) {
+		log_debug(LOG_NET, "Ignoring repeated \"getaddr\". peer=%llu",
+		    (unsigned long long)p->id);
+		return H_OK;
+	}
+	p->getaddr_recvd = 1;
+	p->addr_out_n = 0;
+	if (peer_has_perm(p, PF_ADDR)) {
+		tmp = xcalloc(MAX_ADDR_TO_SEND, sizeof(*tmp));
+		k = addrman_get_addr(n->addrman, MAX_ADDR_TO_SEND, 0, -1, now,
+		    tmp);
+		for (i = 0; i < k; i++)
+			push_address(p, &tmp[i]);
+		free(tmp);
+		return H_OK;
+	}
+	if (n->addr_cache == NULL || now >= n->addr_cache_expiry) {
+		if (n->addr_cache == NULL)
+			n->addr_cache = xcalloc(MAX_ADDR_TO_SEND,
+			    sizeof(*n->addr_cache));
+		n->addr_cache_n = addrman_get_addr(n->addrman,
+		    MAX_ADDR_TO_SEND, MAX_PCT_ADDR_TO_SEND, -1, now,
+		    n->addr_cache);
+		n->addr_cache_expiry = now + CACHE_LIFETIME_MIN +
+		    (int64_t)rand_range(CACHE_LIFETIME_SPREAD);
+	}
+	for (i = 0; i < n->addr_cache_n; i++)
+		push_address(p, &n->addr_cache[i]);
+	return H_OK;
+}
+
+void
+addr_send_due(struct peer *p, int64_t now)
+{
+	struct addr_entry *v;
+	struct wbuf w;
+	size_t i, k = 0;
+	double u;
+
+	if (!p->addr_relay || now < p->next_addr_send)
+		return;
+	/* Poisson schedule, mean ADDR_BROADCAST_INTERVAL (Core). */
+	u = rand_double();
+	p->next_addr_send = now + (int64_t)(-log1p(-u) *
+	    ADDR_BROADCAST_INTERVAL);
+	if (p->addr_out_n == 0)
+		return;
+	v = p->addr_out;
+	for (i = 0; i < p->addr_out_n; i++) {
+		if (addr_known_has(p, &v[i].svc))
+			continue;
+		addr_known_add(p, &v[i].svc);
+		v[k++] = v[i];
+	}
+	p->addr_out_n = 0;
+	if (k == 0)
+		return;
+	wbuf_init(&w);
+	addr_encode(&w, p->wants_addrv2, v, k);
+	peer_send_wbuf(p, p->wants_addrv2 ? MT_ADDRV2 : MT_ADDR, &w);
+	wbuf_free(&w);
+}

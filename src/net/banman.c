@@ -1,0 +1,308 @@
+/*
+ * Bans and discouragement (see banman.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "net/banman.h"
+#include "net/htab.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+#define DKEYLEN (1 + NETADDR_MAXLEN)
+
+struct dentry {
+	uint8_t key[DKEYLEN];
+};
+
+struct banman {
+	char *path;
+	int64_t default_bantime;
+	struct ban_entry *bans;
+	size_t nbans, capbans;
+	int dirty;
+	/* Discouraged addresses: a set plus a ring that ages them out. */
+	struct htab *disc;
+	struct dentry **ring;
+	size_t ring_head, ring_n;
+};
+
+struct banman *
+banman_new(const char *path, int64_t default_bantime)
+{
+	struct banman *bm = xcalloc(1, sizeof(*bm));
+
+	bm->path = xstrdup(path);
+	bm->default_bantime = default_bantime > 0 ? default_bantime :
+	    DEFAULT_MISBEHAVING_BANTIME;
+	bm->disc = htab_new(DKEYLEN, offsetof(struct dentry, key));
+	bm->ring = xcalloc(DISCOURAGED_MAX, sizeof(*bm->ring));
+	return bm;
+}
+
+void
+banman_free(struct banman *bm)
+{
+	size_t i;
+
+	if (bm == NULL)
+		return;
+	for (i = 0; i < bm->ring_n; i++)
+		free(bm->ring[(bm->ring_head + i) % DISCOURAGED_MAX]);
+	free(bm->ring);
+	htab_free(bm->disc);
+	free(bm->bans);
+	free(bm->path);
+	free(bm);
+}
+
+static void
+sweep(struct banman *bm, int64_t now)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < bm->nbans; i++) {
+		if (bm->bans[i].until > now)
+			bm->bans[k++] = bm->bans[i];
+		else {
+			char s[NETADDR_STRLEN];
+
+			subnet_format(&bm->bans[i].sn, s, sizeof(s));
+			log_debug(LOG_NET, "Removed banned node address/subnet: %s",
+			    s);
+			bm->dirty = 1;
+		}
+	}
+	bm->nbans = k;
+}
+
+static struct ban_entry *
+find_ban(struct banman *bm, const struct subnet *sn)
+{
+	size_t i;
+
+	for (i = 0; i < bm->nbans; i++)
+		if (subnet_eq(&bm->bans[i].sn, sn))
+			return &bm->bans[i];
+	return NULL;
+}
+
+int
+banman_is_banned(struct banman *bm, const struct netaddr *a, int64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < bm->nbans; i++)
+		if (bm->bans[i].until > now && subnet_match(&bm->bans[i].sn, a))
+			return 1;
+	return 0;
+}
+
+int
+banman_is_banned_subnet(struct banman *bm, const struct subnet *sn,
+    int64_t now)
+{
+	struct ban_entry *e = find_ban(bm, sn);
+
+	return e != NULL && e->until > now;
+}
+
+void
+banman_ban(struct banman *bm, const struct subnet *sn, int64_t bantime,
+    int absolute, int64_t now)
+{
+	struct ban_entry *e;
+	int64_t until;
+
+	if (bantime <= 0) {
+		bantime = bm->default_bantime;
+		absolute = 0;
+	}
+	until = absolute ? bantime : now + bantime;
+	e = find_ban(bm, sn);
+	if (e) {
+		/* Core keeps the later expiry of the two. */
+		if (until > e->until) {
+			e->until = until;
+			bm->dirty = 1;
+		}
+		return;
+	}
+	if (bm->nbans == bm->capbans) {
+		bm->capbans = bm->capbans ? bm->capbans * 2 : 16;
+		bm->bans = xreallocarray(bm->bans, bm->capbans,
+		    sizeof(*bm->bans));
+	}
+	e = &bm->bans[bm->nbans++];
+	e->sn = *sn;
+	e->created = now;
+	e->until = until;
+	bm->dirty = 1;
+}
+
+int
+banman_unban(struct banman *bm, const struct subnet *sn)
+{
+	struct ban_entry *e = find_ban(bm, sn);
+
+	if (e == NULL)
+		return -1;
+	*e = bm->bans[--bm->nbans];
+	bm->dirty = 1;
+	return 0;
+}
+
+void
+banman_clear(struct banman *bm)
+{
+	bm->nbans = 0;
+	bm->dirty = 1;
+}
+
+const struct ban_entry *
+banman_list(struct banman *bm, int64_t now, size_t *n)
+{
+	sweep(bm, now);
+	*n = bm->nbans;
+	return bm->bans;
+}
+
+static void
+dkey(const struct netaddr *a, uint8_t key[DKEYLEN])
+{
+	memset(key, 0, DKEYLEN);
+	netaddr_key(a, key);
+}
+
+void
+banman_discourage(struct banman *bm, const struct netaddr *a)
+{
+	struct dentry *d;
+	uint8_t key[DKEYLEN];
+
+	dkey(a, key);
+	if (htab_get(bm->disc, key))
+		return;
+	if (bm->ring_n == DISCOURAGED_MAX) {
+		/* Full: the oldest discouragement is forgotten. */
+		d = bm->ring[bm->ring_head];
+		htab_del(bm->disc, d->key);
+		free(d);
+		bm->ring_head = (bm->ring_head + 1) % DISCOURAGED_MAX;
+		bm->ring_n--;
+	}
+	d = xmalloc(sizeof(*d));
+	memcpy(d->key, key, DKEYLEN);
+	htab_put(bm->disc, d);
+	bm->ring[(bm->ring_head + bm->ring_n) % DISCOURAGED_MAX] = d;
+	bm->ring_n++;
+}
+
+int
+banman_is_discouraged(struct banman *bm, const struct netaddr *a)
+{
+	uint8_t key[DKEYLEN];
+
+	dkey(a, key);
+	return htab_get(bm->disc, key) != NULL;
+}
+
+int
+banman_save(struct banman *bm)
+{
+	json_t *root, *arr, *o;
+	char *tmp;
+	size_t i;
+	int rc = -1;
+
+	if (!bm->dirty)
+		return 0;
+	root = json_object();
+	arr = json_array();
+	for (i = 0; i < bm->nbans; i++) {
+		char s[NETADDR_STRLEN];
+
+		subnet_format(&bm->bans[i].sn, s, sizeof(s));
+		o = json_object();
+		json_object_set_new(o, "version", json_integer(1));
+		json_object_set_new(o, "ban_created",
+		    json_integer(bm->bans[i].created));
+		json_object_set_new(o, "banned_until",
+		    json_integer(bm->bans[i].until));
+		json_object_set_new(o, "address", json_string(s));
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(root, "banned_nets", arr);
+	tmp = xasprintf("%s.new", bm->path);
+	if (json_dump_file(root, tmp, JSON_INDENT(4)) == -1) {
+		log_warnx("banman: cannot write %s", tmp);
+		unlink(tmp);
+		goto out;
+	}
+	if (rename(tmp, bm->path) == -1) {
+		log_warn("banman: rename %s", bm->path);
+		unlink(tmp);
+		goto out;
+	}
+	bm->dirty = 0;
+	rc = 0;
+out:
+	free(tmp);
+	json_decref(root);
+	return rc;
+}
+
+int
+banman_load(struct banman *bm, int64_t now)
+{
+	json_error_t jerr;
+	json_t *root, *arr, *o;
+	size_t i;
+
+	if (access(bm->path, F_OK) == -1 && errno == ENOENT)
+		return 1;
+	root = json_load_file(bm->path, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL) {
+		log_warnx("banman: %s: %s (line %d); starting with no bans",
+		    bm->path, jerr.text, jerr.line);
+		return -1;
+	}
+	arr = json_object_get(root, "banned_nets");
+	if (!json_is_array(arr)) {
+		log_warnx("banman: %s has no banned_nets array", bm->path);
+		json_decref(root);
+		return -1;
+	}
+	json_array_foreach(arr, i, o) {
+		json_t *ver = json_object_get(o, "version");
+		json_t *cr = json_object_get(o, "ban_created");
+		json_t *un = json_object_get(o, "banned_until");
+		json_t *ad = json_object_get(o, "address");
+		struct subnet sn;
+		struct ban_entry *e;
+
+		if (!json_is_integer(ver) || json_integer_value(ver) != 1 ||
+		    !json_is_integer(cr) || !json_is_integer(un) ||
+		    !json_is_string(ad) ||
+		    subnet_parse(json_string_value(ad), &sn) == -1) {
+			log_warnx("banman: %s: skipping a malformed entry",
+			    bm->path);
+			continue;
+		}
+		if (find_ban(bm, &sn))
+			continue;
+		banman_ban(bm, &sn, json_integer_value(un), 1, now);
+		e = find_ban(bm, &sn);
+		e->created = json_integer_value(cr);
+	}
+	json_decref(root);
+	sweep(bm, now);
+	bm->dirty = 0;
+	log_info("Loaded %zu banned node addresses/subnets", bm->nbans);
+	return 0;
+}

@@ -1,0 +1,1268 @@
+/*
+ * The network thread: start-up (options, listeners, address manager, ban
+ * list), the event loop, the net queue, connection management (inbound
+ * accept, outbound connect, -connect/-addnode, automatic outbound from the
+ * address manager), the periodic tick and the reaper. See net_int.h for the
+ * design note.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/dns.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+
+#include "chain/chainparams.h"
+#include "config.h"
+#include "net/addrman.h"
+#include "net/banman.h"
+#include "net/net.h"
+#include "net/net_int.h"
+#include "util/args.h"
+#include "util/call.h"
+#include "util/log.h"
+#include "util/queue.h"
+#include "util/time.h"
+#include "util/xmalloc.h"
+#include "validation/validation.h"
+
+/*
+ * What the validation listener holds. It must outlive struct net: the
+ * validation thread keeps calling its listeners until validation_stop,
+ * which runs after net_stop. So the sink and its queue are never freed;
+ * net_stop closes the queue (later pushes fail and are dropped) and keeps
+ * the sink on a global list, which also keeps it reachable.
+ */
+struct net_sink {
+	struct queue *q;
+	struct net_sink *next;
+};
+
+static pthread_mutex_t sinks_mu = PTHREAD_MUTEX_INITIALIZER;	/* guards retired_sinks; leaf */
+static struct net_sink *retired_sinks;
+
+const char *
+conn_type_name(enum conn_type t)
+{
+	switch (t) {
+	case CONN_INBOUND:
+		return "inbound";
+	case CONN_OUTBOUND_FULL:
+		return "outbound-full-relay";
+	case CONN_MANUAL:
+		return "manual";
+	case CONN_FEELER:
+		return "feeler";
+	case CONN_BLOCK_RELAY:
+		return "block-relay-only";
+	case CONN_ADDR_FETCH:
+		return "addr-fetch";
+	}
+	return "unknown";
+}
+
+int64_t
+net_now_us(void)
+{
+	int64_t m = node_get_mocktime();
+
+	return m ? m * 1000000 : time_wall_micros();
+}
+
+struct peer *
+net_peer_by_id(struct net *n, uint64_t id)
+{
+	uint8_t key[8];
+
+	le64_write(key, id);
+	return htab_get(n->peers_by_id, key);
+}
+
+int
+net_count_type(struct net *n, enum conn_type t)
+{
+	return (int)n->n_by_type[t];
+}
+
+void
+net_schedule(struct net *n)
+{
+	if (!n->stopping)
+		event_active(n->sched_ev, EV_TIMEOUT, 0);
+}
+
+/* ---- validation listener: runs on the validation thread ---- */
+
+static void
+sink_push(struct net_sink *s, int type, uint64_t peer_id, const void *d,
+    size_t len)
+{
+	struct msg *m = msg_new(type, peer_id, d, len);
+	int rc;
+
+	if ((rc = queue_push(s->q, m)) != 0) {
+		if (rc == QUEUE_EFULL)
+			log_warnx("net queue full: a validation notice was "
+			    "dropped");
+		msg_free(m);
+	}
+}
+
+static void
+on_block_done(void *arg, uint64_t peer_id, const uint8_t hash[32],
+    enum val_result res, const char *reason)
+{
+	struct netq_block_done d;
+
+	memset(&d, 0, sizeof(d));
+	memcpy(d.hash, hash, 32);
+	d.res = (int)res;
+	if (reason)
+		snprintf(d.reason, sizeof(d.reason), "%s", reason);
+	sink_push(arg, NETQ_BLOCK_DONE, peer_id, &d, sizeof(d));
+}
+
+static void
+on_headers_done(void *arg, uint64_t peer_id, enum val_result res,
+    const char *reason, const uint8_t last[32])
+{
+	struct netq_headers_done d;
+
+	memset(&d, 0, sizeof(d));
+	if (last)
+		memcpy(d.last, last, 32);
+	d.res = (int)res;
+	if (reason)
+		snprintf(d.reason, sizeof(d.reason), "%s", reason);
+	sink_push(arg, NETQ_HEADERS_DONE, peer_id, &d, sizeof(d));
+}
+
+static void
+on_tip_changed(void *arg, const uint8_t hash[32], int32_t height,
+    int initial_download)
+{
+	struct netq_tip t;
+
+	memset(&t, 0, sizeof(t));
+	memcpy(t.hash, hash, 32);
+	t.height = height;
+	t.ibd = initial_download;
+	sink_push(arg, NETQ_TIP, 0, &t, sizeof(t));
+}
+
+/* ---- the queue ---- */
+
+static void
+handle_call(struct net *n, struct call *c)
+{
+	struct rpc_error err;
+	json_t *res;
+
+	memset(&err, 0, sizeof(err));
+	res = net_rpc_run(n, call_method(c), call_params(c), &err);
+	if (res)
+		call_finish(c, res, NULL);
+	else
+		call_finish(c, NULL, &err);
+}
+
+static void
+queue_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct net *n = arg;
+	struct msg *m, *next;
+
+	for (m = queue_drain(n->q); m; m = next) {
+		next = m->next;
+		switch (m->type) {
+		case NETQ_CALL: {
+			struct call *c;
+
+			if (m->len != sizeof(c))
+				fatalx("net queue: bad call message");
+			memcpy(&c, m->data, sizeof(c));
+			handle_call(n, c);
+			break;
+		}
+		case NETQ_BLOCK_DONE:
+			if (m->len != sizeof(struct netq_block_done))
+				fatalx("net queue: bad block_done");
+			sync_block_done(n, m->peer_id,
+			    (const struct netq_block_done *)(void *)m->data);
+			break;
+		case NETQ_HEADERS_DONE:
+			if (m->len != sizeof(struct netq_headers_done))
+				fatalx("net queue: bad headers_done");
+			sync_headers_done(n, m->peer_id,
+			    (const struct netq_headers_done *)(void *)m->data);
+			break;
+		case NETQ_TIP:
+			if (m->len != sizeof(struct netq_tip))
+				fatalx("net queue: bad tip");
+			sync_tip_changed(n,
+			    (const struct netq_tip *)(void *)m->data);
+			break;
+		case NETQ_STOP:
+			n->stopping = 1;
+			event_base_loopbreak(n->base);
+			break;
+		default:
+			fatalx("net queue: unknown message type %d", m->type);
+		}
+		msg_free(m);
+	}
+}
+
+/* ---- peers: creation, reaping ---- */
+
+static void
+reap_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct net *n = arg;
+	struct peer *p, *next;
+
+	for (p = TAILQ_FIRST(&n->peers); p; p = next) {
+		next = TAILQ_NEXT(p, entry);
+		if (!p->disconnect || p->in_process)
+			continue;
+		TAILQ_REMOVE(&n->peers, p, entry);
+		htab_del(n->peers_by_id, p->idkey);
+		n->npeers--;
+		if (p->added) {
+			p->added->peer_id = 0;
+			p->added->connecting = 0;
+		}
+		peer_free(p);
+	}
+	/* Freed slots may let a waiting connection or download go ahead. */
+	net_schedule(n);
+}
+
+static void
+retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct net *n = arg;
+	struct peer *p;
+
+	TAILQ_FOREACH(p, &n->peers, entry) {
+		if (!p->retry_pending || p->disconnect)
+			continue;
+		p->retry_pending = 0;
+		peer_process(p);
+	}
+}
+
+static void
+sched_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct net *n = arg;
+
+	sync_schedule_all(n);
+}
+
+static struct peer *
+find_peer_addr(struct net *n, const struct service *s)
+{
+	struct peer *p;
+
+	TAILQ_FOREACH(p, &n->peers, entry)
+		if (!p->disconnect && service_eq(&p->addr, s))
+			return p;
+	return NULL;
+}
+
+static struct peer *
+find_peer_name(struct net *n, const char *name)
+{
+	struct peer *p;
+
+	TAILQ_FOREACH(p, &n->peers, entry)
+		if (!p->disconnect && strcmp(p->addr_name, name) == 0)
+			return p;
+	return NULL;
+}
+
+static uint32_t
+whitelist_perms(struct net *n, const struct netaddr *a, int dir)
+{
+	uint32_t f = 0;
+	size_t i;
+
+	for (i = 0; i < n->nwhitelist; i++)
+		if ((n->whitelist[i].dir & dir) &&
+		    subnet_match(&n->whitelist[i].sn, a))
+			f |= n->whitelist[i].flags;
+	return f;
+}
+
+static void
+set_nodelay(int fd)
+{
+	int one = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+static void
+register_peer(struct net *n, struct peer *p)
+{
+	TAILQ_INSERT_TAIL(&n->peers, p, entry);
+	if (htab_put(n->peers_by_id, p) == -1)
+		fatalx("net: duplicate peer id");
+	n->npeers++;
+	n->n_by_type[p->type]++;
+}
+
+static void
+accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct listener *l = arg;
+	struct net *n = l->net;
+	struct bufferevent *bev;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct service from;
+	struct peer *p;
+	char s[NETADDR_STRLEN];
+	uint32_t perms;
+	uint64_t victim;
+	int inbound;
+
+	if (service_from_sockaddr(&from, sa) == -1 || n->stopping) {
+		evutil_closesocket(fd);
+		return;
+	}
+	service_format(&from, s, sizeof(s));
+	if (!n->network_active) {
+		log_debug(LOG_NET, "connection from %s dropped: not accepting "
+		    "new connections", s);
+		evutil_closesocket(fd);
+		return;
+	}
+	perms = l->perms | whitelist_perms(n, &from.addr, PDIR_IN);
+	if (!netperm_has(perms, PF_NOBAN) &&
+	    banman_is_banned(n->banman, &from.addr, node_time())) {
+		log_debug(LOG_NET, "connection from %s dropped (banned)", s);
+		evutil_closesocket(fd);
+		return;
+	}
+	inbound = net_count_type(n, CONN_INBOUND);
+	if (!netperm_has(perms, PF_NOBAN) &&
+	    banman_is_discouraged(n->banman, &from.addr) &&
+	    inbound + 1 >= n->max_inbound) {
+		log_debug(LOG_NET, "connection from %s dropped (discouraged)",
+		    s);
+		evutil_closesocket(fd);
+		return;
+	}
+	if (inbound >= n->max_inbound) {
+		if (eviction_select(n, &victim) == -1) {
+			log_debug(LOG_NET, "failed to find an eviction "
+			    "candidate - connection dropped (full)");
+			evutil_closesocket(fd);
+			return;
+		}
+		p = net_peer_by_id(n, victim);
+		/* Marked peers stop counting against the limits at once. */
+		peer_disconnect(p, "selected for eviction");
+	}
+	set_nodelay(fd);
+	evutil_make_socket_nonblocking(fd);
+	p = peer_new(n, CONN_INBOUND, &from, NULL);
+	p->perms = perms;
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0 &&
+	    service_from_sockaddr(&p->bind, (struct sockaddr *)&ss) == 0)
+		p->has_bind = 1;
+	bev = bufferevent_socket_new(n->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		log_warnx("net: bufferevent_socket_new failed");
+		evutil_closesocket(fd);
+		peer_free(p);
+		return;
+	}
+	register_peer(n, p);
+	peer_attach(p, bev);
+	log_debug(LOG_NET, "connection from %s accepted, peer=%llu", s,
+	    (unsigned long long)p->id);
+}
+
+static void
+accept_error_cb(struct evconnlistener *evl, void *arg)
+{
+	struct listener *l = arg;
+	int err = EVUTIL_SOCKET_ERROR();
+
+	/*
+	 * Out of descriptors and the like: the pending connection would wake
+	 * us again at once, so rest the listener until the next tick.
+	 */
+	log_warnx("net: accept failed: %s",
+	    evutil_socket_error_to_string(err));
+	evconnlistener_disable(evl);
+	l->paused = 1;
+}
+
+static int
+connect_service(struct net *n, const struct service *svc, const char *name,
+    enum conn_type type, struct added_node *added)
+{
+	struct sockaddr_storage ss;
+	struct bufferevent *bev;
+	struct peer *p;
+	socklen_t len;
+	char s[NETADDR_STRLEN];
+	int fd;
+
+	service_format(svc, s, sizeof(s));
+	if (find_peer_addr(n, svc)) {
+		log_debug(LOG_NET, "Failed to open new connection to %s, "
+		    "already connected", s);
+		return -1;
+	}
+	if ((len = service_to_sockaddr(svc, &ss)) == 0)
+		return -1;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1) {
+		log_warn("net: socket");
+		return -1;
+	}
+	set_nodelay(fd);
+	bev = bufferevent_socket_new(n->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		close(fd);
+		return -1;
+	}
+	p = peer_new(n, type, svc, name ? name : s);
+	p->connecting = 1;
+	p->added = added;
+	p->perms = whitelist_perms(n, &svc->addr, PDIR_OUT);
+	if (added) {
+		added->peer_id = p->id;
+		added->connecting = 1;
+	}
+	register_peer(n, p);
+	peer_attach(p, bev);
+	log_debug(LOG_NET, "trying %s connection to %s, peer=%llu",
+	    conn_type_name(type), s, (unsigned long long)p->id);
+	if (bufferevent_socket_connect(bev, (struct sockaddr *)&ss,
+	    (int)len) == -1)
+		peer_disconnect(p, "connect failed");
+	return 0;
+}
+
+struct dns_req {
+	struct net *n;
+	char *name;
+	uint16_t port;
+	enum conn_type type;
+	struct added_node *added;
+};
+
+static void
+dns_cb(int result, struct evutil_addrinfo *res, void *arg)
+{
+	struct dns_req *r = arg;
+	struct evutil_addrinfo *ai;
+	struct service svc;
+
+	if (result != 0 || r->n->stopping) {
+		if (!r->n->stopping)
+			log_debug(LOG_NET, "cannot resolve %s: %s", r->name,
+			    evutil_gai_strerror(result));
+		if (r->added)
+			r->added->connecting = 0;
+		goto out;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		if (service_from_sockaddr(&svc, ai->ai_addr) == 0) {
+			svc.port = r->port;
+			if (r->added)
+				r->added->connecting = 0;
+			connect_service(r->n, &svc, r->name, r->type, r->added);
+			break;
+		}
+	}
+	if (ai == NULL && r->added)
+		r->added->connecting = 0;
+out:
+	if (res)
+		evutil_freeaddrinfo(res);
+	free(r->name);
+	free(r);
+}
+
+int
+net_connect(struct net *n, const char *name, enum conn_type type,
+    struct added_node *added)
+{
+	struct evutil_addrinfo hints;
+	struct service svc;
+	struct dns_req *r;
+	char host[256];
+	uint16_t port;
+
+	if (!n->network_active || n->stopping)
+		return -1;
+	if (service_split(name, n->cp->default_port, host, sizeof(host),
+	    &port) == -1) {
+		log_warnx("net: cannot parse address %s", name);
+		return -1;
+	}
+	if (find_peer_name(n, name))
+		return -1;
+	memset(&svc, 0, sizeof(svc));
+	if (netaddr_parse(host, &svc.addr) == 0) {
+		svc.port = port;
+		return connect_service(n, &svc, name, type, added);
+	}
+	/* A name: resolve without blocking the loop. */
+	if (n->dns == NULL &&
+	    (n->dns = evdns_base_new(n->base,
+	    EVDNS_BASE_INITIALIZE_NAMESERVERS)) == NULL) {
+		log_warnx("net: no resolver for %s", name);
+		return -1;
+	}
+	r = xcalloc(1, sizeof(*r));
+	r->n = n;
+	r->name = xstrdup(name);
+	r->port = port;
+	r->type = type;
+	r->added = added;
+	if (added)
+		added->connecting = 1;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	evdns_getaddrinfo(n->dns, host, NULL, &hints, dns_cb, r);
+	return 0;
+}
+
+/* ---- the tick ---- */
+
+static void
+inactivity_check(struct net *n, struct peer *p, int64_t now, int64_t now_us)
+{
+	char why[96];
+
+	if (p->connecting) {
+		if (time_mono_micros() - p->conn_mono_us >
+		    (int64_t)n->connect_timeout_ms * 1000)
+			peer_disconnect(p, "connection timeout");
+		return;
+	}
+	if (p->conn_time + n->peer_timeout >= now)
+		return;
+	if (p->last_recv == 0 || p->last_send == 0) {
+		snprintf(why, sizeof(why), "socket no message in first %lld "
+		    "seconds, %d %d", (long long)n->peer_timeout,
+		    p->last_recv != 0, p->last_send != 0);
+		peer_disconnect(p, why);
+		return;
+	}
+	if (now > p->last_send + TIMEOUT_INTERVAL) {
+		snprintf(why, sizeof(why), "socket sending timeout: %llds",
+		    (long long)(now - p->last_send));
+		peer_disconnect(p, why);
+		return;
+	}
+	if (now > p->last_recv + TIMEOUT_INTERVAL) {
+		snprintf(why, sizeof(why), "socket receive timeout: %llds",
+		    (long long)(now - p->last_recv));
+		peer_disconnect(p, why);
+		return;
+	}
+	if (!p->handshaked) {
+		peer_disconnect(p, "version handshake timeout");
+		return;
+	}
+	(void)now_us;
+}
+
+static void
+ping_check(struct net *n, struct peer *p, int64_t now_us)
+{
+	char why[64];
+
+	if (!p->handshaked || p->disconnect)
+		return;
+	if (p->ping_nonce &&
+	    now_us > p->ping_start_us + (int64_t)TIMEOUT_INTERVAL * 1000000) {
+		snprintf(why, sizeof(why), "ping timeout: %.6fs",
+		    (double)(now_us - p->ping_start_us) / 1e6);
+		peer_disconnect(p, why);
+		return;
+	}
+	if (p->ping_queued || (p->ping_nonce == 0 &&
+	    now_us > p->ping_start_us + (int64_t)PING_INTERVAL * 1000000))
+		peer_send_ping(p);
+}
+
+static int
+same_group_outbound(struct net *n, const struct netaddr *a)
+{
+	uint8_t g1[NETGROUP_MAXLEN], g2[NETGROUP_MAXLEN];
+	size_t l1 = netaddr_group(a, g1), l2;
+	struct peer *p;
+
+	TAILQ_FOREACH(p, &n->peers, entry) {
+		if (p->type == CONN_INBOUND || p->type == CONN_MANUAL ||
+		    p->disconnect)
+			continue;
+		l2 = netaddr_group(&p->addr.addr, g2);
+		if (l1 == l2 && memcmp(g1, g2, l1) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Core's ThreadOpenConnections, one pass: at most one new connection. */
+static void
+open_automatic(struct net *n, int64_t now)
+{
+	struct addr_entry a;
+	enum conn_type type;
+	int tries, feeler = 0;
+	char s[NETADDR_STRLEN];
+
+	if (!n->use_addrman_outgoing || !n->network_active ||
+	    addrman_size(n->addrman, -1, -1) == 0)
+		return;
+	if (net_count_type(n, CONN_OUTBOUND_FULL) < n->max_outbound_full)
+		type = CONN_OUTBOUND_FULL;
+	else if (net_count_type(n, CONN_BLOCK_RELAY) < n->max_block_relay)
+		type = CONN_BLOCK_RELAY;
+	else if (now >= n->next_feeler &&
+	    net_count_type(n, CONN_FEELER) < MAX_FEELER_CONNECTIONS) {
+		type = CONN_FEELER;
+		feeler = 1;
+		n->next_feeler = now + FEELER_INTERVAL / 2 +
+		    (int64_t)rand_range(FEELER_INTERVAL);
+	} else
+		return;
+	for (tries = 0; tries < 100; tries++) {
+		if (addrman_select(n->addrman, feeler, now, &a) == -1)
+			return;
+		if (find_peer_addr(n, &a.svc))
+			continue;
+		if (netaddr_is_local(&a.svc.addr) ||
+		    banman_is_banned(n->banman, &a.svc.addr, now) ||
+		    banman_is_discouraged(n->banman, &a.svc.addr))
+			continue;
+		if (!feeler && same_group_outbound(n, &a.svc.addr))
+			continue;
+		if (!feeler && (a.services & (NODE_NETWORK | NODE_WITNESS)) !=
+		    (NODE_NETWORK | NODE_WITNESS) && tries < 40)
+			continue;
+		service_format(&a.svc, s, sizeof(s));
+		addrman_attempt(n->addrman, &a.svc, 1, now);
+		connect_service(n, &a.svc, s, type, NULL);
+		return;
+	}
+}
+
+static void
+added_check(struct net *n)
+{
+	int64_t mono = time_mono_micros();
+	int manual = net_count_type(n, CONN_MANUAL);
+	size_t i;
+
+	for (i = 0; i < n->nadded; i++) {
+		struct added_node *a = n->added[i];
+
+		if (a->peer_id || a->connecting || mono < a->next_try_us)
+			continue;
+		if (!a->from_connect && manual >= MAX_ADDNODE_CONNECTIONS)
+			break;
+		a->next_try_us = mono + a->backoff_us;
+		a->backoff_us *= 2;
+		if (a->backoff_us > ADDNODE_BACKOFF_MAX_US)
+			a->backoff_us = ADDNODE_BACKOFF_MAX_US;
+		if (net_connect(n, a->name, CONN_MANUAL, a) == 0)
+			manual++;
+	}
+}
+
+static void
+tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct net *n = arg;
+	int64_t now = node_time(), now_us = net_now_us();
+	struct peer *p;
+	size_t i;
+
+	TAILQ_FOREACH(p, &n->peers, entry) {
+		if (p->disconnect)
+			continue;
+		inactivity_check(n, p, now, now_us);
+		if (p->disconnect)
+			continue;
+		ping_check(n, p, now_us);
+		if (p->handshaked && !p->disconnect)
+			addr_send_due(p, now);
+	}
+	sync_tick(n);
+	for (i = 0; i < n->nlisteners; i++)
+		if (n->listeners[i].paused) {
+			n->listeners[i].paused = 0;
+			evconnlistener_enable(n->listeners[i].ev);
+		}
+	if (n->network_active) {
+		added_check(n);
+		open_automatic(n, now);
+	}
+	if (time_mono_micros() >= n->next_dump) {
+		addrman_save(n->addrman, n->peers_path);
+		n->next_dump = time_mono_micros() +
+		    (int64_t)DUMP_PEERS_INTERVAL * 1000000;
+	}
+	banman_save(n->banman);
+}
+
+/* ---- start-up ---- */
+
+static int
+bind_one(struct net *n, const struct service *svc, uint32_t perms,
+    int explicit)
+{
+	struct sockaddr_storage ss;
+	struct evconnlistener *evl;
+	struct listener *l;
+	socklen_t len;
+	char s[NETADDR_STRLEN];
+	int fd, one = 1;
+
+	service_format(svc, s, sizeof(s));
+	if ((len = service_to_sockaddr(svc, &ss)) == 0)
+		return -1;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1) {
+		if (explicit)
+			log_warn("Unable to bind to %s on this computer", s);
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* One socket per family: the IPv6 one must not take IPv4 too. */
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) == -1) {
+		int e = errno;
+
+		close(fd);
+		if (e == EADDRINUSE)
+			log_warnx("Unable to bind to %s on this computer. "
+			    "bitrootd is probably already running.", s);
+		else if (explicit)
+			log_warnx("Unable to bind to %s on this computer "
+			    "(bind returned error %s)", s, strerror(e));
+		return -1;
+	}
+	if (listen(fd, SOMAXCONN) == -1) {
+		log_warn("net: listen %s", s);
+		close(fd);
+		return -1;
+	}
+	l = NULL;
+	n->listeners = xreallocarray(n->listeners, n->nlisteners + 1,
+	    sizeof(*n->listeners));
+	l = &n->listeners[n->nlisteners];
+	memset(l, 0, sizeof(*l));
+	l->addr = *svc;
+	l->perms = perms;
+	l->net = n;
+	/* The callback argument is filled in once the array stops moving. */
+	evl = evconnlistener_new(n->base, accept_cb, NULL,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+	if (evl == NULL) {
+		close(fd);
+		return -1;
+	}
+	evconnlistener_set_error_cb(evl, accept_error_cb);
+	l->ev = evl;
+	n->nlisteners++;
+	log_info("Bound to %s", s);
+	return 0;
+}
+
+static int
+setup_listeners(struct net *n, char *err, size_t errlen)
+{
+	const char *const *vals;
+	size_t nb, nwb, i;
+	struct service svc;
+	uint16_t port;
+	int64_t p;
+
+	p = args_get_int(n->args, "port", n->cp->default_port);
+	if (p <= 0 || p > 65535) {
+		snprintf(err, errlen, "Invalid port specified in -port: '%s'",
+		    args_get(n->args, "port"));
+		return -1;
+	}
+	port = (uint16_t)p;
+	nb = args_get_all(n->args, "bind", &vals);
+	for (i = 0; i < nb; i++) {
+		const char *v = vals[i];
+		char *eq;
+		char buf[128];
+
+		/* Core's "-bind=ADDR=onion" suffix: accepted, served as usual. */
+		snprintf(buf, sizeof(buf), "%s", v);
+		if ((eq = strchr(buf, '=')) != NULL)
+			*eq = '\0';
+		if (service_parse(buf, port, &svc) == -1) {
+			snprintf(err, errlen, "Cannot resolve -bind address: "
+			    "'%s'", v);
+			return -1;
+		}
+		if (n->listen && bind_one(n, &svc, 0, 1) == -1) {
+			snprintf(err, errlen, "Unable to bind to %s on this "
+			    "computer", v);
+			return -1;
+		}
+	}
+	nwb = args_get_all(n->args, "whitebind", &vals);
+	for (i = 0; i < nwb; i++) {
+		uint32_t flags;
+		const char *rest;
+		int dir;
+
+		if (netperm_parse(vals[i], n->implicit_perms, &flags, &dir,
+		    &rest, err, errlen) == -1)
+			return -1;
+		if (service_parse(rest, 0, &svc) == -1 || svc.port == 0) {
+			snprintf(err, errlen, "Need to specify a port with "
+			    "-whitebind: '%s'", rest);
+			return -1;
+		}
+		if (n->listen && bind_one(n, &svc, flags, 1) == -1) {
+			snprintf(err, errlen, "Unable to bind to %s on this "
+			    "computer", rest);
+			return -1;
+		}
+	}
+	if (n->listen && nb == 0 && nwb == 0) {
+		struct service any6, any4;
+		int ok = 0;
+
+		memset(&any6, 0, sizeof(any6));
+		memset(&any4, 0, sizeof(any4));
+		any6.addr.net = NET_IPV6;
+		any6.addr.len = 16;
+		any6.port = port;
+		any4.addr.net = NET_IPV4;
+		any4.addr.len = 4;
+		any4.port = port;
+		ok += bind_one(n, &any6, 0, 0) == 0;
+		ok += bind_one(n, &any4, 0, 0) == 0;
+		if (!ok) {
+			snprintf(err, errlen, "Failed to listen on any port. "
+			    "Use -listen=0 if you want this.");
+			return -1;
+		}
+	}
+	for (i = 0; i < n->nlisteners; i++)
+		evconnlistener_set_cb(n->listeners[i].ev, accept_cb,
+		    &n->listeners[i]);
+	return 0;
+}
+
+static int
+build_subver(struct net *n, char *err, size_t errlen)
+{
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ01234567890 .,;-_/:?@()";
+	const char *const *vals;
+	size_t nc, i, len;
+	char buf[4096];
+
+	nc = args_get_all(n->args, "uacomment", &vals);
+	len = (size_t)snprintf(buf, sizeof(buf), "/bitroot:%s", PACKAGE_VERSION);
+	for (i = 0; i < nc; i++) {
+		const char *c = vals[i];
+
+		if (strspn(c, safe) != strlen(c)) {
+			snprintf(err, errlen, "User Agent comment (%s) contains "
+			    "unsafe characters.", c);
+			return -1;
+		}
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
+		    i == 0 ? "(" : "; ", c);
+		if (len >= sizeof(buf) - 4)
+			break;
+	}
+	if (nc > 0)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, ")");
+	len += (size_t)snprintf(buf + len, sizeof(buf) - len, "/");
+	if (len > MAX_SUBVERSION_LENGTH) {
+		snprintf(err, errlen, "Total length of network version string "
+		    "(%zu) exceeds maximum length (%d). Reduce the number or "
+		    "size of uacomments.", len, MAX_SUBVERSION_LENGTH);
+		return -1;
+	}
+	memcpy(n->subver, buf, len + 1);
+	return 0;
+}
+
+static int
+read_options(struct net *n, char *err, size_t errlen)
+{
+	const char *const *vals;
+	struct rlimit rl;
+	int64_t v, maxconn, avail;
+	size_t nv, i, nbind;
+	int any_bind;
+
+	maxconn = args_get_int(n->args, "maxconnections",
+	    DEFAULT_MAX_PEER_CONNECTIONS);
+	if (maxconn < 0)
+		maxconn = 0;
+	nbind = args_get_all(n->args, "bind", &vals) +
+	    args_get_all(n->args, "whitebind", &vals);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+		avail = (int64_t)rl.rlim_cur - MIN_CORE_FILEDESCRIPTORS -
+		    MAX_ADDNODE_CONNECTIONS - (int64_t)(nbind ? nbind : 2);
+		if (avail < 0)
+			avail = 0;
+		if (maxconn > avail) {
+			log_warnx("Reducing -maxconnections from %lld to %lld, "
+			    "because of system limitations.",
+			    (long long)maxconn, (long long)avail);
+			maxconn = avail;
+		}
+	}
+	n->max_connections = (int)maxconn;
+	n->max_outbound_full = maxconn < MAX_OUTBOUND_FULL_RELAY ?
+	    (int)maxconn : MAX_OUTBOUND_FULL_RELAY;
+	n->max_block_relay = (int)maxconn - n->max_outbound_full <
+	    MAX_BLOCK_RELAY_ONLY ? (int)maxconn - n->max_outbound_full :
+	    MAX_BLOCK_RELAY_ONLY;
+	n->max_inbound = (int)maxconn - (n->max_outbound_full +
+	    n->max_block_relay + MAX_FEELER_CONNECTIONS);
+	if (n->max_inbound < 0)
+		n->max_inbound = 0;
+
+	n->peer_timeout = args_get_int(n->args, "peertimeout",
+	    DEFAULT_PEER_CONNECT_TIMEOUT);
+	if (n->peer_timeout <= 0) {
+		snprintf(err, errlen, "peertimeout must be a positive "
+		    "integer.");
+		return -1;
+	}
+	v = args_get_int(n->args, "timeout", DEFAULT_CONNECT_TIMEOUT_MS);
+	n->connect_timeout_ms = v > 0 && v < 3600000 ? (int)v :
+	    DEFAULT_CONNECT_TIMEOUT_MS;
+	v = args_get_int(n->args, "maxreceivebuffer", DEFAULT_MAXRECEIVEBUFFER);
+	n->max_recv_buffer = v > 0 ? (size_t)v * 1000 :
+	    DEFAULT_MAXRECEIVEBUFFER * 1000;
+	v = args_get_int(n->args, "maxsendbuffer", DEFAULT_MAXSENDBUFFER);
+	n->max_send_buffer = v > 0 ? (size_t)v * 1000 :
+	    DEFAULT_MAXSENDBUFFER * 1000;
+	n->local_services = NODE_NETWORK | NODE_WITNESS | NODE_NETWORK_LIMITED;
+	if (build_subver(n, err, errlen) == -1)
+		return -1;
+
+	n->implicit_perms = netperm_implicit(
+	    args_get_bool(n->args, "whitelistrelay", 1),
+	    args_get_bool(n->args, "whitelistforcerelay", 0));
+	nv = args_get_all(n->args, "whitelist", &vals);
+	for (i = 0; i < nv; i++) {
+		struct whitelist_entry w;
+		const char *rest;
+
+		memset(&w, 0, sizeof(w));
+		if (netperm_parse(vals[i], n->implicit_perms, &w.flags, &w.dir,
+		    &rest, err, errlen) == -1)
+			return -1;
+		if (subnet_parse(rest, &w.sn) == -1) {
+			snprintf(err, errlen, "Invalid netmask specified in "
+			    "-whitelist: '%s'", rest);
+			return -1;
+		}
+		n->whitelist = xreallocarray(n->whitelist, n->nwhitelist + 1,
+		    sizeof(*n->whitelist));
+		n->whitelist[n->nwhitelist++] = w;
+	}
+
+	n->network_active = args_get_bool(n->args, "networkactive", 1);
+	/* -bind turns listening on; -connect turns it off by default (Core). */
+	any_bind = args_is_set(n->args, "bind") ||
+	    args_is_set(n->args, "whitebind");
+	n->listen = args_get_bool(n->args, "listen",
+	    any_bind ? 1 : !args_is_set(n->args, "connect"));
+	if (maxconn == 0)
+		n->listen = 0;
+	n->use_addrman_outgoing = !args_is_set(n->args, "connect");
+	return 0;
+}
+
+static void
+add_node(struct net *n, const char *name, int from_connect)
+{
+	struct added_node *a = xcalloc(1, sizeof(*a));
+
+	a->name = xstrdup(name);
+	a->from_connect = from_connect;
+	a->backoff_us = ADDNODE_BACKOFF_MIN_US;
+	n->added = xreallocarray(n->added, n->nadded + 1, sizeof(*n->added));
+	n->added[n->nadded++] = a;
+}
+
+static void
+net_free(struct net *n)
+{
+	struct peer *p;
+	size_t i;
+
+	while ((p = TAILQ_FIRST(&n->peers)) != NULL) {
+		TAILQ_REMOVE(&n->peers, p, entry);
+		htab_del(n->peers_by_id, p->idkey);
+		peer_free(p);
+	}
+	for (i = 0; i < n->nlisteners; i++)
+		if (n->listeners[i].ev)
+			evconnlistener_free(n->listeners[i].ev);
+	free(n->listeners);
+	if (n->dns)
+		evdns_base_free(n->dns, 1);
+	if (n->q_ev)
+		event_free(n->q_ev);
+	if (n->tick_ev)
+		event_free(n->tick_ev);
+	if (n->reap_ev)
+		event_free(n->reap_ev);
+	if (n->sched_ev)
+		event_free(n->sched_ev);
+	if (n->retry_ev)
+		event_free(n->retry_ev);
+	if (n->sync)
+		sync_free(n->sync);
+	if (n->base)
+		event_base_free(n->base);
+	addrman_free(n->addrman);
+	banman_free(n->banman);
+	htab_free(n->peers_by_id);
+	for (i = 0; i < n->nadded; i++) {
+		free(n->added[i]->name);
+		free(n->added[i]);
+	}
+	free(n->added);
+	free(n->whitelist);
+	free(n->addr_cache);
+	free(n->peers_path);
+	free(n);
+}
+
+static void *
+net_main(void *arg)
+{
+	struct net *n = arg;
+	struct peer *p;
+
+	log_thread_name("net");
+	event_base_dispatch(n->base);
+	/* Shutdown: close every connection, persist what we learnt. */
+	TAILQ_FOREACH(p, &n->peers, entry)
+		p->disconnect = 1;
+	if (n->dns)
+		evdns_base_clear_nameservers_and_suspend(n->dns);
+	addrman_save(n->addrman, n->peers_path);
+	banman_save(n->banman);
+	return NULL;
+}
+
+int
+net_start(const struct args *a, const struct chainparams *cp,
+    struct store *s, struct validation *v, struct net **out)
+{
+	struct validation_listener vl;
+	struct event_config *cfg;
+	struct net_sink *sink;
+	struct timeval tv;
+	const char *const *vals;
+	char err[512], *banpath;
+	size_t nv, i;
+	struct net *n;
+
+	*out = NULL;
+	n = xcalloc(1, sizeof(*n));
+	n->args = a;
+	n->cp = cp;
+	n->store = s;
+	n->val = v;
+	/* Id 0 is VALIDATION_PEER_LOCAL: blocks that came from no peer. */
+	n->next_id = 1;
+	TAILQ_INIT(&n->peers);
+	n->peers_by_id = htab_new(8, offsetof(struct peer, idkey));
+	n->netgroup_k0 = rand_u64();
+	n->netgroup_k1 = rand_u64();
+	if (read_options(n, err, sizeof(err)) == -1) {
+		log_warnx("Error: %s", err);
+		net_free(n);
+		return -1;
+	}
+
+	cfg = event_config_new();
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK);
+	n->base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	if (n->base == NULL) {
+		log_warnx("net: cannot create the event base");
+		net_free(n);
+		return -1;
+	}
+	n->q = queue_new("net", NETQ_HWM, QUEUE_REFUSE);
+	n->q_ev = event_new(n->base, queue_fd(n->q), EV_READ | EV_PERSIST,
+	    queue_cb, n);
+	event_add(n->q_ev, NULL);
+	n->tick_ev = event_new(n->base, -1, EV_PERSIST, tick_cb, n);
+	tv.tv_sec = 0;
+	tv.tv_usec = TICK_US;
+	event_add(n->tick_ev, &tv);
+	n->reap_ev = event_new(n->base, -1, 0, reap_cb, n);
+	n->sched_ev = event_new(n->base, -1, 0, sched_cb, n);
+	n->retry_ev = event_new(n->base, -1, 0, retry_cb, n);
+
+	n->peers_path = xasprintf("%s/peers.dat", args_chaindir(a));
+	n->addrman = addrman_new();
+	addrman_load(n->addrman, n->peers_path);
+	banpath = xasprintf("%s/banlist.json", args_chaindir(a));
+	n->banman = banman_new(banpath, args_get_int(a, "bantime",
+	    DEFAULT_MISBEHAVING_BANTIME));
+	free(banpath);
+	banman_load(n->banman, node_time());
+	n->sync = sync_new(n);
+	sync_load(n->sync);
+	n->next_dump = time_mono_micros() + (int64_t)DUMP_PEERS_INTERVAL *
+	    1000000;
+	n->next_feeler = node_time() + FEELER_INTERVAL;
+
+	if (setup_listeners(n, err, sizeof(err)) == -1) {
+		log_warnx("Error: %s", err);
+		queue_free(n->q);
+		net_free(n);
+		return -1;
+	}
+	nv = args_get_all(a, "connect", &vals);
+	for (i = 0; i < nv; i++)
+		if (strcmp(vals[i], "0") != 0 && vals[i][0] != '\0')
+			add_node(n, vals[i], 1);
+	if (n->use_addrman_outgoing) {
+		nv = args_get_all(a, "addnode", &vals);
+		for (i = 0; i < nv; i++)
+			add_node(n, vals[i], 0);
+		nv = args_get_all(a, "seednode", &vals);
+		for (i = 0; i < nv; i++)
+			net_connect(n, vals[i], CONN_ADDR_FETCH, NULL);
+	}
+
+	sink = xcalloc(1, sizeof(*sink));
+	sink->q = n->q;
+	memset(&vl, 0, sizeof(vl));
+	vl.arg = sink;
+	vl.block_done = on_block_done;
+	vl.headers_done = on_headers_done;
+	vl.tip_changed = on_tip_changed;
+	validation_add_listener(v, &vl);
+	pthread_mutex_lock(&sinks_mu);
+	sink->next = retired_sinks;
+	retired_sinks = sink;
+	pthread_mutex_unlock(&sinks_mu);
+
+	if (pthread_create(&n->thread, NULL, net_main, n) != 0) {
+		log_warnx("net: cannot start the thread");
+		queue_close(n->q);
+		net_free(n);
+		return -1;
+	}
+	n->thread_started = 1;
+	log_info("net: %zu listener(s), max %d connections (%d inbound), "
+	    "user agent %s", n->nlisteners, n->max_connections,
+	    n->max_inbound, n->subver);
+	*out = n;
+	return 0;
+}
+
+void
+net_stop(struct net *n)
+{
+	struct msg *m, *next;
+
+	if (n == NULL)
+		return;
+	for (;;) {
+		int rc = queue_push(n->q, msg_new(NETQ_STOP, 0, NULL, 0));
+
+		if (rc == 0 || rc == QUEUE_ECLOSED)
+			break;
+		/* Full: the loop is draining it; try again shortly. */
+		usleep(10000);
+	}
+	pthread_join(n->thread, NULL);
+	queue_close(n->q);
+	/* Whatever is left: answer waiting callers, drop the rest. */
+	for (m = queue_drain(n->q); m; m = next) {
+		next = m->next;
+		if (m->type == NETQ_CALL) {
+			struct call *c;
+
+			memcpy(&c, m->data, sizeof(c));
+			call_fail(c, RPC_CLIENT_P2P_DISABLED,
+			    "Error: Peer-to-peer functionality missing or "
+			    "disabled");
+		}
+		msg_free(m);
+	}
+	/* The queue stays: validation may still push into it (closed). */
+	net_free(n);
+}
+
+int
+net_call(struct net *n, const char *method, json_t *params,
+    json_t **result, struct rpc_error *err, int timeout_ms)
+{
+	struct call *c;
+	struct msg *m;
+	json_t *copy;
+
+	*result = NULL;
+	if (n == NULL) {
+		err->code = RPC_CLIENT_P2P_DISABLED;
+		snprintf(err->message, sizeof(err->message), "Error: "
+		    "Peer-to-peer functionality missing or disabled");
+		return -1;
+	}
+	/*
+	 * The net thread gets a private copy of the parameters: jansson's
+	 * reference counts are not safe to share with the caller's tree.
+	 */
+	copy = params ? json_deep_copy(params) : json_array();
+	c = call_new(method, copy);
+	json_decref(copy);
+	m = msg_new(NETQ_CALL, 0, &c, sizeof(c));
+	if (queue_push(n->q, m) != 0) {
+		msg_free(m);
+		/* Neither side will answer: drop both references. */
+		call_release(c);
+		call_release(c);
+		err->code = RPC_CLIENT_P2P_DISABLED;
+		snprintf(err->message, sizeof(err->message), "Error: "
+		    "Peer-to-peer functionality missing or disabled");
+		return -1;
+	}
+	return call_wait(c, timeout_ms, result, err);
+}

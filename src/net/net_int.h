@@ -1,0 +1,437 @@
+/*
+ * Inside the net module: the net thread's context (struct net), a peer
+ * (struct peer) and the functions the module's files share. Included by
+ * the files of src/net only; other modules use net.h.
+ *
+ * Design. One thread ("net") owns one libevent base (EVENT_BASE_FLAG_NOLOCK)
+ * and everything reachable from struct net: listeners, peers, their
+ * bufferevents, the address manager, the ban list and the block download
+ * state. Nothing here is locked because nothing here is touched by another
+ * thread. Other threads reach the net thread only through its queue
+ * (struct net.q, an eventfd registered in the base):
+ *   - rpc threads push NETQ_CALL (a struct call *, see util/call.h) and
+ *     wait for the answer;
+ *   - the validation thread's listener callbacks push NETQ_BLOCK_DONE,
+ *     NETQ_HEADERS_DONE and NETQ_TIP and return at once.
+ * The net thread pushes blocks and headers to the validation thread with
+ * validation_submit_*, tagged with the sending peer's id. Peers are named
+ * across threads only by that monotonic 64-bit id; a message about a peer
+ * that has gone is ignored.
+ *
+ * Peers are never freed inside their own callbacks: peer_disconnect()
+ * marks the peer and activates the reaper event, which frees marked peers
+ * once the current callback has returned.
+ */
+#ifndef BR_NET_INT_H
+#define BR_NET_INT_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <jansson.h>
+
+#include "net/htab.h"
+#include "net/netaddr.h"
+#include "net/netperm.h"
+#include "net/protocol.h"
+#include "util/rpcerr.h"
+
+struct args;
+struct chainparams;
+struct store;
+struct validation;
+struct addrman;
+struct banman;
+struct sync;
+struct queue;
+struct event_base;
+struct event;
+struct bufferevent;
+struct evconnlistener;
+struct evdns_base;
+struct inflight;
+
+/* Messages on the net queue. */
+enum netq_type {
+	NETQ_CALL = 1,		/* data: struct call * */
+	NETQ_BLOCK_DONE,	/* data: struct netq_block_done */
+	NETQ_HEADERS_DONE,	/* data: struct netq_headers_done */
+	NETQ_TIP,		/* data: struct netq_tip */
+	NETQ_STOP,		/* no data */
+};
+
+struct netq_block_done {
+	uint8_t hash[32];
+	int res;
+	char reason[64];
+};
+
+struct netq_headers_done {
+	uint8_t last[32];
+	int res;
+	char reason[64];
+};
+
+struct netq_tip {
+	uint8_t hash[32];
+	int32_t height;
+	int ibd;
+};
+
+/*
+ * High-water mark of the net queue. Pushes at the mark fail (QUEUE_REFUSE):
+ * validation's notifications are then dropped with a warning, which costs
+ * at most a stalled request (re-requested after its timeout) or a missed
+ * announcement; an RPC call gets an error.
+ */
+#define NETQ_HWM 65536
+
+enum conn_type {
+	CONN_INBOUND,
+	CONN_OUTBOUND_FULL,
+	CONN_MANUAL,
+	CONN_FEELER,
+	CONN_BLOCK_RELAY,
+	CONN_ADDR_FETCH,
+};
+
+/* Connection limits, as Core. */
+#define DEFAULT_MAX_PEER_CONNECTIONS 125
+#define MAX_OUTBOUND_FULL_RELAY 8
+#define MAX_BLOCK_RELAY_ONLY 2
+#define MAX_FEELER_CONNECTIONS 1
+#define MAX_ADDNODE_CONNECTIONS 8
+/* File descriptors kept for everything but peers (Core's MIN_CORE_FILEDESCRIPTORS). */
+#define MIN_CORE_FILEDESCRIPTORS 150
+
+/* Timers, in seconds unless noted. */
+#define PING_INTERVAL 120
+#define TIMEOUT_INTERVAL (20 * 60)
+#define DEFAULT_PEER_CONNECT_TIMEOUT 60
+#define DEFAULT_CONNECT_TIMEOUT_MS 5000
+#define HEADERS_RESPONSE_TIME 120
+#define FEELER_INTERVAL 120
+#define ADDR_BROADCAST_INTERVAL 30
+#define DUMP_PEERS_INTERVAL (15 * 60)
+#define ADDNODE_BACKOFF_MIN_US 2000000LL
+#define ADDNODE_BACKOFF_MAX_US 120000000LL
+#define TICK_US 200000
+
+/* Per-peer buffers, Core's defaults (kilobytes times 1000). */
+#define DEFAULT_MAXRECEIVEBUFFER 5000
+#define DEFAULT_MAXSENDBUFFER 1000
+
+/* Address relay (Core's token bucket). */
+#define MAX_ADDR_RATE_PER_SECOND 0.1
+#define MAX_ADDR_PROCESSING_TOKEN_BUCKET MAX_ADDR_TO_SEND
+#define MAX_PCT_ADDR_TO_SEND 23
+#define ADDR_KNOWN_SIZE 256
+
+/* What a message handler returns. */
+#define H_OK 0
+#define H_MALFORMED (-1)	/* dropped as Core drops a message it cannot read */
+#define H_RETRY (-2)		/* validation's queue is full: keep the message, retry */
+
+struct listener {
+	struct evconnlistener *ev;
+	struct service addr;
+	uint32_t perms;		/* -whitebind permissions */
+	int paused;		/* accept failed: resting until the next tick */
+	struct net *net;
+};
+
+/* A -connect or -addnode target (or addnode "add"), kept connected. */
+struct added_node {
+	char *name;		/* as given */
+	int from_connect;	/* -connect: only these */
+	int64_t next_try_us;	/* monotonic */
+	int64_t backoff_us;
+	uint64_t peer_id;	/* 0: not connected or connecting */
+	int connecting;
+};
+
+struct peer_addr_known;
+
+struct peer {
+	TAILQ_ENTRY(peer) entry;
+	uint8_t idkey[8];		/* id, little-endian: the map key */
+	uint64_t id;
+	struct net *net;
+	struct bufferevent *bev;
+	enum conn_type type;
+	struct service addr;		/* remote end */
+	struct service bind;		/* our end */
+	int has_bind;
+	char addr_name[NETADDR_STRLEN + 256];	/* getpeerinfo "addr" */
+	struct added_node *added;	/* the entry this connection serves */
+	uint32_t perms;
+
+	/* Life cycle. */
+	unsigned connecting:1;		/* outbound connect() in progress */
+	unsigned disconnect:1;		/* marked; reaped after the callback */
+	unsigned version_sent:1;
+	unsigned version_recv:1;
+	unsigned handshaked:1;		/* verack received: fSuccessfullyConnected */
+	unsigned verack_sent:1;
+	unsigned should_discourage:1;
+	unsigned paused_send:1;		/* output over -maxsendbuffer */
+	unsigned retry_pending:1;	/* a message waits for validation's queue */
+	unsigned in_process:1;		/* peer_process is running for it */
+	int64_t conn_time;		/* node time, s */
+	int64_t conn_mono_us;
+	int64_t last_send;		/* node time, s */
+	int64_t last_recv;
+
+	/* What the peer told us. */
+	int32_t version;
+	uint64_t services;
+	char *subver;			/* sanitized; NULL until version */
+	int32_t start_height;
+	int relay_txs;
+	int64_t time_offset;
+	uint64_t local_nonce;		/* the nonce of our version */
+	struct service addr_local;	/* how the peer sees us */
+	int has_addr_local;
+	unsigned wtxid_relay:1;
+	unsigned wants_addrv2:1;
+	unsigned prefers_headers:1;	/* sendheaders (BIP130) */
+	unsigned sent_sendheaders:1;
+	unsigned cmpct_announce:1;	/* sendcmpct recorded */
+	uint64_t cmpct_version;
+	int64_t fee_filter;		/* feefilter, sat/kvB */
+
+	/* Ping (BIP31). */
+	uint64_t ping_nonce;		/* outstanding, 0: none */
+	int64_t ping_start_us;		/* node clock */
+	int64_t last_ping_us;		/* 0: none yet */
+	int64_t min_ping_us;		/* INT64_MAX: none yet */
+	unsigned ping_queued:1;
+
+	/* Counters. */
+	uint64_t bytes_sent, bytes_recv;
+	size_t bytes_recv_buffered;	/* input bytes already counted */
+	uint64_t sent_per_msg[MT_COUNT];
+	uint64_t recv_per_msg[MT_COUNT];
+	int64_t last_block_time;	/* last novel valid block, node time */
+	int64_t last_tx_time;
+
+	/* Address relay. */
+	unsigned addr_relay:1;
+	unsigned getaddr_sent:1;
+	unsigned getaddr_recvd:1;
+	double addr_tokens;
+	int64_t addr_token_us;
+	uint64_t addr_processed;
+	uint64_t addr_rate_limited;
+	struct addr_entry *addr_out;	/* to send on the next broadcast */
+	size_t addr_out_n, addr_out_cap;
+	uint64_t *addr_known;		/* ring of hashes of addresses it knows */
+	size_t addr_known_pos;
+	int64_t next_addr_send;		/* node time, s */
+
+	/* getdata requests waiting for send-buffer room. */
+	struct inv *getdata;
+	size_t getdata_n, getdata_off;
+
+	/* Block download and announcements (sync.c). */
+	uint8_t best_hash[32];		/* best block we know it has */
+	int32_t best_height;
+	uint8_t best_work[32];		/* big-endian */
+	int has_best;
+	uint8_t unknown_hash[32];	/* announced, not in our index yet */
+	int has_unknown;
+	int32_t common_height;		/* last common block with our header chain */
+	uint32_t common_gen;		/* header chain generation it was computed for */
+	uint8_t continuation[32];	/* getblocks: inv the tip when this is asked */
+	int has_continuation;
+	uint8_t hdr_sent[32];		/* best header we sent it */
+	int32_t hdr_sent_height;
+	int has_hdr_sent;
+	unsigned sync_started:1;
+	unsigned preferred_download:1;
+	int64_t getheaders_time;	/* node time of the last getheaders, s */
+	int headers_pending;		/* batches at validation */
+	struct inflight *inflight;	/* oldest request first */
+	int n_inflight;
+	int64_t downloading_since_us;
+	int64_t stalling_since_us;
+	int blocks_pending;		/* blocks at validation */
+};
+
+TAILQ_HEAD(peer_list, peer);
+
+struct net {
+	const struct args *args;
+	const struct chainparams *cp;
+	struct store *store;
+	struct validation *val;
+	struct queue *q;
+	struct event_base *base;
+	struct event *q_ev;
+	struct event *tick_ev;
+	struct event *reap_ev;
+	struct event *sched_ev;
+	struct event *retry_ev;		/* peers with retry_pending */
+	struct evdns_base *dns;
+	pthread_t thread;
+	int thread_started;
+	int stopping;
+
+	struct listener *listeners;
+	size_t nlisteners;
+	struct peer_list peers;
+	struct htab *peers_by_id;
+	uint64_t next_id;
+	size_t npeers;
+	/* Peers by type, not counting those marked for disconnection. */
+	size_t n_by_type[CONN_ADDR_FETCH + 1];
+
+	/* Options. */
+	int max_connections;
+	int max_inbound;
+	int max_outbound_full;
+	int max_block_relay;
+	int listen;
+	int network_active;
+	int use_addrman_outgoing;	/* no -connect given */
+	int64_t peer_timeout;
+	int connect_timeout_ms;
+	size_t max_recv_buffer;
+	size_t max_send_buffer;
+	uint64_t local_services;
+	char subver[MAX_SUBVERSION_LENGTH + 1];
+	uint32_t implicit_perms;	/* -whitelist without permissions */
+	struct whitelist_entry *whitelist;
+	size_t nwhitelist;
+	char *peers_path;
+
+	struct added_node **added;
+	size_t nadded;
+
+	struct addrman *addrman;
+	struct banman *banman;
+	struct sync *sync;
+
+	uint64_t total_sent, total_recv;
+	uint64_t netgroup_k0, netgroup_k1;
+	int64_t next_feeler;
+	int64_t next_dump;
+	int64_t next_conn_us;
+	/* getaddr answers are cached as Core does, against address scraping. */
+	struct addr_entry *addr_cache;
+	size_t addr_cache_n;
+	int64_t addr_cache_expiry;
+};
+
+/* ---- net.c ---- */
+/* Node time in microseconds (mock time when set), as Core's GetTime<us>. */
+int64_t net_now_us(void);
+struct peer *net_peer_by_id(struct net *n, uint64_t id);
+/*
+ * Opens an outbound connection to name ("host", "host:port", numeric or a
+ * name to resolve). added may be NULL. Returns 0 if an attempt started.
+ */
+int net_connect(struct net *n, const char *name, enum conn_type type,
+    struct added_node *added);
+int net_count_type(struct net *n, enum conn_type t);
+void net_schedule(struct net *n);
+const char *conn_type_name(enum conn_type t);
+
+/* ---- peer.c ---- */
+struct peer *peer_new(struct net *n, enum conn_type type,
+    const struct service *addr, const char *name);
+/* Frees a peer already unlinked from the net; only the reaper calls it. */
+void peer_free(struct peer *p);
+/* Marks the peer for disconnection (logged with why, if not NULL). */
+void peer_disconnect(struct peer *p, const char *why);
+void peer_attach(struct peer *p, struct bufferevent *bev);
+/* Queues a message; payload may be NULL when len is 0. */
+void peer_send(struct peer *p, enum msg_type t, const void *payload,
+    size_t len);
+void peer_send_wbuf(struct peer *p, enum msg_type t, struct wbuf *w);
+/* Any command (sendmsgtopeer), counted under its type. */
+void peer_send_cmd(struct peer *p, const char *cmd, const void *payload,
+    size_t len);
+/* Runs the peer's complete received messages (the dispatch loop). */
+void peer_process(struct peer *p);
+/* Core's Misbehaving: the peer is discouraged and disconnected after this message. */
+void peer_misbehaving(struct peer *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void peer_maybe_punish(struct peer *p);
+void peer_send_version(struct peer *p);
+void peer_send_ping(struct peer *p);
+int peer_has_perm(const struct peer *p, uint32_t flag);
+/* Output bytes waiting to be written. */
+size_t peer_send_queued(const struct peer *p);
+
+/* ---- msg_handlers.c ---- */
+/*
+ * Dispatches one received message: handshake order and payload sizes are
+ * checked here, from the table, before the handler runs. Returns H_OK,
+ * H_MALFORMED (already logged) or H_RETRY.
+ */
+int msg_dispatch(struct peer *p, enum msg_type t, const char *cmd,
+    const uint8_t *payload, size_t len);
+/* Serves queued getdata requests while the send buffer has room. */
+void getdata_serve(struct peer *p);
+/* Called when the peer's verack arrives. */
+void peer_handshake_done(struct peer *p);
+
+/* ---- addrrelay.c ---- */
+void addr_relay_setup(struct peer *p);
+int addr_handle(struct peer *p, struct rbuf *r, int v2);
+int getaddr_handle(struct peer *p);
+/* Periodic: sends queued addresses when their time has come. */
+void addr_send_due(struct peer *p, int64_t now);
+void addr_known_add(struct peer *p, const struct service *s);
+int addr_known_has(const struct peer *p, const struct service *s);
+
+/* ---- sync.c ---- */
+struct sync *sync_new(struct net *n);
+void sync_free(struct sync *s);
+/* Reads the tip and best header from the store (start-up). */
+void sync_load(struct sync *s);
+void sync_peer_handshake(struct net *n, struct peer *p);
+void sync_peer_gone(struct net *n, struct peer *p);
+int sync_on_headers(struct net *n, struct peer *p,
+    const struct block_header *h, size_t count);
+int sync_on_block(struct net *n, struct peer *p, const uint8_t *raw,
+    size_t len);
+void sync_on_block_inv(struct net *n, struct peer *p, const uint8_t hash[32],
+    int *want_headers);
+void sync_send_getheaders(struct net *n, struct peer *p, int force);
+void sync_block_done(struct net *n, uint64_t peer_id,
+    const struct netq_block_done *d);
+void sync_headers_done(struct net *n, uint64_t peer_id,
+    const struct netq_headers_done *d);
+void sync_tip_changed(struct net *n, const struct netq_tip *t);
+/* Requests blocks from every peer with free slots. */
+void sync_schedule_all(struct net *n);
+/* Stall and download timeouts, header timeouts; called by the tick. */
+void sync_tick(struct net *n);
+/* Serving side. */
+void sync_serve_getheaders(struct net *n, struct peer *p,
+    const struct locator_msg *m);
+void sync_serve_getblocks(struct net *n, struct peer *p,
+    const struct locator_msg *m);
+/* Sends block hash to p as block/witness block. 0, or -1 if not allowed/known. */
+int sync_serve_block(struct net *n, struct peer *p, const uint8_t hash[32],
+    int witness);
+/* Tip height, for version messages and stats. */
+int32_t sync_tip_height(struct net *n);
+int sync_is_ibd(struct net *n);
+/* Heights of blocks in flight from p (getpeerinfo). */
+size_t sync_inflight_heights(struct peer *p, int32_t *out, size_t max);
+
+/* ---- eviction.c ---- */
+/* Picks an inbound peer to evict for a new one; 0 and *id, or -1. */
+int eviction_select(struct net *n, uint64_t *id);
+
+/* ---- net_rpc.c ---- */
+/* Runs an RPC method on the net thread. Returns the result or NULL with err. */
+json_t *net_rpc_run(struct net *n, const char *method, json_t *params,
+    struct rpc_error *err);
+
+#endif

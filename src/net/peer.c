@@ -1,0 +1,465 @@
+/*
+ * One peer's connection: its bufferevent callbacks, the framing of
+ * received messages (header checks before the body is buffered), sending
+ * with per-type counters, and Core's misbehaviour rule. Net thread only.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "chain/chainparams.h"
+#include "net/addrman.h"
+#include "net/banman.h"
+#include "net/net_int.h"
+#include "util/hex.h"
+#include "util/log.h"
+#include "util/time.h"
+#include "util/xmalloc.h"
+
+/* Messages handled per callback before yielding to other peers. */
+#define PROCESS_BATCH 256
+
+struct peer *
+peer_new(struct net *n, enum conn_type type, const struct service *addr,
+    const char *name)
+{
+	struct peer *p = xcalloc(1, sizeof(*p));
+
+	p->id = n->next_id++;
+	le64_write(p->idkey, p->id);
+	p->net = n;
+	p->type = type;
+	p->addr = *addr;
+	if (name)
+		snprintf(p->addr_name, sizeof(p->addr_name), "%s", name);
+	else
+		service_format(addr, p->addr_name, sizeof(p->addr_name));
+	p->conn_time = node_time();
+	p->conn_mono_us = time_mono_micros();
+	p->start_height = -1;
+	p->min_ping_us = INT64_MAX;
+	p->best_height = -1;
+	p->common_height = -1;
+	p->hdr_sent_height = -1;
+	p->fee_filter = 0;
+	do
+		p->local_nonce = rand_u64();
+	while (p->local_nonce == 0);
+	p->addr_tokens = 1.0;
+	p->addr_token_us = net_now_us();
+	return p;
+}
+
+void
+peer_free(struct peer *p)
+{
+	struct net *n = p->net;
+
+	sync_peer_gone(n, p);
+	if (p->handshaked && p->type != CONN_INBOUND &&
+	    p->type != CONN_BLOCK_RELAY)
+		addrman_connected(n->addrman, &p->addr, node_time());
+	if (p->bev)
+		bufferevent_free(p->bev);
+	free(p->subver);
+	free(p->addr_out);
+	free(p->addr_known);
+	free(p->getdata);
+	free(p);
+}
+
+int
+peer_has_perm(const struct peer *p, uint32_t flag)
+{
+	return netperm_has(p->perms, flag);
+}
+
+void
+peer_disconnect(struct peer *p, const char *why)
+{
+	struct net *n = p->net;
+
+	if (p->disconnect)
+		return;
+	p->disconnect = 1;
+	n->n_by_type[p->type]--;
+	if (why)
+		log_debug(LOG_NET, "%s, disconnecting peer=%llu", why,
+		    (unsigned long long)p->id);
+	else
+		log_debug(LOG_NET, "disconnecting peer=%llu",
+		    (unsigned long long)p->id);
+	if (p->bev)
+		bufferevent_disable(p->bev, EV_READ | EV_WRITE);
+	if (!n->stopping)
+		event_active(n->reap_ev, EV_TIMEOUT, 0);
+}
+
+size_t
+peer_send_queued(const struct peer *p)
+{
+	return p->bev ? evbuffer_get_length(bufferevent_get_output(p->bev)) :
+	    0;
+}
+
+static void
+check_send_budget(struct peer *p)
+{
+	if (!p->paused_send && peer_send_queued(p) > p->net->max_send_buffer)
+		p->paused_send = 1;
+}
+
+static void
+send_raw(struct peer *p, const char *cmd, enum msg_type t,
+    const void *payload, size_t len)
+{
+	struct net *n = p->net;
+	struct evbuffer *out;
+	uint8_t hdr[MSG_HEADER_SIZE];
+
+	if (p->disconnect || p->bev == NULL)
+		return;
+	out = bufferevent_get_output(p->bev);
+	msg_header_build(hdr, n->cp->magic, cmd, payload, len);
+	evbuffer_add(out, hdr, sizeof(hdr));
+	if (len)
+		evbuffer_add(out, payload, len);
+	p->bytes_sent += sizeof(hdr) + len;
+	p->sent_per_msg[t] += sizeof(hdr) + len;
+	n->total_sent += sizeof(hdr) + len;
+	p->last_send = node_time();
+	log_debug(LOG_NET, "sending %s (%zu bytes) peer=%llu", cmd, len,
+	    (unsigned long long)p->id);
+	check_send_budget(p);
+}
+
+void
+peer_send(struct peer *p, enum msg_type t, const void *payload, size_t len)
+{
+	send_raw(p, msg_type_name(t), t, payload, len);
+}
+
+void
+peer_send_wbuf(struct peer *p, enum msg_type t, struct wbuf *w)
+{
+	peer_send(p, t, w->p, w->len);
+}
+
+void
+peer_send_cmd(struct peer *p, const char *cmd, const void *payload,
+    size_t len)
+{
+	send_raw(p, cmd, msg_type_lookup(cmd), payload, len);
+}
+
+void
+peer_misbehaving(struct peer *p, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	p->should_discourage = 1;
+	log_debug(LOG_NET, "Misbehaving: peer=%llu: %s",
+	    (unsigned long long)p->id, msg);
+}
+
+void
+peer_maybe_punish(struct peer *p)
+{
+	struct net *n = p->net;
+
+	if (!p->should_discourage || p->disconnect)
+		return;
+	p->should_discourage = 0;
+	if (peer_has_perm(p, PF_NOBAN)) {
+		log_info("Warning: not punishing noban peer %llu!",
+		    (unsigned long long)p->id);
+		return;
+	}
+	if (p->type == CONN_MANUAL) {
+		log_info("Warning: not punishing manually connected peer %llu!",
+		    (unsigned long long)p->id);
+		return;
+	}
+	if (netaddr_is_local(&p->addr.addr)) {
+		/* Discouraging would hit every local peer at once. */
+		log_debug(LOG_NET, "Warning: disconnecting but not discouraging "
+		    "local peer %llu!", (unsigned long long)p->id);
+		peer_disconnect(p, NULL);
+		return;
+	}
+	log_debug(LOG_NET, "Disconnecting and discouraging peer %llu!",
+	    (unsigned long long)p->id);
+	banman_discourage(n->banman, &p->addr.addr);
+	peer_disconnect(p, NULL);
+}
+
+void
+peer_send_version(struct peer *p)
+{
+	struct net *n = p->net;
+	struct version_msg v;
+	struct wbuf w;
+
+	memset(&v, 0, sizeof(v));
+	v.version = PROTOCOL_VERSION;
+	v.services = n->local_services;
+	v.timestamp = node_time();
+	/* Tell the peer its address only when it is a public one. */
+	if (netaddr_is_routable(&p->addr.addr) &&
+	    addr_v1_compatible(&p->addr.addr))
+		v.addr_recv = p->addr;
+	else {
+		v.addr_recv.addr.net = NET_IPV6;
+		v.addr_recv.addr.len = 16;
+	}
+	v.recv_services = p->services;
+	v.addr_from.addr.net = NET_IPV6;
+	v.addr_from.addr.len = 16;
+	v.from_services = n->local_services;
+	v.nonce = p->local_nonce;
+	snprintf(v.subver, sizeof(v.subver), "%s", n->subver);
+	v.start_height = sync_tip_height(n);
+	v.relay = p->type != CONN_BLOCK_RELAY && p->type != CONN_FEELER;
+	wbuf_init(&w);
+	version_encode(&w, &v);
+	peer_send_wbuf(p, MT_VERSION, &w);
+	wbuf_free(&w);
+	p->version_sent = 1;
+	log_debug(LOG_NET, "send version message: version %d, blocks=%d, "
+	    "txrelay=%d, peer=%llu", PROTOCOL_VERSION, v.start_height,
+	    v.relay, (unsigned long long)p->id);
+}
+
+void
+peer_send_ping(struct peer *p)
+{
+	uint8_t b[8];
+	uint64_t nonce;
+
+	do
+		nonce = rand_u64();
+	while (nonce == 0);
+	p->ping_queued = 0;
+	p->ping_start_us = net_now_us();
+	if (p->version > BIP0031_VERSION) {
+		p->ping_nonce = nonce;
+		le64_write(b, nonce);
+		peer_send(p, MT_PING, b, sizeof(b));
+	} else {
+		/* Peers before BIP31 get a ping without a nonce and no pong. */
+		p->ping_nonce = 0;
+		peer_send(p, MT_PING, NULL, 0);
+	}
+}
+
+/* Counts the bytes the socket delivered since the last look. */
+static void
+account_recv(struct peer *p, struct evbuffer *in, size_t *seen)
+{
+	size_t len = evbuffer_get_length(in);
+
+	if (len > *seen) {
+		p->bytes_recv += len - *seen;
+		p->net->total_recv += len - *seen;
+		p->last_recv = node_time();
+	}
+	*seen = len;
+}
+
+static size_t
+read_highwater(const struct net *n)
+{
+	size_t min = MSG_HEADER_SIZE + MAX_PROTOCOL_MESSAGE_LENGTH + 1;
+
+	/* A whole message must always fit, or the peer would deadlock. */
+	return n->max_recv_buffer > min ? n->max_recv_buffer : min;
+}
+
+void
+peer_process(struct peer *p)
+{
+	struct net *n = p->net;
+	struct evbuffer *in;
+	struct msg_header h;
+	uint8_t hb[MSG_HEADER_SIZE], sum[4];
+	char why[128], hex[9];
+	const uint8_t *body;
+	size_t len, need = MSG_HEADER_SIZE, seen;
+	enum msg_type t;
+	int rc, done = 0, blocked = 0;
+
+	if (p->disconnect || p->bev == NULL || p->in_process)
+		return;
+	p->in_process = 1;
+	in = bufferevent_get_input(p->bev);
+	seen = p->bytes_recv_buffered;
+	account_recv(p, in, &seen);
+	for (;;) {
+		if (p->disconnect)
+			break;
+		if (p->paused_send || p->retry_pending) {
+			blocked = 1;
+			break;
+		}
+		if (p->getdata_off < p->getdata_n) {
+			getdata_serve(p);
+			if (p->getdata_off < p->getdata_n || p->paused_send) {
+				blocked = 1;
+				break;
+			}
+		}
+		if (done >= PROCESS_BATCH) {
+			/* Let other peers run; continue from the retry timer. */
+			p->retry_pending = 1;
+			event_active(n->retry_ev, EV_TIMEOUT, 0);
+			blocked = 1;
+			break;
+		}
+		len = evbuffer_get_length(in);
+		need = MSG_HEADER_SIZE;
+		if (len < need)
+			break;
+		evbuffer_copyout(in, hb, sizeof(hb));
+		msg_header_parse(hb, &h);
+		if (memcmp(h.magic, n->cp->magic, 4) != 0) {
+			hex_encode(h.magic, 4, hex);
+			snprintf(why, sizeof(why), "Header error: Wrong "
+			    "MessageStart %s received", hex);
+			peer_disconnect(p, why);
+			break;
+		}
+		if (h.len > MAX_PROTOCOL_MESSAGE_LENGTH) {
+			snprintf(why, sizeof(why), "Header error: Size too "
+			    "large (%s, %u bytes)", h.cmd_valid ? h.cmd : "?",
+			    h.len);
+			peer_disconnect(p, why);
+			break;
+		}
+		need = MSG_HEADER_SIZE + (size_t)h.len;
+		if (len < need)
+			break;
+		body = evbuffer_pullup(in, (ev_ssize_t)need);
+		if (body == NULL)
+			fatalx("peer_process: evbuffer_pullup");
+		body += MSG_HEADER_SIZE;
+		msg_checksum(body, h.len, sum);
+		if (memcmp(sum, h.checksum, 4) != 0 || !h.cmd_valid) {
+			/* Core drops such a message and keeps the peer. */
+			if (!h.cmd_valid) {
+				subver_sanitize(h.cmd, strlen(h.cmd), why,
+				    sizeof(why));
+				log_debug(LOG_NET, "Header error: Invalid message "
+				    "type (%s, %u bytes), peer=%llu", why, h.len,
+				    (unsigned long long)p->id);
+			} else
+				log_debug(LOG_NET, "Header error: Wrong checksum "
+				    "(%s, %u bytes), peer=%llu", h.cmd, h.len,
+				    (unsigned long long)p->id);
+			p->recv_per_msg[MT_OTHER] += need;
+			evbuffer_drain(in, need);
+			seen -= need;
+			done++;
+			continue;
+		}
+		t = msg_type_lookup(h.cmd);
+		rc = msg_dispatch(p, t, h.cmd, body, h.len);
+		if (rc == H_RETRY) {
+			p->retry_pending = 1;
+			event_add(n->retry_ev, &(struct timeval){ 0, 20000 });
+			blocked = 1;
+			break;
+		}
+		p->recv_per_msg[t] += need;
+		evbuffer_drain(in, need);
+		seen -= need;
+		done++;
+		peer_maybe_punish(p);
+	}
+	p->bytes_recv_buffered = seen;
+	if (!p->disconnect && p->bev) {
+		/* Wake us only once the next whole message is in. */
+		bufferevent_setwatermark(p->bev, EV_READ, blocked ? 0 : need,
+		    read_highwater(n));
+	}
+	p->in_process = 0;
+}
+
+static void
+read_cb(struct bufferevent *bev, void *arg)
+{
+	peer_process(arg);
+}
+
+static void
+write_cb(struct bufferevent *bev, void *arg)
+{
+	struct peer *p = arg;
+
+	if (p->disconnect || !p->paused_send)
+		return;
+	if (peer_send_queued(p) <= p->net->max_send_buffer / 2) {
+		p->paused_send = 0;
+		peer_process(p);
+	}
+}
+
+static void
+event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct peer *p = arg;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char why[sizeof(p->addr_name) + 32];
+	int err;
+
+	if (what & BEV_EVENT_CONNECTED) {
+		p->connecting = 0;
+		if (getsockname(bufferevent_getfd(bev), (struct sockaddr *)&ss,
+		    &sl) == 0 && service_from_sockaddr(&p->bind,
+		    (struct sockaddr *)&ss) == 0)
+			p->has_bind = 1;
+		log_debug(LOG_NET, "connected to %s, peer=%llu", p->addr_name,
+		    (unsigned long long)p->id);
+		peer_send_version(p);
+		return;
+	}
+	if (what & BEV_EVENT_EOF) {
+		peer_disconnect(p, "socket closed");
+		return;
+	}
+	if (what & BEV_EVENT_ERROR) {
+		err = EVUTIL_SOCKET_ERROR();
+		snprintf(why, sizeof(why), "%s %s",
+		    p->connecting ? "connection to" : "socket error on",
+		    p->addr_name);
+		if (p->connecting)
+			log_debug(LOG_NET, "connect() to %s failed: %s",
+			    p->addr_name, evutil_socket_error_to_string(err));
+		peer_disconnect(p, why);
+	}
+}
+
+void
+peer_attach(struct peer *p, struct bufferevent *bev)
+{
+	struct net *n = p->net;
+
+	p->bev = bev;
+	bufferevent_setcb(bev, read_cb, write_cb, event_cb, p);
+	bufferevent_setwatermark(bev, EV_READ, MSG_HEADER_SIZE,
+	    read_highwater(n));
+	/* write_cb fires once the output drains to half the send budget. */
+	bufferevent_setwatermark(bev, EV_WRITE, n->max_send_buffer / 2, 0);
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+}

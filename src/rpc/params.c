@@ -1,0 +1,228 @@
+/*
+ * Parameter parsing shared by the method files, with Core's error codes
+ * and messages, and the calls that forward a method to the net or
+ * validation thread.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/net.h"
+#include "primitives/tx.h"
+#include "rpc/rpc_int.h"
+#include "util/args.h"
+#include "util/hex.h"
+#include "util/xmalloc.h"
+#include "validation/validation.h"
+
+/* Error messages quote the input; keep them inside rpc_error.message. */
+static const char *
+clip(const char *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", s);
+	return buf;
+}
+
+int
+rpc_parse_hash(const json_t *v, const char *name, uint8_t hash[32],
+    struct rpc_error *err)
+{
+	const char *s;
+	char q[300];
+
+	if (!json_is_string(v)) {
+		rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s is not of "
+		    "expected type string", json_is_null(v) || v == NULL ?
+		    "null" : json_is_number(v) ? "number" : json_is_boolean(v) ?
+		    "bool" : json_is_array(v) ? "array" : "object");
+		return -1;
+	}
+	s = json_string_value(v);
+	if (hash_from_hex(s, hash) == 0)
+		return 0;
+	if (strlen(s) != 64)
+		rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "%s must be of length 64 (not %zu, for '%s')", name,
+		    strlen(s), clip(s, q, sizeof(q)));
+	else
+		rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "%s must be hexadecimal string (not '%s')", name,
+		    clip(s, q, sizeof(q)));
+	return -1;
+}
+
+int
+rpc_parse_hex(const json_t *v, const char *name, uint8_t **out, size_t *len,
+    struct rpc_error *err)
+{
+	const char *s = json_string_value(v);
+	char q[300];
+
+	if (s == NULL) {
+		rpc_fail(err, RPC_TYPE_ERROR,
+		    "JSON value is not of expected type string");
+		return -1;
+	}
+	if (hex_decode_alloc(s, out, len) == -1) {
+		rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "%s must be hexadecimal string (not '%s') and length of it "
+		    "must be divisible by 2", name, clip(s, q, sizeof(q)));
+		return -1;
+	}
+	return 0;
+}
+
+/* Core's ParseFixedPoint with 8 decimals, exponent allowed. */
+static int
+parse_fixed8(const char *s, int64_t *out)
+{
+	long long mant = 0, expo = 0;
+	int neg = 0, digits = 0, frac = 0, eneg = 0, edigits = 0, point = 0;
+	const char *p = s;
+
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	for (; *p; p++) {
+		if (isdigit((unsigned char)*p)) {
+			if (mant > 100000000000000000LL)
+				return -1;
+			/* Core allows no leading zeros but "0". */
+			if (digits == 1 && mant == 0 && !point)
+				return -1;
+			mant = mant * 10 + (*p - '0');
+			digits++;
+			if (point)
+				frac++;
+		} else if (*p == '.' && !point && digits > 0) {
+			point = 1;
+			if (!isdigit((unsigned char)p[1]))
+				return -1;
+		} else
+			break;
+	}
+	if (digits == 0)
+		return -1;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '-') {
+			eneg = 1;
+			p++;
+		} else if (*p == '+')
+			p++;
+		for (; isdigit((unsigned char)*p); p++) {
+			expo = expo * 10 + (*p - '0');
+			edigits++;
+			if (expo > 100)
+				return -1;
+		}
+		if (edigits == 0)
+			return -1;
+	}
+	if (*p != '\0')
+		return -1;
+	expo = (eneg ? -expo : expo) - frac + 8;
+	if (expo < 0) {
+		/* Digits beyond the 8th decimal must be zero. */
+		for (; expo < 0; expo++) {
+			if (mant % 10 != 0)
+				return -1;
+			mant /= 10;
+		}
+	}
+	for (; expo > 0; expo--) {
+		if (mant > MAX_MONEY)
+			return -1;
+		mant *= 10;
+	}
+	*out = neg ? -mant : mant;
+	return 0;
+}
+
+int
+rpc_parse_amount(const json_t *v, int64_t *sat, struct rpc_error *err)
+{
+	char buf[64];
+	double d;
+
+	if (json_is_integer(v)) {
+		snprintf(buf, sizeof(buf), "%lld",
+		    (long long)json_integer_value(v));
+	} else if (json_is_real(v)) {
+		/* Whole satoshis only: no libm, so round by hand. */
+		d = json_real_value(v) * 1e8;
+		if (!isfinite(d) || d > 9e15 || d < -9e15) {
+			rpc_fail(err, RPC_TYPE_ERROR, "Invalid amount");
+			return -1;
+		}
+		*sat = d >= 0 ? (int64_t)(d + 0.5) : -(int64_t)(-d + 0.5);
+		if (d - (double)*sat > 0.01 || (double)*sat - d > 0.01) {
+			rpc_fail(err, RPC_TYPE_ERROR, "Invalid amount");
+			return -1;
+		}
+		goto range;
+	} else if (json_is_string(v)) {
+		snprintf(buf, sizeof(buf), "%s", json_string_value(v));
+		if (strlen(json_string_value(v)) >= sizeof(buf)) {
+			rpc_fail(err, RPC_TYPE_ERROR, "Invalid amount");
+			return -1;
+		}
+	} else {
+		rpc_fail(err, RPC_TYPE_ERROR,
+		    "Amount is not a number or string");
+		return -1;
+	}
+	if (parse_fixed8(buf, sat) == -1) {
+		rpc_fail(err, RPC_TYPE_ERROR, "Invalid amount");
+		return -1;
+	}
+range:
+	if (*sat < 0 || *sat > MAX_MONEY) {
+		rpc_fail(err, RPC_TYPE_ERROR, "Amount out of range");
+		return -1;
+	}
+	return 0;
+}
+
+const char *
+rpc_opt(struct rpc *r, const char *name)
+{
+	if (!args_is_known(name))
+		return NULL;
+	return args_get(rpc_shared(r)->args, name);
+}
+
+/* ---- Forwarding ---- */
+
+json_t *
+rpc_forward_net(struct rpc_ctx *c, struct rpc_error *err)
+{
+	struct rpc_shared *sh = rpc_shared(c->rpc);
+	json_t *res = NULL;
+
+	if (sh->net == NULL)
+		return rpc_fail(err, RPC_CLIENT_P2P_DISABLED,
+		    "Error: Peer-to-peer functionality missing or disabled");
+	if (net_call(sh->net, c->m->name, c->params, &res, err,
+	    sh->call_timeout_ms) != 0)
+		return NULL;
+	return res ? res : json_null();
+}
+
+json_t *
+rpc_forward_validation(struct rpc_ctx *c, struct rpc_error *err)
+{
+	struct rpc_shared *sh = rpc_shared(c->rpc);
+	json_t *res = NULL;
+
+	if (sh->v == NULL)
+		return rpc_fail(err, RPC_INTERNAL_ERROR,
+		    "Validation is not running");
+	if (validation_call(sh->v, c->m->name, c->params, &res, err,
+	    sh->call_timeout_ms) != 0)
+		return NULL;
+	return res ? res : json_null();
+}

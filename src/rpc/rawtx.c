@@ -1,0 +1,541 @@
+/*
+ * Raw transaction methods: getrawtransaction (with a block hash; -txindex
+ * when the index exists), decoderawtransaction, decodescript and
+ * createrawtransaction. sendrawtransaction and testmempoolaccept belong
+ * with the mempool and are forwarded to the validation thread.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chain/address.h"
+#include "chain/chainparams.h"
+#include "primitives/block.h"
+#include "rpc/rpc_int.h"
+#include "script/opcodes.h"
+#include "store/store.h"
+#include "util/hex.h"
+#include "util/xmalloc.h"
+
+#define MAX_BIP125_RBF_SEQUENCE 0xfffffffdu
+
+/* Scripts that parse and are not oversized (Core's CheckTxScriptsSanity). */
+static int
+scripts_sane(const struct tx *tx)
+{
+	const uint8_t *d;
+	size_t i, pc, dl;
+	unsigned op;
+
+	for (i = 0; i < tx->vin_count; i++) {
+		if (tx->vin[i].script_len > MAX_SCRIPT_SIZE)
+			return 0;
+		for (pc = 0; pc < tx->vin[i].script_len; )
+			if (!script_get_op(tx->vin[i].script,
+			    tx->vin[i].script_len, &pc, &op, &d, &dl) ||
+			    op > OP_CHECKSIGADD)
+				return 0;
+	}
+	for (i = 0; i < tx->vout_count; i++) {
+		if (tx->vout[i].script_len > MAX_SCRIPT_SIZE)
+			return 0;
+		for (pc = 0; pc < tx->vout[i].script_len; )
+			if (!script_get_op(tx->vout[i].script,
+			    tx->vout[i].script_len, &pc, &op, &d, &dl) ||
+			    op > OP_CHECKSIGADD)
+				return 0;
+	}
+	return 1;
+}
+
+/* Parses the whole buffer as one transaction with the given flags. */
+static int
+parse_exact(const uint8_t *p, size_t n, int flags, struct tx *tx)
+{
+	struct rbuf r;
+
+	rbuf_init(&r, p, n);
+	if (tx_parse(&r, tx, flags) == -1)
+		return -1;
+	if (rbuf_left(&r) != 0) {
+		tx_free(tx);
+		return -1;
+	}
+	return 0;
+}
+
+/* Core's DecodeTx: extended and legacy, preferring sane scripts. */
+static int
+decode_tx(const uint8_t *p, size_t n, int try_legacy, int try_witness,
+    struct tx *out)
+{
+	struct tx ext, leg;
+	int have_ext = 0, have_leg = 0;
+
+	if (try_witness && parse_exact(p, n, TX_ALLOW_WITNESS, &ext) == 0)
+		have_ext = 1;
+	if (try_legacy && parse_exact(p, n, 0, &leg) == 0)
+		have_leg = 1;
+	if (have_ext && have_leg) {
+		if (!scripts_sane(&ext) && scripts_sane(&leg)) {
+			tx_free(&ext);
+			*out = leg;
+			return 0;
+		}
+		tx_free(&leg);
+		*out = ext;
+		return 0;
+	}
+	if (have_ext) {
+		*out = ext;
+		return 0;
+	}
+	if (have_leg) {
+		*out = leg;
+		return 0;
+	}
+	return -1;
+}
+
+static json_t *
+m_decoderawtransaction(struct rpc_ctx *c, struct rpc_error *err)
+{
+	const json_t *iw = rpc_param(c, 1);
+	int try_witness = iw ? json_is_true(iw) : 1;
+	int try_legacy = iw ? !json_is_true(iw) : 1;
+	uint8_t *raw;
+	size_t len;
+	struct tx tx;
+	json_t *res;
+
+	if (hex_decode_alloc(json_string_value(rpc_param(c, 0)), &raw, &len) ==
+	    -1)
+		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
+		    "TX decode failed");
+	if (decode_tx(raw, len, try_legacy, try_witness, &tx) == -1) {
+		free(raw);
+		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
+		    "TX decode failed");
+	}
+	res = rpc_tx_json(&tx, rpc_shared(c->rpc)->cp, 0);
+	tx_free(&tx);
+	free(raw);
+	return res;
+}
+
+static json_t *
+m_decodescript(struct rpc_ctx *c, struct rpc_error *err)
+{
+	uint8_t *s;
+	size_t len;
+	json_t *res;
+
+	if (rpc_parse_hex(rpc_param(c, 0), "argument", &s, &len, err) == -1)
+		return NULL;
+	res = rpc_decodescript_json(s, len, rpc_shared(c->rpc)->cp);
+	free(s);
+	return res;
+}
+
+static json_t *
+hash_json(const uint8_t h[32])
+{
+	char hex[65];
+
+	hash_to_hex(h, hex);
+	return json_string(hex);
+}
+
+static json_t *
+m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
+{
+	const struct chainparams *cp = rpc_shared(c->rpc)->cp;
+	struct block_index_entry e;
+	struct store_rtxn *t;
+	struct block b;
+	struct wbuf w;
+	uint8_t txid[32], bh[32], ah[32], *raw;
+	const uint8_t *p;
+	size_t len, i;
+	int32_t tip_h;
+	int verbosity = rpc_param_verbosity(rpc_param(c, 1), 0), active;
+	json_t *res;
+	char *hex;
+
+	if (rpc_parse_hash(rpc_param(c, 0), "parameter 1", txid, err) == -1)
+		return NULL;
+	if (rpc_param(c, 1) && json_is_string(rpc_param(c, 1)))
+		return rpc_fail(err, RPC_TYPE_ERROR,
+		    "JSON value of type string is not of expected type number");
+	if (rpc_param(c, 2) == NULL)
+		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
+		    "No such mempool transaction. Use -txindex or provide a "
+		    "block hash to enable blockchain transaction queries. Use "
+		    "gettransaction for wallet transactions.");
+	if (rpc_parse_hash(rpc_param(c, 2), "parameter 3", bh, err) == -1)
+		return NULL;
+	if (rpc_read_begin(c->rpc, &t, err) == -1)
+		return NULL;
+	if (store_get_index(t, bh, &e) != STORE_OK) {
+		store_read_end(t);
+		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
+		    "Block hash not found");
+	}
+	if (e.height == 0) {
+		store_read_end(t);
+		if (memcmp(txid, e.hdr.merkle, 32) == 0)
+			return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
+			    "The genesis block coinbase is not considered an "
+			    "ordinary transaction and cannot be retrieved");
+		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
+		    "No such transaction found in the provided block. Use "
+		    "gettransaction for wallet transactions.");
+	}
+	if (!(e.status & BLOCK_HAVE_DATA) ||
+	    store_get_block(t, bh, &p, &len) != STORE_OK) {
+		store_read_end(t);
+		return rpc_fail(err, RPC_MISC_ERROR, "Block not available");
+	}
+	raw = xmemdup(p, len);
+	active = store_get_tip(t, ah, &tip_h) == STORE_OK &&
+	    e.height <= tip_h &&
+	    store_get_active_hash(t, e.height, ah) == STORE_OK &&
+	    memcmp(ah, bh, 32) == 0;
+	store_read_end(t);
+	if (block_parse(raw, len, &b) == -1) {
+		free(raw);
+		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
+		    "Block read failed");
+	}
+	res = NULL;
+	for (i = 0; i < b.tx_count; i++) {
+		if (memcmp(b.txs[i].txid, txid, 32) != 0)
+			continue;
+		if (verbosity <= 0) {
+			wbuf_init(&w);
+			tx_serialize(&b.txs[i], &w, 1);
+			hex = hex_encode_alloc(w.p, w.len);
+			wbuf_free(&w);
+			res = json_string(hex);
+			free(hex);
+			break;
+		}
+		res = json_object();
+		json_object_set_new(res, "in_active_chain",
+		    json_boolean(active));
+		{
+			json_t *txj = rpc_tx_json(&b.txs[i], cp, 1);
+
+			json_object_update(res, txj);
+			json_decref(txj);
+		}
+		json_object_set_new(res, "blockhash", hash_json(bh));
+		json_object_set_new(res, "confirmations",
+		    json_integer(active ? tip_h - e.height + 1 : 0));
+		if (active) {
+			json_object_set_new(res, "time",
+			    json_integer(e.hdr.time));
+			json_object_set_new(res, "blocktime",
+			    json_integer(e.hdr.time));
+		}
+		break;
+	}
+	block_free(&b);
+	free(raw);
+	if (res == NULL)
+		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
+		    "No such transaction found in the provided block. Use "
+		    "gettransaction for wallet transactions.");
+	return res;
+}
+
+/* ---- createrawtransaction ---- */
+
+struct outbuf {
+	struct txout *v;
+	uint8_t **scripts;
+	size_t n;
+};
+
+static int
+add_output(struct rpc_ctx *c, struct outbuf *ob, const char *key,
+    json_t *val, int *have_data, struct rpc_error *err)
+{
+	uint8_t s[ADDRESS_MAX_SCRIPT], *script, *data;
+	size_t slen, dlen, i;
+	int64_t sat = 0;
+
+	if (strcmp(key, "data") == 0) {
+		if (*have_data) {
+			rpc_fail(err, RPC_INVALID_PARAMETER,
+			    "Invalid parameter, duplicate key: data");
+			return -1;
+		}
+		*have_data = 1;
+		if (rpc_parse_hex(val, "Data", &data, &dlen, err) == -1)
+			return -1;
+		/* OP_RETURN and one push of the data. */
+		script = xmalloc(dlen + 6);
+		slen = 0;
+		script[slen++] = OP_RETURN;
+		if (dlen < OP_PUSHDATA1)
+			script[slen++] = (uint8_t)dlen;
+		else if (dlen <= 0xff) {
+			script[slen++] = OP_PUSHDATA1;
+			script[slen++] = (uint8_t)dlen;
+		} else if (dlen <= 0xffff) {
+			script[slen++] = OP_PUSHDATA2;
+			script[slen++] = (uint8_t)dlen;
+			script[slen++] = (uint8_t)(dlen >> 8);
+		} else {
+			script[slen++] = OP_PUSHDATA4;
+			le32_write(script + slen, (uint32_t)dlen);
+			slen += 4;
+		}
+		memcpy(script + slen, data, dlen);
+		slen += dlen;
+		free(data);
+	} else {
+		if (address_to_script(rpc_shared(c->rpc)->cp, key, s, &slen,
+		    NULL, 0) == -1) {
+			rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
+			    "Invalid Bitcoin address: %s", key);
+			return -1;
+		}
+		for (i = 0; i < ob->n; i++)
+			if (ob->v[i].script_len == slen &&
+			    memcmp(ob->v[i].script, s, slen) == 0) {
+				rpc_fail(err, RPC_INVALID_PARAMETER,
+				    "Invalid parameter, duplicated address: %s",
+				    key);
+				return -1;
+			}
+		if (rpc_parse_amount(val, &sat, err) == -1)
+			return -1;
+		script = xmemdup(s, slen);
+	}
+	ob->v = xreallocarray(ob->v, ob->n + 1, sizeof(*ob->v));
+	ob->scripts = xreallocarray(ob->scripts, ob->n + 1, sizeof(uint8_t *));
+	ob->v[ob->n].value = sat;
+	ob->v[ob->n].script = script;
+	ob->v[ob->n].script_len = slen;
+	ob->scripts[ob->n] = script;
+	ob->n++;
+	return 0;
+}
+
+static json_t *
+m_createrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
+{
+	json_t *ins = rpc_param(c, 0), *outs = rpc_param(c, 1), *in, *v, *item;
+	json_t *lt = rpc_param(c, 2), *ver = rpc_param(c, 4), *res = NULL;
+	struct outbuf ob = { NULL, NULL, 0 };
+	struct tx tx;
+	struct wbuf w;
+	const char *key;
+	json_int_t lock = 0, seq;
+	size_t i;
+	int have_data = 0, rbf = json_is_true(rpc_param(c, 3));
+	char *hex;
+
+	memset(&tx, 0, sizeof(tx));
+	if (lt) {
+		lock = json_integer_value(lt);
+		if (!json_is_integer(lt) || lock < 0 || lock > 0xffffffffLL)
+			return rpc_fail(err, RPC_INVALID_PARAMETER,
+			    "Invalid parameter, locktime out of range");
+	}
+	tx.version = 2;
+	if (ver) {
+		if (!json_is_integer(ver) || json_integer_value(ver) < 1 ||
+		    json_integer_value(ver) > 3)
+			return rpc_fail(err, RPC_INVALID_PARAMETER,
+			    "Invalid parameter, version out of range(1~3)");
+		tx.version = (int32_t)json_integer_value(ver);
+	}
+	tx.locktime = (uint32_t)lock;
+	tx.vin_count = json_array_size(ins);
+	tx.vin = xcalloc(tx.vin_count ? tx.vin_count : 1, sizeof(*tx.vin));
+	json_array_foreach(ins, i, in) {
+		if (!json_is_object(in)) {
+			rpc_fail(err, RPC_INVALID_PARAMETER,
+			    "Invalid parameter, expected object");
+			goto done;
+		}
+		if (rpc_parse_hash(json_object_get(in, "txid"), "txid",
+		    tx.vin[i].prevout.hash, err) == -1)
+			goto done;
+		v = json_object_get(in, "vout");
+		if (v == NULL) {
+			rpc_fail(err, RPC_INVALID_PARAMETER,
+			    "Invalid parameter, missing vout key");
+			goto done;
+		}
+		if (!json_is_integer(v)) {
+			rpc_fail(err, RPC_INVALID_PARAMETER,
+			    "Invalid parameter, vout must be a number");
+			goto done;
+		}
+		if (json_integer_value(v) < 0 ||
+		    json_integer_value(v) > 0xffffffffLL) {
+			rpc_fail(err, RPC_INVALID_PARAMETER,
+			    "Invalid parameter, vout cannot be negative");
+			goto done;
+		}
+		tx.vin[i].prevout.n = (uint32_t)json_integer_value(v);
+		tx.vin[i].sequence = rbf ? MAX_BIP125_RBF_SEQUENCE :
+		    lock ? SEQUENCE_FINAL - 1 : SEQUENCE_FINAL;
+		v = json_object_get(in, "sequence");
+		if (v) {
+			seq = json_integer_value(v);
+			if (!json_is_integer(v) || seq < 0 ||
+			    seq > 0xffffffffLL) {
+				rpc_fail(err, RPC_INVALID_PARAMETER,
+				    "Invalid parameter, sequence number is out "
+				    "of range");
+				goto done;
+			}
+			tx.vin[i].sequence = (uint32_t)seq;
+		}
+	}
+	if (json_is_object(outs)) {
+		json_object_foreach(outs, key, v)
+			if (add_output(c, &ob, key, v, &have_data, err) == -1)
+				goto done;
+	} else if (json_is_array(outs)) {
+		json_array_foreach(outs, i, item) {
+			if (!json_is_object(item) || json_object_size(item) !=
+			    1) {
+				rpc_fail(err, RPC_INVALID_PARAMETER,
+				    "Invalid parameter, key-value pair must "
+				    "contain exactly one key");
+				goto done;
+			}
+			json_object_foreach(item, key, v)
+				if (add_output(c, &ob, key, v, &have_data,
+				    err) == -1)
+					goto done;
+		}
+	} else {
+		rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "Invalid parameter, outputs must be an object or array");
+		goto done;
+	}
+	tx.vout = ob.v;
+	tx.vout_count = ob.n;
+	wbuf_init(&w);
+	tx_serialize(&tx, &w, 1);
+	hex = hex_encode_alloc(w.p, w.len);
+	wbuf_free(&w);
+	res = json_string(hex);
+	free(hex);
+done:
+	for (i = 0; i < ob.n; i++)
+		free(ob.scripts[i]);
+	free(ob.scripts);
+	free(ob.v);
+	free(tx.vin);
+	return res;
+}
+
+#define TX_RESULT \
+	"{\n" \
+	"  \"txid\" : \"hex\",        (string) The transaction id\n" \
+	"  \"hash\" : \"hex\",        (string) The transaction hash (differs from txid for witness transactions)\n" \
+	"  \"size\" : n,            (numeric) The serialized transaction size\n" \
+	"  \"vsize\" : n,           (numeric) The virtual transaction size (differs from size for witness transactions)\n" \
+	"  \"weight\" : n,          (numeric) The transaction's weight (between vsize*4-3 and vsize*4)\n" \
+	"  \"version\" : n,         (numeric) The version\n" \
+	"  \"locktime\" : xxx,      (numeric) The lock time\n" \
+	"  \"vin\" : [ ... ],       (json array) coinbase or txid, vout, scriptSig {asm, hex}, txinwitness, sequence\n" \
+	"  \"vout\" : [ ... ]       (json array) value, n, scriptPubKey {asm, desc, hex, address, type}\n" \
+	"}\n"
+
+const struct rpc_method rpc_rawtx_methods[] = {
+	{ "createrawtransaction", "rawtransactions", m_createrawtransaction,
+	    RPC_F_FAST,
+	    { { "inputs", RPC_ARG_ARR, 1, NULL,
+		"The inputs: [{\"txid\":\"hex\",\"vout\":n,\"sequence\":n},...]" },
+	      { "outputs", RPC_ARG_ANY, 1, NULL,
+		"The outputs specified as key-value pairs: {\"address\":amount,"
+		"\"data\":\"hex\"} or an array of such objects" },
+	      { "locktime", RPC_ARG_NUM, 0, "0",
+		"Raw locktime. Non-0 value also locktime-activates inputs" },
+	      { "replaceable", RPC_ARG_BOOL, 0, "false",
+		"Marks this transaction as BIP125-replaceable." },
+	      { "version", RPC_ARG_NUM, 0, "2", "Transaction version" } },
+	    "Create a transaction spending the given inputs and creating new "
+	    "outputs.\nOutputs can be addresses or data.\nReturns hex-encoded "
+	    "raw transaction.\nNote that the transaction's inputs are not "
+	    "signed, and\nit is not stored in the wallet or transmitted to the "
+	    "network.",
+	    "\"hex\"    (string) hex string of the transaction\n",
+	    "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\" "
+	    "\"[{\\\"data\\\":\\\"00010203\\\"}]\"" },
+	{ "decoderawtransaction", "rawtransactions", m_decoderawtransaction, 0,
+	    { { "hexstring", RPC_ARG_HEX, 1, NULL,
+		"The transaction hex string" },
+	      { "iswitness", RPC_ARG_BOOL, 0,
+		"depends on heuristic tests",
+		"Whether the transaction hex is a serialized witness "
+		"transaction." } },
+	    "Return a JSON object representing the serialized, hex-encoded "
+	    "transaction.", TX_RESULT, "\"hexstring\"" },
+	{ "decodescript", "rawtransactions", m_decodescript, RPC_F_FAST,
+	    { { "hexstring", RPC_ARG_HEX, 1, NULL, "the hex-encoded script" } },
+	    "Decode a hex-encoded script.",
+	    "{\n"
+	    "  \"asm\" : \"str\",       (string) Disassembly of the script\n"
+	    "  \"desc\" : \"str\",      (string) Inferred descriptor for the script\n"
+	    "  \"type\" : \"str\",      (string) The output type (e.g. nonstandard, anchor, pubkey, pubkeyhash, scripthash, multisig, nulldata, witness_v0_scripthash, witness_v0_keyhash, witness_v1_taproot, witness_unknown)\n"
+	    "  \"address\" : \"str\",   (string, optional) The Bitcoin address (only if a well-defined address exists)\n"
+	    "  \"p2sh\" : \"str\",      (string, optional) address of P2SH script wrapping this redeem script (not returned for types that should not be wrapped)\n"
+	    "  \"segwit\" : {         (json object, optional) Result of a witness output script wrapping this redeem script (not returned for types that should not be wrapped)\n"
+	    "    \"asm\", \"hex\", \"type\", \"address\", \"desc\", \"p2sh-segwit\"\n"
+	    "  }\n}\n", "\"hexstring\"" },
+	{ "getrawtransaction", "rawtransactions", m_getrawtransaction, 0,
+	    { { "txid", RPC_ARG_HEX, 1, NULL, "The transaction id" },
+	      { "verbosity|verbose", RPC_ARG_NUM_OR_BOOL, 0, "0",
+		"0 for hex-encoded data, 1 for a JSON object, and 2 for JSON "
+		"object with fee and prevout" },
+	      { "blockhash", RPC_ARG_HEX, 0, NULL,
+		"The block in which to look for the transaction" } },
+	    "By default, this call only returns a transaction if it is in the "
+	    "mempool. If -txindex is enabled\nand no blockhash argument is "
+	    "passed, it will return the transaction if it is in a block in "
+	    "the blockchain.\n\nIf a blockhash argument is passed, it will "
+	    "return the transaction if\nthe specified block is available and "
+	    "the transaction is in that block.",
+	    "Result (if verbosity is not set or set to 0):\n\"str\"    (string) "
+	    "The serialized transaction as a hex-encoded string for 'txid'\n\n"
+	    "Result (if verbosity is set to 1):\n"
+	    "  \"in_active_chain\", the fields of decoderawtransaction, \"hex\", "
+	    "\"blockhash\", \"confirmations\", \"time\", \"blocktime\"\n",
+	    "\"mytxid\" 1 \"myblockhash\"" },
+	{ "sendrawtransaction", "rawtransactions", rpc_forward_validation, 0,
+	    { { "hexstring", RPC_ARG_HEX, 1, NULL,
+		"The hex string of the raw transaction" },
+	      { "maxfeerate", RPC_ARG_AMOUNT, 0, "\"0.10\"",
+		"Reject transactions whose fee rate is higher than the "
+		"specified value, expressed in BTC/kvB." },
+	      { "maxburnamount", RPC_ARG_AMOUNT, 0, "\"0\"",
+		"Reject transactions with provably unspendable outputs "
+		"(e.g. 'datacarrier' outputs that use the OP_RETURN opcode) "
+		"greater than the specified value, expressed in BTC." } },
+	    "Submit a raw transaction (serialized, hex-encoded) to local node "
+	    "and network.",
+	    "\"hex\"    (string) The transaction hash in hex\n",
+	    "\"signedhex\"" },
+	{ "testmempoolaccept", "rawtransactions", rpc_forward_validation, 0,
+	    { { "rawtxs", RPC_ARG_ARR, 1, NULL,
+		"An array of hex strings of raw transactions." },
+	      { "maxfeerate", RPC_ARG_AMOUNT, 0, "\"0.10\"",
+		"Reject transactions whose fee rate is higher than the "
+		"specified value, expressed in BTC/kvB" } },
+	    "Returns result of mempool acceptance tests indicating if raw "
+	    "transaction(s) (serialized, hex-encoded) would be accepted by "
+	    "mempool.", "[ {\"txid\", \"wtxid\", \"allowed\", ...}, ... ]\n",
+	    "'[\"signedhex\"]'" },
+	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
+	    NULL },
+};

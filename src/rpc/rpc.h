@@ -1,0 +1,44 @@
+/*
+ * The RPC server thread (evhttp) and its workers. CONTRACT for node.c.
+ */
+#ifndef BR_RPC_H
+#define BR_RPC_H
+
+#include <stdint.h>
+
+struct args;
+struct chainparams;
+struct store;
+struct validation;
+struct net;
+struct rpc;
+
+/*
+ * Binds -rpcbind addresses, writes the cookie, starts the thread "rpc" and
+ * -rpcthreads workers. Until rpc_set_ready() every method but help/stop
+ * answers -28 (warming up). net may be NULL (-connect=0 still has net; a
+ * unit test may have none).
+ */
+int rpc_start(const struct args *a, const struct chainparams *cp,
+    struct store *s, struct validation *v, struct net *n, struct rpc **out);
+void rpc_set_ready(struct rpc *r);
+/* Stops accepting, finishes requests in hand, removes the cookie, joins. */
+void rpc_stop(struct rpc *r);
+
+/*
+ * Additions (rpc module):
+ *
+ * rpc_set_warmup_status: the message warm-up errors (-28) carry, e.g.
+ * "Loading block index...", "Verifying blocks..."; any thread, before
+ * rpc_set_ready.
+ *
+ * rpc_amount: an amount in satoshis that the RPC server writes as Core
+ * does (a JSON number with exactly 8 decimals, 50.00000000). For results
+ * built on the net and validation threads (net_call, validation_call):
+ * use it for every BTC amount instead of json_real. Any thread.
+ */
+void rpc_set_warmup_status(struct rpc *r, const char *msg);
+typedef struct json_t json_t;
+json_t *rpc_amount(int64_t sat);
+
+#endif

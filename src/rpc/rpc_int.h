@@ -1,0 +1,317 @@
+/*
+ * Inside the rpc module: the server context, the method table and the
+ * helpers that method files share. Included by the files of src/rpc and by the
+ * module's unit test only; other modules use rpc.h.
+ *
+ * Threads: one "rpc" thread owns the evhttp base and every evhttp object.
+ * Method handlers run either on it (methods flagged RPC_F_FAST, answered
+ * inline) or on a worker "rpc.N". A handler must therefore be reentrant:
+ * it reads the chain through its own store read transaction, calls the net
+ * and validation threads through their queues, and touches struct rpc only
+ * through the fields documented below as shared.
+ */
+#ifndef BR_RPC_INT_H
+#define BR_RPC_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+#include <sys/socket.h>
+
+#include <jansson.h>
+
+#include "rpc/rpc.h"
+#include "util/rpcerr.h"
+
+struct args;
+struct chainparams;
+struct store;
+struct store_rtxn;
+struct validation;
+struct net;
+struct rpc;
+
+/* ---- JSON output (jsonenc.c) ---- */
+
+/*
+ * An amount in satoshis as Core prints it: a JSON number with exactly 8
+ * decimals (50.00000000). Inside the process it is a string whose first
+ * byte is NUL, which no parsed request can produce (strings with NUL are
+ * refused by the decoder), and which rpc_json_encode writes as a bare
+ * number.
+ */
+/* Growable output text; plain value owned by the caller. */
+struct jout {
+	char *p;
+	size_t len, cap;
+};
+void jout_free(struct jout *o);
+void jout_puts(struct jout *o, const char *s);
+void jout_putn(struct jout *o, const char *s, size_t n);
+/*
+ * Appends v as Core's UniValue::write does: compact for indent 0, else
+ * pretty with indent spaces per level (Core's empty-container layout
+ * included). Reals print as %.16g, amounts with 8 decimals.
+ */
+void rpc_json_encode(struct jout *o, const json_t *v, int indent);
+/* xmalloc'd encoding of v. */
+char *rpc_json_dumps(const json_t *v, int indent);
+
+/* ---- Methods (table.c) ---- */
+
+enum rpc_argtype {
+	RPC_ARG_STR,		/* string */
+	RPC_ARG_HEX,		/* string of hex digits */
+	RPC_ARG_NUM,		/* number */
+	RPC_ARG_BOOL,
+	RPC_ARG_OBJ,
+	RPC_ARG_ARR,
+	RPC_ARG_AMOUNT,		/* number or string */
+	RPC_ARG_RANGE,		/* number or [begin,end] */
+	RPC_ARG_ANY,		/* no type check */
+	RPC_ARG_NUM_OR_BOOL,	/* Core's verbosity|verbose: number or boolean */
+	RPC_ARG_STR_OR_NUM,	/* hash or height */
+};
+
+struct rpc_arg {
+	const char *names;	/* "name" or "name|alias" */
+	enum rpc_argtype type;
+	int required;
+	const char *deflt;	/* shown as default=...; NULL if none */
+	const char *help;
+};
+
+struct rpc_ctx;
+/*
+ * A handler returns a new reference (json_null() for "no result") or NULL
+ * with *err set.
+ */
+typedef json_t *(*rpc_fn)(struct rpc_ctx *c, struct rpc_error *err);
+
+/* Method flags. */
+#define RPC_F_FAST 0x1u		/* cheap: may be answered on the rpc thread */
+#define RPC_F_WARMUP 0x2u	/* answered during warm-up (help, stop) */
+#define RPC_F_REGTEST 0x4u	/* only on chains that allow mocking */
+
+#define RPC_MAX_ARGS 10
+
+struct rpc_method {
+	const char *name;
+	const char *category;	/* Core's: blockchain, control, ... hidden */
+	rpc_fn fn;
+	unsigned flags;
+	struct rpc_arg args[RPC_MAX_ARGS];	/* ends at names == NULL */
+	const char *desc;	/* what it does (after the synopsis) */
+	const char *result;	/* the "Result:" section */
+	const char *examples;	/* arguments for "> bitroot-cli NAME ..." */
+};
+
+/* Per-category tables, each ending with a NULL name. */
+extern const struct rpc_method rpc_blockchain_methods[];
+extern const struct rpc_method rpc_control_methods[];
+extern const struct rpc_method rpc_mining_methods[];
+extern const struct rpc_method rpc_net_methods[];
+extern const struct rpc_method rpc_rawtx_methods[];
+extern const struct rpc_method rpc_util_methods[];
+
+/* Finds a method by name (binary search of the merged table), or NULL. */
+const struct rpc_method *rpc_method_find(const char *name);
+size_t rpc_method_count(void);
+const struct rpc_method *rpc_method_at(size_t i);
+size_t rpc_method_nargs(const struct rpc_method *m);
+size_t rpc_method_nrequired(const struct rpc_method *m);
+/* xmalloc'd help text of one method, or the category listing for NULL. */
+char *rpc_help_text(const struct rpc_method *m);
+char *rpc_help_list(const char *category);
+
+/*
+ * Turns a named-parameter object into the positional array for m, as Core's
+ * server does (holes filled with null, the "args" key for leading positional
+ * values, unknown names refused). Returns a new array, or NULL with *err.
+ */
+json_t *rpc_named_to_positional(const struct rpc_method *m, json_t *obj,
+    struct rpc_error *err);
+/*
+ * Checks params (an array) against m: arity (error -1 with the help text)
+ * and each argument's JSON type (error -3, "Wrong type passed").
+ */
+int rpc_check_params(const struct rpc_method *m, json_t *params,
+    struct rpc_error *err);
+
+/* ---- Requests (jsonrpc.c) ---- */
+
+enum rpc_version { RPC_V1 = 1, RPC_V2 = 2 };
+
+/* One parsed request object. */
+struct rpc_request {
+	json_t *id;		/* borrowed; NULL when the request had none */
+	enum rpc_version version;
+	const char *method;	/* borrowed from the request JSON */
+	json_t *params;		/* borrowed: array or object */
+};
+
+/* Parses a request object. 0, or -1 with *err (id/version set when known). */
+int rpc_request_parse(json_t *obj, struct rpc_request *rq,
+    struct rpc_error *err);
+/* A reply object for rq: result stolen (may be NULL when err given). */
+json_t *rpc_reply_obj(const struct rpc_request *rq, json_t *result,
+    const struct rpc_error *err);
+
+/* The HTTP-level answer to one request body. */
+struct rpc_http_reply {
+	int status;		/* 200, 204, 400, 404, 500 */
+	char *body;		/* xmalloc'd JSON text with a final newline, or NULL */
+	size_t len;
+};
+
+/*
+ * Executes a parsed body (object or array) and fills *out. r may be NULL in
+ * unit tests that only exercise parsing (then every method answers -32603).
+ * fast_only: refuse (return 1, nothing filled) when any request in the body
+ * is not RPC_F_FAST, so that the caller can hand the body to a worker.
+ */
+int rpc_execute_body(struct rpc *r, json_t *body, int fast_only,
+    struct rpc_http_reply *out);
+/* Same for raw bytes (parse errors answered as Core does). */
+void rpc_execute_raw(struct rpc *r, const char *data, size_t len,
+    struct rpc_http_reply *out);
+/* Whether every request in a parsed body is a fast method. */
+int rpc_body_is_fast(json_t *body);
+
+/* ---- Handler context ---- */
+
+struct rpc_ctx {
+	struct rpc *rpc;
+	const struct rpc_method *m;
+	json_t *params;		/* positional array, borrowed */
+};
+
+/* The i-th parameter, or NULL when absent or JSON null. */
+json_t *rpc_param(const struct rpc_ctx *c, size_t i);
+/* Fills err and returns NULL: return rpc_fail(err, CODE, "..."). */
+json_t *rpc_fail(struct rpc_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/*
+ * Parameter parsers in Core's words: a 64-digit hash ("NAME must be of
+ * length 64 (not N, for 'X')", "NAME must be hexadecimal string (not
+ * 'X')"), hex data, an amount. 0 or -1 with *err.
+ */
+int rpc_parse_hash(const json_t *v, const char *name, uint8_t hash[32],
+    struct rpc_error *err);
+int rpc_parse_hex(const json_t *v, const char *name, uint8_t **out,
+    size_t *len, struct rpc_error *err);
+int rpc_parse_amount(const json_t *v, int64_t *sat, struct rpc_error *err);
+/* A boolean param that Core also accepts as a number (verbosity). */
+int rpc_param_verbosity(const json_t *v, int deflt);
+
+/* Forwarded methods: run m on the net or validation thread. */
+json_t *rpc_forward_net(struct rpc_ctx *c, struct rpc_error *err);
+json_t *rpc_forward_validation(struct rpc_ctx *c, struct rpc_error *err);
+
+/* ---- Authentication (auth.c) ---- */
+
+struct rpc_auth;
+/* Reads -rpcuser/-rpcpassword/-rpcauth and writes the cookie. */
+int rpc_auth_init(const struct args *a, struct rpc_auth **out);
+void rpc_auth_free(struct rpc_auth *au);
+/* Whether an Authorization header value is accepted. Any thread. */
+int rpc_auth_check(const struct rpc_auth *au, const char *header);
+/* The user the header names ("" if none), for logs. */
+/* Checks one -rpcauth entry "USER:SALT$HMAC" against user and password. */
+int rpc_auth_entry_matches(const char *entry, const char *user,
+    const char *pass);
+/* Parses an -rpcauth value; 0 or -1 if malformed. */
+int rpc_auth_entry_valid(const char *entry);
+/* Strict base64 decoding; xmalloc'd NUL-terminated output or NULL. */
+char *rpc_base64_decode(const char *s, size_t *len);
+/* For tests and the CLI. out must hold 4*ceil(n/3)+1 bytes. */
+void rpc_base64_encode(const void *p, size_t n, char *out);
+/* The cookie file path for the args (xmalloc'd), or NULL when disabled. */
+char *rpc_cookie_path(const struct args *a);
+
+/* ---- Access control (server.c) ---- */
+
+struct rpc_subnet {
+	int family;		/* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	uint8_t mask[16];
+};
+
+/* Parses "1.2.3.4", "1.2.3.0/24", "1.2.3.0/255.255.255.0", "::1", "fe80::/10". */
+int rpc_subnet_parse(const char *s, struct rpc_subnet *out);
+int rpc_subnet_match(const struct rpc_subnet *n, const struct sockaddr *sa);
+
+/* ---- The server context ---- */
+
+/* Shared with handlers (read-only after rpc_start unless noted). */
+struct rpc_shared {
+	const struct args *args;
+	const struct chainparams *cp;
+	struct store *store;
+	struct validation *v;
+	struct net *net;
+	int64_t start_time;	/* node time at start, for uptime */
+	int call_timeout_ms;	/* wait for the net/validation threads */
+};
+
+struct rpc_shared *rpc_shared(struct rpc *r);
+/* Whether rpc_stop has begun (any thread): long waits give up. */
+int rpc_is_stopping(struct rpc *r);
+/* Whether rpc_set_ready has been called (any thread). */
+int rpc_is_ready(struct rpc *r);
+/* Copies the warm-up message (any thread). */
+void rpc_warmup_message(struct rpc *r, char *buf, size_t len);
+/* In-flight command registry for getrpcinfo (any thread). */
+uint64_t rpc_cmd_begin(struct rpc *r, const char *method);
+void rpc_cmd_end(struct rpc *r, uint64_t id);
+json_t *rpc_cmd_list(struct rpc *r);
+
+/* Store read helpers shared by the method files (blockchain.c). */
+int rpc_read_begin(struct rpc *r, struct store_rtxn **t,
+    struct rpc_error *err);
+json_t *rpc_header_json(struct store_rtxn *t, const uint8_t hash[32],
+    struct rpc_error *err);
+/* Median time past of the block with this hash. */
+int64_t rpc_median_time(struct store_rtxn *t, const uint8_t hash[32]);
+/* "bits" and "target" as Core formats them. */
+void rpc_bits_hex(uint32_t bits, char out[9]);
+void rpc_target_hex(uint32_t bits, char out[65]);
+/* The nBits the block after prev must carry at time t (GetNextWorkRequired). */
+uint32_t rpc_next_bits(struct store_rtxn *t, const struct chainparams *cp,
+    const uint8_t prev[32], int64_t time);
+/* Network hash rate over nblocks ending at height (Core's GetNetworkHashPS). */
+double rpc_network_hashps(struct store_rtxn *t, const struct chainparams *cp,
+    int nblocks, int height);
+/* Core's decodescript result for a script. */
+json_t *rpc_decodescript_json(const uint8_t *s, size_t len,
+    const struct chainparams *cp);
+/* Reads an option only if the args registry knows it (else NULL). */
+const char *rpc_opt(struct rpc *r, const char *name);
+
+/* ---- Transactions and scripts as JSON (txjson.c) ---- */
+
+struct tx;
+/*
+ * Core's TxToUniv: txid, hash, version, size, vsize, weight, locktime, vin,
+ * vout; hex when include_hex. block_hash may be NULL.
+ */
+json_t *rpc_tx_json(const struct tx *tx, const struct chainparams *cp,
+    int include_hex);
+/* Core's ScriptToUniv for an output script: asm, desc, hex, address, type. */
+json_t *rpc_script_pubkey_json(const uint8_t *s, size_t len,
+    const struct chainparams *cp, int include_hex, int include_address);
+/* Core's ScriptToAsmStr; xmalloc'd. */
+char *rpc_script_asm(const uint8_t *s, size_t len, int sighash_decode);
+/* Core's GetTxnOutputType name for a script ("pubkeyhash", ...). */
+const char *rpc_script_type(const uint8_t *s, size_t len);
+/* The address of an output script for cp, xmalloc'd, or NULL. */
+char *rpc_script_address(const uint8_t *s, size_t len,
+    const struct chainparams *cp);
+/* Descriptor inferred for an output script (Core's InferDescriptor), xmalloc'd. */
+char *rpc_script_descriptor(const uint8_t *s, size_t len,
+    const struct chainparams *cp);
+/* Decodes an address for cp into an output script; 0 or -1. */
+int rpc_address_to_script(const char *addr, const struct chainparams *cp,
+    uint8_t **script, size_t *len);
+
+#endif

@@ -1,0 +1,536 @@
+/*
+ * The method table: every category's methods merged into one array sorted
+ * by name (built once, on first use, under pthread_once), the help texts
+ * generated from each method's argument list, the mapping of named
+ * parameters onto positions and the arity and type checks, all done once
+ * here rather than in each handler (redis's commandCheckArity).
+ */
+#include <ctype.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rpc/rpc_int.h"
+#include "util/xmalloc.h"
+
+static const struct rpc_method **table;
+static size_t table_len;
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+
+static int
+cmp_method(const void *a, const void *b)
+{
+	const struct rpc_method *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
+static void
+table_build(void)
+{
+	const struct rpc_method *const groups[] = {
+		rpc_blockchain_methods, rpc_control_methods,
+		rpc_mining_methods, rpc_net_methods, rpc_rawtx_methods,
+		rpc_util_methods,
+	};
+	size_t g, i, n = 0;
+
+	for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
+		for (i = 0; groups[g][i].name; i++)
+			n++;
+	table = xcalloc(n, sizeof(*table));
+	for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
+		for (i = 0; groups[g][i].name; i++)
+			table[table_len++] = &groups[g][i];
+	qsort(table, table_len, sizeof(*table), cmp_method);
+}
+
+const struct rpc_method *
+rpc_method_find(const char *name)
+{
+	size_t lo = 0, hi, mid;
+	int c;
+
+	pthread_once(&table_once, table_build);
+	hi = table_len;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		c = strcmp(name, table[mid]->name);
+		if (c == 0)
+			return table[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+size_t
+rpc_method_count(void)
+{
+	pthread_once(&table_once, table_build);
+	return table_len;
+}
+
+const struct rpc_method *
+rpc_method_at(size_t i)
+{
+	pthread_once(&table_once, table_build);
+	return i < table_len ? table[i] : NULL;
+}
+
+size_t
+rpc_method_nargs(const struct rpc_method *m)
+{
+	size_t n = 0;
+
+	while (n < RPC_MAX_ARGS && m->args[n].names)
+		n++;
+	return n;
+}
+
+size_t
+rpc_method_nrequired(const struct rpc_method *m)
+{
+	size_t n = 0;
+
+	while (n < RPC_MAX_ARGS && m->args[n].names && m->args[n].required)
+		n++;
+	return n;
+}
+
+/* ---- Help ---- */
+
+/* The first name of "name|alias". */
+static void
+first_name(const char *names, char *out, size_t len)
+{
+	size_t n = strcspn(names, "|");
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, names, n);
+	out[n] = '\0';
+}
+
+static const char *
+type_name(enum rpc_argtype t)
+{
+	switch (t) {
+	case RPC_ARG_STR:
+	case RPC_ARG_HEX:
+		return "string";
+	case RPC_ARG_NUM:
+		return "numeric";
+	case RPC_ARG_BOOL:
+		return "boolean";
+	case RPC_ARG_OBJ:
+		return "json object";
+	case RPC_ARG_ARR:
+		return "json array";
+	case RPC_ARG_AMOUNT:
+		return "numeric or string";
+	case RPC_ARG_RANGE:
+		return "numeric or array";
+	case RPC_ARG_NUM_OR_BOOL:
+		return "numeric";
+	case RPC_ARG_STR_OR_NUM:
+		return "string or numeric";
+	case RPC_ARG_ANY:
+		break;
+	}
+	return "any";
+}
+
+static void
+synopsis(struct jout *o, const struct rpc_method *m)
+{
+	char name[64];
+	size_t i, n = rpc_method_nargs(m);
+	int opened = 0;
+
+	jout_puts(o, m->name);
+	for (i = 0; i < n; i++) {
+		const struct rpc_arg *a = &m->args[i];
+
+		first_name(a->names, name, sizeof(name));
+		jout_puts(o, " ");
+		if (!a->required && !opened) {
+			jout_puts(o, "( ");
+			opened = 1;
+		}
+		switch (a->type) {
+		case RPC_ARG_STR:
+		case RPC_ARG_HEX:
+		case RPC_ARG_STR_OR_NUM:
+			jout_puts(o, "\"");
+			jout_puts(o, name);
+			jout_puts(o, "\"");
+			break;
+		case RPC_ARG_ARR:
+			jout_puts(o, "[");
+			jout_puts(o, name);
+			jout_puts(o, ",...]");
+			break;
+		case RPC_ARG_OBJ:
+			jout_puts(o, "{");
+			jout_puts(o, name);
+			jout_puts(o, "}");
+			break;
+		default:
+			jout_puts(o, name);
+			break;
+		}
+	}
+	if (opened)
+		jout_puts(o, " )");
+}
+
+/* Core's example block: CLI form and a curl JSON-RPC 2.0 form. */
+static void
+examples(struct jout *o, const struct rpc_method *m)
+{
+	const char *e = m->examples ? m->examples : "";
+	int depth = 0, inq = 0, first = 1;
+	const char *p;
+
+	jout_puts(o, "\nExamples:\n> bitroot-cli ");
+	jout_puts(o, m->name);
+	if (*e) {
+		jout_puts(o, " ");
+		jout_puts(o, e);
+	}
+	jout_puts(o, "\n> curl --user myusername --data-binary "
+	    "'{\"jsonrpc\": \"2.0\", \"id\": \"curltest\", \"method\": \"");
+	jout_puts(o, m->name);
+	jout_puts(o, "\", \"params\": [");
+	/* Same arguments, separated by commas at the top level. */
+	for (p = e; *p; p++) {
+		char c = *p;
+
+		if (c == '"' && (p == e || p[-1] != '\\'))
+			inq = !inq;
+		if (!inq && (c == '[' || c == '{'))
+			depth++;
+		if (!inq && (c == ']' || c == '}'))
+			depth--;
+		if (!inq && depth == 0 && c == ' ') {
+			if (!first)
+				jout_puts(o, ", ");
+			first = 1;
+			while (p[1] == ' ')
+				p++;
+			continue;
+		}
+		first = 0;
+		jout_putn(o, &c, 1);
+	}
+	jout_puts(o, "]}' -H 'content-type: application/json' "
+	    "http://127.0.0.1:8332/\n");
+}
+
+char *
+rpc_help_text(const struct rpc_method *m)
+{
+	struct jout o = { NULL, 0, 0 };
+	char name[64], line[128];
+	size_t i, n = rpc_method_nargs(m), w = 0, l;
+
+	if (m == NULL)
+		return rpc_help_list(NULL);
+	synopsis(&o, m);
+	jout_puts(&o, "\n\n");
+	jout_puts(&o, m->desc);
+	if (o.len && o.p[o.len - 1] != '\n')
+		jout_puts(&o, "\n");
+	if (n) {
+		for (i = 0; i < n; i++) {
+			first_name(m->args[i].names, name, sizeof(name));
+			l = strlen(name);
+			if (l > w)
+				w = l;
+		}
+		jout_puts(&o, "\nArguments:\n");
+		for (i = 0; i < n; i++) {
+			const struct rpc_arg *a = &m->args[i];
+
+			first_name(a->names, name, sizeof(name));
+			snprintf(line, sizeof(line), "%zu. %-*s (%s, %s", i + 1,
+			    (int)w + 4, name, type_name(a->type),
+			    a->required ? "required" : "optional");
+			jout_puts(&o, line);
+			if (!a->required && a->deflt) {
+				jout_puts(&o, ", default=");
+				jout_puts(&o, a->deflt);
+			}
+			jout_puts(&o, ") ");
+			jout_puts(&o, a->help);
+			jout_puts(&o, "\n");
+		}
+	}
+	jout_puts(&o, "\nResult:\n");
+	jout_puts(&o, m->result ? m->result : "null    (json null)");
+	if (o.p[o.len - 1] != '\n')
+		jout_puts(&o, "\n");
+	examples(&o, m);
+	return o.p;
+}
+
+static int
+cmp_category(const void *a, const void *b)
+{
+	const struct rpc_method *const *x = a, *const *y = b;
+	int c = strcmp((*x)->category, (*y)->category);
+
+	return c ? c : strcmp((*x)->name, (*y)->name);
+}
+
+char *
+rpc_help_list(const char *category)
+{
+	const struct rpc_method **v;
+	struct jout o = { NULL, 0, 0 };
+	const char *cur = NULL;
+	size_t i, n = rpc_method_count();
+	char cat[64];
+
+	v = xcalloc(n, sizeof(*v));
+	memcpy(v, table, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), cmp_category);
+	for (i = 0; i < n; i++) {
+		if (strcmp(v[i]->category, "hidden") == 0)
+			continue;
+		if (category && strcmp(category, v[i]->category) != 0)
+			continue;
+		if (cur == NULL || strcmp(cur, v[i]->category) != 0) {
+			if (cur)
+				jout_puts(&o, "\n");
+			snprintf(cat, sizeof(cat), "%s", v[i]->category);
+			cat[0] = (char)toupper((unsigned char)cat[0]);
+			jout_puts(&o, "== ");
+			jout_puts(&o, cat);
+			jout_puts(&o, " ==\n");
+			cur = v[i]->category;
+		}
+		synopsis(&o, v[i]);
+		jout_puts(&o, "\n");
+	}
+	free(v);
+	/* Core trims the final newline. */
+	if (o.len && o.p[o.len - 1] == '\n')
+		o.p[--o.len] = '\0';
+	return o.p ? o.p : xstrdup("");
+}
+
+/* ---- Parameters ---- */
+
+json_t *
+rpc_fail(struct rpc_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return NULL;
+}
+
+/* Whether key is one of the '|'-separated names. */
+static int
+name_matches(const char *names, const char *key)
+{
+	size_t kl = strlen(key), n;
+	const char *p = names;
+
+	for (;;) {
+		n = strcspn(p, "|");
+		if (n == kl && memcmp(p, key, n) == 0)
+			return 1;
+		if (p[n] == '\0')
+			return 0;
+		p += n + 1;
+	}
+}
+
+json_t *
+rpc_named_to_positional(const struct rpc_method *m, json_t *obj,
+    struct rpc_error *err)
+{
+	size_t nargs = rpc_method_nargs(m), i, hole = 0, initial_hole = 0;
+	const char *key, *first_named = NULL;
+	json_t *out, *v, *used, *pos;
+	void *tmp;
+
+	out = json_array();
+	used = json_object();
+	for (i = 0; i < nargs; i++) {
+		json_t *found = NULL;
+		const char *fkey = NULL;
+
+		json_object_foreach(obj, key, v) {
+			if (name_matches(m->args[i].names, key)) {
+				found = v;
+				fkey = key;
+				break;
+			}
+		}
+		if (found == NULL) {
+			hole++;
+			if (json_array_size(out) == 0)
+				initial_hole = hole;
+			continue;
+		}
+		/* Holes before a given parameter become nulls; trailing ones do not. */
+		for (; hole > 0; hole--)
+			json_array_append_new(out, json_null());
+		if (first_named == NULL)
+			first_named = m->args[i].names;
+		json_array_append(out, found);
+		json_object_set_new(used, fkey, json_true());
+	}
+	pos = json_object_get(obj, "args");
+	if (pos && json_object_get(used, "args") == NULL) {
+		json_object_set_new(used, "args", json_true());
+		if (json_is_array(pos)) {
+			json_t *merged;
+
+			if (first_named && initial_hole < json_array_size(pos)) {
+				json_decref(out);
+				json_decref(used);
+				return rpc_fail(err, RPC_INVALID_PARAMETER,
+				    "Parameter %s specified twice both as "
+				    "positional and named argument", first_named);
+			}
+			merged = json_copy(pos);
+			for (i = json_array_size(pos); i < json_array_size(out);
+			    i++)
+				json_array_append(merged, json_array_get(out, i));
+			json_decref(out);
+			out = merged;
+		}
+	}
+	json_object_foreach_safe(obj, tmp, key, v) {
+		if (json_object_get(used, key) == NULL) {
+			rpc_fail(err, RPC_INVALID_PARAMETER,
+			    "Unknown named parameter %s", key);
+			json_decref(out);
+			json_decref(used);
+			return NULL;
+		}
+	}
+	json_decref(used);
+	return out;
+}
+
+static const char *
+json_type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_NULL: return "null";
+	case JSON_TRUE:
+	case JSON_FALSE: return "bool";
+	case JSON_OBJECT: return "object";
+	case JSON_ARRAY: return "array";
+	case JSON_STRING: return "string";
+	case JSON_INTEGER:
+	case JSON_REAL: return "number";
+	}
+	return "null";
+}
+
+/* The JSON type Core expects for t, or NULL when it does not check. */
+static const char *
+expected_type(enum rpc_argtype t)
+{
+	switch (t) {
+	case RPC_ARG_STR:
+	case RPC_ARG_HEX:
+		return "string";
+	case RPC_ARG_NUM:
+		return "number";
+	case RPC_ARG_BOOL:
+		return "bool";
+	case RPC_ARG_OBJ:
+		return "object";
+	case RPC_ARG_ARR:
+		return "array";
+	default:
+		return NULL;
+	}
+}
+
+int
+rpc_check_params(const struct rpc_method *m, json_t *params,
+    struct rpc_error *err)
+{
+	size_t n = json_array_size(params), i, nargs = rpc_method_nargs(m);
+	json_t *bad = NULL;
+	char key[128], msg[160];
+	char *s;
+
+	if (n > nargs || n < rpc_method_nrequired(m)) {
+		s = rpc_help_text(m);
+		rpc_fail(err, RPC_MISC_ERROR, "%s", s);
+		free(s);
+		return -1;
+	}
+	for (i = 0; i < nargs; i++) {
+		const struct rpc_arg *a = &m->args[i];
+		json_t *v = i < n ? json_array_get(params, i) : NULL;
+		const char *want = expected_type(a->type);
+		const char *have;
+
+		if (want == NULL)
+			continue;
+		if (v == NULL || json_is_null(v)) {
+			if (!a->required)
+				continue;
+			if (v == NULL)
+				continue;	/* arity already checked */
+		}
+		have = json_type_name(v);
+		if (strcmp(have, want) == 0)
+			continue;
+		if (bad == NULL)
+			bad = json_object();
+		snprintf(key, sizeof(key), "Position %zu (%s)", i + 1, a->names);
+		snprintf(msg, sizeof(msg),
+		    "JSON value of type %s is not of expected type %s", have,
+		    want);
+		json_object_set_new(bad, key, json_string(msg));
+	}
+	if (bad) {
+		s = rpc_json_dumps(bad, 4);
+		rpc_fail(err, RPC_TYPE_ERROR, "Wrong type passed:\n%s", s);
+		free(s);
+		json_decref(bad);
+		return -1;
+	}
+	return 0;
+}
+
+json_t *
+rpc_param(const struct rpc_ctx *c, size_t i)
+{
+	json_t *v = json_array_get(c->params, i);
+
+	return v == NULL || json_is_null(v) ? NULL : v;
+}
+
+int
+rpc_param_verbosity(const json_t *v, int deflt)
+{
+	if (v == NULL || json_is_null(v))
+		return deflt;
+	if (json_is_boolean(v))
+		return json_is_true(v) ? 1 : 0;
+	if (json_is_integer(v))
+		return (int)json_integer_value(v);
+	if (json_is_real(v))
+		return (int)json_real_value(v);
+	return -1;
+}

@@ -1,0 +1,247 @@
+/*
+ * The store: one LMDB environment in <datadir>/<chain>/chainstate/ holding
+ * the block index, raw blocks, the active chain (height -> hash), the UTXO
+ * set, undo data and metadata (format version, chain magic, tip).
+ *
+ * CONTRACT (read side, used by the net and rpc threads): the signatures below
+ * are what other modules code against. The implementer extends this header
+ * (writer side, coins, undo) but keeps these.
+ *
+ * Threads: the validation thread is the only writer (one write transaction
+ * per block connected or disconnected). Any thread may open read
+ * transactions (the environment is opened with MDB_NOTLS); they are short
+ * and never wait for the validation lock. Pointers returned from a read
+ * transaction are valid only until store_read_end().
+ */
+#ifndef BR_STORE_H
+#define BR_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "primitives/block.h"
+#include "primitives/tx.h"
+
+#define STORE_OK 0
+#define STORE_NOTFOUND (-1)
+#define STORE_ERROR (-2)	/* LMDB failure; logged */
+
+/* Block index status bits (as Core's BlockStatus, simplified). */
+#define BLOCK_VALID_HEADER 0x1u		/* header checked (PoW, context) */
+#define BLOCK_VALID_TREE 0x2u		/* parent known and valid header */
+#define BLOCK_VALID_TX 0x4u		/* context-free block checks passed */
+#define BLOCK_VALID_SCRIPTS 0x8u	/* fully connected once */
+#define BLOCK_HAVE_DATA 0x10u		/* raw block stored */
+#define BLOCK_HAVE_UNDO 0x20u
+#define BLOCK_FAILED_VALID 0x40u	/* block itself invalid */
+#define BLOCK_FAILED_CHILD 0x80u	/* descends from an invalid block */
+#define BLOCK_FAILED_MASK (BLOCK_FAILED_VALID | BLOCK_FAILED_CHILD)
+
+struct block_index_entry {
+	uint8_t hash[32];
+	struct block_header hdr;
+	int32_t height;
+	uint8_t chainwork[32];	/* big-endian 256-bit total work up to and including this block */
+	uint32_t status;
+	uint32_t tx_count;	/* 0 until the block's data is known */
+	uint64_t chain_tx;	/* txs in the chain up to this block, 0 if unknown */
+	uint32_t sequence_id;	/* arrival order, ties in chainwork */
+};
+
+struct coin {
+	int64_t value;
+	uint8_t *script;	/* borrowed from the transaction's map, see above */
+	size_t script_len;
+	int32_t height;
+	int coinbase;
+};
+
+struct store;
+struct store_rtxn;
+
+/* Read side. */
+int store_read_begin(struct store *s, struct store_rtxn **out);
+void store_read_end(struct store_rtxn *t);
+int store_get_index(struct store_rtxn *t, const uint8_t hash[32],
+    struct block_index_entry *out);
+int store_get_block(struct store_rtxn *t, const uint8_t hash[32],
+    const uint8_t **raw, size_t *len);
+/* The active chain's tip; height -1 before genesis is connected. */
+int store_get_tip(struct store_rtxn *t, uint8_t hash[32], int32_t *height);
+/* Hash of the active chain's block at height. */
+int store_get_active_hash(struct store_rtxn *t, int32_t height,
+    uint8_t hash[32]);
+/* The most-work valid header known (may be ahead of the tip). */
+int store_get_best_header(struct store_rtxn *t, uint8_t hash[32]);
+int store_get_coin(struct store_rtxn *t, const struct outpoint *op,
+    struct coin *out);
+int store_get_undo(struct store_rtxn *t, const uint8_t hash[32],
+    const uint8_t **data, size_t *len);
+
+/*
+ * Life cycle. store_open creates or opens <dir> (the chainstate directory);
+ * it refuses (STORE_ERROR, reason in err) a store made for another chain
+ * (magic), a newer format, or a directory that is not an LMDB store of ours
+ * (for instance a LevelDB chainstate), and modifies nothing then.
+ */
+int store_open(const char *dir, const uint8_t magic[4], struct store **out,
+    char *err, size_t errlen);
+void store_close(struct store *s);
+
+/*
+ * Write side: validation thread only. One write transaction per block
+ * connected or disconnected. Any write may return STORE_MAPFULL: the caller
+ * aborts, calls store_grow() and redoes the whole transaction.
+ */
+#define STORE_MAPFULL (-3)
+struct store_wtxn;
+int store_write_begin(struct store *s, struct store_wtxn **out);
+int store_write_commit(struct store_wtxn *t);
+void store_write_abort(struct store_wtxn *t);
+int store_grow(struct store *s);
+/* Reads inside the write transaction see its own writes. */
+struct store_rtxn *store_wtxn_reader(struct store_wtxn *t);
+int store_put_index(struct store_wtxn *t, const struct block_index_entry *e);
+int store_put_block(struct store_wtxn *t, const uint8_t hash[32],
+    const uint8_t *raw, size_t len);
+int store_put_coin(struct store_wtxn *t, const struct outpoint *op,
+    const struct coin *c);
+int store_del_coin(struct store_wtxn *t, const struct outpoint *op);
+int store_put_undo(struct store_wtxn *t, const uint8_t hash[32],
+    const uint8_t *data, size_t len);
+int store_set_tip(struct store_wtxn *t, const uint8_t hash[32], int32_t height);
+int store_set_active_hash(struct store_wtxn *t, int32_t height,
+    const uint8_t hash[32]);
+int store_del_active_hash(struct store_wtxn *t, int32_t height);
+int store_set_best_header(struct store_wtxn *t, const uint8_t hash[32]);
+
+/* Iteration (start-up index load, UTXO statistics); cb returns non-zero to stop. */
+int store_iter_index(struct store_rtxn *t,
+    int (*cb)(void *arg, const struct block_index_entry *e), void *arg);
+/* Coins in key order (txid internal order, then output index ascending). */
+int store_iter_coins(struct store_rtxn *t,
+    int (*cb)(void *arg, const struct outpoint *op, const struct coin *c),
+    void *arg);
+
+/*
+ * ---- Additions (store implementation) ----
+ *
+ * Errors: every int function returns STORE_OK (0) or a negative STORE_*
+ * code; LMDB failures are logged with mdb_strerror() before they are
+ * returned. STORE_ERROR also covers corrupt values and invalid arguments (a
+ * negative height, a coin value outside 0..MAX_MONEY), logged as well.
+ * Gets return STORE_NOTFOUND for a missing key (store_get_best_header too,
+ * before one is set); deletes return STORE_NOTFOUND when there was nothing
+ * to delete, and the transaction stays usable. After any other failed
+ * write the transaction must be aborted.
+ *
+ * Lifetimes: store_write_commit and store_write_abort free the
+ * transaction whatever they return (commit can return STORE_MAPFULL too:
+ * grow and redo). store_wtxn_reader's view belongs to the write
+ * transaction: never pass it to store_read_end. store_close needs every
+ * transaction ended; it flushes (store_sync) before closing.
+ *
+ * Threads: a read transaction is begun and ended on the same thread, and
+ * a thread never holds one while it waits for another thread (see
+ * store_grow below). A thread may hold several read transactions, and the
+ * writer may hold read transactions besides its write transaction.
+ */
+const char *store_strerror(int code);
+
+/*
+ * Options for store_open_opts (store_open uses the defaults).
+ * map_size: initial map size in bytes, 0 for the default (1 GiB on 64-bit,
+ * 256 MiB on 32-bit); never below what an existing store already uses.
+ */
+enum store_sync_mode {
+	/*
+	 * Default. Commits are not flushed: a commit is in the kernel's page
+	 * cache when store_write_commit returns, which survives kill -9 of
+	 * the process. store_sync() (and the interval below) puts it on disk;
+	 * an OS crash or power loss between flushes can lose the commits
+	 * since the last flush and may corrupt the store (doc/store.md). For
+	 * import and initial block download.
+	 */
+	STORE_SYNC_PERIODIC = 0,
+	/*
+	 * Each commit fdatasyncs its pages; its metapage reaches the disk with
+	 * the next one. An OS crash loses at most the last commit and never
+	 * corrupts. For a node at the tip (one fdatasync per block).
+	 */
+	STORE_SYNC_DATA = 1,
+	/* LMDB's default: each commit is durable when it returns. */
+	STORE_SYNC_FULL = 2,
+};
+
+struct store_options {
+	size_t map_size;
+	enum store_sync_mode sync_mode;
+	/*
+	 * STORE_SYNC_PERIODIC only: store_write_commit flushes when this many
+	 * milliseconds have passed since the last flush; 0 disables, negative
+	 * picks the default (STORE_SYNC_INTERVAL_MS).
+	 */
+	int sync_interval_ms;
+};
+#define STORE_SYNC_INTERVAL_MS 5000
+
+int store_open_opts(const char *dir, const uint8_t magic[4],
+    const struct store_options *opt, struct store **out, char *err,
+    size_t errlen);
+
+/*
+ * Durability. Writer thread only (they change how its commits behave).
+ * store_sync flushes everything committed so far to stable storage; any
+ * thread may call it. store_close() calls it.
+ */
+int store_set_sync_mode(struct store *s, enum store_sync_mode mode);
+void store_set_sync_interval(struct store *s, int ms);
+int store_sync(struct store *s);
+
+/*
+ * store_grow (declared above) doubles the map. Rule (LMDB's, for
+ * mdb_env_set_mapsize): no transaction of this process may be active, readers
+ * included, because the file is unmapped and mapped again. So the writer
+ * calls it with its write transaction aborted and without a read
+ * transaction of its own; it then waits for other threads' read
+ * transactions to end (they are short) and blocks new ones for the few
+ * microseconds of the remap. Hence: a thread never holds a read
+ * transaction while it waits for another thread (for example a
+ * validation_call), and ends a read transaction on the thread that began
+ * it. Current map size in bytes (any thread):
+ */
+size_t store_map_size(struct store *s);
+/* Bytes used by the store's data file (any thread). */
+int store_disk_size(struct store *s, uint64_t *bytes);
+
+/* More writes (validation thread only). */
+int store_del_block(struct store_wtxn *t, const uint8_t hash[32]);
+int store_del_undo(struct store_wtxn *t, const uint8_t hash[32]);
+/*
+ * store_set_tip with height -1 clears the tip (store_get_tip then reports
+ * -1). store_reset_chainstate (-reindex) empties the coins, the undo data and
+ * the active chain and clears the tip; it keeps the block index, the blocks
+ * and the best header.
+ */
+int store_reset_chainstate(struct store_wtxn *t);
+
+/*
+ * Small named values for other modules' state (for instance a reindex
+ * flag): key is a short string (at most 64 bytes), the value at most 4096
+ * bytes. store_get_meta's *data is borrowed until the transaction ends.
+ */
+#define STORE_META_KEY_MAX 64
+#define STORE_META_VALUE_MAX 4096
+int store_put_meta(struct store_wtxn *t, const char *key,
+    const uint8_t *data, size_t len);
+int store_del_meta(struct store_wtxn *t, const char *key);
+int store_get_meta(struct store_rtxn *t, const char *key,
+    const uint8_t **data, size_t *len);
+
+/*
+ * Iteration return values: 0 after the last entry, or the callback's
+ * non-zero value if it stopped early, or a negative STORE_* code.
+ * The pointers passed to the callback are valid only during the call
+ * (c->script points into the map, valid until the transaction ends).
+ */
+#endif

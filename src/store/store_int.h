@@ -1,0 +1,110 @@
+/*
+ * Store internals shared by the store's .c files; nothing outside
+ * src/store includes this.
+ *
+ * store.c owns the environment (open, refusal checks, close, growth,
+ * sync); store_txn.c the transactions and the map gate; store_rw.c the
+ * get/put/iterate functions; store_codec.c the value encodings.
+ */
+#ifndef BR_STORE_INT_H
+#define BR_STORE_INT_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lmdb.h>
+
+#include "store/store.h"
+#include "util/buf.h"
+
+/* Bumped when the on-disk layout changes; a newer one is refused. */
+#define STORE_FORMAT 1
+/* What the meta database says about who wrote it. */
+#define STORE_APP_TAG "bitrootd-chainstate"
+
+/* Meta keys (user keys from store_put_meta get META_USER_PREFIX). */
+#define META_APP "app"
+#define META_FORMAT "format"
+#define META_MAGIC "magic"
+#define META_TIP "tip"
+#define META_BEST_HEADER "bestheader"
+#define META_USER_PREFIX "x:"
+
+/* Coin key: txid (internal order) then n big-endian, so keys sort by (txid, n). */
+#define COIN_KEY_LEN 36
+/* Index value: header, height, chainwork, status, tx_count, chain_tx, sequence_id. */
+#define INDEX_VALUE_LEN (80 + 4 + 32 + 4 + 4 + 8 + 4)
+
+struct store {
+	MDB_env *env;
+	MDB_dbi db_meta;
+	MDB_dbi db_index;
+	MDB_dbi db_blocks;
+	MDB_dbi db_active;
+	MDB_dbi db_coins;
+	MDB_dbi db_undo;
+	uint8_t magic[4];
+	int lock_fd;		/* flock'd directory: one store per directory */
+
+	/*
+	 * The map gate. mdb_env_set_mapsize() unmaps and remaps the file, so
+	 * LMDB requires that no transaction of this process be active while
+	 * it runs (readers included: their pointers point into the old map).
+	 * Every transaction holds the gate open (open_txns). store_grow sets
+	 * grow_pending, waits for open_txns to reach zero and remaps; new
+	 * transactions wait while a resize is pending, except on a thread
+	 * that already holds one (it must not wait for itself). Readers never
+	 * wait for each other or for the writer, only for a resize. gate_mu
+	 * is a leaf lock, held for the count updates and the remap itself;
+	 * gate_cv signals both "open_txns reached zero" and "resize done".
+	 */
+	pthread_mutex_t gate_mu;
+	pthread_cond_t gate_cv;
+	unsigned int open_txns;		/* guarded by gate_mu */
+	int grow_pending;		/* guarded by gate_mu */
+	size_t mapsize;			/* guarded by gate_mu */
+
+	/* Writer (validation thread) only. */
+	int wtxn_open;
+	int sync_mode;			/* enum store_sync_mode */
+	int64_t sync_interval_us;	/* 0: only explicit store_sync() */
+	int64_t last_sync_us;		/* atomic: store_sync runs on any thread */
+};
+
+struct store_rtxn {
+	struct store *s;
+	MDB_txn *txn;
+	int is_writer;		/* the view returned by store_wtxn_reader */
+};
+
+struct store_wtxn {
+	struct store_rtxn r;	/* r.txn is the write transaction */
+};
+
+/* store_txn.c */
+int store_gate_enter(struct store *s);
+void store_gate_leave(struct store *s);
+/* Logs an LMDB failure and maps it to a STORE_* code. */
+int store_lmdb_err(const char *what, int rc);
+
+/* store_codec.c */
+size_t codec_varint_put(uint8_t *p, uint64_t v);
+int codec_varint_get(struct rbuf *r, uint64_t *v);
+uint64_t codec_amount_compress(uint64_t n);
+int codec_amount_decompress(uint64_t x, uint64_t *n);
+/* Longest encoded coin header (two varints); the script follows. */
+#define COIN_HDR_MAX 20
+int codec_coin_encode_hdr(const struct coin *c, uint8_t out[COIN_HDR_MAX],
+    size_t *len);
+/* Decodes in place: c->script points into p. */
+int codec_coin_decode(uint8_t *p, size_t len, struct coin *c);
+void codec_coin_key(const struct outpoint *op, uint8_t key[COIN_KEY_LEN]);
+void codec_coin_key_parse(const uint8_t key[COIN_KEY_LEN],
+    struct outpoint *op);
+void codec_index_encode(const struct block_index_entry *e,
+    uint8_t out[INDEX_VALUE_LEN]);
+int codec_index_decode(const uint8_t *p, size_t len, const uint8_t hash[32],
+    struct block_index_entry *e);
+
+#endif

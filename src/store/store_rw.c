@@ -1,0 +1,457 @@
+/*
+ * Reads, writes and iteration over the store's databases. Reads borrow
+ * LMDB's pointers into the map (valid until the transaction ends); writes
+ * map MDB_MAP_FULL to STORE_MAPFULL so the caller can grow and redo.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+#include "util/log.h"
+
+static int
+get(struct store_rtxn *t, MDB_dbi dbi, const void *key, size_t klen,
+    MDB_val *v, const char *what)
+{
+	MDB_val k;
+	int rc;
+
+	k.mv_data = (void *)(uintptr_t)key;
+	k.mv_size = klen;
+	if ((rc = mdb_get(t->txn, dbi, &k, v)) != 0)
+		return store_lmdb_err(what, rc);
+	return STORE_OK;
+}
+
+static int
+put(struct store_wtxn *t, MDB_dbi dbi, const void *key, size_t klen,
+    const void *data, size_t dlen, const char *what)
+{
+	MDB_val k, v;
+	int rc;
+
+	k.mv_data = (void *)(uintptr_t)key;
+	k.mv_size = klen;
+	v.mv_data = (void *)(uintptr_t)data;
+	v.mv_size = dlen;
+	if ((rc = mdb_put(t->r.txn, dbi, &k, &v, 0)) != 0)
+		return store_lmdb_err(what, rc);
+	return STORE_OK;
+}
+
+/* STORE_NOTFOUND when there was nothing to delete. */
+static int
+del(struct store_wtxn *t, MDB_dbi dbi, const void *key, size_t klen,
+    const char *what)
+{
+	MDB_val k;
+	int rc;
+
+	k.mv_data = (void *)(uintptr_t)key;
+	k.mv_size = klen;
+	if ((rc = mdb_del(t->r.txn, dbi, &k, NULL)) != 0)
+		return store_lmdb_err(what, rc);
+	return STORE_OK;
+}
+
+static void
+height_key(int32_t height, uint8_t key[4])
+{
+	key[0] = (uint8_t)((uint32_t)height >> 24);
+	key[1] = (uint8_t)((uint32_t)height >> 16);
+	key[2] = (uint8_t)((uint32_t)height >> 8);
+	key[3] = (uint8_t)height;
+}
+
+/* ---- block index ---- */
+
+int
+store_get_index(struct store_rtxn *t, const uint8_t hash[32],
+    struct block_index_entry *out)
+{
+	MDB_val v;
+	int rc;
+
+	if ((rc = get(t, t->s->db_index, hash, 32, &v, "get index")) != 0)
+		return rc;
+	if (codec_index_decode(v.mv_data, v.mv_size, hash, out) == -1) {
+		log_warnx("store: corrupt block index entry (%zu bytes)",
+		    v.mv_size);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+int
+store_put_index(struct store_wtxn *t, const struct block_index_entry *e)
+{
+	uint8_t v[INDEX_VALUE_LEN];
+
+	codec_index_encode(e, v);
+	return put(t, t->r.s->db_index, e->hash, 32, v, sizeof(v),
+	    "put index");
+}
+
+int
+store_iter_index(struct store_rtxn *t,
+    int (*cb)(void *arg, const struct block_index_entry *e), void *arg)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	struct block_index_entry e;
+	int rc, ret = 0;
+
+	if ((rc = mdb_cursor_open(t->txn, t->s->db_index, &cur)) != 0)
+		return store_lmdb_err("index cursor", rc);
+	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+		if (k.mv_size != 32 ||
+		    codec_index_decode(v.mv_data, v.mv_size, k.mv_data,
+		    &e) == -1) {
+			log_warnx("store: corrupt block index entry");
+			ret = STORE_ERROR;
+			break;
+		}
+		if ((ret = cb(arg, &e)) != 0)
+			break;
+	}
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		ret = store_lmdb_err("index iteration", rc);
+	mdb_cursor_close(cur);
+	return ret;
+}
+
+/* ---- raw blocks and undo data ---- */
+
+int
+store_get_block(struct store_rtxn *t, const uint8_t hash[32],
+    const uint8_t **raw, size_t *len)
+{
+	MDB_val v;
+	int rc;
+
+	if ((rc = get(t, t->s->db_blocks, hash, 32, &v, "get block")) != 0)
+		return rc;
+	*raw = v.mv_data;
+	*len = v.mv_size;
+	return STORE_OK;
+}
+
+int
+store_put_block(struct store_wtxn *t, const uint8_t hash[32],
+    const uint8_t *raw, size_t len)
+{
+	return put(t, t->r.s->db_blocks, hash, 32, raw, len, "put block");
+}
+
+int
+store_del_block(struct store_wtxn *t, const uint8_t hash[32])
+{
+	return del(t, t->r.s->db_blocks, hash, 32, "delete block");
+}
+
+int
+store_get_undo(struct store_rtxn *t, const uint8_t hash[32],
+    const uint8_t **data, size_t *len)
+{
+	MDB_val v;
+	int rc;
+
+	if ((rc = get(t, t->s->db_undo, hash, 32, &v, "get undo")) != 0)
+		return rc;
+	*data = v.mv_data;
+	*len = v.mv_size;
+	return STORE_OK;
+}
+
+int
+store_put_undo(struct store_wtxn *t, const uint8_t hash[32],
+    const uint8_t *data, size_t len)
+{
+	return put(t, t->r.s->db_undo, hash, 32, data, len, "put undo");
+}
+
+int
+store_del_undo(struct store_wtxn *t, const uint8_t hash[32])
+{
+	return del(t, t->r.s->db_undo, hash, 32, "delete undo");
+}
+
+/* ---- active chain, tip, best header ---- */
+
+int
+store_get_active_hash(struct store_rtxn *t, int32_t height, uint8_t hash[32])
+{
+	uint8_t key[4];
+	MDB_val v;
+	int rc;
+
+	if (height < 0)
+		return STORE_NOTFOUND;
+	height_key(height, key);
+	if ((rc = get(t, t->s->db_active, key, 4, &v, "get active")) != 0)
+		return rc;
+	if (v.mv_size != 32) {
+		log_warnx("store: corrupt active chain entry at %d", height);
+		return STORE_ERROR;
+	}
+	memcpy(hash, v.mv_data, 32);
+	return STORE_OK;
+}
+
+int
+store_set_active_hash(struct store_wtxn *t, int32_t height,
+    const uint8_t hash[32])
+{
+	uint8_t key[4];
+
+	if (height < 0) {
+		log_warnx("store: %s: negative height %d", __func__, height);
+		return STORE_ERROR;
+	}
+	height_key(height, key);
+	return put(t, t->r.s->db_active, key, 4, hash, 32, "put active");
+}
+
+int
+store_del_active_hash(struct store_wtxn *t, int32_t height)
+{
+	uint8_t key[4];
+
+	if (height < 0)
+		return STORE_NOTFOUND;
+	height_key(height, key);
+	return del(t, t->r.s->db_active, key, 4, "delete active");
+}
+
+int
+store_get_tip(struct store_rtxn *t, uint8_t hash[32], int32_t *height)
+{
+	MDB_val v;
+	int rc;
+
+	rc = get(t, t->s->db_meta, META_TIP, strlen(META_TIP), &v, "get tip");
+	if (rc == STORE_NOTFOUND) {
+		memset(hash, 0, 32);
+		*height = -1;
+		return STORE_OK;
+	}
+	if (rc != 0)
+		return rc;
+	if (v.mv_size != 36) {
+		log_warnx("store: corrupt tip record");
+		return STORE_ERROR;
+	}
+	memcpy(hash, v.mv_data, 32);
+	*height = (int32_t)le32_read((uint8_t *)v.mv_data + 32);
+	return STORE_OK;
+}
+
+int
+store_set_tip(struct store_wtxn *t, const uint8_t hash[32], int32_t height)
+{
+	uint8_t v[36];
+	int rc;
+
+	if (height < -1) {
+		log_warnx("store: %s: bad height %d", __func__, height);
+		return STORE_ERROR;
+	}
+	if (height == -1) {
+		rc = del(t, t->r.s->db_meta, META_TIP, strlen(META_TIP),
+		    "clear tip");
+		return rc == STORE_NOTFOUND ? STORE_OK : rc;
+	}
+	memcpy(v, hash, 32);
+	le32_write(v + 32, (uint32_t)height);
+	return put(t, t->r.s->db_meta, META_TIP, strlen(META_TIP), v, 36,
+	    "put tip");
+}
+
+int
+store_get_best_header(struct store_rtxn *t, uint8_t hash[32])
+{
+	MDB_val v;
+	int rc;
+
+	if ((rc = get(t, t->s->db_meta, META_BEST_HEADER,
+	    strlen(META_BEST_HEADER), &v, "get best header")) != 0)
+		return rc;
+	if (v.mv_size != 32) {
+		log_warnx("store: corrupt best header record");
+		return STORE_ERROR;
+	}
+	memcpy(hash, v.mv_data, 32);
+	return STORE_OK;
+}
+
+int
+store_set_best_header(struct store_wtxn *t, const uint8_t hash[32])
+{
+	return put(t, t->r.s->db_meta, META_BEST_HEADER,
+	    strlen(META_BEST_HEADER), hash, 32, "put best header");
+}
+
+/* ---- coins ---- */
+
+int
+store_get_coin(struct store_rtxn *t, const struct outpoint *op,
+    struct coin *out)
+{
+	uint8_t key[COIN_KEY_LEN];
+	MDB_val v;
+	int rc;
+
+	codec_coin_key(op, key);
+	if ((rc = get(t, t->s->db_coins, key, sizeof(key), &v,
+	    "get coin")) != 0)
+		return rc;
+	if (codec_coin_decode(v.mv_data, v.mv_size, out) == -1) {
+		log_warnx("store: corrupt coin record (%zu bytes)", v.mv_size);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+int
+store_put_coin(struct store_wtxn *t, const struct outpoint *op,
+    const struct coin *c)
+{
+	uint8_t key[COIN_KEY_LEN], hdr[COIN_HDR_MAX];
+	size_t hlen;
+	MDB_val k, v;
+	int rc;
+
+	if (codec_coin_encode_hdr(c, hdr, &hlen) == -1) {
+		log_warnx("store: %s: invalid coin (height %d, value %lld)",
+		    __func__, c->height, (long long)c->value);
+		return STORE_ERROR;
+	}
+	codec_coin_key(op, key);
+	k.mv_data = key;
+	k.mv_size = sizeof(key);
+	v.mv_data = NULL;
+	v.mv_size = hlen + c->script_len;
+	/* Reserve the value in the page and fill it: no staging copy. */
+	if ((rc = mdb_put(t->r.txn, t->r.s->db_coins, &k, &v,
+	    MDB_RESERVE)) != 0)
+		return store_lmdb_err("put coin", rc);
+	memcpy(v.mv_data, hdr, hlen);
+	if (c->script_len > 0)
+		memcpy((uint8_t *)v.mv_data + hlen, c->script, c->script_len);
+	return STORE_OK;
+}
+
+int
+store_del_coin(struct store_wtxn *t, const struct outpoint *op)
+{
+	uint8_t key[COIN_KEY_LEN];
+
+	codec_coin_key(op, key);
+	return del(t, t->r.s->db_coins, key, sizeof(key), "delete coin");
+}
+
+int
+store_iter_coins(struct store_rtxn *t,
+    int (*cb)(void *arg, const struct outpoint *op, const struct coin *c),
+    void *arg)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	struct outpoint op;
+	struct coin c;
+	int rc, ret = 0;
+
+	if ((rc = mdb_cursor_open(t->txn, t->s->db_coins, &cur)) != 0)
+		return store_lmdb_err("coins cursor", rc);
+	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+		if (k.mv_size != COIN_KEY_LEN ||
+		    codec_coin_decode(v.mv_data, v.mv_size, &c) == -1) {
+			log_warnx("store: corrupt coin record");
+			ret = STORE_ERROR;
+			break;
+		}
+		codec_coin_key_parse(k.mv_data, &op);
+		if ((ret = cb(arg, &op, &c)) != 0)
+			break;
+	}
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		ret = store_lmdb_err("coins iteration", rc);
+	mdb_cursor_close(cur);
+	return ret;
+}
+
+/* ---- reindex and other modules' metadata ---- */
+
+int
+store_reset_chainstate(struct store_wtxn *t)
+{
+	struct store *s = t->r.s;
+	int rc;
+
+	if ((rc = mdb_drop(t->r.txn, s->db_coins, 0)) != 0 ||
+	    (rc = mdb_drop(t->r.txn, s->db_undo, 0)) != 0 ||
+	    (rc = mdb_drop(t->r.txn, s->db_active, 0)) != 0)
+		return store_lmdb_err("reset chainstate", rc);
+	return store_set_tip(t, NULL, -1);
+}
+
+static int
+user_key(const char *key, char buf[sizeof(META_USER_PREFIX) +
+    STORE_META_KEY_MAX], size_t *len)
+{
+	size_t n = strlen(key);
+
+	if (n == 0 || n > STORE_META_KEY_MAX) {
+		log_warnx("store: bad meta key length %zu", n);
+		return STORE_ERROR;
+	}
+	memcpy(buf, META_USER_PREFIX, sizeof(META_USER_PREFIX) - 1);
+	memcpy(buf + sizeof(META_USER_PREFIX) - 1, key, n);
+	*len = sizeof(META_USER_PREFIX) - 1 + n;
+	return STORE_OK;
+}
+
+int
+store_put_meta(struct store_wtxn *t, const char *key, const uint8_t *data,
+    size_t len)
+{
+	char k[sizeof(META_USER_PREFIX) + STORE_META_KEY_MAX];
+	size_t klen;
+
+	if (user_key(key, k, &klen) != 0)
+		return STORE_ERROR;
+	if (len > STORE_META_VALUE_MAX) {
+		log_warnx("store: meta value for %s too long (%zu)", key, len);
+		return STORE_ERROR;
+	}
+	return put(t, t->r.s->db_meta, k, klen, data, len, "put meta");
+}
+
+int
+store_del_meta(struct store_wtxn *t, const char *key)
+{
+	char k[sizeof(META_USER_PREFIX) + STORE_META_KEY_MAX];
+	size_t klen;
+
+	if (user_key(key, k, &klen) != 0)
+		return STORE_ERROR;
+	return del(t, t->r.s->db_meta, k, klen, "delete meta");
+}
+
+int
+store_get_meta(struct store_rtxn *t, const char *key, const uint8_t **data,
+    size_t *len)
+{
+	char k[sizeof(META_USER_PREFIX) + STORE_META_KEY_MAX];
+	size_t klen;
+	MDB_val v;
+	int rc;
+
+	if (user_key(key, k, &klen) != 0)
+		return STORE_ERROR;
+	if ((rc = get(t, t->s->db_meta, k, klen, &v, "get meta")) != 0)
+		return rc;
+	*data = v.mv_data;
+	*len = v.mv_size;
+	return STORE_OK;
+}

@@ -1,0 +1,278 @@
+/*
+ * Transactions and the map gate (see store_int.h for why the gate exists).
+ *
+ * Threads: read transactions on any thread (MDB_NOTLS ties the reader slot
+ * to the transaction, not the thread), begun and ended on the same
+ * thread. Write transactions and store_grow on the validation thread only.
+ */
+#ifndef _GNU_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+#include "util/log.h"
+#include "util/time.h"
+#include "util/xmalloc.h"
+
+/* Read transactions open on this thread: store_grow here would wait forever. */
+static _Thread_local unsigned int thread_txns;
+
+int
+store_lmdb_err(const char *what, int rc)
+{
+	if (rc == MDB_NOTFOUND)
+		return STORE_NOTFOUND;
+	if (rc == MDB_MAP_FULL) {
+		log_debug(LOG_STORE, "store: %s: %s", what, mdb_strerror(rc));
+		return STORE_MAPFULL;
+	}
+	log_warnx("store: %s: %s", what, mdb_strerror(rc));
+	return STORE_ERROR;
+}
+
+const char *
+store_strerror(int code)
+{
+	switch (code) {
+	case STORE_OK:
+		return "ok";
+	case STORE_NOTFOUND:
+		return "not found";
+	case STORE_ERROR:
+		return "store failure (see the log)";
+	case STORE_MAPFULL:
+		return "store map full (grow and retry)";
+	default:
+		return "unknown store error";
+	}
+}
+
+int
+store_gate_enter(struct store *s)
+{
+	pthread_mutex_lock(&s->gate_mu);
+	/*
+	 * A pending resize goes first, or busy readers could starve it. A
+	 * thread that already holds a transaction goes ahead: making it wait
+	 * would deadlock, since the resize waits for that transaction.
+	 */
+	if (thread_txns == 0)
+		while (s->grow_pending)
+			pthread_cond_wait(&s->gate_cv, &s->gate_mu);
+	s->open_txns++;
+	pthread_mutex_unlock(&s->gate_mu);
+	thread_txns++;
+	return 0;
+}
+
+void
+store_gate_leave(struct store *s)
+{
+	pthread_mutex_lock(&s->gate_mu);
+	if (s->open_txns == 0)
+		fatalx("%s: unbalanced transaction count", __func__);
+	if (--s->open_txns == 0)
+		pthread_cond_broadcast(&s->gate_cv);
+	pthread_mutex_unlock(&s->gate_mu);
+	thread_txns--;
+}
+
+int
+store_read_begin(struct store *s, struct store_rtxn **out)
+{
+	struct store_rtxn *t;
+	int rc;
+
+	store_gate_enter(s);
+	t = xcalloc(1, sizeof(*t));
+	t->s = s;
+	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &t->txn)) != 0) {
+		free(t);
+		store_gate_leave(s);
+		return store_lmdb_err("read begin", rc);
+	}
+	*out = t;
+	return STORE_OK;
+}
+
+void
+store_read_end(struct store_rtxn *t)
+{
+	struct store *s;
+
+	if (t == NULL)
+		return;
+	if (t->is_writer)
+		fatalx("%s: called on a write transaction's reader", __func__);
+	s = t->s;
+	mdb_txn_abort(t->txn);
+	free(t);
+	store_gate_leave(s);
+}
+
+/*
+ * Runs with gate_mu held and no transaction open in the process: adopt a
+ * map size grown by another process (MDB_MAP_RESIZED).
+ */
+static int
+gate_adopt_mapsize(struct store *s)
+{
+	MDB_envinfo info;
+	int rc;
+
+	pthread_mutex_lock(&s->gate_mu);
+	s->grow_pending = 1;
+	while (s->open_txns > 0)
+		pthread_cond_wait(&s->gate_cv, &s->gate_mu);
+	rc = mdb_env_set_mapsize(s->env, 0);
+	if (rc == 0 && (rc = mdb_env_info(s->env, &info)) == 0)
+		s->mapsize = info.me_mapsize;
+	s->grow_pending = 0;
+	pthread_cond_broadcast(&s->gate_cv);
+	pthread_mutex_unlock(&s->gate_mu);
+	return rc;
+}
+
+int
+store_write_begin(struct store *s, struct store_wtxn **out)
+{
+	struct store_wtxn *t;
+	int rc, tries = 0;
+
+	if (s->wtxn_open)
+		fatalx("%s: a write transaction is already open", __func__);
+	t = xcalloc(1, sizeof(*t));
+	t->r.s = s;
+	t->r.is_writer = 1;
+	for (;;) {
+		store_gate_enter(s);
+		rc = mdb_txn_begin(s->env, NULL, 0, &t->r.txn);
+		if (rc == 0)
+			break;
+		store_gate_leave(s);
+		if (rc != MDB_MAP_RESIZED || tries++ > 0 || thread_txns > 0) {
+			free(t);
+			return store_lmdb_err("write begin", rc);
+		}
+		if ((rc = gate_adopt_mapsize(s)) != 0) {
+			free(t);
+			return store_lmdb_err("adopt map size", rc);
+		}
+	}
+	s->wtxn_open = 1;
+	*out = t;
+	return STORE_OK;
+}
+
+static void
+wtxn_release(struct store_wtxn *t)
+{
+	struct store *s = t->r.s;
+
+	s->wtxn_open = 0;
+	free(t);
+	store_gate_leave(s);
+}
+
+int
+store_write_commit(struct store_wtxn *t)
+{
+	struct store *s = t->r.s;
+	int64_t now;
+	int rc;
+
+	/* mdb_txn_commit frees the transaction whatever it returns. */
+	rc = mdb_txn_commit(t->r.txn);
+	wtxn_release(t);
+	if (rc != 0)
+		return store_lmdb_err("commit", rc);
+	if (s->sync_mode == STORE_SYNC_PERIODIC && s->sync_interval_us > 0) {
+		now = time_mono_micros();
+		/*
+		 * The commit stands; a failed flush means the disk is failing
+		 * (and the kernel may have dropped the dirty pages), so stop
+		 * rather than report a committed block as not committed.
+		 */
+		if (now - __atomic_load_n(&s->last_sync_us, __ATOMIC_RELAXED) >=
+		    s->sync_interval_us && store_sync(s) != 0)
+			fatalx("%s: flushing the store failed", __func__);
+	}
+	return STORE_OK;
+}
+
+void
+store_write_abort(struct store_wtxn *t)
+{
+	if (t == NULL)
+		return;
+	mdb_txn_abort(t->r.txn);
+	wtxn_release(t);
+}
+
+struct store_rtxn *
+store_wtxn_reader(struct store_wtxn *t)
+{
+	return &t->r;
+}
+
+int
+store_grow(struct store *s)
+{
+	MDB_envinfo info;
+	size_t want;
+	int rc;
+
+	if (s->wtxn_open)
+		fatalx("%s: called with the write transaction open", __func__);
+	if (thread_txns > 0)
+		fatalx("%s: called with a read transaction open on this thread",
+		    __func__);
+	pthread_mutex_lock(&s->gate_mu);
+	if (s->mapsize > SIZE_MAX / 2) {
+		pthread_mutex_unlock(&s->gate_mu);
+		log_warnx("store: map size %zu cannot grow further", s->mapsize);
+		return STORE_ERROR;
+	}
+	s->grow_pending = 1;
+	while (s->open_txns > 0)
+		pthread_cond_wait(&s->gate_cv, &s->gate_mu);
+	want = s->mapsize * 2;
+	rc = mdb_env_set_mapsize(s->env, want);
+	if (rc == 0 && (rc = mdb_env_info(s->env, &info)) == 0)
+		s->mapsize = info.me_mapsize;
+	s->grow_pending = 0;
+	pthread_cond_broadcast(&s->gate_cv);
+	pthread_mutex_unlock(&s->gate_mu);
+	if (rc != 0)
+		return store_lmdb_err("grow map", rc);
+	log_info("store: map grown to %zu KiB", s->mapsize >> 10);
+	return STORE_OK;
+}
+
+size_t
+store_map_size(struct store *s)
+{
+	size_t n;
+
+	pthread_mutex_lock(&s->gate_mu);
+	n = s->mapsize;
+	pthread_mutex_unlock(&s->gate_mu);
+	return n;
+}
+
+int
+store_sync(struct store *s)
+{
+	int rc;
+
+	if ((rc = mdb_env_sync(s->env, 1)) != 0)
+		return store_lmdb_err("sync", rc);
+	__atomic_store_n(&s->last_sync_us, time_mono_micros(),
+	    __ATOMIC_RELAXED);
+	return STORE_OK;
+}

@@ -1,0 +1,119 @@
+/*
+ * Inside the args module: the option registry and the parsed state, shared
+ * by args.c (command line, resolution, getters), args_conf.c (config files)
+ * and args_table.c (the registry and -help). Nothing outside src/util/args*
+ * includes this.
+ */
+#ifndef BR_ARGS_INT_H
+#define BR_ARGS_INT_H
+
+#include <stddef.h>
+
+#include "util/args.h"
+
+/* Flags of a registered option. */
+#define ARG_NET		0x0001	/* network-only: top level of the file is not enough */
+#define ARG_MULTI	0x0002	/* repeatable; read with args_get_all */
+#define ARG_INT		0x0004	/* value must be an integer */
+#define ARG_BOOL	0x0008	/* value must be an integer, read as 0/1 */
+#define ARG_NONEG	0x0010	/* -noname is an error */
+#define ARG_NOELIDE	0x0020	/* a bare -name without value is an error */
+#define ARG_IGNORED	0x0040	/* accepted for Core compatibility, not used */
+#define ARG_UNSUPP	0x0080	/* accepted, but a non-zero value stops start-up */
+#define ARG_DEBUG	0x0100	/* shown by -help-debug only */
+#define ARG_HIDDEN	0x0200	/* never shown in help */
+#define ARG_SENSITIVE	0x0400	/* value never logged */
+#define ARG_CMDLINE	0x0800	/* not allowed in a config file */
+#define ARG_CONFONLY	0x1000	/* not allowed on the command line */
+
+enum arg_group {
+	ARG_GRP_OPTIONS,
+	ARG_GRP_CONNECTION,
+	ARG_GRP_WALLET,
+	ARG_GRP_WALLET_DEBUG,
+	ARG_GRP_ZMQ,
+	ARG_GRP_DEBUG,
+	ARG_GRP_CHAIN,
+	ARG_GRP_RELAY,
+	ARG_GRP_BLOCK,
+	ARG_GRP_RPC,
+	ARG_GRP_COUNT
+};
+
+struct arg_def {
+	const char *name;	/* without the dash */
+	const char *val;	/* "=<n>" shown in help, or "" */
+	unsigned int flags;
+	enum arg_group group;
+	const char *help;
+};
+
+/* Registry lookup; -1 when name is not registered. Thread-safe. */
+int arg_lookup(const char *name);
+const struct arg_def *arg_def_at(int idx);
+size_t arg_count(void);
+
+/* One occurrence of an option. */
+struct arg_val {
+	char *value;		/* as given (trimmed in files); "0" for a negation */
+	int negated;
+	char *section;		/* config: "" for the top level; NULL on the command line */
+	const char *file;	/* config: path of the file (owned by struct args) */
+	int line;
+};
+
+struct arg_vals {
+	struct arg_val *v;
+	size_t n, cap;
+};
+
+/* What the getters return, per option, for the selected chain. */
+struct arg_eff {
+	const char *value;	/* NULL when unset */
+	int negated;
+	const char **all;	/* args_get_all, xmalloc'd array */
+	size_t nall;
+};
+
+struct args {
+	struct arg_vals *cmd;	/* per registry index */
+	struct arg_vals *conf;	/* per registry index, every section */
+	struct arg_eff *eff;	/* per registry index */
+	const char *chain;	/* NULL until args_select_chain */
+	char *datadir;
+	char *chaindir;
+	char *conf_path;	/* file read, or NULL */
+	char **files;		/* names of every file read, for arg_val.file */
+	size_t nfiles;
+	char **warnings;
+	size_t nwarnings;
+};
+
+/* args.c */
+void args_add_value(struct arg_vals *vs, const char *value, int negated,
+    const char *section, const char *file, int line);
+void args_warn(struct args *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void args_errf(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/*
+ * Checks value v (NULL for a bare -name) for option d and the negation
+ * rules; sets *out to the value to store and *neg. Returns 0, or -1 with
+ * err.
+ */
+int args_interpret(struct args *a, const struct arg_def *d, const char *v,
+    int negated, const char **out, int *neg, char *err, size_t errlen);
+/* Recomputes every effective value for a->chain (NULL: top level only). */
+void args_resolve(struct args *a);
+/* The chain named by -chain & co. from the command line and top level. */
+int args_chain_from_settings(struct args *a, const char **chain,
+    char *err, size_t errlen);
+
+/* args_conf.c */
+/* Parses config text into a->conf (see args_conf.c); the fuzz target's entry. */
+int args_conf_parse(struct args *a, char *buf, size_t len, const char *path,
+    int top, char *err, size_t errlen);
+/* Sets a->datadir from -datadir (absolute) or the default; a given one must exist. */
+int args_find_datadir(struct args *a, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,674 @@
+/*
+ * The option registry: every option bitrootd accepts, with Bitcoin Core's
+ * names, grouped as Core's -help groups them. The table drives parsing
+ * (unknown names are refused), -help, the example config and the
+ * network-only rule. Options that Core has and bitrootd does not implement
+ * are here too, flagged ARG_IGNORED (a debug line at start-up) or
+ * ARG_UNSUPP (a non-zero value stops start-up, for options whose silent
+ * absence would surprise: a proxy that is not used, blocks kept elsewhere).
+ *
+ * The table is in the order of the help output's groups; lookups go
+ * through a sorted index built once.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/args_int.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+#define B	ARG_BOOL
+#define I	ARG_INT
+#define M	ARG_MULTI
+#define N	ARG_NET
+#define D	ARG_DEBUG
+#define X	ARG_IGNORED
+#define U	ARG_UNSUPP
+#define S	ARG_SENSITIVE
+#define H	ARG_HIDDEN
+#define E	ARG_NOELIDE
+#define G	ARG_NONEG
+
+#define GO	ARG_GRP_OPTIONS
+#define GC	ARG_GRP_CONNECTION
+#define GW	ARG_GRP_WALLET
+#define GWD	ARG_GRP_WALLET_DEBUG
+#define GZ	ARG_GRP_ZMQ
+#define GD	ARG_GRP_DEBUG
+#define GCH	ARG_GRP_CHAIN
+#define GR	ARG_GRP_RELAY
+#define GB	ARG_GRP_BLOCK
+#define GRPC	ARG_GRP_RPC
+
+static const struct arg_def table[] = {
+	/* Options */
+	{ "?", "", 0, GO, "Print this help message and exit" },
+	{ "h", "", H, GO, "" },
+	{ "help", "", H, GO, "" },
+	{ "version", "", B, GO, "Print version and exit" },
+	{ "alertnotify", "=<cmd>", 0, GO,
+	    "Run a shell command when an alert is raised (%s in cmd becomes "
+	    "the message)" },
+	{ "allowignoredconf", "", B | X, GO,
+	    "Treat an unused bitroot.conf in the datadir as a warning rather "
+	    "than an error" },
+	{ "assumevalid", "=<hex>", 0, GO,
+	    "If this block is in the chain, assume it and its ancestors are "
+	    "valid and possibly skip their script checks (0 checks "
+	    "everything)" },
+	{ "blockfilterindex", "=<type>", M, GO,
+	    "Keep an index of compact block filters (default: 0, values: "
+	    "basic). If <type> is not given or is 1, every known type is "
+	    "indexed." },
+	{ "blocknotify", "=<cmd>", 0, GO,
+	    "Run a shell command when the best block changes (%s in cmd "
+	    "becomes the block hash)" },
+	{ "blockreconstructionextratxn", "=<n>", I, GO,
+	    "Extra transactions kept in memory to rebuild compact blocks "
+	    "(default: 100)" },
+	{ "blocksdir", "=<dir>", E | U, GO,
+	    "Directory for the blocks subdirectory (default: <datadir>; "
+	    "bitrootd keeps blocks in the chain directory)" },
+	{ "blocksonly", "", B, GO,
+	    "Refuse transactions from network peers; transactions from RPC "
+	    "are not affected (default: 0)" },
+	{ "blocksxor", "", B | X, GO,
+	    "Whether block files are XOR-obfuscated (default: 1)" },
+	{ "coinstatsindex", "", B, GO,
+	    "Keep a coinstats index for the gettxoutsetinfo RPC (default: 0)" },
+	{ "conf", "=<file>", ARG_CMDLINE | E, GO,
+	    "Configuration file to read; relative paths are taken from the "
+	    "datadir; command line only (default: bitroot.conf, or "
+	    "bitcoin.conf where bitroot.conf is absent)" },
+	{ "daemon", "", B, GO,
+	    "Run in the background as a daemon (default: 0)" },
+	{ "daemonwait", "", B, GO,
+	    "Like -daemon, but the starting process exits only once start-up "
+	    "has finished, with its result (default: 0)" },
+	{ "datadir", "=<dir>", G | E, GO,
+	    "Data directory (default: ~/.bitroot); it must exist if given" },
+	{ "dbbatchsize", "=<n>", I | D, GO,
+	    "Largest database write batch in bytes" },
+	{ "dbcache", "=<n>", I, GO,
+	    "Database cache size in MiB (default: 450)" },
+	{ "debuglogfile", "=<file>", E, GO,
+	    "Log file; relative paths are taken from the chain directory; "
+	    "-nodebuglogfile writes no file (default: debug.log)" },
+	{ "includeconf", "=<file>", ARG_CONFONLY | M, GO,
+	    "Read another configuration file, relative to the datadir; "
+	    "config files only, not the command line" },
+	{ "loadblock", "=<file>", M | E, GO,
+	    "Import blocks from an external blk*.dat file at start-up; can be "
+	    "given more than once" },
+	{ "maxmempool", "=<n>", I, GO,
+	    "Keep the transaction memory pool below <n> megabytes (default: "
+	    "300)" },
+	{ "maxorphantx", "=<n>", I, GO,
+	    "Keep at most <n> transactions with missing inputs in memory "
+	    "(default: 100)" },
+	{ "mempoolexpiry", "=<n>", I, GO,
+	    "Drop transactions that have been in the mempool longer than <n> "
+	    "hours (default: 336)" },
+	{ "minimumchainwork", "=<hex>", D, GO,
+	    "Least total work a chain needs before it is trusted for "
+	    "initial block download (hex)" },
+	{ "par", "=<n>", I, GO,
+	    "Script verification threads (0 = automatic, <0 = leave that "
+	    "many cores free, default: 0)" },
+	{ "persistmempool", "", B, GO,
+	    "Save the mempool at shutdown and load it at start-up (default: "
+	    "1)" },
+	{ "persistmempoolv1", "", B | X, GO,
+	    "Write mempool.dat in the legacy version 1 format (default: 0)" },
+	{ "pid", "=<file>", E, GO,
+	    "Pid file; relative paths are taken from the chain directory; "
+	    "-nopid writes none (default: bitrootd.pid)" },
+	{ "prune", "=<n>", I | U, GO,
+	    "Delete old blocks; bitrootd keeps every block, so only 0 is "
+	    "accepted (default: 0)" },
+	{ "reindex", "", B, GO,
+	    "Rebuild the chain state and block index from the block files "
+	    "on disk" },
+	{ "reindex-chainstate", "", B, GO,
+	    "Rebuild the chain state from the block files on disk" },
+	{ "settings", "=<file>", X, GO,
+	    "Dynamic settings file; bitrootd has none, so it is ignored" },
+	{ "shutdownnotify", "=<cmd>", M, GO,
+	    "Run a shell command as shutdown begins; keep it short" },
+	{ "startupnotify", "=<cmd>", 0, GO,
+	    "Run a shell command once start-up has finished" },
+	{ "txindex", "", B, GO,
+	    "Keep a full transaction index for getrawtransaction (default: "
+	    "0)" },
+	/* GUI and removed options, accepted silently as Core does */
+	{ "choosedatadir", "", H | X, GO, "" },
+	{ "dbcrashratio", "", H | X, GO, "" },
+	{ "forcecompactdb", "", H | X, GO, "" },
+	{ "lang", "=<lang>", H | X, GO, "" },
+	{ "min", "", H | X, GO, "" },
+	{ "resetguisettings", "", H | X, GO, "" },
+	{ "splash", "", H | X, GO, "" },
+	{ "uiplatform", "", H | X, GO, "" },
+	{ "ipcbind", "=<address>", H | X | M, GO, "" },
+
+	/* Connection options */
+	{ "addnode", "=<ip>", M | N, GC,
+	    "Add a node to connect to and keep connected; can be given more "
+	    "than once" },
+	{ "asmap", "=<file>", X, GC,
+	    "ASN map for bucketing peers" },
+	{ "bantime", "=<n>", I, GC,
+	    "Default length of a manual ban in seconds (default: 86400)" },
+	{ "bind", "=<addr>[:<port>][=onion]", M | N, GC,
+	    "Bind to this address and always listen on it; use [host]:port "
+	    "for IPv6; can be given more than once (default: 0.0.0.0)" },
+	{ "cjdnsreachable", "", B | X, GC,
+	    "This host can reach the CJDNS network (default: 0)" },
+	{ "connect", "=<ip>", M | N, GC,
+	    "Connect only to these nodes; -noconnect or -connect=0 turns "
+	    "automatic connections off; can be given more than once" },
+	{ "discover", "", B, GC,
+	    "Discover our own IP addresses (default: 1 when listening and "
+	    "no -externalip or -proxy)" },
+	{ "dns", "", B, GC,
+	    "Allow DNS lookups for -addnode, -seednode and -connect "
+	    "(default: 1)" },
+	{ "dnsseed", "", B, GC,
+	    "Ask DNS seeds for peer addresses when short of them (default: 1 "
+	    "unless -connect is used or -maxconnections=0)" },
+	{ "externalip", "=<ip>", M, GC,
+	    "Our own public address; can be given more than once" },
+	{ "fixedseeds", "", B, GC,
+	    "Use the built-in seed addresses when DNS seeds give none "
+	    "(default: 1)" },
+	{ "forcednsseed", "", B, GC,
+	    "Always ask DNS seeds for peer addresses (default: 0)" },
+	{ "i2pacceptincoming", "", B | X, GC,
+	    "Accept inbound I2P connections (default: 1)" },
+	{ "i2psam", "=<ip:port>", U, GC,
+	    "I2P SAM proxy; not supported by bitrootd" },
+	{ "listen", "", B, GC,
+	    "Accept connections from outside (default: 1 if no -proxy, "
+	    "-connect or -maxconnections=0)" },
+	{ "listenonion", "", B | X, GC,
+	    "Create a Tor onion service (default: 0 in bitrootd)" },
+	{ "maxconnections", "=<n>", I, GC,
+	    "Keep at most <n> automatic connections to peers (default: "
+	    "125); lowered to fit the open-file limit" },
+	{ "maxreceivebuffer", "=<n>", I, GC,
+	    "Largest receive buffer per connection, <n>*1000 bytes "
+	    "(default: 5000)" },
+	{ "maxsendbuffer", "=<n>", I, GC,
+	    "Largest send buffer per connection, <n>*1000 bytes (default: "
+	    "1000)" },
+	{ "maxuploadtarget", "=<n>", 0, GC,
+	    "Try to keep outbound traffic under this many MiB per 24h; 0 is "
+	    "no limit; suffixes k, m, g, t (1000) and K, M, G, T (1024) "
+	    "(default: 0)" },
+	{ "natpmp", "", B | X, GC,
+	    "Map the listening port with PCP or NAT-PMP (default: 0)" },
+	{ "networkactive", "", B, GC,
+	    "Enable all P2P network activity; setnetworkactive changes it "
+	    "(default: 1)" },
+	{ "onion", "=<ip:port|path>", U, GC,
+	    "SOCKS5 proxy for Tor onion peers; not supported by bitrootd" },
+	{ "onlynet", "=<net>", M, GC,
+	    "Make automatic outbound connections only to this network "
+	    "(ipv4, ipv6); can be given more than once" },
+	{ "peerblockfilters", "", B, GC,
+	    "Serve compact block filters to peers, BIP 157 (default: 0)" },
+	{ "peerbloomfilters", "", B, GC,
+	    "Support bloom filters for blocks and transactions (default: 0)" },
+	{ "peertimeout", "=<n>", I | D, GC,
+	    "Seconds after connecting before a peer may be dropped for "
+	    "inactivity (minimum: 1, default: 60)" },
+	{ "port", "=<port>", I | N, GC,
+	    "Listen for connections on <port> (default: 8333, testnet3: "
+	    "18333, testnet4: 48333, signet: 38333, regtest: 18444)" },
+	{ "proxy", "=<ip:port|path>", E | U, GC,
+	    "Connect through a SOCKS5 proxy; not supported by bitrootd, "
+	    "which refuses to start rather than connect directly" },
+	{ "proxyrandomize", "", B | X, GC,
+	    "Random credentials for every proxy connection (default: 1)" },
+	{ "seednode", "=<ip>", M, GC,
+	    "Connect to a node to get peer addresses, then disconnect; can be "
+	    "given more than once" },
+	{ "timeout", "=<n>", I, GC,
+	    "Connection attempt timeout in milliseconds (minimum: 1, "
+	    "default: 5000)" },
+	{ "torcontrol", "=<ip>:<port>", X, GC,
+	    "Tor control address" },
+	{ "torpassword", "=<pass>", S | X, GC,
+	    "Tor control password" },
+	{ "txreconciliation", "", B | D | X, GC,
+	    "Transaction reconciliation, BIP 330 (default: 0)" },
+	{ "upnp", "", B | H | X, GC, "" },
+	{ "v2transport", "", B, GC,
+	    "Support the v2 transport, BIP 324 (default: 0 in bitrootd)" },
+	{ "whitebind", "=<[permissions@]addr>", M, GC,
+	    "Bind to an address and give its peers these permissions "
+	    "(bloomfilter, noban, forcerelay, relay, mempool, download, "
+	    "addr; default: download,noban,mempool,relay); can be given "
+	    "more than once" },
+	{ "whitelist", "=<[permissions@]IP address or network>", M, GC,
+	    "Give peers from this address or CIDR network the permissions "
+	    "of -whitebind; can be given more than once" },
+
+	/* Wallet options: bitrootd has no wallet */
+	{ "addresstype", "=<type>", X, GW, "Wallet address type" },
+	{ "avoidpartialspends", "", B | X, GW, "Group outputs by address" },
+	{ "changetype", "=<type>", X, GW, "Wallet change address type" },
+	{ "consolidatefeerate", "=<amt>", X, GW,
+	    "Fee rate below which the wallet consolidates inputs" },
+	{ "disablewallet", "", B | X, GW,
+	    "Do not load a wallet (bitrootd never has one)" },
+	{ "discardfee", "=<amt>", X, GW, "Wallet change discard fee rate" },
+	{ "fallbackfee", "=<amt>", X, GW, "Wallet fallback fee rate" },
+	{ "keypool", "=<n>", I | X, GW, "Wallet key pool size" },
+	{ "maxapsfee", "=<n>", X, GW, "Wallet partial-spend-avoidance fee" },
+	{ "mintxfee", "=<amt>", X, GW, "Wallet minimum fee rate" },
+	{ "paytxfee", "=<amt>", X, GW, "Wallet fee rate" },
+	{ "signer", "=<cmd>", X, GW, "External signing tool" },
+	{ "spendzeroconfchange", "", B | X, GW,
+	    "Wallet spends unconfirmed change" },
+	{ "txconfirmtarget", "=<n>", I | X, GW, "Wallet confirmation target" },
+	{ "wallet", "=<path>", M | N | X, GW, "Wallet to load" },
+	{ "walletbroadcast", "", B | X, GW, "Wallet broadcasts transactions" },
+	{ "walletdir", "=<dir>", N | X, GW, "Wallet directory" },
+	{ "walletnotify", "=<cmd>", X, GW, "Command on wallet transactions" },
+	{ "walletrbf", "", B | X, GW, "Wallet opts in to RBF" },
+
+	/* Wallet debugging/testing options */
+	{ "dblogsize", "=<n>", I | D | X, GWD, "Wallet database log size" },
+	{ "flushwallet", "", B | D | X, GWD, "Flush the wallet periodically" },
+	{ "maxtxfee", "=<amt>", D | X, GWD, "Wallet maximum total fee" },
+	{ "privdb", "", B | D | X, GWD, "Private wallet database environment" },
+	{ "unsafesqlitesync", "", B | D | X, GWD,
+	    "SQLite synchronous=OFF for wallet tests" },
+	{ "walletcrosschain", "", B | D | X, GWD, "Allow cross-chain wallets" },
+	{ "walletrejectlongchains", "", B | D | X, GWD,
+	    "Wallet respects mempool chain limits" },
+
+	/* ZeroMQ notification options: bitrootd has no ZeroMQ */
+	{ "zmqpubhashblock", "=<address>", X, GZ, "Publish block hashes" },
+	{ "zmqpubhashblockhwm", "=<n>", I | X, GZ, "High-water mark for it" },
+	{ "zmqpubhashtx", "=<address>", X, GZ, "Publish transaction hashes" },
+	{ "zmqpubhashtxhwm", "=<n>", I | X, GZ, "High-water mark for it" },
+	{ "zmqpubrawblock", "=<address>", X, GZ, "Publish raw blocks" },
+	{ "zmqpubrawblockhwm", "=<n>", I | X, GZ, "High-water mark for it" },
+	{ "zmqpubrawtx", "=<address>", X, GZ, "Publish raw transactions" },
+	{ "zmqpubrawtxhwm", "=<n>", I | X, GZ, "High-water mark for it" },
+	{ "zmqpubsequence", "=<address>", X, GZ, "Publish the sequence" },
+	{ "zmqpubsequencehwm", "=<n>", I | X, GZ, "High-water mark for it" },
+
+	/* Debugging/Testing options */
+	{ "acceptstalefeeestimates", "", B | D | X, GD,
+	    "Read fee estimates even if they are stale (regtest only)" },
+	{ "capturemessages", "", B | D | X, GD,
+	    "Capture all P2P messages to disk" },
+	{ "checkaddrman", "=<n>", I | D, GD,
+	    "Check the address manager every <n> operations (0: never, "
+	    "default: 0)" },
+	{ "checkblockindex", "=<n>", I | D, GD,
+	    "Check the block tree every <n> operations (0: never, default: "
+	    "0, regtest: 1)" },
+	{ "checkblocks", "=<n>", I | D, GD,
+	    "How many blocks to check at start-up (default: 6, 0 = all)" },
+	{ "checklevel", "=<n>", I | D, GD,
+	    "How thorough the -checkblocks check is (0-4, default: 3)" },
+	{ "checkmempool", "=<n>", I | D, GD,
+	    "Check the mempool every <n> transactions (0: never, default: "
+	    "0, regtest: 1)" },
+	{ "checkpoints", "", B | H | X, GD, "" },
+	{ "debug", "=<category>", M, GD,
+	    "Write debug lines (default: -nodebug). With no <category>, or 1 "
+	    "or all, every category; 0 or none ignores the categories given "
+	    "before it. Categories: net, mempool, rpc, http, validation, "
+	    "store, addrman, bench, script, reindex, cmpctblock, lock, "
+	    "config, and Core's other names (accepted). Can be given more "
+	    "than once." },
+	{ "debugexclude", "=<category>", M, GD,
+	    "Leave a category out of -debug; can be given more than once and "
+	    "wins over -debug" },
+	{ "deprecatedrpc", "=<method>", M | D, GD,
+	    "Allow a deprecated RPC method or field" },
+	{ "fastprune", "", B | D | X, GD,
+	    "Small block files, for pruning tests" },
+	{ "help-debug", "", 0, GD,
+	    "Print this help message with the debugging options and exit" },
+	{ "limitancestorcount", "=<n>", I | D, GD,
+	    "Refuse transactions with <n> or more in-mempool ancestors "
+	    "(default: 25)" },
+	{ "limitancestorsize", "=<n>", I | D, GD,
+	    "Refuse transactions whose in-mempool ancestors exceed <n> kvB "
+	    "(default: 101)" },
+	{ "limitdescendantcount", "=<n>", I | D, GD,
+	    "Refuse transactions that would give an ancestor <n> or more "
+	    "in-mempool descendants (default: 25)" },
+	{ "limitdescendantsize", "=<n>", I | D, GD,
+	    "Refuse transactions that would give an ancestor more than <n> "
+	    "kvB of in-mempool descendants (default: 101)" },
+	{ "logips", "", B, GD,
+	    "Include IP addresses in debug lines (default: 0)" },
+	{ "loglevel", "=<level>|<category>:<level>", M | G | E | D, GD,
+	    "Level of debug lines for the categories of -debug: info, debug "
+	    "or trace (default: debug); errors, warnings and info are always "
+	    "written. <category>:<level> sets one category; can be given "
+	    "more than once." },
+	{ "loglevelalways", "", B, GD,
+	    "Always write the category and level (default: 0)" },
+	{ "logratelimit", "", B | X, GD,
+	    "Rate-limit log lines (bitrootd does not; default: 0)" },
+	{ "logsourcelocations", "", B, GD,
+	    "Start debug lines with their source file and line (default: "
+	    "0)" },
+	{ "logthreadnames", "", B, GD,
+	    "Start log lines with the name of the thread (default: 0)" },
+	{ "logtimemicros", "", B | D, GD,
+	    "Timestamps with microseconds (default: 0)" },
+	{ "logtimestamps", "", B, GD,
+	    "Start log lines with a timestamp (default: 1)" },
+	{ "maxsigcachesize", "=<n>", I | D, GD,
+	    "Signature and script cache size in MiB (default: 32)" },
+	{ "maxtipage", "=<n>", I | D, GD,
+	    "Tip age in seconds beyond which the node is in initial block "
+	    "download (default: 86400)" },
+	{ "mocktime", "=<n>", I | D, GD,
+	    "Use this UNIX time (seconds) instead of the clock (default: 0)" },
+	{ "printpriority", "", B | D, GD,
+	    "Log the fee rate of transactions put in new blocks (default: 0)" },
+	{ "printtoconsole", "", B, GD,
+	    "Also write the log to standard output (default: 1 without "
+	    "-daemon; -nodebuglogfile stops the file)" },
+	{ "shrinkdebugfile", "", B, GD,
+	    "Cut debug.log to its last 10 MB at start-up when larger than "
+	    "11 MB (default: 1 without -debug)" },
+	{ "stopafterblockimport", "", B | D, GD,
+	    "Stop after importing the -loadblock files (default: 0)" },
+	{ "stopatheight", "=<n>", I | D, GD,
+	    "Stop once the active chain reaches this height (default: 0, "
+	    "never)" },
+	{ "test", "=<option>", M | D, GD,
+	    "A test-only option" },
+	{ "uacomment", "=<cmt>", M, GD,
+	    "Append a comment to the user agent; can be given more than "
+	    "once" },
+
+	/* Chain selection options */
+	{ "chain", "=<chain>", E, GCH,
+	    "The chain: main, test (testnet3), testnet4, signet or regtest "
+	    "(default: main)" },
+	{ "regtest", "", B | D, GCH,
+	    "The regression test chain, where blocks can be made at will; "
+	    "same as -chain=regtest" },
+	{ "signet", "", B, GCH,
+	    "The signet chain; same as -chain=signet" },
+	{ "signetchallenge", "=<hex>", G | X, GCH,
+	    "A custom signet challenge (not supported; ignored)" },
+	{ "signetseednode", "=<ip>", M | X, GCH,
+	    "Seed node for a custom signet" },
+	{ "testactivationheight", "=name@height", M | D, GCH,
+	    "Activation height of a soft fork, regtest only (segwit, bip34, "
+	    "dersig, cltv, csv); can be given more than once" },
+	{ "testnet", "", B, GCH,
+	    "The testnet3 chain; same as -chain=test" },
+	{ "testnet4", "", B, GCH,
+	    "The testnet4 chain; same as -chain=testnet4" },
+	{ "vbparams", "=deployment:start:end[:min_activation_height]",
+	    M | D | X, GCH,
+	    "Version bits deployment parameters, regtest only" },
+
+	/* Node relay options */
+	{ "acceptnonstdtxn", "", B | D, GR,
+	    "Relay and mine non-standard transactions (test chains only, "
+	    "default: 0)" },
+	{ "bytespersigop", "=<n>", I, GR,
+	    "Bytes per sigop for relay and mining (default: 20)" },
+	{ "datacarrier", "", B, GR,
+	    "Relay and mine data carrier (OP_RETURN) transactions (default: "
+	    "1)" },
+	{ "datacarriersize", "=<n>", I, GR,
+	    "Largest data carrier output script relayed and mined, in bytes "
+	    "(default: 100000)" },
+	{ "dustrelayfee", "=<amt>", D, GR,
+	    "Fee rate (BTC/kvB) that defines dust (default: 0.00003)" },
+	{ "incrementalrelayfee", "=<amt>", D, GR,
+	    "Fee rate (BTC/kvB) increment for mempool limiting and "
+	    "replacement (default: 0.000001)" },
+	{ "minrelaytxfee", "=<amt>", 0, GR,
+	    "Fee rates (BTC/kvB) below this count as zero for relay and "
+	    "mining (default: 0.000001)" },
+	{ "permitbaremultisig", "", B, GR,
+	    "Relay transactions with bare multisig outputs (default: 1)" },
+	{ "whitelistforcerelay", "", B, GR,
+	    "Give whitelisted peers with default permissions 'forcerelay' "
+	    "(default: 0)" },
+	{ "whitelistrelay", "", B, GR,
+	    "Give whitelisted peers with default permissions 'relay' "
+	    "(default: 1)" },
+
+	/* Block creation options */
+	{ "blockmaxweight", "=<n>", I, GB,
+	    "Largest block weight to create (default: 4000000)" },
+	{ "blockmintxfee", "=<amt>", 0, GB,
+	    "Lowest fee rate (BTC/kvB) of transactions put in new blocks "
+	    "(default: 0.000001)" },
+	{ "blockreservedweight", "=<n>", I, GB,
+	    "Weight reserved for the header and coinbase (default: 8000)" },
+	{ "blockversion", "=<n>", I | D, GB,
+	    "Version of created blocks, for fork tests" },
+
+	/* RPC server options */
+	{ "rest", "", B, GRPC,
+	    "Accept public REST requests (default: 0)" },
+	{ "rpcallowip", "=<ip>", M, GRPC,
+	    "Allow JSON-RPC from this source: an IP, a network/netmask or "
+	    "network/CIDR, 0.0.0.0/0 or ::/0; can be given more than once" },
+	{ "rpcauth", "=<userpw>", M | S, GRPC,
+	    "User name and salted HMAC-SHA-256 password for JSON-RPC, as "
+	    "<USERNAME>:<SALT>$<HASH>; can be given more than once" },
+	{ "rpcbind", "=<addr>[:port]", M | N, GRPC,
+	    "Listen for JSON-RPC on this address (only with -rpcallowip; "
+	    "default: 127.0.0.1 and ::1); can be given more than once" },
+	{ "rpccookiefile", "=<loc>", 0, GRPC,
+	    "Auth cookie location; relative paths are taken from the chain "
+	    "directory (default: .cookie)" },
+	{ "rpccookieperms", "=<readable-by>", 0, GRPC,
+	    "Who may read the auth cookie: owner, group or all (default: "
+	    "owner)" },
+	{ "rpcdoccheck", "", B | D | X, GRPC,
+	    "Check RPC documentation at run time (default: 0)" },
+	{ "rpcpassword", "=<pw>", S, GRPC,
+	    "Password for JSON-RPC" },
+	{ "rpcport", "=<port>", I | N, GRPC,
+	    "Listen for JSON-RPC on <port> (default: 8332, testnet3: 18332, "
+	    "testnet4: 48332, signet: 38332, regtest: 18443)" },
+	{ "rpcservertimeout", "=<n>", I | D, GRPC,
+	    "HTTP request timeout in seconds (default: 30)" },
+	{ "rpcthreads", "=<n>", I, GRPC,
+	    "Threads serving RPC calls (default: 16)" },
+	{ "rpcuser", "=<user>", S, GRPC,
+	    "User name for JSON-RPC" },
+	{ "rpcwhitelist", "=<whitelist>", M, GRPC,
+	    "RPC methods a user may call, as <USERNAME>:<rpc 1>,<rpc 2>,...; "
+	    "can be given more than once" },
+	{ "rpcwhitelistdefault", "", B, GRPC,
+	    "Whether users without a -rpcwhitelist get an empty one" },
+	{ "rpcworkqueue", "=<n>", I | D, GRPC,
+	    "Depth of the RPC work queue (default: 64)" },
+	{ "server", "", B, GRPC,
+	    "Accept JSON-RPC commands (default: 1)" },
+};
+
+#undef B
+#undef I
+#undef M
+#undef N
+#undef D
+#undef X
+#undef U
+#undef S
+#undef H
+#undef E
+#undef G
+
+static const char *const group_title[ARG_GRP_COUNT] = {
+	"Options:",
+	"Connection options:",
+	"Wallet options:",
+	"Wallet debugging/testing options:",
+	"ZeroMQ notification options:",
+	"Debugging/Testing options:",
+	"Chain selection options:",
+	"Node relay options:",
+	"Block creation options:",
+	"RPC server options:",
+};
+
+#define TABLE_LEN	(sizeof(table) / sizeof(table[0]))
+
+/* Registry indexes sorted by name, built once. */
+static int sorted[TABLE_LEN];
+static pthread_once_t sorted_once = PTHREAD_ONCE_INIT;
+
+static int
+cmp_idx(const void *x, const void *y)
+{
+	return strcmp(table[*(const int *)x].name, table[*(const int *)y].name);
+}
+
+static void
+sort_table(void)
+{
+	size_t i;
+
+	for (i = 0; i < TABLE_LEN; i++)
+		sorted[i] = (int)i;
+	qsort(sorted, TABLE_LEN, sizeof(sorted[0]), cmp_idx);
+	for (i = 1; i < TABLE_LEN; i++)
+		if (strcmp(table[sorted[i - 1]].name,
+		    table[sorted[i]].name) == 0)
+			fatalx("arg table: -%s registered twice",
+			    table[sorted[i]].name);
+}
+
+int
+arg_lookup(const char *name)
+{
+	size_t lo = 0, hi = TABLE_LEN, mid;
+	int c;
+
+	pthread_once(&sorted_once, sort_table);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(name, table[sorted[mid]].name);
+		if (c == 0)
+			return sorted[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+const struct arg_def *
+arg_def_at(int idx)
+{
+	return &table[idx];
+}
+
+size_t
+arg_count(void)
+{
+	return TABLE_LEN;
+}
+
+int
+args_is_known(const char *name)
+{
+	return arg_lookup(name) != -1;
+}
+
+#define HELP_WIDTH	79
+#define HELP_INDENT	7
+
+/* Writes text wrapped at HELP_WIDTH, each line indented by HELP_INDENT. */
+static void
+print_wrapped(FILE *fp, const char *text)
+{
+	const char *p = text, *end, *brk;
+	size_t room = HELP_WIDTH - HELP_INDENT;
+
+	while (*p != '\0') {
+		end = p + strlen(p);
+		if ((size_t)(end - p) > room) {
+			/* break at the last space that fits, or the next */
+			for (brk = p + room; brk > p && *brk != ' '; brk--)
+				;
+			if (brk == p) {
+				brk = strchr(p + room, ' ');
+				if (brk == NULL)
+					brk = end;
+			}
+			end = brk;
+		}
+		fprintf(fp, "%*s%.*s\n", HELP_INDENT, "", (int)(end - p), p);
+		p = end;
+		while (*p == ' ')
+			p++;
+	}
+}
+
+static int
+by_name(const void *x, const void *y)
+{
+	return strcmp(table[*(const int *)x].name,
+	    table[*(const int *)y].name);
+}
+
+void
+args_print_help(FILE *fp, int debug)
+{
+	int idx[TABLE_LEN];
+	size_t i, n;
+	int g;
+	char *text;
+	const struct arg_def *d;
+
+	for (g = 0; g < ARG_GRP_COUNT; g++) {
+		n = 0;
+		for (i = 0; i < TABLE_LEN; i++) {
+			d = &table[i];
+			if ((int)d->group != g || (d->flags & ARG_HIDDEN))
+				continue;
+			if ((d->flags & ARG_DEBUG) && !debug)
+				continue;
+			idx[n++] = (int)i;
+		}
+		if (n == 0)
+			continue;
+		qsort(idx, n, sizeof(idx[0]), by_name);
+		fprintf(fp, "%s\n\n", group_title[g]);
+		for (i = 0; i < n; i++) {
+			d = &table[idx[i]];
+			fprintf(fp, "  -%s%s\n", d->name, d->val);
+			if (d->flags & ARG_IGNORED)
+				text = xasprintf("%s (accepted for "
+				    "compatibility; bitrootd ignores it)",
+				    d->help);
+			else if (d->flags & ARG_UNSUPP)
+				text = xasprintf("%s (a value other than "
+				    "0 stops start-up)", d->help);
+			else
+				text = xasprintf("%s", d->help);
+			print_wrapped(fp, text);
+			free(text);
+			fputc('\n', fp);
+		}
+	}
+}

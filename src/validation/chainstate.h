@@ -1,0 +1,175 @@
+/*
+ * The chainstate core: block index, consensus checks, block connection and
+ * disconnection, best-chain selection and reorganisations, without any
+ * thread of its own. The validation thread (validation.c) drives it; unit
+ * tests and benchmarks drive it directly.
+ *
+ * Threads: every function here except the ones marked "any thread" must be
+ * called from one thread at a time, the chainstate's owner (the validation
+ * thread in the daemon). The owner is the only writer of the store.
+ *
+ * Lock: cs->lock (the "validation mutex") guards the in-memory block index
+ * and active chain against readers on other threads. The owner takes it
+ * only around in-memory mutations, never across store I/O or script
+ * checks. It is a leaf lock except that store read transactions may be
+ * begun while holding it (the store's gate lock comes after it).
+ */
+#ifndef BR_CHAINSTATE_H
+#define BR_CHAINSTATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "primitives/block.h"
+#include "store/store.h"
+#include "validation/validation.h"
+
+struct chainparams;
+struct chainstate;
+
+/* Why a block or header was refused, as Core's BlockValidationState. */
+struct val_state {
+	int invalid;		/* consensus-invalid: reason says why */
+	int error;		/* our own failure (store): not the sender's fault */
+	int mutated;		/* may be a corrupted copy: header not marked invalid */
+	char reason[160];	/* Core's reject reason, e.g. "bad-txnmrklroot" */
+	char debug[192];	/* detail for the log */
+};
+
+/* What happened to one processed block. */
+struct block_result {
+	enum val_result res;
+	uint8_t hash[32];
+	int accepted;		/* stored or already had (Core's ProcessNewBlock result) */
+	int new_block;		/* the block's data was not known before */
+	int checked;		/* a full connection of it was attempted */
+	struct val_state st;	/* the refusal, if any */
+};
+
+struct sigcache;
+
+struct chainstate_opts {
+	int script_threads;	/* -par: 0 picks the number of cores */
+	struct sigcache *sigcache;	/* may be NULL; borrowed */
+	int64_t stop_at_height;	/* -stopatheight, 0: none */
+	int assume_ibd;		/* stay in initial download while importing */
+};
+
+/* Notifications to the owner, called on the owner's thread. */
+struct chainstate_hooks {
+	void *arg;
+	/* The active tip moved (once per activation step). */
+	void (*tip_changed)(void *arg, const struct block_index_entry *tip,
+	    int initial_download);
+};
+
+/*
+ * Loads the block index from the store, connects the genesis block into an
+ * empty store and continues any interrupted activation lazily (call
+ * chainstate_activate). Returns 0, or -1 with the reason logged.
+ */
+int chainstate_open(const struct chainparams *cp, struct store *s,
+    const struct chainstate_opts *o, struct chainstate **out);
+void chainstate_close(struct chainstate *cs);
+void chainstate_set_hooks(struct chainstate *cs,
+    const struct chainstate_hooks *h);
+const struct chainparams *chainstate_params(const struct chainstate *cs);
+struct store *chainstate_store(const struct chainstate *cs);
+
+/*
+ * Processes a serialized block as Core's ProcessNewBlock with forced
+ * processing: checks, stores, and connects it if it makes the best chain
+ * (with up to max_connect blocks connected in this call; pass 0 for no
+ * limit and then call chainstate_activate while it says there is more).
+ * Returns r->res: VAL_OK, VAL_DUPLICATE, VAL_ORPHAN (parent unknown: not
+ * stored), VAL_INVALID (r->st.reason) or VAL_ERROR.
+ */
+enum val_result chainstate_process_block(struct chainstate *cs,
+    const uint8_t *raw, size_t len, struct block_result *r);
+/* Same for a block already parsed (b borrows raw: keep both alive). */
+enum val_result chainstate_process_parsed(struct chainstate *cs,
+    const uint8_t *raw, size_t len, struct block *b, struct block_result *r);
+
+/*
+ * Accepts headers in order (Core's ProcessNewBlockHeaders). On return
+ * *accepted counts the leading headers now in the index and last is the
+ * hash of the last one of them. VAL_OK, VAL_ORPHAN (first header does not
+ * connect), VAL_INVALID (st) or VAL_ERROR.
+ */
+enum val_result chainstate_process_headers(struct chainstate *cs,
+    const struct block_header *h, size_t n, size_t *accepted,
+    uint8_t last[32], struct val_state *st);
+
+/*
+ * Moves the active chain towards the best candidate, connecting at most
+ * max_blocks (0: no limit). *more is set when work remains. Returns 0, or
+ * -1 on a store failure (fatal for the caller).
+ */
+int chainstate_activate(struct chainstate *cs, int max_blocks, int *more);
+
+/* Core's invalidateblock, reconsiderblock, preciousblock. -1: unknown hash. */
+int chainstate_invalidate(struct chainstate *cs, const uint8_t hash[32]);
+int chainstate_reconsider(struct chainstate *cs, const uint8_t hash[32]);
+int chainstate_precious(struct chainstate *cs, const uint8_t hash[32]);
+
+/*
+ * Checks that b would be a valid next block on the current tip without
+ * changing anything (Core's TestBlockValidity). check_pow 0 skips the
+ * proof of work and merkle root checks (templates). 0 or -1 with st.
+ */
+int chainstate_test_block(struct chainstate *cs, const struct block *b,
+    int check_pow, struct val_state *st);
+
+/*
+ * verifychain: checks the last nblocks (0: all) of the active chain at
+ * level 0..4 as Core. Returns 1 if every check passed, 0 if not (logged).
+ */
+int chainstate_verify(struct chainstate *cs, int level, int nblocks);
+
+/*
+ * Reindex: forgets the UTXO set, the active chain and every validity
+ * result but keeps the stored blocks, then reconnects from genesis
+ * (chainstate_activate does the work, step by step). 0 or -1.
+ */
+int chainstate_reindex(struct chainstate *cs);
+
+/* The active tip. -1 if there is none yet. Owner thread or under lock. */
+int chainstate_tip(struct chainstate *cs, struct block_index_entry *out);
+/* Most-work valid header. */
+int chainstate_best_header(struct chainstate *cs,
+    struct block_index_entry *out);
+/* Copies the index entry of hash; *active says if it is on the active chain. */
+int chainstate_lookup(struct chainstate *cs, const uint8_t hash[32],
+    struct block_index_entry *out, int *active);
+/* The active chain's hash at height; -1 if above the tip. */
+int chainstate_active_hash(struct chainstate *cs, int32_t height,
+    uint8_t hash[32]);
+/* Initial block download, latched off as Core. Any thread. */
+int chainstate_is_initial_download(struct chainstate *cs);
+/* Marks an import in progress (keeps initial download on). Any thread. */
+void chainstate_set_importing(struct chainstate *cs, int on);
+
+/*
+ * The next block's nBits on top of the tip for a block with time t, and
+ * the tip's median time past (mining, getmininginfo).
+ */
+uint32_t chainstate_next_bits(struct chainstate *cs, int64_t t);
+int64_t chainstate_tip_mtp(struct chainstate *cs);
+/* Whether segwit rules apply to the block after the tip. */
+int chainstate_segwit_next(struct chainstate *cs);
+
+/*
+ * The chain tips (getchaintips): calls cb for every block without a child,
+ * under the validation mutex, with its status string as Core's ("active",
+ * "valid-fork", "valid-headers", "headers-only", "invalid") and the length
+ * of its branch off the active chain.
+ */
+void chainstate_chain_tips(struct chainstate *cs,
+    void (*cb)(void *arg, const struct block_index_entry *e, int branchlen,
+    const char *status), void *arg);
+
+/* Work of one block with nBits (big-endian), and Core's hash rate estimate. */
+double chainstate_network_hashps(struct chainstate *cs, int lookup,
+    int32_t height);
+
+#endif

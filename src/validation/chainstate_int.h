@@ -1,0 +1,192 @@
+/*
+ * Chainstate internals shared by the files of src/validation; nothing
+ * outside the module includes this.
+ *
+ * chainstate.c: open/load, header and block acceptance, lookups.
+ * checks.c: context-free and contextual checks of headers, blocks, txs.
+ * connect.c: connecting and disconnecting a block against the UTXO set.
+ * undo.c: the undo record of a block.
+ * scripts.c: handing script checks to the check queue.
+ * activate.c: best-chain selection, reorgs, invalidate/reconsider/precious.
+ */
+#ifndef BR_CHAINSTATE_INT_H
+#define BR_CHAINSTATE_INT_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+
+#include "chain/chainparams.h"
+#include "script/script.h"
+#include "store/store.h"
+#include "util/buf.h"
+#include "validation/blockindex.h"
+#include "validation/chainstate.h"
+
+/* Core's consensus constants that live with validation. */
+#define MAX_FUTURE_BLOCK_TIME (2 * 60 * 60)
+#define MAX_TIMEWARP 600
+#define LOCKTIME_THRESHOLD 500000000u
+#define SEQUENCE_LOCKTIME_DISABLE_FLAG (1u << 31)
+#define SEQUENCE_LOCKTIME_TYPE_FLAG (1u << 22)
+#define SEQUENCE_LOCKTIME_MASK 0x0000ffffu
+#define SEQUENCE_LOCKTIME_GRANULARITY 9
+#define MIN_COINBASE_SCRIPT 2
+#define MAX_COINBASE_SCRIPT 100
+
+struct connect_scratch;
+struct script_batch;
+
+struct chainstate {
+	const struct chainparams *cp;
+	struct store *store;
+	struct chainstate_opts opts;
+	struct chainstate_hooks hooks;
+
+	/*
+	 * The validation mutex: guards map, chain, cand, best_header and
+	 * every bindex's fields against readers on other threads. The owner
+	 * holds it only while mutating them in memory (see chainstate.h).
+	 */
+	pthread_mutex_t lock;
+	struct bindex_map map;
+	struct active_chain chain;
+	struct cand_set cand;
+	struct bindex *best_header;
+	int best_header_dirty;		/* not yet written to the store */
+	struct bindex_list dirty;	/* entries changed in memory only */
+	struct bindex_list unlinked;	/* data, but an ancestor lacks it */
+	struct bindex *genesis_tmp;	/* genesis while it is connected */
+
+	int64_t next_seq;		/* arrival order of block data */
+	int64_t precious_seq;		/* negative, counts down */
+	uint8_t last_precious_work[32];
+
+	/* Read by other threads without the lock (atomics). */
+	int ibd_done;			/* latched off */
+	int importing;
+	int have_tip;
+	int tip_work_ok;		/* tip has the minimum chain work */
+	int64_t tip_time;
+
+	/* The block chainstate_process_* is working on (submitblock's answer). */
+	struct bindex *watch;
+	struct block *watch_block;	/* its parsed form, valid meanwhile */
+	int watch_checked;
+	struct val_state watch_state;
+
+	struct connect_scratch *scratch;
+	struct script_batch *scripts;
+	uint8_t *rawbuf;		/* copy of a stored block being connected */
+	size_t rawcap;
+};
+
+/* Sets st to a consensus failure and returns -1. */
+int vs_invalid(struct val_state *st, int mutated, const char *reason,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Sets st to our own failure and returns -1. */
+int vs_error(struct val_state *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void vs_clear(struct val_state *st);
+
+/* checks.c */
+int check_header_pow(const struct chainstate *cs, const struct block_header *h,
+    const uint8_t hash[32], struct val_state *st);
+int check_transaction(const struct tx *tx, struct val_state *st);
+int check_block(const struct chainstate *cs, const struct block *b,
+    int check_pow, int check_merkle, struct val_state *st);
+int contextual_check_header(struct chainstate *cs,
+    const struct block_header *h, struct bindex *prev, int64_t now,
+    struct val_state *st);
+int contextual_check_block(struct chainstate *cs, const struct block *b,
+    struct bindex *prev, struct val_state *st);
+unsigned tx_legacy_sigops(const struct tx *tx);
+int tx_is_final(const struct tx *tx, int32_t height, int64_t time);
+int64_t block_subsidy(const struct chainparams *cp, int32_t height);
+int money_range(int64_t v);
+/* CScript() << height: what a BIP34 coinbase script begins with. */
+size_t bip34_height_push(int32_t height, uint8_t out[8]);
+/* Whether a deployment buried at dep_height applies to a block at height. */
+int deployment_active(int32_t dep_height, int32_t height);
+
+/* chainstate.c */
+uint32_t next_work_required(struct chainstate *cs, struct bindex *prev,
+    const struct block_header *h);
+void cs_lock(struct chainstate *cs);
+void cs_unlock(struct chainstate *cs);
+/* Adds b to the candidates if it may become the tip. */
+void cs_maybe_candidate(struct chainstate *cs, struct bindex *b);
+/* Writes every dirty index entry (and pending block data) in one txn. */
+int cs_flush_dirty(struct chainstate *cs);
+/* Recomputes the most-work valid header. Under lock. */
+void cs_recompute_best_header(struct chainstate *cs);
+/*
+ * Runs fn in a write transaction, growing the map and redoing it on
+ * MAPFULL; commits if fn returns 0 (cs_txn: only if commit), else aborts.
+ * Returns fn's or the store's code.
+ */
+int cs_write(struct chainstate *cs,
+    int (*fn)(struct chainstate *cs, struct store_wtxn *w, void *arg),
+    void *arg);
+int cs_txn(struct chainstate *cs,
+    int (*fn)(struct chainstate *cs, struct store_wtxn *w, void *arg),
+    void *arg, int commit);
+/* Queues b for the next index flush. */
+void cs_mark_dirty(struct chainstate *cs, struct bindex *b);
+/* After the tip moved: IBD inputs and the tip_changed hook. */
+void cs_tip_moved(struct chainstate *cs);
+/* Logs a refused block or header with its hash (debug.log). */
+void cs_log_reject(const uint8_t hash[32], const char *what,
+    const struct val_state *st);
+
+/* connect.c */
+uint32_t block_script_flags(const struct chainstate *cs,
+    const struct bindex *bi);
+/*
+ * Connects b (index entry bi, whose parent must be the view's tip) inside
+ * w. With just_check nothing is written. Returns 0, -1 with st set (invalid
+ * or error), or STORE_MAPFULL (abort, grow, redo).
+ */
+int connect_block(struct chainstate *cs, struct store_wtxn *w,
+    struct bindex *bi, const struct block *b, int just_check,
+    struct val_state *st);
+/*
+ * Disconnects bi (the view's tip) inside w using its stored undo data.
+ * Returns 0, 1 if the coins did not match exactly (unclean), -1 on a
+ * missing block or undo, or STORE_MAPFULL.
+ */
+int disconnect_block(struct chainstate *cs, struct store_wtxn *w,
+    struct bindex *bi);
+void connect_scratch_free(struct connect_scratch *s);
+/* Loads a block's bytes for connection (pending or stored) and parses it. */
+int cs_load_block(struct chainstate *cs, struct store_rtxn *r,
+    struct bindex *bi, const uint8_t **raw, size_t *len, struct block *b);
+
+/* undo.c */
+struct undo_coin {
+	struct txout out;
+	int32_t height;
+	int coinbase;
+};
+void undo_put(struct wbuf *w, const struct undo_coin *c);
+int undo_get(struct rbuf *r, struct undo_coin *c);
+
+/* scripts.c */
+struct sigcache;
+struct script_batch *script_batch_new(int threads, struct sigcache *cache);
+void script_batch_free(struct script_batch *sb);
+void script_batch_begin(struct script_batch *sb);
+void script_batch_add(struct script_batch *sb, const struct tx *tx,
+    size_t nin, const struct txout *spent, uint32_t flags,
+    const struct script_txdata *td);
+/* Runs every check; 0, or -1 with the first failure's script error. */
+int script_batch_wait(struct script_batch *sb, int *err);
+/* Drops the collected checks unrun (the block failed otherwise). */
+void script_batch_discard(struct script_batch *sb);
+
+/* activate.c */
+int activate_best_chain(struct chainstate *cs, int max_blocks, int *more);
+/* Marks bi failed (FAILED_VALID) and its descendants FAILED_CHILD. */
+void mark_block_failed(struct chainstate *cs, struct bindex *bi);
+
+#endif

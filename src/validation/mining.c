@@ -1,0 +1,187 @@
+/*
+ * Block assembly for the generate* RPCs and getblocktemplate: a coinbase
+ * with the BIP34 height and an extra nonce paying a given script, the
+ * BIP141 witness commitment, nTime = max(median time past + 1, node time),
+ * nBits per the chain's rules, then a nonce ground until the proof of work
+ * holds. Mempool transactions are not added (there is no mempool yet);
+ * generateblock passes its own.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "chain/pow.h"
+#include "crypto/hash.h"
+#include "util/log.h"
+#include "util/time.h"
+#include "util/xmalloc.h"
+#include "validation/chainstate_int.h"
+#include "validation/validation_int.h"
+#include "validation/versionbits.h"
+
+#define COINBASE_VERSION 2
+
+static void
+put_coinbase(struct wbuf *w, int32_t height, uint64_t extra_nonce,
+    const uint8_t *script, size_t script_len, int64_t value,
+    const uint8_t *commit_script, int with_witness)
+{
+	uint8_t sig[24];
+	size_t n;
+	static const uint8_t zero[32];
+
+	n = bip34_height_push(height, sig);
+	/* The extra nonce keeps blocks at one height distinct. */
+	n += bip34_height_push((int32_t)(extra_nonce & 0x7fffffff), sig + n);
+	wbuf_put_le32(w, COINBASE_VERSION);
+	if (with_witness) {
+		wbuf_put_u8(w, 0x00);
+		wbuf_put_u8(w, 0x01);
+	}
+	wbuf_put_compact(w, 1);
+	wbuf_put(w, zero, 32);
+	wbuf_put_le32(w, 0xffffffffu);
+	wbuf_put_compact(w, n);
+	wbuf_put(w, sig, n);
+	wbuf_put_le32(w, SEQUENCE_FINAL);
+	wbuf_put_compact(w, commit_script ? 2 : 1);
+	wbuf_put_le64(w, (uint64_t)value);
+	wbuf_put_compact(w, script_len);
+	wbuf_put(w, script, script_len);
+	if (commit_script) {
+		wbuf_put_le64(w, 0);
+		wbuf_put_compact(w, 38);
+		wbuf_put(w, commit_script, 38);
+	}
+	if (with_witness) {
+		/* One witness item: the 32-byte reserved value, zero. */
+		wbuf_put_compact(w, 1);
+		wbuf_put_compact(w, 32);
+		wbuf_put(w, zero, 32);
+	}
+	wbuf_put_le32(w, 0);
+}
+
+void
+mining_tmpl_free(struct block_tmpl *t)
+{
+	if (t->parsed)
+		block_free(&t->b);
+	wbuf_free(&t->raw);
+	memset(t, 0, sizeof(*t));
+}
+
+int
+mining_assemble(struct validation *v, const uint8_t *script,
+    size_t script_len, const struct tx *txs, size_t ntx,
+    struct block_tmpl *t)
+{
+	struct chainstate *cs = v->cs;
+	struct bindex *tip = chain_tip(&cs->chain);
+	struct block_header h;
+	uint8_t (*leaves)[32], hdr[80], root[32];
+	struct wbuf cb;
+	struct rbuf r;
+	struct tx cbtx;
+	int64_t now, mtp;
+	size_t i;
+	int segwit;
+
+	memset(t, 0, sizeof(*t));
+	wbuf_init(&t->raw);
+	if (tip == NULL)
+		return -1;
+	t->height = tip->e.height + 1;
+	segwit = deployment_active(cs->cp->segwit_height, t->height);
+
+	memset(&h, 0, sizeof(h));
+	h.version = vb_block_version(cs->cp, tip);
+	memcpy(h.prev, tip->e.hash, 32);
+	mtp = bindex_median_time_past(tip);
+	now = node_time();
+	if (now < mtp + 1)
+		now = mtp + 1;
+	/* BIP94: never let a retarget block go back more than the limit. */
+	if (cs->cp->enforce_bip94 && t->height %
+	    (int32_t)(cs->cp->target_timespan / cs->cp->target_spacing) == 0 &&
+	    now < (int64_t)tip->e.hdr.time - MAX_TIMEWARP)
+		now = (int64_t)tip->e.hdr.time - MAX_TIMEWARP;
+	h.time = (uint32_t)now;
+	h.bits = next_work_required(cs, tip, &h);
+	t->coinbase_value = block_subsidy(cs->cp, t->height);
+
+	/* The commitment covers the wtxids, with the coinbase's as zero. */
+	if (segwit) {
+		struct sha256_ctx c;
+		static const uint8_t zero[32];
+
+		leaves = xreallocarray(NULL, ntx + 1, sizeof(*leaves));
+		memset(leaves[0], 0, 32);
+		for (i = 0; i < ntx; i++)
+			memcpy(leaves[i + 1], txs[i].wtxid, 32);
+		merkle_root((const uint8_t (*)[32])leaves, ntx + 1, root, NULL);
+		free(leaves);
+		sha256_init(&c);
+		sha256_update(&c, root, 32);
+		sha256_update(&c, zero, 32);
+		t->commitment[0] = 0x6a;
+		t->commitment[1] = 0x24;
+		t->commitment[2] = 0xaa;
+		t->commitment[3] = 0x21;
+		t->commitment[4] = 0xa9;
+		t->commitment[5] = 0xed;
+		hash256_final(&c, t->commitment + 6);
+		t->has_commitment = 1;
+	}
+	wbuf_init(&cb);
+	put_coinbase(&cb, t->height, ++v->extra_nonce, script, script_len,
+	    t->coinbase_value, t->has_commitment ? t->commitment : NULL, segwit);
+	rbuf_init(&r, cb.p, cb.len);
+	if (tx_parse(&r, &cbtx, TX_ALLOW_WITNESS) != 0)
+		fatalx("%s: the coinbase we built does not parse", __func__);
+
+	leaves = xreallocarray(NULL, ntx + 1, sizeof(*leaves));
+	memcpy(leaves[0], cbtx.txid, 32);
+	for (i = 0; i < ntx; i++)
+		memcpy(leaves[i + 1], txs[i].txid, 32);
+	merkle_root((const uint8_t (*)[32])leaves, ntx + 1, h.merkle, NULL);
+	free(leaves);
+	tx_free(&cbtx);
+
+	header_serialize(&h, hdr);
+	wbuf_put(&t->raw, hdr, sizeof(hdr));
+	wbuf_put_compact(&t->raw, ntx + 1);
+	wbuf_put(&t->raw, cb.p, cb.len);
+	wbuf_free(&cb);
+	for (i = 0; i < ntx; i++)
+		tx_serialize(&txs[i], &t->raw, 1);
+	if (block_parse(t->raw.p, t->raw.len, &t->b) != 0)
+		fatalx("%s: the block we built does not parse", __func__);
+	t->parsed = 1;
+	v->have_assembled = 1;
+	v->last_block_weight = block_weight(&t->b);
+	v->last_block_txs = ntx;
+	return 0;
+}
+
+int
+mining_grind(struct validation *v, struct block_tmpl *t, uint64_t *max_tries)
+{
+	uint32_t nonce = le32_read(t->raw.p + 76);
+	uint8_t hash[32];
+
+	for (;;) {
+		if (*max_tries == 0)
+			return -1;
+		hash256(t->raw.p, 80, hash);
+		if (pow_check(v->cp, hash, t->b.hdr.bits) == 0)
+			break;
+		if (nonce == UINT32_MAX)
+			return 0;
+		nonce++;
+		(*max_tries)--;
+		le32_write(t->raw.p + 76, nonce);
+	}
+	t->b.hdr.nonce = nonce;
+	memcpy(t->b.hash, hash, 32);
+	return 1;
+}

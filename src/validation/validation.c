@@ -1,0 +1,704 @@
+/*
+ * The validation thread.
+ *
+ * Design. One thread ("validation") owns the chainstate (chainstate.h) and
+ * is the only writer of the store. Three queues come in:
+ *
+ *	callq	RPC calls (struct call *), served first;
+ *	netq	blocks and header batches from peers (and submitblock's raw
+ *		block goes through callq as a call);
+ *	impq	blocks read by the import thread from -loadblock files.
+ *
+ * Each turn of the loop drains callq and netq completely, then does one
+ * unit of background work: one imported block, or one step of at most
+ * ACTIVATE_STEP block connections (reindex, long reorgs), so RPC calls are
+ * answered between blocks while an import or reindex runs. With nothing
+ * to do the thread sleeps in poll(2) on the queues' eventfds, with a
+ * timeout when a waitfor* call has a deadline.
+ *
+ * Answers go out through listener callbacks (validation.h), called on this
+ * thread in the order blocks were processed; calls are answered through
+ * call_finish. Messages from one queue are handled in the order they were
+ * pushed. validation_stop() closes the queues, the thread finishes the
+ * block in hand (its transaction commits or aborts as a whole) and exits.
+ *
+ * Locks: none of its own. The chainstate's mutex (chainstate.h) guards the
+ * block index for readers on other threads.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "chain/chainparams.h"
+#include "util/args.h"
+#include "util/hex.h"
+#include "util/log.h"
+#include "util/shutdown.h"
+#include "util/time.h"
+#include "util/xmalloc.h"
+#include "validation/chainstate_int.h"
+#include "validation/validation_int.h"
+
+#define NETQ_HWM 64		/* blocks and header batches from peers */
+#define CALLQ_HWM 1024		/* RPC calls */
+#define IMPQ_HWM 16		/* imported blocks read ahead */
+#define ACTIVATE_STEP 32	/* blocks connected per background step */
+#define MAX_HEADERS_BATCH 2000
+
+struct waiter {
+	struct waiter *next;
+	struct call *c;
+	int kind;
+	uint8_t hash[32];
+	int32_t height;
+	uint8_t start_tip[32];
+	int64_t deadline_us;	/* monotonic; 0: none */
+};
+
+int
+validation_submit_block(struct validation *v, uint64_t peer_id,
+    const uint8_t *raw, size_t len)
+{
+	struct msg *m = msg_new(VMSG_BLOCK, peer_id, raw, len);
+	int rc;
+
+	if ((rc = queue_push(v->netq, m)) != 0)
+		msg_free(m);
+	return rc;
+}
+
+int
+validation_submit_headers(struct validation *v, uint64_t peer_id,
+    const struct block_header *hdrs, size_t n)
+{
+	struct msg *m;
+	int rc;
+
+	if (n > MAX_HEADERS_BATCH)
+		return QUEUE_EFULL;
+	m = msg_new(VMSG_HEADERS, peer_id, hdrs, n * sizeof(*hdrs));
+	if ((rc = queue_push(v->netq, m)) != 0)
+		msg_free(m);
+	return rc;
+}
+
+/*
+ * The thread may already be running (an import started): the slot is
+ * filled first and the count published with release order, so the thread
+ * (loading it with acquire) never sees a half-written listener.
+ */
+void
+validation_add_listener(struct validation *v,
+    const struct validation_listener *l)
+{
+	size_t n = __atomic_load_n(&v->nlisteners, __ATOMIC_RELAXED);
+
+	if (n == VALIDATION_MAX_LISTENERS)
+		fatalx("%s: too many listeners", __func__);
+	v->listeners[n] = *l;
+	__atomic_store_n(&v->nlisteners, n + 1, __ATOMIC_RELEASE);
+}
+
+static size_t
+nlisteners(struct validation *v)
+{
+	return __atomic_load_n(&v->nlisteners, __ATOMIC_ACQUIRE);
+}
+
+int
+validation_is_initial_download(struct validation *v)
+{
+	return chainstate_is_initial_download(v->cs);
+}
+
+struct chainstate *
+validation_chainstate(struct validation *v)
+{
+	return v->cs;
+}
+
+static const struct vcall_entry *
+vcall_find(const char *name)
+{
+	const struct vcall_entry *tabs[] = { vcall_mining, vcall_chain };
+	const struct vcall_entry *e;
+	size_t i;
+
+	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
+		for (e = tabs[i]; e->name; e++)
+			if (strcmp(e->name, name) == 0)
+				return e;
+	return NULL;
+}
+
+int
+validation_has_method(const char *method)
+{
+	return vcall_find(method) != NULL;
+}
+
+int
+validation_call(struct validation *v, const char *method, json_t *params,
+    json_t **result, struct rpc_error *err, int timeout_ms)
+{
+	const struct vcall_entry *e = vcall_find(method);
+	struct call *c;
+	struct msg *m;
+
+	if (e == NULL) {
+		err->code = RPC_METHOD_NOT_FOUND;
+		snprintf(err->message, sizeof(err->message),
+		    "Method not found");
+		return -1;
+	}
+	c = call_new(method, params);
+	if (e->on_caller) {
+		/* Read-only scans run here on a store snapshot. */
+		e->fn(v, c, call_params(c));
+		return call_wait(c, timeout_ms, result, err);
+	}
+	m = msg_new(VMSG_CALL, 0, &c, sizeof(c));
+	if (queue_push(v->callq, m) != 0) {
+		msg_free(m);
+		call_release(c);
+		call_release(c);
+		err->code = RPC_IN_WARMUP;
+		snprintf(err->message, sizeof(err->message),
+		    "Validation is shutting down or overloaded");
+		return -1;
+	}
+	return call_wait(c, timeout_ms, result, err);
+}
+
+/* ---- waitfor* ---- */
+
+static json_t *
+tip_object(struct validation *v)
+{
+	struct block_index_entry e;
+
+	if (chainstate_tip(v->cs, &e) != 0)
+		return json_null();
+	return json_pack("{s:o,s:i}", "hash", json_hash(e.hash), "height",
+	    (json_int_t)e.height);
+}
+
+void
+validation_wait_add(struct validation *v, struct call *c, int kind,
+    const uint8_t hash[32], int32_t height, int64_t timeout_ms)
+{
+	struct waiter *w = xcalloc(1, sizeof(*w));
+	struct block_index_entry tip;
+
+	w->c = c;
+	w->kind = kind;
+	if (hash)
+		memcpy(w->hash, hash, 32);
+	w->height = height;
+	if (chainstate_tip(v->cs, &tip) == 0)
+		memcpy(w->start_tip, tip.hash, 32);
+	if (kind == WAIT_NEW_BLOCK && hash)
+		memcpy(w->start_tip, hash, 32);
+	w->deadline_us = timeout_ms > 0 ?
+	    time_mono_micros() + timeout_ms * 1000 : 0;
+	w->next = v->waiters;
+	v->waiters = w;
+	/* The condition may hold already. */
+	validation_wait_check(v, 0);
+}
+
+static int
+waiter_done(const struct waiter *w, const struct block_index_entry *tip)
+{
+	switch (w->kind) {
+	case WAIT_NEW_BLOCK:
+		return memcmp(tip->hash, w->start_tip, 32) != 0;
+	case WAIT_BLOCK_HASH:
+		return memcmp(tip->hash, w->hash, 32) == 0;
+	case WAIT_HEIGHT:
+		return tip->height >= w->height;
+	}
+	return 1;
+}
+
+/* Answers every waiter whose condition holds, or that timed out (or all). */
+void
+validation_wait_check(struct validation *v, int all)
+{
+	struct waiter **pw = &v->waiters, *w;
+	struct block_index_entry tip;
+	int64_t now = time_mono_micros();
+	int have = chainstate_tip(v->cs, &tip) == 0;
+
+	while ((w = *pw) != NULL) {
+		if (all || (have && waiter_done(w, &tip)) ||
+		    (w->deadline_us && now >= w->deadline_us)) {
+			*pw = w->next;
+			call_finish(w->c, tip_object(v), NULL);
+			free(w);
+		} else
+			pw = &w->next;
+	}
+}
+
+static int
+wait_timeout_ms(struct validation *v)
+{
+	int64_t now = time_mono_micros(), best = -1, d;
+	struct waiter *w;
+
+	for (w = v->waiters; w; w = w->next) {
+		if (!w->deadline_us)
+			continue;
+		d = (w->deadline_us - now) / 1000 + 1;
+		if (d < 0)
+			d = 0;
+		if (best < 0 || d < best)
+			best = d;
+	}
+	return best > INT32_MAX ? INT32_MAX : (int)best;
+}
+
+/* ---- chainstate hooks and listeners ---- */
+
+static void
+on_tip_changed(void *arg, const struct block_index_entry *tip, int ibd)
+{
+	struct validation *v = arg;
+	size_t i;
+
+	for (i = 0; i < nlisteners(v); i++)
+		if (v->listeners[i].tip_changed)
+			v->listeners[i].tip_changed(v->listeners[i].arg,
+			    tip->hash, tip->height, ibd);
+	validation_wait_check(v, 0);
+	if (v->stop_at_height > 0 && tip->height >= v->stop_at_height &&
+	    !v->stop_requested) {
+		v->stop_requested = 1;
+		log_info("Reached -stopatheight=%lld: requesting shutdown",
+		    (long long)v->stop_at_height);
+		shutdown_request();
+	}
+}
+
+void
+validation_notify_block(struct validation *v, const struct block_result *r,
+    uint64_t peer_id)
+{
+	size_t i;
+
+	for (i = 0; i < nlisteners(v); i++)
+		if (v->listeners[i].block_done)
+			v->listeners[i].block_done(v->listeners[i].arg,
+			    peer_id, r->hash, r->res,
+			    r->res == VAL_OK || r->res == VAL_DUPLICATE ?
+			    NULL : r->st.reason);
+}
+
+enum val_result
+validation_process_block(struct validation *v, uint64_t peer_id,
+    const uint8_t *raw, size_t len, struct block_result *r)
+{
+	enum val_result res = chainstate_process_block(v->cs, raw, len, r);
+
+	if (res == VAL_ERROR)
+		fatalx("validation: store failure while processing a block; "
+		    "stopping with the chainstate at its last commit");
+	validation_notify_block(v, r, peer_id);
+	if (res == VAL_OK)
+		import_release_children(v, r->hash);
+	return res;
+}
+
+void
+validation_activate(struct validation *v)
+{
+	int more = 0;
+
+	if (chainstate_activate(v->cs, ACTIVATE_STEP, &more) != 0)
+		fatalx("validation: store failure while activating the best "
+		    "chain");
+	if (more)
+		v->activate_pending = 1;
+}
+
+static void
+dispatch_headers(struct validation *v, struct msg *m)
+{
+	struct val_state st;
+	uint8_t last[32];
+	size_t n = m->len / sizeof(struct block_header), accepted = 0;
+	enum val_result res;
+	size_t i;
+
+	memset(last, 0, sizeof(last));
+	if (m->len % sizeof(struct block_header) != 0 || n == 0) {
+		vs_clear(&st);
+		res = VAL_INVALID;
+		snprintf(st.reason, sizeof(st.reason), "bad-headers-batch");
+	} else
+		res = chainstate_process_headers(v->cs,
+		    (const struct block_header *)(const void *)m->data, n,
+		    &accepted, last, &st);
+	if (res == VAL_ERROR)
+		fatalx("validation: store failure while storing headers");
+	for (i = 0; i < nlisteners(v); i++)
+		if (v->listeners[i].headers_done)
+			v->listeners[i].headers_done(v->listeners[i].arg,
+			    m->peer_id, res, res == VAL_OK ? NULL : st.reason,
+			    last);
+}
+
+static void
+dispatch_call(struct validation *v, struct msg *m)
+{
+	struct call *c;
+	const struct vcall_entry *e;
+
+	if (m->len != sizeof(c))
+		fatalx("%s: bad call message", __func__);
+	memcpy(&c, m->data, sizeof(c));
+	e = vcall_find(call_method(c));
+	if (e == NULL)
+		call_fail(c, RPC_METHOD_NOT_FOUND, "Method not found");
+	else
+		e->fn(v, c, call_params(c));
+}
+
+static void
+dispatch(struct validation *v, struct msg *m)
+{
+	struct block_result r;
+
+	switch (m->type) {
+	case VMSG_BLOCK:
+		validation_process_block(v, m->peer_id, m->data, m->len, &r);
+		break;
+	case VMSG_HEADERS:
+		dispatch_headers(v, m);
+		break;
+	case VMSG_CALL:
+		dispatch_call(v, m);
+		break;
+	case VMSG_IMPORT_BLOCK:
+		import_process(v, m);
+		return;		/* import_process owns m */
+	case VMSG_IMPORT_DONE:
+		import_done(v);
+		break;
+	default:
+		log_warnx("validation: unknown message type %d", m->type);
+		break;
+	}
+	msg_free(m);
+}
+
+static int
+drain(struct validation *v, struct queue *q)
+{
+	struct msg *m, *next;
+	int n = 0;
+
+	for (m = queue_drain(q); m; m = next) {
+		next = m->next;
+		m->next = NULL;
+		dispatch(v, m);
+		n++;
+	}
+	return n;
+}
+
+void
+validation_drain_net(struct validation *v)
+{
+	(void)drain(v, v->netq);
+}
+
+static void *
+validation_main(void *arg)
+{
+	struct validation *v = arg;
+	struct pollfd pfd[3];
+	struct msg *m;
+	int busy;
+
+	log_thread_name("validation");
+	pfd[0].fd = queue_fd(v->callq);
+	pfd[1].fd = queue_fd(v->netq);
+	pfd[2].fd = queue_fd(v->impq);
+	while (!__atomic_load_n(&v->stopping, __ATOMIC_ACQUIRE)) {
+		busy = drain(v, v->callq);
+		busy += drain(v, v->netq);
+		if (v->activate_pending) {
+			v->activate_pending = 0;
+			validation_activate(v);
+			if (!v->activate_pending && v->reindexing) {
+				v->reindexing = 0;
+				log_info("reindex: done at height %d",
+				    v->cs->chain.height);
+				if (!v->importing)
+					chainstate_set_importing(v->cs, 0);
+			}
+			busy++;
+		} else if (!v->stop_requested) {
+			if (v->import_list == NULL)
+				v->import_list = queue_drain(v->impq);
+			if ((m = v->import_list) != NULL) {
+				v->import_list = m->next;
+				m->next = NULL;
+				dispatch(v, m);
+				busy++;
+			}
+		}
+		validation_wait_check(v, 0);
+		if (busy)
+			continue;
+		pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
+		if (poll(pfd, 3, wait_timeout_ms(v)) == -1 && errno != EINTR)
+			fatal("validation: poll");
+	}
+	return NULL;
+}
+
+/* Fails every call still queued, so no RPC worker waits for nothing. */
+static void
+fail_queued_calls(struct validation *v)
+{
+	struct msg *m, *next;
+	struct call *c;
+
+	for (m = queue_drain(v->callq); m; m = next) {
+		next = m->next;
+		if (m->type == VMSG_CALL && m->len == sizeof(c)) {
+			memcpy(&c, m->data, sizeof(c));
+			call_fail(c, RPC_CLIENT_NOT_CONNECTED,
+			    "Shutting down");
+		}
+		msg_free(m);
+	}
+}
+
+int
+validation_start(const struct args *a, const struct chainparams *cp,
+    struct store *s, struct validation **out)
+{
+	struct validation *v = xcalloc(1, sizeof(*v));
+	struct chainstate_opts o;
+	struct chainstate_hooks h;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.script_threads = (int)args_get_int(a, "par", 0);
+	if (o.script_threads < 0) {
+		/* Core: a negative -par leaves that many cores free. */
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		o.script_threads = (int)(n + o.script_threads);
+		if (o.script_threads < 1)
+			o.script_threads = 1;
+	}
+	v->args = a;
+	v->cp = cp;
+	v->store = s;
+	v->stop_at_height = args_get_int(a, "stopatheight", 0);
+	if (chainstate_open(cp, s, &o, &v->cs) != 0) {
+		free(v);
+		return -1;
+	}
+	memset(&h, 0, sizeof(h));
+	h.arg = v;
+	h.tip_changed = on_tip_changed;
+	chainstate_set_hooks(v->cs, &h);
+	v->netq = queue_new("validation-net", NETQ_HWM, QUEUE_REFUSE);
+	v->callq = queue_new("validation-rpc", CALLQ_HWM, QUEUE_REFUSE);
+	v->impq = queue_new("validation-import", IMPQ_HWM, QUEUE_BLOCK);
+
+	if (args_get_bool(a, "reindex", 0) ||
+	    args_get_bool(a, "reindex-chainstate", 0)) {
+		v->reindexing = 1;
+		chainstate_set_importing(v->cs, 1);
+		if (chainstate_reindex(v->cs) != 0) {
+			validation_stop(v);
+			return -1;
+		}
+	}
+	/* Finish whatever an earlier run left half done, in steps. */
+	v->activate_pending = 1;
+	if ((rc = import_start(v)) != 0) {
+		validation_stop(v);
+		return -1;
+	}
+	if (pthread_create(&v->thread, NULL, validation_main, v) != 0) {
+		log_warnx("validation: cannot start the thread");
+		validation_stop(v);
+		return -1;
+	}
+	v->thread_started = 1;
+	*out = v;
+	return 0;
+}
+
+void
+validation_stop(struct validation *v)
+{
+	struct msg *m, *next;
+
+	if (v == NULL)
+		return;
+	__atomic_store_n(&v->stopping, 1, __ATOMIC_RELEASE);
+	queue_close(v->callq);
+	queue_close(v->netq);
+	queue_close(v->impq);
+	import_stop(v);
+	if (v->thread_started)
+		pthread_join(v->thread, NULL);
+	fail_queued_calls(v);
+	validation_wait_check(v, 1);
+	for (m = v->import_list; m; m = next) {
+		next = m->next;
+		msg_free(m);
+	}
+	for (m = queue_drain(v->impq); m; m = next) {
+		next = m->next;
+		msg_free(m);
+	}
+	for (m = queue_drain(v->netq); m; m = next) {
+		next = m->next;
+		msg_free(m);
+	}
+	import_free_held(v);
+	chainstate_close(v->cs);
+	queue_free(v->callq);
+	queue_free(v->netq);
+	queue_free(v->impq);
+	free(v);
+}
+
+/* ---- parameter helpers for the RPC method files ---- */
+
+json_t *
+vparam(json_t *params, size_t i)
+{
+	json_t *p = json_is_array(params) ? json_array_get(params, i) : NULL;
+
+	return p && !json_is_null(p) ? p : NULL;
+}
+
+static const char *
+json_type_name(const json_t *j)
+{
+	switch (json_typeof(j)) {
+	case JSON_OBJECT:
+		return "object";
+	case JSON_ARRAY:
+		return "array";
+	case JSON_STRING:
+		return "string";
+	case JSON_INTEGER:
+	case JSON_REAL:
+		return "number";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "bool";
+	case JSON_NULL:
+		return "null";
+	}
+	return "unknown";
+}
+
+int
+vparam_int(struct call *c, json_t *params, size_t i, int64_t def,
+    int64_t *out)
+{
+	json_t *p = vparam(params, i);
+
+	if (p == NULL) {
+		*out = def;
+		return 0;
+	}
+	if (!json_is_integer(p)) {
+		call_fail(c, RPC_TYPE_ERROR,
+		    "JSON value of type %s is not of expected type number",
+		    json_type_name(p));
+		return -1;
+	}
+	*out = json_integer_value(p);
+	return 0;
+}
+
+int
+vparam_str(struct call *c, json_t *params, size_t i, const char **out)
+{
+	json_t *p = vparam(params, i);
+
+	if (p == NULL) {
+		*out = NULL;
+		return 0;
+	}
+	if (!json_is_string(p)) {
+		call_fail(c, RPC_TYPE_ERROR,
+		    "JSON value of type %s is not of expected type string",
+		    json_type_name(p));
+		return -1;
+	}
+	*out = json_string_value(p);
+	return 0;
+}
+
+int
+vparam_bool(struct call *c, json_t *params, size_t i, int def, int *out)
+{
+	json_t *p = vparam(params, i);
+
+	if (p == NULL) {
+		*out = def;
+		return 0;
+	}
+	if (!json_is_boolean(p)) {
+		call_fail(c, RPC_TYPE_ERROR,
+		    "JSON value of type %s is not of expected type bool",
+		    json_type_name(p));
+		return -1;
+	}
+	*out = json_is_true(p);
+	return 0;
+}
+
+int
+vparam_hash(struct call *c, json_t *params, size_t i, const char *name,
+    uint8_t hash[32])
+{
+	const char *s;
+	size_t n;
+
+	if (vparam_str(c, params, i, &s) != 0)
+		return -1;
+	if (s == NULL) {
+		call_fail(c, RPC_INVALID_PARAMETER, "%s must be specified",
+		    name);
+		return -1;
+	}
+	n = strlen(s);
+	if (n != 64) {
+		call_fail(c, RPC_INVALID_PARAMETER,
+		    "%s must be of length 64 (not %zu, for '%s')", name, n, s);
+		return -1;
+	}
+	if (hash_from_hex(s, hash) != 0) {
+		call_fail(c, RPC_INVALID_PARAMETER,
+		    "%s must be hexadecimal string (not '%s')", name, s);
+		return -1;
+	}
+	return 0;
+}
+
+json_t *
+json_hash(const uint8_t hash[32])
+{
+	char hex[65];
+
+	hash_to_hex(hash, hex);
+	return json_string(hex);
+}

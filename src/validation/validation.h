@@ -1,0 +1,103 @@
+/*
+ * The validation thread: the only writer of the chainstate. It consumes
+ * blocks and headers from its queue (from the network with a peer id, from
+ * RPC, from -loadblock import) and answers through listener callbacks.
+ *
+ * CONTRACT (used by net and rpc): the signatures below are fixed; the
+ * implementer adds what it needs.
+ *
+ * Listener callbacks run on the validation thread. They must not block or
+ * take other modules' locks: they copy what they need into the receiving
+ * thread's own queue and return.
+ */
+#ifndef BR_VALIDATION_H
+#define BR_VALIDATION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "primitives/block.h"
+
+struct store;
+struct chainparams;
+struct validation;
+
+/* Outcome of a submitted block or header batch. */
+enum val_result {
+	VAL_OK = 0,		/* accepted (block: stored, maybe connected) */
+	VAL_DUPLICATE = 1,	/* already known and valid */
+	VAL_ORPHAN = 2,		/* parent unknown: the peer should send headers first */
+	VAL_INVALID = -1,	/* consensus-invalid: the sender misbehaved */
+	VAL_ERROR = -2,		/* our own failure (store); not the sender's fault */
+};
+
+struct validation_listener {
+	void *arg;
+	void (*block_done)(void *arg, uint64_t peer_id, const uint8_t hash[32],
+	    enum val_result res, const char *reason);
+	/* last: hash of the last header of the batch that was accepted. */
+	void (*headers_done)(void *arg, uint64_t peer_id, enum val_result res,
+	    const char *reason, const uint8_t last[32]);
+	void (*tip_changed)(void *arg, const uint8_t hash[32], int32_t height,
+	    int initial_download);
+};
+
+/* Queue a block; the bytes are copied. 0, or QUEUE_EFULL/QUEUE_ECLOSED. */
+int validation_submit_block(struct validation *v, uint64_t peer_id,
+    const uint8_t *raw, size_t len);
+/* Queue a batch of headers (at most 2000); copied. */
+int validation_submit_headers(struct validation *v, uint64_t peer_id,
+    const struct block_header *hdrs, size_t n);
+/* Registers a listener; call before the net and rpc threads start. */
+void validation_add_listener(struct validation *v,
+    const struct validation_listener *l);
+struct args;
+struct rpc_error;
+typedef struct json_t json_t;
+
+/*
+ * Loads the block index from the store, connects genesis on a new store,
+ * starts the thread (named "validation") and the -loadblock import.
+ */
+int validation_start(const struct args *a, const struct chainparams *cp,
+    struct store *s, struct validation **out);
+/* Finishes the block in hand, commits, joins the thread. */
+void validation_stop(struct validation *v);
+/*
+ * Runs an RPC method on the validation thread (generatetoaddress,
+ * submitblock, invalidateblock, ...): see util/call.h. params is a JSON
+ * array; on success *result is owned by the caller.
+ */
+int validation_call(struct validation *v, const char *method, json_t *params,
+    json_t **result, struct rpc_error *err, int timeout_ms);
+
+/* Initial block download as Core (tip older than 24 h of node time, or below minimum chain work). */
+int validation_is_initial_download(struct validation *v);
+
+/*
+ * ---- Additions (validation implementation) ----
+ *
+ * Listener callbacks see peer id VALIDATION_PEER_LOCAL for blocks that
+ * came from RPC (submitblock, generate*) or from -loadblock.
+ *
+ * validation_call serves: generatetoaddress, generatetodescriptor,
+ * generateblock, submitblock, submitheader, getblocktemplate,
+ * getmininginfo, getnetworkhashps, invalidateblock, reconsiderblock,
+ * preciousblock, verifychain, getchaintips, waitfornewblock,
+ * waitforblock, waitforblockheight (these answer when their condition
+ * holds or their own timeout passes, so pass a timeout_ms above theirs),
+ * syncwithvalidationinterfacequeue (a barrier: answered after everything
+ * queued before it) and scantxoutset (runs on the calling thread over one
+ * store read transaction). Other methods: RPC_METHOD_NOT_FOUND.
+ * validation_has_method tells which (any thread).
+ *
+ * validation_chainstate gives the chainstate core (chainstate.h) for
+ * read-only lookups under its mutex (chainstate_tip, chainstate_lookup,
+ * chainstate_best_header, chainstate_active_hash); any thread.
+ */
+#define VALIDATION_PEER_LOCAL 0
+int validation_has_method(const char *method);
+struct chainstate;
+struct chainstate *validation_chainstate(struct validation *v);
+
+#endif

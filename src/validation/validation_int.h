@@ -1,0 +1,163 @@
+/*
+ * The validation thread's internals, shared by validation.c (the thread,
+ * queues and listeners), import.c (-loadblock/-reindex), mining.c and the
+ * RPC method files rpc_mining.c and rpc_chain.c. Nothing outside
+ * src/validation includes this.
+ */
+#ifndef BR_VALIDATION_INT_H
+#define BR_VALIDATION_INT_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "util/call.h"
+#include "util/queue.h"
+#include "validation/chainstate.h"
+#include "validation/validation.h"
+
+/* Message types on the validation thread's queues. */
+enum vmsg_type {
+	VMSG_BLOCK = 1,		/* raw block from the network or RPC */
+	VMSG_HEADERS,		/* array of struct block_header */
+	VMSG_CALL,		/* struct call * (util/call.h) */
+	VMSG_IMPORT_BLOCK,	/* struct import_hdr, then the raw block */
+	VMSG_IMPORT_DONE,	/* the import thread has finished */
+};
+
+/* What the import thread puts before each block it read. */
+struct import_hdr {
+	uint64_t file_off;	/* bytes of the file read so far */
+	uint64_t file_size;
+};
+
+#define VALIDATION_MAX_LISTENERS 8
+
+struct waiter;
+struct hold;
+
+struct validation {
+	const struct args *args;
+	const struct chainparams *cp;
+	struct store *store;
+	struct chainstate *cs;
+
+	/*
+	 * Incoming queues. netq: blocks and headers from peers, refused at
+	 * its mark so net stops reading the peer. callq: RPC calls, refused
+	 * at its mark. impq: the import thread's blocks; the importer waits
+	 * at its mark, which bounds the memory an import holds.
+	 */
+	struct queue *netq;
+	struct queue *callq;
+	struct queue *impq;
+
+	pthread_t thread;
+	int thread_started;
+	int stopping;			/* atomic */
+
+	struct validation_listener listeners[VALIDATION_MAX_LISTENERS];
+	size_t nlisteners;		/* atomic: appended to, never removed */
+
+	/* Owned by the validation thread. */
+	int activate_pending;		/* more blocks to connect (reindex) */
+	int64_t stop_at_height;
+	int stop_requested;
+	struct waiter *waiters;		/* waitfor* calls in progress */
+	struct msg *import_list;	/* drained, not yet processed */
+	struct hold *held;		/* imported blocks waiting for a parent */
+	size_t held_count, held_bytes;
+	uint64_t import_blocks;		/* connected from import so far */
+	int64_t import_start_us;
+	int64_t import_log_us;
+	int importing;
+	int reindexing;
+
+	/* Mining statistics for getmininginfo (owner thread). */
+	int have_assembled;
+	uint64_t last_block_weight;
+	uint64_t last_block_txs;
+	uint64_t extra_nonce;
+
+	/* The import thread (-loadblock). */
+	pthread_t import_thread;
+	int import_started;
+	char **import_files;
+	size_t nimport_files;
+};
+
+/* An RPC method served here: runs on the validation thread, or on the caller's. */
+struct vcall_entry {
+	const char *name;
+	void (*fn)(struct validation *v, struct call *c, json_t *params);
+	int on_caller;		/* runs on the calling thread with a read txn */
+};
+
+extern const struct vcall_entry vcall_mining[];
+extern const struct vcall_entry vcall_chain[];
+
+/* Positional parameter i, or NULL when absent or JSON null. */
+json_t *vparam(json_t *params, size_t i);
+/* Parameter readers: 0, or -1 after failing c with Core's error. */
+int vparam_int(struct call *c, json_t *params, size_t i, int64_t def,
+    int64_t *out);
+int vparam_str(struct call *c, json_t *params, size_t i, const char **out);
+int vparam_bool(struct call *c, json_t *params, size_t i, int def, int *out);
+int vparam_hash(struct call *c, json_t *params, size_t i, const char *name,
+    uint8_t hash[32]);
+json_t *json_hash(const uint8_t hash[32]);
+
+/* validation.c: hooks the RPC methods need. */
+void validation_wait_add(struct validation *v, struct call *c, int kind,
+    const uint8_t hash[32], int32_t height, int64_t timeout_ms);
+/* Answers the waiters whose condition holds or whose time is up (all: every one). */
+void validation_wait_check(struct validation *v, int all);
+void validation_notify_block(struct validation *v,
+    const struct block_result *r, uint64_t peer_id);
+/* Runs a block through the chainstate and tells listeners (RPC and net). */
+enum val_result validation_process_block(struct validation *v,
+    uint64_t peer_id, const uint8_t *raw, size_t len,
+    struct block_result *r);
+/* Handles everything now on the network queue (the sync barrier). */
+void validation_drain_net(struct validation *v);
+/* Activates after invalidate/reconsider/precious; fatalx on store failure. */
+void validation_activate(struct validation *v);
+
+enum { WAIT_NEW_BLOCK, WAIT_BLOCK_HASH, WAIT_HEIGHT };
+
+/* import.c */
+int import_start(struct validation *v);
+void import_stop(struct validation *v);
+void import_process(struct validation *v, struct msg *m);
+void import_done(struct validation *v);
+void import_release_children(struct validation *v, const uint8_t hash[32]);
+void import_free_held(struct validation *v);
+
+/* mining.c */
+struct block_tmpl {
+	struct wbuf raw;	/* serialized block, nonce 0 */
+	struct block b;		/* parsed view of raw */
+	int parsed;
+	int32_t height;
+	int64_t coinbase_value;
+	int has_commitment;
+	uint8_t commitment[38];	/* the coinbase's commitment output script */
+};
+/*
+ * Assembles a block on the tip paying script, with txs (may be 0)
+ * after the coinbase. 0, or -1 (tip missing; cannot happen after start).
+ */
+int mining_assemble(struct validation *v, const uint8_t *script,
+    size_t script_len, const struct tx *txs, size_t ntx,
+    struct block_tmpl *t);
+void mining_tmpl_free(struct block_tmpl *t);
+/*
+ * Grinds the header nonce of t->raw. Returns 1 when the proof of work
+ * holds, 0 when the nonce space ran out (assemble again), -1 when
+ * *max_tries reached zero.
+ */
+int mining_grind(struct validation *v, struct block_tmpl *t,
+    uint64_t *max_tries);
+
+#endif

@@ -1,0 +1,1 @@
+"""bitrootd functional test framework (Python 3 standard library only)."""

@@ -1,0 +1,568 @@
+/*
+ * The RPC module without a server: request parsing, JSON-RPC 1.0/2.0
+ * replies and HTTP statuses, batches and notifications, named parameters,
+ * arity and type checks, Core's JSON output format, rpcauth with a vector
+ * from Bitcoin Core's rpc_users test, base64 and -rpcallowip subnets.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rpc/rpc_int.h"
+#include "unit.h"
+
+/* Runs a raw body with no server (only table checks and echo/help work). */
+static int
+run(const char *body, char **out)
+{
+	struct rpc_http_reply rep;
+
+	rpc_execute_raw(NULL, body, strlen(body), &rep);
+	*out = rep.body;
+	return rep.status;
+}
+
+static void
+test_single_v1(void)
+{
+	char *b;
+
+	CHECK_EQ_INT(run("{\"method\":\"echo\",\"params\":[1,\"a\"],\"id\":7}",
+	    &b), 200);
+	CHECK_EQ_STR(b, "{\"result\":[1,\"a\"],\"error\":null,\"id\":7}\n");
+	free(b);
+	/* Legacy errors set the HTTP status. */
+	CHECK_EQ_INT(run("{\"method\":\"nosuch\",\"id\":\"x\"}", &b), 404);
+	CHECK_EQ_STR(b, "{\"result\":null,\"error\":{\"code\":-32601,"
+	    "\"message\":\"Method not found\"},\"id\":\"x\"}\n");
+	free(b);
+	/* No id: none in the reply. */
+	CHECK_EQ_INT(run("{\"method\":\"echo\"}", &b), 200);
+	CHECK_EQ_STR(b, "{\"result\":[],\"error\":null}\n");
+	free(b);
+	/* "jsonrpc": "1.0" is legacy too. */
+	CHECK_EQ_INT(run("{\"jsonrpc\":\"1.0\",\"method\":\"echo\",\"id\":1}",
+	    &b), 200);
+	CHECK_EQ_STR(b, "{\"result\":[],\"error\":null,\"id\":1}\n");
+	free(b);
+}
+
+static void
+test_single_v2(void)
+{
+	char *b;
+
+	CHECK_EQ_INT(run("{\"jsonrpc\":\"2.0\",\"method\":\"echo\","
+	    "\"params\":[true],\"id\":1}", &b), 200);
+	CHECK_EQ_STR(b, "{\"jsonrpc\":\"2.0\",\"result\":[true],\"id\":1}\n");
+	free(b);
+	/* 2.0: a method error is still HTTP 200, and "result" is omitted. */
+	CHECK_EQ_INT(run("{\"jsonrpc\":\"2.0\",\"method\":\"nosuch\","
+	    "\"id\":null}", &b), 200);
+	CHECK_EQ_STR(b, "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32601,"
+	    "\"message\":\"Method not found\"},\"id\":null}\n");
+	free(b);
+	/* A notification runs but gets no answer. */
+	CHECK_EQ_INT(run("{\"jsonrpc\":\"2.0\",\"method\":\"echo\"}", &b), 204);
+	CHECK(b == NULL);
+	/* Invalid requests are HTTP errors even in 2.0. */
+	CHECK_EQ_INT(run("{\"jsonrpc\":\"2.0\",\"id\":3}", &b), 400);
+	CHECK_EQ_STR(b, "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32600,"
+	    "\"message\":\"Missing method\"},\"id\":3}\n");
+	free(b);
+}
+
+static void
+test_bad_requests(void)
+{
+	static const struct {
+		const char *body;
+		int status;
+		const char *msg;
+	} v[] = {
+		{ "{", 500, "Parse error" },
+		{ "", 500, "Parse error" },
+		{ "{\"method\":\"echo\"} x", 500, "Parse error" },
+		{ "5", 500, "Top-level object parse error" },
+		{ "\"s\"", 500, "Top-level object parse error" },
+		{ "{\"method\":1}", 400, "Method must be a string" },
+		{ "{\"method\":\"echo\",\"params\":3}", 400,
+		    "Params must be an array or object" },
+		{ "{\"jsonrpc\":2,\"method\":\"echo\"}", 400,
+		    "jsonrpc field must be a string" },
+		{ "{\"jsonrpc\":\"3.0\",\"method\":\"echo\"}", 400,
+		    "JSON-RPC version not supported" },
+		/* A NUL in a string is refused by the decoder. */
+		{ "{\"method\":\"echo\",\"params\":[\"a\\u0000b\"]}", 500,
+		    "Parse error" },
+		/* Duplicate keys are refused rather than silently dropped. */
+		{ "{\"method\":\"echo\",\"method\":\"help\"}", 500,
+		    "Parse error" },
+	};
+	size_t i;
+	char *b, want[256];
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		CHECK_EQ_INT(run(v[i].body, &b), v[i].status);
+		snprintf(want, sizeof(want), "\"message\":\"%s\"", v[i].msg);
+		CHECK(b && strstr(b, want) != NULL);
+		free(b);
+	}
+}
+
+static void
+test_batch(void)
+{
+	char *b;
+
+	CHECK_EQ_INT(run("[{\"method\":\"echo\",\"params\":[1],\"id\":1},"
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"nosuch\",\"id\":2},"
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"echo\"},"
+	    "7]", &b), 200);
+	CHECK_EQ_STR(b, "[{\"result\":[1],\"error\":null,\"id\":1},"
+	    "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32601,\"message\":"
+	    "\"Method not found\"},\"id\":2},"
+	    "{\"result\":null,\"error\":{\"code\":-32600,\"message\":"
+	    "\"Invalid Request object\"}}]\n");
+	free(b);
+	/* Only notifications: no reply. An empty batch answers []. */
+	CHECK_EQ_INT(run("[{\"jsonrpc\":\"2.0\",\"method\":\"echo\"}]", &b),
+	    204);
+	CHECK(b == NULL);
+	CHECK_EQ_INT(run("[]", &b), 200);
+	CHECK_EQ_STR(b, "[]\n");
+	free(b);
+}
+
+static json_t *
+named(const char *method, const char *obj, struct rpc_error *err)
+{
+	json_error_t je;
+	json_t *o = json_loads(obj, 0, &je), *r;
+
+	r = rpc_named_to_positional(rpc_method_find(method), o, err);
+	json_decref(o);
+	return r;
+}
+
+static void
+check_named(const char *method, const char *obj, const char *want)
+{
+	struct rpc_error err;
+	json_t *r = named(method, obj, &err);
+	char *s;
+
+	CHECK(r != NULL);
+	if (r == NULL) {
+		fprintf(stderr, "  %s %s: %s\n", method, obj, err.message);
+		return;
+	}
+	s = rpc_json_dumps(r, 0);
+	CHECK_EQ_STR(s, want);
+	free(s);
+	json_decref(r);
+}
+
+static void
+check_named_err(const char *method, const char *obj, const char *msg)
+{
+	struct rpc_error err;
+	json_t *r = named(method, obj, &err);
+
+	CHECK(r == NULL);
+	json_decref(r);
+	CHECK_EQ_INT(err.code, RPC_INVALID_PARAMETER);
+	CHECK_EQ_STR(err.message, msg);
+}
+
+static void
+test_named_params(void)
+{
+	check_named("getblock", "{\"blockhash\":\"h\",\"verbosity\":2}",
+	    "[\"h\",2]");
+	/* Aliases: verbosity|verbose. */
+	check_named("getblock", "{\"verbose\":false,\"blockhash\":\"h\"}",
+	    "[\"h\",false]");
+	/* Holes before a given parameter are nulls; trailing ones vanish. */
+	check_named("gettxout", "{\"txid\":\"t\",\"include_mempool\":false}",
+	    "[\"t\",null,false]");
+	check_named("gettxout", "{\"txid\":\"t\"}", "[\"t\"]");
+	check_named("getblockcount", "{}", "[]");
+	/* "args" supplies the leading positional values. */
+	check_named("gettxout", "{\"args\":[\"t\",1],\"include_mempool\":true}",
+	    "[\"t\",1,true]");
+	check_named("gettxout", "{\"args\":[\"t\"]}", "[\"t\"]");
+	check_named_err("gettxout", "{\"args\":[\"t\",1,true],"
+	    "\"include_mempool\":false}", "Parameter include_mempool specified "
+	    "twice both as positional and named argument");
+	check_named_err("getblockcount", "{\"foo\":1}",
+	    "Unknown named parameter foo");
+	check_named_err("getblock", "{\"blockhash\":\"h\",\"bogus\":1}",
+	    "Unknown named parameter bogus");
+}
+
+static void
+test_arity_and_types(void)
+{
+	char *b;
+
+	/* Too few: Core answers the help text with code -1. */
+	CHECK_EQ_INT(run("{\"jsonrpc\":\"2.0\",\"method\":\"getblockhash\","
+	    "\"id\":1}", &b), 200);
+	CHECK(b && strstr(b, "\"code\":-1,\"message\":\"getblockhash height\\n")
+	    != NULL);
+	free(b);
+	/* Too many. */
+	CHECK_EQ_INT(run("{\"method\":\"getblockcount\",\"params\":[1],"
+	    "\"id\":1}", &b), 500);
+	CHECK(b && strstr(b, "\"code\":-1,") != NULL);
+	free(b);
+	/* Wrong type, Core's message. */
+	CHECK_EQ_INT(run("{\"jsonrpc\":\"2.0\",\"method\":\"getblockhash\","
+	    "\"params\":[\"x\"],\"id\":1}", &b), 200);
+	CHECK_EQ_STR(b, "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-3,"
+	    "\"message\":\"Wrong type passed:\\n{\\n    \\\"Position 1 "
+	    "(height)\\\": \\\"JSON value of type string is not of expected "
+	    "type number\\\"\\n}\"},\"id\":1}\n");
+	free(b);
+	/* A required argument given as null is a type error too. */
+	CHECK_EQ_INT(run("{\"jsonrpc\":\"2.0\",\"method\":\"getblockhash\","
+	    "\"params\":[null],\"id\":1}", &b), 200);
+	CHECK(b && strstr(b, "of type null is not of expected type number"));
+	free(b);
+	/* Named parameters go through the same checks. */
+	CHECK_EQ_INT(run("{\"jsonrpc\":\"2.0\",\"method\":\"getblockhash\","
+	    "\"params\":{\"nope\":1},\"id\":1}", &b), 200);
+	CHECK(b && strstr(b, "\"code\":-8,\"message\":\"Unknown named "
+	    "parameter nope\""));
+	free(b);
+}
+
+static void
+test_help(void)
+{
+	char *s, *b;
+
+	s = rpc_help_text(rpc_method_find("getblockhash"));
+	CHECK(strncmp(s, "getblockhash height\n\nReturns hash of block", 41) ==
+	    0);
+	CHECK(strstr(s, "Arguments:\n1. height") != NULL);
+	CHECK(strstr(s, "(numeric, required) The height index") != NULL);
+	CHECK(strstr(s, "Examples:\n> bitroot-cli getblockhash 1000") != NULL);
+	free(s);
+	s = rpc_help_text(rpc_method_find("getblock"));
+	CHECK(strncmp(s, "getblock \"blockhash\" ( verbosity )\n", 35) == 0);
+	free(s);
+	s = rpc_help_list(NULL);
+	CHECK(strncmp(s, "== Blockchain ==\n", 17) == 0);
+	CHECK(strstr(s, "\n== Network ==\n") != NULL);
+	CHECK(strstr(s, "gettxout \"txid\" n ( include_mempool )\n") != NULL);
+	CHECK(strstr(s, "setmocktime") == NULL);	/* hidden */
+	free(s);
+	CHECK_EQ_INT(run("{\"method\":\"help\",\"params\":[\"nosuch\"],\"id\":1}",
+	    &b), 200);
+	CHECK_EQ_STR(b, "{\"result\":\"help: unknown command: nosuch\","
+	    "\"error\":null,\"id\":1}\n");
+	free(b);
+}
+
+static void
+test_table(void)
+{
+	size_t i, j, n = rpc_method_count();
+	const struct rpc_method *m, *prev = NULL;
+	static const char *const expected[] = {
+		"getblockchaininfo", "getblockcount", "getbestblockhash",
+		"getblockhash", "getblockheader", "getblock", "getchaintips",
+		"getdifficulty", "gettxout", "gettxoutsetinfo",
+		"getchaintxstats", "getdeploymentinfo", "verifychain",
+		"getmempoolinfo", "getrawmempool", "waitfornewblock",
+		"waitforblock", "waitforblockheight", "invalidateblock",
+		"reconsiderblock", "preciousblock", "scantxoutset",
+		"getpeerinfo", "getconnectioncount", "getnettotals",
+		"getnetworkinfo", "addnode", "disconnectnode",
+		"getaddednodeinfo", "setban", "listbanned", "clearbanned",
+		"ping", "setnetworkactive", "getnodeaddresses",
+		"addpeeraddress", "generatetoaddress", "generateblock",
+		"generatetodescriptor", "submitblock", "submitheader",
+		"getblocktemplate", "getmininginfo", "getnetworkhashps",
+		"getrawtransaction", "decoderawtransaction", "decodescript",
+		"createrawtransaction", "sendrawtransaction",
+		"testmempoolaccept", "help", "stop", "uptime", "getrpcinfo",
+		"logging", "getmemoryinfo", "validateaddress",
+		"getdescriptorinfo", "echo", "echojson", "setmocktime",
+		"syncwithvalidationinterfacequeue", "addconnection",
+	};
+
+	for (i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
+		m = rpc_method_find(expected[i]);
+		CHECK(m != NULL);
+		if (m == NULL)
+			fprintf(stderr, "  missing %s\n", expected[i]);
+	}
+	for (i = 0; i < n; i++) {
+		m = rpc_method_at(i);
+		CHECK(m->fn != NULL && m->category && m->desc);
+		if (prev)
+			CHECK(strcmp(prev->name, m->name) < 0);
+		/* Required arguments come first. */
+		for (j = rpc_method_nrequired(m); j < rpc_method_nargs(m); j++)
+			CHECK(!m->args[j].required);
+		prev = m;
+	}
+	CHECK(rpc_method_find("nosuch") == NULL);
+}
+
+static void
+test_json_format(void)
+{
+	json_t *o = json_object(), *a = json_array();
+	char *s;
+
+	json_array_append_new(a, rpc_amount(1));
+	json_array_append_new(a, rpc_amount(5000000000LL));
+	json_array_append_new(a, rpc_amount(-123456789));
+	json_array_append_new(a, rpc_amount(0));
+	json_array_append_new(a, json_real(4.656542373906925e-10));
+	json_array_append_new(a, json_real(1.0));
+	json_array_append_new(a, json_string("q\"\\/\n\x01\x7f"));
+	s = rpc_json_dumps(a, 0);
+	CHECK_EQ_STR(s, "[0.00000001,50.00000000,-1.23456789,0.00000000,"
+	    "4.656542373906925e-10,1,\"q\\\"\\\\/\\n\\u0001\\u007f\"]");
+	free(s);
+	/* Core's pretty layout, empty containers included. */
+	json_object_set_new(o, "a", json_integer(1));
+	json_object_set_new(o, "e", json_object());
+	json_object_set_new(o, "l", json_array());
+	json_object_set_new(o, "n", json_pack("[i,{s:b}]", 2, "x", 1));
+	s = rpc_json_dumps(o, 2);
+	CHECK_EQ_STR(s, "{\n  \"a\": 1,\n  \"e\": {\n  },\n  \"l\": [\n  ],\n"
+	    "  \"n\": [\n    2,\n    {\n      \"x\": true\n    }\n  ]\n}");
+	free(s);
+	s = rpc_json_dumps(json_array_get(a, 3), 2);
+	CHECK_EQ_STR(s, "0.00000000");
+	free(s);
+	json_decref(o);
+	json_decref(a);
+	/* A string that merely starts with NUL but is not a number stays a string. */
+	a = json_stringn("\0x", 2);
+	s = rpc_json_dumps(a, 0);
+	CHECK_EQ_STR(s, "\"\\u0000x\"");
+	free(s);
+	json_decref(a);
+}
+
+static void
+test_amount_parse(void)
+{
+	static const struct {
+		const char *json;
+		int ok;
+		long long sat;
+	} v[] = {
+		{ "1", 1, 100000000 }, { "0.00000001", 1, 1 },
+		{ "\"0.1\"", 1, 10000000 }, { "\"1e-8\"", 1, 1 },
+		{ "21000000", 1, 2100000000000000LL },
+		{ "0.000000001", 0, 0 }, { "\"0.000000001\"", 0, 0 },
+		{ "-1", 0, 0 }, { "21000001", 0, 0 }, { "\"abc\"", 0, 0 },
+		{ "true", 0, 0 }, { "\"01\"", 0, 0 },
+	};
+	struct rpc_error err;
+	json_error_t je;
+	int64_t sat;
+	size_t i;
+	json_t *j;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		j = json_loads(v[i].json, JSON_DECODE_ANY, &je);
+		CHECK(j != NULL);
+		sat = -1;
+		CHECK_EQ_INT(rpc_parse_amount(j, &sat, &err) == 0, v[i].ok);
+		if (v[i].ok)
+			CHECK_EQ_INT(sat, v[i].sat);
+		else
+			CHECK_EQ_INT(err.code, RPC_TYPE_ERROR);
+		json_decref(j);
+	}
+}
+
+static void
+test_hash_param(void)
+{
+	struct rpc_error err;
+	uint8_t h[32];
+	json_t *j;
+
+	j = json_string("abc");
+	CHECK_EQ_INT(rpc_parse_hash(j, "blockhash", h, &err), -1);
+	CHECK_EQ_INT(err.code, RPC_INVALID_PARAMETER);
+	CHECK_EQ_STR(err.message,
+	    "blockhash must be of length 64 (not 3, for 'abc')");
+	json_decref(j);
+	j = json_string("zz00000000000000000000000000000000000000000000000000"
+	    "000000000000");
+	CHECK_EQ_INT(rpc_parse_hash(j, "txid", h, &err), -1);
+	CHECK(strncmp(err.message, "txid must be hexadecimal string (not 'zz",
+	    40) == 0);
+	json_decref(j);
+	j = json_string("0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a"
+	    "11466e2206");
+	CHECK_EQ_INT(rpc_parse_hash(j, "h", h, &err), 0);
+	/* Shown reversed: the first displayed byte is the last internal one. */
+	CHECK_EQ_INT(h[31], 0x0f);
+	CHECK_EQ_INT(h[0], 0x06);
+	json_decref(j);
+}
+
+static void
+test_rpcauth(void)
+{
+	/* From Bitcoin Core's rpc_users.py. */
+	const char *entry = "rt:93648e835a54c573682c2eb19f882535$"
+	    "7681e9c5b74bdd85e78166031d2058e1069b3ed7ed967c93fc63abba06f31144";
+	const char *pw = "cA773lm788buwYe4g4WT+05pKyNruVKjQ25x3n0DQcM=";
+
+	CHECK_EQ_INT(rpc_auth_entry_valid(entry), 0);
+	CHECK_EQ_INT(rpc_auth_entry_matches(entry, "rt", pw), 1);
+	CHECK_EQ_INT(rpc_auth_entry_matches(entry, "rt", "wrong"), 0);
+	CHECK_EQ_INT(rpc_auth_entry_matches(entry, "rt2", pw), 0);
+	CHECK_EQ_INT(rpc_auth_entry_matches(entry, "r", pw), 0);
+	CHECK_EQ_INT(rpc_auth_entry_valid("user"), -1);
+	CHECK_EQ_INT(rpc_auth_entry_valid("user:saltnohash"), -1);
+	CHECK_EQ_INT(rpc_auth_entry_valid("u:s$h$x"), -1);
+	CHECK_EQ_INT(rpc_auth_entry_valid("u:x:s$h"), -1);
+}
+
+static void
+test_base64(void)
+{
+	char out[64], *d;
+	size_t n;
+
+	rpc_base64_encode("user:pass", 9, out);
+	CHECK_EQ_STR(out, "dXNlcjpwYXNz");
+	rpc_base64_encode("ab", 2, out);
+	CHECK_EQ_STR(out, "YWI=");
+	d = rpc_base64_decode("dXNlcjpwYXNz", &n);
+	CHECK_EQ_STR(d, "user:pass");
+	CHECK_EQ_INT(n, 9);
+	free(d);
+	d = rpc_base64_decode("YWI=", &n);
+	CHECK_EQ_STR(d, "ab");
+	free(d);
+	CHECK(rpc_base64_decode("YWI", &n) == NULL);
+	CHECK(rpc_base64_decode("Y=WI", &n) == NULL);
+	CHECK(rpc_base64_decode("YW!=", &n) == NULL);
+}
+
+static struct sockaddr_in
+sa4(const char *ip)
+{
+	struct sockaddr_in s;
+
+	memset(&s, 0, sizeof(s));
+	s.sin_family = AF_INET;
+	inet_pton(AF_INET, ip, &s.sin_addr);
+	return s;
+}
+
+static struct sockaddr_in6
+sa6(const char *ip)
+{
+	struct sockaddr_in6 s;
+
+	memset(&s, 0, sizeof(s));
+	s.sin6_family = AF_INET6;
+	inet_pton(AF_INET6, ip, &s.sin6_addr);
+	return s;
+}
+
+static void
+test_allowip(void)
+{
+	struct rpc_subnet n;
+	struct sockaddr_in a;
+	struct sockaddr_in6 b;
+	static const char *const bad[] = {
+		"", "foo", "1.2.3.4/33", "1.2.3.4/", "1.2.3.0/255.0.255.0",
+		"1.2.3.4/-1", "::1/129", "1.2.3.4/ffff::", "1.2.3.4/24x", "*",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK_EQ_INT(rpc_subnet_parse(bad[i], &n), -1);
+
+	CHECK_EQ_INT(rpc_subnet_parse("1.2.3.4", &n), 0);
+	a = sa4("1.2.3.4");
+	CHECK(rpc_subnet_match(&n, (struct sockaddr *)&a));
+	a = sa4("1.2.3.5");
+	CHECK(!rpc_subnet_match(&n, (struct sockaddr *)&a));
+
+	CHECK_EQ_INT(rpc_subnet_parse("10.1.0.0/16", &n), 0);
+	a = sa4("10.1.200.3");
+	CHECK(rpc_subnet_match(&n, (struct sockaddr *)&a));
+	a = sa4("10.2.0.1");
+	CHECK(!rpc_subnet_match(&n, (struct sockaddr *)&a));
+	/* An IPv4 client on a dual-stack socket arrives v4-mapped. */
+	b = sa6("::ffff:10.1.2.3");
+	CHECK(rpc_subnet_match(&n, (struct sockaddr *)&b));
+
+	CHECK_EQ_INT(rpc_subnet_parse("192.168.7.9/255.255.255.0", &n), 0);
+	a = sa4("192.168.7.200");
+	CHECK(rpc_subnet_match(&n, (struct sockaddr *)&a));
+	a = sa4("192.168.8.1");
+	CHECK(!rpc_subnet_match(&n, (struct sockaddr *)&a));
+
+	CHECK_EQ_INT(rpc_subnet_parse("0.0.0.0/0", &n), 0);
+	a = sa4("8.8.8.8");
+	CHECK(rpc_subnet_match(&n, (struct sockaddr *)&a));
+	b = sa6("2001:db8::1");
+	CHECK(!rpc_subnet_match(&n, (struct sockaddr *)&b));
+
+	CHECK_EQ_INT(rpc_subnet_parse("fe80::/10", &n), 0);
+	b = sa6("fe80::1234");
+	CHECK(rpc_subnet_match(&n, (struct sockaddr *)&b));
+	b = sa6("fec0::1");
+	CHECK(!rpc_subnet_match(&n, (struct sockaddr *)&b));
+
+	CHECK_EQ_INT(rpc_subnet_parse("::1", &n), 0);
+	b = sa6("::1");
+	CHECK(rpc_subnet_match(&n, (struct sockaddr *)&b));
+	a = sa4("127.0.0.1");
+	CHECK(!rpc_subnet_match(&n, (struct sockaddr *)&a));
+}
+
+static void
+test_decodescript(void)
+{
+	/* P2PKH asm and type; descriptor needs chain params, so only asm here. */
+	static const uint8_t p2pkh[] = { 0x76, 0xa9, 0x14, 1, 2, 3, 4, 5, 6, 7,
+	    8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 0x88, 0xac };
+	static const uint8_t nums[] = { 0x00, 0x51, 0x60, 0x4f, 0x01, 0x85,
+	    0x02, 0xff, 0x00, 0x6a };
+	static const uint8_t trunc[] = { 0x4c };
+	char *s;
+
+	s = rpc_script_asm(p2pkh, sizeof(p2pkh), 0);
+	CHECK_EQ_STR(s, "OP_DUP OP_HASH160 0102030405060708090a0b0c0d0e0f1011"
+	    "121314 OP_EQUALVERIFY OP_CHECKSIG");
+	free(s);
+	CHECK_EQ_STR(rpc_script_type(p2pkh, sizeof(p2pkh)), "pubkeyhash");
+	s = rpc_script_asm(nums, sizeof(nums), 0);
+	CHECK_EQ_STR(s, "0 1 16 -1 -5 255 OP_RETURN");
+	free(s);
+	s = rpc_script_asm(trunc, sizeof(trunc), 0);
+	CHECK_EQ_STR(s, "[error]");
+	free(s);
+	CHECK_EQ_STR(rpc_script_type(nums + 9, 1), "nulldata");
+	CHECK_EQ_STR(rpc_script_type(nums, 3), "nonstandard");
+}
+
+UNIT_MAIN(UNIT_CASE(test_single_v1), UNIT_CASE(test_single_v2),
+    UNIT_CASE(test_bad_requests), UNIT_CASE(test_batch),
+    UNIT_CASE(test_named_params), UNIT_CASE(test_arity_and_types),
+    UNIT_CASE(test_help), UNIT_CASE(test_table), UNIT_CASE(test_json_format),
+    UNIT_CASE(test_amount_parse), UNIT_CASE(test_hash_param),
+    UNIT_CASE(test_rpcauth), UNIT_CASE(test_base64), UNIT_CASE(test_allowip),
+    UNIT_CASE(test_decodescript))

@@ -1,0 +1,1548 @@
+/*
+ * The LMDB store: round trips of every record kind, key order, aborted
+ * transactions, map growth, refusals that must leave the directory
+ * untouched, durability across SIGKILL, and readers running while the
+ * writer commits (and grows the map).
+ */
+#ifndef _GNU_SOURCE
+#define _DEFAULT_SOURCE
+#endif
+
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <lmdb.h>
+
+#include "unit.h"
+#include "crypto/hash.h"
+#include "store/store.h"
+#include "util/buf.h"
+
+static const uint8_t REGTEST[4] = { 0xfa, 0xbf, 0xb5, 0xda };
+static const uint8_t MAINNET[4] = { 0xf9, 0xbe, 0xb4, 0xd9 };
+
+/* ---- helpers ---- */
+
+static void
+rm_rf(const char *path)
+{
+	char sub[1024];
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	if (lstat(path, &st) == -1)
+		return;
+	if (S_ISDIR(st.st_mode) && (d = opendir(path)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
+			rm_rf(sub);
+		}
+		closedir(d);
+		rmdir(path);
+	} else
+		unlink(path);
+}
+
+/* A fresh temporary directory; the store goes in <tmp>/chainstate. */
+struct tdir {
+	char base[256];
+	char cs[300];
+};
+
+static void
+tdir_make(struct tdir *t)
+{
+	snprintf(t->base, sizeof(t->base), "/tmp/br-test-store-XXXXXX");
+	if (mkdtemp(t->base) == NULL) {
+		perror("mkdtemp");
+		exit(2);
+	}
+	snprintf(t->cs, sizeof(t->cs), "%s/chainstate", t->base);
+}
+
+static void
+tdir_free(struct tdir *t)
+{
+	rm_rf(t->base);
+}
+
+static struct store *
+open_ok(const char *dir, const uint8_t magic[4])
+{
+	struct store *s = NULL;
+	char err[512];
+	int rc;
+
+	rc = store_open(dir, magic, &s, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "store_open(%s): %s\n", dir, err);
+		return NULL;
+	}
+	return s;
+}
+
+static void
+mkhash(uint32_t i, uint8_t tag, uint8_t out[32])
+{
+	uint8_t b[5];
+
+	le32_write(b, i);
+	b[4] = tag;
+	sha256(b, sizeof(b), out);
+}
+
+static void
+write_file(const char *dir, const char *name, const void *p, size_t n)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "wb")) == NULL) {
+		perror(path);
+		exit(2);
+	}
+	if (n > 0 && fwrite(p, 1, n, f) != n)
+		exit(2);
+	fclose(f);
+}
+
+/*
+ * A directory's state: names, sizes, modification times and a hash of
+ * every file's content. Two equal snapshots mean nothing was modified.
+ */
+struct snap {
+	size_t n;
+	struct {
+		char name[256];
+		off_t size;
+		struct timespec mtime;
+		uint8_t hash[32];
+	} f[16];
+};
+
+static int
+snap_take(const char *dir, struct snap *s)
+{
+	char path[512];
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	FILE *f;
+	uint8_t *buf;
+
+	memset(s, 0, sizeof(*s));
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 || s->n == 16)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (stat(path, &st) == -1)
+			continue;
+		snprintf(s->f[s->n].name, sizeof(s->f[0].name), "%s",
+		    de->d_name);
+		s->f[s->n].size = st.st_size;
+		s->f[s->n].mtime = st.st_mtim;
+		buf = malloc((size_t)st.st_size + 1);
+		if ((f = fopen(path, "rb")) != NULL) {
+			size_t got = fread(buf, 1, (size_t)st.st_size, f);
+			sha256(buf, got, s->f[s->n].hash);
+			fclose(f);
+		}
+		free(buf);
+		s->n++;
+	}
+	closedir(d);
+	return 0;
+}
+
+static int
+snap_find(const struct snap *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->f[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+snap_equal(const struct snap *a, const struct snap *b)
+{
+	size_t i;
+	int j;
+
+	if (a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++) {
+		if ((j = snap_find(b, a->f[i].name)) == -1)
+			return 0;
+		if (a->f[i].size != b->f[j].size ||
+		    a->f[i].mtime.tv_sec != b->f[j].mtime.tv_sec ||
+		    a->f[i].mtime.tv_nsec != b->f[j].mtime.tv_nsec ||
+		    memcmp(a->f[i].hash, b->f[j].hash, 32) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* Opening must fail, say why (needle), and leave dir exactly as it was. */
+static void
+check_refused(const char *dir, const uint8_t magic[4], const char *needle)
+{
+	struct snap before, after;
+	struct store *s = NULL;
+	char err[512] = "";
+	int rc;
+
+	/* mtime granularity: make any write visible as a different time. */
+	CHECK(snap_take(dir, &before) == 0);
+	usleep(20000);
+	rc = store_open(dir, magic, &s, err, sizeof(err));
+	CHECK_EQ_INT(rc, STORE_ERROR);
+	CHECK(s == NULL);
+	if (strstr(err, needle) == NULL) {
+		fprintf(stderr, "refusal message \"%s\" lacks \"%s\"\n", err,
+		    needle);
+		CHECK(strstr(err, needle) != NULL);
+	}
+	CHECK(snap_take(dir, &after) == 0);
+	CHECK(snap_equal(&before, &after));
+	if (rc == 0)
+		store_close(s);
+}
+
+static int
+commit_ok(struct store_wtxn *w)
+{
+	return store_write_commit(w) == STORE_OK;
+}
+
+/* ---- basic life cycle ---- */
+
+static void
+test_open_close_reopen(void)
+{
+	struct tdir td;
+	struct store *s, *s2 = NULL;
+	struct store_rtxn *r;
+	struct store_wtxn *w;
+	uint8_t hash[32], h2[32];
+	int32_t height;
+	char err[256];
+
+	tdir_make(&td);
+	/* The chainstate directory does not exist yet: created. */
+	s = open_ok(td.cs, REGTEST);
+	CHECK(s != NULL);
+	if (s == NULL)
+		goto out;
+	CHECK(store_map_size(s) >= ((size_t)256 << 20));
+	CHECK(store_read_begin(s, &r) == 0);
+	CHECK(store_get_tip(r, hash, &height) == 0);
+	CHECK_EQ_INT(height, -1);
+	CHECK(store_get_best_header(r, hash) == STORE_NOTFOUND);
+	CHECK(store_get_active_hash(r, 0, hash) == STORE_NOTFOUND);
+	store_read_end(r);
+
+	/* A second open of the same directory is refused. */
+	CHECK(store_open(td.cs, REGTEST, &s2, err, sizeof(err)) ==
+	    STORE_ERROR);
+	CHECK(strstr(err, "in use") != NULL);
+
+	mkhash(7, 1, hash);
+	CHECK(store_write_begin(s, &w) == 0);
+	CHECK(store_set_tip(w, hash, 7) == 0);
+	CHECK(store_set_best_header(w, hash) == 0);
+	CHECK(commit_ok(w));
+	store_close(s);
+
+	s = open_ok(td.cs, REGTEST);
+	CHECK(s != NULL);
+	if (s == NULL)
+		goto out;
+	CHECK(store_read_begin(s, &r) == 0);
+	CHECK(store_get_tip(r, h2, &height) == 0);
+	CHECK_EQ_INT(height, 7);
+	CHECK(memcmp(h2, hash, 32) == 0);
+	memset(h2, 0, 32);
+	CHECK(store_get_best_header(r, h2) == 0);
+	CHECK(memcmp(h2, hash, 32) == 0);
+	store_read_end(r);
+	store_close(s);
+out:
+	tdir_free(&td);
+}
+
+/* ---- block index ---- */
+
+static void
+fill_entry(struct block_index_entry *e, uint32_t i)
+{
+	memset(e, 0, sizeof(*e));
+	e->hdr.version = (int32_t)(0x20000000u | i);
+	mkhash(i, 2, e->hdr.prev);
+	mkhash(i, 3, e->hdr.merkle);
+	e->hdr.time = 1700000000u + i;
+	e->hdr.bits = 0x207fffff;
+	e->hdr.nonce = 0xdeadbeefu ^ i;
+	mkhash(i, 4, e->hash);
+	e->height = (int32_t)i;
+	mkhash(i, 5, e->chainwork);
+	e->status = BLOCK_VALID_TREE | BLOCK_HAVE_DATA | (i & 1 ?
+	    BLOCK_FAILED_CHILD : 0);
+	e->tx_count = i * 3 + 1;
+	e->chain_tx = 0x100000000ull + i;
+	e->sequence_id = 1000 + i;
+}
+
+static int
+entry_equal(const struct block_index_entry *a,
+    const struct block_index_entry *b)
+{
+	return memcmp(a->hash, b->hash, 32) == 0 &&
+	    a->hdr.version == b->hdr.version &&
+	    memcmp(a->hdr.prev, b->hdr.prev, 32) == 0 &&
+	    memcmp(a->hdr.merkle, b->hdr.merkle, 32) == 0 &&
+	    a->hdr.time == b->hdr.time && a->hdr.bits == b->hdr.bits &&
+	    a->hdr.nonce == b->hdr.nonce && a->height == b->height &&
+	    memcmp(a->chainwork, b->chainwork, 32) == 0 &&
+	    a->status == b->status && a->tx_count == b->tx_count &&
+	    a->chain_tx == b->chain_tx && a->sequence_id == b->sequence_id;
+}
+
+struct index_walk {
+	int count;
+	int ordered;
+	int match;
+	uint8_t last[32];
+	int stop_after;
+};
+
+static int
+index_cb(void *arg, const struct block_index_entry *e)
+{
+	struct index_walk *wk = arg;
+	struct block_index_entry want;
+
+	if (wk->count > 0 && memcmp(wk->last, e->hash, 32) >= 0)
+		wk->ordered = 0;
+	memcpy(wk->last, e->hash, 32);
+	fill_entry(&want, (uint32_t)e->height);
+	if (!entry_equal(&want, e))
+		wk->match = 0;
+	wk->count++;
+	return wk->stop_after && wk->count == wk->stop_after ? 42 : 0;
+}
+
+static void
+test_index(void)
+{
+	struct tdir td;
+	struct store *s;
+	struct store_rtxn *r;
+	struct store_wtxn *w;
+	struct block_index_entry e, got;
+	struct index_walk wk;
+	uint8_t unknown[32];
+	uint32_t i;
+
+	tdir_make(&td);
+	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+		CHECK(0);
+		goto out;
+	}
+	CHECK(store_write_begin(s, &w) == 0);
+	for (i = 0; i < 200; i++) {
+		fill_entry(&e, i);
+		CHECK(store_put_index(w, &e) == 0);
+	}
+	CHECK(commit_ok(w));
+
+	CHECK(store_read_begin(s, &r) == 0);
+	fill_entry(&e, 77);
+	CHECK(store_get_index(r, e.hash, &got) == 0);
+	CHECK(entry_equal(&e, &got));
+	mkhash(77, 9, unknown);
+	CHECK(store_get_index(r, unknown, &got) == STORE_NOTFOUND);
+
+	memset(&wk, 0, sizeof(wk));
+	wk.ordered = wk.match = 1;
+	CHECK_EQ_INT(store_iter_index(r, index_cb, &wk), 0);
+	CHECK_EQ_INT(wk.count, 200);
+	CHECK(wk.ordered);
+	CHECK(wk.match);
+
+	memset(&wk, 0, sizeof(wk));
+	wk.ordered = wk.match = 1;
+	wk.stop_after = 5;
+	CHECK_EQ_INT(store_iter_index(r, index_cb, &wk), 42);
+	CHECK_EQ_INT(wk.count, 5);
+	store_read_end(r);
+
+	/* Overwrite keeps one entry with the new status. */
+	CHECK(store_write_begin(s, &w) == 0);
+	fill_entry(&e, 77);
+	e.status |= BLOCK_FAILED_VALID;
+	CHECK(store_put_index(w, &e) == 0);
+	CHECK(commit_ok(w));
+	CHECK(store_read_begin(s, &r) == 0);
+	CHECK(store_get_index(r, e.hash, &got) == 0);
+	CHECK(got.status & BLOCK_FAILED_VALID);
+	store_read_end(r);
+	store_close(s);
+out:
+	tdir_free(&td);
+}
+
+/* ---- blocks and undo ---- */
+
+static void
+test_blocks_undo(void)
+{
+	struct tdir td;
+	struct store *s;
+	struct store_rtxn *r;
+	struct store_wtxn *w;
+	uint8_t h1[32], h2[32], *big;
+	const uint8_t *p;
+	size_t len, i, bigsz = 3u << 20;
+
+	tdir_make(&td);
+	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+		CHECK(0);
+		goto out;
+	}
+	big = malloc(bigsz);
+	for (i = 0; i < bigsz; i++)
+		big[i] = (uint8_t)(i * 131 + (i >> 9));
+	mkhash(1, 0, h1);
+	mkhash(2, 0, h2);
+	CHECK(store_write_begin(s, &w) == 0);
+	CHECK(store_put_block(w, h1, big, bigsz) == 0);
+	CHECK(store_put_block(w, h2, big, 81) == 0);
+	CHECK(store_put_undo(w, h1, big + 5, 1000) == 0);
+	CHECK(store_put_undo(w, h2, big, 0) == 0);
+	CHECK(commit_ok(w));
+
+	CHECK(store_read_begin(s, &r) == 0);
+	CHECK(store_get_block(r, h1, &p, &len) == 0);
+	CHECK(len == bigsz && memcmp(p, big, bigsz) == 0);
+	CHECK(store_get_block(r, h2, &p, &len) == 0);
+	CHECK(len == 81 && memcmp(p, big, 81) == 0);
+	CHECK(store_get_undo(r, h1, &p, &len) == 0);
+	CHECK(len == 1000 && memcmp(p, big + 5, 1000) == 0);
+	CHECK(store_get_undo(r, h2, &p, &len) == 0);
+	CHECK_EQ_INT(len, 0);
+	store_read_end(r);
+
+	CHECK(store_write_begin(s, &w) == 0);
+	CHECK(store_del_block(w, h1) == 0);
+	CHECK(store_del_undo(w, h1) == 0);
+	CHECK(store_del_undo(w, h1) == STORE_NOTFOUND);
+	CHECK(commit_ok(w));
+	CHECK(store_read_begin(s, &r) == 0);
+	CHECK(store_get_block(r, h1, &p, &len) == STORE_NOTFOUND);
+	CHECK(store_get_undo(r, h1, &p, &len) == STORE_NOTFOUND);
+	CHECK(store_get_block(r, h2, &p, &len) == 0);
+	store_read_end(r);
+	free(big);
+	store_close(s);
+out:
+	tdir_free(&td);
+}
+
+/* ---- coins ---- */
+
+static int
+coin_equal(const struct coin *a, const struct coin *b)
+{
+	return a->value == b->value && a->height == b->height &&
+	    !a->coinbase == !b->coinbase && a->script_len == b->script_len &&
+	    (a->script_len == 0 ||
+	    memcmp(a->script, b->script, a->script_len) == 0);
+}
+
+static void
+test_coins(void)
+{
+	static uint8_t bigscript[10000], p2wpkh[22];
+	struct tdir td;
+	struct store *s;
+	struct store_rtxn *r;
+	struct store_wtxn *w;
+	struct outpoint op;
+	struct coin c[8], got, bad;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(bigscript); i++)
+		bigscript[i] = (uint8_t)(i * 7 + 1);
+	p2wpkh[0] = 0x00;
+	p2wpkh[1] = 0x14;
+	for (i = 2; i < sizeof(p2wpkh); i++)
+		p2wpkh[i] = (uint8_t)i;
+	memset(c, 0, sizeof(c));
+	c[0].value = 5000000000LL; c[0].height = 1; c[0].coinbase = 1;
+	c[0].script = p2wpkh; c[0].script_len = sizeof(p2wpkh);
+	c[1].value = 0; c[1].height = 0; c[1].script = NULL;
+	c[1].script_len = 0;
+	c[2].value = MAX_MONEY; c[2].height = INT32_MAX; c[2].coinbase = 1;
+	c[2].script = bigscript; c[2].script_len = sizeof(bigscript);
+	c[3].value = 1; c[3].height = 150;
+	c[3].script = p2wpkh; c[3].script_len = 1;
+	c[4].value = 1234567891LL; c[4].height = 840000;
+	c[4].script = bigscript; c[4].script_len = 127;
+	c[5].value = 2100000000000000LL - 1; c[5].height = 65535;
+	c[5].script = p2wpkh; c[5].script_len = 2;
+	c[6].value = 100000000000000LL; c[6].height = 1u << 20;
+	c[6].script = bigscript; c[6].script_len = 10000;
+	c[7].value = 99999; c[7].height = 3; c[7].coinbase = 0;
+	c[7].script = p2wpkh; c[7].script_len = 22;
+	n = sizeof(c) / sizeof(c[0]);
+
+	tdir_make(&td);
+	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+		CHECK(0);
+		goto out;
+	}
+	CHECK(store_write_begin(s, &w) == 0);
+	for (i = 0; i < n; i++) {
+		mkhash((uint32_t)i, 10, op.hash);
+		op.n = (uint32_t)i * 1000;
+		CHECK(store_put_coin(w, &op, &c[i]) == 0);
+	}
+	/* Invalid coins are refused without touching the transaction. */
+	bad = c[0];
+	bad.value = -1;
+	CHECK(store_put_coin(w, &op, &bad) == STORE_ERROR);
+	bad.value = MAX_MONEY + 1;
+	CHECK(store_put_coin(w, &op, &bad) == STORE_ERROR);
+	bad = c[0];
+	bad.height = -1;
+	CHECK(store_put_coin(w, &op, &bad) == STORE_ERROR);
+	bad = c[0];
+	bad.script = NULL;
+	CHECK(store_put_coin(w, &op, &bad) == STORE_ERROR);
+	CHECK(commit_ok(w));
+
+	CHECK(store_read_begin(s, &r) == 0);
+	for (i = 0; i < n; i++) {
+		mkhash((uint32_t)i, 10, op.hash);
+		op.n = (uint32_t)i * 1000;
+		memset(&got, 0, sizeof(got));
+		CHECK(store_get_coin(r, &op, &got) == 0);
+		CHECK(coin_equal(&c[i], &got));
+		if (c[i].script_len > 0)
+			CHECK(got.script != NULL && got.script != c[i].script);
+		op.n++;
+		CHECK(store_get_coin(r, &op, &got) == STORE_NOTFOUND);
+	}
+	store_read_end(r);
+
+	/* Spend two, and deleting a missing coin says so. */
+	CHECK(store_write_begin(s, &w) == 0);
+	mkhash(2, 10, op.hash);
+	op.n = 2000;
+	CHECK(store_del_coin(w, &op) == 0);
+	CHECK(store_del_coin(w, &op) == STORE_NOTFOUND);
+	mkhash(1, 10, op.hash);
+	op.n = 1000;
+	CHECK(store_del_coin(w, &op) == 0);
+	CHECK(commit_ok(w));
+	store_close(s);
+
+	/* Survives a reopen. */
+	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+		CHECK(0);
+		goto out;
+	}
+	CHECK(store_read_begin(s, &r) == 0);
+	for (i = 0; i < n; i++) {
+		mkhash((uint32_t)i, 10, op.hash);
+		op.n = (uint32_t)i * 1000;
+		if (i == 1 || i == 2) {
+			CHECK(store_get_coin(r, &op, &got) == STORE_NOTFOUND);
+			continue;
+		}
+		CHECK(store_get_coin(r, &op, &got) == 0);
+		CHECK(coin_equal(&c[i], &got));
+	}
+	store_read_end(r);
+	store_close(s);
+out:
+	tdir_free(&td);
+}
+
+/* Keys sort by txid bytes, then n as a number (so n is big-endian). */
+struct coin_walk {
+	int count;
+	int ordered;
+	int values_ok;
+	struct outpoint last;
+};
+
+static uint64_t
+test_value(const struct outpoint *op)
+{
+	/* Many shapes of amount: exercises the compression both ways. */
+	uint64_t v = le64_read(op->hash) % (uint64_t)MAX_MONEY;
+
+	switch (op->n % 4) {
+	case 0:
+		return v;
+	case 1:
+		return v / 100000 * 100000;
+	case 2:
+		return (v % 21) * COIN;
+	default:
+		return op->n;
+	}
+}
+
+static int
+coin_walk_cb(void *arg, const struct outpoint *op, const struct coin *c)
+{
+	struct coin_walk *wk = arg;
+	int cmp;
+
+	if (wk->count > 0) {
+		cmp = memcmp(wk->last.hash, op->hash, 32);
+		if (cmp > 0 || (cmp == 0 && wk->last.n >= op->n))
+			wk->ordered = 0;
+	}
+	wk->last = *op;
+	if ((uint64_t)c->value != test_value(op) ||
+	    c->height != (int32_t)(op->n & 0xffff) ||
+	    c->script_len != (op->n & 7))
+		wk->values_ok = 0;
+	wk->count++;
+	return 0;
+}
+
+static void
+test_coin_order(void)
+{
+	static const uint32_t ns[] = { 0xffffffffu, 65536, 256, 255, 1, 0,
+	    257, 0x01000000u };
+	uint8_t script[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct tdir td;
+	struct store *s;
+	struct store_rtxn *r;
+	struct store_wtxn *w;
+	struct outpoint op;
+	struct coin c;
+	struct coin_walk wk;
+	uint32_t t, k;
+	int total = 0;
+
+	tdir_make(&td);
+	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+		CHECK(0);
+		goto out;
+	}
+	CHECK(store_write_begin(s, &w) == 0);
+	for (t = 0; t < 300; t++) {
+		mkhash(t, 11, op.hash);
+		if (t % 50 == 0)
+			memset(op.hash + 1, 0, 31);	/* near-equal prefixes */
+		for (k = 0; k < sizeof(ns) / sizeof(ns[0]); k++) {
+			op.n = ns[(k + t) % (sizeof(ns) / sizeof(ns[0]))];
+			c.value = (int64_t)test_value(&op);
+			c.height = (int32_t)(op.n & 0xffff);
+			c.coinbase = (int)(t & 1);
+			c.script = script;
+			c.script_len = op.n & 7;
+			CHECK(store_put_coin(w, &op, &c) == 0);
+			total++;
+		}
+	}
+	CHECK(commit_ok(w));
+	CHECK(store_read_begin(s, &r) == 0);
+	memset(&wk, 0, sizeof(wk));
+	wk.ordered = wk.values_ok = 1;
+	CHECK_EQ_INT(store_iter_coins(r, coin_walk_cb, &wk), 0);
+	CHECK_EQ_INT(wk.count, total);
+	CHECK(wk.ordered);
+	CHECK(wk.values_ok);
+	store_read_end(r);
+	store_close(s);
+out:
+	tdir_free(&td);
+}
+
+/* ---- active chain, tip, metadata, reset ---- */
+
+static void
+test_active_chain(void)
+{
+	struct tdir td;
+	struct store *s;
+	struct store_rtxn *r;
+	struct store_wtxn *w;
+	uint8_t h[32], got[32];
+	const uint8_t *p;
+	size_t len;
+	int32_t i, height;
+
+	tdir_make(&td);
+	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+		CHECK(0);
+		goto out;
+	}
+	CHECK(store_write_begin(s, &w) == 0);
+	for (i = 0; i < 300; i++) {
+		mkhash((uint32_t)i, 20, h);
+		CHECK(store_set_active_hash(w, i, h) == 0);
+	}
+	CHECK(store_set_active_hash(w, -1, h) == STORE_ERROR);
+	CHECK(store_set_tip(w, h, 299) == 0);
+	CHECK(store_put_meta(w, "reindexing", (const uint8_t *)"1", 1) == 0);
+	CHECK(commit_ok(w));
+
+	CHECK(store_read_begin(s, &r) == 0);
+	for (i = 0; i < 300; i++) {
+		mkhash((uint32_t)i, 20, h);
+		CHECK(store_get_active_hash(r, i, got) == 0);
+		CHECK(memcmp(h, got, 32) == 0);
+	}
+	CHECK(store_get_active_hash(r, 300, got) == STORE_NOTFOUND);
+	CHECK(store_get_active_hash(r, -1, got) == STORE_NOTFOUND);
+	CHECK(store_get_tip(r, got, &height) == 0);
+	CHECK_EQ_INT(height, 299);
+	CHECK(store_get_meta(r, "reindexing", &p, &len) == 0);
+	CHECK(len == 1 && p[0] == '1');
+	CHECK(store_get_meta(r, "other", &p, &len) == STORE_NOTFOUND);
+	/* Internal keys are not reachable through the user namespace. */
+	CHECK(store_get_meta(r, "tip", &p, &len) == STORE_NOTFOUND);
+	store_read_end(r);
+
+	/* Disconnect the top: drop heights 299 and 298, move the tip. */
+	CHECK(store_write_begin(s, &w) == 0);
+	CHECK(store_del_active_hash(w, 299) == 0);
+	CHECK(store_del_active_hash(w, 298) == 0);
+	CHECK(store_del_active_hash(w, 298) == STORE_NOTFOUND);
+	mkhash(297, 20, h);
+	CHECK(store_set_tip(w, h, 297) == 0);
+	CHECK(store_del_meta(w, "reindexing") == 0);
+	CHECK(commit_ok(w));
+	CHECK(store_read_begin(s, &r) == 0);
+	CHECK(store_get_active_hash(r, 298, got) == STORE_NOTFOUND);
+	CHECK(store_get_tip(r, got, &height) == 0);
+	CHECK_EQ_INT(height, 297);
+	CHECK(memcmp(got, h, 32) == 0);
+	CHECK(store_get_meta(r, "reindexing", &p, &len) == STORE_NOTFOUND);
+	store_read_end(r);
+	store_close(s);
+out:
+	tdir_free(&td);
+}
+
+static void
+test_reset_chainstate(void)
+{
+	struct tdir td;
+	struct store *s;
+	struct store_rtxn *r;
+	struct store_wtxn *w;
+	struct block_index_entry e, got;
+	struct outpoint op;
+	struct coin c, gc;
+	uint8_t h[32], script[1] = { 0x51 };
+	const uint8_t *p;
+	size_t len;
+	int32_t height;
+
+	tdir_make(&td);
+	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+		CHECK(0);
+		goto out;
+	}
+	fill_entry(&e, 3);
+	mkhash(1, 30, op.hash);
+	op.n = 0;
+	memset(&c, 0, sizeof(c));
+	c.value = 10;
+	c.height = 3;
+	c.script = script;
+	c.script_len = 1;
+	CHECK(store_write_begin(s, &w) == 0);
+	CHECK(store_put_index(w, &e) == 0);
+	CHECK(store_put_block(w, e.hash, script, 1) == 0);
+	CHECK(store_put_undo(w, e.hash, script, 1) == 0);
+	CHECK(store_put_coin(w, &op, &c) == 0);
+	CHECK(store_set_active_hash(w, 3, e.hash) == 0);
+	CHECK(store_set_tip(w, e.hash, 3) == 0);
+	CHECK(store_set_best_header(w, e.hash) == 0);
+	CHECK(commit_ok(w));
+	CHECK(store_write_begin(s, &w) == 0);
+	CHECK(store_reset_chainstate(w) == 0);
+	CHECK(commit_ok(w));
+	CHECK(store_read_begin(s, &r) == 0);
+	CHECK(store_get_coin(r, &op, &gc) == STORE_NOTFOUND);
+	CHECK(store_get_undo(r, e.hash, &p, &len) == STORE_NOTFOUND);
+	CHECK(store_get_active_hash(r, 3, h) == STORE_NOTFOUND);
+	CHECK(store_get_tip(r, h, &height) == 0);
+	CHECK_EQ_INT(height, -1);
+	CHECK(store_get_index(r, e.hash, &got) == 0);
+	CHECK(store_get_block(r, e.hash, &p, &len) == 0);
+	CHECK(store_get_best_header(r, h) == 0);
+	store_read_end(r);
+	store_close(s);
+out:
+	tdir_free(&td);
+}
+
+/* ---- transactions ---- */
+
+static void
+test_abort_and_own_reads(void)
+{
+	struct tdir td;
+	struct store *s;
+	struct store_rtxn *r, *wr;
+	struct store_wtxn *w;
+	struct block_index_entry e, got;
+	struct outpoint op;
+	struct coin c, gc;
+	uint8_t h[32], script[3] = { 0x6a, 1, 2 };
+	int32_t height;
+
+	tdir_make(&td);
+	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+		CHECK(0);
+		goto out;
+	}
+	fill_entry(&e, 9);
+	mkhash(9, 31, op.hash);
+	op.n = 1;
+	memset(&c, 0, sizeof(c));
+	c.value = 77;
+	c.height = 9;
+	c.script = script;
+	c.script_len = sizeof(script);
+
+	CHECK(store_write_begin(s, &w) == 0);
+	CHECK(store_put_index(w, &e) == 0);
+	CHECK(store_put_coin(w, &op, &c) == 0);
+	CHECK(store_set_tip(w, e.hash, 9) == 0);
+	/* The writer sees its own writes; a concurrent reader does not. */
+	wr = store_wtxn_reader(w);
+	CHECK(store_get_coin(wr, &op, &gc) == 0 && coin_equal(&c, &gc));
+	CHECK(store_get_tip(wr, h, &height) == 0 && height == 9);
+	CHECK(store_read_begin(s, &r) == 0);
+	CHECK(store_get_coin(r, &op, &gc) == STORE_NOTFOUND);
+	store_read_end(r);
+	store_write_abort(w);
+
+	CHECK(store_read_begin(s, &r) == 0);
+	CHECK(store_get_coin(r, &op, &gc) == STORE_NOTFOUND);
+	CHECK(store_get_index(r, e.hash, &got) == STORE_NOTFOUND);
+	CHECK(store_get_tip(r, h, &height) == 0);
+	CHECK_EQ_INT(height, -1);
+	store_read_end(r);
+	store_close(s);
+
+	/* Still gone after a reopen. */
+	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+		CHECK(0);
+		goto out;
+	}
+	CHECK(store_read_begin(s, &r) == 0);
+	CHECK(store_get_coin(r, &op, &gc) == STORE_NOTFOUND);
+	store_read_end(r);
+	store_close(s);
+out:
+	tdir_free(&td);
+}
+
+/* ---- map growth ---- */
+
+/* One "block": a 20 KiB raw block, 10 coins, its undo and the tip. */
+static int
+write_block(struct store *s, uint32_t i, const uint8_t *blob)
+{
+	struct store_wtxn *w;
+	struct outpoint op;
+	struct coin c;
+	uint8_t h[32];
+	uint32_t k;
+	int rc;
+
+	if ((rc = store_write_begin(s, &w)) != 0)
+		return rc;
+	mkhash(i, 40, h);
+	if ((rc = store_put_block(w, h, blob + (i % 64), 20000)) != 0)
+		goto fail;
+	if ((rc = store_put_undo(w, h, blob, 100 + i % 500)) != 0)
+		goto fail;
+	for (k = 0; k < 10; k++) {
+		mkhash(i, 41, op.hash);
+		op.n = k;
+		c.value = (int64_t)(i * 10 + k);
+		c.height = (int32_t)i;
+		c.coinbase = k == 0;
+		c.script = (uint8_t *)(uintptr_t)(blob + k);
+		c.script_len = 25 + k;
+		if ((rc = store_put_coin(w, &op, &c)) != 0)
+			goto fail;
+	}
+	if ((rc = store_set_active_hash(w, (int32_t)i, h)) != 0 ||
+	    (rc = store_set_tip(w, h, (int32_t)i)) != 0)
+		goto fail;
+	return store_write_commit(w);
+fail:
+	store_write_abort(w);
+	return rc;
+}
+
+/* Writes block i, growing the map and redoing it as often as needed. */
+static int
+write_block_grow(struct store *s, uint32_t i, const uint8_t *blob,
+    int *grows)
+{
+	int rc, tries;
+
+	for (tries = 0; tries < 20; tries++) {
+		rc = write_block(s, i, blob);
+		if (rc != STORE_MAPFULL)
+			return rc;
+		if ((rc = store_grow(s)) != 0)
+			return rc;
+		(*grows)++;
+	}
+	return STORE_ERROR;
+}
+
+static int
+verify_blocks(struct store *s, uint32_t n, const uint8_t *blob)
+{
+	struct store_rtxn *r;
+	struct outpoint op;
+	struct coin c;
+	const uint8_t *p;
+	uint8_t h[32], got[32];
+	size_t len;
+	uint32_t i, k;
+	int32_t height;
+	int ok = 1;
+
+	if (store_read_begin(s, &r) != 0)
+		return 0;
+	if (store_get_tip(r, got, &height) != 0 ||
+	    height != (int32_t)n - 1)
+		ok = 0;
+	for (i = 0; i < n && ok; i++) {
+		mkhash(i, 40, h);
+		if (store_get_block(r, h, &p, &len) != 0 || len != 20000 ||
+		    memcmp(p, blob + (i % 64), len) != 0)
+			ok = 0;
+		if (store_get_undo(r, h, &p, &len) != 0 ||
+		    len != 100 + i % 500 || memcmp(p, blob, len) != 0)
+			ok = 0;
+		if (store_get_active_hash(r, (int32_t)i, got) != 0 ||
+		    memcmp(got, h, 32) != 0)
+			ok = 0;
+		for (k = 0; k < 10; k++) {
+			mkhash(i, 41, op.hash);
+			op.n = k;
+			if (store_get_coin(r, &op, &c) != 0 ||
+			    c.value != (int64_t)(i * 10 + k) ||
+			    c.height != (int32_t)i || c.coinbase != (k == 0) ||
+			    c.script_len != 25 + k ||
+			    memcmp(c.script, blob + k, c.script_len) != 0)
+				ok = 0;
+		}
+	}
+	store_read_end(r);
+	return ok;
+}
+
+static void
+test_mapfull_grow(void)
+{
+	struct store_options opt = { 128 * 1024, STORE_SYNC_PERIODIC, 0 };
+	struct tdir td;
+	struct store *s = NULL;
+	uint8_t *blob;
+	char err[256];
+	size_t first;
+	uint32_t i, n = 200;
+	int grows = 0, rc;
+
+	blob = malloc(21000);
+	for (i = 0; i < 21000; i++)
+		blob[i] = (uint8_t)(i ^ (i >> 8));
+	tdir_make(&td);
+	rc = store_open_opts(td.cs, REGTEST, &opt, &s, err, sizeof(err));
+	CHECK_EQ_INT(rc, 0);
+	if (rc != 0)
+		goto out;
+	first = store_map_size(s);
+	CHECK(first < (size_t)1 << 20);
+	for (i = 0; i < n; i++) {
+		rc = write_block_grow(s, i, blob, &grows);
+		CHECK_EQ_INT(rc, 0);
+		if (rc != 0)
+			break;
+	}
+	/* 200 blocks of 20 KB do not fit 128 KiB: it grew, several times. */
+	CHECK(grows >= 3);
+	CHECK(store_map_size(s) > first);
+	CHECK(verify_blocks(s, n, blob));
+	store_close(s);
+
+	/* Reopened with the defaults: everything is there. */
+	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+		CHECK(0);
+		goto out;
+	}
+	CHECK(verify_blocks(s, n, blob));
+	store_close(s);
+
+	/* Reopened with a tiny map again: LMDB keeps at least what is used. */
+	rc = store_open_opts(td.cs, REGTEST, &opt, &s, err, sizeof(err));
+	CHECK_EQ_INT(rc, 0);
+	if (rc == 0) {
+		CHECK(verify_blocks(s, n, blob));
+		CHECK_EQ_INT(write_block_grow(s, n, blob, &grows), 0);
+		CHECK(verify_blocks(s, n + 1, blob));
+		store_close(s);
+	}
+out:
+	free(blob);
+	tdir_free(&td);
+}
+
+/* ---- refusals ---- */
+
+static void
+test_refuse_other_chain(void)
+{
+	struct tdir td;
+	struct store *s;
+
+	tdir_make(&td);
+	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+		CHECK(0);
+		goto out;
+	}
+	store_close(s);
+	check_refused(td.cs, MAINNET, "another chain (regtest");
+	/* And the right chain still opens. */
+	s = open_ok(td.cs, REGTEST);
+	CHECK(s != NULL);
+	store_close(s);
+out:
+	tdir_free(&td);
+}
+
+/* Rewrites the format version behind the store's back, with LMDB itself. */
+static int
+poke_format(const char *dir, uint32_t format)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi meta;
+	MDB_val k, v;
+	uint8_t b[4];
+	int rc;
+
+	le32_write(b, format);
+	if ((rc = mdb_env_create(&env)) != 0)
+		return rc;
+	mdb_env_set_maxdbs(env, 8);
+	if ((rc = mdb_env_open(env, dir, 0, 0644)) == 0 &&
+	    (rc = mdb_txn_begin(env, NULL, 0, &txn)) == 0) {
+		k.mv_data = (void *)(uintptr_t)"format";
+		k.mv_size = 6;
+		v.mv_data = b;
+		v.mv_size = 4;
+		if ((rc = mdb_dbi_open(txn, "meta", 0, &meta)) == 0 &&
+		    (rc = mdb_put(txn, meta, &k, &v, 0)) == 0)
+			rc = mdb_txn_commit(txn);
+		else
+			mdb_txn_abort(txn);
+	}
+	mdb_env_close(env);
+	return rc;
+}
+
+static void
+test_refuse_newer_format(void)
+{
+	struct tdir td;
+	struct store *s;
+
+	tdir_make(&td);
+	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+		CHECK(0);
+		goto out;
+	}
+	store_close(s);
+	CHECK_EQ_INT(poke_format(td.cs, 99), 0);
+	check_refused(td.cs, REGTEST, "format 99 is newer");
+	CHECK_EQ_INT(poke_format(td.cs, 0), 0);
+	check_refused(td.cs, REGTEST, "unsupported store format 0");
+	CHECK_EQ_INT(poke_format(td.cs, 1), 0);
+	s = open_ok(td.cs, REGTEST);
+	CHECK(s != NULL);
+	store_close(s);
+out:
+	tdir_free(&td);
+}
+
+static void
+test_refuse_leveldb(void)
+{
+	struct tdir td;
+
+	tdir_make(&td);
+	mkdir(td.cs, 0755);
+	write_file(td.cs, "CURRENT", "MANIFEST-000001\n", 16);
+	write_file(td.cs, "MANIFEST-000001", "\x56\x0e\x8a\x3b", 4);
+	write_file(td.cs, "LOCK", "", 0);
+	write_file(td.cs, "LOG", "leveldb log\n", 12);
+	write_file(td.cs, "000003.ldb", "\0\0\0\0\0\0\0\0", 8);
+	check_refused(td.cs, REGTEST, "LevelDB");
+	tdir_free(&td);
+
+	/* Even with only the manifest left. */
+	tdir_make(&td);
+	mkdir(td.cs, 0755);
+	write_file(td.cs, "MANIFEST-000001", "x", 1);
+	check_refused(td.cs, REGTEST, "LevelDB");
+	tdir_free(&td);
+}
+
+static void
+test_refuse_foreign_data(void)
+{
+	struct tdir td;
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k, v;
+	struct store *s;
+	uint8_t junk[8192];
+	char err[512];
+	size_t i;
+
+	/* A data.mdb that is not LMDB at all (and no lock.mdb yet). */
+	tdir_make(&td);
+	mkdir(td.cs, 0755);
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = (uint8_t)(i * 37 + 11);
+	write_file(td.cs, "data.mdb", junk, sizeof(junk));
+	check_refused(td.cs, REGTEST, "not an LMDB database");
+	tdir_free(&td);
+
+	/* Someone else's LMDB environment. */
+	tdir_make(&td);
+	mkdir(td.cs, 0755);
+	CHECK(mdb_env_create(&env) == 0);
+	CHECK(mdb_env_open(env, td.cs, 0, 0644) == 0);
+	CHECK(mdb_txn_begin(env, NULL, 0, &txn) == 0);
+	CHECK(mdb_dbi_open(txn, NULL, 0, &dbi) == 0);
+	k.mv_data = (void *)(uintptr_t)"hello";
+	k.mv_size = 5;
+	v = k;
+	CHECK(mdb_put(txn, dbi, &k, &v, 0) == 0);
+	CHECK(mdb_txn_commit(txn) == 0);
+	mdb_env_close(env);
+	check_refused(td.cs, REGTEST, "not a bitrootd store");
+	tdir_free(&td);
+
+	/* An environment created but never written (killed at creation). */
+	tdir_make(&td);
+	mkdir(td.cs, 0755);
+	CHECK(mdb_env_create(&env) == 0);
+	CHECK(mdb_env_open(env, td.cs, 0, 0644) == 0);
+	mdb_env_close(env);
+	s = open_ok(td.cs, REGTEST);
+	CHECK(s != NULL);
+	store_close(s);
+	tdir_free(&td);
+
+	/* An empty data.mdb is what LMDB itself treats as new. */
+	tdir_make(&td);
+	mkdir(td.cs, 0755);
+	write_file(td.cs, "data.mdb", "", 0);
+	s = open_ok(td.cs, REGTEST);
+	CHECK(s != NULL);
+	store_close(s);
+	tdir_free(&td);
+
+	/* A stray file beside our own store. */
+	tdir_make(&td);
+	if ((s = open_ok(td.cs, REGTEST)) != NULL)
+		store_close(s);
+	write_file(td.cs, "notes.txt", "hi", 2);
+	check_refused(td.cs, REGTEST, "notes.txt");
+	tdir_free(&td);
+
+	/* Not a directory. */
+	tdir_make(&td);
+	write_file(td.base, "chainstate", "x", 1);
+	s = NULL;
+	CHECK(store_open(td.cs, REGTEST, &s, err, sizeof(err)) == STORE_ERROR);
+	CHECK(strstr(err, "is not a directory") != NULL);
+	CHECK(s == NULL);
+	tdir_free(&td);
+}
+
+/* ---- kill -9 ---- */
+
+/*
+ * The child commits blocks forever: block i adds coin i, index entry i,
+ * active hash i, undo and a raw block (sizes vary so commits take
+ * different times) and moves the tip to i, all in one transaction.
+ */
+static _Noreturn void
+kill_child(const char *dir)
+{
+	struct store *s;
+	struct store_rtxn *r;
+	struct store_wtxn *w;
+	struct block_index_entry e;
+	struct outpoint op;
+	struct coin c;
+	static uint8_t blob[200000];
+	uint8_t tiph[32];
+	int32_t tip;
+	uint32_t i;
+	size_t k;
+	int rc;
+
+	for (k = 0; k < sizeof(blob); k++)
+		blob[k] = (uint8_t)(k * 13);
+	if ((s = open_ok(dir, REGTEST)) == NULL)
+		_exit(3);
+	if (store_read_begin(s, &r) != 0 ||
+	    store_get_tip(r, tiph, &tip) != 0)
+		_exit(4);
+	store_read_end(r);
+	for (i = (uint32_t)(tip + 1);; i++) {
+		do {
+			if (store_write_begin(s, &w) != 0)
+				_exit(5);
+			fill_entry(&e, i);
+			mkhash(i, 50, op.hash);
+			op.n = i & 3;
+			memset(&c, 0, sizeof(c));
+			c.value = (int64_t)i;
+			c.height = (int32_t)i;
+			c.script = blob;
+			c.script_len = i % 40;
+			if ((rc = store_put_index(w, &e)) == 0 &&
+			    (rc = store_put_coin(w, &op, &c)) == 0 &&
+			    (rc = store_put_block(w, e.hash, blob,
+			    1000 + (i * 7919) % sizeof(blob) / 2)) == 0 &&
+			    (rc = store_put_undo(w, e.hash, blob, i % 3000)) == 0 &&
+			    (rc = store_set_active_hash(w, (int32_t)i,
+			    e.hash)) == 0 &&
+			    (rc = store_set_tip(w, e.hash, (int32_t)i)) == 0)
+				rc = store_write_commit(w);
+			else
+				store_write_abort(w);
+			if (rc == STORE_MAPFULL && store_grow(s) != 0)
+				_exit(6);
+		} while (rc == STORE_MAPFULL);
+		if (rc != 0)
+			_exit(7);
+	}
+}
+
+struct count_arg {
+	uint32_t n;
+	int ok;
+};
+
+static int
+count_coin_cb(void *arg, const struct outpoint *op, const struct coin *c)
+{
+	struct count_arg *ca = arg;
+	uint8_t h[32];
+
+	mkhash((uint32_t)c->height, 50, h);
+	if (memcmp(h, op->hash, 32) != 0 || c->value != c->height ||
+	    op->n != ((uint32_t)c->height & 3))
+		ca->ok = 0;
+	ca->n++;
+	return 0;
+}
+
+static int
+count_index_cb(void *arg, const struct block_index_entry *e)
+{
+	struct count_arg *ca = arg;
+	struct block_index_entry want;
+
+	fill_entry(&want, (uint32_t)e->height);
+	if (!entry_equal(&want, e))
+		ca->ok = 0;
+	ca->n++;
+	return 0;
+}
+
+/* Everything committed up to the tip is there, nothing beyond it. */
+static int
+check_consistent(const char *dir, int32_t *tip_out)
+{
+	struct store *s;
+	struct store_rtxn *r;
+	struct count_arg coins = { 0, 1 }, idx = { 0, 1 };
+	struct block_index_entry e;
+	const uint8_t *p;
+	uint8_t tiph[32], h[32];
+	size_t len;
+	int32_t tip = -1, i;
+	int ok = 1;
+
+	*tip_out = -1;
+	if ((s = open_ok(dir, REGTEST)) == NULL)
+		return 0;
+	if (store_read_begin(s, &r) != 0) {
+		store_close(s);
+		return 0;
+	}
+	if (store_get_tip(r, tiph, &tip) != 0)
+		ok = 0;
+	if (store_iter_coins(r, count_coin_cb, &coins) != 0 ||
+	    store_iter_index(r, count_index_cb, &idx) != 0)
+		ok = 0;
+	/* Blocks 0..tip committed: tip + 1 of each. */
+	if (!coins.ok || !idx.ok || coins.n != (uint32_t)(tip + 1) ||
+	    idx.n != (uint32_t)(tip + 1)) {
+		fprintf(stderr, "tip %d coins %u index %u\n", tip, coins.n,
+		    idx.n);
+		ok = 0;
+	}
+	for (i = 0; i <= tip && ok; i++) {
+		fill_entry(&e, (uint32_t)i);
+		if (store_get_active_hash(r, i, h) != 0 ||
+		    memcmp(h, e.hash, 32) != 0 ||
+		    store_get_block(r, e.hash, &p, &len) != 0 ||
+		    store_get_undo(r, e.hash, &p, &len) != 0 ||
+		    len != (size_t)i % 3000)
+			ok = 0;
+	}
+	if (tip >= 0) {
+		fill_entry(&e, (uint32_t)tip);
+		if (memcmp(tiph, e.hash, 32) != 0)
+			ok = 0;
+	}
+	if (store_get_active_hash(r, tip + 1, h) != STORE_NOTFOUND)
+		ok = 0;
+	store_read_end(r);
+	store_close(s);
+	*tip_out = tip;
+	return ok;
+}
+
+static void
+test_kill9_durability(void)
+{
+	struct tdir td;
+	struct timespec ts;
+	uint64_t seed;
+	int32_t tip = -1, last = -1;
+	int round, status;
+	pid_t pid;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	seed = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 20);
+	tdir_make(&td);
+	for (round = 0; round < 8; round++) {
+		fflush(NULL);
+		if ((pid = fork()) == -1) {
+			CHECK(0);
+			break;
+		}
+		if (pid == 0)
+			kill_child(td.cs);
+		/* Early rounds can land inside store creation. */
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		usleep(round == 0 ? (useconds_t)(seed >> 33) % 3000 :
+		    5000 + (useconds_t)((seed >> 33) % 60000));
+		kill(pid, SIGKILL);
+		CHECK(waitpid(pid, &status, 0) == pid);
+		/* Killed, not exited on an error of its own. */
+		CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+		CHECK(check_consistent(td.cs, &tip));
+		CHECK(tip >= last);
+		last = tip;
+	}
+	fprintf(stderr, "kill9: %d blocks committed over 8 kills\n", last + 1);
+	CHECK(last > 0);
+	tdir_free(&td);
+}
+
+/* ---- readers while the writer commits and grows ---- */
+
+struct conc {
+	struct store *s;
+	int done;		/* atomic */
+	int bad;		/* atomic */
+	long reads;		/* atomic */
+};
+
+static void *
+conc_reader(void *arg)
+{
+	struct conc *cc = arg;
+	struct store_rtxn *r;
+	struct outpoint op;
+	struct coin c;
+	uint8_t tiph[32], h[32];
+	int32_t tip;
+	uint32_t k;
+
+	while (!__atomic_load_n(&cc->done, __ATOMIC_ACQUIRE)) {
+		if (store_read_begin(cc->s, &r) != 0) {
+			__atomic_store_n(&cc->bad, 1, __ATOMIC_RELAXED);
+			break;
+		}
+		/* One snapshot: the tip and everything below it agree. */
+		if (store_get_tip(r, tiph, &tip) != 0)
+			__atomic_store_n(&cc->bad, 1, __ATOMIC_RELAXED);
+		if (tip >= 0) {
+			if (store_get_active_hash(r, tip, h) != 0 ||
+			    memcmp(h, tiph, 32) != 0)
+				__atomic_store_n(&cc->bad, 2, __ATOMIC_RELAXED);
+			for (k = 0; k < 10; k++) {
+				mkhash((uint32_t)tip, 41, op.hash);
+				op.n = k;
+				if (store_get_coin(r, &op, &c) != 0 ||
+				    c.height != tip)
+					__atomic_store_n(&cc->bad, 3,
+					    __ATOMIC_RELAXED);
+			}
+			mkhash((uint32_t)tip + 1, 41, op.hash);
+			op.n = 0;
+			if (store_get_coin(r, &op, &c) != STORE_NOTFOUND)
+				__atomic_store_n(&cc->bad, 4, __ATOMIC_RELAXED);
+		}
+		store_read_end(r);
+		__atomic_add_fetch(&cc->reads, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static void *
+conc_writer(void *arg)
+{
+	struct conc *cc = arg;
+	uint8_t *blob = malloc(21000);
+	uint32_t i;
+	int grows = 0;
+
+	for (i = 0; i < 21000; i++)
+		blob[i] = (uint8_t)i;
+	for (i = 0; i < 400; i++)
+		if (write_block_grow(cc->s, i, blob, &grows) != 0) {
+			__atomic_store_n(&cc->bad, 5, __ATOMIC_RELAXED);
+			break;
+		}
+	if (grows < 2)
+		__atomic_store_n(&cc->bad, 6, __ATOMIC_RELAXED);
+	free(blob);
+	__atomic_store_n(&cc->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void
+test_concurrent_readers(void)
+{
+	struct store_options opt = { 256 * 1024, STORE_SYNC_PERIODIC, 0 };
+	struct tdir td;
+	struct conc cc;
+	pthread_t w, r[3];
+	char err[256];
+	int i;
+
+	memset(&cc, 0, sizeof(cc));
+	tdir_make(&td);
+	if (store_open_opts(td.cs, REGTEST, &opt, &cc.s, err,
+	    sizeof(err)) != 0) {
+		CHECK(0);
+		goto out;
+	}
+	for (i = 0; i < 3; i++)
+		pthread_create(&r[i], NULL, conc_reader, &cc);
+	pthread_create(&w, NULL, conc_writer, &cc);
+	pthread_join(w, NULL);
+	for (i = 0; i < 3; i++)
+		pthread_join(r[i], NULL);
+	CHECK_EQ_INT(cc.bad, 0);
+	CHECK(cc.reads > 0);
+	fprintf(stderr, "concurrent: %ld read snapshots, map %zu KiB\n",
+	    cc.reads, store_map_size(cc.s) >> 10);
+	store_close(cc.s);
+out:
+	tdir_free(&td);
+}
+
+/* ---- sync modes ---- */
+
+static void
+test_sync_modes(void)
+{
+	static uint8_t blob[21000];
+	struct tdir td;
+	struct store *s;
+	uint64_t size = 0;
+	int grows = 0;
+
+	tdir_make(&td);
+	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+		CHECK(0);
+		goto out;
+	}
+	CHECK(write_block_grow(s, 0, blob, &grows) == 0);
+	CHECK(store_set_sync_mode(s, STORE_SYNC_FULL) == 0);
+	CHECK(write_block_grow(s, 1, blob, &grows) == 0);
+	CHECK(store_set_sync_mode(s, STORE_SYNC_DATA) == 0);
+	CHECK(write_block_grow(s, 2, blob, &grows) == 0);
+	CHECK(store_set_sync_mode(s, STORE_SYNC_PERIODIC) == 0);
+	store_set_sync_interval(s, 1);
+	usleep(2000);
+	CHECK(write_block_grow(s, 3, blob, &grows) == 0);
+	CHECK(store_sync(s) == 0);
+	CHECK(store_disk_size(s, &size) == 0);
+	CHECK(size > 4 * 20000);
+	CHECK(verify_blocks(s, 4, blob));
+	CHECK_EQ_STR(store_strerror(STORE_MAPFULL),
+	    "store map full (grow and retry)");
+	store_close(s);
+out:
+	tdir_free(&td);
+}
+
+UNIT_MAIN(UNIT_CASE(test_open_close_reopen), UNIT_CASE(test_index),
+    UNIT_CASE(test_blocks_undo), UNIT_CASE(test_coins),
+    UNIT_CASE(test_coin_order), UNIT_CASE(test_active_chain),
+    UNIT_CASE(test_reset_chainstate), UNIT_CASE(test_abort_and_own_reads),
+    UNIT_CASE(test_mapfull_grow), UNIT_CASE(test_refuse_other_chain),
+    UNIT_CASE(test_refuse_newer_format), UNIT_CASE(test_refuse_leveldb),
+    UNIT_CASE(test_refuse_foreign_data), UNIT_CASE(test_kill9_durability),
+    UNIT_CASE(test_concurrent_readers), UNIT_CASE(test_sync_modes))
