@@ -43,7 +43,6 @@ Python 3 (standard library only).
 import argparse
 import base64
 import ctypes
-import errno
 import fcntl
 import hashlib
 import heapq
@@ -271,12 +270,11 @@ def _effective_caps():
     return 0
 
 
-def _run(cmd, *, timeout=30, check=True, input_text=None):
+def _run(cmd, *, timeout=30, check=True):
     """Runs one command; TestnetError with its stderr when it fails."""
     try:
-        p = subprocess.run(cmd, input=input_text, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           text=True, timeout=timeout, stdin=None if input_text is not None else
-                           subprocess.DEVNULL)
+        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=timeout)
     except FileNotFoundError:
         raise TestnetError("%s: command not found" % cmd[0]) from None
     except subprocess.TimeoutExpired:

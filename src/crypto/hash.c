@@ -1,6 +1,9 @@
 /*
- * Hashing through libcrypto's one-shot and streaming SHA-256 (the fast
- * paths with SHA-NI/AVX2 where the CPU has them) and RIPEMD-160.
+ * Hashing through libcrypto's low-level SHA-256 and RIPEMD-160 (the fast
+ * paths with SHA-NI/AVX2 where the CPU has them). OpenSSL 3's one-shot
+ * SHA256() goes through EVP_Q_digest, which fetches the algorithm on every
+ * call (a lock and a lookup); block hashing calls this millions of times,
+ * so every helper here uses the Init/Update/Final functions directly.
  */
 #include <string.h>
 
@@ -32,7 +35,11 @@ sha256_final(struct sha256_ctx *c, uint8_t out[32])
 void
 sha256(const void *p, size_t n, uint8_t out[32])
 {
-	SHA256(p, n, out);
+	SHA256_CTX c;
+
+	SHA256_Init(&c);
+	SHA256_Update(&c, p, n);
+	SHA256_Final(out, &c);
 }
 
 void
@@ -40,8 +47,8 @@ hash256(const void *p, size_t n, uint8_t out[32])
 {
 	uint8_t t[32];
 
-	SHA256(p, n, t);
-	SHA256(t, 32, out);
+	sha256(p, n, t);
+	sha256(t, 32, out);
 }
 
 void
@@ -50,13 +57,17 @@ hash256_final(struct sha256_ctx *c, uint8_t out[32])
 	uint8_t t[32];
 
 	SHA256_Final(t, &c->c);
-	SHA256(t, 32, out);
+	sha256(t, 32, out);
 }
 
 void
 ripemd160(const void *p, size_t n, uint8_t out[20])
 {
-	RIPEMD160(p, n, out);
+	RIPEMD160_CTX c;
+
+	RIPEMD160_Init(&c);
+	RIPEMD160_Update(&c, p, n);
+	RIPEMD160_Final(out, &c);
 }
 
 void
@@ -64,14 +75,18 @@ hash160(const void *p, size_t n, uint8_t out[20])
 {
 	uint8_t t[32];
 
-	SHA256(p, n, t);
-	RIPEMD160(t, 32, out);
+	sha256(p, n, t);
+	ripemd160(t, 32, out);
 }
 
 void
 sha1(const void *p, size_t n, uint8_t out[20])
 {
-	SHA1(p, n, out);
+	SHA_CTX c;
+
+	SHA1_Init(&c);
+	SHA1_Update(&c, p, n);
+	SHA1_Final(out, &c);
 }
 
 void
@@ -79,7 +94,7 @@ tagged_hash_init(struct sha256_ctx *c, const char *tag)
 {
 	uint8_t t[32];
 
-	SHA256((const unsigned char *)tag, strlen(tag), t);
+	sha256(tag, strlen(tag), t);
 	SHA256_Init(&c->c);
 	SHA256_Update(&c->c, t, 32);
 	SHA256_Update(&c->c, t, 32);

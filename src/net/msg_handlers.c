@@ -86,14 +86,16 @@ h_version(struct peer *p, struct rbuf *r)
 		return H_OK;
 	}
 	if (p->type == CONN_INBOUND) {
-		TAILQ_FOREACH(q, &n->peers, entry) {
-			if (q->type != CONN_INBOUND && !q->handshaked &&
-			    q->local_nonce == v.nonce) {
-				log_info("connected to self at %s, disconnecting",
-				    p->addr_name);
-				peer_disconnect(p, NULL);
-				return H_OK;
-			}
+		uint8_t key[8];
+
+		/* Our own nonce coming back: we connected to ourselves. */
+		le64_write(key, v.nonce);
+		if ((q = htab_get(n->pending_nonces, key)) != NULL &&
+		    !q->handshaked) {
+			log_info("connected to self at %s, disconnecting",
+			    p->addr_name);
+			peer_disconnect(p, NULL);
+			return H_OK;
 		}
 		peer_send_version(p);
 	}
@@ -151,6 +153,7 @@ peer_handshake_done(struct peer *p)
 	struct net *n = p->net;
 
 	p->handshaked = 1;
+	peer_forget_nonce(p);
 	if (p->type != CONN_INBOUND)
 		log_info("New %s v1 peer connected: version: %d, blocks=%d, "
 		    "peer=%llu", conn_type_name(p->type), p->version,

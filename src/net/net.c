@@ -447,6 +447,8 @@ connect_service(struct net *n, const struct service *svc, const char *name,
 	}
 	p = peer_new(n, type, svc, name ? name : s);
 	p->connecting = 1;
+	n->n_connecting++;
+	htab_put(n->pending_nonces, p);
 	p->added = added;
 	p->perms = whitelist_perms(n, &svc->addr, PDIR_OUT);
 	if (added) {
@@ -1056,6 +1058,7 @@ net_free(struct net *n)
 	addrman_free(n->addrman);
 	banman_free(n->banman);
 	htab_free(n->peers_by_id);
+	htab_free(n->pending_nonces);
 	for (i = 0; i < n->nadded; i++) {
 		free(n->added[i]->name);
 		free(n->added[i]);
@@ -1108,6 +1111,7 @@ net_start(const struct args *a, const struct chainparams *cp,
 	n->next_id = 1;
 	TAILQ_INIT(&n->peers);
 	n->peers_by_id = htab_new(8, offsetof(struct peer, idkey));
+	n->pending_nonces = htab_new(8, offsetof(struct peer, noncekey));
 	n->netgroup_k0 = rand_u64();
 	n->netgroup_k1 = rand_u64();
 	if (read_options(n, err, sizeof(err)) == -1) {
@@ -1161,10 +1165,11 @@ net_start(const struct args *a, const struct chainparams *cp,
 	for (i = 0; i < nv; i++)
 		if (strcmp(vals[i], "0") != 0 && vals[i][0] != '\0')
 			add_node(n, vals[i], 1);
+	/* -addnode is kept connected even with -connect (Core). */
+	nv = args_get_all(a, "addnode", &vals);
+	for (i = 0; i < nv; i++)
+		add_node(n, vals[i], 0);
 	if (n->use_addrman_outgoing) {
-		nv = args_get_all(a, "addnode", &vals);
-		for (i = 0; i < nv; i++)
-			add_node(n, vals[i], 0);
 		nv = args_get_all(a, "seednode", &vals);
 		for (i = 0; i < nv; i++)
 			net_connect(n, vals[i], CONN_ADDR_FETCH, NULL);

@@ -192,6 +192,7 @@ struct peer {
 	int relay_txs;
 	int64_t time_offset;
 	uint64_t local_nonce;		/* the nonce of our version */
+	uint8_t noncekey[8];		/* local_nonce, little-endian: map key */
 	struct service addr_local;	/* how the peer sees us */
 	int has_addr_local;
 	unsigned wtxid_relay:1;
@@ -287,6 +288,9 @@ struct net {
 	size_t npeers;
 	/* Peers by type, not counting those marked for disconnection. */
 	size_t n_by_type[CONN_ADDR_FETCH + 1];
+	size_t n_connecting;		/* of those, outbound still connecting */
+	/* Our outbound peers before their verack, by our version nonce. */
+	struct htab *pending_nonces;
 
 	/* Options. */
 	int max_connections;
@@ -356,6 +360,10 @@ void peer_send_cmd(struct peer *p, const char *cmd, const void *payload,
     size_t len);
 /* Runs the peer's complete received messages (the dispatch loop). */
 void peer_process(struct peer *p);
+/* The peer's connect() completed. */
+void peer_connected(struct peer *p);
+/* Drops the peer from the self-connection check (handshake done or gone). */
+void peer_forget_nonce(struct peer *p);
 /* Core's Misbehaving: the peer is discouraged and disconnected after this message. */
 void peer_misbehaving(struct peer *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

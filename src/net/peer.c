@@ -52,6 +52,7 @@ peer_new(struct net *n, enum conn_type type, const struct service *addr,
 	do
 		p->local_nonce = rand_u64();
 	while (p->local_nonce == 0);
+	le64_write(p->noncekey, p->local_nonce);
 	p->addr_tokens = 1.0;
 	p->addr_token_us = net_now_us();
 	return p;
@@ -63,6 +64,7 @@ peer_free(struct peer *p)
 	struct net *n = p->net;
 
 	sync_peer_gone(n, p);
+	peer_forget_nonce(p);
 	if (p->handshaked && p->type != CONN_INBOUND &&
 	    p->type != CONN_BLOCK_RELAY)
 		addrman_connected(n->addrman, &p->addr, node_time());
@@ -73,6 +75,23 @@ peer_free(struct peer *p)
 	free(p->addr_known);
 	free(p->getdata);
 	free(p);
+}
+
+void
+peer_connected(struct peer *p)
+{
+	if (p->connecting && !p->disconnect)
+		p->net->n_connecting--;
+	p->connecting = 0;
+}
+
+void
+peer_forget_nonce(struct peer *p)
+{
+	struct htab *t = p->net->pending_nonces;
+
+	if (htab_get(t, p->noncekey) == p)
+		htab_del(t, p->noncekey);
 }
 
 int
@@ -90,6 +109,8 @@ peer_disconnect(struct peer *p, const char *why)
 		return;
 	p->disconnect = 1;
 	n->n_by_type[p->type]--;
+	if (p->connecting)
+		n->n_connecting--;
 	if (why)
 		log_debug(LOG_NET, "%s, disconnecting peer=%llu", why,
 		    (unsigned long long)p->id);
@@ -424,7 +445,7 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 	int err;
 
 	if (what & BEV_EVENT_CONNECTED) {
-		p->connecting = 0;
+		peer_connected(p);
 		if (getsockname(bufferevent_getfd(bev), (struct sockaddr *)&ss,
 		    &sl) == 0 && service_from_sockaddr(&p->bind,
 		    (struct sockaddr *)&ss) == 0)

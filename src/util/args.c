@@ -347,7 +347,7 @@ resolve_into(const struct args *a, int idx, const char *chain,
 	for (i = 0; i < ns; i++) {
 		span_of(srcs[i], secs[i], &sp);
 		if (!done && sp.count > 0) {
-			/* a file: first after the negation; command line: last */
+			/* a file: first after a negation; command line: last */
 			v = secs[i] == NULL ? sp.last : sp.first;
 			e->value = v->value;
 			done = 1;

@@ -1,8 +1,8 @@
 /*
  * Inside the args module: the option registry and the parsed state, shared
  * by args.c (command line, resolution, getters), args_conf.c (config files)
- * and args_table.c (the registry and -help). Nothing outside src/util/args*
- * includes this.
+ * and args_table.c (the registry and -help). Only those and the config
+ * fuzz target include this.
  */
 #ifndef BR_ARGS_INT_H
 #define BR_ARGS_INT_H
@@ -12,14 +12,14 @@
 #include "util/args.h"
 
 /* Flags of a registered option. */
-#define ARG_NET		0x0001	/* network-only: top level of the file is not enough */
+#define ARG_NET		0x0001	/* Core's NETWORK_ONLY */
 #define ARG_MULTI	0x0002	/* repeatable; read with args_get_all */
 #define ARG_INT		0x0004	/* value must be an integer */
-#define ARG_BOOL	0x0008	/* value must be an integer, read as 0/1 */
+#define ARG_BOOL	0x0008	/* value must be an integer (0: off) */
 #define ARG_NONEG	0x0010	/* -noname is an error */
-#define ARG_NOELIDE	0x0020	/* a bare -name without value is an error */
-#define ARG_IGNORED	0x0040	/* accepted for Core compatibility, not used */
-#define ARG_UNSUPP	0x0080	/* accepted, but a non-zero value stops start-up */
+#define ARG_NOELIDE	0x0020	/* a bare -name is an error */
+#define ARG_IGNORED	0x0040	/* accepted (Core has it), unused */
+#define ARG_UNSUPP	0x0080	/* a value other than 0 is refused */
 #define ARG_DEBUG	0x0100	/* shown by -help-debug only */
 #define ARG_HIDDEN	0x0200	/* never shown in help */
 #define ARG_SENSITIVE	0x0400	/* value never logged */
@@ -55,10 +55,10 @@ size_t arg_count(void);
 
 /* One occurrence of an option. */
 struct arg_val {
-	char *value;		/* as given (trimmed in files); "0" for a negation */
+	char *value;		/* as given; "0" for a negation */
 	int negated;
-	char *section;		/* config: "" for the top level; NULL on the command line */
-	const char *file;	/* config: path of the file (owned by struct args) */
+	char *section;		/* "": top level; NULL: command line */
+	const char *file;	/* file: its path (owned by struct args) */
 	int line;
 };
 
@@ -83,7 +83,7 @@ struct args {
 	char *datadir;
 	char *chaindir;
 	char *conf_path;	/* file read, or NULL */
-	char **files;		/* names of every file read, for arg_val.file */
+	char **files;		/* every file read, for arg_val.file */
 	size_t nfiles;
 	char **warnings;
 	size_t nwarnings;
@@ -110,10 +110,10 @@ int args_chain_from_settings(struct args *a, const char **chain,
     char *err, size_t errlen);
 
 /* args_conf.c */
-/* Parses config text into a->conf (see args_conf.c); the fuzz target's entry. */
+/* Parses config text into a->conf; also the fuzz target's entry. */
 int args_conf_parse(struct args *a, char *buf, size_t len, const char *path,
     int top, char *err, size_t errlen);
-/* Sets a->datadir from -datadir (absolute) or the default; a given one must exist. */
+/* Sets a->datadir: -datadir (must exist, made absolute) or ~/.bitroot. */
 int args_find_datadir(struct args *a, char *err, size_t errlen);
 
 #endif

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "util/call.h"
+#include "util/log.h"
 #include "util/xmalloc.h"
 
 struct call {
@@ -33,7 +34,15 @@ call_new(const char *method, json_t *params)
 	pthread_condattr_destroy(&ca);
 	c->refs = 2;
 	c->method = xstrdup(method);
-	c->params = params ? json_incref(params) : json_array();
+	/*
+	 * A private copy: jansson's reference counts are atomics inside an
+	 * uninstrumented library, so sharing one object between the caller
+	 * and the callee's thread would look like a race to TSan, and a
+	 * caller that changes its params later would race for real.
+	 */
+	c->params = params ? json_deep_copy(params) : json_array();
+	if (c->params == NULL)
+		fatalx("call_new: out of memory copying params");
 	return c;
 }
 

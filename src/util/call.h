@@ -24,7 +24,7 @@
 
 struct call;
 
-/* params: a JSON array, borrowed (a reference is taken). */
+/* params: a JSON array, borrowed (the call keeps a deep copy). */
 struct call *call_new(const char *method, json_t *params);
 const char *call_method(const struct call *c);
 json_t *call_params(const struct call *c);

@@ -32,7 +32,7 @@
 #include "util/log.h"
 #include "util/time.h"
 
-#define LOG_MSG_MAX	8192		/* formatted message, unescaped */
+#define LOG_MSG_MAX	8192	/* formatted message, unescaped */
 #define LOG_LINE_MAX	(LOG_MSG_MAX + 512)
 
 enum log_state { LOG_NEW, LOG_OPEN, LOG_CLOSED };

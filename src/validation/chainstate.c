@@ -822,27 +822,10 @@ chainstate_set_importing(struct chainstate *cs, int on)
 	__atomic_store_n(&cs->importing, on, __ATOMIC_RELAXED);
 }
 
-uint32_t
-chainstate_next_bits(struct chainstate *cs, int64_t t)
-{
-	struct block_header h;
-
-	memset(&h, 0, sizeof(h));
-	h.time = (uint32_t)t;
-	return next_work_required(cs, chain_tip(&cs->chain), &h);
-}
-
 int64_t
 chainstate_tip_mtp(struct chainstate *cs)
 {
 	return bindex_median_time_past(chain_tip(&cs->chain));
-}
-
-int
-chainstate_segwit_next(struct chainstate *cs)
-{
-	return deployment_active(cs->cp->segwit_height,
-	    cs->chain.height + 1);
 }
 
 struct tip_ent {
@@ -960,7 +943,7 @@ test_txn(struct chainstate *cs, struct store_wtxn *w, void *arg)
 
 int
 chainstate_test_block(struct chainstate *cs, const struct block *b,
-    int check_pow, struct val_state *st)
+    int check_pow, int check_merkle, struct val_state *st)
 {
 	struct bindex *tip = chain_tip(&cs->chain), dummy;
 	struct test_arg ta;
@@ -977,7 +960,7 @@ chainstate_test_block(struct chainstate *cs, const struct block *b,
 	dummy.parent = tip;
 	bindex_build_skip(&dummy);
 	if (contextual_check_header(cs, &b->hdr, tip, node_time(), st) != 0 ||
-	    check_block(cs, b, check_pow, check_pow, st) != 0 ||
+	    check_block(cs, b, check_pow, check_merkle, st) != 0 ||
 	    contextual_check_block(cs, b, tip, st) != 0)
 		return -1;
 	ta.bi = &dummy;

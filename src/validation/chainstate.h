@@ -114,11 +114,11 @@ int chainstate_precious(struct chainstate *cs, const uint8_t hash[32]);
 
 /*
  * Checks that b would be a valid next block on the current tip without
- * changing anything (Core's TestBlockValidity). check_pow 0 skips the
- * proof of work and merkle root checks (templates). 0 or -1 with st.
+ * changing anything (Core's TestBlockValidity). check_pow and
+ * check_merkle 0 skip those checks (templates). 0 or -1 with st.
  */
 int chainstate_test_block(struct chainstate *cs, const struct block *b,
-    int check_pow, struct val_state *st);
+    int check_pow, int check_merkle, struct val_state *st);
 
 /*
  * verifychain: checks the last nblocks (0: all) of the active chain at
@@ -149,14 +149,8 @@ int chainstate_is_initial_download(struct chainstate *cs);
 /* Marks an import in progress (keeps initial download on). Any thread. */
 void chainstate_set_importing(struct chainstate *cs, int on);
 
-/*
- * The next block's nBits on top of the tip for a block with time t, and
- * the tip's median time past (mining, getmininginfo).
- */
-uint32_t chainstate_next_bits(struct chainstate *cs, int64_t t);
+/* The tip's median time past. Owner thread. */
 int64_t chainstate_tip_mtp(struct chainstate *cs);
-/* Whether segwit rules apply to the block after the tip. */
-int chainstate_segwit_next(struct chainstate *cs);
 
 /*
  * The chain tips (getchaintips): calls cb for every block without a child,
@@ -168,7 +162,11 @@ void chainstate_chain_tips(struct chainstate *cs,
     void (*cb)(void *arg, const struct block_index_entry *e, int branchlen,
     const char *status), void *arg);
 
-/* Work of one block with nBits (big-endian), and Core's hash rate estimate. */
+/*
+ * Core's getnetworkhashps estimate: work per second over the lookup blocks
+ * before height (-1: the tip; lookup <= 0: since the last retarget). Owner
+ * thread.
+ */
 double chainstate_network_hashps(struct chainstate *cs, int lookup,
     int32_t height);
 

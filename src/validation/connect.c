@@ -329,8 +329,8 @@ connected_entry(const struct bindex *bi, struct block_index_entry *e)
 }
 
 static int
-write_connected(struct chainstate *cs, struct store_wtxn *w,
-    struct bindex *bi, const struct block *b, const struct wbuf *undo)
+write_connected(struct store_wtxn *w, struct bindex *bi,
+    const struct wbuf *undo)
 {
 	struct block_index_entry e;
 	int rc;
@@ -347,7 +347,6 @@ write_connected(struct chainstate *cs, struct store_wtxn *w,
 	    (rc = store_set_active_hash(w, bi->e.height, bi->e.hash)) != 0 ||
 	    (rc = store_set_tip(w, bi->e.hash, bi->e.height)) != 0)
 		return rc;
-	(void)b;
 	return 0;
 }
 
@@ -503,7 +502,7 @@ connect_block(struct chainstate *cs, struct store_wtxn *w, struct bindex *bi,
 	if (bi->parent == NULL) {
 		if (just_check)
 			return 0;
-		return write_connected(cs, w, bi, b, NULL);
+		return write_connected(w, bi, NULL);
 	}
 	flags = block_script_flags(cs, bi);
 	csv = deployment_active(cp->csv_height, height);
@@ -623,7 +622,7 @@ connect_block(struct chainstate *cs, struct store_wtxn *w, struct bindex *bi,
 		return 0;
 	if ((rc = write_coins(s, w, b, height, nin)) != 0)
 		return rc;
-	return write_connected(cs, w, bi, b, &s->undo);
+	return write_connected(w, bi, &s->undo);
 
 fail:
 	script_batch_discard(cs->scripts);

@@ -222,11 +222,11 @@ m_generateblock(struct validation *v, struct call *c, json_t *params)
 		}
 		if (hex_decode_alloc(s, &bufs[i], &blen) == 0) {
 			rbuf_init(&rb, bufs[i], blen);
-			if (tx_parse(&rb, &txs[i], TX_ALLOW_WITNESS) == 0 &&
-			    rbuf_left(&rb) == 0 && txs[i].vin_count > 0)
-				continue;
-			if (rbuf_left(&rb) != 0 || txs[i].vin_count == 0)
+			if (tx_parse(&rb, &txs[i], TX_ALLOW_WITNESS) == 0) {
+				if (rbuf_left(&rb) == 0 && txs[i].vin_count > 0)
+					continue;
 				tx_free(&txs[i]);
+			}
 		}
 		free(bufs[i]);
 		bufs[i] = NULL;
@@ -242,7 +242,7 @@ m_generateblock(struct validation *v, struct call *c, json_t *params)
 		call_fail(c, RPC_INTERNAL_ERROR, "no chain tip");
 		return;
 	}
-	if (chainstate_test_block(v->cs, &t.b, 0, &st) != 0) {
+	if (chainstate_test_block(v->cs, &t.b, 0, 0, &st) != 0) {
 		mining_tmpl_free(&t);
 		free_txs(txs, bufs, n);
 		if (st.debug[0])
@@ -452,7 +452,7 @@ gbt_proposal(struct validation *v, struct call *c, json_t *req)
 			res = json_string("duplicate-invalid");
 		else
 			res = json_string("duplicate-inconclusive");
-	} else if (chainstate_test_block(v->cs, &b, 0, &st) != 0)
+	} else if (chainstate_test_block(v->cs, &b, 0, 1, &st) != 0)
 		res = json_string(st.reason[0] ? st.reason : "rejected");
 	else
 		res = json_null();

@@ -88,7 +88,7 @@ class TestnetTest(BitrootTestFramework):
         assert_equal(sorted((b, h) for b, h, _ in res.samples),
                      [(b, h) for b in range(1, BLOCKS + 1) for h in range(1, HOSTS)])
         bound = PROPAGATION_BOUND * self.options.timeout_factor
-        for b, h, t in res.samples:
+        for _, _, t in res.samples:
             assert_less_than(t, bound)
         self.log.info("every block reached every host within %.1f s (slowest %.1f ms)",
                       bound, max(t for _, _, t in res.samples) * 1e3)

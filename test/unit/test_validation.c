@@ -37,7 +37,9 @@
 #include "util/time.h"
 #include "util/xmalloc.h"
 #include "validation/chainstate.h"
+#include "validation/chainstate_int.h"
 #include "validation/coinstats.h"
+#include "validation/versionbits.h"
 #include "validation/validation.h"
 #include "blockgen.h"
 #include "unit.h"
@@ -1271,6 +1273,22 @@ test_import_shared_chain(void)
 	    (time_wall_micros() - t0) / 1e6);
 	check_expect(&c, &x);
 	CHECK_EQ_INT(chainstate_verify(c.cs, 4, 50), 1);
+	/* Core mined this chain: our miner's version must match every block. */
+	{
+		int32_t h, bad = 0;
+
+		for (h = 1; h <= x.height; h++) {
+			struct bindex *b = chain_at(&c.cs->chain, h);
+
+			if (vb_block_version(c.cp, b->parent) != b->e.hdr.version)
+				bad++;
+		}
+		CHECK_EQ_INT(bad, 0);
+		CHECK_EQ_INT(vb_state_after(&vb_deployments(c.cp, &h)[0],
+		    chain_at(&c.cs->chain, 143)), VB_STARTED);
+		CHECK_EQ_INT(vb_state_since(&vb_deployments(c.cp, &h)[0],
+		    chain_tip(&c.cs->chain)), 432);
+	}
 	/* A 100-block round trip through invalidate/reconsider. */
 	{
 		uint8_t h0[32], h1[32], hash[32];
@@ -1520,6 +1538,12 @@ test_thread_mining(void)
 	CHECK(json_is_null(res));
 	json_decref(res);
 
+	res = vcall(te.v, "scantxoutset", json_pack("[s,[s]]", "start",
+	    "raw(51)"), &err);
+	CHECK(json_is_true(json_object_get(res, "success")));
+	CHECK_EQ_INT(json_array_size(json_object_get(res, "unspents")), 2);
+	json_decref(res);
+
 	res = vcall(te.v, "waitforblockheight", json_pack("[i,i]", 8, 100),
 	    &err);
 	CHECK_EQ_INT(json_integer_value(json_object_get(res, "height")), 8);
@@ -1528,11 +1552,72 @@ test_thread_mining(void)
 	CHECK_EQ_INT(json_integer_value(json_object_get(res, "height")), 8);
 	json_decref(res);
 
-	res = vcall(te.v, "scantxoutset", json_pack("[s,[s]]", "start",
+
+	/* generateblock with a raw transaction spending a mature coinbase. */
+	res = vcall(te.v, "generatetodescriptor", json_pack("[i,s]", 100,
 	    "raw(51)"), &err);
-	CHECK(json_is_true(json_object_get(res, "success")));
-	CHECK_EQ_INT(json_array_size(json_object_get(res, "unspents")), 2);
+	CHECK(json_array_size(res) == 100);
 	json_decref(res);
+	{
+		struct store_rtxn *rt;
+		struct block blk;
+		struct bg_tx t;
+		struct wbuf w;
+		struct block_index_entry before, after;
+		const uint8_t *raw;
+		uint8_t h6[32];
+		size_t len;
+		char *txhex;
+
+		/* Block 6 paid raw(51): OP_TRUE, spendable with nothing. */
+		CHECK(chainstate_active_hash(validation_chainstate(te.v), 6,
+		    h6) == 0);
+		CHECK(store_read_begin(te.s, &rt) == STORE_OK);
+		CHECK(store_get_block(rt, h6, &raw, &len) == STORE_OK);
+		CHECK(block_parse(raw, len, &blk) == 0);
+		bg_tx_init(&t);
+		bg_tx_add_in(&t, blk.txs[0].txid, 0);
+		bg_tx_add_out(&t, 49 * COIN, bg_op_true, 1);
+		block_free(&blk);
+		store_read_end(rt);
+		wbuf_init(&w);
+		bg_tx_serialize(&t, &w, 1);
+		txhex = hex_encode_alloc(w.p, w.len);
+		CHECK(chainstate_tip(validation_chainstate(te.v), &before) == 0);
+		res = vcall(te.v, "generateblock", json_pack("[s,[s]]", addr,
+		    txhex), &err);
+		CHECK(json_is_string(json_object_get(res, "hash")));
+		json_decref(res);
+		CHECK(chainstate_tip(validation_chainstate(te.v), &after) == 0);
+		CHECK_EQ_INT(after.height, before.height + 1);
+		CHECK_EQ_INT(after.chain_tx, before.chain_tx + 2);
+		/* The same tx again: its outputs exist (BIP30 first, as Core). */
+		res = vcall(te.v, "generateblock", json_pack("[s,[s]]", addr,
+		    txhex), &err);
+		CHECK(res == NULL);
+		CHECK_EQ_INT(err.code, RPC_VERIFY_ERROR);
+		CHECK(strncmp(err.message, "TestBlockValidity failed: "
+		    "bad-txns-BIP30", 40) == 0);
+		/* Another spend of the same coin: it is gone. */
+		free(txhex);
+		t.out[0].value = 48 * COIN;
+		wbuf_reset(&w);
+		bg_tx_serialize(&t, &w, 1);
+		txhex = hex_encode_alloc(w.p, w.len);
+		res = vcall(te.v, "generateblock", json_pack("[s,[s]]", addr,
+		    txhex), &err);
+		CHECK(res == NULL);
+		CHECK_EQ_INT(err.code, RPC_VERIFY_ERROR);
+		CHECK(strncmp(err.message, "TestBlockValidity failed: "
+		    "bad-txns-inputs-missingorspent", 56) == 0);
+		res = vcall(te.v, "generateblock", json_pack("[s,[s]]", addr,
+		    "zz"), &err);
+		CHECK(res == NULL);
+		CHECK_EQ_INT(err.code, RPC_DESERIALIZATION_ERROR);
+		free(txhex);
+		wbuf_free(&w);
+		bg_tx_free(&t);
+	}
 
 	res = vcall(te.v, "invalidateblock", json_pack("[s]",
 	    "0000000000000000000000000000000000000000000000000000000000000001"),
@@ -1590,6 +1675,89 @@ test_thread_loadblock(void)
 	hash_to_hex(t.hash, hex);
 	CHECK_EQ_STR(hex, x.tip);
 	env_stop(&te);
+}
+
+/*
+ * A bootstrap file out of order and with junk between blocks: 300 blocks
+ * of the shared chain, the first 50 after block 50 reversed, every other
+ * pair swapped, garbage and a false start (magic, absurd length) between.
+ */
+static void
+test_thread_loadblock_shuffled(void)
+{
+	struct thread_env te;
+	struct rpc_error err;
+	FILE *in, *out;
+	uint8_t *blocks[300], hdr[8], want[32];
+	uint32_t lens[300], len;
+	int order[300], i, n = 0;
+	char path[300], lb[400], hex[65], wanthex[65];
+	json_t *res;
+	struct block_index_entry t;
+	static const uint8_t junk[] = { 0xfa, 0xbf, 0xb5, 0xda, 0xff, 0xff,
+	    0xff, 0x7f, 0x00, 0x01, 0x02, 0xfa, 0xbf };
+
+	in = fopen(SHARED_PATH("chains/regtest-dev.dat"), "rb");
+	CHECK(in != NULL);
+	if (in == NULL)
+		return;
+	while (n < 300 && fread(hdr, 1, 8, in) == 8) {
+		len = le32_read(hdr + 4);
+		blocks[n] = xmalloc(len);
+		lens[n] = len;
+		if (fread(blocks[n], 1, len, in) != len)
+			break;
+		n++;
+	}
+	fclose(in);
+	CHECK_EQ_INT(n, 300);
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	for (i = 0; i < 50; i++)
+		order[50 + i] = 99 - i;
+	for (i = 150; i + 1 < n; i += 2) {
+		order[i] = i + 1;
+		order[i + 1] = i;
+	}
+	CHECK(env_start(&te, NULL, NULL) == 0);
+	snprintf(path, sizeof(path), "%s/shuffled.dat", te.dir);
+	out = fopen(path, "wb");
+	for (i = 0; i < n; i++) {
+		uint8_t h[8];
+
+		memcpy(h, te.cp->magic, 4);
+		le32_write(h + 4, lens[order[i]]);
+		fwrite(h, 1, 8, out);
+		fwrite(blocks[order[i]], 1, lens[order[i]], out);
+		if (i % 37 == 0)
+			fwrite(junk, 1, sizeof(junk), out);
+	}
+	fclose(out);
+	{
+		struct block_header h;
+		struct rbuf rb;
+
+		rbuf_init(&rb, blocks[n - 1], lens[n - 1]);
+		CHECK(header_parse(&rb, &h) == 0);
+		header_hash(&h, want);
+		hash_to_hex(want, wanthex);
+	}
+	snprintf(lb, sizeof(lb), "-loadblock=%s", path);
+	env_restart(&te, lb, NULL);
+	res = vcall(te.v, "waitforblockheight", json_pack("[i,i]", n - 1,
+	    30000), &err);
+	json_decref(res);
+	/* Let the import thread finish its last message too. */
+	res = vcall(te.v, "syncwithvalidationinterfacequeue", json_array(),
+	    &err);
+	json_decref(res);
+	CHECK(chainstate_tip(validation_chainstate(te.v), &t) == 0);
+	hash_to_hex(t.hash, hex);
+	CHECK_EQ_STR(hex, wanthex);
+	CHECK_EQ_INT(t.height, n - 1);
+	env_stop(&te);
+	for (i = 0; i < n; i++)
+		free(blocks[i]);
 }
 
 /* Last: the shutdown request it makes cannot be taken back. */
@@ -1785,4 +1953,6 @@ UNIT_MAIN(UNIT_CASE(test_genesis),
     UNIT_CASE(test_headers_first), UNIT_CASE(test_mapfull_grow),
     UNIT_CASE(test_import_shared_chain), UNIT_CASE(test_import_kill9),
     UNIT_CASE(test_thread_mining), UNIT_CASE(test_thread_listeners),
-    UNIT_CASE(test_thread_loadblock), UNIT_CASE(test_thread_stopatheight))
+    UNIT_CASE(test_thread_loadblock),
+    UNIT_CASE(test_thread_loadblock_shuffled),
+    UNIT_CASE(test_thread_stopatheight))

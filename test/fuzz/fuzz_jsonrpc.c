@@ -1,0 +1,414 @@
+/*
+ * libFuzzer target for the JSON-RPC request layer (rpc/rpc_int.h) without
+ * a server: body parsing, request objects, batches and notifications,
+ * named-to-positional mapping, arity and type checks, the parameter
+ * parsers of params.c, and the JSON writer.
+ *
+ * Input: a request body as an HTTP client would send it.
+ *
+ * With no server (struct rpc NULL) only echo, echojson and help can run:
+ * every other handler reads the store or another thread. So the body is
+ * first walked with the module's own request functions; if some request
+ * would reach any other handler (it parses, names a method, and its
+ * parameters pass the checks) the body is not executed, but everything up
+ * to the handler is still checked. Otherwise rpc_execute_raw answers it,
+ * and the answer must be a JSON-RPC reply of the right shape: an HTTP
+ * status Core would give, error objects with exactly an integer code and
+ * a non-empty message, ids echoed, one reply per non-notification in a
+ * batch.
+ *
+ * Also: the writer's output parses back to the same value (numbers within
+ * the 16 digits the writer keeps), and the parameter parsers either
+ * succeed with a value that prints back to the input or fail with Core's
+ * error codes.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "primitives/tx.h"
+#include "rpc/rpc_int.h"
+#include "util/hex.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define PROP(c) do {							\
+	if (!(c))							\
+		prop_fail(__func__, __LINE__, #c);			\
+} while (0)
+
+/* The body flags rpc_execute_raw decodes with. */
+#define BODY_FLAGS (JSON_DECODE_ANY | JSON_REJECT_DUPLICATES)
+
+static void prop_fail(const char *, int, const char *)
+    __attribute__((noreturn));
+
+static void
+prop_fail(const char *fn, int line, const char *what)
+{
+	fprintf(stderr, "fuzz_jsonrpc: %s:%d: property failed: %s\n", fn,
+	    line, what);
+	abort();
+}
+
+/* Handlers that need no server. */
+static int
+runs_without_server(const char *method)
+{
+	return strcmp(method, "echo") == 0 || strcmp(method, "echojson") == 0 ||
+	    strcmp(method, "help") == 0;
+}
+
+static int
+is_rpc_error(const struct rpc_error *e)
+{
+	return e->message[0] != '\0' &&
+	    memchr(e->message, '\0', sizeof(e->message)) != NULL;
+}
+
+/* Equal JSON values, numbers within the writer's 16 digits. */
+static int
+same_json(const json_t *a, const json_t *b)
+{
+	const char *key;
+	json_t *x;
+	double da, db;
+	size_t i;
+
+	if (json_is_number(a) && json_is_number(b)) {
+		if (json_is_integer(a) && json_is_integer(b))
+			return json_integer_value(a) == json_integer_value(b);
+		da = json_number_value(a);
+		db = json_number_value(b);
+		return da == db || fabs(da - db) <= 1e-14 * fmax(fabs(da),
+		    fabs(db));
+	}
+	if (json_typeof(a) != json_typeof(b))
+		return 0;
+	switch (json_typeof(a)) {
+	case JSON_STRING:
+		return json_string_length(a) == json_string_length(b) &&
+		    memcmp(json_string_value(a), json_string_value(b),
+		    json_string_length(a)) == 0;
+	case JSON_ARRAY:
+		if (json_array_size(a) != json_array_size(b))
+			return 0;
+		for (i = 0; i < json_array_size(a); i++)
+			if (!same_json(json_array_get(a, i),
+			    json_array_get(b, i)))
+				return 0;
+		return 1;
+	case JSON_OBJECT:
+		if (json_object_size(a) != json_object_size(b))
+			return 0;
+		json_object_foreach((json_t *)(uintptr_t)a, key, x)
+			if (json_object_get(b, key) == NULL ||
+			    !same_json(x, json_object_get(b, key)))
+				return 0;
+		return 1;
+	default:
+		return 1;
+	}
+}
+
+static void
+check_writer(const json_t *v)
+{
+	static const int indents[] = { 0, 1, 4 };
+	json_error_t je;
+	json_t *back;
+	char *s;
+	size_t i;
+
+	for (i = 0; i < sizeof(indents) / sizeof(indents[0]); i++) {
+		s = rpc_json_dumps(v, indents[i]);
+		PROP(s != NULL);
+		back = json_loads(s, JSON_DECODE_ANY, &je);
+		if (back == NULL)
+			fprintf(stderr, "writer output does not parse: %s\n"
+			    "%.200s\n", je.text, s);
+		PROP(back != NULL);
+		PROP(same_json(v, back));
+		json_decref(back);
+		free(s);
+	}
+}
+
+/* lowercase(s) == want */
+static int
+lower_eq(const char *s, const char *want)
+{
+	for (; *s && *want; s++, want++) {
+		char c = *s >= 'A' && *s <= 'F' ? (char)(*s - 'A' + 'a') : *s;
+
+		if (c != *want)
+			return 0;
+	}
+	return *s == *want;
+}
+
+static void
+check_param_value(json_t *v)
+{
+	struct rpc_error err;
+	uint8_t h[32], *bytes;
+	char hex[65], *enc, buf[64];
+	json_t *j;
+	int64_t sat, sat2;
+	size_t n;
+
+	memset(&err, 0, sizeof(err));
+	if (rpc_parse_hash(v, "hash", h, &err) == 0) {
+		PROP(json_is_string(v));
+		hash_to_hex(h, hex);
+		PROP(lower_eq(json_string_value(v), hex));
+	} else
+		PROP(is_rpc_error(&err) && (err.code == RPC_TYPE_ERROR ||
+		    err.code == RPC_INVALID_PARAMETER));
+
+	memset(&err, 0, sizeof(err));
+	if (rpc_parse_hex(v, "data", &bytes, &n, &err) == 0) {
+		PROP(json_is_string(v));
+		enc = hex_encode_alloc(bytes, n);
+		PROP(lower_eq(json_string_value(v), enc));
+		free(enc);
+		free(bytes);
+	} else
+		PROP(is_rpc_error(&err) && (err.code == RPC_TYPE_ERROR ||
+		    err.code == RPC_INVALID_PARAMETER));
+
+	memset(&err, 0, sizeof(err));
+	if (rpc_parse_amount(v, &sat, &err) == 0) {
+		PROP(sat >= 0 && sat <= MAX_MONEY);
+		/* The amount as Core prints it reads back the same. */
+		snprintf(buf, sizeof(buf), "%lld.%08lld",
+		    (long long)(sat / COIN), (long long)(sat % COIN));
+		j = json_string(buf);
+		PROP(rpc_parse_amount(j, &sat2, &err) == 0 && sat2 == sat);
+		json_decref(j);
+	} else
+		PROP(is_rpc_error(&err) && err.code == RPC_TYPE_ERROR);
+
+	(void)rpc_param_verbosity(v, 1);
+}
+
+/* Everything up to the handler; returns whether the handler would run. */
+static int
+walk_request(json_t *item, int *notification)
+{
+	const struct rpc_method *m;
+	struct rpc_request rq;
+	struct rpc_error err;
+	json_t *params, *v;
+	const char *key;
+	size_t i, n;
+	int rc;
+
+	*notification = 0;
+	memset(&err, 0, sizeof(err));
+	if (rpc_request_parse(item, &rq, &err) != 0) {
+		PROP(is_rpc_error(&err) && err.code == RPC_INVALID_REQUEST);
+		return 0;
+	}
+	PROP(json_is_object(item));
+	PROP(rq.method != NULL);
+	PROP(rq.version == RPC_V1 || rq.version == RPC_V2);
+	PROP(rq.id == json_object_get(item, "id"));
+	PROP(rq.params == NULL || json_is_array(rq.params) ||
+	    json_is_object(rq.params));
+	*notification = rq.version == RPC_V2 && rq.id == NULL;
+
+	if (json_is_array(rq.params)) {
+		json_array_foreach(rq.params, i, v)
+			check_param_value(v);
+	} else if (json_is_object(rq.params)) {
+		json_object_foreach(rq.params, key, v)
+			check_param_value(v);
+	}
+
+	if ((m = rpc_method_find(rq.method)) == NULL)
+		return 0;
+	PROP(strcmp(m->name, rq.method) == 0);
+	n = rpc_method_nargs(m);
+	PROP(rpc_method_nrequired(m) <= n && n <= RPC_MAX_ARGS);
+	if (rq.params == NULL)
+		params = json_array();
+	else if (json_is_object(rq.params)) {
+		memset(&err, 0, sizeof(err));
+		params = rpc_named_to_positional(m, rq.params, &err);
+		if (params == NULL) {
+			PROP(is_rpc_error(&err) &&
+			    err.code == RPC_INVALID_PARAMETER);
+			return 0;
+		}
+		PROP(json_is_array(params));
+	} else
+		params = json_incref(rq.params);
+	memset(&err, 0, sizeof(err));
+	rc = rpc_check_params(m, params, &err);
+	if (rc == 0)
+		PROP(json_array_size(params) >= rpc_method_nrequired(m) &&
+		    json_array_size(params) <= n);
+	else
+		PROP(is_rpc_error(&err) && (err.code == RPC_MISC_ERROR ||
+		    err.code == RPC_TYPE_ERROR));
+	json_decref(params);
+	return rc == 0;
+}
+
+static int
+legacy_status(int code)
+{
+	if (code == RPC_INVALID_REQUEST)
+		return 400;
+	if (code == RPC_METHOD_NOT_FOUND)
+		return 404;
+	return 500;
+}
+
+/*
+ * One reply object: version 1 has result and error, one of them null;
+ * version 2 has "jsonrpc" and exactly one of them. Returns the error code,
+ * or 0 for a result.
+ */
+static int
+check_reply(const json_t *o, const json_t *req_id)
+{
+	json_t *res, *e, *code, *msg, *ver, *id;
+	int v2;
+
+	PROP(json_is_object(o));
+	res = json_object_get(o, "result");
+	e = json_object_get(o, "error");
+	ver = json_object_get(o, "jsonrpc");
+	id = json_object_get(o, "id");
+	v2 = ver != NULL;
+	if (v2) {
+		PROP(json_is_string(ver) &&
+		    strcmp(json_string_value(ver), "2.0") == 0);
+		PROP((res == NULL) != (e == NULL));
+	} else
+		PROP(res != NULL && e != NULL &&
+		    (json_is_null(res) || json_is_null(e)));
+	PROP(json_object_size(o) == (size_t)(2 + (id != NULL)));
+	if (req_id != NULL)
+		PROP(id != NULL && same_json(id, req_id));
+	else
+		PROP(id == NULL);
+	if (e == NULL || json_is_null(e))
+		return 0;
+	code = json_object_get(e, "code");
+	msg = json_object_get(e, "message");
+	PROP(json_object_size(e) == 2 && json_is_integer(code) &&
+	    json_is_string(msg) && json_string_length(msg) > 0);
+	PROP(json_integer_value(code) != 0);
+	return (int)json_integer_value(code);
+}
+
+static void
+check_answer(const json_t *body, const struct rpc_http_reply *rep)
+{
+	json_error_t je;
+	json_t *r, *item, *req_id;
+	size_t i, k, expect;
+	int code, notif;
+
+	PROP(rep->status == 200 || rep->status == 204 || rep->status == 400 ||
+	    rep->status == 404 || rep->status == 500);
+	if (rep->status == 204) {
+		PROP(rep->body == NULL);
+		/* Only notifications go unanswered. */
+		PROP(json_is_object(body) || json_is_array(body));
+		return;
+	}
+	PROP(rep->body != NULL && rep->len > 0 &&
+	    rep->len == strlen(rep->body) && rep->body[rep->len - 1] == '\n');
+	r = json_loadb(rep->body, rep->len, 0, &je);
+	PROP(r != NULL);
+
+	if (body == NULL || (!json_is_object(body) && !json_is_array(body))) {
+		/* Not a request at all: a legacy parse error. */
+		PROP(rep->status == 500);
+		PROP(check_reply(r, NULL) == RPC_PARSE_ERROR);
+	} else if (json_is_object(body)) {
+		req_id = json_object_get(body, "id");
+		code = check_reply(r, req_id);
+		if (json_object_get(r, "jsonrpc") == NULL)
+			PROP(rep->status == (code ? legacy_status(code) : 200));
+		else
+			PROP(rep->status == 200 || (rep->status == 400 &&
+			    code == RPC_INVALID_REQUEST));
+	} else {
+		PROP(rep->status == 200 && json_is_array(r));
+		expect = 0;
+		json_array_foreach(body, i, item) {
+			(void)walk_request(item, &notif);
+			if (!notif)
+				expect++;
+		}
+		PROP(json_array_size(r) == expect);
+		k = 0;
+		json_array_foreach(body, i, item) {
+			(void)walk_request(item, &notif);
+			if (notif)
+				continue;
+			req_id = json_is_object(item) ?
+			    json_object_get(item, "id") : NULL;
+			(void)check_reply(json_array_get(r, k++), req_id);
+		}
+	}
+	json_decref(r);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct rpc_http_reply rep, rep2;
+	json_error_t je;
+	json_t *body, *item;
+	size_t i;
+	int notif, safe = 1, fast, rc;
+
+	if (size > 65536)
+		return 0;
+	body = json_loadb((const char *)data, size, BODY_FLAGS, &je);
+	if (body != NULL) {
+		check_writer(body);
+		if (json_is_object(body)) {
+			if (walk_request(body, &notif) &&
+			    !runs_without_server(json_string_value(
+			    json_object_get(body, "method"))))
+				safe = 0;
+		} else if (json_is_array(body)) {
+			json_array_foreach(body, i, item)
+				if (walk_request(item, &notif) &&
+				    !runs_without_server(json_string_value(
+				    json_object_get(item, "method"))))
+					safe = 0;
+		}
+	}
+	if (safe) {
+		rpc_execute_raw(NULL, (const char *)data, size, &rep);
+		check_answer(body, &rep);
+		if (body != NULL) {
+			/* The fast path answers the same, or declines. */
+			fast = rpc_body_is_fast(body);
+			rc = rpc_execute_body(NULL, body, 1, &rep2);
+			PROP(rc == (fast ? 0 : 1));
+			if (rc == 0) {
+				PROP(rep2.status == rep.status);
+				PROP((rep.body == NULL && rep2.body == NULL) ||
+				    (rep.body && rep2.body &&
+				    strcmp(rep.body, rep2.body) == 0));
+			}
+			free(rep2.body);
+		}
+		free(rep.body);
+	}
+	json_decref(body);
+	return 0;
+}
