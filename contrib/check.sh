@@ -6,6 +6,9 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+# Tests read Core's vectors and the chains from ../shared; the sanitizer
+# builds are copies of the tree elsewhere, so say where it is once.
+export BR_SHARED_DIR=${BR_SHARED_DIR:-$(cd "$top/.." && pwd)/shared}
 
 contrib/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 

@@ -450,6 +450,14 @@ addrman_set_services(struct addrman *am, const struct service *s,
 		e->a.services = services;
 }
 
+int64_t
+addrman_last_try(const struct addrman *am, const struct service *s)
+{
+	const struct am_info *e = find(am, s);
+
+	return e ? e->last_try : 0;
+}
+
 int
 addrman_select(struct addrman *am, int new_only, int64_t now,
     struct addr_entry *out)

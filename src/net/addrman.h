@@ -55,6 +55,8 @@ void addrman_connected(struct addrman *am, const struct service *s,
     int64_t now);
 void addrman_set_services(struct addrman *am, const struct service *s,
     uint64_t services);
+/* When s was last tried (node time), 0 if never or unknown. */
+int64_t addrman_last_try(const struct addrman *am, const struct service *s);
 /*
  * Picks an address to connect to, tried or new at random (new_only: new
  * only), favouring ones not tried recently. 0, or -1 when empty.

@@ -640,8 +640,11 @@ open_automatic(struct net *n, int64_t now)
 	char s[NETADDR_STRLEN];
 
 	if (!n->use_addrman_outgoing || !n->network_active ||
-	    addrman_size(n->addrman, -1, -1) == 0)
+	    addrman_size(n->addrman, -1, -1) == 0 ||
+	    time_mono_micros() < n->next_conn_us)
 		return;
+	/* One pass every half second, as Core's connection thread. */
+	n->next_conn_us = time_mono_micros() + 500000;
 	if (net_count_type(n, CONN_OUTBOUND_FULL) < n->max_outbound_full)
 		type = CONN_OUTBOUND_FULL;
 	else if (net_count_type(n, CONN_BLOCK_RELAY) < n->max_block_relay)
@@ -664,6 +667,10 @@ open_automatic(struct net *n, int64_t now)
 		    banman_is_discouraged(n->banman, &a.svc.addr))
 			continue;
 		if (!feeler && same_group_outbound(n, &a.svc.addr))
+			continue;
+		/* Not one we tried in the last 10 minutes, at first (Core). */
+		if (now - addrman_last_try(n->addrman, &a.svc) < 600 &&
+		    tries < 30)
 			continue;
 		if (!feeler && (a.services & (NODE_NETWORK | NODE_WITNESS)) !=
 		    (NODE_NETWORK | NODE_WITNESS) && tries < 40)

@@ -259,6 +259,8 @@ struct peer {
 	int64_t downloading_since_us;
 	int64_t stalling_since_us;
 	int blocks_pending;		/* blocks at validation */
+	unsigned ibd_announce:1;	/* tell it our tip (initial download) */
+	int64_t ibd_announce_us;	/* when we last did */
 };
 
 TAILQ_HEAD(peer_list, peer);

@@ -76,6 +76,12 @@ struct sync {
 	uint8_t tip[32];
 	int32_t tip_height;
 	uint8_t tip_work[32];		/* big-endian */
+	/*
+	 * The last height where the header chain and the active chain agree:
+	 * the tip, unless the best headers are on another branch (a reorg to
+	 * come), whose blocks are then fetched from here on.
+	 */
+	int32_t hc_fork;
 	int ibd;
 	struct htab *inflight;		/* hash -> struct inflight */
 	struct htab *pending;		/* hash -> struct blk: at validation */
@@ -94,6 +100,7 @@ sync_new(struct net *n)
 	s->n = n;
 	s->hc_height = -1;
 	s->tip_height = -1;
+	s->hc_fork = -1;
 	s->inflight = htab_new(32, offsetof(struct inflight, hash));
 	s->pending = htab_new(32, offsetof(struct blk, hash));
 	s->have = htab_new(32, offsetof(struct blk, hash));
@@ -211,8 +218,19 @@ refresh_chain(struct sync *s, struct store_rtxn *t)
 	}
 	s->hc_height = top;
 done:
-	if (s->scan_from < s->tip_height + 1)
-		s->scan_from = s->tip_height + 1;
+	/* Where the header chain leaves the active chain. */
+	h = s->tip_height < s->hc_height ? s->tip_height : s->hc_height;
+	while (h > 0) {
+		if (store_get_active_hash(t, h, hash) == STORE_OK &&
+		    memcmp(hash, s->hc[h], 32) == 0)
+			break;
+		h--;
+	}
+	if (h < s->hc_fork && s->scan_from > h + 1)
+		s->scan_from = h + 1;
+	s->hc_fork = h;
+	if (s->scan_from < s->hc_fork + 1)
+		s->scan_from = s->hc_fork + 1;
 }
 
 void
@@ -567,9 +585,9 @@ request_blocks(struct sync *s, struct store_rtxn *t, struct peer *p,
 	if (!p->has_best || memcmp(p->best_work, s->tip_work, 32) <= 0)
 		return;
 	common = peer_common(s, t, p);
-	if (common <= s->tip_height)
+	if (common <= s->hc_fork)
 		return;
-	window_end = s->tip_height + BLOCK_DOWNLOAD_WINDOW;
+	window_end = s->hc_fork + BLOCK_DOWNLOAD_WINDOW;
 	limit = common < window_end ? common : window_end;
 	if (limit > s->hc_height)
 		limit = s->hc_height;
@@ -643,7 +661,7 @@ sync_schedule_all(struct net *n)
 	struct peer *p;
 	int64_t now_us = net_now_us();
 
-	if (n->stopping || s->hc_height <= s->tip_height)
+	if (n->stopping || s->hc_height <= s->hc_fork)
 		return;
 	t = rtxn(n);
 	TAILQ_FOREACH(p, &n->peers, entry)
@@ -685,6 +703,30 @@ sync_inflight_heights(struct peer *p, int32_t *out, size_t max)
 	return k;
 }
 
+/* The initial-download announcement: our tip, by inv, if it still lacks it. */
+static void
+announce_tip_inv(struct net *n, struct peer *p, int64_t now_us)
+{
+	struct sync *s = n->sync;
+	struct store_rtxn *t = rtxn(n);
+	struct inv iv;
+	struct wbuf w;
+	int has;
+
+	has = peer_has_header(s, t, p, s->tip, s->tip_height);
+	store_read_end(t);
+	p->ibd_announce = 0;
+	p->ibd_announce_us = now_us;
+	if (has)
+		return;
+	iv.type = MSG_BLOCK;
+	memcpy(iv.hash, s->tip, 32);
+	wbuf_init(&w);
+	inv_encode(&w, &iv, 1);
+	peer_send_wbuf(p, MT_INV, &w);
+	wbuf_free(&w);
+}
+
 void
 sync_tick(struct net *n)
 {
@@ -701,6 +743,10 @@ sync_tick(struct net *n)
 		if (p->disconnect || !p->handshaked)
 			continue;
 		maybe_send_sendheaders(n, p);
+		/* Real time: a frozen mock clock must not silence it. */
+		if (p->ibd_announce &&
+		    time_mono_micros() - p->ibd_announce_us >= 1000000)
+			announce_tip_inv(n, p, time_mono_micros());
 		if (p->stalling_since_us &&
 		    now_us > p->stalling_since_us + s->stall_timeout_us) {
 			log_info("Peer=%llu is stalling block download, "
@@ -1112,6 +1158,18 @@ sync_tip_changed(struct net *n, const struct netq_tip *tp)
 		free(drop[i]);
 	}
 	free(drop);
+	if (s->ibd && memcmp(old, s->tip, 32) != 0) {
+		/*
+		 * Core relays nothing during initial download. Then a node behind
+		 * us in a line of nodes would never hear of our new blocks, so a
+		 * peer that lacks our tip is told about it, at most once a second
+		 * (sync_tick sends it).
+		 */
+		TAILQ_FOREACH(p, &n->peers, entry)
+			if (p->handshaked && !p->disconnect &&
+			    !peer_has_header(s, t, p, s->tip, s->tip_height))
+				p->ibd_announce = 1;
+	}
 	if (!s->ibd && memcmp(old, s->tip, 32) != 0) {
 		/* The new blocks, newest first, back to the old tip (at most 8). */
 		memcpy(cur, s->tip, 32);

@@ -169,9 +169,8 @@ m_getblock(struct rpc_ctx *c, struct rpc_error *err)
 
 	if (rpc_parse_hash(rpc_param(c, 0), "blockhash", h, err) == -1)
 		return NULL;
-	if (rpc_param(c, 1) && json_is_string(rpc_param(c, 1)))
-		return rpc_fail(err, RPC_TYPE_ERROR,
-		    "JSON value of type string is not of expected type number");
+	if (rpc_check_verbosity(rpc_param(c, 1), err) == -1)
+		return NULL;
 	if (rpc_read_begin(c->rpc, &t, err) == -1)
 		return NULL;
 	if (load_block(t, h, &raw, &len, err) == -1) {
@@ -651,10 +650,11 @@ m_getdeploymentinfo(struct rpc_ctx *c, struct rpc_error *err)
 				json_object_set_new(x, "height",
 				    json_integer(d[i].height));
 			json_object_set_new(x, "active", json_boolean(active));
+			/*
+			 * No "bit": Core shows it only while a deployment is
+			 * started or locked in, states we do not track.
+			 */
 			b9 = json_object();
-			if (!active)
-				json_object_set_new(b9, "bit",
-				    json_integer(d[i].bit));
 			json_object_set_new(b9, "start_time",
 			    json_integer(d[i].start_time));
 			json_object_set_new(b9, "timeout",

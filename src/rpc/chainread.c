@@ -4,6 +4,7 @@
  * Everything runs inside the caller's LMDB read transaction and copies out
  * what it returns, so it never waits on the validation thread.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,23 +42,98 @@ rpc_target_hex(uint32_t bits, char out[65])
 	arith256_to_hex(&t, out);
 }
 
+/*
+ * Median time past by block hash. A block's median time depends only on
+ * the block and its ancestors, so an entry never goes stale (a reorg needs
+ * no invalidation); it saves getblockheader and friends the walk over 11
+ * index records on every call. Direct-mapped: a collision just replaces.
+ */
+#define MTP_CACHE_SLOTS 2048		/* a power of two */
+
+struct mtp_slot {
+	uint8_t hash[32];
+	int64_t mtp;
+	int used;
+};
+
+/* mtp_mu guards mtp_cache. A leaf lock held only to copy one slot. */
+static pthread_mutex_t mtp_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct mtp_slot mtp_cache[MTP_CACHE_SLOTS];
+
+static size_t
+mtp_slot_of(const uint8_t hash[32])
+{
+	/* Block hashes are uniform in their low-order (first) bytes. */
+	return ((size_t)hash[0] | (size_t)hash[1] << 8) &
+	    (MTP_CACHE_SLOTS - 1);
+}
+
+static int
+mtp_cache_get(const uint8_t hash[32], int64_t *mtp)
+{
+	struct mtp_slot *sl = &mtp_cache[mtp_slot_of(hash)];
+	int hit;
+
+	pthread_mutex_lock(&mtp_mu);
+	hit = sl->used && memcmp(sl->hash, hash, 32) == 0;
+	if (hit)
+		*mtp = sl->mtp;
+	pthread_mutex_unlock(&mtp_mu);
+	return hit;
+}
+
+static void
+mtp_cache_put(const uint8_t hash[32], int64_t mtp)
+{
+	struct mtp_slot *sl = &mtp_cache[mtp_slot_of(hash)];
+
+	pthread_mutex_lock(&mtp_mu);
+	memcpy(sl->hash, hash, 32);
+	sl->mtp = mtp;
+	sl->used = 1;
+	pthread_mutex_unlock(&mtp_mu);
+}
+
+/* The median time past of e, whose record the caller has already read. */
+static int64_t
+median_time_of(struct store_rtxn *t, const struct block_index_entry *e)
+{
+	struct block_index_entry p;
+	int64_t times[POW_MEDIAN_TIME_SPAN], mtp;
+	uint8_t prev[32];
+	size_t n = 1;
+	int complete;
+
+	if (mtp_cache_get(e->hash, &mtp))
+		return mtp;
+	times[0] = e->hdr.time;
+	complete = e->height == 0;
+	memcpy(prev, e->hdr.prev, 32);
+	while (!complete && n < POW_MEDIAN_TIME_SPAN) {
+		if (store_get_index(t, prev, &p) != STORE_OK)
+			break;
+		times[n++] = p.hdr.time;
+		complete = p.height == 0;
+		memcpy(prev, p.hdr.prev, 32);
+	}
+	mtp = pow_median_time(times, n);
+	/* A walk cut short by a missing ancestor is not the final answer. */
+	if (complete || n == POW_MEDIAN_TIME_SPAN)
+		mtp_cache_put(e->hash, mtp);
+	return mtp;
+}
+
 int64_t
 rpc_median_time(struct store_rtxn *t, const uint8_t hash[32])
 {
 	struct block_index_entry e;
-	int64_t times[POW_MEDIAN_TIME_SPAN];
-	uint8_t h[32];
-	size_t n = 0;
+	int64_t mtp;
 
-	memcpy(h, hash, 32);
-	while (n < POW_MEDIAN_TIME_SPAN &&
-	    store_get_index(t, h, &e) == STORE_OK) {
-		times[n++] = e.hdr.time;
-		if (e.height == 0)
-			break;
-		memcpy(h, e.hdr.prev, 32);
-	}
-	return n ? pow_median_time(times, n) : 0;
+	if (mtp_cache_get(hash, &mtp))
+		return mtp;
+	if (store_get_index(t, hash, &e) != STORE_OK)
+		return 0;
+	return median_time_of(t, &e);
 }
 
 /* Whether e is on the active chain; *tip_height is set either way. */
@@ -104,7 +180,7 @@ rpc_header_json(struct store_rtxn *t, const uint8_t hash[32],
 	json_object_set_new(o, "merkleroot", json_string(hex));
 	json_object_set_new(o, "time", json_integer(e.hdr.time));
 	json_object_set_new(o, "mediantime",
-	    json_integer(rpc_median_time(t, e.hash)));
+	    json_integer(median_time_of(t, &e)));
 	json_object_set_new(o, "nonce", json_integer(e.hdr.nonce));
 	rpc_bits_hex(e.hdr.bits, bits);
 	json_object_set_new(o, "bits", json_string(bits));

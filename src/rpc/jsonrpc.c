@@ -251,17 +251,60 @@ rpc_execute_body(struct rpc *r, json_t *body, int fast_only,
 	return 0;
 }
 
+/* Whether arrays and objects nest deeper than Core allows. */
+static int
+too_deep(const char *data, size_t len)
+{
+	size_t i, depth = 0;
+	int in_str = 0;
+
+	for (i = 0; i < len; i++) {
+		if (in_str) {
+			if (data[i] == '\\')
+				i++;
+			else if (data[i] == '"')
+				in_str = 0;
+			continue;
+		}
+		switch (data[i]) {
+		case '"':
+			in_str = 1;
+			break;
+		case '[':
+		case '{':
+			if (++depth > RPC_MAX_JSON_DEPTH)
+				return 1;
+			break;
+		case ']':
+		case '}':
+			if (depth > 0)
+				depth--;
+			break;
+		}
+	}
+	return 0;
+}
+
+json_t *
+rpc_json_parse(const char *data, size_t len)
+{
+	json_error_t jerr;
+
+	if (too_deep(data, len))
+		return NULL;
+	return json_loadb(data, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
+	    &jerr);
+}
+
 void
 rpc_execute_raw(struct rpc *r, const char *data, size_t len,
     struct rpc_http_reply *out)
 {
 	struct rpc_request rq;
 	struct rpc_error err;
-	json_error_t jerr;
 	json_t *body;
 
-	body = json_loadb(data, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
-	    &jerr);
+	body = rpc_json_parse(data, len);
 	if (body == NULL) {
 		memset(&rq, 0, sizeof(rq));
 		rq.version = RPC_V1;

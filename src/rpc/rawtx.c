@@ -164,9 +164,8 @@ m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 
 	if (rpc_parse_hash(rpc_param(c, 0), "parameter 1", txid, err) == -1)
 		return NULL;
-	if (rpc_param(c, 1) && json_is_string(rpc_param(c, 1)))
-		return rpc_fail(err, RPC_TYPE_ERROR,
-		    "JSON value of type string is not of expected type number");
+	if (rpc_check_verbosity(rpc_param(c, 1), err) == -1)
+		return NULL;
 	if (rpc_param(c, 2) == NULL)
 		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
 		    "No such mempool transaction. Use -txindex or provide a "

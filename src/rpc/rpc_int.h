@@ -172,6 +172,13 @@ struct rpc_http_reply {
  */
 int rpc_execute_body(struct rpc *r, json_t *body, int fast_only,
     struct rpc_http_reply *out);
+/*
+ * Parses a request body as Core does: any JSON value, at most
+ * RPC_MAX_JSON_DEPTH nested arrays and objects (UniValue's limit; jansson
+ * alone would take 2048). A new reference, or NULL if malformed.
+ */
+#define RPC_MAX_JSON_DEPTH 512
+json_t *rpc_json_parse(const char *data, size_t len);
 /* Same for raw bytes (parse errors answered as Core does). */
 void rpc_execute_raw(struct rpc *r, const char *data, size_t len,
     struct rpc_http_reply *out);
@@ -203,6 +210,11 @@ int rpc_parse_hex(const json_t *v, const char *name, uint8_t **out,
 int rpc_parse_amount(const json_t *v, int64_t *sat, struct rpc_error *err);
 /* A boolean param that Core also accepts as a number (verbosity). */
 int rpc_param_verbosity(const json_t *v, int deflt);
+/*
+ * Core reads verbosity without its type check (it also takes a boolean),
+ * so any other type fails inside the handler: -1, not -3. 0 or -1.
+ */
+int rpc_check_verbosity(const json_t *v, struct rpc_error *err);
 
 /* Forwarded methods: run m on the net or validation thread. */
 json_t *rpc_forward_net(struct rpc_ctx *c, struct rpc_error *err);

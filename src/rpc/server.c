@@ -513,7 +513,6 @@ http_cb(struct evhttp_request *req, void *arg)
 	const char *uri = evhttp_request_get_uri(req), *auth;
 	struct evbuffer *in;
 	struct rpc_http_reply rep;
-	json_error_t jerr;
 	struct job *j;
 	struct msg *m;
 	size_t len;
@@ -567,8 +566,7 @@ http_cb(struct evhttp_request *req, void *arg)
 	if (len <= INLINE_BODY_MAX) {
 		const char *data = (const char *)evbuffer_pullup(in, -1);
 
-		body = json_loadb(data ? data : "", len,
-		    JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+		body = rpc_json_parse(data ? data : "", len);
 		if (body == NULL) {
 			/* Malformed: the answer needs no worker. */
 			rpc_execute_raw(r, data ? data : "", len, &rep);

@@ -522,6 +522,18 @@ rpc_param(const struct rpc_ctx *c, size_t i)
 }
 
 int
+rpc_check_verbosity(const json_t *v, struct rpc_error *err)
+{
+	if (v == NULL || json_is_null(v) || json_is_boolean(v) ||
+	    json_is_number(v))
+		return 0;
+	rpc_fail(err, RPC_MISC_ERROR,
+	    "JSON value of type %s is not of expected type number",
+	    json_type_name(v));
+	return -1;
+}
+
+int
 rpc_param_verbosity(const json_t *v, int deflt)
 {
 	if (v == NULL || json_is_null(v))

@@ -77,6 +77,14 @@ struct chainstate {
 
 	struct connect_scratch *scratch;
 	struct script_batch *scripts;
+	/*
+	 * -debug=bench totals over blocks connected to the tip (owner
+	 * thread only): wall time in connect_one, the part of it in script
+	 * checks, and the block count.
+	 */
+	int64_t bench_connect_us;
+	int64_t bench_script_us;
+	uint64_t bench_blocks;
 	uint8_t *rawbuf;		/* copy of a stored block being connected */
 	size_t rawcap;
 };
@@ -183,8 +191,17 @@ void script_batch_add(struct script_batch *sb, const struct tx *tx,
 int script_batch_wait(struct script_batch *sb, int *err);
 /* Drops the collected checks unrun (the block failed otherwise). */
 void script_batch_discard(struct script_batch *sb);
+/* Wall time spent in script_batch_wait's batches so far, microseconds. */
+int64_t script_batch_micros(const struct script_batch *sb);
+/* Threads that verify a batch, the caller included (-par). */
+int script_batch_threads(const struct script_batch *sb);
 
 /* activate.c */
+/*
+ * Logs the -debug=bench totals ("[bench] scripts S s of C s connect (P%),
+ * -par=N, B blocks, WHEN"). Owner thread; nothing when bench is off.
+ */
+void cs_bench_log(struct chainstate *cs, const char *when);
 int activate_best_chain(struct chainstate *cs, int max_blocks, int *more);
 /* Marks bi failed (FAILED_VALID) and its descendants FAILED_CHILD. */
 void mark_block_failed(struct chainstate *cs, struct bindex *bi);

@@ -24,6 +24,7 @@
 #include "util/log.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
+#include "validation/chainstate_int.h"
 #include "validation/validation_int.h"
 
 /* Blocks waiting for their parent: at most this many bytes and blocks. */
@@ -373,6 +374,7 @@ import_done(struct validation *v)
 	log_progress(v, NULL, 1);
 	log_info("Import done: %llu blocks connected",
 	    (unsigned long long)v->import_blocks);
+	cs_bench_log(v->cs, "import done");
 	v->importing = 0;
 	if (!v->reindexing)
 		chainstate_set_importing(v->cs, 0);

@@ -277,6 +277,7 @@ on_tip_changed(void *arg, const struct block_index_entry *tip, int ibd)
 	if (v->stop_at_height > 0 && tip->height >= v->stop_at_height &&
 	    !v->stop_requested) {
 		v->stop_requested = 1;
+		cs_bench_log(v->cs, "at -stopatheight");
 		log_info("Reached -stopatheight=%lld: requesting shutdown",
 		    (long long)v->stop_at_height);
 		shutdown_request();

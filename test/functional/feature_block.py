@@ -23,10 +23,11 @@ from test_framework.blocktools import (NUMS_XONLY, add_witness_commitment, creat
                                        p2tr_op_true_info, p2wpkh_key_and_script, sign_p2pk_input,
                                        sign_p2wpkh_input, solve, spend_p2tr_script_path, spend_p2wsh_op_true)
 from test_framework.key import ECKey, compute_xonly_pubkey
-from test_framework.messages import COutPoint, CTxOut
+from test_framework.messages import COutPoint, CTxOut, msg_block
+from test_framework.p2p import P2PInterface
 from test_framework.script import OP_CHECKSIG, OP_RETURN, CScript
 from test_framework.test_framework import BitrootTestFramework
-from test_framework.util import assert_equal
+from test_framework.util import assert_equal, assert_raises_rpc_error
 
 
 class FeatureBlockTest(BitrootTestFramework):
@@ -48,6 +49,16 @@ class FeatureBlockTest(BitrootTestFramework):
             assert_equal(got, reason)
         assert_equal(node.getbestblockhash(), tip)
         self.log.info("  refused: %s", got)
+
+    def reject_p2p(self, block, reason):
+        node = self.nodes[0]
+        tip = node.getbestblockhash()
+        peer = node.add_p2p_connection(P2PInterface())
+        with node.assert_debug_log([reason], timeout=30):
+            peer.send_message(msg_block(block))
+            peer.wait_for_disconnect(timeout=30)
+        assert_equal(node.getbestblockhash(), tip)
+        self.log.info("  refused over P2P: %s", reason)
 
     def run_test(self):
         node = self.nodes[0]
@@ -142,7 +153,10 @@ class FeatureBlockTest(BitrootTestFramework):
         b.vtx = b.vtx[1:]
         b.update_merkle_root()
         b.solve()
-        self.reject(b, "bad-cb-missing")
+        # submitblock refuses this before validation (as Core); over P2P it
+        # is validated, logged with its reason, and its sender disconnected.
+        assert_raises_rpc_error(-22, "Block does not start with a coinbase", node.submitblock, b.serialize().hex())
+        self.reject_p2p(b, "bad-cb-missing")
         b = create_next_block(node)
         b.vtx.append(create_coinbase(height, extra_script_sig=b"\x01\x01"))
         b.update_merkle_root()

@@ -141,14 +141,17 @@ class HarnessContractTest(BitrootTestFramework):
         for h in hashes:
             blk = CBlock.from_hex(n0.getblock(blockhash=h, verbosity=0))
             assert_equal(blk.hash_hex, h)
-            assert_equal(blk.time, mock)
+            # Block time is the node's (mock) time, or one past the median time past if that is later.
+            mtp = n0.getblockheader(blk.prev_hex)["mediantime"]
+            assert_equal(blk.time, max(mock, mtp + 1))
             assert_equal(blk.vtx[0].vout[0].script_pubkey, address_to_scriptpubkey(p2pkh))
             height = n0.getblockheader(h)["height"]
             assert blk.vtx[0].vin[0].script_sig.startswith(bytes(CScript([height]))), "no BIP34 height"
         n0.setmocktime(mock + 100)
         h = n0.generatetoaddress(1, p2tr)[0]
         blk = CBlock.from_hex(n0.getblock(h, 0))
-        assert_equal(blk.time, mock + 100)
+        assert_equal(blk.time, max(mock + 100, n0.getblockheader(blk.prev_hex)["mediantime"] + 1))
+        assert blk.time < mock + 100 + 10, "block time does not follow mock time"
         assert_equal(blk.vtx[0].vout[0].script_pubkey, address_to_scriptpubkey(p2tr))
         assert_equal(blk.vtx[0].vout[0].script_pubkey[:2], b"\x51\x20")
         assert_equal(n0.generatetoaddress(1, p2pkh, maxtries=0), [])

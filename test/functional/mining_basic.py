@@ -89,7 +89,7 @@ class MiningBasicTest(BitrootTestFramework):
         assert_equal(tmpl["coinbasevalue"], block_subsidy(height + 1))
         assert_equal(tmpl["transactions"], [])
         assert_equal((tmpl["sigoplimit"], tmpl["sizelimit"], tmpl["weightlimit"]), (80000, 4000000, 4000000))
-        assert "segwit" in tmpl["rules"]
+        assert "!segwit" in tmpl["rules"], tmpl["rules"]      # Core marks segwit as a required rule
         assert_equal(tmpl["mintime"], node.getblockheader(tmpl["previousblockhash"])["mediantime"] + 1)
         cb = create_coinbase(tmpl["height"], value=tmpl["coinbasevalue"])
         block = create_block(coinbase=cb, tmpl=tmpl, witness_commitment=True)

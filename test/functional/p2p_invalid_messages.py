@@ -26,7 +26,8 @@ import time
 
 from test_framework.blocktools import bootstrap_records, create_chain, create_coinbase, create_block
 from test_framework.messages import (MAGIC_MAIN, MSG_BLOCK, MSG_TX, CAddress, CBlockHeader, CBlockLocator, CInv,
-                                     COutPoint, CTransaction, CTxIn, CTxOut, frame_message, hex_to_hash, msg_addr, msg_addrv2,
+                                     COutPoint, CTransaction, CTxIn, CTxOut, frame_message, hash256, hex_to_hash,
+                                     msg_addr, msg_addrv2,
                                      msg_block, msg_feefilter, msg_getblocks, msg_getdata, msg_getheaders,
                                      msg_headers, msg_inv, msg_notfound, msg_ping, msg_pong, msg_sendcmpct,
                                      msg_tx)
@@ -164,9 +165,13 @@ class InvalidMessagesTest(BitrootTestFramework):
         self.expect_disconnect("wrong magic", lambda p: p.send_frame(b"ping", struct.pack("<Q", 1), magic=MAGIC_MAIN))
         self.expect_disconnect("declared length 4,000,001",
                                lambda p: p.send_frame(b"ping", struct.pack("<Q", 1), length=4_000_001))
-        self.expect_disconnect("invalid message type",
-                               lambda p: p.send_raw_message(p.magic + b"pi\x00ng\x00\x00\x00\x00\x00\x00\x00" +
-                                                            struct.pack("<I", 8) + b"\x00" * 12))
+        # An invalid message type (bytes after the NUL padding starts) is
+        # dropped like a bad checksum; the connection carries on.
+        payload = struct.pack("<Q", 99)
+        peer = self.expect_ignored("invalid message type", lambda p: p.send_raw_message(
+            p.magic + b"pi\x00ng" + b"\x00" * 7 + struct.pack("<I", 8) + hash256(payload)[:4] + payload))
+        with p2p_lock:
+            assert 99 not in peer.pong_nonces, "a message with an invalid type was processed"
         peer = self.expect_ignored("bad checksum", lambda p: p.send_frame(b"ping", struct.pack("<Q", 77),
                                                                           checksum=b"\xde\xad\xbe\xef"))
         with p2p_lock:

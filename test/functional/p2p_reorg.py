@@ -12,6 +12,7 @@ round trip (invalidateblock/reconsiderblock) restores the UTXO set exactly.
 Equal-work branches: each node keeps the first it saw until preciousblock.
 """
 
+from test_framework.address import ADDRESS_BCRT1_UNSPENDABLE
 from test_framework.test_framework import BitrootTestFramework
 from test_framework.util import assert_equal, assert_not_equal
 
@@ -39,8 +40,12 @@ class ReorgTest(BitrootTestFramework):
 
         self.log.info("Partition 0-1 | 2-3 and mine 5 left, 8 right")
         self.partition()
+        # The two sides pay different addresses: blocks mined on the same
+        # parent in the same second to the same script are identical, and
+        # the "branches" would be one chain.
         lost = self.generate(n0, 5, sync_fun=lambda: self.sync_blocks(left))
-        won = self.generate(n3, 8, sync_fun=lambda: self.sync_blocks(right))
+        won = self.generate(n3, 8, address=ADDRESS_BCRT1_UNSPENDABLE,
+                            sync_fun=lambda: self.sync_blocks(right))
         assert_equal(self.tips(left), [lost[-1]] * 2)
         assert_equal(self.tips(right), [won[-1]] * 2)
         lost_coinbase = n0.getblock(lost[0])["tx"][0]
@@ -64,7 +69,8 @@ class ReorgTest(BitrootTestFramework):
         self.partition()
         fork_height = n0.getblockcount()
         fork_utxo = n0.gettxoutsetinfo()["hash_serialized_3"]
-        right_branch = self.generate(n2, 20, sync_fun=lambda: self.sync_blocks(right))
+        right_branch = self.generate(n2, 20, address=ADDRESS_BCRT1_UNSPENDABLE,
+                                     sync_fun=lambda: self.sync_blocks(right))
         left_branch = self.generate(n1, 21, sync_fun=lambda: self.sync_blocks(left))
         left_utxo = n0.gettxoutsetinfo()["hash_serialized_3"]
         self.heal()

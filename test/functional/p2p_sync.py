@@ -1,14 +1,21 @@
 #!/usr/bin/env python3
 """Three nodes in a line sync the shared chain over P2P; then four sources.
 
-- node0 imports ../shared/chains/regtest-dev.dat; node1 connects to node0,
-  node2 to node1 only. node2 must get every block through node1 and end at
-  regtest-dev.json's tip and hash_serialized_3.
+- node0 imports ../shared/chains/regtest-dev.dat; node1 syncs from node0,
+  then node2 from node1 only. node2 must get every block through node1 and
+  end at regtest-dev.json's tip and hash_serialized_3.
 - A block mined on node2 travels back to node0 through node1.
 - A test peer on node2 that sent sendheaders (and learned the tip) gets new
   blocks announced as headers; one that did not gets an inv.
 - node4 syncs from four sources at once (nodes 0-3) and downloads blocks
   from every one of them.
+
+The shared chain is years old, so a node that imported it is in initial
+block download, and (as in Core) answers getheaders only from peers with the
+"download" permission: the serving nodes run with
+-whitelist=download@127.0.0.1. A node in initial download also announces
+nothing and answers getheaders from its active chain only, so node2 connects
+once node1 has the whole chain, as it would have to with Core.
 """
 
 import json
@@ -17,6 +24,9 @@ from test_framework.messages import CBlockLocator, hex_to_hash, msg_getheaders, 
 from test_framework.p2p import P2PInterface, p2p_lock
 from test_framework.test_framework import BitrootTestFramework
 from test_framework.util import assert_equal, assert_greater_than, wait_until
+
+
+WHITELIST = "-whitelist=download@127.0.0.1"
 
 
 class SyncTest(BitrootTestFramework):
@@ -36,12 +46,14 @@ class SyncTest(BitrootTestFramework):
         n0, n1, n2, n3, n4 = self.nodes
 
         self.log.info("Three nodes in a line: node0 (import) - node1 - node2")
-        self.start_node(0, ["-loadblock=" + dat])
-        self.start_node(1)
-        self.start_node(2)
+        self.start_node(0, ["-loadblock=" + dat, WHITELIST])
+        wait_until(lambda: n0.getblockcount() == expect["height"], timeout=300, check_interval=0.2)
+        self.start_node(1, [WHITELIST])
         self.connect_nodes(1, 0)
+        self.sync_blocks([n0, n1], timeout=300)
+        self.start_node(2, [WHITELIST])
         self.connect_nodes(2, 1)
-        self.sync_blocks([n0, n1, n2], timeout=900)
+        self.sync_blocks([n0, n1, n2], timeout=300)
         for n in (n0, n1, n2):
             assert_equal(n.getbestblockhash(), expect["bestblockhash"])
             assert_equal(n.getblockcount(), expect["height"])
@@ -82,15 +94,17 @@ class SyncTest(BitrootTestFramework):
         n2.disconnect_p2ps()
 
         self.log.info("node3 catches up from node2 alone")
-        self.start_node(3)
+        self.start_node(3, [WHITELIST])
         self.connect_nodes(3, 2)
-        self.sync_blocks([n0, n1, n2, n3], timeout=900)
+        self.sync_blocks([n0, n1, n2, n3], timeout=300)
 
         self.log.info("node4 syncs from four sources at once")
-        sources = ["-addnode=127.0.0.1:%d" % self.nodes[i].p2p_port for i in range(4)]
-        self.start_node(4, sources)
-        self.sync_blocks(self.nodes, timeout=900)
+        self.start_node(4)
+        for i in range(4):
+            # No waiting in between: all four should be there when the download starts.
+            n4.addnode("127.0.0.1:%d" % self.nodes[i].p2p_port, "onetry")
         wait_until(lambda: n4.getconnectioncount() >= 4, timeout=60)
+        self.sync_blocks(self.nodes, timeout=300)
         per_source = {}
         for p in n4.getpeerinfo():
             per_source[p["subver"]] = p["bytesrecv_per_msg"].get("block", 0)

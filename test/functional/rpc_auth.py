@@ -146,7 +146,9 @@ class RpcAuthTest(BitrootTestFramework):
             self.log.info("   no non-loopback IPv4 address on this machine; 403 check not possible")
             self.start_node(0)
             return
-        self.start_node(0, extra_args=["-rpcbind=127.0.0.1", "-rpcbind=%s" % ip, "-rpcallowip=192.0.2.0/24"])
+        # A documentation net that does not contain this machine's address.
+        other_net = "198.51.100.0/24" if not ip.startswith("198.51.100.") else "203.0.113.0/24"
+        self.start_node(0, extra_args=["-rpcbind=127.0.0.1", "-rpcbind=%s" % ip, "-rpcallowip=" + other_net])
         user, pw = node.read_cookie()
         status, _, _ = self.post("%s:%s" % (user, pw), host=ip)
         assert_equal(status, 403)

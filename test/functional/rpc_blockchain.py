@@ -13,6 +13,7 @@ hash restored exactly).
 
 import decimal
 import threading
+import time
 
 from test_framework.address import address_to_scriptpubkey, descsum_create, key_to_p2pkh
 from test_framework.key import ECKey
@@ -236,6 +237,9 @@ class RpcBlockchainTest(BitrootTestFramework):
         waiter = node.get_rpc_proxy(timeout=120)
         t = threading.Thread(target=lambda: result.update(waiter.waitfornewblock(60000)))
         t.start()
+        # Let the call register the current tip first, or it waits for the block after ours.
+        time.sleep(1)
+        assert t.is_alive(), "waitfornewblock returned without a new block: %s" % result
         new = self.generate(node, 1, address=self.addr)[0]
         t.join(60)
         assert not t.is_alive()

@@ -112,10 +112,8 @@ repairable(const char *s, const int *locs, size_t n,
 		if (s[i] >= 'A' && s[i] <= 'Z')
 			upper = 1;
 	for (i = 0; i < 32; i++)
-		cs[i] = upper ? (char)(b32chars[i] - 'a' + 'A') : b32chars[i];
-	for (i = 0; i < 32; i++)
-		if (upper && b32chars[i] >= '0' && b32chars[i] <= '9')
-			cs[i] = b32chars[i];
+		cs[i] = upper && b32chars[i] >= 'a' ?
+		    (char)(b32chars[i] - 'a' + 'A') : b32chars[i];
 	cs[32] = '\0';
 	memcpy(t, s, len + 1);
 	for (i = 0; i < 32; i++) {
@@ -160,7 +158,8 @@ check_bech32_string(const char *s)
 	if (nlocs > 0 && (strcmp(msg, "Invalid Bech32 checksum") == 0 ||
 	    strcmp(msg, "Invalid Bech32m checksum") == 0)) {
 		PROP(nlocs <= 2);
-		PROP(repairable(s, locs, nlocs, msg[12] == 'm' ?
+		PROP(repairable(s, locs, nlocs,
+		    strcmp(msg, "Invalid Bech32m checksum") == 0 ?
 		    BECH32_BECH32M : BECH32_BECH32));
 	}
 	free(locs);

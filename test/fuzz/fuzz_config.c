@@ -128,10 +128,10 @@ same_vals(const struct arg_vals *x, const struct arg_vals *y, int file)
 	return 1;
 }
 
+/* Appends piece (xmalloc'd, consumed) to the string *s of length *len. */
 static void
-append(char **s, size_t *len, const char *fmt, const char *a, const char *b)
+append(char **s, size_t *len, char *piece)
 {
-	char *piece = xasprintf(fmt, a, b);
 	size_t n = strlen(piece);
 
 	*s = xrealloc(*s, *len + n + 1);
@@ -140,25 +140,28 @@ append(char **s, size_t *len, const char *fmt, const char *a, const char *b)
 	free(piece);
 }
 
-/* A config file of our own spelling for what a stored. */
+/*
+ * A config file of our own spelling for what a stored: each value under a
+ * header naming its section ("[]" is the top level), a negation as
+ * "noNAME=1".
+ */
 static char *
 rewrite_conf(const struct args *a, size_t *len)
 {
 	const struct arg_val *v;
+	const char *name;
 	char *s = xstrdup("");
 	size_t i, j;
 
 	*len = 0;
 	for (i = 0; i < arg_count(); i++) {
+		name = arg_def_at((int)i)->name;
 		for (j = 0; j < a->conf[i].n; j++) {
 			v = &a->conf[i].v[j];
-			append(&s, len, "[%s]\n%s", v->section, "");
-			if (v->negated)
-				append(&s, len, "no%s=1%s\n", arg_def_at(
-				    (int)i)->name, "");
-			else
-				append(&s, len, "%s=%s\n", arg_def_at(
-				    (int)i)->name, v->value);
+			append(&s, len, v->negated ?
+			    xasprintf("[%s]\nno%s=1\n", v->section, name) :
+			    xasprintf("[%s]\n%s=%s\n", v->section, name,
+			    v->value));
 		}
 	}
 	return s;

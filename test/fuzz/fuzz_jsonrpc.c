@@ -18,9 +18,10 @@
  * batch.
  *
  * Also: the writer's output parses back to the same value (numbers within
- * the 16 digits the writer keeps), and the parameter parsers either
- * succeed with a value that prints back to the input or fail with Core's
- * error codes.
+ * the 16 digits the writer keeps); the parameter parsers either succeed
+ * with a value that prints back to the input or fail with Core's error
+ * codes; and the input read as the base64 of an Authorization header
+ * decodes only if it is the canonical encoding of what it decodes to.
  */
 #include <math.h>
 #include <stdint.h>
@@ -46,6 +47,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void prop_fail(const char *, int, const char *)
     __attribute__((noreturn));
+
+/*
+ * FUZZ_SKIP_KNOWN=1 in the environment steps around bugs already reported
+ * (each names its finding in /work/briefs/fuzz-findings), so that the rest
+ * of the layer can be fuzzed until they are fixed. Off by default: a known
+ * bug still fails the target.
+ */
+static int skip_known = -1;
 
 static void
 prop_fail(const char *fn, int line, const char *what)
@@ -193,7 +202,10 @@ check_param_value(json_t *v)
 	} else
 		PROP(is_rpc_error(&err) && err.code == RPC_TYPE_ERROR);
 
-	(void)rpc_param_verbosity(v, 1);
+	/* Known: jsonrpc-1.bin, a double out of int range cast to int. */
+	if (!(skip_known && json_is_real(v) &&
+	    !(fabs(json_real_value(v)) < 2147483648.0)))
+		(void)rpc_param_verbosity(v, 1);
 }
 
 /* Everything up to the handler; returns whether the handler would run. */
@@ -258,6 +270,46 @@ walk_request(json_t *item, int *notification)
 		    err.code == RPC_TYPE_ERROR));
 	json_decref(params);
 	return rc == 0;
+}
+
+/*
+ * The Authorization header's base64 (auth.c), which is strict: what
+ * decodes is the one canonical encoding of its bytes. And any bytes
+ * encode to something that decodes back.
+ */
+static void
+check_base64(const uint8_t *data, size_t size)
+{
+	char *s, *enc, *dec;
+	size_t n, len, pad;
+
+	s = malloc(size + 1);
+	enc = malloc((size + 2) / 3 * 4 + 1);
+	PROP(s != NULL && enc != NULL);
+	memcpy(s, data, size);
+	s[size] = '\0';
+	if ((dec = rpc_base64_decode(s, &n)) != NULL) {
+		PROP(n <= strlen(s) / 4 * 3);
+		rpc_base64_encode(dec, n, enc);
+		len = strlen(s);
+		pad = len > 0 && s[len - 1] == '=' ? 1 + (s[len - 2] == '=') : 0;
+		/*
+		 * Known: jsonrpc-2.bin, nonzero bits under the padding are
+		 * accepted; then only the last character before it differs.
+		 */
+		if (skip_known && pad > 0)
+			PROP(strncmp(enc, s, len - pad - 1) == 0);
+		else
+			PROP(strcmp(enc, s) == 0);
+		free(dec);
+	}
+	rpc_base64_encode(data, size, enc);
+	PROP(strlen(enc) == (size + 2) / 3 * 4);
+	dec = rpc_base64_decode(enc, &n);
+	PROP(dec != NULL && n == size && memcmp(dec, data, size) == 0);
+	free(dec);
+	free(enc);
+	free(s);
 }
 
 static int
@@ -373,8 +425,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i;
 	int notif, safe = 1, fast, rc;
 
+	if (skip_known == -1)
+		skip_known = getenv("FUZZ_SKIP_KNOWN") != NULL;
 	if (size > 65536)
 		return 0;
+	check_base64(data, size);
 	body = json_loadb((const char *)data, size, BODY_FLAGS, &je);
 	if (body != NULL) {
 		check_writer(body);
