@@ -75,7 +75,7 @@ rpc_base64_decode(const char *s, size_t *len)
 		return NULL;
 	if (n >= 1 && s[n - 1] == '=')
 		pad++;
-	if (n >= 2 && s[n - 2] == '=')
+	if (pad == 1 && n >= 2 && s[n - 2] == '=')
 		pad++;
 	out = xmalloc(n / 4 * 3 + 1);
 	for (i = 0; i < n; i += 4) {
@@ -92,6 +92,11 @@ rpc_base64_decode(const char *s, size_t *len)
 		out[o++] = (char)(acc >> 16);
 		out[o++] = (char)(acc >> 8);
 		out[o++] = (char)acc;
+	}
+	/* Strict: the bits under the padding must be zero (canonical form). */
+	if ((pad == 1 && (acc & 0xff) != 0) || (pad == 2 && (acc & 0xffff) != 0)) {
+		free(out);
+		return NULL;
 	}
 	o -= pad;
 	out[o] = '\0';

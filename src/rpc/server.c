@@ -283,7 +283,8 @@ rpc_subnet_parse(const char *s, struct rpc_subnet *out)
 		}
 		memcpy(out->mask, m, (size_t)nbytes);
 	} else {
-		if (*slash == '\0')
+		/* Digits only: strtol would take "-0", "+24" and " 24". */
+		if (*slash == '\0' || strspn(slash, "0123456789") != strlen(slash))
 			return -1;
 		errno = 0;
 		v = strtol(slash, &end, 10);

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -524,6 +525,17 @@ rpc_param(const struct rpc_ctx *c, size_t i)
 int
 rpc_check_verbosity(const json_t *v, struct rpc_error *err)
 {
+	double d;
+
+	if (json_is_integer(v) && (json_integer_value(v) < INT_MIN ||
+	    json_integer_value(v) > INT_MAX))
+		goto range;
+	if (json_is_real(v)) {
+		d = json_real_value(v);
+		/* NaN fails both comparisons and is refused too. */
+		if (!(d > (double)INT_MIN - 1 && d < (double)INT_MAX + 1))
+			goto range;
+	}
 	if (v == NULL || json_is_null(v) || json_is_boolean(v) ||
 	    json_is_number(v))
 		return 0;
@@ -531,18 +543,35 @@ rpc_check_verbosity(const json_t *v, struct rpc_error *err)
 	    "JSON value of type %s is not of expected type number",
 	    json_type_name(v));
 	return -1;
+range:
+	rpc_fail(err, RPC_MISC_ERROR, "JSON integer out of range");
+	return -1;
 }
 
+/*
+ * Callers check the value with rpc_check_verbosity; out-of-range numbers
+ * still come back as -1 here rather than through an undefined cast.
+ */
 int
 rpc_param_verbosity(const json_t *v, int deflt)
 {
+	double d;
+
 	if (v == NULL || json_is_null(v))
 		return deflt;
 	if (json_is_boolean(v))
 		return json_is_true(v) ? 1 : 0;
-	if (json_is_integer(v))
+	if (json_is_integer(v)) {
+		if (json_integer_value(v) < INT_MIN ||
+		    json_integer_value(v) > INT_MAX)
+			return -1;
 		return (int)json_integer_value(v);
-	if (json_is_real(v))
-		return (int)json_real_value(v);
+	}
+	if (json_is_real(v)) {
+		d = json_real_value(v);
+		if (!(d > (double)INT_MIN - 1 && d < (double)INT_MAX + 1))
+			return -1;
+		return (int)d;
+	}
 	return -1;
 }

@@ -64,22 +64,6 @@ small_int(unsigned op)
 	return -1;
 }
 
-static int
-is_push_only(const uint8_t *s, size_t len)
-{
-	const uint8_t *d;
-	size_t pc = 0, dl;
-	unsigned op;
-
-	while (pc < len) {
-		if (!script_get_op(s, len, &pc, &op, &d, &dl))
-			return 0;
-		if (op > OP_16)
-			return 0;
-	}
-	return 1;
-}
-
 /* Bare multisig: m keys... n CHECKMULTISIG. Fills *m and *n on success. */
 static int
 match_multisig(const uint8_t *s, size_t len, int *m, int *n)
@@ -132,7 +116,7 @@ solve(const uint8_t *s, size_t len)
 			return TXOUT_WITNESS_UNKNOWN;
 		return TXOUT_NONSTANDARD;
 	}
-	if (len >= 1 && s[0] == OP_RETURN && is_push_only(s + 1, len - 1))
+	if (len >= 1 && s[0] == OP_RETURN && script_is_push_only(s + 1, len - 1))
 		return TXOUT_NULLDATA;
 	if ((len == 35 && s[0] == 33 && s[34] == OP_CHECKSIG &&
 	    pubkey_plausible(s + 1, 33)) ||
