@@ -101,7 +101,31 @@ class RpcBadInputTest(BitrootTestFramework):
         self.hangups()
         self.full_queue()
         self.chunked()
+        self.fuzz_regressions()
         self.log.info("peak node RSS: %d kB (limit %d kB)", self.max_rss, RSS_LIMIT_KB)
+
+    def fuzz_regressions(self):
+        """Regressions for what fuzz_jsonrpc and the -rpcallowip check found."""
+        self.log.info("fuzz regressions: verbosity range, strict Base64, -rpcallowip prefix")
+        tip = self.nodes[0].getbestblockhash()
+        for verbosity in ("1e300", "-1e300", "4294967297"):
+            status, reply = self.post('{"method":"getblock","params":["%s",%s],"id":1}' % (tip, verbosity))
+            assert_equal(reply["error"], {"code": -1, "message": "JSON integer out of range"})
+        # Nonzero bits under the padding: "AB==" is not the canonical "AA==".
+        user, pw = self.nodes[0].read_cookie()
+        good = base64.b64encode(("%s:%s" % (user, pw)).encode()).decode()
+        status, _ = self.post('{"method":"getblockcount","id":1}', headers={"Authorization": "Basic AB=="})
+        assert_equal(status, 401)
+        status, reply = self.post('{"method":"getblockcount","id":1}', headers={"Authorization": "Basic " + good})
+        assert_equal(status, 200)
+        self.stop_node(0)
+        for spec in ("1.2.3.0/-0", "1.2.3.0/+24", "1.2.3.0/ 24"):
+            self.nodes[0].assert_start_raises_init_error(
+                ["-rpcallowip=" + spec],
+                "Error: Invalid -rpcallowip subnet specification: %s. Valid values are a single IP "
+                "(e.g. 1.2.3.4), a network/netmask (e.g. 1.2.3.4/255.255.255.0), a network/CIDR "
+                "(e.g. 1.2.3.4/24), all ipv4 (0.0.0.0/0), or all ipv6 (::/0)." % spec)
+        self.start_node(0)
 
     def malformed_json(self):
         self.log.info("Malformed JSON: -32700 with HTTP 500, each answered")
