@@ -185,6 +185,40 @@ void rpc_execute_raw(struct rpc *r, const char *data, size_t len,
 /* Whether every request in a parsed body is a fast method. */
 int rpc_body_is_fast(json_t *body);
 
+/*
+ * The short-cut for the commonest polling calls. A single request object
+ * whose members are only "jsonrpc" ("1.0", "2.0" or null), "id" (null, an
+ * integer of at most 18 digits or a string of printable ASCII without
+ * escapes), "method" and "params" (absent, null, [] or one such string),
+ * each at most once, is read without jansson; anything else is declined
+ * (-1) and goes the general way, which gives every error. A JSON-RPC 2.0
+ * request without an id (a notification) is declined too.
+ */
+struct rpc_fast_req {
+	enum rpc_version version;
+	int has_id;
+	char id[72];		/* the id as the encoder writes it */
+	char method[32];
+	int has_param;
+	char param[72];		/* the one string parameter, unquoted */
+};
+int rpc_fast_parse(const char *data, size_t len, struct rpc_fast_req *fr);
+/*
+ * Append to o what rpc_reply_obj and rpc_json_encode write before and
+ * after the result of a successful fr, byte for byte (the tail ends with
+ * the final newline).
+ */
+void rpc_fast_head(const struct rpc_fast_req *fr, struct jout *o);
+void rpc_fast_tail(const struct rpc_fast_req *fr, struct jout *o);
+/*
+ * rpc thread: answers getblockcount, getbestblockhash or getblockheader
+ * given as above, appending the reply body (HTTP 200) to o. Returns 1, or
+ * 0 when the request must go the general way (another method or shape,
+ * warm-up, any error, which the general path words), with o unchanged.
+ */
+int rpc_fast_execute(struct rpc *r, const char *data, size_t len,
+    struct jout *o);
+
 /* ---- Handler context ---- */
 
 struct rpc_ctx {

@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -559,10 +560,188 @@ test_decodescript(void)
 	CHECK_EQ_STR(rpc_script_type(nums, 3), "nonstandard");
 }
 
+/* What the general path writes for body with result res (stolen). */
+static char *
+general_reply(const char *body, json_t *res)
+{
+	struct rpc_request rq;
+	struct rpc_error err;
+	struct jout o = { NULL, 0, 0 };
+	json_t *b, *reply;
+
+	b = rpc_json_parse(body, strlen(body));
+	CHECK(b != NULL);
+	if (b == NULL) {
+		json_decref(res);
+		return NULL;
+	}
+	CHECK_EQ_INT(rpc_request_parse(b, &rq, &err), 0);
+	reply = rpc_reply_obj(&rq, res, NULL);
+	rpc_json_encode(&o, reply, 0);
+	jout_puts(&o, "\n");
+	json_decref(reply);
+	json_decref(b);
+	return o.p;
+}
+
+static void
+fast_reply(const struct rpc_fast_req *fr, const char *result, struct jout *o)
+{
+	o->len = 0;
+	rpc_fast_head(fr, o);
+	jout_puts(o, result);
+	rpc_fast_tail(fr, o);
+}
+
+static void
+test_fast_path(void)
+{
+	static const char *const ok[] = {
+		"{\"method\":\"getblockcount\",\"id\":7}",
+		"{\"method\":\"getblockcount\",\"params\":[],\"id\":\"x\"}",
+		"{\"jsonrpc\":\"1.0\",\"id\":\"curltest\",\"method\":"
+		    "\"getblockcount\",\"params\":[]}",
+		"{\"jsonrpc\":null,\"id\":null,\"method\":\"getblockcount\"}",
+		"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getblockcount\","
+		    "\"params\":[]}",
+		"{\"jsonrpc\":\"2.0\",\"id\":\"a b-c\",\"method\":"
+		    "\"getbestblockhash\",\"params\":null}",
+		"{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"getblockcount\"}",
+		"{\"jsonrpc\":\"2.0\",\"id\":\"\",\"method\":\"getblockcount\"}",
+		"{\"jsonrpc\":\"2.0\",\"id\":-0,\"method\":\"getblockcount\"}",
+		"{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"getblockcount\"}",
+		"{\"id\":-42,\"method\":\"getblockcount\"}",
+		"{\"id\":999999999999999999,\"method\":\"getblockcount\"}",
+		"{\"method\":\"getblockcount\"}",
+		" \r\n\t{ \"method\" : \"getblockcount\" , \"params\" : [ \t] ,"
+		    " \"id\" : 5 }\n ",
+		"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getblockheader\","
+		    "\"params\":[ \"0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012"
+		    "afca590b1a11466e2206\" ]}",
+		"{\"jsonrpc\":\"1.0\",\"id\":\"t\",\"method\":"
+		    "\"getblockheader\",\"params\":[\"00\"]}",
+	};
+	static const char *const declined[] = {
+		"", "   ", "[]", "null", "1", "{", "{}", "{\"id\":1}",
+		"[{\"method\":\"getblockcount\",\"id\":1}]",
+		"{\"method\":\"getblockcount\",\"id\":1",
+		"{\"method\":\"getblockcount\",\"id\":1}x",
+		"{\"method\":\"getblockcount\",\"id\":1,}",
+		"{\"method\":\"getblockcount\",\"method\":\"getblockcount\"}",
+		"{\"method\":\"getblockcount\",\"foo\":1}",
+		"{\"method\":\"getblockcount\",\"params\":[1]}",
+		"{\"method\":\"getblockheader\",\"params\":[\"a\",true]}",
+		"{\"method\":\"getblockheader\",\"params\":[\"a\",]}",
+		"{\"method\":\"getblockheader\",\"params\":[\"a\\n\"]}",
+		"{\"method\":\"getblockheader\",\"params\":[\"a\"}",
+		"{\"method\":\"getblockheader\",\"params\":[[\"a\"]]}",
+		"{\"method\":\"getblockcount\",\"params\":{}}",
+		"{\"method\":\"getblockcount\",\"params\":\"x\"}",
+		"{\"method\":\"getblockcount\",\"params\":nullx}",
+		"{\"method\":7,\"id\":1}",
+		"{\"method\":null,\"id\":1}",
+		"{\"method\":\"get\\u0062lockcount\",\"id\":1}",
+		"{\"method\":\"getblockcount\",\"id\":\"a\\\"b\"}",
+		"{\"method\":\"getblockcount\",\"id\":\"\xc3\xa9\"}",
+		"{\"method\":\"getblockcount\",\"id\":\"\x7f\"}",
+		"{\"method\":\"getblockcount\",\"id\":01}",
+		"{\"method\":\"getblockcount\",\"id\":1.5}",
+		"{\"method\":\"getblockcount\",\"id\":1e3}",
+		"{\"method\":\"getblockcount\",\"id\":-}",
+		"{\"method\":\"getblockcount\",\"id\":1234567890123456789}",
+		"{\"method\":\"getblockcount\",\"id\":true}",
+		"{\"method\":\"getblockcount\",\"id\":[1]}",
+		"{\"jsonrpc\":\"3.0\",\"method\":\"getblockcount\",\"id\":1}",
+		"{\"jsonrpc\":2.0,\"method\":\"getblockcount\",\"id\":1}",
+		/* A 2.0 notification is executed but not answered. */
+		"{\"jsonrpc\":\"2.0\",\"method\":\"getblockcount\"}",
+		"{'method':'getblockcount'}",
+	};
+	static const char hex[] =
+	    "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206";
+	struct rpc_fast_req fr;
+	struct jout o = { NULL, 0, 0 };
+	char quoted[70], *want;
+	json_t *res;
+	size_t i;
+
+	snprintf(quoted, sizeof(quoted), "\"%s\"", hex);
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		CHECK_EQ_INT(rpc_fast_parse(ok[i], strlen(ok[i]), &fr), 0);
+		/* A numeric and a string result, byte for byte. */
+		want = general_reply(ok[i], json_integer(2147483647));
+		fast_reply(&fr, "2147483647", &o);
+		CHECK(want != NULL && o.len == strlen(want));
+		CHECK_EQ_STR(o.p, want ? want : "");
+		free(want);
+		want = general_reply(ok[i], json_string(hex));
+		fast_reply(&fr, quoted, &o);
+		CHECK(want != NULL && o.len == strlen(want));
+		CHECK_EQ_STR(o.p, want ? want : "");
+		free(want);
+		/* An object result goes through the same encoder. */
+		res = json_pack("{s:s,s:i,s:b}", "hash", hex, "height", 5,
+		    "x", 1);
+		want = general_reply(ok[i], json_incref(res));
+		o.len = 0;
+		rpc_fast_head(&fr, &o);
+		rpc_json_encode(&o, res, 0);
+		rpc_fast_tail(&fr, &o);
+		CHECK_EQ_STR(o.p, want ? want : "");
+		json_decref(res);
+		free(want);
+	}
+	jout_free(&o);
+	CHECK_EQ_INT(rpc_fast_parse(ok[0], strlen(ok[0]), &fr), 0);
+	CHECK_EQ_STR(fr.method, "getblockcount");
+	CHECK_EQ_INT(fr.has_param, 0);
+	CHECK_EQ_INT(rpc_fast_parse(ok[14], strlen(ok[14]), &fr), 0);
+	CHECK_EQ_STR(fr.method, "getblockheader");
+	CHECK_EQ_INT(fr.has_param, 1);
+	CHECK_EQ_STR(fr.param, hex);
+	for (i = 0; i < sizeof(declined) / sizeof(declined[0]); i++) {
+		if (rpc_fast_parse(declined[i], strlen(declined[i]), &fr) != -1) {
+			CHECK(0);
+			fprintf(stderr, "accepted: %s\n", declined[i]);
+		}
+	}
+	/* The general path writes a success without a reply object. */
+	{
+		static const char *const bodies[] = {
+			"{\"method\":\"echo\",\"params\":[1,\"a\"],"
+			    "\"id\":7}",
+			"{\"method\":\"echo\",\"params\":[1,\"a\"],"
+			    "\"id\":\"q\\\"\\u00e9\\u007f\"}",
+			"{\"method\":\"echo\",\"params\":[1,\"a\"]}",
+			"{\"method\":\"echo\",\"params\":[1,\"a\"],"
+			    "\"id\":null}",
+			"{\"jsonrpc\":\"2.0\",\"method\":\"echo\","
+			    "\"params\":[1,\"a\"],\"id\":1.5}",
+			"{\"jsonrpc\":\"2.0\",\"method\":\"echo\","
+			    "\"params\":[1,\"a\"],\"id\":{\"k\":[true]}}",
+			"{\"jsonrpc\":\"2.0\",\"method\":\"echo\","
+			    "\"params\":[1,\"a\"],\"id\":-3}",
+		};
+		char *got;
+
+		for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+			CHECK_EQ_INT(run(bodies[i], &got), 200);
+			want = general_reply(bodies[i],
+			    json_pack("[is]", 1, "a"));
+			CHECK_EQ_STR(got ? got : "", want ? want : "");
+			free(got);
+			free(want);
+		}
+	}
+	/* A NUL inside the body is never skipped over. */
+	CHECK_EQ_INT(rpc_fast_parse("{\"method\":\"getblockcount\"}\0", 27,
+	    &fr), -1);
+}
+
 UNIT_MAIN(UNIT_CASE(test_single_v1), UNIT_CASE(test_single_v2),
     UNIT_CASE(test_bad_requests), UNIT_CASE(test_batch),
     UNIT_CASE(test_named_params), UNIT_CASE(test_arity_and_types),
     UNIT_CASE(test_help), UNIT_CASE(test_table), UNIT_CASE(test_json_format),
     UNIT_CASE(test_amount_parse), UNIT_CASE(test_hash_param),
     UNIT_CASE(test_rpcauth), UNIT_CASE(test_base64), UNIT_CASE(test_allowip),
-    UNIT_CASE(test_decodescript))
+    UNIT_CASE(test_decodescript), UNIT_CASE(test_fast_path))
