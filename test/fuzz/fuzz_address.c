@@ -28,26 +28,14 @@
 #include "util/hex.h"
 #include "util/xmalloc.h"
 
+#define FUZZ_NAME "fuzz_address"
+#include "prop.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define PROP(c) do {							\
-	if (!(c))							\
-		prop_fail(__func__, __LINE__, #c);			\
-} while (0)
 
 /* Strings longer than any address or descriptor the node sees. */
 #define MAX_TEXT 1024
-
-static void prop_fail(const char *, int, const char *)
-    __attribute__((noreturn));
-
-static void
-prop_fail(const char *fn, int line, const char *what)
-{
-	fprintf(stderr, "fuzz_address: %s:%d: property failed: %s\n", fn,
-	    line, what);
-	abort();
-}
 
 static const char b32chars[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 

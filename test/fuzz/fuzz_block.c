@@ -21,23 +21,11 @@
 #include "util/buf.h"
 #include "util/xmalloc.h"
 
+#define FUZZ_NAME "fuzz_block"
+#include "prop.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define PROP(c) do {							\
-	if (!(c))							\
-		prop_fail(__func__, __LINE__, #c);			\
-} while (0)
-
-static void prop_fail(const char *, int, const char *)
-    __attribute__((noreturn));
-
-static void
-prop_fail(const char *fn, int line, const char *what)
-{
-	fprintf(stderr, "fuzz_block: %s:%d: property failed: %s\n", fn, line,
-	    what);
-	abort();
-}
 
 /*
  * Merkle root by recursion over the tree's halves: the left subtree holds

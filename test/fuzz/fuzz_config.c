@@ -25,27 +25,15 @@
 #include "util/args_int.h"
 #include "util/xmalloc.h"
 
+#define FUZZ_NAME "fuzz_config"
+#include "prop.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define PROP(c) do {							\
-	if (!(c))							\
-		prop_fail(__func__, __LINE__, #c);			\
-} while (0)
 
 #define CONF_NAME "fuzz.conf"
 #define MAX_INPUT 65536
 #define MAX_WORDS 64
-
-static void prop_fail(const char *, int, const char *)
-    __attribute__((noreturn));
-
-static void
-prop_fail(const char *fn, int line, const char *what)
-{
-	fprintf(stderr, "fuzz_config: %s:%d: property failed: %s\n", fn, line,
-	    what);
-	abort();
-}
 
 /* Parses len bytes of text as the main config file into a new args. */
 static int

@@ -35,18 +35,14 @@
 #include "rpc/rpc_int.h"
 #include "util/hex.h"
 
+#define FUZZ_NAME "fuzz_jsonrpc"
+#include "prop.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define PROP(c) do {							\
-	if (!(c))							\
-		prop_fail(__func__, __LINE__, #c);			\
-} while (0)
 
 /* The body flags rpc_execute_raw decodes with. */
 #define BODY_FLAGS (JSON_DECODE_ANY | JSON_REJECT_DUPLICATES)
-
-static void prop_fail(const char *, int, const char *)
-    __attribute__((noreturn));
 
 /*
  * FUZZ_SKIP_KNOWN=1 in the environment steps around bugs already reported
@@ -55,14 +51,6 @@ static void prop_fail(const char *, int, const char *)
  * bug still fails the target.
  */
 static int skip_known = -1;
-
-static void
-prop_fail(const char *fn, int line, const char *what)
-{
-	fprintf(stderr, "fuzz_jsonrpc: %s:%d: property failed: %s\n", fn,
-	    line, what);
-	abort();
-}
 
 /* Handlers that need no server. */
 static int

@@ -28,23 +28,11 @@
 #include "primitives/block.h"
 #include "util/buf.h"
 
+#define FUZZ_NAME "fuzz_p2p"
+#include "prop.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define PROP(c) do {							\
-	if (!(c))							\
-		prop_fail(__func__, __LINE__, #c);			\
-} while (0)
-
-static void prop_fail(const char *, int, const char *)
-    __attribute__((noreturn));
-
-static void
-prop_fail(const char *fn, int line, const char *what)
-{
-	fprintf(stderr, "fuzz_p2p: %s:%d: property failed: %s\n", fn, line,
-	    what);
-	abort();
-}
 
 static int
 rc_ok(int rc)

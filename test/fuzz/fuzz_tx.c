@@ -25,23 +25,11 @@
 #include "script/txcheck.h"
 #include "util/buf.h"
 
+#define FUZZ_NAME "fuzz_tx"
+#include "prop.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define PROP(c) do {							\
-	if (!(c))							\
-		prop_fail(__func__, __LINE__, #c);			\
-} while (0)
-
-static void prop_fail(const char *, int, const char *)
-    __attribute__((noreturn));
-
-static void
-prop_fail(const char *fn, int line, const char *what)
-{
-	fprintf(stderr, "fuzz_tx: %s:%d: property failed: %s\n", fn, line,
-	    what);
-	abort();
-}
 
 /* Serializes tx into a fresh wbuf the caller frees. */
 static void
