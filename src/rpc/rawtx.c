@@ -1,6 +1,7 @@
 /*
- * Raw transaction methods: getrawtransaction (with a block hash; -txindex
- * when the index exists), decoderawtransaction, decodescript and
+ * Raw transaction methods: getrawtransaction (with a block hash, or
+ * through the -txindex transaction index), getindexinfo,
+ * decoderawtransaction, decodescript and
  * createrawtransaction. sendrawtransaction and testmempoolaccept belong
  * with the mempool and are forwarded to the validation thread.
  */
@@ -14,6 +15,8 @@
 #include "rpc/rpc_int.h"
 #include "script/opcodes.h"
 #include "store/store.h"
+#include "util/args.h"
+#include "util/buf.h"
 #include "util/hex.h"
 #include "util/xmalloc.h"
 
@@ -146,6 +149,73 @@ hash_json(const uint8_t h[32])
 	return json_string(hex);
 }
 
+/* Whether the transaction index has caught up with the tip. */
+static int
+txindex_synced(struct store_rtxn *t, int32_t *height)
+{
+	const uint8_t *v;
+	uint8_t tip[32];
+	size_t len;
+	int32_t tip_h;
+
+	*height = -1;
+	if (store_get_meta(t, STORE_TXINDEX_META, &v, &len) != STORE_OK ||
+	    len != STORE_TXINDEX_META_LEN)
+		return 0;
+	*height = (int32_t)le32_read(v + 32);
+	return store_get_tip(t, tip, &tip_h) == STORE_OK &&
+	    tip_h == *height && memcmp(tip, v, 32) == 0;
+}
+
+/*
+ * Without a block hash: the block holding txid from the transaction index
+ * (-txindex). 0 with bh set, or -1 with err set as Core words it.
+ */
+static int
+txindex_lookup(struct rpc_ctx *c, struct store_rtxn *t, const uint8_t txid[32],
+    uint8_t bh[32], struct rpc_error *err)
+{
+	struct block_index_entry g;
+	uint8_t gh[32];
+	uint32_t pos;
+	int32_t h;
+	int rc;
+
+	if (store_get_active_hash(t, 0, gh) == STORE_OK &&
+	    store_get_index(t, gh, &g) == STORE_OK &&
+	    memcmp(txid, g.hdr.merkle, 32) == 0) {
+		rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY, "The genesis block "
+		    "coinbase is not considered an ordinary transaction and "
+		    "cannot be retrieved");
+		return -1;
+	}
+	if (!args_get_bool(rpc_shared(c->rpc)->args, "txindex", 0)) {
+		rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
+		    "No such mempool transaction. Use -txindex or provide a "
+		    "block hash to enable blockchain transaction queries. Use "
+		    "gettransaction for wallet transactions.");
+		return -1;
+	}
+	rc = store_get_txindex(t, txid, bh, &pos);
+	if (rc == STORE_OK)
+		return 0;
+	if (rc != STORE_NOTFOUND) {
+		rpc_fail(err, RPC_DATABASE_ERROR, "Transaction index read "
+		    "failed: %s", store_strerror(rc));
+		return -1;
+	}
+	if (!txindex_synced(t, &h))
+		rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
+		    "No such mempool transaction. Blockchain transactions are "
+		    "still in the process of being indexed. Use gettransaction "
+		    "for wallet transactions.");
+	else
+		rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
+		    "No such mempool or blockchain transaction. Use "
+		    "gettransaction for wallet transactions.");
+	return -1;
+}
+
 static json_t *
 m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 {
@@ -159,6 +229,7 @@ m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 	size_t len, i;
 	int32_t tip_h;
 	int verbosity = rpc_param_verbosity(rpc_param(c, 1), 0), active;
+	int given = rpc_param(c, 2) != NULL;
 	json_t *res;
 	char *hex;
 
@@ -166,15 +237,15 @@ m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 		return NULL;
 	if (rpc_check_verbosity(rpc_param(c, 1), err) == -1)
 		return NULL;
-	if (rpc_param(c, 2) == NULL)
-		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
-		    "No such mempool transaction. Use -txindex or provide a "
-		    "block hash to enable blockchain transaction queries. Use "
-		    "gettransaction for wallet transactions.");
-	if (rpc_parse_hash(rpc_param(c, 2), "parameter 3", bh, err) == -1)
+	if (given &&
+	    rpc_parse_hash(rpc_param(c, 2), "parameter 3", bh, err) == -1)
 		return NULL;
 	if (rpc_read_begin(c->rpc, &t, err) == -1)
 		return NULL;
+	if (!given && txindex_lookup(c, t, txid, bh, err) == -1) {
+		store_read_end(t);
+		return NULL;
+	}
 	if (store_get_index(t, bh, &e) != STORE_OK) {
 		store_read_end(t);
 		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
@@ -220,8 +291,10 @@ m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 			break;
 		}
 		res = json_object();
-		json_object_set_new(res, "in_active_chain",
-		    json_boolean(active));
+		/* Core reports it only for an explicit block hash. */
+		if (given)
+			json_object_set_new(res, "in_active_chain",
+			    json_boolean(active));
 		{
 			json_t *txj = rpc_tx_json(&b.txs[i], cp, 1);
 
@@ -241,10 +314,42 @@ m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 	}
 	block_free(&b);
 	free(raw);
+	if (res == NULL && !given)
+		return rpc_fail(err, RPC_DATABASE_ERROR, "Transaction index "
+		    "points to a block without the transaction");
 	if (res == NULL)
 		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
 		    "No such transaction found in the provided block. Use "
 		    "gettransaction for wallet transactions.");
+	return res;
+}
+
+/*
+ * getindexinfo: the optional indexes and how far they are (Core; only
+ * txindex exists here). An unknown index_name gives an empty object.
+ */
+static json_t *
+m_getindexinfo(struct rpc_ctx *c, struct rpc_error *err)
+{
+	json_t *name = rpc_param(c, 0), *res, *o;
+	struct store_rtxn *t;
+	int32_t h;
+	int synced;
+
+	res = json_object();
+	if (!args_get_bool(rpc_shared(c->rpc)->args, "txindex", 0) ||
+	    (name != NULL && strcmp(json_string_value(name), "txindex") != 0))
+		return res;
+	if (rpc_read_begin(c->rpc, &t, err) == -1) {
+		json_decref(res);
+		return NULL;
+	}
+	synced = txindex_synced(t, &h);
+	store_read_end(t);
+	o = json_object();
+	json_object_set_new(o, "synced", json_boolean(synced));
+	json_object_set_new(o, "best_block_height", json_integer(h < 0 ? 0 : h));
+	json_object_set_new(res, "txindex", o);
 	return res;
 }
 
@@ -511,6 +616,19 @@ const struct rpc_method rpc_rawtx_methods[] = {
 	    "  \"in_active_chain\", the fields of decoderawtransaction, \"hex\", "
 	    "\"blockhash\", \"confirmations\", \"time\", \"blocktime\"\n",
 	    "\"mytxid\" 1 \"myblockhash\"" },
+	{ "getindexinfo", "util", m_getindexinfo, RPC_F_FAST,
+	    { { "index_name", RPC_ARG_STR, 0, NULL,
+		"Filter results for an index with a specific name." } },
+	    "Returns the status of one or all available indices currently "
+	    "running in the node.",
+	    "{                               (json object)\n"
+	    "  \"name\" : {                    (json object) The name of the "
+	    "index\n"
+	    "    \"synced\" : true|false,      (boolean) Whether the index is "
+	    "synced or not\n"
+	    "    \"best_block_height\" : n     (numeric) The block height to "
+	    "which the index is synced\n"
+	    "  }\n}\n", "" },
 	{ "sendrawtransaction", "rawtransactions", rpc_forward_validation, 0,
 	    { { "hexstring", RPC_ARG_HEX, 1, NULL,
 		"The hex string of the raw transaction" },

@@ -367,7 +367,8 @@ init_dbs(struct store *s, struct open_ctx *c)
 	    (rc = open_db(txn, "blocks", &s->db_blocks)) != 0 ||
 	    (rc = open_db(txn, "active", &s->db_active)) != 0 ||
 	    (rc = open_db(txn, "coins", &s->db_coins)) != 0 ||
-	    (rc = open_db(txn, "undo", &s->db_undo)) != 0) {
+	    (rc = open_db(txn, "undo", &s->db_undo)) != 0 ||
+	    (rc = open_db(txn, "txindex", &s->db_txindex)) != 0) {
 		seterr(c, "%s: cannot open databases: %s", c->dir,
 		    mdb_strerror(rc));
 		goto fail;

@@ -239,6 +239,25 @@ int store_get_meta(struct store_rtxn *t, const char *key,
     const uint8_t **data, size_t *len);
 
 /*
+ * Transaction index (-txindex): txid -> the active-chain block holding the
+ * transaction and its position there. The validation thread writes it in
+ * the same write transaction as the block it connects or disconnects, so
+ * it always agrees with the tip it records (see validation/txindex.c).
+ * store_get_txindex: STORE_NOTFOUND for a transaction not indexed.
+ * store_clear_txindex empties it (rebuild). The meta value
+ * STORE_TXINDEX_META (store_get_meta) names the last block indexed: its
+ * hash then its height, LE32; it is absent before the index exists.
+ */
+#define STORE_TXINDEX_META "txindex"
+#define STORE_TXINDEX_META_LEN (32 + 4)
+int store_put_txindex(struct store_wtxn *t, const uint8_t txid[32],
+    const uint8_t block[32], uint32_t pos);
+int store_del_txindex(struct store_wtxn *t, const uint8_t txid[32]);
+int store_get_txindex(struct store_rtxn *t, const uint8_t txid[32],
+    uint8_t block[32], uint32_t *pos);
+int store_clear_txindex(struct store_wtxn *t);
+
+/*
  * Iteration return values: 0 after the last entry, or the callback's
  * non-zero value if it stopped early, or a negative STORE_* code.
  * The pointers passed to the callback are valid only during the call

@@ -31,6 +31,9 @@
 #define META_BEST_HEADER "bestheader"
 #define META_USER_PREFIX "x:"
 
+/* Transaction index value: block hash then position in the block, LE32. */
+#define TXINDEX_VALUE_LEN (32 + 4)
+
 /* Coin key: txid (internal order) then n big-endian, so keys sort by (txid, n). */
 #define COIN_KEY_LEN 36
 /* Index value: header, height, chainwork, status, tx_count, chain_tx, sequence_id. */
@@ -44,6 +47,7 @@ struct store {
 	MDB_dbi db_active;
 	MDB_dbi db_coins;
 	MDB_dbi db_undo;
+	MDB_dbi db_txindex;	/* txid -> block hash, tx position (-txindex) */
 	uint8_t magic[4];
 	int lock_fd;		/* flock'd directory: one store per directory */
 

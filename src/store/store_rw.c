@@ -455,3 +455,52 @@ store_get_meta(struct store_rtxn *t, const char *key, const uint8_t **data,
 	*len = v.mv_size;
 	return STORE_OK;
 }
+
+/* ---- transaction index ---- */
+
+int
+store_put_txindex(struct store_wtxn *t, const uint8_t txid[32],
+    const uint8_t block[32], uint32_t pos)
+{
+	uint8_t v[TXINDEX_VALUE_LEN];
+
+	memcpy(v, block, 32);
+	le32_write(v + 32, pos);
+	return put(t, t->r.s->db_txindex, txid, 32, v, sizeof(v),
+	    "put txindex");
+}
+
+int
+store_del_txindex(struct store_wtxn *t, const uint8_t txid[32])
+{
+	return del(t, t->r.s->db_txindex, txid, 32, "del txindex");
+}
+
+int
+store_get_txindex(struct store_rtxn *t, const uint8_t txid[32],
+    uint8_t block[32], uint32_t *pos)
+{
+	MDB_val v;
+	int rc;
+
+	if ((rc = get(t, t->s->db_txindex, txid, 32, &v, "get txindex")) != 0)
+		return rc;
+	if (v.mv_size != TXINDEX_VALUE_LEN) {
+		log_warnx("store: corrupt txindex entry (%zu bytes)",
+		    v.mv_size);
+		return STORE_ERROR;
+	}
+	memcpy(block, v.mv_data, 32);
+	*pos = le32_read((const uint8_t *)v.mv_data + 32);
+	return STORE_OK;
+}
+
+int
+store_clear_txindex(struct store_wtxn *t)
+{
+	int rc;
+
+	if ((rc = mdb_drop(t->r.txn, t->r.s->db_txindex, 0)) != 0)
+		return store_lmdb_err("clear txindex", rc);
+	return STORE_OK;
+}

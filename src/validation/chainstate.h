@@ -53,6 +53,7 @@ struct chainstate_opts {
 	struct sigcache *sigcache;	/* may be NULL; borrowed */
 	int64_t stop_at_height;	/* -stopatheight, 0: none */
 	int assume_ibd;		/* stay in initial download while importing */
+	int txindex;		/* -txindex: keep the transaction index */
 };
 
 /* Notifications to the owner, called on the owner's thread. */
@@ -132,6 +133,13 @@ int chainstate_verify(struct chainstate *cs, int level, int nblocks);
  * (chainstate_activate does the work, step by step). 0 or -1.
  */
 int chainstate_reindex(struct chainstate *cs);
+/*
+ * With -txindex: brings the transaction index up to the active tip at
+ * start-up (builds it when it is missing or was left on a block no longer
+ * in the active chain), logging progress. Owner thread, before the chain
+ * moves. Returns 0, or -1 with the reason logged.
+ */
+int chainstate_sync_txindex(struct chainstate *cs);
 
 /* The active tip. -1 if there is none yet. Owner thread or under lock. */
 int chainstate_tip(struct chainstate *cs, struct block_index_entry *out);

@@ -147,6 +147,17 @@ void cs_tip_moved(struct chainstate *cs);
 void cs_log_reject(const uint8_t hash[32], const char *what,
     const struct val_state *st);
 
+/*
+ * txindex.c: the transaction index (-txindex), kept in the store. With
+ * cs->opts.txindex off these do nothing. Both run inside the write
+ * transaction of the block connected or disconnected and return 0 or a
+ * negative STORE_* code.
+ */
+int txindex_connect(struct chainstate *cs, struct store_wtxn *w,
+    const struct bindex *bi, const struct block *b);
+int txindex_disconnect(struct chainstate *cs, struct store_wtxn *w,
+    const struct bindex *bi, const struct block *b);
+
 /* connect.c */
 uint32_t block_script_flags(const struct chainstate *cs,
     const struct bindex *bi);

@@ -502,6 +502,8 @@ connect_block(struct chainstate *cs, struct store_wtxn *w, struct bindex *bi,
 	if (bi->parent == NULL) {
 		if (just_check)
 			return 0;
+		if ((rc = txindex_connect(cs, w, bi, b)) != 0)
+			return rc;
 		return write_connected(w, bi, NULL);
 	}
 	flags = block_script_flags(cs, bi);
@@ -620,7 +622,8 @@ connect_block(struct chainstate *cs, struct store_wtxn *w, struct bindex *bi,
 	free_txdata(s, b);
 	if (just_check)
 		return 0;
-	if ((rc = write_coins(s, w, b, height, nin)) != 0)
+	if ((rc = write_coins(s, w, b, height, nin)) != 0 ||
+	    (rc = txindex_connect(cs, w, bi, b)) != 0)
 		return rc;
 	return write_connected(w, bi, &s->undo);
 
@@ -749,7 +752,8 @@ disconnect_block(struct chainstate *cs, struct store_wtxn *w,
 	}
 	if ((rc = store_del_active_hash(w, bi->e.height)) != 0 ||
 	    (rc = store_set_tip(w, bi->parent->e.hash,
-	    bi->parent->e.height)) != 0)
+	    bi->parent->e.height)) != 0 ||
+	    (rc = txindex_disconnect(cs, w, bi, &b)) != 0)
 		goto out_rc;
 	rc = clean ? 0 : 1;
 	goto out_rc;

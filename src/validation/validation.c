@@ -503,6 +503,7 @@ validation_start(const struct args *a, const struct chainparams *cp,
 	v->args = a;
 	v->cp = cp;
 	v->store = s;
+	o.txindex = args_get_bool(a, "txindex", 0);
 	v->stop_at_height = args_get_int(a, "stopatheight", 0);
 	if (chainstate_open(cp, s, &o, &v->cs) != 0) {
 		free(v);
@@ -524,6 +525,10 @@ validation_start(const struct args *a, const struct chainparams *cp,
 			validation_stop(v);
 			return -1;
 		}
+	}
+	if (chainstate_sync_txindex(v->cs) != 0) {
+		validation_stop(v);
+		return -1;
 	}
 	/* Finish whatever an earlier run left half done, in steps. */
 	v->activate_pending = 1;

@@ -439,6 +439,12 @@ class RpcMethodsTest(BitrootTestFramework):
         assert_equal((v1["txid"], v1["blockhash"], v1["in_active_chain"], v1["hex"]), (txid, busy, True, raw))
         self.call("getrawtransaction", txid, True, busy, shape=RAWTX_VERBOSE)
         self.bad(RPC_INVALID_ADDRESS_OR_KEY, "getrawtransaction", txid)   # no -txindex
+        assert_raises_rpc_error(RPC_INVALID_ADDRESS_OR_KEY, "Use -txindex or provide a block hash",
+                                node.getrawtransaction, txid, 1)
+        # No index is enabled here (rpc_txindex.py covers -txindex).
+        assert_equal(self.call("getindexinfo", shape=ANYOBJ), {})
+        assert_equal(self.call("getindexinfo", "txindex", shape=ANYOBJ), {})
+        self.bad(RPC_TYPE_ERROR, "getindexinfo", 5)
         self.bad(RPC_INVALID_ADDRESS_OR_KEY, "getrawtransaction", txid, 1, BADHASH)
         self.bad(RPC_INVALID_PARAMETER, "getrawtransaction", "nothex")
         self.bad(RPC_MISC_ERROR, "getrawtransaction", txid, "1", busy)

@@ -47,6 +47,7 @@ BASE_SCRIPTS = [
     ("rpc_auth.py", None),
     ("rpc_errors.py", None),
     ("rpc_methods.py", None),
+    ("rpc_txindex.py", None),
     ("rpc_bad_input.py", None),
     ("interface_bitroot_cli.py", None),
     ("mining_basic.py", None),

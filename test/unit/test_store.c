@@ -812,6 +812,70 @@ out:
 	tdir_free(&td);
 }
 
+/* ---- transaction index ---- */
+
+static void
+test_txindex(void)
+{
+	struct tdir td;
+	struct store *s;
+	struct store_rtxn *r;
+	struct store_wtxn *w;
+	uint8_t tx1[32], tx2[32], b1[32], b2[32], got[32];
+	uint32_t pos;
+
+	tdir_make(&td);
+	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+		CHECK(0);
+		goto out;
+	}
+	mkhash(1, 40, tx1);
+	mkhash(2, 40, tx2);
+	mkhash(1, 41, b1);
+	mkhash(2, 41, b2);
+	CHECK(store_write_begin(s, &w) == 0);
+	CHECK(store_put_txindex(w, tx1, b1, 0) == 0);
+	CHECK(store_put_txindex(w, tx2, b1, 7) == 0);
+	/* Own writes are visible before the commit. */
+	CHECK(store_get_txindex(store_wtxn_reader(w), tx2, got, &pos) == 0);
+	CHECK_EQ_INT((int)pos, 7);
+	CHECK(commit_ok(w));
+	CHECK(store_read_begin(s, &r) == 0);
+	CHECK(store_get_txindex(r, tx1, got, &pos) == 0);
+	CHECK(memcmp(got, b1, 32) == 0);
+	CHECK_EQ_INT((int)pos, 0);
+	store_read_end(r);
+
+	/* Overwrite, delete, delete again, clear. */
+	CHECK(store_write_begin(s, &w) == 0);
+	CHECK(store_put_txindex(w, tx1, b2, 0xfffffffeu) == 0);
+	CHECK(store_del_txindex(w, tx2) == 0);
+	CHECK(store_del_txindex(w, tx2) == STORE_NOTFOUND);
+	CHECK(commit_ok(w));
+	CHECK(store_read_begin(s, &r) == 0);
+	CHECK(store_get_txindex(r, tx1, got, &pos) == 0);
+	CHECK(memcmp(got, b2, 32) == 0);
+	CHECK(pos == 0xfffffffeu);
+	CHECK(store_get_txindex(r, tx2, got, &pos) == STORE_NOTFOUND);
+	store_read_end(r);
+	CHECK(store_write_begin(s, &w) == 0);
+	CHECK(store_clear_txindex(w) == 0);
+	CHECK(commit_ok(w));
+
+	/* The database exists again after a reopen (existing store). */
+	store_close(s);
+	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+		CHECK(0);
+		goto out;
+	}
+	CHECK(store_read_begin(s, &r) == 0);
+	CHECK(store_get_txindex(r, tx1, got, &pos) == STORE_NOTFOUND);
+	store_read_end(r);
+	store_close(s);
+out:
+	tdir_free(&td);
+}
+
 /* ---- transactions ---- */
 
 static void
@@ -1541,7 +1605,8 @@ out:
 UNIT_MAIN(UNIT_CASE(test_open_close_reopen), UNIT_CASE(test_index),
     UNIT_CASE(test_blocks_undo), UNIT_CASE(test_coins),
     UNIT_CASE(test_coin_order), UNIT_CASE(test_active_chain),
-    UNIT_CASE(test_reset_chainstate), UNIT_CASE(test_abort_and_own_reads),
+    UNIT_CASE(test_reset_chainstate), UNIT_CASE(test_txindex),
+    UNIT_CASE(test_abort_and_own_reads),
     UNIT_CASE(test_mapfull_grow), UNIT_CASE(test_refuse_other_chain),
     UNIT_CASE(test_refuse_newer_format), UNIT_CASE(test_refuse_leveldb),
     UNIT_CASE(test_refuse_foreign_data), UNIT_CASE(test_kill9_durability),
