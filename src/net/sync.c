@@ -703,14 +703,27 @@ sync_inflight_heights(struct peer *p, int32_t *out, size_t max)
 	return k;
 }
 
+/* Announces one block to p by inv. */
+static void
+send_block_inv(struct peer *p, const uint8_t hash[32])
+{
+	struct inv iv;
+	struct wbuf w;
+
+	iv.type = MSG_BLOCK;
+	memcpy(iv.hash, hash, 32);
+	wbuf_init(&w);
+	inv_encode(&w, &iv, 1);
+	peer_send_wbuf(p, MT_INV, &w);
+	wbuf_free(&w);
+}
+
 /* The initial-download announcement: our tip, by inv, if it still lacks it. */
 static void
 announce_tip_inv(struct net *n, struct peer *p, int64_t now_us)
 {
 	struct sync *s = n->sync;
 	struct store_rtxn *t = rtxn(n);
-	struct inv iv;
-	struct wbuf w;
 	int has;
 
 	has = peer_has_header(s, t, p, s->tip, s->tip_height);
@@ -719,12 +732,7 @@ announce_tip_inv(struct net *n, struct peer *p, int64_t now_us)
 	p->ibd_announce_us = now_us;
 	if (has)
 		return;
-	iv.type = MSG_BLOCK;
-	memcpy(iv.hash, s->tip, 32);
-	wbuf_init(&w);
-	inv_encode(&w, &iv, 1);
-	peer_send_wbuf(p, MT_INV, &w);
-	wbuf_free(&w);
+	send_block_inv(p, s->tip);
 }
 
 void
@@ -1081,7 +1089,6 @@ announce_to_peer(struct net *n, struct store_rtxn *t, struct peer *p,
 	size_t i, nh = 0;
 	int revert = !p->prefers_headers;
 	struct wbuf w;
-	struct inv iv;
 
 	for (i = 0; i < nb && !revert; i++) {
 		const struct block_index_entry *b = &blocks[i];
@@ -1116,12 +1123,7 @@ announce_to_peer(struct net *n, struct store_rtxn *t, struct peer *p,
 	}
 	if (peer_has_header(s, t, p, tip->hash, tip->height))
 		return;
-	iv.type = MSG_BLOCK;
-	memcpy(iv.hash, tip->hash, 32);
-	wbuf_init(&w);
-	inv_encode(&w, &iv, 1);
-	peer_send_wbuf(p, MT_INV, &w);
-	wbuf_free(&w);
+	send_block_inv(p, tip->hash);
 }
 
 void

@@ -153,18 +153,16 @@ hash_json(const uint8_t h[32])
 static int
 txindex_synced(struct store_rtxn *t, int32_t *height)
 {
-	const uint8_t *v;
-	uint8_t tip[32];
-	size_t len;
+	uint8_t tip[32], mark[32];
 	int32_t tip_h;
 
 	*height = -1;
-	if (store_get_meta(t, STORE_TXINDEX_META, &v, &len) != STORE_OK ||
-	    len != STORE_TXINDEX_META_LEN)
+	if (store_get_txindex_marker(t, mark, height) != STORE_OK) {
+		*height = -1;
 		return 0;
-	*height = (int32_t)le32_read(v + 32);
+	}
 	return store_get_tip(t, tip, &tip_h) == STORE_OK &&
-	    tip_h == *height && memcmp(tip, v, 32) == 0;
+	    tip_h == *height && memcmp(tip, mark, 32) == 0;
 }
 
 /*

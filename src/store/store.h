@@ -250,6 +250,12 @@ int store_get_meta(struct store_rtxn *t, const char *key,
  */
 #define STORE_TXINDEX_META "txindex"
 #define STORE_TXINDEX_META_LEN (32 + 4)
+/*
+ * The marker, decoded: STORE_OK with the block's hash and height,
+ * STORE_NOTFOUND before the index exists, STORE_ERROR if malformed.
+ */
+int store_get_txindex_marker(struct store_rtxn *t, uint8_t hash[32],
+    int32_t *height);
 int store_put_txindex(struct store_wtxn *t, const uint8_t txid[32],
     const uint8_t block[32], uint32_t pos);
 int store_del_txindex(struct store_wtxn *t, const uint8_t txid[32]);

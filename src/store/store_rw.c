@@ -459,6 +459,23 @@ store_get_meta(struct store_rtxn *t, const char *key, const uint8_t **data,
 /* ---- transaction index ---- */
 
 int
+store_get_txindex_marker(struct store_rtxn *t, uint8_t hash[32],
+    int32_t *height)
+{
+	const uint8_t *v;
+	size_t len;
+	int rc;
+
+	if ((rc = store_get_meta(t, STORE_TXINDEX_META, &v, &len)) != STORE_OK)
+		return rc;
+	if (len != STORE_TXINDEX_META_LEN)
+		return STORE_ERROR;
+	memcpy(hash, v, 32);
+	*height = (int32_t)le32_read(v + 32);
+	return STORE_OK;
+}
+
+int
 store_put_txindex(struct store_wtxn *t, const uint8_t txid[32],
     const uint8_t block[32], uint32_t pos)
 {
