@@ -82,9 +82,9 @@ node_start(const struct args *a, struct node **out)
 	log_info("store opened");
 	if (validation_start(a, n->cp, n->store, &n->val) != 0)
 		goto fail;
-	if (net_start(a, n->cp, n->store, n->val, &n->net) != 0)
+	if (net_start(a, n->cp, n->store, n->val, NULL, &n->net) != 0)
 		goto fail;
-	if (rpc_start(a, n->cp, n->store, n->val, n->net, &n->rpc) != 0)
+	if (rpc_start(a, n->cp, n->store, n->val, NULL, n->net, &n->rpc) != 0)
 		goto fail;
 	rpc_set_ready(n->rpc);
 	log_info("init message: Done loading");

@@ -16,7 +16,7 @@
 
 #include "crypto/hash.h"
 #include "net/addrman.h"
-#include "net/htab.h"
+#include "util/htab.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 

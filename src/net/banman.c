@@ -10,7 +10,7 @@
 #include <jansson.h>
 
 #include "net/banman.h"
-#include "net/htab.h"
+#include "util/htab.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 

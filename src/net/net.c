@@ -1097,7 +1097,8 @@ net_main(void *arg)
 
 int
 net_start(const struct args *a, const struct chainparams *cp,
-    struct store *s, struct validation *v, struct net **out)
+    struct store *s, struct validation *v, struct mempool *mp,
+    struct net **out)
 {
 	struct validation_listener vl;
 	struct event_config *cfg;
@@ -1107,6 +1108,8 @@ net_start(const struct args *a, const struct chainparams *cp,
 	char err[512], *banpath;
 	size_t nv, i;
 	struct net *n;
+
+	(void)mp;	/* transaction relay: see txrelay.c */
 
 	*out = NULL;
 	n = xcalloc(1, sizeof(*n));

@@ -9,13 +9,15 @@ struct args;
 struct chainparams;
 struct store;
 struct validation;
+struct mempool;
 struct net;
 struct rpc_error;
 typedef struct json_t json_t;
 
 /* Binds the listeners (failure to bind is an error), starts the thread "net". */
 int net_start(const struct args *a, const struct chainparams *cp,
-    struct store *s, struct validation *v, struct net **out);
+    struct store *s, struct validation *v, struct mempool *mp,
+    struct net **out);
 /* Closes every peer and listener, persists addresses and bans, joins. */
 void net_stop(struct net *n);
 /*

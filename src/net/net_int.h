@@ -32,7 +32,7 @@
 
 #include <jansson.h>
 
-#include "net/htab.h"
+#include "util/htab.h"
 #include "net/netaddr.h"
 #include "net/netperm.h"
 #include "net/protocol.h"

@@ -11,6 +11,7 @@ struct chainparams;
 struct store;
 struct validation;
 struct net;
+struct mempool;
 struct rpc;
 
 /*
@@ -20,7 +21,8 @@ struct rpc;
  * unit test may have none).
  */
 int rpc_start(const struct args *a, const struct chainparams *cp,
-    struct store *s, struct validation *v, struct net *n, struct rpc **out);
+    struct store *s, struct validation *v, struct mempool *mp, struct net *n,
+    struct rpc **out);
 void rpc_set_ready(struct rpc *r);
 /* Stops accepting, finishes requests in hand, removes the cookie, joins. */
 void rpc_stop(struct rpc *r);

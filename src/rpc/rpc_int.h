@@ -29,6 +29,7 @@ struct store;
 struct store_rtxn;
 struct validation;
 struct net;
+struct mempool;
 struct rpc;
 
 /* ---- JSON output (jsonenc.c) ---- */
@@ -296,6 +297,7 @@ struct rpc_shared {
 	struct store *store;
 	struct validation *v;
 	struct net *net;
+	struct mempool *mp;	/* may be NULL (unit tests) */
 	int64_t start_time;	/* node time at start, for uptime */
 	int call_timeout_ms;	/* wait for the net/validation threads */
 };

@@ -845,7 +845,8 @@ rpc_free(struct rpc *r)
 
 int
 rpc_start(const struct args *a, const struct chainparams *cp,
-    struct store *s, struct validation *v, struct net *n, struct rpc **out)
+    struct store *s, struct validation *v, struct mempool *mp, struct net *n,
+    struct rpc **out)
 {
 	struct rpc *r = xcalloc(1, sizeof(*r));
 	struct event_config *cfg;
@@ -857,6 +858,7 @@ rpc_start(const struct args *a, const struct chainparams *cp,
 	r->sh.store = s;
 	r->sh.v = v;
 	r->sh.net = n;
+	r->sh.mp = mp;
 	r->sh.start_time = node_time();
 	r->sh.call_timeout_ms = CALL_TIMEOUT_MS;
 	pthread_mutex_init(&r->warm_mu, NULL);

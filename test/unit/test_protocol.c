@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "crypto/hash.h"
-#include "net/htab.h"
+#include "util/htab.h"
 #include "net/netaddr.h"
 #include "net/netperm.h"
 #include "net/protocol.h"

@@ -5,7 +5,7 @@
  * a random key: a peer cannot aim for one chain of collisions.
  *
  * The table never owns the items. It is a plain value for one thread (the
- * net thread); no locking.
+ * net thread's tables, the mempool's); no locking.
  */
 #ifndef BR_HTAB_H
 #define BR_HTAB_H

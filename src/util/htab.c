@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "net/htab.h"
+#include "util/htab.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
