@@ -252,6 +252,11 @@ parse_addr(const char *s, int *family, uint8_t addr[16])
 	return -1;
 }
 
+static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff,
+    0xff };
+static const uint8_t allones[12] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
 int
 rpc_subnet_parse(const char *s, struct rpc_subnet *out)
 {
@@ -305,14 +310,24 @@ rpc_subnet_parse(const char *s, struct rpc_subnet *out)
 	}
 	for (i = 0; i < nbytes; i++)
 		out->addr[i] &= out->mask[i];
+	/*
+	 * An IPv4-mapped entry (::ffff:a.b.c.d, prefix at least 96 bits) is
+	 * an IPv4 entry, as in Core: clients are matched as IPv4.
+	 */
+	if (fam == AF_INET6 && memcmp(out->addr, v4mapped, 12) == 0 &&
+	    memcmp(out->mask, allones, 12) == 0) {
+		out->family = AF_INET;
+		memmove(out->addr, out->addr + 12, 4);
+		memmove(out->mask, out->mask + 12, 4);
+		memset(out->addr + 4, 0, 12);
+		memset(out->mask + 4, 0, 12);
+	}
 	return 0;
 }
 
 int
 rpc_subnet_match(const struct rpc_subnet *n, const struct sockaddr *sa)
 {
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0xff, 0xff };
 	const uint8_t *a;
 	int fam, i, nbytes;
 
@@ -327,7 +342,7 @@ rpc_subnet_match(const struct rpc_subnet *n, const struct sockaddr *sa)
 		    sin6_addr.s6_addr;
 		fam = AF_INET6;
 		/* An IPv4 client on a dual-stack socket is matched as IPv4. */
-		if (memcmp(a, mapped, 12) == 0) {
+		if (memcmp(a, v4mapped, 12) == 0) {
 			fam = AF_INET;
 			a += 12;
 		}

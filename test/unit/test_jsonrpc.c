@@ -532,6 +532,21 @@ test_allowip(void)
 	CHECK(rpc_subnet_match(&n, (struct sockaddr *)&b));
 	a = sa4("127.0.0.1");
 	CHECK(!rpc_subnet_match(&n, (struct sockaddr *)&a));
+
+	/* A v4-mapped entry is an IPv4 entry: it matches IPv4 clients. */
+	CHECK_EQ_INT(rpc_subnet_parse("::ffff:10.1.2.3", &n), 0);
+	CHECK_EQ_INT(n.family, AF_INET);
+	a = sa4("10.1.2.3");
+	CHECK(rpc_subnet_match(&n, (struct sockaddr *)&a));
+	b = sa6("::ffff:10.1.2.3");
+	CHECK(rpc_subnet_match(&n, (struct sockaddr *)&b));
+	a = sa4("10.1.2.4");
+	CHECK(!rpc_subnet_match(&n, (struct sockaddr *)&a));
+	CHECK_EQ_INT(rpc_subnet_parse("::ffff:10.1.0.0/112", &n), 0);
+	a = sa4("10.1.77.1");
+	CHECK(rpc_subnet_match(&n, (struct sockaddr *)&a));
+	a = sa4("10.2.0.1");
+	CHECK(!rpc_subnet_match(&n, (struct sockaddr *)&a));
 }
 
 static void
