@@ -138,4 +138,40 @@ unsigned policy_legacy_sigops(const struct tx *tx, const struct txout *spent);
 /* BIP125: whether any input signals replaceability (nSequence < 0xfffffffe). */
 int policy_signals_rbf(const struct tx *tx);
 
+/*
+ * Additions (policy module). Everything below was added to the contract by
+ * the policy helper; nothing above was changed.
+ */
+
+/* Core's MAX_DUST_OUTPUTS_PER_TX: dust outputs IsStandardTx lets through. */
+#define POLICY_MAX_DUST_OUTPUTS_PER_TX 1
+
+/*
+ * Core's ParseMoney for option values in BTC ("0.00001", " 1. ", ".5"):
+ * no sign, at most 8 decimals, at most MAX_MONEY. 0 with *sat, or -1.
+ */
+int policy_parse_money(const char *s, int64_t *sat);
+
+/*
+ * Outputs of tx below their dust threshold (Core's GetDust().size()).
+ * policy_is_standard_tx refuses more than POLICY_MAX_DUST_OUTPUTS_PER_TX;
+ * the pool refuses one unless the tx pays no fee (Core 30's ephemeral
+ * dust rule) and applies its own checks to the spending child.
+ */
+size_t policy_dust_count(const struct policy *p, const struct tx *tx);
+
+/*
+ * Core's "tx-size-small" rule (CVE-2017-12842): 1 if tx serialized
+ * without witness is under POLICY_MIN_STANDARD_TX_NONWITNESS_SIZE bytes.
+ * Core applies it whatever -acceptnonstdtxn says.
+ */
+int policy_tx_size_small(const struct tx *tx);
+
+/*
+ * policy_solve that also gives a multisig's required and total key counts
+ * (*m, *n set only for TXOUT_MULTISIG; either may be NULL).
+ */
+enum txout_type policy_solve_multisig(const uint8_t *script, size_t len,
+    int *m, int *n);
+
 #endif

@@ -59,6 +59,7 @@ BASE_SCRIPTS = [
     ("feature_lock.py", None),
     ("feature_logging.py", None),
     ("framework_selftest.py", None),
+    ("wallet_selftest.py", None),
 ]
 
 # A quick set that still drives every thread: run under ASan+UBSan and TSan.
