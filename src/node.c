@@ -1,7 +1,9 @@
 /*
  * The node: owns the subsystems and starts them in dependency order
- * (store, validation, net, rpc); stops them in reverse, so that nothing
- * stopped is still used by something running. Main thread only.
+ * (store, validation, mempool, net, rpc); stops them in reverse, so that
+ * nothing stopped is still used by something running. The signature cache
+ * is shared by validation and the mempool, and freed after both stopped.
+ * Main thread only.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -9,9 +11,11 @@
 #include <sys/stat.h>
 
 #include "chain/chainparams.h"
+#include "mempool/mempool.h"
 #include "net/net.h"
 #include "node.h"
 #include "rpc/rpc.h"
+#include "script/sigcache.h"
 #include "store/store.h"
 #include "util/args.h"
 #include "util/log.h"
@@ -22,7 +26,9 @@
 struct node {
 	struct chainparams *cp;
 	struct store *store;
+	struct sigcache *sigcache;
 	struct validation *val;
+	struct mempool *mp;
 	struct net *net;
 	struct rpc *rpc;
 };
@@ -80,11 +86,17 @@ node_start(const struct args *a, struct node **out)
 		goto fail;
 	}
 	log_info("store opened");
-	if (validation_start(a, n->cp, n->store, &n->val) != 0)
+	n->sigcache = sigcache_new(SIGCACHE_DEFAULT_BYTES);
+	if (validation_start_sc(a, n->cp, n->store, n->sigcache,
+	    &n->val) != 0)
 		goto fail;
-	if (net_start(a, n->cp, n->store, n->val, NULL, &n->net) != 0)
+	if (mempool_start(a, n->cp, n->store, n->val, n->sigcache,
+	    &n->mp) != 0)
 		goto fail;
-	if (rpc_start(a, n->cp, n->store, n->val, NULL, n->net, &n->rpc) != 0)
+	if (net_start(a, n->cp, n->store, n->val, n->mp, &n->net) != 0)
+		goto fail;
+	if (rpc_start(a, n->cp, n->store, n->val, n->mp, n->net,
+	    &n->rpc) != 0)
 		goto fail;
 	rpc_set_ready(n->rpc);
 	log_info("init message: Done loading");
@@ -108,10 +120,16 @@ node_stop(struct node *n)
 		log_info("stopping net");
 		net_stop(n->net);
 	}
+	if (n->mp) {
+		log_info("stopping mempool");
+		mempool_stop(n->mp);
+	}
 	if (n->val) {
 		log_info("stopping validation");
 		validation_stop(n->val);
 	}
+	if (n->sigcache)
+		sigcache_free(n->sigcache);
 	if (n->store) {
 		store_close(n->store);
 		log_info("store closed");

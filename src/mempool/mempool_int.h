@@ -54,15 +54,18 @@ struct mempool {
 	struct queue *txq;		/* peers' transactions (QUEUE_REFUSE) */
 	pthread_t thread;
 	int thread_started;
+	int registered;			/* listener and template source set */
+	int stopping;			/* atomic: mempool_stop has begun */
 
 	struct mempool_listener listeners[MEMPOOL_MAX_LISTENERS];
-	size_t nlisteners;		/* set before other threads start */
+	size_t nlisteners;		/* atomic: appended to, never removed */
 
 	/* Owned by the mempool thread. */
 	struct pool *pool;
 	uint64_t cur_peer;		/* peer of the acceptance in hand, for the hooks */
 	int loaded;			/* mempool.dat load attempt finished (getmempoolinfo "loaded") */
 	int64_t last_expire;		/* node time of the last expiry pass */
+	struct accept_result scratch;	/* a peer's acceptance (large: not on the stack) */
 
 	/* Atomics (any thread). */
 	int64_t min_fee_rate;		/* mempool_min_fee_rate() */

@@ -203,6 +203,13 @@ int64_t pool_min_fee(struct pool *p, size_t max_bytes);
 void pool_prioritise(struct pool *p, const uint8_t txid[32], int64_t delta);
 /* The delta recorded for txid (0 if none). */
 int64_t pool_get_delta(const struct pool *p, const uint8_t txid[32]);
+/*
+ * Addition (rpc helper): every recorded delta, of entries and of
+ * transactions not in the pool (getprioritisedtransactions), in no
+ * particular order; cb returns non-zero to stop. cb must not change the pool.
+ */
+void pool_foreach_delta(const struct pool *p,
+    int (*cb)(void *arg, const uint8_t txid[32], int64_t delta), void *arg);
 
 /* ---- Lookups ---- */
 

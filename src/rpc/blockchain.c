@@ -473,16 +473,49 @@ m_getchaintips(struct rpc_ctx *c, struct rpc_error *err)
 
 /* ---- gettxout ---- */
 
+/*
+ * What the mempool says about op (include_mempool): 1 when a pool
+ * transaction spends it (gettxout answers null), 2 with *pool_out filled
+ * when a pool transaction creates it, 0 to look in the UTXO set, -1 with
+ * *err.
+ */
+static int
+txout_in_mempool(struct rpc_ctx *c, const struct outpoint *op,
+    json_t **pool_out, struct rpc_error *err)
+{
+	json_t *params, *res;
+	int rc;
+
+	*pool_out = NULL;
+	if (rpc_shared(c->rpc)->mp == NULL)
+		return 0;
+	params = json_pack("[o,I]", hash_json(op->hash), (json_int_t)op->n);
+	rc = rpc_call_mempool(c->rpc, "_mempool_txout", params, &res, err);
+	json_decref(params);
+	if (rc != 0)
+		return -1;
+	if (json_is_true(json_object_get(res, "spent")))
+		rc = 1;
+	else if (json_object_get(res, "value") != NULL) {
+		*pool_out = res;
+		return 2;
+	}
+	json_decref(res);
+	return rc;
+}
+
 static json_t *
 m_gettxout(struct rpc_ctx *c, struct rpc_error *err)
 {
 	struct outpoint op;
 	struct coin coin;
 	struct store_rtxn *t;
-	json_t *nv = rpc_param(c, 1), *o;
-	uint8_t tip[32];
+	json_t *nv = rpc_param(c, 1), *o, *pool_out;
+	const json_t *mp = rpc_param(c, 2);
+	uint8_t tip[32], *script = NULL;
+	size_t slen;
 	int32_t tip_h;
-	int rc;
+	int rc, in_pool = 0;
 
 	if (rpc_parse_hash(rpc_param(c, 0), "txid", op.hash, err) == -1)
 		return NULL;
@@ -491,27 +524,54 @@ m_gettxout(struct rpc_ctx *c, struct rpc_error *err)
 		return rpc_fail(err, RPC_INVALID_PARAMETER,
 		    "Invalid parameter, vout cannot be negative");
 	op.n = (uint32_t)json_integer_value(nv);
-	if (rpc_read_begin(c->rpc, &t, err) == -1)
+	if (mp == NULL || json_is_true(mp)) {
+		/* Spent in the mempool: null, as Core's CCoinsViewMemPool. */
+		in_pool = txout_in_mempool(c, &op, &pool_out, err);
+		if (in_pool == -1)
+			return NULL;
+		if (in_pool == 1)
+			return json_null();
+		if (in_pool == 2) {
+			coin.value = json_integer_value(json_object_get(
+			    pool_out, "value"));
+			coin.coinbase = 0;
+			if (hex_decode_alloc(json_string_value(json_object_get(
+			    pool_out, "script")), &script, &slen) == -1) {
+				json_decref(pool_out);
+				return rpc_fail(err, RPC_INTERNAL_ERROR,
+				    "Bad mempool answer");
+			}
+			coin.script = script;
+			coin.script_len = slen;
+			json_decref(pool_out);
+		}
+	}
+	if (rpc_read_begin(c->rpc, &t, err) == -1) {
+		free(script);
 		return NULL;
-	rc = store_get_coin(t, &op, &coin);
+	}
+	rc = in_pool == 2 ? STORE_OK : store_get_coin(t, &op, &coin);
 	if (rc == STORE_NOTFOUND) {
 		store_read_end(t);
 		return json_null();
 	}
 	if (rc != STORE_OK || store_get_tip(t, tip, &tip_h) != STORE_OK) {
 		store_read_end(t);
+		free(script);
 		return rpc_fail(err, RPC_DATABASE_ERROR, "Database read failed");
 	}
 	o = json_object();
 	json_object_set_new(o, "bestblock", hash_json(tip));
+	/* Outputs of mempool transactions have no confirmation yet. */
 	json_object_set_new(o, "confirmations",
-	    json_integer(tip_h - coin.height + 1));
+	    json_integer(in_pool == 2 ? 0 : tip_h - coin.height + 1));
 	json_object_set_new(o, "value", rpc_amount(coin.value));
 	json_object_set_new(o, "scriptPubKey",
 	    rpc_script_pubkey_json(coin.script, coin.script_len,
 	    rpc_shared(c->rpc)->cp, 1, 1));
 	json_object_set_new(o, "coinbase", json_boolean(coin.coinbase));
 	store_read_end(t);
+	free(script);
 	return o;
 }
 
@@ -673,78 +733,6 @@ m_getdeploymentinfo(struct rpc_ctx *c, struct rpc_error *err)
 	}
 	json_object_set_new(o, "deployments", deps);
 	return o;
-}
-
-/* ---- Mempool (empty until the mempool exists) ---- */
-
-/* A BTC/kvB fee rate option as satoshis, with Core's default. */
-static int64_t
-feerate_opt(struct rpc *r, const char *name, int64_t def)
-{
-	const char *v = rpc_opt(r, name);
-	json_t *j;
-	int64_t sat;
-	struct rpc_error e;
-
-	if (v == NULL || *v == '\0')
-		return def;
-	j = json_string(v);
-	if (rpc_parse_amount(j, &sat, &e) == -1)
-		sat = def;
-	json_decref(j);
-	return sat;
-}
-
-static json_t *
-m_getmempoolinfo(struct rpc_ctx *c, struct rpc_error *err)
-{
-	struct rpc *r = c->rpc;
-	const char *v;
-	int64_t maxmb = 300, minrelay;
-	json_t *o = json_object();
-
-	(void)err;
-	if ((v = rpc_opt(r, "maxmempool")) && *v)
-		maxmb = strtoll(v, NULL, 10);
-	minrelay = feerate_opt(r, "minrelaytxfee", 100);
-	json_object_set_new(o, "loaded", json_true());
-	json_object_set_new(o, "size", json_integer(0));
-	json_object_set_new(o, "bytes", json_integer(0));
-	json_object_set_new(o, "usage", json_integer(0));
-	json_object_set_new(o, "total_fee", rpc_amount(0));
-	json_object_set_new(o, "maxmempool", json_integer(maxmb * 1000000));
-	json_object_set_new(o, "mempoolminfee", rpc_amount(minrelay));
-	json_object_set_new(o, "minrelaytxfee", rpc_amount(minrelay));
-	json_object_set_new(o, "incrementalrelayfee",
-	    rpc_amount(feerate_opt(r, "incrementalrelayfee", 100)));
-	json_object_set_new(o, "unbroadcastcount", json_integer(0));
-	json_object_set_new(o, "fullrbf", json_true());
-	v = rpc_opt(r, "permitbaremultisig");
-	json_object_set_new(o, "permitbaremultisig",
-	    json_boolean(v == NULL || strcmp(v, "0") != 0));
-	v = rpc_opt(r, "datacarriersize");
-	json_object_set_new(o, "maxdatacarriersize",
-	    json_integer(v && *v ? strtoll(v, NULL, 10) : 100000));
-	return o;
-}
-
-static json_t *
-m_getrawmempool(struct rpc_ctx *c, struct rpc_error *err)
-{
-	json_t *o;
-
-	(void)err;
-	if (json_is_true(rpc_param(c, 1))) {
-		if (json_is_true(rpc_param(c, 0)))
-			return rpc_fail(err, RPC_INVALID_PARAMETER,
-			    "Verbose results cannot contain mempool sequence "
-			    "values.");
-		o = json_object();
-		json_object_set_new(o, "txids", json_array());
-		json_object_set_new(o, "mempool_sequence", json_integer(1));
-		return o;
-	}
-	return json_is_true(rpc_param(c, 0)) ? json_object() : json_array();
 }
 
 /* ---- gettxoutsetinfo: on an RPC worker, over one read transaction ---- */
@@ -1043,35 +1031,7 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "minimum difficulty.",
 	    "n    (numeric) the proof-of-work difficulty as a multiple of the "
 	    "minimum difficulty.\n", "" },
-	{ "getmempoolinfo", "blockchain", m_getmempoolinfo, RPC_F_FAST,
-	    { { NULL, 0, 0, NULL, NULL } },
-	    "Returns details on the active state of the TX memory pool.",
-	    "{\n"
-	    "  \"loaded\" : true|false,         (boolean) True if the initial load attempt of the persisted mempool finished\n"
-	    "  \"size\" : n,                    (numeric) Current tx count\n"
-	    "  \"bytes\" : n,                   (numeric) Sum of all virtual transaction sizes as defined in BIP 141\n"
-	    "  \"usage\" : n,                   (numeric) Total memory usage for the mempool\n"
-	    "  \"total_fee\" : n,               (numeric) Total fees for the mempool in BTC\n"
-	    "  \"maxmempool\" : n,              (numeric) Maximum memory usage for the mempool\n"
-	    "  \"mempoolminfee\" : n,           (numeric) Minimum fee rate in BTC/kvB for tx to be accepted\n"
-	    "  \"minrelaytxfee\" : n,           (numeric) Current minimum relay fee for transactions\n"
-	    "  \"incrementalrelayfee\" : n,     (numeric) minimum fee rate increment for mempool limiting or replacement in BTC/kvB\n"
-	    "  \"unbroadcastcount\" : n,        (numeric) Current number of transactions that haven't passed initial broadcast yet\n"
-	    "  \"fullrbf\" : true|false,        (boolean) True if the mempool accepts RBF without replaceability signaling inspection\n"
-	    "  \"permitbaremultisig\" : true|false, (boolean) True if the mempool accepts transactions with bare multisig outputs\n"
-	    "  \"maxdatacarriersize\" : n       (numeric) Maximum number of bytes that can be used by OP_RETURN outputs in the mempool\n"
-	    "}\n", "" },
-	{ "getrawmempool", "blockchain", m_getrawmempool, RPC_F_FAST,
-	    { { "verbose", RPC_ARG_BOOL, 0, "false",
-		"True for a json object, false for array of transaction ids" },
-	      { "mempool_sequence", RPC_ARG_BOOL, 0, "false",
-		"If verbose=false, returns a json object with transaction "
-		"list and mempool sequence number attached." } },
-	    "Returns all transaction ids in memory pool as a json array of "
-	    "string transaction ids.",
-	    "Result (for verbose = false):\n[           (json array)\n"
-	    "  \"hex\",    (string) The transaction id\n  ...\n]\n", "true" },
-	{ "gettxout", "blockchain", m_gettxout, RPC_F_FAST,
+	{ "gettxout", "blockchain", m_gettxout, 0,
 	    { { "txid", RPC_ARG_HEX, 1, NULL, "The transaction id" },
 	      { "n", RPC_ARG_NUM, 1, NULL, "vout number" },
 	      { "include_mempool", RPC_ARG_BOOL, 0, "true",

@@ -47,83 +47,12 @@ m_getnetworkhashps(struct rpc_ctx *c, struct rpc_error *err)
 	return json_real(v);
 }
 
-static json_t *
-m_getmininginfo(struct rpc_ctx *c, struct rpc_error *err)
-{
-	struct rpc_shared *sh = rpc_shared(c->rpc);
-	struct block_index_entry tip;
-	struct store_rtxn *t;
-	uint8_t h[32];
-	int32_t height;
-	int64_t next_time;
-	uint32_t next_bits;
-	char bits[9], target[65];
-	json_t *o, *n;
-	const char *v;
-	int64_t blockmin = 1;
-	double hps;
-
-	if (rpc_read_begin(c->rpc, &t, err) == -1)
-		return NULL;
-	if (store_get_tip(t, h, &height) != STORE_OK ||
-	    store_get_index(t, h, &tip) != STORE_OK) {
-		store_read_end(t);
-		return rpc_fail(err, RPC_MISC_ERROR, "No chain tip");
-	}
-	hps = rpc_network_hashps(t, sh->cp, HASHPS_DEFAULT_BLOCKS, -1);
-	/* The next block's time as a template would set it. */
-	next_time = rpc_median_time(t, tip.hash) + 1;
-	if (node_time() > next_time)
-		next_time = node_time();
-	next_bits = rpc_next_bits(t, sh->cp, tip.hash, next_time);
-	store_read_end(t);
-
-	o = json_object();
-	json_object_set_new(o, "blocks", json_integer(height));
-	rpc_bits_hex(tip.hdr.bits, bits);
-	json_object_set_new(o, "bits", json_string(bits));
-	json_object_set_new(o, "difficulty",
-	    json_real(arith256_difficulty(tip.hdr.bits)));
-	rpc_target_hex(tip.hdr.bits, target);
-	json_object_set_new(o, "target", json_string(target));
-	json_object_set_new(o, "networkhashps", json_real(hps));
-	json_object_set_new(o, "pooledtx", json_integer(0));
-	if ((v = rpc_opt(c->rpc, "blockmintxfee")) && *v) {
-		json_t *j = json_string(v);
-		struct rpc_error e;
-
-		if (rpc_parse_amount(j, &blockmin, &e) == -1)
-			blockmin = 1;
-		json_decref(j);
-	}
-	json_object_set_new(o, "blockmintxfee", rpc_amount(blockmin));
-	json_object_set_new(o, "chain", json_string(sh->cp->name));
-	if (sh->cp->id == CHAIN_SIGNET) {
-		char *s = hex_encode_alloc(sh->cp->signet_challenge,
-		    sh->cp->signet_challenge_len);
-
-		json_object_set_new(o, "signet_challenge", json_string(s));
-		free(s);
-	}
-	n = json_object();
-	json_object_set_new(n, "height", json_integer(height + 1));
-	rpc_bits_hex(next_bits, bits);
-	json_object_set_new(n, "bits", json_string(bits));
-	json_object_set_new(n, "difficulty",
-	    json_real(arith256_difficulty(next_bits)));
-	rpc_target_hex(next_bits, target);
-	json_object_set_new(n, "target", json_string(target));
-	json_object_set_new(o, "next", n);
-	json_object_set_new(o, "warnings", json_array());
-	return o;
-}
-
 #define GEN_RESULT \
 	"[           (json array) hashes of blocks generated\n" \
 	"  \"hex\",    (string) blockhash\n  ...\n]\n"
 
 const struct rpc_method rpc_mining_methods[] = {
-	{ "getmininginfo", "mining", m_getmininginfo, RPC_F_FAST,
+	{ "getmininginfo", "mining", rpc_forward_validation, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Returns a json object containing mining-related information.",
 	    "{\n"

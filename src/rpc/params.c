@@ -1,7 +1,7 @@
 /*
  * Parameter parsing shared by the method files, with Core's error codes
- * and messages, and the calls that forward a method to the net or
- * validation thread.
+ * and messages, and the calls that forward a method to the net,
+ * validation or mempool thread.
  */
 #include <ctype.h>
 #include <math.h>
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mempool/mempool.h"
 #include "net/net.h"
 #include "primitives/tx.h"
 #include "rpc/rpc_int.h"
@@ -225,4 +226,37 @@ rpc_forward_validation(struct rpc_ctx *c, struct rpc_error *err)
 	    sh->call_timeout_ms) != 0)
 		return NULL;
 	return res ? res : json_null();
+}
+
+/* Core's RPC_CLIENT_MEMPOOL_DISABLED. */
+#define RPC_MEMPOOL_DISABLED (-33)
+
+int
+rpc_call_mempool(struct rpc *r, const char *method, json_t *params,
+    json_t **res, struct rpc_error *err)
+{
+	struct rpc_shared *sh = rpc_shared(r);
+
+	*res = NULL;
+	if (sh->mp == NULL) {
+		rpc_fail(err, RPC_MEMPOOL_DISABLED,
+		    "Mempool disabled or instance not found");
+		return -1;
+	}
+	if (mempool_call(sh->mp, method, params, res, err,
+	    sh->call_timeout_ms) != 0)
+		return -1;
+	if (*res == NULL)
+		*res = json_null();
+	return 0;
+}
+
+json_t *
+rpc_forward_mempool(struct rpc_ctx *c, struct rpc_error *err)
+{
+	json_t *res;
+
+	if (rpc_call_mempool(c->rpc, c->m->name, c->params, &res, err) != 0)
+		return NULL;
+	return res;
 }

@@ -2,8 +2,9 @@
  * Raw transaction methods: getrawtransaction (with a block hash, or
  * through the -txindex transaction index), getindexinfo,
  * decoderawtransaction, decodescript and
- * createrawtransaction. sendrawtransaction and testmempoolaccept belong
- * with the mempool and are forwarded to the validation thread.
+ * createrawtransaction. Without a block hash, getrawtransaction asks the
+ * mempool first, as Core. sendrawtransaction and testmempoolaccept belong
+ * with the mempool (mempool_fwd.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,6 +215,46 @@ txindex_lookup(struct rpc_ctx *c, struct store_rtxn *t, const uint8_t txid[32],
 	return -1;
 }
 
+/*
+ * A mempool transaction as getrawtransaction shows it: no block fields.
+ * NULL with err->code 0 when the pool does not have it.
+ */
+static json_t *
+mempool_tx(struct rpc_ctx *c, const uint8_t txid[32], int verbosity,
+    struct rpc_error *err)
+{
+	json_t *params, *res, *out;
+	uint8_t *raw;
+	size_t len;
+	struct tx tx;
+	int rc;
+
+	params = json_pack("[o]", hash_json(txid));
+	rc = rpc_call_mempool(c->rpc, "_mempool_gettx", params, &res, err);
+	json_decref(params);
+	if (rc != 0)
+		return NULL;
+	err->code = 0;
+	if (!json_is_string(res)) {
+		json_decref(res);
+		return NULL;
+	}
+	if (verbosity <= 0)
+		return res;
+	rc = hex_decode_alloc(json_string_value(res), &raw, &len);
+	json_decref(res);
+	if (rc == -1)
+		return rpc_fail(err, RPC_INTERNAL_ERROR, "Bad mempool answer");
+	if (parse_exact(raw, len, TX_ALLOW_WITNESS, &tx) == -1) {
+		free(raw);
+		return rpc_fail(err, RPC_INTERNAL_ERROR, "Bad mempool answer");
+	}
+	out = rpc_tx_json(&tx, rpc_shared(c->rpc)->cp, 1);
+	tx_free(&tx);
+	free(raw);
+	return out;
+}
+
 static json_t *
 m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 {
@@ -238,6 +279,11 @@ m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 	if (given &&
 	    rpc_parse_hash(rpc_param(c, 2), "parameter 3", bh, err) == -1)
 		return NULL;
+	if (!given && rpc_shared(c->rpc)->mp != NULL) {
+		res = mempool_tx(c, txid, verbosity, err);
+		if (res != NULL || err->code != 0)
+			return res;
+	}
 	if (rpc_read_begin(c->rpc, &t, err) == -1)
 		return NULL;
 	if (!given && txindex_lookup(c, t, txid, bh, err) == -1) {
@@ -627,30 +673,6 @@ const struct rpc_method rpc_rawtx_methods[] = {
 	    "    \"best_block_height\" : n     (numeric) The block height to "
 	    "which the index is synced\n"
 	    "  }\n}\n", "" },
-	{ "sendrawtransaction", "rawtransactions", rpc_forward_validation, 0,
-	    { { "hexstring", RPC_ARG_HEX, 1, NULL,
-		"The hex string of the raw transaction" },
-	      { "maxfeerate", RPC_ARG_AMOUNT, 0, "\"0.10\"",
-		"Reject transactions whose fee rate is higher than the "
-		"specified value, expressed in BTC/kvB." },
-	      { "maxburnamount", RPC_ARG_AMOUNT, 0, "\"0\"",
-		"Reject transactions with provably unspendable outputs "
-		"(e.g. 'datacarrier' outputs that use the OP_RETURN opcode) "
-		"greater than the specified value, expressed in BTC." } },
-	    "Submit a raw transaction (serialized, hex-encoded) to local node "
-	    "and network.",
-	    "\"hex\"    (string) The transaction hash in hex\n",
-	    "\"signedhex\"" },
-	{ "testmempoolaccept", "rawtransactions", rpc_forward_validation, 0,
-	    { { "rawtxs", RPC_ARG_ARR, 1, NULL,
-		"An array of hex strings of raw transactions." },
-	      { "maxfeerate", RPC_ARG_AMOUNT, 0, "\"0.10\"",
-		"Reject transactions whose fee rate is higher than the "
-		"specified value, expressed in BTC/kvB" } },
-	    "Returns result of mempool acceptance tests indicating if raw "
-	    "transaction(s) (serialized, hex-encoded) would be accepted by "
-	    "mempool.", "[ {\"txid\", \"wtxid\", \"allowed\", ...}, ... ]\n",
-	    "'[\"signedhex\"]'" },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
 	    NULL },
 };

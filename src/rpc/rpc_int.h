@@ -111,6 +111,7 @@ struct rpc_method {
 extern const struct rpc_method rpc_blockchain_methods[];
 extern const struct rpc_method rpc_control_methods[];
 extern const struct rpc_method rpc_mining_methods[];
+extern const struct rpc_method rpc_mempool_methods[];
 extern const struct rpc_method rpc_net_methods[];
 extern const struct rpc_method rpc_rawtx_methods[];
 extern const struct rpc_method rpc_util_methods[];
@@ -251,9 +252,17 @@ int rpc_param_verbosity(const json_t *v, int deflt);
  */
 int rpc_check_verbosity(const json_t *v, struct rpc_error *err);
 
-/* Forwarded methods: run m on the net or validation thread. */
+/* Forwarded methods: run m on the net, validation or mempool thread. */
 json_t *rpc_forward_net(struct rpc_ctx *c, struct rpc_error *err);
 json_t *rpc_forward_validation(struct rpc_ctx *c, struct rpc_error *err);
+json_t *rpc_forward_mempool(struct rpc_ctx *c, struct rpc_error *err);
+/*
+ * Runs method (a public one, or a lookup such as "_mempool_gettx") on the
+ * mempool thread with params (borrowed). 0 with *res (a new reference,
+ * json null for no result), or -1 with *err (-33 when there is no mempool).
+ */
+int rpc_call_mempool(struct rpc *r, const char *method, json_t *params,
+    json_t **res, struct rpc_error *err);
 
 /* ---- Authentication (auth.c) ---- */
 

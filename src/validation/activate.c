@@ -79,14 +79,16 @@ connect_one_untimed(struct chainstate *cs, struct bindex *bi)
 	struct conn_arg a;
 	struct block parsed, *b;
 	struct store_rtxn *r;
-	const uint8_t *raw;
-	size_t len;
+	const uint8_t *raw = NULL;
+	size_t len = 0;
 	int rc, own = 0;
 
 	memset(&a, 0, sizeof(a));
 	a.bi = bi;
 	if (bi == cs->watch && cs->watch_block) {
 		b = cs->watch_block;
+		raw = cs->watch_raw;
+		len = cs->watch_len;
 	} else {
 		if (!bi->pending_raw) {
 			if (store_read_begin(cs->store, &r) != STORE_OK)
@@ -133,6 +135,10 @@ done:
 		cs_unlock(cs);
 		if (bi == cs->watch)
 			cs->watch_checked = 1;
+		/* raw is the caller's block or cs->rawbuf: both still intact. */
+		if (cs->hooks.block_connected && raw)
+			cs->hooks.block_connected(cs->hooks.arg, &bi->e, raw,
+			    len);
 		return 0;
 	}
 	if (!a.st.invalid) {
@@ -197,6 +203,40 @@ disconnect_txn(struct chainstate *cs, struct store_wtxn *w, void *arg)
 	return rc == 1 ? STORE_ERROR : rc;
 }
 
+/*
+ * Tells the block_disconnected hook about bi, which just left the chain.
+ * Its bytes are still stored (disconnecting keeps block data); they are
+ * copied out so no read transaction is open while the hook runs (it may
+ * wait for room in another thread's queue).
+ */
+static int
+notify_disconnected(struct chainstate *cs, struct bindex *bi)
+{
+	struct store_rtxn *r;
+	const uint8_t *p;
+	size_t n;
+	int rc;
+
+	if (cs->hooks.block_disconnected == NULL)
+		return 0;
+	if (store_read_begin(cs->store, &r) != STORE_OK)
+		return -1;
+	rc = store_get_block(r, bi->e.hash, &p, &n);
+	if (rc == STORE_OK) {
+		if (n > cs->rawcap) {
+			free(cs->rawbuf);
+			cs->rawbuf = xmalloc(n);
+			cs->rawcap = n;
+		}
+		memcpy(cs->rawbuf, p, n);
+	}
+	store_read_end(r);
+	if (rc != STORE_OK)
+		return -1;
+	cs->hooks.block_disconnected(cs->hooks.arg, &bi->e, cs->rawbuf, n);
+	return 0;
+}
+
 /* Disconnects the tip. 0, or -1 on a store failure or inconsistency. */
 static int
 disconnect_one(struct chainstate *cs)
@@ -217,6 +257,12 @@ disconnect_one(struct chainstate *cs)
 	chain_set_tip(&cs->chain, tip->parent);
 	cs_maybe_candidate(cs, tip->parent);
 	cs_unlock(cs);
+	if (notify_disconnected(cs, tip) != 0) {
+		hash_to_hex(tip->e.hash, hex);
+		log_warnx("chainstate: disconnected block %s cannot be read "
+		    "back", hex);
+		return -1;
+	}
 	return 0;
 }
 
@@ -226,7 +272,7 @@ activate_best_chain(struct chainstate *cs, int max_blocks, int *more)
 	struct bindex *start = chain_tip(&cs->chain), *best, *fork, *tip;
 	struct bindex **path = NULL, *b;
 	size_t pcap = 0, n, i;
-	int connected = 0, rc = 0;
+	int connected = 0, disconnected = 0, rc = 0;
 
 	*more = 0;
 	for (;;) {
@@ -241,6 +287,7 @@ activate_best_chain(struct chainstate *cs, int max_blocks, int *more)
 				rc = -1;
 				goto out;
 			}
+			disconnected++;
 		}
 		n = (size_t)(best->e.height - (fork ? fork->e.height : -1));
 		if (n > pcap) {
@@ -266,6 +313,8 @@ activate_best_chain(struct chainstate *cs, int max_blocks, int *more)
 	}
 out:
 	free(path);
+	if (disconnected && rc == 0 && cs->hooks.reorg_done)
+		cs->hooks.reorg_done(cs->hooks.arg);
 	if (chain_tip(&cs->chain) != start)
 		cs_tip_moved(cs);
 	return rc;
@@ -306,6 +355,8 @@ chainstate_invalidate(struct chainstate *cs, const uint8_t hash[32])
 	cs_unlock(cs);
 	if (cs_flush_dirty(cs) != 0)
 		rc = -3;
+	if (moved && rc == 0 && cs->hooks.reorg_done)
+		cs->hooks.reorg_done(cs->hooks.arg);
 	if (moved)
 		cs_tip_moved(cs);
 	return rc;

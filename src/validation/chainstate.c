@@ -642,11 +642,15 @@ chainstate_process_parsed(struct chainstate *cs, const uint8_t *raw,
 	r->accepted = 1;
 	cs->watch = bi;
 	cs->watch_block = b;
+	cs->watch_raw = raw;
+	cs->watch_len = len;
 	cs->watch_checked = 0;
 	vs_clear(&cs->watch_state);
 	rc = activate_best_chain(cs, 0, &more);
 	cs->watch = NULL;
 	cs->watch_block = NULL;
+	cs->watch_raw = NULL;
+	cs->watch_len = 0;
 	if (rc != 0 || cs_flush_dirty(cs) != 0) {
 		vs_error(&r->st, "store failure while connecting");
 		r->res = VAL_ERROR;

@@ -62,6 +62,22 @@ struct chainstate_hooks {
 	/* The active tip moved (once per activation step). */
 	void (*tip_changed)(void *arg, const struct block_index_entry *tip,
 	    int initial_download);
+	/*
+	 * A block joined (left) the active chain: called right after the
+	 * write transaction that connected (disconnected) it committed, in
+	 * chain order. raw is the block with witness, valid only during the
+	 * call. NULL: not called (and a disconnected block is not re-read).
+	 */
+	void (*block_connected)(void *arg, const struct block_index_entry *e,
+	    const uint8_t *raw, size_t len);
+	void (*block_disconnected)(void *arg,
+	    const struct block_index_entry *e, const uint8_t *raw, size_t len);
+	/*
+	 * An activation step or invalidation that disconnected blocks has
+	 * finished (after the new branch's blocks were connected), before
+	 * tip_changed.
+	 */
+	void (*reorg_done)(void *arg);
 };
 
 /*

@@ -72,6 +72,8 @@ struct chainstate {
 	/* The block chainstate_process_* is working on (submitblock's answer). */
 	struct bindex *watch;
 	struct block *watch_block;	/* its parsed form, valid meanwhile */
+	const uint8_t *watch_raw;	/* and its bytes (block_connected hook) */
+	size_t watch_len;
 	int watch_checked;
 	struct val_state watch_state;
 

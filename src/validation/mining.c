@@ -3,8 +3,9 @@
  * with the BIP34 height and an extra nonce paying a given script, the
  * BIP141 witness commitment, nTime = max(median time past + 1, node time),
  * nBits per the chain's rules, then a nonce ground until the proof of work
- * holds. Mempool transactions are not added (there is no mempool yet);
- * generateblock passes its own.
+ * holds. The transactions come from the mempool (mining_select, through
+ * the template source) or, for generateblock, from the caller; the
+ * coinbase claims the subsidy plus the fees it is given.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -70,9 +71,47 @@ mining_tmpl_free(struct block_tmpl *t)
 	memset(t, 0, sizeof(*t));
 }
 
+void
+mining_txs_free(struct tx *txs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		tx_free(&txs[i]);
+	free(txs);
+}
+
+size_t
+mining_select(struct validation *v, struct template_txs *t, struct tx **txs,
+    int64_t *fees)
+{
+	struct template_request req;
+	struct rbuf r;
+	size_t i;
+
+	memset(&req, 0, sizeof(req));
+	req.mode = TEMPLATE_SELECT;
+	req.max_weight = v->block_max_weight - v->block_reserved_weight;
+	req.max_sigop_cost = MAX_BLOCK_SIGOPS_COST - MINING_COINBASE_SIGOPS;
+	validation_template(v, &req, t);
+	*txs = xcalloc(t->n ? t->n : 1, sizeof(**txs));
+	*fees = 0;
+	for (i = 0; i < t->n; i++) {
+		rbuf_init(&r, t->txs[i].raw, t->txs[i].len);
+		/* The mempool's own copies: a failure is our bug. */
+		if (t->txs[i].raw == NULL ||
+		    tx_parse(&r, &(*txs)[i], TX_ALLOW_WITNESS) != 0 ||
+		    rbuf_left(&r) != 0)
+			fatalx("%s: template transaction %zu does not parse",
+			    __func__, i);
+		*fees += t->txs[i].fee;
+	}
+	return t->n;
+}
+
 int
 mining_assemble(struct validation *v, const uint8_t *script,
-    size_t script_len, const struct tx *txs, size_t ntx,
+    size_t script_len, const struct tx *txs, size_t ntx, int64_t fees,
     struct block_tmpl *t)
 {
 	struct chainstate *cs = v->cs;
@@ -107,7 +146,7 @@ mining_assemble(struct validation *v, const uint8_t *script,
 		now = (int64_t)tip->e.hdr.time - MAX_TIMEWARP;
 	h.time = (uint32_t)now;
 	h.bits = next_work_required(cs, tip, &h);
-	t->coinbase_value = block_subsidy(cs->cp, t->height);
+	t->coinbase_value = block_subsidy(cs->cp, t->height) + fees;
 
 	/* The commitment covers the wtxids, with the coinbase's as zero. */
 	if (segwit) {

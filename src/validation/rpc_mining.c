@@ -11,8 +11,11 @@
 #include "chain/arith256.h"
 #include "chain/chainparams.h"
 #include "chain/descriptor.h"
+#include "mempool/policy.h"
+#include "rpc/rpc.h"
 #include "util/args.h"
 #include "util/hex.h"
+#include "util/log.h"
 #include "util/shutdown.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
@@ -21,7 +24,7 @@
 #include "validation/versionbits.h"
 
 #define DEFAULT_MAX_TRIES 1000000
-#define DEFAULT_BLOCK_MIN_TX_FEE 1	/* sat/kvB, Core 30 */
+#define DEFAULT_BLOCK_MIN_TX_FEE POLICY_DEFAULT_BLOCK_MIN_TX_FEE
 
 /*
  * Core's getScriptFromDescriptor: 1 with the script, 0 if s is not a
@@ -55,6 +58,44 @@ script_from_descriptor(const struct chainparams *cp, const char *s,
 	return 1;
 }
 
+/*
+ * A block on the tip with the mempool's best transactions (Core's
+ * CreateNewBlock, with its TestBlockValidity when there are any). 0, or
+ * -1 after failing c.
+ */
+static int
+assemble_from_pool(struct validation *v, struct call *c,
+    const uint8_t *script, size_t script_len, struct block_tmpl *t)
+{
+	struct template_txs tt;
+	struct val_state st;
+	struct tx *txs;
+	int64_t fees;
+	size_t n;
+	int rc;
+
+	n = mining_select(v, &tt, &txs, &fees);
+	rc = mining_assemble(v, script, script_len, txs, n, fees, t);
+	mining_txs_free(txs, n);
+	template_txs_free(&tt);
+	if (rc != 0) {
+		call_fail(c, RPC_INTERNAL_ERROR, "no chain tip");
+		return -1;
+	}
+	if (n && chainstate_test_block(v->cs, &t->b, 0, 0, &st) != 0) {
+		mining_tmpl_free(t);
+		if (st.debug[0])
+			call_fail(c, RPC_MISC_ERROR,
+			    "TestBlockValidity failed: %s, %s", st.reason,
+			    st.debug);
+		else
+			call_fail(c, RPC_MISC_ERROR,
+			    "TestBlockValidity failed: %s", st.reason);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 generate(struct validation *v, struct call *c, const uint8_t *script,
     size_t script_len, int64_t nblocks, int64_t max_tries)
@@ -66,8 +107,10 @@ generate(struct validation *v, struct call *c, const uint8_t *script,
 	int rc;
 
 	while (nblocks > 0 && !shutdown_requested()) {
-		if (mining_assemble(v, script, script_len, NULL, 0, &t) != 0)
-			break;
+		if (assemble_from_pool(v, c, script, script_len, &t) != 0) {
+			json_decref(out);
+			return;
+		}
 		rc = mining_grind(v, &t, &tries);
 		if (rc < 0) {
 			mining_tmpl_free(&t);
@@ -157,6 +200,31 @@ free_txs(struct tx *txs, uint8_t **bufs, size_t n)
 	free(bufs);
 }
 
+/* The raw bytes of a mempool transaction (xmalloc'd): 0, or -1 if not there. */
+static int
+pool_lookup(struct validation *v, const uint8_t txid[32], uint8_t **raw,
+    size_t *len)
+{
+	struct template_request req;
+	struct template_txs tt;
+	uint8_t ids[1][32];
+
+	memcpy(ids[0], txid, 32);
+	memset(&req, 0, sizeof(req));
+	req.mode = TEMPLATE_LOOKUP;
+	req.txids = (const uint8_t (*)[32])ids;
+	req.ntxids = 1;
+	validation_template(v, &req, &tt);
+	*raw = NULL;
+	if (tt.n == 1 && tt.txs[0].raw) {
+		*raw = tt.txs[0].raw;
+		*len = tt.txs[0].len;
+		tt.txs[0].raw = NULL;
+	}
+	template_txs_free(&tt);
+	return *raw ? 0 : -1;
+}
+
 static void
 m_generateblock(struct validation *v, struct call *c, json_t *params)
 {
@@ -214,11 +282,19 @@ m_generateblock(struct validation *v, struct call *c, json_t *params)
 			return;
 		}
 		if (strlen(s) == 64 && hash_from_hex(s, hash) == 0) {
-			/* A txid would name a mempool transaction. */
-			free_txs(txs, bufs, i);
-			call_fail(c, RPC_INVALID_ADDRESS_OR_KEY,
-			    "Transaction %s not in mempool.", s);
-			return;
+			/* A txid names a mempool transaction, as in Core. */
+			if (pool_lookup(v, hash, &bufs[i], &blen) != 0) {
+				free_txs(txs, bufs, i);
+				call_fail(c, RPC_INVALID_ADDRESS_OR_KEY,
+				    "Transaction %s not in mempool.", s);
+				return;
+			}
+			rbuf_init(&rb, bufs[i], blen);
+			if (tx_parse(&rb, &txs[i], TX_ALLOW_WITNESS) != 0 ||
+			    rbuf_left(&rb) != 0)
+				fatalx("%s: the mempool's transaction %s does "
+				    "not parse", __func__, s);
+			continue;
 		}
 		if (hex_decode_alloc(s, &bufs[i], &blen) == 0) {
 			rbuf_init(&rb, bufs[i], blen);
@@ -237,7 +313,8 @@ m_generateblock(struct validation *v, struct call *c, json_t *params)
 		    "least one input.", sbuf);
 		return;
 	}
-	if (mining_assemble(v, script, len, txs, n, &t) != 0) {
+	/* Core's generateblock leaves the fees unclaimed: subsidy only. */
+	if (mining_assemble(v, script, len, txs, n, 0, &t) != 0) {
 		free_txs(txs, bufs, n);
 		call_fail(c, RPC_INTERNAL_ERROR, "no chain tip");
 		return;
@@ -461,6 +538,41 @@ gbt_proposal(struct validation *v, struct call *c, json_t *req)
 	return res;
 }
 
+/* getblocktemplate's "transactions": Core's keys, in Core's order. */
+static json_t *
+gbt_transactions(const struct template_txs *tt, int pre_segwit)
+{
+	json_t *arr = json_array(), *o, *deps;
+	const struct template_tx *x;
+	int64_t sigops;
+	char *hex;
+	size_t i, k;
+
+	for (i = 0; i < tt->n; i++) {
+		x = &tt->txs[i];
+		deps = json_array();
+		for (k = 0; k < x->ndepends; k++)
+			json_array_append_new(deps,
+			    json_integer(x->depends[k]));
+		sigops = x->sigop_cost;
+		if (pre_segwit)
+			sigops /= WITNESS_SCALE_FACTOR;
+		hex = hex_encode_alloc(x->raw, x->len);
+		o = json_object();
+		json_object_set_new(o, "data", json_string(hex));
+		json_object_set_new(o, "txid", json_hash(x->txid));
+		json_object_set_new(o, "hash", json_hash(x->wtxid));
+		json_object_set_new(o, "depends", deps);
+		json_object_set_new(o, "fee", json_integer(x->fee));
+		json_object_set_new(o, "sigops", json_integer(sigops));
+		json_object_set_new(o, "weight",
+		    json_integer((json_int_t)x->weight));
+		json_array_append_new(arr, o);
+		free(hex);
+	}
+	return arr;
+}
+
 static void
 m_getblocktemplate(struct validation *v, struct call *c, json_t *params)
 {
@@ -470,9 +582,12 @@ m_getblocktemplate(struct validation *v, struct call *c, json_t *params)
 	const struct vb_deployment *d;
 	struct bindex *tip = chain_tip(&v->cs->chain);
 	struct block_tmpl t;
-	int segwit_rule = 0, nd, i, pre_segwit;
+	struct template_txs tt;
+	struct tx *txs;
+	int64_t fees;
+	int segwit_rule = 0, nd, i, pre_segwit, rc;
 	char hex[128], tiphex[65], longpoll[96];
-	size_t k;
+	size_t k, ntx;
 
 	if (req && !json_is_object(req)) {
 		call_fail(c, RPC_TYPE_ERROR,
@@ -512,7 +627,11 @@ m_getblocktemplate(struct validation *v, struct call *c, json_t *params)
 		return;
 	}
 	/* The coinbase is the miner's to build: an empty script here. */
-	if (mining_assemble(v, empty, 0, NULL, 0, &t) != 0) {
+	ntx = mining_select(v, &tt, &txs, &fees);
+	rc = mining_assemble(v, empty, 0, txs, ntx, fees, &t);
+	mining_txs_free(txs, ntx);
+	if (rc != 0) {
+		template_txs_free(&tt);
 		call_fail(c, RPC_INTERNAL_ERROR, "no chain tip");
 		return;
 	}
@@ -547,7 +666,9 @@ m_getblocktemplate(struct validation *v, struct call *c, json_t *params)
 	json_object_set_new(res, "vbavailable", vbavail);
 	json_object_set_new(res, "vbrequired", json_integer(0));
 	json_object_set_new(res, "previousblockhash", json_hash(tip->e.hash));
-	json_object_set_new(res, "transactions", json_array());
+	json_object_set_new(res, "transactions", gbt_transactions(&tt,
+	    pre_segwit));
+	template_txs_free(&tt);
 	json_object_set_new(res, "coinbaseaux", json_object());
 	json_object_set_new(res, "coinbasevalue",
 	    json_integer(t.coinbase_value));
@@ -605,15 +726,19 @@ static void
 m_getmininginfo(struct validation *v, struct call *c, json_t *params)
 {
 	struct bindex *tip = chain_tip(&v->cs->chain);
+	struct template_request req;
+	struct template_txs tt;
 	struct block_header nh;
 	json_t *res, *next;
 	int64_t t, mtp;
-	double minfee = DEFAULT_BLOCK_MIN_TX_FEE / 1e8;
+	int64_t minfee = DEFAULT_BLOCK_MIN_TX_FEE;
 	const char *s;
 
 	(void)params;
-	if ((s = args_get(v->args, "blockmintxfee")) != NULL)
-		minfee = strtod(s, NULL);
+	/* Checked at start-up by policy_init; a bad value cannot get here. */
+	if ((s = args_get(v->args, "blockmintxfee")) != NULL &&
+	    policy_parse_money(s, &minfee) != 0)
+		minfee = DEFAULT_BLOCK_MIN_TX_FEE;
 	res = json_object();
 	json_object_set_new(res, "blocks", json_integer(tip->e.height));
 	if (v->have_assembled) {
@@ -628,8 +753,13 @@ m_getmininginfo(struct validation *v, struct call *c, json_t *params)
 	json_object_set_new(res, "target", target_hex(tip->e.hdr.bits));
 	json_object_set_new(res, "networkhashps",
 	    json_real(chainstate_network_hashps(v->cs, 120, -1)));
-	json_object_set_new(res, "pooledtx", json_integer(0));
-	json_object_set_new(res, "blockmintxfee", json_real(minfee));
+	memset(&req, 0, sizeof(req));
+	req.mode = TEMPLATE_COUNT;
+	validation_template(v, &req, &tt);
+	json_object_set_new(res, "pooledtx",
+	    json_integer((json_int_t)tt.pool_size));
+	template_txs_free(&tt);
+	json_object_set_new(res, "blockmintxfee", rpc_amount(minfee));
 	json_object_set_new(res, "chain", json_string(v->cp->name));
 	if (v->cp->id == CHAIN_SIGNET) {
 		char *ch = hex_encode_alloc(v->cp->signet_challenge,

@@ -22,8 +22,16 @@
  * pushed. validation_stop() closes the queues, the thread finishes the
  * block in hand (its transaction commits or aborts as a whole) and exits.
  *
- * Locks: none of its own. The chainstate's mutex (chainstate.h) guards the
- * block index for readers on other threads.
+ * Locks: hook_mu (validation_int.h), a leaf guarding the listener list and
+ * the template source, never held across a callback. The chainstate's
+ * mutex (chainstate.h) guards the block index for readers on other
+ * threads.
+ *
+ * The mempool hears of every block connected or disconnected through the
+ * listeners' block_connected/block_disconnected/reorg_done, and supplies
+ * block templates through the template source (validation_template): the
+ * validation thread waits for the mempool thread there, never the
+ * reverse, and holds no store transaction while it waits.
  */
 #include <errno.h>
 #include <poll.h>
@@ -46,6 +54,9 @@
 #define IMPQ_HWM 16		/* imported blocks read ahead */
 #define ACTIVATE_STEP 32	/* blocks connected per background step */
 #define MAX_HEADERS_BATCH 2000
+/* Core 30's -blockreservedweight default and floor. */
+#define DEFAULT_BLOCK_RESERVED_WEIGHT 8000
+#define MINIMUM_BLOCK_RESERVED_WEIGHT 2000
 
 struct waiter {
 	struct waiter *next;
@@ -86,25 +97,104 @@ validation_submit_headers(struct validation *v, uint64_t peer_id,
 
 /*
  * The thread may already be running (an import started): the slot is
- * filled first and the count published with release order, so the thread
- * (loading it with acquire) never sees a half-written listener.
+ * filled under hook_mu, which the thread takes to copy the listeners.
  */
 void
 validation_add_listener(struct validation *v,
     const struct validation_listener *l)
 {
-	size_t n = __atomic_load_n(&v->nlisteners, __ATOMIC_RELAXED);
-
-	if (n == VALIDATION_MAX_LISTENERS)
+	pthread_mutex_lock(&v->hook_mu);
+	if (v->nlisteners == VALIDATION_MAX_LISTENERS)
 		fatalx("%s: too many listeners", __func__);
-	v->listeners[n] = *l;
-	__atomic_store_n(&v->nlisteners, n + 1, __ATOMIC_RELEASE);
+	v->listeners[v->nlisteners++] = *l;
+	pthread_mutex_unlock(&v->hook_mu);
 }
 
-static size_t
-nlisteners(struct validation *v)
+void
+validation_remove_listener(struct validation *v, void *arg)
 {
-	return __atomic_load_n(&v->nlisteners, __ATOMIC_ACQUIRE);
+	size_t i, k;
+
+	pthread_mutex_lock(&v->hook_mu);
+	for (i = k = 0; i < v->nlisteners; i++)
+		if (v->listeners[i].arg != arg)
+			v->listeners[k++] = v->listeners[i];
+	v->nlisteners = k;
+	while (v->hook_busy)
+		pthread_cond_wait(&v->hook_cv, &v->hook_mu);
+	pthread_mutex_unlock(&v->hook_mu);
+}
+
+/*
+ * Copies the listeners into l and counts the validation thread as
+ * calling them until hooks_leave, so validation_remove_listener can wait
+ * for the callbacks in flight without a lock held across them.
+ */
+static size_t
+listeners_enter(struct validation *v, struct validation_listener *l)
+{
+	size_t n;
+
+	pthread_mutex_lock(&v->hook_mu);
+	n = v->nlisteners;
+	memcpy(l, v->listeners, n * sizeof(*l));
+	v->hook_busy++;
+	pthread_mutex_unlock(&v->hook_mu);
+	return n;
+}
+
+static void
+hooks_leave(struct validation *v)
+{
+	pthread_mutex_lock(&v->hook_mu);
+	if (--v->hook_busy == 0)
+		pthread_cond_broadcast(&v->hook_cv);
+	pthread_mutex_unlock(&v->hook_mu);
+}
+
+void
+validation_set_template_source(struct validation *v,
+    validation_template_fn fn, void *arg)
+{
+	pthread_mutex_lock(&v->hook_mu);
+	v->tmpl_fn = fn;
+	v->tmpl_arg = arg;
+	while (fn == NULL && v->hook_busy)
+		pthread_cond_wait(&v->hook_cv, &v->hook_mu);
+	pthread_mutex_unlock(&v->hook_mu);
+}
+
+void
+validation_template(struct validation *v, const struct template_request *req,
+    struct template_txs *out)
+{
+	validation_template_fn fn;
+	void *arg;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&v->hook_mu);
+	fn = v->tmpl_fn;
+	arg = v->tmpl_arg;
+	if (fn)
+		v->hook_busy++;
+	pthread_mutex_unlock(&v->hook_mu);
+	if (fn == NULL)
+		return;
+	fn(arg, req, out);
+	hooks_leave(v);
+}
+
+void
+template_txs_free(struct template_txs *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		free(t->txs[i].raw);
+		free(t->txs[i].depends);
+	}
+	free(t->txs);
+	memset(t, 0, sizeof(*t));
 }
 
 int
@@ -266,13 +356,15 @@ wait_timeout_ms(struct validation *v)
 static void
 on_tip_changed(void *arg, const struct block_index_entry *tip, int ibd)
 {
+	struct validation_listener l[VALIDATION_MAX_LISTENERS];
 	struct validation *v = arg;
-	size_t i;
+	size_t i, n;
 
-	for (i = 0; i < nlisteners(v); i++)
-		if (v->listeners[i].tip_changed)
-			v->listeners[i].tip_changed(v->listeners[i].arg,
-			    tip->hash, tip->height, ibd);
+	n = listeners_enter(v, l);
+	for (i = 0; i < n; i++)
+		if (l[i].tip_changed)
+			l[i].tip_changed(l[i].arg, tip->hash, tip->height, ibd);
+	hooks_leave(v);
 	validation_wait_check(v, 0);
 	if (v->stop_at_height > 0 && tip->height >= v->stop_at_height &&
 	    !v->stop_requested) {
@@ -284,18 +376,64 @@ on_tip_changed(void *arg, const struct block_index_entry *tip, int ibd)
 	}
 }
 
+static void
+on_block_connected(void *arg, const struct block_index_entry *e,
+    const uint8_t *raw, size_t len)
+{
+	struct validation_listener l[VALIDATION_MAX_LISTENERS];
+	struct validation *v = arg;
+	size_t i, n;
+
+	n = listeners_enter(v, l);
+	for (i = 0; i < n; i++)
+		if (l[i].block_connected)
+			l[i].block_connected(l[i].arg, raw, len, e->height);
+	hooks_leave(v);
+}
+
+static void
+on_block_disconnected(void *arg, const struct block_index_entry *e,
+    const uint8_t *raw, size_t len)
+{
+	struct validation_listener l[VALIDATION_MAX_LISTENERS];
+	struct validation *v = arg;
+	size_t i, n;
+
+	n = listeners_enter(v, l);
+	for (i = 0; i < n; i++)
+		if (l[i].block_disconnected)
+			l[i].block_disconnected(l[i].arg, raw, len, e->height);
+	hooks_leave(v);
+}
+
+static void
+on_reorg_done(void *arg)
+{
+	struct validation_listener l[VALIDATION_MAX_LISTENERS];
+	struct validation *v = arg;
+	size_t i, n;
+
+	n = listeners_enter(v, l);
+	for (i = 0; i < n; i++)
+		if (l[i].reorg_done)
+			l[i].reorg_done(l[i].arg);
+	hooks_leave(v);
+}
+
 void
 validation_notify_block(struct validation *v, const struct block_result *r,
     uint64_t peer_id)
 {
-	size_t i;
+	struct validation_listener l[VALIDATION_MAX_LISTENERS];
+	size_t i, n;
 
-	for (i = 0; i < nlisteners(v); i++)
-		if (v->listeners[i].block_done)
-			v->listeners[i].block_done(v->listeners[i].arg,
-			    peer_id, r->hash, r->res,
+	n = listeners_enter(v, l);
+	for (i = 0; i < n; i++)
+		if (l[i].block_done)
+			l[i].block_done(l[i].arg, peer_id, r->hash, r->res,
 			    r->res == VAL_OK || r->res == VAL_DUPLICATE ?
 			    NULL : r->st.reason);
+	hooks_leave(v);
 }
 
 enum val_result
@@ -328,11 +466,12 @@ validation_activate(struct validation *v)
 static void
 dispatch_headers(struct validation *v, struct msg *m)
 {
+	struct validation_listener l[VALIDATION_MAX_LISTENERS];
 	struct val_state st;
 	uint8_t last[32];
 	size_t n = m->len / sizeof(struct block_header), accepted = 0;
 	enum val_result res;
-	size_t i;
+	size_t i, nl;
 
 	memset(last, 0, sizeof(last));
 	if (m->len % sizeof(struct block_header) != 0 || n == 0) {
@@ -345,11 +484,12 @@ dispatch_headers(struct validation *v, struct msg *m)
 		    &accepted, last, &st);
 	if (res == VAL_ERROR)
 		fatalx("validation: store failure while storing headers");
-	for (i = 0; i < nlisteners(v); i++)
-		if (v->listeners[i].headers_done)
-			v->listeners[i].headers_done(v->listeners[i].arg,
-			    m->peer_id, res, res == VAL_OK ? NULL : st.reason,
-			    last);
+	nl = listeners_enter(v, l);
+	for (i = 0; i < nl; i++)
+		if (l[i].headers_done)
+			l[i].headers_done(l[i].arg, m->peer_id, res,
+			    res == VAL_OK ? NULL : st.reason, last);
+	hooks_leave(v);
 }
 
 static void
@@ -485,12 +625,61 @@ int
 validation_start(const struct args *a, const struct chainparams *cp,
     struct store *s, struct validation **out)
 {
+	return validation_start_sc(a, cp, s, NULL, out);
+}
+
+/* Core's init checks of the block assembly options, and BlockAssembler's clamp. */
+static int
+read_block_limits(struct validation *v, const struct args *a)
+{
+	int64_t maxw = args_get_int(a, "blockmaxweight", MAX_BLOCK_WEIGHT);
+	int64_t resw = args_get_int(a, "blockreservedweight",
+	    DEFAULT_BLOCK_RESERVED_WEIGHT);
+
+	if (maxw > MAX_BLOCK_WEIGHT) {
+		log_warnx("Error: Specified -blockmaxweight (%lld) exceeds "
+		    "consensus maximum block weight (%d)", (long long)maxw,
+		    MAX_BLOCK_WEIGHT);
+		return -1;
+	}
+	if (resw > MAX_BLOCK_WEIGHT) {
+		log_warnx("Error: Specified -blockreservedweight (%lld) "
+		    "exceeds consensus maximum block weight (%d)",
+		    (long long)resw, MAX_BLOCK_WEIGHT);
+		return -1;
+	}
+	if (resw < MINIMUM_BLOCK_RESERVED_WEIGHT) {
+		log_warnx("Error: Specified -blockreservedweight (%lld) is "
+		    "lower than minimum safety value of (%d)", (long long)resw,
+		    MINIMUM_BLOCK_RESERVED_WEIGHT);
+		return -1;
+	}
+	if (maxw < resw)
+		maxw = resw;
+	v->block_max_weight = (size_t)maxw;
+	v->block_reserved_weight = (size_t)resw;
+	return 0;
+}
+
+int
+validation_start_sc(const struct args *a, const struct chainparams *cp,
+    struct store *s, struct sigcache *sc, struct validation **out)
+{
 	struct validation *v = xcalloc(1, sizeof(*v));
 	struct chainstate_opts o;
 	struct chainstate_hooks h;
 	int rc;
 
+	pthread_mutex_init(&v->hook_mu, NULL);
+	pthread_cond_init(&v->hook_cv, NULL);
+	if (read_block_limits(v, a) != 0) {
+		pthread_cond_destroy(&v->hook_cv);
+		pthread_mutex_destroy(&v->hook_mu);
+		free(v);
+		return -1;
+	}
 	memset(&o, 0, sizeof(o));
+	o.sigcache = sc;
 	o.script_threads = (int)args_get_int(a, "par", 0);
 	if (o.script_threads < 0) {
 		/* Core: a negative -par leaves that many cores free. */
@@ -506,12 +695,17 @@ validation_start(const struct args *a, const struct chainparams *cp,
 	o.txindex = args_get_bool(a, "txindex", 0);
 	v->stop_at_height = args_get_int(a, "stopatheight", 0);
 	if (chainstate_open(cp, s, &o, &v->cs) != 0) {
+		pthread_cond_destroy(&v->hook_cv);
+		pthread_mutex_destroy(&v->hook_mu);
 		free(v);
 		return -1;
 	}
 	memset(&h, 0, sizeof(h));
 	h.arg = v;
 	h.tip_changed = on_tip_changed;
+	h.block_connected = on_block_connected;
+	h.block_disconnected = on_block_disconnected;
+	h.reorg_done = on_reorg_done;
 	chainstate_set_hooks(v->cs, &h);
 	v->netq = queue_new("validation-net", NETQ_HWM, QUEUE_REFUSE);
 	v->callq = queue_new("validation-rpc", CALLQ_HWM, QUEUE_REFUSE);
@@ -579,6 +773,8 @@ validation_stop(struct validation *v)
 	queue_free(v->callq);
 	queue_free(v->netq);
 	queue_free(v->impq);
+	pthread_cond_destroy(&v->hook_cv);
+	pthread_mutex_destroy(&v->hook_mu);
 	free(v);
 }
 

@@ -40,6 +40,21 @@ struct validation_listener {
 	    const char *reason, const uint8_t last[32]);
 	void (*tip_changed)(void *arg, const uint8_t hash[32], int32_t height,
 	    int initial_download);
+	/*
+	 * Additions for the mempool (NULL members are skipped). A block
+	 * joined or left the active chain at height: called right after the
+	 * write transaction that connected or disconnected it committed, in
+	 * chain order (a reorg: disconnections from the old tip down, then
+	 * the new branch upwards). raw is the block with witness, valid only
+	 * during the call. reorg_done follows an activation step (or an
+	 * invalidateblock) that disconnected blocks, once the new branch is
+	 * connected, before tip_changed.
+	 */
+	void (*block_connected)(void *arg, const uint8_t *raw, size_t len,
+	    int32_t height);
+	void (*block_disconnected)(void *arg, const uint8_t *raw, size_t len,
+	    int32_t height);
+	void (*reorg_done)(void *arg);
 };
 
 /* Queue a block; the bytes are copied. 0, or QUEUE_EFULL/QUEUE_ECLOSED. */
@@ -99,5 +114,78 @@ int validation_is_initial_download(struct validation *v);
 int validation_has_method(const char *method);
 struct chainstate;
 struct chainstate *validation_chainstate(struct validation *v);
+
+/*
+ * ---- Additions (mempool wiring) ----
+ *
+ * validation_start_sc: validation_start with a signature cache (borrowed,
+ * must outlive the validation thread; NULL: none) shared with the mempool,
+ * so signatures checked at acceptance are not checked again in blocks.
+ * Also reads -blockmaxweight and -blockreservedweight (Core's init errors).
+ */
+struct sigcache;
+int validation_start_sc(const struct args *a, const struct chainparams *cp,
+    struct store *s, struct sigcache *sc, struct validation **out);
+
+/*
+ * Removes every listener registered with arg and returns once no
+ * callback of theirs is running or will run. Any thread but the
+ * validation thread (it waits for the callbacks in flight).
+ */
+void validation_remove_listener(struct validation *v, void *arg);
+
+/*
+ * The block template source: the mempool, asked by the validation thread
+ * when it assembles a block (generatetoaddress, generatetodescriptor,
+ * getblocktemplate), looks up transactions by txid (generateblock), or
+ * counts them (getmininginfo's pooledtx).
+ */
+enum template_mode {
+	TEMPLATE_SELECT,	/* the best transactions within the budget */
+	TEMPLATE_LOOKUP,	/* exactly txids, in order (raw NULL: not there) */
+	TEMPLATE_COUNT,		/* only pool_size */
+};
+
+struct template_request {
+	enum template_mode mode;
+	size_t max_weight;		/* SELECT: coinbase's share taken out */
+	int64_t max_sigop_cost;		/* SELECT: same */
+	const uint8_t (*txids)[32];	/* LOOKUP */
+	size_t ntxids;
+};
+
+struct template_tx {
+	uint8_t *raw;		/* serialized with witness; xmalloc'd, or NULL */
+	size_t len;
+	uint8_t txid[32];
+	uint8_t wtxid[32];
+	int64_t fee;		/* base fee: what the coinbase may claim */
+	int64_t sigop_cost;
+	size_t weight;
+	size_t ndepends;
+	uint32_t *depends;	/* 1-based positions of in-template parents */
+};
+
+struct template_txs {
+	struct template_tx *txs;	/* in block order; xmalloc'd */
+	size_t n;
+	size_t pool_size;		/* transactions in the pool */
+};
+
+/*
+ * fn fills *out (zeroed by the caller) and returns when it has, on the
+ * validation thread; it may wait for the mempool thread, which never
+ * waits for validation. An empty answer is always acceptable (shutdown).
+ */
+typedef void (*validation_template_fn)(void *arg,
+    const struct template_request *req, struct template_txs *out);
+/*
+ * Sets (fn non-NULL) or clears the source. Clearing returns once no call
+ * of the old source is running, so its arg may be freed then. Any thread
+ * but the validation thread.
+ */
+void validation_set_template_source(struct validation *v,
+    validation_template_fn fn, void *arg);
+void template_txs_free(struct template_txs *t);
 
 #endif

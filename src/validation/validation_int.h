@@ -57,8 +57,25 @@ struct validation {
 	int thread_started;
 	int stopping;			/* atomic */
 
+	/*
+	 * hook_mu guards listeners, nlisteners, tmpl_fn, tmpl_arg and
+	 * hook_busy; a leaf lock, never held across a callback. The
+	 * validation thread copies the listeners (or the source) and counts
+	 * itself in hook_busy while it calls them, so a thread removing one
+	 * waits on hook_cv until hook_busy is 0 and then knows its arg is
+	 * no longer used.
+	 */
+	pthread_mutex_t hook_mu;
+	pthread_cond_t hook_cv;
+	int hook_busy;
 	struct validation_listener listeners[VALIDATION_MAX_LISTENERS];
-	size_t nlisteners;		/* atomic: appended to, never removed */
+	size_t nlisteners;
+	validation_template_fn tmpl_fn;
+	void *tmpl_arg;
+
+	/* Block assembly limits (-blockmaxweight, -blockreservedweight). */
+	size_t block_max_weight;
+	size_t block_reserved_weight;
 
 	/* Owned by the validation thread. */
 	int activate_pending;		/* more blocks to connect (reindex) */
@@ -123,6 +140,12 @@ enum val_result validation_process_block(struct validation *v,
 void validation_drain_net(struct validation *v);
 /* Activates after invalidate/reconsider/precious; fatalx on store failure. */
 void validation_activate(struct validation *v);
+/*
+ * Asks the template source (the mempool); *out is zeroed first and stays
+ * empty without a source. Validation thread; holds no store transaction.
+ */
+void validation_template(struct validation *v,
+    const struct template_request *req, struct template_txs *out);
 
 enum { WAIT_NEW_BLOCK, WAIT_BLOCK_HASH, WAIT_HEIGHT };
 
@@ -146,11 +169,23 @@ struct block_tmpl {
 };
 /*
  * Assembles a block on the tip paying script, with txs (may be 0)
- * after the coinbase. 0, or -1 (tip missing; cannot happen after start).
+ * after the coinbase, whose output claims the subsidy plus fees. 0, or
+ * -1 (tip missing; cannot happen after start).
  */
 int mining_assemble(struct validation *v, const uint8_t *script,
-    size_t script_len, const struct tx *txs, size_t ntx,
+    size_t script_len, const struct tx *txs, size_t ntx, int64_t fees,
     struct block_tmpl *t);
+/* Core's coinbase sigop reservation (BlockAssembler's starting cost). */
+#define MINING_COINBASE_SIGOPS 400
+/*
+ * The mempool's best transactions for the next block within the weight
+ * and sigop budget left by the coinbase, parsed: txs[i] borrow t->txs[i].raw.
+ * Returns the number of transactions; *txs is xmalloc'd (free with
+ * mining_txs_free), *fees their base fees summed.
+ */
+size_t mining_select(struct validation *v, struct template_txs *t,
+    struct tx **txs, int64_t *fees);
+void mining_txs_free(struct tx *txs, size_t n);
 void mining_tmpl_free(struct block_tmpl *t);
 /*
  * Grinds the header nonce of t->raw. Returns 1 when the proof of work

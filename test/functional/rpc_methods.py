@@ -8,17 +8,21 @@ transactions), then mines a few blocks of its own. `help` must list every
 method not in Core's hidden category and `help METHOD` must work for all.
 Methods that Bitroot does not implement yet are listed in KNOWN_MISSING and
 checked to answer "Method not found", so that implementing them makes this
-test fail until their shapes are added here.
+test fail until their shapes are added here. The mempool methods are called
+last, on transactions of a MiniWallet whose coinbase matured on top of the
+shared chain.
 """
 
 import decimal
 import time
 
 from test_framework.address import descsum_create
+from test_framework.blocktools import COINBASE_MATURITY
 from test_framework.messages import CBlock, CBlockHeader
 from test_framework.p2p import P2PInterface
 from test_framework.test_framework import BitrootTestFramework
 from test_framework.util import assert_equal, assert_in, assert_raises_rpc_error, spare_port
+from test_framework.wallet import MiniWallet
 
 D = decimal.Decimal
 ADDR = "bcrt1q5lmq9mha7csw8aup8efs446mkhznjh2klvsdmj"   # a P2WPKH paid by the shared chain
@@ -35,9 +39,9 @@ RPC_CLIENT_NODE_NOT_ADDED = -24
 RPC_DESERIALIZATION_ERROR = -22
 RPC_METHOD_NOT_FOUND = -32601
 
-# Issue 6 lists these with the mempool, which Bitroot does not have yet: they
-# are in the table (so `help` documents them) but answer "Method not found".
-KNOWN_MISSING = ["sendrawtransaction", "testmempoolaccept"]
+# Methods in the table (so `help` documents them) that are not implemented
+# yet and answer "Method not found". None since the mempool landed.
+KNOWN_MISSING = []
 
 
 # Result shape language: a type token, a dict of key -> shape (a key ending
@@ -133,6 +137,14 @@ MEMPOOLINFO = {"loaded": BOOL, "size": INT, "bytes": INT, "usage": INT, "total_f
                "mempoolminfee": AMOUNT, "minrelaytxfee": AMOUNT, "incrementalrelayfee": AMOUNT,
                "unbroadcastcount": INT, "fullrbf": BOOL, "permitbaremultisig": BOOL,
                "maxdatacarriersize": INT}
+MEMPOOLENTRY = {"vsize": INT, "weight": INT, "time": INT, "height": INT, "descendantcount": INT,
+                "descendantsize": INT, "ancestorcount": INT, "ancestorsize": INT, "wtxid": HASH,
+                "fees": {"base": AMOUNT, "modified": AMOUNT, "ancestor": AMOUNT, "descendant": AMOUNT},
+                "depends": [HASH], "spentby": [HASH], "bip125-replaceable": BOOL, "unbroadcast": BOOL}
+TESTACCEPT = {"txid": HASH, "wtxid": HASH, "package-error?": STR, "allowed?": BOOL, "vsize?": INT,
+              "fees?": {"base": AMOUNT, "effective-feerate": AMOUNT, "effective-includes": [HASH]},
+              "reject-reason?": STR, "reject-details?": STR}
+PRIORITISED = {"fee_delta": INT, "in_mempool": BOOL, "modified_fee?": INT}
 NETWORKINFO = {"version": INT, "subversion": STR, "protocolversion": INT, "localservices": HEX,
                "localservicesnames": [STR], "localrelay": BOOL, "timeoffset": INT, "connections": INT,
                "connections_in": INT, "connections_out": INT, "networkactive": BOOL,
@@ -222,6 +234,7 @@ class RpcMethodsTest(BitrootTestFramework):
         self.check_network()
         self.check_control_util()
         self.check_known_missing()
+        self.check_mempool()
 
         listed = self.help_listed | self.hidden
         assert_equal(sorted(listed - self.called - set(KNOWN_MISSING) - {"stop"}), [])
@@ -367,7 +380,7 @@ class RpcMethodsTest(BitrootTestFramework):
         self.bad(RPC_INVALID_PARAMETER, "scantxoutset", "begin", [])
         self.bad(RPC_INVALID_ADDRESS_OR_KEY, "scantxoutset", "start", ["nonsense(1)"])
 
-        self.log.info("blockchain: mempool (empty: no mempool yet)")
+        self.log.info("blockchain: mempool (empty so far)")
         mp = self.call("getmempoolinfo", shape=MEMPOOLINFO)
         assert_equal((mp["loaded"], mp["size"]), (True, 0))
         self.bad(RPC_MISC_ERROR, "getmempoolinfo", 1)
@@ -589,12 +602,63 @@ class RpcMethodsTest(BitrootTestFramework):
 
     def check_known_missing(self):
         node = self.nodes[0]
-        self.log.info("known missing (no mempool yet): %s", ", ".join(KNOWN_MISSING))
+        self.log.info("known missing: %s", ", ".join(KNOWN_MISSING) or "none")
         for m in KNOWN_MISSING:
             assert_in(m, self.help_listed)
             assert node.help(m).startswith(m)
-        assert_raises_rpc_error(RPC_METHOD_NOT_FOUND, None, node.sendrawtransaction, "00")
-        assert_raises_rpc_error(RPC_METHOD_NOT_FOUND, None, node.testmempoolaccept, ["00"])
+            assert_raises_rpc_error(RPC_METHOD_NOT_FOUND, None, getattr(node, m))
+
+    def check_mempool(self):
+        node = self.nodes[0]
+        self.log.info("mempool: a MiniWallet coinbase matured on the shared chain")
+        wallet = MiniWallet(node)
+        wallet.generate(1)
+        self.generate(node, COINBASE_MATURITY, address=ADDR)
+        parent = wallet.create_self_transfer()
+        child = wallet.create_self_transfer(utxo_to_spend=parent["new_utxo"])
+
+        self.log.info("rawtransactions: testmempoolaccept, sendrawtransaction")
+        res = self.call("testmempoolaccept", [parent["hex"], child["hex"]], shape=[TESTACCEPT])
+        assert_equal([(r["txid"], r["allowed"]) for r in res], [(parent["txid"], True), (child["txid"], True)])
+        res = self.call("testmempoolaccept", [child["hex"]], shape=[TESTACCEPT])
+        assert_equal((res[0]["allowed"], res[0]["reject-reason"]), (False, "missing-inputs"))
+        self.bad(RPC_INVALID_PARAMETER, "testmempoolaccept", [])
+        assert_equal(self.call("sendrawtransaction", parent["hex"], shape=HASH), parent["txid"])
+        assert_equal(self.call("sendrawtransaction", child["hex"], 0, shape=HASH), child["txid"])
+        self.bad(RPC_DESERIALIZATION_ERROR, "sendrawtransaction", "00")
+
+        self.log.info("blockchain: the pool's contents")
+        mp = self.call("getmempoolinfo", shape=MEMPOOLINFO)
+        assert_equal((mp["loaded"], mp["size"], mp["bytes"]), (True, 2, parent["vsize"] + child["vsize"]))
+        assert_equal(sorted(self.call("getrawmempool", shape=[HASH])), sorted([parent["txid"], child["txid"]]))
+        verbose = self.call("getrawmempool", True, shape=ANYOBJ)
+        assert_equal(sorted(verbose), sorted([parent["txid"], child["txid"]]))
+        for k, e in verbose.items():
+            check_shape(e, MEMPOOLENTRY, "getrawmempool[%s]" % k)
+        self.bad(RPC_INVALID_PARAMETER, "getrawmempool", True, True)
+        e = self.call("getmempoolentry", child["txid"], shape=MEMPOOLENTRY)
+        assert_equal((e["ancestorcount"], e["depends"]), (2, [parent["txid"]]))
+        self.bad(RPC_INVALID_ADDRESS_OR_KEY, "getmempoolentry", BADHASH)
+        assert_equal(self.call("getmempoolancestors", child["txid"], shape=[HASH]), [parent["txid"]])
+        anc = self.call("getmempoolancestors", child["txid"], True, shape={parent["txid"]: MEMPOOLENTRY})
+        assert_equal(anc[parent["txid"]]["spentby"], [child["txid"]])
+        self.bad(RPC_INVALID_ADDRESS_OR_KEY, "getmempoolancestors", BADHASH)
+        assert_equal(self.call("getmempooldescendants", parent["txid"], shape=[HASH]), [child["txid"]])
+        self.call("getmempooldescendants", parent["txid"], True, shape={child["txid"]: MEMPOOLENTRY})
+        self.bad(RPC_TYPE_ERROR, "getmempooldescendants", parent["txid"], "yes")
+
+        self.log.info("mining: prioritisetransaction, getprioritisedtransactions")
+        assert_equal(self.call("prioritisetransaction", parent["txid"], 0, 1000, shape=BOOL), True)
+        self.bad(RPC_INVALID_PARAMETER, "prioritisetransaction", parent["txid"], 1, 1000)
+        pr = self.call("getprioritisedtransactions", shape={parent["txid"]: PRIORITISED})
+        assert_equal(pr[parent["txid"]], {"fee_delta": 1000, "in_mempool": True,
+                                          "modified_fee": parent["fee"] + 1000})
+        self.bad(RPC_MISC_ERROR, "getprioritisedtransactions", 1)
+
+        self.log.info("blockchain: savemempool")
+        saved = self.call("savemempool", shape={"filename": STR})
+        assert saved["filename"].endswith("mempool.dat")
+        self.bad(RPC_MISC_ERROR, "savemempool", 1)
 
 
 if __name__ == "__main__":

@@ -60,6 +60,10 @@ BASE_SCRIPTS = [
     ("feature_logging.py", None),
     ("framework_selftest.py", None),
     ("wallet_selftest.py", None),
+    ("mempool_accept.py", None),
+    ("mempool_rpc.py", None),
+    ("mempool_persist.py", None),
+    ("mining_mempool.py", None),
 ]
 
 # A quick set that still drives every thread: run under ASan+UBSan and TSan.
