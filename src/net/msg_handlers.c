@@ -300,7 +300,6 @@ h_inv(struct peer *p, struct rbuf *r)
 	struct net *n = p->net;
 	struct inv *v;
 	size_t count, i;
-	char hex[65];
 	int rc, want_headers = 0;
 
 	if ((rc = inv_parse(r, &v, &count)) == PROTO_ETOOMANY) {
@@ -313,21 +312,13 @@ h_inv(struct peer *p, struct rbuf *r)
 		if (is_block_inv(v[i].type))
 			sync_on_block_inv(n, p, v[i].hash, &want_headers);
 		else if (is_tx_inv(v[i].type)) {
-			hash_to_hex(v[i].hash, hex);
-			if (p->type == CONN_BLOCK_RELAY) {
-				char why[128];
-
-				snprintf(why, sizeof(why), "transaction (%s) inv "
-				    "sent in violation of protocol", hex);
-				peer_disconnect(p, why);
+			if (txrelay_on_inv(p, &v[i]) == -1)
 				break;
-			}
-			log_debug(LOG_NET, "got inv: tx %s ignored (no mempool "
-			    "yet) peer=%llu", hex, (unsigned long long)p->id);
 		}
 		/* Other types are unknown to us and ignored. */
 	}
 	free(v);
+	txrelay_inv_done(p);
 	if (want_headers && !p->disconnect)
 		sync_send_getheaders(n, p, 0);
 	return H_OK;
@@ -381,9 +372,10 @@ getdata_serve(struct peer *p)
 		uint32_t base = iv->type & ~MSG_WITNESS_FLAG;
 
 		if (base == MSG_TX || base == MSG_WTX) {
-			/* No mempool yet: every transaction is not found. */
-			nf = xreallocarray(nf, nnf + 1, sizeof(*nf));
-			nf[nnf++] = *iv;
+			if (txrelay_serve(p, iv) != 0) {
+				nf = xreallocarray(nf, nnf + 1, sizeof(*nf));
+				nf[nnf++] = *iv;
+			}
 		} else if (base == MSG_BLOCK || base == MSG_CMPCT_BLOCK) {
 			/* Compact blocks are not offered: a full block instead. */
 			sync_serve_block(n, p, iv->hash,
@@ -412,9 +404,10 @@ h_notfound(struct peer *p, struct rbuf *r)
 	struct inv *v;
 	size_t count;
 
-	/* Only transaction requests are cancelled by notfound; we make none. */
+	/* Only transaction requests are cancelled by notfound. */
 	if (inv_parse(r, &v, &count) != 0)
 		return H_MALFORMED;
+	txrelay_on_notfound(p, v, count);
 	free(v);
 	return H_OK;
 }
@@ -529,13 +522,7 @@ h_sendcmpct(struct peer *p, struct rbuf *r)
 static int
 h_tx(struct peer *p, struct rbuf *r)
 {
-	if (p->type == CONN_BLOCK_RELAY) {
-		peer_disconnect(p, "transaction sent in violation of protocol");
-		return H_OK;
-	}
-	log_debug(LOG_MEMPOOL, "tx (%zu bytes) from peer=%llu ignored: no "
-	    "mempool yet", r->len, (unsigned long long)p->id);
-	return H_OK;
+	return txrelay_on_tx(p, r);
 }
 
 static int
@@ -548,7 +535,7 @@ h_mempool(struct peer *p, struct rbuf *r)
 			    "disabled");
 		return H_OK;
 	}
-	log_peer(p, "mempool request ignored (no mempool yet) from");
+	txrelay_on_mempool(p);
 	return H_OK;
 }
 

@@ -25,6 +25,7 @@
 
 #include "chain/chainparams.h"
 #include "config.h"
+#include "mempool/mempool.h"
 #include "net/addrman.h"
 #include "net/banman.h"
 #include "net/net.h"
@@ -105,18 +106,23 @@ net_schedule(struct net *n)
 /* ---- validation listener: runs on the validation thread ---- */
 
 static void
-sink_push(struct net_sink *s, int type, uint64_t peer_id, const void *d,
-    size_t len)
+sink_push_msg(struct net_sink *s, struct msg *m, const char *what)
 {
-	struct msg *m = msg_new(type, peer_id, d, len);
 	int rc;
 
 	if ((rc = queue_push(s->q, m)) != 0) {
 		if (rc == QUEUE_EFULL)
-			log_warnx("net queue full: a validation notice was "
-			    "dropped");
+			log_warnx("net queue full: a %s notice was dropped",
+			    what);
 		msg_free(m);
 	}
+}
+
+static void
+sink_push(struct net_sink *s, int type, uint64_t peer_id, const void *d,
+    size_t len)
+{
+	sink_push_msg(s, msg_new(type, peer_id, d, len), "validation");
 }
 
 static void
@@ -159,6 +165,64 @@ on_tip_changed(void *arg, const uint8_t hash[32], int32_t height,
 	t.height = height;
 	t.ibd = initial_download;
 	sink_push(arg, NETQ_TIP, 0, &t, sizeof(t));
+}
+
+/* ---- mempool listener: runs on the mempool thread ---- */
+
+static void
+on_tx_added(void *arg, uint64_t peer_id, const uint8_t txid[32],
+    const uint8_t wtxid[32], int64_t fee_rate, const uint8_t *raw,
+    size_t len)
+{
+	struct netq_tx_added a;
+	struct msg *m;
+
+	memset(&a, 0, sizeof(a));
+	memcpy(a.txid, txid, 32);
+	memcpy(a.wtxid, wtxid, 32);
+	a.fee_rate = fee_rate;
+	m = msg_new(NETQ_TX_ADDED, peer_id, NULL, sizeof(a) + len);
+	memcpy(m->data, &a, sizeof(a));
+	memcpy(m->data + sizeof(a), raw, len);
+	sink_push_msg(arg, m, "mempool");
+}
+
+static void
+on_tx_removed(void *arg, const uint8_t txid[32], const uint8_t wtxid[32],
+    int why)
+{
+	struct netq_tx_removed r;
+
+	memset(&r, 0, sizeof(r));
+	memcpy(r.txid, txid, 32);
+	memcpy(r.wtxid, wtxid, 32);
+	r.why = why;
+	sink_push_msg(arg, msg_new(NETQ_TX_REMOVED, 0, &r, sizeof(r)),
+	    "mempool");
+}
+
+static void
+on_tx_rejected(void *arg, uint64_t peer_id, const uint8_t txid[32],
+    const uint8_t wtxid[32], enum mempool_reject kind, const char *reason,
+    const uint8_t (*parents)[32], size_t nparents)
+{
+	struct netq_tx_rejected j;
+	struct msg *m;
+
+	memset(&j, 0, sizeof(j));
+	memcpy(j.txid, txid, 32);
+	memcpy(j.wtxid, wtxid, 32);
+	j.kind = (int)kind;
+	if (parents == NULL)
+		nparents = 0;
+	j.nparents = (uint32_t)nparents;
+	if (reason)
+		snprintf(j.reason, sizeof(j.reason), "%s", reason);
+	m = msg_new(NETQ_TX_REJECTED, peer_id, NULL, sizeof(j) + nparents * 32);
+	memcpy(m->data, &j, sizeof(j));
+	if (nparents)
+		memcpy(m->data + sizeof(j), parents, nparents * 32);
+	sink_push_msg(arg, m, "mempool");
 }
 
 /* ---- the queue ---- */
@@ -212,6 +276,16 @@ queue_cb(evutil_socket_t fd, short what, void *arg)
 				fatalx("net queue: bad tip");
 			sync_tip_changed(n,
 			    (const struct netq_tip *)(void *)m->data);
+			txrelay_tip_changed(n);
+			break;
+		case NETQ_TX_ADDED:
+			txrelay_on_added(n, m->peer_id, m->data, m->len);
+			break;
+		case NETQ_TX_REMOVED:
+			txrelay_on_removed(n, m->data, m->len);
+			break;
+		case NETQ_TX_REJECTED:
+			txrelay_on_rejected(n, m->peer_id, m->data, m->len);
 			break;
 		case NETQ_STOP:
 			n->stopping = 1;
@@ -724,6 +798,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 			addr_send_due(p, now);
 	}
 	sync_tick(n);
+	txrelay_tick(n);
 	for (i = 0; i < n->nlisteners; i++)
 		if (n->listeners[i].paused) {
 			n->listeners[i].paused = 0;
@@ -1016,6 +1091,7 @@ read_options(struct net *n, char *err, size_t errlen)
 	if (maxconn == 0)
 		n->listen = 0;
 	n->use_addrman_outgoing = !args_is_set(n->args, "connect");
+	n->blocksonly = args_get_bool(n->args, "blocksonly", 0);
 	return 0;
 }
 
@@ -1060,6 +1136,7 @@ net_free(struct net *n)
 		event_free(n->retry_ev);
 	if (n->sync)
 		sync_free(n->sync);
+	txrelay_free(n->tx);
 	if (n->base)
 		event_base_free(n->base);
 	addrman_free(n->addrman);
@@ -1101,6 +1178,7 @@ net_start(const struct args *a, const struct chainparams *cp,
     struct net **out)
 {
 	struct validation_listener vl;
+	struct mempool_listener ml;
 	struct event_config *cfg;
 	struct net_sink *sink;
 	struct timeval tv;
@@ -1108,8 +1186,6 @@ net_start(const struct args *a, const struct chainparams *cp,
 	char err[512], *banpath;
 	size_t nv, i;
 	struct net *n;
-
-	(void)mp;	/* transaction relay: see txrelay.c */
 
 	*out = NULL;
 	n = xcalloc(1, sizeof(*n));
@@ -1161,6 +1237,8 @@ net_start(const struct args *a, const struct chainparams *cp,
 	banman_load(n->banman, node_time());
 	n->sync = sync_new(n);
 	sync_load(n->sync);
+	if (mp)
+		n->tx = txrelay_new(n, mp);
 	n->next_dump = time_mono_micros() + (int64_t)DUMP_PEERS_INTERVAL *
 	    1000000;
 	n->next_feeler = node_time() + FEELER_INTERVAL;
@@ -1193,6 +1271,15 @@ net_start(const struct args *a, const struct chainparams *cp,
 	vl.headers_done = on_headers_done;
 	vl.tip_changed = on_tip_changed;
 	validation_add_listener(v, &vl);
+	if (mp) {
+		/* Same sink: the mempool also calls it until it stops. */
+		memset(&ml, 0, sizeof(ml));
+		ml.arg = sink;
+		ml.tx_added = on_tx_added;
+		ml.tx_removed = on_tx_removed;
+		ml.tx_rejected = on_tx_rejected;
+		mempool_add_listener(mp, &ml);
+	}
 	pthread_mutex_lock(&sinks_mu);
 	sink->next = retired_sinks;
 	retired_sinks = sink;

@@ -12,9 +12,12 @@
  *   - rpc threads push NETQ_CALL (a struct call *, see util/call.h) and
  *     wait for the answer;
  *   - the validation thread's listener callbacks push NETQ_BLOCK_DONE,
- *     NETQ_HEADERS_DONE and NETQ_TIP and return at once.
+ *     NETQ_HEADERS_DONE and NETQ_TIP and return at once;
+ *   - the mempool thread's listener callbacks push NETQ_TX_ADDED,
+ *     NETQ_TX_REMOVED and NETQ_TX_REJECTED (copies) and return at once.
  * The net thread pushes blocks and headers to the validation thread with
- * validation_submit_*, tagged with the sending peer's id. Peers are named
+ * validation_submit_*, and transactions to the mempool thread with
+ * mempool_submit_tx, tagged with the sending peer's id. Peers are named
  * across threads only by that monotonic 64-bit id; a message about a peer
  * that has gone is ignored.
  *
@@ -52,6 +55,10 @@ struct bufferevent;
 struct evconnlistener;
 struct evdns_base;
 struct inflight;
+struct mempool;
+struct txrelay;
+struct peer_tx;
+struct orphanage;
 
 /* Messages on the net queue. */
 enum netq_type {
@@ -59,6 +66,9 @@ enum netq_type {
 	NETQ_BLOCK_DONE,	/* data: struct netq_block_done */
 	NETQ_HEADERS_DONE,	/* data: struct netq_headers_done */
 	NETQ_TIP,		/* data: struct netq_tip */
+	NETQ_TX_ADDED,		/* data: struct netq_tx_added, raw tx */
+	NETQ_TX_REMOVED,	/* data: struct netq_tx_removed */
+	NETQ_TX_REJECTED,	/* data: struct netq_tx_rejected, parents */
 	NETQ_STOP,		/* no data */
 };
 
@@ -80,11 +90,39 @@ struct netq_tip {
 	int ibd;
 };
 
+/* The mempool's notices; variable parts follow the fixed struct. */
+struct netq_tx_added {
+	uint8_t txid[32];
+	uint8_t wtxid[32];
+	int64_t fee_rate;	/* sat/kvB */
+};
+
+struct netq_tx_removed {
+	uint8_t txid[32];
+	uint8_t wtxid[32];
+	int why;
+};
+
+struct netq_tx_rejected {
+	uint8_t txid[32];
+	uint8_t wtxid[32];
+	int kind;		/* enum mempool_reject */
+	uint32_t nparents;	/* 32-byte txids after the struct */
+	char reason[80];
+};
+
 /*
  * High-water mark of the net queue. Pushes at the mark fail (QUEUE_REFUSE):
  * validation's notifications are then dropped with a warning, which costs
  * at most a stalled request (re-requested after its timeout) or a missed
- * announcement; an RPC call gets an error.
+ * announcement; an RPC call gets an error. A refused mempool notice is
+ * dropped the same way: a lost tx_added means that transaction is neither
+ * announced nor served by us (peers learn it from others, or from us once
+ * it is re-added); a lost tx_removed leaves a stale mirror entry, which we
+ * may still announce or serve until the same txid is added or removed
+ * again (peers then see one useless inv, never a bad one); a lost
+ * tx_rejected costs the orphan handling or the punishment of that one
+ * transaction.
  */
 #define NETQ_HWM 65536
 
@@ -202,6 +240,7 @@ struct peer {
 	unsigned cmpct_announce:1;	/* sendcmpct recorded */
 	uint64_t cmpct_version;
 	int64_t fee_filter;		/* feefilter, sat/kvB */
+	struct peer_tx *tx;		/* transaction relay state (txrelay) */
 
 	/* Ping (BIP31). */
 	uint64_t ping_nonce;		/* outstanding, 0: none */
@@ -319,6 +358,8 @@ struct net {
 	struct addrman *addrman;
 	struct banman *banman;
 	struct sync *sync;
+	struct txrelay *tx;		/* NULL without a mempool */
+	int blocksonly;			/* -blocksonly */
 
 	uint64_t total_sent, total_recv;
 	uint64_t netgroup_k0, netgroup_k1;
@@ -434,6 +475,35 @@ int32_t sync_tip_height(struct net *n);
 int sync_is_ibd(struct net *n);
 /* Heights of blocks in flight from p (getpeerinfo). */
 size_t sync_inflight_heights(struct peer *p, int32_t *out, size_t max);
+
+/* ---- txrelay.c, txannounce.c, txrequest.c ---- */
+/* mp may be NULL (unit tests): then transactions are ignored as before. */
+struct txrelay *txrelay_new(struct net *n, struct mempool *mp);
+void txrelay_free(struct txrelay *t);
+/* The mempool's notices from the net queue (lengths checked here). */
+void txrelay_on_added(struct net *n, uint64_t peer_id, const uint8_t *d,
+    size_t len);
+void txrelay_on_removed(struct net *n, const uint8_t *d, size_t len);
+void txrelay_on_rejected(struct net *n, uint64_t peer_id, const uint8_t *d,
+    size_t len);
+void txrelay_tip_changed(struct net *n);
+void txrelay_tick(struct net *n);
+void txrelay_peer_gone(struct net *n, struct peer *p);
+/* Message handlers' parts. */
+int txrelay_on_tx(struct peer *p, struct rbuf *r);
+/* One tx inv entry; returns -1 if the peer was disconnected for it. */
+int txrelay_on_inv(struct peer *p, const struct inv *iv);
+/* After an inv message: sends the requests it made. */
+void txrelay_inv_done(struct peer *p);
+/* Sends the transaction asked for; -1: notfound. */
+int txrelay_serve(struct peer *p, const struct inv *iv);
+void txrelay_on_notfound(struct peer *p, const struct inv *v, size_t n);
+void txrelay_on_mempool(struct peer *p);
+/* getpeerinfo's last_inv_sequence and inv_to_send. */
+uint64_t txrelay_peer_last_seq(const struct peer *p);
+size_t txrelay_peer_inv_queued(const struct peer *p);
+/* The orphanage (getorphantxs), NULL without a mempool. */
+const struct orphanage *txrelay_orphanage(struct net *n);
 
 /* ---- eviction.c ---- */
 /* Picks an inbound peer to evict for a new one; 0 and *id, or -1. */

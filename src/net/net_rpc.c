@@ -14,6 +14,7 @@
 #include "net/addrman.h"
 #include "net/banman.h"
 #include "net/net_int.h"
+#include "net/orphanage.h"
 #include "rpc/rpc_int.h"
 #include "util/hex.h"
 #include "util/log.h"
@@ -203,8 +204,10 @@ peer_json(struct net *n, struct peer *p, int64_t now_us)
 	json_object_set_new(o, "services", services_hex(p->services));
 	json_object_set_new(o, "servicesnames", services_names(p->services));
 	json_object_set_new(o, "relaytxes", json_boolean(p->relay_txs));
-	json_object_set_new(o, "last_inv_sequence", json_integer(0));
-	json_object_set_new(o, "inv_to_send", json_integer(0));
+	json_object_set_new(o, "last_inv_sequence",
+	    json_integer((json_int_t)txrelay_peer_last_seq(p)));
+	json_object_set_new(o, "inv_to_send",
+	    json_integer((json_int_t)txrelay_peer_inv_queued(p)));
 	json_object_set_new(o, "lastsend", json_integer(p->last_send));
 	json_object_set_new(o, "lastrecv", json_integer(p->last_recv));
 	json_object_set_new(o, "last_transaction",
@@ -379,7 +382,7 @@ m_getnetworkinfo(struct net *n, json_t *params, struct rpc_error *err)
 	    services_hex(n->local_services));
 	json_object_set_new(o, "localservicesnames",
 	    services_names(n->local_services));
-	json_object_set_new(o, "localrelay", json_true());
+	json_object_set_new(o, "localrelay", json_boolean(!n->blocksonly));
 	json_object_set_new(o, "timeoffset",
 	    json_integer(median_outbound_offset(n)));
 	json_object_set_new(o, "networkactive",
@@ -891,6 +894,61 @@ m_sendmsgtopeer(struct net *n, json_t *params, struct rpc_error *err)
 	return json_object();
 }
 
+static json_t *
+orphan_json(const struct orphan *e, int64_t verbosity)
+{
+	json_t *o = json_object(), *from = json_array();
+	char hex[65], *raw;
+	size_t i;
+
+	hash_to_hex(e->txid, hex);
+	json_object_set_new(o, "txid", json_string(hex));
+	hash_to_hex(e->wtxid, hex);
+	json_object_set_new(o, "wtxid", json_string(hex));
+	json_object_set_new(o, "bytes", json_integer((json_int_t)e->len));
+	json_object_set_new(o, "vsize",
+	    json_integer((json_int_t)((e->weight + 3) / 4)));
+	json_object_set_new(o, "weight", json_integer((json_int_t)e->weight));
+	for (i = 0; i < e->nfrom; i++)
+		json_array_append_new(from, json_integer((json_int_t)e->from[i]));
+	json_object_set_new(o, "from", from);
+	if (verbosity >= 2) {
+		raw = xmalloc(e->len * 2 + 1);
+		hex_encode(e->raw, e->len, raw);
+		json_object_set_new(o, "hex", json_string(raw));
+		free(raw);
+	}
+	return o;
+}
+
+/* Core's hidden test helper: the orphanage's contents. */
+static json_t *
+m_getorphantxs(struct net *n, json_t *params, struct rpc_error *err)
+{
+	const struct orphanage *o = txrelay_orphanage(n);
+	const struct orphan *e;
+	json_t *a;
+	int64_t verbosity = 0;
+	char hex[65];
+	size_t i;
+	int set;
+
+	if (arg_int(params, 0, "verbosity", &verbosity, &set, err) == -1)
+		return NULL;
+	if (verbosity < 0 || verbosity > 2)
+		return fail(err, RPC_INVALID_PARAMETER, "Invalid verbosity "
+		    "value %lld", (long long)verbosity);
+	a = json_array();
+	for (i = 0; o && (e = orphanage_at(o, i)) != NULL; i++) {
+		if (verbosity == 0) {
+			hash_to_hex(e->txid, hex);
+			json_array_append_new(a, json_string(hex));
+		} else
+			json_array_append_new(a, orphan_json(e, verbosity));
+	}
+	return a;
+}
+
 static const struct {
 	const char *name;
 	net_rpc_fn fn;
@@ -906,6 +964,7 @@ static const struct {
 	{ "getnettotals", m_getnettotals },
 	{ "getnetworkinfo", m_getnetworkinfo },
 	{ "getnodeaddresses", m_getnodeaddresses },
+	{ "getorphantxs", m_getorphantxs },
 	{ "getpeerinfo", m_getpeerinfo },
 	{ "listbanned", m_listbanned },
 	{ "ping", m_ping },

@@ -64,6 +64,7 @@ peer_free(struct peer *p)
 	struct net *n = p->net;
 
 	sync_peer_gone(n, p);
+	txrelay_peer_gone(n, p);
 	peer_forget_nonce(p);
 	if (p->handshaked && p->type != CONN_INBOUND &&
 	    p->type != CONN_BLOCK_RELAY)
@@ -251,7 +252,9 @@ peer_send_version(struct peer *p)
 	v.nonce = p->local_nonce;
 	snprintf(v.subver, sizeof(v.subver), "%s", n->subver);
 	v.start_height = sync_tip_height(n);
-	v.relay = p->type != CONN_BLOCK_RELAY && p->type != CONN_FEELER;
+	/* -blocksonly asks peers not to send transactions (BIP37 flag). */
+	v.relay = p->type != CONN_BLOCK_RELAY && p->type != CONN_FEELER &&
+	    !n->blocksonly;
 	wbuf_init(&w);
 	version_encode(&w, &v);
 	peer_send_wbuf(p, MT_VERSION, &w);

@@ -169,6 +169,26 @@ const struct rpc_method rpc_net_methods[] = {
 	    "{\n  \"success\" : true|false,  (boolean) whether the peer address was successfully added to the address manager table\n"
 	    "  \"error\" : \"str\"          (string, optional) error description, if the address could not be added\n}\n",
 	    "\"1.2.3.4\" 8333 true" },
+	{ "getorphantxs", "hidden", rpc_forward_net, 0,
+	    { { "verbosity", RPC_ARG_NUM, 0, "0",
+		"0 for an array of txids (may contain duplicates), 1 for an "
+		"array of objects with orphan tx details, and 2 for details "
+		"plus tx hex" } },
+	    "Shows transactions in the tx orphanage.\n\nEXPERIMENTAL warning: "
+	    "this call may be changed in future releases.",
+	    "[                         (json array)\n"
+	    "  \"hex\",                 (string) The transaction hash in hex\n"
+	    "  ...\n]\n"
+	    "or, for verbosity 1 and 2:\n"
+	    "[\n  {\n"
+	    "    \"txid\" : \"hex\",      (string) The transaction hash in hex\n"
+	    "    \"wtxid\" : \"hex\",     (string) The transaction witness hash in hex\n"
+	    "    \"bytes\" : n,         (numeric) The serialized transaction size in bytes\n"
+	    "    \"vsize\" : n,         (numeric) The virtual transaction size\n"
+	    "    \"weight\" : n,        (numeric) The transaction weight\n"
+	    "    \"from\" : [ n, ... ], (json array) Ids of the peers that announced it\n"
+	    "    \"hex\" : \"hex\"        (string) The serialized transaction (verbosity 2)\n"
+	    "  },\n  ...\n]\n", "2" },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
 	    NULL },
 };

@@ -37,6 +37,8 @@ BASE_SCRIPTS = [
     ("p2p_reorg.py", 900),
     ("p2p_block_sync.py", 1200),
     ("p2p_peer_defence.py", 900),
+    ("p2p_tx_relay.py", None),
+    ("p2p_orphans.py", None),
     ("feature_testnet.py", 900),
     ("feature_loadblock.py", 1200),
     ("feature_bench_log.py", None),

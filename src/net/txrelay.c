@@ -1,0 +1,566 @@
+/*
+ * Transaction relay on the net thread: the relay mirror of the mempool,
+ * transactions received from peers (handed to the mempool thread), the
+ * mempool's verdicts (punishment, recent rejects, the orphanage) and the
+ * bookkeeping for peers that go. Announcing and serving are in
+ * txannounce.c, requesting in txrequest.c; doc/p2p.md has the rules.
+ *
+ * The mempool decides; this file only reacts. A transaction goes
+ * peer -> h_tx -> mempool_submit_tx, and the answer comes back through
+ * the listener as NETQ_TX_ADDED or NETQ_TX_REJECTED tagged with the peer
+ * id. Until then a copy of its bytes waits in the pending table, so that
+ * a missing-inputs verdict can put it in the orphanage.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mempool/mempool.h"
+#include "net/net_int.h"
+#include "net/orphanage.h"
+#include "net/txrelay_int.h"
+#include "primitives/tx.h"
+#include "util/hex.h"
+#include "util/log.h"
+#include "util/queue.h"
+#include "util/time.h"
+#include "util/xmalloc.h"
+
+struct reject_ent {
+	uint8_t key[32];
+};
+
+struct pending_sub {
+	uint8_t wtxid[32];		/* the key */
+	uint8_t txid[32];
+	uint8_t *raw;
+	size_t len;
+	size_t weight;
+	int has_witness;
+	TAILQ_ENTRY(pending_sub) entry;
+};
+TAILQ_HEAD(pending_list, pending_sub);
+
+struct txrelay *
+txrelay_new(struct net *n, struct mempool *mp)
+{
+	struct txrelay *t = xcalloc(1, sizeof(*t));
+
+	t->n = n;
+	t->mp = mp;
+	t->by_txid = htab_new(32, offsetof(struct relay_tx, txid));
+	t->by_wtxid = htab_new(32, offsetof(struct relay_tx, wtxid));
+	TAILQ_INIT(&t->order);
+	t->rejects = htab_new(32, offsetof(struct reject_ent, key));
+	t->pending = htab_new(32, offsetof(struct pending_sub, wtxid));
+	t->pending_order = xcalloc(1, sizeof(*t->pending_order));
+	TAILQ_INIT(t->pending_order);
+	t->orphans = orphanage_new();
+	t->anns = htab_new(33, 0);
+	t->known_k0 = rand_u64();
+	t->known_k1 = rand_u64();
+	t->next_orphan_sweep_us = time_mono_micros() + ORPHAN_SWEEP_US;
+	return t;
+}
+
+static void
+rejects_clear(struct txrelay *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->rn; i++) {
+		htab_del(t->rejects, t->rring[i]->key);
+		free(t->rring[i]);
+	}
+	free(t->rring);
+	t->rring = NULL;
+	t->rn = t->rpos = 0;
+}
+
+static void
+pending_drop(struct txrelay *t, struct pending_sub *ps)
+{
+	htab_del(t->pending, ps->wtxid);
+	TAILQ_REMOVE(t->pending_order, ps, entry);
+	t->npending--;
+	t->pending_bytes -= ps->len;
+	free(ps->raw);
+	free(ps);
+}
+
+static void
+mirror_drop(struct txrelay *t, struct relay_tx *rt)
+{
+	htab_del(t->by_txid, rt->txid);
+	htab_del(t->by_wtxid, rt->wtxid);
+	TAILQ_REMOVE(&t->order, rt, entry);
+	t->mirror_bytes -= rt->len;
+	free(rt->raw);
+	free(rt);
+}
+
+void
+txrelay_free(struct txrelay *t)
+{
+	struct relay_tx *rt;
+	struct pending_sub *ps;
+
+	if (t == NULL)
+		return;
+	while ((rt = TAILQ_FIRST(&t->order)) != NULL)
+		mirror_drop(t, rt);
+	while ((ps = TAILQ_FIRST(t->pending_order)) != NULL)
+		pending_drop(t, ps);
+	rejects_clear(t);
+	txreq_free_all(t);
+	orphanage_free(t->orphans);
+	htab_free(t->by_txid);
+	htab_free(t->by_wtxid);
+	htab_free(t->rejects);
+	htab_free(t->pending);
+	htab_free(t->anns);
+	free(t->pending_order);
+	free(t);
+}
+
+struct relay_tx *
+txrelay_find(struct txrelay *t, const uint8_t hash[32], int is_wtxid)
+{
+	return htab_get(is_wtxid ? t->by_wtxid : t->by_txid, hash);
+}
+
+struct peer_tx *
+peer_tx_get(struct peer *p)
+{
+	if (p->tx == NULL) {
+		p->tx = xcalloc(1, sizeof(*p->tx));
+		p->tx->feefilter_sent = -1;
+	}
+	return p->tx;
+}
+
+int
+txrelay_rejects_incoming(const struct peer *p)
+{
+	if (p->type == CONN_BLOCK_RELAY || p->type == CONN_FEELER)
+		return 1;
+	return p->net->blocksonly && !peer_has_perm(p, PF_RELAY);
+}
+
+/* ---- recent rejects ---- */
+
+int
+txrelay_recently_rejected(struct txrelay *t, const uint8_t hash[32])
+{
+	return htab_get(t->rejects, hash) != NULL;
+}
+
+static void
+reject_add(struct txrelay *t, const uint8_t hash[32])
+{
+	struct reject_ent *e;
+
+	if (htab_get(t->rejects, hash))
+		return;
+	if (t->rring == NULL)
+		t->rring = xcalloc(RECENT_REJECTS_MAX, sizeof(*t->rring));
+	if (t->rn == RECENT_REJECTS_MAX) {
+		/* Full: the oldest goes, as a rolling filter forgets. */
+		e = t->rring[t->rpos];
+		htab_del(t->rejects, e->key);
+	} else {
+		e = xmalloc(sizeof(*e));
+		t->rn++;
+	}
+	memcpy(e->key, hash, 32);
+	htab_put(t->rejects, e);
+	t->rring[t->rpos] = e;
+	t->rpos = (t->rpos + 1) % RECENT_REJECTS_MAX;
+}
+
+void
+txrelay_tip_changed(struct net *n)
+{
+	/* A new tip may make a rejected transaction valid (Core resets). */
+	if (n->tx)
+		rejects_clear(n->tx);
+}
+
+/* ---- pending submissions ---- */
+
+static void
+pending_add(struct txrelay *t, const struct tx *tx, const uint8_t *raw,
+    size_t len)
+{
+	struct pending_sub *ps;
+	size_t weight = tx_weight(tx);
+
+	/* Too big to be an orphan: no need to keep it. */
+	if (weight > ORPHAN_MAX_WEIGHT || htab_get(t->pending, tx->wtxid))
+		return;
+	while (t->npending > 0 && (t->npending >= PENDING_SUB_MAX ||
+	    t->pending_bytes + len > PENDING_SUB_BYTES))
+		pending_drop(t, TAILQ_FIRST(t->pending_order));
+	ps = xcalloc(1, sizeof(*ps));
+	memcpy(ps->wtxid, tx->wtxid, 32);
+	memcpy(ps->txid, tx->txid, 32);
+	ps->raw = xmalloc(len);
+	memcpy(ps->raw, raw, len);
+	ps->len = len;
+	ps->weight = weight;
+	ps->has_witness = tx_has_witness(tx);
+	htab_put(t->pending, ps);
+	TAILQ_INSERT_TAIL(t->pending_order, ps, entry);
+	t->npending++;
+	t->pending_bytes += len;
+}
+
+/* ---- receiving ---- */
+
+static void
+log_tx(const char *what, const uint8_t txid[32], const uint8_t wtxid[32],
+    uint64_t peer)
+{
+	char a[65], b[65];
+
+	hash_to_hex(txid, a);
+	hash_to_hex(wtxid, b);
+	log_debug(LOG_MEMPOOL, "%s %s (wtxid=%s) peer=%llu", what, a, b,
+	    (unsigned long long)peer);
+}
+
+int
+txrelay_on_tx(struct peer *p, struct rbuf *r)
+{
+	struct net *n = p->net;
+	struct txrelay *t = n->tx;
+	const struct orphan *o;
+	struct tx tx;
+	size_t len;
+	int rc;
+
+	if (txrelay_rejects_incoming(p)) {
+		peer_disconnect(p, "transaction sent in violation of protocol");
+		return H_OK;
+	}
+	if (t == NULL) {
+		log_debug(LOG_MEMPOOL, "tx (%zu bytes) from peer=%llu ignored: "
+		    "no mempool", r->len, (unsigned long long)p->id);
+		return H_OK;
+	}
+	if (sync_is_ibd(n)) {
+		log_debug(LOG_MEMPOOL, "ignoring tx during IBD peer=%llu",
+		    (unsigned long long)p->id);
+		return H_OK;
+	}
+	if (tx_parse(r, &tx, TX_ALLOW_WITNESS) != 0)
+		return H_MALFORMED;
+	/* Only the transaction's own bytes go on: trailing data is not it. */
+	len = r->off;
+	txann_known_add(n, p, p->wtxid_relay ? tx.wtxid : tx.txid);
+	txreq_forget(n, tx.txid);
+	txreq_forget(n, tx.wtxid);
+	if (txrelay_find(t, tx.wtxid, 1)) {
+		if (peer_has_perm(p, PF_FORCERELAY)) {
+			/* A gateway's transactions are relayed again (Core). */
+			log_tx("Force relaying tx", tx.txid, tx.wtxid, p->id);
+			txann_queue(n, txrelay_find(t, tx.wtxid, 1), p->id);
+		} else
+			log_tx("tx already in mempool:", tx.txid, tx.wtxid,
+			    p->id);
+		goto out;
+	}
+	if (txrelay_recently_rejected(t, tx.wtxid) ||
+	    txrelay_recently_rejected(t, tx.txid)) {
+		log_tx("tx recently rejected, not resubmitted:", tx.txid,
+		    tx.wtxid, p->id);
+		goto out;
+	}
+	if ((o = orphanage_get(t->orphans, tx.wtxid)) != NULL) {
+		orphanage_add(t->orphans, p->id, o->txid, o->wtxid, o->raw,
+		    o->len, o->weight, (const uint8_t (*)[32])o->parents,
+		    o->nparents, node_time(), NULL);
+		log_tx("tx already in the orphanage:", tx.txid, tx.wtxid,
+		    p->id);
+		goto out;
+	}
+	rc = mempool_submit_tx(t->mp, p->id, r->p, len);
+	if (rc == 0)
+		pending_add(t, &tx, r->p, len);
+	else if (rc == QUEUE_EFULL)
+		log_tx("mempool queue full, dropped tx", tx.txid, tx.wtxid,
+		    p->id);
+out:
+	tx_free(&tx);
+	return H_OK;
+}
+
+/* ---- the mempool's notices ---- */
+
+static void
+resubmit_children(struct txrelay *t, const uint8_t txid[32])
+{
+	uint8_t kids[ORPHAN_MAX][32];
+	const struct orphan *o;
+	size_t k, i;
+
+	k = orphanage_children(t->orphans, txid, kids, ORPHAN_MAX);
+	for (i = 0; i < k; i++) {
+		if ((o = orphanage_get(t->orphans, kids[i])) == NULL)
+			continue;
+		log_tx("resubmitting orphan", o->txid, o->wtxid, o->from[0]);
+		/* A full queue: it stays an orphan until it expires. */
+		mempool_submit_tx(t->mp, o->from[0], o->raw, o->len);
+	}
+}
+
+void
+txrelay_on_added(struct net *n, uint64_t peer_id, const uint8_t *d,
+    size_t len)
+{
+	struct txrelay *t = n->tx;
+	struct netq_tx_added a;
+	struct relay_tx *rt;
+	struct pending_sub *ps;
+	struct peer *p;
+
+	if (len < sizeof(a))
+		fatalx("net queue: bad tx_added");
+	if (t == NULL)
+		return;
+	memcpy(&a, d, sizeof(a));
+	if ((ps = htab_get(t->pending, a.wtxid)) != NULL)
+		pending_drop(t, ps);
+	/* Same txid, other witness: the pool replaced it. */
+	if ((rt = txrelay_find(t, a.txid, 0)) != NULL)
+		mirror_drop(t, rt);
+	if ((rt = txrelay_find(t, a.wtxid, 1)) != NULL)
+		mirror_drop(t, rt);
+	rt = xcalloc(1, sizeof(*rt));
+	memcpy(rt->txid, a.txid, 32);
+	memcpy(rt->wtxid, a.wtxid, 32);
+	rt->fee_rate = a.fee_rate;
+	rt->seq = ++t->seq;
+	rt->len = len - sizeof(a);
+	rt->raw = xmalloc(rt->len ? rt->len : 1);
+	memcpy(rt->raw, d + sizeof(a), rt->len);
+	htab_put(t->by_txid, rt);
+	htab_put(t->by_wtxid, rt);
+	TAILQ_INSERT_TAIL(&t->order, rt, entry);
+	t->mirror_bytes += rt->len;
+	log_tx("relay: mirrored tx", a.txid, a.wtxid, peer_id);
+
+	txreq_forget(n, a.txid);
+	txreq_forget(n, a.wtxid);
+	if (peer_id != MEMPOOL_PEER_LOCAL &&
+	    (p = net_peer_by_id(n, peer_id)) != NULL)
+		p->last_tx_time = node_time();
+	orphanage_erase(t->orphans, a.wtxid);
+	resubmit_children(t, a.txid);
+	txann_queue(n, rt, peer_id);
+}
+
+void
+txrelay_on_removed(struct net *n, const uint8_t *d, size_t len)
+{
+	struct netq_tx_removed r;
+	struct relay_tx *rt;
+
+	if (len != sizeof(r))
+		fatalx("net queue: bad tx_removed");
+	if (n->tx == NULL)
+		return;
+	memcpy(&r, d, sizeof(r));
+	/* Queued announcements of it are dropped when their time comes. */
+	if ((rt = txrelay_find(n->tx, r.wtxid, 1)) != NULL)
+		mirror_drop(n->tx, rt);
+}
+
+static void
+keep_orphan(struct net *n, struct peer *p, const struct netq_tx_rejected *j,
+    const uint8_t (*parents)[32])
+{
+	struct txrelay *t = n->tx;
+	struct pending_sub *ps = htab_get(t->pending, j->wtxid);
+	const struct orphan *o;
+	int64_t now_us = time_mono_micros();
+	size_t i, evicted = 0;
+	int rc;
+
+	for (i = 0; i < j->nparents; i++)
+		if (txrelay_recently_rejected(t, parents[i])) {
+			log_tx("not keeping orphan with rejected parents",
+			    j->txid, j->wtxid, p->id);
+			reject_add(t, j->wtxid);
+			if (ps && !ps->has_witness)
+				reject_add(t, j->txid);
+			goto out;
+		}
+	if ((o = orphanage_get(t->orphans, j->wtxid)) != NULL)
+		rc = orphanage_add(t->orphans, p->id, o->txid, o->wtxid,
+		    o->raw, o->len, o->weight, parents, j->nparents,
+		    node_time(), NULL);
+	else if (ps == NULL) {
+		/* Its bytes were not kept (too big, or pushed out). */
+		log_tx("orphan not kept (bytes not held)", j->txid, j->wtxid,
+		    p->id);
+		goto out;
+	} else
+		rc = orphanage_add(t->orphans, p->id, ps->txid, ps->wtxid,
+		    ps->raw, ps->len, ps->weight, parents, j->nparents,
+		    node_time(), &evicted);
+	if (rc == ORPHAN_ETOOBIG || rc == ORPHAN_EINVAL) {
+		log_tx("ignoring large or malformed orphan tx", j->txid,
+		    j->wtxid, p->id);
+		goto out;
+	}
+	if (rc == ORPHAN_ADDED) {
+		char a[65], b[65];
+
+		hash_to_hex(j->txid, a);
+		hash_to_hex(j->wtxid, b);
+		log_debug(LOG_MEMPOOL, "stored orphan tx %s (wtxid=%s), "
+		    "weight: %zu (mapsz %zu) peer=%llu", a, b, ps->weight,
+		    orphanage_count(t->orphans), (unsigned long long)p->id);
+		if (evicted)
+			log_debug(LOG_MEMPOOL, "orphanage overflow, removed "
+			    "%zu tx", evicted);
+	}
+	/* Ask the sender for the parents we lack (Core: by txid). */
+	for (i = 0; i < j->nparents && !p->disconnect; i++)
+		if (!txrelay_find(t, parents[i], 0))
+			txreq_announce(n, p, parents[i], 0, 1, now_us);
+	txreq_flush(n, p);
+out:
+	if (ps)
+		pending_drop(t, ps);
+}
+
+void
+txrelay_on_rejected(struct net *n, uint64_t peer_id, const uint8_t *d,
+    size_t len)
+{
+	struct txrelay *t = n->tx;
+	struct netq_tx_rejected j;
+	uint8_t (*parents)[32] = NULL;
+	struct pending_sub *ps;
+	struct peer *p;
+	char a[65];
+	int orphan;
+
+	if (len < sizeof(j))
+		fatalx("net queue: bad tx_rejected");
+	memcpy(&j, d, sizeof(j));
+	if (len != sizeof(j) + (size_t)j.nparents * 32)
+		fatalx("net queue: bad tx_rejected parents");
+	if (t == NULL)
+		return;
+	j.reason[sizeof(j.reason) - 1] = '\0';
+	if (j.nparents) {
+		/* Copied: the message bytes carry no alignment promise. */
+		parents = xreallocarray(NULL, j.nparents, 32);
+		memcpy(parents, d + sizeof(j), (size_t)j.nparents * 32);
+	}
+	txreq_forget(n, j.txid);
+	txreq_forget(n, j.wtxid);
+	p = peer_id != MEMPOOL_PEER_LOCAL ? net_peer_by_id(n, peer_id) : NULL;
+	if (p && p->disconnect)
+		p = NULL;
+	hash_to_hex(j.txid, a);
+	log_debug(LOG_MEMPOOL, "tx %s from peer=%llu was not accepted: %s",
+	    a, (unsigned long long)peer_id, j.reason);
+	orphan = orphanage_get(t->orphans, j.wtxid) != NULL;
+	ps = htab_get(t->pending, j.wtxid);
+	switch (j.kind) {
+	case MEMPOOL_REJ_MISSING_INPUTS:
+		if (p && j.nparents > 0) {
+			keep_orphan(n, p, &j, (const uint8_t (*)[32])parents);
+			free(parents);
+			return;
+		}
+		break;
+	case MEMPOOL_REJ_CONSENSUS:
+		if (p) {
+			peer_misbehaving(p, "invalid transaction %s: %s", a,
+			    j.reason);
+			peer_maybe_punish(p);
+		}
+		/* FALLTHROUGH */
+	case MEMPOOL_REJ_POLICY:
+		reject_add(t, j.wtxid);
+		/* A txid names the tx only when there is no witness to vary. */
+		if (memcmp(j.txid, j.wtxid, 32) == 0)
+			reject_add(t, j.txid);
+		if (orphan)
+			orphanage_erase(t->orphans, j.wtxid);
+		break;
+	case MEMPOOL_REJ_WITNESS:
+		/* Malleable: remember nothing (Core). */
+		if (orphan)
+			orphanage_erase(t->orphans, j.wtxid);
+		break;
+	case MEMPOOL_REJ_ALREADY:
+	default:
+		break;
+	}
+	if (ps)
+		pending_drop(t, ps);
+	free(parents);
+}
+
+/* ---- peers and time ---- */
+
+void
+txrelay_tick(struct net *n)
+{
+	struct txrelay *t = n->tx;
+	int64_t now_us = time_mono_micros();
+	size_t gone;
+
+	if (t == NULL)
+		return;
+	txreq_tick(n, now_us);
+	txann_tick(n, now_us);
+	if (now_us >= t->next_orphan_sweep_us) {
+		t->next_orphan_sweep_us = now_us + ORPHAN_SWEEP_US;
+		if ((gone = orphanage_expire(t->orphans, node_time())) > 0)
+			log_debug(LOG_MEMPOOL, "Erased %zu orphan transaction(s) "
+			    "due to expiration", gone);
+	}
+}
+
+void
+txrelay_peer_gone(struct net *n, struct peer *p)
+{
+	size_t gone;
+
+	if (n->tx) {
+		txreq_peer_gone(n, p);
+		gone = orphanage_erase_peer(n->tx->orphans, p->id);
+		if (gone)
+			log_debug(LOG_MEMPOOL, "Erased %zu orphan transaction(s) "
+			    "from peer=%llu", gone, (unsigned long long)p->id);
+	}
+	if (p->tx) {
+		txann_peer_free(p->tx);
+		p->tx = NULL;
+	}
+}
+
+uint64_t
+txrelay_peer_last_seq(const struct peer *p)
+{
+	return p->tx ? p->tx->last_inv_seq : 0;
+}
+
+size_t
+txrelay_peer_inv_queued(const struct peer *p)
+{
+	return p->tx ? p->tx->ninv : 0;
+}
+
+const struct orphanage *
+txrelay_orphanage(struct net *n)
+{
+	return n->tx ? n->tx->orphans : NULL;
+}
