@@ -306,8 +306,10 @@ load_entry(struct mempool *m, struct rbuf *r, int64_t cutoff,
 		pool_prioritise(m->pool, tx.txid, delta);
 	if (when > cutoff) {
 		code = mempool_accept_local(m, raw, end - start, 0, 0, res);
-		if (code == ACCEPT_OK)
+		if (code == ACCEPT_OK) {
+			pool_set_time(m->pool, tx.txid, when);
 			k->succeeded++;
+		}
 		else if (pool_get(m->pool, tx.txid, &e) == 0)
 			k->already++;
 		else

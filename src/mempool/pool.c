@@ -721,6 +721,17 @@ pool_get_delta(const struct pool *p, const uint8_t txid[32])
 	return d ? d->delta : 0;
 }
 
+int
+pool_set_time(struct pool *p, const uint8_t txid[32], int64_t time)
+{
+	struct pentry *e = htab_get(p->by_txid, txid);
+
+	if (e == NULL)
+		return -1;
+	e->time = time;
+	return 0;
+}
+
 /* Core's ClearPrioritisation, for confirmed transactions. */
 static void
 clear_delta(struct pool *p, const uint8_t txid[32])

@@ -204,6 +204,11 @@ void pool_prioritise(struct pool *p, const uint8_t txid[32], int64_t delta);
 /* The delta recorded for txid (0 if none). */
 int64_t pool_get_delta(const struct pool *p, const uint8_t txid[32]);
 /*
+ * Sets an entry's entry time (mempool.dat keeps the original one, so a
+ * reload does not restart the expiry clock). 0, or -1 if not in the pool.
+ */
+int pool_set_time(struct pool *p, const uint8_t txid[32], int64_t time);
+/*
  * Addition (rpc helper): every recorded delta, of entries and of
  * transactions not in the pool (getprioritisedtransactions), in no
  * particular order; cb returns non-zero to stop. cb must not change the pool.

@@ -113,9 +113,12 @@ class MempoolPersistTest(BitrootTestFramework):
         for txid in txids:
             assert_equal(by_txid[txid][1], node.getmempoolentry(txid)["time"])
 
-        self.log.info("-persistmempoolv1 writes version 1 (no key)")
-        self.restart_node(0, extra_args=["-persistmempoolv1"])
+        self.log.info("-persistmempoolv1 writes version 1 (no key); entry times survive a reload")
+        later = max(e[1] for e in entries) + 1000
+        self.restart_node(0, extra_args=["-persistmempoolv1", "-mocktime=%d" % later])
         self.wait_until(lambda: len(node.getrawmempool()) == 3)
+        for txid in txids:
+            assert_equal(node.getmempoolentry(txid)["time"], by_txid[txid][1])
         node.savemempool()
         version, entries, deltas, _ = parse_mempool_dat(dat)
         assert_equal(version, 1)

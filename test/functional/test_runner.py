@@ -81,6 +81,11 @@ SANITIZER_SMOKE = [
     "p2p_handshake.py",
     "p2p_ping.py",
     "p2p_sync.py",
+    "mempool_accept.py",
+    "mining_mempool.py",
+    "mempool_persist.py",
+    "p2p_tx_relay.py",
+    "p2p_orphans.py",
 ]
 
 DEFAULT_TIMEOUT = 600
