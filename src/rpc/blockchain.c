@@ -161,11 +161,13 @@ m_getblock(struct rpc_ctx *c, struct rpc_error *err)
 	struct store_rtxn *t;
 	struct block b;
 	struct wbuf w;
-	uint8_t h[32], *raw;
-	size_t len, i;
+	struct rpc_spent *spent = NULL;
+	const uint8_t *up;
+	uint8_t h[32], *raw, *undo = NULL;
+	size_t len, ulen = 0, i, k;
 	json_t *res, *txs;
 	char *hex;
-	int verbosity = rpc_param_verbosity(rpc_param(c, 1), 1);
+	int verbosity = rpc_param_verbosity(rpc_param(c, 1), 1), rc;
 
 	if (rpc_parse_hash(rpc_param(c, 0), "blockhash", h, err) == -1)
 		return NULL;
@@ -185,17 +187,42 @@ m_getblock(struct rpc_ctx *c, struct rpc_error *err)
 		free(hex);
 		return res;
 	}
+	/*
+	 * Fees (2) and prevouts (3) come from the undo record, which only
+	 * blocks connected once have; Core omits both without it.
+	 */
+	if (verbosity >= 2) {
+		rc = store_get_undo(t, h, &up, &ulen);
+		if (rc == STORE_OK)
+			undo = ulen ? xmemdup(up, ulen) : xmalloc(1);
+		else if (rc != STORE_NOTFOUND) {
+			store_read_end(t);
+			free(raw);
+			return rpc_fail(err, RPC_INTERNAL_ERROR, "%s",
+			    RPC_UNDO_UNREADABLE);
+		}
+	}
 	res = rpc_header_json(t, h, err);
 	store_read_end(t);
 	if (res == NULL) {
+		free(undo);
 		free(raw);
 		return NULL;
 	}
 	if (block_parse(raw, len, &b) == -1) {
+		free(undo);
 		free(raw);
 		json_decref(res);
 		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
 		    "Block read failed");
+	}
+	if (undo && rpc_undo_spent(undo, ulen, &b, &spent) == -1) {
+		block_free(&b);
+		free(undo);
+		free(raw);
+		json_decref(res);
+		return rpc_fail(err, RPC_INTERNAL_ERROR, "%s",
+		    RPC_UNDO_UNREADABLE);
 	}
 	wbuf_init(&w);
 	block_serialize(&b, &w, 0);
@@ -205,15 +232,20 @@ m_getblock(struct rpc_ctx *c, struct rpc_error *err)
 	json_object_set_new(res, "weight",
 	    json_integer((json_int_t)block_weight(&b)));
 	txs = json_array();
-	for (i = 0; i < b.tx_count; i++) {
+	for (i = 0, k = 0; i < b.tx_count; i++) {
 		if (verbosity == 1)
 			json_array_append_new(txs, hash_json(b.txs[i].txid));
 		else
-			json_array_append_new(txs,
-			    rpc_tx_json(&b.txs[i], cp, 1));
+			json_array_append_new(txs, rpc_tx_json_spent(&b.txs[i],
+			    cp, 1, spent && i > 0 ? spent + k : NULL,
+			    verbosity >= 3));
+		if (i > 0)
+			k += b.txs[i].vin_count;
 	}
 	json_object_set_new(res, "tx", txs);
 	block_free(&b);
+	free(spent);
+	free(undo);
 	free(raw);
 	return res;
 }
@@ -918,12 +950,16 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    { { "blockhash", RPC_ARG_HEX, 1, NULL, "The block hash" },
 	      { "verbosity|verbose", RPC_ARG_NUM_OR_BOOL, 0, "1",
 		"0 for hex-encoded data, 1 for a JSON object, 2 for JSON "
-		"object with transaction data" } },
+		"object with transaction data, and 3 for JSON object with "
+		"transaction data including prevout information for inputs" } },
 	    "If verbosity is 0, returns a string that is serialized, "
 	    "hex-encoded data for block 'hash'.\nIf verbosity is 1, returns an "
 	    "Object with information about block <hash>.\nIf verbosity is 2, "
 	    "returns an Object with information about block <hash> and "
-	    "information about each transaction.",
+	    "information about each transaction.\nIf verbosity is 3, returns "
+	    "an Object with information about block <hash> and information "
+	    "about each transaction, including prevout information for "
+	    "inputs (only for unpruned blocks in the current best chain).",
 	    "Result (for verbosity = 0):\n\"hex\"    (string) A string that is "
 	    "serialized, hex-encoded data for block 'hash'\n\n"
 	    "Result (for verbosity = 1):\n{\n" HEADER_FIELDS
@@ -937,7 +973,29 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "  ...,                            Same output as verbosity = 1\n"
 	    "  \"tx\" : [                        (json array)\n"
 	    "    {                             (json object)\n"
-	    "      ...                         The transactions in the format of the getrawtransaction RPC\n"
+	    "      ...,                        The transactions in the format of the getrawtransaction RPC. Different from verbosity = 1 \"tx\" result\n"
+	    "      \"fee\" : n                   (numeric) The transaction fee in BTC, omitted if block undo data is not available\n"
+	    "    },\n    ...\n  ]\n}\n\n"
+	    "Result (for verbosity >= 3):\n{\n"
+	    "  ...,                                   Same output as verbosity = 2\n"
+	    "  \"tx\" : [                               (json array)\n"
+	    "    {                                    (json object)\n"
+	    "      \"vin\" : [                          (json array)\n"
+	    "        {                                (json object)\n"
+	    "          ...,                           The same output as verbosity = 2\n"
+	    "          \"prevout\" : {                  (json object) (Only if undo information is available)\n"
+	    "            \"generated\" : true|false,    (boolean) Coinbase or not\n"
+	    "            \"height\" : n,                (numeric) The height of the prevout\n"
+	    "            \"value\" : n,                 (numeric) The value in BTC\n"
+	    "            \"scriptPubKey\" : {           (json object)\n"
+	    "              \"asm\" : \"str\",             (string) Disassembly of the output script\n"
+	    "              \"desc\" : \"str\",            (string) Inferred descriptor for the output\n"
+	    "              \"hex\" : \"hex\",             (string) The raw output script bytes, hex-encoded\n"
+	    "              \"address\" : \"str\",         (string, optional) The Bitcoin address (only if a well-defined address exists)\n"
+	    "              \"type\" : \"str\"             (string) The type (one of: nonstandard, anchor, pubkey, pubkeyhash, scripthash, multisig, nulldata, witness_v0_scripthash, witness_v0_keyhash, witness_v1_taproot, witness_unknown)\n"
+	    "            }\n"
+	    "          }\n"
+	    "        },\n        ...\n      ]\n"
 	    "    },\n    ...\n  ]\n}\n",
 	    EX_HASH },
 	{ "getblockchaininfo", "blockchain", m_getblockchaininfo, RPC_F_FAST,

@@ -263,11 +263,12 @@ m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 	struct store_rtxn *t;
 	struct block b;
 	struct wbuf w;
-	uint8_t txid[32], bh[32], ah[32], *raw;
+	struct rpc_spent *spent = NULL;
+	uint8_t txid[32], bh[32], ah[32], *raw, *undo = NULL;
 	const uint8_t *p;
-	size_t len, i;
+	size_t len, ulen = 0, i, j, k;
 	int32_t tip_h;
-	int verbosity = rpc_param_verbosity(rpc_param(c, 1), 0), active;
+	int verbosity = rpc_param_verbosity(rpc_param(c, 1), 0), active, rc;
 	int given = rpc_param(c, 2) != NULL;
 	json_t *res;
 	char *hex;
@@ -311,15 +312,38 @@ m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 		return rpc_fail(err, RPC_MISC_ERROR, "Block not available");
 	}
 	raw = xmemdup(p, len);
+	/*
+	 * Verbosity 2 adds fee and prevouts from the block's undo record;
+	 * without one (a block never connected) Core answers as verbosity 1.
+	 */
+	if (verbosity >= 2) {
+		rc = store_get_undo(t, bh, &p, &ulen);
+		if (rc == STORE_OK)
+			undo = ulen ? xmemdup(p, ulen) : xmalloc(1);
+		else if (rc != STORE_NOTFOUND) {
+			store_read_end(t);
+			free(raw);
+			return rpc_fail(err, RPC_INTERNAL_ERROR, "%s",
+			    RPC_UNDO_UNREADABLE);
+		}
+	}
 	active = store_get_tip(t, ah, &tip_h) == STORE_OK &&
 	    e.height <= tip_h &&
 	    store_get_active_hash(t, e.height, ah) == STORE_OK &&
 	    memcmp(ah, bh, 32) == 0;
 	store_read_end(t);
 	if (block_parse(raw, len, &b) == -1) {
+		free(undo);
 		free(raw);
 		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
 		    "Block read failed");
+	}
+	if (undo && rpc_undo_spent(undo, ulen, &b, &spent) == -1) {
+		block_free(&b);
+		free(undo);
+		free(raw);
+		return rpc_fail(err, RPC_INTERNAL_ERROR, "%s",
+		    RPC_UNDO_UNREADABLE);
 	}
 	res = NULL;
 	for (i = 0; i < b.tx_count; i++) {
@@ -340,7 +364,13 @@ m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 			json_object_set_new(res, "in_active_chain",
 			    json_boolean(active));
 		{
-			json_t *txj = rpc_tx_json(&b.txs[i], cp, 1);
+			json_t *txj;
+
+			/* The record holds the inputs after the coinbase. */
+			for (k = 0, j = 1; j < i; j++)
+				k += b.txs[j].vin_count;
+			txj = rpc_tx_json_spent(&b.txs[i], cp, 1,
+			    spent && i > 0 ? spent + k : NULL, 1);
 
 			json_object_update(res, txj);
 			json_decref(txj);
@@ -357,6 +387,8 @@ m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 		break;
 	}
 	block_free(&b);
+	free(spent);
+	free(undo);
 	free(raw);
 	if (res == NULL && !given)
 		return rpc_fail(err, RPC_DATABASE_ERROR, "Transaction index "
@@ -658,7 +690,23 @@ const struct rpc_method rpc_rawtx_methods[] = {
 	    "The serialized transaction as a hex-encoded string for 'txid'\n\n"
 	    "Result (if verbosity is set to 1):\n"
 	    "  \"in_active_chain\", the fields of decoderawtransaction, \"hex\", "
-	    "\"blockhash\", \"confirmations\", \"time\", \"blocktime\"\n",
+	    "\"blockhash\", \"confirmations\", \"time\", \"blocktime\"\n\n"
+	    "Result (for verbose=2):\n"
+	    "{                                        (json object)\n"
+	    "  ...,                                   Same output as verbosity = 1\n"
+	    "  \"fee\" : n,                             (numeric, optional) transaction fee in BTC, omitted if block undo data is not available\n"
+	    "  \"vin\" : [                              (json array)\n"
+	    "    {                                    (json object) utxo being spent\n"
+	    "      ...,                               Same output as verbosity = 1\n"
+	    "      \"prevout\" : {                      (json object, optional) The previous output, omitted if block undo data is not available\n"
+	    "        \"generated\" : true|false,        (boolean) Coinbase or not\n"
+	    "        \"height\" : n,                    (numeric) The height of the prevout\n"
+	    "        \"value\" : n,                     (numeric) The value in BTC\n"
+	    "        \"scriptPubKey\" : {               (json object)\n"
+	    "          \"asm\", \"desc\", \"hex\", \"address\", \"type\"\n"
+	    "        }\n"
+	    "      }\n"
+	    "    },\n    ...\n  ]\n}\n",
 	    "\"mytxid\" 1 \"myblockhash\"" },
 	{ "getindexinfo", "util", m_getindexinfo, RPC_F_FAST,
 	    { { "index_name", RPC_ARG_STR, 0, NULL,

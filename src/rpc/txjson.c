@@ -1,6 +1,6 @@
 /*
  * Transactions and scripts as JSON, in the shapes of Core's TxToUniv and
- * ScriptToUniv: shared by getblock (verbosity 2), getrawtransaction,
+ * ScriptToUniv: shared by getblock (verbosity 2 and 3), getrawtransaction,
  * decoderawtransaction, decodescript and gettxout. Reentrant.
  */
 #include <stdio.h>
@@ -13,6 +13,7 @@
 #include "chain/address.h"
 #include "chain/descriptor.h"
 #include "crypto/hash.h"
+#include "primitives/block.h"
 #include "primitives/tx.h"
 #include "rpc/rpc_int.h"
 #include "script/opcodes.h"
@@ -411,14 +412,105 @@ hash_json(const uint8_t h[32])
 	return json_string(hex);
 }
 
+/* ---- Spent coins from a block's undo record ---- */
+
+static int
+spent_get(struct rbuf *r, struct rpc_spent *c)
+{
+	uint64_t code, value, len;
+
+	if (rbuf_get_compact_nocap(r, &code) != 0 || code / 2 > INT32_MAX ||
+	    rbuf_get_le64(r, &value) != 0 || value > (uint64_t)MAX_MONEY ||
+	    rbuf_get_compact(r, &len) != 0)
+		return -1;
+	c->height = (int32_t)(code / 2);
+	c->coinbase = (int)(code & 1);
+	c->value = (int64_t)value;
+	c->script_len = (size_t)len;
+	c->script = rbuf_ptr(r, (size_t)len);
+	if (c->script == NULL && len > 0)
+		return -1;
+	return 0;
+}
+
+int
+rpc_undo_spent(const uint8_t *undo, size_t n, const struct block *b,
+    struct rpc_spent **out)
+{
+	struct rpc_spent *v;
+	struct rbuf r;
+	size_t i, j, k, nin = 0;
+
+	for (i = 1; i < b->tx_count; i++)
+		nin += b->txs[i].vin_count;
+	/* Every input takes at least 10 bytes: a short record cannot match. */
+	if (nin > n / 10)
+		return -1;
+	v = xreallocarray(NULL, nin ? nin : 1, sizeof(*v));
+	rbuf_init(&r, undo, n);
+	for (k = 0; k < nin; k++)
+		if (spent_get(&r, &v[k]) != 0)
+			goto bad;
+	if (rbuf_left(&r) != 0)
+		goto bad;
+	/*
+	 * As the block connected, each transaction spends no more than
+	 * MAX_MONEY and at least what it pays out; checking it here keeps
+	 * the fee sums in range for rpc_tx_json_spent.
+	 */
+	for (i = 1, k = 0; i < b->tx_count; i++) {
+		const struct tx *tx = &b->txs[i];
+		int64_t in = 0, outv = 0;
+
+		for (j = 0; j < tx->vin_count; j++, k++)
+			if ((in += v[k].value) > MAX_MONEY)
+				goto bad;
+		for (j = 0; j < tx->vout_count; j++)
+			if (tx->vout[j].value < 0 ||
+			    tx->vout[j].value > MAX_MONEY ||
+			    (outv += tx->vout[j].value) > in)
+				goto bad;
+	}
+	*out = v;
+	return 0;
+bad:
+	free(v);
+	return -1;
+}
+
+static json_t *
+prevout_json(const struct rpc_spent *c, const struct chainparams *cp)
+{
+	json_t *p = json_object();
+
+	json_object_set_new(p, "generated", json_boolean(c->coinbase));
+	json_object_set_new(p, "height", json_integer(c->height));
+	json_object_set_new(p, "value", rpc_amount(c->value));
+	json_object_set_new(p, "scriptPubKey",
+	    rpc_script_pubkey_json(c->script, c->script_len, cp, 1, 1));
+	return p;
+}
+
 json_t *
 rpc_tx_json(const struct tx *tx, const struct chainparams *cp,
     int include_hex)
 {
+	return rpc_tx_json_spent(tx, cp, include_hex, NULL, 0);
+}
+
+json_t *
+rpc_tx_json_spent(const struct tx *tx, const struct chainparams *cp,
+    int include_hex, const struct rpc_spent *spent, int prevout)
+{
 	json_t *o = json_object(), *vin, *vout, *in, *out, *sig, *wit;
 	size_t i, j, weight = tx_weight(tx);
 	int coinbase = tx_is_coinbase(tx);
+	int64_t in_total = 0, out_total = 0;
 	char *str;
+
+	/* Core has no undo data for a coinbase. */
+	if (coinbase)
+		spent = NULL;
 
 	json_object_set_new(o, "txid", hash_json(tx->txid));
 	json_object_set_new(o, "hash", hash_json(tx->wtxid));
@@ -457,6 +549,12 @@ rpc_tx_json(const struct tx *tx, const struct chainparams *cp,
 				    hex_json(ti->wit[j].p, ti->wit[j].len));
 			json_object_set_new(in, "txinwitness", wit);
 		}
+		if (spent) {
+			in_total += spent[i].value;
+			if (prevout)
+				json_object_set_new(in, "prevout",
+				    prevout_json(&spent[i], cp));
+		}
 		json_object_set_new(in, "sequence", json_integer(ti->sequence));
 		json_array_append_new(vin, in);
 	}
@@ -466,6 +564,8 @@ rpc_tx_json(const struct tx *tx, const struct chainparams *cp,
 		const struct txout *to = &tx->vout[i];
 
 		out = json_object();
+		if (spent)
+			out_total += to->value;
 		json_object_set_new(out, "value", rpc_amount(to->value));
 		json_object_set_new(out, "n", json_integer((json_int_t)i));
 		json_object_set_new(out, "scriptPubKey",
@@ -474,6 +574,10 @@ rpc_tx_json(const struct tx *tx, const struct chainparams *cp,
 		json_array_append_new(vout, out);
 	}
 	json_object_set_new(o, "vout", vout);
+	/* rpc_undo_spent checked that this is in money range. */
+	if (spent)
+		json_object_set_new(o, "fee",
+		    rpc_amount(in_total - out_total));
 	if (include_hex) {
 		struct wbuf w;
 

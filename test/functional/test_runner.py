@@ -50,6 +50,7 @@ BASE_SCRIPTS = [
     ("rpc_errors.py", None),
     ("rpc_methods.py", None),
     ("rpc_txindex.py", None),
+    ("rpc_rawtx_verbose.py", None),
     ("rpc_bad_input.py", None),
     ("interface_bitroot_cli.py", None),
     ("mining_basic.py", None),
