@@ -136,7 +136,8 @@ static void
 on_added(void *arg, const struct pool_entry_info *e)
 {
 	struct mempool *m = arg;
-	int64_t rate = e->vsize > 0 ? e->modified_fee * 1000 / e->vsize : 0;
+	/* Core's feefilter compares the base fee, not a prioritised one. */
+	int64_t rate = e->vsize > 0 ? e->fee * 1000 / e->vsize : 0;
 	size_t i;
 
 	for (i = 0; i < nlisteners(m); i++)

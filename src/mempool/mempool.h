@@ -53,7 +53,8 @@ struct mempool_listener {
 	/*
 	 * A transaction entered the pool (from peer_id, or
 	 * MEMPOOL_PEER_LOCAL). raw is the serialization with witness, valid
-	 * only during the call. fee_rate in sat/kvB (modified fee / vsize).
+	 * only during the call. fee_rate in sat/kvB (base fee / vsize:
+	 * what Core's feefilter compares).
 	 */
 	void (*tx_added)(void *arg, uint64_t peer_id, const uint8_t txid[32],
 	    const uint8_t wtxid[32], int64_t fee_rate, const uint8_t *raw,

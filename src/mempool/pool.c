@@ -19,6 +19,7 @@
 #include "crypto/hash.h"
 #include "mempool/pool.h"
 #include "mempool/pool_int.h"
+#include "util/buf.h"
 #include "util/hex.h"
 #include "util/htab.h"
 #include "util/log.h"
@@ -588,8 +589,9 @@ pool_expire(struct pool *p, int64_t now)
 }
 
 /*
- * Core's descendant score: the lower of the entry's own fee rate and its
- * package's (with descendants) decides; ties evict the newer entry.
+ * Core's descendant score: the higher of the entry's own fee rate and its
+ * package's (with descendants) decides, so that a parent paid for by its
+ * children is not evicted before them; ties evict the newer entry.
  * Returns 1 if a should be evicted before b.
  */
 static int
@@ -597,16 +599,16 @@ evict_before(const struct pentry *a, const struct pentry *b)
 {
 	__int128 fa, sa, fb, sb, l, r;
 
-	if ((__int128)a->modfee * a->desc_size >=
-	    (__int128)a->desc_fees * a->vsize) {
+	if ((__int128)a->desc_fees * a->vsize >
+	    (__int128)a->modfee * a->desc_size) {
 		fa = a->desc_fees;
 		sa = a->desc_size;
 	} else {
 		fa = a->modfee;
 		sa = a->vsize;
 	}
-	if ((__int128)b->modfee * b->desc_size >=
-	    (__int128)b->desc_fees * b->vsize) {
+	if ((__int128)b->desc_fees * b->vsize >
+	    (__int128)b->modfee * b->desc_size) {
 		fb = b->desc_fees;
 		sb = b->desc_size;
 	} else {
@@ -783,6 +785,62 @@ pool_block_connected(struct pool *p, const struct block *b, int32_t height)
 	p->block_since_bump = 1;
 }
 
+/*
+ * Core's MAX_DISCONNECTED_TX_POOL_BYTES: what a deep reorg may hold for
+ * re-adding. Counted here in serialized bytes.
+ */
+#define POOL_DISCONNECTED_MAX_BYTES 20000000
+
+/*
+ * Core's DisconnectedBlockTransactions::LimitMemoryUsage: past the bound the
+ * transactions queued first (the old tip's block, from its last one) are
+ * given up, and what the pool holds that spends them goes too (Core's
+ * removeRecursive with reason REORG).
+ */
+static void
+pending_limit(struct pool *p)
+{
+	struct pvec kids = { 0 }, all = { 0 };
+	size_t i, j, total = 0;
+
+	for (i = 0; i < p->npend; i++)
+		for (j = 0; j < p->pend[i].n; j++)
+			total += p->pend[i].len[j];
+	for (i = 0; i < p->npend && total > POOL_DISCONNECTED_MAX_BYTES; i++) {
+		struct pending_block *pb = &p->pend[i];
+
+		while (pb->n > 0 && total > POOL_DISCONNECTED_MAX_BYTES) {
+			struct outpoint op;
+			struct rbuf r;
+			struct tx tx;
+			size_t k;
+
+			pb->n--;
+			total -= pb->len[pb->n];
+			rbuf_init(&r, pb->raw[pb->n], pb->len[pb->n]);
+			if (tx_parse(&r, &tx, TX_ALLOW_WITNESS) == 0) {
+				memcpy(op.hash, tx.txid, 32);
+				for (k = 0; k < tx.vout_count; k++) {
+					struct pentry *c;
+
+					op.n = (uint32_t)k;
+					if ((c = pool_find_spender(p, &op)) !=
+					    NULL && !pvec_has(&kids, c))
+						pvec_push(&kids, c);
+				}
+				tx_free(&tx);
+			}
+			free(pb->raw[pb->n]);
+			pb->raw[pb->n] = NULL;
+		}
+	}
+	pool_with_descendants(p, &kids, &all);
+	if (all.n > 0)
+		pool_remove_set(p, &all, POOL_REMOVED_REORG, 0);
+	pvec_free(&kids);
+	pvec_free(&all);
+}
+
 void
 pool_block_disconnected(struct pool *p, const struct block *b,
     int32_t height)
@@ -810,6 +868,7 @@ pool_block_disconnected(struct pool *p, const struct block *b,
 	}
 	log_debug(LOG_MEMPOOL, "block at height %d disconnected: %zu "
 	    "transactions to offer back", (int)height, pb->n);
+	pending_limit(p);
 }
 
 /* ---- Lookups ---- */

@@ -590,7 +590,7 @@ collect_entry(void *arg, const struct pool_entry_info *e)
 
 /*
  * Core's GetSortedDepthAndScore: fewer in-pool ancestors first, then
- * higher modified fee rate, then txid.
+ * higher modified fee rate, then higher txid.
  */
 static int
 cmp_depth_score(const void *a, const void *b)
@@ -604,7 +604,8 @@ cmp_depth_score(const void *a, const void *b)
 	fy = (__int128)y->modified_fee * x->vsize;
 	if (fx != fy)
 		return fx > fy ? -1 : 1;
-	return memcmp(x->txid, y->txid, 32);
+	/* Core's CompareTxMemPoolEntryByScore: the higher txid first. */
+	return memcmp(y->txid, x->txid, 32);
 }
 
 static void

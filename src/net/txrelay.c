@@ -391,9 +391,12 @@ keep_orphan(struct net *n, struct peer *p, const struct netq_tx_rejected *j,
 		if (txrelay_recently_rejected(t, parents[i])) {
 			log_tx("not keeping orphan with rejected parents",
 			    j->txid, j->wtxid, p->id);
+			/*
+			 * No witness makes it acceptable: the txid goes too,
+			 * so that txid announcements are not followed (Core).
+			 */
 			reject_add(t, j->wtxid);
-			if (ps && !ps->has_witness)
-				reject_add(t, j->txid);
+			reject_add(t, j->txid);
 			goto out;
 		}
 	if ((o = orphanage_get(t->orphans, j->wtxid)) != NULL)

@@ -15,6 +15,8 @@
   shows mempool outputs (confirmations 0, bestblock the tip) and answers
   null for an output a mempool transaction spends, unless include_mempool
   is false.
+- getrawmempool order: fewer ancestors, then higher fee rate, then the
+  higher txid (Core's score order).
 """
 
 import os
@@ -93,6 +95,20 @@ class MempoolRpcTest(BitrootTestFramework):
         self.check_prioritise()
         self.check_lookups()
         self.check_save()
+        self.check_order_ties()
+
+    def check_order_ties(self):
+        node = self.nodes[0]
+        w = self.wallet
+        self.log.info("getrawmempool: equal depth and fee rate go by txid, higher first (Core's score order)")
+        self.generate(node, 1)
+        w.rescan_utxos()
+        txids = [w.send_self_transfer(from_node=node, fee=1000)["txid"] for _ in range(6)]
+        assert_equal(len({node.getmempoolentry(t)["vsize"] for t in txids}), 1)
+        want = sorted(txids, key=lambda h: bytes.fromhex(h)[::-1], reverse=True)
+        assert_equal(node.getrawmempool(), want)
+        self.generate(node, 1)
+        w.rescan_utxos()
 
     def check_empty(self):
         node = self.nodes[0]

@@ -6,6 +6,8 @@
   once the parent arrives both enter the mempool and the orphanage empties.
 - An orphan whose only sender disconnects is dropped: its parent arriving
   later does not pull it in.
+- A child of a rejected (witness-less) parent is not kept, and its txid is
+  remembered as rejected with its wtxid: a txid announcement is not followed.
 - The orphanage is bounded: of 150 orphans at most 100 are kept (random
   eviction, logged as "orphanage overflow").
 - getorphantxs: verbosity 0 (txids), 1 (details), 2 (details and hex); a
@@ -13,9 +15,10 @@
 """
 
 import random
+import time
 
-from test_framework.messages import MSG_WITNESS_TX, msg_tx
-from test_framework.p2p import P2PInterface
+from test_framework.messages import MSG_TX, MSG_WITNESS_TX, CInv, msg_inv, msg_tx
+from test_framework.p2p import P2PInterface, p2p_lock
 from test_framework.test_framework import BitrootTestFramework
 from test_framework.util import assert_equal
 from test_framework.wallet import MiniWallet
@@ -35,6 +38,7 @@ class OrphanTest(BitrootTestFramework):
         self.wallet.generate(120)
         self.child_before_parent()
         self.sender_disconnects()
+        self.rejected_parent()
         self.bounded()
         self.rpc_shapes()
 
@@ -78,6 +82,37 @@ class OrphanTest(BitrootTestFramework):
         # The child is still valid: sending it now gets it accepted.
         other.send_and_ping(msg_tx(child["tx"]))
         self.wait_until(lambda: child["txid"] in node.getrawmempool())
+        node.disconnect_p2ps()
+
+    def rejected_parent(self):
+        self.log.info("a child of a rejected parent is rejected by txid and wtxid (Core)")
+        node = self.node
+        legacy = MiniWallet(node, mode="p2pk")
+        legacy.generate(1)
+        self.wallet.generate(100)
+        # A witness-less parent paying too little, its output the witness wallet's.
+        parent = legacy.create_self_transfer(fee=0)["tx"]
+        parent.vout[0].script_pubkey = self.wallet.script_pubkey
+        legacy.sign_tx(parent)
+        assert_equal(parent.txid_hex, parent.wtxid_hex)
+        child = self.wallet.create_self_transfer(utxo_to_spend={
+            "txid": parent.txid_hex, "vout": 0, "value": parent.vout[0].value, "height": 0,
+            "coinbase": False, "confirmations": 0})
+        assert child["txid"] != child["wtxid"]
+        peer = node.add_p2p_connection(P2PInterface())
+        with node.assert_debug_log(["min relay fee not met"]):
+            peer.send_and_ping(msg_tx(parent))
+        with node.assert_debug_log(["not keeping orphan with rejected parents %s" % child["txid"]]):
+            peer.send_and_ping(msg_tx(child["tx"]))
+        assert_equal(node.getorphantxs(), [])
+        # A txid announcement of it (another witness could be offered) is not followed.
+        other = node.add_p2p_connection(P2PInterface(wtxidrelay=False))
+        other.send_and_ping(msg_inv([CInv(MSG_TX, hex_hash(child["txid"]))]))
+        time.sleep(3)
+        other.sync_with_ping()
+        with p2p_lock:
+            asked = [i.hash for m in other.received if m.msgtype == b"getdata" for i in m.inv]
+        assert hex_hash(child["txid"]) not in asked
         node.disconnect_p2ps()
 
     def bounded(self):

@@ -4,7 +4,8 @@
 - A transaction given to node0 by sendrawtransaction reaches node1's mempool.
 - Announcements: a wtxidrelay peer gets MSG_WTX by wtxid, another MSG_TX by
   txid; never the peer the transaction came from; not a peer whose
-  feefilter is above the transaction's fee rate; not a relay=false peer.
+  feefilter is above the transaction's fee rate (its base fee: a
+  prioritisation does not count); not a relay=false peer.
 - getdata: MSG_WTX and MSG_WITNESS_TX give the witness serialization,
   MSG_TX the stripped one; an unknown txid gets notfound.
 - An announced transaction is requested (MSG_WTX by wtxid, or
@@ -146,6 +147,16 @@ class TxRelayTest(BitrootTestFramework):
         info = [p for p in node.getpeerinfo() if p["id"] == high.peer_id][0]
         assert_equal(info["minfeefilter"], Decimal("0.1"))
         tx = self.wallet.send_self_transfer(from_node=node, fee_rate=5000)
+        low.wait_until(lambda: tx["tx"].wtxid in invs_of(low, MSG_WTX))
+        time.sleep(1)
+        high.sync_with_ping()
+        assert tx["tx"].wtxid not in invs_of(high, MSG_WTX)
+
+        self.log.info("the feefilter is checked against the base fee, not a prioritised one (Core)")
+        tx = self.wallet.create_self_transfer(fee_rate=5000)
+        node.prioritisetransaction(tx["txid"], 0, 100_000_000)
+        node.sendrawtransaction(tx["hex"])
+        assert_equal(node.getmempoolentry(tx["txid"])["fees"]["modified"], Decimal("1") + tx["fee"] / Decimal(10**8))
         low.wait_until(lambda: tx["tx"].wtxid in invs_of(low, MSG_WTX))
         time.sleep(1)
         high.sync_with_ping()

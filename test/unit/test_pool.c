@@ -886,6 +886,67 @@ test_reorg_drops_immature(void)
 	ctx_close(&c);
 }
 
+/*
+ * A deep reorg holds at most Core's 20 MB of disconnected transactions:
+ * past it the old tip's go first, and the pool's spenders of them with
+ * them (here a child that would otherwise wait on a parent that never
+ * comes back).
+ */
+#define BIG_BLOCKS 24
+#define BIG_PER_BLOCK 10
+#define BIG_OUTS 170
+
+static void
+test_reorg_holding_bound(void)
+{
+	static const uint8_t junk[540];
+	struct ctx c;
+	struct bg_tx s, k, big[BIG_PER_BLOCK];
+	struct wbuf raw[BIG_BLOCKS + 1];
+	struct block blk;
+	struct block_index_entry first;
+	uint8_t prev[32], stxid[32], ktxid[32];
+	int i, j, o;
+
+	CHECK(ctx_open(&c, 110) == 0);
+	memcpy(prev, next_coinbase(&c), 32);
+	for (i = 0; i < BIG_BLOCKS; i++) {
+		for (j = 0; j < BIG_PER_BLOCK; j++) {
+			spend(&big[j], prev, 0, 50 * COIN);
+			for (o = 0; o < BIG_OUTS; o++)
+				bg_tx_add_out(&big[j], 0, junk, sizeof(junk));
+			txid_of(&big[j], prev);
+		}
+		CHECK(mine_txs(&c, big, BIG_PER_BLOCK, &raw[i]) == 0);
+		for (j = 0; j < BIG_PER_BLOCK; j++)
+			bg_tx_free(&big[j]);
+		if (i == 0)
+			first = tip_of(&c);
+	}
+	spend(&s, next_coinbase(&c), 0, 50 * COIN - 1000);
+	txid_of(&s, stxid);
+	CHECK(mine_txs(&c, &s, 1, &raw[BIG_BLOCKS]) == 0);
+	spend(&k, stxid, 0, 50 * COIN - 2000);
+	txid_of(&k, ktxid);
+	CHECK_EQ_INT(submit(&c, &k, &R), ACCEPT_OK);
+
+	CHECK(chainstate_invalidate(c.cs, first.hash) == 0);
+	for (i = BIG_BLOCKS; i >= 0; i--) {
+		CHECK(block_parse(raw[i].p, raw[i].len, &blk) == 0);
+		pool_block_disconnected(c.pool, &blk, first.height + i);
+		block_free(&blk);
+		wbuf_free(&raw[i]);
+	}
+	pool_reorg_done(c.pool);
+	CHECK(pool_get(c.pool, stxid, NULL) != 0);
+	CHECK(pool_get(c.pool, ktxid, NULL) != 0);
+	CHECK_EQ_INT(pool_count(c.pool), 0);
+	CHECK_EQ_INT(c.why_count[POOL_REMOVED_REORG], 1);
+	bg_tx_free(&s);
+	bg_tx_free(&k);
+	ctx_close(&c);
+}
+
 static void
 test_trim(void)
 {
@@ -919,6 +980,39 @@ test_trim(void)
 	CHECK_EQ_INT(submit(&c, &t, &R), ACCEPT_POLICY);
 	CHECK_EQ_STR(R.reason, "mempool full");
 	bg_tx_free(&t);
+	ctx_close(&c);
+}
+
+/*
+ * Trimming goes by Core's descendant score, the higher of an entry's own
+ * fee rate and its package's: a low-fee parent whose child pays for both
+ * outlasts a lone transaction paying more than the parent alone.
+ */
+static void
+test_trim_cpfp(void)
+{
+	struct ctx c;
+	struct bg_tx x, par, kid;
+	uint8_t xtxid[32], ptxid[32], ktxid[32];
+
+	CHECK(ctx_open(&c, 110) == 0);
+	spend(&x, next_coinbase(&c), 0, 50 * COIN - 1000);
+	CHECK_EQ_INT(submit(&c, &x, &R), ACCEPT_OK);
+	txid_of(&x, xtxid);
+	spend(&par, next_coinbase(&c), 0, 50 * COIN - 100);
+	CHECK_EQ_INT(submit(&c, &par, &R), ACCEPT_OK);
+	txid_of(&par, ptxid);
+	spend(&kid, ptxid, 0, 50 * COIN - 100 - 20000);
+	CHECK_EQ_INT(submit(&c, &kid, &R), ACCEPT_OK);
+	txid_of(&kid, ktxid);
+	pool_trim(c.pool, pool_usage(c.pool) - 1);
+	CHECK_EQ_INT(c.why_count[POOL_REMOVED_SIZELIMIT], 1);
+	CHECK(pool_get(c.pool, xtxid, NULL) != 0);
+	CHECK(pool_get(c.pool, ptxid, NULL) == 0);
+	CHECK(pool_get(c.pool, ktxid, NULL) == 0);
+	bg_tx_free(&x);
+	bg_tx_free(&par);
+	bg_tx_free(&kid);
 	ctx_close(&c);
 }
 
@@ -1105,5 +1199,7 @@ UNIT_MAIN(UNIT_CASE(test_accept_basic), UNIT_CASE(test_refusals),
     UNIT_CASE(test_chain_limits), UNIT_CASE(test_descendant_size),
     UNIT_CASE(test_scripts), UNIT_CASE(test_truc),
     UNIT_CASE(test_block_and_reorg), UNIT_CASE(test_reorg_drops_immature),
-    UNIT_CASE(test_trim), UNIT_CASE(test_select), UNIT_CASE(test_package),
+    UNIT_CASE(test_reorg_holding_bound),
+    UNIT_CASE(test_trim), UNIT_CASE(test_trim_cpfp), UNIT_CASE(test_select),
+    UNIT_CASE(test_package),
     UNIT_CASE(test_bench))
