@@ -122,6 +122,15 @@ mempool_add_listener(struct mempool *m, const struct mempool_listener *l)
 		fatalx("%s: too many listeners", __func__);
 	m->listeners[n] = *l;
 	__atomic_store_n(&m->nlisteners, n + 1, __ATOMIC_RELEASE);
+	/*
+	 * The pool may already hold transactions (mempool.dat is loaded
+	 * before net registers): the thread replays them to the newcomer, so
+	 * net's mirror can serve them. One that enters meanwhile may be told
+	 * twice; listeners take a repeat as a refresh.
+	 */
+	if (l->tx_added != NULL && m->ctlq != NULL &&
+	    queue_push(m->ctlq, msg_new(MPQ_REPLAY, 0, &n, sizeof(n))) != 0)
+		log_warnx("mempool: cannot replay the pool to a new listener");
 }
 
 static size_t
@@ -531,6 +540,38 @@ handle_call(struct mempool *m, struct msg *msg)
 
 /* ---- the thread ---- */
 
+struct replay_ctx {
+	const struct mempool_listener *l;
+};
+
+static int
+replay_one(void *arg, const struct pool_entry_info *e)
+{
+	struct replay_ctx *rc = arg;
+	int64_t rate = e->vsize > 0 ? e->fee * 1000 / e->vsize : 0;
+
+	rc->l->tx_added(rc->l->arg, MEMPOOL_PEER_LOCAL, e->txid, e->wtxid,
+	    rate, e->raw, e->raw_len);
+	return 0;
+}
+
+static void
+replay(struct mempool *m, const struct msg *msg)
+{
+	struct replay_ctx rc;
+	size_t idx;
+
+	if (msg->len != sizeof(idx))
+		fatalx("mempool queue: bad replay");
+	memcpy(&idx, msg->data, sizeof(idx));
+	if (idx >= nlisteners(m))
+		return;
+	rc.l = &m->listeners[idx];
+	pool_foreach(m->pool, replay_one, &rc);
+	log_debug(LOG_MEMPOOL, "replayed %zu transactions to listener %zu",
+	    pool_count(m->pool), idx);
+}
+
 static void
 dispatch(struct mempool *m, struct msg *msg)
 {
@@ -550,6 +591,9 @@ dispatch(struct mempool *m, struct msg *msg)
 	case MPQ_REORG_DONE:
 		pool_reorg_done(m->pool);
 		mempool_publish(m);
+		break;
+	case MPQ_REPLAY:
+		replay(m, msg);
 		break;
 	case MPQ_TEMPLATE:
 		tr = template_of(msg);

@@ -33,6 +33,7 @@ enum mpq_type {
 	MPQ_BLOCK_DISCONNECTED,	/* same */
 	MPQ_REORG_DONE,		/* the tip settled after disconnections */
 	MPQ_TEMPLATE,		/* struct mpq_template_req * (validation thread waits) */
+	MPQ_REPLAY,		/* size_t listener index: tell it of every entry */
 	MPQ_STOP,
 };
 

@@ -19,7 +19,8 @@ import decimal
 import os
 import struct
 
-from test_framework.messages import CTransaction, Reader, hash_to_hex
+from test_framework.messages import CTransaction, Reader, hash_to_hex, msg_mempool
+from test_framework.p2p import P2PInterface, p2p_lock
 from test_framework.test_framework import BitrootTestFramework
 from test_framework.util import assert_equal, assert_raises_rpc_error
 from test_framework.wallet import MiniWallet
@@ -85,6 +86,19 @@ class MempoolPersistTest(BitrootTestFramework):
         fees = node.getmempoolentry(other["txid"])["fees"]
         assert_equal(fees["modified"] - fees["base"], decimal.Decimal("0.00004321"))
         assert_equal(node.getprioritisedtransactions()[absent]["fee_delta"], 777)
+
+        self.log.info("loaded transactions reach the net thread: a BIP35 `mempool` request lists them")
+        self.restart_node(0, extra_args=["-whitelist=mempool@127.0.0.1"])
+        self.wait_until(lambda: len(node.getrawmempool()) == 3)
+        peer = node.add_p2p_connection(P2PInterface())
+        peer.send_message(msg_mempool())
+        want = {bytes.fromhex(e["wtxid"])[::-1] for e in node.getrawmempool(True).values()}
+
+        def announced():
+            with p2p_lock:
+                return {i.hash for m in peer.received if m.msgtype == b"inv" for i in m.inv}
+        peer.wait_until(lambda: want <= announced())
+        node.disconnect_p2ps()
 
         self.log.info("-persistmempool=0: nothing loaded, nothing written")
         self.stop_node(0)
