@@ -19,127 +19,13 @@
 #include "script/opcodes.h"
 #include "store/store.h"
 #include "util/buf.h"
+#include "util/callparam.h"
 #include "util/hex.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
 /* Core's MAX_PACKAGE_COUNT: testmempoolaccept takes at most this many. */
 #define MP_MAX_PACKAGE_COUNT 25
-
-/* ---- Parameters ---- */
-
-/* The i-th parameter, or NULL when absent or JSON null. */
-static json_t *
-param(json_t *params, size_t i)
-{
-	json_t *p = json_is_array(params) ? json_array_get(params, i) : NULL;
-
-	return p && !json_is_null(p) ? p : NULL;
-}
-
-static const char *
-type_name(const json_t *j)
-{
-	switch (json_typeof(j)) {
-	case JSON_OBJECT:
-		return "object";
-	case JSON_ARRAY:
-		return "array";
-	case JSON_STRING:
-		return "string";
-	case JSON_INTEGER:
-	case JSON_REAL:
-		return "number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "bool";
-	case JSON_NULL:
-		break;
-	}
-	return "null";
-}
-
-/* Core's ParseHashV. 0, or -1 after failing c. */
-static int
-param_hash(struct call *c, json_t *params, size_t i, const char *name,
-    uint8_t hash[32])
-{
-	json_t *p = param(params, i);
-	const char *s;
-
-	if (p == NULL || !json_is_string(p)) {
-		call_fail(c, RPC_TYPE_ERROR,
-		    "JSON value of type %s is not of expected type string",
-		    p ? type_name(p) : "null");
-		return -1;
-	}
-	s = json_string_value(p);
-	if (strlen(s) != 64) {
-		call_fail(c, RPC_INVALID_PARAMETER,
-		    "%s must be of length 64 (not %zu, for '%.200s')", name,
-		    strlen(s), s);
-		return -1;
-	}
-	if (hash_from_hex(s, hash) != 0) {
-		call_fail(c, RPC_INVALID_PARAMETER,
-		    "%s must be hexadecimal string (not '%s')", name, s);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-param_bool(struct call *c, json_t *params, size_t i, int def, int *out)
-{
-	json_t *p = param(params, i);
-
-	if (p == NULL) {
-		*out = def;
-		return 0;
-	}
-	if (!json_is_boolean(p)) {
-		call_fail(c, RPC_TYPE_ERROR,
-		    "JSON value of type %s is not of expected type bool",
-		    type_name(p));
-		return -1;
-	}
-	*out = json_is_true(p);
-	return 0;
-}
-
-/* A whole number (satoshis, an index); absent gives def. */
-static int
-param_int(struct call *c, json_t *params, size_t i, int64_t def,
-    int64_t *out)
-{
-	json_t *p = param(params, i);
-
-	if (p == NULL) {
-		*out = def;
-		return 0;
-	}
-	if (json_is_real(p)) {
-		call_fail(c, RPC_MISC_ERROR, "JSON integer out of range");
-		return -1;
-	}
-	if (!json_is_integer(p)) {
-		call_fail(c, RPC_TYPE_ERROR,
-		    "JSON value of type %s is not of expected type number",
-		    type_name(p));
-		return -1;
-	}
-	*out = json_integer_value(p);
-	return 0;
-}
-
-static json_t *
-hash_json(const uint8_t h[32])
-{
-	char hex[65];
-
-	hash_to_hex(h, hex);
-	return json_string(hex);
-}
 
 /* ---- Decoding ---- */
 
@@ -268,14 +154,14 @@ m_sendrawtransaction(struct mempool *m, struct call *c, json_t *params)
 	int64_t feerate, burn, vsize, maxfee;
 	int rc;
 
-	if (param_int(c, params, 1, POLICY_DEFAULT_MAX_RAW_TX_FEE_RATE,
-	    &feerate) != 0 || param_int(c, params, 2, 0, &burn) != 0)
+	if (callparam_int(c, params, 1, POLICY_DEFAULT_MAX_RAW_TX_FEE_RATE,
+	    &feerate) != 0 || callparam_int(c, params, 2, 0, &burn) != 0)
 		return;
 	if (feerate < 0 || burn < 0) {
 		call_fail(c, RPC_TYPE_ERROR, "Amount out of range");
 		return;
 	}
-	if (decode_hex_tx(json_string_value(param(params, 0)), &raw, &len,
+	if (decode_hex_tx(json_string_value(callparam(params, 0)), &raw, &len,
 	    &tx) != 0) {
 		call_fail(c, RPC_DESERIALIZATION_ERROR, "TX decode failed. Make "
 		    "sure the tx has at least one input.");
@@ -309,7 +195,7 @@ m_sendrawtransaction(struct mempool *m, struct call *c, json_t *params)
 	/* Already there (any witness): nothing to do but answer its txid. */
 	if (pool_get(m->pool, txid, &e) == 0) {
 		free(raw);
-		call_finish(c, hash_json(txid), NULL);
+		call_finish(c, json_hash(txid), NULL);
 		return;
 	}
 	r = xcalloc(1, sizeof(*r));
@@ -331,7 +217,7 @@ m_sendrawtransaction(struct mempool *m, struct call *c, json_t *params)
 	case ACCEPT_OK:
 	case ACCEPT_ALREADY:
 	case ACCEPT_SAME_TXID:
-		call_finish(c, hash_json(txid), NULL);
+		call_finish(c, json_hash(txid), NULL);
 		break;
 	default:
 		fail_broadcast(c, r);
@@ -367,7 +253,7 @@ accept_json(json_t *o, const struct accept_result *r, int64_t feerate,
 		json_object_set_new(fees, "effective-feerate",
 		    rpc_amount(r->effective_feerate));
 		inc = json_array();
-		json_array_append_new(inc, hash_json(r->wtxid));
+		json_array_append_new(inc, json_hash(r->wtxid));
 		json_object_set_new(fees, "effective-includes", inc);
 		json_object_set_new(o, "fees", fees);
 		return;
@@ -387,7 +273,7 @@ accept_json(json_t *o, const struct accept_result *r, int64_t feerate,
 static void
 m_testmempoolaccept(struct mempool *m, struct call *c, json_t *params)
 {
-	json_t *txs = param(params, 0), *out, *o, *v;
+	json_t *txs = callparam(params, 0), *out, *o, *v;
 	struct accept_result *r;
 	const char *pkg_reason = NULL;
 	uint8_t **raws;
@@ -398,7 +284,7 @@ m_testmempoolaccept(struct mempool *m, struct call *c, json_t *params)
 
 	if (!json_is_array(txs)) {
 		call_fail(c, RPC_TYPE_ERROR, "JSON value of type %s is not of "
-		    "expected type array", txs ? type_name(txs) : "null");
+		    "expected type array", txs ? json_type_name(txs) : "null");
 		return;
 	}
 	n = json_array_size(txs);
@@ -407,7 +293,7 @@ m_testmempoolaccept(struct mempool *m, struct call *c, json_t *params)
 		    "1 and %d transactions.", MP_MAX_PACKAGE_COUNT);
 		return;
 	}
-	if (param_int(c, params, 1, POLICY_DEFAULT_MAX_RAW_TX_FEE_RATE,
+	if (callparam_int(c, params, 1, POLICY_DEFAULT_MAX_RAW_TX_FEE_RATE,
 	    &feerate) != 0)
 		return;
 	raws = xcalloc(n, sizeof(*raws));
@@ -417,7 +303,7 @@ m_testmempoolaccept(struct mempool *m, struct call *c, json_t *params)
 		v = json_array_get(txs, i);
 		if (!json_is_string(v)) {
 			call_fail(c, RPC_MISC_ERROR, "JSON value of type %s is "
-			    "not of expected type string", type_name(v));
+			    "not of expected type string", json_type_name(v));
 			goto out;
 		}
 		if (decode_hex_tx(json_string_value(v), &raws[i], &lens[i],
@@ -447,8 +333,8 @@ m_testmempoolaccept(struct mempool *m, struct call *c, json_t *params)
 	out = json_array();
 	for (i = 0; i < n; i++) {
 		o = json_object();
-		json_object_set_new(o, "txid", hash_json(r[i].txid));
-		json_object_set_new(o, "wtxid", hash_json(r[i].wtxid));
+		json_object_set_new(o, "txid", json_hash(r[i].txid));
+		json_object_set_new(o, "wtxid", json_hash(r[i].wtxid));
 		if (pkg_failed)
 			json_object_set_new(o, "package-error",
 			    json_string(pkg_reason ? pkg_reason :
@@ -524,7 +410,7 @@ entry_json(struct mempool *m, const struct pool_entry_info *e)
 	json_object_set_new(o, "ancestorcount",
 	    json_integer((json_int_t)e->anc_count));
 	json_object_set_new(o, "ancestorsize", json_integer(e->anc_size));
-	json_object_set_new(o, "wtxid", hash_json(e->wtxid));
+	json_object_set_new(o, "wtxid", json_hash(e->wtxid));
 	fees = json_object();
 	json_object_set_new(fees, "base", rpc_amount(e->fee));
 	json_object_set_new(fees, "modified", rpc_amount(e->modified_fee));
@@ -560,7 +446,7 @@ entry_json(struct mempool *m, const struct pool_entry_info *e)
 		qsort(kids.v, kids.n, 32, cmp_txid_bytes);
 	spent = json_array();
 	for (i = 0; i < kids.n; i++)
-		json_array_append_new(spent, hash_json(kids.v[i]));
+		json_array_append_new(spent, json_hash(kids.v[i]));
 	free(kids.v);
 	json_object_set_new(o, "spentby", spent);
 	json_object_set_new(o, "bip125-replaceable",
@@ -617,8 +503,8 @@ m_getrawmempool(struct mempool *m, struct call *c, json_t *params)
 	size_t i;
 	int verbose, seq;
 
-	if (param_bool(c, params, 0, 0, &verbose) != 0 ||
-	    param_bool(c, params, 1, 0, &seq) != 0)
+	if (callparam_bool(c, params, 0, 0, &verbose) != 0 ||
+	    callparam_bool(c, params, 1, 0, &seq) != 0)
 		return;
 	if (verbose && seq) {
 		call_fail(c, RPC_INVALID_PARAMETER, "Verbose results cannot "
@@ -637,7 +523,7 @@ m_getrawmempool(struct mempool *m, struct call *c, json_t *params)
 	} else {
 		ids = json_array();
 		for (i = 0; i < l.n; i++)
-			json_array_append_new(ids, hash_json(l.v[i].txid));
+			json_array_append_new(ids, json_hash(l.v[i].txid));
 		if (seq) {
 			res = json_object();
 			json_object_set_new(res, "txids", ids);
@@ -656,7 +542,7 @@ m_getmempoolentry(struct mempool *m, struct call *c, json_t *params)
 	struct pool_entry_info e;
 	uint8_t txid[32];
 
-	if (param_hash(c, params, 0, "parameter 1", txid) != 0)
+	if (callparam_hash(c, params, 0, "parameter 1", txid) != 0)
 		return;
 	if (pool_get(m->pool, txid, &e) != 0) {
 		call_fail(c, RPC_INVALID_ADDRESS_OR_KEY,
@@ -678,8 +564,8 @@ relatives(struct mempool *m, struct call *c, json_t *params, int up)
 	size_t i;
 	int verbose;
 
-	if (param_hash(c, params, 0, "parameter 1", txid) != 0 ||
-	    param_bool(c, params, 1, 0, &verbose) != 0)
+	if (callparam_hash(c, params, 0, "parameter 1", txid) != 0 ||
+	    callparam_bool(c, params, 1, 0, &verbose) != 0)
 		return;
 	if ((up ? pool_ancestors : pool_descendants)(m->pool, txid,
 	    collect_id, &l) != 0) {
@@ -692,7 +578,7 @@ relatives(struct mempool *m, struct call *c, json_t *params, int up)
 	res = verbose ? json_object() : json_array();
 	for (i = 0; i < l.n; i++) {
 		if (!verbose) {
-			json_array_append_new(res, hash_json(l.v[i]));
+			json_array_append_new(res, json_hash(l.v[i]));
 			continue;
 		}
 		if (pool_get(m->pool, l.v[i], &e) != 0)
@@ -759,22 +645,22 @@ m_prioritisetransaction(struct mempool *m, struct call *c, json_t *params)
 {
 	struct pool_entry_info e;
 	uint8_t txid[32];
-	json_t *dummy = param(params, 1);
+	json_t *dummy = callparam(params, 1);
 	int64_t delta;
 
-	if (param_hash(c, params, 0, "txid", txid) != 0)
+	if (callparam_hash(c, params, 0, "txid", txid) != 0)
 		return;
 	if (dummy != NULL && !json_is_number(dummy)) {
 		call_fail(c, RPC_TYPE_ERROR, "JSON value of type %s is not of "
-		    "expected type number", type_name(dummy));
+		    "expected type number", json_type_name(dummy));
 		return;
 	}
-	if (param(params, 2) == NULL) {
+	if (callparam(params, 2) == NULL) {
 		call_fail(c, RPC_TYPE_ERROR, "JSON value of type null is not "
 		    "of expected type number");
 		return;
 	}
-	if (param_int(c, params, 2, 0, &delta) != 0)
+	if (callparam_int(c, params, 2, 0, &delta) != 0)
 		return;
 	if (dummy != NULL && json_number_value(dummy) != 0) {
 		call_fail(c, RPC_INVALID_PARAMETER, "Priority is no longer "
@@ -851,7 +737,7 @@ m_gettx(struct mempool *m, struct call *c, json_t *params)
 	char *hex;
 	json_t *res;
 
-	if (param_hash(c, params, 0, "txid", txid) != 0)
+	if (callparam_hash(c, params, 0, "txid", txid) != 0)
 		return;
 	if (pool_get(m->pool, txid, &e) != 0) {
 		call_finish(c, json_null(), NULL);
@@ -879,8 +765,8 @@ m_txout(struct mempool *m, struct call *c, json_t *params)
 	json_t *o;
 	char *hex;
 
-	if (param_hash(c, params, 0, "txid", op.hash) != 0 ||
-	    param_int(c, params, 1, -1, &n) != 0)
+	if (callparam_hash(c, params, 0, "txid", op.hash) != 0 ||
+	    callparam_int(c, params, 1, -1, &n) != 0)
 		return;
 	if (n < 0 || n > UINT32_MAX) {
 		call_fail(c, RPC_INVALID_PARAMETER,

@@ -27,7 +27,7 @@ m_invalidateblock(struct validation *v, struct call *c, json_t *params)
 	uint8_t hash[32];
 	int rc;
 
-	if (vparam_hash(c, params, 0, "blockhash", hash) != 0)
+	if (callparam_hash(c, params, 0, "blockhash", hash) != 0)
 		return;
 	rc = chainstate_invalidate(v->cs, hash);
 	if (rc == -1) {
@@ -51,7 +51,7 @@ m_reconsiderblock(struct validation *v, struct call *c, json_t *params)
 	uint8_t hash[32];
 	int rc;
 
-	if (vparam_hash(c, params, 0, "blockhash", hash) != 0)
+	if (callparam_hash(c, params, 0, "blockhash", hash) != 0)
 		return;
 	rc = chainstate_reconsider(v->cs, hash);
 	if (rc == -1) {
@@ -69,7 +69,7 @@ m_preciousblock(struct validation *v, struct call *c, json_t *params)
 {
 	uint8_t hash[32];
 
-	if (vparam_hash(c, params, 0, "blockhash", hash) != 0)
+	if (callparam_hash(c, params, 0, "blockhash", hash) != 0)
 		return;
 	if (chainstate_precious(v->cs, hash) != 0) {
 		call_fail(c, RPC_INVALID_ADDRESS_OR_KEY, "Block not found");
@@ -84,8 +84,8 @@ m_verifychain(struct validation *v, struct call *c, json_t *params)
 {
 	int64_t level, nblocks;
 
-	if (vparam_int(c, params, 0, DEFAULT_CHECKLEVEL, &level) != 0 ||
-	    vparam_int(c, params, 1, DEFAULT_CHECKBLOCKS, &nblocks) != 0)
+	if (callparam_int(c, params, 0, DEFAULT_CHECKLEVEL, &level) != 0 ||
+	    callparam_int(c, params, 1, DEFAULT_CHECKBLOCKS, &nblocks) != 0)
 		return;
 	call_finish(c, json_boolean(chainstate_verify(v->cs, (int)level,
 	    (int)nblocks)), NULL);
@@ -113,7 +113,7 @@ m_getchaintips(struct validation *v, struct call *c, json_t *params)
 static int
 wait_timeout(struct call *c, json_t *params, size_t i, int64_t *ms)
 {
-	if (vparam_int(c, params, i, 0, ms) != 0)
+	if (callparam_int(c, params, i, 0, ms) != 0)
 		return -1;
 	if (*ms < 0) {
 		call_fail(c, RPC_MISC_ERROR, "Negative timeout");
@@ -130,8 +130,8 @@ m_waitfornewblock(struct validation *v, struct call *c, json_t *params)
 
 	if (wait_timeout(c, params, 0, &ms) != 0)
 		return;
-	if (vparam(params, 1)) {
-		if (vparam_hash(c, params, 1, "current_tip", hash) != 0)
+	if (callparam(params, 1)) {
+		if (callparam_hash(c, params, 1, "current_tip", hash) != 0)
 			return;
 		validation_wait_add(v, c, WAIT_NEW_BLOCK, hash, 0, ms);
 	} else
@@ -144,7 +144,7 @@ m_waitforblock(struct validation *v, struct call *c, json_t *params)
 	uint8_t hash[32];
 	int64_t ms;
 
-	if (vparam_hash(c, params, 0, "blockhash", hash) != 0 ||
+	if (callparam_hash(c, params, 0, "blockhash", hash) != 0 ||
 	    wait_timeout(c, params, 1, &ms) != 0)
 		return;
 	validation_wait_add(v, c, WAIT_BLOCK_HASH, hash, 0, ms);
@@ -155,7 +155,7 @@ m_waitforblockheight(struct validation *v, struct call *c, json_t *params)
 {
 	int64_t h, ms;
 
-	if (vparam_int(c, params, 0, -1, &h) != 0 ||
+	if (callparam_int(c, params, 0, -1, &h) != 0 ||
 	    wait_timeout(c, params, 1, &ms) != 0)
 		return;
 	validation_wait_add(v, c, WAIT_HEIGHT, NULL, (int32_t)h, ms);
@@ -339,7 +339,7 @@ m_scantxoutset(struct validation *v, struct call *c, json_t *params)
 	size_t i;
 	int rc;
 
-	if (vparam_str(c, params, 0, &action) != 0)
+	if (callparam_str(c, params, 0, &action) != 0)
 		return;
 	if (action == NULL) {
 		call_fail(c, RPC_INVALID_PARAMETER, "action is required");
@@ -368,7 +368,7 @@ m_scantxoutset(struct validation *v, struct call *c, json_t *params)
 		    action);
 		return;
 	}
-	objs = vparam(params, 1);
+	objs = callparam(params, 1);
 	if (objs == NULL) {
 		call_fail(c, RPC_MISC_ERROR,
 		    "scanobjects argument is required for the start action");

@@ -143,9 +143,9 @@ m_generatetoaddress(struct validation *v, struct call *c, json_t *params)
 	const char *addr;
 	int64_t n, tries;
 
-	if (vparam_int(c, params, 0, -1, &n) != 0 ||
-	    vparam_str(c, params, 1, &addr) != 0 ||
-	    vparam_int(c, params, 2, DEFAULT_MAX_TRIES, &tries) != 0)
+	if (callparam_int(c, params, 0, -1, &n) != 0 ||
+	    callparam_str(c, params, 1, &addr) != 0 ||
+	    callparam_int(c, params, 2, DEFAULT_MAX_TRIES, &tries) != 0)
 		return;
 	if (n < 0 || addr == NULL) {
 		call_fail(c, RPC_INVALID_PARAMETER,
@@ -169,9 +169,9 @@ m_generatetodescriptor(struct validation *v, struct call *c, json_t *params)
 	size_t len;
 	int64_t n, tries;
 
-	if (vparam_int(c, params, 0, -1, &n) != 0 ||
-	    vparam_str(c, params, 1, &desc) != 0 ||
-	    vparam_int(c, params, 2, DEFAULT_MAX_TRIES, &tries) != 0)
+	if (callparam_int(c, params, 0, -1, &n) != 0 ||
+	    callparam_str(c, params, 1, &desc) != 0 ||
+	    callparam_int(c, params, 2, DEFAULT_MAX_TRIES, &tries) != 0)
 		return;
 	if (n < 0 || desc == NULL) {
 		call_fail(c, RPC_INVALID_PARAMETER,
@@ -241,10 +241,10 @@ m_generateblock(struct validation *v, struct call *c, json_t *params)
 	uint64_t tries = DEFAULT_MAX_TRIES;
 	int submit, rc;
 
-	if (vparam_str(c, params, 0, &out) != 0 ||
-	    vparam_bool(c, params, 2, 1, &submit) != 0)
+	if (callparam_str(c, params, 0, &out) != 0 ||
+	    callparam_bool(c, params, 2, 1, &submit) != 0)
 		return;
-	list = vparam(params, 1);
+	list = callparam(params, 1);
 	if (out == NULL || list == NULL) {
 		call_fail(c, RPC_INVALID_PARAMETER,
 		    "generateblock needs output and transactions");
@@ -403,7 +403,7 @@ m_submitblock(struct validation *v, struct call *c, json_t *params)
 	struct block_result r;
 	json_t *res;
 
-	if (vparam_str(c, params, 0, &hex) != 0)
+	if (callparam_str(c, params, 0, &hex) != 0)
 		return;
 	if (hex == NULL || hex_decode_alloc(hex, &raw, &len) != 0 ||
 	    block_parse(raw, len, &b) != 0) {
@@ -452,7 +452,7 @@ m_submitheader(struct validation *v, struct call *c, json_t *params)
 	size_t accepted;
 	enum val_result res;
 
-	if (vparam_str(c, params, 0, &hex) != 0)
+	if (callparam_str(c, params, 0, &hex) != 0)
 		return;
 	if (hex == NULL || strlen(hex) != 2 * BLOCK_HEADER_SIZE ||
 	    hex_decode(hex, raw, sizeof(raw)) != BLOCK_HEADER_SIZE) {
@@ -577,7 +577,7 @@ static void
 m_getblocktemplate(struct validation *v, struct call *c, json_t *params)
 {
 	static const uint8_t empty[1];
-	json_t *req = vparam(params, 0), *rules, *aRules, *vbavail, *res, *r;
+	json_t *req = callparam(params, 0), *rules, *aRules, *vbavail, *res, *r;
 	const char *mode = "template";
 	const struct vb_deployment *d;
 	struct bindex *tip = chain_tip(&v->cs->chain);
@@ -715,8 +715,8 @@ m_getnetworkhashps(struct validation *v, struct call *c, json_t *params)
 {
 	int64_t lookup, height;
 
-	if (vparam_int(c, params, 0, 120, &lookup) != 0 ||
-	    vparam_int(c, params, 1, -1, &height) != 0)
+	if (callparam_int(c, params, 0, 120, &lookup) != 0 ||
+	    callparam_int(c, params, 1, -1, &height) != 0)
 		return;
 	call_finish(c, json_real(chainstate_network_hashps(v->cs,
 	    (int)lookup, (int32_t)height)), NULL);

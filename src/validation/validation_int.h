@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "util/call.h"
+#include "util/callparam.h"
 #include "util/queue.h"
 #include "validation/chainstate.h"
 #include "validation/validation.h"
@@ -114,16 +115,7 @@ struct vcall_entry {
 extern const struct vcall_entry vcall_mining[];
 extern const struct vcall_entry vcall_chain[];
 
-/* Positional parameter i, or NULL when absent or JSON null. */
-json_t *vparam(json_t *params, size_t i);
-/* Parameter readers: 0, or -1 after failing c with Core's error. */
-int vparam_int(struct call *c, json_t *params, size_t i, int64_t def,
-    int64_t *out);
-int vparam_str(struct call *c, json_t *params, size_t i, const char **out);
-int vparam_bool(struct call *c, json_t *params, size_t i, int def, int *out);
-int vparam_hash(struct call *c, json_t *params, size_t i, const char *name,
-    uint8_t hash[32]);
-json_t *json_hash(const uint8_t hash[32]);
+/* Parameters: util/callparam.h (callparam_int, callparam_hash, ...). */
 
 /* validation.c: hooks the RPC methods need. */
 void validation_wait_add(struct validation *v, struct call *c, int kind,
