@@ -31,48 +31,51 @@ hash_json(const uint8_t h[32])
 	return json_string(hex);
 }
 
-static json_t *
-tip_or_fail(struct store_rtxn *t, uint8_t hash[32], int32_t *height,
+/* Reads the tip; 0 or -1. */
+static int
+read_tip(struct rpc *r, uint8_t h[32], int32_t *height)
+{
+	struct store_rtxn *t;
+	int rc;
+
+	if (store_read_begin(rpc_shared(r)->store, &t) != STORE_OK)
+		return -1;
+	rc = store_get_tip(t, h, height);
+	store_read_end(t);
+	return rc == STORE_OK ? 0 : -1;
+}
+
+/* The active tip for getblockcount/getbestblockhash. 0, or -1 with err. */
+static int
+tip_or_fail(struct rpc_ctx *c, uint8_t hash[32], int32_t *height,
     struct rpc_error *err)
 {
-	if (store_get_tip(t, hash, height) != STORE_OK || *height < 0)
-		return rpc_fail(err, RPC_MISC_ERROR, "No chain tip");
-	return json_true();
+	if (read_tip(c->rpc, hash, height) == -1 || *height < 0) {
+		rpc_fail(err, RPC_MISC_ERROR, "No chain tip");
+		return -1;
+	}
+	return 0;
 }
 
 static json_t *
 m_getblockcount(struct rpc_ctx *c, struct rpc_error *err)
 {
-	struct store_rtxn *t;
 	uint8_t h[32];
 	int32_t height;
-	json_t *ok;
 
-	if (rpc_read_begin(c->rpc, &t, err) == -1)
+	if (tip_or_fail(c, h, &height, err) == -1)
 		return NULL;
-	ok = tip_or_fail(t, h, &height, err);
-	store_read_end(t);
-	if (ok == NULL)
-		return NULL;
-	json_decref(ok);
 	return json_integer(height);
 }
 
 static json_t *
 m_getbestblockhash(struct rpc_ctx *c, struct rpc_error *err)
 {
-	struct store_rtxn *t;
 	uint8_t h[32];
 	int32_t height;
-	json_t *ok;
 
-	if (rpc_read_begin(c->rpc, &t, err) == -1)
+	if (tip_or_fail(c, h, &height, err) == -1)
 		return NULL;
-	ok = tip_or_fail(t, h, &height, err);
-	store_read_end(t);
-	if (ok == NULL)
-		return NULL;
-	json_decref(ok);
 	return hash_json(h);
 }
 
@@ -823,20 +826,6 @@ m_gettxoutsetinfo(struct rpc_ctx *c, struct rpc_error *err)
 /* ---- waitfor*: poll the tip, so that shutdown never waits on them ---- */
 
 #define WAIT_POLL_US 10000
-
-/* Reads the tip; 0 or -1. */
-static int
-read_tip(struct rpc *r, uint8_t h[32], int32_t *height)
-{
-	struct store_rtxn *t;
-	int rc;
-
-	if (store_read_begin(rpc_shared(r)->store, &t) != STORE_OK)
-		return -1;
-	rc = store_get_tip(t, h, height);
-	store_read_end(t);
-	return rc == STORE_OK ? 0 : -1;
-}
 
 static json_t *
 tip_json(const uint8_t h[32], int32_t height)
