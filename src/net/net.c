@@ -118,6 +118,27 @@ sink_push_msg(struct net_sink *s, struct msg *m, const char *what)
 	}
 }
 
+/*
+ * For the mempool's added/removed notices, which keep net's mirror equal to
+ * the pool: they are never dropped. The mempool thread waits for room,
+ * which is safe because the net thread never waits for the mempool (it
+ * submits with QUEUE_REFUSE and reads atomics); a closed queue (net
+ * stopping) ends the wait.
+ */
+static void
+sink_push_wait(struct net_sink *s, struct msg *m)
+{
+	int rc, warned = 0;
+
+	while ((rc = queue_push(s->q, m)) == QUEUE_EFULL) {
+		if (!warned++)
+			log_warnx("net queue full: the mempool waits for room");
+		usleep(1000);
+	}
+	if (rc != 0)
+		msg_free(m);
+}
+
 static void
 sink_push(struct net_sink *s, int type, uint64_t peer_id, const void *d,
     size_t len)
@@ -184,7 +205,7 @@ on_tx_added(void *arg, uint64_t peer_id, const uint8_t txid[32],
 	m = msg_new(NETQ_TX_ADDED, peer_id, NULL, sizeof(a) + len);
 	memcpy(m->data, &a, sizeof(a));
 	memcpy(m->data + sizeof(a), raw, len);
-	sink_push_msg(arg, m, "mempool");
+	sink_push_wait(arg, m);
 }
 
 static void
@@ -197,8 +218,7 @@ on_tx_removed(void *arg, const uint8_t txid[32], const uint8_t wtxid[32],
 	memcpy(r.txid, txid, 32);
 	memcpy(r.wtxid, wtxid, 32);
 	r.why = why;
-	sink_push_msg(arg, msg_new(NETQ_TX_REMOVED, 0, &r, sizeof(r)),
-	    "mempool");
+	sink_push_wait(arg, msg_new(NETQ_TX_REMOVED, 0, &r, sizeof(r)));
 }
 
 static void

@@ -115,14 +115,11 @@ struct netq_tx_rejected {
  * High-water mark of the net queue. Pushes at the mark fail (QUEUE_REFUSE):
  * validation's notifications are then dropped with a warning, which costs
  * at most a stalled request (re-requested after its timeout) or a missed
- * announcement; an RPC call gets an error. A refused mempool notice is
- * dropped the same way: a lost tx_added means that transaction is neither
- * announced nor served by us (peers learn it from others, or from us once
- * it is re-added); a lost tx_removed leaves a stale mirror entry, which we
- * may still announce or serve until the same txid is added or removed
- * again (peers then see one useless inv, never a bad one); a lost
- * tx_rejected costs the orphan handling or the punishment of that one
- * transaction.
+ * announcement; an RPC call gets an error. The mempool's tx_added and
+ * tx_removed notices are never dropped: the mempool thread waits for room
+ * (net never waits for the mempool), so the mirror always follows the
+ * pool. A refused tx_rejected is dropped: it costs the orphan handling or
+ * the punishment of that one transaction.
  */
 #define NETQ_HWM 65536
 
