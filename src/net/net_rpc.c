@@ -11,6 +11,7 @@
 
 #include "chain/chainparams.h"
 #include "config.h"
+#include "mempool/policy.h"
 #include "net/addrman.h"
 #include "net/banman.h"
 #include "net/net_int.h"
@@ -20,10 +21,6 @@
 #include "util/log.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
-
-/* Core's default relay fees, until a mempool owns them (sat/kvB). */
-#define DEFAULT_MIN_RELAY_TX_FEE 100
-#define DEFAULT_INCREMENTAL_RELAY_FEE 100
 
 typedef json_t *(*net_rpc_fn)(struct net *, json_t *, struct rpc_error *);
 
@@ -369,6 +366,8 @@ m_getnetworkinfo(struct net *n, json_t *params, struct rpc_error *err)
 	static const char *const nets[] = { "ipv4", "ipv6", "onion", "i2p",
 	    "cjdns" };
 	json_t *o = json_object(), *a;
+	struct policy pol;
+	char perr[256];
 	size_t i;
 	int maj = 0, min = 0, rev = 0;
 
@@ -407,9 +406,13 @@ m_getnetworkinfo(struct net *n, json_t *params, struct rpc_error *err)
 		json_array_append_new(a, e);
 	}
 	json_object_set_new(o, "networks", a);
-	json_object_set_new(o, "relayfee", rpc_amount(DEFAULT_MIN_RELAY_TX_FEE));
+	/* The mempool's own reading of -minrelaytxfee and -incrementalrelayfee. */
+	if (policy_init(&pol, n->args, n->cp->id != CHAIN_MAIN, perr,
+	    sizeof(perr)) != 0)
+		policy_init(&pol, NULL, 0, perr, sizeof(perr));
+	json_object_set_new(o, "relayfee", rpc_amount(pol.min_relay_fee));
 	json_object_set_new(o, "incrementalfee",
-	    rpc_amount(DEFAULT_INCREMENTAL_RELAY_FEE));
+	    rpc_amount(pol.incremental_relay_fee));
 	json_object_set_new(o, "localaddresses", json_array());
 	json_object_set_new(o, "warnings", json_array());
 	return o;

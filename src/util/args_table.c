@@ -122,7 +122,7 @@ static const struct arg_def table[] = {
 	{ "persistmempool", "", B, GO,
 	    "Save the mempool at shutdown and load it at start-up (default: "
 	    "1)" },
-	{ "persistmempoolv1", "", B | X, GO,
+	{ "persistmempoolv1", "", B, GO,
 	    "Write mempool.dat in the legacy version 1 format (default: 0)" },
 	{ "pid", "=<file>", E, GO,
 	    "Pid file; relative paths are taken from the chain directory; "

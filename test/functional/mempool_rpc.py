@@ -96,6 +96,20 @@ class MempoolRpcTest(BitrootTestFramework):
         self.check_lookups()
         self.check_save()
         self.check_order_ties()
+        self.check_relay_fee_options()
+
+    def check_relay_fee_options(self):
+        node = self.nodes[0]
+        self.log.info("-minrelaytxfee/-incrementalrelayfee reach getmempoolinfo and getnetworkinfo")
+        self.restart_node(0, extra_args=["-minrelaytxfee=0.00002", "-incrementalrelayfee=0.00003"])
+        mi, ni = node.getmempoolinfo(), node.getnetworkinfo()
+        assert_equal((mi["minrelaytxfee"], mi["incrementalrelayfee"]), (Decimal("0.00002"), Decimal("0.00003")))
+        assert_equal((ni["relayfee"], ni["incrementalfee"]), (Decimal("0.00002"), Decimal("0.00003")))
+        # A transaction paying 1 sat/vB is now below the floor of 2 sat/vB.
+        self.wallet.rescan_utxos()
+        tx = self.wallet.create_self_transfer(fee_rate=1000)
+        res = node.testmempoolaccept([tx["hex"]])[0]
+        assert_equal(res["reject-reason"], "min relay fee not met")
 
     def check_order_ties(self):
         node = self.nodes[0]
