@@ -141,12 +141,18 @@ nlisteners(struct mempool *m)
 
 /* ---- pool hooks: fan out to the listeners ---- */
 
+/* The rate listeners hear: Core's feefilter compares the base fee, not a prioritised one. */
+static int64_t
+base_rate(const struct pool_entry_info *e)
+{
+	return e->vsize > 0 ? e->fee * 1000 / e->vsize : 0;
+}
+
 static void
 on_added(void *arg, const struct pool_entry_info *e)
 {
 	struct mempool *m = arg;
-	/* Core's feefilter compares the base fee, not a prioritised one. */
-	int64_t rate = e->vsize > 0 ? e->fee * 1000 / e->vsize : 0;
+	int64_t rate = base_rate(e);
 	size_t i;
 
 	for (i = 0; i < nlisteners(m); i++)
@@ -548,10 +554,9 @@ static int
 replay_one(void *arg, const struct pool_entry_info *e)
 {
 	struct replay_ctx *rc = arg;
-	int64_t rate = e->vsize > 0 ? e->fee * 1000 / e->vsize : 0;
 
 	rc->l->tx_added(rc->l->arg, MEMPOOL_PEER_LOCAL, e->txid, e->wtxid,
-	    rate, e->raw, e->raw_len);
+	    base_rate(e), e->raw, e->raw_len);
 	return 0;
 }
 

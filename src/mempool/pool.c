@@ -734,6 +734,18 @@ pool_set_time(struct pool *p, const uint8_t txid[32], int64_t time)
 	return 0;
 }
 
+void
+pool_foreach_delta(const struct pool *p,
+    int (*cb)(void *arg, const uint8_t txid[32], int64_t delta), void *arg)
+{
+	const struct pdelta *d;
+	size_t pos = 0;
+
+	while ((d = htab_next(p->deltas, &pos)) != NULL)
+		if (cb(arg, d->txid, d->delta))
+			break;
+}
+
 /* Core's ClearPrioritisation, for confirmed transactions. */
 static void
 clear_delta(struct pool *p, const uint8_t txid[32])

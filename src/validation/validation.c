@@ -376,34 +376,36 @@ on_tip_changed(void *arg, const struct block_index_entry *tip, int ibd)
 	}
 }
 
+/* Tells the listeners a block joined (connected) or left the active chain. */
+static void
+fire_block(struct validation *v, int connected,
+    const struct block_index_entry *e, const uint8_t *raw, size_t len)
+{
+	struct validation_listener l[VALIDATION_MAX_LISTENERS];
+	void (*fn)(void *, const uint8_t *, size_t, int32_t);
+	size_t i, n;
+
+	n = listeners_enter(v, l);
+	for (i = 0; i < n; i++) {
+		fn = connected ? l[i].block_connected : l[i].block_disconnected;
+		if (fn)
+			fn(l[i].arg, raw, len, e->height);
+	}
+	hooks_leave(v);
+}
+
 static void
 on_block_connected(void *arg, const struct block_index_entry *e,
     const uint8_t *raw, size_t len)
 {
-	struct validation_listener l[VALIDATION_MAX_LISTENERS];
-	struct validation *v = arg;
-	size_t i, n;
-
-	n = listeners_enter(v, l);
-	for (i = 0; i < n; i++)
-		if (l[i].block_connected)
-			l[i].block_connected(l[i].arg, raw, len, e->height);
-	hooks_leave(v);
+	fire_block(arg, 1, e, raw, len);
 }
 
 static void
 on_block_disconnected(void *arg, const struct block_index_entry *e,
     const uint8_t *raw, size_t len)
 {
-	struct validation_listener l[VALIDATION_MAX_LISTENERS];
-	struct validation *v = arg;
-	size_t i, n;
-
-	n = listeners_enter(v, l);
-	for (i = 0; i < n; i++)
-		if (l[i].block_disconnected)
-			l[i].block_disconnected(l[i].arg, raw, len, e->height);
-	hooks_leave(v);
+	fire_block(arg, 0, e, raw, len);
 }
 
 static void
