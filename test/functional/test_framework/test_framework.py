@@ -9,6 +9,18 @@
     if __name__ == '__main__':
         MyTest(__file__).main()
 
+A mixed test runs real Bitcoin Core nodes beside bitrootd:
+
+    def set_test_params(self):
+        self.num_nodes = 3
+        self.node_impls = ["core", "bitrootd", "core"]
+
+or self.add_nodes(2, binaries=["core", "bitrootd"]) from setup_network. The
+Core binary comes from --bitcoind (env BITCOIND; default: the one in
+../shared/anchors). If it cannot run, the test is skipped with one line
+saying why, except under CI (env CI=true) or --require-core, where that is a
+failure: CI must run the mixed tests.
+
 Exit status: 0 passed, 1 failed, 77 skipped. On failure the tail of every
 node's debug.log and its stderr are printed, and the temporary directory is
 kept.
@@ -20,6 +32,7 @@ import os
 import random
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +40,7 @@ import time
 from .address import ADDRESS_BCRT1_P2WSH_OP_TRUE
 from .authproxy import JSONRPCException
 from .p2p import NetworkThread
-from .test_node import TestNode
+from .test_node import IMPLEMENTATIONS, TestNode
 from .util import (PortSeed, Timeouts, connect_nodes, disconnect_nodes, sync_blocks, sync_mempools,
                    wait_until)
 
@@ -54,10 +67,44 @@ def shared_dir():
     return os.environ.get("BR_SHARED_DIR") or os.path.abspath(os.path.join(REPO_ROOT, "..", "shared"))
 
 
+CORE_ANCHOR = os.path.join("anchors", "bitcoin-core-28.1", "bin")
+
+
+def default_core_binary(env_name, name):
+    if os.environ.get(env_name):
+        return os.environ[env_name]
+    return os.path.join(shared_dir(), CORE_ANCHOR, name)
+
+
+def probe_core(path):
+    """None if the Core binary at path runs; otherwise one line saying why not."""
+    if not os.path.isfile(path):
+        return "no Bitcoin Core binary at %s (set --bitcoind or BITCOIND)" % path
+    if not os.access(path, os.X_OK):
+        return "Bitcoin Core binary %s is not executable" % path
+    try:
+        res = subprocess.run([path, "-version"], capture_output=True, text=True, timeout=30)
+    except OSError as e:
+        return "Bitcoin Core binary %s cannot run: %s" % (path, e)
+    except subprocess.TimeoutExpired:
+        return "Bitcoin Core binary %s did not answer -version in 30 s" % path
+    if res.returncode != 0:
+        why = (res.stderr or res.stdout).strip().splitlines()
+        return "Bitcoin Core binary %s cannot run: %s" % (path, why[0] if why else "exit %d" % res.returncode)
+    return None
+
+
+def core_required():
+    """Under CI a missing or broken Core binary fails the mixed tests instead of skipping them."""
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
 class BitrootTestFramework:
     def __init__(self, test_file=None):
         self.test_file = test_file or sys.argv[0]
         self.num_nodes = 1
+        # One entry per node, "bitrootd" or "core"; None: all bitrootd.
+        self.node_impls = None
         self.extra_args = None
         self.extra_conf = None
         self.conf_name = "bitcoin.conf"
@@ -95,7 +142,7 @@ class BitrootTestFramework:
             self.sync_all()
 
     def setup_nodes(self):
-        self.add_nodes(self.num_nodes, self.extra_args)
+        self.add_nodes(self.num_nodes, self.extra_args, binaries=self.node_impls)
         self.start_nodes()
 
     # --- main ---------------------------------------------------------------
@@ -119,6 +166,13 @@ class BitrootTestFramework:
                             help="bitrootd binary (env BITROOTD)")
         parser.add_argument("--bitrootcli", default=default_binary("BITROOTCLI", "bitroot-cli"),
                             help="bitroot-cli binary (env BITROOTCLI)")
+        parser.add_argument("--bitcoind", default=default_core_binary("BITCOIND", "bitcoind"),
+                            help="Bitcoin Core's bitcoind for mixed tests (env BITCOIND, default: ../shared/%s)"
+                            % CORE_ANCHOR)
+        parser.add_argument("--bitcoincli", default=default_core_binary("BITCOINCLI", "bitcoin-cli"),
+                            help="Bitcoin Core's bitcoin-cli (env BITCOINCLI)")
+        parser.add_argument("--require-core", action="store_true", default=core_required(),
+                            help="fail, not skip, when the Core binary cannot run (default under CI=true)")
         parser.add_argument("--shared", default=shared_dir(),
                             help="the shared data directory (env BR_SHARED_DIR, default ../shared)")
         self.add_options(parser)
@@ -146,6 +200,8 @@ class BitrootTestFramework:
         try:
             if self.needs_daemon:
                 self._check_binaries()
+            if self.node_impls is not None and "core" in self.node_impls:
+                self.skip_if_no_core()
             self.network_thread = NetworkThread()
             self.network_thread.start()
             self.setup_chain()
@@ -199,6 +255,18 @@ class BitrootTestFramework:
                 raise AssertionError("%s not found or not executable at %s: build it, pass --builddir "
                                      "to test_runner.py, or set %s" % (os.path.basename(path), path, env))
 
+    def skip_if_no_core(self):
+        """Skips the test (fails it under CI or --require-core) when the Core binary cannot run."""
+        if getattr(self, "_core_checked", False):
+            return
+        why = probe_core(self.options.bitcoind)
+        if why is not None:
+            if self.options.require_core:
+                raise AssertionError("mixed test needs Bitcoin Core: " + why)
+            raise SkipTest("mixed test needs Bitcoin Core: " + why)
+        self._core_checked = True
+        self.log.debug("Bitcoin Core binary: %s", self.options.bitcoind)
+
     def _shutdown(self, status):
         if self.options.noshutdown:
             self.log.info("Leaving the nodes running (--noshutdown)")
@@ -251,21 +319,41 @@ class BitrootTestFramework:
 
     # --- nodes ----------------------------------------------------------------
 
-    def add_nodes(self, num_nodes, extra_args=None, *, conf_name=None, extra_conf=None):
+    def add_nodes(self, num_nodes, extra_args=None, *, conf_name=None, extra_conf=None, binaries=None):
+        """Adds num_nodes nodes; binaries gives each one's implementation ("bitrootd" or "core")."""
         if extra_args is None:
             extra_args = [[]] * num_nodes
         if len(extra_args) != num_nodes:
             raise ValueError("extra_args needs one list per node")
+        if binaries is None:
+            binaries = ["bitrootd"] * num_nodes
+        if len(binaries) != num_nodes:
+            raise ValueError("binaries needs one entry per node")
+        if "core" in binaries:
+            self.skip_if_no_core()
         start = len(self.nodes)
         for k in range(num_nodes):
             i = start + k
+            impl = binaries[k]
+            if impl not in IMPLEMENTATIONS:
+                raise ValueError("binaries: %r is not one of %s" % (impl, IMPLEMENTATIONS))
+            if impl == "core":
+                binary, cli = self.options.bitcoind, self.options.bitcoincli
+            else:
+                binary, cli = self.options.bitrootd, self.options.bitrootcli
             conf = extra_conf[k] if extra_conf else (self.extra_conf[i] if self.extra_conf else None)
             self.nodes.append(TestNode(
-                i, self.tmpdir, binary=self.options.bitrootd, cli_binary=self.options.bitrootcli,
+                i, self.tmpdir, binary=binary, cli_binary=cli,
                 extra_args=extra_args[k], rpc_timeout=self.rpc_timeout,
                 timeout_factor=self.options.timeout_factor, conf_name=conf_name or self.conf_name,
                 logger=self.log, extra_conf=conf, disable_autoconnect=self.disable_autoconnect,
-                trace_rpc=self.options.tracerpc))
+                trace_rpc=self.options.tracerpc, implementation=impl))
+
+    def core_nodes(self):
+        return [n for n in self.nodes if n.is_core]
+
+    def bitrootd_nodes(self):
+        return [n for n in self.nodes if not n.is_core]
 
     def start_node(self, i, extra_args=None, **kwargs):
         node = self.nodes[i]
