@@ -527,8 +527,10 @@ m_getrawmempool(struct mempool *m, struct call *c, json_t *params)
 		if (seq) {
 			res = json_object();
 			json_object_set_new(res, "txids", ids);
+			/* Core's counter starts at 1, ours at 0. */
 			json_object_set_new(res, "mempool_sequence",
-			    json_integer((json_int_t)pool_sequence(m->pool)));
+			    json_integer((json_int_t)pool_sequence(m->pool) +
+			    1));
 		} else
 			res = ids;
 	}
@@ -769,8 +771,7 @@ m_txout(struct mempool *m, struct call *c, json_t *params)
 	    callparam_int(c, params, 1, -1, &n) != 0)
 		return;
 	if (n < 0 || n > UINT32_MAX) {
-		call_fail(c, RPC_INVALID_PARAMETER,
-		    "Invalid parameter, vout cannot be negative");
+		call_fail(c, RPC_MISC_ERROR, "JSON integer out of range");
 		return;
 	}
 	op.n = (uint32_t)n;

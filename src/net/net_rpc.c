@@ -621,7 +621,10 @@ m_setban(struct net *n, json_t *params, struct rpc_error *err)
 		return fail(err, RPC_CLIENT_INVALID_IP_OR_SUBNET,
 		    "Error: Invalid IP/Subnet");
 	if (strcmp(cmd, "add") == 0) {
-		if (banman_is_banned_subnet(n->banman, &sn, now))
+		/* Core: a single address is banned when any ban covers it. */
+		if (strchr(target, '/') == NULL ?
+		    banman_is_banned(n->banman, &sn.base, now) :
+		    banman_is_banned_subnet(n->banman, &sn, now))
 			return fail(err, RPC_CLIENT_NODE_ALREADY_ADDED,
 			    "Error: IP/Subnet already banned");
 		if (absolute && bantime < now)
@@ -642,15 +645,37 @@ m_setban(struct net *n, json_t *params, struct rpc_error *err)
 	return json_null();
 }
 
+/* Core's CSubNet order: network, then address bytes, then mask. */
+static int
+cmp_ban(const void *x, const void *y)
+{
+	const struct subnet *a = &((const struct ban_entry *)x)->sn;
+	const struct subnet *b = &((const struct ban_entry *)y)->sn;
+	int c;
+
+	if (a->base.net != b->base.net)
+		return a->base.net < b->base.net ? -1 : 1;
+	if (a->base.len != b->base.len)
+		return a->base.len < b->base.len ? -1 : 1;
+	c = memcmp(a->base.a, b->base.a, a->base.len);
+	if (c != 0)
+		return c;
+	return a->bits < b->bits ? -1 : a->bits > b->bits;
+}
+
 static json_t *
 m_listbanned(struct net *n, json_t *params, struct rpc_error *err)
 {
-	const struct ban_entry *b;
+	const struct ban_entry *list;
+	struct ban_entry *b;
 	json_t *a = json_array();
 	int64_t now = node_time();
 	size_t nb, i;
 
-	b = banman_list(n->banman, now, &nb);
+	list = banman_list(n->banman, now, &nb);
+	b = xcalloc(nb ? nb : 1, sizeof(*b));
+	memcpy(b, list, nb * sizeof(*b));
+	qsort(b, nb, sizeof(*b), cmp_ban);
 	for (i = 0; i < nb; i++) {
 		json_t *o = json_object();
 		char s[NETADDR_STRLEN];
@@ -667,6 +692,7 @@ m_listbanned(struct net *n, json_t *params, struct rpc_error *err)
 		    json_integer(b[i].until - now));
 		json_array_append_new(a, o);
 	}
+	free(b);
 	return a;
 }
 
@@ -758,8 +784,7 @@ m_addpeeraddress(struct net *n, json_t *params, struct rpc_error *err)
 	if (addr == NULL)
 		return fail(err, RPC_INVALID_PARAMS, "address is required");
 	if (port < 0 || port > 65535)
-		return fail(err, RPC_INVALID_PARAMETER,
-		    "JSON integer out of range");
+		return fail(err, RPC_MISC_ERROR, "JSON integer out of range");
 	o = json_object();
 	memset(&e, 0, sizeof(e));
 	if (netaddr_parse(addr, &e.svc.addr) == 0) {

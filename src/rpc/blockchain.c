@@ -554,10 +554,11 @@ m_gettxout(struct rpc_ctx *c, struct rpc_error *err)
 
 	if (rpc_parse_hash(rpc_param(c, 0), "txid", op.hash, err) == -1)
 		return NULL;
+	/* Core reads n with getInt<uint32_t>(). */
 	if (!json_is_integer(nv) || json_integer_value(nv) < 0 ||
 	    json_integer_value(nv) > UINT32_MAX)
-		return rpc_fail(err, RPC_INVALID_PARAMETER,
-		    "Invalid parameter, vout cannot be negative");
+		return rpc_fail(err, RPC_MISC_ERROR,
+		    "JSON integer out of range");
 	op.n = (uint32_t)json_integer_value(nv);
 	if (mp == NULL || json_is_true(mp)) {
 		/* Spent in the mempool: null, as Core's CCoinsViewMemPool. */

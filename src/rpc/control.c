@@ -182,6 +182,8 @@ m_getmemoryinfo(struct rpc_ctx *c, struct rpc_error *err)
 	return rpc_fail(err, RPC_INVALID_PARAMETER, "unknown mode %s", ms);
 }
 
+#define MOCKTIME_MAX 9223372036LL
+
 static json_t *
 m_setmocktime(struct rpc_ctx *c, struct rpc_error *err)
 {
@@ -190,9 +192,11 @@ m_setmocktime(struct rpc_ctx *c, struct rpc_error *err)
 	if (rpc_shared(c->rpc)->cp->id != CHAIN_REGTEST)
 		return rpc_fail(err, RPC_MISC_ERROR, "setmocktime is for "
 		    "regression testing (-regtest mode) only");
-	if (t < 0)
+	/* Core's bound: the largest second std::chrono nanoseconds hold. */
+	if (t < 0 || t > MOCKTIME_MAX)
 		return rpc_fail(err, RPC_INVALID_PARAMETER,
-		    "Mocktime cannot be negative: %lld.", (long long)t);
+		    "Mocktime must be in the range [0, %lld], not %lld.",
+		    (long long)MOCKTIME_MAX, (long long)t);
 	node_set_mocktime((int64_t)t);
 	return json_null();
 }

@@ -74,26 +74,12 @@ m_testmempoolaccept(struct rpc_ctx *c, struct rpc_error *err)
 	return call_with(c, json_pack("[O,I]", txs, (json_int_t)feerate), err);
 }
 
-/*
- * fee_delta is required but follows the optional dummy, which the table
- * cannot say: check here what the table checks for other methods.
- */
+/* fee_delta, required after the optional dummy, is checked by the table. */
 static json_t *
 m_prioritisetransaction(struct rpc_ctx *c, struct rpc_error *err)
 {
 	json_t *res;
-	char *help;
 
-	if (json_array_size(c->params) < 3) {
-		help = rpc_help_text(c->m);
-		rpc_fail(err, RPC_MISC_ERROR, "%s", help);
-		free(help);
-		return NULL;
-	}
-	if (rpc_param(c, 2) == NULL)
-		return rpc_fail(err, RPC_TYPE_ERROR, "Wrong type passed:\n{\n"
-		    "    \"Position 3 (fee_delta)\": \"JSON value of type null "
-		    "is not of expected type number\"\n}");
 	if (rpc_call_mempool(c->rpc, c->m->name, c->params, &res, err) != 0)
 		return NULL;
 	return res;
@@ -220,12 +206,7 @@ const struct rpc_method rpc_mempool_methods[] = {
 		"API-Compatibility for previous API. Must be zero or null.\n"
 		"DEPRECATED. For forward compatibility use named arguments "
 		"and omit this parameter." },
-	      /*
-	       * Required by Core; optional in the table only because the
-	       * table wants required arguments first;
-	       * m_prioritisetransaction checks it.
-	       */
-	      { "fee_delta", RPC_ARG_NUM, 0, NULL,
+	      { "fee_delta", RPC_ARG_NUM, 1, NULL,
 		"The fee value (in satoshis) to add (or subtract, if "
 		"negative).\nNote, that this value is not a fee rate. It is a "
 		"value to modify absolute fee of the TX.\nThe fee is not "

@@ -16,6 +16,17 @@
 
 #define HASHPS_DEFAULT_BLOCKS 120
 
+/* Core keeps "generate" as a hidden method that only points elsewhere. */
+static json_t *
+m_generate(struct rpc_ctx *c, struct rpc_error *err)
+{
+	char *help = rpc_help_text(c->m);
+
+	rpc_fail(err, RPC_METHOD_NOT_FOUND, "%s", help);
+	free(help);
+	return NULL;
+}
+
 static json_t *
 m_getnetworkhashps(struct rpc_ctx *c, struct rpc_error *err)
 {
@@ -86,7 +97,7 @@ const struct rpc_method rpc_mining_methods[] = {
 	    "estimate the network speed at the time when a certain block was "
 	    "found.", "n    (numeric) Hashes per second estimated\n", "" },
 	{ "getblocktemplate", "mining", rpc_forward_validation, 0,
-	    { { "template_request", RPC_ARG_OBJ, 0, "{}",
+	    { { "template_request", RPC_ARG_OBJ, 1, NULL,
 		"Format of the template: {\"mode\": \"template\"|\"proposal\", "
 		"\"capabilities\": [...], \"rules\": [\"segwit\", ...], "
 		"\"longpollid\": \"str\", \"data\": \"hex\"}" } },
@@ -134,6 +145,10 @@ const struct rpc_method rpc_mining_methods[] = {
 	    "  \"hex\" : \"hex\"      (string, optional) hex of generated "
 	    "block, only present when submit=false\n}\n",
 	    "\"myaddress\" '[\"rawtx\", \"mempool_txid\"]'" },
+	{ "generate", "hidden", m_generate, RPC_F_FAST | RPC_F_STUB,
+	    { { NULL, 0, 0, NULL, NULL } },
+	    "has been replaced by the -generate cli option. Refer to -help "
+	    "for more information.", NULL, NULL },
 	{ "generatetoaddress", "generating", rpc_forward_validation, 0,
 	    { { "nblocks", RPC_ARG_NUM, 1, NULL,
 		"How many blocks are generated." },

@@ -68,8 +68,8 @@ rpc_parse_hex(const json_t *v, const char *name, uint8_t **out, size_t *len,
 	}
 	if (hex_decode_alloc(s, out, len) == -1) {
 		rpc_fail(err, RPC_INVALID_PARAMETER,
-		    "%s must be hexadecimal string (not '%s') and length of it "
-		    "must be divisible by 2", name, clip(s, q, sizeof(q)));
+		    "%s must be hexadecimal string (not '%s')", name,
+		    clip(s, q, sizeof(q)));
 		return -1;
 	}
 	return 0;

@@ -6,6 +6,7 @@
  * mempool first, as Core. sendrawtransaction and testmempoolaccept belong
  * with the mempool (mempool_fwd.c).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -515,7 +516,9 @@ m_createrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 	const char *key;
 	json_int_t lock = 0, seq;
 	size_t i;
-	int have_data = 0, rbf = json_is_true(rpc_param(c, 3));
+	/* Core: replaceable unless told otherwise. */
+	int have_data = 0, rbf = rpc_param(c, 3) == NULL ||
+	    json_is_true(rpc_param(c, 3));
 	char *hex;
 
 	memset(&tx, 0, sizeof(tx));
@@ -546,18 +549,17 @@ m_createrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 		    tx.vin[i].prevout.hash, err) == -1)
 			goto done;
 		v = json_object_get(in, "vout");
-		if (v == NULL) {
+		if (!json_is_number(v)) {
 			rpc_fail(err, RPC_INVALID_PARAMETER,
 			    "Invalid parameter, missing vout key");
 			goto done;
 		}
-		if (!json_is_integer(v)) {
-			rpc_fail(err, RPC_INVALID_PARAMETER,
-			    "Invalid parameter, vout must be a number");
+		if (!json_is_integer(v) || json_integer_value(v) > INT_MAX) {
+			rpc_fail(err, RPC_MISC_ERROR,
+			    "JSON integer out of range");
 			goto done;
 		}
-		if (json_integer_value(v) < 0 ||
-		    json_integer_value(v) > 0xffffffffLL) {
+		if (json_integer_value(v) < 0) {
 			rpc_fail(err, RPC_INVALID_PARAMETER,
 			    "Invalid parameter, vout cannot be negative");
 			goto done;
@@ -597,9 +599,21 @@ m_createrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 					goto done;
 		}
 	} else {
-		rpc_fail(err, RPC_INVALID_PARAMETER,
-		    "Invalid parameter, outputs must be an object or array");
+		rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s is not of "
+		    "expected type array", rpc_json_type_name(outs));
 		goto done;
+	}
+	/* An explicit replaceable=true must not meet a final sequence. */
+	if (json_is_true(rpc_param(c, 3)) && tx.vin_count > 0) {
+		for (i = 0; i < tx.vin_count; i++)
+			if (tx.vin[i].sequence <= MAX_BIP125_RBF_SEQUENCE)
+				break;
+		if (i == tx.vin_count) {
+			rpc_fail(err, RPC_INVALID_PARAMETER, "Invalid parameter "
+			    "combination: Sequence number(s) contradict "
+			    "replaceable option");
+			goto done;
+		}
 	}
 	tx.vout = ob.v;
 	tx.vout_count = ob.n;
@@ -641,7 +655,7 @@ const struct rpc_method rpc_rawtx_methods[] = {
 		"\"data\":\"hex\"} or an array of such objects" },
 	      { "locktime", RPC_ARG_NUM, 0, "0",
 		"Raw locktime. Non-0 value also locktime-activates inputs" },
-	      { "replaceable", RPC_ARG_BOOL, 0, "false",
+	      { "replaceable", RPC_ARG_BOOL, 0, "true",
 		"Marks this transaction as BIP125-replaceable." },
 	      { "version", RPC_ARG_NUM, 0, "2", "Transaction version" } },
 	    "Create a transaction spending the given inputs and creating new "

@@ -42,5 +42,12 @@ void rpc_stop(struct rpc *r);
 void rpc_set_warmup_status(struct rpc *r, const char *msg);
 typedef struct json_t json_t;
 json_t *rpc_amount(int64_t sat);
+/*
+ * The descriptor Core infers for an output script (InferDescriptor: pk(),
+ * multi(), rawtr(), addr() or raw()), with its checksum; xmalloc'd. Any
+ * thread.
+ */
+char *rpc_script_descriptor(const uint8_t *s, size_t len,
+    const struct chainparams *cp);
 
 #endif

@@ -93,6 +93,7 @@ typedef json_t *(*rpc_fn)(struct rpc_ctx *c, struct rpc_error *err);
 #define RPC_F_FAST 0x1u		/* cheap: may be answered on the rpc thread */
 #define RPC_F_WARMUP 0x2u	/* answered during warm-up (help, stop) */
 #define RPC_F_REGTEST 0x4u	/* only on chains that allow mocking */
+#define RPC_F_STUB 0x8u		/* help is the description alone (Core's generate) */
 
 #define RPC_MAX_ARGS 10
 
@@ -122,6 +123,8 @@ size_t rpc_method_count(void);
 const struct rpc_method *rpc_method_at(size_t i);
 size_t rpc_method_nargs(const struct rpc_method *m);
 size_t rpc_method_nrequired(const struct rpc_method *m);
+/* Core's name of v's JSON type: "string", "number", "array", ... */
+const char *rpc_json_type_name(const json_t *v);
 /* xmalloc'd help text of one method, or the category listing for NULL. */
 char *rpc_help_text(const struct rpc_method *m);
 char *rpc_help_list(const char *category);
@@ -396,9 +399,6 @@ char *rpc_script_asm(const uint8_t *s, size_t len, int sighash_decode);
 const char *rpc_script_type(const uint8_t *s, size_t len);
 /* The address of an output script for cp, xmalloc'd, or NULL. */
 char *rpc_script_address(const uint8_t *s, size_t len,
-    const struct chainparams *cp);
-/* Descriptor inferred for an output script (Core's InferDescriptor), xmalloc'd. */
-char *rpc_script_descriptor(const uint8_t *s, size_t len,
     const struct chainparams *cp);
 /* Decodes an address for cp into an output script; 0 or -1. */
 int rpc_address_to_script(const char *addr, const struct chainparams *cp,

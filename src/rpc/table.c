@@ -93,13 +93,15 @@ rpc_method_nargs(const struct rpc_method *m)
 	return n;
 }
 
+/* Core's rule: every argument up to the last required one must be given. */
 size_t
 rpc_method_nrequired(const struct rpc_method *m)
 {
-	size_t n = 0;
+	size_t i, n = 0;
 
-	while (n < RPC_MAX_ARGS && m->args[n].names && m->args[n].required)
-		n++;
+	for (i = 0; i < RPC_MAX_ARGS && m->args[i].names; i++)
+		if (m->args[i].required)
+			n = i + 1;
 	return n;
 }
 
@@ -146,11 +148,68 @@ type_name(enum rpc_argtype t)
 	return "any";
 }
 
+/*
+ * Arguments that Core's usage line does not show by name: an array by its
+ * element, an object by its keys, a string by its name in quotes; and
+ * hidden arguments (oneline NULL), which end the line and the help.
+ */
+static const struct usage {
+	const char *method, *arg, *oneline;
+} usages[] = {
+	{ "createrawtransaction", "inputs",
+	    "[{\"txid\":\"hex\",\"vout\":n,\"sequence\":n},...]" },
+	{ "createrawtransaction", "outputs",
+	    "[{\"address\":amount,...},{\"data\":\"hex\"},...]" },
+	{ "echo", "*", "\"%s\"" },
+	{ "echojson", "*", "\"%s\"" },
+	{ "generateblock", "transactions", "[\"rawtx/txid\",...]" },
+	{ "getblocktemplate", "template_request",
+	    "{\"mode\":\"str\",\"capabilities\":[\"str\",...],"
+	    "\"rules\":[\"segwit\",\"str\",...],\"longpollid\":\"str\","
+	    "\"data\":\"hex\"}" },
+	{ "logging", "include", "[\"include_category\",...]" },
+	{ "logging", "exclude", "[\"exclude_category\",...]" },
+	{ "stop", "wait", NULL },
+	{ "testmempoolaccept", "rawtxs", "[\"rawtx\",...]" },
+};
+
+/* The override for m's argument named name, or NULL. */
+static const struct usage *
+usage_of(const struct rpc_method *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(usages) / sizeof(usages[0]); i++)
+		if (strcmp(usages[i].method, m->name) == 0 &&
+		    (strcmp(usages[i].arg, "*") == 0 ||
+		    strcmp(usages[i].arg, name) == 0))
+			return &usages[i];
+	return NULL;
+}
+
+/* Arguments shown in help: those before the first hidden one. */
+static size_t
+shown_args(const struct rpc_method *m)
+{
+	char name[64];
+	const struct usage *u;
+	size_t i, n = rpc_method_nargs(m);
+
+	for (i = 0; i < n; i++) {
+		first_name(m->args[i].names, name, sizeof(name));
+		u = usage_of(m, name);
+		if (u != NULL && u->oneline == NULL)
+			return i;
+	}
+	return n;
+}
+
 static void
 synopsis(struct jout *o, const struct rpc_method *m)
 {
-	char name[64];
-	size_t i, n = rpc_method_nargs(m);
+	char name[64], buf[256];
+	const struct usage *u;
+	size_t i, n = shown_args(m);
 	int opened = 0;
 
 	jout_puts(o, m->name);
@@ -158,15 +217,23 @@ synopsis(struct jout *o, const struct rpc_method *m)
 		const struct rpc_arg *a = &m->args[i];
 
 		first_name(a->names, name, sizeof(name));
+		u = usage_of(m, name);
 		jout_puts(o, " ");
 		if (!a->required && !opened) {
 			jout_puts(o, "( ");
 			opened = 1;
+		} else if (a->required && opened) {
+			jout_puts(o, ") ");
+			opened = 0;
+		}
+		if (u != NULL) {
+			snprintf(buf, sizeof(buf), u->oneline, name);
+			jout_puts(o, buf);
+			continue;
 		}
 		switch (a->type) {
 		case RPC_ARG_STR:
 		case RPC_ARG_HEX:
-		case RPC_ARG_STR_OR_NUM:
 			jout_puts(o, "\"");
 			jout_puts(o, name);
 			jout_puts(o, "\"");
@@ -247,6 +314,9 @@ rpc_help_text(const struct rpc_method *m)
 	jout_puts(&o, m->desc);
 	if (o.len && o.p[o.len - 1] != '\n')
 		jout_puts(&o, "\n");
+	if (m->flags & RPC_F_STUB)
+		return o.p;
+	n = shown_args(m);
 	if (n) {
 		for (i = 0; i < n; i++) {
 			first_name(m->args[i].names, name, sizeof(name));
@@ -427,8 +497,8 @@ rpc_named_to_positional(const struct rpc_method *m, json_t *obj,
 	return out;
 }
 
-static const char *
-json_type_name(const json_t *v)
+const char *
+rpc_json_type_name(const json_t *v)
 {
 	switch (json_typeof(v)) {
 	case JSON_NULL: return "null";
@@ -493,7 +563,7 @@ rpc_check_params(const struct rpc_method *m, json_t *params,
 			if (v == NULL)
 				continue;	/* arity already checked */
 		}
-		have = json_type_name(v);
+		have = rpc_json_type_name(v);
 		if (strcmp(have, want) == 0)
 			continue;
 		if (bad == NULL)
@@ -511,6 +581,17 @@ rpc_check_params(const struct rpc_method *m, json_t *params,
 		json_decref(bad);
 		return -1;
 	}
+	/*
+	 * Every numeric argument is an integer: Core's getInt() refuses
+	 * 1.5 (and 1e3) once the type check has let the number through.
+	 */
+	for (i = 0; i < n && i < nargs; i++)
+		if (m->args[i].type == RPC_ARG_NUM &&
+		    json_is_real(json_array_get(params, i))) {
+			rpc_fail(err, RPC_MISC_ERROR,
+			    "JSON integer out of range");
+			return -1;
+		}
 	return 0;
 }
 
@@ -525,23 +606,19 @@ rpc_param(const struct rpc_ctx *c, size_t i)
 int
 rpc_check_verbosity(const json_t *v, struct rpc_error *err)
 {
-	double d;
-
 	if (json_is_integer(v) && (json_integer_value(v) < INT_MIN ||
 	    json_integer_value(v) > INT_MAX))
 		goto range;
-	if (json_is_real(v)) {
-		d = json_real_value(v);
-		/* NaN fails both comparisons and is refused too. */
-		if (!(d > (double)INT_MIN - 1 && d < (double)INT_MAX + 1))
-			goto range;
-	}
+	/* Core's getInt<int>() parses the digits: 1.5 is out of range. */
+	if (json_is_real(v))
+		goto range;
 	if (v == NULL || json_is_null(v) || json_is_boolean(v) ||
-	    json_is_number(v))
+	    json_is_integer(v))
 		return 0;
-	rpc_fail(err, RPC_MISC_ERROR,
+	/* UniValue's type_error, which Core answers as RPC_TYPE_ERROR. */
+	rpc_fail(err, RPC_TYPE_ERROR,
 	    "JSON value of type %s is not of expected type number",
-	    json_type_name(v));
+	    rpc_json_type_name(v));
 	return -1;
 range:
 	rpc_fail(err, RPC_MISC_ERROR, "JSON integer out of range");

@@ -633,7 +633,7 @@ rpc_decodescript_json(const uint8_t *s, size_t len,
 	size_t seglen, pc, dl;
 	const uint8_t *d;
 	unsigned op;
-	char *a;
+	char *a, *inner, *body;
 
 	switch (t) {
 	case TXOUT_MULTISIG:
@@ -689,6 +689,17 @@ rpc_decodescript_json(const uint8_t *s, size_t len,
 		seglen = 34;
 	}
 	sr = rpc_script_pubkey_json(seg, seglen, cp, 1, 1);
+	if (t == TXOUT_MULTISIG) {
+		/* Core knows the witness script here: wsh(multi(...)). */
+		inner = rpc_script_descriptor(s, len, cp);
+		inner[strcspn(inner, "#")] = '\0';
+		body = xasprintf("wsh(%s)", inner);
+		a = with_checksum(body);
+		json_object_set_new(sr, "desc", json_string(a));
+		free(a);
+		free(body);
+		free(inner);
+	}
 	a = p2sh_address(seg, seglen, cp);
 	if (a) {
 		json_object_set_new(sr, "p2sh-segwit", json_string(a));

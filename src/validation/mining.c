@@ -197,7 +197,13 @@ mining_assemble(struct validation *v, const uint8_t *script,
 		fatalx("%s: the block we built does not parse", __func__);
 	t->parsed = 1;
 	v->have_assembled = 1;
-	v->last_block_weight = block_weight(&t->b);
+	/*
+	 * Core 30's BlockAssembler counts the reserved weight (header, count,
+	 * coinbase) instead of the coinbase it then builds.
+	 */
+	v->last_block_weight = v->block_reserved_weight;
+	for (i = 0; i < ntx; i++)
+		v->last_block_weight += tx_weight(&txs[i]);
 	v->last_block_txs = ntx;
 	return 0;
 }

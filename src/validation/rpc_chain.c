@@ -34,9 +34,9 @@ m_invalidateblock(struct validation *v, struct call *c, json_t *params)
 		call_fail(c, RPC_INVALID_ADDRESS_OR_KEY, "Block not found");
 		return;
 	}
+	/* Core accepts the genesis block and leaves the chain as it is. */
 	if (rc == -2) {
-		call_fail(c, RPC_MISC_ERROR, "Cannot invalidate the genesis "
-		    "block");
+		call_finish(c, json_null(), NULL);
 		return;
 	}
 	if (rc != 0)
@@ -199,40 +199,6 @@ static int scan_running;	/* atomic */
 static int scan_abort;		/* atomic */
 static int scan_progress;	/* atomic, percent */
 
-static char *
-with_checksum(const char *body)
-{
-	char cs[DESCRIPTOR_CHECKSUM_LEN + 1];
-
-	if (descriptor_checksum(body, strlen(body), cs) != 0)
-		return xstrdup(body);
-	return xasprintf("%s#%s", body, cs);
-}
-
-/* Core's InferDescriptor without keys: pk(), addr() or raw(). */
-static char *
-infer_descriptor(const struct chainparams *cp, const uint8_t *s, size_t n)
-{
-	char *addr, *hex, *body, *out;
-
-	if ((n == 35 && s[0] == 33 && s[34] == 0xac) ||
-	    (n == 67 && s[0] == 65 && s[66] == 0xac)) {
-		hex = hex_encode_alloc(s + 1, s[0]);
-		body = xasprintf("pk(%s)", hex);
-		free(hex);
-	} else if ((addr = address_from_script(cp, s, n)) != NULL) {
-		body = xasprintf("addr(%s)", addr);
-		free(addr);
-	} else {
-		hex = hex_encode_alloc(s, n);
-		body = xasprintf("raw(%s)", hex);
-		free(hex);
-	}
-	out = with_checksum(body);
-	free(body);
-	return out;
-}
-
 static int
 scan_cb(void *arg, const struct outpoint *op, const struct coin *c)
 {
@@ -304,11 +270,6 @@ add_needle(struct validation *v, struct call *c, struct scan *sc,
 			    "Invalid scan object");
 			return -1;
 		}
-		if (json_object_get(obj, "range")) {
-			call_fail(c, RPC_INVALID_PARAMETER, "Range should not "
-			    "be specified for an un-ranged descriptor");
-			return -1;
-		}
 	} else if (json_is_string(obj))
 		text = json_string_value(obj);
 	else {
@@ -323,7 +284,7 @@ add_needle(struct validation *v, struct call *c, struct scan *sc,
 	sc->v = xreallocarray(sc->v, sc->n + 1, sizeof(*sc->v));
 	sc->v[sc->n].script = xmemdup(s, n ? n : 1);
 	sc->v[sc->n].len = n;
-	sc->v[sc->n].desc = infer_descriptor(v->cp, s, n);
+	sc->v[sc->n].desc = rpc_script_descriptor(s, n, v->cp);
 	sc->n++;
 	descriptor_free(d);
 	return 0;

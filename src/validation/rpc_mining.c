@@ -100,7 +100,8 @@ static void
 generate(struct validation *v, struct call *c, const uint8_t *script,
     size_t script_len, int64_t nblocks, int64_t max_tries)
 {
-	uint64_t tries = max_tries > 0 ? (uint64_t)max_tries : 0;
+	/* Core converts maxtries to uint64_t: -1 means (nearly) forever. */
+	uint64_t tries = (uint64_t)max_tries;
 	struct block_tmpl t;
 	struct block_result r;
 	json_t *out = json_array();
@@ -147,7 +148,7 @@ m_generatetoaddress(struct validation *v, struct call *c, json_t *params)
 	    callparam_str(c, params, 1, &addr) != 0 ||
 	    callparam_int(c, params, 2, DEFAULT_MAX_TRIES, &tries) != 0)
 		return;
-	if (n < 0 || addr == NULL) {
+	if (addr == NULL) {
 		call_fail(c, RPC_INVALID_PARAMETER,
 		    "generatetoaddress needs nblocks and address");
 		return;
@@ -173,7 +174,7 @@ m_generatetodescriptor(struct validation *v, struct call *c, json_t *params)
 	    callparam_str(c, params, 1, &desc) != 0 ||
 	    callparam_int(c, params, 2, DEFAULT_MAX_TRIES, &tries) != 0)
 		return;
-	if (n < 0 || desc == NULL) {
+	if (desc == NULL) {
 		call_fail(c, RPC_INVALID_PARAMETER,
 		    "generatetodescriptor needs num_blocks and descriptor");
 		return;
@@ -573,6 +574,37 @@ gbt_transactions(const struct template_txs *tt, int pre_segwit)
 	return arr;
 }
 
+/*
+ * A string longpollid starts with the tip it watches, parsed as Core's
+ * ParseHashV does; 0, or -1 after failing c. The wait itself is not
+ * implemented: the template is answered at once.
+ */
+static int
+check_longpollid(struct call *c, json_t *req)
+{
+	const char *s = json_string_value(json_object_get(req, "longpollid"));
+	char head[65];
+	uint8_t h[32];
+	size_t n;
+
+	if (s == NULL)
+		return 0;
+	n = strlen(s) < 64 ? strlen(s) : 64;
+	memcpy(head, s, n);
+	head[n] = '\0';
+	if (n != 64) {
+		call_fail(c, RPC_INVALID_PARAMETER, "longpollid must be of "
+		    "length 64 (not %zu, for '%s')", n, head);
+		return -1;
+	}
+	if (hash_from_hex(head, h) != 0) {
+		call_fail(c, RPC_INVALID_PARAMETER, "longpollid must be "
+		    "hexadecimal string (not '%s')", head);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 m_getblocktemplate(struct validation *v, struct call *c, json_t *params)
 {
@@ -620,6 +652,8 @@ m_getblocktemplate(struct validation *v, struct call *c, json_t *params)
 		    "Bitcoin Core is in initial sync and waiting for blocks...");
 		return;
 	}
+	if (check_longpollid(c, req) != 0)
+		return;
 	if (!segwit_rule) {
 		call_fail(c, RPC_INVALID_PARAMETER, "getblocktemplate must be "
 		    "called with the segwit rule set (call with {\"rules\": "

@@ -74,7 +74,8 @@ class MiningBasicTest(BitrootTestFramework):
         assert node.getnetworkhashps() >= 0
 
         self.log.info("getblocktemplate: a block from the template is accepted")
-        assert_raises_rpc_error(-8, "segwit", node.getblocktemplate)
+        # template_request is required, as in Core (interop_rpc_diff.py).
+        assert_raises_rpc_error(-1, "getblocktemplate {", node.getblocktemplate)
         assert_raises_rpc_error(-8, "segwit", node.getblocktemplate, {})
         tmpl = node.getblocktemplate({"rules": ["segwit"]})
         for k in ("capabilities", "version", "rules", "vbavailable", "vbrequired", "previousblockhash", "transactions",

@@ -332,7 +332,7 @@ class RpcMethodsTest(BitrootTestFramework):
         assert_equal(self.call("getblock", blockhash=busy, verbosity=True, shape=BLOCK1), b1)   # true is 1
         self.bad(RPC_INVALID_ADDRESS_OR_KEY, "getblock", BADHASH)
         self.bad(RPC_INVALID_PARAMETER, "getblock", "zz" * 32)
-        self.bad(RPC_MISC_ERROR, "getblock", tip, "2")     # Core: no type check, getInt throws
+        self.bad(RPC_TYPE_ERROR, "getblock", tip, "2")     # Core: getInt's type error (interop_rpc_diff.py)
         self.bad(RPC_MISC_ERROR, "getblock", tip, 1, 2)
         tips = self.call("getchaintips", shape=[{"height": INT, "hash": HASH, "branchlen": INT, "status": STR}])
         assert_equal(tips[0], {"height": 1105, "hash": tip, "branchlen": 0, "status": "active"})
@@ -460,8 +460,8 @@ class RpcMethodsTest(BitrootTestFramework):
         self.bad(RPC_TYPE_ERROR, "getindexinfo", 5)
         self.bad(RPC_INVALID_ADDRESS_OR_KEY, "getrawtransaction", txid, 1, BADHASH)
         self.bad(RPC_INVALID_PARAMETER, "getrawtransaction", "nothex")
-        self.bad(RPC_MISC_ERROR, "getrawtransaction", txid, "1", busy)
-        self.bad(RPC_MISC_ERROR, "getrawtransaction", txid, [1], busy)
+        self.bad(RPC_TYPE_ERROR, "getrawtransaction", txid, "1", busy)
+        self.bad(RPC_TYPE_ERROR, "getrawtransaction", txid, [1], busy)
         dec = self.call("decoderawtransaction", raw, shape=TX)
         assert_equal(dec["txid"], txid)
         self.bad(RPC_DESERIALIZATION_ERROR, "decoderawtransaction", "zz")
