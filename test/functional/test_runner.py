@@ -47,6 +47,7 @@ BASE_SCRIPTS = [
     ("rpc_blockchain.py", None),
     ("rpc_net.py", None),
     ("rpc_auth.py", None),
+    ("rpc_whitelist.py", None),
     ("rpc_errors.py", None),
     ("rpc_methods.py", None),
     ("rpc_txindex.py", None),
