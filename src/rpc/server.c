@@ -880,6 +880,35 @@ bind_all(struct rpc *r)
 
 /* ---- Life cycle ---- */
 
+/*
+ * -deprecatedrpc names RPC behaviour a user wants back after Core changed
+ * it. bitrootd implements none of the old behaviours, so each value is
+ * accepted with a warning rather than silently (the wallet's, such as
+ * create_bdb, because there is no wallet).
+ */
+static void
+check_deprecated(const struct args *a)
+{
+	static const char *const wallet[] = { "create_bdb", "settxfee",
+	    "walletcrosschain" };
+	const char *const *vals;
+	size_t n, i, j;
+
+	n = args_get_all(a, "deprecatedrpc", &vals);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < sizeof(wallet) / sizeof(wallet[0]); j++)
+			if (strcmp(vals[i], wallet[j]) == 0)
+				break;
+		if (j < sizeof(wallet) / sizeof(wallet[0]))
+			log_warnx("-deprecatedrpc=%s has no effect: it is a "
+			    "wallet behaviour and bitrootd has no wallet",
+			    vals[i]);
+		else
+			log_warnx("-deprecatedrpc=%s has no effect: bitrootd "
+			    "keeps no deprecated RPC behaviour", vals[i]);
+	}
+}
+
 static void
 rpc_free(struct rpc *r)
 {
@@ -943,6 +972,7 @@ rpc_start(const struct args *a, const struct chainparams *cp,
 	if (timeout < 1)
 		timeout = 1;
 
+	check_deprecated(a);
 	if (init_allow(r) == -1)
 		goto fail;
 	if (rpc_auth_init(a, &r->auth) == -1)

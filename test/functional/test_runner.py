@@ -59,6 +59,7 @@ BASE_SCRIPTS = [
     ("p2p_ping.py", None),
     ("feature_startup_shutdown.py", None),
     ("feature_config.py", None),
+    ("feature_options.py", None),
     ("feature_daemon.py", None),
     ("feature_lock.py", None),
     ("feature_logging.py", None),
