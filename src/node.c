@@ -3,7 +3,9 @@
  * (store, validation, mempool, net, rpc); stops them in reverse, so that
  * nothing stopped is still used by something running. The signature cache
  * is shared by validation and the mempool, and freed after both stopped.
- * Main thread only.
+ * The notify thread (-blocknotify) starts before validation
+ * and stops after it, so no tip change can reach a stopped notifier.
+ * -server=0 starts no RPC server at all, as in Core. Main thread only.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,7 +20,9 @@
 #include "script/sigcache.h"
 #include "store/store.h"
 #include "util/args.h"
+#include "util/hex.h"
 #include "util/log.h"
+#include "util/notify.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
 #include "validation/validation.h"
@@ -31,12 +35,51 @@ struct node {
 	struct mempool *mp;
 	struct net *net;
 	struct rpc *rpc;
+	struct notify *notify;
+	const char *blocknotify;	/* -blocknotify command, or NULL */
 };
+
+/*
+ * Core's uint256::FromUserHex: an optional "0x" and at most 64 hex digits,
+ * the number they spell, big-endian in out. 0 or -1.
+ */
+static int
+parse_user_hex256(const char *s, uint8_t out[32])
+{
+	char buf[65];
+	size_t n;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	n = strlen(s);
+	if (n > 64 || strspn(s, "0123456789abcdefABCDEF") != n)
+		return -1;
+	memset(buf, '0', 64 - n);
+	memcpy(buf + 64 - n, s, n);
+	buf[64] = '\0';
+	return hex_decode(buf, out, 32) == 32 ? 0 : -1;
+}
+
+/* -blocknotify: Core runs it for each new tip once out of IBD. */
+static void
+on_tip_notify(void *arg, const uint8_t hash[32], int32_t height, int ibd)
+{
+	struct node *n = arg;
+	char hex[65];
+
+	(void)height;
+	if (ibd)
+		return;
+	hash_to_hex(hash, hex);
+	notify_push(n->notify, n->blocknotify, hex);
+}
 
 static int
 apply_chain_options(const struct args *a, struct chainparams *cp)
 {
-	const char *const *vals;
+	static const uint8_t zero[32];
+	const char *const *vals, *v;
+	uint8_t hash[32];
 	size_t n, i;
 
 	n = args_get_all(a, "testactivationheight", &vals);
@@ -51,7 +94,48 @@ apply_chain_options(const struct args *a, struct chainparams *cp)
 			return -1;
 		}
 	}
+	if (args_is_set(a, "maxtipage"))
+		cp->max_tip_age = args_get_int(a, "maxtipage", 0);
+	if ((v = args_get(a, "minimumchainwork")) != NULL &&
+	    parse_user_hex256(v, cp->minimum_chain_work) == -1) {
+		log_warnx("Error: Invalid minimum work specified (%s), must be "
+		    "up to 64 hex digits", v);
+		return -1;
+	}
+	/*
+	 * -assumevalid only permits skipping script checks; bitrootd checks
+	 * every script, which the option allows. The value is still checked
+	 * as Core does, and a hash given gets a warning that it is unused.
+	 */
+	if ((v = args_get(a, "assumevalid")) != NULL) {
+		if (parse_user_hex256(v, hash) == -1) {
+			log_warnx("Error: Invalid assumevalid block hash "
+			    "specified (%s), must be up to 64 hex digits (or 0 "
+			    "to disable)", v);
+			return -1;
+		}
+		if (memcmp(hash, zero, 32) != 0)
+			log_warnx("-assumevalid=%s has no effect: bitrootd "
+			    "verifies every script", v);
+	}
 	return 0;
+}
+
+/* Core's largest -maxsigcachesize, in MiB. */
+#define MAX_SIGCACHE_MIB 16384
+
+/* -maxsigcachesize in MiB; Core gives the signature cache half of it. */
+static size_t
+sigcache_bytes(const struct args *a)
+{
+	int64_t mib = args_get_int(a, "maxsigcachesize",
+	    (int64_t)(SIGCACHE_DEFAULT_BYTES >> 20) * 2);
+
+	if (mib < 0)
+		mib = 0;
+	if (mib > MAX_SIGCACHE_MIB)
+		mib = MAX_SIGCACHE_MIB;
+	return (size_t)mib * (1u << 20) / 2;
 }
 
 int
@@ -59,6 +143,7 @@ node_start(const struct args *a, struct node **out)
 {
 	struct node *n = xcalloc(1, sizeof(*n));
 	enum chain_id id;
+	const char *v;
 	char err[512], *dir;
 	int rc;
 
@@ -86,19 +171,44 @@ node_start(const struct args *a, struct node **out)
 		goto fail;
 	}
 	log_info("store opened");
-	n->sigcache = sigcache_new(SIGCACHE_DEFAULT_BYTES);
+	n->sigcache = sigcache_new(sigcache_bytes(a));
+	if ((v = args_get(a, "blocknotify")) != NULL && *v != '\0' &&
+	    !args_is_negated(a, "blocknotify")) {
+		n->blocknotify = v;
+		n->notify = notify_start();
+	}
+	/*
+	 * Core's one alert left is "unknown new rules activated" (version
+	 * bits); bitrootd does not watch for it yet, so say so.
+	 */
+	if ((v = args_get(a, "alertnotify")) != NULL && *v != '\0' &&
+	    !args_is_negated(a, "alertnotify"))
+		log_warnx("-alertnotify has no effect yet: bitrootd raises no "
+		    "alerts (it does not watch for unknown version bits "
+		    "rules)");
 	if (validation_start_sc(a, n->cp, n->store, n->sigcache,
 	    &n->val) != 0)
 		goto fail;
+	if (n->notify) {
+		struct validation_listener vl;
+
+		memset(&vl, 0, sizeof(vl));
+		vl.arg = n;
+		vl.tip_changed = on_tip_notify;
+		validation_add_listener(n->val, &vl);
+	}
 	if (mempool_start(a, n->cp, n->store, n->val, n->sigcache,
 	    &n->mp) != 0)
 		goto fail;
 	if (net_start(a, n->cp, n->store, n->val, n->mp, &n->net) != 0)
 		goto fail;
-	if (rpc_start(a, n->cp, n->store, n->val, n->mp, n->net,
+	if (!args_get_bool(a, "server", 1))
+		log_info("-server=0: no RPC server");
+	else if (rpc_start(a, n->cp, n->store, n->val, n->mp, n->net,
 	    &n->rpc) != 0)
 		goto fail;
-	rpc_set_ready(n->rpc);
+	if (n->rpc)
+		rpc_set_ready(n->rpc);
 	log_info("init message: Done loading");
 	*out = n;
 	return 0;
@@ -128,6 +238,7 @@ node_stop(struct node *n)
 		log_info("stopping validation");
 		validation_stop(n->val);
 	}
+	notify_stop(n->notify);
 	if (n->sigcache)
 		sigcache_free(n->sigcache);
 	if (n->store) {

@@ -62,7 +62,7 @@ h_version(struct peer *p, struct rbuf *r)
 	struct net *n = p->net;
 	struct version_msg v;
 	struct peer *q;
-	char why[160], us[NETADDR_STRLEN];
+	char why[160], us[NETADDR_STRLEN], la[PEER_LOGADDR_LEN];
 	int common;
 
 	if (version_parse(r, &v) != 0)
@@ -92,8 +92,9 @@ h_version(struct peer *p, struct rbuf *r)
 		le64_write(key, v.nonce);
 		if ((q = htab_get(n->pending_nonces, key)) != NULL &&
 		    !q->handshaked) {
-			log_info("connected to self at %s, disconnecting",
-			    p->addr_name);
+			log_info("connected to self at peer=%llu%s, "
+			    "disconnecting", (unsigned long long)p->id,
+			    peer_log_addr(p, la, sizeof(la)));
 			peer_disconnect(p, NULL);
 			return H_OK;
 		}
@@ -137,8 +138,9 @@ h_version(struct peer *p, struct rbuf *r)
 	else
 		snprintf(us, sizeof(us), "[::]:0");
 	log_debug(LOG_NET, "receive version message: %s: version %d, "
-	    "blocks=%d, us=%s, txrelay=%d, peer=%llu", p->subver, v.version,
-	    v.start_height, us, v.relay, (unsigned long long)p->id);
+	    "blocks=%d, us=%s, txrelay=%d, peer=%llu%s", p->subver, v.version,
+	    v.start_height, us, v.relay, (unsigned long long)p->id,
+	    peer_log_addr(p, la, sizeof(la)));
 	if (p->type == CONN_FEELER) {
 		log_debug(LOG_NET, "feeler connection completed peer=%llu; "
 		    "disconnecting", (unsigned long long)p->id);
@@ -151,17 +153,19 @@ void
 peer_handshake_done(struct peer *p)
 {
 	struct net *n = p->net;
+	char la[PEER_LOGADDR_LEN];
 
 	p->handshaked = 1;
 	peer_forget_nonce(p);
 	if (p->type != CONN_INBOUND)
 		log_info("New %s v1 peer connected: version: %d, blocks=%d, "
-		    "peer=%llu", conn_type_name(p->type), p->version,
-		    p->start_height, (unsigned long long)p->id);
+		    "peer=%llu%s", conn_type_name(p->type), p->version,
+		    p->start_height, (unsigned long long)p->id,
+		    peer_log_addr(p, la, sizeof(la)));
 	else
 		log_debug(LOG_NET, "New inbound v1 peer connected: version: %d, "
-		    "blocks=%d, peer=%llu", p->version, p->start_height,
-		    (unsigned long long)p->id);
+		    "blocks=%d, peer=%llu%s", p->version, p->start_height,
+		    (unsigned long long)p->id, peer_log_addr(p, la, sizeof(la)));
 	if (p->added)
 		p->added->backoff_us = ADDNODE_BACKOFF_MIN_US;
 	p->next_addr_send = node_time() +

@@ -624,6 +624,11 @@ net_connect(struct net *n, const char *name, enum conn_type type,
 		svc.port = port;
 		return connect_service(n, &svc, name, type, added);
 	}
+	if (!n->allow_dns) {
+		log_warnx("net: not resolving %s: -dns=0 allows addresses "
+		    "only", host);
+		return -1;
+	}
 	/* A name: resolve without blocking the loop. */
 	if (n->dns == NULL &&
 	    (n->dns = evdns_base_new(n->base,
@@ -1060,6 +1065,8 @@ read_options(struct net *n, char *err, size_t errlen)
 	if (n->max_inbound < 0)
 		n->max_inbound = 0;
 
+	n->allow_dns = args_get_bool(n->args, "dns", 1);
+	n->logips = args_get_bool(n->args, "logips", 0);
 	n->peer_timeout = args_get_int(n->args, "peertimeout",
 	    DEFAULT_PEER_CONNECT_TIMEOUT);
 	if (n->peer_timeout <= 0) {

@@ -314,6 +314,8 @@ struct net {
 	struct event *sched_ev;
 	struct event *retry_ev;		/* peers with retry_pending */
 	struct evdns_base *dns;
+	int allow_dns;			/* -dns: resolve names to connect */
+	int logips;			/* -logips: peer addresses in logs */
 	pthread_t thread;
 	int thread_started;
 	int stopping;
@@ -390,6 +392,12 @@ struct peer *peer_new(struct net *n, enum conn_type type,
 void peer_free(struct peer *p);
 /* Marks the peer for disconnection (logged with why, if not NULL). */
 void peer_disconnect(struct peer *p, const char *why);
+/*
+ * ", peeraddr=ADDR" with -logips, else "": appended to log lines that name
+ * a peer, as Core does. The text lives in buf (at least PEER_LOGADDR_LEN).
+ */
+#define PEER_LOGADDR_LEN (NETADDR_STRLEN + 256 + 16)
+const char *peer_log_addr(const struct peer *p, char *buf, size_t len);
 void peer_attach(struct peer *p, struct bufferevent *bev);
 /* Queues a message; payload may be NULL when len is 0. */
 void peer_send(struct peer *p, enum msg_type t, const void *payload,

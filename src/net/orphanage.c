@@ -23,6 +23,7 @@ struct orphanage {
 	size_t n, cap;
 	struct htab *by_wtxid;
 	struct htab *by_parent;
+	size_t max;		/* entry limit: ORPHAN_MAX or -maxorphantx */
 };
 
 struct orphanage *
@@ -32,7 +33,14 @@ orphanage_new(void)
 
 	o->by_wtxid = htab_new(32, offsetof(struct orphan, wtxid));
 	o->by_parent = htab_new(32, offsetof(struct parent_ent, txid));
+	o->max = ORPHAN_MAX;
 	return o;
+}
+
+void
+orphanage_set_max(struct orphanage *o, size_t max)
+{
+	o->max = max;
 }
 
 static void
@@ -185,10 +193,11 @@ orphanage_add(struct orphanage *o, uint64_t peer, const uint8_t txid[32],
 	o->v[o->n++] = e;
 	htab_put(o->by_wtxid, e);
 	index_parents(o, e);
-	while (o->n > ORPHAN_MAX) {
+	while (o->n > o->max) {
 		struct orphan *victim = o->v[rand_range(o->n)];
 
-		if (victim == e)
+		/* the newcomer goes last, and only under a limit of 0 */
+		if (victim == e && o->n > 1)
 			continue;
 		remove_entry(o, victim);
 		if (evicted)

@@ -52,15 +52,19 @@ struct orphan {
 #define ORPHAN_ETOOBIG (-2)		/* over ORPHAN_MAX_WEIGHT */
 #define ORPHAN_EINVAL (-3)		/* no parents, or too many */
 
+/* A new orphanage holding at most ORPHAN_MAX entries. */
 struct orphanage *orphanage_new(void);
+/* Changes the entry limit (-maxorphantx); 0 keeps no orphan at all. */
+void orphanage_set_max(struct orphanage *o, size_t max);
 void orphanage_free(struct orphanage *o);
 
 /*
  * Adds a transaction (raw copied) announced by peer, missing the nparents
  * txids in parents (duplicates are folded). A known wtxid gets the peer as
  * one more announcer and its parent list replaced. When the orphanage is
- * over ORPHAN_MAX afterwards, random entries other than this one are
- * evicted; *evicted (may be NULL) counts them.
+ * over its limit afterwards, random entries other than this one are
+ * evicted (this one too when the limit is 0); *evicted (may be NULL)
+ * counts them.
  */
 int orphanage_add(struct orphanage *o, uint64_t peer, const uint8_t txid[32],
     const uint8_t wtxid[32], const uint8_t *raw, size_t len, size_t weight,

@@ -101,10 +101,20 @@ peer_has_perm(const struct peer *p, uint32_t flag)
 	return netperm_has(p->perms, flag);
 }
 
+const char *
+peer_log_addr(const struct peer *p, char *buf, size_t len)
+{
+	if (!p->net->logips)
+		return "";
+	snprintf(buf, len, ", peeraddr=%s", p->addr_name);
+	return buf;
+}
+
 void
 peer_disconnect(struct peer *p, const char *why)
 {
 	struct net *n = p->net;
+	char la[PEER_LOGADDR_LEN];
 
 	if (p->disconnect)
 		return;
@@ -113,11 +123,11 @@ peer_disconnect(struct peer *p, const char *why)
 	if (p->connecting)
 		n->n_connecting--;
 	if (why)
-		log_debug(LOG_NET, "%s, disconnecting peer=%llu", why,
-		    (unsigned long long)p->id);
+		log_debug(LOG_NET, "%s, disconnecting peer=%llu%s", why,
+		    (unsigned long long)p->id, peer_log_addr(p, la, sizeof(la)));
 	else
-		log_debug(LOG_NET, "disconnecting peer=%llu",
-		    (unsigned long long)p->id);
+		log_debug(LOG_NET, "disconnecting peer=%llu%s",
+		    (unsigned long long)p->id, peer_log_addr(p, la, sizeof(la)));
 	if (p->bev)
 		bufferevent_disable(p->bev, EV_READ | EV_WRITE);
 	if (!n->stopping)
@@ -444,7 +454,7 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 	struct peer *p = arg;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	char why[sizeof(p->addr_name) + 32];
+	char why[sizeof(p->addr_name) + 32], la[PEER_LOGADDR_LEN];
 	int err;
 
 	if (what & BEV_EVENT_CONNECTED) {
@@ -453,8 +463,8 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 		    &sl) == 0 && service_from_sockaddr(&p->bind,
 		    (struct sockaddr *)&ss) == 0)
 			p->has_bind = 1;
-		log_debug(LOG_NET, "connected to %s, peer=%llu", p->addr_name,
-		    (unsigned long long)p->id);
+		log_debug(LOG_NET, "connected, peer=%llu%s",
+		    (unsigned long long)p->id, peer_log_addr(p, la, sizeof(la)));
 		peer_send_version(p);
 		return;
 	}
@@ -464,12 +474,13 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 	}
 	if (what & BEV_EVENT_ERROR) {
 		err = EVUTIL_SOCKET_ERROR();
-		snprintf(why, sizeof(why), "%s %s",
-		    p->connecting ? "connection to" : "socket error on",
-		    p->addr_name);
+		snprintf(why, sizeof(why), "%s",
+		    p->connecting ? "connection failed" : "socket error");
 		if (p->connecting)
-			log_debug(LOG_NET, "connect() to %s failed: %s",
-			    p->addr_name, evutil_socket_error_to_string(err));
+			log_debug(LOG_NET, "connect() failed: %s, peer=%llu%s",
+			    evutil_socket_error_to_string(err),
+			    (unsigned long long)p->id,
+			    peer_log_addr(p, la, sizeof(la)));
 		peer_disconnect(p, why);
 	}
 }

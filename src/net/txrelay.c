@@ -20,6 +20,7 @@
 #include "net/orphanage.h"
 #include "net/txrelay_int.h"
 #include "primitives/tx.h"
+#include "util/args.h"
 #include "util/hex.h"
 #include "util/log.h"
 #include "util/queue.h"
@@ -45,6 +46,7 @@ struct txrelay *
 txrelay_new(struct net *n, struct mempool *mp)
 {
 	struct txrelay *t = xcalloc(1, sizeof(*t));
+	int64_t max_orphans;
 
 	t->n = n;
 	t->mp = mp;
@@ -56,6 +58,9 @@ txrelay_new(struct net *n, struct mempool *mp)
 	t->pending_order = xcalloc(1, sizeof(*t->pending_order));
 	TAILQ_INIT(t->pending_order);
 	t->orphans = orphanage_new();
+	max_orphans = args_get_int(n->args, "maxorphantx", ORPHAN_MAX);
+	orphanage_set_max(t->orphans, max_orphans < 0 ? 0 :
+	    (size_t)max_orphans);
 	t->anns = htab_new(33, 0);
 	t->known_k0 = rand_u64();
 	t->known_k1 = rand_u64();
@@ -300,11 +305,14 @@ out:
 static void
 resubmit_children(struct txrelay *t, const uint8_t txid[32])
 {
-	uint8_t kids[ORPHAN_MAX][32];
+	uint8_t (*kids)[32];
 	const struct orphan *o;
-	size_t k, i;
+	size_t k, i, max = orphanage_count(t->orphans);
 
-	k = orphanage_children(t->orphans, txid, kids, ORPHAN_MAX);
+	if (max == 0)
+		return;
+	kids = xreallocarray(NULL, max, sizeof(*kids));
+	k = orphanage_children(t->orphans, txid, kids, max);
 	for (i = 0; i < k; i++) {
 		if ((o = orphanage_get(t->orphans, kids[i])) == NULL)
 			continue;
@@ -312,6 +320,7 @@ resubmit_children(struct txrelay *t, const uint8_t txid[32])
 		/* A full queue: it stays an orphan until it expires. */
 		mempool_submit_tx(t->mp, o->from[0], o->raw, o->len);
 	}
+	free(kids);
 }
 
 void

@@ -177,7 +177,7 @@ rpc_auth_entry_matches(const char *entry, const char *user, const char *pass)
 }
 
 int
-rpc_auth_check(const struct rpc_auth *au, const char *header)
+rpc_auth_check(const struct rpc_auth *au, const char *header, char **user)
 {
 	const char *p;
 	char *up, *colon;
@@ -213,6 +213,8 @@ rpc_auth_check(const struct rpc_auth *au, const char *header)
 	for (i = 0; i < au->nentries && !ok; i++)
 		if (rpc_auth_entry_matches(au->entries[i], up, colon + 1))
 			ok = 1;
+	if (ok && user != NULL)
+		*user = xstrdup(up);
 	explicit_bzero(up, len);
 	free(up);
 	return ok;

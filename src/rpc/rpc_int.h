@@ -273,9 +273,12 @@ struct rpc_auth;
 /* Reads -rpcuser/-rpcpassword/-rpcauth and writes the cookie. */
 int rpc_auth_init(const struct args *a, struct rpc_auth **out);
 void rpc_auth_free(struct rpc_auth *au);
-/* Whether an Authorization header value is accepted. Any thread. */
-int rpc_auth_check(const struct rpc_auth *au, const char *header);
-/* The user the header names ("" if none), for logs. */
+/*
+ * Whether an Authorization header value is accepted. Any thread. When it
+ * is and user is not NULL, *user is the user name it gave (xmalloc'd).
+ */
+int rpc_auth_check(const struct rpc_auth *au, const char *header,
+    char **user);
 /* Checks one -rpcauth entry "USER:SALT$HMAC" against user and password. */
 int rpc_auth_entry_matches(const char *entry, const char *user,
     const char *pass);
@@ -287,6 +290,28 @@ char *rpc_base64_decode(const char *s, size_t *len);
 void rpc_base64_encode(const void *p, size_t n, char *out);
 /* The cookie file path for the args (xmalloc'd), or NULL when disabled. */
 char *rpc_cookie_path(const struct args *a);
+
+/* ---- Per-user method lists (whitelist.c) ---- */
+
+struct rpc_whitelist;
+struct rpc_acl;
+/* Reads -rpcwhitelist and -rpcwhitelistdefault. Never fails. */
+struct rpc_whitelist *rpc_whitelist_new(const struct args *a);
+void rpc_whitelist_free(struct rpc_whitelist *wl);
+/*
+ * 0 when user may call every method; 1 when restricted, with *acl the
+ * user's list or NULL when the user may call nothing (-rpcwhitelistdefault).
+ * The list lives as long as wl. Any thread.
+ */
+int rpc_whitelist_lookup(const struct rpc_whitelist *wl, const char *user,
+    const struct rpc_acl **acl);
+/*
+ * Checks a parsed body (object or batch) against a restricted user's list
+ * (NULL: nothing allowed). 0 when it may run; -1 with *out filled (403
+ * with no body, or Core's error for a batch entry that is not a request).
+ */
+int rpc_acl_check(const struct rpc_acl *acl, const char *user, json_t *body,
+    struct rpc_http_reply *out);
 
 /* ---- Access control (server.c) ---- */
 

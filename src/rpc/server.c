@@ -7,7 +7,9 @@
  * thread touches them. For each request it checks, in Core's order, the
  * client address (-rpcallowip, 403), the path (404), the HTTP method (405)
  * and the credentials (401, after 250 ms on a wrong password, by timer so
- * the loop never sleeps). Then:
+ * the loop never sleeps). A user restricted by -rpcwhitelist has every call
+ * of the body checked once it parses (403, whitelist.c): inline for a small
+ * body, on the worker for a large one; such users skip the fast path. Then:
  *
  *  - a small body whose requests are all cheap methods (RPC_F_FAST: chain
  *    tip, headers, help, ...) is parsed and answered right there. Those
@@ -80,6 +82,8 @@ struct job {
 	json_t *body;			/* parsed on the rpc thread, or NULL */
 	char *raw;			/* else the raw body */
 	size_t rawlen;
+	char *user;			/* restricted user (-rpcwhitelist), */
+	const struct rpc_acl *acl;	/* whose body the worker checks */
 	struct rpc_http_reply reply;
 };
 
@@ -98,6 +102,7 @@ struct cmd {
 struct rpc {
 	struct rpc_shared sh;
 	struct rpc_auth *auth;
+	struct rpc_whitelist *wl;
 	struct rpc_subnet *allow;
 	size_t nallow;
 
@@ -499,6 +504,7 @@ job_free(struct job *j)
 {
 	json_decref(j->body);
 	free(j->raw);
+	free(j->user);
 	free(j->reply.body);
 	free(j);
 }
@@ -532,12 +538,15 @@ http_cb(struct evhttp_request *req, void *arg)
 	const struct sockaddr *sa = conn ? evhttp_connection_get_addr(conn) :
 	    NULL;
 	const char *uri = evhttp_request_get_uri(req), *auth;
+	const struct rpc_acl *acl = NULL;
 	struct evbuffer *in;
 	struct rpc_http_reply rep;
 	struct job *j;
 	struct msg *m;
 	size_t len;
 	json_t *body;
+	char *user = NULL;
+	int restricted;
 
 	r->inflight++;
 	evhttp_request_set_on_complete_cb(req, request_done, r);
@@ -566,7 +575,7 @@ http_cb(struct evhttp_request *req, void *arg)
 		send_unauthorized(req);
 		return;
 	}
-	if (!rpc_auth_check(r->auth, auth)) {
+	if (!rpc_auth_check(r->auth, auth, &user)) {
 		struct delayed *d = xcalloc(1, sizeof(*d));
 		struct timeval tv = { 0, WRONG_PASSWORD_DELAY_MS * 1000 };
 
@@ -579,6 +588,11 @@ http_cb(struct evhttp_request *req, void *arg)
 		evtimer_add(d->ev, &tv);
 		return;
 	}
+	restricted = rpc_whitelist_lookup(r->wl, user, &acl);
+	if (!restricted) {
+		free(user);
+		user = NULL;
+	}
 	in = evhttp_request_get_input_buffer(req);
 	len = evbuffer_get_length(in);
 	body = NULL;
@@ -588,7 +602,9 @@ http_cb(struct evhttp_request *req, void *arg)
 		if (data == NULL)
 			data = "";
 		r->fastout.len = 0;	/* reused: no allocation per reply */
-		if (rpc_fast_execute(r, data, len, &r->fastout)) {
+		/* The short-cut knows no whitelist: restricted users skip it. */
+		if (!restricted && rpc_fast_execute(r, data, len,
+		    &r->fastout)) {
 			evhttp_add_header(evhttp_request_get_output_headers(req),
 			    "Content-Type", "application/json");
 			evbuffer_add(evhttp_request_get_output_buffer(req),
@@ -599,11 +615,20 @@ http_cb(struct evhttp_request *req, void *arg)
 		body = rpc_json_parse(data, len);
 		if (body == NULL) {
 			/* Malformed: the answer needs no worker. */
+			free(user);
 			rpc_execute_raw(r, data, len, &rep);
 			send_reply(req, &rep);
 			return;
 		}
+		/* Core checks the list once the body parses, before any call. */
+		if (restricted && rpc_acl_check(acl, user, body, &rep) == -1) {
+			free(user);
+			json_decref(body);
+			send_reply(req, &rep);
+			return;
+		}
 		if (rpc_execute_body(r, body, 1, &rep) == 0) {
+			free(user);
 			json_decref(body);
 			send_reply(req, &rep);
 			return;
@@ -613,8 +638,12 @@ http_cb(struct evhttp_request *req, void *arg)
 	j->r = r;
 	j->req = req;
 	if (body) {
+		/* already checked above */
+		free(user);
 		j->body = body;
 	} else {
+		j->user = user;		/* NULL when unrestricted */
+		j->acl = acl;
 		j->raw = xmalloc(len + 1);
 		evbuffer_copyout(in, j->raw, len);
 		j->raw[len] = '\0';
@@ -640,6 +669,25 @@ struct worker_arg {
 	int n;
 };
 
+/* A large body, parsed here; a restricted user's is checked first. */
+static void
+run_raw(struct rpc *r, struct job *j)
+{
+	json_t *body;
+
+	if (j->user == NULL) {
+		rpc_execute_raw(r, j->raw, j->rawlen, &j->reply);
+		return;
+	}
+	if ((body = rpc_json_parse(j->raw, j->rawlen)) == NULL) {
+		rpc_execute_raw(r, j->raw, j->rawlen, &j->reply);
+		return;
+	}
+	if (rpc_acl_check(j->acl, j->user, body, &j->reply) == 0)
+		rpc_execute_body(r, body, 0, &j->reply);
+	json_decref(body);
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -660,7 +708,7 @@ worker_main(void *arg)
 			json_decref(j->body);
 			j->body = NULL;
 		} else {
-			rpc_execute_raw(r, j->raw, j->rawlen, &j->reply);
+			run_raw(r, j);
 			free(j->raw);
 			j->raw = NULL;
 		}
@@ -832,6 +880,35 @@ bind_all(struct rpc *r)
 
 /* ---- Life cycle ---- */
 
+/*
+ * -deprecatedrpc names RPC behaviour a user wants back after Core changed
+ * it. bitrootd implements none of the old behaviours, so each value is
+ * accepted with a warning rather than silently (the wallet's, such as
+ * create_bdb, because there is no wallet).
+ */
+static void
+check_deprecated(const struct args *a)
+{
+	static const char *const wallet[] = { "create_bdb", "settxfee",
+	    "walletcrosschain" };
+	const char *const *vals;
+	size_t n, i, j;
+
+	n = args_get_all(a, "deprecatedrpc", &vals);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < sizeof(wallet) / sizeof(wallet[0]); j++)
+			if (strcmp(vals[i], wallet[j]) == 0)
+				break;
+		if (j < sizeof(wallet) / sizeof(wallet[0]))
+			log_warnx("-deprecatedrpc=%s has no effect: it is a "
+			    "wallet behaviour and bitrootd has no wallet",
+			    vals[i]);
+		else
+			log_warnx("-deprecatedrpc=%s has no effect: bitrootd "
+			    "keeps no deprecated RPC behaviour", vals[i]);
+	}
+}
+
 static void
 rpc_free(struct rpc *r)
 {
@@ -849,6 +926,7 @@ rpc_free(struct rpc *r)
 	queue_free(r->replyq);
 	queue_free(r->ctlq);
 	rpc_auth_free(r->auth);
+	rpc_whitelist_free(r->wl);
 	pthread_mutex_destroy(&r->warm_mu);
 	pthread_mutex_destroy(&r->cmd_mu);
 	free(r->socks);
@@ -894,10 +972,12 @@ rpc_start(const struct args *a, const struct chainparams *cp,
 	if (timeout < 1)
 		timeout = 1;
 
+	check_deprecated(a);
 	if (init_allow(r) == -1)
 		goto fail;
 	if (rpc_auth_init(a, &r->auth) == -1)
 		goto fail;
+	r->wl = rpc_whitelist_new(a);
 
 	cfg = event_config_new();
 	event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK);

@@ -571,13 +571,47 @@ in_section(const struct arg_vals *vs, const char *section)
 	return 0;
 }
 
-/* Whether an unsupported option asks for something other than "off". */
+/*
+ * Whether value v of option d asks for the feature rather than leaving it
+ * off. Off is 0 in any spelling Core's parsers give it: "0", "00", hex
+ * "0x0" (-minimumchainwork and the like) and "0" with a size suffix
+ * (-maxuploadtarget=0M); and "" unless the option says "" turns it on.
+ */
 static int
-wants_unsupported(const struct arg_eff *e)
+value_on(const struct arg_def *d, const char *v)
 {
+	const char *p = v;
+
+	if (*p == '\0')
+		return (d->flags & ARG_EMPTY_ON) != 0;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		p += 2;
+	if (*p != '0')
+		return 1;
+	while (*p == '0')
+		p++;
+	if (*p != '\0' && strchr("kmgtKMGT", *p) != NULL)
+		p++;
+	return *p != '\0';
+}
+
+/* The first value of option idx that asks for the feature, or NULL. */
+static const char *
+first_on(const struct args *a, int idx)
+{
+	const struct arg_def *d = arg_def_at(idx);
+	const struct arg_eff *e = &a->eff[idx];
+	size_t i;
+
 	if (e->value == NULL || e->negated)
-		return 0;
-	return strcmp(e->value, "0") != 0 && e->value[0] != '\0';
+		return NULL;
+	if ((d->flags & ARG_MULTI) && e->nall > 0) {
+		for (i = 0; i < e->nall; i++)
+			if (value_on(d, e->all[i]))
+				return e->all[i];
+		return NULL;
+	}
+	return value_on(d, e->value) ? e->value : NULL;
 }
 
 int
@@ -625,11 +659,12 @@ args_select_chain(struct args *a, char *err, size_t errlen)
 			return -1;
 	}
 	for (idx = 0; idx < (int)n; idx++) {
+		const char *v;
+
 		d = arg_def_at(idx);
-		if ((d->flags & ARG_UNSUPP) &&
-		    wants_unsupported(&a->eff[idx])) {
+		if ((d->flags & ARG_UNSUPP) && (v = first_on(a, idx)) != NULL) {
 			args_errf(err, errlen, "-%s=%s is not supported by "
-			    "bitrootd.", d->name, a->eff[idx].value);
+			    "bitrootd: %s.", d->name, v, d->note);
 			return -1;
 		}
 	}
@@ -679,12 +714,17 @@ args_log(const struct args *a)
 		for (j = 0; j < a->cmd[i].n; j++)
 			log_one(d, &a->cmd[i].v[j], "Command-line");
 	}
+	/* One line each, so that nothing set is silently without effect. */
 	for (i = 0; i < n; i++) {
+		const char *v;
+
 		d = arg_def_at((int)i);
 		if ((d->flags & ARG_IGNORED) && a->eff[i].value != NULL)
-			log_debug(LOG_CONFIG, "Ignoring -%s: accepted for "
-			    "compatibility with Bitcoin Core, not implemented",
-			    d->name);
+			log_warnx("-%s is ignored: %s", d->name, d->note);
+		else if ((d->flags & ARG_WARN_ON) &&
+		    (v = first_on(a, (int)i)) != NULL)
+			log_warnx("-%s=%s has no effect: %s", d->name, v,
+			    d->note);
 	}
 }
 

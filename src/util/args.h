@@ -65,7 +65,9 @@ int args_read_config(struct args *a, char *err, size_t errlen);
  * resolves every option for it, and fails on Core's rule that a
  * network-only option (port, rpcport, bind, rpcbind, connect, addnode,
  * wallet, walletdir) set only at the top of the config file does not apply
- * to a test chain.
+ * to a test chain; and on any option bitrootd does not support (the
+ * registry's ARG_UNSUPP) asking for anything but off, with one line naming
+ * it and what to use instead.
  */
 int args_select_chain(struct args *a, char *err, size_t errlen);
 /* Whether the effective value is a negation ("-noname"). */
@@ -78,8 +80,9 @@ const char *args_config_path(const struct args *a);
 size_t args_warnings(const struct args *a, const char *const **msgs);
 /*
  * After log_init: logs the warnings, the command-line and config-file
- * settings (sensitive values masked, as Core's LogArgs), and a debug line
- * (category config) for each option that is accepted but ignored.
+ * settings (sensitive values masked, as Core's LogArgs), and a warning for
+ * each option that is set but has no effect in bitrootd (the registry's
+ * ARG_IGNORED options, and ARG_WARN_ON ones set to anything but off).
  */
 void args_log(const struct args *a);
 /*

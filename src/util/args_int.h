@@ -18,13 +18,15 @@
 #define ARG_BOOL	0x0008	/* value must be an integer (0: off) */
 #define ARG_NONEG	0x0010	/* -noname is an error */
 #define ARG_NOELIDE	0x0020	/* a bare -name is an error */
-#define ARG_IGNORED	0x0040	/* accepted (Core has it), unused */
+#define ARG_IGNORED	0x0040	/* accepted (Core has it), unused: warned */
 #define ARG_UNSUPP	0x0080	/* a value other than 0 is refused */
 #define ARG_DEBUG	0x0100	/* shown by -help-debug only */
 #define ARG_HIDDEN	0x0200	/* never shown in help */
 #define ARG_SENSITIVE	0x0400	/* value never logged */
 #define ARG_CMDLINE	0x0800	/* not allowed in a config file */
 #define ARG_CONFONLY	0x1000	/* not allowed on the command line */
+#define ARG_WARN_ON	0x2000	/* a value other than 0 is warned about */
+#define ARG_EMPTY_ON	0x4000	/* for U and W: "" asks for the feature */
 
 enum arg_group {
 	ARG_GRP_OPTIONS,
@@ -46,6 +48,13 @@ struct arg_def {
 	unsigned int flags;
 	enum arg_group group;
 	const char *help;
+	/*
+	 * For ARG_IGNORED, ARG_UNSUPP and ARG_WARN_ON: why bitrootd does not
+	 * act on it, and what to use instead; shown in the warning, the
+	 * refusal and -help. contrib/devtools/check_options.py checks that
+	 * every option is read somewhere or carries one of those flags.
+	 */
+	const char *note;
 };
 
 /* Registry lookup; -1 when name is not registered. Thread-safe. */

@@ -3,9 +3,17 @@
  * names, grouped as Core's -help groups them. The table drives parsing
  * (unknown names are refused), -help, the example config and the
  * network-only rule. Options that Core has and bitrootd does not implement
- * are here too, flagged ARG_IGNORED (a debug line at start-up) or
- * ARG_UNSUPP (a non-zero value stops start-up, for options whose silent
- * absence would surprise: a proxy that is not used, blocks kept elsewhere).
+ * are here too, each with a note saying why and what to use instead, and
+ * one of three flags the args module acts on by itself at start-up:
+ *   X  ARG_IGNORED  a warning whenever it is set (wallet, GUI, tuning of
+ *                   machinery bitrootd does not have);
+ *   U  ARG_UNSUPP   refused with exit status 1 unless it asks for "off",
+ *                   where its silent absence would mislead (a proxy or an
+ *                   index that is not there, a network restriction);
+ *   W  ARG_WARN_ON  a warning unless it asks for "off" (Core's default is
+ *                   on, bitrootd cannot do it, nothing depends on it).
+ * Every other option is read by the module it configures: the test
+ * feature_options.py runs contrib/devtools/check_options.py to keep it so.
  *
  * The table is in the order of the help output's groups; lookups go
  * through a sorted index built once.
@@ -32,6 +40,13 @@
 #define H	ARG_HIDDEN
 #define E	ARG_NOELIDE
 #define G	ARG_NONEG
+#define W	ARG_WARN_ON
+#define Z	ARG_EMPTY_ON
+
+#define NOWALLET	"bitrootd has no wallet"
+#define NOGUI		"bitrootd has no GUI"
+#define NOZMQ		"bitrootd has no ZeroMQ notifications; use -blocknotify " \
+	"or poll getbestblockhash"
 
 #define GO	ARG_GRP_OPTIONS
 #define GC	ARG_GRP_CONNECTION
@@ -44,6 +59,9 @@
 #define GB	ARG_GRP_BLOCK
 #define GRPC	ARG_GRP_RPC
 
+/* Options that Core's and bitrootd's behaviour agree on leave .note NULL. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 static const struct arg_def table[] = {
 	/* Options */
 	{ "?", "", 0, GO, "Print this help message and exit" },
@@ -55,31 +73,39 @@ static const struct arg_def table[] = {
 	    "the message)" },
 	{ "allowignoredconf", "", B | X, GO,
 	    "Treat an unused bitroot.conf in the datadir as a warning rather "
-	    "than an error" },
+	    "than an error",
+	    "bitrootd reads one config file and never refuses an unused one" },
 	{ "assumevalid", "=<hex>", 0, GO,
 	    "If this block is in the chain, assume it and its ancestors are "
 	    "valid and possibly skip their script checks (0 checks "
 	    "everything)" },
-	{ "blockfilterindex", "=<type>", M, GO,
+	{ "blockfilterindex", "=<type>", M | U | Z, GO,
 	    "Keep an index of compact block filters (default: 0, values: "
 	    "basic). If <type> is not given or is 1, every known type is "
-	    "indexed." },
+	    "indexed.",
+	    "compact block filter indexes are not built yet; remove it" },
 	{ "blocknotify", "=<cmd>", 0, GO,
 	    "Run a shell command when the best block changes (%s in cmd "
 	    "becomes the block hash)" },
-	{ "blockreconstructionextratxn", "=<n>", I, GO,
+	{ "blockreconstructionextratxn", "=<n>", I | X, GO,
 	    "Extra transactions kept in memory to rebuild compact blocks "
-	    "(default: 100)" },
+	    "(default: 100)",
+	    "compact blocks are not implemented yet" },
 	{ "blocksdir", "=<dir>", E | U, GO,
 	    "Directory for the blocks subdirectory (default: <datadir>; "
-	    "bitrootd keeps blocks in the chain directory)" },
+	    "bitrootd keeps blocks in the chain directory)",
+	    "blocks are kept in the chain directory; remove it or use "
+	    "-datadir" },
 	{ "blocksonly", "", B, GO,
 	    "Refuse transactions from network peers; transactions from RPC "
 	    "are not affected (default: 0)" },
 	{ "blocksxor", "", B | X, GO,
-	    "Whether block files are XOR-obfuscated (default: 1)" },
-	{ "coinstatsindex", "", B, GO,
-	    "Keep a coinstats index for the gettxoutsetinfo RPC (default: 0)" },
+	    "Whether block files are XOR-obfuscated (default: 1)",
+	    "blocks are kept in LMDB, not in XOR-obfuscated blk files" },
+	{ "coinstatsindex", "", B | U, GO,
+	    "Keep a coinstats index for the gettxoutsetinfo RPC (default: 0)",
+	    "there is no coinstats index; gettxoutsetinfo walks the UTXO set "
+	    "instead" },
 	{ "conf", "=<file>", ARG_CMDLINE | E, GO,
 	    "Configuration file to read; relative paths are taken from the "
 	    "datadir; command line only (default: bitroot.conf, or "
@@ -91,10 +117,13 @@ static const struct arg_def table[] = {
 	    "has finished, with its result (default: 0)" },
 	{ "datadir", "=<dir>", G | E, GO,
 	    "Data directory (default: ~/.bitroot); it must exist if given" },
-	{ "dbbatchsize", "=<n>", I | D, GO,
-	    "Largest database write batch in bytes" },
-	{ "dbcache", "=<n>", I, GO,
-	    "Database cache size in MiB (default: 450)" },
+	{ "dbbatchsize", "=<n>", I | D | X, GO,
+	    "Largest database write batch in bytes",
+	    "LMDB writes one transaction per block; there is no batch to "
+	    "size" },
+	{ "dbcache", "=<n>", I | X, GO,
+	    "Database cache size in MiB (default: 450)",
+	    "the LMDB store is cached by the operating system's page cache" },
 	{ "debuglogfile", "=<file>", E, GO,
 	    "Log file; relative paths are taken from the chain directory; "
 	    "-nodebuglogfile writes no file (default: debug.log)" },
@@ -129,14 +158,16 @@ static const struct arg_def table[] = {
 	    "-nopid writes none (default: bitrootd.pid)" },
 	{ "prune", "=<n>", I | U, GO,
 	    "Delete old blocks; bitrootd keeps every block, so only 0 is "
-	    "accepted (default: 0)" },
+	    "accepted (default: 0)",
+	    "bitrootd keeps every block; use -prune=0" },
 	{ "reindex", "", B, GO,
 	    "Rebuild the chain state and block index from the block files "
 	    "on disk" },
 	{ "reindex-chainstate", "", B, GO,
 	    "Rebuild the chain state from the block files on disk" },
 	{ "settings", "=<file>", X, GO,
-	    "Dynamic settings file; bitrootd has none, so it is ignored" },
+	    "Dynamic settings file; bitrootd has none, so it is ignored",
+	    "bitrootd has no dynamic settings file" },
 	{ "shutdownnotify", "=<cmd>", M, GO,
 	    "Run a shell command as shutdown begins; keep it short" },
 	{ "startupnotify", "=<cmd>", 0, GO,
@@ -145,57 +176,80 @@ static const struct arg_def table[] = {
 	    "Keep a full transaction index for getrawtransaction (default: "
 	    "0)" },
 	/* GUI and removed options, accepted silently as Core does */
-	{ "choosedatadir", "", H | X, GO, "" },
-	{ "dbcrashratio", "", H | X, GO, "" },
-	{ "forcecompactdb", "", H | X, GO, "" },
-	{ "lang", "=<lang>", H | X, GO, "" },
-	{ "min", "", H | X, GO, "" },
-	{ "resetguisettings", "", H | X, GO, "" },
-	{ "splash", "", H | X, GO, "" },
-	{ "uiplatform", "", H | X, GO, "" },
-	{ "ipcbind", "=<address>", H | X | M, GO, "" },
+	{ "choosedatadir", "", H | X, GO, "",
+	    NOGUI },
+	{ "dbcrashratio", "", H | X, GO, "",
+	    "a LevelDB test option; bitrootd uses LMDB" },
+	{ "forcecompactdb", "", H | X, GO, "",
+	    "a LevelDB option; bitrootd uses LMDB" },
+	{ "lang", "=<lang>", H | X, GO, "",
+	    NOGUI },
+	{ "min", "", H | X, GO, "",
+	    NOGUI },
+	{ "resetguisettings", "", H | X, GO, "",
+	    NOGUI },
+	{ "splash", "", H | X, GO, "",
+	    NOGUI },
+	{ "uiplatform", "", H | X, GO, "",
+	    NOGUI },
+	{ "ipcbind", "=<address>", H | X | M, GO, "",
+	    "bitrootd has no IPC interface" },
 
 	/* Connection options */
 	{ "addnode", "=<ip>", M | N, GC,
 	    "Add a node to connect to and keep connected; can be given more "
 	    "than once" },
 	{ "asmap", "=<file>", X, GC,
-	    "ASN map for bucketing peers" },
+	    "ASN map for bucketing peers",
+	    "peers are bucketed by network group, not by ASN" },
 	{ "bantime", "=<n>", I, GC,
 	    "Default length of a manual ban in seconds (default: 86400)" },
 	{ "bind", "=<addr>[:<port>][=onion]", M | N, GC,
 	    "Bind to this address and always listen on it; use [host]:port "
 	    "for IPv6; can be given more than once (default: 0.0.0.0)" },
 	{ "cjdnsreachable", "", B | X, GC,
-	    "This host can reach the CJDNS network (default: 0)" },
+	    "This host can reach the CJDNS network (default: 0)",
+	    "bitrootd has no CJDNS support" },
 	{ "connect", "=<ip>", M | N, GC,
 	    "Connect only to these nodes; -noconnect or -connect=0 turns "
 	    "automatic connections off; can be given more than once" },
-	{ "discover", "", B, GC,
+	{ "discover", "", B | W, GC,
 	    "Discover our own IP addresses (default: 1 when listening and "
-	    "no -externalip or -proxy)" },
+	    "no -externalip or -proxy)",
+	    "bitrootd does not discover or advertise its own addresses yet" },
 	{ "dns", "", B, GC,
 	    "Allow DNS lookups for -addnode, -seednode and -connect "
 	    "(default: 1)" },
-	{ "dnsseed", "", B, GC,
+	{ "dnsseed", "", B | W, GC,
 	    "Ask DNS seeds for peer addresses when short of them (default: 1 "
-	    "unless -connect is used or -maxconnections=0)" },
-	{ "externalip", "=<ip>", M, GC,
-	    "Our own public address; can be given more than once" },
-	{ "fixedseeds", "", B, GC,
+	    "unless -connect is used or -maxconnections=0)",
+	    "bitrootd has no DNS seeding yet; add peers with -addnode, "
+	    "-seednode or -connect" },
+	{ "externalip", "=<ip>", M | U, GC,
+	    "Our own public address; can be given more than once",
+	    "bitrootd does not advertise its own address yet; remove it" },
+	{ "fixedseeds", "", B | W, GC,
 	    "Use the built-in seed addresses when DNS seeds give none "
-	    "(default: 1)" },
-	{ "forcednsseed", "", B, GC,
-	    "Always ask DNS seeds for peer addresses (default: 0)" },
+	    "(default: 1)",
+	    "bitrootd has no built-in seed addresses yet; add peers with "
+	    "-addnode, -seednode or -connect" },
+	{ "forcednsseed", "", B | W, GC,
+	    "Always ask DNS seeds for peer addresses (default: 0)",
+	    "bitrootd has no DNS seeding yet; add peers with -addnode, "
+	    "-seednode or -connect" },
 	{ "i2pacceptincoming", "", B | X, GC,
-	    "Accept inbound I2P connections (default: 1)" },
+	    "Accept inbound I2P connections (default: 1)",
+	    "bitrootd has no I2P support" },
 	{ "i2psam", "=<ip:port>", U, GC,
-	    "I2P SAM proxy; not supported by bitrootd" },
+	    "I2P SAM proxy; not supported by bitrootd",
+	    "bitrootd has no I2P support; remove it" },
 	{ "listen", "", B, GC,
 	    "Accept connections from outside (default: 1 if no -proxy, "
 	    "-connect or -maxconnections=0)" },
-	{ "listenonion", "", B | X, GC,
-	    "Create a Tor onion service (default: 0 in bitrootd)" },
+	{ "listenonion", "", B | U, GC,
+	    "Create a Tor onion service (default: 0 in bitrootd)",
+	    "bitrootd has no Tor support; set up the onion service in Tor "
+	    "itself" },
 	{ "maxconnections", "=<n>", I, GC,
 	    "Keep at most <n> automatic connections to peers (default: "
 	    "125); lowered to fit the open-file limit" },
@@ -205,24 +259,32 @@ static const struct arg_def table[] = {
 	{ "maxsendbuffer", "=<n>", I, GC,
 	    "Largest send buffer per connection, <n>*1000 bytes (default: "
 	    "1000)" },
-	{ "maxuploadtarget", "=<n>", 0, GC,
+	{ "maxuploadtarget", "=<n>", U, GC,
 	    "Try to keep outbound traffic under this many MiB per 24h; 0 is "
 	    "no limit; suffixes k, m, g, t (1000) and K, M, G, T (1024) "
-	    "(default: 0)" },
-	{ "natpmp", "", B | X, GC,
-	    "Map the listening port with PCP or NAT-PMP (default: 0)" },
+	    "(default: 0)",
+	    "bitrootd cannot limit upload traffic yet; limit it outside the "
+	    "node (tc, a firewall)" },
+	{ "natpmp", "", B | U, GC,
+	    "Map the listening port with PCP or NAT-PMP (default: 0)",
+	    "bitrootd does not map ports; forward the port on the router" },
 	{ "networkactive", "", B, GC,
 	    "Enable all P2P network activity; setnetworkactive changes it "
 	    "(default: 1)" },
 	{ "onion", "=<ip:port|path>", U, GC,
-	    "SOCKS5 proxy for Tor onion peers; not supported by bitrootd" },
-	{ "onlynet", "=<net>", M, GC,
+	    "SOCKS5 proxy for Tor onion peers; not supported by bitrootd",
+	    "bitrootd has no Tor support; remove it" },
+	{ "onlynet", "=<net>", M | U, GC,
 	    "Make automatic outbound connections only to this network "
-	    "(ipv4, ipv6); can be given more than once" },
-	{ "peerblockfilters", "", B, GC,
-	    "Serve compact block filters to peers, BIP 157 (default: 0)" },
-	{ "peerbloomfilters", "", B, GC,
-	    "Support bloom filters for blocks and transactions (default: 0)" },
+	    "(ipv4, ipv6); can be given more than once",
+	    "bitrootd cannot restrict outbound networks yet; choose peers "
+	    "with -connect" },
+	{ "peerblockfilters", "", B | U, GC,
+	    "Serve compact block filters to peers, BIP 157 (default: 0)",
+	    "BIP 157 filters are not served yet; remove it" },
+	{ "peerbloomfilters", "", B | U, GC,
+	    "Support bloom filters for blocks and transactions (default: 0)",
+	    "BIP 37 bloom filters are not supported; remove it" },
 	{ "peertimeout", "=<n>", I | D, GC,
 	    "Seconds after connecting before a peer may be dropped for "
 	    "inactivity (minimum: 1, default: 60)" },
@@ -231,9 +293,12 @@ static const struct arg_def table[] = {
 	    "18333, testnet4: 48333, signet: 38333, regtest: 18444)" },
 	{ "proxy", "=<ip:port|path>", E | U, GC,
 	    "Connect through a SOCKS5 proxy; not supported by bitrootd, "
-	    "which refuses to start rather than connect directly" },
+	    "which refuses to start rather than connect directly",
+	    "bitrootd cannot use a proxy and will not connect directly behind"
+	    " your back; remove it to connect directly" },
 	{ "proxyrandomize", "", B | X, GC,
-	    "Random credentials for every proxy connection (default: 1)" },
+	    "Random credentials for every proxy connection (default: 1)",
+	    "bitrootd uses no proxy" },
 	{ "seednode", "=<ip>", M, GC,
 	    "Connect to a node to get peer addresses, then disconnect; can be "
 	    "given more than once" },
@@ -241,14 +306,20 @@ static const struct arg_def table[] = {
 	    "Connection attempt timeout in milliseconds (minimum: 1, "
 	    "default: 5000)" },
 	{ "torcontrol", "=<ip>:<port>", X, GC,
-	    "Tor control address" },
+	    "Tor control address",
+	    "bitrootd has no Tor support" },
 	{ "torpassword", "=<pass>", S | X, GC,
-	    "Tor control password" },
-	{ "txreconciliation", "", B | D | X, GC,
-	    "Transaction reconciliation, BIP 330 (default: 0)" },
-	{ "upnp", "", B | H | X, GC, "" },
-	{ "v2transport", "", B, GC,
-	    "Support the v2 transport, BIP 324 (default: 0 in bitrootd)" },
+	    "Tor control password",
+	    "bitrootd has no Tor support" },
+	{ "txreconciliation", "", B | D | U, GC,
+	    "Transaction reconciliation, BIP 330 (default: 0)",
+	    "Erlay (BIP 330) is not implemented; remove it" },
+	{ "upnp", "", B | H | U, GC, "",
+	    "UPnP is gone from Core too; forward the port on the router" },
+	{ "v2transport", "", B | U, GC,
+	    "Support the v2 transport, BIP 324 (default: 0 in bitrootd)",
+	    "BIP 324 v2 transport is not implemented yet; use "
+	    "-v2transport=0" },
 	{ "whitebind", "=<[permissions@]addr>", M, GC,
 	    "Bind to an address and give its peers these permissions "
 	    "(bloomfilter, noban, forcerelay, relay, mempool, download, "
@@ -259,71 +330,115 @@ static const struct arg_def table[] = {
 	    "of -whitebind; can be given more than once" },
 
 	/* Wallet options: bitrootd has no wallet */
-	{ "addresstype", "=<type>", X, GW, "Wallet address type" },
-	{ "avoidpartialspends", "", B | X, GW, "Group outputs by address" },
-	{ "changetype", "=<type>", X, GW, "Wallet change address type" },
+	{ "addresstype", "=<type>", X, GW, "Wallet address type",
+	    NOWALLET },
+	{ "avoidpartialspends", "", B | X, GW, "Group outputs by address",
+	    NOWALLET },
+	{ "changetype", "=<type>", X, GW, "Wallet change address type",
+	    NOWALLET },
 	{ "consolidatefeerate", "=<amt>", X, GW,
-	    "Fee rate below which the wallet consolidates inputs" },
+	    "Fee rate below which the wallet consolidates inputs",
+	    NOWALLET },
 	{ "disablewallet", "", B | X, GW,
-	    "Do not load a wallet (bitrootd never has one)" },
-	{ "discardfee", "=<amt>", X, GW, "Wallet change discard fee rate" },
-	{ "fallbackfee", "=<amt>", X, GW, "Wallet fallback fee rate" },
-	{ "keypool", "=<n>", I | X, GW, "Wallet key pool size" },
-	{ "maxapsfee", "=<n>", X, GW, "Wallet partial-spend-avoidance fee" },
-	{ "mintxfee", "=<amt>", X, GW, "Wallet minimum fee rate" },
-	{ "paytxfee", "=<amt>", X, GW, "Wallet fee rate" },
-	{ "signer", "=<cmd>", X, GW, "External signing tool" },
+	    "Do not load a wallet (bitrootd never has one)",
+	    NOWALLET },
+	{ "discardfee", "=<amt>", X, GW, "Wallet change discard fee rate",
+	    NOWALLET },
+	{ "fallbackfee", "=<amt>", X, GW, "Wallet fallback fee rate",
+	    NOWALLET },
+	{ "keypool", "=<n>", I | X, GW, "Wallet key pool size",
+	    NOWALLET },
+	{ "maxapsfee", "=<n>", X, GW, "Wallet partial-spend-avoidance fee",
+	    NOWALLET },
+	{ "mintxfee", "=<amt>", X, GW, "Wallet minimum fee rate",
+	    NOWALLET },
+	{ "paytxfee", "=<amt>", X, GW, "Wallet fee rate",
+	    NOWALLET },
+	{ "signer", "=<cmd>", X, GW, "External signing tool",
+	    NOWALLET },
 	{ "spendzeroconfchange", "", B | X, GW,
-	    "Wallet spends unconfirmed change" },
-	{ "txconfirmtarget", "=<n>", I | X, GW, "Wallet confirmation target" },
-	{ "wallet", "=<path>", M | N | X, GW, "Wallet to load" },
-	{ "walletbroadcast", "", B | X, GW, "Wallet broadcasts transactions" },
-	{ "walletdir", "=<dir>", N | X, GW, "Wallet directory" },
-	{ "walletnotify", "=<cmd>", X, GW, "Command on wallet transactions" },
-	{ "walletrbf", "", B | X, GW, "Wallet opts in to RBF" },
+	    "Wallet spends unconfirmed change",
+	    NOWALLET },
+	{ "txconfirmtarget", "=<n>", I | X, GW, "Wallet confirmation target",
+	    NOWALLET },
+	{ "wallet", "=<path>", M | N | X, GW, "Wallet to load",
+	    NOWALLET },
+	{ "walletbroadcast", "", B | X, GW, "Wallet broadcasts transactions",
+	    NOWALLET },
+	{ "walletdir", "=<dir>", N | X, GW, "Wallet directory",
+	    NOWALLET },
+	{ "walletnotify", "=<cmd>", X, GW, "Command on wallet transactions",
+	    NOWALLET },
+	{ "walletrbf", "", B | X, GW, "Wallet opts in to RBF",
+	    NOWALLET },
 
 	/* Wallet debugging/testing options */
-	{ "dblogsize", "=<n>", I | D | X, GWD, "Wallet database log size" },
-	{ "flushwallet", "", B | D | X, GWD, "Flush the wallet periodically" },
-	{ "maxtxfee", "=<amt>", D | X, GWD, "Wallet maximum total fee" },
-	{ "privdb", "", B | D | X, GWD, "Private wallet database environment" },
+	{ "dblogsize", "=<n>", I | D | X, GWD, "Wallet database log size",
+	    NOWALLET },
+	{ "flushwallet", "", B | D | X, GWD, "Flush the wallet periodically",
+	    NOWALLET },
+	{ "maxtxfee", "=<amt>", D | X, GWD, "Wallet maximum total fee",
+	    NOWALLET },
+	{ "privdb", "", B | D | X, GWD, "Private wallet database environment",
+	    NOWALLET },
 	{ "unsafesqlitesync", "", B | D | X, GWD,
-	    "SQLite synchronous=OFF for wallet tests" },
-	{ "walletcrosschain", "", B | D | X, GWD, "Allow cross-chain wallets" },
+	    "SQLite synchronous=OFF for wallet tests",
+	    NOWALLET },
+	{ "walletcrosschain", "", B | D | X, GWD, "Allow cross-chain wallets",
+	    NOWALLET },
 	{ "walletrejectlongchains", "", B | D | X, GWD,
-	    "Wallet respects mempool chain limits" },
+	    "Wallet respects mempool chain limits",
+	    NOWALLET },
 
 	/* ZeroMQ notification options: bitrootd has no ZeroMQ */
-	{ "zmqpubhashblock", "=<address>", X, GZ, "Publish block hashes" },
-	{ "zmqpubhashblockhwm", "=<n>", I | X, GZ, "High-water mark for it" },
-	{ "zmqpubhashtx", "=<address>", X, GZ, "Publish transaction hashes" },
-	{ "zmqpubhashtxhwm", "=<n>", I | X, GZ, "High-water mark for it" },
-	{ "zmqpubrawblock", "=<address>", X, GZ, "Publish raw blocks" },
-	{ "zmqpubrawblockhwm", "=<n>", I | X, GZ, "High-water mark for it" },
-	{ "zmqpubrawtx", "=<address>", X, GZ, "Publish raw transactions" },
-	{ "zmqpubrawtxhwm", "=<n>", I | X, GZ, "High-water mark for it" },
-	{ "zmqpubsequence", "=<address>", X, GZ, "Publish the sequence" },
-	{ "zmqpubsequencehwm", "=<n>", I | X, GZ, "High-water mark for it" },
+	{ "zmqpubhashblock", "=<address>", U, GZ, "Publish block hashes",
+	    NOZMQ },
+	{ "zmqpubhashblockhwm", "=<n>", I | X, GZ, "High-water mark for it",
+	    NOZMQ },
+	{ "zmqpubhashtx", "=<address>", U, GZ, "Publish transaction hashes",
+	    NOZMQ },
+	{ "zmqpubhashtxhwm", "=<n>", I | X, GZ, "High-water mark for it",
+	    NOZMQ },
+	{ "zmqpubrawblock", "=<address>", U, GZ, "Publish raw blocks",
+	    NOZMQ },
+	{ "zmqpubrawblockhwm", "=<n>", I | X, GZ, "High-water mark for it",
+	    NOZMQ },
+	{ "zmqpubrawtx", "=<address>", U, GZ, "Publish raw transactions",
+	    NOZMQ },
+	{ "zmqpubrawtxhwm", "=<n>", I | X, GZ, "High-water mark for it",
+	    NOZMQ },
+	{ "zmqpubsequence", "=<address>", U, GZ, "Publish the sequence",
+	    NOZMQ },
+	{ "zmqpubsequencehwm", "=<n>", I | X, GZ, "High-water mark for it",
+	    NOZMQ },
 
 	/* Debugging/Testing options */
 	{ "acceptstalefeeestimates", "", B | D | X, GD,
-	    "Read fee estimates even if they are stale (regtest only)" },
+	    "Read fee estimates even if they are stale (regtest only)",
+	    "bitrootd has no fee estimator" },
 	{ "capturemessages", "", B | D | X, GD,
-	    "Capture all P2P messages to disk" },
-	{ "checkaddrman", "=<n>", I | D, GD,
+	    "Capture all P2P messages to disk",
+	    "message capture is not implemented" },
+	{ "checkaddrman", "=<n>", I | D | X, GD,
 	    "Check the address manager every <n> operations (0: never, "
-	    "default: 0)" },
-	{ "checkblockindex", "=<n>", I | D, GD,
+	    "default: 0)",
+	    "the address manager has no consistency check" },
+	{ "checkblockindex", "=<n>", I | D | X, GD,
 	    "Check the block tree every <n> operations (0: never, default: "
-	    "0, regtest: 1)" },
-	{ "checkblocks", "=<n>", I | D, GD,
-	    "How many blocks to check at start-up (default: 6, 0 = all)" },
-	{ "checklevel", "=<n>", I | D, GD,
-	    "How thorough the -checkblocks check is (0-4, default: 3)" },
-	{ "checkmempool", "=<n>", I | D, GD,
+	    "0, regtest: 1)",
+	    "the block index has no consistency check" },
+	{ "checkblocks", "=<n>", I | D | X, GD,
+	    "How many blocks to check at start-up (default: 6, 0 = all)",
+	    "no blocks are verified at start-up; use the verifychain RPC" },
+	{ "checklevel", "=<n>", I | D | X, GD,
+	    "How thorough the -checkblocks check is (0-4, default: 3)",
+	    "no blocks are verified at start-up; use the verifychain RPC" },
+	{ "checkmempool", "=<n>", I | D | X, GD,
 	    "Check the mempool every <n> transactions (0: never, default: "
-	    "0, regtest: 1)" },
-	{ "checkpoints", "", B | H | X, GD, "" },
+	    "0, regtest: 1)",
+	    "the mempool has no consistency check" },
+	{ "checkpoints", "", B | H | X, GD, "",
+	    "checkpoints are gone from Core too" },
 	{ "debug", "=<category>", M, GD,
 	    "Write debug lines (default: -nodebug). With no <category>, or 1 "
 	    "or all, every category; 0 or none ignores the categories given "
@@ -337,7 +452,8 @@ static const struct arg_def table[] = {
 	{ "deprecatedrpc", "=<method>", M | D, GD,
 	    "Allow a deprecated RPC method or field" },
 	{ "fastprune", "", B | D | X, GD,
-	    "Small block files, for pruning tests" },
+	    "Small block files, for pruning tests",
+	    "bitrootd does not prune" },
 	{ "help-debug", "", 0, GD,
 	    "Print this help message with the debugging options and exit" },
 	{ "limitancestorcount", "=<n>", I | D, GD,
@@ -361,8 +477,9 @@ static const struct arg_def table[] = {
 	    "more than once." },
 	{ "loglevelalways", "", B, GD,
 	    "Always write the category and level (default: 0)" },
-	{ "logratelimit", "", B | X, GD,
-	    "Rate-limit log lines (bitrootd does not; default: 0)" },
+	{ "logratelimit", "", B | W, GD,
+	    "Rate-limit log lines (bitrootd does not; default: 0)",
+	    "bitrootd does not rate-limit log lines" },
 	{ "logsourcelocations", "", B, GD,
 	    "Start debug lines with their source file and line (default: "
 	    "0)" },
@@ -407,10 +524,12 @@ static const struct arg_def table[] = {
 	    "same as -chain=regtest" },
 	{ "signet", "", B, GCH,
 	    "The signet chain; same as -chain=signet" },
-	{ "signetchallenge", "=<hex>", G | X, GCH,
-	    "A custom signet challenge (not supported; ignored)" },
+	{ "signetchallenge", "=<hex>", G | U, GCH,
+	    "A custom signet challenge (not supported; ignored)",
+	    "custom signets are not supported, only the default signet" },
 	{ "signetseednode", "=<ip>", M | X, GCH,
-	    "Seed node for a custom signet" },
+	    "Seed node for a custom signet",
+	    "custom signets are not supported" },
 	{ "testactivationheight", "=name@height", M | D, GCH,
 	    "Activation height of a soft fork, regtest only (segwit, bip34, "
 	    "dersig, cltv, csv); can be given more than once" },
@@ -419,8 +538,10 @@ static const struct arg_def table[] = {
 	{ "testnet4", "", B, GCH,
 	    "The testnet4 chain; same as -chain=testnet4" },
 	{ "vbparams", "=deployment:start:end[:min_activation_height]",
-	    M | D | X, GCH,
-	    "Version bits deployment parameters, regtest only" },
+	    M | D | U, GCH,
+	    "Version bits deployment parameters, regtest only",
+	    "version bits parameters cannot be changed; use "
+	    "-testactivationheight for buried deployments" },
 
 	/* Node relay options */
 	{ "acceptnonstdtxn", "", B | D, GR,
@@ -463,8 +584,9 @@ static const struct arg_def table[] = {
 	    "Version of created blocks, for fork tests" },
 
 	/* RPC server options */
-	{ "rest", "", B, GRPC,
-	    "Accept public REST requests (default: 0)" },
+	{ "rest", "", B | U, GRPC,
+	    "Accept public REST requests (default: 0)",
+	    "the REST interface is not implemented yet; use JSON-RPC" },
 	{ "rpcallowip", "=<ip>", M, GRPC,
 	    "Allow JSON-RPC from this source: an IP, a network/netmask or "
 	    "network/CIDR, 0.0.0.0/0 or ::/0; can be given more than once" },
@@ -481,7 +603,8 @@ static const struct arg_def table[] = {
 	    "Who may read the auth cookie: owner, group or all (default: "
 	    "owner)" },
 	{ "rpcdoccheck", "", B | D | X, GRPC,
-	    "Check RPC documentation at run time (default: 0)" },
+	    "Check RPC documentation at run time (default: 0)",
+	    "RPC help is static text; there is nothing to check" },
 	{ "rpcpassword", "=<pw>", S, GRPC,
 	    "Password for JSON-RPC" },
 	{ "rpcport", "=<port>", I | N, GRPC,
@@ -503,6 +626,7 @@ static const struct arg_def table[] = {
 	{ "server", "", B, GRPC,
 	    "Accept JSON-RPC commands (default: 1)" },
 };
+#pragma GCC diagnostic pop
 
 #undef B
 #undef I
@@ -515,6 +639,11 @@ static const struct arg_def table[] = {
 #undef H
 #undef E
 #undef G
+#undef W
+#undef Z
+#undef NOWALLET
+#undef NOGUI
+#undef NOZMQ
 
 static const char *const group_title[ARG_GRP_COUNT] = {
 	"Options:",
@@ -659,11 +788,15 @@ args_print_help(FILE *fp, int debug)
 			fprintf(fp, "  -%s%s\n", d->name, d->val);
 			if (d->flags & ARG_IGNORED)
 				text = xasprintf("%s (accepted for "
-				    "compatibility; bitrootd ignores it)",
-				    d->help);
+				    "compatibility; bitrootd ignores it: %s)",
+				    d->help, d->note);
 			else if (d->flags & ARG_UNSUPP)
 				text = xasprintf("%s (a value other than "
-				    "0 stops start-up)", d->help);
+				    "0 stops start-up: %s)", d->help, d->note);
+			else if (d->flags & ARG_WARN_ON)
+				text = xasprintf("%s (a value other than "
+				    "0 has no effect but a warning: %s)",
+				    d->help, d->note);
 			else
 				text = xasprintf("%s", d->help);
 			print_wrapped(fp, text);

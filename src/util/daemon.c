@@ -309,6 +309,7 @@ daemon_log_options(const struct args *a, struct log_options *opt,
 	opt->time_micros = args_get_bool(a, "logtimemicros", 0);
 	opt->thread_names = args_get_bool(a, "logthreadnames", 0);
 	opt->source_locations = args_get_bool(a, "logsourcelocations", 0);
+	opt->level_always = args_get_bool(a, "loglevelalways", 0);
 	opt->level = LOGL_DEBUG;
 
 	/* -debug=0 or none drops the categories before it */

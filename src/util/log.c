@@ -48,6 +48,7 @@ static int log_stamps = 1;
 static int log_micros;
 static int log_threads;
 static int log_sources;
+static int log_level_always;
 static enum log_level log_level = LOGL_DEBUG;
 static uint32_t log_categories;		/* atomic */
 
@@ -168,6 +169,7 @@ log_init(const struct log_options *opt)
 	log_micros = opt->time_micros;
 	log_threads = opt->thread_names;
 	log_sources = opt->source_locations;
+	log_level_always = opt->level_always;
 	log_level = opt->level;
 	__atomic_store_n(&log_categories, opt->categories, __ATOMIC_RELAXED);
 	publish_mask();
@@ -389,7 +391,14 @@ log_emit(enum log_level lvl, uint32_t cat, const char *file, int line,
 		appendf(out, &n, cap, "[%s] ", log_get_thread_name());
 	if (log_sources && file != NULL)
 		appendf(out, &n, cap, "[%s:%d] ", short_file(file), line);
-	switch (lvl) {
+	/* Core's -loglevelalways: "all" names lines without a category. */
+	if (log_level_always) {
+		static const char *const names[] = { "error", "warning",
+		    "info", "debug", "trace" };
+
+		appendf(out, &n, cap, "[%s:%s] ", cat ?
+		    log_category_name(cat & -cat) : "all", names[lvl]);
+	} else switch (lvl) {
 	case LOGL_ERROR:
 		appendf(out, &n, cap, "[error] ");
 		break;

@@ -42,6 +42,7 @@ struct log_options {
 	int time_micros;	/* -logtimemicros */
 	int thread_names;	/* -logthreadnames */
 	int source_locations;	/* -logsourcelocations */
+	int level_always;	/* -loglevelalways: [category:level] on every line */
 	uint32_t categories;	/* enabled debug categories */
 	enum log_level level;	/* -loglevel, default info */
 };

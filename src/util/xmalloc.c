@@ -51,6 +51,17 @@ xstrdup(const char *s)
 	return xmemdup(s, strlen(s) + 1);
 }
 
+char *
+xstrndup(const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+	char *q = xmalloc(len + 1);
+
+	memcpy(q, s, len);
+	q[len] = '\0';
+	return q;
+}
+
 void *
 xmemdup(const void *p, size_t n)
 {

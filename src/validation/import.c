@@ -22,6 +22,7 @@
 #include "util/args.h"
 #include "util/hex.h"
 #include "util/log.h"
+#include "util/shutdown.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
 #include "validation/chainstate_int.h"
@@ -167,6 +168,16 @@ import_main(void *arg)
 	return NULL;
 }
 
+/* -stopafterblockimport: shut down once the import is over. */
+static void
+stop_after_import(struct validation *v)
+{
+	if (!args_get_bool(v->args, "stopafterblockimport", 0))
+		return;
+	log_info("Stopping after block import");
+	shutdown_request();
+}
+
 int
 import_start(struct validation *v)
 {
@@ -174,8 +185,11 @@ import_start(struct validation *v)
 	size_t n, i;
 
 	n = args_get_all(v->args, "loadblock", &vals);
-	if (n == 0)
+	if (n == 0) {
+		/* Nothing to import: done at once, as Core's ImportBlocks. */
+		stop_after_import(v);
 		return 0;
+	}
 	v->import_files = xreallocarray(NULL, n, sizeof(char *));
 	for (i = 0; i < n; i++)
 		v->import_files[i] = xstrdup(vals[i]);
@@ -378,4 +392,5 @@ import_done(struct validation *v)
 	v->importing = 0;
 	if (!v->reindexing)
 		chainstate_set_importing(v->cs, 0);
+	stop_after_import(v);
 }

@@ -12,6 +12,7 @@
 
 #include "chain/pow.h"
 #include "crypto/hash.h"
+#include "util/hex.h"
 #include "util/log.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
@@ -81,6 +82,20 @@ mining_txs_free(struct tx *txs, size_t n)
 	free(txs);
 }
 
+/* -printpriority: Core's "fee rate X BTC/kvB txid T" line. */
+static void
+log_fee_rate(const struct template_tx *tx)
+{
+	size_t vsize = (tx->weight + 3) / 4;
+	int64_t rate = vsize ? tx->fee * 1000 / (int64_t)vsize : 0;
+	char hex[65];
+
+	hash_to_hex(tx->txid, hex);
+	log_info("fee rate %lld.%08lld BTC/kvB txid %s",
+	    (long long)(rate / 100000000), (long long)(rate % 100000000),
+	    hex);
+}
+
 size_t
 mining_select(struct validation *v, struct template_txs *t, struct tx **txs,
     int64_t *fees)
@@ -105,6 +120,8 @@ mining_select(struct validation *v, struct template_txs *t, struct tx **txs,
 			fatalx("%s: template transaction %zu does not parse",
 			    __func__, i);
 		*fees += t->txs[i].fee;
+		if (v->print_priority)
+			log_fee_rate(&t->txs[i]);
 	}
 	return t->n;
 }
@@ -133,7 +150,8 @@ mining_assemble(struct validation *v, const uint8_t *script,
 	segwit = deployment_active(cs->cp->segwit_height, t->height);
 
 	memset(&h, 0, sizeof(h));
-	h.version = vb_block_version(cs->cp, tip);
+	h.version = v->has_block_version ? v->block_version :
+	    vb_block_version(cs->cp, tip);
 	memcpy(h.prev, tip->e.hash, 32);
 	mtp = bindex_median_time_past(tip);
 	now = node_time();

@@ -632,7 +632,8 @@ validation_start(const struct args *a, const struct chainparams *cp,
 
 /* Core's init checks of the block assembly options, and BlockAssembler's clamp. */
 static int
-read_block_limits(struct validation *v, const struct args *a)
+read_block_limits(struct validation *v, const struct args *a,
+    const struct chainparams *cp)
 {
 	int64_t maxw = args_get_int(a, "blockmaxweight", MAX_BLOCK_WEIGHT);
 	int64_t resw = args_get_int(a, "blockreservedweight",
@@ -660,6 +661,18 @@ read_block_limits(struct validation *v, const struct args *a)
 		maxw = resw;
 	v->block_max_weight = (size_t)maxw;
 	v->block_reserved_weight = (size_t)resw;
+	v->print_priority = args_get_bool(a, "printpriority", 0);
+	/* Core only takes a mined block's version from the user on regtest. */
+	if (args_is_set(a, "blockversion")) {
+		if (!cp->mine_on_demand)
+			log_warnx("-blockversion has no effect: only regtest "
+			    "mines blocks with a chosen version");
+		else {
+			v->has_block_version = 1;
+			v->block_version = (int32_t)args_get_int(a,
+			    "blockversion", 0);
+		}
+	}
 	return 0;
 }
 
@@ -674,7 +687,7 @@ validation_start_sc(const struct args *a, const struct chainparams *cp,
 
 	pthread_mutex_init(&v->hook_mu, NULL);
 	pthread_cond_init(&v->hook_cv, NULL);
-	if (read_block_limits(v, a) != 0) {
+	if (read_block_limits(v, a, cp) != 0) {
 		pthread_cond_destroy(&v->hook_cv);
 		pthread_mutex_destroy(&v->hook_mu);
 		free(v);

@@ -77,6 +77,9 @@ struct validation {
 	/* Block assembly limits (-blockmaxweight, -blockreservedweight). */
 	size_t block_max_weight;
 	size_t block_reserved_weight;
+	int has_block_version;		/* -blockversion (regtest only) */
+	int32_t block_version;
+	int print_priority;		/* -printpriority */
 
 	/* Owned by the validation thread. */
 	int activate_pending;		/* more blocks to connect (reindex) */
