@@ -273,7 +273,11 @@ sequence_locks_ok(struct chainstate *cs, struct bindex *bi,
 	int64_t min_height = -1, min_time = -1;
 	size_t i;
 
-	if (tx->version < 2)
+	/*
+	 * BIP68 reads nVersion unsigned, as Core: 0x80000000 and above are
+	 * large versions and locked, not negative ones exempt.
+	 */
+	if ((uint32_t)tx->version < 2)
 		return 1;
 	for (i = 0; i < tx->vin_count; i++) {
 		uint32_t seq = tx->vin[i].sequence;
