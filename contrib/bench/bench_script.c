@@ -28,6 +28,7 @@
 #include <secp256k1_schnorrsig.h>
 
 #include "chain/chainparams.h"
+#include "consensus/consensus.h"
 #include "crypto/hash.h"
 #include "primitives/block.h"
 #include "primitives/tx.h"
@@ -358,7 +359,7 @@ replay_chain(const struct chainparams *cp, const uint8_t *buf, size_t len,
 			return -1;
 		}
 		pos += size;
-		flags = script_block_flags(cp, height, b.hash);
+		flags = consensus_block_script_flags(cp, height, b.hash);
 		if (b.tx_count > tcap) {
 			tcap = b.tx_count;
 			tds = xreallocarray(tds, tcap, sizeof(*tds));

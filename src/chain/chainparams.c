@@ -390,7 +390,6 @@ chainparams_new(enum chain_id id)
 	hex_or_die(s->min_chain_work, p->minimum_chain_work, 32,
 	    "minimum chain work");
 	p->max_tip_age = 24 * 60 * 60;
-	p->coinbase_maturity = 100;
 	p->p2pkh_prefix = s->p2pkh;
 	p->p2sh_prefix = s->p2sh;
 	p->wif_prefix = s->wif;
@@ -587,15 +586,4 @@ int32_t
 chainparams_retarget_interval(const struct chainparams *p)
 {
 	return (int32_t)(p->target_timespan / p->target_spacing);
-}
-
-int64_t
-chainparams_subsidy(const struct chainparams *p, int32_t height)
-{
-	int32_t halvings = height / p->halving_interval;
-
-	/* Shifting by 64 or more is undefined; the subsidy is long gone. */
-	if (halvings >= 64)
-		return 0;
-	return (50 * COIN) >> halvings;
 }

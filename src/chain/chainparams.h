@@ -41,7 +41,6 @@ struct chainparams {
 	int32_t taproot_height;		/* buried here; regtest/signet: 0 (always active) */
 	uint8_t minimum_chain_work[32];	/* big-endian */
 	int64_t max_tip_age;		/* 24 h: initial-download threshold */
-	int32_t coinbase_maturity;	/* 100 */
 	uint8_t p2pkh_prefix;
 	uint8_t p2sh_prefix;
 	uint8_t wif_prefix;
@@ -110,7 +109,5 @@ int chainparams_set_signet_challenge(struct chainparams *p, const char *hex,
     char *err, size_t errlen);
 /* Blocks per retarget period: target_timespan / target_spacing. */
 int32_t chainparams_retarget_interval(const struct chainparams *p);
-/* Block subsidy at height (50 BTC halved every halving_interval blocks). */
-int64_t chainparams_subsidy(const struct chainparams *p, int32_t height);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * Proof-of-work rules, after Core's pow.cpp and CBlockIndex's
- * GetMedianTimePast, over ancestors supplied by the caller.
+ * Proof-of-work rules, after Core's pow.cpp, over ancestors supplied by
+ * the caller.
  */
 #include <string.h>
 
@@ -157,42 +157,4 @@ pow_check_timewarp(const struct chainparams *p, int32_t height, int64_t time,
 	if (!p->enforce_bip94 || height % chainparams_retarget_interval(p) != 0)
 		return 0;
 	return time < prev_time - POW_MAX_TIMEWARP ? -1 : 0;
-}
-
-int64_t
-pow_median_time(const int64_t *times, size_t n)
-{
-	int64_t t[POW_MEDIAN_TIME_SPAN], v;
-	size_t i, j;
-
-	if (n > POW_MEDIAN_TIME_SPAN)
-		n = POW_MEDIAN_TIME_SPAN;
-	if (n == 0)
-		return 0;
-	/* Insertion sort: eleven values at most. */
-	for (i = 0; i < n; i++) {
-		v = times[i];
-		for (j = i; j > 0 && t[j - 1] > v; j--)
-			t[j] = t[j - 1];
-		t[j] = v;
-	}
-	return t[n / 2];
-}
-
-int
-pow_median_time_past(const struct pow_block *tip, pow_ancestor_fn get,
-    void *arg, int64_t *mtp)
-{
-	int64_t times[POW_MEDIAN_TIME_SPAN];
-	struct pow_block b;
-	size_t n = 0;
-
-	times[n++] = tip->time;
-	while (n < POW_MEDIAN_TIME_SPAN && tip->height - (int32_t)n >= 0) {
-		if (get(arg, tip->height - (int32_t)n, &b) == -1)
-			return -1;
-		times[n++] = b.time;
-	}
-	*mtp = pow_median_time(times, n);
-	return 0;
 }

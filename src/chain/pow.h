@@ -2,7 +2,7 @@
  * Proof of work: checking a header's hash against its nBits, the nBits the
  * next block must carry (Core's GetNextWorkRequired: 2016-block retargets
  * clamped to 4x, testnet's 20-minute rule, BIP94 on testnet4, none on
- * regtest) and median-time-past.
+ * regtest). Median time past is in src/consensus.
  *
  * The block index lives with validation, so this module never walks it:
  * the caller passes a pow_ancestor_fn that looks up blocks on the chain
@@ -17,9 +17,6 @@
 
 #include "chain/arith256.h"
 #include "chain/chainparams.h"
-
-/* Core's nMedianTimeSpan. */
-#define POW_MEDIAN_TIME_SPAN 11
 
 /* What proof-of-work rules need of a block in the index. */
 struct pow_block {
@@ -84,14 +81,5 @@ int pow_check_transition(const struct chainparams *p, int32_t height,
 #define POW_MAX_TIMEWARP 600
 int pow_check_timewarp(const struct chainparams *p, int32_t height,
     int64_t time, int64_t prev_time);
-
-/* Median of n (1 to POW_MEDIAN_TIME_SPAN) timestamps, as Core picks it. */
-int64_t pow_median_time(const int64_t *times, size_t n);
-/*
- * Median-time-past of tip: the median of its time and those of up to ten
- * ancestors. Returns 0 with *mtp set, or -1 if get failed.
- */
-int pow_median_time_past(const struct pow_block *tip, pow_ancestor_fn get,
-    void *arg, int64_t *mtp);
 
 #endif

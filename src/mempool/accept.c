@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "consensus/consensus.h"
 #include "crypto/hash.h"
 #include "util/hex.h"
 #include "mempool/pool_int.h"
 #include "script/script.h"
-#include "script/txcheck.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -41,9 +41,8 @@ struct aws {
 	uint8_t tip_hash[32];
 	int32_t tip_height;
 	int64_t tip_mtp;
-	struct txout *spent;		/* per input */
-	int32_t *heights;
-	int *coinbase;
+	struct txout *spent;		/* per input, for scripts and policy */
+	struct consensus_coin *coins;	/* the same, for the rules */
 	struct pvec parents, ancestors, conflicts, all_conflicts;
 	int64_t fee, modfee, vsize, sigops;
 	size_t weight;
@@ -87,8 +86,7 @@ aws_free(struct aws *w)
 	free(w->raw);
 	w->raw = NULL;
 	free(w->spent);
-	free(w->heights);
-	free(w->coinbase);
+	free(w->coins);
 	pvec_free(&w->parents);
 	pvec_free(&w->ancestors);
 	pvec_free(&w->conflicts);
@@ -210,14 +208,15 @@ find_inputs(struct aws *w, struct accept_result *r)
 	int rc;
 
 	w->spent = xcalloc(n, sizeof(*w->spent));
-	w->heights = xcalloc(n, sizeof(*w->heights));
-	w->coinbase = xcalloc(n, sizeof(*w->coinbase));
+	w->coins = xcalloc(n, sizeof(*w->coins));
 	for (i = 0; i < n; i++) {
 		const struct outpoint *in = &w->tx.vin[i].prevout;
 		struct pentry *par;
 
 		if (pool_get_output(p, in, 0, &w->spent[i])) {
-			w->heights[i] = POOL_MEMPOOL_HEIGHT;
+			/* Unconfirmed: as if in the next block (Core). */
+			w->coins[i].out = w->spent[i];
+			w->coins[i].height = w->tip_height + 1;
 			par = pool_find(p, in->hash);
 			if (!pvec_has(&w->parents, par))
 				pvec_push(&w->parents, par);
@@ -228,8 +227,9 @@ find_inputs(struct aws *w, struct accept_result *r)
 			w->spent[i].value = c.value;
 			w->spent[i].script = c.script;
 			w->spent[i].script_len = c.script_len;
-			w->heights[i] = c.height;
-			w->coinbase[i] = c.coinbase;
+			w->coins[i].out = w->spent[i];
+			w->coins[i].height = c.height;
+			w->coins[i].coinbase = c.coinbase;
 			if (c.coinbase)
 				w->spends_coinbase = 1;
 			continue;
@@ -269,42 +269,29 @@ find_inputs(struct aws *w, struct accept_result *r)
 	    "bad-txns-inputs-missingorspent", NULL);
 }
 
-/* Core's Consensus::CheckTxInputs. */
+/* Core's Consensus::CheckTxInputs in the next block, with its classification. */
 static enum accept_code
 check_tx_inputs(struct aws *w, struct accept_result *r)
 {
-	int32_t spend_height = w->tip_height + 1;
-	int64_t in = 0, out = 0;
+	struct consensus_inputs res;
 	char a[40], b[40];
-	size_t i;
 
-	for (i = 0; i < w->tx.vin_count; i++) {
-		int64_t v = w->spent[i].value;
-
-		if (w->coinbase[i] &&
-		    spend_height - w->heights[i] < POOL_COINBASE_MATURITY)
-			return accept_fail(r, ACCEPT_POLICY,
-			    "bad-txns-premature-spend-of-coinbase",
-			    "tried to spend coinbase at depth %d",
-			    (int)(spend_height - w->heights[i]));
-		if (v < 0 || v > MAX_MONEY || in + v > MAX_MONEY)
-			return accept_fail(r, ACCEPT_CONSENSUS,
-			    "bad-txns-inputvalues-outofrange", NULL);
-		in += v;
+	if (consensus_check_tx_inputs(&w->tx, w->coins, w->tip_height + 1,
+	    &res) == 0) {
+		w->fee = res.fee;
+		return ACCEPT_OK;
 	}
-	for (i = 0; i < w->tx.vout_count; i++)
-		out += w->tx.vout[i].value;
-	if (in < out) {
-		pool_format_money(in, a, sizeof(a));
-		pool_format_money(out, b, sizeof(b));
-		return accept_fail(r, ACCEPT_CONSENSUS, "bad-txns-in-belowout",
+	/* Core's TX_PREMATURE_SPEND: it may be fine a few blocks on. */
+	if (strcmp(res.reason, "bad-txns-premature-spend-of-coinbase") == 0)
+		return accept_fail(r, ACCEPT_POLICY, res.reason,
+		    "tried to spend coinbase at depth %d", (int)res.depth);
+	if (strcmp(res.reason, "bad-txns-in-belowout") == 0) {
+		pool_format_money(res.value_in, a, sizeof(a));
+		pool_format_money(res.value_out, b, sizeof(b));
+		return accept_fail(r, ACCEPT_CONSENSUS, res.reason,
 		    "value in (%s) < value out (%s)", a, b);
 	}
-	w->fee = in - out;
-	if (w->fee < 0 || w->fee > MAX_MONEY)
-		return accept_fail(r, ACCEPT_CONSENSUS,
-		    "bad-txns-fee-outofrange", NULL);
-	return ACCEPT_OK;
+	return accept_fail(r, ACCEPT_CONSENSUS, res.reason, NULL);
 }
 
 static int
@@ -325,7 +312,6 @@ static enum accept_code
 check_scripts(struct aws *w, struct accept_result *r)
 {
 	const uint32_t std = SCRIPT_STANDARD_VERIFY_FLAGS;
-	static const uint8_t zero[32];
 	struct script_txdata *td;
 	uint32_t mand;
 	size_t i;
@@ -336,8 +322,9 @@ check_scripts(struct aws *w, struct accept_result *r)
 		if (script_verify_input_cached(&w->tx, i, &w->spent[i], std, td,
 		    w->p->env.sigcache, 1, &err))
 			continue;
-		mand = script_block_flags(w->p->env.cp, w->tip_height + 1,
-		    zero);
+		/* The next block's rules; it has no hash yet. */
+		mand = consensus_block_script_flags(w->p->env.cp,
+		    w->tip_height + 1, NULL);
 		if (script_verify_input_cached(&w->tx, i, &w->spent[i], mand,
 		    td, w->p->env.sigcache, 1, &err2))
 			accept_fail(r, ACCEPT_POLICY,
@@ -386,7 +373,7 @@ prechecks(struct aws *w, struct accept_result *r, int64_t max_feerate)
 	if (rbuf_left(&rb) != 0)
 		return accept_fail(r, ACCEPT_CONSENSUS, "TX decode failed",
 		    "%zu bytes after the transaction", rbuf_left(&rb));
-	if (tx_check_basic(&w->tx, &reason) != 0)
+	if (consensus_check_tx(&w->tx, &reason) != 0)
 		return accept_fail(r, ACCEPT_CONSENSUS,
 		    reason ? reason : "bad-txns", NULL);
 	if (tx_is_coinbase(&w->tx))
@@ -406,7 +393,7 @@ prechecks(struct aws *w, struct accept_result *r, int64_t max_feerate)
 	    &w->tip_mtp) != 0)
 		return accept_fail(r, ACCEPT_ERROR, "store-error",
 		    "cannot read the tip");
-	if (!chainview_is_final(&w->tx, w->tip_height + 1, w->tip_mtp))
+	if (!chainview_is_final(&w->tx, w->tip_height, w->tip_mtp))
 		return accept_fail(r, ACCEPT_POLICY, "non-final", NULL);
 	if (pool_find_wtxid(p, w->tx.wtxid) != NULL)
 		return accept_fail(r, ACCEPT_ALREADY, "txn-already-in-mempool",
@@ -433,7 +420,7 @@ prechecks(struct aws *w, struct accept_result *r, int64_t max_feerate)
 
 	if ((rc = find_inputs(w, r)) != ACCEPT_OK)
 		return rc;
-	lr = chainview_sequence_locks_ok(w->rt, &w->tx, w->heights,
+	lr = chainview_sequence_locks_ok(w->rt, &w->tx, w->coins,
 	    w->tip_height, w->tip_mtp);
 	if (lr < 0)
 		return accept_fail(r, ACCEPT_ERROR, "store-error",
@@ -453,7 +440,8 @@ prechecks(struct aws *w, struct accept_result *r, int64_t max_feerate)
 			    NULL);
 	}
 
-	w->sigops = policy_sigop_cost(&w->tx, w->spent);
+	w->sigops = consensus_tx_sigop_cost(&w->tx, w->spent,
+	    SCRIPT_STANDARD_VERIFY_FLAGS);
 	w->weight = tx_weight(&w->tx);
 	w->vsize = policy_vsize(w->weight, w->sigops, pol->bytes_per_sigop);
 	w->modfee = w->fee + pool_get_delta(p, w->tx.txid);

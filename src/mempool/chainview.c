@@ -1,52 +1,50 @@
 /*
  * The pool's view of the chain, read from the store snapshot of the
- * acceptance in hand (so the tip, the coins and the MTPs agree): median
- * time past, finality and BIP68 sequence locks as Core computes them for
- * a block on the tip (CheckFinalTxAtTip, CheckSequenceLocksAtTip).
+ * acceptance in hand (so the tip, the coins and the MTPs agree). The rules
+ * are src/consensus's; this file only supplies their context, "the next
+ * block": height tip + 1 on a parent with the tip's median time past, as
+ * Core's CheckFinalTxAtTip and CheckSequenceLocksAtTip ask.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "consensus/consensus.h"
 #include "mempool/pool_int.h"
 #include "store/store.h"
 
-#define MTP_SPAN 11
-#define LOCKTIME_THRESHOLD 500000000u
-#define SEQ_DISABLE_FLAG (1u << 31)
-#define SEQ_TYPE_FLAG (1u << 22)
-#define SEQ_MASK 0x0000ffffu
-#define SEQ_GRANULARITY 9
+/* consensus_time_fn over the store's index records, from hash down. */
+struct store_walk {
+	struct store_rtxn *rt;
+	uint8_t hash[32];
+	int done;		/* the last record read was genesis */
+};
 
 static int
-cmp_i64(const void *a, const void *b)
+store_older_time(void *cursor, int64_t *time)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	struct store_walk *sw = cursor;
+	struct block_index_entry e;
 
-	return x < y ? -1 : x > y;
+	if (sw->done)
+		return 1;
+	if (store_get_index(sw->rt, sw->hash, &e) != STORE_OK)
+		return -1;
+	*time = e.hdr.time;
+	sw->done = e.height == 0;
+	memcpy(sw->hash, e.hdr.prev, 32);
+	return 0;
 }
 
-/* Median of the timestamps of hash and its ten predecessors. */
 static int
 mtp_of(struct store_rtxn *rt, const uint8_t hash[32], int64_t *mtp)
 {
-	struct block_index_entry e;
-	int64_t t[MTP_SPAN];
-	uint8_t h[32];
-	size_t n = 0;
+	struct store_walk sw;
 
-	memcpy(h, hash, 32);
-	while (n < MTP_SPAN) {
-		if (store_get_index(rt, h, &e) != STORE_OK)
-			return -1;
-		t[n++] = e.hdr.time;
-		if (e.height == 0)
-			break;
-		memcpy(h, e.hdr.prev, 32);
-	}
-	qsort(t, n, sizeof(t[0]), cmp_i64);
-	*mtp = t[n / 2];
-	return 0;
+	sw.rt = rt;
+	memcpy(sw.hash, hash, 32);
+	sw.done = 0;
+	return consensus_median_time_past(store_older_time, &sw, mtp);
 }
 
 int
@@ -68,65 +66,42 @@ chainview_tip(struct pool *p, struct store_rtxn *rt, uint8_t hash[32],
 }
 
 int
-chainview_mtp_at(struct store_rtxn *rt, int32_t height, int64_t *mtp)
+chainview_is_final(const struct tx *tx, int32_t tip_height, int64_t tip_mtp)
 {
-	uint8_t h[32];
-
-	if (height < 0)
-		height = 0;
-	if (store_get_active_hash(rt, height, h) != STORE_OK)
-		return -1;
-	return mtp_of(rt, h, mtp);
+	/* Policy always uses BIP113's MTP, whatever CSV's activation. */
+	return consensus_tx_is_final(tx, tip_height + 1, tip_mtp);
 }
 
-int
-chainview_is_final(const struct tx *tx, int32_t height, int64_t time)
-{
-	int64_t lim;
-	size_t i;
+/* The next block's chain: the active chain up to the snapshot's tip. */
+struct next_block {
+	struct store_rtxn *rt;
+	int32_t tip_height;
+	int64_t tip_mtp;
+};
 
-	if (tx->locktime == 0)
-		return 1;
-	lim = tx->locktime < LOCKTIME_THRESHOLD ? (int64_t)height : time;
-	if ((int64_t)tx->locktime < lim)
-		return 1;
-	for (i = 0; i < tx->vin_count; i++)
-		if (tx->vin[i].sequence != SEQUENCE_FINAL)
-			return 0;
-	return 1;
+static int
+next_block_mtp_at(void *arg, int32_t height, int64_t *mtp)
+{
+	struct next_block *nb = arg;
+	uint8_t h[32];
+
+	/* The tip's MTP is at hand; older ones cost an index walk. */
+	if (height >= nb->tip_height) {
+		*mtp = nb->tip_mtp;
+		return 0;
+	}
+	if (store_get_active_hash(nb->rt, height, h) != STORE_OK)
+		return -1;
+	return mtp_of(nb->rt, h, mtp);
 }
 
 int
 chainview_sequence_locks_ok(struct store_rtxn *rt, const struct tx *tx,
-    const int32_t *heights, int32_t tip_height, int64_t tip_mtp)
+    const struct consensus_coin *coins, int32_t tip_height, int64_t tip_mtp)
 {
-	int64_t min_height = -1, min_time = -1, t;
-	int32_t next = tip_height + 1, h;
-	size_t i;
+	struct next_block nb = { rt, tip_height, tip_mtp };
 
-	if ((uint32_t)tx->version < 2)
-		return 1;
-	for (i = 0; i < tx->vin_count; i++) {
-		uint32_t seq = tx->vin[i].sequence;
-
-		if (seq & SEQ_DISABLE_FLAG)
-			continue;
-		h = heights[i] == POOL_MEMPOOL_HEIGHT ? next : heights[i];
-		if (seq & SEQ_TYPE_FLAG) {
-			if (h - 1 >= next - 1)
-				t = tip_mtp;	/* the tip itself */
-			else if (chainview_mtp_at(rt, h - 1, &t) != 0)
-				return -1;
-			t += (int64_t)((seq & SEQ_MASK) << SEQ_GRANULARITY) - 1;
-			if (t > min_time)
-				min_time = t;
-		} else {
-			t = (int64_t)h + (int64_t)(seq & SEQ_MASK) - 1;
-			if (t > min_height)
-				min_height = t;
-		}
-	}
-	if (min_height >= next || min_time >= tip_mtp)
-		return 0;
-	return 1;
+	/* Policy enforces BIP68 whatever CSV's activation, as Core. */
+	return consensus_check_sequence_locks(tx, 1, coins, tip_height + 1,
+	    next_block_mtp_at, &nb);
 }

@@ -255,7 +255,7 @@ policy_vsize(size_t weight, int64_t sigop_cost, unsigned bytes_per_sigop)
 
 	if (s > w)
 		w = s;
-	return (w + WITNESS_SCALE - 1) / WITNESS_SCALE;
+	return (w + WITNESS_SCALE_FACTOR - 1) / WITNESS_SCALE_FACTOR;
 }
 
 /*
@@ -288,7 +288,7 @@ policy_fee_at(int64_t rate, int64_t vsize)
 
 /* Bytes of a typical input spending o, as Core's GetDustThreshold. */
 #define DUST_INPUT_SIZE (32 + 4 + 1 + 107 + 4)
-#define DUST_WITNESS_INPUT_SIZE (32 + 4 + 1 + 107 / WITNESS_SCALE + 4)
+#define DUST_WITNESS_INPUT_SIZE (32 + 4 + 1 + 107 / WITNESS_SCALE_FACTOR + 4)
 
 int64_t
 policy_dust_threshold(const struct policy *p, const struct txout *o)

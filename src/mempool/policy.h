@@ -127,11 +127,6 @@ int policy_inputs_standard(const struct tx *tx, const struct txout *spent,
 /* Core's IsWitnessStandard. 1 or 0 with *reason ("bad-witness-nonstandard"). */
 int policy_witness_standard(const struct tx *tx, const struct txout *spent,
     const char **reason);
-/*
- * Core's GetTransactionSigOpCost: legacy sigops * 4 + P2SH sigops * 4 +
- * witness sigops, with the spent outputs (coinbase: legacy only).
- */
-int64_t policy_sigop_cost(const struct tx *tx, const struct txout *spent);
 /* Legacy + P2SH sigops, for the POLICY_MAX_TX_LEGACY_SIGOPS rule. */
 unsigned policy_legacy_sigops(const struct tx *tx, const struct txout *spent);
 

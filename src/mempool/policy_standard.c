@@ -315,30 +315,3 @@ policy_witness_standard(const struct tx *tx, const struct txout *spent,
 	}
 	return 1;
 }
-
-int64_t
-policy_sigop_cost(const struct tx *tx, const struct txout *spent)
-{
-	int64_t cost = 0;
-	size_t i;
-
-	for (i = 0; i < tx->vin_count; i++)
-		cost += script_sigops(tx->vin[i].script, tx->vin[i].script_len,
-		    0);
-	for (i = 0; i < tx->vout_count; i++)
-		cost += script_sigops(tx->vout[i].script,
-		    tx->vout[i].script_len, 0);
-	cost *= WITNESS_SCALE;
-	if (tx_is_coinbase(tx) || spent == NULL)
-		return cost;
-	for (i = 0; i < tx->vin_count; i++) {
-		cost += (int64_t)script_p2sh_sigops(spent[i].script,
-		    spent[i].script_len, tx->vin[i].script,
-		    tx->vin[i].script_len) * WITNESS_SCALE;
-		cost += script_witness_sigops(tx->vin[i].script,
-		    tx->vin[i].script_len, spent[i].script,
-		    spent[i].script_len, tx->vin[i].wit,
-		    tx->vin[i].wit_count, SCRIPT_STANDARD_VERIFY_FLAGS);
-	}
-	return cost;
-}

@@ -22,7 +22,6 @@
 
 struct store_rtxn;
 
-#define POOL_COINBASE_MATURITY 100
 /* Core's EXTRA_DESCENDANT_TX_SIZE_LIMIT (CPFP carve-out). */
 #define POOL_CARVEOUT_VSIZE 10000
 /* Core's ROLLING_FEE_HALFLIFE: 12 hours. */
@@ -163,21 +162,21 @@ void pool_format_money(int64_t v, char *out, size_t len);
 void pool_format_feerate(int64_t rate, char *out, size_t len);
 
 /* ---- chainview.c ---- */
+struct consensus_coin;
 /* The tip of the snapshot: hash, height and median time past. */
 int chainview_tip(struct pool *p, struct store_rtxn *rt, uint8_t hash[32],
     int32_t *height, int64_t *mtp);
-/* MTP of the active-chain block at height (height < 0: 0). */
-int chainview_mtp_at(struct store_rtxn *rt, int32_t height, int64_t *mtp);
-/* Core's IsFinalTx. */
-int chainview_is_final(const struct tx *tx, int32_t height, int64_t time);
+/* Core's CheckFinalTxAtTip: final in the block after the tip. 1 or 0. */
+int chainview_is_final(const struct tx *tx, int32_t tip_height,
+    int64_t tip_mtp);
 /*
- * Core's CalculateSequenceLocks + EvaluateSequenceLocks for a block at
- * tip_height + 1 on a tip with tip_mtp; heights[i] is the height of the
- * coin vin[i] spends (POOL_MEMPOOL_HEIGHT: tip_height + 1). 1 if the locks
- * are met, 0 if not, -1 on a store failure.
+ * Core's CheckSequenceLocksAtTip: BIP68 for the block after the tip
+ * (tip_height, tip_mtp) of snapshot rt; coins[i] is the coin vin[i] spends,
+ * a coin of the pool at height tip_height + 1. 1 if the locks are met, 0 if
+ * not, -1 on a store failure.
  */
 int chainview_sequence_locks_ok(struct store_rtxn *rt, const struct tx *tx,
-    const int32_t *heights, int32_t tip_height, int64_t tip_mtp);
+    const struct consensus_coin *coins, int32_t tip_height, int64_t tip_mtp);
 
 /* ---- rbf.c ---- */
 struct accept_result;

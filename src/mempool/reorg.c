@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "consensus/consensus.h"
 #include "crypto/hash.h"
 #include "util/hex.h"
 #include "mempool/pool_int.h"
@@ -26,18 +27,19 @@ static int
 still_valid(struct pool *p, struct store_rtxn *rt, const struct pentry *e,
     int32_t tip_height, int64_t tip_mtp)
 {
-	int32_t *heights;
+	struct consensus_coin *coins;
 	size_t i;
 	int ok = 1, rc;
 
-	if (!chainview_is_final(&e->tx, tip_height + 1, tip_mtp))
+	if (!chainview_is_final(&e->tx, tip_height, tip_mtp))
 		return 0;
-	heights = xcalloc(e->tx.vin_count, sizeof(*heights));
+	coins = xcalloc(e->tx.vin_count, sizeof(*coins));
 	for (i = 0; i < e->tx.vin_count && ok; i++) {
 		const struct outpoint *op = &e->tx.vin[i].prevout;
 		struct coin c;
 
-		heights[i] = POOL_MEMPOOL_HEIGHT;
+		/* In the pool (or not yet known): as if in the next block. */
+		coins[i].height = tip_height + 1;
 		if (pool_find(p, op->hash) != NULL)
 			continue;
 		rc = store_get_coin(rt, op, &c);
@@ -47,15 +49,15 @@ still_valid(struct pool *p, struct store_rtxn *rt, const struct pentry *e,
 			ok = -1;
 			break;
 		}
-		heights[i] = c.height;
+		coins[i].height = c.height;
 		if (c.coinbase &&
-		    tip_height + 1 - c.height < POOL_COINBASE_MATURITY)
+		    !consensus_coinbase_mature(c.height, tip_height + 1))
 			ok = 0;
 	}
 	if (ok == 1)
-		ok = chainview_sequence_locks_ok(rt, &e->tx, heights,
-		    tip_height, tip_mtp);
-	free(heights);
+		ok = chainview_sequence_locks_ok(rt, &e->tx, coins, tip_height,
+		    tip_mtp);
+	free(coins);
 	return ok;
 }
 

@@ -161,34 +161,3 @@ block_witness_merkle_root(const struct block *b, uint8_t out[32])
 	merkle_root((const uint8_t (*)[32])h, b->tx_count, out, NULL);
 	free(h);
 }
-
-int
-block_witness_commitment_index(const struct block *b)
-{
-	static const uint8_t prefix[6] = { 0x6a, 0x24, 0xaa, 0x21, 0xa9, 0xed };
-	const struct tx *cb;
-	size_t i;
-	int idx = -1;
-
-	if (b->tx_count == 0)
-		return -1;
-	cb = &b->txs[0];
-	for (i = 0; i < cb->vout_count; i++)
-		if (cb->vout[i].script_len >= 38 &&
-		    memcmp(cb->vout[i].script, prefix, 6) == 0)
-			idx = (int)i;
-	return idx;
-}
-
-size_t
-block_weight(const struct block *b)
-{
-	size_t base = BLOCK_HEADER_SIZE + compact_size_len(b->tx_count), i;
-	size_t total = base;
-
-	for (i = 0; i < b->tx_count; i++) {
-		base += b->txs[i].base_size;
-		total += b->txs[i].total_size;
-	}
-	return base * (WITNESS_SCALE_FACTOR - 1) + total;
-}

@@ -14,7 +14,6 @@
 #define BLOCK_HEADER_SIZE 80
 #define MAX_BLOCK_WEIGHT 4000000
 #define MAX_BLOCK_SERIALIZED_SIZE 4000000
-#define WITNESS_SCALE_FACTOR 4
 #define MAX_BLOCK_SIGOPS_COST 80000
 
 struct block_header {
@@ -54,10 +53,9 @@ void block_witness_merkle_root(const struct block *b, uint8_t out[32]);
 void merkle_root(const uint8_t (*hashes)[32], size_t n, uint8_t out[32],
     int *mutated);
 /*
- * Index of the coinbase output holding the BIP141 witness commitment (the
- * last one matching 6a24aa21a9ed), or -1.
+ * Weight and the witness commitment are consensus rules:
+ * consensus_block_weight, consensus_witness_commitment_index
+ * (consensus/consensus.h).
  */
-int block_witness_commitment_index(const struct block *b);
-size_t block_weight(const struct block *b);
 
 #endif

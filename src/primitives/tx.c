@@ -249,7 +249,7 @@ tx_is_coinbase(const struct tx *tx)
 size_t
 tx_weight(const struct tx *tx)
 {
-	return tx->base_size * (WITNESS_SCALE - 1) + tx->total_size;
+	return tx->base_size * (WITNESS_SCALE_FACTOR - 1) + tx->total_size;
 }
 
 void

@@ -20,7 +20,22 @@
 #define COIN 100000000LL
 #define MAX_MONEY (21000000LL * COIN)
 #define SEQUENCE_FINAL 0xffffffffu
-#define WITNESS_SCALE 4
+/*
+ * nLockTime below this is a block height, from it on a UNIX time (Core's
+ * LOCKTIME_THRESHOLD).
+ */
+#define LOCKTIME_THRESHOLD 500000000u
+/*
+ * BIP68 relative lock times in nSequence (Core's CTxIn constants): bit 31
+ * disables the lock, bit 22 makes it a time in units of 512 seconds
+ * (granularity 9) instead of blocks, and the low 16 bits are the value.
+ */
+#define SEQUENCE_LOCKTIME_DISABLE_FLAG (1u << 31)
+#define SEQUENCE_LOCKTIME_TYPE_FLAG (1u << 22)
+#define SEQUENCE_LOCKTIME_MASK 0x0000ffffu
+#define SEQUENCE_LOCKTIME_GRANULARITY 9
+/* BIP141: a byte outside the witness weighs this much, one inside it 1. */
+#define WITNESS_SCALE_FACTOR 4
 
 struct witem {
 	const uint8_t *p;

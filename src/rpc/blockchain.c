@@ -12,6 +12,7 @@
 
 #include "chain/arith256.h"
 #include "chain/chainparams.h"
+#include "consensus/consensus.h"
 #include "primitives/block.h"
 #include "rpc/rpc_int.h"
 #include "store/store.h"
@@ -162,9 +163,10 @@ m_getblock(struct rpc_ctx *c, struct rpc_error *err)
 {
 	const struct chainparams *cp = rpc_shared(c->rpc)->cp;
 	struct store_rtxn *t;
+	struct block_index_entry e;
 	struct block b;
 	struct wbuf w;
-	struct rpc_spent *spent = NULL;
+	struct consensus_coin *spent = NULL;
 	const uint8_t *up;
 	uint8_t h[32], *raw, *undo = NULL;
 	size_t len, ulen = 0, i, k;
@@ -196,9 +198,14 @@ m_getblock(struct rpc_ctx *c, struct rpc_error *err)
 	 */
 	if (verbosity >= 2) {
 		rc = store_get_undo(t, h, &up, &ulen);
-		if (rc == STORE_OK)
+		if (rc == STORE_OK) {
 			undo = ulen ? xmemdup(up, ulen) : xmalloc(1);
-		else if (rc != STORE_NOTFOUND) {
+			/* The record is checked against the block's height. */
+			if (store_get_index(t, h, &e) != STORE_OK)
+				rc = STORE_ERROR;
+		}
+		if (rc != STORE_OK && rc != STORE_NOTFOUND) {
+			free(undo);
 			store_read_end(t);
 			free(raw);
 			return rpc_fail(err, RPC_INTERNAL_ERROR, "%s",
@@ -219,7 +226,7 @@ m_getblock(struct rpc_ctx *c, struct rpc_error *err)
 		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
 		    "Block read failed");
 	}
-	if (undo && rpc_undo_spent(undo, ulen, &b, &spent) == -1) {
+	if (undo && rpc_undo_spent(undo, ulen, &b, e.height, &spent) == -1) {
 		block_free(&b);
 		free(undo);
 		free(raw);
@@ -233,7 +240,7 @@ m_getblock(struct rpc_ctx *c, struct rpc_error *err)
 	wbuf_free(&w);
 	json_object_set_new(res, "size", json_integer((json_int_t)len));
 	json_object_set_new(res, "weight",
-	    json_integer((json_int_t)block_weight(&b)));
+	    json_integer((json_int_t)consensus_block_weight(&b)));
 	txs = json_array();
 	for (i = 0, k = 0; i < b.tx_count; i++) {
 		if (verbosity == 1)

@@ -12,6 +12,7 @@
 #include "chain/arith256.h"
 #include "chain/chainparams.h"
 #include "chain/pow.h"
+#include "consensus/consensus.h"
 #include "rpc/rpc_int.h"
 #include "store/store.h"
 #include "util/hex.h"
@@ -94,31 +95,56 @@ mtp_cache_put(const uint8_t hash[32], int64_t mtp)
 	pthread_mutex_unlock(&mtp_mu);
 }
 
+/*
+ * consensus_time_fn over the store's index records from e down. A missing
+ * ancestor (the store being read mid-change) ends the walk early, and
+ * leaves complete 0 so the answer is not cached.
+ */
+struct mtp_walk {
+	struct store_rtxn *t;
+	struct block_index_entry e;	/* the record to give next */
+	int have;			/* e is there to give */
+	int n;				/* times given */
+	int complete;			/* reached genesis or the full span */
+};
+
+static int
+mtp_walk_older(void *cursor, int64_t *time)
+{
+	struct mtp_walk *mw = cursor;
+	uint8_t prev[32];
+
+	if (!mw->have)
+		return 1;
+	*time = mw->e.hdr.time;
+	if (++mw->n == CONSENSUS_MTP_SPAN || mw->e.height == 0) {
+		mw->complete = 1;
+		mw->have = 0;
+		return 0;
+	}
+	memcpy(prev, mw->e.hdr.prev, 32);
+	mw->have = store_get_index(mw->t, prev, &mw->e) == STORE_OK;
+	return 0;
+}
+
 /* The median time past of e, whose record the caller has already read. */
 static int64_t
 median_time_of(struct store_rtxn *t, const struct block_index_entry *e)
 {
-	struct block_index_entry p;
-	int64_t times[POW_MEDIAN_TIME_SPAN], mtp;
-	uint8_t prev[32];
-	size_t n = 1;
-	int complete;
+	struct mtp_walk mw;
+	int64_t mtp;
 
 	if (mtp_cache_get(e->hash, &mtp))
 		return mtp;
-	times[0] = e->hdr.time;
-	complete = e->height == 0;
-	memcpy(prev, e->hdr.prev, 32);
-	while (!complete && n < POW_MEDIAN_TIME_SPAN) {
-		if (store_get_index(t, prev, &p) != STORE_OK)
-			break;
-		times[n++] = p.hdr.time;
-		complete = p.height == 0;
-		memcpy(prev, p.hdr.prev, 32);
-	}
-	mtp = pow_median_time(times, n);
-	/* A walk cut short by a missing ancestor is not the final answer. */
-	if (complete || n == POW_MEDIAN_TIME_SPAN)
+	mw.t = t;
+	mw.e = *e;
+	mw.have = 1;
+	mw.n = 0;
+	mw.complete = 0;
+	/* Cannot fail: e itself always gives a time. */
+	if (consensus_median_time_past(mtp_walk_older, &mw, &mtp) != 0)
+		return 0;
+	if (mw.complete)
 		mtp_cache_put(e->hash, mtp);
 	return mtp;
 }

@@ -13,6 +13,7 @@
 
 #include "chain/address.h"
 #include "chain/chainparams.h"
+#include "consensus/consensus.h"
 #include "primitives/block.h"
 #include "rpc/rpc_int.h"
 #include "script/opcodes.h"
@@ -264,7 +265,7 @@ m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 	struct store_rtxn *t;
 	struct block b;
 	struct wbuf w;
-	struct rpc_spent *spent = NULL;
+	struct consensus_coin *spent = NULL;
 	uint8_t txid[32], bh[32], ah[32], *raw, *undo = NULL;
 	const uint8_t *p;
 	size_t len, ulen = 0, i, j, k;
@@ -339,7 +340,7 @@ m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
 		    "Block read failed");
 	}
-	if (undo && rpc_undo_spent(undo, ulen, &b, &spent) == -1) {
+	if (undo && rpc_undo_spent(undo, ulen, &b, e.height, &spent) == -1) {
 		block_free(&b);
 		free(undo);
 		free(raw);

@@ -382,31 +382,21 @@ struct tx;
  */
 json_t *rpc_tx_json(const struct tx *tx, const struct chainparams *cp,
     int include_hex);
-/*
- * A coin spent by an input, as a block's undo record keeps it (the record
- * is written by validation: per input after the coinbase, in block order,
- * CompactSize(height * 2 + coinbase) || le64 value || CompactSize(script
- * length) || script).
- */
-struct rpc_spent {
-	int64_t value;
-	const uint8_t *script;	/* borrowed from the undo record */
-	size_t script_len;
-	int32_t height;
-	int coinbase;
-};
 struct block;
+struct consensus_coin;
 /* Core's error (RPC_INTERNAL_ERROR) for an undo record that does not read. */
 #define RPC_UNDO_UNREADABLE "Undo data expected but can't be read. This " \
     "could be due to disk corruption or a conflict with a pruning event."
 /*
- * Reads the undo record undo/n of block b: 0 with *out, an xmalloc'd array
- * of one coin per input of b's transactions after the coinbase (the caller
- * frees it; its scripts borrow undo), or -1 when the record does not
- * decode or does not match the block.
+ * Reads the undo record undo/n of block b at height (consensus_undo_read):
+ * 0 with *out, an xmalloc'd array of one coin per input of b's
+ * transactions after the coinbase (the caller frees it; its scripts borrow
+ * undo), or -1 when the record does not decode or does not match the block
+ * (a transaction whose coins would not pass consensus_check_tx_inputs
+ * there, so the fees computed from it are always in range).
  */
 int rpc_undo_spent(const uint8_t *undo, size_t n, const struct block *b,
-    struct rpc_spent **out);
+    int32_t height, struct consensus_coin **out);
 /*
  * rpc_tx_json with the coins tx spent (spent: one per input, or NULL when
  * unknown or for a coinbase), as Core's TxToUniv with undo data: "fee"
@@ -414,7 +404,7 @@ int rpc_undo_spent(const uint8_t *undo, size_t n, const struct block *b,
  * height, value, scriptPubKey) before its "sequence".
  */
 json_t *rpc_tx_json_spent(const struct tx *tx, const struct chainparams *cp,
-    int include_hex, const struct rpc_spent *spent, int prevout);
+    int include_hex, const struct consensus_coin *spent, int prevout);
 /* Core's ScriptToUniv for an output script: asm, desc, hex, address, type. */
 json_t *rpc_script_pubkey_json(const uint8_t *s, size_t len,
     const struct chainparams *cp, int include_hex, int include_address);

@@ -12,6 +12,7 @@
 
 #include "chain/address.h"
 #include "chain/descriptor.h"
+#include "consensus/consensus.h"
 #include "crypto/hash.h"
 #include "primitives/block.h"
 #include "primitives/tx.h"
@@ -414,80 +415,42 @@ hash_json(const uint8_t h[32])
 
 /* ---- Spent coins from a block's undo record ---- */
 
-static int
-spent_get(struct rbuf *r, struct rpc_spent *c)
-{
-	uint64_t code, value, len;
-
-	if (rbuf_get_compact_nocap(r, &code) != 0 || code / 2 > INT32_MAX ||
-	    rbuf_get_le64(r, &value) != 0 || value > (uint64_t)MAX_MONEY ||
-	    rbuf_get_compact(r, &len) != 0)
-		return -1;
-	c->height = (int32_t)(code / 2);
-	c->coinbase = (int)(code & 1);
-	c->value = (int64_t)value;
-	c->script_len = (size_t)len;
-	c->script = rbuf_ptr(r, (size_t)len);
-	if (c->script == NULL && len > 0)
-		return -1;
-	return 0;
-}
-
 int
 rpc_undo_spent(const uint8_t *undo, size_t n, const struct block *b,
-    struct rpc_spent **out)
+    int32_t height, struct consensus_coin **out)
 {
-	struct rpc_spent *v;
-	struct rbuf r;
-	size_t i, j, k, nin = 0;
+	struct consensus_inputs res;
+	struct consensus_coin *v;
+	size_t i, k, nin;
 
-	for (i = 1; i < b->tx_count; i++)
-		nin += b->txs[i].vin_count;
-	/* Every input takes at least 10 bytes: a short record cannot match. */
-	if (nin > n / 10)
+	if (consensus_undo_read(undo, n, b, &v, &nin) != 0)
 		return -1;
-	v = xreallocarray(NULL, nin ? nin : 1, sizeof(*v));
-	rbuf_init(&r, undo, n);
-	for (k = 0; k < nin; k++)
-		if (spent_get(&r, &v[k]) != 0)
-			goto bad;
-	if (rbuf_left(&r) != 0)
-		goto bad;
 	/*
-	 * As the block connected, each transaction spends no more than
-	 * MAX_MONEY and at least what it pays out; checking it here keeps
-	 * the fee sums in range for rpc_tx_json_spent.
+	 * The block connected at height, so each of its transactions passed
+	 * CheckTxInputs with these coins; a record that does not is damaged,
+	 * and its fee sums could overflow in rpc_tx_json_spent.
 	 */
-	for (i = 1, k = 0; i < b->tx_count; i++) {
-		const struct tx *tx = &b->txs[i];
-		int64_t in = 0, outv = 0;
-
-		for (j = 0; j < tx->vin_count; j++, k++)
-			if ((in += v[k].value) > MAX_MONEY)
-				goto bad;
-		for (j = 0; j < tx->vout_count; j++)
-			if (tx->vout[j].value < 0 ||
-			    tx->vout[j].value > MAX_MONEY ||
-			    (outv += tx->vout[j].value) > in)
-				goto bad;
-	}
+	for (i = 1, k = 0; i < b->tx_count; k += b->txs[i].vin_count, i++)
+		if (consensus_check_tx_inputs(&b->txs[i], v + k, height,
+		    &res) != 0) {
+			free(v);
+			return -1;
+		}
 	*out = v;
 	return 0;
-bad:
-	free(v);
-	return -1;
 }
 
 static json_t *
-prevout_json(const struct rpc_spent *c, const struct chainparams *cp)
+prevout_json(const struct consensus_coin *c, const struct chainparams *cp)
 {
 	json_t *p = json_object();
 
 	json_object_set_new(p, "generated", json_boolean(c->coinbase));
 	json_object_set_new(p, "height", json_integer(c->height));
-	json_object_set_new(p, "value", rpc_amount(c->value));
+	json_object_set_new(p, "value", rpc_amount(c->out.value));
 	json_object_set_new(p, "scriptPubKey",
-	    rpc_script_pubkey_json(c->script, c->script_len, cp, 1, 1));
+	    rpc_script_pubkey_json(c->out.script, c->out.script_len, cp, 1,
+	    1));
 	return p;
 }
 
@@ -500,7 +463,7 @@ rpc_tx_json(const struct tx *tx, const struct chainparams *cp,
 
 json_t *
 rpc_tx_json_spent(const struct tx *tx, const struct chainparams *cp,
-    int include_hex, const struct rpc_spent *spent, int prevout)
+    int include_hex, const struct consensus_coin *spent, int prevout)
 {
 	json_t *o = json_object(), *vin, *vout, *in, *out, *sig, *wit;
 	size_t i, j, weight = tx_weight(tx);
@@ -550,7 +513,7 @@ rpc_tx_json_spent(const struct tx *tx, const struct chainparams *cp,
 			json_object_set_new(in, "txinwitness", wit);
 		}
 		if (spent) {
-			in_total += spent[i].value;
+			in_total += spent[i].out.value;
 			if (prevout)
 				json_object_set_new(in, "prevout",
 				    prevout_json(&spent[i], cp));

@@ -17,10 +17,6 @@
 #include "script/script.h"
 #include "util/xmalloc.h"
 
-#define SEQUENCE_LOCKTIME_DISABLE_FLAG (1u << 31)
-#define SEQUENCE_LOCKTIME_TYPE_FLAG (1u << 22)
-#define SEQUENCE_LOCKTIME_MASK 0x0000ffffu
-
 /* BIP342 budget: each executed signature check costs this much weight. */
 #define VALIDATION_WEIGHT_PER_SIGOP_PASSED 50
 

@@ -116,7 +116,6 @@ enum opcode {
 #define MAX_PUBKEYS_PER_MULTISIG 20
 #define MAX_SCRIPT_SIZE 10000
 #define MAX_STACK_SIZE 1000
-#define LOCKTIME_THRESHOLD 500000000u
 
 /*
  * Reads the operation at *pc in s[0..len). On success returns 1, sets *op,

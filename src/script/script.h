@@ -95,7 +95,7 @@ int script_is_unspendable(const uint8_t *s, size_t len);
 /*
  * Consensus flags that every block since its deployment must satisfy (Core's
  * MANDATORY_SCRIPT_VERIFY_FLAGS); which of them apply at a given height comes
- * from script_block_flags(). Policy (standardness) adds the rest; blocks are
+ * from consensus_block_script_flags() (src/consensus). Policy (standardness) adds the rest; blocks are
  * never checked with policy flags.
  */
 #define SCRIPT_MANDATORY_VERIFY_FLAGS (SCRIPT_VERIFY_P2SH |		\
@@ -114,16 +114,6 @@ int script_is_unspendable(const uint8_t *s, size_t len);
 	SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_TAPROOT_VERSION |		\
 	SCRIPT_VERIFY_DISCOURAGE_OP_SUCCESS |				\
 	SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_PUBKEYTYPE)
-
-struct chainparams;
-/*
- * Consensus flags for the block at height with hash (Core's
- * GetBlockScriptFlags): P2SH, WITNESS and TAPROOT always (except the two
- * historical blocks that broke them), DERSIG, CLTV, CSV and NULLDUMMY from
- * their buried deployment heights.
- */
-uint32_t script_block_flags(const struct chainparams *cp, int32_t height,
-    const uint8_t hash[32]);
 
 /* Core's ScriptError_t, same order. */
 enum script_error {

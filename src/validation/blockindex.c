@@ -6,13 +6,13 @@
 
 #include <openssl/rand.h>
 
+#include "consensus/consensus.h"
 #include "crypto/hash.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 #include "validation/blockindex.h"
 
 #define MAP_INITIAL_BUCKETS 1024
-#define MTP_SPAN 11
 
 void
 bindex_map_init(struct bindex_map *m)
@@ -132,22 +132,28 @@ bindex_ancestor(struct bindex *b, int32_t h)
 	return b;
 }
 
+/* consensus_time_fn over parent pointers; the cursor is the next entry. */
+static int
+bindex_older_time(void *cursor, int64_t *time)
+{
+	const struct bindex **b = cursor;
+
+	if (*b == NULL)
+		return 1;
+	*time = (*b)->e.hdr.time;
+	*b = (*b)->parent;
+	return 0;
+}
+
 int64_t
 bindex_median_time_past(const struct bindex *b)
 {
-	int64_t t[MTP_SPAN], v;
-	int n = 0, i, j;
+	int64_t mtp;
 
-	for (; b && n < MTP_SPAN; b = b->parent)
-		t[n++] = b->e.hdr.time;
-	/* Insertion sort: eleven values at most. */
-	for (i = 1; i < n; i++) {
-		v = t[i];
-		for (j = i; j > 0 && t[j - 1] > v; j--)
-			t[j] = t[j - 1];
-		t[j] = v;
-	}
-	return n ? t[n / 2] : 0;
+	/* The walk cannot fail: only no block at all has no median. */
+	if (consensus_median_time_past(bindex_older_time, &b, &mtp) != 0)
+		return 0;
+	return mtp;
 }
 
 struct bindex *

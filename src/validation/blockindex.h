@@ -50,7 +50,10 @@ struct bindex *bindex_insert(struct bindex_map *m, const uint8_t hash[32]);
 void bindex_build_skip(struct bindex *b);
 /* b's ancestor at height h (h <= b's height), or NULL. */
 struct bindex *bindex_ancestor(struct bindex *b, int32_t h);
-/* Median of the last 11 block times up to and including b (BIP113). */
+/*
+ * Median time past of b (consensus_median_time_past over b and its
+ * ancestors); 0 for NULL.
+ */
 int64_t bindex_median_time_past(const struct bindex *b);
 /* The last common ancestor of a and b (NULL only if unrelated). */
 struct bindex *bindex_fork(struct bindex *a, struct bindex *b);

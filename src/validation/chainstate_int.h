@@ -5,7 +5,6 @@
  * chainstate.c: open/load, header and block acceptance, lookups.
  * checks.c: context-free and contextual checks of headers, blocks, txs.
  * connect.c: connecting and disconnecting a block against the UTXO set.
- * undo.c: the undo record of a block.
  * scripts.c: handing script checks to the check queue.
  * activate.c: best-chain selection, reorgs, invalidate/reconsider/precious.
  */
@@ -17,22 +16,19 @@
 #include <stdint.h>
 
 #include "chain/chainparams.h"
+#include "consensus/consensus.h"
 #include "script/script.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "validation/blockindex.h"
 #include "validation/chainstate.h"
 
-/* Core's consensus constants that live with validation. */
+/*
+ * How far ahead of node time a header may be (Core's
+ * MAX_FUTURE_BLOCK_TIME). It depends on the node's clock, so it is a check
+ * here rather than a rule in src/consensus.
+ */
 #define MAX_FUTURE_BLOCK_TIME (2 * 60 * 60)
-#define MAX_TIMEWARP 600
-#define LOCKTIME_THRESHOLD 500000000u
-#define SEQUENCE_LOCKTIME_DISABLE_FLAG (1u << 31)
-#define SEQUENCE_LOCKTIME_TYPE_FLAG (1u << 22)
-#define SEQUENCE_LOCKTIME_MASK 0x0000ffffu
-#define SEQUENCE_LOCKTIME_GRANULARITY 9
-#define MIN_COINBASE_SCRIPT 2
-#define MAX_COINBASE_SCRIPT 100
 
 struct connect_scratch;
 struct script_batch;
@@ -102,7 +98,6 @@ void vs_clear(struct val_state *st);
 /* checks.c */
 int check_header_pow(const struct chainstate *cs, const struct block_header *h,
     const uint8_t hash[32], struct val_state *st);
-int check_transaction(const struct tx *tx, struct val_state *st);
 int check_block(const struct chainstate *cs, const struct block *b,
     int check_pow, int check_merkle, struct val_state *st);
 int contextual_check_header(struct chainstate *cs,
@@ -110,14 +105,6 @@ int contextual_check_header(struct chainstate *cs,
     struct val_state *st);
 int contextual_check_block(struct chainstate *cs, const struct block *b,
     struct bindex *prev, struct val_state *st);
-unsigned tx_legacy_sigops(const struct tx *tx);
-int tx_is_final(const struct tx *tx, int32_t height, int64_t time);
-int64_t block_subsidy(const struct chainparams *cp, int32_t height);
-int money_range(int64_t v);
-/* CScript() << height: what a BIP34 coinbase script begins with. */
-size_t bip34_height_push(int32_t height, uint8_t out[8]);
-/* Whether a deployment buried at dep_height applies to a block at height. */
-int deployment_active(int32_t dep_height, int32_t height);
 
 /* chainstate.c */
 uint32_t next_work_required(struct chainstate *cs, struct bindex *prev,
@@ -182,15 +169,6 @@ void connect_scratch_free(struct connect_scratch *s);
 /* Loads a block's bytes for connection (pending or stored) and parses it. */
 int cs_load_block(struct chainstate *cs, struct store_rtxn *r,
     struct bindex *bi, const uint8_t **raw, size_t *len, struct block *b);
-
-/* undo.c */
-struct undo_coin {
-	struct txout out;
-	int32_t height;
-	int coinbase;
-};
-void undo_put(struct wbuf *w, const struct undo_coin *c);
-int undo_get(struct rbuf *r, struct undo_coin *c);
 
 /* scripts.c */
 struct sigcache;

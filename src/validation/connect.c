@@ -27,11 +27,8 @@
 #include "util/xmalloc.h"
 #include "validation/chainstate_int.h"
 
-/* Core's BIP34_IMPLIES_BIP30_LIMIT: from here on BIP30 is checked again. */
-#define BIP34_IMPLIES_BIP30_LIMIT 1983702
-
-struct spent_in {
-	struct undo_coin c;
+/* Where the spent coin of the same index in connect_scratch.coins came from. */
+struct spent_ref {
 	const struct outpoint *op;	/* the input's prevout, in the block */
 	int from_store;		/* delete from the store in phase two */
 };
@@ -46,18 +43,19 @@ struct slot_table {
 };
 
 struct connect_scratch {
-	struct spent_in *ins;
+	struct consensus_coin *coins;	/* the spent coins, flat, per input */
+	struct spent_ref *refs;
 	size_t cap_ins;
-	struct txout *spent;	/* the spent outputs, flat, per input */
+	struct txout *spent;	/* their outputs again, as scripts want them */
 	size_t cap_spent;
-	size_t *in_off;		/* per tx: first index into ins/spent */
+	size_t *in_off;		/* per tx: first index into coins/spent */
 	size_t *out_off;	/* per tx: first index into out_spent */
 	size_t cap_tx;
 	uint8_t *out_spent;	/* per output of the block: spent in the block */
 	size_t cap_out;
 	struct script_txdata **td;
 	struct slot_table txmap;	/* txid -> tx index */
-	struct slot_table spentmap;	/* store outpoint -> ins index */
+	struct slot_table spentmap;	/* store outpoint -> coins index */
 	uint64_t k0, k1;
 	struct wbuf undo;
 };
@@ -85,7 +83,8 @@ connect_scratch_free(struct connect_scratch *s)
 {
 	if (s == NULL)
 		return;
-	free(s->ins);
+	free(s->coins);
+	free(s->refs);
 	free(s->spent);
 	free(s->in_off);
 	free(s->out_off);
@@ -156,7 +155,7 @@ hash_outpoint(const struct connect_scratch *s, const struct outpoint *op)
 }
 
 /*
- * Records that store coin op was spent by ins[idx]; returns -1 if an
+ * Records that store coin op was spent by input idx; returns -1 if an
  * earlier input of the block already spent it.
  */
 static int
@@ -166,7 +165,7 @@ spentmap_add(struct connect_scratch *s, const struct outpoint *op, size_t idx)
 	uint32_t v;
 
 	while ((v = s->spentmap.slot[k]) != 0) {
-		const struct outpoint *o = s->ins[v - 1].op;
+		const struct outpoint *o = s->refs[v - 1].op;
 
 		if (o->n == op->n && memcmp(o->hash, op->hash, 32) == 0)
 			return -1;
@@ -189,7 +188,8 @@ scratch_size(struct connect_scratch *s, const struct block *b,
 	}
 	if (ni > s->cap_ins) {
 		s->cap_ins = ni;
-		s->ins = xreallocarray(s->ins, ni, sizeof(*s->ins));
+		s->coins = xreallocarray(s->coins, ni, sizeof(*s->coins));
+		s->refs = xreallocarray(s->refs, ni, sizeof(*s->refs));
 		s->spent = xreallocarray(s->spent, ni, sizeof(*s->spent));
 	}
 	if (b->tx_count + 1 > s->cap_tx) {
@@ -213,47 +213,20 @@ scratch_size(struct connect_scratch *s, const struct block *b,
 	*nout = no;
 }
 
-static int
-hash_is(const uint8_t h[32], const char *hex)
-{
-	uint8_t v[32];
-
-	return hash_from_hex(hex, v) == 0 && memcmp(v, h, 32) == 0;
-}
-
-/*
- * Whether BIP30 (no tx may overwrite an unspent output) is checked for bi,
- * as Core: always, except on the two historic mainnet repeats and after a
- * chain's known BIP34 activation block, until Core's limit height.
- */
+/* Whether BIP30 is checked for bi (the rule: consensus_bip30_enforced). */
 static int
 bip30_enforced(const struct chainstate *cs, struct bindex *bi)
 {
-	const struct chainparams *cp = cs->cp;
-	const char *bip34_hash = NULL;
-	struct bindex *a;
+	struct bindex *a = bindex_ancestor(bi->parent, cs->cp->bip34_height);
 
-	if (bi->e.height >= BIP34_IMPLIES_BIP30_LIMIT)
-		return 1;
-	if (cp->id == CHAIN_MAIN) {
-		if ((bi->e.height == 91842 && hash_is(bi->e.hash,
-		    "00000000000a4d0a398161ffc163c503763b1f4360639393e0e4c8e300e0caec")) ||
-		    (bi->e.height == 91880 && hash_is(bi->e.hash,
-		    "00000000000743f190a18c5577a3c2d2a1f610ae9601ac046a38084ccb7cd721")))
-			return 0;
-		bip34_hash = "000000000000024b89b42a942fe0d9fea3bb44ab7bd1b19115dd6a759c0808b8";
-	} else if (cp->id == CHAIN_TESTNET3)
-		bip34_hash = "0000000023b3a96d3484e5abb3755c413e7d41500f8e2a5c3f0dd01299cd8ef8";
-	if (bip34_hash == NULL)
-		return 1;
-	a = bindex_ancestor(bi->parent, cp->bip34_height);
-	return a == NULL || !hash_is(a->e.hash, bip34_hash);
+	return consensus_bip30_enforced(cs->cp, bi->e.height, bi->e.hash,
+	    a ? a->e.hash : NULL);
 }
 
 uint32_t
 block_script_flags(const struct chainstate *cs, const struct bindex *bi)
 {
-	return script_block_flags(cs->cp, bi->e.height, bi->e.hash);
+	return consensus_block_script_flags(cs->cp, bi->e.height, bi->e.hash);
 }
 
 /* The block at height h on bi's chain (its own parent's ancestry). */
@@ -265,43 +238,22 @@ chain_ancestor(struct chainstate *cs, struct bindex *bi, int32_t h)
 	return bindex_ancestor(bi, h);
 }
 
-/* BIP68: whether tx's relative lock times are satisfied in block bi. */
+/* The chain consensus_check_sequence_locks asks about: bi's. */
+struct block_chain {
+	struct chainstate *cs;
+	struct bindex *bi;
+};
+
 static int
-sequence_locks_ok(struct chainstate *cs, struct bindex *bi,
-    const struct tx *tx, const struct spent_in *ins)
+block_mtp_at(void *arg, int32_t height, int64_t *mtp)
 {
-	int64_t min_height = -1, min_time = -1;
-	size_t i;
+	struct block_chain *bc = arg;
+	struct bindex *a = chain_ancestor(bc->cs, bc->bi, height);
 
-	if (tx->version < 2)
-		return 1;
-	for (i = 0; i < tx->vin_count; i++) {
-		uint32_t seq = tx->vin[i].sequence;
-		int32_t ch = ins[i].c.height;
-		int64_t v = seq & SEQUENCE_LOCKTIME_MASK;
-
-		if (seq & SEQUENCE_LOCKTIME_DISABLE_FLAG)
-			continue;
-		if (seq & SEQUENCE_LOCKTIME_TYPE_FLAG) {
-			struct bindex *a = chain_ancestor(cs, bi,
-			    ch > 0 ? ch - 1 : 0);
-			int64_t t = a ? bindex_median_time_past(a) : 0;
-			int64_t lock = t + (v << SEQUENCE_LOCKTIME_GRANULARITY) - 1;
-
-			if (lock > min_time)
-				min_time = lock;
-		} else {
-			int64_t lock = (int64_t)ch + v - 1;
-
-			if (lock > min_height)
-				min_height = lock;
-		}
-	}
-	if (min_height >= bi->e.height)
-		return 0;
-	if (min_time >= bindex_median_time_past(bi->parent))
-		return 0;
-	return 1;
+	if (a == NULL)
+		return -1;
+	*mtp = bindex_median_time_past(a);
+	return 0;
 }
 
 static void
@@ -361,9 +313,9 @@ write_coins(struct connect_scratch *s, struct store_wtxn *w,
 	int rc;
 
 	for (k = 0; k < nin; k++) {
-		if (!s->ins[k].from_store)
+		if (!s->refs[k].from_store)
 			continue;
-		if ((rc = store_del_coin(w, s->ins[k].op)) != 0)
+		if ((rc = store_del_coin(w, s->refs[k].op)) != 0)
 			return rc;
 	}
 	c.height = height;
@@ -396,13 +348,14 @@ find_coin(struct chainstate *cs, struct store_rtxn *r, const struct block *b,
     struct val_state *st)
 {
 	struct connect_scratch *s = cs->scratch;
-	struct spent_in *sp = &s->ins[idx];
+	struct consensus_coin *sc = &s->coins[idx];
+	struct spent_ref *ref = &s->refs[idx];
 	const struct outpoint *op = &in->prevout;
 	long j = txmap_find(s, b, op->hash);
 	struct coin c;
 	int rc;
 
-	sp->op = op;
+	ref->op = op;
 	if (j >= 0 && (size_t)j < ti && op->n < b->txs[j].vout_count) {
 		const struct txout *o = &b->txs[j].vout[op->n];
 
@@ -412,10 +365,10 @@ find_coin(struct chainstate *cs, struct store_rtxn *r, const struct block *b,
 			if (*flag)
 				return 1;
 			*flag = 1;
-			sp->c.out = *o;
-			sp->c.height = height;
-			sp->c.coinbase = j == 0;
-			sp->from_store = 0;
+			sc->out = *o;
+			sc->height = height;
+			sc->coinbase = j == 0;
+			ref->from_store = 0;
 			return 0;
 		}
 	}
@@ -426,48 +379,36 @@ find_coin(struct chainstate *cs, struct store_rtxn *r, const struct block *b,
 		return vs_error(st, "store_get_coin failed"), -1;
 	if (spentmap_add(s, op, idx) != 0)
 		return 1;
-	sp->c.out.value = c.value;
-	sp->c.out.script = c.script;
-	sp->c.out.script_len = c.script_len;
-	sp->c.height = c.height;
-	sp->c.coinbase = c.coinbase;
-	sp->from_store = 1;
+	sc->out.value = c.value;
+	sc->out.script = c.script;
+	sc->out.script_len = c.script_len;
+	sc->height = c.height;
+	sc->coinbase = c.coinbase;
+	ref->from_store = 1;
 	return 0;
 }
 
-/* Checks one non-coinbase tx against its spent coins (Core's CheckTxInputs). */
+/* Core's CheckTxInputs for one non-coinbase tx, with Core's debug texts. */
 static int
-check_tx_inputs(struct chainstate *cs, const struct tx *tx,
-    const struct spent_in *ins, int32_t height, int64_t *fee,
-    struct val_state *st)
+check_tx_inputs(const struct tx *tx, const struct consensus_coin *coins,
+    int32_t height, int64_t *fee, struct val_state *st)
 {
-	int64_t in_total = 0, out_total = 0;
-	size_t i;
+	struct consensus_inputs res;
 
-	for (i = 0; i < tx->vin_count; i++) {
-		if (ins[i].c.coinbase &&
-		    height - ins[i].c.height < cs->cp->coinbase_maturity)
-			return vs_invalid(st, 0,
-			    "bad-txns-premature-spend-of-coinbase",
-			    "tried to spend coinbase at depth %d",
-			    height - ins[i].c.height);
-		in_total += ins[i].c.out.value;
-		if (!money_range(ins[i].c.out.value) || !money_range(in_total))
-			return vs_invalid(st, 0,
-			    "bad-txns-inputvalues-outofrange",
-			    "txin values out of range");
+	if (consensus_check_tx_inputs(tx, coins, height, &res) == 0) {
+		*fee = res.fee;
+		return 0;
 	}
-	for (i = 0; i < tx->vout_count; i++)
-		out_total += tx->vout[i].value;
-	if (in_total < out_total)
-		return vs_invalid(st, 0, "bad-txns-in-belowout",
-		    "value in (%lld) < value out (%lld)", (long long)in_total,
-		    (long long)out_total);
-	*fee = in_total - out_total;
-	if (!money_range(*fee))
-		return vs_invalid(st, 0, "bad-txns-fee-outofrange",
-		    "fee out of range");
-	return 0;
+	if (strcmp(res.reason, "bad-txns-premature-spend-of-coinbase") == 0)
+		return vs_invalid(st, 0, res.reason,
+		    "tried to spend coinbase at depth %d", (int)res.depth);
+	if (strcmp(res.reason, "bad-txns-in-belowout") == 0)
+		return vs_invalid(st, 0, res.reason,
+		    "value in (%lld) < value out (%lld)",
+		    (long long)res.value_in, (long long)res.value_out);
+	if (strcmp(res.reason, "bad-txns-fee-outofrange") == 0)
+		return vs_invalid(st, 0, res.reason, "fee out of range");
+	return vs_invalid(st, 0, res.reason, "txin values out of range");
 }
 
 static int
@@ -490,6 +431,7 @@ connect_block(struct chainstate *cs, struct store_wtxn *w, struct bindex *bi,
 	struct store_rtxn *r = store_wtxn_reader(w);
 	const struct chainparams *cp = cs->cp;
 	int32_t height = bi->e.height;
+	struct block_chain chain = { cs, bi };
 	uint32_t flags;
 	uint64_t sigops = 0;
 	int64_t fees = 0, cb_out = 0;
@@ -507,7 +449,7 @@ connect_block(struct chainstate *cs, struct store_wtxn *w, struct bindex *bi,
 		return write_connected(w, bi, NULL);
 	}
 	flags = block_script_flags(cs, bi);
-	csv = deployment_active(cp->csv_height, height);
+	csv = consensus_deployment_active(cp->csv_height, height);
 	scratch_size(s, b, &nin, &nout);
 
 	if (bip30_enforced(cs, bi)) {
@@ -530,7 +472,7 @@ connect_block(struct chainstate *cs, struct store_wtxn *w, struct bindex *bi,
 	nout = 0;
 	for (i = 0; i < b->tx_count; i++) {
 		const struct tx *tx = &b->txs[i];
-		struct spent_in *tins = s->ins + idx;
+		struct consensus_coin *tcoins = s->coins + idx;
 		int64_t fee = 0;
 
 		s->in_off[i] = idx;
@@ -549,42 +491,35 @@ connect_block(struct chainstate *cs, struct store_wtxn *w, struct bindex *bi,
 					tx_fail(st, tx);
 					goto fail;
 				}
-				s->spent[idx + k] = tins[k].c.out;
+				s->spent[idx + k] = tcoins[k].out;
 			}
-			if (check_tx_inputs(cs, tx, tins, height, &fee, st) != 0) {
+			if (check_tx_inputs(tx, tcoins, height, &fee, st) != 0) {
 				tx_fail(st, tx);
 				goto fail;
 			}
 			fees += fee;
-			if (!money_range(fees)) {
+			if (!consensus_money_range(fees)) {
 				vs_invalid(st, 0,
 				    "bad-txns-accumulated-fee-outofrange",
 				    "accumulated fee in the block out of range");
 				tx_fail(st, tx);
 				goto fail;
 			}
-			if (csv && !sequence_locks_ok(cs, bi, tx, tins)) {
+			rc = consensus_check_sequence_locks(tx, csv, tcoins,
+			    height, block_mtp_at, &chain);
+			if (rc < 0) {
+				vs_error(st, "sequence locks: ancestor missing");
+				goto fail;
+			}
+			if (rc == 0) {
 				vs_invalid(st, 0, "bad-txns-nonfinal",
 				    "contains a non-BIP68-final transaction");
 				tx_fail(st, tx);
 				goto fail;
 			}
 		}
-		sigops += (uint64_t)tx_legacy_sigops(tx) * WITNESS_SCALE_FACTOR;
-		if (i > 0) {
-			for (k = 0; k < tx->vin_count; k++) {
-				const struct txin *in = &tx->vin[k];
-				const struct txout *o = &s->spent[idx + k];
-
-				if (flags & SCRIPT_VERIFY_P2SH)
-					sigops += (uint64_t)script_p2sh_sigops(
-					    o->script, o->script_len, in->script,
-					    in->script_len) * WITNESS_SCALE_FACTOR;
-				sigops += script_witness_sigops(in->script,
-				    in->script_len, o->script, o->script_len,
-				    in->wit, in->wit_count, flags);
-			}
-		}
+		sigops += (uint64_t)consensus_tx_sigop_cost(tx,
+		    i > 0 ? s->spent + idx : NULL, flags);
 		if (sigops > MAX_BLOCK_SIGOPS_COST) {
 			vs_invalid(st, 0, "bad-blk-sigops",
 			    "too many sigops");
@@ -593,7 +528,7 @@ connect_block(struct chainstate *cs, struct store_wtxn *w, struct bindex *bi,
 		if (i > 0) {
 			s->td[i] = script_txdata_new(tx, s->spent + idx);
 			for (k = 0; k < tx->vin_count; k++) {
-				undo_put(&s->undo, &tins[k].c);
+				consensus_undo_put(&s->undo, &tcoins[k]);
 				script_batch_add(cs->scripts, tx, k,
 				    s->spent + idx + k, flags, s->td[i]);
 			}
@@ -603,11 +538,11 @@ connect_block(struct chainstate *cs, struct store_wtxn *w, struct bindex *bi,
 	}
 	for (k = 0; k < b->txs[0].vout_count; k++)
 		cb_out += b->txs[0].vout[k].value;
-	if (cb_out > fees + block_subsidy(cp, height)) {
+	if (cb_out > fees + consensus_block_subsidy(cp, height)) {
 		vs_invalid(st, 0, "bad-cb-amount",
 		    "coinbase pays too much (actual=%lld vs limit=%lld)",
 		    (long long)cb_out,
-		    (long long)(fees + block_subsidy(cp, height)));
+		    (long long)(fees + consensus_block_subsidy(cp, height)));
 		goto fail;
 	}
 	if (script_batch_wait(cs->scripts, &err) != 0) {
@@ -676,12 +611,11 @@ disconnect_block(struct chainstate *cs, struct store_wtxn *w,
     struct bindex *bi)
 {
 	struct store_rtxn *r = store_wtxn_reader(w);
-	struct undo_coin *uc = NULL;
+	struct consensus_coin *uc = NULL;
 	const uint8_t *p;
 	uint8_t *raw = NULL, *undo = NULL;
 	size_t n, ulen, nin = 0, i, k, u;
 	struct block b;
-	struct rbuf rb;
 	struct outpoint op;
 	struct coin c;
 	int clean = 1, rc = -1;
@@ -698,14 +632,7 @@ disconnect_block(struct chainstate *cs, struct store_wtxn *w,
 	if (store_get_undo(r, bi->e.hash, &p, &ulen) != STORE_OK)
 		goto out;
 	undo = xmemdup(p, ulen ? ulen : 1);
-	for (i = 1; i < b.tx_count; i++)
-		nin += b.txs[i].vin_count;
-	uc = xreallocarray(NULL, nin ? nin : 1, sizeof(*uc));
-	rbuf_init(&rb, undo, ulen);
-	for (k = 0; k < nin; k++)
-		if (undo_get(&rb, &uc[k]) != 0)
-			goto out;
-	if (rbuf_left(&rb) != 0)
+	if (consensus_undo_read(undo, ulen, &b, &uc, &nin) != 0)
 		goto out;
 
 	/* Newest first, so coins made and spent inside the block cancel. */
@@ -734,7 +661,7 @@ disconnect_block(struct chainstate *cs, struct store_wtxn *w,
 		if (i == 0)
 			break;
 		for (k = tx->vin_count; k-- > 0;) {
-			struct undo_coin *x = &uc[--u];
+			struct consensus_coin *x = &uc[--u];
 
 			rc = store_get_coin(r, &tx->vin[k].prevout, &c);
 			if (rc == STORE_OK)

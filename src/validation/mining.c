@@ -27,13 +27,14 @@ put_coinbase(struct wbuf *w, int32_t height, uint64_t extra_nonce,
     const uint8_t *script, size_t script_len, int64_t value,
     const uint8_t *commit_script, int with_witness)
 {
-	uint8_t sig[24];
+	uint8_t sig[2 * CONSENSUS_BIP34_PUSH_MAX];
 	size_t n;
 	static const uint8_t zero[32];
 
-	n = bip34_height_push(height, sig);
+	n = consensus_bip34_push(height, sig);
 	/* The extra nonce keeps blocks at one height distinct. */
-	n += bip34_height_push((int32_t)(extra_nonce & 0x7fffffff), sig + n);
+	n += consensus_bip34_push((int32_t)(extra_nonce & 0x7fffffff),
+	    sig + n);
 	wbuf_put_le32(w, COINBASE_VERSION);
 	if (with_witness) {
 		wbuf_put_u8(w, 0x00);
@@ -51,8 +52,8 @@ put_coinbase(struct wbuf *w, int32_t height, uint64_t extra_nonce,
 	wbuf_put(w, script, script_len);
 	if (commit_script) {
 		wbuf_put_le64(w, 0);
-		wbuf_put_compact(w, 38);
-		wbuf_put(w, commit_script, 38);
+		wbuf_put_compact(w, CONSENSUS_COMMITMENT_SIZE);
+		wbuf_put(w, commit_script, CONSENSUS_COMMITMENT_SIZE);
 	}
 	if (with_witness) {
 		/* One witness item: the 32-byte reserved value, zero. */
@@ -147,7 +148,7 @@ mining_assemble(struct validation *v, const uint8_t *script,
 	if (tip == NULL)
 		return -1;
 	t->height = tip->e.height + 1;
-	segwit = deployment_active(cs->cp->segwit_height, t->height);
+	segwit = consensus_deployment_active(cs->cp->segwit_height, t->height);
 
 	memset(&h, 0, sizeof(h));
 	h.version = v->has_block_version ? v->block_version :
@@ -157,18 +158,16 @@ mining_assemble(struct validation *v, const uint8_t *script,
 	now = node_time();
 	if (now < mtp + 1)
 		now = mtp + 1;
-	/* BIP94: never let a retarget block go back more than the limit. */
-	if (cs->cp->enforce_bip94 && t->height %
-	    (int32_t)(cs->cp->target_timespan / cs->cp->target_spacing) == 0 &&
-	    now < (int64_t)tip->e.hdr.time - MAX_TIMEWARP)
-		now = (int64_t)tip->e.hdr.time - MAX_TIMEWARP;
+	/* BIP94: a retarget block may not go back more than the limit. */
+	if (pow_check_timewarp(cs->cp, t->height, now,
+	    (int64_t)tip->e.hdr.time) != 0)
+		now = (int64_t)tip->e.hdr.time - POW_MAX_TIMEWARP;
 	h.time = (uint32_t)now;
 	h.bits = next_work_required(cs, tip, &h);
-	t->coinbase_value = block_subsidy(cs->cp, t->height) + fees;
+	t->coinbase_value = consensus_block_subsidy(cs->cp, t->height) + fees;
 
 	/* The commitment covers the wtxids, with the coinbase's as zero. */
 	if (segwit) {
-		struct sha256_ctx c;
 		static const uint8_t zero[32];
 
 		leaves = xreallocarray(NULL, ntx + 1, sizeof(*leaves));
@@ -177,16 +176,8 @@ mining_assemble(struct validation *v, const uint8_t *script,
 			memcpy(leaves[i + 1], txs[i].wtxid, 32);
 		merkle_root((const uint8_t (*)[32])leaves, ntx + 1, root, NULL);
 		free(leaves);
-		sha256_init(&c);
-		sha256_update(&c, root, 32);
-		sha256_update(&c, zero, 32);
-		t->commitment[0] = 0x6a;
-		t->commitment[1] = 0x24;
-		t->commitment[2] = 0xaa;
-		t->commitment[3] = 0x21;
-		t->commitment[4] = 0xa9;
-		t->commitment[5] = 0xed;
-		hash256_final(&c, t->commitment + 6);
+		/* The reserved value put_coinbase gives the coinbase: zero. */
+		consensus_witness_commitment(root, zero, t->commitment);
 		t->has_commitment = 1;
 	}
 	wbuf_init(&cb);

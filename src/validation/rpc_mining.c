@@ -377,8 +377,8 @@ add_witness_nonce(struct validation *v, struct block *b, size_t *len)
 	struct wbuf w;
 
 	if (chainstate_lookup(v->cs, b->hdr.prev, &prev, NULL) != 0 ||
-	    !deployment_active(v->cp->segwit_height, prev.height + 1) ||
-	    block_witness_commitment_index(b) < 0)
+	    !consensus_deployment_active(v->cp->segwit_height,
+	    prev.height + 1) || consensus_witness_commitment_index(b) < 0)
 		return NULL;
 	in = &b->txs[0].vin[0];
 	if (in->wit_count != 0)
@@ -669,7 +669,8 @@ m_getblocktemplate(struct validation *v, struct call *c, json_t *params)
 		call_fail(c, RPC_INTERNAL_ERROR, "no chain tip");
 		return;
 	}
-	pre_segwit = !deployment_active(v->cp->segwit_height, t.height);
+	pre_segwit = !consensus_deployment_active(v->cp->segwit_height,
+	    t.height);
 	aRules = json_array();
 	json_array_append_new(aRules, json_string("csv"));
 	if (!pre_segwit) {

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "consensus/consensus.h"
 #include "util/call.h"
 #include "util/callparam.h"
 #include "util/queue.h"
@@ -160,7 +161,8 @@ struct block_tmpl {
 	int32_t height;
 	int64_t coinbase_value;
 	int has_commitment;
-	uint8_t commitment[38];	/* the coinbase's commitment output script */
+	/* the coinbase's commitment output script */
+	uint8_t commitment[CONSENSUS_COMMITMENT_SIZE];
 };
 /*
  * Assembles a block on the tip paying script, with txs (may be 0)

@@ -10,7 +10,8 @@ put: high-hash, bad-diffbits, time-too-old, time-too-new, bad-version(...),
 bad-txnmrklroot, bad-txns-duplicate, bad-cb-missing, bad-cb-multiple,
 bad-cb-amount, bad-cb-height, bad-blk-weight, bad-blk-sigops,
 bad-txns-inputs-missingorspent, bad-txns-in-belowout,
-bad-txns-premature-spend-of-coinbase, bad-txns-nonfinal,
+bad-txns-premature-spend-of-coinbase, bad-txns-nonfinal (absolute lock
+time, and BIP68 for versions 0xffffffff and 0x80000000, read unsigned),
 bad-witness-merkle-match, unexpected-witness, and
 block-script-verify-flag-failed for a bad ECDSA signature, a bad BIP143
 signature and a taproot control block for another key.
@@ -215,6 +216,26 @@ class FeatureBlockTest(BitrootTestFramework):
         a = spend_p2wsh_op_true([outpoint_of(cb, n)], [CTxOut(1000, b"\x51")])
         b = spend_p2wsh_op_true([outpoint_of(cb, n)], [CTxOut(2000, b"\x51")])
         self.reject(create_next_block(node, txs=[a, b]), "bad-txns-inputs-missingorspent")
+        self.check_bip68_version_unsigned()
+
+    def check_bip68_version_unsigned(self):
+        """Issue 14: BIP68 reads nVersion unsigned, so 0xffffffff and
+        0x80000000 (negative as int32) are >= 2 and their relative locks
+        hold; a node that compared the signed value accepted such a block."""
+        node = self.nodes[0]
+        self.log.info("BIP68 for versions negative as int32")
+        cb, n = self.coins["p2wsh2"]
+        lock = node.getblockcount() + 100     # blocks: far from met by the next block
+        assert lock <= 0xffff
+        for version in (-1, -0x80000000):
+            tx = spend_p2wsh_op_true([outpoint_of(cb, n)], [CTxOut(1000, b"\x51")], sequence=lock)
+            tx.version = version
+            self.reject(create_next_block(node, txs=[tx]), "bad-txns-nonfinal")
+        # Version 1 has no relative lock: the same spend connects.
+        cb, n = self.coins["p2wsh3"]
+        tx = spend_p2wsh_op_true([outpoint_of(cb, n)], [CTxOut(1000, b"\x51")], sequence=lock)
+        tx.version = 1
+        self.submit_new(create_next_block(node, txs=[tx], fees=cb.vout[n].value - 1000))
 
     def check_script_failures(self):
         node = self.nodes[0]

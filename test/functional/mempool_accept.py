@@ -6,10 +6,12 @@ message (sendrawtransaction) or reject-reason / reject-details
 (testmempoolaccept):
 
 - decoding: -22, with Core's two wordings;
-- coinbase, non-standard output, dust, tx-size-small, non-final, immature
-  coinbase spend, min relay fee, too-long chain (the 26th), script failures
-  told apart as consensus ("mandatory-script-verify-flag-failed (...)") or
-  policy ("mempool-script-verify-flag-failed (...)"): -26 "reason[, debug]";
+- coinbase, non-standard output, dust, tx-size-small, non-final,
+  non-BIP68-final (also for versions 0xffffffff and 0x80000000, which BIP68
+  reads unsigned), immature coinbase spend, min relay fee, too-long chain
+  (the 26th), script failures told apart as consensus
+  ("mandatory-script-verify-flag-failed (...)") or policy
+  ("mempool-script-verify-flag-failed (...)"): -26 "reason[, debug]";
 - missing inputs: -25 "bad-txns-inputs-missingorspent" (testmempoolaccept
   says "missing-inputs"); outputs already in the UTXO set: -27;
 - a duplicate answers the txid again; a double spend paying too little is
@@ -96,6 +98,7 @@ class MempoolAcceptTest(BitrootTestFramework):
         self.check_chain_limit()
         self.check_scripts()
         self.check_testmempoolaccept()
+        self.check_bip68_version_unsigned()
 
     def check_decode(self):
         node = self.nodes[0]
@@ -372,6 +375,24 @@ class MempoolAcceptTest(BitrootTestFramework):
         # Nothing was added by any of it.
         assert_equal(node.sendrawtransaction(tx["hex"]), tx["txid"])
         assert_equal(self.mempool_state()[2], before[2] + 1)
+
+    def check_bip68_version_unsigned(self):
+        """Issue 14: BIP68 reads nVersion unsigned, so versions negative as
+        int32 are large and their relative locks hold: non-BIP68-final."""
+        node = self.nodes[0]
+        w = self.wallet
+        self.log.info("BIP68 for versions 0xffffffff and 0x80000000")
+        # Those versions are non-standard ("version" would answer first).
+        self.restart_node(0, ["-acceptnonstdtxn=1"])
+        lock = node.getblockcount() + 100     # blocks: far from met by the next block
+        utxo = w.get_utxo(mark_as_spent=False, confirmed_only=True)
+        for version in (-1, -0x80000000):
+            tx = w.create_self_transfer(utxo_to_spend=utxo, version=version, sequence=lock)
+            self.check_refused(tx["hex"], "non-BIP68-final", "non-BIP68-final")
+        # A lock the next block meets, and version 1 (no relative lock).
+        for version, sequence in ((-1, 1), (1, lock)):
+            tx = w.create_self_transfer(utxo_to_spend=utxo, version=version, sequence=sequence)
+            assert_equal(node.testmempoolaccept([tx["hex"]])[0]["allowed"], True)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "consensus/consensus.h"
 #include "crypto/hash.h"
 #include "primitives/block.h"
 #include "primitives/tx.h"
@@ -112,7 +113,7 @@ check_block(const struct block *b, const uint8_t *raw, size_t len)
 	PROP(memcmp(full.p, raw, len) == 0);
 	wbuf_init(&stripped);
 	block_serialize(b, &stripped, 0);
-	PROP(block_weight(b) == stripped.len * 3 + full.len);
+	PROP(consensus_block_weight(b) == stripped.len * 3 + full.len);
 
 	/*
 	 * The stripped block parses to the same txids, unless a tx without
@@ -158,7 +159,7 @@ check_block(const struct block *b, const uint8_t *raw, size_t len)
 	PROP(memcmp(root, want, 32) == 0);
 	free(ids);
 
-	PROP(block_witness_commitment_index(b) == ref_commitment_index(b));
+	PROP(consensus_witness_commitment_index(b) == ref_commitment_index(b));
 
 	wbuf_free(&full);
 	wbuf_free(&stripped);

@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "consensus/consensus.h"
 #include "primitives/tx.h"
 #include "script/script.h"
 #include "script/sigcache.h"
-#include "script/txcheck.h"
 #include "util/buf.h"
 #include "util/xmalloc.h"
 
@@ -114,7 +114,7 @@ check_tx(const struct tx *tx, const struct txout *spent1, uint32_t flags,
 	(void)script_witness_sigops(tx->vin[nin].script,
 	    tx->vin[nin].script_len, spent1->script, spent1->script_len,
 	    tx->vin[nin].wit, tx->vin[nin].wit_count, flags);
-	(void)tx_check_basic(tx, NULL);
+	(void)consensus_check_tx(tx, NULL);
 
 	script_txdata_free(td);
 	free(spent);

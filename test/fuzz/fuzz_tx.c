@@ -1,6 +1,6 @@
 /*
  * libFuzzer target for transaction parsing (primitives/tx.h) and the
- * context-free checks (script/txcheck.h).
+ * context-free checks (consensus_check_tx, consensus/consensus.h).
  *
  * Input: one byte of parse flags (bit 0: allow witness), then the bytes of
  * a transaction; trailing bytes are left unread. When tx_parse accepts:
@@ -11,7 +11,7 @@
  *  - tx_copy and tx_compute_ids give the same ids and sizes;
  *  - with and without witness parsing the answer only differs where BIP144
  *    says it may (an empty input list read as the marker);
- *  - tx_check_basic gives the answer and the reason of an independent
+ *  - consensus_check_tx gives the answer and the reason of an independent
  *    rendering of Core's CheckTransaction, checks in Core's order.
  */
 #include <stdint.h>
@@ -19,10 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "consensus/consensus.h"
 #include "crypto/hash.h"
 #include "primitives/block.h"
 #include "primitives/tx.h"
-#include "script/txcheck.h"
 #include "util/buf.h"
 
 #define FUZZ_NAME "fuzz_tx"
@@ -162,12 +162,12 @@ check_parsed(const struct tx *tx, const uint8_t *raw, size_t consumed,
 	}
 
 	want = reference_check(tx);
-	rc = tx_check_basic(tx, &reason);
+	rc = consensus_check_tx(tx, &reason);
 	PROP(rc == 0 || rc == -1);
 	PROP((rc == 0) == (want == NULL));
 	if (rc == -1)
 		PROP(reason != NULL && strcmp(reason, want) == 0);
-	PROP(tx_check_basic(tx, NULL) == rc);
+	PROP(consensus_check_tx(tx, NULL) == rc);
 
 	wbuf_free(&full);
 	wbuf_free(&stripped);

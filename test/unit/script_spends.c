@@ -14,7 +14,7 @@
 #include <secp256k1_extrakeys.h>
 #include <secp256k1_schnorrsig.h>
 
-#include "chain/chainparams.h"
+#include "consensus/consensus.h"
 #include "crypto/hash.h"
 #include "primitives/tx.h"
 #include "script/checkqueue.h"
@@ -22,7 +22,6 @@
 #include "script/opcodes.h"
 #include "script/script.h"
 #include "script/sigcache.h"
-#include "script/txcheck.h"
 #include "test/unit/script_spends.h"
 #include "unit.h"
 #include "util/hex.h"
@@ -1034,9 +1033,7 @@ test_pay_to_anchor(void)
 void
 test_names_and_flags(void)
 {
-	struct chainparams cp;
 	uint32_t f;
-	uint8_t h[32];
 
 	CHECK_EQ_INT(script_flags_parse("P2SH,WITNESS", &f), 0);
 	CHECK_EQ_INT(f, SCRIPT_VERIFY_P2SH | SCRIPT_VERIFY_WITNESS);
@@ -1054,56 +1051,37 @@ test_names_and_flags(void)
 	CHECK_EQ_INT(script_op_parse("OP_DUP"), OP_DUP);
 	CHECK_EQ_INT(script_op_parse("DUPX"), -1);
 
-	memset(&cp, 0, sizeof(cp));
-	cp.id = CHAIN_MAIN;
-	cp.bip66_height = 363725;
-	cp.bip65_height = 388381;
-	cp.csv_height = 419328;
-	cp.segwit_height = 481824;
-	memset(h, 0, 32);
-	CHECK_EQ_INT(script_block_flags(&cp, 1, h), SCRIPT_VERIFY_P2SH |
-	    SCRIPT_VERIFY_WITNESS | SCRIPT_VERIFY_TAPROOT);
-	CHECK_EQ_INT(script_block_flags(&cp, 450000, h),
-	    SCRIPT_MANDATORY_VERIFY_FLAGS & ~SCRIPT_VERIFY_NULLDUMMY);
-	CHECK_EQ_INT(script_block_flags(&cp, 700000, h),
-	    SCRIPT_MANDATORY_VERIFY_FLAGS);
-	hash_from_hex("00000000000002dc756eebf4f49723ed8d30cc28a5f108eb94b1ba"
-	    "88ac4f9c22", h);
-	CHECK_EQ_INT(script_block_flags(&cp, 170060, h), 0);
-	cp.id = CHAIN_REGTEST;
-	CHECK_EQ_INT(script_block_flags(&cp, 170060, h), SCRIPT_VERIFY_P2SH |
-	    SCRIPT_VERIFY_WITNESS | SCRIPT_VERIFY_TAPROOT);
 }
 
 void
-test_tx_check_basic(void)
+test_check_tx(void)
 {
 	static struct fixture f;
 	const char *reason;
 
 	fixture_init(&f, 2);
 	tx_compute_ids(&f.tx);
-	CHECK_EQ_INT(tx_check_basic(&f.tx, &reason), 0);
+	CHECK_EQ_INT(consensus_check_tx(&f.tx, &reason), 0);
 	f.in[1].prevout = f.in[0].prevout;
-	CHECK_EQ_INT(tx_check_basic(&f.tx, &reason), -1);
+	CHECK_EQ_INT(consensus_check_tx(&f.tx, &reason), -1);
 	CHECK_EQ_STR(reason, "bad-txns-inputs-duplicate");
 	f.in[1].prevout.n = 7;
 	f.out[0].value = -1;
-	CHECK_EQ_INT(tx_check_basic(&f.tx, &reason), -1);
+	CHECK_EQ_INT(consensus_check_tx(&f.tx, &reason), -1);
 	CHECK_EQ_STR(reason, "bad-txns-vout-negative");
 	f.out[0].value = MAX_MONEY;
-	CHECK_EQ_INT(tx_check_basic(&f.tx, &reason), -1);
+	CHECK_EQ_INT(consensus_check_tx(&f.tx, &reason), -1);
 	CHECK_EQ_STR(reason, "bad-txns-txouttotal-toolarge");
 	f.out[0].value = 1;
 	memset(f.in[1].prevout.hash, 0, 32);
 	f.in[1].prevout.n = UINT32_MAX;
-	CHECK_EQ_INT(tx_check_basic(&f.tx, &reason), -1);
+	CHECK_EQ_INT(consensus_check_tx(&f.tx, &reason), -1);
 	CHECK_EQ_STR(reason, "bad-txns-prevout-null");
 	f.tx.vin_count = 1;
 	f.in[0] = f.in[1];
-	CHECK_EQ_INT(tx_check_basic(&f.tx, &reason), -1);
+	CHECK_EQ_INT(consensus_check_tx(&f.tx, &reason), -1);
 	CHECK_EQ_STR(reason, "bad-cb-length");
 	f.tx.vout_count = 0;
-	CHECK_EQ_INT(tx_check_basic(&f.tx, &reason), -1);
+	CHECK_EQ_INT(consensus_check_tx(&f.tx, &reason), -1);
 	CHECK_EQ_STR(reason, "bad-txns-vout-empty");
 }

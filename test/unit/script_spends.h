@@ -13,6 +13,6 @@ void test_legacy_multisig_and_sigops(void);
 void test_lax_der_and_low_s(void);
 void test_pay_to_anchor(void);
 void test_names_and_flags(void);
-void test_tx_check_basic(void);
+void test_check_tx(void);
 
 #endif

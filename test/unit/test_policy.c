@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "unit.h"
+#include "consensus/consensus.h"
 #include "mempool/policy.h"
 #include "script/opcodes.h"
 #include "script/script.h"
@@ -968,6 +969,9 @@ test_witness_standard(void)
 
 /* ---- Sigop cost and RBF ---- */
 
+/* What the mempool asks: the cost under the standard flags. */
+#define STD SCRIPT_STANDARD_VERIFY_FLAGS
+
 static void
 test_sigop_cost(void)
 {
@@ -978,11 +982,11 @@ test_sigop_cost(void)
 	/* A P2WPKH spend: one witness sigop. */
 	t->tx.vin_count = 1;
 	set_wit(t, 0, 2, 33);
-	CHECK_EQ_INT(policy_sigop_cost(tb_tx(t), t->spent), 1);
+	CHECK_EQ_INT(consensus_tx_sigop_cost(tb_tx(t), t->spent, STD), 1);
 	/* An output with CHECKSIG counts 4 (legacy, in this tx). */
 	t->out[0].script = p2pkh;
 	t->out[0].script_len = sizeof(p2pkh);
-	CHECK_EQ_INT(policy_sigop_cost(tb_tx(t), t->spent), 5);
+	CHECK_EQ_INT(consensus_tx_sigop_cost(tb_tx(t), t->spent, STD), 5);
 
 	/* P2SH 2-of-3: three accurate sigops, times 4. */
 	memset(ms, 0x22, sizeof(ms));
@@ -1001,7 +1005,7 @@ test_sigop_cost(void)
 	memcpy(sig + 3, ms, sizeof(ms));
 	t->in[1].script = sig;
 	t->in[1].script_len = 3 + sizeof(ms);
-	CHECK_EQ_INT(policy_sigop_cost(tb_tx(t), t->spent), 5 + 12);
+	CHECK_EQ_INT(consensus_tx_sigop_cost(tb_tx(t), t->spent, STD), 5 + 12);
 
 	/* P2WSH: the witness script's sigops, unscaled. */
 	t->tx.vin_count = 3;
@@ -1010,7 +1014,7 @@ test_sigop_cost(void)
 	set_wit(t, 2, 2, 10);
 	t->wit[2][1].p = ws;
 	t->wit[2][1].len = sizeof(ws);
-	CHECK_EQ_INT(policy_sigop_cost(tb_tx(t), t->spent), 5 + 12 + 3);
+	CHECK_EQ_INT(consensus_tx_sigop_cost(tb_tx(t), t->spent, STD), 5 + 12 + 3);
 	/* The vsize rises with sigops at bytes_per_sigop. */
 	CHECK_EQ_INT(policy_vsize(tx_weight(&t->tx), 20 * 5, 20), 500);
 	free(t);
@@ -1023,7 +1027,7 @@ test_sigop_cost(void)
 	t->in[0].script_len = 2;
 	t->out[0].script = p2pkh;
 	t->out[0].script_len = sizeof(p2pkh);
-	CHECK_EQ_INT(policy_sigop_cost(tb_tx(t), NULL), 12);
+	CHECK_EQ_INT(consensus_tx_sigop_cost(tb_tx(t), NULL, STD), 12);
 	free(t);
 }
 

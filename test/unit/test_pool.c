@@ -433,6 +433,25 @@ test_refusals(void)
 		ch.in[0].sequence = 2;
 		CHECK_EQ_INT(submit_flags(&c, &ch, ACCEPT_TEST_ONLY, &R),
 		    ACCEPT_POLICY);
+		/*
+		 * Issue 14: a version negative as an int32 is a large
+		 * unsigned one, so the lock holds (the "version" policy
+		 * would refuse it first: switched off here).
+		 */
+		c.pol.require_standard = 0;
+		ch.version = (int32_t)0xffffffffu;
+		ch.in[0].sequence = 5;
+		CHECK_EQ_INT(submit_flags(&c, &ch, ACCEPT_TEST_ONLY, &R),
+		    ACCEPT_POLICY);
+		CHECK_EQ_STR(R.reason, "non-BIP68-final");
+		ch.version = (int32_t)0x80000000u;
+		CHECK_EQ_INT(submit_flags(&c, &ch, ACCEPT_TEST_ONLY, &R),
+		    ACCEPT_POLICY);
+		CHECK_EQ_STR(R.reason, "non-BIP68-final");
+		ch.in[0].sequence = 1;
+		CHECK_EQ_INT(submit_flags(&c, &ch, ACCEPT_TEST_ONLY, &R),
+		    ACCEPT_OK);
+		c.pol.require_standard = 1;
 		/* Version 1 ignores the lock. */
 		ch.version = 1;
 		ch.in[0].sequence = 5;

@@ -1,7 +1,8 @@
 /*
  * Proof of work: 256-bit arithmetic, compact encoding as Core's tests pin
  * it down, block work and difficulty, the retarget with real mainnet
- * periods, testnet's minimum-difficulty rule, BIP94 and median time past.
+ * periods, testnet's minimum-difficulty rule and BIP94. (Median time past
+ * is a consensus rule: test_consensus.)
  */
 #include <math.h>
 #include <stdio.h>
@@ -475,36 +476,7 @@ test_regtest_no_retarget(void)
 	chainparams_free(r);
 }
 
-static void
-test_median_time_past(void)
-{
-	int64_t t[11] = { 5, 1, 9, 3, 7, 11, 2, 10, 4, 8, 6 };
-	int64_t mtp;
-
-	CHECK_EQ_INT(pow_median_time(t, 11), 6);
-	CHECK_EQ_INT(pow_median_time(t, 1), 5);
-	CHECK_EQ_INT(pow_median_time(t, 2), 5);	/* sorted {1,5}: index 1 */
-	CHECK_EQ_INT(pow_median_time(t, 4), 5);	/* {1,3,5,9}: index 2 */
-	CHECK_EQ_INT(pow_median_time(t, 0), 0);
-
-	/* Genesis alone; then a chain with one out-of-order timestamp. */
-	chain_fill(&chain, 0, 30, 1000, 0x207fffff);
-	CHECK(pow_median_time_past(&chain.b[0], get_block, &chain, &mtp) == 0);
-	CHECK_EQ_INT(mtp, 1000);
-	chain.b[29].time = 1;
-	CHECK(pow_median_time_past(&chain.b[29], get_block, &chain,
-	    &mtp) == 0);
-	/* Heights 19..28 at 1000+600h, plus 1: the median is height 23's. */
-	CHECK_EQ_INT(mtp, 1000 + 600 * 23);
-	CHECK(pow_median_time_past(&chain.b[5], get_block, &chain, &mtp) == 0);
-	CHECK_EQ_INT(mtp, 1000 + 600 * 3);
-	chain.base = 10;	/* ancestors below 10 are now unknown */
-	CHECK(pow_median_time_past(&chain.b[5], get_block, &chain,
-	    &mtp) == -1);
-}
-
 UNIT_MAIN(UNIT_CASE(test_compact), UNIT_CASE(test_arith),
     UNIT_CASE(test_block_proof_and_difficulty), UNIT_CASE(test_check_pow),
     UNIT_CASE(test_retarget_mainnet), UNIT_CASE(test_min_difficulty_rule),
-    UNIT_CASE(test_bip94), UNIT_CASE(test_regtest_no_retarget),
-    UNIT_CASE(test_median_time_past))
+    UNIT_CASE(test_bip94), UNIT_CASE(test_regtest_no_retarget))

@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "consensus/consensus.h"
 #include "crypto/hash.h"
 #include "primitives/block.h"
 #include "unit.h"
@@ -56,7 +57,7 @@ test_mainnet_block_413567(void)
 	CHECK_EQ_INT(w.len, len);
 	CHECK(w.len == len && memcmp(w.p, raw, len) == 0);
 	/* Pre-segwit block: weight is four times its size. */
-	CHECK_EQ_INT(block_weight(&b), 4 * len);
+	CHECK_EQ_INT(consensus_block_weight(&b), 4 * len);
 	wbuf_free(&w);
 	block_free(&b);
 	free(raw);
@@ -96,7 +97,7 @@ test_regtest_chain_roundtrip(void)
 		block_merkle_root(&b, root, &mutated);
 		if (memcmp(root, b.hdr.merkle, 32) != 0 || mutated)
 			ok = 0;
-		idx = block_witness_commitment_index(&b);
+		idx = consensus_witness_commitment_index(&b);
 		if (idx >= 0 && b.tx_count > 0 && b.txs[0].vin[0].wit_count == 1) {
 			/* BIP141: commitment = hash256(witness root || reserved value). */
 			block_witness_merkle_root(&b, wroot);
@@ -111,7 +112,7 @@ test_regtest_chain_roundtrip(void)
 		block_serialize(&b, &w, 1);
 		if (w.len != n || memcmp(w.p, raw + off + 8, n) != 0)
 			ok = 0;
-		if (block_weight(&b) > MAX_BLOCK_WEIGHT)
+		if (consensus_block_weight(&b) > MAX_BLOCK_WEIGHT)
 			ok = 0;
 		memcpy(prev, b.hash, 32);
 		txs += b.tx_count;

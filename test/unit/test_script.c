@@ -14,12 +14,12 @@
 #include <secp256k1_extrakeys.h>
 #include <secp256k1_schnorrsig.h>
 
+#include "consensus/consensus.h"
 #include "crypto/hash.h"
 #include "primitives/tx.h"
 #include "script/interpreter.h"
 #include "script/opcodes.h"
 #include "script/script.h"
-#include "script/txcheck.h"
 #include "test/unit/script_asm.h"
 #include "test/unit/script_spends.h"
 #include "unit.h"
@@ -523,7 +523,7 @@ tx_valid_case(json_t *t, int idx)
 		tx_case_free(&c);
 		return 0;
 	}
-	if (tx_check_basic(&c.tx, &reason) != 0) {
+	if (consensus_check_tx(&c.tx, &reason) != 0) {
 		fprintf(stderr, "tx_valid.json #%d: %s\n", idx, reason);
 		pass = 0;
 	}
@@ -580,7 +580,7 @@ tx_invalid_case(json_t *t, int idx)
 		return 0;
 	}
 	/* A transaction that fails CheckTransaction is marked BADTX. */
-	badtx = tx_check_basic(&c.tx, NULL) != 0;
+	badtx = consensus_check_tx(&c.tx, NULL) != 0;
 	if (badtx || strcmp(fs, "BADTX") == 0) {
 		if (!badtx || strcmp(fs, "BADTX") != 0) {
 			fprintf(stderr, "tx_invalid.json #%d: CheckTransaction "
@@ -694,7 +694,7 @@ sighash_case(json_t *t, int idx)
 		fprintf(stderr, "sighash.json #%d: tx does not parse\n", idx);
 		goto out;
 	}
-	if (tx_check_basic(&tx, NULL) != 0)
+	if (consensus_check_tx(&tx, NULL) != 0)
 		fprintf(stderr, "sighash.json #%d: CheckTransaction\n", idx);
 	else {
 		script_sighash_legacy(&tx, (size_t)json_integer_value(
@@ -1027,4 +1027,4 @@ UNIT_MAIN(UNIT_CASE(test_script_tests), UNIT_CASE(test_tx_valid),
     UNIT_CASE(test_tapscript), UNIT_CASE(test_tapscript_rules),
     UNIT_CASE(test_checkqueue), UNIT_CASE(test_legacy_multisig_and_sigops),
     UNIT_CASE(test_lax_der_and_low_s), UNIT_CASE(test_pay_to_anchor),
-    UNIT_CASE(test_names_and_flags), UNIT_CASE(test_tx_check_basic))
+    UNIT_CASE(test_names_and_flags), UNIT_CASE(test_check_tx))

@@ -810,6 +810,49 @@ test_rejects_inputs(void)
 	ctx_close(&e.c);
 }
 
+/*
+ * Issue 14: connecting a block skipped BIP68 for a transaction whose
+ * version is negative as an int32, where Core reads it unsigned (so
+ * 0xffffffff and 0x80000000 are >= 2) and refuses the block. A chain
+ * split; the relative lock must hold whatever the version's top bit.
+ */
+static void
+test_bip68_version_read_unsigned(void)
+{
+	static const uint32_t versions[] = { 0xffffffffu, 0x80000000u, 2 };
+	struct reject_env e;
+	struct bg_block b;
+	struct bg_tx t;
+	size_t i;
+
+	CHECK(reject_env_open(&e) == 0);
+	for (i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+		/* 50 blocks of relative lock on a coin one block old. */
+		block_on_tip(&e.c, &b);
+		spend_special(&e, &t, SP_TRUE, COIN);
+		t.version = (int32_t)versions[i];
+		t.in[0].sequence = 50;
+		bg_block_add(&b, &t);
+		bg_tx_free(&t);
+		finish(&e.c, &b, 0);
+		expect_reject(&e, &b, "bad-txns-nonfinal", VAL_INVALID);
+		bg_block_free(&b);
+	}
+	/* Version 1 has no relative lock: the same spend connects. */
+	block_on_tip(&e.c, &b);
+	spend_special(&e, &t, SP_TRUE, COIN);
+	t.version = 1;
+	t.in[0].sequence = 50;
+	bg_block_add(&b, &t);
+	bg_tx_free(&t);
+	finish(&e.c, &b, 0);
+	CHECK_EQ_INT(submit(&e.c, &b, NULL), VAL_OK);
+	bg_block_free(&b);
+
+	bg_tx_free(&e.special_tx);
+	ctx_close(&e.c);
+}
+
 /* ---- reorgs ---- */
 
 /* Builds n blocks on parent and submits each; out gets the last entry. */
@@ -1946,6 +1989,7 @@ setup(void)
 UNIT_MAIN(UNIT_CASE(test_genesis),
     UNIT_CASE(test_rejects_header), UNIT_CASE(test_rejects_structure),
     UNIT_CASE(test_rejects_witness), UNIT_CASE(test_rejects_inputs),
+    UNIT_CASE(test_bip68_version_read_unsigned),
     UNIT_CASE(test_reorg_heavier), UNIT_CASE(test_reorg_roundtrip_20),
     UNIT_CASE(test_reorg_invalid_branch),
     UNIT_CASE(test_invalidate_reconsider),

@@ -1,10 +1,11 @@
 /*
- * Consensus flags by block (Core's GetBlockScriptFlags). Policy flags are
- * SCRIPT_STANDARD_VERIFY_FLAGS in script.h and never apply to blocks.
+ * Which script rules a block's inputs are checked under (Core's
+ * GetBlockScriptFlags). Policy flags, SCRIPT_STANDARD_VERIFY_FLAGS in
+ * script.h, never apply to blocks.
  */
 #include <string.h>
 
-#include "chain/chainparams.h"
+#include "consensus/consensus.h"
 #include "script/script.h"
 #include "util/hex.h"
 
@@ -32,7 +33,7 @@ static const struct flag_exception exceptions[] = {
 };
 
 uint32_t
-script_block_flags(const struct chainparams *cp, int32_t height,
+consensus_block_script_flags(const struct chainparams *cp, int32_t height,
     const uint8_t hash[32])
 {
 	uint32_t flags = SCRIPT_VERIFY_P2SH | SCRIPT_VERIFY_WITNESS |
@@ -48,14 +49,14 @@ script_block_flags(const struct chainparams *cp, int32_t height,
 		    memcmp(h, hash, 32) == 0)
 			flags = exceptions[i].flags;
 	}
-	if (height >= cp->bip66_height)
+	if (consensus_deployment_active(cp->bip66_height, height))
 		flags |= SCRIPT_VERIFY_DERSIG;
-	if (height >= cp->bip65_height)
+	if (consensus_deployment_active(cp->bip65_height, height))
 		flags |= SCRIPT_VERIFY_CHECKLOCKTIMEVERIFY;
-	if (height >= cp->csv_height)
+	if (consensus_deployment_active(cp->csv_height, height))
 		flags |= SCRIPT_VERIFY_CHECKSEQUENCEVERIFY;
 	/* BIP147 NULLDUMMY activated with segwit. */
-	if (height >= cp->segwit_height)
+	if (consensus_deployment_active(cp->segwit_height, height))
 		flags |= SCRIPT_VERIFY_NULLDUMMY;
 	return flags;
 }
