@@ -132,7 +132,11 @@ class SignetTest(BitrootTestFramework):
             assert not os.path.exists(os.path.join(node.datadir, "regtest"))
             node.wait_for_debug_log(["Signet with challenge %s" % self.challenge.hex(),
                                      "Signet derived magic (message start): %s" % magic])
-            # Core's getblocktemplate on signet needs the signet rule; so does bitrootd's.
+            # getblocktemplate on signet needs the signet rule, after the segwit one.
+            assert_raises_rpc_error(-8, 'getblocktemplate must be called with the signet rule set (call with '
+                                    '{"rules": ["segwit", "signet"]})', node.getblocktemplate, {"rules": ["segwit"]})
+            assert_raises_rpc_error(-8, "getblocktemplate must be called with the segwit rule set",
+                                    node.getblocktemplate, {"rules": ["signet"]})
             tmpl = node.getblocktemplate({"rules": ["segwit", "signet"]})
             assert_equal(tmpl["signet_challenge"], self.challenge.hex())
             assert "!signet" in tmpl["rules"]
