@@ -74,6 +74,12 @@ apply_chain_options(const struct args *a, struct chainparams *cp)
 	const char *const *vals;
 	size_t n, i;
 
+	/*
+	 * The challenge first: it zeroes the minimum chain work, which a
+	 * -minimumchainwork read after it must be able to override (Core).
+	 */
+	if (cp->id == CHAIN_SIGNET && apply_signet_options(a, cp) == -1)
+		return -1;
 	n = args_get_all(a, "testactivationheight", &vals);
 	if (n && cp->id != CHAIN_REGTEST) {
 		log_warnx("Error: -testactivationheight is only for regtest");
@@ -86,8 +92,6 @@ apply_chain_options(const struct args *a, struct chainparams *cp)
 			return -1;
 		}
 	}
-	if (cp->id == CHAIN_SIGNET && apply_signet_options(a, cp) == -1)
-		return -1;
 	return 0;
 }
 
