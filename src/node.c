@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -74,6 +75,39 @@ on_tip_notify(void *arg, const uint8_t hash[32], int32_t height, int ibd)
 	notify_push(n->notify, n->blocknotify, hex);
 }
 
+/*
+ * -signetchallenge, as Core's ReadSigNetArgs: one value at most, counting
+ * the command line and both parts of the config file; other chains ignore
+ * it. Core's log lines follow.
+ */
+static int
+apply_signet_options(const struct args *a, struct chainparams *cp)
+{
+	const char *const *vals;
+	char err[256], *hex;
+	size_t n;
+
+	n = args_get_all(a, "signetchallenge", &vals);
+	if (n > 1) {
+		log_warnx("Error: -signetchallenge cannot be multiple values.");
+		return -1;
+	}
+	if (n == 1) {
+		if (chainparams_set_signet_challenge(cp, vals[0], err,
+		    sizeof(err)) == -1) {
+			log_warnx("Error: %s", err);
+			return -1;
+		}
+		hex = hex_encode_alloc(cp->signet_challenge,
+		    cp->signet_challenge_len);
+		log_info("Signet with challenge %s", hex);
+		free(hex);
+	}
+	log_info("Signet derived magic (message start): %02x%02x%02x%02x",
+	    cp->magic[0], cp->magic[1], cp->magic[2], cp->magic[3]);
+	return 0;
+}
+
 static int
 apply_chain_options(const struct args *a, struct chainparams *cp)
 {
@@ -82,6 +116,12 @@ apply_chain_options(const struct args *a, struct chainparams *cp)
 	uint8_t hash[32];
 	size_t n, i;
 
+	/*
+	 * The challenge first: it zeroes the minimum chain work, which a
+	 * -minimumchainwork read after it must be able to override (Core).
+	 */
+	if (cp->id == CHAIN_SIGNET && apply_signet_options(a, cp) == -1)
+		return -1;
 	n = args_get_all(a, "testactivationheight", &vals);
 	if (n && cp->id != CHAIN_REGTEST) {
 		log_warnx("Error: -testactivationheight is only for regtest");

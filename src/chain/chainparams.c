@@ -422,6 +422,50 @@ set_err(char *err, size_t errlen, const char *fmt, const char *arg)
 		snprintf(err, errlen, fmt, arg);
 }
 
+static int
+hex_nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Core's TryParseHex: pairs of hex digits, with white space allowed
+ * between pairs but not inside one; the empty string is no bytes.
+ */
+static int
+parse_spaced_hex(const char *s, uint8_t **out, size_t *len)
+{
+	uint8_t *b = xmalloc(strlen(s) / 2 + 1);
+	size_t n = 0;
+	int hi, lo;
+
+	while (*s != '\0') {
+		if (strchr(" \f\n\r\t\v", *s) != NULL) {
+			s++;
+			continue;
+		}
+		hi = hex_nibble(*s++);
+		if (*s == '\0' || hi < 0 || (lo = hex_nibble(*s++)) < 0) {
+			free(b);
+			return -1;
+		}
+		b[n++] = (uint8_t)(hi << 4 | lo);
+	}
+	if (n == 0) {
+		free(b);
+		b = NULL;
+	}
+	*out = b;
+	*len = n;
+	return 0;
+}
+
 int
 chainparams_set_signet_challenge(struct chainparams *p, const char *hex,
     char *err, size_t errlen)
@@ -434,11 +478,7 @@ chainparams_set_signet_challenge(struct chainparams *p, const char *hex,
 		    "signet.", hex);
 		return -1;
 	}
-	/* Core's ParseHex takes the empty string as an empty script. */
-	if (*hex == '\0') {
-		script = NULL;
-		len = 0;
-	} else if (hex_decode_alloc(hex, &script, &len) == -1) {
+	if (parse_spaced_hex(hex, &script, &len) == -1) {
 		set_err(err, errlen, "-signetchallenge must be hex, not '%s'.",
 		    hex);
 		return -1;

@@ -1289,6 +1289,20 @@ net_start(const struct args *a, const struct chainparams *cp,
 		for (i = 0; i < nv; i++)
 			net_connect(n, vals[i], CONN_ADDR_FETCH, NULL);
 	}
+	/*
+	 * -signetseednode: Core's DNS seeds on signet. bitrootd does no DNS
+	 * seeding, so each becomes the address-fetch connection Core makes to
+	 * a seed whose name gives no addresses; like Core's seeding, only
+	 * with -dnsseed on and no known addresses (or -forcednsseed).
+	 */
+	if (n->use_addrman_outgoing && n->cp->id == CHAIN_SIGNET &&
+	    args_get_bool(a, "dnsseed", n->max_connections > 0) &&
+	    (addrman_size(n->addrman, -1, -1) == 0 ||
+	    args_get_bool(a, "forcednsseed", 0))) {
+		nv = args_get_all(a, "signetseednode", &vals);
+		for (i = 0; i < nv; i++)
+			net_connect(n, vals[i], CONN_ADDR_FETCH, NULL);
+	}
 
 	sink = xcalloc(1, sizeof(*sink));
 	sink->q = n->q;

@@ -524,12 +524,14 @@ static const struct arg_def table[] = {
 	    "same as -chain=regtest" },
 	{ "signet", "", B, GCH,
 	    "The signet chain; same as -chain=signet" },
-	{ "signetchallenge", "=<hex>", G | U, GCH,
-	    "A custom signet challenge (not supported; ignored)",
-	    "custom signets are not supported, only the default signet" },
-	{ "signetseednode", "=<ip>", M | X, GCH,
-	    "Seed node for a custom signet",
-	    "custom signets are not supported" },
+	{ "signetchallenge", "=<hex>", G, GCH,
+	    "The script signet blocks must satisfy; a different one makes "
+	    "a custom signet with its own message start (signet only; "
+	    "default: the global signet's 1-of-2 multisig)" },
+	{ "signetseednode", "=<ip>", M, GCH,
+	    "Connect to this node to get peer addresses on signet, as "
+	    "-seednode does, host[:port]; can be given more than once "
+	    "(signet only)" },
 	{ "testactivationheight", "=name@height", M | D, GCH,
 	    "Activation height of a soft fork, regtest only (segwit, bip34, "
 	    "dersig, cltv, csv); can be given more than once" },

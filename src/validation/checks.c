@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "chain/pow.h"
+#include "chain/signet.h"
 #include "crypto/hash.h"
 #include "util/hex.h"
 #include "validation/chainstate_int.h"
@@ -72,6 +73,11 @@ check_block(const struct chainstate *cs, const struct block *b,
 
 	if (check_pow && check_header_pow(cs, &b->hdr, b->hash, st) != 0)
 		return -1;
+	/* Signet: the block's signature is its other proof of work. */
+	if (check_pow && cs->cp->id == CHAIN_SIGNET &&
+	    signet_check_block(cs->cp, b, NULL) != 0)
+		return vs_invalid(st, 0, "bad-signet-blksig",
+		    "signet block signature validation failure");
 	if (check_merkle) {
 		if (b->tx_count == 0)
 			return vs_invalid(st, 1, "bad-txnmrklroot",

@@ -617,7 +617,7 @@ m_getblocktemplate(struct validation *v, struct call *c, json_t *params)
 	struct template_txs tt;
 	struct tx *txs;
 	int64_t fees;
-	int segwit_rule = 0, nd, i, pre_segwit, rc;
+	int segwit_rule = 0, signet_rule = 0, nd, i, pre_segwit, rc;
 	char hex[128], tiphex[65], longpoll[96];
 	size_t k, ntx;
 
@@ -646,6 +646,8 @@ m_getblocktemplate(struct validation *v, struct call *c, json_t *params)
 
 			if (s && strcmp(s, "segwit") == 0)
 				segwit_rule = 1;
+			if (s && strcmp(s, "signet") == 0)
+				signet_rule = 1;
 		}
 	if (v->cp->id == CHAIN_MAIN && chainstate_is_initial_download(v->cs)) {
 		call_fail(c, RPC_CLIENT_IN_INITIAL_DOWNLOAD,
@@ -658,6 +660,13 @@ m_getblocktemplate(struct validation *v, struct call *c, json_t *params)
 		call_fail(c, RPC_INVALID_PARAMETER, "getblocktemplate must be "
 		    "called with the segwit rule set (call with {\"rules\": "
 		    "[\"segwit\"]})");
+		return;
+	}
+	/* A signet miner must know that blocks need a signature (Core). */
+	if (v->cp->id == CHAIN_SIGNET && !signet_rule) {
+		call_fail(c, RPC_INVALID_PARAMETER, "getblocktemplate must be "
+		    "called with the signet rule set (call with {\"rules\": "
+		    "[\"segwit\", \"signet\"]})");
 		return;
 	}
 	/* The coinbase is the miner's to build: an empty script here. */

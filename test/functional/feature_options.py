@@ -40,7 +40,7 @@ REFUSED = [
     "-coinstatsindex=1", "-peerblockfilters=1", "-peerbloomfilters=1", "-onlynet=ipv4",
     "-externalip=1.2.3.4", "-maxuploadtarget=500", "-maxuploadtarget=1G", "-listenonion=1",
     "-natpmp=1", "-upnp=1", "-txreconciliation=1", "-zmqpubhashblock=tcp://127.0.0.1:28332",
-    "-zmqpubrawtx=tcp://127.0.0.1:28333", "-signetchallenge=51", "-vbparams=testdummy:0:1",
+    "-zmqpubrawtx=tcp://127.0.0.1:28333", "-vbparams=testdummy:0:1",
     "-prune=550", "-proxy=127.0.0.1:9050", "-onion=127.0.0.1:9050", "-i2psam=127.0.0.1:7656",
     "-blocksdir=/tmp",
 ]

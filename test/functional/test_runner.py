@@ -3,8 +3,9 @@
 
     test/functional/test_runner.py [--builddir=DIR] [-j N] [--sanitizer-smoke] [TEST ...]
 
-Binaries: --builddir=DIR uses DIR/src/bitrootd and DIR/src/bitroot-cli;
-otherwise the BITROOTD and BITROOTCLI environment variables; otherwise
+Binaries: --builddir=DIR uses DIR/src/bitrootd, DIR/src/bitroot-cli and
+DIR/src/bitroot-util; otherwise the BITROOTD, BITROOTCLI and BITROOTUTIL
+environment variables; otherwise
 src/ of this checkout. Each test runs in its own process group with its own
 temporary directory and port window, under a time limit. The last line of
 output is always "N passed, N failed, N skipped"; the exit status is 1 if
@@ -42,6 +43,7 @@ BASE_SCRIPTS = [
     ("p2p_tx_relay.py", None),
     ("p2p_orphans.py", None),
     ("feature_testnet.py", 900),
+    ("feature_signet.py", 900),
     ("feature_loadblock.py", 1200),
     ("feature_bench_log.py", None),
     ("feature_block.py", 900),
@@ -141,9 +143,11 @@ def select_tests(args):
 def binaries(args):
     if args.builddir:
         src = os.path.join(os.path.abspath(args.builddir), "src")
-        return os.path.join(src, "bitrootd"), os.path.join(src, "bitroot-cli")
+        return (os.path.join(src, "bitrootd"), os.path.join(src, "bitroot-cli"),
+                os.path.join(src, "bitroot-util"))
     return (os.environ.get("BITROOTD") or os.path.join(REPO_ROOT, "src", "bitrootd"),
-            os.environ.get("BITROOTCLI") or os.path.join(REPO_ROOT, "src", "bitroot-cli"))
+            os.environ.get("BITROOTCLI") or os.path.join(REPO_ROOT, "src", "bitroot-cli"),
+            os.environ.get("BITROOTUTIL") or os.path.join(REPO_ROOT, "src", "bitroot-util"))
 
 
 class Job:
@@ -212,10 +216,11 @@ def main(argv=None):
             print(" ".join([t] + extra))
         return 0
     factor = args.timeout_factor if args.timeout_factor is not None else (4.0 if args.sanitizer_smoke else 1.0)
-    bitrootd, bitrootcli = binaries(args)
+    bitrootd, bitrootcli, bitrootutil = binaries(args)
     env = dict(os.environ)
     env["BITROOTD"] = bitrootd
     env["BITROOTCLI"] = bitrootcli
+    env["BITROOTUTIL"] = bitrootutil
     env.setdefault("BR_SHARED_DIR", os.path.abspath(os.path.join(REPO_ROOT, "..", "shared")))
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     stamp = datetime.datetime.now().strftime("%Y%m%d_%H%M%S")

@@ -335,6 +335,21 @@ test_signet_challenge(void)
 	CHECK(chainparams_set_signet_challenge(s, "zz", err,
 	    sizeof(err)) == -1);
 	CHECK(s->signet_challenge_len == 1);
+	/* Core's TryParseHex: spaces between pairs, not inside one. */
+	CHECK(chainparams_set_signet_challenge(s, " 51 ae ", err,
+	    sizeof(err)) == 0);
+	hex_encode(s->magic, 4, magic);
+	CHECK_EQ_STR(magic, "8c4b4a02");
+	CHECK(s->signet_challenge_len == 2 && s->signet_challenge[1] == 0xae);
+	CHECK(chainparams_set_signet_challenge(s, "5 1", err,
+	    sizeof(err)) == -1);
+	CHECK_EQ_STR(err, "-signetchallenge must be hex, not '5 1'.");
+	/* Core takes an empty challenge (no block but genesis passes). */
+	CHECK(chainparams_set_signet_challenge(s, "", err,
+	    sizeof(err)) == 0);
+	hex_encode(s->magic, 4, magic);
+	CHECK_EQ_STR(magic, "1406e058");
+	CHECK_EQ_INT(s->signet_challenge_len, 0);
 	CHECK(chainparams_set_signet_challenge(m, "51", err,
 	    sizeof(err)) == -1);
 	chainparams_free(s);

@@ -103,6 +103,8 @@ class BitrootTestFramework:
     def __init__(self, test_file=None):
         self.test_file = test_file or sys.argv[0]
         self.num_nodes = 1
+        # The chain every node runs: its config section and chain directory.
+        self.chain = "regtest"
         # One entry per node, "bitrootd" or "core"; None: all bitrootd.
         self.node_impls = None
         self.extra_args = None
@@ -166,6 +168,8 @@ class BitrootTestFramework:
                             help="bitrootd binary (env BITROOTD)")
         parser.add_argument("--bitrootcli", default=default_binary("BITROOTCLI", "bitroot-cli"),
                             help="bitroot-cli binary (env BITROOTCLI)")
+        parser.add_argument("--bitrootutil", default=default_binary("BITROOTUTIL", "bitroot-util"),
+                            help="bitroot-util binary, for grinding signet blocks (env BITROOTUTIL)")
         parser.add_argument("--bitcoind", default=default_core_binary("BITCOIND", "bitcoind"),
                             help="Bitcoin Core's bitcoind for mixed tests (env BITCOIND, default: ../shared/%s)"
                             % CORE_ANCHOR)
@@ -346,7 +350,7 @@ class BitrootTestFramework:
                 i, self.tmpdir, binary=binary, cli_binary=cli,
                 extra_args=extra_args[k], rpc_timeout=self.rpc_timeout,
                 timeout_factor=self.options.timeout_factor, conf_name=conf_name or self.conf_name,
-                logger=self.log, extra_conf=conf, disable_autoconnect=self.disable_autoconnect,
+                chain=self.chain, logger=self.log, extra_conf=conf, disable_autoconnect=self.disable_autoconnect,
                 trace_rpc=self.options.tracerpc, implementation=impl))
 
     def core_nodes(self):
