@@ -1295,6 +1295,17 @@ net_start(const struct args *a, const struct chainparams *cp,
 	 * a seed whose name gives no addresses; like Core's seeding, only
 	 * with -dnsseed on and no known addresses (or -forcednsseed).
 	 */
+	if (n->cp->id != CHAIN_SIGNET || !args_is_set(a, "signetseednode")) {
+		/* No seeds to ask on this chain: say so rather than ignore it. */
+		if (args_is_set(a, "dnsseed") && args_get_bool(a, "dnsseed", 0))
+			log_warnx("Warning: -dnsseed is set but bitrootd has no "
+			    "DNS seeds for this chain; add peers with -addnode, "
+			    "-seednode or -connect");
+		if (args_get_bool(a, "forcednsseed", 0))
+			log_warnx("Warning: -forcednsseed is set but bitrootd has "
+			    "no DNS seeds for this chain; add peers with -addnode, "
+			    "-seednode or -connect");
+	}
 	if (n->use_addrman_outgoing && n->cp->id == CHAIN_SIGNET &&
 	    args_get_bool(a, "dnsseed", n->max_connections > 0) &&
 	    (addrman_size(n->addrman, -1, -1) == 0 ||

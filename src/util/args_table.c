@@ -220,11 +220,10 @@ static const struct arg_def table[] = {
 	{ "dns", "", B, GC,
 	    "Allow DNS lookups for -addnode, -seednode and -connect "
 	    "(default: 1)" },
-	{ "dnsseed", "", B | W, GC,
+	{ "dnsseed", "", B, GC,
 	    "Ask DNS seeds for peer addresses when short of them (default: 1 "
-	    "unless -connect is used or -maxconnections=0)",
-	    "bitrootd has no DNS seeding yet; add peers with -addnode, "
-	    "-seednode or -connect" },
+	    "unless -connect is used or -maxconnections=0); bitrootd's only "
+	    "seeds are -signetseednode's, elsewhere turning it on warns" },
 	{ "externalip", "=<ip>", M | U, GC,
 	    "Our own public address; can be given more than once",
 	    "bitrootd does not advertise its own address yet; remove it" },
@@ -233,10 +232,9 @@ static const struct arg_def table[] = {
 	    "(default: 1)",
 	    "bitrootd has no built-in seed addresses yet; add peers with "
 	    "-addnode, -seednode or -connect" },
-	{ "forcednsseed", "", B | W, GC,
-	    "Always ask DNS seeds for peer addresses (default: 0)",
-	    "bitrootd has no DNS seeding yet; add peers with -addnode, "
-	    "-seednode or -connect" },
+	{ "forcednsseed", "", B, GC,
+	    "Always ask DNS seeds for peer addresses (default: 0); bitrootd's "
+	    "only seeds are -signetseednode's, elsewhere turning it on warns" },
 	{ "i2pacceptincoming", "", B | X, GC,
 	    "Accept inbound I2P connections (default: 1)",
 	    "bitrootd has no I2P support" },

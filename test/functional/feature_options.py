@@ -56,7 +56,8 @@ ACCEPTED_OFF = [
 WARNED = [
     ("-dbcache=1000", "-dbcache is ignored: the LMDB store"),
     ("-checkblocks=10", "-checkblocks is ignored: no blocks are verified at start-up"),
-    ("-dnsseed=1", "-dnsseed=1 has no effect: bitrootd has no DNS seeding yet"),
+    ("-dnsseed=1", "-dnsseed is set but bitrootd has no DNS seeds for this chain"),
+    ("-forcednsseed=1", "-forcednsseed is set but bitrootd has no DNS seeds for this chain"),
     ("-fixedseeds=1", "-fixedseeds=1 has no effect"),
     ("-discover=1", "-discover=1 has no effect"),
     ("-logratelimit=1", "-logratelimit=1 has no effect"),
