@@ -77,6 +77,7 @@ BASE_SCRIPTS = [
 
 # A quick set that still drives every thread: run under ASan+UBSan and TSan.
 SANITIZER_SMOKE = [
+    "interop_sync.py",
     "framework_selftest.py",
     "feature_startup_shutdown.py",
     "feature_config.py",
