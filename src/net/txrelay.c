@@ -352,12 +352,18 @@ txrelay_on_added(struct net *n, uint64_t peer_id, const uint8_t *d,
 
 	txreq_forget(n, a.txid);
 	txreq_forget(n, a.wtxid);
-	if (peer_id != MEMPOOL_PEER_LOCAL &&
+	if (peer_id != MEMPOOL_PEER_LOCAL && peer_id != MEMPOOL_PEER_REORG &&
 	    (p = net_peer_by_id(n, peer_id)) != NULL)
 		p->last_tx_time = node_time();
 	orphanage_erase(t->orphans, a.wtxid);
 	resubmit_children(t, a.txid);
-	txann_queue(n, rt, peer_id);
+	/*
+	 * Put back by a reorg: served on request and listed for `mempool`,
+	 * but not announced: Core's MaybeUpdateMempoolForReorg relays
+	 * nothing.
+	 */
+	if (peer_id != MEMPOOL_PEER_REORG)
+		txann_queue(n, rt, peer_id);
 }
 
 void
