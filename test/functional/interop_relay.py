@@ -6,7 +6,8 @@ Nodes: core0 and br1 (the main pair, br1 connects out to core0); core2 runs
 and connects out to core0.
 
 - Blocks at the tip: one mined on either side reaches the other within
-  BLOCK_RELAY_LIMIT seconds (every node, through both kinds of hop).
+  BLOCK_RELAY_LIMIT seconds (every node, through both kinds of hop); so
+  does a burst of 12 (more than the 8 headers a tip announcement carries).
 - wtxid relay: both ends of each mixed connection sent and received
   `wtxidrelay`; a witness transaction submitted on one side is announced to
   the other by wtxid ("got inv: wtx <wtxid>" in the receiver's log), fetched
@@ -17,6 +18,10 @@ and connects out to core0.
 - Orphans: a child sent by a test peer before its parent is kept as an
   orphan (by bitrootd, then by Core); the parent, submitted on the other
   implementation, is announced and fetched, and both reach both mempools.
+- A TRUC parent under Core's minimum relay fee (bitrootd's is lower) with
+  a child paying for both, submitted to bitrootd: only the child is
+  announced to Core, Core asks bitrootd for the missing parent and takes
+  the pair as a package (Core 28's one-parent-one-child relay).
 - Full RBF (Core 28's -mempoolfullrbf=1): a non-signalling transaction
   replaced on one side is replaced on the other, both ways, descendants
   included.
@@ -87,6 +92,7 @@ class InteropRelayTest(BitrootTestFramework):
         self.wtxid_relay()
         self.feefilter()
         self.orphans()
+        self.cpfp_to_core()
         self.full_rbf()
         self.core_mines_bitrootd_tx()
 
@@ -98,6 +104,13 @@ class InteropRelayTest(BitrootTestFramework):
             block = self.generate(miner, 1, sync_fun=self.no_op)[0]
             limit = BLOCK_RELAY_LIMIT * self.options.timeout_factor
             self.wait_until(lambda: all(n.getbestblockhash() == block for n in self.nodes), timeout=limit)
+            self.log.info("... in %.1f s", time.monotonic() - start)
+        for miner in (br1, core0):
+            self.log.info("A burst of 12 blocks mined on %s reaches every node", miner.name)
+            start = time.monotonic()
+            tip = self.generate(miner, 12, sync_fun=self.no_op)[-1]
+            limit = BLOCK_RELAY_LIMIT * self.options.timeout_factor
+            self.wait_until(lambda: all(n.getbestblockhash() == tip for n in self.nodes), timeout=limit)
             self.log.info("... in %.1f s", time.monotonic() - start)
         self.sync_blocks()
         self.wallet.rescan_utxos()
@@ -186,6 +199,29 @@ class InteropRelayTest(BitrootTestFramework):
             if not holder.is_core:
                 self.wait_until(lambda: self.orphan_txids(holder) == [], timeout=30)
             holder.disconnect_p2ps()
+
+    def cpfp_to_core(self):
+        core0, br1, core2, br3 = self.nodes
+        self.log.info("A TRUC parent under Core's minimum relay fee with a child paying for both goes from "
+                      "bitrootd to Core (Core asks bitrootd for the orphan's parent; 1p1c)")
+        relayfee = br1.getnetworkinfo()["relayfee"]
+        if relayfee > Decimal("0.000005"):
+            self.log.info("... skipped: bitrootd's minimum relay fee %s is not under 0.5 sat/vB", relayfee)
+            return
+        # Core 28 takes a parent under its minimum relay fee only in a
+        # one-parent-one-child package, and only a TRUC (version 3) one.
+        parent = self.wallet.create_self_transfer(fee_rate=500, version=3)
+        child = self.wallet.create_self_transfer(utxo_to_spend=parent["new_utxo"], fee_rate=40000, version=3)
+        self.wallet.sendrawtransaction(from_node=br1, tx_hex=parent["hex"])
+        self.wallet.sendrawtransaction(from_node=br1, tx_hex=child["hex"])
+        cores = [core0, core2]
+        self.wait_in_mempools([parent["txid"], child["txid"]], cores)
+        for core in cores:
+            # The parent was never announced to Core (under its feefilter): asked for by txid.
+            log = core.read_debug_log()
+            assert "got inv: wtx %s" % parent["wtxid"] not in log
+            assert "got inv: wtx %s" % child["wtxid"] in log
+            assert_equal(core.getmempoolentry(child["txid"])["depends"], [parent["txid"]])
 
     def orphan_txids(self, node):
         """The orphanage, where the node can list it (Core 28 has no getorphantxs)."""
