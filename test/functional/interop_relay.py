@@ -18,6 +18,8 @@ and connects out to core0.
 - Orphans: a child sent by a test peer before its parent is kept as an
   orphan (by bitrootd, then by Core); the parent, submitted on the other
   implementation, is announced and fetched, and both reach both mempools.
+- Orphans a block confirms or conflicts with (the parent never seen
+  outside the block) leave the orphanage, on both (Core's EraseForBlock).
 - A TRUC parent under Core's minimum relay fee (bitrootd's is lower) with
   a child paying for both, submitted to bitrootd: only the child is
   announced to Core, Core asks bitrootd for the missing parent and takes
@@ -32,6 +34,7 @@ and connects out to core0.
 import time
 from decimal import Decimal
 
+from test_framework.address import ADDRESS_BCRT1_UNSPENDABLE
 from test_framework.messages import msg_tx
 from test_framework.p2p import P2PInterface
 from test_framework.test_framework import BitrootTestFramework
@@ -92,6 +95,7 @@ class InteropRelayTest(BitrootTestFramework):
         self.wtxid_relay()
         self.feefilter()
         self.orphans()
+        self.orphans_erased_by_block()
         self.cpfp_to_core()
         self.full_rbf()
         self.core_mines_bitrootd_tx()
@@ -199,6 +203,34 @@ class InteropRelayTest(BitrootTestFramework):
             if not holder.is_core:
                 self.wait_until(lambda: self.orphan_txids(holder) == [], timeout=30)
             holder.disconnect_p2ps()
+
+    def orphans_erased_by_block(self):
+        core0, br1, core2, br3 = self.nodes
+        self.log.info("Orphans that a block confirms or conflicts with leave the orphanage, on both "
+                      "(Core's EraseForBlock)")
+        parent = self.wallet.create_self_transfer(fee_rate=20000)
+        child = self.wallet.create_self_transfer(utxo_to_spend=parent["new_utxo"], fee_rate=20000)
+        rival = self.wallet.create_self_transfer(utxo_to_spend=parent["new_utxo"], fee_rate=30000)
+        holders = [br1, core0]
+        for holder in holders:
+            peer = holder.add_p2p_connection(P2PInterface())
+            with holder.assert_debug_log(["stored orphan tx %s" % t["txid"] for t in (child, rival)],
+                                         timeout=30):
+                peer.send_and_ping(msg_tx(child["tx"]))
+                peer.send_and_ping(msg_tx(rival["tx"]))
+        assert_equal(sorted(br1.getorphantxs()), sorted([child["txid"], rival["txid"]]))
+        offset = core0.debug_log_bytes()
+        # Mined where neither holder saw the parent: only the block brings it.
+        block = core2.generateblock(ADDRESS_BCRT1_UNSPENDABLE, [parent["hex"], child["hex"]])["hash"]
+        self.wait_until(lambda: all(n.getbestblockhash() == block for n in self.nodes), timeout=60)
+        core0.wait_for_debug_log(["Erased 2 orphan transaction(s) included or conflicted by block"],
+                                 offset=offset)
+        self.wait_until(lambda: br1.getorphantxs() == [], timeout=30)
+        for n in self.nodes:
+            assert rival["txid"] not in n.getrawmempool()
+        for holder in holders:
+            holder.disconnect_p2ps()
+        self.wallet.rescan_utxos(include_mempool=True)
 
     def cpfp_to_core(self):
         core0, br1, core2, br3 = self.nodes
