@@ -594,7 +594,9 @@ dispatch(struct mempool *m, struct msg *msg)
 		handle_block(m, msg);
 		break;
 	case MPQ_REORG_DONE:
+		m->cur_peer = MEMPOOL_PEER_REORG;
 		pool_reorg_done(m->pool);
+		m->cur_peer = MEMPOOL_PEER_LOCAL;
 		mempool_publish(m);
 		break;
 	case MPQ_REPLAY:

@@ -38,6 +38,12 @@ typedef struct json_t json_t;
 #define MEMPOOL_TXQ_HWM 4096
 /* Peer id for transactions from RPC (sendrawtransaction) or mempool.dat. */
 #define MEMPOOL_PEER_LOCAL 0
+/*
+ * The "peer" of a transaction put back in the pool after a reorganisation:
+ * listeners mirror it but do not announce it (Core relays only what came
+ * from a peer or was submitted locally).
+ */
+#define MEMPOOL_PEER_REORG UINT64_MAX
 
 /* Why a peer's transaction was refused, for the net thread's decisions. */
 enum mempool_reject {
@@ -51,8 +57,8 @@ enum mempool_reject {
 struct mempool_listener {
 	void *arg;
 	/*
-	 * A transaction entered the pool (from peer_id, or
-	 * MEMPOOL_PEER_LOCAL). raw is the serialization with witness, valid
+	 * A transaction entered the pool (from peer_id, MEMPOOL_PEER_LOCAL
+	 * or MEMPOOL_PEER_REORG). raw is the serialization with witness, valid
 	 * only during the call. fee_rate in sat/kvB (base fee / vsize:
 	 * what Core's feefilter compares).
 	 */

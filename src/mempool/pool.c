@@ -129,6 +129,7 @@ pending_free(struct pool *p)
 			free(p->pend[i].raw[j]);
 		free(p->pend[i].raw);
 		free(p->pend[i].len);
+		free(p->pend[i].txid);
 	}
 	free(p->pend);
 	p->pend = NULL;
@@ -756,7 +757,53 @@ clear_delta(struct pool *p, const uint8_t txid[32])
 		free(d);
 }
 
+void
+pool_collect_spenders(const struct pool *p, const uint8_t txid[32],
+    size_t nout, struct pvec *out)
+{
+	struct outpoint op;
+	struct pentry *c;
+	size_t i;
+
+	memcpy(op.hash, txid, 32);
+	for (i = 0; i < nout; i++) {
+		op.n = (uint32_t)i;
+		if ((c = pool_find_spender(p, &op)) != NULL &&
+		    !pvec_has(out, c))
+			pvec_push(out, c);
+	}
+}
+
 /* ---- Chain events ---- */
+
+/*
+ * Core's DisconnectedBlockTransactions::removeForBlock: what the new branch
+ * confirms is not offered back, so that its failure to re-enter does not
+ * take the pool's spenders of it along.
+ */
+static void
+pending_confirmed(struct pool *p, const struct block *b)
+{
+	struct htab *in_block;
+	struct pending_block *pb;
+	size_t i, j;
+
+	in_block = htab_new(32, offsetof(struct tx, txid));
+	for (i = 1; i < b->tx_count; i++)
+		(void)htab_put(in_block, &b->txs[i]);
+	for (i = 0; i < p->npend; i++) {
+		pb = &p->pend[i];
+		for (j = 0; j < pb->n; j++) {
+			if (pb->raw[j] == NULL ||
+			    htab_get(in_block, pb->txid[j]) == NULL)
+				continue;
+			free(pb->raw[j]);
+			pb->raw[j] = NULL;
+			pb->len[j] = 0;
+		}
+	}
+	htab_free(in_block);
+}
 
 void
 pool_block_connected(struct pool *p, const struct block *b, int32_t height)
@@ -764,6 +811,8 @@ pool_block_connected(struct pool *p, const struct block *b, int32_t height)
 	struct pvec conf = { 0 }, conflicts = { 0 }, all = { 0 };
 	size_t i, j;
 
+	if (p->npend > 0)
+		pending_confirmed(p, b);
 	for (i = 0; i < b->tx_count; i++) {
 		struct pentry *e = pool_find(p, b->txs[i].txid);
 
@@ -822,24 +871,16 @@ pending_limit(struct pool *p)
 		struct pending_block *pb = &p->pend[i];
 
 		while (pb->n > 0 && total > POOL_DISCONNECTED_MAX_BYTES) {
-			struct outpoint op;
 			struct rbuf r;
 			struct tx tx;
-			size_t k;
 
 			pb->n--;
 			total -= pb->len[pb->n];
 			rbuf_init(&r, pb->raw[pb->n], pb->len[pb->n]);
-			if (tx_parse(&r, &tx, TX_ALLOW_WITNESS) == 0) {
-				memcpy(op.hash, tx.txid, 32);
-				for (k = 0; k < tx.vout_count; k++) {
-					struct pentry *c;
-
-					op.n = (uint32_t)k;
-					if ((c = pool_find_spender(p, &op)) !=
-					    NULL && !pvec_has(&kids, c))
-						pvec_push(&kids, c);
-				}
+			if (pb->raw[pb->n] != NULL &&
+			    tx_parse(&r, &tx, TX_ALLOW_WITNESS) == 0) {
+				pool_collect_spenders(p, tx.txid,
+				    tx.vout_count, &kids);
 				tx_free(&tx);
 			}
 			free(pb->raw[pb->n]);
@@ -868,6 +909,7 @@ pool_block_disconnected(struct pool *p, const struct block *b,
 	pb->n = 0;
 	pb->raw = xcalloc(b->tx_count ? b->tx_count : 1, sizeof(*pb->raw));
 	pb->len = xcalloc(b->tx_count ? b->tx_count : 1, sizeof(*pb->len));
+	pb->txid = xcalloc(b->tx_count ? b->tx_count : 1, sizeof(*pb->txid));
 	for (i = 0; i < b->tx_count; i++) {
 		struct wbuf w;
 
@@ -876,6 +918,7 @@ pool_block_disconnected(struct pool *p, const struct block *b,
 		wbuf_init(&w);
 		tx_serialize(&b->txs[i], &w, 1);
 		pb->raw[pb->n] = wbuf_steal(&w, &pb->len[pb->n]);
+		memcpy(pb->txid[pb->n], b->txs[i].txid, 32);
 		pb->n++;
 	}
 	log_debug(LOG_MEMPOOL, "block at height %d disconnected: %zu "

@@ -79,11 +79,15 @@ struct pentry {
 	int64_t sel_size, sel_fees, sel_sigops;
 };
 
-/* A block's transactions waiting to be offered back after a reorg. */
+/*
+ * A block's transactions waiting to be offered back after a reorg. One that
+ * a block of the new branch confirms is given up (raw NULL, len 0).
+ */
 struct pending_block {
 	size_t n;
 	uint8_t **raw;
 	size_t *len;
+	uint8_t (*txid)[32];
 };
 
 struct pool {
@@ -140,6 +144,9 @@ void pool_collect_descendants(struct pool *p, struct pentry *e,
 /* Every entry of in plus all their descendants, each once. */
 void pool_with_descendants(struct pool *p, const struct pvec *in,
     struct pvec *out);
+/* Appends the entries spending outputs 0..nout-1 of txid, each once. */
+void pool_collect_spenders(const struct pool *p, const uint8_t txid[32],
+    size_t nout, struct pvec *out);
 /*
  * Takes ownership of e (raw, tx, spends filled in; figures set) and links
  * it under parents (its distinct in-pool parents). quiet: no hook.

@@ -1,9 +1,10 @@
 /*
  * After a reorganisation: offer the disconnected blocks' transactions back
  * (lowest block first, block order within each, ACCEPT_BYPASS_LIMITS as
- * Core's MaybeUpdateMempoolForReorg), then drop what the new tip makes
- * invalid (Core's removeForReorg: finality, coinbase maturity, BIP68),
- * then trim.
+ * Core's MaybeUpdateMempoolForReorg), except those the new branch confirmed
+ * (given up as its blocks connected); one that fails takes the pool's
+ * spenders of it along. Then drop what the new tip makes invalid (Core's
+ * removeForReorg: finality, coinbase maturity, BIP68), then trim.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,7 +14,9 @@
 #include "crypto/hash.h"
 #include "util/hex.h"
 #include "mempool/pool_int.h"
+#include "primitives/tx.h"
 #include "store/store.h"
+#include "util/buf.h"
 #include "util/htab.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
@@ -61,6 +64,33 @@ still_valid(struct pool *p, struct store_rtxn *rt, const struct pentry *e,
 	return ok;
 }
 
+/*
+ * A disconnected transaction that does not come back (its input spent by
+ * the new branch, say) takes with it what the pool holds that spends it:
+ * those would wait on a parent that is neither in the pool nor in the
+ * chain (Core's removeRecursive with reason REORG).
+ */
+static void
+drop_spenders(struct pool *p, const uint8_t *raw, size_t len)
+{
+	struct pvec kids = { 0 }, all = { 0 };
+	struct rbuf r;
+	struct tx tx;
+
+	rbuf_init(&r, raw, len);
+	if (tx_parse(&r, &tx, TX_ALLOW_WITNESS) != 0)
+		return;
+	/* Already in the pool (it came back another way): its spenders stay. */
+	if (pool_find(p, tx.txid) == NULL)
+		pool_collect_spenders(p, tx.txid, tx.vout_count, &kids);
+	tx_free(&tx);
+	pool_with_descendants(p, &kids, &all);
+	if (all.n > 0)
+		pool_remove_set(p, &all, POOL_REMOVED_REORG, 0);
+	pvec_free(&kids);
+	pvec_free(&all);
+}
+
 static void
 readd_pending(struct pool *p)
 {
@@ -75,15 +105,21 @@ readd_pending(struct pool *p)
 		struct pending_block *pb = &p->pend[i];
 
 		for (j = 0; j < pb->n; j++) {
+			/* Confirmed again by the new branch. */
+			if (pb->raw[j] == NULL)
+				continue;
 			if (pool_accept(p, pb->raw[j], pb->len[j],
 			    ACCEPT_BYPASS_LIMITS, 0, r) == ACCEPT_OK)
 				ok++;
-			else
+			else {
 				failed++;
+				drop_spenders(p, pb->raw[j], pb->len[j]);
+			}
 			free(pb->raw[j]);
 		}
 		free(pb->raw);
 		free(pb->len);
+		free(pb->txid);
 	}
 	free(p->pend);
 	p->pend = NULL;

@@ -47,6 +47,7 @@
  */
 struct net_sink {
 	struct queue *q;
+	int has_orphans;	/* atomic: set by the net thread, read by validation */
 	struct net_sink *next;
 };
 
@@ -188,6 +189,29 @@ on_tip_changed(void *arg, const uint8_t hash[32], int32_t height,
 	sink_push(arg, NETQ_TIP, 0, &t, sizeof(t));
 }
 
+/*
+ * Only orphans care about a block's transactions here; without any (always
+ * so in initial download, where transactions are ignored) the copy is saved.
+ * A full queue drops it: the orphans it would have erased expire instead.
+ */
+static void
+on_block_connected(void *arg, const uint8_t *raw, size_t len, int32_t height)
+{
+	struct net_sink *s = arg;
+
+	if (__atomic_load_n(&s->has_orphans, __ATOMIC_RELAXED))
+		sink_push_msg(s, msg_new(NETQ_BLOCK_CONNECTED, 0, raw, len),
+		    "block");
+}
+
+void
+net_note_orphans(struct net *n)
+{
+	if (n->sink != NULL)
+		__atomic_store_n(&n->sink->has_orphans,
+		    txrelay_has_orphans(n), __ATOMIC_RELAXED);
+}
+
 /* ---- mempool listener: runs on the mempool thread ---- */
 
 static void
@@ -307,6 +331,9 @@ queue_cb(evutil_socket_t fd, short what, void *arg)
 		case NETQ_TX_REJECTED:
 			txrelay_on_rejected(n, m->peer_id, m->data, m->len);
 			break;
+		case NETQ_BLOCK_CONNECTED:
+			txrelay_block_connected(n, m->data, m->len);
+			break;
 		case NETQ_STOP:
 			n->stopping = 1;
 			event_base_loopbreak(n->base);
@@ -316,6 +343,7 @@ queue_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		msg_free(m);
 	}
+	net_note_orphans(n);
 }
 
 /* ---- peers: creation, reaping ---- */
@@ -824,6 +852,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	sync_tick(n);
 	txrelay_tick(n);
+	net_note_orphans(n);
 	for (i = 0; i < n->nlisteners; i++)
 		if (n->listeners[i].paused) {
 			n->listeners[i].paused = 0;
@@ -1317,11 +1346,13 @@ net_start(const struct args *a, const struct chainparams *cp,
 
 	sink = xcalloc(1, sizeof(*sink));
 	sink->q = n->q;
+	n->sink = sink;
 	memset(&vl, 0, sizeof(vl));
 	vl.arg = sink;
 	vl.block_done = on_block_done;
 	vl.headers_done = on_headers_done;
 	vl.tip_changed = on_tip_changed;
+	vl.block_connected = on_block_connected;
 	validation_add_listener(v, &vl);
 	if (mp) {
 		/* Same sink: the mempool also calls it until it stops. */

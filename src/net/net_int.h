@@ -12,7 +12,9 @@
  *   - rpc threads push NETQ_CALL (a struct call *, see util/call.h) and
  *     wait for the answer;
  *   - the validation thread's listener callbacks push NETQ_BLOCK_DONE,
- *     NETQ_HEADERS_DONE and NETQ_TIP and return at once;
+ *     NETQ_HEADERS_DONE, NETQ_TIP and (while the orphanage holds anything,
+ *     an atomic flag in the listener's sink says so) NETQ_BLOCK_CONNECTED,
+ *     and return at once;
  *   - the mempool thread's listener callbacks push NETQ_TX_ADDED,
  *     NETQ_TX_REMOVED and NETQ_TX_REJECTED (copies) and return at once.
  * The net thread pushes blocks and headers to the validation thread with
@@ -59,6 +61,7 @@ struct mempool;
 struct txrelay;
 struct peer_tx;
 struct orphanage;
+struct net_sink;
 
 /* Messages on the net queue. */
 enum netq_type {
@@ -69,6 +72,7 @@ enum netq_type {
 	NETQ_TX_ADDED,		/* data: struct netq_tx_added, raw tx */
 	NETQ_TX_REMOVED,	/* data: struct netq_tx_removed */
 	NETQ_TX_REJECTED,	/* data: struct netq_tx_rejected, parents */
+	NETQ_BLOCK_CONNECTED,	/* data: the block, with witness */
 	NETQ_STOP,		/* no data */
 };
 
@@ -307,6 +311,7 @@ struct net {
 	struct store *store;
 	struct validation *val;
 	struct queue *q;
+	struct net_sink *sink;		/* validation's and the mempool's way in */
 	struct event_base *base;
 	struct event *q_ev;
 	struct event *tick_ev;
@@ -375,6 +380,12 @@ struct net {
 /* Node time in microseconds (mock time when set), as Core's GetTime<us>. */
 int64_t net_now_us(void);
 struct peer *net_peer_by_id(struct net *n, uint64_t id);
+/*
+ * Tells the validation listener whether orphans are held: connected blocks
+ * are copied to the net queue only then (any stale answer costs at most a
+ * needless copy, or an orphan left to expire).
+ */
+void net_note_orphans(struct net *n);
 /*
  * Opens an outbound connection to name ("host", "host:port", numeric or a
  * name to resolve). added may be NULL. Returns 0 if an attempt started.
@@ -492,6 +503,13 @@ void txrelay_on_removed(struct net *n, const uint8_t *d, size_t len);
 void txrelay_on_rejected(struct net *n, uint64_t peer_id, const uint8_t *d,
     size_t len);
 void txrelay_tip_changed(struct net *n);
+/*
+ * A block joined the active chain: orphans it confirms or conflicts with
+ * leave the orphanage (Core's EraseForBlock). raw is the block, with witness.
+ */
+void txrelay_block_connected(struct net *n, const uint8_t *raw, size_t len);
+/* 1 if the orphanage holds anything (net_note_orphans). */
+int txrelay_has_orphans(const struct net *n);
 void txrelay_tick(struct net *n);
 void txrelay_peer_gone(struct net *n, struct peer *p);
 /* Message handlers' parts. */

@@ -11,6 +11,7 @@
  * id. Until then a copy of its bytes waits in the pending table, so that
  * a missing-inputs verdict can put it in the orphanage.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +20,10 @@
 #include "net/net_int.h"
 #include "net/orphanage.h"
 #include "net/txrelay_int.h"
+#include "primitives/block.h"
 #include "primitives/tx.h"
 #include "util/args.h"
+#include "util/buf.h"
 #include "util/hex.h"
 #include "util/log.h"
 #include "util/queue.h"
@@ -189,6 +192,84 @@ txrelay_tip_changed(struct net *n)
 	/* A new tip may make a rejected transaction valid (Core resets). */
 	if (n->tx)
 		rejects_clear(n->tx);
+}
+
+/* ---- orphans and blocks ---- */
+
+struct spent_key {
+	uint8_t key[36];		/* txid, then the index little-endian */
+};
+
+static void
+spent_key_of(const struct outpoint *op, uint8_t key[36])
+{
+	memcpy(key, op->hash, 32);
+	le32_write(key + 32, op->n);
+}
+
+int
+txrelay_has_orphans(const struct net *n)
+{
+	return n->tx != NULL && orphanage_count(n->tx->orphans) > 0;
+}
+
+/*
+ * Core's TxOrphanage::EraseForBlock: an orphan that spends anything the
+ * block spends is in the block or conflicts with it; either way it can
+ * never come in.
+ */
+void
+txrelay_block_connected(struct net *n, const uint8_t *raw, size_t len)
+{
+	struct txrelay *t = n->tx;
+	struct htab *spent;
+	struct spent_key *keys;
+	uint8_t (*gone)[32], key[36];
+	const struct orphan *o;
+	struct block b;
+	struct rbuf r;
+	struct tx tx;
+	size_t i, j, nkeys = 0, ngone = 0, norphans;
+
+	if (t == NULL || (norphans = orphanage_count(t->orphans)) == 0)
+		return;
+	if (block_parse(raw, len, &b) != 0)
+		fatalx("%s: a connected block does not parse", __func__);
+	for (i = 1; i < b.tx_count; i++)
+		nkeys += b.txs[i].vin_count;
+	keys = xcalloc(nkeys ? nkeys : 1, sizeof(*keys));
+	spent = htab_new(36, offsetof(struct spent_key, key));
+	for (i = 1, nkeys = 0; i < b.tx_count; i++)
+		for (j = 0; j < b.txs[i].vin_count; j++) {
+			spent_key_of(&b.txs[i].vin[j].prevout,
+			    keys[nkeys].key);
+			if (htab_put(spent, &keys[nkeys]) == 0)
+				nkeys++;
+		}
+	block_free(&b);
+	gone = xcalloc(norphans, sizeof(*gone));
+	for (i = 0; i < norphans; i++) {
+		o = orphanage_at(t->orphans, i);
+		rbuf_init(&r, o->raw, o->len);
+		if (tx_parse(&r, &tx, TX_ALLOW_WITNESS) != 0)
+			fatalx("%s: the orphanage holds a bad tx", __func__);
+		for (j = 0; j < tx.vin_count; j++) {
+			spent_key_of(&tx.vin[j].prevout, key);
+			if (htab_get(spent, key) != NULL) {
+				memcpy(gone[ngone++], o->wtxid, 32);
+				break;
+			}
+		}
+		tx_free(&tx);
+	}
+	for (i = 0; i < ngone; i++)
+		orphanage_erase(t->orphans, gone[i]);
+	if (ngone > 0)
+		log_debug(LOG_MEMPOOL, "Erased %zu orphan transaction(s) "
+		    "included or conflicted by block", ngone);
+	free(gone);
+	htab_free(spent);
+	free(keys);
 }
 
 /* ---- pending submissions ---- */
@@ -361,12 +442,18 @@ txrelay_on_added(struct net *n, uint64_t peer_id, const uint8_t *d,
 
 	txreq_forget(n, a.txid);
 	txreq_forget(n, a.wtxid);
-	if (peer_id != MEMPOOL_PEER_LOCAL &&
+	if (peer_id != MEMPOOL_PEER_LOCAL && peer_id != MEMPOOL_PEER_REORG &&
 	    (p = net_peer_by_id(n, peer_id)) != NULL)
 		p->last_tx_time = node_time();
 	orphanage_erase(t->orphans, a.wtxid);
 	resubmit_children(t, a.txid);
-	txann_queue(n, rt, peer_id);
+	/*
+	 * Put back by a reorg: served on request and listed for `mempool`,
+	 * but not announced: Core's MaybeUpdateMempoolForReorg relays
+	 * nothing.
+	 */
+	if (peer_id != MEMPOOL_PEER_REORG)
+		txann_queue(n, rt, peer_id);
 }
 
 void

@@ -885,6 +885,64 @@ test_block_and_reorg(void)
 	ctx_close(&c);
 }
 
+/*
+ * A reorg onto a branch that confirms c again and double-spends d: c is not
+ * offered back, so its child in the pool stays; d cannot come back, so its
+ * child in the pool goes (Core's removeRecursive), rather than wait on a
+ * parent that is nowhere.
+ */
+static void
+test_reorg_drops_spenders_of_lost(void)
+{
+	struct ctx c;
+	struct bg_tx tc, td, td2, cc, dc, two[2];
+	struct wbuf raw;
+	struct block blk;
+	struct block_index_entry tip;
+	uint8_t ctxid[32], dtxid[32], cctxid[32], dctxid[32];
+	const uint8_t *cbd;
+
+	CHECK(ctx_open(&c, 105) == 0);
+	spend(&tc, next_coinbase(&c), 0, 50 * COIN - 1000);
+	txid_of(&tc, ctxid);
+	cbd = next_coinbase(&c);
+	spend(&td, cbd, 0, 50 * COIN - 1000);
+	txid_of(&td, dtxid);
+	spend(&td2, cbd, 0, 50 * COIN - 3000);
+	two[0] = tc;
+	two[1] = td;
+	CHECK(mine_txs(&c, two, 2, &raw) == 0);
+	spend(&cc, ctxid, 0, 50 * COIN - 2000);
+	txid_of(&cc, cctxid);
+	CHECK_EQ_INT(submit(&c, &cc, &R), ACCEPT_OK);
+	spend(&dc, dtxid, 0, 50 * COIN - 2000);
+	txid_of(&dc, dctxid);
+	CHECK_EQ_INT(submit(&c, &dc, &R), ACCEPT_OK);
+
+	tip = tip_of(&c);
+	CHECK(chainstate_invalidate(c.cs, tip.hash) == 0);
+	CHECK(block_parse(raw.p, raw.len, &blk) == 0);
+	pool_block_disconnected(c.pool, &blk, tip.height);
+	block_free(&blk);
+	two[1] = td2;
+	CHECK(mine_txs(&c, two, 2, NULL) == 0);
+	memset(c.why_count, 0, sizeof(c.why_count));
+	pool_reorg_done(c.pool);
+	CHECK(pool_get(c.pool, cctxid, NULL) == 0);
+	CHECK(pool_get(c.pool, ctxid, NULL) != 0);
+	CHECK(pool_get(c.pool, dtxid, NULL) != 0);
+	CHECK(pool_get(c.pool, dctxid, NULL) != 0);
+	CHECK_EQ_INT(pool_count(c.pool), 1);
+	CHECK_EQ_INT(c.why_count[POOL_REMOVED_REORG], 1);
+	wbuf_free(&raw);
+	bg_tx_free(&tc);
+	bg_tx_free(&td);
+	bg_tx_free(&td2);
+	bg_tx_free(&cc);
+	bg_tx_free(&dc);
+	ctx_close(&c);
+}
+
 static void
 test_reorg_drops_immature(void)
 {
@@ -1218,6 +1276,7 @@ UNIT_MAIN(UNIT_CASE(test_accept_basic), UNIT_CASE(test_refusals),
     UNIT_CASE(test_chain_limits), UNIT_CASE(test_descendant_size),
     UNIT_CASE(test_scripts), UNIT_CASE(test_truc),
     UNIT_CASE(test_block_and_reorg), UNIT_CASE(test_reorg_drops_immature),
+    UNIT_CASE(test_reorg_drops_spenders_of_lost),
     UNIT_CASE(test_reorg_holding_bound),
     UNIT_CASE(test_trim), UNIT_CASE(test_trim_cpfp), UNIT_CASE(test_select),
     UNIT_CASE(test_package),
