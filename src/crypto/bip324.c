@@ -9,6 +9,7 @@
 
 #include "crypto/bip324.h"
 #include "crypto/hkdf.h"
+#include "util/log.h"
 
 void
 bip324_cipher_init(struct bip324_cipher *c)
@@ -82,18 +83,31 @@ bip324_cipher_start(struct bip324_cipher *c,
 }
 
 void
-bip324_encrypt(struct bip324_cipher *c, const uint8_t *contents, size_t len,
-    const uint8_t *aad, size_t aadlen, int ignore, uint8_t *out)
+bip324_encrypt2(struct bip324_cipher *c, const uint8_t *prefix, size_t plen,
+    const uint8_t *rest, size_t rlen, const uint8_t *aad, size_t aadlen,
+    int ignore, uint8_t *out)
 {
-	uint8_t lenbuf[BIP324_LENGTH_LEN], hdr;
+	uint8_t lenbuf[BIP324_LENGTH_LEN], head[1 + BIP324_MAX_PREFIX];
+	size_t len = plen + rlen;
 
+	if (plen > BIP324_MAX_PREFIX)
+		fatalx("bip324_encrypt2: prefix of %zu bytes", plen);
 	lenbuf[0] = (uint8_t)len;
 	lenbuf[1] = (uint8_t)(len >> 8);
 	lenbuf[2] = (uint8_t)(len >> 16);
 	fschacha20_crypt(&c->send_l, lenbuf, out, BIP324_LENGTH_LEN);
-	hdr = ignore ? BIP324_IGNORE_BIT : 0;
-	fschacha20poly1305_encrypt(&c->send_p, aad, aadlen, &hdr, 1, contents,
-	    len, out + BIP324_LENGTH_LEN);
+	head[0] = ignore ? BIP324_IGNORE_BIT : 0;
+	if (plen)
+		memcpy(head + 1, prefix, plen);
+	fschacha20poly1305_encrypt(&c->send_p, aad, aadlen, head, 1 + plen,
+	    rest, rlen, out + BIP324_LENGTH_LEN);
+}
+
+void
+bip324_encrypt(struct bip324_cipher *c, const uint8_t *contents, size_t len,
+    const uint8_t *aad, size_t aadlen, int ignore, uint8_t *out)
+{
+	bip324_encrypt2(c, NULL, 0, contents, len, aad, aadlen, ignore, out);
 }
 
 uint32_t

@@ -56,6 +56,15 @@ int bip324_cipher_start(struct bip324_cipher *c,
 /* Encrypts one packet into out (len + BIP324_EXPANSION bytes). */
 void bip324_encrypt(struct bip324_cipher *c, const uint8_t *contents,
     size_t len, const uint8_t *aad, size_t aadlen, int ignore, uint8_t *out);
+/*
+ * The same for contents = prefix || rest, without joining them first
+ * (a message type before a payload). prefix is at most
+ * BIP324_MAX_PREFIX bytes.
+ */
+#define BIP324_MAX_PREFIX 15
+void bip324_encrypt2(struct bip324_cipher *c, const uint8_t *prefix,
+    size_t plen, const uint8_t *rest, size_t rlen, const uint8_t *aad,
+    size_t aadlen, int ignore, uint8_t *out);
 /* Decrypts the next packet's length field (contents length). */
 uint32_t bip324_decrypt_length(struct bip324_cipher *c,
     const uint8_t in[BIP324_LENGTH_LEN]);

@@ -248,7 +248,7 @@ static const struct arg_def table[] = {
 	    "Transaction reconciliation, BIP 330 (default: 0)" },
 	{ "upnp", "", B | H | X, GC, "" },
 	{ "v2transport", "", B, GC,
-	    "Support the v2 transport, BIP 324 (default: 0 in bitrootd)" },
+	    "Support v2 transport (default: 1)" },
 	{ "whitebind", "=<[permissions@]addr>", M, GC,
 	    "Bind to an address and give its peers these permissions "
 	    "(bloomfilter, noban, forcerelay, relay, mempool, download, "
