@@ -582,7 +582,8 @@ peer_attach(struct peer *p, struct bufferevent *bev)
 
 	p->bev = bev;
 	bufferevent_setcb(bev, read_cb, write_cb, event_cb, p);
-	bufferevent_setwatermark(bev, EV_READ, MSG_HEADER_SIZE,
+	/* v2 (and detection) state how much they need after the first byte. */
+	bufferevent_setwatermark(bev, EV_READ, p->v2 ? 1 : MSG_HEADER_SIZE,
 	    read_highwater(n));
 	/* write_cb fires once the output drains to half the send budget. */
 	bufferevent_setwatermark(bev, EV_WRITE, n->max_send_buffer / 2, 0);
