@@ -10,7 +10,7 @@
 # Options: -t SECONDS per target (default 60), -b DIR build copy (default
 # build-fuzz/tree), -w DIR work directory with seeds, corpora, logs and
 # crash artifacts (default build-fuzz/run), -n do not run. Targets: tx
-# block p2p jsonrpc config address script (default: all).
+# block p2p jsonrpc config address script v2transport (default: all).
 #
 # Corpora under WORK/corpus/TARGET grow from run to run; seeds are made
 # afresh each time. A target that finds something leaves WORK/artifacts/
@@ -22,7 +22,7 @@ secs=60
 build="$top/build-fuzz/tree"
 work="$top/build-fuzz/run"
 run=1
-all="tx block p2p jsonrpc config address script"
+all="tx block p2p jsonrpc config address script v2transport"
 
 while getopts "t:b:w:nh" opt; do
 	case $opt in
@@ -224,6 +224,14 @@ stream = b"".join((frame("version", version), frame("verack", b""),
                    frame("getblocks", getheaders),
                    frame("headers", headers)))
 put("p2p", b"\x00" + magic + stream)
+# v2transport: selector even = raw bytes of an inbound peer, cut into chunks
+# by a size byte each; odd = a well-behaved initiator, then packets
+# (flags, LE16 length, contents).
+v1_prefix = magic + b"version" + bytes(5)
+put("v2transport", b"\x00" + b"".join(bytes([len(c)]) + c for c in (v1_prefix[:5], v1_prefix[5:])))
+put("v2transport", b"\x00" + bytes([63]) + bytes(range(64)) + bytes([20]) + bytes(21))
+put("v2transport", b"\x01\x10" + b"\x00\x05\x00" + b"\x12abcd" + b"\x01\x03\x00xyz" +
+    b"\x00\x0e\x00" + b"\x00verack" + bytes(6) + b"\x00\x01\x00\xc8")
 bad = bytearray(frame("ping", ping))
 bad[20] ^= 1
 put("p2p", b"\x00" + magic + bytes(bad) + frame("pong", ping))

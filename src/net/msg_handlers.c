@@ -158,14 +158,15 @@ peer_handshake_done(struct peer *p)
 	p->handshaked = 1;
 	peer_forget_nonce(p);
 	if (p->type != CONN_INBOUND)
-		log_info("New %s v1 peer connected: version: %d, blocks=%d, "
-		    "peer=%llu%s", conn_type_name(p->type), p->version,
-		    p->start_height, (unsigned long long)p->id,
+		log_info("New %s %s peer connected: version: %d, blocks=%d, "
+		    "peer=%llu%s", conn_type_name(p->type), p->v2 ? "v2" : "v1",
+		    p->version, p->start_height, (unsigned long long)p->id,
 		    peer_log_addr(p, la, sizeof(la)));
 	else
-		log_debug(LOG_NET, "New inbound v1 peer connected: version: %d, "
-		    "blocks=%d, peer=%llu%s", p->version, p->start_height,
-		    (unsigned long long)p->id, peer_log_addr(p, la, sizeof(la)));
+		log_debug(LOG_NET, "New inbound %s peer connected: version: %d, "
+		    "blocks=%d, peer=%llu%s", p->v2 ? "v2" : "v1", p->version,
+		    p->start_height, (unsigned long long)p->id,
+		    peer_log_addr(p, la, sizeof(la)));
 	if (p->added)
 		p->added->backoff_us = ADDNODE_BACKOFF_MIN_US;
 	p->next_addr_send = node_time() +

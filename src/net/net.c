@@ -30,6 +30,7 @@
 #include "net/banman.h"
 #include "net/net.h"
 #include "net/net_int.h"
+#include "net/v2transport.h"
 #include "util/args.h"
 #include "util/call.h"
 #include "util/log.h"
@@ -348,11 +349,35 @@ queue_cb(evutil_socket_t fd, short what, void *arg)
 
 /* ---- peers: creation, reaping ---- */
 
+static int connect_service(struct net *n, const struct service *svc,
+    const char *name, enum conn_type type, struct added_node *added,
+    int use_v2);
+
+/*
+ * Core's v1 fallback: an outbound v2 attempt that got connected, sent our
+ * key and then received nothing at all before the end was most likely a
+ * v1-only peer hanging up on bytes it read as a bad header. Try once more
+ * at once with v1, as the same kind of connection.
+ */
+static void
+reconnect_v1(struct net *n, const struct service *addr, const char *name,
+    enum conn_type type, struct added_node *added)
+{
+	log_debug(LOG_NET, "retrying with v1 transport protocol for %s", name);
+	if (connect_service(n, addr, name, type, added, 0) == 0 && added)
+		added->next_try_us = time_mono_micros() + added->backoff_us;
+}
+
 static void
 reap_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct net *n = arg;
 	struct peer *p, *next;
+	struct service addr;
+	char name[sizeof(p->addr_name)];
+	struct added_node *added;
+	enum conn_type type;
+	int retry;
 
 	for (p = TAILQ_FIRST(&n->peers); p; p = next) {
 		next = TAILQ_NEXT(p, entry);
@@ -365,7 +390,18 @@ reap_cb(evutil_socket_t fd, short what, void *arg)
 			p->added->peer_id = 0;
 			p->added->connecting = 0;
 		}
+		retry = p->v2_offered && p->v2 && !p->connecting &&
+		    v2t_should_reconnect_v1(p->v2) && p->bytes_recv == 0 &&
+		    (p->bev == NULL || evbuffer_get_length(
+		    bufferevent_get_input(p->bev)) == 0) && !n->stopping &&
+		    n->network_active;
+		addr = p->addr;
+		type = p->type;
+		added = p->added;
+		memcpy(name, p->addr_name, sizeof(name));
 		peer_free(p);
+		if (retry)
+			reconnect_v1(n, &addr, name, type, added);
 	}
 	/* Freed slots may let a waiting connection or download go ahead. */
 	net_schedule(n);
@@ -514,6 +550,9 @@ accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 		peer_free(p);
 		return;
 	}
+	/* With -v2transport the first bytes tell v1 from v2 (Core). */
+	if (n->v2transport)
+		p->v2 = v2t_new(0, n->cp->magic);
 	register_peer(n, p);
 	peer_attach(p, bev);
 	log_debug(LOG_NET, "connection from %s accepted, peer=%llu", s,
@@ -538,7 +577,7 @@ accept_error_cb(struct evconnlistener *evl, void *arg)
 
 static int
 connect_service(struct net *n, const struct service *svc, const char *name,
-    enum conn_type type, struct added_node *added)
+    enum conn_type type, struct added_node *added, int use_v2)
 {
 	struct sockaddr_storage ss;
 	struct bufferevent *bev;
@@ -568,6 +607,10 @@ connect_service(struct net *n, const struct service *svc, const char *name,
 		return -1;
 	}
 	p = peer_new(n, type, svc, name ? name : s);
+	if (use_v2 && n->v2transport) {
+		p->v2 = v2t_new(1, n->cp->magic);
+		p->v2_offered = 1;
+	}
 	p->connecting = 1;
 	n->n_connecting++;
 	htab_put(n->pending_nonces, p);
@@ -579,8 +622,9 @@ connect_service(struct net *n, const struct service *svc, const char *name,
 	}
 	register_peer(n, p);
 	peer_attach(p, bev);
-	log_debug(LOG_NET, "trying %s connection to %s, peer=%llu",
-	    conn_type_name(type), s, (unsigned long long)p->id);
+	log_debug(LOG_NET, "trying %s connection (%s) to %s, peer=%llu",
+	    conn_type_name(type), p->v2 ? "v2" : "v1", s,
+	    (unsigned long long)p->id);
 	if (bufferevent_socket_connect(bev, (struct sockaddr *)&ss,
 	    (int)len) == -1)
 		peer_disconnect(p, "connect failed");
@@ -593,6 +637,7 @@ struct dns_req {
 	uint16_t port;
 	enum conn_type type;
 	struct added_node *added;
+	int use_v2;
 };
 
 static void
@@ -615,7 +660,8 @@ dns_cb(int result, struct evutil_addrinfo *res, void *arg)
 			svc.port = r->port;
 			if (r->added)
 				r->added->connecting = 0;
-			connect_service(r->n, &svc, r->name, r->type, r->added);
+			connect_service(r->n, &svc, r->name, r->type, r->added,
+			    r->use_v2);
 			break;
 		}
 	}
@@ -630,7 +676,7 @@ out:
 
 int
 net_connect(struct net *n, const char *name, enum conn_type type,
-    struct added_node *added)
+    struct added_node *added, int use_v2)
 {
 	struct evutil_addrinfo hints;
 	struct service svc;
@@ -650,7 +696,7 @@ net_connect(struct net *n, const char *name, enum conn_type type,
 	memset(&svc, 0, sizeof(svc));
 	if (netaddr_parse(host, &svc.addr) == 0) {
 		svc.port = port;
-		return connect_service(n, &svc, name, type, added);
+		return connect_service(n, &svc, name, type, added, use_v2);
 	}
 	if (!n->allow_dns) {
 		log_warnx("net: not resolving %s: -dns=0 allows addresses "
@@ -670,6 +716,7 @@ net_connect(struct net *n, const char *name, enum conn_type type,
 	r->port = port;
 	r->type = type;
 	r->added = added;
+	r->use_v2 = use_v2;
 	if (added)
 		added->connecting = 1;
 	memset(&hints, 0, sizeof(hints));
@@ -804,7 +851,9 @@ open_automatic(struct net *n, int64_t now)
 			continue;
 		service_format(&a.svc, s, sizeof(s));
 		addrman_attempt(n->addrman, &a.svc, 1, now);
-		connect_service(n, &a.svc, s, type, NULL);
+		/* v2 only to peers that say they speak it (Core). */
+		connect_service(n, &a.svc, s, type, NULL,
+		    (a.services & NODE_P2P_V2) != 0);
 		return;
 	}
 }
@@ -827,7 +876,7 @@ added_check(struct net *n)
 		a->backoff_us *= 2;
 		if (a->backoff_us > ADDNODE_BACKOFF_MAX_US)
 			a->backoff_us = ADDNODE_BACKOFF_MAX_US;
-		if (net_connect(n, a->name, CONN_MANUAL, a) == 0)
+		if (net_connect(n, a->name, CONN_MANUAL, a, a->use_v2) == 0)
 			manual++;
 	}
 }
@@ -1113,6 +1162,10 @@ read_options(struct net *n, char *err, size_t errlen)
 	n->max_send_buffer = v > 0 ? (size_t)v * 1000 :
 	    DEFAULT_MAXSENDBUFFER * 1000;
 	n->local_services = NODE_NETWORK | NODE_WITNESS | NODE_NETWORK_LIMITED;
+	/* BIP324, on by default as in Core. */
+	n->v2transport = args_get_bool(n->args, "v2transport", 1);
+	if (n->v2transport)
+		n->local_services |= NODE_P2P_V2;
 	if (build_subver(n, err, errlen) == -1)
 		return -1;
 
@@ -1159,6 +1212,7 @@ add_node(struct net *n, const char *name, int from_connect)
 	a->name = xstrdup(name);
 	a->from_connect = from_connect;
 	a->backoff_us = ADDNODE_BACKOFF_MIN_US;
+	a->use_v2 = n->v2transport;
 	n->added = xreallocarray(n->added, n->nadded + 1, sizeof(*n->added));
 	n->added[n->nadded++] = a;
 }
@@ -1316,7 +1370,8 @@ net_start(const struct args *a, const struct chainparams *cp,
 	if (n->use_addrman_outgoing) {
 		nv = args_get_all(a, "seednode", &vals);
 		for (i = 0; i < nv; i++)
-			net_connect(n, vals[i], CONN_ADDR_FETCH, NULL);
+			net_connect(n, vals[i], CONN_ADDR_FETCH, NULL,
+			    n->v2transport);
 	}
 	/*
 	 * -signetseednode: Core's DNS seeds on signet. bitrootd does no DNS
@@ -1341,7 +1396,8 @@ net_start(const struct args *a, const struct chainparams *cp,
 	    args_get_bool(a, "forcednsseed", 0))) {
 		nv = args_get_all(a, "signetseednode", &vals);
 		for (i = 0; i < nv; i++)
-			net_connect(n, vals[i], CONN_ADDR_FETCH, NULL);
+			net_connect(n, vals[i], CONN_ADDR_FETCH, NULL,
+			    n->v2transport);
 	}
 
 	sink = xcalloc(1, sizeof(*sink));

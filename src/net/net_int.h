@@ -62,6 +62,7 @@ struct txrelay;
 struct peer_tx;
 struct orphanage;
 struct net_sink;
+struct v2t;
 
 /* Messages on the net queue. */
 enum netq_type {
@@ -189,6 +190,7 @@ struct added_node {
 	int64_t backoff_us;
 	uint64_t peer_id;	/* 0: not connected or connecting */
 	int connecting;
+	int use_v2;		/* offer BIP324 (addnode's v2transport) */
 };
 
 struct peer_addr_known;
@@ -199,6 +201,8 @@ struct peer {
 	uint64_t id;
 	struct net *net;
 	struct bufferevent *bev;
+	struct v2t *v2;			/* BIP324 transport (or inbound detection); NULL: v1 */
+	unsigned v2_offered:1;		/* outbound, opened with v2 */
 	enum conn_type type;
 	struct service addr;		/* remote end */
 	struct service bind;		/* our end */
@@ -350,6 +354,7 @@ struct net {
 	size_t max_recv_buffer;
 	size_t max_send_buffer;
 	uint64_t local_services;
+	int v2transport;		/* -v2transport: offer and accept BIP324 */
 	char subver[MAX_SUBVERSION_LENGTH + 1];
 	uint32_t implicit_perms;	/* -whitelist without permissions */
 	struct whitelist_entry *whitelist;
@@ -388,10 +393,12 @@ struct peer *net_peer_by_id(struct net *n, uint64_t id);
 void net_note_orphans(struct net *n);
 /*
  * Opens an outbound connection to name ("host", "host:port", numeric or a
- * name to resolve). added may be NULL. Returns 0 if an attempt started.
+ * name to resolve). added may be NULL. use_v2: offer the BIP324 transport
+ * (falling back to v1 if the peer hangs up on our key). Returns 0 if an
+ * attempt started.
  */
 int net_connect(struct net *n, const char *name, enum conn_type type,
-    struct added_node *added);
+    struct added_node *added, int use_v2);
 int net_count_type(struct net *n, enum conn_type t);
 void net_schedule(struct net *n);
 const char *conn_type_name(enum conn_type t);

@@ -11,11 +11,13 @@
 
 #include "chain/chainparams.h"
 #include "config.h"
+#include "crypto/bip324.h"
 #include "mempool/policy.h"
 #include "net/addrman.h"
 #include "net/banman.h"
 #include "net/net_int.h"
 #include "net/orphanage.h"
+#include "net/v2transport.h"
 #include "rpc/rpc_int.h"
 #include "util/hex.h"
 #include "util/log.h"
@@ -262,8 +264,17 @@ peer_json(struct net *n, struct peer *p, int64_t now_us)
 	json_object_set_new(o, "bytesrecv_per_msg", per_msg(p->recv_per_msg));
 	json_object_set_new(o, "connection_type",
 	    json_string(conn_type_name(p->type)));
-	json_object_set_new(o, "transport_protocol_type", json_string("v1"));
-	json_object_set_new(o, "session_id", json_string(""));
+	{
+		const uint8_t *sid = p->v2 ? v2t_session_id(p->v2) : NULL;
+		char hex[2 * BIP324_SESSION_ID_LEN + 1] = "";
+
+		json_object_set_new(o, "transport_protocol_type", json_string(
+		    p->v2 == NULL ? "v1" : v2t_detecting(p->v2) ? "detecting" :
+		    "v2"));
+		if (sid)
+			hex_encode(sid, BIP324_SESSION_ID_LEN, hex);
+		json_object_set_new(o, "session_id", json_string(hex));
+	}
 	return o;
 }
 
@@ -461,11 +472,14 @@ m_addnode(struct net *n, json_t *params, struct rpc_error *err)
 		    "( v2transport )\n\ncommand: 'add' to add a node to the "
 		    "list, 'remove' to remove a node from the list, 'onetry' "
 		    "to try a connection to the node once");
-	if (v2 && strcmp(cmd, "remove") != 0)
+	/* Default: -v2transport (Core). */
+	if (!set)
+		v2 = n->v2transport;
+	if (v2 && !n->v2transport && strcmp(cmd, "remove") != 0)
 		return fail(err, RPC_INVALID_PARAMETER, "Error: v2transport "
 		    "requested but not enabled (see -v2transport)");
 	if (strcmp(cmd, "onetry") == 0) {
-		net_connect(n, node, CONN_MANUAL, NULL);
+		net_connect(n, node, CONN_MANUAL, NULL, v2);
 		return json_null();
 	}
 	if (strcmp(cmd, "add") == 0) {
@@ -475,6 +489,7 @@ m_addnode(struct net *n, json_t *params, struct rpc_error *err)
 		a = xcalloc(1, sizeof(*a));
 		a->name = xstrdup(node);
 		a->backoff_us = ADDNODE_BACKOFF_MIN_US;
+		a->use_v2 = v2;
 		n->added = xreallocarray(n->added, n->nadded + 1,
 		    sizeof(*n->added));
 		n->added[n->nadded++] = a;
@@ -840,7 +855,7 @@ m_addconnection(struct net *n, json_t *params, struct rpc_error *err)
 		    "\"address\" \"connection_type\" v2transport\n\n"
 		    "connection_type: \"outbound-full-relay\", "
 		    "\"block-relay-only\", \"addr-fetch\" or \"feeler\"");
-	if (v2)
+	if (v2 && !n->v2transport)
 		return fail(err, RPC_INVALID_PARAMETER, "Error: Adding "
 		    "v2transport connections requires -v2transport init flag "
 		    "to be set.");
@@ -852,7 +867,7 @@ m_addconnection(struct net *n, json_t *params, struct rpc_error *err)
 	    MAX_FEELER_CONNECTIONS)
 		return fail(err, RPC_CLIENT_NODE_CAPACITY_REACHED,
 		    "Error: Already at capacity for specified connection type.");
-	net_connect(n, addr, t, NULL);
+	net_connect(n, addr, t, NULL, v2);
 	o = json_object();
 	json_object_set_new(o, "address", json_string(addr));
 	json_object_set_new(o, "connection_type", json_string(type));

@@ -15,9 +15,11 @@
 #include <event2/event.h>
 
 #include "chain/chainparams.h"
+#include "crypto/bip324.h"
 #include "net/addrman.h"
 #include "net/banman.h"
 #include "net/net_int.h"
+#include "net/v2transport.h"
 #include "util/hex.h"
 #include "util/log.h"
 #include "util/time.h"
@@ -71,6 +73,7 @@ peer_free(struct peer *p)
 		addrman_connected(n->addrman, &p->addr, node_time());
 	if (p->bev)
 		bufferevent_free(p->bev);
+	v2t_free(p->v2);
 	free(p->subver);
 	free(p->addr_out);
 	free(p->addr_known);
@@ -155,17 +158,23 @@ send_raw(struct peer *p, const char *cmd, enum msg_type t,
 	struct net *n = p->net;
 	struct evbuffer *out;
 	uint8_t hdr[MSG_HEADER_SIZE];
+	size_t wire;
 
 	if (p->disconnect || p->bev == NULL)
 		return;
 	out = bufferevent_get_output(p->bev);
-	msg_header_build(hdr, n->cp->magic, cmd, payload, len);
-	evbuffer_add(out, hdr, sizeof(hdr));
-	if (len)
-		evbuffer_add(out, payload, len);
-	p->bytes_sent += sizeof(hdr) + len;
-	p->sent_per_msg[t] += sizeof(hdr) + len;
-	n->total_sent += sizeof(hdr) + len;
+	if (p->v2) {
+		wire = v2t_send(p->v2, out, cmd, payload, len);
+	} else {
+		msg_header_build(hdr, n->cp->magic, cmd, payload, len);
+		evbuffer_add(out, hdr, sizeof(hdr));
+		if (len)
+			evbuffer_add(out, payload, len);
+		wire = sizeof(hdr) + len;
+	}
+	p->bytes_sent += wire;
+	p->sent_per_msg[t] += wire;
+	n->total_sent += wire;
 	p->last_send = node_time();
 	log_debug(LOG_NET, "sending %s (%zu bytes) peer=%llu", cmd, len,
 	    (unsigned long long)p->id);
@@ -311,13 +320,134 @@ account_recv(struct peer *p, struct evbuffer *in, size_t *seen)
 	*seen = len;
 }
 
+/* Handshake bytes the v2 transport wrote on its own. */
+static void
+account_v2_overhead(struct peer *p)
+{
+	size_t o = v2t_take_overhead(p->v2);
+
+	if (o) {
+		p->bytes_sent += o;
+		p->net->total_sent += o;
+		p->last_send = node_time();
+	}
+}
+
 static size_t
 read_highwater(const struct net *n)
 {
 	size_t min = MSG_HEADER_SIZE + MAX_PROTOCOL_MESSAGE_LENGTH + 1;
 
 	/* A whole message must always fit, or the peer would deadlock. */
+	if (min < V2T_MAX_CONTENTS + BIP324_EXPANSION + 1)
+		min = V2T_MAX_CONTENTS + BIP324_EXPANSION + 1;
 	return n->max_recv_buffer > min ? n->max_recv_buffer : min;
+}
+
+/* One received message, from either transport. */
+struct rmsg {
+	char cmd[MSG_COMMAND_SIZE + 1];
+	int valid;		/* checksum and command fine (v1), type known (v2) */
+	const uint8_t *body;
+	size_t len;
+	size_t wire;		/* bytes it took on the wire */
+};
+
+/*
+ * v1 framing: 1 with a message at the front of in (drained by the caller),
+ * 0 when *need bytes must arrive first, -1 when the peer was disconnected.
+ */
+static int
+frame_v1(struct peer *p, struct evbuffer *in, struct rmsg *m, size_t *need)
+{
+	struct net *n = p->net;
+	struct msg_header h;
+	uint8_t hb[MSG_HEADER_SIZE], sum[4];
+	char why[128], hex[9];
+	const uint8_t *body;
+	size_t len = evbuffer_get_length(in);
+
+	*need = MSG_HEADER_SIZE;
+	if (len < *need)
+		return 0;
+	evbuffer_copyout(in, hb, sizeof(hb));
+	msg_header_parse(hb, &h);
+	if (memcmp(h.magic, n->cp->magic, 4) != 0) {
+		hex_encode(h.magic, 4, hex);
+		snprintf(why, sizeof(why), "Header error: Wrong MessageStart %s "
+		    "received", hex);
+		peer_disconnect(p, why);
+		return -1;
+	}
+	if (h.len > MAX_PROTOCOL_MESSAGE_LENGTH) {
+		snprintf(why, sizeof(why), "Header error: Size too large (%s, "
+		    "%u bytes)", h.cmd_valid ? h.cmd : "?", h.len);
+		peer_disconnect(p, why);
+		return -1;
+	}
+	*need = MSG_HEADER_SIZE + (size_t)h.len;
+	if (len < *need)
+		return 0;
+	body = evbuffer_pullup(in, (ev_ssize_t)*need);
+	if (body == NULL)
+		fatalx("peer_process: evbuffer_pullup");
+	body += MSG_HEADER_SIZE;
+	msg_checksum(body, h.len, sum);
+	memcpy(m->cmd, h.cmd, sizeof(m->cmd));
+	m->valid = 1;
+	if (!h.cmd_valid) {
+		subver_sanitize(h.cmd, strlen(h.cmd), why, sizeof(why));
+		log_debug(LOG_NET, "Header error: Invalid message type (%s, %u "
+		    "bytes), peer=%llu", why, h.len, (unsigned long long)p->id);
+		m->valid = 0;
+	} else if (memcmp(sum, h.checksum, 4) != 0) {
+		log_debug(LOG_NET, "Header error: Wrong checksum (%s, %u bytes), "
+		    "peer=%llu", h.cmd, h.len, (unsigned long long)p->id);
+		m->valid = 0;
+	}
+	m->body = body;
+	m->len = h.len;
+	m->wire = *need;
+	return 1;
+}
+
+/* v2 framing: as frame_v1; the transport drains what it decrypts. */
+static int
+frame_v2(struct peer *p, struct evbuffer *in, struct rmsg *m, size_t *need,
+    size_t *seen)
+{
+	struct v2t_msg v;
+	size_t before = evbuffer_get_length(in), after;
+	int rc;
+
+	rc = v2t_recv(p->v2, in, bufferevent_get_output(p->bev), &v, need);
+	after = evbuffer_get_length(in);
+	*seen -= before - after;
+	account_v2_overhead(p);
+	switch (rc) {
+	case V2T_MSG:
+		memcpy(m->cmd, v.cmd, sizeof(m->cmd));
+		m->valid = v.valid;
+		if (!v.valid)
+			log_debug(LOG_NET, "V2 transport: invalid message type "
+			    "(%s, %zu bytes), peer=%llu", v.cmd, v.wire,
+			    (unsigned long long)p->id);
+		m->body = v.payload;
+		m->len = v.len;
+		m->wire = v.wire;
+		return 1;
+	case V2T_NEED:
+		return 0;
+	case V2T_V1:
+		log_debug(LOG_NET, "V2 transport: v1 peer detected, peer=%llu",
+		    (unsigned long long)p->id);
+		v2t_free(p->v2);
+		p->v2 = NULL;
+		return frame_v1(p, in, m, need);
+	default:
+		peer_disconnect(p, v2t_error(p->v2));
+		return -1;
+	}
 }
 
 void
@@ -325,13 +455,10 @@ peer_process(struct peer *p)
 {
 	struct net *n = p->net;
 	struct evbuffer *in;
-	struct msg_header h;
-	uint8_t hb[MSG_HEADER_SIZE], sum[4];
-	char why[128], hex[9];
-	const uint8_t *body;
-	size_t len, need = MSG_HEADER_SIZE, seen;
+	struct rmsg m;
+	size_t need = MSG_HEADER_SIZE, seen;
 	enum msg_type t;
-	int rc, done = 0, blocked = 0;
+	int rc, done = 0, blocked = 0, v2;
 
 	if (p->disconnect || p->bev == NULL || p->in_process)
 		return;
@@ -360,65 +487,34 @@ peer_process(struct peer *p)
 			blocked = 1;
 			break;
 		}
-		len = evbuffer_get_length(in);
-		need = MSG_HEADER_SIZE;
-		if (len < need)
+		v2 = p->v2 != NULL;
+		rc = v2 ? frame_v2(p, in, &m, &need, &seen) :
+		    frame_v1(p, in, &m, &need);
+		if (rc <= 0)
 			break;
-		evbuffer_copyout(in, hb, sizeof(hb));
-		msg_header_parse(hb, &h);
-		if (memcmp(h.magic, n->cp->magic, 4) != 0) {
-			hex_encode(h.magic, 4, hex);
-			snprintf(why, sizeof(why), "Header error: Wrong "
-			    "MessageStart %s received", hex);
-			peer_disconnect(p, why);
-			break;
+		v2 = p->v2 != NULL;	/* detection may have chosen v1 */
+		t = m.valid ? msg_type_lookup(m.cmd) : MT_OTHER;
+		if (m.valid) {
+			rc = msg_dispatch(p, t, m.cmd, m.body, m.len);
+			if (rc == H_RETRY) {
+				p->retry_pending = 1;
+				event_add(n->retry_ev,
+				    &(struct timeval){ 0, 20000 });
+				blocked = 1;
+				break;
+			}
 		}
-		if (h.len > MAX_PROTOCOL_MESSAGE_LENGTH) {
-			snprintf(why, sizeof(why), "Header error: Size too "
-			    "large (%s, %u bytes)", h.cmd_valid ? h.cmd : "?",
-			    h.len);
-			peer_disconnect(p, why);
-			break;
+		/* Core drops an unreadable message and keeps the peer. */
+		p->recv_per_msg[t] += m.wire;
+		if (v2)
+			v2t_msg_done(p->v2);
+		else {
+			evbuffer_drain(in, m.wire);
+			seen -= m.wire;
 		}
-		need = MSG_HEADER_SIZE + (size_t)h.len;
-		if (len < need)
-			break;
-		body = evbuffer_pullup(in, (ev_ssize_t)need);
-		if (body == NULL)
-			fatalx("peer_process: evbuffer_pullup");
-		body += MSG_HEADER_SIZE;
-		msg_checksum(body, h.len, sum);
-		if (memcmp(sum, h.checksum, 4) != 0 || !h.cmd_valid) {
-			/* Core drops such a message and keeps the peer. */
-			if (!h.cmd_valid) {
-				subver_sanitize(h.cmd, strlen(h.cmd), why,
-				    sizeof(why));
-				log_debug(LOG_NET, "Header error: Invalid message "
-				    "type (%s, %u bytes), peer=%llu", why, h.len,
-				    (unsigned long long)p->id);
-			} else
-				log_debug(LOG_NET, "Header error: Wrong checksum "
-				    "(%s, %u bytes), peer=%llu", h.cmd, h.len,
-				    (unsigned long long)p->id);
-			p->recv_per_msg[MT_OTHER] += need;
-			evbuffer_drain(in, need);
-			seen -= need;
-			done++;
-			continue;
-		}
-		t = msg_type_lookup(h.cmd);
-		rc = msg_dispatch(p, t, h.cmd, body, h.len);
-		if (rc == H_RETRY) {
-			p->retry_pending = 1;
-			event_add(n->retry_ev, &(struct timeval){ 0, 20000 });
-			blocked = 1;
-			break;
-		}
-		p->recv_per_msg[t] += need;
-		evbuffer_drain(in, need);
-		seen -= need;
 		done++;
-		peer_maybe_punish(p);
+		if (m.valid)
+			peer_maybe_punish(p);
 	}
 	p->bytes_recv_buffered = seen;
 	if (!p->disconnect && p->bev) {
@@ -465,6 +561,11 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 			p->has_bind = 1;
 		log_debug(LOG_NET, "connected, peer=%llu%s",
 		    (unsigned long long)p->id, peer_log_addr(p, la, sizeof(la)));
+		if (p->v2) {
+			/* Our key and garbage first; version waits for the keys. */
+			v2t_start(p->v2, bufferevent_get_output(bev));
+			account_v2_overhead(p);
+		}
 		peer_send_version(p);
 		return;
 	}
@@ -492,7 +593,8 @@ peer_attach(struct peer *p, struct bufferevent *bev)
 
 	p->bev = bev;
 	bufferevent_setcb(bev, read_cb, write_cb, event_cb, p);
-	bufferevent_setwatermark(bev, EV_READ, MSG_HEADER_SIZE,
+	/* v2 (and detection) state how much they need after the first byte. */
+	bufferevent_setwatermark(bev, EV_READ, p->v2 ? 1 : MSG_HEADER_SIZE,
 	    read_highwater(n));
 	/* write_cb fires once the output drains to half the send budget. */
 	bufferevent_setwatermark(bev, EV_WRITE, n->max_send_buffer / 2, 0);

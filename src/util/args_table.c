@@ -314,10 +314,8 @@ static const struct arg_def table[] = {
 	    "Erlay (BIP 330) is not implemented; remove it" },
 	{ "upnp", "", B | H | U, GC, "",
 	    "UPnP is gone from Core too; forward the port on the router" },
-	{ "v2transport", "", B | U, GC,
-	    "Support the v2 transport, BIP 324 (default: 0 in bitrootd)",
-	    "BIP 324 v2 transport is not implemented yet; use "
-	    "-v2transport=0" },
+	{ "v2transport", "", B, GC,
+	    "Support v2 transport (default: 1)" },
 	{ "whitebind", "=<[permissions@]addr>", M, GC,
 	    "Bind to an address and give its peers these permissions "
 	    "(bloomfilter, noban, forcerelay, relay, mempool, download, "

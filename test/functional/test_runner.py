@@ -35,6 +35,7 @@ BASE_SCRIPTS = [
     ("interop_rpc_diff.py", 600),
     ("interop_relay.py", 900),
     ("interop_reorg.py", 900),
+    ("interop_v2transport.py", 600),
     ("feature_crash_recovery.py", 1800),
     ("p2p_invalid_messages.py", 1500),
     ("p2p_many_peers.py", 900),
