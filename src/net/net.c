@@ -836,6 +836,14 @@ open_automatic(struct net *n, int64_t now)
 			return;
 		if (find_peer_addr(n, &a.svc))
 			continue;
+		if (n->no_public_dial) {
+			char a_s[NETADDR_STRLEN];
+
+			service_format(&a.svc, a_s, sizeof(a_s));
+			log_debug(LOG_NET, "not dialling %s: -test=nopublicdial",
+			    a_s);
+			return;
+		}
 		if (netaddr_is_local(&a.svc.addr) ||
 		    banman_is_banned(n->banman, &a.svc.addr, now) ||
 		    banman_is_discouraged(n->banman, &a.svc.addr))
@@ -1201,6 +1209,21 @@ read_options(struct net *n, char *err, size_t errlen)
 		n->listen = 0;
 	n->use_addrman_outgoing = !args_is_set(n->args, "connect");
 	n->blocksonly = args_get_bool(n->args, "blocksonly", 0);
+	/*
+	 * -test=nopublicdial: the test framework gives it to every bitrootd so
+	 * that addresses a test gossips (which must be routable) are never
+	 * dialled by the automatic connections; only loopback traffic leaves.
+	 */
+	nv = args_get_all(n->args, "test", &vals);
+	for (i = 0; i < nv; i++) {
+		if (strcmp(vals[i], "nopublicdial") == 0)
+			n->no_public_dial = 1;
+		else {
+			snprintf(err, errlen, "-test=%s unknown test option "
+			    "(bitrootd knows: nopublicdial)", vals[i]);
+			return -1;
+		}
+	}
 	return 0;
 }
 

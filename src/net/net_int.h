@@ -349,6 +349,7 @@ struct net {
 	int listen;
 	int network_active;
 	int use_addrman_outgoing;	/* no -connect given */
+	int no_public_dial;		/* -test=nopublicdial */
 	int64_t peer_timeout;
 	int connect_timeout_ms;
 	size_t max_recv_buffer;

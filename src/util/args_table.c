@@ -506,7 +506,9 @@ static const struct arg_def table[] = {
 	    "Stop once the active chain reaches this height (default: 0, "
 	    "never)" },
 	{ "test", "=<option>", M | D, GD,
-	    "A test-only option" },
+	    "A test-only option: nopublicdial (automatic outbound and feeler "
+	    "connections dial no address at all, so a test's gossiped "
+	    "addresses never leave the machine)" },
 	{ "uacomment", "=<cmt>", M, GD,
 	    "Append a comment to the user agent; can be given more than "
 	    "once" },

@@ -265,20 +265,17 @@ class SignetTest(BitrootTestFramework):
         for i in range(20):
             core.addpeeraddress("1.2.3.%d" % (i + 1), 38333)
         self.seed_and_fetch(br1, core, "1.2.3.")
-        br1.wait_for_debug_log(["trying addr-fetch connection to 127.0.0.1:%d" % core.p2p_port,
+        br1.wait_for_debug_log(["trying addr-fetch connection (v1) to 127.0.0.1:%d" % core.p2p_port,
                                 "addrfetch connection completed"])
 
         self.log.info("The seeded bitrootd syncs from Core")
         self.connect_nodes(1, 2)
         self.sync_blocks()
 
-        self.log.info("Core does the same with the same options (seeded by bitrootd)")
-        for i in range(20):
-            br1.addpeeraddress("5.6.7.%d" % (i + 1), 38333)
-        self.stop_node(2)
-        self.seed_and_fetch(core, br1, "5.6.7.")
-        core.wait_for_debug_log(["Loading addresses from DNS seed 127.0.0.1:%d" % br1.p2p_port,
-                                 "New addr-fetch v1 peer connected", "addrfetch connection completed"])
+        # Core is not seeded here the other way round: a Core node allowed
+        # automatic connections would dial the routable addresses a seed
+        # gives it, and tests send traffic to loopback only (bitrootd has
+        # -test=nopublicdial for that; Core 28 has no such switch).
 
     def test_init_errors(self):
         self.log.info("-signetchallenge start-up errors are Core's")

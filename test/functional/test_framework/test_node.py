@@ -86,6 +86,9 @@ class TestNode:
             harness = [a for a in HARNESS_ARGS if a not in CORE28_UNKNOWN_ARGS]
         self.args = [binary, "-datadir=" + self.datadir] + harness[:5] + \
             ["-uacomment=testnode%d" % i] + harness[5:]
+        if implementation == "bitrootd":
+            # Gossiped test addresses are routable by necessity; never dial them.
+            self.args.append("-test=nopublicdial")
         self.process = None
         self.running = False
         self.rpc = None
