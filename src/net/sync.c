@@ -842,14 +842,23 @@ sync_on_block(struct net *n, struct peer *p, const uint8_t *raw,
 }
 
 static int
-punishable(const char *reason)
+punishable(const struct peer *p, const char *reason)
 {
 	/*
 	 * A block from the future may become valid: Core does not punish it.
 	 * Nor one that does not deserialize: Core drops such a message.
 	 */
-	return strcmp(reason, "time-too-new") != 0 &&
-	    strcmp(reason, "block-decode-failed") != 0;
+	if (strcmp(reason, "time-too-new") == 0 ||
+	    strcmp(reason, "block-decode-failed") == 0)
+		return 0;
+	/*
+	 * A block or header we hold as invalid already (Core's
+	 * BLOCK_CACHED_INVALID): an outbound peer on an invalid chain is no
+	 * use to us, but an inbound one may just be relaying what it was sent.
+	 */
+	if (strcmp(reason, "duplicate-invalid") == 0)
+		return p->type != CONN_INBOUND;
+	return 1;
 }
 
 void
@@ -900,17 +909,22 @@ sync_block_done(struct net *n, uint64_t peer_id,
 			p->last_block_time = node_time();
 		break;
 	case VAL_ORPHAN:
+		/*
+		 * We ask only for blocks whose header we hold, so this one was
+		 * sent unasked on top of a block we do not know: Core's
+		 * BLOCK_MISSING_PREV, which it punishes.
+		 */
+		log_debug(LOG_NET, "block %s from peer=%llu does not connect",
+		    hex, (unsigned long long)peer_id);
 		if (p) {
-			log_debug(LOG_NET, "block %s from peer=%llu does not "
-			    "connect; asking for headers", hex,
-			    (unsigned long long)peer_id);
-			sync_send_getheaders(n, p, 0);
+			peer_misbehaving(p, "invalid block: prev-blk-not-found");
+			peer_maybe_punish(p);
 		}
 		break;
 	case VAL_INVALID:
 		log_debug(LOG_NET, "block %s from peer=%llu invalid: %s", hex,
 		    (unsigned long long)peer_id, d->reason);
-		if (p && punishable(d->reason)) {
+		if (p && punishable(p, d->reason)) {
 			peer_misbehaving(p, "invalid block: %s", d->reason);
 			peer_maybe_punish(p);
 		}
@@ -1042,7 +1056,7 @@ sync_headers_done(struct net *n, uint64_t peer_id,
 		case VAL_INVALID:
 			log_debug(LOG_NET, "invalid headers from peer=%llu: %s",
 			    (unsigned long long)peer_id, d->reason);
-			if (punishable(d->reason)) {
+			if (punishable(p, d->reason)) {
 				peer_misbehaving(p, "invalid header received: "
 				    "%s", d->reason);
 				peer_maybe_punish(p);
