@@ -168,6 +168,21 @@ void locator_encode(struct wbuf *w, const uint8_t (*hashes)[32], size_t n,
 int headers_parse(struct rbuf *r, struct block_header **out, size_t *n);
 void headers_encode(struct wbuf *w, const struct block_header *h, size_t n);
 
+/*
+ * cmpctblock (BIP152): the header is returned. The short ids and the
+ * prefilled transactions are only checked to read as Core reads them: six
+ * bytes per short id, each prefilled index a CompactSize below 65536, each
+ * transaction whole, and at most 65535 transactions in all. *bad is set
+ * when the message reads but could not describe a block, which Core's
+ * PartiallyDownloadedBlock::InitData calls invalid: a null header, no
+ * transactions, a prefilled transaction with neither inputs nor outputs,
+ * or a prefilled index past the end. We neither ask for compact blocks nor
+ * rebuild them.
+ */
+#define SHORTTXID_SIZE 6
+#define MAX_CMPCTBLOCK_TXS 65535
+int cmpctblock_parse(struct rbuf *r, struct block_header *h, int *bad);
+
 /* ping, pong: a 64-bit nonce. */
 int nonce_parse(struct rbuf *r, uint64_t *nonce);
 void nonce_encode(struct wbuf *w, uint64_t nonce);

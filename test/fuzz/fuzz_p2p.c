@@ -311,6 +311,25 @@ check_small(const uint8_t *p, size_t n)
 		PROP(announce == (p[0] != 0) && ver == le64_read(p + 1));
 }
 
+static void
+check_cmpctblock(const uint8_t *p, size_t n)
+{
+	struct block_header h;
+	uint8_t raw[BLOCK_HEADER_SIZE];
+	struct rbuf r;
+	int rc, bad;
+
+	rbuf_init(&r, p, n);
+	rc = cmpctblock_parse(&r, &h, &bad);
+	PROP(rc == 0 || rc == PROTO_EMALFORMED);
+	if (rc != 0)
+		return;
+	/* The header is the first 80 bytes, and nothing is read twice. */
+	PROP(r.off >= BLOCK_HEADER_SIZE + 10 && r.off <= n);
+	header_serialize(&h, raw);
+	PROP(memcmp(raw, p, BLOCK_HEADER_SIZE) == 0);
+}
+
 /* The parser a message of type t reaches in the node. */
 static void
 check_payload(enum msg_type t, const uint8_t *p, size_t n)
@@ -336,6 +355,9 @@ check_payload(enum msg_type t, const uint8_t *p, size_t n)
 		break;
 	case MT_HEADERS:
 		check_headers(p, n);
+		break;
+	case MT_CMPCTBLOCK:
+		check_cmpctblock(p, n);
 		break;
 	case MT_PING:
 	case MT_PONG:

@@ -549,6 +549,95 @@ test_small_messages(void)
 	CHECK(sendcmpct_parse(&r, &announce, &version) == PROTO_EMALFORMED);
 }
 
+/* A compact block with n short ids and one prefilled tx at index idx. */
+static void
+cmpct_build(struct wbuf *w, const uint8_t hdr[BLOCK_HEADER_SIZE],
+    uint64_t nshort, uint64_t idx, const uint8_t *tx, size_t txlen)
+{
+	uint64_t i;
+
+	wbuf_reset(w);
+	wbuf_put(w, hdr, BLOCK_HEADER_SIZE);
+	wbuf_put_le64(w, 42);
+	wbuf_put_compact(w, nshort);
+	for (i = 0; i < nshort; i++)
+		wbuf_put(w, "abcdef", SHORTTXID_SIZE);
+	wbuf_put_compact(w, 1);
+	wbuf_put_compact(w, idx);
+	wbuf_put(w, tx, txlen);
+}
+
+static void
+test_cmpctblock(void)
+{
+	/* Version 2, one input spending nothing, one output: a whole tx. */
+	static const char txhex[] = "02000000" "01"
+	    "0000000000000000000000000000000000000000000000000000000000000000"
+	    "ffffffff" "0151" "ffffffff" "01" "0000000000000000" "0151"
+	    "00000000";
+	/* No inputs, no outputs: reads, but is Core's null transaction. */
+	static const uint8_t nulltx[] = { 2, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	struct block_header h, out;
+	uint8_t raw[BLOCK_HEADER_SIZE], tx[64];
+	struct wbuf w;
+	struct rbuf r;
+	size_t i;
+	int txlen, bad;
+
+	memset(&h, 0, sizeof(h));
+	h.version = 0x20000000;
+	h.prev[0] = 9;
+	h.time = 1700000000;
+	h.bits = 0x207fffff;
+	h.nonce = 7;
+	header_serialize(&h, raw);
+	txlen = hex_decode(txhex, tx, sizeof(tx));
+	CHECK(txlen > 0);
+	wbuf_init(&w);
+	cmpct_build(&w, raw, 2, 0, tx, (size_t)txlen);
+	rbuf_init(&r, w.p, w.len);
+	CHECK(cmpctblock_parse(&r, &out, &bad) == 0 && !bad);
+	CHECK(memcmp(&out, &h, sizeof(h)) == 0);
+	CHECK_EQ_INT(rbuf_left(&r), 0);
+	for (i = 0; i < w.len; i++) {
+		rbuf_init(&r, w.p, i);
+		CHECK(cmpctblock_parse(&r, &out, &bad) == PROTO_EMALFORMED);
+	}
+	/* A prefilled index is read into 16 bits, as Core. */
+	cmpct_build(&w, raw, 0, 0xffff, tx, (size_t)txlen);
+	rbuf_init(&r, w.p, w.len);
+	CHECK(cmpctblock_parse(&r, &out, &bad) == 0 && bad);
+	cmpct_build(&w, raw, 0, 0x10000, tx, (size_t)txlen);
+	rbuf_init(&r, w.p, w.len);
+	CHECK(cmpctblock_parse(&r, &out, &bad) == PROTO_EMALFORMED);
+	/* 65535 transactions in all, and no more ("indexes overflowed"). */
+	cmpct_build(&w, raw, MAX_CMPCTBLOCK_TXS - 1, 0, tx, (size_t)txlen);
+	rbuf_init(&r, w.p, w.len);
+	CHECK(cmpctblock_parse(&r, &out, &bad) == 0 && !bad);
+	cmpct_build(&w, raw, MAX_CMPCTBLOCK_TXS, 0, tx, (size_t)txlen);
+	rbuf_init(&r, w.p, w.len);
+	CHECK(cmpctblock_parse(&r, &out, &bad) == PROTO_EMALFORMED);
+	/* With two short ids a prefilled tx may go at 0, 1 or 2, not 3. */
+	cmpct_build(&w, raw, 2, 2, tx, (size_t)txlen);
+	rbuf_init(&r, w.p, w.len);
+	CHECK(cmpctblock_parse(&r, &out, &bad) == 0 && !bad);
+	cmpct_build(&w, raw, 2, 3, tx, (size_t)txlen);
+	rbuf_init(&r, w.p, w.len);
+	CHECK(cmpctblock_parse(&r, &out, &bad) == 0 && bad);
+	cmpct_build(&w, raw, 2, 0, nulltx, sizeof(nulltx));
+	rbuf_init(&r, w.p, w.len);
+	CHECK(cmpctblock_parse(&r, &out, &bad) == 0 && bad);
+	/* No transactions at all. */
+	wbuf_reset(&w);
+	wbuf_put(&w, raw, sizeof(raw));
+	wbuf_put_le64(&w, 42);
+	wbuf_put_compact(&w, 0);
+	wbuf_put_compact(&w, 0);
+	rbuf_init(&r, w.p, w.len);
+	CHECK(cmpctblock_parse(&r, &out, &bad) == 0 && bad);
+	wbuf_free(&w);
+}
+
 static void
 test_subver_sanitize(void)
 {
@@ -750,6 +839,7 @@ UNIT_MAIN(
     UNIT_CASE(test_locator),
     UNIT_CASE(test_headers),
     UNIT_CASE(test_small_messages),
+    UNIT_CASE(test_cmpctblock),
     UNIT_CASE(test_subver_sanitize),
     UNIT_CASE(test_netaddr),
     UNIT_CASE(test_subnet),
