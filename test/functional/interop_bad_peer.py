@@ -315,6 +315,19 @@ def cases():
         return struct.pack("<I", now) + ser_compact_size(1) + bytes([net]) + ser_compact_size(len(addr)) + addr + \
             struct.pack(">H", 8333)
 
+    def ping_silence(p, c):
+        # The node pings every 2 minutes; this peer stops answering, and
+        # the clock jumps past the 20-minute ping timeout. The harness's
+        # -peertimeout=999999999 is what Core's own tests use to keep
+        # that timeout off.
+        p.auto_pong = False
+        t = int(time.time())
+        with p2p_lock:
+            seen = len(p.ping_nonces)
+        c.node.setmocktime(t + 3 * 60)
+        p.wait_until(lambda: len(p.ping_nonces) > seen, timeout=30)
+        c.node.setmocktime(t + 25 * 60)
+
     def sample_tx(c):
         return spend(c, 49 * COIN).serialize()
 
@@ -461,6 +474,7 @@ def cases():
         Case("feefilter truncated", lambda p, c: p.send_frame(b"feefilter", b"\xe8\x03\x00\x00")),
         Case("feefilter negative", lambda p, c: p.send_frame(b"feefilter", struct.pack("<q", -1))),
         Case("unsolicited pong", lambda p, c: p.send_message(msg_pong(12345))),
+        Case("no pong for 25 minutes (-peertimeout=999999999)", ping_silence),
         # --- other protocol violations
         Case("mempool without bloom filters", lambda p, c: p.send_frame(b"mempool", b"")),
         Case("filterload without bloom filters", lambda p, c: p.send_frame(b"filterload", b"\x00" * 10)),
@@ -637,6 +651,7 @@ class InteropBadPeerTest(BitrootTestFramework):
             stays = self.alive(bad, grace)
             with p2p_lock:
                 answered = case.answered(bad, node) if case.answered else None
+        node.setmocktime(0)
         self.honest[node.index].sync_with_ping()
         note = ""
         if answered is not None:
