@@ -176,9 +176,7 @@ addr_handle(struct peer *p, struct rbuf *r, int v2)
 		struct addr_entry *a = &v[i];
 		int reachable;
 
-		/* Only addresses of nodes that may have useful ones. */
-		if (!(a->services & (NODE_NETWORK | NODE_NETWORK_LIMITED)))
-			continue;
+		/* Every address costs a token, even one we then skip (Core). */
 		if (p->addr_tokens < 1.0) {
 			if (!peer_has_perm(p, PF_ADDR)) {
 				limited++;
@@ -186,6 +184,9 @@ addr_handle(struct peer *p, struct rbuf *r, int v2)
 			}
 		} else
 			p->addr_tokens -= 1.0;
+		/* Only addresses of nodes that may have useful ones. */
+		if (!(a->services & (NODE_NETWORK | NODE_NETWORK_LIMITED)))
+			continue;
 		if (a->time <= 100000000 || (int64_t)a->time > now + 600)
 			a->time = (uint32_t)(now - 5 * 24 * 3600);
 		addr_known_add(p, &a->svc);
