@@ -128,9 +128,13 @@ struct addr_entry {
 };
 
 /*
- * addr (v2 = 0) or addrv2 (v2 = 1). Entries of networks we do not know
- * (BIP155: ignore them) are dropped and counted in *unknown. More than
- * MAX_ADDR_TO_SEND entries: PROTO_ETOOMANY.
+ * addr (v2 = 0) or addrv2 (v2 = 1). Every entry is returned, as Core reads
+ * every one: IPv4, IPv6, TORv3, I2P and CJDNS addresses as such, and those
+ * BIP155 says to ignore (unknown networks, TORv2, an IPv4-mapped or TORv2
+ * IPv6 address in addrv2) as an address of net NET_NONE, which is never
+ * valid; *unknown counts those. More than MAX_ADDR_TO_SEND entries:
+ * PROTO_ETOOMANY. addr_encode skips NET_NONE entries, and in addr (v1)
+ * those of networks v1 cannot carry.
  */
 int addr_parse(struct rbuf *r, int v2, struct addr_entry **out, size_t *n,
     size_t *unknown);

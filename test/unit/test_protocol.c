@@ -320,6 +320,7 @@ test_addrv2_networks(void)
 	struct addr_entry *out;
 	size_t n, unknown;
 	char hexs[2048];
+	struct wbuf w;
 
 	/* One IPv4 entry: time, services (compact 9), net 1, len 4, addr, port. */
 	CHECK(parse_v2_hex("01" "00e1f505" "09" "01" "04" "01020304" "208d",
@@ -333,26 +334,56 @@ test_addrv2_networks(void)
 	/* IPv6 with length 4: malformed. */
 	CHECK(parse_v2_hex("01" "00e1f505" "09" "02" "04" "01020304" "208d",
 	    &n, &unknown, &out) == PROTO_EMALFORMED);
-	/* Unknown network 0x42 of 3 bytes: skipped, counted. */
+	/* Unknown network 0x42 of 3 bytes: read as no address, counted. */
 	CHECK(parse_v2_hex("02" "00e1f505" "09" "42" "03" "aabbcc" "208d"
 	    "00e1f505" "09" "01" "04" "05060708" "208d", &n, &unknown,
 	    &out) == 0);
-	CHECK_EQ_INT(n, 1);
+	CHECK_EQ_INT(n, 2);
 	CHECK_EQ_INT(unknown, 1);
-	CHECK(out[0].svc.addr.a[0] == 5);
+	CHECK(out[0].svc.addr.net == NET_NONE);
+	CHECK(!netaddr_is_valid(&out[0].svc.addr));
+	CHECK(out[1].svc.addr.a[0] == 5);
+	/* Encoded again, the ignored entry is left out. */
+	wbuf_init(&w);
+	addr_encode(&w, 1, out, n);
+	CHECK(w.len > 0 && w.p[0] == 1);
+	wbuf_free(&w);
 	free(out);
-	/* TORv3 (32 bytes) is kept out: not reachable from here. */
-	snprintf(hexs, sizeof(hexs), "01" "00e1f505" "09" "04" "20" "%064d"
-	    "208d", 0);
+	/* TORv3 and I2P (32 bytes), CJDNS (16): kept, to be gossiped. */
+	snprintf(hexs, sizeof(hexs), "03" "00e1f505" "09" "04" "20" "%064d"
+	    "208d" "00e1f505" "09" "05" "20" "%064d" "208d" "00e1f505" "09"
+	    "06" "10" "fc%030d" "208d", 7, 8, 9);
 	CHECK(parse_v2_hex(hexs, &n, &unknown, &out) == 0);
-	CHECK_EQ_INT(n, 0);
-	CHECK_EQ_INT(unknown, 1);
+	CHECK_EQ_INT(n, 3);
+	CHECK_EQ_INT(unknown, 0);
+	CHECK(out[0].svc.addr.net == NET_TORV3 && out[0].svc.addr.len == 32);
+	CHECK(out[1].svc.addr.net == NET_I2P && out[1].svc.addr.len == 32);
+	CHECK(out[2].svc.addr.net == NET_CJDNS && out[2].svc.addr.len == 16);
+	CHECK(netaddr_is_valid(&out[0].svc.addr) &&
+	    netaddr_is_routable(&out[0].svc.addr));
+	CHECK(netaddr_is_valid(&out[2].svc.addr));
+	CHECK(!addr_v1_compatible(&out[0].svc.addr));
 	free(out);
-	/* An IPv4-mapped IPv6 address in addrv2 is invalid: ignored. */
-	CHECK(parse_v2_hex("01" "00e1f505" "09" "02" "10"
-	    "00000000000000000000ffff01020304" "208d", &n, &unknown,
+	/* A CJDNS address outside fc00::/8 is read, but not valid. */
+	snprintf(hexs, sizeof(hexs), "01" "00e1f505" "09" "06" "10" "%032d"
+	    "208d", 1);
+	CHECK(parse_v2_hex(hexs, &n, &unknown, &out) == 0);
+	CHECK(n == 1 && out[0].svc.addr.net == NET_CJDNS);
+	CHECK(!netaddr_is_valid(&out[0].svc.addr));
+	free(out);
+	/* TORv2 (10 bytes) is no longer supported: no address. */
+	CHECK(parse_v2_hex("01" "00e1f505" "09" "03" "0a" "00112233445566778899"
+	    "208d", &n, &unknown, &out) == 0);
+	CHECK(n == 1 && unknown == 1 && out[0].svc.addr.net == NET_NONE);
+	free(out);
+	/* IPv4-mapped and TORv2 (OnionCat) IPv6 addresses in addrv2: none. */
+	CHECK(parse_v2_hex("02" "00e1f505" "09" "02" "10"
+	    "00000000000000000000ffff01020304" "208d" "00e1f505" "09" "02" "10"
+	    "fd87d87eeb4300000000000000000001" "208d", &n, &unknown,
 	    &out) == 0);
-	CHECK_EQ_INT(n, 0);
+	CHECK_EQ_INT(n, 2);
+	CHECK_EQ_INT(unknown, 2);
+	CHECK(out[0].svc.addr.net == NET_NONE && out[1].svc.addr.net == NET_NONE);
 	free(out);
 	/* Address length over 512 bytes: malformed. */
 	CHECK(parse_v2_hex("01" "00e1f505" "09" "42" "fd0102", &n, &unknown,
