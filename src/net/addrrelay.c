@@ -87,7 +87,12 @@ push_address(struct peer *p, const struct addr_entry *a)
 	p->addr_out[p->addr_out_n++] = *a;
 }
 
-/* Gossips a to the (one or two) peers a keyed hash picks for it today. */
+/*
+ * Gossips a to the peers a keyed hash picks for it: two for an address of
+ * a network we reach, one or two (the hash decides) for the others. The
+ * pick holds for a day, a day whose start depends on the address (Core),
+ * so the peers' known-filters stop repeats.
+ */
 static void
 relay_address(struct net *n, struct peer *from, const struct addr_entry *a,
     int reachable)
@@ -95,15 +100,20 @@ relay_address(struct net *n, struct peer *from, const struct addr_entry *a,
 	struct peer *best[2] = { NULL, NULL }, *p;
 	uint64_t key[2] = { 0, 0 }, h, base;
 	uint8_t buf[24];
-	int want = reachable ? 2 : 1, i;
+	int want, i;
 
 	base = addr_hash(n, &a->svc);
+	le64_write(buf, base);
+	le64_write(buf + 8, ((uint64_t)node_time() + base) / (24 * 3600));
+	want = reachable ||
+	    (siphash24(n->netgroup_k0, n->netgroup_k1, buf, 16) & 1) ? 2 : 1;
 	TAILQ_FOREACH(p, &n->peers, entry) {
 		if (p == from || !p->handshaked || !p->addr_relay ||
 		    p->disconnect)
 			continue;
-		le64_write(buf, base);
-		le64_write(buf + 8, (uint64_t)(node_time() / (24 * 3600)));
+		/* Only peers we can send the address to are candidates. */
+		if (!p->wants_addrv2 && !addr_v1_compatible(&a->svc.addr))
+			continue;
 		le64_write(buf + 16, p->id);
 		h = siphash24(n->netgroup_k0, n->netgroup_k1, buf, sizeof(buf));
 		if (best[0] == NULL || h > key[0]) {
@@ -176,9 +186,7 @@ addr_handle(struct peer *p, struct rbuf *r, int v2)
 		struct addr_entry *a = &v[i];
 		int reachable;
 
-		/* Only addresses of nodes that may have useful ones. */
-		if (!(a->services & (NODE_NETWORK | NODE_NETWORK_LIMITED)))
-			continue;
+		/* Every address costs a token, even one we then skip (Core). */
 		if (p->addr_tokens < 1.0) {
 			if (!peer_has_perm(p, PF_ADDR)) {
 				limited++;
@@ -186,6 +194,14 @@ addr_handle(struct peer *p, struct rbuf *r, int v2)
 			}
 		} else
 			p->addr_tokens -= 1.0;
+		/* Only addresses of nodes that may have useful ones. */
+		if (!(a->services & (NODE_NETWORK | NODE_NETWORK_LIMITED)))
+			continue;
+		/*
+		 * Entries of networks BIP155 says to ignore (NET_NONE) go on:
+		 * counted as processed, as Core counts them, and since never
+		 * valid, neither relayed nor kept.
+		 */
 		if (a->time <= 100000000 || (int64_t)a->time > now + 600)
 			a->time = (uint32_t)(now - 5 * 24 * 3600);
 		addr_known_add(p, &a->svc);
@@ -193,6 +209,7 @@ addr_handle(struct peer *p, struct rbuf *r, int v2)
 		    banman_is_discouraged(n->banman, &a->svc.addr))
 			continue;
 		processed++;
+		/* Onion, I2P and CJDNS would need proxies we do not have. */
 		reachable = a->svc.addr.net == NET_IPV4 ||
 		    a->svc.addr.net == NET_IPV6;
 		if ((int64_t)a->time > now - RELAY_MAX_AGE && !p->getaddr_sent &&

@@ -486,6 +486,17 @@ h_block(struct peer *p, struct rbuf *r)
 }
 
 static int
+h_cmpctblock(struct peer *p, struct rbuf *r)
+{
+	struct block_header h;
+	int bad;
+
+	if (cmpctblock_parse(r, &h, &bad) != 0)
+		return H_MALFORMED;
+	return sync_on_cmpctblock(p->net, p, &h, bad);
+}
+
+static int
 h_sendheaders(struct peer *p, struct rbuf *r)
 {
 	p->prefers_headers = 1;
@@ -586,6 +597,7 @@ static const struct msg_handler handlers[MT_COUNT] = {
 	[MT_HEADERS] = { h_headers, 1, ANY, 0 },
 	[MT_BLOCK] = { h_block, BLOCK_HEADER_SIZE + 1,
 	    MAX_BLOCK_SERIALIZED_SIZE, 0 },
+	[MT_CMPCTBLOCK] = { h_cmpctblock, BLOCK_HEADER_SIZE + 10, ANY, 0 },
 	[MT_FEEFILTER] = { h_feefilter, 8, ANY, 0 },
 	[MT_TX] = { h_tx, 10, ANY, 0 },
 	[MT_MEMPOOL] = { h_mempool, 0, ANY, 0 },
@@ -597,7 +609,6 @@ static const struct msg_handler handlers[MT_COUNT] = {
 	[MT_GETCFCHECKPT] = { h_cfilters, 0, ANY, 0 },
 	/* Known, not used by us: ignored with a debug line. */
 	[MT_MERKLEBLOCK] = { NULL, 0, ANY, 0 },
-	[MT_CMPCTBLOCK] = { NULL, 0, ANY, 0 },
 	[MT_GETBLOCKTXN] = { NULL, 0, ANY, 0 },
 	[MT_BLOCKTXN] = { NULL, 0, ANY, 0 },
 	[MT_CFILTER] = { NULL, 0, ANY, 0 },

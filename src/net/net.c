@@ -768,13 +768,17 @@ inactivity_check(struct net *n, struct peer *p, int64_t now, int64_t now_us)
 }
 
 static void
-ping_check(struct net *n, struct peer *p, int64_t now_us)
+ping_check(struct net *n, struct peer *p, int64_t now, int64_t now_us)
 {
 	char why[64];
 
 	if (!p->handshaked || p->disconnect)
 		return;
-	if (p->ping_nonce &&
+	/*
+	 * Like the other inactivity checks, the ping timeout waits for
+	 * -peertimeout after the connection (Core: tests turn it off that way).
+	 */
+	if (p->ping_nonce && p->conn_time + n->peer_timeout < now &&
 	    now_us > p->ping_start_us + (int64_t)TIMEOUT_INTERVAL * 1000000) {
 		snprintf(why, sizeof(why), "ping timeout: %.6fs",
 		    (double)(now_us - p->ping_start_us) / 1e6);
@@ -903,7 +907,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		inactivity_check(n, p, now, now_us);
 		if (p->disconnect)
 			continue;
-		ping_check(n, p, now_us);
+		ping_check(n, p, now, now_us);
 		if (p->handshaked && !p->disconnect)
 			addr_send_due(p, now);
 	}

@@ -287,6 +287,8 @@ struct peer {
 	int has_best;
 	uint8_t unknown_hash[32];	/* announced, not in our index yet */
 	int has_unknown;
+	uint8_t cmpct_bad[32];		/* a compact block to punish if its */
+	int has_cmpct_bad;		/* header proves valid */
 	int32_t common_height;		/* last common block with our header chain */
 	uint32_t common_gen;		/* header chain generation it was computed for */
 	uint8_t continuation[32];	/* getblocks: inv the tip when this is asked */
@@ -474,6 +476,12 @@ int sync_on_headers(struct net *n, struct peer *p,
     const struct block_header *h, size_t count);
 int sync_on_block(struct net *n, struct peer *p, const uint8_t *raw,
     size_t len);
+/*
+ * The header of a compact block, checked and announced as Core does; bad:
+ * the rest cannot describe a block (cmpctblock_parse).
+ */
+int sync_on_cmpctblock(struct net *n, struct peer *p,
+    const struct block_header *h, int bad);
 void sync_on_block_inv(struct net *n, struct peer *p, const uint8_t hash[32],
     int *want_headers);
 void sync_send_getheaders(struct net *n, struct peer *p, int force);

@@ -137,8 +137,10 @@ netaddr_is_valid(const struct netaddr *a)
 		return 1;
 	case NET_TORV3:
 	case NET_I2P:
-	case NET_CJDNS:
 		return 1;
+	case NET_CJDNS:
+		/* CJDNS addresses are all in fc00::/8. */
+		return a->a[0] == 0xfc;
 	default:
 		return 0;
 	}

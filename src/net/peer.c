@@ -218,6 +218,8 @@ void
 peer_maybe_punish(struct peer *p)
 {
 	struct net *n = p->net;
+	struct peer *q;
+	char a[NETADDR_STRLEN];
 
 	if (!p->should_discourage || p->disconnect)
 		return;
@@ -242,6 +244,21 @@ peer_maybe_punish(struct peer *p)
 	log_debug(LOG_NET, "Disconnecting and discouraging peer %llu!",
 	    (unsigned long long)p->id);
 	banman_discourage(n->banman, &p->addr.addr);
+	/*
+	 * The address is discouraged, not the one connection: every peer
+	 * connected from it goes, whatever its permissions (Core's
+	 * DisconnectNode(addr)).
+	 */
+	netaddr_format(&p->addr.addr, a, sizeof(a));
+	TAILQ_FOREACH(q, &n->peers, entry) {
+		if (q != p && !q->disconnect &&
+		    netaddr_eq(&q->addr.addr, &p->addr.addr)) {
+			log_debug(LOG_NET, "disconnect by address %s matched "
+			    "peer=%llu; disconnecting", a,
+			    (unsigned long long)q->id);
+			peer_disconnect(q, NULL);
+		}
+	}
 	peer_disconnect(p, NULL);
 }
 

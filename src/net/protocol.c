@@ -6,6 +6,7 @@
 
 #include "crypto/hash.h"
 #include "net/protocol.h"
+#include "primitives/tx.h"
 #include "util/xmalloc.h"
 
 static const char *const type_names[MT_COUNT] = {
@@ -101,6 +102,8 @@ msg_header_build(uint8_t out[MSG_HEADER_SIZE], const uint8_t magic[4],
 }
 
 static const uint8_t v4mapped_pfx[12] = { [10] = 0xff, [11] = 0xff };
+/* TORv2 addresses in IPv6 form (OnionCat), fd87:d87e:eb43::/48. */
+static const uint8_t onioncat_pfx[6] = { 0xfd, 0x87, 0xd8, 0x7e, 0xeb, 0x43 };
 
 /* v1 network address: 16 bytes (IPv4 mapped into IPv6) and a big-endian port. */
 static int
@@ -205,8 +208,9 @@ addr_v1_compatible(const struct netaddr *a)
 }
 
 /*
- * One BIP155 address. Returns 0 with *known set when the network is one we
- * keep, 0 with *known clear for networks to ignore, or PROTO_EMALFORMED.
+ * One BIP155 address. Returns 0 with *known set when the network is one
+ * Core reads an address of, 0 with *known clear (and a left NET_NONE) for
+ * those to ignore, or PROTO_EMALFORMED.
  */
 static int
 v2addr_parse(struct rbuf *r, struct netaddr *a, int *known)
@@ -233,8 +237,9 @@ v2addr_parse(struct rbuf *r, struct netaddr *a, int *known)
 	case NET_IPV6:
 		if (len != 16)
 			return PROTO_EMALFORMED;
-		/* BIP155: an IPv4-mapped address here is invalid: ignored. */
-		if (memcmp(p, v4mapped_pfx, sizeof(v4mapped_pfx)) == 0)
+		/* BIP155: IPv4-mapped or TORv2 addresses here are invalid. */
+		if (memcmp(p, v4mapped_pfx, sizeof(v4mapped_pfx)) == 0 ||
+		    memcmp(p, onioncat_pfx, sizeof(onioncat_pfx)) == 0)
 			break;
 		memcpy(a->a, p, 16);
 		a->net = NET_IPV6;
@@ -247,12 +252,14 @@ v2addr_parse(struct rbuf *r, struct netaddr *a, int *known)
 		break;		/* no longer supported: ignored */
 	case NET_TORV3:
 	case NET_I2P:
-		if (len != 32)
-			return PROTO_EMALFORMED;
-		break;		/* not reachable from here: ignored */
 	case NET_CJDNS:
-		if (len != 16)
+		/* Not reachable from here, but gossiped onward (Core). */
+		if (len != (net == NET_CJDNS ? 16 : 32))
 			return PROTO_EMALFORMED;
+		memcpy(a->a, p, (size_t)len);
+		a->net = net;
+		a->len = (uint8_t)len;
+		*known = 1;
 		break;
 	default:
 		break;		/* unknown networks are ignored (BIP155) */
@@ -274,7 +281,6 @@ addr_parse(struct rbuf *r, int v2, struct addr_entry **out, size_t *n,
 {
 	struct addr_entry *v;
 	uint64_t count, i;
-	size_t k = 0;
 	uint16_t port;
 	int known, rc;
 
@@ -289,7 +295,7 @@ addr_parse(struct rbuf *r, int v2, struct addr_entry **out, size_t *n,
 	}
 	v = xcalloc(count ? (size_t)count : 1, sizeof(*v));
 	for (i = 0; i < count; i++) {
-		struct addr_entry *e = &v[k];
+		struct addr_entry *e = &v[i];
 
 		if (rbuf_get_le32(r, &e->time) == -1)
 			goto bad;
@@ -307,17 +313,21 @@ addr_parse(struct rbuf *r, int v2, struct addr_entry **out, size_t *n,
 				goto bad;
 			known = 1;
 		}
-		if (known)
-			k++;
-		else
+		if (!known)
 			(*unknown)++;
 	}
 	*out = v;
-	*n = k;
+	*n = (size_t)count;
 	return 0;
 bad:
 	free(v);
 	return PROTO_EMALFORMED;
+}
+
+static int
+encodable(int v2, const struct netaddr *a)
+{
+	return v2 ? a->net != NET_NONE : addr_v1_compatible(a);
 }
 
 void
@@ -326,11 +336,11 @@ addr_encode(struct wbuf *w, int v2, const struct addr_entry *a, size_t n)
 	size_t i, k = 0;
 
 	for (i = 0; i < n; i++)
-		if (v2 || addr_v1_compatible(&a[i].svc.addr))
+		if (encodable(v2, &a[i].svc.addr))
 			k++;
 	wbuf_put_compact(w, k);
 	for (i = 0; i < n; i++) {
-		if (!v2 && !addr_v1_compatible(&a[i].svc.addr))
+		if (!encodable(v2, &a[i].svc.addr))
 			continue;
 		wbuf_put_le32(w, a[i].time);
 		if (v2) {
@@ -450,6 +460,38 @@ headers_parse(struct rbuf *r, struct block_header **out, size_t *n)
 	}
 	*out = v;
 	*n = (size_t)count;
+	return 0;
+}
+
+int
+cmpctblock_parse(struct rbuf *r, struct block_header *h, int *bad)
+{
+	struct tx tx;
+	uint64_t nshort, nfilled, index, i, pos = 0;
+
+	*bad = 0;
+	if (header_parse(r, h) == -1 || rbuf_skip(r, 8) == -1 ||
+	    rbuf_get_compact(r, &nshort) == -1 ||
+	    rbuf_left(r) / SHORTTXID_SIZE < nshort ||
+	    rbuf_skip(r, (size_t)nshort * SHORTTXID_SIZE) == -1 ||
+	    rbuf_get_compact(r, &nfilled) == -1)
+		return PROTO_EMALFORMED;
+	for (i = 0; i < nfilled; i++) {
+		if (rbuf_get_compact(r, &index) == -1 || index > UINT16_MAX ||
+		    tx_parse(r, &tx, TX_ALLOW_WITNESS) != 0)
+			return PROTO_EMALFORMED;
+		if (tx.vin_count == 0 && tx.vout_count == 0)
+			*bad = 1;
+		tx_free(&tx);
+		/* Indexes are differential: each counts from the last + 1. */
+		pos += index + 1;
+		if (pos - 1 > nshort + i)
+			*bad = 1;
+	}
+	if (nshort + nfilled > MAX_CMPCTBLOCK_TXS)
+		return PROTO_EMALFORMED;
+	if (h->bits == 0 || nshort + nfilled == 0)
+		*bad = 1;
 	return 0;
 }
 

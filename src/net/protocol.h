@@ -128,9 +128,13 @@ struct addr_entry {
 };
 
 /*
- * addr (v2 = 0) or addrv2 (v2 = 1). Entries of networks we do not know
- * (BIP155: ignore them) are dropped and counted in *unknown. More than
- * MAX_ADDR_TO_SEND entries: PROTO_ETOOMANY.
+ * addr (v2 = 0) or addrv2 (v2 = 1). Every entry is returned, as Core reads
+ * every one: IPv4, IPv6, TORv3, I2P and CJDNS addresses as such, and those
+ * BIP155 says to ignore (unknown networks, TORv2, an IPv4-mapped or TORv2
+ * IPv6 address in addrv2) as an address of net NET_NONE, which is never
+ * valid; *unknown counts those. More than MAX_ADDR_TO_SEND entries:
+ * PROTO_ETOOMANY. addr_encode skips NET_NONE entries, and in addr (v1)
+ * those of networks v1 cannot carry.
  */
 int addr_parse(struct rbuf *r, int v2, struct addr_entry **out, size_t *n,
     size_t *unknown);
@@ -167,6 +171,21 @@ void locator_encode(struct wbuf *w, const uint8_t (*hashes)[32], size_t n,
  */
 int headers_parse(struct rbuf *r, struct block_header **out, size_t *n);
 void headers_encode(struct wbuf *w, const struct block_header *h, size_t n);
+
+/*
+ * cmpctblock (BIP152): the header is returned. The short ids and the
+ * prefilled transactions are only checked to read as Core reads them: six
+ * bytes per short id, each prefilled index a CompactSize below 65536, each
+ * transaction whole, and at most 65535 transactions in all. *bad is set
+ * when the message reads but could not describe a block, which Core's
+ * PartiallyDownloadedBlock::InitData calls invalid: a null header, no
+ * transactions, a prefilled transaction with neither inputs nor outputs,
+ * or a prefilled index past the end. We neither ask for compact blocks nor
+ * rebuild them.
+ */
+#define SHORTTXID_SIZE 6
+#define MAX_CMPCTBLOCK_TXS 65535
+int cmpctblock_parse(struct rbuf *r, struct block_header *h, int *bad);
 
 /* ping, pong: a 64-bit nonce. */
 int nonce_parse(struct rbuf *r, uint64_t *nonce);

@@ -842,14 +842,23 @@ sync_on_block(struct net *n, struct peer *p, const uint8_t *raw,
 }
 
 static int
-punishable(const char *reason)
+punishable(const struct peer *p, const char *reason)
 {
 	/*
 	 * A block from the future may become valid: Core does not punish it.
 	 * Nor one that does not deserialize: Core drops such a message.
 	 */
-	return strcmp(reason, "time-too-new") != 0 &&
-	    strcmp(reason, "block-decode-failed") != 0;
+	if (strcmp(reason, "time-too-new") == 0 ||
+	    strcmp(reason, "block-decode-failed") == 0)
+		return 0;
+	/*
+	 * A block or header we hold as invalid already (Core's
+	 * BLOCK_CACHED_INVALID): an outbound peer on an invalid chain is no
+	 * use to us, but an inbound one may just be relaying what it was sent.
+	 */
+	if (strcmp(reason, "duplicate-invalid") == 0)
+		return p->type != CONN_INBOUND;
+	return 1;
 }
 
 void
@@ -900,17 +909,22 @@ sync_block_done(struct net *n, uint64_t peer_id,
 			p->last_block_time = node_time();
 		break;
 	case VAL_ORPHAN:
+		/*
+		 * We ask only for blocks whose header we hold, so this one was
+		 * sent unasked on top of a block we do not know: Core's
+		 * BLOCK_MISSING_PREV, which it punishes.
+		 */
+		log_debug(LOG_NET, "block %s from peer=%llu does not connect",
+		    hex, (unsigned long long)peer_id);
 		if (p) {
-			log_debug(LOG_NET, "block %s from peer=%llu does not "
-			    "connect; asking for headers", hex,
-			    (unsigned long long)peer_id);
-			sync_send_getheaders(n, p, 0);
+			peer_misbehaving(p, "invalid block: prev-blk-not-found");
+			peer_maybe_punish(p);
 		}
 		break;
 	case VAL_INVALID:
 		log_debug(LOG_NET, "block %s from peer=%llu invalid: %s", hex,
 		    (unsigned long long)peer_id, d->reason);
-		if (p && punishable(d->reason)) {
+		if (p && punishable(p, d->reason)) {
 			peer_misbehaving(p, "invalid block: %s", d->reason);
 			peer_maybe_punish(p);
 		}
@@ -1012,6 +1026,123 @@ sync_on_headers(struct net *n, struct peer *p, const struct block_header *h,
 	return H_OK;
 }
 
+/*
+ * Whether a header on prev would lie too deep under our tip to be worth
+ * looking at: Core's anti-DoS work threshold, the tip's work less 144 of
+ * its blocks, or the minimum chain work if that is more.
+ */
+static int
+low_work(struct sync *s, struct store_rtxn *t, const struct block_header *h,
+    const struct block_index_entry *prev)
+{
+	struct block_index_entry tip;
+	struct arith256 work, proof, floor, min;
+
+	if (store_get_index(t, s->tip, &tip) != STORE_OK)
+		return 0;
+	arith256_from_be(&floor, tip.chainwork);
+	arith256_block_proof(&proof, tip.hdr.bits);
+	arith256_mul_u32(&proof, &proof, 144);
+	if (arith256_cmp(&proof, &floor) > 0)
+		proof = floor;
+	arith256_sub(&floor, &floor, &proof);
+	arith256_from_be(&min, s->n->cp->minimum_chain_work);
+	if (arith256_cmp(&min, &floor) > 0)
+		floor = min;
+	arith256_from_be(&work, prev->chainwork);
+	arith256_block_proof(&proof, h->bits);
+	arith256_add(&work, &work, &proof);
+	return arith256_cmp(&work, &floor) < 0;
+}
+
+/*
+ * Whether Core would try to rebuild a compact block with this new header
+ * on prev at once (and so judge its contents): more work than our tip, a
+ * tip less than 20 block intervals old (CanDirectFetch), at most two
+ * blocks past it, and the peer not at its limit of blocks in flight.
+ */
+static int
+direct_fetch(struct net *n, struct store_rtxn *t, struct peer *p,
+    const struct block_header *h, const struct block_index_entry *prev)
+{
+	struct sync *s = n->sync;
+	struct block_index_entry tip;
+	struct arith256 work, proof, tip_work;
+
+	if (store_get_index(t, s->tip, &tip) != STORE_OK)
+		return 0;
+	arith256_from_be(&work, prev->chainwork);
+	arith256_block_proof(&proof, h->bits);
+	arith256_add(&work, &work, &proof);
+	arith256_from_be(&tip_work, tip.chainwork);
+	return arith256_cmp(&work, &tip_work) > 0 &&
+	    (int64_t)tip.hdr.time > node_time() - 20 * n->cp->target_spacing &&
+	    prev->height + 1 <= s->tip_height + 2 &&
+	    p->n_inflight < MAX_BLOCKS_IN_TRANSIT_PER_PEER;
+}
+
+/*
+ * A compact block. We never ask for them and do not rebuild them, but the
+ * header is taken as Core takes it: one that does not connect gets a
+ * getheaders, a low-work or already known one changes nothing (a header
+ * known to be invalid is not punished when it comes this way), and a new
+ * one is processed as a header announcement, so that an invalid one is
+ * punished and the block of a valid one is fetched in full. Contents that
+ * could not describe a block (bad) are punished once the header proves
+ * valid, where Core would have tried to rebuild the block.
+ */
+int
+sync_on_cmpctblock(struct net *n, struct peer *p, const struct block_header *h,
+    int bad)
+{
+	struct sync *s = n->sync;
+	struct block_index_entry prev, e;
+	struct store_rtxn *t;
+	uint8_t hash[32];
+	int rc, judge;
+
+	header_hash(h, hash);
+	t = rtxn(n);
+	if (store_get_index(t, h->prev, &prev) != STORE_OK) {
+		store_read_end(t);
+		if (!sync_is_ibd(n))
+			sync_send_getheaders(n, p, 0);
+		return H_OK;
+	}
+	if (low_work(s, t, h, &prev)) {
+		store_read_end(t);
+		log_debug(LOG_NET, "Ignoring low-work compact block from peer "
+		    "%llu", (unsigned long long)p->id);
+		return H_OK;
+	}
+	if (store_get_index(t, hash, &e) == STORE_OK) {
+		if (!(e.status & BLOCK_FAILED_MASK))
+			update_availability(s, t, p, hash);
+		store_read_end(t);
+		net_schedule(n);
+		return H_OK;
+	}
+	judge = bad && direct_fetch(n, t, p, h, &prev);
+	store_read_end(t);
+	if (!check_pow(n->cp, hash, h->bits)) {
+		peer_misbehaving(p, "invalid header via cmpctblock: high-hash");
+		return H_OK;
+	}
+	rc = validation_submit_headers(n->val, p->id, h, 1);
+	if (rc == QUEUE_EFULL)
+		return H_RETRY;
+	if (rc == 0) {
+		p->headers_pending++;
+		memcpy(p->unknown_hash, hash, 32);
+		p->has_unknown = 1;
+		if (judge) {
+			memcpy(p->cmpct_bad, hash, 32);
+			p->has_cmpct_bad = 1;
+		}
+	}
+	return H_OK;
+}
+
 void
 sync_headers_done(struct net *n, uint64_t peer_id,
     const struct netq_headers_done *d)
@@ -1032,6 +1163,13 @@ sync_headers_done(struct net *n, uint64_t peer_id,
 		switch (d->res) {
 		case VAL_OK:
 		case VAL_DUPLICATE:
+			if (p->has_cmpct_bad &&
+			    memcmp(d->last, p->cmpct_bad, 32) == 0) {
+				p->has_cmpct_bad = 0;
+				peer_misbehaving(p, "invalid compact block");
+				peer_maybe_punish(p);
+				break;
+			}
 			if (memcmp(d->last, zero, 32) != 0)
 				update_availability(s, t, p, d->last);
 			process_unknown(s, t, p);
@@ -1042,7 +1180,7 @@ sync_headers_done(struct net *n, uint64_t peer_id,
 		case VAL_INVALID:
 			log_debug(LOG_NET, "invalid headers from peer=%llu: %s",
 			    (unsigned long long)peer_id, d->reason);
-			if (punishable(d->reason)) {
+			if (punishable(p, d->reason)) {
 				peer_misbehaving(p, "invalid header received: "
 				    "%s", d->reason);
 				peer_maybe_punish(p);
@@ -1051,6 +1189,8 @@ sync_headers_done(struct net *n, uint64_t peer_id,
 		default:
 			break;
 		}
+		if (p->headers_pending == 0)
+			p->has_cmpct_bad = 0;
 	}
 	store_read_end(t);
 	if (p)

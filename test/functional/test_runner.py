@@ -36,6 +36,8 @@ BASE_SCRIPTS = [
     ("interop_relay.py", 900),
     ("interop_reorg.py", 900),
     ("interop_v2transport.py", 600),
+    ("interop_bad_peer.py", 1200),
+    ("interop_addr.py", None),
     ("feature_crash_recovery.py", 1800),
     ("p2p_invalid_messages.py", 1500),
     ("p2p_many_peers.py", 900),

@@ -27,6 +27,7 @@
 #include "net/protocol.h"
 #include "primitives/block.h"
 #include "util/buf.h"
+#include "util/xmalloc.h"
 
 #define FUZZ_NAME "fuzz_p2p"
 #include "prop.h"
@@ -126,13 +127,36 @@ same_addr(const struct addr_entry *a, const struct addr_entry *b)
 	    service_eq(&a->svc, &b->svc);
 }
 
+/*
+ * The entries of a that come back from the format, in order, into kept:
+ * not the ignored ones, not those v1 cannot carry, and in addrv2 not an
+ * IPv6 address of the TORv2 (OnionCat) range, which BIP155 voids there.
+ */
+static size_t
+carried(const struct addr_entry *a, size_t n, int v2, struct addr_entry *kept)
+{
+	static const uint8_t onioncat[] = { 0xfd, 0x87, 0xd8, 0x7e, 0xeb, 0x43 };
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct netaddr *x = &a[i].svc.addr;
+
+		if (x->net == NET_NONE || (!v2 && !addr_v1_compatible(x)) ||
+		    (v2 && x->net == NET_IPV6 &&
+		    memcmp(x->a, onioncat, sizeof(onioncat)) == 0))
+			continue;
+		kept[k++] = a[i];
+	}
+	return k;
+}
+
 static void
 check_addr(const uint8_t *p, size_t n, int v2)
 {
-	struct addr_entry *a, *b;
+	struct addr_entry *a, *b, *kept;
 	struct rbuf r;
 	struct wbuf w;
-	size_t na, nb, unk, unkb, i;
+	size_t na, nb, nk, unk, unkb, i, k, none = 0;
 	int rc, other;
 
 	rbuf_init(&r, p, n);
@@ -144,38 +168,51 @@ check_addr(const uint8_t *p, size_t n, int v2)
 			PROP(na > MAX_ADDR_TO_SEND);
 		return;
 	}
-	PROP(na + unk <= MAX_ADDR_TO_SEND);
-	for (i = 0; i < na; i++)
-		PROP(a[i].svc.addr.net == NET_IPV4 ||
-		    a[i].svc.addr.net == NET_IPV6);
+	/* Every entry comes back; those BIP155 ignores as NET_NONE. */
+	PROP(na <= MAX_ADDR_TO_SEND);
+	for (i = 0; i < na; i++) {
+		uint8_t net = a[i].svc.addr.net;
+
+		PROP(net == NET_NONE || net == NET_IPV4 || net == NET_IPV6 ||
+		    net == NET_TORV3 || net == NET_I2P || net == NET_CJDNS);
+		none += net == NET_NONE;
+		if (net == NET_NONE)
+			PROP(!netaddr_is_valid(&a[i].svc.addr));
+	}
+	PROP(none == unk);
 	if (!v2)
 		PROP(unk == 0);
+	kept = xcalloc(na ? na : 1, sizeof(*kept));
 
-	/* Same format: the bytes consumed, when nothing was dropped. */
+	/* Same format: the bytes consumed, when nothing was ignored. */
 	wbuf_init(&w);
 	addr_encode(&w, v2, a, na);
 	if (unk == 0) {
 		PROP(w.len == r.off);
 		PROP(memcmp(w.p, p, w.len) == 0);
 	}
+	nk = carried(a, na, v2, kept);
 	rbuf_init(&r, w.p, w.len);
 	PROP(addr_parse(&r, v2, &b, &nb, &unkb) == 0);
-	PROP(rbuf_left(&r) == 0 && nb == na && unkb == 0);
-	for (i = 0; i < na; i++)
-		PROP(same_addr(&a[i], &b[i]));
+	PROP(rbuf_left(&r) == 0 && nb == nk && unkb == 0);
+	for (i = 0; i < nk; i++)
+		PROP(same_addr(&kept[i], &b[i]));
 	free(b);
 
-	/* IPv4 and IPv6 survive the other format too. */
+	/* What the other format carries survives it too. */
 	other = !v2;
 	wbuf_reset(&w);
 	addr_encode(&w, other, a, na);
+	nk = carried(a, na, other, kept);
 	rbuf_init(&r, w.p, w.len);
 	PROP(addr_parse(&r, other, &b, &nb, &unkb) == 0);
-	PROP(rbuf_left(&r) == 0 && nb == na && unkb == 0);
-	for (i = 0; i < na; i++)
-		PROP(same_addr(&a[i], &b[i]));
+	PROP(rbuf_left(&r) == 0 && nb - unkb == nk);
+	for (i = 0, k = 0; i < nb; i++)
+		if (b[i].svc.addr.net != NET_NONE)
+			PROP(same_addr(&kept[k++], &b[i]));
 	free(b);
 	wbuf_free(&w);
+	free(kept);
 	free(a);
 }
 
@@ -311,6 +348,25 @@ check_small(const uint8_t *p, size_t n)
 		PROP(announce == (p[0] != 0) && ver == le64_read(p + 1));
 }
 
+static void
+check_cmpctblock(const uint8_t *p, size_t n)
+{
+	struct block_header h;
+	uint8_t raw[BLOCK_HEADER_SIZE];
+	struct rbuf r;
+	int rc, bad;
+
+	rbuf_init(&r, p, n);
+	rc = cmpctblock_parse(&r, &h, &bad);
+	PROP(rc == 0 || rc == PROTO_EMALFORMED);
+	if (rc != 0)
+		return;
+	/* The header is the first 80 bytes, and nothing is read twice. */
+	PROP(r.off >= BLOCK_HEADER_SIZE + 10 && r.off <= n);
+	header_serialize(&h, raw);
+	PROP(memcmp(raw, p, BLOCK_HEADER_SIZE) == 0);
+}
+
 /* The parser a message of type t reaches in the node. */
 static void
 check_payload(enum msg_type t, const uint8_t *p, size_t n)
@@ -336,6 +392,9 @@ check_payload(enum msg_type t, const uint8_t *p, size_t n)
 		break;
 	case MT_HEADERS:
 		check_headers(p, n);
+		break;
+	case MT_CMPCTBLOCK:
+		check_cmpctblock(p, n);
 		break;
 	case MT_PING:
 	case MT_PONG:

@@ -320,6 +320,7 @@ test_addrv2_networks(void)
 	struct addr_entry *out;
 	size_t n, unknown;
 	char hexs[2048];
+	struct wbuf w;
 
 	/* One IPv4 entry: time, services (compact 9), net 1, len 4, addr, port. */
 	CHECK(parse_v2_hex("01" "00e1f505" "09" "01" "04" "01020304" "208d",
@@ -333,26 +334,56 @@ test_addrv2_networks(void)
 	/* IPv6 with length 4: malformed. */
 	CHECK(parse_v2_hex("01" "00e1f505" "09" "02" "04" "01020304" "208d",
 	    &n, &unknown, &out) == PROTO_EMALFORMED);
-	/* Unknown network 0x42 of 3 bytes: skipped, counted. */
+	/* Unknown network 0x42 of 3 bytes: read as no address, counted. */
 	CHECK(parse_v2_hex("02" "00e1f505" "09" "42" "03" "aabbcc" "208d"
 	    "00e1f505" "09" "01" "04" "05060708" "208d", &n, &unknown,
 	    &out) == 0);
-	CHECK_EQ_INT(n, 1);
+	CHECK_EQ_INT(n, 2);
 	CHECK_EQ_INT(unknown, 1);
-	CHECK(out[0].svc.addr.a[0] == 5);
+	CHECK(out[0].svc.addr.net == NET_NONE);
+	CHECK(!netaddr_is_valid(&out[0].svc.addr));
+	CHECK(out[1].svc.addr.a[0] == 5);
+	/* Encoded again, the ignored entry is left out. */
+	wbuf_init(&w);
+	addr_encode(&w, 1, out, n);
+	CHECK(w.len > 0 && w.p[0] == 1);
+	wbuf_free(&w);
 	free(out);
-	/* TORv3 (32 bytes) is kept out: not reachable from here. */
-	snprintf(hexs, sizeof(hexs), "01" "00e1f505" "09" "04" "20" "%064d"
-	    "208d", 0);
+	/* TORv3 and I2P (32 bytes), CJDNS (16): kept, to be gossiped. */
+	snprintf(hexs, sizeof(hexs), "03" "00e1f505" "09" "04" "20" "%064d"
+	    "208d" "00e1f505" "09" "05" "20" "%064d" "208d" "00e1f505" "09"
+	    "06" "10" "fc%030d" "208d", 7, 8, 9);
 	CHECK(parse_v2_hex(hexs, &n, &unknown, &out) == 0);
-	CHECK_EQ_INT(n, 0);
-	CHECK_EQ_INT(unknown, 1);
+	CHECK_EQ_INT(n, 3);
+	CHECK_EQ_INT(unknown, 0);
+	CHECK(out[0].svc.addr.net == NET_TORV3 && out[0].svc.addr.len == 32);
+	CHECK(out[1].svc.addr.net == NET_I2P && out[1].svc.addr.len == 32);
+	CHECK(out[2].svc.addr.net == NET_CJDNS && out[2].svc.addr.len == 16);
+	CHECK(netaddr_is_valid(&out[0].svc.addr) &&
+	    netaddr_is_routable(&out[0].svc.addr));
+	CHECK(netaddr_is_valid(&out[2].svc.addr));
+	CHECK(!addr_v1_compatible(&out[0].svc.addr));
 	free(out);
-	/* An IPv4-mapped IPv6 address in addrv2 is invalid: ignored. */
-	CHECK(parse_v2_hex("01" "00e1f505" "09" "02" "10"
-	    "00000000000000000000ffff01020304" "208d", &n, &unknown,
+	/* A CJDNS address outside fc00::/8 is read, but not valid. */
+	snprintf(hexs, sizeof(hexs), "01" "00e1f505" "09" "06" "10" "%032d"
+	    "208d", 1);
+	CHECK(parse_v2_hex(hexs, &n, &unknown, &out) == 0);
+	CHECK(n == 1 && out[0].svc.addr.net == NET_CJDNS);
+	CHECK(!netaddr_is_valid(&out[0].svc.addr));
+	free(out);
+	/* TORv2 (10 bytes) is no longer supported: no address. */
+	CHECK(parse_v2_hex("01" "00e1f505" "09" "03" "0a" "00112233445566778899"
+	    "208d", &n, &unknown, &out) == 0);
+	CHECK(n == 1 && unknown == 1 && out[0].svc.addr.net == NET_NONE);
+	free(out);
+	/* IPv4-mapped and TORv2 (OnionCat) IPv6 addresses in addrv2: none. */
+	CHECK(parse_v2_hex("02" "00e1f505" "09" "02" "10"
+	    "00000000000000000000ffff01020304" "208d" "00e1f505" "09" "02" "10"
+	    "fd87d87eeb4300000000000000000001" "208d", &n, &unknown,
 	    &out) == 0);
-	CHECK_EQ_INT(n, 0);
+	CHECK_EQ_INT(n, 2);
+	CHECK_EQ_INT(unknown, 2);
+	CHECK(out[0].svc.addr.net == NET_NONE && out[1].svc.addr.net == NET_NONE);
 	free(out);
 	/* Address length over 512 bytes: malformed. */
 	CHECK(parse_v2_hex("01" "00e1f505" "09" "42" "fd0102", &n, &unknown,
@@ -547,6 +578,95 @@ test_small_messages(void)
 	CHECK(announce == 1 && version == 2);
 	rbuf_init(&r, b, 8);
 	CHECK(sendcmpct_parse(&r, &announce, &version) == PROTO_EMALFORMED);
+}
+
+/* A compact block with n short ids and one prefilled tx at index idx. */
+static void
+cmpct_build(struct wbuf *w, const uint8_t hdr[BLOCK_HEADER_SIZE],
+    uint64_t nshort, uint64_t idx, const uint8_t *tx, size_t txlen)
+{
+	uint64_t i;
+
+	wbuf_reset(w);
+	wbuf_put(w, hdr, BLOCK_HEADER_SIZE);
+	wbuf_put_le64(w, 42);
+	wbuf_put_compact(w, nshort);
+	for (i = 0; i < nshort; i++)
+		wbuf_put(w, "abcdef", SHORTTXID_SIZE);
+	wbuf_put_compact(w, 1);
+	wbuf_put_compact(w, idx);
+	wbuf_put(w, tx, txlen);
+}
+
+static void
+test_cmpctblock(void)
+{
+	/* Version 2, one input spending nothing, one output: a whole tx. */
+	static const char txhex[] = "02000000" "01"
+	    "0000000000000000000000000000000000000000000000000000000000000000"
+	    "ffffffff" "0151" "ffffffff" "01" "0000000000000000" "0151"
+	    "00000000";
+	/* No inputs, no outputs: reads, but is Core's null transaction. */
+	static const uint8_t nulltx[] = { 2, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	struct block_header h, out;
+	uint8_t raw[BLOCK_HEADER_SIZE], tx[64];
+	struct wbuf w;
+	struct rbuf r;
+	size_t i;
+	int txlen, bad;
+
+	memset(&h, 0, sizeof(h));
+	h.version = 0x20000000;
+	h.prev[0] = 9;
+	h.time = 1700000000;
+	h.bits = 0x207fffff;
+	h.nonce = 7;
+	header_serialize(&h, raw);
+	txlen = hex_decode(txhex, tx, sizeof(tx));
+	CHECK(txlen > 0);
+	wbuf_init(&w);
+	cmpct_build(&w, raw, 2, 0, tx, (size_t)txlen);
+	rbuf_init(&r, w.p, w.len);
+	CHECK(cmpctblock_parse(&r, &out, &bad) == 0 && !bad);
+	CHECK(memcmp(&out, &h, sizeof(h)) == 0);
+	CHECK_EQ_INT(rbuf_left(&r), 0);
+	for (i = 0; i < w.len; i++) {
+		rbuf_init(&r, w.p, i);
+		CHECK(cmpctblock_parse(&r, &out, &bad) == PROTO_EMALFORMED);
+	}
+	/* A prefilled index is read into 16 bits, as Core. */
+	cmpct_build(&w, raw, 0, 0xffff, tx, (size_t)txlen);
+	rbuf_init(&r, w.p, w.len);
+	CHECK(cmpctblock_parse(&r, &out, &bad) == 0 && bad);
+	cmpct_build(&w, raw, 0, 0x10000, tx, (size_t)txlen);
+	rbuf_init(&r, w.p, w.len);
+	CHECK(cmpctblock_parse(&r, &out, &bad) == PROTO_EMALFORMED);
+	/* 65535 transactions in all, and no more ("indexes overflowed"). */
+	cmpct_build(&w, raw, MAX_CMPCTBLOCK_TXS - 1, 0, tx, (size_t)txlen);
+	rbuf_init(&r, w.p, w.len);
+	CHECK(cmpctblock_parse(&r, &out, &bad) == 0 && !bad);
+	cmpct_build(&w, raw, MAX_CMPCTBLOCK_TXS, 0, tx, (size_t)txlen);
+	rbuf_init(&r, w.p, w.len);
+	CHECK(cmpctblock_parse(&r, &out, &bad) == PROTO_EMALFORMED);
+	/* With two short ids a prefilled tx may go at 0, 1 or 2, not 3. */
+	cmpct_build(&w, raw, 2, 2, tx, (size_t)txlen);
+	rbuf_init(&r, w.p, w.len);
+	CHECK(cmpctblock_parse(&r, &out, &bad) == 0 && !bad);
+	cmpct_build(&w, raw, 2, 3, tx, (size_t)txlen);
+	rbuf_init(&r, w.p, w.len);
+	CHECK(cmpctblock_parse(&r, &out, &bad) == 0 && bad);
+	cmpct_build(&w, raw, 2, 0, nulltx, sizeof(nulltx));
+	rbuf_init(&r, w.p, w.len);
+	CHECK(cmpctblock_parse(&r, &out, &bad) == 0 && bad);
+	/* No transactions at all. */
+	wbuf_reset(&w);
+	wbuf_put(&w, raw, sizeof(raw));
+	wbuf_put_le64(&w, 42);
+	wbuf_put_compact(&w, 0);
+	wbuf_put_compact(&w, 0);
+	rbuf_init(&r, w.p, w.len);
+	CHECK(cmpctblock_parse(&r, &out, &bad) == 0 && bad);
+	wbuf_free(&w);
 }
 
 static void
@@ -750,6 +870,7 @@ UNIT_MAIN(
     UNIT_CASE(test_locator),
     UNIT_CASE(test_headers),
     UNIT_CASE(test_small_messages),
+    UNIT_CASE(test_cmpctblock),
     UNIT_CASE(test_subver_sanitize),
     UNIT_CASE(test_netaddr),
     UNIT_CASE(test_subnet),
