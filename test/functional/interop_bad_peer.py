@@ -24,21 +24,22 @@ serve, and compact blocks. A few are sent by a peer the node connected to
 invalid is punished from an outbound peer only.
 
 Core never discourages a local (127.0.0.0/8) address: it would discourage
-every local peer at once (net_processing.cpp MaybeDiscourageAndDisconnect). So
-the bad peers connect from a non-loopback address of this host when it has
-one, to which both nodes also listen; Core discourages that address and
-disconnects every peer connected from it, which a second, well-behaved peer
-from the same address ("bystander") shows. A host with no such address falls
-back to loopback, where "discourage" means "Misbehaving logged for the peer,
-then disconnected". Core forgets discouragement only when it restarts, so
+every local peer at once (net_processing.cpp MaybeDiscourageAndDisconnect).
+Tests keep their traffic on loopback, so by default "discourage" means
+"Misbehaving logged for the peer, then disconnected". Inside a network
+namespace of your own, BR_TEST_SECOND_ADDR=1 makes the bad peers connect
+from a non-loopback address of the host, to which both nodes also listen;
+Core then discourages that address and disconnects every peer connected from
+it, which a second, well-behaved peer from the same address ("bystander")
+shows. Core forgets discouragement only when it restarts, so
 after each discouraging case the node is restarted.
 
 The table of (case, Core, bitrootd) is printed; each row must agree, except
 the deliberate differences listed in DELIBERATE with their reason.
 """
 
-import re
 import os
+import re
 import socket
 import struct
 import time
