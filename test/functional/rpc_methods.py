@@ -192,6 +192,13 @@ RPCINFO = {"active_commands": [{"method": STR, "duration": INT}], "logpath": STR
 MEMINFO = {"locked": {"used": INT, "free": INT, "total": INT, "locked": INT, "chunks_used": INT,
                       "chunks_free": INT}}
 TIP = {"hash": HASH, "height": INT}
+BLOCKSTATS = {"avgfee": INT, "avgfeerate": INT, "avgtxsize": INT, "blockhash": HASH, "feerate_percentiles": [INT],
+              "height": INT, "ins": INT, "maxfee": INT, "maxfeerate": INT, "maxtxsize": INT, "medianfee": INT,
+              "mediantime": INT, "mediantxsize": INT, "minfee": INT, "minfeerate": INT, "mintxsize": INT,
+              "outs": INT, "subsidy": INT, "swtotal_size": INT, "swtotal_weight": INT, "swtxs": INT, "time": INT,
+              "total_out": INT, "total_size": INT, "total_weight": INT, "totalfee": INT, "txs": INT,
+              "utxo_increase": INT, "utxo_size_inc": INT, "utxo_increase_actual": INT,
+              "utxo_size_inc_actual": INT}
 
 
 class RpcMethodsTest(BitrootTestFramework):
@@ -233,6 +240,7 @@ class RpcMethodsTest(BitrootTestFramework):
         self.check_rawtx()
         self.check_network()
         self.check_control_util()
+        self.check_issue22()
         self.check_known_missing()
         self.check_mempool()
 
@@ -276,7 +284,8 @@ class RpcMethodsTest(BitrootTestFramework):
             "sendrawtransaction", "testmempoolaccept",
             "help", "stop", "uptime", "getrpcinfo", "logging", "getmemoryinfo", "validateaddress",
             "getdescriptorinfo"}
-        assert_equal(sorted(issue6 - self.help_listed), [])
+        issue22 = {"getblockstats"}
+        assert_equal(sorted((issue6 | issue22) - self.help_listed), [])
         assert_equal(sorted(self.help_listed & self.hidden), [])
         for m in sorted(self.help_listed | self.hidden):
             h = node.help(m)
@@ -551,6 +560,17 @@ class RpcMethodsTest(BitrootTestFramework):
         out.sync_with_ping()
         self.bad(RPC_INVALID_PARAMETER, "addconnection", "127.0.0.1:1", "sideways", False)
         node.disconnect_p2ps()
+
+    def check_issue22(self):
+        node = self.nodes[0]
+        self.log.info("issue 22: getblockstats")
+        st = self.call("getblockstats", 1100, shape=BLOCKSTATS)
+        assert_equal((st["height"], st["blockhash"], len(st["feerate_percentiles"])),
+                     (1100, node.getblockhash(1100), 5))
+        assert_equal(self.call("getblockstats", node.getblockhash(1100), ["txs"], shape={"txs": INT}),
+                     {"txs": st["txs"]})
+        self.bad(RPC_INVALID_PARAMETER, "getblockstats", 1100, ["nosuchstat"])
+        self.bad(RPC_INVALID_ADDRESS_OR_KEY, "getblockstats", BADHASH)
 
     def check_control_util(self):
         node = self.nodes[0]

@@ -53,6 +53,7 @@ BASE_SCRIPTS = [
     ("rpc_txindex.py", None),
     ("rpc_rawtx_verbose.py", None),
     ("rpc_bad_input.py", None),
+    ("rpc_blockstats.py", None),
     ("interface_bitroot_cli.py", None),
     ("mining_basic.py", None),
     ("p2p_handshake.py", None),

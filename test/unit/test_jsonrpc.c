@@ -294,6 +294,7 @@ test_table(void)
 		"logging", "getmemoryinfo", "validateaddress",
 		"getdescriptorinfo", "echo", "echojson", "setmocktime",
 		"syncwithvalidationinterfacequeue", "addconnection",
+		"getblockstats",
 	};
 
 	for (i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
