@@ -75,6 +75,41 @@ rpc_parse_hex(const json_t *v, const char *name, uint8_t **out, size_t *len,
 	return 0;
 }
 
+const char *
+rpc_json_type_name(const json_t *v)
+{
+	if (v == NULL || json_is_null(v))
+		return "null";
+	if (json_is_boolean(v))
+		return "bool";
+	if (json_is_number(v))
+		return "number";
+	if (json_is_string(v))
+		return "string";
+	return json_is_array(v) ? "array" : "object";
+}
+
+int
+rpc_parse_hexv(const json_t *v, const char *name, uint8_t **out, size_t *len,
+    struct rpc_error *err)
+{
+	const char *s = json_string_value(v);
+	char q[300];
+
+	if (s == NULL) {
+		rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s is not of "
+		    "expected type string", rpc_json_type_name(v));
+		return -1;
+	}
+	if (*s == '\0' || hex_decode_alloc(s, out, len) == -1) {
+		rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "%s must be hexadecimal string (not '%s')", name,
+		    clip(s, q, sizeof(q)));
+		return -1;
+	}
+	return 0;
+}
+
 /* Core's ParseFixedPoint with 8 decimals, exponent allowed. */
 static int
 parse_fixed8(const char *s, int64_t *out)

@@ -284,7 +284,7 @@ class RpcMethodsTest(BitrootTestFramework):
             "sendrawtransaction", "testmempoolaccept",
             "help", "stop", "uptime", "getrpcinfo", "logging", "getmemoryinfo", "validateaddress",
             "getdescriptorinfo"}
-        issue22 = {"getblockstats"}
+        issue22 = {"getblockstats", "gettxoutproof", "verifytxoutproof"}
         assert_equal(sorted((issue6 | issue22) - self.help_listed), [])
         assert_equal(sorted(self.help_listed & self.hidden), [])
         for m in sorted(self.help_listed | self.hidden):
@@ -563,7 +563,7 @@ class RpcMethodsTest(BitrootTestFramework):
 
     def check_issue22(self):
         node = self.nodes[0]
-        self.log.info("issue 22: getblockstats")
+        self.log.info("issue 22: getblockstats, gettxoutproof, verifytxoutproof")
         st = self.call("getblockstats", 1100, shape=BLOCKSTATS)
         assert_equal((st["height"], st["blockhash"], len(st["feerate_percentiles"])),
                      (1100, node.getblockhash(1100), 5))
@@ -571,6 +571,12 @@ class RpcMethodsTest(BitrootTestFramework):
                      {"txs": st["txs"]})
         self.bad(RPC_INVALID_PARAMETER, "getblockstats", 1100, ["nosuchstat"])
         self.bad(RPC_INVALID_ADDRESS_OR_KEY, "getblockstats", BADHASH)
+        busy = node.getblockhash(1100)
+        txids = node.getblock(busy)["tx"][1:4]
+        proof = self.call("gettxoutproof", txids, busy, shape=HEX)
+        assert_equal(self.call("verifytxoutproof", proof, shape=[HASH]), txids)
+        self.bad(RPC_INVALID_PARAMETER, "gettxoutproof", [])
+        self.bad(RPC_MISC_ERROR, "verifytxoutproof", proof[:100])
 
     def check_control_util(self):
         node = self.nodes[0]

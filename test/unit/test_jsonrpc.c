@@ -294,7 +294,7 @@ test_table(void)
 		"logging", "getmemoryinfo", "validateaddress",
 		"getdescriptorinfo", "echo", "echojson", "setmocktime",
 		"syncwithvalidationinterfacequeue", "addconnection",
-		"getblockstats",
+		"getblockstats", "gettxoutproof", "verifytxoutproof",
 	};
 
 	for (i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
