@@ -17,6 +17,7 @@
 #include "script/script.h"
 #include "store/store.h"
 #include "util/buf.h"
+#include "util/callparam.h"
 #include "util/hex.h"
 #include "util/xmalloc.h"
 
@@ -448,9 +449,7 @@ m_getblockstats(struct rpc_ctx *c, struct rpc_error *err)
 				free(names);
 				return rpc_fail(err, RPC_TYPE_ERROR, "JSON value "
 				    "of type %s is not of expected type string",
-				    json_is_null(v) ? "null" : json_is_number(v) ?
-				    "number" : json_is_boolean(v) ? "bool" :
-				    json_is_array(v) ? "array" : "object");
+				    json_type_name(v));
 			}
 			names[n++] = json_string_value(v);
 		}

@@ -14,6 +14,7 @@
 #include "primitives/tx.h"
 #include "rpc/rpc_int.h"
 #include "util/args.h"
+#include "util/callparam.h"
 #include "util/hex.h"
 #include "util/xmalloc.h"
 #include "validation/validation.h"
@@ -75,20 +76,6 @@ rpc_parse_hex(const json_t *v, const char *name, uint8_t **out, size_t *len,
 	return 0;
 }
 
-const char *
-rpc_json_type_name(const json_t *v)
-{
-	if (v == NULL || json_is_null(v))
-		return "null";
-	if (json_is_boolean(v))
-		return "bool";
-	if (json_is_number(v))
-		return "number";
-	if (json_is_string(v))
-		return "string";
-	return json_is_array(v) ? "array" : "object";
-}
-
 int
 rpc_parse_hexv(const json_t *v, const char *name, uint8_t **out, size_t *len,
     struct rpc_error *err)
@@ -98,7 +85,7 @@ rpc_parse_hexv(const json_t *v, const char *name, uint8_t **out, size_t *len,
 
 	if (s == NULL) {
 		rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s is not of "
-		    "expected type string", rpc_json_type_name(v));
+		    "expected type string", v ? json_type_name(v) : "null");
 		return -1;
 	}
 	if (*s == '\0' || hex_decode_alloc(s, out, len) == -1) {

@@ -117,6 +117,7 @@ extern const struct rpc_method rpc_rawtx_methods[];
 extern const struct rpc_method rpc_util_methods[];
 extern const struct rpc_method rpc_blockstats_methods[];
 extern const struct rpc_method rpc_txoutproof_methods[];
+extern const struct rpc_method rpc_output_script_methods[];
 
 /* Finds a method by name (binary search of the merged table), or NULL. */
 const struct rpc_method *rpc_method_find(const char *name);
@@ -253,8 +254,6 @@ int rpc_parse_amount(const json_t *v, int64_t *sat, struct rpc_error *err);
  */
 int rpc_parse_hexv(const json_t *v, const char *name, uint8_t **out,
     size_t *len, struct rpc_error *err);
-/* UniValue's name for v's type: "null", "bool", "number", ... */
-const char *rpc_json_type_name(const json_t *v);
 /* A boolean param that Core also accepts as a number (verbosity). */
 int rpc_param_verbosity(const json_t *v, int deflt);
 /*

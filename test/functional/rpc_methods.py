@@ -284,7 +284,7 @@ class RpcMethodsTest(BitrootTestFramework):
             "sendrawtransaction", "testmempoolaccept",
             "help", "stop", "uptime", "getrpcinfo", "logging", "getmemoryinfo", "validateaddress",
             "getdescriptorinfo"}
-        issue22 = {"getblockstats", "gettxoutproof", "verifytxoutproof"}
+        issue22 = {"getblockstats", "gettxoutproof", "verifytxoutproof", "createmultisig", "deriveaddresses"}
         assert_equal(sorted((issue6 | issue22) - self.help_listed), [])
         assert_equal(sorted(self.help_listed & self.hidden), [])
         for m in sorted(self.help_listed | self.hidden):
@@ -563,7 +563,7 @@ class RpcMethodsTest(BitrootTestFramework):
 
     def check_issue22(self):
         node = self.nodes[0]
-        self.log.info("issue 22: getblockstats, gettxoutproof, verifytxoutproof")
+        self.log.info("issue 22: getblockstats, gettxoutproof, verifytxoutproof, createmultisig, deriveaddresses")
         st = self.call("getblockstats", 1100, shape=BLOCKSTATS)
         assert_equal((st["height"], st["blockhash"], len(st["feerate_percentiles"])),
                      (1100, node.getblockhash(1100), 5))
@@ -577,6 +577,14 @@ class RpcMethodsTest(BitrootTestFramework):
         assert_equal(self.call("verifytxoutproof", proof, shape=[HASH]), txids)
         self.bad(RPC_INVALID_PARAMETER, "gettxoutproof", [])
         self.bad(RPC_MISC_ERROR, "verifytxoutproof", proof[:100])
+        keys = ["02" + "79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798",
+                "03" + "c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5"]
+        ms = self.call("createmultisig", 1, keys, "bech32",
+                       shape={"address": STR, "redeemScript": HEX, "descriptor": STR, "warnings?": [STR]})
+        assert_equal(ms["descriptor"], descsum_create("wsh(multi(1,%s,%s))" % tuple(keys)))
+        self.bad(RPC_INVALID_ADDRESS_OR_KEY, "createmultisig", 1, ["zz"])
+        assert_equal(self.call("deriveaddresses", descsum_create("addr(%s)" % ADDR), shape=[STR]), [ADDR])
+        self.bad(RPC_INVALID_ADDRESS_OR_KEY, "deriveaddresses", "addr(%s)" % ADDR)   # no checksum
 
     def check_control_util(self):
         node = self.nodes[0]

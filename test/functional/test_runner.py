@@ -55,6 +55,7 @@ BASE_SCRIPTS = [
     ("rpc_bad_input.py", None),
     ("rpc_blockstats.py", None),
     ("rpc_txoutproof.py", None),
+    ("rpc_createmultisig.py", None),
     ("interface_bitroot_cli.py", None),
     ("mining_basic.py", None),
     ("p2p_handshake.py", None),

@@ -295,6 +295,7 @@ test_table(void)
 		"getdescriptorinfo", "echo", "echojson", "setmocktime",
 		"syncwithvalidationinterfacequeue", "addconnection",
 		"getblockstats", "gettxoutproof", "verifytxoutproof",
+		"createmultisig", "deriveaddresses",
 	};
 
 	for (i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
