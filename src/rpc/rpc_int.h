@@ -118,6 +118,7 @@ extern const struct rpc_method rpc_util_methods[];
 extern const struct rpc_method rpc_blockstats_methods[];
 extern const struct rpc_method rpc_txoutproof_methods[];
 extern const struct rpc_method rpc_output_script_methods[];
+extern const struct rpc_method rpc_signing_methods[];
 
 /* Finds a method by name (binary search of the merged table), or NULL. */
 const struct rpc_method *rpc_method_find(const char *name);

@@ -284,7 +284,8 @@ class RpcMethodsTest(BitrootTestFramework):
             "sendrawtransaction", "testmempoolaccept",
             "help", "stop", "uptime", "getrpcinfo", "logging", "getmemoryinfo", "validateaddress",
             "getdescriptorinfo"}
-        issue22 = {"getblockstats", "gettxoutproof", "verifytxoutproof", "createmultisig", "deriveaddresses"}
+        issue22 = {"getblockstats", "gettxoutproof", "verifytxoutproof", "createmultisig", "deriveaddresses",
+                   "signmessagewithprivkey", "verifymessage"}
         assert_equal(sorted((issue6 | issue22) - self.help_listed), [])
         assert_equal(sorted(self.help_listed & self.hidden), [])
         for m in sorted(self.help_listed | self.hidden):
@@ -563,7 +564,7 @@ class RpcMethodsTest(BitrootTestFramework):
 
     def check_issue22(self):
         node = self.nodes[0]
-        self.log.info("issue 22: getblockstats, gettxoutproof, verifytxoutproof, createmultisig, deriveaddresses")
+        self.log.info("issue 22: getblockstats, gettxoutproof, verifytxoutproof, createmultisig, deriveaddresses, signmessagewithprivkey, verifymessage")
         st = self.call("getblockstats", 1100, shape=BLOCKSTATS)
         assert_equal((st["height"], st["blockhash"], len(st["feerate_percentiles"])),
                      (1100, node.getblockhash(1100), 5))
@@ -585,6 +586,11 @@ class RpcMethodsTest(BitrootTestFramework):
         self.bad(RPC_INVALID_ADDRESS_OR_KEY, "createmultisig", 1, ["zz"])
         assert_equal(self.call("deriveaddresses", descsum_create("addr(%s)" % ADDR), shape=[STR]), [ADDR])
         self.bad(RPC_INVALID_ADDRESS_OR_KEY, "deriveaddresses", "addr(%s)" % ADDR)   # no checksum
+        wif = "cMahea7zqjxrtgAbB7LSGbcQUr1uX1ojuat9jZodMN87JcbXMTcA"   # the key 1, compressed
+        sig = self.call("signmessagewithprivkey", wif, "hello", shape=STR)
+        assert_equal(self.call("verifymessage", "mrCDrCybB6J1vRfbwM5hemdJz73FwDBC8r", sig, "hello", shape=BOOL), True)
+        self.bad(RPC_INVALID_ADDRESS_OR_KEY, "signmessagewithprivkey", "nope", "hello")
+        self.bad(RPC_TYPE_ERROR, "verifymessage", ADDR, sig, "hello")      # not P2PKH
 
     def check_control_util(self):
         node = self.nodes[0]

@@ -56,6 +56,7 @@ BASE_SCRIPTS = [
     ("rpc_blockstats.py", None),
     ("rpc_txoutproof.py", None),
     ("rpc_createmultisig.py", None),
+    ("rpc_signmessage.py", None),
     ("interface_bitroot_cli.py", None),
     ("mining_basic.py", None),
     ("p2p_handshake.py", None),

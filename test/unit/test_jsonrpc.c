@@ -295,7 +295,8 @@ test_table(void)
 		"getdescriptorinfo", "echo", "echojson", "setmocktime",
 		"syncwithvalidationinterfacequeue", "addconnection",
 		"getblockstats", "gettxoutproof", "verifytxoutproof",
-		"createmultisig", "deriveaddresses",
+		"createmultisig", "deriveaddresses", "signmessagewithprivkey",
+		"verifymessage",
 	};
 
 	for (i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
