@@ -97,6 +97,43 @@ rpc_parse_hexv(const json_t *v, const char *name, uint8_t **out, size_t *len,
 	return 0;
 }
 
+int
+rpc_check_obj(json_t *o, const char *const *names,
+    const char *const *types, size_t n, int allow_null, int strict,
+    struct rpc_error *err)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		v = json_object_get(o, names[i]);
+		if (v == NULL || json_is_null(v)) {
+			if (allow_null)
+				continue;
+			rpc_fail(err, RPC_TYPE_ERROR, "Missing %s", names[i]);
+			return -1;
+		}
+		if (strcmp(json_type_name(v), types[i]) != 0) {
+			rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s for "
+			    "field %s is not of expected type %s",
+			    json_type_name(v), names[i], types[i]);
+			return -1;
+		}
+	}
+	if (!strict)
+		return 0;
+	json_object_foreach(o, key, v) {
+		for (i = 0; i < n && strcmp(key, names[i]) != 0; i++)
+			;
+		if (i == n) {
+			rpc_fail(err, RPC_TYPE_ERROR, "Unexpected key %s", key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Core's ParseFixedPoint with 8 decimals, exponent allowed. */
 static int
 parse_fixed8(const char *s, int64_t *out)

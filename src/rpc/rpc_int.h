@@ -255,6 +255,16 @@ int rpc_parse_amount(const json_t *v, int64_t *sat, struct rpc_error *err);
  */
 int rpc_parse_hexv(const json_t *v, const char *name, uint8_t **out,
     size_t *len, struct rpc_error *err);
+/*
+ * Core's RPCTypeCheckObj: each of the n keys (in Core's order: sorted)
+ * must hold a value of JSON type types[i] ("string", "number", ...), else
+ * -3 "Missing KEY" (absent or null, unless allow_null) or "JSON value of
+ * type T for field KEY is not of expected type U"; with strict, any other
+ * key is -3 "Unexpected key KEY". 0 or -1 with *err.
+ */
+int rpc_check_obj(json_t *o, const char *const *names,
+    const char *const *types, size_t n, int allow_null, int strict,
+    struct rpc_error *err);
 /* A boolean param that Core also accepts as a number (verbosity). */
 int rpc_param_verbosity(const json_t *v, int deflt);
 /*

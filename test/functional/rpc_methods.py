@@ -285,7 +285,7 @@ class RpcMethodsTest(BitrootTestFramework):
             "help", "stop", "uptime", "getrpcinfo", "logging", "getmemoryinfo", "validateaddress",
             "getdescriptorinfo"}
         issue22 = {"getblockstats", "gettxoutproof", "verifytxoutproof", "createmultisig", "deriveaddresses",
-                   "signmessagewithprivkey", "verifymessage"}
+                   "signmessagewithprivkey", "verifymessage", "gettxspendingprevout"}
         assert_equal(sorted((issue6 | issue22) - self.help_listed), [])
         assert_equal(sorted(self.help_listed & self.hidden), [])
         for m in sorted(self.help_listed | self.hidden):
@@ -564,7 +564,7 @@ class RpcMethodsTest(BitrootTestFramework):
 
     def check_issue22(self):
         node = self.nodes[0]
-        self.log.info("issue 22: getblockstats, gettxoutproof, verifytxoutproof, createmultisig, deriveaddresses, signmessagewithprivkey, verifymessage")
+        self.log.info("issue 22: getblockstats, gettxoutproof, verifytxoutproof, createmultisig, deriveaddresses, signmessagewithprivkey, verifymessage, gettxspendingprevout")
         st = self.call("getblockstats", 1100, shape=BLOCKSTATS)
         assert_equal((st["height"], st["blockhash"], len(st["feerate_percentiles"])),
                      (1100, node.getblockhash(1100), 5))
@@ -591,6 +591,10 @@ class RpcMethodsTest(BitrootTestFramework):
         assert_equal(self.call("verifymessage", "mrCDrCybB6J1vRfbwM5hemdJz73FwDBC8r", sig, "hello", shape=BOOL), True)
         self.bad(RPC_INVALID_ADDRESS_OR_KEY, "signmessagewithprivkey", "nope", "hello")
         self.bad(RPC_TYPE_ERROR, "verifymessage", ADDR, sig, "hello")      # not P2PKH
+        outs = [{"txid": txids[0], "vout": 0}]
+        assert_equal(self.call("gettxspendingprevout", outs,
+                               shape=[{"txid": HASH, "vout": INT, "spendingtxid?": HASH}]), outs)
+        self.bad(RPC_INVALID_PARAMETER, "gettxspendingprevout", [])
 
     def check_control_util(self):
         node = self.nodes[0]

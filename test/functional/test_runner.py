@@ -57,6 +57,7 @@ BASE_SCRIPTS = [
     ("rpc_txoutproof.py", None),
     ("rpc_createmultisig.py", None),
     ("rpc_signmessage.py", None),
+    ("rpc_gettxspendingprevout.py", None),
     ("interface_bitroot_cli.py", None),
     ("mining_basic.py", None),
     ("p2p_handshake.py", None),
