@@ -47,11 +47,29 @@ m_getnetworkhashps(struct rpc_ctx *c, struct rpc_error *err)
 	return json_real(v);
 }
 
+/*
+ * generate left the server in Core 0.19 for bitcoin-cli -generate; Core
+ * still answers it, with its help text as a "method not found" error.
+ */
+static json_t *
+m_generate(struct rpc_ctx *c, struct rpc_error *err)
+{
+	char *help = rpc_help_text(c->m);
+
+	rpc_fail(err, RPC_METHOD_NOT_FOUND, "%s", help);
+	free(help);
+	return NULL;
+}
+
 #define GEN_RESULT \
 	"[           (json array) hashes of blocks generated\n" \
 	"  \"hex\",    (string) blockhash\n  ...\n]\n"
 
 const struct rpc_method rpc_mining_methods[] = {
+	{ "generate", "hidden", m_generate, RPC_F_FAST | RPC_F_BARE_HELP,
+	    { { NULL, 0, 0, NULL, NULL } },
+	    "has been replaced by the -generate cli option. Refer to -help for "
+	    "more information.", NULL, NULL },
 	{ "getmininginfo", "mining", rpc_forward_validation, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Returns a json object containing mining-related information.",

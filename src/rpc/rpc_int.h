@@ -93,6 +93,7 @@ typedef json_t *(*rpc_fn)(struct rpc_ctx *c, struct rpc_error *err);
 #define RPC_F_FAST 0x1u		/* cheap: may be answered on the rpc thread */
 #define RPC_F_WARMUP 0x2u	/* answered during warm-up (help, stop) */
 #define RPC_F_REGTEST 0x4u	/* only on chains that allow mocking */
+#define RPC_F_BARE_HELP 0x8u	/* help is the synopsis and desc alone */
 
 #define RPC_MAX_ARGS 10
 

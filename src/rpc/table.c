@@ -249,6 +249,9 @@ rpc_help_text(const struct rpc_method *m)
 	jout_puts(&o, m->desc);
 	if (o.len && o.p[o.len - 1] != '\n')
 		jout_puts(&o, "\n");
+	/* Core's help of a method with no arguments, result or examples. */
+	if (m->flags & RPC_F_BARE_HELP)
+		return o.p;
 	if (n) {
 		for (i = 0; i < n; i++) {
 			first_name(m->args[i].names, name, sizeof(name));

@@ -296,7 +296,7 @@ test_table(void)
 		"syncwithvalidationinterfacequeue", "addconnection",
 		"getblockstats", "gettxoutproof", "verifytxoutproof",
 		"createmultisig", "deriveaddresses", "signmessagewithprivkey",
-		"verifymessage", "gettxspendingprevout",
+		"verifymessage", "gettxspendingprevout", "generate",
 	};
 
 	for (i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
