@@ -422,6 +422,13 @@ char *rpc_script_address(const uint8_t *s, size_t len,
 /* Descriptor inferred for an output script (Core's InferDescriptor), xmalloc'd. */
 char *rpc_script_descriptor(const uint8_t *s, size_t len,
     const struct chainparams *cp);
+/*
+ * Core's DecodeTx (rawtx.c): the whole buffer as a transaction with and
+ * without witness, preferring the reading whose scripts parse. 0 with
+ * *out (borrowing p), or -1.
+ */
+int rpc_decode_tx(const uint8_t *p, size_t n, int try_legacy,
+    int try_witness, struct tx *out);
 /* Decodes an address for cp into an output script; 0 or -1. */
 int rpc_address_to_script(const char *addr, const struct chainparams *cp,
     uint8_t **script, size_t *len);

@@ -285,7 +285,8 @@ class RpcMethodsTest(BitrootTestFramework):
             "help", "stop", "uptime", "getrpcinfo", "logging", "getmemoryinfo", "validateaddress",
             "getdescriptorinfo"}
         issue22 = {"getblockstats", "gettxoutproof", "verifytxoutproof", "createmultisig", "deriveaddresses",
-                   "signmessagewithprivkey", "verifymessage", "gettxspendingprevout"}
+                   "signmessagewithprivkey", "verifymessage", "gettxspendingprevout",
+                   "signrawtransactionwithkey", "combinerawtransaction"}
         assert_equal(sorted((issue6 | issue22) - self.help_listed), [])
         assert_equal(sorted(self.help_listed & self.hidden), [])
         for m in sorted(self.help_listed | self.hidden):
@@ -565,7 +566,7 @@ class RpcMethodsTest(BitrootTestFramework):
 
     def check_issue22(self):
         node = self.nodes[0]
-        self.log.info("issue 22: getblockstats, gettxoutproof, verifytxoutproof, createmultisig, deriveaddresses, signmessagewithprivkey, verifymessage, gettxspendingprevout")
+        self.log.info("issue 22: block statistics, proofs, multisig, messages, raw transaction signing")
         st = self.call("getblockstats", 1100, shape=BLOCKSTATS)
         assert_equal((st["height"], st["blockhash"], len(st["feerate_percentiles"])),
                      (1100, node.getblockhash(1100), 5))
@@ -600,6 +601,24 @@ class RpcMethodsTest(BitrootTestFramework):
         assert_equal(self.call("gettxspendingprevout", outs,
                                shape=[{"txid": HASH, "vout": INT, "spendingtxid?": HASH}]), outs)
         self.bad(RPC_INVALID_PARAMETER, "gettxspendingprevout", [])
+        # A spend of a P2PKH output of the key 1 (the output need not exist).
+        spend = node.createrawtransaction([{"txid": BADHASH, "vout": 0}], [{ADDR: 1}])
+        pt = [{"txid": BADHASH, "vout": 0, "scriptPubKey": "76a914751e76e8199196d454941c45d1b3a323f1433bd688ac",
+               "amount": 2}]
+        signed = self.call("signrawtransactionwithkey", spend, [wif], pt,
+                           shape={"hex": HEX, "complete": BOOL,
+                                  "errors?": [{"txid": HASH, "vout": INT, "witness": [HEX], "scriptSig": HEX,
+                                               "sequence": INT, "error": STR}]})
+        assert_equal(signed["complete"], True)
+        unsigned = self.call("signrawtransactionwithkey", spend, [], pt, shape=ANYOBJ)
+        assert_equal(unsigned["errors"][0]["error"],
+                     "Unable to sign input, invalid stack size (possibly missing key)")
+        self.bad(RPC_DESERIALIZATION_ERROR, "signrawtransactionwithkey", "zz", [wif])
+        coinbase = node.getblock(self.mined[0])["tx"][0]
+        unsigned = node.createrawtransaction([{"txid": coinbase, "vout": 0}], [{ADDR: 1}])
+        assert_equal(self.call("combinerawtransaction", [unsigned, unsigned], shape=HEX), unsigned)
+        self.bad(-25, "combinerawtransaction", [signed["hex"]])       # no such coin
+        self.bad(RPC_DESERIALIZATION_ERROR, "combinerawtransaction", [])
 
     def check_control_util(self):
         node = self.nodes[0]

@@ -58,6 +58,7 @@ BASE_SCRIPTS = [
     ("rpc_createmultisig.py", None),
     ("rpc_signmessage.py", None),
     ("rpc_gettxspendingprevout.py", None),
+    ("rpc_signrawtx.py", None),
     ("interface_bitroot_cli.py", None),
     ("mining_basic.py", None),
     ("p2p_handshake.py", None),

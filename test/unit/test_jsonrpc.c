@@ -297,6 +297,7 @@ test_table(void)
 		"getblockstats", "gettxoutproof", "verifytxoutproof",
 		"createmultisig", "deriveaddresses", "signmessagewithprivkey",
 		"verifymessage", "gettxspendingprevout", "generate",
+		"signrawtransactionwithkey", "combinerawtransaction",
 	};
 
 	for (i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
