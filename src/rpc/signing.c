@@ -114,7 +114,9 @@ coin_set(struct coins *cs, size_t i, int64_t value, const uint8_t *s,
     size_t len)
 {
 	free(cs->scripts[i]);
-	cs->scripts[i] = xmemdup(s, len ? len : 1);
+	cs->scripts[i] = xmalloc(len ? len : 1);
+	if (len > 0)
+		memcpy(cs->scripts[i], s, len);
 	cs->spent[i].value = value;
 	cs->spent[i].script = cs->scripts[i];
 	cs->spent[i].script_len = len;

@@ -117,7 +117,8 @@ sign_provider_free(struct sign_provider *p)
 
 	if (p == NULL)
 		return;
-	explicit_bzero(p->keys, p->nkeys * sizeof(*p->keys));
+	if (p->keys != NULL)
+		explicit_bzero(p->keys, p->nkeys * sizeof(*p->keys));
 	free(p->keys);
 	for (i = 0; i < p->nscripts; i++)
 		free(p->scripts[i].s.p);

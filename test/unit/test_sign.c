@@ -93,7 +93,7 @@ test_solver(void)
 static void
 test_multisig_builder(void)
 {
-	uint8_t secret[32], pubs[20][33];
+	uint8_t secret[32], pubs[20][KEY_PUBKEY_MAX];
 	const uint8_t *keys[20];
 	size_t lens[20], i, k, publen;
 	struct script_solution sol;
@@ -196,7 +196,8 @@ test_message(void)
 static void
 test_sign_transaction(void)
 {
-	uint8_t secret[3][32], pubs[3][33], spk1[25], redeem[128], spk2[23];
+	uint8_t secret[3][32], pubs[3][KEY_PUBKEY_MAX], spk1[25], redeem[128];
+	uint8_t spk2[23];
 	const uint8_t *keys[3];
 	size_t lens[3], publen, i;
 	struct sign_provider *p, *p0, *p1;
