@@ -410,10 +410,11 @@ read_block_and_undo(struct store_rtxn *t, const struct block_index_entry *e,
 	*raw = xmemdup(p, *len);
 	if (e->height == 0)
 		return 0;
+	/* Core 28.1 words a block never connected (no undo) this way too. */
 	if (store_get_undo(t, e->hash, &p, ulen) != STORE_OK) {
 		free(*raw);
 		*raw = NULL;
-		rpc_fail(err, RPC_MISC_ERROR, "Undo data not available");
+		rpc_fail(err, RPC_MISC_ERROR, "Can't read undo data from disk");
 		return -1;
 	}
 	*undo = *ulen ? xmemdup(p, *ulen) : xmalloc(1);

@@ -33,6 +33,7 @@ from decimal import Decimal
 from test_framework.address import (base58check_encode, descsum_create, key_to_p2pkh, key_to_p2wpkh,
                                     script_to_p2sh)
 from test_framework.authproxy import JSONRPCException
+from test_framework.blocktools import create_block, create_coinbase, solve
 from test_framework.key import ECKey
 from test_framework.messages import COutPoint, CTransaction, CTxIn, CTxOut, hash160, hex_to_hash, sha256
 from test_framework.script import (CScript, OP_0, OP_1, OP_CHECKMULTISIG, OP_CHECKSIG, OP_DUP, OP_EQUAL,
@@ -367,6 +368,13 @@ class InteropRpcMoreTest(BitrootTestFramework):
         self.sync_blocks()
         tip = self.core.getblockcount()
         self.check_blockstats(range(1101, tip + 1))
+        # A competing block both store but neither connects: no undo data.
+        stale = create_block(self.core.getblockhash(tip - 1), create_coinbase(tip, script_pubkey=b"\x51"),
+                             self.core.getblockheader(self.core.getbestblockhash())["time"] + 1)
+        solve(stale)
+        self.both("submitblock", stale.serialize().hex())
+        self.both("getblockstats", stale.hash_hex)
+        self.both("gettxoutproof", [stale.vtx[0].txid_hex], stale.hash_hex)
         self.check_proofs(range(tip - 3, tip + 1))
         for txids in ([spend_txid], [fund_txid], [spend_txid, fund_txid]):
             proof = self.both("gettxoutproof", txids)

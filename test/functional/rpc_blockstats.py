@@ -13,7 +13,8 @@
   an unknown name is -8 naming the first unknown one in that order.
 - Errors as Core words them: negative height, height above the tip, a
   height that is not an int (-1), a bad or unknown hash, wrong types (-3),
-  a header without its block (submitheader), wrong arity.
+  a header without its block (submitheader), a block stored but never
+  connected, wrong arity.
 """
 
 from decimal import Decimal
@@ -249,6 +250,13 @@ class BlockStatsTest(BitrootTestFramework):
         assert_equal(node.submitheader(block.serialize().hex()[:160]), None)
         assert_raises_rpc_error(-1, "Block not available (not fully downloaded)", node.getblockstats,
                                 block.hash_hex)
+        self.log.info("A block stored but never connected (no undo record)")
+        prev = node.getblockhash(tip - 1)
+        stale = create_block(prev, create_coinbase(tip, script_pubkey=b"\x51"),
+                             node.getblockheader(tip_hash)["time"] + 2)
+        solve(stale)
+        assert_equal(node.submitblock(stale.serialize().hex()), "inconclusive")
+        assert_raises_rpc_error(-1, "Can't read undo data from disk", node.getblockstats, stale.hash_hex)
 
 
 if __name__ == "__main__":
