@@ -386,8 +386,9 @@ bip30_repeat(const struct chainparams *cp, const struct block_index_entry *e)
 }
 
 /*
- * Reads block e and, above the genesis block, its undo record, as Core's
- * GetBlockChecked and GetUndoChecked word their failures. Copies both.
+ * Reads block e and, above the genesis block, its undo record, as Core
+ * 28.1's GetBlockChecked and GetUndoChecked word their failures (a block
+ * known by its header only is "not found on disk" there). Copies both.
  */
 static int
 read_block_and_undo(struct store_rtxn *t, const struct block_index_entry *e,
@@ -398,12 +399,8 @@ read_block_and_undo(struct store_rtxn *t, const struct block_index_entry *e,
 
 	*raw = *undo = NULL;
 	*ulen = 0;
-	if (!(e->status & BLOCK_HAVE_DATA)) {
-		rpc_fail(err, RPC_MISC_ERROR,
-		    "Block not available (not fully downloaded)");
-		return -1;
-	}
-	if (store_get_block(t, e->hash, &p, len) != STORE_OK) {
+	if (!(e->status & BLOCK_HAVE_DATA) ||
+	    store_get_block(t, e->hash, &p, len) != STORE_OK) {
 		rpc_fail(err, RPC_MISC_ERROR, "Block not found on disk");
 		return -1;
 	}

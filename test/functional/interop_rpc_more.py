@@ -375,6 +375,13 @@ class InteropRpcMoreTest(BitrootTestFramework):
         self.both("submitblock", stale.serialize().hex())
         self.both("getblockstats", stale.hash_hex)
         self.both("gettxoutproof", [stale.vtx[0].txid_hex], stale.hash_hex)
+        # A block known by its header only.
+        ahead = create_block(self.core.getbestblockhash(), create_coinbase(tip + 1, script_pubkey=b"\x52"),
+                             self.core.getblockheader(self.core.getbestblockhash())["time"] + 5)
+        solve(ahead)
+        self.both("submitheader", ahead.serialize().hex()[:160])
+        self.both("getblockstats", ahead.hash_hex)
+        self.both("gettxoutproof", [ahead.vtx[0].txid_hex], ahead.hash_hex)
         self.check_proofs(range(tip - 3, tip + 1))
         for txids in ([spend_txid], [fund_txid], [spend_txid, fund_txid]):
             proof = self.both("gettxoutproof", txids)

@@ -248,8 +248,7 @@ class BlockStatsTest(BitrootTestFramework):
                              node.getblockheader(tip_hash)["time"] + 1)
         solve(block)
         assert_equal(node.submitheader(block.serialize().hex()[:160]), None)
-        assert_raises_rpc_error(-1, "Block not available (not fully downloaded)", node.getblockstats,
-                                block.hash_hex)
+        assert_raises_rpc_error(-1, "Block not found on disk", node.getblockstats, block.hash_hex)
         self.log.info("A block stored but never connected (no undo record)")
         prev = node.getblockhash(tip - 1)
         stale = create_block(prev, create_coinbase(tip, script_pubkey=b"\x51"),
