@@ -22,7 +22,7 @@ secs=60
 build="$top/build-fuzz/tree"
 work="$top/build-fuzz/run"
 run=1
-all="tx block p2p jsonrpc config address script v2transport"
+all="tx block p2p jsonrpc config address script v2transport merkleblock"
 
 while getopts "t:b:w:nh" opt; do
 	case $opt in
@@ -150,6 +150,19 @@ sample = blocks[:12] + blocks[12::40] + blocks[-6:]
 # block: raw blocks.
 for b in sample:
     put("block", b)
+
+# merkleblock: proofs as gettxoutproof writes them (one Core 28.1 wrote,
+# and the empty tree of a zero header).
+put("merkleblock", bytes.fromhex(
+    "00000020462513d48d46c91ef50aef8436e91ea8a5ac9178a439fa3f8bab61eaab5a437d"
+    "e3434b50d23f0a1029fd0fe6830030b486b7d411695256722a7efb576ae768d22b035e65"
+    "ffff7f200400000016000000064e90279d6d1e6b868261fad655dffdd1737c00e8107cd1"
+    "7d53cc1fdd57123fd12575db0005dd4c33f388c71253922b7ca45828eb5218a735823504"
+    "16c507c3864517e66d5ea40603949ac8d93caba23338f021f80223928d052b523ee6cea5"
+    "c8e1bc445ee789f38c4d5b19100d6c2e563fb4ddac6536df6b216fc78854b86edf666d14"
+    "978468da49cb61e356f640dad99809defbcf5bea8b7bed662fb376f04730700013bf1c34"
+    "c9eefe366c196b90355f77bd000ddc56ff759ded723d95674c02af00"))
+put("merkleblock", bytes(84) + b"\x00\x00")
 
 # tx: flags byte (bit 0: allow witness), then the transaction.
 ntx = 0

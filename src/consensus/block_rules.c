@@ -126,6 +126,16 @@ hash_is(const uint8_t h[32], const char *hex)
 }
 
 int
+consensus_is_bip30_repeat(int32_t height, const uint8_t hash[32])
+{
+	/* The two mainnet coinbases that repeated earlier ones (BIP30). */
+	return (height == 91842 && hash_is(hash,
+	    "00000000000a4d0a398161ffc163c503763b1f4360639393e0e4c8e300e0caec")) ||
+	    (height == 91880 && hash_is(hash,
+	    "00000000000743f190a18c5577a3c2d2a1f610ae9601ac046a38084ccb7cd721"));
+}
+
+int
 consensus_bip30_enforced(const struct chainparams *cp, int32_t height,
     const uint8_t hash[32], const uint8_t *bip34_hash)
 {
@@ -133,11 +143,7 @@ consensus_bip30_enforced(const struct chainparams *cp, int32_t height,
 
 	if (height >= BIP34_IMPLIES_BIP30_LIMIT)
 		return 1;
-	/* The two mainnet coinbases that repeated earlier ones (BIP30). */
-	if ((height == 91842 && hash_is(hash,
-	    "00000000000a4d0a398161ffc163c503763b1f4360639393e0e4c8e300e0caec")) ||
-	    (height == 91880 && hash_is(hash,
-	    "00000000000743f190a18c5577a3c2d2a1f610ae9601ac046a38084ccb7cd721")))
+	if (consensus_is_bip30_repeat(height, hash))
 		return 0;
 	/*
 	 * Past a known BIP34 activation block every coinbase names its

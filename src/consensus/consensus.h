@@ -200,6 +200,8 @@ size_t consensus_bip34_push(int32_t height,
     uint8_t out[CONSENSUS_BIP34_PUSH_MAX]);
 /* BIP34: 0 if the coinbase cb's scriptSig begins with height, else -1 ("bad-cb-height"). */
 int consensus_check_coinbase_height(const struct tx *cb, int32_t height);
+/* Whether hash at height is one of mainnet's two blocks whose coinbase repeated an earlier one. */
+int consensus_is_bip30_repeat(int32_t height, const uint8_t hash[32]);
 /*
  * Whether BIP30 (no transaction may overwrite an unspent output) is checked
  * for the block hash at height: always, except for mainnet's two historic

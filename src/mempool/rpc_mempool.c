@@ -7,8 +7,9 @@
  * table, and turned the BTC amounts of sendrawtransaction and
  * testmempoolaccept into integer satoshis (it owns the amount parser);
  * everything else is read and checked here. Methods whose names start with
- * '_' are lookups for other RPC methods (getrawtransaction, gettxout), not
- * in the public table.
+ * '_' are lookups for other RPC methods (getrawtransaction, gettxout,
+ * gettxspendingprevout, the raw transaction signers), not in the public
+ * table.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -787,6 +788,100 @@ m_txout(struct mempool *m, struct call *c, json_t *params)
 	call_finish(c, o, NULL);
 }
 
+/*
+ * Reads the outpoint list of the lookups below: [[txid, n], ...], as the
+ * RPC server writes it (it has checked every value). 0 with *ops
+ * (xmalloc'd, *n entries), or -1 after failing c.
+ */
+static int
+outpoint_list(struct call *c, json_t *params, struct outpoint **ops,
+    size_t *n)
+{
+	json_t *list = callparam(params, 0), *e;
+	size_t i;
+
+	*ops = xcalloc(json_array_size(list) + 1, sizeof(**ops));
+	*n = 0;
+	json_array_foreach(list, i, e) {
+		json_t *jn = json_array_get(e, 1);
+
+		if (!json_is_string(json_array_get(e, 0)) ||
+		    hash_from_hex(json_string_value(json_array_get(e, 0)),
+		    (*ops)[i].hash) == -1 || !json_is_integer(jn) ||
+		    json_integer_value(jn) < 0 ||
+		    json_integer_value(jn) > UINT32_MAX) {
+			free(*ops);
+			call_fail(c, RPC_INTERNAL_ERROR, "Bad outpoint list");
+			return -1;
+		}
+		(*ops)[i].n = (uint32_t)json_integer_value(jn);
+	}
+	*n = json_array_size(list);
+	return 0;
+}
+
+/*
+ * _mempool_spenders [[txid, n], ...]: for each outpoint the txid of the
+ * pool transaction that spends it, or null (gettxspendingprevout).
+ */
+static void
+m_spenders(struct mempool *m, struct call *c, json_t *params)
+{
+	struct outpoint *ops;
+	uint8_t spender[32];
+	size_t n, i;
+	json_t *res;
+
+	if (outpoint_list(c, params, &ops, &n) == -1)
+		return;
+	res = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(res, pool_spender(m->pool, &ops[i],
+		    spender) ? json_hash(spender) : json_null());
+	free(ops);
+	call_finish(c, res, NULL);
+}
+
+/*
+ * _mempool_prevouts [[txid, n], ...]: the outputs pool transactions
+ * create, as Core's CCoinsViewMemPool shows them to the raw transaction
+ * methods: for each outpoint null when no pool transaction has that txid
+ * (ask the UTXO set), {} when one has but not that output, else {"value":
+ * sat, "script": hex}. Spends inside the pool do not hide an output.
+ */
+static void
+m_prevouts(struct mempool *m, struct call *c, json_t *params)
+{
+	struct pool_entry_info e;
+	struct outpoint *ops;
+	const struct txout *o;
+	size_t n, i;
+	json_t *res, *item;
+	char *hex;
+
+	if (outpoint_list(c, params, &ops, &n) == -1)
+		return;
+	res = json_array();
+	for (i = 0; i < n; i++) {
+		if (pool_get(m->pool, ops[i].hash, &e) != 0) {
+			json_array_append_new(res, json_null());
+			continue;
+		}
+		item = json_object();
+		if (ops[i].n < e.tx->vout_count) {
+			o = &e.tx->vout[ops[i].n];
+			hex = hex_encode_alloc(o->script, o->script_len);
+			json_object_set_new(item, "value",
+			    json_integer(o->value));
+			json_object_set_new(item, "script", json_string(hex));
+			free(hex);
+		}
+		json_array_append_new(res, item);
+	}
+	free(ops);
+	call_finish(c, res, NULL);
+}
+
 const struct mempool_rpc_entry mempool_rpc_methods[] = {
 	{ "getmempoolancestors", m_getmempoolancestors },
 	{ "getmempooldescendants", m_getmempooldescendants },
@@ -800,5 +895,7 @@ const struct mempool_rpc_entry mempool_rpc_methods[] = {
 	{ "testmempoolaccept", m_testmempoolaccept },
 	{ "_mempool_gettx", m_gettx },
 	{ "_mempool_txout", m_txout },
+	{ "_mempool_spenders", m_spenders },
+	{ "_mempool_prevouts", m_prevouts },
 	{ NULL, NULL },
 };

@@ -5,12 +5,14 @@
  * and for sendrawtransaction and testmempoolaccept the amount parameters,
  * which are turned into integer satoshis here, where the amount parser is.
  */
+#include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 
 #include "mempool/policy.h"
 #include "primitives/tx.h"
 #include "rpc/rpc_int.h"
+#include "util/callparam.h"
 
 /* Core's MAX_PACKAGE_COUNT. */
 #define MAX_PACKAGE_COUNT 25
@@ -82,6 +84,78 @@ m_prioritisetransaction(struct rpc_ctx *c, struct rpc_error *err)
 
 	if (rpc_call_mempool(c->rpc, c->m->name, c->params, &res, err) != 0)
 		return NULL;
+	return res;
+}
+
+/*
+ * gettxspendingprevout: the outpoints are read and checked here, the pool
+ * thread answers which pool transaction spends each (_mempool_spenders),
+ * and the result is written here.
+ */
+static json_t *
+m_gettxspendingprevout(struct rpc_ctx *c, struct rpc_error *err)
+{
+	static const char *const names[] = { "txid", "vout" };
+	static const char *const types[] = { "string", "number" };
+	json_t *outs = rpc_param(c, 0), *o, *list, *ans, *res, *item, *params;
+	uint8_t txid[32];
+	json_int_t n;
+	size_t i;
+	int rc;
+
+	if (json_array_size(outs) == 0)
+		return rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "Invalid parameter, outputs are missing");
+	list = json_array();
+	json_array_foreach(outs, i, o) {
+		if (!json_is_object(o)) {
+			json_decref(list);
+			return rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type "
+			    "%s is not of expected type object",
+			    json_type_name(o));
+		}
+		if (rpc_check_obj(o, names, types, 2, 0, 1, err) == -1 ||
+		    rpc_parse_hash(json_object_get(o, "txid"), "txid", txid,
+		    err) == -1) {
+			json_decref(list);
+			return NULL;
+		}
+		n = json_integer_value(json_object_get(o, "vout"));
+		if (!json_is_integer(json_object_get(o, "vout")) ||
+		    n < INT_MIN || n > INT_MAX) {
+			json_decref(list);
+			return rpc_fail(err, RPC_MISC_ERROR,
+			    "JSON integer out of range");
+		}
+		if (n < 0) {
+			json_decref(list);
+			return rpc_fail(err, RPC_INVALID_PARAMETER,
+			    "Invalid parameter, vout cannot be negative");
+		}
+		json_array_append_new(list, json_pack("[o,I]", json_hash(txid),
+		    n));
+	}
+	params = json_pack("[O]", list);
+	rc = rpc_call_mempool(c->rpc, "_mempool_spenders", params, &ans, err);
+	json_decref(params);
+	if (rc != 0) {
+		json_decref(list);
+		return NULL;
+	}
+	res = json_array();
+	for (i = 0; i < json_array_size(list); i++) {
+		item = json_object();
+		json_object_set(item, "txid",
+		    json_array_get(json_array_get(list, i), 0));
+		json_object_set(item, "vout",
+		    json_array_get(json_array_get(list, i), 1));
+		if (json_is_string(json_array_get(ans, i)))
+			json_object_set(item, "spendingtxid",
+			    json_array_get(ans, i));
+		json_array_append_new(res, item);
+	}
+	json_decref(ans);
+	json_decref(list);
 	return res;
 }
 
@@ -200,6 +274,19 @@ const struct rpc_method rpc_mempool_methods[] = {
 	    "    ...\n  ],\n"
 	    "  \"mempool_sequence\" : n     (numeric) The mempool sequence value.\n"
 	    "}\n", "true" },
+	{ "gettxspendingprevout", "blockchain", m_gettxspendingprevout, 0,
+	    { { "outputs", RPC_ARG_ARR, 1, NULL,
+		"The transaction outputs that we want to check, and within "
+		"each, the txid (string) vout (numeric)." } },
+	    "Scans the mempool to find transactions spending any of the given "
+	    "outputs",
+	    "[                              (json array)\n"
+	    "  {                            (json object)\n"
+	    "    \"txid\" : \"hex\",            (string) the transaction id of the checked output\n"
+	    "    \"vout\" : n,                (numeric) the vout value of the checked output\n"
+	    "    \"spendingtxid\" : \"hex\"     (string, optional) the transaction id of the mempool transaction spending this output (omitted if unspent)\n"
+	    "  },\n  ...\n]\n",
+	    "\"[{\\\"txid\\\":\\\"a08e6907dbbd3d809776dbfc5d82e371b764ed838b5655e72f463568df1aadf0\\\",\\\"vout\\\":3}]\"" },
 	{ "prioritisetransaction", "mining", m_prioritisetransaction, 0,
 	    { { "txid", RPC_ARG_HEX, 1, NULL, "The transaction id." },
 	      { "dummy", RPC_ARG_NUM, 0, NULL,

@@ -16,17 +16,6 @@
 
 #define HASHPS_DEFAULT_BLOCKS 120
 
-/* Core keeps "generate" as a hidden method that only points elsewhere. */
-static json_t *
-m_generate(struct rpc_ctx *c, struct rpc_error *err)
-{
-	char *help = rpc_help_text(c->m);
-
-	rpc_fail(err, RPC_METHOD_NOT_FOUND, "%s", help);
-	free(help);
-	return NULL;
-}
-
 static json_t *
 m_getnetworkhashps(struct rpc_ctx *c, struct rpc_error *err)
 {
@@ -56,6 +45,20 @@ m_getnetworkhashps(struct rpc_ctx *c, struct rpc_error *err)
 	v = rpc_network_hashps(t, cp, (int)nb, (int)h);
 	store_read_end(t);
 	return json_real(v);
+}
+
+/*
+ * generate left the server in Core 0.19 for bitcoin-cli -generate; Core
+ * still answers it, with its help text as a "method not found" error.
+ */
+static json_t *
+m_generate(struct rpc_ctx *c, struct rpc_error *err)
+{
+	char *help = rpc_help_text(c->m);
+
+	rpc_fail(err, RPC_METHOD_NOT_FOUND, "%s", help);
+	free(help);
+	return NULL;
 }
 
 #define GEN_RESULT \

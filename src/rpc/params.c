@@ -14,6 +14,7 @@
 #include "primitives/tx.h"
 #include "rpc/rpc_int.h"
 #include "util/args.h"
+#include "util/callparam.h"
 #include "util/hex.h"
 #include "util/xmalloc.h"
 #include "validation/validation.h"
@@ -71,6 +72,64 @@ rpc_parse_hex(const json_t *v, const char *name, uint8_t **out, size_t *len,
 		    "%s must be hexadecimal string (not '%s')", name,
 		    clip(s, q, sizeof(q)));
 		return -1;
+	}
+	return 0;
+}
+
+int
+rpc_parse_hexv(const json_t *v, const char *name, uint8_t **out, size_t *len,
+    struct rpc_error *err)
+{
+	const char *s = json_string_value(v);
+	char q[300];
+
+	if (s == NULL) {
+		rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s is not of "
+		    "expected type string", v ? json_type_name(v) : "null");
+		return -1;
+	}
+	if (*s == '\0' || hex_decode_alloc(s, out, len) == -1) {
+		rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "%s must be hexadecimal string (not '%s')", name,
+		    clip(s, q, sizeof(q)));
+		return -1;
+	}
+	return 0;
+}
+
+int
+rpc_check_obj(json_t *o, const char *const *names,
+    const char *const *types, size_t n, int allow_null, int strict,
+    struct rpc_error *err)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		v = json_object_get(o, names[i]);
+		if (v == NULL || json_is_null(v)) {
+			if (allow_null)
+				continue;
+			rpc_fail(err, RPC_TYPE_ERROR, "Missing %s", names[i]);
+			return -1;
+		}
+		if (strcmp(json_type_name(v), types[i]) != 0) {
+			rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s for "
+			    "field %s is not of expected type %s",
+			    json_type_name(v), names[i], types[i]);
+			return -1;
+		}
+	}
+	if (!strict)
+		return 0;
+	json_object_foreach(o, key, v) {
+		for (i = 0; i < n && strcmp(key, names[i]) != 0; i++)
+			;
+		if (i == n) {
+			rpc_fail(err, RPC_TYPE_ERROR, "Unexpected key %s", key);
+			return -1;
+		}
 	}
 	return 0;
 }

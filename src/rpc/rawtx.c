@@ -70,9 +70,8 @@ parse_exact(const uint8_t *p, size_t n, int flags, struct tx *tx)
 	return 0;
 }
 
-/* Core's DecodeTx: extended and legacy, preferring sane scripts. */
-static int
-decode_tx(const uint8_t *p, size_t n, int try_legacy, int try_witness,
+int
+rpc_decode_tx(const uint8_t *p, size_t n, int try_legacy, int try_witness,
     struct tx *out)
 {
 	struct tx ext, leg;
@@ -118,7 +117,7 @@ m_decoderawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 	    -1)
 		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
 		    "TX decode failed");
-	if (decode_tx(raw, len, try_legacy, try_witness, &tx) == -1) {
+	if (rpc_decode_tx(raw, len, try_legacy, try_witness, &tx) == -1) {
 		free(raw);
 		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
 		    "TX decode failed");

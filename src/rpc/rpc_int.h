@@ -116,6 +116,10 @@ extern const struct rpc_method rpc_mempool_methods[];
 extern const struct rpc_method rpc_net_methods[];
 extern const struct rpc_method rpc_rawtx_methods[];
 extern const struct rpc_method rpc_util_methods[];
+extern const struct rpc_method rpc_blockstats_methods[];
+extern const struct rpc_method rpc_txoutproof_methods[];
+extern const struct rpc_method rpc_output_script_methods[];
+extern const struct rpc_method rpc_signing_methods[];
 
 /* Finds a method by name (binary search of the merged table), or NULL. */
 const struct rpc_method *rpc_method_find(const char *name);
@@ -247,6 +251,23 @@ int rpc_parse_hash(const json_t *v, const char *name, uint8_t hash[32],
 int rpc_parse_hex(const json_t *v, const char *name, uint8_t **out,
     size_t *len, struct rpc_error *err);
 int rpc_parse_amount(const json_t *v, int64_t *sat, struct rpc_error *err);
+/*
+ * Core 28's ParseHexV: non-empty hex of even length, else -8 "NAME must
+ * be hexadecimal string (not 'X')"; a non-string is -3. *out is
+ * xmalloc'd. 0 or -1 with *err.
+ */
+int rpc_parse_hexv(const json_t *v, const char *name, uint8_t **out,
+    size_t *len, struct rpc_error *err);
+/*
+ * Core's RPCTypeCheckObj: each of the n keys (in Core's order: sorted)
+ * must hold a value of JSON type types[i] ("string", "number", ...), else
+ * -3 "Missing KEY" (absent or null, unless allow_null) or "JSON value of
+ * type T for field KEY is not of expected type U"; with strict, any other
+ * key is -3 "Unexpected key KEY". 0 or -1 with *err.
+ */
+int rpc_check_obj(json_t *o, const char *const *names,
+    const char *const *types, size_t n, int allow_null, int strict,
+    struct rpc_error *err);
 /* A boolean param that Core also accepts as a number (verbosity). */
 int rpc_param_verbosity(const json_t *v, int deflt);
 /*
@@ -415,6 +436,16 @@ const char *rpc_script_type(const uint8_t *s, size_t len);
 /* The address of an output script for cp, xmalloc'd, or NULL. */
 char *rpc_script_address(const uint8_t *s, size_t len,
     const struct chainparams *cp);
+/* Descriptor inferred for an output script (Core's InferDescriptor), xmalloc'd. */
+char *rpc_script_descriptor(const uint8_t *s, size_t len,
+    const struct chainparams *cp);
+/*
+ * Core's DecodeTx (rawtx.c): the whole buffer as a transaction with and
+ * without witness, preferring the reading whose scripts parse. 0 with
+ * *out (borrowing p), or -1.
+ */
+int rpc_decode_tx(const uint8_t *p, size_t n, int try_legacy,
+    int try_witness, struct tx *out);
 /* Decodes an address for cp into an output script; 0 or -1. */
 int rpc_address_to_script(const char *addr, const struct chainparams *cp,
     uint8_t **script, size_t *len);

@@ -61,6 +61,9 @@ struct exec_ctx {
 	const struct script_txdata *td;	/* may be NULL */
 	struct sigcache *cache;		/* may be NULL */
 	int cache_store;
+	/* Told of each ECDSA signature that checks out (signing); or NULL. */
+	script_sig_fn sig_seen;
+	void *sig_seen_arg;
 	/* Taproot/tapscript execution data (BIP341/342). */
 	int annex_present;
 	uint8_t annex_hash[32];

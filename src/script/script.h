@@ -193,6 +193,19 @@ int script_verify_input_cached(const struct tx *tx, size_t nin,
     const struct script_txdata *td, struct sigcache *cache, int store,
     int *err);
 
+/*
+ * Called for each ECDSA signature that checks out while an input is
+ * verified (Core's SignatureExtractorChecker, which signing uses to learn
+ * the signatures an input already has): sig with its hash type byte and
+ * the public key, both borrowed for the call.
+ */
+typedef void (*script_sig_fn)(void *arg, const uint8_t *sig, size_t siglen,
+    const uint8_t *pk, size_t pklen);
+/* script_verify_input, telling fn (may be NULL) of each good signature. */
+int script_verify_input_watch(const struct tx *tx, size_t nin,
+    const struct txout *spent, uint32_t flags,
+    const struct script_txdata *td, script_sig_fn fn, void *arg, int *err);
+
 /* Signature hash types. */
 #define SIGHASH_DEFAULT 0x00
 #define SIGHASH_ALL 0x01

@@ -288,8 +288,12 @@ sig_check_ecdsa(struct exec_ctx *cx, const uint8_t *sig, size_t siglen,
 	else
 		script_sighash_legacy(cx->tx, cx->nin, code, code_len,
 		    hash_type, hash);
-	return ecdsa_verify(sig, siglen - 1, pk, pklen, hash, cx->cache,
-	    cx->cache_store);
+	if (!ecdsa_verify(sig, siglen - 1, pk, pklen, hash, cx->cache,
+	    cx->cache_store))
+		return 0;
+	if (cx->sig_seen != NULL)
+		cx->sig_seen(cx->sig_seen_arg, sig, siglen, pk, pklen);
+	return 1;
 }
 
 int

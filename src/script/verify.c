@@ -341,11 +341,10 @@ out:
 	return ok;
 }
 
-int
-script_verify_input_cached(const struct tx *tx, size_t nin,
-    const struct txout *spent, uint32_t flags,
-    const struct script_txdata *td, struct sigcache *cache, int store,
-    int *err)
+static int
+verify_input(const struct tx *tx, size_t nin, const struct txout *spent,
+    uint32_t flags, const struct script_txdata *td, struct sigcache *cache,
+    int store, script_sig_fn fn, void *arg, int *err)
 {
 	struct exec_ctx cx;
 	struct script_txdata *own = NULL;
@@ -365,6 +364,8 @@ script_verify_input_cached(const struct tx *tx, size_t nin,
 	cx.td = td;
 	cx.cache = cache;
 	cx.cache_store = store;
+	cx.sig_seen = fn;
+	cx.sig_seen_arg = arg;
 	cx.codesep_pos = UINT32_MAX;
 	ok = verify_script(&tx->vin[nin], spent->script, spent->script_len,
 	    flags, &cx, &e);
@@ -372,6 +373,24 @@ script_verify_input_cached(const struct tx *tx, size_t nin,
 	if (err != NULL)
 		*err = e;
 	return ok;
+}
+
+int
+script_verify_input_cached(const struct tx *tx, size_t nin,
+    const struct txout *spent, uint32_t flags,
+    const struct script_txdata *td, struct sigcache *cache, int store,
+    int *err)
+{
+	return verify_input(tx, nin, spent, flags, td, cache, store, NULL, NULL,
+	    err);
+}
+
+int
+script_verify_input_watch(const struct tx *tx, size_t nin,
+    const struct txout *spent, uint32_t flags,
+    const struct script_txdata *td, script_sig_fn fn, void *arg, int *err)
+{
+	return verify_input(tx, nin, spent, flags, td, NULL, 0, fn, arg, err);
 }
 
 int

@@ -77,6 +77,13 @@ int store_get_coin(struct store_rtxn *t, const struct outpoint *op,
     struct coin *out);
 int store_get_undo(struct store_rtxn *t, const uint8_t hash[32],
     const uint8_t **data, size_t *len);
+/*
+ * The unspent output of txid with the lowest index (Core's AccessByTxid):
+ * STORE_OK with *op and *out (its script borrowed until the transaction
+ * ends), STORE_NOTFOUND when no output of txid is unspent.
+ */
+int store_get_coin_by_txid(struct store_rtxn *t, const uint8_t txid[32],
+    struct outpoint *op, struct coin *out);
 
 /*
  * Life cycle. store_open creates or opens <dir> (the chainstate directory);

@@ -313,6 +313,41 @@ store_get_coin(struct store_rtxn *t, const struct outpoint *op,
 }
 
 int
+store_get_coin_by_txid(struct store_rtxn *t, const uint8_t txid[32],
+    struct outpoint *op, struct coin *out)
+{
+	struct outpoint first;
+	uint8_t key[COIN_KEY_LEN];
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc, ret;
+
+	memcpy(first.hash, txid, 32);
+	first.n = 0;
+	codec_coin_key(&first, key);
+	if ((rc = mdb_cursor_open(t->txn, t->s->db_coins, &cur)) != 0)
+		return store_lmdb_err("coins cursor", rc);
+	k.mv_data = key;
+	k.mv_size = sizeof(key);
+	/* Keys sort by txid, then index: the first at or after (txid, 0). */
+	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	if (rc == MDB_NOTFOUND || (rc == 0 && (k.mv_size != COIN_KEY_LEN ||
+	    memcmp(k.mv_data, txid, 32) != 0)))
+		ret = STORE_NOTFOUND;
+	else if (rc != 0)
+		ret = store_lmdb_err("coins seek", rc);
+	else if (codec_coin_decode(v.mv_data, v.mv_size, out) == -1) {
+		log_warnx("store: corrupt coin record (%zu bytes)", v.mv_size);
+		ret = STORE_ERROR;
+	} else {
+		codec_coin_key_parse(k.mv_data, op);
+		ret = STORE_OK;
+	}
+	mdb_cursor_close(cur);
+	return ret;
+}
+
+int
 store_put_coin(struct store_wtxn *t, const struct outpoint *op,
     const struct coin *c)
 {

@@ -13,6 +13,7 @@
 #include "chain/bech32.h"
 #include "chain/chainparams.h"
 #include "chain/descriptor.h"
+#include "chain/keyio.h"
 #include "util/hex.h"
 #include "util/xmalloc.h"
 #include "unit.h"
@@ -109,8 +110,21 @@ test_key_io_valid(void)
 		}
 		p = chain(id);
 		if (priv) {
+			uint8_t secret[32];
+			char shex[65], *wif;
+			int comp, want = json_is_true(json_object_get(meta,
+			    "isCompressed"));
+
 			/* A WIF key is no address, on its chain or any. */
 			CHECK(script_hex(p, addr, err, sizeof(err)) == NULL);
+			/* It decodes to its key and compression, and back. */
+			CHECK(keyio_decode_secret(p, addr, secret, &comp) == 0);
+			hex_encode(secret, 32, shex);
+			CHECK_EQ_STR(shex, hex);
+			CHECK_EQ_INT(comp, want);
+			wif = keyio_encode_secret(p, secret, comp);
+			CHECK_EQ_STR(wif, addr);
+			free(wif);
 			n_priv++;
 			continue;
 		}
@@ -167,6 +181,13 @@ test_key_io_invalid(void)
 			CHECK(got == NULL);
 			CHECK(err[0] != '\0');
 			free(got);
+			{
+				uint8_t secret[32];
+				int comp;
+
+				CHECK(keyio_decode_secret(chain(chain_ids[c]),
+				    s, secret, &comp) == -1);
+			}
 			n++;
 		}
 	}

@@ -294,6 +294,10 @@ test_table(void)
 		"logging", "getmemoryinfo", "validateaddress",
 		"getdescriptorinfo", "echo", "echojson", "setmocktime",
 		"syncwithvalidationinterfacequeue", "addconnection",
+		"getblockstats", "gettxoutproof", "verifytxoutproof",
+		"createmultisig", "deriveaddresses", "signmessagewithprivkey",
+		"verifymessage", "gettxspendingprevout", "generate",
+		"signrawtransactionwithkey", "combinerawtransaction",
 	};
 
 	for (i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {

@@ -4,6 +4,7 @@
 #include "consensus/consensus.h"
 #include "crypto/hash.h"
 #include "primitives/block.h"
+#include "primitives/merkleblock.h"
 #include "unit.h"
 #include "util/hex.h"
 #include "util/xmalloc.h"
@@ -264,7 +265,122 @@ test_merkle_mutation(void)
 	CHECK(m4);
 }
 
+/* Proofs for every match pattern of small trees extract what they prove. */
+static void
+test_merkleblock_roundtrip(void)
+{
+	struct block_header hdr;
+	struct merkleblock mb, back;
+	struct wbuf w;
+	struct rbuf r;
+	uint8_t ids[13][32], root[32], (*m)[32];
+	uint32_t *pos;
+	size_t n, nm, i, k;
+	int match[13], mutated;
+	unsigned pat;
+
+	for (i = 0; i < 13; i++)
+		sha256(&i, sizeof(i), ids[i]);
+	memset(&hdr, 0, sizeof(hdr));
+	for (n = 1; n <= 13; n++) {
+		merkle_root((const uint8_t (*)[32])ids, n, hdr.merkle, &mutated);
+		for (pat = 0; pat < (1u << n) && pat < 512; pat++) {
+			for (i = 0; i < n; i++)
+				match[i] = (pat >> i) & 1;
+			merkleblock_build(&hdr, (const uint8_t (*)[32])ids, match,
+			    n, &mb);
+			wbuf_init(&w);
+			merkleblock_serialize(&mb, &w);
+			rbuf_init(&r, w.p, w.len);
+			CHECK(merkleblock_parse(&r, &back) == MERKLEBLOCK_OK);
+			CHECK_EQ_INT(rbuf_left(&r), 0);
+			CHECK(merkleblock_extract(&back, root, &m, &pos, &nm) == 0);
+			CHECK(memcmp(root, hdr.merkle, 32) == 0);
+			for (i = k = 0; i < n; i++) {
+				if (!match[i])
+					continue;
+				CHECK(k < nm && pos[k] == i &&
+				    memcmp(m[k], ids[i], 32) == 0);
+				k++;
+			}
+			CHECK_EQ_INT(k, nm);
+			free(m);
+			free(pos);
+			merkleblock_free(&back);
+			merkleblock_free(&mb);
+			wbuf_free(&w);
+		}
+	}
+}
+
+/* A proof Bitcoin Core 28.1 wrote (block 1100 of the shared dev chain). */
+static const char core_proof[] =
+    "00000020462513d48d46c91ef50aef8436e91ea8a5ac9178a439fa3f8bab61eaab5a437d"
+    "e3434b50d23f0a1029fd0fe6830030b486b7d411695256722a7efb576ae768d22b035e65"
+    "ffff7f200400000016000000064e90279d6d1e6b868261fad655dffdd1737c00e8107cd1"
+    "7d53cc1fdd57123fd12575db0005dd4c33f388c71253922b7ca45828eb5218a735823504"
+    "16c507c3864517e66d5ea40603949ac8d93caba23338f021f80223928d052b523ee6cea5"
+    "c8e1bc445ee789f38c4d5b19100d6c2e563fb4ddac6536df6b216fc78854b86edf666d14"
+    "978468da49cb61e356f640dad99809defbcf5bea8b7bed662fb376f04730700013bf1c34"
+    "c9eefe366c196b90355f77bd000ddc56ff759ded723d95674c02af00";
+
+static void
+test_merkleblock_core_vector(void)
+{
+	struct merkleblock mb;
+	struct wbuf w;
+	struct rbuf r;
+	uint8_t *raw, root[32], (*m)[32];
+	uint32_t *pos;
+	size_t len, nm;
+	char hex[65];
+
+	CHECK(hex_decode_alloc(core_proof, &raw, &len) == 0);
+	rbuf_init(&r, raw, len);
+	CHECK(merkleblock_parse(&r, &mb) == MERKLEBLOCK_OK);
+	CHECK_EQ_INT(mb.ntx, 22);
+	CHECK(merkleblock_extract(&mb, root, &m, &pos, &nm) == 0);
+	CHECK(memcmp(root, mb.hdr.merkle, 32) == 0);
+	CHECK_EQ_INT(nm, 1);
+	if (nm == 1) {
+		hash_to_hex(m[0], hex);
+		CHECK_EQ_STR(hex, "c8a5cee63e522b058d922302f821f03833a2ab3cd9c89a940306a45e6de61745");
+		CHECK_EQ_INT(pos[0], 3);
+	}
+	free(m);
+	free(pos);
+	wbuf_init(&w);
+	merkleblock_serialize(&mb, &w);
+	CHECK(w.len == len && memcmp(w.p, raw, len) == 0);
+	/* A flipped flag bit, a lost hash, a wrong count: no root. */
+	mb.bits[0] ^= 2;
+	CHECK(merkleblock_extract(&mb, root, &m, &pos, &nm) == -1);
+	mb.bits[0] ^= 2;
+	mb.nhashes--;
+	CHECK(merkleblock_extract(&mb, root, &m, &pos, &nm) == -1);
+	mb.nhashes++;
+	mb.ntx = 0;
+	CHECK(merkleblock_extract(&mb, root, &m, &pos, &nm) == -1);
+	mb.ntx = 16667;
+	CHECK(merkleblock_extract(&mb, root, &m, &pos, &nm) == -1);
+	/* The root need not commit to the count: the RPC compares it. */
+	mb.ntx = 23;
+	CHECK(merkleblock_extract(&mb, root, &m, &pos, &nm) == 0);
+	CHECK(memcmp(root, mb.hdr.merkle, 32) == 0);
+	free(m);
+	free(pos);
+	merkleblock_free(&mb);
+	/* Truncations end with Core's "end of data". */
+	for (size_t cut = 0; cut < len; cut += 7) {
+		rbuf_init(&r, raw, cut);
+		CHECK(merkleblock_parse(&r, &mb) == MERKLEBLOCK_EOF);
+	}
+	wbuf_free(&w);
+	free(raw);
+}
+
 UNIT_MAIN(UNIT_CASE(test_mainnet_block_413567),
     UNIT_CASE(test_regtest_chain_roundtrip), UNIT_CASE(test_segwit_tx_roundtrip),
     UNIT_CASE(test_malformed_tx), UNIT_CASE(test_block_rejects_trailing_bytes),
-    UNIT_CASE(test_merkle_mutation))
+    UNIT_CASE(test_merkle_mutation), UNIT_CASE(test_merkleblock_roundtrip),
+    UNIT_CASE(test_merkleblock_core_vector))
