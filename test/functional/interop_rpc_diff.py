@@ -61,6 +61,15 @@ SCRIPTS = {
 }
 
 
+
+# Methods whose calls are compared with Core by another mixed test (their help is still compared here).
+COMPARED_ELSEWHERE = {
+    m: "interop_rpc_more.py: about 3,900 calls, errors included"
+    for m in ("combinerawtransaction", "createmultisig", "deriveaddresses", "getblockstats", "gettxoutproof",
+              "gettxspendingprevout", "signmessagewithprivkey", "signrawtransactionwithkey", "verifymessage",
+              "verifytxoutproof")
+}
+
 class K:
     """One known difference: methods ("*" for all), a field path pattern and its reason.
 
@@ -182,6 +191,13 @@ KNOWN = [
       "(not yet: bitrootd reports BIP9 state from the activation height only, no signalling)"),
     K("getblocktemplate", "rules", "Inquisition: testdummy active and taproot buried (not in rules)"),
     K("help stop", "", "Inquisition names itself in stop's help", first_line),
+    K(tuple("help %s" % m for m in (
+        "combinerawtransaction", "createmultisig", "deriveaddresses", "getblockstats", "gettxoutproof",
+        "gettxspendingprevout", "signmessagewithprivkey", "signrawtransactionwithkey", "verifymessage",
+        "verifytxoutproof")), "",
+      "not yet: issue 22's methods have help written here, not Core's text (their usage lines name "
+      "array arguments, not their elements)", lambda c, b: isinstance(c, str) and isinstance(b, str) and
+      c.split(" ", 1)[0] == b.split(" ", 1)[0]),
     K("getdeploymentinfo", "script_flags",
       "not yet: the block's script verification flags (Core 30 documents script_flags as optional)",
       absent("br")),
@@ -1001,7 +1017,7 @@ class InteropRpcDiffTest(BitrootTestFramework):
         missing = sorted(self.core_methods - self.br_methods - self.hidden)
         self.log.info("methods Core 28.1 lists that bitrootd lacks (%d, out of scope): %s", len(missing),
                       ", ".join(missing))
-        uncalled = sorted((self.br_methods | self.hidden) - self.methods_called)
+        uncalled = sorted((self.br_methods | self.hidden) - self.methods_called - set(COMPARED_ELSEWHERE))
         for k in KNOWN:
             self.log.debug("known difference used %d times: %s %s: %s", k.used, ",".join(k.methods), k.path,
                            k.reason)
