@@ -1,8 +1,9 @@
 /*
  * The node: owns the subsystems and starts them in dependency order
- * (store, validation, mempool, net, rpc); stops them in reverse, so that
- * nothing stopped is still used by something running. The signature cache
- * is shared by validation and the mempool, and freed after both stopped.
+ * (store, validation, the block filter index, mempool, net, rpc); stops
+ * them in reverse, so that nothing stopped is still used by something
+ * running. The signature cache is shared by validation and the mempool,
+ * and freed after both stopped.
  * Main thread only.
  */
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "chain/chainparams.h"
+#include "index/filterindex.h"
 #include "mempool/mempool.h"
 #include "net/net.h"
 #include "node.h"
@@ -28,6 +30,7 @@ struct node {
 	struct store *store;
 	struct sigcache *sigcache;
 	struct validation *val;
+	struct filterindex *fi;		/* -blockfilterindex, or NULL */
 	struct mempool *mp;
 	struct net *net;
 	struct rpc *rpc;
@@ -60,7 +63,8 @@ node_start(const struct args *a, struct node **out)
 	struct node *n = xcalloc(1, sizeof(*n));
 	enum chain_id id;
 	char err[512], *dir;
-	int rc;
+	unsigned filter_types;
+	int rc, serve_filters;
 
 	if (chainparams_id_from_name(args_chain_name(a), &id) == -1) {
 		log_warnx("Error: unknown chain %s", args_chain_name(a));
@@ -71,6 +75,11 @@ node_start(const struct args *a, struct node **out)
 		goto fail;
 	if (args_is_set(a, "mocktime"))
 		node_set_mocktime(args_get_int(a, "mocktime", 0));
+	if (filterindex_options(a, &filter_types, &serve_filters, err,
+	    sizeof(err)) != 0) {
+		log_warnx("Error: %s", err);
+		goto fail;
+	}
 
 	dir = xasprintf("%s/chainstate", args_chaindir(a));
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
@@ -90,6 +99,10 @@ node_start(const struct args *a, struct node **out)
 	if (validation_start_sc(a, n->cp, n->store, n->sigcache,
 	    &n->val) != 0)
 		goto fail;
+	if ((filter_types & (1u << BLOCKFILTER_BASIC)) &&
+	    filterindex_start(n->store, n->val, BLOCKFILTER_BASIC,
+	    &n->fi) != 0)
+		goto fail;
 	if (mempool_start(a, n->cp, n->store, n->val, n->sigcache,
 	    &n->mp) != 0)
 		goto fail;
@@ -98,6 +111,7 @@ node_start(const struct args *a, struct node **out)
 	if (rpc_start(a, n->cp, n->store, n->val, n->mp, n->net,
 	    &n->rpc) != 0)
 		goto fail;
+	rpc_set_filterindex(n->rpc, n->fi);
 	rpc_set_ready(n->rpc);
 	log_info("init message: Done loading");
 	*out = n;
@@ -119,6 +133,10 @@ node_stop(struct node *n)
 	if (n->net) {
 		log_info("stopping net");
 		net_stop(n->net);
+	}
+	if (n->fi) {
+		log_info("stopping the block filter index");
+		filterindex_stop(n->fi);
 	}
 	if (n->mp) {
 		log_info("stopping mempool");

@@ -22,6 +22,7 @@
 #include "util/buf.h"
 #include "validation/blockindex.h"
 #include "validation/chainstate.h"
+#include "validation/undo.h"
 
 /* Core's consensus constants that live with validation. */
 #define MAX_FUTURE_BLOCK_TIME (2 * 60 * 60)
@@ -183,14 +184,7 @@ void connect_scratch_free(struct connect_scratch *s);
 int cs_load_block(struct chainstate *cs, struct store_rtxn *r,
     struct bindex *bi, const uint8_t **raw, size_t *len, struct block *b);
 
-/* undo.c */
-struct undo_coin {
-	struct txout out;
-	int32_t height;
-	int coinbase;
-};
-void undo_put(struct wbuf *w, const struct undo_coin *c);
-int undo_get(struct rbuf *r, struct undo_coin *c);
+/* undo.c: validation/undo.h */
 
 /* scripts.c */
 struct sigcache;

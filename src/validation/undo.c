@@ -6,12 +6,12 @@
  *	CompactSize(height * 2 + coinbase) || le64 value ||
  *	CompactSize(script length) || script
  *
- * The record is written and read only by this module; it is opaque to the
- * store.
+ * The record is opaque to the store; validation/undo.h is its interface
+ * (the block filter index reads the spent scripts through it).
  */
 #include <string.h>
 
-#include "validation/chainstate_int.h"
+#include "validation/undo.h"
 
 void
 undo_put(struct wbuf *w, const struct undo_coin *c)

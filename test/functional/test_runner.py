@@ -51,6 +51,7 @@ BASE_SCRIPTS = [
     ("rpc_errors.py", None),
     ("rpc_methods.py", None),
     ("rpc_txindex.py", None),
+    ("rpc_blockfilter.py", 900),
     ("rpc_rawtx_verbose.py", None),
     ("rpc_bad_input.py", None),
     ("interface_bitroot_cli.py", None),
