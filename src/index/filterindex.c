@@ -1,32 +1,39 @@
 /*
  * The compact block filter index (see filterindex.h for the contract).
  *
- * Design. The thread "filterindex" sleeps on cv until validation's
- * tip_changed listener (or start-up) sets wake. It then works in steps;
- * each step is one store read transaction and one batch:
+ * Design. The thread "filterindex" sleeps on cv until one of validation's
+ * listeners (or start-up) sets wake: block_connected queues the block
+ * (ev, at most EVENTS_MAX), tip_changed only wakes. It then works in
+ * steps; each step is one store read transaction and one batch, which
+ * the validation thread writes with the new best block
+ * (validation_write) before the best block is published under mu:
  *
- *	1. read the tip; find where the best block meets the active chain
- *	   (the fork: the best block itself when it is on it);
- *	2. if the fork is the tip, the index is caught up (the tip is the
- *	   best block or an ancestor of it): latch synced, stop;
- *	3. else index the active chain from fork + 1 on: block, undo record,
- *	   filter, header chained from the parent's stored header, until
- *	   BATCH_MAX_BLOCKS, BATCH_MAX_BYTES of filters or BATCH_MAX_US;
- *	4. end the read transaction, have the validation thread write the
- *	   batch and the new best block (validation_write), publish the new
- *	   best block under mu and wake waiters.
+ *   - follow_events, once the index is synced: the blocks connected, in
+ *     order, as Core's BlockConnected. Each one not indexed yet is, with
+ *     any ancestors not indexed, from the block and its undo record, its
+ *     header chained on its parent's; it becomes the best block unless it
+ *     is the best block or an ancestor of it. So a block that was on the
+ *     active chain only for a moment has its filter too.
+ *   - follow_chain, when no event waits: where the best block meets the
+ *     active chain (the fork), then the active chain from the fork up to
+ *     the tip, in batches of BATCH_MAX_BLOCKS, BATCH_MAX_BYTES of filters
+ *     or BATCH_MAX_US. When the fork is the tip (the tip is the best block
+ *     or an ancestor of it) the index is caught up: synced latches. This
+ *     is how it catches up at start-up, after an import, after a restart
+ *     with the index off, and after the event queue overflowed.
  *
- * An index that is not synced yet does nothing while an import
- * (-loadblock) or -reindex runs, and looks every IMPORT_POLL_MS whether it
- * ended: Core too starts its indexes' first sync after the import. A
- * synced index follows the tip meanwhile.
+ * Until it is synced the index drops the events (Core ignores
+ * BlockConnected then) and does nothing while an import (-loadblock) or
+ * -reindex runs, looking every IMPORT_POLL_MS whether it ended: Core too
+ * starts its indexes' first sync after the import.
  *
  * A reorg needs no undoing: filters are kept by block hash and a block's
  * filter and header never change, so going back to the fork only moves
  * the best block, in the same write as the new branch's first batch.
  *
- * Locks: mu (a leaf) guards wake, stopping and the published status; it is
- * never held across a store transaction or a wait for another thread.
+ * Locks: mu (a leaf) guards wake, stopping, the event queue and the
+ * published status; it is never held across a store transaction or a
+ * wait for another thread.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -34,6 +41,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "crypto/hash.h"
 #include "index/filterindex.h"
 #include "util/args.h"
 #include "util/hex.h"
@@ -63,6 +71,11 @@ enum step {
 	STEP_IMPORT,		/* not synced and an import runs: poll */
 };
 
+/* Connected blocks queued for the index; past it, it follows the chain. */
+#define EVENTS_MAX 4096
+/* Connected blocks taken per step. */
+#define EVENTS_PER_STEP 256
+
 /* The best block in the store's meta: hash, then height LE32. */
 #define MARKER_LEN (32 + 4)
 
@@ -81,6 +94,14 @@ struct batch {
 	struct fentry *e;
 	size_t n, cap;
 	size_t bytes;
+	uint8_t best[32];	/* the best block once the batch is written */
+	int32_t best_height;
+};
+
+/* A block connected, as validation's listener saw it. */
+struct fevent {
+	uint8_t hash[32];
+	int32_t height;
 };
 
 struct filterindex {
@@ -107,6 +128,16 @@ struct filterindex {
 	int32_t best_height;
 	uint8_t best[32];
 	uint64_t progress;
+	/*
+	 * Blocks connected, oldest first: the listener appends, the index
+	 * thread removes from the front once they are written. ev_pushed
+	 * and ev_done count them (filterindex_sync).
+	 */
+	struct fevent ev[EVENTS_MAX];
+	size_t nev;
+	int ev_overflow;
+	uint64_t ev_pushed;
+	uint64_t ev_done;
 };
 
 /* ---- options ---- */
@@ -320,10 +351,28 @@ batch_clear(struct batch *b)
 	b->bytes = 0;
 }
 
+static int
+batch_full(const struct batch *b, int64_t start_us)
+{
+	return b->n >= BATCH_MAX_BLOCKS || b->bytes >= BATCH_MAX_BYTES ||
+	    time_mono_micros() - start_us >= BATCH_MAX_US;
+}
+
+static struct fentry *
+batch_next(struct batch *b)
+{
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 64;
+		b->e = xreallocarray(b->e, b->cap, sizeof(*b->e));
+	}
+	return &b->e[b->n];
+}
+
 /*
  * Computes the filter of the block hash at height into e, its header
  * chained on prev_header. STORE_ERROR (logged) when the block or its undo
- * record is missing or does not parse: the active chain always has both.
+ * record is missing or does not parse: a block that was connected has
+ * both, and keeps them after it is disconnected.
  */
 static int
 index_block(struct store_rtxn *t, const uint8_t hash[32], int32_t height,
@@ -335,7 +384,7 @@ index_block(struct store_rtxn *t, const uint8_t hash[32], int32_t height,
 	struct rbuf r;
 	struct wbuf w;
 	const uint8_t *raw, *undo = NULL;
-	size_t len, ulen = 0, nin = 0, i, k;
+	size_t len, ulen = 0, nin = 0, k;
 	char hex[65];
 
 	hash_to_hex(hash, hex);
@@ -349,22 +398,24 @@ index_block(struct store_rtxn *t, const uint8_t hash[32], int32_t height,
 		log_warnx("filterindex: stored block %s does not parse", hex);
 		return STORE_ERROR;
 	}
-	for (i = 1; i < b.tx_count; i++)
-		nin += b.txs[i].vin_count;
+	for (k = 1; k < b.tx_count; k++)
+		nin += b.txs[k].vin_count;
 	if (height > 0 && store_get_undo(t, hash, &undo, &ulen) != STORE_OK) {
 		log_warnx("filterindex: no undo data for block %s", hex);
 		block_free(&b);
 		return STORE_ERROR;
 	}
+	if (height == 0)
+		nin = 0;	/* the genesis block spends nothing */
 	prev = xcalloc(nin ? nin : 1, sizeof(*prev));
 	rbuf_init(&r, undo, ulen);
-	for (k = 0; k < nin && height > 0; k++) {
+	for (k = 0; k < nin; k++) {
 		if (undo_get(&r, &uc) != 0)
 			break;
 		prev[k].p = uc.out.script;
 		prev[k].len = uc.out.script_len;
 	}
-	if ((height > 0 && k != nin) || rbuf_left(&r) != 0) {
+	if (k != nin || rbuf_left(&r) != 0) {
 		log_warnx("filterindex: undo data of block %s does not match "
 		    "its inputs", hex);
 		free(prev);
@@ -372,7 +423,7 @@ index_block(struct store_rtxn *t, const uint8_t hash[32], int32_t height,
 		return STORE_ERROR;
 	}
 	wbuf_init(&w);
-	blockfilter_basic(&b, prev, height > 0 ? nin : 0, &w);
+	blockfilter_basic(&b, prev, nin, &w);
 	memcpy(e->hash, hash, 32);
 	e->height = height;
 	e->filter = wbuf_steal(&w, &e->len);
@@ -381,6 +432,33 @@ index_block(struct store_rtxn *t, const uint8_t hash[32], int32_t height,
 	free(prev);
 	block_free(&b);
 	return STORE_OK;
+}
+
+/*
+ * The header of the block hash if it is indexed, in the batch not yet
+ * written (newest first: usually the last entry) or in the store. 1, 0
+ * when it is not indexed; fatal on a store failure.
+ */
+static int
+indexed_header(struct filterindex *fi, struct store_rtxn *t,
+    const struct batch *b, const uint8_t hash[32], uint8_t header[32])
+{
+	struct store_filter f;
+	size_t i;
+	int rc;
+
+	for (i = b->n; i > 0; i--)
+		if (memcmp(b->e[i - 1].hash, hash, 32) == 0) {
+			memcpy(header, b->e[i - 1].header, 32);
+			return 1;
+		}
+	rc = store_get_blockfilter(t, fi->type, hash, &f);
+	if (rc == STORE_NOTFOUND)
+		return 0;
+	if (rc != STORE_OK)
+		fatalx("filterindex: store failure reading a filter");
+	memcpy(header, f.header, 32);
+	return 1;
 }
 
 static int
@@ -401,25 +479,50 @@ write_batch(struct store_wtxn *w, void *arg)
 		    &f)) != STORE_OK)
 			return rc;
 	}
-	memcpy(marker, b->e[b->n - 1].hash, 32);
-	le32_write(marker + 32, (uint32_t)b->e[b->n - 1].height);
+	memcpy(marker, b->best, 32);
+	le32_write(marker + 32, (uint32_t)b->best_height);
 	return store_put_meta(w, b->marker_key, marker, sizeof(marker));
 }
 
-/* Has the validation thread commit the batch. 0, or -1 when stopping. */
+/*
+ * Has the validation thread commit the batch and the best block, then
+ * publishes the best block and counts done events. 0, or -1 when
+ * validation is stopping (nothing written).
+ */
 static int
-commit_batch(struct filterindex *fi, struct batch *b)
+commit_batch(struct filterindex *fi, struct batch *b, size_t events)
 {
 	struct timespec nap = { 0, QUEUE_FULL_RETRY_MS * 1000000L };
 	int rc;
 
 	while ((rc = validation_write(fi->v, write_batch, b)) == QUEUE_EFULL)
 		nanosleep(&nap, NULL);
-	if (rc == QUEUE_ECLOSED)
+	if (rc == QUEUE_ECLOSED) {
+		batch_clear(b);
 		return -1;
+	}
 	if (rc != 0)
 		fatalx("filterindex: writing a batch of block filters failed: "
 		    "%s", store_strerror(rc));
+	pthread_mutex_lock(&fi->mu);
+	memcpy(fi->best, b->best, 32);
+	fi->best_height = b->best_height;
+	fi->has_best = 1;
+	/* Events are removed only here, by this thread: the front is ours. */
+	if (events > fi->nev)
+		events = fi->nev;
+	memmove(fi->ev, fi->ev + events, (fi->nev - events) *
+	    sizeof(*fi->ev));
+	fi->nev -= events;
+	fi->ev_done += events;
+	fi->progress++;
+	pthread_cond_broadcast(&fi->progress_cv);
+	pthread_mutex_unlock(&fi->mu);
+	if (b->n > 0 && b->best_height / LOG_EVERY_BLOCKS !=
+	    (b->best_height - (int32_t)b->n) / LOG_EVERY_BLOCKS)
+		log_info("Syncing %s with block chain from height %d",
+		    fi->name, b->best_height);
+	batch_clear(b);
 	return 0;
 }
 
@@ -470,29 +573,116 @@ caught_up(struct filterindex *fi, int32_t height)
 	pthread_mutex_unlock(&fi->mu);
 }
 
-/* One step (see the design note). */
+/*
+ * Indexes the blocks connected since the last step, in the order they
+ * were connected (Core's BlockConnected), so that a block that was on the
+ * active chain only briefly has its filter too: each one not yet indexed
+ * (with its ancestors that are not), and each becomes the best block
+ * unless it is already the best block or an ancestor of it.
+ */
 static enum step
-sync_step(struct filterindex *fi, struct batch *b)
+follow_events(struct filterindex *fi, struct batch *b,
+    const struct fevent *ev, size_t nev)
+{
+	struct block_index_entry e, be;
+	struct store_rtxn *t;
+	uint8_t (*path)[32] = NULL, hdr[32], anc[32];
+	size_t used, np, i;
+	int64_t start_us = time_mono_micros();
+	int has_best, moved = 0;
+
+	batch_clear(b);
+	pthread_mutex_lock(&fi->mu);
+	has_best = fi->has_best;
+	memcpy(b->best, fi->best, 32);
+	b->best_height = fi->best_height;
+	pthread_mutex_unlock(&fi->mu);
+	if (store_read_begin(fi->store, &t) != STORE_OK)
+		fatalx("filterindex: cannot begin a store read transaction");
+	path = xcalloc(BATCH_MAX_BLOCKS, sizeof(*path));
+	for (used = 0; used < nev && !batch_full(b, start_us); used++) {
+		if (store_get_index(t, ev[used].hash, &e) != STORE_OK)
+			continue;	/* cannot happen: it was connected */
+		if (has_best && store_get_index(t, b->best, &be) == STORE_OK &&
+		    filterindex_ancestor(t, &be, e.height, anc) == STORE_OK &&
+		    memcmp(anc, e.hash, 32) == 0)
+			continue;
+		/* The blocks back to one that is indexed, newest first. */
+		for (np = 0; !indexed_header(fi, t, b, e.hash, hdr); ) {
+			if (np == BATCH_MAX_BLOCKS)
+				break;
+			memcpy(path[np++], e.hash, 32);
+			if (e.height == 0) {
+				memset(hdr, 0, 32);
+				break;
+			}
+			if (parent_of(t, &e) != STORE_OK)
+				fatalx("filterindex: a connected block's parent "
+				    "is not in the block index");
+		}
+		if (np == BATCH_MAX_BLOCKS) {
+			/* A long way back: following the chain does it. */
+			pthread_mutex_lock(&fi->mu);
+			fi->ev_overflow = 1;
+			pthread_mutex_unlock(&fi->mu);
+			break;
+		}
+		for (i = np; i > 0; i--) {
+			if (store_get_index(t, path[i - 1], &e) != STORE_OK ||
+			    index_block(t, e.hash, e.height, hdr,
+			    batch_next(b)) != STORE_OK)
+				fatalx("filterindex: cannot index a connected "
+				    "block at height %d", e.height);
+			memcpy(hdr, b->e[b->n].header, 32);
+			b->bytes += b->e[b->n].len;
+			b->n++;
+		}
+		memcpy(b->best, ev[used].hash, 32);
+		b->best_height = ev[used].height;
+		has_best = 1;
+		moved = 1;
+	}
+	store_read_end(t);
+	free(path);
+	if (!moved) {
+		/* Nothing new (blocks the index already had): no write. */
+		pthread_mutex_lock(&fi->mu);
+		if (used > fi->nev)
+			used = fi->nev;
+		memmove(fi->ev, fi->ev + used, (fi->nev - used) *
+		    sizeof(*fi->ev));
+		fi->nev -= used;
+		fi->ev_done += used;
+		fi->progress++;
+		pthread_cond_broadcast(&fi->progress_cv);
+		pthread_mutex_unlock(&fi->mu);
+		return STEP_MORE;
+	}
+	if (commit_batch(fi, b, used) != 0)
+		return STEP_IDLE;
+	return STEP_MORE;
+}
+
+/*
+ * Follows the active chain from where the best block meets it up to the
+ * tip: how the index catches up (start-up, after an import, after a
+ * restart with the index off), and the check that it is caught up.
+ */
+static enum step
+follow_chain(struct filterindex *fi, struct batch *b)
 {
 	struct store_rtxn *t;
-	struct store_filter pf;
 	uint8_t best[32], tip[32], hash[32], prev_header[32];
-	int32_t best_h, tip_h, fork_h = -1, h, last_h;
+	int32_t best_h, tip_h, fork_h = -1, h;
 	int64_t start_us = time_mono_micros();
-	int has_best, synced, rc;
+	int has_best, rc;
 
+	batch_clear(b);
 	pthread_mutex_lock(&fi->mu);
 	has_best = fi->has_best;
 	memcpy(best, fi->best, 32);
 	best_h = fi->best_height;
-	synced = fi->synced;
 	pthread_mutex_unlock(&fi->mu);
-	/*
-	 * As Core: an index that is not synced starts catching up once an
-	 * import or reindex has finished; a synced one follows the tip.
-	 */
-	if (!synced && chainstate_is_importing(validation_chainstate(fi->v)))
-		return STEP_IMPORT;
 
 	if (store_read_begin(fi->store, &t) != STORE_OK)
 		fatalx("filterindex: cannot begin a store read transaction");
@@ -511,6 +701,7 @@ sync_step(struct filterindex *fi, struct batch *b)
 		if (rc != STORE_OK)
 			fatalx("filterindex: store failure reading the block "
 			    "index");
+		/* The tip is the best block or an ancestor of it. */
 		if (fork_h == tip_h) {
 			store_read_end(t);
 			caught_up(fi, best_h);
@@ -521,16 +712,12 @@ sync_step(struct filterindex *fi, struct batch *b)
 	if (fork_h >= 0) {
 		if (store_get_active_hash(t, fork_h, hash) != STORE_OK)
 			fatalx("filterindex: active chain unreadable");
-		rc = store_get_blockfilter(t, fi->type, hash, &pf);
-		if (rc == STORE_NOTFOUND) {
+		if (!indexed_header(fi, t, b, hash, prev_header)) {
 			store_read_end(t);
 			forget_best(fi, "a block before its best block has no "
 			    "filter");
 			return STEP_MORE;
 		}
-		if (rc != STORE_OK)
-			fatalx("filterindex: store failure reading a filter");
-		memcpy(prev_header, pf.header, 32);
 	}
 	if (!has_best)
 		log_info("Syncing %s with block chain from height 0", fi->name);
@@ -538,45 +725,58 @@ sync_step(struct filterindex *fi, struct batch *b)
 		log_debug(LOG_VALIDATION, "%s: best block %d left the active "
 		    "chain; going on from the fork at height %d", fi->name,
 		    best_h, fork_h);
-	batch_clear(b);
-	for (h = fork_h + 1; h <= tip_h; h++) {
-		if (b->n == b->cap) {
-			b->cap = b->cap ? b->cap * 2 : 64;
-			b->e = xreallocarray(b->e, b->cap, sizeof(*b->e));
-		}
+	for (h = fork_h + 1; h <= tip_h && !batch_full(b, start_us); h++) {
 		if (store_get_active_hash(t, h, hash) != STORE_OK ||
-		    index_block(t, hash, h, prev_header, &b->e[b->n]) != 0)
+		    index_block(t, hash, h, prev_header, batch_next(b)) != 0)
 			fatalx("filterindex: cannot index the active chain at "
 			    "height %d", h);
 		memcpy(prev_header, b->e[b->n].header, 32);
 		b->bytes += b->e[b->n].len;
 		b->n++;
-		if (b->n >= BATCH_MAX_BLOCKS || b->bytes >= BATCH_MAX_BYTES ||
-		    time_mono_micros() - start_us >= BATCH_MAX_US)
-			break;
 	}
 	store_read_end(t);
-	if (commit_batch(fi, b) != 0) {
-		batch_clear(b);
+	memcpy(b->best, b->e[b->n - 1].hash, 32);
+	b->best_height = b->e[b->n - 1].height;
+	if (commit_batch(fi, b, 0) != 0)
 		return STEP_IDLE;
-	}
-	last_h = b->e[b->n - 1].height;
-	pthread_mutex_lock(&fi->mu);
-	memcpy(fi->best, b->e[b->n - 1].hash, 32);
-	fi->best_height = last_h;
-	fi->has_best = 1;
-	fi->progress++;
-	pthread_cond_broadcast(&fi->progress_cv);
-	pthread_mutex_unlock(&fi->mu);
-	if (last_h / LOG_EVERY_BLOCKS != (last_h - (int32_t)b->n) /
-	    LOG_EVERY_BLOCKS)
-		log_info("Syncing %s with block chain from height %d",
-		    fi->name, last_h);
-	batch_clear(b);
-	if (last_h == tip_h)
-		caught_up(fi, last_h);
+	if (b->best_height == tip_h)
+		caught_up(fi, tip_h);
 	/* More blocks, or the tip moved meanwhile: the next step looks. */
 	return STEP_MORE;
+}
+
+/* One step (see the design note). */
+static enum step
+sync_step(struct filterindex *fi, struct batch *b)
+{
+	struct fevent ev[EVENTS_PER_STEP];
+	size_t nev = 0;
+	int synced;
+
+	pthread_mutex_lock(&fi->mu);
+	synced = fi->synced;
+	if (!synced || fi->ev_overflow) {
+		/*
+		 * Core ignores BlockConnected until its index is synced;
+		 * after an overflow, following the chain does their work.
+		 */
+		fi->nev = 0;
+		fi->ev_overflow = 0;
+		fi->ev_done = fi->ev_pushed;
+	} else {
+		nev = fi->nev < EVENTS_PER_STEP ? fi->nev : EVENTS_PER_STEP;
+		memcpy(ev, fi->ev, nev * sizeof(*ev));
+	}
+	pthread_mutex_unlock(&fi->mu);
+	/*
+	 * As Core: an index that is not synced starts catching up once an
+	 * import or reindex has finished; a synced one follows the tip.
+	 */
+	if (!synced && chainstate_is_importing(validation_chainstate(fi->v)))
+		return STEP_IMPORT;
+	if (nev > 0)
+		return follow_events(fi, b, ev, nev);
+	return follow_chain(fi, b);
 }
 
 static void *
@@ -614,7 +814,32 @@ filterindex_main(void *arg)
 	return NULL;
 }
 
-/* Validation's listener: runs on the validation thread, only wakes us. */
+/*
+ * Validation's listeners: they run on the validation thread and only
+ * queue or wake. A block connected is queued for follow_events; past
+ * EVENTS_MAX the queue is dropped and the index follows the chain.
+ */
+static void
+on_block_connected(void *arg, const uint8_t *raw, size_t len, int32_t height)
+{
+	struct filterindex *fi = arg;
+	struct fevent e;
+
+	if (len < BLOCK_HEADER_SIZE)
+		return;
+	hash256(raw, BLOCK_HEADER_SIZE, e.hash);
+	e.height = height;
+	pthread_mutex_lock(&fi->mu);
+	if (fi->nev < EVENTS_MAX)
+		fi->ev[fi->nev++] = e;
+	else
+		fi->ev_overflow = 1;
+	fi->ev_pushed++;
+	fi->wake = 1;
+	pthread_cond_signal(&fi->cv);
+	pthread_mutex_unlock(&fi->mu);
+}
+
 static void
 on_tip_changed(void *arg, const uint8_t hash[32], int32_t height, int ibd)
 {
@@ -627,6 +852,26 @@ on_tip_changed(void *arg, const uint8_t hash[32], int32_t height, int ibd)
 	fi->wake = 1;
 	pthread_cond_signal(&fi->cv);
 	pthread_mutex_unlock(&fi->mu);
+}
+
+int
+filterindex_sync(struct filterindex *fi, int timeout_ms)
+{
+	struct timespec ts;
+	uint64_t want;
+	int rc = 0;
+
+	deadline_ts(&ts, timeout_ms);
+	pthread_mutex_lock(&fi->mu);
+	want = fi->ev_pushed;
+	while (fi->ev_done < want && !fi->stopping)
+		if (pthread_cond_timedwait(&fi->progress_cv, &fi->mu,
+		    &ts) == ETIMEDOUT) {
+			rc = -1;
+			break;
+		}
+	pthread_mutex_unlock(&fi->mu);
+	return rc;
 }
 
 /* ---- life cycle ---- */
@@ -705,6 +950,7 @@ filterindex_start(struct store *s, struct validation *v, uint8_t type,
 	memset(&l, 0, sizeof(l));
 	l.arg = fi;
 	l.tip_changed = on_tip_changed;
+	l.block_connected = on_block_connected;
 	validation_add_listener(v, &l);
 	fi->wake = 1;
 	if (pthread_create(&fi->thread, NULL, filterindex_main, fi) != 0) {

@@ -10,14 +10,15 @@
  * each batch to the validation thread, which writes it with the index's
  * best block in one write transaction (validation_write): the validation
  * thread stays the store's only writer, and a kill -9 leaves the index at
- * its last batch. Validation's tip_changed listener only wakes the index
- * thread; the index thread waits for the validation thread (a write),
- * never the reverse.
+ * its last batch. Validation's listeners only queue the blocks connected
+ * and wake the index thread; the index thread waits for the validation
+ * thread (a write), never the reverse.
  *
- * The best block follows Core's BaseIndex: it moves forward with the
- * active chain; after a reorg it goes back to the fork only when the
- * first block of the new branch is indexed, so an invalidateblock of the
- * tip alone leaves it on the invalidated block. "Synced" latches once the
+ * The best block follows Core's BaseIndex: every block connected is
+ * indexed, in order, and becomes the best block; after a reorg the best
+ * block goes back to the fork only when the first block of the new branch
+ * is indexed, so an invalidateblock of the tip alone leaves it on the
+ * invalidated block. "Synced" latches once the
  * index first reaches the tip (at start-up: the stored best block is the
  * tip); an index that is not synced waits for an import (-loadblock,
  * -reindex) to finish before it catches up.
@@ -80,6 +81,14 @@ uint8_t filterindex_type(const struct filterindex *fi);
  * stops), and returns 1. Any thread holding no store transaction.
  */
 int filterindex_wait_for_tip(struct filterindex *fi, int timeout_ms);
+
+/*
+ * Core's SyncWithValidationInterfaceQueue, for the index: waits until
+ * every block connected before the call has been handled by the index
+ * (indexed, once the index is synced), up to timeout_ms. 0, or -1 on
+ * time-out. Any thread holding no store transaction.
+ */
+int filterindex_sync(struct filterindex *fi, int timeout_ms);
 
 /*
  * The hash of the ancestor at height of the block stop (stop's own hash

@@ -1,6 +1,7 @@
 /*
- * Compact block filters over RPC: getblockfilter, and the block filter
- * index's entry in getindexinfo (rawtx.c). The index answers with typed
+ * Compact block filters over RPC: getblockfilter, the block filter
+ * index's entry in getindexinfo (rawtx.c) and its part of the
+ * syncwithvalidationinterfacequeue barrier. The index answers with typed
  * values (index/filterindex.h, store_get_blockfilter); the JSON is made
  * here, on the rpc worker, with the index's status read under its lock and
  * the filter read in a store read transaction of our own.
@@ -90,6 +91,18 @@ rpc_blockfilter_indexinfo(struct rpc *r, const char *want, json_t *res)
 		return;
 	json_object_set_new(res, st.name, json_pack("{s:b,s:I}", "synced",
 	    st.synced, "best_block_height", (json_int_t)st.best_height));
+}
+
+json_t *
+rpc_syncwithvalidationinterfacequeue(struct rpc_ctx *c, struct rpc_error *err)
+{
+	struct rpc_shared *sh = rpc_shared(c->rpc);
+	json_t *res = rpc_forward_validation(c, err);
+
+	/* Every block connected before the barrier is now in the index's queue. */
+	if (res != NULL && sh->fi != NULL)
+		(void)filterindex_sync(sh->fi, sh->call_timeout_ms);
+	return res;
 }
 
 #define EX_FILTER "\"00000000c937983704a73af28acdec37b049d214adbda81d7e2a3dd146f6ed09\" \"basic\""

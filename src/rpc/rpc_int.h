@@ -331,6 +331,13 @@ json_t *rpc_cmd_list(struct rpc *r);
  * when the index runs and want is NULL, empty or its name.
  */
 void rpc_blockfilter_indexinfo(struct rpc *r, const char *want, json_t *res);
+/*
+ * syncwithvalidationinterfacequeue: the validation thread's barrier, then
+ * the block filter index's (blockfilter.c), as Core's queue covers its
+ * indexes.
+ */
+json_t *rpc_syncwithvalidationinterfacequeue(struct rpc_ctx *c,
+    struct rpc_error *err);
 
 /* Store read helpers shared by the method files (blockchain.c). */
 int rpc_read_begin(struct rpc *r, struct store_rtxn **t,

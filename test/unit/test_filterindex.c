@@ -345,6 +345,32 @@ test_build_and_reads(void)
 	    memcmp(h, stale, 32) != 0);
 	store_read_end(t);
 
+	/*
+	 * A block on the active chain for a moment only (connected, then
+	 * reorganised away inside one reconsiderblock) is indexed too.
+	 */
+	CHECK(store_read_begin(env.s, &t) == 0);
+	CHECK(store_get_active_hash(t, DEV_HEIGHT, h) == 0);
+	store_read_end(t);
+	hash_to_hex(h, hex);
+	json_decref(vcall(env.v, "invalidateblock", json_pack("[s]", hex)));
+	res = vcall(env.v, "generatetoaddress", json_pack("[i,s]", 1, ADDR));
+	CHECK(json_array_size(res) == 1);
+	CHECK(hash_from_hex(json_string_value(json_array_get(res, 0)),
+	    stale) == 0);
+	json_decref(res);
+	json_decref(vcall(env.v, "reconsiderblock", json_pack("[s]", hex)));
+	json_decref(vcall(env.v, "syncwithvalidationinterfacequeue",
+	    json_array()));
+	CHECK(filterindex_sync(env.fi, 10000) == 0);
+	CHECK(wait_index(env.fi, DEV_HEIGHT + 1) == 0);
+	CHECK(store_read_begin(env.s, &t) == 0);
+	CHECK(store_get_active_hash(t, DEV_HEIGHT, h) == 0 &&
+	    memcmp(h, stale, 32) != 0);
+	CHECK(store_get_blockfilter(t, BLOCKFILTER_BASIC, stale, &one) == 0);
+	store_read_end(t);
+	check_active(env.s, DEV_HEIGHT - 2, DEV_HEIGHT + 1);
+
 	/* A restart of the index: synced at once, at the tip. */
 	filterindex_stop(env.fi);
 	CHECK(filterindex_start(env.s, env.v, BLOCKFILTER_BASIC,
