@@ -1077,6 +1077,9 @@ read_options(struct net *n, char *err, size_t errlen)
 	n->max_send_buffer = v > 0 ? (size_t)v * 1000 :
 	    DEFAULT_MAXSENDBUFFER * 1000;
 	n->local_services = NODE_NETWORK | NODE_WITNESS | NODE_NETWORK_LIMITED;
+	/* node_start has checked that the basic filter index runs. */
+	if (args_get_bool(n->args, "peerblockfilters", 0))
+		n->local_services |= NODE_COMPACT_FILTERS;
 	if (build_subver(n, err, errlen) == -1)
 		return -1;
 

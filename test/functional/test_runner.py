@@ -52,6 +52,7 @@ BASE_SCRIPTS = [
     ("rpc_methods.py", None),
     ("rpc_txindex.py", None),
     ("rpc_blockfilter.py", 900),
+    ("p2p_blockfilters.py", 900),
     ("rpc_rawtx_verbose.py", None),
     ("rpc_bad_input.py", None),
     ("interface_bitroot_cli.py", None),
