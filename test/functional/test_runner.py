@@ -31,6 +31,7 @@ EXIT_SKIPPED = 77
 # after the name is that test's own time limit in seconds (default below).
 BASE_SCRIPTS = [
     ("interop_sync.py", 900),
+    ("interop_blockfilters.py", 900),
     ("feature_crash_recovery.py", 1800),
     ("p2p_invalid_messages.py", 1500),
     ("p2p_many_peers.py", 900),
