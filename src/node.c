@@ -1,11 +1,12 @@
 /*
  * The node: owns the subsystems and starts them in dependency order
- * (store, validation, mempool, net, rpc); stops them in reverse, so that
- * nothing stopped is still used by something running. The signature cache
- * is shared by validation and the mempool, and freed after both stopped.
- * The notify thread (-blocknotify) starts before validation
- * and stops after it, so no tip change can reach a stopped notifier.
- * -server=0 starts no RPC server at all, as in Core. Main thread only.
+ * (store, validation, the block filter index, mempool, net, rpc); stops
+ * them in reverse, so that nothing stopped is still used by something
+ * running. The signature cache is shared by validation and the mempool,
+ * and freed after both stopped. The notify thread (-blocknotify) starts
+ * before validation and stops after it, so no tip change can reach a
+ * stopped notifier. -server=0 starts no RPC server at all, as in Core.
+ * Main thread only.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "chain/chainparams.h"
+#include "index/filterindex.h"
 #include "mempool/mempool.h"
 #include "net/net.h"
 #include "node.h"
@@ -33,6 +35,7 @@ struct node {
 	struct store *store;
 	struct sigcache *sigcache;
 	struct validation *val;
+	struct filterindex *fi;		/* -blockfilterindex, or NULL */
 	struct mempool *mp;
 	struct net *net;
 	struct rpc *rpc;
@@ -185,7 +188,8 @@ node_start(const struct args *a, struct node **out)
 	enum chain_id id;
 	const char *v;
 	char err[512], *dir;
-	int rc;
+	unsigned filter_types;
+	int rc, serve_filters;
 
 	if (chainparams_id_from_name(args_chain_name(a), &id) == -1) {
 		log_warnx("Error: unknown chain %s", args_chain_name(a));
@@ -196,6 +200,11 @@ node_start(const struct args *a, struct node **out)
 		goto fail;
 	if (args_is_set(a, "mocktime"))
 		node_set_mocktime(args_get_int(a, "mocktime", 0));
+	if (filterindex_options(a, &filter_types, &serve_filters, err,
+	    sizeof(err)) != 0) {
+		log_warnx("Error: %s", err);
+		goto fail;
+	}
 
 	dir = xasprintf("%s/chainstate", args_chaindir(a));
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
@@ -237,6 +246,10 @@ node_start(const struct args *a, struct node **out)
 		vl.tip_changed = on_tip_notify;
 		validation_add_listener(n->val, &vl);
 	}
+	if ((filter_types & (1u << BLOCKFILTER_BASIC)) &&
+	    filterindex_start(n->store, n->val, BLOCKFILTER_BASIC,
+	    &n->fi) != 0)
+		goto fail;
 	if (mempool_start(a, n->cp, n->store, n->val, n->sigcache,
 	    &n->mp) != 0)
 		goto fail;
@@ -247,8 +260,10 @@ node_start(const struct args *a, struct node **out)
 	else if (rpc_start(a, n->cp, n->store, n->val, n->mp, n->net,
 	    &n->rpc) != 0)
 		goto fail;
-	if (n->rpc)
+	if (n->rpc) {
+		rpc_set_filterindex(n->rpc, n->fi);
 		rpc_set_ready(n->rpc);
+	}
 	log_info("init message: Done loading");
 	*out = n;
 	return 0;
@@ -269,6 +284,10 @@ node_stop(struct node *n)
 	if (n->net) {
 		log_info("stopping net");
 		net_stop(n->net);
+	}
+	if (n->fi) {
+		log_info("stopping the block filter index");
+		filterindex_stop(n->fi);
 	}
 	if (n->mp) {
 		log_info("stopping mempool");

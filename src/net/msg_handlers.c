@@ -563,14 +563,6 @@ h_bloom(struct peer *p, struct rbuf *r)
 	return H_OK;
 }
 
-static int
-h_cfilters(struct peer *p, struct rbuf *r)
-{
-	peer_disconnect(p, "compact block filter request received despite "
-	    "not offering filters");
-	return H_OK;
-}
-
 #define ANY MAX_PROTOCOL_MESSAGE_LENGTH
 
 static const struct msg_handler handlers[MT_COUNT] = {
@@ -604,9 +596,10 @@ static const struct msg_handler handlers[MT_COUNT] = {
 	[MT_FILTERLOAD] = { h_bloom, 0, ANY, 0 },
 	[MT_FILTERADD] = { h_bloom, 0, ANY, 0 },
 	[MT_FILTERCLEAR] = { h_bloom, 0, ANY, 0 },
-	[MT_GETCFILTERS] = { h_cfilters, 0, ANY, 0 },
-	[MT_GETCFHEADERS] = { h_cfilters, 0, ANY, 0 },
-	[MT_GETCFCHECKPT] = { h_cfilters, 0, ANY, 0 },
+	/* BIP157 (cfilters.c); without -peerblockfilters they disconnect. */
+	[MT_GETCFILTERS] = { cfilters_on_getcfilters, 37, ANY, 0 },
+	[MT_GETCFHEADERS] = { cfilters_on_getcfheaders, 37, ANY, 0 },
+	[MT_GETCFCHECKPT] = { cfilters_on_getcfcheckpt, 33, ANY, 0 },
 	/* Known, not used by us: ignored with a debug line. */
 	[MT_MERKLEBLOCK] = { NULL, 0, ANY, 0 },
 	[MT_GETBLOCKTXN] = { NULL, 0, ANY, 0 },

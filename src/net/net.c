@@ -1178,6 +1178,9 @@ read_options(struct net *n, char *err, size_t errlen)
 	n->v2transport = args_get_bool(n->args, "v2transport", 1);
 	if (n->v2transport)
 		n->local_services |= NODE_P2P_V2;
+	/* node_start has checked that the basic filter index runs. */
+	if (args_get_bool(n->args, "peerblockfilters", 0))
+		n->local_services |= NODE_COMPACT_FILTERS;
 	if (build_subver(n, err, errlen) == -1)
 		return -1;
 

@@ -63,6 +63,8 @@ struct peer_tx;
 struct orphanage;
 struct net_sink;
 struct v2t;
+struct store_rtxn;
+struct block_index_entry;
 
 /* Messages on the net queue. */
 enum netq_type {
@@ -502,11 +504,22 @@ void sync_serve_getblocks(struct net *n, struct peer *p,
 /* Sends block hash to p as block/witness block. 0, or -1 if not allowed/known. */
 int sync_serve_block(struct net *n, struct peer *p, const uint8_t hash[32],
     int witness);
+/*
+ * Core's BlockRequestAllowed: whether a peer may be shown block e (on the
+ * active chain, or a fully validated block less than a month off it).
+ */
+int sync_block_request_allowed(struct net *n, struct store_rtxn *t,
+    const struct block_index_entry *e);
 /* Tip height, for version messages and stats. */
 int32_t sync_tip_height(struct net *n);
 int sync_is_ibd(struct net *n);
 /* Heights of blocks in flight from p (getpeerinfo). */
 size_t sync_inflight_heights(struct peer *p, int32_t *out, size_t max);
+
+/* ---- cfilters.c: BIP157 getcfilters, getcfheaders, getcfcheckpt ---- */
+int cfilters_on_getcfilters(struct peer *p, struct rbuf *r);
+int cfilters_on_getcfheaders(struct peer *p, struct rbuf *r);
+int cfilters_on_getcfcheckpt(struct peer *p, struct rbuf *r);
 
 /* ---- txrelay.c, txannounce.c, txrequest.c ---- */
 /* mp may be NULL (unit tests): then transactions are ignored as before. */

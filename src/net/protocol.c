@@ -544,6 +544,62 @@ sendcmpct_parse(struct rbuf *r, int *announce, uint64_t *version)
 	return 0;
 }
 
+int
+getcf_parse(struct rbuf *r, struct getcf_msg *m)
+{
+	if (rbuf_get_u8(r, &m->type) == -1 ||
+	    rbuf_get_le32(r, &m->start) == -1 ||
+	    rbuf_get(r, m->stop, 32) == -1)
+		return PROTO_EMALFORMED;
+	return 0;
+}
+
+int
+getcfcheckpt_parse(struct rbuf *r, struct getcf_msg *m)
+{
+	m->start = 0;
+	if (rbuf_get_u8(r, &m->type) == -1 || rbuf_get(r, m->stop, 32) == -1)
+		return PROTO_EMALFORMED;
+	return 0;
+}
+
+void
+cfilter_encode(struct wbuf *w, uint8_t type, const uint8_t block[32],
+    const uint8_t *filter, size_t len)
+{
+	wbuf_put_u8(w, type);
+	wbuf_put(w, block, 32);
+	wbuf_put_compact(w, len);
+	wbuf_put(w, filter, len);
+}
+
+void
+cfheaders_encode(struct wbuf *w, uint8_t type, const uint8_t stop[32],
+    const uint8_t prev[32], const uint8_t (*hashes)[32], size_t n)
+{
+	size_t i;
+
+	wbuf_put_u8(w, type);
+	wbuf_put(w, stop, 32);
+	wbuf_put(w, prev, 32);
+	wbuf_put_compact(w, n);
+	for (i = 0; i < n; i++)
+		wbuf_put(w, hashes[i], 32);
+}
+
+void
+cfcheckpt_encode(struct wbuf *w, uint8_t type, const uint8_t stop[32],
+    const uint8_t (*headers)[32], size_t n)
+{
+	size_t i;
+
+	wbuf_put_u8(w, type);
+	wbuf_put(w, stop, 32);
+	wbuf_put_compact(w, n);
+	for (i = 0; i < n; i++)
+		wbuf_put(w, headers[i], 32);
+}
+
 void
 subver_sanitize(const char *in, size_t inlen, char *out, size_t outlen)
 {

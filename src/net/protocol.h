@@ -198,6 +198,27 @@ int feefilter_parse(struct rbuf *r, int64_t *feerate);
 int sendcmpct_parse(struct rbuf *r, int *announce, uint64_t *version);
 
 /*
+ * BIP157: getcfilters and getcfheaders (filter type, start height, stop
+ * hash), getcfcheckpt (filter type, stop hash); trailing bytes are
+ * ignored, as Core does. The answers: cfilter (one block's filter),
+ * cfheaders (the previous filter header then n filter hashes), cfcheckpt
+ * (n filter headers).
+ */
+struct getcf_msg {
+	uint8_t type;
+	uint32_t start;		/* 0 for getcfcheckpt */
+	uint8_t stop[32];
+};
+int getcf_parse(struct rbuf *r, struct getcf_msg *m);
+int getcfcheckpt_parse(struct rbuf *r, struct getcf_msg *m);
+void cfilter_encode(struct wbuf *w, uint8_t type, const uint8_t block[32],
+    const uint8_t *filter, size_t len);
+void cfheaders_encode(struct wbuf *w, uint8_t type, const uint8_t stop[32],
+    const uint8_t prev[32], const uint8_t (*hashes)[32], size_t n);
+void cfcheckpt_encode(struct wbuf *w, uint8_t type, const uint8_t stop[32],
+    const uint8_t (*headers)[32], size_t n);
+
+/*
  * Keeps the characters Core's SanitizeString allows in a user agent, so
  * that a peer cannot put control characters into logs or JSON.
  */

@@ -1363,8 +1363,8 @@ proof_time_recent(const struct block_index_entry *best,
 }
 
 /* Core's BlockRequestAllowed: the anti-fingerprinting rule. */
-static int
-block_request_allowed(struct net *n, struct store_rtxn *t,
+int
+sync_block_request_allowed(struct net *n, struct store_rtxn *t,
     const struct block_index_entry *e)
 {
 	struct block_index_entry best;
@@ -1399,7 +1399,7 @@ sync_serve_block(struct net *n, struct peer *p, const uint8_t hash[32],
 		    hex, (unsigned long long)p->id);
 		goto out;
 	}
-	if (!block_request_allowed(n, t, &e)) {
+	if (!sync_block_request_allowed(n, t, &e)) {
 		log_debug(LOG_NET, "ignoring request from peer=%llu for old "
 		    "block that isn't in the main chain",
 		    (unsigned long long)p->id);
@@ -1489,7 +1489,7 @@ sync_serve_getheaders(struct net *n, struct peer *p,
 		/* No locator: just the stop block, if it may be shown. */
 		if (store_get_index(t, m->stop, &e) != STORE_OK)
 			goto out;
-		if (!block_request_allowed(n, t, &e)) {
+		if (!sync_block_request_allowed(n, t, &e)) {
 			log_debug(LOG_NET, "ignoring request from peer=%llu for "
 			    "old block header that isn't in the main chain",
 			    (unsigned long long)p->id);

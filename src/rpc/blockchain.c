@@ -1197,8 +1197,9 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "Returns the current block on timeout or exit.\n\nMake sure to "
 	    "use no RPC timeout (bitroot-cli -rpcclienttimeout=0)",
 	    WAIT_RESULT, "1000" },
-	{ "syncwithvalidationinterfacequeue", "hidden", rpc_forward_validation,
-	    0, { { NULL, 0, 0, NULL, NULL } },
+	{ "syncwithvalidationinterfacequeue", "hidden",
+	    rpc_syncwithvalidationinterfacequeue, 0,
+	    { { NULL, 0, 0, NULL, NULL } },
 	    "Waits for the validation interface queue to catch up on "
 	    "everything that was there when we entered this function.",
 	    NULL, "" },

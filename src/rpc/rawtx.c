@@ -402,31 +402,35 @@ m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 }
 
 /*
- * getindexinfo: the optional indexes and how far they are (Core; only
- * txindex exists here). An unknown index_name gives an empty object.
+ * getindexinfo: the optional indexes and how far they are, in Core's
+ * order (txindex, then the block filter index). An index_name that names
+ * none gives an empty object; an empty one is no filter, as in Core.
  */
 static json_t *
 m_getindexinfo(struct rpc_ctx *c, struct rpc_error *err)
 {
 	json_t *name = rpc_param(c, 0), *res, *o;
+	const char *want = name ? json_string_value(name) : NULL;
 	struct store_rtxn *t;
 	int32_t h;
 	int synced;
 
 	res = json_object();
-	if (!args_get_bool(rpc_shared(c->rpc)->args, "txindex", 0) ||
-	    (name != NULL && strcmp(json_string_value(name), "txindex") != 0))
-		return res;
-	if (rpc_read_begin(c->rpc, &t, err) == -1) {
-		json_decref(res);
-		return NULL;
+	if (args_get_bool(rpc_shared(c->rpc)->args, "txindex", 0) &&
+	    (want == NULL || *want == '\0' || strcmp(want, "txindex") == 0)) {
+		if (rpc_read_begin(c->rpc, &t, err) == -1) {
+			json_decref(res);
+			return NULL;
+		}
+		synced = txindex_synced(t, &h);
+		store_read_end(t);
+		o = json_object();
+		json_object_set_new(o, "synced", json_boolean(synced));
+		json_object_set_new(o, "best_block_height",
+		    json_integer(h < 0 ? 0 : h));
+		json_object_set_new(res, "txindex", o);
 	}
-	synced = txindex_synced(t, &h);
-	store_read_end(t);
-	o = json_object();
-	json_object_set_new(o, "synced", json_boolean(synced));
-	json_object_set_new(o, "best_block_height", json_integer(h < 0 ? 0 : h));
-	json_object_set_new(res, "txindex", o);
+	rpc_blockfilter_indexinfo(c->rpc, want, res);
 	return res;
 }
 

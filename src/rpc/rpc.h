@@ -40,6 +40,13 @@ void rpc_stop(struct rpc *r);
  * use it for every BTC amount instead of json_real. Any thread.
  */
 void rpc_set_warmup_status(struct rpc *r, const char *msg);
+/*
+ * rpc_set_filterindex: the block filter index getblockfilter and
+ * getindexinfo read (NULL: none). Main thread, before rpc_set_ready; the
+ * index must outlive rpc_stop.
+ */
+struct filterindex;
+void rpc_set_filterindex(struct rpc *r, struct filterindex *fi);
 typedef struct json_t json_t;
 json_t *rpc_amount(int64_t sat);
 /*

@@ -30,6 +30,7 @@ struct store_rtxn;
 struct validation;
 struct net;
 struct mempool;
+struct filterindex;
 struct rpc;
 
 /* ---- JSON output (jsonenc.c) ---- */
@@ -110,6 +111,7 @@ struct rpc_method {
 
 /* Per-category tables, each ending with a NULL name. */
 extern const struct rpc_method rpc_blockchain_methods[];
+extern const struct rpc_method rpc_blockfilter_methods[];
 extern const struct rpc_method rpc_control_methods[];
 extern const struct rpc_method rpc_mining_methods[];
 extern const struct rpc_method rpc_mempool_methods[];
@@ -356,6 +358,7 @@ struct rpc_shared {
 	struct validation *v;
 	struct net *net;
 	struct mempool *mp;	/* may be NULL (unit tests) */
+	struct filterindex *fi;	/* -blockfilterindex, or NULL */
 	int64_t start_time;	/* node time at start, for uptime */
 	int call_timeout_ms;	/* wait for the net/validation threads */
 };
@@ -371,6 +374,19 @@ void rpc_warmup_message(struct rpc *r, char *buf, size_t len);
 uint64_t rpc_cmd_begin(struct rpc *r, const char *method);
 void rpc_cmd_end(struct rpc *r, uint64_t id);
 json_t *rpc_cmd_list(struct rpc *r);
+
+/*
+ * getindexinfo's block filter index entry (blockfilter.c): added to res
+ * when the index runs and want is NULL, empty or its name.
+ */
+void rpc_blockfilter_indexinfo(struct rpc *r, const char *want, json_t *res);
+/*
+ * syncwithvalidationinterfacequeue: the validation thread's barrier, then
+ * the block filter index's (blockfilter.c), as Core's queue covers its
+ * indexes.
+ */
+json_t *rpc_syncwithvalidationinterfacequeue(struct rpc_ctx *c,
+    struct rpc_error *err);
 
 /* Store read helpers shared by the method files (blockchain.c). */
 int rpc_read_begin(struct rpc *r, struct store_rtxn **t,

@@ -152,6 +152,13 @@ rpc_is_stopping(struct rpc *r)
 	return __atomic_load_n(&r->stop_flag, __ATOMIC_ACQUIRE);
 }
 
+void
+rpc_set_filterindex(struct rpc *r, struct filterindex *fi)
+{
+	/* Published to the workers by rpc_set_ready's release store. */
+	r->sh.fi = fi;
+}
+
 int
 rpc_is_ready(struct rpc *r)
 {

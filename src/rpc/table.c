@@ -32,7 +32,8 @@ static void
 table_build(void)
 {
 	const struct rpc_method *const groups[] = {
-		rpc_blockchain_methods, rpc_control_methods,
+		rpc_blockchain_methods, rpc_blockfilter_methods,
+		rpc_control_methods,
 		rpc_mempool_methods, rpc_mining_methods, rpc_net_methods,
 		rpc_rawtx_methods, rpc_util_methods, rpc_blockstats_methods,
 		rpc_txoutproof_methods, rpc_output_script_methods,

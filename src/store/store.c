@@ -33,7 +33,7 @@
 #include "util/time.h"
 #include "util/xmalloc.h"
 
-#define STORE_MAX_DBS 8
+#define STORE_MAX_DBS 16
 /* Reader slots: RPC workers, net and validation, with room to spare. */
 #define STORE_MAX_READERS 256
 
@@ -368,7 +368,8 @@ init_dbs(struct store *s, struct open_ctx *c)
 	    (rc = open_db(txn, "active", &s->db_active)) != 0 ||
 	    (rc = open_db(txn, "coins", &s->db_coins)) != 0 ||
 	    (rc = open_db(txn, "undo", &s->db_undo)) != 0 ||
-	    (rc = open_db(txn, "txindex", &s->db_txindex)) != 0) {
+	    (rc = open_db(txn, "txindex", &s->db_txindex)) != 0 ||
+	    (rc = open_db(txn, "blockfilter", &s->db_blockfilter)) != 0) {
 		seterr(c, "%s: cannot open databases: %s", c->dir,
 		    mdb_strerror(rc));
 		goto fail;

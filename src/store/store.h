@@ -271,6 +271,26 @@ int store_get_txindex(struct store_rtxn *t, const uint8_t txid[32],
 int store_clear_txindex(struct store_wtxn *t);
 
 /*
+ * Compact block filters (-blockfilterindex, src/index/filterindex.c): the
+ * key is the filter type (1 byte) then the block hash; the value the
+ * filter hash (32), the filter header (32) and the encoded filter. Kept by
+ * block hash, so a block that leaves the active chain keeps its filter.
+ * The validation thread writes them on the index thread's behalf
+ * (validation_write). store_get_blockfilter: STORE_NOTFOUND for a block
+ * not indexed; out->filter is borrowed until the transaction ends.
+ */
+struct store_filter {
+	uint8_t filter_hash[32];
+	uint8_t header[32];
+	const uint8_t *filter;
+	size_t len;
+};
+int store_put_blockfilter(struct store_wtxn *t, uint8_t type,
+    const uint8_t block[32], const struct store_filter *f);
+int store_get_blockfilter(struct store_rtxn *t, uint8_t type,
+    const uint8_t block[32], struct store_filter *out);
+
+/*
  * Iteration return values: 0 after the last entry, or the callback's
  * non-zero value if it stopped early, or a negative STORE_* code.
  * The pointers passed to the callback are valid only during the call

@@ -31,6 +31,10 @@
 #define META_BEST_HEADER "bestheader"
 #define META_USER_PREFIX "x:"
 
+/* Block filter key: type then block hash; value: filter hash, header, filter. */
+#define BLOCKFILTER_KEY_LEN 33
+#define BLOCKFILTER_VALUE_MIN 64
+
 /* Transaction index value: block hash then position in the block, LE32. */
 #define TXINDEX_VALUE_LEN (32 + 4)
 
@@ -48,6 +52,7 @@ struct store {
 	MDB_dbi db_coins;
 	MDB_dbi db_undo;
 	MDB_dbi db_txindex;	/* txid -> block hash, tx position (-txindex) */
+	MDB_dbi db_blockfilter;	/* type, block hash -> filter (-blockfilterindex) */
 	uint8_t magic[4];
 	int lock_fd;		/* flock'd directory: one store per directory */
 

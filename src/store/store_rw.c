@@ -8,6 +8,7 @@
 
 #include "store/store_int.h"
 #include "util/log.h"
+#include "util/xmalloc.h"
 
 static int
 get(struct store_rtxn *t, MDB_dbi dbi, const void *key, size_t klen,
@@ -554,5 +555,55 @@ store_clear_txindex(struct store_wtxn *t)
 
 	if ((rc = mdb_drop(t->r.txn, t->r.s->db_txindex, 0)) != 0)
 		return store_lmdb_err("clear txindex", rc);
+	return STORE_OK;
+}
+
+/* ---- compact block filters ---- */
+
+int
+store_put_blockfilter(struct store_wtxn *t, uint8_t type,
+    const uint8_t block[32], const struct store_filter *f)
+{
+	uint8_t key[BLOCKFILTER_KEY_LEN], *v;
+	int rc;
+
+	key[0] = type;
+	memcpy(key + 1, block, 32);
+	v = xmalloc(BLOCKFILTER_VALUE_MIN + f->len);
+	memcpy(v, f->filter_hash, 32);
+	memcpy(v + 32, f->header, 32);
+	if (f->len > 0)
+		memcpy(v + BLOCKFILTER_VALUE_MIN, f->filter, f->len);
+	rc = put(t, t->r.s->db_blockfilter, key, sizeof(key), v,
+	    BLOCKFILTER_VALUE_MIN + f->len, "put blockfilter");
+	free(v);
+	return rc;
+}
+
+int
+store_get_blockfilter(struct store_rtxn *t, uint8_t type,
+    const uint8_t block[32], struct store_filter *out)
+{
+	uint8_t key[BLOCKFILTER_KEY_LEN];
+	const uint8_t *p;
+	MDB_val v;
+	int rc;
+
+	key[0] = type;
+	memcpy(key + 1, block, 32);
+	if ((rc = get(t, t->s->db_blockfilter, key, sizeof(key), &v,
+	    "get blockfilter")) != 0)
+		return rc;
+	/* An encoded filter is at least its CompactSize count. */
+	if (v.mv_size <= BLOCKFILTER_VALUE_MIN) {
+		log_warnx("store: corrupt block filter entry (%zu bytes)",
+		    v.mv_size);
+		return STORE_ERROR;
+	}
+	p = v.mv_data;
+	memcpy(out->filter_hash, p, 32);
+	memcpy(out->header, p + 32, 32);
+	out->filter = p + BLOCKFILTER_VALUE_MIN;
+	out->len = v.mv_size - BLOCKFILTER_VALUE_MIN;
 	return STORE_OK;
 }

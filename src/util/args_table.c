@@ -79,11 +79,10 @@ static const struct arg_def table[] = {
 	    "If this block is in the chain, assume it and its ancestors are "
 	    "valid and possibly skip their script checks (0 checks "
 	    "everything)" },
-	{ "blockfilterindex", "=<type>", M | U | Z, GO,
+	{ "blockfilterindex", "=<type>", M, GO,
 	    "Keep an index of compact block filters (default: 0, values: "
 	    "basic). If <type> is not given or is 1, every known type is "
-	    "indexed.",
-	    "compact block filter indexes are not built yet; remove it" },
+	    "indexed." },
 	{ "blocknotify", "=<cmd>", 0, GO,
 	    "Run a shell command when the best block changes (%s in cmd "
 	    "becomes the block hash)" },
@@ -277,9 +276,8 @@ static const struct arg_def table[] = {
 	    "(ipv4, ipv6); can be given more than once",
 	    "bitrootd cannot restrict outbound networks yet; choose peers "
 	    "with -connect" },
-	{ "peerblockfilters", "", B | U, GC,
-	    "Serve compact block filters to peers, BIP 157 (default: 0)",
-	    "BIP 157 filters are not served yet; remove it" },
+	{ "peerblockfilters", "", B, GC,
+	    "Serve compact block filters to peers, BIP 157 (default: 0)" },
 	{ "peerbloomfilters", "", B | U, GC,
 	    "Support bloom filters for blocks and transactions (default: 0)",
 	    "BIP 37 bloom filters are not supported; remove it" },

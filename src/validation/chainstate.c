@@ -826,6 +826,12 @@ chainstate_set_importing(struct chainstate *cs, int on)
 	__atomic_store_n(&cs->importing, on, __ATOMIC_RELAXED);
 }
 
+int
+chainstate_is_importing(struct chainstate *cs)
+{
+	return __atomic_load_n(&cs->importing, __ATOMIC_RELAXED);
+}
+
 int64_t
 chainstate_tip_mtp(struct chainstate *cs)
 {

@@ -172,6 +172,8 @@ int chainstate_active_hash(struct chainstate *cs, int32_t height,
 int chainstate_is_initial_download(struct chainstate *cs);
 /* Marks an import in progress (keeps initial download on). Any thread. */
 void chainstate_set_importing(struct chainstate *cs, int on);
+/* Whether an import (-loadblock) or -reindex is in progress. Any thread. */
+int chainstate_is_importing(struct chainstate *cs);
 
 /* The tip's median time past. Owner thread. */
 int64_t chainstate_tip_mtp(struct chainstate *cs);

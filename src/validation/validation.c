@@ -262,6 +262,77 @@ validation_call(struct validation *v, const char *method, json_t *params,
 	return call_wait(c, timeout_ms, result, err);
 }
 
+/*
+ * A write on another thread's behalf. It lives on the caller's stack: the
+ * caller waits until done is set, under mu (a leaf lock held only to set
+ * and test done).
+ */
+struct write_job {
+	validation_write_fn fn;
+	void *arg;
+	int rc;
+	int done;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static void
+write_job_finish(struct write_job *j, int rc)
+{
+	pthread_mutex_lock(&j->mu);
+	j->rc = rc;
+	j->done = 1;
+	pthread_cond_signal(&j->cv);
+	pthread_mutex_unlock(&j->mu);
+}
+
+static int
+write_job_txn(struct chainstate *cs, struct store_wtxn *w, void *arg)
+{
+	struct write_job *j = arg;
+
+	(void)cs;
+	return j->fn(w, j->arg);
+}
+
+int
+validation_write(struct validation *v, validation_write_fn fn, void *arg)
+{
+	struct write_job j, *jp = &j;
+	struct msg *m;
+	int rc;
+
+	memset(&j, 0, sizeof(j));
+	j.fn = fn;
+	j.arg = arg;
+	pthread_mutex_init(&j.mu, NULL);
+	pthread_cond_init(&j.cv, NULL);
+	m = msg_new(VMSG_WRITE, 0, &jp, sizeof(jp));
+	if ((rc = queue_push(v->callq, m)) != 0) {
+		msg_free(m);
+	} else {
+		pthread_mutex_lock(&j.mu);
+		while (!j.done)
+			pthread_cond_wait(&j.cv, &j.mu);
+		pthread_mutex_unlock(&j.mu);
+		rc = j.rc;
+	}
+	pthread_cond_destroy(&j.cv);
+	pthread_mutex_destroy(&j.mu);
+	return rc;
+}
+
+static struct write_job *
+write_job_of(struct msg *m)
+{
+	struct write_job *j;
+
+	if (m->len != sizeof(j))
+		fatalx("%s: bad write message", __func__);
+	memcpy(&j, m->data, sizeof(j));
+	return j;
+}
+
 /* ---- waitfor* ---- */
 
 static json_t *
@@ -531,6 +602,12 @@ dispatch(struct validation *v, struct msg *m)
 	case VMSG_IMPORT_DONE:
 		import_done(v);
 		break;
+	case VMSG_WRITE: {
+		struct write_job *j = write_job_of(m);
+
+		write_job_finish(j, cs_write(v->cs, write_job_txn, j));
+		break;
+	}
 	default:
 		log_warnx("validation: unknown message type %d", m->type);
 		break;
@@ -605,7 +682,7 @@ validation_main(void *arg)
 	return NULL;
 }
 
-/* Fails every call still queued, so no RPC worker waits for nothing. */
+/* Fails every call and write still queued, so no caller waits for nothing. */
 static void
 fail_queued_calls(struct validation *v)
 {
@@ -618,7 +695,8 @@ fail_queued_calls(struct validation *v)
 			memcpy(&c, m->data, sizeof(c));
 			call_fail(c, RPC_CLIENT_NOT_CONNECTED,
 			    "Shutting down");
-		}
+		} else if (m->type == VMSG_WRITE)
+			write_job_finish(write_job_of(m), QUEUE_ECLOSED);
 		msg_free(m);
 	}
 }

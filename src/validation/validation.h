@@ -188,4 +188,24 @@ void validation_set_template_source(struct validation *v,
     validation_template_fn fn, void *arg);
 void template_txs_free(struct template_txs *t);
 
+/*
+ * ---- Additions (indexes kept in the store) ----
+ *
+ * validation_write runs fn(w, arg) inside a write transaction on the
+ * validation thread, for an index whose data lives in the store but is
+ * computed on its own thread (the block filter index): the validation
+ * thread stays the store's only writer. The transaction commits when fn
+ * returns 0 and is aborted otherwise; fn may run more than once (the map
+ * was full: aborted, grown, run again), so it only writes through w and
+ * keeps no state between runs. The caller waits for the answer: fn's
+ * code, a store code, or QUEUE_ECLOSED / QUEUE_EFULL when validation is
+ * stopping or its call queue is full (nothing was written). Any thread but
+ * the validation thread, holding no store transaction. Jobs share the RPC
+ * call queue, so they are served between blocks.
+ */
+struct store_wtxn;
+typedef int (*validation_write_fn)(struct store_wtxn *w, void *arg);
+int validation_write(struct validation *v, validation_write_fn fn,
+    void *arg);
+
 #endif

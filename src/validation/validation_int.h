@@ -26,6 +26,7 @@ enum vmsg_type {
 	VMSG_CALL,		/* struct call * (util/call.h) */
 	VMSG_IMPORT_BLOCK,	/* struct import_hdr, then the raw block */
 	VMSG_IMPORT_DONE,	/* the import thread has finished */
+	VMSG_WRITE,		/* struct write_job * (validation_write) */
 };
 
 /* What the import thread puts before each block it read. */

@@ -36,8 +36,8 @@ CHECKER = os.path.join(REPO, "contrib", "devtools", "check_options.py")
 
 # (argument, the value the message names)
 REFUSED = [
-    "-rest=1", "-blockfilterindex=basic", "-blockfilterindex",
-    "-coinstatsindex=1", "-peerblockfilters=1", "-peerbloomfilters=1", "-onlynet=ipv4",
+    "-rest=1",
+    "-coinstatsindex=1", "-peerbloomfilters=1", "-onlynet=ipv4",
     "-externalip=1.2.3.4", "-maxuploadtarget=500", "-maxuploadtarget=1G", "-listenonion=1",
     "-natpmp=1", "-upnp=1", "-txreconciliation=1", "-zmqpubhashblock=tcp://127.0.0.1:28332",
     "-zmqpubrawtx=tcp://127.0.0.1:28333", "-vbparams=testdummy:0:1",
@@ -46,9 +46,9 @@ REFUSED = [
 ]
 # Off in every spelling: these start.
 ACCEPTED_OFF = [
-    "-rest=0", "-coinstatsindex=0", "-peerblockfilters=0", "-peerbloomfilters=0",
+    "-rest=0", "-coinstatsindex=0", "-peerbloomfilters=0",
     "-maxuploadtarget=0", "-maxuploadtarget=0M", "-listenonion=0", "-natpmp=0", "-nolistenonion",
-    "-blockfilterindex=0", "-prune=0", "-noproxy", "-onion=0", "-dnsseed=0", "-fixedseeds=0",
+    "-prune=0", "-noproxy", "-onion=0", "-dnsseed=0", "-fixedseeds=0",
     "-forcednsseed=0", "-discover=0", "-nologratelimit", "-minimumchainwork=0x00",
     "-assumevalid=0",
 ]

@@ -39,6 +39,8 @@ from test_framework.messages import (MAGIC_REGTEST, MESSAGEMAP, MSG_BLOCK, MSG_T
                                      msg_sendaddrv2, msg_sendcmpct, msg_sendheaders, msg_tx, msg_verack,
                                      msg_version, msg_wtxidrelay, parse_frame, ser_compact_size,
                                      target_to_bits)
+from test_framework.messages import (msg_cfcheckpt, msg_cfheaders, msg_cfilter, msg_getcfcheckpt,
+                                     msg_getcfheaders, msg_getcfilters)
 from test_framework.p2p import P2PDataStore, P2PInterface, locator_for, p2p_lock
 from test_framework.script import (OP_CHECKSIG, OP_DUP, OP_EQUALVERIFY, OP_HASH160, CScript,
                                    legacy_signature_hash, remove_codeseparators, script_num_decode,
@@ -271,7 +273,11 @@ class FrameworkSelfTest(BitrootTestFramework):
             msg_getheaders(CBlockLocator([b"\x05" * 32, b"\x06" * 32]), b"\x07" * 32),
             msg_getblocks(CBlockLocator([b"\x08" * 32]), b"\x00" * 32),
             msg_headers(hdrs), msg_block(block), msg_tx(tx), msg_sendcmpct(True, 2),
-            msg_feefilter(1000)]
+            msg_feefilter(1000),
+            msg_getcfilters(0, 1000, b"\x09" * 32), msg_getcfheaders(0, 0, b"\x0a" * 32),
+            msg_getcfcheckpt(0, b"\x0b" * 32), msg_cfilter(0, b"\x0c" * 32, b"\x01\x8c\x40\x98"),
+            msg_cfheaders(0, b"\x0d" * 32, b"\x0e" * 32, [b"\x0f" * 32, b"\x10" * 32]),
+            msg_cfcheckpt(0, b"\x11" * 32, [b"\x12" * 32])]
 
     def check_message_round_trips(self):
         msgs = self.sample_messages()

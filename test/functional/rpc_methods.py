@@ -199,6 +199,8 @@ BLOCKSTATS = {"avgfee": INT, "avgfeerate": INT, "avgtxsize": INT, "blockhash": H
               "total_out": INT, "total_size": INT, "total_weight": INT, "totalfee": INT, "txs": INT,
               "utxo_increase": INT, "utxo_size_inc": INT, "utxo_increase_actual": INT,
               "utxo_size_inc_actual": INT}
+FILTERINDEX = "basic block filter index"
+INDEXINFO = {"synced": BOOL, "best_block_height": INT}
 
 
 class RpcMethodsTest(BitrootTestFramework):
@@ -224,7 +226,7 @@ class RpcMethodsTest(BitrootTestFramework):
         self.called, self.badcalled = set(), set()
         node = self.nodes[0]
         dat = self.require_shared("chains", "regtest-dev.dat")
-        self.start_node(0, extra_args=["-loadblock=" + dat])
+        self.start_node(0, extra_args=["-loadblock=" + dat, "-blockfilterindex"])
         self.wait_until(lambda: node.getblockcount() >= 1100, timeout=600, check_interval=0.2)
         node.syncwithvalidationinterfacequeue()
         # The shared chain is from 2023: bring node time after its tip so
@@ -466,10 +468,17 @@ class RpcMethodsTest(BitrootTestFramework):
         self.bad(RPC_INVALID_ADDRESS_OR_KEY, "getrawtransaction", txid)   # no -txindex
         assert_raises_rpc_error(RPC_INVALID_ADDRESS_OR_KEY, "Use -txindex or provide a block hash",
                                 node.getrawtransaction, txid, 1)
-        # No index is enabled here (rpc_txindex.py covers -txindex).
-        assert_equal(self.call("getindexinfo", shape=ANYOBJ), {})
+        # Only the block filter index runs here (rpc_txindex.py covers -txindex,
+        # rpc_blockfilter.py the filter index).
+        self.wait_until(lambda: node.getindexinfo()[FILTERINDEX]["synced"], timeout=120)
+        assert_equal(list(self.call("getindexinfo", shape={FILTERINDEX: INDEXINFO})), [FILTERINDEX])
         assert_equal(self.call("getindexinfo", "txindex", shape=ANYOBJ), {})
         self.bad(RPC_TYPE_ERROR, "getindexinfo", 5)
+        self.call("getblockfilter", busy, shape={"filter": HEX, "header": HASH})
+        self.call("getblockfilter", busy, "basic", shape={"filter": HEX, "header": HASH})
+        self.bad(RPC_INVALID_ADDRESS_OR_KEY, "getblockfilter", busy, "extended")
+        self.bad(RPC_INVALID_ADDRESS_OR_KEY, "getblockfilter", BADHASH)
+        self.bad(RPC_TYPE_ERROR, "getblockfilter", busy, 0)
         self.bad(RPC_INVALID_ADDRESS_OR_KEY, "getrawtransaction", txid, 1, BADHASH)
         self.bad(RPC_INVALID_PARAMETER, "getrawtransaction", "nothex")
         self.bad(RPC_TYPE_ERROR, "getrawtransaction", txid, "1", busy)

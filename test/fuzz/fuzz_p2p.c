@@ -322,6 +322,7 @@ check_small(const uint8_t *p, size_t n)
 {
 	struct rbuf r;
 	struct wbuf w;
+	struct getcf_msg cf;
 	uint64_t nonce, ver;
 	int64_t fee;
 	int rc, announce;
@@ -346,6 +347,17 @@ check_small(const uint8_t *p, size_t n)
 	PROP(rc == (n >= 9 ? 0 : PROTO_EMALFORMED));
 	if (rc == 0)
 		PROP(announce == (p[0] != 0) && ver == le64_read(p + 1));
+	rbuf_init(&r, p, n);
+	rc = getcf_parse(&r, &cf);
+	PROP(rc == (n >= 37 ? 0 : PROTO_EMALFORMED));
+	if (rc == 0)
+		PROP(cf.type == p[0] && cf.start == le32_read(p + 1) &&
+		    memcmp(cf.stop, p + 5, 32) == 0);
+	rbuf_init(&r, p, n);
+	rc = getcfcheckpt_parse(&r, &cf);
+	PROP(rc == (n >= 33 ? 0 : PROTO_EMALFORMED));
+	if (rc == 0)
+		PROP(cf.type == p[0] && memcmp(cf.stop, p + 1, 32) == 0);
 }
 
 static void
@@ -400,6 +412,9 @@ check_payload(enum msg_type t, const uint8_t *p, size_t n)
 	case MT_PONG:
 	case MT_FEEFILTER:
 	case MT_SENDCMPCT:
+	case MT_GETCFILTERS:
+	case MT_GETCFHEADERS:
+	case MT_GETCFCHECKPT:
 		check_small(p, n);
 		break;
 	default:

@@ -91,6 +91,31 @@ test_siphash(void)
 	CHECK(siphash_u256(1, 2, v) != siphash_u256(1, 3, v));
 }
 
+/* The reference implementation's vectors: key 00..0f, messages 00..(n-1). */
+static void
+test_siphash_bytes(void)
+{
+	static const uint64_t want[] = {
+		0x726fdb47dd0e0e31ULL,	/* empty */
+		0x74f839c593dc67fdULL,	/* 00 */
+		0xab0200f58b01d137ULL,	/* 00..06 */
+		0x93f5f5799a932462ULL,	/* 00..07 */
+		0x9e0082df0ba9e4b0ULL,	/* 00..08 */
+		0xa129ca6149be45e5ULL,	/* 00..0e (the paper's example) */
+	};
+	static const size_t lens[] = { 0, 1, 7, 8, 9, 15 };
+	const uint64_t k0 = 0x0706050403020100ULL, k1 = 0x0F0E0D0C0B0A0908ULL;
+	uint8_t v[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(v); i++)
+		v[i] = (uint8_t)i;
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
+		CHECK(siphash(k0, k1, v, lens[i]) == want[i]);
+	/* Agrees with the fixed-size variant. */
+	CHECK(siphash(k0, k1, v, 32) == siphash_u256(k0, k1, v));
+}
+
 UNIT_MAIN(UNIT_CASE(test_sha256_vectors), UNIT_CASE(test_ripemd_hash160),
     UNIT_CASE(test_tagged_hash), UNIT_CASE(test_hmac_sha256),
-    UNIT_CASE(test_siphash))
+    UNIT_CASE(test_siphash), UNIT_CASE(test_siphash_bytes))

@@ -669,6 +669,49 @@ test_cmpctblock(void)
 	wbuf_free(&w);
 }
 
+/* BIP157: the requests' layout, and the answers' bytes spelled out. */
+static void
+test_cfilter_messages(void)
+{
+	uint8_t b[40], h1[32], h2[32], h3[32];
+	const uint8_t filt[] = { 0x01, 0x8c, 0x40, 0x98 };
+	struct getcf_msg m;
+	struct rbuf r;
+	struct wbuf w;
+
+	memset(h1, 0x11, 32);
+	memset(h2, 0x22, 32);
+	memset(h3, 0x33, 32);
+	b[0] = 0;
+	le32_write(b + 1, 1000);
+	memcpy(b + 5, h1, 32);
+	rbuf_init(&r, b, 37);
+	CHECK(getcf_parse(&r, &m) == 0);
+	CHECK(m.type == 0 && m.start == 1000 && memcmp(m.stop, h1, 32) == 0);
+	rbuf_init(&r, b, 36);
+	CHECK(getcf_parse(&r, &m) == PROTO_EMALFORMED);
+	b[0] = 255;
+	memcpy(b + 1, h2, 32);
+	rbuf_init(&r, b, 33);
+	CHECK(getcfcheckpt_parse(&r, &m) == 0);
+	CHECK(m.type == 255 && m.start == 0 && memcmp(m.stop, h2, 32) == 0);
+	rbuf_init(&r, b, 32);
+	CHECK(getcfcheckpt_parse(&r, &m) == PROTO_EMALFORMED);
+
+	wbuf_init(&w);
+	cfilter_encode(&w, 0, h1, filt, sizeof(filt));
+	CHECK(w.len == 1 + 32 + 1 + 4 && w.p[0] == 0 && w.p[33] == 4);
+	CHECK(memcmp(w.p + 1, h1, 32) == 0 && memcmp(w.p + 34, filt, 4) == 0);
+	wbuf_reset(&w);
+	cfheaders_encode(&w, 0, h1, h2, (const uint8_t (*)[32])h3, 1);
+	CHECK(w.len == 1 + 32 + 32 + 1 + 32 && w.p[65] == 1);
+	CHECK(memcmp(w.p + 33, h2, 32) == 0 && memcmp(w.p + 66, h3, 32) == 0);
+	wbuf_reset(&w);
+	cfcheckpt_encode(&w, 0, h1, NULL, 0);
+	CHECK(w.len == 1 + 32 + 1 && w.p[33] == 0);
+	wbuf_free(&w);
+}
+
 static void
 test_subver_sanitize(void)
 {
@@ -871,6 +914,7 @@ UNIT_MAIN(
     UNIT_CASE(test_headers),
     UNIT_CASE(test_small_messages),
     UNIT_CASE(test_cmpctblock),
+    UNIT_CASE(test_cfilter_messages),
     UNIT_CASE(test_subver_sanitize),
     UNIT_CASE(test_netaddr),
     UNIT_CASE(test_subnet),

@@ -814,6 +814,58 @@ out:
 
 /* ---- transaction index ---- */
 
+/* Block filters: by type and block hash, the value's three parts back. */
+static void
+test_blockfilter(void)
+{
+	static const uint8_t filt[] = { 0x02, 0xaa, 0xbb, 0xcc };
+	struct store_filter f, got;
+	struct tdir td;
+	struct store *s;
+	struct store_rtxn *r;
+	struct store_wtxn *w;
+	uint8_t b1[32], b2[32];
+
+	tdir_make(&td);
+	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+		CHECK(0);
+		goto out;
+	}
+	mkhash(1, 50, b1);
+	mkhash(2, 50, b2);
+	mkhash(3, 50, f.filter_hash);
+	mkhash(4, 50, f.header);
+	f.filter = filt;
+	f.len = sizeof(filt);
+	CHECK(store_write_begin(s, &w) == 0);
+	CHECK(store_put_blockfilter(w, 0, b1, &f) == 0);
+	CHECK(store_get_blockfilter(store_wtxn_reader(w), 0, b1, &got) == 0);
+	CHECK(commit_ok(w));
+	CHECK(store_read_begin(s, &r) == 0);
+	CHECK(store_get_blockfilter(r, 0, b1, &got) == 0);
+	CHECK(memcmp(got.filter_hash, f.filter_hash, 32) == 0);
+	CHECK(memcmp(got.header, f.header, 32) == 0);
+	CHECK(got.len == sizeof(filt) && memcmp(got.filter, filt,
+	    sizeof(filt)) == 0);
+	/* Another block, another type: not there. */
+	CHECK(store_get_blockfilter(r, 0, b2, &got) == STORE_NOTFOUND);
+	CHECK(store_get_blockfilter(r, 1, b1, &got) == STORE_NOTFOUND);
+	store_read_end(r);
+	store_close(s);
+	/* Kept across a reopen. */
+	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+		CHECK(0);
+		goto out;
+	}
+	CHECK(store_read_begin(s, &r) == 0);
+	CHECK(store_get_blockfilter(r, 0, b1, &got) == 0 &&
+	    got.len == sizeof(filt));
+	store_read_end(r);
+	store_close(s);
+out:
+	tdir_free(&td);
+}
+
 static void
 test_txindex(void)
 {
@@ -1606,6 +1658,7 @@ UNIT_MAIN(UNIT_CASE(test_open_close_reopen), UNIT_CASE(test_index),
     UNIT_CASE(test_blocks_undo), UNIT_CASE(test_coins),
     UNIT_CASE(test_coin_order), UNIT_CASE(test_active_chain),
     UNIT_CASE(test_reset_chainstate), UNIT_CASE(test_txindex),
+    UNIT_CASE(test_blockfilter),
     UNIT_CASE(test_abort_and_own_reads),
     UNIT_CASE(test_mapfull_grow), UNIT_CASE(test_refuse_other_chain),
     UNIT_CASE(test_refuse_newer_format), UNIT_CASE(test_refuse_leveldb),

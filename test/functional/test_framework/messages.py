@@ -948,6 +948,113 @@ class msg_feefilter(Message):
         return "msg_feefilter(%d)" % self.feerate
 
 
+# BIP157 (compact block filters). Hashes are 32 bytes in internal order.
+FILTER_TYPE_BASIC = 0
+
+
+class _GetCFMessage(Message):
+    """getcfilters / getcfheaders: filter type, start height, stop hash."""
+
+    def __init__(self, filter_type=FILTER_TYPE_BASIC, start_height=0, stop_hash=b"\x00" * 32):
+        self.filter_type = filter_type
+        self.start_height = start_height
+        self.stop_hash = stop_hash
+
+    def serialize(self):
+        return struct.pack("<BI", self.filter_type, self.start_height) + self.stop_hash
+
+    @classmethod
+    def deserialize(cls, r):
+        return cls(r.u8(), r.u32(), r.hash())
+
+    def __repr__(self):
+        return "msg_%s(type=%d, start=%d, stop=%s)" % (self.msgtype.decode(), self.filter_type,
+                                                      self.start_height, hash_to_hex(self.stop_hash))
+
+
+class msg_getcfilters(_GetCFMessage):
+    msgtype = b"getcfilters"
+
+
+class msg_getcfheaders(_GetCFMessage):
+    msgtype = b"getcfheaders"
+
+
+class msg_getcfcheckpt(Message):
+    msgtype = b"getcfcheckpt"
+
+    def __init__(self, filter_type=FILTER_TYPE_BASIC, stop_hash=b"\x00" * 32):
+        self.filter_type = filter_type
+        self.stop_hash = stop_hash
+
+    def serialize(self):
+        return struct.pack("<B", self.filter_type) + self.stop_hash
+
+    @classmethod
+    def deserialize(cls, r):
+        return cls(r.u8(), r.hash())
+
+
+class msg_cfilter(Message):
+    msgtype = b"cfilter"
+
+    def __init__(self, filter_type=FILTER_TYPE_BASIC, block_hash=b"\x00" * 32, filter_data=b""):
+        self.filter_type = filter_type
+        self.block_hash = block_hash
+        self.filter_data = bytes(filter_data)
+
+    def serialize(self):
+        return struct.pack("<B", self.filter_type) + self.block_hash + ser_var_bytes(self.filter_data)
+
+    @classmethod
+    def deserialize(cls, r):
+        return cls(r.u8(), r.hash(), r.var_bytes())
+
+    def __repr__(self):
+        return "msg_cfilter(%s, %d bytes)" % (hash_to_hex(self.block_hash), len(self.filter_data))
+
+
+class msg_cfheaders(Message):
+    msgtype = b"cfheaders"
+
+    def __init__(self, filter_type=FILTER_TYPE_BASIC, stop_hash=b"\x00" * 32, prev_header=b"\x00" * 32,
+                 hashes=None):
+        self.filter_type = filter_type
+        self.stop_hash = stop_hash
+        self.prev_header = prev_header
+        self.hashes = list(hashes) if hashes else []
+
+    def serialize(self):
+        return (struct.pack("<B", self.filter_type) + self.stop_hash + self.prev_header +
+                ser_hash_vector(self.hashes))
+
+    @classmethod
+    def deserialize(cls, r):
+        return cls(r.u8(), r.hash(), r.hash(), r.vector(Reader.hash))
+
+    def __repr__(self):
+        return "msg_cfheaders(%s, %d hashes)" % (hash_to_hex(self.stop_hash), len(self.hashes))
+
+
+class msg_cfcheckpt(Message):
+    msgtype = b"cfcheckpt"
+
+    def __init__(self, filter_type=FILTER_TYPE_BASIC, stop_hash=b"\x00" * 32, headers=None):
+        self.filter_type = filter_type
+        self.stop_hash = stop_hash
+        self.headers = list(headers) if headers else []
+
+    def serialize(self):
+        return struct.pack("<B", self.filter_type) + self.stop_hash + ser_hash_vector(self.headers)
+
+    @classmethod
+    def deserialize(cls, r):
+        return cls(r.u8(), r.hash(), r.vector(Reader.hash))
+
+    def __repr__(self):
+        return "msg_cfcheckpt(%s, %d headers)" % (hash_to_hex(self.stop_hash), len(self.headers))
+
+
 class msg_generic(Message):
     """Any message type with an opaque payload (unknown types, raw tests)."""
 
@@ -965,7 +1072,8 @@ class msg_generic(Message):
 MESSAGEMAP = {cls.msgtype: cls for cls in (
     msg_version, msg_verack, msg_ping, msg_pong, msg_addr, msg_addrv2, msg_getaddr, msg_inv,
     msg_getdata, msg_notfound, msg_getheaders, msg_getblocks, msg_headers, msg_block, msg_tx,
-    msg_sendheaders, msg_sendcmpct, msg_feefilter, msg_wtxidrelay, msg_sendaddrv2, msg_mempool)}
+    msg_sendheaders, msg_sendcmpct, msg_feefilter, msg_wtxidrelay, msg_sendaddrv2, msg_mempool,
+    msg_getcfilters, msg_getcfheaders, msg_getcfcheckpt, msg_cfilter, msg_cfheaders, msg_cfcheckpt)}
 
 
 # ---------------------------------------------------------------------------
