@@ -224,6 +224,24 @@ void rpc_fast_tail(const struct rpc_fast_req *fr, struct jout *o);
 int rpc_fast_execute(struct rpc *r, const char *data, size_t len,
     struct jout *o);
 
+/* ---- REST (rest.c) ---- */
+
+/* One REST answer: status, Content-Type (static) and body (xmalloc'd). */
+struct rest_reply {
+	int status;
+	const char *ctype;
+	uint8_t *body;
+	size_t len;
+};
+/* The REST route uri starts with (Core's prefixes), or -1. Any thread. */
+int rest_route(const char *uri);
+/*
+ * Answers a REST request on a worker: route from rest_route, uri the whole
+ * request URI, body the request body (getutxos). Fills *out.
+ */
+void rest_handle(struct rpc *r, int route, const char *uri,
+    const uint8_t *body, size_t blen, struct rest_reply *out);
+
 /* ---- Handler context ---- */
 
 struct rpc_ctx {

@@ -584,9 +584,8 @@ static const struct arg_def table[] = {
 	    "Version of created blocks, for fork tests" },
 
 	/* RPC server options */
-	{ "rest", "", B | U, GRPC,
-	    "Accept public REST requests (default: 0)",
-	    "the REST interface is not implemented yet; use JSON-RPC" },
+	{ "rest", "", B, GRPC,
+	    "Accept public REST requests (default: 0)" },
 	{ "rpcallowip", "=<ip>", M, GRPC,
 	    "Allow JSON-RPC from this source: an IP, a network/netmask or "
 	    "network/CIDR, 0.0.0.0/0 or ::/0; can be given more than once" },

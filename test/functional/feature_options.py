@@ -36,7 +36,7 @@ CHECKER = os.path.join(REPO, "contrib", "devtools", "check_options.py")
 
 # (argument, the value the message names)
 REFUSED = [
-    "-v2transport=1", "-v2transport", "-rest=1", "-blockfilterindex=basic", "-blockfilterindex",
+    "-v2transport=1", "-v2transport", "-blockfilterindex=basic", "-blockfilterindex",
     "-coinstatsindex=1", "-peerblockfilters=1", "-peerbloomfilters=1", "-onlynet=ipv4",
     "-externalip=1.2.3.4", "-maxuploadtarget=500", "-maxuploadtarget=1G", "-listenonion=1",
     "-natpmp=1", "-upnp=1", "-txreconciliation=1", "-zmqpubhashblock=tcp://127.0.0.1:28332",

@@ -32,6 +32,7 @@ EXIT_SKIPPED = 77
 BASE_SCRIPTS = [
     ("interop_sync.py", 900),
     ("interop_rpc_diff.py", 600),
+    ("interop_rest.py", 600),
     ("feature_crash_recovery.py", 1800),
     ("p2p_invalid_messages.py", 1500),
     ("p2p_many_peers.py", 900),
@@ -53,6 +54,7 @@ BASE_SCRIPTS = [
     ("rpc_errors.py", None),
     ("rpc_methods.py", None),
     ("rpc_txindex.py", None),
+    ("rest_interface.py", None),
     ("rpc_rawtx_verbose.py", None),
     ("rpc_bad_input.py", None),
     ("interface_bitroot_cli.py", None),
