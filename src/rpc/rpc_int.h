@@ -31,6 +31,7 @@ struct validation;
 struct net;
 struct mempool;
 struct rpc;
+struct zmqpub;
 
 /* ---- JSON output (jsonenc.c) ---- */
 
@@ -116,6 +117,7 @@ extern const struct rpc_method rpc_mempool_methods[];
 extern const struct rpc_method rpc_net_methods[];
 extern const struct rpc_method rpc_rawtx_methods[];
 extern const struct rpc_method rpc_util_methods[];
+extern const struct rpc_method rpc_zmq_methods[];
 
 /* Finds a method by name (binary search of the merged table), or NULL. */
 const struct rpc_method *rpc_method_find(const char *name);
@@ -353,6 +355,7 @@ struct rpc_shared {
 	struct validation *v;
 	struct net *net;
 	struct mempool *mp;	/* may be NULL (unit tests) */
+	const struct zmqpub *zmq;	/* NULL without -zmqpub*; set before ready */
 	int64_t start_time;	/* node time at start, for uptime */
 	int call_timeout_ms;	/* wait for the net/validation threads */
 };

@@ -55,6 +55,7 @@ BASE_SCRIPTS = [
     ("rpc_methods.py", None),
     ("rpc_txindex.py", None),
     ("rest_interface.py", None),
+    ("zmq_interface.py", None),
     ("rpc_rawtx_verbose.py", None),
     ("rpc_bad_input.py", None),
     ("interface_bitroot_cli.py", None),
