@@ -33,7 +33,7 @@
 
 #define REST_MAX_HEADERS 2000		/* Core's MAX_REST_HEADERS_RESULTS */
 #define REST_MAX_OUTPOINTS 15		/* Core's MAX_GETUTXOS_OUTPOINTS */
-#define REST_MEMPOOL_HEIGHT 0x7fffffff	/* a pool coin's height (Core's MEMPOOL_HEIGHT) */
+#define REST_MEMPOOL_HEIGHT 0x7fffffff	/* Core's MEMPOOL_HEIGHT */
 
 enum rest_fmt { FMT_UNDEF, FMT_BIN, FMT_HEX, FMT_JSON };
 
