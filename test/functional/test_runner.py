@@ -93,6 +93,8 @@ SANITIZER_SMOKE = [
     "mining_mempool.py",
     "mempool_persist.py",
     "p2p_tx_relay.py",
+    "rest_interface.py",
+    "zmq_interface.py",
     "p2p_orphans.py",
 ]
 
