@@ -52,7 +52,7 @@ if [ "${CHECK_SANITIZERS:-0}" = 1 ]; then
 			run_suite "asan+ubsan" test/run_tests.sh --builddir="$top/build-asan" --sanitizer-smoke
 	fi
 	if build_or_count build-tsan --enable-sanitizers=thread; then
-		TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+		TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$top/test/sanitizer_suppressions/tsan \
 			run_suite "tsan" test/run_tests.sh --builddir="$top/build-tsan" --sanitizer-smoke
 	fi
 fi

@@ -5,7 +5,7 @@ set -euo pipefail
 
 pkgs=(build-essential autoconf automake libtool pkg-config
       libevent-dev libssl-dev liblmdb-dev libsecp256k1-dev libjansson-dev
-      python3 procps iproute2)
+      libzmq3-dev python3 python3-zmq procps iproute2)
 [ "${INSTALL_BENCH_TOOLS:-0}" = 1 ] && pkgs+=(wrk)
 
 missing=()

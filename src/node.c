@@ -29,6 +29,7 @@
 #include "util/time.h"
 #include "util/xmalloc.h"
 #include "validation/validation.h"
+#include "zmq/zmqpub.h"
 
 struct node {
 	struct chainparams *cp;
@@ -40,6 +41,7 @@ struct node {
 	struct net *net;
 	struct rpc *rpc;
 	struct notify *notify;
+	struct zmqpub *zmq;
 	const char *blocknotify;	/* -blocknotify command, or NULL */
 };
 
@@ -253,6 +255,8 @@ node_start(const struct args *a, struct node **out)
 	if (mempool_start(a, n->cp, n->store, n->val, n->sigcache,
 	    &n->mp) != 0)
 		goto fail;
+	if (zmqpub_start(a, n->store, n->val, n->mp, &n->zmq) != 0)
+		goto fail;
 	if (net_start(a, n->cp, n->store, n->val, n->mp, &n->net) != 0)
 		goto fail;
 	if (!args_get_bool(a, "server", 1))
@@ -262,6 +266,7 @@ node_start(const struct args *a, struct node **out)
 		goto fail;
 	if (n->rpc) {
 		rpc_set_filterindex(n->rpc, n->fi);
+		rpc_set_zmq(n->rpc, n->zmq);
 		rpc_set_ready(n->rpc);
 	}
 	log_info("init message: Done loading");
@@ -292,6 +297,11 @@ node_stop(struct node *n)
 	if (n->mp) {
 		log_info("stopping mempool");
 		mempool_stop(n->mp);
+	}
+	/* After the mempool (its listener), before validation (removed here). */
+	if (n->zmq) {
+		log_info("stopping zmq");
+		zmqpub_stop(n->zmq);
 	}
 	if (n->val) {
 		log_info("stopping validation");

@@ -153,6 +153,7 @@ on_added(void *arg, const struct pool_entry_info *e)
 {
 	struct mempool *m = arg;
 	int64_t rate = base_rate(e);
+	struct mempool_tx_event ev;
 	size_t i;
 
 	for (i = 0; i < nlisteners(m); i++)
@@ -160,12 +161,22 @@ on_added(void *arg, const struct pool_entry_info *e)
 			m->listeners[i].tx_added(m->listeners[i].arg,
 			    m->cur_peer, e->txid, e->wtxid, rate, e->raw,
 			    e->raw_len);
+	memset(&ev, 0, sizeof(ev));
+	ev.added = 1;
+	ev.txid = e->txid;
+	ev.raw = e->raw;
+	ev.len = e->raw_len;
+	ev.sequence = e->sequence;
+	for (i = 0; i < nlisteners(m); i++)
+		if (m->listeners[i].tx_event)
+			m->listeners[i].tx_event(m->listeners[i].arg, &ev);
 }
 
 static void
 on_removed(void *arg, const struct pool_entry_info *e, enum pool_removal why)
 {
 	struct mempool *m = arg;
+	struct mempool_tx_event ev;
 	size_t i;
 
 	/* The pool logs the removal itself (-debug=mempool). */
@@ -173,6 +184,13 @@ on_removed(void *arg, const struct pool_entry_info *e, enum pool_removal why)
 		if (m->listeners[i].tx_removed)
 			m->listeners[i].tx_removed(m->listeners[i].arg,
 			    e->txid, e->wtxid, (int)why);
+	memset(&ev, 0, sizeof(ev));
+	ev.txid = e->txid;
+	ev.confirmed = why == POOL_REMOVED_BLOCK;
+	ev.sequence = e->sequence;
+	for (i = 0; i < nlisteners(m); i++)
+		if (m->listeners[i].tx_event)
+			m->listeners[i].tx_event(m->listeners[i].arg, &ev);
 }
 
 /* ---- acceptance ---- */

@@ -54,6 +54,16 @@ enum mempool_reject {
 	MEMPOOL_REJ_WITNESS,		/* witness stripped/mutated: forget the wtxid only */
 };
 
+/* One pool event for tx_event; pointers valid only during the call. */
+struct mempool_tx_event {
+	int added;			/* 1 entered, 0 left */
+	const uint8_t *txid;
+	const uint8_t *raw;		/* added: with witness */
+	size_t len;
+	int confirmed;			/* left because a block confirmed it */
+	uint64_t sequence;		/* Core's mempool sequence number */
+};
+
 struct mempool_listener {
 	void *arg;
 	/*
@@ -75,6 +85,13 @@ struct mempool_listener {
 	void (*tx_rejected)(void *arg, uint64_t peer_id, const uint8_t txid[32],
 	    const uint8_t wtxid[32], enum mempool_reject kind,
 	    const char *reason, const uint8_t (*parents)[32], size_t nparents);
+	/*
+	 * Every addition and removal, confirmations included, in the pool's
+	 * order, with Core's mempool sequence number (what ZMQ's "sequence"
+	 * topic carries and getrawmempool's mempool_sequence counts). Not
+	 * replayed to a listener that registers late. NULL: not wanted.
+	 */
+	void (*tx_event)(void *arg, const struct mempool_tx_event *e);
 };
 
 /*

@@ -402,6 +402,8 @@ pool_add_entry(struct pool *p, struct pentry *e, const struct pvec *parents,
 		struct pool_entry_info info;
 
 		pool_fill_info(p, e, &info);
+		/* Core numbers events from 1; ours counts from 0. */
+		info.sequence = p->sequence;
 		p->hooks.added(p->hooks.arg, &info);
 	}
 }
@@ -444,6 +446,8 @@ pool_remove_set(struct pool *p, const struct pvec *set,
 			struct pool_entry_info info;
 
 			pool_fill_info(p, set->v[i], &info);
+			/* The counter moves once per entry, below. */
+			info.sequence = p->sequence + i + 1;
 			p->hooks.removed(p->hooks.arg, &info, why);
 		}
 	}

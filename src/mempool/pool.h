@@ -76,6 +76,12 @@ struct pool_entry_info {
 	int64_t sigop_cost;
 	int64_t time;			/* entry time, node_time() seconds */
 	int32_t height;			/* tip height when it entered */
+	/*
+	 * In added/removed hooks only: Core's mempool sequence number of
+	 * this addition or removal (getrawmempool's mempool_sequence is the
+	 * next one).
+	 */
+	uint64_t sequence;
 	/* Including the entry itself, as Core reports them. */
 	size_t anc_count;
 	int64_t anc_size;

@@ -24,6 +24,9 @@ int rpc_start(const struct args *a, const struct chainparams *cp,
     struct store *s, struct validation *v, struct mempool *mp, struct net *n,
     struct rpc **out);
 void rpc_set_ready(struct rpc *r);
+/* The ZeroMQ publisher getzmqnotifications lists (NULL: none); before ready. */
+struct zmqpub;
+void rpc_set_zmq(struct rpc *r, const struct zmqpub *z);
 /* Stops accepting, finishes requests in hand, removes the cookie, joins. */
 void rpc_stop(struct rpc *r);
 

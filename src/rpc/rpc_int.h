@@ -32,6 +32,7 @@ struct net;
 struct mempool;
 struct filterindex;
 struct rpc;
+struct zmqpub;
 
 /* ---- JSON output (jsonenc.c) ---- */
 
@@ -122,6 +123,7 @@ extern const struct rpc_method rpc_blockstats_methods[];
 extern const struct rpc_method rpc_txoutproof_methods[];
 extern const struct rpc_method rpc_output_script_methods[];
 extern const struct rpc_method rpc_signing_methods[];
+extern const struct rpc_method rpc_zmq_methods[];
 
 /* Finds a method by name (binary search of the merged table), or NULL. */
 const struct rpc_method *rpc_method_find(const char *name);
@@ -229,6 +231,24 @@ void rpc_fast_tail(const struct rpc_fast_req *fr, struct jout *o);
  */
 int rpc_fast_execute(struct rpc *r, const char *data, size_t len,
     struct jout *o);
+
+/* ---- REST (rest.c) ---- */
+
+/* One REST answer: status, Content-Type (static) and body (xmalloc'd). */
+struct rest_reply {
+	int status;
+	const char *ctype;
+	uint8_t *body;
+	size_t len;
+};
+/* The REST route uri starts with (Core's prefixes), or -1. Any thread. */
+int rest_route(const char *uri);
+/*
+ * Answers a REST request on a worker: route from rest_route, uri the whole
+ * request URI, body the request body (getutxos). Fills *out.
+ */
+void rest_handle(struct rpc *r, int route, const char *uri,
+    const uint8_t *body, size_t blen, struct rest_reply *out);
 
 /* ---- Handler context ---- */
 
@@ -359,6 +379,7 @@ struct rpc_shared {
 	struct net *net;
 	struct mempool *mp;	/* may be NULL (unit tests) */
 	struct filterindex *fi;	/* -blockfilterindex, or NULL */
+	const struct zmqpub *zmq;	/* NULL without -zmqpub*; set before ready */
 	int64_t start_time;	/* node time at start, for uptime */
 	int call_timeout_ms;	/* wait for the net/validation threads */
 };

@@ -85,6 +85,9 @@ struct job {
 	char *user;			/* restricted user (-rpcwhitelist), */
 	const struct rpc_acl *acl;	/* whose body the worker checks */
 	struct rpc_http_reply reply;
+	int rest_route;			/* REST: route + 1; 0 for JSON-RPC */
+	char *uri;			/* REST: the request URI */
+	struct rest_reply rest;		/* REST: the answer */
 };
 
 struct delayed {
@@ -105,6 +108,7 @@ struct rpc {
 	struct rpc_whitelist *wl;
 	struct rpc_subnet *allow;
 	size_t nallow;
+	int rest;			/* -rest: serve /rest/ (read-only) */
 
 	/* rpc thread only, after start */
 	pthread_t thread;
@@ -513,7 +517,26 @@ job_free(struct job *j)
 	free(j->raw);
 	free(j->user);
 	free(j->reply.body);
+	free(j->uri);
+	free(j->rest.body);
 	free(j);
+}
+
+/* Sends a REST answer (taking its body). */
+static void
+send_rest(struct evhttp_request *req, struct rest_reply *rep)
+{
+	struct evbuffer *out = evhttp_request_get_output_buffer(req);
+
+	if (rep->ctype)
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Content-Type", rep->ctype);
+	if (rep->body && rep->len) {
+		evbuffer_add_reference(out, rep->body, rep->len, free_body,
+		    NULL);
+		rep->body = NULL;
+	}
+	evhttp_send_reply(req, rep->status, reason(rep->status), NULL);
 }
 
 static void
@@ -530,12 +553,61 @@ reply_cb(evutil_socket_t fd, short what, void *arg)
 		memcpy(&j, m->data, sizeof(j));
 		msg_free(m);
 		set_reading(j->req, 1);
-		send_reply(j->req, &j->reply);
+		if (j->rest_route)
+			send_rest(j->req, &j->rest);
+		else
+			send_reply(j->req, &j->reply);
 		job_free(j);
 	}
 }
 
 /* ---- Requests (rpc thread) ---- */
+
+/* Queues the job, or answers 503 as Core does when the queue is full. */
+static void
+push_job(struct rpc *r, struct job *j)
+{
+	struct msg *m = msg_new(0, 0, &j, sizeof(j));
+
+	if (queue_push(r->workq, m) != 0) {
+		struct evhttp_request *req = j->req;
+
+		msg_free(m);
+		job_free(j);
+		log_warnx("WARNING: request rejected because http work queue "
+		    "depth exceeded, it can be increased with the "
+		    "-rpcworkqueue= setting");
+		send_text(req, 503, "Work queue depth exceeded");
+		return;
+	}
+	set_reading(j->req, 0);
+}
+
+/*
+ * A REST request: no authentication (Core's REST is public; -rpcallowip
+ * was checked), answered on a worker like a JSON-RPC job.
+ */
+static void
+rest_request(struct rpc *r, struct evhttp_request *req, int route,
+    const char *uri)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	struct job *j;
+	size_t len;
+
+	log_debug(LOG_HTTP, "Received a REST request for %.100s", uri);
+	j = xcalloc(1, sizeof(*j));
+	j->r = r;
+	j->req = req;
+	j->rest_route = route + 1;
+	j->uri = xstrdup(uri);
+	len = evbuffer_get_length(in);
+	j->raw = xmalloc(len + 1);
+	evbuffer_copyout(in, j->raw, len);
+	j->raw[len] = '\0';
+	j->rawlen = len;
+	push_job(r, j);
+}
 
 static void
 http_cb(struct evhttp_request *req, void *arg)
@@ -553,7 +625,7 @@ http_cb(struct evhttp_request *req, void *arg)
 	size_t len;
 	json_t *body;
 	char *user = NULL;
-	int restricted;
+	int restricted, route;
 
 	r->inflight++;
 	evhttp_request_set_on_complete_cb(req, request_done, r);
@@ -566,6 +638,21 @@ http_cb(struct evhttp_request *req, void *arg)
 	}
 	if (r->stopping) {
 		send_text(req, 503, NULL);
+		return;
+	}
+	/* Core refuses methods it does not know before it looks at the path. */
+	switch (evhttp_request_get_command(req)) {
+	case EVHTTP_REQ_GET:
+	case EVHTTP_REQ_POST:
+	case EVHTTP_REQ_HEAD:
+	case EVHTTP_REQ_PUT:
+		break;
+	default:
+		send_text(req, 405, NULL);
+		return;
+	}
+	if (r->rest && uri != NULL && (route = rest_route(uri)) >= 0) {
+		rest_request(r, req, route, uri);
 		return;
 	}
 	if (uri == NULL || strcmp(uri, "/") != 0) {
@@ -710,7 +797,10 @@ worker_main(void *arg)
 	while ((m = queue_pop(r->workq, -1)) != NULL) {
 		memcpy(&j, m->data, sizeof(j));
 		msg_free(m);
-		if (j->body) {
+		if (j->rest_route) {
+			rest_handle(r, j->rest_route - 1, j->uri,
+			    (const uint8_t *)j->raw, j->rawlen, &j->rest);
+		} else if (j->body) {
 			rpc_execute_body(r, j->body, 0, &j->reply);
 			json_decref(j->body);
 			j->body = NULL;
@@ -961,6 +1051,7 @@ rpc_start(const struct args *a, const struct chainparams *cp,
 	r->sh.mp = mp;
 	r->sh.start_time = node_time();
 	r->sh.call_timeout_ms = CALL_TIMEOUT_MS;
+	r->rest = args_get_bool(a, "rest", 0);
 	pthread_mutex_init(&r->warm_mu, NULL);
 	pthread_mutex_init(&r->cmd_mu, NULL);
 	snprintf(r->warm_msg, sizeof(r->warm_msg), "RPC server started");
@@ -1002,9 +1093,9 @@ rpc_start(const struct args *a, const struct chainparams *cp,
 	evhttp_set_timeout(r->http, (int)timeout);
 	evhttp_set_max_headers_size(r->http, MAX_HEADERS_SIZE);
 	evhttp_set_max_body_size(r->http, MAX_BODY_SIZE);
+	/* Core's set: libevent answers 501 to the others (OPTIONS, ...). */
 	evhttp_set_allowed_methods(r->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_PATCH);
+	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
 	evhttp_set_gencb(r->http, http_cb, r);
 	if (bind_all(r) == -1)
 		goto fail;

@@ -45,8 +45,6 @@
 
 #define NOWALLET	"bitrootd has no wallet"
 #define NOGUI		"bitrootd has no GUI"
-#define NOZMQ		"bitrootd has no ZeroMQ notifications; use -blocknotify " \
-	"or poll getbestblockhash"
 
 #define GO	ARG_GRP_OPTIONS
 #define GC	ARG_GRP_CONNECTION
@@ -384,27 +382,32 @@ static const struct arg_def table[] = {
 	    "Wallet respects mempool chain limits",
 	    NOWALLET },
 
-	/* ZeroMQ notification options: bitrootd has no ZeroMQ */
-	{ "zmqpubhashblock", "=<address>", U, GZ, "Publish block hashes",
-	    NOZMQ },
-	{ "zmqpubhashblockhwm", "=<n>", I | X, GZ, "High-water mark for it",
-	    NOZMQ },
-	{ "zmqpubhashtx", "=<address>", U, GZ, "Publish transaction hashes",
-	    NOZMQ },
-	{ "zmqpubhashtxhwm", "=<n>", I | X, GZ, "High-water mark for it",
-	    NOZMQ },
-	{ "zmqpubrawblock", "=<address>", U, GZ, "Publish raw blocks",
-	    NOZMQ },
-	{ "zmqpubrawblockhwm", "=<n>", I | X, GZ, "High-water mark for it",
-	    NOZMQ },
-	{ "zmqpubrawtx", "=<address>", U, GZ, "Publish raw transactions",
-	    NOZMQ },
-	{ "zmqpubrawtxhwm", "=<n>", I | X, GZ, "High-water mark for it",
-	    NOZMQ },
-	{ "zmqpubsequence", "=<address>", U, GZ, "Publish the sequence",
-	    NOZMQ },
-	{ "zmqpubsequencehwm", "=<n>", I | X, GZ, "High-water mark for it",
-	    NOZMQ },
+	/* ZeroMQ notification options (src/zmq, doc/zmq.md) */
+	{ "zmqpubhashblock", "=<address>", M, GZ,
+	    "Enable publish hash block in <address>" },
+	{ "zmqpubhashblockhwm", "=<n>", I, GZ,
+	    "Set publish hash block outbound message high water mark "
+	    "(default: 1000)" },
+	{ "zmqpubhashtx", "=<address>", M, GZ,
+	    "Enable publish hash transaction in <address>" },
+	{ "zmqpubhashtxhwm", "=<n>", I, GZ,
+	    "Set publish hash transaction outbound message high water mark "
+	    "(default: 1000)" },
+	{ "zmqpubrawblock", "=<address>", M, GZ,
+	    "Enable publish raw block in <address>" },
+	{ "zmqpubrawblockhwm", "=<n>", I, GZ,
+	    "Set publish raw block outbound message high water mark "
+	    "(default: 1000)" },
+	{ "zmqpubrawtx", "=<address>", M, GZ,
+	    "Enable publish raw transaction in <address>" },
+	{ "zmqpubrawtxhwm", "=<n>", I, GZ,
+	    "Set publish raw transaction outbound message high water mark "
+	    "(default: 1000)" },
+	{ "zmqpubsequence", "=<address>", M, GZ,
+	    "Enable publish hash block and tx sequence in <address>" },
+	{ "zmqpubsequencehwm", "=<n>", I, GZ,
+	    "Set publish hash sequence message high water mark "
+	    "(default: 1000)" },
 
 	/* Debugging/Testing options */
 	{ "acceptstalefeeestimates", "", B | D | X, GD,
@@ -582,9 +585,8 @@ static const struct arg_def table[] = {
 	    "Version of created blocks, for fork tests" },
 
 	/* RPC server options */
-	{ "rest", "", B | U, GRPC,
-	    "Accept public REST requests (default: 0)",
-	    "the REST interface is not implemented yet; use JSON-RPC" },
+	{ "rest", "", B, GRPC,
+	    "Accept public REST requests (default: 0)" },
 	{ "rpcallowip", "=<ip>", M, GRPC,
 	    "Allow JSON-RPC from this source: an IP, a network/netmask or "
 	    "network/CIDR, 0.0.0.0/0 or ::/0; can be given more than once" },
@@ -641,7 +643,6 @@ static const struct arg_def table[] = {
 #undef Z
 #undef NOWALLET
 #undef NOGUI
-#undef NOZMQ
 
 static const char *const group_title[ARG_GRP_COUNT] = {
 	"Options:",

@@ -75,6 +75,7 @@ static const struct {
 	{ "cmpctblock", LOG_CMPCTBLOCK },
 	{ "lock", LOG_LOCK },
 	{ "config", LOG_CONFIG },
+	{ "zmq", LOG_ZMQ },
 	/* Core's names for what bitrootd calls store */
 	{ "coindb", LOG_STORE },
 	{ "blockstorage", LOG_STORE },
@@ -82,7 +83,7 @@ static const struct {
 	 * Core's other categories: bitrootd has no code behind them, but
 	 * -debug=X and -debugexclude=X with them must still be accepted.
 	 */
-	{ "tor", 0 }, { "zmq", 0 }, { "walletdb", 0 }, { "estimatefee", 0 },
+	{ "tor", 0 }, { "walletdb", 0 }, { "estimatefee", 0 },
 	{ "selectcoins", 0 }, { "rand", 0 }, { "prune", 0 }, { "proxy", 0 },
 	{ "mempoolrej", 0 }, { "libevent", 0 }, { "qt", 0 }, { "leveldb", 0 },
 	{ "i2p", 0 }, { "ipc", 0 }, { "txreconciliation", 0 }, { "scan", 0 },

@@ -30,6 +30,7 @@ enum log_category {
 	LOG_CMPCTBLOCK = 1u << 10,
 	LOG_LOCK = 1u << 11,
 	LOG_CONFIG = 1u << 12,
+	LOG_ZMQ = 1u << 13,
 	LOG_ALL = 0xffffffffu,
 };
 

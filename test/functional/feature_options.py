@@ -36,11 +36,10 @@ CHECKER = os.path.join(REPO, "contrib", "devtools", "check_options.py")
 
 # (argument, the value the message names)
 REFUSED = [
-    "-rest=1",
     "-coinstatsindex=1", "-peerbloomfilters=1", "-onlynet=ipv4",
     "-externalip=1.2.3.4", "-maxuploadtarget=500", "-maxuploadtarget=1G", "-listenonion=1",
-    "-natpmp=1", "-upnp=1", "-txreconciliation=1", "-zmqpubhashblock=tcp://127.0.0.1:28332",
-    "-zmqpubrawtx=tcp://127.0.0.1:28333", "-vbparams=testdummy:0:1",
+    "-natpmp=1", "-upnp=1", "-txreconciliation=1",
+    "-vbparams=testdummy:0:1",
     "-prune=550", "-proxy=127.0.0.1:9050", "-onion=127.0.0.1:9050", "-i2psam=127.0.0.1:7656",
     "-blocksdir=/tmp",
 ]
@@ -63,7 +62,6 @@ WARNED = [
     ("-logratelimit=1", "-logratelimit=1 has no effect"),
     ("-paytxfee=0.001", "-paytxfee is ignored: bitrootd has no wallet"),
     ("-splash=1", "-splash is ignored: bitrootd has no GUI"),
-    ("-zmqpubhashblockhwm=5", "-zmqpubhashblockhwm is ignored: bitrootd has no ZeroMQ"),
     ("-deprecatedrpc=warnings", "-deprecatedrpc=warnings has no effect"),
     ("-alertnotify=true", "-alertnotify has no effect yet"),
     ("-assumevalid=00000000000000000000f1c54590ee18d15ec70e68c8cd4cfbadb1b4f11697ee",

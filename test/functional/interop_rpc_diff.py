@@ -177,6 +177,10 @@ KNOWN = [
       "estimated from the last month of the chain instead of Core's built-in chain statistics",
       both_numbers),
     K("stop", "", "bitrootd answers \"Bitroot server stopping\""),
+    K("getzmqnotifications", "!outcome", "the Core 28.1 anchor is built without ZeroMQ: Method not found",
+      lambda c, b: c[0] == "error" and c[1]["code"] == -32601 and b == ("result", [])),
+    K("help getzmqnotifications", "", "the Core 28.1 anchor is built without ZeroMQ: unknown command",
+      lambda c, b: c == "help: unknown command: getzmqnotifications" and b.startswith("getzmqnotifications")),
     K("help", "", "bitrootd's help texts are Core 30's and list only its methods; the usage line matches",
       first_line),
     K("*", "!error.message", "an arity error answers the method's help: Core 30's text, same usage line",
@@ -736,6 +740,7 @@ class InteropRpcDiffTest(BitrootTestFramework):
             c("validateaddress", a)
         c("validateaddress", 5)
         c("validateaddress")
+        c("getzmqnotifications")
         c("validateaddress", P2PKH, 1)
         c("validateaddress", address=P2TR)
         for d in ("addr(%s)" % P2WPKH, "raw(%s)" % P2WPKH_SPK, descsum_create("addr(%s)" % P2PKH),

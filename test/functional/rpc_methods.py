@@ -268,7 +268,7 @@ class RpcMethodsTest(BitrootTestFramework):
             elif line.strip():
                 self.help_listed.add(line.split()[0])
         assert_equal(categories, ["Blockchain", "Control", "Generating", "Mining", "Network",
-                                  "Rawtransactions", "Util"])
+                                  "Rawtransactions", "Util", "Zmq"])
         # Core keeps these in its hidden category (not in the listing).
         self.hidden = {"invalidateblock", "reconsiderblock", "addpeeraddress", "echo", "echojson", "setmocktime",
                        "syncwithvalidationinterfacequeue", "addconnection", "generate"}
@@ -662,6 +662,9 @@ class RpcMethodsTest(BitrootTestFramework):
         assert_equal(di["descriptor"], descsum_create("addr(%s)" % ADDR))
         self.call("getdescriptorinfo", "raw(%s)" % SPK, shape=DESCINFO)
         self.bad(RPC_INVALID_ADDRESS_OR_KEY, "getdescriptorinfo", "nonsense(1)")
+        # Without -zmqpub* no notifier is active (zmq_interface.py has them).
+        assert_equal(self.call("getzmqnotifications", shape=[{"type": STR, "address": STR, "hwm": INT}]), [])
+        self.bad(RPC_MISC_ERROR, "getzmqnotifications", 1)
         assert_equal(self.call("echo", "a", 1, shape=[(STR, INT)]), ["a", 1])
         assert_equal(self.call("echojson", [1], {"k": 2}, shape=[(ANYOBJ, [INT])]), [[1], {"k": 2}])
         self.bad(RPC_MISC_ERROR, "echo", *range(11))

@@ -40,6 +40,7 @@ BASE_SCRIPTS = [
     ("interop_addr.py", None),
     ("interop_rpc_more.py", 900),
     ("interop_blockfilters.py", 900),
+    ("interop_rest.py", 600),
     ("feature_crash_recovery.py", 1800),
     ("p2p_invalid_messages.py", 1500),
     ("p2p_many_peers.py", 900),
@@ -64,6 +65,8 @@ BASE_SCRIPTS = [
     ("rpc_txindex.py", None),
     ("rpc_blockfilter.py", 900),
     ("p2p_blockfilters.py", 900),
+    ("rest_interface.py", None),
+    ("zmq_interface.py", None),
     ("rpc_rawtx_verbose.py", None),
     ("rpc_bad_input.py", None),
     ("rpc_blockstats.py", None),
@@ -108,6 +111,8 @@ SANITIZER_SMOKE = [
     "mining_mempool.py",
     "mempool_persist.py",
     "p2p_tx_relay.py",
+    "rest_interface.py",
+    "zmq_interface.py",
     "p2p_orphans.py",
 ]
 
