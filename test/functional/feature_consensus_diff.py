@@ -37,7 +37,7 @@ class ConsensusDiffTest(BitrootTestFramework):
         self.rpc_timeout = 300
 
     def add_options(self, parser):
-        parser.add_argument("--random", type=int, default=300, help="random cases to run (default 300)")
+        parser.add_argument("--random", type=int, default=1000, help="random cases to run (default 1000)")
         parser.add_argument("--seed", type=int, help="seed of the random cases (default: --randomseed)")
         parser.add_argument("--no-directed", dest="directed", action="store_false",
                             help="skip the directed cases (the chains are still built)")
