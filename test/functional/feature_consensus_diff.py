@@ -52,6 +52,13 @@ class ConsensusDiffTest(BitrootTestFramework):
     def setup_network(self):
         pass
 
+    def harness(self, nodes, detail):
+        h = DiffHarness(nodes, self.log, self.rng, detail=detail)
+        if self.options.report:
+            os.makedirs(self.options.report, exist_ok=True)
+            h.report_file = os.path.join(self.options.report, "disagreements.jsonl")
+        return h
+
     def start_judges(self, args):
         """Core (script checks on its queue, as on any machine with two cores or more), bitrootd,
         and Core with scripts checked inline (-par=1), asked for the detail of a script failure."""
@@ -60,13 +67,16 @@ class ConsensusDiffTest(BitrootTestFramework):
                        binaries=["core", "bitrootd", "core"])
         for i in range(first, first + 3):
             self.start_node(i)
-        return DiffHarness(self.nodes[first:first + 2], self.log, self.rng, detail=self.nodes[first + 2])
+        return self.harness(self.nodes[first:first + 2], self.nodes[first + 2])
 
     def stop_judges(self, h):
         for n in h.nodes + [h.detail]:
             n.stop_node()
 
     def run_test(self):
+        if self.options.report:
+            os.makedirs(self.options.report, exist_ok=True)
+            open(os.path.join(self.options.report, "disagreements.jsonl"), "w").close()
         seed = self.options.seed if self.options.seed is not None else self.options.randomseed
         groups = self.options.groups.split(",") if self.options.groups else None
         want = (lambda g: groups is None or g in groups) if self.options.directed else (lambda g: False)
@@ -164,10 +174,6 @@ class ConsensusDiffTest(BitrootTestFramework):
                   len(disagreements), len(unexpected)))
         if self.options.report:
             os.makedirs(self.options.report, exist_ok=True)
-            with open(os.path.join(self.options.report, "disagreements.jsonl"), "w", encoding="utf8") as f:
-                for o in disagreements:
-                    f.write(json.dumps({"name": o.name, "verdicts": o.verdicts, "detail": o.detail,
-                                        "block": o.block_hex}) + "\n")
             with open(os.path.join(self.options.report, "core_crashes.jsonl"), "w", encoding="utf8") as f:
                 for n, hexb in crashes:
                     f.write(json.dumps({"name": n, "block": hexb}) + "\n")

@@ -17,6 +17,7 @@ can sit exactly at a limit.
 """
 
 import http.client
+import json
 import struct
 import time
 
@@ -464,6 +465,7 @@ class DiffHarness:
         self.unexpected = []
         self.case_seconds = 0.0
         self.documented = {}
+        self.report_file = None  # disagreements are appended here as found (JSON lines)
         self.chain_blocks = []   # hex of every block extend() added, in order (revive)
         self.core_crashes = []   # (case name, block hex): Core died on them (revive)   # Core 28.1 answer -> times normalized (CORE28_LATER)
 
@@ -721,6 +723,9 @@ class DiffHarness:
             self.log.warning("case %s: Core crashed, bitrootd said %r", name, verdicts[1])
         elif not out.agree:
             self.disagreements.append(out)
+            if self.report_file:
+                with open(self.report_file, "a", encoding="utf8") as f:
+                    f.write(json.dumps({"name": name, "verdicts": verdicts, "detail": detail, "block": hexb}) + "\n")
             self.log.warning("DISAGREE %s: %s", name,
                              ", ".join("%s=%r" % (n.implementation, v) for n, v in zip(self.nodes, verdicts)))
         elif not out.expect_ok():

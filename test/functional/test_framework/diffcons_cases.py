@@ -17,7 +17,7 @@ import time
 from .diffcons import (BARE_TRUE, MAX_BLOCK_SIGOPS_COST, MAX_BLOCK_WEIGHT, MAX_MONEY, SEQUENCE_DISABLE,
                        SEQUENCE_FINAL, SEQUENCE_TYPE_TIME, VALID, Coin, Raw, TrScript, bip34_push, commitment_script,
                        ecdsa_sig, set_witness, sign_tx, spend_tx, subsidy, tx_sigop_cost)
-from .diffcons_world import (ACTIVATION, BIP30_TAGS, BIP30_VALUE, KEY, LEAF_SECRETS, MAIN_TIP, SIGOPS_PER_SCRIPT,
+from .diffcons_world import (SIGOPS_SCRIPT as SIGOPS_SCRIPT_FOR_FAKE, ACTIVATION, BIP30_TAGS, BIP30_VALUE, KEY, LEAF_SECRETS, MAIN_TIP, SIGOPS_PER_SCRIPT,
                              WSH_SCRIPTS)
 from .diffcons_random import Writer, ser_cs
 from .key import ORDER, der_decode, der_encode, sign_schnorr
@@ -221,6 +221,18 @@ class Directed:
         b.unsolve()
         self.judge("high_hash", b, "high-hash", seal=False)
         self.judge("prev_unknown", h.block(prev=b"\x42" * 32), "prev-blk-not-found")
+        # submitblock's other answers: a block already on the chain, one already refused, a side branch.
+        self.count += 1
+        h.judge("resubmit_tip", bytes.fromhex(h.chain_blocks[-1]), "duplicate")
+        b = h.block(cb_delta=1)
+        self.judge("refused_once", b, "bad-cb-amount")
+        self.count += 1
+        h.judge("refused_twice", b.serialize(), "duplicate-invalid")
+        parent = h.height - 1
+        side = h.block(prev=h.hashes[parent], height=h.height, time_=h.times[h.height] + 1)
+        self.judge("side_branch_same_height", side, "inconclusive")
+        side = h.block(prev=h.hashes[parent - 1], height=h.height - 1, time_=h.times[h.height] + 2)
+        self.judge("side_branch_lower", side, "inconclusive")
 
     # ================================================================ block
 
@@ -679,6 +691,22 @@ class Directed:
         tx = self.spend([c])
         tx.vin[0].script_sig = bytes(CScript([OP_0, OP_IF] + [OP_CHECKSIG] * 100 + [OP_ENDIF]))
         self.txs_case("sigops_in_scriptsig", [tx], VALID)
+        # P2SH sigops are counted from the scriptSig's last push, even one that is not the redeem
+        # script: a block over the limit that way is refused for sigops, before any script runs.
+        coins = [self.coin("sh_true", k) for k in range(4)]
+        tx = self.spend(coins)
+        fake = bytes(SIGOPS_SCRIPT_FOR_FAKE)
+        for txin in tx.vin:
+            txin.script_sig = bytes(CScript([fake]))
+        legacy = (MAX_BLOCK_SIGOPS_COST - 4 * 4 * SIGOPS_PER_SCRIPT) // 4
+        cb = h.coinbase(outputs=[CTxOut(subsidy(height), BARE_TRUE), CTxOut(0, CScript([OP_CHECKSIG] * (legacy + 1)))])
+        b = h.block([tx], cb=cb)
+        b.vtx[0].vout[0].value += h.fees_of([tx])
+        self.judge("sigops_fake_redeem_over", b, "bad-blk-sigops")
+        cb = h.coinbase(outputs=[CTxOut(subsidy(height), BARE_TRUE), CTxOut(0, CScript([OP_CHECKSIG] * legacy))])
+        b = h.block([tx], cb=cb)
+        b.vtx[0].vout[0].value += h.fees_of([tx])
+        self.judge("sigops_fake_redeem_at_limit", b, EVAL_FALSE)
         # A P2SH sigop count reads the last push even when the script fails push-only.
         c = self.coin("sigops_sh")
         tx = self.spend([c])
