@@ -96,6 +96,7 @@ class ConsensusDiffTest(BitrootTestFramework):
             while h.height < LOW_TOP:
                 d.low_height()
                 h.extend(world.next_block())
+            h.compare_utxo("low-chain")
             totals["directed"] += d.count
             self.stop_judges(h)
 
@@ -121,6 +122,7 @@ class ConsensusDiffTest(BitrootTestFramework):
             n0 = d.count
             d.run(run)
             self.log.info("Directed groups %s: %d cases in %.1f s", ",".join(run), d.count - n0, time.time() - t0)
+            h.compare_utxo("after-directed")
         totals["directed"] += d.count
 
         if self.options.random > 0:
@@ -140,8 +142,10 @@ class ConsensusDiffTest(BitrootTestFramework):
                 done = k + 1 - self.options.first
                 if self.options.progress and done % self.options.progress == 0:
                     el = time.time() - t0
+                    h.compare_utxo("after-random-%d" % (k + 1))
                     self.log.info("  random %d/%d, %.1f cases/s, %d disagreements", done, self.options.random,
                                   done / el, len(h.disagreements))
+            h.compare_utxo("after-random")
             totals["random"] = rc.count
             generator_errors = rc.errors
             el = time.time() - t0

@@ -686,6 +686,48 @@ class DiffHarness:
             self.detail.invalidateblock(CBlock.from_hex(hexb).hash_hex)
         return "core-par1-says:" + v
 
+    def verdicts_of(self, name, hexb):
+        """Every judge's answer to one block, Core's put in bitrootd's words (see CORE28_*)."""
+        verdicts = [self.submit(n, hexb, name) for n in self.nodes]
+        if verdicts[0] == CORE28_QUEUE_FAILURE and self.detail is not None:
+            verdicts[0] = self.script_detail(hexb, name)
+        if verdicts[0] in CORE28_LATER:
+            self.documented[verdicts[0]] = self.documented.get(verdicts[0], 0) + 1
+            verdicts[0] = CORE28_LATER[verdicts[0]]
+        return verdicts
+
+    def check_tip(self, name):
+        tip_hex = hash_to_hex(self.tip)
+        for n in self.nodes:
+            got = n.getbestblockhash()
+            if got != tip_hex:
+                raise AssertionError("node%d left on %s after case %s, not the tip %s" % (n.index, got, name, tip_hex))
+
+    def record(self, name, verdicts, expect, hexb, detail):
+        out = Outcome(name, verdicts, expect, hexb, detail)
+        self.cases += 1
+        # Reject reasons as Core gave them (script failures with their error): what the cases reached.
+        key = verdicts[0]
+        if key.startswith("bad-version("):
+            key = "bad-version(...)"
+        self.by_verdict[key] = self.by_verdict.get(key, 0) + 1
+        if verdicts[0] == CORE_CRASHED:
+            self.log.warning("case %s: Core crashed, bitrootd said %r", name, verdicts[1])
+        elif not out.agree:
+            self.disagree(name, verdicts, hexb, detail)
+            self.disagreements.append(out)
+        elif not out.expect_ok():
+            self.unexpected.append(out)
+            self.log.warning("case %s: Core says %r, the case meant %r", name, out.core, expect)
+        return out
+
+    def disagree(self, name, verdicts, hexb, detail):
+        if self.report_file:
+            with open(self.report_file, "a", encoding="utf8") as f:
+                f.write(json.dumps({"name": name, "verdicts": verdicts, "detail": detail, "block": hexb}) + "\n")
+        self.log.warning("DISAGREE %s: %s", name,
+                         ", ".join("%s=%r" % (n.implementation, v) for n, v in zip(self.nodes, verdicts)))
+
     def judge(self, name, block, expect=None, detail=""):
         """Submits block (a CBlock, or raw bytes) to every node, compares, and returns every node to
         the tip."""
@@ -695,43 +737,57 @@ class DiffHarness:
         else:
             hexb = block.serialize().hex()
         start = time.time()
-        verdicts = [self.submit(n, hexb, name) for n in self.nodes]
-        if verdicts[0] == CORE28_QUEUE_FAILURE and self.detail is not None:
-            verdicts[0] = self.script_detail(hexb, name)
-        if verdicts[0] in CORE28_LATER:
-            self.documented[verdicts[0]] = self.documented.get(verdicts[0], 0) + 1
-            verdicts[0] = CORE28_LATER[verdicts[0]]
-        tip_hex = hash_to_hex(self.tip)
+        verdicts = self.verdicts_of(name, hexb)
         for n, v in zip(self.nodes, verdicts):
             if v == VALID:
                 n.invalidateblock(block.hash_hex)
-            elif v in ("inconclusive", "duplicate") or v.startswith("rpc-error"):
-                pass
         if VALID in verdicts or len(set(verdicts)) != 1:
-            for n in self.nodes:
-                got = n.getbestblockhash()
-                if got != tip_hex:
-                    raise AssertionError("node%d left on %s after case %s, not the tip %s" %
-                                         (n.index, got, name, tip_hex))
+            self.check_tip(name)
         self.case_seconds += time.time() - start
-        out = Outcome(name, verdicts, expect, hexb, detail)
-        self.cases += 1
-        key = verdicts[0] if verdicts[0].startswith(("block-script", "mandatory-script")) is False \
-            else verdicts[0].split(" (")[0] + " (...)"
-        self.by_verdict[key] = self.by_verdict.get(key, 0) + 1
-        if verdicts[0] == CORE_CRASHED:
-            self.log.warning("case %s: Core crashed, bitrootd said %r", name, verdicts[1])
-        elif not out.agree:
-            self.disagreements.append(out)
-            if self.report_file:
-                with open(self.report_file, "a", encoding="utf8") as f:
-                    f.write(json.dumps({"name": name, "verdicts": verdicts, "detail": detail, "block": hexb}) + "\n")
-            self.log.warning("DISAGREE %s: %s", name,
-                             ", ".join("%s=%r" % (n.implementation, v) for n, v in zip(self.nodes, verdicts)))
-        elif not out.expect_ok():
-            self.unexpected.append(out)
-            self.log.warning("case %s: Core says %r, the case meant %r", name, out.core, expect)
-        return out
+        return self.record(name, verdicts, expect, hexb, detail)
+
+    def judge_chain(self, name, blocks, expects=None, detail=""):
+        """Blocks in a row from the tip, each on the one before: each goes to every judge while all
+        accept the ones before it (and to the -par=1 Core, so that it can judge the next one); then
+        every node invalidates the first block it accepted. Returns the outcomes, one per block
+        judged."""
+        expects = list(expects) if expects is not None else [None] * len(blocks)
+        first_ok = [None] * len(self.nodes)
+        detail_first = None
+        outs = []
+        start = time.time()
+        for k, b in enumerate(blocks):
+            hexb = b.serialize().hex()
+            verdicts = self.verdicts_of("%s[%d]" % (name, k), hexb)
+            for i, v in enumerate(verdicts):
+                if v == VALID and first_ok[i] is None:
+                    first_ok[i] = b.hash_hex
+            outs.append(self.record("%s[%d]" % (name, k), verdicts, expects[k], hexb, detail))
+            if any(v != VALID for v in verdicts):
+                break
+            if self.detail is not None and k + 1 < len(blocks):
+                if submit_verdict(self.detail, hexb) == VALID and detail_first is None:
+                    detail_first = b.hash_hex
+        for n, h in zip(self.nodes, first_ok):
+            if h is not None:
+                n.invalidateblock(h)
+        if detail_first is not None:
+            self.detail.invalidateblock(detail_first)
+        self.check_tip(name)
+        self.case_seconds += time.time() - start
+        return outs
+
+    def compare_utxo(self, when):
+        """Every node's UTXO set hash (gettxoutsetinfo hash_serialized_3) must be the same: each
+        valid case was connected and disconnected again on every node."""
+        nodes = self.nodes + ([self.detail] if self.detail else [])
+        got = [n.gettxoutsetinfo("hash_serialized_3") for n in nodes]
+        hashes = [g["hash_serialized_3"] for g in got]
+        if len(set(hashes)) != 1 or len(set(g["bestblock"] for g in got)) != 1:
+            self.disagree("utxo-set-" + when, hashes, "", "gettxoutsetinfo differs")
+            self.disagreements.append(Outcome("utxo-set-" + when, hashes, None, "", ""))
+            return False
+        return True
 
 
 def set_commitment(b, nonce_value=b"\x00" * 32, *, replace=True):

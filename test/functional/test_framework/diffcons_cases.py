@@ -17,7 +17,8 @@ import time
 from .diffcons import (BARE_TRUE, MAX_BLOCK_SIGOPS_COST, MAX_BLOCK_WEIGHT, MAX_MONEY, SEQUENCE_DISABLE,
                        SEQUENCE_FINAL, SEQUENCE_TYPE_TIME, VALID, Coin, Raw, TrScript, bip34_push, commitment_script,
                        ecdsa_sig, set_witness, sign_tx, spend_tx, subsidy, tx_sigop_cost)
-from .diffcons_world import (SIGOPS_SCRIPT as SIGOPS_SCRIPT_FOR_FAKE, ACTIVATION, BIP30_TAGS, BIP30_VALUE, KEY, LEAF_SECRETS, MAIN_TIP, SIGOPS_PER_SCRIPT,
+from .diffcons_world import (SIGOPS_SCRIPT as SIGOPS_SCRIPT_FOR_FAKE, ACTIVATION, BIP30_TAGS, BIP30_VALUE, KEY,
+                             LEAF_SECRETS, MAIN_TIP, SIGOPS_PER_SCRIPT,
                              WSH_SCRIPTS)
 from .diffcons_random import Writer, ser_cs
 from .key import ORDER, der_decode, der_encode, sign_schnorr
@@ -90,7 +91,7 @@ class Directed:
         for g in groups:
             getattr(self, "g_" + g)()
 
-    ALL = ("header", "block", "serialization", "coinbase", "witness_commitment", "tx", "locktime", "bip68", "sigops",
+    ALL = ("header", "block", "serialization", "coinbase", "witness_commitment", "tx", "chain", "locktime", "bip68", "sigops",
            "weight", "legacy_script", "segwit", "taproot", "tapscript")
 
     # ================================================================ low chain
@@ -529,6 +530,59 @@ class Directed:
         tx.vout = [CTxOut(0, BARE_TRUE)]
         b = h.block([tx])
         self.judge("vin_empty", b, None)
+
+    # ================================================================ blocks in a row
+
+    def on(self, prev, txs=(), **kw):
+        """A sealed block on prev (a block of this case, not the tip), one second after it."""
+        h = self.h
+        height = prev.height + 1
+        fees = max(0, h.fees_of(list(txs)))
+        cb = h.coinbase(height, value=subsidy(height) + fees + kw.pop("cb_delta", 0))
+        b = h.block(txs, cb=cb, prev=prev.hash, height=height, time_=kw.pop("time_", prev.time + 1), **kw)
+        b.height = height
+        return h.finish(b)
+
+    def first(self, txs=(), **kw):
+        b = self.h.finish(self.h.block(txs, **kw))
+        b.height = self.h.next_height
+        return b
+
+    def g_chain(self):
+        """Two or three blocks in a row: what a block may do with the one before it."""
+        h = self.h
+        c = self.coin("true")
+        tx1 = self.spend([c])
+        c1 = Coin(COutPoint(tx1.txid, 0), tx1.vout[0], h.next_height, False, Raw(BARE_TRUE))
+        a = self.first([tx1])
+        self.chain("chain_spend_prev_block", [a, self.on(a, [self.spend([c1])])], [VALID, VALID])
+        a = self.first([tx1])
+        self.chain("chain_tx_again_unspent", [a, self.on(a, [tx1])], [VALID, "bad-txns-BIP30"])
+        tx2 = self.spend([c1])
+        a = self.first([tx1, tx2])
+        self.chain("chain_tx_again_spent", [a, self.on(a, [tx1])], [VALID, "bad-txns-inputs-missingorspent"])
+        a = self.first([tx1])
+        cbc = Coin(COutPoint(a.vtx[0].txid, 0), a.vtx[0].vout[0], h.next_height, True, Raw(BARE_TRUE))
+        self.chain("chain_spend_prev_coinbase", [a, self.on(a, [self.spend([cbc])])],
+                   [VALID, "bad-txns-premature-spend-of-coinbase"])
+        for seq, expect in ((1, VALID), (2, NONFINAL), (SEQUENCE_TYPE_TIME | 1, NONFINAL),
+                            (SEQUENCE_TYPE_TIME, VALID)):
+            a = self.first([tx1])
+            self.chain("chain_bip68_%x" % seq, [a, self.on(a, [self.spend([c1], sequence=seq)])], [VALID, expect])
+        a = self.first([tx1])
+        b = self.on(a, [self.spend([c1])])
+        c2 = Coin(COutPoint(b.vtx[1].txid, 0), b.vtx[1].vout[0], h.next_height + 1, False, Raw(BARE_TRUE))
+        self.chain("chain_three", [a, b, self.on(b, [self.spend([c2], sequence=1)])], [VALID, VALID, VALID])
+        a = self.first([tx1])
+        bad = self.spend([c1])
+        bad.vin[0].script_sig = bytes(CScript([OP_RETURN]))
+        self.chain("chain_second_script_fails", [a, self.on(a, [bad])], [VALID, se("OP_RETURN was encountered")])
+        a = self.first([tx1])
+        self.chain("chain_second_time_eq_mtp", [a, self.on(a, time_=h.mtp())], [VALID, "time-too-old"])
+
+    def chain(self, name, blocks, expects):
+        self.count += len(blocks)
+        return self.h.judge_chain(name, blocks, expects)
 
     # ================================================================ lock times
 
