@@ -1016,6 +1016,12 @@ class Directed:
         set_witness(tx, 0, [b"\x00" * 521, bytes(WSH_SCRIPTS["wsh_drop"])])
         self.txs_case("wsh_item_521", [tx], se("Push value size limit exceeded"))
         self.spend_case("wsh_two_on_stack", [self.coin("wsh_two")], se("Stack size must be exactly one after execution"))
+        # v0 has no initial stack limit; 1,000 items is checked after each opcode.
+        for n, expect in ((1000, se("Stack size must be exactly one after execution")),
+                          (1001, se("Stack size limit exceeded"))):
+            tx = self.spend([self.coin("wsh_drop")], sign=False)
+            set_witness(tx, 0, [b""] * n + [bytes(WSH_SCRIPTS["wsh_drop"])])
+            self.txs_case("wsh_stack_%d_items" % n, [tx], expect)
         for tag, expect in (("wsh_10000", VALID), ("wsh_10001", se("Script is too big")),
                             ("wsh_ops201", VALID), ("wsh_ops202", se("Operation limit exceeded"))):
             self.spend_case(tag, [self.coin(tag)], expect)
