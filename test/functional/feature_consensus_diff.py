@@ -38,6 +38,8 @@ class ConsensusDiffTest(BitrootTestFramework):
 
     def add_options(self, parser):
         parser.add_argument("--random", type=int, default=1000, help="random cases to run (default 1000)")
+        parser.add_argument("--random-pre", type=int, default=200, dest="random_pre",
+                            help="random cases at height %d, before the deployments (default 200)" % (ACTIVATION - 1))
         parser.add_argument("--seed", type=int, help="seed of the random cases (default: --randomseed)")
         parser.add_argument("--no-directed", dest="directed", action="store_false",
                             help="skip the directed cases (the chains are still built)")
@@ -108,6 +110,17 @@ class ConsensusDiffTest(BitrootTestFramework):
         d = Directed(h, world, self.log)
         t0 = time.time()
         world.build_main_pre()
+        if self.options.random_pre > 0:
+            self.log.info("Random cases before the deployments (height %d): %d, seed %d", ACTIVATION - 1,
+                          self.options.random_pre, seed + 1)
+            rc = RandomCases(h, world, seed + 1, self.log, prefix="pre_")
+            t0 = time.time()
+            for k in range(self.options.random_pre):
+                rc.run_one(k)
+            h.compare_utxo("after-random-pre")
+            totals["random"] += rc.count
+            generator_errors += rc.errors
+            self.log.info("Random before the deployments: %d cases in %.1f s", rc.count, time.time() - t0)
         if want("activation"):
             self.log.info("Deployment boundary: cases at height %d, then %d", ACTIVATION - 1, ACTIVATION)
             d.activation(False)
@@ -146,8 +159,8 @@ class ConsensusDiffTest(BitrootTestFramework):
                     self.log.info("  random %d/%d, %.1f cases/s, %d disagreements", done, self.options.random,
                                   done / el, len(h.disagreements))
             h.compare_utxo("after-random")
-            totals["random"] = rc.count
-            generator_errors = rc.errors
+            totals["random"] += rc.count
+            generator_errors += rc.errors
             el = time.time() - t0
             self.log.info("Random: %d cases in %.1f s (%.1f cases/s); mutations used: %s", rc.count, el,
                           rc.count / el if el else 0, rc.mutation_summary())

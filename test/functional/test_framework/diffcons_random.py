@@ -78,18 +78,21 @@ class Ctx:
 
 
 class RandomCases:
-    def __init__(self, h, world, seed, log):
+    def __init__(self, h, world, seed, log, prefix=""):
+        """prefix: the tag prefix of the coins to draw ("pre_" for those made before the deployments)."""
         self.h = h
+        self.prefix = prefix
         self.w = world
         self.seed = seed
         self.log = log
         self.count = 0
         self.errors = 0
         self.used = {}
-        tags = [(t, w) for t, w in TAG_WEIGHTS if t in h.coins or t in ("height", "coinbase")]
+        self.heights = sorted(int(t[1:]) for t in h.coins if t[0] == "h" and t[1:].isdigit())
+        tags = [(t, w) for t, w in TAG_WEIGHTS if prefix + t in h.coins or (t == "height" and self.heights) or
+                t == "coinbase"]
         self.tags = [t for t, _ in tags]
         self.weights = [w for _, w in tags]
-        self.heights = sorted(int(t[1:]) for t in h.coins if t[0] == "h" and t[1:].isdigit())
         self.mature_cb = [hh for hh in h.coinbases if hh <= h.next_height - 100 and hh > 3 and
                           hh not in world.spent_cbs]
         self.tree = world.tree
@@ -125,7 +128,7 @@ class RandomCases:
                 if coin.spender is None:
                     continue
             else:
-                lst = self.h.coins[tag]
+                lst = self.h.coins[self.prefix + tag]
                 coin = lst[rng.randrange(len(lst))]
             if coin.outpoint not in avoid:
                 return self.dress(c, coin, tag)
@@ -305,9 +308,9 @@ class RandomCases:
         """A random script, put in an output by one tx and spent by the next in the same block."""
         rng = c.rng
         h = self.h
-        kind = rng.choice(SCRIPT_KINDS)
+        kind = rng.choice(SCRIPT_KINDS_PRE if self.prefix else SCRIPT_KINDS)
         c.muts.append("script_" + kind)
-        fund = h.coin("true", rng.randrange(len(h.coins["true"])))
+        fund = h.coin(self.prefix + "true", rng.randrange(len(h.coins[self.prefix + "true"])))
         tap = kind == "tap"
         script = random_script(rng, tapscript=tap)
         stack = [random_push_value(rng) for _ in range(rng.choices([0, 1, 2, 3, 5], [2, 4, 3, 2, 1])[0])]
@@ -837,6 +840,8 @@ STAGES = ["pre"] * 8 + ["post"] * 7 + ["block"] * 5 + ["late"] * 2 + ["header"] 
 # --- random scripts ---------------------------------------------------------------------------
 
 SCRIPT_KINDS = ["scriptsig", "bare", "p2sh", "wsh", "shwsh", "tap", "tap"]
+# Before segwit a witness makes the block unexpected-witness: mostly legacy scripts there.
+SCRIPT_KINDS_PRE = ["scriptsig", "scriptsig", "bare", "bare", "p2sh", "p2sh", "wsh"]
 SCRIPT_SHARE = 0.3
 NUMS_KEY = bytes.fromhex("50929b74c1a04954b78b4b6035e97a5e078a5a0f28ec96d547bfee9ace803ac0")
 OP_SUCCESS = set([0x50, 0x62, 0x7e, 0x7f, 0x80, 0x81, 0x83, 0x84, 0x85, 0x86, 0x89, 0x8a, 0x8d, 0x8e, 0x95, 0x96,
