@@ -368,6 +368,8 @@ class RandomCases:
         nmut = rng.choices([0, 1, 2, 3], [2, 5, 3, 1])[0]
         stages = [rng.choice(STAGES) for _ in range(nmut)]
         ntx = rng.choices([0, 1, 2, 3, 4], [1, 8, 5, 2, 1])[0]
+        if rng.random() < 0.05:
+            ntx = rng.randrange(8, 25)      # many transactions: order, accumulated fees and sigops
         for ti in range(ntx):
             self.make_tx(c)
             tx = c.txs[-1]
