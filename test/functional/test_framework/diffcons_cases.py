@@ -512,6 +512,13 @@ class Directed:
         self.txs_case("chain_spend_op_return", [parent, ret], "bad-txns-inputs-missingorspent")
         nope = self.spend([Coin(COutPoint(parent.txid, 2), CTxOut(0, BARE_TRUE), 0, False, Raw(BARE_TRUE))], fee=0)
         self.txs_case("chain_spend_past_outputs", [parent, nope], "bad-txns-inputs-missingorspent")
+        # An output script over 10,000 bytes is unspendable: never a coin, so "missing", not a script error.
+        for n, expect in ((10000, VALID), (10001, "bad-txns-inputs-missingorspent")):
+            spk = bytes(WSH_SCRIPTS["wsh_%d" % n])
+            par = self.spend([c], outputs=[CTxOut(c.value - 1000, spk)])
+            big = Coin(COutPoint(par.txid, 0), par.vout[0], h.next_height, False, Raw(spk))
+            self.txs_case("spend_output_script_%d_in_block" % n, [par, self.spend([big])], expect)
+            self.chain("chain_spend_output_script_%d" % n, [self.first([par]), None], [VALID, expect], par=par)
         self.txs_case("double_spend_two_txs", [self.spend([c]), self.spend([c], fee=2000)],
                       "bad-txns-inputs-missingorspent")
         self.txs_case("double_spend_in_block_coin", [parent, child, self.spend([pc], fee=5)],
@@ -580,7 +587,12 @@ class Directed:
         a = self.first([tx1])
         self.chain("chain_second_time_eq_mtp", [a, self.on(a, time_=h.mtp())], [VALID, "time-too-old"])
 
-    def chain(self, name, blocks, expects):
+    def chain(self, name, blocks, expects, par=None):
+        """blocks: None as the second one spends output 0 of par (in the first) in a block on it."""
+        if par is not None and blocks[1] is None:
+            spk = par.vout[0].script_pubkey
+            coin = Coin(COutPoint(par.txid, 0), par.vout[0], self.h.next_height, False, Raw(spk))
+            blocks[1] = self.on(blocks[0], [self.spend([coin])])
         self.count += len(blocks)
         return self.h.judge_chain(name, blocks, expects)
 
@@ -1176,6 +1188,7 @@ class Directed:
         self.tree_case("many_ops", "ops", [], VALID)
         self.tree_case("stack_1000", "success", [b""] * 1000, VALID)
         self.tree_case("stack_1001_success", "success", [b""] * 1001, VALID)
+        self.tree_case("item_521_success", "success", [b"\x00" * 521], VALID)
         self.tree_case("stack_1001", "drop_all", [b""] * 1001, se("Stack size limit exceeded"))
         self.tree_case("empty_key", "empty_key", [b"\x01" * 64], se("Empty public key in tapscript"))
         self.tree_case("empty_key_empty_sig", "empty_key", [b""], se("Empty public key in tapscript"))
