@@ -42,7 +42,8 @@ header_hash(const struct block_header *h, uint8_t out[32])
 }
 
 int
-block_parse(const uint8_t *raw, size_t len, struct block *b)
+block_parse_prefix(const uint8_t *raw, size_t len, struct block *b,
+    size_t *used)
 {
 	struct rbuf r;
 	uint64_t n, i;
@@ -56,18 +57,30 @@ block_parse(const uint8_t *raw, size_t len, struct block *b)
 		return -1;
 	b->txs = n ? xcalloc(n, sizeof(struct tx)) : NULL;
 	for (i = 0; i < n; i++) {
-		if (tx_parse(&r, &b->txs[i], TX_ALLOW_WITNESS) == -1)
-			goto bad;
+		if (tx_parse(&r, &b->txs[i], TX_ALLOW_WITNESS) == -1) {
+			block_free(b);
+			return -1;
+		}
 		b->tx_count = i + 1;
 	}
-	if (rbuf_left(&r) != 0)
-		goto bad;
 	hash256(raw, BLOCK_HEADER_SIZE, b->hash);
-	b->size = len;
+	b->size = r.off;
+	*used = r.off;
 	return 0;
-bad:
-	block_free(b);
-	return -1;
+}
+
+int
+block_parse(const uint8_t *raw, size_t len, struct block *b)
+{
+	size_t used;
+
+	if (block_parse_prefix(raw, len, b, &used) != 0)
+		return -1;
+	if (used != len) {
+		block_free(b);
+		return -1;
+	}
+	return 0;
 }
 
 void

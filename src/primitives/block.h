@@ -39,6 +39,15 @@ void header_hash(const struct block_header *h, uint8_t out[32]);
 
 /* Returns 0, or -1 if malformed or if bytes are left after the last tx. */
 int block_parse(const uint8_t *raw, size_t len, struct block *b);
+/*
+ * A block at the start of raw, as Core reads one from a message or a hex
+ * string: bytes after the last transaction are ignored (Core's
+ * DecodeHexBlk and its "block" message handler never look at them). *used
+ * is the block's own length, the bytes to keep. Returns 0, or -1 if the
+ * block itself is malformed.
+ */
+int block_parse_prefix(const uint8_t *raw, size_t len, struct block *b,
+    size_t *used);
 void block_free(struct block *b);
 void block_serialize(const struct block *b, struct wbuf *w, int with_witness);
 

@@ -671,8 +671,10 @@ chainstate_process_block(struct chainstate *cs, const uint8_t *raw,
 {
 	struct block b;
 	enum val_result res;
+	size_t used;
 
-	if (block_parse(raw, len, &b) != 0) {
+	/* As Core, bytes after the last transaction are ignored, not kept. */
+	if (block_parse_prefix(raw, len, &b, &used) != 0) {
 		memset(r, 0, sizeof(*r));
 		if (len >= BLOCK_HEADER_SIZE) {
 			struct block_header h;
@@ -687,7 +689,7 @@ chainstate_process_block(struct chainstate *cs, const uint8_t *raw,
 		r->res = VAL_INVALID;
 		return r->res;
 	}
-	res = chainstate_process_parsed(cs, raw, len, &b, r);
+	res = chainstate_process_parsed(cs, raw, used, &b, r);
 	block_free(&b);
 	return res;
 }

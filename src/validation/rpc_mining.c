@@ -406,8 +406,9 @@ m_submitblock(struct validation *v, struct call *c, json_t *params)
 
 	if (callparam_str(c, params, 0, &hex) != 0)
 		return;
+	/* Core's DecodeHexBlk: bytes after the last transaction are ignored. */
 	if (hex == NULL || hex_decode_alloc(hex, &raw, &len) != 0 ||
-	    block_parse(raw, len, &b) != 0) {
+	    block_parse_prefix(raw, len, &b, &len) != 0) {
 		free(raw);
 		call_fail(c, RPC_DESERIALIZATION_ERROR, "Block decode failed");
 		return;
@@ -518,7 +519,7 @@ gbt_proposal(struct validation *v, struct call *c, json_t *req)
 		return NULL;
 	}
 	if (hex_decode_alloc(hex, &raw, &len) != 0 ||
-	    block_parse(raw, len, &b) != 0) {
+	    block_parse_prefix(raw, len, &b, &len) != 0) {
 		free(raw);
 		call_fail(c, RPC_DESERIALIZATION_ERROR, "Block decode failed");
 		return NULL;

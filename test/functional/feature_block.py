@@ -81,6 +81,7 @@ class FeatureBlockTest(BitrootTestFramework):
         self.check_block_rules()
         self.check_tx_rules()
         self.check_script_failures()
+        self.check_trailing_bytes()
 
     def check_valid_spends(self):
         node = self.nodes[0]
@@ -261,6 +262,24 @@ class FeatureBlockTest(BitrootTestFramework):
         # The right control block spends it.
         tx = spend_p2tr_script_path([outpoint_of(b1.vtx[0], 0)], [CTxOut(1000, b"\x51")], info)
         self.submit_new(create_next_block(node, txs=[tx], fees=b1.vtx[0].vout[0].value - 1000))
+
+    def check_trailing_bytes(self):
+        """Issue 14 (feature_consensus_diff.py): Core reads a block from submitblock's hex or a block
+        message and ignores the bytes after it; so does bitrootd, and it keeps only the block."""
+        node = self.nodes[0]
+        self.log.info("Bytes after a block: ignored (submitblock and P2P), not stored")
+        b = create_next_block(node)
+        assert_equal(node.submitblock(b.serialize().hex() + "00ff"), None)
+        assert_equal(node.getbestblockhash(), b.hash_hex)
+        assert_equal(node.getblock(b.hash_hex, 0), b.serialize().hex())
+        b = create_next_block(node)
+        peer = node.add_p2p_connection(P2PInterface())
+        peer.send_frame(b"block", b.serialize() + b"\x00\x01\x02")
+        # Validation runs on its own thread: wait for the tip, then check the peer stayed.
+        self.wait_until(lambda: node.getbestblockhash() == b.hash_hex, timeout=30)
+        peer.sync_with_ping()
+        assert_equal(node.getblock(b.hash_hex, 0), b.serialize().hex())
+        node.disconnect_p2ps()
 
 
 if __name__ == "__main__":

@@ -247,6 +247,42 @@ test_block_rejects_trailing_bytes(void)
 	free(raw);
 }
 
+/*
+ * Issue 14 (feature_consensus_diff.py): Core reads a block from a
+ * submitblock hex string or a block message and ignores what follows its
+ * last transaction; block_parse_prefix does too and says where the block
+ * ends, so that only the block's own bytes are kept.
+ */
+static void
+test_block_prefix_ignores_trailing_bytes(void)
+{
+	size_t len, used = 0;
+	uint8_t *raw = read_file(SHARED_PATH("chains/regtest-dev.dat"), &len);
+	uint32_t n;
+	uint8_t *b2;
+	struct block b;
+
+	CHECK(raw != NULL);
+	if (raw == NULL)
+		return;
+	n = le32_read(raw + 4);
+	b2 = xmalloc(n + 100);
+	memcpy(b2, raw + 8, n);
+	memset(b2 + n, 0xab, 100);
+	CHECK(block_parse_prefix(b2, n, &b, &used) == 0);
+	CHECK_EQ_INT(used, n);
+	block_free(&b);
+	used = 0;
+	CHECK(block_parse_prefix(b2, n + 100, &b, &used) == 0);
+	CHECK_EQ_INT(used, n);
+	CHECK_EQ_INT(b.size, n);
+	block_free(&b);
+	CHECK(block_parse_prefix(b2, n - 1, &b, &used) == -1);
+	CHECK(block_parse_prefix(b2, 80, &b, &used) == -1);
+	free(b2);
+	free(raw);
+}
+
 static void
 test_merkle_mutation(void)
 {
@@ -382,5 +418,5 @@ test_merkleblock_core_vector(void)
 UNIT_MAIN(UNIT_CASE(test_mainnet_block_413567),
     UNIT_CASE(test_regtest_chain_roundtrip), UNIT_CASE(test_segwit_tx_roundtrip),
     UNIT_CASE(test_malformed_tx), UNIT_CASE(test_block_rejects_trailing_bytes),
-    UNIT_CASE(test_merkle_mutation), UNIT_CASE(test_merkleblock_roundtrip),
-    UNIT_CASE(test_merkleblock_core_vector))
+    UNIT_CASE(test_block_prefix_ignores_trailing_bytes), UNIT_CASE(test_merkle_mutation),
+    UNIT_CASE(test_merkleblock_roundtrip), UNIT_CASE(test_merkleblock_core_vector))
