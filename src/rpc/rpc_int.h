@@ -116,6 +116,7 @@ extern const struct rpc_method rpc_mempool_methods[];
 extern const struct rpc_method rpc_net_methods[];
 extern const struct rpc_method rpc_rawtx_methods[];
 extern const struct rpc_method rpc_util_methods[];
+extern const struct rpc_method rpc_utxo_methods[];
 
 /* Finds a method by name (binary search of the merged table), or NULL. */
 const struct rpc_method *rpc_method_find(const char *name);

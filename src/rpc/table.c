@@ -34,7 +34,7 @@ table_build(void)
 	const struct rpc_method *const groups[] = {
 		rpc_blockchain_methods, rpc_control_methods,
 		rpc_mempool_methods, rpc_mining_methods, rpc_net_methods,
-		rpc_rawtx_methods, rpc_util_methods,
+		rpc_rawtx_methods, rpc_util_methods, rpc_utxo_methods,
 	};
 	size_t g, i, n = 0;
 

@@ -122,6 +122,8 @@ int store_iter_index(struct store_rtxn *t,
 int store_iter_coins(struct store_rtxn *t,
     int (*cb)(void *arg, const struct outpoint *op, const struct coin *c),
     void *arg);
+/* The number of coins in t's view (LMDB keeps the count: no walk). */
+int store_count_coins(struct store_rtxn *t, uint64_t *n);
 
 /*
  * ---- Additions (store implementation) ----

@@ -93,10 +93,6 @@ void store_gate_leave(struct store *s);
 int store_lmdb_err(const char *what, int rc);
 
 /* store_codec.c */
-size_t codec_varint_put(uint8_t *p, uint64_t v);
-int codec_varint_get(struct rbuf *r, uint64_t *v);
-uint64_t codec_amount_compress(uint64_t n);
-int codec_amount_decompress(uint64_t x, uint64_t *n);
 /* Longest encoded coin header (two varints); the script follows. */
 #define COIN_HDR_MAX 20
 int codec_coin_encode_hdr(const struct coin *c, uint8_t out[COIN_HDR_MAX],

@@ -380,6 +380,18 @@ store_iter_coins(struct store_rtxn *t,
 	return ret;
 }
 
+int
+store_count_coins(struct store_rtxn *t, uint64_t *n)
+{
+	MDB_stat st;
+	int rc;
+
+	if ((rc = mdb_stat(t->txn, t->s->db_coins, &st)) != 0)
+		return store_lmdb_err("coins count", rc);
+	*n = st.ms_entries;
+	return STORE_OK;
+}
+
 /* ---- reindex and other modules' metadata ---- */
 
 int

@@ -117,6 +117,12 @@ def same_basename(c, b):
     return isinstance(c, str) and isinstance(b, str) and c.rsplit("/", 1)[-1] == b.rsplit("/", 1)[-1]
 
 
+def same_after_chaindir(c, b):
+    """Messages naming a file in each node's own chain directory."""
+    return (isinstance(c, str) and isinstance(b, str) and
+            re.sub(r"/\S*/regtest", "<chaindir>", c) == re.sub(r"/\S*/regtest", "<chaindir>", b))
+
+
 def absent(side):
     return lambda c, b: (c if side == "core" else b) is MISSING
 
@@ -161,6 +167,8 @@ KNOWN = [
     K("getrpcinfo", "logpath", "each node's own datadir"),
     K("getrpcinfo", "active_commands[].duration", TIMING),
     K("savemempool", "filename", "each node's own datadir", same_basename),
+    K("dumptxoutset", "path", "each node's own datadir", same_basename),
+    K("dumptxoutset", "!error.message", "each node's own datadir", same_after_chaindir),
     K("getmemoryinfo", "", "process memory: bitrootd has no locked pool and its own malloc statistics"),
     K("getblockchaininfo", "size_on_disk", "LMDB store vs Core's block files and LevelDB"),
     K("getblockchaininfo", "verificationprogress",
@@ -513,6 +521,15 @@ class InteropRpcDiffTest(BitrootTestFramework):
         c("gettxoutsetinfo", "none", tip)
         c("gettxoutsetinfo", hash_type="none", use_index=False)
         c("gettxoutsetinfo", 5)
+        # The snapshot files themselves: interop_utxo_snapshot.py.
+        c("dumptxoutset", "diff-utxo.dat")
+        c("dumptxoutset", "diff-utxo.dat")
+        c("dumptxoutset", "")
+        c("dumptxoutset", "no/such/dir/x.dat")
+        c("dumptxoutset")
+        c("dumptxoutset", "x.dat", "latest")
+        c("dumptxoutset", 5)
+        c("dumptxoutset", path="diff-utxo2.dat")
         c("verifychain")
         c("verifychain", 3, 6)
         c("verifychain", 4, 3)

@@ -660,6 +660,15 @@ class RpcMethodsTest(BitrootTestFramework):
         assert saved["filename"].endswith("mempool.dat")
         self.bad(RPC_MISC_ERROR, "savemempool", 1)
 
+        self.log.info("blockchain: dumptxoutset")
+        dump = self.call("dumptxoutset", "utxo.dat",
+                         shape={"coins_written": INT, "base_hash": HASH, "base_height": INT, "path": STR,
+                                "txoutset_hash": HASH, "nchaintx": INT})
+        assert dump["path"].endswith("/regtest/utxo.dat")
+        assert_equal(dump["txoutset_hash"], self.nodes[0].gettxoutsetinfo()["hash_serialized_3"])
+        self.bad(RPC_INVALID_PARAMETER, "dumptxoutset", "utxo.dat")
+        self.bad(RPC_MISC_ERROR, "dumptxoutset")
+
 
 if __name__ == "__main__":
     RpcMethodsTest(__file__).main()
