@@ -18,8 +18,15 @@
 #include "store/store.h"
 #include "util/buf.h"
 
-/* Bumped when the on-disk layout changes; a newer one is refused. */
+/*
+ * Bumped when the on-disk layout changes; a newer one is refused. A new
+ * store is written as format 1; it becomes format 2 once the second
+ * chainstate's databases have been made the followed chainstate's
+ * (store_swap_chainstates), which an older bitrootd would misread.
+ */
 #define STORE_FORMAT 1
+#define STORE_FORMAT_SLOTS 2
+#define STORE_FORMAT_MAX STORE_FORMAT_SLOTS
 /* What the meta database says about who wrote it. */
 #define STORE_APP_TAG "bitrootd-chainstate"
 
@@ -27,7 +34,9 @@
 #define META_APP "app"
 #define META_FORMAT "format"
 #define META_MAGIC "magic"
-#define META_TIP "tip"
+#define META_TIP "tip"		/* slot 0's; slot 1's is "tip1" */
+#define META_TIP1 "tip1"
+#define META_TIPSLOT "tipslot"	/* 1 byte: the followed chainstate's slot */
 #define META_BEST_HEADER "bestheader"
 #define META_USER_PREFIX "x:"
 
@@ -44,8 +53,14 @@ struct store {
 	MDB_dbi db_meta;
 	MDB_dbi db_index;
 	MDB_dbi db_blocks;
-	MDB_dbi db_active;
-	MDB_dbi db_coins;
+	/*
+	 * Two chainstates' worth (slots 0 and 1): the followed one's and,
+	 * with a UTXO snapshot loaded, the one validating in the background.
+	 * Which slot is followed is the meta value "tipslot", read in every
+	 * transaction (struct store_rtxn.tipslot).
+	 */
+	MDB_dbi db_active[2];
+	MDB_dbi db_coins[2];
 	MDB_dbi db_undo;
 	MDB_dbi db_txindex;	/* txid -> block hash, tx position (-txindex) */
 	uint8_t magic[4];
@@ -70,7 +85,6 @@ struct store {
 	size_t mapsize;			/* guarded by gate_mu */
 
 	/* Writer (validation thread) only. */
-	int wtxn_open;
 	int sync_mode;			/* enum store_sync_mode */
 	int64_t sync_interval_us;	/* 0: only explicit store_sync() */
 	int64_t last_sync_us;		/* atomic: store_sync runs on any thread */
@@ -80,6 +94,8 @@ struct store_rtxn {
 	struct store *s;
 	MDB_txn *txn;
 	int is_writer;		/* the view returned by store_wtxn_reader */
+	int tipslot;		/* the followed chainstate's slot, as of begin */
+	int slot;		/* the slot coins, active and tip go to */
 };
 
 struct store_wtxn {
@@ -87,6 +103,8 @@ struct store_wtxn {
 };
 
 /* store_txn.c */
+/* Reads "tipslot" in t and points t at the followed chainstate. */
+int store_txn_init_slot(struct store_rtxn *t);
 int store_gate_enter(struct store *s);
 void store_gate_leave(struct store *s);
 /* Logs an LMDB failure and maps it to a STORE_* code. */

@@ -71,4 +71,42 @@ struct snapshot_dump_result {
 int snapshot_dump(struct store *s, const struct chainparams *cp, FILE *f,
     struct snapshot_dump_result *out, char *err, size_t errlen);
 
+/*
+ * A snapshot file opened for reading: its bytes mapped (read-only, so a
+ * multi-gigabyte file costs no memory up front). 0, or -1 when it cannot
+ * be opened (errno set), as Core's fopen failing. A directory or another
+ * file that is not a regular one opens with unreadable set, as Core's fopen
+ * succeeds there and its first read fails.
+ */
+struct snapshot_file {
+	const uint8_t *p;
+	size_t len;
+	int unreadable;
+};
+int snapshot_file_open(const char *path, struct snapshot_file *f);
+void snapshot_file_close(struct snapshot_file *f);
+
+/*
+ * Reads the coins that follow the metadata (r is past it) into the store's
+ * second chainstate (store.h: STORE_CS_OTHER), which it empties first, and
+ * sets that chainstate's tip to the base block (base_hash, base_height),
+ * as Core's PopulateAndValidateSnapshot reads them: the coins of each
+ * transaction, no more than the metadata counts, none above the base
+ * height, every amount in the money range, and nothing after the last one.
+ * A coin that appears twice is refused too (Core's cache would keep the
+ * first and count both). Written in transactions of about
+ * SNAPSHOT_LOAD_BATCH coins, ending at transaction boundaries; a
+ * shutdown request stops it between two.
+ *
+ * Runs on the caller's thread, which becomes a writer of the second
+ * chainstate (store.h) and must hold no store transaction. 0, or -1 with
+ * Core's message in err ("Bad snapshot format or truncated snapshot after
+ * deserializing N coins", ...); a store failure says so. The second
+ * chainstate is left as far as it got: the caller clears it.
+ */
+#define SNAPSHOT_LOAD_BATCH 100000
+int snapshot_load_coins(struct store *s, struct rbuf *r,
+    const struct snapshot_meta *m, int32_t base_height, char *err,
+    size_t errlen);
+
 #endif

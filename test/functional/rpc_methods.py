@@ -669,6 +669,19 @@ class RpcMethodsTest(BitrootTestFramework):
         self.bad(RPC_INVALID_PARAMETER, "dumptxoutset", "utxo.dat")
         self.bad(RPC_MISC_ERROR, "dumptxoutset")
 
+        self.log.info("blockchain: getchainstates, loadtxoutset")
+        cs = self.call("getchainstates", shape={"headers": INT, "chainstates": [{
+            "blocks": INT, "bestblockhash": HASH, "difficulty": NUM, "verificationprogress": NUM,
+            "coins_db_cache_bytes": INT, "coins_tip_cache_bytes": INT, "validated": BOOL}]})
+        assert_equal(cs["chainstates"][0]["blocks"], self.nodes[0].getblockcount())
+        self.bad(RPC_MISC_ERROR, "getchainstates", 1)
+        # A snapshot of the tip is no more work than the tip: Core's refusal
+        # (loading one for real: feature_assumeutxo.py).
+        assert_raises_rpc_error(-32603, "assumeutxo block hash in snapshot metadata not recognized",
+                                self.nodes[0].loadtxoutset, "utxo.dat")
+        self.called.add("loadtxoutset")
+        self.bad(RPC_INVALID_PARAMETER, "loadtxoutset", "no-such-file.dat")
+
 
 if __name__ == "__main__":
     RpcMethodsTest(__file__).main()

@@ -34,6 +34,7 @@ BASE_SCRIPTS = [
     ("interop_sync.py", 900),
     ("interop_rpc_diff.py", 600),
     ("interop_utxo_snapshot.py", 900),
+    ("feature_assumeutxo.py", 900),
     ("feature_crash_recovery.py", 1800),
     ("p2p_invalid_messages.py", 1500),
     ("p2p_many_peers.py", 900),
