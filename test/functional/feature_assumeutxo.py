@@ -18,6 +18,10 @@ other nodes (the dev chain's heights are not in regtest's assumeutxo table).
   was), refuses to start without the -testsnapshot entry as Core does
   without its table entry; connected to node0 it reaches the tip while the
   background chainstate validates up to SNAP, which then drops out.
+- node3 has mined a short chain of its own (less work than the snapshot,
+  not its ancestor): after the load its background chainstate first
+  disconnects that chain with its undo data, then validates the snapshot's
+  history.
 - node2 loads a snapshot whose content was changed and whose changed hash
   -testsnapshot vouches for: background validation disagrees at SNAP, the
   node stops with an error and, restarted, follows the validated chain
@@ -110,7 +114,7 @@ def skip_coin(data, off):
 
 class AssumeutxoTest(BitrootTestFramework):
     def set_test_params(self):
-        self.num_nodes = 3
+        self.num_nodes = 4
         self.rpc_timeout = 120
 
     def setup_network(self):
@@ -140,7 +144,7 @@ class AssumeutxoTest(BitrootTestFramework):
         dat = self.require_shared("chains", "regtest-dev.dat")
         with open(self.require_shared("chains", "regtest-dev.json"), encoding="utf8") as f:
             expect = json.load(f)
-        n0, n1, n2 = self.nodes
+        n0, n1, n2, _ = self.nodes
         self.start_node(0, extra_args=[MAXTIPAGE, "-loadblock=" + dat])
         self.wait_until(lambda: n0.getblockcount() == expect["height"], timeout=240)
 
@@ -228,6 +232,7 @@ class AssumeutxoTest(BitrootTestFramework):
         assert_equal(n1.getblock(n1.getblockhash(10))["height"], 10)
 
         self.check_invalid_snapshot(snap, base, dump)
+        self.check_divergent_chain(snap, base, dump, args1)
 
         self.log.info("a mempool transaction: refused before the work is compared (node0)")
         wallet = MiniWallet(n0)
@@ -235,6 +240,29 @@ class AssumeutxoTest(BitrootTestFramework):
         wallet.send_self_transfer(from_node=n0)
         assert_equal(self.load_error(n0, path0), (-32603, "Unable to load UTXO snapshot: Can't activate a snapshot "
                                                   "when mempool not empty. (%s)" % path0))
+
+    def check_divergent_chain(self, snap, base, dump, args):
+        self.log.info("node3: a chain of its own first, then the snapshot: the background chainstate "
+                      "disconnects it")
+        n0, n3 = self.nodes[0], self.nodes[3]
+        self.start_node(3, extra_args=args)
+        own = self.generate(n3, 30, sync_fun=self.no_op)
+        self.feed_headers(n3, SNAP + 10)
+        assert_equal(n3.getblockcount(), 30)
+        path = os.path.join(n3.chaindir, "snap.dat")
+        write(path, snap)
+        n3.loadtxoutset(path)
+        # It starts from there and steps back at once (no block needed).
+        n3.wait_for_debug_log(["[background validation] from height 30 to the snapshot's base"])
+        self.wait_until(lambda: n3.getchainstates()["chainstates"][0]["blocks"] == 0)
+        assert_equal(n3.getchainstates()["chainstates"][1]["blocks"], SNAP)
+        self.connect_nodes(3, 0)
+        self.wait_until(lambda: n3.getbestblockhash() == n0.getbestblockhash(), timeout=240)
+        self.wait_until(lambda: len(n3.getchainstates()["chainstates"]) == 1, timeout=240)
+        assert_equal(n3.gettxoutsetinfo()["hash_serialized_3"], n0.gettxoutsetinfo()["hash_serialized_3"])
+        tips = {t["hash"]: t["status"] for t in n3.getchaintips()}
+        assert_equal(tips[own[-1]], "valid-fork")
+        assert_equal(tips[n0.getbestblockhash()], "active")
 
     def check_loaded(self, node, dump, bg_height):
         base = dump["base_hash"]

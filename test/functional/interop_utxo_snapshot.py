@@ -2,10 +2,20 @@
 """UTXO snapshots (assumeutxo) between Bitcoin Core 28.1 and bitrootd.
 
 dumptxoutset: Core and bitrootd both import the shared dev chain; for the
-same chain state (the tip, and two earlier tips reached with
-invalidateblock) each writes a snapshot. The files must be byte for byte
-the same and the answers equal but for the path. The refusals (a path that
-exists, a directory that does not, too many arguments) are Core's.
+same chain state (the tip, two earlier tips reached with invalidateblock,
+and a Core-mined block paying to every script form) each writes a
+snapshot. The files must be byte for byte the same and the answers equal
+but for the path. The refusals (a path that exists, a directory that does
+not, too many arguments) are Core's.
+
+loadtxoutset: the same bad files (metadata, networks, a block in both
+tables whose header neither has, a block in neither table) get the same
+errors from both. A fresh bitrootd, given the headers only, loads the snapshot
+Core wrote at SNAP (a height bitrootd's -testsnapshot puts in its
+assumeutxo table, from Core's own answer) and at once dumps the same bytes
+back; connected to Core it syncs to the tip while its background
+chainstate validates the history up to SNAP (fetched from Core), which
+then drops out; at the tip its snapshot is again Core's, byte for byte.
 """
 
 import json
@@ -18,7 +28,8 @@ from test_framework.util import assert_equal
 from test_framework.wallet import MiniWallet
 
 MAXTIPAGE = "-maxtipage=%d" % (20 * 365 * 24 * 3600)
-IMPLS = ["core", "bitrootd"]
+IMPLS = ["core", "bitrootd", "bitrootd"]
+SNAP = 600
 
 
 GX = "79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
@@ -65,11 +76,11 @@ class InteropUtxoSnapshotTest(BitrootTestFramework):
     def setup_network(self):
         self.add_nodes(self.num_nodes, [[MAXTIPAGE] for _ in IMPLS], binaries=self.node_impls)
 
-    def dump_both(self, name):
-        """Both dump to NAME in their chain directories; files and answers compared."""
-        core, br = self.nodes
-        res = [n.dumptxoutset(name) for n in self.nodes]
-        for n, r in zip(self.nodes, res):
+    def dump_both(self, name, nodes=None):
+        """Core and a bitrootd dump to NAME in their chain directories; files and answers compared."""
+        core, br = nodes or self.nodes[:2]
+        res = [n.dumptxoutset(name) for n in (core, br)]
+        for n, r in zip((core, br), res):
             assert_equal(r["path"], os.path.join(n.chaindir, name))
             assert not os.path.exists(r["path"] + ".incomplete")
         a, b = (dict(r) for r in res)
@@ -93,7 +104,7 @@ class InteropUtxoSnapshotTest(BitrootTestFramework):
 
     def same_error(self, fn_name, *args, normalize=None):
         errs = []
-        for n in self.nodes:
+        for n in self.nodes[:2]:
             code, msg = rpc_error(getattr(n, fn_name), *args)
             if normalize:
                 msg = normalize(n, msg)
@@ -105,10 +116,10 @@ class InteropUtxoSnapshotTest(BitrootTestFramework):
         dat = self.require_shared("chains", "regtest-dev.dat")
         with open(self.require_shared("chains", "regtest-dev.json"), encoding="utf8") as f:
             expect = json.load(f)
-        core, br = self.nodes
-        for i in range(self.num_nodes):
+        core, br, fresh = self.nodes
+        for i in range(2):
             self.start_node(i, extra_args=[MAXTIPAGE, "-loadblock=" + dat])
-        for n in self.nodes:
+        for n in (core, br):
             self.wait_until(lambda n=n: n.getblockcount() == expect["height"], timeout=240)
         assert_equal(core.getbestblockhash(), br.getbestblockhash())
 
@@ -119,13 +130,15 @@ class InteropUtxoSnapshotTest(BitrootTestFramework):
         self.tip_snapshot = data
 
         self.log.info("dumptxoutset at earlier tips (invalidateblock, dump, reconsiderblock)")
-        for height in (600, 111):
+        for height in (SNAP, 111):
             h = core.getblockhash(height + 1)
-            for n in self.nodes:
+            for n in (core, br):
                 n.invalidateblock(h)
                 assert_equal(n.getblockcount(), height)
-            self.dump_both("h%d.dat" % height)
-            for n in self.nodes:
+            res, data = self.dump_both("h%d.dat" % height)
+            if height == SNAP:
+                self.core_snap, self.core_snap_res = data, res
+            for n in (core, br):
                 n.reconsiderblock(h)
                 # bitrootd reconnects in steps of 32 blocks between calls.
                 self.wait_until(lambda n=n: n.getblockcount() == expect["height"])
@@ -146,7 +159,7 @@ class InteropUtxoSnapshotTest(BitrootTestFramework):
         # Core 28.1 has no "type" argument (Core 29 added type and rollback).
         self.same_error("dumptxoutset", "a.dat", "latest", normalize=usage)
         self.same_error("dumptxoutset", ["x"])
-        for n in self.nodes:
+        for n in (core, br):
             assert not os.path.exists(os.path.join(n.chaindir, "a.dat"))
 
         self.log.info("every compressed script form, in a block mined by Core")
@@ -164,6 +177,81 @@ class InteropUtxoSnapshotTest(BitrootTestFramework):
             out = br.gettxout(tx.txid_hex, n)
             assert_equal(out["scriptPubKey"]["hex"], spk)
         self.dump_both("forms.dat")
+        self.load_refusals()
+        self.load_core_snapshot()
+
+    def load_refusals(self):
+        """The same bad files to both: Core's errors (up to the point Core can get on the dev chain)."""
+        self.log.info("loadtxoutset refusals as Core's")
+        core, br, _ = self.nodes
+        snap = self.core_snap
+        # Core's own regtest entry at 299 (feature_assumeutxo.py's chain): known to both
+        # tables, its header to neither.
+        core299 = bytes.fromhex("3bb7ce5eba0be48939b7a521ac1ba9316afee2c7bada3a0cca24188e6d7d96c0")[::-1]
+        files = {
+            "magic": b"utxa" + snap[4:],
+            "version": snap[:5] + b"\x01\x00" + snap[7:],
+            "main": snap[:7] + bytes.fromhex("f9beb4d9") + snap[11:],
+            "testnet3": snap[:7] + bytes.fromhex("0b110907") + snap[11:],
+            "testnet4": snap[:7] + bytes.fromhex("1c163f28") + snap[11:],
+            "signet": snap[:7] + bytes.fromhex("0a03cf40") + snap[11:],
+            "unknown-net": snap[:7] + b"\xff" * 4 + snap[11:],
+            "short": snap[:50],
+            "empty": b"",
+            "no-header": snap[:11] + core299 + snap[43:],
+            "unknown-block": snap,
+        }
+        strip = lambda n, msg: msg.replace(n.chaindir, "<chaindir>")
+        for name, data in files.items():
+            for n in (core, br):
+                with open(os.path.join(n.chaindir, "bad-%s.dat" % name), "wb") as f:
+                    f.write(data)
+            errs = [strip(n, rpc_error(n.loadtxoutset, "bad-%s.dat" % name)[1]) for n in (core, br)]
+            # Bitcoin Inquisition's regtest table lists 299 twice (its own chain).
+            errs[0] = errs[0].replace("299, 299.", "299.")
+            assert_equal(errs[0], errs[1])
+            self.log.info("  %s: %s", name, errs[1][:110])
+        for arg in ("", "no-such.dat"):
+            assert_equal(*[(lambda e: (e[0], strip(n, e[1])))(rpc_error(n.loadtxoutset, arg)) for n in (core, br)])
+
+    def load_core_snapshot(self):
+        core, br, fresh = self.nodes
+        res = self.core_snap_res
+        self.log.info("a fresh bitrootd loads the snapshot Core wrote at height %d", SNAP)
+        spec = "-testsnapshot=%d:%s:%s:%d" % (SNAP, res["base_hash"], res["txoutset_hash"], res["nchaintx"])
+        self.start_node(2, extra_args=[MAXTIPAGE, spec])
+        tip = core.getblockcount()
+        for h in range(1, tip + 1):
+            fresh.submitheader(core.getblockheader(core.getblockhash(h), False))
+        assert_equal(fresh.getblockchaininfo()["headers"], tip)
+        path = os.path.join(fresh.chaindir, "from-core.dat")
+        with open(path, "wb") as f:
+            f.write(self.core_snap)
+        loaded = fresh.loadtxoutset(path)
+        assert_equal(loaded, {"coins_loaded": res["coins_written"], "tip_hash": res["base_hash"],
+                              "base_height": SNAP, "path": path})
+        assert_equal(fresh.getbestblockhash(), res["base_hash"])
+        states = fresh.getchainstates()["chainstates"]
+        assert_equal([(c["blocks"], c["validated"], c.get("snapshot_blockhash")) for c in states],
+                     [(0, True, None), (SNAP, False, res["base_hash"])])
+
+        self.log.info("  dumped straight back: Core's bytes")
+        back = fresh.dumptxoutset("back.dat")
+        assert read(back["path"]) == self.core_snap, "bitrootd's dump of the loaded snapshot differs from Core's"
+        assert_equal({k: v for k, v in back.items() if k != "path"},
+                     {k: v for k, v in res.items() if k != "path"})
+
+        self.log.info("  synced from Core: tip reached, history validated in the background")
+        self.connect_nodes(2, 0)
+        self.wait_until(lambda: fresh.getbestblockhash() == core.getbestblockhash(), timeout=240)
+        self.wait_until(lambda: len(fresh.getchainstates()["chainstates"]) == 1, timeout=240)
+        state = fresh.getchainstates()["chainstates"][0]
+        assert_equal((state["blocks"], state["validated"], state["snapshot_blockhash"]),
+                     (tip, True, res["base_hash"]))
+        assert "NETWORK" in fresh.getnetworkinfo()["localservicesnames"]
+        assert_equal(fresh.getblock(fresh.getblockhash(1))["height"], 1)
+        self.log.info("  at the tip: the same snapshot as Core's")
+        self.dump_both("tip-after.dat", nodes=(core, fresh))
 
 
 if __name__ == "__main__":
