@@ -483,7 +483,8 @@ connect_block(struct chainstate *cs, struct store_wtxn *w, struct bindex *bi,
 	nout = 0;
 	for (i = 0; i < b->tx_count; i++) {
 		const struct tx *tx = &b->txs[i];
-		struct consensus_coin *tcoins = s->coins + idx;
+		/* No inputs, maybe no array at all, for the coinbase. */
+		struct consensus_coin *tcoins = i > 0 ? s->coins + idx : NULL;
 		int64_t fee = 0;
 
 		s->in_off[i] = idx;
