@@ -10,7 +10,7 @@
 # Options: -t SECONDS per target (default 60), -b DIR build copy (default
 # build-fuzz/tree), -w DIR work directory with seeds, corpora, logs and
 # crash artifacts (default build-fuzz/run), -n do not run. Targets: tx
-# block p2p jsonrpc config address script v2transport (default: all).
+# block p2p jsonrpc config address script v2transport merkleblock snapshot (default: all).
 #
 # Corpora under WORK/corpus/TARGET grow from run to run; seeds are made
 # afresh each time. A target that finds something leaves WORK/artifacts/
@@ -22,7 +22,7 @@ secs=60
 build="$top/build-fuzz/tree"
 work="$top/build-fuzz/run"
 run=1
-all="tx block p2p jsonrpc config address script v2transport merkleblock"
+all="tx block p2p jsonrpc config address script v2transport merkleblock snapshot"
 
 while getopts "t:b:w:nh" opt; do
 	case $opt in
@@ -355,6 +355,54 @@ for e in vec("base58_encode_decode.json"):
     put("address", bytes([3]) + e[1].encode())
     put("address", bytes([4]) + bytes.fromhex(e[0]))
 put("address", bytes([2, 4]) + b"bcrt" + bytes(range(20)))
+
+
+# snapshot: a UTXO snapshot file (metadata, then coins grouped by txid),
+# made from the regtest chain's coinbases: Core's VARINT and compressions.
+def varint(n):
+    out = [n & 0x7f]
+    while n > 0x7f:
+        n = (n >> 7) - 1
+        out.append((n & 0x7f) | 0x80)
+    return bytes(reversed(out))
+
+
+def compress_amount(n):
+    if n == 0:
+        return 0
+    e = 0
+    while n % 10 == 0 and e < 9:
+        n //= 10
+        e += 1
+    if e < 9:
+        d = n % 10
+        n //= 10
+        return 1 + (n * 9 + d - 1) * 10 + e
+    return 1 + (n - 1) * 10 + 9
+
+
+def coin(height, value, script):
+    return varint(height * 2 + 1) + varint(compress_amount(value)) + \
+        varint(len(script) + 6) + script
+
+
+snap_coins = []
+for h, block in enumerate(blocks[1:30], start=1):
+    cb = txs_of(block)[0]
+    snap_coins.append(sha256d(cb) + cs(2) + cs(0) +
+                      coin(h, 5000000000, b"\x00\x14" + bytes(20)) +
+                      cs(1) + coin(h, 0, b"\x6a"))
+special = (sha256d(b"x") + cs(3) + cs(0) + b"\x00" + varint(0) + b"\x00" +
+           bytes(20) + cs(1) + varint(10) + varint(9) + b"\x02" + bytes(32) +
+           cs(5) + varint(2) + varint(1) + b"\x05" + bytes(32))
+for body in (b"".join(snap_coins), special, b""):
+    ncoins = 2 * len(snap_coins) if body is not special else 3
+    if not body:
+        ncoins = 0
+    meta = (b"utxo\xff" + struct.pack("<H", 2) + magic + hashes[0] +
+            struct.pack("<Q", ncoins))
+    put("snapshot", meta + body)
+put("snapshot", b"utxo\xff" + struct.pack("<H", 2) + bytes.fromhex("f9beb4d9"))
 
 for t in sorted(count):
     print("  %-8s %d seeds" % (t, count[t]))

@@ -308,5 +308,9 @@ main(int argc, char *argv[])
 	close(lockfd);
 	free(logpath);
 	args_free(a);
+	if (shutdown_fatal_message() != NULL) {
+		fprintf(stderr, "Error: %s\n", shutdown_fatal_message());
+		return 1;
+	}
 	return 0;
 }

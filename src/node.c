@@ -139,6 +139,16 @@ apply_chain_options(const struct args *a, struct chainparams *cp)
 			return -1;
 		}
 	}
+	n = args_get_all(a, "testsnapshot", &vals);
+	for (i = 0; i < n; i++) {
+		char err[256];
+
+		if (chainparams_add_assumeutxo(cp, vals[i], err,
+		    sizeof(err)) == -1) {
+			log_warnx("Error: %s", err);
+			return -1;
+		}
+	}
 	if (args_is_set(a, "maxtipage"))
 		cp->max_tip_age = args_get_int(a, "maxtipage", 0);
 	if ((v = args_get(a, "minimumchainwork")) != NULL &&

@@ -70,6 +70,16 @@ struct bip9_spec {
 	int32_t active_height;	/* where it did activate, or NO_HEIGHT */
 };
 
+/* An assumeutxo entry as Core writes it: hashes in display order. */
+struct au_spec {
+	int32_t height;
+	const char *hash_serialized;
+	uint64_t chain_tx;
+	const char *blockhash;
+};
+
+#define MAX_AU_SPECS 4
+
 struct chain_spec {
 	enum chain_id id;
 	const char *name;
@@ -93,6 +103,7 @@ struct chain_spec {
 	const char *hrp;
 	const char *signet_challenge;
 	int mine_on_demand;
+	struct au_spec assumeutxo[MAX_AU_SPECS];	/* ends at height 0 */
 };
 
 #define NEVER_BIP9 { DEPLOYMENT_NEVER_ACTIVE, DEPLOYMENT_NO_TIMEOUT, 0, 2016, \
@@ -119,6 +130,10 @@ static const struct chain_spec chains[] = {
 		.min_chain_work =
 		    "0000000000000000000000000000000000000000dee8e2a309ad8a9820433c68",
 		.p2pkh = 0, .p2sh = 5, .wif = 128, .hrp = "bc",
+		.assumeutxo = { { 840000,
+		    "a2a5521b1b5ab65f67818e5e8eccabb7171a517f9e2382208f77687310768f96",
+		    991032194,
+		    "0000000000000000000320283a032748cef8227873ff4872689bf23f1cda83a5" } },
 	},
 	{
 		.id = CHAIN_TESTNET3, .name = "test", .subdir = "testnet3",
@@ -140,6 +155,10 @@ static const struct chain_spec chains[] = {
 		.min_chain_work =
 		    "0000000000000000000000000000000000000000000016dd270dd94fac1d7632",
 		.p2pkh = 111, .p2sh = 196, .wif = 239, .hrp = "tb",
+		.assumeutxo = { { 2500000,
+		    "f841584909f68e47897952345234e37fcd9128cd818f41ee6c3ca68db8071be7",
+		    66484552,
+		    "0000000000000093bcb68c03a9a168ae252572d348a2eaeba2cdf9231d73206f" } },
 	},
 	{
 		.id = CHAIN_TESTNET4, .name = "testnet4", .subdir = "testnet4",
@@ -181,6 +200,11 @@ static const struct chain_spec chains[] = {
 		    "0000000000000000000000000000000000000000000000000000067d328e681a",
 		.p2pkh = 111, .p2sh = 196, .wif = 239, .hrp = "tb",
 		.signet_challenge = SIGNET_CHALLENGE,
+		/* Core keeps it for a custom signet too. */
+		.assumeutxo = { { 160000,
+		    "fe0a44309b74d6b5883d246cb419c6221bcccf0b308c9b59b7d70783dbdf928a",
+		    2289496,
+		    "0000003ca3c99aff040f2563c2ad8f8ec88bd0fd6b8f0895cfaf1ef90353a62c" } },
 	},
 	{
 		.id = CHAIN_REGTEST, .name = "regtest", .subdir = "regtest",
@@ -205,6 +229,24 @@ static const struct chain_spec chains[] = {
 		    "0000000000000000000000000000000000000000000000000000000000000000",
 		.p2pkh = 111, .p2sh = 196, .wif = 239, .hrp = "bcrt",
 		.mine_on_demand = 1,
+		/*
+		 * Core 28's: Core's unit-test chain (110), its fuzz chain
+		 * (200) and feature_assumeutxo.py's chain (299).
+		 */
+		.assumeutxo = {
+		    { 110,
+		      "6657b736d4fe4db0cbc796789e812d5dba7f5c143764b1b6905612f1830609d1",
+		      111,
+		      "696e92821f65549c7ee134edceeeeaaa4105647a3c4fd9f298c0aec0ab50425c" },
+		    { 200,
+		      "4f34d431c3e482f6b0d67b64609ece3964dc8d7976d02ac68dd7c9c1421738f2",
+		      201,
+		      "5e93653318f294fb5aa339d00bbf8cf1c3515488ad99412c37608b139ea63b27" },
+		    { 299,
+		      "a4bf3407ccb2cc0145c49ebba8fa91199f8a3903daf0883875941497d2493c27",
+		      334,
+		      "3bb7ce5eba0be48939b7a521ac1ba9316afee2c7bada3a0cca24188e6d7d96c0" },
+		},
 	},
 };
 
@@ -364,6 +406,7 @@ chainparams_new(enum chain_id id)
 {
 	const struct chain_spec *s = spec_for(id);
 	struct chainparams *p;
+	size_t i;
 
 	if (s == NULL)
 		fatalx("%s: unknown chain %d", __func__, (int)id);
@@ -395,6 +438,19 @@ chainparams_new(enum chain_id id)
 	p->wif_prefix = s->wif;
 	p->bech32_hrp = s->hrp;
 	p->mine_on_demand = s->mine_on_demand;
+	for (i = 0; i < MAX_AU_SPECS && s->assumeutxo[i].height > 0; i++) {
+		const struct au_spec *a = &s->assumeutxo[i];
+		struct assumeutxo *au;
+
+		p->assumeutxo = xreallocarray(p->assumeutxo,
+		    p->n_assumeutxo + 1, sizeof(*p->assumeutxo));
+		au = &p->assumeutxo[p->n_assumeutxo++];
+		au->height = a->height;
+		au->chain_tx = a->chain_tx;
+		if (hash_from_hex(a->hash_serialized, au->hash_serialized) != 0 ||
+		    hash_from_hex(a->blockhash, au->blockhash) != 0)
+			fatalx("%s: bad built-in assumeutxo entry", __func__);
+	}
 	if (s->signet_challenge != NULL) {
 		if (hex_decode_alloc(s->signet_challenge, &p->signet_challenge,
 		    &p->signet_challenge_len) == -1)
@@ -412,6 +468,7 @@ chainparams_free(struct chainparams *p)
 		return;
 	free(p->genesis_raw);
 	free(p->signet_challenge);
+	free(p->assumeutxo);
 	free(p);
 }
 
@@ -626,4 +683,108 @@ int32_t
 chainparams_retarget_interval(const struct chainparams *p)
 {
 	return (int32_t)(p->target_timespan / p->target_spacing);
+}
+
+/* ---- assumeutxo ---- */
+
+const struct assumeutxo *
+chainparams_assumeutxo_for_hash(const struct chainparams *p,
+    const uint8_t hash[32])
+{
+	size_t i;
+
+	for (i = 0; i < p->n_assumeutxo; i++)
+		if (memcmp(p->assumeutxo[i].blockhash, hash, 32) == 0)
+			return &p->assumeutxo[i];
+	return NULL;
+}
+
+const struct assumeutxo *
+chainparams_assumeutxo_for_height(const struct chainparams *p, int32_t height)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_assumeutxo; i++)
+		if (p->assumeutxo[i].height == height)
+			return &p->assumeutxo[i];
+	return NULL;
+}
+
+/* The next ':'-separated field of *s into buf; -1 if too long or missing. */
+static int
+next_field(const char **s, char *buf, size_t cap)
+{
+	size_t n = strcspn(*s, ":");
+
+	if (n == 0 || n >= cap)
+		return -1;
+	memcpy(buf, *s, n);
+	buf[n] = '\0';
+	*s += n;
+	if (**s == ':')
+		(*s)++;
+	return 0;
+}
+
+int
+chainparams_add_assumeutxo(struct chainparams *p, const char *spec,
+    char *err, size_t errlen)
+{
+	struct assumeutxo au;
+	char f[4][80], *end;
+	const char *s = spec;
+	unsigned long long tx;
+	size_t i;
+
+	if (p->id != CHAIN_REGTEST) {
+		set_err(err, errlen, "-testsnapshot (%s) is only allowed on "
+		    "regtest.", spec);
+		return -1;
+	}
+	for (i = 0; i < 4; i++)
+		if (next_field(&s, f[i], sizeof(f[i])) != 0)
+			goto bad;
+	if (*s != '\0' || parse_height(f[0], &au.height) != 0 ||
+	    au.height <= 0 || hash_from_hex(f[1], au.blockhash) != 0 ||
+	    hash_from_hex(f[2], au.hash_serialized) != 0 ||
+	    f[3][0] < '0' || f[3][0] > '9')
+		goto bad;
+	errno = 0;
+	tx = strtoull(f[3], &end, 10);
+	if (errno != 0 || *end != '\0' || tx == 0)
+		goto bad;
+	au.chain_tx = tx;
+	p->assumeutxo = xreallocarray(p->assumeutxo, p->n_assumeutxo + 1,
+	    sizeof(*p->assumeutxo));
+	p->assumeutxo[p->n_assumeutxo++] = au;
+	return 0;
+bad:
+	set_err(err, errlen, "Invalid format (%s) for -testsnapshot=height:"
+	    "blockhash:hash_serialized_3:nchaintx.", spec);
+	return -1;
+}
+
+const char *
+chainparams_network_for_magic(const uint8_t magic[4])
+{
+	struct chainparams sig;
+	size_t i;
+
+	for (i = 0; i < sizeof(chains) / sizeof(chains[0]); i++) {
+		if (chains[i].id == CHAIN_SIGNET) {
+			/* The default signet's start comes from its challenge. */
+			memset(&sig, 0, sizeof(sig));
+			if (hex_decode_alloc(SIGNET_CHALLENGE,
+			    &sig.signet_challenge,
+			    &sig.signet_challenge_len) == -1)
+				fatalx("%s: bad built-in signet challenge",
+				    __func__);
+			signet_magic(&sig);
+			free(sig.signet_challenge);
+			if (memcmp(sig.magic, magic, 4) == 0)
+				return chains[i].name;
+		} else if (memcmp(chains[i].magic, magic, 4) == 0)
+			return chains[i].name;
+	}
+	return NULL;
 }

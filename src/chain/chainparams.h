@@ -48,6 +48,21 @@ struct chainparams {
 	uint8_t *signet_challenge;	/* signet only */
 	size_t signet_challenge_len;
 	int mine_on_demand;		/* regtest: generate* RPCs allowed */
+	struct assumeutxo *assumeutxo;	/* UTXO snapshots loadtxoutset accepts */
+	size_t n_assumeutxo;
+};
+
+/*
+ * A UTXO snapshot the chain vouches for (Core's AssumeutxoData): the set at
+ * the block with this hash and height hashes to hash_serialized
+ * (gettxoutsetinfo's hash_serialized_3), and chain_tx transactions lead up
+ * to that block. Hashes in internal byte order.
+ */
+struct assumeutxo {
+	int32_t height;
+	uint8_t hash_serialized[32];
+	uint64_t chain_tx;
+	uint8_t blockhash[32];
 };
 
 /* Looks up Core's -chain names ("main", "test", "testnet4", "signet", "regtest"). */
@@ -107,6 +122,29 @@ size_t chainparams_deployments(const struct chainparams *p,
  */
 int chainparams_set_signet_challenge(struct chainparams *p, const char *hex,
     char *err, size_t errlen);
+/*
+ * The entry for a snapshot based on this block (Core's
+ * AssumeutxoForBlockhash), or at this height (AssumeutxoForHeight); the
+ * first one in table order; NULL if none.
+ */
+const struct assumeutxo *chainparams_assumeutxo_for_hash(
+    const struct chainparams *p, const uint8_t hash[32]);
+const struct assumeutxo *chainparams_assumeutxo_for_height(
+    const struct chainparams *p, int32_t height);
+/*
+ * -testsnapshot=HEIGHT:BLOCKHASH:HASH_SERIALIZED_3:NCHAINTX (regtest only,
+ * a debug option of bitrootd's): one more entry at the end of the table, so
+ * tests can load snapshots of chains they made. Hashes as RPC shows them.
+ * 0, or -1 with a message in err.
+ */
+int chainparams_add_assumeutxo(struct chainparams *p, const char *spec,
+    char *err, size_t errlen);
+/*
+ * Core's GetNetworkForMagic: the name (as -chain takes it) of the built-in
+ * network with this message start (signet: the default one), or NULL.
+ */
+const char *chainparams_network_for_magic(const uint8_t magic[4]);
+
 /* Blocks per retarget period: target_timespan / target_spacing. */
 int32_t chainparams_retarget_interval(const struct chainparams *p);
 

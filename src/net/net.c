@@ -98,6 +98,14 @@ net_count_type(struct net *n, enum conn_type t)
 	return (int)n->n_by_type[t];
 }
 
+uint64_t
+net_services(struct net *n)
+{
+	if (n->val && validation_snapshot_limited(n->val))
+		return n->local_services & ~(uint64_t)NODE_NETWORK;
+	return n->local_services;
+}
+
 void
 net_schedule(struct net *n)
 {

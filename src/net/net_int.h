@@ -406,6 +406,12 @@ int net_connect(struct net *n, const char *name, enum conn_type type,
     struct added_node *added, int use_v2);
 int net_count_type(struct net *n, enum conn_type t);
 void net_schedule(struct net *n);
+/*
+ * The services we offer now: local_services without NODE_NETWORK while a
+ * UTXO snapshot's history is still missing (Core's NODE_NETWORK_LIMITED
+ * mode during background validation).
+ */
+uint64_t net_services(struct net *n);
 const char *conn_type_name(enum conn_type t);
 
 /* ---- peer.c ---- */

@@ -389,9 +389,9 @@ m_getnetworkinfo(struct net *n, json_t *params, struct rpc_error *err)
 	json_object_set_new(o, "protocolversion",
 	    json_integer(PROTOCOL_VERSION));
 	json_object_set_new(o, "localservices",
-	    services_hex(n->local_services));
+	    services_hex(net_services(n)));
 	json_object_set_new(o, "localservicesnames",
-	    services_names(n->local_services));
+	    services_names(net_services(n)));
 	json_object_set_new(o, "localrelay", json_boolean(!n->blocksonly));
 	json_object_set_new(o, "timeoffset",
 	    json_integer(median_outbound_offset(n)));

@@ -271,7 +271,7 @@ peer_send_version(struct peer *p)
 
 	memset(&v, 0, sizeof(v));
 	v.version = PROTOCOL_VERSION;
-	v.services = n->local_services;
+	v.services = net_services(n);
 	v.timestamp = node_time();
 	/* Tell the peer its address only when it is a public one. */
 	if (netaddr_is_routable(&p->addr.addr) &&
@@ -284,7 +284,7 @@ peer_send_version(struct peer *p)
 	v.recv_services = p->services;
 	v.addr_from.addr.net = NET_IPV6;
 	v.addr_from.addr.len = 16;
-	v.from_services = n->local_services;
+	v.from_services = net_services(n);
 	v.nonce = p->local_nonce;
 	snprintf(v.subver, sizeof(v.subver), "%s", n->subver);
 	v.start_height = sync_tip_height(n);

@@ -57,6 +57,7 @@ struct inflight {
 	uint64_t peer_id;
 	int32_t height;
 	int64_t time_us;
+	int historical;			/* for background validation */
 	struct inflight *next;		/* the peer's list, oldest first */
 };
 
@@ -87,6 +88,11 @@ struct sync {
 	struct htab *pending;		/* hash -> struct blk: at validation */
 	struct htab *have;		/* hash -> struct blk: stored, above tip */
 	int32_t scan_from;		/* no unrequested block below this */
+	/*
+	 * The same for the blocks below a UTXO snapshot's base that
+	 * background validation needs (validation_background_range).
+	 */
+	int32_t hist_scan;
 	int64_t stall_timeout_us;
 	int n_preferred;		/* handshaked preferred-download peers */
 	int n_sync_started;
@@ -562,14 +568,92 @@ block_known(struct sync *s, struct store_rtxn *t, const uint8_t hash[32],
 	return 0;
 }
 
+/* Puts hash at height in flight from p; it goes into req. */
+static void
+set_inflight(struct sync *s, struct peer *p, const uint8_t *hash,
+    int32_t height, int historical, int64_t now_us, struct inv *req)
+{
+	struct inflight *f, **tail;
+
+	req->type = MSG_WITNESS_BLOCK;
+	memcpy(req->hash, hash, 32);
+	f = xcalloc(1, sizeof(*f));
+	memcpy(f->hash, hash, 32);
+	f->peer_id = p->id;
+	f->height = height;
+	f->time_us = now_us;
+	f->historical = historical;
+	htab_put(s->inflight, f);
+	for (tail = &p->inflight; *tail; tail = &(*tail)->next)
+		;
+	*tail = f;
+	if (p->n_inflight++ == 0)
+		p->downloading_since_us = now_us;
+}
+
+/*
+ * assumeutxo: the blocks below a snapshot's base that background
+ * validation needs, from where it is on, within the download window, and
+ * only from a peer whose best chain has the base (Core's
+ * TryDownloadingHistoricalBlocks). The base is on our active chain, so
+ * the header chain agrees with it up to the base.
+ */
+static void
+request_historical(struct sync *s, struct store_rtxn *t, struct peer *p,
+    int64_t now_us)
+{
+	struct inv req[MAX_BLOCKS_IN_TRANSIT_PER_PEER];
+	int32_t from, to, limit, h, first = -1;
+	int want, k = 0;
+	struct wbuf wb;
+
+	if (validation_background_range(s->n->val, &from, &to) != 0 ||
+	    to > s->hc_fork || !may_download_from(s, p))
+		return;
+	want = MAX_BLOCKS_IN_TRANSIT_PER_PEER - p->n_inflight;
+	if (want <= 0)
+		return;
+	process_unknown(s, t, p);
+	if (peer_common(s, t, p) < to) {
+		log_debug(LOG_NET, "Not downloading blocks from peer=%llu, "
+		    "which doesn't have the snapshot block in its best chain.",
+		    (unsigned long long)p->id);
+		return;
+	}
+	if (s->hist_scan < from)
+		s->hist_scan = from;
+	limit = from + BLOCK_DOWNLOAD_WINDOW - 1 < to ?
+	    from + BLOCK_DOWNLOAD_WINDOW - 1 : to;
+	while (s->hist_scan <= limit &&
+	    !htab_get(s->inflight, s->hc[s->hist_scan]) &&
+	    block_known(s, t, s->hc[s->hist_scan], s->hist_scan))
+		s->hist_scan++;
+	for (h = s->hist_scan; h <= limit && k < want; h++) {
+		if (htab_get(s->inflight, s->hc[h]) ||
+		    block_known(s, t, s->hc[h], h))
+			continue;
+		if (k == 0)
+			first = h;
+		set_inflight(s, p, s->hc[h], h, 1, now_us, &req[k++]);
+	}
+	if (k == 0)
+		return;
+	wbuf_init(&wb);
+	inv_encode(&wb, req, (size_t)k);
+	peer_send_wbuf(p, MT_GETDATA, &wb);
+	wbuf_free(&wb);
+	log_debug(LOG_NET, "requesting %d historical block(s) from height %d "
+	    "peer=%llu", k, first, (unsigned long long)p->id);
+}
+
 /* Core's FindNextBlocksToDownload, then the getdata. */
 static void
-request_blocks(struct sync *s, struct store_rtxn *t, struct peer *p,
+request_tip_blocks(struct sync *s, struct store_rtxn *t, struct peer *p,
     int64_t now_us)
 {
 	struct net *n = s->n;
 	struct inv req[MAX_BLOCKS_IN_TRANSIT_PER_PEER];
-	struct inflight *f, **tail;
+	struct inflight *f;
 	struct peer *w;
 	uint64_t waiting_for = UINT64_MAX;
 	int32_t common, limit, window_end, h, first = -1;
@@ -612,20 +696,7 @@ request_blocks(struct sync *s, struct store_rtxn *t, struct peer *p,
 			continue;
 		if (k == 0)
 			first = h;
-		req[k].type = MSG_WITNESS_BLOCK;
-		memcpy(req[k].hash, hh, 32);
-		f = xcalloc(1, sizeof(*f));
-		memcpy(f->hash, hh, 32);
-		f->peer_id = p->id;
-		f->height = h;
-		f->time_us = now_us;
-		htab_put(s->inflight, f);
-		for (tail = &p->inflight; *tail; tail = &(*tail)->next)
-			;
-		*tail = f;
-		if (p->n_inflight++ == 0)
-			p->downloading_since_us = now_us;
-		k++;
+		set_inflight(s, p, hh, h, 0, now_us, &req[k++]);
 	}
 	if (k > 0) {
 		wbuf_init(&wb);
@@ -653,6 +724,14 @@ request_blocks(struct sync *s, struct store_rtxn *t, struct peer *p,
 	}
 }
 
+static void
+request_blocks(struct sync *s, struct store_rtxn *t, struct peer *p,
+    int64_t now_us)
+{
+	request_tip_blocks(s, t, p, now_us);
+	request_historical(s, t, p, now_us);
+}
+
 void
 sync_schedule_all(struct net *n)
 {
@@ -660,8 +739,10 @@ sync_schedule_all(struct net *n)
 	struct store_rtxn *t;
 	struct peer *p;
 	int64_t now_us = net_now_us();
+	int32_t from, to;
 
-	if (n->stopping || s->hc_height <= s->hc_fork)
+	if (n->stopping || (s->hc_height <= s->hc_fork &&
+	    validation_background_range(n->val, &from, &to) != 0))
 		return;
 	t = rtxn(n);
 	TAILQ_FOREACH(p, &n->peers, entry)
@@ -679,7 +760,9 @@ sync_peer_gone(struct net *n, struct peer *p)
 		next = f->next;
 		htab_del(s->inflight, f->hash);
 		/* Free for someone else to fetch. */
-		if (f->height < s->scan_from)
+		if (f->historical && f->height < s->hist_scan)
+			s->hist_scan = f->height;
+		else if (!f->historical && f->height < s->scan_from)
 			s->scan_from = f->height;
 		free(f);
 	}
@@ -934,11 +1017,15 @@ sync_block_done(struct net *n, uint64_t peer_id,
 		/* A mutated or garbled copy: the real block may come from others. */
 		if (height >= 0 && height < s->scan_from)
 			s->scan_from = height;
+		if (height >= 0 && height < s->hist_scan)
+			s->hist_scan = height;
 		break;
 	default:
 		/* Our own failure: the block may be fetched again. */
 		if (height >= 0 && height < s->scan_from)
 			s->scan_from = height;
+		if (height >= 0 && height < s->hist_scan)
+			s->hist_scan = height;
 		break;
 	}
 	net_schedule(n);

@@ -298,8 +298,8 @@ disk_size(struct rpc *r)
  * Core's GuessVerificationProgress without built-in chain statistics: the
  * transaction rate is measured over the last month of our own chain.
  */
-static double
-verification_progress(struct store_rtxn *t, const struct chainparams *cp,
+double
+rpc_verification_progress(struct store_rtxn *t, const struct chainparams *cp,
     const struct block_index_entry *tip)
 {
 	struct block_index_entry old;
@@ -360,7 +360,7 @@ m_getblockchaininfo(struct rpc_ctx *c, struct rpc_error *err)
 	json_object_set_new(o, "mediantime",
 	    json_integer(rpc_median_time(t, tip.hash)));
 	json_object_set_new(o, "verificationprogress",
-	    json_real(verification_progress(t, sh->cp, &tip)));
+	    json_real(rpc_verification_progress(t, sh->cp, &tip)));
 	store_read_end(t);
 	json_object_set_new(o, "initialblockdownload",
 	    json_boolean(sh->v ? validation_is_initial_download(sh->v) : 1));

@@ -27,6 +27,7 @@ struct args;
 struct chainparams;
 struct store;
 struct store_rtxn;
+struct block_index_entry;
 struct validation;
 struct net;
 struct mempool;
@@ -124,6 +125,7 @@ extern const struct rpc_method rpc_txoutproof_methods[];
 extern const struct rpc_method rpc_output_script_methods[];
 extern const struct rpc_method rpc_signing_methods[];
 extern const struct rpc_method rpc_zmq_methods[];
+extern const struct rpc_method rpc_utxo_methods[];
 
 /* Finds a method by name (binary search of the merged table), or NULL. */
 const struct rpc_method *rpc_method_find(const char *name);
@@ -416,6 +418,12 @@ json_t *rpc_header_json(struct store_rtxn *t, const uint8_t hash[32],
     struct rpc_error *err);
 /* Median time past of the block with this hash. */
 int64_t rpc_median_time(struct store_rtxn *t, const uint8_t hash[32]);
+/*
+ * Core's GuessVerificationProgress for a block of the active chain (the
+ * transaction rate measured over our own last month).
+ */
+double rpc_verification_progress(struct store_rtxn *t,
+    const struct chainparams *cp, const struct block_index_entry *tip);
 /* "bits" and "target" as Core formats them. */
 void rpc_bits_hex(uint32_t bits, char out[9]);
 void rpc_target_hex(uint32_t bits, char out[65]);

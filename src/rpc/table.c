@@ -37,7 +37,7 @@ table_build(void)
 		rpc_mempool_methods, rpc_mining_methods, rpc_net_methods,
 		rpc_rawtx_methods, rpc_util_methods, rpc_blockstats_methods,
 		rpc_txoutproof_methods, rpc_output_script_methods,
-		rpc_signing_methods, rpc_zmq_methods,
+		rpc_signing_methods, rpc_zmq_methods, rpc_utxo_methods,
 	};
 	size_t g, i, n = 0;
 

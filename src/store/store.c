@@ -33,7 +33,7 @@
 #include "util/time.h"
 #include "util/xmalloc.h"
 
-#define STORE_MAX_DBS 16
+#define STORE_MAX_DBS 20
 /* Reader slots: RPC workers, net and validation, with room to spare. */
 #define STORE_MAX_READERS 256
 
@@ -192,10 +192,10 @@ check_meta(struct open_ctx *c, MDB_txn *txn, MDB_dbi meta)
 		return -1;
 	}
 	format = le32_read(v.mv_data);
-	if (format > STORE_FORMAT) {
+	if (format > STORE_FORMAT_MAX) {
 		seterr(c, "%s: store format %u is newer than this bitrootd "
 		    "reads (%u); use a newer bitrootd", c->dir, format,
-		    STORE_FORMAT);
+		    STORE_FORMAT_MAX);
 		return -1;
 	}
 	if (format < 1) {
@@ -365,8 +365,10 @@ init_dbs(struct store *s, struct open_ctx *c)
 	if ((rc = open_db(txn, "meta", &s->db_meta)) != 0 ||
 	    (rc = open_db(txn, "index", &s->db_index)) != 0 ||
 	    (rc = open_db(txn, "blocks", &s->db_blocks)) != 0 ||
-	    (rc = open_db(txn, "active", &s->db_active)) != 0 ||
-	    (rc = open_db(txn, "coins", &s->db_coins)) != 0 ||
+	    (rc = open_db(txn, "active", &s->db_active[0])) != 0 ||
+	    (rc = open_db(txn, "coins", &s->db_coins[0])) != 0 ||
+	    (rc = open_db(txn, "active1", &s->db_active[1])) != 0 ||
+	    (rc = open_db(txn, "coins1", &s->db_coins[1])) != 0 ||
 	    (rc = open_db(txn, "undo", &s->db_undo)) != 0 ||
 	    (rc = open_db(txn, "txindex", &s->db_txindex)) != 0 ||
 	    (rc = open_db(txn, "blockfilter", &s->db_blockfilter)) != 0) {

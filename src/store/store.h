@@ -7,8 +7,12 @@
  * are what other modules code against. The implementer extends this header
  * (writer side, coins, undo) but keeps these.
  *
- * Threads: the validation thread is the only writer (one write transaction
- * per block connected or disconnected). Any thread may open read
+ * Threads: the validation thread writes the block index, the blocks and
+ * the followed chainstate (one write transaction per block connected or
+ * disconnected). With a UTXO snapshot loaded there are two more writers,
+ * each of its own chainstate's coins (store_txn_use): the background
+ * validation thread and, while a snapshot file is read, the RPC worker
+ * loading it; LMDB makes writers take turns. Any thread may open read
  * transactions (the environment is opened with MDB_NOTLS); they are short
  * and never wait for the validation lock. Pointers returned from a read
  * transaction are valid only until store_read_end().
@@ -96,9 +100,10 @@ int store_open(const char *dir, const uint8_t magic[4], struct store **out,
 void store_close(struct store *s);
 
 /*
- * Write side: validation thread only. One write transaction per block
- * connected or disconnected. Any write may return STORE_MAPFULL: the caller
- * aborts, calls store_grow() and redoes the whole transaction.
+ * Write side: the writer threads above, one open write transaction per
+ * thread. One write transaction per block connected or disconnected. Any
+ * write may return STORE_MAPFULL: the caller aborts, calls store_grow()
+ * and redoes the whole transaction.
  */
 #define STORE_MAPFULL (-3)
 struct store_wtxn;
@@ -129,6 +134,42 @@ int store_iter_index(struct store_rtxn *t,
 int store_iter_coins(struct store_rtxn *t,
     int (*cb)(void *arg, const struct outpoint *op, const struct coin *c),
     void *arg);
+/* The number of coins in t's view (LMDB keeps the count: no walk). */
+int store_count_coins(struct store_rtxn *t, uint64_t *n);
+
+/*
+ * Two chainstates (assumeutxo). The store holds two sets of coins, active
+ * chain and tip ("slots"); one is the chainstate the node follows, which
+ * every transaction sees by default, the other a second chainstate: the
+ * one validating from genesis in the background after a UTXO snapshot was
+ * loaded, or the snapshot's coins while they are loaded. The block index,
+ * the blocks, the undo data, the best header and the transaction index are
+ * shared.
+ *
+ * store_txn_use points t (a read transaction, or a write transaction's
+ * store_wtxn_reader view) at one of them: coins, active chain and tip
+ * (get, put, delete, iterate, count, store_set_tip, store_reset_chainstate,
+ * store_clear_chainstate) then go to that chainstate's databases.
+ * store_clear_chainstate empties the chosen chainstate's coins and active
+ * chain and clears its tip. store_swap_chainstates makes the other
+ * chainstate the followed one from the commit on (t keeps the databases
+ * it was pointed at); it also marks the store format 2, which an older
+ * bitrootd refuses.
+ */
+enum store_cs {
+	STORE_CS_TIP = 0,	/* the followed chainstate (the default) */
+	STORE_CS_OTHER = 1,	/* the second one */
+};
+int store_txn_use(struct store_rtxn *t, enum store_cs cs);
+/*
+ * store_put_coin for a coin that must be new: STORE_EXISTS (nothing
+ * written, the transaction stays usable) when the outpoint has one.
+ */
+#define STORE_EXISTS (-4)
+int store_add_coin(struct store_wtxn *t, const struct outpoint *op,
+    const struct coin *c);
+int store_clear_chainstate(struct store_wtxn *t);
+int store_swap_chainstates(struct store_wtxn *t);
 
 /*
  * ---- Additions (store implementation) ----

@@ -4,114 +4,16 @@
  * A coin is VARINT(height * 2 + coinbase), VARINT(compressed amount), then
  * the script's raw bytes to the end of the value: its length is implied,
  * and store_get_coin hands out a pointer into the map without copying.
- * The VARINT is base-128, most significant group first, with one added to
- * every group but the last so each number has exactly one encoding (the
- * same scheme as Core's coins database). Amounts are compressed the way
- * Core does (trailing decimal zeros folded into the exponent), so round
- * amounts take one to three bytes instead of eight.
+ * The VARINT and the amount compression are Core's (primitives/compress.h,
+ * shared with the UTXO snapshot files), so round amounts take one to
+ * three bytes instead of eight.
  */
 #include <string.h>
 
 #include "store/store_int.h"
+#include "primitives/compress.h"
 #include "primitives/block.h"
 #include "primitives/tx.h"
-
-size_t
-codec_varint_put(uint8_t *p, uint64_t v)
-{
-	uint8_t tmp[10];
-	size_t n = 0, i;
-
-	for (;;) {
-		tmp[n] = (uint8_t)((v & 0x7f) | (n ? 0x80 : 0));
-		if (v <= 0x7f)
-			break;
-		v = (v >> 7) - 1;
-		n++;
-	}
-	for (i = 0; i <= n; i++)
-		p[i] = tmp[n - i];
-	return n + 1;
-}
-
-int
-codec_varint_get(struct rbuf *r, uint64_t *v)
-{
-	uint64_t n = 0;
-	uint8_t b;
-
-	for (;;) {
-		if (rbuf_get_u8(r, &b) == -1)
-			return -1;
-		if (n > (UINT64_MAX >> 7))
-			return -1;
-		n = (n << 7) | (b & 0x7f);
-		if (!(b & 0x80))
-			break;
-		if (n == UINT64_MAX)
-			return -1;
-		n++;
-	}
-	*v = n;
-	return 0;
-}
-
-/* n is at most MAX_MONEY (checked by the caller), so n * 9 cannot overflow. */
-uint64_t
-codec_amount_compress(uint64_t n)
-{
-	unsigned int e = 0;
-	uint64_t d;
-
-	if (n == 0)
-		return 0;
-	while (n % 10 == 0 && e < 9) {
-		n /= 10;
-		e++;
-	}
-	if (e < 9) {
-		d = n % 10;
-		n /= 10;
-		return 1 + (n * 9 + d - 1) * 10 + e;
-	}
-	return 1 + (n - 1) * 10 + 9;
-}
-
-/* Inverse of the above; -1 for a value that decodes above MAX_MONEY. */
-int
-codec_amount_decompress(uint64_t x, uint64_t *out)
-{
-	unsigned int e;
-	uint64_t n, d;
-
-	if (x == 0) {
-		*out = 0;
-		return 0;
-	}
-	x--;
-	e = x % 10;
-	x /= 10;
-	if (e < 9) {
-		d = x % 9 + 1;
-		x /= 9;
-		if (x > (uint64_t)MAX_MONEY / 10)
-			return -1;
-		n = x * 10 + d;
-	} else {
-		if (x > (uint64_t)MAX_MONEY)
-			return -1;
-		n = x + 1;
-	}
-	while (e--) {
-		if (n > (uint64_t)MAX_MONEY / 10)
-			return -1;
-		n *= 10;
-	}
-	if (n > (uint64_t)MAX_MONEY)
-		return -1;
-	*out = n;
-	return 0;
-}
 
 int
 codec_coin_encode_hdr(const struct coin *c, uint8_t out[COIN_HDR_MAX],
@@ -124,9 +26,8 @@ codec_coin_encode_hdr(const struct coin *c, uint8_t out[COIN_HDR_MAX],
 	    (c->script_len > 0 && c->script == NULL))
 		return -1;
 	code = (uint64_t)c->height * 2 + (c->coinbase ? 1 : 0);
-	n = codec_varint_put(out, code);
-	n += codec_varint_put(out + n,
-	    codec_amount_compress((uint64_t)c->value));
+	n = compress_varint_put(out, code);
+	n += compress_varint_put(out + n, compress_amount((uint64_t)c->value));
 	*len = n;
 	return 0;
 }
@@ -138,9 +39,13 @@ codec_coin_decode(uint8_t *p, size_t len, struct coin *c)
 	uint64_t code, x, value;
 
 	rbuf_init(&r, p, len);
-	if (codec_varint_get(&r, &code) == -1 || code > UINT32_MAX ||
-	    codec_varint_get(&r, &x) == -1 ||
-	    codec_amount_decompress(x, &value) == -1)
+	if (compress_varint_get(&r, UINT32_MAX, &code) == -1 ||
+	    compress_varint_get(&r, UINT64_MAX, &x) == -1)
+		return -1;
+	value = decompress_amount(x);
+	/* We wrote it in range; anything else is damage (or wrapped). */
+	if (value > (uint64_t)MAX_MONEY ||
+	    (x != 0 && compress_amount(value) != x))
 		return -1;
 	c->height = (int32_t)(code >> 1);
 	c->coinbase = (int)(code & 1);

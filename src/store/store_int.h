@@ -18,8 +18,15 @@
 #include "store/store.h"
 #include "util/buf.h"
 
-/* Bumped when the on-disk layout changes; a newer one is refused. */
+/*
+ * Bumped when the on-disk layout changes; a newer one is refused. A new
+ * store is written as format 1; it becomes format 2 once the second
+ * chainstate's databases have been made the followed chainstate's
+ * (store_swap_chainstates), which an older bitrootd would misread.
+ */
 #define STORE_FORMAT 1
+#define STORE_FORMAT_SLOTS 2
+#define STORE_FORMAT_MAX STORE_FORMAT_SLOTS
 /* What the meta database says about who wrote it. */
 #define STORE_APP_TAG "bitrootd-chainstate"
 
@@ -27,7 +34,9 @@
 #define META_APP "app"
 #define META_FORMAT "format"
 #define META_MAGIC "magic"
-#define META_TIP "tip"
+#define META_TIP "tip"		/* slot 0's; slot 1's is "tip1" */
+#define META_TIP1 "tip1"
+#define META_TIPSLOT "tipslot"	/* 1 byte: the followed chainstate's slot */
 #define META_BEST_HEADER "bestheader"
 #define META_USER_PREFIX "x:"
 
@@ -48,8 +57,14 @@ struct store {
 	MDB_dbi db_meta;
 	MDB_dbi db_index;
 	MDB_dbi db_blocks;
-	MDB_dbi db_active;
-	MDB_dbi db_coins;
+	/*
+	 * Two chainstates' worth (slots 0 and 1): the followed one's and,
+	 * with a UTXO snapshot loaded, the one validating in the background.
+	 * Which slot is followed is the meta value "tipslot", read in every
+	 * transaction (struct store_rtxn.tipslot).
+	 */
+	MDB_dbi db_active[2];
+	MDB_dbi db_coins[2];
 	MDB_dbi db_undo;
 	MDB_dbi db_txindex;	/* txid -> block hash, tx position (-txindex) */
 	MDB_dbi db_blockfilter;	/* type, block hash -> filter (-blockfilterindex) */
@@ -75,7 +90,6 @@ struct store {
 	size_t mapsize;			/* guarded by gate_mu */
 
 	/* Writer (validation thread) only. */
-	int wtxn_open;
 	int sync_mode;			/* enum store_sync_mode */
 	int64_t sync_interval_us;	/* 0: only explicit store_sync() */
 	int64_t last_sync_us;		/* atomic: store_sync runs on any thread */
@@ -85,6 +99,8 @@ struct store_rtxn {
 	struct store *s;
 	MDB_txn *txn;
 	int is_writer;		/* the view returned by store_wtxn_reader */
+	int tipslot;		/* the followed chainstate's slot, as of begin */
+	int slot;		/* the slot coins, active and tip go to */
 };
 
 struct store_wtxn {
@@ -92,16 +108,14 @@ struct store_wtxn {
 };
 
 /* store_txn.c */
+/* Reads "tipslot" in t and points t at the followed chainstate. */
+int store_txn_init_slot(struct store_rtxn *t);
 int store_gate_enter(struct store *s);
 void store_gate_leave(struct store *s);
 /* Logs an LMDB failure and maps it to a STORE_* code. */
 int store_lmdb_err(const char *what, int rc);
 
 /* store_codec.c */
-size_t codec_varint_put(uint8_t *p, uint64_t v);
-int codec_varint_get(struct rbuf *r, uint64_t *v);
-uint64_t codec_amount_compress(uint64_t n);
-int codec_amount_decompress(uint64_t x, uint64_t *n);
 /* Longest encoded coin header (two varints); the script follows. */
 #define COIN_HDR_MAX 20
 int codec_coin_encode_hdr(const struct coin *c, uint8_t out[COIN_HDR_MAX],

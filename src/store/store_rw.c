@@ -189,7 +189,7 @@ store_get_active_hash(struct store_rtxn *t, int32_t height, uint8_t hash[32])
 	if (height < 0)
 		return STORE_NOTFOUND;
 	height_key(height, key);
-	if ((rc = get(t, t->s->db_active, key, 4, &v, "get active")) != 0)
+	if ((rc = get(t, t->s->db_active[t->slot], key, 4, &v, "get active")) != 0)
 		return rc;
 	if (v.mv_size != 32) {
 		log_warnx("store: corrupt active chain entry at %d", height);
@@ -210,7 +210,7 @@ store_set_active_hash(struct store_wtxn *t, int32_t height,
 		return STORE_ERROR;
 	}
 	height_key(height, key);
-	return put(t, t->r.s->db_active, key, 4, hash, 32, "put active");
+	return put(t, t->r.s->db_active[t->r.slot], key, 4, hash, 32, "put active");
 }
 
 int
@@ -221,16 +221,17 @@ store_del_active_hash(struct store_wtxn *t, int32_t height)
 	if (height < 0)
 		return STORE_NOTFOUND;
 	height_key(height, key);
-	return del(t, t->r.s->db_active, key, 4, "delete active");
+	return del(t, t->r.s->db_active[t->r.slot], key, 4, "delete active");
 }
 
 int
 store_get_tip(struct store_rtxn *t, uint8_t hash[32], int32_t *height)
 {
+	const char *key = t->slot ? META_TIP1 : META_TIP;
 	MDB_val v;
 	int rc;
 
-	rc = get(t, t->s->db_meta, META_TIP, strlen(META_TIP), &v, "get tip");
+	rc = get(t, t->s->db_meta, key, strlen(key), &v, "get tip");
 	if (rc == STORE_NOTFOUND) {
 		memset(hash, 0, 32);
 		*height = -1;
@@ -250,6 +251,7 @@ store_get_tip(struct store_rtxn *t, uint8_t hash[32], int32_t *height)
 int
 store_set_tip(struct store_wtxn *t, const uint8_t hash[32], int32_t height)
 {
+	const char *key = t->r.slot ? META_TIP1 : META_TIP;
 	uint8_t v[36];
 	int rc;
 
@@ -258,14 +260,12 @@ store_set_tip(struct store_wtxn *t, const uint8_t hash[32], int32_t height)
 		return STORE_ERROR;
 	}
 	if (height == -1) {
-		rc = del(t, t->r.s->db_meta, META_TIP, strlen(META_TIP),
-		    "clear tip");
+		rc = del(t, t->r.s->db_meta, key, strlen(key), "clear tip");
 		return rc == STORE_NOTFOUND ? STORE_OK : rc;
 	}
 	memcpy(v, hash, 32);
 	le32_write(v + 32, (uint32_t)height);
-	return put(t, t->r.s->db_meta, META_TIP, strlen(META_TIP), v, 36,
-	    "put tip");
+	return put(t, t->r.s->db_meta, key, strlen(key), v, 36, "put tip");
 }
 
 int
@@ -303,7 +303,7 @@ store_get_coin(struct store_rtxn *t, const struct outpoint *op,
 	int rc;
 
 	codec_coin_key(op, key);
-	if ((rc = get(t, t->s->db_coins, key, sizeof(key), &v,
+	if ((rc = get(t, t->s->db_coins[t->slot], key, sizeof(key), &v,
 	    "get coin")) != 0)
 		return rc;
 	if (codec_coin_decode(v.mv_data, v.mv_size, out) == -1) {
@@ -326,7 +326,7 @@ store_get_coin_by_txid(struct store_rtxn *t, const uint8_t txid[32],
 	memcpy(first.hash, txid, 32);
 	first.n = 0;
 	codec_coin_key(&first, key);
-	if ((rc = mdb_cursor_open(t->txn, t->s->db_coins, &cur)) != 0)
+	if ((rc = mdb_cursor_open(t->txn, t->s->db_coins[t->slot], &cur)) != 0)
 		return store_lmdb_err("coins cursor", rc);
 	k.mv_data = key;
 	k.mv_size = sizeof(key);
@@ -348,9 +348,9 @@ store_get_coin_by_txid(struct store_rtxn *t, const uint8_t txid[32],
 	return ret;
 }
 
-int
-store_put_coin(struct store_wtxn *t, const struct outpoint *op,
-    const struct coin *c)
+static int
+put_coin(struct store_wtxn *t, const struct outpoint *op,
+    const struct coin *c, unsigned int flags)
 {
 	uint8_t key[COIN_KEY_LEN], hdr[COIN_HDR_MAX];
 	size_t hlen;
@@ -368,8 +368,11 @@ store_put_coin(struct store_wtxn *t, const struct outpoint *op,
 	v.mv_data = NULL;
 	v.mv_size = hlen + c->script_len;
 	/* Reserve the value in the page and fill it: no staging copy. */
-	if ((rc = mdb_put(t->r.txn, t->r.s->db_coins, &k, &v,
-	    MDB_RESERVE)) != 0)
+	rc = mdb_put(t->r.txn, t->r.s->db_coins[t->r.slot], &k, &v,
+	    MDB_RESERVE | flags);
+	if (rc == MDB_KEYEXIST && (flags & MDB_NOOVERWRITE))
+		return STORE_EXISTS;
+	if (rc != 0)
 		return store_lmdb_err("put coin", rc);
 	memcpy(v.mv_data, hdr, hlen);
 	if (c->script_len > 0)
@@ -378,12 +381,26 @@ store_put_coin(struct store_wtxn *t, const struct outpoint *op,
 }
 
 int
+store_put_coin(struct store_wtxn *t, const struct outpoint *op,
+    const struct coin *c)
+{
+	return put_coin(t, op, c, 0);
+}
+
+int
+store_add_coin(struct store_wtxn *t, const struct outpoint *op,
+    const struct coin *c)
+{
+	return put_coin(t, op, c, MDB_NOOVERWRITE);
+}
+
+int
 store_del_coin(struct store_wtxn *t, const struct outpoint *op)
 {
 	uint8_t key[COIN_KEY_LEN];
 
 	codec_coin_key(op, key);
-	return del(t, t->r.s->db_coins, key, sizeof(key), "delete coin");
+	return del(t, t->r.s->db_coins[t->r.slot], key, sizeof(key), "delete coin");
 }
 
 int
@@ -397,7 +414,7 @@ store_iter_coins(struct store_rtxn *t,
 	struct coin c;
 	int rc, ret = 0;
 
-	if ((rc = mdb_cursor_open(t->txn, t->s->db_coins, &cur)) != 0)
+	if ((rc = mdb_cursor_open(t->txn, t->s->db_coins[t->slot], &cur)) != 0)
 		return store_lmdb_err("coins cursor", rc);
 	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
 		if (k.mv_size != COIN_KEY_LEN ||
@@ -416,6 +433,18 @@ store_iter_coins(struct store_rtxn *t,
 	return ret;
 }
 
+int
+store_count_coins(struct store_rtxn *t, uint64_t *n)
+{
+	MDB_stat st;
+	int rc;
+
+	if ((rc = mdb_stat(t->txn, t->s->db_coins[t->slot], &st)) != 0)
+		return store_lmdb_err("coins count", rc);
+	*n = st.ms_entries;
+	return STORE_OK;
+}
+
 /* ---- reindex and other modules' metadata ---- */
 
 int
@@ -424,11 +453,52 @@ store_reset_chainstate(struct store_wtxn *t)
 	struct store *s = t->r.s;
 	int rc;
 
-	if ((rc = mdb_drop(t->r.txn, s->db_coins, 0)) != 0 ||
+	if ((rc = mdb_drop(t->r.txn, s->db_coins[t->r.slot], 0)) != 0 ||
 	    (rc = mdb_drop(t->r.txn, s->db_undo, 0)) != 0 ||
-	    (rc = mdb_drop(t->r.txn, s->db_active, 0)) != 0)
+	    (rc = mdb_drop(t->r.txn, s->db_active[t->r.slot], 0)) != 0)
 		return store_lmdb_err("reset chainstate", rc);
 	return store_set_tip(t, NULL, -1);
+}
+
+/* ---- the second chainstate ---- */
+
+int
+store_txn_use(struct store_rtxn *t, enum store_cs cs)
+{
+	if (cs != STORE_CS_TIP && cs != STORE_CS_OTHER) {
+		log_warnx("store: %s: unknown chainstate %d", __func__, cs);
+		return STORE_ERROR;
+	}
+	t->slot = t->tipslot ^ (cs == STORE_CS_OTHER);
+	return STORE_OK;
+}
+
+int
+store_clear_chainstate(struct store_wtxn *t)
+{
+	struct store *s = t->r.s;
+	int rc;
+
+	if ((rc = mdb_drop(t->r.txn, s->db_coins[t->r.slot], 0)) != 0 ||
+	    (rc = mdb_drop(t->r.txn, s->db_active[t->r.slot], 0)) != 0)
+		return store_lmdb_err("clear chainstate", rc);
+	return store_set_tip(t, NULL, -1);
+}
+
+int
+store_swap_chainstates(struct store_wtxn *t)
+{
+	uint8_t slot = (uint8_t)(t->r.tipslot ^ 1), fmt[4];
+	int rc;
+
+	le32_write(fmt, STORE_FORMAT_SLOTS);
+	if ((rc = put(t, t->r.s->db_meta, META_TIPSLOT, strlen(META_TIPSLOT),
+	    &slot, 1, "put tipslot")) != 0 ||
+	    (rc = put(t, t->r.s->db_meta, META_FORMAT, strlen(META_FORMAT),
+	    fmt, 4, "put format")) != 0)
+		return rc;
+	t->r.tipslot = slot;
+	return STORE_OK;
 }
 
 static int

@@ -3,7 +3,9 @@
  *
  * Threads: read transactions on any thread (MDB_NOTLS ties the reader slot
  * to the transaction, not the thread), begun and ended on the same
- * thread. Write transactions and store_grow on the validation thread only.
+ * thread. Write transactions and store_grow on the writer threads (store.h:
+ * validation, background validation, a snapshot load), one open write
+ * transaction per thread; LMDB makes the writers take turns.
  */
 #ifndef _GNU_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -21,6 +23,8 @@
 
 /* Read transactions open on this thread: store_grow here would wait forever. */
 static _Thread_local unsigned int thread_txns;
+/* This thread's write transaction is open (one per thread at a time). */
+static _Thread_local int thread_wtxn;
 
 int
 store_lmdb_err(const char *what, int rc)
@@ -47,6 +51,8 @@ store_strerror(int code)
 		return "store failure (see the log)";
 	case STORE_MAPFULL:
 		return "store map full (grow and retry)";
+	case STORE_EXISTS:
+		return "already there";
 	default:
 		return "unknown store error";
 	}
@@ -83,6 +89,29 @@ store_gate_leave(struct store *s)
 }
 
 int
+store_txn_init_slot(struct store_rtxn *t)
+{
+	MDB_val k, v;
+	int rc;
+
+	k.mv_data = (void *)(uintptr_t)META_TIPSLOT;
+	k.mv_size = strlen(META_TIPSLOT);
+	rc = mdb_get(t->txn, t->s->db_meta, &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		t->tipslot = t->slot = 0;
+		return STORE_OK;
+	}
+	if (rc != 0)
+		return store_lmdb_err("get tipslot", rc);
+	if (v.mv_size != 1 || *(const uint8_t *)v.mv_data > 1) {
+		log_warnx("store: corrupt tipslot record");
+		return STORE_ERROR;
+	}
+	t->tipslot = t->slot = *(const uint8_t *)v.mv_data;
+	return STORE_OK;
+}
+
+int
 store_read_begin(struct store *s, struct store_rtxn **out)
 {
 	struct store_rtxn *t;
@@ -95,6 +124,12 @@ store_read_begin(struct store *s, struct store_rtxn **out)
 		free(t);
 		store_gate_leave(s);
 		return store_lmdb_err("read begin", rc);
+	}
+	if ((rc = store_txn_init_slot(t)) != STORE_OK) {
+		mdb_txn_abort(t->txn);
+		free(t);
+		store_gate_leave(s);
+		return rc;
 	}
 	*out = t;
 	return STORE_OK;
@@ -144,7 +179,7 @@ store_write_begin(struct store *s, struct store_wtxn **out)
 	struct store_wtxn *t;
 	int rc, tries = 0;
 
-	if (s->wtxn_open)
+	if (thread_wtxn)
 		fatalx("%s: a write transaction is already open", __func__);
 	t = xcalloc(1, sizeof(*t));
 	t->r.s = s;
@@ -164,7 +199,13 @@ store_write_begin(struct store *s, struct store_wtxn **out)
 			return store_lmdb_err("adopt map size", rc);
 		}
 	}
-	s->wtxn_open = 1;
+	if ((rc = store_txn_init_slot(&t->r)) != STORE_OK) {
+		mdb_txn_abort(t->r.txn);
+		store_gate_leave(s);
+		free(t);
+		return rc;
+	}
+	thread_wtxn = 1;
 	*out = t;
 	return STORE_OK;
 }
@@ -174,7 +215,7 @@ wtxn_release(struct store_wtxn *t)
 {
 	struct store *s = t->r.s;
 
-	s->wtxn_open = 0;
+	thread_wtxn = 0;
 	free(t);
 	store_gate_leave(s);
 }
@@ -227,8 +268,8 @@ store_grow(struct store *s)
 	size_t want;
 	int rc;
 
-	if (s->wtxn_open)
-		fatalx("%s: called with the write transaction open", __func__);
+	if (thread_wtxn)
+		fatalx("%s: called with a write transaction open", __func__);
 	if (thread_txns > 0)
 		fatalx("%s: called with a read transaction open on this thread",
 		    __func__);

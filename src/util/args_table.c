@@ -538,6 +538,12 @@ static const struct arg_def table[] = {
 	    "The testnet3 chain; same as -chain=test" },
 	{ "testnet4", "", B, GCH,
 	    "The testnet4 chain; same as -chain=testnet4" },
+	{ "testsnapshot", "=<height>:<blockhash>:<hash>:<nchaintx>", M | D, GCH,
+	    "A UTXO snapshot loadtxoutset accepts besides the chain's "
+	    "assumeutxo table: the block at height with blockhash, whose UTXO "
+	    "set has hash_serialized_3 hash and nchaintx transactions up to "
+	    "it (regtest only; bitrootd's, for tests); can be given more than "
+	    "once" },
 	{ "vbparams", "=deployment:start:end[:min_activation_height]",
 	    M | D | U, GCH,
 	    "Version bits deployment parameters, regtest only",

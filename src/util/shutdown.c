@@ -11,12 +11,16 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "util/shutdown.h"
 
 static volatile int requested;
 static int efd = -1;
+/* Set once (the first fatal request wins), read by main after the stop. */
+static char *fatal_msg;
 
 int
 shutdown_init(void)
@@ -56,4 +60,21 @@ int
 shutdown_fd(void)
 {
 	return __atomic_load_n(&efd, __ATOMIC_ACQUIRE);
+}
+
+void
+shutdown_request_fatal(const char *msg)
+{
+	char *copy = strdup(msg), *expect = NULL;
+
+	if (copy == NULL || !__atomic_compare_exchange_n(&fatal_msg, &expect,
+	    copy, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		free(copy);
+	shutdown_request();
+}
+
+const char *
+shutdown_fatal_message(void)
+{
+	return __atomic_load_n(&fatal_msg, __ATOMIC_ACQUIRE);
 }

@@ -11,5 +11,13 @@ int shutdown_init(void);
 void shutdown_request(void);
 int shutdown_requested(void);
 int shutdown_fd(void);
+/*
+ * A shutdown because the node cannot go on (Core's fatalError, as after a
+ * UTXO snapshot failed validation): main prints "Error: msg" on stderr
+ * after stopping and exits 1. Any thread, not from a signal handler; the
+ * first message is kept. shutdown_fatal_message: it, or NULL.
+ */
+void shutdown_request_fatal(const char *msg);
+const char *shutdown_fatal_message(void);
 
 #endif

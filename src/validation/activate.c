@@ -331,6 +331,9 @@ chainstate_invalidate(struct chainstate *cs, const uint8_t hash[32])
 		return -1;
 	if (bi->parent == NULL)
 		return -2;
+	/* No undo data below a snapshot's base until it is validated. */
+	if (cs->snap_base && bindex_descends(cs->snap_base, bi))
+		return -4;
 	while (chain_contains(&cs->chain, bi)) {
 		tip = chain_tip(&cs->chain);
 		if (disconnect_one(cs) != 0) {

@@ -80,6 +80,10 @@ cs_txn(struct chainstate *cs,
 	for (;;) {
 		if ((rc = store_write_begin(cs->store, &w)) != STORE_OK)
 			return rc;
+		if ((rc = store_txn_use(store_wtxn_reader(w), cs->role)) != 0) {
+			store_write_abort(w);
+			return rc;
+		}
 		rc = fn(cs, w, arg);
 		if (rc == 0 && commit)
 			rc = store_write_commit(w);
@@ -150,6 +154,9 @@ cs_maybe_candidate(struct chainstate *cs, struct bindex *b)
 
 	if (failed(b) || b->e.chain_tx == 0 ||
 	    !(b->e.status & BLOCK_VALID_TX))
+		return;
+	/* On a snapshot: no going below its base, whose history is not here. */
+	if (cs->snap_base && !bindex_descends(b, cs->snap_base))
 		return;
 	if (tip == NULL || tip == b || !bindex_better(tip, b))
 		cand_add(&cs->cand, b);
@@ -224,6 +231,24 @@ link_block(struct chainstate *cs, struct bindex *b)
 		}
 	}
 	free(queue);
+}
+
+void
+cs_link_children(struct chainstate *cs, struct bindex *parent)
+{
+	struct bindex_list *ul = &cs->unlinked;
+	struct bindex *b;
+	size_t i;
+
+	for (i = 0; i < ul->n;) {
+		if (ul->v[i]->parent == parent) {
+			b = ul->v[i];
+			ul->v[i] = ul->v[--ul->n];
+			link_block(cs, b);
+			i = 0;
+		} else
+			i++;
+	}
 }
 
 static int
@@ -327,6 +352,14 @@ load_index(struct chainstate *cs)
 	if (rc != STORE_OK)
 		height = -1;
 
+	if (cs->opts.snapshot &&
+	    (cs->snap_base = bindex_find(&cs->map, cs->opts.snapshot_base)) ==
+	    NULL) {
+		log_warnx("chainstate: the snapshot's base block is not in the "
+		    "block index: store corrupt");
+		return -1;
+	}
+	cs->snap_chain_tx = cs->opts.snapshot_chain_tx;
 	n = cs->map.nall;
 	v = xreallocarray(NULL, n ? n : 1, sizeof(*v));
 	if (n > 0) {
@@ -360,6 +393,9 @@ load_index(struct chainstate *cs)
 			if (b->e.status & BLOCK_HAVE_DATA)
 				blist_add(&cs->unlinked, b);
 		}
+		/* A snapshot's base stands in for its history. */
+		if (b == cs->snap_base && b->e.chain_tx == 0)
+			b->e.chain_tx = cs->snap_chain_tx;
 		if (b->parent && failed(b->parent) && !failed(b))
 			b->e.status |= BLOCK_FAILED_CHILD;
 	}
@@ -751,6 +787,27 @@ chainstate_tip(struct chainstate *cs, struct block_index_entry *out)
 		*out = t->e;
 		rc = 0;
 	}
+	cs_unlock(cs);
+	return rc;
+}
+
+int
+chainstate_snapshot_check(struct chainstate *cs, const uint8_t hash[32],
+    struct block_index_entry *e)
+{
+	struct bindex *b;
+	int rc = 0;
+
+	cs_lock(cs);
+	if ((b = bindex_find(&cs->map, hash)) == NULL)
+		rc = -1;
+	else if (failed(b))
+		rc = -2;
+	else if (cs->best_header == NULL ||
+	    bindex_ancestor(cs->best_header, b->e.height) != b)
+		rc = -3;
+	else
+		*e = b->e;
 	cs_unlock(cs);
 	return rc;
 }

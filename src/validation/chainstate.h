@@ -6,7 +6,9 @@
  *
  * Threads: every function here except the ones marked "any thread" must be
  * called from one thread at a time, the chainstate's owner (the validation
- * thread in the daemon). The owner is the only writer of the store.
+ * thread in the daemon). The owner is the only writer of its store
+ * chainstate (cs->role) and, unless it is a background chainstate, of the
+ * block index.
  *
  * Lock: cs->lock (the "validation mutex") guards the in-memory block index
  * and active chain against readers on other threads. The owner takes it
@@ -54,6 +56,14 @@ struct chainstate_opts {
 	int64_t stop_at_height;	/* -stopatheight, 0: none */
 	int assume_ibd;		/* stay in initial download while importing */
 	int txindex;		/* -txindex: keep the transaction index */
+	/*
+	 * assumeutxo: the store's followed chainstate came from a UTXO
+	 * snapshot based on this block, with chain_tx transactions up to it,
+	 * and background validation has not yet agreed with it.
+	 */
+	int snapshot;
+	uint8_t snapshot_base[32];
+	uint64_t snapshot_chain_tx;
 };
 
 /* Notifications to the owner, called on the owner's thread. */
@@ -156,6 +166,14 @@ int chainstate_reindex(struct chainstate *cs);
  * moves. Returns 0, or -1 with the reason logged.
  */
 int chainstate_sync_txindex(struct chainstate *cs);
+
+/*
+ * loadtxoutset's checks of a snapshot's base block (any thread, under the
+ * validation mutex): 0 with its entry in *e; -1 not in the index; -2 part
+ * of an invalid chain; -3 the best header does not descend from it.
+ */
+int chainstate_snapshot_check(struct chainstate *cs, const uint8_t hash[32],
+    struct block_index_entry *e);
 
 /* The active tip. -1 if there is none yet. Owner thread or under lock. */
 int chainstate_tip(struct chainstate *cs, struct block_index_entry *out);

@@ -85,6 +85,24 @@ struct chainstate {
 	uint64_t bench_blocks;
 	uint8_t *rawbuf;		/* copy of a stored block being connected */
 	size_t rawcap;
+
+	/*
+	 * assumeutxo (assumeutxo.c). snap_base: the block the followed
+	 * chainstate's UTXO snapshot is based on, while background
+	 * validation has not agreed with it (NULL otherwise). It stands in
+	 * for the history below it: its chain_tx is the snapshot's, and only
+	 * blocks descending from it may become the tip.
+	 */
+	struct bindex *snap_base;
+	uint64_t snap_chain_tx;
+	/*
+	 * A background chainstate (background.c) has no block index of its
+	 * own (it walks the followed chainstate's, whose entries it never
+	 * changes): its connections write only coins, undo, active chain and
+	 * tip, to the store chainstate named by role.
+	 */
+	int background;
+	enum store_cs role;
 };
 
 /* Sets st to a consensus failure and returns -1. */
@@ -135,6 +153,11 @@ void cs_tip_moved(struct chainstate *cs);
 /* Logs a refused block or header with its hash (debug.log). */
 void cs_log_reject(const uint8_t hash[32], const char *what,
     const struct val_state *st);
+/*
+ * parent's chain tx count became known: its children waiting in the
+ * unlinked list get theirs, and so on down. Under lock.
+ */
+void cs_link_children(struct chainstate *cs, struct bindex *parent);
 
 /*
  * txindex.c: the transaction index (-txindex), kept in the store. With

@@ -281,12 +281,23 @@ connected_entry(const struct bindex *bi, struct block_index_entry *e)
 }
 
 static int
-write_connected(struct store_wtxn *w, struct bindex *bi,
-    const struct wbuf *undo)
+write_connected(struct chainstate *cs, struct store_wtxn *w,
+    struct bindex *bi, const struct wbuf *undo)
 {
 	struct block_index_entry e;
 	int rc;
 
+	/* The index and the block belong to the followed chainstate's owner. */
+	if (cs->background) {
+		if (undo && (rc = store_put_undo(w, bi->e.hash, undo->p,
+		    undo->len)) != 0)
+			return rc;
+		if ((rc = store_set_active_hash(w, bi->e.height,
+		    bi->e.hash)) != 0 ||
+		    (rc = store_set_tip(w, bi->e.hash, bi->e.height)) != 0)
+			return rc;
+		return 0;
+	}
 	connected_entry(bi, &e);
 	if (bi->pending_raw &&
 	    (rc = store_put_block(w, bi->e.hash, bi->pending_raw,
@@ -446,7 +457,7 @@ connect_block(struct chainstate *cs, struct store_wtxn *w, struct bindex *bi,
 			return 0;
 		if ((rc = txindex_connect(cs, w, bi, b)) != 0)
 			return rc;
-		return write_connected(w, bi, NULL);
+		return write_connected(cs, w, bi, NULL);
 	}
 	flags = block_script_flags(cs, bi);
 	csv = consensus_deployment_active(cp->csv_height, height);
@@ -472,7 +483,8 @@ connect_block(struct chainstate *cs, struct store_wtxn *w, struct bindex *bi,
 	nout = 0;
 	for (i = 0; i < b->tx_count; i++) {
 		const struct tx *tx = &b->txs[i];
-		struct consensus_coin *tcoins = s->coins + idx;
+		/* No inputs, maybe no array at all, for the coinbase. */
+		struct consensus_coin *tcoins = i > 0 ? s->coins + idx : NULL;
 		int64_t fee = 0;
 
 		s->in_off[i] = idx;
@@ -560,7 +572,7 @@ connect_block(struct chainstate *cs, struct store_wtxn *w, struct bindex *bi,
 	if ((rc = write_coins(s, w, b, height, nin)) != 0 ||
 	    (rc = txindex_connect(cs, w, bi, b)) != 0)
 		return rc;
-	return write_connected(w, bi, &s->undo);
+	return write_connected(cs, w, bi, &s->undo);
 
 fail:
 	script_batch_discard(cs->scripts);

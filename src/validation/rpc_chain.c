@@ -39,6 +39,12 @@ m_invalidateblock(struct validation *v, struct call *c, json_t *params)
 		call_finish(c, json_null(), NULL);
 		return;
 	}
+	if (rc == -4) {
+		call_fail(c, RPC_MISC_ERROR, "Cannot invalidate a block at or "
+		    "below the base of the UTXO snapshot in use before "
+		    "background validation has finished");
+		return;
+	}
 	if (rc != 0)
 		fatalx("validation: store failure in invalidateblock");
 	validation_activate(v);

@@ -581,11 +581,18 @@ dispatch_call(struct validation *v, struct msg *m)
 		e->fn(v, c, call_params(c));
 }
 
+static void halted(struct validation *v, struct msg *m);
+
 static void
 dispatch(struct validation *v, struct msg *m)
 {
 	struct block_result r;
 
+	/* A snapshot that failed validation: only stop answering is left. */
+	if (__atomic_load_n(&v->halted, __ATOMIC_RELAXED)) {
+		halted(v, m);
+		return;
+	}
 	switch (m->type) {
 	case VMSG_BLOCK:
 		validation_process_block(v, m->peer_id, m->data, m->len, &r);
@@ -608,10 +615,29 @@ dispatch(struct validation *v, struct msg *m)
 		write_job_finish(j, cs_write(v->cs, write_job_txn, j));
 		break;
 	}
+	case VMSG_SNAPSHOT:
+	case VMSG_BG_DONE:
+		au_dispatch(v, m);
+		break;
 	default:
 		log_warnx("validation: unknown message type %d", m->type);
 		break;
 	}
+	msg_free(m);
+}
+
+/* After a failed snapshot: every call and block is refused until shutdown. */
+static void
+halted(struct validation *v, struct msg *m)
+{
+	struct call *c;
+
+	(void)v;
+	if (m->type == VMSG_CALL && m->len == sizeof(c)) {
+		memcpy(&c, m->data, sizeof(c));
+		call_fail(c, RPC_CLIENT_NOT_CONNECTED, "Shutting down");
+	} else
+		au_fail_request(m);
 	msg_free(m);
 }
 
@@ -627,6 +653,9 @@ drain(struct validation *v, struct queue *q)
 		dispatch(v, m);
 		n++;
 	}
+	/* Blocks stored may be what background validation waits for. */
+	if (n > 0)
+		au_blocks_stored(v);
 	return n;
 }
 
@@ -651,6 +680,9 @@ validation_main(void *arg)
 	while (!__atomic_load_n(&v->stopping, __ATOMIC_ACQUIRE)) {
 		busy = drain(v, v->callq);
 		busy += drain(v, v->netq);
+		if (v->activate_pending &&
+		    __atomic_load_n(&v->halted, __ATOMIC_RELAXED))
+			v->activate_pending = 0;
 		if (v->activate_pending) {
 			v->activate_pending = 0;
 			validation_activate(v);
@@ -669,6 +701,7 @@ validation_main(void *arg)
 				v->import_list = m->next;
 				m->next = NULL;
 				dispatch(v, m);
+				au_blocks_stored(v);
 				busy++;
 			}
 		}
@@ -697,6 +730,8 @@ fail_queued_calls(struct validation *v)
 			    "Shutting down");
 		} else if (m->type == VMSG_WRITE)
 			write_job_finish(write_job_of(m), QUEUE_ECLOSED);
+		else
+			au_fail_request(m);
 		msg_free(m);
 	}
 }
@@ -787,7 +822,9 @@ validation_start_sc(const struct args *a, const struct chainparams *cp,
 	v->store = s;
 	o.txindex = args_get_bool(a, "txindex", 0);
 	v->stop_at_height = args_get_int(a, "stopatheight", 0);
-	if (chainstate_open(cp, s, &o, &v->cs) != 0) {
+	if (au_startup(v, a, &o) != 0 ||
+	    chainstate_open(cp, s, &o, &v->cs) != 0) {
+		pthread_mutex_destroy(&v->au_mu);
 		pthread_cond_destroy(&v->hook_cv);
 		pthread_mutex_destroy(&v->hook_mu);
 		free(v);
@@ -817,6 +854,7 @@ validation_start_sc(const struct args *a, const struct chainparams *cp,
 		validation_stop(v);
 		return -1;
 	}
+	au_start(v);
 	/* Finish whatever an earlier run left half done, in steps. */
 	v->activate_pending = 1;
 	if ((rc = import_start(v)) != 0) {
@@ -847,6 +885,8 @@ validation_stop(struct validation *v)
 	import_stop(v);
 	if (v->thread_started)
 		pthread_join(v->thread, NULL);
+	/* Background validation stops after the block in hand. */
+	au_stop(v);
 	fail_queued_calls(v);
 	validation_wait_check(v, 1);
 	for (m = v->import_list; m; m = next) {

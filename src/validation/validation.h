@@ -208,4 +208,63 @@ typedef int (*validation_write_fn)(struct store_wtxn *w, void *arg);
 int validation_write(struct validation *v, validation_write_fn fn,
     void *arg);
 
+/*
+ * ---- Additions (assumeutxo: assumeutxo.c, background.c; doc/assumeutxo.md) ----
+ *
+ * validation_load_snapshot is Core's ActivateSnapshot for loadtxoutset.
+ * m is the snapshot's metadata, coins the file's bytes after it. On the
+ * calling RPC worker it checks the snapshot against the chain parameters'
+ * assumeutxo table and the block index, loads the coins into the store's
+ * second chainstate and checks their hash; then the validation thread
+ * makes that chainstate the followed one (tip: the base block) and starts
+ * background validation of the old one, on its own thread, from where it
+ * was up to the base block. mempool_size: the mempool's size when called
+ * (Core refuses a non-empty mempool). 0 with *out, or -1 with Core's
+ * message in err (what follows "Unable to load UTXO snapshot: "); nothing
+ * of a refused snapshot stays in the store. Any thread but the validation
+ * thread, holding no store transaction; one load at a time.
+ */
+struct rbuf;
+struct snapshot_meta;
+struct snapshot_load_result {
+	uint64_t coins;
+	uint8_t base_hash[32];		/* internal order */
+	int32_t base_height;
+};
+int validation_load_snapshot(struct validation *v,
+    const struct snapshot_meta *m, struct rbuf *coins, size_t mempool_size,
+    struct snapshot_load_result *out, char *err, size_t errlen);
+
+/* getchainstates: the chainstates, the background one first. Any thread. */
+struct chainstate_info {
+	int32_t height;
+	uint8_t tip[32];		/* internal order */
+	uint64_t chain_tx;
+	uint32_t bits;
+	uint32_t time;
+	int from_snapshot;		/* snapshot_base is set */
+	uint8_t snapshot_base[32];
+	int validated;
+	uint64_t coins_db_cache_bytes;
+	uint64_t coins_tip_cache_bytes;
+};
+struct chainstates_info {
+	int32_t headers;		/* the best header's height, -1: none */
+	size_t n;			/* 1 or 2 */
+	struct chainstate_info cs[2];
+};
+void validation_chainstates(struct validation *v,
+    struct chainstates_info *out);
+
+/*
+ * For the net thread (any thread): while background validation still
+ * needs blocks below a snapshot's base, 0 with the height of the first
+ * block it needs and the base's; -1 otherwise. validation_snapshot_limited:
+ * whether the node lacks the blocks below a snapshot's base (it then
+ * offers NODE_NETWORK_LIMITED only, as Core).
+ */
+int validation_background_range(struct validation *v, int32_t *from,
+    int32_t *to);
+int validation_snapshot_limited(struct validation *v);
+
 #endif

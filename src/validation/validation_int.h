@@ -27,6 +27,42 @@ enum vmsg_type {
 	VMSG_IMPORT_BLOCK,	/* struct import_hdr, then the raw block */
 	VMSG_IMPORT_DONE,	/* the import thread has finished */
 	VMSG_WRITE,		/* struct write_job * (validation_write) */
+	VMSG_SNAPSHOT,		/* struct au_req * (assumeutxo.c): activate */
+	VMSG_BG_DONE,		/* struct bg_result: background validation ended */
+};
+
+/*
+ * assumeutxo (assumeutxo.c): the record of a UTXO snapshot, the meta value
+ * "assumeutxo" in the store, written in the same transaction as the
+ * chainstate change it describes, so a restart finds each stage:
+ *   AU_LOADING    the second chainstate is being filled from a file (a
+ *                 restart discards it);
+ *   AU_ACTIVE     the snapshot's chainstate is followed, the other one
+ *                 validates in the background;
+ *   AU_VALIDATED  background validation agreed; the background chainstate
+ *                 is gone (a restart forgets the record);
+ *   AU_INVALID    it disagreed: the validated chainstate is followed again
+ *                 and the node stopped (a restart discards the snapshot).
+ */
+enum au_state { AU_NONE = 0, AU_LOADING, AU_ACTIVE, AU_VALIDATED, AU_INVALID };
+
+struct au_record {
+	enum au_state state;
+	uint8_t base[32];		/* internal order */
+	int32_t height;
+	uint64_t chain_tx;
+	uint8_t hash_serialized[32];	/* the table's, internal order */
+};
+
+/* What background validation found (background.c). */
+struct bg_result {
+	int ok;			/* reached the base, and the hash agrees */
+	int invalid_block;	/* a block on the way failed: block, reason */
+	uint8_t block[32];
+	char reason[192];
+	int32_t height;		/* where it stopped */
+	uint8_t tip[32];
+	uint8_t got[32];	/* its hash_serialized_3 at the base */
 };
 
 /* What the import thread puts before each block it read. */
@@ -108,6 +144,23 @@ struct validation {
 	int import_started;
 	char **import_files;
 	size_t nimport_files;
+
+	/*
+	 * assumeutxo. au_mu, a leaf, guards au (the store's record as of
+	 * the last commit), au_loading (a loadtxoutset under way, on an RPC
+	 * worker), cache_db and cache_tip (getchainstates: [0] the background
+	 * chainstate's, [1] the followed one's). bg is the validation
+	 * thread's own. au_limited, bg_next, bg_base and halted are atomics.
+	 */
+	pthread_mutex_t au_mu;
+	struct au_record au;
+	int au_loading;
+	uint64_t cache_db[2], cache_tip[2];
+	struct bgval *bg;
+	int au_limited;		/* NODE_NETWORK_LIMITED only */
+	int32_t bg_next;	/* the height background validation needs, -1 */
+	int32_t bg_base;	/* the snapshot base's height, -1 */
+	int halted;		/* the snapshot failed: nothing more to do */
 };
 
 /* An RPC method served here: runs on the validation thread, or on the caller's. */
@@ -145,6 +198,51 @@ void validation_template(struct validation *v,
     const struct template_request *req, struct template_txs *out);
 
 enum { WAIT_NEW_BLOCK, WAIT_BLOCK_HASH, WAIT_HEIGHT };
+
+/* assumeutxo.c */
+/*
+ * Start-up, before the chainstate opens: settles what the snapshot record
+ * says (a load cut short, a finished validation, a failed one, -reindex)
+ * and, with a snapshot in use, tells the chainstate through o. 0, or -1
+ * with the reason logged.
+ */
+int au_startup(struct validation *v, const struct args *a,
+    struct chainstate_opts *o);
+/*
+ * The store part of it: reads the record and settles it (reindex: a
+ * snapshot is dropped whatever its stage). 0 with what remains in *out
+ * (AU_NONE or AU_ACTIVE), or -1 logged.
+ */
+struct store;
+int au_settle(struct store *s, int reindex, struct au_record *out);
+/* After the chainstate opened: background validation, if any. */
+void au_start(struct validation *v);
+void au_stop(struct validation *v);
+/* Blocks were stored: background validation may go on. */
+void au_blocks_stored(struct validation *v);
+void au_dispatch(struct validation *v, struct msg *m);
+/* A VMSG_SNAPSHOT left queued at shutdown: answered "shutting down". */
+void au_fail_request(struct msg *m);
+
+/* background.c */
+struct bgval;
+struct bindex;
+/*
+ * Starts the background chainstate at tip (a block of main's index,
+ * where the store's second chainstate is) towards main->snap_base; expect
+ * is the hash_serialized_3 the base's UTXO set must have. done runs once,
+ * on the background thread, when it ends (not when stopped). *next (an
+ * atomic) follows the height it needs next; -1 after bgval_stop.
+ */
+struct bgval *bgval_start(struct chainstate *main, struct bindex *tip,
+    const uint8_t expect[32],
+    void (*done)(void *arg, const struct bg_result *r), void *arg,
+    int32_t *next);
+void bgval_wake(struct bgval *bg);
+/* Stops (after the block in hand), joins and frees. */
+void bgval_stop(struct bgval *bg);
+/* Its tip: any thread. */
+int bgval_tip(struct bgval *bg, uint8_t hash[32], int32_t *height);
 
 /* import.c */
 int import_start(struct validation *v);

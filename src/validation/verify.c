@@ -50,6 +50,13 @@ verify_txn(struct chainstate *cs, struct store_wtxn *w, void *arg)
 	va->nblocks = 0;
 	for (b = tip; b && b->parent &&
 	    b->e.height > tip->e.height - va->depth; b = b->parent) {
+		/* A snapshot's chainstate has no blocks or undo below its base. */
+		if (cs->snap_base && bindex_descends(cs->snap_base, b)) {
+			log_info("VerifyDB(): block verification stopping at "
+			    "height %d (no data). This could be due to pruning "
+			    "or use of an assumeutxo snapshot.", b->e.height);
+			break;
+		}
 		if (cs_load_block(cs, r, b, &raw, &len, &blk) != 0)
 			return verify_fail(va, "ReadBlock failed", b, NULL);
 		vs_clear(&st);

@@ -740,6 +740,28 @@ class RpcMethodsTest(BitrootTestFramework):
         assert saved["filename"].endswith("mempool.dat")
         self.bad(RPC_MISC_ERROR, "savemempool", 1)
 
+        self.log.info("blockchain: dumptxoutset")
+        dump = self.call("dumptxoutset", "utxo.dat",
+                         shape={"coins_written": INT, "base_hash": HASH, "base_height": INT, "path": STR,
+                                "txoutset_hash": HASH, "nchaintx": INT})
+        assert dump["path"].endswith("/regtest/utxo.dat")
+        assert_equal(dump["txoutset_hash"], self.nodes[0].gettxoutsetinfo()["hash_serialized_3"])
+        self.bad(RPC_INVALID_PARAMETER, "dumptxoutset", "utxo.dat")
+        self.bad(RPC_MISC_ERROR, "dumptxoutset")
+
+        self.log.info("blockchain: getchainstates, loadtxoutset")
+        cs = self.call("getchainstates", shape={"headers": INT, "chainstates": [{
+            "blocks": INT, "bestblockhash": HASH, "difficulty": NUM, "verificationprogress": NUM,
+            "coins_db_cache_bytes": INT, "coins_tip_cache_bytes": INT, "validated": BOOL}]})
+        assert_equal(cs["chainstates"][0]["blocks"], self.nodes[0].getblockcount())
+        self.bad(RPC_MISC_ERROR, "getchainstates", 1)
+        # A snapshot of the tip is no more work than the tip: Core's refusal
+        # (loading one for real: feature_assumeutxo.py).
+        assert_raises_rpc_error(-32603, "assumeutxo block hash in snapshot metadata not recognized",
+                                self.nodes[0].loadtxoutset, "utxo.dat")
+        self.called.add("loadtxoutset")
+        self.bad(RPC_INVALID_PARAMETER, "loadtxoutset", "no-such-file.dat")
+
 
 if __name__ == "__main__":
     RpcMethodsTest(__file__).main()

@@ -42,6 +42,8 @@ BASE_SCRIPTS = [
     ("interop_blockfilters.py", 900),
     ("interop_rest.py", 600),
     ("feature_consensus_diff.py", 900),
+    ("interop_utxo_snapshot.py", 900),
+    ("feature_assumeutxo.py", 900),
     ("feature_crash_recovery.py", 1800),
     ("p2p_invalid_messages.py", 1500),
     ("p2p_many_peers.py", 900),

@@ -276,7 +276,7 @@ test_table(void)
 	static const char *const expected[] = {
 		"getblockchaininfo", "getblockcount", "getbestblockhash",
 		"getblockhash", "getblockheader", "getblock", "getchaintips",
-		"getdifficulty", "gettxout", "gettxoutsetinfo",
+		"getdifficulty", "gettxout", "gettxoutsetinfo", "dumptxoutset",
 		"getchaintxstats", "getdeploymentinfo", "verifychain",
 		"getmempoolinfo", "getrawmempool", "waitfornewblock",
 		"waitforblock", "waitforblockheight", "invalidateblock",

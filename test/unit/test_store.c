@@ -1654,6 +1654,163 @@ out:
 	tdir_free(&td);
 }
 
+/* ---- two chainstates (assumeutxo) ---- */
+
+static void
+mkcoin(struct coin *c, int32_t height, uint8_t *script, size_t len)
+{
+	memset(c, 0, sizeof(*c));
+	c->value = 1000 + height;
+	c->height = height;
+	c->script = script;
+	c->script_len = len;
+}
+
+struct writer_arg {
+	struct store *s;
+	enum store_cs cs;
+	int n;
+	int fails;
+};
+
+/* n transactions of one coin each into one chainstate. */
+static void *
+writer(void *arg)
+{
+	struct writer_arg *a = arg;
+	uint8_t script[4] = { 0x51, 0x52, 0x53, 0x54 };
+	struct store_wtxn *w;
+	struct outpoint op;
+	struct coin c;
+	int i;
+
+	for (i = 0; i < a->n; i++) {
+		mkhash((uint32_t)i, (uint8_t)(0x40 + a->cs), op.hash);
+		op.n = (uint32_t)i;
+		mkcoin(&c, i, script, sizeof(script));
+		if (store_write_begin(a->s, &w) != 0) {
+			a->fails++;
+			continue;
+		}
+		if (store_txn_use(store_wtxn_reader(w), a->cs) != 0 ||
+		    store_put_coin(w, &op, &c) != 0) {
+			store_write_abort(w);
+			a->fails++;
+			continue;
+		}
+		if (store_write_commit(w) != 0)
+			a->fails++;
+	}
+	return NULL;
+}
+
+static void
+test_two_chainstates(void)
+{
+	uint8_t script[3] = { 0x6a, 0x01, 0x02 }, h0[32], h1[32], got_h[32];
+	struct writer_arg wa[2];
+	pthread_t th[2];
+	struct tdir td;
+	struct store *s;
+	struct store_rtxn *r;
+	struct store_wtxn *w;
+	struct outpoint a, b;
+	struct coin ca, cb, got;
+	uint64_t n;
+	int32_t height;
+	int i;
+
+	tdir_make(&td);
+	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+		CHECK(0);
+		goto out;
+	}
+	mkhash(1, 1, a.hash);
+	a.n = 0;
+	mkhash(2, 2, b.hash);
+	b.n = 7;
+	mkhash(10, 10, h0);
+	mkhash(11, 11, h1);
+	mkcoin(&ca, 5, script, sizeof(script));
+	mkcoin(&cb, 9, script, 2);
+
+	/* One transaction fills both: coin a and tip 0 here, coin b there. */
+	CHECK(store_write_begin(s, &w) == 0);
+	CHECK(store_put_coin(w, &a, &ca) == 0);
+	CHECK(store_set_tip(w, h0, 0) == 0);
+	CHECK(store_txn_use(store_wtxn_reader(w), STORE_CS_OTHER) == 0);
+	CHECK(store_add_coin(w, &b, &cb) == 0);
+	/* Already there: refused, and the transaction goes on. */
+	CHECK(store_add_coin(w, &b, &ca) == STORE_EXISTS);
+	CHECK(store_set_tip(w, h1, 1) == 0);
+	CHECK(store_set_active_hash(w, 1, h1) == 0);
+	CHECK(store_write_commit(w) == 0);
+
+	CHECK(store_read_begin(s, &r) == 0);
+	CHECK(store_get_coin(r, &a, &got) == 0 && got.height == 5);
+	CHECK(store_get_coin(r, &b, &got) == STORE_NOTFOUND);
+	CHECK(store_count_coins(r, &n) == 0 && n == 1);
+	CHECK(store_get_tip(r, got_h, &height) == 0 && height == 0);
+	CHECK(store_get_active_hash(r, 1, got_h) == STORE_NOTFOUND);
+	CHECK(store_txn_use(r, STORE_CS_OTHER) == 0);
+	CHECK(store_get_coin(r, &a, &got) == STORE_NOTFOUND);
+	CHECK(store_get_coin(r, &b, &got) == 0 && got.height == 9 &&
+	    got.script_len == 2);
+	CHECK(store_get_tip(r, got_h, &height) == 0 && height == 1 &&
+	    memcmp(got_h, h1, 32) == 0);
+	CHECK(store_get_active_hash(r, 1, got_h) == 0);
+	store_read_end(r);
+
+	/* Swapped: the other one is followed, from the commit on. */
+	CHECK(store_write_begin(s, &w) == 0);
+	CHECK(store_swap_chainstates(w) == 0);
+	CHECK(store_write_commit(w) == 0);
+	store_close(s);
+	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+		CHECK(0);
+		goto out;
+	}
+	CHECK(store_read_begin(s, &r) == 0);
+	CHECK(store_get_coin(r, &b, &got) == 0);
+	CHECK(store_get_tip(r, got_h, &height) == 0 && height == 1);
+	CHECK(store_txn_use(r, STORE_CS_OTHER) == 0);
+	CHECK(store_get_coin(r, &a, &got) == 0);
+	store_read_end(r);
+
+	/* Clearing the other one leaves the followed one alone. */
+	CHECK(store_write_begin(s, &w) == 0);
+	CHECK(store_txn_use(store_wtxn_reader(w), STORE_CS_OTHER) == 0);
+	CHECK(store_clear_chainstate(w) == 0);
+	CHECK(store_write_commit(w) == 0);
+	CHECK(store_read_begin(s, &r) == 0);
+	CHECK(store_get_coin(r, &b, &got) == 0);
+	CHECK(store_txn_use(r, STORE_CS_OTHER) == 0);
+	CHECK(store_count_coins(r, &n) == 0 && n == 0);
+	CHECK(store_get_tip(r, got_h, &height) == 0 && height == -1);
+	store_read_end(r);
+
+	/* Two writer threads, one per chainstate, take turns. */
+	for (i = 0; i < 2; i++) {
+		wa[i].s = s;
+		wa[i].cs = i ? STORE_CS_OTHER : STORE_CS_TIP;
+		wa[i].n = 200;
+		wa[i].fails = 0;
+		CHECK(pthread_create(&th[i], NULL, writer, &wa[i]) == 0);
+	}
+	for (i = 0; i < 2; i++) {
+		pthread_join(th[i], NULL);
+		CHECK_EQ_INT(wa[i].fails, 0);
+	}
+	CHECK(store_read_begin(s, &r) == 0);
+	CHECK(store_count_coins(r, &n) == 0 && n == 201);
+	CHECK(store_txn_use(r, STORE_CS_OTHER) == 0);
+	CHECK(store_count_coins(r, &n) == 0 && n == 200);
+	store_read_end(r);
+	store_close(s);
+out:
+	tdir_free(&td);
+}
+
 UNIT_MAIN(UNIT_CASE(test_open_close_reopen), UNIT_CASE(test_index),
     UNIT_CASE(test_blocks_undo), UNIT_CASE(test_coins),
     UNIT_CASE(test_coin_order), UNIT_CASE(test_active_chain),
@@ -1663,4 +1820,5 @@ UNIT_MAIN(UNIT_CASE(test_open_close_reopen), UNIT_CASE(test_index),
     UNIT_CASE(test_mapfull_grow), UNIT_CASE(test_refuse_other_chain),
     UNIT_CASE(test_refuse_newer_format), UNIT_CASE(test_refuse_leveldb),
     UNIT_CASE(test_refuse_foreign_data), UNIT_CASE(test_kill9_durability),
-    UNIT_CASE(test_concurrent_readers), UNIT_CASE(test_sync_modes))
+    UNIT_CASE(test_concurrent_readers), UNIT_CASE(test_sync_modes),
+    UNIT_CASE(test_two_chainstates))
