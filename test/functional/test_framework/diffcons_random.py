@@ -288,7 +288,7 @@ class RandomCases:
     def register_made(self, c, ti):
         tx = c.txs[ti]
         for n, sp in enumerate(c.pending_made):
-            if sp is not None and n < len(tx.vout) and tx.vout[n].value >= 0:
+            if sp is not None and n < len(tx.vout) and 0 <= tx.vout[n].value <= MAX_MONEY:
                 c.made.append(Coin(COutPoint(tx.txid, n), tx.vout[n], c.height, False, sp, "inblock"))
 
     def build(self, c):
@@ -404,6 +404,11 @@ class RandomCases:
 # --- mutations --------------------------------------------------------------------------------
 # Each takes (RandomCases, Ctx, arg) and returns False when it did not apply.
 
+def i64(v):
+    """v clamped to what an output's value field holds (repeated mutations can push it past)."""
+    return max(-(1 << 63), min((1 << 63) - 1, v))
+
+
 def _tx(c, ti):
     return c.txs[ti]
 
@@ -446,8 +451,8 @@ def m_out_value(r, c, ti):
         return False
     o = tx.vout[rng.randrange(len(tx.vout))]
     total_in = sum(co.value for co in c.coins[ti] if co is not None)
-    o.value = rng.choice([-1, 0, o.value + 1, o.value - 1, total_in, total_in + 1, MAX_MONEY, MAX_MONEY + 1,
-                          -(1 << 63), (1 << 63) - 1, MAX_MONEY // 2 + 1])
+    o.value = i64(rng.choice([-1, 0, o.value + 1, o.value - 1, total_in, total_in + 1, MAX_MONEY, MAX_MONEY + 1,
+                              -(1 << 63), (1 << 63) - 1, MAX_MONEY // 2 + 1]))
 
 
 def m_outputs(r, c, ti):
@@ -480,8 +485,8 @@ def m_inputs(r, c, ti):
         tx.vin[i].prevout = COutPoint(rng.randbytes(32), rng.randrange(3))
         c.coins[ti][i] = None
     elif choice == 3:
-        tx.vin[i].prevout = COutPoint(tx.vin[i].prevout.txid, tx.vin[i].prevout.n + rng.choice([1, 1000, 0xffffffff -
-                                                                                                    tx.vin[i].prevout.n]))
+        n = tx.vin[i].prevout.n
+        tx.vin[i].prevout = COutPoint(tx.vin[i].prevout.txid, (n + rng.choice([1, 1000, 0xffffffff - n])) & 0xffffffff)
         c.coins[ti][i] = None
     elif choice == 4:
         hh = c.height - rng.choice([99, 100, 101, 1, 50])
@@ -514,7 +519,7 @@ def m_fee(r, c, ti):
         return False
     total = sum(co.value for co in known)
     rest = sum(o.value for o in tx.vout[1:])
-    tx.vout[0].value = max(-(1 << 63), min((1 << 63) - 1, total - rest + c.rng.choice([0, 1, -1])))
+    tx.vout[0].value = i64(total - rest + c.rng.choice([0, 1, -1]))
 
 
 PRE = [("version", m_version), ("locktime", m_locktime), ("sequence", m_sequence), ("out_value", m_out_value),
