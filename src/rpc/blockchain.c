@@ -942,7 +942,7 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	{ "getbestblockhash", "blockchain", m_getbestblockhash, RPC_F_FAST,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Returns the hash of the best (tip) block in the most-work "
-	    "fully-validated chain.", HASH_RESULT, "" },
+	    "fully-validated chain.", HASH_RESULT, "", RPC_ON_RPC },
 	{ "getblock", "blockchain", m_getblock, 0,
 	    { { "blockhash", RPC_ARG_HEX, 1, NULL, "The block hash" },
 	      { "verbosity|verbose", RPC_ARG_NUM_OR_BOOL, 0, "1",
@@ -994,7 +994,7 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "          }\n"
 	    "        },\n        ...\n      ]\n"
 	    "    },\n    ...\n  ]\n}\n",
-	    EX_HASH },
+	    EX_HASH, RPC_ON_RPC },
 	{ "getblockchaininfo", "blockchain", m_getblockchaininfo, RPC_F_FAST,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Returns an object containing various state info regarding "
@@ -1017,16 +1017,16 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "  \"signet_challenge\" : \"hex\",      (string, optional) the block challenge (aka. block script), in hexadecimal (only present if the current network is a signet)\n"
 	    "  \"warnings\" : [                   (json array) any network and blockchain warnings\n"
 	    "    \"str\",                         (string) warning\n"
-	    "    ...\n  ]\n}\n", "" },
+	    "    ...\n  ]\n}\n", "", RPC_ON_RPC },
 	{ "getblockcount", "blockchain", m_getblockcount, RPC_F_FAST,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Returns the height of the most-work fully-validated chain.\n"
 	    "The genesis block has height 0.",
-	    "n    (numeric) The current block count\n", "" },
+	    "n    (numeric) The current block count\n", "", RPC_ON_RPC },
 	{ "getblockhash", "blockchain", m_getblockhash, RPC_F_FAST,
 	    { { "height", RPC_ARG_NUM, 1, NULL, "The height index" } },
 	    "Returns hash of block in best-block-chain at height provided.",
-	    "\"hex\"    (string) The block hash\n", "1000" },
+	    "\"hex\"    (string) The block hash\n", "1000", RPC_ON_RPC },
 	{ "getblockheader", "blockchain", m_getblockheader, RPC_F_FAST,
 	    { { "blockhash", RPC_ARG_HEX, 1, NULL, "The block hash" },
 	      { "verbose", RPC_ARG_BOOL, 0, "true",
@@ -1036,7 +1036,7 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "returns an Object with information about blockheader <hash>.",
 	    "Result (for verbose = true):\n{\n" HEADER_FIELDS "}\n\n"
 	    "Result (for verbose=false):\n\"hex\"    (string) A string that is "
-	    "serialized, hex-encoded data for block 'hash'\n", EX_HASH },
+	    "serialized, hex-encoded data for block 'hash'\n", EX_HASH, RPC_ON_RPC },
 	{ "getchaintips", "blockchain", m_getchaintips, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Return information about all known tips in the block tree, "
@@ -1047,7 +1047,7 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "    \"hash\" : \"hex\",      (string) block hash of the tip\n"
 	    "    \"branchlen\" : n,     (numeric) zero for main chain, otherwise length of branch connecting the tip to the main chain\n"
 	    "    \"status\" : \"str\"     (string) status of the chain (active, valid-fork, valid-headers, headers-only, invalid)\n"
-	    "  },\n  ...\n]\n", "" },
+	    "  },\n  ...\n]\n", "", RPC_ON_RPC },
 	{ "getchaintxstats", "blockchain", m_getchaintxstats, RPC_F_FAST,
 	    { { "nblocks", RPC_ARG_NUM, 0, "one month",
 		"Size of the window in number of blocks" },
@@ -1064,7 +1064,7 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "  \"window_interval\" : n,               (numeric, optional) The elapsed time in the window in seconds. Only returned if \"window_block_count\" is > 0\n"
 	    "  \"window_tx_count\" : n,               (numeric, optional) The number of transactions in the window. Only returned if \"window_block_count\" is > 0 and if txcount exists for the start and end of the window.\n"
 	    "  \"txrate\" : n                         (numeric, optional) The average rate of transactions per second in the window. Only returned if \"window_interval\" is > 0 and if window_tx_count exists.\n"
-	    "}\n", "2016" },
+	    "}\n", "2016", RPC_ON_RPC },
 	{ "getdeploymentinfo", "blockchain", m_getdeploymentinfo, RPC_F_FAST,
 	    { { "blockhash", RPC_ARG_HEX, 0, "hash of current chain tip",
 		"The block hash at which to query deployment state" } },
@@ -1079,13 +1079,13 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "      \"height\" : n,        (numeric, optional) height of the first block which the rules are or will be enforced (only for \"buried\" type, or \"bip9\" type with \"active\" status)\n"
 	    "      \"active\" : true|false, (boolean) true if the rules are enforced for the mempool and the next block\n"
 	    "      \"bip9\" : {           (json object, optional) status of bip9 softforks (only for \"bip9\" type)\n"
-	    "        ...\n      }\n    },\n    ...\n  }\n}\n", "" },
+	    "        ...\n      }\n    },\n    ...\n  }\n}\n", "", RPC_ON_RPC },
 	{ "getdifficulty", "blockchain", m_getdifficulty, RPC_F_FAST,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Returns the proof-of-work difficulty as a multiple of the "
 	    "minimum difficulty.",
 	    "n    (numeric) the proof-of-work difficulty as a multiple of the "
-	    "minimum difficulty.\n", "" },
+	    "minimum difficulty.\n", "", RPC_ON_RPC },
 	{ "gettxout", "blockchain", m_gettxout, 0,
 	    { { "txid", RPC_ARG_HEX, 1, NULL, "The transaction id" },
 	      { "n", RPC_ARG_NUM, 1, NULL, "vout number" },
@@ -1105,7 +1105,7 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "    \"address\" : \"str\"     (string, optional) The Bitcoin address (only if a well-defined address exists)\n"
 	    "  },\n"
 	    "  \"coinbase\" : true|false (boolean) Coinbase or not\n}\n",
-	    "\"txid\" 1" },
+	    "\"txid\" 1", RPC_ON_RPC },
 	{ "gettxoutsetinfo", "blockchain", m_gettxoutsetinfo, 0,
 	    { { "hash_type", RPC_ARG_STR, 0, "hash_serialized_3",
 		"Which UTXO set hash should be calculated. Options: "
@@ -1127,25 +1127,25 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "  \"total_amount\" : n,        (numeric) The total amount of coins in the UTXO set\n"
 	    "  \"transactions\" : n,        (numeric) The number of transactions with unspent outputs\n"
 	    "  \"disk_size\" : n            (numeric) The estimated size of the chainstate on disk\n"
-	    "}\n", "" },
+	    "}\n", "", RPC_ON_RPC },
 	{ "invalidateblock", "hidden", rpc_forward_validation, 0,
 	    { { "blockhash", RPC_ARG_HEX, 1, NULL,
 		"the hash of the block to mark as invalid" } },
 	    "Permanently marks a block as invalid, as if it violated a "
-	    "consensus rule.", NULL, EX_HASH },
+	    "consensus rule.", NULL, EX_HASH, RPC_ON_VALIDATION },
 	{ "preciousblock", "blockchain", rpc_forward_validation, 0,
 	    { { "blockhash", RPC_ARG_HEX, 1, NULL,
 		"the hash of the block to mark as precious" } },
 	    "Treats a block as if it were received before others with the "
 	    "same work.\n\nA later preciousblock call can override the effect "
 	    "of an earlier one.\n\nThe effects of preciousblock are not "
-	    "retained across restarts.", NULL, EX_HASH },
+	    "retained across restarts.", NULL, EX_HASH, RPC_ON_VALIDATION },
 	{ "reconsiderblock", "hidden", rpc_forward_validation, 0,
 	    { { "blockhash", RPC_ARG_HEX, 1, NULL,
 		"the hash of the block to reconsider" } },
 	    "Removes invalidity status of a block, its ancestors and its "
 	    "descendants, reconsider them for activation.\nThis can be used "
-	    "to undo the effects of invalidateblock.", NULL, EX_HASH },
+	    "to undo the effects of invalidateblock.", NULL, EX_HASH, RPC_ON_VALIDATION },
 	{ "scantxoutset", "blockchain", rpc_forward_validation, 0,
 	    { { "action", RPC_ARG_STR, 1, NULL,
 		"The action to execute: \"start\", \"abort\" or \"status\"" },
@@ -1161,14 +1161,14 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "  \"bestblock\" : \"hex\",        (string) The hash of the block at the tip of the chain\n"
 	    "  \"unspents\" : [ ... ],       (json array)\n"
 	    "  \"total_amount\" : n          (numeric) The total amount of all found unspent outputs in BTC\n"
-	    "}\n", "start '[\"raw(76a91411b366edfc0a8b66feebae5c2e25a7b6a5d1cf3188ac)\"]'" },
+	    "}\n", "start '[\"raw(76a91411b366edfc0a8b66feebae5c2e25a7b6a5d1cf3188ac)\"]'", RPC_ON_VALIDATION },
 	{ "verifychain", "blockchain", rpc_forward_validation, 0,
 	    { { "checklevel", RPC_ARG_NUM, 0, "3",
 		"How thorough the block verification is" },
 	      { "nblocks", RPC_ARG_NUM, 0, "6",
 		"The number of blocks to check, 0 checks all" } },
 	    "Verifies blockchain database.",
-	    "true|false    (boolean) Verification finished successfully.\n", "" },
+	    "true|false    (boolean) Verification finished successfully.\n", "", RPC_ON_VALIDATION },
 	{ "waitforblock", "blockchain", m_waitforblock, 0,
 	    { { "blockhash", RPC_ARG_HEX, 1, NULL, "Block hash to wait for." },
 	      { "timeout", RPC_ARG_NUM, 0, "0",
@@ -1177,7 +1177,7 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "Waits for a specific new block and returns useful info about "
 	    "it.\n\nReturns the current block on timeout or exit.\n\nMake sure "
 	    "to use no RPC timeout (bitroot-cli -rpcclienttimeout=0)",
-	    WAIT_RESULT, EX_HASH " 1000" },
+	    WAIT_RESULT, EX_HASH " 1000", RPC_ON_RPC },
 	{ "waitforblockheight", "blockchain", m_waitforblockheight, 0,
 	    { { "height", RPC_ARG_NUM, 1, NULL, "Block height to wait for." },
 	      { "timeout", RPC_ARG_NUM, 0, "0",
@@ -1186,7 +1186,7 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "Waits for (at least) block height and returns the height and "
 	    "hash\nof the current tip.\n\nReturns the current block on timeout "
 	    "or exit.\n\nMake sure to use no RPC timeout (bitroot-cli "
-	    "-rpcclienttimeout=0)", WAIT_RESULT, "100 1000" },
+	    "-rpcclienttimeout=0)", WAIT_RESULT, "100 1000", RPC_ON_RPC },
 	{ "waitfornewblock", "blockchain", m_waitfornewblock, 0,
 	    { { "timeout", RPC_ARG_NUM, 0, "0",
 		"Time in milliseconds to wait for a response. 0 indicates no "
@@ -1196,13 +1196,13 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "Waits for any new block and returns useful info about it.\n\n"
 	    "Returns the current block on timeout or exit.\n\nMake sure to "
 	    "use no RPC timeout (bitroot-cli -rpcclienttimeout=0)",
-	    WAIT_RESULT, "1000" },
+	    WAIT_RESULT, "1000", RPC_ON_RPC },
 	{ "syncwithvalidationinterfacequeue", "hidden",
 	    rpc_syncwithvalidationinterfacequeue, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Waits for the validation interface queue to catch up on "
 	    "everything that was there when we entered this function.",
-	    NULL, "" },
+	    NULL, "", RPC_ON_RPC },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
-	    NULL },
+	    NULL, RPC_ON_RPC },
 };

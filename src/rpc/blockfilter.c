@@ -116,7 +116,7 @@ const struct rpc_method rpc_blockfilter_methods[] = {
 	    "{                      (json object)\n"
 	    "  \"filter\" : \"hex\",    (string) the hex-encoded filter data\n"
 	    "  \"header\" : \"hex\"     (string) the hex-encoded filter header\n"
-	    "}\n", EX_FILTER },
+	    "}\n", EX_FILTER, RPC_ON_RPC },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
-	    NULL },
+	    NULL, RPC_ON_RPC },
 };

@@ -534,7 +534,7 @@ const struct rpc_method rpc_blockstats_methods[] = {
 	    "  \"utxo_increase_actual\" : n,    (numeric, optional) The increase/decrease in the number of unspent outputs, not counting unspendables\n"
 	    "  \"utxo_size_inc_actual\" : n     (numeric, optional) The increase/decrease in size for the utxo index, not counting unspendables\n"
 	    "}\n",
-	    "1000 '[\"minfeerate\",\"avgfeerate\"]'" },
+	    "1000 '[\"minfeerate\",\"avgfeerate\"]'", RPC_ON_RPC },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
-	    NULL },
+	    NULL, RPC_ON_RPC },
 };

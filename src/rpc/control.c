@@ -242,7 +242,7 @@ const struct rpc_method rpc_control_methods[] = {
 	    "    \"chunks_used\" : n,       (numeric) Number allocated chunks\n"
 	    "    \"chunks_free\" : n        (numeric) Number unused chunks\n"
 	    "  }\n}\n\nResult (mode \"mallocinfo\"):\n\"str\"    (string) \"<malloc version=\"1\">...\"\n",
-	    "" },
+	    "", RPC_ON_RPC },
 	{ "getrpcinfo", "control", m_getrpcinfo, RPC_F_FAST,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Returns details of the RPC server.",
@@ -253,12 +253,12 @@ const struct rpc_method rpc_control_methods[] = {
 	    "      \"duration\" : n        (numeric) The running time in microseconds\n"
 	    "    },\n    ...\n  ],\n"
 	    "  \"logpath\" : \"str\"         (string) The complete file path to the debug log\n}\n",
-	    "" },
+	    "", RPC_ON_RPC },
 	{ "help", "control", m_help, RPC_F_FAST | RPC_F_WARMUP,
 	    { { "command", RPC_ARG_STR, 0, "all commands",
 		"The command to get help on" } },
 	    "List all commands, or get help for a specified command.",
-	    "\"str\"    (string) The help text\n", "" },
+	    "\"str\"    (string) The help text\n", "", RPC_ON_RPC },
 	{ "logging", "control", m_logging, RPC_F_FAST,
 	    { { "include", RPC_ARG_ARR, 0, NULL,
 		"The categories to add to debug logging" },
@@ -276,33 +276,33 @@ const struct rpc_method rpc_control_methods[] = {
 	    "categories.",
 	    "{                   (json object) keys are the logging categories, and values indicates its status\n"
 	    "  \"category\" : true|false,  (boolean) if being debug logged or not. false:inactive, true:active\n"
-	    "  ...\n}\n", "\"[\\\"all\\\"]\" \"[\\\"http\\\"]\"" },
+	    "  ...\n}\n", "\"[\\\"all\\\"]\" \"[\\\"http\\\"]\"", RPC_ON_RPC },
 	{ "stop", "control", m_stop, RPC_F_WARMUP,
 	    { { "wait", RPC_ARG_NUM, 0, NULL, "how long to wait in ms" } },
 	    "Request a graceful shutdown of the node.",
 	    "\"str\"    (string) A string with the content 'Bitroot server "
-	    "stopping'\n", "" },
+	    "stopping'\n", "", RPC_ON_RPC },
 	{ "uptime", "control", m_uptime, RPC_F_FAST,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Returns the total uptime of the server.",
 	    "n    (numeric) The number of seconds that the server has been "
-	    "running\n", "" },
+	    "running\n", "", RPC_ON_RPC },
 	{ "setmocktime", "hidden", m_setmocktime, RPC_F_FAST,
 	    { { "timestamp", RPC_ARG_NUM, 1, NULL,
 		"UNIX epoch time\nPass 0 to go back to using the system "
 		"time." } },
 	    "Set the local time to given timestamp (-regtest only)", NULL,
-	    "1700000000" },
+	    "1700000000", RPC_ON_RPC },
 	{ "echo", "hidden", m_echo, RPC_F_FAST, ECHO_ARGS,
 	    "Simply echo back the input arguments. This command is for "
 	    "testing.\n\nIt will return an internal bug report when "
 	    "arg9='trigger_internal_bug' is passed.\n\nThe difference between "
 	    "echo and echojson is that echojson has argument conversion "
 	    "enabled in the client-side table in bitroot-cli.",
-	    "any    (any) Returns whatever was passed in\n", "" },
+	    "any    (any) Returns whatever was passed in\n", "", RPC_ON_RPC },
 	{ "echojson", "hidden", m_echo, RPC_F_FAST, ECHO_ARGS,
 	    "Simply echo back the input arguments. This command is for "
-	    "testing.", "any    (any) Returns whatever was passed in\n", "" },
+	    "testing.", "any    (any) Returns whatever was passed in\n", "", RPC_ON_RPC },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
-	    NULL },
+	    NULL, RPC_ON_RPC },
 };

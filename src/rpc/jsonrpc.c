@@ -133,6 +133,10 @@ exec_one(struct rpc *r, const struct rpc_request *rq, struct rpc_error *err)
 	c.rpc = r;
 	c.m = m;
 	c.params = params;
+	if (rpc_owner_check(r, m, err) != 0) {
+		json_decref(params);
+		return NULL;
+	}
 	if (r)
 		id = rpc_cmd_begin(r, m->name);
 	res = m->fn(&c, err);
@@ -612,6 +616,10 @@ fast_call(struct rpc *r, const struct rpc_method *m,
 	c.rpc = r;
 	c.m = m;
 	c.params = params;
+	if (rpc_owner_check(r, m, &err) != 0) {
+		json_decref(params);
+		return NULL;
+	}
 	id = rpc_cmd_begin(r, m->name);
 	res = m->fn(&c, &err);
 	rpc_cmd_end(r, id);

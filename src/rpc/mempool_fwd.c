@@ -213,20 +213,20 @@ const struct rpc_method rpc_mempool_methods[] = {
 	      { "verbose", RPC_ARG_BOOL, 0, "false",
 		"True for a json object, false for array of transaction ids" } },
 	    "If txid is in the mempool, returns all in-mempool ancestors.",
-	    RELATIVES_RESULT("ancestor"), TXID_EX },
+	    RELATIVES_RESULT("ancestor"), TXID_EX, RPC_ON_MEMPOOL },
 	{ "getmempooldescendants", "blockchain", rpc_forward_mempool, 0,
 	    { { "txid", RPC_ARG_HEX, 1, NULL,
 		"The transaction id (must be in mempool)" },
 	      { "verbose", RPC_ARG_BOOL, 0, "false",
 		"True for a json object, false for array of transaction ids" } },
 	    "If txid is in the mempool, returns all in-mempool descendants.",
-	    RELATIVES_RESULT("descendant"), TXID_EX },
+	    RELATIVES_RESULT("descendant"), TXID_EX, RPC_ON_MEMPOOL },
 	{ "getmempoolentry", "blockchain", rpc_forward_mempool, 0,
 	    { { "txid", RPC_ARG_HEX, 1, NULL,
 		"The transaction id (must be in mempool)" } },
 	    "Returns mempool data for given transaction",
 	    "{                         (json object)\n" ENTRY_FIELDS("  ")
-	    "}\n", TXID_EX },
+	    "}\n", TXID_EX, RPC_ON_MEMPOOL },
 	{ "getmempoolinfo", "blockchain", rpc_forward_mempool, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Returns details on the active state of the TX memory pool.",
@@ -244,7 +244,7 @@ const struct rpc_method rpc_mempool_methods[] = {
 	    "  \"fullrbf\" : true|false,        (boolean) True if the mempool accepts RBF without replaceability signaling inspection (DEPRECATED)\n"
 	    "  \"permitbaremultisig\" : true|false, (boolean) True if the mempool accepts transactions with bare multisig outputs\n"
 	    "  \"maxdatacarriersize\" : n       (numeric) Maximum number of bytes that can be used by OP_RETURN outputs in the mempool\n"
-	    "}\n", "" },
+	    "}\n", "", RPC_ON_MEMPOOL },
 	{ "getprioritisedtransactions", "mining", rpc_forward_mempool, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Returns a map of all user-created (see prioritisetransaction) fee "
@@ -254,7 +254,7 @@ const struct rpc_method rpc_mempool_methods[] = {
 	    "    \"fee_delta\" : n,              (numeric) transaction fee delta in satoshis\n"
 	    "    \"in_mempool\" : true|false,    (boolean) whether this transaction is currently in mempool\n"
 	    "    \"modified_fee\" : n            (numeric, optional) modified fee in satoshis. Only returned if in_mempool=true\n"
-	    "  },\n  ...\n}\n", "" },
+	    "  },\n  ...\n}\n", "", RPC_ON_MEMPOOL },
 	{ "getrawmempool", "blockchain", rpc_forward_mempool, 0,
 	    { { "verbose", RPC_ARG_BOOL, 0, "false",
 		"True for a json object, false for array of transaction ids" },
@@ -273,7 +273,7 @@ const struct rpc_method rpc_mempool_methods[] = {
 	    "    \"hex\",                   (string) The transaction id\n"
 	    "    ...\n  ],\n"
 	    "  \"mempool_sequence\" : n     (numeric) The mempool sequence value.\n"
-	    "}\n", "true" },
+	    "}\n", "true", RPC_ON_MEMPOOL },
 	{ "gettxspendingprevout", "blockchain", m_gettxspendingprevout, 0,
 	    { { "outputs", RPC_ARG_ARR, 1, NULL,
 		"The transaction outputs that we want to check, and within "
@@ -286,7 +286,7 @@ const struct rpc_method rpc_mempool_methods[] = {
 	    "    \"vout\" : n,                (numeric) the vout value of the checked output\n"
 	    "    \"spendingtxid\" : \"hex\"     (string, optional) the transaction id of the mempool transaction spending this output (omitted if unspent)\n"
 	    "  },\n  ...\n]\n",
-	    "\"[{\\\"txid\\\":\\\"a08e6907dbbd3d809776dbfc5d82e371b764ed838b5655e72f463568df1aadf0\\\",\\\"vout\\\":3}]\"" },
+	    "\"[{\\\"txid\\\":\\\"a08e6907dbbd3d809776dbfc5d82e371b764ed838b5655e72f463568df1aadf0\\\",\\\"vout\\\":3}]\"", RPC_ON_RPC },
 	{ "prioritisetransaction", "mining", m_prioritisetransaction, 0,
 	    { { "txid", RPC_ARG_HEX, 1, NULL, "The transaction id." },
 	      { "dummy", RPC_ARG_NUM, 0, NULL,
@@ -302,14 +302,14 @@ const struct rpc_method rpc_mempool_methods[] = {
 		"a higher (or lower) fee." } },
 	    "Accepts the transaction into mined blocks at a higher (or lower) "
 	    "priority",
-	    "true|false    (boolean) Returns true\n", "\"txid\" 0.0 10000" },
+	    "true|false    (boolean) Returns true\n", "\"txid\" 0.0 10000", RPC_ON_RPC },
 	{ "savemempool", "blockchain", rpc_forward_mempool, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Dumps the mempool to disk. It will fail until the previous dump "
 	    "is fully loaded.",
 	    "{                    (json object)\n"
 	    "  \"filename\" : \"str\"  (string) the directory and file where the mempool was saved\n"
-	    "}\n", "" },
+	    "}\n", "", RPC_ON_MEMPOOL },
 	{ "sendrawtransaction", "rawtransactions", m_sendrawtransaction, 0,
 	    { { "hexstring", RPC_ARG_HEX, 1, NULL,
 		"The hex string of the raw transaction" },
@@ -331,7 +331,7 @@ const struct rpc_method rpc_mempool_methods[] = {
 	    "transaction cannot be added to the mempool.\n\nRelated RPCs: "
 	    "createrawtransaction",
 	    "\"hex\"    (string) The transaction hash in hex\n",
-	    "\"signedhex\"" },
+	    "\"signedhex\"", RPC_ON_RPC },
 	{ "testmempoolaccept", "rawtransactions", m_testmempoolaccept, 0,
 	    { { "rawtxs", RPC_ARG_ARR, 1, NULL,
 		"An array of hex strings of raw transactions." },
@@ -363,7 +363,7 @@ const struct rpc_method rpc_mempool_methods[] = {
 	    "        ...\n      ]\n    },\n"
 	    "    \"reject-reason\" : \"str\",    (string, optional) Rejection reason (only present when 'allowed' is false)\n"
 	    "    \"reject-details\" : \"str\"    (string, optional) Rejection details (only present when 'allowed' is false and rejection details exist)\n"
-	    "  },\n  ...\n]\n", "'[\"signedhex\"]'" },
+	    "  },\n  ...\n]\n", "'[\"signedhex\"]'", RPC_ON_RPC },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
-	    NULL },
+	    NULL, RPC_ON_RPC },
 };

@@ -87,7 +87,7 @@ const struct rpc_method rpc_mining_methods[] = {
 	    "  },\n"
 	    "  \"warnings\" : [             (json array) any network and blockchain warnings\n"
 	    "    \"str\",                   (string) warning\n    ...\n  ]\n}\n",
-	    "" },
+	    "", RPC_ON_VALIDATION },
 	{ "getnetworkhashps", "mining", m_getnetworkhashps, RPC_F_FAST,
 	    { { "nblocks", RPC_ARG_NUM, 0, "120",
 		"The number of previous blocks to calculate estimate from, or "
@@ -98,7 +98,7 @@ const struct rpc_method rpc_mining_methods[] = {
 	    "last n blocks.\nPass in [blocks] to override # of blocks, -1 "
 	    "specifies since last difficulty change.\nPass in [height] to "
 	    "estimate the network speed at the time when a certain block was "
-	    "found.", "n    (numeric) Hashes per second estimated\n", "" },
+	    "found.", "n    (numeric) Hashes per second estimated\n", "", RPC_ON_RPC },
 	{ "getblocktemplate", "mining", rpc_forward_validation, 0,
 	    { { "template_request", RPC_ARG_OBJ, 1, NULL,
 		"Format of the template: {\"mode\": \"template\"|\"proposal\", "
@@ -114,7 +114,7 @@ const struct rpc_method rpc_mining_methods[] = {
 	    "\"mutable\", \"noncerange\", \"sigoplimit\", \"sizelimit\", "
 	    "\"weightlimit\", \"curtime\", \"bits\", \"height\", "
 	    "\"default_witness_commitment\" }\n",
-	    "'{\"rules\": [\"segwit\"]}'" },
+	    "'{\"rules\": [\"segwit\"]}'", RPC_ON_VALIDATION },
 	{ "submitblock", "mining", rpc_forward_validation, 0,
 	    { { "hexdata", RPC_ARG_HEX, 1, NULL,
 		"the hex-encoded block data to submit" },
@@ -125,13 +125,13 @@ const struct rpc_method rpc_mining_methods[] = {
 	    "https://en.bitcoin.it/wiki/BIP_0022 for full specification.",
 	    "Result (If the block was accepted):\nnull    (json null)\n\n"
 	    "Result (Otherwise):\n\"str\"    (string) According to BIP22\n",
-	    "\"mydata\"" },
+	    "\"mydata\"", RPC_ON_VALIDATION },
 	{ "submitheader", "mining", rpc_forward_validation, 0,
 	    { { "hexdata", RPC_ARG_HEX, 1, NULL,
 		"the hex-encoded block header data" } },
 	    "Decode the given hexdata as a header and submit it as a "
 	    "candidate chain tip if valid.\nThrows when the header is "
-	    "invalid.", "null    (json null) None\n", "\"aabbcc\"" },
+	    "invalid.", "null    (json null) None\n", "\"aabbcc\"", RPC_ON_VALIDATION },
 	{ "generateblock", "generating", rpc_forward_validation, 0,
 	    { { "output", RPC_ARG_STR, 1, NULL,
 		"The address or descriptor to send the newly generated "
@@ -147,11 +147,11 @@ const struct rpc_method rpc_mining_methods[] = {
 	    "{\n  \"hash\" : \"hex\",    (string) hash of generated block\n"
 	    "  \"hex\" : \"hex\"      (string, optional) hex of generated "
 	    "block, only present when submit=false\n}\n",
-	    "\"myaddress\" '[\"rawtx\", \"mempool_txid\"]'" },
+	    "\"myaddress\" '[\"rawtx\", \"mempool_txid\"]'", RPC_ON_VALIDATION },
 	{ "generate", "hidden", m_generate, RPC_F_FAST | RPC_F_STUB,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "has been replaced by the -generate cli option. Refer to -help "
-	    "for more information.", NULL, NULL },
+	    "for more information.", NULL, NULL, RPC_ON_RPC },
 	{ "generatetoaddress", "generating", rpc_forward_validation, 0,
 	    { { "nblocks", RPC_ARG_NUM, 1, NULL,
 		"How many blocks are generated." },
@@ -160,7 +160,7 @@ const struct rpc_method rpc_mining_methods[] = {
 	      { "maxtries", RPC_ARG_NUM, 0, "1000000",
 		"How many iterations to try." } },
 	    "Mine to a specified address and return the block hashes.",
-	    GEN_RESULT, "11 \"myaddress\"" },
+	    GEN_RESULT, "11 \"myaddress\"", RPC_ON_VALIDATION },
 	{ "generatetodescriptor", "generating", rpc_forward_validation, 0,
 	    { { "num_blocks", RPC_ARG_NUM, 1, NULL,
 		"How many blocks are generated." },
@@ -169,7 +169,7 @@ const struct rpc_method rpc_mining_methods[] = {
 	      { "maxtries", RPC_ARG_NUM, 0, "1000000",
 		"How many iterations to try." } },
 	    "Mine to a specified descriptor and return the block hashes.",
-	    GEN_RESULT, "11 \"mydesc\"" },
+	    GEN_RESULT, "11 \"mydesc\"", RPC_ON_VALIDATION },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
-	    NULL },
+	    NULL, RPC_ON_RPC },
 };

@@ -25,10 +25,10 @@ const struct rpc_method rpc_net_methods[] = {
 	    "-connect) are protected from DoS disconnection and are not "
 	    "required to be\nfull nodes/support SegWit as other outbound "
 	    "peers are (though such peers will not be synced from).",
-	    NULL, NODE_EX " \"onetry\"" },
+	    NULL, NODE_EX " \"onetry\"", RPC_ON_NET },
 	{ "clearbanned", "network", rpc_forward_net, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
-	    "Clear all banned IPs.", NULL, "" },
+	    "Clear all banned IPs.", NULL, "", RPC_ON_NET },
 	{ "disconnectnode", "network", rpc_forward_net, 0,
 	    { { "address", RPC_ARG_STR, 0, "fallback to nodeid",
 		"The IP address/port of the node" },
@@ -38,7 +38,7 @@ const struct rpc_method rpc_net_methods[] = {
 	    "one out of 'address' and 'nodeid' can be provided to identify "
 	    "the node.\n\nTo disconnect by nodeid, either set 'address' to the "
 	    "empty string, or call using the named 'nodeid' argument only.",
-	    NULL, NODE_EX },
+	    NULL, NODE_EX, RPC_ON_NET },
 	{ "getaddednodeinfo", "network", rpc_forward_net, 0,
 	    { { "node", RPC_ARG_STR, 0, "all nodes",
 		"If provided, return information about this specific node, "
@@ -50,11 +50,11 @@ const struct rpc_method rpc_net_methods[] = {
 	    "    \"addednode\" : \"str\",   (string) The node IP address or name (as provided to addnode)\n"
 	    "    \"connected\" : true|false, (boolean) If connected\n"
 	    "    \"addresses\" : [ {\"address\", \"connected\"}, ... ]\n"
-	    "  },\n  ...\n]\n", "" },
+	    "  },\n  ...\n]\n", "", RPC_ON_NET },
 	{ "getconnectioncount", "network", rpc_forward_net, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Returns the number of connections to other nodes.",
-	    "n    (numeric) The connection count\n", "" },
+	    "n    (numeric) The connection count\n", "", RPC_ON_NET },
 	{ "getnettotals", "network", rpc_forward_net, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Returns information about network traffic, including bytes in, "
@@ -63,7 +63,7 @@ const struct rpc_method rpc_net_methods[] = {
 	    "  \"totalbytesrecv\" : n,   (numeric) Total bytes received\n"
 	    "  \"totalbytessent\" : n,   (numeric) Total bytes sent\n"
 	    "  \"timemillis\" : xxx,     (numeric) Current system UNIX epoch time in milliseconds\n"
-	    "  \"uploadtarget\" : { ... } (json object)\n}\n", "" },
+	    "  \"uploadtarget\" : { ... } (json object)\n}\n", "", RPC_ON_NET },
 	{ "getnetworkinfo", "network", rpc_forward_net, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Returns an object containing various state info regarding P2P "
@@ -81,7 +81,7 @@ const struct rpc_method rpc_net_methods[] = {
 	    "  \"networks\" : [ ... ],\n"
 	    "  \"relayfee\" : n, \"incrementalfee\" : n,\n"
 	    "  \"localaddresses\" : [ ... ],\n"
-	    "  \"warnings\" : [ \"str\", ... ]\n}\n", "" },
+	    "  \"warnings\" : [ \"str\", ... ]\n}\n", "", RPC_ON_NET },
 	{ "getnodeaddresses", "network", rpc_forward_net, 0,
 	    { { "count", RPC_ARG_NUM, 0, "1",
 		"The maximum number of addresses to return. Specify 0 to "
@@ -94,7 +94,7 @@ const struct rpc_method rpc_net_methods[] = {
 	    "network.\nThe total number of addresses known to the node may be "
 	    "higher.",
 	    "[ {\"time\", \"services\", \"address\", \"port\", \"network\"}, ... ]\n",
-	    "8" },
+	    "8", RPC_ON_NET },
 	{ "getpeerinfo", "network", rpc_forward_net, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Returns data about each connected network peer as a json array "
@@ -110,18 +110,18 @@ const struct rpc_method rpc_net_methods[] = {
 	    "    \"inbound\" : true|false,  (boolean) Inbound (true) or Outbound (false)\n"
 	    "    \"startingheight\", \"synced_headers\", \"synced_blocks\", \"connection_type\",\n"
 	    "    \"bytessent_per_msg\" : { ... }, \"bytesrecv_per_msg\" : { ... }\n"
-	    "  },\n  ...\n]\n", "" },
+	    "  },\n  ...\n]\n", "", RPC_ON_NET },
 	{ "listbanned", "network", rpc_forward_net, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "List all manually banned IPs/Subnets.",
 	    "[ {\"address\", \"ban_created\", \"banned_until\", \"ban_duration\", \"time_remaining\"}, ... ]\n",
-	    "" },
+	    "", RPC_ON_NET },
 	{ "ping", "network", rpc_forward_net, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Requests that a ping be sent to all other nodes, to measure ping "
 	    "time.\nResults are provided in getpeerinfo.\nPing command is "
 	    "handled in queue with all other commands, so it measures "
-	    "processing backlog, not just network ping.", NULL, "" },
+	    "processing backlog, not just network ping.", NULL, "", RPC_ON_NET },
 	{ "setban", "network", rpc_forward_net, 0,
 	    { { "subnet", RPC_ARG_STR, 1, NULL,
 		"The IP/Subnet (see getpeerinfo for nodes IP) with an optional "
@@ -138,12 +138,12 @@ const struct rpc_method rpc_net_methods[] = {
 		"If set, the bantime must be an absolute timestamp expressed "
 		"in UNIX epoch time" } },
 	    "Attempts to add or remove an IP/Subnet from the banned list.",
-	    NULL, "\"192.168.0.6\" \"add\" 86400" },
+	    NULL, "\"192.168.0.6\" \"add\" 86400", RPC_ON_NET },
 	{ "setnetworkactive", "network", rpc_forward_net, 0,
 	    { { "state", RPC_ARG_BOOL, 1, NULL,
 		"true to enable networking, false to disable" } },
 	    "Disable/enable all p2p network activity.",
-	    "true|false    (boolean) The value that was passed in\n", "false" },
+	    "true|false    (boolean) The value that was passed in\n", "false", RPC_ON_NET },
 	{ "addconnection", "hidden", rpc_forward_net, 0,
 	    { { "address", RPC_ARG_STR, 1, NULL,
 		"The IP address and port to attempt connecting to." },
@@ -156,7 +156,7 @@ const struct rpc_method rpc_net_methods[] = {
 	    "testing only.",
 	    "{\n  \"address\" : \"str\",           (string) Address of newly added connection.\n"
 	    "  \"connection_type\" : \"str\"    (string) Type of connection opened.\n}\n",
-	    "\"192.168.0.6:8333\" \"outbound-full-relay\" true" },
+	    "\"192.168.0.6:8333\" \"outbound-full-relay\" true", RPC_ON_NET },
 	{ "addpeeraddress", "hidden", rpc_forward_net, 0,
 	    { { "address", RPC_ARG_STR, 1, NULL,
 		"The IP address of the peer" },
@@ -168,7 +168,7 @@ const struct rpc_method rpc_net_methods[] = {
 	    "table. This RPC is for testing only.",
 	    "{\n  \"success\" : true|false,  (boolean) whether the peer address was successfully added to the address manager table\n"
 	    "  \"error\" : \"str\"          (string, optional) error description, if the address could not be added\n}\n",
-	    "\"1.2.3.4\" 8333 true" },
+	    "\"1.2.3.4\" 8333 true", RPC_ON_NET },
 	{ "getorphantxs", "hidden", rpc_forward_net, 0,
 	    { { "verbosity", RPC_ARG_NUM, 0, "0",
 		"0 for an array of txids (may contain duplicates), 1 for an "
@@ -188,7 +188,7 @@ const struct rpc_method rpc_net_methods[] = {
 	    "    \"weight\" : n,        (numeric) The transaction weight\n"
 	    "    \"from\" : [ n, ... ], (json array) Ids of the peers that announced it\n"
 	    "    \"hex\" : \"hex\"        (string) The serialized transaction (verbosity 2)\n"
-	    "  },\n  ...\n]\n", "2" },
+	    "  },\n  ...\n]\n", "2", RPC_ON_NET },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
-	    NULL },
+	    NULL, RPC_ON_RPC },
 };

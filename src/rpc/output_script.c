@@ -354,7 +354,7 @@ const struct rpc_method rpc_output_script_methods[] = {
 	    "  \"warnings\" : [             (json array, optional) Any warnings resulting from the creation of this multisig\n"
 	    "    \"str\",                   (string)\n"
 	    "    ...\n  ]\n}\n",
-	    "2 \"[\\\"03789ed0bb717d88f7d321a368d905e7430207ebbd82bd342cf11ae157a7ace5fd\\\",\\\"03dbc6764b8884a92e871274b87583e6d5c2a58819473e17e107ef3f6aa5a61626\\\"]\"" },
+	    "2 \"[\\\"03789ed0bb717d88f7d321a368d905e7430207ebbd82bd342cf11ae157a7ace5fd\\\",\\\"03dbc6764b8884a92e871274b87583e6d5c2a58819473e17e107ef3f6aa5a61626\\\"]\"", RPC_ON_RPC },
 	{ "deriveaddresses", "util", m_deriveaddresses, RPC_F_FAST,
 	    { { "descriptor", RPC_ARG_STR, 1, NULL, "The descriptor." },
 	      { "range", RPC_ARG_RANGE, 0, NULL,
@@ -370,7 +370,7 @@ const struct rpc_method rpc_output_script_methods[] = {
 	    "[           (json array)\n"
 	    "  \"str\",    (string) the derived addresses\n"
 	    "  ...\n]\n",
-	    "\"raw(76a91411b366edfc0a8b66feebae5c2e25a7b6a5d1cf3188ac)#fm24fxxy\"" },
+	    "\"raw(76a91411b366edfc0a8b66feebae5c2e25a7b6a5d1cf3188ac)#fm24fxxy\"", RPC_ON_RPC },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
-	    NULL },
+	    NULL, RPC_ON_RPC },
 };

@@ -257,6 +257,46 @@ rpc_opt(struct rpc *r, const char *name)
 
 /* ---- Forwarding ---- */
 
+/* Core's RPC_CLIENT_MEMPOOL_DISABLED. */
+#define RPC_MEMPOOL_DISABLED (-33)
+
+int
+rpc_owner_check(struct rpc *r, const struct rpc_method *m,
+    struct rpc_error *err)
+{
+	struct rpc_shared *sh;
+
+	if (r == NULL)
+		return 0;
+	sh = rpc_shared(r);
+	switch (m->owner) {
+	case RPC_ON_NET:
+		if (sh->net == NULL) {
+			rpc_fail(err, RPC_CLIENT_P2P_DISABLED, "Error: "
+			    "Peer-to-peer functionality missing or disabled");
+			return -1;
+		}
+		break;
+	case RPC_ON_VALIDATION:
+		if (sh->v == NULL) {
+			rpc_fail(err, RPC_INTERNAL_ERROR,
+			    "Validation is not running");
+			return -1;
+		}
+		break;
+	case RPC_ON_MEMPOOL:
+		if (sh->mp == NULL) {
+			rpc_fail(err, RPC_MEMPOOL_DISABLED,
+			    "Mempool disabled or instance not found");
+			return -1;
+		}
+		break;
+	case RPC_ON_RPC:
+		break;
+	}
+	return 0;
+}
+
 json_t *
 rpc_forward_net(struct rpc_ctx *c, struct rpc_error *err)
 {
@@ -287,8 +327,6 @@ rpc_forward_validation(struct rpc_ctx *c, struct rpc_error *err)
 	return res ? res : json_null();
 }
 
-/* Core's RPC_CLIENT_MEMPOOL_DISABLED. */
-#define RPC_MEMPOOL_DISABLED (-33)
 
 int
 rpc_call_mempool(struct rpc *r, const char *method, json_t *params,

@@ -669,7 +669,7 @@ const struct rpc_method rpc_rawtx_methods[] = {
 	    "network.",
 	    "\"hex\"    (string) hex string of the transaction\n",
 	    "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\" "
-	    "\"[{\\\"data\\\":\\\"00010203\\\"}]\"" },
+	    "\"[{\\\"data\\\":\\\"00010203\\\"}]\"", RPC_ON_RPC },
 	{ "decoderawtransaction", "rawtransactions", m_decoderawtransaction, 0,
 	    { { "hexstring", RPC_ARG_HEX, 1, NULL,
 		"The transaction hex string" },
@@ -678,7 +678,7 @@ const struct rpc_method rpc_rawtx_methods[] = {
 		"Whether the transaction hex is a serialized witness "
 		"transaction." } },
 	    "Return a JSON object representing the serialized, hex-encoded "
-	    "transaction.", TX_RESULT, "\"hexstring\"" },
+	    "transaction.", TX_RESULT, "\"hexstring\"", RPC_ON_RPC },
 	{ "decodescript", "rawtransactions", m_decodescript, RPC_F_FAST,
 	    { { "hexstring", RPC_ARG_HEX, 1, NULL, "the hex-encoded script" } },
 	    "Decode a hex-encoded script.",
@@ -690,7 +690,7 @@ const struct rpc_method rpc_rawtx_methods[] = {
 	    "  \"p2sh\" : \"str\",      (string, optional) address of P2SH script wrapping this redeem script (not returned for types that should not be wrapped)\n"
 	    "  \"segwit\" : {         (json object, optional) Result of a witness output script wrapping this redeem script (not returned for types that should not be wrapped)\n"
 	    "    \"asm\", \"hex\", \"type\", \"address\", \"desc\", \"p2sh-segwit\"\n"
-	    "  }\n}\n", "\"hexstring\"" },
+	    "  }\n}\n", "\"hexstring\"", RPC_ON_RPC },
 	{ "getrawtransaction", "rawtransactions", m_getrawtransaction, 0,
 	    { { "txid", RPC_ARG_HEX, 1, NULL, "The transaction id" },
 	      { "verbosity|verbose", RPC_ARG_NUM_OR_BOOL, 0, "0",
@@ -725,7 +725,7 @@ const struct rpc_method rpc_rawtx_methods[] = {
 	    "        }\n"
 	    "      }\n"
 	    "    },\n    ...\n  ]\n}\n",
-	    "\"mytxid\" 1 \"myblockhash\"" },
+	    "\"mytxid\" 1 \"myblockhash\"", RPC_ON_RPC },
 	{ "getindexinfo", "util", m_getindexinfo, RPC_F_FAST,
 	    { { "index_name", RPC_ARG_STR, 0, NULL,
 		"Filter results for an index with a specific name." } },
@@ -738,7 +738,7 @@ const struct rpc_method rpc_rawtx_methods[] = {
 	    "synced or not\n"
 	    "    \"best_block_height\" : n     (numeric) The block height to "
 	    "which the index is synced\n"
-	    "  }\n}\n", "" },
+	    "  }\n}\n", "", RPC_ON_RPC },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
-	    NULL },
+	    NULL, RPC_ON_RPC },
 };

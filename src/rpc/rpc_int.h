@@ -100,6 +100,20 @@ typedef json_t *(*rpc_fn)(struct rpc_ctx *c, struct rpc_error *err);
 
 #define RPC_MAX_ARGS 10
 
+/*
+ * The thread whose state a method reads or changes. The handler itself
+ * always runs on the rpc thread: it parses the parameters, sends a typed
+ * request (util/request.h) to that thread, and formats the typed answer.
+ * The server refuses a method whose thread is not running, with Core's
+ * error, before the handler runs (rpc_owner_check).
+ */
+enum rpc_owner {
+	RPC_ON_RPC = 0,		/* the rpc thread alone (store reads, util) */
+	RPC_ON_NET,
+	RPC_ON_VALIDATION,
+	RPC_ON_MEMPOOL,
+};
+
 struct rpc_method {
 	const char *name;
 	const char *category;	/* Core's: blockchain, control, ... hidden */
@@ -109,6 +123,7 @@ struct rpc_method {
 	const char *desc;	/* what it does (after the synopsis) */
 	const char *result;	/* the "Result:" section */
 	const char *examples;	/* arguments for "> bitroot-cli NAME ..." */
+	enum rpc_owner owner;	/* last, so older entries default to RPC_ON_RPC */
 };
 
 /* Per-category tables, each ending with a NULL name. */
@@ -301,6 +316,12 @@ int rpc_param_verbosity(const json_t *v, int deflt);
 int rpc_check_verbosity(const json_t *v, struct rpc_error *err);
 
 /* Forwarded methods: run m on the net, validation or mempool thread. */
+/*
+ * 0 when m's owner thread is running (or r is NULL, as in unit tests);
+ * else -1 with Core's error for that thread being off.
+ */
+int rpc_owner_check(struct rpc *r, const struct rpc_method *m,
+    struct rpc_error *err);
 json_t *rpc_forward_net(struct rpc_ctx *c, struct rpc_error *err);
 json_t *rpc_forward_validation(struct rpc_ctx *c, struct rpc_error *err);
 json_t *rpc_forward_mempool(struct rpc_ctx *c, struct rpc_error *err);

@@ -649,7 +649,7 @@ const struct rpc_method rpc_signing_methods[] = {
 	    "signed transaction or a \nfully signed transaction.",
 	    "\"str\"    (string) The hex-encoded raw transaction with "
 	    "signature(s)\n",
-	    "'[\"myhex1\", \"myhex2\", \"myhex3\"]'" },
+	    "'[\"myhex1\", \"myhex2\", \"myhex3\"]'", RPC_ON_RPC },
 	{ "signrawtransactionwithkey", "rawtransactions",
 	    m_signrawtransactionwithkey, 0,
 	    { { "hexstring", RPC_ARG_STR, 1, NULL,
@@ -673,7 +673,7 @@ const struct rpc_method rpc_signing_methods[] = {
 	    "transaction outputs that\nthis transaction depends on but may not "
 	    "yet be in the block chain.",
 	    SIGN_RESULT,
-	    "\"myhex\" \"[\\\"key1\\\",\\\"key2\\\"]\"" },
+	    "\"myhex\" \"[\\\"key1\\\",\\\"key2\\\"]\"", RPC_ON_RPC },
 	{ "signmessagewithprivkey", "util", m_signmessagewithprivkey,
 	    RPC_F_FAST,
 	    { { "privkey", RPC_ARG_STR, 1, NULL,
@@ -683,7 +683,7 @@ const struct rpc_method rpc_signing_methods[] = {
 	    "Sign a message with the private key of an address",
 	    "\"str\"    (string) The signature of the message encoded in base "
 	    "64\n",
-	    "\"privkey\" \"my message\"" },
+	    "\"privkey\" \"my message\"", RPC_ON_RPC },
 	{ "verifymessage", "util", m_verifymessage, RPC_F_FAST,
 	    { { "address", RPC_ARG_STR, 1, NULL,
 		"The bitcoin address to use for the signature." },
@@ -695,7 +695,7 @@ const struct rpc_method rpc_signing_methods[] = {
 	    "Verify a signed message.",
 	    "true|false    (boolean) If the signature is verified or not.\n",
 	    "\"1D1ZrZNe3JUo7ZycKEYQQiQAWd9y54F4XX\" \"signature\" "
-	    "\"my message\"" },
+	    "\"my message\"", RPC_ON_RPC },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
-	    NULL },
+	    NULL, RPC_ON_RPC },
 };

@@ -102,7 +102,7 @@ const struct rpc_method rpc_util_methods[] = {
 	    "  \"issolvable\" : true|false,    (boolean) Whether the descriptor is solvable\n"
 	    "  \"hasprivatekeys\" : true|false (boolean) Whether the input descriptor contained at least one private key\n"
 	    "}\n",
-	    "\"raw(76a91411b366edfc0a8b66feebae5c2e25a7b6a5d1cf3188ac)\"" },
+	    "\"raw(76a91411b366edfc0a8b66feebae5c2e25a7b6a5d1cf3188ac)\"", RPC_ON_RPC },
 	{ "validateaddress", "util", m_validateaddress, RPC_F_FAST,
 	    { { "address", RPC_ARG_STR, 1, NULL,
 		"The bitcoin address to validate" } },
@@ -119,7 +119,7 @@ const struct rpc_method rpc_util_methods[] = {
 	    "  \"error_locations\" : [          (json array, optional) Indices of likely error locations in address, if known (e.g. Bech32 errors)\n"
 	    "    n,                           (numeric) index of a potential error\n"
 	    "    ...\n  ]\n}\n",
-	    "\"bc1q09vm5lfy0j5reeulh4x5752q25uqqvz34hufdl\"" },
+	    "\"bc1q09vm5lfy0j5reeulh4x5752q25uqqvz34hufdl\"", RPC_ON_RPC },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
-	    NULL },
+	    NULL, RPC_ON_RPC },
 };

@@ -243,7 +243,7 @@ const struct rpc_method rpc_utxo_methods[] = {
 	    "  \"path\" : \"str\",             (string) the absolute path that the snapshot was written to\n"
 	    "  \"txoutset_hash\" : \"hex\",    (string) the hash of the UTXO set contents\n"
 	    "  \"nchaintx\" : n              (numeric) the number of transactions in the chain up to and including the base block\n"
-	    "}\n", "utxo.dat" },
+	    "}\n", "utxo.dat", RPC_ON_RPC },
 	{ "getchainstates", "blockchain", m_getchainstates, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Return information about chainstates.",
@@ -262,7 +262,7 @@ const struct rpc_method rpc_utxo_methods[] = {
 	    "    },\n"
 	    "    ...\n"
 	    "  ]\n"
-	    "}\n", "" },
+	    "}\n", "", RPC_ON_RPC },
 	{ "loadtxoutset", "blockchain", m_loadtxoutset, 0,
 	    { { "path", RPC_ARG_STR, 1, NULL,
 		"path to the snapshot file. If relative, will be prefixed by "
@@ -288,7 +288,7 @@ const struct rpc_method rpc_utxo_methods[] = {
 	    "  \"tip_hash\" : \"hex\",    (string) the hash of the base of the snapshot\n"
 	    "  \"base_height\" : n,     (numeric) the height of the base of the snapshot\n"
 	    "  \"path\" : \"str\"         (string) the absolute path that the snapshot was loaded from\n"
-	    "}\n", "utxo.dat" },
+	    "}\n", "utxo.dat", RPC_ON_RPC },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
-	    NULL },
+	    NULL, RPC_ON_RPC },
 };

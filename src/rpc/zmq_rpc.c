@@ -41,7 +41,7 @@ const struct rpc_method rpc_zmq_methods[] = {
 	    "  },\n"
 	    "  ...\n"
 	    "]\n",
-	    "" },
+	    "", RPC_ON_RPC },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
-	    NULL },
+	    NULL, RPC_ON_RPC },
 };
