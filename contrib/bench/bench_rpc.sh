@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# RPC throughput: getblockcount and getblockheader of the tip with 16
-# keep-alive connections (wrk, 2 client threads), several runs each; prints
-# every run and the median requests/s, p50 and p99 latency.
+# RPC throughput: getblockcount and getblockheader of the tip (answered on
+# the rpc thread), then one method served by each owner thread through a
+# typed request (getnetworkinfo: net, getmempoolinfo: mempool,
+# getmininginfo: validation), with 16 keep-alive connections (wrk, 2 client
+# threads), several runs each; prints every run and the median requests/s,
+# p50 and p99 latency. BENCH_METHODS="a b" limits the set by name.
 #
 # Usage: contrib/bench/bench_rpc.sh [BUILDDIR] [RUNS] [SECONDS]
 #   BUILDDIR  where src/bitrootd and src/bitroot-cli are (default: .)
@@ -87,5 +90,9 @@ bench() {
 }
 
 echo "bitrootd regtest, tip height $height; $(nproc) cores; $runs runs of ${secs}s; 16 connections"
-bench getblockcount '[]'
-bench getblockheader "[\"$tip\"]"
+want_method() { [ -z "${BENCH_METHODS:-}" ] || [[ " $BENCH_METHODS " == *" $1 "* ]]; }
+if want_method getblockcount; then bench getblockcount '[]'; fi
+if want_method getblockheader; then bench getblockheader "[\"$tip\"]"; fi
+for m in getnetworkinfo getmempoolinfo getmininginfo; do
+	if want_method "$m"; then bench "$m" '[]'; fi
+done
