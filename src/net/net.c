@@ -130,20 +130,19 @@ sink_push_msg(struct net_sink *s, struct msg *m, const char *what)
 
 /*
  * For the mempool's added/removed notices, which keep net's mirror equal to
- * the pool: they are never dropped. The mempool thread waits for room,
- * which is safe because the net thread never waits for the mempool (it
- * submits with QUEUE_REFUSE and reads atomics); a closed queue (net
- * stopping) ends the wait.
+ * the pool: they are never dropped. The mempool thread blocks until the net
+ * thread's next drain makes room, which is safe because the net thread
+ * never waits for the mempool (it submits with QUEUE_REFUSE and reads
+ * atomics); a closed queue (net stopping) ends the wait and drops the notice.
  */
 static void
 sink_push_wait(struct net_sink *s, struct msg *m)
 {
-	int rc, warned = 0;
+	int rc;
 
-	while ((rc = queue_push(s->q, m)) == QUEUE_EFULL) {
-		if (!warned++)
-			log_warnx("net queue full: the mempool waits for room");
-		usleep(1000);
+	if ((rc = queue_push(s->q, m)) == QUEUE_EFULL) {
+		log_warnx("net queue full: the mempool waits for room");
+		rc = queue_push_wait(s->q, m);
 	}
 	if (rc != 0)
 		msg_free(m);
@@ -1483,14 +1482,10 @@ net_stop(struct net *n)
 
 	if (n == NULL)
 		return;
-	for (;;) {
-		int rc = queue_push(n->q, msg_new(NETQ_STOP, 0, NULL, 0));
-
-		if (rc == 0 || rc == QUEUE_ECLOSED)
-			break;
-		/* Full: the loop is draining it; try again shortly. */
-		usleep(10000);
-	}
+	/* Full: the loop is draining it and makes room. */
+	m = msg_new(NETQ_STOP, 0, NULL, 0);
+	if (queue_push_wait(n->q, m) != 0)
+		msg_free(m);
 	pthread_join(n->thread, NULL);
 	queue_close(n->q);
 	/* Whatever is left: answer waiting callers, drop the rest. */

@@ -141,6 +141,15 @@ sync_free(struct sync *s)
 	free(s);
 }
 
+void
+sync_peer_init(struct peer_sync *ps)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->best_height = -1;
+	ps->common_height = -1;
+	ps->hdr_sent_height = -1;
+}
+
 int32_t
 sync_tip_height(struct net *n)
 {
@@ -312,12 +321,12 @@ check_pow(const struct chainparams *cp, const uint8_t hash[32],
 static void
 set_best(struct sync *s, struct peer *p, const struct block_index_entry *e)
 {
-	memcpy(p->best_hash, e->hash, 32);
-	p->best_height = e->height;
-	memcpy(p->best_work, e->chainwork, 32);
-	p->has_best = 1;
-	p->common_height = -1;
-	p->common_gen = s->hc_gen - 1;
+	memcpy(p->sync.best_hash, e->hash, 32);
+	p->sync.best_height = e->height;
+	memcpy(p->sync.best_work, e->chainwork, 32);
+	p->sync.has_best = 1;
+	p->sync.common_height = -1;
+	p->sync.common_gen = s->hc_gen - 1;
 }
 
 /* Core's UpdateBlockAvailability. */
@@ -330,13 +339,13 @@ update_availability(struct sync *s, struct store_rtxn *t, struct peer *p,
 	if (store_get_index(t, hash, &e) == STORE_OK &&
 	    (e.status & BLOCK_VALID_HEADER) &&
 	    !(e.status & BLOCK_FAILED_MASK)) {
-		if (p->has_unknown && memcmp(p->unknown_hash, hash, 32) == 0)
-			p->has_unknown = 0;
-		if (!p->has_best || memcmp(e.chainwork, p->best_work, 32) >= 0)
+		if (p->sync.has_unknown && memcmp(p->sync.unknown_hash, hash, 32) == 0)
+			p->sync.has_unknown = 0;
+		if (!p->sync.has_best || memcmp(e.chainwork, p->sync.best_work, 32) >= 0)
 			set_best(s, p, &e);
 	} else {
-		memcpy(p->unknown_hash, hash, 32);
-		p->has_unknown = 1;
+		memcpy(p->sync.unknown_hash, hash, 32);
+		p->sync.has_unknown = 1;
 	}
 }
 
@@ -346,13 +355,13 @@ process_unknown(struct sync *s, struct store_rtxn *t, struct peer *p)
 {
 	struct block_index_entry e;
 
-	if (!p->has_unknown)
+	if (!p->sync.has_unknown)
 		return;
-	if (store_get_index(t, p->unknown_hash, &e) == STORE_OK &&
+	if (store_get_index(t, p->sync.unknown_hash, &e) == STORE_OK &&
 	    (e.status & BLOCK_VALID_HEADER) &&
 	    !(e.status & BLOCK_FAILED_MASK)) {
-		p->has_unknown = 0;
-		if (!p->has_best || memcmp(e.chainwork, p->best_work, 32) >= 0)
+		p->sync.has_unknown = 0;
+		if (!p->sync.has_best || memcmp(e.chainwork, p->sync.best_work, 32) >= 0)
 			set_best(s, p, &e);
 	}
 }
@@ -365,23 +374,23 @@ peer_common(struct sync *s, struct store_rtxn *t, struct peer *p)
 	uint8_t cur[32];
 	int32_t h;
 
-	if (!p->has_best)
+	if (!p->sync.has_best)
 		return -1;
-	if (p->common_gen == s->hc_gen && p->common_height >= 0)
-		return p->common_height;
-	memcpy(cur, p->best_hash, 32);
-	for (h = p->best_height; h >= 0; h--) {
+	if (p->sync.common_gen == s->hc_gen && p->sync.common_height >= 0)
+		return p->sync.common_height;
+	memcpy(cur, p->sync.best_hash, 32);
+	for (h = p->sync.best_height; h >= 0; h--) {
 		if (h <= s->hc_height && memcmp(s->hc[h], cur, 32) == 0)
 			break;
-		if (p->best_height - h > MAX_ANCESTOR_WALK ||
+		if (p->sync.best_height - h > MAX_ANCESTOR_WALK ||
 		    store_get_index(t, cur, &e) != STORE_OK) {
 			h = -1;
 			break;
 		}
 		memcpy(cur, e.hdr.prev, 32);
 	}
-	p->common_height = h;
-	p->common_gen = s->hc_gen;
+	p->sync.common_height = h;
+	p->sync.common_gen = s->hc_gen;
 	return h;
 }
 
@@ -391,10 +400,10 @@ peer_has_header(struct sync *s, struct store_rtxn *t, struct peer *p,
 {
 	uint8_t a[32];
 
-	if (p->has_best && ancestor(s, t, p->best_hash, p->best_height,
+	if (p->sync.has_best && ancestor(s, t, p->sync.best_hash, p->sync.best_height,
 	    height, a) == 0 && memcmp(a, hash, 32) == 0)
 		return 1;
-	if (p->has_hdr_sent && ancestor(s, t, p->hdr_sent, p->hdr_sent_height,
+	if (p->sync.has_hdr_sent && ancestor(s, t, p->sync.hdr_sent, p->sync.hdr_sent_height,
 	    height, a) == 0 && memcmp(a, hash, 32) == 0)
 		return 1;
 	return 0;
@@ -403,15 +412,15 @@ peer_has_header(struct sync *s, struct store_rtxn *t, struct peer *p,
 static void
 maybe_send_sendheaders(struct net *n, struct peer *p)
 {
-	if (p->sent_sendheaders || p->version < SENDHEADERS_VERSION ||
-	    !p->has_best || !p->handshaked)
+	if (p->sync.sent_sendheaders || p->version < SENDHEADERS_VERSION ||
+	    !p->sync.has_best || !p->handshaked)
 		return;
 	/* Headers announcements are wanted once we are past the low-work part. */
-	if (memcmp(p->best_work, n->cp->minimum_chain_work, 32) <= 0 &&
+	if (memcmp(p->sync.best_work, n->cp->minimum_chain_work, 32) <= 0 &&
 	    memcmp(n->cp->minimum_chain_work, (uint8_t[32]){ 0 }, 32) != 0)
 		return;
 	peer_send(p, MT_SENDHEADERS, NULL, 0);
-	p->sent_sendheaders = 1;
+	p->sync.sent_sendheaders = 1;
 }
 
 /* ---- getheaders we send ---- */
@@ -456,7 +465,7 @@ send_getheaders(struct net *n, struct peer *p, const uint8_t *first,
 	peer_send_wbuf(p, MT_GETHEADERS, &w);
 	wbuf_free(&w);
 	free(loc);
-	p->getheaders_time = node_time();
+	p->sync.getheaders_time = node_time();
 	log_debug(LOG_NET, "sending getheaders (%d) to peer=%llu", top,
 	    (unsigned long long)p->id);
 }
@@ -465,8 +474,8 @@ send_getheaders(struct net *n, struct peer *p, const uint8_t *first,
 void
 sync_send_getheaders(struct net *n, struct peer *p, int force)
 {
-	if (!force && p->getheaders_time != 0 &&
-	    node_time() - p->getheaders_time <= HEADERS_RESPONSE_TIME)
+	if (!force && p->sync.getheaders_time != 0 &&
+	    node_time() - p->sync.getheaders_time <= HEADERS_RESPONSE_TIME)
 		return;
 	send_getheaders(n, p, NULL, n->sync->hc_height);
 }
@@ -483,17 +492,17 @@ sync_peer_handshake(struct net *n, struct peer *p)
 	struct sync *s = n->sync;
 	int from;
 
-	if (p->preferred_download)
+	if (p->sync.preferred_download)
 		s->n_preferred++;
 	if (!can_serve_blocks(p) || p->type == CONN_FEELER ||
-	    p->type == CONN_ADDR_FETCH || p->sync_started)
+	    p->type == CONN_ADDR_FETCH || p->sync.started)
 		return;
 	/* Inbound peers are a source only when nothing better is there. */
-	from = p->preferred_download || s->n_preferred == 0 ||
+	from = p->sync.preferred_download || s->n_preferred == 0 ||
 	    htab_count(s->inflight) == 0;
 	if (!from)
 		return;
-	p->sync_started = 1;
+	p->sync.started = 1;
 	s->n_sync_started++;
 	/* One below the best header: a synced peer still sends one. */
 	send_getheaders(n, p, NULL, s->hc_height > 0 ? s->hc_height - 1 :
@@ -507,10 +516,10 @@ inflight_unlink(struct peer *p, struct inflight *f)
 {
 	struct inflight **pp;
 
-	for (pp = &p->inflight; *pp; pp = &(*pp)->next) {
+	for (pp = &p->sync.inflight; *pp; pp = &(*pp)->next) {
 		if (*pp == f) {
 			*pp = f->next;
-			p->n_inflight--;
+			p->sync.n_inflight--;
 			return;
 		}
 	}
@@ -523,7 +532,7 @@ peers_downloading(struct net *n)
 	int k = 0;
 
 	TAILQ_FOREACH(p, &n->peers, entry)
-		if (p->n_inflight > 0 && !p->disconnect)
+		if (p->sync.n_inflight > 0 && !p->disconnect)
 			k++;
 	return k;
 }
@@ -544,7 +553,7 @@ may_download_from(struct sync *s, const struct peer *p)
 	    !(p->services & NODE_NETWORK);
 	if (limited)
 		return 0;
-	return p->preferred_download || s->n_preferred == 0 ||
+	return p->sync.preferred_download || s->n_preferred == 0 ||
 	    htab_count(s->inflight) == 0;
 }
 
@@ -584,11 +593,11 @@ set_inflight(struct sync *s, struct peer *p, const uint8_t *hash,
 	f->time_us = now_us;
 	f->historical = historical;
 	htab_put(s->inflight, f);
-	for (tail = &p->inflight; *tail; tail = &(*tail)->next)
+	for (tail = &p->sync.inflight; *tail; tail = &(*tail)->next)
 		;
 	*tail = f;
-	if (p->n_inflight++ == 0)
-		p->downloading_since_us = now_us;
+	if (p->sync.n_inflight++ == 0)
+		p->sync.downloading_since_us = now_us;
 }
 
 /*
@@ -610,7 +619,7 @@ request_historical(struct sync *s, struct store_rtxn *t, struct peer *p,
 	if (validation_background_range(s->n->val, &from, &to) != 0 ||
 	    to > s->hc_fork || !may_download_from(s, p))
 		return;
-	want = MAX_BLOCKS_IN_TRANSIT_PER_PEER - p->n_inflight;
+	want = MAX_BLOCKS_IN_TRANSIT_PER_PEER - p->sync.n_inflight;
 	if (want <= 0)
 		return;
 	process_unknown(s, t, p);
@@ -662,11 +671,11 @@ request_tip_blocks(struct sync *s, struct store_rtxn *t, struct peer *p,
 
 	if (!may_download_from(s, p))
 		return;
-	want = MAX_BLOCKS_IN_TRANSIT_PER_PEER - p->n_inflight;
+	want = MAX_BLOCKS_IN_TRANSIT_PER_PEER - p->sync.n_inflight;
 	if (want <= 0)
 		return;
 	process_unknown(s, t, p);
-	if (!p->has_best || memcmp(p->best_work, s->tip_work, 32) <= 0)
+	if (!p->sync.has_best || memcmp(p->sync.best_work, s->tip_work, 32) <= 0)
 		return;
 	common = peer_common(s, t, p);
 	if (common <= s->hc_fork)
@@ -713,11 +722,11 @@ request_tip_blocks(struct sync *s, struct store_rtxn *t, struct peer *p,
 	 * when the window is full; with a short chain the window never fills,
 	 * so the rule here also applies when everything left is in flight.
 	 */
-	if (p->n_inflight == 0 && waiting_for != UINT64_MAX &&
+	if (p->sync.n_inflight == 0 && waiting_for != UINT64_MAX &&
 	    waiting_for != p->id) {
 		w = net_peer_by_id(n, waiting_for);
-		if (w && w->stalling_since_us == 0) {
-			w->stalling_since_us = now_us;
+		if (w && w->sync.stalling_since_us == 0) {
+			w->sync.stalling_since_us = now_us;
 			log_debug(LOG_NET, "Stall started peer=%llu",
 			    (unsigned long long)w->id);
 		}
@@ -756,7 +765,7 @@ sync_peer_gone(struct net *n, struct peer *p)
 	struct sync *s = n->sync;
 	struct inflight *f, *next;
 
-	for (f = p->inflight; f; f = next) {
+	for (f = p->sync.inflight; f; f = next) {
 		next = f->next;
 		htab_del(s->inflight, f->hash);
 		/* Free for someone else to fetch. */
@@ -766,11 +775,11 @@ sync_peer_gone(struct net *n, struct peer *p)
 			s->scan_from = f->height;
 		free(f);
 	}
-	p->inflight = NULL;
-	p->n_inflight = 0;
-	if (p->handshaked && p->preferred_download && s->n_preferred > 0)
+	p->sync.inflight = NULL;
+	p->sync.n_inflight = 0;
+	if (p->handshaked && p->sync.preferred_download && s->n_preferred > 0)
 		s->n_preferred--;
-	if (p->sync_started && s->n_sync_started > 0)
+	if (p->sync.started && s->n_sync_started > 0)
 		s->n_sync_started--;
 	net_schedule(n);
 }
@@ -781,7 +790,7 @@ sync_inflight_heights(struct peer *p, int32_t *out, size_t max)
 	struct inflight *f;
 	size_t k = 0;
 
-	for (f = p->inflight; f && k < max; f = f->next)
+	for (f = p->sync.inflight; f && k < max; f = f->next)
 		out[k++] = f->height;
 	return k;
 }
@@ -811,8 +820,8 @@ announce_tip_inv(struct net *n, struct peer *p, int64_t now_us)
 
 	has = peer_has_header(s, t, p, s->tip, s->tip_height);
 	store_read_end(t);
-	p->ibd_announce = 0;
-	p->ibd_announce_us = now_us;
+	p->sync.ibd_announce = 0;
+	p->sync.ibd_announce_us = now_us;
 	if (has)
 		return;
 	send_block_inv(p, s->tip);
@@ -835,11 +844,11 @@ sync_tick(struct net *n)
 			continue;
 		maybe_send_sendheaders(n, p);
 		/* Real time: a frozen mock clock must not silence it. */
-		if (p->ibd_announce &&
-		    time_mono_micros() - p->ibd_announce_us >= 1000000)
+		if (p->sync.ibd_announce &&
+		    time_mono_micros() - p->sync.ibd_announce_us >= 1000000)
 			announce_tip_inv(n, p, time_mono_micros());
-		if (p->stalling_since_us &&
-		    now_us > p->stalling_since_us + s->stall_timeout_us) {
+		if (p->sync.stalling_since_us &&
+		    now_us > p->sync.stalling_since_us + s->stall_timeout_us) {
 			log_info("Peer=%llu is stalling block download, "
 			    "disconnecting", (unsigned long long)p->id);
 			peer_disconnect(p, NULL);
@@ -855,13 +864,13 @@ sync_tick(struct net *n)
 			}
 			continue;
 		}
-		if (p->n_inflight == 0)
+		if (p->sync.n_inflight == 0)
 			continue;
 		limit = (int64_t)((double)n->cp->target_spacing * 1e6 *
 		    (BLOCK_DOWNLOAD_TIMEOUT_BASE +
 		    BLOCK_DOWNLOAD_TIMEOUT_PER_PEER * others));
-		if (now_us > p->downloading_since_us + limit) {
-			hex_of(p->inflight->hash, hex);
+		if (now_us > p->sync.downloading_since_us + limit) {
+			hex_of(p->sync.inflight->hash, hex);
 			snprintf(why, sizeof(why), "Timeout downloading block %s",
 			    hex);
 			peer_disconnect(p, why);
@@ -904,22 +913,22 @@ sync_on_block(struct net *n, struct peer *p, const uint8_t *raw,
 		htab_put(s->pending, b);
 	}
 	b->count++;
-	p->blocks_pending++;
+	p->sync.blocks_pending++;
 	/* Whoever we asked, the block is here: the request is done. */
 	if ((f = htab_del(s->inflight, hash)) != NULL) {
 		b->height = f->height;
 		owner = net_peer_by_id(n, f->peer_id);
 		if (owner) {
-			int first = owner->inflight == f;
+			int first = owner->sync.inflight == f;
 
 			inflight_unlink(owner, f);
 			if (first)
-				owner->downloading_since_us = net_now_us();
+				owner->sync.downloading_since_us = net_now_us();
 		}
 		free(f);
 	}
 	/* A block from a stalling peer ends its stall. */
-	p->stalling_since_us = 0;
+	p->sync.stalling_since_us = 0;
 	net_schedule(n);
 	return H_OK;
 }
@@ -966,10 +975,10 @@ sync_block_done(struct net *n, uint64_t peer_id,
 	}
 	/* Blocks from RPC or import come here too: only ours name a peer. */
 	if (peer_id == VALIDATION_PEER_LOCAL ||
-	    (p && (!ours || p->blocks_pending == 0)))
+	    (p && (!ours || p->sync.blocks_pending == 0)))
 		p = NULL;
 	if (p)
-		p->blocks_pending--;
+		p->sync.blocks_pending--;
 	hex_of(d->hash, hex);
 	switch (d->res) {
 	case VAL_OK:
@@ -1045,7 +1054,7 @@ sync_on_headers(struct net *n, struct peer *p, const struct block_header *h,
 
 	if (count == 0) {
 		/* The peer has nothing past our locator. */
-		p->getheaders_time = 0;
+		p->sync.getheaders_time = 0;
 		return H_OK;
 	}
 	hashes = xcalloc(count, 32);
@@ -1083,7 +1092,7 @@ sync_on_headers(struct net *n, struct peer *p, const struct block_header *h,
 	    (e.status & BLOCK_VALID_HEADER) &&
 	    !(e.status & BLOCK_FAILED_MASK)) {
 		/* All known already: nothing for validation to do. */
-		p->getheaders_time = 0;
+		p->sync.getheaders_time = 0;
 		update_availability(s, t, p, hashes[count - 1]);
 		store_read_end(t);
 		if (count == MAX_HEADERS_RESULTS)
@@ -1099,12 +1108,12 @@ sync_on_headers(struct net *n, struct peer *p, const struct block_header *h,
 		free(hashes);
 		return H_RETRY;
 	}
-	p->getheaders_time = 0;
+	p->sync.getheaders_time = 0;
 	if (rc == 0) {
-		p->headers_pending++;
+		p->sync.headers_pending++;
 		/* Known once validation has them (process_unknown). */
-		memcpy(p->unknown_hash, hashes[count - 1], 32);
-		p->has_unknown = 1;
+		memcpy(p->sync.unknown_hash, hashes[count - 1], 32);
+		p->sync.has_unknown = 1;
 		/* A full batch: the peer has more; ask at once. */
 		if (count == MAX_HEADERS_RESULTS)
 			send_getheaders(n, p, hashes[count - 1], s->hc_height);
@@ -1165,7 +1174,7 @@ direct_fetch(struct net *n, struct store_rtxn *t, struct peer *p,
 	return arith256_cmp(&work, &tip_work) > 0 &&
 	    (int64_t)tip.hdr.time > node_time() - 20 * n->cp->target_spacing &&
 	    prev->height + 1 <= s->tip_height + 2 &&
-	    p->n_inflight < MAX_BLOCKS_IN_TRANSIT_PER_PEER;
+	    p->sync.n_inflight < MAX_BLOCKS_IN_TRANSIT_PER_PEER;
 }
 
 /*
@@ -1219,12 +1228,12 @@ sync_on_cmpctblock(struct net *n, struct peer *p, const struct block_header *h,
 	if (rc == QUEUE_EFULL)
 		return H_RETRY;
 	if (rc == 0) {
-		p->headers_pending++;
-		memcpy(p->unknown_hash, hash, 32);
-		p->has_unknown = 1;
+		p->sync.headers_pending++;
+		memcpy(p->sync.unknown_hash, hash, 32);
+		p->sync.has_unknown = 1;
 		if (judge) {
-			memcpy(p->cmpct_bad, hash, 32);
-			p->has_cmpct_bad = 1;
+			memcpy(p->sync.cmpct_bad, hash, 32);
+			p->sync.has_cmpct_bad = 1;
 		}
 	}
 	return H_OK;
@@ -1240,19 +1249,19 @@ sync_headers_done(struct net *n, uint64_t peer_id,
 	struct peer *p = net_peer_by_id(n, peer_id);
 
 	if (peer_id == VALIDATION_PEER_LOCAL ||
-	    (p && p->headers_pending == 0))
+	    (p && p->sync.headers_pending == 0))
 		p = NULL;	/* not a batch of this peer's (RPC submitheader) */
 	if (p)
-		p->headers_pending--;
+		p->sync.headers_pending--;
 	t = rtxn(n);
 	refresh_chain(s, t);
 	if (p) {
 		switch (d->res) {
 		case VAL_OK:
 		case VAL_DUPLICATE:
-			if (p->has_cmpct_bad &&
-			    memcmp(d->last, p->cmpct_bad, 32) == 0) {
-				p->has_cmpct_bad = 0;
+			if (p->sync.has_cmpct_bad &&
+			    memcmp(d->last, p->sync.cmpct_bad, 32) == 0) {
+				p->sync.has_cmpct_bad = 0;
 				peer_misbehaving(p, "invalid compact block");
 				peer_maybe_punish(p);
 				break;
@@ -1276,8 +1285,8 @@ sync_headers_done(struct net *n, uint64_t peer_id,
 		default:
 			break;
 		}
-		if (p->headers_pending == 0)
-			p->has_cmpct_bad = 0;
+		if (p->sync.headers_pending == 0)
+			p->sync.has_cmpct_bad = 0;
 	}
 	store_read_end(t);
 	if (p)
@@ -1314,7 +1323,7 @@ announce_to_peer(struct net *n, struct store_rtxn *t, struct peer *p,
 	struct block_header hdrs[MAX_BLOCKS_TO_ANNOUNCE];
 	const struct block_index_entry *tip = &blocks[nb - 1];
 	size_t i, nh = 0;
-	int revert = !p->prefers_headers;
+	int revert = !p->sync.prefers_headers;
 	struct wbuf w;
 
 	for (i = 0; i < nb && !revert; i++) {
@@ -1343,9 +1352,9 @@ announce_to_peer(struct net *n, struct store_rtxn *t, struct peer *p,
 		headers_encode(&w, hdrs, nh);
 		peer_send_wbuf(p, MT_HEADERS, &w);
 		wbuf_free(&w);
-		memcpy(p->hdr_sent, tip->hash, 32);
-		p->hdr_sent_height = tip->height;
-		p->has_hdr_sent = 1;
+		memcpy(p->sync.hdr_sent, tip->hash, 32);
+		p->sync.hdr_sent_height = tip->height;
+		p->sync.has_hdr_sent = 1;
 		return;
 	}
 	if (peer_has_header(s, t, p, tip->hash, tip->height))
@@ -1397,7 +1406,7 @@ sync_tip_changed(struct net *n, const struct netq_tip *tp)
 		TAILQ_FOREACH(p, &n->peers, entry)
 			if (p->handshaked && !p->disconnect &&
 			    !peer_has_header(s, t, p, s->tip, s->tip_height))
-				p->ibd_announce = 1;
+				p->sync.ibd_announce = 1;
 	}
 	if (!s->ibd && memcmp(old, s->tip, 32) != 0) {
 		/* The new blocks, newest first, back to the old tip (at most 8). */
@@ -1513,12 +1522,12 @@ sync_serve_block(struct net *n, struct peer *p, const uint8_t hash[32],
 		block_free(&b);
 	}
 	rc = 0;
-	if (p->has_continuation && memcmp(p->continuation, hash, 32) == 0) {
+	if (p->sync.has_continuation && memcmp(p->sync.continuation, hash, 32) == 0) {
 		struct inv iv;
 		struct wbuf w;
 
 		/* Tells a getblocks peer to ask for the next batch. */
-		p->has_continuation = 0;
+		p->sync.has_continuation = 0;
 		iv.type = MSG_BLOCK;
 		memcpy(iv.hash, s->tip, 32);
 		wbuf_init(&w);
@@ -1583,9 +1592,9 @@ sync_serve_getheaders(struct net *n, struct peer *p,
 			goto out;
 		}
 		hdrs[nh++] = e.hdr;
-		memcpy(p->hdr_sent, e.hash, 32);
-		p->hdr_sent_height = e.height;
-		p->has_hdr_sent = 1;
+		memcpy(p->sync.hdr_sent, e.hash, 32);
+		p->sync.hdr_sent_height = e.height;
+		p->sync.has_hdr_sent = 1;
 	} else {
 		start = find_fork(t, m) + 1;
 		log_debug(LOG_NET, "getheaders %d to %s from peer=%llu", start,
@@ -1604,13 +1613,13 @@ sync_serve_getheaders(struct net *n, struct peer *p,
 		}
 		/* What the peer now has: the last sent, or our tip. */
 		if (nh > 0) {
-			memcpy(p->hdr_sent, last, 32);
-			p->hdr_sent_height = last_h;
+			memcpy(p->sync.hdr_sent, last, 32);
+			p->sync.hdr_sent_height = last_h;
 		} else {
-			memcpy(p->hdr_sent, s->tip, 32);
-			p->hdr_sent_height = s->tip_height;
+			memcpy(p->sync.hdr_sent, s->tip, 32);
+			p->sync.hdr_sent_height = s->tip_height;
 		}
-		p->has_hdr_sent = 1;
+		p->sync.has_hdr_sent = 1;
 	}
 	wbuf_init(&w);
 	headers_encode(&w, hdrs, nh);
@@ -1643,8 +1652,8 @@ sync_serve_getblocks(struct net *n, struct peer *p,
 		memcpy(v[k].hash, hh, 32);
 		if (++k == MAX_GETBLOCKS_RESULTS) {
 			/* Its getdata for this one triggers the next batch. */
-			memcpy(p->continuation, hh, 32);
-			p->has_continuation = 1;
+			memcpy(p->sync.continuation, hh, 32);
+			p->sync.has_continuation = 1;
 			break;
 		}
 	}
