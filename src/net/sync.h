@@ -79,13 +79,14 @@ struct sync *sync_new(struct net *n);
 void sync_free(struct sync *s);
 /* Reads the tip and best header from the store (start-up). */
 void sync_load(struct sync *s);
-void sync_peer_handshake(struct net *n, struct peer *p);
 void sync_tip_changed(struct net *n, const struct netq_tip *t);
 /* Tip height, for version messages and stats. */
 int32_t sync_tip_height(struct net *n);
 int sync_is_ibd(struct net *n);
 
 /* ---- blockdl.c ---- */
+/* The handshake is done: start headers sync with p if it is a source. */
+void sync_peer_handshake(struct net *n, struct peer *p);
 void sync_peer_gone(struct net *n, struct peer *p);
 int sync_on_headers(struct net *n, struct peer *p,
     const struct block_header *h, size_t count);
