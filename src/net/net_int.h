@@ -56,6 +56,7 @@ struct event_base;
 struct event;
 struct bufferevent;
 struct evconnlistener;
+struct sockaddr;
 struct evdns_base;
 struct mempool;
 struct txrelay;
@@ -364,6 +365,19 @@ void net_schedule(struct net *n);
  */
 uint64_t net_services(struct net *n);
 const char *conn_type_name(enum conn_type t);
+
+/* Listener callbacks: a connection accepted, accept() failed. */
+void net_accept_cb(struct evconnlistener *evl, int fd, struct sockaddr *sa,
+    int socklen, void *arg);
+void net_accept_error_cb(struct evconnlistener *evl, void *arg);
+
+/* ---- startup.c: run by net_start, before the thread exists ---- */
+/* Reads the options into n. -1 with a message for the user in err. */
+int net_read_options(struct net *n, char *err, size_t errlen);
+/* Opens the listening sockets the options ask for. -1 with err. */
+int net_setup_listeners(struct net *n, char *err, size_t errlen);
+/* Queues the connections the options ask for (-connect, -addnode, seeds). */
+void net_add_targets(struct net *n);
 
 /* ---- peer.c ---- */
 struct peer *peer_new(struct net *n, enum conn_type type,
