@@ -240,6 +240,19 @@ set_inflight(struct sync *s, struct peer *p, const uint8_t *hash,
 }
 
 /*
+ * The heights below a UTXO snapshot's base that background validation
+ * still needs; -1 when there is none. Without a validation thread (the
+ * unit tests drive block sync alone) there is none.
+ */
+static int
+background_range(struct net *n, int32_t *from, int32_t *to)
+{
+	if (n->val == NULL)
+		return -1;
+	return validation_background_range(n->val, from, to);
+}
+
+/*
  * assumeutxo: the blocks below a snapshot's base that background
  * validation needs, from where it is on, within the download window, and
  * only from a peer whose best chain has the base (Core's
@@ -255,7 +268,7 @@ request_historical(struct sync *s, struct store_rtxn *t, struct peer *p,
 	int want, k = 0;
 	struct wbuf wb;
 
-	if (validation_background_range(s->n->val, &from, &to) != 0 ||
+	if (background_range(s->n, &from, &to) != 0 ||
 	    to > s->hc_fork || !may_download_from(s, p))
 		return;
 	want = MAX_BLOCKS_IN_TRANSIT_PER_PEER - p->sync.n_inflight;
@@ -390,7 +403,7 @@ sync_schedule_all(struct net *n)
 	int32_t from, to;
 
 	if (n->stopping || (s->hc_height <= s->hc_fork &&
-	    validation_background_range(n->val, &from, &to) != 0))
+	    background_range(n, &from, &to) != 0))
 		return;
 	t = sync_rtxn(n);
 	TAILQ_FOREACH(p, &n->peers, entry)
