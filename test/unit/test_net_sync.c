@@ -1,241 +1,15 @@
 /*
- * Block sync without sockets: a store holding a made-up header chain,
- * struct net built by hand (no thread, no validation), and peers whose
- * bufferevent has no socket, so what block sync sends them stays in their
- * output buffer for the test to read. Covers which blocks are requested
- * from whom (blockdl.c) and what is served (blockserve.c).
+ * Block sync without sockets (netenv.h): which blocks are requested from
+ * whom (blockdl.c) and what is served (blockserve.c).
  */
-#include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
-#include <event2/event.h>
-
-#include "chain/chainparams.h"
 #include "net/sync_int.h"
-#include "primitives/block.h"
+#include "netenv.h"
 #include "store/store.h"
 #include "unit.h"
 #include "util/buf.h"
-#include "util/xmalloc.h"
-
-#define MAXH 1200
-#define REGTEST_BITS 0x207fffffu
-#define BASE_TIME 1600000000u
-
-struct env {
-	char dir[64];
-	struct chainparams *cp;
-	struct store *st;
-	struct event_base *base;
-	struct net n;
-	uint8_t hash[MAXH + 1][32];
-	struct block_header hdr[MAXH + 1];
-	int32_t best, tip;
-};
-
-static struct env E;
-
-static void
-noop_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
-}
-
-static void
-work_of(int32_t h, uint8_t out[32])
-{
-	uint32_t w = (uint32_t)h + 1;
-
-	memset(out, 0, 32);
-	out[28] = (uint8_t)(w >> 24);
-	out[29] = (uint8_t)(w >> 16);
-	out[30] = (uint8_t)(w >> 8);
-	out[31] = (uint8_t)w;
-}
-
-/*
- * Headers 0..best in the index, blocks 0..tip connected (the active
- * chain), and the blocks tip+1..have stored but not yet connected.
- */
-static void
-env_open(int32_t best, int32_t tip, int32_t have)
-{
-	struct store_wtxn *w;
-	struct store_rtxn *t;
-	char path[128], err[256];
-	int32_t h;
-
-	memset(&E, 0, sizeof(E));
-	snprintf(E.dir, sizeof(E.dir), "/tmp/test_net_sync.XXXXXX");
-	CHECK(mkdtemp(E.dir) != NULL);
-	E.cp = chainparams_new(CHAIN_REGTEST);
-	snprintf(path, sizeof(path), "%s/chainstate", E.dir);
-	CHECK(store_open(path, E.cp->magic, &E.st, err, sizeof(err)) == 0);
-	E.best = best;
-	E.tip = tip;
-	CHECK(store_write_begin(E.st, &w) == STORE_OK);
-	for (h = 0; h <= best; h++) {
-		struct block_index_entry e;
-		struct block_header *hd = &E.hdr[h];
-
-		memset(hd, 0, sizeof(*hd));
-		hd->version = 4;
-		if (h > 0)
-			memcpy(hd->prev, E.hash[h - 1], 32);
-		hd->merkle[0] = (uint8_t)h;
-		hd->merkle[1] = (uint8_t)(h >> 8);
-		hd->time = BASE_TIME + (uint32_t)h * 600;
-		hd->bits = REGTEST_BITS;
-		hd->nonce = (uint32_t)h;
-		header_hash(hd, E.hash[h]);
-		memset(&e, 0, sizeof(e));
-		memcpy(e.hash, E.hash[h], 32);
-		e.hdr = *hd;
-		e.height = h;
-		work_of(h, e.chainwork);
-		e.status = BLOCK_VALID_HEADER | BLOCK_VALID_TREE;
-		if (h <= tip)
-			e.status |= BLOCK_VALID_TX | BLOCK_VALID_SCRIPTS |
-			    BLOCK_HAVE_DATA;
-		else if (h <= have)
-			e.status |= BLOCK_HAVE_DATA;
-		CHECK(store_put_index(w, &e) == STORE_OK);
-		if (h <= tip)
-			CHECK(store_set_active_hash(w, h, E.hash[h]) ==
-			    STORE_OK);
-	}
-	CHECK(store_set_tip(w, E.hash[tip], tip) == STORE_OK);
-	CHECK(store_set_best_header(w, E.hash[best]) == STORE_OK);
-	CHECK(store_write_commit(w) == STORE_OK);
-
-	E.base = event_base_new();
-	E.n.cp = E.cp;
-	E.n.store = E.st;
-	E.n.next_id = 1;
-	E.n.max_send_buffer = 1000 * 1000;
-	TAILQ_INIT(&E.n.peers);
-	E.n.peers_by_id = htab_new(8, offsetof(struct peer, idkey));
-	E.n.pending_nonces = htab_new(8, offsetof(struct peer, noncekey));
-	E.n.sched_ev = event_new(E.base, -1, 0, noop_cb, NULL);
-	E.n.sync = sync_new(&E.n);
-	CHECK(store_read_begin(E.st, &t) == STORE_OK);
-	sync_refresh_chain(E.n.sync, t);
-	store_read_end(t);
-	E.n.sync->ibd = 1;
-}
-
-static void
-env_close(void)
-{
-	struct peer *p;
-	char cmd[128];
-
-	while ((p = TAILQ_FIRST(&E.n.peers)) != NULL) {
-		TAILQ_REMOVE(&E.n.peers, p, entry);
-		htab_del(E.n.peers_by_id, p->idkey);
-		/* Not handshaked: peer_free has no address manager to tell. */
-		p->handshaked = 0;
-		peer_free(p);
-	}
-	sync_free(E.n.sync);
-	event_free(E.n.sched_ev);
-	htab_free(E.n.peers_by_id);
-	htab_free(E.n.pending_nonces);
-	event_base_free(E.base);
-	store_close(E.st);
-	chainparams_free(E.cp);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", E.dir);
-	CHECK(system(cmd) == 0);
-}
-
-#define SERVICES_FULL (NODE_NETWORK | NODE_WITNESS)
-
-/* A handshaked outbound peer whose best block is at height best. */
-static struct peer *
-add_peer(uint64_t services, int32_t best)
-{
-	struct service svc;
-	struct store_rtxn *t;
-	struct peer *p;
-
-	memset(&svc, 0, sizeof(svc));
-	svc.addr.net = NET_IPV4;
-	svc.addr.len = 4;
-	svc.addr.a[0] = 127;
-	svc.addr.a[3] = (uint8_t)E.n.next_id;
-	svc.port = 18444;
-	p = peer_new(&E.n, CONN_OUTBOUND_FULL, &svc, NULL);
-	p->bev = bufferevent_socket_new(E.base, -1, 0);
-	p->handshaked = 1;
-	p->version = 70016;
-	p->services = services;
-	p->sync.preferred_download = 1;
-	E.n.sync->n_preferred++;
-	TAILQ_INSERT_TAIL(&E.n.peers, p, entry);
-	htab_put(E.n.peers_by_id, p);
-	if (best >= 0) {
-		CHECK(store_read_begin(E.st, &t) == STORE_OK);
-		sync_update_availability(E.n.sync, t, p, E.hash[best]);
-		store_read_end(t);
-	}
-	return p;
-}
-
-/* Takes the next message p was sent: its command and a malloc'd payload. */
-static int
-next_msg(struct peer *p, char cmd[13], uint8_t **payload, size_t *len)
-{
-	struct evbuffer *out = bufferevent_get_output(p->bev);
-	uint8_t hdr[MSG_HEADER_SIZE];
-	struct msg_header mh;
-
-	if (evbuffer_get_length(out) < MSG_HEADER_SIZE)
-		return 0;
-	/* A bufferevent's output is frozen at the front: only it may drain. */
-	evbuffer_unfreeze(out, 1);
-	evbuffer_remove(out, hdr, sizeof(hdr));
-	msg_header_parse(hdr, &mh);
-	CHECK(memcmp(mh.magic, E.cp->magic, 4) == 0);
-	memcpy(cmd, mh.cmd, 13);
-	*len = mh.len;
-	*payload = xmalloc(mh.len ? mh.len : 1);
-	CHECK(evbuffer_remove(out, *payload, mh.len) == (int)mh.len);
-	return 1;
-}
-
-/* The inventory of the next message, which must be cmd. */
-static size_t
-next_inv(struct peer *p, const char *cmd, struct inv **v)
-{
-	uint8_t *pl;
-	char c[13];
-	size_t len, n = 0;
-	struct rbuf r;
-
-	*v = NULL;
-	if (!next_msg(p, c, &pl, &len)) {
-		CHECK(!"a message was sent");
-		return 0;
-	}
-	CHECK_EQ_STR(c, cmd);
-	rbuf_init(&r, pl, len);
-	CHECK(inv_parse(&r, v, &n) == 0);
-	free(pl);
-	return n;
-}
-
-static int
-nothing_sent(struct peer *p)
-{
-	return evbuffer_get_length(bufferevent_get_output(p->bev)) == 0;
-}
 
 /* Blocks come from the first free peer: 16 each, in height order, never twice. */
 static void
@@ -246,12 +20,12 @@ test_download_spreads_requests(void)
 	int32_t hs[32];
 	size_t n, i;
 
-	env_open(40, 10, 10);
-	a = add_peer(SERVICES_FULL, 40);
-	b = add_peer(SERVICES_FULL, 40);
+	netenv_open(40, 10, 10);
+	a = netenv_add_peer(CONN_OUTBOUND_FULL, NETENV_SERVICES, 40, 0);
+	b = netenv_add_peer(CONN_OUTBOUND_FULL, NETENV_SERVICES, 40, 0);
 	sync_schedule_all(&E.n);
 
-	n = next_inv(a, "getdata", &v);
+	n = netenv_next_inv(a, "getdata", &v);
 	CHECK_EQ_INT(n, MAX_BLOCKS_IN_TRANSIT_PER_PEER);
 	for (i = 0; i < n; i++) {
 		CHECK_EQ_INT(v[i].type, MSG_WITNESS_BLOCK);
@@ -263,7 +37,7 @@ test_download_spreads_requests(void)
 	CHECK_EQ_INT(hs[15], 26);
 
 	/* The second peer gets what is left, up to its best block. */
-	n = next_inv(b, "getdata", &v);
+	n = netenv_next_inv(b, "getdata", &v);
 	CHECK_EQ_INT(n, 14);
 	for (i = 0; i < n; i++)
 		CHECK(memcmp(v[i].hash, E.hash[27 + i], 32) == 0);
@@ -273,9 +47,9 @@ test_download_spreads_requests(void)
 
 	/* Everything is in flight: a second round asks nobody for anything. */
 	sync_schedule_all(&E.n);
-	CHECK(nothing_sent(a));
-	CHECK(nothing_sent(b));
-	env_close();
+	CHECK(netenv_nothing_sent(a));
+	CHECK(netenv_nothing_sent(b));
+	netenv_close();
 }
 
 /* A peer that leaves frees its blocks for the others. */
@@ -286,28 +60,25 @@ test_download_peer_gone_frees_blocks(void)
 	struct inv *v;
 	size_t n;
 
-	env_open(30, 10, 10);
-	a = add_peer(SERVICES_FULL, 30);
+	netenv_open(30, 10, 10);
+	a = netenv_add_peer(CONN_OUTBOUND_FULL, NETENV_SERVICES, 30, 0);
 	sync_schedule_all(&E.n);
-	CHECK_EQ_INT(next_inv(a, "getdata", &v), 16);
+	CHECK_EQ_INT(netenv_next_inv(a, "getdata", &v), 16);
 	free(v);
-	b = add_peer(SERVICES_FULL, 30);
+	b = netenv_add_peer(CONN_OUTBOUND_FULL, NETENV_SERVICES, 30, 0);
 	sync_schedule_all(&E.n);
-	CHECK_EQ_INT(next_inv(b, "getdata", &v), 4);	/* 27..30 */
+	CHECK_EQ_INT(netenv_next_inv(b, "getdata", &v), 4);	/* 27..30 */
 	free(v);
 
-	TAILQ_REMOVE(&E.n.peers, a, entry);
-	htab_del(E.n.peers_by_id, a->idkey);
-	a->handshaked = 0;
-	peer_free(a);
+	netenv_drop_peer(a);
 	CHECK_EQ_INT(htab_count(E.n.sync->inflight), 4);
 	sync_schedule_all(&E.n);
-	n = next_inv(b, "getdata", &v);
+	n = netenv_next_inv(b, "getdata", &v);
 	CHECK_EQ_INT(n, 12);	/* 16 slots, 4 taken: 11..22 */
 	CHECK(memcmp(v[0].hash, E.hash[11], 32) == 0);
 	CHECK(memcmp(v[11].hash, E.hash[22], 32) == 0);
 	free(v);
-	env_close();
+	netenv_close();
 }
 
 /* Nothing past the download window (1024 blocks past the tip) is asked for. */
@@ -320,15 +91,15 @@ test_download_window(void)
 	int32_t last = 10 + BLOCK_DOWNLOAD_WINDOW;
 
 	/* Stored up to last - 5: only the window's last 5 blocks are missing. */
-	env_open(MAXH, 10, last - 5);
-	a = add_peer(SERVICES_FULL, MAXH);
+	netenv_open(NETENV_MAXH, 10, last - 5);
+	a = netenv_add_peer(CONN_OUTBOUND_FULL, NETENV_SERVICES, NETENV_MAXH, 0);
 	sync_schedule_all(&E.n);
-	n = next_inv(a, "getdata", &v);
+	n = netenv_next_inv(a, "getdata", &v);
 	CHECK_EQ_INT(n, 5);
 	CHECK(memcmp(v[0].hash, E.hash[last - 4], 32) == 0);
 	CHECK(memcmp(v[4].hash, E.hash[last], 32) == 0);
 	free(v);
-	env_close();
+	netenv_close();
 }
 
 /* The peer holding the block the window waits for, while another is idle, stalls us. */
@@ -338,18 +109,18 @@ test_download_stall_marked(void)
 	struct peer *a, *b;
 	struct inv *v;
 
-	env_open(20, 10, 10);
-	a = add_peer(SERVICES_FULL, 20);
+	netenv_open(20, 10, 10);
+	a = netenv_add_peer(CONN_OUTBOUND_FULL, NETENV_SERVICES, 20, 0);
 	sync_schedule_all(&E.n);
-	CHECK_EQ_INT(next_inv(a, "getdata", &v), 10);
+	CHECK_EQ_INT(netenv_next_inv(a, "getdata", &v), 10);
 	free(v);
 	CHECK_EQ_INT(a->sync.stalling_since_us, 0);
-	b = add_peer(SERVICES_FULL, 20);
+	b = netenv_add_peer(CONN_OUTBOUND_FULL, NETENV_SERVICES, 20, 0);
 	sync_schedule_all(&E.n);
-	CHECK(nothing_sent(b));
+	CHECK(netenv_nothing_sent(b));
 	CHECK(a->sync.stalling_since_us != 0);
 	CHECK_EQ_INT(b->sync.stalling_since_us, 0);
-	env_close();
+	netenv_close();
 }
 
 /* During initial download: no blocks from pruned (limited) or non-witness peers. */
@@ -359,25 +130,25 @@ test_download_who_may_serve(void)
 	struct peer *lim, *nowit, *behind, *full;
 	struct inv *v;
 
-	env_open(20, 10, 10);
-	lim = add_peer(NODE_NETWORK_LIMITED | NODE_WITNESS, 20);
-	nowit = add_peer(NODE_NETWORK, 20);
-	behind = add_peer(SERVICES_FULL, 5);	/* less work than our tip */
+	netenv_open(20, 10, 10);
+	lim = netenv_add_peer(CONN_OUTBOUND_FULL, NODE_NETWORK_LIMITED | NODE_WITNESS, 20, 0);
+	nowit = netenv_add_peer(CONN_OUTBOUND_FULL, NODE_NETWORK, 20, 0);
+	behind = netenv_add_peer(CONN_OUTBOUND_FULL, NETENV_SERVICES, 5, 0);	/* less work than our tip */
 	sync_schedule_all(&E.n);
-	CHECK(nothing_sent(lim));
-	CHECK(nothing_sent(nowit));
-	CHECK(nothing_sent(behind));
+	CHECK(netenv_nothing_sent(lim));
+	CHECK(netenv_nothing_sent(nowit));
+	CHECK(netenv_nothing_sent(behind));
 	CHECK_EQ_INT(htab_count(E.n.sync->inflight), 0);
 
 	/* Out of initial download a limited peer may serve recent blocks. */
 	E.n.sync->ibd = 0;
 	sync_schedule_all(&E.n);
-	CHECK_EQ_INT(next_inv(lim, "getdata", &v), 10);
+	CHECK_EQ_INT(netenv_next_inv(lim, "getdata", &v), 10);
 	free(v);
-	full = add_peer(SERVICES_FULL, 20);
+	full = netenv_add_peer(CONN_OUTBOUND_FULL, NETENV_SERVICES, 20, 0);
 	sync_schedule_all(&E.n);
-	CHECK(nothing_sent(full));
-	env_close();
+	CHECK(netenv_nothing_sent(full));
+	netenv_close();
 }
 
 /* getheaders: headers after the fork point with the active chain. */
@@ -392,8 +163,8 @@ test_serve_getheaders(void)
 	size_t len, n;
 	struct rbuf r;
 
-	env_open(30, 20, 20);
-	p = add_peer(SERVICES_FULL, -1);
+	netenv_open(30, 20, 20);
+	p = netenv_add_peer(CONN_OUTBOUND_FULL, NETENV_SERVICES, -1, 0);
 	memset(&m, 0, sizeof(m));
 	/* An unknown hash, then block 5: the answer starts at 6. */
 	memset(loc[0], 0xab, 32);
@@ -401,7 +172,7 @@ test_serve_getheaders(void)
 	m.n = 2;
 	m.hashes = loc;
 	sync_serve_getheaders(&E.n, p, &m);
-	CHECK(next_msg(p, cmd, &pl, &len));
+	CHECK(netenv_next_msg(p, cmd, &pl, &len));
 	CHECK_EQ_STR(cmd, "headers");
 	rbuf_init(&r, pl, len);
 	CHECK(headers_parse(&r, &h, &n) == 0);
@@ -417,13 +188,13 @@ test_serve_getheaders(void)
 	/* The stop hash ends the answer early. */
 	memcpy(m.stop, E.hash[8], 32);
 	sync_serve_getheaders(&E.n, p, &m);
-	CHECK(next_msg(p, cmd, &pl, &len));
+	CHECK(netenv_next_msg(p, cmd, &pl, &len));
 	rbuf_init(&r, pl, len);
 	CHECK(headers_parse(&r, &h, &n) == 0);
 	CHECK_EQ_INT(n, 3);
 	free(h);
 	free(pl);
-	env_close();
+	netenv_close();
 }
 
 /* getblocks: an inv of the active chain after the fork point, up to stop. */
@@ -436,14 +207,14 @@ test_serve_getblocks(void)
 	uint8_t loc[1][32];
 	size_t n;
 
-	env_open(30, 20, 20);
-	p = add_peer(SERVICES_FULL, -1);
+	netenv_open(30, 20, 20);
+	p = netenv_add_peer(CONN_OUTBOUND_FULL, NETENV_SERVICES, -1, 0);
 	memset(&m, 0, sizeof(m));
 	memcpy(loc[0], E.hash[10], 32);
 	m.n = 1;
 	m.hashes = loc;
 	sync_serve_getblocks(&E.n, p, &m);
-	n = next_inv(p, "inv", &v);
+	n = netenv_next_inv(p, "inv", &v);
 	CHECK_EQ_INT(n, 10);
 	CHECK_EQ_INT(v[0].type, MSG_BLOCK);
 	CHECK(memcmp(v[0].hash, E.hash[11], 32) == 0);
@@ -452,9 +223,9 @@ test_serve_getblocks(void)
 	CHECK(!p->sync.has_continuation);
 	memcpy(m.stop, E.hash[13], 32);
 	sync_serve_getblocks(&E.n, p, &m);
-	CHECK_EQ_INT(next_inv(p, "inv", &v), 2);	/* 11, 12: stop excluded */
+	CHECK_EQ_INT(netenv_next_inv(p, "inv", &v), 2);	/* 11, 12: stop excluded */
 	free(v);
-	env_close();
+	netenv_close();
 }
 
 /* Core's BlockRequestAllowed: off the active chain only if validated and recent. */
@@ -464,7 +235,7 @@ test_serve_request_allowed(void)
 	struct block_index_entry e;
 	struct store_rtxn *t;
 
-	env_open(30, 20, 20);
+	netenv_open(30, 20, 20);
 	CHECK(store_read_begin(E.st, &t) == STORE_OK);
 	CHECK(store_get_index(t, E.hash[15], &e) == STORE_OK);
 	CHECK(sync_block_request_allowed(&E.n, t, &e));
@@ -478,7 +249,7 @@ test_serve_request_allowed(void)
 	e.hdr.time = E.hdr[30].time - 31 * 24 * 3600;
 	CHECK(!sync_block_request_allowed(&E.n, t, &e));
 	store_read_end(t);
-	env_close();
+	netenv_close();
 }
 
 UNIT_MAIN(UNIT_CASE(test_download_spreads_requests),
