@@ -3,6 +3,17 @@
  * (struct peer) and the functions the module's files share. Included by
  * the files of src/net only; other modules use net.h.
  *
+ * Parts. Each part of the module that keeps state per peer declares it in
+ * its own header, included here, and struct peer holds it: block sync
+ * (sync.h: struct peer_sync, p->sync; sync.c, blockdl.c, blockserve.c),
+ * address relay (addrrelay.h: struct peer_addrs, p->addrs; addrrelay.c)
+ * and transaction relay (txrelay.h; struct peer_tx, p->tx, in
+ * txrelay_int.h; txrelay.c, txannounce.c, txrequest.c). What stays in
+ * struct peer is the connection: transport, handshake, ping, counters.
+ * Start-up (options, listeners) is startup.c; the thread, its queue and
+ * connection management are net.c; one peer's I/O and dispatch loop is
+ * peer.c; the message table is msg_handlers.c.
+ *
  * Design. One thread ("net") owns one libevent base (EVENT_BASE_FLAG_NOLOCK)
  * and everything reachable from struct net: listeners, peers, their
  * bufferevents, the address manager, the ban list and the block download
@@ -43,6 +54,7 @@
 #include "net/protocol.h"
 #include "net/addrrelay.h"
 #include "net/sync.h"
+#include "net/txrelay.h"
 #include "util/rpcerr.h"
 
 struct args;
@@ -59,7 +71,6 @@ struct evconnlistener;
 struct sockaddr;
 struct evdns_base;
 struct mempool;
-struct txrelay;
 struct peer_tx;
 struct orphanage;
 struct net_sink;
@@ -438,41 +449,7 @@ int cfilters_on_getcfilters(struct peer *p, struct rbuf *r);
 int cfilters_on_getcfheaders(struct peer *p, struct rbuf *r);
 int cfilters_on_getcfcheckpt(struct peer *p, struct rbuf *r);
 
-/* ---- txrelay.c, txannounce.c, txrequest.c ---- */
-/* mp may be NULL (unit tests): then transactions are ignored as before. */
-struct txrelay *txrelay_new(struct net *n, struct mempool *mp);
-void txrelay_free(struct txrelay *t);
-/* The mempool's notices from the net queue (lengths checked here). */
-void txrelay_on_added(struct net *n, uint64_t peer_id, const uint8_t *d,
-    size_t len);
-void txrelay_on_removed(struct net *n, const uint8_t *d, size_t len);
-void txrelay_on_rejected(struct net *n, uint64_t peer_id, const uint8_t *d,
-    size_t len);
-void txrelay_tip_changed(struct net *n);
-/*
- * A block joined the active chain: orphans it confirms or conflicts with
- * leave the orphanage (Core's EraseForBlock). raw is the block, with witness.
- */
-void txrelay_block_connected(struct net *n, const uint8_t *raw, size_t len);
-/* 1 if the orphanage holds anything (net_note_orphans). */
-int txrelay_has_orphans(const struct net *n);
-void txrelay_tick(struct net *n);
-void txrelay_peer_gone(struct net *n, struct peer *p);
-/* Message handlers' parts. */
-int txrelay_on_tx(struct peer *p, struct rbuf *r);
-/* One tx inv entry; returns -1 if the peer was disconnected for it. */
-int txrelay_on_inv(struct peer *p, const struct inv *iv);
-/* After an inv message: sends the requests it made. */
-void txrelay_inv_done(struct peer *p);
-/* Sends the transaction asked for; -1: notfound. */
-int txrelay_serve(struct peer *p, const struct inv *iv);
-void txrelay_on_notfound(struct peer *p, const struct inv *v, size_t n);
-void txrelay_on_mempool(struct peer *p);
-/* getpeerinfo's last_inv_sequence and inv_to_send. */
-uint64_t txrelay_peer_last_seq(const struct peer *p);
-size_t txrelay_peer_inv_queued(const struct peer *p);
-/* The orphanage (getorphantxs), NULL without a mempool. */
-const struct orphanage *txrelay_orphanage(struct net *n);
+/* txrelay.c, txannounce.c, txrequest.c: see txrelay.h. */
 
 /* ---- eviction.c ---- */
 /* Picks an inbound peer to evict for a new one; 0 and *id, or -1. */
