@@ -16,6 +16,7 @@
 #include "netenv.h"
 #include "store/store.h"
 #include "unit.h"
+#include "util/args.h"
 #include "util/buf.h"
 #include "util/xmalloc.h"
 
@@ -99,6 +100,16 @@ netenv_open(int32_t best, int32_t tip, int32_t have)
 	CHECK(store_set_best_header(w, E.hash[best]) == STORE_OK);
 	CHECK(store_write_commit(w) == STORE_OK);
 
+	{
+		char dd[96];
+		char *argv[3] = { "netenv", "-regtest", dd };
+
+		snprintf(dd, sizeof(dd), "-datadir=%s", E.dir);
+		E.n.args = E.a = args_new();
+		CHECK(args_parse_argv(E.a, 3, argv, err, sizeof(err)) == 0);
+		CHECK(args_read_config(E.a, err, sizeof(err)) == 0);
+		CHECK(args_select_chain(E.a, err, sizeof(err)) == 0);
+	}
 	E.base = event_base_new();
 	E.n.cp = E.cp;
 	E.n.store = E.st;
@@ -114,6 +125,8 @@ netenv_open(int32_t best, int32_t tip, int32_t have)
 	E.n.local_services = NODE_NETWORK | NODE_WITNESS;
 	snprintf(E.n.subver, sizeof(E.n.subver), "/netenv:0/");
 	E.n.sync = sync_new(&E.n);
+	/* No mempool: the relay mirror is fed by the test. */
+	E.n.tx = txrelay_new(&E.n, NULL);
 	CHECK(store_read_begin(E.st, &t) == STORE_OK);
 	sync_refresh_chain(E.n.sync, t);
 	store_read_end(t);
@@ -129,6 +142,8 @@ netenv_close(void)
 	while ((p = TAILQ_FIRST(&E.n.peers)) != NULL)
 		netenv_drop_peer(p);
 	sync_free(E.n.sync);
+	txrelay_free(E.n.tx);
+	args_free(E.a);
 	addrman_free(E.n.addrman);
 	event_free(E.n.reap_ev);
 	event_free(E.n.sched_ev);

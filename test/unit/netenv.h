@@ -17,12 +17,14 @@
 #define NETENV_MAXH 1200
 #define NETENV_SERVICES (NODE_NETWORK | NODE_WITNESS)
 
+struct args;
 struct chainparams;
 struct store;
 struct event_base;
 
 struct netenv {
 	char dir[64];
+	struct args *a;			/* -regtest -datadir=dir */
 	struct chainparams *cp;
 	struct store *st;
 	struct event_base *base;
@@ -37,7 +39,8 @@ extern struct netenv E;
 /*
  * Headers 0..best in the index, blocks 0..tip connected (the active
  * chain), the blocks tip+1..have stored but not connected; block sync
- * loaded from it, in initial download.
+ * loaded from it, in initial download; transaction relay without a
+ * mempool (the test feeds its mirror).
  */
 void netenv_open(int32_t best, int32_t tip, int32_t have);
 void netenv_close(void);
