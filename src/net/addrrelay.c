@@ -254,8 +254,9 @@ addr_handle(struct peer *p, struct rbuf *r, int v2)
 		/* Onion, I2P and CJDNS would need proxies we do not have. */
 		reachable = a->svc.addr.net == NET_IPV4 ||
 		    a->svc.addr.net == NET_IPV6;
-		if ((int64_t)a->time > now - RELAY_MAX_AGE && !p->addrs.getaddr_sent &&
-		    count <= RELAY_MAX_COUNT && netaddr_is_routable(&a->svc.addr))
+		if ((int64_t)a->time > now - RELAY_MAX_AGE &&
+		    !p->addrs.getaddr_sent && count <= RELAY_MAX_COUNT &&
+		    netaddr_is_routable(&a->svc.addr))
 			relay_address(n, p, a, reachable);
 		if (reachable)
 			ok[nok++] = *a;

@@ -327,7 +327,8 @@ request_tip_blocks(struct sync *s, struct store_rtxn *t, struct peer *p,
 	if (want <= 0)
 		return;
 	sync_process_unknown(s, t, p);
-	if (!p->sync.has_best || memcmp(p->sync.best_work, s->tip_work, 32) <= 0)
+	if (!p->sync.has_best ||
+	    memcmp(p->sync.best_work, s->tip_work, 32) <= 0)
 		return;
 	common = sync_peer_common(s, t, p);
 	if (common <= s->hc_fork)

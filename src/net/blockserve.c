@@ -246,7 +246,8 @@ sync_serve_block(struct net *n, struct peer *p, const uint8_t hash[32],
 		block_free(&b);
 	}
 	rc = 0;
-	if (p->sync.has_continuation && memcmp(p->sync.continuation, hash, 32) == 0) {
+	if (p->sync.has_continuation &&
+	    memcmp(p->sync.continuation, hash, 32) == 0) {
 		struct inv iv;
 		struct wbuf w;
 

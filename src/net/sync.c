@@ -238,9 +238,11 @@ sync_update_availability(struct sync *s, struct store_rtxn *t, struct peer *p,
 	if (store_get_index(t, hash, &e) == STORE_OK &&
 	    (e.status & BLOCK_VALID_HEADER) &&
 	    !(e.status & BLOCK_FAILED_MASK)) {
-		if (p->sync.has_unknown && memcmp(p->sync.unknown_hash, hash, 32) == 0)
+		if (p->sync.has_unknown &&
+		    memcmp(p->sync.unknown_hash, hash, 32) == 0)
 			p->sync.has_unknown = 0;
-		if (!p->sync.has_best || memcmp(e.chainwork, p->sync.best_work, 32) >= 0)
+		if (!p->sync.has_best ||
+		    memcmp(e.chainwork, p->sync.best_work, 32) >= 0)
 			set_best(s, p, &e);
 	} else {
 		memcpy(p->sync.unknown_hash, hash, 32);
@@ -260,7 +262,8 @@ sync_process_unknown(struct sync *s, struct store_rtxn *t, struct peer *p)
 	    (e.status & BLOCK_VALID_HEADER) &&
 	    !(e.status & BLOCK_FAILED_MASK)) {
 		p->sync.has_unknown = 0;
-		if (!p->sync.has_best || memcmp(e.chainwork, p->sync.best_work, 32) >= 0)
+		if (!p->sync.has_best ||
+		    memcmp(e.chainwork, p->sync.best_work, 32) >= 0)
 			set_best(s, p, &e);
 	}
 }
@@ -299,11 +302,12 @@ sync_peer_has_header(struct sync *s, struct store_rtxn *t, struct peer *p,
 {
 	uint8_t a[32];
 
-	if (p->sync.has_best && ancestor(s, t, p->sync.best_hash, p->sync.best_height,
-	    height, a) == 0 && memcmp(a, hash, 32) == 0)
+	if (p->sync.has_best && ancestor(s, t, p->sync.best_hash,
+	    p->sync.best_height, height, a) == 0 && memcmp(a, hash, 32) == 0)
 		return 1;
-	if (p->sync.has_hdr_sent && ancestor(s, t, p->sync.hdr_sent, p->sync.hdr_sent_height,
-	    height, a) == 0 && memcmp(a, hash, 32) == 0)
+	if (p->sync.has_hdr_sent && ancestor(s, t, p->sync.hdr_sent,
+	    p->sync.hdr_sent_height, height, a) == 0 &&
+	    memcmp(a, hash, 32) == 0)
 		return 1;
 	return 0;
 }
