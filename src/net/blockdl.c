@@ -239,6 +239,21 @@ set_inflight(struct sync *s, struct peer *p, const uint8_t *hash,
 		p->sync.downloading_since_us = now_us;
 }
 
+/* Sends the k requests set_inflight made, the first at height first. */
+static void
+send_getdata(struct peer *p, const struct inv *req, int k, int32_t first,
+    const char *what)
+{
+	struct wbuf wb;
+
+	wbuf_init(&wb);
+	inv_encode(&wb, req, (size_t)k);
+	peer_send_wbuf(p, MT_GETDATA, &wb);
+	wbuf_free(&wb);
+	log_debug(LOG_NET, "requesting %d %sblock(s) from height %d "
+	    "peer=%llu", k, what, first, (unsigned long long)p->id);
+}
+
 /*
  * The heights below a UTXO snapshot's base that background validation
  * still needs; -1 when there is none. Without a validation thread (the
@@ -266,7 +281,6 @@ request_historical(struct sync *s, struct store_rtxn *t, struct peer *p,
 	struct inv req[MAX_BLOCKS_IN_TRANSIT_PER_PEER];
 	int32_t from, to, limit, h, first = -1;
 	int want, k = 0;
-	struct wbuf wb;
 
 	if (background_range(s->n, &from, &to) != 0 ||
 	    to > s->hc_fork || !may_download_from(s, p))
@@ -297,14 +311,8 @@ request_historical(struct sync *s, struct store_rtxn *t, struct peer *p,
 			first = h;
 		set_inflight(s, p, s->hc[h], h, 1, now_us, &req[k++]);
 	}
-	if (k == 0)
-		return;
-	wbuf_init(&wb);
-	inv_encode(&wb, req, (size_t)k);
-	peer_send_wbuf(p, MT_GETDATA, &wb);
-	wbuf_free(&wb);
-	log_debug(LOG_NET, "requesting %d historical block(s) from height %d "
-	    "peer=%llu", k, first, (unsigned long long)p->id);
+	if (k > 0)
+		send_getdata(p, req, k, first, "historical ");
 }
 
 /* Core's FindNextBlocksToDownload, then the getdata. */
@@ -319,7 +327,6 @@ request_tip_blocks(struct sync *s, struct store_rtxn *t, struct peer *p,
 	uint64_t waiting_for = UINT64_MAX;
 	int32_t common, limit, window_end, h, first = -1;
 	int want, k = 0;
-	struct wbuf wb;
 
 	if (!may_download_from(s, p))
 		return;
@@ -361,12 +368,7 @@ request_tip_blocks(struct sync *s, struct store_rtxn *t, struct peer *p,
 		set_inflight(s, p, hh, h, 0, now_us, &req[k++]);
 	}
 	if (k > 0) {
-		wbuf_init(&wb);
-		inv_encode(&wb, req, (size_t)k);
-		peer_send_wbuf(p, MT_GETDATA, &wb);
-		wbuf_free(&wb);
-		log_debug(LOG_NET, "requesting %d block(s) from height %d "
-		    "peer=%llu", k, first, (unsigned long long)p->id);
+		send_getdata(p, req, k, first, "");
 		return;
 	}
 	/*

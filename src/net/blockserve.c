@@ -248,17 +248,9 @@ sync_serve_block(struct net *n, struct peer *p, const uint8_t hash[32],
 	rc = 0;
 	if (p->sync.has_continuation &&
 	    memcmp(p->sync.continuation, hash, 32) == 0) {
-		struct inv iv;
-		struct wbuf w;
-
 		/* Tells a getblocks peer to ask for the next batch. */
 		p->sync.has_continuation = 0;
-		iv.type = MSG_BLOCK;
-		memcpy(iv.hash, s->tip, 32);
-		wbuf_init(&w);
-		inv_encode(&w, &iv, 1);
-		peer_send_wbuf(p, MT_INV, &w);
-		wbuf_free(&w);
+		send_block_inv(p, s->tip);
 	}
 out:
 	store_read_end(t);
