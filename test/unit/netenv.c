@@ -58,7 +58,7 @@ netenv_open(int32_t best, int32_t tip, int32_t have)
 	int32_t h;
 
 	memset(&E, 0, sizeof(E));
-	snprintf(E.dir, sizeof(E.dir), "/tmp/test_net_sync.XXXXXX");
+	snprintf(E.dir, sizeof(E.dir), "/tmp/netenv.XXXXXX");
 	CHECK(mkdtemp(E.dir) != NULL);
 	E.cp = chainparams_new(CHAIN_REGTEST);
 	snprintf(path, sizeof(path), "%s/chainstate", E.dir);
