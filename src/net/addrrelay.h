@@ -7,8 +7,9 @@
  * Ownership: struct peer_addrs belongs to address relay and is read and
  * written on the net thread only, like everything reachable from struct
  * net; no lock guards it. Besides addrrelay.c, peer.c sets it up and frees
- * it, msg_handlers.c records what the handshake said (wants_v2, the first
- * getaddr) and getpeerinfo reads the counters.
+ * it, msg_handlers.c records what the handshake said (wants_v2; our first
+ * getaddr: getaddr_sent and its extra tokens; the first broadcast time,
+ * next_send) and getpeerinfo reads the counters.
  */
 #ifndef BR_NET_ADDRRELAY_H
 #define BR_NET_ADDRRELAY_H
