@@ -35,56 +35,105 @@ addr_hash(const struct net *n, const struct service *s)
 }
 
 void
-addr_relay_setup(struct peer *p)
+addrs_init(struct peer_addrs *a, int64_t now_us)
 {
-	if (p->addr_relay || p->type == CONN_BLOCK_RELAY)
-		return;
-	p->addr_relay = 1;
-	p->addr_known = xcalloc(ADDR_KNOWN_SIZE, sizeof(uint64_t));
+	memset(a, 0, sizeof(*a));
+	a->tokens = 1.0;
+	a->token_us = now_us;
 }
 
 void
-addr_known_add(struct peer *p, const struct service *s)
+addrs_free(struct peer_addrs *a)
 {
-	if (p->addr_known == NULL)
+	free(a->out);
+	free(a->known);
+	a->out = NULL;
+	a->known = NULL;
+	a->out_n = a->out_cap = 0;
+}
+
+void
+addrs_start(struct peer_addrs *a)
+{
+	if (a->relay)
 		return;
-	p->addr_known[p->addr_known_pos] = addr_hash(p->net, s);
-	p->addr_known_pos = (p->addr_known_pos + 1) % ADDR_KNOWN_SIZE;
+	a->relay = 1;
+	a->known = xcalloc(ADDR_KNOWN_SIZE, sizeof(uint64_t));
+}
+
+void
+addrs_refill(struct peer_addrs *a, int64_t now_us)
+{
+	if (a->tokens < MAX_ADDR_PROCESSING_TOKEN_BUCKET &&
+	    now_us > a->token_us) {
+		a->tokens += (double)(now_us - a->token_us) / 1e6 *
+		    MAX_ADDR_RATE_PER_SECOND;
+		if (a->tokens > MAX_ADDR_PROCESSING_TOKEN_BUCKET)
+			a->tokens = MAX_ADDR_PROCESSING_TOKEN_BUCKET;
+	}
+	a->token_us = now_us;
+}
+
+void
+addrs_known_add(struct peer_addrs *a, uint64_t h)
+{
+	if (a->known == NULL)
+		return;
+	a->known[a->known_pos] = h;
+	a->known_pos = (a->known_pos + 1) % ADDR_KNOWN_SIZE;
 }
 
 int
-addr_known_has(const struct peer *p, const struct service *s)
+addrs_known_has(const struct peer_addrs *a, uint64_t h)
 {
-	uint64_t h;
 	size_t i;
 
-	if (p->addr_known == NULL)
+	if (a->known == NULL)
 		return 0;
-	h = addr_hash(p->net, s);
 	for (i = 0; i < ADDR_KNOWN_SIZE; i++)
-		if (p->addr_known[i] == h)
+		if (a->known[i] == h)
 			return 1;
 	return 0;
+}
+
+void
+addr_relay_setup(struct peer *p)
+{
+	/* Block-relay-only connections never carry addresses (Core). */
+	if (p->type != CONN_BLOCK_RELAY)
+		addrs_start(&p->addrs);
+}
+
+static void
+addr_known_add(struct peer *p, const struct service *s)
+{
+	addrs_known_add(&p->addrs, addr_hash(p->net, s));
+}
+
+static int
+addr_known_has(const struct peer *p, const struct service *s)
+{
+	return addrs_known_has(&p->addrs, addr_hash(p->net, s));
 }
 
 static void
 push_address(struct peer *p, const struct addr_entry *a)
 {
-	if (!p->addr_relay || addr_known_has(p, &a->svc))
+	if (!p->addrs.relay || addr_known_has(p, &a->svc))
 		return;
-	if (!p->wants_addrv2 && !addr_v1_compatible(&a->svc.addr))
+	if (!p->addrs.wants_v2 && !addr_v1_compatible(&a->svc.addr))
 		return;
-	if (p->addr_out_n >= MAX_ADDR_TO_SEND) {
+	if (p->addrs.out_n >= MAX_ADDR_TO_SEND) {
 		/* Full: a random one makes room, as Core. */
-		p->addr_out[rand_range(p->addr_out_n)] = *a;
+		p->addrs.out[rand_range(p->addrs.out_n)] = *a;
 		return;
 	}
-	if (p->addr_out_n == p->addr_out_cap) {
-		p->addr_out_cap = p->addr_out_cap ? p->addr_out_cap * 2 : 16;
-		p->addr_out = xreallocarray(p->addr_out, p->addr_out_cap,
-		    sizeof(*p->addr_out));
+	if (p->addrs.out_n == p->addrs.out_cap) {
+		p->addrs.out_cap = p->addrs.out_cap ? p->addrs.out_cap * 2 : 16;
+		p->addrs.out = xreallocarray(p->addrs.out, p->addrs.out_cap,
+		    sizeof(*p->addrs.out));
 	}
-	p->addr_out[p->addr_out_n++] = *a;
+	p->addrs.out[p->addrs.out_n++] = *a;
 }
 
 /*
@@ -108,11 +157,11 @@ relay_address(struct net *n, struct peer *from, const struct addr_entry *a,
 	want = reachable ||
 	    (siphash24(n->netgroup_k0, n->netgroup_k1, buf, 16) & 1) ? 2 : 1;
 	TAILQ_FOREACH(p, &n->peers, entry) {
-		if (p == from || !p->handshaked || !p->addr_relay ||
+		if (p == from || !p->handshaked || !p->addrs.relay ||
 		    p->disconnect)
 			continue;
 		/* Only peers we can send the address to are candidates. */
-		if (!p->wants_addrv2 && !addr_v1_compatible(&a->svc.addr))
+		if (!p->addrs.wants_v2 && !addr_v1_compatible(&a->svc.addr))
 			continue;
 		le64_write(buf + 16, p->id);
 		h = siphash24(n->netgroup_k0, n->netgroup_k1, buf, sizeof(buf));
@@ -164,7 +213,7 @@ addr_handle(struct peer *p, struct rbuf *r, int v2)
 	if (rc != 0)
 		return H_MALFORMED;
 	addr_relay_setup(p);
-	if (!p->addr_relay) {
+	if (!p->addrs.relay) {
 		log_debug(LOG_NET, "ignoring %s message from %s peer=%llu",
 		    v2 ? "addrv2" : "addr", conn_type_name(p->type),
 		    (unsigned long long)p->id);
@@ -172,14 +221,7 @@ addr_handle(struct peer *p, struct rbuf *r, int v2)
 		return H_OK;
 	}
 	/* Refill the token bucket for the time since the last message. */
-	if (p->addr_tokens < MAX_ADDR_PROCESSING_TOKEN_BUCKET &&
-	    now_us > p->addr_token_us) {
-		p->addr_tokens += (double)(now_us - p->addr_token_us) / 1e6 *
-		    MAX_ADDR_RATE_PER_SECOND;
-		if (p->addr_tokens > MAX_ADDR_PROCESSING_TOKEN_BUCKET)
-			p->addr_tokens = MAX_ADDR_PROCESSING_TOKEN_BUCKET;
-	}
-	p->addr_token_us = now_us;
+	addrs_refill(&p->addrs, now_us);
 	shuffle(v, count);
 	ok = xcalloc(count ? count : 1, sizeof(*ok));
 	for (i = 0; i < count && !p->disconnect; i++) {
@@ -187,13 +229,13 @@ addr_handle(struct peer *p, struct rbuf *r, int v2)
 		int reachable;
 
 		/* Every address costs a token, even one we then skip (Core). */
-		if (p->addr_tokens < 1.0) {
+		if (p->addrs.tokens < 1.0) {
 			if (!peer_has_perm(p, PF_ADDR)) {
 				limited++;
 				continue;
 			}
 		} else
-			p->addr_tokens -= 1.0;
+			p->addrs.tokens -= 1.0;
 		/* Only addresses of nodes that may have useful ones. */
 		if (!(a->services & (NODE_NETWORK | NODE_NETWORK_LIMITED)))
 			continue;
@@ -212,14 +254,15 @@ addr_handle(struct peer *p, struct rbuf *r, int v2)
 		/* Onion, I2P and CJDNS would need proxies we do not have. */
 		reachable = a->svc.addr.net == NET_IPV4 ||
 		    a->svc.addr.net == NET_IPV6;
-		if ((int64_t)a->time > now - RELAY_MAX_AGE && !p->getaddr_sent &&
-		    count <= RELAY_MAX_COUNT && netaddr_is_routable(&a->svc.addr))
+		if ((int64_t)a->time > now - RELAY_MAX_AGE &&
+		    !p->addrs.getaddr_sent && count <= RELAY_MAX_COUNT &&
+		    netaddr_is_routable(&a->svc.addr))
 			relay_address(n, p, a, reachable);
 		if (reachable)
 			ok[nok++] = *a;
 	}
-	p->addr_processed += processed;
-	p->addr_rate_limited += limited;
+	p->addrs.processed += processed;
+	p->addrs.rate_limited += limited;
 	if (nok)
 		addrman_add(n->addrman, ok, nok, &p->addr.addr,
 		    ADDR_TIME_PENALTY, now);
@@ -229,7 +272,7 @@ addr_handle(struct peer *p, struct rbuf *r, int v2)
 		    (unsigned long long)processed,
 		    (unsigned long long)limited, (unsigned long long)p->id);
 	if (count < MAX_ADDR_TO_SEND)
-		p->getaddr_sent = 0;
+		p->addrs.getaddr_sent = 0;
 	if (p->type == CONN_ADDR_FETCH && count > 1)
 		peer_disconnect(p, "addrfetch connection completed");
 	free(ok);
@@ -253,13 +296,13 @@ getaddr_handle(struct peer *p)
 		return H_OK;
 	}
 	addr_relay_setup(p);
-	if (p->getaddr_recvd) {
+	if (p->addrs.getaddr_recvd) {
 		log_debug(LOG_NET, "Ignoring repeated \"getaddr\". peer=%llu",
 		    (unsigned long long)p->id);
 		return H_OK;
 	}
-	p->getaddr_recvd = 1;
-	p->addr_out_n = 0;
+	p->addrs.getaddr_recvd = 1;
+	p->addrs.out_n = 0;
 	if (peer_has_perm(p, PF_ADDR)) {
 		tmp = xcalloc(MAX_ADDR_TO_SEND, sizeof(*tmp));
 		k = addrman_get_addr(n->addrman, MAX_ADDR_TO_SEND, 0, -1, now,
@@ -292,26 +335,26 @@ addr_send_due(struct peer *p, int64_t now)
 	size_t i, k = 0;
 	double u;
 
-	if (!p->addr_relay || now < p->next_addr_send)
+	if (!p->addrs.relay || now < p->addrs.next_send)
 		return;
 	/* Poisson schedule, mean ADDR_BROADCAST_INTERVAL (Core). */
 	u = rand_double();
-	p->next_addr_send = now + (int64_t)(-log1p(-u) *
+	p->addrs.next_send = now + (int64_t)(-log1p(-u) *
 	    ADDR_BROADCAST_INTERVAL);
-	if (p->addr_out_n == 0)
+	if (p->addrs.out_n == 0)
 		return;
-	v = p->addr_out;
-	for (i = 0; i < p->addr_out_n; i++) {
+	v = p->addrs.out;
+	for (i = 0; i < p->addrs.out_n; i++) {
 		if (addr_known_has(p, &v[i].svc))
 			continue;
 		addr_known_add(p, &v[i].svc);
 		v[k++] = v[i];
 	}
-	p->addr_out_n = 0;
+	p->addrs.out_n = 0;
 	if (k == 0)
 		return;
 	wbuf_init(&w);
-	addr_encode(&w, p->wants_addrv2, v, k);
-	peer_send_wbuf(p, p->wants_addrv2 ? MT_ADDRV2 : MT_ADDR, &w);
+	addr_encode(&w, p->addrs.wants_v2, v, k);
+	peer_send_wbuf(p, p->addrs.wants_v2 ? MT_ADDRV2 : MT_ADDR, &w);
 	wbuf_free(&w);
 }

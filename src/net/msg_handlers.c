@@ -121,15 +121,15 @@ h_version(struct peer *p, struct rbuf *r)
 	}
 	peer_send(p, MT_VERACK, NULL, 0);
 	p->verack_sent = 1;
-	p->preferred_download = (p->type != CONN_INBOUND ||
+	p->sync.preferred_download = (p->type != CONN_INBOUND ||
 	    peer_has_perm(p, PF_NOBAN)) && p->type != CONN_ADDR_FETCH &&
 	    (v.services & (NODE_NETWORK | NODE_NETWORK_LIMITED)) != 0;
 	if (p->type != CONN_INBOUND && p->type != CONN_BLOCK_RELAY) {
 		/* One-time address fetch from outbound peers (Core). */
 		addr_relay_setup(p);
 		peer_send(p, MT_GETADDR, NULL, 0);
-		p->getaddr_sent = 1;
-		p->addr_tokens += MAX_ADDR_TO_SEND;
+		p->addrs.getaddr_sent = 1;
+		p->addrs.tokens += MAX_ADDR_TO_SEND;
 	}
 	if (p->type != CONN_INBOUND)
 		addrman_good(n->addrman, &p->addr, node_time());
@@ -169,7 +169,7 @@ peer_handshake_done(struct peer *p)
 		    peer_log_addr(p, la, sizeof(la)));
 	if (p->added)
 		p->added->backoff_us = ADDNODE_BACKOFF_MIN_US;
-	p->next_addr_send = node_time() +
+	p->addrs.next_send = node_time() +
 	    (int64_t)rand_range(ADDR_BROADCAST_INTERVAL) + 1;
 	peer_send_ping(p);
 	sync_peer_handshake(n, p);
@@ -197,7 +197,7 @@ h_wtxidrelay(struct peer *p, struct rbuf *r)
 static int
 h_sendaddrv2(struct peer *p, struct rbuf *r)
 {
-	p->wants_addrv2 = 1;
+	p->addrs.wants_v2 = 1;
 	return H_OK;
 }
 
@@ -499,7 +499,7 @@ h_cmpctblock(struct peer *p, struct rbuf *r)
 static int
 h_sendheaders(struct peer *p, struct rbuf *r)
 {
-	p->prefers_headers = 1;
+	p->sync.prefers_headers = 1;
 	return H_OK;
 }
 

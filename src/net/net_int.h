@@ -3,6 +3,17 @@
  * (struct peer) and the functions the module's files share. Included by
  * the files of src/net only; other modules use net.h.
  *
+ * Parts. Each part of the module that keeps state per peer declares it in
+ * its own header, included here, and struct peer holds it: block sync
+ * (sync.h: struct peer_sync, p->sync; sync.c, blockdl.c, blockserve.c),
+ * address relay (addrrelay.h: struct peer_addrs, p->addrs; addrrelay.c)
+ * and transaction relay (txrelay.h; struct peer_tx, p->tx, in
+ * txrelay_int.h; txrelay.c, txannounce.c, txrequest.c). What stays in
+ * struct peer is the connection: transport, handshake, ping, counters.
+ * Start-up (options, listeners) is startup.c; the thread, its queue and
+ * connection management are net.c; one peer's I/O and dispatch loop is
+ * peer.c; the message table is msg_handlers.c.
+ *
  * Design. One thread ("net") owns one libevent base (EVENT_BASE_FLAG_NOLOCK)
  * and everything reachable from struct net: listeners, peers, their
  * bufferevents, the address manager, the ban list and the block download
@@ -41,6 +52,9 @@
 #include "net/netaddr.h"
 #include "net/netperm.h"
 #include "net/protocol.h"
+#include "net/addrrelay.h"
+#include "net/sync.h"
+#include "net/txrelay.h"
 #include "util/rpcerr.h"
 
 struct args;
@@ -49,16 +63,14 @@ struct store;
 struct validation;
 struct addrman;
 struct banman;
-struct sync;
 struct queue;
 struct event_base;
 struct event;
 struct bufferevent;
 struct evconnlistener;
+struct sockaddr;
 struct evdns_base;
-struct inflight;
 struct mempool;
-struct txrelay;
 struct peer_tx;
 struct orphanage;
 struct net_sink;
@@ -165,12 +177,6 @@ enum conn_type {
 #define DEFAULT_MAXRECEIVEBUFFER 5000
 #define DEFAULT_MAXSENDBUFFER 1000
 
-/* Address relay (Core's token bucket). */
-#define MAX_ADDR_RATE_PER_SECOND 0.1
-#define MAX_ADDR_PROCESSING_TOKEN_BUCKET MAX_ADDR_TO_SEND
-#define MAX_PCT_ADDR_TO_SEND 23
-#define ADDR_KNOWN_SIZE 256
-
 /* What a message handler returns. */
 #define H_OK 0
 #define H_MALFORMED (-1)	/* dropped as Core drops a message it cannot read */
@@ -194,8 +200,6 @@ struct added_node {
 	int connecting;
 	int use_v2;		/* offer BIP324 (addnode's v2transport) */
 };
-
-struct peer_addr_known;
 
 struct peer {
 	TAILQ_ENTRY(peer) entry;
@@ -241,9 +245,6 @@ struct peer {
 	struct service addr_local;	/* how the peer sees us */
 	int has_addr_local;
 	unsigned wtxid_relay:1;
-	unsigned wants_addrv2:1;
-	unsigned prefers_headers:1;	/* sendheaders (BIP130) */
-	unsigned sent_sendheaders:1;
 	unsigned cmpct_announce:1;	/* sendcmpct recorded */
 	uint64_t cmpct_version;
 	int64_t fee_filter;		/* feefilter, sat/kvB */
@@ -264,51 +265,13 @@ struct peer {
 	int64_t last_block_time;	/* last novel valid block, node time */
 	int64_t last_tx_time;
 
-	/* Address relay. */
-	unsigned addr_relay:1;
-	unsigned getaddr_sent:1;
-	unsigned getaddr_recvd:1;
-	double addr_tokens;
-	int64_t addr_token_us;
-	uint64_t addr_processed;
-	uint64_t addr_rate_limited;
-	struct addr_entry *addr_out;	/* to send on the next broadcast */
-	size_t addr_out_n, addr_out_cap;
-	uint64_t *addr_known;		/* ring of hashes of addresses it knows */
-	size_t addr_known_pos;
-	int64_t next_addr_send;		/* node time, s */
+	struct peer_addrs addrs;	/* address relay (addrrelay.c) */
 
 	/* getdata requests waiting for send-buffer room. */
 	struct inv *getdata;
 	size_t getdata_n, getdata_off;
 
-	/* Block download and announcements (sync.c). */
-	uint8_t best_hash[32];		/* best block we know it has */
-	int32_t best_height;
-	uint8_t best_work[32];		/* big-endian */
-	int has_best;
-	uint8_t unknown_hash[32];	/* announced, not in our index yet */
-	int has_unknown;
-	uint8_t cmpct_bad[32];		/* a compact block to punish if its */
-	int has_cmpct_bad;		/* header proves valid */
-	int32_t common_height;		/* last common block with our header chain */
-	uint32_t common_gen;		/* header chain generation it was computed for */
-	uint8_t continuation[32];	/* getblocks: inv the tip when this is asked */
-	int has_continuation;
-	uint8_t hdr_sent[32];		/* best header we sent it */
-	int32_t hdr_sent_height;
-	int has_hdr_sent;
-	unsigned sync_started:1;
-	unsigned preferred_download:1;
-	int64_t getheaders_time;	/* node time of the last getheaders, s */
-	int headers_pending;		/* batches at validation */
-	struct inflight *inflight;	/* oldest request first */
-	int n_inflight;
-	int64_t downloading_since_us;
-	int64_t stalling_since_us;
-	int blocks_pending;		/* blocks at validation */
-	unsigned ibd_announce:1;	/* tell it our tip (initial download) */
-	int64_t ibd_announce_us;	/* when we last did */
+	struct peer_sync sync;		/* block sync (sync.c, blockdl.c, blockserve.c) */
 };
 
 TAILQ_HEAD(peer_list, peer);
@@ -414,6 +377,19 @@ void net_schedule(struct net *n);
 uint64_t net_services(struct net *n);
 const char *conn_type_name(enum conn_type t);
 
+/* Listener callbacks: a connection accepted, accept() failed. */
+void net_accept_cb(struct evconnlistener *evl, int fd, struct sockaddr *sa,
+    int socklen, void *arg);
+void net_accept_error_cb(struct evconnlistener *evl, void *arg);
+
+/* ---- startup.c: run by net_start, before the thread exists ---- */
+/* Reads the options into n. -1 with a message for the user in err. */
+int net_read_options(struct net *n, char *err, size_t errlen);
+/* Opens the listening sockets the options ask for. -1 with err. */
+int net_setup_listeners(struct net *n, char *err, size_t errlen);
+/* Queues the connections the options ask for (-connect, -addnode, seeds). */
+void net_add_targets(struct net *n);
+
 /* ---- peer.c ---- */
 struct peer *peer_new(struct net *n, enum conn_type type,
     const struct service *addr, const char *name);
@@ -464,104 +440,16 @@ void getdata_serve(struct peer *p);
 /* Called when the peer's verack arrives. */
 void peer_handshake_done(struct peer *p);
 
-/* ---- addrrelay.c ---- */
-void addr_relay_setup(struct peer *p);
-int addr_handle(struct peer *p, struct rbuf *r, int v2);
-int getaddr_handle(struct peer *p);
-/* Periodic: sends queued addresses when their time has come. */
-void addr_send_due(struct peer *p, int64_t now);
-void addr_known_add(struct peer *p, const struct service *s);
-int addr_known_has(const struct peer *p, const struct service *s);
+/* addrrelay.c: see addrrelay.h. */
 
-/* ---- sync.c ---- */
-struct sync *sync_new(struct net *n);
-void sync_free(struct sync *s);
-/* Reads the tip and best header from the store (start-up). */
-void sync_load(struct sync *s);
-void sync_peer_handshake(struct net *n, struct peer *p);
-void sync_peer_gone(struct net *n, struct peer *p);
-int sync_on_headers(struct net *n, struct peer *p,
-    const struct block_header *h, size_t count);
-int sync_on_block(struct net *n, struct peer *p, const uint8_t *raw,
-    size_t len);
-/*
- * The header of a compact block, checked and announced as Core does; bad:
- * the rest cannot describe a block (cmpctblock_parse).
- */
-int sync_on_cmpctblock(struct net *n, struct peer *p,
-    const struct block_header *h, int bad);
-void sync_on_block_inv(struct net *n, struct peer *p, const uint8_t hash[32],
-    int *want_headers);
-void sync_send_getheaders(struct net *n, struct peer *p, int force);
-void sync_block_done(struct net *n, uint64_t peer_id,
-    const struct netq_block_done *d);
-void sync_headers_done(struct net *n, uint64_t peer_id,
-    const struct netq_headers_done *d);
-void sync_tip_changed(struct net *n, const struct netq_tip *t);
-/* Requests blocks from every peer with free slots. */
-void sync_schedule_all(struct net *n);
-/* Stall and download timeouts, header timeouts; called by the tick. */
-void sync_tick(struct net *n);
-/* Serving side. */
-void sync_serve_getheaders(struct net *n, struct peer *p,
-    const struct locator_msg *m);
-void sync_serve_getblocks(struct net *n, struct peer *p,
-    const struct locator_msg *m);
-/* Sends block hash to p as block/witness block. 0, or -1 if not allowed/known. */
-int sync_serve_block(struct net *n, struct peer *p, const uint8_t hash[32],
-    int witness);
-/*
- * Core's BlockRequestAllowed: whether a peer may be shown block e (on the
- * active chain, or a fully validated block less than a month off it).
- */
-int sync_block_request_allowed(struct net *n, struct store_rtxn *t,
-    const struct block_index_entry *e);
-/* Tip height, for version messages and stats. */
-int32_t sync_tip_height(struct net *n);
-int sync_is_ibd(struct net *n);
-/* Heights of blocks in flight from p (getpeerinfo). */
-size_t sync_inflight_heights(struct peer *p, int32_t *out, size_t max);
+/* sync.c, blockdl.c, blockserve.c: see sync.h. */
 
 /* ---- cfilters.c: BIP157 getcfilters, getcfheaders, getcfcheckpt ---- */
 int cfilters_on_getcfilters(struct peer *p, struct rbuf *r);
 int cfilters_on_getcfheaders(struct peer *p, struct rbuf *r);
 int cfilters_on_getcfcheckpt(struct peer *p, struct rbuf *r);
 
-/* ---- txrelay.c, txannounce.c, txrequest.c ---- */
-/* mp may be NULL (unit tests): then transactions are ignored as before. */
-struct txrelay *txrelay_new(struct net *n, struct mempool *mp);
-void txrelay_free(struct txrelay *t);
-/* The mempool's notices from the net queue (lengths checked here). */
-void txrelay_on_added(struct net *n, uint64_t peer_id, const uint8_t *d,
-    size_t len);
-void txrelay_on_removed(struct net *n, const uint8_t *d, size_t len);
-void txrelay_on_rejected(struct net *n, uint64_t peer_id, const uint8_t *d,
-    size_t len);
-void txrelay_tip_changed(struct net *n);
-/*
- * A block joined the active chain: orphans it confirms or conflicts with
- * leave the orphanage (Core's EraseForBlock). raw is the block, with witness.
- */
-void txrelay_block_connected(struct net *n, const uint8_t *raw, size_t len);
-/* 1 if the orphanage holds anything (net_note_orphans). */
-int txrelay_has_orphans(const struct net *n);
-void txrelay_tick(struct net *n);
-void txrelay_peer_gone(struct net *n, struct peer *p);
-/* Message handlers' parts. */
-int txrelay_on_tx(struct peer *p, struct rbuf *r);
-/* One tx inv entry; returns -1 if the peer was disconnected for it. */
-int txrelay_on_inv(struct peer *p, const struct inv *iv);
-/* After an inv message: sends the requests it made. */
-void txrelay_inv_done(struct peer *p);
-/* Sends the transaction asked for; -1: notfound. */
-int txrelay_serve(struct peer *p, const struct inv *iv);
-void txrelay_on_notfound(struct peer *p, const struct inv *v, size_t n);
-void txrelay_on_mempool(struct peer *p);
-/* getpeerinfo's last_inv_sequence and inv_to_send. */
-uint64_t txrelay_peer_last_seq(const struct peer *p);
-size_t txrelay_peer_inv_queued(const struct peer *p);
-/* The orphanage (getorphantxs), NULL without a mempool. */
-const struct orphanage *txrelay_orphanage(struct net *n);
+/* txrelay.c, txannounce.c, txrequest.c: see txrelay.h. */
 
 /* ---- eviction.c ---- */
 /* Picks an inbound peer to evict for a new one; 0 and *id, or -1. */

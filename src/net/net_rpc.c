@@ -238,22 +238,22 @@ peer_json(struct net *n, struct peer *p, int64_t now_us)
 	    json_integer(p->start_height));
 	json_object_set_new(o, "presynced_headers", json_integer(-1));
 	json_object_set_new(o, "synced_headers",
-	    json_integer(p->has_best ? p->best_height : -1));
+	    json_integer(p->sync.has_best ? p->sync.best_height : -1));
 	tip = sync_tip_height(n);
 	json_object_set_new(o, "synced_blocks",
-	    json_integer(p->has_best ? (p->common_height < tip ?
-	    p->common_height : tip) : -1));
+	    json_integer(p->sync.has_best ? (p->sync.common_height < tip ?
+	    p->sync.common_height : tip) : -1));
 	a = json_array();
 	k = sync_inflight_heights(p, heights, 32);
 	for (i = 0; i < k; i++)
 		json_array_append_new(a, json_integer(heights[i]));
 	json_object_set_new(o, "inflight", a);
 	json_object_set_new(o, "addr_relay_enabled",
-	    json_boolean(p->addr_relay));
+	    json_boolean(p->addrs.relay));
 	json_object_set_new(o, "addr_processed",
-	    json_integer((json_int_t)p->addr_processed));
+	    json_integer((json_int_t)p->addrs.processed));
 	json_object_set_new(o, "addr_rate_limited",
-	    json_integer((json_int_t)p->addr_rate_limited));
+	    json_integer((json_int_t)p->addrs.rate_limited));
 	a = json_array();
 	k = netperm_names(p->perms, perms);
 	for (i = 0; i < k; i++)

@@ -47,16 +47,13 @@ peer_new(struct net *n, enum conn_type type, const struct service *addr,
 	p->conn_mono_us = time_mono_micros();
 	p->start_height = -1;
 	p->min_ping_us = INT64_MAX;
-	p->best_height = -1;
-	p->common_height = -1;
-	p->hdr_sent_height = -1;
+	sync_peer_init(&p->sync);
 	p->fee_filter = 0;
 	do
 		p->local_nonce = rand_u64();
 	while (p->local_nonce == 0);
 	le64_write(p->noncekey, p->local_nonce);
-	p->addr_tokens = 1.0;
-	p->addr_token_us = net_now_us();
+	addrs_init(&p->addrs, net_now_us());
 	return p;
 }
 
@@ -75,8 +72,7 @@ peer_free(struct peer *p)
 		bufferevent_free(p->bev);
 	v2t_free(p->v2);
 	free(p->subver);
-	free(p->addr_out);
-	free(p->addr_known);
+	addrs_free(&p->addrs);
 	free(p->getdata);
 	free(p);
 }

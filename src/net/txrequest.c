@@ -165,7 +165,7 @@ txreq_announce(struct net *n, struct peer *p, const uint8_t hash[32],
 	}
 	ap = &a->v[a->n++];
 	ap->peer = p->id;
-	ap->preferred = urgent || p->preferred_download;
+	ap->preferred = urgent || p->sync.preferred_download;
 	ap->ready_us = now_us + (ap->preferred ? 0 : NONPREF_PEER_TX_DELAY_US);
 	pt->n_ann++;
 	if (a->inflight == 0 && ap->ready_us <= now_us &&

@@ -101,15 +101,15 @@ wake_loop(struct queue *q)
 		fatal("queue %s: eventfd write", q->name);
 }
 
-int
-queue_push(struct queue *q, struct msg *m)
+static int
+push(struct queue *q, struct msg *m, int wait)
 {
 	int was_empty;
 
 	m->next = NULL;
 	pthread_mutex_lock(&q->mu);
 	while (!q->closed && q->len >= q->hwm) {
-		if (q->pol == QUEUE_REFUSE) {
+		if (!wait) {
 			pthread_mutex_unlock(&q->mu);
 			return QUEUE_EFULL;
 		}
@@ -132,6 +132,18 @@ queue_push(struct queue *q, struct msg *m)
 	if (was_empty)
 		wake_loop(q);
 	return 0;
+}
+
+int
+queue_push(struct queue *q, struct msg *m)
+{
+	return push(q, m, q->pol == QUEUE_BLOCK);
+}
+
+int
+queue_push_wait(struct queue *q, struct msg *m)
+{
+	return push(q, m, 1);
 }
 
 struct msg *

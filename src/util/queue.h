@@ -46,6 +46,13 @@ struct queue *queue_new(const char *name, size_t hwm, enum queue_policy pol);
 void queue_free(struct queue *q);
 /* On success the queue owns m. On failure the caller still owns m. */
 int queue_push(struct queue *q, struct msg *m);
+/*
+ * Pushes m, waiting for room whatever the queue's policy: for the few
+ * senders of a QUEUE_REFUSE queue whose messages must not be lost (the
+ * mempool's notices to net). Returns 0, or QUEUE_ECLOSED (the caller still
+ * owns m) once queue_close() has run, which also ends a wait in progress.
+ */
+int queue_push_wait(struct queue *q, struct msg *m);
 /* Takes every queued message at once, oldest first, linked by ->next. */
 struct msg *queue_drain(struct queue *q);
 /*

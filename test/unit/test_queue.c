@@ -219,7 +219,70 @@ test_blocking_hwm_with_drain(void)
 	queue_free(q);
 }
 
+struct waiter {
+	struct queue *q;
+	struct msg *m;
+	int rc;
+	volatile int done;
+};
+
+static void *
+push_waiter(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->rc = queue_push_wait(w->q, w->m);
+	w->done = 1;
+	return NULL;
+}
+
+/* A refusing queue at its mark: queue_push_wait waits until a drain makes room. */
+static void
+test_push_wait_room(void)
+{
+	struct queue *q = queue_new("t", 1, QUEUE_REFUSE);
+	struct waiter w = { .q = q, .m = msg_new(2, 0, NULL, 0), .rc = 99 };
+	struct msg *list;
+	pthread_t t;
+
+	CHECK(queue_push(q, msg_new(1, 0, NULL, 0)) == 0);
+	CHECK(queue_push(q, w.m) == QUEUE_EFULL);
+	pthread_create(&t, NULL, push_waiter, &w);
+	usleep(50000);
+	CHECK(!w.done);
+	list = queue_drain(q);
+	CHECK(list && list->type == 1 && !list->next);
+	msg_free(list);
+	pthread_join(t, NULL);
+	CHECK_EQ_INT(w.rc, 0);
+	list = queue_drain(q);
+	CHECK(list && list->type == 2 && !list->next);
+	msg_free(list);
+	queue_free(q);
+}
+
+/* Shutdown: closing the queue ends the wait, and the pusher keeps its message. */
+static void
+test_push_wait_close(void)
+{
+	struct queue *q = queue_new("t", 1, QUEUE_REFUSE);
+	struct waiter w = { .q = q, .m = msg_new(2, 0, NULL, 0), .rc = 99 };
+	pthread_t t;
+
+	CHECK(queue_push(q, msg_new(1, 0, NULL, 0)) == 0);
+	pthread_create(&t, NULL, push_waiter, &w);
+	usleep(50000);
+	CHECK(!w.done);
+	queue_close(q);
+	pthread_join(t, NULL);
+	CHECK_EQ_INT(w.rc, QUEUE_ECLOSED);
+	CHECK_EQ_INT(queue_len(q), 1);
+	msg_free(w.m);
+	queue_free(q);
+}
+
 UNIT_MAIN(UNIT_CASE(test_fifo_and_drain), UNIT_CASE(test_hwm_refuse),
+    UNIT_CASE(test_push_wait_room), UNIT_CASE(test_push_wait_close),
     UNIT_CASE(test_close), UNIT_CASE(test_pop_timeout),
     UNIT_CASE(test_eventfd_edge), UNIT_CASE(test_mpmc_stress),
     UNIT_CASE(test_blocking_hwm_with_drain))

@@ -1,0 +1,959 @@
+/*
+ * Headers-first block download, on the net thread.
+ *
+ * Every outbound peer (and an inbound one when we have no outbound
+ * source) is asked for headers from one block below our best header, so
+ * that a peer in sync still answers with one header and we learn what it
+ * has. Headers pass a context-free check here (proof of work, continuity)
+ * and go to the validation thread; its answer (headers_done) tells us the
+ * peer's best block. Blocks are then fetched in parallel from every peer
+ * that has them: at most MAX_BLOCKS_IN_TRANSIT_PER_PEER each, never
+ * further than BLOCK_DOWNLOAD_WINDOW past our tip, never the same block
+ * from two peers. A peer holding the block the window waits for, when
+ * another peer has nothing left to fetch, is "stalling": it is dropped
+ * once the stall timeout passes (2 s, doubling per stall up to 64 s,
+ * shrinking back as blocks connect). A peer whose oldest request is older
+ * than the block download timeout is dropped too.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chain/arith256.h"
+#include "chain/chainparams.h"
+#include "net/sync_int.h"
+#include "primitives/block.h"
+#include "store/store.h"
+#include "util/hex.h"
+#include "util/log.h"
+#include "util/queue.h"
+#include "util/time.h"
+#include "util/xmalloc.h"
+#include "validation/validation.h"
+
+/* Context-free proof of work of a header (Core's CheckProofOfWork). */
+static int
+check_pow(const struct chainparams *cp, const uint8_t hash[32],
+    uint32_t bits)
+{
+	struct arith256 target, limit, h;
+	int neg = 0, ovf = 0;
+
+	arith256_set_compact(&target, bits, &neg, &ovf);
+	arith256_from_be(&limit, cp->pow_limit);
+	if (neg || ovf || arith256_is_zero(&target) ||
+	    arith256_cmp(&target, &limit) > 0)
+		return 0;
+	arith256_from_le(&h, hash);
+	return arith256_cmp(&h, &target) <= 0;
+}
+
+static void
+maybe_send_sendheaders(struct net *n, struct peer *p)
+{
+	if (p->sync.sent_sendheaders || p->version < SENDHEADERS_VERSION ||
+	    !p->sync.has_best || !p->handshaked)
+		return;
+	/* Headers announcements are wanted once we are past the low-work part. */
+	if (memcmp(p->sync.best_work, n->cp->minimum_chain_work, 32) <= 0 &&
+	    memcmp(n->cp->minimum_chain_work, (uint8_t[32]){ 0 }, 32) != 0)
+		return;
+	peer_send(p, MT_SENDHEADERS, NULL, 0);
+	p->sync.sent_sendheaders = 1;
+}
+
+/* ---- getheaders we send ---- */
+
+/* Core's exponential locator over our best header chain, from height top. */
+static size_t
+build_locator(struct sync *s, int32_t top, uint8_t (*out)[32], size_t max)
+{
+	int32_t h = top, step = 1;
+	size_t k = 0;
+
+	while (h >= 0 && k < max) {
+		memcpy(out[k++], s->hc[h], 32);
+		if (h == 0)
+			break;
+		if (k >= 10)
+			step *= 2;
+		h = h - step > 0 ? h - step : 0;
+	}
+	return k;
+}
+
+static void
+send_getheaders(struct net *n, struct peer *p, const uint8_t *first,
+    int32_t top)
+{
+	struct sync *s = n->sync;
+	uint8_t (*loc)[32];
+	uint8_t stop[32] = { 0 };
+	struct wbuf w;
+	size_t k = 0;
+
+	loc = xcalloc(MAX_LOCATOR_SZ, 32);
+	if (first)
+		memcpy(loc[k++], first, 32);
+	if (top > s->hc_height)
+		top = s->hc_height;
+	if (top >= 0)
+		k += build_locator(s, top, loc + k, MAX_LOCATOR_SZ - k);
+	wbuf_init(&w);
+	locator_encode(&w, (const uint8_t (*)[32])loc, k, stop);
+	peer_send_wbuf(p, MT_GETHEADERS, &w);
+	wbuf_free(&w);
+	free(loc);
+	p->sync.getheaders_time = node_time();
+	log_debug(LOG_NET, "sending getheaders (%d) to peer=%llu", top,
+	    (unsigned long long)p->id);
+}
+
+/* Core's MaybeSendGetHeaders: at most one outstanding per HEADERS_RESPONSE_TIME. */
+void
+sync_send_getheaders(struct net *n, struct peer *p, int force)
+{
+	if (!force && p->sync.getheaders_time != 0 &&
+	    node_time() - p->sync.getheaders_time <= HEADERS_RESPONSE_TIME)
+		return;
+	send_getheaders(n, p, NULL, n->sync->hc_height);
+}
+
+static int
+can_serve_blocks(const struct peer *p)
+{
+	return (p->services & (NODE_NETWORK | NODE_NETWORK_LIMITED)) != 0;
+}
+
+void
+sync_peer_handshake(struct net *n, struct peer *p)
+{
+	struct sync *s = n->sync;
+	int from;
+
+	if (p->sync.preferred_download)
+		s->n_preferred++;
+	if (!can_serve_blocks(p) || p->type == CONN_FEELER ||
+	    p->type == CONN_ADDR_FETCH || p->sync.started)
+		return;
+	/* Inbound peers are a source only when nothing better is there. */
+	from = p->sync.preferred_download || s->n_preferred == 0 ||
+	    htab_count(s->inflight) == 0;
+	if (!from)
+		return;
+	p->sync.started = 1;
+	s->n_sync_started++;
+	/* One below the best header: a synced peer still sends one. */
+	send_getheaders(n, p, NULL, s->hc_height > 0 ? s->hc_height - 1 :
+	    s->hc_height);
+}
+
+/* ---- block download ---- */
+
+static void
+inflight_unlink(struct peer *p, struct inflight *f)
+{
+	struct inflight **pp;
+
+	for (pp = &p->sync.inflight; *pp; pp = &(*pp)->next) {
+		if (*pp == f) {
+			*pp = f->next;
+			p->sync.n_inflight--;
+			return;
+		}
+	}
+}
+
+static int
+peers_downloading(struct net *n)
+{
+	struct peer *p;
+	int k = 0;
+
+	TAILQ_FOREACH(p, &n->peers, entry)
+		if (p->sync.n_inflight > 0 && !p->disconnect)
+			k++;
+	return k;
+}
+
+static int
+may_download_from(struct sync *s, const struct peer *p)
+{
+	int limited;
+
+	if (!p->handshaked || p->disconnect || !can_serve_blocks(p) ||
+	    !(p->services & NODE_WITNESS) || p->type == CONN_FEELER ||
+	    p->type == CONN_ADDR_FETCH)
+		return 0;
+	if (!s->ibd)
+		return 1;
+	/* During initial download: preferred peers, and limited ones never. */
+	limited = (p->services & NODE_NETWORK_LIMITED) &&
+	    !(p->services & NODE_NETWORK);
+	if (limited)
+		return 0;
+	return p->sync.preferred_download || s->n_preferred == 0 ||
+	    htab_count(s->inflight) == 0;
+}
+
+static int
+block_known(struct sync *s, struct store_rtxn *t, const uint8_t hash[32],
+    int32_t height)
+{
+	struct block_index_entry e;
+	struct blk *b;
+
+	if (htab_get(s->pending, hash) || htab_get(s->have, hash))
+		return 1;
+	if (store_get_index(t, hash, &e) == STORE_OK &&
+	    (e.status & BLOCK_HAVE_DATA)) {
+		b = xcalloc(1, sizeof(*b));
+		memcpy(b->hash, hash, 32);
+		b->height = height;
+		htab_put(s->have, b);
+		return 1;
+	}
+	return 0;
+}
+
+/* Puts hash at height in flight from p; it goes into req. */
+static void
+set_inflight(struct sync *s, struct peer *p, const uint8_t *hash,
+    int32_t height, int historical, int64_t now_us, struct inv *req)
+{
+	struct inflight *f, **tail;
+
+	req->type = MSG_WITNESS_BLOCK;
+	memcpy(req->hash, hash, 32);
+	f = xcalloc(1, sizeof(*f));
+	memcpy(f->hash, hash, 32);
+	f->peer_id = p->id;
+	f->height = height;
+	f->time_us = now_us;
+	f->historical = historical;
+	htab_put(s->inflight, f);
+	for (tail = &p->sync.inflight; *tail; tail = &(*tail)->next)
+		;
+	*tail = f;
+	if (p->sync.n_inflight++ == 0)
+		p->sync.downloading_since_us = now_us;
+}
+
+/* Sends the k requests set_inflight made, the first at height first. */
+static void
+send_getdata(struct peer *p, const struct inv *req, int k, int32_t first,
+    const char *what)
+{
+	struct wbuf wb;
+
+	wbuf_init(&wb);
+	inv_encode(&wb, req, (size_t)k);
+	peer_send_wbuf(p, MT_GETDATA, &wb);
+	wbuf_free(&wb);
+	log_debug(LOG_NET, "requesting %d %sblock(s) from height %d "
+	    "peer=%llu", k, what, first, (unsigned long long)p->id);
+}
+
+/*
+ * The heights below a UTXO snapshot's base that background validation
+ * still needs; -1 when there is none. Without a validation thread (the
+ * unit tests drive block sync alone) there is none.
+ */
+static int
+background_range(struct net *n, int32_t *from, int32_t *to)
+{
+	if (n->val == NULL)
+		return -1;
+	return validation_background_range(n->val, from, to);
+}
+
+/*
+ * assumeutxo: the blocks below a snapshot's base that background
+ * validation needs, from where it is on, within the download window, and
+ * only from a peer whose best chain has the base (Core's
+ * TryDownloadingHistoricalBlocks). The base is on our active chain, so
+ * the header chain agrees with it up to the base.
+ */
+static void
+request_historical(struct sync *s, struct store_rtxn *t, struct peer *p,
+    int64_t now_us)
+{
+	struct inv req[MAX_BLOCKS_IN_TRANSIT_PER_PEER];
+	int32_t from, to, limit, h, first = -1;
+	int want, k = 0;
+
+	if (background_range(s->n, &from, &to) != 0 ||
+	    to > s->hc_fork || !may_download_from(s, p))
+		return;
+	want = MAX_BLOCKS_IN_TRANSIT_PER_PEER - p->sync.n_inflight;
+	if (want <= 0)
+		return;
+	sync_process_unknown(s, t, p);
+	if (sync_peer_common(s, t, p) < to) {
+		log_debug(LOG_NET, "Not downloading blocks from peer=%llu, "
+		    "which doesn't have the snapshot block in its best chain.",
+		    (unsigned long long)p->id);
+		return;
+	}
+	if (s->hist_scan < from)
+		s->hist_scan = from;
+	limit = from + BLOCK_DOWNLOAD_WINDOW - 1 < to ?
+	    from + BLOCK_DOWNLOAD_WINDOW - 1 : to;
+	while (s->hist_scan <= limit &&
+	    !htab_get(s->inflight, s->hc[s->hist_scan]) &&
+	    block_known(s, t, s->hc[s->hist_scan], s->hist_scan))
+		s->hist_scan++;
+	for (h = s->hist_scan; h <= limit && k < want; h++) {
+		if (htab_get(s->inflight, s->hc[h]) ||
+		    block_known(s, t, s->hc[h], h))
+			continue;
+		if (k == 0)
+			first = h;
+		set_inflight(s, p, s->hc[h], h, 1, now_us, &req[k++]);
+	}
+	if (k > 0)
+		send_getdata(p, req, k, first, "historical ");
+}
+
+/* Core's FindNextBlocksToDownload, then the getdata. */
+static void
+request_tip_blocks(struct sync *s, struct store_rtxn *t, struct peer *p,
+    int64_t now_us)
+{
+	struct net *n = s->n;
+	struct inv req[MAX_BLOCKS_IN_TRANSIT_PER_PEER];
+	struct inflight *f;
+	struct peer *w;
+	uint64_t waiting_for = UINT64_MAX;
+	int32_t common, limit, window_end, h, first = -1;
+	int want, k = 0;
+
+	if (!may_download_from(s, p))
+		return;
+	want = MAX_BLOCKS_IN_TRANSIT_PER_PEER - p->sync.n_inflight;
+	if (want <= 0)
+		return;
+	sync_process_unknown(s, t, p);
+	if (!p->sync.has_best ||
+	    memcmp(p->sync.best_work, s->tip_work, 32) <= 0)
+		return;
+	common = sync_peer_common(s, t, p);
+	if (common <= s->hc_fork)
+		return;
+	window_end = s->hc_fork + BLOCK_DOWNLOAD_WINDOW;
+	limit = common < window_end ? common : window_end;
+	if (limit > s->hc_height)
+		limit = s->hc_height;
+	/*
+	 * Below scan_from every block is at validation or stored. It stops at
+	 * a block in flight: that one may come free again, and the stall rule
+	 * below needs to see it.
+	 */
+	while (s->scan_from <= limit &&
+	    !htab_get(s->inflight, s->hc[s->scan_from]) &&
+	    block_known(s, t, s->hc[s->scan_from], s->scan_from))
+		s->scan_from++;
+	for (h = s->scan_from; h <= limit && k < want; h++) {
+		const uint8_t *hh = s->hc[h];
+
+		if ((f = htab_get(s->inflight, hh)) != NULL) {
+			if (waiting_for == UINT64_MAX)
+				waiting_for = f->peer_id;
+			continue;
+		}
+		if (block_known(s, t, hh, h))
+			continue;
+		if (k == 0)
+			first = h;
+		set_inflight(s, p, hh, h, 0, now_us, &req[k++]);
+	}
+	if (k > 0) {
+		send_getdata(p, req, k, first, "");
+		return;
+	}
+	/*
+	 * Nothing to fetch for an idle peer, and the block the window waits
+	 * for is with another: that one is stalling us. Core only says so
+	 * when the window is full; with a short chain the window never fills,
+	 * so the rule here also applies when everything left is in flight.
+	 */
+	if (p->sync.n_inflight == 0 && waiting_for != UINT64_MAX &&
+	    waiting_for != p->id) {
+		w = net_peer_by_id(n, waiting_for);
+		if (w && w->sync.stalling_since_us == 0) {
+			w->sync.stalling_since_us = now_us;
+			log_debug(LOG_NET, "Stall started peer=%llu",
+			    (unsigned long long)w->id);
+		}
+	}
+}
+
+static void
+request_blocks(struct sync *s, struct store_rtxn *t, struct peer *p,
+    int64_t now_us)
+{
+	request_tip_blocks(s, t, p, now_us);
+	request_historical(s, t, p, now_us);
+}
+
+void
+sync_schedule_all(struct net *n)
+{
+	struct sync *s = n->sync;
+	struct store_rtxn *t;
+	struct peer *p;
+	int64_t now_us = net_now_us();
+	int32_t from, to;
+
+	if (n->stopping || (s->hc_height <= s->hc_fork &&
+	    background_range(n, &from, &to) != 0))
+		return;
+	t = sync_rtxn(n);
+	TAILQ_FOREACH(p, &n->peers, entry)
+		request_blocks(s, t, p, now_us);
+	store_read_end(t);
+}
+
+void
+sync_peer_gone(struct net *n, struct peer *p)
+{
+	struct sync *s = n->sync;
+	struct inflight *f, *next;
+
+	for (f = p->sync.inflight; f; f = next) {
+		next = f->next;
+		htab_del(s->inflight, f->hash);
+		/* Free for someone else to fetch. */
+		if (f->historical && f->height < s->hist_scan)
+			s->hist_scan = f->height;
+		else if (!f->historical && f->height < s->scan_from)
+			s->scan_from = f->height;
+		free(f);
+	}
+	p->sync.inflight = NULL;
+	p->sync.n_inflight = 0;
+	if (p->handshaked && p->sync.preferred_download && s->n_preferred > 0)
+		s->n_preferred--;
+	if (p->sync.started && s->n_sync_started > 0)
+		s->n_sync_started--;
+	net_schedule(n);
+}
+
+size_t
+sync_inflight_heights(struct peer *p, int32_t *out, size_t max)
+{
+	struct inflight *f;
+	size_t k = 0;
+
+	for (f = p->sync.inflight; f && k < max; f = f->next)
+		out[k++] = f->height;
+	return k;
+}
+
+void
+blockdl_new_tip(struct sync *s)
+{
+	void **drop;
+	size_t pos = 0, k = 0, i;
+	struct blk *b;
+
+	/* Connected blocks shrink the stall timeout back (Core: 0.85 each). */
+	if (s->stall_timeout_us > BLOCK_STALLING_TIMEOUT_DEFAULT_US) {
+		s->stall_timeout_us = s->stall_timeout_us * 85 / 100;
+		if (s->stall_timeout_us < BLOCK_STALLING_TIMEOUT_DEFAULT_US)
+			s->stall_timeout_us = BLOCK_STALLING_TIMEOUT_DEFAULT_US;
+	}
+	/* Stored blocks now at or below the tip need no tracking. */
+	drop = xcalloc(htab_count(s->have) + 1, sizeof(*drop));
+	while ((b = htab_next(s->have, &pos)) != NULL)
+		if (b->height <= s->tip_height)
+			drop[k++] = b;
+	for (i = 0; i < k; i++) {
+		htab_del(s->have, ((struct blk *)drop[i])->hash);
+		free(drop[i]);
+	}
+	free(drop);
+}
+
+void
+sync_tick(struct net *n)
+{
+	struct sync *s = n->sync;
+	int64_t now_us = net_now_us(), limit;
+	int others;
+	struct peer *p;
+	char why[160], hex[65];
+
+	others = peers_downloading(n) - 1;
+	if (others < 0)
+		others = 0;
+	TAILQ_FOREACH(p, &n->peers, entry) {
+		if (p->disconnect || !p->handshaked)
+			continue;
+		maybe_send_sendheaders(n, p);
+		blockserve_tick(n, p);
+		if (p->sync.stalling_since_us &&
+		    now_us > p->sync.stalling_since_us + s->stall_timeout_us) {
+			log_info("Peer=%llu is stalling block download, "
+			    "disconnecting", (unsigned long long)p->id);
+			peer_disconnect(p, NULL);
+			if (s->stall_timeout_us < BLOCK_STALLING_TIMEOUT_MAX_US) {
+				s->stall_timeout_us *= 2;
+				if (s->stall_timeout_us >
+				    BLOCK_STALLING_TIMEOUT_MAX_US)
+					s->stall_timeout_us =
+					    BLOCK_STALLING_TIMEOUT_MAX_US;
+				log_debug(LOG_NET, "Increased stalling timeout "
+				    "temporarily to %lld seconds",
+				    (long long)(s->stall_timeout_us / 1000000));
+			}
+			continue;
+		}
+		if (p->sync.n_inflight == 0)
+			continue;
+		limit = (int64_t)((double)n->cp->target_spacing * 1e6 *
+		    (BLOCK_DOWNLOAD_TIMEOUT_BASE +
+		    BLOCK_DOWNLOAD_TIMEOUT_PER_PEER * others));
+		if (now_us > p->sync.downloading_since_us + limit) {
+			hash_to_hex(p->sync.inflight->hash, hex);
+			snprintf(why, sizeof(why), "Timeout downloading block %s",
+			    hex);
+			peer_disconnect(p, why);
+		}
+	}
+	net_schedule(n);
+}
+
+int
+sync_on_block(struct net *n, struct peer *p, const uint8_t *raw,
+    size_t len)
+{
+	struct sync *s = n->sync;
+	struct block_header hdr;
+	struct inflight *f;
+	struct peer *owner;
+	struct rbuf r;
+	struct blk *b;
+	uint8_t hash[32];
+	char hex[65];
+	int rc;
+
+	rbuf_init(&r, raw, len);
+	if (header_parse(&r, &hdr) == -1)
+		return H_MALFORMED;
+	header_hash(&hdr, hash);
+	rc = validation_submit_block(n->val, p->id, raw, len);
+	if (rc == QUEUE_EFULL)
+		return H_RETRY;
+	if (rc != 0)
+		return H_OK;
+	hash_to_hex(hash, hex);
+	log_debug(LOG_NET, "received block %s peer=%llu", hex,
+	    (unsigned long long)p->id);
+	b = htab_get(s->pending, hash);
+	if (b == NULL) {
+		b = xcalloc(1, sizeof(*b));
+		memcpy(b->hash, hash, 32);
+		b->height = -1;
+		htab_put(s->pending, b);
+	}
+	b->count++;
+	p->sync.blocks_pending++;
+	/* Whoever we asked, the block is here: the request is done. */
+	if ((f = htab_del(s->inflight, hash)) != NULL) {
+		b->height = f->height;
+		owner = net_peer_by_id(n, f->peer_id);
+		if (owner) {
+			int first = owner->sync.inflight == f;
+
+			inflight_unlink(owner, f);
+			if (first)
+				owner->sync.downloading_since_us = net_now_us();
+		}
+		free(f);
+	}
+	/* A block from a stalling peer ends its stall. */
+	p->sync.stalling_since_us = 0;
+	net_schedule(n);
+	return H_OK;
+}
+
+static int
+punishable(const struct peer *p, const char *reason)
+{
+	/*
+	 * A block from the future may become valid: Core does not punish it.
+	 * Nor one that does not deserialize: Core drops such a message.
+	 */
+	if (strcmp(reason, "time-too-new") == 0 ||
+	    strcmp(reason, "block-decode-failed") == 0)
+		return 0;
+	/*
+	 * A block or header we hold as invalid already (Core's
+	 * BLOCK_CACHED_INVALID): an outbound peer on an invalid chain is no
+	 * use to us, but an inbound one may just be relaying what it was sent.
+	 */
+	if (strcmp(reason, "duplicate-invalid") == 0)
+		return p->type != CONN_INBOUND;
+	return 1;
+}
+
+void
+sync_block_done(struct net *n, uint64_t peer_id,
+    const struct netq_block_done *d)
+{
+	struct sync *s = n->sync;
+	struct store_rtxn *t;
+	struct peer *p = net_peer_by_id(n, peer_id);
+	struct blk *b, *hv;
+	int32_t height = -1;
+	int ours = 0;
+	char hex[65];
+
+	if ((b = htab_get(s->pending, d->hash)) != NULL) {
+		height = b->height;
+		if (--b->count <= 0) {
+			htab_del(s->pending, d->hash);
+			free(b);
+		}
+		ours = 1;
+	}
+	/* Blocks from RPC or import come here too: only ours name a peer. */
+	if (peer_id == VALIDATION_PEER_LOCAL ||
+	    (p && (!ours || p->sync.blocks_pending == 0)))
+		p = NULL;
+	if (p)
+		p->sync.blocks_pending--;
+	hash_to_hex(d->hash, hex);
+	switch (d->res) {
+	case VAL_OK:
+	case VAL_DUPLICATE:
+		t = sync_rtxn(n);
+		if (height < 0) {
+			struct block_index_entry e;
+
+			if (store_get_index(t, d->hash, &e) == STORE_OK)
+				height = e.height;
+		}
+		store_read_end(t);
+		if (height > s->tip_height && !htab_get(s->have, d->hash)) {
+			hv = xcalloc(1, sizeof(*hv));
+			memcpy(hv->hash, d->hash, 32);
+			hv->height = height;
+			htab_put(s->have, hv);
+		}
+		if (p && d->res == VAL_OK)
+			p->last_block_time = node_time();
+		break;
+	case VAL_ORPHAN:
+		/*
+		 * We ask only for blocks whose header we hold, so this one was
+		 * sent unasked on top of a block we do not know: Core's
+		 * BLOCK_MISSING_PREV, which it punishes.
+		 */
+		log_debug(LOG_NET, "block %s from peer=%llu does not connect",
+		    hex, (unsigned long long)peer_id);
+		if (p) {
+			peer_misbehaving(p, "invalid block: prev-blk-not-found");
+			peer_maybe_punish(p);
+		}
+		break;
+	case VAL_INVALID:
+		log_debug(LOG_NET, "block %s from peer=%llu invalid: %s", hex,
+		    (unsigned long long)peer_id, d->reason);
+		if (p && punishable(p, d->reason)) {
+			peer_misbehaving(p, "invalid block: %s", d->reason);
+			peer_maybe_punish(p);
+		}
+		t = sync_rtxn(n);
+		sync_refresh_chain(s, t);
+		store_read_end(t);
+		/* A mutated or garbled copy: the real block may come from others. */
+		if (height >= 0 && height < s->scan_from)
+			s->scan_from = height;
+		if (height >= 0 && height < s->hist_scan)
+			s->hist_scan = height;
+		break;
+	default:
+		/* Our own failure: the block may be fetched again. */
+		if (height >= 0 && height < s->scan_from)
+			s->scan_from = height;
+		if (height >= 0 && height < s->hist_scan)
+			s->hist_scan = height;
+		break;
+	}
+	net_schedule(n);
+}
+
+int
+sync_on_headers(struct net *n, struct peer *p, const struct block_header *h,
+    size_t count)
+{
+	struct sync *s = n->sync;
+	struct block_index_entry e;
+	struct store_rtxn *t;
+	uint8_t (*hashes)[32];
+	char hex[65], phex[65];
+	size_t i;
+	int rc;
+
+	if (count == 0) {
+		/* The peer has nothing past our locator. */
+		p->sync.getheaders_time = 0;
+		return H_OK;
+	}
+	hashes = xcalloc(count, 32);
+	for (i = 0; i < count; i++)
+		header_hash(&h[i], hashes[i]);
+	for (i = 0; i < count; i++) {
+		if (!check_pow(n->cp, hashes[i], h[i].bits)) {
+			peer_misbehaving(p, "header with invalid proof of work");
+			free(hashes);
+			return H_OK;
+		}
+	}
+	for (i = 1; i < count; i++) {
+		if (memcmp(h[i].prev, hashes[i - 1], 32) != 0) {
+			peer_misbehaving(p, "non-continuous headers sequence");
+			free(hashes);
+			return H_OK;
+		}
+	}
+	t = sync_rtxn(n);
+	if (store_get_index(t, h[0].prev, &e) != STORE_OK) {
+		/* Does not connect: ask for what lies between. */
+		hash_to_hex(hashes[0], hex);
+		hash_to_hex(h[0].prev, phex);
+		log_debug(LOG_NET, "received header %s: missing prev block %s, "
+		    "sending getheaders to end (peer=%llu)", hex, phex,
+		    (unsigned long long)p->id);
+		sync_send_getheaders(n, p, 0);
+		sync_update_availability(s, t, p, hashes[count - 1]);
+		store_read_end(t);
+		free(hashes);
+		return H_OK;
+	}
+	if (store_get_index(t, hashes[count - 1], &e) == STORE_OK &&
+	    (e.status & BLOCK_VALID_HEADER) &&
+	    !(e.status & BLOCK_FAILED_MASK)) {
+		/* All known already: nothing for validation to do. */
+		p->sync.getheaders_time = 0;
+		sync_update_availability(s, t, p, hashes[count - 1]);
+		store_read_end(t);
+		if (count == MAX_HEADERS_RESULTS)
+			send_getheaders(n, p, hashes[count - 1], s->hc_height);
+		maybe_send_sendheaders(n, p);
+		free(hashes);
+		net_schedule(n);
+		return H_OK;
+	}
+	store_read_end(t);
+	rc = validation_submit_headers(n->val, p->id, h, count);
+	if (rc == QUEUE_EFULL) {
+		free(hashes);
+		return H_RETRY;
+	}
+	p->sync.getheaders_time = 0;
+	if (rc == 0) {
+		p->sync.headers_pending++;
+		/* Known once validation has them (process_unknown). */
+		memcpy(p->sync.unknown_hash, hashes[count - 1], 32);
+		p->sync.has_unknown = 1;
+		/* A full batch: the peer has more; ask at once. */
+		if (count == MAX_HEADERS_RESULTS)
+			send_getheaders(n, p, hashes[count - 1], s->hc_height);
+	}
+	free(hashes);
+	return H_OK;
+}
+
+/*
+ * Whether a header on prev would lie too deep under our tip to be worth
+ * looking at: Core's anti-DoS work threshold, the tip's work less 144 of
+ * its blocks, or the minimum chain work if that is more.
+ */
+static int
+low_work(struct sync *s, struct store_rtxn *t, const struct block_header *h,
+    const struct block_index_entry *prev)
+{
+	struct block_index_entry tip;
+	struct arith256 work, proof, floor, min;
+
+	if (store_get_index(t, s->tip, &tip) != STORE_OK)
+		return 0;
+	arith256_from_be(&floor, tip.chainwork);
+	arith256_block_proof(&proof, tip.hdr.bits);
+	arith256_mul_u32(&proof, &proof, 144);
+	if (arith256_cmp(&proof, &floor) > 0)
+		proof = floor;
+	arith256_sub(&floor, &floor, &proof);
+	arith256_from_be(&min, s->n->cp->minimum_chain_work);
+	if (arith256_cmp(&min, &floor) > 0)
+		floor = min;
+	arith256_from_be(&work, prev->chainwork);
+	arith256_block_proof(&proof, h->bits);
+	arith256_add(&work, &work, &proof);
+	return arith256_cmp(&work, &floor) < 0;
+}
+
+/*
+ * Whether Core would try to rebuild a compact block with this new header
+ * on prev at once (and so judge its contents): more work than our tip, a
+ * tip less than 20 block intervals old (CanDirectFetch), at most two
+ * blocks past it, and the peer not at its limit of blocks in flight.
+ */
+static int
+direct_fetch(struct net *n, struct store_rtxn *t, struct peer *p,
+    const struct block_header *h, const struct block_index_entry *prev)
+{
+	struct sync *s = n->sync;
+	struct block_index_entry tip;
+	struct arith256 work, proof, tip_work;
+
+	if (store_get_index(t, s->tip, &tip) != STORE_OK)
+		return 0;
+	arith256_from_be(&work, prev->chainwork);
+	arith256_block_proof(&proof, h->bits);
+	arith256_add(&work, &work, &proof);
+	arith256_from_be(&tip_work, tip.chainwork);
+	return arith256_cmp(&work, &tip_work) > 0 &&
+	    (int64_t)tip.hdr.time > node_time() - 20 * n->cp->target_spacing &&
+	    prev->height + 1 <= s->tip_height + 2 &&
+	    p->sync.n_inflight < MAX_BLOCKS_IN_TRANSIT_PER_PEER;
+}
+
+/*
+ * A compact block. We never ask for them and do not rebuild them, but the
+ * header is taken as Core takes it: one that does not connect gets a
+ * getheaders, a low-work or already known one changes nothing (a header
+ * known to be invalid is not punished when it comes this way), and a new
+ * one is processed as a header announcement, so that an invalid one is
+ * punished and the block of a valid one is fetched in full. Contents that
+ * could not describe a block (bad) are punished once the header proves
+ * valid, where Core would have tried to rebuild the block.
+ */
+int
+sync_on_cmpctblock(struct net *n, struct peer *p, const struct block_header *h,
+    int bad)
+{
+	struct sync *s = n->sync;
+	struct block_index_entry prev, e;
+	struct store_rtxn *t;
+	uint8_t hash[32];
+	int rc, judge;
+
+	header_hash(h, hash);
+	t = sync_rtxn(n);
+	if (store_get_index(t, h->prev, &prev) != STORE_OK) {
+		store_read_end(t);
+		if (!sync_is_ibd(n))
+			sync_send_getheaders(n, p, 0);
+		return H_OK;
+	}
+	if (low_work(s, t, h, &prev)) {
+		store_read_end(t);
+		log_debug(LOG_NET, "Ignoring low-work compact block from peer "
+		    "%llu", (unsigned long long)p->id);
+		return H_OK;
+	}
+	if (store_get_index(t, hash, &e) == STORE_OK) {
+		if (!(e.status & BLOCK_FAILED_MASK))
+			sync_update_availability(s, t, p, hash);
+		store_read_end(t);
+		net_schedule(n);
+		return H_OK;
+	}
+	judge = bad && direct_fetch(n, t, p, h, &prev);
+	store_read_end(t);
+	if (!check_pow(n->cp, hash, h->bits)) {
+		peer_misbehaving(p, "invalid header via cmpctblock: high-hash");
+		return H_OK;
+	}
+	rc = validation_submit_headers(n->val, p->id, h, 1);
+	if (rc == QUEUE_EFULL)
+		return H_RETRY;
+	if (rc == 0) {
+		p->sync.headers_pending++;
+		memcpy(p->sync.unknown_hash, hash, 32);
+		p->sync.has_unknown = 1;
+		if (judge) {
+			memcpy(p->sync.cmpct_bad, hash, 32);
+			p->sync.has_cmpct_bad = 1;
+		}
+	}
+	return H_OK;
+}
+
+void
+sync_headers_done(struct net *n, uint64_t peer_id,
+    const struct netq_headers_done *d)
+{
+	static const uint8_t zero[32];
+	struct sync *s = n->sync;
+	struct store_rtxn *t;
+	struct peer *p = net_peer_by_id(n, peer_id);
+
+	if (peer_id == VALIDATION_PEER_LOCAL ||
+	    (p && p->sync.headers_pending == 0))
+		p = NULL;	/* not a batch of this peer's (RPC submitheader) */
+	if (p)
+		p->sync.headers_pending--;
+	t = sync_rtxn(n);
+	sync_refresh_chain(s, t);
+	if (p) {
+		switch (d->res) {
+		case VAL_OK:
+		case VAL_DUPLICATE:
+			if (p->sync.has_cmpct_bad &&
+			    memcmp(d->last, p->sync.cmpct_bad, 32) == 0) {
+				p->sync.has_cmpct_bad = 0;
+				peer_misbehaving(p, "invalid compact block");
+				peer_maybe_punish(p);
+				break;
+			}
+			if (memcmp(d->last, zero, 32) != 0)
+				sync_update_availability(s, t, p, d->last);
+			sync_process_unknown(s, t, p);
+			break;
+		case VAL_ORPHAN:
+			sync_send_getheaders(n, p, 0);
+			break;
+		case VAL_INVALID:
+			log_debug(LOG_NET, "invalid headers from peer=%llu: %s",
+			    (unsigned long long)peer_id, d->reason);
+			if (punishable(p, d->reason)) {
+				peer_misbehaving(p, "invalid header received: "
+				    "%s", d->reason);
+				peer_maybe_punish(p);
+			}
+			break;
+		default:
+			break;
+		}
+		if (p->sync.headers_pending == 0)
+			p->sync.has_cmpct_bad = 0;
+	}
+	store_read_end(t);
+	if (p)
+		maybe_send_sendheaders(n, p);
+	net_schedule(n);
+}
+
+void
+sync_on_block_inv(struct net *n, struct peer *p, const uint8_t hash[32],
+    int *want_headers)
+{
+	struct sync *s = n->sync;
+	struct block_index_entry e;
+	struct store_rtxn *t = sync_rtxn(n);
+	int known;
+
+	sync_update_availability(s, t, p, hash);
+	known = store_get_index(t, hash, &e) == STORE_OK &&
+	    (e.status & BLOCK_HAVE_DATA);
+	store_read_end(t);
+	/* Headers first: an unknown block is fetched after its header. */
+	if (!known && !htab_get(s->inflight, hash))
+		*want_headers = 1;
+	net_schedule(n);
+}

@@ -1,0 +1,392 @@
+/*
+ * The net thread's start-up, run by net_start before the thread exists:
+ * the options (connection limits, buffers, services, user agent,
+ * whitelists, -listen and friends), the listening sockets (-port, -bind,
+ * -whitebind) and the connections the options ask for (-connect,
+ * -addnode, -seednode, -signetseednode). Errors are the user's: they come
+ * back as a message in err and net_start stops start-up with it.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/listener.h>
+#include <event2/util.h>
+
+#include "chain/chainparams.h"
+#include "config.h"
+#include "net/addrman.h"
+#include "net/net_int.h"
+#include "util/args.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+static int
+bind_one(struct net *n, const struct service *svc, uint32_t perms,
+    int explicit)
+{
+	struct sockaddr_storage ss;
+	struct evconnlistener *evl;
+	struct listener *l;
+	socklen_t len;
+	char s[NETADDR_STRLEN];
+	int fd, one = 1;
+
+	service_format(svc, s, sizeof(s));
+	if ((len = service_to_sockaddr(svc, &ss)) == 0)
+		return -1;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1) {
+		if (explicit)
+			log_warn("Unable to bind to %s on this computer", s);
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* One socket per family: the IPv6 one must not take IPv4 too. */
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) == -1) {
+		int e = errno;
+
+		close(fd);
+		if (e == EADDRINUSE)
+			log_warnx("Unable to bind to %s on this computer. "
+			    "bitrootd is probably already running.", s);
+		else if (explicit)
+			log_warnx("Unable to bind to %s on this computer "
+			    "(bind returned error %s)", s, strerror(e));
+		return -1;
+	}
+	if (listen(fd, SOMAXCONN) == -1) {
+		log_warn("net: listen %s", s);
+		close(fd);
+		return -1;
+	}
+	l = NULL;
+	n->listeners = xreallocarray(n->listeners, n->nlisteners + 1,
+	    sizeof(*n->listeners));
+	l = &n->listeners[n->nlisteners];
+	memset(l, 0, sizeof(*l));
+	l->addr = *svc;
+	l->perms = perms;
+	l->net = n;
+	/* The callback argument is filled in once the array stops moving. */
+	evl = evconnlistener_new(n->base, net_accept_cb, NULL,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+	if (evl == NULL) {
+		close(fd);
+		return -1;
+	}
+	evconnlistener_set_error_cb(evl, net_accept_error_cb);
+	l->ev = evl;
+	n->nlisteners++;
+	log_info("Bound to %s", s);
+	return 0;
+}
+
+int
+net_setup_listeners(struct net *n, char *err, size_t errlen)
+{
+	const char *const *vals;
+	size_t nb, nwb, i;
+	struct service svc;
+	uint16_t port;
+	int64_t p;
+
+	p = args_get_int(n->args, "port", n->cp->default_port);
+	if (p <= 0 || p > 65535) {
+		snprintf(err, errlen, "Invalid port specified in -port: '%s'",
+		    args_get(n->args, "port"));
+		return -1;
+	}
+	port = (uint16_t)p;
+	nb = args_get_all(n->args, "bind", &vals);
+	for (i = 0; i < nb; i++) {
+		const char *v = vals[i];
+		char *eq;
+		char buf[128];
+
+		/* Core's "-bind=ADDR=onion" suffix: accepted, served as usual. */
+		snprintf(buf, sizeof(buf), "%s", v);
+		if ((eq = strchr(buf, '=')) != NULL)
+			*eq = '\0';
+		if (service_parse(buf, port, &svc) == -1) {
+			snprintf(err, errlen, "Cannot resolve -bind address: "
+			    "'%s'", v);
+			return -1;
+		}
+		if (n->listen && bind_one(n, &svc, 0, 1) == -1) {
+			snprintf(err, errlen, "Unable to bind to %s on this "
+			    "computer", v);
+			return -1;
+		}
+	}
+	nwb = args_get_all(n->args, "whitebind", &vals);
+	for (i = 0; i < nwb; i++) {
+		uint32_t flags;
+		const char *rest;
+		int dir;
+
+		if (netperm_parse(vals[i], n->implicit_perms, &flags, &dir,
+		    &rest, err, errlen) == -1)
+			return -1;
+		if (service_parse(rest, 0, &svc) == -1 || svc.port == 0) {
+			snprintf(err, errlen, "Need to specify a port with "
+			    "-whitebind: '%s'", rest);
+			return -1;
+		}
+		if (n->listen && bind_one(n, &svc, flags, 1) == -1) {
+			snprintf(err, errlen, "Unable to bind to %s on this "
+			    "computer", rest);
+			return -1;
+		}
+	}
+	if (n->listen && nb == 0 && nwb == 0) {
+		struct service any6, any4;
+		int ok = 0;
+
+		memset(&any6, 0, sizeof(any6));
+		memset(&any4, 0, sizeof(any4));
+		any6.addr.net = NET_IPV6;
+		any6.addr.len = 16;
+		any6.port = port;
+		any4.addr.net = NET_IPV4;
+		any4.addr.len = 4;
+		any4.port = port;
+		ok += bind_one(n, &any6, 0, 0) == 0;
+		ok += bind_one(n, &any4, 0, 0) == 0;
+		if (!ok) {
+			snprintf(err, errlen, "Failed to listen on any port. "
+			    "Use -listen=0 if you want this.");
+			return -1;
+		}
+	}
+	for (i = 0; i < n->nlisteners; i++)
+		evconnlistener_set_cb(n->listeners[i].ev, net_accept_cb,
+		    &n->listeners[i]);
+	return 0;
+}
+
+static int
+build_subver(struct net *n, char *err, size_t errlen)
+{
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ01234567890 .,;-_/:?@()";
+	const char *const *vals;
+	size_t nc, i, len;
+	char buf[4096];
+
+	nc = args_get_all(n->args, "uacomment", &vals);
+	len = (size_t)snprintf(buf, sizeof(buf), "/bitroot:%s", PACKAGE_VERSION);
+	for (i = 0; i < nc; i++) {
+		const char *c = vals[i];
+
+		if (strspn(c, safe) != strlen(c)) {
+			snprintf(err, errlen, "User Agent comment (%s) contains "
+			    "unsafe characters.", c);
+			return -1;
+		}
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
+		    i == 0 ? "(" : "; ", c);
+		if (len >= sizeof(buf) - 4)
+			break;
+	}
+	if (nc > 0)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, ")");
+	len += (size_t)snprintf(buf + len, sizeof(buf) - len, "/");
+	if (len > MAX_SUBVERSION_LENGTH) {
+		snprintf(err, errlen, "Total length of network version string "
+		    "(%zu) exceeds maximum length (%d). Reduce the number or "
+		    "size of uacomments.", len, MAX_SUBVERSION_LENGTH);
+		return -1;
+	}
+	memcpy(n->subver, buf, len + 1);
+	return 0;
+}
+
+int
+net_read_options(struct net *n, char *err, size_t errlen)
+{
+	const char *const *vals;
+	struct rlimit rl;
+	int64_t v, maxconn, avail;
+	size_t nv, i, nbind;
+	int any_bind;
+
+	maxconn = args_get_int(n->args, "maxconnections",
+	    DEFAULT_MAX_PEER_CONNECTIONS);
+	if (maxconn < 0)
+		maxconn = 0;
+	nbind = args_get_all(n->args, "bind", &vals) +
+	    args_get_all(n->args, "whitebind", &vals);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+		avail = (int64_t)rl.rlim_cur - MIN_CORE_FILEDESCRIPTORS -
+		    MAX_ADDNODE_CONNECTIONS - (int64_t)(nbind ? nbind : 2);
+		if (avail < 0)
+			avail = 0;
+		if (maxconn > avail) {
+			log_warnx("Reducing -maxconnections from %lld to %lld, "
+			    "because of system limitations.",
+			    (long long)maxconn, (long long)avail);
+			maxconn = avail;
+		}
+	}
+	n->max_connections = (int)maxconn;
+	n->max_outbound_full = maxconn < MAX_OUTBOUND_FULL_RELAY ?
+	    (int)maxconn : MAX_OUTBOUND_FULL_RELAY;
+	n->max_block_relay = (int)maxconn - n->max_outbound_full <
+	    MAX_BLOCK_RELAY_ONLY ? (int)maxconn - n->max_outbound_full :
+	    MAX_BLOCK_RELAY_ONLY;
+	n->max_inbound = (int)maxconn - (n->max_outbound_full +
+	    n->max_block_relay + MAX_FEELER_CONNECTIONS);
+	if (n->max_inbound < 0)
+		n->max_inbound = 0;
+
+	n->allow_dns = args_get_bool(n->args, "dns", 1);
+	n->logips = args_get_bool(n->args, "logips", 0);
+	n->peer_timeout = args_get_int(n->args, "peertimeout",
+	    DEFAULT_PEER_CONNECT_TIMEOUT);
+	if (n->peer_timeout <= 0) {
+		snprintf(err, errlen, "peertimeout must be a positive "
+		    "integer.");
+		return -1;
+	}
+	v = args_get_int(n->args, "timeout", DEFAULT_CONNECT_TIMEOUT_MS);
+	n->connect_timeout_ms = v > 0 && v < 3600000 ? (int)v :
+	    DEFAULT_CONNECT_TIMEOUT_MS;
+	v = args_get_int(n->args, "maxreceivebuffer", DEFAULT_MAXRECEIVEBUFFER);
+	n->max_recv_buffer = v > 0 ? (size_t)v * 1000 :
+	    DEFAULT_MAXRECEIVEBUFFER * 1000;
+	v = args_get_int(n->args, "maxsendbuffer", DEFAULT_MAXSENDBUFFER);
+	n->max_send_buffer = v > 0 ? (size_t)v * 1000 :
+	    DEFAULT_MAXSENDBUFFER * 1000;
+	n->local_services = NODE_NETWORK | NODE_WITNESS | NODE_NETWORK_LIMITED;
+	/* BIP324, on by default as in Core. */
+	n->v2transport = args_get_bool(n->args, "v2transport", 1);
+	if (n->v2transport)
+		n->local_services |= NODE_P2P_V2;
+	/* node_start has checked that the basic filter index runs. */
+	if (args_get_bool(n->args, "peerblockfilters", 0))
+		n->local_services |= NODE_COMPACT_FILTERS;
+	if (build_subver(n, err, errlen) == -1)
+		return -1;
+
+	n->implicit_perms = netperm_implicit(
+	    args_get_bool(n->args, "whitelistrelay", 1),
+	    args_get_bool(n->args, "whitelistforcerelay", 0));
+	nv = args_get_all(n->args, "whitelist", &vals);
+	for (i = 0; i < nv; i++) {
+		struct whitelist_entry w;
+		const char *rest;
+
+		memset(&w, 0, sizeof(w));
+		if (netperm_parse(vals[i], n->implicit_perms, &w.flags, &w.dir,
+		    &rest, err, errlen) == -1)
+			return -1;
+		if (subnet_parse(rest, &w.sn) == -1) {
+			snprintf(err, errlen, "Invalid netmask specified in "
+			    "-whitelist: '%s'", rest);
+			return -1;
+		}
+		n->whitelist = xreallocarray(n->whitelist, n->nwhitelist + 1,
+		    sizeof(*n->whitelist));
+		n->whitelist[n->nwhitelist++] = w;
+	}
+
+	n->network_active = args_get_bool(n->args, "networkactive", 1);
+	/* -bind turns listening on; -connect turns it off by default (Core). */
+	any_bind = args_is_set(n->args, "bind") ||
+	    args_is_set(n->args, "whitebind");
+	n->listen = args_get_bool(n->args, "listen",
+	    any_bind ? 1 : !args_is_set(n->args, "connect"));
+	if (maxconn == 0)
+		n->listen = 0;
+	n->use_addrman_outgoing = !args_is_set(n->args, "connect");
+	n->blocksonly = args_get_bool(n->args, "blocksonly", 0);
+	/*
+	 * -test=nopublicdial: the test framework gives it to every bitrootd so
+	 * that addresses a test gossips (which must be routable) are never
+	 * dialled by the automatic connections; only loopback traffic leaves.
+	 */
+	nv = args_get_all(n->args, "test", &vals);
+	for (i = 0; i < nv; i++) {
+		if (strcmp(vals[i], "nopublicdial") == 0)
+			n->no_public_dial = 1;
+		else {
+			snprintf(err, errlen, "-test=%s unknown test option "
+			    "(bitrootd knows: nopublicdial)", vals[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+add_node(struct net *n, const char *name, int from_connect)
+{
+	struct added_node *a = xcalloc(1, sizeof(*a));
+
+	a->name = xstrdup(name);
+	a->from_connect = from_connect;
+	a->backoff_us = ADDNODE_BACKOFF_MIN_US;
+	a->use_v2 = n->v2transport;
+	n->added = xreallocarray(n->added, n->nadded + 1, sizeof(*n->added));
+	n->added[n->nadded++] = a;
+}
+
+/* The connections the options ask for: -connect, -addnode, -seednode. */
+void
+net_add_targets(struct net *n)
+{
+	const char *const *vals;
+	size_t nv, i;
+
+	nv = args_get_all(n->args, "connect", &vals);
+	for (i = 0; i < nv; i++)
+		if (strcmp(vals[i], "0") != 0 && vals[i][0] != '\0')
+			add_node(n, vals[i], 1);
+	/* -addnode is kept connected even with -connect (Core). */
+	nv = args_get_all(n->args, "addnode", &vals);
+	for (i = 0; i < nv; i++)
+		add_node(n, vals[i], 0);
+	if (n->use_addrman_outgoing) {
+		nv = args_get_all(n->args, "seednode", &vals);
+		for (i = 0; i < nv; i++)
+			net_connect(n, vals[i], CONN_ADDR_FETCH, NULL,
+			    n->v2transport);
+	}
+	/*
+	 * -signetseednode: Core's DNS seeds on signet. bitrootd does no DNS
+	 * seeding, so each becomes the address-fetch connection Core makes to
+	 * a seed whose name gives no addresses; like Core's seeding, only
+	 * with -dnsseed on and no known addresses (or -forcednsseed).
+	 */
+	if (n->cp->id != CHAIN_SIGNET ||
+	    !args_is_set(n->args, "signetseednode")) {
+		/* No seeds to ask on this chain: say so rather than ignore it. */
+		if (args_is_set(n->args, "dnsseed") &&
+		    args_get_bool(n->args, "dnsseed", 0))
+			log_warnx("Warning: -dnsseed is set but bitrootd has no "
+			    "DNS seeds for this chain; add peers with -addnode, "
+			    "-seednode or -connect");
+		if (args_get_bool(n->args, "forcednsseed", 0))
+			log_warnx("Warning: -forcednsseed is set but bitrootd has "
+			    "no DNS seeds for this chain; add peers with -addnode, "
+			    "-seednode or -connect");
+	}
+	if (n->use_addrman_outgoing && n->cp->id == CHAIN_SIGNET &&
+	    args_get_bool(n->args, "dnsseed", n->max_connections > 0) &&
+	    (addrman_size(n->addrman, -1, -1) == 0 ||
+	    args_get_bool(n->args, "forcednsseed", 0))) {
+		nv = args_get_all(n->args, "signetseednode", &vals);
+		for (i = 0; i < nv; i++)
+			net_connect(n, vals[i], CONN_ADDR_FETCH, NULL,
+			    n->v2transport);
+	}
+}

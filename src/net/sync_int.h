@@ -1,0 +1,99 @@
+/*
+ * Inside block sync (sync.c, blockdl.c, blockserve.c): the state struct
+ * net keeps for it (struct sync, n->sync) and the functions the three
+ * files share. Net thread only, like everything reachable from struct net;
+ * nothing here is locked. The rest of the net module uses sync.h.
+ */
+#ifndef BR_NET_SYNC_INT_H
+#define BR_NET_SYNC_INT_H
+
+#include <stdint.h>
+
+#include "net/net_int.h"
+
+#define MAX_BLOCKS_IN_TRANSIT_PER_PEER 16
+#define BLOCK_DOWNLOAD_WINDOW 1024
+#define BLOCK_STALLING_TIMEOUT_DEFAULT_US 2000000LL
+#define BLOCK_STALLING_TIMEOUT_MAX_US 64000000LL
+/* Block download timeout, in units of the target spacing (Core). */
+#define BLOCK_DOWNLOAD_TIMEOUT_BASE 1.0
+#define BLOCK_DOWNLOAD_TIMEOUT_PER_PEER 0.5
+
+struct inflight {
+	uint8_t hash[32];		/* map key */
+	uint64_t peer_id;
+	int32_t height;
+	int64_t time_us;
+	int historical;			/* for background validation */
+	struct inflight *next;		/* the peer's list, oldest first */
+};
+
+/* A block at validation, or stored beyond our tip. */
+struct blk {
+	uint8_t hash[32];		/* map key */
+	int32_t height;
+	int count;
+};
+
+struct sync {
+	struct net *n;
+	uint8_t (*hc)[32];		/* best header chain: hc[h] at height h */
+	size_t hc_cap;
+	int32_t hc_height;		/* -1: empty */
+	uint32_t hc_gen;		/* bumped when a branch is replaced */
+	uint8_t tip[32];
+	int32_t tip_height;
+	uint8_t tip_work[32];		/* big-endian */
+	/*
+	 * The last height where the header chain and the active chain agree:
+	 * the tip, unless the best headers are on another branch (a reorg to
+	 * come), whose blocks are then fetched from here on.
+	 */
+	int32_t hc_fork;
+	int ibd;
+	struct htab *inflight;		/* hash -> struct inflight */
+	struct htab *pending;		/* hash -> struct blk: at validation */
+	struct htab *have;		/* hash -> struct blk: stored, above tip */
+	int32_t scan_from;		/* no unrequested block below this */
+	/*
+	 * The same for the blocks below a UTXO snapshot's base that
+	 * background validation needs (validation_background_range).
+	 */
+	int32_t hist_scan;
+	int64_t stall_timeout_us;
+	int n_preferred;		/* handshaked preferred-download peers */
+	int n_sync_started;
+};
+
+/* ---- sync.c ---- */
+/* A read transaction on the store; failing to begin one is fatal. */
+struct store_rtxn *sync_rtxn(struct net *n);
+/* Re-reads the tip and the best header chain from the store. */
+void sync_refresh_chain(struct sync *s, struct store_rtxn *t);
+int sync_on_active_chain(struct store_rtxn *t,
+    const struct block_index_entry *e);
+/* Core's UpdateBlockAvailability: p announced hash. */
+void sync_update_availability(struct sync *s, struct store_rtxn *t,
+    struct peer *p, const uint8_t hash[32]);
+/* Core's ProcessBlockAvailability: an announced block that is now known. */
+void sync_process_unknown(struct sync *s, struct store_rtxn *t,
+    struct peer *p);
+/* Last height where the peer's best branch and our header chain agree, -1. */
+int32_t sync_peer_common(struct sync *s, struct store_rtxn *t,
+    struct peer *p);
+/* Whether p has the header hash at height (it told us, or we sent it). */
+int sync_peer_has_header(struct sync *s, struct store_rtxn *t,
+    struct peer *p, const uint8_t hash[32], int32_t height);
+
+/* ---- blockdl.c ---- */
+/* The tip moved: stall timeout and stored-block tracking follow it. */
+void blockdl_new_tip(struct sync *s);
+
+/* ---- blockserve.c ---- */
+/* The tip moved from old: announce the new blocks (or mark ibd announces). */
+void blockserve_new_tip(struct net *n, struct store_rtxn *t,
+    const uint8_t old[32], int32_t old_height);
+/* Periodic, per handshaked peer: the initial-download tip announcement. */
+void blockserve_tick(struct net *n, struct peer *p);
+
+#endif
