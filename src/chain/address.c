@@ -92,7 +92,8 @@ decode_base58(const struct chainparams *p, const char *addr,
 		}
 		if (n >= 1 && (data[0] == p->p2pkh_prefix ||
 		    data[0] == p->p2sh_prefix))
-			errbuf_printf(err, errlen, "Invalid length for Base58 address "
+			errbuf_printf(err, errlen,
+			    "Invalid length for Base58 address "
 			    "(P2PKH or P2SH)");
 		else
 			errbuf_printf(err, errlen,
@@ -101,10 +102,12 @@ decode_base58(const struct chainparams *p, const char *addr,
 	}
 	/* Not Base58Check: say whether it was Base58 at all. */
 	if (base58_decode(addr, probe, sizeof(probe), &n) == -1)
-		errbuf_printf(err, errlen, "Invalid or unsupported Segwit (Bech32) or "
+		errbuf_printf(err, errlen,
+		    "Invalid or unsupported Segwit (Bech32) or "
 		    "Base58 encoding.");
 	else
-		errbuf_printf(err, errlen, "Invalid checksum or length of Base58 "
+		errbuf_printf(err, errlen,
+		    "Invalid checksum or length of Base58 "
 		    "address (P2PKH or P2SH)");
 	return -1;
 }
@@ -132,7 +135,8 @@ decode_bech32(const struct chainparams *p, const char *addr,
 		return -1;
 	}
 	if (strcmp(hrp, p->bech32_hrp) != 0) {
-		errbuf_printf(err, errlen, "Invalid or unsupported prefix for Segwit "
+		errbuf_printf(err, errlen,
+		    "Invalid or unsupported prefix for Segwit "
 		    "(Bech32) address (expected %s, got %s).", p->bech32_hrp,
 		    hrp);
 		return -1;
@@ -151,13 +155,15 @@ decode_bech32(const struct chainparams *p, const char *addr,
 	plen = bech32_convert_bits(data + 1, n - 1, 5, 8, 0, prog,
 	    sizeof(prog));
 	if (plen < 0) {
-		errbuf_printf(err, errlen, "Invalid padding in Bech32 data section");
+		errbuf_printf(err, errlen,
+		    "Invalid padding in Bech32 data section");
 		return -1;
 	}
 	if (version == 0) {
 		if (plen != WITNESS_V0_KEYHASH_LEN &&
 		    plen != WITNESS_V0_SCRIPTHASH_LEN) {
-			errbuf_printf(err, errlen, "Invalid Bech32 v0 address program "
+			errbuf_printf(err, errlen,
+			    "Invalid Bech32 v0 address program "
 			    "size (%d %s), per BIP141", plen,
 			    byte_word((size_t)plen));
 			return -1;
@@ -172,7 +178,8 @@ decode_bech32(const struct chainparams *p, const char *addr,
 			return -1;
 		}
 		if (plen < WITNESS_PROG_MIN || plen > WITNESS_PROG_MAX) {
-			errbuf_printf(err, errlen, "Invalid Bech32 address program "
+			errbuf_printf(err, errlen,
+			    "Invalid Bech32 address program "
 			    "size (%d %s)", plen, byte_word((size_t)plen));
 			return -1;
 		}

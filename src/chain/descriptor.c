@@ -108,7 +108,8 @@ check_checksum(const char *s, int require, size_t *payload_len,
 		return -1;
 	}
 	if (hash != NULL && (n = strlen(hash + 1)) != DESCRIPTOR_CHECKSUM_LEN) {
-		errbuf_printf(err, errlen, "Expected 8 character checksum, not %zu "
+		errbuf_printf(err, errlen,
+		    "Expected 8 character checksum, not %zu "
 		    "characters", n);
 		return -1;
 	}
@@ -118,7 +119,8 @@ check_checksum(const char *s, int require, size_t *payload_len,
 		return -1;
 	}
 	if (hash != NULL && strcmp(hash + 1, sum) != 0) {
-		errbuf_printf(err, errlen, "Provided checksum '%s' does not match "
+		errbuf_printf(err, errlen,
+		    "Provided checksum '%s' does not match "
 		    "computed checksum '%s'", hash + 1, sum);
 		return -1;
 	}
@@ -206,13 +208,15 @@ descriptor_parse(const struct chainparams *p, const char *s,
 	} else {
 		for (i = 0; other_functions[i] != NULL; i++) {
 			if (is_func(s, n, other_functions[i], &arg, &arglen)) {
-				errbuf_printf(err, errlen, "%s() descriptors are not "
+				errbuf_printf(err, errlen,
+				    "%s() descriptors are not "
 				    "supported by this node",
 				    other_functions[i]);
 				goto fail;
 			}
 		}
-		errbuf_printf(err, errlen, "'%.*s' is not a valid descriptor function",
+		errbuf_printf(err, errlen,
+		    "'%.*s' is not a valid descriptor function",
 		    (int)n, s);
 		goto fail;
 	}

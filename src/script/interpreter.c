@@ -650,7 +650,7 @@ script_eval(struct stack *st, const uint8_t *script, size_t len,
 			case OP_CHECKSEQUENCEVERIFY: {
 				int cltv = op == OP_CHECKLOCKTIMEVERIFY;
 
-				/* Not enabled: a plain NOP2/NOP3, never discouraged. */
+				/* Off: a plain NOP2/NOP3, never discouraged. */
 				if (!(flags & (cltv ?
 				    SCRIPT_VERIFY_CHECKLOCKTIMEVERIFY :
 				    SCRIPT_VERIFY_CHECKSEQUENCEVERIFY)))
@@ -661,8 +661,9 @@ script_eval(struct stack *st, const uint8_t *script, size_t len,
 					FAIL(SCRIPT_ERR_UNKNOWN_ERROR);
 				if (a < 0)
 					FAIL(SCRIPT_ERR_NEGATIVE_LOCKTIME);
-				/* CSV's disable bit leaves room for soft forks. */
-				if (!cltv && (a & SEQUENCE_LOCKTIME_DISABLE_FLAG))
+				/* CSV's disable bit: room for soft forks. */
+				if (!cltv &&
+				    (a & SEQUENCE_LOCKTIME_DISABLE_FLAG))
 					break;
 				if (!(cltv ? check_locktime(cx, a) :
 				    check_sequence(cx, a)))

@@ -381,7 +381,8 @@ data_from_tx(struct sign_data *sd, const struct tx *tx, size_t nin,
 		goto out;
 	}
 	type = script_solve(next, next_len, &sol);
-	if (type == SCRIPT_SCRIPTHASH && pop_inner(&script_stack, &sd->redeem)) {
+	if (type == SCRIPT_SCRIPTHASH &&
+	    pop_inner(&script_stack, &sd->redeem)) {
 		next = sd->redeem.p;
 		next_len = sd->redeem.len;
 		type = script_solve(next, next_len, &sol);

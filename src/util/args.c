@@ -157,7 +157,8 @@ args_interpret(struct args *a, const struct arg_def *d, const char *v,
 	*neg = 0;
 	if (negated) {
 		if (d->flags & ARG_NONEG) {
-			errbuf_printf(err, errlen, "Negating of -%s is meaningless "
+			errbuf_printf(err, errlen,
+			    "Negating of -%s is meaningless "
 			    "and therefore forbidden", d->name);
 			return -1;
 		}
@@ -174,13 +175,15 @@ args_interpret(struct args *a, const struct arg_def *d, const char *v,
 			*out = "1";
 			return 0;
 		}
-		errbuf_printf(err, errlen, "Cannot negate -%s at the same time as "
+		errbuf_printf(err, errlen,
+		    "Cannot negate -%s at the same time as "
 		    "setting a value ('%s').", d->name, v);
 		return -1;
 	}
 	if (v == NULL) {
 		if (d->flags & ARG_NOELIDE) {
-			errbuf_printf(err, errlen, "Can not set -%s with no value. "
+			errbuf_printf(err, errlen,
+			    "Can not set -%s with no value. "
 			    "Please specify value with -%s=value.", d->name,
 			    d->name);
 			return -1;
@@ -189,7 +192,8 @@ args_interpret(struct args *a, const struct arg_def *d, const char *v,
 		return 0;
 	}
 	if ((d->flags & ARG_INT) && strict_int(v, &n) == -1) {
-		errbuf_printf(err, errlen, "Invalid value -%s=%s: not an integer",
+		errbuf_printf(err, errlen,
+		    "Invalid value -%s=%s: not an integer",
 		    d->name, v);
 		return -1;
 	}
@@ -527,7 +531,8 @@ args_chain_from_settings(struct args *a, const char **chain, char *err,
 			if (strcmp(v, chains[i].name) == 0)
 				c = chains[i].name;
 		if (c == NULL) {
-			errbuf_printf(err, errlen, "Unknown chain %s. Use main, "
+			errbuf_printf(err, errlen,
+			    "Unknown chain %s. Use main, "
 			    "test, testnet4, signet or regtest.", v);
 			return -1;
 		}

@@ -93,7 +93,8 @@ args_find_datadir(struct args *a, char *err, size_t errlen)
 			home = pw ? pw->pw_dir : NULL;
 		}
 		if (home == NULL || *home == '\0') {
-			errbuf_printf(err, errlen, "Cannot find the home directory "
+			errbuf_printf(err, errlen,
+			    "Cannot find the home directory "
 			    "for the default data directory; use -datadir.");
 			return -1;
 		}
@@ -161,7 +162,8 @@ conf_option(struct args *a, char *key, int dotted, const char *value,
 	}
 	d = arg_def_at(idx);
 	if (d->flags & ARG_CMDLINE) {
-		errbuf_printf(err, errlen, "%s cannot be set in the configuration "
+		errbuf_printf(err, errlen,
+		    "%s cannot be set in the configuration "
 		    "file; use includeconf= if you want to include additional "
 		    "config files", d->name);
 		return -1;
@@ -203,7 +205,8 @@ args_conf_parse(struct args *a, char *buf, size_t len, const char *path,
 			nl = buf + len;
 		*nl = '\0';
 		if (strlen(p) != (size_t)(nl - p)) {
-			errbuf_printf(err, errlen, "parse error on line %d: the "
+			errbuf_printf(err, errlen,
+			    "parse error on line %d: the "
 			    "line contains a NUL byte (%s:%d)", lineno, file,
 			    lineno);
 			goto out;
@@ -226,7 +229,8 @@ args_conf_parse(struct args *a, char *buf, size_t len, const char *path,
 			continue;
 		}
 		if (line[0] == '-') {
-			errbuf_printf(err, errlen, "parse error on line %d: %s, "
+			errbuf_printf(err, errlen,
+			    "parse error on line %d: %s, "
 			    "options in configuration file must be specified "
 			    "without leading - (%s:%d)", lineno, line, file,
 			    lineno);
@@ -234,12 +238,14 @@ args_conf_parse(struct args *a, char *buf, size_t len, const char *path,
 		}
 		if ((eq = strchr(line, '=')) == NULL) {
 			if (strncmp(line, "no", 2) == 0)
-				errbuf_printf(err, errlen, "parse error on line "
+				errbuf_printf(err, errlen,
+				    "parse error on line "
 				    "%d: %s, if you intended to specify a "
 				    "negated option, use %s=1 instead (%s:%d)",
 				    lineno, line, line, file, lineno);
 			else
-				errbuf_printf(err, errlen, "parse error on line "
+				errbuf_printf(err, errlen,
+				    "parse error on line "
 				    "%d: %s (%s:%d)", lineno, line, file,
 				    lineno);
 			goto out;
@@ -248,7 +254,8 @@ args_conf_parse(struct args *a, char *buf, size_t len, const char *path,
 		key = trim(line);
 		value = trim(eq + 1);
 		if (*key == '\0') {
-			errbuf_printf(err, errlen, "parse error on line %d: =%s, "
+			errbuf_printf(err, errlen,
+			    "parse error on line %d: =%s, "
 			    "the option name is missing (%s:%d)", lineno,
 			    value, file, lineno);
 			goto out;
@@ -256,7 +263,8 @@ args_conf_parse(struct args *a, char *buf, size_t len, const char *path,
 		full = *section ? xasprintf("%s.%s", section, key) :
 		    xstrdup(key);
 		if (used_hash && strstr(full, "rpcpassword") != NULL) {
-			errbuf_printf(err, errlen, "parse error on line %d, using "
+			errbuf_printf(err, errlen,
+			    "parse error on line %d, using "
 			    "# in rpcpassword can be ambiguous and should be "
 			    "avoided (%s:%d)", lineno, file, lineno);
 			free(full);
@@ -264,7 +272,8 @@ args_conf_parse(struct args *a, char *buf, size_t len, const char *path,
 		}
 		if (conf_option(a, full, strchr(key, '.') != NULL, value,
 		    file, lineno, top, msg, sizeof(msg)) == -1) {
-			errbuf_printf(err, errlen, "%s (%s:%d)", msg, file, lineno);
+			errbuf_printf(err, errlen,
+			    "%s (%s:%d)", msg, file, lineno);
 			free(full);
 			goto out;
 		}
@@ -372,7 +381,8 @@ args_read_config(struct args *a, char *err, size_t errlen)
 	if (conf != NULL && *conf != '\0') {
 		path = abs_path(conf, a->datadir);
 		if (!file_exists(path)) {
-			errbuf_printf(err, errlen, "Error reading configuration "
+			errbuf_printf(err, errlen,
+			    "Error reading configuration "
 			    "file: specified config file \"%s\" could not be "
 			    "opened.", path);
 			free(path);
@@ -392,7 +402,8 @@ args_read_config(struct args *a, char *err, size_t errlen)
 	}
 	if (conf_read_file(a, path, 1, msg, sizeof(msg)) == -1 ||
 	    read_includes(a, msg, sizeof(msg)) == -1) {
-		errbuf_printf(err, errlen, "Error reading configuration file: %s",
+		errbuf_printf(err, errlen,
+		    "Error reading configuration file: %s",
 		    msg);
 		free(path);
 		return -1;

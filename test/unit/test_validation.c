@@ -291,7 +291,8 @@ static const struct reject_case header_cases[] = {
 static void
 test_rejects_header(void)
 {
-	run_rejects(header_cases, sizeof(header_cases) / sizeof(header_cases[0]));
+	run_rejects(header_cases,
+	    sizeof(header_cases) / sizeof(header_cases[0]));
 }
 
 /* -- block structure and context-free transaction checks -- */

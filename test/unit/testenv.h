@@ -43,8 +43,8 @@ int testenv_tmpdir(char *dir, size_t len, const char *name);
 struct store *testenv_store_open(const char *dir, const uint8_t magic[4]);
 /*
  * The options of `test -regtest -datadir=dir extra...` (NULL entries of
- * extra skipped) with the datadir's config read and the chain selected; NULL (reason printed) on error. The
- * caller frees with args_free.
+ * extra skipped) with the datadir's config read and the chain selected;
+ * NULL (reason printed) on error. The caller frees with args_free.
  */
 struct args *testenv_args(const char *dir, const char *const *extra,
     size_t nextra);
