@@ -26,6 +26,7 @@
 
 #include "unit.h"
 #include "util/args.h"
+#include "util/file.h"
 #include "util/xmalloc.h"
 
 #ifndef BR_SRCDIR
@@ -71,21 +72,10 @@ write_file(const char *path, const char *text)
 static char *
 read_text(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
+	uint8_t *p;
+	size_t len;
 
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = xmalloc((size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
-		n = 0;
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
+	return file_read_all(path, 0, &p, &len) == 0 ? (char *)p : NULL;
 }
 
 /* Parses a command line given as a NULL-terminated list. */

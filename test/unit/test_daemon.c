@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "testenv.h"
 #include "unit.h"
 #include "util/daemon.h"
 #include "util/shutdown.h"
@@ -311,9 +312,5 @@ setup(void)
 __attribute__((destructor)) static void
 teardown(void)
 {
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", tmpdir);
+	testenv_rm_rf(tmpdir);
 }

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "testenv.h"
 #include "unit.h"
 #include "util/args.h"
 #include "util/daemon.h"
@@ -548,9 +549,5 @@ setup(void)
 __attribute__((destructor)) static void
 teardown(void)
 {
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", tmpdir);
+	testenv_rm_rf(tmpdir);
 }

@@ -90,6 +90,8 @@ enum {
 
 static const uint8_t op_false[1] = { 0x00 };
 
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
 struct reject_case {
 	const char *name;
 	void (*mutate)(struct reject_env *e, struct bg_block *b);
@@ -291,8 +293,7 @@ static const struct reject_case header_cases[] = {
 static void
 test_rejects_header(void)
 {
-	run_rejects(header_cases,
-	    sizeof(header_cases) / sizeof(header_cases[0]));
+	run_rejects(header_cases, NELEM(header_cases));
 }
 
 /* -- block structure and context-free transaction checks -- */
@@ -494,8 +495,7 @@ static const struct reject_case structure_cases[] = {
 static void
 test_rejects_structure(void)
 {
-	run_rejects(structure_cases,
-	    sizeof(structure_cases) / sizeof(structure_cases[0]));
+	run_rejects(structure_cases, NELEM(structure_cases));
 }
 
 /* -- witness and scripts -- */
@@ -611,8 +611,7 @@ static const struct reject_case witness_cases[] = {
 static void
 test_rejects_witness(void)
 {
-	run_rejects(witness_cases,
-	    sizeof(witness_cases) / sizeof(witness_cases[0]));
+	run_rejects(witness_cases, NELEM(witness_cases));
 }
 
 /* -- inputs -- */
@@ -792,7 +791,7 @@ static const struct reject_case input_cases[] = {
 static void
 test_rejects_inputs(void)
 {
-	run_rejects(input_cases, sizeof(input_cases) / sizeof(input_cases[0]));
+	run_rejects(input_cases, NELEM(input_cases));
 }
 
 /*
