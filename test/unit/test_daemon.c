@@ -303,10 +303,8 @@ UNIT_MAIN(UNIT_CASE(test_shutdown_from_signal), UNIT_CASE(test_shutdown),
 __attribute__((constructor)) static void
 setup(void)
 {
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
+	if (testenv_tmpdir(tmpdir, sizeof(tmpdir), "test_daemon") != 0)
 		exit(2);
-	}
 }
 
 __attribute__((destructor)) static void

@@ -540,10 +540,8 @@ UNIT_MAIN(UNIT_CASE(test_before_init), UNIT_CASE(test_categories),
 __attribute__((constructor)) static void
 setup(void)
 {
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
+	if (testenv_tmpdir(tmpdir, sizeof(tmpdir), "test_log") != 0)
 		exit(2);
-	}
 }
 
 __attribute__((destructor)) static void
