@@ -303,12 +303,6 @@ UNIT_MAIN(UNIT_CASE(test_shutdown_from_signal), UNIT_CASE(test_shutdown),
 __attribute__((constructor)) static void
 setup(void)
 {
-	if (testenv_tmpdir(tmpdir, sizeof(tmpdir), "test_daemon") != 0)
+	if (testenv_scratch(tmpdir, sizeof(tmpdir), "test_daemon") != 0)
 		exit(2);
-}
-
-__attribute__((destructor)) static void
-teardown(void)
-{
-	testenv_rm_rf(tmpdir);
 }

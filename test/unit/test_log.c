@@ -536,16 +536,10 @@ UNIT_MAIN(UNIT_CASE(test_before_init), UNIT_CASE(test_categories),
     UNIT_CASE(test_reopen), UNIT_CASE(test_fatal),
     UNIT_CASE(test_log_options))
 
-/* The temp directory is made before the cases run and removed after. */
+/* The temp directory is made before the cases run, removed at exit. */
 __attribute__((constructor)) static void
 setup(void)
 {
-	if (testenv_tmpdir(tmpdir, sizeof(tmpdir), "test_log") != 0)
+	if (testenv_scratch(tmpdir, sizeof(tmpdir), "test_log") != 0)
 		exit(2);
-}
-
-__attribute__((destructor)) static void
-teardown(void)
-{
-	testenv_rm_rf(tmpdir);
 }

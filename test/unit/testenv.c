@@ -53,6 +53,33 @@ testenv_tmpdir(char *dir, size_t len, const char *name)
 	return 0;
 }
 
+#define MAX_SCRATCH 8
+
+static char scratch[MAX_SCRATCH][256];
+static int nscratch;
+
+static void
+remove_scratch(void)
+{
+	while (nscratch > 0)
+		testenv_rm_rf(scratch[--nscratch]);
+}
+
+int
+testenv_scratch(char *dir, size_t len, const char *name)
+{
+	if (nscratch == MAX_SCRATCH) {
+		fprintf(stderr, "testenv_scratch: more than %d\n", MAX_SCRATCH);
+		return -1;
+	}
+	if (testenv_tmpdir(dir, len, name) != 0)
+		return -1;
+	if (nscratch == 0)
+		atexit(remove_scratch);
+	snprintf(scratch[nscratch++], sizeof(scratch[0]), "%s", dir);
+	return 0;
+}
+
 static void
 remove_logdir(void)
 {

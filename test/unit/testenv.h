@@ -39,6 +39,11 @@ long testenv_log_size(void);
 void testenv_rm_rf(const char *path);
 /* Creates /tmp/<name>.XXXXXX into dir (len >= 64); 0 or -1. */
 int testenv_tmpdir(char *dir, size_t len, const char *name);
+/*
+ * testenv_tmpdir, and the directory is removed when the binary exits (up
+ * to 8 such directories). For a scratch directory shared by all cases.
+ */
+int testenv_scratch(char *dir, size_t len, const char *name);
 /* store_open of dir, printing the store's reason on failure; NULL then. */
 struct store *testenv_store_open(const char *dir, const uint8_t magic[4]);
 /*
