@@ -14,6 +14,7 @@
 #include "chain/base58.h"
 #include "chain/bech32.h"
 #include "util/xmalloc.h"
+#include "util/errbuf.h"
 
 #define OP_0 0x00
 #define OP_1 0x51
@@ -35,21 +36,6 @@
 
 /* Pay-to-anchor (BIP 431 ephemeral anchors): witness v1 program 4e73. */
 static const uint8_t anchor_prog[2] = { 0x4e, 0x73 };
-
-static void errf(char *, size_t, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static size_t
 p2pkh_script(const uint8_t hash[HASH160_LEN], uint8_t *s)
@@ -106,19 +92,22 @@ decode_base58(const struct chainparams *p, const char *addr,
 		}
 		if (n >= 1 && (data[0] == p->p2pkh_prefix ||
 		    data[0] == p->p2sh_prefix))
-			errf(err, errlen, "Invalid length for Base58 address "
+			errbuf_printf(err, errlen,
+			    "Invalid length for Base58 address "
 			    "(P2PKH or P2SH)");
 		else
-			errf(err, errlen,
+			errbuf_printf(err, errlen,
 			    "Invalid or unsupported Base58-encoded address.");
 		return -1;
 	}
 	/* Not Base58Check: say whether it was Base58 at all. */
 	if (base58_decode(addr, probe, sizeof(probe), &n) == -1)
-		errf(err, errlen, "Invalid or unsupported Segwit (Bech32) or "
+		errbuf_printf(err, errlen,
+		    "Invalid or unsupported Segwit (Bech32) or "
 		    "Base58 encoding.");
 	else
-		errf(err, errlen, "Invalid checksum or length of Base58 "
+		errbuf_printf(err, errlen,
+		    "Invalid checksum or length of Base58 "
 		    "address (P2PKH or P2SH)");
 	return -1;
 }
@@ -138,40 +127,43 @@ decode_bech32(const struct chainparams *p, const char *addr,
 	if (enc == BECH32_INVALID) {
 		const char *msg = bech32_locate_errors(addr, locs, nlocs);
 
-		errf(err, errlen, "%s", msg);
+		errbuf_printf(err, errlen, "%s", msg);
 		return -1;
 	}
 	if (n == 0) {
-		errf(err, errlen, "Empty Bech32 data section");
+		errbuf_printf(err, errlen, "Empty Bech32 data section");
 		return -1;
 	}
 	if (strcmp(hrp, p->bech32_hrp) != 0) {
-		errf(err, errlen, "Invalid or unsupported prefix for Segwit "
+		errbuf_printf(err, errlen,
+		    "Invalid or unsupported prefix for Segwit "
 		    "(Bech32) address (expected %s, got %s).", p->bech32_hrp,
 		    hrp);
 		return -1;
 	}
 	version = data[0];
 	if (version == 0 && enc != BECH32_BECH32) {
-		errf(err, errlen,
+		errbuf_printf(err, errlen,
 		    "Version 0 witness address must use Bech32 checksum");
 		return -1;
 	}
 	if (version != 0 && enc != BECH32_BECH32M) {
-		errf(err, errlen,
+		errbuf_printf(err, errlen,
 		    "Version 1+ witness address must use Bech32m checksum");
 		return -1;
 	}
 	plen = bech32_convert_bits(data + 1, n - 1, 5, 8, 0, prog,
 	    sizeof(prog));
 	if (plen < 0) {
-		errf(err, errlen, "Invalid padding in Bech32 data section");
+		errbuf_printf(err, errlen,
+		    "Invalid padding in Bech32 data section");
 		return -1;
 	}
 	if (version == 0) {
 		if (plen != WITNESS_V0_KEYHASH_LEN &&
 		    plen != WITNESS_V0_SCRIPTHASH_LEN) {
-			errf(err, errlen, "Invalid Bech32 v0 address program "
+			errbuf_printf(err, errlen,
+			    "Invalid Bech32 v0 address program "
 			    "size (%d %s), per BIP141", plen,
 			    byte_word((size_t)plen));
 			return -1;
@@ -181,12 +173,13 @@ decode_bech32(const struct chainparams *p, const char *addr,
 	    memcmp(prog, anchor_prog, sizeof(anchor_prog)) == 0)))) {
 		/* Taproot and anchors pass; other programs are checked. */
 		if (version > 16) {
-			errf(err, errlen,
+			errbuf_printf(err, errlen,
 			    "Invalid Bech32 address witness version");
 			return -1;
 		}
 		if (plen < WITNESS_PROG_MIN || plen > WITNESS_PROG_MAX) {
-			errf(err, errlen, "Invalid Bech32 address program "
+			errbuf_printf(err, errlen,
+			    "Invalid Bech32 address program "
 			    "size (%d %s)", plen, byte_word((size_t)plen));
 			return -1;
 		}

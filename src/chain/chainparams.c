@@ -479,18 +479,6 @@ set_err(char *err, size_t errlen, const char *fmt, const char *arg)
 		snprintf(err, errlen, fmt, arg);
 }
 
-static int
-hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Core's TryParseHex: pairs of hex digits, with white space allowed
  * between pairs but not inside one; the empty string is no bytes.
@@ -507,8 +495,8 @@ parse_spaced_hex(const char *s, uint8_t **out, size_t *len)
 			s++;
 			continue;
 		}
-		hi = hex_nibble(*s++);
-		if (*s == '\0' || hi < 0 || (lo = hex_nibble(*s++)) < 0) {
+		hi = hex_digit(*s++);
+		if (*s == '\0' || hi < 0 || (lo = hex_digit(*s++)) < 0) {
 			free(b);
 			return -1;
 		}

@@ -16,6 +16,7 @@
 #include "util/hex.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
+#include "util/errbuf.h"
 
 static const char input_charset[] =
     "0123456789()[],'/*abcdefgh@:$%{}"
@@ -38,21 +39,6 @@ static const char *const other_functions[] = {
 	"pk", "pkh", "wpkh", "combo", "sh", "wsh", "tr", "rawtr", "multi",
 	"sortedmulti", "multi_a", "sortedmulti_a", "musig", NULL
 };
-
-static void errf(char *, size_t, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static uint64_t
 polymod(uint64_t c, unsigned val)
@@ -114,25 +100,27 @@ check_checksum(const char *s, int require, size_t *payload_len,
 	size_t n;
 
 	if (hash != NULL && strchr(hash + 1, '#') != NULL) {
-		errf(err, errlen, "Multiple '#' symbols");
+		errbuf_printf(err, errlen, "Multiple '#' symbols");
 		return -1;
 	}
 	if (hash == NULL && require) {
-		errf(err, errlen, "Missing checksum");
+		errbuf_printf(err, errlen, "Missing checksum");
 		return -1;
 	}
 	if (hash != NULL && (n = strlen(hash + 1)) != DESCRIPTOR_CHECKSUM_LEN) {
-		errf(err, errlen, "Expected 8 character checksum, not %zu "
+		errbuf_printf(err, errlen,
+		    "Expected 8 character checksum, not %zu "
 		    "characters", n);
 		return -1;
 	}
 	*payload_len = hash != NULL ? (size_t)(hash - s) : strlen(s);
 	if (descriptor_checksum(s, *payload_len, sum) == -1) {
-		errf(err, errlen, "Invalid characters in payload");
+		errbuf_printf(err, errlen, "Invalid characters in payload");
 		return -1;
 	}
 	if (hash != NULL && strcmp(hash + 1, sum) != 0) {
-		errf(err, errlen, "Provided checksum '%s' does not match "
+		errbuf_printf(err, errlen,
+		    "Provided checksum '%s' does not match "
 		    "computed checksum '%s'", hash + 1, sum);
 		return -1;
 	}
@@ -166,7 +154,7 @@ parse_raw(struct descriptor *d, const char *arg, size_t n, char *err,
 	/* Core's IsHex: non-empty, even length, hex digits only. */
 	if (n == 0 || !hex_is_valid(hex) ||
 	    hex_decode_alloc(hex, &d->script, &d->script_len) == -1) {
-		errf(err, errlen, "Raw script is not hex");
+		errbuf_printf(err, errlen, "Raw script is not hex");
 		rc = -1;
 	}
 	free(hex);
@@ -185,7 +173,7 @@ parse_addr(const struct chainparams *p, struct descriptor *d,
 	a[n] = '\0';
 	if (address_to_script(p, a, script, &len, NULL, 0) == -1 ||
 	    (d->addr = address_from_script(p, script, len)) == NULL) {
-		errf(err, errlen, "Address is not valid");
+		errbuf_printf(err, errlen, "Address is not valid");
 		free(a);
 		return -1;
 	}
@@ -220,13 +208,15 @@ descriptor_parse(const struct chainparams *p, const char *s,
 	} else {
 		for (i = 0; other_functions[i] != NULL; i++) {
 			if (is_func(s, n, other_functions[i], &arg, &arglen)) {
-				errf(err, errlen, "%s() descriptors are not "
+				errbuf_printf(err, errlen,
+				    "%s() descriptors are not "
 				    "supported by this node",
 				    other_functions[i]);
 				goto fail;
 			}
 		}
-		errf(err, errlen, "'%.*s' is not a valid descriptor function",
+		errbuf_printf(err, errlen,
+		    "'%.*s' is not a valid descriptor function",
 		    (int)n, s);
 		goto fail;
 	}

@@ -161,6 +161,29 @@ modified_merkle_root(const struct block *b, const struct tx *cb,
 	free(leaves);
 }
 
+
+/*
+ * One of BIP325's two virtual transactions: version 0, locktime 0, the one
+ * input in (its prevout and script already set) with sequence 0, and one
+ * output of value 0 paying to script.
+ */
+static void
+virtual_tx(struct tx *tx, struct txin *in, struct txout *out,
+    const uint8_t *script, size_t script_len)
+{
+	in->sequence = 0;
+	out->value = 0;
+	out->script = script;
+	out->script_len = script_len;
+	tx->version = 0;
+	tx->locktime = 0;
+	tx->vin_count = 1;
+	tx->vin = in;
+	tx->vout_count = 1;
+	tx->vout = out;
+	tx_compute_ids(tx);
+}
+
 int
 signet_txs_make(const struct block *b, const uint8_t *challenge,
     size_t challenge_len, struct signet_txs *t)
@@ -212,32 +235,14 @@ signet_txs_make(const struct block *b, const uint8_t *challenge,
 	t->spend_in.prevout.n = 0xffffffffu;
 	t->spend_in.script = t->spend_script;
 	t->spend_in.script_len = sizeof(t->spend_script);
-	t->spend_in.sequence = 0;
-	t->spend_out.value = 0;
-	t->spend_out.script = challenge_len ? challenge : empty;
-	t->spend_out.script_len = challenge_len;
-	t->to_spend.version = 0;
-	t->to_spend.locktime = 0;
-	t->to_spend.vin_count = 1;
-	t->to_spend.vin = &t->spend_in;
-	t->to_spend.vout_count = 1;
-	t->to_spend.vout = &t->spend_out;
-	tx_compute_ids(&t->to_spend);
+	virtual_tx(&t->to_spend, &t->spend_in, &t->spend_out,
+	    challenge_len ? challenge : empty, challenge_len);
 
 	/* to_sign: spends it with the solution, pays to OP_RETURN. */
 	memcpy(t->sign_in.prevout.hash, t->to_spend.txid, 32);
 	t->sign_in.prevout.n = 0;
-	t->sign_in.sequence = 0;
-	t->sign_out.value = 0;
-	t->sign_out.script = op_return;
-	t->sign_out.script_len = sizeof(op_return);
-	t->to_sign.version = 0;
-	t->to_sign.locktime = 0;
-	t->to_sign.vin_count = 1;
-	t->to_sign.vin = &t->sign_in;
-	t->to_sign.vout_count = 1;
-	t->to_sign.vout = &t->sign_out;
-	tx_compute_ids(&t->to_sign);
+	virtual_tx(&t->to_sign, &t->sign_in, &t->sign_out, op_return,
+	    sizeof(op_return));
 	return SIGNET_OK;
 }
 

@@ -9,22 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "crypto/chacha20.h"
-
-static inline uint32_t
-ld32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static inline void
-st32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
+#include "util/buf.h"
 
 #define ROTL(v, n) ((v) << (n) | (v) >> (32 - (n)))
 #define QR(a, b, c, d) do {						\
@@ -57,7 +42,7 @@ core(const uint32_t in[16], uint8_t out[CHACHA20_BLOCKLEN])
 		QR(x[3], x[4], x[9], x[14]);
 	}
 	for (i = 0; i < 16; i++)
-		st32(out + 4 * i, x[i] + in[i]);
+		le32_write(out + 4 * i, x[i] + in[i]);
 	OPENSSL_cleanse(x, sizeof(x));
 }
 
@@ -68,7 +53,7 @@ set_key(uint32_t s[16], const uint8_t key[CHACHA20_KEYLEN])
 
 	memcpy(s, sigma, sizeof(sigma));
 	for (i = 0; i < 8; i++)
-		s[4 + i] = ld32(key + 4 * i);
+		s[4 + i] = le32_read(key + 4 * i);
 }
 
 static void
@@ -76,9 +61,9 @@ set_nonce(uint32_t s[16], const uint8_t nonce[CHACHA20_NONCELEN],
     uint32_t counter)
 {
 	s[12] = counter;
-	s[13] = ld32(nonce);
-	s[14] = ld32(nonce + 4);
-	s[15] = ld32(nonce + 8);
+	s[13] = le32_read(nonce);
+	s[14] = le32_read(nonce + 4);
+	s[15] = le32_read(nonce + 8);
 }
 
 void
@@ -97,9 +82,9 @@ chacha20_block(const uint8_t key[CHACHA20_KEYLEN],
 void
 chacha20_nonce96(uint8_t nonce[CHACHA20_NONCELEN], uint32_t lo, uint64_t hi)
 {
-	st32(nonce, lo);
-	st32(nonce + 4, (uint32_t)hi);
-	st32(nonce + 8, (uint32_t)(hi >> 32));
+	le32_write(nonce, lo);
+	le32_write(nonce + 4, (uint32_t)hi);
+	le32_write(nonce + 8, (uint32_t)(hi >> 32));
 }
 
 void

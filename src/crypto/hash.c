@@ -128,36 +128,11 @@ hmac_sha256(const void *key, size_t keylen, const void *p, size_t n,
 	v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);	\
 } while (0)
 
+/* SipHash-2-4 of the 32 bytes: Core's SipHashUint256 gives the same. */
 uint64_t
 siphash_u256(uint64_t k0, uint64_t k1, const uint8_t v[32])
 {
-	uint64_t v0 = 0x736f6d6570736575ULL ^ k0;
-	uint64_t v1 = 0x646f72616e646f6dULL ^ k1;
-	uint64_t v2 = 0x6c7967656e657261ULL ^ k0;
-	uint64_t v3 = 0x7465646279746573ULL ^ k1;
-	uint64_t m;
-	int i, j;
-
-	for (i = 0; i < 4; i++) {
-		m = 0;
-		for (j = 7; j >= 0; j--)
-			m = m << 8 | v[8 * i + j];
-		v3 ^= m;
-		SIPROUND;
-		SIPROUND;
-		v0 ^= m;
-	}
-	m = (uint64_t)32 << 56;
-	v3 ^= m;
-	SIPROUND;
-	SIPROUND;
-	v0 ^= m;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	return v0 ^ v1 ^ v2 ^ v3;
+	return siphash(k0, k1, v, 32);
 }
 
 uint64_t

@@ -290,18 +290,6 @@ covers_tip(struct filterindex *fi, const uint8_t best[32], int32_t best_h)
 	return ok;
 }
 
-static void
-deadline_ts(struct timespec *ts, int timeout_ms)
-{
-	clock_gettime(CLOCK_REALTIME, ts);
-	ts->tv_sec += timeout_ms / 1000;
-	ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 int
 filterindex_wait_for_tip(struct filterindex *fi, int timeout_ms)
 {
@@ -311,7 +299,7 @@ filterindex_wait_for_tip(struct filterindex *fi, int timeout_ms)
 	uint64_t seen;
 	int has;
 
-	deadline_ts(&ts, timeout_ms);
+	time_deadline(CLOCK_REALTIME, timeout_ms, &ts);
 	pthread_mutex_lock(&fi->mu);
 	if (!fi->synced) {
 		pthread_mutex_unlock(&fi->mu);
@@ -789,7 +777,7 @@ filterindex_main(void *arg)
 	for (;;) {
 		pthread_mutex_lock(&fi->mu);
 		if (st == STEP_IMPORT && !fi->stopping) {
-			deadline_ts(&ts, IMPORT_POLL_MS);
+			time_deadline(CLOCK_REALTIME, IMPORT_POLL_MS, &ts);
 			(void)pthread_cond_timedwait(&fi->cv, &fi->mu, &ts);
 		}
 		while (st == STEP_IDLE && !fi->wake && !fi->stopping)
@@ -855,7 +843,7 @@ filterindex_sync(struct filterindex *fi, int timeout_ms)
 	uint64_t want;
 	int rc = 0;
 
-	deadline_ts(&ts, timeout_ms);
+	time_deadline(CLOCK_REALTIME, timeout_ms, &ts);
 	pthread_mutex_lock(&fi->mu);
 	want = fi->ev_pushed;
 	while (fi->ev_done < want && !fi->stopping)

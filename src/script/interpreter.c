@@ -87,6 +87,18 @@ stack_push_elem(struct stack *st, const struct selem *v)
 	st->e[st->n++] = tmp;
 }
 
+/*
+ * Pushes copies of the count elements that start depth from the top
+ * (count <= depth <= st->n): OP_2DUP, OP_3DUP, OP_2OVER.
+ */
+static void
+stack_push_copies(struct stack *st, size_t depth, size_t count)
+{
+	stack_reserve(st, count);
+	memcpy(&st->e[st->n], &st->e[st->n - depth], count * sizeof(*st->e));
+	st->n += count;
+}
+
 static struct selem *
 stack_push_inline(struct stack *st, size_t len)
 {
@@ -192,25 +204,6 @@ selem_equal(const struct selem *a, const struct selem *b)
 {
 	return a->len == b->len &&
 	    memcmp(selem_data(a), selem_data(b), a->len) == 0;
-}
-
-/* BIP62 rule 3: the push must use the shortest opcode for its data. */
-static int
-minimal_push(unsigned op, const uint8_t *d, size_t n)
-{
-	if (n == 0)
-		return op == OP_0;
-	if (n == 1 && d[0] >= 1 && d[0] <= 16)
-		return 0;
-	if (n == 1 && d[0] == 0x81)
-		return 0;
-	if (n <= 75)
-		return op == n;
-	if (n <= 255)
-		return op == OP_PUSHDATA1;
-	if (n <= 65535)
-		return op == OP_PUSHDATA2;
-	return 1;
 }
 
 /* Lock times (BIP65, BIP112). */
@@ -636,7 +629,7 @@ script_eval(struct stack *st, const uint8_t *script, size_t len,
 			FAIL(SCRIPT_ERR_OP_CODESEPARATOR);
 
 		if (exec && op <= OP_PUSHDATA4) {
-			if (minimal && !minimal_push(op, d, dl))
+			if (minimal && !script_minimal_push(op, d, dl))
 				FAIL(SCRIPT_ERR_MINIMALDATA);
 			stack_push_ref(st, d, dl);
 		} else if (exec || (op >= OP_IF && op <= OP_ENDIF)) {
@@ -654,8 +647,13 @@ script_eval(struct stack *st, const uint8_t *script, size_t len,
 				break;
 
 			case OP_CHECKLOCKTIMEVERIFY:
-				/* Not enabled: a plain NOP2, never discouraged. */
-				if (!(flags & SCRIPT_VERIFY_CHECKLOCKTIMEVERIFY))
+			case OP_CHECKSEQUENCEVERIFY: {
+				int cltv = op == OP_CHECKLOCKTIMEVERIFY;
+
+				/* Off: a plain NOP2/NOP3, never discouraged. */
+				if (!(flags & (cltv ?
+				    SCRIPT_VERIFY_CHECKLOCKTIMEVERIFY :
+				    SCRIPT_VERIFY_CHECKSEQUENCEVERIFY)))
 					break;
 				NEED(1);
 				/* Five bytes: lock times reach 2^32 - 1. */
@@ -663,24 +661,15 @@ script_eval(struct stack *st, const uint8_t *script, size_t len,
 					FAIL(SCRIPT_ERR_UNKNOWN_ERROR);
 				if (a < 0)
 					FAIL(SCRIPT_ERR_NEGATIVE_LOCKTIME);
-				if (!check_locktime(cx, a))
+				/* CSV's disable bit: room for soft forks. */
+				if (!cltv &&
+				    (a & SEQUENCE_LOCKTIME_DISABLE_FLAG))
+					break;
+				if (!(cltv ? check_locktime(cx, a) :
+				    check_sequence(cx, a)))
 					FAIL(SCRIPT_ERR_UNSATISFIED_LOCKTIME);
 				break;
-
-			case OP_CHECKSEQUENCEVERIFY:
-				if (!(flags & SCRIPT_VERIFY_CHECKSEQUENCEVERIFY))
-					break;
-				NEED(1);
-				if (num_get(TOP(-1), minimal, 5, &a) != 0)
-					FAIL(SCRIPT_ERR_UNKNOWN_ERROR);
-				if (a < 0)
-					FAIL(SCRIPT_ERR_NEGATIVE_LOCKTIME);
-				/* The disable bit leaves room for soft forks. */
-				if (a & SEQUENCE_LOCKTIME_DISABLE_FLAG)
-					break;
-				if (!check_sequence(cx, a))
-					FAIL(SCRIPT_ERR_UNSATISFIED_LOCKTIME);
-				break;
+			}
 
 			case OP_NOP1: case OP_NOP4: case OP_NOP5:
 			case OP_NOP6: case OP_NOP7: case OP_NOP8:
@@ -769,27 +758,17 @@ script_eval(struct stack *st, const uint8_t *script, size_t len,
 
 			case OP_2DUP:
 				NEED(2);
-				stack_reserve(st, 2);
-				st->e[st->n] = *TOP(-2);
-				st->e[st->n + 1] = *TOP(-1);
-				st->n += 2;
+				stack_push_copies(st, 2, 2);
 				break;
 
 			case OP_3DUP:
 				NEED(3);
-				stack_reserve(st, 3);
-				st->e[st->n] = *TOP(-3);
-				st->e[st->n + 1] = *TOP(-2);
-				st->e[st->n + 2] = *TOP(-1);
-				st->n += 3;
+				stack_push_copies(st, 3, 3);
 				break;
 
 			case OP_2OVER:
 				NEED(4);
-				stack_reserve(st, 2);
-				st->e[st->n] = *TOP(-4);
-				st->e[st->n + 1] = *TOP(-3);
-				st->n += 2;
+				stack_push_copies(st, 4, 2);
 				break;
 
 			case OP_2ROT: {

@@ -180,6 +180,28 @@ script_get_op(const uint8_t *s, size_t len, size_t *pc, unsigned *op,
 	return 1;
 }
 
+/*
+ * Core's CheckMinimalPush (BIP62 rule 3): whether a push of d[0..len) by op
+ * (op <= OP_PUSHDATA4) uses the shortest opcode for its data.
+ */
+static inline int
+script_minimal_push(unsigned op, const uint8_t *d, size_t len)
+{
+	if (len == 0)
+		return op == OP_0;
+	if (len == 1 && d[0] >= 1 && d[0] <= 16)
+		return 0;
+	if (len == 1 && d[0] == 0x81)
+		return 0;
+	if (len <= 75)
+		return op == len;
+	if (len <= 255)
+		return op == OP_PUSHDATA1;
+	if (len <= 65535)
+		return op == OP_PUSHDATA2;
+	return 1;
+}
+
 /* BIP342 OP_SUCCESSx: opcodes that make a tapscript succeed unconditionally. */
 static inline int
 script_op_is_success(unsigned op)

@@ -321,6 +321,23 @@ record_sig(void *arg, const uint8_t *sig, size_t siglen, const uint8_t *pk,
 	sd_add_sig(arg, pk, pklen, sig, siglen);
 }
 
+/*
+ * Moves a non-empty top of stack (a P2SH redeem script, a P2WSH witness
+ * script) into inner; 0 when there is none.
+ */
+static int
+pop_inner(struct bvec *stack, struct bytes *inner)
+{
+	struct bytes *top;
+
+	if (stack->n == 0 || stack->v[stack->n - 1].len == 0)
+		return 0;
+	top = &stack->v[stack->n - 1];
+	bytes_set(inner, top->p, top->len);
+	bvec_pop(stack);
+	return 1;
+}
+
 /* Core's DataFromTransaction: what input nin of tx already holds. */
 static void
 data_from_tx(struct sign_data *sd, const struct tx *tx, size_t nin,
@@ -364,25 +381,17 @@ data_from_tx(struct sign_data *sd, const struct tx *tx, size_t nin,
 		goto out;
 	}
 	type = script_solve(next, next_len, &sol);
-	if (type == SCRIPT_SCRIPTHASH && script_stack.n > 0 &&
-	    script_stack.v[script_stack.n - 1].len > 0) {
-		struct bytes *rs = &script_stack.v[script_stack.n - 1];
-
-		bytes_set(&sd->redeem, rs->p, rs->len);
+	if (type == SCRIPT_SCRIPTHASH &&
+	    pop_inner(&script_stack, &sd->redeem)) {
 		next = sd->redeem.p;
 		next_len = sd->redeem.len;
 		type = script_solve(next, next_len, &sol);
-		bvec_pop(&script_stack);
 	}
-	if (type == SCRIPT_WITNESS_V0_SCRIPTHASH && wit_stack.n > 0 &&
-	    wit_stack.v[wit_stack.n - 1].len > 0) {
-		struct bytes *ws = &wit_stack.v[wit_stack.n - 1];
-
-		bytes_set(&sd->wscript, ws->p, ws->len);
+	if (type == SCRIPT_WITNESS_V0_SCRIPTHASH &&
+	    pop_inner(&wit_stack, &sd->wscript)) {
 		next = sd->wscript.p;
 		next_len = sd->wscript.len;
 		type = script_solve(next, next_len, &sol);
-		bvec_pop(&wit_stack);
 		bvec_move(&script_stack, &wit_stack);
 		sv = SIGVERSION_WITNESS_V0;
 	}

@@ -27,25 +27,6 @@ valid_pubkey_size(const uint8_t *p, size_t len)
 	return len > 0 && pubkey_len(p[0]) == len;
 }
 
-/* Core's CheckMinimalPush, for op <= OP_PUSHDATA4. */
-static int
-minimal_push(const uint8_t *d, size_t len, unsigned op)
-{
-	if (len == 0)
-		return op == OP_0;
-	if (len == 1 && d[0] >= 1 && d[0] <= 16)
-		return 0;
-	if (len == 1 && d[0] == 0x81)
-		return 0;
-	if (len <= 75)
-		return op == len;
-	if (len <= 255)
-		return op == OP_PUSHDATA1;
-	if (len <= 65535)
-		return op == OP_PUSHDATA2;
-	return 1;
-}
-
 /* Core's GetScriptNumber: a small-integer opcode or a minimal number push. */
 static int
 script_number(unsigned op, const uint8_t *d, size_t len, int min, int max,
@@ -57,7 +38,7 @@ script_number(unsigned op, const uint8_t *d, size_t len, int min, int max,
 	if (op >= OP_1 && op <= OP_16)
 		v = (int64_t)op - (OP_1 - 1);
 	else if (op > OP_0 && op <= OP_PUSHDATA4) {
-		if (!minimal_push(d, len, op) || len > 4)
+		if (!script_minimal_push(op, d, len) || len > 4)
 			return 0;
 		/* CScriptNum with fRequireMinimal: no needless top byte. */
 		if (len > 0 && (d[len - 1] & 0x7f) == 0 &&

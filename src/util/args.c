@@ -117,18 +117,6 @@ args_warn(struct args *a, const char *fmt, ...)
 	a->warnings[a->nwarnings++] = s;
 }
 
-void
-args_errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* A whole decimal integer that fits int64_t, optionally signed. */
 static int
 strict_int(const char *s, int64_t *out)
@@ -169,7 +157,8 @@ args_interpret(struct args *a, const struct arg_def *d, const char *v,
 	*neg = 0;
 	if (negated) {
 		if (d->flags & ARG_NONEG) {
-			args_errf(err, errlen, "Negating of -%s is meaningless "
+			errbuf_printf(err, errlen,
+			    "Negating of -%s is meaningless "
 			    "and therefore forbidden", d->name);
 			return -1;
 		}
@@ -186,13 +175,15 @@ args_interpret(struct args *a, const struct arg_def *d, const char *v,
 			*out = "1";
 			return 0;
 		}
-		args_errf(err, errlen, "Cannot negate -%s at the same time as "
+		errbuf_printf(err, errlen,
+		    "Cannot negate -%s at the same time as "
 		    "setting a value ('%s').", d->name, v);
 		return -1;
 	}
 	if (v == NULL) {
 		if (d->flags & ARG_NOELIDE) {
-			args_errf(err, errlen, "Can not set -%s with no value. "
+			errbuf_printf(err, errlen,
+			    "Can not set -%s with no value. "
 			    "Please specify value with -%s=value.", d->name,
 			    d->name);
 			return -1;
@@ -201,12 +192,13 @@ args_interpret(struct args *a, const struct arg_def *d, const char *v,
 		return 0;
 	}
 	if ((d->flags & ARG_INT) && strict_int(v, &n) == -1) {
-		args_errf(err, errlen, "Invalid value -%s=%s: not an integer",
+		errbuf_printf(err, errlen,
+		    "Invalid value -%s=%s: not an integer",
 		    d->name, v);
 		return -1;
 	}
 	if ((d->flags & ARG_BOOL) && *v != '\0' && strict_int(v, &n) == -1) {
-		args_errf(err, errlen, "Invalid value -%s=%s: use 1 or 0",
+		errbuf_printf(err, errlen, "Invalid value -%s=%s: use 1 or 0",
 		    d->name, v);
 		return -1;
 	}
@@ -226,7 +218,7 @@ args_parse_argv(struct args *a, int argc, char *const argv[], char *err,
 	for (i = 1; i < argc; i++) {
 		tok = argv[i];
 		if (tok[0] != '-') {
-			args_errf(err, errlen, "Command line contains "
+			errbuf_printf(err, errlen, "Command line contains "
 			    "unexpected token '%s', see bitrootd -h for a "
 			    "list of options.", tok);
 			return -1;
@@ -246,14 +238,14 @@ args_parse_argv(struct args *a, int argc, char *const argv[], char *err,
 		}
 		/* a dot would name a section: not on the command line */
 		if (idx == -1 || strchr(name, '.') != NULL) {
-			args_errf(err, errlen, "Invalid parameter %s", tok);
+			errbuf_printf(err, errlen, "Invalid parameter %s", tok);
 			free(name);
 			return -1;
 		}
 		free(name);
 		d = arg_def_at(idx);
 		if ((d->flags & ARG_CONFONLY) && !negated) {
-			args_errf(err, errlen, "-%s cannot be used from "
+			errbuf_printf(err, errlen, "-%s cannot be used from "
 			    "commandline; -%s=%s", d->name, d->name,
 			    val ? val : "");
 			return -1;
@@ -539,7 +531,8 @@ args_chain_from_settings(struct args *a, const char **chain, char *err,
 			if (strcmp(v, chains[i].name) == 0)
 				c = chains[i].name;
 		if (c == NULL) {
-			args_errf(err, errlen, "Unknown chain %s. Use main, "
+			errbuf_printf(err, errlen,
+			    "Unknown chain %s. Use main, "
 			    "test, testnet4, signet or regtest.", v);
 			return -1;
 		}
@@ -551,7 +544,7 @@ args_chain_from_settings(struct args *a, const char **chain, char *err,
 		}
 	}
 	if (count > 1) {
-		args_errf(err, errlen, "Invalid combination of -regtest, "
+		errbuf_printf(err, errlen, "Invalid combination of -regtest, "
 		    "-signet, -testnet, -testnet4 and -chain. Can use at most "
 		    "one.");
 		return -1;
@@ -663,7 +656,7 @@ args_select_chain(struct args *a, char *err, size_t errlen)
 
 		d = arg_def_at(idx);
 		if ((d->flags & ARG_UNSUPP) && (v = first_on(a, idx)) != NULL) {
-			args_errf(err, errlen, "-%s=%s is not supported by "
+			errbuf_printf(err, errlen, "-%s=%s is not supported by "
 			    "bitrootd: %s.", d->name, v, d->note);
 			return -1;
 		}

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "util/args_int.h"
+#include "util/file.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -80,7 +81,7 @@ args_find_datadir(struct args *a, char *err, size_t errlen)
 	if (v != NULL && *v != '\0') {
 		dir = abs_path(v, NULL);
 		if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
-			args_errf(err, errlen, "Specified data directory "
+			errbuf_printf(err, errlen, "Specified data directory "
 			    "\"%s\" does not exist.", v);
 			free(dir);
 			return -1;
@@ -92,7 +93,8 @@ args_find_datadir(struct args *a, char *err, size_t errlen)
 			home = pw ? pw->pw_dir : NULL;
 		}
 		if (home == NULL || *home == '\0') {
-			args_errf(err, errlen, "Cannot find the home directory "
+			errbuf_printf(err, errlen,
+			    "Cannot find the home directory "
 			    "for the default data directory; use -datadir.");
 			return -1;
 		}
@@ -101,51 +103,6 @@ args_find_datadir(struct args *a, char *err, size_t errlen)
 	free(a->datadir);
 	a->datadir = dir;
 	return 0;
-}
-
-/* Reads a whole file; NULL with errno on failure. */
-static char *
-slurp(const char *path, size_t *lenp)
-{
-	struct stat st;
-	char *buf;
-	size_t len = 0;
-	ssize_t r;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return NULL;
-	if (fstat(fd, &st) == -1) {
-		close(fd);
-		return NULL;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		close(fd);
-		errno = EISDIR;
-		return NULL;
-	}
-	if (st.st_size > CONF_MAX_BYTES) {
-		close(fd);
-		errno = EFBIG;
-		return NULL;
-	}
-	buf = xmalloc((size_t)st.st_size + 1);
-	for (;;) {
-		r = read(fd, buf + len, (size_t)st.st_size - len);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			free(buf);
-			close(fd);
-			return NULL;
-		}
-		if (r == 0 || (len += (size_t)r) == (size_t)st.st_size)
-			break;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*lenp = len;
-	return buf;
 }
 
 static char *
@@ -205,7 +162,8 @@ conf_option(struct args *a, char *key, int dotted, const char *value,
 	}
 	d = arg_def_at(idx);
 	if (d->flags & ARG_CMDLINE) {
-		args_errf(err, errlen, "%s cannot be set in the configuration "
+		errbuf_printf(err, errlen,
+		    "%s cannot be set in the configuration "
 		    "file; use includeconf= if you want to include additional "
 		    "config files", d->name);
 		return -1;
@@ -247,7 +205,8 @@ args_conf_parse(struct args *a, char *buf, size_t len, const char *path,
 			nl = buf + len;
 		*nl = '\0';
 		if (strlen(p) != (size_t)(nl - p)) {
-			args_errf(err, errlen, "parse error on line %d: the "
+			errbuf_printf(err, errlen,
+			    "parse error on line %d: the "
 			    "line contains a NUL byte (%s:%d)", lineno, file,
 			    lineno);
 			goto out;
@@ -270,7 +229,8 @@ args_conf_parse(struct args *a, char *buf, size_t len, const char *path,
 			continue;
 		}
 		if (line[0] == '-') {
-			args_errf(err, errlen, "parse error on line %d: %s, "
+			errbuf_printf(err, errlen,
+			    "parse error on line %d: %s, "
 			    "options in configuration file must be specified "
 			    "without leading - (%s:%d)", lineno, line, file,
 			    lineno);
@@ -278,12 +238,14 @@ args_conf_parse(struct args *a, char *buf, size_t len, const char *path,
 		}
 		if ((eq = strchr(line, '=')) == NULL) {
 			if (strncmp(line, "no", 2) == 0)
-				args_errf(err, errlen, "parse error on line "
+				errbuf_printf(err, errlen,
+				    "parse error on line "
 				    "%d: %s, if you intended to specify a "
 				    "negated option, use %s=1 instead (%s:%d)",
 				    lineno, line, line, file, lineno);
 			else
-				args_errf(err, errlen, "parse error on line "
+				errbuf_printf(err, errlen,
+				    "parse error on line "
 				    "%d: %s (%s:%d)", lineno, line, file,
 				    lineno);
 			goto out;
@@ -292,7 +254,8 @@ args_conf_parse(struct args *a, char *buf, size_t len, const char *path,
 		key = trim(line);
 		value = trim(eq + 1);
 		if (*key == '\0') {
-			args_errf(err, errlen, "parse error on line %d: =%s, "
+			errbuf_printf(err, errlen,
+			    "parse error on line %d: =%s, "
 			    "the option name is missing (%s:%d)", lineno,
 			    value, file, lineno);
 			goto out;
@@ -300,7 +263,8 @@ args_conf_parse(struct args *a, char *buf, size_t len, const char *path,
 		full = *section ? xasprintf("%s.%s", section, key) :
 		    xstrdup(key);
 		if (used_hash && strstr(full, "rpcpassword") != NULL) {
-			args_errf(err, errlen, "parse error on line %d, using "
+			errbuf_printf(err, errlen,
+			    "parse error on line %d, using "
 			    "# in rpcpassword can be ambiguous and should be "
 			    "avoided (%s:%d)", lineno, file, lineno);
 			free(full);
@@ -308,7 +272,8 @@ args_conf_parse(struct args *a, char *buf, size_t len, const char *path,
 		}
 		if (conf_option(a, full, strchr(key, '.') != NULL, value,
 		    file, lineno, top, msg, sizeof(msg)) == -1) {
-			args_errf(err, errlen, "%s (%s:%d)", msg, file, lineno);
+			errbuf_printf(err, errlen,
+			    "%s (%s:%d)", msg, file, lineno);
 			free(full);
 			goto out;
 		}
@@ -325,16 +290,16 @@ static int
 conf_read_file(struct args *a, const char *path, int top, char *err,
     size_t errlen)
 {
-	char *buf;
+	uint8_t *buf;
 	size_t len;
 	int rc;
 
-	if ((buf = slurp(path, &len)) == NULL) {
-		args_errf(err, errlen, "could not read \"%s\": %s", path,
+	if (file_read_all(path, CONF_MAX_BYTES, &buf, &len) != 0) {
+		errbuf_printf(err, errlen, "could not read \"%s\": %s", path,
 		    strerror(errno));
 		return -1;
 	}
-	rc = args_conf_parse(a, buf, len, path, top, err, errlen);
+	rc = args_conf_parse(a, (char *)buf, len, path, top, err, errlen);
 	free(buf);
 	return rc;
 }
@@ -387,7 +352,7 @@ read_includes(struct args *a, char *err, size_t errlen)
 	for (i = 0; i < n && rc == 0; i++) {
 		path = abs_path(names[i], a->datadir);
 		if (!file_exists(path)) {
-			args_errf(err, errlen, "Failed to include "
+			errbuf_printf(err, errlen, "Failed to include "
 			    "configuration file %s", names[i]);
 			rc = -1;
 		} else if (conf_read_file(a, path, 0, err, errlen) == -1)
@@ -416,7 +381,8 @@ args_read_config(struct args *a, char *err, size_t errlen)
 	if (conf != NULL && *conf != '\0') {
 		path = abs_path(conf, a->datadir);
 		if (!file_exists(path)) {
-			args_errf(err, errlen, "Error reading configuration "
+			errbuf_printf(err, errlen,
+			    "Error reading configuration "
 			    "file: specified config file \"%s\" could not be "
 			    "opened.", path);
 			free(path);
@@ -436,7 +402,8 @@ args_read_config(struct args *a, char *err, size_t errlen)
 	}
 	if (conf_read_file(a, path, 1, msg, sizeof(msg)) == -1 ||
 	    read_includes(a, msg, sizeof(msg)) == -1) {
-		args_errf(err, errlen, "Error reading configuration file: %s",
+		errbuf_printf(err, errlen,
+		    "Error reading configuration file: %s",
 		    msg);
 		free(path);
 		return -1;

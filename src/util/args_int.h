@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "util/args.h"
+#include "util/errbuf.h"
 
 /* Flags of a registered option. */
 #define ARG_NET		0x0001	/* Core's NETWORK_ONLY */
@@ -103,8 +104,6 @@ void args_add_value(struct arg_vals *vs, const char *value, int negated,
     const char *section, const char *file, int line);
 void args_warn(struct args *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-void args_errf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 /*
  * Checks value v (NULL for a bare -name) for option d and the negation
  * rules; sets *out to the value to store and *neg. Returns 0, or -1 with

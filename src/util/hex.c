@@ -27,8 +27,8 @@ hex_encode_alloc(const void *p, size_t len)
 	return s;
 }
 
-static int
-nibble(char c)
+int
+hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -47,7 +47,7 @@ hex_is_valid(const char *s)
 	if (n % 2)
 		return 0;
 	for (i = 0; i < n; i++)
-		if (nibble(s[i]) < 0)
+		if (hex_digit(s[i]) < 0)
 			return 0;
 	return 1;
 }
@@ -61,8 +61,8 @@ hex_decode(const char *s, uint8_t *out, size_t outcap)
 	if (n % 2 || n / 2 > outcap || n / 2 > 0x7fffffff)
 		return -1;
 	for (i = 0; i < n / 2; i++) {
-		hi = nibble(s[2 * i]);
-		lo = nibble(s[2 * i + 1]);
+		hi = hex_digit(s[2 * i]);
+		lo = hex_digit(s[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[i] = (uint8_t)(hi << 4 | lo);

@@ -16,6 +16,8 @@ int hex_decode(const char *s, uint8_t *out, size_t outcap);
 /* Decodes into an xmalloc'd buffer; returns 0 or -1 (not hex, odd length). */
 int hex_decode_alloc(const char *s, uint8_t **out, size_t *outlen);
 int hex_is_valid(const char *s);
+/* The value of one hex digit (either case), or -1. */
+int hex_digit(char c);
 
 /*
  * 256-bit hashes are shown in Core's byte order: reversed. out must hold 65.

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "crypto/hash.h"
 #include "util/htab.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
@@ -27,44 +28,10 @@ struct htab {
 
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
 
-#define SIPROUND do {							\
-	v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);	\
-	v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;				\
-	v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;				\
-	v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);	\
-} while (0)
-
 uint64_t
 siphash24(uint64_t k0, uint64_t k1, const void *p, size_t n)
 {
-	const uint8_t *b = p;
-	uint64_t v0 = 0x736f6d6570736575ULL ^ k0;
-	uint64_t v1 = 0x646f72616e646f6dULL ^ k1;
-	uint64_t v2 = 0x6c7967656e657261ULL ^ k0;
-	uint64_t v3 = 0x7465646279746573ULL ^ k1;
-	uint64_t m, last = (uint64_t)n << 56;
-	size_t i, left = n & 7;
-
-	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(&m, b + i, 8);
-		m = le64toh(m);
-		v3 ^= m;
-		SIPROUND;
-		SIPROUND;
-		v0 ^= m;
-	}
-	while (left--)
-		last |= (uint64_t)b[i + left] << (8 * left);
-	v3 ^= last;
-	SIPROUND;
-	SIPROUND;
-	v0 ^= last;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	return v0 ^ v1 ^ v2 ^ v3;
+	return siphash(k0, k1, p, n);
 }
 
 uint64_t

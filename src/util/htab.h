@@ -31,7 +31,7 @@ size_t htab_count(const struct htab *t);
  */
 void *htab_next(const struct htab *t, size_t *pos);
 
-/* SipHash-2-4 of n bytes under (k0, k1). */
+/* SipHash-2-4 of n bytes under (k0, k1): crypto/hash.h siphash. */
 uint64_t siphash24(uint64_t k0, uint64_t k1, const void *p, size_t n);
 /* A random 64-bit value from the kernel. */
 uint64_t rand_u64(void);

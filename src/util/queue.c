@@ -15,6 +15,7 @@
 
 #include "util/log.h"
 #include "util/queue.h"
+#include "util/time.h"
 #include "util/xmalloc.h"
 
 struct queue {
@@ -171,15 +172,8 @@ queue_pop(struct queue *q, int timeout_ms)
 	struct msg *m;
 	int rc = 0;
 
-	if (timeout_ms >= 0) {
-		clock_gettime(CLOCK_MONOTONIC, &deadline);
-		deadline.tv_sec += timeout_ms / 1000;
-		deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-		if (deadline.tv_nsec >= 1000000000L) {
-			deadline.tv_sec++;
-			deadline.tv_nsec -= 1000000000L;
-		}
-	}
+	if (timeout_ms >= 0)
+		time_deadline(CLOCK_MONOTONIC, timeout_ms, &deadline);
 	pthread_mutex_lock(&q->mu);
 	while (q->head == NULL && !q->closed && rc != ETIMEDOUT) {
 		if (timeout_ms < 0)

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "util/request.h"
+#include "util/time.h"
 #include "util/xmalloc.h"
 
 struct request {
@@ -124,13 +125,7 @@ request_wait(struct request *r, int timeout_ms, void *out,
 	struct timespec deadline;
 	int rc = 0, ret;
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	time_deadline(CLOCK_MONOTONIC, timeout_ms, &deadline);
 	pthread_mutex_lock(&r->mu);
 	while (!r->done && rc != ETIMEDOUT)
 		rc = pthread_cond_timedwait(&r->cv, &r->mu, &deadline);

@@ -7,6 +7,7 @@
 #define BR_TIME_H
 
 #include <stdint.h>
+#include <time.h>
 
 /* Seconds since the epoch, or the mock time when one is set. */
 int64_t node_time(void);
@@ -17,5 +18,10 @@ int64_t node_get_mocktime(void);
 int64_t time_wall_micros(void);
 /* Monotonic clock in microseconds (timeouts, durations). */
 int64_t time_mono_micros(void);
+/*
+ * The absolute time timeout_ms from now on clock (the clock of the
+ * condition variable it is for), for pthread_cond_timedwait.
+ */
+void time_deadline(clockid_t clock, int timeout_ms, struct timespec *ts);
 
 #endif

@@ -112,111 +112,164 @@ class FeatureBlockTest(BitrootTestFramework):
         self.coins["p2pk"] = (txs[0], 0)
         self.coins["p2wpkh"] = (txs[1], 0)
 
+    def run_rejects(self, cases):
+        """Runs a table of (name, build, reason[, refuse]): build() makes the
+        block at the time its case runs (the tip is the same for every case
+        unless a builder says otherwise); refuse(block, reason) checks the
+        refusal, self.reject by default."""
+        for case in cases:
+            name, build, reason = case[:3]
+            refuse = case[3] if len(case) > 3 else self.reject
+            self.log.info(" %s", name)
+            refuse(build(), reason)
+
+    def solved(self, mutate, **kwargs):
+        """A builder: the next block, mutated, then its header solved again
+        (the merkle root stays as mutate leaves it)."""
+        def build():
+            b = create_next_block(self.nodes[0], **kwargs)
+            mutate(b)
+            b.solve()
+            return b
+        return build
+
     def check_header_rules(self):
         node = self.nodes[0]
         self.log.info("Header rules")
-        b = create_next_block(node)
-        b.unsolve()
-        self.reject(b, "high-hash")
-        b = create_next_block(node)
-        b.bits = 0x1f7fffff         # harder than expected: valid proof of work, wrong target
-        solve(b)
-        self.reject(b, "bad-diffbits")
-        mtp = node.getblockheader(node.getbestblockhash())["mediantime"]
-        b = create_next_block(node, ntime=mtp)
-        self.reject(b, "time-too-old")
-        b = create_next_block(node, ntime=int(time.time()) + 2 * 3600 + 600)
-        self.reject(b, "time-too-new")
-        for version in (1, 2, 3):
+
+        def unsolved():
             b = create_next_block(node)
-            b.version = version
-            solve(b)
-            self.reject(b, "bad-version(0x%08x)" % version)
+            b.unsolve()
+            return b
+
+        def set_bits(b):
+            b.bits = 0x1f7fffff         # harder than expected: valid proof of work, wrong target
+
+        def set_version(version):
+            def mutate(b):
+                b.version = version
+            return mutate
+
+        def mediantime():
+            return node.getblockheader(node.getbestblockhash())["mediantime"]
+
+        self.run_rejects([
+            ("unsolved", unsolved, "high-hash"),
+            ("wrong target", self.solved(set_bits), "bad-diffbits"),
+            ("time at the median time past", lambda: create_next_block(node, ntime=mediantime()), "time-too-old"),
+            ("time over two hours ahead", lambda: create_next_block(node, ntime=int(time.time()) + 2 * 3600 + 600),
+             "time-too-new"),
+        ] + [("version %d" % v, self.solved(set_version(v)), "bad-version(0x%08x)" % v) for v in (1, 2, 3)])
+
+    def reject_cb_missing(self, block, reason):
+        # submitblock refuses this before validation (as Core); over P2P it
+        # is validated, logged with its reason, and its sender disconnected.
+        assert_raises_rpc_error(-22, "Block does not start with a coinbase", self.nodes[0].submitblock,
+                                block.serialize().hex())
+        self.reject_p2p(block, reason)
 
     def check_block_rules(self):
         node = self.nodes[0]
         self.log.info("Block rules")
         height = node.getblockcount() + 1
-        b = create_next_block(node)
-        b.merkle_root = b"\x13" * 32
-        b.solve()
-        self.reject(b, "bad-txnmrklroot")
-
-        spend_a = spend_p2wsh_op_true([outpoint_of(*self.coins["p2wsh2"])], [CTxOut(10**8, b"\x51")])
-        spend_b = spend_p2wsh_op_true([outpoint_of(*self.coins["p2wsh3"])], [CTxOut(10**8, b"\x51")])
-        b = create_next_block(node, txs=[spend_a, spend_b])
-        good_root = b.merkle_root
-        b.vtx.append(b.vtx[-1])          # same merkle root, duplicated transaction (CVE-2012-2459)
-        assert_equal(b.calc_merkle_root(), good_root)
-        b.solve()
-        self.reject(b, "bad-txns-duplicate")
-
-        b = create_next_block(node, txs=[spend_a])
-        b.vtx = b.vtx[1:]
-        b.update_merkle_root()
-        b.solve()
-        # submitblock refuses this before validation (as Core); over P2P it
-        # is validated, logged with its reason, and its sender disconnected.
-        assert_raises_rpc_error(-22, "Block does not start with a coinbase", node.submitblock, b.serialize().hex())
-        self.reject_p2p(b, "bad-cb-missing")
-        b = create_next_block(node)
-        b.vtx.append(create_coinbase(height, extra_script_sig=b"\x01\x01"))
-        b.update_merkle_root()
-        b.solve()
-        self.reject(b, "bad-cb-multiple")
-        b = create_next_block(node)
-        b.vtx[0].vout[0].value += 1
-        solve(b)
-        self.reject(b, "bad-cb-amount")
         tip = node.getbestblockhash()
         hdr = node.getblockheader(tip)
-        b = create_block(tip, create_coinbase(height + 1), hdr["time"] + 1)
-        solve(b)
-        self.reject(b, "bad-cb-height")
+        spend_a = spend_p2wsh_op_true([outpoint_of(*self.coins["p2wsh2"])], [CTxOut(10**8, b"\x51")])
+        spend_b = spend_p2wsh_op_true([outpoint_of(*self.coins["p2wsh3"])], [CTxOut(10**8, b"\x51")])
 
-        # Over 20,000 legacy sigops (x4 > 80,000) in the coinbase's output.
-        cb = create_coinbase(height, script_pubkey=CScript([OP_CHECKSIG] * 20001))
-        b = create_block(tip, cb, hdr["time"] + 1)
-        solve(b)
-        self.reject(b, "bad-blk-sigops")
-        # Base size under 1 MB, weight over 4,000,000 thanks to the witness.
-        big = spend_p2wsh_op_true([outpoint_of(*self.coins["p2wsh4"])],
-                                  [CTxOut(0, CScript([OP_RETURN]) + b"\x00" * 850000)])
-        big.witness[0] = [b"\x00" * 1000000] + big.witness[0]
-        b = create_next_block(node, txs=[big])
-        assert len(b.serialize(with_witness=False)) * 4 <= 4000000 < b.get_weight()
-        self.reject(b, "bad-blk-weight")
+        def set_merkle_root(b):
+            b.merkle_root = b"\x13" * 32
 
-        self.log.info("Witness commitment rules")
+        def duplicate_last(b):
+            good_root = b.merkle_root
+            b.vtx.append(b.vtx[-1])          # same merkle root, duplicated transaction (CVE-2012-2459)
+            assert_equal(b.calc_merkle_root(), good_root)
+
+        def drop_coinbase(b):
+            b.vtx = b.vtx[1:]
+            b.update_merkle_root()
+
+        def second_coinbase(b):
+            b.vtx.append(create_coinbase(height, extra_script_sig=b"\x01\x01"))
+            b.update_merkle_root()
+
+        def coinbase_plus_one(b):
+            b.vtx[0].vout[0].value += 1
+            b.update_merkle_root()
+
+        def next_height_coinbase():
+            b = create_block(tip, create_coinbase(height + 1), hdr["time"] + 1)
+            solve(b)
+            return b
+
+        def sigops_coinbase():
+            # Over 20,000 legacy sigops (x4 > 80,000) in the coinbase's output.
+            cb = create_coinbase(height, script_pubkey=CScript([OP_CHECKSIG] * 20001))
+            b = create_block(tip, cb, hdr["time"] + 1)
+            solve(b)
+            return b
+
+        def heavy():
+            # Base size under 1 MB, weight over 4,000,000 thanks to the witness.
+            big = spend_p2wsh_op_true([outpoint_of(*self.coins["p2wsh4"])],
+                                      [CTxOut(0, CScript([OP_RETURN]) + b"\x00" * 850000)])
+            big.witness[0] = [b"\x00" * 1000000] + big.witness[0]
+            b = create_next_block(node, txs=[big])
+            assert len(b.serialize(with_witness=False)) * 4 <= 4000000 < b.get_weight()
+            return b
+
         w = spend_p2wsh_op_true([outpoint_of(*self.coins["p2wsh2"])], [CTxOut(10**8, b"\x51")])
-        b = create_next_block(node, txs=[w], witness_commitment=False)
-        self.reject(b, "unexpected-witness")
-        b = create_next_block(node, txs=[w])
-        add_witness_commitment(b, nonce=b"\x00" * 32)
-        b.vtx[0].witness = [[b"\x01" * 32]]      # reserved value that the commitment does not cover
-        b.update_merkle_root()
-        b.solve()
-        self.reject(b, "bad-witness-merkle-match")
+
+        def uncovered_reserved_value(b):
+            add_witness_commitment(b, nonce=b"\x00" * 32)
+            b.vtx[0].witness = [[b"\x01" * 32]]      # reserved value that the commitment does not cover
+            b.update_merkle_root()
+
+        self.run_rejects([
+            ("wrong merkle root", self.solved(set_merkle_root), "bad-txnmrklroot"),
+            ("duplicated last transaction", self.solved(duplicate_last, txs=[spend_a, spend_b]),
+             "bad-txns-duplicate"),
+            ("no coinbase", self.solved(drop_coinbase, txs=[spend_a]), "bad-cb-missing", self.reject_cb_missing),
+            ("two coinbases", self.solved(second_coinbase), "bad-cb-multiple"),
+            ("coinbase over subsidy", self.solved(coinbase_plus_one), "bad-cb-amount"),
+            ("coinbase of the next height", next_height_coinbase, "bad-cb-height"),
+            ("legacy sigops", sigops_coinbase, "bad-blk-sigops"),
+            ("weight over 4M", heavy, "bad-blk-weight"),
+            ("witness without commitment", lambda: create_next_block(node, txs=[w], witness_commitment=False),
+             "unexpected-witness"),
+            ("reserved value not committed", self.solved(uncovered_reserved_value, txs=[w]),
+             "bad-witness-merkle-match"),
+        ])
 
     def check_tx_rules(self):
         node = self.nodes[0]
         self.log.info("Transaction rules")
-        missing = spend_p2wsh_op_true([COutPoint(b"\x77" * 32, 0)], [CTxOut(1000, b"\x51")])
-        self.reject(create_next_block(node, txs=[missing]), "bad-txns-inputs-missingorspent")
         cb, n = self.coins["p2wsh2"]
+
+        def with_spends(*spends):
+            return lambda: create_next_block(node, txs=list(spends))
+
+        def young_coinbase_spend():
+            # Connects a block first: its coinbase is the one spent too early.
+            fresh = create_next_block(node)
+            self.submit_new(fresh)
+            young = spend_p2wsh_op_true([outpoint_of(fresh.vtx[0], 0)], [CTxOut(1000, b"\x51")])
+            return create_next_block(node, txs=[young])
+
+        missing = spend_p2wsh_op_true([COutPoint(b"\x77" * 32, 0)], [CTxOut(1000, b"\x51")])
         over = spend_p2wsh_op_true([outpoint_of(cb, n)], [CTxOut(cb.vout[n].value + 1, b"\x51")])
-        self.reject(create_next_block(node, txs=[over]), "bad-txns-in-belowout")
         nonfinal = spend_p2wsh_op_true([outpoint_of(cb, n)], [CTxOut(1000, b"\x51")],
                                        locktime=node.getblockcount() + 10, sequence=0)
-        self.reject(create_next_block(node, txs=[nonfinal]), "bad-txns-nonfinal")
-        fresh = create_next_block(node)
-        self.submit_new(fresh)
-        young = spend_p2wsh_op_true([outpoint_of(fresh.vtx[0], 0)], [CTxOut(1000, b"\x51")])
-        self.reject(create_next_block(node, txs=[young]), "bad-txns-premature-spend-of-coinbase")
         # Spending the same coin twice in one block.
-        a = spend_p2wsh_op_true([outpoint_of(cb, n)], [CTxOut(1000, b"\x51")])
-        b = spend_p2wsh_op_true([outpoint_of(cb, n)], [CTxOut(2000, b"\x51")])
-        self.reject(create_next_block(node, txs=[a, b]), "bad-txns-inputs-missingorspent")
+        twice = (spend_p2wsh_op_true([outpoint_of(cb, n)], [CTxOut(1000, b"\x51")]),
+                 spend_p2wsh_op_true([outpoint_of(cb, n)], [CTxOut(2000, b"\x51")]))
+        self.run_rejects([
+            ("unknown input", with_spends(missing), "bad-txns-inputs-missingorspent"),
+            ("outputs over inputs", with_spends(over), "bad-txns-in-belowout"),
+            ("locktime not reached", with_spends(nonfinal), "bad-txns-nonfinal"),
+            ("immature coinbase", young_coinbase_spend, "bad-txns-premature-spend-of-coinbase"),
+            ("coin spent twice in the block", with_spends(*twice), "bad-txns-inputs-missingorspent"),
+        ])
         self.check_bip68_version_unsigned()
 
     def check_bip68_version_unsigned(self):

@@ -24,35 +24,25 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "testenv.h"
 #include "unit.h"
 #include "util/args.h"
+#include "util/file.h"
 #include "util/xmalloc.h"
 
 #ifndef BR_SRCDIR
 #define BR_SRCDIR "."
 #endif
 
-/* A temp directory removed by rm_tree. */
+/* A temp directory, removed with testenv_rm_rf; the caller frees it. */
 static char *
 make_tmpdir(void)
 {
-	char *d = xstrdup("/tmp/test_args.XXXXXX");
+	char d[64];
 
-	if (mkdtemp(d) == NULL) {
-		perror("mkdtemp");
+	if (testenv_tmpdir(d, sizeof(d), "test_args") != 0)
 		exit(2);
-	}
-	return d;
-}
-
-static void
-rm_tree(const char *dir)
-{
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-	free(cmd);
+	return xstrdup(d);
 }
 
 static void
@@ -71,21 +61,10 @@ write_file(const char *path, const char *text)
 static char *
 read_text(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
+	uint8_t *p;
+	size_t len;
 
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = xmalloc((size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
-		n = 0;
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
+	return file_read_all(path, 0, &p, &len) == 0 ? (char *)p : NULL;
 }
 
 /* Parses a command line given as a NULL-terminated list. */
@@ -203,7 +182,7 @@ test_network_only_set(void)
 		args_free(a);
 	}
 	free(path);
-	rm_tree(dir);
+	testenv_rm_rf(dir);
 	free(dir);
 }
 
@@ -422,7 +401,7 @@ test_harness_args(void)
 	CHECK_EQ_STR(args_chain_name(a), "regtest");
 	CHECK_EQ_INT(args_get_int(a, "mocktime", 0), 1700000000);
 	args_free(a);
-	rm_tree(dir);
+	testenv_rm_rf(dir);
 	free(dir);
 }
 
@@ -473,7 +452,7 @@ test_chains(void)
 	CHECK_EQ_STR(err, "Unknown chain foo. Use main, test, testnet4, "
 	    "signet or regtest.");
 	args_free(a);
-	rm_tree(dir);
+	testenv_rm_rf(dir);
 	free(dir);
 }
 
@@ -576,7 +555,7 @@ test_datadir(void)
 	} else
 		unsetenv("HOME");
 	free(home);
-	rm_tree(dir);
+	testenv_rm_rf(dir);
 	free(dir);
 }
 
@@ -707,7 +686,7 @@ golden_case(const char *gdir, const char *name)
 	free(got);
 	while (argc > 0)
 		free(argv[--argc]);
-	rm_tree(dir);
+	testenv_rm_rf(dir);
 	free(dir);
 	free(dest);
 	free(conf);

@@ -23,6 +23,7 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include "testenv.h"
 #include "unit.h"
 #include "crypto/hash.h"
 #include "primitives/block.h"
@@ -33,45 +34,15 @@
 
 static const uint8_t REGTEST[4] = { 0xfa, 0xbf, 0xb5, 0xda };
 
-static void
-rm_rf(const char *path)
-{
-	char sub[1024];
-	struct dirent *de;
-	struct stat st;
-	DIR *d;
-
-	if (lstat(path, &st) == -1)
-		return;
-	if (S_ISDIR(st.st_mode) && (d = opendir(path)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-			rm_rf(sub);
-		}
-		closedir(d);
-		rmdir(path);
-	} else
-		unlink(path);
-}
-
 static struct store *
 tmp_store(char base[64])
 {
-	char cs[128], err[256];
-	struct store *s = NULL;
+	char cs[128];
 
-	snprintf(base, 64, "/tmp/br-test-coinstats-XXXXXX");
-	if (mkdtemp(base) == NULL)
+	if (testenv_tmpdir(base, 64, "br-test-coinstats") != 0)
 		return NULL;
 	snprintf(cs, sizeof(cs), "%s/chainstate", base);
-	if (store_open(cs, REGTEST, &s, err, sizeof(err)) != 0) {
-		fprintf(stderr, "store_open: %s\n", err);
-		return NULL;
-	}
-	return s;
+	return testenv_store_open(cs, REGTEST);
 }
 
 /* ---- an independent MuHash: OpenSSL ChaCha20 and BIGNUM ---- */
@@ -261,7 +232,7 @@ test_empty_set(void)
 	SHA256(one, sizeof(one), want);
 	CHECK(memcmp(st.muhash, want, 32) == 0);
 	store_close(s);
-	rm_rf(base);
+	testenv_rm_rf(base);
 }
 
 /* One coin's bytes, spelled out field by field. */
@@ -362,7 +333,7 @@ test_one_coin(void)
 	CHECK(!st.have_muhash);
 	CHECK_EQ_INT(st.txouts, 1);
 	store_close(s);
-	rm_rf(base);
+	testenv_rm_rf(base);
 }
 
 /* Many coins over a few txids, written in a scrambled order. */
@@ -440,7 +411,7 @@ test_many_coins(void)
 	CHECK_EQ_INT(st.total_amount, total);
 	oracle_free(&o);
 	store_close(s);
-	rm_rf(base);
+	testenv_rm_rf(base);
 }
 
 /* ---- the shared regtest chain ---- */
@@ -574,7 +545,7 @@ test_regtest_chain(void)
 	    (unsigned long long)st.transactions,
 	    (unsigned long long)st.bogosize, (long long)st.total_amount);
 	store_close(s);
-	rm_rf(base);
+	testenv_rm_rf(base);
 out:
 	free(buf);
 	json_decref(js);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "testenv.h"
 #include "unit.h"
 #include "util/daemon.h"
 #include "util/shutdown.h"
@@ -302,18 +303,6 @@ UNIT_MAIN(UNIT_CASE(test_shutdown_from_signal), UNIT_CASE(test_shutdown),
 __attribute__((constructor)) static void
 setup(void)
 {
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
+	if (testenv_scratch(tmpdir, sizeof(tmpdir), "test_daemon") != 0)
 		exit(2);
-	}
-}
-
-__attribute__((destructor)) static void
-teardown(void)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", tmpdir);
 }

@@ -37,75 +37,11 @@
 #include "util/xmalloc.h"
 #include "validation/chainstate.h"
 #include "validation/validation.h"
+#include "testenv.h"
 #include "unit.h"
 
 #define DEV_HEIGHT 1100
 #define ADDR "bcrt1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq3xueyj"
-
-static char logdir[] = "/tmp/test_filterindex_log.XXXXXX";
-static char logpath[300];
-
-static void
-rm_rf(const char *dir)
-{
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-}
-
-static void
-remove_logdir(void)
-{
-	rm_rf(logdir);
-}
-
-static void
-setup(void)
-{
-	struct log_options lo;
-	static int done;
-
-	if (done++)
-		return;
-	if (mkdtemp(logdir) == NULL)
-		abort();
-	atexit(remove_logdir);
-	snprintf(logpath, sizeof(logpath), "%s/debug.log", logdir);
-	memset(&lo, 0, sizeof(lo));
-	lo.path = logpath;
-	lo.timestamps = 1;
-	lo.level = LOGL_INFO;
-	if (log_init(&lo) != 0 || shutdown_init() != 0)
-		abort();
-}
-
-static struct args *
-make_args(const char *dir, const char *const *extra, size_t nextra,
-    char *err, size_t errlen)
-{
-	char d[300];
-	char *argv[12];
-	int argc = 0;
-	size_t i;
-	struct args *a = args_new();
-
-	snprintf(d, sizeof(d), "-datadir=%s", dir);
-	argv[argc++] = (char *)(uintptr_t)"test";
-	argv[argc++] = (char *)(uintptr_t)"-regtest";
-	argv[argc++] = d;
-	for (i = 0; i < nextra && argc < 11; i++)
-		argv[argc++] = (char *)(uintptr_t)extra[i];
-	argv[argc] = NULL;
-	if (args_parse_argv(a, argc, argv, err, errlen) != 0 ||
-	    args_read_config(a, err, errlen) != 0 ||
-	    args_select_chain(a, err, errlen) != 0) {
-		args_free(a);
-		return NULL;
-	}
-	return a;
-}
 
 /* See test_validation.c: parameters outlive the validation thread. */
 static json_t *kept;
@@ -163,26 +99,25 @@ wait_index(struct filterindex *fi, int32_t height)
 static int
 env_start(struct env *e)
 {
-	char path[300], lb[600], err[256];
+	char path[300], lb[600];
 	const char *extra[2];
 	struct block_index_entry t;
 	int i;
 
-	setup();
+	testenv_setup("test_filterindex", LOGL_INFO, 0);
 	memset(e, 0, sizeof(*e));
 	kept = json_array();
-	snprintf(e->dir, sizeof(e->dir), "/tmp/test_filterindex.XXXXXX");
-	if (mkdtemp(e->dir) == NULL)
+	if (testenv_tmpdir(e->dir, sizeof(e->dir), "test_filterindex") != 0)
 		return -1;
 	snprintf(lb, sizeof(lb), "-loadblock=%s",
 	    SHARED_PATH("chains/regtest-dev.dat"));
 	extra[0] = lb;
 	extra[1] = "-blockfilterindex";
 	e->cp = chainparams_new(CHAIN_REGTEST);
-	if ((e->a = make_args(e->dir, extra, 2, err, sizeof(err))) == NULL)
+	if ((e->a = testenv_args(e->dir, extra, 2)) == NULL)
 		return -1;
 	snprintf(path, sizeof(path), "%s/chainstate", e->dir);
-	if (store_open(path, e->cp->magic, &e->s, err, sizeof(err)) != 0 ||
+	if ((e->s = testenv_store_open(path, e->cp->magic)) == NULL ||
 	    validation_start(e->a, e->cp, e->s, &e->v) != 0 ||
 	    filterindex_start(e->s, e->v, BLOCKFILTER_BASIC, &e->fi) != 0)
 		return -1;
@@ -206,7 +141,7 @@ env_stop(struct env *e)
 	store_close(e->s);
 	args_free(e->a);
 	chainparams_free(e->cp);
-	rm_rf(e->dir);
+	testenv_rm_rf(e->dir);
 }
 
 /* The stored filter of hash is consistent with the block and the parent. */
@@ -410,22 +345,22 @@ test_options(void)
 		{ "-blockfilterindex=0", "-peerblockfilters", 0, 0, 0,
 		    "Cannot set -peerblockfilters without -blockfilterindex." },
 	};
-	char dir[] = "/tmp/test_filterindex_args.XXXXXX", err[256];
+	char dir[64], err[256];
 	const char *extra[2];
 	struct args *a;
 	unsigned types;
 	size_t i, n;
 	int serve, rc;
 
-	setup();
-	CHECK(mkdtemp(dir) != NULL);
+	testenv_setup("test_filterindex", LOGL_INFO, 0);
+	CHECK(testenv_tmpdir(dir, sizeof(dir), "test_filterindex_args") == 0);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		n = 0;
 		if (cases[i].a)
 			extra[n++] = cases[i].a;
 		if (cases[i].b)
 			extra[n++] = cases[i].b;
-		a = make_args(dir, extra, n, err, sizeof(err));
+		a = testenv_args(dir, extra, n);
 		CHECK(a != NULL);
 		if (a == NULL)
 			continue;
@@ -441,7 +376,7 @@ test_options(void)
 		}
 		args_free(a);
 	}
-	rm_rf(dir);
+	testenv_rm_rf(dir);
 }
 
 UNIT_MAIN(UNIT_CASE(test_options), UNIT_CASE(test_build_and_reads))

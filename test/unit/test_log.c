@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "testenv.h"
 #include "unit.h"
 #include "util/args.h"
 #include "util/daemon.h"
@@ -535,22 +536,10 @@ UNIT_MAIN(UNIT_CASE(test_before_init), UNIT_CASE(test_categories),
     UNIT_CASE(test_reopen), UNIT_CASE(test_fatal),
     UNIT_CASE(test_log_options))
 
-/* The temp directory is made before the cases run and removed after. */
+/* The temp directory is made before the cases run, removed at exit. */
 __attribute__((constructor)) static void
 setup(void)
 {
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
+	if (testenv_scratch(tmpdir, sizeof(tmpdir), "test_log") != 0)
 		exit(2);
-	}
-}
-
-__attribute__((destructor)) static void
-teardown(void)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", tmpdir);
 }

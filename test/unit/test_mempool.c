@@ -35,6 +35,7 @@
 #include "validation/chainstate.h"
 #include "validation/validation.h"
 #include "blockgen.h"
+#include "testenv.h"
 #include "unit.h"
 
 #define WAIT_MS 20000
@@ -163,77 +164,6 @@ wait_size(struct mempool *m, size_t n)
 
 /* ---- environment ---- */
 
-static char logdir[] = "/tmp/test_mempool_log.XXXXXX";
-static char logpath[300];
-
-static void
-rm_rf(const char *dir)
-{
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-}
-
-static void
-remove_logdir(void)
-{
-	if (getenv("KEEP_LOG") == NULL)
-		rm_rf(logdir);
-	else
-		fprintf(stderr, "log kept in %s\n", logpath);
-}
-
-static void
-setup(void)
-{
-	struct log_options lo;
-	static int done;
-
-	if (done++)
-		return;
-	if (mkdtemp(logdir) == NULL)
-		abort();
-	atexit(remove_logdir);
-	snprintf(logpath, sizeof(logpath), "%s/debug.log", logdir);
-	memset(&lo, 0, sizeof(lo));
-	lo.path = logpath;
-	lo.timestamps = 1;
-	lo.level = LOGL_DEBUG;
-	lo.categories = LOG_MEMPOOL;
-	if (log_init(&lo) != 0)
-		abort();
-	if (shutdown_init() != 0)
-		abort();
-	bg_init();
-}
-
-/* Whether debug.log has a line containing what, written since offset from. */
-static int
-log_has(const char *what, long from)
-{
-	FILE *f = fopen(logpath, "r");
-	char line[2048];
-	int found = 0;
-
-	if (f == NULL)
-		return 0;
-	if (from > 0)
-		(void)fseek(f, from, SEEK_SET);
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, what) != NULL;
-	fclose(f);
-	return found;
-}
-
-static long
-log_size(void)
-{
-	struct stat st;
-
-	return stat(logpath, &st) == 0 ? (long)st.st_size : 0;
-}
 
 struct env {
 	char dir[256];
@@ -248,37 +178,12 @@ struct env {
 	char desc[128];		/* raw() descriptor of bg_p2wsh_true */
 };
 
-static struct args *
-make_args(const char *dir, const char *extra)
-{
-	char d[300], err[256];
-	char *argv[5];
-	int argc = 0;
-	struct args *a = args_new();
-
-	snprintf(d, sizeof(d), "-datadir=%s", dir);
-	argv[argc++] = (char *)(uintptr_t)"test";
-	argv[argc++] = (char *)(uintptr_t)"-regtest";
-	argv[argc++] = d;
-	if (extra)
-		argv[argc++] = (char *)(uintptr_t)extra;
-	argv[argc] = NULL;
-	if (args_parse_argv(a, argc, argv, err, sizeof(err)) != 0 ||
-	    args_read_config(a, err, sizeof(err)) != 0 ||
-	    args_select_chain(a, err, sizeof(err)) != 0) {
-		fprintf(stderr, "args: %s\n", err);
-		args_free(a);
-		return NULL;
-	}
-	return a;
-}
-
 static int
 threads_start(struct env *e, const char *extra)
 {
 	struct mempool_listener ml;
 
-	if ((e->a = make_args(e->dir, extra)) == NULL)
+	if ((e->a = testenv_args(e->dir, &extra, 1)) == NULL)
 		return -1;
 	if (validation_start_sc(e->a, e->cp, e->s, e->sc, &e->v) != 0)
 		return -1;
@@ -309,14 +214,13 @@ threads_stop(struct env *e)
 static int
 env_start(struct env *e, const char *extra)
 {
-	char path[300], err[300], hex[69];
+	char path[300], hex[69];
 
-	setup();
+	testenv_setup("test_mempool", LOGL_DEBUG, LOG_MEMPOOL);
 	memset(e, 0, sizeof(*e));
 	pthread_mutex_init(&e->seen.mu, NULL);
 	e->kept = json_array();
-	snprintf(e->dir, sizeof(e->dir), "/tmp/test_mempool.XXXXXX");
-	if (mkdtemp(e->dir) == NULL)
+	if (testenv_tmpdir(e->dir, sizeof(e->dir), "test_mempool") != 0)
 		return -1;
 	hex_encode(bg_p2wsh_true, sizeof(bg_p2wsh_true), hex);
 	snprintf(e->desc, sizeof(e->desc), "raw(%s)", hex);
@@ -327,7 +231,7 @@ env_start(struct env *e, const char *extra)
 	if (mkdir(path, 0700) != 0 && errno != EEXIST)
 		return -1;
 	snprintf(path, sizeof(path), "%s/regtest/chainstate", e->dir);
-	if (store_open(path, e->cp->magic, &e->s, err, sizeof(err)) != 0)
+	if ((e->s = testenv_store_open(path, e->cp->magic)) == NULL)
 		return -1;
 	e->sc = sigcache_new(1u << 20);
 	return threads_start(e, extra);
@@ -342,7 +246,7 @@ env_stop(struct env *e)
 	sigcache_free(e->sc);
 	chainparams_free(e->cp);
 	pthread_mutex_destroy(&e->seen.mu);
-	rm_rf(e->dir);
+	testenv_rm_rf(e->dir);
 }
 
 static json_t *
@@ -768,7 +672,7 @@ test_persist(void)
 	threads_stop(&e);
 	check_file_layout(path, 2);
 
-	mark = log_size();
+	mark = testenv_log_size();
 	CHECK(threads_start(&e, NULL) == 0);
 	CHECK(wait_size(e.m, 2) == 0);
 	res = mcall(&e, "getprioritisedtransactions", json_array());
@@ -778,29 +682,30 @@ test_persist(void)
 	    chex), "fee_delta")), 555);
 	json_decref(res);
 	threads_stop(&e);
-	CHECK(log_has("Imported mempool transactions from file: 2 succeeded, "
-	    "0 failed, 0 expired, 0 already there, 0 waiting for initial "
-	    "broadcast", mark));
+	CHECK(testenv_log_has("Imported mempool transactions from file: 2 "
+	    "succeeded, 0 failed, 0 expired, 0 already there, 0 waiting for "
+	    "initial broadcast", mark));
 
 	/* -persistmempool=0: nothing read, and nothing written at stop. */
-	mark = log_size();
+	mark = testenv_log_size();
 	CHECK(threads_start(&e, "-persistmempool=0") == 0);
 	mine(&e, 1);	/* the thread is serving */
 	CHECK_EQ_INT(mempool_size(e.m), 0);
 	threads_stop(&e);
 	check_file_layout(path, 2);
-	CHECK(!log_has("Imported mempool", mark));
+	CHECK(!testenv_log_has("Imported mempool", mark));
 
 	/* A corrupt file: logged, start-up continues with an empty pool. */
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	CHECK(fd != -1);
 	CHECK(write(fd, "\x02\0\0\0\0\0\0\0\x08garbage", 16) == 16);
 	close(fd);
-	mark = log_size();
+	mark = testenv_log_size();
 	CHECK(threads_start(&e, NULL) == 0);
 	mine(&e, 1);	/* the thread is serving */
 	CHECK_EQ_INT(mempool_size(e.m), 0);
-	CHECK(log_has("Failed to deserialize mempool data on file", mark));
+	CHECK(testenv_log_has("Failed to deserialize mempool data on file",
+	    mark));
 	wbuf_free(&p);
 	wbuf_free(&c);
 	env_stop(&e);
@@ -841,7 +746,7 @@ test_stop_order(void)
 	sigcache_free(e.sc);
 	chainparams_free(e.cp);
 	pthread_mutex_destroy(&e.seen.mu);
-	rm_rf(e.dir);
+	testenv_rm_rf(e.dir);
 	wbuf_free(&p);
 }
 

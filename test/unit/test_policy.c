@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "testenv.h"
 #include "unit.h"
 #include "consensus/consensus.h"
 #include "mempool/policy.h"
@@ -1049,13 +1050,11 @@ test_rbf(void)
 static void
 setup(void)
 {
-	char tmpl[] = "/tmp/test_policy.XXXXXX";
+	char tmpl[64];
 	size_t i;
 
-	if (mkdtemp(tmpl) == NULL) {
-		perror("mkdtemp");
+	if (testenv_tmpdir(tmpl, sizeof(tmpl), "test_policy") != 0)
 		exit(2);
-	}
 	tmpdir = xstrdup(tmpl);
 	for (i = 2; i < 22; i++)
 		p2sh[i] = (uint8_t)(0x30 + i);
@@ -1068,11 +1067,7 @@ setup(void)
 static void
 teardown(void)
 {
-	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", tmpdir);
-	free(cmd);
+	testenv_rm_rf(tmpdir);
 	free(tmpdir);
 }
 

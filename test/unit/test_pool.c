@@ -22,61 +22,20 @@
 #include "util/xmalloc.h"
 #include "validation/chainstate.h"
 #include "blockgen.h"
+#include "testenv.h"
 #include "unit.h"
 
-#define MAX_HEIGHTS 512
-
 struct ctx {
-	char dir[256];
-	struct chainparams *cp;
-	struct store *s;
-	struct chainstate *cs;
+	struct testenv t;		/* t.cb: coinbase txids by height */
 	struct sigcache *sc;
 	struct policy pol;
 	struct pool *pool;
-	uint8_t cb[MAX_HEIGHTS][32];	/* coinbase txids by height */
 	int next_cb;			/* next unused mature coinbase */
 	/* Hook records. */
 	int nadded, nremoved;
 	enum pool_removal last_why;
 	int why_count[8];
 };
-
-static char logdir[] = "/tmp/test_pool_log.XXXXXX";
-
-static void
-remove_logdir(void)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", logdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", logdir);
-}
-
-static void
-setup(void)
-{
-	struct log_options lo;
-	static int done;
-	static char path[300];
-
-	if (done++)
-		return;
-	if (mkdtemp(logdir) == NULL)
-		abort();
-	atexit(remove_logdir);
-	snprintf(path, sizeof(path), "%s/debug.log", logdir);
-	memset(&lo, 0, sizeof(lo));
-	lo.path = path;
-	lo.level = LOGL_INFO;
-	if (log_init(&lo) != 0)
-		abort();
-	log_set_categories(LOG_MEMPOOL);
-	if (shutdown_init() != 0)
-		abort();
-	bg_init();
-}
 
 static void
 on_added(void *arg, const struct pool_entry_info *e)
@@ -96,22 +55,12 @@ on_removed(void *arg, const struct pool_entry_info *e, enum pool_removal why)
 	c->why_count[why]++;
 }
 
-static struct block_index_entry
-tip_of(struct ctx *c)
-{
-	struct block_index_entry e;
-
-	memset(&e, 0, sizeof(e));
-	(void)chainstate_tip(c->cs, &e);
-	return e;
-}
-
 /* Builds, submits and announces to the pool a block with txs. */
 static int
 mine_txs(struct ctx *c, const struct bg_tx *txs, size_t n, struct wbuf *keep)
 {
 	static uint8_t salt;
-	struct block_index_entry t = tip_of(c);
+	struct block_index_entry t = testenv_tip(&c->t);
 	struct block_result br;
 	struct bg_block b;
 	struct block blk;
@@ -119,21 +68,18 @@ mine_txs(struct ctx *c, const struct bg_tx *txs, size_t n, struct wbuf *keep)
 	size_t i;
 	int rc = -1;
 
-	bg_block_init(&b, t.hash, t.height + 1, t.hdr.time + 1, t.hdr.bits,
-	    bg_subsidy(t.height + 1));
+	testenv_block_on(&c->t, &b, &t);
 	memcpy(b.txs[0].out[0].script, bg_p2wsh_true, sizeof(bg_p2wsh_true));
 	b.txs[0].out[0].script_len = sizeof(bg_p2wsh_true);
 	b.txs[0].in[0].script[b.txs[0].in[0].script_len - 1] ^= salt++;
 	for (i = 0; i < n; i++)
 		bg_block_add(&b, &txs[i]);
-	bg_block_commit_witness(&b);
-	bg_block_merkle(&b);
-	bg_block_solve(&b, c->cp);
-	if (b.height < MAX_HEIGHTS)
-		bg_tx_txid(&b.txs[0], c->cb[b.height]);
+	testenv_finish(&c->t, &b, 1);
+	if (b.height < TESTENV_MAX_HEIGHTS)
+		bg_tx_txid(&b.txs[0], c->t.cb[b.height]);
 	wbuf_init(&w);
 	bg_block_serialize(&b, &w);
-	if (chainstate_process_block(c->cs, w.p, w.len, &br) == VAL_OK &&
+	if (chainstate_process_block(c->t.cs, w.p, w.len, &br) == VAL_OK &&
 	    block_parse(w.p, w.len, &blk) == 0) {
 		pool_block_connected(c->pool, &blk, b.height);
 		block_free(&blk);
@@ -167,29 +113,22 @@ ctx_open(struct ctx *c, int blocks)
 	struct chainstate_opts o;
 	struct pool_env env;
 	struct pool_hooks h;
-	char path[300], err[256];
+	char err[256];
 
-	setup();
+	testenv_setup("test_pool", LOGL_INFO, LOG_MEMPOOL);
 	memset(c, 0, sizeof(*c));
-	snprintf(c->dir, sizeof(c->dir), "/tmp/test_pool.XXXXXX");
-	if (mkdtemp(c->dir) == NULL)
-		return -1;
-	c->cp = chainparams_new(CHAIN_REGTEST);
-	snprintf(path, sizeof(path), "%s/chainstate", c->dir);
-	if (store_open(path, c->cp->magic, &c->s, err, sizeof(err)) != 0)
-		return -1;
 	c->sc = sigcache_new(1 << 20);
 	memset(&o, 0, sizeof(o));
 	o.script_threads = 1;
 	o.sigcache = c->sc;
-	if (chainstate_open(c->cp, c->s, &o, &c->cs) != 0)
+	if (testenv_open(&c->t, "test_pool", &o) != 0)
 		return -1;
 	if (policy_init(&c->pol, NULL, 1, err, sizeof(err)) != 0)
 		return -1;
 	memset(&env, 0, sizeof(env));
-	env.cp = c->cp;
-	env.store = c->s;
-	env.cs = c->cs;
+	env.cp = c->t.cp;
+	env.store = c->t.s;
+	env.cs = c->t.cs;
 	env.sigcache = c->sc;
 	env.pol = &c->pol;
 	c->pool = pool_new(&env);
@@ -205,16 +144,9 @@ ctx_open(struct ctx *c, int blocks)
 static void
 ctx_close(struct ctx *c)
 {
-	char cmd[300];
-
 	pool_free(c->pool);
-	chainstate_close(c->cs);
-	store_close(c->s);
+	testenv_close(&c->t);
 	sigcache_free(c->sc);
-	chainparams_free(c->cp);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", c->dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", c->dir);
 }
 
 /* A spend of (txid, n) by P2WSH(OP_TRUE) with one output of value. */
@@ -260,7 +192,7 @@ submit(struct ctx *c, const struct bg_tx *t, struct accept_result *r)
 static const uint8_t *
 next_coinbase(struct ctx *c)
 {
-	return c->cb[c->next_cb++];
+	return c->t.cb[c->next_cb++];
 }
 
 static void
@@ -336,7 +268,7 @@ test_accept_basic(void)
 		op.n = 0;
 		CHECK_EQ_INT(pool_get_output(c.pool, &op, 1, &o), 1);
 		CHECK_EQ_INT(o.value, 50 * COIN - 1000);
-		memcpy(op.hash, c.cb[1], 32);
+		memcpy(op.hash, c.t.cb[1], 32);
 		CHECK_EQ_INT(pool_spender(c.pool, &op, sp), 1);
 		CHECK(memcmp(sp, txid, 32) == 0);
 	}
@@ -352,7 +284,7 @@ test_refusals(void)
 	struct block_index_entry tip;
 
 	CHECK(ctx_open(&c, 110) == 0);
-	tip = tip_of(&c);
+	tip = testenv_tip(&c.t);
 	/* Undecodable: empty, and trailing bytes. */
 	CHECK_EQ_INT(pool_accept(c.pool, (const uint8_t *)"", 0, 0, 0, &R),
 	    ACCEPT_CONSENSUS);
@@ -360,7 +292,7 @@ test_refusals(void)
 	{
 		struct wbuf w;
 
-		spend(&t, c.cb[1], 0, 50 * COIN - 1000);
+		spend(&t, c.t.cb[1], 0, 50 * COIN - 1000);
 		wbuf_init(&w);
 		bg_tx_serialize(&t, &w, 1);
 		wbuf_put_u8(&w, 0);
@@ -371,7 +303,7 @@ test_refusals(void)
 		bg_tx_free(&t);
 	}
 	/* Immature coinbase: height 105 at spend height 111. */
-	spend(&t, c.cb[105], 0, 50 * COIN - 1000);
+	spend(&t, c.t.cb[105], 0, 50 * COIN - 1000);
 	CHECK_EQ_INT(submit(&c, &t, &R), ACCEPT_POLICY);
 	CHECK_EQ_STR(R.reason, "bad-txns-premature-spend-of-coinbase");
 	CHECK_EQ_STR(R.debug, "tried to spend coinbase at depth 6");
@@ -386,7 +318,7 @@ test_refusals(void)
 	CHECK(memcmp(R.missing[0], bogus, 32) == 0);
 	bg_tx_free(&t);
 	/* Non-standard output. */
-	spend(&t, c.cb[1], 0, -1);
+	spend(&t, c.t.cb[1], 0, -1);
 	bg_tx_add_out(&t, 50 * COIN - 1000, bg_op_true, 1);
 	CHECK_EQ_INT(submit(&c, &t, &R), ACCEPT_POLICY);
 	CHECK_EQ_STR(R.reason, "scriptpubkey");
@@ -400,13 +332,13 @@ test_refusals(void)
 	CHECK_EQ_STR(R.reason, "coinbase");
 	bg_tx_free(&t);
 	/* Overspend. */
-	spend(&t, c.cb[1], 0, 51 * COIN);
+	spend(&t, c.t.cb[1], 0, 51 * COIN);
 	CHECK_EQ_INT(submit(&c, &t, &R), ACCEPT_CONSENSUS);
 	CHECK_EQ_STR(R.reason, "bad-txns-in-belowout");
 	CHECK_EQ_STR(R.debug, "value in (50.00) < value out (51.00)");
 	bg_tx_free(&t);
 	/* Non-final by height. */
-	spend(&t, c.cb[1], 0, 50 * COIN - 1000);
+	spend(&t, c.t.cb[1], 0, 50 * COIN - 1000);
 	t.locktime = (uint32_t)tip.height + 2;
 	t.in[0].sequence = 0;
 	CHECK_EQ_INT(submit(&c, &t, &R), ACCEPT_POLICY);
@@ -415,7 +347,7 @@ test_refusals(void)
 	CHECK_EQ_INT(submit_flags(&c, &t, ACCEPT_TEST_ONLY, &R), ACCEPT_OK);
 	bg_tx_free(&t);
 	/* BIP68: an output confirmed one block ago, relative lock of 5. */
-	spend(&t, c.cb[2], 0, 50 * COIN - 1000);
+	spend(&t, c.t.cb[2], 0, 50 * COIN - 1000);
 	CHECK(mine_txs(&c, &t, 1, NULL) == 0);
 	{
 		struct bg_tx ch;
@@ -852,8 +784,8 @@ test_block_and_reorg(void)
 		CHECK_EQ_INT(e.nparents, 0);
 	}
 	/* Disconnect it: a and b2 come back, a under its child. */
-	tip = tip_of(&c);
-	CHECK(chainstate_invalidate(c.cs, tip.hash) == 0);
+	tip = testenv_tip(&c.t);
+	CHECK(chainstate_invalidate(c.t.cs, tip.hash) == 0);
 	CHECK(block_parse(raw.p, raw.len, &blk) == 0);
 	pool_block_disconnected(c.pool, &blk, tip.height);
 	block_free(&blk);
@@ -919,8 +851,8 @@ test_reorg_drops_spenders_of_lost(void)
 	txid_of(&dc, dctxid);
 	CHECK_EQ_INT(submit(&c, &dc, &R), ACCEPT_OK);
 
-	tip = tip_of(&c);
-	CHECK(chainstate_invalidate(c.cs, tip.hash) == 0);
+	tip = testenv_tip(&c.t);
+	CHECK(chainstate_invalidate(c.t.cs, tip.hash) == 0);
 	CHECK(block_parse(raw.p, raw.len, &blk) == 0);
 	pool_block_disconnected(c.pool, &blk, tip.height);
 	block_free(&blk);
@@ -952,10 +884,10 @@ test_reorg_drops_immature(void)
 
 	CHECK(ctx_open(&c, 100) == 0);
 	/* cb[1] is just mature at spend height 101, not at 100. */
-	spend(&t, c.cb[1], 0, 50 * COIN - 1000);
+	spend(&t, c.t.cb[1], 0, 50 * COIN - 1000);
 	CHECK_EQ_INT(submit(&c, &t, &R), ACCEPT_OK);
-	tip = tip_of(&c);
-	CHECK(chainstate_invalidate(c.cs, tip.hash) == 0);
+	tip = testenv_tip(&c.t);
+	CHECK(chainstate_invalidate(c.t.cs, tip.hash) == 0);
 	pool_reorg_done(c.pool);
 	CHECK_EQ_INT(pool_count(c.pool), 0);
 	CHECK_EQ_INT(c.why_count[POOL_REMOVED_REORG], 1);
@@ -998,7 +930,7 @@ test_reorg_holding_bound(void)
 		for (j = 0; j < BIG_PER_BLOCK; j++)
 			bg_tx_free(&big[j]);
 		if (i == 0)
-			first = tip_of(&c);
+			first = testenv_tip(&c.t);
 	}
 	spend(&s, next_coinbase(&c), 0, 50 * COIN - 1000);
 	txid_of(&s, stxid);
@@ -1007,7 +939,7 @@ test_reorg_holding_bound(void)
 	txid_of(&k, ktxid);
 	CHECK_EQ_INT(submit(&c, &k, &R), ACCEPT_OK);
 
-	CHECK(chainstate_invalidate(c.cs, first.hash) == 0);
+	CHECK(chainstate_invalidate(c.t.cs, first.hash) == 0);
 	for (i = BIG_BLOCKS; i >= 0; i--) {
 		CHECK(block_parse(raw[i].p, raw[i].len, &blk) == 0);
 		pool_block_disconnected(c.pool, &blk, first.height + i);

@@ -7,29 +7,15 @@
 #include "primitives/merkleblock.h"
 #include "unit.h"
 #include "util/hex.h"
+#include "util/file.h"
 #include "util/xmalloc.h"
 
 static uint8_t *
 read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
 	uint8_t *p;
-	long n;
 
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	p = xmalloc((size_t)n);
-	if (fread(p, 1, (size_t)n, f) != (size_t)n) {
-		fclose(f);
-		free(p);
-		return NULL;
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return p;
+	return file_read_all(path, 0, &p, len) == 0 ? p : NULL;
 }
 
 static void

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "testenv.h"
 #include "unit.h"
 #include "chain/chainparams.h"
 #include "crypto/hash.h"
@@ -24,30 +25,6 @@
 #include "validation/coinstats.h"
 #include "validation/snapshot.h"
 #include "validation/validation_int.h"
-
-static void
-rm_rf(const char *path)
-{
-	char sub[1024];
-	struct dirent *de;
-	struct stat st;
-	DIR *d;
-
-	if (lstat(path, &st) == -1)
-		return;
-	if (S_ISDIR(st.st_mode) && (d = opendir(path)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-			rm_rf(sub);
-		}
-		closedir(d);
-		rmdir(path);
-	} else
-		unlink(path);
-}
 
 struct env {
 	char base[256];
@@ -133,8 +110,7 @@ env_init(struct env *e, size_t ntx, size_t dest_map)
 	struct stat st;
 
 	memset(e, 0, sizeof(*e));
-	snprintf(e->base, sizeof(e->base), "/tmp/br-test-snapshot-XXXXXX");
-	if (mkdtemp(e->base) == NULL)
+	if (testenv_tmpdir(e->base, sizeof(e->base), "br-test-snapshot") != 0)
 		exit(2);
 	e->cp = chainparams_new(CHAIN_REGTEST);
 	e->a = open_store(e, "a", 0);
@@ -163,7 +139,7 @@ env_free(struct env *e)
 	store_close(e->b);
 	chainparams_free(e->cp);
 	free(e->file);
-	rm_rf(e->base);
+	testenv_rm_rf(e->base);
 }
 
 static int

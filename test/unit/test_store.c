@@ -26,6 +26,7 @@
 
 #include <lmdb.h>
 
+#include "testenv.h"
 #include "unit.h"
 #include "crypto/hash.h"
 #include "store/store.h"
@@ -36,30 +37,6 @@ static const uint8_t MAINNET[4] = { 0xf9, 0xbe, 0xb4, 0xd9 };
 
 /* ---- helpers ---- */
 
-static void
-rm_rf(const char *path)
-{
-	char sub[1024];
-	struct dirent *de;
-	struct stat st;
-	DIR *d;
-
-	if (lstat(path, &st) == -1)
-		return;
-	if (S_ISDIR(st.st_mode) && (d = opendir(path)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-			rm_rf(sub);
-		}
-		closedir(d);
-		rmdir(path);
-	} else
-		unlink(path);
-}
-
 /* A fresh temporary directory; the store goes in <tmp>/chainstate. */
 struct tdir {
 	char base[256];
@@ -69,33 +46,15 @@ struct tdir {
 static void
 tdir_make(struct tdir *t)
 {
-	snprintf(t->base, sizeof(t->base), "/tmp/br-test-store-XXXXXX");
-	if (mkdtemp(t->base) == NULL) {
-		perror("mkdtemp");
+	if (testenv_tmpdir(t->base, sizeof(t->base), "br-test-store") != 0)
 		exit(2);
-	}
 	snprintf(t->cs, sizeof(t->cs), "%s/chainstate", t->base);
 }
 
 static void
 tdir_free(struct tdir *t)
 {
-	rm_rf(t->base);
-}
-
-static struct store *
-open_ok(const char *dir, const uint8_t magic[4])
-{
-	struct store *s = NULL;
-	char err[512];
-	int rc;
-
-	rc = store_open(dir, magic, &s, err, sizeof(err));
-	if (rc != 0) {
-		fprintf(stderr, "store_open(%s): %s\n", dir, err);
-		return NULL;
-	}
-	return s;
+	testenv_rm_rf(t->base);
 }
 
 static void
@@ -253,7 +212,7 @@ test_open_close_reopen(void)
 
 	tdir_make(&td);
 	/* The chainstate directory does not exist yet: created. */
-	s = open_ok(td.cs, REGTEST);
+	s = testenv_store_open(td.cs, REGTEST);
 	CHECK(s != NULL);
 	if (s == NULL)
 		goto out;
@@ -277,7 +236,7 @@ test_open_close_reopen(void)
 	CHECK(commit_ok(w));
 	store_close(s);
 
-	s = open_ok(td.cs, REGTEST);
+	s = testenv_store_open(td.cs, REGTEST);
 	CHECK(s != NULL);
 	if (s == NULL)
 		goto out;
@@ -368,7 +327,7 @@ test_index(void)
 	uint32_t i;
 
 	tdir_make(&td);
-	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+	if ((s = testenv_store_open(td.cs, REGTEST)) == NULL) {
 		CHECK(0);
 		goto out;
 	}
@@ -429,7 +388,7 @@ test_blocks_undo(void)
 	size_t len, i, bigsz = 3u << 20;
 
 	tdir_make(&td);
-	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+	if ((s = testenv_store_open(td.cs, REGTEST)) == NULL) {
 		CHECK(0);
 		goto out;
 	}
@@ -521,7 +480,7 @@ test_coins(void)
 	n = sizeof(c) / sizeof(c[0]);
 
 	tdir_make(&td);
-	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+	if ((s = testenv_store_open(td.cs, REGTEST)) == NULL) {
 		CHECK(0);
 		goto out;
 	}
@@ -572,7 +531,7 @@ test_coins(void)
 	store_close(s);
 
 	/* Survives a reopen. */
-	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+	if ((s = testenv_store_open(td.cs, REGTEST)) == NULL) {
 		CHECK(0);
 		goto out;
 	}
@@ -656,7 +615,7 @@ test_coin_order(void)
 	int total = 0;
 
 	tdir_make(&td);
-	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+	if ((s = testenv_store_open(td.cs, REGTEST)) == NULL) {
 		CHECK(0);
 		goto out;
 	}
@@ -705,7 +664,7 @@ test_active_chain(void)
 	int32_t i, height;
 
 	tdir_make(&td);
-	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+	if ((s = testenv_store_open(td.cs, REGTEST)) == NULL) {
 		CHECK(0);
 		goto out;
 	}
@@ -773,7 +732,7 @@ test_reset_chainstate(void)
 	int32_t height;
 
 	tdir_make(&td);
-	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+	if ((s = testenv_store_open(td.cs, REGTEST)) == NULL) {
 		CHECK(0);
 		goto out;
 	}
@@ -827,7 +786,7 @@ test_blockfilter(void)
 	uint8_t b1[32], b2[32];
 
 	tdir_make(&td);
-	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+	if ((s = testenv_store_open(td.cs, REGTEST)) == NULL) {
 		CHECK(0);
 		goto out;
 	}
@@ -853,7 +812,7 @@ test_blockfilter(void)
 	store_read_end(r);
 	store_close(s);
 	/* Kept across a reopen. */
-	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+	if ((s = testenv_store_open(td.cs, REGTEST)) == NULL) {
 		CHECK(0);
 		goto out;
 	}
@@ -877,7 +836,7 @@ test_txindex(void)
 	uint32_t pos;
 
 	tdir_make(&td);
-	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+	if ((s = testenv_store_open(td.cs, REGTEST)) == NULL) {
 		CHECK(0);
 		goto out;
 	}
@@ -916,7 +875,7 @@ test_txindex(void)
 
 	/* The database exists again after a reopen (existing store). */
 	store_close(s);
-	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+	if ((s = testenv_store_open(td.cs, REGTEST)) == NULL) {
 		CHECK(0);
 		goto out;
 	}
@@ -944,7 +903,7 @@ test_abort_and_own_reads(void)
 	int32_t height;
 
 	tdir_make(&td);
-	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+	if ((s = testenv_store_open(td.cs, REGTEST)) == NULL) {
 		CHECK(0);
 		goto out;
 	}
@@ -979,7 +938,7 @@ test_abort_and_own_reads(void)
 	store_close(s);
 
 	/* Still gone after a reopen. */
-	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+	if ((s = testenv_store_open(td.cs, REGTEST)) == NULL) {
 		CHECK(0);
 		goto out;
 	}
@@ -1128,7 +1087,7 @@ test_mapfull_grow(void)
 	store_close(s);
 
 	/* Reopened with the defaults: everything is there. */
-	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+	if ((s = testenv_store_open(td.cs, REGTEST)) == NULL) {
 		CHECK(0);
 		goto out;
 	}
@@ -1158,14 +1117,14 @@ test_refuse_other_chain(void)
 	struct store *s;
 
 	tdir_make(&td);
-	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+	if ((s = testenv_store_open(td.cs, REGTEST)) == NULL) {
 		CHECK(0);
 		goto out;
 	}
 	store_close(s);
 	check_refused(td.cs, MAINNET, "another chain (regtest");
 	/* And the right chain still opens. */
-	s = open_ok(td.cs, REGTEST);
+	s = testenv_store_open(td.cs, REGTEST);
 	CHECK(s != NULL);
 	store_close(s);
 out:
@@ -1210,7 +1169,7 @@ test_refuse_newer_format(void)
 	struct store *s;
 
 	tdir_make(&td);
-	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+	if ((s = testenv_store_open(td.cs, REGTEST)) == NULL) {
 		CHECK(0);
 		goto out;
 	}
@@ -1220,7 +1179,7 @@ test_refuse_newer_format(void)
 	CHECK_EQ_INT(poke_format(td.cs, 0), 0);
 	check_refused(td.cs, REGTEST, "unsupported store format 0");
 	CHECK_EQ_INT(poke_format(td.cs, 1), 0);
-	s = open_ok(td.cs, REGTEST);
+	s = testenv_store_open(td.cs, REGTEST);
 	CHECK(s != NULL);
 	store_close(s);
 out:
@@ -1294,7 +1253,7 @@ test_refuse_foreign_data(void)
 	CHECK(mdb_env_create(&env) == 0);
 	CHECK(mdb_env_open(env, td.cs, 0, 0644) == 0);
 	mdb_env_close(env);
-	s = open_ok(td.cs, REGTEST);
+	s = testenv_store_open(td.cs, REGTEST);
 	CHECK(s != NULL);
 	store_close(s);
 	tdir_free(&td);
@@ -1303,14 +1262,14 @@ test_refuse_foreign_data(void)
 	tdir_make(&td);
 	mkdir(td.cs, 0755);
 	write_file(td.cs, "data.mdb", "", 0);
-	s = open_ok(td.cs, REGTEST);
+	s = testenv_store_open(td.cs, REGTEST);
 	CHECK(s != NULL);
 	store_close(s);
 	tdir_free(&td);
 
 	/* A stray file beside our own store. */
 	tdir_make(&td);
-	if ((s = open_ok(td.cs, REGTEST)) != NULL)
+	if ((s = testenv_store_open(td.cs, REGTEST)) != NULL)
 		store_close(s);
 	write_file(td.cs, "notes.txt", "hi", 2);
 	check_refused(td.cs, REGTEST, "notes.txt");
@@ -1351,7 +1310,7 @@ kill_child(const char *dir)
 
 	for (k = 0; k < sizeof(blob); k++)
 		blob[k] = (uint8_t)(k * 13);
-	if ((s = open_ok(dir, REGTEST)) == NULL)
+	if ((s = testenv_store_open(dir, REGTEST)) == NULL)
 		_exit(3);
 	if (store_read_begin(s, &r) != 0 ||
 	    store_get_tip(r, tiph, &tip) != 0)
@@ -1435,7 +1394,7 @@ check_consistent(const char *dir, int32_t *tip_out)
 	int ok = 1;
 
 	*tip_out = -1;
-	if ((s = open_ok(dir, REGTEST)) == NULL)
+	if ((s = testenv_store_open(dir, REGTEST)) == NULL)
 		return 0;
 	if (store_read_begin(s, &r) != 0) {
 		store_close(s);
@@ -1630,7 +1589,7 @@ test_sync_modes(void)
 	int grows = 0;
 
 	tdir_make(&td);
-	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+	if ((s = testenv_store_open(td.cs, REGTEST)) == NULL) {
 		CHECK(0);
 		goto out;
 	}
@@ -1721,7 +1680,7 @@ test_two_chainstates(void)
 	int i;
 
 	tdir_make(&td);
-	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+	if ((s = testenv_store_open(td.cs, REGTEST)) == NULL) {
 		CHECK(0);
 		goto out;
 	}
@@ -1766,7 +1725,7 @@ test_two_chainstates(void)
 	CHECK(store_swap_chainstates(w) == 0);
 	CHECK(store_write_commit(w) == 0);
 	store_close(s);
-	if ((s = open_ok(td.cs, REGTEST)) == NULL) {
+	if ((s = testenv_store_open(td.cs, REGTEST)) == NULL) {
 		CHECK(0);
 		goto out;
 	}

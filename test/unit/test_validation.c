@@ -3,7 +3,7 @@
  * (blockgen.h), and the validation thread through validation_call.
  *
  * Every reject reason of issue 4 is provoked and refused with the tip
- * unchanged; reorgs (heavier branch wins, invalid block in the new branch,
+ * unchanged (validation_rejects.c); reorgs (heavier branch wins, invalid block in the new branch,
  * a 20-block round trip that restores the UTXO hash); invalidate,
  * reconsider, precious; the shared regtest chain imported with its tip,
  * chain work, tx count and hash_serialized_3 checked against
@@ -42,822 +42,36 @@
 #include "validation/versionbits.h"
 #include "validation/validation.h"
 #include "blockgen.h"
+#include "testenv.h"
 #include "unit.h"
+#include "validation_rejects.h"
 
-#define MAX_HEIGHTS 512
-
-struct ctx {
-	char dir[256];
-	struct chainparams *cp;
-	struct store *s;
-	struct chainstate *cs;
-	/* Coinbase txids of the blocks we made, by height. */
-	uint8_t cb[MAX_HEIGHTS][32];
-};
-
-static char logpath[300];
-
-static void
-rm_rf(const char *dir)
-{
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-}
-
-static int
-ctx_reopen(struct ctx *c)
-{
-	struct chainstate_opts o;
-	char path[300], err[256];
-
-	snprintf(path, sizeof(path), "%s/chainstate", c->dir);
-	if (store_open(path, c->cp->magic, &c->s, err, sizeof(err)) != 0) {
-		fprintf(stderr, "store_open: %s\n", err);
-		return -1;
-	}
-	memset(&o, 0, sizeof(o));
-	o.script_threads = 2;
-	if (chainstate_open(c->cp, c->s, &o, &c->cs) != 0) {
-		store_close(c->s);
-		return -1;
-	}
-	return 0;
-}
-
-static void setup(void);
-
-static int
-ctx_open(struct ctx *c)
-{
-	setup();
-	memset(c, 0, sizeof(*c));
-	snprintf(c->dir, sizeof(c->dir), "/tmp/test_validation.XXXXXX");
-	if (mkdtemp(c->dir) == NULL)
-		return -1;
-	c->cp = chainparams_new(CHAIN_REGTEST);
-	return ctx_reopen(c);
-}
-
-static void
-ctx_close_keep(struct ctx *c)
-{
-	chainstate_close(c->cs);
-	store_close(c->s);
-	c->cs = NULL;
-	c->s = NULL;
-}
-
-static void
-ctx_close(struct ctx *c)
-{
-	if (c->cs)
-		ctx_close_keep(c);
-	rm_rf(c->dir);
-	chainparams_free(c->cp);
-}
-
-static struct block_index_entry
-tip_of(struct ctx *c)
-{
-	struct block_index_entry e;
-
-	memset(&e, 0, sizeof(e));
-	(void)chainstate_tip(c->cs, &e);
-	return e;
-}
-
-/* A block on parent (hash, height, time) with the right bits. */
-static void
-block_on(struct ctx *c, struct bg_block *b, const struct block_index_entry *p)
-{
-	uint32_t t = p->hdr.time + 1;
-
-	bg_block_init(b, p->hash, p->height + 1, t, p->hdr.bits,
-	    bg_subsidy(p->height + 1));
-}
-
-static void
-block_on_tip(struct ctx *c, struct bg_block *b)
-{
-	struct block_index_entry t = tip_of(c);
-
-	block_on(c, b, &t);
-}
-
-static void
-finish(struct ctx *c, struct bg_block *b, int witness)
-{
-	if (witness)
-		bg_block_commit_witness(b);
-	bg_block_merkle(b);
-	bg_block_solve(b, c->cp);
-}
-
-static enum val_result
-submit(struct ctx *c, const struct bg_block *b, struct block_result *r)
-{
-	struct block_result tmp;
-	struct wbuf w;
-	enum val_result res;
-
-	wbuf_init(&w);
-	bg_block_serialize(b, &w);
-	res = chainstate_process_block(c->cs, w.p, w.len, r ? r : &tmp);
-	wbuf_free(&w);
-	return res;
-}
-
-/* Mines n coinbase-only blocks on the tip; records their coinbase txids. */
-static int
-mine(struct ctx *c, int n)
-{
-	static uint8_t salt;
-	struct bg_block b;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		block_on_tip(c, &b);
-		/* Never the same block twice, even on an invalidated height. */
-		b.txs[0].in[0].script[b.txs[0].in[0].script_len - 1] ^= salt++;
-		finish(c, &b, 0);
-		if (b.height < MAX_HEIGHTS)
-			bg_tx_txid(&b.txs[0], c->cb[b.height]);
-		if (submit(c, &b, NULL) != VAL_OK) {
-			bg_block_free(&b);
-			return -1;
-		}
-		bg_block_free(&b);
-	}
-	return 0;
-}
-
-static void
-utxo_hash(struct ctx *c, uint8_t out[32])
-{
-	struct store_rtxn *t;
-	struct coinstats st;
-
-	memset(out, 0, 32);
-	if (store_read_begin(c->s, &t) != STORE_OK)
-		return;
-	if (coinstats_compute(t, 0, &st) == 0)
-		memcpy(out, st.hash_serialized, 32);
-	store_read_end(t);
-}
 
 static void
 test_genesis(void)
 {
-	struct ctx c;
+	struct testenv c;
 	struct block_index_entry t;
 
-	CHECK(ctx_open(&c) == 0);
-	t = tip_of(&c);
+	CHECK(testenv_open(&c, "test_validation", NULL) == 0);
+	t = testenv_tip(&c);
 	CHECK_EQ_INT(t.height, 0);
 	CHECK(memcmp(t.hash, c.cp->genesis_hash, 32) == 0);
-	CHECK(mine(&c, 3) == 0);
-	ctx_close_keep(&c);
+	CHECK(testenv_mine(&c, 3) == 0);
+	testenv_close_keep(&c);
 	/* Reopening continues from the store, with no repair step. */
-	CHECK(ctx_reopen(&c) == 0);
-	t = tip_of(&c);
+	CHECK(testenv_reopen(&c) == 0);
+	t = testenv_tip(&c);
 	CHECK_EQ_INT(t.height, 3);
 	CHECK_EQ_INT(t.chain_tx, 4);
-	ctx_close(&c);
-}
-
-/* ---- every reject reason ---- */
-
-struct reject_env {
-	struct ctx c;
-	uint8_t special[32];	/* tx at height 121: outputs below */
-	struct bg_tx special_tx;
-};
-
-enum {
-	SP_TRUE = 0,		/* OP_TRUE, 10 BTC */
-	SP_FALSE = 1,		/* OP_0: always fails */
-	SP_WSH = 2,		/* P2WSH(OP_TRUE), 10 BTC */
-	SP_TRUE2 = 3,		/* OP_TRUE, 10 BTC */
-};
-
-static const uint8_t op_false[1] = { 0x00 };
-
-static int
-reject_env_open(struct reject_env *e)
-{
-	struct bg_block b;
-	struct bg_tx t;
-
-	if (ctx_open(&e->c) != 0 || mine(&e->c, 120) != 0)
-		return -1;
-	block_on_tip(&e->c, &b);
-	bg_tx_init(&t);
-	bg_tx_add_in(&t, e->c.cb[1], 0);
-	bg_tx_add_out(&t, 10 * COIN, bg_op_true, 1);
-	bg_tx_add_out(&t, 10 * COIN, op_false, 1);
-	bg_tx_add_out(&t, 10 * COIN, bg_p2wsh_true, 34);
-	bg_tx_add_out(&t, 10 * COIN, bg_op_true, 1);
-	bg_block_add(&b, &t);
-	bg_tx_txid(&t, e->special);
-	bg_tx_copy(&e->special_tx, &t);
-	bg_tx_free(&t);
-	finish(&e->c, &b, 0);
-	if (submit(&e->c, &b, NULL) != VAL_OK)
-		return -1;
-	bg_block_free(&b);
-	return 0;
-}
-
-/* A spend of special output n paying value to OP_TRUE. */
-static void
-spend_special(struct reject_env *e, struct bg_tx *t, uint32_t n, int64_t value)
-{
-	bg_tx_init(t);
-	bg_tx_add_in(t, e->special, n);
-	bg_tx_add_out(t, value, bg_op_true, 1);
-}
-
-/* Submits b and checks it is refused with reason, the tip unchanged. */
-static void
-expect_reject(struct reject_env *e, struct bg_block *b, const char *reason,
-    enum val_result want)
-{
-	struct block_index_entry before = tip_of(&e->c), after;
-	struct block_result r;
-	enum val_result res;
-
-	res = submit(&e->c, b, &r);
-	after = tip_of(&e->c);
-	if (res != want || strcmp(r.st.reason, reason) != 0)
-		fprintf(stderr, "  want %s (%d), got %s (%d): %s\n", reason,
-		    want, r.st.reason, res, r.st.debug);
-	CHECK_EQ_INT(res, want);
-	CHECK_EQ_STR(r.st.reason, reason);
-	CHECK(memcmp(before.hash, after.hash, 32) == 0);
-	CHECK_EQ_INT(before.height, after.height);
-}
-
-static int
-log_contains(const char *needle)
-{
-	char buf[1 << 16];
-	FILE *f = fopen(logpath, "r");
-	int found = 0;
-
-	if (f == NULL)
-		return 0;
-	while (!found && fgets(buf, sizeof(buf), f))
-		found = strstr(buf, needle) != NULL;
-	fclose(f);
-	return found;
-}
-
-static void
-test_rejects_header(void)
-{
-	struct reject_env e;
-	struct bg_block b;
-	struct block_index_entry t;
-	uint8_t hash[32];
-	char hex[65];
-
-	CHECK(reject_env_open(&e) == 0);
-	t = tip_of(&e.c);
-
-	block_on_tip(&e.c, &b);
-	bg_block_merkle(&b);
-	bg_block_unsolve(&b, e.c.cp);
-	expect_reject(&e, &b, "high-hash", VAL_INVALID);
-	bg_block_free(&b);
-
-	block_on_tip(&e.c, &b);
-	b.hdr.bits = 0x1f7fffff;
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "bad-diffbits", VAL_INVALID);
-	bg_block_hash(&b, hash);
-	hash_to_hex(hash, hex);
-	CHECK(log_contains(hex));
-	bg_block_free(&b);
-
-	block_on_tip(&e.c, &b);
-	b.hdr.time = (uint32_t)chainstate_tip_mtp(e.c.cs);
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "time-too-old", VAL_INVALID);
-	bg_block_free(&b);
-
-	node_set_mocktime(t.hdr.time + 1000);
-	block_on_tip(&e.c, &b);
-	b.hdr.time = t.hdr.time + 1000 + 2 * 60 * 60 + 1;
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "time-too-new", VAL_INVALID);
-	bg_block_free(&b);
-	/* Exactly two hours ahead is still fine. */
-	block_on_tip(&e.c, &b);
-	b.hdr.time = t.hdr.time + 1000 + 2 * 60 * 60;
-	finish(&e.c, &b, 0);
-	CHECK_EQ_INT(submit(&e.c, &b, NULL), VAL_OK);
-	bg_block_free(&b);
-	CHECK(chainstate_invalidate(e.c.cs, tip_of(&e.c).hash) == 0);
-	node_set_mocktime(0);
-
-	block_on_tip(&e.c, &b);
-	b.hdr.version = 1;
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "bad-version(0x00000001)", VAL_INVALID);
-	bg_block_free(&b);
-
-	block_on_tip(&e.c, &b);
-	b.hdr.prev[0] ^= 0x55;
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "prev-blk-not-found", VAL_ORPHAN);
-	bg_block_free(&b);
-
-	bg_tx_free(&e.special_tx);
-	ctx_close(&e.c);
-}
-
-static void
-test_rejects_structure(void)
-{
-	struct reject_env e;
-	struct bg_block b;
-	struct bg_tx t, t2;
-	struct block_result r;
-	int i;
-
-	CHECK(reject_env_open(&e) == 0);
-
-	/* Merkle root mismatch: mutated, the header stays acceptable. */
-	block_on_tip(&e.c, &b);
-	spend_special(&e, &t, SP_TRUE, COIN);
-	bg_block_add(&b, &t);
-	bg_tx_free(&t);
-	bg_block_merkle(&b);
-	b.txs[1].out[0].value = 2 * COIN;
-	bg_block_solve(&b, e.c.cp);
-	expect_reject(&e, &b, "bad-txnmrklroot", VAL_INVALID);
-	b.txs[1].out[0].value = COIN;
-	CHECK_EQ_INT(submit(&e.c, &b, &r), VAL_OK);
-	CHECK(chainstate_invalidate(e.c.cs, r.hash) == 0);
-	bg_block_free(&b);
-
-	/* CVE-2012-2459: a duplicated last tx gives the same root. */
-	block_on_tip(&e.c, &b);
-	spend_special(&e, &t, SP_TRUE, COIN);
-	spend_special(&e, &t2, SP_TRUE2, COIN);
-	bg_block_add(&b, &t);
-	bg_block_add(&b, &t2);
-	finish(&e.c, &b, 0);
-	bg_block_add(&b, &t2);
-	bg_tx_free(&t);
-	bg_tx_free(&t2);
-	expect_reject(&e, &b, "bad-txns-duplicate", VAL_INVALID);
-	bg_block_free(&b);
-
-	/* First tx not a coinbase. */
-	block_on_tip(&e.c, &b);
-	spend_special(&e, &t, SP_TRUE, COIN);
-	bg_tx_free(&b.txs[0]);
-	bg_tx_copy(&b.txs[0], &t);
-	bg_tx_free(&t);
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "bad-cb-missing", VAL_INVALID);
-	bg_block_free(&b);
-
-	block_on_tip(&e.c, &b);
-	bg_tx_copy(&t, &b.txs[0]);
-	t.in[0].script[t.in[0].script_len - 1] ^= 0xff;
-	bg_block_add(&b, &t);
-	bg_tx_free(&t);
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "bad-cb-multiple", VAL_INVALID);
-	bg_block_free(&b);
-
-	/* Base size over 1 MB. */
-	block_on_tip(&e.c, &b);
-	spend_special(&e, &t, SP_TRUE, 0);
-	{
-		uint8_t big[128];
-
-		memset(big, 0x51, sizeof(big));
-		for (i = 0; i < 8000; i++)
-			bg_tx_add_out(&t, 0, big, sizeof(big));
-	}
-	bg_block_add(&b, &t);
-	bg_tx_free(&t);
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "bad-blk-length", VAL_INVALID);
-	bg_block_free(&b);
-
-	/* Legacy sigops: 200 outputs of 101 OP_CHECKSIG. */
-	block_on_tip(&e.c, &b);
-	spend_special(&e, &t, SP_TRUE, 0);
-	{
-		uint8_t cs[101];
-
-		memset(cs, 0xac, sizeof(cs));
-		for (i = 0; i < 200; i++)
-			bg_tx_add_out(&t, 0, cs, sizeof(cs));
-	}
-	bg_block_add(&b, &t);
-	bg_tx_free(&t);
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "bad-blk-sigops", VAL_INVALID);
-	bg_block_free(&b);
-
-	/* Transaction checks. */
-	block_on_tip(&e.c, &b);
-	bg_tx_init(&t);
-	bg_tx_add_in(&t, e.special, SP_TRUE);
-	bg_block_add(&b, &t);
-	bg_tx_free(&t);
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "bad-txns-vout-empty", VAL_INVALID);
-	bg_block_free(&b);
-
-	block_on_tip(&e.c, &b);
-	spend_special(&e, &t, SP_TRUE, -1);
-	bg_block_add(&b, &t);
-	bg_tx_free(&t);
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "bad-txns-vout-negative", VAL_INVALID);
-	bg_block_free(&b);
-
-	block_on_tip(&e.c, &b);
-	spend_special(&e, &t, SP_TRUE, MAX_MONEY + 1);
-	bg_block_add(&b, &t);
-	bg_tx_free(&t);
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "bad-txns-vout-toolarge", VAL_INVALID);
-	bg_block_free(&b);
-
-	block_on_tip(&e.c, &b);
-	spend_special(&e, &t, SP_TRUE, MAX_MONEY);
-	bg_tx_add_out(&t, 1, bg_op_true, 1);
-	bg_block_add(&b, &t);
-	bg_tx_free(&t);
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "bad-txns-txouttotal-toolarge", VAL_INVALID);
-	bg_block_free(&b);
-
-	block_on_tip(&e.c, &b);
-	spend_special(&e, &t, SP_TRUE, COIN);
-	bg_tx_add_in(&t, e.special, SP_TRUE);
-	bg_block_add(&b, &t);
-	bg_tx_free(&t);
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "bad-txns-inputs-duplicate", VAL_INVALID);
-	bg_block_free(&b);
-
-	block_on_tip(&e.c, &b);
-	{
-		static const uint8_t null_hash[32];
-
-		spend_special(&e, &t, SP_TRUE, COIN);
-		bg_tx_add_in(&t, null_hash, 0xffffffffu);
-	}
-	bg_block_add(&b, &t);
-	bg_tx_free(&t);
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "bad-txns-prevout-null", VAL_INVALID);
-	bg_block_free(&b);
-
-	block_on_tip(&e.c, &b);
-	memset(b.txs[0].in[0].script + b.txs[0].in[0].script_len, 0x51,
-	    BG_MAX_SCRIPT - b.txs[0].in[0].script_len);
-	b.txs[0].in[0].script_len = 101;
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "bad-cb-length", VAL_INVALID);
-	bg_block_free(&b);
-
-	/* Contextual: coinbase height, finality. */
-	block_on_tip(&e.c, &b);
-	b.txs[0].in[0].script[0] ^= 0x01;
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "bad-cb-height", VAL_INVALID);
-	bg_block_free(&b);
-
-	block_on_tip(&e.c, &b);
-	spend_special(&e, &t, SP_TRUE, COIN);
-	t.locktime = 500;
-	t.in[0].sequence = 0;
-	bg_block_add(&b, &t);
-	bg_tx_free(&t);
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "bad-txns-nonfinal", VAL_INVALID);
-	bg_block_free(&b);
-
-	bg_tx_free(&e.special_tx);
-	ctx_close(&e.c);
-}
-
-static void
-test_rejects_witness(void)
-{
-	struct reject_env e;
-	struct bg_block b;
-	struct bg_tx t;
-	struct block_result r;
-	uint8_t *big;
-	int i;
-
-	CHECK(reject_env_open(&e) == 0);
-
-	/* A witness without a commitment. */
-	block_on_tip(&e.c, &b);
-	spend_special(&e, &t, SP_WSH, COIN);
-	bg_in_add_wit(&t.in[0], bg_op_true, 1);
-	bg_block_add(&b, &t);
-	bg_tx_free(&t);
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "unexpected-witness", VAL_INVALID);
-	bg_block_free(&b);
-
-	/* Commitment, then the witness changed: mutated. */
-	block_on_tip(&e.c, &b);
-	spend_special(&e, &t, SP_WSH, COIN);
-	bg_in_add_wit(&t.in[0], bg_op_true, 1);
-	bg_block_add(&b, &t);
-	bg_tx_free(&t);
-	finish(&e.c, &b, 1);
-	bg_in_add_wit(&b.txs[1].in[0], bg_op_true, 1);
-	expect_reject(&e, &b, "bad-witness-merkle-match", VAL_INVALID);
-	/* The same header with the right witness is still accepted. */
-	b.txs[1].in[0].nwit = 1;
-	CHECK_EQ_INT(submit(&e.c, &b, &r), VAL_OK);
-	CHECK(chainstate_invalidate(e.c.cs, r.hash) == 0);
-	bg_block_free(&b);
-
-	block_on_tip(&e.c, &b);
-	spend_special(&e, &t, SP_WSH, COIN / 2);
-	bg_in_add_wit(&t.in[0], bg_op_true, 1);
-	bg_block_add(&b, &t);
-	bg_tx_free(&t);
-	finish(&e.c, &b, 1);
-	b.txs[0].in[0].wit_len[0] = 31;
-	expect_reject(&e, &b, "bad-witness-nonce-size", VAL_INVALID);
-	bg_block_free(&b);
-
-	/* Weight: 500 kB of outputs and 2.6 MB of witness. */
-	big = xcalloc(1, 2600000);
-	block_on_tip(&e.c, &b);
-	spend_special(&e, &t, SP_TRUE, 0);
-	{
-		uint8_t s[128];
-
-		memset(s, 0x51, sizeof(s));
-		for (i = 0; i < 3700; i++)
-			bg_tx_add_out(&t, 0, s, sizeof(s));
-	}
-	t.in[0].big = big;
-	t.in[0].big_len = 2600000;
-	bg_block_add(&b, &t);
-	bg_tx_free(&t);
-	finish(&e.c, &b, 1);
-	expect_reject(&e, &b, "bad-blk-weight", VAL_INVALID);
-	bg_block_free(&b);
-	free(big);
-
-	/* Script failure: OP_0 leaves false on the stack. */
-	block_on_tip(&e.c, &b);
-	spend_special(&e, &t, SP_FALSE, COIN);
-	bg_block_add(&b, &t);
-	bg_tx_free(&t);
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "block-script-verify-flag-failed (Script "
-	    "evaluated without error but finished with a false/empty top stack "
-	    "element)", VAL_INVALID);
-	/* It was connected and failed: now known invalid, and so its children. */
-	expect_reject(&e, &b, "duplicate-invalid", VAL_INVALID);
-	{
-		struct bg_block child;
-		struct block_index_entry p;
-
-		bg_block_hash(&b, p.hash);
-		p.height = b.height;
-		p.hdr = b.hdr;
-		block_on(&e.c, &child, &p);
-		finish(&e.c, &child, 0);
-		expect_reject(&e, &child, "bad-prevblk", VAL_INVALID);
-		bg_block_free(&child);
-	}
-	bg_block_free(&b);
-
-	/* Wrong witness for a P2WSH output. */
-	block_on_tip(&e.c, &b);
-	spend_special(&e, &t, SP_WSH, COIN);
-	bg_in_add_wit(&t.in[0], op_false, 1);
-	bg_block_add(&b, &t);
-	bg_tx_free(&t);
-	finish(&e.c, &b, 1);
-	expect_reject(&e, &b, "block-script-verify-flag-failed (Witness "
-	    "program hash mismatch)", VAL_INVALID);
-	bg_block_free(&b);
-
-	bg_tx_free(&e.special_tx);
-	ctx_close(&e.c);
-}
-
-static void
-test_rejects_inputs(void)
-{
-	struct reject_env e;
-	struct bg_block b;
-	struct bg_tx t, t2;
-	struct block_index_entry tip;
-	uint8_t txid[32];
-	int i;
-
-	CHECK(reject_env_open(&e) == 0);
-	tip = tip_of(&e.c);
-
-	block_on_tip(&e.c, &b);
-	bg_tx_init(&t);
-	memset(txid, 0x42, 32);
-	bg_tx_add_in(&t, txid, 0);
-	bg_tx_add_out(&t, COIN, bg_op_true, 1);
-	bg_block_add(&b, &t);
-	bg_tx_free(&t);
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "bad-txns-inputs-missingorspent", VAL_INVALID);
-	bg_block_free(&b);
-
-	/* The same coin spent twice in one block. */
-	block_on_tip(&e.c, &b);
-	spend_special(&e, &t, SP_TRUE, COIN);
-	spend_special(&e, &t2, SP_TRUE, 2 * COIN);
-	bg_block_add(&b, &t);
-	bg_block_add(&b, &t2);
-	bg_tx_free(&t);
-	bg_tx_free(&t2);
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "bad-txns-inputs-missingorspent", VAL_INVALID);
-	bg_block_free(&b);
-
-	block_on_tip(&e.c, &b);
-	spend_special(&e, &t, SP_TRUE, 10 * COIN + 1);
-	bg_block_add(&b, &t);
-	bg_tx_free(&t);
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "bad-txns-in-belowout", VAL_INVALID);
-	bg_block_free(&b);
-
-	block_on_tip(&e.c, &b);
-	bg_tx_init(&t);
-	bg_tx_add_in(&t, e.c.cb[tip.height - 1], 0);
-	bg_tx_add_out(&t, COIN, bg_op_true, 1);
-	bg_block_add(&b, &t);
-	bg_tx_free(&t);
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "bad-txns-premature-spend-of-coinbase",
-	    VAL_INVALID);
-	bg_block_free(&b);
-
-	/* BIP68: 50 blocks of relative lock on a coin one block old. */
-	block_on_tip(&e.c, &b);
-	spend_special(&e, &t, SP_TRUE, COIN);
-	t.in[0].sequence = 50;
-	bg_block_add(&b, &t);
-	bg_tx_free(&t);
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "bad-txns-nonfinal", VAL_INVALID);
-	bg_block_free(&b);
-	/* One block of relative lock is satisfied by the next block. */
-	block_on_tip(&e.c, &b);
-	spend_special(&e, &t, SP_TRUE, COIN);
-	t.in[0].sequence = 1;
-	bg_block_add(&b, &t);
-	bg_tx_free(&t);
-	finish(&e.c, &b, 0);
-	CHECK_EQ_INT(submit(&e.c, &b, NULL), VAL_OK);
-	CHECK(chainstate_invalidate(e.c.cs, tip_of(&e.c).hash) == 0);
-	bg_block_free(&b);
-
-	block_on_tip(&e.c, &b);
-	b.txs[0].out[0].value += 1;
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "bad-cb-amount", VAL_INVALID);
-	bg_block_free(&b);
-
-	/* The fees may be claimed, not one satoshi more. */
-	block_on_tip(&e.c, &b);
-	spend_special(&e, &t, SP_TRUE, 9 * COIN);
-	bg_block_add(&b, &t);
-	bg_tx_free(&t);
-	b.txs[0].out[0].value += COIN + 1;
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "bad-cb-amount", VAL_INVALID);
-	b.txs[0].out[0].value -= 1;
-	bg_block_merkle(&b);
-	bg_block_solve(&b, e.c.cp);
-	CHECK_EQ_INT(submit(&e.c, &b, NULL), VAL_OK);
-	CHECK(chainstate_invalidate(e.c.cs, tip_of(&e.c).hash) == 0);
-	bg_block_free(&b);
-
-	/* Sigop cost at connection: 45 P2SH inputs of 500 CHECKSIGs each. */
-	{
-		uint8_t redeem[500], p2sh[23];
-		struct bg_tx fund, spend;
-		struct bg_in *in;
-
-		memset(redeem, 0xac, sizeof(redeem));
-		p2sh[0] = 0xa9;
-		p2sh[1] = 0x14;
-		hash160(redeem, sizeof(redeem), p2sh + 2);
-		p2sh[22] = 0x87;
-		block_on_tip(&e.c, &b);
-		bg_tx_init(&fund);
-		bg_tx_add_in(&fund, e.special, SP_TRUE2);
-		for (i = 0; i < 45; i++)
-			bg_tx_add_out(&fund, COIN / 100, p2sh, sizeof(p2sh));
-		bg_block_add(&b, &fund);
-		bg_tx_txid(&fund, txid);
-		bg_tx_free(&fund);
-		finish(&e.c, &b, 0);
-		CHECK_EQ_INT(submit(&e.c, &b, NULL), VAL_OK);
-		bg_block_free(&b);
-		block_on_tip(&e.c, &b);
-		bg_tx_init(&spend);
-		for (i = 0; i < 45; i++) {
-			/* PUSHDATA2 of the redeem script: no legacy sigops. */
-			in = bg_tx_add_in(&spend, txid, (uint32_t)i);
-			in->script[0] = 0x4d;
-			in->script[1] = sizeof(redeem) & 0xff;
-			in->script[2] = sizeof(redeem) >> 8;
-			memcpy(in->script + 3, redeem, sizeof(redeem));
-			in->script_len = 3 + sizeof(redeem);
-		}
-		bg_tx_add_out(&spend, COIN / 10, bg_op_true, 1);
-		bg_block_add(&b, &spend);
-		bg_tx_free(&spend);
-		finish(&e.c, &b, 0);
-		expect_reject(&e, &b, "bad-blk-sigops", VAL_INVALID);
-		bg_block_free(&b);
-		CHECK(chainstate_invalidate(e.c.cs, tip_of(&e.c).hash) == 0);
-	}
-
-	/* BIP30: the special tx again, its outputs still unspent. */
-	block_on_tip(&e.c, &b);
-	bg_block_add(&b, &e.special_tx);
-	finish(&e.c, &b, 0);
-	expect_reject(&e, &b, "bad-txns-BIP30", VAL_INVALID);
-	bg_block_free(&b);
-
-	bg_tx_free(&e.special_tx);
-	ctx_close(&e.c);
-}
-
-/*
- * Issue 14: connecting a block skipped BIP68 for a transaction whose
- * version is negative as an int32, where Core reads it unsigned (so
- * 0xffffffff and 0x80000000 are >= 2) and refuses the block. A chain
- * split; the relative lock must hold whatever the version's top bit.
- */
-static void
-test_bip68_version_read_unsigned(void)
-{
-	static const uint32_t versions[] = { 0xffffffffu, 0x80000000u, 2 };
-	struct reject_env e;
-	struct bg_block b;
-	struct bg_tx t;
-	size_t i;
-
-	CHECK(reject_env_open(&e) == 0);
-	for (i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
-		/* 50 blocks of relative lock on a coin one block old. */
-		block_on_tip(&e.c, &b);
-		spend_special(&e, &t, SP_TRUE, COIN);
-		t.version = (int32_t)versions[i];
-		t.in[0].sequence = 50;
-		bg_block_add(&b, &t);
-		bg_tx_free(&t);
-		finish(&e.c, &b, 0);
-		expect_reject(&e, &b, "bad-txns-nonfinal", VAL_INVALID);
-		bg_block_free(&b);
-	}
-	/* Version 1 has no relative lock: the same spend connects. */
-	block_on_tip(&e.c, &b);
-	spend_special(&e, &t, SP_TRUE, COIN);
-	t.version = 1;
-	t.in[0].sequence = 50;
-	bg_block_add(&b, &t);
-	bg_tx_free(&t);
-	finish(&e.c, &b, 0);
-	CHECK_EQ_INT(submit(&e.c, &b, NULL), VAL_OK);
-	bg_block_free(&b);
-
-	bg_tx_free(&e.special_tx);
-	ctx_close(&e.c);
+	testenv_close(&c);
 }
 
 /* ---- reorgs ---- */
 
 /* Builds n blocks on parent and submits each; out gets the last entry. */
 static int
-branch(struct ctx *c, const uint8_t parent[32], int n, uint8_t salt,
+branch(struct testenv *c, const uint8_t parent[32], int n, uint8_t salt,
     struct block_index_entry *out, enum val_result *last)
 {
 	struct block_index_entry p;
@@ -867,12 +81,12 @@ branch(struct ctx *c, const uint8_t parent[32], int n, uint8_t salt,
 	if (chainstate_lookup(c->cs, parent, &p, NULL) != 0)
 		return -1;
 	for (i = 0; i < n; i++) {
-		block_on(c, &b, &p);
+		testenv_block_on(c, &b, &p);
 		/* A different coinbase than the main branch's. */
 		b.txs[0].in[0].script[b.txs[0].in[0].script_len - 1] ^= salt;
 		b.hdr.time += salt;
-		finish(c, &b, 0);
-		*last = submit(c, &b, NULL);
+		testenv_finish(c, &b, 0);
+		*last = testenv_submit(c, &b, NULL);
 		bg_block_hash(&b, p.hash);
 		p.height = b.height;
 		p.hdr = b.hdr;
@@ -884,44 +98,44 @@ branch(struct ctx *c, const uint8_t parent[32], int n, uint8_t salt,
 static void
 test_reorg_heavier(void)
 {
-	struct ctx c;
+	struct testenv c;
 	struct block_index_entry a10, b, fork, t;
 	enum val_result last;
 	uint8_t h0[32], h1[32];
 
-	CHECK(ctx_open(&c) == 0);
-	CHECK(mine(&c, 10) == 0);
-	a10 = tip_of(&c);
-	utxo_hash(&c, h0);
+	CHECK(testenv_open(&c, "test_validation", NULL) == 0);
+	CHECK(testenv_mine(&c, 10) == 0);
+	a10 = testenv_tip(&c);
+	testenv_utxo_hash(&c, h0);
 	CHECK(chainstate_active_hash(c.cs, 7, fork.hash) == 0);
 
 	/* Equal work, seen later: stays on A. */
 	CHECK(branch(&c, fork.hash, 3, 0x11, &b, &last) == 0);
-	t = tip_of(&c);
+	t = testenv_tip(&c);
 	CHECK(memcmp(t.hash, a10.hash, 32) == 0);
 	/* One more: B is heavier and wins. */
 	CHECK(branch(&c, b.hash, 1, 0x22, &b, &last) == 0);
-	t = tip_of(&c);
+	t = testenv_tip(&c);
 	CHECK(memcmp(t.hash, b.hash, 32) == 0);
 	CHECK_EQ_INT(t.height, 11);
-	utxo_hash(&c, h1);
+	testenv_utxo_hash(&c, h1);
 	CHECK(memcmp(h0, h1, 32) != 0);
 	/* A grows past B again: back to A. */
 	CHECK(branch(&c, a10.hash, 2, 0x33, &b, &last) == 0);
-	t = tip_of(&c);
+	t = testenv_tip(&c);
 	CHECK(memcmp(t.hash, b.hash, 32) == 0);
 	CHECK_EQ_INT(t.height, 12);
-	ctx_close(&c);
+	testenv_close(&c);
 }
 
 /* Builds a block spending the coinbase at height h into two outputs, then one of them again. */
 static void
-block_with_spends(struct ctx *c, struct bg_block *b, int32_t spend_h)
+block_with_spends(struct testenv *c, struct bg_block *b, int32_t spend_h)
 {
 	struct bg_tx t, t2;
 	uint8_t txid[32];
 
-	block_on_tip(c, b);
+	testenv_block_on_tip(c, b);
 	bg_tx_init(&t);
 	bg_tx_add_in(&t, c->cb[spend_h], 0);
 	bg_tx_add_out(&t, 20 * COIN, bg_op_true, 1);
@@ -935,38 +149,38 @@ block_with_spends(struct ctx *c, struct bg_block *b, int32_t spend_h)
 	bg_block_add(b, &t2);
 	bg_tx_free(&t);
 	bg_tx_free(&t2);
-	finish(c, b, 0);
+	testenv_finish(c, b, 0);
 	bg_tx_txid(&b->txs[0], c->cb[b->height]);
 }
 
 static void
 test_reorg_roundtrip_20(void)
 {
-	struct ctx c;
+	struct testenv c;
 	struct bg_block b;
 	struct block_index_entry t0, t, fork, bt;
 	uint8_t h0[32], h1[32], hfork[32], h20[32];
 	enum val_result last;
 	int i;
 
-	CHECK(ctx_open(&c) == 0);
-	CHECK(mine(&c, 101) == 0);
+	CHECK(testenv_open(&c, "test_validation", NULL) == 0);
+	CHECK(testenv_mine(&c, 101) == 0);
 	for (i = 0; i < 30; i++) {
 		block_with_spends(&c, &b, i + 1);
-		CHECK_EQ_INT(submit(&c, &b, NULL), VAL_OK);
+		CHECK_EQ_INT(testenv_submit(&c, &b, NULL), VAL_OK);
 		bg_block_free(&b);
 		if (i == 9)
-			utxo_hash(&c, hfork);
+			testenv_utxo_hash(&c, hfork);
 	}
-	t0 = tip_of(&c);
-	utxo_hash(&c, h0);
+	t0 = testenv_tip(&c);
+	testenv_utxo_hash(&c, h0);
 
 	/* Invalidate 20 deep and come back. */
 	CHECK(chainstate_active_hash(c.cs, t0.height - 19, fork.hash) == 0);
 	CHECK(chainstate_invalidate(c.cs, fork.hash) == 0);
-	t = tip_of(&c);
+	t = testenv_tip(&c);
 	CHECK_EQ_INT(t.height, t0.height - 20);
-	utxo_hash(&c, h20);
+	testenv_utxo_hash(&c, h20);
 	CHECK(memcmp(h20, hfork, 32) == 0);
 	CHECK(chainstate_reconsider(c.cs, fork.hash) == 0);
 	{
@@ -974,17 +188,17 @@ test_reorg_roundtrip_20(void)
 
 		CHECK(chainstate_activate(c.cs, 0, &more) == 0);
 	}
-	t = tip_of(&c);
+	t = testenv_tip(&c);
 	CHECK(memcmp(t.hash, t0.hash, 32) == 0);
-	utxo_hash(&c, h1);
+	testenv_utxo_hash(&c, h1);
 	CHECK(memcmp(h0, h1, 32) == 0);
 
 	/* A real 20-block reorg to a heavier branch, then back. */
 	CHECK(chainstate_active_hash(c.cs, t0.height - 20, fork.hash) == 0);
 	CHECK(branch(&c, fork.hash, 21, 0x5a, &bt, &last) == 0);
-	t = tip_of(&c);
+	t = testenv_tip(&c);
 	CHECK(memcmp(t.hash, bt.hash, 32) == 0);
-	utxo_hash(&c, h1);
+	testenv_utxo_hash(&c, h1);
 	CHECK(memcmp(h0, h1, 32) != 0);
 	CHECK(chainstate_active_hash(c.cs, t0.height - 19, fork.hash) == 0);
 	CHECK(chainstate_invalidate(c.cs, fork.hash) == 0);
@@ -993,38 +207,38 @@ test_reorg_roundtrip_20(void)
 
 		CHECK(chainstate_activate(c.cs, 0, &more) == 0);
 	}
-	t = tip_of(&c);
+	t = testenv_tip(&c);
 	CHECK(memcmp(t.hash, t0.hash, 32) == 0);
-	utxo_hash(&c, h1);
+	testenv_utxo_hash(&c, h1);
 	CHECK(memcmp(h0, h1, 32) == 0);
 	CHECK_EQ_INT(chainstate_verify(c.cs, 4, 25), 1);
-	ctx_close(&c);
+	testenv_close(&c);
 }
 
 static void
 test_reorg_invalid_branch(void)
 {
-	struct ctx c;
+	struct testenv c;
 	struct block_index_entry a10, p, t, e;
 	struct bg_block b;
 	uint8_t h0[32], h1[32], bad[32], last_hash[32];
 	int i;
 
-	CHECK(ctx_open(&c) == 0);
-	CHECK(mine(&c, 10) == 0);
-	a10 = tip_of(&c);
-	utxo_hash(&c, h0);
+	CHECK(testenv_open(&c, "test_validation", NULL) == 0);
+	CHECK(testenv_mine(&c, 10) == 0);
+	a10 = testenv_tip(&c);
+	testenv_utxo_hash(&c, h0);
 	CHECK(chainstate_active_hash(c.cs, 5, p.hash) == 0);
 	CHECK(chainstate_lookup(c.cs, p.hash, &p, NULL) == 0);
 	/* B6..B11, with B8 paying itself too much. */
 	for (i = 0; i < 6; i++) {
-		block_on(&c, &b, &p);
+		testenv_block_on(&c, &b, &p);
 		b.hdr.time += 7;
 		if (b.height == 8) {
 			b.txs[0].out[0].value += 1;
 		}
-		finish(&c, &b, 0);
-		(void)submit(&c, &b, NULL);
+		testenv_finish(&c, &b, 0);
+		(void)testenv_submit(&c, &b, NULL);
 		bg_block_hash(&b, p.hash);
 		if (b.height == 8)
 			memcpy(bad, p.hash, 32);
@@ -1033,110 +247,110 @@ test_reorg_invalid_branch(void)
 		bg_block_free(&b);
 	}
 	memcpy(last_hash, p.hash, 32);
-	t = tip_of(&c);
+	t = testenv_tip(&c);
 	CHECK(memcmp(t.hash, a10.hash, 32) == 0);
-	utxo_hash(&c, h1);
+	testenv_utxo_hash(&c, h1);
 	CHECK(memcmp(h0, h1, 32) == 0);
 	CHECK(chainstate_lookup(c.cs, bad, &e, NULL) == 0);
 	CHECK(e.status & BLOCK_FAILED_VALID);
 	CHECK(chainstate_lookup(c.cs, last_hash, &e, NULL) == 0);
 	CHECK(e.status & BLOCK_FAILED_CHILD);
-	ctx_close(&c);
+	testenv_close(&c);
 }
 
 static void
 test_invalidate_reconsider(void)
 {
-	struct ctx c;
+	struct testenv c;
 	struct block_index_entry t10, t, b8;
 	int more;
 
-	CHECK(ctx_open(&c) == 0);
-	CHECK(mine(&c, 10) == 0);
-	t10 = tip_of(&c);
+	CHECK(testenv_open(&c, "test_validation", NULL) == 0);
+	CHECK(testenv_mine(&c, 10) == 0);
+	t10 = testenv_tip(&c);
 	CHECK(chainstate_active_hash(c.cs, 8, b8.hash) == 0);
 	CHECK(chainstate_invalidate(c.cs, b8.hash) == 0);
-	t = tip_of(&c);
+	t = testenv_tip(&c);
 	CHECK_EQ_INT(t.height, 7);
 	CHECK(chainstate_lookup(c.cs, t10.hash, &t, NULL) == 0);
 	CHECK(t.status & BLOCK_FAILED_CHILD);
 	/* Mining goes on from 7. */
-	CHECK(mine(&c, 1) == 0);
-	CHECK_EQ_INT(tip_of(&c).height, 8);
+	CHECK(testenv_mine(&c, 1) == 0);
+	CHECK_EQ_INT(testenv_tip(&c).height, 8);
 	CHECK(chainstate_reconsider(c.cs, b8.hash) == 0);
 	CHECK(chainstate_activate(c.cs, 0, &more) == 0);
-	t = tip_of(&c);
+	t = testenv_tip(&c);
 	CHECK(memcmp(t.hash, t10.hash, 32) == 0);
 	CHECK(chainstate_lookup(c.cs, b8.hash, &t, NULL) == 0);
 	CHECK((t.status & BLOCK_FAILED_MASK) == 0);
 	CHECK(chainstate_invalidate(c.cs, (uint8_t[32]){ 1 }) == -1);
 	/* Survives a restart. */
-	ctx_close_keep(&c);
-	CHECK(ctx_reopen(&c) == 0);
-	t = tip_of(&c);
+	testenv_close_keep(&c);
+	CHECK(testenv_reopen(&c) == 0);
+	t = testenv_tip(&c);
 	CHECK(memcmp(t.hash, t10.hash, 32) == 0);
-	ctx_close(&c);
+	testenv_close(&c);
 }
 
 /* Regression: resubmitting an invalidated block, reconsider, restart. */
 static void
 test_restart_after_duplicate_invalid(void)
 {
-	struct ctx c;
+	struct testenv c;
 	struct block_index_entry t5, t4;
 	struct bg_block b;
 	int more;
 
-	CHECK(ctx_open(&c) == 0);
-	CHECK(mine(&c, 4) == 0);
-	t4 = tip_of(&c);
-	block_on_tip(&c, &b);
-	finish(&c, &b, 0);
-	CHECK_EQ_INT(submit(&c, &b, NULL), VAL_OK);
-	t5 = tip_of(&c);
-	CHECK(mine(&c, 2) == 0);
+	CHECK(testenv_open(&c, "test_validation", NULL) == 0);
+	CHECK(testenv_mine(&c, 4) == 0);
+	t4 = testenv_tip(&c);
+	testenv_block_on_tip(&c, &b);
+	testenv_finish(&c, &b, 0);
+	CHECK_EQ_INT(testenv_submit(&c, &b, NULL), VAL_OK);
+	t5 = testenv_tip(&c);
+	CHECK(testenv_mine(&c, 2) == 0);
 	CHECK(chainstate_invalidate(c.cs, t5.hash) == 0);
-	CHECK(memcmp(tip_of(&c).hash, t4.hash, 32) == 0);
-	CHECK_EQ_INT(submit(&c, &b, NULL), VAL_INVALID);
+	CHECK(memcmp(testenv_tip(&c).hash, t4.hash, 32) == 0);
+	CHECK_EQ_INT(testenv_submit(&c, &b, NULL), VAL_INVALID);
 	CHECK(chainstate_reconsider(c.cs, t5.hash) == 0);
 	CHECK(chainstate_activate(c.cs, 0, &more) == 0);
-	CHECK_EQ_INT(tip_of(&c).height, 7);
-	t5 = tip_of(&c);
+	CHECK_EQ_INT(testenv_tip(&c).height, 7);
+	t5 = testenv_tip(&c);
 	bg_block_free(&b);
-	ctx_close_keep(&c);
-	CHECK(ctx_reopen(&c) == 0);
+	testenv_close_keep(&c);
+	CHECK(testenv_reopen(&c) == 0);
 	if (c.cs)
-		CHECK(memcmp(tip_of(&c).hash, t5.hash, 32) == 0);
-	ctx_close(&c);
+		CHECK(memcmp(testenv_tip(&c).hash, t5.hash, 32) == 0);
+	testenv_close(&c);
 }
 
 static void
 test_precious(void)
 {
-	struct ctx c;
+	struct testenv c;
 	struct block_index_entry a, b, fork;
 	enum val_result last;
 	int more;
 
-	CHECK(ctx_open(&c) == 0);
-	CHECK(mine(&c, 6) == 0);
-	a = tip_of(&c);
+	CHECK(testenv_open(&c, "test_validation", NULL) == 0);
+	CHECK(testenv_mine(&c, 6) == 0);
+	a = testenv_tip(&c);
 	CHECK(chainstate_active_hash(c.cs, 4, fork.hash) == 0);
 	CHECK(branch(&c, fork.hash, 2, 0x21, &b, &last) == 0);
-	CHECK(memcmp(tip_of(&c).hash, a.hash, 32) == 0);
+	CHECK(memcmp(testenv_tip(&c).hash, a.hash, 32) == 0);
 	CHECK(chainstate_precious(c.cs, b.hash) == 0);
 	CHECK(chainstate_activate(c.cs, 0, &more) == 0);
-	CHECK(memcmp(tip_of(&c).hash, b.hash, 32) == 0);
+	CHECK(memcmp(testenv_tip(&c).hash, b.hash, 32) == 0);
 	CHECK(chainstate_precious(c.cs, a.hash) == 0);
 	CHECK(chainstate_activate(c.cs, 0, &more) == 0);
-	CHECK(memcmp(tip_of(&c).hash, a.hash, 32) == 0);
-	ctx_close(&c);
+	CHECK(memcmp(testenv_tip(&c).hash, a.hash, 32) == 0);
+	testenv_close(&c);
 }
 
 static void
 test_headers_first(void)
 {
-	struct ctx c;
+	struct testenv c;
 	struct bg_block b[5];
 	struct block_header h[5];
 	struct block_index_entry p, best, t;
@@ -1145,12 +359,12 @@ test_headers_first(void)
 	size_t acc;
 	int i;
 
-	CHECK(ctx_open(&c) == 0);
-	CHECK(mine(&c, 2) == 0);
-	p = tip_of(&c);
+	CHECK(testenv_open(&c, "test_validation", NULL) == 0);
+	CHECK(testenv_mine(&c, 2) == 0);
+	p = testenv_tip(&c);
 	for (i = 0; i < 5; i++) {
-		block_on(&c, &b[i], &p);
-		finish(&c, &b[i], 0);
+		testenv_block_on(&c, &b[i], &p);
+		testenv_finish(&c, &b[i], 0);
 		h[i] = b[i].hdr;
 		bg_block_hash(&b[i], p.hash);
 		p.height = b[i].height;
@@ -1164,11 +378,11 @@ test_headers_first(void)
 	CHECK(memcmp(last, p.hash, 32) == 0);
 	CHECK(chainstate_best_header(c.cs, &best) == 0);
 	CHECK(memcmp(best.hash, p.hash, 32) == 0);
-	CHECK_EQ_INT(tip_of(&c).height, 2);
+	CHECK_EQ_INT(testenv_tip(&c).height, 2);
 	/* Blocks in reverse: nothing connects until the first arrives. */
 	for (i = 4; i >= 0; i--)
-		CHECK_EQ_INT(submit(&c, &b[i], NULL), VAL_OK);
-	t = tip_of(&c);
+		CHECK_EQ_INT(testenv_submit(&c, &b[i], NULL), VAL_OK);
+	t = testenv_tip(&c);
 	CHECK(memcmp(t.hash, p.hash, 32) == 0);
 	CHECK_EQ_INT(t.chain_tx, 8);
 	/* A header with bad proof of work is refused. */
@@ -1178,25 +392,26 @@ test_headers_first(void)
 	CHECK_EQ_STR(st.reason, "high-hash");
 	for (i = 0; i < 5; i++)
 		bg_block_free(&b[i]);
-	ctx_close(&c);
+	testenv_close(&c);
 }
 
 /* A map far too small: every commit that overflows is redone after growing it. */
 static void
 test_mapfull_grow(void)
 {
-	struct ctx c;
+	struct testenv c;
 	struct store_options so;
 	struct chainstate_opts o;
 	char path[300], err[256];
 	uint8_t h0[32], h1[32];
 	int64_t n;
 
-	setup();
+	testenv_setup("test_validation", LOGL_INFO, 0);
 	memset(&c, 0, sizeof(c));
-	snprintf(c.dir, sizeof(c.dir), "/tmp/test_validation.XXXXXX");
-	CHECK(mkdtemp(c.dir) != NULL);
+	CHECK(testenv_tmpdir(c.dir, sizeof(c.dir), "test_validation") == 0);
 	c.cp = chainparams_new(CHAIN_REGTEST);
+	/* testenv_reopen below: the default options, not this test's. */
+	c.opts.script_threads = 2;
 	snprintf(path, sizeof(path), "%s/chainstate", c.dir);
 	memset(&so, 0, sizeof(so));
 	so.map_size = 64 * 1024;
@@ -1206,17 +421,17 @@ test_mapfull_grow(void)
 	memset(&o, 0, sizeof(o));
 	o.script_threads = 1;
 	CHECK(chainstate_open(c.cp, c.s, &o, &c.cs) == 0);
-	CHECK(mine(&c, 150) == 0);
+	CHECK(testenv_mine(&c, 150) == 0);
 	n = (int64_t)store_map_size(c.s);
 	CHECK(n > 64 * 1024);
-	CHECK_EQ_INT(tip_of(&c).height, 150);
-	utxo_hash(&c, h0);
-	ctx_close_keep(&c);
-	CHECK(ctx_reopen(&c) == 0);
-	utxo_hash(&c, h1);
+	CHECK_EQ_INT(testenv_tip(&c).height, 150);
+	testenv_utxo_hash(&c, h0);
+	testenv_close_keep(&c);
+	CHECK(testenv_reopen(&c) == 0);
+	testenv_utxo_hash(&c, h1);
 	CHECK(memcmp(h0, h1, 32) == 0);
-	CHECK_EQ_INT(tip_of(&c).height, 150);
-	ctx_close(&c);
+	CHECK_EQ_INT(testenv_tip(&c).height, 150);
+	testenv_close(&c);
 }
 
 /* ---- the shared chain ---- */
@@ -1281,9 +496,9 @@ import_file(struct chainstate *cs, const char *path)
 }
 
 static void
-check_expect(struct ctx *c, const struct expect *x)
+check_expect(struct testenv *c, const struct expect *x)
 {
-	struct block_index_entry t = tip_of(c);
+	struct block_index_entry t = testenv_tip(c);
 	struct arith256 w;
 	char hex[65], work[65];
 	uint8_t h[32];
@@ -1295,7 +510,7 @@ check_expect(struct ctx *c, const struct expect *x)
 	arith256_to_hex(&w, work);
 	CHECK_EQ_STR(work, x->chainwork);
 	CHECK_EQ_INT(t.chain_tx, x->txcount);
-	utxo_hash(c, h);
+	testenv_utxo_hash(c, h);
 	hash_to_hex(h, hex);
 	CHECK_EQ_STR(hex, x->hash3);
 }
@@ -1303,12 +518,12 @@ check_expect(struct ctx *c, const struct expect *x)
 static void
 test_import_shared_chain(void)
 {
-	struct ctx c;
+	struct testenv c;
 	struct expect x;
 	int64_t t0;
 
 	CHECK(load_expect(&x) == 0);
-	CHECK(ctx_open(&c) == 0);
+	CHECK(testenv_open(&c, "test_validation", NULL) == 0);
 	t0 = time_wall_micros();
 	CHECK_EQ_INT(import_file(c.cs, SHARED_PATH("chains/regtest-dev.dat")),
 	    1101);
@@ -1337,13 +552,13 @@ test_import_shared_chain(void)
 		uint8_t h0[32], h1[32], hash[32];
 		int more;
 
-		utxo_hash(&c, h0);
+		testenv_utxo_hash(&c, h0);
 		CHECK(chainstate_active_hash(c.cs, 1001, hash) == 0);
 		CHECK(chainstate_invalidate(c.cs, hash) == 0);
-		CHECK_EQ_INT(tip_of(&c).height, 1000);
+		CHECK_EQ_INT(testenv_tip(&c).height, 1000);
 		CHECK(chainstate_reconsider(c.cs, hash) == 0);
 		CHECK(chainstate_activate(c.cs, 0, &more) == 0);
-		utxo_hash(&c, h1);
+		testenv_utxo_hash(&c, h1);
 		CHECK(memcmp(h0, h1, 32) == 0);
 	}
 	/* -reindex from the stored blocks gives the same state. */
@@ -1351,31 +566,31 @@ test_import_shared_chain(void)
 		int more = 1;
 
 		CHECK(chainstate_reindex(c.cs) == 0);
-		CHECK_EQ_INT(tip_of(&c).height, 0);
+		CHECK_EQ_INT(testenv_tip(&c).height, 0);
 		while (more)
 			CHECK(chainstate_activate(c.cs, 100, &more) == 0);
 		check_expect(&c, &x);
 	}
-	ctx_close(&c);
+	testenv_close(&c);
 }
 
 static void
 test_import_kill9(void)
 {
-	struct ctx c;
+	struct testenv c;
 	struct expect x;
 	pid_t pid;
 	int i, status, kills = 0;
 	unsigned seed = (unsigned)time(NULL);
 
 	CHECK(load_expect(&x) == 0);
-	CHECK(ctx_open(&c) == 0);
-	ctx_close_keep(&c);
+	CHECK(testenv_open(&c, "test_validation", NULL) == 0);
+	testenv_close_keep(&c);
 	srand(seed);
 	for (i = 0; i < 5; i++) {
 		pid = fork();
 		if (pid == 0) {
-			if (ctx_reopen(&c) != 0)
+			if (testenv_reopen(&c) != 0)
 				_exit(2);
 			(void)import_file(c.cs,
 			    SHARED_PATH("chains/regtest-dev.dat"));
@@ -1387,47 +602,20 @@ test_import_kill9(void)
 			kills++;
 		CHECK(waitpid(pid, &status, 0) == pid);
 		/* Each restart opens as is: the last committed block. */
-		CHECK(ctx_reopen(&c) == 0);
+		CHECK(testenv_reopen(&c) == 0);
 		fprintf(stderr, "  kill %d (seed %u): restarted at height %d\n",
-		    i, seed, tip_of(&c).height);
-		ctx_close_keep(&c);
+		    i, seed, testenv_tip(&c).height);
+		testenv_close_keep(&c);
 	}
 	CHECK(kills > 0);
-	CHECK(ctx_reopen(&c) == 0);
+	CHECK(testenv_reopen(&c) == 0);
 	CHECK_EQ_INT(import_file(c.cs, SHARED_PATH("chains/regtest-dev.dat")),
 	    1101);
 	check_expect(&c, &x);
-	ctx_close(&c);
+	testenv_close(&c);
 }
 
 /* ---- the thread, through validation_call ---- */
-
-static struct args *
-make_args(const char *dir, const char *extra1, const char *extra2)
-{
-	char d[300], err[256];
-	char *argv[6];
-	int argc = 0;
-	struct args *a = args_new();
-
-	snprintf(d, sizeof(d), "-datadir=%s", dir);
-	argv[argc++] = (char *)(uintptr_t)"test";
-	argv[argc++] = (char *)(uintptr_t)"-regtest";
-	argv[argc++] = d;
-	if (extra1)
-		argv[argc++] = (char *)(uintptr_t)extra1;
-	if (extra2)
-		argv[argc++] = (char *)(uintptr_t)extra2;
-	argv[argc] = NULL;
-	if (args_parse_argv(a, argc, argv, err, sizeof(err)) != 0 ||
-	    args_read_config(a, err, sizeof(err)) != 0 ||
-	    args_select_chain(a, err, sizeof(err)) != 0) {
-		fprintf(stderr, "args: %s\n", err);
-		args_free(a);
-		return NULL;
-	}
-	return a;
-}
 
 /*
  * Parameters stay referenced until the validation thread has been joined:
@@ -1435,6 +623,15 @@ make_args(const char *dir, const char *extra1, const char *extra2)
  * dropping references to one jansson value race on its count (TSan).
  */
 static json_t *kept_params;
+
+/* -datadir=dir and up to two options, either NULL. */
+static struct args *
+thread_args(const char *dir, const char *extra1, const char *extra2)
+{
+	const char *extra[2] = { extra1, extra2 };
+
+	return testenv_args(dir, extra, 2);
+}
 
 static json_t *
 vcall(struct validation *v, const char *method, json_t *params,
@@ -1460,19 +657,18 @@ struct thread_env {
 static int
 env_start(struct thread_env *te, const char *extra1, const char *extra2)
 {
-	char path[300], err[256];
+	char path[300];
 
-	setup();
+	testenv_setup("test_validation", LOGL_INFO, 0);
 	memset(te, 0, sizeof(*te));
 	kept_params = json_array();
-	snprintf(te->dir, sizeof(te->dir), "/tmp/test_validation.XXXXXX");
-	if (mkdtemp(te->dir) == NULL)
+	if (testenv_tmpdir(te->dir, sizeof(te->dir), "test_validation") != 0)
 		return -1;
 	te->cp = chainparams_new(CHAIN_REGTEST);
-	if ((te->a = make_args(te->dir, extra1, extra2)) == NULL)
+	if ((te->a = thread_args(te->dir, extra1, extra2)) == NULL)
 		return -1;
 	snprintf(path, sizeof(path), "%s/chainstate", te->dir);
-	if (store_open(path, te->cp->magic, &te->s, err, sizeof(err)) != 0)
+	if ((te->s = testenv_store_open(path, te->cp->magic)) == NULL)
 		return -1;
 	return validation_start(te->a, te->cp, te->s, &te->v);
 }
@@ -1485,7 +681,7 @@ env_restart(struct thread_env *te, const char *extra1, const char *extra2)
 	json_decref(kept_params);
 	kept_params = json_array();
 	args_free(te->a);
-	te->a = make_args(te->dir, extra1, extra2);
+	te->a = thread_args(te->dir, extra1, extra2);
 	CHECK(te->a != NULL);
 	CHECK(validation_start(te->a, te->cp, te->s, &te->v) == 0);
 }
@@ -1499,7 +695,7 @@ env_stop(struct thread_env *te)
 	store_close(te->s);
 	args_free(te->a);
 	chainparams_free(te->cp);
-	rm_rf(te->dir);
+	testenv_rm_rf(te->dir);
 }
 
 static void
@@ -1952,38 +1148,6 @@ test_thread_listeners(void)
 	bg_block_free(&b);
 	env_stop(&te);
 	pthread_mutex_destroy(&seen.mu);
-}
-
-static char logdir[] = "/tmp/test_validation_log.XXXXXX";
-
-static void
-remove_logdir(void)
-{
-	log_close();
-	rm_rf(logdir);
-}
-
-static void
-setup(void)
-{
-	struct log_options lo;
-	static int done;
-
-	if (done++)
-		return;
-	if (mkdtemp(logdir) == NULL)
-		abort();
-	atexit(remove_logdir);
-	snprintf(logpath, sizeof(logpath), "%s/debug.log", logdir);
-	memset(&lo, 0, sizeof(lo));
-	lo.path = logpath;
-	lo.timestamps = 1;
-	lo.level = LOGL_INFO;
-	if (log_init(&lo) != 0)
-		abort();
-	if (shutdown_init() != 0)
-		abort();
-	bg_init();
 }
 
 UNIT_MAIN(UNIT_CASE(test_genesis),
