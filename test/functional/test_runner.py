@@ -96,6 +96,7 @@ BASE_SCRIPTS = [
     ("mining_mempool.py", None),
     ("feature_maxtipage.py", None),
     ("mempool_reorg_locks.py", None),
+    ("feature_startup_order.py", None),
 ]
 
 # A quick set that still drives every thread: run under ASan+UBSan and TSan.
