@@ -97,6 +97,7 @@ BASE_SCRIPTS = [
     ("feature_maxtipage.py", None),
     ("mempool_reorg_locks.py", None),
     ("feature_startup_order.py", None),
+    ("interop_jsonrpc.py", None),
 ]
 
 # A quick set that still drives every thread: run under ASan+UBSan and TSan.
