@@ -79,13 +79,15 @@ static const struct {
 	/* Core's names for what bitrootd calls store */
 	{ "coindb", LOG_STORE },
 	{ "blockstorage", LOG_STORE },
+	/* Core's category for the "was not accepted" lines, which are here. */
+	{ "mempoolrej", LOG_MEMPOOL },
 	/*
 	 * Core's other categories: bitrootd has no code behind them, but
 	 * -debug=X and -debugexclude=X with them must still be accepted.
 	 */
 	{ "tor", 0 }, { "walletdb", 0 }, { "estimatefee", 0 },
 	{ "selectcoins", 0 }, { "rand", 0 }, { "prune", 0 }, { "proxy", 0 },
-	{ "mempoolrej", 0 }, { "libevent", 0 }, { "qt", 0 }, { "leveldb", 0 },
+	{ "libevent", 0 }, { "qt", 0 }, { "leveldb", 0 },
 	{ "i2p", 0 }, { "ipc", 0 }, { "txreconciliation", 0 }, { "scan", 0 },
 	{ "txpackages", 0 }, { "kernel", 0 }, { "privatebroadcast", 0 },
 };

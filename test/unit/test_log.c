@@ -113,6 +113,9 @@ test_categories(void)
 	CHECK_EQ_INT(m, LOG_STORE);
 	CHECK_EQ_INT(log_category_parse("coindb", &m), 0);
 	CHECK_EQ_INT(m, LOG_STORE);
+	/* -debug=mempoolrej shows the "was not accepted" lines, as Core. */
+	CHECK_EQ_INT(log_category_parse("mempoolrej", &m), 0);
+	CHECK_EQ_INT(m, LOG_MEMPOOL);
 	CHECK_EQ_INT(log_category_parse("leveldb", &m), 0);
 	CHECK_EQ_INT(m, 0);
 	CHECK_EQ_INT(log_category_parse("all", &m), 0);
