@@ -112,6 +112,7 @@ class LoggingTest(BitrootTestFramework):
         for c in ("net", "mempool", "rpc", "http", "validation"):
             assert c in cats, "category %s missing from logging()" % c
             assert_equal(cats[c], True)
+        assert "unknown" not in cats, "a bit no category uses is listed: %s" % sorted(cats)
         cats = node.logging([], ["net"])
         assert_equal(cats["net"], False)
         assert_equal(cats["validation"], True)
