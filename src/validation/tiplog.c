@@ -1,10 +1,12 @@
 /*
  * The chain lines of debug.log in Bitcoin Core's wording, which operators
  * and test frameworks grep for (doc/logging.md lists them as a stable
- * interface): UpdateTip for every move of the active tip, InvalidChainFound
- * and ConnectTip's failure for a block that does not connect. Owner
- * (validation) thread; they read the in-memory chain without the lock,
- * which only this thread changes.
+ * interface): UpdateTip for every move of the active tip (every 1000th
+ * block of a background chainstate), InvalidChainFound and ConnectTip's
+ * failure for a block that does not connect. Called on the thread that
+ * moves the chainstate's tip (validation, or the background thread for
+ * its own); they read that chain without the lock, which only the caller
+ * changes.
  */
 #include <math.h>
 #include <stdint.h>
