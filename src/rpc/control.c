@@ -131,7 +131,7 @@ m_logging(struct rpc_ctx *c, struct rpc_error *err)
 	uint32_t inc, exc, cur, bit;
 	json_t *o;
 	const char *name;
-	int i;
+	size_t i;
 
 	if (parse_categories(rpc_param(c, 0), &inc, err) == -1 ||
 	    parse_categories(rpc_param(c, 1), &exc, err) == -1)
@@ -140,14 +140,16 @@ m_logging(struct rpc_ctx *c, struct rpc_error *err)
 	if (inc || exc)
 		log_set_categories((cur | inc) & ~exc);
 	cur = log_get_categories();
+	/*
+	 * Every name -debug takes, Core's aliases (coindb, mempoolrej, ...)
+	 * included, as Core lists each of its categories; names that only a
+	 * later Core has are accepted but not listed.
+	 */
 	o = json_object();
-	for (i = 0; i < 32; i++) {
-		bit = 1u << i;
-		/* Bits no category uses are not categories. */
-		if ((name = log_category_name(bit)) != NULL &&
-		    strcmp(name, "unknown") != 0)
-			json_object_set_new(o, name,
-			    json_boolean(cur & bit));
+	for (i = 0; i < log_category_count(); i++) {
+		name = log_category_at(i, &bit);
+		if (bit != 0)
+			json_object_set_new(o, name, json_boolean(cur & bit));
 	}
 	return o;
 }

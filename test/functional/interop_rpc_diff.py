@@ -263,8 +263,9 @@ KNOWN = [
       lambda c, b: b[0] == "error" and b[1]["message"].endswith("descriptors are not supported by this node")),
     K("decodescript", "segwit.desc", "not yet: no miniscript, so a P2WSH of a script that is miniscript "
       "(wsh(0), wsh(tv:pk(K)), ...) is described as addr(...)"),
-    K("logging", "", "bitrootd lists its own categories (store, script, config) and not Core's that have no "
-      "code behind them (tor, walletdb, qt, ...)"),
+    K("logging", "", "bitrootd also lists its own categories (store, script, lock, config)", absent("core")),
+    K("logging", "blockstorage", "coindb and blockstorage are both bitrootd's store category: one toggles both"),
+    K("logging", "coindb", "coindb and blockstorage are both bitrootd's store category: one toggles both"),
     K("getblocktemplate", "longpollid",
       "not yet: no count of mempool updates after the tip hash (and no long-poll wait)"),
     K("generateblock", "hash", "not yet: bitrootd's coinbase carries an extra nonce after the height "
@@ -825,6 +826,12 @@ class InteropRpcDiffTest(BitrootTestFramework):
         c("logging", ["net", None])
         c("logging", ["net"], 5)
         c("logging", None, [True])
+        # Core's categories, those without code here too, listed and toggled as Core.
+        c("logging")
+        c("logging", [], ["qt", "coindb"])
+        c("logging", ["qt"], ["net"])
+        c("logging", ["all"], ["tor", "libevent"])
+        c("logging", ["all"])
         c("uptime", None)
         c("getrpcinfo", None)
         c("getmemoryinfo", None)
