@@ -190,11 +190,13 @@ main(int argc, char *argv[])
 	const char *v;
 	char err[4096], *logpath, *pidpath;
 	long fd_before, fd_after;
-	int lockfd, notify = -1, detach, h;
+	int lockfd, notify = -1, detach, h, rc;
 
 	a = args_new();
-	if (args_parse_argv(a, argc, argv, err, sizeof(err)) == -1)
+	if ((rc = args_parse_argv(a, argc, argv, err, sizeof(err))) == -2)
 		die(a, "%s", err);
+	else if (rc == -1)
+		die(a, "Error parsing command line arguments: %s", err);
 	if ((h = args_help_requested(a)) != 0) {
 		print_help(h == 2);
 		args_free(a);

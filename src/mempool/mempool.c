@@ -49,6 +49,7 @@
 #include "util/queue.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
+#include "validation/chainstate.h"
 #include "validation/validation.h"
 
 #define CTLQ_HWM 64		/* block notices (each a block copy), calls, templates */
@@ -655,6 +656,22 @@ stopping(struct mempool *m)
 	return __atomic_load_n(&m->stopping, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * As Core's load thread: mempool.dat is read once a -loadblock import or a
+ * reindex is over, so its transactions meet the whole chain, and only then
+ * does getmempoolinfo say "loaded" (which Core's test framework waits for).
+ */
+static void
+maybe_load(struct mempool *m)
+{
+	if (m->loaded || chainstate_is_importing(validation_chainstate(m->v)))
+		return;
+	if (m->pol.persist)
+		(void)mempool_load(m);
+	m->loaded = 1;
+	mempool_publish(m);
+}
+
 static void *
 mempool_main(void *arg)
 {
@@ -664,13 +681,11 @@ mempool_main(void *arg)
 
 	log_thread_name("mempool");
 	m->last_expire = node_time();
-	if (m->pol.persist)
-		(void)mempool_load(m);
-	m->loaded = 1;
 	mempool_publish(m);
 	pfd[0].fd = queue_fd(m->ctlq);
 	pfd[1].fd = queue_fd(m->txq);
 	while (!stopping(m)) {
+		maybe_load(m);
 		for (ctl = queue_drain(m->ctlq); ctl; ctl = msg) {
 			msg = ctl->next;
 			ctl->next = NULL;
@@ -789,7 +804,9 @@ mempool_stop(struct mempool *m)
 	}
 	/* Templates asked for while we unregistered found the queue closed. */
 	drop_messages(queue_drain(m->ctlq));
-	if (m->thread_started && m->pol.persist)
+	/* Not before the load was tried (Core's GetLoadTried): it would
+	 * overwrite mempool.dat with what little arrived meanwhile. */
+	if (m->thread_started && m->pol.persist && m->loaded)
 		(void)mempool_dump(m);
 	pool_free(m->pool);
 	queue_free(m->ctlq);

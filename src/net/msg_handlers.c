@@ -163,7 +163,7 @@ peer_handshake_done(struct peer *p)
 		    p->version, p->start_height, (unsigned long long)p->id,
 		    peer_log_addr(p, la, sizeof(la)));
 	else
-		log_debug(LOG_NET, "New inbound %s peer connected: version: %d, "
+		log_info("New inbound %s peer connected: version: %d, "
 		    "blocks=%d, peer=%llu%s", p->v2 ? "v2" : "v1", p->version,
 		    p->start_height, (unsigned long long)p->id,
 		    peer_log_addr(p, la, sizeof(la)));

@@ -25,8 +25,14 @@ m_help(struct rpc_ctx *c, struct rpc_error *err)
 	char *s;
 	json_t *res;
 
-	(void)err;
-	if (cmd == NULL)
+	/*
+	 * As Core, which reads the argument with get_str(): an explicit null
+	 * is a type error, and "" lists every command.
+	 */
+	if (cmd == NULL && json_array_size(c->params) > 0)
+		return rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type null "
+		    "is not of expected type string");
+	if (cmd == NULL || *json_string_value(cmd) == '\0')
 		s = rpc_help_list(NULL);
 	else {
 		m = rpc_method_find(json_string_value(cmd));
@@ -100,8 +106,8 @@ parse_categories(const json_t *arr, uint32_t *mask, struct rpc_error *err)
 		return 0;
 	json_array_foreach(arr, i, v) {
 		if (!json_is_string(v)) {
-			rpc_fail(err, RPC_TYPE_ERROR,
-			    "JSON value is not a string as expected");
+			rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s is "
+			    "not of expected type string", rpc_json_type_name(v));
 			return -1;
 		}
 		name = json_string_value(v);
@@ -125,7 +131,7 @@ m_logging(struct rpc_ctx *c, struct rpc_error *err)
 	uint32_t inc, exc, cur, bit;
 	json_t *o;
 	const char *name;
-	int i;
+	size_t i;
 
 	if (parse_categories(rpc_param(c, 0), &inc, err) == -1 ||
 	    parse_categories(rpc_param(c, 1), &exc, err) == -1)
@@ -134,12 +140,16 @@ m_logging(struct rpc_ctx *c, struct rpc_error *err)
 	if (inc || exc)
 		log_set_categories((cur | inc) & ~exc);
 	cur = log_get_categories();
+	/*
+	 * Every name -debug takes, Core's aliases (coindb, mempoolrej, ...)
+	 * included, as Core lists each of its categories; names that only a
+	 * later Core has are accepted but not listed.
+	 */
 	o = json_object();
-	for (i = 0; i < 32; i++) {
-		bit = 1u << i;
-		if ((name = log_category_name(bit)) != NULL)
-			json_object_set_new(o, name,
-			    json_boolean(cur & bit));
+	for (i = 0; i < log_category_count(); i++) {
+		name = log_category_at(i, &bit);
+		if (bit != 0)
+			json_object_set_new(o, name, json_boolean(cur & bit));
 	}
 	return o;
 }

@@ -221,7 +221,7 @@ int
 rpc_execute_body(struct rpc *r, json_t *body, int fast_only,
     struct rpc_http_reply *out)
 {
-	struct rpc_request rq;
+	struct rpc_request rq, carry;
 	struct rpc_error err;
 	json_t *res, *arr, *item;
 	size_t i;
@@ -251,13 +251,30 @@ rpc_execute_body(struct rpc *r, json_t *body, int fast_only,
 		return 0;
 	}
 	if (json_is_array(body)) {
+		/*
+		 * As Core, which parses every element into one request: an
+		 * element that is not an object answers with the version and
+		 * id of the element before it (a first one: 1.0, id null), and
+		 * a 2.0 element without an id gets no answer even when it is
+		 * malformed.
+		 */
+		memset(&carry, 0, sizeof(carry));
+		carry.version = RPC_V1;
+		carry.id = json_null();
 		arr = json_array();
 		json_array_foreach(body, i, item) {
 			if (rpc_request_parse(item, &rq, &err) == -1) {
-				json_array_append_new(arr,
-				    rpc_reply_obj(&rq, NULL, &err));
+				if (!json_is_object(item)) {
+					rq.version = carry.version;
+					rq.id = carry.id;
+				}
+				carry = rq;
+				if (!is_notification(&rq))
+					json_array_append_new(arr,
+					    rpc_reply_obj(&rq, NULL, &err));
 				continue;
 			}
+			carry = rq;
 			res = exec_one(r, &rq, &err);
 			if (is_notification(&rq)) {
 				json_decref(res);

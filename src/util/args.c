@@ -206,6 +206,44 @@ args_interpret(struct args *a, const struct arg_def *d, const char *v,
 	return 0;
 }
 
+/*
+ * Config-only options (includeconf) on the command line. As Core, judged
+ * once all of it is read, so a later -noincludeconf clears an earlier
+ * value; the first value left is named, JSON-quoted as Core writes it.
+ */
+static int
+confonly_on_cmdline(const struct args *a, char *err, size_t errlen)
+{
+	const struct arg_def *d;
+	const struct arg_vals *vs;
+	char q[512];
+	size_t i, start, k, idx;
+	const char *c;
+
+	for (idx = 0; idx < arg_count(); idx++) {
+		d = arg_def_at((int)idx);
+		if (!(d->flags & ARG_CONFONLY))
+			continue;
+		vs = &a->cmd[idx];
+		for (i = start = 0; i < vs->n; i++)
+			if (vs->v[i].negated)
+				start = i + 1;
+		if (start >= vs->n)
+			continue;
+		k = 0;
+		for (c = vs->v[start].value; *c && k + 3 < sizeof(q); c++) {
+			if (*c == '"' || *c == '\\')
+				q[k++] = '\\';
+			q[k++] = *c;
+		}
+		q[k] = '\0';
+		errbuf_printf(err, errlen, "-%s cannot be used from commandline; "
+		    "-%s=\"%s\"", d->name, d->name, q);
+		return -1;
+	}
+	return 0;
+}
+
 int
 args_parse_argv(struct args *a, int argc, char *const argv[], char *err,
     size_t errlen)
@@ -221,7 +259,7 @@ args_parse_argv(struct args *a, int argc, char *const argv[], char *err,
 			errbuf_printf(err, errlen, "Command line contains "
 			    "unexpected token '%s', see bitrootd -h for a "
 			    "list of options.", tok);
-			return -1;
+			return -2;
 		}
 		/* --name is the same as -name */
 		name = xstrdup(tok[1] == '-' ? tok + 2 : tok + 1);
@@ -244,17 +282,13 @@ args_parse_argv(struct args *a, int argc, char *const argv[], char *err,
 		}
 		free(name);
 		d = arg_def_at(idx);
-		if ((d->flags & ARG_CONFONLY) && !negated) {
-			errbuf_printf(err, errlen, "-%s cannot be used from "
-			    "commandline; -%s=%s", d->name, d->name,
-			    val ? val : "");
-			return -1;
-		}
 		if (args_interpret(a, d, val, negated, &out, &neg, err,
 		    errlen) == -1)
 			return -1;
 		args_add_value(&a->cmd[idx], out, neg, NULL, NULL, 0);
 	}
+	if (confonly_on_cmdline(a, err, errlen) == -1)
+		return -1;
 	args_resolve(a);
 	return 0;
 }

@@ -47,7 +47,11 @@ const char *args_chaindir(const struct args *a);
  */
 struct args *args_new(void);
 void args_free(struct args *a);
-/* Parses argv[1..]: unknown options, stray words, bad values fail. */
+/*
+ * Parses argv[1..]: unknown options, stray words, bad values fail: -2 for
+ * a word that is not an option (Core reports it on its own), -1 for the
+ * rest (Core's "Error parsing command line arguments"), with err filled.
+ */
 int args_parse_argv(struct args *a, int argc, char *const argv[],
     char *err, size_t errlen);
 /* -?, -h, -help or -help-debug (2 for -help-debug), else 0. */

@@ -169,6 +169,9 @@ conf_option(struct args *a, char *key, int dotted, const char *value,
 		return -1;
 	}
 	if ((d->flags & ARG_CONFONLY) && !top) {
+		/* Core says it on stderr only; debug.log gets it as well. */
+		fprintf(stderr, "warning: -%s cannot be used from included "
+		    "files; ignoring -%s=%s\n", d->name, d->name, value);
 		args_warn(a, "-%s cannot be used from included files; "
 		    "ignoring -%s=%s", d->name, d->name, value);
 		return 0;

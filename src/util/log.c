@@ -79,15 +79,22 @@ static const struct {
 	/* Core's names for what bitrootd calls store */
 	{ "coindb", LOG_STORE },
 	{ "blockstorage", LOG_STORE },
+	/* Core's category for the "was not accepted" lines, which are here. */
+	{ "mempoolrej", LOG_MEMPOOL },
 	/*
-	 * Core's other categories: bitrootd has no code behind them, but
-	 * -debug=X and -debugexclude=X with them must still be accepted.
+	 * Core 28's other categories: bitrootd has no code behind them, but
+	 * -debug=X, -debugexclude=X and the logging RPC take them, and the
+	 * RPC reports each one's state, so each has a bit of its own (from
+	 * the top, see log.h). Later Core's are only accepted.
 	 */
-	{ "tor", 0 }, { "walletdb", 0 }, { "estimatefee", 0 },
-	{ "selectcoins", 0 }, { "rand", 0 }, { "prune", 0 }, { "proxy", 0 },
-	{ "mempoolrej", 0 }, { "libevent", 0 }, { "qt", 0 }, { "leveldb", 0 },
-	{ "i2p", 0 }, { "ipc", 0 }, { "txreconciliation", 0 }, { "scan", 0 },
-	{ "txpackages", 0 }, { "kernel", 0 }, { "privatebroadcast", 0 },
+	{ "tor", 1u << 31 }, { "walletdb", 1u << 30 },
+	{ "estimatefee", 1u << 29 }, { "selectcoins", 1u << 28 },
+	{ "rand", 1u << 27 }, { "prune", 1u << 26 }, { "proxy", 1u << 25 },
+	{ "libevent", 1u << 24 }, { "qt", 1u << 23 }, { "leveldb", 1u << 22 },
+	{ "i2p", 1u << 21 }, { "ipc", 1u << 20 },
+	{ "txreconciliation", 1u << 19 }, { "scan", 1u << 18 },
+	{ "txpackages", 1u << 17 },
+	{ "kernel", 0 }, { "privatebroadcast", 0 },
 };
 
 #define NCATEGORIES	(sizeof(categories) / sizeof(categories[0]))
@@ -109,6 +116,19 @@ log_category_parse(const char *name, uint32_t *mask)
 		}
 	}
 	return -1;
+}
+
+size_t
+log_category_count(void)
+{
+	return NCATEGORIES;
+}
+
+const char *
+log_category_at(size_t i, uint32_t *bit)
+{
+	*bit = categories[i].bit;
+	return categories[i].name;
 }
 
 const char *

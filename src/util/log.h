@@ -31,6 +31,7 @@ enum log_category {
 	LOG_LOCK = 1u << 11,
 	LOG_CONFIG = 1u << 12,
 	LOG_ZMQ = 1u << 13,
+	/* Bits 17..31 hold Core's categories that have no code here (log.c). */
 	LOG_ALL = 0xffffffffu,
 };
 
@@ -60,6 +61,9 @@ const char *log_get_thread_name(void);
 /* Category names as Core spells them ("net", "rpc", ...); -1 if unknown. */
 int log_category_parse(const char *name, uint32_t *mask);
 const char *log_category_name(uint32_t bit);
+/* The i-th name -debug accepts (aliases included) and its bit, 0 for none. */
+size_t log_category_count(void);
+const char *log_category_at(size_t i, uint32_t *bit);
 void log_set_categories(uint32_t mask);
 uint32_t log_get_categories(void);
 

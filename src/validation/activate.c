@@ -133,6 +133,7 @@ done:
 		cand_add(&cs->cand, bi);
 		cand_prune(&cs->cand, bi);
 		cs_unlock(cs);
+		cs_log_update_tip(cs);
 		if (bi == cs->watch)
 			cs->watch_checked = 1;
 		/* raw is the caller's block or cs->rawbuf: both still intact. */
@@ -149,7 +150,7 @@ done:
 		    a.st.error ? a.st.debug : store_strerror(rc));
 		return -1;
 	}
-	cs_log_reject(bi->e.hash, "block", &a.st);
+	cs_log_connect_failed(cs, bi, &a.st);
 	if (bi == cs->watch) {
 		cs->watch_checked = 1;
 		cs->watch_state = a.st;
@@ -257,6 +258,7 @@ disconnect_one(struct chainstate *cs)
 	chain_set_tip(&cs->chain, tip->parent);
 	cs_maybe_candidate(cs, tip->parent);
 	cs_unlock(cs);
+	cs_log_update_tip(cs);
 	if (notify_disconnected(cs, tip) != 0) {
 		hash_to_hex(tip->e.hash, hex);
 		log_warnx("chainstate: disconnected block %s cannot be read "

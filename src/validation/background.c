@@ -264,9 +264,12 @@ step(struct bgval *bg, struct bg_result *res)
 	}
 	set_tip(bg, next);
 	publish_next(bg);
-	if (next->e.height % BG_LOG_EVERY == 0)
+	if (next->e.height % BG_LOG_EVERY == 0) {
+		/* Core's "[background validation] UpdateTip", as often. */
+		cs_log_update_tip(bg->cs);
 		log_info("[background validation] height %d of %d",
 		    next->e.height, bg->base->e.height);
+	}
 	return 0;
 }
 

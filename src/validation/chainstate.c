@@ -569,6 +569,9 @@ cs_log_reject(const uint8_t hash[32], const char *what,
 	hash_to_hex(hash, hex);
 	if (st->error)
 		log_warnx("%s %s: error: %s", what, hex, st->debug);
+	else if (strcmp(what, "block") == 0)
+		log_info("BlockChecked: block hash=%s state=%s%s%s", hex,
+		    st->reason, st->debug[0] ? ", " : "", st->debug);
 	else
 		log_warnx("%s %s rejected: %s, %s", what, hex, st->reason,
 		    st->debug);
@@ -583,6 +586,7 @@ accept_header(struct chainstate *cs, const struct block_header *h,
     const uint8_t hash[32], struct bindex **out, struct val_state *st)
 {
 	struct bindex *b = bindex_find(&cs->map, hash), *prev;
+	char hx[65];
 
 	if (b) {
 		*out = b;
@@ -614,6 +618,13 @@ accept_header(struct chainstate *cs, const struct block_header *h,
 	cs_unlock(cs);
 	cs_mark_dirty(cs, b);
 	*out = b;
+	/* Core's wording; only at -debug=validation during initial download. */
+	hash_to_hex(hash, hx);
+	if (chainstate_is_initial_download(cs))
+		log_debug(LOG_VALIDATION, "Saw new header hash=%s height=%d",
+		    hx, b->e.height);
+	else
+		log_info("Saw new header hash=%s height=%d", hx, b->e.height);
 	return 0;
 }
 
@@ -669,6 +680,10 @@ chainstate_process_parsed(struct chainstate *cs, const uint8_t *raw,
 			r->res = VAL_ORPHAN;
 		else
 			r->res = VAL_INVALID;
+		if (r->res == VAL_INVALID)
+			log_warnx("ProcessNewBlock: AcceptBlock FAILED (%s%s%s)",
+			    r->st.reason, r->st.debug[0] ? ", " : "",
+			    r->st.debug);
 		if (r->res != VAL_ORPHAN)
 			cs_log_reject(b->hash, "block", &r->st);
 		if (cs_flush_dirty(cs) != 0)

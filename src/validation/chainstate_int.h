@@ -220,4 +220,11 @@ int activate_best_chain(struct chainstate *cs, int max_blocks, int *more);
 /* Marks bi failed (FAILED_VALID) and its descendants FAILED_CHILD. */
 void mark_block_failed(struct chainstate *cs, struct bindex *bi);
 
+/* tiplog.c: Core's wording, owner thread (doc/logging.md). */
+/* "UpdateTip: new best=... height=... ..." for the active tip. */
+void cs_log_update_tip(struct chainstate *cs);
+/* ERROR: ConnectBlock, InvalidChainFound, ConnectTip ... failed. */
+void cs_log_connect_failed(struct chainstate *cs, const struct bindex *bad,
+    const struct val_state *st);
+
 #endif

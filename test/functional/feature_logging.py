@@ -13,6 +13,13 @@
 - -printtoconsole copies the log to stdout.
 - The `logging` RPC reports the categories, all on under -debug, and turns
   one off.
+- The lines operators grep for, in Bitcoin Core 28's wording (doc/logging.md
+  lists them): UpdateTip on every tip move (connect and disconnect), "Saw new
+  header", a block that fails to connect (ERROR: ConnectBlock(),
+  InvalidChainFound, ConnectTip ... failed, BlockChecked), a block refused
+  before (ProcessNewBlock: AcceptBlock FAILED), a peer connecting, a
+  transaction not accepted (shown by -debug=mempoolrej alone), Misbehaving and
+  the disconnection.
 """
 
 import os
@@ -20,14 +27,19 @@ import re
 import signal
 import time
 
+from test_framework.blocktools import block_subsidy, create_block, create_coinbase, create_next_block, solve
+from test_framework.messages import COutPoint, CTransaction, CTxIn, CTxOut, hex_to_hash, msg_tx
 from test_framework.p2p import P2PInterface
 from test_framework.test_framework import BitrootTestFramework
 from test_framework.util import assert_equal, wait_until
+from test_framework.wallet import MiniWallet
 
 TS = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z"
 LINE = re.compile(r"^(" + TS + r") \[([^\]\s]+)\] (.*)$")
 SOURCE = re.compile(r"[\w./-]+\.c:\d+")
 AFTER_THREAD = re.compile(r"^\[[\w./-]+\.c:\d+\]")
+HEX64 = r"[0-9a-f]{64}"
+DATE = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
 
 
 class LoggingTest(BitrootTestFramework):
@@ -100,11 +112,92 @@ class LoggingTest(BitrootTestFramework):
         for c in ("net", "mempool", "rpc", "http", "validation"):
             assert c in cats, "category %s missing from logging()" % c
             assert_equal(cats[c], True)
+        assert "unknown" not in cats, "a bit no category uses is listed: %s" % sorted(cats)
         cats = node.logging([], ["net"])
         assert_equal(cats["net"], False)
         assert_equal(cats["validation"], True)
         cats = node.logging(["net"])
         assert_equal(cats["net"], True)
+        self.core_lines(node)
+
+    def expect(self, node, offset, *patterns):
+        """Waits until every regex matches some line logged since offset."""
+        def missing():
+            log = node.read_debug_log(offset)
+            return [p for p in patterns if not re.search(p, log, flags=re.MULTILINE)]
+        try:
+            wait_until(lambda: not missing(), timeout=30, timeout_factor=self.options.timeout_factor)
+        except AssertionError:
+            raise AssertionError("debug.log lacks %s" % missing())
+
+    def core_lines(self, node):
+        self.log.info("Core's operator lines: UpdateTip and Saw new header")
+        wallet = MiniWallet(node, mode="p2wsh_op_true")
+        wallet.generate(101)
+        off = node.debug_log_bytes()
+        h = self.generate(node, 1, sync_fun=self.no_op)[0]
+        height = node.getblockcount()
+        tx_total = node.getchaintxstats()["txcount"]
+        self.expect(node, off,
+                    r"Saw new header hash=%s height=%d$" % (h, height),
+                    r"UpdateTip: new best=%s height=%d version=0x[0-9a-f]{8} log2_work=\d+\.\d{6} tx=%d "
+                    r"date='%s' progress=[01]\.\d{6} cache=\d+\.\dMiB\(\d+txo\)$" % (h, height, tx_total, DATE))
+        self.log.info("... UpdateTip when invalidateblock disconnects, and back")
+        parent = node.getblockhash(height - 1)
+        off = node.debug_log_bytes()
+        node.invalidateblock(h)
+        self.expect(node, off, r"UpdateTip: new best=%s height=%d " % (parent, height - 1))
+        off = node.debug_log_bytes()
+        node.reconsiderblock(h)
+        self.expect(node, off, r"UpdateTip: new best=%s height=%d " % (h, height))
+
+        self.log.info("... a block that fails to connect")
+        tip = node.getblockheader(h)
+        cb = create_coinbase(height + 1, value=block_subsidy(height + 1) + 1)
+        bad = solve(create_block(h, cb, tip["time"] + 1))
+        off = node.debug_log_bytes()
+        assert_equal(node.submitblock(bad.serialize().hex()), "bad-cb-amount")
+        self.expect(node, off,
+                    r"ERROR: ConnectBlock\(\): coinbase pays too much \(actual=\d+ vs limit=\d+\)$",
+                    r"InvalidChainFound: invalid block=%s  height=%d  log2_work=\d+\.\d{6}  date=%s$"
+                    % (bad.hash_hex, height + 1, DATE),
+                    r"InvalidChainFound:  current best=%s  height=%d  log2_work=\d+\.\d{6}  date=%s$"
+                    % (h, height, DATE),
+                    r"ConnectTip: ConnectBlock %s failed, bad-cb-amount" % bad.hash_hex,
+                    r"BlockChecked: block hash=%s state=bad-cb-amount" % bad.hash_hex)
+        self.log.info("... a block refused before connecting")
+        mutated = create_next_block(node)
+        mutated.merkle_root = b"\x11" * 32
+        mutated.solve()
+        off = node.debug_log_bytes()
+        assert_equal(node.submitblock(mutated.serialize().hex()), "bad-txnmrklroot")
+        self.expect(node, off,
+                    r"ProcessNewBlock: AcceptBlock FAILED \(bad-txnmrklroot",
+                    r"BlockChecked: block hash=%s state=bad-txnmrklroot" % mutated.hash_hex)
+
+        self.log.info("... a peer, its refused transaction (-debug=mempoolrej alone), Misbehaving, disconnection")
+        node.logging([], ["all"])
+        node.logging(["mempoolrej"])
+        off = node.debug_log_bytes()
+        peer = node.add_p2p_connection(P2PInterface())
+        pid = node.getpeerinfo()[-1]["id"]
+        # Without -debug=net, as Core 28.
+        self.expect(node, off, r"New inbound v1 peer connected: version: 70016, blocks=\d+, peer=%d" % pid)
+        node.logging(["net"])
+        u = wallet.get_utxo()
+        tx = CTransaction(version=2)
+        tx.vin = [CTxIn(COutPoint(hex_to_hash(u["txid"]), u["vout"]), b"", 0xffffffff)]
+        tx.vout = [CTxOut(u["value"] - 1000, wallet.script_pubkey)]
+        tx.witness = [[b"\x00"]]     # not the script the output commits to
+        peer.send_message(msg_tx(tx))
+        peer.wait_for_disconnect()
+        self.expect(node, off,
+                    r"New inbound v1 peer connected: version: 70016, blocks=\d+, peer=%d" % pid,
+                    r"%s \(wtxid=%s\) from peer=%d was not accepted: mandatory-script-verify-flag-failed"
+                    % (tx.txid_hex, tx.wtxid_hex, pid),
+                    r"Misbehaving: peer=%d" % pid,
+                    r"disconnecting peer=%d" % pid)
+        node.logging(["all"])
 
 
 if __name__ == "__main__":

@@ -258,9 +258,14 @@ KNOWN = [
     K(("getrawmempool", "getmempoolancestors", "getmempooldescendants"), "{*}.unbroadcast",
       "not yet: initial broadcast is not tracked, every entry is broadcast"),
     K("getmempoolinfo", "unbroadcastcount", "not yet: initial broadcast is not tracked"),
-    K(("getdescriptorinfo", "generatetodescriptor"), "!outcome",
+    K(("getdescriptorinfo", "generatetodescriptor", "deriveaddresses"), "!outcome",
       "not yet: the descriptor parser knows raw() and addr() only (no keys, pk/pkh/wpkh/sh/wsh/tr/multi/combo)",
       lambda c, b: b[0] == "error" and b[1]["message"].endswith("descriptors are not supported by this node")),
+    K("decodescript", "segwit.desc", "not yet: no miniscript, so a P2WSH of a script that is miniscript "
+      "(wsh(0), wsh(tv:pk(K)), ...) is described as addr(...)"),
+    K("logging", "", "bitrootd also lists its own categories (store, script, lock, config)", absent("core")),
+    K("logging", "blockstorage", "coindb and blockstorage are both bitrootd's store category: one toggles both"),
+    K("logging", "coindb", "coindb and blockstorage are both bitrootd's store category: one toggles both"),
     K("getblocktemplate", "longpollid",
       "not yet: no count of mempool updates after the tip hash (and no long-poll wait)"),
     K("generateblock", "hash", "not yet: bitrootd's coinbase carries an extra nonce after the height "
@@ -686,6 +691,11 @@ class InteropRpcDiffTest(BitrootTestFramework):
         c("decodescript", 5)
         c("decodescript", P2WPKH_SPK, 1)
         c("decodescript", hexstring=SCRIPTS["p2pkh"])
+        # Scripts at the edges: empty, truncated pushes, opcodes of each kind, bare multisig.
+        for h in ("", "00", "51", "6a", "6a04deadbeef", "ff", "4c", "0101", "0114", "5101", "b2", "ba", "51b2",
+                  "0400000000b175", "6351676a68", "60" + "14" + "11" * 20, "21" + PUBKEY + "ac" * 2,
+                  "21" + PUBKEY + "ad51", "5221" + PUBKEY + "21" + PUBKEY + "52ae", "5121" + PUBKEY + "51ae"):
+            c("decodescript", h)
         outp = [{"txid": busy_txs[1], "vout": 0}]
         for args in ([outp, [{P2WPKH: D("0.1")}]],
                      [outp, {P2WPKH: D("0.1"), P2PKH: 1}],
@@ -810,6 +820,36 @@ class InteropRpcDiffTest(BitrootTestFramework):
         c("help", "nosuchmethod")
         c("help", 1)
         c("help", "getblockcount", "extra")
+        c("help", None)
+        c("help", "")
+        c("logging", [5])
+        c("logging", ["net", None])
+        c("logging", ["net"], 5)
+        c("logging", None, [True])
+        # Core's categories, those without code here too, listed and toggled as Core.
+        c("logging")
+        c("logging", [], ["qt", "coindb"])
+        c("logging", ["qt"], ["net"])
+        c("logging", ["all"], ["tor", "libevent"])
+        c("logging", ["all"])
+        c("uptime", None)
+        c("getrpcinfo", None)
+        c("getmemoryinfo", None)
+        self.log.info("util: message signing, multisig, descriptors")
+        for args in (("x", "y", "z"), (P2PKH, "AAA", "m"), (P2WPKH, "AAA", "m"), (P2PKH, "!!!", "m"),
+                     (P2PKH, "H" + "A" * 87, "m"), (5, "a", "m"), (P2PKH, "a")):
+            c("verifymessage", *args)
+        for args in (("x", "m"), (5, "m"), ("cVpF924EspNh8KjYsfhgY96mmxvT6DgdWiTYMtMjuM74hJaU5psW", 5)):
+            c("signmessagewithprivkey", *args)
+        c("signmessagewithprivkey", "cVpF924EspNh8KjYsfhgY96mmxvT6DgdWiTYMtMjuM74hJaU5psW", "hello")
+        for args in ((0, [PUBKEY]), (2, [PUBKEY]), (1, ["zz"]), (1, [PUBKEY], "foo"), (1, []), (1, [PUBKEY] * 21),
+                     (1, [PUBKEY] * 17, "bech32"), (1, [PUBKEY], "legacy"), (1, [PUBKEY], "p2sh-segwit"),
+                     (-1, [PUBKEY]), (1, "x"), (1, [PUBKEY[:-2]]), ("1", [PUBKEY]), (1, [PUBKEY], "bech32m")):
+            c("createmultisig", *args)
+        for args in (("addr(x)",), ("wpkh(%s)" % PUBKEY,), ("wpkh(%s)" % PUBKEY, 1), ("wpkh(%s)" % PUBKEY, [0, 1]),
+                     ("wpkh(%s)#zzzzzzzz" % PUBKEY,), (5,), (descsum_create("wpkh(%s)" % PUBKEY),),
+                     (descsum_create("addr(%s)" % P2PKH), [0, 2]), (descsum_create("addr(%s)" % P2PKH),)):
+            c("deriveaddresses", *args)
         c("stop", "now")
         c("stop", 1, 2)
 

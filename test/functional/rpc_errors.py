@@ -189,6 +189,12 @@ class RpcErrorsTest(BitrootTestFramework):
         assert_equal(status, 405)
         self.still_alive()
 
+        self.log.info("help as Core reads its argument: \"\" lists every command, null is a type error")
+        assert node.help("").startswith("== Blockchain ==")
+        assert_equal(node.help(""), node.help())
+        assert_raises_rpc_error(-3, "JSON value of type null is not of expected type string", node.help, None)
+        assert_raises_rpc_error(-3, "JSON value of type number is not of expected type string", node.logging, [5])
+
         self.log.info("Wrong types through the proxy's named parameters")
         try:
             node.getblock(blockhash=REGTEST_GENESIS_HASH, verbosity="one")

@@ -94,6 +94,10 @@ BASE_SCRIPTS = [
     ("mempool_rpc.py", None),
     ("mempool_persist.py", None),
     ("mining_mempool.py", None),
+    ("feature_maxtipage.py", None),
+    ("mempool_reorg_locks.py", None),
+    ("feature_startup_order.py", None),
+    ("interop_jsonrpc.py", None),
 ]
 
 # A quick set that still drives every thread: run under ASan+UBSan and TSan.

@@ -114,7 +114,16 @@ test_categories(void)
 	CHECK_EQ_INT(m, LOG_STORE);
 	CHECK_EQ_INT(log_category_parse("coindb", &m), 0);
 	CHECK_EQ_INT(m, LOG_STORE);
+	/* -debug=mempoolrej shows the "was not accepted" lines, as Core. */
+	CHECK_EQ_INT(log_category_parse("mempoolrej", &m), 0);
+	CHECK_EQ_INT(m, LOG_MEMPOOL);
+	/* Core's categories without code here keep a state of their own. */
 	CHECK_EQ_INT(log_category_parse("leveldb", &m), 0);
+	CHECK(m != 0 && (m & (LOG_NET | LOG_MEMPOOL | LOG_RPC | LOG_HTTP |
+	    LOG_VALIDATION | LOG_STORE | LOG_ADDRMAN | LOG_BENCH | LOG_SCRIPT |
+	    LOG_REINDEX | LOG_CMPCTBLOCK | LOG_LOCK | LOG_CONFIG |
+	    LOG_ZMQ)) == 0);
+	CHECK_EQ_INT(log_category_parse("kernel", &m), 0);
 	CHECK_EQ_INT(m, 0);
 	CHECK_EQ_INT(log_category_parse("all", &m), 0);
 	CHECK_EQ_INT(m, LOG_ALL);
@@ -497,7 +506,13 @@ test_log_options(void)
 	    "-debugexclude=libevent", "-debugexclude=leveldb",
 	    "-debugexclude=net", "-loglevel=trace", "-daemon",
 	    "-printtoconsole", "-nodebuglogfile", NULL), 0);
-	CHECK_EQ_INT(o.categories, LOG_ALL & ~LOG_NET);
+	{
+		uint32_t lev, le;
+
+		CHECK_EQ_INT(log_category_parse("leveldb", &lev), 0);
+		CHECK_EQ_INT(log_category_parse("libevent", &le), 0);
+		CHECK_EQ_INT(o.categories, LOG_ALL & ~LOG_NET & ~lev & ~le);
+	}
 	CHECK_EQ_INT(o.level, LOGL_TRACE);
 	CHECK_EQ_INT(o.to_console, 1);
 	CHECK(o.path == NULL);

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""JSON-RPC 1.0/2.0 framing byte for byte as Bitcoin Core 28 answers it.
+
+The same raw HTTP bodies go to Core and to bitrootd; the HTTP status, the
+presence of a Content-Type and the body bytes must be equal. Covered:
+
+- a 2.0 notification (no "id"): executed, HTTP 204 and no body, also when
+  the method fails or does not exist; "id": null is not a notification;
+- batches: notifications left out, a batch of only notifications answers
+  204, an empty batch "[]"; a malformed 2.0 element without an id is a
+  notification too (no answer); an element that is not an object answers
+  with the version and id of the element before it (Core parses every
+  element into one request object), the first with 1.0 and id null;
+- single malformed requests (400 with the 2.0 error object).
+"""
+
+import base64
+import http.client
+
+from test_framework.test_framework import BitrootTestFramework
+from test_framework.util import assert_equal
+
+CASES = [
+    '{"jsonrpc":"2.0","method":"getblockcount"}',
+    '{"jsonrpc":"2.0","method":"nosuch"}',
+    '{"jsonrpc":"2.0","method":"getblockhash","params":[99]}',
+    '{"jsonrpc":"2.0","method":"getblockcount","params":{"nosuch":1}}',
+    '{"jsonrpc":"2.0","method":"getblockcount","id":null}',
+    '{"jsonrpc":"1.0","method":"getblockcount"}',
+    '{"method":"getblockcount"}',
+    '{"jsonrpc":"2.0","method":5}',
+    '{"jsonrpc":"2.0","params":[]}',
+    '{"jsonrpc":"2.0","method":"getblockcount","params":5}',
+    '{"jsonrpc":"3.0","method":"getblockcount"}',
+    '{"jsonrpc":"2.0","method":"getblockcount","id":1,"extra":1}',
+    '[]',
+    '[{"jsonrpc":"2.0","method":"getblockcount"},{"jsonrpc":"2.0","method":"getblockcount","id":1}]',
+    '[{"jsonrpc":"2.0","method":"getblockcount"}]',
+    '[{"jsonrpc":"2.0","method":"nosuch"},{"jsonrpc":"2.0","method":5}]',
+    '[{"jsonrpc":"1.0","method":"getblockcount"}]',
+    '[{"jsonrpc":"2.0","method":"getblockcount"},5]',
+    '[5]',
+    '[5,{"jsonrpc":"2.0","method":"getblockcount","id":"a"},"x",{"method":"getblockcount"},[]]',
+    '[{"jsonrpc":"2.0","method":"getblockcount","id":7},5]',
+    '[{"jsonrpc":"2.0","method":"getblockcount"},{"method":"getblockcount"}]',
+    '[{"jsonrpc":"2.0","method":"getblockcount","id":3},{"jsonrpc":"2.0","method":5}]',
+    '[{"jsonrpc":"2.0","method":5,"id":4}]',
+    '[{"jsonrpc":"2.0","method":"nosuch","id":4},{"jsonrpc":"2.0","params":[],"id":9},'
+    '{"jsonrpc":"2.0","method":"getblockcount"}]',
+    '[{"jsonrpc":"2.0","id":2,"method":"getblockcount"},{"jsonrpc":"2.0","method":[]}]',
+    '[{"jsonrpc":"2.0","method":"getblockcount","params":5}]',
+    '[{"jsonrpc":"2.0","method":"getblockcount","params":5,"id":1}]',
+    '[{"jsonrpc":2,"method":"getblockcount"}]',
+    '[{"jsonrpc":"2.0","method":"getblockcount","id":5},{"jsonrpc":"9","method":"getblockcount"}]',
+]
+
+
+class InteropJsonRpcTest(BitrootTestFramework):
+    def set_test_params(self):
+        self.num_nodes = 2
+        self.node_impls = ["core", "bitrootd"]
+
+    def setup_network(self):
+        self.setup_nodes()
+
+    def post(self, node, body):
+        user, pw = node.read_cookie()
+        conn = http.client.HTTPConnection("127.0.0.1", node.rpc_port, timeout=60)
+        auth = base64.b64encode(("%s:%s" % (user, pw)).encode()).decode()
+        try:
+            conn.request("POST", "/", body, {"Authorization": "Basic " + auth,
+                                             "Content-Type": "application/json"})
+            resp = conn.getresponse()
+            data = resp.read()
+            has_type = resp.getheader("Content-Type") is not None
+            return resp.status, has_type, data
+        finally:
+            conn.close()
+
+    def run_test(self):
+        core, br = self.nodes
+        notifications = 0
+        for body in CASES:
+            a = self.post(core, body)
+            b = self.post(br, body)
+            self.log.debug("%s -> %r", body, a)
+            if a != b:
+                raise AssertionError("%s:\n  core:     %r\n  bitrootd: %r" % (body, a, b))
+            if a[0] == 204:
+                notifications += 1
+                assert_equal(a[1:], (False, b""))
+        self.log.info("%d bodies answered as Core (%d with HTTP 204)", len(CASES), notifications)
+        assert notifications >= 5
+
+
+if __name__ == "__main__":
+    InteropJsonRpcTest(__file__).main()
