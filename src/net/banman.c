@@ -63,8 +63,9 @@ sweep(struct banman *bm, int64_t now)
 {
 	size_t i, k = 0;
 
+	/* As Core, a ban ending this second is still listed (not banning). */
 	for (i = 0; i < bm->nbans; i++) {
-		if (bm->bans[i].until > now)
+		if (bm->bans[i].until >= now)
 			bm->bans[k++] = bm->bans[i];
 		else {
 			char s[NETADDR_STRLEN];
@@ -109,37 +110,37 @@ banman_is_banned_subnet(struct banman *bm, const struct subnet *sn,
 	return e != NULL && e->until > now;
 }
 
+/* Adds sn, or moves its expiry later (a new entry, as Core's). */
+static void
+put_ban(struct banman *bm, const struct subnet *sn, int64_t created,
+    int64_t until)
+{
+	struct ban_entry *e = find_ban(bm, sn);
+
+	if (e == NULL) {
+		if (bm->nbans == bm->capbans) {
+			bm->capbans = bm->capbans ? bm->capbans * 2 : 16;
+			bm->bans = xreallocarray(bm->bans, bm->capbans,
+			    sizeof(*bm->bans));
+		}
+		e = &bm->bans[bm->nbans++];
+		e->sn = *sn;
+	} else if (until <= e->until)
+		return;
+	e->created = created;
+	e->until = until;
+	bm->dirty = 1;
+}
+
 void
 banman_ban(struct banman *bm, const struct subnet *sn, int64_t bantime,
     int absolute, int64_t now)
 {
-	struct ban_entry *e;
-	int64_t until;
-
 	if (bantime <= 0) {
 		bantime = bm->default_bantime;
 		absolute = 0;
 	}
-	until = absolute ? bantime : now + bantime;
-	e = find_ban(bm, sn);
-	if (e) {
-		/* Core keeps the later expiry of the two. */
-		if (until > e->until) {
-			e->until = until;
-			bm->dirty = 1;
-		}
-		return;
-	}
-	if (bm->nbans == bm->capbans) {
-		bm->capbans = bm->capbans ? bm->capbans * 2 : 16;
-		bm->bans = xreallocarray(bm->bans, bm->capbans,
-		    sizeof(*bm->bans));
-	}
-	e = &bm->bans[bm->nbans++];
-	e->sn = *sn;
-	e->created = now;
-	e->until = until;
-	bm->dirty = 1;
+	put_ban(bm, sn, now, absolute ? bantime : now + bantime);
 }
 
 int
@@ -248,7 +249,6 @@ banman_load(struct banman *bm, int64_t now)
 	}
 	for (i = 0; i < n; i++) {
 		struct subnet sn;
-		struct ban_entry *e;
 
 		if (subnet_parse(v[i].address, &sn) == -1) {
 			bad++;
@@ -256,9 +256,7 @@ banman_load(struct banman *bm, int64_t now)
 		}
 		if (find_ban(bm, &sn))
 			continue;
-		banman_ban(bm, &sn, v[i].until, 1, now);
-		e = find_ban(bm, &sn);
-		e->created = v[i].created;
+		put_ban(bm, &sn, v[i].created, v[i].until);
 	}
 	free(v);
 	if (bad)

@@ -69,6 +69,7 @@ peer_snapshot(struct net *n, struct peer *p, int64_t now_us, int32_t tip,
 	snprintf(o->subver, sizeof(o->subver), "%s", p->subver ? p->subver :
 	    "");
 	o->inbound = p->type == CONN_INBOUND;
+	o->bip152_hb_from = p->cmpct_announce;
 	o->startingheight = p->start_height;
 	o->synced_headers = p->has_best ? p->best_height : -1;
 	o->synced_blocks = p->has_best ? (p->common_height < tip ?

@@ -211,8 +211,10 @@ peer_json(const struct net_peer_info *p)
 	json_object_set_new(o, "version", json_integer(p->version));
 	json_object_set_new(o, "subver", json_string(p->subver));
 	json_object_set_new(o, "inbound", json_boolean(p->inbound));
+	/* We never pick high-bandwidth peers ourselves. */
 	json_object_set_new(o, "bip152_hb_to", json_false());
-	json_object_set_new(o, "bip152_hb_from", json_false());
+	json_object_set_new(o, "bip152_hb_from",
+	    json_boolean(p->bip152_hb_from));
 	json_object_set_new(o, "startingheight",
 	    json_integer(p->startingheight));
 	json_object_set_new(o, "presynced_headers", json_integer(-1));
@@ -485,7 +487,7 @@ parse_ban_target(const char *s, struct subnet *sn)
 
 	if (strchr(s, '/'))
 		return subnet_parse(s, sn);
-	if (netaddr_parse(s, &a) == -1 || !netaddr_is_valid(&a))
+	if (netaddr_lookup_numeric(s, &a) == -1 || !netaddr_is_valid(&a))
 		return -1;
 	subnet_single(sn, &a);
 	return 0;
