@@ -406,7 +406,8 @@ net_req_listbanned(void *owner, void *in, void *out, struct request *r)
 	o->now = node_time();
 	list = banman_list(n->banman, o->now, &o->n);
 	o->bans = xcalloc(o->n ? o->n : 1, sizeof(*o->bans));
-	memcpy(o->bans, list, o->n * sizeof(*o->bans));
+	if (o->n)
+		memcpy(o->bans, list, o->n * sizeof(*o->bans));
 }
 
 void

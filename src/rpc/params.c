@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "mempool/mempool.h"
-#include "net/net.h"
 #include "primitives/tx.h"
 #include "rpc/rpc_int.h"
 #include "util/args.h"

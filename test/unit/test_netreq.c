@@ -117,6 +117,11 @@ test_netreq_bans(void)
 	struct net_bans bans;
 	int64_t now = node_time();
 
+	/* A ban list that never held anything (no array behind it yet). */
+	CHECK_EQ_INT(run(n, request_new(net_req_listbanned, NULL, 0, NULL,
+	    sizeof(bans), net_bans_free), &bans, &err), 0);
+	CHECK_EQ_INT(bans.n, 0);
+	net_bans_free(&bans);
 	CHECK_EQ_INT(setban(n, "10.1.0.0/16", 1, 0, 0, &err), 0);
 	CHECK_EQ_INT(setban(n, "10.1.0.0/16", 1, 0, 0, &err), -1);
 	CHECK_EQ_INT(err.status, NET_E_BANNED);
