@@ -1,15 +1,12 @@
 /*
  * Bans and discouragement (see banman.h).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include <jansson.h>
 
 #include "net/banman.h"
+#include "store/banlist.h"
 #include "util/htab.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
@@ -66,8 +63,9 @@ sweep(struct banman *bm, int64_t now)
 {
 	size_t i, k = 0;
 
+	/* As Core, a ban ending this second is still listed (not banning). */
 	for (i = 0; i < bm->nbans; i++) {
-		if (bm->bans[i].until > now)
+		if (bm->bans[i].until >= now)
 			bm->bans[k++] = bm->bans[i];
 		else {
 			char s[NETADDR_STRLEN];
@@ -112,37 +110,37 @@ banman_is_banned_subnet(struct banman *bm, const struct subnet *sn,
 	return e != NULL && e->until > now;
 }
 
+/* Adds sn, or moves its expiry later (a new entry, as Core's). */
+static void
+put_ban(struct banman *bm, const struct subnet *sn, int64_t created,
+    int64_t until)
+{
+	struct ban_entry *e = find_ban(bm, sn);
+
+	if (e == NULL) {
+		if (bm->nbans == bm->capbans) {
+			bm->capbans = bm->capbans ? bm->capbans * 2 : 16;
+			bm->bans = xreallocarray(bm->bans, bm->capbans,
+			    sizeof(*bm->bans));
+		}
+		e = &bm->bans[bm->nbans++];
+		e->sn = *sn;
+	} else if (until <= e->until)
+		return;
+	e->created = created;
+	e->until = until;
+	bm->dirty = 1;
+}
+
 void
 banman_ban(struct banman *bm, const struct subnet *sn, int64_t bantime,
     int absolute, int64_t now)
 {
-	struct ban_entry *e;
-	int64_t until;
-
 	if (bantime <= 0) {
 		bantime = bm->default_bantime;
 		absolute = 0;
 	}
-	until = absolute ? bantime : now + bantime;
-	e = find_ban(bm, sn);
-	if (e) {
-		/* Core keeps the later expiry of the two. */
-		if (until > e->until) {
-			e->until = until;
-			bm->dirty = 1;
-		}
-		return;
-	}
-	if (bm->nbans == bm->capbans) {
-		bm->capbans = bm->capbans ? bm->capbans * 2 : 16;
-		bm->bans = xreallocarray(bm->bans, bm->capbans,
-		    sizeof(*bm->bans));
-	}
-	e = &bm->bans[bm->nbans++];
-	e->sn = *sn;
-	e->created = now;
-	e->until = until;
-	bm->dirty = 1;
+	put_ban(bm, sn, now, absolute ? bantime : now + bantime);
 }
 
 int
@@ -215,92 +213,55 @@ banman_is_discouraged(struct banman *bm, const struct netaddr *a)
 int
 banman_save(struct banman *bm)
 {
-	json_t *root, *arr, *o;
-	char *tmp;
+	struct banlist_entry *v;
 	size_t i;
-	int rc = -1;
+	int rc;
 
 	if (!bm->dirty)
 		return 0;
-	root = json_object();
-	arr = json_array();
+	v = xcalloc(bm->nbans ? bm->nbans : 1, sizeof(*v));
 	for (i = 0; i < bm->nbans; i++) {
-		char s[NETADDR_STRLEN];
-
-		subnet_format(&bm->bans[i].sn, s, sizeof(s));
-		o = json_object();
-		json_object_set_new(o, "version", json_integer(1));
-		json_object_set_new(o, "ban_created",
-		    json_integer(bm->bans[i].created));
-		json_object_set_new(o, "banned_until",
-		    json_integer(bm->bans[i].until));
-		json_object_set_new(o, "address", json_string(s));
-		json_array_append_new(arr, o);
+		subnet_format(&bm->bans[i].sn, v[i].address,
+		    sizeof(v[i].address));
+		v[i].created = bm->bans[i].created;
+		v[i].until = bm->bans[i].until;
 	}
-	json_object_set_new(root, "banned_nets", arr);
-	tmp = xasprintf("%s.new", bm->path);
-	if (json_dump_file(root, tmp, JSON_INDENT(4)) == -1) {
-		log_warnx("banman: cannot write %s", tmp);
-		unlink(tmp);
-		goto out;
-	}
-	if (rename(tmp, bm->path) == -1) {
-		log_warn("banman: rename %s", bm->path);
-		unlink(tmp);
-		goto out;
-	}
-	bm->dirty = 0;
-	rc = 0;
-out:
-	free(tmp);
-	json_decref(root);
+	rc = banlist_write(bm->path, v, bm->nbans);
+	free(v);
+	if (rc == 0)
+		bm->dirty = 0;
 	return rc;
 }
 
 int
 banman_load(struct banman *bm, int64_t now)
 {
-	json_error_t jerr;
-	json_t *root, *arr, *o;
-	size_t i;
+	struct banlist_entry *v;
+	size_t n, i, bad;
+	int rc;
 
-	if (access(bm->path, F_OK) == -1 && errno == ENOENT)
+	rc = banlist_read(bm->path, &v, &n, &bad);
+	if (rc == 1)
 		return 1;
-	root = json_load_file(bm->path, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL) {
-		log_warnx("banman: %s: %s (line %d); starting with no bans",
-		    bm->path, jerr.text, jerr.line);
+	if (rc == -1) {
+		log_warnx("banman: %s: starting with no bans", bm->path);
 		return -1;
 	}
-	arr = json_object_get(root, "banned_nets");
-	if (!json_is_array(arr)) {
-		log_warnx("banman: %s has no banned_nets array", bm->path);
-		json_decref(root);
-		return -1;
-	}
-	json_array_foreach(arr, i, o) {
-		json_t *ver = json_object_get(o, "version");
-		json_t *cr = json_object_get(o, "ban_created");
-		json_t *un = json_object_get(o, "banned_until");
-		json_t *ad = json_object_get(o, "address");
+	for (i = 0; i < n; i++) {
 		struct subnet sn;
-		struct ban_entry *e;
 
-		if (!json_is_integer(ver) || json_integer_value(ver) != 1 ||
-		    !json_is_integer(cr) || !json_is_integer(un) ||
-		    !json_is_string(ad) ||
-		    subnet_parse(json_string_value(ad), &sn) == -1) {
-			log_warnx("banman: %s: skipping a malformed entry",
-			    bm->path);
+		if (subnet_parse(v[i].address, &sn) == -1) {
+			bad++;
 			continue;
 		}
 		if (find_ban(bm, &sn))
 			continue;
-		banman_ban(bm, &sn, json_integer_value(un), 1, now);
-		e = find_ban(bm, &sn);
-		e->created = json_integer_value(cr);
+		put_ban(bm, &sn, v[i].created, v[i].until);
 	}
-	json_decref(root);
+	free(v);
+	if (bad)
+		log_warnx("banman: %s: skipped %zu malformed entr%s", bm->path,
+		    bad, bad == 1 ? "y" : "ies");
 	sweep(bm, now);
 	bm->dirty = 0;
 	log_info("Loaded %zu banned node addresses/subnets", bm->nbans);

@@ -30,9 +30,9 @@
 #include "net/net_int.h"
 #include "net/v2transport.h"
 #include "util/args.h"
-#include "util/call.h"
 #include "util/log.h"
 #include "util/queue.h"
+#include "util/request.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
 #include "validation/validation.h"
@@ -278,20 +278,6 @@ on_tx_rejected(void *arg, uint64_t peer_id, const uint8_t txid[32],
 /* ---- the queue ---- */
 
 static void
-handle_call(struct net *n, struct call *c)
-{
-	struct rpc_error err;
-	json_t *res;
-
-	memset(&err, 0, sizeof(err));
-	res = net_rpc_run(n, call_method(c), call_params(c), &err);
-	if (res)
-		call_finish(c, res, NULL);
-	else
-		call_finish(c, NULL, &err);
-}
-
-static void
 queue_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct net *n = arg;
@@ -300,13 +286,13 @@ queue_cb(evutil_socket_t fd, short what, void *arg)
 	for (m = queue_drain(n->q); m; m = next) {
 		next = m->next;
 		switch (m->type) {
-		case NETQ_CALL: {
-			struct call *c;
+		case NETQ_REQUEST: {
+			struct request *r;
 
-			if (m->len != sizeof(c))
-				fatalx("net queue: bad call message");
-			memcpy(&c, m->data, sizeof(c));
-			handle_call(n, c);
+			if (m->len != sizeof(r))
+				fatalx("net queue: bad request message");
+			memcpy(&r, m->data, sizeof(r));
+			request_serve(r, n);
 			break;
 		}
 		case NETQ_BLOCK_DONE:
@@ -1129,16 +1115,15 @@ net_stop(struct net *n)
 		msg_free(m);
 	pthread_join(n->thread, NULL);
 	queue_close(n->q);
-	/* Whatever is left: answer waiting callers, drop the rest. */
+	/* Whatever is left: refuse waiting callers, drop the rest. */
 	for (m = queue_drain(n->q); m; m = next) {
 		next = m->next;
-		if (m->type == NETQ_CALL) {
-			struct call *c;
+		if (m->type == NETQ_REQUEST) {
+			struct request *r;
 
-			memcpy(&c, m->data, sizeof(c));
-			call_fail(c, RPC_CLIENT_P2P_DISABLED,
-			    "Error: Peer-to-peer functionality missing or "
-			    "disabled");
+			memcpy(&r, m->data, sizeof(r));
+			request_refuse(r, REQUEST_E_UNAVAILABLE,
+			    "the net thread has stopped");
 		}
 		msg_free(m);
 	}
@@ -1147,37 +1132,26 @@ net_stop(struct net *n)
 }
 
 int
-net_call(struct net *n, const char *method, json_t *params,
-    json_t **result, struct rpc_error *err, int timeout_ms)
+net_request(struct net *n, struct request *r, int timeout_ms, void *out,
+    struct request_error *err)
 {
-	struct call *c;
 	struct msg *m;
-	json_t *copy;
 
-	*result = NULL;
 	if (n == NULL) {
-		err->code = RPC_CLIENT_P2P_DISABLED;
-		snprintf(err->message, sizeof(err->message), "Error: "
-		    "Peer-to-peer functionality missing or disabled");
+		request_abandon(r);
+		err->status = REQUEST_E_UNAVAILABLE;
+		snprintf(err->message, sizeof(err->message),
+		    "the net thread is not running");
 		return -1;
 	}
-	/*
-	 * The net thread gets a private copy of the parameters: jansson's
-	 * reference counts are not safe to share with the caller's tree.
-	 */
-	copy = params ? json_deep_copy(params) : json_array();
-	c = call_new(method, copy);
-	json_decref(copy);
-	m = msg_new(NETQ_CALL, 0, &c, sizeof(c));
+	m = msg_new(NETQ_REQUEST, 0, &r, sizeof(r));
 	if (queue_push(n->q, m) != 0) {
 		msg_free(m);
-		/* Neither side will answer: drop both references. */
-		call_release(c);
-		call_release(c);
-		err->code = RPC_CLIENT_P2P_DISABLED;
-		snprintf(err->message, sizeof(err->message), "Error: "
-		    "Peer-to-peer functionality missing or disabled");
+		request_abandon(r);
+		err->status = REQUEST_E_UNAVAILABLE;
+		snprintf(err->message, sizeof(err->message),
+		    "the net thread is not taking requests");
 		return -1;
 	}
-	return call_wait(c, timeout_ms, result, err);
+	return request_wait(r, timeout_ms, out, err);
 }

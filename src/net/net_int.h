@@ -20,8 +20,8 @@
  * state. Nothing here is locked because nothing here is touched by another
  * thread. Other threads reach the net thread only through its queue
  * (struct net.q, an eventfd registered in the base):
- *   - rpc threads push NETQ_CALL (a struct call *, see util/call.h) and
- *     wait for the answer;
+ *   - rpc threads push NETQ_REQUEST (a struct request *, see
+ *     util/request.h and the requests in net.h) and wait for the answer;
  *   - the validation thread's listener callbacks push NETQ_BLOCK_DONE,
  *     NETQ_HEADERS_DONE, NETQ_TIP and (while the orphanage holds anything,
  *     an atomic flag in the listener's sink says so) NETQ_BLOCK_CONNECTED,
@@ -46,8 +46,6 @@
 #include <stdint.h>
 #include <sys/queue.h>
 
-#include <jansson.h>
-
 #include "util/htab.h"
 #include "net/netaddr.h"
 #include "net/netperm.h"
@@ -55,7 +53,6 @@
 #include "net/addrrelay.h"
 #include "net/sync.h"
 #include "net/txrelay.h"
-#include "util/rpcerr.h"
 
 struct args;
 struct chainparams;
@@ -80,7 +77,7 @@ struct block_index_entry;
 
 /* Messages on the net queue. */
 enum netq_type {
-	NETQ_CALL = 1,		/* data: struct call * */
+	NETQ_REQUEST = 1,	/* data: struct request * */
 	NETQ_BLOCK_DONE,	/* data: struct netq_block_done */
 	NETQ_HEADERS_DONE,	/* data: struct netq_headers_done */
 	NETQ_TIP,		/* data: struct netq_tip */
@@ -454,10 +451,5 @@ int cfilters_on_getcfcheckpt(struct peer *p, struct rbuf *r);
 /* ---- eviction.c ---- */
 /* Picks an inbound peer to evict for a new one; 0 and *id, or -1. */
 int eviction_select(struct net *n, uint64_t *id);
-
-/* ---- net_rpc.c ---- */
-/* Runs an RPC method on the net thread. Returns the result or NULL with err. */
-json_t *net_rpc_run(struct net *n, const char *method, json_t *params,
-    struct rpc_error *err);
 
 #endif

@@ -2,6 +2,7 @@
  * Network addresses, services and subnets (see netaddr.h).
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,80 @@ netaddr_parse(const char *s, struct netaddr *a)
 		return 0;
 	}
 	return -1;
+}
+
+/*
+ * IPv4 as glibc's getaddrinfo reads a numeric host (inet_aton, exact):
+ * one to four parts, each decimal, octal (leading 0) or hex (0x), the last
+ * filling the bytes left.
+ */
+static int
+parse_ipv4_aton(const char *s, uint8_t out[4])
+{
+	static const unsigned long max[4] = { 0xffffffffUL, 0xffffffUL,
+	    0xffffUL, 0xffUL };
+	unsigned long v;
+	uint32_t w;
+	char *end;
+	int n = 0, i;
+
+	memset(out, 0, 4);
+	for (;;) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		errno = 0;
+		v = strtoul(s, &end, 0);
+		if (errno != 0 || v > 0xffffffffUL)
+			return -1;
+		s = end;
+		if (*s != '.')
+			break;
+		if (n == 3 || v > 0xff)
+			return -1;
+		out[n++] = (uint8_t)v;
+		s++;
+	}
+	if (*s != '\0' || v > max[n])
+		return -1;
+	w = (uint32_t)v;
+	for (i = 3; i >= n; i--) {
+		out[i] = (uint8_t)(w & 0xff);
+		w >>= 8;
+	}
+	return 0;
+}
+
+int
+netaddr_lookup_numeric(const char *s, struct netaddr *a)
+{
+	/* Core's reading of OnionCat (Tor v2, gone) and its internal names. */
+	static const uint8_t torv2[6] = { 0xfd, 0x87, 0xd8, 0x7e, 0xeb, 0x43 };
+	static const uint8_t internal[6] = { 0xfd, 0x6b, 0x88, 0xc0, 0x87,
+	    0x24 };
+	char buf[128];
+	uint8_t b[16];
+	size_t n = strlen(s);
+
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+		s++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (parse_ipv4_aton(buf, b) == 0) {
+		netaddr_set_ipv4(a, b);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, buf, b) != 1)
+		return -1;
+	if (memcmp(b, internal, sizeof(internal)) == 0)
+		return -1;
+	if (memcmp(b, torv2, sizeof(torv2)) == 0)
+		memset(b, 0, sizeof(b));
+	netaddr_set_ipv6(a, b);
+	return 0;
 }
 
 void
@@ -462,37 +537,57 @@ mask_bits(const struct netaddr *m)
 	return bits;
 }
 
+/* A prefix length as Core reads one: decimal digits, a leading '+' allowed. */
+static int
+parse_prefix_len(const char *s, unsigned *bits)
+{
+	unsigned v = 0;
+
+	if (*s == '+')
+		s++;
+	if (*s == '\0')
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (unsigned)(*s - '0');
+		if (v > 255)
+			return -1;
+	}
+	*bits = v;
+	return 0;
+}
+
 int
 subnet_parse(const char *s, struct subnet *out)
 {
-	char buf[128], *slash, *ep;
+	const char *slash = strrchr(s, '/');
+	size_t hl = slash ? (size_t)(slash - s) : strlen(s);
 	struct netaddr mask;
-	unsigned long bits;
+	char host[128];
+	unsigned bits;
 	int maxbits;
 
-	if (strlen(s) >= sizeof(buf))
+	if (hl >= sizeof(host))
 		return -1;
-	strcpy(buf, s);
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash++ = '\0';
+	memcpy(host, s, hl);
+	host[hl] = '\0';
 	memset(out, 0, sizeof(*out));
 	/* As Core, the base of a subnet need not be a usable address. */
-	if (netaddr_parse(buf, &out->base) == -1)
+	if (netaddr_lookup_numeric(host, &out->base) == -1)
 		return -1;
 	maxbits = out->base.len * 8;
 	if (slash == NULL) {
 		out->bits = (uint8_t)maxbits;
 		return 0;
 	}
-	if (*slash >= '0' && *slash <= '9' && strchr(slash, '.') == NULL &&
-	    strchr(slash, ':') == NULL) {
-		bits = strtoul(slash, &ep, 10);
-		if (*ep != '\0' || bits > (unsigned long)maxbits)
+	if (parse_prefix_len(slash + 1, &bits) == 0) {
+		if (bits > (unsigned)maxbits)
 			return -1;
 		out->bits = (uint8_t)bits;
 	} else {
-		if (netaddr_parse(slash, &mask) == -1 ||
+		/* Not a length: a netmask, ones then zeros. */
+		if (netaddr_lookup_numeric(slash + 1, &mask) == -1 ||
 		    mask.net != out->base.net)
 			return -1;
 		if ((maxbits = mask_bits(&mask)) == -1)

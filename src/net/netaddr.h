@@ -64,6 +64,14 @@ void netaddr_set_ipv6(struct netaddr *a, const uint8_t b[16]);
  * or -1 if s is not one.
  */
 int netaddr_parse(const char *s, struct netaddr *a);
+/*
+ * Parses a numeric host as Core's LookupHost does without name lookups
+ * (setban, subnets): IPv4 in every form inet_aton takes ("1.2.3",
+ * "0x7f.1", "010.0.0.1"), IPv6, either inside one pair of brackets; an
+ * OnionCat (Tor v2) address reads as "::", an internal one not at all.
+ * Returns 0, or -1 if s is not one.
+ */
+int netaddr_lookup_numeric(const char *s, struct netaddr *a);
 void netaddr_format(const struct netaddr *a, char *out, size_t outlen);
 int netaddr_eq(const struct netaddr *a, const struct netaddr *b);
 /* Core's IsValid: not unspecified, not documentation, not INADDR_NONE. */
@@ -107,8 +115,10 @@ void service_format(const struct service *s, char *out, size_t outlen);
 int service_eq(const struct service *a, const struct service *b);
 
 /*
- * Parses "1.2.3.4", "1.2.3.0/24", "1.2.3.0/255.255.255.0", "::1/128". A
- * single address is a /32 or /128. Returns 0 or -1.
+ * Parses "1.2.3.4", "1.2.3.0/24", "1.2.3.0/255.255.255.0", "::1/128" as
+ * Core's LookupSubNet: the host as netaddr_lookup_numeric reads it, after
+ * the last '/' a prefix length or a contiguous netmask. A single address
+ * is a /32 or /128. Returns 0 or -1.
  */
 int subnet_parse(const char *s, struct subnet *out);
 int subnet_match(const struct subnet *sn, const struct netaddr *a);

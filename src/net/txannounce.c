@@ -24,6 +24,7 @@
  * rolling set, like Core's rolling bloom filter), salted per node.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

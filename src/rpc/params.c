@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "mempool/mempool.h"
-#include "net/net.h"
 #include "primitives/tx.h"
 #include "rpc/rpc_int.h"
 #include "util/args.h"
@@ -295,21 +294,6 @@ rpc_owner_check(struct rpc *r, const struct rpc_method *m,
 		break;
 	}
 	return 0;
-}
-
-json_t *
-rpc_forward_net(struct rpc_ctx *c, struct rpc_error *err)
-{
-	struct rpc_shared *sh = rpc_shared(c->rpc);
-	json_t *res = NULL;
-
-	if (sh->net == NULL)
-		return rpc_fail(err, RPC_CLIENT_P2P_DISABLED,
-		    "Error: Peer-to-peer functionality missing or disabled");
-	if (net_call(sh->net, c->m->name, c->params, &res, err,
-	    sh->call_timeout_ms) != 0)
-		return NULL;
-	return res ? res : json_null();
 }
 
 json_t *

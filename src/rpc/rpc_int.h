@@ -315,14 +315,13 @@ int rpc_param_verbosity(const json_t *v, int deflt);
  */
 int rpc_check_verbosity(const json_t *v, struct rpc_error *err);
 
-/* Forwarded methods: run m on the net, validation or mempool thread. */
+/* Forwarded methods: run m on the validation or mempool thread. */
 /*
  * 0 when m's owner thread is running (or r is NULL, as in unit tests);
  * else -1 with Core's error for that thread being off.
  */
 int rpc_owner_check(struct rpc *r, const struct rpc_method *m,
     struct rpc_error *err);
-json_t *rpc_forward_net(struct rpc_ctx *c, struct rpc_error *err);
 json_t *rpc_forward_validation(struct rpc_ctx *c, struct rpc_error *err);
 json_t *rpc_forward_mempool(struct rpc_ctx *c, struct rpc_error *err);
 /*

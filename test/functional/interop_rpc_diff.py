@@ -29,6 +29,7 @@ import time
 from test_framework.address import descsum_create, output_key_to_p2tr, scripthash_to_p2sh
 from test_framework.authproxy import JSONRPCException
 from test_framework.blocktools import COINBASE_MATURITY
+from test_framework.messages import msg_sendcmpct
 from test_framework.p2p import P2PInterface
 from test_framework.test_framework import BitrootTestFramework
 from test_framework.util import assert_equal
@@ -332,8 +333,16 @@ class InteropRpcDiffTest(BitrootTestFramework):
     def cmp(self, method, *args, **kw):
         """Calls method on both nodes; records each difference not in KNOWN. Returns Core's answer."""
         core, br = self.nodes
-        ca = self.ask(core, method, args, kw)
-        ba = self.ask(br, method, args, kw)
+        return self.judge(method, args, kw, self.ask(core, method, args, kw), self.ask(br, method, args, kw))
+
+    def cmp_own(self, method, core_args, br_args):
+        """cmp with each node's own arguments (its own peer's address or id); Core's are the ones reported."""
+        core, br = self.nodes
+        return self.judge(method, core_args, {}, self.ask(core, method, core_args, {}),
+                          self.ask(br, method, br_args, {}))
+
+    def judge(self, method, args, kw, ca, ba):
+        """Records each difference between Core's answer ca and bitrootd's ba not in KNOWN."""
         if method in SORTED:
             ca = (ca[0], SORTED[method](ca[1]) if ca[0] == "result" else ca[1])
             ba = (ba[0], SORTED[method](ba[1]) if ba[0] == "result" else ba[1])
@@ -909,6 +918,98 @@ class InteropRpcDiffTest(BitrootTestFramework):
         c("submitheader", 5)
         c("submitheader")
 
+    def check_ban_forms(self):
+        """setban's address and subnet forms, times and errors, as Core parses and stores them."""
+        c = self.cmp
+        c("setban", "10.3.2.1/24", "add", 3600)
+        c("setban", "10.3.3.0/255.255.255.0", "add", 3600)
+        c("setban", "10.3.4.0/255.0.255.0", "add", 3600)
+        c("setban", "10.3.5.0/024", "add", 3600)
+        c("setban", "10.3.6.0/+24", "add", 3600)
+        c("setban", "10.3.7.0/0x18", "add", 3600)
+        c("setban", "10.3.8.0/", "add", 3600)
+        c("setban", "10.3.9.0/33", "add", 3600)
+        c("setban", "10.3.9.0/-1", "add", 3600)
+        c("setban", "10.3.10.0/ 24", "add", 3600)
+        c("setban", "10.3.11.0/24/8", "add", 3600)
+        c("setban", "10.3.12.9/32", "add", 3600)
+        c("setban", "10.3.12.9", "add", 3600)
+        c("setban", "10.3.3.7", "add", 3600)
+        c("setban", "10.3.3.0/25", "add", 3600)
+        c("setban", "[::2]", "add", 100)
+        c("setban", "[::3]/128", "add", 100)
+        c("setban", "::ffff:10.4.0.1", "add", 100)
+        c("setban", "::ffff:10.4.1.0/120", "add", 100)
+        c("setban", "fc00::1", "add", 100)
+        c("setban", "2001:db8:1::/48", "add", 100)
+        c("setban", "2001:db8:2::1/ffff:ffff::", "add", 100)
+        c("setban", "0.0.0.0", "add")
+        c("setban", "0.0.0.0/0", "remove")
+        c("setban", "255.255.255.255", "add")
+        c("setban", "127.0.0.1:8333", "add")
+        c("setban", "localhost", "add")
+        c("setban", "1.2.3", "add")
+        c("setban", "", "add")
+        c("setban", "1.2.3.4", "")
+        c("setban", "1.2.3.6", "add", self.now - 10, True)
+        c("setban", "1.2.3.7", "add", 0, True)
+        c("setban", "1.2.3.8", "add", None, True)
+        c("setban", "1.2.3.9", "add", -5)
+        c("setban", "1.2.3.10", "add", 100, False)
+        c("setban", "1.2.3.11", "add", self.now, True)
+        c("setban", "1.2.3.12", "add", self.now + 1, True)
+        c("setban", subnet="1.2.3.13", command="add", absolute=True, bantime=self.now + 100)
+        c("setban", subnet="1.2.3.14", command="add")
+        c("setban", "1.2.3.15", "add", 2 ** 40)
+        c("setban", "1.2.3.16", "add", 2 ** 62)
+        c("setban", "1.2.3.17", "add", 1.5)
+        c("setban", "1.2.3.18", "add", 100, "yes")
+        c("setban", "1.2.3.19", "add", 100, True, 5)
+        c("listbanned")
+        # A ban ending this second is still listed; a second later it is gone.
+        self.both("setmocktime", self.now + 100)
+        c("listbanned")
+        c("setban", "::2", "add", 50)
+        self.both("setmocktime", self.now + 101)
+        c("listbanned")
+        self.both("setmocktime", self.now)
+        c("setban", "10.3.12.9", "remove")
+        c("setban", "10.3.2.0/24", "remove")
+        c("setban", "10.3.3.7", "remove")
+        c("setban", "10.3.3.0/255.255.255.0", "remove")
+        c("setban", "[::2]/128", "remove")
+        c("setban", "::2", "remove")
+        c("setban", "notanip", "remove")
+        c("listbanned")
+
+    def check_disconnect_forms(self):
+        """disconnectnode by each node's own peer's address and id."""
+        core, br = self.nodes
+
+        def own_peer(n):
+            return next(p for p in n.getpeerinfo() if p["inbound"])
+
+        cp, bp = own_peer(core), own_peer(br)
+        self.cmp_own("disconnectnode", [cp["addr"]], [bp["addr"]])
+        for n in self.nodes:
+            n.p2p.wait_for_disconnect()
+            n.disconnect_p2ps()
+            n.add_p2p_connection(P2PInterface())
+        self.cmp_own("disconnectnode", [cp["addr"]], [bp["addr"]])
+        cp, bp = own_peer(core), own_peer(br)
+        self.cmp_own("disconnectnode", ["", cp["id"]], ["", bp["id"]])
+        for n in self.nodes:
+            n.p2p.wait_for_disconnect()
+        self.cmp_own("disconnectnode", ["", cp["id"]], ["", bp["id"]])
+        for n in self.nodes:
+            n.disconnect_p2ps()
+            n.add_p2p_connection(P2PInterface())
+        cp, bp = own_peer(core), own_peer(br)
+        self.cmp_own("disconnectnode", [cp["addr"], cp["id"]], [bp["addr"], bp["id"]])
+        self.cmp_own("disconnectnode", [cp["addr"].upper() + " "], [bp["addr"].upper() + " "])
+        self.cmp("disconnectnode", "", -1)
+        self.cmp("disconnectnode", None, None)
+
     def check_network(self):
         self.log.info("network: one python peer in each node")
         core, br = self.nodes
@@ -928,6 +1029,15 @@ class InteropRpcDiffTest(BitrootTestFramework):
         c("ping", 1)
         for n in self.nodes:
             n.p2p.sync_with_ping()
+        # The peer picks each node as its BIP152 high-bandwidth peer, then
+        # not (a version 1 sendcmpct is ignored): bip152_hb_from follows.
+        for n in self.nodes:
+            n.p2p.send_and_ping(msg_sendcmpct(announce=True, version=2))
+        c("getpeerinfo")
+        for n in self.nodes:
+            n.p2p.send_and_ping(msg_sendcmpct(announce=False, version=2))
+            n.p2p.send_and_ping(msg_sendcmpct(announce=True, version=1))
+        c("getpeerinfo")
         c("getaddednodeinfo")
         c("addnode", "127.0.0.1:1", "add")
         c("addnode", "127.0.0.1:1", "add")
@@ -960,6 +1070,7 @@ class InteropRpcDiffTest(BitrootTestFramework):
         c("setban", "1.2.3.4", "add", "x")
         c("setban", "1.2.3.4", "add", -1)
         c("setban", "1.2.3.4")
+        self.check_ban_forms()
         c("listbanned")
         c("clearbanned")
         c("clearbanned", 1)
@@ -989,6 +1100,7 @@ class InteropRpcDiffTest(BitrootTestFramework):
         c("addconnection", "127.0.0.1:1", "sideways", False)
         c("addconnection", "127.0.0.1:1", "outbound-full-relay")
         c("addconnection", "127.0.0.1:1", 5, False)
+        self.check_disconnect_forms()
         c("setnetworkactive", "maybe")
         c("setnetworkactive")
         c("setnetworkactive", True)

@@ -787,6 +787,57 @@ test_netaddr(void)
 	CHECK_EQ_INT(g1[0], 255);
 }
 
+/*
+ * Subnets as Core 28's setban reads them (LookupSubNet), checked against a
+ * running Core: NULL means Core answers "Invalid IP/Subnet".
+ */
+static void
+test_subnet_core_forms(void)
+{
+	static const struct {
+		const char *in, *out;
+	} v[] = {
+		{ "1.2.3", "1.2.0.3/32" }, { "1", "0.0.0.1/32" },
+		{ "0x7f.1", "127.0.0.1/32" }, { "010.2.3.4", "8.2.3.4/32" },
+		{ "1.16777215", "1.255.255.255/32" }, { "1.16777216", NULL },
+		{ "08.1.1.1", NULL }, { "0x.1.1.1", NULL }, { "1.2.3.", NULL },
+		{ "1..2", NULL }, { "4294967296", NULL }, { " 1.2.3.4", NULL },
+		{ "1.2.3.4 ", NULL }, { "+1.2.3.4", NULL },
+		{ "10.3.6.0/+24", "10.3.6.0/24" }, { "10.3.6.0/++24", NULL },
+		{ "10.3.6.0/+", NULL }, { "10.3.6.0/-0", NULL },
+		{ "10.3.6.0/0024", "10.3.6.0/24" }, { "10.3.6.0/0x18", NULL },
+		{ "10.3.6.0/256", NULL },
+		{ "10.3.6.0/4294967295", "10.3.6.0/32" },
+		{ "10.3.6.0/4278190080", "10.0.0.0/8" },
+		{ "[::2]", "::2/128" }, { "[1.2.3.4]/24", "1.2.3.0/24" },
+		{ "[[::2]]", NULL }, { "[::2", NULL },
+		{ "1.2.3.4/[255.255.255.0]", "1.2.3.0/24" },
+		{ "10.0.0.1/0.0.0.0", "0.0.0.0/0" },
+		{ "::ffff:1.2.3.4", "1.2.3.4/32" }, { "::ffff:1.2.3.4/96", NULL },
+		{ "1.2.3.4/::ffff:255.255.255.0", "1.2.3.0/24" },
+		{ "2001:db8::1/ffff:ffff::", "2001:db8::/32" },
+		{ "1.2.3.4/24/24", NULL }, { "1.2.3.4//24", NULL },
+		{ "fd87:d87e:eb43::1/64", "::/64" },
+		{ "fd6b:88c0:8724::1/64", NULL },
+		{ "1.2.3.4/0xffffff00", "1.2.3.0/24" }, { "localhost", NULL },
+	};
+	struct subnet sn;
+	char buf[NETADDR_STRLEN];
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		int rc = subnet_parse(v[i].in, &sn);
+
+		if (v[i].out == NULL) {
+			CHECK_EQ_INT(rc, -1);
+			continue;
+		}
+		CHECK_EQ_INT(rc, 0);
+		subnet_format(&sn, buf, sizeof(buf));
+		CHECK_EQ_STR(buf, v[i].out);
+	}
+}
+
 static void
 test_subnet(void)
 {
@@ -918,6 +969,7 @@ UNIT_MAIN(
     UNIT_CASE(test_subver_sanitize),
     UNIT_CASE(test_netaddr),
     UNIT_CASE(test_subnet),
+    UNIT_CASE(test_subnet_core_forms),
     UNIT_CASE(test_netperm),
     UNIT_CASE(test_htab)
 )
