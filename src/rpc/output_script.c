@@ -14,7 +14,6 @@
 #include "rpc/rpc_int.h"
 #include "script/solver.h"
 #include "util/buf.h"
-#include "util/callparam.h"
 #include "util/hex.h"
 #include "util/xmalloc.h"
 
@@ -44,8 +43,7 @@ hex_to_pubkey(const json_t *v, uint8_t **pk, size_t *len,
 	char q[160];
 
 	if (s == NULL) {
-		rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s is not of "
-		    "expected type string", json_type_name(v));
+		rpc_fail_type(err, v, "string");
 		return -1;
 	}
 	snprintf(q, sizeof(q), "%s", s);

@@ -142,15 +142,6 @@ m_decodescript(struct rpc_ctx *c, struct rpc_error *err)
 	return res;
 }
 
-static json_t *
-hash_json(const uint8_t h[32])
-{
-	char hex[65];
-
-	hash_to_hex(h, hex);
-	return json_string(hex);
-}
-
 /* Whether the transaction index has caught up with the tip. */
 static int
 txindex_synced(struct store_rtxn *t, int32_t *height)
@@ -224,28 +215,21 @@ static json_t *
 mempool_tx(struct rpc_ctx *c, const uint8_t txid[32], int verbosity,
     struct rpc_error *err)
 {
-	json_t *params, *res, *out;
+	json_t *out;
 	uint8_t *raw;
 	size_t len;
 	struct tx tx;
-	int rc;
 
-	params = json_pack("[o]", hash_json(txid));
-	rc = rpc_call_mempool(c->rpc, "_mempool_gettx", params, &res, err);
-	json_decref(params);
-	if (rc != 0)
+	if (rpc_mempool_tx(c->rpc, txid, &raw, &len, err) != 0)
 		return NULL;
 	err->code = 0;
-	if (!json_is_string(res)) {
-		json_decref(res);
+	if (raw == NULL)
 		return NULL;
+	if (verbosity <= 0) {
+		out = rpc_hex_json(raw, len);
+		free(raw);
+		return out;
 	}
-	if (verbosity <= 0)
-		return res;
-	rc = hex_decode_alloc(json_string_value(res), &raw, &len);
-	json_decref(res);
-	if (rc == -1)
-		return rpc_fail(err, RPC_INTERNAL_ERROR, "Bad mempool answer");
 	if (parse_exact(raw, len, TX_ALLOW_WITNESS, &tx) == -1) {
 		free(raw);
 		return rpc_fail(err, RPC_INTERNAL_ERROR, "Bad mempool answer");
@@ -376,7 +360,7 @@ m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 			json_object_update(res, txj);
 			json_decref(txj);
 		}
-		json_object_set_new(res, "blockhash", hash_json(bh));
+		json_object_set_new(res, "blockhash", rpc_hash_json(bh));
 		json_object_set_new(res, "confirmations",
 		    json_integer(active ? tip_h - e.height + 1 : 0));
 		if (active) {
@@ -603,8 +587,7 @@ m_createrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 					goto done;
 		}
 	} else {
-		rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s is not of "
-		    "expected type array", rpc_json_type_name(outs));
+		rpc_fail_type(err, outs, "array");
 		goto done;
 	}
 	/* An explicit replaceable=true must not meet a final sequence. */

@@ -22,6 +22,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "chain/chainparams.h"
+#include "mempool/mempool.h"
 #include "primitives/block.h"
 #include "primitives/tx.h"
 #include "rpc/rpc_int.h"
@@ -323,15 +324,6 @@ call_method(struct rpc *r, const char *name, json_t *params,
 	return m->fn(&c, err);
 }
 
-static json_t *
-hash_json(const uint8_t h[32])
-{
-	char hex[65];
-
-	hash_to_hex(h, hex);
-	return json_string(hex);
-}
-
 /* ---- /rest/tx/<txid> ---- */
 
 static int
@@ -349,7 +341,7 @@ rest_tx(struct rest_req *q)
 		return fail(q, 400, "Invalid hash: %s", q->param);
 	/* getrawtransaction looks where Core's GetTransaction does: the
 	 * pool, then -txindex. */
-	params = json_pack("[o,i]", hash_json(h), 1);
+	params = json_pack("[o,i]", rpc_hash_json(h), 1);
 	res = call_method(q->r, "getrawtransaction", params, &err);
 	json_decref(params);
 	if (res == NULL)
@@ -429,7 +421,7 @@ rest_block(struct rest_req *q, int verbosity)
 		reply_bytes(q, raw, len);
 		break;
 	case FMT_JSON:
-		params = json_pack("[o,i]", hash_json(h), verbosity);
+		params = json_pack("[o,i]", rpc_hash_json(h), verbosity);
 		res = call_method(q->r, "getblock", params, &err);
 		json_decref(params);
 		if (res == NULL) {
@@ -595,7 +587,7 @@ rest_hashbyheight(struct rest_req *q)
 		reply(q, 200, CT_TEXT, hex, 65);
 		break;
 	case FMT_JSON:
-		reply_json(q, json_pack("{s:o}", "blockhash", hash_json(h)));
+		reply_json(q, json_pack("{s:o}", "blockhash", rpc_hash_json(h)));
 		break;
 	default:
 		return fail_format(q);
@@ -867,28 +859,25 @@ parse_uri_outpoint(const char *s, struct outpoint *op)
 static int
 utxo_in_pool(struct rpc *r, const struct outpoint *op, struct utxo_hit *hit)
 {
+	struct mempool_outpoints_out ans;
+	struct mempool_outpoint_row *row;
 	struct rpc_error err;
-	json_t *params, *res;
-	const char *script;
-	int rc;
+	int rc = 0;
 
-	params = json_pack("[o,I]", hash_json(op->hash), (json_int_t)op->n);
-	rc = rpc_call_mempool(r, "_mempool_txout", params, &res, &err);
-	json_decref(params);
-	if (rc != 0)
+	if (rpc_mempool_outpoints(r, op, 1, &ans, &err) != 0)
 		return -1;
-	rc = 0;
-	if (json_is_true(json_object_get(res, "spent")))
+	row = &ans.rows[0];
+	if (row->spent)
 		rc = 1;
-	else if (json_object_get(res, "value") != NULL &&
-	    (script = json_string_value(json_object_get(res, "script"))) !=
-	    NULL && hex_decode_alloc(script, &hit->script,
-	    &hit->script_len) == 0) {
-		hit->value = json_integer_value(json_object_get(res, "value"));
+	else if (row->has_output) {
+		hit->script = row->script;
+		hit->script_len = row->script_len;
+		row->script = NULL;
+		hit->value = row->value;
 		hit->height = REST_MEMPOOL_HEIGHT;
 		rc = 2;
 	}
-	json_decref(res);
+	mempool_outpoints_out_free(&ans);
 	return rc;
 }
 
@@ -1072,7 +1061,7 @@ rest_getutxos(struct rest_req *q)
 	default:
 		o = json_object();
 		json_object_set_new(o, "chainHeight", json_integer(tip_h));
-		json_object_set_new(o, "chaintipHash", hash_json(tip));
+		json_object_set_new(o, "chaintipHash", rpc_hash_json(tip));
 		json_object_set_new(o, "bitmap", json_string(bitstr));
 		utxos = json_array();
 		for (i = 0; i < nops; i++) {
