@@ -4,7 +4,7 @@
  * decoderawtransaction, decodescript and
  * createrawtransaction. Without a block hash, getrawtransaction asks the
  * mempool first, as Core. sendrawtransaction and testmempoolaccept belong
- * with the mempool (mempool_fwd.c).
+ * with the mempool (mempool.c).
  */
 #include <limits.h>
 #include <stdio.h>

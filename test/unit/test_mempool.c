@@ -820,6 +820,22 @@ test_persist(void)
 	env_stop(&e);
 }
 
+/* sendrawtransaction's request for a one-output transaction, no fee cap. */
+static int
+send_tx(struct env *e, const struct wbuf *w, const uint8_t txid[32],
+    struct mempool_send_out *out, struct request_error *err)
+{
+	struct mempool_send_in in;
+
+	memset(&in, 0, sizeof(in));
+	in.raw = xmemdup(w->p, w->len);
+	in.len = w->len;
+	memcpy(in.txid, txid, 32);
+	in.nout = 1;
+	return ask(e, mempool_req_send, &in, sizeof(in), mempool_send_in_free,
+	    out, sizeof(*out), NULL, err);
+}
+
 /*
  * The typed requests the rpc thread makes, served by the running mempool
  * thread: a parent and its child in the pool, asked about as entries, as
@@ -840,7 +856,6 @@ test_requests(void)
 	struct mempool_outpoints_in oin;
 	struct mempool_outpoints_out oout;
 	struct mempool_info info;
-	struct mempool_send_in sin;
 	struct mempool_send_out sout;
 	uint8_t cb[32], ptxid[32], ctxid[32], absent[32];
 	const int64_t pval = 50 * COIN - 1000;
@@ -963,24 +978,13 @@ test_requests(void)
 	CHECK(info.loaded);
 
 	/* Sending what the pool has answers its txid; a spent coin fails. */
-	memset(&sin, 0, sizeof(sin));
-	sin.raw = xmemdup(c.p, c.len);
-	sin.len = c.len;
-	memcpy(sin.txid, ctxid, 32);
-	sin.nout = 1;
-	CHECK(ask(&e, mempool_req_send, &sin, sizeof(sin),
-	    mempool_send_in_free, &sout, sizeof(sout), NULL, &err) == 0);
+	CHECK(send_tx(&e, &c, ctxid, &sout, &err) == 0);
 	CHECK(memcmp(sout.txid, ctxid, 32) == 0);
 	wbuf_free(&p);
 	make_spend(cb, 0, 50 * COIN, 5000, &p, ptxid);
-	memset(&sin, 0, sizeof(sin));
-	sin.raw = xmemdup(p.p, p.len);
-	sin.len = p.len;
-	memcpy(sin.txid, ptxid, 32);
-	sin.nout = 1;
-	CHECK(ask(&e, mempool_req_send, &sin, sizeof(sin),
-	    mempool_send_in_free, &sout, sizeof(sout), NULL, &err) == -1);
+	CHECK(send_tx(&e, &p, ptxid, &sout, &err) == -1);
 	CHECK_EQ_INT(err.status, MEMPOOL_E_REJECTED);
+	CHECK(strncmp(err.message, "insufficient fee", 16) == 0);
 	CHECK_EQ_INT(mempool_size(e.m), 2);
 
 	wbuf_free(&p);
