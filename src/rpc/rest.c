@@ -853,32 +853,37 @@ parse_uri_outpoint(const char *s, struct outpoint *op)
 }
 
 /*
- * Looks op up in the pool (checkmempool): 1 spent by a pool transaction,
- * 2 created by one (*hit filled), 0 not there, -1 error.
+ * Looks the n outpoints up in the pool in one request (checkmempool):
+ * state[i] 1 spent by a pool transaction, 2 created by one (hits[i]
+ * filled), 0 not there. 0, or -1 when the pool did not answer.
  */
 static int
-utxo_in_pool(struct rpc *r, const struct outpoint *op, struct utxo_hit *hit)
+utxos_in_pool(struct rpc *r, const struct outpoint *ops, size_t n,
+    struct utxo_hit *hits, int *state)
 {
 	struct mempool_outpoints_out ans;
 	struct mempool_outpoint_row *row;
 	struct rpc_error err;
-	int rc = 0;
+	size_t i;
 
-	if (rpc_mempool_outpoints(r, op, 1, &ans, &err) != 0)
+	if (rpc_mempool_outpoints(r, ops, n, &ans, &err) != 0)
 		return -1;
-	row = &ans.rows[0];
-	if (row->spent)
-		rc = 1;
-	else if (row->has_output) {
-		hit->script = row->script;
-		hit->script_len = row->script_len;
-		row->script = NULL;
-		hit->value = row->value;
-		hit->height = REST_MEMPOOL_HEIGHT;
-		rc = 2;
+	for (i = 0; i < n; i++) {
+		row = &ans.rows[i];
+		state[i] = 0;
+		if (row->spent)
+			state[i] = 1;
+		else if (row->has_output) {
+			hits[i].script = row->script;
+			hits[i].script_len = row->script_len;
+			row->script = NULL;
+			hits[i].value = row->value;
+			hits[i].height = REST_MEMPOOL_HEIGHT;
+			state[i] = 2;
+		}
 	}
 	mempool_outpoints_out_free(&ans);
-	return rc;
+	return 0;
 }
 
 static int
@@ -895,7 +900,7 @@ rest_getutxos(struct rest_req *q)
 	uint8_t *req = NULL, tip[32], bitmap[(REST_MAX_OUTPOINTS + 7) / 8];
 	size_t reqlen = 0, nparts = 0, nops = 0, nhits = 0, i, first;
 	int32_t tip_h;
-	int checkmempool = 0, uri_given = 0, rc = -1, pr;
+	int checkmempool = 0, uri_given = 0, rc = -1;
 
 	/* The parameter starts with the '/' after "/rest/getutxos". */
 	if (strlen(q->param) > 1) {
@@ -986,14 +991,11 @@ rest_getutxos(struct rest_req *q)
 	{
 		int *state = xcalloc(nops + 1, sizeof(int));
 
-		for (i = 0; i < nops && checkmempool; i++) {
-			pr = utxo_in_pool(q->r, &ops[i], &hits[i]);
-			if (pr == -1) {
-				free(state);
-				fail(q, 500, "Mempool lookup failed");
-				goto out;
-			}
-			state[i] = pr;
+		if (checkmempool && nops > 0 &&
+		    utxos_in_pool(q->r, ops, nops, hits, state) != 0) {
+			free(state);
+			fail(q, 500, "Mempool lookup failed");
+			goto out;
 		}
 		if (store_read_begin(rpc_shared(q->r)->store, &t) !=
 		    STORE_OK) {
