@@ -247,7 +247,6 @@ m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 	struct block_index_entry e;
 	struct store_rtxn *t;
 	struct block b;
-	struct wbuf w;
 	struct consensus_coin *spent = NULL;
 	uint8_t txid[32], bh[32], ah[32], *raw, *undo = NULL;
 	const uint8_t *p;
@@ -256,7 +255,6 @@ m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 	int verbosity = rpc_param_verbosity(rpc_param(c, 1), 0), active, rc;
 	int given = rpc_param(c, 2) != NULL;
 	json_t *res;
-	char *hex;
 
 	if (rpc_parse_hash(rpc_param(c, 0), "parameter 1", txid, err) == -1)
 		return NULL;
@@ -335,12 +333,7 @@ m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 		if (memcmp(b.txs[i].txid, txid, 32) != 0)
 			continue;
 		if (verbosity <= 0) {
-			wbuf_init(&w);
-			tx_serialize(&b.txs[i], &w, 1);
-			hex = hex_encode_alloc(w.p, w.len);
-			wbuf_free(&w);
-			res = json_string(hex);
-			free(hex);
+			res = rpc_tx_hex_json(&b.txs[i]);
 			break;
 		}
 		res = json_object();
@@ -500,14 +493,12 @@ m_createrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 	json_t *lt = rpc_param(c, 2), *ver = rpc_param(c, 4), *res = NULL;
 	struct outbuf ob = { NULL, NULL, 0 };
 	struct tx tx;
-	struct wbuf w;
 	const char *key;
 	json_int_t lock = 0, seq;
 	size_t i;
 	/* Core: replaceable unless told otherwise. */
 	int have_data = 0, rbf = rpc_param(c, 3) == NULL ||
 	    json_is_true(rpc_param(c, 3));
-	char *hex;
 
 	memset(&tx, 0, sizeof(tx));
 	if (lt) {
@@ -604,12 +595,7 @@ m_createrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 	}
 	tx.vout = ob.v;
 	tx.vout_count = ob.n;
-	wbuf_init(&w);
-	tx_serialize(&tx, &w, 1);
-	hex = hex_encode_alloc(w.p, w.len);
-	wbuf_free(&w);
-	res = json_string(hex);
-	free(hex);
+	res = rpc_tx_hex_json(&tx);
 done:
 	for (i = 0; i < ob.n; i++)
 		free(ob.scripts[i]);

@@ -488,6 +488,8 @@ const char *rpc_opt(struct rpc *r, const char *name);
 /* ---- Transactions and scripts as JSON (txjson.c) ---- */
 
 struct tx;
+/* The transaction's serialization with witness, as a hex string. */
+json_t *rpc_tx_hex_json(const struct tx *tx);
 /*
  * Core's TxToUniv: txid, hash, version, size, vsize, weight, locktime, vin,
  * vout; hex when include_hex. block_hash may be NULL.

@@ -188,22 +188,6 @@ decode_hex_tx(const char *hex, uint8_t **raw, struct tx *tx)
 	return 0;
 }
 
-static json_t *
-tx_hex_json(const struct tx *tx)
-{
-	struct wbuf w;
-	json_t *j;
-	char *hex;
-
-	wbuf_init(&w);
-	tx_serialize(tx, &w, 1);
-	hex = hex_encode_alloc(w.p, w.len);
-	j = json_string(hex);
-	free(hex);
-	wbuf_free(&w);
-	return j;
-}
-
 static int
 is_p2wsh(const uint8_t *s, size_t len)
 {
@@ -453,20 +437,16 @@ static json_t *
 input_error_json(const struct txin *in, const char *msg)
 {
 	json_t *o = json_object(), *wit = json_array();
-	char *hex;
 	size_t i;
 
 	json_object_set_new(o, "txid", rpc_hash_json(in->prevout.hash));
 	json_object_set_new(o, "vout", json_integer(in->prevout.n));
-	for (i = 0; i < in->wit_count; i++) {
-		hex = hex_encode_alloc(in->wit[i].p, in->wit[i].len);
-		json_array_append_new(wit, json_string(hex));
-		free(hex);
-	}
+	for (i = 0; i < in->wit_count; i++)
+		json_array_append_new(wit, rpc_hex_json(in->wit[i].p,
+		    in->wit[i].len));
 	json_object_set_new(o, "witness", wit);
-	hex = hex_encode_alloc(in->script, in->script_len);
-	json_object_set_new(o, "scriptSig", json_string(hex));
-	free(hex);
+	json_object_set_new(o, "scriptSig", rpc_hex_json(in->script,
+	    in->script_len));
 	json_object_set_new(o, "sequence", json_integer(in->sequence));
 	json_object_set_new(o, "error", json_string(msg));
 	return o;
@@ -542,7 +522,7 @@ m_signrawtransactionwithkey(struct rpc_ctx *c, struct rpc_error *err)
 		    errors[i]));
 	}
 	res = json_object();
-	json_object_set_new(res, "hex", tx_hex_json(&tx));
+	json_object_set_new(res, "hex", rpc_tx_hex_json(&tx));
 	json_object_set_new(res, "complete", json_boolean(complete));
 	if (json_array_size(errs) > 0)
 		json_object_set_new(res, "errors", errs);
@@ -600,7 +580,7 @@ m_combinerawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 			goto out;
 		}
 	sign_combine(&merged, vars, n, cs.spent, &keep);
-	res = tx_hex_json(&merged);
+	res = rpc_tx_hex_json(&merged);
 out:
 	for (i = 0; i < n; i++) {
 		tx_free(&vars[i]);

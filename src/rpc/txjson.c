@@ -382,9 +382,7 @@ rpc_script_pubkey_json(const uint8_t *s, size_t len,
 		free(str);
 	}
 	if (include_hex) {
-		str = hex_encode_alloc(s, len);
-		json_object_set_new(o, "hex", json_string(str));
-		free(str);
+		json_object_set_new(o, "hex", rpc_hex_json(s, len));
 	}
 	if (include_address && (str = rpc_script_address(s, len, cp))) {
 		json_object_set_new(o, "address", json_string(str));
@@ -433,6 +431,19 @@ prevout_json(const struct consensus_coin *c, const struct chainparams *cp)
 	    rpc_script_pubkey_json(c->out.script, c->out.script_len, cp, 1,
 	    1));
 	return p;
+}
+
+json_t *
+rpc_tx_hex_json(const struct tx *tx)
+{
+	struct wbuf w;
+	json_t *j;
+
+	wbuf_init(&w);
+	tx_serialize(tx, &w, 1);
+	j = rpc_hex_json(w.p, w.len);
+	wbuf_free(&w);
+	return j;
 }
 
 json_t *
