@@ -6,9 +6,9 @@
  *
  *	ctlq	control, QUEUE_BLOCK: block connected/disconnected and
  *		reorg-done notifications from the validation thread's
- *		listener, requests from the rpc thread (serve.c), and block-template
- *		requests from the validation thread, which waits for the
- *		answer. Handled first, in the order pushed.
+ *		listener, requests from the rpc thread (serve.c), and
+ *		block-template requests from the validation thread, which
+ *		waits for the answer. Handled first, in the order pushed.
  *	txq	transactions from peers, QUEUE_REFUSE at MEMPOOL_TXQ_HWM
  *		(the net thread drops what does not fit). Drained into a
  *		local list, one transaction handled between looks at ctlq,
@@ -51,7 +51,7 @@
 #include "util/xmalloc.h"
 #include "validation/validation.h"
 
-#define CTLQ_HWM 64		/* block notices (each a block copy), requests, templates */
+#define CTLQ_HWM 64		/* block notices (block copies), requests, templates */
 #define EXPIRE_INTERVAL 60	/* node-time seconds between expiry passes */
 #define IDLE_WAKE_MS 1000	/* housekeeping look while idle */
 
@@ -596,7 +596,7 @@ dispatch(struct mempool *m, struct msg *msg)
 	msg_free(msg);
 }
 
-/* Answers what can no longer be served: requests fail, templates come back empty. */
+/* Answers what can no longer be served: requests fail, templates come empty. */
 static void
 drop_messages(struct msg *list)
 {

@@ -6,8 +6,8 @@
  * Queues (both drained by the thread "mempool", control first):
  *   - control (QUEUE_BLOCK): block connected/disconnected notifications
  *     from the validation thread's listener, requests from the rpc
- *     thread (util/request.h, mempool_ask) and template requests from the validation thread. FIFO,
- *     so a template asked for after a block was connected is built after
+ *     thread (util/request.h, mempool_ask) and template requests from
+ *     the validation thread. FIFO, so a template asked for after a block was connected is built after
  *     that block's transactions left the pool. The validation thread may
  *     wait on this queue; the mempool thread never waits on validation.
  *   - transactions (QUEUE_REFUSE, MEMPOOL_TXQ_HWM): raw transactions from
@@ -123,13 +123,15 @@ int mempool_submit_tx(struct mempool *m, uint64_t peer_id,
  * input points to belongs to the request once asked (freed by the in_free
  * named with it); what an output points to belongs to the caller after a
  * successful mempool_ask (released by the out_free named with it).
- * Failures carry one of these statuses and Core's message.
+ * Failures carry one of these statuses and Core's message (for
+ * MEMPOOL_E_INVALID and MEMPOOL_E_REJECTED, Core's state string: the
+ * reject reason, then ", " and the details if any).
  */
 enum mempool_status {
 	MEMPOOL_E_NOT_FOUND = 1,	/* the transaction is not in the pool */
 	MEMPOOL_E_IN_CHAIN,		/* its outputs are in the UTXO set */
-	MEMPOOL_E_INVALID,		/* missing inputs or our own failure: Core's state string */
-	MEMPOOL_E_REJECTED,		/* refused by policy or consensus: Core's state string */
+	MEMPOOL_E_INVALID,		/* missing inputs, or our failure */
+	MEMPOOL_E_REJECTED,		/* refused by policy or consensus */
 	MEMPOOL_E_MAX_FEE,		/* the fee is over the caller's maximum */
 	MEMPOOL_E_STORE,		/* a store read failed */
 	MEMPOOL_E_DUST,			/* prioritisation of a tx with dust outputs */
