@@ -9,8 +9,8 @@
  *     thread (util/request.h, mempool_ask) and template requests from
  *     the validation thread. FIFO, so a template asked for after a
  *     block was connected is built after that block's transactions
- *     left the pool. The validation thread may
- *     wait on this queue; the mempool thread never waits on validation.
+ *     left the pool. The validation thread may wait on this queue; the
+ *     mempool thread never waits on validation.
  *   - transactions (QUEUE_REFUSE, MEMPOOL_TXQ_HWM): raw transactions from
  *     peers, tagged with the peer id. When full the net thread drops the
  *     transaction (it is re-announced or re-requested later).
