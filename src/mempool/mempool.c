@@ -6,9 +6,9 @@
  *
  *	ctlq	control, QUEUE_BLOCK: block connected/disconnected and
  *		reorg-done notifications from the validation thread's
- *		listener, RPC calls (struct call *), and block-template
- *		requests from the validation thread, which waits for the
- *		answer. Handled first, in the order pushed.
+ *		listener, requests from the rpc thread (serve.c), and
+ *		block-template requests from the validation thread, which
+ *		waits for the answer. Handled first, in the order pushed.
  *	txq	transactions from peers, QUEUE_REFUSE at MEMPOOL_TXQ_HWM
  *		(the net thread drops what does not fit). Drained into a
  *		local list, one transaction handled between looks at ctlq,
@@ -28,7 +28,7 @@
  * from the pool's hooks; an acceptance in hand records its peer in
  * m->cur_peer for them. mempool_stop() closes both queues; the thread
  * finishes the message in hand, and what is still queued is answered
- * (calls fail, templates come back empty) and freed. The validation
+ * (requests fail, templates come back empty) and freed. The validation
  * thread's listener and template source are then removed, which waits for
  * any of their calls in flight, and mempool.dat is written.
  *
@@ -52,7 +52,7 @@
 #include "validation/chainstate.h"
 #include "validation/validation.h"
 
-#define CTLQ_HWM 64		/* block notices (each a block copy), calls, templates */
+#define CTLQ_HWM 64		/* block notices (block copies), requests, templates */
 #define EXPIRE_INTERVAL 60	/* node-time seconds between expiry passes */
 #define IDLE_WAKE_MS 1000	/* housekeeping look while idle */
 
@@ -68,23 +68,6 @@ struct mpq_template_req {
 	const struct template_request *req;
 	struct template_txs *out;
 };
-
-static const struct mempool_rpc_entry *
-method_find(const char *name)
-{
-	const struct mempool_rpc_entry *e;
-
-	for (e = mempool_rpc_methods; e->name; e++)
-		if (strcmp(e->name, name) == 0)
-			return e;
-	return NULL;
-}
-
-int
-mempool_has_method(const char *method)
-{
-	return method_find(method) != NULL;
-}
 
 int64_t
 mempool_min_fee_rate(struct mempool *m)
@@ -510,57 +493,37 @@ template_source(void *arg, const struct template_request *req,
 	pthread_mutex_destroy(&tr.mu);
 }
 
-/* ---- RPC calls ---- */
+/* ---- requests from the rpc thread ---- */
 
 int
-mempool_call(struct mempool *m, const char *method, json_t *params,
-    json_t **result, struct rpc_error *err, int timeout_ms)
+mempool_ask(struct mempool *m, request_fn fn, const void *in, size_t inlen,
+    void (*in_free)(void *), void *out, size_t outlen,
+    void (*out_free)(void *), int timeout_ms, struct request_error *err)
 {
-	struct call *c;
+	struct request *r;
 	struct msg *msg;
 
-	if (method_find(method) == NULL) {
-		err->code = RPC_METHOD_NOT_FOUND;
-		snprintf(err->message, sizeof(err->message),
-		    "Method not found");
-		return -1;
-	}
-	c = call_new(method, params);
-	msg = msg_new(MPQ_CALL, 0, &c, sizeof(c));
+	r = request_new(fn, in, inlen, in_free, outlen, out_free);
+	msg = msg_new(MPQ_REQUEST, 0, &r, sizeof(r));
 	if (queue_push(m->ctlq, msg) != 0) {
 		msg_free(msg);
-		call_release(c);
-		call_release(c);
-		err->code = RPC_CLIENT_NOT_CONNECTED;
-		snprintf(err->message, sizeof(err->message),
-		    "Shutting down");
+		request_abandon(r);
+		err->status = REQUEST_E_UNAVAILABLE;
+		snprintf(err->message, sizeof(err->message), "Shutting down");
 		return -1;
 	}
-	return call_wait(c, timeout_ms, result, err);
+	return request_wait(r, timeout_ms, out, err);
 }
 
-static struct call *
-call_of(struct msg *msg)
+static struct request *
+request_of(struct msg *msg)
 {
-	struct call *c;
+	struct request *r;
 
-	if (msg->len != sizeof(c))
-		fatalx("%s: bad call message", __func__);
-	memcpy(&c, msg->data, sizeof(c));
-	return c;
-}
-
-static void
-handle_call(struct mempool *m, struct msg *msg)
-{
-	struct call *c = call_of(msg);
-	const struct mempool_rpc_entry *e = method_find(call_method(c));
-
-	if (e == NULL)
-		call_fail(c, RPC_METHOD_NOT_FOUND, "Method not found");
-	else
-		e->fn(m, c, call_params(c));
-	mempool_publish(m);
+	if (msg->len != sizeof(r))
+		fatalx("%s: bad request message", __func__);
+	memcpy(&r, msg->data, sizeof(r));
+	return r;
 }
 
 /* ---- the thread ---- */
@@ -605,8 +568,9 @@ dispatch(struct mempool *m, struct msg *msg)
 	case MPQ_TX:
 		handle_tx(m, msg);
 		break;
-	case MPQ_CALL:
-		handle_call(m, msg);
+	case MPQ_REQUEST:
+		request_serve(request_of(msg), m);
+		mempool_publish(m);
 		break;
 	case MPQ_BLOCK_CONNECTED:
 	case MPQ_BLOCK_DISCONNECTED:
@@ -633,7 +597,7 @@ dispatch(struct mempool *m, struct msg *msg)
 	msg_free(msg);
 }
 
-/* Answers what can no longer be served: calls fail, templates come back empty. */
+/* Answers what can no longer be served: requests fail, templates come empty. */
 static void
 drop_messages(struct msg *list)
 {
@@ -641,8 +605,8 @@ drop_messages(struct msg *list)
 
 	for (msg = list; msg; msg = next) {
 		next = msg->next;
-		if (msg->type == MPQ_CALL)
-			call_fail(call_of(msg), RPC_CLIENT_NOT_CONNECTED,
+		if (msg->type == MPQ_REQUEST)
+			request_refuse(request_of(msg), REQUEST_E_UNAVAILABLE,
 			    "Shutting down");
 		else if (msg->type == MPQ_TEMPLATE)
 			answer_template(template_of(msg));

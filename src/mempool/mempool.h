@@ -5,11 +5,12 @@
  *
  * Queues (both drained by the thread "mempool", control first):
  *   - control (QUEUE_BLOCK): block connected/disconnected notifications
- *     from the validation thread's listener, RPC calls (struct call *,
- *     util/call.h) and template requests from the validation thread. FIFO,
- *     so a template asked for after a block was connected is built after
- *     that block's transactions left the pool. The validation thread may
- *     wait on this queue; the mempool thread never waits on validation.
+ *     from the validation thread's listener, requests from the rpc
+ *     thread (util/request.h, mempool_ask) and template requests from
+ *     the validation thread. FIFO, so a template asked for after a
+ *     block was connected is built after that block's transactions
+ *     left the pool. The validation thread may wait on this queue; the
+ *     mempool thread never waits on validation.
  *   - transactions (QUEUE_REFUSE, MEMPOOL_TXQ_HWM): raw transactions from
  *     peers, tagged with the peer id. When full the net thread drops the
  *     transaction (it is re-announced or re-requested later).
@@ -26,14 +27,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/request.h"
+
 struct args;
 struct chainparams;
 struct store;
 struct validation;
 struct sigcache;
 struct mempool;
-struct rpc_error;
-typedef struct json_t json_t;
+struct outpoint;
 
 #define MEMPOOL_TXQ_HWM 4096
 /* Peer id for transactions from RPC (sendrawtransaction) or mempool.dat. */
@@ -113,16 +115,253 @@ void mempool_add_listener(struct mempool *m, const struct mempool_listener *l);
 int mempool_submit_tx(struct mempool *m, uint64_t peer_id,
     const uint8_t *raw, size_t len);
 
+/* ---- Requests served for the rpc thread ---- */
+
 /*
- * Runs an RPC method on the mempool thread: sendrawtransaction,
- * testmempoolaccept, getrawmempool, getmempoolinfo, getmempoolentry,
- * getmempoolancestors, getmempooldescendants, prioritisetransaction,
- * getprioritisedtransactions, savemempool, and the lookups other methods
- * need (see mempool_has_method). Same contract as validation_call.
+ * Each request below is a request_fn (util/request.h) that runs on the
+ * mempool thread against the pool; the rpc thread asks with mempool_ask
+ * and formats the answer. Inputs and outputs are plain structs: what an
+ * input points to belongs to the request once asked (freed by the in_free
+ * named with it); what an output points to belongs to the caller after a
+ * successful mempool_ask (released by the out_free named with it).
+ * Failures carry one of these statuses and Core's message (for
+ * MEMPOOL_E_INVALID and MEMPOOL_E_REJECTED, Core's state string: the
+ * reject reason, then ", " and the details if any).
  */
-int mempool_call(struct mempool *m, const char *method, json_t *params,
-    json_t **result, struct rpc_error *err, int timeout_ms);
-int mempool_has_method(const char *method);
+enum mempool_status {
+	MEMPOOL_E_NOT_FOUND = 1,	/* the transaction is not in the pool */
+	MEMPOOL_E_IN_CHAIN,		/* its outputs are in the UTXO set */
+	MEMPOOL_E_INVALID,		/* missing inputs, or our failure */
+	MEMPOOL_E_REJECTED,		/* refused by policy or consensus */
+	MEMPOOL_E_MAX_FEE,		/* the fee is over the caller's maximum */
+	MEMPOOL_E_STORE,		/* a store read failed */
+	MEMPOOL_E_DUST,			/* prioritisation of a tx with dust outputs */
+	MEMPOOL_E_NOT_LOADED,		/* mempool.dat not loaded yet */
+	MEMPOOL_E_DUMP,			/* mempool.dat could not be written */
+};
+
+/*
+ * Pushes a request for fn onto the control queue and waits up to
+ * timeout_ms: 0 with *out (outlen bytes) filled, or -1 with *err
+ * (REQUEST_E_UNAVAILABLE when the thread is stopping, REQUEST_E_TIMEOUT,
+ * or a mempool_status). in (inlen bytes) is copied and what it points to
+ * is the request's from here on, whatever the outcome. Any thread but the
+ * mempool thread.
+ */
+int mempool_ask(struct mempool *m, request_fn fn, const void *in,
+    size_t inlen, void (*in_free)(void *), void *out, size_t outlen,
+    void (*out_free)(void *), int timeout_ms, struct request_error *err);
+
+/* A transaction's place in the pool, as getmempoolentry shows it. */
+struct mempool_entry {
+	uint8_t txid[32], wtxid[32];
+	int64_t vsize;
+	int64_t weight;
+	int64_t time;			/* entered the pool, node time */
+	int32_t height;			/* tip height then */
+	int64_t desc_count, desc_size, anc_count, anc_size;
+	int64_t fee, modified_fee, anc_fees, desc_fees;	/* satoshis */
+	int bip125_replaceable;
+	/*
+	 * In-pool parents, once each, in the order of their hex (Core's
+	 * std::set<std::string>), and in-pool children in txid byte order
+	 * (Core's set of entries). Owned by the entry; NULL when n is 0 or
+	 * when the request did not ask for them.
+	 */
+	uint8_t (*depends)[32];
+	size_t ndepends;
+	uint8_t (*spentby)[32];
+	size_t nspentby;
+};
+
+/* A list of entries; mempool_entries_free releases it. */
+struct mempool_entries {
+	struct mempool_entry *v;
+	size_t n;
+	uint64_t sequence;		/* mempool_req_list: Core's mempool_sequence */
+};
+void mempool_entries_free(void *entries);
+void mempool_entry_free(void *entry);
+
+/*
+ * mempool_req_list: every entry in Core's getrawmempool order (fewer
+ * ancestors first, then higher modified fee rate, then higher txid).
+ * in: struct mempool_list_in; out: struct mempool_entries.
+ */
+struct mempool_list_in {
+	int full;			/* fill every field, depends and spentby too; 0: txids only */
+};
+void mempool_req_list(void *m, void *in, void *out, struct request *r);
+
+/*
+ * mempool_req_entry: one entry. in: struct mempool_txid_in; out: struct
+ * mempool_entry (mempool_entry_free). MEMPOOL_E_NOT_FOUND.
+ */
+struct mempool_txid_in {
+	uint8_t txid[32];
+};
+void mempool_req_entry(void *m, void *in, void *out, struct request *r);
+
+/*
+ * mempool_req_relatives: the in-pool ancestors (up) or descendants of a
+ * pool transaction, itself excluded, in txid byte order. in: struct
+ * mempool_relatives_in; out: struct mempool_entries (txids only unless
+ * full). MEMPOOL_E_NOT_FOUND.
+ */
+struct mempool_relatives_in {
+	uint8_t txid[32];
+	int up;
+	int full;
+};
+void mempool_req_relatives(void *m, void *in, void *out,
+    struct request *r);
+
+/* mempool_req_info: no input; out: struct mempool_info (owns nothing). */
+struct mempool_info {
+	int loaded;			/* the mempool.dat load attempt finished */
+	size_t size;			/* transactions */
+	int64_t bytes;			/* sum of vsizes */
+	size_t usage;			/* memory */
+	int64_t total_fee;		/* satoshis, base fees */
+	size_t max_mempool;		/* bytes */
+	int64_t min_fee;		/* sat/kvB, at least min_relay_fee */
+	int64_t min_relay_fee, incremental_relay_fee;	/* sat/kvB */
+	int permit_bare_multisig;
+	size_t max_datacarrier;		/* 0 when -datacarrier=0 */
+};
+void mempool_req_info(void *m, void *in, void *out, struct request *r);
+
+/*
+ * mempool_req_send: sendrawtransaction after the rpc thread's own checks
+ * (decoding, maxburnamount). in: struct mempool_send_in (raw freed with
+ * mempool_send_in_free); out: struct mempool_send_out (owns nothing).
+ * MEMPOOL_E_IN_CHAIN, _STORE, _INVALID, _REJECTED, _MAX_FEE. A
+ * transaction already in the pool succeeds.
+ */
+struct mempool_send_in {
+	uint8_t *raw;			/* with witness */
+	size_t len;
+	uint8_t txid[32];		/* the transaction's, and its output count */
+	uint32_t nout;
+	int check_fee;			/* refuse a fee above max_fee */
+	int64_t max_fee;		/* satoshis */
+};
+struct mempool_send_out {
+	uint8_t txid[32];
+};
+void mempool_send_in_free(void *in);
+void mempool_req_send(void *m, void *in, void *out, struct request *r);
+
+/*
+ * mempool_req_test: testmempoolaccept for one transaction or a package
+ * (parents first); nothing is added. in: struct mempool_test_in (freed
+ * with mempool_test_in_free); out: struct mempool_test_out (freed with
+ * mempool_test_out_free), one row per transaction in input order.
+ */
+struct mempool_test_in {
+	uint8_t **raws;
+	size_t *lens;
+	size_t n;
+};
+struct mempool_test_row {
+	uint8_t txid[32], wtxid[32];
+	int checked;			/* 0: not reached (the package stopped earlier) */
+	int allowed;
+	int missing_inputs;		/* refused as an orphan */
+	int64_t vsize, fee;		/* allowed */
+	int64_t effective_feerate;	/* allowed: sat/kvB */
+	char reason[96];		/* refused: Core's reject reason */
+	char details[400];		/* refused: Core's state string */
+};
+struct mempool_test_out {
+	struct mempool_test_row *rows;
+	size_t n;
+	int package_failed;		/* the package as a whole was refused */
+	char package_reason[96];
+};
+void mempool_test_in_free(void *in);
+void mempool_test_out_free(void *out);
+void mempool_req_test(void *m, void *in, void *out, struct request *r);
+
+/*
+ * mempool_req_prioritise: adds delta satoshis to a transaction's modified
+ * fee (in the pool or not yet). in: struct mempool_prioritise_in; no
+ * output. MEMPOOL_E_DUST.
+ */
+struct mempool_prioritise_in {
+	uint8_t txid[32];
+	int64_t delta;
+};
+void mempool_req_prioritise(void *m, void *in, void *out,
+    struct request *r);
+
+/*
+ * mempool_req_deltas: every prioritisation, in the pool's order. No
+ * input; out: struct mempool_deltas (mempool_deltas_free).
+ */
+struct mempool_delta {
+	uint8_t txid[32];
+	int64_t delta;
+	int in_pool;
+	int64_t modified_fee;		/* in_pool */
+};
+struct mempool_deltas {
+	struct mempool_delta *v;
+	size_t n;
+};
+void mempool_deltas_free(void *deltas);
+void mempool_req_deltas(void *m, void *in, void *out, struct request *r);
+
+/*
+ * mempool_req_save: writes mempool.dat. No input; out: struct
+ * mempool_save_out (owns nothing). MEMPOOL_E_NOT_LOADED, MEMPOOL_E_DUMP.
+ */
+struct mempool_save_out {
+	char path[4096];
+};
+void mempool_req_save(void *m, void *in, void *out, struct request *r);
+
+/*
+ * mempool_req_tx: a pool transaction's serialization with witness. in:
+ * struct mempool_txid_in; out: struct mempool_tx_out (mempool_tx_out_free).
+ * Not in the pool: raw NULL, not a failure.
+ */
+struct mempool_tx_out {
+	uint8_t *raw;
+	size_t len;
+};
+void mempool_tx_out_free(void *out);
+void mempool_req_tx(void *m, void *in, void *out, struct request *r);
+
+/*
+ * mempool_req_outpoints: what the pool says of each outpoint, for
+ * gettxout and /rest/getutxos (a spent one is gone, one created is
+ * there), gettxspendingprevout (the spender) and the raw transaction
+ * signers (the output as Core's CCoinsViewMemPool shows it: spends inside
+ * the pool do not hide it). in: struct mempool_outpoints_in (ops freed
+ * with mempool_outpoints_in_free); out: struct mempool_outpoints_out, one
+ * row per outpoint in order (mempool_outpoints_out_free).
+ */
+struct mempool_outpoints_in {
+	struct outpoint *ops;
+	size_t n;
+};
+struct mempool_outpoint_row {
+	int spent;			/* a pool transaction spends it: */
+	uint8_t spender[32];		/* that transaction's txid */
+	int tx_in_pool;			/* a pool transaction has its txid */
+	int has_output;			/* and that output: */
+	int64_t value;
+	uint8_t *script;		/* owned by the row */
+	size_t script_len;
+};
+struct mempool_outpoints_out {
+	struct mempool_outpoint_row *rows;
+	size_t n;
+};
+void mempool_outpoints_in_free(void *in);
+void mempool_outpoints_out_free(void *out);
+void mempool_req_outpoints(void *m, void *in, void *out, struct request *r);
 
 /*
  * The pool's rolling minimum fee rate, floored at -minrelaytxfee, in

@@ -1,8 +1,8 @@
 /*
  * Inside the mempool module: the thread's context and what its files share
- * (mempool.c: thread, queues, listeners, chain events; rpc_mempool.c: the
- * RPC methods; persist.c: mempool.dat). Nothing outside src/mempool
- * includes this.
+ * (mempool.c: thread, queues, listeners, chain events; serve.c: the
+ * requests served for the rpc thread; persist.c: mempool.dat). Nothing
+ * outside src/mempool includes this.
  *
  * Everything in struct mempool below "owned by the mempool thread" is
  * touched only by that thread; the atomics are read by any thread.
@@ -13,12 +13,9 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
 #include "mempool/mempool.h"
 #include "mempool/policy.h"
 #include "mempool/pool.h"
-#include "util/call.h"
 
 struct queue;
 struct chainstate;
@@ -28,7 +25,7 @@ struct chainstate;
 /* Message types on the mempool queues. */
 enum mpq_type {
 	MPQ_TX = 1,		/* raw tx from a peer (peer_id set) */
-	MPQ_CALL,		/* struct call * */
+	MPQ_REQUEST,		/* struct request * (util/request.h) */
 	MPQ_BLOCK_CONNECTED,	/* struct mpq_block, then the raw block */
 	MPQ_BLOCK_DISCONNECTED,	/* same */
 	MPQ_REORG_DONE,		/* the tip settled after disconnections */
@@ -51,7 +48,7 @@ struct mempool {
 	struct policy pol;		/* read-only after mempool_start */
 	char datpath[4096];		/* <chaindir>/mempool.dat */
 
-	struct queue *ctlq;		/* blocks, calls, templates (QUEUE_BLOCK) */
+	struct queue *ctlq;		/* blocks, requests, templates (QUEUE_BLOCK) */
 	struct queue *txq;		/* peers' transactions (QUEUE_REFUSE) */
 	pthread_t thread;
 	int thread_started;
@@ -72,14 +69,6 @@ struct mempool {
 	int64_t min_fee_rate;		/* mempool_min_fee_rate() */
 	size_t size;			/* mempool_size() */
 };
-
-/* ---- rpc_mempool.c: methods run on the mempool thread ---- */
-struct mempool_rpc_entry {
-	const char *name;
-	void (*fn)(struct mempool *m, struct call *c, json_t *params);
-};
-/* Ends with a NULL name. */
-extern const struct mempool_rpc_entry mempool_rpc_methods[];
 
 /*
  * Submits a local transaction (RPC, mempool.dat): pool_accept with peer

@@ -13,6 +13,7 @@
 #include "chain/arith256.h"
 #include "chain/chainparams.h"
 #include "consensus/consensus.h"
+#include "mempool/mempool.h"
 #include "primitives/block.h"
 #include "rpc/rpc_int.h"
 #include "store/store.h"
@@ -517,32 +518,35 @@ m_getchaintips(struct rpc_ctx *c, struct rpc_error *err)
 
 /*
  * What the mempool says about op (include_mempool): 1 when a pool
- * transaction spends it (gettxout answers null), 2 with *pool_out filled
- * when a pool transaction creates it, 0 to look in the UTXO set, -1 with
- * *err.
+ * transaction spends it (gettxout answers null), 2 with *coin filled
+ * (its script in *script, xmalloc'd) when a pool transaction creates it,
+ * 0 to look in the UTXO set, -1 with *err.
  */
 static int
 txout_in_mempool(struct rpc_ctx *c, const struct outpoint *op,
-    json_t **pool_out, struct rpc_error *err)
+    struct coin *coin, uint8_t **script, struct rpc_error *err)
 {
-	json_t *params, *res;
-	int rc;
+	struct mempool_outpoints_out ans;
+	struct mempool_outpoint_row *row;
+	int rc = 0;
 
-	*pool_out = NULL;
 	if (rpc_shared(c->rpc)->mp == NULL)
 		return 0;
-	params = json_pack("[o,I]", hash_json(op->hash), (json_int_t)op->n);
-	rc = rpc_call_mempool(c->rpc, "_mempool_txout", params, &res, err);
-	json_decref(params);
-	if (rc != 0)
+	if (rpc_mempool_outpoints(c->rpc, op, 1, &ans, err) != 0)
 		return -1;
-	if (json_is_true(json_object_get(res, "spent")))
+	row = &ans.rows[0];
+	if (row->spent)
 		rc = 1;
-	else if (json_object_get(res, "value") != NULL) {
-		*pool_out = res;
-		return 2;
+	else if (row->has_output) {
+		memset(coin, 0, sizeof(*coin));
+		coin->value = row->value;
+		*script = row->script;
+		row->script = NULL;
+		coin->script = *script;
+		coin->script_len = row->script_len;
+		rc = 2;
 	}
-	json_decref(res);
+	mempool_outpoints_out_free(&ans);
 	return rc;
 }
 
@@ -552,10 +556,9 @@ m_gettxout(struct rpc_ctx *c, struct rpc_error *err)
 	struct outpoint op;
 	struct coin coin;
 	struct store_rtxn *t;
-	json_t *nv = rpc_param(c, 1), *o, *pool_out;
+	json_t *nv = rpc_param(c, 1), *o;
 	const json_t *mp = rpc_param(c, 2);
 	uint8_t tip[32], *script = NULL;
-	size_t slen;
 	int32_t tip_h;
 	int rc, in_pool = 0;
 
@@ -569,25 +572,11 @@ m_gettxout(struct rpc_ctx *c, struct rpc_error *err)
 	op.n = (uint32_t)json_integer_value(nv);
 	if (mp == NULL || json_is_true(mp)) {
 		/* Spent in the mempool: null, as Core's CCoinsViewMemPool. */
-		in_pool = txout_in_mempool(c, &op, &pool_out, err);
+		in_pool = txout_in_mempool(c, &op, &coin, &script, err);
 		if (in_pool == -1)
 			return NULL;
 		if (in_pool == 1)
 			return json_null();
-		if (in_pool == 2) {
-			coin.value = json_integer_value(json_object_get(
-			    pool_out, "value"));
-			coin.coinbase = 0;
-			if (hex_decode_alloc(json_string_value(json_object_get(
-			    pool_out, "script")), &script, &slen) == -1) {
-				json_decref(pool_out);
-				return rpc_fail(err, RPC_INTERNAL_ERROR,
-				    "Bad mempool answer");
-			}
-			coin.script = script;
-			coin.script_len = slen;
-			json_decref(pool_out);
-		}
 	}
 	if (rpc_read_begin(c->rpc, &t, err) == -1) {
 		free(script);

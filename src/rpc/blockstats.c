@@ -18,7 +18,6 @@
 #include "script/script.h"
 #include "store/store.h"
 #include "util/buf.h"
-#include "util/callparam.h"
 #include "util/hex.h"
 #include "util/xmalloc.h"
 
@@ -418,9 +417,7 @@ m_getblockstats(struct rpc_ctx *c, struct rpc_error *err)
 			if (!json_is_string(v)) {
 				store_read_end(t);
 				free(names);
-				return rpc_fail(err, RPC_TYPE_ERROR, "JSON value "
-				    "of type %s is not of expected type string",
-				    json_type_name(v));
+				return rpc_fail_type(err, v, "string");
 			}
 			names[n++] = json_string_value(v);
 		}

@@ -14,7 +14,6 @@
 #include "rpc/rpc_int.h"
 #include "script/solver.h"
 #include "util/buf.h"
-#include "util/callparam.h"
 #include "util/hex.h"
 #include "util/xmalloc.h"
 
@@ -44,8 +43,7 @@ hex_to_pubkey(const json_t *v, uint8_t **pk, size_t *len,
 	char q[160];
 
 	if (s == NULL) {
-		rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s is not of "
-		    "expected type string", json_type_name(v));
+		rpc_fail_type(err, v, "string");
 		return -1;
 	}
 	snprintf(q, sizeof(q), "%s", s);
@@ -146,7 +144,7 @@ m_createmultisig(struct rpc_ctx *c, struct rpc_error *err)
 	struct wbuf redeem;
 	json_int_t required;
 	int type, asked, compressed = 1;
-	char *addr, *desc, *hex;
+	char *addr, *desc;
 
 	if (!json_is_integer(jreq) || json_integer_value(jreq) < INT_MIN ||
 	    json_integer_value(jreq) > INT_MAX)
@@ -216,15 +214,14 @@ m_createmultisig(struct rpc_ctx *c, struct rpc_error *err)
 	    addr);
 	res = json_object();
 	json_object_set_new(res, "address", json_string(addr));
-	hex = hex_encode_alloc(redeem.p, redeem.len);
-	json_object_set_new(res, "redeemScript", json_string(hex));
+	json_object_set_new(res, "redeemScript", rpc_hex_json(redeem.p,
+	    redeem.len));
 	json_object_set_new(res, "descriptor", json_string(desc));
 	/* Core warns when the descriptor's type is not the one asked for. */
 	if (type != asked)
 		json_object_set_new(res, "warnings", json_pack("[s]",
 		    "Unable to make chosen address type, please ensure no "
 		    "uncompressed public keys are present."));
-	free(hex);
 	free(desc);
 	free(addr);
 	wbuf_free(&redeem);

@@ -1,7 +1,7 @@
 /*
  * Parameter parsing shared by the method files, with Core's error codes
- * and messages, and the calls that forward a method to the net,
- * validation or mempool thread.
+ * and messages, and the calls that forward a method to the net or
+ * validation thread.
  */
 #include <ctype.h>
 #include <math.h>
@@ -9,11 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mempool/mempool.h"
 #include "primitives/tx.h"
 #include "rpc/rpc_int.h"
 #include "util/args.h"
-#include "util/callparam.h"
 #include "util/hex.h"
 #include "util/xmalloc.h"
 #include "validation/validation.h"
@@ -34,10 +32,7 @@ rpc_parse_hash(const json_t *v, const char *name, uint8_t hash[32],
 	char q[300];
 
 	if (!json_is_string(v)) {
-		rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s is not of "
-		    "expected type string", json_is_null(v) || v == NULL ?
-		    "null" : json_is_number(v) ? "number" : json_is_boolean(v) ?
-		    "bool" : json_is_array(v) ? "array" : "object");
+		rpc_fail_type(err, v, "string");
 		return -1;
 	}
 	s = json_string_value(v);
@@ -83,8 +78,7 @@ rpc_parse_hexv(const json_t *v, const char *name, uint8_t **out, size_t *len,
 	char q[300];
 
 	if (s == NULL) {
-		rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s is not of "
-		    "expected type string", v ? json_type_name(v) : "null");
+		rpc_fail_type(err, v, "string");
 		return -1;
 	}
 	if (*s == '\0' || hex_decode_alloc(s, out, len) == -1) {
@@ -113,10 +107,10 @@ rpc_check_obj(json_t *o, const char *const *names,
 			rpc_fail(err, RPC_TYPE_ERROR, "Missing %s", names[i]);
 			return -1;
 		}
-		if (strcmp(json_type_name(v), types[i]) != 0) {
+		if (strcmp(rpc_json_type_name(v), types[i]) != 0) {
 			rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s for "
 			    "field %s is not of expected type %s",
-			    json_type_name(v), names[i], types[i]);
+			    rpc_json_type_name(v), names[i], types[i]);
 			return -1;
 		}
 	}
@@ -256,9 +250,6 @@ rpc_opt(struct rpc *r, const char *name)
 
 /* ---- Forwarding ---- */
 
-/* Core's RPC_CLIENT_MEMPOOL_DISABLED. */
-#define RPC_MEMPOOL_DISABLED (-33)
-
 int
 rpc_owner_check(struct rpc *r, const struct rpc_method *m,
     struct rpc_error *err)
@@ -309,35 +300,4 @@ rpc_forward_validation(struct rpc_ctx *c, struct rpc_error *err)
 	    sh->call_timeout_ms) != 0)
 		return NULL;
 	return res ? res : json_null();
-}
-
-
-int
-rpc_call_mempool(struct rpc *r, const char *method, json_t *params,
-    json_t **res, struct rpc_error *err)
-{
-	struct rpc_shared *sh = rpc_shared(r);
-
-	*res = NULL;
-	if (sh->mp == NULL) {
-		rpc_fail(err, RPC_MEMPOOL_DISABLED,
-		    "Mempool disabled or instance not found");
-		return -1;
-	}
-	if (mempool_call(sh->mp, method, params, res, err,
-	    sh->call_timeout_ms) != 0)
-		return -1;
-	if (*res == NULL)
-		*res = json_null();
-	return 0;
-}
-
-json_t *
-rpc_forward_mempool(struct rpc_ctx *c, struct rpc_error *err)
-{
-	json_t *res;
-
-	if (rpc_call_mempool(c->rpc, c->m->name, c->params, &res, err) != 0)
-		return NULL;
-	return res;
 }

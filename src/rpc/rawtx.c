@@ -4,7 +4,7 @@
  * decoderawtransaction, decodescript and
  * createrawtransaction. Without a block hash, getrawtransaction asks the
  * mempool first, as Core. sendrawtransaction and testmempoolaccept belong
- * with the mempool (mempool_fwd.c).
+ * with the mempool (mempool.c).
  */
 #include <limits.h>
 #include <stdio.h>
@@ -142,15 +142,6 @@ m_decodescript(struct rpc_ctx *c, struct rpc_error *err)
 	return res;
 }
 
-static json_t *
-hash_json(const uint8_t h[32])
-{
-	char hex[65];
-
-	hash_to_hex(h, hex);
-	return json_string(hex);
-}
-
 /* Whether the transaction index has caught up with the tip. */
 static int
 txindex_synced(struct store_rtxn *t, int32_t *height)
@@ -224,28 +215,21 @@ static json_t *
 mempool_tx(struct rpc_ctx *c, const uint8_t txid[32], int verbosity,
     struct rpc_error *err)
 {
-	json_t *params, *res, *out;
+	json_t *out;
 	uint8_t *raw;
 	size_t len;
 	struct tx tx;
-	int rc;
 
-	params = json_pack("[o]", hash_json(txid));
-	rc = rpc_call_mempool(c->rpc, "_mempool_gettx", params, &res, err);
-	json_decref(params);
-	if (rc != 0)
+	if (rpc_mempool_tx(c->rpc, txid, &raw, &len, err) != 0)
 		return NULL;
 	err->code = 0;
-	if (!json_is_string(res)) {
-		json_decref(res);
+	if (raw == NULL)
 		return NULL;
+	if (verbosity <= 0) {
+		out = rpc_hex_json(raw, len);
+		free(raw);
+		return out;
 	}
-	if (verbosity <= 0)
-		return res;
-	rc = hex_decode_alloc(json_string_value(res), &raw, &len);
-	json_decref(res);
-	if (rc == -1)
-		return rpc_fail(err, RPC_INTERNAL_ERROR, "Bad mempool answer");
 	if (parse_exact(raw, len, TX_ALLOW_WITNESS, &tx) == -1) {
 		free(raw);
 		return rpc_fail(err, RPC_INTERNAL_ERROR, "Bad mempool answer");
@@ -263,7 +247,6 @@ m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 	struct block_index_entry e;
 	struct store_rtxn *t;
 	struct block b;
-	struct wbuf w;
 	struct consensus_coin *spent = NULL;
 	uint8_t txid[32], bh[32], ah[32], *raw, *undo = NULL;
 	const uint8_t *p;
@@ -272,7 +255,6 @@ m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 	int verbosity = rpc_param_verbosity(rpc_param(c, 1), 0), active, rc;
 	int given = rpc_param(c, 2) != NULL;
 	json_t *res;
-	char *hex;
 
 	if (rpc_parse_hash(rpc_param(c, 0), "parameter 1", txid, err) == -1)
 		return NULL;
@@ -351,12 +333,7 @@ m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 		if (memcmp(b.txs[i].txid, txid, 32) != 0)
 			continue;
 		if (verbosity <= 0) {
-			wbuf_init(&w);
-			tx_serialize(&b.txs[i], &w, 1);
-			hex = hex_encode_alloc(w.p, w.len);
-			wbuf_free(&w);
-			res = json_string(hex);
-			free(hex);
+			res = rpc_tx_hex_json(&b.txs[i]);
 			break;
 		}
 		res = json_object();
@@ -376,7 +353,7 @@ m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 			json_object_update(res, txj);
 			json_decref(txj);
 		}
-		json_object_set_new(res, "blockhash", hash_json(bh));
+		json_object_set_new(res, "blockhash", rpc_hash_json(bh));
 		json_object_set_new(res, "confirmations",
 		    json_integer(active ? tip_h - e.height + 1 : 0));
 		if (active) {
@@ -516,14 +493,12 @@ m_createrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 	json_t *lt = rpc_param(c, 2), *ver = rpc_param(c, 4), *res = NULL;
 	struct outbuf ob = { NULL, NULL, 0 };
 	struct tx tx;
-	struct wbuf w;
 	const char *key;
 	json_int_t lock = 0, seq;
 	size_t i;
 	/* Core: replaceable unless told otherwise. */
 	int have_data = 0, rbf = rpc_param(c, 3) == NULL ||
 	    json_is_true(rpc_param(c, 3));
-	char *hex;
 
 	memset(&tx, 0, sizeof(tx));
 	if (lt) {
@@ -603,8 +578,7 @@ m_createrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 					goto done;
 		}
 	} else {
-		rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s is not of "
-		    "expected type array", rpc_json_type_name(outs));
+		rpc_fail_type(err, outs, "array");
 		goto done;
 	}
 	/* An explicit replaceable=true must not meet a final sequence. */
@@ -621,12 +595,7 @@ m_createrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 	}
 	tx.vout = ob.v;
 	tx.vout_count = ob.n;
-	wbuf_init(&w);
-	tx_serialize(&tx, &w, 1);
-	hex = hex_encode_alloc(w.p, w.len);
-	wbuf_free(&w);
-	res = json_string(hex);
-	free(hex);
+	res = rpc_tx_hex_json(&tx);
 done:
 	for (i = 0; i < ob.n; i++)
 		free(ob.scripts[i]);

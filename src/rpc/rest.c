@@ -22,6 +22,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "chain/chainparams.h"
+#include "mempool/mempool.h"
 #include "primitives/block.h"
 #include "primitives/tx.h"
 #include "rpc/rpc_int.h"
@@ -323,15 +324,6 @@ call_method(struct rpc *r, const char *name, json_t *params,
 	return m->fn(&c, err);
 }
 
-static json_t *
-hash_json(const uint8_t h[32])
-{
-	char hex[65];
-
-	hash_to_hex(h, hex);
-	return json_string(hex);
-}
-
 /* ---- /rest/tx/<txid> ---- */
 
 static int
@@ -349,7 +341,7 @@ rest_tx(struct rest_req *q)
 		return fail(q, 400, "Invalid hash: %s", q->param);
 	/* getrawtransaction looks where Core's GetTransaction does: the
 	 * pool, then -txindex. */
-	params = json_pack("[o,i]", hash_json(h), 1);
+	params = json_pack("[o,i]", rpc_hash_json(h), 1);
 	res = call_method(q->r, "getrawtransaction", params, &err);
 	json_decref(params);
 	if (res == NULL)
@@ -429,7 +421,7 @@ rest_block(struct rest_req *q, int verbosity)
 		reply_bytes(q, raw, len);
 		break;
 	case FMT_JSON:
-		params = json_pack("[o,i]", hash_json(h), verbosity);
+		params = json_pack("[o,i]", rpc_hash_json(h), verbosity);
 		res = call_method(q->r, "getblock", params, &err);
 		json_decref(params);
 		if (res == NULL) {
@@ -595,7 +587,7 @@ rest_hashbyheight(struct rest_req *q)
 		reply(q, 200, CT_TEXT, hex, 65);
 		break;
 	case FMT_JSON:
-		reply_json(q, json_pack("{s:o}", "blockhash", hash_json(h)));
+		reply_json(q, json_pack("{s:o}", "blockhash", rpc_hash_json(h)));
 		break;
 	default:
 		return fail_format(q);
@@ -861,35 +853,37 @@ parse_uri_outpoint(const char *s, struct outpoint *op)
 }
 
 /*
- * Looks op up in the pool (checkmempool): 1 spent by a pool transaction,
- * 2 created by one (*hit filled), 0 not there, -1 error.
+ * Looks the n outpoints up in the pool in one request (checkmempool):
+ * state[i] 1 spent by a pool transaction, 2 created by one (hits[i]
+ * filled), 0 not there. 0, or -1 when the pool did not answer.
  */
 static int
-utxo_in_pool(struct rpc *r, const struct outpoint *op, struct utxo_hit *hit)
+utxos_in_pool(struct rpc *r, const struct outpoint *ops, size_t n,
+    struct utxo_hit *hits, int *state)
 {
+	struct mempool_outpoints_out ans;
+	struct mempool_outpoint_row *row;
 	struct rpc_error err;
-	json_t *params, *res;
-	const char *script;
-	int rc;
+	size_t i;
 
-	params = json_pack("[o,I]", hash_json(op->hash), (json_int_t)op->n);
-	rc = rpc_call_mempool(r, "_mempool_txout", params, &res, &err);
-	json_decref(params);
-	if (rc != 0)
+	if (rpc_mempool_outpoints(r, ops, n, &ans, &err) != 0)
 		return -1;
-	rc = 0;
-	if (json_is_true(json_object_get(res, "spent")))
-		rc = 1;
-	else if (json_object_get(res, "value") != NULL &&
-	    (script = json_string_value(json_object_get(res, "script"))) !=
-	    NULL && hex_decode_alloc(script, &hit->script,
-	    &hit->script_len) == 0) {
-		hit->value = json_integer_value(json_object_get(res, "value"));
-		hit->height = REST_MEMPOOL_HEIGHT;
-		rc = 2;
+	for (i = 0; i < n; i++) {
+		row = &ans.rows[i];
+		state[i] = 0;
+		if (row->spent)
+			state[i] = 1;
+		else if (row->has_output) {
+			hits[i].script = row->script;
+			hits[i].script_len = row->script_len;
+			row->script = NULL;
+			hits[i].value = row->value;
+			hits[i].height = REST_MEMPOOL_HEIGHT;
+			state[i] = 2;
+		}
 	}
-	json_decref(res);
-	return rc;
+	mempool_outpoints_out_free(&ans);
+	return 0;
 }
 
 static int
@@ -906,7 +900,7 @@ rest_getutxos(struct rest_req *q)
 	uint8_t *req = NULL, tip[32], bitmap[(REST_MAX_OUTPOINTS + 7) / 8];
 	size_t reqlen = 0, nparts = 0, nops = 0, nhits = 0, i, first;
 	int32_t tip_h;
-	int checkmempool = 0, uri_given = 0, rc = -1, pr;
+	int checkmempool = 0, uri_given = 0, rc = -1;
 
 	/* The parameter starts with the '/' after "/rest/getutxos". */
 	if (strlen(q->param) > 1) {
@@ -997,14 +991,11 @@ rest_getutxos(struct rest_req *q)
 	{
 		int *state = xcalloc(nops + 1, sizeof(int));
 
-		for (i = 0; i < nops && checkmempool; i++) {
-			pr = utxo_in_pool(q->r, &ops[i], &hits[i]);
-			if (pr == -1) {
-				free(state);
-				fail(q, 500, "Mempool lookup failed");
-				goto out;
-			}
-			state[i] = pr;
+		if (checkmempool && nops > 0 &&
+		    utxos_in_pool(q->r, ops, nops, hits, state) != 0) {
+			free(state);
+			fail(q, 500, "Mempool lookup failed");
+			goto out;
 		}
 		if (store_read_begin(rpc_shared(q->r)->store, &t) !=
 		    STORE_OK) {
@@ -1072,7 +1063,7 @@ rest_getutxos(struct rest_req *q)
 	default:
 		o = json_object();
 		json_object_set_new(o, "chainHeight", json_integer(tip_h));
-		json_object_set_new(o, "chaintipHash", hash_json(tip));
+		json_object_set_new(o, "chaintipHash", rpc_hash_json(tip));
 		json_object_set_new(o, "bitmap", json_string(bitstr));
 		utxos = json_array();
 		for (i = 0; i < nops; i++) {

@@ -44,6 +44,19 @@ struct zmqpub;
  * refused by the decoder), and which rpc_json_encode writes as a bare
  * number.
  */
+/* A hash as Core prints it: byte-reversed hex. */
+json_t *rpc_hash_json(const uint8_t h[32]);
+/* n bytes as a lowercase hex string. */
+json_t *rpc_hex_json(const void *p, size_t n);
+/* Core's name of v's JSON type: "string", "number", ...; NULL is "null". */
+const char *rpc_json_type_name(const json_t *v);
+/*
+ * UniValue's type error, which Core answers as -3 "JSON value of type T
+ * is not of expected type WANT". Fills err and returns NULL.
+ */
+json_t *rpc_fail_type(struct rpc_error *err, const json_t *v,
+    const char *want);
+
 /* Growable output text; plain value owned by the caller. */
 struct jout {
 	char *p;
@@ -148,8 +161,6 @@ size_t rpc_method_count(void);
 const struct rpc_method *rpc_method_at(size_t i);
 size_t rpc_method_nargs(const struct rpc_method *m);
 size_t rpc_method_nrequired(const struct rpc_method *m);
-/* Core's name of v's JSON type: "string", "number", "array", ... */
-const char *rpc_json_type_name(const json_t *v);
 /* xmalloc'd help text of one method, or the category listing for NULL. */
 char *rpc_help_text(const struct rpc_method *m);
 char *rpc_help_list(const char *category);
@@ -315,7 +326,7 @@ int rpc_param_verbosity(const json_t *v, int deflt);
  */
 int rpc_check_verbosity(const json_t *v, struct rpc_error *err);
 
-/* Forwarded methods: run m on the validation or mempool thread. */
+/* Forwarded methods: run m on the validation thread. */
 /*
  * 0 when m's owner thread is running (or r is NULL, as in unit tests);
  * else -1 with Core's error for that thread being off.
@@ -323,14 +334,28 @@ int rpc_check_verbosity(const json_t *v, struct rpc_error *err);
 int rpc_owner_check(struct rpc *r, const struct rpc_method *m,
     struct rpc_error *err);
 json_t *rpc_forward_validation(struct rpc_ctx *c, struct rpc_error *err);
-json_t *rpc_forward_mempool(struct rpc_ctx *c, struct rpc_error *err);
+
+/* Core's RPC_CLIENT_MEMPOOL_DISABLED. */
+#define RPC_MEMPOOL_DISABLED (-33)
+
+/* ---- Pool lookups for other methods (mempool.c) ---- */
+
+struct outpoint;
+struct mempool_outpoints_out;
 /*
- * Runs method (a public one, or a lookup such as "_mempool_gettx") on the
- * mempool thread with params (borrowed). 0 with *res (a new reference,
- * json null for no result), or -1 with *err (-33 when there is no mempool).
+ * A pool transaction's serialization with witness: 0 with *raw
+ * (xmalloc'd, *len bytes; NULL when the pool does not have it), or -1 with
+ * *err (-33 without a mempool).
  */
-int rpc_call_mempool(struct rpc *r, const char *method, json_t *params,
-    json_t **res, struct rpc_error *err);
+int rpc_mempool_tx(struct rpc *r, const uint8_t txid[32], uint8_t **raw,
+    size_t *len, struct rpc_error *err);
+/*
+ * What the pool says of each of n outpoints (mempool.h,
+ * mempool_req_outpoints): 0 with *out (mempool_outpoints_out_free), or -1
+ * with *err (-33 without a mempool).
+ */
+int rpc_mempool_outpoints(struct rpc *r, const struct outpoint *ops,
+    size_t n, struct mempool_outpoints_out *out, struct rpc_error *err);
 
 /* ---- Authentication (auth.c) ---- */
 
@@ -462,6 +487,8 @@ const char *rpc_opt(struct rpc *r, const char *name);
 /* ---- Transactions and scripts as JSON (txjson.c) ---- */
 
 struct tx;
+/* The transaction's serialization with witness, as a hex string. */
+json_t *rpc_tx_hex_json(const struct tx *tx);
 /*
  * Core's TxToUniv: txid, hash, version, size, vsize, weight, locktime, vin,
  * vout; hex when include_hex. block_hash may be NULL.

@@ -4,8 +4,9 @@
  * signrawtransactionwithkey, combinerawtransaction. The cryptography, the
  * message format and the signing of inputs live in chain/message.c,
  * crypto/key.c and script/sign.c; this file reads the parameters, finds
- * the spent outputs (the mempool thread's _mempool_prevouts, then the UTXO
- * set in a read transaction) and words the answers as Bitcoin Core 28.
+ * the spent outputs (the pool first, through mempool_req_outpoints, then
+ * the UTXO set in a read transaction) and words the answers as Bitcoin
+ * Core 28.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -15,13 +16,13 @@
 #include "chain/keyio.h"
 #include "chain/message.h"
 #include "crypto/hash.h"
+#include "mempool/mempool.h"
 #include "primitives/tx.h"
 #include "rpc/rpc_int.h"
 #include "script/script.h"
 #include "script/sign.h"
 #include "store/store.h"
 #include "util/buf.h"
-#include "util/callparam.h"
 #include "util/hex.h"
 #include "util/xmalloc.h"
 
@@ -127,44 +128,40 @@ static int
 find_coins(struct rpc_ctx *c, const struct tx *tx, struct coins *cs,
     struct rpc_error *err)
 {
-	json_t *list, *params, *ans = NULL, *e;
+	struct mempool_outpoints_out ans;
+	const struct mempool_outpoint_row *row;
 	struct store_rtxn *t;
+	struct outpoint *ops;
 	struct coin coin;
-	uint8_t *script;
-	size_t i, len;
+	size_t i;
+	int rc;
 
 	cs->n = tx->vin_count;
 	cs->spent = xcalloc(cs->n + 1, sizeof(*cs->spent));
 	cs->scripts = xcalloc(cs->n + 1, sizeof(*cs->scripts));
 	cs->have = xcalloc(cs->n + 1, sizeof(*cs->have));
-	list = json_array();
-	for (i = 0; i < cs->n; i++)
-		json_array_append_new(list, json_pack("[o,I]",
-		    json_hash(tx->vin[i].prevout.hash),
-		    (json_int_t)tx->vin[i].prevout.n));
-	params = json_pack("[o]", list);
+	memset(&ans, 0, sizeof(ans));
 	/* Without a mempool (unit tests) only the UTXO set is asked. */
-	if (rpc_shared(c->rpc)->mp != NULL && rpc_call_mempool(c->rpc,
-	    "_mempool_prevouts", params, &ans, err) != 0) {
-		json_decref(params);
-		return -1;
+	if (rpc_shared(c->rpc)->mp != NULL) {
+		ops = xcalloc(cs->n + 1, sizeof(*ops));
+		for (i = 0; i < cs->n; i++)
+			ops[i] = tx->vin[i].prevout;
+		rc = rpc_mempool_outpoints(c->rpc, ops, cs->n, &ans, err);
+		free(ops);
+		if (rc != 0)
+			return -1;
 	}
-	json_decref(params);
 	if (rpc_read_begin(c->rpc, &t, err) == -1) {
-		json_decref(ans);
+		mempool_outpoints_out_free(&ans);
 		return -1;
 	}
 	for (i = 0; i < cs->n; i++) {
-		e = ans ? json_array_get(ans, i) : NULL;
-		if (json_is_object(e)) {
-			/* The pool has the transaction: its output or nothing. */
-			if (json_object_get(e, "script") != NULL &&
-			    hex_decode_alloc(json_string_value(json_object_get(e,
-			    "script")), &script, &len) == 0) {
-				coin_set(cs, i, json_integer_value(
-				    json_object_get(e, "value")), script, len);
-				free(script);
-			}
+		row = i < ans.n ? &ans.rows[i] : NULL;
+		/* The pool has the transaction: its output or nothing. */
+		if (row != NULL && row->tx_in_pool) {
+			if (row->has_output)
+				coin_set(cs, i, row->value, row->script,
+				    row->script_len);
 			continue;
 		}
 		if (store_get_coin(t, &tx->vin[i].prevout, &coin) == STORE_OK)
@@ -172,7 +169,7 @@ find_coins(struct rpc_ctx *c, const struct tx *tx, struct coins *cs,
 			    coin.script_len);
 	}
 	store_read_end(t);
-	json_decref(ans);
+	mempool_outpoints_out_free(&ans);
 	return 0;
 }
 
@@ -189,22 +186,6 @@ decode_hex_tx(const char *hex, uint8_t **raw, struct tx *tx)
 		return -1;
 	}
 	return 0;
-}
-
-static json_t *
-tx_hex_json(const struct tx *tx)
-{
-	struct wbuf w;
-	json_t *j;
-	char *hex;
-
-	wbuf_init(&w);
-	tx_serialize(tx, &w, 1);
-	hex = hex_encode_alloc(w.p, w.len);
-	j = json_string(hex);
-	free(hex);
-	wbuf_free(&w);
-	return j;
 }
 
 static int
@@ -456,20 +437,16 @@ static json_t *
 input_error_json(const struct txin *in, const char *msg)
 {
 	json_t *o = json_object(), *wit = json_array();
-	char *hex;
 	size_t i;
 
-	json_object_set_new(o, "txid", json_hash(in->prevout.hash));
+	json_object_set_new(o, "txid", rpc_hash_json(in->prevout.hash));
 	json_object_set_new(o, "vout", json_integer(in->prevout.n));
-	for (i = 0; i < in->wit_count; i++) {
-		hex = hex_encode_alloc(in->wit[i].p, in->wit[i].len);
-		json_array_append_new(wit, json_string(hex));
-		free(hex);
-	}
+	for (i = 0; i < in->wit_count; i++)
+		json_array_append_new(wit, rpc_hex_json(in->wit[i].p,
+		    in->wit[i].len));
 	json_object_set_new(o, "witness", wit);
-	hex = hex_encode_alloc(in->script, in->script_len);
-	json_object_set_new(o, "scriptSig", json_string(hex));
-	free(hex);
+	json_object_set_new(o, "scriptSig", rpc_hex_json(in->script,
+	    in->script_len));
 	json_object_set_new(o, "sequence", json_integer(in->sequence));
 	json_object_set_new(o, "error", json_string(msg));
 	return o;
@@ -497,8 +474,7 @@ m_signrawtransactionwithkey(struct rpc_ctx *c, struct rpc_error *err)
 	prov = sign_provider_new();
 	json_array_foreach(keys, i, v) {
 		if (!json_is_string(v)) {
-			rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s is "
-			    "not of expected type string", json_type_name(v));
+			rpc_fail_type(err, v, "string");
 			goto out;
 		}
 		if (keyio_decode_secret(cp, json_string_value(v), secret,
@@ -546,7 +522,7 @@ m_signrawtransactionwithkey(struct rpc_ctx *c, struct rpc_error *err)
 		    errors[i]));
 	}
 	res = json_object();
-	json_object_set_new(res, "hex", tx_hex_json(&tx));
+	json_object_set_new(res, "hex", rpc_tx_hex_json(&tx));
 	json_object_set_new(res, "complete", json_boolean(complete));
 	if (json_array_size(errs) > 0)
 		json_object_set_new(res, "errors", errs);
@@ -578,8 +554,7 @@ m_combinerawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 	raws = xcalloc(json_array_size(txs) + 1, sizeof(*raws));
 	json_array_foreach(txs, i, v) {
 		if (!json_is_string(v)) {
-			rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s is "
-			    "not of expected type string", json_type_name(v));
+			rpc_fail_type(err, v, "string");
 			goto out;
 		}
 		if (decode_hex_tx(json_string_value(v), &raws[n],
@@ -605,7 +580,7 @@ m_combinerawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 			goto out;
 		}
 	sign_combine(&merged, vars, n, cs.spent, &keep);
-	res = tx_hex_json(&merged);
+	res = rpc_tx_hex_json(&merged);
 out:
 	for (i = 0; i < n; i++) {
 		tx_free(&vars[i]);

@@ -500,22 +500,6 @@ rpc_named_to_positional(const struct rpc_method *m, json_t *obj,
 	return out;
 }
 
-const char *
-rpc_json_type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_NULL: return "null";
-	case JSON_TRUE:
-	case JSON_FALSE: return "bool";
-	case JSON_OBJECT: return "object";
-	case JSON_ARRAY: return "array";
-	case JSON_STRING: return "string";
-	case JSON_INTEGER:
-	case JSON_REAL: return "number";
-	}
-	return "null";
-}
-
 /* The JSON type Core expects for t, or NULL when it does not check. */
 static const char *
 expected_type(enum rpc_argtype t)
@@ -618,10 +602,7 @@ rpc_check_verbosity(const json_t *v, struct rpc_error *err)
 	if (v == NULL || json_is_null(v) || json_is_boolean(v) ||
 	    json_is_integer(v))
 		return 0;
-	/* UniValue's type_error, which Core answers as RPC_TYPE_ERROR. */
-	rpc_fail(err, RPC_TYPE_ERROR,
-	    "JSON value of type %s is not of expected type number",
-	    rpc_json_type_name(v));
+	rpc_fail_type(err, v, "number");
 	return -1;
 range:
 	rpc_fail(err, RPC_MISC_ERROR, "JSON integer out of range");

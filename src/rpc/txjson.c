@@ -382,9 +382,7 @@ rpc_script_pubkey_json(const uint8_t *s, size_t len,
 		free(str);
 	}
 	if (include_hex) {
-		str = hex_encode_alloc(s, len);
-		json_object_set_new(o, "hex", json_string(str));
-		free(str);
+		json_object_set_new(o, "hex", rpc_hex_json(s, len));
 	}
 	if (include_address && (str = rpc_script_address(s, len, cp))) {
 		json_object_set_new(o, "address", json_string(str));
@@ -392,25 +390,6 @@ rpc_script_pubkey_json(const uint8_t *s, size_t len,
 	}
 	json_object_set_new(o, "type", json_string(rpc_script_type(s, len)));
 	return o;
-}
-
-static json_t *
-hex_json(const void *p, size_t n)
-{
-	char *h = hex_encode_alloc(p, n);
-	json_t *s = json_string(h);
-
-	free(h);
-	return s;
-}
-
-static json_t *
-hash_json(const uint8_t h[32])
-{
-	char hex[65];
-
-	hash_to_hex(h, hex);
-	return json_string(hex);
 }
 
 /* ---- Spent coins from a block's undo record ---- */
@@ -455,6 +434,19 @@ prevout_json(const struct consensus_coin *c, const struct chainparams *cp)
 }
 
 json_t *
+rpc_tx_hex_json(const struct tx *tx)
+{
+	struct wbuf w;
+	json_t *j;
+
+	wbuf_init(&w);
+	tx_serialize(tx, &w, 1);
+	j = rpc_hex_json(w.p, w.len);
+	wbuf_free(&w);
+	return j;
+}
+
+json_t *
 rpc_tx_json(const struct tx *tx, const struct chainparams *cp,
     int include_hex)
 {
@@ -475,8 +467,8 @@ rpc_tx_json_spent(const struct tx *tx, const struct chainparams *cp,
 	if (coinbase)
 		spent = NULL;
 
-	json_object_set_new(o, "txid", hash_json(tx->txid));
-	json_object_set_new(o, "hash", hash_json(tx->wtxid));
+	json_object_set_new(o, "txid", rpc_hash_json(tx->txid));
+	json_object_set_new(o, "hash", rpc_hash_json(tx->wtxid));
 	json_object_set_new(o, "version",
 	    json_integer((json_int_t)(uint32_t)tx->version));
 	json_object_set_new(o, "size", json_integer((json_int_t)tx->total_size));
@@ -491,10 +483,10 @@ rpc_tx_json_spent(const struct tx *tx, const struct chainparams *cp,
 		in = json_object();
 		if (coinbase)
 			json_object_set_new(in, "coinbase",
-			    hex_json(ti->script, ti->script_len));
+			    rpc_hex_json(ti->script, ti->script_len));
 		else {
 			json_object_set_new(in, "txid",
-			    hash_json(ti->prevout.hash));
+			    rpc_hash_json(ti->prevout.hash));
 			json_object_set_new(in, "vout",
 			    json_integer(ti->prevout.n));
 			sig = json_object();
@@ -502,14 +494,14 @@ rpc_tx_json_spent(const struct tx *tx, const struct chainparams *cp,
 			json_object_set_new(sig, "asm", json_string(str));
 			free(str);
 			json_object_set_new(sig, "hex",
-			    hex_json(ti->script, ti->script_len));
+			    rpc_hex_json(ti->script, ti->script_len));
 			json_object_set_new(in, "scriptSig", sig);
 		}
 		if (ti->wit_count) {
 			wit = json_array();
 			for (j = 0; j < ti->wit_count; j++)
 				json_array_append_new(wit,
-				    hex_json(ti->wit[j].p, ti->wit[j].len));
+				    rpc_hex_json(ti->wit[j].p, ti->wit[j].len));
 			json_object_set_new(in, "txinwitness", wit);
 		}
 		if (spent) {
@@ -546,7 +538,7 @@ rpc_tx_json_spent(const struct tx *tx, const struct chainparams *cp,
 
 		wbuf_init(&w);
 		tx_serialize(tx, &w, 1);
-		json_object_set_new(o, "hex", hex_json(w.p, w.len));
+		json_object_set_new(o, "hex", rpc_hex_json(w.p, w.len));
 		wbuf_free(&w);
 	}
 	return o;

@@ -61,7 +61,6 @@ m_gettxoutproof(struct rpc_ctx *c, struct rpc_error *err)
 	uint8_t (*ids)[32], (*all)[32], bh[32], *raw;
 	size_t n = 0, i, j, len, found = 0;
 	int *match;
-	char *hex;
 
 	if (json_array_size(txids) == 0)
 		return rpc_fail(err, RPC_INVALID_PARAMETER,
@@ -130,9 +129,7 @@ m_gettxoutproof(struct rpc_ctx *c, struct rpc_error *err)
 		    b.tx_count, &mb);
 		wbuf_init(&w);
 		merkleblock_serialize(&mb, &w);
-		hex = hex_encode_alloc(w.p, w.len);
-		res = json_string(hex);
-		free(hex);
+		res = rpc_hex_json(w.p, w.len);
 		wbuf_free(&w);
 		merkleblock_free(&mb);
 	}

@@ -18,7 +18,7 @@ m_validateaddress(struct rpc_ctx *c, struct rpc_error *err)
 	const struct chainparams *cp = rpc_shared(c->rpc)->cp;
 	const char *addr = json_string_value(rpc_param(c, 0));
 	uint8_t s[ADDRESS_MAX_SCRIPT];
-	char emsg[ADDRESS_ERR_LEN], *hex, *norm;
+	char emsg[ADDRESS_ERR_LEN], *norm;
 	const uint8_t *prog;
 	size_t len, nlocs = 0, i, plen;
 	int *locs = NULL, ver;
@@ -40,9 +40,7 @@ m_validateaddress(struct rpc_ctx *c, struct rpc_error *err)
 	norm = address_from_script(cp, s, len);
 	json_object_set_new(o, "address", json_string(norm ? norm : addr));
 	free(norm);
-	hex = hex_encode_alloc(s, len);
-	json_object_set_new(o, "scriptPubKey", json_string(hex));
-	free(hex);
+	json_object_set_new(o, "scriptPubKey", rpc_hex_json(s, len));
 	if (script_is_witness_program(s, len, &ver, &prog, &plen)) {
 		/* Only unknown witness versions leave "isscript" out. */
 		if (ver == 0)
@@ -53,9 +51,8 @@ m_validateaddress(struct rpc_ctx *c, struct rpc_error *err)
 			json_object_set_new(o, "isscript", json_true());
 		json_object_set_new(o, "iswitness", json_true());
 		json_object_set_new(o, "witness_version", json_integer(ver));
-		hex = hex_encode_alloc(prog, plen);
-		json_object_set_new(o, "witness_program", json_string(hex));
-		free(hex);
+		json_object_set_new(o, "witness_program",
+		    rpc_hex_json(prog, plen));
 	} else {
 		json_object_set_new(o, "isscript",
 		    json_boolean(script_is_p2sh(s, len)));

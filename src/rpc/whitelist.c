@@ -183,23 +183,6 @@ forbidden(struct rpc_http_reply *out)
 	out->status = 403;
 }
 
-/* Core's UniValue type names, for its get_str() error. */
-static const char *
-json_type_name(const json_t *v)
-{
-	if (v == NULL || json_is_null(v))
-		return "null";
-	if (json_is_boolean(v))
-		return "bool";
-	if (json_is_object(v))
-		return "object";
-	if (json_is_array(v))
-		return "array";
-	if (json_is_string(v))
-		return "string";
-	return "number";
-}
-
 /* An error reply as Core's JSONErrorReply writes it, id null. */
 static void
 error_reply(struct rpc_http_reply *out, int status, int code,
@@ -260,7 +243,7 @@ rpc_acl_check(const struct rpc_acl *acl, const char *user, json_t *body,
 		if (!json_is_string(meth)) {
 			snprintf(msg, sizeof(msg), "JSON value of type %s is "
 			    "not of expected type string",
-			    json_type_name(meth));
+			    rpc_json_type_name(meth));
 			error_reply(out, 500, RPC_PARSE_ERROR, msg);
 			return -1;
 		}

@@ -261,30 +261,53 @@ vcall(struct env *e, const char *method, json_t *params, struct rpc_error *err)
 	return res;
 }
 
-/* A mempool-thread RPC method; the result, or NULL. */
-static json_t *
-mcall(struct env *e, const char *method, json_t *params)
+/* A typed request to the mempool thread; 0, or -1 with *err. */
+static int
+ask(struct env *e, request_fn fn, const void *in, size_t inlen,
+    void (*in_free)(void *), void *out, size_t outlen,
+    void (*out_free)(void *), struct request_error *err)
 {
-	struct rpc_error err;
-	json_t *res = NULL;
-
-	memset(&err, 0, sizeof(err));
-	if (mempool_call(e->m, method, params, &res, &err, 60000) != 0) {
-		fprintf(stderr, "%s: %d %s\n", method, err.code, err.message);
-		res = NULL;
-	}
-	json_array_append_new(e->kept, params);
-	return res;
+	memset(err, 0, sizeof(*err));
+	return mempool_ask(e->m, fn, in, inlen, in_free, out, outlen,
+	    out_free, 60000, err);
 }
 
 static int
-mcall_ok(struct env *e, const char *method, json_t *params)
+prioritise(struct env *e, const uint8_t txid[32], int64_t delta)
 {
-	json_t *res = mcall(e, method, params);
-	int ok = res != NULL;
+	struct mempool_prioritise_in in;
+	struct request_error err;
+	char none;
 
-	json_decref(res);
-	return ok;
+	memcpy(in.txid, txid, 32);
+	in.delta = delta;
+	if (ask(e, mempool_req_prioritise, &in, sizeof(in), NULL, &none, 0,
+	    NULL, &err) != 0) {
+		fprintf(stderr, "prioritise: %d %s\n", err.status,
+		    err.message);
+		return -1;
+	}
+	return 0;
+}
+
+/* The prioritisation of txid the pool reports, or INT64_MIN for none. */
+static int64_t
+delta_of(struct env *e, const uint8_t txid[32])
+{
+	struct mempool_deltas out;
+	struct request_error err;
+	int64_t d = INT64_MIN;
+	size_t i;
+
+	memset(&out, 0, sizeof(out));
+	if (ask(e, mempool_req_deltas, NULL, 0, NULL, &out, sizeof(out),
+	    mempool_deltas_free, &err) != 0)
+		return d;
+	for (i = 0; i < out.n; i++)
+		if (memcmp(out.v[i].txid, txid, 32) == 0)
+			d = out.v[i].delta;
+	mempool_deltas_free(&out);
+	return d;
 }
 
 static void
@@ -646,8 +669,7 @@ test_persist(void)
 	struct env e;
 	struct wbuf p, c;
 	uint8_t cb[32], ptxid[32], ctxid[32], absent[32];
-	char path[400], ahex[65], chex[65];
-	json_t *res;
+	char path[400];
 	long mark;
 	int fd;
 
@@ -662,12 +684,8 @@ test_persist(void)
 	snprintf(path, sizeof(path), "%s/regtest/mempool.dat", e.dir);
 	/* Deltas: one of an entry, one of a transaction not seen yet. */
 	memset(absent, 0xab, sizeof(absent));
-	hash_to_hex(absent, ahex);
-	hash_to_hex(ctxid, chex);
-	CHECK(mcall_ok(&e, "prioritisetransaction", json_pack("[s,i,i]",
-	    ahex, 0, 777)));
-	CHECK(mcall_ok(&e, "prioritisetransaction", json_pack("[s,i,i]",
-	    chex, 0, 555)));
+	CHECK(prioritise(&e, absent, 777) == 0);
+	CHECK(prioritise(&e, ctxid, 555) == 0);
 
 	threads_stop(&e);
 	check_file_layout(path, 2);
@@ -675,12 +693,8 @@ test_persist(void)
 	mark = testenv_log_size();
 	CHECK(threads_start(&e, NULL) == 0);
 	CHECK(wait_size(e.m, 2) == 0);
-	res = mcall(&e, "getprioritisedtransactions", json_array());
-	CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(res,
-	    ahex), "fee_delta")), 777);
-	CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(res,
-	    chex), "fee_delta")), 555);
-	json_decref(res);
+	CHECK_EQ_INT(delta_of(&e, absent), 777);
+	CHECK_EQ_INT(delta_of(&e, ctxid), 555);
 	threads_stop(&e);
 	CHECK(testenv_log_has("Imported mempool transactions from file: 2 "
 	    "succeeded, 0 failed, 0 expired, 0 already there, 0 waiting for "
@@ -706,6 +720,178 @@ test_persist(void)
 	CHECK_EQ_INT(mempool_size(e.m), 0);
 	CHECK(testenv_log_has("Failed to deserialize mempool data on file",
 	    mark));
+	wbuf_free(&p);
+	wbuf_free(&c);
+	env_stop(&e);
+}
+
+/* sendrawtransaction's request for a one-output transaction, no fee cap. */
+static int
+send_tx(struct env *e, const struct wbuf *w, const uint8_t txid[32],
+    struct mempool_send_out *out, struct request_error *err)
+{
+	struct mempool_send_in in;
+
+	memset(&in, 0, sizeof(in));
+	in.raw = xmemdup(w->p, w->len);
+	in.len = w->len;
+	memcpy(in.txid, txid, 32);
+	in.nout = 1;
+	return ask(e, mempool_req_send, &in, sizeof(in), mempool_send_in_free,
+	    out, sizeof(*out), NULL, err);
+}
+
+/*
+ * The typed requests the rpc thread makes, served by the running mempool
+ * thread: a parent and its child in the pool, asked about as entries, as
+ * the pool's list, as relatives, as raw bytes and as outpoints.
+ */
+static void
+test_requests(void)
+{
+	struct env e;
+	struct wbuf p, c;
+	struct request_error err;
+	struct mempool_txid_in tin;
+	struct mempool_entry ent;
+	struct mempool_entries list;
+	struct mempool_list_in lin;
+	struct mempool_relatives_in rin;
+	struct mempool_tx_out txo;
+	struct mempool_outpoints_in oin;
+	struct mempool_outpoints_out oout;
+	struct mempool_info info;
+	struct mempool_send_out sout;
+	uint8_t cb[32], ptxid[32], ctxid[32], absent[32];
+	const int64_t pval = 50 * COIN - 1000;
+
+	CHECK(env_start(&e, NULL) == 0);
+	mine(&e, 101);
+	block_at(&e, 1, cb, NULL, NULL);
+	make_spend(cb, 0, 50 * COIN, 1000, &p, ptxid);
+	make_spend(ptxid, 0, pval, 20000, &c, ctxid);
+	CHECK(mempool_submit_tx(e.m, 1, p.p, p.len) == 0);
+	CHECK(mempool_submit_tx(e.m, 1, c.p, c.len) == 0);
+	CHECK(wait_size(e.m, 2) == 0);
+	memset(absent, 0xcd, sizeof(absent));
+
+	/* The child: its parent in depends, the package in its ancestors. */
+	memcpy(tin.txid, ctxid, 32);
+	memset(&ent, 0, sizeof(ent));
+	CHECK(ask(&e, mempool_req_entry, &tin, sizeof(tin), NULL, &ent,
+	    sizeof(ent), mempool_entry_free, &err) == 0);
+	CHECK(memcmp(ent.txid, ctxid, 32) == 0);
+	CHECK_EQ_INT(ent.fee, 20000);
+	CHECK_EQ_INT(ent.modified_fee, 20000);
+	CHECK_EQ_INT(ent.anc_count, 2);
+	CHECK_EQ_INT(ent.anc_fees, 21000);
+	CHECK_EQ_INT(ent.desc_count, 1);
+	CHECK_EQ_INT(ent.height, 101);
+	CHECK_EQ_INT(ent.ndepends, 1);
+	CHECK(ent.ndepends == 1 && memcmp(ent.depends[0], ptxid, 32) == 0);
+	CHECK_EQ_INT(ent.nspentby, 0);
+	mempool_entry_free(&ent);
+
+	/* The parent: spent by the child. */
+	memcpy(tin.txid, ptxid, 32);
+	memset(&ent, 0, sizeof(ent));
+	CHECK(ask(&e, mempool_req_entry, &tin, sizeof(tin), NULL, &ent,
+	    sizeof(ent), mempool_entry_free, &err) == 0);
+	CHECK_EQ_INT(ent.desc_count, 2);
+	CHECK_EQ_INT(ent.desc_fees, 21000);
+	CHECK_EQ_INT(ent.ndepends, 0);
+	CHECK(ent.nspentby == 1 && memcmp(ent.spentby[0], ctxid, 32) == 0);
+	mempool_entry_free(&ent);
+
+	/* Not there: a status and Core's message, no output. */
+	memcpy(tin.txid, absent, 32);
+	CHECK(ask(&e, mempool_req_entry, &tin, sizeof(tin), NULL, &ent,
+	    sizeof(ent), mempool_entry_free, &err) == -1);
+	CHECK_EQ_INT(err.status, MEMPOOL_E_NOT_FOUND);
+	CHECK_EQ_STR(err.message, "Transaction not in mempool");
+
+	/* getrawmempool's order: fewer ancestors first. */
+	lin.full = 0;
+	memset(&list, 0, sizeof(list));
+	CHECK(ask(&e, mempool_req_list, &lin, sizeof(lin), NULL, &list,
+	    sizeof(list), mempool_entries_free, &err) == 0);
+	CHECK_EQ_INT(list.n, 2);
+	CHECK(list.n == 2 && memcmp(list.v[0].txid, ptxid, 32) == 0 &&
+	    memcmp(list.v[1].txid, ctxid, 32) == 0);
+	CHECK(list.sequence >= 3);
+	mempool_entries_free(&list);
+
+	memset(&rin, 0, sizeof(rin));
+	memcpy(rin.txid, ctxid, 32);
+	rin.up = 1;
+	memset(&list, 0, sizeof(list));
+	CHECK(ask(&e, mempool_req_relatives, &rin, sizeof(rin), NULL, &list,
+	    sizeof(list), mempool_entries_free, &err) == 0);
+	CHECK(list.n == 1 && memcmp(list.v[0].txid, ptxid, 32) == 0);
+	mempool_entries_free(&list);
+	rin.up = 0;
+	memset(&list, 0, sizeof(list));
+	CHECK(ask(&e, mempool_req_relatives, &rin, sizeof(rin), NULL, &list,
+	    sizeof(list), mempool_entries_free, &err) == 0);
+	CHECK_EQ_INT(list.n, 0);
+	mempool_entries_free(&list);
+
+	/* The raw bytes, and nothing (not a failure) for an absent txid. */
+	memcpy(tin.txid, ctxid, 32);
+	memset(&txo, 0, sizeof(txo));
+	CHECK(ask(&e, mempool_req_tx, &tin, sizeof(tin), NULL, &txo,
+	    sizeof(txo), mempool_tx_out_free, &err) == 0);
+	CHECK(txo.len == c.len && memcmp(txo.raw, c.p, c.len) == 0);
+	mempool_tx_out_free(&txo);
+	memcpy(tin.txid, absent, 32);
+	memset(&txo, 0, sizeof(txo));
+	CHECK(ask(&e, mempool_req_tx, &tin, sizeof(tin), NULL, &txo,
+	    sizeof(txo), mempool_tx_out_free, &err) == 0);
+	CHECK(txo.raw == NULL);
+
+	/* Outpoints: spent in the pool, created by it, past its end, unknown. */
+	oin.n = 4;
+	oin.ops = xcalloc(4, sizeof(*oin.ops));
+	memcpy(oin.ops[0].hash, ptxid, 32);
+	memcpy(oin.ops[1].hash, ctxid, 32);
+	memcpy(oin.ops[2].hash, ctxid, 32);
+	oin.ops[2].n = 5;
+	memcpy(oin.ops[3].hash, absent, 32);
+	memset(&oout, 0, sizeof(oout));
+	CHECK(ask(&e, mempool_req_outpoints, &oin, sizeof(oin),
+	    mempool_outpoints_in_free, &oout, sizeof(oout),
+	    mempool_outpoints_out_free, &err) == 0);
+	CHECK_EQ_INT(oout.n, 4);
+	CHECK(oout.rows[0].spent &&
+	    memcmp(oout.rows[0].spender, ctxid, 32) == 0);
+	CHECK(oout.rows[0].tx_in_pool && oout.rows[0].has_output);
+	CHECK_EQ_INT(oout.rows[0].value, pval);
+	CHECK(!oout.rows[1].spent && oout.rows[1].has_output);
+	CHECK_EQ_INT(oout.rows[1].value, pval - 20000);
+	CHECK(oout.rows[1].script_len == sizeof(bg_p2wsh_true) &&
+	    memcmp(oout.rows[1].script, bg_p2wsh_true,
+	    sizeof(bg_p2wsh_true)) == 0);
+	CHECK(oout.rows[2].tx_in_pool && !oout.rows[2].has_output);
+	CHECK(!oout.rows[3].tx_in_pool && !oout.rows[3].spent);
+	mempool_outpoints_out_free(&oout);
+
+	memset(&info, 0, sizeof(info));
+	CHECK(ask(&e, mempool_req_info, NULL, 0, NULL, &info, sizeof(info),
+	    NULL, &err) == 0);
+	CHECK_EQ_INT(info.size, 2);
+	CHECK_EQ_INT(info.total_fee, 21000);
+	CHECK(info.loaded);
+
+	/* Sending what the pool has answers its txid; a spent coin fails. */
+	CHECK(send_tx(&e, &c, ctxid, &sout, &err) == 0);
+	CHECK(memcmp(sout.txid, ctxid, 32) == 0);
+	wbuf_free(&p);
+	make_spend(cb, 0, 50 * COIN, 5000, &p, ptxid);
+	CHECK(send_tx(&e, &p, ptxid, &sout, &err) == -1);
+	CHECK_EQ_INT(err.status, MEMPOOL_E_REJECTED);
+	CHECK(strncmp(err.message, "insufficient fee", 16) == 0);
+	CHECK_EQ_INT(mempool_size(e.m), 2);
+
 	wbuf_free(&p);
 	wbuf_free(&c);
 	env_stop(&e);
@@ -752,4 +938,5 @@ test_stop_order(void)
 
 UNIT_MAIN(UNIT_CASE(test_accept_and_mine), UNIT_CASE(test_rejects),
     UNIT_CASE(test_conflict_and_reorg), UNIT_CASE(test_persist),
+    UNIT_CASE(test_requests),
     UNIT_CASE(test_stop_order))
