@@ -17,7 +17,6 @@
 #include "util/callparam.h"
 #include "util/hex.h"
 #include "util/xmalloc.h"
-#include "validation/validation.h"
 
 /* Error messages quote the input; keep them inside rpc_error.message. */
 static const char *
@@ -311,22 +310,6 @@ rpc_forward_net(struct rpc_ctx *c, struct rpc_error *err)
 		return NULL;
 	return res ? res : json_null();
 }
-
-json_t *
-rpc_forward_validation(struct rpc_ctx *c, struct rpc_error *err)
-{
-	struct rpc_shared *sh = rpc_shared(c->rpc);
-	json_t *res = NULL;
-
-	if (sh->v == NULL)
-		return rpc_fail(err, RPC_INTERNAL_ERROR,
-		    "Validation is not running");
-	if (validation_call(sh->v, c->m->name, c->params, &res, err,
-	    sh->call_timeout_ms) != 0)
-		return NULL;
-	return res ? res : json_null();
-}
-
 
 int
 rpc_call_mempool(struct rpc *r, const char *method, json_t *params,

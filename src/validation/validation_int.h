@@ -10,12 +10,9 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
 #include "consensus/consensus.h"
-#include "util/call.h"
-#include "util/callparam.h"
 #include "util/queue.h"
+#include "util/request.h"
 #include "validation/chainstate.h"
 #include "validation/validation.h"
 
@@ -23,7 +20,7 @@
 enum vmsg_type {
 	VMSG_BLOCK = 1,		/* raw block from the network or RPC */
 	VMSG_HEADERS,		/* array of struct block_header */
-	VMSG_CALL,		/* struct call * (util/call.h) */
+	VMSG_REQUEST,		/* struct request * (util/request.h) */
 	VMSG_IMPORT_BLOCK,	/* struct import_hdr, then the raw block */
 	VMSG_IMPORT_DONE,	/* the import thread has finished */
 	VMSG_WRITE,		/* struct write_job * (validation_write) */
@@ -73,7 +70,6 @@ struct import_hdr {
 
 #define VALIDATION_MAX_LISTENERS 8
 
-struct waiter;
 struct hold;
 
 struct validation {
@@ -123,7 +119,6 @@ struct validation {
 	int activate_pending;		/* more blocks to connect (reindex) */
 	int64_t stop_at_height;
 	int stop_requested;
-	struct waiter *waiters;		/* waitfor* calls in progress */
 	struct msg *import_list;	/* drained, not yet processed */
 	struct hold *held;		/* imported blocks waiting for a parent */
 	size_t held_count, held_bytes;
@@ -163,23 +158,13 @@ struct validation {
 	int halted;		/* the snapshot failed: nothing more to do */
 };
 
-/* An RPC method served here: runs on the validation thread, or on the caller's. */
-struct vcall_entry {
-	const char *name;
-	void (*fn)(struct validation *v, struct call *c, json_t *params);
-	int on_caller;		/* runs on the calling thread with a read txn */
-};
-
-extern const struct vcall_entry vcall_mining[];
-extern const struct vcall_entry vcall_chain[];
-
-/* Parameters: util/callparam.h (callparam_int, callparam_hash, ...). */
-
-/* validation.c: hooks the RPC methods need. */
-void validation_wait_add(struct validation *v, struct call *c, int kind,
-    const uint8_t hash[32], int32_t height, int64_t timeout_ms);
-/* Answers the waiters whose condition holds or whose time is up (all: every one). */
-void validation_wait_check(struct validation *v, int all);
+/* validation.c */
+/*
+ * Pushes r to the call queue and waits for the answer (request_wait's
+ * contract); a full or closed queue abandons r: REQUEST_E_UNAVAILABLE.
+ */
+int validation_request(struct validation *v, struct request *r,
+    int timeout_ms, void *out, struct request_error *err);
 void validation_notify_block(struct validation *v,
     const struct block_result *r, uint64_t peer_id);
 /* Runs a block through the chainstate and tells listeners (RPC and net). */
@@ -196,8 +181,6 @@ void validation_activate(struct validation *v);
  */
 void validation_template(struct validation *v,
     const struct template_request *req, struct template_txs *out);
-
-enum { WAIT_NEW_BLOCK, WAIT_BLOCK_HASH, WAIT_HEIGHT };
 
 /* assumeutxo.c */
 /*
