@@ -251,6 +251,25 @@ verdict_json(const struct validation_block_verdict *v)
 	return json_string(v->reason[0] ? v->reason : "rejected");
 }
 
+/* Sends a decoded block (raw, freed here) for a verdict, and words it. */
+static json_t *
+ask_verdict(struct rpc_ctx *c, int (*fn)(struct validation *,
+    const uint8_t *, size_t, struct validation_block_verdict *, int,
+    struct request_error *), uint8_t *raw, size_t len,
+    struct rpc_error *err)
+{
+	struct rpc_shared *sh = rpc_shared(c->rpc);
+	struct validation_block_verdict v;
+	struct request_error e;
+	int rc;
+
+	rc = fn(sh->v, raw, len, &v, sh->call_timeout_ms, &e);
+	free(raw);
+	if (rc != 0)
+		return rpc_validation_fail(c, &e, err);
+	return verdict_json(&v);
+}
+
 /*
  * Core's DecodeHexBlk: a block that parses (bytes after its last
  * transaction are ignored). 0 with *raw (xmalloc'd) and *len the block's
@@ -272,13 +291,10 @@ decode_block(const char *hex, uint8_t **raw, size_t *len, struct block *b)
 static json_t *
 m_submitblock(struct rpc_ctx *c, struct rpc_error *err)
 {
-	struct rpc_shared *sh = rpc_shared(c->rpc);
-	struct validation_block_verdict v;
-	struct request_error e;
 	struct block b;
 	uint8_t *raw;
 	size_t len;
-	int coinbase, rc;
+	int coinbase;
 
 	if (decode_block(json_string_value(rpc_param(c, 0)), &raw, &len,
 	    &b) != 0)
@@ -291,12 +307,7 @@ m_submitblock(struct rpc_ctx *c, struct rpc_error *err)
 		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
 		    "Block does not start with a coinbase");
 	}
-	rc = validation_submit_rpc_block(sh->v, raw, len, &v,
-	    sh->call_timeout_ms, &e);
-	free(raw);
-	if (rc != 0)
-		return rpc_validation_fail(c, &e, err);
-	return verdict_json(&v);
+	return ask_verdict(c, validation_submit_rpc_block, raw, len, err);
 }
 
 static json_t *
@@ -328,14 +339,10 @@ m_submitheader(struct rpc_ctx *c, struct rpc_error *err)
 static json_t *
 gbt_proposal(struct rpc_ctx *c, json_t *req, struct rpc_error *err)
 {
-	struct rpc_shared *sh = rpc_shared(c->rpc);
 	const char *hex = json_string_value(json_object_get(req, "data"));
-	struct validation_block_verdict v;
-	struct request_error e;
 	struct block b;
 	uint8_t *raw;
 	size_t len;
-	int rc;
 
 	if (hex == NULL)
 		return rpc_fail(err, RPC_TYPE_ERROR, "Missing data String key "
@@ -344,12 +351,7 @@ gbt_proposal(struct rpc_ctx *c, json_t *req, struct rpc_error *err)
 		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
 		    "Block decode failed");
 	block_free(&b);
-	rc = validation_check_proposal(sh->v, raw, len, &v,
-	    sh->call_timeout_ms, &e);
-	free(raw);
-	if (rc != 0)
-		return rpc_validation_fail(c, &e, err);
-	return verdict_json(&v);
+	return ask_verdict(c, validation_check_proposal, raw, len, err);
 }
 
 /* getblocktemplate's "transactions": Core's keys, in Core's order. */

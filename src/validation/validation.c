@@ -481,7 +481,6 @@ dispatch(struct validation *v, struct msg *m)
 		write_job_finish(j, cs_write(v->cs, write_job_txn, j));
 		break;
 	}
-	case VMSG_SNAPSHOT:
 	case VMSG_BG_DONE:
 		au_dispatch(v, m);
 		break;
@@ -500,8 +499,8 @@ halted(struct validation *v, struct msg *m)
 	if (m->type == VMSG_REQUEST)
 		request_refuse(request_of(m), VALIDATION_E_SHUTDOWN,
 		    "Shutting down");
-	else
-		au_fail_request(m);
+	else if (m->type == VMSG_WRITE)
+		write_job_finish(write_job_of(m), QUEUE_ECLOSED);
 	msg_free(m);
 }
 
@@ -591,8 +590,6 @@ fail_queued_calls(struct validation *v)
 			    "Shutting down");
 		else if (m->type == VMSG_WRITE)
 			write_job_finish(write_job_of(m), QUEUE_ECLOSED);
-		else
-			au_fail_request(m);
 		msg_free(m);
 	}
 }

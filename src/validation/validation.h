@@ -189,18 +189,19 @@ int validation_write(struct validation *v, validation_write_fn fn,
 /*
  * ---- Additions (assumeutxo: assumeutxo.c, background.c; doc/assumeutxo.md) ----
  *
- * validation_load_snapshot is Core's ActivateSnapshot for loadtxoutset.
- * m is the snapshot's metadata, coins the file's bytes after it. On the
- * calling RPC worker it checks the snapshot against the chain parameters'
- * assumeutxo table and the block index, loads the coins into the store's
- * second chainstate and checks their hash; then the validation thread
- * makes that chainstate the followed one (tip: the base block) and starts
- * background validation of the old one, on its own thread, from where it
- * was up to the base block. mempool_size: the mempool's size when called
- * (Core refuses a non-empty mempool). 0 with *out, or -1 with Core's
- * message in err (what follows "Unable to load UTXO snapshot: "); nothing
- * of a refused snapshot stays in the store. Any thread but the validation
- * thread, holding no store transaction; one load at a time.
+ * validation_load_snapshot is Core's ActivateSnapshot for loadtxoutset,
+ * a request served on the validation thread (the store's only writer)
+ * while the caller waits, however long the load takes: the thread reads
+ * coins, the file's bytes after the metadata m, until it answers. It
+ * checks the snapshot against the chain parameters' assumeutxo table and
+ * the block index, loads the coins into the store's second chainstate,
+ * checks their hash, makes that chainstate the followed one (tip: the
+ * base block) and starts background validation of the old one, on its
+ * own thread, from where it was up to the base block. mempool_size: the
+ * mempool's size when called (Core refuses a non-empty mempool). 0 with
+ * *out, or -1 with Core's message in err (what follows "Unable to load
+ * UTXO snapshot: "); nothing of a refused snapshot stays in the store.
+ * Any thread but the validation thread, holding no store transaction.
  */
 struct rbuf;
 struct snapshot_meta;

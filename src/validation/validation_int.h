@@ -1,7 +1,7 @@
 /*
  * The validation thread's internals, shared by validation.c (the thread,
  * queues and listeners), import.c (-loadblock/-reindex), mining.c and the
- * RPC method files rpc_mining.c and rpc_chain.c. Nothing outside
+ * request files serve_mining.c and serve_chain.c. Nothing outside
  * src/validation includes this.
  */
 #ifndef BR_VALIDATION_INT_H
@@ -24,7 +24,6 @@ enum vmsg_type {
 	VMSG_IMPORT_BLOCK,	/* struct import_hdr, then the raw block */
 	VMSG_IMPORT_DONE,	/* the import thread has finished */
 	VMSG_WRITE,		/* struct write_job * (validation_write) */
-	VMSG_SNAPSHOT,		/* struct au_req * (assumeutxo.c): activate */
 	VMSG_BG_DONE,		/* struct bg_result: background validation ended */
 };
 
@@ -142,14 +141,14 @@ struct validation {
 
 	/*
 	 * assumeutxo. au_mu, a leaf, guards au (the store's record as of
-	 * the last commit), au_loading (a loadtxoutset under way, on an RPC
-	 * worker), cache_db and cache_tip (getchainstates: [0] the background
-	 * chainstate's, [1] the followed one's). bg is the validation
+	 * the last commit; written only by the validation thread, which
+	 * reads it without the lock), cache_db and cache_tip
+	 * (getchainstates: [0] the background chainstate's, [1] the followed
+	 * one's). bg is the validation
 	 * thread's own. au_limited, bg_next, bg_base and halted are atomics.
 	 */
 	pthread_mutex_t au_mu;
 	struct au_record au;
-	int au_loading;
 	uint64_t cache_db[2], cache_tip[2];
 	struct bgval *bg;
 	int au_limited;		/* NODE_NETWORK_LIMITED only */
@@ -204,8 +203,6 @@ void au_stop(struct validation *v);
 /* Blocks were stored: background validation may go on. */
 void au_blocks_stored(struct validation *v);
 void au_dispatch(struct validation *v, struct msg *m);
-/* A VMSG_SNAPSHOT left queued at shutdown: answered "shutting down". */
-void au_fail_request(struct msg *m);
 
 /* background.c */
 struct bgval;
