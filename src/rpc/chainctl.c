@@ -247,8 +247,10 @@ tip_wait(struct rpc_tipwatch *tw, struct wait_for *w, int64_t timeout_ms,
     int ref_given)
 {
 	struct timespec deadline;
+	uint8_t hash[32];
+	int32_t height;
 	json_t *o;
-	int rc = 0;
+	int rc = 0, have;
 
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += (time_t)(timeout_ms / 1000);
@@ -267,13 +269,15 @@ tip_wait(struct rpc_tipwatch *tw, struct wait_for *w, int64_t timeout_ms,
 		else
 			pthread_cond_wait(&tw->cv, &tw->mu);
 	}
-	if (tw->have) {
-		o = json_object();
-		json_object_set_new(o, "hash", rpc_hash_json(tw->hash));
-		json_object_set_new(o, "height", json_integer(tw->height));
-	} else
-		o = json_null();
+	have = tw->have;
+	memcpy(hash, tw->hash, 32);
+	height = tw->height;
 	pthread_mutex_unlock(&tw->mu);
+	if (!have)
+		return json_null();
+	o = json_object();
+	json_object_set_new(o, "hash", rpc_hash_json(hash));
+	json_object_set_new(o, "height", json_integer(height));
 	return o;
 }
 

@@ -370,8 +370,8 @@ int validation_submit_rpc_block(struct validation *v, const uint8_t *raw,
     struct request_error *err);
 /*
  * getblocktemplate's proposal mode: checks a parsed block (raw) against
- * the tip without storing it. Never DUPLICATE nor INCONCLUSIVE as such:
- * a known block answers one of the DUPLICATE_* verdicts.
+ * the tip without storing it. Never INCONCLUSIVE: a known block answers
+ * DUPLICATE (valid), DUPLICATE_INVALID or DUPLICATE_INCONCLUSIVE.
  */
 int validation_check_proposal(struct validation *v, const uint8_t *raw,
     size_t len, struct validation_block_verdict *out, int timeout_ms,
