@@ -1,8 +1,8 @@
 /*
  * Blockchain methods. Reads go through one short LMDB read transaction per
  * call; JSON is built inside it and nothing borrowed survives it.
- * Methods that change or wait on the chain run on the validation thread
- * (rpc_forward_validation).
+ * Methods that change or wait on the chain are in chainctl.c, and
+ * scantxoutset in scantxoutset.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -820,84 +820,6 @@ m_gettxoutsetinfo(struct rpc_ctx *c, struct rpc_error *err)
 	return o;
 }
 
-/* ---- waitfor*: poll the tip, so that shutdown never waits on them ---- */
-
-#define WAIT_POLL_US 10000
-
-static json_t *
-tip_json(const uint8_t h[32], int32_t height)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "hash", hash_json(h));
-	json_object_set_new(o, "height", json_integer(height));
-	return o;
-}
-
-enum wait_kind { WAIT_NEW, WAIT_HASH, WAIT_HEIGHT };
-
-static json_t *
-wait_tip(struct rpc_ctx *c, enum wait_kind kind, size_t timeout_idx,
-    struct rpc_error *err)
-{
-	json_t *tv = rpc_param(c, timeout_idx);
-	uint8_t h[32], ref[32], want[32];
-	int32_t height, want_h = 0;
-	int64_t timeout = tv ? json_integer_value(tv) : 0, deadline;
-
-	if (tv && !json_is_integer(tv))
-		return rpc_fail(err, RPC_TYPE_ERROR,
-		    "JSON value is not an integer as expected");
-	if (timeout < 0)
-		return rpc_fail(err, RPC_MISC_ERROR, "Negative timeout");
-	if (kind == WAIT_HASH &&
-	    rpc_parse_hash(rpc_param(c, 0), "blockhash", want, err) == -1)
-		return NULL;
-	if (kind == WAIT_HEIGHT)
-		want_h = (int32_t)json_integer_value(rpc_param(c, 0));
-	if (read_tip(c->rpc, h, &height) == -1)
-		return rpc_fail(err, RPC_DATABASE_ERROR, "Database read failed");
-	memcpy(ref, h, 32);
-	if (kind == WAIT_NEW && rpc_param(c, 1) &&
-	    rpc_parse_hash(rpc_param(c, 1), "current_tip", ref, err) == -1)
-		return NULL;
-	deadline = time_mono_micros() + timeout * 1000;
-	for (;;) {
-		if (kind == WAIT_NEW && memcmp(h, ref, 32) != 0)
-			break;
-		if (kind == WAIT_HASH && memcmp(h, want, 32) == 0)
-			break;
-		if (kind == WAIT_HEIGHT && height >= want_h)
-			break;
-		if ((timeout && time_mono_micros() >= deadline) ||
-		    rpc_is_stopping(c->rpc))
-			break;
-		usleep(WAIT_POLL_US);
-		if (read_tip(c->rpc, h, &height) == -1)
-			return rpc_fail(err, RPC_DATABASE_ERROR,
-			    "Database read failed");
-	}
-	return tip_json(h, height);
-}
-
-static json_t *
-m_waitfornewblock(struct rpc_ctx *c, struct rpc_error *err)
-{
-	return wait_tip(c, WAIT_NEW, 0, err);
-}
-
-static json_t *
-m_waitforblock(struct rpc_ctx *c, struct rpc_error *err)
-{
-	return wait_tip(c, WAIT_HASH, 1, err);
-}
-
-static json_t *
-m_waitforblockheight(struct rpc_ctx *c, struct rpc_error *err)
-{
-	return wait_tip(c, WAIT_HEIGHT, 1, err);
-}
-
 /* ---- The table ---- */
 
 #define HASH_RESULT "\"hex\"    (string) the block hash, hex-encoded\n"
@@ -1117,25 +1039,25 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "  \"transactions\" : n,        (numeric) The number of transactions with unspent outputs\n"
 	    "  \"disk_size\" : n            (numeric) The estimated size of the chainstate on disk\n"
 	    "}\n", "", RPC_ON_RPC },
-	{ "invalidateblock", "hidden", rpc_forward_validation, 0,
+	{ "invalidateblock", "hidden", rpc_invalidateblock, 0,
 	    { { "blockhash", RPC_ARG_HEX, 1, NULL,
 		"the hash of the block to mark as invalid" } },
 	    "Permanently marks a block as invalid, as if it violated a "
 	    "consensus rule.", NULL, EX_HASH, RPC_ON_VALIDATION },
-	{ "preciousblock", "blockchain", rpc_forward_validation, 0,
+	{ "preciousblock", "blockchain", rpc_preciousblock, 0,
 	    { { "blockhash", RPC_ARG_HEX, 1, NULL,
 		"the hash of the block to mark as precious" } },
 	    "Treats a block as if it were received before others with the "
 	    "same work.\n\nA later preciousblock call can override the effect "
 	    "of an earlier one.\n\nThe effects of preciousblock are not "
 	    "retained across restarts.", NULL, EX_HASH, RPC_ON_VALIDATION },
-	{ "reconsiderblock", "hidden", rpc_forward_validation, 0,
+	{ "reconsiderblock", "hidden", rpc_reconsiderblock, 0,
 	    { { "blockhash", RPC_ARG_HEX, 1, NULL,
 		"the hash of the block to reconsider" } },
 	    "Removes invalidity status of a block, its ancestors and its "
 	    "descendants, reconsider them for activation.\nThis can be used "
 	    "to undo the effects of invalidateblock.", NULL, EX_HASH, RPC_ON_VALIDATION },
-	{ "scantxoutset", "blockchain", rpc_forward_validation, 0,
+	{ "scantxoutset", "blockchain", rpc_scantxoutset, 0,
 	    { { "action", RPC_ARG_STR, 1, NULL,
 		"The action to execute: \"start\", \"abort\" or \"status\"" },
 	      { "scanobjects", RPC_ARG_ARR, 0, NULL,
@@ -1150,15 +1072,15 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "  \"bestblock\" : \"hex\",        (string) The hash of the block at the tip of the chain\n"
 	    "  \"unspents\" : [ ... ],       (json array)\n"
 	    "  \"total_amount\" : n          (numeric) The total amount of all found unspent outputs in BTC\n"
-	    "}\n", "start '[\"raw(76a91411b366edfc0a8b66feebae5c2e25a7b6a5d1cf3188ac)\"]'", RPC_ON_VALIDATION },
-	{ "verifychain", "blockchain", rpc_forward_validation, 0,
+	    "}\n", "start '[\"raw(76a91411b366edfc0a8b66feebae5c2e25a7b6a5d1cf3188ac)\"]'", RPC_ON_RPC },
+	{ "verifychain", "blockchain", rpc_verifychain, 0,
 	    { { "checklevel", RPC_ARG_NUM, 0, "3",
 		"How thorough the block verification is" },
 	      { "nblocks", RPC_ARG_NUM, 0, "6",
 		"The number of blocks to check, 0 checks all" } },
 	    "Verifies blockchain database.",
 	    "true|false    (boolean) Verification finished successfully.\n", "", RPC_ON_VALIDATION },
-	{ "waitforblock", "blockchain", m_waitforblock, 0,
+	{ "waitforblock", "blockchain", rpc_waitforblock, 0,
 	    { { "blockhash", RPC_ARG_HEX, 1, NULL, "Block hash to wait for." },
 	      { "timeout", RPC_ARG_NUM, 0, "0",
 		"Time in milliseconds to wait for a response. 0 indicates no "
@@ -1166,8 +1088,8 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "Waits for a specific new block and returns useful info about "
 	    "it.\n\nReturns the current block on timeout or exit.\n\nMake sure "
 	    "to use no RPC timeout (bitroot-cli -rpcclienttimeout=0)",
-	    WAIT_RESULT, EX_HASH " 1000", RPC_ON_RPC },
-	{ "waitforblockheight", "blockchain", m_waitforblockheight, 0,
+	    WAIT_RESULT, EX_HASH " 1000", RPC_ON_VALIDATION },
+	{ "waitforblockheight", "blockchain", rpc_waitforblockheight, 0,
 	    { { "height", RPC_ARG_NUM, 1, NULL, "Block height to wait for." },
 	      { "timeout", RPC_ARG_NUM, 0, "0",
 		"Time in milliseconds to wait for a response. 0 indicates no "
@@ -1175,8 +1097,8 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "Waits for (at least) block height and returns the height and "
 	    "hash\nof the current tip.\n\nReturns the current block on timeout "
 	    "or exit.\n\nMake sure to use no RPC timeout (bitroot-cli "
-	    "-rpcclienttimeout=0)", WAIT_RESULT, "100 1000", RPC_ON_RPC },
-	{ "waitfornewblock", "blockchain", m_waitfornewblock, 0,
+	    "-rpcclienttimeout=0)", WAIT_RESULT, "100 1000", RPC_ON_VALIDATION },
+	{ "waitfornewblock", "blockchain", rpc_waitfornewblock, 0,
 	    { { "timeout", RPC_ARG_NUM, 0, "0",
 		"Time in milliseconds to wait for a response. 0 indicates no "
 		"timeout." },
@@ -1185,13 +1107,13 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "Waits for any new block and returns useful info about it.\n\n"
 	    "Returns the current block on timeout or exit.\n\nMake sure to "
 	    "use no RPC timeout (bitroot-cli -rpcclienttimeout=0)",
-	    WAIT_RESULT, "1000", RPC_ON_RPC },
+	    WAIT_RESULT, "1000", RPC_ON_VALIDATION },
 	{ "syncwithvalidationinterfacequeue", "hidden",
 	    rpc_syncwithvalidationinterfacequeue, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Waits for the validation interface queue to catch up on "
 	    "everything that was there when we entered this function.",
-	    NULL, "", RPC_ON_RPC },
+	    NULL, "", RPC_ON_VALIDATION },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
 	    NULL, RPC_ON_RPC },
 };

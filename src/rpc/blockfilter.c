@@ -97,12 +97,13 @@ json_t *
 rpc_syncwithvalidationinterfacequeue(struct rpc_ctx *c, struct rpc_error *err)
 {
 	struct rpc_shared *sh = rpc_shared(c->rpc);
-	json_t *res = rpc_forward_validation(c, err);
 
+	if (rpc_validation_sync(c, err) != 0)
+		return NULL;
 	/* Every block connected before the barrier is now in the index's queue. */
-	if (res != NULL && sh->fi != NULL)
+	if (sh->fi != NULL)
 		(void)filterindex_sync(sh->fi, sh->call_timeout_ms);
-	return res;
+	return json_null();
 }
 
 #define EX_FILTER "\"00000000c937983704a73af28acdec37b049d214adbda81d7e2a3dd146f6ed09\" \"basic\""

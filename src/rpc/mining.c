@@ -1,20 +1,619 @@
 /*
- * Mining methods. getmininginfo and getnetworkhashps are answered from the
- * store; generating, submitting and templates run on the validation
- * thread.
+ * Mining methods. getnetworkhashps is answered from the store; mining,
+ * submitting, templates and getmininginfo are typed requests to the
+ * validation thread (validation.h): the parameters are parsed here, in
+ * Core's words, and the answers formatted here in Core's shapes.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain/address.h"
 #include "chain/arith256.h"
 #include "chain/chainparams.h"
+#include "chain/descriptor.h"
+#include "consensus/consensus.h"
+#include "mempool/policy.h"
+#include "primitives/block.h"
 #include "rpc/rpc_int.h"
 #include "store/store.h"
+#include "util/args.h"
+#include "util/buf.h"
 #include "util/hex.h"
+#include "util/request.h"
 #include "util/time.h"
+#include "util/xmalloc.h"
+#include "validation/validation.h"
 
 #define HASHPS_DEFAULT_BLOCKS 120
+
+#define DEFAULT_MAX_TRIES 1000000
+/* A descriptor's script, at most. */
+#define MAX_OUTPUT_SCRIPT 10000
+
+/*
+ * Core's getScriptFromDescriptor: 1 with the script, 0 if s is not a
+ * descriptor at all, -1 with err if it is one but is unusable.
+ */
+static int
+script_from_descriptor(const struct chainparams *cp, const char *s,
+    uint8_t *script, size_t cap, size_t *len, char *err, size_t errlen)
+{
+	struct descriptor *d;
+	const uint8_t *p;
+	size_t n;
+
+	if (descriptor_parse(cp, s, 0, &d, err, errlen) != 0)
+		return 0;
+	if (descriptor_is_range(d)) {
+		snprintf(err, errlen, "Ranged descriptor not accepted. Maybe "
+		    "pass through deriveaddresses first?");
+		descriptor_free(d);
+		return -1;
+	}
+	p = descriptor_script(d, &n);
+	if (n > cap) {
+		snprintf(err, errlen, "Script too long");
+		descriptor_free(d);
+		return -1;
+	}
+	memcpy(script, p, n);
+	*len = n;
+	descriptor_free(d);
+	return 1;
+}
+
+static json_t *
+generate(struct rpc_ctx *c, const uint8_t *script, size_t len,
+    struct rpc_error *err)
+{
+	struct rpc_shared *sh = rpc_shared(c->rpc);
+	json_t *pn = rpc_param(c, 0), *pt = rpc_param(c, 2), *out;
+	struct validation_generated g;
+	struct request_error e;
+	size_t i;
+
+	if (validation_generate(sh->v, script, len,
+	    pn ? json_integer_value(pn) : -1,
+	    pt ? json_integer_value(pt) : DEFAULT_MAX_TRIES, &g,
+	    sh->call_timeout_ms, &e) != 0)
+		return rpc_validation_fail(c, &e, err);
+	out = json_array();
+	for (i = 0; i < g.n; i++)
+		json_array_append_new(out, rpc_hash_json(g.hashes[i]));
+	validation_generated_free(&g);
+	return out;
+}
+
+static json_t *
+m_generatetoaddress(struct rpc_ctx *c, struct rpc_error *err)
+{
+	const struct chainparams *cp = rpc_shared(c->rpc)->cp;
+	const char *addr = json_string_value(rpc_param(c, 1));
+	uint8_t script[ADDRESS_MAX_SCRIPT];
+	size_t len;
+
+	if (addr == NULL)
+		return rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "generatetoaddress needs nblocks and address");
+	if (address_to_script(cp, addr, script, &len, NULL, 0) != 0)
+		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
+		    "Error: Invalid address");
+	return generate(c, script, len, err);
+}
+
+static json_t *
+m_generatetodescriptor(struct rpc_ctx *c, struct rpc_error *err)
+{
+	const struct chainparams *cp = rpc_shared(c->rpc)->cp;
+	const char *desc = json_string_value(rpc_param(c, 1));
+	uint8_t script[MAX_OUTPUT_SCRIPT];
+	char derr[DESCRIPTOR_ERR_LEN];
+	size_t len;
+
+	if (desc == NULL)
+		return rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "generatetodescriptor needs num_blocks and descriptor");
+	derr[0] = '\0';
+	if (script_from_descriptor(cp, desc, script, sizeof(script), &len,
+	    derr, sizeof(derr)) != 1)
+		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY, "%s", derr);
+	return generate(c, script, len, err);
+}
+
+/*
+ * generateblock's transactions, in order, up to the first bad entry
+ * (which *err then describes): 0 when all are good, 1 when cut short.
+ */
+static int
+block_txs(json_t *list, struct validation_block_tx *txs, size_t *n,
+    struct rpc_error *err)
+{
+	size_t i, blen;
+	uint8_t *buf;
+	struct rbuf rb;
+	struct tx tx;
+	const char *s;
+	int ok;
+
+	for (i = 0; i < json_array_size(list); i++) {
+		s = json_string_value(json_array_get(list, i));
+		memset(&txs[i], 0, sizeof(txs[i]));
+		if (s == NULL) {
+			rpc_fail(err, RPC_TYPE_ERROR,
+			    "JSON value is not a string as expected");
+			break;
+		}
+		if (strlen(s) == 64 && hash_from_hex(s, txs[i].txid) == 0) {
+			txs[i].is_txid = 1;
+			continue;
+		}
+		ok = 0;
+		if (hex_decode_alloc(s, &buf, &blen) == 0) {
+			rbuf_init(&rb, buf, blen);
+			if (tx_parse(&rb, &tx, TX_ALLOW_WITNESS) == 0) {
+				ok = rbuf_left(&rb) == 0 && tx.vin_count > 0;
+				tx_free(&tx);
+			}
+			if (ok) {
+				txs[i].raw = buf;
+				txs[i].len = blen;
+				continue;
+			}
+			free(buf);
+		}
+		rpc_fail(err, RPC_DESERIALIZATION_ERROR, "Transaction decode "
+		    "failed for %.400s. Make sure the tx has at least one "
+		    "input.", s);
+		break;
+	}
+	*n = i;
+	return i < json_array_size(list);
+}
+
+static json_t *
+m_generateblock(struct rpc_ctx *c, struct rpc_error *err)
+{
+	struct rpc_shared *sh = rpc_shared(c->rpc);
+	const char *out = json_string_value(rpc_param(c, 0));
+	json_t *list = rpc_param(c, 1), *ps = rpc_param(c, 2), *res = NULL;
+	uint8_t script[MAX_OUTPUT_SCRIPT];
+	char derr[DESCRIPTOR_ERR_LEN], *hex;
+	struct validation_block_tx *txs;
+	struct validation_block_made b;
+	struct rpc_error bad;
+	struct request_error e;
+	size_t len, n, i;
+	int rc, cut;
+
+	if (out == NULL || list == NULL)
+		return rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "generateblock needs output and transactions");
+	if (!json_is_array(list))
+		return rpc_fail(err, RPC_TYPE_ERROR,
+		    "JSON value is not an array as expected");
+	rc = script_from_descriptor(sh->cp, out, script, sizeof(script), &len,
+	    derr, sizeof(derr));
+	if (rc < 0)
+		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY, "%s", derr);
+	if (rc == 0 && address_to_script(sh->cp, out, script, &len, NULL,
+	    0) != 0)
+		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
+		    "Error: Invalid address or descriptor");
+	txs = xcalloc(json_array_size(list) + 1, sizeof(*txs));
+	cut = block_txs(list, txs, &n, &bad);
+	/* Txids before a bad entry are looked up first, as Core reads in order. */
+	if (validation_generate_block(sh->v, script, len, txs, n, !cut,
+	    ps ? json_is_true(ps) : 1, &b, sh->call_timeout_ms, &e) != 0) {
+		rpc_validation_fail(c, &e, err);
+		goto out;
+	}
+	if (b.missing)
+		rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
+		    "Transaction %s not in mempool.", json_string_value(
+		    json_array_get(list, b.missing_at)));
+	else if (cut)
+		*err = bad;
+	else {
+		res = json_object();
+		json_object_set_new(res, "hash", rpc_hash_json(b.hash));
+		if (b.raw != NULL) {
+			hex = hex_encode_alloc(b.raw, b.len);
+			json_object_set_new(res, "hex", json_string(hex));
+			free(hex);
+		}
+	}
+	validation_block_made_free(&b);
+out:
+	for (i = 0; i < n; i++)
+		free(txs[i].raw);
+	free(txs);
+	return res;
+}
+
+static json_t *
+verdict_json(const struct validation_block_verdict *v)
+{
+	switch (v->verdict) {
+	case VALIDATION_ACCEPTED:
+		return json_null();
+	case VALIDATION_DUPLICATE:
+		return json_string("duplicate");
+	case VALIDATION_DUPLICATE_INVALID:
+		return json_string("duplicate-invalid");
+	case VALIDATION_DUPLICATE_INCONCLUSIVE:
+		return json_string("duplicate-inconclusive");
+	case VALIDATION_INCONCLUSIVE:
+		return json_string("inconclusive");
+	case VALIDATION_INVALID:
+		break;
+	}
+	return json_string(v->reason[0] ? v->reason : "rejected");
+}
+
+/* Sends a decoded block (raw, freed here) for a verdict, and words it. */
+static json_t *
+ask_verdict(struct rpc_ctx *c, int (*fn)(struct validation *,
+    const uint8_t *, size_t, struct validation_block_verdict *, int,
+    struct request_error *), uint8_t *raw, size_t len,
+    struct rpc_error *err)
+{
+	struct rpc_shared *sh = rpc_shared(c->rpc);
+	struct validation_block_verdict v;
+	struct request_error e;
+	int rc;
+
+	rc = fn(sh->v, raw, len, &v, sh->call_timeout_ms, &e);
+	free(raw);
+	if (rc != 0)
+		return rpc_validation_fail(c, &e, err);
+	return verdict_json(&v);
+}
+
+/*
+ * Core's DecodeHexBlk: a block that parses (bytes after its last
+ * transaction are ignored). 0 with *raw (xmalloc'd) and *len the block's
+ * length, or -1.
+ */
+static int
+decode_block(const char *hex, uint8_t **raw, size_t *len, struct block *b)
+{
+	*raw = NULL;
+	if (hex == NULL || hex_decode_alloc(hex, raw, len) != 0 ||
+	    block_parse_prefix(*raw, *len, b, len) != 0) {
+		free(*raw);
+		*raw = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static json_t *
+m_submitblock(struct rpc_ctx *c, struct rpc_error *err)
+{
+	struct block b;
+	uint8_t *raw;
+	size_t len;
+	int coinbase;
+
+	if (decode_block(json_string_value(rpc_param(c, 0)), &raw, &len,
+	    &b) != 0)
+		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
+		    "Block decode failed");
+	coinbase = b.tx_count > 0 && tx_is_coinbase(&b.txs[0]);
+	block_free(&b);
+	if (!coinbase) {
+		free(raw);
+		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
+		    "Block does not start with a coinbase");
+	}
+	return ask_verdict(c, validation_submit_rpc_block, raw, len, err);
+}
+
+static json_t *
+m_submitheader(struct rpc_ctx *c, struct rpc_error *err)
+{
+	struct rpc_shared *sh = rpc_shared(c->rpc);
+	const char *hex = json_string_value(rpc_param(c, 0));
+	uint8_t raw[BLOCK_HEADER_SIZE];
+	struct request_error e;
+	struct block_header h;
+	struct rbuf rb;
+
+	if (hex == NULL || strlen(hex) != 2 * BLOCK_HEADER_SIZE ||
+	    hex_decode(hex, raw, sizeof(raw)) != BLOCK_HEADER_SIZE)
+		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
+		    "Block header decode failed");
+	rbuf_init(&rb, raw, sizeof(raw));
+	if (header_parse(&rb, &h) != 0)
+		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
+		    "Block header decode failed");
+	if (validation_submit_rpc_header(sh->v, raw, sh->call_timeout_ms,
+	    &e) != 0)
+		return rpc_validation_fail(c, &e, err);
+	return json_null();
+}
+
+/* ---- getblocktemplate ---- */
+
+static json_t *
+gbt_proposal(struct rpc_ctx *c, json_t *req, struct rpc_error *err)
+{
+	const char *hex = json_string_value(json_object_get(req, "data"));
+	struct block b;
+	uint8_t *raw;
+	size_t len;
+
+	if (hex == NULL)
+		return rpc_fail(err, RPC_TYPE_ERROR, "Missing data String key "
+		    "for proposal");
+	if (decode_block(hex, &raw, &len, &b) != 0)
+		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
+		    "Block decode failed");
+	block_free(&b);
+	return ask_verdict(c, validation_check_proposal, raw, len, err);
+}
+
+/* getblocktemplate's "transactions": Core's keys, in Core's order. */
+static json_t *
+gbt_transactions(const struct template_txs *tt, int pre_segwit)
+{
+	json_t *arr = json_array(), *o, *deps;
+	const struct template_tx *x;
+	int64_t sigops;
+	char *hex;
+	size_t i, k;
+
+	for (i = 0; i < tt->n; i++) {
+		x = &tt->txs[i];
+		deps = json_array();
+		for (k = 0; k < x->ndepends; k++)
+			json_array_append_new(deps,
+			    json_integer(x->depends[k]));
+		sigops = x->sigop_cost;
+		if (pre_segwit)
+			sigops /= WITNESS_SCALE_FACTOR;
+		hex = hex_encode_alloc(x->raw, x->len);
+		o = json_object();
+		json_object_set_new(o, "data", json_string(hex));
+		json_object_set_new(o, "txid", rpc_hash_json(x->txid));
+		json_object_set_new(o, "hash", rpc_hash_json(x->wtxid));
+		json_object_set_new(o, "depends", deps);
+		json_object_set_new(o, "fee", json_integer(x->fee));
+		json_object_set_new(o, "sigops", json_integer(sigops));
+		json_object_set_new(o, "weight",
+		    json_integer((json_int_t)x->weight));
+		json_array_append_new(arr, o);
+		free(hex);
+	}
+	return arr;
+}
+
+/*
+ * A string longpollid starts with the tip it watches, parsed as Core's
+ * ParseHashV does; 0, or -1 with err. The wait itself is not
+ * implemented: the template is answered at once.
+ */
+static int
+check_longpollid(json_t *req, struct rpc_error *err)
+{
+	const char *s = json_string_value(json_object_get(req, "longpollid"));
+	char head[65];
+	uint8_t h[32];
+	size_t n;
+
+	if (s == NULL)
+		return 0;
+	n = strlen(s) < 64 ? strlen(s) : 64;
+	memcpy(head, s, n);
+	head[n] = '\0';
+	if (n != 64) {
+		rpc_fail(err, RPC_INVALID_PARAMETER, "longpollid must be of "
+		    "length 64 (not %zu, for '%s')", n, head);
+		return -1;
+	}
+	if (hash_from_hex(head, h) != 0) {
+		rpc_fail(err, RPC_INVALID_PARAMETER, "longpollid must be "
+		    "hexadecimal string (not '%s')", head);
+		return -1;
+	}
+	return 0;
+}
+
+static json_t *
+bits_json(uint32_t bits)
+{
+	char s[9];
+
+	rpc_bits_hex(bits, s);
+	return json_string(s);
+}
+
+static json_t *
+target_json(uint32_t bits)
+{
+	char s[65];
+
+	rpc_target_hex(bits, s);
+	return json_string(s);
+}
+
+static void
+add_signet_challenge(const struct chainparams *cp, json_t *res)
+{
+	char *ch;
+
+	if (cp->id != CHAIN_SIGNET)
+		return;
+	ch = hex_encode_alloc(cp->signet_challenge, cp->signet_challenge_len);
+	json_object_set_new(res, "signet_challenge", json_string(ch));
+	free(ch);
+}
+
+static json_t *
+template_json(const struct chainparams *cp, struct validation_template *t)
+{
+	json_t *res = json_object(), *rules = json_array(), *vb, *a;
+	char hex[2 * CONSENSUS_COMMITMENT_SIZE + 1], tiphex[65], lp[96];
+	size_t i;
+
+	json_array_append_new(rules, json_string("csv"));
+	if (!t->pre_segwit) {
+		json_array_append_new(rules, json_string("!segwit"));
+		json_array_append_new(rules, json_string("taproot"));
+	}
+	if (cp->id == CHAIN_SIGNET)
+		json_array_append_new(rules, json_string("!signet"));
+	vb = json_object();
+	for (i = 0; i < t->ndeployments; i++) {
+		if (t->deployments[i].signalling)
+			json_object_set_new(vb, t->deployments[i].name,
+			    json_integer(t->deployments[i].bit));
+		else if (t->deployments[i].active)
+			json_array_append_new(rules,
+			    json_string(t->deployments[i].name));
+	}
+	hash_to_hex(t->prev, tiphex);
+	snprintf(lp, sizeof(lp), "%s0", tiphex);
+	a = json_array();
+	json_array_append_new(a, json_string("proposal"));
+	json_object_set_new(res, "capabilities", a);
+	json_object_set_new(res, "version", json_integer(t->version));
+	json_object_set_new(res, "rules", rules);
+	json_object_set_new(res, "vbavailable", vb);
+	json_object_set_new(res, "vbrequired", json_integer(0));
+	json_object_set_new(res, "previousblockhash", json_string(tiphex));
+	json_object_set_new(res, "transactions", gbt_transactions(&t->txs,
+	    t->pre_segwit));
+	json_object_set_new(res, "coinbaseaux", json_object());
+	json_object_set_new(res, "coinbasevalue",
+	    json_integer(t->coinbase_value));
+	json_object_set_new(res, "longpollid", json_string(lp));
+	json_object_set_new(res, "target", target_json(t->bits));
+	json_object_set_new(res, "mintime", json_integer(t->mintime));
+	a = json_array();
+	json_array_append_new(a, json_string("time"));
+	json_array_append_new(a, json_string("transactions"));
+	json_array_append_new(a, json_string("prevblock"));
+	json_object_set_new(res, "mutable", a);
+	json_object_set_new(res, "noncerange", json_string("00000000ffffffff"));
+	json_object_set_new(res, "sigoplimit", json_integer(t->pre_segwit ?
+	    MAX_BLOCK_SIGOPS_COST / WITNESS_SCALE_FACTOR :
+	    MAX_BLOCK_SIGOPS_COST));
+	json_object_set_new(res, "sizelimit", json_integer(t->pre_segwit ?
+	    MAX_BLOCK_SERIALIZED_SIZE / WITNESS_SCALE_FACTOR :
+	    MAX_BLOCK_SERIALIZED_SIZE));
+	if (!t->pre_segwit)
+		json_object_set_new(res, "weightlimit",
+		    json_integer(MAX_BLOCK_WEIGHT));
+	json_object_set_new(res, "curtime", json_integer(t->curtime));
+	json_object_set_new(res, "bits", bits_json(t->bits));
+	json_object_set_new(res, "height", json_integer(t->height));
+	add_signet_challenge(cp, res);
+	if (t->has_commitment) {
+		hex_encode(t->commitment, sizeof(t->commitment), hex);
+		json_object_set_new(res, "default_witness_commitment",
+		    json_string(hex));
+	}
+	return res;
+}
+
+static json_t *
+m_getblocktemplate(struct rpc_ctx *c, struct rpc_error *err)
+{
+	struct rpc_shared *sh = rpc_shared(c->rpc);
+	json_t *req = rpc_param(c, 0), *rules, *res;
+	const char *mode = "template", *s;
+	struct validation_template t;
+	struct request_error e;
+	int segwit_rule = 0, signet_rule = 0;
+	size_t k;
+
+	if (req && !json_is_object(req))
+		return rpc_fail(err, RPC_TYPE_ERROR,
+		    "JSON value of type %s is not of expected type object",
+		    json_is_array(req) ? "array" : "string");
+	if (req && json_is_string(json_object_get(req, "mode")))
+		mode = json_string_value(json_object_get(req, "mode"));
+	if (strcmp(mode, "proposal") == 0)
+		return gbt_proposal(c, req, err);
+	if (strcmp(mode, "template") != 0)
+		return rpc_fail(err, RPC_INVALID_PARAMETER, "Invalid mode");
+	rules = req ? json_object_get(req, "rules") : NULL;
+	if (json_is_array(rules))
+		for (k = 0; k < json_array_size(rules); k++) {
+			s = json_string_value(json_array_get(rules, k));
+			if (s && strcmp(s, "segwit") == 0)
+				segwit_rule = 1;
+			if (s && strcmp(s, "signet") == 0)
+				signet_rule = 1;
+		}
+	if (sh->cp->id == CHAIN_MAIN && validation_is_initial_download(sh->v))
+		return rpc_fail(err, RPC_CLIENT_IN_INITIAL_DOWNLOAD,
+		    "Bitcoin Core is in initial sync and waiting for "
+		    "blocks...");
+	if (check_longpollid(req, err) != 0)
+		return NULL;
+	if (!segwit_rule)
+		return rpc_fail(err, RPC_INVALID_PARAMETER, "getblocktemplate "
+		    "must be called with the segwit rule set (call with "
+		    "{\"rules\": [\"segwit\"]})");
+	/* A signet miner must know that blocks need a signature (Core). */
+	if (sh->cp->id == CHAIN_SIGNET && !signet_rule)
+		return rpc_fail(err, RPC_INVALID_PARAMETER, "getblocktemplate "
+		    "must be called with the signet rule set (call with "
+		    "{\"rules\": [\"segwit\", \"signet\"]})");
+	if (validation_get_template(sh->v, &t, sh->call_timeout_ms, &e) != 0)
+		return rpc_validation_fail(c, &e, err);
+	res = template_json(sh->cp, &t);
+	template_txs_free(&t.txs);
+	return res;
+}
+
+static json_t *
+m_getmininginfo(struct rpc_ctx *c, struct rpc_error *err)
+{
+	struct rpc_shared *sh = rpc_shared(c->rpc);
+	int64_t minfee = POLICY_DEFAULT_BLOCK_MIN_TX_FEE;
+	struct validation_mining_info mi;
+	struct request_error e;
+	json_t *res, *next;
+	const char *s;
+
+	if (validation_mining_info(sh->v, &mi, sh->call_timeout_ms, &e) != 0)
+		return rpc_validation_fail(c, &e, err);
+	/* Checked at start-up by policy_init; a bad value cannot get here. */
+	if ((s = args_get(sh->args, "blockmintxfee")) != NULL &&
+	    policy_parse_money(s, &minfee) != 0)
+		minfee = POLICY_DEFAULT_BLOCK_MIN_TX_FEE;
+	res = json_object();
+	json_object_set_new(res, "blocks", json_integer(mi.height));
+	if (mi.have_assembled) {
+		json_object_set_new(res, "currentblockweight",
+		    json_integer((json_int_t)mi.last_block_weight));
+		json_object_set_new(res, "currentblocktx",
+		    json_integer((json_int_t)mi.last_block_txs));
+	}
+	json_object_set_new(res, "bits", bits_json(mi.bits));
+	json_object_set_new(res, "difficulty",
+	    json_real(arith256_difficulty(mi.bits)));
+	json_object_set_new(res, "target", target_json(mi.bits));
+	json_object_set_new(res, "networkhashps", json_real(mi.networkhashps));
+	json_object_set_new(res, "pooledtx",
+	    json_integer((json_int_t)mi.pooledtx));
+	json_object_set_new(res, "blockmintxfee", rpc_amount(minfee));
+	json_object_set_new(res, "chain", json_string(sh->cp->name));
+	add_signet_challenge(sh->cp, res);
+	next = json_object();
+	json_object_set_new(next, "height", json_integer(mi.height + 1));
+	json_object_set_new(next, "bits", bits_json(mi.next_bits));
+	json_object_set_new(next, "difficulty",
+	    json_real(arith256_difficulty(mi.next_bits)));
+	json_object_set_new(next, "target", target_json(mi.next_bits));
+	json_object_set_new(res, "next", next);
+	json_object_set_new(res, "warnings", json_array());
+	return res;
+}
 
 static json_t *
 m_getnetworkhashps(struct rpc_ctx *c, struct rpc_error *err)
@@ -66,7 +665,7 @@ m_generate(struct rpc_ctx *c, struct rpc_error *err)
 	"  \"hex\",    (string) blockhash\n  ...\n]\n"
 
 const struct rpc_method rpc_mining_methods[] = {
-	{ "getmininginfo", "mining", rpc_forward_validation, 0,
+	{ "getmininginfo", "mining", m_getmininginfo, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Returns a json object containing mining-related information.",
 	    "{\n"
@@ -99,7 +698,7 @@ const struct rpc_method rpc_mining_methods[] = {
 	    "specifies since last difficulty change.\nPass in [height] to "
 	    "estimate the network speed at the time when a certain block was "
 	    "found.", "n    (numeric) Hashes per second estimated\n", "", RPC_ON_RPC },
-	{ "getblocktemplate", "mining", rpc_forward_validation, 0,
+	{ "getblocktemplate", "mining", m_getblocktemplate, 0,
 	    { { "template_request", RPC_ARG_OBJ, 1, NULL,
 		"Format of the template: {\"mode\": \"template\"|\"proposal\", "
 		"\"capabilities\": [...], \"rules\": [\"segwit\", ...], "
@@ -115,7 +714,7 @@ const struct rpc_method rpc_mining_methods[] = {
 	    "\"weightlimit\", \"curtime\", \"bits\", \"height\", "
 	    "\"default_witness_commitment\" }\n",
 	    "'{\"rules\": [\"segwit\"]}'", RPC_ON_VALIDATION },
-	{ "submitblock", "mining", rpc_forward_validation, 0,
+	{ "submitblock", "mining", m_submitblock, 0,
 	    { { "hexdata", RPC_ARG_HEX, 1, NULL,
 		"the hex-encoded block data to submit" },
 	      { "dummy", RPC_ARG_STR, 0, "ignored",
@@ -126,13 +725,13 @@ const struct rpc_method rpc_mining_methods[] = {
 	    "Result (If the block was accepted):\nnull    (json null)\n\n"
 	    "Result (Otherwise):\n\"str\"    (string) According to BIP22\n",
 	    "\"mydata\"", RPC_ON_VALIDATION },
-	{ "submitheader", "mining", rpc_forward_validation, 0,
+	{ "submitheader", "mining", m_submitheader, 0,
 	    { { "hexdata", RPC_ARG_HEX, 1, NULL,
 		"the hex-encoded block header data" } },
 	    "Decode the given hexdata as a header and submit it as a "
 	    "candidate chain tip if valid.\nThrows when the header is "
 	    "invalid.", "null    (json null) None\n", "\"aabbcc\"", RPC_ON_VALIDATION },
-	{ "generateblock", "generating", rpc_forward_validation, 0,
+	{ "generateblock", "generating", m_generateblock, 0,
 	    { { "output", RPC_ARG_STR, 1, NULL,
 		"The address or descriptor to send the newly generated "
 		"bitcoin to." },
@@ -152,7 +751,7 @@ const struct rpc_method rpc_mining_methods[] = {
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "has been replaced by the -generate cli option. Refer to -help "
 	    "for more information.", NULL, NULL, RPC_ON_RPC },
-	{ "generatetoaddress", "generating", rpc_forward_validation, 0,
+	{ "generatetoaddress", "generating", m_generatetoaddress, 0,
 	    { { "nblocks", RPC_ARG_NUM, 1, NULL,
 		"How many blocks are generated." },
 	      { "address", RPC_ARG_STR, 1, NULL,
@@ -161,7 +760,7 @@ const struct rpc_method rpc_mining_methods[] = {
 		"How many iterations to try." } },
 	    "Mine to a specified address and return the block hashes.",
 	    GEN_RESULT, "11 \"myaddress\"", RPC_ON_VALIDATION },
-	{ "generatetodescriptor", "generating", rpc_forward_validation, 0,
+	{ "generatetodescriptor", "generating", m_generatetodescriptor, 0,
 	    { { "num_blocks", RPC_ARG_NUM, 1, NULL,
 		"How many blocks are generated." },
 	      { "descriptor", RPC_ARG_STR, 1, NULL,

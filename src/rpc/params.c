@@ -14,7 +14,6 @@
 #include "util/args.h"
 #include "util/hex.h"
 #include "util/xmalloc.h"
-#include "validation/validation.h"
 
 /* Error messages quote the input; keep them inside rpc_error.message. */
 static const char *
@@ -285,19 +284,4 @@ rpc_owner_check(struct rpc *r, const struct rpc_method *m,
 		break;
 	}
 	return 0;
-}
-
-json_t *
-rpc_forward_validation(struct rpc_ctx *c, struct rpc_error *err)
-{
-	struct rpc_shared *sh = rpc_shared(c->rpc);
-	json_t *res = NULL;
-
-	if (sh->v == NULL)
-		return rpc_fail(err, RPC_INTERNAL_ERROR,
-		    "Validation is not running");
-	if (validation_call(sh->v, c->m->name, c->params, &res, err,
-	    sh->call_timeout_ms) != 0)
-		return NULL;
-	return res ? res : json_null();
 }

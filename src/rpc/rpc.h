@@ -39,7 +39,7 @@ void rpc_stop(struct rpc *r);
  *
  * rpc_amount: an amount in satoshis that the RPC server writes as Core
  * does (a JSON number with exactly 8 decimals, 50.00000000). For results
- * built on the validation thread (validation_call):
+ * built by the RPC handlers:
  * use it for every BTC amount instead of json_real. Any thread.
  */
 void rpc_set_warmup_status(struct rpc *r, const char *msg);

@@ -326,15 +326,42 @@ int rpc_param_verbosity(const json_t *v, int deflt);
  */
 int rpc_check_verbosity(const json_t *v, struct rpc_error *err);
 
-/* Forwarded methods: run m on the validation thread. */
+/*
+ * Methods the validation thread serves (chainctl.c): typed requests
+ * (validation.h) made and answered here. rpc_validation_fail words a
+ * failed request as Core would (statuses to JSON-RPC codes) and returns
+ * NULL; rpc_validation_sync is the validation thread's barrier.
+ */
+struct request_error;
+json_t *rpc_validation_fail(struct rpc_ctx *c, const struct request_error *e,
+    struct rpc_error *err);
+int rpc_validation_sync(struct rpc_ctx *c, struct rpc_error *err);
+json_t *rpc_invalidateblock(struct rpc_ctx *c, struct rpc_error *err);
+json_t *rpc_reconsiderblock(struct rpc_ctx *c, struct rpc_error *err);
+json_t *rpc_preciousblock(struct rpc_ctx *c, struct rpc_error *err);
+json_t *rpc_verifychain(struct rpc_ctx *c, struct rpc_error *err);
+json_t *rpc_waitfornewblock(struct rpc_ctx *c, struct rpc_error *err);
+json_t *rpc_waitforblock(struct rpc_ctx *c, struct rpc_error *err);
+json_t *rpc_waitforblockheight(struct rpc_ctx *c, struct rpc_error *err);
+/* scantxoutset.c: on the worker, over a store read transaction. */
+json_t *rpc_scantxoutset(struct rpc_ctx *c, struct rpc_error *err);
+/*
+ * The tip watch behind waitfor* (chainctl.c): a validation listener that
+ * keeps the tip and wakes waiters. start: before the workers run; stop:
+ * when rpc_stop begins (every waiter answers at once); free: after the
+ * workers are joined (removes the listener).
+ */
+struct rpc_tipwatch;
+struct rpc_tipwatch *rpc_tipwatch_start(struct validation *v);
+void rpc_tipwatch_stop(struct rpc_tipwatch *tw);
+void rpc_tipwatch_free(struct rpc_tipwatch *tw);
+
 /*
  * 0 when m's owner thread is running (or r is NULL, as in unit tests);
  * else -1 with Core's error for that thread being off.
  */
 int rpc_owner_check(struct rpc *r, const struct rpc_method *m,
     struct rpc_error *err);
-json_t *rpc_forward_validation(struct rpc_ctx *c, struct rpc_error *err);
-
 /* Core's RPC_CLIENT_MEMPOOL_DISABLED. */
 #define RPC_MEMPOOL_DISABLED (-33)
 
@@ -429,6 +456,7 @@ struct rpc_shared {
 	const struct zmqpub *zmq;	/* NULL without -zmqpub*; set before ready */
 	int64_t start_time;	/* node time at start, for uptime */
 	int call_timeout_ms;	/* wait for the net/validation threads */
+	struct rpc_tipwatch *tipwatch;	/* NULL without validation */
 };
 
 struct rpc_shared *rpc_shared(struct rpc *r);

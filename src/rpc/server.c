@@ -1009,6 +1009,7 @@ check_deprecated(const struct args *a)
 static void
 rpc_free(struct rpc *r)
 {
+	rpc_tipwatch_free(r->sh.tipwatch);
 	if (r->flush_ev)
 		event_free(r->flush_ev);
 	if (r->reply_ev)
@@ -1111,6 +1112,8 @@ rpc_start(const struct args *a, const struct chainparams *cp,
 	event_add(r->reply_ev, NULL);
 	event_add(r->ctl_ev, NULL);
 
+	if (v != NULL)
+		r->sh.tipwatch = rpc_tipwatch_start(v);
 	r->workers = xcalloc((size_t)nthreads, sizeof(*r->workers));
 	for (i = 0; i < nthreads; i++) {
 		struct worker_arg *wa = xmalloc(sizeof(*wa));
@@ -1150,6 +1153,8 @@ rpc_stop(struct rpc *r)
 		return;
 	log_info("Stopping HTTP server");
 	__atomic_store_n(&r->stop_flag, 1, __ATOMIC_RELEASE);
+	/* waitfor* calls answer now, so the workers can be joined. */
+	rpc_tipwatch_stop(r->sh.tipwatch);
 	ctl_send(r, CTL_STOP_ACCEPT);
 	/* Workers finish the jobs in hand and those still queued. */
 	queue_close(r->workq);

@@ -7,8 +7,9 @@
  *
  * JSON lives here only: the work is done by the snapshot and validation
  * modules, which answer in typed structs. dumptxoutset runs on this RPC
- * worker over one store read transaction; loadtxoutset loads the coins on
- * this worker too, then waits for the validation thread to switch over.
+ * worker over one store read transaction; loadtxoutset maps the file here
+ * and waits while the validation thread, the store's only writer, loads
+ * the coins from it and switches over.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -262,7 +263,7 @@ const struct rpc_method rpc_utxo_methods[] = {
 	    "    },\n"
 	    "    ...\n"
 	    "  ]\n"
-	    "}\n", "", RPC_ON_RPC },
+	    "}\n", "", RPC_ON_VALIDATION },
 	{ "loadtxoutset", "blockchain", m_loadtxoutset, 0,
 	    { { "path", RPC_ARG_STR, 1, NULL,
 		"path to the snapshot file. If relative, will be prefixed by "
@@ -288,7 +289,7 @@ const struct rpc_method rpc_utxo_methods[] = {
 	    "  \"tip_hash\" : \"hex\",    (string) the hash of the base of the snapshot\n"
 	    "  \"base_height\" : n,     (numeric) the height of the base of the snapshot\n"
 	    "  \"path\" : \"str\"         (string) the absolute path that the snapshot was loaded from\n"
-	    "}\n", "utxo.dat", RPC_ON_RPC },
+	    "}\n", "utxo.dat", RPC_ON_VALIDATION },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
 	    NULL, RPC_ON_RPC },
 };

@@ -255,7 +255,7 @@ int store_sync(struct store *s);
  * transactions to end (they are short) and blocks new ones for the few
  * microseconds of the remap. Hence: a thread never holds a read
  * transaction while it waits for another thread (for example a
- * validation_call), and ends a read transaction on the thread that began
+ * validation request), and ends a read transaction on the thread that began
  * it. Current map size in bytes (any thread):
  */
 size_t store_map_size(struct store *s);

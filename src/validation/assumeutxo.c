@@ -5,25 +5,28 @@
  * ends (Core's MaybeCompleteSnapshotValidation), across restarts.
  *
  * Design. The store keeps two chainstates (store.h: STORE_CS_TIP, the one
- * followed, and STORE_CS_OTHER). loadtxoutset runs on its RPC worker:
- * Core's checks, then the coins into the second chainstate and their hash
- * (snapshot.h), writing as a third store writer. Only then the validation
- * thread is asked (VMSG_SNAPSHOT, a typed request) to swap the two in one
- * write transaction that also writes the snapshot chainstate's active
- * chain up to the base block and the record (validation_int.h: struct
- * au_record); it moves its in-memory tip to the base and starts the
+ * followed, and STORE_CS_OTHER). loadtxoutset is a typed request
+ * (validation_load_snapshot) served on the validation thread, which so
+ * stays the store's only writer while the RPC worker waits, holding the
+ * file's bytes: Core's checks, the coins into the second chainstate and
+ * their hash (snapshot.h), then one write transaction that swaps the two
+ * chainstates and also writes the snapshot chainstate's active chain up
+ * to the base block and the record (validation_int.h: struct au_record);
+ * the thread moves its in-memory tip to the base and starts the
  * background thread on the old chainstate. The background thread reports
  * its end with VMSG_BG_DONE; the validation thread then drops the
  * background chainstate (agreed) or takes it back as the followed one and
  * stops the node (disagreed), as Core.
  *
- * Threads: validation_load_snapshot on an RPC worker; au_startup and
- * au_start on the main thread before the validation thread runs; the rest
- * on the validation thread; validation_chainstates and the net's getters
- * on any thread. Lock: v->au_mu, a leaf except that validation_chainstates
- * holds it while it reads the background chainstate's tip (whose lock is
- * a leaf) and the chainstate's lock is never taken under it.
+ * Threads: validation_load_snapshot is called on an RPC worker and served
+ * on the validation thread; au_startup and au_start run on the main
+ * thread before the validation thread runs; the rest on the validation
+ * thread; validation_chainstates and the net's getters on any thread.
+ * Lock: v->au_mu, a leaf except that validation_chainstates holds it
+ * while it reads the background chainstate's tip (whose lock is a leaf)
+ * and the chainstate's lock is never taken under it.
  */
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,16 +57,6 @@
 #define MAX_BLOCK_DB_CACHE_MIB 2
 #define MAX_TXINDEX_CACHE_MIB 1024
 #define MAX_COINS_DB_CACHE_MIB 8
-
-/* A loadtxoutset's request to the validation thread (VMSG_SNAPSHOT). */
-struct au_req {
-	pthread_mutex_t mu;		/* guards done; a leaf */
-	pthread_cond_t cv;
-	int done;
-	struct au_record rec;		/* in */
-	int rc;				/* out */
-	char err[256];
-};
 
 /* ---- the record ---- */
 
@@ -380,50 +373,6 @@ heights_list(const struct chainparams *cp, char *out, size_t len)
 		    cp->assumeutxo[i].height);
 }
 
-static void
-answer(struct au_req *q, int rc, const char *err)
-{
-	pthread_mutex_lock(&q->mu);
-	q->rc = rc;
-	if (err)
-		snprintf(q->err, sizeof(q->err), "%s", err);
-	q->done = 1;
-	pthread_cond_signal(&q->cv);
-	pthread_mutex_unlock(&q->mu);
-}
-
-/* Asks the validation thread to activate; waits for its answer. */
-static int
-request_activation(struct validation *v, const struct au_record *rec,
-    char *err, size_t errlen)
-{
-	struct au_req q, *qp = &q;
-	struct msg *m;
-
-	memset(&q, 0, sizeof(q));
-	pthread_mutex_init(&q.mu, NULL);
-	pthread_cond_init(&q.cv, NULL);
-	q.rec = *rec;
-	m = msg_new(VMSG_SNAPSHOT, 0, &qp, sizeof(qp));
-	if (queue_push(v->callq, m) != 0) {
-		msg_free(m);
-		snprintf(err, errlen, "Validation is shutting down or "
-		    "overloaded");
-		q.rc = -1;
-	} else {
-		/* Always answered: processed, or failed at shutdown. */
-		pthread_mutex_lock(&q.mu);
-		while (!q.done)
-			pthread_cond_wait(&q.cv, &q.mu);
-		pthread_mutex_unlock(&q.mu);
-		if (q.rc != 0)
-			snprintf(err, errlen, "%s", q.err);
-	}
-	pthread_cond_destroy(&q.cv);
-	pthread_mutex_destroy(&q.mu);
-	return q.rc;
-}
-
 /* The snapshot's coins hash to the table's value? 0, or -1 with err. */
 static int
 check_content_hash(struct validation *v, const struct assumeutxo *au,
@@ -458,24 +407,23 @@ check_content_hash(struct validation *v, const struct assumeutxo *au,
 	return 0;
 }
 
-int
-validation_load_snapshot(struct validation *v, const struct snapshot_meta *m,
-    struct rbuf *coins, size_t mempool_size,
-    struct snapshot_load_result *out, char *err, size_t errlen)
+static int activate(struct validation *v, const struct au_record *rec,
+    char *err, size_t errlen);
+
+/* Core's ActivateSnapshot, on the validation thread. 0, or -1 with err. */
+static int
+load(struct validation *v, const struct snapshot_meta *m, struct rbuf *coins,
+    size_t mempool_size, struct snapshot_load_result *out, char *err,
+    size_t errlen)
 {
 	const struct assumeutxo *au, *auh;
 	struct block_index_entry be, tip;
 	struct au_record rec;
 	char hex[65], heights[256], msg[256];
-	int rc, busy, loaded = 0;
+	int rc, loaded = 0;
 
-	pthread_mutex_lock(&v->au_mu);
-	busy = v->au_loading || v->au.state != AU_NONE ||
-	    __atomic_load_n(&v->halted, __ATOMIC_RELAXED);
-	if (!busy)
-		v->au_loading = 1;
-	pthread_mutex_unlock(&v->au_mu);
-	if (busy) {
+	/* The validation thread writes v->au: no lock needed to read it. */
+	if (v->au.state != AU_NONE) {
 		snprintf(err, errlen, "Can't activate a snapshot-based "
 		    "chainstate more than once");
 		return -1;
@@ -553,7 +501,7 @@ validation_load_snapshot(struct validation *v, const struct snapshot_meta *m,
 		goto out;
 	log_info("[snapshot] validated snapshot based on %s", hex);
 	rec.state = AU_ACTIVE;
-	if (request_activation(v, &rec, err, errlen) != 0)
+	if (activate(v, &rec, err, errlen) != 0)
 		goto out;
 	out->coins = m->coins;
 	memcpy(out->base_hash, m->base_hash, 32);
@@ -563,10 +511,49 @@ out:
 	if (rc != 0 && loaded && discard_other(v->store) != STORE_OK)
 		fatalx("%s: Failed to remove snapshot chainstate dir: the "
 		    "store's second chainstate cannot be emptied", __func__);
-	pthread_mutex_lock(&v->au_mu);
-	v->au_loading = 0;
-	pthread_mutex_unlock(&v->au_mu);
 	return rc;
+}
+
+struct load_in {
+	struct snapshot_meta m;
+	struct rbuf coins;		/* the caller's bytes: it waits for the answer */
+	size_t mempool_size;
+};
+
+static void
+serve_load(void *owner, void *inp, void *outp, struct request *r)
+{
+	struct load_in *in = inp;
+	char err[sizeof(((struct request_error *)0)->message)];
+
+	if (load(owner, &in->m, &in->coins, in->mempool_size, outp, err,
+	    sizeof(err)) != 0)
+		request_fail(r, VALIDATION_E_REFUSED, "%s", err);
+}
+
+int
+validation_load_snapshot(struct validation *v, const struct snapshot_meta *m,
+    struct rbuf *coins, size_t mempool_size,
+    struct snapshot_load_result *out, char *err, size_t errlen)
+{
+	struct request_error e;
+	struct load_in in;
+	struct request *r;
+
+	in.m = *m;
+	in.coins = *coins;
+	in.mempool_size = mempool_size;
+	r = request_new(serve_load, &in, sizeof(in), NULL, sizeof(*out),
+	    NULL);
+	/*
+	 * No time-out: the thread reads the caller's bytes until it answers,
+	 * and every request is answered (served, or refused at shutdown).
+	 */
+	if (validation_request(v, r, INT_MAX, out, &e) != 0) {
+		snprintf(err, errlen, "%s", e.message);
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- activation, on the validation thread ---- */
@@ -601,8 +588,9 @@ activate_txn(struct chainstate *cs, struct store_wtxn *w, void *arg)
 	return store_put_index(w, &e);
 }
 
-static void
-activate(struct validation *v, struct au_req *q)
+static int
+activate(struct validation *v, const struct au_record *rec, char *err,
+    size_t errlen)
 {
 	struct chainstate *cs = v->cs;
 	struct activate_arg a;
@@ -610,29 +598,25 @@ activate(struct validation *v, struct au_req *q)
 	char hex[65];
 	size_t i;
 
-	if (__atomic_load_n(&v->halted, __ATOMIC_RELAXED)) {
-		answer(q, -1, "Shutting down");
-		return;
-	}
 	if (cs_flush_dirty(cs) != 0)
 		fatalx("validation: store failure before activating a snapshot");
-	base = bindex_find(&cs->map, q->rec.base);
+	base = bindex_find(&cs->map, rec->base);
 	old = chain_tip(&cs->chain);
 	/* The chain may have moved while the coins were loading. */
 	if (base == NULL || (base->e.status & BLOCK_FAILED_MASK) ||
 	    bindex_work_cmp(old, base) >= 0) {
-		answer(q, -1, "work does not exceed active chainstate");
-		return;
+		snprintf(err, errlen, "work does not exceed active chainstate");
+		return -1;
 	}
 	a.base = base;
-	a.rec = &q->rec;
+	a.rec = rec;
 	if (cs_write(cs, activate_txn, &a) != 0)
 		fatalx("validation: store failure activating a snapshot");
 	cs_lock(cs);
 	cs->snap_base = base;
-	cs->snap_chain_tx = q->rec.chain_tx;
+	cs->snap_chain_tx = rec->chain_tx;
 	if (base->e.chain_tx == 0)
-		base->e.chain_tx = q->rec.chain_tx;
+		base->e.chain_tx = rec->chain_tx;
 	chain_set_tip(&cs->chain, base);
 	cand_free(&cs->cand);
 	for (i = 0; i < cs->map.nall; i++)
@@ -643,18 +627,18 @@ activate(struct validation *v, struct au_req *q)
 		cs_maybe_candidate(cs, cs->map.all[i]);
 	cs_unlock(cs);
 	pthread_mutex_lock(&v->au_mu);
-	v->au = q->rec;
+	v->au = *rec;
 	pthread_mutex_unlock(&v->au_mu);
 	__atomic_store_n(&v->au_limited, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&v->bg_base, base->e.height, __ATOMIC_RELAXED);
-	v->bg = bgval_start(cs, old, q->rec.hash_serialized, bg_done, v,
+	v->bg = bgval_start(cs, old, rec->hash_serialized, bg_done, v,
 	    &v->bg_next);
 	cs_tip_moved(cs);
 	rebalance(v, 1);
 	v->activate_pending = 1;
 	hash_to_hex(base->e.hash, hex);
 	log_info("[snapshot] successfully activated snapshot %s", hex);
-	answer(q, 0, NULL);
+	return 0;
 }
 
 /* ---- the end of background validation, on the validation thread ---- */
@@ -793,16 +777,8 @@ void
 au_dispatch(struct validation *v, struct msg *m)
 {
 	struct bg_result res;
-	struct au_req *q;
 	struct bgval *bg;
 
-	if (m->type == VMSG_SNAPSHOT) {
-		if (m->len != sizeof(q))
-			fatalx("%s: bad snapshot request", __func__);
-		memcpy(&q, m->data, sizeof(q));
-		activate(v, q);
-		return;
-	}
 	if (m->len != sizeof(res))
 		fatalx("%s: bad background result", __func__);
 	memcpy(&res, m->data, sizeof(res));
@@ -816,17 +792,6 @@ au_dispatch(struct validation *v, struct msg *m)
 		validated(v);
 	else
 		invalid(v, &res);
-}
-
-void
-au_fail_request(struct msg *m)
-{
-	struct au_req *q;
-
-	if (m->type != VMSG_SNAPSHOT || m->len != sizeof(q))
-		return;
-	memcpy(&q, m->data, sizeof(q));
-	answer(q, -1, "Shutting down");
 }
 
 /* ---- what other threads read ---- */

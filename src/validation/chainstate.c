@@ -912,69 +912,6 @@ chainstate_tip_mtp(struct chainstate *cs)
 	return bindex_median_time_past(chain_tip(&cs->chain));
 }
 
-struct tip_ent {
-	struct bindex *b;
-};
-
-static int
-tip_order(const void *a, const void *b)
-{
-	const struct bindex *x = ((const struct tip_ent *)a)->b;
-	const struct bindex *y = ((const struct tip_ent *)b)->b;
-
-	if (x->e.height != y->e.height)
-		return x->e.height > y->e.height ? -1 : 1;
-	return memcmp(x->e.hash, y->e.hash, 32);
-}
-
-void
-chainstate_chain_tips(struct chainstate *cs,
-    void (*cb)(void *arg, const struct block_index_entry *e, int branchlen,
-    const char *status), void *arg)
-{
-	struct tip_ent *tips;
-	uint8_t *has_child;
-	size_t i, n = 0, nall;
-
-	cs_lock(cs);
-	nall = cs->map.nall;
-	/* A block is a tip when nothing names it as parent. */
-	has_child = xcalloc(nall ? nall : 1, 1);
-	for (i = 0; i < nall; i++)
-		cs->map.all[i]->tmp = i;
-	for (i = 0; i < nall; i++)
-		if (cs->map.all[i]->parent)
-			has_child[cs->map.all[i]->parent->tmp] = 1;
-	tips = xreallocarray(NULL, nall ? nall : 1, sizeof(*tips));
-	for (i = 0; i < nall; i++) {
-		struct bindex *b = cs->map.all[i];
-
-		if (!has_child[i] || b == chain_tip(&cs->chain))
-			tips[n++].b = b;
-	}
-	qsort(tips, n, sizeof(*tips), tip_order);
-	for (i = 0; i < n; i++) {
-		struct bindex *b = tips[i].b, *fork;
-		const char *status;
-
-		fork = chain_find_fork(&cs->chain, b);
-		if (chain_contains(&cs->chain, b))
-			status = "active";
-		else if (failed(b))
-			status = "invalid";
-		else if (b->e.chain_tx == 0)
-			status = "headers-only";
-		else if (b->e.status & BLOCK_VALID_SCRIPTS)
-			status = "valid-fork";
-		else
-			status = "valid-headers";
-		cb(arg, &b->e, fork ? b->e.height - fork->e.height : 0, status);
-	}
-	cs_unlock(cs);
-	free(tips);
-	free(has_child);
-}
-
 double
 chainstate_network_hashps(struct chainstate *cs, int lookup, int32_t height)
 {

@@ -197,16 +197,6 @@ int chainstate_is_importing(struct chainstate *cs);
 int64_t chainstate_tip_mtp(struct chainstate *cs);
 
 /*
- * The chain tips (getchaintips): calls cb for every block without a child,
- * under the validation mutex, with its status string as Core's ("active",
- * "valid-fork", "valid-headers", "headers-only", "invalid") and the length
- * of its branch off the active chain.
- */
-void chainstate_chain_tips(struct chainstate *cs,
-    void (*cb)(void *arg, const struct block_index_entry *e, int branchlen,
-    const char *status), void *arg);
-
-/*
  * Core's getnetworkhashps estimate: work per second over the lookup blocks
  * before height (-1: the tip; lookup <= 0: since the last retarget). Owner
  * thread.

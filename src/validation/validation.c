@@ -4,21 +4,23 @@
  * Design. One thread ("validation") owns the chainstate (chainstate.h) and
  * is the only writer of the store. Three queues come in:
  *
- *	callq	RPC calls (struct call *), served first;
- *	netq	blocks and header batches from peers (and submitblock's raw
- *		block goes through callq as a call);
+ *	callq	typed requests from the rpc thread (struct request *,
+ *		util/request.h; validation.h lists them), store writes for
+ *		the indexes and snapshot activation, served first;
+ *	netq	blocks and header batches from peers;
  *	impq	blocks read by the import thread from -loadblock files.
  *
  * Each turn of the loop drains callq and netq completely, then does one
  * unit of background work: one imported block, or one step of at most
  * ACTIVATE_STEP block connections (reindex, long reorgs), so RPC calls are
  * answered between blocks while an import or reindex runs. With nothing
- * to do the thread sleeps in poll(2) on the queues' eventfds, with a
- * timeout when a waitfor* call has a deadline.
+ * to do the thread sleeps in poll(2) on the queues' eventfds. Nothing
+ * here waits on a clock: waitfor* live in the rpc module, woken by the
+ * tip_changed listener.
  *
  * Answers go out through listener callbacks (validation.h), called on this
- * thread in the order blocks were processed; calls are answered through
- * call_finish. Messages from one queue are handled in the order they were
+ * thread in the order blocks were processed; requests are answered
+ * through request_serve. Messages from one queue are handled in the order they were
  * pushed. validation_stop() closes the queues, the thread finishes the
  * block in hand (its transaction commits or aborts as a whole) and exits.
  *
@@ -35,6 +37,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -57,16 +60,6 @@
 /* Core 30's -blockreservedweight default and floor. */
 #define DEFAULT_BLOCK_RESERVED_WEIGHT 8000
 #define MINIMUM_BLOCK_RESERVED_WEIGHT 2000
-
-struct waiter {
-	struct waiter *next;
-	struct call *c;
-	int kind;
-	uint8_t hash[32];
-	int32_t height;
-	uint8_t start_tip[32];
-	int64_t deadline_us;	/* monotonic; 0: none */
-};
 
 int
 validation_submit_block(struct validation *v, uint64_t peer_id,
@@ -209,57 +202,36 @@ validation_chainstate(struct validation *v)
 	return v->cs;
 }
 
-static const struct vcall_entry *
-vcall_find(const char *name)
-{
-	const struct vcall_entry *tabs[] = { vcall_mining, vcall_chain };
-	const struct vcall_entry *e;
-	size_t i;
-
-	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
-		for (e = tabs[i]; e->name; e++)
-			if (strcmp(e->name, name) == 0)
-				return e;
-	return NULL;
-}
-
+/*
+ * Queues a typed request for the validation thread and waits for it (the
+ * request functions of validation.h, in serve_chain.c and serve_mining.c).
+ */
 int
-validation_has_method(const char *method)
+validation_request(struct validation *v, struct request *r, int timeout_ms,
+    void *out, struct request_error *err)
 {
-	return vcall_find(method) != NULL;
-}
+	struct msg *m = msg_new(VMSG_REQUEST, 0, &r, sizeof(r));
 
-int
-validation_call(struct validation *v, const char *method, json_t *params,
-    json_t **result, struct rpc_error *err, int timeout_ms)
-{
-	const struct vcall_entry *e = vcall_find(method);
-	struct call *c;
-	struct msg *m;
-
-	if (e == NULL) {
-		err->code = RPC_METHOD_NOT_FOUND;
-		snprintf(err->message, sizeof(err->message),
-		    "Method not found");
-		return -1;
-	}
-	c = call_new(method, params);
-	if (e->on_caller) {
-		/* Read-only scans run here on a store snapshot. */
-		e->fn(v, c, call_params(c));
-		return call_wait(c, timeout_ms, result, err);
-	}
-	m = msg_new(VMSG_CALL, 0, &c, sizeof(c));
 	if (queue_push(v->callq, m) != 0) {
 		msg_free(m);
-		call_release(c);
-		call_release(c);
-		err->code = RPC_IN_WARMUP;
+		request_abandon(r);
+		err->status = REQUEST_E_UNAVAILABLE;
 		snprintf(err->message, sizeof(err->message),
 		    "Validation is shutting down or overloaded");
 		return -1;
 	}
-	return call_wait(c, timeout_ms, result, err);
+	return request_wait(r, timeout_ms, out, err);
+}
+
+static struct request *
+request_of(struct msg *m)
+{
+	struct request *r;
+
+	if (m->len != sizeof(r))
+		fatalx("%s: bad request message", __func__);
+	memcpy(&r, m->data, sizeof(r));
+	return r;
 }
 
 /*
@@ -333,95 +305,6 @@ write_job_of(struct msg *m)
 	return j;
 }
 
-/* ---- waitfor* ---- */
-
-static json_t *
-tip_object(struct validation *v)
-{
-	struct block_index_entry e;
-
-	if (chainstate_tip(v->cs, &e) != 0)
-		return json_null();
-	return json_pack("{s:o,s:i}", "hash", json_hash(e.hash), "height",
-	    (json_int_t)e.height);
-}
-
-void
-validation_wait_add(struct validation *v, struct call *c, int kind,
-    const uint8_t hash[32], int32_t height, int64_t timeout_ms)
-{
-	struct waiter *w = xcalloc(1, sizeof(*w));
-	struct block_index_entry tip;
-
-	w->c = c;
-	w->kind = kind;
-	if (hash)
-		memcpy(w->hash, hash, 32);
-	w->height = height;
-	if (chainstate_tip(v->cs, &tip) == 0)
-		memcpy(w->start_tip, tip.hash, 32);
-	if (kind == WAIT_NEW_BLOCK && hash)
-		memcpy(w->start_tip, hash, 32);
-	w->deadline_us = timeout_ms > 0 ?
-	    time_mono_micros() + timeout_ms * 1000 : 0;
-	w->next = v->waiters;
-	v->waiters = w;
-	/* The condition may hold already. */
-	validation_wait_check(v, 0);
-}
-
-static int
-waiter_done(const struct waiter *w, const struct block_index_entry *tip)
-{
-	switch (w->kind) {
-	case WAIT_NEW_BLOCK:
-		return memcmp(tip->hash, w->start_tip, 32) != 0;
-	case WAIT_BLOCK_HASH:
-		return memcmp(tip->hash, w->hash, 32) == 0;
-	case WAIT_HEIGHT:
-		return tip->height >= w->height;
-	}
-	return 1;
-}
-
-/* Answers every waiter whose condition holds, or that timed out (or all). */
-void
-validation_wait_check(struct validation *v, int all)
-{
-	struct waiter **pw = &v->waiters, *w;
-	struct block_index_entry tip;
-	int64_t now = time_mono_micros();
-	int have = chainstate_tip(v->cs, &tip) == 0;
-
-	while ((w = *pw) != NULL) {
-		if (all || (have && waiter_done(w, &tip)) ||
-		    (w->deadline_us && now >= w->deadline_us)) {
-			*pw = w->next;
-			call_finish(w->c, tip_object(v), NULL);
-			free(w);
-		} else
-			pw = &w->next;
-	}
-}
-
-static int
-wait_timeout_ms(struct validation *v)
-{
-	int64_t now = time_mono_micros(), best = -1, d;
-	struct waiter *w;
-
-	for (w = v->waiters; w; w = w->next) {
-		if (!w->deadline_us)
-			continue;
-		d = (w->deadline_us - now) / 1000 + 1;
-		if (d < 0)
-			d = 0;
-		if (best < 0 || d < best)
-			best = d;
-	}
-	return best > INT32_MAX ? INT32_MAX : (int)best;
-}
-
 /* ---- chainstate hooks and listeners ---- */
 
 static void
@@ -436,7 +319,6 @@ on_tip_changed(void *arg, const struct block_index_entry *tip, int ibd)
 		if (l[i].tip_changed)
 			l[i].tip_changed(l[i].arg, tip->hash, tip->height, ibd);
 	hooks_leave(v);
-	validation_wait_check(v, 0);
 	if (v->stop_at_height > 0 && tip->height >= v->stop_at_height &&
 	    !v->stop_requested) {
 		v->stop_requested = 1;
@@ -565,22 +447,6 @@ dispatch_headers(struct validation *v, struct msg *m)
 	hooks_leave(v);
 }
 
-static void
-dispatch_call(struct validation *v, struct msg *m)
-{
-	struct call *c;
-	const struct vcall_entry *e;
-
-	if (m->len != sizeof(c))
-		fatalx("%s: bad call message", __func__);
-	memcpy(&c, m->data, sizeof(c));
-	e = vcall_find(call_method(c));
-	if (e == NULL)
-		call_fail(c, RPC_METHOD_NOT_FOUND, "Method not found");
-	else
-		e->fn(v, c, call_params(c));
-}
-
 static void halted(struct validation *v, struct msg *m);
 
 static void
@@ -600,8 +466,8 @@ dispatch(struct validation *v, struct msg *m)
 	case VMSG_HEADERS:
 		dispatch_headers(v, m);
 		break;
-	case VMSG_CALL:
-		dispatch_call(v, m);
+	case VMSG_REQUEST:
+		request_serve(request_of(m), v);
 		break;
 	case VMSG_IMPORT_BLOCK:
 		import_process(v, m);
@@ -615,7 +481,6 @@ dispatch(struct validation *v, struct msg *m)
 		write_job_finish(j, cs_write(v->cs, write_job_txn, j));
 		break;
 	}
-	case VMSG_SNAPSHOT:
 	case VMSG_BG_DONE:
 		au_dispatch(v, m);
 		break;
@@ -630,14 +495,12 @@ dispatch(struct validation *v, struct msg *m)
 static void
 halted(struct validation *v, struct msg *m)
 {
-	struct call *c;
-
 	(void)v;
-	if (m->type == VMSG_CALL && m->len == sizeof(c)) {
-		memcpy(&c, m->data, sizeof(c));
-		call_fail(c, RPC_CLIENT_NOT_CONNECTED, "Shutting down");
-	} else
-		au_fail_request(m);
+	if (m->type == VMSG_REQUEST)
+		request_refuse(request_of(m), VALIDATION_E_SHUTDOWN,
+		    "Shutting down");
+	else if (m->type == VMSG_WRITE)
+		write_job_finish(write_job_of(m), QUEUE_ECLOSED);
 	msg_free(m);
 }
 
@@ -705,11 +568,10 @@ validation_main(void *arg)
 				busy++;
 			}
 		}
-		validation_wait_check(v, 0);
 		if (busy)
 			continue;
 		pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
-		if (poll(pfd, 3, wait_timeout_ms(v)) == -1 && errno != EINTR)
+		if (poll(pfd, 3, -1) == -1 && errno != EINTR)
 			fatal("validation: poll");
 	}
 	return NULL;
@@ -720,18 +582,14 @@ static void
 fail_queued_calls(struct validation *v)
 {
 	struct msg *m, *next;
-	struct call *c;
 
 	for (m = queue_drain(v->callq); m; m = next) {
 		next = m->next;
-		if (m->type == VMSG_CALL && m->len == sizeof(c)) {
-			memcpy(&c, m->data, sizeof(c));
-			call_fail(c, RPC_CLIENT_NOT_CONNECTED,
+		if (m->type == VMSG_REQUEST)
+			request_refuse(request_of(m), VALIDATION_E_SHUTDOWN,
 			    "Shutting down");
-		} else if (m->type == VMSG_WRITE)
+		else if (m->type == VMSG_WRITE)
 			write_job_finish(write_job_of(m), QUEUE_ECLOSED);
-		else
-			au_fail_request(m);
 		msg_free(m);
 	}
 }
@@ -888,7 +746,6 @@ validation_stop(struct validation *v)
 	/* Background validation stops after the block in hand. */
 	au_stop(v);
 	fail_queued_calls(v);
-	validation_wait_check(v, 1);
 	for (m = v->import_list; m; m = next) {
 		next = m->next;
 		msg_free(m);

@@ -67,8 +67,6 @@ int validation_submit_headers(struct validation *v, uint64_t peer_id,
 void validation_add_listener(struct validation *v,
     const struct validation_listener *l);
 struct args;
-struct rpc_error;
-typedef struct json_t json_t;
 
 /*
  * Loads the block index from the store, connects genesis on a new store,
@@ -78,14 +76,6 @@ int validation_start(const struct args *a, const struct chainparams *cp,
     struct store *s, struct validation **out);
 /* Finishes the block in hand, commits, joins the thread. */
 void validation_stop(struct validation *v);
-/*
- * Runs an RPC method on the validation thread (generatetoaddress,
- * submitblock, invalidateblock, ...): see util/call.h. params is a JSON
- * array; on success *result is owned by the caller.
- */
-int validation_call(struct validation *v, const char *method, json_t *params,
-    json_t **result, struct rpc_error *err, int timeout_ms);
-
 /* Initial block download as Core (tip older than 24 h of node time, or below minimum chain work). */
 int validation_is_initial_download(struct validation *v);
 
@@ -95,23 +85,11 @@ int validation_is_initial_download(struct validation *v);
  * Listener callbacks see peer id VALIDATION_PEER_LOCAL for blocks that
  * came from RPC (submitblock, generate*) or from -loadblock.
  *
- * validation_call serves: generatetoaddress, generatetodescriptor,
- * generateblock, submitblock, submitheader, getblocktemplate,
- * getmininginfo, getnetworkhashps, invalidateblock, reconsiderblock,
- * preciousblock, verifychain, getchaintips, waitfornewblock,
- * waitforblock, waitforblockheight (these answer when their condition
- * holds or their own timeout passes, so pass a timeout_ms above theirs),
- * syncwithvalidationinterfacequeue (a barrier: answered after everything
- * queued before it) and scantxoutset (runs on the calling thread over one
- * store read transaction). Other methods: RPC_METHOD_NOT_FOUND.
- * validation_has_method tells which (any thread).
- *
  * validation_chainstate gives the chainstate core (chainstate.h) for
  * read-only lookups under its mutex (chainstate_tip, chainstate_lookup,
  * chainstate_best_header, chainstate_active_hash); any thread.
  */
 #define VALIDATION_PEER_LOCAL 0
-int validation_has_method(const char *method);
 struct chainstate;
 struct chainstate *validation_chainstate(struct validation *v);
 
@@ -211,18 +189,19 @@ int validation_write(struct validation *v, validation_write_fn fn,
 /*
  * ---- Additions (assumeutxo: assumeutxo.c, background.c; doc/assumeutxo.md) ----
  *
- * validation_load_snapshot is Core's ActivateSnapshot for loadtxoutset.
- * m is the snapshot's metadata, coins the file's bytes after it. On the
- * calling RPC worker it checks the snapshot against the chain parameters'
- * assumeutxo table and the block index, loads the coins into the store's
- * second chainstate and checks their hash; then the validation thread
- * makes that chainstate the followed one (tip: the base block) and starts
- * background validation of the old one, on its own thread, from where it
- * was up to the base block. mempool_size: the mempool's size when called
- * (Core refuses a non-empty mempool). 0 with *out, or -1 with Core's
- * message in err (what follows "Unable to load UTXO snapshot: "); nothing
- * of a refused snapshot stays in the store. Any thread but the validation
- * thread, holding no store transaction; one load at a time.
+ * validation_load_snapshot is Core's ActivateSnapshot for loadtxoutset,
+ * a request served on the validation thread (the store's only writer)
+ * while the caller waits, however long the load takes: the thread reads
+ * coins, the file's bytes after the metadata m, until it answers. It
+ * checks the snapshot against the chain parameters' assumeutxo table and
+ * the block index, loads the coins into the store's second chainstate,
+ * checks their hash, makes that chainstate the followed one (tip: the
+ * base block) and starts background validation of the old one, on its
+ * own thread, from where it was up to the base block. mempool_size: the
+ * mempool's size when called (Core refuses a non-empty mempool). 0 with
+ * *out, or -1 with Core's message in err (what follows "Unable to load
+ * UTXO snapshot: "); nothing of a refused snapshot stays in the store.
+ * Any thread but the validation thread, holding no store transaction.
  */
 struct rbuf;
 struct snapshot_meta;
@@ -266,5 +245,185 @@ void validation_chainstates(struct validation *v,
 int validation_background_range(struct validation *v, int32_t *from,
     int32_t *to);
 int validation_snapshot_limited(struct validation *v);
+
+/*
+ * ---- Requests served for the rpc thread ----
+ *
+ * Each function below sends one typed request (util/request.h) to the
+ * validation thread's call queue and waits up to timeout_ms for the
+ * answer; requests are served between blocks, in the order they were
+ * queued. Inputs are copied (the caller keeps its own); outputs are plain
+ * snapshots the caller owns afterwards (free them as noted). Nothing here
+ * knows JSON: the rpc module parses parameters and formats the answers.
+ *
+ * Returns 0 with *out filled, or -1 with *err: err->status is one of the
+ * validation statuses below (err->message in Core's words), or
+ * REQUEST_E_TIMEOUT (no answer in time; the request may still run), or
+ * REQUEST_E_UNAVAILABLE (the call queue is closed or full: nothing ran).
+ * Any thread but the validation thread, holding no store transaction.
+ */
+struct request_error;
+
+enum validation_status {
+	VALIDATION_E_NOT_FOUND = 1,	/* no such block */
+	VALIDATION_E_REFUSED,		/* refused as things stand (Core: misc error) */
+	VALIDATION_E_REJECTED,		/* the block or header is invalid (verify error) */
+	VALIDATION_E_FAILED,		/* the block could not be made or accepted */
+	VALIDATION_E_SHUTDOWN,		/* stopping or halted: nothing ran */
+};
+
+/* invalidateblock, reconsiderblock, preciousblock; then the best chain is activated. */
+enum validation_mark {
+	VALIDATION_INVALIDATE,
+	VALIDATION_RECONSIDER,
+	VALIDATION_PRECIOUS,
+};
+/*
+ * NOT_FOUND: no such block. REFUSED: invalidating at or below the base
+ * of a snapshot still validated in the background. Invalidating the
+ * genesis block succeeds and changes nothing, as in Core.
+ */
+int validation_mark_block(struct validation *v, enum validation_mark how,
+    const uint8_t hash[32], int timeout_ms, struct request_error *err);
+
+/* verifychain: *ok is whether the check passed. */
+int validation_verify_chain(struct validation *v, int level, int nblocks,
+    int *ok, int timeout_ms, struct request_error *err);
+
+/*
+ * syncwithvalidationinterfacequeue: answered once every block and header
+ * batch queued before it has been handled and its listeners called.
+ */
+int validation_sync(struct validation *v, int timeout_ms,
+    struct request_error *err);
+
+/* generatetoaddress, generatetodescriptor: blocks mined on the tip. */
+struct validation_generated {
+	uint8_t (*hashes)[32];		/* in mining order, internal order; xmalloc'd */
+	size_t n;
+};
+/*
+ * Mines up to nblocks blocks paying script, with the mempool's best
+ * transactions, trying at most max_tries nonces in all (as Core, -1 is
+ * nearly forever); fewer blocks when the tries run out or at shutdown.
+ * REFUSED: the assembled block failed TestBlockValidity; FAILED: a block
+ * was not accepted.
+ */
+int validation_generate(struct validation *v, const uint8_t *script,
+    size_t script_len, int64_t nblocks, int64_t max_tries,
+    struct validation_generated *out, int timeout_ms,
+    struct request_error *err);
+void validation_generated_free(struct validation_generated *g);
+
+/* generateblock: one entry of its transaction list. */
+struct validation_block_tx {
+	int is_txid;			/* txid names a mempool transaction */
+	uint8_t txid[32];		/* internal order */
+	uint8_t *raw;			/* else: the transaction, with witness */
+	size_t len;
+};
+struct validation_block_made {
+	int missing;			/* txs[missing_at] is not in the mempool */
+	size_t missing_at;
+	int made;			/* hash (and raw) hold the block */
+	uint8_t hash[32];
+	uint8_t *raw;			/* submit == 0: the block; xmalloc'd */
+	size_t len;
+};
+/*
+ * Mines one block paying script with exactly txs (their raw bytes are
+ * copied; each must parse, the caller checked), txids looked up in the
+ * mempool in order: the first one missing answers out->missing and makes
+ * nothing. complete == 0: the caller's list was cut short at a bad entry,
+ * so only the lookups are done (made == 0). Otherwise, submit: the block
+ * goes through validation; else it is returned in raw. The fees are left
+ * unclaimed, as Core. REJECTED: TestBlockValidity failed; REFUSED: no
+ * nonce found; FAILED: not accepted.
+ */
+int validation_generate_block(struct validation *v, const uint8_t *script,
+    size_t script_len, const struct validation_block_tx *txs, size_t ntxs,
+    int complete, int submit, struct validation_block_made *out,
+    int timeout_ms, struct request_error *err);
+void validation_block_made_free(struct validation_block_made *b);
+
+/* What became of a block (submitblock) or a proposal (getblocktemplate). */
+enum validation_verdict {
+	VALIDATION_ACCEPTED,		/* valid (Core answers null) */
+	VALIDATION_DUPLICATE,		/* already known and valid */
+	VALIDATION_DUPLICATE_INVALID,	/* known, invalid */
+	VALIDATION_DUPLICATE_INCONCLUSIVE,	/* known, not fully checked */
+	VALIDATION_INCONCLUSIVE,	/* stored, not (yet) connected */
+	VALIDATION_INVALID,		/* reason says why ("" if none) */
+};
+struct validation_block_verdict {
+	enum validation_verdict verdict;
+	char reason[160];
+};
+/*
+ * submitblock: raw holds one block that parses and starts with a coinbase
+ * (the caller checked). A witness-committing block whose coinbase lacks
+ * the witness nonce gets the default one, as Core. REJECTED (with Core's
+ * debug text): our own failure while storing it.
+ */
+int validation_submit_rpc_block(struct validation *v, const uint8_t *raw,
+    size_t len, struct validation_block_verdict *out, int timeout_ms,
+    struct request_error *err);
+/*
+ * getblocktemplate's proposal mode: checks a parsed block (raw) against
+ * the tip without storing it. Never INCONCLUSIVE: a known block answers
+ * DUPLICATE (valid), DUPLICATE_INVALID or DUPLICATE_INCONCLUSIVE.
+ */
+int validation_check_proposal(struct validation *v, const uint8_t *raw,
+    size_t len, struct validation_block_verdict *out, int timeout_ms,
+    struct request_error *err);
+/*
+ * submitheader: raw is one 80-byte header. REJECTED: its parent is
+ * unknown (message "Must submit previous header (HASH) first") or it is
+ * invalid (the reason).
+ */
+int validation_submit_rpc_header(struct validation *v,
+    const uint8_t raw[80], int timeout_ms, struct request_error *err);
+
+/* getblocktemplate: a block template on the tip, for a coinbase the miner builds. */
+#define VALIDATION_MAX_DEPLOYMENTS 8
+struct validation_template {
+	int32_t version;
+	int32_t height;			/* of the block to mine */
+	uint8_t prev[32];		/* the tip, internal order */
+	uint32_t bits;
+	uint32_t curtime;
+	int64_t mintime;		/* the tip's median time past + 1 */
+	int64_t coinbase_value;		/* subsidy plus fees */
+	int pre_segwit;			/* segwit not active at height */
+	int has_commitment;
+	uint8_t commitment[38];		/* the witness commitment output script */
+	struct template_txs txs;	/* after the coinbase; free with template_txs_free */
+	size_t ndeployments;		/* version-bits deployments, the chain's order */
+	struct {
+		const char *name;	/* static */
+		int bit;
+		int active;		/* a rule of the block */
+		int signalling;		/* started or locked in: vbavailable */
+	} deployments[VALIDATION_MAX_DEPLOYMENTS];
+};
+/* FAILED: no chain tip (cannot happen once started). */
+int validation_get_template(struct validation *v,
+    struct validation_template *out, int timeout_ms,
+    struct request_error *err);
+
+/* getmininginfo's values that the validation thread holds. */
+struct validation_mining_info {
+	int32_t height;			/* the tip's */
+	uint32_t bits;			/* the tip's */
+	uint32_t next_bits;		/* the next block's if mined now */
+	double networkhashps;		/* over the last 120 blocks */
+	size_t pooledtx;		/* the mempool's transactions */
+	int have_assembled;		/* a block was assembled since start */
+	uint64_t last_block_weight;
+	uint64_t last_block_txs;
+};
+int validation_mining_info(struct validation *v,
+    struct validation_mining_info *out, int timeout_ms,
+    struct request_error *err);
 
 #endif

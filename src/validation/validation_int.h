@@ -1,7 +1,7 @@
 /*
  * The validation thread's internals, shared by validation.c (the thread,
  * queues and listeners), import.c (-loadblock/-reindex), mining.c and the
- * RPC method files rpc_mining.c and rpc_chain.c. Nothing outside
+ * request files serve_mining.c and serve_chain.c. Nothing outside
  * src/validation includes this.
  */
 #ifndef BR_VALIDATION_INT_H
@@ -10,12 +10,9 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
 #include "consensus/consensus.h"
-#include "util/call.h"
-#include "util/callparam.h"
 #include "util/queue.h"
+#include "util/request.h"
 #include "validation/chainstate.h"
 #include "validation/validation.h"
 
@@ -23,11 +20,10 @@
 enum vmsg_type {
 	VMSG_BLOCK = 1,		/* raw block from the network or RPC */
 	VMSG_HEADERS,		/* array of struct block_header */
-	VMSG_CALL,		/* struct call * (util/call.h) */
+	VMSG_REQUEST,		/* struct request * (util/request.h) */
 	VMSG_IMPORT_BLOCK,	/* struct import_hdr, then the raw block */
 	VMSG_IMPORT_DONE,	/* the import thread has finished */
 	VMSG_WRITE,		/* struct write_job * (validation_write) */
-	VMSG_SNAPSHOT,		/* struct au_req * (assumeutxo.c): activate */
 	VMSG_BG_DONE,		/* struct bg_result: background validation ended */
 };
 
@@ -73,7 +69,6 @@ struct import_hdr {
 
 #define VALIDATION_MAX_LISTENERS 8
 
-struct waiter;
 struct hold;
 
 struct validation {
@@ -123,7 +118,6 @@ struct validation {
 	int activate_pending;		/* more blocks to connect (reindex) */
 	int64_t stop_at_height;
 	int stop_requested;
-	struct waiter *waiters;		/* waitfor* calls in progress */
 	struct msg *import_list;	/* drained, not yet processed */
 	struct hold *held;		/* imported blocks waiting for a parent */
 	size_t held_count, held_bytes;
@@ -147,14 +141,14 @@ struct validation {
 
 	/*
 	 * assumeutxo. au_mu, a leaf, guards au (the store's record as of
-	 * the last commit), au_loading (a loadtxoutset under way, on an RPC
-	 * worker), cache_db and cache_tip (getchainstates: [0] the background
-	 * chainstate's, [1] the followed one's). bg is the validation
+	 * the last commit; written only by the validation thread, which
+	 * reads it without the lock), cache_db and cache_tip
+	 * (getchainstates: [0] the background chainstate's, [1] the followed
+	 * one's). bg is the validation
 	 * thread's own. au_limited, bg_next, bg_base and halted are atomics.
 	 */
 	pthread_mutex_t au_mu;
 	struct au_record au;
-	int au_loading;
 	uint64_t cache_db[2], cache_tip[2];
 	struct bgval *bg;
 	int au_limited;		/* NODE_NETWORK_LIMITED only */
@@ -163,23 +157,13 @@ struct validation {
 	int halted;		/* the snapshot failed: nothing more to do */
 };
 
-/* An RPC method served here: runs on the validation thread, or on the caller's. */
-struct vcall_entry {
-	const char *name;
-	void (*fn)(struct validation *v, struct call *c, json_t *params);
-	int on_caller;		/* runs on the calling thread with a read txn */
-};
-
-extern const struct vcall_entry vcall_mining[];
-extern const struct vcall_entry vcall_chain[];
-
-/* Parameters: util/callparam.h (callparam_int, callparam_hash, ...). */
-
-/* validation.c: hooks the RPC methods need. */
-void validation_wait_add(struct validation *v, struct call *c, int kind,
-    const uint8_t hash[32], int32_t height, int64_t timeout_ms);
-/* Answers the waiters whose condition holds or whose time is up (all: every one). */
-void validation_wait_check(struct validation *v, int all);
+/* validation.c */
+/*
+ * Pushes r to the call queue and waits for the answer (request_wait's
+ * contract); a full or closed queue abandons r: REQUEST_E_UNAVAILABLE.
+ */
+int validation_request(struct validation *v, struct request *r,
+    int timeout_ms, void *out, struct request_error *err);
 void validation_notify_block(struct validation *v,
     const struct block_result *r, uint64_t peer_id);
 /* Runs a block through the chainstate and tells listeners (RPC and net). */
@@ -196,8 +180,6 @@ void validation_activate(struct validation *v);
  */
 void validation_template(struct validation *v,
     const struct template_request *req, struct template_txs *out);
-
-enum { WAIT_NEW_BLOCK, WAIT_BLOCK_HASH, WAIT_HEIGHT };
 
 /* assumeutxo.c */
 /*
@@ -221,8 +203,6 @@ void au_stop(struct validation *v);
 /* Blocks were stored: background validation may go on. */
 void au_blocks_stored(struct validation *v);
 void au_dispatch(struct validation *v, struct msg *m);
-/* A VMSG_SNAPSHOT left queued at shutdown: answered "shutting down". */
-void au_fail_request(struct msg *m);
 
 /* background.c */
 struct bgval;

@@ -60,6 +60,7 @@ BASE_SCRIPTS = [
     ("feature_block.py", 900),
     ("feature_harness_contract.py", None),
     ("rpc_blockchain.py", None),
+    ("rpc_waitfor.py", None),
     ("rpc_net.py", None),
     ("rpc_auth.py", None),
     ("rpc_whitelist.py", None),

@@ -21,8 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
+#include "chain/address.h"
 #include "chain/chainparams.h"
 #include "crypto/hash.h"
 #include "index/filterindex.h"
@@ -30,7 +29,7 @@
 #include "script/opcodes.h"
 #include "store/store.h"
 #include "util/args.h"
-#include "util/call.h"
+#include "util/request.h"
 #include "util/hex.h"
 #include "util/log.h"
 #include "util/shutdown.h"
@@ -43,22 +42,33 @@
 #define DEV_HEIGHT 1100
 #define ADDR "bcrt1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq3xueyj"
 
-/* See test_validation.c: parameters outlive the validation thread. */
-static json_t *kept;
-
-static json_t *
-vcall(struct validation *v, const char *method, json_t *params)
+static void
+mark(struct validation *v, enum validation_mark how, const uint8_t h[32])
 {
-	struct rpc_error err;
-	json_t *res = NULL;
+	struct request_error e;
 
-	memset(&err, 0, sizeof(err));
-	if (validation_call(v, method, params, &res, &err, 60000) != 0) {
-		fprintf(stderr, "%s: %s\n", method, err.message);
-		res = NULL;
-	}
-	json_array_append_new(kept, params);
-	return res;
+	CHECK(validation_mark_block(v, how, h, 60000, &e) == 0);
+}
+
+/* Mines n blocks to ADDR; the last one's hash in last (may be NULL). */
+static size_t
+mine(const struct chainparams *cp, struct validation *v, int n,
+    uint8_t last[32])
+{
+	struct validation_generated g;
+	struct request_error e;
+	uint8_t script[64];
+	size_t len, got;
+
+	if (address_to_script(cp, ADDR, script, &len, NULL, 0) != 0 ||
+	    validation_generate(v, script, len, n, 1000000, &g, 60000,
+	    &e) != 0)
+		return 0;
+	got = g.n;
+	if (last && got)
+		memcpy(last, g.hashes[got - 1], 32);
+	validation_generated_free(&g);
+	return got;
 }
 
 struct env {
@@ -106,7 +116,6 @@ env_start(struct env *e)
 
 	testenv_setup("test_filterindex", LOGL_INFO, 0);
 	memset(e, 0, sizeof(*e));
-	kept = json_array();
 	if (testenv_tmpdir(e->dir, sizeof(e->dir), "test_filterindex") != 0)
 		return -1;
 	snprintf(lb, sizeof(lb), "-loadblock=%s",
@@ -136,8 +145,6 @@ env_stop(struct env *e)
 {
 	filterindex_stop(e->fi);
 	validation_stop(e->v);
-	json_decref(kept);
-	kept = NULL;
 	store_close(e->s);
 	args_free(e->a);
 	chainparams_free(e->cp);
@@ -215,8 +222,6 @@ test_build_and_reads(void)
 	struct store_filter *r, one;
 	struct store_rtxn *t;
 	uint8_t (*hashes)[32], h[32], stale[32];
-	char hex[65];
-	json_t *res;
 	int32_t i;
 	struct env env;
 
@@ -251,17 +256,14 @@ test_build_and_reads(void)
 
 	/* Invalidate the tip: the best block stays (Core), filters stay. */
 	memcpy(stale, tip.hash, 32);
-	hash_to_hex(stale, hex);
-	json_decref(vcall(env.v, "invalidateblock", json_pack("[s]", hex)));
+	mark(env.v, VALIDATION_INVALIDATE, stale);
 	nap_ms(200);
 	filterindex_status(env.fi, &st);
 	CHECK(st.synced && st.best_height == DEV_HEIGHT &&
 	    memcmp(st.best, stale, 32) == 0);
 	CHECK(filterindex_wait_for_tip(env.fi, 1000) == 1);
 	/* Two blocks on the new branch: indexed on the fork's header. */
-	res = vcall(env.v, "generatetoaddress", json_pack("[i,s]", 2, ADDR));
-	CHECK(json_array_size(res) == 2);
-	json_decref(res);
+	CHECK(mine(env.cp, env.v, 2, NULL) == 2);
 	CHECK(filterindex_wait_for_tip(env.fi, 10000) == 1);
 	CHECK(wait_index(env.fi, DEV_HEIGHT + 1) == 0);
 	check_active(env.s, DEV_HEIGHT - 5, DEV_HEIGHT + 1);
@@ -287,16 +289,14 @@ test_build_and_reads(void)
 	CHECK(store_read_begin(env.s, &t) == 0);
 	CHECK(store_get_active_hash(t, DEV_HEIGHT, h) == 0);
 	store_read_end(t);
-	hash_to_hex(h, hex);
-	json_decref(vcall(env.v, "invalidateblock", json_pack("[s]", hex)));
-	res = vcall(env.v, "generatetoaddress", json_pack("[i,s]", 1, ADDR));
-	CHECK(json_array_size(res) == 1);
-	CHECK(hash_from_hex(json_string_value(json_array_get(res, 0)),
-	    stale) == 0);
-	json_decref(res);
-	json_decref(vcall(env.v, "reconsiderblock", json_pack("[s]", hex)));
-	json_decref(vcall(env.v, "syncwithvalidationinterfacequeue",
-	    json_array()));
+	mark(env.v, VALIDATION_INVALIDATE, h);
+	CHECK(mine(env.cp, env.v, 1, stale) == 1);
+	mark(env.v, VALIDATION_RECONSIDER, h);
+	{
+		struct request_error re;
+
+		CHECK(validation_sync(env.v, 60000, &re) == 0);
+	}
 	CHECK(filterindex_sync(env.fi, 10000) == 0);
 	CHECK(wait_index(env.fi, DEV_HEIGHT + 1) == 0);
 	CHECK(store_read_begin(env.s, &t) == 0);

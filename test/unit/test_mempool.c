@@ -29,6 +29,7 @@
 #include "util/buf.h"
 #include "util/hex.h"
 #include "util/log.h"
+#include "util/request.h"
 #include "util/rpcerr.h"
 #include "util/shutdown.h"
 #include "util/xmalloc.h"
@@ -249,16 +250,36 @@ env_stop(struct env *e)
 	testenv_rm_rf(e->dir);
 }
 
-static json_t *
-vcall(struct env *e, const char *method, json_t *params, struct rpc_error *err)
-{
-	json_t *res = NULL;
+#define REQ_MS 60000
 
-	memset(err, 0, sizeof(*err));
-	if (validation_call(e->v, method, params, &res, err, 60000) != 0)
-		res = NULL;
-	json_array_append_new(e->kept, params);
-	return res;
+/* generateblock paying bg_p2wsh_true with one transaction: 0, or -1 with *err. */
+static int
+gen_block(struct env *e, const uint8_t *raw, size_t len,
+    const uint8_t txid[32], struct request_error *err)
+{
+	struct validation_block_tx t;
+	struct validation_block_made b;
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	if (txid) {
+		t.is_txid = 1;
+		memcpy(t.txid, txid, 32);
+	} else {
+		t.raw = (uint8_t *)(uintptr_t)raw;
+		t.len = len;
+	}
+	rc = validation_generate_block(e->v, bg_p2wsh_true,
+	    sizeof(bg_p2wsh_true), &t, 1, 1, 1, &b, REQ_MS, err);
+	if (rc != 0)
+		return -1;
+	rc = b.made ? 0 : -1;
+	if (b.missing) {
+		err->status = 0;
+		snprintf(err->message, sizeof(err->message), "not in mempool");
+	}
+	validation_block_made_free(&b);
+	return rc;
 }
 
 /* A typed request to the mempool thread; 0, or -1 with *err. */
@@ -313,13 +334,13 @@ delta_of(struct env *e, const uint8_t txid[32])
 static void
 mine(struct env *e, int n)
 {
-	struct rpc_error err;
-	json_t *res;
+	struct validation_generated g;
+	struct request_error err;
 
-	res = vcall(e, "generatetodescriptor", json_pack("[i,s]", n, e->desc),
-	    &err);
-	CHECK_EQ_INT(json_array_size(res), n);
-	json_decref(res);
+	CHECK(validation_generate(e->v, bg_p2wsh_true, sizeof(bg_p2wsh_true),
+	    n, 1000000, &g, REQ_MS, &err) == 0);
+	CHECK_EQ_INT(g.n, n);
+	validation_generated_free(&g);
 }
 
 /* The coinbase of the active block at height, and that block's tx count. */
@@ -428,11 +449,11 @@ static void
 test_accept_and_mine(void)
 {
 	struct env e;
-	struct rpc_error err;
+	struct request_error err;
+	struct validation_template tmpl;
+	struct validation_mining_info mi;
 	struct wbuf p, c;
 	uint8_t cb[32], ptxid[32], ctxid[32], got[32];
-	char hex[65];
-	json_t *res, *txs, *t0, *t1;
 	int64_t cbvalue;
 	size_t ntx;
 	int32_t h;
@@ -455,32 +476,21 @@ test_accept_and_mine(void)
 	CHECK_EQ_INT(mempool_size(e.m), 2);
 	CHECK_EQ_INT(mempool_min_fee_rate(e.m), 100);
 
-	res = vcall(&e, "getblocktemplate", json_pack("[{s:[s]}]", "rules",
-	    "segwit"), &err);
-	CHECK(res != NULL);
-	txs = json_object_get(res, "transactions");
-	CHECK_EQ_INT(json_array_size(txs), 2);
-	t0 = json_array_get(txs, 0);
-	t1 = json_array_get(txs, 1);
-	hash_to_hex(ptxid, hex);
-	CHECK_EQ_STR(json_string_value(json_object_get(t0, "txid")), hex);
-	CHECK_EQ_INT(json_integer_value(json_object_get(t0, "fee")), 1000);
-	CHECK_EQ_INT(json_integer_value(json_object_get(t1, "fee")), 20000);
-	CHECK_EQ_INT(json_array_size(json_object_get(t0, "depends")), 0);
-	CHECK_EQ_INT(json_array_size(json_object_get(t1, "depends")), 1);
-	CHECK_EQ_INT(json_integer_value(json_array_get(json_object_get(t1,
-	    "depends"), 0)), 1);
-	CHECK(json_is_string(json_object_get(t0, "data")));
-	CHECK(json_is_string(json_object_get(t0, "hash")));
-	CHECK(json_integer_value(json_object_get(t0, "weight")) > 300);
-	CHECK(json_is_integer(json_object_get(t0, "sigops")));
-	CHECK_EQ_INT(json_integer_value(json_object_get(res, "coinbasevalue")),
-	    bg_subsidy(102) + 21000);
-	json_decref(res);
+	CHECK(validation_get_template(e.v, &tmpl, REQ_MS, &err) == 0);
+	CHECK_EQ_INT(tmpl.txs.n, 2);
+	CHECK(memcmp(tmpl.txs.txs[0].txid, ptxid, 32) == 0);
+	CHECK_EQ_INT(tmpl.txs.txs[0].fee, 1000);
+	CHECK_EQ_INT(tmpl.txs.txs[1].fee, 20000);
+	CHECK_EQ_INT(tmpl.txs.txs[0].ndepends, 0);
+	CHECK_EQ_INT(tmpl.txs.txs[1].ndepends, 1);
+	CHECK_EQ_INT(tmpl.txs.txs[1].depends[0], 1);
+	CHECK(tmpl.txs.txs[0].raw != NULL);
+	CHECK(tmpl.txs.txs[0].weight > 300);
+	CHECK_EQ_INT(tmpl.coinbase_value, bg_subsidy(102) + 21000);
+	template_txs_free(&tmpl.txs);
 
-	res = vcall(&e, "getmininginfo", json_array(), &err);
-	CHECK_EQ_INT(json_integer_value(json_object_get(res, "pooledtx")), 2);
-	json_decref(res);
+	CHECK(validation_mining_info(e.v, &mi, REQ_MS, &err) == 0);
+	CHECK_EQ_INT(mi.pooledtx, 2);
 
 	mine(&e, 1);
 	h = tip_height(&e);
@@ -495,11 +505,9 @@ test_accept_and_mine(void)
 	CHECK(seen_removed(&e.seen, ptxid, POOL_REMOVED_BLOCK));
 	CHECK(seen_removed(&e.seen, ctxid, POOL_REMOVED_BLOCK));
 
-	res = vcall(&e, "getmininginfo", json_array(), &err);
-	CHECK_EQ_INT(json_integer_value(json_object_get(res, "currentblocktx")),
-	    2);
-	CHECK_EQ_INT(json_integer_value(json_object_get(res, "pooledtx")), 0);
-	json_decref(res);
+	CHECK(validation_mining_info(e.v, &mi, REQ_MS, &err) == 0);
+	CHECK_EQ_INT(mi.last_block_txs, 2);
+	CHECK_EQ_INT(mi.pooledtx, 0);
 	wbuf_free(&p);
 	wbuf_free(&c);
 	env_stop(&e);
@@ -552,11 +560,9 @@ static void
 test_conflict_and_reorg(void)
 {
 	struct env e;
-	struct rpc_error err;
+	struct request_error err;
 	struct wbuf a, b, c;
 	uint8_t cb1[32], cb2[32], atxid[32], btxid[32], ctxid[32], tiph[32];
-	char *bhex, hex[65];
-	json_t *res;
 	int32_t h;
 
 	CHECK(env_start(&e, NULL) == 0);
@@ -569,12 +575,7 @@ test_conflict_and_reorg(void)
 	CHECK(wait_size(e.m, 1) == 0);
 
 	/* generateblock with B, which double-spends A's coin. */
-	bhex = hex_encode_alloc(b.p, b.len);
-	res = vcall(&e, "generateblock", json_pack("[s,[s]]", e.desc, bhex),
-	    &err);
-	CHECK(json_is_string(json_object_get(res, "hash")));
-	json_decref(res);
-	free(bhex);
+	CHECK(gen_block(&e, b.p, b.len, NULL, &err) == 0);
 	CHECK(wait_size(e.m, 0) == 0);
 	CHECK(wait_count(&e.seen, &e.seen.nremoved, 1) == 0);
 	CHECK(seen_removed(&e.seen, atxid, POOL_REMOVED_CONFLICT));
@@ -584,28 +585,19 @@ test_conflict_and_reorg(void)
 	CHECK(mempool_submit_tx(e.m, 1, c.p, c.len) == 0);
 	CHECK(wait_size(e.m, 1) == 0);
 	/* generateblock names a pool transaction by its txid, as Core. */
-	hash_to_hex(ctxid, hex);
-	res = vcall(&e, "generateblock", json_pack("[s,[s]]", e.desc, hex),
-	    &err);
-	CHECK(json_is_string(json_object_get(res, "hash")));
-	json_decref(res);
+	CHECK(gen_block(&e, NULL, 0, ctxid, &err) == 0);
 	h = tip_height(&e);
 	CHECK(block_has(&e, h, ctxid));
 	CHECK(wait_size(e.m, 0) == 0);
-	res = vcall(&e, "generateblock", json_pack("[s,[s]]", e.desc, hex),
-	    &err);
-	CHECK(res == NULL);
-	CHECK_EQ_INT(err.code, RPC_INVALID_ADDRESS_OR_KEY);
+	CHECK(gen_block(&e, NULL, 0, ctxid, &err) != 0);
 	CHECK(strstr(err.message, "not in mempool") != NULL);
 
 	CHECK(chainstate_active_hash(validation_chainstate(e.v), h, tiph) == 0);
-	hash_to_hex(tiph, hex);
-	res = vcall(&e, "invalidateblock", json_pack("[s]", hex), &err);
-	json_decref(res);
-	CHECK_EQ_INT(err.code, 0);
+	CHECK(validation_mark_block(e.v, VALIDATION_INVALIDATE, tiph, REQ_MS,
+	    &err) == 0);
 	CHECK(wait_size(e.m, 1) == 0);
-	res = vcall(&e, "reconsiderblock", json_pack("[s]", hex), &err);
-	json_decref(res);
+	CHECK(validation_mark_block(e.v, VALIDATION_RECONSIDER, tiph, REQ_MS,
+	    &err) == 0);
 	CHECK_EQ_INT(tip_height(&e), h);
 	CHECK(wait_size(e.m, 0) == 0);
 	wbuf_free(&a);

@@ -1,6 +1,7 @@
 /*
  * Validation: the chainstate core driven directly with blocks built in C
- * (blockgen.h), and the validation thread through validation_call.
+ * (blockgen.h), and the validation thread through its typed requests
+ * (validation.h)
  *
  * Every reject reason of issue 4 is provoked and refused with the tip
  * unchanged (validation_rejects.c); reorgs (heavier branch wins, invalid block in the new branch,
@@ -30,7 +31,7 @@
 #include "crypto/hash.h"
 #include "store/store.h"
 #include "util/args.h"
-#include "util/call.h"
+#include "util/request.h"
 #include "util/hex.h"
 #include "util/log.h"
 #include "util/shutdown.h"
@@ -615,14 +616,7 @@ test_import_kill9(void)
 	testenv_close(&c);
 }
 
-/* ---- the thread, through validation_call ---- */
-
-/*
- * Parameters stay referenced until the validation thread has been joined:
- * the call drops its own reference on that thread, and two threads
- * dropping references to one jansson value race on its count (TSan).
- */
-static json_t *kept_params;
+/* ---- the thread, through its requests (validation.h) ---- */
 
 /* -datadir=dir and up to two options, either NULL. */
 static struct args *
@@ -633,17 +627,99 @@ thread_args(const char *dir, const char *extra1, const char *extra2)
 	return testenv_args(dir, extra, 2);
 }
 
-static json_t *
-vcall(struct validation *v, const char *method, json_t *params,
-    struct rpc_error *err)
-{
-	json_t *res = NULL;
+#define REQ_MS 60000
 
-	memset(err, 0, sizeof(*err));
-	if (validation_call(v, method, params, &res, err, 60000) != 0)
-		res = NULL;
-	json_array_append_new(kept_params, params);
-	return res;
+/* Mines n blocks paying script; the number mined, or -1 with *e. */
+static int
+gen(struct validation *v, const uint8_t *script, size_t len, int64_t n,
+    struct request_error *e)
+{
+	struct validation_generated g;
+	int got;
+
+	if (validation_generate(v, script, len, n, 1000000, &g, REQ_MS,
+	    e) != 0)
+		return -1;
+	got = (int)g.n;
+	validation_generated_free(&g);
+	return got;
+}
+
+static const uint8_t op_true[1] = { 0x51 };
+
+/* generateblock with one raw transaction (or none); 0, or -1 with *e. */
+static int
+gen_block(struct validation *v, const uint8_t *script, size_t len,
+    const uint8_t *tx, size_t txlen, int submit,
+    struct validation_block_made *out, struct request_error *e)
+{
+	struct validation_block_tx t;
+
+	memset(&t, 0, sizeof(t));
+	t.raw = (uint8_t *)(uintptr_t)tx;
+	t.len = txlen;
+	return validation_generate_block(v, script, len, &t, tx ? 1 : 0, 1,
+	    submit, out, REQ_MS, e);
+}
+
+static void
+sync_queue(struct validation *v)
+{
+	struct request_error e;
+
+	CHECK(validation_sync(v, REQ_MS, &e) == 0);
+}
+
+/* Waits (on the tip listener) until the tip reaches height; 0 or -1. */
+struct tip_wait {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int32_t height;
+};
+
+static void
+tw_tip(void *arg, const uint8_t hash[32], int32_t height, int ibd)
+{
+	struct tip_wait *tw = arg;
+
+	(void)hash;
+	(void)ibd;
+	pthread_mutex_lock(&tw->mu);
+	tw->height = height;
+	pthread_cond_broadcast(&tw->cv);
+	pthread_mutex_unlock(&tw->mu);
+}
+
+static int
+wait_height(struct validation *v, int32_t height, int timeout_s)
+{
+	struct validation_listener l;
+	struct block_index_entry t;
+	struct tip_wait tw;
+	struct timespec dl;
+	int rc = 0;
+
+	pthread_mutex_init(&tw.mu, NULL);
+	pthread_cond_init(&tw.cv, NULL);
+	tw.height = -1;
+	memset(&l, 0, sizeof(l));
+	l.arg = &tw;
+	l.tip_changed = tw_tip;
+	validation_add_listener(v, &l);
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += timeout_s;
+	pthread_mutex_lock(&tw.mu);
+	if (chainstate_tip(validation_chainstate(v), &t) == 0 &&
+	    t.height > tw.height)
+		tw.height = t.height;
+	while (tw.height < height && rc == 0)
+		rc = pthread_cond_timedwait(&tw.cv, &tw.mu, &dl);
+	rc = tw.height >= height ? 0 : -1;
+	pthread_mutex_unlock(&tw.mu);
+	validation_remove_listener(v, &tw);
+	pthread_cond_destroy(&tw.cv);
+	pthread_mutex_destroy(&tw.mu);
+	return rc;
 }
 
 struct thread_env {
@@ -661,7 +737,6 @@ env_start(struct thread_env *te, const char *extra1, const char *extra2)
 
 	testenv_setup("test_validation", LOGL_INFO, 0);
 	memset(te, 0, sizeof(*te));
-	kept_params = json_array();
 	if (testenv_tmpdir(te->dir, sizeof(te->dir), "test_validation") != 0)
 		return -1;
 	te->cp = chainparams_new(CHAIN_REGTEST);
@@ -678,8 +753,6 @@ static void
 env_restart(struct thread_env *te, const char *extra1, const char *extra2)
 {
 	validation_stop(te->v);
-	json_decref(kept_params);
-	kept_params = json_array();
 	args_free(te->a);
 	te->a = thread_args(te->dir, extra1, extra2);
 	CHECK(te->a != NULL);
@@ -690,8 +763,6 @@ static void
 env_stop(struct thread_env *te)
 {
 	validation_stop(te->v);
-	json_decref(kept_params);
-	kept_params = NULL;
 	store_close(te->s);
 	args_free(te->a);
 	chainparams_free(te->cp);
@@ -702,101 +773,58 @@ static void
 test_thread_mining(void)
 {
 	struct thread_env te;
-	struct rpc_error err;
-	json_t *res, *p;
-	char *addr, *blockhex;
-	uint8_t script[22] = { 0x00, 0x14 };
-	const char *s;
+	struct request_error e;
+	struct validation_block_made made;
+	struct validation_block_verdict vd;
+	struct validation_template tmpl;
+	struct validation_mining_info mi;
+	uint8_t script[22] = { 0x00, 0x14 }, *blockraw;
+	uint8_t unknown[32];
+	size_t blocklen;
+	int ok;
 
 	CHECK(env_start(&te, NULL, NULL) == 0);
-	addr = address_from_script(te.cp, script, sizeof(script));
-	CHECK(addr != NULL);
+	CHECK_EQ_INT(gen(te.v, script, sizeof(script), 5, &e), 5);
+	CHECK_EQ_INT(gen(te.v, op_true, 1, 2, &e), 2);
 
-	res = vcall(te.v, "generatetoaddress", json_pack("[i,s]", 5, addr),
-	    &err);
-	CHECK(json_is_array(res) && json_array_size(res) == 5);
-	json_decref(res);
-	res = vcall(te.v, "generatetoaddress", json_pack("[i,s]", 1,
-	    "notanaddress"), &err);
-	CHECK(res == NULL);
-	CHECK_EQ_INT(err.code, RPC_INVALID_ADDRESS_OR_KEY);
-	CHECK_EQ_STR(err.message, "Error: Invalid address");
-
-	res = vcall(te.v, "generatetodescriptor", json_pack("[i,s]", 2,
-	    "raw(51)"), &err);
-	CHECK(json_is_array(res) && json_array_size(res) == 2);
-	json_decref(res);
-
-	/* generateblock without submitting, then submitblock twice. */
-	res = vcall(te.v, "generateblock", json_pack("[s,[],b]", addr, 0),
-	    &err);
-	CHECK(json_is_object(res));
-	s = json_string_value(json_object_get(res, "hex"));
-	CHECK(s != NULL);
-	blockhex = xstrdup(s ? s : "");
-	json_decref(res);
-	res = vcall(te.v, "submitblock", json_pack("[s]", blockhex), &err);
-	CHECK(json_is_null(res));
-	json_decref(res);
-	res = vcall(te.v, "submitblock", json_pack("[s]", blockhex), &err);
-	CHECK_EQ_STR(json_string_value(res), "duplicate");
-	json_decref(res);
+	/* generateblock without submitting, then submit it twice. */
+	CHECK(gen_block(te.v, script, sizeof(script), NULL, 0, 0, &made,
+	    &e) == 0);
+	CHECK(made.made && made.raw != NULL);
+	blockraw = made.raw;
+	blocklen = made.len;
+	made.raw = NULL;
+	validation_block_made_free(&made);
+	CHECK(validation_submit_rpc_block(te.v, blockraw, blocklen, &vd,
+	    REQ_MS, &e) == 0);
+	CHECK_EQ_INT(vd.verdict, VALIDATION_ACCEPTED);
+	CHECK(validation_submit_rpc_block(te.v, blockraw, blocklen, &vd,
+	    REQ_MS, &e) == 0);
+	CHECK_EQ_INT(vd.verdict, VALIDATION_DUPLICATE);
 	/* A header alone: known now, so accepted without error. */
-	blockhex[160] = '\0';
-	res = vcall(te.v, "submitheader", json_pack("[s]", blockhex), &err);
-	CHECK(json_is_null(res));
-	json_decref(res);
-	free(blockhex);
-	res = vcall(te.v, "submitblock", json_pack("[s]", "00"), &err);
-	CHECK(res == NULL);
-	CHECK_EQ_INT(err.code, RPC_DESERIALIZATION_ERROR);
+	CHECK(validation_submit_rpc_header(te.v, blockraw, REQ_MS, &e) == 0);
+	/* A header whose parent nobody knows. */
+	blockraw[4] ^= 1;
+	CHECK(validation_submit_rpc_header(te.v, blockraw, REQ_MS, &e) != 0);
+	CHECK_EQ_INT(e.status, VALIDATION_E_REJECTED);
+	CHECK(strncmp(e.message, "Must submit previous header (", 29) == 0);
+	free(blockraw);
 
-	res = vcall(te.v, "getblocktemplate", json_pack("[{s:[s]}]", "rules",
-	    "segwit"), &err);
-	CHECK(json_is_object(res));
-	CHECK_EQ_INT(json_integer_value(json_object_get(res, "height")), 9);
-	CHECK(json_is_string(json_object_get(res,
-	    "default_witness_commitment")));
-	json_decref(res);
-	res = vcall(te.v, "getblocktemplate", json_array(), &err);
-	CHECK(res == NULL);
-	CHECK_EQ_INT(err.code, RPC_INVALID_PARAMETER);
+	CHECK(validation_get_template(te.v, &tmpl, REQ_MS, &e) == 0);
+	CHECK_EQ_INT(tmpl.height, 9);
+	CHECK(tmpl.has_commitment);
+	CHECK(!tmpl.pre_segwit);
+	CHECK(tmpl.coinbase_value > 0);
+	template_txs_free(&tmpl.txs);
 
-	res = vcall(te.v, "getmininginfo", json_array(), &err);
-	CHECK_EQ_INT(json_integer_value(json_object_get(res, "blocks")), 8);
-	p = json_object_get(res, "next");
-	CHECK_EQ_INT(json_integer_value(json_object_get(p, "height")), 9);
-	json_decref(res);
+	CHECK(validation_mining_info(te.v, &mi, REQ_MS, &e) == 0);
+	CHECK_EQ_INT(mi.height, 8);
+	CHECK(mi.have_assembled);
 
-	res = vcall(te.v, "getchaintips", json_array(), &err);
-	CHECK(json_is_array(res) && json_array_size(res) == 1);
-	json_decref(res);
-
-	res = vcall(te.v, "syncwithvalidationinterfacequeue", json_array(),
-	    &err);
-	CHECK(json_is_null(res));
-	json_decref(res);
-
-	res = vcall(te.v, "scantxoutset", json_pack("[s,[s]]", "start",
-	    "raw(51)"), &err);
-	CHECK(json_is_true(json_object_get(res, "success")));
-	CHECK_EQ_INT(json_array_size(json_object_get(res, "unspents")), 2);
-	json_decref(res);
-
-	res = vcall(te.v, "waitforblockheight", json_pack("[i,i]", 8, 100),
-	    &err);
-	CHECK_EQ_INT(json_integer_value(json_object_get(res, "height")), 8);
-	json_decref(res);
-	res = vcall(te.v, "waitfornewblock", json_pack("[i]", 50), &err);
-	CHECK_EQ_INT(json_integer_value(json_object_get(res, "height")), 8);
-	json_decref(res);
-
+	sync_queue(te.v);
 
 	/* generateblock with a raw transaction spending a mature coinbase. */
-	res = vcall(te.v, "generatetodescriptor", json_pack("[i,s]", 100,
-	    "raw(51)"), &err);
-	CHECK(json_array_size(res) == 100);
-	json_decref(res);
+	CHECK_EQ_INT(gen(te.v, op_true, 1, 100, &e), 100);
 	{
 		struct store_rtxn *rt;
 		struct block blk;
@@ -806,7 +834,6 @@ test_thread_mining(void)
 		const uint8_t *raw;
 		uint8_t h6[32];
 		size_t len;
-		char *txhex;
 
 		/* Block 6 paid raw(51): OP_TRUE, spendable with nothing. */
 		CHECK(chainstate_active_hash(validation_chainstate(te.v), 6,
@@ -821,55 +848,55 @@ test_thread_mining(void)
 		store_read_end(rt);
 		wbuf_init(&w);
 		bg_tx_serialize(&t, &w, 1);
-		txhex = hex_encode_alloc(w.p, w.len);
 		CHECK(chainstate_tip(validation_chainstate(te.v), &before) == 0);
-		res = vcall(te.v, "generateblock", json_pack("[s,[s]]", addr,
-		    txhex), &err);
-		CHECK(json_is_string(json_object_get(res, "hash")));
-		json_decref(res);
+		CHECK(gen_block(te.v, script, sizeof(script), w.p, w.len, 1,
+		    &made, &e) == 0);
+		CHECK(made.made && made.raw == NULL);
+		validation_block_made_free(&made);
 		CHECK(chainstate_tip(validation_chainstate(te.v), &after) == 0);
 		CHECK_EQ_INT(after.height, before.height + 1);
 		CHECK_EQ_INT(after.chain_tx, before.chain_tx + 2);
 		/* The same tx again: its outputs exist (BIP30 first, as Core). */
-		res = vcall(te.v, "generateblock", json_pack("[s,[s]]", addr,
-		    txhex), &err);
-		CHECK(res == NULL);
-		CHECK_EQ_INT(err.code, RPC_VERIFY_ERROR);
-		CHECK(strncmp(err.message, "TestBlockValidity failed: "
+		CHECK(gen_block(te.v, script, sizeof(script), w.p, w.len, 1,
+		    &made, &e) != 0);
+		CHECK_EQ_INT(e.status, VALIDATION_E_REJECTED);
+		CHECK(strncmp(e.message, "TestBlockValidity failed: "
 		    "bad-txns-BIP30", 40) == 0);
 		/* Another spend of the same coin: it is gone. */
-		free(txhex);
 		t.out[0].value = 48 * COIN;
 		wbuf_reset(&w);
 		bg_tx_serialize(&t, &w, 1);
-		txhex = hex_encode_alloc(w.p, w.len);
-		res = vcall(te.v, "generateblock", json_pack("[s,[s]]", addr,
-		    txhex), &err);
-		CHECK(res == NULL);
-		CHECK_EQ_INT(err.code, RPC_VERIFY_ERROR);
-		CHECK(strncmp(err.message, "TestBlockValidity failed: "
+		CHECK(gen_block(te.v, script, sizeof(script), w.p, w.len, 1,
+		    &made, &e) != 0);
+		CHECK_EQ_INT(e.status, VALIDATION_E_REJECTED);
+		CHECK(strncmp(e.message, "TestBlockValidity failed: "
 		    "bad-txns-inputs-missingorspent", 56) == 0);
-		res = vcall(te.v, "generateblock", json_pack("[s,[s]]", addr,
-		    "zz"), &err);
-		CHECK(res == NULL);
-		CHECK_EQ_INT(err.code, RPC_DESERIALIZATION_ERROR);
-		free(txhex);
 		wbuf_free(&w);
 		bg_tx_free(&t);
 	}
+	/* A txid the mempool does not have (there is no mempool here). */
+	{
+		struct validation_block_tx t[2];
 
-	res = vcall(te.v, "invalidateblock", json_pack("[s]",
-	    "0000000000000000000000000000000000000000000000000000000000000001"),
-	    &err);
-	CHECK(res == NULL);
-	CHECK_EQ_INT(err.code, RPC_INVALID_ADDRESS_OR_KEY);
-	res = vcall(te.v, "verifychain", json_pack("[i,i]", 4, 0), &err);
-	CHECK(json_is_true(res));
-	json_decref(res);
-	res = vcall(te.v, "nosuchmethod", json_array(), &err);
-	CHECK(res == NULL);
-	CHECK_EQ_INT(err.code, RPC_METHOD_NOT_FOUND);
-	free(addr);
+		memset(t, 0, sizeof(t));
+		t[1].is_txid = 1;
+		t[1].txid[0] = 7;
+		t[0].raw = NULL;
+		t[0].is_txid = 1;
+		CHECK(validation_generate_block(te.v, op_true, 1, t, 2, 1, 1,
+		    &made, REQ_MS, &e) == 0);
+		CHECK(made.missing && made.missing_at == 0 && !made.made);
+		validation_block_made_free(&made);
+	}
+
+	memset(unknown, 0, sizeof(unknown));
+	unknown[0] = 1;
+	CHECK(validation_mark_block(te.v, VALIDATION_INVALIDATE, unknown,
+	    REQ_MS, &e) != 0);
+	CHECK_EQ_INT(e.status, VALIDATION_E_NOT_FOUND);
+	CHECK_EQ_STR(e.message, "Block not found");
+	CHECK(validation_verify_chain(te.v, 4, 0, &ok, REQ_MS, &e) == 0);
+	CHECK(ok);
 	env_stop(&te);
 }
 
@@ -877,10 +904,8 @@ static void
 test_thread_loadblock(void)
 {
 	struct thread_env te;
-	struct rpc_error err;
 	struct expect x;
 	char lb[600];
-	json_t *res;
 	struct block_index_entry t;
 	char hex[65];
 
@@ -889,25 +914,15 @@ test_thread_loadblock(void)
 	    SHARED_PATH("chains/regtest-dev.dat"));
 	CHECK(env_start(&te, lb, NULL) == 0);
 	CHECK(validation_is_initial_download(te.v));
-	/* RPC answers while the import runs. */
-	res = vcall(te.v, "getchaintips", json_array(), &err);
-	CHECK(json_is_array(res));
-	json_decref(res);
-	res = vcall(te.v, "waitforblockheight", json_pack("[i,i]", x.height,
-	    50000), &err);
-	CHECK_EQ_INT(json_integer_value(json_object_get(res, "height")),
-	    x.height);
-	json_decref(res);
+	/* Requests are answered while the import runs. */
+	sync_queue(te.v);
+	CHECK(wait_height(te.v, x.height, 50) == 0);
 	CHECK(chainstate_tip(validation_chainstate(te.v), &t) == 0);
 	hash_to_hex(t.hash, hex);
 	CHECK_EQ_STR(hex, x.tip);
 	/* -reindex rebuilds the same state from the stored blocks. */
 	env_restart(&te, "-reindex", NULL);
-	res = vcall(te.v, "waitforblockheight", json_pack("[i,i]", x.height,
-	    50000), &err);
-	CHECK_EQ_INT(json_integer_value(json_object_get(res, "height")),
-	    x.height);
-	json_decref(res);
+	CHECK(wait_height(te.v, x.height, 50) == 0);
 	CHECK(!validation_is_initial_download(te.v) ||
 	    node_time() - t.hdr.time > 24 * 60 * 60);
 	CHECK(chainstate_tip(validation_chainstate(te.v), &t) == 0);
@@ -925,13 +940,11 @@ static void
 test_thread_loadblock_shuffled(void)
 {
 	struct thread_env te;
-	struct rpc_error err;
 	FILE *in, *out;
 	uint8_t *blocks[300], hdr[8], want[32];
 	uint32_t lens[300], len;
 	int order[300], i, n = 0;
 	char path[300], lb[400], hex[65], wanthex[65];
-	json_t *res;
 	struct block_index_entry t;
 	static const uint8_t junk[] = { 0xfa, 0xbf, 0xb5, 0xda, 0xff, 0xff,
 	    0xff, 0x7f, 0x00, 0x01, 0x02, 0xfa, 0xbf };
@@ -983,13 +996,9 @@ test_thread_loadblock_shuffled(void)
 	}
 	snprintf(lb, sizeof(lb), "-loadblock=%s", path);
 	env_restart(&te, lb, NULL);
-	res = vcall(te.v, "waitforblockheight", json_pack("[i,i]", n - 1,
-	    30000), &err);
-	json_decref(res);
+	CHECK(wait_height(te.v, n - 1, 30) == 0);
 	/* Let the import thread finish its last message too. */
-	res = vcall(te.v, "syncwithvalidationinterfacequeue", json_array(),
-	    &err);
-	json_decref(res);
+	sync_queue(te.v);
 	CHECK(chainstate_tip(validation_chainstate(te.v), &t) == 0);
 	hash_to_hex(t.hash, hex);
 	CHECK_EQ_STR(hex, wanthex);
@@ -1079,12 +1088,12 @@ test_thread_listeners(void)
 	struct thread_env te;
 	struct validation_listener l;
 	struct seen seen;
-	struct rpc_error err;
+	struct request_error e;
+	struct validation_block_made made;
+	struct validation_block_verdict vd;
 	struct bg_block b;
 	struct block_index_entry tip;
 	struct wbuf w;
-	json_t *res;
-	char *hex;
 
 	memset(&seen, 0, sizeof(seen));
 	pthread_mutex_init(&seen.mu, NULL);
@@ -1105,9 +1114,7 @@ test_thread_listeners(void)
 	CHECK(validation_submit_headers(te.v, 7, &b.hdr, 1) == 0);
 	CHECK(validation_submit_block(te.v, 7, w.p, w.len) == 0);
 	/* The queue is a barrier: answered after both. */
-	res = vcall(te.v, "syncwithvalidationinterfacequeue", json_array(),
-	    &err);
-	json_decref(res);
+	sync_queue(te.v);
 	pthread_mutex_lock(&seen.mu);
 	CHECK_EQ_INT(seen.headers, 1);
 	CHECK_EQ_INT(seen.blocks, 1);
@@ -1126,24 +1133,24 @@ test_thread_listeners(void)
 	wbuf_reset(&w);
 	bg_block_serialize(&b, &w);
 	CHECK(validation_submit_block(te.v, 9, w.p, w.len) == 0);
-	res = vcall(te.v, "syncwithvalidationinterfacequeue", json_array(),
-	    &err);
-	json_decref(res);
+	sync_queue(te.v);
 	pthread_mutex_lock(&seen.mu);
 	CHECK_EQ_INT(seen.peer, 9);
 	CHECK_EQ_INT(seen.res, VAL_INVALID);
 	CHECK_EQ_STR(seen.reason, "bad-txnmrklroot");
 	pthread_mutex_unlock(&seen.mu);
 	/* getblocktemplate proposal of a block on the tip. */
-	res = vcall(te.v, "generateblock", json_pack("[s,[],b]", "raw(51)",
-	    0), &err);
-	hex = xstrdup(json_string_value(json_object_get(res, "hex")));
-	json_decref(res);
-	res = vcall(te.v, "getblocktemplate", json_pack("[{s:s,s:s}]",
-	    "mode", "proposal", "data", hex), &err);
-	CHECK(json_is_null(res));
-	json_decref(res);
-	free(hex);
+	CHECK(gen_block(te.v, op_true, 1, NULL, 0, 0, &made, &e) == 0);
+	CHECK(validation_check_proposal(te.v, made.raw, made.len, &vd,
+	    REQ_MS, &e) == 0);
+	CHECK_EQ_INT(vd.verdict, VALIDATION_ACCEPTED);
+	/* Known once submitted. */
+	CHECK(validation_submit_rpc_block(te.v, made.raw, made.len, &vd,
+	    REQ_MS, &e) == 0);
+	CHECK(validation_check_proposal(te.v, made.raw, made.len, &vd,
+	    REQ_MS, &e) == 0);
+	CHECK_EQ_INT(vd.verdict, VALIDATION_DUPLICATE);
+	validation_block_made_free(&made);
 	wbuf_free(&w);
 	bg_block_free(&b);
 	env_stop(&te);

@@ -1,0 +1,206 @@
+/*
+ * scantxoutset: a scan of the UTXO set for the scripts of output
+ * descriptors, on the calling worker over one store read transaction
+ * (nothing of the validation thread's is needed). One scan at a time, as
+ * Core; "status" and "abort" reach the running one from any worker.
+ * Parameters, errors and result shape follow Bitcoin Core 28.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "chain/descriptor.h"
+#include "rpc/rpc_int.h"
+#include "store/store.h"
+#include "util/hex.h"
+#include "util/xmalloc.h"
+
+struct needle {
+	uint8_t *script;
+	size_t len;
+	char *desc;		/* the inferred descriptor, with checksum */
+};
+
+struct scan {
+	struct needle *v;
+	size_t n;
+	struct store_rtxn *t;
+	int32_t tip_height;
+	uint64_t txouts;
+	int64_t total;
+	json_t *unspents;
+};
+
+/* One scan at a time, as Core; progress and abort are shared with "status"/"abort". */
+static int scan_running;	/* atomic */
+static int scan_abort;		/* atomic */
+static int scan_progress;	/* atomic, percent */
+
+static int
+scan_cb(void *arg, const struct outpoint *op, const struct coin *c)
+{
+	struct scan *sc = arg;
+	uint8_t bh[32];
+	char *hex;
+	size_t i;
+	json_t *u;
+
+	sc->txouts++;
+	if ((sc->txouts & 0xfff) == 0) {
+		__atomic_store_n(&scan_progress, op->hash[31] * 100 / 256,
+		    __ATOMIC_RELAXED);
+		if (__atomic_load_n(&scan_abort, __ATOMIC_RELAXED))
+			return 1;
+	}
+	for (i = 0; i < sc->n; i++)
+		if (sc->v[i].len == c->script_len &&
+		    memcmp(sc->v[i].script, c->script, c->script_len) == 0)
+			break;
+	if (i == sc->n)
+		return 0;
+	sc->total += c->value;
+	hex = hex_encode_alloc(c->script, c->script_len);
+	u = json_object();
+	json_object_set_new(u, "txid", rpc_hash_json(op->hash));
+	json_object_set_new(u, "vout", json_integer(op->n));
+	json_object_set_new(u, "scriptPubKey", json_string(hex));
+	json_object_set_new(u, "desc", json_string(sc->v[i].desc));
+	json_object_set_new(u, "amount", rpc_amount(c->value));
+	json_object_set_new(u, "coinbase", json_boolean(c->coinbase));
+	json_object_set_new(u, "height", json_integer(c->height));
+	if (store_get_active_hash(sc->t, c->height, bh) == STORE_OK)
+		json_object_set_new(u, "blockhash", rpc_hash_json(bh));
+	json_object_set_new(u, "confirmations",
+	    json_integer(sc->tip_height - c->height + 1));
+	json_array_append_new(sc->unspents, u);
+	free(hex);
+	return 0;
+}
+
+static void
+free_needles(struct scan *sc)
+{
+	size_t i;
+
+	for (i = 0; i < sc->n; i++) {
+		free(sc->v[i].script);
+		free(sc->v[i].desc);
+	}
+	free(sc->v);
+}
+
+/* Adds the script of one scan object; 0, or -1 after failing c. */
+static int
+add_needle(const struct chainparams *cp, struct scan *sc, json_t *obj,
+    struct rpc_error *err)
+{
+	char derr[DESCRIPTOR_ERR_LEN];
+	struct descriptor *d;
+	const uint8_t *s;
+	const char *text;
+	size_t n;
+
+	if (json_is_object(obj)) {
+		text = json_string_value(json_object_get(obj, "desc"));
+		if (text == NULL) {
+			rpc_fail(err, RPC_INVALID_PARAMETER,
+			    "Invalid scan object");
+			return -1;
+		}
+	} else if (json_is_string(obj))
+		text = json_string_value(obj);
+	else {
+		rpc_fail(err, RPC_INVALID_PARAMETER, "Invalid scan object");
+		return -1;
+	}
+	if (descriptor_parse(cp, text, 0, &d, derr, sizeof(derr)) != 0) {
+		rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY, "%s", derr);
+		return -1;
+	}
+	s = descriptor_script(d, &n);
+	sc->v = xreallocarray(sc->v, sc->n + 1, sizeof(*sc->v));
+	sc->v[sc->n].script = xmemdup(s, n ? n : 1);
+	sc->v[sc->n].len = n;
+	sc->v[sc->n].desc = rpc_script_descriptor(s, n, cp);
+	sc->n++;
+	descriptor_free(d);
+	return 0;
+}
+
+json_t *
+rpc_scantxoutset(struct rpc_ctx *c, struct rpc_error *err)
+{
+	struct rpc_shared *sh = rpc_shared(c->rpc);
+	const char *action = json_string_value(rpc_param(c, 0));
+	json_t *objs, *res;
+	struct scan sc;
+	uint8_t tip[32];
+	size_t i;
+	int rc;
+
+	if (action == NULL)
+		return rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "action is required");
+	if (strcmp(action, "status") == 0) {
+		if (!__atomic_load_n(&scan_running, __ATOMIC_ACQUIRE))
+			return json_null();
+		return json_pack("{s:i}", "progress",
+		    (json_int_t)__atomic_load_n(&scan_progress,
+		    __ATOMIC_RELAXED));
+	}
+	if (strcmp(action, "abort") == 0) {
+		if (!__atomic_load_n(&scan_running, __ATOMIC_ACQUIRE))
+			return json_false();
+		__atomic_store_n(&scan_abort, 1, __ATOMIC_RELAXED);
+		return json_true();
+	}
+	if (strcmp(action, "start") != 0)
+		return rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "Invalid action '%s'", action);
+	objs = rpc_param(c, 1);
+	if (objs == NULL)
+		return rpc_fail(err, RPC_MISC_ERROR,
+		    "scanobjects argument is required for the start action");
+	if (!json_is_array(objs))
+		return rpc_fail(err, RPC_TYPE_ERROR,
+		    "JSON value is not an array as expected");
+	if (__atomic_exchange_n(&scan_running, 1, __ATOMIC_ACQ_REL))
+		return rpc_fail(err, RPC_MISC_ERROR, "Scan already in "
+		    "progress, use action \"abort\" or \"status\"");
+	__atomic_store_n(&scan_abort, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&scan_progress, 0, __ATOMIC_RELAXED);
+	memset(&sc, 0, sizeof(sc));
+	for (i = 0; i < json_array_size(objs); i++) {
+		if (add_needle(sh->cp, &sc, json_array_get(objs, i),
+		    err) != 0) {
+			free_needles(&sc);
+			__atomic_store_n(&scan_running, 0, __ATOMIC_RELEASE);
+			return NULL;
+		}
+	}
+	if (store_read_begin(sh->store, &sc.t) != STORE_OK) {
+		free_needles(&sc);
+		__atomic_store_n(&scan_running, 0, __ATOMIC_RELEASE);
+		return rpc_fail(err, RPC_DATABASE_ERROR,
+		    "Database read failed");
+	}
+	if (store_get_tip(sc.t, tip, &sc.tip_height) != STORE_OK)
+		sc.tip_height = -1;
+	sc.unspents = json_array();
+	rc = store_iter_coins(sc.t, scan_cb, &sc);
+	store_read_end(sc.t);
+	free_needles(&sc);
+	__atomic_store_n(&scan_running, 0, __ATOMIC_RELEASE);
+	if (rc < 0) {
+		json_decref(sc.unspents);
+		return rpc_fail(err, RPC_DATABASE_ERROR,
+		    "Database read failed");
+	}
+	res = json_object();
+	json_object_set_new(res, "success", json_boolean(rc == 0));
+	json_object_set_new(res, "txouts", json_integer((json_int_t)sc.txouts));
+	json_object_set_new(res, "height", json_integer(sc.tip_height));
+	json_object_set_new(res, "bestblock", rpc_hash_json(tip));
+	json_object_set_new(res, "unspents", sc.unspents);
+	json_object_set_new(res, "total_amount", rpc_amount(sc.total));
+	return res;
+}
