@@ -1,7 +1,7 @@
 /*
  * Command-line and config-file arguments, as Bitcoin Core's ArgsManager.
  *
- * CONTRACT: other modules read their options with the getters below, by
+ * Other modules read their options with the getters below, by
  * name without the dash ("maxconnections"). Getters see the effective value
  * for the selected chain: the command line first, then the config file's
  * section for the chain, then (for options that are not network-specific)
