@@ -1,16 +1,15 @@
 /*
  * bitroot-cli: the command-line JSON-RPC client, after Bitcoin Core's
- * bitcoin-cli. It reads the same options and config file the daemon does
- * (only those it needs), sends one JSON-RPC 2.0 request with libevent's
- * evhttp client, and prints the result: strings raw, other values pretty
- * printed in Core's layout with numbers exactly as the server wrote them.
+ * bitcoin-cli. It reads the config file through the daemon's own reader
+ * (util/args.h, in its client mode), sends one JSON-RPC 2.0 request with
+ * libevent's evhttp client, and prints the result: strings raw, other
+ * values through the server's encoder (rpc/jsonenc.h) in Core's layout,
+ * with numbers exactly as the server wrote them.
  *
  * Exit status: 0 on success, 1 on any error (RPC errors included).
  */
-#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,19 +23,22 @@
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
 
+#include "chain/chainparams.h"
+#include "rpc/jsonenc.h"
+#include "util/args.h"
+#include "util/xmalloc.h"
+
 #define DEFAULT_CLIENT_TIMEOUT 900
 #define DEFAULT_HOST "127.0.0.1"
-#define MAX_LINE 65536
+/* The options the config reader resolves, as bitcoin-cli reads them. */
+static const char *const shared_opts[] = { "datadir", "conf", "chain",
+	"regtest", "testnet", "testnet4", "signet", "rpcconnect", "rpcport",
+	"rpcuser", "rpcpassword", "rpccookiefile", "includeconf" };
 
 struct opts {
-	char *datadir;
-	char *conf;
-	char *chain;
-	char *rpcconnect;
-	char *rpcport;
-	char *rpcuser;
-	char *rpcpassword;
-	char *rpccookiefile;
+	char **shared;		/* argv[0] then the shared_opts given */
+	int nshared;
+	char *rpcpassword;	/* -stdinrpcpass */
 	int rpcwait;
 	long rpcwaittimeout;
 	long rpcclienttimeout;
@@ -47,19 +49,6 @@ struct opts {
 	int help;
 	int version;
 };
-
-/* Values from the config file: the top section and the chain's. */
-struct confvals {
-	char *top[8];
-	char *sect[8];
-	int regtest, testnet, testnet4, signet;
-	char *chain;
-};
-
-enum conf_key { CK_RPCCONNECT, CK_RPCPORT, CK_RPCUSER, CK_RPCPASSWORD,
-	CK_RPCCOOKIEFILE, CK_DATADIR, CK_COUNT };
-static const char *const conf_names[CK_COUNT] = { "rpcconnect", "rpcport",
-	"rpcuser", "rpcpassword", "rpccookiefile", "datadir" };
 
 static _Noreturn void
 die(const char *fmt, ...)
@@ -75,29 +64,6 @@ die(const char *fmt, ...)
 	fflush(stdout);
 	fflush(stderr);
 	_exit(1);
-}
-
-static char *
-xstrdup_c(const char *s)
-{
-	char *p = strdup(s);
-
-	if (p == NULL) {
-		perror("strdup");
-		exit(1);
-	}
-	return p;
-}
-
-static void *
-xrealloc_c(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (p == NULL) {
-		perror("realloc");
-		exit(1);
-	}
-	return p;
 }
 
 /* ---- Options ---- */
@@ -142,19 +108,35 @@ usage(void)
 	    DEFAULT_CLIENT_TIMEOUT, DEFAULT_HOST);
 }
 
-/* Parses the leading options; returns the index of the command. */
+static int
+is_shared(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(shared_opts) / sizeof(shared_opts[0]); i++)
+		if (strcmp(name, shared_opts[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Parses the leading options; returns the index of the command. Those the
+ * config reader resolves are collected in o->shared for it.
+ */
 static int
 parse_options(int argc, char **argv, struct opts *o)
 {
 	int i;
 
+	o->shared = xmalloc(sizeof(*o->shared));
+	o->shared[o->nshared++] = argv[0];
 	for (i = 1; i < argc; i++) {
 		char *a = argv[i], *name, *val;
 		int neg = 0;
 
 		if (a[0] != '-' || a[1] == '\0')
 			break;
-		name = xstrdup_c(a[1] == '-' ? a + 2 : a + 1);
+		name = xstrdup(a[1] == '-' ? a + 2 : a + 1);
 		val = strchr(name, '=');
 		if (val)
 			*val++ = '\0';
@@ -162,26 +144,10 @@ parse_options(int argc, char **argv, struct opts *o)
 			neg = 1;
 			memmove(name, name + 2, strlen(name + 2) + 1);
 		}
-#define STR_OPT(n, field) \
-		if (strcmp(name, n) == 0) { free(o->field); \
-			o->field = xstrdup_c(neg ? "" : val ? val : ""); free(name); continue; }
-		STR_OPT("datadir", datadir)
-		STR_OPT("conf", conf)
-		STR_OPT("chain", chain)
-		STR_OPT("rpcconnect", rpcconnect)
-		STR_OPT("rpcport", rpcport)
-		STR_OPT("rpcuser", rpcuser)
-		STR_OPT("rpcpassword", rpcpassword)
-		STR_OPT("rpccookiefile", rpccookiefile)
-#undef STR_OPT
-		if (strcmp(name, "regtest") == 0 || strcmp(name, "testnet") ==
-		    0 || strcmp(name, "testnet4") == 0 || strcmp(name,
-		    "signet") == 0) {
-			if (bool_value(val, neg)) {
-				free(o->chain);
-				o->chain = xstrdup_c(strcmp(name, "testnet") ==
-				    0 ? "test" : name);
-			}
+		if (is_shared(name)) {
+			o->shared = xreallocarray(o->shared,
+			    (size_t)o->nshared + 1, sizeof(*o->shared));
+			o->shared[o->nshared++] = a;
 		} else if (strcmp(name, "rpcwait") == 0)
 			o->rpcwait = bool_value(val, neg);
 		else if (strcmp(name, "named") == 0)
@@ -216,152 +182,7 @@ parse_options(int argc, char **argv, struct opts *o)
 	return i;
 }
 
-/* ---- Config file ---- */
-
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
-static void
-read_conf(const char *path, const char *chain_hint, struct confvals *cv,
-    int must_exist)
-{
-	char line[MAX_LINE], *p, *eq, *key, *val, section[64] = "";
-	FILE *f = fopen(path, "r");
-	int k;
-
-	if (f == NULL) {
-		if (must_exist)
-			die("Error reading configuration file: specified data "
-			    "directory or config file \"%s\" does not exist.",
-			    path);
-		return;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		if ((p = strchr(line, '#')) != NULL)
-			*p = '\0';
-		p = trim(line);
-		if (*p == '\0')
-			continue;
-		if (*p == '[') {
-			char *e = strchr(p, ']');
-
-			if (e) {
-				*e = '\0';
-				snprintf(section, sizeof(section), "%s", p + 1);
-			}
-			continue;
-		}
-		if ((eq = strchr(p, '=')) == NULL)
-			continue;
-		*eq = '\0';
-		key = trim(p);
-		val = trim(eq + 1);
-		/* "main.rpcport=1" is the same as rpcport in [main]. */
-		{
-			char *dot = strchr(key, '.');
-			char sect_from_key[64] = "";
-
-			if (dot) {
-				*dot = '\0';
-				snprintf(sect_from_key, sizeof(sect_from_key),
-				    "%s", key);
-				key = dot + 1;
-			}
-			for (k = 0; k < CK_COUNT; k++) {
-				char **slot;
-				const char *s = dot ? sect_from_key : section;
-
-				if (strcmp(key, conf_names[k]) != 0)
-					continue;
-				if (*s == '\0')
-					slot = &cv->top[k];
-				else if (chain_hint && strcmp(s, chain_hint) == 0)
-					slot = &cv->sect[k];
-				else
-					break;
-				free(*slot);
-				*slot = xstrdup_c(val);
-			}
-			if (!dot && section[0] == '\0') {
-				if (strcmp(key, "regtest") == 0)
-					cv->regtest = atoi(val);
-				else if (strcmp(key, "testnet") == 0)
-					cv->testnet = atoi(val);
-				else if (strcmp(key, "testnet4") == 0)
-					cv->testnet4 = atoi(val);
-				else if (strcmp(key, "signet") == 0)
-					cv->signet = atoi(val);
-				else if (strcmp(key, "chain") == 0) {
-					free(cv->chain);
-					cv->chain = xstrdup_c(val);
-				}
-			}
-		}
-	}
-	fclose(f);
-}
-
-static const char *
-conf_get(const struct confvals *cv, enum conf_key k, const char *chain)
-{
-	/* Network-only options are not read from the top for test chains. */
-	if (cv->sect[k])
-		return cv->sect[k];
-	if ((k == CK_RPCPORT || k == CK_RPCCONNECT) && strcmp(chain, "main"))
-		return NULL;
-	return cv->top[k];
-}
-
-static const char *
-chain_subdir(const char *chain)
-{
-	if (strcmp(chain, "main") == 0)
-		return "";
-	if (strcmp(chain, "test") == 0)
-		return "testnet3";
-	return chain;
-}
-
-static int
-chain_port(const char *chain)
-{
-	if (strcmp(chain, "test") == 0)
-		return 18332;
-	if (strcmp(chain, "testnet4") == 0)
-		return 48332;
-	if (strcmp(chain, "signet") == 0)
-		return 38332;
-	if (strcmp(chain, "regtest") == 0)
-		return 18443;
-	return 8332;
-}
-
-static char *
-default_datadir(void)
-{
-	const char *home = getenv("HOME");
-	char buf[PATH_MAX];
-
-	if (home == NULL || *home == '\0') {
-		struct passwd *pw = getpwuid(getuid());
-
-		home = pw ? pw->pw_dir : "/";
-	}
-	snprintf(buf, sizeof(buf), "%s/.bitroot", home);
-	return xstrdup_c(buf);
-}
-
-/* ---- Base64 and JSON helpers ---- */
+/* ---- Base64 ---- */
 
 static char *
 base64(const char *s)
@@ -370,7 +191,7 @@ base64(const char *s)
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t n = strlen(s), i, o = 0;
 	const unsigned char *b = (const unsigned char *)s;
-	char *out = xrealloc_c(NULL, (n + 2) / 3 * 4 + 1);
+	char *out = xmalloc((n + 2) / 3 * 4 + 1);
 	unsigned long acc;
 
 	for (i = 0; i + 2 < n; i += 3) {
@@ -396,157 +217,6 @@ base64(const char *s)
 	}
 	out[o] = '\0';
 	return out;
-}
-
-struct sbuf {
-	char *p;
-	size_t len, cap;
-};
-
-static void
-sb_putn(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->p = xrealloc_c(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-sb_puts(struct sbuf *b, const char *s)
-{
-	sb_putn(b, s, strlen(s));
-}
-
-static void
-sb_indent(struct sbuf *b, int n)
-{
-	while (n-- > 0)
-		sb_putn(b, " ", 1);
-}
-
-static const char *
-skip_ws(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
-	    *p == '\r'))
-		p++;
-	return p;
-}
-
-/* End of the JSON value at p (already validated by jansson), or NULL. */
-static const char *
-skip_value(const char *p, const char *end)
-{
-	int depth = 0;
-
-	p = skip_ws(p, end);
-	do {
-		if (p >= end)
-			return NULL;
-		if (*p == '"') {
-			for (p++; p < end && *p != '"'; p++)
-				if (*p == '\\')
-					p++;
-			p++;
-		} else if (*p == '{' || *p == '[') {
-			depth++;
-			p++;
-		} else if (*p == '}' || *p == ']') {
-			depth--;
-			p++;
-		} else if (depth > 0)
-			p++;
-		else {
-			while (p < end && !strchr(",}] \t\r\n", *p))
-				p++;
-		}
-	} while (depth > 0);
-	return p;
-}
-
-/*
- * Re-indents the JSON text [p, end) in Core's pretty layout (UniValue's
- * write with indent 2), copying strings and numbers as the server wrote
- * them.
- */
-static const char *
-pretty(struct sbuf *b, const char *p, const char *end, int level)
-{
-	const char *q;
-	int lvl = level ? level : 1, first = 1;
-	char close;
-
-	p = skip_ws(p, end);
-	if (p >= end)
-		return p;
-	if (*p != '{' && *p != '[') {
-		q = skip_value(p, end);
-		sb_putn(b, p, (size_t)(q - p));
-		return q;
-	}
-	close = *p == '{' ? '}' : ']';
-	sb_putn(b, p, 1);
-	sb_puts(b, "\n");
-	p = skip_ws(p + 1, end);
-	while (p < end && *p != close) {
-		if (!first)
-			sb_puts(b, ",\n");
-		first = 0;
-		sb_indent(b, 2 * lvl);
-		if (close == '}') {
-			q = skip_value(p, end);
-			sb_putn(b, p, (size_t)(q - p));
-			sb_puts(b, ": ");
-			p = skip_ws(q, end);
-			if (p < end && *p == ':')
-				p++;
-		}
-		p = pretty(b, p, end, lvl + 1);
-		p = skip_ws(p, end);
-		if (p < end && *p == ',')
-			p = skip_ws(p + 1, end);
-	}
-	if (!first)
-		sb_puts(b, "\n");
-	sb_indent(b, 2 * (lvl - 1));
-	sb_putn(b, &close, 1);
-	return p < end ? p + 1 : p;
-}
-
-/* The raw text of member key of the top-level object in [p, end). */
-static int
-find_member(const char *p, const char *end, const char *key,
-    const char **vs, const char **ve)
-{
-	const char *ks, *ke;
-	size_t kl = strlen(key);
-
-	p = skip_ws(p, end);
-	if (p >= end || *p != '{')
-		return -1;
-	p = skip_ws(p + 1, end);
-	while (p < end && *p == '"') {
-		ks = p + 1;
-		ke = skip_value(p, end) - 1;
-		p = skip_ws(ke + 1, end);
-		if (p >= end || *p != ':')
-			return -1;
-		p = skip_ws(p + 1, end);
-		*vs = p;
-		*ve = skip_value(p, end);
-		if (*ve == NULL)
-			return -1;
-		if ((size_t)(ke - ks) == kl && memcmp(ks, key, kl) == 0)
-			return 0;
-		p = skip_ws(*ve, end);
-		if (p < end && *p == ',')
-			p = skip_ws(p + 1, end);
-	}
-	return -1;
 }
 
 /* ---- Which parameters are JSON (Core's client conversion table) ---- */
@@ -649,12 +319,12 @@ is_json_param(const char *method, int idx, const char *name)
 static json_t *
 convert(const char *method, int idx, const char *name, const char *val)
 {
-	json_error_t e;
 	json_t *v;
 
 	if (!is_json_param(method, idx, name))
 		return json_string(val);
-	v = json_loads(val, JSON_DECODE_ANY, &e);
+	/* Numbers go to the server as the user wrote them, as Core's do. */
+	v = rpc_json_load_literal(val, strlen(val), NULL);
 	if (v == NULL)
 		die("Error parsing JSON: %s", val);
 	return v;
@@ -721,7 +391,7 @@ http_done(struct evhttp_request *req, void *arg)
 	r->status = evhttp_request_get_response_code(req);
 	in = evhttp_request_get_input_buffer(req);
 	r->len = evbuffer_get_length(in);
-	r->body = xrealloc_c(NULL, r->len + 1);
+	r->body = xmalloc(r->len + 1);
 	evbuffer_remove(in, r->body, r->len);
 	r->body[r->len] = '\0';
 }
@@ -906,8 +576,8 @@ print_error(const json_t *err)
 			    json_string_value(m));
 		return;
 	}
-	s = json_dumps(err, JSON_COMPACT | JSON_ENCODE_ANY);
-	fprintf(stderr, "error: %s\n", s ? s : "");
+	s = rpc_json_dumps(err, 0);
+	fprintf(stderr, "error: %s\n", s);
 	free(s);
 }
 
@@ -993,18 +663,16 @@ int
 main(int argc, char **argv)
 {
 	struct opts o;
-	struct confvals cv;
 	struct conn_info ci;
 	struct reply rep;
-	char **args, *userpass, *line, path[PATH_MAX];
-	const char *chain, *v, *method, *vs, *ve;
+	struct args *a;
+	char **args, *userpass, *line, msg[1024];
+	const char *v, *method;
 	json_t *params, *req, *reply, *err, *res;
 	char *body;
 	int first, nargs, i, port = -1, rc = 0;
-	size_t cl;
 
 	memset(&o, 0, sizeof(o));
-	memset(&cv, 0, sizeof(cv));
 	memset(&ci, 0, sizeof(ci));
 	o.rpcclienttimeout = DEFAULT_CLIENT_TIMEOUT;
 	first = parse_options(argc, argv, &o);
@@ -1017,37 +685,25 @@ main(int argc, char **argv)
 		return 0;
 	}
 
-	/* Data directory, then the config file in it. */
-	if (o.datadir == NULL || *o.datadir == '\0')
-		o.datadir = default_datadir();
-	else if (access(o.datadir, F_OK) != 0)
-		die("Error reading configuration file: specified data "
-		    "directory \"%s\" does not exist.", o.datadir);
-	if (o.conf && *o.conf) {
-		if (o.conf[0] == '/')
-			snprintf(path, sizeof(path), "%s", o.conf);
-		else
-			snprintf(path, sizeof(path), "%s/%s", o.datadir, o.conf);
-	} else {
-		snprintf(path, sizeof(path), "%s/bitroot.conf", o.datadir);
-		if (access(path, F_OK) != 0)
-			snprintf(path, sizeof(path), "%s/bitcoin.conf",
-			    o.datadir);
+	/*
+	 * Data directory, config file and chain: the daemon's reader, in
+	 * client mode; the command line's shared options go first.
+	 */
+	a = args_new_client();
+	if (args_parse_argv(a, o.nshared, o.shared, msg, sizeof(msg)) == -1) {
+		fprintf(stderr, "Error parsing command line arguments: %s\n",
+		    msg);
+		fflush(stderr);
+		_exit(1);
 	}
-	ci.conf_path = xstrdup_c(path);
-	/* First pass for the chain, second for its section. */
-	read_conf(path, NULL, &cv, o.conf && *o.conf);
-	chain = o.chain ? o.chain : cv.chain ? cv.chain : cv.regtest ?
-	    "regtest" : cv.testnet4 ? "testnet4" : cv.testnet ? "test" :
-	    cv.signet ? "signet" : "main";
-	if (strcmp(chain, "main") && strcmp(chain, "test") &&
-	    strcmp(chain, "testnet4") && strcmp(chain, "signet") &&
-	    strcmp(chain, "regtest"))
-		die("Invalid chain name: %s", chain);
-	read_conf(path, chain, &cv, 0);
+	if (args_read_config(a, msg, sizeof(msg)) == -1 ||
+	    args_select_chain(a, msg, sizeof(msg)) == -1)
+		die("%s", msg);
+	ci.conf_path = args_config_path(a) ? xstrdup(args_config_path(a)) :
+	    xasprintf("%s/bitcoin.conf", args_datadir(a));
 
 	/* Where to connect. */
-	v = o.rpcconnect ? o.rpcconnect : conf_get(&cv, CK_RPCCONNECT, chain);
+	v = args_get(a, "rpcconnect");
 	snprintf(ci.host, sizeof(ci.host), "%s", v && *v ? v : DEFAULT_HOST);
 	{
 		char *colon = strrchr(ci.host, ':');
@@ -1064,17 +720,27 @@ main(int argc, char **argv)
 				ci.host[strlen(ci.host) - 1] = '\0';
 		}
 	}
-	v = o.rpcport ? o.rpcport : conf_get(&cv, CK_RPCPORT, chain);
+	v = args_get(a, "rpcport");
 	if (v && *v) {
 		port = atoi(v);
 		if (port <= 0 || port > 65535)
 			die("Invalid port provided in -rpcport: %s", v);
 	}
-	ci.port = port > 0 ? port : chain_port(chain);
+	if (port <= 0) {
+		enum chain_id id;
+		struct chainparams *cp;
+
+		if (chainparams_id_from_name(args_chain_name(a), &id) != 0)
+			die("Unknown chain %s", args_chain_name(a));
+		cp = chainparams_new(id);
+		port = cp->rpc_port;
+		chainparams_free(cp);
+	}
+	ci.port = port;
 
 	/* Arguments, with -stdin lines after those on the command line. */
 	nargs = argc - first;
-	args = xrealloc_c(NULL, sizeof(char *) * (size_t)(nargs + 1));
+	args = xreallocarray(NULL, (size_t)nargs + 1, sizeof(char *));
 	for (i = 0; i < nargs; i++)
 		args[i] = argv[first + i];
 	if (o.stdinrpcpass) {
@@ -1087,35 +753,28 @@ main(int argc, char **argv)
 	}
 	if (o.use_stdin) {
 		while ((line = read_line(stdin)) != NULL) {
-			args = xrealloc_c(args, sizeof(char *) *
-			    (size_t)(nargs + 2));
+			args = xreallocarray(args, (size_t)nargs + 2,
+			    sizeof(char *));
 			args[nargs++] = line;
 		}
 	}
 
 	/* Credentials: password if set, else the cookie. */
-	v = o.rpcpassword ? o.rpcpassword : conf_get(&cv, CK_RPCPASSWORD,
-	    chain);
+	v = o.rpcpassword ? o.rpcpassword : args_get(a, "rpcpassword");
 	if (v == NULL || *v == '\0') {
-		const char *cf = o.rpccookiefile ? o.rpccookiefile :
-		    conf_get(&cv, CK_RPCCOOKIEFILE, chain);
-		const char *sub = chain_subdir(chain);
+		const char *cf = args_get(a, "rpccookiefile");
 
 		if (cf && cf[0] == '/')
-			snprintf(path, sizeof(path), "%s", cf);
+			ci.cookie_path = xstrdup(cf);
 		else
-			snprintf(path, sizeof(path), "%s%s%s/%s", o.datadir,
-			    *sub ? "/" : "", sub, cf && *cf ? cf : ".cookie");
-		ci.cookie_path = xstrdup_c(path);
+			ci.cookie_path = xasprintf("%s/%s", args_chaindir(a),
+			    cf && *cf ? cf : ".cookie");
 		load_cookie(&ci);
 		userpass = NULL;
 	} else {
-		const char *u = o.rpcuser ? o.rpcuser : conf_get(&cv,
-		    CK_RPCUSER, chain);
+		const char *u = args_get(a, "rpcuser");
 
-		cl = strlen(u ? u : "") + strlen(v) + 2;
-		userpass = xrealloc_c(NULL, cl);
-		snprintf(userpass, cl, "%s:%s", u ? u : "", v);
+		userpass = xasprintf("%s:%s", u ? u : "", v);
 	}
 	if (userpass) {
 		ci.auth = base64(userpass);
@@ -1136,7 +795,7 @@ main(int argc, char **argv)
 	json_object_set_new(req, "method", json_string(method));
 	json_object_set_new(req, "params", params);
 	json_object_set_new(req, "id", json_integer(1));
-	body = json_dumps(req, JSON_COMPACT);
+	body = rpc_json_dumps(req, 0);
 	json_decref(req);
 
 	reply = call(&o, &ci, body, &rep);
@@ -1152,13 +811,14 @@ main(int argc, char **argv)
 		;
 	else if (json_is_string(res))
 		printf("%s\n", json_string_value(res));
-	else if (find_member(rep.body, rep.body + rep.len, "result", &vs,
-	    &ve) == 0) {
-		struct sbuf b = { NULL, 0, 0 };
+	else {
+		/* Again, with the numbers as the server wrote them. */
+		json_t *lit = rpc_json_load_literal(rep.body, rep.len, NULL);
+		char *text = rpc_json_dumps(json_object_get(lit, "result"), 2);
 
-		pretty(&b, vs, ve, 0);
-		printf("%s\n", b.p ? b.p : "");
-		free(b.p);
+		printf("%s\n", text);
+		free(text);
+		json_decref(lit);
 	}
 	free(rep.body);
 	json_decref(reply);
@@ -1169,18 +829,8 @@ out:
 	free(ci.auth);
 	free(ci.cookie_path);
 	free(ci.conf_path);
-	free(cv.chain);
-	for (i = 0; i < CK_COUNT; i++) {
-		free(cv.top[i]);
-		free(cv.sect[i]);
-	}
-	free(o.datadir);
-	free(o.conf);
-	free(o.chain);
-	free(o.rpcconnect);
-	free(o.rpcport);
-	free(o.rpcuser);
+	free(o.shared);
 	free(o.rpcpassword);
-	free(o.rpccookiefile);
+	args_free(a);
 	return rc;
 }

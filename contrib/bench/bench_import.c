@@ -21,7 +21,7 @@
 #include "store/store.h"
 #include "util/args.h"
 #include "util/log.h"
-#include "util/rpcerr.h"
+#include "rpc/rpcerr.h"
 #include "util/shutdown.h"
 #include "util/time.h"
 #include "validation/chainstate.h"

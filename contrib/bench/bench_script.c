@@ -32,10 +32,10 @@
 #include "crypto/hash.h"
 #include "primitives/block.h"
 #include "primitives/tx.h"
-#include "script/checkqueue.h"
 #include "script/opcodes.h"
 #include "script/script.h"
 #include "util/xmalloc.h"
+#include "validation/checkqueue.h"
 
 #define RUNS 5
 #define DEFAULT_CHAIN BR_SHARED_DIR "/chains/regtest-dev.dat"

@@ -1,7 +1,7 @@
 /*
  * Chain parameters for main, testnet3, testnet4, signet and regtest.
  *
- * CONTRACT: the struct fields below are what validation, net and rpc read.
+ * The struct fields below are what validation, net and rpc read.
  * chainparams_new() returns a private, mutable copy (so -testactivationheight
  * can change it before the threads start); after start-up it is read-only
  * and shared by every thread without a lock.
@@ -73,13 +73,10 @@ void chainparams_free(struct chainparams *p);
 /*
  * -testactivationheight=NAME@HEIGHT (regtest only): NAME is one of bip34,
  * dersig, cltv, csv, segwit. Returns 0 or -1 (bad name or height).
+ * chainparams_set_activation_err: the same, with Core's message for a bad
+ * spec written to err (errlen bytes, may be 0).
  */
 int chainparams_set_activation(struct chainparams *p, const char *spec);
-
-/*
- * Additions (chain module). Same as chainparams_set_activation, with Core's
- * message for a bad spec written to err (errlen bytes, may be 0).
- */
 int chainparams_set_activation_err(struct chainparams *p, const char *spec,
     char *err, size_t errlen);
 

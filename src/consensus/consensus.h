@@ -63,7 +63,7 @@ struct consensus_coin {
 	int coinbase;
 };
 
-/* ---- tx_check.c ---- */
+/* ---- Transactions, context-free (tx_check.c) ---- */
 
 /* Core's MoneyRange: 0 <= v <= MAX_MONEY. */
 int consensus_money_range(int64_t v);
@@ -77,7 +77,7 @@ int consensus_money_range(int64_t v);
  */
 int consensus_check_tx(const struct tx *tx, const char **reason);
 
-/* ---- tx_verify.c ---- */
+/* ---- Transactions in a chain (tx_verify.c) ---- */
 
 /*
  * Core's IsFinalTx: whether tx may be in a block at height whose lock-time
@@ -162,7 +162,7 @@ unsigned consensus_legacy_sigops(const struct tx *tx);
 int64_t consensus_tx_sigop_cost(const struct tx *tx,
     const struct txout *spent, uint32_t flags);
 
-/* ---- block_rules.c ---- */
+/* ---- Blocks (block_rules.c) ---- */
 
 /*
  * Yields a chain's header times newest first, for
@@ -242,7 +242,7 @@ void consensus_witness_commitment(const uint8_t witness_root[32],
 int consensus_check_witness(const struct block *b, int expect_commitment,
     const char **reason);
 
-/* ---- script_flags.c ---- */
+/* ---- Script flags of a block (script_flags.c) ---- */
 
 /*
  * Script flags for the inputs of the block at height with hash (Core's
@@ -255,7 +255,7 @@ int consensus_check_witness(const struct block *b, int expect_commitment,
 uint32_t consensus_block_script_flags(const struct chainparams *cp,
     int32_t height, const uint8_t hash[32]);
 
-/* ---- undo.c ---- */
+/* ---- Undo records (undo.c) ---- */
 
 /*
  * The undo record of a block: the coins its inputs spent, in block order

@@ -33,9 +33,5 @@ void tagged_hash(const char *tag, const void *p, size_t n, uint8_t out[32]);
 /* HMAC-SHA256 (rpcauth). */
 void hmac_sha256(const void *key, size_t keylen, const void *p, size_t n,
     uint8_t out[32]);
-/* SipHash-2-4 with 128-bit key (k0, k1) of a 256-bit value (salted maps). */
-uint64_t siphash_u256(uint64_t k0, uint64_t k1, const uint8_t v[32]);
-/* SipHash-2-4 of len bytes (BIP158 filter elements). */
-uint64_t siphash(uint64_t k0, uint64_t k1, const void *data, size_t len);
 
 #endif

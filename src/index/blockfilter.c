@@ -11,6 +11,7 @@
 #include "index/blockfilter.h"
 #include "script/opcodes.h"
 #include "util/xmalloc.h"
+#include "util/siphash.h"
 
 /* The high 64 bits of a * b: maps a 64-bit hash onto [0, f) uniformly. */
 static uint64_t

@@ -20,6 +20,8 @@
 
 struct args;
 
+/* ---- Options ---- */
+
 /* Core's defaults (policy.h of Core 30). */
 #define POLICY_MAX_STANDARD_TX_WEIGHT 400000
 #define POLICY_MIN_STANDARD_TX_NONWITNESS_SIZE 65
@@ -81,6 +83,14 @@ struct policy {
 int policy_init(struct policy *p, const struct args *a, int test_chain,
     char *err, size_t errlen);
 
+/*
+ * Core's ParseMoney for option values in BTC ("0.00001", " 1. ", ".5"):
+ * no sign, at most 8 decimals, at most MAX_MONEY. 0 with *sat, or -1.
+ */
+int policy_parse_money(const char *s, int64_t *sat);
+
+/* ---- Output scripts ---- */
+
 /* Output script classes (Core's TxoutType), with Core's names. */
 enum txout_type {
 	TXOUT_NONSTANDARD,
@@ -100,14 +110,36 @@ enum txout_type policy_solve(const uint8_t *script, size_t len);
 /* "nonstandard", "anchor", "pubkey", "pubkeyhash", ..., "witness_unknown". */
 const char *policy_type_name(enum txout_type t);
 
+/*
+ * policy_solve that also gives a multisig's required and total key counts
+ * (*m, *n set only for TXOUT_MULTISIG; either may be NULL).
+ */
+enum txout_type policy_solve_multisig(const uint8_t *script, size_t len,
+    int *m, int *n);
+
+/* ---- Sizes and fees ---- */
+
 /* Virtual size as Core's GetVirtualTransactionSize with sigop cost. */
 int64_t policy_vsize(size_t weight, int64_t sigop_cost, unsigned bytes_per_sigop);
 /* Fee for vsize at rate sat/kvB, as Core's CFeeRate::GetFee (rounds up). */
 int64_t policy_fee_at(int64_t rate, int64_t vsize);
 
+/* ---- Dust ---- */
+
 /* Core's GetDustThreshold / IsDust at p->dust_relay_fee. */
 int64_t policy_dust_threshold(const struct policy *p, const struct txout *o);
 int policy_is_dust(const struct policy *p, const struct txout *o);
+/* Core's MAX_DUST_OUTPUTS_PER_TX: dust outputs IsStandardTx lets through. */
+#define POLICY_MAX_DUST_OUTPUTS_PER_TX 1
+/*
+ * Outputs of tx below their dust threshold (Core's GetDust().size()).
+ * policy_is_standard_tx refuses more than POLICY_MAX_DUST_OUTPUTS_PER_TX;
+ * the pool refuses one unless the tx pays no fee (Core 30's ephemeral
+ * dust rule) and applies its own checks to the spending child.
+ */
+size_t policy_dust_count(const struct policy *p, const struct tx *tx);
+
+/* ---- Standardness ---- */
 
 /*
  * Core's IsStandardTx: version, weight, scriptSig size and push-only,
@@ -117,6 +149,13 @@ int policy_is_dust(const struct policy *p, const struct txout *o);
  */
 int policy_is_standard_tx(const struct policy *p, const struct tx *tx,
     const char **reason);
+/*
+ * Core's "tx-size-small" rule (CVE-2017-12842): 1 if tx serialized
+ * without witness is under POLICY_MIN_STANDARD_TX_NONWITNESS_SIZE bytes.
+ * Core applies it whatever -acceptnonstdtxn says.
+ */
+int policy_tx_size_small(const struct tx *tx);
+
 /*
  * Core's AreInputsStandard: spent[i] is the output vin[i] spends. 1 or 0
  * with *reason ("bad-txns-nonstandard-inputs") and *debug (a static text
@@ -132,41 +171,5 @@ unsigned policy_legacy_sigops(const struct tx *tx, const struct txout *spent);
 
 /* BIP125: whether any input signals replaceability (nSequence < 0xfffffffe). */
 int policy_signals_rbf(const struct tx *tx);
-
-/*
- * Additions (policy module). Everything below was added to the contract by
- * the policy helper; nothing above was changed.
- */
-
-/* Core's MAX_DUST_OUTPUTS_PER_TX: dust outputs IsStandardTx lets through. */
-#define POLICY_MAX_DUST_OUTPUTS_PER_TX 1
-
-/*
- * Core's ParseMoney for option values in BTC ("0.00001", " 1. ", ".5"):
- * no sign, at most 8 decimals, at most MAX_MONEY. 0 with *sat, or -1.
- */
-int policy_parse_money(const char *s, int64_t *sat);
-
-/*
- * Outputs of tx below their dust threshold (Core's GetDust().size()).
- * policy_is_standard_tx refuses more than POLICY_MAX_DUST_OUTPUTS_PER_TX;
- * the pool refuses one unless the tx pays no fee (Core 30's ephemeral
- * dust rule) and applies its own checks to the spending child.
- */
-size_t policy_dust_count(const struct policy *p, const struct tx *tx);
-
-/*
- * Core's "tx-size-small" rule (CVE-2017-12842): 1 if tx serialized
- * without witness is under POLICY_MIN_STANDARD_TX_NONWITNESS_SIZE bytes.
- * Core applies it whatever -acceptnonstdtxn says.
- */
-int policy_tx_size_small(const struct tx *tx);
-
-/*
- * policy_solve that also gives a multisig's required and total key counts
- * (*m, *n set only for TXOUT_MULTISIG; either may be NULL).
- */
-enum txout_type policy_solve_multisig(const uint8_t *script, size_t len,
-    int *m, int *n);
 
 #endif

@@ -215,7 +215,7 @@ int64_t pool_get_delta(const struct pool *p, const uint8_t txid[32]);
  */
 int pool_set_time(struct pool *p, const uint8_t txid[32], int64_t time);
 /*
- * Addition (rpc helper): every recorded delta, of entries and of
+ * Every recorded delta, of entries and of
  * transactions not in the pool (getprioritisedtransactions), in no
  * particular order; cb returns non-zero to stop. cb must not change the pool.
  */

@@ -130,7 +130,7 @@ khash(const struct addrman *am, const void *a, size_t alen, const void *b,
 		memcpy(buf + n, c, clen);
 		n += clen;
 	}
-	return siphash24(am->k0, am->k1, buf, n);
+	return siphash(am->k0, am->k1, buf, n);
 }
 
 static int

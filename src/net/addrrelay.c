@@ -31,7 +31,7 @@ addr_hash(const struct net *n, const struct service *s)
 
 	k[len++] = (uint8_t)(s->port >> 8);
 	k[len++] = (uint8_t)s->port;
-	return siphash24(n->netgroup_k0, n->netgroup_k1, k, len);
+	return siphash(n->netgroup_k0, n->netgroup_k1, k, len);
 }
 
 void
@@ -155,7 +155,7 @@ relay_address(struct net *n, struct peer *from, const struct addr_entry *a,
 	le64_write(buf, base);
 	le64_write(buf + 8, ((uint64_t)node_time() + base) / (24 * 3600));
 	want = reachable ||
-	    (siphash24(n->netgroup_k0, n->netgroup_k1, buf, 16) & 1) ? 2 : 1;
+	    (siphash(n->netgroup_k0, n->netgroup_k1, buf, 16) & 1) ? 2 : 1;
 	TAILQ_FOREACH(p, &n->peers, entry) {
 		if (p == from || !p->handshaked || !p->addrs.relay ||
 		    p->disconnect)
@@ -164,7 +164,7 @@ relay_address(struct net *n, struct peer *from, const struct addr_entry *a,
 		if (!p->addrs.wants_v2 && !addr_v1_compatible(&a->svc.addr))
 			continue;
 		le64_write(buf + 16, p->id);
-		h = siphash24(n->netgroup_k0, n->netgroup_k1, buf, sizeof(buf));
+		h = siphash(n->netgroup_k0, n->netgroup_k1, buf, sizeof(buf));
 		if (best[0] == NULL || h > key[0]) {
 			best[1] = best[0];
 			key[1] = key[0];

@@ -190,7 +190,7 @@ eviction_select(struct net *n, uint64_t *id)
 		v[k].is_local = netaddr_is_local(&p->addr.addr);
 		v[k].prefer_evict = banman_is_discouraged(n->banman,
 		    &p->addr.addr);
-		v[k].group = siphash24(n->netgroup_k0, n->netgroup_k1, g,
+		v[k].group = siphash(n->netgroup_k0, n->netgroup_k1, g,
 		    netaddr_group(&p->addr.addr, g));
 		k++;
 	}

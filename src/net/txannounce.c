@@ -48,7 +48,7 @@ static uint64_t
 known_hash(struct txrelay *t, const uint8_t hash[32])
 {
 	/* 0 marks an empty slot. */
-	return siphash24(t->known_k0, t->known_k1, hash, 32) | 1;
+	return siphash(t->known_k0, t->known_k1, hash, 32) | 1;
 }
 
 static int

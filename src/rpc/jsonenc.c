@@ -1,18 +1,16 @@
 /*
  * JSON output as Bitcoin Core writes it (UniValue::write): compact replies
  * without spaces, pretty output with Core's layout, doubles with 16
- * significant digits and amounts with exactly 8 decimals.
- *
- * jansson cannot hold a number literal, so an amount travels as a string
- * whose first byte is NUL (see rpc_amount in rpc_int.h).
+ * significant digits and amounts with exactly 8 decimals; and the decoder
+ * that keeps number literals for bitroot-cli (see jsonenc.h).
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rpc/rpc_int.h"
-#include "util/hex.h"
+#include "rpc/jsonenc.h"
+#include "rpc/rpc.h"
 #include "util/xmalloc.h"
 
 json_t *
@@ -26,50 +24,6 @@ rpc_amount(int64_t sat)
 	n = snprintf(buf, sizeof(buf), "%c%s%" PRIu64 ".%08" PRIu64, '\0',
 	    sat < 0 ? "-" : "", a / 100000000u, a % 100000000u);
 	return json_stringn(buf, (size_t)n);
-}
-
-json_t *
-rpc_hash_json(const uint8_t h[32])
-{
-	char hex[65];
-
-	hash_to_hex(h, hex);
-	return json_string(hex);
-}
-
-json_t *
-rpc_hex_json(const void *p, size_t n)
-{
-	char *h = hex_encode_alloc(p, n);
-	json_t *s = json_string(h);
-
-	free(h);
-	return s;
-}
-
-const char *
-rpc_json_type_name(const json_t *v)
-{
-	if (v == NULL)
-		return "null";
-	switch (json_typeof(v)) {
-	case JSON_NULL: return "null";
-	case JSON_TRUE:
-	case JSON_FALSE: return "bool";
-	case JSON_OBJECT: return "object";
-	case JSON_ARRAY: return "array";
-	case JSON_STRING: return "string";
-	case JSON_INTEGER:
-	case JSON_REAL: return "number";
-	}
-	return "null";
-}
-
-json_t *
-rpc_fail_type(struct rpc_error *err, const json_t *v, const char *want)
-{
-	return rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s is not of "
-	    "expected type %s", rpc_json_type_name(v), want);
 }
 
 void
@@ -126,27 +80,50 @@ put_indent(struct jout *o, int n)
 	o->p[o->len] = '\0';
 }
 
-/* Whether s (after the NUL marker) is a plain decimal literal. */
+/* Digits at s[*i]; how many. */
+static size_t
+digits(const char *s, size_t n, size_t *i)
+{
+	size_t start = *i;
+
+	while (*i < n && s[*i] >= '0' && s[*i] <= '9')
+		(*i)++;
+	return *i - start;
+}
+
+/* Whether s (after the NUL marker) is a JSON number literal. */
 static int
 is_number_literal(const char *s, size_t n)
 {
-	size_t i = 0, digits = 0;
+	size_t i = 0;
 
 	if (i < n && s[i] == '-')
 		i++;
-	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-		digits++;
-	if (digits == 0)
+	if (digits(s, n, &i) == 0)
 		return 0;
 	if (i < n && s[i] == '.') {
 		i++;
-		digits = 0;
-		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-			digits++;
-		if (digits == 0)
+		if (digits(s, n, &i) == 0)
+			return 0;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (digits(s, n, &i) == 0)
 			return 0;
 	}
 	return i == n;
+}
+
+int
+rpc_json_is_literal(const json_t *v)
+{
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v);
+
+	return s != NULL && n > 1 && s[0] == '\0' &&
+	    is_number_literal(s + 1, n - 1);
 }
 
 static void
@@ -222,7 +199,7 @@ encode(struct jout *o, const json_t *v, int indent, int level)
 	case JSON_STRING:
 		s = json_string_value(v);
 		sl = json_string_length(v);
-		if (sl > 1 && s[0] == '\0' && is_number_literal(s + 1, sl - 1))
+		if (rpc_json_is_literal(v))
 			jout_putn(o, s + 1, sl - 1);
 		else
 			put_string(o, s, sl);
@@ -284,4 +261,95 @@ rpc_json_dumps(const json_t *v, int indent)
 
 	encode(&o, v, indent, 0);
 	return o.p;
+}
+
+/*
+ * The literal decoder walks text that jansson has already accepted, so it
+ * only has to find where each value ends; strings are handed back to
+ * jansson to undo their escapes.
+ */
+static const char *
+skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
+	    *p == '\r'))
+		p++;
+	return p;
+}
+
+/* The string token at p (its opening quote), decoded; *next after it. */
+static json_t *
+load_string(const char *p, const char *end, const char **next)
+{
+	const char *q = p + 1;
+
+	while (q < end && *q != '"')
+		q += *q == '\\' ? 2 : 1;
+	*next = q + 1;
+	return json_loadb(p, (size_t)(*next - p), JSON_DECODE_ANY, NULL);
+}
+
+static json_t *
+load_value(const char *p, const char *end, const char **next)
+{
+	json_t *v, *item, *key;
+	const char *q;
+	char *lit;
+	int is_obj;
+
+	p = skip_ws(p, end);
+	if (*p == '"')
+		return load_string(p, end, next);
+	if (*p == '{' || *p == '[') {
+		is_obj = *p == '{';
+		v = is_obj ? json_object() : json_array();
+		p = skip_ws(p + 1, end);
+		while (*p != (is_obj ? '}' : ']')) {
+			key = NULL;
+			if (is_obj) {
+				key = load_string(p, end, &p);
+				p = skip_ws(p, end) + 1;	/* the ':' */
+			}
+			item = load_value(p, end, &p);
+			if (key != NULL) {
+				json_object_set_new(v, json_string_value(key),
+				    item);
+				json_decref(key);
+			} else
+				json_array_append_new(v, item);
+			p = skip_ws(p, end);
+			if (*p == ',')
+				p = skip_ws(p + 1, end);
+		}
+		*next = p + 1;
+		return v;
+	}
+	for (q = p; q < end && strchr("+-.0123456789eE", *q) != NULL; q++)
+		;
+	if (q == p) {
+		/* true, false, null */
+		*next = p + (*p == 'f' ? 5 : 4);
+		return *p == 't' ? json_true() : *p == 'f' ? json_false() :
+		    json_null();
+	}
+	*next = q;
+	lit = xmalloc((size_t)(q - p) + 1);
+	lit[0] = '\0';
+	memcpy(lit + 1, p, (size_t)(q - p));
+	v = json_stringn(lit, (size_t)(q - p) + 1);
+	free(lit);
+	return v;
+}
+
+json_t *
+rpc_json_load_literal(const char *text, size_t len, json_error_t *e)
+{
+	const char *next;
+	json_t *check;
+
+	check = json_loadb(text, len, JSON_DECODE_ANY, e);
+	if (check == NULL)
+		return NULL;
+	json_decref(check);
+	return load_value(text, text + len, &next);
 }

@@ -1,9 +1,11 @@
 /*
- * The RPC server thread (evhttp) and its workers. CONTRACT for node.c.
+ * The RPC server thread (evhttp) and its workers, as node.c starts and
+ * stops them; and the two formatting helpers other threads still call.
  */
 #ifndef BR_RPC_H
 #define BR_RPC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct args;
@@ -13,6 +15,10 @@ struct validation;
 struct net;
 struct mempool;
 struct rpc;
+struct zmqpub;
+struct filterindex;
+
+/* ---- The server ---- */
 
 /*
  * Binds -rpcbind addresses, writes the cookie, starts the thread "rpc" and
@@ -23,33 +29,33 @@ struct rpc;
 int rpc_start(const struct args *a, const struct chainparams *cp,
     struct store *s, struct validation *v, struct mempool *mp, struct net *n,
     struct rpc **out);
-void rpc_set_ready(struct rpc *r);
-/* The ZeroMQ publisher getzmqnotifications lists (NULL: none); before ready. */
-struct zmqpub;
-void rpc_set_zmq(struct rpc *r, const struct zmqpub *z);
-/* Stops accepting, finishes requests in hand, removes the cookie, joins. */
-void rpc_stop(struct rpc *r);
-
 /*
- * Additions (rpc module):
- *
  * rpc_set_warmup_status: the message warm-up errors (-28) carry, e.g.
  * "Loading block index...", "Verifying blocks..."; any thread, before
  * rpc_set_ready.
- *
- * rpc_amount: an amount in satoshis that the RPC server writes as Core
- * does (a JSON number with exactly 8 decimals, 50.00000000). For results
- * built by the RPC handlers:
- * use it for every BTC amount instead of json_real. Any thread.
  */
 void rpc_set_warmup_status(struct rpc *r, const char *msg);
+/* The ZeroMQ publisher getzmqnotifications lists (NULL: none); before ready. */
+void rpc_set_zmq(struct rpc *r, const struct zmqpub *z);
 /*
  * rpc_set_filterindex: the block filter index getblockfilter and
  * getindexinfo read (NULL: none). Main thread, before rpc_set_ready; the
  * index must outlive rpc_stop.
  */
-struct filterindex;
 void rpc_set_filterindex(struct rpc *r, struct filterindex *fi);
+void rpc_set_ready(struct rpc *r);
+/* Stops accepting, finishes requests in hand, removes the cookie, joins. */
+void rpc_stop(struct rpc *r);
+
+/* ---- Formatting ---- */
+
+/*
+ * rpc_amount: an amount in satoshis that the RPC server writes as Core
+ * does (a JSON number with exactly 8 decimals, 50.00000000; a number
+ * literal, rpc/jsonenc.h). For results built on the net and validation
+ * threads (net_call, validation_call): use it for every BTC amount instead
+ * of json_real. Any thread.
+ */
 typedef struct json_t json_t;
 json_t *rpc_amount(int64_t sat);
 /*

@@ -20,8 +20,9 @@
 
 #include <jansson.h>
 
+#include "rpc/jsonenc.h"
 #include "rpc/rpc.h"
-#include "util/rpcerr.h"
+#include "rpc/rpcerr.h"
 
 struct args;
 struct chainparams;
@@ -35,15 +36,8 @@ struct filterindex;
 struct rpc;
 struct zmqpub;
 
-/* ---- JSON output (jsonenc.c) ---- */
+/* ---- JSON builders the handlers share (jsonutil.c) ---- */
 
-/*
- * An amount in satoshis as Core prints it: a JSON number with exactly 8
- * decimals (50.00000000). Inside the process it is a string whose first
- * byte is NUL, which no parsed request can produce (strings with NUL are
- * refused by the decoder), and which rpc_json_encode writes as a bare
- * number.
- */
 /* A hash as Core prints it: byte-reversed hex. */
 json_t *rpc_hash_json(const uint8_t h[32]);
 /* n bytes as a lowercase hex string. */
@@ -56,23 +50,6 @@ const char *rpc_json_type_name(const json_t *v);
  */
 json_t *rpc_fail_type(struct rpc_error *err, const json_t *v,
     const char *want);
-
-/* Growable output text; plain value owned by the caller. */
-struct jout {
-	char *p;
-	size_t len, cap;
-};
-void jout_free(struct jout *o);
-void jout_puts(struct jout *o, const char *s);
-void jout_putn(struct jout *o, const char *s, size_t n);
-/*
- * Appends v as Core's UniValue::write does: compact for indent 0, else
- * pretty with indent spaces per level (Core's empty-container layout
- * included). Reals print as %.16g, amounts with 8 decimals.
- */
-void rpc_json_encode(struct jout *o, const json_t *v, int indent);
-/* xmalloc'd encoding of v. */
-char *rpc_json_dumps(const json_t *v, int indent);
 
 /* ---- Methods (table.c) ---- */
 

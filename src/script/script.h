@@ -13,6 +13,8 @@
 
 #include "primitives/tx.h"
 
+/* ---- Verification flags ---- */
+
 /* Verification flags, with Core's names and bit positions. */
 #define SCRIPT_VERIFY_NONE 0u
 #define SCRIPT_VERIFY_P2SH (1u << 0)
@@ -40,55 +42,6 @@
 /* Parses "P2SH,WITNESS,..." (Core's names, as in the JSON vectors). */
 int script_flags_parse(const char *s, uint32_t *flags);
 
-/*
- * Per-transaction precomputed hashes (BIP143 and BIP341 midstates), made
- * once so a transaction with many inputs hashes its prevouts, amounts,
- * scripts, sequences and outputs once. spent[i] is the output that input i
- * spends; spent may be NULL when unknown (then taproot checks fail).
- * The struct borrows tx and spent: keep both alive while it is used.
- */
-struct script_txdata;
-struct script_txdata *script_txdata_new(const struct tx *tx,
-    const struct txout *spent);
-void script_txdata_free(struct script_txdata *td);
-
-/*
- * Verifies input nin of tx against the output it spends under flags.
- * Returns 1 if valid, 0 if not, with *err (may be NULL) set to a
- * SCRIPT_ERR_* code.
- */
-int script_verify_input(const struct tx *tx, size_t nin,
-    const struct txout *spent, uint32_t flags,
-    const struct script_txdata *td, int *err);
-
-/* Core's ScriptErrorString text, e.g. "Script evaluated without error but finished with a false/empty top stack element". */
-const char *script_error_string(int err);
-/* Core's short name as in script_tests.json, e.g. "EVAL_FALSE". */
-const char *script_error_name(int err);
-
-/* Legacy sigop count (Core's GetSigOpCount); accurate counts CHECKMULTISIG by its key count. */
-unsigned script_sigops(const uint8_t *script, size_t len, int accurate);
-/* Sigops of a P2SH input's redeem script, 0 if spent is not P2SH. */
-unsigned script_p2sh_sigops(const uint8_t *spent_script, size_t spent_len,
-    const uint8_t *script_sig, size_t sig_len);
-/* Witness sigops of one input (Core's CountWitnessSigOps). */
-unsigned script_witness_sigops(const uint8_t *script_sig, size_t sig_len,
-    const uint8_t *spent_script, size_t spent_len, const struct witem *wit,
-    size_t wit_count, uint32_t flags);
-
-int script_is_p2sh(const uint8_t *s, size_t len);
-int script_is_push_only(const uint8_t *s, size_t len);
-/* Witness program: returns 1 and sets version/program if s is one. */
-int script_is_witness_program(const uint8_t *s, size_t len, int *version,
-    const uint8_t **prog, size_t *prog_len);
-/* OP_RETURN or over 10,000 bytes. */
-int script_is_unspendable(const uint8_t *s, size_t len);
-
-/*
- * Additions (script module). Everything below was added to the contract by
- * the script module; nothing above was changed.
- */
-
 /* Every flag above; bits outside it are ignored by the interpreter. */
 #define SCRIPT_VERIFY_ALL ((1u << 21) - 1)
 
@@ -114,6 +67,11 @@ int script_is_unspendable(const uint8_t *s, size_t len);
 	SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_TAPROOT_VERSION |		\
 	SCRIPT_VERIFY_DISCOURAGE_OP_SUCCESS |				\
 	SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_PUBKEYTYPE)
+
+/* Core's flag name of one flag bit ("P2SH"), or NULL. */
+const char *script_flag_name(uint32_t flag);
+
+/* ---- Errors ---- */
 
 /* Core's ScriptError_t, same order. */
 enum script_error {
@@ -174,10 +132,36 @@ enum script_error {
 	SCRIPT_ERR_ERROR_COUNT
 };
 
+/* Core's ScriptErrorString text, e.g. "Script evaluated without error but finished with a false/empty top stack element". */
+const char *script_error_string(int err);
+/* Core's short name as in script_tests.json, e.g. "EVAL_FALSE". */
+const char *script_error_name(int err);
+
 /* Error code of a short name ("EVAL_FALSE", "OK"); -1 if unknown. */
 int script_error_from_name(const char *name);
-/* Core's flag name of one flag bit ("P2SH"), or NULL. */
-const char *script_flag_name(uint32_t flag);
+
+/* ---- Verifying an input ---- */
+
+/*
+ * Per-transaction precomputed hashes (BIP143 and BIP341 midstates), made
+ * once so a transaction with many inputs hashes its prevouts, amounts,
+ * scripts, sequences and outputs once. spent[i] is the output that input i
+ * spends; spent may be NULL when unknown (then taproot checks fail).
+ * The struct borrows tx and spent: keep both alive while it is used.
+ */
+struct script_txdata;
+struct script_txdata *script_txdata_new(const struct tx *tx,
+    const struct txout *spent);
+void script_txdata_free(struct script_txdata *td);
+
+/*
+ * Verifies input nin of tx against the output it spends under flags.
+ * Returns 1 if valid, 0 if not, with *err (may be NULL) set to a
+ * SCRIPT_ERR_* code.
+ */
+int script_verify_input(const struct tx *tx, size_t nin,
+    const struct txout *spent, uint32_t flags,
+    const struct script_txdata *td, int *err);
 
 struct sigcache;
 /*
@@ -205,6 +189,8 @@ typedef void (*script_sig_fn)(void *arg, const uint8_t *sig, size_t siglen,
 int script_verify_input_watch(const struct tx *tx, size_t nin,
     const struct txout *spent, uint32_t flags,
     const struct script_txdata *td, script_sig_fn fn, void *arg, int *err);
+
+/* ---- Signature hashes ---- */
 
 /* Signature hash types. */
 #define SIGHASH_DEFAULT 0x00
@@ -238,6 +224,8 @@ int script_sighash_taproot(const struct script_txdata *td, size_t nin,
     uint8_t hash_type, const uint8_t annex_hash[32],
     const uint8_t tapleaf_hash[32], uint32_t codesep_pos, uint8_t out[32]);
 
+/* ---- Taproot ---- */
+
 /* Taproot commitments (BIP341). */
 #define TAPROOT_LEAF_MASK 0xfe
 #define TAPROOT_LEAF_TAPSCRIPT 0xc0
@@ -264,5 +252,25 @@ int script_taproot_output_key(const uint8_t internal[32],
  */
 int script_taproot_commitment_check(const uint8_t *control, size_t len,
     const uint8_t program[32], const uint8_t leaf_hash[32]);
+
+/* ---- Script templates and sigop counts ---- */
+
+/* Legacy sigop count (Core's GetSigOpCount); accurate counts CHECKMULTISIG by its key count. */
+unsigned script_sigops(const uint8_t *script, size_t len, int accurate);
+/* Sigops of a P2SH input's redeem script, 0 if spent is not P2SH. */
+unsigned script_p2sh_sigops(const uint8_t *spent_script, size_t spent_len,
+    const uint8_t *script_sig, size_t sig_len);
+/* Witness sigops of one input (Core's CountWitnessSigOps). */
+unsigned script_witness_sigops(const uint8_t *script_sig, size_t sig_len,
+    const uint8_t *spent_script, size_t spent_len, const struct witem *wit,
+    size_t wit_count, uint32_t flags);
+
+int script_is_p2sh(const uint8_t *s, size_t len);
+int script_is_push_only(const uint8_t *s, size_t len);
+/* Witness program: returns 1 and sets version/program if s is one. */
+int script_is_witness_program(const uint8_t *s, size_t len, int *version,
+    const uint8_t **prog, size_t *prog_len);
+/* OP_RETURN or over 10,000 bytes. */
+int script_is_unspendable(const uint8_t *s, size_t len);
 
 #endif

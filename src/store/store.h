@@ -3,10 +3,6 @@
  * the block index, raw blocks, the active chain (height -> hash), the UTXO
  * set, undo data and metadata (format version, chain magic, tip).
  *
- * CONTRACT (read side, used by the net and rpc threads): the signatures below
- * are what other modules code against. The implementer extends this header
- * (writer side, coins, undo) but keeps these.
- *
  * Threads: the validation thread writes the block index, the blocks and
  * the followed chainstate (one write transaction per block connected or
  * disconnected). With a UTXO snapshot loaded there are two more writers,
@@ -14,8 +10,31 @@
  * validation thread and, while a snapshot file is read, the RPC worker
  * loading it; LMDB makes writers take turns. Any thread may open read
  * transactions (the environment is opened with MDB_NOTLS); they are short
- * and never wait for the validation lock. Pointers returned from a read
- * transaction are valid only until store_read_end().
+ * and never wait for the validation lock. The net and rpc threads only
+ * read (contrib/devtools/check_includes.py checks that they call no
+ * function below that takes a struct store_wtxn or changes the store).
+ *
+ * Errors: every int function returns STORE_OK (0) or a negative STORE_*
+ * code; LMDB failures are logged with mdb_strerror() before they are
+ * returned. STORE_ERROR also covers corrupt values and invalid arguments (a
+ * negative height, a coin value outside 0..MAX_MONEY), logged as well.
+ * Gets return STORE_NOTFOUND for a missing key (store_get_best_header too,
+ * before one is set); deletes return STORE_NOTFOUND when there was nothing
+ * to delete, and the transaction stays usable. After any other failed
+ * write the transaction must be aborted.
+ *
+ * Lifetimes: pointers returned from a read transaction are valid only
+ * until store_read_end(). store_write_commit and store_write_abort free
+ * the transaction whatever they return (commit can return STORE_MAPFULL
+ * too: grow and redo). store_wtxn_reader's view belongs to the write
+ * transaction: never pass it to store_read_end. store_close needs every
+ * transaction ended; it flushes (store_sync) before closing.
+ *
+ * Threads and transactions: a read transaction is begun and ended on the
+ * same thread, and a thread never holds one while it waits for another
+ * thread (see store_grow below). A thread may hold several read
+ * transactions, and the writer may hold read transactions besides its
+ * write transaction.
  */
 #ifndef BR_STORE_H
 #define BR_STORE_H
@@ -29,175 +48,23 @@
 #define STORE_OK 0
 #define STORE_NOTFOUND (-1)
 #define STORE_ERROR (-2)	/* LMDB failure; logged */
+#define STORE_MAPFULL (-3)	/* see the write transactions below */
+#define STORE_EXISTS (-4)	/* store_add_coin: the outpoint has a coin */
 
-/* Block index status bits (as Core's BlockStatus, simplified). */
-#define BLOCK_VALID_HEADER 0x1u		/* header checked (PoW, context) */
-#define BLOCK_VALID_TREE 0x2u		/* parent known and valid header */
-#define BLOCK_VALID_TX 0x4u		/* context-free block checks passed */
-#define BLOCK_VALID_SCRIPTS 0x8u	/* fully connected once */
-#define BLOCK_HAVE_DATA 0x10u		/* raw block stored */
-#define BLOCK_HAVE_UNDO 0x20u
-#define BLOCK_FAILED_VALID 0x40u	/* block itself invalid */
-#define BLOCK_FAILED_CHILD 0x80u	/* descends from an invalid block */
-#define BLOCK_FAILED_MASK (BLOCK_FAILED_VALID | BLOCK_FAILED_CHILD)
-
-struct block_index_entry {
-	uint8_t hash[32];
-	struct block_header hdr;
-	int32_t height;
-	uint8_t chainwork[32];	/* big-endian 256-bit total work up to and including this block */
-	uint32_t status;
-	uint32_t tx_count;	/* 0 until the block's data is known */
-	uint64_t chain_tx;	/* txs in the chain up to this block, 0 if unknown */
-	uint32_t sequence_id;	/* arrival order, ties in chainwork */
-};
-
-struct coin {
-	int64_t value;
-	uint8_t *script;	/* borrowed from the transaction's map, see above */
-	size_t script_len;
-	int32_t height;
-	int coinbase;
-};
+const char *store_strerror(int code);
 
 struct store;
 struct store_rtxn;
-
-/* Read side. */
-int store_read_begin(struct store *s, struct store_rtxn **out);
-void store_read_end(struct store_rtxn *t);
-int store_get_index(struct store_rtxn *t, const uint8_t hash[32],
-    struct block_index_entry *out);
-int store_get_block(struct store_rtxn *t, const uint8_t hash[32],
-    const uint8_t **raw, size_t *len);
-/* The active chain's tip; height -1 before genesis is connected. */
-int store_get_tip(struct store_rtxn *t, uint8_t hash[32], int32_t *height);
-/* Hash of the active chain's block at height. */
-int store_get_active_hash(struct store_rtxn *t, int32_t height,
-    uint8_t hash[32]);
-/* The most-work valid header known (may be ahead of the tip). */
-int store_get_best_header(struct store_rtxn *t, uint8_t hash[32]);
-int store_get_coin(struct store_rtxn *t, const struct outpoint *op,
-    struct coin *out);
-int store_get_undo(struct store_rtxn *t, const uint8_t hash[32],
-    const uint8_t **data, size_t *len);
-/*
- * The unspent output of txid with the lowest index (Core's AccessByTxid):
- * STORE_OK with *op and *out (its script borrowed until the transaction
- * ends), STORE_NOTFOUND when no output of txid is unspent.
- */
-int store_get_coin_by_txid(struct store_rtxn *t, const uint8_t txid[32],
-    struct outpoint *op, struct coin *out);
-
-/*
- * Life cycle. store_open creates or opens <dir> (the chainstate directory);
- * it refuses (STORE_ERROR, reason in err) a store made for another chain
- * (magic), a newer format, or a directory that is not an LMDB store of ours
- * (for instance a LevelDB chainstate), and modifies nothing then.
- */
-int store_open(const char *dir, const uint8_t magic[4], struct store **out,
-    char *err, size_t errlen);
-void store_close(struct store *s);
-
-/*
- * Write side: the writer threads above, one open write transaction per
- * thread. One write transaction per block connected or disconnected. Any
- * write may return STORE_MAPFULL: the caller aborts, calls store_grow()
- * and redoes the whole transaction.
- */
-#define STORE_MAPFULL (-3)
 struct store_wtxn;
-int store_write_begin(struct store *s, struct store_wtxn **out);
-int store_write_commit(struct store_wtxn *t);
-void store_write_abort(struct store_wtxn *t);
-int store_grow(struct store *s);
-/* Reads inside the write transaction see its own writes. */
-struct store_rtxn *store_wtxn_reader(struct store_wtxn *t);
-int store_put_index(struct store_wtxn *t, const struct block_index_entry *e);
-int store_put_block(struct store_wtxn *t, const uint8_t hash[32],
-    const uint8_t *raw, size_t len);
-int store_put_coin(struct store_wtxn *t, const struct outpoint *op,
-    const struct coin *c);
-int store_del_coin(struct store_wtxn *t, const struct outpoint *op);
-int store_put_undo(struct store_wtxn *t, const uint8_t hash[32],
-    const uint8_t *data, size_t len);
-int store_set_tip(struct store_wtxn *t, const uint8_t hash[32], int32_t height);
-int store_set_active_hash(struct store_wtxn *t, int32_t height,
-    const uint8_t hash[32]);
-int store_del_active_hash(struct store_wtxn *t, int32_t height);
-int store_set_best_header(struct store_wtxn *t, const uint8_t hash[32]);
 
-/* Iteration (start-up index load, UTXO statistics); cb returns non-zero to stop. */
-int store_iter_index(struct store_rtxn *t,
-    int (*cb)(void *arg, const struct block_index_entry *e), void *arg);
-/* Coins in key order (txid internal order, then output index ascending). */
-int store_iter_coins(struct store_rtxn *t,
-    int (*cb)(void *arg, const struct outpoint *op, const struct coin *c),
-    void *arg);
-/* The number of coins in t's view (LMDB keeps the count: no walk). */
-int store_count_coins(struct store_rtxn *t, uint64_t *n);
+/* ---- Environment ---- */
 
 /*
- * Two chainstates (assumeutxo). The store holds two sets of coins, active
- * chain and tip ("slots"); one is the chainstate the node follows, which
- * every transaction sees by default, the other a second chainstate: the
- * one validating from genesis in the background after a UTXO snapshot was
- * loaded, or the snapshot's coins while they are loaded. The block index,
- * the blocks, the undo data, the best header and the transaction index are
- * shared.
- *
- * store_txn_use points t (a read transaction, or a write transaction's
- * store_wtxn_reader view) at one of them: coins, active chain and tip
- * (get, put, delete, iterate, count, store_set_tip, store_reset_chainstate,
- * store_clear_chainstate) then go to that chainstate's databases.
- * store_clear_chainstate empties the chosen chainstate's coins and active
- * chain and clears its tip. store_swap_chainstates makes the other
- * chainstate the followed one from the commit on (t keeps the databases
- * it was pointed at); it also marks the store format 2, which an older
- * bitrootd refuses.
- */
-enum store_cs {
-	STORE_CS_TIP = 0,	/* the followed chainstate (the default) */
-	STORE_CS_OTHER = 1,	/* the second one */
-};
-int store_txn_use(struct store_rtxn *t, enum store_cs cs);
-/*
- * store_put_coin for a coin that must be new: STORE_EXISTS (nothing
- * written, the transaction stays usable) when the outpoint has one.
- */
-#define STORE_EXISTS (-4)
-int store_add_coin(struct store_wtxn *t, const struct outpoint *op,
-    const struct coin *c);
-int store_clear_chainstate(struct store_wtxn *t);
-int store_swap_chainstates(struct store_wtxn *t);
-
-/*
- * ---- Additions (store implementation) ----
- *
- * Errors: every int function returns STORE_OK (0) or a negative STORE_*
- * code; LMDB failures are logged with mdb_strerror() before they are
- * returned. STORE_ERROR also covers corrupt values and invalid arguments (a
- * negative height, a coin value outside 0..MAX_MONEY), logged as well.
- * Gets return STORE_NOTFOUND for a missing key (store_get_best_header too,
- * before one is set); deletes return STORE_NOTFOUND when there was nothing
- * to delete, and the transaction stays usable. After any other failed
- * write the transaction must be aborted.
- *
- * Lifetimes: store_write_commit and store_write_abort free the
- * transaction whatever they return (commit can return STORE_MAPFULL too:
- * grow and redo). store_wtxn_reader's view belongs to the write
- * transaction: never pass it to store_read_end. store_close needs every
- * transaction ended; it flushes (store_sync) before closing.
- *
- * Threads: a read transaction is begun and ended on the same thread, and
- * a thread never holds one while it waits for another thread (see
- * store_grow below). A thread may hold several read transactions, and the
- * writer may hold read transactions besides its write transaction.
- */
-const char *store_strerror(int code);
-
-/*
- * Options for store_open_opts (store_open uses the defaults).
+ * store_open creates or opens <dir> (the chainstate directory); it refuses
+ * (STORE_ERROR, reason in err) a store made for another chain (magic), a
+ * newer format, or a directory that is not an LMDB store of ours (for
+ * instance a LevelDB chainstate), and modifies nothing then. store_open
+ * uses the default options; store_open_opts takes them:
  * map_size: initial map size in bytes, 0 for the default (1 GiB on 64-bit,
  * 256 MiB on 32-bit); never below what an existing store already uses.
  */
@@ -233,9 +100,12 @@ struct store_options {
 };
 #define STORE_SYNC_INTERVAL_MS 5000
 
+int store_open(const char *dir, const uint8_t magic[4], struct store **out,
+    char *err, size_t errlen);
 int store_open_opts(const char *dir, const uint8_t magic[4],
     const struct store_options *opt, struct store **out, char *err,
     size_t errlen);
+void store_close(struct store *s);
 
 /*
  * Durability. Writer thread only (they change how its commits behave).
@@ -247,7 +117,7 @@ void store_set_sync_interval(struct store *s, int ms);
 int store_sync(struct store *s);
 
 /*
- * store_grow (declared above) doubles the map. Rule (LMDB's, for
+ * Map size. store_grow doubles the map. Rule (LMDB's, for
  * mdb_env_set_mapsize): no transaction of this process may be active, readers
  * included, because the file is unmapped and mapped again. So the writer
  * calls it with its write transaction aborted and without a read
@@ -256,22 +126,179 @@ int store_sync(struct store *s);
  * microseconds of the remap. Hence: a thread never holds a read
  * transaction while it waits for another thread (for example a
  * validation request), and ends a read transaction on the thread that began
- * it. Current map size in bytes (any thread):
+ * it. store_map_size: the current map size in bytes (any thread).
  */
+int store_grow(struct store *s);
 size_t store_map_size(struct store *s);
 /* Bytes used by the store's data file (any thread). */
 int store_disk_size(struct store *s, uint64_t *bytes);
 
-/* More writes (validation thread only). */
-int store_del_block(struct store_wtxn *t, const uint8_t hash[32]);
-int store_del_undo(struct store_wtxn *t, const uint8_t hash[32]);
+/* ---- Transactions ---- */
+
+/* Read transactions: any thread, short. */
+int store_read_begin(struct store *s, struct store_rtxn **out);
+void store_read_end(struct store_rtxn *t);
+
 /*
+ * Write transactions: the writer threads above, one open write
+ * transaction per thread. One write transaction per block connected or
+ * disconnected. Any write may return STORE_MAPFULL: the caller aborts,
+ * calls store_grow() and redoes the whole transaction.
+ */
+int store_write_begin(struct store *s, struct store_wtxn **out);
+int store_write_commit(struct store_wtxn *t);
+void store_write_abort(struct store_wtxn *t);
+/* Reads inside the write transaction see its own writes. */
+struct store_rtxn *store_wtxn_reader(struct store_wtxn *t);
+
+/*
+ * Iteration return values (the store_iter_* functions below): 0 after the
+ * last entry, or the callback's non-zero value if it stopped early, or a
+ * negative STORE_* code. The pointers passed to the callback are valid
+ * only during the call (c->script points into the map, valid until the
+ * transaction ends).
+ */
+
+/* ---- Block index and blocks ---- */
+
+/* Block index status bits (as Core's BlockStatus, simplified). */
+#define BLOCK_VALID_HEADER 0x1u		/* header checked (PoW, context) */
+#define BLOCK_VALID_TREE 0x2u		/* parent known and valid header */
+#define BLOCK_VALID_TX 0x4u		/* context-free block checks passed */
+#define BLOCK_VALID_SCRIPTS 0x8u	/* fully connected once */
+#define BLOCK_HAVE_DATA 0x10u		/* raw block stored */
+#define BLOCK_HAVE_UNDO 0x20u
+#define BLOCK_FAILED_VALID 0x40u	/* block itself invalid */
+#define BLOCK_FAILED_CHILD 0x80u	/* descends from an invalid block */
+#define BLOCK_FAILED_MASK (BLOCK_FAILED_VALID | BLOCK_FAILED_CHILD)
+
+struct block_index_entry {
+	uint8_t hash[32];
+	struct block_header hdr;
+	int32_t height;
+	uint8_t chainwork[32];	/* big-endian 256-bit total work up to and including this block */
+	uint32_t status;
+	uint32_t tx_count;	/* 0 until the block's data is known */
+	uint64_t chain_tx;	/* txs in the chain up to this block, 0 if unknown */
+	uint32_t sequence_id;	/* arrival order, ties in chainwork */
+};
+
+int store_get_index(struct store_rtxn *t, const uint8_t hash[32],
+    struct block_index_entry *out);
+int store_put_index(struct store_wtxn *t, const struct block_index_entry *e);
+/* Start-up index load; cb returns non-zero to stop. */
+int store_iter_index(struct store_rtxn *t,
+    int (*cb)(void *arg, const struct block_index_entry *e), void *arg);
+/* The most-work valid header known (may be ahead of the tip). */
+int store_get_best_header(struct store_rtxn *t, uint8_t hash[32]);
+int store_set_best_header(struct store_wtxn *t, const uint8_t hash[32]);
+
+int store_get_block(struct store_rtxn *t, const uint8_t hash[32],
+    const uint8_t **raw, size_t *len);
+int store_put_block(struct store_wtxn *t, const uint8_t hash[32],
+    const uint8_t *raw, size_t len);
+/* Validation thread only. */
+int store_del_block(struct store_wtxn *t, const uint8_t hash[32]);
+
+/* ---- Active chain and tip ---- */
+
+/*
+ * The active chain's tip; height -1 before genesis is connected.
  * store_set_tip with height -1 clears the tip (store_get_tip then reports
- * -1). store_reset_chainstate (-reindex) empties the coins, the undo data and
- * the active chain and clears the tip; it keeps the block index, the blocks
- * and the best header.
+ * -1).
+ */
+int store_get_tip(struct store_rtxn *t, uint8_t hash[32], int32_t *height);
+int store_set_tip(struct store_wtxn *t, const uint8_t hash[32], int32_t height);
+/* Hash of the active chain's block at height. */
+int store_get_active_hash(struct store_rtxn *t, int32_t height,
+    uint8_t hash[32]);
+int store_set_active_hash(struct store_wtxn *t, int32_t height,
+    const uint8_t hash[32]);
+int store_del_active_hash(struct store_wtxn *t, int32_t height);
+
+/* ---- Coins ---- */
+
+struct coin {
+	int64_t value;
+	uint8_t *script;	/* borrowed: valid until the transaction ends */
+	size_t script_len;
+	int32_t height;
+	int coinbase;
+};
+
+int store_get_coin(struct store_rtxn *t, const struct outpoint *op,
+    struct coin *out);
+/*
+ * The unspent output of txid with the lowest index (Core's AccessByTxid):
+ * STORE_OK with *op and *out (its script borrowed until the transaction
+ * ends), STORE_NOTFOUND when no output of txid is unspent.
+ */
+int store_get_coin_by_txid(struct store_rtxn *t, const uint8_t txid[32],
+    struct outpoint *op, struct coin *out);
+int store_put_coin(struct store_wtxn *t, const struct outpoint *op,
+    const struct coin *c);
+/*
+ * store_put_coin for a coin that must be new: STORE_EXISTS (nothing
+ * written, the transaction stays usable) when the outpoint has one.
+ */
+int store_add_coin(struct store_wtxn *t, const struct outpoint *op,
+    const struct coin *c);
+int store_del_coin(struct store_wtxn *t, const struct outpoint *op);
+/*
+ * Coins in key order (txid internal order, then output index ascending),
+ * for UTXO statistics; cb returns non-zero to stop.
+ */
+int store_iter_coins(struct store_rtxn *t,
+    int (*cb)(void *arg, const struct outpoint *op, const struct coin *c),
+    void *arg);
+/* The number of coins in t's view (LMDB keeps the count: no walk). */
+int store_count_coins(struct store_rtxn *t, uint64_t *n);
+
+/* ---- Undo data ---- */
+
+int store_get_undo(struct store_rtxn *t, const uint8_t hash[32],
+    const uint8_t **data, size_t *len);
+int store_put_undo(struct store_wtxn *t, const uint8_t hash[32],
+    const uint8_t *data, size_t len);
+/* Validation thread only. */
+int store_del_undo(struct store_wtxn *t, const uint8_t hash[32]);
+
+/* ---- Two chainstates (assumeutxo) ---- */
+
+/*
+ * The store holds two sets of coins, active
+ * chain and tip ("slots"); one is the chainstate the node follows, which
+ * every transaction sees by default, the other a second chainstate: the
+ * one validating from genesis in the background after a UTXO snapshot was
+ * loaded, or the snapshot's coins while they are loaded. The block index,
+ * the blocks, the undo data, the best header and the transaction index are
+ * shared.
+ *
+ * store_txn_use points t (a read transaction, or a write transaction's
+ * store_wtxn_reader view) at one of them: coins, active chain and tip
+ * (get, put, delete, iterate, count, store_set_tip, store_reset_chainstate,
+ * store_clear_chainstate) then go to that chainstate's databases.
+ * store_clear_chainstate empties the chosen chainstate's coins and active
+ * chain and clears its tip. store_swap_chainstates makes the other
+ * chainstate the followed one from the commit on (t keeps the databases
+ * it was pointed at); it also marks the store format 2, which an older
+ * bitrootd refuses.
+ */
+enum store_cs {
+	STORE_CS_TIP = 0,	/* the followed chainstate (the default) */
+	STORE_CS_OTHER = 1,	/* the second one */
+};
+int store_txn_use(struct store_rtxn *t, enum store_cs cs);
+int store_clear_chainstate(struct store_wtxn *t);
+int store_swap_chainstates(struct store_wtxn *t);
+/*
+ * store_reset_chainstate (-reindex; validation thread only) empties the
+ * coins, the undo data and the active chain and clears the tip; it keeps
+ * the block index, the blocks and the best header.
  */
 int store_reset_chainstate(struct store_wtxn *t);
+
+/* ---- Metadata ---- */
 
 /*
  * Small named values for other modules' state (for instance a reindex
@@ -285,6 +312,8 @@ int store_put_meta(struct store_wtxn *t, const char *key,
 int store_del_meta(struct store_wtxn *t, const char *key);
 int store_get_meta(struct store_rtxn *t, const char *key,
     const uint8_t **data, size_t *len);
+
+/* ---- Transaction index ---- */
 
 /*
  * Transaction index (-txindex): txid -> the active-chain block holding the
@@ -311,6 +340,8 @@ int store_get_txindex(struct store_rtxn *t, const uint8_t txid[32],
     uint8_t block[32], uint32_t *pos);
 int store_clear_txindex(struct store_wtxn *t);
 
+/* ---- Compact block filters ---- */
+
 /*
  * Compact block filters (-blockfilterindex, src/index/filterindex.c): the
  * key is the filter type (1 byte) then the block hash; the value the
@@ -331,10 +362,4 @@ int store_put_blockfilter(struct store_wtxn *t, uint8_t type,
 int store_get_blockfilter(struct store_rtxn *t, uint8_t type,
     const uint8_t block[32], struct store_filter *out);
 
-/*
- * Iteration return values: 0 after the last entry, or the callback's
- * non-zero value if it stopped early, or a negative STORE_* code.
- * The pointers passed to the callback are valid only during the call
- * (c->script points into the map, valid until the transaction ends).
- */
 #endif

@@ -44,6 +44,26 @@ args_new(void)
 	return a;
 }
 
+struct args *
+args_new_client(void)
+{
+	struct args *a = args_new();
+
+	a->client = 1;
+	return a;
+}
+
+int
+args_lookup_for(const struct args *a, const char *name)
+{
+	int idx = arg_lookup(name);
+
+	if (idx != -1 && !a->client &&
+	    (arg_def_at(idx)->flags & ARG_CLIENT))
+		return -1;
+	return idx;
+}
+
 static void
 vals_clear(struct arg_vals *vs)
 {
@@ -269,9 +289,9 @@ args_parse_argv(struct args *a, int argc, char *const argv[], char *err,
 			name[eq - name] = '\0';
 		}
 		negated = 0;
-		idx = arg_lookup(name);
+		idx = args_lookup_for(a, name);
 		if (idx == -1 && strncmp(name, "no", 2) == 0) {
-			idx = arg_lookup(name + 2);
+			idx = args_lookup_for(a, name + 2);
 			negated = 1;
 		}
 		/* a dot would name a section: not on the command line */
@@ -666,7 +686,11 @@ args_select_chain(struct args *a, char *err, size_t errlen)
 	/*
 	 * Core refuses to start when a network-only option is only at the
 	 * top of the file on a test chain, rather than silently dropping it.
+	 * Refusals are the daemon's start-up policy: the client, as
+	 * bitcoin-cli, drops such a value and ignores the daemon's options.
 	 */
+	if (a->client)
+		return 0;
 	if (strcmp(chain, "main") != 0) {
 		err[0] = '\0';
 		for (idx = 0; idx < (int)n; idx++) {

@@ -1,7 +1,7 @@
 /*
  * Command-line and config-file arguments, as Bitcoin Core's ArgsManager.
  *
- * CONTRACT: other modules read their options with the getters below, by
+ * Other modules read their options with the getters below, by
  * name without the dash ("maxconnections"). Getters see the effective value
  * for the selected chain: the command line first, then the config file's
  * section for the chain, then (for options that are not network-specific)
@@ -46,6 +46,14 @@ const char *args_chaindir(const struct args *a);
  * until the next set-up call or args_free.
  */
 struct args *args_new(void);
+/*
+ * bitroot-cli's arguments: the same config files and chain sections, plus
+ * the client's options (-rpcconnect); args_select_chain then refuses
+ * nothing, since what the daemon refuses at start-up is the daemon's
+ * concern, and a network-only option at the top is dropped for a test
+ * chain, as bitcoin-cli does.
+ */
+struct args *args_new_client(void);
 void args_free(struct args *a);
 /*
  * Parses argv[1..]: unknown options, stray words, bad values fail: -2 for

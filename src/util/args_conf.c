@@ -149,9 +149,9 @@ conf_option(struct args *a, char *key, int dotted, const char *value,
 			args_warn(a, "%s:%d Section [%s] is not recognized.",
 			    file, line, section);
 	}
-	idx = arg_lookup(name);
+	idx = args_lookup_for(a, name);
 	if (idx == -1 && strncmp(name, "no", 2) == 0 &&
-	    (idx = arg_lookup(name + 2)) != -1)
+	    (idx = args_lookup_for(a, name + 2)) != -1)
 		negated = 1;
 	if (idx == -1) {
 		if (dot)

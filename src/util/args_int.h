@@ -28,6 +28,7 @@
 #define ARG_CONFONLY	0x1000	/* not allowed on the command line */
 #define ARG_WARN_ON	0x2000	/* a value other than 0 is warned about */
 #define ARG_EMPTY_ON	0x4000	/* for U and W: "" asks for the feature */
+#define ARG_CLIENT	0x8000	/* bitroot-cli's only; unknown to the daemon */
 
 enum arg_group {
 	ARG_GRP_OPTIONS,
@@ -60,6 +61,8 @@ struct arg_def {
 
 /* Registry lookup; -1 when name is not registered. Thread-safe. */
 int arg_lookup(const char *name);
+/* arg_lookup, -1 also for an option of the other program (ARG_CLIENT). */
+int args_lookup_for(const struct args *a, const char *name);
 const struct arg_def *arg_def_at(int idx);
 size_t arg_count(void);
 
@@ -97,6 +100,7 @@ struct args {
 	size_t nfiles;
 	char **warnings;
 	size_t nwarnings;
+	int client;		/* args_new_client: bitroot-cli's view */
 };
 
 /* args.c */

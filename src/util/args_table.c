@@ -14,6 +14,9 @@
  *                   on, bitrootd cannot do it, nothing depends on it).
  * Every other option is read by the module it configures: the test
  * feature_options.py runs contrib/devtools/check_options.py to keep it so.
+ * Options flagged C (ARG_CLIENT) are bitroot-cli's, which reads its config
+ * through this module too (args_new_client): the daemon treats them as
+ * unknown names.
  *
  * The table is in the order of the help output's groups; lookups go
  * through a sorted index built once.
@@ -42,6 +45,7 @@
 #define G	ARG_NONEG
 #define W	ARG_WARN_ON
 #define Z	ARG_EMPTY_ON
+#define C	ARG_CLIENT
 
 #define NOWALLET	"bitrootd has no wallet"
 #define NOGUI		"bitrootd has no GUI"
@@ -602,6 +606,9 @@ static const struct arg_def table[] = {
 	{ "rpcbind", "=<addr>[:port]", M | N, GRPC,
 	    "Listen for JSON-RPC on this address (only with -rpcallowip; "
 	    "default: 127.0.0.1 and ::1); can be given more than once" },
+	{ "rpcconnect", "=<ip>", C | N, GRPC,
+	    "bitroot-cli: send commands to the node at <ip> (default: "
+	    "127.0.0.1)" },
 	{ "rpccookiefile", "=<loc>", 0, GRPC,
 	    "Auth cookie location; relative paths are taken from the chain "
 	    "directory (default: .cookie)" },
@@ -725,7 +732,9 @@ arg_count(void)
 int
 args_is_known(const char *name)
 {
-	return arg_lookup(name) != -1;
+	int idx = arg_lookup(name);
+
+	return idx != -1 && !(table[idx].flags & ARG_CLIENT);
 }
 
 #define HELP_WIDTH	79
@@ -778,7 +787,8 @@ args_print_help(FILE *fp, int debug)
 		n = 0;
 		for (i = 0; i < TABLE_LEN; i++) {
 			d = &table[i];
-			if ((int)d->group != g || (d->flags & ARG_HIDDEN))
+			if ((int)d->group != g ||
+			    (d->flags & (ARG_HIDDEN | ARG_CLIENT)))
 				continue;
 			if ((d->flags & ARG_DEBUG) && !debug)
 				continue;

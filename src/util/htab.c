@@ -8,8 +8,8 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "crypto/hash.h"
 #include "util/htab.h"
+#include "util/siphash.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -27,12 +27,6 @@ struct htab {
 };
 
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-
-uint64_t
-siphash24(uint64_t k0, uint64_t k1, const void *p, size_t n)
-{
-	return siphash(k0, k1, p, n);
-}
 
 uint64_t
 rand_u64(void)
@@ -128,7 +122,7 @@ keyof(const struct htab *t, const void *item)
 static uint64_t
 hashof(const struct htab *t, const void *key)
 {
-	return siphash24(t->k0, t->k1, key, t->keylen);
+	return siphash(t->k0, t->k1, key, t->keylen);
 }
 
 static size_t

@@ -10,6 +10,8 @@
 #ifndef BR_HTAB_H
 #define BR_HTAB_H
 
+#include "util/siphash.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,8 +33,6 @@ size_t htab_count(const struct htab *t);
  */
 void *htab_next(const struct htab *t, size_t *pos);
 
-/* SipHash-2-4 of n bytes under (k0, k1): crypto/hash.h siphash. */
-uint64_t siphash24(uint64_t k0, uint64_t k1, const void *p, size_t n);
 /* A random 64-bit value from the kernel. */
 uint64_t rand_u64(void);
 /* Uniform in [0, n), n > 0 (a fast generator seeded from the kernel). */

@@ -3,7 +3,7 @@
  * thread of their own ("notify") so that no node thread ever waits on a
  * user's script.
  *
- * CONTRACT: notify_push may be called from any thread; it copies the
+ * Threads: notify_push may be called from any thread; it copies the
  * command and never blocks. Commands run one at a time, in the order
  * pushed, through /bin/sh -c, with file descriptors above 2 closed and
  * default signal handling. At most NOTIFY_QUEUE_MAX wait; a push beyond

@@ -11,6 +11,7 @@
 #include "util/log.h"
 #include "util/xmalloc.h"
 #include "validation/blockindex.h"
+#include "util/siphash.h"
 
 #define MAP_INITIAL_BUCKETS 1024
 

@@ -26,6 +26,7 @@
 #include "util/log.h"
 #include "util/xmalloc.h"
 #include "validation/chainstate_int.h"
+#include "util/siphash.h"
 
 /* Where the spent coin of the same index in connect_scratch.coins came from. */
 struct spent_ref {

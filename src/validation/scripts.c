@@ -1,6 +1,6 @@
 /*
  * A block's script checks: collected while the block's inputs are found,
- * then verified in one batch on the check queue (script/checkqueue.h),
+ * then verified in one batch on the check queue (validation/checkqueue.h),
  * whose workers and the validation thread share the work.
  *
  * The wall time spent in each batch is added up for -debug=bench: two
@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "script/checkqueue.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
 #include "validation/chainstate_int.h"
+#include "validation/checkqueue.h"
 
 struct script_batch {
 	struct checkqueue *cq;

@@ -76,6 +76,15 @@ class ConfigTest(BitrootTestFramework):
         assert "unknownkey4711" in log, "the unknown key should be named in a debug.log warning"
         self.stop_node(0)
 
+        self.log.info("bitroot-cli's own options (rpcconnect) are unknown to the daemon")
+        node.assert_start_raises_init_error(
+            ["-rpcconnect=127.0.0.1"], r"^Error: (.*: )?Invalid parameter -rpcconnect=127\.0\.0\.1",
+            match=ErrorMatch.PARTIAL_REGEX)
+        self.write(conf, base + "rpcconnect=127.0.0.1\n")
+        self.start_node(0)
+        assert re.search(r"Ignoring unknown configuration value (regtest\.)?rpcconnect \(", node.read_debug_log())
+        self.stop_node(0)
+
         self.log.info("Network-specific options only apply from [regtest] or the command line")
         other = spare_port(0)
         ghost = "127.0.0.1:%d" % spare_port(1)

@@ -6,6 +6,10 @@
 - Strings print raw, numbers as such, objects as pretty JSON; JSON-typed
   parameters (numbers, booleans) are converted per method.
 - -named, -stdin, -getinfo, -rpcuser/-rpcpassword, -rpcconnect/-rpcport.
+- The config file is read by the daemon's reader: -rpcport, -rpcuser and
+  -rpcpassword from the chain's section (or "regtest.rpcport="), a
+  network-only option at the top dropped for a test chain, includeconf, and
+  a malformed line reported with its file and line.
 - Errors: "error code: N" / "error message:" on stderr and exit status 1;
   "Could not connect to the server HOST:PORT" when nothing listens;
   -rpcwait waits for a node that is starting, -rpcwaittimeout gives up.
@@ -14,6 +18,7 @@
 import json
 import os
 import subprocess
+import tempfile
 import time
 
 from test_framework.test_framework import BitrootTestFramework
@@ -75,6 +80,8 @@ class CliTest(BitrootTestFramework):
         err = self.fails("-rpcuser=" + user, "-rpcpassword=wrong", "getblockcount")
         assert "uthoriz" in err, err
 
+        self.test_config(node)
+
         self.log.info("RPC errors")
         err = self.fails("getblockhash", "-1")
         assert_in("error code: -8", err)
@@ -101,6 +108,58 @@ class CliTest(BitrootTestFramework):
         assert_equal(self.ok("-rpcwait", "getblockcount"), "3\n")
         node.wait_for_rpc_connection()
         assert_equal(node.getblockcount(), 3)
+
+    def cli_conf(self, datadir, text, *args, extra=None):
+        """bitroot-cli with an empty datadir holding bitroot.conf = text."""
+        with open(os.path.join(datadir, "bitroot.conf"), "w") as f:
+            f.write(text)
+        for name, body in (extra or {}).items():
+            with open(os.path.join(datadir, name), "w") as f:
+                f.write(body)
+        argv = [self.options.bitrootcli, "-datadir=" + datadir] + list(args)
+        return subprocess.run(argv, capture_output=True, text=True,
+                              timeout=60 * self.options.timeout_factor)
+
+    def test_config(self, node):
+        self.log.info("Config file: -rpcport, -rpcuser, -rpcpassword from the [regtest] section")
+        user, pw = node.read_cookie()
+        port = node.rpc_port
+        other = spare_port(0)
+        with tempfile.TemporaryDirectory() as d:
+            # no cookie here: only the section's credentials can work
+            creds = "rpcuser=%s\nrpcpassword=%s\n" % (user, pw)
+            res = self.cli_conf(d, "regtest=1\nrpcport=%d\n[regtest]\nrpcport=%d\n%s" % (other, port, creds),
+                                "getblockcount")
+            assert_equal((res.returncode, res.stdout, res.stderr), (0, "3\n", ""))
+            res = self.cli_conf(d, "regtest=1\nregtest.rpcport=%d\nmain.rpcport=%d\n[regtest]\n%s"
+                                % (port, other, creds), "getblockcount")
+            assert_equal((res.returncode, res.stdout), (0, "3\n"))
+            self.log.info("... the command line wins over the file")
+            res = self.cli_conf(d, "regtest=1\n[regtest]\nrpcport=%d\n%s" % (other, creds),
+                                "-rpcport=%d" % port, "getblockcount")
+            assert_equal((res.returncode, res.stdout), (0, "3\n"))
+            self.log.info("... a wrong password from the file is used, and refused")
+            res = self.cli_conf(d, "regtest=1\n[regtest]\nrpcport=%d\nrpcuser=%s\nrpcpassword=x\n"
+                                % (port, user), "getblockcount")
+            assert_equal(res.returncode, 1)
+            assert_in("Incorrect rpcuser or rpcpassword", res.stderr)
+            self.log.info("... a top-level rpcport does not apply to regtest")
+            res = self.cli_conf(d, "regtest=1\nrpcport=%d\n%s" % (port, creds), "getblockcount")
+            assert_equal(res.returncode, 1)
+            assert_in("Could not connect to the server 127.0.0.1:18443", res.stderr)
+            self.log.info("... includeconf")
+            res = self.cli_conf(d, "regtest=1\nincludeconf=more.conf\n", "getblockcount",
+                                extra={"more.conf": "[regtest]\nrpcport=%d\n%s" % (port, creds)})
+            assert_equal((res.returncode, res.stdout), (0, "3\n"))
+            self.log.info("... a malformed line is an error naming the file and line")
+            res = self.cli_conf(d, "regtest=1\n[regtest]\ngarbage line\n", "getblockcount")
+            assert_equal(res.returncode, 1)
+            assert_in("parse error on line 3: garbage line (%s:3)" % os.path.join(d, "bitroot.conf"),
+                      res.stderr)
+            res = self.cli_conf(d, "regtest=1\nincludeconf=more.conf\n", "getblockcount",
+                                extra={"more.conf": "\n-rpcport=1\n"})
+            assert_equal(res.returncode, 1)
+            assert_in("(%s:2)" % os.path.join(d, "more.conf"), res.stderr)
 
     def require_cli(self):
         if not os.access(self.options.bitrootcli, os.X_OK):

@@ -86,6 +86,7 @@ BASE_SCRIPTS = [
     ("feature_startup_shutdown.py", None),
     ("feature_config.py", None),
     ("feature_options.py", None),
+    ("lint_includes.py", None),
     ("feature_daemon.py", None),
     ("feature_lock.py", None),
     ("feature_logging.py", None),

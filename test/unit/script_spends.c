@@ -17,7 +17,6 @@
 #include "consensus/consensus.h"
 #include "crypto/hash.h"
 #include "primitives/tx.h"
-#include "script/checkqueue.h"
 #include "script/interpreter.h"
 #include "script/opcodes.h"
 #include "script/script.h"
@@ -25,6 +24,7 @@
 #include "test/unit/script_spends.h"
 #include "unit.h"
 #include "util/hex.h"
+#include "validation/checkqueue.h"
 
 static const uint8_t empty_script[1];
 

@@ -186,6 +186,51 @@ test_network_only_set(void)
 	free(dir);
 }
 
+/*
+ * bitroot-cli's view (args_new_client): -rpcconnect exists there only; a
+ * network-only option at the top is dropped for a test chain instead of
+ * refused, and the daemon's unsupported options are none of its business.
+ */
+static void
+test_client(void)
+{
+	char *dir = make_tmpdir(), *path, arg[4200], err[512];
+	char *argv[] = { "bitroot-cli", arg, "-rpcconnect=10.0.0.1", NULL };
+	struct args *a;
+
+	path = xasprintf("%s/bitroot.conf", dir);
+	snprintf(arg, sizeof(arg), "-datadir=%s", dir);
+	write_file(path, "regtest=1\nrpcport=1\nrpcconnect=10.0.0.2\n"
+	    "prune=550\nregtest.rpcpassword=p\n[regtest]\nrpcuser=u\n");
+	a = args_new_client();
+	CHECK_EQ_INT(args_parse_argv(a, 3, argv, err, sizeof(err)), 0);
+	CHECK_EQ_INT(args_read_config(a, err, sizeof(err)), 0);
+	CHECK_EQ_INT(args_select_chain(a, err, sizeof(err)), 0);
+	CHECK_EQ_STR(args_chain_name(a), "regtest");
+	CHECK(args_get(a, "rpcport") == NULL);
+	CHECK_EQ_STR(args_get(a, "rpcconnect"), "10.0.0.1");
+	CHECK_EQ_STR(args_get(a, "rpcuser"), "u");
+	CHECK_EQ_STR(args_get(a, "rpcpassword"), "p");
+	args_free(a);
+
+	/* the daemon: -rpcconnect is an unknown name, on either side */
+	CHECK(!args_is_known("rpcconnect"));
+	a = args_new();
+	CHECK_EQ_INT(args_parse_argv(a, 3, argv, err, sizeof(err)), -1);
+	CHECK(strstr(err, "Invalid parameter -rpcconnect=10.0.0.1") != NULL);
+	args_free(a);
+	a = args_new();
+	CHECK_EQ_INT(args_parse_argv(a, 2, argv, err, sizeof(err)), 0);
+	CHECK_EQ_INT(args_read_config(a, err, sizeof(err)), 0);
+	CHECK_EQ_INT(args_select_chain(a, err, sizeof(err)), -1);
+	CHECK(strstr(err, "-rpcport only applied on regtest") != NULL);
+	args_free(a);
+
+	free(path);
+	testenv_rm_rf(dir);
+	free(dir);
+}
+
 static void
 test_argv_forms(void)
 {
@@ -738,6 +783,7 @@ test_golden_config(void)
 }
 
 UNIT_MAIN(UNIT_CASE(test_registry), UNIT_CASE(test_network_only_set),
+    UNIT_CASE(test_client),
     UNIT_CASE(test_argv_forms), UNIT_CASE(test_argv_negation),
     UNIT_CASE(test_argv_errors), UNIT_CASE(test_help),
     UNIT_CASE(test_harness_args), UNIT_CASE(test_chains),

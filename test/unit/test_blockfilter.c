@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "crypto/hash.h"
+#include "util/siphash.h"
 #include "index/blockfilter.h"
 #include "primitives/block.h"
 #include "script/opcodes.h"

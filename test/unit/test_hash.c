@@ -1,4 +1,5 @@
 #include "crypto/hash.h"
+#include "util/siphash.h"
 #include "unit.h"
 #include "util/hex.h"
 

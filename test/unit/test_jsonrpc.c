@@ -369,6 +369,42 @@ test_json_format(void)
 	json_decref(a);
 }
 
+/* bitroot-cli prints replies again with the server's number literals. */
+static void
+test_json_load_literal(void)
+{
+	static const char text[] = " {\"a\": 50.00000000, \"b\": [1e-05, -0, "
+	    "2.50E+3, true, false, null, \"x\\u00e9\\n\\\"\"], \"c\": {}, "
+	    "\"d\": []}";
+	json_error_t e;
+	json_t *v;
+	char *s;
+
+	v = rpc_json_load_literal(text, strlen(text), &e);
+	CHECK(v != NULL);
+	CHECK(rpc_json_is_literal(json_object_get(v, "a")));
+	CHECK(!rpc_json_is_literal(json_array_get(json_object_get(v, "b"), 6)));
+	CHECK_EQ_STR(json_string_value(json_array_get(json_object_get(v, "b"),
+	    6)), "x\xc3\xa9\n\"");
+	s = rpc_json_dumps(v, 0);
+	CHECK_EQ_STR(s, "{\"a\":50.00000000,\"b\":[1e-05,-0,2.50E+3,true,"
+	    "false,null,\"x\xc3\xa9\\n\\\"\"],\"c\":{},\"d\":[]}");
+	free(s);
+	json_decref(v);
+	/* any value, not only a container */
+	v = rpc_json_load_literal("0.10", 4, NULL);
+	s = rpc_json_dumps(v, 2);
+	CHECK_EQ_STR(s, "0.10");
+	free(s);
+	json_decref(v);
+	/* not JSON: refused, as json_loadb refuses it */
+	CHECK(rpc_json_load_literal("[1,", 3, &e) == NULL);
+	CHECK(rpc_json_load_literal("01", 2, &e) == NULL);
+	v = json_string("1");
+	CHECK(!rpc_json_is_literal(v));
+	json_decref(v);
+}
+
 static void
 test_amount_parse(void)
 {
@@ -772,6 +808,7 @@ UNIT_MAIN(UNIT_CASE(test_single_v1), UNIT_CASE(test_single_v2),
     UNIT_CASE(test_bad_requests), UNIT_CASE(test_batch),
     UNIT_CASE(test_named_params), UNIT_CASE(test_arity_and_types),
     UNIT_CASE(test_help), UNIT_CASE(test_table), UNIT_CASE(test_json_format),
+    UNIT_CASE(test_json_load_literal),
     UNIT_CASE(test_amount_parse), UNIT_CASE(test_hash_param),
     UNIT_CASE(test_rpcauth), UNIT_CASE(test_base64), UNIT_CASE(test_allowip),
     UNIT_CASE(test_decodescript), UNIT_CASE(test_fast_path))

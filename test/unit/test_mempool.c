@@ -30,7 +30,7 @@
 #include "util/hex.h"
 #include "util/log.h"
 #include "util/request.h"
-#include "util/rpcerr.h"
+#include "rpc/rpcerr.h"
 #include "util/shutdown.h"
 #include "util/xmalloc.h"
 #include "validation/chainstate.h"

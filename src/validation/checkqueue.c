@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "script/checkqueue.h"
 #include "script/script.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
+#include "validation/checkqueue.h"
 
 struct batch {
 	const struct checkqueue_job *jobs;
