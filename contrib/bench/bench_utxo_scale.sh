@@ -12,8 +12,10 @@
 # seconds: process start to the last block connected (the tip seen over
 # RPC, polled every 0.1 s); last10pct_seconds: the part of it spent on the
 # last 10% of the blocks (the cold-cache end); shutdown_seconds: the stop
-# RPC to exit, where Core writes out its coins cache; peak_rss_kb: GNU
-# time's maximum RSS over the whole process, shutdown included;
+# RPC to exit, where Core writes out its coins cache; peak_rss_kb and
+# cpu_seconds: GNU time's maximum RSS and user+system CPU time over the
+# whole process, shutdown included (on a shared machine CPU time says
+# more than wall time);
 # disk_bytes: the chain directory after shutdown (allocated blocks,
 # debug.log left out). Afterwards each node is started again on its
 # datadir for gettxoutsetinfo: every node must end on the generator's tip,
@@ -121,9 +123,10 @@ node_args() {
 	    -printtoconsole=0 -persistmempool=0
 }
 
-# import_once NAME DAEMON CLI [extra args]: prints "seconds last10 rss disk shutdown hash".
+# import_once NAME DAEMON CLI [extra args]:
+# prints "seconds last10 rss disk shutdown cpu hash".
 import_once() {
-	local label=$1 bin=$2 c=$3 dir port pid start t90= tend= h stop0 shut rss disk hash txouts best
+	local label=$1 bin=$2 c=$3 dir port pid start t90= tend= h stop0 shut rss cpu disk hash txouts best
 	shift 3
 	dir=$(mktemp -d /tmp/bench_utxo.XXXXXX)
 	port=$(free_port)
@@ -131,7 +134,7 @@ import_once() {
 	set -- $(node_args "$dir" "$port") "$@"
 	rpc() { "$c" -regtest -datadir="$dir" -rpcport="$port" "$@"; }
 	start=$(now)
-	/usr/bin/time -f %M -o "$dir/rss" "$bin" "$@" -loadblock="$chain" \
+	/usr/bin/time -f "%M %U %S" -o "$dir/rss" "$bin" "$@" -loadblock="$chain" \
 	    >"$dir/stdout" 2>&1 &
 	pid=$!
 	while :; do
@@ -160,7 +163,8 @@ import_once() {
 	rpc stop >/dev/null
 	wait "$pid" || die "$label: exit status $? at shutdown (datadir $dir kept)"
 	shut=$(echo "$(now) - $stop0" | bc)
-	rss=$(tail -1 "$dir/rss")
+	rss=$(tail -1 "$dir/rss" | cut -d' ' -f1)
+	cpu=$(tail -1 "$dir/rss" | awk '{ print $2 + $3 }')
 	disk=$(du -s -B1 --exclude=debug.log "$dir/regtest" | cut -f1)
 
 	# Again on the same datadir, for the UTXO set's hash.
@@ -180,7 +184,7 @@ import_once() {
 	txouts=$(echo "$info" | sed -n 's/.*"txouts": *\([0-9]*\).*/\1/p')
 	[ "$txouts" = "$coins" ] || die "$label has $txouts coins, not $coins (datadir $dir kept)"
 	rm -rf "$dir"
-	echo "$(echo "$tend - $start" | bc) $(echo "$tend - $t90" | bc) $rss $disk $shut $hash"
+	echo "$(echo "$tend - $start" | bc) $(echo "$tend - $t90" | bc) $rss $disk $shut $cpu $hash"
 }
 
 # --- the runs ----------------------------------------------------------------
@@ -197,12 +201,12 @@ while [ "$i" -lt "$runs" ]; do
 		core-dbcache4000) line=$(import_once "$node" "$core" "$corecli" -dbcache=4000) ;;
 		esac
 		echo "$line" >>"$results/$node"
-		say "run $i $node: $(echo "$line" | cut -d' ' -f1-5) (seconds last10 rss_kb disk_bytes shutdown_s), load $(cut -d' ' -f1 /proc/loadavg)"
+		say "run $i $node: $(echo "$line" | cut -d' ' -f1-6) (seconds last10 rss_kb disk_bytes shutdown_s cpu_s), load $(cut -d' ' -f1 /proc/loadavg)"
 	done
 done
 
 # Every run of every node must agree on the UTXO set.
-hashes=$(cut -d' ' -f6 "$results"/* | sort -u)
+hashes=$(cut -d' ' -f7 "$results"/* | sort -u)
 [ "$(echo "$hashes" | wc -l)" = 1 ] || die "hash_serialized_3 differs between nodes or runs: $hashes"
 
 median() {	# column of the node's results file
@@ -212,14 +216,14 @@ for node in $nodes; do
 	secs=$(median "$node" 1)
 	awk -v node="$node" -v coins="$coins" -v s="$secs" -v l10="$(median "$node" 2)" \
 	    -v rss="$(median "$node" 3)" -v disk="$(median "$node" 4)" \
-	    -v shut="$(median "$node" 5)" -v hash="$hashes" -v h="$height" \
+	    -v shut="$(median "$node" 5)" -v cpu="$(median "$node" 6)" -v hash="$hashes" -v h="$height" \
 	    -v nin="$ninputs" -v runs="$runs" -v signed="${signed:-0}" 'BEGIN {
 		printf "{\"node\": \"%s\", \"coins\": %d, \"seconds\": %.2f, " \
 		    "\"peak_rss_kb\": %d, \"disk_bytes\": %d, \"blocks_per_s\": %.1f, " \
 		    "\"inputs_per_s\": %.0f, \"last10pct_seconds\": %.2f, " \
-		    "\"hash_serialized_3\": \"%s\", \"shutdown_seconds\": %.2f, " \
+		    "\"hash_serialized_3\": \"%s\", \"shutdown_seconds\": %.2f, \"cpu_seconds\": %.2f, " \
 		    "\"height\": %d, \"inputs\": %d, \"signed\": %s, \"runs\": %d}\n",
-		    node, coins, s, rss, disk, h / s, nin / s, l10, hash, shut,
+		    node, coins, s, rss, disk, h / s, nin / s, l10, hash, shut, cpu,
 		    h, nin, signed ? "true" : "false", runs
 	}'
 done

@@ -140,7 +140,7 @@ class UtxoScaleGenTest(BitrootTestFramework):
             assert_equal(d["height"], info["height"])
             assert_equal(d["inputs"], info["inputs"])
             assert_equal(d["hash_serialized_3"], plain_hash)
-            for k in ("seconds", "peak_rss_kb", "disk_bytes", "blocks_per_s", "inputs_per_s"):
+            for k in ("seconds", "peak_rss_kb", "disk_bytes", "blocks_per_s", "inputs_per_s", "cpu_seconds"):
                 assert d[k] > 0, (k, d)
             assert 0 <= d["last10pct_seconds"] <= d["seconds"], d
             self.log.info("  %s", json.dumps(d))
