@@ -9,9 +9,11 @@
 #    "peak_rss_kb": R, "disk_bytes": D, "blocks_per_s": B, "inputs_per_s": I,
 #    "last10pct_seconds": T, "hash_serialized_3": H, ...}
 #
-# seconds: process start to the last block connected (the tip seen over
-# RPC, polled every 0.1 s); last10pct_seconds: the part of it spent on the
-# last 10% of the blocks (the cold-cache end); shutdown_seconds: the stop
+# seconds: process start to the last block connected; last10pct_seconds:
+# the part of it spent on the last 10% of the blocks (the cold-cache end).
+# Both come from the node's per-block "UpdateTip" log lines where it writes
+# them (Core: its RPC cannot see the blocks it connects in one batch under
+# cs_main), otherwise from getblockcount polled every 0.1 s (bitrootd); shutdown_seconds: the stop
 # RPC to exit, where Core writes out its coins cache; peak_rss_kb and
 # cpu_seconds: GNU time's maximum RSS and user+system CPU time over the
 # whole process, shutdown included (on a shared machine CPU time says
@@ -120,13 +122,21 @@ node_args() {
 	echo -regtest -datadir="$1" -rpcport="$2" -rpcbind=127.0.0.1 \
 	    -rpcallowip=127.0.0.1 -server=1 -listen=0 -connect=0 -dnsseed=0 \
 	    -fixedseeds=0 -discover=0 -upnp=0 -natpmp=0 -listenonion=0 \
-	    -printtoconsole=0 -persistmempool=0
+	    -printtoconsole=0 -persistmempool=0 -logtimemicros
+}
+
+# log_time DATADIR HEIGHT: when the block at HEIGHT was connected, from
+# the UpdateTip line of debug.log (microsecond timestamps); fails if none.
+log_time() {
+	local ts
+	ts=$(grep -m1 "UpdateTip: new best=[0-9a-f]* height=$2 " "$1/regtest/debug.log" | cut -d' ' -f1)
+	[ -n "$ts" ] && date -d "$ts" +%s.%N
 }
 
 # import_once NAME DAEMON CLI [extra args]:
 # prints "seconds last10 rss disk shutdown cpu hash".
 import_once() {
-	local label=$1 bin=$2 c=$3 dir port pid start t90= tend= h stop0 shut rss cpu disk hash txouts best
+	local label=$1 bin=$2 c=$3 dir port pid start t90= tend= t h stop0 shut rss cpu disk hash txouts best
 	shift 3
 	dir=$(mktemp -d /tmp/bench_utxo.XXXXXX)
 	port=$(free_port)
@@ -158,6 +168,8 @@ import_once() {
 		sleep 0.1
 	done
 	best=$(rpc getbestblockhash)
+	t=$(log_time "$dir" "$h90") && t90=$t
+	t=$(log_time "$dir" "$height") && tend=$t
 	[ "$best" = "$tip" ] || die "$label ended on $best, not the chain's tip $tip (datadir $dir kept)"
 	stop0=$(now)
 	rpc stop >/dev/null
