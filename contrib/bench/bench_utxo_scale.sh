@@ -136,7 +136,7 @@ log_time() {
 # import_once NAME DAEMON CLI [extra args]:
 # prints "seconds last10 rss disk shutdown cpu hash".
 import_once() {
-	local label=$1 bin=$2 c=$3 dir port pid start t90= tend= t h stop0 shut rss cpu disk hash txouts best
+	local label=$1 bin=$2 c=$3 dir port pid start t90='' tend='' t h stop0 shut rss cpu disk hash txouts best info
 	shift 3
 	dir=$(mktemp -d /tmp/bench_utxo.XXXXXX)
 	port=$(free_port)
@@ -180,6 +180,7 @@ import_once() {
 	disk=$(du -s -B1 --exclude=debug.log "$dir/regtest" | cut -f1)
 
 	# Again on the same datadir, for the UTXO set's hash.
+	# shellcheck disable=SC2046
 	"$bin" $(node_args "$dir" "$port") >"$dir/stdout" 2>&1 &
 	pid=$!
 	for _ in $(seq 600); do
