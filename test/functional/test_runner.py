@@ -56,6 +56,7 @@ BASE_SCRIPTS = [
     ("feature_testnet.py", 900),
     ("feature_signet.py", 900),
     ("feature_loadblock.py", 1200),
+    ("feature_utxo_scale_gen.py", None),
     ("feature_bench_log.py", None),
     ("feature_block.py", 900),
     ("feature_harness_contract.py", None),
