@@ -403,6 +403,8 @@ class InteropRpcDiffTest(BitrootTestFramework):
         self.wallet.generate(10, sync_fun=self.no_op)
         self.generate(core, COINBASE_MATURITY, address=P2WPKH, sync_fun=self.no_op)
         self.wallet.rescan_utxos()
+        # bitrootd must hold the coins before it is sent their spends.
+        self.sync_blocks()
         # Sent to both pools (mock time stops Core's relay timers), so both
         # see these come and go: the same mempool history.
         txs = [self.wallet.create_self_transfer() for _ in range(3)]
