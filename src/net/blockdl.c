@@ -315,6 +315,54 @@ request_historical(struct sync *s, struct store_rtxn *t, struct peer *p,
 		send_getdata(p, req, k, first, "historical ");
 }
 
+/*
+ * The peer's best block has more work than our tip but lies off our best
+ * header chain: a sibling of equal work, most often, after the first block
+ * of that work we heard of turned out bad or its copy mutated. Core walks
+ * each peer's own best chain, so such a block is still asked for and
+ * judged on its own; one bad block cannot stall download of a height.
+ * Fetches the blocks above common on the peer's branch; 1 if it asked.
+ */
+static int
+request_off_chain(struct sync *s, struct store_rtxn *t, struct peer *p,
+    int32_t common, int want, int64_t now_us)
+{
+	struct block_index_entry e;
+	struct inv req[MAX_BLOCKS_IN_TRANSIT_PER_PEER];
+	uint8_t (*branch)[32], cur[32];
+	int32_t n = p->sync.best_height - common, i, top, first = -1;
+	int k = 0;
+
+	if (n > BLOCK_DOWNLOAD_WINDOW)
+		return 0;	/* far off: headers sync moves the chain first */
+	branch = xcalloc((size_t)n, 32);
+	memcpy(cur, p->sync.best_hash, 32);
+	for (i = n - 1; i >= 0; i--) {
+		if (store_get_index(t, cur, &e) != STORE_OK ||
+		    (e.status & BLOCK_FAILED_MASK)) {
+			free(branch);
+			return 0;
+		}
+		memcpy(branch[i], cur, 32);
+		memcpy(cur, e.hdr.prev, 32);
+	}
+	top = s->tip_height + BLOCK_DOWNLOAD_WINDOW;
+	for (i = 0; i < n && k < want && common + 1 + i <= top; i++) {
+		if (htab_get(s->inflight, branch[i]) ||
+		    block_known(s, t, branch[i], common + 1 + i))
+			continue;
+		if (k == 0)
+			first = common + 1 + i;
+		set_inflight(s, p, branch[i], common + 1 + i, 0, now_us,
+		    &req[k++]);
+	}
+	free(branch);
+	if (k == 0)
+		return 0;
+	send_getdata(p, req, k, first, "");
+	return 1;
+}
+
 /* Core's FindNextBlocksToDownload, then the getdata. */
 static void
 request_tip_blocks(struct sync *s, struct store_rtxn *t, struct peer *p,
@@ -338,6 +386,9 @@ request_tip_blocks(struct sync *s, struct store_rtxn *t, struct peer *p,
 	    memcmp(p->sync.best_work, s->tip_work, 32) <= 0)
 		return;
 	common = sync_peer_common(s, t, p);
+	if (common >= 0 && common < p->sync.best_height &&
+	    request_off_chain(s, t, p, common, want, now_us))
+		return;
 	if (common <= s->hc_fork)
 		return;
 	window_end = s->hc_fork + BLOCK_DOWNLOAD_WINDOW;
