@@ -323,6 +323,9 @@ request_historical(struct sync *s, struct store_rtxn *t, struct peer *p,
  * judged on its own; one bad block cannot stall download of a height.
  * Fetches the blocks above common on the peer's branch; 1 if it asked.
  */
+static int low_work(struct sync *s, struct store_rtxn *t,
+    const struct block_header *h, const struct block_index_entry *prev);
+
 static int
 request_off_chain(struct sync *s, struct store_rtxn *t, struct peer *p,
     int32_t common, int want, int64_t now_us)
@@ -384,6 +387,13 @@ request_tip_blocks(struct sync *s, struct store_rtxn *t, struct peer *p,
 	sync_process_unknown(s, t, p);
 	if (!p->sync.has_best ||
 	    memcmp(p->sync.best_work, s->tip_work, 32) <= 0)
+		return;
+	/*
+	 * Core downloads nothing from a peer whose best chain has less work
+	 * than -minimumchainwork, whatever its permissions: its headers may be
+	 * kept, its blocks are not worth the bandwidth.
+	 */
+	if (memcmp(p->sync.best_work, n->cp->minimum_chain_work, 32) < 0)
 		return;
 	common = sync_peer_common(s, t, p);
 	if (common >= 0 && common < p->sync.best_height &&
@@ -575,6 +585,36 @@ sync_tick(struct net *n)
 	net_schedule(n);
 }
 
+/*
+ * An unrequested block whose header is new to us and whose chain has less
+ * work than Core's anti-DoS threshold (the minimum chain work, or our tip
+ * less 144 blocks if that is more): Core does not even store its header
+ * (AcceptBlockHeader without min_pow_checked) and does not punish the
+ * sender. A block on an unknown parent goes on to validation, which calls
+ * it an orphan, as Core's prev-blk-not-found comes before this check.
+ */
+static int
+unrequested_low_work(struct sync *s, const struct block_header *h,
+    const uint8_t hash[32])
+{
+	struct store_rtxn *t = sync_rtxn(s->n);
+	struct block_index_entry prev, e;
+	char hex[65];
+	int drop;
+
+	drop = store_get_index(t, hash, &e) != STORE_OK &&
+	    store_get_index(t, h->prev, &prev) == STORE_OK &&
+	    low_work(s, t, h, &prev);
+	store_read_end(t);
+	if (drop) {
+		hash_to_hex(hash, hex);
+		log_debug(LOG_VALIDATION, "AcceptBlockHeader: not adding new "
+		    "block header %s, missing anti-dos proof-of-work "
+		    "validation", hex);
+	}
+	return drop;
+}
+
 int
 sync_on_block(struct net *n, struct peer *p, const uint8_t *raw,
     size_t len)
@@ -593,6 +633,8 @@ sync_on_block(struct net *n, struct peer *p, const uint8_t *raw,
 	if (header_parse(&r, &hdr) == -1)
 		return H_MALFORMED;
 	header_hash(&hdr, hash);
+	if (!htab_get(s->inflight, hash) && unrequested_low_work(s, &hdr, hash))
+		return H_OK;
 	rc = validation_submit_block(n->val, p->id, raw, len);
 	if (rc == QUEUE_EFULL)
 		return H_RETRY;

@@ -36,6 +36,7 @@ class SyncRulesTest(BitrootTestFramework):
 
     def run_test(self):
         self.rejected_block_does_not_stall()
+        self.minimum_chain_work()
 
     def next_block(self, prev_hex, height, ntime, witness=None, **kw):
         b = create_block(hex_to_hash(prev_hex), create_coinbase(height, **kw), ntime,
