@@ -13,7 +13,7 @@ import copy
 import time
 
 from test_framework.blocktools import create_block, create_coinbase
-from test_framework.messages import MSG_BLOCK, MSG_WITNESS_FLAG, msg_block, msg_headers
+from test_framework.messages import MSG_BLOCK, MSG_WITNESS_FLAG, msg_block, msg_headers, msg_sendheaders
 from test_framework.p2p import P2PDataStore, p2p_lock
 from test_framework.test_framework import BitrootTestFramework
 from test_framework.util import assert_equal, wait_until
@@ -36,6 +36,7 @@ class SyncRulesTest(BitrootTestFramework):
 
     def run_test(self):
         self.rejected_block_does_not_stall()
+        self.getheaders_locators()
         self.minimum_chain_work()
 
     def next_block(self, prev_hex, height, ntime, witness=None, **kw):
@@ -100,6 +101,37 @@ class SyncRulesTest(BitrootTestFramework):
         other.send_and_ping(msg_headers([good2.header()]))
         wait_until(lambda: requested(other, good2.hash), timeout=30)
         wait_until(lambda: node.getbestblockhash() == good2.hash_hex, timeout=30)
+        node.disconnect_p2ps()
+
+    def headers_answer(self, peer, locator):
+        peer.clear_messages()
+        peer.send_get_headers(locator)
+        peer.wait_for_message("headers")
+        return [h.hash for h in peer.messages("headers")[-1].headers]
+
+    def getheaders_locators(self):
+        self.log.info("getheaders: a locator of unknown hashes forks at genesis")
+        node = self.nodes[0]
+        self.generate(node, 3, sync_fun=self.no_op)
+        chain = [hex_to_hash(node.getblockhash(h)) for h in range(node.getblockcount() + 1)]
+        peer = node.add_p2p_connection(P2PDataStore())
+        peer.send_and_ping(msg_sendheaders())
+        assert_equal(self.headers_answer(peer, [b"\x11" * 32, b"\x22" * 32]), chain[1:])
+
+        self.log.info("... a locator hash beyond our tip on our chain forks at the tip")
+        tip = node.getbestblockhash()
+        ahead = self.next_block(tip, len(chain), node.getblockheader(tip)["time"] + 1)
+        peer.send_and_ping(msg_headers([ahead.header()]))
+        assert_equal(self.headers_answer(peer, [ahead.hash]), [])
+
+        self.log.info("... and new blocks are still announced by headers")
+        peer.block_raw[ahead.hash] = ahead.serialize()
+        peer.send_and_ping(msg_block(ahead))
+        peer.clear_messages()
+        new = hex_to_hash(self.generate(node, 1, sync_fun=self.no_op)[0])
+        peer.wait_for_message("headers", lambda m: any(h.hash == new for h in m.headers))
+        with p2p_lock:
+            assert not any(m.msgtype == b"inv" and any(i.hash == new for i in m.inv) for m in peer.received)
         node.disconnect_p2ps()
 
     def minimum_chain_work(self):
