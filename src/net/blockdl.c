@@ -315,6 +315,57 @@ request_historical(struct sync *s, struct store_rtxn *t, struct peer *p,
 		send_getdata(p, req, k, first, "historical ");
 }
 
+/*
+ * The peer's best block has more work than our tip but lies off our best
+ * header chain: a sibling of equal work, most often, after the first block
+ * of that work we heard of turned out bad or its copy mutated. Core walks
+ * each peer's own best chain, so such a block is still asked for and
+ * judged on its own; one bad block cannot stall download of a height.
+ * Fetches the blocks above common on the peer's branch; 1 if it asked.
+ */
+static int low_work(struct sync *s, struct store_rtxn *t,
+    const struct block_header *h, const struct block_index_entry *prev);
+
+static int
+request_off_chain(struct sync *s, struct store_rtxn *t, struct peer *p,
+    int32_t common, int want, int64_t now_us)
+{
+	struct block_index_entry e;
+	struct inv req[MAX_BLOCKS_IN_TRANSIT_PER_PEER];
+	uint8_t (*branch)[32], cur[32];
+	int32_t n = p->sync.best_height - common, i, top, first = -1;
+	int k = 0;
+
+	if (n > BLOCK_DOWNLOAD_WINDOW)
+		return 0;	/* far off: headers sync moves the chain first */
+	branch = xcalloc((size_t)n, 32);
+	memcpy(cur, p->sync.best_hash, 32);
+	for (i = n - 1; i >= 0; i--) {
+		if (store_get_index(t, cur, &e) != STORE_OK ||
+		    (e.status & BLOCK_FAILED_MASK)) {
+			free(branch);
+			return 0;
+		}
+		memcpy(branch[i], cur, 32);
+		memcpy(cur, e.hdr.prev, 32);
+	}
+	top = s->tip_height + BLOCK_DOWNLOAD_WINDOW;
+	for (i = 0; i < n && k < want && common + 1 + i <= top; i++) {
+		if (htab_get(s->inflight, branch[i]) ||
+		    block_known(s, t, branch[i], common + 1 + i))
+			continue;
+		if (k == 0)
+			first = common + 1 + i;
+		set_inflight(s, p, branch[i], common + 1 + i, 0, now_us,
+		    &req[k++]);
+	}
+	free(branch);
+	if (k == 0)
+		return 0;
+	send_getdata(p, req, k, first, "");
+	return 1;
+}
+
 /* Core's FindNextBlocksToDownload, then the getdata. */
 static void
 request_tip_blocks(struct sync *s, struct store_rtxn *t, struct peer *p,
@@ -337,7 +388,17 @@ request_tip_blocks(struct sync *s, struct store_rtxn *t, struct peer *p,
 	if (!p->sync.has_best ||
 	    memcmp(p->sync.best_work, s->tip_work, 32) <= 0)
 		return;
+	/*
+	 * Core downloads nothing from a peer whose best chain has less work
+	 * than -minimumchainwork, whatever its permissions: its headers may be
+	 * kept, its blocks are not worth the bandwidth.
+	 */
+	if (memcmp(p->sync.best_work, n->cp->minimum_chain_work, 32) < 0)
+		return;
 	common = sync_peer_common(s, t, p);
+	if (common >= 0 && common < p->sync.best_height &&
+	    request_off_chain(s, t, p, common, want, now_us))
+		return;
 	if (common <= s->hc_fork)
 		return;
 	window_end = s->hc_fork + BLOCK_DOWNLOAD_WINDOW;
@@ -524,6 +585,36 @@ sync_tick(struct net *n)
 	net_schedule(n);
 }
 
+/*
+ * An unrequested block whose header is new to us and whose chain has less
+ * work than Core's anti-DoS threshold (the minimum chain work, or our tip
+ * less 144 blocks if that is more): Core does not even store its header
+ * (AcceptBlockHeader without min_pow_checked) and does not punish the
+ * sender. A block on an unknown parent goes on to validation, which calls
+ * it an orphan, as Core's prev-blk-not-found comes before this check.
+ */
+static int
+unrequested_low_work(struct sync *s, const struct block_header *h,
+    const uint8_t hash[32])
+{
+	struct store_rtxn *t = sync_rtxn(s->n);
+	struct block_index_entry prev, e;
+	char hex[65];
+	int drop;
+
+	drop = store_get_index(t, hash, &e) != STORE_OK &&
+	    store_get_index(t, h->prev, &prev) == STORE_OK &&
+	    low_work(s, t, h, &prev);
+	store_read_end(t);
+	if (drop) {
+		hash_to_hex(hash, hex);
+		log_debug(LOG_VALIDATION, "AcceptBlockHeader: not adding new "
+		    "block header %s, missing anti-dos proof-of-work "
+		    "validation", hex);
+	}
+	return drop;
+}
+
 int
 sync_on_block(struct net *n, struct peer *p, const uint8_t *raw,
     size_t len)
@@ -542,6 +633,8 @@ sync_on_block(struct net *n, struct peer *p, const uint8_t *raw,
 	if (header_parse(&r, &hdr) == -1)
 		return H_MALFORMED;
 	header_hash(&hdr, hash);
+	if (!htab_get(s->inflight, hash) && unrequested_low_work(s, &hdr, hash))
+		return H_OK;
 	rc = validation_submit_block(n->val, p->id, raw, len);
 	if (rc == QUEUE_EFULL)
 		return H_RETRY;

@@ -257,17 +257,29 @@ out:
 	return rc;
 }
 
-/* Core's FindForkInGlobalIndex: the last locator block on our active chain. */
+/*
+ * Core's FindForkInGlobalIndex: the first locator block on our active
+ * chain, or our tip for the first one that descends from it (a header we
+ * hold past our tip: the peer has everything we could send), or genesis
+ * when none is known.
+ */
 static int32_t
-find_fork(struct store_rtxn *t, const struct locator_msg *m)
+find_fork(struct sync *s, struct store_rtxn *t, const struct locator_msg *m)
 {
 	struct block_index_entry e;
+	uint8_t a[32];
 	size_t i;
 
-	for (i = 0; i < m->n; i++)
-		if (store_get_index(t, m->hashes[i], &e) == STORE_OK &&
-		    sync_on_active_chain(t, &e))
+	for (i = 0; i < m->n; i++) {
+		if (store_get_index(t, m->hashes[i], &e) != STORE_OK)
+			continue;
+		if (sync_on_active_chain(t, &e))
 			return e.height;
+		if (e.height > s->tip_height && sync_ancestor(s, t, e.hash,
+		    e.height, s->tip_height, a) == 0 &&
+		    memcmp(a, s->tip, 32) == 0)
+			return s->tip_height;
+	}
 	return 0;
 }
 
@@ -313,7 +325,7 @@ sync_serve_getheaders(struct net *n, struct peer *p,
 		p->sync.hdr_sent_height = e.height;
 		p->sync.has_hdr_sent = 1;
 	} else {
-		start = find_fork(t, m) + 1;
+		start = find_fork(s, t, m) + 1;
 		log_debug(LOG_NET, "getheaders %d to %s from peer=%llu", start,
 		    memcmp(m->stop, zero, 32) ? "stop" : "end",
 		    (unsigned long long)p->id);
@@ -360,7 +372,7 @@ sync_serve_getblocks(struct net *n, struct peer *p,
 	struct wbuf w;
 
 	v = xcalloc(MAX_GETBLOCKS_RESULTS, sizeof(*v));
-	for (h = find_fork(t, m) + 1; h <= s->tip_height; h++) {
+	for (h = find_fork(s, t, m) + 1; h <= s->tip_height; h++) {
 		if (store_get_active_hash(t, h, hh) != STORE_OK)
 			break;
 		if (memcmp(hh, m->stop, 32) == 0)

@@ -175,8 +175,8 @@ sync_load(struct sync *s)
 }
 
 /* hash of the block at want on the branch ending at (hash, height). */
-static int
-ancestor(struct sync *s, struct store_rtxn *t, const uint8_t hash[32],
+int
+sync_ancestor(struct sync *s, struct store_rtxn *t, const uint8_t hash[32],
     int32_t height, int32_t want, uint8_t out[32])
 {
 	struct block_index_entry e;
@@ -302,10 +302,10 @@ sync_peer_has_header(struct sync *s, struct store_rtxn *t, struct peer *p,
 {
 	uint8_t a[32];
 
-	if (p->sync.has_best && ancestor(s, t, p->sync.best_hash,
+	if (p->sync.has_best && sync_ancestor(s, t, p->sync.best_hash,
 	    p->sync.best_height, height, a) == 0 && memcmp(a, hash, 32) == 0)
 		return 1;
-	if (p->sync.has_hdr_sent && ancestor(s, t, p->sync.hdr_sent,
+	if (p->sync.has_hdr_sent && sync_ancestor(s, t, p->sync.hdr_sent,
 	    p->sync.hdr_sent_height, height, a) == 0 &&
 	    memcmp(a, hash, 32) == 0)
 		return 1;

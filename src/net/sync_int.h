@@ -81,6 +81,13 @@ void sync_process_unknown(struct sync *s, struct store_rtxn *t,
 /* Last height where the peer's best branch and our header chain agree, -1. */
 int32_t sync_peer_common(struct sync *s, struct store_rtxn *t,
     struct peer *p);
+/*
+ * The hash at height want on the branch that ends at (hash, height): 0, or
+ * -1 if want is out of range or the walk back leaves the index or is too
+ * long (Core's GetAncestor, without its skip list).
+ */
+int sync_ancestor(struct sync *s, struct store_rtxn *t, const uint8_t hash[32],
+    int32_t height, int32_t want, uint8_t out[32]);
 /* Whether p has the header hash at height (it told us, or we sent it). */
 int sync_peer_has_header(struct sync *s, struct store_rtxn *t,
     struct peer *p, const uint8_t hash[32], int32_t height);

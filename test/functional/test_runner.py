@@ -83,6 +83,7 @@ BASE_SCRIPTS = [
     ("interface_bitroot_cli.py", None),
     ("mining_basic.py", None),
     ("p2p_handshake.py", None),
+    ("p2p_sync_rules.py", None),
     ("p2p_ping.py", None),
     ("feature_startup_shutdown.py", None),
     ("feature_config.py", None),
