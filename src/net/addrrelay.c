@@ -327,6 +327,17 @@ getaddr_handle(struct peer *p)
 	return H_OK;
 }
 
+/* Core's limit: ten average address broadcast intervals, five minutes. */
+#define ADDR_FETCH_TIMEOUT (10 * ADDR_BROADCAST_INTERVAL)
+
+void
+addr_fetch_expire(struct peer *p, int64_t now)
+{
+	if (p->type == CONN_ADDR_FETCH &&
+	    now - p->conn_time > ADDR_FETCH_TIMEOUT)
+		peer_disconnect(p, "addrfetch connection timeout");
+}
+
 void
 addr_send_due(struct peer *p, int64_t now)
 {

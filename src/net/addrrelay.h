@@ -60,5 +60,7 @@ int addr_handle(struct peer *p, struct rbuf *r, int v2);
 int getaddr_handle(struct peer *p);
 /* Periodic: sends queued addresses when their time has come. */
 void addr_send_due(struct peer *p, int64_t now);
+/* An addr-fetch peer that has not answered in time is dropped (Core). */
+void addr_fetch_expire(struct peer *p, int64_t now);
 
 #endif
