@@ -966,7 +966,7 @@ net_free(struct net *n)
 	}
 	free(n->added);
 	free(n->whitelist);
-	free(n->addr_cache);
+	addr_caches_free(n);
 	free(n->peers_path);
 	free(n);
 }
