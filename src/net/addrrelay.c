@@ -6,12 +6,14 @@
  * Net thread only.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "net/addrman.h"
 #include "net/banman.h"
 #include "net/net_int.h"
+#include "util/htab.h"
 #include "util/log.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
@@ -32,6 +34,48 @@ addr_hash(const struct net *n, const struct service *s)
 	k[len++] = (uint8_t)(s->port >> 8);
 	k[len++] = (uint8_t)s->port;
 	return siphash(n->netgroup_k0, n->netgroup_k1, k, len);
+}
+
+/*
+ * One getaddr answer per network the peer came through and local address
+ * and port it reached (Core's m_addr_response_caches): a node reachable on
+ * several sockets must not let them be linked by identical answers, and
+ * reconnecting to one socket gives the same set until it expires.
+ */
+#define ADDR_CACHE_KEYLEN (1 + 1 + NETADDR_MAXLEN + 2)
+
+struct addr_cache {
+	uint8_t key[ADDR_CACHE_KEYLEN];
+	struct addr_entry *v;		/* MAX_ADDR_TO_SEND slots */
+	size_t n;
+	int64_t expiry;			/* 0: never filled */
+};
+
+static struct addr_cache *
+addr_cache_for(struct peer *p)
+{
+	struct net *n = p->net;
+	struct addr_cache *c;
+	uint8_t key[ADDR_CACHE_KEYLEN];
+	size_t len;
+
+	memset(key, 0, sizeof(key));
+	key[0] = p->addr.addr.net;
+	if (p->has_bind) {
+		len = netaddr_key(&p->bind.addr, key + 1);
+		key[1 + len] = (uint8_t)(p->bind.port >> 8);
+		key[2 + len] = (uint8_t)p->bind.port;
+	}
+	if (n->addr_caches == NULL)
+		n->addr_caches = htab_new(ADDR_CACHE_KEYLEN,
+		    offsetof(struct addr_cache, key));
+	if ((c = htab_get(n->addr_caches, key)) != NULL)
+		return c;
+	c = xcalloc(1, sizeof(*c));
+	memcpy(c->key, key, sizeof(key));
+	c->v = xcalloc(MAX_ADDR_TO_SEND, sizeof(*c->v));
+	htab_put(n->addr_caches, c);
+	return c;
 }
 
 void
@@ -285,6 +329,7 @@ getaddr_handle(struct peer *p)
 {
 	struct net *n = p->net;
 	struct addr_entry *tmp;
+	struct addr_cache *c;
 	int64_t now = node_time();
 	size_t k, i;
 
@@ -312,19 +357,43 @@ getaddr_handle(struct peer *p)
 		free(tmp);
 		return H_OK;
 	}
-	if (n->addr_cache == NULL || now >= n->addr_cache_expiry) {
-		if (n->addr_cache == NULL)
-			n->addr_cache = xcalloc(MAX_ADDR_TO_SEND,
-			    sizeof(*n->addr_cache));
-		n->addr_cache_n = addrman_get_addr(n->addrman,
-		    MAX_ADDR_TO_SEND, MAX_PCT_ADDR_TO_SEND, -1, now,
-		    n->addr_cache);
-		n->addr_cache_expiry = now + CACHE_LIFETIME_MIN +
+	c = addr_cache_for(p);
+	if (now >= c->expiry) {
+		c->n = addrman_get_addr(n->addrman, MAX_ADDR_TO_SEND,
+		    MAX_PCT_ADDR_TO_SEND, -1, now, c->v);
+		c->expiry = now + CACHE_LIFETIME_MIN +
 		    (int64_t)rand_range(CACHE_LIFETIME_SPREAD);
 	}
-	for (i = 0; i < n->addr_cache_n; i++)
-		push_address(p, &n->addr_cache[i]);
+	for (i = 0; i < c->n; i++)
+		push_address(p, &c->v[i]);
 	return H_OK;
+}
+
+void
+addr_caches_free(struct net *n)
+{
+	struct addr_cache *c;
+	size_t pos = 0;
+
+	if (n->addr_caches == NULL)
+		return;
+	while ((c = htab_next(n->addr_caches, &pos)) != NULL) {
+		free(c->v);
+		free(c);
+	}
+	htab_free(n->addr_caches);
+	n->addr_caches = NULL;
+}
+
+/* Core's limit: ten average address broadcast intervals, five minutes. */
+#define ADDR_FETCH_TIMEOUT (10 * ADDR_BROADCAST_INTERVAL)
+
+void
+addr_fetch_expire(struct peer *p, int64_t now)
+{
+	if (p->type == CONN_ADDR_FETCH &&
+	    now - p->conn_time > ADDR_FETCH_TIMEOUT)
+		peer_disconnect(p, "addrfetch connection timeout");
 }
 
 void

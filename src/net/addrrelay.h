@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct net;
 struct peer;
 struct rbuf;
 struct addr_entry;
@@ -58,7 +59,11 @@ int addrs_known_has(const struct peer_addrs *a, uint64_t h);
 void addr_relay_setup(struct peer *p);
 int addr_handle(struct peer *p, struct rbuf *r, int v2);
 int getaddr_handle(struct peer *p);
+/* The getaddr answer caches (net->addr_caches): made lazily, freed here. */
+void addr_caches_free(struct net *n);
 /* Periodic: sends queued addresses when their time has come. */
 void addr_send_due(struct peer *p, int64_t now);
+/* An addr-fetch peer that has not answered in time is dropped (Core). */
+void addr_fetch_expire(struct peer *p, int64_t now);
 
 #endif

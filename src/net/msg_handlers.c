@@ -38,15 +38,18 @@ log_peer(struct peer *p, const char *what)
 	log_debug(LOG_NET, "%s peer=%llu", what, (unsigned long long)p->id);
 }
 
-static int
-services_ok(struct peer *p, uint64_t services)
+/*
+ * What an automatic outbound peer must offer: full blocks and witnesses, or
+ * recent blocks only while our tip is recent by its timestamp (Core's
+ * GetDesirableServiceFlags; not the latched IBD state, which stays off when
+ * the tip later ages).
+ */
+static uint64_t
+services_wanted(struct peer *p, uint64_t services)
 {
-	uint64_t want = NODE_NETWORK | NODE_WITNESS;
-
-	/* A limited peer will do while we are near the tip (Core). */
-	if ((services & NODE_NETWORK_LIMITED) && !sync_is_ibd(p->net))
-		want = NODE_NETWORK_LIMITED | NODE_WITNESS;
-	return (services & want) == want;
+	if ((services & NODE_NETWORK_LIMITED) && sync_tip_is_recent(p->net))
+		return NODE_NETWORK_LIMITED | NODE_WITNESS;
+	return NODE_NETWORK | NODE_WITNESS;
 }
 
 static int
@@ -63,6 +66,7 @@ h_version(struct peer *p, struct rbuf *r)
 	struct version_msg v;
 	struct peer *q;
 	char why[160], us[NETADDR_STRLEN], la[PEER_LOGADDR_LEN];
+	uint64_t want;
 	int common;
 
 	if (version_parse(r, &v) != 0)
@@ -71,11 +75,12 @@ h_version(struct peer *p, struct rbuf *r)
 		v.timestamp = 0;
 	if (p->type != CONN_INBOUND)
 		addrman_set_services(n->addrman, &p->addr, v.services);
-	if (expects_services(p) && !services_ok(p, v.services)) {
+	want = services_wanted(p, v.services);
+	if (expects_services(p) && (v.services & want) != want) {
+		/* Core's wording, offered services first; tests grep it. */
 		snprintf(why, sizeof(why), "peer does not offer the expected "
 		    "services (%08llx offers %08llx)",
-		    (unsigned long long)(NODE_NETWORK | NODE_WITNESS),
-		    (unsigned long long)v.services);
+		    (unsigned long long)v.services, (unsigned long long)want);
 		peer_disconnect(p, why);
 		return H_OK;
 	}

@@ -899,8 +899,10 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		if (p->disconnect)
 			continue;
 		ping_check(n, p, now, now_us);
-		if (p->handshaked && !p->disconnect)
+		if (p->handshaked && !p->disconnect) {
+			addr_fetch_expire(p, now);
 			addr_send_due(p, now);
+		}
 	}
 	sync_tick(n);
 	txrelay_tick(n);
@@ -964,7 +966,7 @@ net_free(struct net *n)
 	}
 	free(n->added);
 	free(n->whitelist);
-	free(n->addr_cache);
+	addr_caches_free(n);
 	free(n->peers_path);
 	free(n);
 }

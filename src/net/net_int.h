@@ -340,10 +340,11 @@ struct net {
 	int64_t next_feeler;
 	int64_t next_dump;
 	int64_t next_conn_us;
-	/* getaddr answers are cached as Core does, against address scraping. */
-	struct addr_entry *addr_cache;
-	size_t addr_cache_n;
-	int64_t addr_cache_expiry;
+	/*
+	 * getaddr answers, one cache per network and local socket (struct
+	 * addr_cache in addrrelay.c), against address scraping as in Core.
+	 */
+	struct htab *addr_caches;
 };
 
 /* ---- net.c ---- */

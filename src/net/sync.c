@@ -11,9 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain/chainparams.h"
 #include "net/sync_int.h"
 #include "store/store.h"
 #include "util/log.h"
+#include "util/time.h"
 #include "util/xmalloc.h"
 #include "validation/validation.h"
 
@@ -84,6 +86,17 @@ sync_is_ibd(struct net *n)
 	return n->sync->ibd;
 }
 
+/* Blocks a pruned peer keeps (BIP159's 288, less a margin, as Core). */
+#define LIMITED_PEER_DEPTH 144
+
+int
+sync_tip_is_recent(struct net *n)
+{
+	int64_t spacing = n->cp->target_spacing;
+
+	return (node_time() - n->sync->tip_time) / spacing < LIMITED_PEER_DEPTH;
+}
+
 struct store_rtxn *
 sync_rtxn(struct net *n)
 {
@@ -116,8 +129,10 @@ sync_refresh_chain(struct sync *s, struct store_rtxn *t)
 	if (store_get_tip(t, hash, &h) == STORE_OK && h >= 0) {
 		memcpy(s->tip, hash, 32);
 		s->tip_height = h;
-		if (store_get_index(t, hash, &e) == STORE_OK)
+		if (store_get_index(t, hash, &e) == STORE_OK) {
 			memcpy(s->tip_work, e.chainwork, 32);
+			s->tip_time = e.hdr.time;
+		}
 	}
 	if (store_get_best_header(t, best) != STORE_OK)
 		memcpy(best, s->tip, 32);

@@ -83,6 +83,12 @@ void sync_tip_changed(struct net *n, const struct netq_tip *t);
 /* Tip height, for version messages and stats. */
 int32_t sync_tip_height(struct net *n);
 int sync_is_ibd(struct net *n);
+/*
+ * The tip is within a day's worth of blocks of now by its timestamp (Core's
+ * ApproximateBestBlockDepth below NODE_NETWORK_LIMITED_ALLOW_CONN_BLOCKS):
+ * then a pruned peer can serve what we still lack.
+ */
+int sync_tip_is_recent(struct net *n);
 
 /* ---- blockdl.c ---- */
 /* The handshake is done: start headers sync with p if it is a source. */

@@ -44,6 +44,7 @@ struct sync {
 	uint8_t tip[32];
 	int32_t tip_height;
 	uint8_t tip_work[32];		/* big-endian */
+	int64_t tip_time;		/* the tip header's timestamp */
 	/*
 	 * The last height where the header chain and the active chain agree:
 	 * the tip, unless the best headers are on another branch (a reorg to
