@@ -3,8 +3,10 @@
  * blocks and headers from its queue (from the network with a peer id, from
  * RPC, from -loadblock import) and answers through listener callbacks.
  *
- * CONTRACT (used by net and rpc): the signatures below are fixed; the
- * implementer adds what it needs.
+ * Grouped by object: the thread (start, stop, the chainstate it owns),
+ * blocks and headers in, listeners out, block templates (the mempool as
+ * source), writes for indexes kept in the store, chainstates and
+ * assumeutxo, and the typed requests the rpc thread sends.
  *
  * Listener callbacks run on the validation thread. They must not block or
  * take other modules' locks: they copy what they need into the receiving
@@ -21,6 +23,44 @@
 struct store;
 struct chainparams;
 struct validation;
+struct args;
+
+/* ---- The thread ---- */
+
+/*
+ * Loads the block index from the store, connects genesis on a new store,
+ * starts the thread (named "validation") and the -loadblock import.
+ */
+int validation_start(const struct args *a, const struct chainparams *cp,
+    struct store *s, struct validation **out);
+/* Finishes the block in hand, commits, joins the thread. */
+void validation_stop(struct validation *v);
+/* Initial block download as Core (tip older than 24 h of node time, or below minimum chain work). */
+int validation_is_initial_download(struct validation *v);
+
+/*
+ * validation_start_sc: validation_start with a signature cache (borrowed,
+ * must outlive the validation thread; NULL: none) shared with the mempool,
+ * so signatures checked at acceptance are not checked again in blocks.
+ * Also reads -blockmaxweight and -blockreservedweight (Core's init errors).
+ */
+struct sigcache;
+int validation_start_sc(const struct args *a, const struct chainparams *cp,
+    struct store *s, struct sigcache *sc, struct validation **out);
+
+/*
+ * Listener callbacks see peer id VALIDATION_PEER_LOCAL for blocks that
+ * came from RPC (submitblock, generate*) or from -loadblock.
+ *
+ * validation_chainstate gives the chainstate core (chainstate.h) for
+ * read-only lookups under its mutex (chainstate_tip, chainstate_lookup,
+ * chainstate_best_header, chainstate_active_hash); any thread.
+ */
+#define VALIDATION_PEER_LOCAL 0
+struct chainstate;
+struct chainstate *validation_chainstate(struct validation *v);
+
+/* ---- Blocks and headers in ---- */
 
 /* Outcome of a submitted block or header batch. */
 enum val_result {
@@ -30,6 +70,14 @@ enum val_result {
 	VAL_INVALID = -1,	/* consensus-invalid: the sender misbehaved */
 	VAL_ERROR = -2,		/* our own failure (store); not the sender's fault */
 };
+
+/* Queue a block; the bytes are copied. 0, or QUEUE_EFULL/QUEUE_ECLOSED. */
+int validation_submit_block(struct validation *v, uint64_t peer_id,
+    const uint8_t *raw, size_t len);
+/* Queue a batch of headers (at most 2000); copied. */
+int validation_submit_headers(struct validation *v, uint64_t peer_id,
+    const struct block_header *hdrs, size_t n);
+/* ---- Listeners ---- */
 
 struct validation_listener {
 	void *arg;
@@ -41,7 +89,7 @@ struct validation_listener {
 	void (*tip_changed)(void *arg, const uint8_t hash[32], int32_t height,
 	    int initial_download);
 	/*
-	 * Additions for the mempool (NULL members are skipped). A block
+	 * For the mempool (NULL members are skipped). A block
 	 * joined or left the active chain at height: called right after the
 	 * write transaction that connected or disconnected it committed, in
 	 * chain order (a reorg: disconnections from the old tip down, then
@@ -57,60 +105,17 @@ struct validation_listener {
 	void (*reorg_done)(void *arg);
 };
 
-/* Queue a block; the bytes are copied. 0, or QUEUE_EFULL/QUEUE_ECLOSED. */
-int validation_submit_block(struct validation *v, uint64_t peer_id,
-    const uint8_t *raw, size_t len);
-/* Queue a batch of headers (at most 2000); copied. */
-int validation_submit_headers(struct validation *v, uint64_t peer_id,
-    const struct block_header *hdrs, size_t n);
 /* Registers a listener; call before the net and rpc threads start. */
 void validation_add_listener(struct validation *v,
     const struct validation_listener *l);
-struct args;
-
-/*
- * Loads the block index from the store, connects genesis on a new store,
- * starts the thread (named "validation") and the -loadblock import.
- */
-int validation_start(const struct args *a, const struct chainparams *cp,
-    struct store *s, struct validation **out);
-/* Finishes the block in hand, commits, joins the thread. */
-void validation_stop(struct validation *v);
-/* Initial block download as Core (tip older than 24 h of node time, or below minimum chain work). */
-int validation_is_initial_download(struct validation *v);
-
-/*
- * ---- Additions (validation implementation) ----
- *
- * Listener callbacks see peer id VALIDATION_PEER_LOCAL for blocks that
- * came from RPC (submitblock, generate*) or from -loadblock.
- *
- * validation_chainstate gives the chainstate core (chainstate.h) for
- * read-only lookups under its mutex (chainstate_tip, chainstate_lookup,
- * chainstate_best_header, chainstate_active_hash); any thread.
- */
-#define VALIDATION_PEER_LOCAL 0
-struct chainstate;
-struct chainstate *validation_chainstate(struct validation *v);
-
-/*
- * ---- Additions (mempool wiring) ----
- *
- * validation_start_sc: validation_start with a signature cache (borrowed,
- * must outlive the validation thread; NULL: none) shared with the mempool,
- * so signatures checked at acceptance are not checked again in blocks.
- * Also reads -blockmaxweight and -blockreservedweight (Core's init errors).
- */
-struct sigcache;
-int validation_start_sc(const struct args *a, const struct chainparams *cp,
-    struct store *s, struct sigcache *sc, struct validation **out);
-
 /*
  * Removes every listener registered with arg and returns once no
  * callback of theirs is running or will run. Any thread but the
  * validation thread (it waits for the callbacks in flight).
  */
 void validation_remove_listener(struct validation *v, void *arg);
+
+/* ---- Block templates: the mempool as source ---- */
 
 /*
  * The block template source: the mempool, asked by the validation thread
@@ -166,9 +171,9 @@ void validation_set_template_source(struct validation *v,
     validation_template_fn fn, void *arg);
 void template_txs_free(struct template_txs *t);
 
+/* ---- Writes for indexes kept in the store ---- */
+
 /*
- * ---- Additions (indexes kept in the store) ----
- *
  * validation_write runs fn(w, arg) inside a write transaction on the
  * validation thread, for an index whose data lives in the store but is
  * computed on its own thread (the block filter index): the validation
@@ -186,9 +191,9 @@ typedef int (*validation_write_fn)(struct store_wtxn *w, void *arg);
 int validation_write(struct validation *v, validation_write_fn fn,
     void *arg);
 
+/* ---- Chainstates and assumeutxo (doc/assumeutxo.md) ---- */
+
 /*
- * ---- Additions (assumeutxo: assumeutxo.c, background.c; doc/assumeutxo.md) ----
- *
  * validation_load_snapshot is Core's ActivateSnapshot for loadtxoutset,
  * a request served on the validation thread (the store's only writer)
  * while the caller waits, however long the load takes: the thread reads
