@@ -181,6 +181,24 @@ startup_failure(char *buf, size_t len)
 	snprintf(buf, len, "%s", p);
 }
 
+/*
+ * Start-up failed after the lock and the log were taken: frees the datadir
+ * before the waiting parent returns, tells it why (err), exits 1.
+ */
+static int
+startup_exit(const char *err, int lockfd, int *notify, char *pidpath,
+    char *logpath, struct args *a)
+{
+	close(lockfd);
+	log_close();
+	daemon_ready(notify, err);
+	fprintf(stderr, "Error: %s\n", err);
+	free(pidpath);
+	free(logpath);
+	args_free(a);
+	return 1;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -259,14 +277,7 @@ main(int argc, char *argv[])
 		snprintf(err, sizeof(err), "Unable to create the PID file "
 		    "\"%s\": %s", pidpath, strerror(errno));
 		log_warnx("%s", err);
-		close(lockfd);
-		log_close();
-		daemon_ready(&notify, err);
-		fprintf(stderr, "Error: %s\n", err);
-		free(pidpath);
-		free(logpath);
-		args_free(a);
-		return 1;
+		return startup_exit(err, lockfd, &notify, pidpath, logpath, a);
 	}
 
 	if (node_start(a, &node) == -1) {
@@ -274,15 +285,7 @@ main(int argc, char *argv[])
 		log_warnx("Start-up failed: %s", err);
 		if (pidpath)
 			daemon_remove_pidfile(pidpath);
-		/* free the datadir before the waiting parent returns */
-		close(lockfd);
-		log_close();
-		daemon_ready(&notify, err);
-		fprintf(stderr, "Error: %s\n", err);
-		free(pidpath);
-		free(logpath);
-		args_free(a);
-		return 1;
+		return startup_exit(err, lockfd, &notify, pidpath, logpath, a);
 	}
 	daemon_ready(&notify, NULL);
 	if ((v = args_get(a, "startupnotify")) != NULL && *v != '\0' &&

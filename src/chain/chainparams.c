@@ -776,3 +776,27 @@ chainparams_network_for_magic(const uint8_t magic[4])
 	}
 	return NULL;
 }
+
+int32_t
+chainparams_progress_back(const struct chainparams *p)
+{
+	return (int32_t)(30 * 24 * 3600 / p->target_spacing);
+}
+
+double
+chainparams_progress(uint64_t tip_tx, int64_t tip_time, uint64_t old_tx,
+    int64_t old_time, int64_t now)
+{
+	double rate = 0, total;
+
+	if (tip_tx == 0)
+		return 0;
+	if (old_tx != 0 && tip_time - old_time > 0)
+		rate = (double)(tip_tx - old_tx) / (double)(tip_time - old_time);
+	if (now <= tip_time)
+		return 1.0;
+	total = (double)tip_tx + (double)(now - tip_time) * rate;
+	if (total <= 0 || (double)tip_tx / total > 1.0)
+		return 1.0;
+	return (double)tip_tx / total;
+}

@@ -145,4 +145,15 @@ const char *chainparams_network_for_magic(const uint8_t magic[4]);
 /* Blocks per retarget period: target_timespan / target_spacing. */
 int32_t chainparams_retarget_interval(const struct chainparams *p);
 
+/*
+ * Core's GuessVerificationProgress, the share of the chain's transactions
+ * a tip holds: those still to come are estimated at the rate measured
+ * over the last 30 days, from the block chainparams_progress_back blocks
+ * below the tip (old_tx 0 when there is none or its count is unknown).
+ * Times in seconds; now is the node's clock.
+ */
+int32_t chainparams_progress_back(const struct chainparams *p);
+double chainparams_progress(uint64_t tip_tx, int64_t tip_time,
+    uint64_t old_tx, int64_t old_time, int64_t now);
+
 #endif

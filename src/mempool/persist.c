@@ -31,6 +31,7 @@
 #include "mempool/mempool_int.h"
 #include "util/args.h"
 #include "util/buf.h"
+#include "util/file.h"
 #include "util/hex.h"
 #include "util/htab.h"
 #include "util/log.h"
@@ -225,42 +226,6 @@ fail:
 
 /* ---- load ---- */
 
-/* Reads the whole file; 0, -1 (missing or unreadable, errno set). */
-static int
-read_file(const char *path, uint8_t **out, size_t *len)
-{
-	struct stat st;
-	uint8_t *p;
-	size_t off = 0;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	if (fstat(fd, &st) != 0 || st.st_size < 0) {
-		close(fd);
-		return -1;
-	}
-	p = xmalloc((size_t)st.st_size + 1);
-	while (off < (size_t)st.st_size) {
-		n = read(fd, p + off, (size_t)st.st_size - off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			free(p);
-			close(fd);
-			if (n == 0)
-				errno = EIO;
-			return -1;
-		}
-		off += (size_t)n;
-	}
-	close(fd);
-	*out = p;
-	*len = off;
-	return 0;
-}
-
 static int
 get_i64(struct rbuf *r, int64_t *v)
 {
@@ -395,7 +360,7 @@ mempool_load(struct mempool *m)
 	size_t len;
 	int rc = -1;
 
-	if (read_file(m->datpath, &buf, &len) != 0) {
+	if (file_read_all(m->datpath, 0, &buf, &len) != 0) {
 		if (errno == ENOENT)
 			log_info("Failed to open mempool file. Continuing "
 			    "anyway.");

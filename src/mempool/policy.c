@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,26 +13,10 @@
 #include "script/opcodes.h"
 #include "script/script.h"
 #include "util/args.h"
+#include "util/errbuf.h"
 
 /* The digits of the whole part Core's ParseMoney accepts (63-bit guard). */
 #define MONEY_MAX_WHOLE_DIGITS 10
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /*
  * Core's ParseMoney: "[digits][.digits]" in BTC, surrounding white space
@@ -91,9 +74,11 @@ get_amount(const struct args *a, const char *name, int64_t *out, int *set,
 		*set = 0;
 	if (!args_is_known(name) || (v = args_get(a, name)) == NULL)
 		return 0;
-	if (policy_parse_money(v, out) == -1)
-		return fail(err, errlen,
+	if (policy_parse_money(v, out) == -1) {
+		errbuf_printf(err, errlen,
 		    "Invalid amount for -%s=<amount>: '%s'", name, v);
+		return -1;
+	}
 	if (set != NULL)
 		*set = 1;
 	return 0;
@@ -110,10 +95,12 @@ get_count(const struct args *a, const char *name, int64_t def, int64_t max,
 	if (!args_is_known(name) || args_get(a, name) == NULL)
 		return 0;
 	v = args_get_int(a, name, def);
-	if (v < 0 || v > max)
-		return fail(err, errlen,
+	if (v < 0 || v > max) {
+		errbuf_printf(err, errlen,
 		    "-%s=%lld is out of range (0 to %lld)", name,
 		    (long long)v, (long long)max);
+		return -1;
+	}
 	*out = v;
 	return 0;
 }
@@ -161,10 +148,12 @@ policy_init(struct policy *p, const struct args *a, int test_chain,
 
 	if (args_is_known("acceptnonstdtxn"))
 		p->require_standard = !args_get_bool(a, "acceptnonstdtxn", 0);
-	if (!test_chain && !p->require_standard)
-		return fail(err, errlen,
+	if (!test_chain && !p->require_standard) {
+		errbuf_printf(err, errlen,
 		    "acceptnonstdtxn is not currently supported for main "
 		    "chain");
+		return -1;
+	}
 
 	/* Core reads the increment first: it may raise the minimum. */
 	if (get_amount(a, "incrementalrelayfee", &p->incremental_relay_fee,
@@ -219,23 +208,28 @@ policy_init(struct policy *p, const struct args *a, int test_chain,
 
 	if (args_is_known("maxmempool") && args_get(a, "maxmempool") != NULL) {
 		v = args_get_int(a, "maxmempool", POLICY_DEFAULT_MAX_MEMPOOL_MB);
-		if (v > OPT_MAX_MB)
-			return fail(err, errlen, "-maxmempool=%lld is out of "
+		if (v > OPT_MAX_MB) {
+			errbuf_printf(err, errlen, "-maxmempool=%lld is out of "
 			    "range (at most %lld MB)", (long long)v,
 			    (long long)OPT_MAX_MB);
+			return -1;
+		}
 		/* Room for 40 full descendant packages, as Core asks. */
 		min_floor = ((int64_t)p->descendant_size * 40 + 999999) /
 		    1000000;
 		if (v < 0 || (uint64_t)v * 1000000 <
-		    (uint64_t)p->descendant_size * 40)
-			return fail(err, errlen,
+		    (uint64_t)p->descendant_size * 40) {
+			errbuf_printf(err, errlen,
 			    "-maxmempool must be at least %lld MB",
 			    (long long)min_floor);
+			return -1;
+		}
 		p->max_mempool_bytes = (size_t)v * 1000000;
 	} else if (p->max_mempool_bytes < p->descendant_size * 40) {
-		return fail(err, errlen, "-maxmempool must be at least %lld MB",
+		errbuf_printf(err, errlen, "-maxmempool must be at least %lld MB",
 		    (long long)(((int64_t)p->descendant_size * 40 + 999999) /
 		    1000000));
+		return -1;
 	}
 	if (get_count(a, "mempoolexpiry", POLICY_DEFAULT_MEMPOOL_EXPIRY_HOURS,
 	    OPT_MAX_HOURS, &v, err, errlen) == -1)
@@ -343,25 +337,6 @@ pubkey_valid_size(const uint8_t *d, size_t len)
 	return 0;
 }
 
-/* Core's CheckMinimalPush for a push opcode with data. */
-static int
-minimal_push(unsigned op, const uint8_t *d, size_t len)
-{
-	if (len == 0)
-		return op == OP_0;
-	if (len == 1 && d[0] >= 1 && d[0] <= 16)
-		return 0;
-	if (len == 1 && d[0] == 0x81)
-		return 0;
-	if (len <= 75)
-		return op == len;
-	if (len <= 255)
-		return op == OP_PUSHDATA1;
-	if (len <= 65535)
-		return op == OP_PUSHDATA2;
-	return 1;
-}
-
 /*
  * Core's GetScriptNumber for the multisig counts: OP_1..OP_16, or a
  * minimal push of a minimally encoded number of up to 4 bytes, within
@@ -376,7 +351,7 @@ script_number(unsigned op, const uint8_t *d, size_t len, int min, int max)
 	if (op >= OP_1 && op <= OP_16)
 		v = op - (OP_1 - 1);
 	else if (op > OP_0 && op <= OP_PUSHDATA4) {
-		if (!minimal_push(op, d, len) || len > 4)
+		if (!script_minimal_push(op, d, len) || len > 4)
 			return -1;
 		if (len > 0 && (d[len - 1] & 0x7f) == 0 &&
 		    (len == 1 || !(d[len - 2] & 0x80)))

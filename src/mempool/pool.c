@@ -962,12 +962,11 @@ pool_sequence(const struct pool *p)
 	return p->sequence;
 }
 
-int
-pool_get(const struct pool *p, const uint8_t txid[32],
+/* Fills out (when asked) from e, found or not by either key. */
+static int
+get_info(const struct pool *p, const struct pentry *e,
     struct pool_entry_info *out)
 {
-	const struct pentry *e = pool_find(p, txid);
-
 	if (e == NULL)
 		return -1;
 	if (out)
@@ -976,16 +975,17 @@ pool_get(const struct pool *p, const uint8_t txid[32],
 }
 
 int
+pool_get(const struct pool *p, const uint8_t txid[32],
+    struct pool_entry_info *out)
+{
+	return get_info(p, pool_find(p, txid), out);
+}
+
+int
 pool_get_by_wtxid(const struct pool *p, const uint8_t wtxid[32],
     struct pool_entry_info *out)
 {
-	const struct pentry *e = pool_find_wtxid(p, wtxid);
-
-	if (e == NULL)
-		return -1;
-	if (out)
-		pool_fill_info(p, e, out);
-	return 0;
+	return get_info(p, pool_find_wtxid(p, wtxid), out);
 }
 
 int

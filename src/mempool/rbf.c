@@ -12,12 +12,40 @@
 #include "util/hex.h"
 #include "mempool/pool_int.h"
 
+/*
+ * Refuses the replacement with Core's "insufficient fee": "rejecting
+ * replacement <txid><pre><x><op><y>", the amounts written by fmt.
+ */
+static int
+fee_fail(struct accept_result *r, const char *hex,
+    void (*fmt)(int64_t, char *, size_t), int64_t x, const char *pre,
+    int64_t y, const char *op)
+{
+	char a[48], b[48];
+
+	fmt(x, a, sizeof(a));
+	fmt(y, b, sizeof(b));
+	accept_fail(r, ACCEPT_POLICY, "insufficient fee",
+	    "rejecting replacement %s%s%s%s%s", hex, pre, a, op, b);
+	return -1;
+}
+
+/* Rule 5's refusal: n transactions would be evicted. */
+static int
+too_many(struct accept_result *r, const char *hex, size_t n)
+{
+	accept_fail(r, ACCEPT_POLICY, "too many potential replacements",
+	    "rejecting replacement %s; too many potential replacements "
+	    "(%zu > %d)", hex, n, ACCEPT_MAX_REPLACED);
+	return -1;
+}
+
 int
 rbf_check(struct pool *p, const struct tx *tx, int64_t modfee, int64_t vsize,
     const struct pvec *conflicts, struct pvec *all, struct accept_result *r)
 {
 	const struct policy *pol = p->env.pol;
-	char hex[65], a[48], b[48];
+	char hex[65];
 	int64_t rate = pool_feerate(modfee, vsize), old_fees = 0, extra, relay;
 	size_t i, j, count = 0;
 
@@ -27,31 +55,18 @@ rbf_check(struct pool *p, const struct tx *tx, int64_t modfee, int64_t vsize,
 		const struct pentry *c = conflicts->v[i];
 		int64_t old = pool_feerate(c->modfee, c->vsize);
 
-		if (rate <= old) {
-			pool_format_feerate(rate, a, sizeof(a));
-			pool_format_feerate(old, b, sizeof(b));
-			accept_fail(r, ACCEPT_POLICY, "insufficient fee",
-			    "rejecting replacement %s; new feerate %s <= old "
-			    "feerate %s", hex, a, b);
-			return -1;
-		}
+		if (rate <= old)
+			return fee_fail(r, hex, pool_format_feerate, rate,
+			    "; new feerate ", old, " <= old feerate ");
 	}
 	/* Rule 5: a bounded number of evictions. */
 	for (i = 0; i < conflicts->n; i++)
 		count += conflicts->v[i]->desc_count;
-	if (count > ACCEPT_MAX_REPLACED) {
-		accept_fail(r, ACCEPT_POLICY, "too many potential replacements",
-		    "rejecting replacement %s; too many potential replacements "
-		    "(%zu > %d)", hex, count, ACCEPT_MAX_REPLACED);
-		return -1;
-	}
+	if (count > ACCEPT_MAX_REPLACED)
+		return too_many(r, hex, count);
 	pool_with_descendants(p, conflicts, all);
-	if (all->n > ACCEPT_MAX_REPLACED) {
-		accept_fail(r, ACCEPT_POLICY, "too many potential replacements",
-		    "rejecting replacement %s; too many potential replacements "
-		    "(%zu > %d)", hex, all->n, ACCEPT_MAX_REPLACED);
-		return -1;
-	}
+	if (all->n > ACCEPT_MAX_REPLACED)
+		return too_many(r, hex, all->n);
 	/* Rule 2: no unconfirmed input the conflicts did not have. */
 	for (i = 0; i < tx->vin_count; i++) {
 		const uint8_t *ph = tx->vin[i].prevout.hash;
@@ -82,24 +97,14 @@ rbf_check(struct pool *p, const struct tx *tx, int64_t modfee, int64_t vsize,
 	/* Rules 3 and 4: pay for what is evicted, and for its own relay. */
 	for (i = 0; i < all->n; i++)
 		old_fees += all->v[i]->modfee;
-	if (modfee < old_fees) {
-		pool_format_money(modfee, a, sizeof(a));
-		pool_format_money(old_fees, b, sizeof(b));
-		accept_fail(r, ACCEPT_POLICY, "insufficient fee",
-		    "rejecting replacement %s, less fees than conflicting txs; "
-		    "%s < %s", hex, a, b);
-		return -1;
-	}
+	if (modfee < old_fees)
+		return fee_fail(r, hex, pool_format_money, modfee,
+		    ", less fees than conflicting txs; ", old_fees, " < ");
 	extra = modfee - old_fees;
 	relay = policy_fee_at(pol->incremental_relay_fee, vsize);
-	if (extra < relay) {
-		pool_format_money(extra, a, sizeof(a));
-		pool_format_money(relay, b, sizeof(b));
-		accept_fail(r, ACCEPT_POLICY, "insufficient fee",
-		    "rejecting replacement %s, not enough additional fees to "
-		    "relay; %s < %s", hex, a, b);
-		return -1;
-	}
+	if (extra < relay)
+		return fee_fail(r, hex, pool_format_money, extra,
+		    ", not enough additional fees to relay; ", relay, " < ");
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 
 #include "index/filterindex.h"
 #include "net/net_int.h"
+#include "net/sync_int.h"
 #include "store/store.h"
 #include "util/hex.h"
 #include "util/log.h"
@@ -24,16 +25,6 @@
 #define MAX_GETCFHEADERS_SIZE 2000
 /* Blocks between two checkpoints of a cfcheckpt. */
 #define CFCHECKPT_INTERVAL 1000
-
-static struct store_rtxn *
-rtxn(struct net *n)
-{
-	struct store_rtxn *t;
-
-	if (store_read_begin(n->store, &t) != STORE_OK)
-		fatalx("net: cannot begin a store read transaction");
-	return t;
-}
 
 /*
  * Core's PrepareBlockFilterRequest: 0 with the stop block in *stop, or -1
@@ -104,7 +95,7 @@ cfilters_on_getcfilters(struct peer *p, struct rbuf *r)
 
 	if (getcf_parse(r, &m) != 0)
 		return H_MALFORMED;
-	t = rtxn(p->net);
+	t = sync_rtxn(p->net);
 	if (prepare(p, t, &m, MAX_GETCFILTERS_SIZE, &stop) != 0)
 		goto out;
 	nf = (size_t)stop.height - m.start + 1;
@@ -142,7 +133,7 @@ cfilters_on_getcfheaders(struct peer *p, struct rbuf *r)
 
 	if (getcf_parse(r, &m) != 0)
 		return H_MALFORMED;
-	t = rtxn(p->net);
+	t = sync_rtxn(p->net);
 	if (prepare(p, t, &m, MAX_GETCFHEADERS_SIZE, &stop) != 0)
 		goto out;
 	memset(prev, 0, sizeof(prev));
@@ -190,7 +181,7 @@ cfilters_on_getcfcheckpt(struct peer *p, struct rbuf *r)
 
 	if (getcfcheckpt_parse(r, &m) != 0)
 		return H_MALFORMED;
-	t = rtxn(p->net);
+	t = sync_rtxn(p->net);
 	if (prepare(p, t, &m, UINT32_MAX, &stop) != 0)
 		goto out;
 	nh = (size_t)stop.height / CFCHECKPT_INTERVAL;

@@ -91,20 +91,6 @@ cmp_tx(const void *x, const void *y)
 }
 
 static int
-cmp_block_relay_only(const void *x, const void *y)
-{
-	const struct cand *a = x, *b = y;
-
-	if (a->relay_txs != b->relay_txs)
-		return a->relay_txs ? -1 : 1;
-	if (a->last_block != b->last_block)
-		return cmp_i64(a->last_block, b->last_block);
-	if (a->relevant != b->relevant)
-		return a->relevant ? 1 : -1;
-	return older_last(a, b);
-}
-
-static int
 cmp_block(const void *x, const void *y)
 {
 	const struct cand *a = x, *b = y;
@@ -114,6 +100,17 @@ cmp_block(const void *x, const void *y)
 	if (a->relevant != b->relevant)
 		return a->relevant ? 1 : -1;
 	return older_last(a, b);
+}
+
+static int
+cmp_block_relay_only(const void *x, const void *y)
+{
+	const struct cand *a = x, *b = y;
+
+	/* Block-relay-only peers first, then as cmp_block. */
+	if (a->relay_txs != b->relay_txs)
+		return a->relay_txs ? -1 : 1;
+	return cmp_block(x, y);
 }
 
 static int

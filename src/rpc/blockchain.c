@@ -24,15 +24,6 @@
 #include "validation/coinstats.h"
 #include "validation/validation.h"
 
-static json_t *
-hash_json(const uint8_t h[32])
-{
-	char hex[65];
-
-	hash_to_hex(h, hex);
-	return json_string(hex);
-}
-
 /* Reads the tip; 0 or -1. */
 static int
 read_tip(struct rpc *r, uint8_t h[32], int32_t *height)
@@ -78,7 +69,7 @@ m_getbestblockhash(struct rpc_ctx *c, struct rpc_error *err)
 
 	if (tip_or_fail(c, h, &height, err) == -1)
 		return NULL;
-	return hash_json(h);
+	return rpc_hash_json(h);
 }
 
 static json_t *
@@ -105,7 +96,7 @@ m_getblockhash(struct rpc_ctx *c, struct rpc_error *err)
 	store_read_end(t);
 	if (rc != STORE_OK)
 		return rpc_fail(err, RPC_DATABASE_ERROR, "Database read failed");
-	return hash_json(h);
+	return rpc_hash_json(h);
 }
 
 static json_t *
@@ -245,7 +236,7 @@ m_getblock(struct rpc_ctx *c, struct rpc_error *err)
 	txs = json_array();
 	for (i = 0, k = 0; i < b.tx_count; i++) {
 		if (verbosity == 1)
-			json_array_append_new(txs, hash_json(b.txs[i].txid));
+			json_array_append_new(txs, rpc_hash_json(b.txs[i].txid));
 		else
 			json_array_append_new(txs, rpc_tx_json_spent(&b.txs[i],
 			    cp, 1, spent && i > 0 ? spent + k : NULL,
@@ -305,22 +296,15 @@ rpc_verification_progress(struct store_rtxn *t, const struct chainparams *cp,
 {
 	struct block_index_entry old;
 	uint8_t h[32];
-	int32_t back = (int32_t)(30 * 24 * 3600 / cp->target_spacing);
-	double rate = 0, total;
-	int64_t now = node_time(), span;
+	int32_t back = chainparams_progress_back(cp);
 
-	if (tip->chain_tx == 0)
-		return 0;
 	if (tip->height > back &&
 	    store_get_active_hash(t, tip->height - back, h) == STORE_OK &&
-	    store_get_index(t, h, &old) == STORE_OK && old.chain_tx &&
-	    (span = (int64_t)tip->hdr.time - old.hdr.time) > 0)
-		rate = (double)(tip->chain_tx - old.chain_tx) / (double)span;
-	if (now <= tip->hdr.time)
-		return 1.0;
-	total = (double)tip->chain_tx + (double)(now - tip->hdr.time) * rate;
-	return total <= 0 ? 1.0 : (double)tip->chain_tx / total > 1.0 ? 1.0 :
-	    (double)tip->chain_tx / total;
+	    store_get_index(t, h, &old) == STORE_OK)
+		return chainparams_progress(tip->chain_tx, tip->hdr.time,
+		    old.chain_tx, old.hdr.time, node_time());
+	return chainparams_progress(tip->chain_tx, tip->hdr.time, 0, 0,
+	    node_time());
 }
 
 static json_t *
@@ -332,7 +316,7 @@ m_getblockchaininfo(struct rpc_ctx *c, struct rpc_error *err)
 	struct arith256 w;
 	uint8_t h[32], bh[32];
 	int32_t height;
-	char hex[65], bits[9];
+	char hex[65];
 	json_t *o;
 
 	if (rpc_read_begin(c->rpc, &t, err) == -1)
@@ -350,13 +334,8 @@ m_getblockchaininfo(struct rpc_ctx *c, struct rpc_error *err)
 	json_object_set_new(o, "blocks", json_integer(tip.height));
 	json_object_set_new(o, "headers", json_integer(best.height >
 	    tip.height ? best.height : tip.height));
-	json_object_set_new(o, "bestblockhash", hash_json(tip.hash));
-	rpc_bits_hex(tip.hdr.bits, bits);
-	json_object_set_new(o, "bits", json_string(bits));
-	rpc_target_hex(tip.hdr.bits, hex);
-	json_object_set_new(o, "target", json_string(hex));
-	json_object_set_new(o, "difficulty",
-	    json_real(arith256_difficulty(tip.hdr.bits)));
+	json_object_set_new(o, "bestblockhash", rpc_hash_json(tip.hash));
+	rpc_set_bits_json(o, tip.hdr.bits);
 	json_object_set_new(o, "time", json_integer(tip.hdr.time));
 	json_object_set_new(o, "mediantime",
 	    json_integer(rpc_median_time(t, tip.hash)));
@@ -502,7 +481,7 @@ m_getchaintips(struct rpc_ctx *c, struct rpc_error *err)
 			status = "unknown";
 		o = json_object();
 		json_object_set_new(o, "height", json_integer(tips[i]->height));
-		json_object_set_new(o, "hash", hash_json(tips[i]->hash));
+		json_object_set_new(o, "hash", rpc_hash_json(tips[i]->hash));
 		json_object_set_new(o, "branchlen", json_integer(f ?
 		    tips[i]->height - f->height : tips[i]->height + 1));
 		json_object_set_new(o, "status", json_string(status));
@@ -593,7 +572,7 @@ m_gettxout(struct rpc_ctx *c, struct rpc_error *err)
 		return rpc_fail(err, RPC_DATABASE_ERROR, "Database read failed");
 	}
 	o = json_object();
-	json_object_set_new(o, "bestblock", hash_json(tip));
+	json_object_set_new(o, "bestblock", rpc_hash_json(tip));
 	/* Outputs of mempool transactions have no confirmation yet. */
 	json_object_set_new(o, "confirmations",
 	    json_integer(in_pool == 2 ? 0 : tip_h - coin.height + 1));
@@ -669,7 +648,7 @@ m_getchaintxstats(struct rpc_ctx *c, struct rpc_error *err)
 	if (e.chain_tx)
 		json_object_set_new(o, "txcount",
 		    json_integer((json_int_t)e.chain_tx));
-	json_object_set_new(o, "window_final_block_hash", hash_json(e.hash));
+	json_object_set_new(o, "window_final_block_hash", rpc_hash_json(e.hash));
 	json_object_set_new(o, "window_final_block_height",
 	    json_integer(e.height));
 	json_object_set_new(o, "window_block_count", json_integer(count));
@@ -722,7 +701,7 @@ m_getdeploymentinfo(struct rpc_ctx *c, struct rpc_error *err)
 	}
 	store_read_end(t);
 	o = json_object();
-	json_object_set_new(o, "hash", hash_json(e.hash));
+	json_object_set_new(o, "hash", rpc_hash_json(e.hash));
 	json_object_set_new(o, "height", json_integer(e.height));
 	deps = json_object();
 	n = chainparams_deployments(cp, d, CHAIN_MAX_DEPLOYMENTS);
@@ -802,7 +781,7 @@ m_gettxoutsetinfo(struct rpc_ctx *c, struct rpc_error *err)
 		    "Unable to read UTXO set");
 	o = json_object();
 	json_object_set_new(o, "height", json_integer(st.height));
-	json_object_set_new(o, "bestblock", hash_json(st.bestblock));
+	json_object_set_new(o, "bestblock", rpc_hash_json(st.bestblock));
 	json_object_set_new(o, "txouts", json_integer((json_int_t)st.txouts));
 	json_object_set_new(o, "bogosize",
 	    json_integer((json_int_t)st.bogosize));

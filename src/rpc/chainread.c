@@ -43,6 +43,19 @@ rpc_target_hex(uint32_t bits, char out[65])
 	arith256_to_hex(&t, out);
 }
 
+void
+rpc_set_bits_json(json_t *o, uint32_t bits)
+{
+	char s[65];
+
+	rpc_bits_hex(bits, s);
+	json_object_set_new(o, "bits", json_string(s));
+	rpc_target_hex(bits, s);
+	json_object_set_new(o, "target", json_string(s));
+	json_object_set_new(o, "difficulty",
+	    json_real(arith256_difficulty(bits)));
+}
+
 /*
  * Median time past by block hash. A block's median time depends only on
  * the block and its ancestors, so an entry never goes stale (a reorg needs
@@ -183,7 +196,7 @@ rpc_header_json(struct store_rtxn *t, const uint8_t hash[32],
 {
 	struct block_index_entry e;
 	struct arith256 w;
-	char hex[65], bits[9];
+	char hex[65];
 	uint8_t next[32];
 	int32_t tip_h;
 	int active;
@@ -208,12 +221,7 @@ rpc_header_json(struct store_rtxn *t, const uint8_t hash[32],
 	json_object_set_new(o, "mediantime",
 	    json_integer(median_time_of(t, &e)));
 	json_object_set_new(o, "nonce", json_integer(e.hdr.nonce));
-	rpc_bits_hex(e.hdr.bits, bits);
-	json_object_set_new(o, "bits", json_string(bits));
-	rpc_target_hex(e.hdr.bits, hex);
-	json_object_set_new(o, "target", json_string(hex));
-	json_object_set_new(o, "difficulty",
-	    json_real(arith256_difficulty(e.hdr.bits)));
+	rpc_set_bits_json(o, e.hdr.bits);
 	arith256_from_be(&w, e.chainwork);
 	arith256_to_hex(&w, hex);
 	json_object_set_new(o, "chainwork", json_string(hex));

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "rpc/jsonenc.h"
-#include "rpc/rpc.h"
 #include "util/xmalloc.h"
 
 json_t *

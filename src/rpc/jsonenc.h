@@ -8,7 +8,7 @@
  * instead as a jansson string whose first byte is NUL followed by the
  * literal's text: no decoded string can look like that (jansson refuses
  * NUL in strings), and rpc_json_encode writes it as the bare number.
- * rpc_amount (rpc.h) makes one for an amount; rpc_json_load_literal keeps
+ * rpc_amount makes one for an amount; rpc_json_load_literal keeps
  * every number of a text so.
  *
  * Any thread; nothing here has state.
@@ -17,6 +17,7 @@
 #define BR_RPC_JSONENC_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -48,5 +49,12 @@ json_t *rpc_json_load_literal(const char *text, size_t len,
     json_error_t *e);
 /* Whether v is a number literal (not a string). */
 int rpc_json_is_literal(const json_t *v);
+
+/*
+ * An amount in satoshis as Core writes it: a number literal with exactly
+ * 8 decimals (50.00000000). Use it for every BTC amount instead of
+ * json_real.
+ */
+json_t *rpc_amount(int64_t sat);
 
 #endif

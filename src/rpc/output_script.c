@@ -12,6 +12,7 @@
 #include "crypto/hash.h"
 #include "crypto/key.h"
 #include "rpc/rpc_int.h"
+#include "script/script.h"
 #include "script/solver.h"
 #include "util/buf.h"
 #include "util/hex.h"
@@ -116,23 +117,6 @@ multisig_descriptor(enum output_type type,
 	return with_checksum(&o);
 }
 
-/* P2SH (a9 14 HASH160 87) or P2WSH (00 20 SHA256) of script, into out. */
-static size_t
-wrap_script(const uint8_t *s, size_t len, int witness, uint8_t out[34])
-{
-	if (witness) {
-		out[0] = 0x00;
-		out[1] = 32;
-		sha256(s, len, out + 2);
-		return 34;
-	}
-	out[0] = 0xa9;
-	out[1] = 20;
-	hash160(s, len, out + 2);
-	out[22] = 0x87;
-	return 23;
-}
-
 static json_t *
 m_createmultisig(struct rpc_ctx *c, struct rpc_error *err)
 {
@@ -200,14 +184,14 @@ m_createmultisig(struct rpc_ctx *c, struct rpc_error *err)
 		goto out;
 	}
 	if (type == OUT_LEGACY)
-		shlen = wrap_script(redeem.p, redeem.len, 0, sh);
+		shlen = script_wrap(redeem.p, redeem.len, 0, sh);
 	else {
-		wlen = wrap_script(redeem.p, redeem.len, 1, wp);
+		wlen = script_wrap(redeem.p, redeem.len, 1, wp);
 		if (type == OUT_BECH32) {
 			memcpy(sh, wp, wlen);
 			shlen = wlen;
 		} else
-			shlen = wrap_script(wp, wlen, 0, sh);
+			shlen = script_wrap(wp, wlen, 0, sh);
 	}
 	addr = address_from_script(cp, sh, shlen);
 	desc = multisig_descriptor(type, (int)required, keys, lens, n,

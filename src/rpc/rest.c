@@ -439,6 +439,40 @@ rest_block(struct rest_req *q, int verbosity)
 	return 0;
 }
 
+/*
+ * The header count and block hash that /rest/headers and
+ * /rest/blockfilterheaders share: the last full parts of the path are
+ * <count>/<hash>, or one part fewer is just <hash> with ?count= (default
+ * 5). Any other shape, a bad count or a bad hash gets Core's 400.
+ */
+static int
+count_and_hash(struct rest_req *q, char **parts, size_t n, size_t full,
+    const char *usage, uint64_t *count, uint8_t h[32])
+{
+	char *count_s, *hash_s;
+
+	if (n == full) {
+		count_s = xstrdup(parts[full - 2]);
+		hash_s = parts[full - 1];
+	} else if (n == full - 1) {
+		hash_s = parts[full - 2];
+		if (query_or(q, "count", "5", &count_s) == -1)
+			return -1;
+	} else
+		return fail(q, 400, "Invalid URI format. Expected %s", usage);
+	if (parse_udec(count_s, SIZE_MAX, count) == -1 || *count < 1 ||
+	    *count > REST_MAX_HEADERS) {
+		fail(q, 400, "Header count is invalid or out of acceptable "
+		    "range (1-%d): %s", REST_MAX_HEADERS, count_s);
+		free(count_s);
+		return -1;
+	}
+	free(count_s);
+	if (parse_hash(hash_s, h) == -1)
+		return fail(q, 400, "Invalid hash: %s", hash_s);
+	return 0;
+}
+
 /* ---- /rest/headers/<hash>?count=N and /rest/headers/<N>/<hash> ---- */
 
 static int
@@ -448,7 +482,7 @@ rest_headers(struct rest_req *q)
 	struct store_rtxn *t;
 	struct rpc_error err;
 	struct wbuf w;
-	char *parts[3], *count_s = NULL, *hash_s;
+	char *parts[3];
 	uint8_t h[32], ah[32], hdr[80], (*hashes)[32];
 	uint64_t count;
 	size_t n, got = 0, i;
@@ -457,26 +491,9 @@ rest_headers(struct rest_req *q)
 	int rc = 0;
 
 	n = split_path(q->param, parts, 3);
-	if (n == 2) {
-		count_s = xstrdup(parts[0]);
-		hash_s = parts[1];
-	} else if (n == 1) {
-		hash_s = parts[0];
-		if (query_or(q, "count", "5", &count_s) == -1)
-			return -1;
-	} else
-		return fail(q, 400, "Invalid URI format. Expected "
-		    "/rest/headers/<hash>.<ext>?count=<count>");
-	if (parse_udec(count_s, SIZE_MAX, &count) == -1 || count < 1 ||
-	    count > REST_MAX_HEADERS) {
-		fail(q, 400, "Header count is invalid or out of acceptable "
-		    "range (1-%d): %s", REST_MAX_HEADERS, count_s);
-		free(count_s);
+	if (count_and_hash(q, parts, n, 2,
+	    "/rest/headers/<hash>.<ext>?count=<count>", &count, h) == -1)
 		return -1;
-	}
-	free(count_s);
-	if (parse_hash(hash_s, h) == -1)
-		return fail(q, 400, "Invalid hash: %s", hash_s);
 
 	/* The block and its successors on the active chain. */
 	hashes = xcalloc((size_t)count, 32);
@@ -717,32 +734,15 @@ rest_filter(struct rest_req *q)
 static int
 rest_filterheaders(struct rest_req *q)
 {
-	char *parts[4], *count_s, *hash_s;
+	char *parts[4];
 	uint8_t h[32];
 	uint64_t count;
 	size_t n = split_path(q->param, parts, 4);
 
-	if (n == 3) {
-		count_s = xstrdup(parts[1]);
-		hash_s = parts[2];
-	} else if (n == 2) {
-		hash_s = parts[1];
-		if (query_or(q, "count", "5", &count_s) == -1)
-			return -1;
-	} else
-		return fail(q, 400, "Invalid URI format. Expected "
-		    "/rest/blockfilterheaders/<filtertype>/<blockhash>.<ext>"
-		    "?count=<count>");
-	if (parse_udec(count_s, SIZE_MAX, &count) == -1 || count < 1 ||
-	    count > REST_MAX_HEADERS) {
-		fail(q, 400, "Header count is invalid or out of acceptable "
-		    "range (1-%d): %s", REST_MAX_HEADERS, count_s);
-		free(count_s);
+	if (count_and_hash(q, parts, n, 3,
+	    "/rest/blockfilterheaders/<filtertype>/<blockhash>.<ext>"
+	    "?count=<count>", &count, h) == -1)
 		return -1;
-	}
-	free(count_s);
-	if (parse_hash(hash_s, h) == -1)
-		return fail(q, 400, "Invalid hash: %s", hash_s);
 	return filter_type_and_index(q, parts[0]);
 }
 
@@ -793,18 +793,6 @@ out:
 	return rc;
 }
 
-static int
-hex_digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Core's ParseHex: whitespace between bytes allowed; invalid gives none. */
 static void
 parse_hex_lenient(const uint8_t *s, size_t n, uint8_t **out, size_t *olen)
@@ -822,8 +810,8 @@ parse_hex_lenient(const uint8_t *s, size_t n, uint8_t **out, size_t *olen)
 		}
 		if (i + 1 >= n)
 			return;
-		hi = hex_digit_value((char)s[i]);
-		lo = hex_digit_value((char)s[i + 1]);
+		hi = hex_digit((char)s[i]);
+		lo = hex_digit((char)s[i + 1]);
 		if (hi < 0 || lo < 0)
 			return;
 		o[k++] = (uint8_t)(hi << 4 | lo);

@@ -50,15 +50,6 @@ void rpc_stop(struct rpc *r);
 /* ---- Formatting ---- */
 
 /*
- * rpc_amount: an amount in satoshis that the RPC server writes as Core
- * does (a JSON number with exactly 8 decimals, 50.00000000; a number
- * literal, rpc/jsonenc.h). For results built on the net and validation
- * threads (net_call, validation_call): use it for every BTC amount instead
- * of json_real. Any thread.
- */
-typedef struct json_t json_t;
-json_t *rpc_amount(int64_t sat);
-/*
  * The descriptor Core infers for an output script (InferDescriptor: pk(),
  * multi(), rawtr(), addr() or raw()), with its checksum; xmalloc'd. Any
  * thread.

@@ -477,6 +477,8 @@ double rpc_verification_progress(struct store_rtxn *t,
 /* "bits" and "target" as Core formats them. */
 void rpc_bits_hex(uint32_t bits, char out[9]);
 void rpc_target_hex(uint32_t bits, char out[65]);
+/* Sets "bits", "target" and "difficulty" of a block header in o, in order. */
+void rpc_set_bits_json(json_t *o, uint32_t bits);
 /* The nBits the block after prev must carry at time t (GetNextWorkRequired). */
 uint32_t rpc_next_bits(struct store_rtxn *t, const struct chainparams *cp,
     const uint8_t prev[32], int64_t time);

@@ -621,7 +621,6 @@ http_cb(struct evhttp_request *req, void *arg)
 	struct evbuffer *in;
 	struct rpc_http_reply rep;
 	struct job *j;
-	struct msg *m;
 	size_t len;
 	json_t *body;
 	char *user = NULL;
@@ -743,17 +742,7 @@ http_cb(struct evhttp_request *req, void *arg)
 		j->raw[len] = '\0';
 		j->rawlen = len;
 	}
-	m = msg_new(0, 0, &j, sizeof(j));
-	if (queue_push(r->workq, m) != 0) {
-		msg_free(m);
-		job_free(j);
-		log_warnx("WARNING: request rejected because http work queue "
-		    "depth exceeded, it can be increased with the "
-		    "-rpcworkqueue= setting");
-		send_text(req, 503, "Work queue depth exceeded");
-		return;
-	}
-	set_reading(req, 0);
+	push_job(r, j);
 }
 
 /* ---- Workers ---- */

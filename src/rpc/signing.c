@@ -194,23 +194,6 @@ is_p2wsh(const uint8_t *s, size_t len)
 	return len == 34 && s[0] == 0x00 && s[1] == 32;
 }
 
-/* P2SH (a9 14 HASH160 87) or P2WSH (00 20 SHA256) of s, into out. */
-static size_t
-wrap(const uint8_t *s, size_t len, int witness, uint8_t out[34])
-{
-	if (witness) {
-		out[0] = 0x00;
-		out[1] = 32;
-		sha256(s, len, out + 2);
-		return 34;
-	}
-	out[0] = 0xa9;
-	out[1] = 20;
-	hash160(s, len, out + 2);
-	out[22] = 0x87;
-	return 23;
-}
-
 static int
 same_script(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
@@ -250,7 +233,7 @@ prevout_scripts(json_t *o, const uint8_t *spk, size_t spk_len,
 	    &script, &len, err) == -1)
 		return -1;
 	sign_provider_add_script(prov, script, len);
-	wplen = wrap(script, len, 1, wp);
+	wplen = script_wrap(script, len, 1, wp);
 	sign_provider_add_script(prov, wp, wplen);
 	if (ws && rs && strcmp(json_string_value(ws),
 	    json_string_value(rs)) != 0) {
@@ -266,8 +249,8 @@ prevout_scripts(json_t *o, const uint8_t *spk, size_t spk_len,
 		free(rscript);
 	}
 	if (script_is_p2sh(spk, spk_len)) {
-		shlen = wrap(script, len, 0, sh);
-		shwplen = wrap(wp, wplen, 0, shwp);
+		shlen = script_wrap(script, len, 0, sh);
+		shwplen = script_wrap(wp, wplen, 0, shwp);
 		if (!same_script(spk, spk_len, sh, shlen) &&
 		    !same_script(spk, spk_len, shwp, shwplen))
 			goto mismatch;

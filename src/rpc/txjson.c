@@ -547,22 +547,22 @@ rpc_tx_json_spent(const struct tx *tx, const struct chainparams *cp,
 /* ---- decodescript ---- */
 
 static int
+valid_op(unsigned op, void *arg)
+{
+	int *bad_for_wrap = arg;
+
+	if (op > OP_CHECKSIGADD)
+		return 0;
+	if (op == OP_CHECKSIGADD || script_op_is_success(op))
+		*bad_for_wrap = 1;
+	return 1;
+}
+
+static int
 has_valid_ops(const uint8_t *s, size_t len, int *bad_for_wrap)
 {
-	const uint8_t *d;
-	size_t pc = 0, dl;
-	unsigned op;
-
 	*bad_for_wrap = 0;
-	while (pc < len) {
-		if (!script_get_op(s, len, &pc, &op, &d, &dl))
-			return 0;
-		if (op > OP_CHECKSIGADD)
-			return 0;
-		if (op == OP_CHECKSIGADD || script_op_is_success(op))
-			*bad_for_wrap = 1;
-	}
-	return 1;
+	return script_each_op(s, len, valid_op, bad_for_wrap);
 }
 
 static char *

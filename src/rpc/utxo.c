@@ -29,15 +29,6 @@
 #include "validation/snapshot.h"
 #include "validation/validation.h"
 
-static json_t *
-hash_json(const uint8_t h[32])
-{
-	char hex[65];
-
-	hash_to_hex(h, hex);
-	return json_string(hex);
-}
-
 /*
  * Core's AbsPathJoin(GetDataDirNet(), path): an absolute path as given,
  * the chain directory for an empty one, else under the chain directory.
@@ -111,7 +102,7 @@ m_dumptxoutset(struct rpc_ctx *c, struct rpc_error *err)
 	o = json_object();
 	json_object_set_new(o, "coins_written",
 	    json_integer((json_int_t)res.coins));
-	json_object_set_new(o, "base_hash", hash_json(res.base_hash));
+	json_object_set_new(o, "base_hash", rpc_hash_json(res.base_hash));
 	json_object_set_new(o, "base_height", json_integer(res.base_height));
 	json_object_set_new(o, "path", json_string(path));
 	hash_to_hex(res.txoutset_hash, hex);
@@ -164,7 +155,7 @@ m_loadtxoutset(struct rpc_ctx *c, struct rpc_error *err)
 	o = json_object();
 	json_object_set_new(o, "coins_loaded",
 	    json_integer((json_int_t)res.coins));
-	json_object_set_new(o, "tip_hash", hash_json(res.base_hash));
+	json_object_set_new(o, "tip_hash", rpc_hash_json(res.base_hash));
 	json_object_set_new(o, "base_height", json_integer(res.base_height));
 	json_object_set_new(o, "path", json_string(path));
 close:
@@ -193,7 +184,7 @@ chainstate_json(struct rpc *r, struct store_rtxn *t,
 	/* The in-memory count: the snapshot's base has one in memory first. */
 	e.chain_tx = ci->chain_tx;
 	json_object_set_new(o, "blocks", json_integer(ci->height));
-	json_object_set_new(o, "bestblockhash", hash_json(ci->tip));
+	json_object_set_new(o, "bestblockhash", rpc_hash_json(ci->tip));
 	json_object_set_new(o, "difficulty",
 	    json_real(arith256_difficulty(ci->bits)));
 	json_object_set_new(o, "verificationprogress",
@@ -204,7 +195,7 @@ chainstate_json(struct rpc *r, struct store_rtxn *t,
 	    json_integer((json_int_t)ci->coins_tip_cache_bytes));
 	if (ci->from_snapshot)
 		json_object_set_new(o, "snapshot_blockhash",
-		    hash_json(ci->snapshot_base));
+		    rpc_hash_json(ci->snapshot_base));
 	json_object_set_new(o, "validated", json_boolean(ci->validated));
 	return o;
 }

@@ -267,10 +267,22 @@ unsigned script_witness_sigops(const uint8_t *script_sig, size_t sig_len,
 
 int script_is_p2sh(const uint8_t *s, size_t len);
 int script_is_push_only(const uint8_t *s, size_t len);
+/*
+ * Calls fn with each opcode of s in order while it returns 1. Returns 1
+ * when every opcode parsed and fn accepted it, else 0.
+ */
+int script_each_op(const uint8_t *s, size_t len,
+    int (*fn)(unsigned op, void *arg), void *arg);
 /* Witness program: returns 1 and sets version/program if s is one. */
 int script_is_witness_program(const uint8_t *s, size_t len, int *version,
     const uint8_t **prog, size_t *prog_len);
 /* OP_RETURN or over 10,000 bytes. */
 int script_is_unspendable(const uint8_t *s, size_t len);
+/*
+ * The output script that pays to script s: P2WSH (00 20 SHA256(s)) when
+ * witness, else P2SH (a9 14 HASH160(s) 87). Returns its length (34 or 23).
+ */
+size_t script_wrap(const uint8_t *s, size_t len, int witness,
+    uint8_t out[34]);
 
 #endif

@@ -2,6 +2,7 @@
  * Script templates and signature-operation counts (Core's IsPayToScriptHash,
  * IsWitnessProgram, GetSigOpCount, CountWitnessSigOps).
  */
+#include "crypto/hash.h"
 #include "script/opcodes.h"
 #include "script/script.h"
 
@@ -13,20 +14,31 @@ script_is_p2sh(const uint8_t *s, size_t len)
 }
 
 int
-script_is_push_only(const uint8_t *s, size_t len)
+script_each_op(const uint8_t *s, size_t len,
+    int (*fn)(unsigned op, void *arg), void *arg)
 {
 	const uint8_t *d;
 	size_t pc = 0, dl;
 	unsigned op;
 
-	while (pc < len) {
-		if (!script_get_op(s, len, &pc, &op, &d, &dl))
+	while (pc < len)
+		if (!script_get_op(s, len, &pc, &op, &d, &dl) || !fn(op, arg))
 			return 0;
-		/* OP_RESERVED (0x50) counts as a push here, as in Core. */
-		if (op > OP_16)
-			return 0;
-	}
 	return 1;
+}
+
+static int
+is_push_op(unsigned op, void *arg)
+{
+	(void)arg;
+	/* OP_RESERVED (0x50) counts as a push here, as in Core. */
+	return op <= OP_16;
+}
+
+int
+script_is_push_only(const uint8_t *s, size_t len)
+{
+	return script_each_op(s, len, is_push_op, NULL);
 }
 
 int
@@ -146,4 +158,20 @@ script_witness_sigops(const uint8_t *script_sig, size_t sig_len,
 	    script_is_witness_program(rs, rs_len, &version, &prog, &plen))
 		return witness_program_sigops(version, plen, wit, wit_count);
 	return 0;
+}
+
+size_t
+script_wrap(const uint8_t *s, size_t len, int witness, uint8_t out[34])
+{
+	if (witness) {
+		out[0] = 0x00;
+		out[1] = 32;
+		sha256(s, len, out + 2);
+		return 34;
+	}
+	out[0] = 0xa9;
+	out[1] = 20;
+	hash160(s, len, out + 2);
+	out[22] = 0x87;
+	return 23;
 }

@@ -195,15 +195,6 @@ connect_one(struct chainstate *cs, struct bindex *bi)
 	return rc;
 }
 
-static int
-disconnect_txn(struct chainstate *cs, struct store_wtxn *w, void *arg)
-{
-	int rc = disconnect_block(cs, w, arg);
-
-	/* An unclean undo means the UTXO set and undo data disagree. */
-	return rc == 1 ? STORE_ERROR : rc;
-}
-
 /*
  * Tells the block_disconnected hook about bi, which just left the chain.
  * Its bytes are still stored (disconnecting keeps block data); they are
@@ -213,26 +204,11 @@ disconnect_txn(struct chainstate *cs, struct store_wtxn *w, void *arg)
 static int
 notify_disconnected(struct chainstate *cs, struct bindex *bi)
 {
-	struct store_rtxn *r;
-	const uint8_t *p;
 	size_t n;
-	int rc;
 
 	if (cs->hooks.block_disconnected == NULL)
 		return 0;
-	if (store_read_begin(cs->store, &r) != STORE_OK)
-		return -1;
-	rc = store_get_block(r, bi->e.hash, &p, &n);
-	if (rc == STORE_OK) {
-		if (n > cs->rawcap) {
-			free(cs->rawbuf);
-			cs->rawbuf = xmalloc(n);
-			cs->rawcap = n;
-		}
-		memcpy(cs->rawbuf, p, n);
-	}
-	store_read_end(r);
-	if (rc != STORE_OK)
+	if (cs_copy_stored_block(cs, bi->e.hash, &n) != STORE_OK)
 		return -1;
 	cs->hooks.block_disconnected(cs->hooks.arg, &bi->e, cs->rawbuf, n);
 	return 0;
@@ -248,7 +224,7 @@ disconnect_one(struct chainstate *cs)
 
 	if (tip == NULL || tip->parent == NULL)
 		return -1;
-	if ((rc = cs_write(cs, disconnect_txn, tip)) != 0) {
+	if ((rc = cs_write(cs, disconnect_block_txn, tip)) != 0) {
 		hash_to_hex(tip->e.hash, hex);
 		log_warnx("chainstate: cannot disconnect %s (%d): undo data "
 		    "or coins inconsistent", hex, rc);

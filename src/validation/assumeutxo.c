@@ -117,8 +117,13 @@ record_del(struct store_wtxn *w)
  * Empties the second chainstate and forgets the record, in one write
  * transaction on the calling thread (growing the map as needed).
  */
+/*
+ * Runs fn in a write transaction and commits it; a full map is grown and
+ * the whole transaction run again. Returns a STORE_ status.
+ */
 static int
-discard_other(struct store *s)
+write_retry(struct store *s, int (*fn)(struct store_wtxn *, const void *),
+    const void *arg)
 {
 	struct store_wtxn *w;
 	int rc;
@@ -126,10 +131,7 @@ discard_other(struct store *s)
 	for (;;) {
 		if ((rc = store_write_begin(s, &w)) != STORE_OK)
 			return rc;
-		if ((rc = store_txn_use(store_wtxn_reader(w),
-		    STORE_CS_OTHER)) == 0 &&
-		    (rc = store_clear_chainstate(w)) == 0 &&
-		    (rc = record_del(w)) == 0)
+		if ((rc = fn(w, arg)) == 0)
 			rc = store_write_commit(w);
 		else
 			store_write_abort(w);
@@ -141,23 +143,33 @@ discard_other(struct store *s)
 }
 
 static int
-write_record(struct store *s, const struct au_record *r)
+discard_other_txn(struct store_wtxn *w, const void *arg)
 {
-	struct store_wtxn *w;
 	int rc;
 
-	for (;;) {
-		if ((rc = store_write_begin(s, &w)) != STORE_OK)
-			return rc;
-		if ((rc = record_put(w, r)) == 0)
-			rc = store_write_commit(w);
-		else
-			store_write_abort(w);
-		if (rc != STORE_MAPFULL)
-			return rc;
-		if (store_grow(s) != STORE_OK)
-			return STORE_ERROR;
-	}
+	(void)arg;
+	if ((rc = store_txn_use(store_wtxn_reader(w), STORE_CS_OTHER)) == 0 &&
+	    (rc = store_clear_chainstate(w)) == 0)
+		rc = record_del(w);
+	return rc;
+}
+
+static int
+discard_other(struct store *s)
+{
+	return write_retry(s, discard_other_txn, NULL);
+}
+
+static int
+write_record_txn(struct store_wtxn *w, const void *arg)
+{
+	return record_put(w, arg);
+}
+
+static int
+write_record(struct store *s, const struct au_record *r)
+{
+	return write_retry(s, write_record_txn, r);
 }
 
 /* ---- cache sizes (getchainstates) ---- */

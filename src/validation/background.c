@@ -100,23 +100,10 @@ wait_for_blocks(struct bgval *bg, unsigned int *seen)
 static int
 load_block(struct chainstate *cs, struct bindex *bi, struct block *b)
 {
-	struct store_rtxn *r;
-	const uint8_t *p;
 	size_t n;
 	int rc;
 
-	if (store_read_begin(cs->store, &r) != STORE_OK)
-		return -1;
-	rc = store_get_block(r, bi->e.hash, &p, &n);
-	if (rc == STORE_OK) {
-		if (n > cs->rawcap) {
-			free(cs->rawbuf);
-			cs->rawbuf = xmalloc(n);
-			cs->rawcap = n;
-		}
-		memcpy(cs->rawbuf, p, n);
-	}
-	store_read_end(r);
+	rc = cs_copy_stored_block(cs, bi->e.hash, &n);
 	if (rc == STORE_NOTFOUND)
 		return 1;
 	if (rc != STORE_OK)
@@ -137,14 +124,6 @@ bg_connect_txn(struct chainstate *cs, struct store_wtxn *w, void *arg)
 
 	vs_clear(&c->st);
 	return connect_block(cs, w, c->bi, c->b, 0, &c->st);
-}
-
-static int
-bg_disconnect_txn(struct chainstate *cs, struct store_wtxn *w, void *arg)
-{
-	int rc = disconnect_block(cs, w, arg);
-
-	return rc == 1 ? STORE_ERROR : rc;
 }
 
 static void
@@ -222,7 +201,7 @@ step(struct bgval *bg, struct bg_result *res)
 	}
 	if (bindex_ancestor(bg->base, tip->e.height) != tip) {
 		/* Another branch: back to where it meets the base's. */
-		if (cs_write(cs, bg_disconnect_txn, tip) != 0) {
+		if (cs_write(cs, disconnect_block_txn, tip) != 0) {
 			hash_to_hex(tip->e.hash, hex);
 			fatalx("%s: cannot disconnect %s from the background "
 			    "chainstate: undo data or coins inconsistent",

@@ -188,7 +188,20 @@ int connect_block(struct chainstate *cs, struct store_wtxn *w,
  */
 int disconnect_block(struct chainstate *cs, struct store_wtxn *w,
     struct bindex *bi);
+/*
+ * disconnect_block as a cs_write callback (arg: the bindex); an unclean
+ * undo is STORE_ERROR there, since the UTXO set and undo data disagree.
+ */
+int disconnect_block_txn(struct chainstate *cs, struct store_wtxn *w,
+    void *arg);
 void connect_scratch_free(struct connect_scratch *s);
+/*
+ * Copies the stored block hash into cs->rawbuf (*len bytes) in a read
+ * transaction of its own, so none is open once it returns. Returns
+ * STORE_OK, STORE_NOTFOUND or another store status.
+ */
+int cs_copy_stored_block(struct chainstate *cs, const uint8_t hash[32],
+    size_t *len);
 /* Loads a block's bytes for connection (pending or stored) and parses it. */
 int cs_load_block(struct chainstate *cs, struct store_rtxn *r,
     struct bindex *bi, const uint8_t **raw, size_t *len, struct block *b);

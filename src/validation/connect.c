@@ -581,6 +581,35 @@ fail:
 	return -1;
 }
 
+/* Copies n bytes into cs->rawbuf, grown as needed; returns it. */
+static const uint8_t *
+keep_copy(struct chainstate *cs, const uint8_t *p, size_t n)
+{
+	if (n > cs->rawcap) {
+		free(cs->rawbuf);
+		cs->rawbuf = xmalloc(n);
+		cs->rawcap = n;
+	}
+	memcpy(cs->rawbuf, p, n);
+	return cs->rawbuf;
+}
+
+int
+cs_copy_stored_block(struct chainstate *cs, const uint8_t hash[32],
+    size_t *len)
+{
+	struct store_rtxn *r;
+	const uint8_t *p;
+	int rc;
+
+	if (store_read_begin(cs->store, &r) != STORE_OK)
+		return STORE_ERROR;
+	if ((rc = store_get_block(r, hash, &p, len)) == STORE_OK)
+		keep_copy(cs, p, *len);
+	store_read_end(r);
+	return rc;
+}
+
 int
 cs_load_block(struct chainstate *cs, struct store_rtxn *r, struct bindex *bi,
     const uint8_t **raw, size_t *len, struct block *b)
@@ -595,19 +624,21 @@ cs_load_block(struct chainstate *cs, struct store_rtxn *r, struct bindex *bi,
 		if (store_get_block(r, bi->e.hash, &p, &n) != STORE_OK)
 			return -1;
 		/* Store pointers die at the next write: keep a copy. */
-		if (n > cs->rawcap) {
-			free(cs->rawbuf);
-			cs->rawbuf = xmalloc(n);
-			cs->rawcap = n;
-		}
-		memcpy(cs->rawbuf, p, n);
-		p = cs->rawbuf;
+		p = keep_copy(cs, p, n);
 	}
 	if (block_parse(p, n, b) != 0)
 		return -1;
 	*raw = p;
 	*len = n;
 	return 0;
+}
+
+int
+disconnect_block_txn(struct chainstate *cs, struct store_wtxn *w, void *arg)
+{
+	int rc = disconnect_block(cs, w, arg);
+
+	return rc == 1 ? STORE_ERROR : rc;
 }
 
 static int

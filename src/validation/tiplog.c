@@ -50,26 +50,13 @@ log2_work(const struct bindex *b)
 static double
 progress(struct chainstate *cs, const struct bindex *tip)
 {
-	int32_t back = (int32_t)(30 * 24 * 3600 / cs->cp->target_spacing);
-	const struct bindex *old;
-	int64_t now = node_time(), span;
-	double rate = 0, total;
+	int32_t back = chainparams_progress_back(cs->cp);
+	const struct bindex *old = NULL;
 
-	if (tip->e.chain_tx == 0)
-		return 0;
-	if (tip->e.height > back &&
-	    (old = chain_at(&cs->chain, tip->e.height - back)) != NULL &&
-	    old->e.chain_tx &&
-	    (span = (int64_t)tip->e.hdr.time - old->e.hdr.time) > 0)
-		rate = (double)(tip->e.chain_tx - old->e.chain_tx) /
-		    (double)span;
-	if (now <= tip->e.hdr.time)
-		return 1.0;
-	total = (double)tip->e.chain_tx +
-	    (double)(now - tip->e.hdr.time) * rate;
-	if (total <= 0 || (double)tip->e.chain_tx / total > 1.0)
-		return 1.0;
-	return (double)tip->e.chain_tx / total;
+	if (tip->e.height > back)
+		old = chain_at(&cs->chain, tip->e.height - back);
+	return chainparams_progress(tip->e.chain_tx, tip->e.hdr.time,
+	    old ? old->e.chain_tx : 0, old ? old->e.hdr.time : 0, node_time());
 }
 
 void

@@ -223,15 +223,22 @@ validation_request(struct validation *v, struct request *r, int timeout_ms,
 	return request_wait(r, timeout_ms, out, err);
 }
 
+/* The pointer a request or write message carries (its whole payload). */
+static void *
+pointer_of(struct msg *m)
+{
+	void *p;
+
+	if (m->len != sizeof(p))
+		fatalx("%s: bad message of type %d", __func__, m->type);
+	memcpy(&p, m->data, sizeof(p));
+	return p;
+}
+
 static struct request *
 request_of(struct msg *m)
 {
-	struct request *r;
-
-	if (m->len != sizeof(r))
-		fatalx("%s: bad request message", __func__);
-	memcpy(&r, m->data, sizeof(r));
-	return r;
+	return pointer_of(m);
 }
 
 /*
@@ -297,12 +304,7 @@ validation_write(struct validation *v, validation_write_fn fn, void *arg)
 static struct write_job *
 write_job_of(struct msg *m)
 {
-	struct write_job *j;
-
-	if (m->len != sizeof(j))
-		fatalx("%s: bad write message", __func__);
-	memcpy(&j, m->data, sizeof(j));
-	return j;
+	return pointer_of(m);
 }
 
 /* ---- chainstate hooks and listeners ---- */

@@ -79,8 +79,10 @@ struct validation {
 
 	/*
 	 * Incoming queues. netq: blocks and headers from peers, refused at
-	 * its mark so net stops reading the peer. callq: RPC calls, refused
-	 * at its mark. impq: the import thread's blocks; the importer waits
+	 * its mark so net stops reading the peer. callq: typed requests
+	 * from the rpc thread (VMSG_REQUEST), index writes (VMSG_WRITE) and
+	 * background validation's end (VMSG_BG_DONE), refused at its mark.
+	 * impq: the import thread's blocks; the importer waits
 	 * at its mark, which bounds the memory an import holds.
 	 */
 	struct queue *netq;
