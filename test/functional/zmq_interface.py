@@ -248,9 +248,11 @@ class ZMQInterfaceTest(BitrootTestFramework):
         # The attentive subscriber saw every one, in order, with no gap in sequence numbers.
         got = [m for m in self.b.drain(2000) if m[0] == "rawtx"]
         assert_equal(len(got), n)
-        # The slow one holds at most what its HWMs let through.
-        held = len(slow.drain(500))
-        assert held < n, held
+        # What the slow one holds is not asserted: with 200 small messages the
+        # kernel's socket buffers on loopback absorb everything whatever the
+        # HWMs, so whether libzmq drops any depends on thread timing (under
+        # TSan none were dropped). The node not stalling is what is checked.
+        slow.drain(500)
         slow.s.close(linger=0)
 
     def check_off_and_bad_address(self):
