@@ -518,6 +518,18 @@ struct consensus_coin;
 int rpc_undo_spent(const uint8_t *undo, size_t n, const struct block *b,
     int32_t height, struct consensus_coin **out);
 /*
+ * block_parse of raw/len into *b and, when undo is not NULL, rpc_undo_spent
+ * into *spent: 0, or RPC_BLOCK_UNREADABLE / RPC_BLOCK_UNDO_UNREADABLE (b
+ * is not left allocated then). Methods word these failures differently;
+ * rpc_block_read_fail gives getblock's and getrawtransaction's.
+ */
+#define RPC_BLOCK_UNREADABLE		(-1)
+#define RPC_BLOCK_UNDO_UNREADABLE	(-2)
+int rpc_block_spent(const uint8_t *raw, size_t len, const uint8_t *undo,
+    size_t ulen, int32_t height, struct block *b,
+    struct consensus_coin **spent);
+json_t *rpc_block_read_fail(struct rpc_error *err, int rc);
+/*
  * rpc_tx_json with the coins tx spent (spent: one per input, or NULL when
  * unknown or for a coinbase), as Core's TxToUniv with undo data: "fee"
  * after vout, and with prevout set each input's "prevout" (generated,
