@@ -659,7 +659,8 @@ m_addpeeraddress(struct rpc_ctx *c, struct rpc_error *err)
 	memset(&in, 0, sizeof(in));
 	memset(&out, 0, sizeof(out));
 	/* An address that does not parse is not added, with no reason given. */
-	if (netaddr_parse(addr, &in.svc.addr) == 0) {
+	if (netaddr_parse(addr, &in.svc.addr) == 0 ||
+	    netaddr_parse_name(addr, &in.svc.addr) == 0) {
 		in.svc.port = (uint16_t)p;
 		in.tried = tried ? json_is_true(tried) : 0;
 		r = request_new(net_req_addpeer, &in, sizeof(in), NULL,
