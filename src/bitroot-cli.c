@@ -226,6 +226,7 @@ static const struct conv conv_table[] = {
 	{ "prioritisetransaction", 1, "dummy" },
 	{ "prioritisetransaction", 2, "fee_delta" },
 	{ "scantxoutset", 1, "scanobjects" },
+	{ "sendmsgtopeer", 0, "peer_id" },
 	{ "sendrawtransaction", 1, "maxfeerate" },
 	{ "sendrawtransaction", 2, "maxburnamount" },
 	{ "setban", 2, "bantime" },

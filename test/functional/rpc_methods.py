@@ -271,7 +271,8 @@ class RpcMethodsTest(BitrootTestFramework):
                                   "Rawtransactions", "Util", "Zmq"])
         # Core keeps these in its hidden category (not in the listing).
         self.hidden = {"invalidateblock", "reconsiderblock", "addpeeraddress", "echo", "echojson", "setmocktime",
-                       "syncwithvalidationinterfacequeue", "addconnection", "generate"}
+                       "syncwithvalidationinterfacequeue", "addconnection", "generate",
+                       "getrawaddrman", "sendmsgtopeer"}
         issue6 = {
             "getblockchaininfo", "getblockcount", "getbestblockhash", "getblockhash", "getblockheader", "getblock",
             "getchaintips", "getdifficulty", "gettxout", "gettxoutsetinfo", "getchaintxstats", "getdeploymentinfo",
@@ -288,7 +289,7 @@ class RpcMethodsTest(BitrootTestFramework):
             "getdescriptorinfo"}
         issue22 = {"getblockstats", "gettxoutproof", "verifytxoutproof", "createmultisig", "deriveaddresses",
                    "signmessagewithprivkey", "verifymessage", "gettxspendingprevout",
-                   "signrawtransactionwithkey", "combinerawtransaction"}
+                   "signrawtransactionwithkey", "combinerawtransaction", "getaddrmaninfo"}
         assert_equal(sorted((issue6 | issue22) - self.help_listed), [])
         assert_equal(sorted(self.help_listed & self.hidden), [])
         for m in sorted(self.help_listed | self.hidden):
@@ -549,6 +550,26 @@ class RpcMethodsTest(BitrootTestFramework):
                                                          "port": INT, "network": STR}])
         assert_in("1.2.3.4", [a["address"] for a in addrs])
         self.bad(RPC_INVALID_PARAMETER, "getnodeaddresses", -1)
+        tbl = {"new": INT, "tried": INT, "total": INT}
+        info = self.call("getaddrmaninfo", shape={n: tbl for n in ("ipv4", "ipv6", "onion", "i2p", "cjdns",
+                                                                  "all_networks")})
+        assert info["ipv4"]["new"] >= 1
+        assert_equal(info["all_networks"]["total"], sum(info[n]["total"] for n in info if n != "all_networks"))
+        self.bad(RPC_MISC_ERROR, "getaddrmaninfo", 1)
+        slot = {"address": STR, "port": INT, "services": INT, "time": INT, "network": STR, "source": STR,
+                "source_network": STR}
+        raw = self.call("getrawaddrman", shape={"new": ANYOBJ, "tried": ANYOBJ})
+        for table in raw.values():
+            for pos, e in table.items():
+                bucket, position = map(int, pos.split("/"))
+                assert 0 <= bucket < 1024 and 0 <= position < 64, pos
+                check_shape(e, slot, "getrawaddrman." + pos)
+        assert_in(("1.2.3.4", 8333), [(e["address"], e["port"]) for e in raw["new"].values()])
+        self.bad(RPC_MISC_ERROR, "getrawaddrman", 1)
+        assert_equal(self.call("sendmsgtopeer", peers[0]["id"], "ping", "0102030405060708", shape={}), {})
+        self.bad(RPC_INVALID_PARAMETER, "sendmsgtopeer", peers[0]["id"], "abcdefghijklm", "00")
+        self.bad(RPC_INVALID_PARAMETER, "sendmsgtopeer", peers[0]["id"], "ping", "zz")
+        self.bad(RPC_MISC_ERROR, "sendmsgtopeer", 1000, "ping", "00")
         pid = peers[0]["id"]
         assert_equal(self.call("setnetworkactive", False, shape=BOOL), False)
         self.wait_until(lambda: node.getconnectioncount() == 0)
