@@ -212,6 +212,7 @@ static const struct conv conv_table[] = {
 	{ "getmempooldescendants", 1, "verbose" },
 	{ "getnodeaddresses", 0, "count" },
 	{ "getrawmempool", 0, "verbose" },
+	{ "importmempool", 1, "options" },
 	{ "getrawmempool", 1, "mempool_sequence" },
 	{ "getrawtransaction", 1, "verbosity" },
 	{ "getrawtransaction", 1, "verbose" },

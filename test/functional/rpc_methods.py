@@ -289,7 +289,8 @@ class RpcMethodsTest(BitrootTestFramework):
             "getdescriptorinfo"}
         issue22 = {"getblockstats", "gettxoutproof", "verifytxoutproof", "createmultisig", "deriveaddresses",
                    "signmessagewithprivkey", "verifymessage", "gettxspendingprevout",
-                   "signrawtransactionwithkey", "combinerawtransaction", "getaddrmaninfo"}
+                   "signrawtransactionwithkey", "combinerawtransaction", "getaddrmaninfo",
+                   "importmempool"}
         assert_equal(sorted((issue6 | issue22) - self.help_listed), [])
         assert_equal(sorted(self.help_listed & self.hidden), [])
         for m in sorted(self.help_listed | self.hidden):
@@ -760,6 +761,8 @@ class RpcMethodsTest(BitrootTestFramework):
         saved = self.call("savemempool", shape={"filename": STR})
         assert saved["filename"].endswith("mempool.dat")
         self.bad(RPC_MISC_ERROR, "savemempool", 1)
+        assert_equal(self.call("importmempool", saved["filename"], shape={}), {})
+        self.bad(RPC_MISC_ERROR, "importmempool", saved["filename"] + ".absent")
 
         self.log.info("blockchain: dumptxoutset")
         dump = self.call("dumptxoutset", "utxo.dat",
