@@ -290,7 +290,7 @@ class RpcMethodsTest(BitrootTestFramework):
         issue22 = {"getblockstats", "gettxoutproof", "verifytxoutproof", "createmultisig", "deriveaddresses",
                    "signmessagewithprivkey", "verifymessage", "gettxspendingprevout",
                    "signrawtransactionwithkey", "combinerawtransaction", "getaddrmaninfo",
-                   "importmempool"}
+                   "importmempool", "scanblocks"}
         assert_equal(sorted((issue6 | issue22) - self.help_listed), [])
         assert_equal(sorted(self.help_listed & self.hidden), [])
         for m in sorted(self.help_listed | self.hidden):
@@ -395,6 +395,11 @@ class RpcMethodsTest(BitrootTestFramework):
         assert_equal(self.nodes[0].scantxoutset("status"), None)
         self.bad(RPC_INVALID_PARAMETER, "scantxoutset", "begin", [])
         self.bad(RPC_INVALID_ADDRESS_OR_KEY, "scantxoutset", "start", ["nonsense(1)"])
+        found = self.call("scanblocks", "start", [descsum_create("addr(%s)" % ADDR)], 1100,
+                          shape={"from_height": INT, "to_height": INT, "relevant_blocks": [HASH], "completed": BOOL})
+        assert_equal(set(self.mined) - set(found["relevant_blocks"]), set())
+        assert_equal(self.nodes[0].scanblocks("status"), None)
+        self.bad(RPC_INVALID_PARAMETER, "scanblocks", "begin", [])
 
         self.log.info("blockchain: mempool (empty so far)")
         mp = self.call("getmempoolinfo", shape=MEMPOOLINFO)
