@@ -75,6 +75,10 @@ struct net_totals {
 	int local_relay;		/* not -blocksonly */
 	int64_t time_offset;		/* median of outbound peers', s */
 	char subver[MAX_SUBVERSION_LENGTH + 1];
+	/* getnetworkinfo's "networks": per enum net_class */
+	unsigned reachable;		/* bit (1 << class) */
+	char proxy[NETC_CJDNS + 1][NETADDR_STRLEN];	/* "": none */
+	int proxy_randomize;
 };
 /* in: none; out: struct net_totals (owns nothing). */
 void net_req_totals(void *net, void *in, void *out, struct request *r);

@@ -198,6 +198,8 @@ struct added_node {
 	int use_v2;		/* offer BIP324 (addnode's v2transport) */
 };
 
+struct socks5;
+
 struct peer {
 	TAILQ_ENTRY(peer) entry;
 	uint8_t idkey[8];		/* id, little-endian: the map key */
@@ -205,6 +207,7 @@ struct peer {
 	struct net *net;
 	struct bufferevent *bev;
 	struct v2t *v2;			/* BIP324 transport (or inbound detection); NULL: v1 */
+	struct socks5 *socks;		/* outbound through a proxy, until it connects */
 	unsigned v2_offered:1;		/* outbound, opened with v2 */
 	enum conn_type type;
 	struct service addr;		/* remote end */
@@ -320,6 +323,16 @@ struct net {
 	size_t max_send_buffer;
 	uint64_t local_services;
 	int v2transport;		/* -v2transport: offer and accept BIP324 */
+	/*
+	 * -proxy (IPv4, IPv6 and, unless -onion says otherwise, onion) and
+	 * -onion: SOCKS5 proxies by enum net_class; port 0 means none.
+	 * -proxyrandomize: fresh credentials per connection, from
+	 * proxy_counter, so Tor puts each on its own circuit.
+	 */
+	struct service proxy[NETC_CJDNS + 1];
+	int proxy_randomize;
+	uint64_t proxy_counter;
+	unsigned reachable;		/* bit (1 << enum net_class): -onlynet */
 	char subver[MAX_SUBVERSION_LENGTH + 1];
 	uint32_t implicit_perms;	/* -whitelist without permissions */
 	struct whitelist_entry *whitelist;

@@ -167,6 +167,7 @@ net_req_totals(void *owner, void *in, void *out, struct request *r)
 {
 	struct net *n = owner;
 	struct net_totals *o = out;
+	int c;
 
 	o->bytes_recv = n->total_recv;
 	o->bytes_sent = n->total_sent;
@@ -176,6 +177,14 @@ net_req_totals(void *owner, void *in, void *out, struct request *r)
 	o->local_relay = !n->blocksonly;
 	o->time_offset = median_outbound_offset(n);
 	snprintf(o->subver, sizeof(o->subver), "%s", n->subver);
+	o->reachable = n->reachable;
+	o->proxy_randomize = n->proxy_randomize;
+	for (c = 0; c <= NETC_CJDNS; c++) {
+		o->proxy[c][0] = '\0';
+		if (n->proxy[c].port != 0)
+			service_format(&n->proxy[c], o->proxy[c],
+			    sizeof(o->proxy[c]));
+	}
 }
 
 void

@@ -317,8 +317,8 @@ m_getnettotals(struct rpc_ctx *c, struct rpc_error *err)
 static json_t *
 m_getnetworkinfo(struct rpc_ctx *c, struct rpc_error *err)
 {
-	static const char *const nets[] = { "ipv4", "ipv6", "onion", "i2p",
-	    "cjdns" };
+	static const enum net_class nets[] = { NETC_IPV4, NETC_IPV6,
+	    NETC_ONION, NETC_I2P, NETC_CJDNS };
 	struct rpc_shared *sh = rpc_shared(c->rpc);
 	struct net_totals t;
 	struct policy pol;
@@ -352,14 +352,15 @@ m_getnetworkinfo(struct rpc_ctx *c, struct rpc_error *err)
 	a = json_array();
 	for (i = 0; i < sizeof(nets) / sizeof(nets[0]); i++) {
 		json_t *e = json_object();
-		int reach = i < 2;	/* no proxies: IPv4 and IPv6 only */
+		int reach = (t.reachable >> nets[i]) & 1;
 
-		json_object_set_new(e, "name", json_string(nets[i]));
+		json_object_set_new(e, "name", json_string(
+		    net_class_name(nets[i])));
 		json_object_set_new(e, "limited", json_boolean(!reach));
 		json_object_set_new(e, "reachable", json_boolean(reach));
-		json_object_set_new(e, "proxy", json_string(""));
+		json_object_set_new(e, "proxy", json_string(t.proxy[nets[i]]));
 		json_object_set_new(e, "proxy_randomize_credentials",
-		    json_false());
+		    json_boolean(t.proxy[nets[i]][0] && t.proxy_randomize));
 		json_array_append_new(a, e);
 	}
 	json_object_set_new(o, "networks", a);
