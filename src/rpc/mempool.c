@@ -835,7 +835,7 @@ const struct rpc_method rpc_mempool_methods[] = {
 	    "true|false    (boolean) Returns true\n", "\"txid\" 0.0 10000", RPC_ON_MEMPOOL },
 	{ "importmempool", "blockchain", m_importmempool, 0,
 	    { { "filepath", RPC_ARG_STR, 1, NULL, "The mempool file" },
-	      { "options", RPC_ARG_OBJ, 0, NULL, "Options object that can be "
+	      { "options", RPC_ARG_OPTIONS, 0, NULL, "Options object that can be "
 		"used to pass named arguments: use_current_time (boolean, "
 		"default=true) whether to use the current system time or the "
 		"entry time metadata from the mempool file; "

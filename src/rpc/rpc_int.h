@@ -64,6 +64,7 @@ enum rpc_argtype {
 	RPC_ARG_RANGE,		/* number or [begin,end] */
 	RPC_ARG_ANY,		/* no type check */
 	RPC_ARG_NUM_OR_BOOL,	/* Core's verbosity|verbose: number or boolean */
+	RPC_ARG_OPTIONS,	/* Core's OBJ_NAMED_PARAMS: an options object, no braces in help */
 	RPC_ARG_STR_OR_NUM,	/* hash or height */
 };
 

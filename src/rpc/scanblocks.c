@@ -195,11 +195,6 @@ m_scanblocks(struct rpc_ctx *c, struct rpc_error *err)
 	if (strcmp(action, "start") != 0)
 		return rpc_fail(err, RPC_INVALID_PARAMETER,
 		    "Invalid action '%s'", action);
-	/* Core reads the array unchecked: a missing one is a type error. */
-	if (!json_is_array(objs))
-		return rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s is "
-		    "not of expected type array", objs ? rpc_json_type_name(objs) :
-		    "null");
 	if (name == NULL || blockfilter_type_by_name(name, &type) != 0)
 		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
 		    "Unknown filtertype");
@@ -210,6 +205,11 @@ m_scanblocks(struct rpc_ctx *c, struct rpc_error *err)
 	if (sh->fi == NULL || filterindex_type(sh->fi) != type)
 		return rpc_fail(err, RPC_MISC_ERROR, "Index is not enabled for "
 		    "filtertype %s", name);
+	/* Core reads the array unchecked: a missing one is a type error. */
+	if (!json_is_array(objs))
+		return rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s is "
+		    "not of expected type array", objs ? rpc_json_type_name(objs) :
+		    "null");
 	if (__atomic_exchange_n(&sb_running, 1, __ATOMIC_ACQ_REL))
 		return rpc_fail(err, RPC_MISC_ERROR, "Scan already in "
 		    "progress, use action \"abort\" or \"status\"");
@@ -258,7 +258,7 @@ const struct rpc_method rpc_scanblocks_methods[] = {
 		"Height to stop to scan" },
 	      { "filtertype", RPC_ARG_STR, 0, "basic",
 		"The type name of the filter" },
-	      { "options", RPC_ARG_OBJ, 0, NULL, "filter_false_positives "
+	      { "options", RPC_ARG_OPTIONS, 0, NULL, "filter_false_positives "
 		"(boolean, default=false): Filter false positives (slower and "
 		"may fail on pruned nodes). Otherwise they may occur at a rate "
 		"of 1/M" } },

@@ -135,6 +135,7 @@ type_name(enum rpc_argtype t)
 	case RPC_ARG_BOOL:
 		return "boolean";
 	case RPC_ARG_OBJ:
+	case RPC_ARG_OPTIONS:
 		return "json object";
 	case RPC_ARG_ARR:
 		return "json array";
@@ -514,6 +515,7 @@ expected_type(enum rpc_argtype t)
 	case RPC_ARG_BOOL:
 		return "bool";
 	case RPC_ARG_OBJ:
+	case RPC_ARG_OPTIONS:
 		return "object";
 	case RPC_ARG_ARR:
 		return "array";
