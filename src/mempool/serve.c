@@ -17,8 +17,8 @@
 /* ---- Acceptance ---- */
 
 /* Core's TxValidationState::ToString(): reason, then ", debug" if any. */
-static void
-state_string(const struct accept_result *a, char *out, size_t len)
+void
+mempool_state_string(const struct accept_result *a, char *out, size_t len)
 {
 	const char *reason = a->reason[0] ? a->reason :
 	    a->code == ACCEPT_MISSING_INPUTS ?
@@ -36,7 +36,7 @@ fail_broadcast(struct request *r, const struct accept_result *a)
 {
 	char st[400];
 
-	state_string(a, st, sizeof(st));
+	mempool_state_string(a, st, sizeof(st));
 	switch (a->code) {
 	case ACCEPT_IN_CHAIN:
 		request_fail(r, MEMPOOL_E_IN_CHAIN,
@@ -172,7 +172,7 @@ test_row(struct mempool_test_row *row, const struct accept_result *a)
 	}
 	row->missing_inputs = a->code == ACCEPT_MISSING_INPUTS;
 	snprintf(row->reason, sizeof(row->reason), "%s", a->reason);
-	state_string(a, row->details, sizeof(row->details));
+	mempool_state_string(a, row->details, sizeof(row->details));
 }
 
 void

@@ -335,6 +335,181 @@ fail:
 	return NULL;
 }
 
+/* ---- submitpackage ---- */
+
+/* Core's set<uint256> order of txids: hex order, bytes from the last. */
+static int
+cmp_hash_hex(const void *a, const void *b)
+{
+	const uint8_t *x = a, *y = b;
+	int i;
+
+	for (i = 31; i >= 0; i--)
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	return 0;
+}
+
+/* One row of "tx-results", as Core 28 writes it. */
+static json_t *
+package_row_json(const struct mempool_package_row *row)
+{
+	json_t *o = json_object(), *fees, *inc;
+	size_t k;
+
+	json_object_set_new(o, "txid", rpc_hash_json(row->txid));
+	switch (row->kind) {
+	case MEMPOOL_PKG_OTHER_WITNESS:
+		json_object_set_new(o, "other-wtxid",
+		    rpc_hash_json(row->other_wtxid));
+		break;
+	case MEMPOOL_PKG_INVALID:
+		json_object_set_new(o, "error", json_string(row->error));
+		break;
+	case MEMPOOL_PKG_VALID:
+	case MEMPOOL_PKG_IN_POOL:
+		json_object_set_new(o, "vsize", json_integer(row->vsize));
+		fees = json_object();
+		json_object_set_new(fees, "base", rpc_amount(row->fee));
+		/* Core does not recompute it for what was there already. */
+		if (row->kind == MEMPOOL_PKG_VALID) {
+			json_object_set_new(fees, "effective-feerate",
+			    rpc_amount(row->effective_feerate));
+			inc = json_array();
+			for (k = 0; k < row->nincludes; k++)
+				json_array_append_new(inc,
+				    rpc_hash_json(row->includes[k]));
+			json_object_set_new(fees, "effective-includes", inc);
+		}
+		json_object_set_new(o, "fees", fees);
+		break;
+	default:
+		break;
+	}
+	return o;
+}
+
+/*
+ * submitpackage: Core 28 checks the array's size, reads maxfeerate and
+ * maxburnamount, decodes every transaction (checking its burn), then the
+ * topology, before the pool sees anything.
+ */
+static json_t *
+m_submitpackage(struct rpc_ctx *c, struct rpc_error *err)
+{
+	json_t *txs = rpc_param(c, 0), *res, *map, *list, *v;
+	struct mempool_package_in in;
+	struct mempool_package_out out;
+	uint8_t (*replaced)[32] = NULL;
+	struct tx *dec;
+	int64_t feerate, burn = 0;
+	size_t n, i, k, ndec = 0, nrep = 0;
+
+	if (!json_is_array(txs))
+		return rpc_fail_type(err, txs, "array");
+	n = json_array_size(txs);
+	if (n < 1 || n > MAX_PACKAGE_COUNT)
+		return rpc_fail(err, RPC_INVALID_PARAMETER, "Array must contain "
+		    "between 1 and %d transactions.", MAX_PACKAGE_COUNT);
+	if (parse_feerate(rpc_param(c, 1), &feerate, err) == -1)
+		return NULL;
+	if (rpc_param(c, 2) && rpc_parse_amount(rpc_param(c, 2), &burn,
+	    err) == -1)
+		return NULL;
+	if (feerate < 0 || burn < 0)
+		return rpc_fail(err, RPC_TYPE_ERROR, "Amount out of range");
+	memset(&in, 0, sizeof(in));
+	in.raws = xcalloc(n, sizeof(*in.raws));
+	in.lens = xcalloc(n, sizeof(*in.lens));
+	in.n = n;
+	in.max_feerate = feerate;
+	dec = xcalloc(n, sizeof(*dec));
+	for (i = 0; i < n; i++) {
+		v = json_array_get(txs, i);
+		if (!json_is_string(v)) {
+			rpc_fail(err, RPC_MISC_ERROR, "JSON value of type %s is "
+			    "not of expected type string",
+			    rpc_json_type_name(v));
+			goto fail;
+		}
+		if (decode_hex_tx(json_string_value(v), &in.raws[i],
+		    &in.lens[i], &dec[i]) != 0) {
+			in.raws[i] = NULL;
+			rpc_fail(err, RPC_DESERIALIZATION_ERROR,
+			    "TX decode failed: %.300s Make sure the tx has at "
+			    "least one input.", json_string_value(v));
+			goto fail;
+		}
+		ndec++;
+		for (k = 0; k < dec[i].vout_count; k++)
+			if (script_burns(dec[i].vout[k].script,
+			    dec[i].vout[k].script_len) &&
+			    dec[i].vout[k].value > burn) {
+				rpc_fail(err, RPC_VERIFY_ERROR, "Unspendable "
+				    "output exceeds maximum configured by user "
+				    "(maxburnamount)");
+				goto fail;
+			}
+	}
+	if (n > 1 && !policy_child_with_parents(dec, n, 1)) {
+		rpc_fail(err, RPC_VERIFY_ERROR, "package topology disallowed. "
+		    "not child-with-parents or parents depend on each other.");
+		goto fail;
+	}
+	for (i = 0; i < ndec; i++)
+		tx_free(&dec[i]);
+	free(dec);
+	memset(&out, 0, sizeof(out));
+	if (ask(c->rpc, mempool_req_package, &in, sizeof(in),
+	    mempool_package_in_free, &out, sizeof(out),
+	    mempool_package_out_free, err) != 0)
+		return NULL;
+	if (out.internal) {
+		rpc_fail(err, RPC_VERIFY_ERROR, "%s", out.msg);
+		mempool_package_out_free(&out);
+		return NULL;
+	}
+	res = json_object();
+	json_object_set_new(res, "package_msg",
+	    json_string(out.failed ? out.msg : "success"));
+	map = json_object();
+	for (i = 0; i < out.n; i++) {
+		const struct mempool_package_row *row = &out.rows[i];
+		char hex[65];
+
+		/*
+		 * Core 28 writes "error": "unevaluated" into a row it then
+		 * never adds: such a transaction is missing from the map.
+		 */
+		if (row->kind == MEMPOOL_PKG_NONE)
+			continue;
+		hash_to_hex(row->wtxid, hex);
+		json_object_set_new(map, hex, package_row_json(row));
+		if (row->kind != MEMPOOL_PKG_VALID || row->nreplaced == 0)
+			continue;
+		replaced = xreallocarray(replaced, nrep + row->nreplaced, 32);
+		memcpy(replaced[nrep], row->replaced, row->nreplaced * 32);
+		nrep += row->nreplaced;
+	}
+	json_object_set_new(res, "tx-results", map);
+	if (nrep > 0)
+		qsort(replaced, nrep, 32, cmp_hash_hex);
+	list = json_array();
+	for (i = 0; i < nrep; i++)
+		if (i == 0 || memcmp(replaced[i], replaced[i - 1], 32) != 0)
+			json_array_append_new(list, rpc_hash_json(replaced[i]));
+	json_object_set_new(res, "replaced-transactions", list);
+	free(replaced);
+	mempool_package_out_free(&out);
+	return res;
+fail:
+	for (i = 0; i < ndec; i++)
+		tx_free(&dec[i]);
+	free(dec);
+	mempool_package_in_free(&in);
+	return NULL;
+}
+
 /* ---- Pool contents ---- */
 
 /* Core's entryToJSON. */
@@ -810,6 +985,54 @@ const struct rpc_method rpc_mempool_methods[] = {
 	    "createrawtransaction",
 	    "\"hex\"    (string) The transaction hash in hex\n",
 	    "\"signedhex\"", RPC_ON_MEMPOOL },
+	{ "submitpackage", "rawtransactions", m_submitpackage, 0,
+	    { { "package", RPC_ARG_ARR, 1, NULL,
+		"An array of raw transactions.\nThe package must solely "
+		"consist of a child and its parents. None of the parents may "
+		"depend on each other.\nThe package must be topologically "
+		"sorted, with the child being the last element in the array." },
+	      { "maxfeerate", RPC_ARG_AMOUNT, 0, "\"0.10\"", MAXFEERATE_HELP },
+	      { "maxburnamount", RPC_ARG_AMOUNT, 0, "\"0.00\"",
+		"Reject transactions with provably unspendable outputs (e.g. "
+		"'datacarrier' outputs that use the OP_RETURN opcode) greater "
+		"than the specified value, expressed in BTC.\nIf burning funds "
+		"through unspendable outputs is desired, increase this value.\n"
+		"This check is based on heuristics and does not guarantee "
+		"spendability of outputs.\n" } },
+	    "Submit a package of raw transactions (serialized, hex-encoded) to "
+	    "local node.\nThe package will be validated according to consensus "
+	    "and mempool policy rules. If any transaction passes, it will be "
+	    "accepted to mempool.\nThis RPC is experimental and the interface "
+	    "may be unstable. Refer to doc/policy/packages.md for "
+	    "documentation on package policies.\nWarning: successful "
+	    "submission does not mean the transactions will propagate "
+	    "throughout the network.",
+	    "{                                   (json object)\n"
+	    "  \"package_msg\" : \"str\",             (string) The transaction package result message. \"success\" indicates all transactions were accepted into or are already in the mempool.\n"
+	    "  \"tx-results\" : {                 (json object) transaction results keyed by wtxid\n"
+	    "    \"wtxid\" : {                    (json object) transaction wtxid\n"
+	    "      \"txid\" : \"hex\",              (string) The transaction hash in hex\n"
+	    "      \"other-wtxid\" : \"hex\",       (string, optional) The wtxid of a different transaction with the same txid but different witness found in the mempool. This means the submitted transaction was ignored.\n"
+	    "      \"vsize\" : n,                 (numeric, optional) Sigops-adjusted virtual transaction size.\n"
+	    "      \"fees\" : {                   (json object, optional) Transaction fees\n"
+	    "        \"base\" : n,                (numeric) transaction fee in BTC\n"
+	    "        \"effective-feerate\" : n,   (numeric, optional) if the transaction was not already in the mempool, the effective feerate in BTC per KvB. For example, the package feerate and/or feerate with modified fees from prioritisetransaction.\n"
+	    "        \"effective-includes\" : [   (json array, optional) if effective-feerate is provided, the wtxids of the transactions whose fees and vsizes are included in effective-feerate.\n"
+	    "          \"hex\",                   (string) transaction wtxid in hex\n"
+	    "          ...\n"
+	    "        ]\n"
+	    "      },\n"
+	    "      \"error\" : \"str\"              (string, optional) The transaction error string, if it was rejected by the mempool\n"
+	    "    },\n"
+	    "    ...\n"
+	    "  },\n"
+	    "  \"replaced-transactions\" : [      (json array, optional) List of txids of replaced transactions\n"
+	    "    \"hex\",                         (string) The transaction id\n"
+	    "    ...\n"
+	    "  ]\n"
+	    "}\n",
+	    "'[\"raw-parent-tx-1\", \"raw-parent-tx-2\", \"raw-child-tx\"]'",
+	    RPC_ON_MEMPOOL },
 	{ "testmempoolaccept", "rawtransactions", m_testmempoolaccept, 0,
 	    { { "rawtxs", RPC_ARG_ARR, 1, NULL,
 		"An array of hex strings of raw transactions." },

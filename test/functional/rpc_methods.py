@@ -288,7 +288,7 @@ class RpcMethodsTest(BitrootTestFramework):
             "getdescriptorinfo"}
         issue22 = {"getblockstats", "gettxoutproof", "verifytxoutproof", "createmultisig", "deriveaddresses",
                    "signmessagewithprivkey", "verifymessage", "gettxspendingprevout",
-                   "signrawtransactionwithkey", "combinerawtransaction"}
+                   "signrawtransactionwithkey", "combinerawtransaction", "submitpackage"}
         assert_equal(sorted((issue6 | issue22) - self.help_listed), [])
         assert_equal(sorted(self.help_listed & self.hidden), [])
         for m in sorted(self.help_listed | self.hidden):
