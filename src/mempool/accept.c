@@ -470,6 +470,17 @@ prechecks(struct aws *w, struct accept_result *r, int64_t max_feerate)
 	    (w->fee != 0 || w->modfee != 0))
 		return accept_fail(r, ACCEPT_POLICY, "dust",
 		    "tx with dust output must be 0-fee");
+	/*
+	 * Core 28: below the minimum relay fee nothing but a TRUC
+	 * transaction gets in, not even paid for by a package (its child
+	 * could be replaced away); not reconsiderable.
+	 */
+	if (!(w->flags & ACCEPT_BYPASS_LIMITS) &&
+	    w->tx.version != POLICY_TRUC_VERSION &&
+	    w->modfee < policy_fee_at(pol->min_relay_fee, w->vsize))
+		return accept_fail(r, ACCEPT_POLICY, "min relay fee not met",
+		    "%lld < %lld", (long long)w->modfee,
+		    (long long)policy_fee_at(pol->min_relay_fee, w->vsize));
 	/* In a package the package's fee rate is checked instead (package.c). */
 	if (!(w->flags & (ACCEPT_BYPASS_LIMITS | ACCEPT_INT_PKG_FEERATE)) &&
 	    accept_check_feerate(p, w->vsize, w->modfee, r) != 0)

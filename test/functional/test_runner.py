@@ -98,6 +98,7 @@ BASE_SCRIPTS = [
     ("framework_selftest.py", None),
     ("wallet_selftest.py", None),
     ("mempool_accept.py", None),
+    ("rpc_packages.py", None),
     ("mempool_rpc.py", None),
     ("mempool_persist.py", None),
     ("mining_mempool.py", None),
