@@ -40,7 +40,11 @@ mempool_submit_package(struct mempool *m, const uint64_t peers[2],
 	return rc;
 }
 
-/* Tells the listeners what became of a package from peers. */
+/*
+ * Tells the listeners what became of a package from peers: a failed
+ * package first (so net never retries the pair on hearing of a member),
+ * then each member's refusal, tagged with its sender.
+ */
 static void
 notify(struct mempool *m, const struct mpq_package *hdr,
     const struct pkg_result *res)
@@ -48,11 +52,16 @@ notify(struct mempool *m, const struct mpq_package *hdr,
 	uint8_t wtxids[2][32];
 	size_t i, k, nl = __atomic_load_n(&m->nlisteners, __ATOMIC_ACQUIRE);
 
-	for (i = 0; i < res->n; i++) {
+	for (i = 0; i < res->n && i < 2; i++)
+		memcpy(wtxids[i], res->tx[i].wtxid, 32);
+	for (k = 0; k < nl && res->state != PKG_OK; k++)
+		if (m->listeners[k].package_rejected)
+			m->listeners[k].package_rejected(m->listeners[k].arg,
+			    (const uint8_t(*)[32])wtxids, res->n);
+	for (i = 0; i < res->n && i < 2; i++) {
 		const struct pkg_tx_result *t = &res->tx[i];
 		enum mempool_reject kind;
 
-		memcpy(wtxids[i], t->wtxid, 32);
 		/* Still an orphan: it stays where it is (Core). */
 		if (t->kind != PKG_TX_INVALID ||
 		    t->r.code == ACCEPT_MISSING_INPUTS)
@@ -65,12 +74,6 @@ notify(struct mempool *m, const struct mpq_package *hdr,
 					hdr->peer[i], t->txid, t->wtxid, kind,
 					t->r.reason, NULL, 0);
 	}
-	if (res->state == PKG_OK)
-		return;
-	for (k = 0; k < nl; k++)
-		if (m->listeners[k].package_rejected)
-			m->listeners[k].package_rejected(m->listeners[k].arg,
-			    (const uint8_t(*)[32])wtxids, res->n);
 }
 
 void
