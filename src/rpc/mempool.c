@@ -408,9 +408,10 @@ m_submitpackage(struct rpc_ctx *c, struct rpc_error *err)
 	if (!json_is_array(txs))
 		return rpc_fail_type(err, txs, "array");
 	n = json_array_size(txs);
-	if (n < 1 || n > MAX_PACKAGE_COUNT)
+	/* Core 28: a package of one is for testmempoolaccept only. */
+	if (n < 2 || n > MAX_PACKAGE_COUNT)
 		return rpc_fail(err, RPC_INVALID_PARAMETER, "Array must contain "
-		    "between 1 and %d transactions.", MAX_PACKAGE_COUNT);
+		    "between 2 and %d transactions.", MAX_PACKAGE_COUNT);
 	if (parse_feerate(rpc_param(c, 1), &feerate, err) == -1)
 		return NULL;
 	if (rpc_param(c, 2) && rpc_parse_amount(rpc_param(c, 2), &burn,
@@ -451,7 +452,7 @@ m_submitpackage(struct rpc_ctx *c, struct rpc_error *err)
 				goto fail;
 			}
 	}
-	if (n > 1 && !policy_child_with_parents(dec, n, 1)) {
+	if (!policy_child_with_parents(dec, n, 1)) {
 		rpc_fail(err, RPC_VERIFY_ERROR, "package topology disallowed. "
 		    "not child-with-parents or parents depend on each other.");
 		goto fail;

@@ -18,7 +18,7 @@
   "unevaluated" rows).
 - Parameter errors: array size (-8), decoding (-22), topology and
   maxburnamount (-25).
-- One transaction is a package too.
+- One transaction is refused (Core 28 wants two to 25).
 """
 
 from decimal import Decimal
@@ -73,7 +73,6 @@ class RPCPackagesTest(BitrootTestFramework):
         self.check_maxfeerate()
         self.check_unconfirmed_parent_outside()
         self.check_conflict_in_package()
-        self.check_single()
 
     def pair(self, parent_kw, child_kw):
         w = self.wallet
@@ -85,9 +84,9 @@ class RPCPackagesTest(BitrootTestFramework):
         node = self.nodes[0]
         w = self.wallet
         self.log.info("parameter errors")
-        assert_rpc(RPC_INVALID_PARAMETER, "Array must contain between 1 and 25 transactions.",
+        assert_rpc(RPC_INVALID_PARAMETER, "Array must contain between 2 and 25 transactions.",
                    node.submitpackage, [])
-        assert_rpc(RPC_INVALID_PARAMETER, "Array must contain between 1 and 25 transactions.",
+        assert_rpc(RPC_INVALID_PARAMETER, "Array must contain between 2 and 25 transactions.",
                    node.submitpackage, ["00"] * 26)
         parent, child = self.pair({}, {})
         assert_rpc(RPC_DESERIALIZATION_ERROR, "TX decode failed: 0102 Make sure the tx has at least one input.",
@@ -108,12 +107,19 @@ class RPCPackagesTest(BitrootTestFramework):
         burn.vout = [CTxOut(utxo["value"] - 10000 - 1000, w.script_pubkey),
                      CTxOut(10000, bytes(CScript([OP_RETURN, b"burn"])))]
         w.sign_tx(burn)
+        child = w.create_self_transfer(utxo_to_spend={"txid": burn.txid_hex, "vout": 0,
+                                                      "value": burn.vout[0].value})
+        pkg = [burn.serialize().hex(), child["hex"]]
         assert_rpc(RPC_VERIFY_ERROR, "Unspendable output exceeds maximum configured by user (maxburnamount)",
-                   node.submitpackage, [burn.serialize().hex()])
-        res = node.submitpackage([burn.serialize().hex()], maxburnamount=btc(10000))
+                   node.submitpackage, pkg)
+        res = node.submitpackage(pkg, maxburnamount=btc(10000))
         assert_equal(res["package_msg"], "success")
-        w.scan_tx(burn.serialize().hex())
-        assert_equal(node.getrawmempool(), [burn.txid_hex])
+        w.scan_tx(pkg[0])
+        w.scan_tx(pkg[1])
+        assert_equal(sorted(node.getrawmempool()), sorted([burn.txid_hex, child["txid"]]))
+        self.log.info("one transaction is not a package for submitpackage (Core 28)")
+        assert_rpc(RPC_INVALID_PARAMETER, "Array must contain between 2 and 25 transactions.",
+                   node.submitpackage, [w.create_self_transfer(utxo_to_spend=w.get_utxo(mark_as_spent=False))["hex"]])
 
     def check_shape(self):
         node = self.nodes[0]
@@ -255,19 +261,6 @@ class RPCPackagesTest(BitrootTestFramework):
         assert_equal(res, {"package_msg": "conflict-in-package", "tx-results": {}, "replaced-transactions": []})
         w.rescan_utxos(include_mempool=True)
 
-    def check_single(self):
-        node = self.nodes[0]
-        self.log.info("one transaction is a package; refused alone it is not retried")
-        tx = self.wallet.create_self_transfer(fee_rate=4000)
-        res = node.submitpackage([tx["hex"]])
-        assert_equal(res["package_msg"], "success")
-        assert_equal(res["tx-results"][tx["wtxid"]]["fees"]["effective-includes"], [tx["wtxid"]])
-        self.wallet.scan_tx(tx["hex"])
-        low = self.wallet.create_self_transfer(fee=0, version=3)
-        res = node.submitpackage([low["hex"]])
-        assert_equal(res["package_msg"], "transaction failed")
-        assert_equal(res["tx-results"][low["wtxid"]]["error"],
-                     "min relay fee not met, 0 < %d" % fee_at(self.relay, low["vsize"]))
 
 
 if __name__ == "__main__":

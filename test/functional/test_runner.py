@@ -34,6 +34,7 @@ BASE_SCRIPTS = [
     ("interop_sync.py", 900),
     ("interop_rpc_diff.py", 600),
     ("interop_relay.py", 900),
+    ("interop_package_relay.py", 600),
     ("interop_reorg.py", 900),
     ("interop_v2transport.py", 600),
     ("interop_bad_peer.py", 1200),
