@@ -309,14 +309,12 @@ void mempool_req_test(void *m, void *in, void *out, struct request *r);
 /*
  * mempool_req_package: submitpackage after the rpc thread's own checks
  * (decoding, maxburnamount, topology). in: struct mempool_package_in
- * (freed with mempool_test_in_free's twin, mempool_package_in_free); out:
+ * (freed with mempool_package_in_free); out:
  * struct mempool_package_out (mempool_package_out_free), one row per
  * transaction in input order. What entered the pool is relayed.
  */
 struct mempool_package_in {
-	uint8_t **raws;
-	size_t *lens;
-	size_t n;
+	struct mempool_test_in txs;	/* the package, in order */
 	int64_t max_feerate;		/* sat/kvB; 0: no limit */
 };
 enum mempool_package_kind {

@@ -116,12 +116,8 @@ void
 mempool_package_in_free(void *in_)
 {
 	struct mempool_package_in *in = in_;
-	size_t i;
 
-	for (i = 0; i < in->n; i++)
-		free(in->raws[i]);
-	free(in->raws);
-	free(in->lens);
+	mempool_test_in_free(&in->txs);
 }
 
 void
@@ -185,8 +181,8 @@ mempool_req_package(void *owner, void *in_, void *out_, struct request *r)
 
 	(void)r;
 	res = xmalloc(sizeof(*res));
-	mempool_accept_package(m, (const uint8_t *const *)in->raws, in->lens,
-	    in->n, in->max_feerate, NULL, res);
+	mempool_accept_package(m, (const uint8_t *const *)in->txs.raws,
+	    in->txs.lens, in->txs.n, in->max_feerate, NULL, res);
 	if (res->state != PKG_OK) {
 		out->failed = 1;
 		out->internal = res->state == PKG_MEMPOOL_ERROR;
@@ -197,9 +193,9 @@ mempool_req_package(void *owner, void *in_, void *out_, struct request *r)
 			snprintf(out->msg, sizeof(out->msg), "%s",
 			    res->reason);
 	}
-	out->n = in->n;
-	out->rows = xcalloc(in->n ? in->n : 1, sizeof(*out->rows));
-	for (i = 0; i < in->n && i < res->n; i++)
+	out->n = in->txs.n;
+	out->rows = xcalloc(out->n ? out->n : 1, sizeof(*out->rows));
+	for (i = 0; i < out->n && i < res->n; i++)
 		fill_row(&out->rows[i], &res->tx[i]);
 	free(res);
 }

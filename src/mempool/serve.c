@@ -12,6 +12,7 @@
 
 #include "mempool/mempool_int.h"
 #include "store/store.h"
+#include "util/hex.h"
 #include "util/xmalloc.h"
 
 /* ---- Acceptance ---- */
@@ -231,19 +232,6 @@ cmp_txid_bytes(const void *a, const void *b)
 	return memcmp(a, b, 32);
 }
 
-/* Core's hex order of txids: their bytes from the last to the first. */
-static int
-cmp_txid_hex(const void *a, const void *b)
-{
-	const uint8_t *x = a, *y = b;
-	int i;
-
-	for (i = 31; i >= 0; i--)
-		if (x[i] != y[i])
-			return x[i] < y[i] ? -1 : 1;
-	return 0;
-}
-
 struct idlist {
 	uint8_t (*v)[32];
 	size_t n, cap;
@@ -326,7 +314,7 @@ entry_fill(struct mempool *m, const struct pool_entry_info *e, int full,
 			idlist_add(&deps, h);
 	}
 	if (deps.n > 1)
-		qsort(deps.v, deps.n, 32, cmp_txid_hex);
+		qsort(deps.v, deps.n, 32, hash_cmp_hex);
 	pool_children(m->pool, e->txid, collect_id, &kids);
 	if (kids.n > 1)
 		qsort(kids.v, kids.n, 32, cmp_txid_bytes);

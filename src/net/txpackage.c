@@ -23,25 +23,13 @@
 #include "util/log.h"
 #include "util/xmalloc.h"
 
-/* Core's hex order: the bytes compared from the last. */
-static int
-hash_less(const uint8_t a[32], const uint8_t b[32])
-{
-	int i;
-
-	for (i = 31; i >= 0; i--)
-		if (a[i] != b[i])
-			return a[i] < b[i];
-	return 0;
-}
-
 /* Core's GetPackageHash for two: SHA256 of the wtxids in ascending order. */
 static void
 package_hash(const uint8_t a[32], const uint8_t b[32], uint8_t out[32])
 {
 	struct sha256_ctx c;
 
-	if (hash_less(b, a)) {
+	if (hash_cmp_hex(b, a) < 0) {
 		const uint8_t *x = a;
 
 		a = b;

@@ -155,6 +155,75 @@ decode_hex_tx(const char *hex, uint8_t **raw, size_t *len, struct tx *tx)
 	return 0;
 }
 
+static int script_burns(const uint8_t *s, size_t len);
+
+/* The array of a package: between min and MAX_PACKAGE_COUNT. 0, or -1 with err. */
+static int
+package_size(const json_t *txs, size_t min, size_t *n, struct rpc_error *err)
+{
+	if (!json_is_array(txs)) {
+		rpc_fail_type(err, txs, "array");
+		return -1;
+	}
+	*n = json_array_size(txs);
+	if (*n < min || *n > MAX_PACKAGE_COUNT) {
+		rpc_fail(err, RPC_INVALID_PARAMETER, "Array must contain "
+		    "between %zu and %d transactions.", min, MAX_PACKAGE_COUNT);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The array of hex transactions of testmempoolaccept and submitpackage,
+ * into in (raws and lens allocated for in->n); each decoded into dec[i]
+ * (NULL: freed at once; else the caller frees all of them whatever the
+ * outcome, unused ones zeroed) and, with burn >= 0, its burnt outputs
+ * checked against burn (satoshis) before the next is read, as Core does.
+ * 0, or -1 with err.
+ */
+static int
+decode_hex_txs(const json_t *txs, struct mempool_test_in *in, struct tx *dec,
+    int64_t burn, struct rpc_error *err)
+{
+	struct tx tx, *t;
+	json_t *v;
+	size_t i, k;
+	int burnt;
+
+	for (i = 0; i < in->n; i++) {
+		v = json_array_get(txs, i);
+		/* Core's get_str() inside the handler: -1, not -3. */
+		if (!json_is_string(v)) {
+			rpc_fail(err, RPC_MISC_ERROR, "JSON value of type %s is "
+			    "not of expected type string",
+			    rpc_json_type_name(v));
+			return -1;
+		}
+		t = dec ? &dec[i] : &tx;
+		if (decode_hex_tx(json_string_value(v), &in->raws[i],
+		    &in->lens[i], t) != 0) {
+			in->raws[i] = NULL;
+			rpc_fail(err, RPC_DESERIALIZATION_ERROR,
+			    "TX decode failed: %.300s Make sure the tx has at "
+			    "least one input.", json_string_value(v));
+			return -1;
+		}
+		for (k = 0, burnt = 0; burn >= 0 && k < t->vout_count; k++)
+			burnt |= script_burns(t->vout[k].script,
+			    t->vout[k].script_len) && t->vout[k].value > burn;
+		if (dec == NULL)
+			tx_free(&tx);
+		if (burnt) {
+			rpc_fail(err, RPC_VERIFY_ERROR, "Unspendable output "
+			    "exceeds maximum configured by user "
+			    "(maxburnamount)");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Core's CScript::IsUnspendable() || !HasValidOps(): provably burnt. */
 static int
 script_burns(const uint8_t *s, size_t len)
@@ -272,44 +341,22 @@ accept_json(json_t *o, const struct mempool_test_row *row, int64_t feerate,
 static json_t *
 m_testmempoolaccept(struct rpc_ctx *c, struct rpc_error *err)
 {
-	json_t *txs = rpc_param(c, 0), *res, *o, *v;
+	json_t *txs = rpc_param(c, 0), *res, *o;
 	struct mempool_test_in in;
 	struct mempool_test_out out;
 	int64_t feerate;
-	struct tx tx;
 	size_t n, i;
 	int exit_early = 0;
 
-	if (!json_is_array(txs))
-		return rpc_fail_type(err, txs, "array");
-	n = json_array_size(txs);
-	if (n < 1 || n > MAX_PACKAGE_COUNT)
-		return rpc_fail(err, RPC_INVALID_PARAMETER, "Array must contain "
-		    "between 1 and %d transactions.", MAX_PACKAGE_COUNT);
+	if (package_size(txs, 1, &n, err) != 0)
+		return NULL;
 	if (parse_feerate(rpc_param(c, 1), &feerate, err) == -1)
 		return NULL;
 	in.raws = xcalloc(n, sizeof(*in.raws));
 	in.lens = xcalloc(n, sizeof(*in.lens));
 	in.n = n;
-	for (i = 0; i < n; i++) {
-		v = json_array_get(txs, i);
-		/* Core's get_str() inside the handler: -1, not -3. */
-		if (!json_is_string(v)) {
-			rpc_fail(err, RPC_MISC_ERROR, "JSON value of type %s is "
-			    "not of expected type string",
-			    rpc_json_type_name(v));
-			goto fail;
-		}
-		if (decode_hex_tx(json_string_value(v), &in.raws[i],
-		    &in.lens[i], &tx) != 0) {
-			in.raws[i] = NULL;
-			rpc_fail(err, RPC_DESERIALIZATION_ERROR,
-			    "TX decode failed: %.300s Make sure the tx has at "
-			    "least one input.", json_string_value(v));
-			goto fail;
-		}
-		tx_free(&tx);
-	}
+	if (decode_hex_txs(txs, &in, NULL, -1, err) != 0)
+		goto fail;
 	memset(&out, 0, sizeof(out));
 	if (ask(c->rpc, mempool_req_test, &in, sizeof(in),
 	    mempool_test_in_free, &out, sizeof(out), mempool_test_out_free,
@@ -336,19 +383,6 @@ fail:
 }
 
 /* ---- submitpackage ---- */
-
-/* Core's set<uint256> order of txids: hex order, bytes from the last. */
-static int
-cmp_hash_hex(const void *a, const void *b)
-{
-	const uint8_t *x = a, *y = b;
-	int i;
-
-	for (i = 31; i >= 0; i--)
-		if (x[i] != y[i])
-			return x[i] < y[i] ? -1 : 1;
-	return 0;
-}
 
 /* One row of "tx-results", as Core 28 writes it. */
 static json_t *
@@ -397,21 +431,17 @@ package_row_json(const struct mempool_package_row *row)
 static json_t *
 m_submitpackage(struct rpc_ctx *c, struct rpc_error *err)
 {
-	json_t *txs = rpc_param(c, 0), *res, *map, *list, *v;
+	json_t *txs = rpc_param(c, 0), *res, *map, *list;
 	struct mempool_package_in in;
 	struct mempool_package_out out;
 	uint8_t (*replaced)[32] = NULL;
 	struct tx *dec;
 	int64_t feerate, burn = 0;
-	size_t n, i, k, ndec = 0, nrep = 0;
+	size_t n, i, nrep = 0;
 
-	if (!json_is_array(txs))
-		return rpc_fail_type(err, txs, "array");
-	n = json_array_size(txs);
 	/* Core 28: a package of one is for testmempoolaccept only. */
-	if (n < 2 || n > MAX_PACKAGE_COUNT)
-		return rpc_fail(err, RPC_INVALID_PARAMETER, "Array must contain "
-		    "between 2 and %d transactions.", MAX_PACKAGE_COUNT);
+	if (package_size(txs, 2, &n, err) != 0)
+		return NULL;
 	if (parse_feerate(rpc_param(c, 1), &feerate, err) == -1)
 		return NULL;
 	if (rpc_param(c, 2) && rpc_parse_amount(rpc_param(c, 2), &burn,
@@ -420,44 +450,19 @@ m_submitpackage(struct rpc_ctx *c, struct rpc_error *err)
 	if (feerate < 0 || burn < 0)
 		return rpc_fail(err, RPC_TYPE_ERROR, "Amount out of range");
 	memset(&in, 0, sizeof(in));
-	in.raws = xcalloc(n, sizeof(*in.raws));
-	in.lens = xcalloc(n, sizeof(*in.lens));
-	in.n = n;
+	in.txs.raws = xcalloc(n, sizeof(*in.txs.raws));
+	in.txs.lens = xcalloc(n, sizeof(*in.txs.lens));
+	in.txs.n = n;
 	in.max_feerate = feerate;
 	dec = xcalloc(n, sizeof(*dec));
-	for (i = 0; i < n; i++) {
-		v = json_array_get(txs, i);
-		if (!json_is_string(v)) {
-			rpc_fail(err, RPC_MISC_ERROR, "JSON value of type %s is "
-			    "not of expected type string",
-			    rpc_json_type_name(v));
-			goto fail;
-		}
-		if (decode_hex_tx(json_string_value(v), &in.raws[i],
-		    &in.lens[i], &dec[i]) != 0) {
-			in.raws[i] = NULL;
-			rpc_fail(err, RPC_DESERIALIZATION_ERROR,
-			    "TX decode failed: %.300s Make sure the tx has at "
-			    "least one input.", json_string_value(v));
-			goto fail;
-		}
-		ndec++;
-		for (k = 0; k < dec[i].vout_count; k++)
-			if (script_burns(dec[i].vout[k].script,
-			    dec[i].vout[k].script_len) &&
-			    dec[i].vout[k].value > burn) {
-				rpc_fail(err, RPC_VERIFY_ERROR, "Unspendable "
-				    "output exceeds maximum configured by user "
-				    "(maxburnamount)");
-				goto fail;
-			}
-	}
+	if (decode_hex_txs(txs, &in.txs, dec, burn, err) != 0)
+		goto fail;
 	if (!policy_child_with_parents(dec, n, 1)) {
 		rpc_fail(err, RPC_VERIFY_ERROR, "package topology disallowed. "
 		    "not child-with-parents or parents depend on each other.");
 		goto fail;
 	}
-	for (i = 0; i < ndec; i++)
+	for (i = 0; i < n; i++)
 		tx_free(&dec[i]);
 	free(dec);
 	memset(&out, 0, sizeof(out));
@@ -494,7 +499,8 @@ m_submitpackage(struct rpc_ctx *c, struct rpc_error *err)
 	}
 	json_object_set_new(res, "tx-results", map);
 	if (nrep > 0)
-		qsort(replaced, nrep, 32, cmp_hash_hex);
+		/* Core's std::set<uint256>: hex order. */
+		qsort(replaced, nrep, 32, hash_cmp_hex);
 	list = json_array();
 	for (i = 0; i < nrep; i++)
 		if (i == 0 || memcmp(replaced[i], replaced[i - 1], 32) != 0)
@@ -504,7 +510,7 @@ m_submitpackage(struct rpc_ctx *c, struct rpc_error *err)
 	mempool_package_out_free(&out);
 	return res;
 fail:
-	for (i = 0; i < ndec; i++)
+	for (i = 0; i < n; i++)
 		tx_free(&dec[i]);
 	free(dec);
 	mempool_package_in_free(&in);

@@ -29,7 +29,6 @@ can be compared with Core's word for word, fee figures included.
 from decimal import Decimal
 
 from test_framework.authproxy import JSONRPCException
-from test_framework.messages import COutPoint, CTransaction, CTxIn, CTxOut, hex_to_hash
 from test_framework.script import OP_RETURN, CScript
 from test_framework.test_framework import BitrootTestFramework
 from test_framework.util import assert_equal
@@ -155,12 +154,8 @@ class InteropPackageRelayTest(BitrootTestFramework):
         self.same("maxfeerate 1 BTC/kvB", [a["hex"], child["hex"]], 1)
         self.same("unrelated transactions", [a["hex"], inpool["hex"]])
         self.same("child first", [child["hex"], a["hex"]])
-        utxo = w.get_utxo(mark_as_spent=False)
-        burn = CTransaction(version=2)
-        burn.vin = [CTxIn(COutPoint(hex_to_hash(utxo["txid"]), utxo["vout"]), b"", 0xffffffff)]
-        burn.vout = [CTxOut(utxo["value"] - 10000 - 1000, w.script_pubkey),
-                     CTxOut(10000, bytes(CScript([OP_RETURN, b"burn"])))]
-        w.sign_tx(burn)
+        burn = w.create_to(scriptPubKey=CScript([OP_RETURN, b"burn"]), amount=10000,
+                           utxo_to_spend=w.get_utxo(mark_as_spent=False))
         burn_child = w.create_self_transfer(utxo_to_spend={"txid": burn.txid_hex, "vout": 0,
                                                             "value": burn.vout[0].value})
         self.same("burn over maxburnamount", [burn.serialize().hex(), burn_child["hex"]])

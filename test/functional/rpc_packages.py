@@ -23,27 +23,17 @@
 
 from decimal import Decimal
 
-from test_framework.authproxy import JSONRPCException
 from test_framework.blocktools import COINBASE_MATURITY
-from test_framework.messages import COIN, COutPoint, CTransaction, CTxIn, CTxOut, hex_to_hash
+from test_framework.messages import COIN
 from test_framework.script import OP_RETURN, CScript
 from test_framework.test_framework import BitrootTestFramework
-from test_framework.util import assert_equal
+from test_framework.util import assert_equal, assert_rpc_exact
 from test_framework.wallet import MiniWallet, fee_at
 
 RPC_INVALID_PARAMETER = -8
 RPC_DESERIALIZATION_ERROR = -22
 RPC_VERIFY_ERROR = -25
 TOPOLOGY_MSG = "package topology disallowed. not child-with-parents or parents depend on each other."
-
-
-def assert_rpc(code, message, fun, *args, **kw):
-    try:
-        fun(*args, **kw)
-    except JSONRPCException as e:
-        assert_equal((e.error["code"], e.error["message"]), (code, message))
-        return
-    raise AssertionError("the call did not fail")
 
 
 def btc(sat):
@@ -84,33 +74,29 @@ class RPCPackagesTest(BitrootTestFramework):
         node = self.nodes[0]
         w = self.wallet
         self.log.info("parameter errors")
-        assert_rpc(RPC_INVALID_PARAMETER, "Array must contain between 2 and 25 transactions.",
+        assert_rpc_exact(RPC_INVALID_PARAMETER, "Array must contain between 2 and 25 transactions.",
                    node.submitpackage, [])
-        assert_rpc(RPC_INVALID_PARAMETER, "Array must contain between 2 and 25 transactions.",
+        assert_rpc_exact(RPC_INVALID_PARAMETER, "Array must contain between 2 and 25 transactions.",
                    node.submitpackage, ["00"] * 26)
         parent, child = self.pair({}, {})
-        assert_rpc(RPC_DESERIALIZATION_ERROR, "TX decode failed: 0102 Make sure the tx has at least one input.",
+        assert_rpc_exact(RPC_DESERIALIZATION_ERROR, "TX decode failed: 0102 Make sure the tx has at least one input.",
                    node.submitpackage, [parent["hex"], "0102"])
-        assert_rpc(RPC_INVALID_PARAMETER, "Fee rates larger than or equal to 1BTC/kvB are not accepted",
+        assert_rpc_exact(RPC_INVALID_PARAMETER, "Fee rates larger than or equal to 1BTC/kvB are not accepted",
                    node.submitpackage, [parent["hex"], child["hex"]], 1)
         other = w.create_self_transfer(utxo_to_spend=w.get_utxo(mark_as_spent=False))
-        assert_rpc(RPC_VERIFY_ERROR, TOPOLOGY_MSG, node.submitpackage, [parent["hex"], other["hex"]])
-        assert_rpc(RPC_VERIFY_ERROR, TOPOLOGY_MSG, node.submitpackage, [child["hex"], parent["hex"]])
+        assert_rpc_exact(RPC_VERIFY_ERROR, TOPOLOGY_MSG, node.submitpackage, [parent["hex"], other["hex"]])
+        assert_rpc_exact(RPC_VERIFY_ERROR, TOPOLOGY_MSG, node.submitpackage, [child["hex"], parent["hex"]])
         # A parent spending another parent: not a tree.
         p2 = w.create_self_transfer(utxo_to_spend=parent["new_utxo"])
         c2 = w.create_self_transfer_multi(utxos_to_spend=[p2["new_utxo"], w.get_utxo(mark_as_spent=False)])
-        assert_rpc(RPC_VERIFY_ERROR, TOPOLOGY_MSG, node.submitpackage, [parent["hex"], p2["hex"], c2["hex"]])
+        assert_rpc_exact(RPC_VERIFY_ERROR, TOPOLOGY_MSG, node.submitpackage, [parent["hex"], p2["hex"], c2["hex"]])
         # A burn above maxburnamount.
-        utxo = w.get_utxo(mark_as_spent=False)
-        burn = CTransaction(version=2)
-        burn.vin = [CTxIn(COutPoint(hex_to_hash(utxo["txid"]), utxo["vout"]), b"", 0xffffffff)]
-        burn.vout = [CTxOut(utxo["value"] - 10000 - 1000, w.script_pubkey),
-                     CTxOut(10000, bytes(CScript([OP_RETURN, b"burn"])))]
-        w.sign_tx(burn)
+        burn = w.create_to(scriptPubKey=CScript([OP_RETURN, b"burn"]), amount=10000,
+                           utxo_to_spend=w.get_utxo(mark_as_spent=False))
         child = w.create_self_transfer(utxo_to_spend={"txid": burn.txid_hex, "vout": 0,
                                                       "value": burn.vout[0].value})
         pkg = [burn.serialize().hex(), child["hex"]]
-        assert_rpc(RPC_VERIFY_ERROR, "Unspendable output exceeds maximum configured by user (maxburnamount)",
+        assert_rpc_exact(RPC_VERIFY_ERROR, "Unspendable output exceeds maximum configured by user (maxburnamount)",
                    node.submitpackage, pkg)
         res = node.submitpackage(pkg, maxburnamount=btc(10000))
         assert_equal(res["package_msg"], "success")
@@ -118,7 +104,7 @@ class RPCPackagesTest(BitrootTestFramework):
         w.scan_tx(pkg[1])
         assert_equal(sorted(node.getrawmempool()), sorted([burn.txid_hex, child["txid"]]))
         self.log.info("one transaction is not a package for submitpackage (Core 28)")
-        assert_rpc(RPC_INVALID_PARAMETER, "Array must contain between 2 and 25 transactions.",
+        assert_rpc_exact(RPC_INVALID_PARAMETER, "Array must contain between 2 and 25 transactions.",
                    node.submitpackage, [w.create_self_transfer(utxo_to_spend=w.get_utxo(mark_as_spent=False))["hex"]])
 
     def check_shape(self):
@@ -144,7 +130,7 @@ class RPCPackagesTest(BitrootTestFramework):
         self.log.info("a TRUC parent paying nothing gets in with a child paying for both")
         parent, child = self.pair({"fee": 0, "version": 3}, {"fee_rate": 20000, "version": 3})
         need = fee_at(self.relay, parent["vsize"])
-        assert_rpc(-26, "min relay fee not met, 0 < %d" % need, node.sendrawtransaction, parent["hex"])
+        assert_rpc_exact(-26, "min relay fee not met, 0 < %d" % need, node.sendrawtransaction, parent["hex"])
         before = node.getrawmempool()
         res = node.submitpackage([parent["hex"], child["hex"]])
         assert_equal(res["package_msg"], "success")
