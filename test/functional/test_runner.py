@@ -100,6 +100,7 @@ BASE_SCRIPTS = [
     ("wallet_selftest.py", None),
     ("mempool_accept.py", None),
     ("rpc_packages.py", None),
+    ("p2p_1p1c.py", None),
     ("mempool_rpc.py", None),
     ("mempool_persist.py", None),
     ("mining_mempool.py", None),
