@@ -15,15 +15,11 @@ package can pay for) and a child paying for both, sent by a test peer:
   sent later is tried with the same parent and gets both in.
 """
 
-from test_framework.messages import MSG_WITNESS_TX, msg_tx
+from test_framework.messages import MSG_WITNESS_TX, hex_to_hash, msg_tx
 from test_framework.p2p import P2PInterface
 from test_framework.test_framework import BitrootTestFramework
 from test_framework.util import assert_equal
 from test_framework.wallet import MiniWallet
-
-
-def hex_hash(h):
-    return bytes.fromhex(h)[::-1]
 
 
 class Package1p1cTest(BitrootTestFramework):
@@ -46,7 +42,7 @@ class Package1p1cTest(BitrootTestFramework):
 
     def wait_getdata_parent(self, peer, parent):
         peer.wait_for_message("getdata", lambda m: any(
-            i.type == MSG_WITNESS_TX and i.hash == hex_hash(parent["txid"]) for i in m.inv))
+            i.type == MSG_WITNESS_TX and i.hash == hex_to_hash(parent["txid"]) for i in m.inv))
 
     def in_pool(self, *txs):
         pool = set(self.node.getrawmempool())
@@ -72,7 +68,7 @@ class Package1p1cTest(BitrootTestFramework):
         assert_equal(node.getorphantxs(), [])
         assert_equal(node.getmempoolentry(child["txid"])["depends"], [parent["txid"]])
         self.log.info("... and the pair is announced to another peer")
-        watcher.wait_for_message("inv", lambda m: any(i.hash == hex_hash(child["wtxid"]) for i in m.inv))
+        watcher.wait_for_message("inv", lambda m: any(i.hash == hex_to_hash(child["wtxid"]) for i in m.inv))
         self.wallet.scan_tx(parent["hex"])
         self.wallet.scan_tx(child["hex"])
         node.disconnect_p2ps()
