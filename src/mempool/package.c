@@ -445,12 +445,13 @@ pool_accept_package(struct pool *p, const uint8_t *const *raws,
 				quit_early = 1;
 			continue;
 		}
-		/* One transaction alone gains nothing from a package. */
-		if (n == 1)
-			quit_early = 1;
 		idx[s.n++] = i;
 	}
-	if (quit_early)
+	/*
+	 * Core evaluates one left over alone again (AcceptSubPackage), in
+	 * the pool it was just refused by: the same refusal.
+	 */
+	if (quit_early || s.n == 1)
 		pkg_fail(out, PKG_TX, "transaction failed", NULL);
 	else if (s.n > 0) {
 		s.p = p;

@@ -180,11 +180,13 @@ package_size(const json_t *txs, size_t min, size_t *n, struct rpc_error *err)
  * (NULL: freed at once; else the caller frees all of them whatever the
  * outcome, unused ones zeroed) and, with burn >= 0, its burnt outputs
  * checked against burn (satoshis) before the next is read, as Core does.
+ * An element that is not a string fails with type_code (testmempoolaccept
+ * -1 as Core's get_str(), submitpackage -3 as Core 28.1's argument check).
  * 0, or -1 with err.
  */
 static int
 decode_hex_txs(const json_t *txs, struct mempool_test_in *in, struct tx *dec,
-    int64_t burn, struct rpc_error *err)
+    int64_t burn, int type_code, struct rpc_error *err)
 {
 	struct tx tx, *t;
 	json_t *v;
@@ -193,9 +195,8 @@ decode_hex_txs(const json_t *txs, struct mempool_test_in *in, struct tx *dec,
 
 	for (i = 0; i < in->n; i++) {
 		v = json_array_get(txs, i);
-		/* Core's get_str() inside the handler: -1, not -3. */
 		if (!json_is_string(v)) {
-			rpc_fail(err, RPC_MISC_ERROR, "JSON value of type %s is "
+			rpc_fail(err, type_code, "JSON value of type %s is "
 			    "not of expected type string",
 			    rpc_json_type_name(v));
 			return -1;
@@ -355,7 +356,7 @@ m_testmempoolaccept(struct rpc_ctx *c, struct rpc_error *err)
 	in.raws = xcalloc(n, sizeof(*in.raws));
 	in.lens = xcalloc(n, sizeof(*in.lens));
 	in.n = n;
-	if (decode_hex_txs(txs, &in, NULL, -1, err) != 0)
+	if (decode_hex_txs(txs, &in, NULL, -1, RPC_MISC_ERROR, err) != 0)
 		goto fail;
 	memset(&out, 0, sizeof(out));
 	if (ask(c->rpc, mempool_req_test, &in, sizeof(in),
@@ -455,7 +456,7 @@ m_submitpackage(struct rpc_ctx *c, struct rpc_error *err)
 	in.txs.n = n;
 	in.max_feerate = feerate;
 	dec = xcalloc(n, sizeof(*dec));
-	if (decode_hex_txs(txs, &in.txs, dec, burn, err) != 0)
+	if (decode_hex_txs(txs, &in.txs, dec, burn, RPC_TYPE_ERROR, err) != 0)
 		goto fail;
 	if (!policy_child_with_parents(dec, n, 1)) {
 		rpc_fail(err, RPC_VERIFY_ERROR, "package topology disallowed. "
