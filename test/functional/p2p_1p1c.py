@@ -54,15 +54,15 @@ class Package1p1cTest(BitrootTestFramework):
         peer = node.add_p2p_connection(P2PInterface())
         watcher = node.add_p2p_connection(P2PInterface())
         parent, child = self.family()
-        with node.assert_debug_log(["min relay fee not met"]):
+        with node.assert_debug_log(["min relay fee not met"], timeout=60):
             peer.send_and_ping(msg_tx(parent["tx"]))
         assert not self.in_pool(parent)
-        with node.assert_debug_log(["stored orphan tx %s" % child["txid"]]):
+        with node.assert_debug_log(["stored orphan tx %s" % child["txid"]], timeout=60):
             peer.send_and_ping(msg_tx(child["tx"]))
         # Reconsiderable is not rejected: the orphan's parent is asked for again.
         self.wait_getdata_parent(peer, parent)
         with node.assert_debug_log(["found tx in reconsiderable rejects",
-                                    "trying package of parent %s" % parent["wtxid"]]):
+                                    "trying package of parent %s" % parent["wtxid"]], timeout=60):
             peer.send_and_ping(msg_tx(parent["tx"]))
             self.wait_until(lambda: self.in_pool(parent, child))
         assert_equal(node.getorphantxs(), [])
@@ -82,7 +82,8 @@ class Package1p1cTest(BitrootTestFramework):
         assert_equal(node.getorphantxs(), [child["txid"]])
         self.wait_getdata_parent(peer, parent)
         with node.assert_debug_log(["trying package of parent %s (peer=%d) + child %s (peer=%d)" %
-                                    (parent["wtxid"], peer.peer_id, child["wtxid"], peer.peer_id)]):
+                                    (parent["wtxid"], peer.peer_id, child["wtxid"], peer.peer_id)],
+                                   timeout=60):
             peer.send_and_ping(msg_tx(parent["tx"]))
             self.wait_until(lambda: self.in_pool(parent, child))
         self.wallet.scan_tx(parent["hex"])
@@ -97,7 +98,7 @@ class Package1p1cTest(BitrootTestFramework):
         peer.send_and_ping(msg_tx(poor["tx"]))
         self.wait_getdata_parent(peer, parent)
         with node.assert_debug_log(["package evaluation for parent %s + child %s from peer=%d: transaction failed" %
-                                    (parent["wtxid"], poor["wtxid"], peer.peer_id)]):
+                                    (parent["wtxid"], poor["wtxid"], peer.peer_id)], timeout=60):
             peer.send_and_ping(msg_tx(parent["tx"]))
         self.wait_until(lambda: node.getorphantxs() == [])
         assert not self.in_pool(parent) and not self.in_pool(poor)
