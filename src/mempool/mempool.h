@@ -161,6 +161,7 @@ enum mempool_status {
 	MEMPOOL_E_DUST,			/* prioritisation of a tx with dust outputs */
 	MEMPOOL_E_NOT_LOADED,		/* mempool.dat not loaded yet */
 	MEMPOOL_E_DUMP,			/* mempool.dat could not be written */
+	MEMPOOL_E_IMPORT,		/* importmempool: the file did not load */
 };
 
 /*
@@ -375,6 +376,23 @@ struct mempool_deltas {
 };
 void mempool_deltas_free(void *deltas);
 void mempool_req_deltas(void *m, void *in, void *out, struct request *r);
+
+/*
+ * mempool_req_import: importmempool. in: struct mempool_import_in
+ * (mempool_import_in_free); no output. MEMPOOL_E_NOT_LOADED,
+ * MEMPOOL_E_IMPORT.
+ */
+struct mempool_load_opts {
+	int use_current_time;	/* entry times are now, not the file's */
+	int apply_fee_delta;	/* take the file's prioritisetransaction deltas */
+	int apply_unbroadcast;	/* take the file's unbroadcast set */
+};
+struct mempool_import_in {
+	char *path;		/* xmalloc'd */
+	struct mempool_load_opts opts;
+};
+void mempool_req_import(void *m, void *in, void *out, struct request *r);
+void mempool_import_in_free(void *in);
 
 /*
  * mempool_req_save: writes mempool.dat. No input; out: struct

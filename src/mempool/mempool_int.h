@@ -116,5 +116,13 @@ void mempool_publish(struct mempool *m);
 int mempool_dump(struct mempool *m);
 /* Loads it at start-up through mempool_accept_local; 0 or -1 (logged, not fatal). */
 int mempool_load(struct mempool *m);
+/*
+ * Loads a file in mempool.dat's format from path (importmempool): each
+ * entry is accepted as a local transaction would be. 0, or -1 (logged)
+ * when the file cannot be read or parsed; what was accepted before the
+ * failure stays.
+ */
+int mempool_load_file(struct mempool *m, const char *path,
+    const struct mempool_load_opts *o);
 
 #endif

@@ -537,6 +537,29 @@ mempool_req_save(void *owner, void *in, void *out_, struct request *r)
 	snprintf(out->path, sizeof(out->path), "%s", m->datpath);
 }
 
+void
+mempool_req_import(void *owner, void *in, void *out, struct request *r)
+{
+	struct mempool *m = owner;
+	struct mempool_import_in *q = in;
+
+	(void)out;
+	if (!m->loaded) {
+		request_fail(r, MEMPOOL_E_NOT_LOADED,
+		    "The mempool was not loaded yet");
+		return;
+	}
+	if (mempool_load_file(m, q->path, &q->opts) != 0)
+		request_fail(r, MEMPOOL_E_IMPORT, "Unable to import mempool "
+		    "file, see debug.log for details.");
+}
+
+void
+mempool_import_in_free(void *in)
+{
+	free(((struct mempool_import_in *)in)->path);
+}
+
 /* ---- Lookups for other methods ---- */
 
 void

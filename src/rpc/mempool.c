@@ -17,6 +17,7 @@
 #include "rpc/rpc_int.h"
 #include "script/opcodes.h"
 #include "util/hex.h"
+#include "validation/validation.h"
 #include "util/xmalloc.h"
 
 /* Core's MAX_PACKAGE_COUNT. */
@@ -43,6 +44,7 @@ status_code(int status)
 		return RPC_INVALID_PARAMETER;
 	case MEMPOOL_E_NOT_LOADED:
 	case MEMPOOL_E_DUMP:
+	case MEMPOOL_E_IMPORT:
 		return RPC_MISC_ERROR;
 	case REQUEST_E_UNAVAILABLE:
 		return RPC_CLIENT_NOT_CONNECTED;
@@ -760,6 +762,56 @@ m_savemempool(struct rpc_ctx *c, struct rpc_error *err)
 	return json_pack("{s:s}", "filename", out.path);
 }
 
+/* ---- importmempool ---- */
+
+/* An optional boolean of the options object: Core's get_bool wording. */
+static int
+opt_bool(json_t *opts, const char *key, int dflt, int *out,
+    struct rpc_error *err)
+{
+	json_t *v = json_object_get(opts, key);
+
+	if (v == NULL || json_is_null(v)) {
+		*out = dflt;
+		return 0;
+	}
+	if (!json_is_boolean(v)) {
+		rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s is not of "
+		    "expected type bool", rpc_json_type_name(v));
+		return -1;
+	}
+	*out = json_is_true(v);
+	return 0;
+}
+
+static json_t *
+m_importmempool(struct rpc_ctx *c, struct rpc_error *err)
+{
+	struct rpc_shared *sh = rpc_shared(c->rpc);
+	json_t *path = rpc_param(c, 0), *opts = rpc_param(c, 1);
+	struct mempool_import_in in;
+
+	if (sh->v == NULL || validation_is_initial_download(sh->v))
+		return rpc_fail(err, RPC_CLIENT_IN_INITIAL_DOWNLOAD, "Can only "
+		    "import the mempool after the block download and sync is "
+		    "done.");
+	if (!json_is_string(path))
+		return rpc_fail_type(err, path, "string");
+	memset(&in, 0, sizeof(in));
+	/* Unknown keys are ignored, as Core does. */
+	if (opt_bool(opts, "use_current_time", 1, &in.opts.use_current_time,
+	    err) != 0 || opt_bool(opts, "apply_fee_delta_priority", 0,
+	    &in.opts.apply_fee_delta, err) != 0 || opt_bool(opts,
+	    "apply_unbroadcast_set", 0, &in.opts.apply_unbroadcast, err) != 0)
+		return NULL;
+	/* A relative path is the caller's business: as Core, from our cwd. */
+	in.path = xstrdup(json_string_value(path));
+	if (ask(c->rpc, mempool_req_import, &in, sizeof(in),
+	    mempool_import_in_free, NULL, 0, NULL, err) != 0)
+		return NULL;
+	return json_object();
+}
+
 /* ---- gettxspendingprevout ---- */
 
 static json_t *
@@ -964,6 +1016,22 @@ const struct rpc_method rpc_mempool_methods[] = {
 	    "Accepts the transaction into mined blocks at a higher (or lower) "
 	    "priority",
 	    "true|false    (boolean) Returns true\n", "\"txid\" 0.0 10000", RPC_ON_MEMPOOL },
+	{ "importmempool", "blockchain", m_importmempool, 0,
+	    { { "filepath", RPC_ARG_STR, 1, NULL, "The mempool file" },
+	      { "options", RPC_ARG_OBJ, 0, NULL, "Options object that can be "
+		"used to pass named arguments: use_current_time (boolean, "
+		"default=true) whether to use the current system time or the "
+		"entry time metadata from the mempool file; "
+		"apply_fee_delta_priority (boolean, default=false) whether to "
+		"apply the fee delta metadata from the mempool file, added to "
+		"any existing fee deltas; apply_unbroadcast_set (boolean, "
+		"default=false) whether to apply the unbroadcast set metadata "
+		"from the mempool file." } },
+	    "Import a mempool.dat file and attempt to add its contents to the "
+	    "mempool.\nWarning: Importing untrusted files is dangerous, "
+	    "especially if metadata from the file is taken over.",
+	    "{}    (empty JSON object)\n", "/path/to/mempool.dat",
+	    RPC_ON_MEMPOOL },
 	{ "savemempool", "blockchain", m_savemempool, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Dumps the mempool to disk. It will fail until the previous dump "

@@ -38,6 +38,7 @@ table_build(void)
 		rpc_rawtx_methods, rpc_util_methods, rpc_blockstats_methods,
 		rpc_txoutproof_methods, rpc_output_script_methods,
 		rpc_signing_methods, rpc_zmq_methods, rpc_utxo_methods,
+		rpc_scanblocks_methods,
 	};
 	size_t g, i, n = 0;
 

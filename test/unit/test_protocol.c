@@ -949,6 +949,45 @@ test_htab(void)
 	    0x726fdb47dd0e0e31ULL);
 }
 
+/* Tor v3 and I2P names, with the addresses Core's netbase tests use. */
+static void
+test_netaddr_names(void)
+{
+	static const char *const good[] = {
+		"pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion",
+		"udhdrtrcetjm5sxzskjyr5ztpeszydbh4dpl3pl4utgqqw2v4jna.b32.i2p",
+	};
+	static const char *const bad[] = {
+		/* checksum off by one character */
+		"pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscsad.onion",
+		/* version 2 byte */
+		"pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscrya.onion",
+		/* a Tor v2 name: 16 characters */
+		"5wyqrzbvrdsumnok.onion",
+		/* I2P with one character too many or a bad one */
+		"udhdrtrcetjm5sxzskjyr5ztpeszydbh4dpl3pl4utgqqw2v4jnaa.b32.i2p",
+		"udhdrtrcetjm5sxzskjyr5ztpeszydbh4dpl3pl4utgqqw2v4jn1.b32.i2p",
+		"", ".onion", "1.2.3.4",
+	};
+	struct netaddr a;
+	char out[NETADDR_STRLEN];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		CHECK(netaddr_parse_name(good[i], &a) == 0);
+		CHECK(a.net == (i == 0 ? NET_TORV3 : NET_I2P));
+		netaddr_format(&a, out, sizeof(out));
+		CHECK(strcmp(out, good[i]) == 0);
+	}
+	/* Upper case reads the same; it is written in lower case. */
+	CHECK(netaddr_parse_name("PG6MMJIYJMCRSSLVYKFWNNTLARU7P5SVN6Y2YMMJU6NUBXNDF4PSCRYD.ONION",
+	    &a) == 0);
+	netaddr_format(&a, out, sizeof(out));
+	CHECK(strcmp(out, good[0]) == 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(netaddr_parse_name(bad[i], &a) == -1);
+}
+
 UNIT_MAIN(
     UNIT_CASE(test_header_roundtrip),
     UNIT_CASE(test_header_invalid_command),
@@ -968,6 +1007,7 @@ UNIT_MAIN(
     UNIT_CASE(test_cfilter_messages),
     UNIT_CASE(test_subver_sanitize),
     UNIT_CASE(test_netaddr),
+    UNIT_CASE(test_netaddr_names),
     UNIT_CASE(test_subnet),
     UNIT_CASE(test_subnet_core_forms),
     UNIT_CASE(test_netperm),
