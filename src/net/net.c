@@ -276,6 +276,15 @@ on_tx_rejected(void *arg, uint64_t peer_id, const uint8_t txid[32],
 	sink_push_msg(arg, m, "mempool");
 }
 
+static void
+on_package_rejected(void *arg, const uint8_t (*wtxids)[32], size_t n)
+{
+	/* Only the 1p1c packages net submits are ever told of. */
+	if (n == 2)
+		sink_push_msg(arg, msg_new(NETQ_PACKAGE_REJECTED, 0, wtxids,
+		    64), "mempool");
+}
+
 /* ---- the queue ---- */
 
 static void
@@ -326,6 +335,9 @@ queue_cb(evutil_socket_t fd, short what, void *arg)
 			break;
 		case NETQ_BLOCK_CONNECTED:
 			txrelay_block_connected(n, m->data, m->len);
+			break;
+		case NETQ_PACKAGE_REJECTED:
+			txrelay_on_package_rejected(n, m->data, m->len);
 			break;
 		case NETQ_STOP:
 			n->stopping = 1;
@@ -1130,6 +1142,7 @@ net_start(const struct args *a, const struct chainparams *cp,
 		ml.tx_added = on_tx_added;
 		ml.tx_removed = on_tx_removed;
 		ml.tx_rejected = on_tx_rejected;
+		ml.package_rejected = on_package_rejected;
 		mempool_add_listener(mp, &ml);
 	}
 	pthread_mutex_lock(&sinks_mu);

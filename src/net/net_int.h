@@ -27,10 +27,12 @@
  *     an atomic flag in the listener's sink says so) NETQ_BLOCK_CONNECTED,
  *     and return at once;
  *   - the mempool thread's listener callbacks push NETQ_TX_ADDED,
- *     NETQ_TX_REMOVED and NETQ_TX_REJECTED (copies) and return at once.
+ *     NETQ_TX_REMOVED, NETQ_TX_REJECTED and NETQ_PACKAGE_REJECTED
+ *     (copies) and return at once.
  * The net thread pushes blocks and headers to the validation thread with
  * validation_submit_*, and transactions to the mempool thread with
- * mempool_submit_tx, tagged with the sending peer's id. Peers are named
+ * mempool_submit_tx (1p1c packages with mempool_submit_package), tagged
+ * with the sending peer's id. Peers are named
  * across threads only by that monotonic 64-bit id; a message about a peer
  * that has gone is ignored.
  *
@@ -85,6 +87,7 @@ enum netq_type {
 	NETQ_TX_REMOVED,	/* data: struct netq_tx_removed */
 	NETQ_TX_REJECTED,	/* data: struct netq_tx_rejected, parents */
 	NETQ_BLOCK_CONNECTED,	/* data: the block, with witness */
+	NETQ_PACKAGE_REJECTED,	/* data: a 1p1c package's two wtxids */
 	NETQ_STOP,		/* no data */
 };
 

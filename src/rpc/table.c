@@ -175,6 +175,7 @@ static const struct usage {
 	{ "logging", "include", "[\"include_category\",...]" },
 	{ "logging", "exclude", "[\"exclude_category\",...]" },
 	{ "stop", "wait", NULL },
+	{ "submitpackage", "package", "[\"rawtx\",...]" },
 	{ "testmempoolaccept", "rawtxs", "[\"rawtx\",...]" },
 };
 

@@ -792,6 +792,23 @@ class InteropRpcDiffTest(BitrootTestFramework):
         c("testmempoolaccept", [loose["hex"]] * 26)
         c("testmempoolaccept", [loose["hex"]], -1)
         c("testmempoolaccept")
+        # submitpackage: only calls that leave the pool as it is.
+        c("submitpackage", [self.parent["hex"], self.child["hex"]])
+        c("submitpackage", package=[self.parent["hex"], self.child["hex"]], maxfeerate=0, maxburnamount=1)
+        c("submitpackage", [self.parent["hex"], conflict.serialize().hex()])
+        c("submitpackage", [fresh2["hex"], fresh["hex"]])
+        c("submitpackage", [fresh["hex"], loose["hex"]])
+        c("submitpackage", [fresh["hex"], fresh2["hex"]], -1)
+        c("submitpackage", [fresh["hex"], fresh2["hex"]], 1)
+        c("submitpackage", [fresh["hex"], fresh2["hex"]], "x")
+        c("submitpackage", [fresh["hex"], fresh2["hex"]], 0, -1)
+        c("submitpackage", [fresh["hex"]])
+        c("submitpackage", [])
+        c("submitpackage", ["00", "zz"])
+        c("submitpackage", [fresh["hex"], 5])
+        c("submitpackage", [fresh["hex"]] * 26)
+        c("submitpackage", fresh["hex"])
+        c("submitpackage")
 
     def check_util_control(self):
         self.log.info("util and control")

@@ -144,6 +144,9 @@ MEMPOOLENTRY = {"vsize": INT, "weight": INT, "time": INT, "height": INT, "descen
 TESTACCEPT = {"txid": HASH, "wtxid": HASH, "package-error?": STR, "allowed?": BOOL, "vsize?": INT,
               "fees?": {"base": AMOUNT, "effective-feerate": AMOUNT, "effective-includes": [HASH]},
               "reject-reason?": STR, "reject-details?": STR}
+PKGROW = {"txid": HASH, "other-wtxid?": HASH, "vsize?": INT,
+          "fees?": {"base": AMOUNT, "effective-feerate?": AMOUNT, "effective-includes?": [HASH]},
+          "error?": STR}
 PRIORITISED = {"fee_delta": INT, "in_mempool": BOOL, "modified_fee?": INT}
 NETWORKINFO = {"version": INT, "subversion": STR, "protocolversion": INT, "localservices": HEX,
                "localservicesnames": [STR], "localrelay": BOOL, "timeoffset": INT, "connections": INT,
@@ -290,7 +293,7 @@ class RpcMethodsTest(BitrootTestFramework):
         issue22 = {"getblockstats", "gettxoutproof", "verifytxoutproof", "createmultisig", "deriveaddresses",
                    "signmessagewithprivkey", "verifymessage", "gettxspendingprevout",
                    "signrawtransactionwithkey", "combinerawtransaction", "getaddrmaninfo",
-                   "importmempool", "scanblocks"}
+                   "importmempool", "scanblocks", "submitpackage"}
         assert_equal(sorted((issue6 | issue22) - self.help_listed), [])
         assert_equal(sorted(self.help_listed & self.hidden), [])
         for m in sorted(self.help_listed | self.hidden):
@@ -733,6 +736,11 @@ class RpcMethodsTest(BitrootTestFramework):
         assert_equal(self.call("sendrawtransaction", parent["hex"], shape=HASH), parent["txid"])
         assert_equal(self.call("sendrawtransaction", child["hex"], 0, shape=HASH), child["txid"])
         self.bad(RPC_DESERIALIZATION_ERROR, "sendrawtransaction", "00")
+        res = self.call("submitpackage", [parent["hex"], child["hex"]],
+                        shape={"package_msg": STR, "tx-results": {parent["wtxid"]: PKGROW, child["wtxid"]: PKGROW},
+                               "replaced-transactions?": [HASH]})
+        assert_equal(res["package_msg"], "success")
+        self.bad(RPC_INVALID_PARAMETER, "submitpackage", [parent["hex"]])
 
         self.log.info("blockchain: the pool's contents")
         mp = self.call("getmempoolinfo", shape=MEMPOOLINFO)
