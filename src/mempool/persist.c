@@ -361,9 +361,15 @@ mempool_load(struct mempool *m)
 	int rc = -1;
 
 	if (file_read_all(m->datpath, 0, &buf, &len) != 0) {
+		/*
+		 * No file is what every first start meets: Core's "Failed
+		 * to open mempool file" read as an error there, so say what
+		 * it means, once, as information.
+		 */
 		if (errno == ENOENT)
-			log_info("Failed to open mempool file. Continuing "
-			    "anyway.");
+			log_info("No mempool file %s yet (first start, or "
+			    "-persistmempool was off): starting with an empty "
+			    "mempool", m->datpath);
 		else
 			log_warn("Failed to open mempool file %s. Continuing "
 			    "anyway", m->datpath);
