@@ -228,6 +228,16 @@ error_status(int code)
 	return 500;
 }
 
+/* Appends one batch answer to o (a ',' before all but the first). */
+static void
+batch_put(struct jout *o, size_t *nrep, json_t *reply)
+{
+	if ((*nrep)++ > 0)
+		jout_puts(o, ",");
+	rpc_json_encode(o, reply, 0);
+	json_decref(reply);
+}
+
 int
 rpc_body_is_fast(json_t *body)
 {
@@ -256,8 +266,9 @@ rpc_execute_body(struct rpc *r, json_t *body, int fast_only,
 {
 	struct rpc_request rq, carry;
 	struct rpc_error err;
-	json_t *res, *arr, *item;
-	size_t i;
+	struct jout o = { NULL, 0, 0 };
+	json_t *res, *item;
+	size_t i, nrep = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (fast_only && !rpc_body_is_fast(body))
@@ -294,7 +305,13 @@ rpc_execute_body(struct rpc *r, json_t *body, int fast_only,
 		memset(&carry, 0, sizeof(carry));
 		carry.version = RPC_V1;
 		carry.id = json_null();
-		arr = json_array();
+		/*
+		 * Each answer is encoded as soon as it is made and its tree
+		 * freed: 2,000 getblock answers at verbosity 2 held as jansson
+		 * trees took four times the memory of their text. Past
+		 * RPC_BATCH_REPLY_MAX of text the remaining calls are not run.
+		 */
+		jout_puts(&o, "[");
 		json_array_foreach(body, i, item) {
 			if (rpc_request_parse(item, &rq, &err) == -1) {
 				if (!json_is_object(item)) {
@@ -303,27 +320,40 @@ rpc_execute_body(struct rpc *r, json_t *body, int fast_only,
 				}
 				carry = rq;
 				if (!is_notification(&rq))
-					json_array_append_new(arr,
+					batch_put(&o, &nrep,
 					    rpc_reply_obj(&rq, NULL, &err));
 				continue;
 			}
 			carry = rq;
+			if (is_notification(&rq) && o.len >= RPC_BATCH_REPLY_MAX)
+				continue;
+			if (o.len >= RPC_BATCH_REPLY_MAX) {
+				rpc_fail(&err, RPC_OUT_OF_MEMORY, "Batch reply "
+				    "over %d MiB: not run; send the remaining "
+				    "requests in another batch",
+				    RPC_BATCH_REPLY_MAX >> 20);
+				batch_put(&o, &nrep, rpc_reply_obj(&rq, NULL,
+				    &err));
+				continue;
+			}
 			res = exec_one(r, &rq, &err);
 			if (is_notification(&rq)) {
 				json_decref(res);
 				continue;
 			}
-			json_array_append_new(arr, res ?
-			    rpc_reply_obj(&rq, res, NULL) :
+			batch_put(&o, &nrep, res ? rpc_reply_obj(&rq, res, NULL) :
 			    rpc_reply_obj(&rq, NULL, &err));
 		}
 		/* All notifications: no reply; an empty batch answers []. */
-		if (json_array_size(arr) == 0 && json_array_size(body) > 0) {
-			json_decref(arr);
+		if (nrep == 0 && json_array_size(body) > 0) {
+			jout_free(&o);
 			out->status = 204;
 			return 0;
 		}
-		set_body(out, 200, arr);
+		jout_puts(&o, "]\n");
+		out->status = 200;
+		out->body = o.p;
+		out->len = o.len;
 		return 0;
 	}
 	/* Core answers with a null id: it has no request to take one from. */

@@ -192,6 +192,12 @@ struct rpc_http_reply {
 int rpc_execute_body(struct rpc *r, json_t *body, int fast_only,
     struct rpc_http_reply *out);
 /*
+ * A batch's answer text stops growing past this: the calls after it are
+ * not run and answer -7 (Core has no such limit; doc/rpc.md). With the
+ * 32 MiB request limit it bounds what one batch holds.
+ */
+#define RPC_BATCH_REPLY_MAX (256 << 20)
+/*
  * Parses a request body as Core does (jsonparse.c): any JSON value, at most
  * RPC_MAX_JSON_DEPTH nested arrays and objects (UniValue's limit; jansson
  * alone would take 2048), numbers outside int64 or double kept as reals

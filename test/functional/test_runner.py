@@ -7,10 +7,10 @@ Binaries: --bitrootd=PATH and --bitrootcli=PATH name one binary each;
 --builddir=DIR uses DIR/src/bitrootd, DIR/src/bitroot-cli and
 DIR/src/bitroot-util; otherwise the BITROOTD, BITROOTCLI and BITROOTUTIL
 environment variables; otherwise src/ of this checkout. Relative paths are
-taken from the directory the runner was started in. Each test runs in its own process group with its own
-temporary directory and port window, under a time limit. The last line of
-output is always "N passed, N failed, N skipped"; the exit status is 1 if
-any test failed or timed out.
+taken from the directory the runner was started in. Each test runs in its
+own process group with its own temporary directory and port window,
+under a time limit. The last line of output is always "N passed, N failed,
+N skipped"; the exit status is 1 if any test failed or timed out.
 """
 
 import argparse
@@ -59,6 +59,7 @@ BASE_SCRIPTS = [
     ("feature_loadblock.py", 1200),
     ("feature_utxo_scale_gen.py", None),
     ("feature_bench_log.py", None),
+    ("feature_memory_return.py", 900),
     ("feature_block.py", 900),
     ("feature_harness_contract.py", None),
     ("rpc_blockchain.py", None),
