@@ -626,7 +626,13 @@ m_getchaintxstats(struct rpc_ctx *c, struct rpc_error *err)
 		if (count < 0)
 			count = 0;
 	} else {
-		count = json_integer_value(rpc_param(c, 0));
+		int n;
+
+		if (rpc_get_int(rpc_param(c, 0), &n, err) == -1) {
+			store_read_end(t);
+			return NULL;
+		}
+		count = n;
 		if (count < 0 || (count > 0 && count >= e.height)) {
 			store_read_end(t);
 			return rpc_fail(err, RPC_INVALID_PARAMETER,

@@ -313,6 +313,9 @@ int rpc_param_verbosity(const json_t *v, int deflt);
  * of range, not a negative number or another height).
  */
 int rpc_get_int(const json_t *v, int *out, struct rpc_error *err);
+/* The same for an optional parameter: deflt when v is NULL. */
+int rpc_get_int_or(const json_t *v, int deflt, int *out,
+    struct rpc_error *err);
 /*
  * Core reads verbosity without its type check (it also takes a boolean),
  * so any other type fails inside the handler: -1, not -3. 0 or -1.

@@ -621,6 +621,16 @@ rpc_get_int(const json_t *v, int *out, struct rpc_error *err)
 	return 0;
 }
 
+int
+rpc_get_int_or(const json_t *v, int deflt, int *out, struct rpc_error *err)
+{
+	if (v == NULL || json_is_null(v)) {
+		*out = deflt;
+		return 0;
+	}
+	return rpc_get_int(v, out, err);
+}
+
 /*
  * Callers check the value with rpc_check_verbosity; out-of-range numbers
  * still come back as -1 here rather than through an undefined cast.

@@ -15,7 +15,9 @@ presence of a Content-Type and the body bytes must be equal. Covered:
 - numbers as UniValue keeps them (issue 17): an integer outside int64 or a
   real outside double anywhere in the body fails only the parameter read
   as an integer ("JSON integer out of range", -1), also for int-sized
-  parameters given 2^31 or 2^32 (gettxout's vout, getblockhash's height);
+  parameters given 2^31 or 2^32 (gettxout's vout, getblockhash's height,
+  waitforblockheight, getnetworkhashps, generatetoaddress,
+  getchaintxstats, getnodeaddresses);
   any id (a huge integer, 1.10, 1e400, -0, an array or object holding
   such numbers) is echoed as sent; \\u0000 in a method name is "Method not
   found"; parse errors carry "id": null.
@@ -81,6 +83,13 @@ CASES = [
     '{"method":"gettxout","params":["0000000000000000000000000000000000000000000000000000000000000000",4294967296],"id":1}',
     '{"method":"gettxout","params":["0000000000000000000000000000000000000000000000000000000000000000",-1],"id":1}',
     '{"method":"waitforblockheight","params":[4294967296,1],"id":1}',
+    '{"method":"getnetworkhashps","params":[4294967296],"id":1}',
+    '{"method":"getnetworkhashps","params":[1,4294967296],"id":1}',
+    '{"method":"generatetoaddress","params":[4294967296,"bcrt1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqc8gma6"],"id":1}',
+    '{"method":"generatetoaddress","params":[1,"bcrt1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqc8gma6",4294967296],"id":1}',
+    '{"method":"getchaintxstats","params":[4294967296],"id":1}',
+    '{"method":"getnodeaddresses","params":[4294967296],"id":1}',
+    '{"method":"getnodeaddresses","params":[-4294967296],"id":1}',
     '{"method":"getblockcount","params":[],"id":1,"x":99999999999999999999}',
     '[{"method":"getblockhash","params":[99999999999999999999],"id":1},'
     '{"method":"getblockcount","id":18446744073709551616}]',
