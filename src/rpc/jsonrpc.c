@@ -228,6 +228,8 @@ error_status(int code)
 	return 500;
 }
 
+size_t rpc_batch_reply_max = RPC_BATCH_REPLY_MAX;
+
 /* Appends one batch answer to o (a ',' before all but the first). */
 static void
 batch_put(struct jout *o, size_t *nrep, json_t *reply)
@@ -325,13 +327,13 @@ rpc_execute_body(struct rpc *r, json_t *body, int fast_only,
 				continue;
 			}
 			carry = rq;
-			if (is_notification(&rq) && o.len >= RPC_BATCH_REPLY_MAX)
+			if (is_notification(&rq) && o.len >= rpc_batch_reply_max)
 				continue;
-			if (o.len >= RPC_BATCH_REPLY_MAX) {
+			if (o.len >= rpc_batch_reply_max) {
 				rpc_fail(&err, RPC_OUT_OF_MEMORY, "Batch reply "
-				    "over %d MiB: not run; send the remaining "
+				    "over %zu MiB: not run; send the remaining "
 				    "requests in another batch",
-				    RPC_BATCH_REPLY_MAX >> 20);
+				    rpc_batch_reply_max >> 20);
 				batch_put(&o, &nrep, rpc_reply_obj(&rq, NULL,
 				    &err));
 				continue;

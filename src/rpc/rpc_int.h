@@ -192,11 +192,13 @@ struct rpc_http_reply {
 int rpc_execute_body(struct rpc *r, json_t *body, int fast_only,
     struct rpc_http_reply *out);
 /*
- * A batch's answer text stops growing past this: the calls after it are
- * not run and answer -7 (Core has no such limit; doc/rpc.md). With the
- * 32 MiB request limit it bounds what one batch holds.
+ * A batch's answer text stops growing past RPC_BATCH_REPLY_MAX: the calls
+ * after it are not run and answer -7 (Core has no such limit; doc/rpc.md).
+ * With the 32 MiB request limit it bounds what one batch holds. The
+ * variable is the limit in force; only unit tests lower it.
  */
-#define RPC_BATCH_REPLY_MAX (256 << 20)
+#define RPC_BATCH_REPLY_MAX ((size_t)256 << 20)
+extern size_t rpc_batch_reply_max;
 /*
  * Parses a request body as Core does (jsonparse.c): any JSON value, at most
  * RPC_MAX_JSON_DEPTH nested arrays and objects (UniValue's limit; jansson

@@ -878,7 +878,29 @@ test_number_text(void)
 	free(b);
 }
 
-UNIT_MAIN(UNIT_CASE(test_number_text), UNIT_CASE(test_single_v1), UNIT_CASE(test_single_v2),
+/* Past the batch answer bound the remaining calls are not run (-7). */
+static void
+test_batch_reply_bound(void)
+{
+	char *b;
+
+	rpc_batch_reply_max = 60;
+	CHECK_EQ_INT(run("[{\"method\":\"echo\",\"params\":[\"aaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaa\"],\"id\":1},{\"method\":\"echo\",\"id\":2},"
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"echo\"},"
+	    "{\"method\":\"echo\",\"id\":3}]", &b), 200);
+	CHECK_EQ_STR(b ? b : "", "[{\"result\":[\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaa\"],\"error\":null,\"id\":1},{\"result\":null,\"error\":"
+	    "{\"code\":-7,\"message\":\"Batch reply over 0 MiB: not run; send "
+	    "the remaining requests in another batch\"},\"id\":2},"
+	    "{\"result\":null,\"error\":{\"code\":-7,\"message\":\"Batch "
+	    "reply over 0 MiB: not run; send the remaining requests in another "
+	    "batch\"},\"id\":3}]\n");
+	free(b);
+	rpc_batch_reply_max = RPC_BATCH_REPLY_MAX;
+}
+
+UNIT_MAIN(UNIT_CASE(test_number_text), UNIT_CASE(test_batch_reply_bound), UNIT_CASE(test_single_v1), UNIT_CASE(test_single_v2),
     UNIT_CASE(test_bad_requests), UNIT_CASE(test_batch),
     UNIT_CASE(test_named_params), UNIT_CASE(test_arity_and_types),
     UNIT_CASE(test_help), UNIT_CASE(test_table), UNIT_CASE(test_json_format),
