@@ -37,17 +37,17 @@ struct raw_id {
 
 struct scan {
 	const char *data, *end;
-	struct jout out;	/* the rewritten text, once one is needed */
-	const char *copied;	/* data up to here is in out */
+	struct jout out;    /* the rewritten text, once one is needed */
+	const char *copied; /* data up to here is in out */
 	struct raw_id *ids;
 	size_t nids;
 	/* Containers open: top-level kind, and the request-level state. */
 	size_t depth;
-	char top;		/* '{', '[' or 0 */
-	long elem;		/* index in a top-level array */
-	int want_key;		/* inside a request object, a key comes next */
-	int id_next;		/* the request's "id" value comes next */
-	const char *id_open;	/* an array or object id starts here */
+	char top;	     /* '{', '[' or 0 */
+	long elem;	     /* index in a top-level array */
+	int want_key;	     /* inside a request object, a key comes next */
+	int id_next;	     /* the request's "id" value comes next */
+	const char *id_open; /* an array or object id starts here */
 };
 
 static void
@@ -207,6 +207,14 @@ number(struct scan *s, const char *p, const char *q, int is_id)
 	s->copied = q;
 }
 
+/* Inside a request object: the top-level one, or one in a top-level array. */
+static int
+request_level(const struct scan *s)
+{
+	return (s->top == '{' && s->depth == 1) ||
+	    (s->top == '[' && s->depth == 2);
+}
+
 /*
  * Walks the text once. -1 when it nests too deep; malformed text is left
  * for jansson to refuse. The request level is the top-level object, or
@@ -219,8 +227,7 @@ scan(struct scan *s)
 	int real, req_level, is_id;
 
 	while (p < s->end) {
-		req_level = (s->top == '{' && s->depth == 1) ||
-		    (s->top == '[' && s->depth == 2);
+		req_level = request_level(s);
 		switch (*p) {
 		case '"':
 			q = string_end(p, s->end);
@@ -240,9 +247,7 @@ scan(struct scan *s)
 			if (s->depth == 1)
 				s->top = *p;
 			/* A request object: keys follow. */
-			s->want_key = *p == '{' &&
-			    ((s->top == '{' && s->depth == 1) ||
-			    (s->top == '[' && s->depth == 2));
+			s->want_key = *p == '{' && request_level(s);
 			s->id_next = 0;
 			break;
 		case ']':
@@ -250,8 +255,7 @@ scan(struct scan *s)
 			if (s->depth > 0)
 				s->depth--;
 			s->id_next = 0;
-			if (s->id_open != NULL && ((s->top == '{' &&
-			    s->depth == 1) || (s->top == '[' && s->depth == 2))) {
+			if (s->id_open != NULL && request_level(s)) {
 				add_id(s, s->id_open, p + 1);
 				s->id_open = NULL;
 			}
@@ -265,8 +269,16 @@ scan(struct scan *s)
 			s->id_next = 0;
 			break;
 		case '-':
-		case '0': case '1': case '2': case '3': case '4':
-		case '5': case '6': case '7': case '8': case '9':
+		case '0':
+		case '1':
+		case '2':
+		case '3':
+		case '4':
+		case '5':
+		case '6':
+		case '7':
+		case '8':
+		case '9':
 			q = number_end(p, s->end, &real);
 			is_id = req_level && s->id_next;
 			number(s, p, q, is_id);
@@ -274,9 +286,9 @@ scan(struct scan *s)
 			p = q;
 			continue;
 		default:
-			if (req_level && *p != ':' && *p != ' ' && *p != '\t' &&
-			    *p != '\n' && *p != '\r')
-				s->id_next = 0;	/* true, false, null */
+			if (req_level && *p != ':' && *p != ' ' &&
+			    *p != '\t' && *p != '\n' && *p != '\r')
+				s->id_next = 0; /* true, false, null */
 			break;
 		}
 		p++;
@@ -301,13 +313,16 @@ rpc_json_parse(const char *data, size_t len)
 	}
 	if (s.out.p != NULL) {
 		jout_putn(&s.out, s.copied, (size_t)(s.end - s.copied));
-		body = json_loadb(s.out.p, s.out.len, JSON_DECODE_ANY |
-		    JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
+		body = json_loadb(s.out.p, s.out.len,
+		    JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+		    NULL);
 	} else
-		body = json_loadb(data, len, JSON_DECODE_ANY |
-		    JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
+		body = json_loadb(data, len,
+		    JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+		    NULL);
 	for (i = 0; body != NULL && i < s.nids; i++) {
-		req = s.ids[i].elem < 0 ? body :
+		req = s.ids[i].elem < 0 ?
+		    body :
 		    json_array_get(body, (size_t)s.ids[i].elem);
 		if (json_is_object(req) && json_object_get(req, "id") != NULL)
 			json_object_set_new(req, "id",
