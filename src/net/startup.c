@@ -55,12 +55,15 @@ bind_one(struct net *n, const struct service *svc, uint32_t perms,
 		int e = errno;
 
 		close(fd);
+		/* The errno too: under load "in use" and "denied" differ. */
 		if (e == EADDRINUSE)
 			log_warnx("Unable to bind to %s on this computer. "
-			    "bitrootd is probably already running.", s);
+			    "bitrootd is probably already running. (bind "
+			    "returned error %s, errno %d)", s, strerror(e), e);
 		else if (explicit)
 			log_warnx("Unable to bind to %s on this computer "
-			    "(bind returned error %s)", s, strerror(e));
+			    "(bind returned error %s, errno %d)", s,
+			    strerror(e), e);
 		return -1;
 	}
 	if (listen(fd, SOMAXCONN) == -1) {

@@ -607,9 +607,11 @@ m_getnodeaddresses(struct rpc_ctx *c, struct rpc_error *err)
 	struct net_addrs_in in;
 	struct net_addrs out;
 	struct request *r;
-	int64_t n = count ? json_integer_value(count) : 1;
 	size_t i;
+	int n;
 
+	if (rpc_get_int_or(count, 1, &n, err) == -1)
+		return NULL;
 	if (n < 0)
 		return rpc_fail(err, RPC_INVALID_PARAMETER,
 		    "Address count out of range");
