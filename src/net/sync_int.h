@@ -94,6 +94,8 @@ int sync_peer_has_header(struct sync *s, struct store_rtxn *t,
     struct peer *p, const uint8_t hash[32], int32_t height);
 
 /* ---- blockdl.c ---- */
+/* Core's CanDirectFetch: our tip is less than 20 block intervals old. */
+int sync_can_direct_fetch(struct net *n);
 /* The tip moved: stall timeout and stored-block tracking follow it. */
 void blockdl_new_tip(struct sync *s);
 
