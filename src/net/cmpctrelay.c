@@ -224,9 +224,13 @@ drop_partial(struct peer *p)
 	}
 }
 
-/* A collision or a failed rebuild: the block in full (Core). */
+/*
+ * A collision or a failed rebuild: the block in full (Core), in flight
+ * from p so that block sync does not ask another peer meanwhile.
+ */
 static void
-fall_back(struct net *n, struct peer *p, const uint8_t hash[32])
+fall_back(struct net *n, struct peer *p, const uint8_t hash[32],
+    int32_t height)
 {
 	char hex[65];
 
@@ -236,6 +240,7 @@ fall_back(struct net *n, struct peer *p, const uint8_t hash[32])
 	    "failed to rebuild, asking for the full block",
 	    hex, (unsigned long long)p->id);
 	n->cmpct->stats.fell_back++;
+	sync_mark_inflight(n, p, hash, height);
 	sync_getdata_block(p, hash);
 }
 
@@ -289,7 +294,7 @@ cmpct_rebuild(struct net *n, struct peer *p, const struct cmpct_block *cb,
 	}
 	if (rc == CMPCT_FAILED) {
 		if (wait)
-			fall_back(n, p, pb->hash);
+			fall_back(n, p, pb->hash, height);
 		cmpct_partial_free(pb);
 		free(pb);
 		return H_OK;
@@ -300,7 +305,7 @@ cmpct_rebuild(struct net *n, struct peer *p, const struct cmpct_block *cb,
 		rc = submit(n, p, pb);
 		if (rc == CMPCT_FAILED) {
 			if (wait)
-				fall_back(n, p, pb->hash);
+				fall_back(n, p, pb->hash, height);
 		} else if (rc == H_OK)
 			c->stats.no_round_trip++;
 		cmpct_partial_free(pb);
@@ -323,6 +328,7 @@ cmpct_rebuild(struct net *n, struct peer *p, const struct cmpct_block *cb,
 	free(missing);
 	drop_partial(p);
 	p->cmpct.partial = pb;
+	p->cmpct.partial_height = height;
 	return H_OK;
 }
 
@@ -362,7 +368,7 @@ cmpct_on_blocktxn(struct peer *p, struct rbuf *r)
 	if (rc == H_RETRY)
 		return H_RETRY;
 	if (rc == CMPCT_FAILED)
-		fall_back(n, p, pb->hash);
+		fall_back(n, p, pb->hash, p->cmpct.partial_height);
 	else
 		n->cmpct->stats.via_blocktxn++;
 	drop_partial(p);
