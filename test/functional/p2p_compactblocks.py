@@ -21,6 +21,9 @@
   sent sendcmpct, and never sends it a cmpctblock; sendcmpct version 1 is
   ignored.
 - Only three high-bandwidth peers at a time.
+- A transaction the node refused (fee under its minimum) is kept in the
+  extra pool and rebuilds a later cmpctblock without a round trip; with
+  -blockreconstructionextratxn=0 it has to be asked for.
 """
 
 import time
@@ -28,7 +31,7 @@ import time
 from test_framework.blocktools import create_block, create_coinbase, solve
 from test_framework.messages import (MSG_BLOCK, MSG_CMPCT_BLOCK, MSG_WITNESS_BLOCK, CBlock, CInv, cmpct_keys,
                                      hash_to_hex, hex_to_hash, msg_blocktxn, msg_cmpctblock, msg_generic,
-                                     msg_getblocktxn, msg_getdata, msg_headers, msg_sendcmpct, short_id,
+                                     msg_getblocktxn, msg_getdata, msg_headers, msg_sendcmpct, msg_tx, short_id,
                                      PrefilledTx)
 from test_framework.p2p import P2PInterface, p2p_lock
 from test_framework.test_framework import BitrootTestFramework
@@ -89,6 +92,7 @@ class CompactBlocksTest(BitrootTestFramework):
         self.collision()
         self.no_sendcmpct()
         self.hb_limit()
+        self.extra_pool()
 
     def mempool_txs(self, n):
         txs = [self.wallet.send_self_transfer(from_node=self.nodes[0]) for _ in range(n)]
@@ -323,6 +327,37 @@ class CompactBlocksTest(BitrootTestFramework):
         peers[0].wait_for_message("sendcmpct", lambda m: not m.announce and
                                   peers[0].message_count["sendcmpct"] >= 3)
         node.disconnect_p2ps()
+
+    def rejected_then_mined(self, node, *, expect_getblocktxn):
+        """A transaction node refused (fee under its minimum) comes back in a cmpctblock."""
+        peer = node.add_p2p_connection(CmpctPeer())
+        peer.send_and_ping(msg_sendcmpct(False, 2))
+        cheap = self.wallet.create_self_transfer(fee=0)
+        offset = node.debug_log_bytes()
+        peer.send_message(msg_tx(cheap["tx"]))
+        node.wait_for_debug_log(["%s from peer=%d was not accepted" % (cheap["txid"], peer.peer_id)],
+                                offset=offset)
+        assert cheap["txid"] not in node.getrawmempool()
+        block = self.make_block([cheap])
+        peer.send_message(msg_cmpctblock.from_block(block, nonce=11))
+        if expect_getblocktxn:
+            peer.wait_for_message("getblocktxn")
+            assert_equal(peer.last_message["getblocktxn"].indexes, [1])
+            peer.send_message(msg_blocktxn(block.hash, [cheap["tx"]]))
+        self.wait_until(lambda: node.getbestblockhash() == block.hash_hex)
+        if not expect_getblocktxn:
+            peer.sync_with_ping()
+            assert not peer.msgs(b"getblocktxn")
+        self.wallet.scan_tx(cheap["tx"])
+        node.disconnect_p2ps()
+
+    def extra_pool(self):
+        node = self.nodes[0]
+        self.log.info("a refused transaction is kept for rebuilding (-blockreconstructionextratxn)")
+        self.rejected_then_mined(node, expect_getblocktxn=False)
+        self.log.info("-blockreconstructionextratxn=0 keeps none: getblocktxn")
+        self.restart_node(0, ["-blockreconstructionextratxn=0"])
+        self.rejected_then_mined(self.nodes[0], expect_getblocktxn=True)
 
 
 if __name__ == "__main__":
