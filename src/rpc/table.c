@@ -38,6 +38,7 @@ table_build(void)
 		rpc_rawtx_methods, rpc_util_methods, rpc_blockstats_methods,
 		rpc_txoutproof_methods, rpc_output_script_methods,
 		rpc_signing_methods, rpc_zmq_methods, rpc_utxo_methods,
+		rpc_scanblocks_methods,
 	};
 	size_t g, i, n = 0;
 
@@ -134,6 +135,7 @@ type_name(enum rpc_argtype t)
 	case RPC_ARG_BOOL:
 		return "boolean";
 	case RPC_ARG_OBJ:
+	case RPC_ARG_OPTIONS:
 		return "json object";
 	case RPC_ARG_ARR:
 		return "json array";
@@ -173,6 +175,7 @@ static const struct usage {
 	{ "logging", "include", "[\"include_category\",...]" },
 	{ "logging", "exclude", "[\"exclude_category\",...]" },
 	{ "stop", "wait", NULL },
+	{ "submitpackage", "package", "[\"rawtx\",...]" },
 	{ "testmempoolaccept", "rawtxs", "[\"rawtx\",...]" },
 };
 
@@ -513,6 +516,7 @@ expected_type(enum rpc_argtype t)
 	case RPC_ARG_BOOL:
 		return "bool";
 	case RPC_ARG_OBJ:
+	case RPC_ARG_OPTIONS:
 		return "object";
 	case RPC_ARG_ARR:
 		return "array";
