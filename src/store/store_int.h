@@ -70,6 +70,7 @@ struct store {
 	MDB_dbi db_blockfilter;	/* type, block hash -> filter (-blockfilterindex) */
 	uint8_t magic[4];
 	int lock_fd;		/* flock'd directory: one store per directory */
+	char *dir;		/* as given to store_open */
 
 	/*
 	 * The map gate. mdb_env_set_mapsize() unmaps and remaps the file, so
@@ -114,6 +115,14 @@ int store_gate_enter(struct store *s);
 void store_gate_leave(struct store *s);
 /* Logs an LMDB failure and maps it to a STORE_* code. */
 int store_lmdb_err(const char *what, int rc);
+
+/* store_filecheck.c */
+/*
+ * -1 (message in err) if the LMDB file at path is shorter than the pages
+ * its newer meta page says are in use: mapping it would end in SIGBUS.
+ * 0 otherwise, including files too broken to tell (LMDB refuses those).
+ */
+int store_check_file_size(const char *path, char *err, size_t errlen);
 
 /* store_codec.c */
 /* Longest encoded coin header (two varints); the script follows. */

@@ -1094,13 +1094,51 @@ test_refuse_foreign_data(void)
 	store_close(s);
 	tdir_free(&td);
 
-	/* An empty data.mdb is what LMDB itself treats as new. */
+	/*
+	 * An empty data.mdb: LMDB would start a new environment, but ours
+	 * are renamed into place whole, so it is data lost (regression: a
+	 * truncated store silently became a new one).
+	 */
 	tdir_make(&td);
 	mkdir(td.cs, 0755);
 	write_file(td.cs, "data.mdb", "", 0);
+	check_refused(td.cs, REGTEST, "data.mdb is empty");
+	tdir_free(&td);
+
+	/*
+	 * Cut short by one page, and to its two meta pages: refused before
+	 * LMDB maps it (regression: SIGBUS at the first read past the end).
+	 */
+	for (i = 0; i < 2; i++) {
+		char path[600];
+		struct stat sb;
+
+		tdir_make(&td);
+		if ((s = testenv_store_open(td.cs, REGTEST)) != NULL)
+			store_close(s);
+		snprintf(path, sizeof(path), "%s/data.mdb", td.cs);
+		CHECK(stat(path, &sb) == 0);
+		CHECK(sb.st_size > 3 * 4096);
+		CHECK(truncate(path, i == 0 ? sb.st_size - 4096 : 2 * 4096) ==
+		    0);
+		check_refused(td.cs, REGTEST, "data.mdb is damaged");
+		tdir_free(&td);
+	}
+
+	/* A creation killed half way leaves data.mdb.new*: removed. */
+	tdir_make(&td);
+	mkdir(td.cs, 0755);
+	write_file(td.cs, "data.mdb.new", "half", 4);
+	write_file(td.cs, "data.mdb.new-lock", "x", 1);
 	s = testenv_store_open(td.cs, REGTEST);
 	CHECK(s != NULL);
 	store_close(s);
+	{
+		struct snap sn;
+
+		CHECK(snap_take(td.cs, &sn) == 0);
+		CHECK(sn.n == 2);	/* data.mdb, lock.mdb */
+	}
 	tdir_free(&td);
 
 	/* A stray file beside our own store. */
