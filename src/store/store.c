@@ -64,6 +64,7 @@ struct open_ctx {
 	size_t errlen;
 	int fresh;		/* nothing of ours there yet */
 	int create;		/* no data.mdb: make it (create_data) */
+	uint32_t format;	/* the store's, once checked or written */
 	size_t mapsize;		/* an existing store's map size */
 };
 
@@ -213,6 +214,7 @@ check_meta(struct open_ctx *c, MDB_txn *txn, MDB_dbi meta)
 		seterr(c, "%s: unsupported store format %u", c->dir, format);
 		return -1;
 	}
+	c->format = format;
 	k.mv_data = (void *)(uintptr_t)META_MAGIC;
 	k.mv_size = strlen(META_MAGIC);
 	if ((rc = mdb_get(txn, meta, &k, &v)) != 0 || v.mv_size != 4) {
@@ -498,6 +500,7 @@ init_dbs(struct store *s, struct open_ctx *c)
 	rc = mdb_get(txn, s->db_meta, &k, &v);
 	if (rc == MDB_NOTFOUND && c->fresh) {
 		/* An environment made but never written (older bitrootd). */
+		c->format = STORE_FORMAT;
 		if ((rc = write_new_meta(txn, s->db_meta, c->magic)) != 0) {
 			seterr(c, "%s: cannot write metadata: %s", c->dir,
 			    mdb_strerror(rc));
@@ -658,8 +661,11 @@ store_open_opts(const char *dir, const uint8_t magic[4],
 		goto fail;
 	}
 	s->mapsize = info.me_mapsize;
-	log_info("store: opened %s (%s, map %zu MiB)", dir,
-	    c.fresh ? "new" : "existing", s->mapsize >> 20);
+	s->format = c.format;
+	s->sums = c.format >= STORE_FORMAT_SUMS;
+	log_info("store: opened %s (%s, format %u%s, map %zu MiB)", dir,
+	    c.fresh ? "new" : "existing", s->format,
+	    s->sums ? "" : ": values without checksums", s->mapsize >> 20);
 	*out = s;
 	return STORE_OK;
 fail:

@@ -28,18 +28,18 @@
 #include "store/store_int.h"
 
 #define LMDB_MAGIC 0xBEEFC0DEu
-#define LMDB_DATA_VERSION 1	/* MDB_DATA_VERSION of LMDB 0.9 */
-#define LMDB_P_META 0x08	/* mp_flags bit of a meta page */
+#define LMDB_DATA_VERSION 1 /* MDB_DATA_VERSION of LMDB 0.9 */
+#define LMDB_P_META 0x08    /* mp_flags bit of a meta page */
 #define LMDB_NUM_METAS 2
 
 /* Offsets in a page (w = the word size). */
-#define PAGE_FLAGS_OFF(w) ((w) + 2)		/* after mp_pgno, mp_pad */
-#define PAGEHDR_SIZE(w) ((w) + 8)		/* + mp_flags, lower, upper */
+#define PAGE_FLAGS_OFF(w) ((w) + 2) /* after mp_pgno, mp_pad */
+#define PAGEHDR_SIZE(w) ((w) + 8)   /* + mp_flags, lower, upper */
 /* Offsets in MDB_meta. */
 #define META_MAGIC_OFF 0
 #define META_VERSION_OFF 4
-#define META_DBS_OFF(w) (8 + 2 * (w))		/* after mm_address, mm_mapsize */
-#define MDB_DB_SIZE(w) (8 + 5 * (w))		/* md_pad .. md_root */
+#define META_DBS_OFF(w) (8 + 2 * (w)) /* after mm_address, mm_mapsize */
+#define MDB_DB_SIZE(w) (8 + 5 * (w))  /* md_pad .. md_root */
 #define META_LAST_PG_OFF(w) (META_DBS_OFF(w) + 2 * MDB_DB_SIZE(w))
 #define META_TXNID_OFF(w) (META_LAST_PG_OFF(w) + (w))
 #define META_SIZE(w) (META_TXNID_OFF(w) + (w))
@@ -61,7 +61,7 @@ rd32(const uint8_t *p)
 {
 	uint32_t v;
 
-	memcpy(&v, p, 4);	/* native order: LMDB writes its structs as is */
+	memcpy(&v, p, 4); /* native order: LMDB writes its structs as is */
 	return v;
 }
 
@@ -93,7 +93,8 @@ read_meta(int fd, off_t off, struct lmdb_meta *m)
 	if ((size_t)n < sizeof(buf))
 		return 0;
 	memcpy(&flags, buf + PAGE_FLAGS_OFF(w), 2);
-	if (!(flags & LMDB_P_META) || rd32(mp + META_MAGIC_OFF) != LMDB_MAGIC ||
+	if (!(flags & LMDB_P_META) ||
+	    rd32(mp + META_MAGIC_OFF) != LMDB_MAGIC ||
 	    rd32(mp + META_VERSION_OFF) != LMDB_DATA_VERSION)
 		return 0;
 	m->psize = rd32(mp + META_PSIZE_OFF(w));
@@ -141,19 +142,21 @@ store_check_file_size(const char *path, char *err, size_t errlen)
 		if (rc[i] == 1 && (best == NULL || m[i].txnid > best->txnid))
 			best = &m[i];
 	if (rc[1] != 1 && (uint64_t)st.st_size >= 2 * (uint64_t)m[0].psize)
-		return 0;	/* a bad second meta page: LMDB refuses it */
+		return 0; /* a bad second meta page: LMDB refuses it */
 	need = rc[1] == 1 ? (best->last_pg + 1) * (uint64_t)best->psize :
-	    2 * (uint64_t)best->psize;
+			    2 * (uint64_t)best->psize;
 	if ((uint64_t)st.st_size < need) {
-		snprintf(err, errlen, "%s is damaged: it is %" PRIu64 " bytes "
-		    "long, but its LMDB meta page says the database uses %"
-		    PRIu64 " bytes (%" PRIu64 " pages of %u); the file was cut "
+		snprintf(err, errlen,
+		    "%s is damaged: it is %" PRIu64 " bytes "
+		    "long, but its LMDB meta page says the database uses %" PRIu64
+		    " bytes (%" PRIu64 " pages of %u); the file was cut "
 		    "short (disk full, a failed copy, a crash of the system?). "
 		    "Restore the chainstate directory from a backup, or move it "
 		    "away and start bitrootd again to sync (or -loadblock) the "
 		    "chain from scratch; -reindex cannot help, the blocks are "
-		    "in this file too", path, (uint64_t)st.st_size, need,
-		    need / best->psize, best->psize);
+		    "in this file too",
+		    path, (uint64_t)st.st_size, need, need / best->psize,
+		    best->psize);
 		return -1;
 	}
 	return 0;

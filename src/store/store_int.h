@@ -24,9 +24,17 @@
  * chainstate's databases have been made the followed chainstate's
  * (store_swap_chainstates), which an older bitrootd would misread.
  */
-#define STORE_FORMAT 1
 #define STORE_FORMAT_SLOTS 2
-#define STORE_FORMAT_MAX STORE_FORMAT_SLOTS
+/*
+ * Format 3: coin and block index values end with a CRC-32C of key and
+ * value (VALUE_SUM_LEN bytes, little-endian), checked on every read. New
+ * stores are made so; a store of format 1 or 2 keeps values without it.
+ * It also admits the second chainstate (format 2's meaning).
+ */
+#define STORE_FORMAT_SUMS 3
+#define STORE_FORMAT STORE_FORMAT_SUMS
+#define STORE_FORMAT_MAX STORE_FORMAT_SUMS
+#define VALUE_SUM_LEN 4
 /* What the meta database says about who wrote it. */
 #define STORE_APP_TAG "bitrootd-chainstate"
 
@@ -71,6 +79,8 @@ struct store {
 	uint8_t magic[4];
 	int lock_fd;		/* flock'd directory: one store per directory */
 	char *dir;		/* as given to store_open */
+	uint32_t format;	/* as of open (store_swap_chainstates raises it) */
+	int sums;		/* values carry a checksum (format 3) */
 
 	/*
 	 * The map gate. mdb_env_set_mapsize() unmaps and remaps the file, so
@@ -134,6 +144,9 @@ int codec_coin_decode(uint8_t *p, size_t len, struct coin *c);
 void codec_coin_key(const struct outpoint *op, uint8_t key[COIN_KEY_LEN]);
 void codec_coin_key_parse(const uint8_t key[COIN_KEY_LEN],
     struct outpoint *op);
+/* CRC-32C (Castagnoli) of key then value. */
+uint32_t codec_sum(const void *key, size_t klen, const void *val,
+    size_t vlen);
 void codec_index_encode(const struct block_index_entry *e,
     uint8_t out[INDEX_VALUE_LEN]);
 int codec_index_decode(const uint8_t *p, size_t len, const uint8_t hash[32],

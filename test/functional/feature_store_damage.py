@@ -7,19 +7,27 @@ or wrong answers (doc/store.md, "Opening, and what is refused").
   the check LMDB mapped the short file and the first read past its end
   killed the node with SIGBUS and no message.
 - One bit flipped in a coin of the tip block (found by its key in the file,
-  so the flip is deterministic): with -checklevel=2 (no coin checks) the
-  node starts and serves a wrong hash_serialized_3, which shows the flip
-  landed in live data; with the defaults (-checkblocks=6 -checklevel=3, as
-  Core) start-up verification refuses to start; -reindex-chainstate, which
-  the message suggests, rebuilds the UTXO set and the right hash.
+  so the flip is deterministic). Before, the node served a wrong
+  hash_serialized_3. Now each coin value carries a checksum: with
+  -checklevel=2 (no coin reads at start-up) the node starts, and
+  gettxoutsetinfo stops it with a message instead of answering; with the
+  defaults (-checkblocks=6 -checklevel=3, as Core) start-up verification
+  reads the coin and refuses; -reindex-chainstate, which the message
+  suggests, rebuilds the UTXO set and the right hash.
+- One bit flipped in the tip block's stored bytes (blocks carry no
+  checksum): start-up verification finds the bad merkle root and refuses
+  with Core's "Corrupted block database detected".
 - Options: -checklevel outside 0-4 warns and is clamped; verifying every
   block (-checkblocks=0) at level 4 passes on an intact store.
 """
 
+import http.client
 import os
+import re
 import shutil
 import struct
 
+from test_framework.authproxy import JSONRPCException
 from test_framework.test_framework import BitrootTestFramework
 from test_framework.test_node import ErrorMatch
 from test_framework.util import assert_equal, assert_not_equal
@@ -28,6 +36,8 @@ from test_framework.util import assert_equal, assert_not_equal
 COIN_KEY_LEN = 36
 # LMDB leaf node header: data size (lo16, hi16), flags, key size.
 NODE_HDR = 8
+# A coin value ends with a CRC-32C of key and value (store format 3).
+SUM_LEN = 4
 
 
 class StoreDamageTest(BitrootTestFramework):
@@ -49,6 +59,7 @@ class StoreDamageTest(BitrootTestFramework):
         self.generate(node, 120)
         tip = node.getbestblockhash()
         self.coinbase = node.getblock(tip)["tx"][0]
+        self.tip_raw = node.getblock(tip, 0)
         assert node.gettxout(self.coinbase, 0) is not None
         self.hash = node.gettxoutsetinfo()["hash_serialized_3"]
         self.stop_node(0)
@@ -87,50 +98,84 @@ class StoreDamageTest(BitrootTestFramework):
         assert_equal(self.nodes[0].gettxoutsetinfo()["hash_serialized_3"], self.hash)
         self.stop_node(0)
 
-    def flip_coin(self, txid, n):
-        """Flips the low bit of the last script byte of every stored copy of
-        the coin (txid, n): the live one and copies in free pages."""
-        key = bytes.fromhex(txid)[::-1] + struct.pack(">I", n)
+    def flip_value_bytes(self, needle, offset_from_end):
+        """Flips the low bit of one byte of every stored copy of needle (the
+        live one and old copies in free pages), offset_from_end bytes before
+        its end."""
         with open(self.data_path(), "r+b") as f:
             data = bytearray(f.read())
-            flips, pos = 0, data.find(key)
+            flips, pos = 0, data.find(needle)
             while pos != -1:
-                hdr = data[pos - NODE_HDR:pos]
-                lo, hi, _flags, ksize = struct.unpack("<HHHH", hdr)
-                dsize = lo | hi << 16
-                if ksize == COIN_KEY_LEN and 2 < dsize < 100:
-                    data[pos + COIN_KEY_LEN + dsize - 1] ^= 1
-                    flips += 1
-                pos = data.find(key, pos + 1)
+                data[pos + len(needle) - 1 - offset_from_end] ^= 1
+                flips += 1
+                pos = data.find(needle, pos + 1)
             f.seek(0)
             f.write(data)
         return flips
 
+    def flip_coin(self, txid, n):
+        """Flips a bit in the last script byte of every stored copy of the
+        coin (txid, n), found by its key: the value follows it, and ends
+        with the 4-byte checksum."""
+        key = bytes.fromhex(txid)[::-1] + struct.pack(">I", n)
+        with open(self.data_path(), "rb") as f:
+            data = f.read()
+        records, pos = [], data.find(key)
+        while pos != -1:
+            lo, hi, _flags, ksize = struct.unpack_from("<HHHH", data, pos - NODE_HDR)
+            dsize = lo | hi << 16
+            if ksize == COIN_KEY_LEN and SUM_LEN + 2 < dsize < 100:
+                records.append(data[pos:pos + COIN_KEY_LEN + dsize])
+            pos = data.find(key, pos + 1)
+        flips = 0
+        for rec in set(records):
+            flips += self.flip_value_bytes(rec, SUM_LEN)
+        return flips
+
+    def expect_checksum_stop(self, node):
+        node.process.wait(timeout=60)
+        stderr = node.read_stderr().strip()
+        assert re.search(r"chainstate/data\.mdb is damaged: the coin with key [0-9a-f]{72} fails its "
+                         r"checksum .*-reindex-chainstate", stderr), stderr
+        node.wait_until_stopped(expected_stderr=stderr, expected_ret_code=1)
+
     def bit_flip(self):
-        self.log.info("one bit flipped in the tip's coinbase coin")
+        node = self.nodes[0]
+        self.log.info("one bit flipped in the script of the tip's coinbase coin")
         self.restore()
         assert self.flip_coin(self.coinbase, 0) >= 1
         damaged = os.path.join(self.options.tmpdir, "chainstate.flipped")
         shutil.copytree(self.store_dir(), damaged)
 
-        self.log.info("-checklevel=2 does not look at coins: a wrong hash is served")
+        self.log.info("-checklevel=2 does not read coins; gettxoutsetinfo stops the node, no wrong hash")
         self.start_node(0, ["-checklevel=2"])
-        assert_not_equal(self.nodes[0].gettxoutsetinfo()["hash_serialized_3"], self.hash)
-        self.stop_node(0)
+        try:
+            res = node.gettxoutsetinfo()
+            raise AssertionError("served a UTXO set hash from a damaged store: %r" % res)
+        except (OSError, http.client.HTTPException, JSONRPCException):
+            pass
+        self.expect_checksum_stop(node)
 
-        self.log.info("default start-up verification (6 blocks, level 3) refuses")
+        self.log.info("default start-up verification (6 blocks, level 3) reads the coin: refused")
         shutil.rmtree(self.store_dir())
         shutil.copytree(damaged, self.store_dir())
-        self.nodes[0].assert_start_raises_init_error(
-            expected_msg=r"Corrupted block database detected in .*chainstate: coin database "
-                         r"inconsistencies found at height 120 .*-reindex-chainstate",
+        node.assert_start_raises_init_error(
+            expected_msg=r"the coin with key [0-9a-f]{72} fails its checksum",
             match=ErrorMatch.PARTIAL_REGEX, expected_ret_code=1)
 
         self.log.info("-reindex-chainstate, as the message says, recovers")
         self.start_node(0, ["-reindex-chainstate"])
-        self.wait_until(lambda: self.nodes[0].getblockcount() == 120, timeout=120)
-        assert_equal(self.nodes[0].gettxoutsetinfo()["hash_serialized_3"], self.hash)
+        self.wait_until(lambda: node.getblockcount() == 120, timeout=120)
+        assert_equal(node.gettxoutsetinfo()["hash_serialized_3"], self.hash)
         self.stop_node(0)
+
+        self.log.info("one bit flipped in the tip block's stored bytes: start-up verification refuses")
+        self.restore()
+        assert self.flip_value_bytes(bytes.fromhex(self.tip_raw), 0) >= 1
+        node.assert_start_raises_init_error(
+            expected_msg=r"Error: Corrupted block database detected in .*chainstate: found bad block at "
+                         r"height 120 \(block [0-9a-f]{64}\): bad-txnmrklroot.*-reindex-chainstate",
+            match=ErrorMatch.PARTIAL_REGEX, expected_ret_code=1)
 
     def options_checks(self):
         self.restore()

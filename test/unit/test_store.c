@@ -31,6 +31,7 @@
 #include "unit.h"
 #include "crypto/hash.h"
 #include "store/store.h"
+#include "store/store_int.h"
 #include "util/buf.h"
 
 static const uint8_t MAINNET[4] = { 0xf9, 0xbe, 0xb4, 0xd9 };
@@ -1159,6 +1160,136 @@ test_refuse_foreign_data(void)
 	tdir_free(&td);
 }
 
+/* ---- value checksums (format 3) ---- */
+
+/* One coin at (txid 77..77, 5) in a store of the given format. */
+static void
+put_one_coin(const char *dir, uint32_t format, uint8_t *script,
+    size_t slen)
+{
+	struct store *s;
+	struct store_wtxn *w;
+	struct store_rtxn *r;
+	struct outpoint op;
+	struct coin c, got;
+
+	if ((s = testenv_store_open(dir, REGTEST)) == NULL) {
+		CHECK(0);
+		return;
+	}
+	store_close(s);
+	if (format != 3)
+		CHECK_EQ_INT(poke_format(dir, format), 0);
+	CHECK((s = testenv_store_open(dir, REGTEST)) != NULL);
+	memset(&c, 0, sizeof(c));
+	c.value = 5000000000LL;
+	c.height = 7;
+	c.script = script;
+	c.script_len = slen;
+	memset(op.hash, 0x77, 32);
+	op.n = 5;
+	CHECK(store_write_begin(s, &w) == 0);
+	CHECK(store_put_coin(w, &op, &c) == 0);
+	CHECK(store_write_commit(w) == 0);
+	CHECK(store_read_begin(s, &r) == 0);
+	CHECK(store_get_coin(r, &op, &got) == 0);
+	CHECK(got.script_len == slen && memcmp(got.script, script, slen) == 0);
+	CHECK(got.value == c.value && got.height == 7);
+	store_read_end(r);
+	store_close(s);
+}
+
+/* The coin's raw value, read (and with flip, a bit changed) with LMDB. */
+static size_t
+raw_coin(const char *dir, int flip, uint8_t *out, size_t cap)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k, v;
+	uint8_t key[36];
+	size_t n = 0;
+
+	memset(key, 0x77, 32);
+	key[32] = key[33] = key[34] = 0;
+	key[35] = 5;
+	k.mv_data = key;
+	k.mv_size = sizeof(key);
+	CHECK(mdb_env_create(&env) == 0);
+	mdb_env_set_maxdbs(env, 20);
+	CHECK(mdb_env_open(env, dir, 0, 0644) == 0);
+	CHECK(mdb_txn_begin(env, NULL, 0, &txn) == 0);
+	if (mdb_dbi_open(txn, "coins", 0, &dbi) == 0 &&
+	    mdb_get(txn, dbi, &k, &v) == 0 && v.mv_size <= cap) {
+		n = v.mv_size;
+		memcpy(out, v.mv_data, n);
+		if (flip) {
+			out[n - 6] ^= 0x10;	/* a script byte */
+			v.mv_data = out;
+			CHECK(mdb_put(txn, dbi, &k, &v, 0) == 0);
+		}
+	}
+	CHECK(mdb_txn_commit(txn) == 0);
+	mdb_env_close(env);
+	return n;
+}
+
+static void
+test_value_checksums(void)
+{
+	static uint8_t script[22] = { 0x00, 0x14, 1, 2, 3, 4, 5, 6, 7,
+		8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 };
+	struct tdir a, b;
+	uint8_t key[36], va[64], vb[64];
+	size_t na, nb;
+	pid_t pid;
+	int status, devnull;
+
+	/* CRC-32C's check value, whichever way it is split. */
+	CHECK(codec_sum("123456789", 9, "", 0) == 0xE3069283u);
+	CHECK(codec_sum("1234", 4, "56789", 5) == 0xE3069283u);
+
+	/* A new store (format 3) ends each coin with the CRC of key, value. */
+	tdir_make(&a);
+	put_one_coin(a.cs, 3, script, sizeof(script));
+	na = raw_coin(a.cs, 0, va, sizeof(va));
+	memset(key, 0x77, 32);
+	key[32] = key[33] = key[34] = 0;
+	key[35] = 5;
+	CHECK(na > 4 && le32_read(va + na - 4) == codec_sum(key, 36, va,
+	    na - 4));
+	/* A format 1 store keeps its values as they were: no checksum. */
+	tdir_make(&b);
+	put_one_coin(b.cs, 1, script, sizeof(script));
+	nb = raw_coin(b.cs, 0, vb, sizeof(vb));
+	CHECK_EQ_INT((int)na, (int)nb + 4);
+	CHECK(memcmp(va, vb, nb) == 0);
+	tdir_free(&b);
+
+	/* One bit changed behind the store's back: the read stops the node. */
+	raw_coin(a.cs, 1, va, sizeof(va));
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		struct store *s;
+		struct store_rtxn *r;
+		struct outpoint op;
+		struct coin got;
+
+		if ((devnull = open("/dev/null", O_WRONLY)) != -1)
+			dup2(devnull, STDERR_FILENO);
+		memset(op.hash, 0x77, 32);
+		op.n = 5;
+		if ((s = testenv_store_open(a.cs, REGTEST)) == NULL ||
+		    store_read_begin(s, &r) != 0)
+			_exit(3);
+		store_get_coin(r, &op, &got);
+		_exit(0);	/* served the damaged coin */
+	}
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+	tdir_free(&a);
+}
+
 UNIT_MAIN(UNIT_CASE(test_open_close_reopen), UNIT_CASE(test_index),
     UNIT_CASE(test_blocks_undo), UNIT_CASE(test_coins),
     UNIT_CASE(test_coin_order), UNIT_CASE(test_active_chain),
@@ -1167,4 +1298,4 @@ UNIT_MAIN(UNIT_CASE(test_open_close_reopen), UNIT_CASE(test_index),
     UNIT_CASE(test_abort_and_own_reads),
     UNIT_CASE(test_mapfull_grow), UNIT_CASE(test_refuse_other_chain),
     UNIT_CASE(test_refuse_newer_format), UNIT_CASE(test_refuse_leveldb),
-    UNIT_CASE(test_refuse_foreign_data))
+    UNIT_CASE(test_refuse_foreign_data), UNIT_CASE(test_value_checksums))
