@@ -17,6 +17,9 @@ or wrong answers (doc/store.md, "Opening, and what is refused").
 - One bit flipped in the tip block's stored bytes (blocks carry no
   checksum): start-up verification finds the bad merkle root and refuses
   with Core's "Corrupted block database detected".
+- Cut short while the node runs (the open-time check cannot see it): the
+  next read of a lost page raises SIGBUS; the node says so on stderr before
+  it dies of it.
 - Options: -checklevel outside 0-4 warns and is clamped; verifying every
   block (-checkblocks=0) at level 4 passes on an intact store.
 """
@@ -25,6 +28,7 @@ import http.client
 import os
 import re
 import shutil
+import signal
 import struct
 
 from test_framework.authproxy import JSONRPCException
@@ -92,6 +96,21 @@ class StoreDamageTest(BitrootTestFramework):
             assert "SIGBUS" not in err
             # Refused without touching anything.
             assert_equal(os.path.getsize(self.data_path()), keep)
+        self.log.info("cut short while running: SIGBUS, with a message first")
+        self.restore()
+        node = self.nodes[0]
+        self.start_node(0)
+        os.truncate(self.data_path(), 2 * psize)
+        try:
+            res = node.gettxoutsetinfo()
+            raise AssertionError("served from a truncated store: %r" % res)
+        except (OSError, http.client.HTTPException, JSONRPCException):
+            pass
+        node.process.wait(timeout=60)
+        stderr = node.read_stderr().strip()
+        assert re.search(r"Error: SIGBUS: a read from .*chainstate/data\.mdb failed: the file shrank", stderr), stderr
+        node.wait_until_stopped(expected_stderr=stderr, expected_ret_code=-signal.SIGBUS)
+
         self.log.info("the intact store starts and serves the same UTXO set")
         self.restore()
         self.start_node(0)
