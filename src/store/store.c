@@ -22,6 +22,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,25 +238,68 @@ check_meta(struct open_ctx *c, MDB_txn *txn, MDB_dbi meta)
 }
 
 /*
+ * The probing thread's way out of a SIGBUS: a page the probe reads past
+ * the end of a data.mdb that was cut short. Another thread's SIGBUS gets
+ * the default action (the fault happens again once the handler returns).
+ */
+static __thread sigjmp_buf *probe_bus;
+
+static void
+on_probe_bus(int sig)
+{
+	if (probe_bus != NULL)
+		siglongjmp(*probe_bus, 1);
+	signal(sig, SIG_DFL);
+}
+
+/*
  * Looks at an existing data.mdb without modifying anything: read-only,
- * no lock file.
+ * no lock file. A file shorter than its last page (fs->last_pg set) must
+ * be short only by free pages. Every read through the map is guarded: a
+ * page past the end is a refusal, not SIGBUS.
  */
 static int
-probe_data(struct open_ctx *c)
+probe_data(struct open_ctx *c, const char *path,
+    const struct store_file_size *fs)
 {
-	MDB_env *env = NULL;
-	MDB_txn *txn = NULL;
+	MDB_env *volatile env = NULL;
+	MDB_txn *volatile txn = NULL;
+	MDB_env *e;
+	MDB_txn *t;
 	MDB_dbi main_db, meta;
 	MDB_stat st;
 	MDB_envinfo info;
-	int rc, ret = -1;
+	struct sigaction sa, old;
+	sigjmp_buf jb;
+	volatile int ret = -1;
+	int rc;
 
-	if ((rc = mdb_env_create(&env)) != 0 ||
-	    (rc = mdb_env_set_maxdbs(env, STORE_MAX_DBS)) != 0) {
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_probe_bus;
+	if (sigaction(SIGBUS, &sa, &old) == -1) {
+		seterr(c, "sigaction: %s", strerror(errno));
+		return -1;
+	}
+	if (sigsetjmp(jb, 1) != 0) {
+		probe_bus = NULL;
+		store_damage_msg(c->err, c->errlen, path, fs->size,
+		    (fs->last_pg + 1) * fs->psize, fs->psize,
+		    "reading it ran past its end");
+		ret = -1;
+		goto out;
+	}
+	probe_bus = &jb;
+	if ((rc = mdb_env_create(&e)) != 0) {
 		seterr(c, "lmdb: %s", mdb_strerror(rc));
 		goto out;
 	}
-	rc = mdb_env_open(env, c->dir, MDB_RDONLY | MDB_NOLOCK | MDB_NOTLS,
+	env = e;
+	if ((rc = mdb_env_set_maxdbs(e, STORE_MAX_DBS)) != 0) {
+		seterr(c, "lmdb: %s", mdb_strerror(rc));
+		goto out;
+	}
+	rc = mdb_env_open(e, c->dir, MDB_RDONLY | MDB_NOLOCK | MDB_NOTLS,
 	    0644);
 	if (rc == MDB_INVALID) {
 		seterr(c, "%s/data.mdb is not an LMDB database; refusing to "
@@ -270,10 +315,17 @@ probe_data(struct open_ctx *c)
 		seterr(c, "%s/data.mdb: %s", c->dir, mdb_strerror(rc));
 		goto out;
 	}
-	if ((rc = mdb_env_info(env, &info)) != 0 ||
-	    (rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0 ||
-	    (rc = mdb_dbi_open(txn, NULL, 0, &main_db)) != 0 ||
-	    (rc = mdb_stat(txn, main_db, &st)) != 0) {
+	if ((rc = mdb_env_info(e, &info)) != 0 ||
+	    (rc = mdb_txn_begin(e, NULL, MDB_RDONLY, &t)) != 0) {
+		seterr(c, "%s/data.mdb: %s", c->dir, mdb_strerror(rc));
+		goto out;
+	}
+	txn = t;
+	if (fs->last_pg != 0 &&
+	    store_check_missing_free(t, path, fs, c->err, c->errlen) != 0)
+		goto out;
+	if ((rc = mdb_dbi_open(t, NULL, 0, &main_db)) != 0 ||
+	    (rc = mdb_stat(t, main_db, &st)) != 0) {
 		seterr(c, "%s/data.mdb: %s", c->dir, mdb_strerror(rc));
 		goto out;
 	}
@@ -284,7 +336,7 @@ probe_data(struct open_ctx *c)
 		ret = 0;
 		goto out;
 	}
-	rc = mdb_dbi_open(txn, "meta", 0, &meta);
+	rc = mdb_dbi_open(t, "meta", 0, &meta);
 	if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
 		seterr(c, "%s/data.mdb is an LMDB database but not a bitrootd "
 		    "store; refusing to use it", c->dir);
@@ -294,8 +346,10 @@ probe_data(struct open_ctx *c)
 		seterr(c, "%s/data.mdb: %s", c->dir, mdb_strerror(rc));
 		goto out;
 	}
-	ret = check_meta(c, txn, meta);
+	ret = check_meta(c, t, meta);
 out:
+	probe_bus = NULL;
+	sigaction(SIGBUS, &old, NULL);
 	if (txn != NULL)
 		mdb_txn_abort(txn);
 	if (env != NULL)
@@ -308,7 +362,8 @@ probe(struct open_ctx *c)
 {
 	char path[PATH_MAX];
 	struct stat st;
-	int have_data;
+	struct store_file_size fs;
+	int have_data, rc;
 
 	if (check_dir_entries(c, &have_data) == -1)
 		return -1;
@@ -343,9 +398,9 @@ probe(struct open_ctx *c)
 		return -1;
 	}
 	/* A file shorter than its pages would be SIGBUS once mapped. */
-	if (store_check_file_size(path, c->err, c->errlen) == -1)
+	if ((rc = store_check_file_size(path, &fs, c->err, c->errlen)) == -1)
 		return -1;
-	return probe_data(c);
+	return probe_data(c, path, &fs);
 }
 
 static int

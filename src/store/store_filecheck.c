@@ -22,10 +22,12 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "store/store_int.h"
+#include "util/xmalloc.h"
 
 #define LMDB_MAGIC 0xBEEFC0DEu
 #define LMDB_DATA_VERSION 1 /* MDB_DATA_VERSION of LMDB 0.9 */
@@ -106,14 +108,31 @@ read_meta(int fd, off_t off, struct lmdb_meta *m)
 	return 1;
 }
 
+void
+store_damage_msg(char *err, size_t errlen, const char *path, uint64_t size,
+    uint64_t need, unsigned psize, const char *what)
+{
+	snprintf(err, errlen,
+	    "%s is damaged: it is %" PRIu64 " bytes long, but %s (its LMDB "
+	    "meta page says the database uses %" PRIu64 " bytes, %" PRIu64
+	    " pages of %u); the file was cut short (disk full, a failed copy, "
+	    "a crash of the system?). Restore the chainstate directory from a "
+	    "backup, or move it away and start bitrootd again to sync (or "
+	    "-loadblock) the chain from scratch; -reindex cannot help, the "
+	    "blocks are in this file too",
+	    path, size, what, need, psize ? need / psize : 0, psize);
+}
+
 int
-store_check_file_size(const char *path, char *err, size_t errlen)
+store_check_file_size(const char *path, struct store_file_size *fs, char *err,
+    size_t errlen)
 {
 	struct lmdb_meta m[LMDB_NUM_METAS], *best = NULL;
 	struct stat st;
 	uint64_t need;
 	int fd, i, rc[LMDB_NUM_METAS];
 
+	memset(fs, 0, sizeof(*fs));
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "cannot open %s: %s", path,
 		    strerror(errno));
@@ -143,21 +162,80 @@ store_check_file_size(const char *path, char *err, size_t errlen)
 			best = &m[i];
 	if (rc[1] != 1 && (uint64_t)st.st_size >= 2 * (uint64_t)m[0].psize)
 		return 0; /* a bad second meta page: LMDB refuses it */
-	need = rc[1] == 1 ? (best->last_pg + 1) * (uint64_t)best->psize :
-			    2 * (uint64_t)best->psize;
-	if ((uint64_t)st.st_size < need) {
-		snprintf(err, errlen,
-		    "%s is damaged: it is %" PRIu64 " bytes "
-		    "long, but its LMDB meta page says the database uses %" PRIu64
-		    " bytes (%" PRIu64 " pages of %u); the file was cut "
-		    "short (disk full, a failed copy, a crash of the system?). "
-		    "Restore the chainstate directory from a backup, or move it "
-		    "away and start bitrootd again to sync (or -loadblock) the "
-		    "chain from scratch; -reindex cannot help, the blocks are "
-		    "in this file too",
-		    path, (uint64_t)st.st_size, need, need / best->psize,
-		    best->psize);
+	fs->size = (uint64_t)st.st_size;
+	fs->psize = best->psize;
+	if (rc[1] != 1) {
+		need = 2 * (uint64_t)best->psize;
+		store_damage_msg(err, errlen, path, fs->size, need, fs->psize,
+		    "its second meta page is missing");
 		return -1;
 	}
-	return 0;
+	need = (best->last_pg + 1) * (uint64_t)best->psize;
+	if (fs->size >= need)
+		return 0;
+	/*
+	 * Shorter than its last page is not damage by itself: LMDB does not
+	 * write pages a transaction allocated and freed again ("loose"
+	 * pages), so the pages at the end may be free and never written
+	 * (its own mdb_env_copy clamps to the file size for that reason).
+	 * The caller checks them against the free list.
+	 */
+	fs->have_pages = fs->size / best->psize;
+	fs->last_pg = best->last_pg;
+	return 1;
+}
+
+int
+store_check_missing_free(MDB_txn *txn, const char *path,
+    const struct store_file_size *fs, char *err, size_t errlen)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	uint8_t *seen;
+	uint64_t nmissing, n, i, pg, found = 0;
+	size_t cnt, j;
+	int rc, ret = -1;
+
+	nmissing = fs->last_pg + 1 - fs->have_pages;
+	seen = xcalloc((size_t)(nmissing + 7) / 8, 1);
+	/* FREE_DBI is database 0: records of txnid -> IDL (count, pages). */
+	if ((rc = mdb_cursor_open(txn, 0, &cur)) != 0) {
+		snprintf(err, errlen, "%s: free list: %s", path,
+		    mdb_strerror(rc));
+		free(seen);
+		return -1;
+	}
+	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+		if (v.mv_size < sizeof(size_t))
+			continue;
+		memcpy(&cnt, v.mv_data, sizeof(cnt));
+		if (cnt > v.mv_size / sizeof(size_t) - 1)
+			cnt = v.mv_size / sizeof(size_t) - 1;
+		for (j = 1; j <= cnt; j++) {
+			size_t id;
+
+			memcpy(&id, (uint8_t *)v.mv_data + j * sizeof(size_t),
+			    sizeof(id));
+			pg = (uint64_t)id;
+			if (pg < fs->have_pages || pg > fs->last_pg)
+				continue;
+			i = pg - fs->have_pages;
+			if (!(seen[i / 8] & (1u << (i % 8)))) {
+				seen[i / 8] |= (uint8_t)(1u << (i % 8));
+				found++;
+			}
+		}
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		snprintf(err, errlen, "%s: free list: %s", path,
+		    mdb_strerror(rc));
+	else if (found != nmissing) {
+		n = fs->last_pg + 1;
+		store_damage_msg(err, errlen, path, fs->size, n * fs->psize,
+		    fs->psize, "pages in use are missing from its end");
+	} else
+		ret = 0;
+	free(seen);
+	return ret;
 }

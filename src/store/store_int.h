@@ -127,12 +127,31 @@ void store_gate_leave(struct store *s);
 int store_lmdb_err(const char *what, int rc);
 
 /* store_filecheck.c */
+struct store_file_size {
+	uint64_t size;		/* bytes */
+	unsigned psize;		/* LMDB's page size */
+	uint64_t have_pages;	/* whole pages in the file */
+	uint64_t last_pg;	/* the newer meta's mm_last_pg */
+};
 /*
- * -1 (message in err) if the LMDB file at path is shorter than the pages
- * its newer meta page says are in use: mapping it would end in SIGBUS.
- * 0 otherwise, including files too broken to tell (LMDB refuses those).
+ * Reads data.mdb's meta pages with pread (before anything maps it: a page
+ * past the end of the file is SIGBUS, not an error). 0: the file holds
+ * every page up to mm_last_pg, or is too broken to tell (LMDB refuses
+ * those); -1: damaged, message in err; 1: shorter than mm_last_pg, which
+ * is damage only if a missing page is in use: the caller checks with
+ * store_check_missing_free.
  */
-int store_check_file_size(const char *path, char *err, size_t errlen);
+int store_check_file_size(const char *path, struct store_file_size *fs,
+    char *err, size_t errlen);
+/*
+ * In a read transaction on the environment (run under a SIGBUS guard): 0
+ * if every page from fs->have_pages to fs->last_pg is in the free list,
+ * -1 (message in err) if not.
+ */
+int store_check_missing_free(MDB_txn *txn, const char *path,
+    const struct store_file_size *fs, char *err, size_t errlen);
+void store_damage_msg(char *err, size_t errlen, const char *path,
+    uint64_t size, uint64_t need, unsigned psize, const char *what);
 
 /* store_codec.c */
 /* Longest encoded coin header (two varints); the script follows. */

@@ -1160,6 +1160,104 @@ test_refuse_foreign_data(void)
 	tdir_free(&td);
 }
 
+/* Whether page pg is in the environment's free list (LMDB's database 0). */
+static int
+page_is_free(MDB_txn *txn, size_t pg)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	size_t cnt, j, id;
+	int found = 0;
+
+	if (mdb_cursor_open(txn, 0, &cur) != 0)
+		return 0;
+	while (!found && mdb_cursor_get(cur, &k, &v, MDB_NEXT) == 0) {
+		memcpy(&cnt, v.mv_data, sizeof(cnt));
+		for (j = 1; j <= cnt && !found; j++) {
+			memcpy(&id, (uint8_t *)v.mv_data + j * sizeof(id),
+			    sizeof(id));
+			found = id == pg;
+		}
+	}
+	mdb_cursor_close(cur);
+	return found;
+}
+
+/*
+ * A store can be shorter than its mm_last_pg and whole: LMDB does not
+ * write pages a transaction allocated and freed again, and mdb_env_copy
+ * clamps to the file size for that reason. Made here by cutting off the
+ * free pages at the end of a store whose last pages were freed: it must
+ * open; one page more (in use) must be refused.
+ */
+static void
+test_short_by_free_pages(void)
+{
+	struct tdir td;
+	struct store *s;
+	struct store_file_size fs;
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k, v;
+	MDB_envinfo info;
+	uint8_t key[32], val[100];
+	char path[600], err[512];
+	size_t last, nfree;
+	uint32_t i, round;
+	long psize = sysconf(_SC_PAGESIZE);
+
+	tdir_make(&td);
+	if ((s = testenv_store_open(td.cs, REGTEST)) == NULL) {
+		CHECK(0);
+		goto out;
+	}
+	store_close(s);
+	CHECK(mdb_env_create(&env) == 0);
+	mdb_env_set_maxdbs(env, 20);
+	CHECK(mdb_env_open(env, td.cs, 0, 0644) == 0);
+	memset(val, 0x5a, sizeof(val));
+	k.mv_data = key;
+	k.mv_size = sizeof(key);
+	v.mv_data = val;
+	v.mv_size = sizeof(val);
+	/* Fill, empty (its pages go at the end), then small commits reuse. */
+	for (round = 0; round < 4; round++) {
+		CHECK(mdb_txn_begin(env, NULL, 0, &txn) == 0);
+		CHECK(mdb_dbi_open(txn, "scratch", MDB_CREATE, &dbi) == 0);
+		for (i = 0; i < (round == 0 ? 3000u : 1u); i++) {
+			mkhash(i, 1, key);
+			if (round == 1)
+				CHECK(mdb_drop(txn, dbi, 0) == 0);
+			else
+				CHECK(mdb_put(txn, dbi, &k, &v, 0) == 0);
+		}
+		CHECK(mdb_txn_commit(txn) == 0);
+	}
+	CHECK(mdb_env_info(env, &info) == 0);
+	last = info.me_last_pgno;
+	CHECK(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) == 0);
+	for (nfree = 0; nfree < last && page_is_free(txn, last - nfree);
+	    nfree++)
+		;
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	CHECK(nfree > 0);
+	snprintf(path, sizeof(path), "%s/data.mdb", td.cs);
+	CHECK(truncate(path, (off_t)(last + 1 - nfree) * psize) == 0);
+	CHECK_EQ_INT(store_check_file_size(path, &fs, err, sizeof(err)), 1);
+	/* Whole, though short: it opens. */
+	s = testenv_store_open(td.cs, REGTEST);
+	CHECK(s != NULL);
+	if (s != NULL)
+		store_close(s);
+	/* One page more cut off, a page in use: refused. */
+	CHECK(truncate(path, (off_t)(last - nfree) * psize) == 0);
+	check_refused(td.cs, REGTEST, "data.mdb is damaged");
+out:
+	tdir_free(&td);
+}
+
 /* ---- value checksums (format 3) ---- */
 
 /* One coin at (txid 77..77, 5) in a store of the given format. */
@@ -1298,4 +1396,5 @@ UNIT_MAIN(UNIT_CASE(test_open_close_reopen), UNIT_CASE(test_index),
     UNIT_CASE(test_abort_and_own_reads),
     UNIT_CASE(test_mapfull_grow), UNIT_CASE(test_refuse_other_chain),
     UNIT_CASE(test_refuse_newer_format), UNIT_CASE(test_refuse_leveldb),
-    UNIT_CASE(test_refuse_foreign_data), UNIT_CASE(test_value_checksums))
+    UNIT_CASE(test_refuse_foreign_data), UNIT_CASE(test_value_checksums),
+    UNIT_CASE(test_short_by_free_pages))
