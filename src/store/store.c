@@ -243,6 +243,8 @@ check_meta(struct open_ctx *c, MDB_txn *txn, MDB_dbi meta)
  * the default action (the fault happens again once the handler returns).
  */
 static __thread sigjmp_buf *probe_bus;
+/* What the free list walk holds, released after a jump too (not automatic). */
+static __thread struct store_free_walk probe_walk;
 
 static void
 on_probe_bus(int sig)
@@ -322,7 +324,8 @@ probe_data(struct open_ctx *c, const char *path,
 	}
 	txn = t;
 	if (fs->last_pg != 0 &&
-	    store_check_missing_free(t, path, fs, c->err, c->errlen) != 0)
+	    store_check_missing_free(t, path, fs, &probe_walk, c->err,
+	    c->errlen) != 0)
 		goto out;
 	if ((rc = mdb_dbi_open(t, NULL, 0, &main_db)) != 0 ||
 	    (rc = mdb_stat(t, main_db, &st)) != 0) {
@@ -350,6 +353,7 @@ probe_data(struct open_ctx *c, const char *path,
 out:
 	probe_bus = NULL;
 	sigaction(SIGBUS, &old, NULL);
+	store_free_walk_end(&probe_walk);
 	if (txn != NULL)
 		mdb_txn_abort(txn);
 	if (env != NULL)

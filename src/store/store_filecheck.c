@@ -185,27 +185,37 @@ store_check_file_size(const char *path, struct store_file_size *fs, char *err,
 	return 1;
 }
 
+void
+store_free_walk_end(struct store_free_walk *fw)
+{
+	if (fw->cur != NULL)
+		mdb_cursor_close(fw->cur);
+	free(fw->seen);
+	fw->cur = NULL;
+	fw->seen = NULL;
+}
+
 int
 store_check_missing_free(MDB_txn *txn, const char *path,
-    const struct store_file_size *fs, char *err, size_t errlen)
+    const struct store_file_size *fs, struct store_free_walk *fw, char *err,
+    size_t errlen)
 {
-	MDB_cursor *cur;
 	MDB_val k, v;
-	uint8_t *seen;
 	uint64_t nmissing, n, i, pg, found = 0;
 	size_t cnt, j;
 	int rc, ret = -1;
 
 	nmissing = fs->last_pg + 1 - fs->have_pages;
-	seen = xcalloc((size_t)(nmissing + 7) / 8, 1);
+	fw->seen = xcalloc((size_t)(nmissing + 7) / 8, 1);
 	/* FREE_DBI is database 0: records of txnid -> IDL (count, pages). */
-	if ((rc = mdb_cursor_open(txn, 0, &cur)) != 0) {
+	if ((rc = mdb_cursor_open(txn, 0, &fw->cur)) != 0) {
+		fw->cur = NULL;
 		snprintf(err, errlen, "%s: free list: %s", path,
 		    mdb_strerror(rc));
-		free(seen);
+		store_free_walk_end(fw);
 		return -1;
 	}
-	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+	while ((rc = mdb_cursor_get(fw->cur, &k, &v, MDB_NEXT)) == 0) {
 		if (v.mv_size < sizeof(size_t))
 			continue;
 		memcpy(&cnt, v.mv_data, sizeof(cnt));
@@ -220,13 +230,12 @@ store_check_missing_free(MDB_txn *txn, const char *path,
 			if (pg < fs->have_pages || pg > fs->last_pg)
 				continue;
 			i = pg - fs->have_pages;
-			if (!(seen[i / 8] & (1u << (i % 8)))) {
-				seen[i / 8] |= (uint8_t)(1u << (i % 8));
+			if (!(fw->seen[i / 8] & (1u << (i % 8)))) {
+				fw->seen[i / 8] |= (uint8_t)(1u << (i % 8));
 				found++;
 			}
 		}
 	}
-	mdb_cursor_close(cur);
 	if (rc != MDB_NOTFOUND)
 		snprintf(err, errlen, "%s: free list: %s", path,
 		    mdb_strerror(rc));
@@ -236,6 +245,6 @@ store_check_missing_free(MDB_txn *txn, const char *path,
 		    fs->psize, "pages in use are missing from its end");
 	} else
 		ret = 0;
-	free(seen);
+	store_free_walk_end(fw);
 	return ret;
 }

@@ -146,10 +146,18 @@ int store_check_file_size(const char *path, struct store_file_size *fs,
 /*
  * In a read transaction on the environment (run under a SIGBUS guard): 0
  * if every page from fs->have_pages to fs->last_pg is in the free list,
- * -1 (message in err) if not.
+ * -1 (message in err) if not. What it holds while it walks is in fw, so
+ * that a caller who jumps out of a SIGBUS can release it
+ * (store_free_walk_end); it is released on return.
  */
+struct store_free_walk {
+	MDB_cursor *cur;
+	uint8_t *seen;		/* one bit per missing page */
+};
 int store_check_missing_free(MDB_txn *txn, const char *path,
-    const struct store_file_size *fs, char *err, size_t errlen);
+    const struct store_file_size *fs, struct store_free_walk *fw, char *err,
+    size_t errlen);
+void store_free_walk_end(struct store_free_walk *fw);
 void store_damage_msg(char *err, size_t errlen, const char *path,
     uint64_t size, uint64_t need, unsigned psize, const char *what);
 
