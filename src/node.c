@@ -9,10 +9,13 @@
  * Main thread only.
  */
 #include <errno.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "chain/chainparams.h"
 #include "index/filterindex.h"
@@ -193,6 +196,48 @@ sigcache_bytes(const struct args *a)
 	return (size_t)mib * (1u << 20) / 2;
 }
 
+/*
+ * SIGBUS: LMDB reads the store through a shared map, and reading a page
+ * past the end of a data.mdb that shrank while the node runs (or one the
+ * disk cannot read) raises SIGBUS. The open-time check (doc/store.md,
+ * "Damage") cannot see that. Nothing can be recovered there: the handler
+ * only says what happened, and returns; SA_RESETHAND makes the faulting
+ * read raise it again with the default action (the process ends, with a
+ * core dump where enabled, as any crash).
+ */
+static char sigbus_msg[PATH_MAX + 512];
+static size_t sigbus_len;
+
+static void
+on_sigbus(int sig)
+{
+	(void)sig;
+	(void)!write(STDERR_FILENO, sigbus_msg, sigbus_len);
+}
+
+static void
+guard_sigbus(const char *dir)
+{
+	struct sigaction sa;
+	int len;
+
+	len = snprintf(sigbus_msg, sizeof(sigbus_msg), "Error: SIGBUS: a read "
+	    "from %s/data.mdb failed: the file shrank while bitrootd ran, or "
+	    "the disk could not read it. The store is damaged: restore the "
+	    "chainstate directory from a backup, or move it away and sync "
+	    "again\n", dir);
+	if (len < 0)
+		return;
+	sigbus_len = (size_t)len < sizeof(sigbus_msg) ? (size_t)len :
+	    sizeof(sigbus_msg) - 1;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESETHAND;
+	sa.sa_handler = on_sigbus;
+	if (sigaction(SIGBUS, &sa, NULL) == -1)
+		log_warn("sigaction SIGBUS");
+}
+
 int
 node_start(const struct args *a, struct node **out)
 {
@@ -226,6 +271,8 @@ node_start(const struct args *a, struct node **out)
 	}
 	err[0] = '\0';
 	rc = store_open(dir, n->cp->magic, &n->store, err, sizeof(err));
+	if (rc == STORE_OK)
+		guard_sigbus(dir);
 	free(dir);
 	if (rc != STORE_OK) {
 		log_warnx("Error: %s", err[0] ? err : "cannot open the store");

@@ -186,7 +186,7 @@ may_download_from(struct sync *s, const struct peer *p)
 	    !(p->services & NODE_WITNESS) || p->type == CONN_FEELER ||
 	    p->type == CONN_ADDR_FETCH)
 		return 0;
-	if (!s->ibd)
+	if (!sync_is_ibd(s->n))
 		return 1;
 	/* During initial download: preferred peers, and limited ones never. */
 	limited = (p->services & NODE_NETWORK_LIMITED) &&

@@ -81,9 +81,18 @@ sync_tip_height(struct net *n)
 	return n->sync->tip_height;
 }
 
+/*
+ * Asked afresh on every use, as Core's IsInitialBlockDownload: the answer
+ * also changes without a new tip (node time passing, setmocktime), and
+ * validation latches it off once out. s->ibd is only the value as of the
+ * last tip, for announcing that tip; a net without validation (unit
+ * tests) has nothing else.
+ */
 int
 sync_is_ibd(struct net *n)
 {
+	if (n->val != NULL)
+		return validation_is_initial_download(n->val);
 	return n->sync->ibd;
 }
 

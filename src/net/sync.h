@@ -84,6 +84,7 @@ void sync_load(struct sync *s);
 void sync_tip_changed(struct net *n, const struct netq_tip *t);
 /* Tip height, for version messages and stats. */
 int32_t sync_tip_height(struct net *n);
+/* Initial block download, evaluated now (Core's IsInitialBlockDownload). */
 int sync_is_ibd(struct net *n);
 /*
  * The tip is within a day's worth of blocks of now by its timestamp (Core's

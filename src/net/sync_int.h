@@ -59,7 +59,7 @@ struct sync {
 	 * come), whose blocks are then fetched from here on.
 	 */
 	int32_t hc_fork;
-	int ibd;
+	int ibd;			/* as of the last tip; sync_is_ibd is live */
 	struct htab *inflight;		/* hash -> struct inflight */
 	struct htab *pending;		/* hash -> struct blk: at validation */
 	struct htab *have;		/* hash -> struct blk: stored, above tip */

@@ -22,6 +22,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +36,14 @@
 #include "util/xmalloc.h"
 
 #define STORE_MAX_DBS 20
+/*
+ * A new store is made under this name (LMDB's MDB_NOSUBDIR, so its lock
+ * file is NEW_DATA "-lock") and renamed to data.mdb once its metadata is
+ * on disk: a data.mdb is then never legitimately empty or half made, and
+ * an empty or short one is damage to refuse, not a new store.
+ */
+#define NEW_DATA "data.mdb.new"
+
 /* Reader slots: RPC workers, net and validation, with room to spare. */
 #define STORE_MAX_READERS 256
 
@@ -55,6 +65,8 @@ struct open_ctx {
 	char *err;
 	size_t errlen;
 	int fresh;		/* nothing of ours there yet */
+	int create;		/* no data.mdb: make it (create_data) */
+	uint32_t format;	/* the store's, once checked or written */
 	size_t mapsize;		/* an existing store's map size */
 };
 
@@ -143,8 +155,10 @@ check_dir_entries(struct open_ctx *c, int *have_data)
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0 ||
-		    strcmp(de->d_name, "lock.mdb") == 0)
-			continue;
+		    strcmp(de->d_name, "lock.mdb") == 0 ||
+		    strcmp(de->d_name, NEW_DATA) == 0 ||
+		    strcmp(de->d_name, NEW_DATA "-lock") == 0)
+			continue;	/* ours (a creation cut short) */
 		if (strcmp(de->d_name, "data.mdb") == 0)
 			*have_data = 1;
 		else if (is_leveldb_name(de->d_name))
@@ -202,6 +216,7 @@ check_meta(struct open_ctx *c, MDB_txn *txn, MDB_dbi meta)
 		seterr(c, "%s: unsupported store format %u", c->dir, format);
 		return -1;
 	}
+	c->format = format;
 	k.mv_data = (void *)(uintptr_t)META_MAGIC;
 	k.mv_size = strlen(META_MAGIC);
 	if ((rc = mdb_get(txn, meta, &k, &v)) != 0 || v.mv_size != 4) {
@@ -223,25 +238,70 @@ check_meta(struct open_ctx *c, MDB_txn *txn, MDB_dbi meta)
 }
 
 /*
+ * The probing thread's way out of a SIGBUS: a page the probe reads past
+ * the end of a data.mdb that was cut short. Another thread's SIGBUS gets
+ * the default action (the fault happens again once the handler returns).
+ */
+static __thread sigjmp_buf *probe_bus;
+/* What the free list walk holds, released after a jump too (not automatic). */
+static __thread struct store_free_walk probe_walk;
+
+static void
+on_probe_bus(int sig)
+{
+	if (probe_bus != NULL)
+		siglongjmp(*probe_bus, 1);
+	signal(sig, SIG_DFL);
+}
+
+/*
  * Looks at an existing data.mdb without modifying anything: read-only,
- * no lock file.
+ * no lock file. A file shorter than its last page (fs->last_pg set) must
+ * be short only by free pages. Every read through the map is guarded: a
+ * page past the end is a refusal, not SIGBUS.
  */
 static int
-probe_data(struct open_ctx *c)
+probe_data(struct open_ctx *c, const char *path,
+    const struct store_file_size *fs)
 {
-	MDB_env *env = NULL;
-	MDB_txn *txn = NULL;
+	MDB_env *volatile env = NULL;
+	MDB_txn *volatile txn = NULL;
+	MDB_env *e;
+	MDB_txn *t;
 	MDB_dbi main_db, meta;
 	MDB_stat st;
 	MDB_envinfo info;
-	int rc, ret = -1;
+	struct sigaction sa, old;
+	sigjmp_buf jb;
+	volatile int ret = -1;
+	int rc;
 
-	if ((rc = mdb_env_create(&env)) != 0 ||
-	    (rc = mdb_env_set_maxdbs(env, STORE_MAX_DBS)) != 0) {
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_probe_bus;
+	if (sigaction(SIGBUS, &sa, &old) == -1) {
+		seterr(c, "sigaction: %s", strerror(errno));
+		return -1;
+	}
+	if (sigsetjmp(jb, 1) != 0) {
+		probe_bus = NULL;
+		store_damage_msg(c->err, c->errlen, path, fs->size,
+		    (fs->last_pg + 1) * fs->psize, fs->psize,
+		    "reading it ran past its end");
+		ret = -1;
+		goto out;
+	}
+	probe_bus = &jb;
+	if ((rc = mdb_env_create(&e)) != 0) {
 		seterr(c, "lmdb: %s", mdb_strerror(rc));
 		goto out;
 	}
-	rc = mdb_env_open(env, c->dir, MDB_RDONLY | MDB_NOLOCK | MDB_NOTLS,
+	env = e;
+	if ((rc = mdb_env_set_maxdbs(e, STORE_MAX_DBS)) != 0) {
+		seterr(c, "lmdb: %s", mdb_strerror(rc));
+		goto out;
+	}
+	rc = mdb_env_open(e, c->dir, MDB_RDONLY | MDB_NOLOCK | MDB_NOTLS,
 	    0644);
 	if (rc == MDB_INVALID) {
 		seterr(c, "%s/data.mdb is not an LMDB database; refusing to "
@@ -257,10 +317,18 @@ probe_data(struct open_ctx *c)
 		seterr(c, "%s/data.mdb: %s", c->dir, mdb_strerror(rc));
 		goto out;
 	}
-	if ((rc = mdb_env_info(env, &info)) != 0 ||
-	    (rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0 ||
-	    (rc = mdb_dbi_open(txn, NULL, 0, &main_db)) != 0 ||
-	    (rc = mdb_stat(txn, main_db, &st)) != 0) {
+	if ((rc = mdb_env_info(e, &info)) != 0 ||
+	    (rc = mdb_txn_begin(e, NULL, MDB_RDONLY, &t)) != 0) {
+		seterr(c, "%s/data.mdb: %s", c->dir, mdb_strerror(rc));
+		goto out;
+	}
+	txn = t;
+	if (fs->last_pg != 0 &&
+	    store_check_missing_free(t, path, fs, &probe_walk, c->err,
+	    c->errlen) != 0)
+		goto out;
+	if ((rc = mdb_dbi_open(t, NULL, 0, &main_db)) != 0 ||
+	    (rc = mdb_stat(t, main_db, &st)) != 0) {
 		seterr(c, "%s/data.mdb: %s", c->dir, mdb_strerror(rc));
 		goto out;
 	}
@@ -271,7 +339,7 @@ probe_data(struct open_ctx *c)
 		ret = 0;
 		goto out;
 	}
-	rc = mdb_dbi_open(txn, "meta", 0, &meta);
+	rc = mdb_dbi_open(t, "meta", 0, &meta);
 	if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
 		seterr(c, "%s/data.mdb is an LMDB database but not a bitrootd "
 		    "store; refusing to use it", c->dir);
@@ -281,8 +349,11 @@ probe_data(struct open_ctx *c)
 		seterr(c, "%s/data.mdb: %s", c->dir, mdb_strerror(rc));
 		goto out;
 	}
-	ret = check_meta(c, txn, meta);
+	ret = check_meta(c, t, meta);
 out:
+	probe_bus = NULL;
+	sigaction(SIGBUS, &old, NULL);
+	store_free_walk_end(&probe_walk);
 	if (txn != NULL)
 		mdb_txn_abort(txn);
 	if (env != NULL)
@@ -295,12 +366,14 @@ probe(struct open_ctx *c)
 {
 	char path[PATH_MAX];
 	struct stat st;
-	int have_data;
+	struct store_file_size fs;
+	int have_data, rc;
 
 	if (check_dir_entries(c, &have_data) == -1)
 		return -1;
 	if (!have_data) {
 		c->fresh = 1;
+		c->create = 1;
 		return 0;
 	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/data.mdb", c->dir) >=
@@ -317,11 +390,21 @@ probe(struct open_ctx *c)
 		return -1;
 	}
 	if (st.st_size == 0) {
-		/* LMDB initialises an empty data file as a new environment. */
-		c->fresh = 1;
-		return 0;
+		/*
+		 * LMDB would make an empty file a new environment; but ours are
+		 * renamed into place complete, so this one lost its contents.
+		 */
+		seterr(c, "%s is empty: the store's data were lost (truncated "
+		    "by a crash of the system, a full disk or a failed copy?). "
+		    "Restore the chainstate directory from a backup, or move it "
+		    "away and start bitrootd again to sync (or -loadblock) the "
+		    "chain from scratch", path);
+		return -1;
 	}
-	return probe_data(c);
+	/* A file shorter than its pages would be SIGBUS once mapped. */
+	if ((rc = store_check_file_size(path, &fs, c->err, c->errlen)) == -1)
+		return -1;
+	return probe_data(c, path, &fs);
 }
 
 static int
@@ -348,13 +431,108 @@ put_meta_raw(MDB_txn *txn, MDB_dbi meta, const char *key, const void *p,
 	return mdb_put(txn, meta, &k, &v, 0);
 }
 
+/* The owner tag, format and chain of a new store. */
+static int
+write_new_meta(MDB_txn *txn, MDB_dbi meta, const uint8_t magic[4])
+{
+	uint8_t fmt[4];
+	int rc;
+
+	le32_write(fmt, STORE_FORMAT);
+	if ((rc = put_meta_raw(txn, meta, META_APP, STORE_APP_TAG,
+	    strlen(STORE_APP_TAG))) != 0 ||
+	    (rc = put_meta_raw(txn, meta, META_FORMAT, fmt, 4)) != 0)
+		return rc;
+	return put_meta_raw(txn, meta, META_MAGIC, magic, 4);
+}
+
+/*
+ * Makes data.mdb for a new store: an environment under NEW_DATA with its
+ * metadata committed and synced, then renamed (and the directory synced),
+ * so that data.mdb appears whole or not at all. Leftovers of a creation
+ * killed half way are ours to delete: the directory lock is held. With a
+ * data.mdb there already, only those are deleted.
+ */
+static int
+create_data(struct open_ctx *c, int dirfd)
+{
+	char tmp[PATH_MAX], lock[PATH_MAX], final[PATH_MAX];
+	MDB_env *env = NULL;
+	MDB_txn *txn;
+	MDB_dbi meta;
+	int rc;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/%s", c->dir, NEW_DATA) >=
+	    sizeof(tmp) ||
+	    (size_t)snprintf(lock, sizeof(lock), "%s-lock", tmp) >=
+	    sizeof(lock) ||
+	    (size_t)snprintf(final, sizeof(final), "%s/data.mdb", c->dir) >=
+	    sizeof(final)) {
+		seterr(c, "%s: path too long", c->dir);
+		return -1;
+	}
+	if (!c->create) {
+		/* Killed between the rename and the unlink: the lock file. */
+		unlink(lock);
+		return 0;
+	}
+	if ((unlink(tmp) == -1 && errno != ENOENT) ||
+	    (unlink(lock) == -1 && errno != ENOENT)) {
+		seterr(c, "cannot remove %s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	if ((rc = mdb_env_create(&env)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(env, STORE_MAX_DBS)) != 0 ||
+	    (rc = mdb_env_open(env, tmp, MDB_NOSUBDIR | MDB_NOTLS,
+	    0644)) != 0) {
+		seterr(c, "%s: cannot create the store: %s", tmp,
+		    mdb_strerror(rc));
+		goto fail;
+	}
+	if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) != 0) {
+		seterr(c, "%s: cannot begin a transaction: %s", tmp,
+		    mdb_strerror(rc));
+		goto fail;
+	}
+	if ((rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &meta)) != 0 ||
+	    (rc = write_new_meta(txn, meta, c->magic)) != 0) {
+		mdb_txn_abort(txn);
+		seterr(c, "%s: cannot write metadata: %s", tmp,
+		    mdb_strerror(rc));
+		goto fail;
+	}
+	if ((rc = mdb_txn_commit(txn)) != 0 ||
+	    (rc = mdb_env_sync(env, 1)) != 0) {
+		seterr(c, "%s: cannot commit: %s", tmp, mdb_strerror(rc));
+		goto fail;
+	}
+	mdb_env_close(env);
+	env = NULL;
+	if (rename(tmp, final) == -1) {
+		seterr(c, "cannot rename %s to %s: %s", tmp, final,
+		    strerror(errno));
+		goto fail;
+	}
+	if (fsync(dirfd) == -1) {
+		seterr(c, "cannot sync %s: %s", c->dir, strerror(errno));
+		return -1;
+	}
+	unlink(lock);
+	return 0;
+fail:
+	if (env != NULL)
+		mdb_env_close(env);
+	unlink(tmp);
+	unlink(lock);
+	return -1;
+}
+
 /* Creates the databases (first open) and checks or writes the metadata. */
 static int
 init_dbs(struct store *s, struct open_ctx *c)
 {
 	MDB_txn *txn;
 	MDB_val k, v;
-	uint8_t fmt[4];
 	int rc;
 
 	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0) {
@@ -380,13 +558,9 @@ init_dbs(struct store *s, struct open_ctx *c)
 	k.mv_size = strlen(META_APP);
 	rc = mdb_get(txn, s->db_meta, &k, &v);
 	if (rc == MDB_NOTFOUND && c->fresh) {
-		le32_write(fmt, STORE_FORMAT);
-		if ((rc = put_meta_raw(txn, s->db_meta, META_APP, STORE_APP_TAG,
-		    strlen(STORE_APP_TAG))) != 0 ||
-		    (rc = put_meta_raw(txn, s->db_meta, META_FORMAT, fmt,
-		    4)) != 0 ||
-		    (rc = put_meta_raw(txn, s->db_meta, META_MAGIC, c->magic,
-		    4)) != 0) {
+		/* An environment made but never written (older bitrootd). */
+		c->format = STORE_FORMAT;
+		if ((rc = write_new_meta(txn, s->db_meta, c->magic)) != 0) {
 			seterr(c, "%s: cannot write metadata: %s", c->dir,
 			    mdb_strerror(rc));
 			goto fail;
@@ -483,13 +657,14 @@ store_open_opts(const char *dir, const uint8_t magic[4],
 		return STORE_ERROR;
 	}
 
-	if (probe(&c) == -1) {
+	if (probe(&c) == -1 || create_data(&c, lockfd) == -1) {
 		close(lockfd);
 		return STORE_ERROR;
 	}
 
 	s = xcalloc(1, sizeof(*s));
 	s->lock_fd = lockfd;
+	s->dir = xstrdup(dir);
 	memcpy(s->magic, magic, 4);
 	pthread_mutex_init(&s->gate_mu, NULL);
 	pthread_cond_init(&s->gate_cv, NULL);
@@ -545,8 +720,11 @@ store_open_opts(const char *dir, const uint8_t magic[4],
 		goto fail;
 	}
 	s->mapsize = info.me_mapsize;
-	log_info("store: opened %s (%s, map %zu MiB)", dir,
-	    c.fresh ? "new" : "existing", s->mapsize >> 20);
+	s->format = c.format;
+	s->sums = c.format >= STORE_FORMAT_SUMS;
+	log_info("store: opened %s (%s, format %u%s, map %zu MiB)", dir,
+	    c.fresh ? "new" : "existing", s->format,
+	    s->sums ? "" : ": values without checksums", s->mapsize >> 20);
 	*out = s;
 	return STORE_OK;
 fail:
@@ -555,6 +733,7 @@ fail:
 	pthread_cond_destroy(&s->gate_cv);
 	pthread_mutex_destroy(&s->gate_mu);
 	close(lockfd);
+	free(s->dir);
 	free(s);
 	return STORE_ERROR;
 }
@@ -575,7 +754,14 @@ store_close(struct store *s)
 	pthread_cond_destroy(&s->gate_cv);
 	pthread_mutex_destroy(&s->gate_mu);
 	close(s->lock_fd);
+	free(s->dir);
 	free(s);
+}
+
+const char *
+store_path(const struct store *s)
+{
+	return s->dir;
 }
 
 int

@@ -106,6 +106,8 @@ int store_open_opts(const char *dir, const uint8_t magic[4],
     const struct store_options *opt, struct store **out, char *err,
     size_t errlen);
 void store_close(struct store *s);
+/* The directory the store was opened in (for messages); valid until close. */
+const char *store_path(const struct store *s);
 
 /*
  * Durability. Writer thread only (they change how its commits behave).

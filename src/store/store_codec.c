@@ -8,6 +8,7 @@
  * shared with the UTXO snapshot files), so round amounts take one to
  * three bytes instead of eight.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "store/store_int.h"
@@ -71,6 +72,49 @@ codec_coin_key_parse(const uint8_t key[COIN_KEY_LEN], struct outpoint *op)
 	memcpy(op->hash, key, 32);
 	op->n = (uint32_t)key[32] << 24 | (uint32_t)key[33] << 16 |
 	    (uint32_t)key[34] << 8 | (uint32_t)key[35];
+}
+
+/*
+ * CRC-32C, reflected, one table lookup per byte. Bit rot is what it is for:
+ * it catches every error of up to 32 consecutive bits (so any flip inside
+ * one value), and a coin's key and value are about 60 bytes, a few
+ * hundred nanoseconds at most.
+ */
+#define CRC32C_POLY 0x82F63B78u
+
+static uint32_t crc_table[256];
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
+
+static void
+crc_init(void)
+{
+	uint32_t c, i, k;
+
+	for (i = 0; i < 256; i++) {
+		c = i;
+		for (k = 0; k < 8; k++)
+			c = c & 1 ? (c >> 1) ^ CRC32C_POLY : c >> 1;
+		crc_table[i] = c;
+	}
+}
+
+static uint32_t
+crc_feed(uint32_t c, const uint8_t *p, size_t n)
+{
+	while (n-- > 0)
+		c = crc_table[(c ^ *p++) & 0xff] ^ (c >> 8);
+	return c;
+}
+
+uint32_t
+codec_sum(const void *key, size_t klen, const void *val, size_t vlen)
+{
+	uint32_t c = 0xffffffffu;
+
+	pthread_once(&crc_once, crc_init);
+	c = crc_feed(c, key, klen);
+	c = crc_feed(c, val, vlen);
+	return ~c;
 }
 
 void

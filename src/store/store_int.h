@@ -24,9 +24,17 @@
  * chainstate's databases have been made the followed chainstate's
  * (store_swap_chainstates), which an older bitrootd would misread.
  */
-#define STORE_FORMAT 1
 #define STORE_FORMAT_SLOTS 2
-#define STORE_FORMAT_MAX STORE_FORMAT_SLOTS
+/*
+ * Format 3: coin and block index values end with a CRC-32C of key and
+ * value (VALUE_SUM_LEN bytes, little-endian), checked on every read. New
+ * stores are made so; a store of format 1 or 2 keeps values without it.
+ * It also admits the second chainstate (format 2's meaning).
+ */
+#define STORE_FORMAT_SUMS 3
+#define STORE_FORMAT STORE_FORMAT_SUMS
+#define STORE_FORMAT_MAX STORE_FORMAT_SUMS
+#define VALUE_SUM_LEN 4
 /* What the meta database says about who wrote it. */
 #define STORE_APP_TAG "bitrootd-chainstate"
 
@@ -70,6 +78,9 @@ struct store {
 	MDB_dbi db_blockfilter;	/* type, block hash -> filter (-blockfilterindex) */
 	uint8_t magic[4];
 	int lock_fd;		/* flock'd directory: one store per directory */
+	char *dir;		/* as given to store_open */
+	uint32_t format;	/* as of open (store_swap_chainstates raises it) */
+	int sums;		/* values carry a checksum (format 3) */
 
 	/*
 	 * The map gate. mdb_env_set_mapsize() unmaps and remaps the file, so
@@ -115,6 +126,41 @@ void store_gate_leave(struct store *s);
 /* Logs an LMDB failure and maps it to a STORE_* code. */
 int store_lmdb_err(const char *what, int rc);
 
+/* store_filecheck.c */
+struct store_file_size {
+	uint64_t size;		/* bytes */
+	unsigned psize;		/* LMDB's page size */
+	uint64_t have_pages;	/* whole pages in the file */
+	uint64_t last_pg;	/* the newer meta's mm_last_pg */
+};
+/*
+ * Reads data.mdb's meta pages with pread (before anything maps it: a page
+ * past the end of the file is SIGBUS, not an error). 0: the file holds
+ * every page up to mm_last_pg, or is too broken to tell (LMDB refuses
+ * those); -1: damaged, message in err; 1: shorter than mm_last_pg, which
+ * is damage only if a missing page is in use: the caller checks with
+ * store_check_missing_free.
+ */
+int store_check_file_size(const char *path, struct store_file_size *fs,
+    char *err, size_t errlen);
+/*
+ * In a read transaction on the environment (run under a SIGBUS guard): 0
+ * if every page from fs->have_pages to fs->last_pg is in the free list,
+ * -1 (message in err) if not. What it holds while it walks is in fw, so
+ * that a caller who jumps out of a SIGBUS can release it
+ * (store_free_walk_end); it is released on return.
+ */
+struct store_free_walk {
+	MDB_cursor *cur;
+	uint8_t *seen;		/* one bit per missing page */
+};
+int store_check_missing_free(MDB_txn *txn, const char *path,
+    const struct store_file_size *fs, struct store_free_walk *fw, char *err,
+    size_t errlen);
+void store_free_walk_end(struct store_free_walk *fw);
+void store_damage_msg(char *err, size_t errlen, const char *path,
+    uint64_t size, uint64_t need, unsigned psize, const char *what);
+
 /* store_codec.c */
 /* Longest encoded coin header (two varints); the script follows. */
 #define COIN_HDR_MAX 20
@@ -125,6 +171,9 @@ int codec_coin_decode(uint8_t *p, size_t len, struct coin *c);
 void codec_coin_key(const struct outpoint *op, uint8_t key[COIN_KEY_LEN]);
 void codec_coin_key_parse(const uint8_t key[COIN_KEY_LEN],
     struct outpoint *op);
+/* CRC-32C (Castagnoli) of key then value. */
+uint32_t codec_sum(const void *key, size_t klen, const void *val,
+    size_t vlen);
 void codec_index_encode(const struct block_index_entry *e,
     uint8_t out[INDEX_VALUE_LEN]);
 int codec_index_decode(const uint8_t *p, size_t len, const uint8_t hash[32],

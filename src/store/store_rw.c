@@ -3,6 +3,7 @@
  * LMDB's pointers into the map (valid until the transaction ends); writes
  * map MDB_MAP_FULL to STORE_MAPFULL so the caller can grow and redo.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,56 @@ height_key(int32_t height, uint8_t key[4])
 	key[3] = (uint8_t)height;
 }
 
+/* ---- checksums (format 3) ---- */
+
+/*
+ * Checks the CRC-32C at the end of a coin or index value and strips it
+ * from v. A mismatch is damage on disk (bit rot, a bad copy): serving the
+ * value would spread wrong data, and nothing in the process can repair
+ * it, so the node stops and says what to do.
+ */
+static void
+check_sum(const struct store *s, const void *key, size_t klen, MDB_val *v,
+    const char *what)
+{
+	char hex[2 * 36 + 1];
+	const uint8_t *k = key;
+	size_t i, n;
+
+	if (!s->sums)
+		return;
+	n = v->mv_size;
+	if (n >= VALUE_SUM_LEN && le32_read((const uint8_t *)v->mv_data + n -
+	    VALUE_SUM_LEN) == codec_sum(key, klen, v->mv_data,
+	    n - VALUE_SUM_LEN)) {
+		v->mv_size = n - VALUE_SUM_LEN;
+		return;
+	}
+	for (i = 0; i < klen && i < 36; i++)
+		snprintf(hex + 2 * i, 3, "%02x", k[i]);
+	fatalx("store: %s/data.mdb is damaged: the %s with key %s fails its "
+	    "checksum (bit rot, or a bad copy of the file). Stop using this "
+	    "copy: restart with -reindex-chainstate to rebuild the UTXO set "
+	    "from the stored blocks if it is a coin, or restore the chainstate "
+	    "directory from a backup, or move it away and sync again", s->dir,
+	    what, hex);
+}
+
+/* Size of a value with its checksum, and the checksum written after it. */
+static size_t
+sum_len(const struct store *s)
+{
+	return s->sums ? VALUE_SUM_LEN : 0;
+}
+
+static void
+put_sum(const struct store *s, const void *key, size_t klen, uint8_t *val,
+    size_t vlen)
+{
+	if (s->sums)
+		le32_write(val + vlen, codec_sum(key, klen, val, vlen));
+}
+
 /* ---- block index ---- */
 
 int
@@ -75,6 +126,7 @@ store_get_index(struct store_rtxn *t, const uint8_t hash[32],
 
 	if ((rc = get(t, t->s->db_index, hash, 32, &v, "get index")) != 0)
 		return rc;
+	check_sum(t->s, hash, 32, &v, "block index entry");
 	if (codec_index_decode(v.mv_data, v.mv_size, hash, out) == -1) {
 		log_warnx("store: corrupt block index entry (%zu bytes)",
 		    v.mv_size);
@@ -86,11 +138,12 @@ store_get_index(struct store_rtxn *t, const uint8_t hash[32],
 int
 store_put_index(struct store_wtxn *t, const struct block_index_entry *e)
 {
-	uint8_t v[INDEX_VALUE_LEN];
+	uint8_t v[INDEX_VALUE_LEN + VALUE_SUM_LEN];
 
 	codec_index_encode(e, v);
-	return put(t, t->r.s->db_index, e->hash, 32, v, sizeof(v),
-	    "put index");
+	put_sum(t->r.s, e->hash, 32, v, INDEX_VALUE_LEN);
+	return put(t, t->r.s->db_index, e->hash, 32, v,
+	    INDEX_VALUE_LEN + sum_len(t->r.s), "put index");
 }
 
 int
@@ -105,6 +158,8 @@ store_iter_index(struct store_rtxn *t,
 	if ((rc = mdb_cursor_open(t->txn, t->s->db_index, &cur)) != 0)
 		return store_lmdb_err("index cursor", rc);
 	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+		if (k.mv_size == 32)
+			check_sum(t->s, k.mv_data, 32, &v, "block index entry");
 		if (k.mv_size != 32 ||
 		    codec_index_decode(v.mv_data, v.mv_size, k.mv_data,
 		    &e) == -1) {
@@ -306,6 +361,7 @@ store_get_coin(struct store_rtxn *t, const struct outpoint *op,
 	if ((rc = get(t, t->s->db_coins[t->slot], key, sizeof(key), &v,
 	    "get coin")) != 0)
 		return rc;
+	check_sum(t->s, key, sizeof(key), &v, "coin");
 	if (codec_coin_decode(v.mv_data, v.mv_size, out) == -1) {
 		log_warnx("store: corrupt coin record (%zu bytes)", v.mv_size);
 		return STORE_ERROR;
@@ -337,12 +393,16 @@ store_get_coin_by_txid(struct store_rtxn *t, const uint8_t txid[32],
 		ret = STORE_NOTFOUND;
 	else if (rc != 0)
 		ret = store_lmdb_err("coins seek", rc);
-	else if (codec_coin_decode(v.mv_data, v.mv_size, out) == -1) {
-		log_warnx("store: corrupt coin record (%zu bytes)", v.mv_size);
-		ret = STORE_ERROR;
-	} else {
-		codec_coin_key_parse(k.mv_data, op);
-		ret = STORE_OK;
+	else {
+		check_sum(t->s, k.mv_data, k.mv_size, &v, "coin");
+		if (codec_coin_decode(v.mv_data, v.mv_size, out) == -1) {
+			log_warnx("store: corrupt coin record (%zu bytes)",
+			    v.mv_size);
+			ret = STORE_ERROR;
+		} else {
+			codec_coin_key_parse(k.mv_data, op);
+			ret = STORE_OK;
+		}
 	}
 	mdb_cursor_close(cur);
 	return ret;
@@ -366,7 +426,7 @@ put_coin(struct store_wtxn *t, const struct outpoint *op,
 	k.mv_data = key;
 	k.mv_size = sizeof(key);
 	v.mv_data = NULL;
-	v.mv_size = hlen + c->script_len;
+	v.mv_size = hlen + c->script_len + sum_len(t->r.s);
 	/* Reserve the value in the page and fill it: no staging copy. */
 	rc = mdb_put(t->r.txn, t->r.s->db_coins[t->r.slot], &k, &v,
 	    MDB_RESERVE | flags);
@@ -377,6 +437,7 @@ put_coin(struct store_wtxn *t, const struct outpoint *op,
 	memcpy(v.mv_data, hdr, hlen);
 	if (c->script_len > 0)
 		memcpy((uint8_t *)v.mv_data + hlen, c->script, c->script_len);
+	put_sum(t->r.s, key, sizeof(key), v.mv_data, hlen + c->script_len);
 	return STORE_OK;
 }
 
@@ -417,6 +478,8 @@ store_iter_coins(struct store_rtxn *t,
 	if ((rc = mdb_cursor_open(t->txn, t->s->db_coins[t->slot], &cur)) != 0)
 		return store_lmdb_err("coins cursor", rc);
 	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+		if (k.mv_size == COIN_KEY_LEN)
+			check_sum(t->s, k.mv_data, COIN_KEY_LEN, &v, "coin");
 		if (k.mv_size != COIN_KEY_LEN ||
 		    codec_coin_decode(v.mv_data, v.mv_size, &c) == -1) {
 			log_warnx("store: corrupt coin record");
@@ -491,7 +554,9 @@ store_swap_chainstates(struct store_wtxn *t)
 	uint8_t slot = (uint8_t)(t->r.tipslot ^ 1), fmt[4];
 	int rc;
 
-	le32_write(fmt, STORE_FORMAT_SLOTS);
+	/* Format 2 or above admits the second chainstate: never lower it. */
+	le32_write(fmt, t->r.s->format > STORE_FORMAT_SLOTS ? t->r.s->format :
+	    STORE_FORMAT_SLOTS);
 	if ((rc = put(t, t->r.s->db_meta, META_TIPSLOT, strlen(META_TIPSLOT),
 	    &slot, 1, "put tipslot")) != 0 ||
 	    (rc = put(t, t->r.s->db_meta, META_FORMAT, strlen(META_FORMAT),

@@ -429,12 +429,14 @@ static const struct arg_def table[] = {
 	    "Check the block tree every <n> operations (0: never, default: "
 	    "0, regtest: 1)",
 	    "the block index has no consistency check" },
-	{ "checkblocks", "=<n>", I | D | X, GD,
-	    "How many blocks to check at start-up (default: 6, 0 = all)",
-	    "no blocks are verified at start-up; use the verifychain RPC" },
-	{ "checklevel", "=<n>", I | D | X, GD,
-	    "How thorough the -checkblocks check is (0-4, default: 3)",
-	    "no blocks are verified at start-up; use the verifychain RPC" },
+	{ "checkblocks", "=<n>", I | D, GD,
+	    "How many blocks to check at start-up (default: 6, 0 = all)" },
+	{ "checklevel", "=<n>", I | D, GD,
+	    "How thorough the -checkblocks check is (0-4, default: 3): level "
+	    "0 reads the blocks from disk, 1 verifies block validity, 2 "
+	    "verifies undo data, 3 checks disconnection of tip blocks, 4 tries "
+	    "to reconnect the blocks; each level includes the checks of the "
+	    "previous levels" },
 	{ "checkmempool", "=<n>", I | D | X, GD,
 	    "Check the mempool every <n> transactions (0: never, default: "
 	    "0, regtest: 1)",

@@ -152,6 +152,9 @@ int chainstate_test_block(struct chainstate *cs, const struct block *b,
  * level 0..4 as Core. Returns 1 if every check passed, 0 if not (logged).
  */
 int chainstate_verify(struct chainstate *cs, int level, int nblocks);
+/* The same; on failure, what failed and where goes to why (may be NULL). */
+int chainstate_verify_why(struct chainstate *cs, int level, int nblocks,
+    char *why, size_t whylen);
 
 /*
  * Reindex: forgets the UTXO set, the active chain and every validity

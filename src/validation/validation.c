@@ -636,6 +636,42 @@ read_block_limits(struct validation *v, const struct args *a,
 	return 0;
 }
 
+/* Core's DEFAULT_CHECKBLOCKS and DEFAULT_CHECKLEVEL. */
+#define DEFAULT_CHECKBLOCKS 6
+#define DEFAULT_CHECKLEVEL 3
+
+/*
+ * Core's VerifyLoadedChainstate: -checkblocks blocks below the tip checked
+ * at -checklevel before anything is served, so that a store damaged on
+ * disk stops the node instead of answering with wrong data. Skipped when
+ * the chainstate is about to be rebuilt (-reindex, -reindex-chainstate).
+ */
+static int
+verify_at_startup(struct validation *v, const struct args *a)
+{
+	int64_t nblocks = args_get_int(a, "checkblocks", DEFAULT_CHECKBLOCKS);
+	int64_t level = args_get_int(a, "checklevel", DEFAULT_CHECKLEVEL);
+	char why[256] = "";
+
+	if (level < 0 || level > 4) {
+		/* Core clamps the level; say so rather than do it silently. */
+		log_warnx("Warning: -checklevel=%lld is outside 0-4; using %d",
+		    (long long)level, level < 0 ? 0 : 4);
+		level = level < 0 ? 0 : 4;
+	}
+	if (nblocks < 0 || nblocks > INT32_MAX)
+		nblocks = 0;	/* as Core: 0 or less checks every block */
+	if (chainstate_verify_why(v->cs, (int)level, (int)nblocks, why,
+	    sizeof(why)))
+		return 0;
+	log_warnx("Error: Corrupted block database detected in %s: %s. "
+	    "Restart with -reindex-chainstate to rebuild the UTXO set from the "
+	    "stored blocks (or -reindex); if the blocks themselves are damaged, "
+	    "restore the chainstate directory from a backup, or move it away "
+	    "and sync again", store_path(v->store), why);
+	return -1;
+}
+
 int
 validation_start_sc(const struct args *a, const struct chainparams *cp,
     struct store *s, struct sigcache *sc, struct validation **out)
@@ -697,7 +733,8 @@ validation_start_sc(const struct args *a, const struct chainparams *cp,
 			return -1;
 		}
 	}
-	if (chainstate_sync_txindex(v->cs) != 0) {
+	if ((!v->reindexing && verify_at_startup(v, a) != 0) ||
+	    chainstate_sync_txindex(v->cs) != 0) {
 		validation_stop(v);
 		return -1;
 	}

@@ -4,6 +4,7 @@
  * reconnect them inside one write transaction that is then aborted, so the
  * check leaves the chainstate exactly as it was.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,8 @@ struct verify_arg {
 	int ok;
 	size_t ntx;
 	int nblocks;
+	char *why;		/* the failure, for the caller; may be NULL */
+	size_t whylen;
 };
 
 static int
@@ -29,6 +32,10 @@ verify_fail(struct verify_arg *va, const char *what, const struct bindex *b,
 	hash_to_hex(b->e.hash, hex);
 	log_warnx("Verification error: %s at %d, hash=%s%s%s", what,
 	    b->e.height, hex, detail ? ": " : "", detail ? detail : "");
+	if (va->why != NULL)
+		snprintf(va->why, va->whylen, "%s at height %d (block %s)%s%s",
+		    what, b->e.height, hex, detail ? ": " : "",
+		    detail ? detail : "");
 	va->ok = 0;
 	return -1;
 }
@@ -108,6 +115,13 @@ verify_txn(struct chainstate *cs, struct store_wtxn *w, void *arg)
 int
 chainstate_verify(struct chainstate *cs, int level, int nblocks)
 {
+	return chainstate_verify_why(cs, level, nblocks, NULL, 0);
+}
+
+int
+chainstate_verify_why(struct chainstate *cs, int level, int nblocks,
+    char *why, size_t whylen)
+{
 	struct verify_arg va;
 	int32_t height = cs->chain.height;
 	int rc;
@@ -123,10 +137,15 @@ chainstate_verify(struct chainstate *cs, int level, int nblocks)
 	memset(&va, 0, sizeof(va));
 	va.level = level;
 	va.depth = nblocks;
+	va.why = why;
+	va.whylen = whylen;
 	log_info("Verifying last %d blocks at level %d", nblocks, level);
 	rc = cs_txn(cs, verify_txn, &va, 0);
 	if (rc != 0 && va.ok) {
 		log_warnx("Verification: store failure: %s", store_strerror(rc));
+		if (why != NULL)
+			snprintf(why, whylen, "the store could not be read: %s",
+			    store_strerror(rc));
 		return 0;
 	}
 	if (va.ok)

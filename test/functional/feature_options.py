@@ -54,7 +54,6 @@ ACCEPTED_OFF = [
 # (argument, warning expected in debug.log)
 WARNED = [
     ("-dbcache=1000", "-dbcache is ignored: the LMDB store"),
-    ("-checkblocks=10", "-checkblocks is ignored: no blocks are verified at start-up"),
     ("-dnsseed=1", "-dnsseed is set but bitrootd has no DNS seeds for this chain"),
     ("-forcednsseed=1", "-forcednsseed is set but bitrootd has no DNS seeds for this chain"),
     ("-fixedseeds=1", "-fixedseeds=1 has no effect"),

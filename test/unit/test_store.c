@@ -31,6 +31,7 @@
 #include "unit.h"
 #include "crypto/hash.h"
 #include "store/store.h"
+#include "store/store_int.h"
 #include "util/buf.h"
 
 static const uint8_t MAINNET[4] = { 0xf9, 0xbe, 0xb4, 0xd9 };
@@ -1094,13 +1095,51 @@ test_refuse_foreign_data(void)
 	store_close(s);
 	tdir_free(&td);
 
-	/* An empty data.mdb is what LMDB itself treats as new. */
+	/*
+	 * An empty data.mdb: LMDB would start a new environment, but ours
+	 * are renamed into place whole, so it is data lost (regression: a
+	 * truncated store silently became a new one).
+	 */
 	tdir_make(&td);
 	mkdir(td.cs, 0755);
 	write_file(td.cs, "data.mdb", "", 0);
+	check_refused(td.cs, REGTEST, "data.mdb is empty");
+	tdir_free(&td);
+
+	/*
+	 * Cut short by one page, and to its two meta pages: refused before
+	 * LMDB maps it (regression: SIGBUS at the first read past the end).
+	 */
+	for (i = 0; i < 2; i++) {
+		char path[600];
+		struct stat sb;
+
+		tdir_make(&td);
+		if ((s = testenv_store_open(td.cs, REGTEST)) != NULL)
+			store_close(s);
+		snprintf(path, sizeof(path), "%s/data.mdb", td.cs);
+		CHECK(stat(path, &sb) == 0);
+		CHECK(sb.st_size > 3 * 4096);
+		CHECK(truncate(path, i == 0 ? sb.st_size - 4096 : 2 * 4096) ==
+		    0);
+		check_refused(td.cs, REGTEST, "data.mdb is damaged");
+		tdir_free(&td);
+	}
+
+	/* A creation killed half way leaves data.mdb.new*: removed. */
+	tdir_make(&td);
+	mkdir(td.cs, 0755);
+	write_file(td.cs, "data.mdb.new", "half", 4);
+	write_file(td.cs, "data.mdb.new-lock", "x", 1);
 	s = testenv_store_open(td.cs, REGTEST);
 	CHECK(s != NULL);
 	store_close(s);
+	{
+		struct snap sn;
+
+		CHECK(snap_take(td.cs, &sn) == 0);
+		CHECK(sn.n == 2);	/* data.mdb, lock.mdb */
+	}
 	tdir_free(&td);
 
 	/* A stray file beside our own store. */
@@ -1121,6 +1160,234 @@ test_refuse_foreign_data(void)
 	tdir_free(&td);
 }
 
+/* Whether page pg is in the environment's free list (LMDB's database 0). */
+static int
+page_is_free(MDB_txn *txn, size_t pg)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	size_t cnt, j, id;
+	int found = 0;
+
+	if (mdb_cursor_open(txn, 0, &cur) != 0)
+		return 0;
+	while (!found && mdb_cursor_get(cur, &k, &v, MDB_NEXT) == 0) {
+		memcpy(&cnt, v.mv_data, sizeof(cnt));
+		for (j = 1; j <= cnt && !found; j++) {
+			memcpy(&id, (uint8_t *)v.mv_data + j * sizeof(id),
+			    sizeof(id));
+			found = id == pg;
+		}
+	}
+	mdb_cursor_close(cur);
+	return found;
+}
+
+/*
+ * A store can be shorter than its mm_last_pg and whole: LMDB does not
+ * write pages a transaction allocated and freed again, and mdb_env_copy
+ * clamps to the file size for that reason. Made here by cutting off the
+ * free pages at the end of a store whose last pages were freed: it must
+ * open; one page more (in use) must be refused.
+ */
+static void
+test_short_by_free_pages(void)
+{
+	struct tdir td;
+	struct store *s;
+	struct store_file_size fs;
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k, v;
+	MDB_envinfo info;
+	uint8_t key[32], val[100];
+	char path[600], err[512];
+	size_t last, nfree;
+	uint32_t i, round;
+	long psize = sysconf(_SC_PAGESIZE);
+
+	tdir_make(&td);
+	if ((s = testenv_store_open(td.cs, REGTEST)) == NULL) {
+		CHECK(0);
+		goto out;
+	}
+	store_close(s);
+	CHECK(mdb_env_create(&env) == 0);
+	mdb_env_set_maxdbs(env, 20);
+	CHECK(mdb_env_open(env, td.cs, 0, 0644) == 0);
+	memset(val, 0x5a, sizeof(val));
+	k.mv_data = key;
+	k.mv_size = sizeof(key);
+	v.mv_data = val;
+	v.mv_size = sizeof(val);
+	/* Fill, empty (its pages go at the end), then small commits reuse. */
+	for (round = 0; round < 4; round++) {
+		CHECK(mdb_txn_begin(env, NULL, 0, &txn) == 0);
+		CHECK(mdb_dbi_open(txn, "scratch", MDB_CREATE, &dbi) == 0);
+		for (i = 0; i < (round == 0 ? 3000u : 1u); i++) {
+			mkhash(i, 1, key);
+			if (round == 1)
+				CHECK(mdb_drop(txn, dbi, 0) == 0);
+			else
+				CHECK(mdb_put(txn, dbi, &k, &v, 0) == 0);
+		}
+		CHECK(mdb_txn_commit(txn) == 0);
+	}
+	CHECK(mdb_env_info(env, &info) == 0);
+	last = info.me_last_pgno;
+	CHECK(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) == 0);
+	for (nfree = 0; nfree < last && page_is_free(txn, last - nfree);
+	    nfree++)
+		;
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	CHECK(nfree > 0);
+	snprintf(path, sizeof(path), "%s/data.mdb", td.cs);
+	CHECK(truncate(path, (off_t)(last + 1 - nfree) * psize) == 0);
+	CHECK_EQ_INT(store_check_file_size(path, &fs, err, sizeof(err)), 1);
+	/* Whole, though short: it opens. */
+	s = testenv_store_open(td.cs, REGTEST);
+	CHECK(s != NULL);
+	if (s != NULL)
+		store_close(s);
+	/* One page more cut off, a page in use: refused. */
+	CHECK(truncate(path, (off_t)(last - nfree) * psize) == 0);
+	check_refused(td.cs, REGTEST, "data.mdb is damaged");
+out:
+	tdir_free(&td);
+}
+
+/* ---- value checksums (format 3) ---- */
+
+/* One coin at (txid 77..77, 5) in a store of the given format. */
+static void
+put_one_coin(const char *dir, uint32_t format, uint8_t *script,
+    size_t slen)
+{
+	struct store *s;
+	struct store_wtxn *w;
+	struct store_rtxn *r;
+	struct outpoint op;
+	struct coin c, got;
+
+	if ((s = testenv_store_open(dir, REGTEST)) == NULL) {
+		CHECK(0);
+		return;
+	}
+	store_close(s);
+	if (format != 3)
+		CHECK_EQ_INT(poke_format(dir, format), 0);
+	CHECK((s = testenv_store_open(dir, REGTEST)) != NULL);
+	memset(&c, 0, sizeof(c));
+	c.value = 5000000000LL;
+	c.height = 7;
+	c.script = script;
+	c.script_len = slen;
+	memset(op.hash, 0x77, 32);
+	op.n = 5;
+	CHECK(store_write_begin(s, &w) == 0);
+	CHECK(store_put_coin(w, &op, &c) == 0);
+	CHECK(store_write_commit(w) == 0);
+	CHECK(store_read_begin(s, &r) == 0);
+	CHECK(store_get_coin(r, &op, &got) == 0);
+	CHECK(got.script_len == slen && memcmp(got.script, script, slen) == 0);
+	CHECK(got.value == c.value && got.height == 7);
+	store_read_end(r);
+	store_close(s);
+}
+
+/* The coin's raw value, read (and with flip, a bit changed) with LMDB. */
+static size_t
+raw_coin(const char *dir, int flip, uint8_t *out, size_t cap)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k, v;
+	uint8_t key[36];
+	size_t n = 0;
+
+	memset(key, 0x77, 32);
+	key[32] = key[33] = key[34] = 0;
+	key[35] = 5;
+	k.mv_data = key;
+	k.mv_size = sizeof(key);
+	CHECK(mdb_env_create(&env) == 0);
+	mdb_env_set_maxdbs(env, 20);
+	CHECK(mdb_env_open(env, dir, 0, 0644) == 0);
+	CHECK(mdb_txn_begin(env, NULL, 0, &txn) == 0);
+	if (mdb_dbi_open(txn, "coins", 0, &dbi) == 0 &&
+	    mdb_get(txn, dbi, &k, &v) == 0 && v.mv_size <= cap) {
+		n = v.mv_size;
+		memcpy(out, v.mv_data, n);
+		if (flip) {
+			out[n - 6] ^= 0x10;	/* a script byte */
+			v.mv_data = out;
+			CHECK(mdb_put(txn, dbi, &k, &v, 0) == 0);
+		}
+	}
+	CHECK(mdb_txn_commit(txn) == 0);
+	mdb_env_close(env);
+	return n;
+}
+
+static void
+test_value_checksums(void)
+{
+	static uint8_t script[22] = { 0x00, 0x14, 1, 2, 3, 4, 5, 6, 7,
+		8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 };
+	struct tdir a, b;
+	uint8_t key[36], va[64], vb[64];
+	size_t na, nb;
+	pid_t pid;
+	int status, devnull;
+
+	/* CRC-32C's check value, whichever way it is split. */
+	CHECK(codec_sum("123456789", 9, "", 0) == 0xE3069283u);
+	CHECK(codec_sum("1234", 4, "56789", 5) == 0xE3069283u);
+
+	/* A new store (format 3) ends each coin with the CRC of key, value. */
+	tdir_make(&a);
+	put_one_coin(a.cs, 3, script, sizeof(script));
+	na = raw_coin(a.cs, 0, va, sizeof(va));
+	memset(key, 0x77, 32);
+	key[32] = key[33] = key[34] = 0;
+	key[35] = 5;
+	CHECK(na > 4 && le32_read(va + na - 4) == codec_sum(key, 36, va,
+	    na - 4));
+	/* A format 1 store keeps its values as they were: no checksum. */
+	tdir_make(&b);
+	put_one_coin(b.cs, 1, script, sizeof(script));
+	nb = raw_coin(b.cs, 0, vb, sizeof(vb));
+	CHECK_EQ_INT((int)na, (int)nb + 4);
+	CHECK(memcmp(va, vb, nb) == 0);
+	tdir_free(&b);
+
+	/* One bit changed behind the store's back: the read stops the node. */
+	raw_coin(a.cs, 1, va, sizeof(va));
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		struct store *s;
+		struct store_rtxn *r;
+		struct outpoint op;
+		struct coin got;
+
+		if ((devnull = open("/dev/null", O_WRONLY)) != -1)
+			dup2(devnull, STDERR_FILENO);
+		memset(op.hash, 0x77, 32);
+		op.n = 5;
+		if ((s = testenv_store_open(a.cs, REGTEST)) == NULL ||
+		    store_read_begin(s, &r) != 0)
+			_exit(3);
+		store_get_coin(r, &op, &got);
+		_exit(0);	/* served the damaged coin */
+	}
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+	tdir_free(&a);
+}
+
 UNIT_MAIN(UNIT_CASE(test_open_close_reopen), UNIT_CASE(test_index),
     UNIT_CASE(test_blocks_undo), UNIT_CASE(test_coins),
     UNIT_CASE(test_coin_order), UNIT_CASE(test_active_chain),
@@ -1129,4 +1396,5 @@ UNIT_MAIN(UNIT_CASE(test_open_close_reopen), UNIT_CASE(test_index),
     UNIT_CASE(test_abort_and_own_reads),
     UNIT_CASE(test_mapfull_grow), UNIT_CASE(test_refuse_other_chain),
     UNIT_CASE(test_refuse_newer_format), UNIT_CASE(test_refuse_leveldb),
-    UNIT_CASE(test_refuse_foreign_data))
+    UNIT_CASE(test_refuse_foreign_data), UNIT_CASE(test_value_checksums),
+    UNIT_CASE(test_short_by_free_pages))
