@@ -243,6 +243,7 @@ class RpcMethodsTest(BitrootTestFramework):
         self.check_network()
         self.check_control_util()
         self.check_issue22()
+        self.check_psbt()
         self.check_known_missing()
         self.check_mempool()
 
@@ -288,7 +289,8 @@ class RpcMethodsTest(BitrootTestFramework):
             "getdescriptorinfo"}
         issue22 = {"getblockstats", "gettxoutproof", "verifytxoutproof", "createmultisig", "deriveaddresses",
                    "signmessagewithprivkey", "verifymessage", "gettxspendingprevout",
-                   "signrawtransactionwithkey", "combinerawtransaction"}
+                   "signrawtransactionwithkey", "combinerawtransaction", "createpsbt", "decodepsbt",
+                   "combinepsbt", "finalizepsbt", "converttopsbt", "utxoupdatepsbt", "joinpsbts"}
         assert_equal(sorted((issue6 | issue22) - self.help_listed), [])
         assert_equal(sorted(self.help_listed & self.hidden), [])
         for m in sorted(self.help_listed | self.hidden):
@@ -628,6 +630,35 @@ class RpcMethodsTest(BitrootTestFramework):
         assert_equal(self.call("combinerawtransaction", [unsigned, unsigned], shape=HEX), unsigned)
         self.bad(-25, "combinerawtransaction", [signed["hex"]])       # no such coin
         self.bad(RPC_DESERIALIZATION_ERROR, "combinerawtransaction", [])
+
+    def check_psbt(self):
+        node = self.nodes[0]
+        self.log.info("PSBT methods")
+        coinbase = node.getblock(self.mined[0])["tx"][0]
+        ins, outs = [{"txid": coinbase, "vout": 0}], [{ADDR: D("0.1")}]
+        psbt = self.call("createpsbt", ins, outs, shape=STR)
+        self.bad(RPC_INVALID_PARAMETER, "createpsbt", ins, outs, -1)
+        raw = node.createrawtransaction(ins, outs)
+        assert_equal(self.call("converttopsbt", raw, shape=STR), psbt)
+        self.bad(RPC_DESERIALIZATION_ERROR, "converttopsbt", "zz")
+        upd = self.call("utxoupdatepsbt", psbt, shape=STR)
+        self.bad(RPC_DESERIALIZATION_ERROR, "utxoupdatepsbt", "zz")
+        script = {"asm": STR, "desc": STR, "hex": HEX, "address?": STR, "type": STR}
+        dec = self.call("decodepsbt", upd, shape={
+            "tx": ANYOBJ, "global_xpubs": [ANYOBJ], "psbt_version": INT, "proprietary": [ANYOBJ],
+            "unknown": ANYOBJ, "inputs": [{"witness_utxo?": {"amount": AMOUNT, "scriptPubKey": script},
+                                           "non_witness_utxo?": ANYOBJ}],
+            "outputs": [ANYOBJ], "fee?": AMOUNT})
+        assert_equal(dec["inputs"][0]["witness_utxo"]["scriptPubKey"]["hex"], SPK)
+        self.bad(RPC_DESERIALIZATION_ERROR, "decodepsbt", "cHNidP8=")
+        assert_equal(self.call("combinepsbt", [psbt, upd], shape=STR), upd)
+        self.bad(RPC_INVALID_PARAMETER, "combinepsbt", [])
+        fin = self.call("finalizepsbt", upd, shape={"psbt?": STR, "hex?": HEX, "complete": BOOL})
+        assert_equal(fin["complete"], False)
+        self.bad(RPC_DESERIALIZATION_ERROR, "finalizepsbt", "")
+        other = node.createpsbt([{"txid": BADHASH, "vout": 1}], [{P2PKH: 2}])
+        self.call("joinpsbts", [psbt, other], shape=STR)
+        self.bad(RPC_INVALID_PARAMETER, "joinpsbts", [psbt])
 
     def check_control_util(self):
         node = self.nodes[0]
