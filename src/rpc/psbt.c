@@ -12,6 +12,7 @@
 #include "chain/base58.h"
 #include "consensus/consensus.h"
 #include "mempool/mempool.h"
+#include "mempool/policy.h"
 #include "primitives/block.h"
 #include "primitives/tx.h"
 #include "rpc/rpc_int.h"
@@ -880,10 +881,107 @@ fail:
 	return NULL;
 }
 
+/* ---- analyzepsbt ---- */
+
+/* HASH160s as an array of hex strings. */
+static json_t *
+ids_json(const uint8_t (*ids)[20], size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, rpc_hex_json(ids[i], 20));
+	return a;
+}
+
+static json_t *
+m_analyzepsbt(struct rpc_ctx *c, struct rpc_error *err)
+{
+	const struct args *args = rpc_shared(c->rpc)->args;
+	struct psbt_analysis a;
+	struct psbt p;
+	json_t *res, *ins, *in, *miss;
+	int64_t vsize, bps;
+	size_t i;
+
+	if (decode_psbt(rpc_param(c, 0), &p, err) == -1)
+		return NULL;
+	psbt_analyze(&p, &a);
+	psbt_free(&p);
+	res = json_object();
+	ins = json_array();
+	for (i = 0; i < a.nin; i++) {
+		const struct psbt_input_analysis *ia = &a.in[i];
+
+		in = json_object();
+		json_object_set_new(in, "has_utxo", json_boolean(ia->has_utxo));
+		json_object_set_new(in, "is_final", json_boolean(ia->is_final));
+		json_object_set_new(in, "next",
+		    json_string(psbt_role_name(ia->next)));
+		miss = json_object();
+		if (ia->miss.npubkeys > 0)
+			json_object_set_new(miss, "pubkeys",
+			    ids_json((const uint8_t (*)[20])ia->miss.pubkeys,
+			    ia->miss.npubkeys));
+		if (ia->miss.have_redeem)
+			json_object_set_new(miss, "redeemscript",
+			    rpc_hex_json(ia->miss.redeem, 20));
+		if (ia->miss.have_witness)
+			json_object_set_new(miss, "witnessscript",
+			    rpc_hex_json(ia->miss.witness, 32));
+		if (ia->miss.nsigs > 0)
+			json_object_set_new(miss, "signatures",
+			    ids_json((const uint8_t (*)[20])ia->miss.sigs,
+			    ia->miss.nsigs));
+		if (json_object_size(miss) > 0)
+			json_object_set_new(in, "missing", miss);
+		else
+			json_decref(miss);
+		json_array_append_new(ins, in);
+	}
+	if (json_array_size(ins) > 0)
+		json_object_set_new(res, "inputs", ins);
+	else
+		json_decref(ins);
+	if (a.have_estimate) {
+		/* Core's ::nBytesPerSigOp, the node's -bytespersigop. */
+		bps = args_get_int(args, "bytespersigop",
+		    POLICY_DEFAULT_BYTES_PER_SIGOP);
+		vsize = policy_vsize(tx_weight(&a.est), consensus_tx_sigop_cost(
+		    &a.est, a.spent, SCRIPT_STANDARD_VERIFY_FLAGS),
+		    (unsigned)(bps < 0 ? 0 : bps));
+		json_object_set_new(res, "estimated_vsize",
+		    json_integer(vsize));
+		/* CFeeRate(fee, size).GetFeePerK() */
+		json_object_set_new(res, "estimated_feerate",
+		    rpc_amount(vsize > 0 ? a.fee * 1000 / vsize : 0));
+	}
+	if (a.have_fee)
+		json_object_set_new(res, "fee", rpc_amount(a.fee));
+	json_object_set_new(res, "next", json_string(psbt_role_name(a.next)));
+	if (a.error[0] != '\0')
+		json_object_set_new(res, "error", json_string(a.error));
+	psbt_analysis_free(&a);
+	return res;
+}
+
 #define PSBT_ARG { "psbt", RPC_ARG_STR, 1, NULL, \
 	"A base64 string of a PSBT" }
 
 const struct rpc_method rpc_psbt_methods[] = {
+	{ "analyzepsbt", "rawtransactions", m_analyzepsbt, 0,
+	    { PSBT_ARG },
+	    "Analyzes and provides information about the current status of a "
+	    "PSBT and its inputs",
+	    "{\n"
+	    "  \"inputs\" : [ ... ],           (json array, optional) has_utxo, is_final, missing {pubkeys, signatures, redeemscript, witnessscript}, next\n"
+	    "  \"estimated_vsize\" : n,        (numeric, optional) Estimated vsize of the final signed transaction\n"
+	    "  \"estimated_feerate\" : n,      (numeric, optional) Estimated feerate of the final signed transaction in BTC/kvB. Shown only if all UTXO slots in the PSBT have been filled\n"
+	    "  \"fee\" : n,                    (numeric, optional) The transaction fee paid. Shown only if all UTXO slots in the PSBT have been filled\n"
+	    "  \"next\" : \"str\",              (string) Role of the next person that this psbt needs to go to\n"
+	    "  \"error\" : \"str\"              (string, optional) Error message (if there is one)\n"
+	    "}\n", "\"psbt\"", RPC_ON_RPC },
 	{ "combinepsbt", "rawtransactions", m_combinepsbt, RPC_F_FAST,
 	    { { "txs", RPC_ARG_ARR, 1, NULL,
 		"The base64 strings of partially signed transactions" } },

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "primitives/tx.h"
+#include "script/opcodes.h"
 #include "util/buf.h"
 
 /* Key types (BIP174, BIP371). */
@@ -198,6 +199,53 @@ int psbt_finalize(struct psbt *p);
  */
 void psbt_extract(const struct psbt *p, struct tx *tx);
 void psbt_extract_free(struct tx *tx);
+
+/* What an input lacks to be signed (Core's SignatureData missing_*). */
+struct psbt_missing {
+	uint8_t pubkeys[4][20];		/* HASH160 of keys */
+	size_t npubkeys;
+	uint8_t sigs[MAX_PUBKEYS_PER_MULTISIG][20];	/* HASH160 of keys */
+	size_t nsigs;
+	int have_redeem;
+	uint8_t redeem[20];		/* HASH160 of the redeem script */
+	int have_witness;
+	uint8_t witness[32];		/* SHA256 of the witness script */
+};
+
+/* Core's PSBTRole, in its order. */
+enum psbt_role {
+	PSBT_CREATOR, PSBT_UPDATER, PSBT_SIGNER, PSBT_FINALIZER,
+	PSBT_EXTRACTOR,
+};
+const char *psbt_role_name(enum psbt_role r);
+
+struct psbt_input_analysis {
+	int has_utxo;
+	int is_final;
+	enum psbt_role next;
+	struct psbt_missing miss;
+};
+
+/*
+ * Core's AnalyzePSBT. With have_estimate, est is the transaction with
+ * dummy signatures (Core's DUMMY_SIGNATURE_CREATOR) whose virtual size
+ * estimates the signed one, and spent the outputs its inputs spend (for
+ * the sigop count). error is empty, or Core's text for an invalid PSBT
+ * (then only next, PSBT_CREATOR, is meaningful). Owns everything.
+ */
+struct psbt_analysis {
+	struct psbt_input_analysis *in;
+	size_t nin;
+	int have_fee;
+	int64_t fee;
+	int have_estimate;
+	struct tx est;
+	struct txout *spent;
+	enum psbt_role next;
+	char error[96];
+};
+void psbt_analyze(const struct psbt *p, struct psbt_analysis *a);
+void psbt_analysis_free(struct psbt_analysis *a);
 /* Finalised input: drops the fields Core clears on finalising. */
 void psbt_input_clear_partial(struct psbt_input *in);
 

@@ -16,7 +16,9 @@ must be equal, field by field (results) or code and message (errors):
 - utxoupdatepsbt with coins from the UTXO set and from the mempool;
 - combinepsbt of partially signed copies in several orders, and its errors;
 - finalizepsbt with and without extraction, partial and complete;
-- joinpsbts (shuffled: compared after sorting) and its errors.
+- joinpsbts (shuffled: compared after sorting) and its errors;
+- analyzepsbt of every PSBT decoded (missing keys, signatures and scripts,
+  the next role, the fee and the size estimate with dummy signatures).
 
 Deliberate differences, not compared: the text of arity errors (each
 implementation's own help text; only the code is compared); the message
@@ -64,7 +66,11 @@ class InteropPsbtTest(BitrootTestFramework):
             return ("error", e.error["code"], e.error["message"])
 
     def both(self, method, *args, help_error=False, **kwargs):
-        """Calls method on Core and on bitrootd: the answers must be equal. Returns Core's."""
+        """Calls method on Core and on bitrootd: the answers must be equal. Returns Core's.
+
+        Every PSBT decoded is analysed too (analyzepsbt)."""
+        if method == "decodepsbt" and not help_error:
+            self.both("analyzepsbt", *args, **kwargs)
         self.calls += 1
         a = self.answer(self.core, method, args, kwargs)
         b = self.answer(self.br, method, args, kwargs)
@@ -369,7 +375,7 @@ class InteropPsbtTest(BitrootTestFramework):
                         ("finalizepsbt", (p, "x")), ("finalizepsbt", ("zz",)), ("utxoupdatepsbt", ("zz",)),
                         ("utxoupdatepsbt", (p, "x")), ("joinpsbts", ("x",)), ("converttopsbt", ("zz", 5))):
             self.both(m, *args)
-        for m in ("decodepsbt", "combinepsbt", "finalizepsbt", "joinpsbts", "utxoupdatepsbt"):
+        for m in ("decodepsbt", "combinepsbt", "finalizepsbt", "joinpsbts", "utxoupdatepsbt", "analyzepsbt"):
             self.both(m, help_error=True)
 
 

@@ -290,7 +290,8 @@ class RpcMethodsTest(BitrootTestFramework):
         issue22 = {"getblockstats", "gettxoutproof", "verifytxoutproof", "createmultisig", "deriveaddresses",
                    "signmessagewithprivkey", "verifymessage", "gettxspendingprevout",
                    "signrawtransactionwithkey", "combinerawtransaction", "createpsbt", "decodepsbt",
-                   "combinepsbt", "finalizepsbt", "converttopsbt", "utxoupdatepsbt", "joinpsbts"}
+                   "combinepsbt", "finalizepsbt", "converttopsbt", "utxoupdatepsbt", "joinpsbts",
+                   "analyzepsbt"}
         assert_equal(sorted((issue6 | issue22) - self.help_listed), [])
         assert_equal(sorted(self.help_listed & self.hidden), [])
         for m in sorted(self.help_listed | self.hidden):
@@ -651,6 +652,13 @@ class RpcMethodsTest(BitrootTestFramework):
             "outputs": [ANYOBJ], "fee?": AMOUNT})
         assert_equal(dec["inputs"][0]["witness_utxo"]["scriptPubKey"]["hex"], SPK)
         self.bad(RPC_DESERIALIZATION_ERROR, "decodepsbt", "cHNidP8=")
+        ana = self.call("analyzepsbt", upd, shape={
+            "inputs?": [{"has_utxo": BOOL, "is_final": BOOL, "next": STR,
+                         "missing?": {"pubkeys?": [HEX], "signatures?": [HEX], "redeemscript?": HEX,
+                                      "witnessscript?": HEX}}],
+            "estimated_vsize?": INT, "estimated_feerate?": AMOUNT, "fee?": AMOUNT, "next": STR, "error?": STR})
+        assert_equal(ana["next"], "updater")     # the key of ADDR is unknown
+        self.bad(RPC_DESERIALIZATION_ERROR, "analyzepsbt", "zz")
         assert_equal(self.call("combinepsbt", [psbt, upd], shape=STR), upd)
         self.bad(RPC_INVALID_PARAMETER, "combinepsbt", [])
         fin = self.call("finalizepsbt", upd, shape={"psbt?": STR, "hex?": HEX, "complete": BOOL})
