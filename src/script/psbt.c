@@ -204,6 +204,20 @@ map_has_key(const struct psbt_map *m, const uint8_t *key, size_t klen)
 	return 0;
 }
 
+/*
+ * A copy of n bytes, never a zero-sized allocation (the source of an
+ * empty value may point just past its buffer: nothing is read from it).
+ */
+uint8_t *
+psbt_dup(const uint8_t *p, size_t n)
+{
+	uint8_t *d = xmalloc(n ? n : 1);
+
+	if (n > 0)
+		memcpy(d, p, n);
+	return d;
+}
+
 int
 psbt_map_add(struct psbt_map *m, const uint8_t *key, size_t klen,
     const uint8_t *val, size_t vlen)
@@ -222,9 +236,9 @@ psbt_map_add(struct psbt_map *m, const uint8_t *key, size_t klen,
 	}
 	m->r = xreallocarray(m->r, m->n + 1, sizeof(*m->r));
 	memmove(&m->r[i + 1], &m->r[i], (m->n - i) * sizeof(*m->r));
-	m->r[i].key = xmemdup(key, klen);
+	m->r[i].key = psbt_dup(key, klen);
 	m->r[i].klen = klen;
-	m->r[i].val = xmemdup(val, vlen ? vlen : 1);
+	m->r[i].val = psbt_dup(val, vlen);
 	m->r[i].vlen = vlen;
 	m->n++;
 	return 1;
@@ -259,7 +273,7 @@ void
 psbt_set_bytes(uint8_t **dst, size_t *dlen, const uint8_t *src, size_t len)
 {
 	free(*dst);
-	*dst = xmemdup(src, len ? len : 1);
+	*dst = psbt_dup(src, len);
 	*dlen = len;
 }
 

@@ -154,6 +154,8 @@ int psbt_input_utxo(const struct psbt *p, size_t i, struct txout *out);
 /* The final witness as items borrowing from in: n items, xmalloc'd. */
 struct witem *psbt_final_witness(const struct psbt_input *in, size_t *n);
 
+/* A copy of n bytes (xmalloc'd, at least one byte allocated). */
+uint8_t *psbt_dup(const uint8_t *p, size_t n);
 /* Setters that own a copy of their bytes. */
 void psbt_set_bytes(uint8_t **dst, size_t *dlen, const uint8_t *src,
     size_t len);

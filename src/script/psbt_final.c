@@ -330,8 +330,7 @@ stack_items(const uint8_t *p, size_t len, size_t *n)
 static void
 set_witness_utxo(struct psbt_input *in, const struct txout *utxo)
 {
-	uint8_t *copy = xmemdup(utxo->script, utxo->script_len ?
-	    utxo->script_len : 1);
+	uint8_t *copy = psbt_dup(utxo->script, utxo->script_len);
 
 	free(in->wu_script);
 	in->wu_script = copy;
@@ -563,8 +562,7 @@ estimate(struct psbt *p, struct psbt_analysis *a)
 	for (i = 0; i < p->tx.vin_count; i++) {
 		psbt_input_utxo(p, i, &utxo);
 		a->spent[i].value = utxo.value;
-		a->spent[i].script = xmemdup(utxo.script,
-		    utxo.script_len ? utxo.script_len : 1);
+		a->spent[i].script = psbt_dup(utxo.script, utxo.script_len);
 		a->spent[i].script_len = utxo.script_len;
 	}
 	psbt_extract(p, &tx);

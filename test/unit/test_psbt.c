@@ -262,6 +262,32 @@ test_truncated(void)
 	free(raw);
 }
 
+/*
+ * An empty value at the very end of the input (the fuzzer's first find:
+ * copying it read one byte past the buffer, which ASan builds catch).
+ */
+static void
+test_empty_value_at_end(void)
+{
+	static const uint8_t head[] = { 'p', 's', 'b', 't', 0xff, 0x01, 0x00,
+	    10, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
+	struct psbt p;
+	uint8_t *raw;
+	char err[128];
+	size_t n = sizeof(head);
+
+	/* A transaction without inputs and outputs, then an unknown record. */
+	raw = xmalloc(n + 3);
+	memcpy(raw, head, n);
+	raw[n] = 1;
+	raw[n + 1] = 0x42;
+	raw[n + 2] = 0;
+	CHECK_EQ_INT(psbt_parse(raw, n + 3, &p, err, sizeof(err)), -1);
+	CHECK_EQ_STR(err, "Separator is missing at the end of the global "
+	    "map: iostream error");
+	free(raw);
+}
+
 /* A transaction spending nin made-up outputs to one P2WPKH output. */
 static void
 make_tx(struct tx *tx, size_t nin, uint8_t *spk)
@@ -462,4 +488,5 @@ test_finalize(void)
 }
 
 UNIT_MAIN(UNIT_CASE(test_vectors), UNIT_CASE(test_truncated),
+    UNIT_CASE(test_empty_value_at_end),
     UNIT_CASE(test_from_tx_and_combine), UNIT_CASE(test_finalize))
