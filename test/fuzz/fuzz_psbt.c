@@ -11,6 +11,8 @@
  *  - psbt_copy serializes to the same bytes;
  *  - merging a copy into itself changes nothing, and merging keeps the
  *    records of both sides (the result's size is at least each side's);
+ *  - the analysis (analyzepsbt) covers every input or says why not, and
+ *    its size estimate, when made, has every input and output;
  *  - the updater and the finaliser run on every input without failing,
  *    their result serializes and parses again, and a complete PSBT
  *    extracts to a transaction with as many inputs and outputs.
@@ -85,6 +87,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	wbuf_free(&w2);
 	psbt_free(&c);
 	psbt_free(&q);
+
+	/* The analysis. */
+	{
+		struct psbt_analysis a;
+
+		psbt_analyze(&p, &a);
+		PROP(a.nin == p.tx.vin_count || a.error[0] != '\0');
+		PROP(!a.have_estimate ||
+		    (a.est.vin_count == p.tx.vin_count &&
+		    a.est.vout_count == p.tx.vout_count && a.have_fee));
+		psbt_analysis_free(&a);
+	}
 
 	/* The updater and the finaliser; their output parses again. */
 	psbt_copy(&c, &p);
