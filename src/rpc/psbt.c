@@ -106,8 +106,9 @@ keypaths_json(const struct psbt_map *m)
 	size_t i;
 
 	for (i = 0; i < m->n; i++)
-		json_array_append_new(a, origin_json("pubkey", m->r[i].key + 1,
-		    m->r[i].klen - 1, m->r[i].val, m->r[i].vlen));
+		json_array_append_new(a,
+		    origin_json("pubkey", m->r[i].key + 1, m->r[i].klen - 1,
+			m->r[i].val, m->r[i].vlen));
 	return a;
 }
 
@@ -126,10 +127,10 @@ tap_keypaths_json(const struct psbt_map *m)
 			continue;
 		hs = json_array();
 		for (j = 0; j < n; j++)
-			json_array_append_new(hs, rpc_hex_json(rbuf_ptr(&r, 32),
-			    32));
-		o = origin_json("pubkey", m->r[i].key + 1, 32,
-		    r.p + r.off, rbuf_left(&r));
+			json_array_append_new(hs,
+			    rpc_hex_json(rbuf_ptr(&r, 32), 32));
+		o = origin_json("pubkey", m->r[i].key + 1, 32, r.p + r.off,
+		    rbuf_left(&r));
 		json_object_set_new(o, "leaf_hashes", hs);
 		json_array_append_new(a, o);
 	}
@@ -146,8 +147,8 @@ preimages_json(const struct psbt_map *m)
 
 	for (i = 0; i < m->n; i++) {
 		k = hex_encode_alloc(m->r[i].key + 1, m->r[i].klen - 1);
-		json_object_set_new(o, k, rpc_hex_json(m->r[i].val,
-		    m->r[i].vlen));
+		json_object_set_new(o, k,
+		    rpc_hex_json(m->r[i].val, m->r[i].vlen));
 		free(k);
 	}
 	return o;
@@ -162,8 +163,8 @@ unknown_json(const struct psbt_map *m)
 
 	for (i = 0; i < m->n; i++) {
 		k = hex_encode_alloc(m->r[i].key, m->r[i].klen);
-		json_object_set_new(o, k, rpc_hex_json(m->r[i].val,
-		    m->r[i].vlen));
+		json_object_set_new(o, k,
+		    rpc_hex_json(m->r[i].val, m->r[i].vlen));
 		free(k);
 	}
 	return o;
@@ -188,11 +189,12 @@ proprietary_json(const struct psbt_map *m)
 		    rpc_hex_json(rbuf_ptr(&r, idlen), idlen));
 		if (rbuf_get_compact(&r, &sub) == -1)
 			sub = 0;
-		json_object_set_new(o, "subtype", json_integer((json_int_t)sub));
-		json_object_set_new(o, "key", rpc_hex_json(m->r[i].key,
-		    m->r[i].klen));
-		json_object_set_new(o, "value", rpc_hex_json(m->r[i].val,
-		    m->r[i].vlen));
+		json_object_set_new(o, "subtype",
+		    json_integer((json_int_t)sub));
+		json_object_set_new(o, "key",
+		    rpc_hex_json(m->r[i].key, m->r[i].klen));
+		json_object_set_new(o, "value",
+		    rpc_hex_json(m->r[i].val, m->r[i].vlen));
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -213,8 +215,9 @@ input_json(const struct psbt *p, size_t i, const struct chainparams *cp,
 	if (in->have_wu && in->wu_value != -1) {
 		x = json_object();
 		json_object_set_new(x, "amount", rpc_amount(in->wu_value));
-		json_object_set_new(x, "scriptPubKey", rpc_script_pubkey_json(
-		    in->wu_script, in->wu_script_len, cp, 1, 1));
+		json_object_set_new(x, "scriptPubKey",
+		    rpc_script_pubkey_json(in->wu_script, in->wu_script_len,
+			cp, 1, 1));
 		json_object_set_new(o, "witness_utxo", x);
 		txout.value = in->wu_value;
 		have = 1;
@@ -239,22 +242,26 @@ input_json(const struct psbt *p, size_t i, const struct chainparams *cp,
 		for (j = 0; j < in->sigs.n; j++) {
 			s = hex_encode_alloc(in->sigs.r[j].key + 1,
 			    in->sigs.r[j].klen - 1);
-			json_object_set_new(x, s, rpc_hex_json(in->sigs.r[j].val,
-			    in->sigs.r[j].vlen));
+			json_object_set_new(x, s,
+			    rpc_hex_json(in->sigs.r[j].val,
+				in->sigs.r[j].vlen));
 			free(s);
 		}
 		json_object_set_new(o, "partial_signatures", x);
 	}
 	if (in->have_sighash)
-		json_object_set_new(o, "sighash", json_string(
-		    rpc_sighash_name((uint8_t)in->sighash) ?
-		    rpc_sighash_name((uint8_t)in->sighash) : ""));
+		json_object_set_new(o, "sighash",
+		    json_string(rpc_sighash_name((uint8_t)in->sighash) ?
+			    rpc_sighash_name((uint8_t)in->sighash) :
+			    ""));
 	if (in->redeem_len > 0)
-		json_object_set_new(o, "redeem_script", rpc_script_pubkey_json(
-		    in->redeem, in->redeem_len, cp, 1, 0));
+		json_object_set_new(o, "redeem_script",
+		    rpc_script_pubkey_json(in->redeem, in->redeem_len, cp, 1,
+			0));
 	if (in->wscript_len > 0)
-		json_object_set_new(o, "witness_script", rpc_script_pubkey_json(
-		    in->wscript, in->wscript_len, cp, 1, 0));
+		json_object_set_new(o, "witness_script",
+		    rpc_script_pubkey_json(in->wscript, in->wscript_len, cp, 1,
+			0));
 	if (in->keypaths.n > 0)
 		json_object_set_new(o, "bip32_derivs",
 		    keypaths_json(&in->keypaths));
@@ -263,15 +270,16 @@ input_json(const struct psbt *p, size_t i, const struct chainparams *cp,
 		s = rpc_script_asm(in->final_sig, in->final_sig_len, 1);
 		json_object_set_new(x, "asm", json_string(s));
 		free(s);
-		json_object_set_new(x, "hex", rpc_hex_json(in->final_sig,
-		    in->final_sig_len));
+		json_object_set_new(x, "hex",
+		    rpc_hex_json(in->final_sig, in->final_sig_len));
 		json_object_set_new(o, "final_scriptSig", x);
 	}
 	if (in->have_final_wit) {
 		a = json_array();
 		w = psbt_final_witness(in, &n);
 		for (j = 0; j < n; j++)
-			json_array_append_new(a, rpc_hex_json(w[j].p, w[j].len));
+			json_array_append_new(a,
+			    rpc_hex_json(w[j].p, w[j].len));
 		free(w);
 		json_object_set_new(o, "final_scriptwitness", a);
 	}
@@ -296,12 +304,12 @@ input_json(const struct psbt *p, size_t i, const struct chainparams *cp,
 			const struct psbt_rec *r = &in->tap_sigs.r[j];
 
 			x = json_object();
-			json_object_set_new(x, "pubkey", rpc_hex_json(r->key + 1,
-			    32));
+			json_object_set_new(x, "pubkey",
+			    rpc_hex_json(r->key + 1, 32));
 			json_object_set_new(x, "leaf_hash",
 			    rpc_hex_json(r->key + 33, 32));
-			json_object_set_new(x, "sig", rpc_hex_json(r->val,
-			    r->vlen));
+			json_object_set_new(x, "sig",
+			    rpc_hex_json(r->val, r->vlen));
 			json_array_append_new(a, x);
 		}
 		json_object_set_new(o, "taproot_script_path_sigs", a);
@@ -325,8 +333,8 @@ input_json(const struct psbt *p, size_t i, const struct chainparams *cp,
 				json_object_set_new(x, "control_blocks", cbs);
 				json_array_append_new(a, x);
 			}
-			json_array_append_new(cbs, rpc_hex_json(r->key + 1,
-			    r->klen - 1));
+			json_array_append_new(cbs,
+			    rpc_hex_json(r->key + 1, r->klen - 1));
 			prev = r;
 		}
 		json_object_set_new(o, "taproot_scripts", a);
@@ -362,11 +370,13 @@ output_json(const struct psbt_output *out, const struct chainparams *cp)
 	uint64_t len;
 
 	if (out->redeem_len > 0)
-		json_object_set_new(o, "redeem_script", rpc_script_pubkey_json(
-		    out->redeem, out->redeem_len, cp, 1, 0));
+		json_object_set_new(o, "redeem_script",
+		    rpc_script_pubkey_json(out->redeem, out->redeem_len, cp, 1,
+			0));
 	if (out->wscript_len > 0)
-		json_object_set_new(o, "witness_script", rpc_script_pubkey_json(
-		    out->wscript, out->wscript_len, cp, 1, 0));
+		json_object_set_new(o, "witness_script",
+		    rpc_script_pubkey_json(out->wscript, out->wscript_len, cp,
+			1, 0));
 	if (out->keypaths.n > 0)
 		json_object_set_new(o, "bip32_derivs",
 		    keypaths_json(&out->keypaths));
@@ -426,12 +436,13 @@ m_decodepsbt(struct rpc_ctx *c, struct rpc_error *err)
 	}
 	json_object_set_new(res, "global_xpubs", a);
 	json_object_set_new(res, "psbt_version", json_integer(p.version));
-	json_object_set_new(res, "proprietary", proprietary_json(&p.proprietary));
+	json_object_set_new(res, "proprietary",
+	    proprietary_json(&p.proprietary));
 	json_object_set_new(res, "unknown", unknown_json(&p.unknown));
 	a = json_array();
 	for (i = 0; i < p.tx.vin_count; i++)
-		json_array_append_new(a, input_json(&p, i, cp, &total_in,
-		    &have_all));
+		json_array_append_new(a,
+		    input_json(&p, i, cp, &total_in, &have_all));
 	json_object_set_new(res, "inputs", a);
 	a = json_array();
 	for (i = 0; i < p.tx.vout_count; i++) {
@@ -444,7 +455,8 @@ m_decodepsbt(struct rpc_ctx *c, struct rpc_error *err)
 	}
 	json_object_set_new(res, "outputs", a);
 	if (have_all)
-		json_object_set_new(res, "fee", rpc_amount(total_in - total_out));
+		json_object_set_new(res, "fee",
+		    rpc_amount(total_in - total_out));
 	psbt_free(&p);
 	return res;
 }
@@ -481,9 +493,9 @@ m_converttopsbt(struct rpc_ctx *c, struct rpc_error *err)
 	struct tx tx;
 	size_t len, i;
 
-	if (hex_decode_alloc(json_string_value(rpc_param(c, 0)), &raw,
-	    &len) == -1 || rpc_decode_tx(raw, len, try_legacy, try_witness,
-	    &tx) == -1) {
+	if (hex_decode_alloc(json_string_value(rpc_param(c, 0)), &raw, &len) ==
+		-1 ||
+	    rpc_decode_tx(raw, len, try_legacy, try_witness, &tx) == -1) {
 		free(raw);
 		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
 		    "TX decode failed");
@@ -516,7 +528,7 @@ decode_all(struct rpc_ctx *c, size_t *n, struct rpc_error *err)
 
 	*n = json_array_size(txs);
 	ps = xcalloc(*n + 1, sizeof(*ps));
-	json_array_foreach(txs, i, v) {
+	json_array_foreach (txs, i, v) {
 		if (decode_psbt(v, &ps[i], err) == -1) {
 			for (j = 0; j < i; j++)
 				psbt_free(&ps[j]);
@@ -567,8 +579,9 @@ same_txin(const struct txin *a, const struct txin *b)
 {
 	return memcmp(a->prevout.hash, b->prevout.hash, 32) == 0 &&
 	    a->prevout.n == b->prevout.n && a->sequence == b->sequence &&
-	    a->script_len == b->script_len && (a->script_len == 0 ||
-	    memcmp(a->script, b->script, a->script_len) == 0);
+	    a->script_len == b->script_len &&
+	    (a->script_len == 0 ||
+		memcmp(a->script, b->script, a->script_len) == 0);
 }
 
 /* Uniform in [0, n): a Fisher-Yates step (arc4random as FastRandomContext). */
@@ -593,7 +606,8 @@ m_joinpsbts(struct rpc_ctx *c, struct rpc_error *err)
 	struct txin *vin = NULL;
 	struct txout *vout = NULL;
 	/* Where each joined input and output comes from. */
-	size_t *in_src = NULL, *in_idx = NULL, *out_src = NULL, *out_idx = NULL;
+	size_t *in_src = NULL, *in_idx = NULL, *out_src = NULL,
+	       *out_idx = NULL;
 	size_t n, i, j, k, nin = 0, nout = 0, *order;
 	uint32_t best_version = 1, best_locktime = 0xffffffffu;
 	json_t *res = NULL;
@@ -618,13 +632,15 @@ m_joinpsbts(struct rpc_ctx *c, struct rpc_error *err)
 			if (k < nin) {
 				hash_to_hex(ps[i].tx.vin[j].prevout.hash, hex);
 				rpc_fail(err, RPC_INVALID_PARAMETER,
-				    "Input %s:%u exists in multiple PSBTs", hex,
-				    ps[i].tx.vin[j].prevout.n);
+				    "Input %s:%u exists in multiple PSBTs",
+				    hex, ps[i].tx.vin[j].prevout.n);
 				goto out;
 			}
 			vin = xreallocarray(vin, nin + 1, sizeof(*vin));
-			in_src = xreallocarray(in_src, nin + 1, sizeof(size_t));
-			in_idx = xreallocarray(in_idx, nin + 1, sizeof(size_t));
+			in_src = xreallocarray(in_src, nin + 1,
+			    sizeof(size_t));
+			in_idx = xreallocarray(in_idx, nin + 1,
+			    sizeof(size_t));
 			vin[nin] = ps[i].tx.vin[j];
 			in_src[nin] = i;
 			in_idx[nin++] = j;
@@ -743,7 +759,8 @@ drop_unneeded_txs(struct psbt *p)
 	for (i = 0; i < p->tx.vin_count; i++)
 		if (!p->in[i].have_wu || p->in[i].wu_value == -1 ||
 		    !script_is_witness_program(p->in[i].wu_script,
-		    p->in[i].wu_script_len, &ver, &prog, &plen) || ver == 0)
+			p->in[i].wu_script_len, &ver, &prog, &plen) ||
+		    ver == 0)
 			return;
 	for (i = 0; i < p->tx.vin_count; i++)
 		if (p->in[i].have_nwu) {
@@ -822,7 +839,8 @@ m_utxoupdatepsbt(struct rpc_ctx *c, struct rpc_error *err)
 		return NULL;
 	if (rpc_param(c, 1) != NULL && json_array_size(rpc_param(c, 1)) > 0) {
 		psbt_free(&p);
-		return rpc_fail(err, RPC_INVALID_PARAMETER, "descriptors are "
+		return rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "descriptors are "
 		    "not supported by utxoupdatepsbt here (see doc/rpc.md)");
 	}
 	/*
@@ -856,14 +874,17 @@ m_utxoupdatepsbt(struct rpc_ctx *c, struct rpc_error *err)
 			size_t plen;
 			int ver;
 
-			if (!need[i] || store_get_coin(t, &p.tx.vin[i].prevout,
-			    &coin) != STORE_OK || !script_is_witness_program(
-			    coin.script, coin.script_len, &ver, &prog, &plen))
+			if (!need[i] ||
+			    store_get_coin(t, &p.tx.vin[i].prevout, &coin) !=
+				STORE_OK ||
+			    !script_is_witness_program(coin.script,
+				coin.script_len, &ver, &prog, &plen))
 				continue;
 			p.in[i].have_wu = 1;
 			p.in[i].wu_value = coin.value;
-			psbt_set_bytes(&p.in[i].wu_script, &p.in[i].wu_script_len,
-			    coin.script, coin.script_len);
+			psbt_set_bytes(&p.in[i].wu_script,
+			    &p.in[i].wu_script_len, coin.script,
+			    coin.script_len);
 		}
 		store_read_end(t);
 	}
@@ -915,15 +936,17 @@ m_analyzepsbt(struct rpc_ctx *c, struct rpc_error *err)
 		const struct psbt_input_analysis *ia = &a.in[i];
 
 		in = json_object();
-		json_object_set_new(in, "has_utxo", json_boolean(ia->has_utxo));
-		json_object_set_new(in, "is_final", json_boolean(ia->is_final));
+		json_object_set_new(in, "has_utxo",
+		    json_boolean(ia->has_utxo));
+		json_object_set_new(in, "is_final",
+		    json_boolean(ia->is_final));
 		json_object_set_new(in, "next",
 		    json_string(psbt_role_name(ia->next)));
 		miss = json_object();
 		if (ia->miss.npubkeys > 0)
 			json_object_set_new(miss, "pubkeys",
-			    ids_json((const uint8_t (*)[20])ia->miss.pubkeys,
-			    ia->miss.npubkeys));
+			    ids_json((const uint8_t(*)[20])ia->miss.pubkeys,
+				ia->miss.npubkeys));
 		if (ia->miss.have_redeem)
 			json_object_set_new(miss, "redeemscript",
 			    rpc_hex_json(ia->miss.redeem, 20));
@@ -932,8 +955,8 @@ m_analyzepsbt(struct rpc_ctx *c, struct rpc_error *err)
 			    rpc_hex_json(ia->miss.witness, 32));
 		if (ia->miss.nsigs > 0)
 			json_object_set_new(miss, "signatures",
-			    ids_json((const uint8_t (*)[20])ia->miss.sigs,
-			    ia->miss.nsigs));
+			    ids_json((const uint8_t(*)[20])ia->miss.sigs,
+				ia->miss.nsigs));
 		if (json_object_size(miss) > 0)
 			json_object_set_new(in, "missing", miss);
 		else
@@ -948,8 +971,9 @@ m_analyzepsbt(struct rpc_ctx *c, struct rpc_error *err)
 		/* Core's ::nBytesPerSigOp, the node's -bytespersigop. */
 		bps = args_get_int(args, "bytespersigop",
 		    POLICY_DEFAULT_BYTES_PER_SIGOP);
-		vsize = policy_vsize(tx_weight(&a.est), consensus_tx_sigop_cost(
-		    &a.est, a.spent, SCRIPT_STANDARD_VERIFY_FLAGS),
+		vsize = policy_vsize(tx_weight(&a.est),
+		    consensus_tx_sigop_cost(&a.est, a.spent,
+			SCRIPT_STANDARD_VERIFY_FLAGS),
 		    (unsigned)(bps < 0 ? 0 : bps));
 		json_object_set_new(res, "estimated_vsize",
 		    json_integer(vsize));
@@ -966,12 +990,13 @@ m_analyzepsbt(struct rpc_ctx *c, struct rpc_error *err)
 	return res;
 }
 
-#define PSBT_ARG { "psbt", RPC_ARG_STR, 1, NULL, \
-	"A base64 string of a PSBT" }
+#define PSBT_ARG \
+	{ \
+		"psbt", RPC_ARG_STR, 1, NULL, "A base64 string of a PSBT" \
+	}
 
 const struct rpc_method rpc_psbt_methods[] = {
-	{ "analyzepsbt", "rawtransactions", m_analyzepsbt, 0,
-	    { PSBT_ARG },
+	{ "analyzepsbt", "rawtransactions", m_analyzepsbt, 0, { PSBT_ARG },
 	    "Analyzes and provides information about the current status of a "
 	    "PSBT and its inputs",
 	    "{\n"
@@ -981,50 +1006,55 @@ const struct rpc_method rpc_psbt_methods[] = {
 	    "  \"fee\" : n,                    (numeric, optional) The transaction fee paid. Shown only if all UTXO slots in the PSBT have been filled\n"
 	    "  \"next\" : \"str\",              (string) Role of the next person that this psbt needs to go to\n"
 	    "  \"error\" : \"str\"              (string, optional) Error message (if there is one)\n"
-	    "}\n", "\"psbt\"", RPC_ON_RPC },
+	    "}\n",
+	    "\"psbt\"", RPC_ON_RPC },
 	{ "combinepsbt", "rawtransactions", m_combinepsbt, RPC_F_FAST,
 	    { { "txs", RPC_ARG_ARR, 1, NULL,
 		"The base64 strings of partially signed transactions" } },
 	    "Combine multiple partially signed Bitcoin transactions into one "
 	    "transaction.\nImplements the Combiner role.",
 	    "\"str\"    (string) The base64-encoded partially signed "
-	    "transaction\n", "'[\"mybase64_1\", \"mybase64_2\", "
-	    "\"mybase64_3\"]'", RPC_ON_RPC },
+	    "transaction\n",
+	    "'[\"mybase64_1\", \"mybase64_2\", "
+	    "\"mybase64_3\"]'",
+	    RPC_ON_RPC },
 	{ "converttopsbt", "rawtransactions", m_converttopsbt, RPC_F_FAST,
 	    { { "hexstring", RPC_ARG_HEX, 1, NULL,
-		"The hex string of a raw transaction" },
-	      { "permitsigdata", RPC_ARG_BOOL, 0, "false",
-		"If true, any signatures in the input will be discarded and "
-		"conversion will continue. If false, RPC will fail if any "
-		"signatures are present." },
-	      { "iswitness", RPC_ARG_BOOL, 0, "depends on heuristic tests",
-		"Whether the transaction hex is a serialized witness "
-		"transaction." } },
+		  "The hex string of a raw transaction" },
+		{ "permitsigdata", RPC_ARG_BOOL, 0, "false",
+		    "If true, any signatures in the input will be discarded and "
+		    "conversion will continue. If false, RPC will fail if any "
+		    "signatures are present." },
+		{ "iswitness", RPC_ARG_BOOL, 0, "depends on heuristic tests",
+		    "Whether the transaction hex is a serialized witness "
+		    "transaction." } },
 	    "Converts a network serialized transaction to a PSBT. This should "
 	    "be used only with createrawtransaction and fundrawtransaction\n"
 	    "createpsbt and walletcreatefundedpsbt should be used for new "
 	    "applications.",
 	    "\"str\"    (string) The resulting raw transaction (base64-encoded "
-	    "string)\n", "\"rawtransaction\"", RPC_ON_RPC },
+	    "string)\n",
+	    "\"rawtransaction\"", RPC_ON_RPC },
 	{ "createpsbt", "rawtransactions", m_createpsbt, RPC_F_FAST,
 	    { { "inputs", RPC_ARG_ARR, 1, NULL,
-		"The inputs: [{\"txid\":\"hex\",\"vout\":n,\"sequence\":n},...]" },
-	      { "outputs", RPC_ARG_ANY, 1, NULL,
-		"The outputs specified as key-value pairs: {\"address\":amount,"
-		"\"data\":\"hex\"} or an array of such objects" },
-	      { "locktime", RPC_ARG_NUM, 0, "0",
-		"Raw locktime. Non-0 value also locktime-activates inputs" },
-	      { "replaceable", RPC_ARG_BOOL, 0, "true",
-		"Marks this transaction as BIP125-replaceable." } },
+		  "The inputs: [{\"txid\":\"hex\",\"vout\":n,\"sequence\":n},...]" },
+		{ "outputs", RPC_ARG_ANY, 1, NULL,
+		    "The outputs specified as key-value pairs: {\"address\":amount,"
+		    "\"data\":\"hex\"} or an array of such objects" },
+		{ "locktime", RPC_ARG_NUM, 0, "0",
+		    "Raw locktime. Non-0 value also locktime-activates inputs" },
+		{ "replaceable", RPC_ARG_BOOL, 0, "true",
+		    "Marks this transaction as BIP125-replaceable." } },
 	    "Creates a transaction in the Partially Signed Transaction format.\n"
 	    "Implements the Creator role.\nNote that the transaction's inputs "
 	    "are not signed, and\nit is not stored in the wallet or "
 	    "transmitted to the network.",
 	    "\"str\"    (string) The resulting raw transaction (base64-encoded "
-	    "string)\n", "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\" "
-	    "\"[{\\\"data\\\":\\\"00010203\\\"}]\"", RPC_ON_RPC },
-	{ "decodepsbt", "rawtransactions", m_decodepsbt, 0,
-	    { PSBT_ARG },
+	    "string)\n",
+	    "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\" "
+	    "\"[{\\\"data\\\":\\\"00010203\\\"}]\"",
+	    RPC_ON_RPC },
+	{ "decodepsbt", "rawtransactions", m_decodepsbt, 0, { PSBT_ARG },
 	    "Return a JSON object representing the serialized, base64-encoded "
 	    "partially signed Bitcoin transaction.",
 	    "{\n"
@@ -1036,13 +1066,14 @@ const struct rpc_method rpc_psbt_methods[] = {
 	    "  \"inputs\" : [ ... ],            (json array) non_witness_utxo, witness_utxo, partial_signatures, sighash, redeem_script, witness_script, bip32_derivs, final_scriptSig, final_scriptwitness, *_preimages, taproot_* fields, proprietary, unknown\n"
 	    "  \"outputs\" : [ ... ],           (json array) redeem_script, witness_script, bip32_derivs, taproot_internal_key, taproot_tree, taproot_bip32_derivs, proprietary, unknown\n"
 	    "  \"fee\" : n                      (numeric, optional) The transaction fee paid if all UTXOs slots in the PSBT have been filled.\n"
-	    "}\n", "\"psbt\"", RPC_ON_RPC },
+	    "}\n",
+	    "\"psbt\"", RPC_ON_RPC },
 	{ "finalizepsbt", "rawtransactions", m_finalizepsbt, 0,
 	    { PSBT_ARG,
-	      { "extract", RPC_ARG_BOOL, 0, "true",
-		"If true and the transaction is complete,\nextract and return "
-		"the complete transaction in normal network serialization "
-		"instead of the PSBT." } },
+		{ "extract", RPC_ARG_BOOL, 0, "true",
+		    "If true and the transaction is complete,\nextract and return "
+		    "the complete transaction in normal network serialization "
+		    "instead of the PSBT." } },
 	    "Finalize the inputs of a PSBT. If the transaction is fully "
 	    "signed, it will produce a\nnetwork serialized transaction which "
 	    "can be broadcast with sendrawtransaction. Otherwise a PSBT will "
@@ -1053,7 +1084,8 @@ const struct rpc_method rpc_psbt_methods[] = {
 	    "  \"psbt\" : \"str\",        (string, optional) The base64-encoded partially signed transaction if not extracted\n"
 	    "  \"hex\" : \"hex\",         (string, optional) The hex-encoded network transaction if extracted\n"
 	    "  \"complete\" : true|false  (boolean) If the transaction has a complete set of signatures\n"
-	    "}\n", "\"psbt\"", RPC_ON_RPC },
+	    "}\n",
+	    "\"psbt\"", RPC_ON_RPC },
 	{ "joinpsbts", "rawtransactions", m_joinpsbts, RPC_F_FAST,
 	    { { "txs", RPC_ARG_ARR, 1, NULL,
 		"The base64 strings of partially signed transactions" } },
@@ -1062,16 +1094,18 @@ const struct rpc_method rpc_psbt_methods[] = {
 	    "No input in any of the PSBTs can be in more than one of the "
 	    "PSBTs.",
 	    "\"str\"    (string) The base64-encoded partially signed "
-	    "transaction\n", "'[\"psbt1\", \"psbt2\"]'", RPC_ON_RPC },
+	    "transaction\n",
+	    "'[\"psbt1\", \"psbt2\"]'", RPC_ON_RPC },
 	{ "utxoupdatepsbt", "rawtransactions", m_utxoupdatepsbt, 0,
 	    { PSBT_ARG,
-	      { "descriptors", RPC_ARG_ARR, 0, NULL,
-		"An array of either strings or objects (not supported here: "
-		"see doc/rpc.md)" } },
+		{ "descriptors", RPC_ARG_ARR, 0, NULL,
+		    "An array of either strings or objects (not supported here: "
+		    "see doc/rpc.md)" } },
 	    "Updates all segwit inputs and outputs in a PSBT with data from "
 	    "output descriptors, the UTXO set, txindex, or the mempool.",
 	    "\"str\"    (string) The base64-encoded partially signed "
-	    "transaction with inputs updated\n", "\"psbt\"", RPC_ON_RPC },
+	    "transaction with inputs updated\n",
+	    "\"psbt\"", RPC_ON_RPC },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
 	    NULL, RPC_ON_RPC },
 };

@@ -23,10 +23,10 @@
 
 /* How a map's records are ordered and told apart (Core's containers). */
 enum {
-	KIND_BYKEY,		/* std::map keyed by the key bytes */
-	KIND_SIG,		/* partial signatures: by the key's HASH160 */
-	KIND_TAPLEAF,		/* (script, leaf version), then control block */
-	KIND_XPUB,		/* key origin, then the extended key */
+	KIND_BYKEY,   /* std::map keyed by the key bytes */
+	KIND_SIG,     /* partial signatures: by the key's HASH160 */
+	KIND_TAPLEAF, /* (script, leaf version), then control block */
+	KIND_XPUB,    /* key origin, then the extended key */
 };
 
 static const char EOD[] = "DataStream::read(): end of data";
@@ -161,7 +161,8 @@ rec_cmp(int kind, const struct rview *a, const struct rview *b)
 		if (d != 0)
 			return d;
 		if (a->val[a->vlen - 1] != b->val[b->vlen - 1])
-			return a->val[a->vlen - 1] < b->val[b->vlen - 1] ? -1 : 1;
+			return a->val[a->vlen - 1] < b->val[b->vlen - 1] ? -1 :
+									   1;
 		/* ShortestVectorFirstComparator */
 		if (a->klen != b->klen)
 			return a->klen < b->klen ? -1 : 1;
@@ -175,8 +176,7 @@ rec_cmp(int kind, const struct rview *a, const struct rview *b)
 		if (d != 0)
 			return d;
 		return memcmp(a->key + 1 + 13, b->key + 1 + 13, 32);
-	default:
-		return lexcmp(a->key, a->klen, b->key, b->klen);
+	default: return lexcmp(a->key, a->klen, b->key, b->klen);
 	}
 }
 
@@ -199,7 +199,8 @@ map_has_key(const struct psbt_map *m, const uint8_t *key, size_t klen)
 	size_t i;
 
 	for (i = 0; i < m->n; i++)
-		if (m->r[i].klen == klen && memcmp(m->r[i].key, key, klen) == 0)
+		if (m->r[i].klen == klen &&
+		    memcmp(m->r[i].key, key, klen) == 0)
 			return 1;
 	return 0;
 }
@@ -380,12 +381,14 @@ rd_hd_keypath(struct pctx *c, struct psbt_map *m, const uint8_t *key,
 	uint64_t len;
 
 	if (klen != 66 && klen != 34)
-		return fail(c, "Size of key was not the expected size for the "
+		return fail(c,
+		    "Size of key was not the expected size for the "
 		    "type BIP32 keypath");
 	if (!key_pubkey_valid(key + 1, klen - 1))
 		return fail(c, "Invalid pubkey");
 	if (map_has_key(m, key, klen))
-		return fail(c, "Duplicate Key, pubkey derivation path already "
+		return fail(c,
+		    "Duplicate Key, pubkey derivation path already "
 		    "provided");
 	if (rd_compact(c, &c->r, &len, 1, EOD) == -1 ||
 	    rd_origin(c, len, &p) == -1)
@@ -470,14 +473,14 @@ rd_proprietary(struct pctx *c, struct psbt_map *m, const uint8_t *key,
 }
 
 static int
-rd_unknown(struct pctx *c, struct psbt_map *m, const uint8_t *key,
-    size_t klen)
+rd_unknown(struct pctx *c, struct psbt_map *m, const uint8_t *key, size_t klen)
 {
 	const uint8_t *v;
 	size_t vlen;
 
 	if (map_has_key(m, key, klen))
-		return fail(c, "Duplicate Key, key for unknown value already "
+		return fail(c,
+		    "Duplicate Key, key for unknown value already "
 		    "provided");
 	if (rd_vec(c, &c->r, &v, &vlen, EOD) == -1)
 		return -1;
@@ -525,7 +528,7 @@ check_tap_tree(struct pctx *c, const uint8_t *p, size_t n)
 	struct rbuf t;
 	/* have[d]: the builder's branch has a node waiting at depth d. */
 	uint8_t have[TAPROOT_CONTROL_MAX_NODE_COUNT + 2];
-	size_t branch = 0;	/* m_branch.size() */
+	size_t branch = 0; /* m_branch.size() */
 	const uint8_t *s;
 	size_t slen;
 	uint8_t depth, ver;
@@ -543,10 +546,12 @@ check_tap_tree(struct pctx *c, const uint8_t *p, size_t n)
 		if (rd_vec(c, &t, &s, &slen, SPAN_EOD) == -1)
 			return -1;
 		if (depth > TAPROOT_CONTROL_MAX_NODE_COUNT)
-			return fail(c, "Output Taproot tree has as leaf greater "
+			return fail(c,
+			    "Output Taproot tree has as leaf greater "
 			    "than Taproot maximum depth");
 		if ((ver & ~TAPROOT_LEAF_MASK) != 0)
-			return fail(c, "Output Taproot tree has a leaf with an "
+			return fail(c,
+			    "Output Taproot tree has a leaf with an "
 			    "invalid leaf version");
 		if (!valid)
 			continue;
@@ -575,8 +580,16 @@ check_tap_tree(struct pctx *c, const uint8_t *p, size_t n)
 }
 
 enum {
-	S_NWU = 1, S_WU = 2, S_SIGHASH = 4, S_REDEEM = 8, S_WSCRIPT = 16,
-	S_FSIG = 32, S_FWIT = 64, S_TKSIG = 128, S_TINT = 256, S_TROOT = 512,
+	S_NWU = 1,
+	S_WU = 2,
+	S_SIGHASH = 4,
+	S_REDEEM = 8,
+	S_WSCRIPT = 16,
+	S_FSIG = 32,
+	S_FWIT = 64,
+	S_TKSIG = 128,
+	S_TINT = 256,
+	S_TROOT = 512,
 	S_TTREE = 1024,
 };
 
@@ -589,13 +602,17 @@ rd_preimage(struct pctx *c, struct psbt_map *m, const uint8_t *key,
 	size_t vlen;
 
 	if (klen != hlen + 1) {
-		snprintf(msg, sizeof(msg), "Size of key was not the expected "
-		    "size for the type %s preimage", name);
+		snprintf(msg, sizeof(msg),
+		    "Size of key was not the expected "
+		    "size for the type %s preimage",
+		    name);
 		return fail(c, msg);
 	}
 	if (map_has_key(m, key, klen)) {
-		snprintf(msg, sizeof(msg), "Duplicate Key, input %s preimage "
-		    "already provided", name);
+		snprintf(msg, sizeof(msg),
+		    "Duplicate Key, input %s preimage "
+		    "already provided",
+		    name);
 		return fail(c, msg);
 	}
 	if (rd_vec(c, &c->r, &v, &vlen, EOD) == -1)
@@ -616,7 +633,8 @@ rd_input(struct pctx *c, struct psbt_input *in)
 
 	for (;;) {
 		if (rbuf_left(&c->r) == 0)
-			return fail(c, "Separator is missing at the end of an "
+			return fail(c,
+			    "Separator is missing at the end of an "
 			    "input map");
 		if (rd_vec(c, &c->r, &key, &klen, EOD) == -1)
 			return -1;
@@ -627,17 +645,21 @@ rd_input(struct pctx *c, struct psbt_input *in)
 			return -1;
 		switch (type) {
 		case PSBT_IN_NON_WITNESS_UTXO:
-			if (single(c, &seen, S_NWU, klen, "Duplicate Key, input "
-			    "non-witness utxo already provided", "Non-witness "
-			    "utxo key is more than one byte type") == -1 ||
+			if (single(c, &seen, S_NWU, klen,
+				"Duplicate Key, input "
+				"non-witness utxo already provided",
+				"Non-witness "
+				"utxo key is more than one byte type") == -1 ||
 			    rd_tx_value(c, &in->nwu, TX_ALLOW_WITNESS) == -1)
 				return -1;
 			in->have_nwu = 1;
 			break;
 		case PSBT_IN_WITNESS_UTXO:
-			if (single(c, &seen, S_WU, klen, "Duplicate Key, input "
-			    "witness utxo already provided", "Witness utxo key "
-			    "is more than one byte type") == -1)
+			if (single(c, &seen, S_WU, klen,
+				"Duplicate Key, input "
+				"witness utxo already provided",
+				"Witness utxo key "
+				"is more than one byte type") == -1)
 				return -1;
 			if (rd_compact(c, &c->r, &stated, 1, EOD) == -1)
 				return -1;
@@ -654,7 +676,8 @@ rd_input(struct pctx *c, struct psbt_input *in)
 			break;
 		case PSBT_IN_PARTIAL_SIG:
 			if (klen != 66 && klen != 34)
-				return fail(c, "Size of key was not the expected "
+				return fail(c,
+				    "Size of key was not the expected "
 				    "size for the type partial signature pubkey");
 			if (!key_pubkey_valid(key + 1, klen - 1))
 				return fail(c, "Invalid pubkey");
@@ -662,7 +685,8 @@ rd_input(struct pctx *c, struct psbt_input *in)
 				struct rview probe = { key, klen, NULL, 0 };
 
 				if (map_find(&in->sigs, &probe) >= 0)
-					return fail(c, "Duplicate Key, input "
+					return fail(c,
+					    "Duplicate Key, input "
 					    "partial signature for pubkey "
 					    "already provided");
 			}
@@ -672,28 +696,34 @@ rd_input(struct pctx *c, struct psbt_input *in)
 			psbt_map_add(&in->sigs, key, klen, v, vlen);
 			break;
 		case PSBT_IN_SIGHASH:
-			if (single(c, &seen, S_SIGHASH, klen, "Duplicate Key, "
-			    "input sighash type already provided", "Sighash "
-			    "type key is more than one byte type") == -1 ||
+			if (single(c, &seen, S_SIGHASH, klen,
+				"Duplicate Key, "
+				"input sighash type already provided",
+				"Sighash "
+				"type key is more than one byte type") == -1 ||
 			    rd_fixed_value(c, buf, 4) == -1)
 				return -1;
 			in->have_sighash = 1;
 			in->sighash = (int32_t)le32_read(buf);
 			break;
 		case PSBT_IN_REDEEMSCRIPT:
-			if (single(c, &seen, S_REDEEM, klen, "Duplicate Key, "
-			    "input redeemScript already provided", "Input "
-			    "redeemScript key is more than one byte type") ==
-			    -1 || rd_script(c, &in->redeem, &in->redeem_len) ==
-			    -1)
+			if (single(c, &seen, S_REDEEM, klen,
+				"Duplicate Key, "
+				"input redeemScript already provided",
+				"Input "
+				"redeemScript key is more than one byte type") ==
+				-1 ||
+			    rd_script(c, &in->redeem, &in->redeem_len) == -1)
 				return -1;
 			break;
 		case PSBT_IN_WITNESSSCRIPT:
-			if (single(c, &seen, S_WSCRIPT, klen, "Duplicate Key, "
-			    "input witnessScript already provided", "Input "
-			    "witnessScript key is more than one byte type") ==
-			    -1 || rd_script(c, &in->wscript, &in->wscript_len) ==
-			    -1)
+			if (single(c, &seen, S_WSCRIPT, klen,
+				"Duplicate Key, "
+				"input witnessScript already provided",
+				"Input "
+				"witnessScript key is more than one byte type") ==
+				-1 ||
+			    rd_script(c, &in->wscript, &in->wscript_len) == -1)
 				return -1;
 			break;
 		case PSBT_IN_BIP32_DERIVATION:
@@ -701,19 +731,24 @@ rd_input(struct pctx *c, struct psbt_input *in)
 				return -1;
 			break;
 		case PSBT_IN_SCRIPTSIG:
-			if (single(c, &seen, S_FSIG, klen, "Duplicate Key, input "
-			    "final scriptSig already provided", "Final "
-			    "scriptSig key is more than one byte type") == -1 ||
+			if (single(c, &seen, S_FSIG, klen,
+				"Duplicate Key, input "
+				"final scriptSig already provided",
+				"Final "
+				"scriptSig key is more than one byte type") ==
+				-1 ||
 			    rd_script(c, &in->final_sig, &in->final_sig_len) ==
-			    -1)
+				-1)
 				return -1;
 			break;
 		case PSBT_IN_SCRIPTWITNESS: {
 			uint64_t items, i;
 
-			if (single(c, &seen, S_FWIT, klen, "Duplicate Key, input "
-			    "final scriptWitness already provided", "Final "
-			    "scriptWitness key is more than one byte type") ==
+			if (single(c, &seen, S_FWIT, klen,
+				"Duplicate Key, input "
+				"final scriptWitness already provided",
+				"Final "
+				"scriptWitness key is more than one byte type") ==
 			    -1)
 				return -1;
 			if (rd_compact(c, &c->r, &stated, 1, EOD) == -1)
@@ -734,105 +769,123 @@ rd_input(struct pctx *c, struct psbt_input *in)
 		}
 		case PSBT_IN_RIPEMD160:
 			if (rd_preimage(c, &in->ripemd160, key, klen, 20,
-			    "ripemd160") == -1)
+				"ripemd160") == -1)
 				return -1;
 			break;
 		case PSBT_IN_SHA256:
 			if (rd_preimage(c, &in->sha256, key, klen, 32,
-			    "sha256") == -1)
+				"sha256") == -1)
 				return -1;
 			break;
 		case PSBT_IN_HASH160:
 			if (rd_preimage(c, &in->hash160, key, klen, 20,
-			    "hash160") == -1)
+				"hash160") == -1)
 				return -1;
 			break;
 		case PSBT_IN_HASH256:
 			if (rd_preimage(c, &in->hash256, key, klen, 32,
-			    "hash256") == -1)
+				"hash256") == -1)
 				return -1;
 			break;
 		case PSBT_IN_TAP_KEY_SIG:
-			if (single(c, &seen, S_TKSIG, klen, "Duplicate Key, input "
-			    "Taproot key signature already provided", "Input "
-			    "Taproot key signature key is more than one byte "
-			    "type") == -1 ||
+			if (single(c, &seen, S_TKSIG, klen,
+				"Duplicate Key, input "
+				"Taproot key signature already provided",
+				"Input "
+				"Taproot key signature key is more than one byte "
+				"type") == -1 ||
 			    rd_vec(c, &c->r, &v, &vlen, EOD) == -1)
 				return -1;
 			if (vlen < 64)
-				return fail(c, "Input Taproot key path signature "
+				return fail(c,
+				    "Input Taproot key path signature "
 				    "is shorter than 64 bytes");
 			if (vlen > 65)
-				return fail(c, "Input Taproot key path signature "
+				return fail(c,
+				    "Input Taproot key path signature "
 				    "is longer than 65 bytes");
 			memcpy(in->tap_key_sig, v, vlen);
 			in->tap_key_sig_len = vlen;
 			break;
 		case PSBT_IN_TAP_SCRIPT_SIG:
 			if (map_has_key(&in->tap_sigs, key, klen))
-				return fail(c, "Duplicate Key, input Taproot "
+				return fail(c,
+				    "Duplicate Key, input Taproot "
 				    "script signature already provided");
 			if (klen != 65)
-				return fail(c, "Input Taproot script signature "
+				return fail(c,
+				    "Input Taproot script signature "
 				    "key is not 65 bytes");
 			if (rd_vec(c, &c->r, &v, &vlen, EOD) == -1)
 				return -1;
 			if (vlen < 64)
-				return fail(c, "Input Taproot script path "
+				return fail(c,
+				    "Input Taproot script path "
 				    "signature is shorter than 64 bytes");
 			if (vlen > 65)
-				return fail(c, "Input Taproot script path "
+				return fail(c,
+				    "Input Taproot script path "
 				    "signature is longer than 65 bytes");
 			psbt_map_add(&in->tap_sigs, key, klen, v, vlen);
 			break;
 		case PSBT_IN_TAP_LEAF_SCRIPT:
 			if (map_has_key(&in->tap_leaves, key, klen))
-				return fail(c, "Duplicate Key, input Taproot leaf "
+				return fail(c,
+				    "Duplicate Key, input Taproot leaf "
 				    "script already provided");
 			if (klen < 34)
-				return fail(c, "Taproot leaf script key is not "
+				return fail(c,
+				    "Taproot leaf script key is not "
 				    "at least 34 bytes");
 			if ((klen - 2) % 32 != 0)
-				return fail(c, "Input Taproot leaf script key's "
+				return fail(c,
+				    "Input Taproot leaf script key's "
 				    "control block size is not valid");
 			if (rd_vec(c, &c->r, &v, &vlen, EOD) == -1)
 				return -1;
 			if (vlen == 0)
-				return fail(c, "Input Taproot leaf script must be "
+				return fail(c,
+				    "Input Taproot leaf script must be "
 				    "at least 1 byte");
 			psbt_map_add(&in->tap_leaves, key, klen, v, vlen);
 			break;
 		case PSBT_IN_TAP_BIP32_DERIVATION:
 			if (map_has_key(&in->tap_keypaths, key, klen))
-				return fail(c, "Duplicate Key, input Taproot "
+				return fail(c,
+				    "Duplicate Key, input Taproot "
 				    "BIP32 keypath already provided");
 			if (klen != 33)
-				return fail(c, "Input Taproot BIP32 keypath key "
+				return fail(c,
+				    "Input Taproot BIP32 keypath key "
 				    "is not at 33 bytes");
 			if (rd_tap_keypath(c, &in->tap_keypaths, key, klen,
-			    "Input Taproot BIP32 keypath has an invalid "
-			    "length") == -1)
+				"Input Taproot BIP32 keypath has an invalid "
+				"length") == -1)
 				return -1;
 			break;
 		case PSBT_IN_TAP_INTERNAL_KEY:
-			if (single(c, &seen, S_TINT, klen, "Duplicate Key, input "
-			    "Taproot internal key already provided", "Input "
-			    "Taproot internal key key is more than one byte "
-			    "type") == -1 ||
+			if (single(c, &seen, S_TINT, klen,
+				"Duplicate Key, input "
+				"Taproot internal key already provided",
+				"Input "
+				"Taproot internal key key is more than one byte "
+				"type") == -1 ||
 			    rd_fixed_value(c, in->tap_internal, 32) == -1)
 				return -1;
 			break;
 		case PSBT_IN_TAP_MERKLE_ROOT:
-			if (single(c, &seen, S_TROOT, klen, "Duplicate Key, input "
-			    "Taproot merkle root already provided", "Input "
-			    "Taproot merkle root key is more than one byte "
-			    "type") == -1 ||
+			if (single(c, &seen, S_TROOT, klen,
+				"Duplicate Key, input "
+				"Taproot merkle root already provided",
+				"Input "
+				"Taproot merkle root key is more than one byte "
+				"type") == -1 ||
 			    rd_fixed_value(c, in->tap_merkle_root, 32) == -1)
 				return -1;
 			break;
 		case PSBT_IN_PROPRIETARY:
 			if (rd_proprietary(c, &in->proprietary, key, klen,
-			    &skey) == -1)
+				&skey) == -1)
 				return -1;
 			break;
 		default:
@@ -854,7 +907,8 @@ rd_output(struct pctx *c, struct psbt_output *o)
 
 	for (;;) {
 		if (rbuf_left(&c->r) == 0)
-			return fail(c, "Separator is missing at the end of an "
+			return fail(c,
+			    "Separator is missing at the end of an "
 			    "output map");
 		if (rd_vec(c, &c->r, &key, &klen, EOD) == -1)
 			return -1;
@@ -865,18 +919,23 @@ rd_output(struct pctx *c, struct psbt_output *o)
 			return -1;
 		switch (type) {
 		case PSBT_OUT_REDEEMSCRIPT:
-			if (single(c, &seen, S_REDEEM, klen, "Duplicate Key, "
-			    "output redeemScript already provided", "Output "
-			    "redeemScript key is more than one byte type") ==
-			    -1 || rd_script(c, &o->redeem, &o->redeem_len) == -1)
+			if (single(c, &seen, S_REDEEM, klen,
+				"Duplicate Key, "
+				"output redeemScript already provided",
+				"Output "
+				"redeemScript key is more than one byte type") ==
+				-1 ||
+			    rd_script(c, &o->redeem, &o->redeem_len) == -1)
 				return -1;
 			break;
 		case PSBT_OUT_WITNESSSCRIPT:
-			if (single(c, &seen, S_WSCRIPT, klen, "Duplicate Key, "
-			    "output witnessScript already provided", "Output "
-			    "witnessScript key is more than one byte type") ==
-			    -1 || rd_script(c, &o->wscript, &o->wscript_len) ==
-			    -1)
+			if (single(c, &seen, S_WSCRIPT, klen,
+				"Duplicate Key, "
+				"output witnessScript already provided",
+				"Output "
+				"witnessScript key is more than one byte type") ==
+				-1 ||
+			    rd_script(c, &o->wscript, &o->wscript_len) == -1)
 				return -1;
 			break;
 		case PSBT_OUT_BIP32_DERIVATION:
@@ -884,37 +943,45 @@ rd_output(struct pctx *c, struct psbt_output *o)
 				return -1;
 			break;
 		case PSBT_OUT_TAP_INTERNAL_KEY:
-			if (single(c, &seen, S_TINT, klen, "Duplicate Key, output "
-			    "Taproot internal key already provided", "Output "
-			    "Taproot internal key key is more than one byte "
-			    "type") == -1 ||
+			if (single(c, &seen, S_TINT, klen,
+				"Duplicate Key, output "
+				"Taproot internal key already provided",
+				"Output "
+				"Taproot internal key key is more than one byte "
+				"type") == -1 ||
 			    rd_fixed_value(c, o->tap_internal, 32) == -1)
 				return -1;
 			break;
 		case PSBT_OUT_TAP_TREE:
-			if (single(c, &seen, S_TTREE, klen, "Duplicate Key, "
-			    "output Taproot tree already provided", "Output "
-			    "Taproot tree key is more than one byte type") ==
-			    -1 || rd_vec(c, &c->r, &v, &vlen, EOD) == -1 ||
+			if (single(c, &seen, S_TTREE, klen,
+				"Duplicate Key, "
+				"output Taproot tree already provided",
+				"Output "
+				"Taproot tree key is more than one byte type") ==
+				-1 ||
+			    rd_vec(c, &c->r, &v, &vlen, EOD) == -1 ||
 			    check_tap_tree(c, v, vlen) == -1)
 				return -1;
-			psbt_set_bytes(&o->tap_tree, &o->tap_tree_len, v, vlen);
+			psbt_set_bytes(&o->tap_tree, &o->tap_tree_len, v,
+			    vlen);
 			break;
 		case PSBT_OUT_TAP_BIP32_DERIVATION:
 			if (map_has_key(&o->tap_keypaths, key, klen))
-				return fail(c, "Duplicate Key, output Taproot "
+				return fail(c,
+				    "Duplicate Key, output Taproot "
 				    "BIP32 keypath already provided");
 			if (klen != 33)
-				return fail(c, "Output Taproot BIP32 keypath key "
+				return fail(c,
+				    "Output Taproot BIP32 keypath key "
 				    "is not at 33 bytes");
 			if (rd_tap_keypath(c, &o->tap_keypaths, key, klen,
-			    "Output Taproot BIP32 keypath has an invalid "
-			    "length") == -1)
+				"Output Taproot BIP32 keypath has an invalid "
+				"length") == -1)
 				return -1;
 			break;
 		case PSBT_OUT_PROPRIETARY:
 			if (rd_proprietary(c, &o->proprietary, key, klen,
-			    &skey) == -1)
+				&skey) == -1)
 				return -1;
 			break;
 		default:
@@ -936,7 +1003,8 @@ rd_global(struct pctx *c, struct psbt *p, int *have_tx)
 
 	for (;;) {
 		if (rbuf_left(&c->r) == 0)
-			return fail(c, "Separator is missing at the end of the "
+			return fail(c,
+			    "Separator is missing at the end of the "
 			    "global map");
 		if (rd_vec(c, &c->r, &key, &klen, EOD) == -1)
 			return -1;
@@ -948,24 +1016,27 @@ rd_global(struct pctx *c, struct psbt *p, int *have_tx)
 		switch (type) {
 		case PSBT_GLOBAL_UNSIGNED_TX:
 			if (klen == 1 && *have_tx)
-				return fail(c, "Duplicate Key, unsigned tx "
+				return fail(c,
+				    "Duplicate Key, unsigned tx "
 				    "already provided");
 			if (klen != 1)
-				return fail(c, "Global unsigned tx key is more "
+				return fail(c,
+				    "Global unsigned tx key is more "
 				    "than one byte type");
 			if (rd_tx_value(c, &p->tx, 0) == -1)
 				return -1;
 			*have_tx = 1;
 			for (i = 0; i < p->tx.vin_count; i++)
 				if (p->tx.vin[i].script_len > 0)
-					return fail(c, "Unsigned tx does not have "
+					return fail(c,
+					    "Unsigned tx does not have "
 					    "empty scriptSigs and "
 					    "scriptWitnesses.");
 			break;
 		case PSBT_GLOBAL_XPUB: {
-
 			if (klen != 79)
-				return fail(c, "Size of key was not the expected "
+				return fail(c,
+				    "Size of key was not the expected "
 				    "size for the type global xpub");
 			if (!key_pubkey_valid(key + 1 + 45, 33))
 				return fail(c, "Invalid pubkey");
@@ -973,10 +1044,12 @@ rd_global(struct pctx *c, struct psbt *p, int *have_tx)
 				return -1;
 			/* Duplicates are found by key, before the path. */
 			for (i = 0; i < p->xpubs.n; i++)
-				if (memcmp(p->xpubs.r[i].key + 46, key + 46, 33)
-				    == 0 && memcmp(p->xpubs.r[i].key + 14,
-				    key + 14, 32) == 0)
-					return fail(c, "Duplicate key, global xpub "
+				if (memcmp(p->xpubs.r[i].key + 46, key + 46,
+					33) == 0 &&
+				    memcmp(p->xpubs.r[i].key + 14, key + 14,
+					32) == 0)
+					return fail(c,
+					    "Duplicate key, global xpub "
 					    "already provided");
 			if (rd_origin(c, len, &v) == -1)
 				return -1;
@@ -985,10 +1058,12 @@ rd_global(struct pctx *c, struct psbt *p, int *have_tx)
 		}
 		case PSBT_GLOBAL_VERSION:
 			if (klen == 1 && p->have_version)
-				return fail(c, "Duplicate Key, version already "
+				return fail(c,
+				    "Duplicate Key, version already "
 				    "provided");
 			if (klen != 1)
-				return fail(c, "Global version key is more than "
+				return fail(c,
+				    "Global version key is more than "
 				    "one byte type");
 			if (rd_fixed_value(c, buf, 4) == -1)
 				return -1;
@@ -999,7 +1074,7 @@ rd_global(struct pctx *c, struct psbt *p, int *have_tx)
 			break;
 		case PSBT_GLOBAL_PROPRIETARY:
 			if (rd_proprietary(c, &p->proprietary, key, klen,
-			    &skey) == -1)
+				&skey) == -1)
 				return -1;
 			break;
 		default:
@@ -1057,14 +1132,16 @@ psbt_parse(const uint8_t *data, size_t len, struct psbt *p, char *err,
 			goto bad;
 		txin = &p->tx.vin[nin];
 		if (p->in[nin].have_nwu) {
-			if (memcmp(p->in[nin].nwu.txid, txin->prevout.hash, 32)
-			    != 0) {
-				fail(&c, "Non-witness UTXO does not match "
+			if (memcmp(p->in[nin].nwu.txid, txin->prevout.hash,
+				32) != 0) {
+				fail(&c,
+				    "Non-witness UTXO does not match "
 				    "outpoint hash");
 				goto bad;
 			}
 			if (txin->prevout.n >= p->in[nin].nwu.vout_count) {
-				fail(&c, "Input specifies output index that "
+				fail(&c,
+				    "Input specifies output index that "
 				    "does not exist");
 				goto bad;
 			}
@@ -1072,7 +1149,8 @@ psbt_parse(const uint8_t *data, size_t len, struct psbt *p, char *err,
 		nin++;
 	}
 	if (nin != p->tx.vin_count) {
-		fail(&c, "Inputs provided does not match the number of inputs "
+		fail(&c,
+		    "Inputs provided does not match the number of inputs "
 		    "in transaction.");
 		goto bad;
 	}
@@ -1082,7 +1160,8 @@ psbt_parse(const uint8_t *data, size_t len, struct psbt *p, char *err,
 		nout++;
 	}
 	if (nout != p->tx.vout_count) {
-		fail(&c, "Outputs provided does not match the number of "
+		fail(&c,
+		    "Outputs provided does not match the number of "
 		    "outputs in transaction.");
 		goto bad;
 	}

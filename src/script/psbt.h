@@ -96,9 +96,9 @@ struct psbt_input {
 	uint8_t *final_wit;
 	size_t final_wit_len;
 	uint8_t tap_key_sig[65];
-	size_t tap_key_sig_len;	/* 0 when absent */
-	uint8_t tap_internal[32];	/* all zero when absent */
-	uint8_t tap_merkle_root[32];	/* all zero when absent */
+	size_t tap_key_sig_len;	     /* 0 when absent */
+	uint8_t tap_internal[32];    /* all zero when absent */
+	uint8_t tap_merkle_root[32]; /* all zero when absent */
 	struct psbt_map sigs, keypaths, ripemd160, sha256, hash160, hash256,
 	    tap_sigs, tap_leaves, tap_keypaths, proprietary, unknown;
 };
@@ -114,12 +114,12 @@ struct psbt_output {
 };
 
 struct psbt {
-	struct tx tx;		/* owned arena (tx_copy) */
-	int have_version;	/* PSBT_GLOBAL_VERSION given */
+	struct tx tx;	  /* owned arena (tx_copy) */
+	int have_version; /* PSBT_GLOBAL_VERSION given */
 	uint32_t version;
 	struct psbt_map xpubs, proprietary, unknown;
-	struct psbt_input *in;	/* tx.vin_count */
-	struct psbt_output *out;	/* tx.vout_count */
+	struct psbt_input *in;	 /* tx.vin_count */
+	struct psbt_output *out; /* tx.vout_count */
 };
 
 /*
@@ -204,19 +204,22 @@ void psbt_extract_free(struct tx *tx);
 
 /* What an input lacks to be signed (Core's SignatureData missing_*). */
 struct psbt_missing {
-	uint8_t pubkeys[4][20];		/* HASH160 of keys */
+	uint8_t pubkeys[4][20]; /* HASH160 of keys */
 	size_t npubkeys;
-	uint8_t sigs[MAX_PUBKEYS_PER_MULTISIG][20];	/* HASH160 of keys */
+	uint8_t sigs[MAX_PUBKEYS_PER_MULTISIG][20]; /* HASH160 of keys */
 	size_t nsigs;
 	int have_redeem;
-	uint8_t redeem[20];		/* HASH160 of the redeem script */
+	uint8_t redeem[20]; /* HASH160 of the redeem script */
 	int have_witness;
-	uint8_t witness[32];		/* SHA256 of the witness script */
+	uint8_t witness[32]; /* SHA256 of the witness script */
 };
 
 /* Core's PSBTRole, in its order. */
 enum psbt_role {
-	PSBT_CREATOR, PSBT_UPDATER, PSBT_SIGNER, PSBT_FINALIZER,
+	PSBT_CREATOR,
+	PSBT_UPDATER,
+	PSBT_SIGNER,
+	PSBT_FINALIZER,
 	PSBT_EXTRACTOR,
 };
 const char *psbt_role_name(enum psbt_role r);

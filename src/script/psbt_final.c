@@ -62,7 +62,7 @@ static const uint8_t dummy_schnorr[64];
 struct solving {
 	struct psbt_missing *miss;
 	int dummy;
-	int *bad;	/* dummy: set when a given signature is badly encoded */
+	int *bad; /* dummy: set when a given signature is badly encoded */
 };
 
 static void
@@ -123,8 +123,9 @@ sig_of(const struct psbt_input *in, const struct solving *sv,
 		 * the interpreter still checks its encoding: a badly encoded
 		 * one fails the estimate.
 		 */
-		if (sv->dummy && !sig_check_encoding(r->val, r->vlen,
-		    SCRIPT_STANDARD_VERIFY_FLAGS, &err))
+		if (sv->dummy &&
+		    !sig_check_encoding(r->val, r->vlen,
+			SCRIPT_STANDARD_VERIFY_FLAGS, &err))
 			*sv->bad = 1;
 		push(st, r->val, r->vlen);
 		return 1;
@@ -152,8 +153,7 @@ solve_with_sigs(const struct psbt_input *in, const struct solving *sv,
 	int got = 0;
 
 	switch (script_solve(s, len, &sol)) {
-	case SCRIPT_PUBKEY:
-		return sig_of(in, sv, sol.item[0], sol.len[0], st);
+	case SCRIPT_PUBKEY: return sig_of(in, sv, sol.item[0], sol.len[0], st);
 	case SCRIPT_PUBKEYHASH:
 	case SCRIPT_WITNESS_V0_KEYHASH:
 		if ((pk = pubkey_for_hash(in, sol.item[0], even, &pklen)) ==
@@ -182,8 +182,7 @@ solve_with_sigs(const struct psbt_input *in, const struct solving *sv,
 			}
 		}
 		return got == sol.required;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -232,8 +231,9 @@ produce_with(const struct psbt_input *in, const struct solving *sv,
 	memset(&st, 0, sizeof(st));
 	*is_witness = 0;
 	if (script_solve(s, len, &sol) == SCRIPT_SCRIPTHASH) {
-		if (in->redeem_len == 0 || (hash160(in->redeem,
-		    in->redeem_len, h), memcmp(h, sol.item[0], 20) != 0)) {
+		if (in->redeem_len == 0 ||
+		    (hash160(in->redeem, in->redeem_len, h),
+			memcmp(h, sol.item[0], 20) != 0)) {
 			if (sv->miss != NULL) {
 				sv->miss->have_redeem = 1;
 				memcpy(sv->miss->redeem, sol.item[0], 20);
@@ -256,8 +256,9 @@ produce_with(const struct psbt_input *in, const struct solving *sv,
 		put_stack(wit, &st);
 		break;
 	case SCRIPT_WITNESS_V0_SCRIPTHASH:
-		if (in->wscript_len == 0 || (sha256(in->wscript,
-		    in->wscript_len, h), memcmp(h, sol.item[0], 32) != 0)) {
+		if (in->wscript_len == 0 ||
+		    (sha256(in->wscript, in->wscript_len, h),
+			memcmp(h, sol.item[0], 32) != 0)) {
 			if (sv->miss != NULL) {
 				sv->miss->have_witness = 1;
 				memcpy(sv->miss->witness, sol.item[0], 32);
@@ -266,16 +267,17 @@ produce_with(const struct psbt_input *in, const struct solving *sv,
 		}
 		*is_witness = 1;
 		t = script_solve(in->wscript, in->wscript_len, &sol);
-		if (t == SCRIPT_SCRIPTHASH || !solve_with_sigs(in, sv,
-		    in->wscript, in->wscript_len, &st, even)) {
+		if (t == SCRIPT_SCRIPTHASH ||
+		    !solve_with_sigs(in, sv, in->wscript, in->wscript_len, &st,
+			even)) {
 			/*
 			 * Core then tries miniscript on the witness script
 			 * (when nothing was pushed), which asks for the key
 			 * of a pk() or pkh() script again: what is missing
 			 * is noted twice, as Core lists it.
 			 */
-			if (st.n == 0 && (t == SCRIPT_PUBKEY ||
-			    t == SCRIPT_PUBKEYHASH))
+			if (st.n == 0 &&
+			    (t == SCRIPT_PUBKEY || t == SCRIPT_PUBKEYHASH))
 				(void)solve_with_sigs(in, sv, in->wscript,
 				    in->wscript_len, &st, even);
 			return 0;
@@ -299,8 +301,7 @@ produce_with(const struct psbt_input *in, const struct solving *sv,
 			return 0;
 		put_stack(wit, &st);
 		break;
-	case SCRIPT_SCRIPTHASH:
-		return 0;
+	case SCRIPT_SCRIPTHASH: return 0;
 	default:
 		if (!solve_with_sigs(in, sv, s, len, &st, even))
 			return 0;
@@ -311,7 +312,6 @@ produce_with(const struct psbt_input *in, const struct solving *sv,
 		script_push_data(sig, in->redeem, in->redeem_len);
 	return 1;
 }
-
 
 /* The stack of a serialized witness, borrowing from p. */
 static struct witem *
@@ -356,7 +356,8 @@ verify_with(const struct psbt *p, size_t i, const struct txout *utxo,
 	memcpy(vin, tx.vin, tx.vin_count * sizeof(*vin));
 	vin[i].script = sig;
 	vin[i].script_len = siglen;
-	vin[i].wit = wit != NULL ? stack_items(wit, witlen, &vin[i].wit_count) :
+	vin[i].wit = wit != NULL ?
+	    stack_items(wit, witlen, &vin[i].wit_count) :
 	    NULL;
 	tx.vin = vin;
 	ok = script_verify_input(&tx, i, utxo, SCRIPT_STANDARD_VERIFY_FLAGS,
@@ -384,7 +385,8 @@ sign_input(struct psbt *p, size_t i, const struct script_txdata *td,
 		return 0;
 	/* PSBTInputSignedAndVerified: the final scripts (maybe none) pass. */
 	if (verify_with(p, i, &utxo, in->final_sig, in->final_sig_len,
-	    in->have_final_wit ? in->final_wit : NULL, in->final_wit_len, td))
+		in->have_final_wit ? in->final_wit : NULL, in->final_wit_len,
+		td))
 		return 1;
 	if (psbt_input_is_final(in)) {
 		/*
@@ -415,8 +417,10 @@ sign_input(struct psbt *p, size_t i, const struct script_txdata *td,
 	 * The check ProduceSignature ends with (whose dummy checker takes
 	 * any signature when estimating).
 	 */
-	ok = solved && (sv->dummy ? !*sv->bad : verify_with(p, i, &utxo,
-	    sig.p, sig.len, is_witness ? wit.p : NULL, wit.len, td));
+	ok = solved &&
+	    (sv->dummy ? !*sv->bad :
+			 verify_with(p, i, &utxo, sig.p, sig.len,
+			     is_witness ? wit.p : NULL, wit.len, td));
 	if (ok && finalize) {
 		psbt_input_clear_partial(in);
 		if (sig.len > 0)
@@ -596,16 +600,19 @@ psbt_analyze(const struct psbt *orig, struct psbt_analysis *a)
 		if (psbt_input_utxo(&p, i, &utxo)) {
 			if (!money_range(utxo.value) ||
 			    !money_range(in_amt + utxo.value)) {
-				set_invalid(a, "PSBT is not valid. Input value "
+				set_invalid(a,
+				    "PSBT is not valid. Input value "
 				    "is out of range.");
 				goto out;
 			}
 			in_amt += utxo.value;
 			ia->has_utxo = 1;
 			if (script_is_unspendable(utxo.script,
-			    utxo.script_len)) {
-				snprintf(msg, sizeof(msg), "PSBT is not valid. "
-				    "Input %zu spends unspendable output", i);
+				utxo.script_len)) {
+				snprintf(msg, sizeof(msg),
+				    "PSBT is not valid. "
+				    "Input %zu spends unspendable output",
+				    i);
 				set_invalid(a, msg);
 				goto out;
 			}
@@ -617,8 +624,9 @@ psbt_analyze(const struct psbt *orig, struct psbt_analysis *a)
 			continue;
 		/* PSBTInputSignedAndVerified: final when the scripts pass. */
 		if (verify_with(&p, i, &utxo, p.in[i].final_sig,
-		    p.in[i].final_sig_len, p.in[i].have_final_wit ?
-		    p.in[i].final_wit : NULL, p.in[i].final_wit_len, td)) {
+			p.in[i].final_sig_len,
+			p.in[i].have_final_wit ? p.in[i].final_wit : NULL,
+			p.in[i].final_wit_len, td)) {
 			ia->is_final = 1;
 			continue;
 		}
@@ -648,7 +656,8 @@ psbt_analyze(const struct psbt *orig, struct psbt_analysis *a)
 			else
 				out_amt += p.tx.vout[i].value;
 		if (!money_range(out_amt)) {
-			set_invalid(a, "PSBT is not valid. Output amount "
+			set_invalid(a,
+			    "PSBT is not valid. Output amount "
 			    "invalid");
 			goto out;
 		}

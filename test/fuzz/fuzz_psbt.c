@@ -52,7 +52,7 @@ check_error(const char *err)
 
 	PROP(strcmp(err, "extra data after PSBT") == 0 ||
 	    (n > sizeof(tail) - 1 &&
-	    strcmp(err + n - (sizeof(tail) - 1), tail) == 0));
+		strcmp(err + n - (sizeof(tail) - 1), tail) == 0));
 }
 
 int
@@ -96,7 +96,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		PROP(a.nin == p.tx.vin_count || a.error[0] != '\0');
 		PROP(!a.have_estimate ||
 		    (a.est.vin_count == p.tx.vin_count &&
-		    a.est.vout_count == p.tx.vout_count && a.have_fee));
+			a.est.vout_count == p.tx.vout_count && a.have_fee));
 		psbt_analysis_free(&a);
 	}
 

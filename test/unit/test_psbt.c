@@ -24,130 +24,126 @@
 
 static const struct vector {
 	const char *b64;
-	const char *err;	/* Core's error, or NULL when valid */
-	const char *ser;	/* Core's re-serialization when valid */
+	const char *err; /* Core's error, or NULL when valid */
+	const char *ser; /* Core's re-serialization when valid */
 } vectors[] = {
 	{ "AgAAAAEmgXE3Ht/yhek3re6ks3t4AAwFZsuzrWRkFxPKQhcb9gAAAABqRzBEAiBw"
-	    "siRRI+a/R01gxbUMBD1MaRpdJDXwmjSnZiqdwlF5CgIgATKcqdrPKAvfMHQOwDkE"
-	    "IkIsgctFg5RXrrdvwS7dlbMBIQJlfRGNM1e44PTCzUbbezn22cONmnCry5st5dyN"
-	    "v+TOMf7///8C09/1BQAAAAAZdqkU0MWZA8W6woaHYOkP1SGkZlqnZSCIrADh9QUA"
-	    "AAAAF6kUNUXm4zuDLEcFDyTT7rk8nAOUi8eHsy4TAA==",
-	    "Invalid PSBT magic bytes: iostream error",
-	    NULL },
+	  "siRRI+a/R01gxbUMBD1MaRpdJDXwmjSnZiqdwlF5CgIgATKcqdrPKAvfMHQOwDkE"
+	  "IkIsgctFg5RXrrdvwS7dlbMBIQJlfRGNM1e44PTCzUbbezn22cONmnCry5st5dyN"
+	  "v+TOMf7///8C09/1BQAAAAAZdqkU0MWZA8W6woaHYOkP1SGkZlqnZSCIrADh9QUA"
+	  "AAAAF6kUNUXm4zuDLEcFDyTT7rk8nAOUi8eHsy4TAA==",
+	    "Invalid PSBT magic bytes: iostream error", NULL },
 	{ "cHNidP8BACoCAAAAAAFAQg8AAAAAABepFG6Rty1Vk+fUOR4v9E6R6YXDFkHwhwAA"
-	    "AAAAAQEAAQEBagA=",
+	  "AAAAAQEAAQEBagA=",
 	    "Duplicate Key, output witnessScript already provided: iostream error",
 	    NULL },
 	{ "cHNidP8BACoCAAAAAAFAQg8AAAAAABepFG6Rty1Vk+fUOR4v9E6R6YXDFkHwhwAA"
-	    "AAAAAQAAAQABagA=",
+	  "AAAAAQAAAQABagA=",
 	    "Duplicate Key, output redeemScript already provided: iostream error",
 	    NULL },
 	{ "cHNidP8BADMBAAAAAREREREREREREREREREREREREfrK3hERERERERERERERfwAA"
-	    "AAD/////AAAAAAAAAQEJ//////////8AAQEJAADK/gAAAAAAAA==",
+	  "AAD/////AAAAAAAAAQEJ//////////8AAQEJAADK/gAAAAAAAA==",
 	    "Duplicate Key, input witness utxo already provided: iostream error",
 	    NULL },
 	{ "cHNidP8BADMBAAAAAREREREREREREREREREREREREfrK3hERERERERERERERfwAA"
-	    "AAD/////AAAAAAAAAQMErd7f7gEDBAEAAAAA",
+	  "AAD/////AAAAAAAAAQMErd7f7gEDBAEAAAAA",
 	    "Duplicate Key, input sighash type already provided: iostream error",
 	    NULL },
 	{ "cHNidP8BADMBAAAAAREREREREREREREREREREREREfrK3hERERERERERERERfwAA"
-	    "AAD/////AAAAAAAAAQQAAQQBagA=",
+	  "AAD/////AAAAAAAAAQQAAQQBagA=",
 	    "Duplicate Key, input redeemScript already provided: iostream error",
 	    NULL },
 	{ "cHNidP8BADMBAAAAAREREREREREREREREREREREREfrK3hERERERERERERERfwAA"
-	    "AAD/////AAAAAAAAAQEJAOH1BQAAAAAAAQUAAQUBUQA=",
+	  "AAD/////AAAAAAAAAQEJAOH1BQAAAAAAAQUAAQUBUQA=",
 	    "Duplicate Key, input witnessScript already provided: iostream error",
 	    NULL },
 	{ "cHNidP8BADMBAAAAAREREREREREREREREREREREREfrK3hERERERERERERERfwAA"
-	    "AAD/////AAAAAAAAAQcAAQcBUQA=",
+	  "AAD/////AAAAAAAAAQcAAQcBUQA=",
 	    "Duplicate Key, input final scriptSig already provided: iostream error",
 	    NULL },
 	{ "cHNidP8BADMBAAAAAREREREREREREREREREREREREfrK3hERERERERERERERfwAA"
-	    "AAD/////AAAAAAAAAQEJAOH1BQAAAAAAAQgBAAEIAwEBUQA=",
+	  "AAD/////AAAAAAAAAQEJAOH1BQAAAAAAAQgBAAEIAwEBUQA=",
 	    "Duplicate Key, input final scriptWitness already provided: iostream error",
 	    NULL },
 	{ "cHNidP8BAHECAAAAASd0Srq/MCf+DWzyOpbu4u+xiO9SMBlUWFiD5ptmJLJCAAAA"
-	    "AAD/////Anh8AQAAAAAAFgAUg6fjS9mf8DpJYu+KGhAbspVGHs5gawQqAQAAABYA"
-	    "FHrDad8bIOAz1hFmI5V7CsSfPFLoAAAAAAABASsA8gUqAQAAACJRIFosLPW1LPMf"
-	    "g60ujaY/8DGD7Nj2CcdRCuikjgORCgdXARchAv40kGTJjW4qhT+jybEr2LMEoZwZ"
-	    "XGDvp+4jkwRtP6IyAAAA",
-	    "Size of value was not the stated size: iostream error",
-	    NULL },
+	  "AAD/////Anh8AQAAAAAAFgAUg6fjS9mf8DpJYu+KGhAbspVGHs5gawQqAQAAABYA"
+	  "FHrDad8bIOAz1hFmI5V7CsSfPFLoAAAAAAABASsA8gUqAQAAACJRIFosLPW1LPMf"
+	  "g60ujaY/8DGD7Nj2CcdRCuikjgORCgdXARchAv40kGTJjW4qhT+jybEr2LMEoZwZ"
+	  "XGDvp+4jkwRtP6IyAAAA",
+	    "Size of value was not the stated size: iostream error", NULL },
 	{ "cHNidP8BAHECAAAAASd0Srq/MCf+DWzyOpbu4u+xiO9SMBlUWFiD5ptmJLJCAAAA"
-	    "AAD/////Anh8AQAAAAAAFgAUg6fjS9mf8DpJYu+KGhAbspVGHs5gawQqAQAAABYA"
-	    "FHrDad8bIOAz1hFmI5V7CsSfPFLoAAAAAAABASsA8gUqAQAAACJRIFosLPW1LPMf"
-	    "g60ujaY/8DGD7Nj2CcdRCuikjgORCgdXIhYC/jSQZMmNbiqFP6PJsSvYswShnBlc"
-	    "YO+n7iOTBG0/ojIZAHcrLadWAACAAQAAgAAAAIABAAAAAAAAAAAAAA==",
+	  "AAD/////Anh8AQAAAAAAFgAUg6fjS9mf8DpJYu+KGhAbspVGHs5gawQqAQAAABYA"
+	  "FHrDad8bIOAz1hFmI5V7CsSfPFLoAAAAAAABASsA8gUqAQAAACJRIFosLPW1LPMf"
+	  "g60ujaY/8DGD7Nj2CcdRCuikjgORCgdXIhYC/jSQZMmNbiqFP6PJsSvYswShnBlc"
+	  "YO+n7iOTBG0/ojIZAHcrLadWAACAAQAAgAAAAIABAAAAAAAAAAAAAA==",
 	    "Input Taproot BIP32 keypath key is not at 33 bytes: iostream error",
 	    NULL },
 	{ "cHNidP8BAH0CAAAAASd0Srq/MCf+DWzyOpbu4u+xiO9SMBlUWFiD5ptmJLJCAAAA"
-	    "AAD/////Aoh7AQAAAAAAFgAUI4KHHH6EIaAAk/dU2RKB5nWHS59gawQqAQAAACJR"
-	    "IFosLPW1LPMfg60ujaY/8DGD7Nj2CcdRCuikjgORCgdXAAAAAAABASsA8gUqAQAA"
-	    "ACJRIFosLPW1LPMfg60ujaY/8DGD7Nj2CcdRCuikjgORCgdXAAABBSEC/jSQZMmN"
-	    "biqFP6PJsSvYswShnBlcYO+n7iOTBG0/ojIA",
-	    "Size of value was not the stated size: iostream error",
-	    NULL },
+	  "AAD/////Aoh7AQAAAAAAFgAUI4KHHH6EIaAAk/dU2RKB5nWHS59gawQqAQAAACJR"
+	  "IFosLPW1LPMfg60ujaY/8DGD7Nj2CcdRCuikjgORCgdXAAAAAAABASsA8gUqAQAA"
+	  "ACJRIFosLPW1LPMfg60ujaY/8DGD7Nj2CcdRCuikjgORCgdXAAABBSEC/jSQZMmN"
+	  "biqFP6PJsSvYswShnBlcYO+n7iOTBG0/ojIA",
+	    "Size of value was not the stated size: iostream error", NULL },
 	{ "cHNidP8BAH0CAAAAASd0Srq/MCf+DWzyOpbu4u+xiO9SMBlUWFiD5ptmJLJCAAAA"
-	    "AAD/////Aoh7AQAAAAAAFgAUI4KHHH6EIaAAk/dU2RKB5nWHS59gawQqAQAAACJR"
-	    "IFosLPW1LPMfg60ujaY/8DGD7Nj2CcdRCuikjgORCgdXAAAAAAABASsA8gUqAQAA"
-	    "ACJRIFosLPW1LPMfg60ujaY/8DGD7Nj2CcdRCuikjgORCgdXAAAiBwL+NJBkyY1u"
-	    "KoU/o8mxK9izBKGcGVxg76fuI5MEbT+iMhkAdystp1YAAIABAACAAAAAgAEAAAAA"
-	    "AAAAAA==",
+	  "AAD/////Aoh7AQAAAAAAFgAUI4KHHH6EIaAAk/dU2RKB5nWHS59gawQqAQAAACJR"
+	  "IFosLPW1LPMfg60ujaY/8DGD7Nj2CcdRCuikjgORCgdXAAAAAAABASsA8gUqAQAA"
+	  "ACJRIFosLPW1LPMfg60ujaY/8DGD7Nj2CcdRCuikjgORCgdXAAAiBwL+NJBkyY1u"
+	  "KoU/o8mxK9izBKGcGVxg76fuI5MEbT+iMhkAdystp1YAAIABAACAAAAAgAEAAAAA"
+	  "AAAAAA==",
 	    "Output Taproot BIP32 keypath key is not at 33 bytes: iostream error",
 	    NULL },
 	{ "cHNidP8BAF4CAAAAAZvUh2UjC/mnLmYgAflyVW5U8Mb5f+tWvLVgDYF/aZUmAQAA"
-	    "AAD/////AUjmBSoBAAAAIlEgAw2k/OT32yjCyylRYx4ANxOFZZf+ljiCy1AOaBEs"
-	    "ymMAAAAAAAEBKwDyBSoBAAAAIlEgwiR++/2SrEf29AuNQtFpF1oZ+p+hDkol1/Ne"
-	    "tN2FtpJCFAIssTrGgkjegGqmo2Wc88A+toIdCcgRSk6Gj+vehlu20s2XDhX1P8DI"
-	    "L5UP1WD/qRm3YXK+AXNoqJkTrwdPQAsJQIl1aqNznMxonsD886NgvjLMC1mxbpOh"
-	    "6LtGBXJrLKej/3BsQXZkljKyzGjh+RK4pXjjcZzncQiFx6lm9JvNQ8sAAA==",
+	  "AAD/////AUjmBSoBAAAAIlEgAw2k/OT32yjCyylRYx4ANxOFZZf+ljiCy1AOaBEs"
+	  "ymMAAAAAAAEBKwDyBSoBAAAAIlEgwiR++/2SrEf29AuNQtFpF1oZ+p+hDkol1/Ne"
+	  "tN2FtpJCFAIssTrGgkjegGqmo2Wc88A+toIdCcgRSk6Gj+vehlu20s2XDhX1P8DI"
+	  "L5UP1WD/qRm3YXK+AXNoqJkTrwdPQAsJQIl1aqNznMxonsD886NgvjLMC1mxbpOh"
+	  "6LtGBXJrLKej/3BsQXZkljKyzGjh+RK4pXjjcZzncQiFx6lm9JvNQ8sAAA==",
 	    "Input Taproot script signature key is not 65 bytes: iostream error",
 	    NULL },
 	{ "cHNidP8BAF4CAAAAAZvUh2UjC/mnLmYgAflyVW5U8Mb5f+tWvLVgDYF/aZUmAQAA"
-	    "AAD/////AUjmBSoBAAAAIlEgAw2k/OT32yjCyylRYx4ANxOFZZf+ljiCy1AOaBEs"
-	    "ymMAAAAAAAEBKwDyBSoBAAAAIlEgwiR++/2SrEf29AuNQtFpF1oZ+p+hDkol1/Ne"
-	    "tN2FtpJBFCyxOsaCSN6AaqajZZzzwD62gh0JyBFKToaP696GW7bSzZcOFfU/wMgv"
-	    "lQ/VYP+pGbdhcr4Bc2iomROvB09ACwlCiXVqo3OczGiewPzzo2C+MswLWbFuk6Ho"
-	    "u0YFcmssp6P/cGxBdmSWMrLMaOH5ErileONxnOdxCIXHqWb0m81DywEBAAA=",
+	  "AAD/////AUjmBSoBAAAAIlEgAw2k/OT32yjCyylRYx4ANxOFZZf+ljiCy1AOaBEs"
+	  "ymMAAAAAAAEBKwDyBSoBAAAAIlEgwiR++/2SrEf29AuNQtFpF1oZ+p+hDkol1/Ne"
+	  "tN2FtpJBFCyxOsaCSN6AaqajZZzzwD62gh0JyBFKToaP696GW7bSzZcOFfU/wMgv"
+	  "lQ/VYP+pGbdhcr4Bc2iomROvB09ACwlCiXVqo3OczGiewPzzo2C+MswLWbFuk6Ho"
+	  "u0YFcmssp6P/cGxBdmSWMrLMaOH5ErileONxnOdxCIXHqWb0m81DywEBAAA=",
 	    "Input Taproot script path signature is longer than 65 bytes: iostream error",
 	    NULL },
 	{ "cHNidP8BAF4CAAAAAZvUh2UjC/mnLmYgAflyVW5U8Mb5f+tWvLVgDYF/aZUmAQAA"
-	    "AAD/////AUjmBSoBAAAAIlEgAw2k/OT32yjCyylRYx4ANxOFZZf+ljiCy1AOaBEs"
-	    "ymMAAAAAAAEBKwDyBSoBAAAAIlEgwiR++/2SrEf29AuNQtFpF1oZ+p+hDkol1/Ne"
-	    "tN2FtpJBFCyxOsaCSN6AaqajZZzzwD62gh0JyBFKToaP696GW7bSzZcOFfU/wMgv"
-	    "lQ/VYP+pGbdhcr4Bc2iomROvB09ACwk5iXVqo3OczGiewPzzo2C+MswLWbFuk6Ho"
-	    "u0YFcmssp6P/cGxBdmSWMrLMaOH5ErileONxnOdxCIXHqWb0m81DywAA",
+	  "AAD/////AUjmBSoBAAAAIlEgAw2k/OT32yjCyylRYx4ANxOFZZf+ljiCy1AOaBEs"
+	  "ymMAAAAAAAEBKwDyBSoBAAAAIlEgwiR++/2SrEf29AuNQtFpF1oZ+p+hDkol1/Ne"
+	  "tN2FtpJBFCyxOsaCSN6AaqajZZzzwD62gh0JyBFKToaP696GW7bSzZcOFfU/wMgv"
+	  "lQ/VYP+pGbdhcr4Bc2iomROvB09ACwk5iXVqo3OczGiewPzzo2C+MswLWbFuk6Ho"
+	  "u0YFcmssp6P/cGxBdmSWMrLMaOH5ErileONxnOdxCIXHqWb0m81DywAA",
 	    "Input Taproot script path signature is shorter than 64 bytes: iostream error",
 	    NULL },
 	{ "cHNidP8BAF4CAAAAAZvUh2UjC/mnLmYgAflyVW5U8Mb5f+tWvLVgDYF/aZUmAQAA"
-	    "AAD/////AUjmBSoBAAAAIlEgAw2k/OT32yjCyylRYx4ANxOFZZf+ljiCy1AOaBEs"
-	    "ymMAAAAAAAEBKwDyBSoBAAAAIlEgwiR++/2SrEf29AuNQtFpF1oZ+p+hDkol1/Ne"
-	    "tN2FtpJjFcFQkpt0waBJVLeLS2A16XpeB4paDyjsltVHv+6azoA6wG99YgWelJeh"
-	    "pKJnVp2YdtpgEBr/OONSm5uTnOf5GulwEV8uSQr3zEXE94UR82BXzlxaXFYyWin7"
-	    "RN/CA/NW4fgAIyAssTrGgkjegGqmo2Wc88A+toIdCcgRSk6Gj+vehlu20qzAAAA=",
+	  "AAD/////AUjmBSoBAAAAIlEgAw2k/OT32yjCyylRYx4ANxOFZZf+ljiCy1AOaBEs"
+	  "ymMAAAAAAAEBKwDyBSoBAAAAIlEgwiR++/2SrEf29AuNQtFpF1oZ+p+hDkol1/Ne"
+	  "tN2FtpJjFcFQkpt0waBJVLeLS2A16XpeB4paDyjsltVHv+6azoA6wG99YgWelJeh"
+	  "pKJnVp2YdtpgEBr/OONSm5uTnOf5GulwEV8uSQr3zEXE94UR82BXzlxaXFYyWin7"
+	  "RN/CA/NW4fgAIyAssTrGgkjegGqmo2Wc88A+toIdCcgRSk6Gj+vehlu20qzAAAA=",
 	    "Input Taproot leaf script key's control block size is not valid: iostream error",
 	    NULL },
 	{ "cHNidP8BAF4CAAAAAZvUh2UjC/mnLmYgAflyVW5U8Mb5f+tWvLVgDYF/aZUmAQAA"
-	    "AAD/////AUjmBSoBAAAAIlEgAw2k/OT32yjCyylRYx4ANxOFZZf+ljiCy1AOaBEs"
-	    "ymMAAAAAAAEBKwDyBSoBAAAAIlEgwiR++/2SrEf29AuNQtFpF1oZ+p+hDkol1/Ne"
-	    "tN2FtpJhFcFQkpt0waBJVLeLS2A16XpeB4paDyjsltVHv+6azoA6wG99YgWelJeh"
-	    "pKJnVp2YdtpgEBr/OONSm5uTnOf5GulwEV8uSQr3zEXE94UR82BXzlxaXFYyWin7"
-	    "RN/CA/NW4SMgLLE6xoJI3oBqpqNlnPPAPraCHQnIEUpOho/r3oZbttKswAAA",
+	  "AAD/////AUjmBSoBAAAAIlEgAw2k/OT32yjCyylRYx4ANxOFZZf+ljiCy1AOaBEs"
+	  "ymMAAAAAAAEBKwDyBSoBAAAAIlEgwiR++/2SrEf29AuNQtFpF1oZ+p+hDkol1/Ne"
+	  "tN2FtpJhFcFQkpt0waBJVLeLS2A16XpeB4paDyjsltVHv+6azoA6wG99YgWelJeh"
+	  "pKJnVp2YdtpgEBr/OONSm5uTnOf5GulwEV8uSQr3zEXE94UR82BXzlxaXFYyWin7"
+	  "RN/CA/NW4SMgLLE6xoJI3oBqpqNlnPPAPraCHQnIEUpOho/r3oZbttKswAAA",
 	    "Input Taproot leaf script key's control block size is not valid: iostream error",
 	    NULL },
 	{ "cHNidP8BAgQCAAAAAQQBAQEFAQIB+wQCAAAAAA==",
-	    "Unsupported version number: iostream error",
-	    NULL },
+	    "Unsupported version number: iostream error", NULL },
 	{ "cHNidP8BAFUCAAAAASeaIyOl37UfxF8iD6WLD8E+HjNCeSqF1+Ns1jM7XLw5AAAA"
-	    "AAD/////AaBa6gsAAAAAGXapFP/pwAYQl8w7Y28ssEYPpPxCfStFiKwAAAAAAAEB"
-	    "IJVe6gsAAAAAF6kUY0UgD2jRieGtwN8cTRbqjxTA2+uHIgIDsTQcy6doO2r08SOM"
-	    "1ul+cWfVafrEfx5I1HVBhENVvUZGMEMCIAQktY7/qqaU4VWepck7v9SokGQiQFXN"
-	    "8HC2dxRpRC0HAh9cjrD+plFtYLisszrWTt5g6Hhb+zqpS5m9+GFR25qaAQEEIgAg"
-	    "dx/RitRZZm3Unz1WTj28QvTIR3TjYK2haBao7UiNVoEBBUdSIQOxNBzLp2g7avTx"
-	    "I4zW6X5xZ9Vp+sR/HkjUdUGEQ1W9RiED3lXR4drIBeP4pYwfv5uUwC89uq/hJ/78"
-	    "pJlfJvggg71SriIGA7E0HMunaDtq9PEjjNbpfnFn1Wn6xH8eSNR1QYRDVb1GELSm"
-	    "umcAAACAAAAAgAQAAIAiBgPeVdHh2sgF4/iljB+/m5TALz26r+En/vykmV8m+CCD"
-	    "vRC0prpnAAAAgAAAAIAFAACAAAA=",
+	  "AAD/////AaBa6gsAAAAAGXapFP/pwAYQl8w7Y28ssEYPpPxCfStFiKwAAAAAAAEB"
+	  "IJVe6gsAAAAAF6kUY0UgD2jRieGtwN8cTRbqjxTA2+uHIgIDsTQcy6doO2r08SOM"
+	  "1ul+cWfVafrEfx5I1HVBhENVvUZGMEMCIAQktY7/qqaU4VWepck7v9SokGQiQFXN"
+	  "8HC2dxRpRC0HAh9cjrD+plFtYLisszrWTt5g6Hhb+zqpS5m9+GFR25qaAQEEIgAg"
+	  "dx/RitRZZm3Unz1WTj28QvTIR3TjYK2haBao7UiNVoEBBUdSIQOxNBzLp2g7avTx"
+	  "I4zW6X5xZ9Vp+sR/HkjUdUGEQ1W9RiED3lXR4drIBeP4pYwfv5uUwC89uq/hJ/78"
+	  "pJlfJvggg71SriIGA7E0HMunaDtq9PEjjNbpfnFn1Wn6xH8eSNR1QYRDVb1GELSm"
+	  "umcAAACAAAAAgAQAAIAiBgPeVdHh2sgF4/iljB+/m5TALz26r+En/vykmV8m+CCD"
+	  "vRC0prpnAAAAgAAAAIAFAACAAAA=",
 	    NULL,
 	    "cHNidP8BAFUCAAAAASeaIyOl37UfxF8iD6WLD8E+HjNCeSqF1+Ns1jM7XLw5AAAA"
 	    "AAD/////AaBa6gsAAAAAGXapFP/pwAYQl8w7Y28ssEYPpPxCfStFiKwAAAAAAAEB"
@@ -160,17 +156,17 @@ static const struct vector {
 	    "umcAAACAAAAAgAQAAIAiBgPeVdHh2sgF4/iljB+/m5TALz26r+En/vykmV8m+CCD"
 	    "vRC0prpnAAAAgAAAAIAFAACAAAA=" },
 	{ "cHNidP8BAHUCAAAAASaBcTce3/KF6Tet7qSze3gADAVmy7OtZGQXE8pCFxv2AAAA"
-	    "AAD+////AtPf9QUAAAAAGXapFNDFmQPFusKGh2DpD9UhpGZap2UgiKwA4fUFAAAA"
-	    "ABepFDVF5uM7gyxHBQ8k0+65PJwDlIvHh7MuEwAAAQD9pQEBAAAAAAECiaPHHqtN"
-	    "IOA3G7ukzGmPopXJRjr6Ljl/hTPMti+VZ+UBAAAAFxYAFL4Y0VKpsBIDna89p95P"
-	    "UzSe7LmF/////4b4qkOnHf8USIk6UwpyN+9rRgi7st0tAXHmOuxqSJC0AQAAABcW"
-	    "ABT+Pp7xp0XpdNkCxDVZQ6vLNL1TU/////8CAMLrCwAAAAAZdqkUhc/xCX/Z4Ai7"
-	    "NK9wnGIZeziXikiIrHL++E4sAAAAF6kUM5cluiHv1irHU6m80GfWx6ajnQWHAkcw"
-	    "RAIgJxK+IuAnDzlPVoMR3HyppolwuAJf3TskAinwf4pfOiQCIAGLONfc0xTnNMkn"
-	    "a9b7QPZzMlvEuqFEyADS8vAtsnZcASED0uFWdJQbrUqZY3LLh+GFbTZSYG2YVi/j"
-	    "nF6efkE/IQUCSDBFAiEA0SuFLYXc2WHS9fSrZgZU327tzHlMDDPOXMMJ/7X85Y0C"
-	    "IGczio4OFyXBl/saiK9Z9R5E5CVbIBZ8hoQDHAXR8lkqASECI7cr7vCWXRC+B3jv"
-	    "7NYfysb3mk6haTkzgHNEZPhPKrMAAAAAAAAA",
+	  "AAD+////AtPf9QUAAAAAGXapFNDFmQPFusKGh2DpD9UhpGZap2UgiKwA4fUFAAAA"
+	  "ABepFDVF5uM7gyxHBQ8k0+65PJwDlIvHh7MuEwAAAQD9pQEBAAAAAAECiaPHHqtN"
+	  "IOA3G7ukzGmPopXJRjr6Ljl/hTPMti+VZ+UBAAAAFxYAFL4Y0VKpsBIDna89p95P"
+	  "UzSe7LmF/////4b4qkOnHf8USIk6UwpyN+9rRgi7st0tAXHmOuxqSJC0AQAAABcW"
+	  "ABT+Pp7xp0XpdNkCxDVZQ6vLNL1TU/////8CAMLrCwAAAAAZdqkUhc/xCX/Z4Ai7"
+	  "NK9wnGIZeziXikiIrHL++E4sAAAAF6kUM5cluiHv1irHU6m80GfWx6ajnQWHAkcw"
+	  "RAIgJxK+IuAnDzlPVoMR3HyppolwuAJf3TskAinwf4pfOiQCIAGLONfc0xTnNMkn"
+	  "a9b7QPZzMlvEuqFEyADS8vAtsnZcASED0uFWdJQbrUqZY3LLh+GFbTZSYG2YVi/j"
+	  "nF6efkE/IQUCSDBFAiEA0SuFLYXc2WHS9fSrZgZU327tzHlMDDPOXMMJ/7X85Y0C"
+	  "IGczio4OFyXBl/saiK9Z9R5E5CVbIBZ8hoQDHAXR8lkqASECI7cr7vCWXRC+B3jv"
+	  "7NYfysb3mk6haTkzgHNEZPhPKrMAAAAAAAAA",
 	    NULL,
 	    "cHNidP8BAHUCAAAAASaBcTce3/KF6Tet7qSze3gADAVmy7OtZGQXE8pCFxv2AAAA"
 	    "AAD+////AtPf9QUAAAAAGXapFNDFmQPFusKGh2DpD9UhpGZap2UgiKwA4fUFAAAA"
@@ -222,7 +218,8 @@ test_vectors(void)
 		err[0] = '\0';
 		if (vectors[i].err != NULL) {
 			CHECK_EQ_INT(decode(vectors[i].b64, &p, err,
-			    sizeof(err)), -1);
+					 sizeof(err)),
+			    -1);
 			CHECK_EQ_STR(err, vectors[i].err);
 			continue;
 		}
@@ -238,8 +235,8 @@ test_vectors(void)
 static void
 test_truncated(void)
 {
-	const char *full = vectors[sizeof(vectors) / sizeof(vectors[0]) -
-	    2].b64;
+	const char *full = vectors[sizeof(vectors) / sizeof(vectors[0]) - 2]
+			       .b64;
 	struct psbt p;
 	uint8_t *raw;
 	size_t len, n;
@@ -250,7 +247,8 @@ test_truncated(void)
 	CHECK_EQ_INT(psbt_parse(raw, 3, &p, err, sizeof(err)), -1);
 	CHECK_EQ_STR(err, "DataStream::read(): end of data: iostream error");
 	CHECK_EQ_INT(psbt_parse(raw, len - 1, &p, err, sizeof(err)), -1);
-	CHECK_EQ_STR(err, "Outputs provided does not match the number of "
+	CHECK_EQ_STR(err,
+	    "Outputs provided does not match the number of "
 	    "outputs in transaction.: iostream error");
 	/* Every prefix fails, none reads past its end. */
 	for (n = 0; n < len; n++)
@@ -270,7 +268,8 @@ static void
 test_empty_value_at_end(void)
 {
 	static const uint8_t head[] = { 'p', 's', 'b', 't', 0xff, 0x01, 0x00,
-	    10, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
+		10, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00 };
 	struct psbt p;
 	uint8_t *raw;
 	char err[128];
@@ -283,7 +282,8 @@ test_empty_value_at_end(void)
 	raw[n + 1] = 0x42;
 	raw[n + 2] = 0;
 	CHECK_EQ_INT(psbt_parse(raw, n + 3, &p, err, sizeof(err)), -1);
-	CHECK_EQ_STR(err, "Separator is missing at the end of the global "
+	CHECK_EQ_STR(err,
+	    "Separator is missing at the end of the global "
 	    "map: iostream error");
 	free(raw);
 }
@@ -440,8 +440,9 @@ test_finalize(void)
 		} else {
 			code_len = i == K_P2WSH_MULTI ? 37 : 25;
 			memcpy(code, prev_spk[K_P2PKH], 25);
-			script_sighash_v0(&p.tx, i, i == K_P2WSH_MULTI ? ws :
-			    code, code_len, amount, SIGHASH_ALL, NULL, h);
+			script_sighash_v0(&p.tx, i,
+			    i == K_P2WSH_MULTI ? ws : code, code_len, amount,
+			    SIGHASH_ALL, NULL, h);
 		}
 		CHECK_EQ_INT(key_sign_ecdsa(secret, h, der, &derlen), 0);
 		der[derlen++] = SIGHASH_ALL;
@@ -451,7 +452,8 @@ test_finalize(void)
 			k[0] = PSBT_IN_PARTIAL_SIG;
 			memcpy(k + 1, pk, pklen);
 			CHECK_EQ_INT(psbt_map_add(&p.in[i].sigs, k, pklen + 1,
-			    der, derlen), 1);
+					 der, derlen),
+			    1);
 		}
 	}
 	CHECK_EQ_INT(psbt_finalize(&p), 1);
@@ -471,7 +473,8 @@ test_finalize(void)
 
 		CHECK(psbt_input_utxo(&p, i, &spent));
 		CHECK_EQ_INT(script_verify_input(&out, i, &spent,
-		    SCRIPT_STANDARD_VERIFY_FLAGS, NULL, &e), 1);
+				 SCRIPT_STANDARD_VERIFY_FLAGS, NULL, &e),
+		    1);
 	}
 	psbt_extract_free(&out);
 	/* And the finalised PSBT reads back. */
@@ -488,5 +491,5 @@ test_finalize(void)
 }
 
 UNIT_MAIN(UNIT_CASE(test_vectors), UNIT_CASE(test_truncated),
-    UNIT_CASE(test_empty_value_at_end),
-    UNIT_CASE(test_from_tx_and_combine), UNIT_CASE(test_finalize))
+    UNIT_CASE(test_empty_value_at_end), UNIT_CASE(test_from_tx_and_combine),
+    UNIT_CASE(test_finalize))
