@@ -1036,15 +1036,7 @@ const struct rpc_method rpc_psbt_methods[] = {
 	    "string)\n",
 	    "\"rawtransaction\"", RPC_ON_RPC },
 	{ "createpsbt", "rawtransactions", m_createpsbt, RPC_F_FAST,
-	    { { "inputs", RPC_ARG_ARR, 1, NULL,
-		  "The inputs: [{\"txid\":\"hex\",\"vout\":n,\"sequence\":n},...]" },
-		{ "outputs", RPC_ARG_ANY, 1, NULL,
-		    "The outputs specified as key-value pairs: {\"address\":amount,"
-		    "\"data\":\"hex\"} or an array of such objects" },
-		{ "locktime", RPC_ARG_NUM, 0, "0",
-		    "Raw locktime. Non-0 value also locktime-activates inputs" },
-		{ "replaceable", RPC_ARG_BOOL, 0, "true",
-		    "Marks this transaction as BIP125-replaceable." } },
+	    { RPC_CONSTRUCT_TX_ARGS },
 	    "Creates a transaction in the Partially Signed Transaction format.\n"
 	    "Implements the Creator role.\nNote that the transaction's inputs "
 	    "are not signed, and\nit is not stored in the wallet or "

@@ -647,15 +647,7 @@ m_createrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 const struct rpc_method rpc_rawtx_methods[] = {
 	{ "createrawtransaction", "rawtransactions", m_createrawtransaction,
 	    RPC_F_FAST,
-	    { { "inputs", RPC_ARG_ARR, 1, NULL,
-		"The inputs: [{\"txid\":\"hex\",\"vout\":n,\"sequence\":n},...]" },
-	      { "outputs", RPC_ARG_ANY, 1, NULL,
-		"The outputs specified as key-value pairs: {\"address\":amount,"
-		"\"data\":\"hex\"} or an array of such objects" },
-	      { "locktime", RPC_ARG_NUM, 0, "0",
-		"Raw locktime. Non-0 value also locktime-activates inputs" },
-	      { "replaceable", RPC_ARG_BOOL, 0, "true",
-		"Marks this transaction as BIP125-replaceable." },
+	    { RPC_CONSTRUCT_TX_ARGS,
 	      { "version", RPC_ARG_NUM, 0, "2", "Transaction version" } },
 	    "Create a transaction spending the given inputs and creating new "
 	    "outputs.\nOutputs can be addresses or data.\nReturns hex-encoded "

@@ -381,6 +381,17 @@ void rpc_outbuf_free(struct outbuf *ob);
  */
 int rpc_construct_tx(struct rpc_ctx *c, struct tx *tx, struct outbuf *ob,
     struct rpc_error *err);
+/* The arguments rpc_construct_tx reads, as both methods' tables list them. */
+#define RPC_CONSTRUCT_TX_ARGS \
+	{ "inputs", RPC_ARG_ARR, 1, NULL, \
+	    "The inputs: [{\"txid\":\"hex\",\"vout\":n,\"sequence\":n},...]" }, \
+	{ "outputs", RPC_ARG_ANY, 1, NULL, \
+	    "The outputs specified as key-value pairs: {\"address\":amount," \
+	    "\"data\":\"hex\"} or an array of such objects" }, \
+	{ "locktime", RPC_ARG_NUM, 0, "0", \
+	    "Raw locktime. Non-0 value also locktime-activates inputs" }, \
+	{ "replaceable", RPC_ARG_BOOL, 0, "true", \
+	    "Marks this transaction as BIP125-replaceable." }
 
 /* ---- Authentication (auth.c) ---- */
 
