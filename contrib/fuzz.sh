@@ -10,7 +10,7 @@
 # Options: -t SECONDS per target (default 60), -b DIR build copy (default
 # build-fuzz/tree), -w DIR work directory with seeds, corpora, logs and
 # crash artifacts (default build-fuzz/run), -n do not run. Targets: tx
-# block p2p jsonrpc config address script v2transport merkleblock snapshot (default: all).
+# block p2p jsonrpc config address script v2transport merkleblock snapshot psbt (default: all).
 #
 # Corpora under WORK/corpus/TARGET grow from run to run; seeds are made
 # afresh each time. A target that finds something leaves WORK/artifacts/
@@ -22,7 +22,7 @@ secs=60
 build="$top/build-fuzz/tree"
 work="$top/build-fuzz/run"
 run=1
-all="tx block p2p jsonrpc config address script v2transport merkleblock snapshot"
+all="tx block p2p jsonrpc config address script v2transport merkleblock snapshot psbt"
 
 while getopts "t:b:w:nh" opt; do
 	case $opt in
@@ -403,6 +403,80 @@ for body in (b"".join(snap_coins), special, b""):
             struct.pack("<Q", ncoins))
     put("snapshot", meta + body)
 put("snapshot", b"utxo\xff" + struct.pack("<H", 2) + bytes.fromhex("f9beb4d9"))
+
+# psbt: PSBT bytes (BIP174/BIP371). A transaction of the chain as the
+# unsigned one, and records of every key type Core 28 knows, each alone
+# and all together, plus the previous transaction as non-witness UTXO.
+def rec(k, v):
+    return cs(len(k)) + k + cs(len(v)) + v
+
+
+def unsigned(t):
+    """t with empty scriptSigs and no witness (legacy serialization)."""
+    o, out = 4, bytearray(t[:4])
+    wit = t[4] == 0 and t[5] != 0
+    if wit:
+        o += 2
+    nin, o = read_cs(t, o)
+    out += cs(nin)
+    for _ in range(nin):
+        out += t[o:o + 36]
+        l, o2 = read_cs(t, o + 36)
+        o = o2 + l
+        out += b"\x00" + t[o:o + 4]
+        o += 4
+    s = o
+    nout, o = read_cs(t, o)
+    for _ in range(nout):
+        l, o = read_cs(t, o + 8)
+        o += l
+    out += t[s:o] + t[-4:]
+    return bytes(out)
+
+
+pk = bytes.fromhex("0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798")
+xo = pk[1:]
+path = bytes.fromhex("deadbeef") + struct.pack("<II", 0x80000000, 7)
+sig = bytes.fromhex("3044022079be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f8179802203f0ff0b7c5ad1a6e45b6a0a44e2d3a92b9f8c9bb1ce1a49c2bd8e86ba3d6f3c501")
+xpub = bytes.fromhex("043587cf") + b"\x01" + bytes(8) + bytes(32) + pk
+inrecs = [rec(b"\x01", struct.pack("<q", 5000) + b"\x16\x00\x14" + b"\x11" * 20),
+          rec(b"\x02" + pk, sig), rec(b"\x03", struct.pack("<i", 1)), rec(b"\x04", b"\x51"),
+          rec(b"\x05", b"\x52"), rec(b"\x06" + pk, path), rec(b"\x07", b"\x00"),
+          rec(b"\x08", b"\x01\x01\x01"), rec(b"\x0a" + bytes(20), b"a"), rec(b"\x0b" + bytes(32), b"b"),
+          rec(b"\x0c" + bytes(20), b"c"), rec(b"\x0d" + bytes(32), b"d"), rec(b"\x13", b"\x05" * 64),
+          rec(b"\x14" + xo + bytes(32), b"\x06" * 64), rec(b"\x15\xc0" + xo, b"\x51\xc0"),
+          rec(b"\x16" + xo, b"\x01" + bytes(32) + path), rec(b"\x17", xo), rec(b"\x18", bytes(32)),
+          rec(b"\xfc\x01a\x00", b"p"), rec(b"\x99", b"u")]
+outrecs = [rec(b"\x00", b"\x51"), rec(b"\x01", b"\x52"), rec(b"\x02" + pk, path), rec(b"\x05", xo),
+           rec(b"\x06", b"\x01\xc0\x01\x51\x01\xc0\x01\x52"), rec(b"\x07" + xo, b"\x00" + path),
+           rec(b"\xfc\x01a\x00", b"p"), rec(b"\x42", b"")]
+glob = [rec(b"\x01" + xpub, path), rec(b"\xfb", bytes(4)), rec(b"\xfc\x01a\x00", b"p"), rec(b"\x0f", b"")]
+spent = {}
+for b in blocks[100:130]:
+    for t in txs_of(b):
+        spent[sha256d(unsigned(t))] = t
+npsbt = 0
+for b in blocks[101:130]:
+    for t in txs_of(b)[1:3]:
+        u = unsigned(t)
+        nin, o = read_cs(u, 4)
+        nout = None
+        head = b"psbt\xff" + rec(b"\x00", u)
+        prev = spent.get(u[o:o + 32])
+        ins = b"".join((rec(b"\x00", prev) if prev and i == 0 else b"") + b"\x00" for i in range(nin))
+        s = 4
+        _, s = read_cs(u, s)
+        for _ in range(nin):
+            l, s = read_cs(u, s + 36)
+            s += l + 4
+        nout, _ = read_cs(u, s)
+        put("psbt", head + b"\x00" + ins + b"\x00" * nout)
+        if npsbt < 4 and nin == 1:
+            for r in inrecs:
+                put("psbt", head + b"\x00" + r + b"\x00" + b"\x00" * nout)
+            put("psbt", head + b"".join(glob) + b"\x00" + b"".join(inrecs) + b"\x00" +
+                b"".join(b"".join(outrecs) + b"\x00" for _ in range(nout)))
+        npsbt += 1
 
 for t in sorted(count):
     print("  %-8s %d seeds" % (t, count[t]))

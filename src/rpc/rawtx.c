@@ -406,12 +406,6 @@ m_getindexinfo(struct rpc_ctx *c, struct rpc_error *err)
 
 /* ---- createrawtransaction ---- */
 
-struct outbuf {
-	struct txout *v;
-	uint8_t **scripts;
-	size_t n;
-};
-
 static int
 add_output(struct rpc_ctx *c, struct outbuf *ob, const char *key,
     json_t *val, int *have_data, struct rpc_error *err)
@@ -479,13 +473,27 @@ add_output(struct rpc_ctx *c, struct outbuf *ob, const char *key,
 	return 0;
 }
 
-static json_t *
-m_createrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
+void
+rpc_outbuf_free(struct outbuf *ob)
+{
+	size_t i;
+
+	for (i = 0; i < ob->n; i++)
+		free(ob->scripts[i]);
+	free(ob->scripts);
+	free(ob->v);
+	memset(ob, 0, sizeof(*ob));
+}
+
+int
+rpc_construct_tx(struct rpc_ctx *c, struct tx *txp, struct outbuf *obp,
+    struct rpc_error *err)
 {
 	json_t *ins = rpc_param(c, 0), *outs = rpc_param(c, 1), *in, *v, *item;
-	json_t *lt = rpc_param(c, 2), *ver = rpc_param(c, 4), *res = NULL;
+	json_t *lt = rpc_param(c, 2), *ver = rpc_param(c, 4);
 	struct outbuf ob = { NULL, NULL, 0 };
 	struct tx tx;
+	int rc = -1;
 	const char *key;
 	json_int_t lock = 0, seq;
 	size_t i;
@@ -496,16 +504,20 @@ m_createrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 	memset(&tx, 0, sizeof(tx));
 	if (lt) {
 		lock = json_integer_value(lt);
-		if (!json_is_integer(lt) || lock < 0 || lock > 0xffffffffLL)
-			return rpc_fail(err, RPC_INVALID_PARAMETER,
+		if (!json_is_integer(lt) || lock < 0 || lock > 0xffffffffLL) {
+			rpc_fail(err, RPC_INVALID_PARAMETER,
 			    "Invalid parameter, locktime out of range");
+			return -1;
+		}
 	}
 	tx.version = 2;
 	if (ver) {
 		if (!json_is_integer(ver) || json_integer_value(ver) < 1 ||
-		    json_integer_value(ver) > 3)
-			return rpc_fail(err, RPC_INVALID_PARAMETER,
+		    json_integer_value(ver) > 3) {
+			rpc_fail(err, RPC_INVALID_PARAMETER,
 			    "Invalid parameter, version out of range(1~3)");
+			return -1;
+		}
 		tx.version = (int32_t)json_integer_value(ver);
 	}
 	tx.locktime = (uint32_t)lock;
@@ -588,12 +600,26 @@ m_createrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 	}
 	tx.vout = ob.v;
 	tx.vout_count = ob.n;
-	res = rpc_tx_hex_json(&tx);
+	*txp = tx;
+	*obp = ob;
+	return 0;
 done:
-	for (i = 0; i < ob.n; i++)
-		free(ob.scripts[i]);
-	free(ob.scripts);
-	free(ob.v);
+	rpc_outbuf_free(&ob);
+	free(tx.vin);
+	return rc;
+}
+
+static json_t *
+m_createrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
+{
+	struct outbuf ob;
+	struct tx tx;
+	json_t *res;
+
+	if (rpc_construct_tx(c, &tx, &ob, err) == -1)
+		return NULL;
+	res = rpc_tx_hex_json(&tx);
+	rpc_outbuf_free(&ob);
 	free(tx.vin);
 	return res;
 }
@@ -614,15 +640,7 @@ done:
 const struct rpc_method rpc_rawtx_methods[] = {
 	{ "createrawtransaction", "rawtransactions", m_createrawtransaction,
 	    RPC_F_FAST,
-	    { { "inputs", RPC_ARG_ARR, 1, NULL,
-		"The inputs: [{\"txid\":\"hex\",\"vout\":n,\"sequence\":n},...]" },
-	      { "outputs", RPC_ARG_ANY, 1, NULL,
-		"The outputs specified as key-value pairs: {\"address\":amount,"
-		"\"data\":\"hex\"} or an array of such objects" },
-	      { "locktime", RPC_ARG_NUM, 0, "0",
-		"Raw locktime. Non-0 value also locktime-activates inputs" },
-	      { "replaceable", RPC_ARG_BOOL, 0, "true",
-		"Marks this transaction as BIP125-replaceable." },
+	    { RPC_CONSTRUCT_TX_ARGS,
 	      { "version", RPC_ARG_NUM, 0, "2", "Transaction version" } },
 	    "Create a transaction spending the given inputs and creating new "
 	    "outputs.\nOutputs can be addresses or data.\nReturns hex-encoded "

@@ -35,6 +35,8 @@ struct mempool;
 struct filterindex;
 struct rpc;
 struct zmqpub;
+struct tx;
+struct txout;
 
 /* ---- JSON builders the handlers share (jsonutil.c) ---- */
 
@@ -133,6 +135,7 @@ extern const struct rpc_method rpc_signing_methods[];
 extern const struct rpc_method rpc_zmq_methods[];
 extern const struct rpc_method rpc_utxo_methods[];
 extern const struct rpc_method rpc_scanblocks_methods[];
+extern const struct rpc_method rpc_psbt_methods[];
 
 /* Finds a method by name (binary search of the merged table), or NULL. */
 const struct rpc_method *rpc_method_find(const char *name);
@@ -384,6 +387,35 @@ int rpc_mempool_tx(struct rpc *r, const uint8_t txid[32], uint8_t **raw,
 int rpc_mempool_outpoints(struct rpc *r, const struct outpoint *ops,
     size_t n, struct mempool_outpoints_out *out, struct rpc_error *err);
 
+/* ---- Building transactions (rawtx.c) ---- */
+
+/* Outputs built from RPC parameters: v[i].script is scripts[i] (owned). */
+struct outbuf {
+	struct txout *v;
+	uint8_t **scripts;
+	size_t n;
+};
+void rpc_outbuf_free(struct outbuf *ob);
+/*
+ * Core's ConstructTransaction from params 0..4 (inputs, outputs,
+ * locktime, replaceable, version; absent ones take Core's defaults), as
+ * createrawtransaction and createpsbt read them. 0 with *tx (vin
+ * xmalloc'd, vout borrowed from *ob: free both after), or -1 with *err.
+ */
+int rpc_construct_tx(struct rpc_ctx *c, struct tx *tx, struct outbuf *ob,
+    struct rpc_error *err);
+/* The arguments rpc_construct_tx reads, as both methods' tables list them. */
+#define RPC_CONSTRUCT_TX_ARGS \
+	{ "inputs", RPC_ARG_ARR, 1, NULL, \
+	    "The inputs: [{\"txid\":\"hex\",\"vout\":n,\"sequence\":n},...]" }, \
+	{ "outputs", RPC_ARG_ANY, 1, NULL, \
+	    "The outputs specified as key-value pairs: {\"address\":amount," \
+	    "\"data\":\"hex\"} or an array of such objects" }, \
+	{ "locktime", RPC_ARG_NUM, 0, "0", \
+	    "Raw locktime. Non-0 value also locktime-activates inputs" }, \
+	{ "replaceable", RPC_ARG_BOOL, 0, "true", \
+	    "Marks this transaction as BIP125-replaceable." }
+
 /* ---- Authentication (auth.c) ---- */
 
 struct rpc_auth;
@@ -578,6 +610,8 @@ json_t *rpc_block_read_fail(struct rpc_error *err, int rc);
 json_t *rpc_tx_json_spent(const struct tx *tx, const struct chainparams *cp,
     int include_hex, const struct consensus_coin *spent, int prevout);
 /* Core's ScriptToUniv for an output script: asm, desc, hex, address, type. */
+/* Core's SighashToStr: "ALL", "NONE|ANYONECANPAY", ...; NULL if none. */
+const char *rpc_sighash_name(uint8_t t);
 json_t *rpc_script_pubkey_json(const uint8_t *s, size_t len,
     const struct chainparams *cp, int include_hex, int include_address);
 /* Core's ScriptToAsmStr; xmalloc'd. */

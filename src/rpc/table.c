@@ -38,7 +38,7 @@ table_build(void)
 		rpc_rawtx_methods, rpc_util_methods, rpc_blockstats_methods,
 		rpc_txoutproof_methods, rpc_output_script_methods,
 		rpc_signing_methods, rpc_zmq_methods, rpc_utxo_methods,
-		rpc_scanblocks_methods,
+		rpc_scanblocks_methods, rpc_psbt_methods,
 	};
 	size_t g, i, n = 0;
 
@@ -161,6 +161,11 @@ type_name(enum rpc_argtype t)
 static const struct usage {
 	const char *method, *arg, *oneline;
 } usages[] = {
+	{ "combinepsbt", "txs", "[\"psbt\",...]" },
+	{ "createpsbt", "inputs",
+	    "[{\"txid\":\"hex\",\"vout\":n,\"sequence\":n},...]" },
+	{ "createpsbt", "outputs",
+	    "[{\"address\":amount,...},{\"data\":\"hex\"},...]" },
 	{ "createrawtransaction", "inputs",
 	    "[{\"txid\":\"hex\",\"vout\":n,\"sequence\":n},...]" },
 	{ "createrawtransaction", "outputs",
@@ -172,11 +177,14 @@ static const struct usage {
 	    "{\"mode\":\"str\",\"capabilities\":[\"str\",...],"
 	    "\"rules\":[\"segwit\",\"str\",...],\"longpollid\":\"str\","
 	    "\"data\":\"hex\"}" },
+	{ "joinpsbts", "txs", "[\"psbt\",...]" },
 	{ "logging", "include", "[\"include_category\",...]" },
 	{ "logging", "exclude", "[\"exclude_category\",...]" },
 	{ "stop", "wait", NULL },
 	{ "submitpackage", "package", "[\"rawtx\",...]" },
 	{ "testmempoolaccept", "rawtxs", "[\"rawtx\",...]" },
+	{ "utxoupdatepsbt", "descriptors",
+	    "[\"\",{\"desc\":\"str\",\"range\":n or [n,n]},...]" },
 };
 
 /* The override for m's argument named name, or NULL. */

@@ -168,8 +168,8 @@ sig_strict(const uint8_t *sig, size_t n)
 	return ht >= 1 && ht <= 3;
 }
 
-static const char *
-sighash_name(uint8_t t)
+const char *
+rpc_sighash_name(uint8_t t)
 {
 	switch (t) {
 	case 0x01: return "ALL";
@@ -223,12 +223,12 @@ rpc_script_asm(const uint8_t *s, size_t len, int sighash_decode)
 				    script_num(d, dl));
 				jout_puts(&o, num);
 			} else if (sighash_decode && !unspendable &&
-			    sig_strict(d, dl) && sighash_name(d[dl - 1])) {
+			    sig_strict(d, dl) && rpc_sighash_name(d[dl - 1])) {
 				hex = hex_encode_alloc(d, dl - 1);
 				jout_puts(&o, hex);
 				free(hex);
 				jout_puts(&o, "[");
-				jout_puts(&o, sighash_name(d[dl - 1]));
+				jout_puts(&o, rpc_sighash_name(d[dl - 1]));
 				jout_puts(&o, "]");
 			} else {
 				hex = hex_encode_alloc(d, dl);

@@ -71,6 +71,9 @@ COMPARED_ELSEWHERE = {
               "verifytxoutproof")
 }
 COMPARED_ELSEWHERE["getblockfilter"] = "interop_blockfilters.py: every block of the dev chain, with the index on"
+for _m in ("analyzepsbt", "combinepsbt", "converttopsbt", "createpsbt", "decodepsbt", "finalizepsbt", "joinpsbts",
+           "utxoupdatepsbt"):
+    COMPARED_ELSEWHERE[_m] = "interop_psbt.py: PSBTs of every kind, truncated and corrupted ones, errors included"
 
 class K:
     """One known difference: methods ("*" for all), a field path pattern and its reason.

@@ -246,6 +246,7 @@ class RpcMethodsTest(BitrootTestFramework):
         self.check_network()
         self.check_control_util()
         self.check_issue22()
+        self.check_psbt()
         self.check_known_missing()
         self.check_mempool()
 
@@ -293,7 +294,9 @@ class RpcMethodsTest(BitrootTestFramework):
         issue22 = {"getblockstats", "gettxoutproof", "verifytxoutproof", "createmultisig", "deriveaddresses",
                    "signmessagewithprivkey", "verifymessage", "gettxspendingprevout",
                    "signrawtransactionwithkey", "combinerawtransaction", "getaddrmaninfo",
-                   "importmempool", "scanblocks", "submitpackage"}
+                   "importmempool", "scanblocks", "submitpackage", "createpsbt", "decodepsbt",
+                   "combinepsbt", "finalizepsbt", "converttopsbt", "utxoupdatepsbt", "joinpsbts",
+                   "analyzepsbt"}
         assert_equal(sorted((issue6 | issue22) - self.help_listed), [])
         assert_equal(sorted(self.help_listed & self.hidden), [])
         for m in sorted(self.help_listed | self.hidden):
@@ -658,6 +661,42 @@ class RpcMethodsTest(BitrootTestFramework):
         assert_equal(self.call("combinerawtransaction", [unsigned, unsigned], shape=HEX), unsigned)
         self.bad(-25, "combinerawtransaction", [signed["hex"]])       # no such coin
         self.bad(RPC_DESERIALIZATION_ERROR, "combinerawtransaction", [])
+
+    def check_psbt(self):
+        node = self.nodes[0]
+        self.log.info("PSBT methods")
+        coinbase = node.getblock(self.mined[0])["tx"][0]
+        ins, outs = [{"txid": coinbase, "vout": 0}], [{ADDR: D("0.1")}]
+        psbt = self.call("createpsbt", ins, outs, shape=STR)
+        self.bad(RPC_INVALID_PARAMETER, "createpsbt", ins, outs, -1)
+        raw = node.createrawtransaction(ins, outs)
+        assert_equal(self.call("converttopsbt", raw, shape=STR), psbt)
+        self.bad(RPC_DESERIALIZATION_ERROR, "converttopsbt", "zz")
+        upd = self.call("utxoupdatepsbt", psbt, shape=STR)
+        self.bad(RPC_DESERIALIZATION_ERROR, "utxoupdatepsbt", "zz")
+        script = {"asm": STR, "desc": STR, "hex": HEX, "address?": STR, "type": STR}
+        dec = self.call("decodepsbt", upd, shape={
+            "tx": ANYOBJ, "global_xpubs": [ANYOBJ], "psbt_version": INT, "proprietary": [ANYOBJ],
+            "unknown": ANYOBJ, "inputs": [{"witness_utxo?": {"amount": AMOUNT, "scriptPubKey": script},
+                                           "non_witness_utxo?": ANYOBJ}],
+            "outputs": [ANYOBJ], "fee?": AMOUNT})
+        assert_equal(dec["inputs"][0]["witness_utxo"]["scriptPubKey"]["hex"], SPK)
+        self.bad(RPC_DESERIALIZATION_ERROR, "decodepsbt", "cHNidP8=")
+        ana = self.call("analyzepsbt", upd, shape={
+            "inputs?": [{"has_utxo": BOOL, "is_final": BOOL, "next": STR,
+                         "missing?": {"pubkeys?": [HEX], "signatures?": [HEX], "redeemscript?": HEX,
+                                      "witnessscript?": HEX}}],
+            "estimated_vsize?": INT, "estimated_feerate?": AMOUNT, "fee?": AMOUNT, "next": STR, "error?": STR})
+        assert_equal(ana["next"], "updater")     # the key of ADDR is unknown
+        self.bad(RPC_DESERIALIZATION_ERROR, "analyzepsbt", "zz")
+        assert_equal(self.call("combinepsbt", [psbt, upd], shape=STR), upd)
+        self.bad(RPC_INVALID_PARAMETER, "combinepsbt", [])
+        fin = self.call("finalizepsbt", upd, shape={"psbt?": STR, "hex?": HEX, "complete": BOOL})
+        assert_equal(fin["complete"], False)
+        self.bad(RPC_DESERIALIZATION_ERROR, "finalizepsbt", "")
+        other = node.createpsbt([{"txid": BADHASH, "vout": 1}], [{P2PKH: 2}])
+        self.call("joinpsbts", [psbt, other], shape=STR)
+        self.bad(RPC_INVALID_PARAMETER, "joinpsbts", [psbt])
 
     def check_control_util(self):
         node = self.nodes[0]

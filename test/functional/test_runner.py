@@ -41,6 +41,7 @@ BASE_SCRIPTS = [
     ("interop_bad_peer.py", 1200),
     ("interop_addr.py", None),
     ("interop_rpc_more.py", 900),
+    ("interop_psbt.py", 600),
     ("interop_blockfilters.py", 900),
     ("interop_rest.py", 600),
     ("interop_cli.py", 600),

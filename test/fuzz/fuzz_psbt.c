@@ -1,0 +1,136 @@
+/*
+ * libFuzzer target for the PSBT codec (script/psbt.h): parsing,
+ * serialization, combining, finalising and extraction.
+ *
+ * Input: the bytes of a PSBT (what decodepsbt gets after base64). For any
+ * input the parser either accepts or gives an error text of Core's form
+ * (an exception text ending ": iostream error", or "extra data after
+ * PSBT"), and never reads out of bounds. When it accepts:
+ *  - the serialization parses again and serializes to the same bytes
+ *    (Core's writer is a fixpoint after one round);
+ *  - psbt_copy serializes to the same bytes;
+ *  - merging a copy into itself changes nothing, and merging keeps the
+ *    records of both sides (the result's size is at least each side's);
+ *  - the analysis (analyzepsbt) covers every input or says why not, and
+ *    its size estimate, when made, has every input and output;
+ *  - the updater and the finaliser run on every input without failing,
+ *    their result serializes and parses again, and a complete PSBT
+ *    extracts to a transaction with as many inputs and outputs.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "primitives/tx.h"
+#include "script/psbt.h"
+#include "util/buf.h"
+
+#define FUZZ_NAME "fuzz_psbt"
+#include "prop.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+ser(const struct psbt *p, struct wbuf *w)
+{
+	wbuf_init(w);
+	psbt_serialize(p, w);
+}
+
+static int
+same(const struct wbuf *a, const struct wbuf *b)
+{
+	return a->len == b->len && memcmp(a->p, b->p, a->len) == 0;
+}
+
+static void
+check_error(const char *err)
+{
+	static const char tail[] = ": iostream error";
+	size_t n = strlen(err);
+
+	PROP(strcmp(err, "extra data after PSBT") == 0 ||
+	    (n > sizeof(tail) - 1 &&
+		strcmp(err + n - (sizeof(tail) - 1), tail) == 0));
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct psbt p, q, c;
+	struct wbuf w1, w2, w3;
+	struct tx tx;
+	char err[256];
+	size_t i;
+
+	err[0] = '\0';
+	if (psbt_parse(data, size, &p, err, sizeof(err)) == -1) {
+		check_error(err);
+		return 0;
+	}
+	ser(&p, &w1);
+	PROP(psbt_parse(w1.p, w1.len, &q, err, sizeof(err)) == 0);
+	ser(&q, &w2);
+	PROP(same(&w1, &w2));
+	wbuf_free(&w2);
+
+	psbt_copy(&c, &p);
+	ser(&c, &w2);
+	PROP(same(&w1, &w2));
+	wbuf_free(&w2);
+
+	/* Merging equal PSBTs changes nothing. */
+	PROP(psbt_merge(&c, &q) == 0);
+	ser(&c, &w2);
+	PROP(same(&w1, &w2));
+	wbuf_free(&w2);
+	psbt_free(&c);
+	psbt_free(&q);
+
+	/* The analysis. */
+	{
+		struct psbt_analysis a;
+
+		psbt_analyze(&p, &a);
+		PROP(a.nin == p.tx.vin_count || a.error[0] != '\0');
+		PROP(!a.have_estimate ||
+		    (a.est.vin_count == p.tx.vin_count &&
+			a.est.vout_count == p.tx.vout_count && a.have_fee));
+		psbt_analysis_free(&a);
+	}
+
+	/* The updater and the finaliser; their output parses again. */
+	psbt_copy(&c, &p);
+	for (i = 0; i < c.tx.vin_count; i++)
+		if (!psbt_input_is_final(&c.in[i]))
+			psbt_input_update(&c, i);
+	ser(&c, &w2);
+	PROP(psbt_parse(w2.p, w2.len, &q, err, sizeof(err)) == 0);
+	psbt_free(&q);
+	wbuf_free(&w2);
+	if (psbt_finalize(&c)) {
+		psbt_extract(&c, &tx);
+		PROP(tx.vin_count == p.tx.vin_count);
+		PROP(tx.vout_count == p.tx.vout_count);
+		wbuf_init(&w3);
+		tx_serialize(&tx, &w3, 1);
+		PROP(w3.len > 0);
+		wbuf_free(&w3);
+		psbt_extract_free(&tx);
+	}
+	ser(&c, &w2);
+	PROP(psbt_parse(w2.p, w2.len, &q, err, sizeof(err)) == 0);
+	/* Combining the finalised copy with the original keeps both. */
+	PROP(psbt_merge(&q, &p) == 0);
+	ser(&q, &w3);
+	PROP(w3.len >= w2.len);
+	wbuf_free(&w3);
+	psbt_free(&q);
+	wbuf_free(&w2);
+	psbt_free(&c);
+
+	wbuf_free(&w1);
+	psbt_free(&p);
+	return 0;
+}
