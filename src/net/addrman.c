@@ -632,42 +632,50 @@ get_addr(struct rbuf *r, struct netaddr *a)
 	return 0;
 }
 
-int
-addrman_save(const struct addrman *am, const char *path)
+void
+addrman_serialize(const struct addrman *am, struct wbuf *w)
 {
-	struct wbuf w;
 	uint8_t sum[32];
-	char *tmp;
-	int fd, id, rc = -1;
 	uint32_t n = 0;
-	size_t off;
+	size_t start = w->len;
+	int id;
 
-	wbuf_init(&w);
-	wbuf_put(&w, file_magic, sizeof(file_magic));
-	wbuf_put_le64(&w, am->k0);
-	wbuf_put_le64(&w, am->k1);
+	wbuf_put(w, file_magic, sizeof(file_magic));
+	wbuf_put_le64(w, am->k0);
+	wbuf_put_le64(w, am->k1);
 	for (id = 0; id < am->nent; id++)
 		if (am->ent[id])
 			n++;
-	wbuf_put_le32(&w, n);
+	wbuf_put_le32(w, n);
 	for (id = 0; id < am->nent; id++) {
 		const struct am_info *e = am->ent[id];
 
 		if (e == NULL)
 			continue;
-		put_addr(&w, &e->a.svc.addr);
-		wbuf_put_le16(&w, e->a.svc.port);
-		wbuf_put_le64(&w, e->a.services);
-		wbuf_put_le32(&w, e->a.time);
-		put_addr(&w, &e->source);
-		wbuf_put_le64(&w, (uint64_t)e->last_success);
-		wbuf_put_le64(&w, (uint64_t)e->last_try);
-		wbuf_put_le32(&w, (uint32_t)e->attempts);
-		wbuf_put_u8(&w, (uint8_t)e->in_tried);
+		put_addr(w, &e->a.svc.addr);
+		wbuf_put_le16(w, e->a.svc.port);
+		wbuf_put_le64(w, e->a.services);
+		wbuf_put_le32(w, e->a.time);
+		put_addr(w, &e->source);
+		wbuf_put_le64(w, (uint64_t)e->last_success);
+		wbuf_put_le64(w, (uint64_t)e->last_try);
+		wbuf_put_le32(w, (uint32_t)e->attempts);
+		wbuf_put_u8(w, (uint8_t)e->in_tried);
 	}
-	sha256(w.p, w.len, sum);
-	wbuf_put(&w, sum, sizeof(sum));
+	sha256(w->p + start, w->len - start, sum);
+	wbuf_put(w, sum, sizeof(sum));
+}
 
+int
+addrman_save(const struct addrman *am, const char *path)
+{
+	struct wbuf w;
+	char *tmp;
+	int fd, rc = -1;
+	size_t off;
+
+	wbuf_init(&w);
+	addrman_serialize(am, &w);
 	tmp = xasprintf("%s.new", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd == -1) {
@@ -743,11 +751,8 @@ read_file(const char *path, uint8_t **data, size_t *len)
 int
 addrman_load(struct addrman *am, const char *path)
 {
-	struct addrman *tmp;
-	struct rbuf r;
-	uint8_t *data = NULL, sum[32], magic[8];
+	uint8_t *data = NULL;
 	size_t len = 0;
-	uint32_t n, i, u32, attempts;
 	int rc;
 
 	rc = read_file(path, &data, &len);
@@ -757,16 +762,28 @@ addrman_load(struct addrman *am, const char *path)
 		log_warnx("addrman: cannot read %s; starting empty", path);
 		return -1;
 	}
+	rc = addrman_load_buf(am, data, len, path);
+	free(data);
+	return rc;
+}
+
+int
+addrman_load_buf(struct addrman *am, const uint8_t *data, size_t len,
+    const char *path)
+{
+	struct addrman *tmp;
+	struct rbuf r;
+	uint8_t sum[32], magic[8];
+	uint32_t n, i, u32, attempts;
+
 	if (len < 8 + 16 + 4 + 32) {
 		log_warnx("addrman: %s is truncated; starting empty", path);
-		free(data);
 		return -1;
 	}
 	sha256(data, len - 32, sum);
 	if (memcmp(sum, data + len - 32, 32) != 0) {
 		log_warnx("addrman: %s has a bad checksum; starting empty",
 		    path);
-		free(data);
 		return -1;
 	}
 	rbuf_init(&r, data, len - 32);
@@ -827,7 +844,6 @@ addrman_load(struct addrman *am, const char *path)
 	}
 	if (rbuf_left(&r) != 0)
 		goto bad;
-	free(data);
 	/* Swap the loaded state in. */
 	entries_free(am);
 	htab_free(am->map);
@@ -841,6 +857,5 @@ bad:
 	entries_free(tmp);
 	htab_free(tmp->map);
 	free(tmp);
-	free(data);
 	return -1;
 }
