@@ -28,6 +28,8 @@
 #define MAX_FAILURES 10
 #define MIN_FAIL (7 * 24 * 3600)
 #define REPLACEMENT (4 * 3600)
+/* A file's attempt count is capped at this on load. */
+#define ATTEMPTS_MAX (1 << 20)
 
 #define KEYLEN (1 + NETADDR_MAXLEN + 2)
 
@@ -177,10 +179,24 @@ bucket_pos(const struct addrman *am, const struct am_info *e, int is_new,
 	    ADDRMAN_BUCKET_SIZE);
 }
 
+/*
+ * now - t without overflow: last_try and last_success come from peers.dat
+ * as any 64 bits (found by fuzz_peersdat).
+ */
+static int64_t
+since(int64_t now, int64_t t)
+{
+	int64_t d;
+
+	if (__builtin_sub_overflow(now, t, &d))
+		return t < 0 ? INT64_MAX : INT64_MIN;
+	return d;
+}
+
 static int
 is_terrible(const struct am_info *e, int64_t now)
 {
-	if (now - e->last_try <= 60)
+	if (since(now, e->last_try) <= 60)
 		return 0;
 	if ((int64_t)e->a.time > now + 600)
 		return 1;
@@ -188,7 +204,8 @@ is_terrible(const struct am_info *e, int64_t now)
 		return 1;
 	if (e->last_success == 0 && e->attempts >= RETRIES)
 		return 1;
-	if (now - e->last_success > MIN_FAIL && e->attempts >= MAX_FAILURES)
+	if (since(now, e->last_success) > MIN_FAIL &&
+	    e->attempts >= MAX_FAILURES)
 		return 1;
 	return 0;
 }
@@ -199,7 +216,7 @@ chance(const struct am_info *e, int64_t now)
 	double c = 1.0;
 
 	/* Deprioritise very recent attempts. */
-	if (now - e->last_try < 600)
+	if (since(now, e->last_try) < 600)
 		c *= 0.01;
 	c *= pow(0.66, e->attempts < 8 ? e->attempts : 8);
 	return c;
@@ -393,7 +410,7 @@ addrman_good(struct addrman *am, const struct service *s, int64_t now)
 	if (am->tried_tbl[b][p] != -1) {
 		old = am->ent[am->tried_tbl[b][p]];
 		/* Keep an address that worked lately; evict a stale one. */
-		if (now - old->last_success < REPLACEMENT)
+		if (since(now, old->last_success) < REPLACEMENT)
 			return -1;
 	}
 	/* Take it out of every new bucket first, so demoting cannot hit it. */
@@ -822,7 +839,9 @@ addrman_load_buf(struct addrman *am, const uint8_t *data, size_t len,
 		e = entry_create(tmp, &a, &src);
 		e->last_success = (int64_t)ls;
 		e->last_try = (int64_t)lt;
-		e->attempts = (int)attempts;
+		/* Far above MAX_FAILURES, and room to count up from. */
+		e->attempts = attempts > ATTEMPTS_MAX ? ATTEMPTS_MAX :
+		    (int)attempts;
 		/* Re-place every entry: the file need not match our tables. */
 		if (in_tried) {
 			b = tried_bucket(tmp, e);

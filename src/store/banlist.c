@@ -109,9 +109,11 @@ banlist_from_json(json_t *root, const char *name, struct banlist_entry **out,
 		    strlen(json_string_value(ad)) !=
 		    json_string_length(ad)) {
 			/*
-			 * An address with a NUL inside ("1.2.3.4\u0000x")
-			 * would be banned as the text before it; Core's
-			 * LookupSubNet refuses such strings.
+			 * An address with a NUL inside ("1.2.3.4\u0000x"):
+			 * Core reads the file and LookupSubNet drops that
+			 * entry alone. Read with JSON_ALLOW_NUL, it must be
+			 * skipped here, or it would ban the text before the
+			 * NUL.
 			 */
 			(*skipped)++;
 			continue;
@@ -140,7 +142,8 @@ banlist_read(const char *path, struct banlist_entry **out, size_t *n,
 	*skipped = 0;
 	if (access(path, F_OK) == -1 && errno == ENOENT)
 		return 1;
-	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	root = json_load_file(path, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+	    &jerr);
 	if (root == NULL) {
 		log_warnx("banlist: %s: %s (line %d)", path, jerr.text,
 		    jerr.line);
@@ -159,7 +162,8 @@ banlist_parse(const char *text, size_t len, const char *name,
 	*out = NULL;
 	*n = 0;
 	*skipped = 0;
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+	    &jerr);
 	if (root == NULL) {
 		log_warnx("banlist: %s: %s (line %d)", name, jerr.text,
 		    jerr.line);

@@ -81,6 +81,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_parse(text, size, &fr);
 	rc = rpc_fast_execute(r, text, size, &o);
 	PROP(rc == 0 || rc == 1);
+	if (getenv("FUZZ_DEBUG") != NULL) {
+		/* Replaying seeds: which path answered, and what. */
+		rpc_execute_raw(r, text, size, &rep);
+		fprintf(stderr, "%s: %.*s -> %d %.*s", rc ? "fast" : "general",
+		    (int)size, text, rep.status, (int)rep.len,
+		    rep.body ? rep.body : "");
+		free(rep.body);
+	}
 	if (rc == 0) {
 		PROP(o.len == 0);
 		jout_free(&o);

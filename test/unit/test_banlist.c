@@ -140,8 +140,10 @@ test_banlist_malformed(void)
 }
 
 /*
- * Found while writing fuzz_banlist: an address with a NUL inside was kept,
- * banned as the text before the NUL. Core refuses it; so is it skipped.
+ * Found while writing fuzz_banlist: one address with \u0000 in it made
+ * jansson refuse the whole file, so every ban was lost at start-up; Core
+ * drops that entry alone. (Read as a string, it would have banned the
+ * text before the NUL.)
  */
 static void
 test_banlist_address_with_nul_skipped(void)
