@@ -2,7 +2,8 @@
 # Installs dependencies, builds, runs every test (unit, then functional) and
 # ends with one line "N passed, N failed". Non-zero exit on any failure.
 # CHECK_SANITIZERS=1 also builds with ASan+UBSan and with TSan and runs the
-# unit tests and the functional smoke set under each.
+# unit tests and the functional smoke set under each, then builds the fuzz
+# targets with clang and runs each for FUZZ_SECONDS (20) from its seeds.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -56,6 +57,15 @@ if [ "${CHECK_SANITIZERS:-0}" = 1 ]; then
 	if build_or_count build-tsan --enable-sanitizers=thread; then
 		TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$top/test/sanitizer_suppressions/tsan \
 			run_suite "tsan" test/run_tests.sh --builddir="$top/build-tsan" --sanitizer-smoke
+	fi
+	# The libFuzzer targets (clang, ASan+UBSan): each from its seed corpus
+	# for FUZZ_SECONDS (default 20), one pass or fail per target.
+	if command -v clang >/dev/null; then
+		run_suite "fuzz" contrib/fuzz.sh -c -t "${FUZZ_SECONDS:-20}"
+	else
+		echo "=== fuzz"
+		echo "fuzz: clang is not installed, so the fuzz targets were not built or run (apt-get install clang)"
+		total_fail=$((total_fail + 1))
 	fi
 fi
 

@@ -6,11 +6,16 @@
 #   contrib/fuzz.sh                   # every target, 60 s each
 #   contrib/fuzz.sh -t 180 p2p tx     # these two, 3 minutes each
 #   contrib/fuzz.sh -n                # seeds and a build only, no run
+#   contrib/fuzz.sh -c -t 20          # CI: one line per target, then
+#                                     # "N passed, N failed" (check.sh)
 #
 # Options: -t SECONDS per target (default 60), -b DIR build copy (default
 # build-fuzz/tree), -w DIR work directory with seeds, corpora, logs and
-# crash artifacts (default build-fuzz/run), -n do not run. Targets: tx
-# block p2p jsonrpc config address script v2transport merkleblock snapshot psbt (default: all).
+# crash artifacts (default build-fuzz/run), -n do not run, -c count each
+# target as one pass or fail and end with the totals. Targets: tx
+# block p2p jsonrpc config address script v2transport merkleblock snapshot
+# psbt store undo mempooldat peersdat banlist loadblock cfilters rpcfast
+# (default: all).
 #
 # Corpora under WORK/corpus/TARGET grow from run to run; seeds are made
 # afresh each time. A target that finds something leaves WORK/artifacts/
@@ -22,15 +27,18 @@ secs=60
 build="$top/build-fuzz/tree"
 work="$top/build-fuzz/run"
 run=1
-all="tx block p2p jsonrpc config address script v2transport merkleblock snapshot psbt"
+ci=0
+all="tx block p2p jsonrpc config address script v2transport merkleblock snapshot"
+all="$all psbt store undo mempooldat peersdat banlist loadblock cfilters rpcfast"
 
-while getopts "t:b:w:nh" opt; do
+while getopts "t:b:w:nch" opt; do
 	case $opt in
 	t) secs=$OPTARG ;;
 	b) build=$OPTARG ;;
 	w) work=$OPTARG ;;
 	n) run=0 ;;
-	*) sed -n '2,20s/^# \{0,1\}//p' "$0"; exit 2 ;;
+	c) ci=1 ;;
+	*) sed -n '2,25s/^# \{0,1\}//p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -40,6 +48,8 @@ for t in $targets; do
 	case " $all " in *" $t "*) ;; *) echo "fuzz.sh: no target $t" >&2; exit 2 ;; esac
 done
 shared=${BR_SHARED_DIR:-$top/../shared}
+# The JSON-RPC targets read the chain from it (test/fuzz/rpcenv.c).
+export BR_SHARED_DIR="$shared"
 [ -d "$shared" ] || { echo "fuzz.sh: no shared data at $shared" >&2; exit 2; }
 command -v clang >/dev/null || { echo "fuzz.sh: clang is needed (apt-get install clang)" >&2; exit 2; }
 
@@ -478,12 +488,234 @@ for b in blocks[101:130]:
                 b"".join(b"".join(outrecs) + b"\x00" for _ in range(nout)))
         npsbt += 1
 
+# ---- decoders of on-disk bytes and the RPC fast path (issue 17) ----
+
+def parse_tx(b, o=0):
+    """(end, txid, [(prev txid, n)], [(value, script)]) of the tx at o."""
+    start = o
+    o += 4
+    wit = b[o] == 0 and b[o + 1] != 0
+    if wit:
+        o += 2
+    ins_start = o
+    nin, o = read_cs(b, o)
+    ins = []
+    for _ in range(nin):
+        ins.append((b[o:o + 32], struct.unpack("<I", b[o + 32:o + 36])[0]))
+        l, o = read_cs(b, o + 36)
+        o += l + 4
+    nout, o = read_cs(b, o)
+    outs = []
+    for _ in range(nout):
+        v = struct.unpack("<q", b[o:o + 8])[0]
+        l, o2 = read_cs(b, o + 8)
+        outs.append((v, b[o2:o2 + l]))
+        o = o2 + l
+    outs_end = o
+    if wit:
+        for _ in range(nin):
+            k, o = read_cs(b, o)
+            for _ in range(k):
+                l, o = read_cs(b, o)
+                o += l
+    end = o + 4
+    stripped = b[start:start + 4] + b[ins_start:outs_end] + b[end - 4:end]
+    return end, sha256d(stripped), ins, outs
+
+
+coins = {}      # (txid, n) -> (height, coinbase, value, script)
+undo_recs = []  # (input counts per tx after the coinbase, record)
+all_txs = []    # (height, raw tx, txid)
+for h, block in enumerate(blocks[:400]):
+    n, o = read_cs(block, 80)
+    counts, recs = [], []
+    for i in range(n):
+        e, txid, ins, outs = parse_tx(block, o)
+        all_txs.append((h, block[o:e], txid))
+        if i > 0:
+            counts.append(len(ins))
+            recs.append(b"".join(
+                cs(c[0] * 2 + c[1]) + struct.pack("<Q", c[2]) +
+                cs(len(c[3])) + c[3]
+                for c in (coins.get(p, (0, 0, 0, b"")) for p in ins)))
+        for k, (v, sc) in enumerate(outs):
+            coins[(txid, k)] = (h, 1 if i == 0 else 0, v, sc)
+        o = e
+    # The undo of the block's first transactions (the target's block has
+    # at most 8 after the coinbase).
+    if counts and max(counts[:8]) < 256:
+        undo_recs.append((counts[:8], b"".join(recs[:8])))
+
+# store: selector 0 + coin value; selector 1 + block hash + index value.
+for (txid, k), (h, cb, v, sc) in list(coins.items())[::97][:40]:
+    put("store", b"\x00" + varint(h * 2 + cb) + varint(compress_amount(v)) +
+        sc)
+for h in (0, 1, 2, 100, 399):
+    hdr = blocks[h][:80]
+    put("store", b"\x01" + sha256d(hdr) + hdr + struct.pack("<i", h) +
+        (h + 1).to_bytes(32, "big") + struct.pack("<IIQI", 0x1d, 1,
+                                                  h + 1, h))
+put("store", b"\x00")
+
+# undo: count, input counts, record.
+for counts, rec in undo_recs[:40]:
+    put("undo", bytes([len(counts)] + counts) + rec)
+put("undo", b"\x00")
+
+# mempooldat: version 1 and 2 files of the chain's spends (the loader
+# would refuse them as confirmed; the decoder does not care).
+spends = [t for t in all_txs if t[1][4:41] != bytes(32) + b"\xff" * 4 and
+          t[0] > 0][:30]
+
+
+def mempool_file(txs, version, key=b"\x01\x02\x03\x04\x05\x06\x07\x08"):
+    body = struct.pack("<Q", len(txs))
+    for i, (_, raw, _) in enumerate(txs):
+        body += raw + struct.pack("<qq", 1700000000 + i, i * 10 - 5)
+    body += cs(2) + bytes(range(32)) + struct.pack("<q", 1000) + \
+        bytes(32) + struct.pack("<q", -7)
+    body += cs(1) + (txs[0][2] if txs else bytes(32))
+    if version == 1:
+        return struct.pack("<Q", 1) + body
+    head = struct.pack("<Q", 2) + cs(8) + key
+    off = len(head)
+    return head + bytes(c ^ key[(off + i) % 8] for i, c in enumerate(body))
+
+
+for n in (0, 1, 3, 10):
+    put("mempooldat", mempool_file(spends[:n], 1))
+    put("mempooldat", mempool_file(spends[:n], 2))
+put("mempooldat", mempool_file(spends[:2], 2, bytes(8)))
+
+# peersdat: flags (bit 0: the target appends the checksum), then the file.
+def peers_file(entries):
+    body = b"BRPEERS1" + struct.pack("<QQI", 0x0123456789abcdef,
+                                     0xfedcba9876543210, len(entries))
+    for net, addr, port, tried, last in entries:
+        src = bytes([1, 4, 10, 0, 0, 1])
+        body += bytes([net, len(addr)]) + addr + struct.pack(
+            "<HQI", port, 0x409, 1700000000) + src + struct.pack(
+            "<qqIB", last, last - 100, 1 if tried else 3, tried)
+    return body
+
+
+pe = [(1, bytes([1, 2, 3, i]), 8333, i % 2, 1700000000 - i * 1000)
+      for i in range(1, 20)]
+pe += [(2, bytes([0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [i]), 18444, 0, 0)
+       for i in range(1, 5)]
+for ents in (pe, pe[:1], [], pe + pe[:3]):
+    put("peersdat", b"\x01" + peers_file(ents))
+    put("peersdat", b"\x00" + peers_file(ents) +
+        hashlib.sha256(peers_file(ents)).digest())
+put("peersdat", b"\x03" + peers_file([(1, bytes([8, 8, 8, 8]), 53, 1,
+                                       -(1 << 62))]))
+
+# banlist: Core's file, our own, and shapes.
+put("banlist", '{\n    "banned_nets": [\n        {\n            "version": 1,'
+    '\n            "ban_created": 1733493000,\n            "banned_until":'
+    ' 1733579400,\n            "address": "192.168.0.0/16"\n        },\n'
+    '        {\n            "version": 1,\n            "ban_created": '
+    '1733493001,\n            "banned_until": 1765029001,\n            '
+    '"address": "fe80::/10"\n        }\n    ]\n}\n')
+for addr in ("1.2.3.4/32", "10.0.0.0/255.0.0.0", "::1/128", "2001:db8::/32",
+             "1.2.3.4", "bad", "1.2.3.0/-0", "1.2.3.4\\u0000x"):
+    put("banlist", '{"banned_nets":[{"version":1,"ban_created":1,'
+        '"banned_until":9223372036854775807,"address":"%s"}]}' % addr)
+put("banlist", '{"banned_nets":[1,{"version":2},{"version":1,'
+    '"ban_created":1.5,"banned_until":2,"address":"1.1.1.1"}]}')
+put("banlist", '{"banned_nets":{}}')
+
+# loadblock: refusal index (255: none), then a blk*.dat file.
+put("loadblock", b"\xff" + chain[:sum(8 + len(b) for b in blocks[:12])])
+put("loadblock", b"\x02" + chain[:sum(8 + len(b) for b in blocks[:6])])
+junk = bytes(40) + magic + b"\x01\x00\x00\x00" + b"junk\xfa" + magic
+
+
+def one(b):
+    return magic + struct.pack("<I", len(b)) + b
+
+
+put("loadblock", b"\xff" + junk + one(blocks[1]) + bytes(64) + one(blocks[2]) +
+    one(blocks[3])[:-5])
+put("loadblock", b"\xff" + magic + struct.pack("<I", 4000001) + bytes(90))
+
+# cfilters: 0/1 getcf payloads, 2 key + item + filter, 3 key + items.
+stop = sha256d(blocks[100][:80])
+put("cfilters", b"\x00" + b"\x00" + struct.pack("<I", 0) + stop)
+put("cfilters", b"\x00" + b"\x01" + struct.pack("<I", 99) + stop + b"xx")
+put("cfilters", b"\x01" + b"\x00" + stop)
+put("cfilters", b"\x01" + b"\x00" + stop[:10])
+scripts = [sc for (_, _, _, sc) in list(coins.values())[:40] if sc]
+for n in (1, 5, 40):
+    items = b"".join(bytes([len(sc)]) + sc for sc in scripts[:n])
+    put("cfilters", b"\x03" + stop[:16] + items)
+put("cfilters", b"\x02" + stop[:16] + bytes([len(scripts[0])]) +
+    scripts[0] + b"\x00")
+put("cfilters", b"\x02" + stop[:16] + b"\x01a" + b"\x03" + bytes(range(40)))
+
+# rpcfast, and more jsonrpc: requests the in-process server answers from
+# the chain's first 150 blocks (test/fuzz/rpcenv.h).
+hh = [sha256d(b[:80])[::-1].hex() for b in blocks[:150]]
+tx149 = [t for t in all_txs if t[0] < 150]
+fast = ['{"method":"getblockcount"}',
+        '{"jsonrpc":"2.0","method":"getblockcount","id":1}',
+        '{"jsonrpc":"1.0","id":"curltest","method":"getbestblockhash",'
+        '"params":[]}',
+        ' {"method" : "getbestblockhash", "id" : null, "params" : null} ',
+        '{"method":"getblockheader","params":["%s"],"id":-12}' % hh[149],
+        '{"jsonrpc":"2.0","method":"getblockheader","params":["%s"],'
+        '"id":"x"}' % hh[7],
+        '{"method":"getblockheader","params":["%s"]}' % hh[0],
+        '{"method":"getblockheader","params":["%s"]}' % ("00" * 32),
+        '{"method":"getblockheader","params":["zz"]}',
+        '{"method":"getblockcount","params":["1"]}',
+        '{"method":"getblockhash","params":["1"],"id":0}',
+        '{"method":"echo","params":["a"],"id":123456789012345678}',
+        '{"method":"getblockcount","id":0123}',
+        '{"method":"getblockcount","id":"a\\u0041"}',
+        '{"method":"getblockcount","method":"getblockcount"}',
+        '{"jsonrpc":"2.0","method":"getblockcount"}',
+        '{"jsonrpc":null,"method":"getbestblockhash","id":9}']
+for body in fast:
+    put("rpcfast", body)
+chainreq = [
+    ("getblock", [hh[120], 0]), ("getblock", [hh[120], 1]),
+    ("getblock", [hh[120], 2]), ("getblock", [hh[120], 3]),
+    ("getblockheader", [hh[5], False]), ("getblockhash", [149]),
+    ("getblockhash", [150]), ("getblockstats", [120]),
+    ("getblockstats", [hh[110], ["txs", "avgfee"]]),
+    ("gettxout", [tx149[-1][2][::-1].hex(), 0]),
+    ("gettxout", [tx149[-1][2][::-1].hex(), 0, False]),
+    ("getrawtransaction", [tx149[-1][2][::-1].hex(), 1, hh[tx149[-1][0]]]),
+    ("decoderawtransaction", [tx149[-1][1].hex()]),
+    ("decodescript", [scripts[0].hex()]),
+    ("gettxoutproof", [[tx149[-1][2][::-1].hex()]]),
+    ("getchaintips", []), ("getblockchaininfo", []),
+    ("getdeploymentinfo", [hh[10]]), ("getchaintxstats", [10, hh[140]]),
+    ("getdifficulty", []), ("getnetworkhashps", [20, 140]),
+    ("gettxoutsetinfo", ["none", 100]), ("getblockfilter", [hh[3]]),
+    ("getindexinfo", []), ("validateaddress", ["bcrt1qx"]),
+    ("getdescriptorinfo", ["raw(51)"]), ("getmempoolinfo", []),
+    ("createrawtransaction", [[{"txid": "00" * 32, "vout": 0}],
+                              [{"data": "00"}]]),
+    ("verifymessage", ["mzx", "AAAA", "hi"]), ("getrpcinfo", []),
+    ("uptime", []), ("getzmqnotifications", [])]
+for i, (m, params) in enumerate(chainreq):
+    put("jsonrpc", json.dumps({"method": m, "params": params, "id": i}))
+put("jsonrpc", json.dumps([{"jsonrpc": "2.0", "method": m, "params": p,
+                            "id": i} for i, (m, p) in
+                           enumerate(chainreq[:6])]))
+
 for t in sorted(count):
     print("  %-8s %d seeds" % (t, count[t]))
 EOF
 
 [ "$run" = 1 ] || exit 0
-found=0
+# One input may take this long. CI machines are shared: a stall of ten
+# seconds has been seen on a 1 ms input, so CI allows more.
+timeout=25
+[ "$ci" = 1 ] && timeout=60
+found=0 npass=0 nfail=0
 for t in $targets; do
 	bin="$build/test/fuzz/fuzz_$t"
 	mkdir -p "$work/corpus/$t" "$work/logs/$t" "$work/seeds/$t"
@@ -491,7 +723,7 @@ for t in $targets; do
 	echo "fuzz.sh: fuzz_$t for ${secs}s"
 	# -jobs=1: one worker process, its output in fuzz-0.log.
 	(cd "$work/logs/$t" && "$bin" -jobs=1 -workers=1 \
-	    -max_total_time="$secs" -timeout=25 -rss_limit_mb=2048 \
+	    -max_total_time="$secs" -timeout="$timeout" -rss_limit_mb=2048 \
 	    -print_final_stats=1 -artifact_prefix="$work/artifacts/$t-" \
 	    "$work/corpus/$t" "$work/seeds/$t" >/dev/null 2>&1) || true
 	log="$work/logs/$t/fuzz-0.log"
@@ -499,14 +731,31 @@ for t in $targets; do
 	    "$log" | sed 's/^/    /' || true
 	grep -E '^#[0-9]+.*(DONE|pulse|NEW|REDUCE)' "$log" | tail -1 |
 	    sed 's/^/    /' || true
-	if grep -qE 'ERROR: |property failed|SUMMARY: ' "$log"; then
+	if grep -qE 'ERROR: |property failed|SUMMARY: ' "$log" ||
+	    ! grep -q '^Done ' "$log"; then
 		found=1
+		nfail=$((nfail + 1))
 		echo "    FOUND: see $log"
 		grep -E 'property failed|SUMMARY: ' "$log" | head -3 |
-		    sed 's/^/    /'
+		    sed 's/^/    /' || true
+		if [ "$ci" = 1 ]; then
+			tail -n 30 "$log" | sed 's/^/    | /'
+		fi
+		echo "fuzz_$t: FAILED"
+	else
+		npass=$((npass + 1))
+		# "Done 123 runs in 20 second(s)": executions per second.
+		sed -nE 's/^Done ([0-9]+) runs in ([0-9]+) second.*/\1 \2/p' \
+		    "$log" | awk -v t="$t" '{ printf "fuzz_%s: ok, %d runs, " \
+		    "%d/s\n", t, $1, $2 ? $1 / $2 : $1 }'
 	fi
 done
 arts=$(find "$work/artifacts" -type f 2>/dev/null | wc -l)
+if [ "$ci" = 1 ]; then
+	echo "$npass passed, $nfail failed"
+	[ "$nfail" -eq 0 ] || exit 1
+	exit 0
+fi
 if [ "$found" = 1 ] || [ "$arts" -gt 0 ]; then
 	echo "fuzz.sh: artifacts in $work/artifacts:"
 	ls -1 "$work/artifacts" | sed 's/^/    /'

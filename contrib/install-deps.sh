@@ -7,6 +7,14 @@ pkgs=(build-essential autoconf automake libtool pkg-config
       libevent-dev libssl-dev liblmdb-dev libsecp256k1-dev libjansson-dev
       libzmq3-dev python3 python3-zmq procps iproute2)
 [ "${INSTALL_BENCH_TOOLS:-0}" = 1 ] && pkgs+=(wrk)
+# The sanitizer run of contrib/check.sh also builds the libFuzzer targets:
+# clang, and libFuzzer's runtime, which clang-N only recommends.
+if [ "${CHECK_SANITIZERS:-0}" = 1 ]; then
+	pkgs+=(clang)
+	v=$(apt-cache depends clang 2>/dev/null |
+	    sed -n 's/^ *Depends: clang-\([0-9][0-9]*\)$/\1/p' | head -n 1)
+	[ -n "$v" ] && pkgs+=("libclang-rt-$v-dev")
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -125,4 +125,41 @@ int mempool_load(struct mempool *m);
 int mempool_load_file(struct mempool *m, const char *path,
     const struct mempool_load_opts *o);
 
+/* ---- persist_read.c: the file's decoder, on a buffer ---- */
+#define MEMPOOL_DAT_VERSION_NO_KEY 1
+#define MEMPOOL_DAT_VERSION 2
+#define MEMPOOL_DAT_KEY_LEN 8
+/* Where obfuscation starts: version, CompactSize, key. */
+#define MEMPOOL_DAT_KEY_END (8 + 1 + MEMPOOL_DAT_KEY_LEN)
+
+struct tx;
+/*
+ * What the decoder hands over, in file order. entry: one transaction (tx
+ * parsed, raw its bytes in the buffer), its entry time and fee delta;
+ * returns 0, or -1 with *why to stop the load. delta: a fee delta of a
+ * transaction not in the file's entries. unbroadcast: a txid of the set.
+ */
+struct mempool_dat_sink {
+	int (*entry)(void *arg, const struct tx *tx, const uint8_t *raw,
+	    size_t len, int64_t time, int64_t delta, const char **why);
+	void (*delta)(void *arg, const uint8_t txid[32], int64_t delta);
+	void (*unbroadcast)(void *arg, const uint8_t txid[32]);
+	void *arg;
+};
+struct mempool_dat_counts {
+	uint64_t total;		/* the count the file gives */
+	uint64_t tried;		/* entries read and accepted by the sink */
+};
+/*
+ * Decodes the file's bytes buf[0..len), un-XORing them in place. 0, or -1
+ * with *why (a static string) when the file is malformed or the sink
+ * stopped; what was handed over before stays handed over.
+ */
+int mempool_dat_read(uint8_t *buf, size_t len,
+    const struct mempool_dat_sink *s, struct mempool_dat_counts *k,
+    const char **why);
+/* XORs p[0..len), at file offset off, with the key (Core's obfuscation). */
+void mempool_dat_xor(uint8_t *p, size_t len, size_t off,
+    const uint8_t key[MEMPOOL_DAT_KEY_LEN]);
+
 #endif

@@ -38,19 +38,10 @@
 #include "util/time.h"
 #include "util/xmalloc.h"
 
-#define DUMP_VERSION_NO_KEY 1
-#define DUMP_VERSION 2
-#define KEY_LEN 8
-#define KEY_END (8 + 1 + KEY_LEN)	/* version, CompactSize, key */
-
-static void
-obfuscate(uint8_t *p, size_t len, size_t off, const uint8_t key[KEY_LEN])
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] ^= key[(off + i) % KEY_LEN];
-}
+#define DUMP_VERSION_NO_KEY MEMPOOL_DAT_VERSION_NO_KEY
+#define DUMP_VERSION MEMPOOL_DAT_VERSION
+#define KEY_LEN MEMPOOL_DAT_KEY_LEN
+#define KEY_END MEMPOOL_DAT_KEY_END
 
 /* ---- dump ---- */
 
@@ -189,7 +180,7 @@ mempool_dump(struct mempool *m)
 	wbuf_put_compact(&w, 0);	/* unbroadcast set */
 	free(c.v);
 	if (version == DUMP_VERSION)
-		obfuscate(w.p + KEY_END, w.len - KEY_END, KEY_END, key);
+		mempool_dat_xor(w.p + KEY_END, w.len - KEY_END, KEY_END, key);
 
 	tmp = xasprintf("%s.new", m->datpath);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -226,132 +217,62 @@ fail:
 
 /* ---- load ---- */
 
-static int
-get_i64(struct rbuf *r, int64_t *v)
-{
-	uint64_t u;
-
-	if (rbuf_get_le64(r, &u) != 0)
-		return -1;
-	*v = (int64_t)u;
-	return 0;
-}
-
-struct load_counts {
-	uint64_t total, tried, succeeded, failed, expired, already,
-	    unbroadcast;
+struct load {
+	struct mempool *m;
+	const struct mempool_load_opts *o;
+	int64_t cutoff;
+	uint64_t succeeded, failed, expired, already, unbroadcast;
 };
 
-/* One entry of the file; 0, or -1 with *why. */
 static int
-load_entry(struct mempool *m, struct rbuf *r, int64_t cutoff,
-    const struct mempool_load_opts *o, struct load_counts *k,
-    const char **why)
+load_entry(void *arg, const struct tx *tx, const uint8_t *raw, size_t len,
+    int64_t when, int64_t delta, const char **why)
 {
-	struct accept_result *res = &m->scratch;
+	struct load *l = arg;
+	struct mempool *m = l->m;
 	struct pool_entry_info e;
-	const uint8_t *raw;
 	enum accept_code code;
-	struct tx tx;
-	size_t start, end;
-	int64_t when, delta;
 
-	start = r->off;
-	if (tx_parse(r, &tx, TX_ALLOW_WITNESS) != 0) {
-		*why = "a transaction does not parse";
-		return -1;
-	}
-	raw = r->p + start;
-	end = r->off;
-	if (get_i64(r, &when) != 0 || get_i64(r, &delta) != 0) {
-		tx_free(&tx);
-		*why = "truncated entry";
-		return -1;
-	}
-	if (o->use_current_time)
+	if (l->o->use_current_time)
 		when = node_time();
-	if (delta != 0 && o->apply_fee_delta)
-		pool_prioritise(m->pool, tx.txid, delta);
-	if (when > cutoff) {
-		code = mempool_accept_local(m, raw, end - start, 0, 0, res);
+	if (delta != 0 && l->o->apply_fee_delta)
+		pool_prioritise(m->pool, tx->txid, delta);
+	if (when > l->cutoff) {
+		code = mempool_accept_local(m, raw, len, 0, 0, &m->scratch);
 		if (code == ACCEPT_OK) {
-			pool_set_time(m->pool, tx.txid, when);
-			k->succeeded++;
+			pool_set_time(m->pool, tx->txid, when);
+			l->succeeded++;
 		}
-		else if (pool_get(m->pool, tx.txid, &e) == 0)
-			k->already++;
+		else if (pool_get(m->pool, tx->txid, &e) == 0)
+			l->already++;
 		else
-			k->failed++;
+			l->failed++;
 	} else
-		k->expired++;
-	tx_free(&tx);
+		l->expired++;
+	if (__atomic_load_n(&m->stopping, __ATOMIC_ACQUIRE)) {
+		*why = "interrupted by shutdown";
+		return -1;
+	}
 	return 0;
 }
 
-/* Parses everything after the key; 0, or -1 with *why. */
-static int
-load_body(struct mempool *m, struct rbuf *r,
-    const struct mempool_load_opts *o, struct load_counts *k,
-    const char **why)
+static void
+load_delta(void *arg, const uint8_t txid[32], int64_t delta)
 {
-	struct pool_entry_info e;
-	uint8_t txid[32];
-	int64_t cutoff, delta;
-	uint64_t n, i, step;
+	struct load *l = arg;
 
-	if (rbuf_get_le64(r, &k->total) != 0) {
-		*why = "truncated count";
-		return -1;
-	}
-	log_info("Loading %llu mempool transactions from file...",
-	    (unsigned long long)k->total);
-	cutoff = node_time() - m->pol.expiry_seconds;
-	/* Progress every tenth, for files big enough to take a while. */
-	step = k->total >= 10 ? k->total / 10 : k->total + 1;
-	for (i = 0; i < k->total; i++) {
-		if (i && i % step == 0)
-			log_info("Progress loading mempool transactions from "
-			    "file: %llu%% (tried %llu, %llu remaining)",
-			    (unsigned long long)(i * 100 / k->total),
-			    (unsigned long long)i,
-			    (unsigned long long)(k->total - i));
-		if (load_entry(m, r, cutoff, o, k, why) != 0)
-			return -1;
-		k->tried++;
-		if (__atomic_load_n(&m->stopping, __ATOMIC_ACQUIRE)) {
-			*why = "interrupted by shutdown";
-			return -1;
-		}
-	}
-	if (rbuf_get_compact(r, &n) != 0) {
-		*why = "truncated fee delta map";
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		if (rbuf_get(r, txid, 32) != 0 || get_i64(r, &delta) != 0) {
-			*why = "truncated fee delta map";
-			return -1;
-		}
-		if (o->apply_fee_delta)
-			pool_prioritise(m->pool, txid, delta);
-	}
-	if (rbuf_get_compact(r, &n) != 0) {
-		*why = "truncated unbroadcast set";
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		if (rbuf_get(r, txid, 32) != 0) {
-			*why = "truncated unbroadcast set";
-			return -1;
-		}
-		if (o->apply_unbroadcast && pool_get(m->pool, txid, &e) == 0)
-			k->unbroadcast++;
-	}
-	if (rbuf_left(r) != 0) {
-		*why = "trailing bytes";
-		return -1;
-	}
-	return 0;
+	if (l->o->apply_fee_delta)
+		pool_prioritise(l->m->pool, txid, delta);
+}
+
+static void
+load_unbroadcast(void *arg, const uint8_t txid[32])
+{
+	struct load *l = arg;
+	struct pool_entry_info e;
+
+	if (l->o->apply_unbroadcast && pool_get(l->m->pool, txid, &e) == 0)
+		l->unbroadcast++;
 }
 
 int
@@ -366,13 +287,13 @@ int
 mempool_load_file(struct mempool *m, const char *path,
     const struct mempool_load_opts *o)
 {
-	struct load_counts k;
-	struct rbuf r;
-	uint8_t *buf, key[KEY_LEN];
-	uint64_t version, klen;
+	struct mempool_dat_counts k;
+	struct mempool_dat_sink sink;
+	struct load l;
+	uint8_t *buf;
 	const char *why = NULL;
 	size_t len;
-	int rc = -1;
+	int rc;
 
 	if (file_read_all(path, 0, &buf, &len) != 0) {
 		/*
@@ -389,26 +310,15 @@ mempool_load_file(struct mempool *m, const char *path,
 			    "anyway", path);
 		return -1;
 	}
-	memset(&k, 0, sizeof(k));
-	rbuf_init(&r, buf, len);
-	if (rbuf_get_le64(&r, &version) != 0) {
-		why = "truncated version";
-		goto out;
-	}
-	if (version == DUMP_VERSION) {
-		if (rbuf_get_compact(&r, &klen) != 0 || klen != KEY_LEN ||
-		    rbuf_get(&r, key, KEY_LEN) != 0) {
-			why = "bad obfuscation key";
-			goto out;
-		}
-		obfuscate(buf + r.off, len - r.off, r.off, key);
-	} else if (version != DUMP_VERSION_NO_KEY) {
-		why = "unknown version";
-		goto out;
-	}
-	if (load_body(m, &r, o, &k, &why) == 0)
-		rc = 0;
-out:
+	memset(&l, 0, sizeof(l));
+	l.m = m;
+	l.o = o;
+	l.cutoff = node_time() - m->pol.expiry_seconds;
+	sink.entry = load_entry;
+	sink.delta = load_delta;
+	sink.unbroadcast = load_unbroadcast;
+	sink.arg = &l;
+	rc = mempool_dat_read(buf, len, &sink, &k, &why);
 	free(buf);
 	mempool_publish(m);
 	if (rc != 0) {
@@ -420,8 +330,8 @@ out:
 	}
 	log_info("Imported mempool transactions from file: %llu succeeded, "
 	    "%llu failed, %llu expired, %llu already there, %llu waiting for "
-	    "initial broadcast", (unsigned long long)k.succeeded,
-	    (unsigned long long)k.failed, (unsigned long long)k.expired,
-	    (unsigned long long)k.already, (unsigned long long)k.unbroadcast);
+	    "initial broadcast", (unsigned long long)l.succeeded,
+	    (unsigned long long)l.failed, (unsigned long long)l.expired,
+	    (unsigned long long)l.already, (unsigned long long)l.unbroadcast);
 	return 0;
 }

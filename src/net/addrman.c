@@ -28,6 +28,8 @@
 #define MAX_FAILURES 10
 #define MIN_FAIL (7 * 24 * 3600)
 #define REPLACEMENT (4 * 3600)
+/* A file's attempt count is capped at this on load. */
+#define ATTEMPTS_MAX (1 << 20)
 
 #define KEYLEN (1 + NETADDR_MAXLEN + 2)
 
@@ -177,10 +179,24 @@ bucket_pos(const struct addrman *am, const struct am_info *e, int is_new,
 	    ADDRMAN_BUCKET_SIZE);
 }
 
+/*
+ * now - t without overflow: last_try and last_success come from peers.dat
+ * as any 64 bits (found by fuzz_peersdat).
+ */
+static int64_t
+since(int64_t now, int64_t t)
+{
+	int64_t d;
+
+	if (__builtin_sub_overflow(now, t, &d))
+		return t < 0 ? INT64_MAX : INT64_MIN;
+	return d;
+}
+
 static int
 is_terrible(const struct am_info *e, int64_t now)
 {
-	if (now - e->last_try <= 60)
+	if (since(now, e->last_try) <= 60)
 		return 0;
 	if ((int64_t)e->a.time > now + 600)
 		return 1;
@@ -188,7 +204,8 @@ is_terrible(const struct am_info *e, int64_t now)
 		return 1;
 	if (e->last_success == 0 && e->attempts >= RETRIES)
 		return 1;
-	if (now - e->last_success > MIN_FAIL && e->attempts >= MAX_FAILURES)
+	if (since(now, e->last_success) > MIN_FAIL &&
+	    e->attempts >= MAX_FAILURES)
 		return 1;
 	return 0;
 }
@@ -199,7 +216,7 @@ chance(const struct am_info *e, int64_t now)
 	double c = 1.0;
 
 	/* Deprioritise very recent attempts. */
-	if (now - e->last_try < 600)
+	if (since(now, e->last_try) < 600)
 		c *= 0.01;
 	c *= pow(0.66, e->attempts < 8 ? e->attempts : 8);
 	return c;
@@ -393,7 +410,7 @@ addrman_good(struct addrman *am, const struct service *s, int64_t now)
 	if (am->tried_tbl[b][p] != -1) {
 		old = am->ent[am->tried_tbl[b][p]];
 		/* Keep an address that worked lately; evict a stale one. */
-		if (now - old->last_success < REPLACEMENT)
+		if (since(now, old->last_success) < REPLACEMENT)
 			return -1;
 	}
 	/* Take it out of every new bucket first, so demoting cannot hit it. */
@@ -654,42 +671,50 @@ get_addr(struct rbuf *r, struct netaddr *a)
 	return 0;
 }
 
-int
-addrman_save(const struct addrman *am, const char *path)
+void
+addrman_serialize(const struct addrman *am, struct wbuf *w)
 {
-	struct wbuf w;
 	uint8_t sum[32];
-	char *tmp;
-	int fd, id, rc = -1;
 	uint32_t n = 0;
-	size_t off;
+	size_t start = w->len;
+	int id;
 
-	wbuf_init(&w);
-	wbuf_put(&w, file_magic, sizeof(file_magic));
-	wbuf_put_le64(&w, am->k0);
-	wbuf_put_le64(&w, am->k1);
+	wbuf_put(w, file_magic, sizeof(file_magic));
+	wbuf_put_le64(w, am->k0);
+	wbuf_put_le64(w, am->k1);
 	for (id = 0; id < am->nent; id++)
 		if (am->ent[id])
 			n++;
-	wbuf_put_le32(&w, n);
+	wbuf_put_le32(w, n);
 	for (id = 0; id < am->nent; id++) {
 		const struct am_info *e = am->ent[id];
 
 		if (e == NULL)
 			continue;
-		put_addr(&w, &e->a.svc.addr);
-		wbuf_put_le16(&w, e->a.svc.port);
-		wbuf_put_le64(&w, e->a.services);
-		wbuf_put_le32(&w, e->a.time);
-		put_addr(&w, &e->source);
-		wbuf_put_le64(&w, (uint64_t)e->last_success);
-		wbuf_put_le64(&w, (uint64_t)e->last_try);
-		wbuf_put_le32(&w, (uint32_t)e->attempts);
-		wbuf_put_u8(&w, (uint8_t)e->in_tried);
+		put_addr(w, &e->a.svc.addr);
+		wbuf_put_le16(w, e->a.svc.port);
+		wbuf_put_le64(w, e->a.services);
+		wbuf_put_le32(w, e->a.time);
+		put_addr(w, &e->source);
+		wbuf_put_le64(w, (uint64_t)e->last_success);
+		wbuf_put_le64(w, (uint64_t)e->last_try);
+		wbuf_put_le32(w, (uint32_t)e->attempts);
+		wbuf_put_u8(w, (uint8_t)e->in_tried);
 	}
-	sha256(w.p, w.len, sum);
-	wbuf_put(&w, sum, sizeof(sum));
+	sha256(w->p + start, w->len - start, sum);
+	wbuf_put(w, sum, sizeof(sum));
+}
 
+int
+addrman_save(const struct addrman *am, const char *path)
+{
+	struct wbuf w;
+	char *tmp;
+	int fd, rc = -1;
+	size_t off;
+
+	wbuf_init(&w);
+	addrman_serialize(am, &w);
 	tmp = xasprintf("%s.new", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd == -1) {
@@ -765,11 +790,8 @@ read_file(const char *path, uint8_t **data, size_t *len)
 int
 addrman_load(struct addrman *am, const char *path)
 {
-	struct addrman *tmp;
-	struct rbuf r;
-	uint8_t *data = NULL, sum[32], magic[8];
+	uint8_t *data = NULL;
 	size_t len = 0;
-	uint32_t n, i, u32, attempts;
 	int rc;
 
 	rc = read_file(path, &data, &len);
@@ -779,16 +801,28 @@ addrman_load(struct addrman *am, const char *path)
 		log_warnx("addrman: cannot read %s; starting empty", path);
 		return -1;
 	}
+	rc = addrman_load_buf(am, data, len, path);
+	free(data);
+	return rc;
+}
+
+int
+addrman_load_buf(struct addrman *am, const uint8_t *data, size_t len,
+    const char *path)
+{
+	struct addrman *tmp;
+	struct rbuf r;
+	uint8_t sum[32], magic[8];
+	uint32_t n, i, u32, attempts;
+
 	if (len < 8 + 16 + 4 + 32) {
 		log_warnx("addrman: %s is truncated; starting empty", path);
-		free(data);
 		return -1;
 	}
 	sha256(data, len - 32, sum);
 	if (memcmp(sum, data + len - 32, 32) != 0) {
 		log_warnx("addrman: %s has a bad checksum; starting empty",
 		    path);
-		free(data);
 		return -1;
 	}
 	rbuf_init(&r, data, len - 32);
@@ -827,7 +861,9 @@ addrman_load(struct addrman *am, const char *path)
 		e = entry_create(tmp, &a, &src);
 		e->last_success = (int64_t)ls;
 		e->last_try = (int64_t)lt;
-		e->attempts = (int)attempts;
+		/* Far above MAX_FAILURES, and room to count up from. */
+		e->attempts = attempts > ATTEMPTS_MAX ? ATTEMPTS_MAX :
+		    (int)attempts;
 		/* Re-place every entry: the file need not match our tables. */
 		if (in_tried) {
 			b = tried_bucket(tmp, e);
@@ -849,7 +885,6 @@ addrman_load(struct addrman *am, const char *path)
 	}
 	if (rbuf_left(&r) != 0)
 		goto bad;
-	free(data);
 	/* Swap the loaded state in. */
 	entries_free(am);
 	htab_free(am->map);
@@ -863,6 +898,5 @@ bad:
 	entries_free(tmp);
 	htab_free(tmp->map);
 	free(tmp);
-	free(data);
 	return -1;
 }

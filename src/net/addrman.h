@@ -33,8 +33,13 @@ void addrman_free(struct addrman *am);
  * changed: the caller starts empty and overwrites it on the next save).
  */
 int addrman_load(struct addrman *am, const char *path);
+/* addrman_load on the file's bytes data[0..len); path names it in the log. */
+int addrman_load_buf(struct addrman *am, const uint8_t *data, size_t len,
+    const char *path);
 /* Writes path atomically (temporary file, fsync, rename). 0 or -1 (logged). */
 int addrman_save(const struct addrman *am, const char *path);
+/* Appends the bytes addrman_save writes to w. */
+void addrman_serialize(const struct addrman *am, struct wbuf *w);
 
 /*
  * Adds addresses heard from source, their times aged by time_penalty

@@ -492,6 +492,16 @@ struct rpc_shared {
 };
 
 struct rpc_shared *rpc_shared(struct rpc *r);
+/*
+ * A context for answering bodies in-process, with rpc_execute_raw and
+ * rpc_fast_execute, over the store alone: no thread, no socket, ready at
+ * once. The methods of the validation, net and mempool threads answer
+ * that their thread is off (rpc_owner_check). For the fuzz targets; the
+ * caller keeps a, cp and s open until rpc_local_free.
+ */
+struct rpc *rpc_local_new(const struct args *a, const struct chainparams *cp,
+    struct store *s);
+void rpc_local_free(struct rpc *r);
 /* Whether rpc_stop has begun (any thread): long waits give up. */
 int rpc_is_stopping(struct rpc *r);
 /* Whether rpc_set_ready has been called (any thread). */

@@ -1028,15 +1028,12 @@ rpc_free(struct rpc *r)
 	free(r);
 }
 
-int
-rpc_start(const struct args *a, const struct chainparams *cp,
-    struct store *s, struct validation *v, struct mempool *mp, struct net *n,
-    struct rpc **out)
+/* The context rpc_start and rpc_local_new share: no thread, no socket. */
+static struct rpc *
+rpc_alloc(const struct args *a, const struct chainparams *cp,
+    struct store *s, struct validation *v, struct mempool *mp, struct net *n)
 {
 	struct rpc *r = xcalloc(1, sizeof(*r));
-	struct event_config *cfg;
-	int64_t nthreads, depth, timeout;
-	int i;
 
 	r->sh.args = a;
 	r->sh.cp = cp;
@@ -1052,6 +1049,34 @@ rpc_start(const struct args *a, const struct chainparams *cp,
 	snprintf(r->warm_msg, sizeof(r->warm_msg), "RPC server started");
 	/* Build the method table before any thread can race for it. */
 	(void)rpc_method_count();
+	return r;
+}
+
+struct rpc *
+rpc_local_new(const struct args *a, const struct chainparams *cp,
+    struct store *s)
+{
+	struct rpc *r = rpc_alloc(a, cp, s, NULL, NULL, NULL);
+
+	rpc_set_ready(r);
+	return r;
+}
+
+void
+rpc_local_free(struct rpc *r)
+{
+	rpc_free(r);
+}
+
+int
+rpc_start(const struct args *a, const struct chainparams *cp,
+    struct store *s, struct validation *v, struct mempool *mp, struct net *n,
+    struct rpc **out)
+{
+	struct rpc *r = rpc_alloc(a, cp, s, v, mp, n);
+	struct event_config *cfg;
+	int64_t nthreads, depth, timeout;
+	int i;
 
 	nthreads = args_get_int(a, "rpcthreads", DEFAULT_RPC_THREADS);
 	depth = args_get_int(a, "rpcworkqueue", DEFAULT_RPC_WORKQUEUE);

@@ -31,6 +31,14 @@ struct banlist_entry {
  */
 int banlist_read(const char *path, struct banlist_entry **out, size_t *n,
     size_t *skipped);
+/*
+ * The same for the file's text[0..len) (no NUL needed); name is used in
+ * the log lines. Returns 0 or -1 as banlist_read.
+ */
+int banlist_parse(const char *text, size_t len, const char *name,
+    struct banlist_entry **out, size_t *n, size_t *skipped);
+/* The file's text for v[0..n) as banlist_write writes it; free() it. */
+char *banlist_text(const struct banlist_entry *v, size_t n);
 /* Writes path atomically (path.new, then rename). 0 or -1 (logged). */
 int banlist_write(const char *path, const struct banlist_entry *v,
     size_t n);

@@ -1,9 +1,7 @@
 /*
  * -loadblock import.
  *
- * A thread ("loadblk") reads each bootstrap file (per block: the chain's
- * message start, a 4-byte little-endian length, the raw block; bytes in
- * between are skipped by scanning for the next message start) and pushes
+ * A thread ("loadblk") reads each bootstrap file (blkfile.h) and pushes
  * every block to the validation thread's import queue, waiting at its
  * high-water mark, so at most IMPQ_HWM blocks are read ahead.
  *
@@ -25,13 +23,13 @@
 #include "util/shutdown.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
+#include "validation/blkfile.h"
 #include "validation/chainstate_int.h"
 #include "validation/validation_int.h"
 
 /* Blocks waiting for their parent: at most this many bytes and blocks. */
 #define IMPORT_HOLD_MAX_BYTES (64u << 20)
 #define IMPORT_HOLD_MAX_BLOCKS 4096
-#define IMPORT_READ_CHUNK (1u << 20)
 #define IMPORT_LOG_INTERVAL_US 2000000
 /* The peer id listeners see for imported blocks. */
 #define IMPORT_PEER_ID 0
@@ -41,47 +39,6 @@ struct hold {
 	uint8_t prev[32];
 	struct msg *m;
 };
-
-struct reader {
-	FILE *f;
-	uint8_t *buf;
-	size_t cap, len, off;
-	uint64_t consumed;	/* file offset of buf[off] */
-	int eof;
-};
-
-/* Makes at least n bytes available at r->buf + r->off; 0, or -1 at EOF. */
-static int
-reader_need(struct reader *r, size_t n)
-{
-	size_t got;
-
-	while (r->len - r->off < n) {
-		if (r->eof)
-			return -1;
-		if (r->off > 0) {
-			memmove(r->buf, r->buf + r->off, r->len - r->off);
-			r->len -= r->off;
-			r->off = 0;
-		}
-		if (r->cap - r->len < IMPORT_READ_CHUNK) {
-			r->cap = r->len + n + IMPORT_READ_CHUNK;
-			r->buf = xrealloc(r->buf, r->cap);
-		}
-		got = fread(r->buf + r->len, 1, r->cap - r->len, r->f);
-		r->len += got;
-		if (got == 0)
-			r->eof = 1;
-	}
-	return 0;
-}
-
-static void
-reader_skip(struct reader *r, size_t n)
-{
-	r->off += n;
-	r->consumed += n;
-}
 
 static int
 push_done(struct validation *v)
@@ -95,61 +52,52 @@ push_done(struct validation *v)
 	return 0;
 }
 
+struct import_ctx {
+	struct validation *v;
+	struct import_hdr ih;
+};
+
+/* One block of the file to the validation thread's import queue. */
+static int
+import_block(void *arg, const uint8_t *block, uint32_t size,
+    uint64_t end_off)
+{
+	struct import_ctx *c = arg;
+	struct msg *m;
+
+	c->ih.file_off = end_off;
+	m = msg_new(VMSG_IMPORT_BLOCK, IMPORT_PEER_ID, NULL,
+	    sizeof(c->ih) + size);
+	memcpy(m->data, &c->ih, sizeof(c->ih));
+	memcpy(m->data + sizeof(c->ih), block, size);
+	if (queue_push(c->v->impq, m) != 0) {
+		msg_free(m);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 import_file(struct validation *v, const char *path)
 {
-	const uint8_t *magic = v->cp->magic;
-	struct import_hdr ih;
-	struct reader r;
+	struct import_ctx c;
 	struct stat sb;
-	uint32_t size;
-	uint64_t nblocks = 0;
-	struct msg *m;
-	uint8_t *p;
+	uint64_t nblocks;
+	FILE *f;
 
-	memset(&r, 0, sizeof(r));
-	if ((r.f = fopen(path, "rb")) == NULL) {
+	if ((f = fopen(path, "rb")) == NULL) {
 		log_warn("Error: Unable to open file %s", path);
 		return;
 	}
-	ih.file_size = fstat(fileno(r.f), &sb) == 0 ? (uint64_t)sb.st_size : 0;
+	memset(&c, 0, sizeof(c));
+	c.v = v;
+	c.ih.file_size = fstat(fileno(f), &sb) == 0 ? (uint64_t)sb.st_size : 0;
 	log_info("Importing blocks file %s...", path);
-	while (!__atomic_load_n(&v->stopping, __ATOMIC_ACQUIRE)) {
-		if (reader_need(&r, 8) != 0)
-			break;
-		p = r.buf + r.off;
-		if (memcmp(p, magic, 4) != 0) {
-			/* Garbage between blocks: look for the next start. */
-			const uint8_t *q = memchr(p + 1, magic[0],
-			    r.len - r.off - 1);
-
-			reader_skip(&r, q ? (size_t)(q - p) : r.len - r.off);
-			continue;
-		}
-		size = le32_read(p + 4);
-		if (size < BLOCK_HEADER_SIZE ||
-		    size > MAX_BLOCK_SERIALIZED_SIZE) {
-			reader_skip(&r, 1);
-			continue;
-		}
-		if (reader_need(&r, 8 + (size_t)size) != 0)
-			break;		/* truncated last block */
-		ih.file_off = r.consumed + 8 + size;
-		m = msg_new(VMSG_IMPORT_BLOCK, IMPORT_PEER_ID, NULL,
-		    sizeof(ih) + size);
-		memcpy(m->data, &ih, sizeof(ih));
-		memcpy(m->data + sizeof(ih), r.buf + r.off + 8, size);
-		if (queue_push(v->impq, m) != 0) {
-			msg_free(m);
-			break;
-		}
-		reader_skip(&r, 8 + (size_t)size);
-		nblocks++;
-	}
+	nblocks = blkfile_scan(f, v->cp->magic, &v->stopping, import_block,
+	    &c);
 	log_info("Read %llu blocks from %s", (unsigned long long)nblocks,
 	    path);
-	fclose(r.f);
-	free(r.buf);
+	fclose(f);
 }
 
 static void *

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crypto/hash.h"
 #include "net/addrman.h"
 #include "net/banman.h"
 #include "unit.h"
@@ -331,7 +332,55 @@ test_discourage_bounded(void)
 	banman_free(bm);
 }
 
+/*
+ * Found by fuzz_peersdat: last_try and last_success are any 64 bits in
+ * peers.dat, and "now - last_try" overflowed (undefined; wrapped, an
+ * address tried at INT64_MIN looked tried just now and never terrible);
+ * an attempt count of 0xffffffff read as -1. Now the differences
+ * saturate and the count is capped, so such an entry is terrible.
+ */
+static void
+test_load_extreme_times(void)
+{
+	struct addrman *am = addrman_new();
+	struct addr_entry out[4];
+	struct wbuf w;
+	static const uint8_t ip[4] = { 1, 2, 3, 4 }, src[4] = { 5, 6, 7, 8 };
+
+	wbuf_init(&w);
+	wbuf_put(&w, "BRPEERS1", 8);
+	wbuf_put_le64(&w, 1);
+	wbuf_put_le64(&w, 2);
+	wbuf_put_le32(&w, 1);
+	wbuf_put_u8(&w, NET_IPV4);
+	wbuf_put_u8(&w, 4);
+	wbuf_put(&w, ip, 4);
+	wbuf_put_le16(&w, 8333);
+	wbuf_put_le64(&w, 1);
+	wbuf_put_le32(&w, (uint32_t)(NOW - 3600));
+	wbuf_put_u8(&w, NET_IPV4);
+	wbuf_put_u8(&w, 4);
+	wbuf_put(&w, src, 4);
+	wbuf_put_le64(&w, (uint64_t)INT64_MIN);	/* last success */
+	wbuf_put_le64(&w, (uint64_t)INT64_MIN);	/* last try */
+	wbuf_put_le32(&w, 0xffffffffu);		/* attempts */
+	wbuf_put_u8(&w, 0);
+	wbuf_reserve(&w, 32);
+	sha256(w.p, w.len, w.p + w.len);
+	w.len += 32;
+	CHECK_EQ_INT(addrman_load_buf(am, w.p, w.len, "test"), 0);
+	CHECK_EQ_INT(addrman_size(am, -1, -1), 1);
+	CHECK_EQ_INT(addrman_check(am), 0);
+	/* Failed forever, never succeeded: not handed out. */
+	CHECK_EQ_INT(addrman_get_addr(am, 4, 0, -1, NOW, out), 0);
+	CHECK_EQ_INT(addrman_select(am, 0, NOW, out), 0);
+	addrman_attempt(am, &out[0].svc, 1, NOW);
+	wbuf_free(&w);
+	addrman_free(am);
+}
+
 UNIT_MAIN(
+    UNIT_CASE(test_load_extreme_times),
     UNIT_CASE(test_add_rules),
     UNIT_CASE(test_good_and_select),
     UNIT_CASE(test_terrible_filtered),
