@@ -23,6 +23,7 @@
 #include "rpc/jsonenc.h"
 #include "rpc/rpc.h"
 #include "rpc/rpcerr.h"
+#include "util/request.h"
 
 struct args;
 struct chainparams;
@@ -56,7 +57,8 @@ json_t *rpc_fail_type(struct rpc_error *err, const json_t *v,
 enum rpc_argtype {
 	RPC_ARG_STR,		/* string */
 	RPC_ARG_HEX,		/* string of hex digits */
-	RPC_ARG_NUM,		/* number */
+	RPC_ARG_NUM,		/* number, a whole one (Core's getInt) */
+	RPC_ARG_REAL,		/* number, fractions too (Core's get_real) */
 	RPC_ARG_BOOL,
 	RPC_ARG_OBJ,
 	RPC_ARG_ARR,
@@ -122,6 +124,7 @@ extern const struct rpc_method rpc_blockfilter_methods[];
 extern const struct rpc_method rpc_control_methods[];
 extern const struct rpc_method rpc_mining_methods[];
 extern const struct rpc_method rpc_mempool_methods[];
+extern const struct rpc_method rpc_fee_methods[];
 extern const struct rpc_method rpc_net_methods[];
 extern const struct rpc_method rpc_rawtx_methods[];
 extern const struct rpc_method rpc_util_methods[];
@@ -346,6 +349,14 @@ int rpc_owner_check(struct rpc *r, const struct rpc_method *m,
 
 struct outpoint;
 struct mempool_outpoints_out;
+/*
+ * mempool_ask (mempool.h) with the server's time-out, the mempool's
+ * statuses mapped to Core's error codes: 0, or -1 with *err (-33 without
+ * a mempool). For method files other than mempool.c (fees.c).
+ */
+int rpc_mempool_ask(struct rpc *r, request_fn fn, const void *in,
+    size_t inlen, void (*in_free)(void *), void *out, size_t outlen,
+    void (*out_free)(void *), struct rpc_error *err);
 /*
  * A pool transaction's serialization with witness: 0 with *raw
  * (xmalloc'd, *len bytes; NULL when the pool does not have it), or -1 with
