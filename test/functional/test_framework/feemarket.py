@@ -33,6 +33,9 @@ class FeeMarket:
         while len(self.utxos) < count:
             split = self.wallet.send_self_transfer_multi(from_node=miner, num_outputs=per_tx)
             self.utxos.extend(split["new_utxos"])
+        # Every node must see the splits enter before they confirm: the
+        # estimator learns from them too.
+        self.test.sync_mempools(self.nodes)
         self.test.generate(miner, 1, sync_fun=lambda: self.test.sync_blocks(self.nodes))
         self.test.sync_mempools(self.nodes)
 
