@@ -333,6 +333,12 @@ json_t *rpc_scantxoutset(struct rpc_ctx *c, struct rpc_error *err);
  */
 struct rpc_tipwatch;
 struct rpc_tipwatch *rpc_tipwatch_start(struct validation *v);
+/*
+ * The "warnings" array of getblockchaininfo, getnetworkinfo and
+ * getmininginfo: the node's operator warnings (validation.h), as Core 28's
+ * array form.
+ */
+json_t *rpc_warnings_json(struct rpc *r);
 void rpc_tipwatch_stop(struct rpc_tipwatch *tw);
 void rpc_tipwatch_free(struct rpc_tipwatch *tw);
 

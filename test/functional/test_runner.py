@@ -33,6 +33,7 @@ EXIT_SKIPPED = 77
 BASE_SCRIPTS = [
     ("interop_fee_estimation.py", 900),
     ("feature_fee_estimation.py", 600),
+    ("feature_alertnotify.py", 600),
     ("interop_sync.py", 900),
     ("interop_rpc_diff.py", 600),
     ("interop_relay.py", 900),
