@@ -15,7 +15,12 @@ height and confirm in the same block.
   the pass and fail ranges of estimaterawfee agree too.
 - After both restart (fee_estimates.dat written and read by each), they
   still agree.
+- The files themselves are interchangeable: each node started on the
+  other's fee_estimates.dat answers as the other did.
 """
+
+import os
+import shutil
 
 from decimal import Decimal
 
@@ -70,6 +75,19 @@ class InteropFeeEstimationTest(BitrootTestFramework):
         self.compare(core, br)
         self.restart_node(0)
         self.restart_node(1)
+        self.connect_nodes(1, 0)
+        self.compare(core, br)
+
+        self.log.info("each reads the other's fee_estimates.dat")
+        self.stop_node(0)
+        self.stop_node(1)
+        core_dat = os.path.join(core.chaindir, "fee_estimates.dat")
+        br_dat = os.path.join(br.chaindir, "fee_estimates.dat")
+        shutil.copy(core_dat, br_dat + ".core")
+        shutil.copy(br_dat, core_dat)
+        os.replace(br_dat + ".core", br_dat)
+        self.start_node(0)
+        self.start_node(1)
         self.connect_nodes(1, 0)
         self.compare(core, br)
 
