@@ -237,6 +237,20 @@ stats_estimate(const struct fees *f, const struct stats *s, int target,
 
 	bucket_reset(&pass);
 	bucket_reset(&failb);
+	/*
+	 * A loaded file may give the horizons any shape: a target beyond
+	 * this one's (conservative estimates ask the medium horizon at the
+	 * short one's range) has no data here.
+	 */
+	if (target < 1 || (unsigned)target > bins) {
+		if (res != NULL) {
+			res->pass = pass;
+			res->fail = failb;
+			res->decay = s->decay;
+			res->scale = s->scale;
+		}
+		return -1;
+	}
 	for (b = (int)maxb; b >= 0; b--) {
 		if (new_range) {
 			cur_near = (unsigned)b;
