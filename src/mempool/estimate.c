@@ -159,10 +159,10 @@ mempool_fees_added(struct mempool *m, const struct pool_entry_info *e)
 		return;
 	/*
 	 * Core's validForFeeEstimation: not put back by a reorg (limits
-	 * bypassed), the node not in initial download, and no parent in the
-	 * pool (bitrootd has no package submission).
+	 * bypassed), not submitted in a package (submitpackage, 1p1c relay),
+	 * the node not in initial download, and no parent in the pool.
 	 */
-	valid = !m->readding && e->nparents == 0 &&
+	valid = !m->readding && !m->in_package && e->nparents == 0 &&
 	    !validation_is_initial_download(m->v);
 	fees_tx_added(m->fees, e->txid, (uint32_t)e->height, e->fee, e->vsize,
 	    valid);

@@ -211,20 +211,12 @@ m_getblock(struct rpc_ctx *c, struct rpc_error *err)
 		free(raw);
 		return NULL;
 	}
-	if (block_parse(raw, len, &b) == -1) {
+	rc = rpc_block_spent(raw, len, undo, ulen, e.height, &b, &spent);
+	if (rc != 0) {
 		free(undo);
 		free(raw);
 		json_decref(res);
-		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
-		    "Block read failed");
-	}
-	if (undo && rpc_undo_spent(undo, ulen, &b, e.height, &spent) == -1) {
-		block_free(&b);
-		free(undo);
-		free(raw);
-		json_decref(res);
-		return rpc_fail(err, RPC_INTERNAL_ERROR, "%s",
-		    RPC_UNDO_UNREADABLE);
+		return rpc_block_read_fail(err, rc);
 	}
 	wbuf_init(&w);
 	block_serialize(&b, &w, 0);

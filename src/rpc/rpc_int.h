@@ -66,6 +66,7 @@ enum rpc_argtype {
 	RPC_ARG_RANGE,		/* number or [begin,end] */
 	RPC_ARG_ANY,		/* no type check */
 	RPC_ARG_NUM_OR_BOOL,	/* Core's verbosity|verbose: number or boolean */
+	RPC_ARG_OPTIONS,	/* Core's OBJ_NAMED_PARAMS: an options object, no braces in help */
 	RPC_ARG_STR_OR_NUM,	/* hash or height */
 };
 
@@ -134,6 +135,7 @@ extern const struct rpc_method rpc_output_script_methods[];
 extern const struct rpc_method rpc_signing_methods[];
 extern const struct rpc_method rpc_zmq_methods[];
 extern const struct rpc_method rpc_utxo_methods[];
+extern const struct rpc_method rpc_scanblocks_methods[];
 
 /* Finds a method by name (binary search of the merged table), or NULL. */
 const struct rpc_method *rpc_method_find(const char *name);
@@ -534,6 +536,35 @@ struct consensus_coin;
  */
 int rpc_undo_spent(const uint8_t *undo, size_t n, const struct block *b,
     int32_t height, struct consensus_coin **out);
+/*
+ * The scripts of scantxoutset's and scanblocks' scan objects (descriptor
+ * strings, or objects with "desc"), each with its inferred descriptor.
+ * rpc_needles_parse: 0, or -1 with err (Core's words) and nothing kept.
+ */
+struct rpc_needle {
+	uint8_t *script;
+	size_t len;
+	char *desc;		/* with checksum */
+};
+struct rpc_needles {
+	struct rpc_needle *v;
+	size_t n;
+};
+int rpc_needles_parse(const struct chainparams *cp, json_t *objs,
+    struct rpc_needles *nd, struct rpc_error *err);
+void rpc_needles_free(struct rpc_needles *nd);
+/*
+ * block_parse of raw/len into *b and, when undo is not NULL, rpc_undo_spent
+ * into *spent: 0, or RPC_BLOCK_UNREADABLE / RPC_BLOCK_UNDO_UNREADABLE (b
+ * is not left allocated then). Methods word these failures differently;
+ * rpc_block_read_fail gives getblock's and getrawtransaction's.
+ */
+#define RPC_BLOCK_UNREADABLE		(-1)
+#define RPC_BLOCK_UNDO_UNREADABLE	(-2)
+int rpc_block_spent(const uint8_t *raw, size_t len, const uint8_t *undo,
+    size_t ulen, int32_t height, struct block *b,
+    struct consensus_coin **spent);
+json_t *rpc_block_read_fail(struct rpc_error *err, int rc);
 /*
  * rpc_tx_json with the coins tx spent (spent: one per input, or NULL when
  * unknown or for a coinbase), as Core's TxToUniv with undo data: "fee"

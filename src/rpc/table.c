@@ -38,7 +38,7 @@ table_build(void)
 		rpc_rawtx_methods, rpc_util_methods, rpc_blockstats_methods,
 		rpc_txoutproof_methods, rpc_output_script_methods,
 		rpc_signing_methods, rpc_zmq_methods, rpc_utxo_methods,
-		rpc_fee_methods,
+		rpc_scanblocks_methods, rpc_fee_methods,
 	};
 	size_t g, i, n = 0;
 
@@ -136,6 +136,7 @@ type_name(enum rpc_argtype t)
 	case RPC_ARG_BOOL:
 		return "boolean";
 	case RPC_ARG_OBJ:
+	case RPC_ARG_OPTIONS:
 		return "json object";
 	case RPC_ARG_ARR:
 		return "json array";
@@ -175,6 +176,7 @@ static const struct usage {
 	{ "logging", "include", "[\"include_category\",...]" },
 	{ "logging", "exclude", "[\"exclude_category\",...]" },
 	{ "stop", "wait", NULL },
+	{ "submitpackage", "package", "[\"rawtx\",...]" },
 	{ "testmempoolaccept", "rawtxs", "[\"rawtx\",...]" },
 };
 
@@ -516,6 +518,7 @@ expected_type(enum rpc_argtype t)
 	case RPC_ARG_BOOL:
 		return "bool";
 	case RPC_ARG_OBJ:
+	case RPC_ARG_OPTIONS:
 		return "object";
 	case RPC_ARG_ARR:
 		return "array";

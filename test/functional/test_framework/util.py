@@ -130,6 +130,12 @@ def assert_raises_rpc_error(code, message, fun, *args, **kwds):
     raise AssertionError("RPC call did not fail (expected code %r)" % (code,))
 
 
+def assert_rpc_exact(code, message, fun, *args, **kwds):
+    """Runs fun and checks it fails with exactly this JSON-RPC code and message."""
+    e = assert_raises_rpc_error(code, None, fun, *args, **kwds)
+    assert_equal((e.error["code"], e.error["message"]), (code, message))
+
+
 def assert_approx(v, vexp, vspan):
     if v < vexp - vspan or v > vexp + vspan:
         raise AssertionError("%s not within %s of %s" % (v, vspan, vexp))
