@@ -320,9 +320,15 @@ mempool_load_file(struct mempool *m, const char *path,
 	int rc = -1;
 
 	if (file_read_all(path, 0, &buf, &len) != 0) {
-		if (errno == ENOENT)
-			log_info("Failed to open mempool file. Continuing "
-			    "anyway.");
+		/*
+		 * No file is what every first start meets: Core's "Failed
+		 * to open mempool file" read as an error there, so say what
+		 * it means, once, as information. An import names its file.
+		 */
+		if (errno == ENOENT && path == m->datpath)
+			log_info("No mempool file %s yet (first start, or "
+			    "-persistmempool was off): starting with an empty "
+			    "mempool", m->datpath);
 		else
 			log_warn("Failed to open mempool file %s. Continuing "
 			    "anyway", path);

@@ -62,21 +62,36 @@ void
 peer_free(struct peer *p)
 {
 	struct net *n = p->net;
+	size_t held = 0;
 
 	sync_peer_gone(n, p);
 	txrelay_peer_gone(n, p);
+	cmpct_peer_gone(n, p);
 	peer_forget_nonce(p);
 	if (p->handshaked && p->type != CONN_INBOUND &&
 	    p->type != CONN_BLOCK_RELAY)
 		addrman_connected(n->addrman, &p->addr, node_time());
-	if (p->bev)
+	if (p->bev) {
+		struct evbuffer *in = bufferevent_get_input(p->bev);
+		struct evbuffer *out = bufferevent_get_output(p->bev);
+
+		/*
+		 * Free the buffers now (bufferevent_free may defer it) and
+		 * give the pages back: 20 peers leaving 3.9 MB of a message
+		 * each used to leave 80 MB resident.
+		 */
+		held = evbuffer_get_length(in) + evbuffer_get_length(out);
+		evbuffer_drain(in, evbuffer_get_length(in));
+		evbuffer_drain(out, evbuffer_get_length(out));
 		bufferevent_free(p->bev);
+	}
 	v2t_free(p->v2);
 	socks5_free(p->socks);
 	free(p->subver);
 	addrs_free(&p->addrs);
 	free(p->getdata);
 	free(p);
+	xmalloc_release(held);
 }
 
 void

@@ -21,6 +21,7 @@
 #include "chain/chainparams.h"
 #include "config.h"
 #include "net/addrman.h"
+#include "net/cmpct.h"
 #include "net/net_int.h"
 #include "util/args.h"
 #include "util/log.h"
@@ -55,12 +56,15 @@ bind_one(struct net *n, const struct service *svc, uint32_t perms,
 		int e = errno;
 
 		close(fd);
+		/* The errno too: under load "in use" and "denied" differ. */
 		if (e == EADDRINUSE)
 			log_warnx("Unable to bind to %s on this computer. "
-			    "bitrootd is probably already running.", s);
+			    "bitrootd is probably already running. (bind "
+			    "returned error %s, errno %d)", s, strerror(e), e);
 		else if (explicit)
 			log_warnx("Unable to bind to %s on this computer "
-			    "(bind returned error %s)", s, strerror(e));
+			    "(bind returned error %s, errno %d)", s,
+			    strerror(e), e);
 		return -1;
 	}
 	if (listen(fd, SOMAXCONN) == -1) {
@@ -401,6 +405,10 @@ net_read_options(struct net *n, char *err, size_t errlen)
 		n->listen = 0;
 	n->use_addrman_outgoing = !args_is_set(n->args, "connect");
 	n->blocksonly = args_get_bool(n->args, "blocksonly", 0);
+	/* Negative counts as none (Core). */
+	v = args_get_int(n->args, "blockreconstructionextratxn",
+	    DEFAULT_BLOCK_RECONSTRUCTION_EXTRA_TXN);
+	n->extra_txn = v > 0 ? (size_t)v : 0;
 	/*
 	 * -test=nopublicdial: the test framework gives it to every bitrootd so
 	 * that addresses a test gossips (which must be routable) are never

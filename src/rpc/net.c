@@ -212,7 +212,8 @@ peer_json(const struct net_peer_info *p)
 	json_object_set_new(o, "subver", json_string(p->subver));
 	json_object_set_new(o, "inbound", json_boolean(p->inbound));
 	/* We never pick high-bandwidth peers ourselves. */
-	json_object_set_new(o, "bip152_hb_to", json_false());
+	json_object_set_new(o, "bip152_hb_to",
+	    json_boolean(p->bip152_hb_to));
 	json_object_set_new(o, "bip152_hb_from",
 	    json_boolean(p->bip152_hb_from));
 	json_object_set_new(o, "startingheight",
@@ -607,9 +608,11 @@ m_getnodeaddresses(struct rpc_ctx *c, struct rpc_error *err)
 	struct net_addrs_in in;
 	struct net_addrs out;
 	struct request *r;
-	int64_t n = count ? json_integer_value(count) : 1;
 	size_t i;
+	int n;
 
+	if (rpc_get_int_or(count, 1, &n, err) == -1)
+		return NULL;
 	if (n < 0)
 		return rpc_fail(err, RPC_INVALID_PARAMETER,
 		    "Address count out of range");

@@ -170,6 +170,7 @@ struct rpc_request {
 	json_t *id;		/* borrowed; NULL when the request had none */
 	enum rpc_version version;
 	const char *method;	/* borrowed from the request JSON */
+	int method_nul;		/* the name holds \u0000: no method has it */
 	json_t *params;		/* borrowed: array or object */
 };
 
@@ -196,9 +197,20 @@ struct rpc_http_reply {
 int rpc_execute_body(struct rpc *r, json_t *body, int fast_only,
     struct rpc_http_reply *out);
 /*
- * Parses a request body as Core does: any JSON value, at most
+ * A batch's answer text stops growing past RPC_BATCH_REPLY_MAX: the calls
+ * after it are not run and answer -7 (Core has no such limit; doc/rpc.md).
+ * With the 32 MiB request limit it bounds what one batch holds. The
+ * variable is the limit in force; only unit tests lower it.
+ */
+#define RPC_BATCH_REPLY_MAX ((size_t)256 << 20)
+extern size_t rpc_batch_reply_max;
+/*
+ * Parses a request body as Core does (jsonparse.c): any JSON value, at most
  * RPC_MAX_JSON_DEPTH nested arrays and objects (UniValue's limit; jansson
- * alone would take 2048). A new reference, or NULL if malformed.
+ * alone would take 2048), numbers outside int64 or double kept as reals
+ * (the integer readers answer "JSON integer out of range"), a request's
+ * numeric "id" kept as a literal of its text, \u0000 allowed in strings.
+ * A new reference, or NULL if malformed.
  */
 #define RPC_MAX_JSON_DEPTH 512
 json_t *rpc_json_parse(const char *data, size_t len);
@@ -302,6 +314,15 @@ int rpc_check_obj(json_t *o, const char *const *names,
     struct rpc_error *err);
 /* A boolean param that Core also accepts as a number (verbosity). */
 int rpc_param_verbosity(const json_t *v, int deflt);
+/*
+ * Core's getInt<int>(): v must be a whole number within int's range, else
+ * -1 with RPC_MISC_ERROR "JSON integer out of range" (4294967296 is out
+ * of range, not a negative number or another height).
+ */
+int rpc_get_int(const json_t *v, int *out, struct rpc_error *err);
+/* The same for an optional parameter: deflt when v is NULL. */
+int rpc_get_int_or(const json_t *v, int deflt, int *out,
+    struct rpc_error *err);
 /*
  * Core reads verbosity without its type check (it also takes a boolean),
  * so any other type fails inside the handler: -1, not -3. 0 or -1.

@@ -615,6 +615,28 @@ range:
 	return -1;
 }
 
+int
+rpc_get_int(const json_t *v, int *out, struct rpc_error *err)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < INT_MIN ||
+	    json_integer_value(v) > INT_MAX) {
+		rpc_fail(err, RPC_MISC_ERROR, "JSON integer out of range");
+		return -1;
+	}
+	*out = (int)json_integer_value(v);
+	return 0;
+}
+
+int
+rpc_get_int_or(const json_t *v, int deflt, int *out, struct rpc_error *err)
+{
+	if (v == NULL || json_is_null(v)) {
+		*out = deflt;
+		return 0;
+	}
+	return rpc_get_int(v, out, err);
+}
+
 /*
  * Callers check the value with rpc_check_verbosity; out-of-range numbers
  * still come back as -1 here rather than through an undefined cast.

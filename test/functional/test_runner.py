@@ -3,13 +3,14 @@
 
     test/functional/test_runner.py [--builddir=DIR] [-j N] [--sanitizer-smoke] [TEST ...]
 
-Binaries: --builddir=DIR uses DIR/src/bitrootd, DIR/src/bitroot-cli and
+Binaries: --bitrootd=PATH and --bitrootcli=PATH name one binary each;
+--builddir=DIR uses DIR/src/bitrootd, DIR/src/bitroot-cli and
 DIR/src/bitroot-util; otherwise the BITROOTD, BITROOTCLI and BITROOTUTIL
-environment variables; otherwise
-src/ of this checkout. Each test runs in its own process group with its own
-temporary directory and port window, under a time limit. The last line of
-output is always "N passed, N failed, N skipped"; the exit status is 1 if
-any test failed or timed out.
+environment variables; otherwise src/ of this checkout. Relative paths are
+taken from the directory the runner was started in. Each test runs in its
+own process group with its own temporary directory and port window,
+under a time limit. The last line of output is always "N passed, N failed,
+N skipped"; the exit status is 1 if any test failed or timed out.
 """
 
 import argparse
@@ -67,6 +68,7 @@ BASE_SCRIPTS = [
     ("feature_loadblock.py", 1200),
     ("feature_utxo_scale_gen.py", None),
     ("feature_bench_log.py", None),
+    ("feature_memory_return.py", 900),
     ("feature_block.py", 900),
     ("feature_harness_contract.py", None),
     ("rpc_blockchain.py", None),
@@ -79,6 +81,8 @@ BASE_SCRIPTS = [
     ("rpc_txindex.py", None),
     ("rpc_blockfilter.py", 900),
     ("p2p_blockfilters.py", 900),
+    ("p2p_compactblocks.py", 600),
+    ("interop_compactblocks.py", 600),
     ("rest_interface.py", None),
     ("zmq_interface.py", None),
     ("rpc_rawtx_verbose.py", None),
@@ -101,6 +105,7 @@ BASE_SCRIPTS = [
     ("feature_config.py", None),
     ("feature_options.py", None),
     ("lint_includes.py", None),
+    ("lint_newcomer.py", None),
     ("feature_daemon.py", None),
     ("feature_lock.py", None),
     ("feature_logging.py", None),
@@ -148,6 +153,8 @@ def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("tests", nargs="*", help="tests to run (default: all); NAME or NAME.py")
     p.add_argument("--builddir", help="build directory holding src/bitrootd and src/bitroot-cli")
+    p.add_argument("--bitrootd", help="bitrootd binary (overrides --builddir and BITROOTD)")
+    p.add_argument("--bitrootcli", help="bitroot-cli binary (overrides --builddir and BITROOTCLI)")
     p.add_argument("-j", "--jobs", type=int, default=2, help="tests run in parallel (default 2)")
     p.add_argument("--timeout", type=int, help="per-test time limit in seconds (default: %d, or the "
                    "test's own)" % DEFAULT_TIMEOUT)
@@ -187,13 +194,19 @@ def select_tests(args):
 
 
 def binaries(args):
+    found = _binaries(args)
+    # Tests run from the repository's top: relative paths must not change meaning.
+    return tuple(os.path.abspath(b) for b in (args.bitrootd or found[0], args.bitrootcli or found[1], found[2]))
+
+
+def _binaries(args):
     if args.builddir:
-        src = os.path.join(os.path.abspath(args.builddir), "src")
+        src = os.path.join(args.builddir, "src")
         return (os.path.join(src, "bitrootd"), os.path.join(src, "bitroot-cli"),
                 os.path.join(src, "bitroot-util"))
-    return (os.environ.get("BITROOTD") or os.path.join(REPO_ROOT, "src", "bitrootd"),
-            os.environ.get("BITROOTCLI") or os.path.join(REPO_ROOT, "src", "bitroot-cli"),
-            os.environ.get("BITROOTUTIL") or os.path.join(REPO_ROOT, "src", "bitroot-util"))
+    return tuple(os.environ.get(env) or os.path.join(REPO_ROOT, "src", name)
+                 for env, name in (("BITROOTD", "bitrootd"), ("BITROOTCLI", "bitroot-cli"),
+                                   ("BITROOTUTIL", "bitroot-util")))
 
 
 class Job:
