@@ -15,6 +15,7 @@
 # target as one pass or fail and end with the totals. Targets: tx
 # block p2p jsonrpc config address script v2transport merkleblock snapshot
 # psbt store undo mempooldat peersdat banlist loadblock cfilters rpcfast
+# feeestimates
 # (default: all).
 #
 # Corpora under WORK/corpus/TARGET grow from run to run; seeds are made
@@ -29,7 +30,7 @@ work="$top/build-fuzz/run"
 run=1
 ci=0
 all="tx block p2p jsonrpc config address script v2transport merkleblock snapshot"
-all="$all psbt store undo mempooldat peersdat banlist loadblock cfilters rpcfast"
+all="$all psbt store undo mempooldat peersdat banlist loadblock cfilters rpcfast feeestimates"
 
 while getopts "t:b:w:nch" opt; do
 	case $opt in
@@ -705,6 +706,35 @@ for i, (m, params) in enumerate(chainreq):
 put("jsonrpc", json.dumps([{"jsonrpc": "2.0", "method": m, "params": p,
                             "id": i} for i, (m, p) in
                            enumerate(chainreq[:6])]))
+
+# feeestimates: fee_estimates.dat as Core writes it with no history (190
+# buckets; medium, short and long horizons), and one with a few counts.
+def fee_file(fill):
+    buckets = []
+    b = 1000.0
+    while b <= 1e7:
+        buckets.append(b)
+        b *= 1.05
+    buckets.append(1e99)
+    nb = len(buckets)
+
+    def dbls(v):
+        return cs(len(v)) + b"".join(struct.pack("<d", x) for x in v)
+
+    out = struct.pack("<iiIII", 149900, 280100, 200, 100 if fill else 0, 200 if fill else 0)
+    out += dbls(buckets)
+    for decay, scale, periods in ((0.9952, 2, 24), (0.962, 1, 12), (0.99931, 24, 42)):
+        row = [float(fill * (i % 3)) for i in range(nb)]
+        out += struct.pack("<d", decay) + struct.pack("<I", scale)
+        out += dbls([r * 5000 for r in row]) + dbls(row)
+        out += cs(periods) + b"".join(dbls(row) for _ in range(periods))
+        out += cs(periods) + b"".join(dbls([0.0] * nb) for _ in range(periods))
+    return out
+
+
+put("feeestimates", fee_file(0))
+put("feeestimates", fee_file(1))
+put("feeestimates", struct.pack("<iiI", 149900, 999999, 0))
 
 for t in sorted(count):
     print("  %-8s %d seeds" % (t, count[t]))

@@ -3,7 +3,7 @@
  * (store, validation, the block filter index, mempool, net, rpc); stops
  * them in reverse, so that nothing stopped is still used by something
  * running. The signature cache is shared by validation and the mempool,
- * and freed after both stopped. The notify thread (-blocknotify) starts
+ * and freed after both stopped. The notify thread (-blocknotify, -alertnotify) starts
  * before validation and stops after it, so no tip change can reach a
  * stopped notifier. -server=0 starts no RPC server at all, as in Core.
  * Main thread only.
@@ -46,6 +46,7 @@ struct node {
 	struct notify *notify;
 	struct zmqpub *zmq;
 	const char *blocknotify;	/* -blocknotify command, or NULL */
+	const char *alertnotify;	/* -alertnotify command, or NULL */
 };
 
 /*
@@ -77,10 +78,35 @@ on_tip_notify(void *arg, const uint8_t hash[32], int32_t height, int ibd)
 	char hex[65];
 
 	(void)height;
-	if (ibd)
+	if (ibd || n->blocknotify == NULL)
 		return;
 	hash_to_hex(hash, hex);
 	notify_push(n->notify, n->blocknotify, hex);
+}
+
+/*
+ * -alertnotify, as Core's AlertNotify: the message keeps only Core's safe
+ * characters (SanitizeString: letters, digits and " .,;-_/:?@()"), so it
+ * can be single-quoted for the shell whatever it says.
+ */
+static void
+on_alert_notify(void *arg, const char *msg)
+{
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;-_/:?@()";
+	struct node *n = arg;
+	char quoted[VALIDATION_WARNING_LEN + 3];
+	size_t i, k = 0;
+
+	if (n->alertnotify == NULL)
+		return;
+	quoted[k++] = '\'';
+	for (i = 0; msg[i] != '\0' && k < sizeof(quoted) - 2; i++)
+		if (strchr(safe, msg[i]) != NULL)
+			quoted[k++] = msg[i];
+	quoted[k++] = '\'';
+	quoted[k] = '\0';
+	notify_push(n->notify, n->alertnotify, quoted);
 }
 
 /*
@@ -281,19 +307,14 @@ node_start(const struct args *a, struct node **out)
 	log_info("store opened");
 	n->sigcache = sigcache_new(sigcache_bytes(a));
 	if ((v = args_get(a, "blocknotify")) != NULL && *v != '\0' &&
-	    !args_is_negated(a, "blocknotify")) {
+	    !args_is_negated(a, "blocknotify"))
 		n->blocknotify = v;
-		n->notify = notify_start();
-	}
-	/*
-	 * Core's one alert left is "unknown new rules activated" (version
-	 * bits); bitrootd does not watch for it yet, so say so.
-	 */
 	if ((v = args_get(a, "alertnotify")) != NULL && *v != '\0' &&
 	    !args_is_negated(a, "alertnotify"))
-		log_warnx("-alertnotify has no effect yet: bitrootd raises no "
-		    "alerts (it does not watch for unknown version bits "
-		    "rules)");
+		n->alertnotify = v;
+	/* One runner for both: commands run one at a time, off node threads. */
+	if (n->blocknotify != NULL || n->alertnotify != NULL)
+		n->notify = notify_start();
 	if (validation_start_sc(a, n->cp, n->store, n->sigcache,
 	    &n->val) != 0)
 		goto fail;
@@ -303,6 +324,7 @@ node_start(const struct args *a, struct node **out)
 		memset(&vl, 0, sizeof(vl));
 		vl.arg = n;
 		vl.tip_changed = on_tip_notify;
+		vl.warning = on_alert_notify;
 		validation_add_listener(n->val, &vl);
 	}
 	if ((filter_types & (1u << BLOCKFILTER_BASIC)) &&

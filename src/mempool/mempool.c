@@ -151,6 +151,7 @@ on_added(void *arg, const struct pool_entry_info *e)
 			m->listeners[i].tx_added(m->listeners[i].arg,
 			    peer, e->txid, e->wtxid, rate, e->raw,
 			    e->raw_len);
+	mempool_fees_added(m, e);
 	memset(&ev, 0, sizeof(ev));
 	ev.added = 1;
 	ev.txid = e->txid;
@@ -170,6 +171,7 @@ on_removed(void *arg, const struct pool_entry_info *e, enum pool_removal why)
 	size_t i;
 
 	/* The pool logs the removal itself (-debug=mempool). */
+	mempool_fees_removed(m, e, why);
 	for (i = 0; i < nlisteners(m); i++)
 		if (m->listeners[i].tx_removed)
 			m->listeners[i].tx_removed(m->listeners[i].arg,
@@ -241,7 +243,10 @@ mempool_accept_package(struct mempool *m, const uint8_t *const *raws,
 			tx_free(&tx);
 		}
 	}
+	/* Core does not learn fees from what came in a package. */
+	m->in_package = 1;
 	st = pool_accept_package(m->pool, raws, lens, n, max_feerate, out);
+	m->in_package = 0;
 	m->pkg_n = 0;
 	mempool_publish(m);
 	return st;
@@ -331,9 +336,13 @@ handle_block(struct mempool *m, struct msg *msg)
 		fatalx("%s: a block from validation does not parse", __func__);
 	if (msg->type == MPQ_BLOCK_CONNECTED) {
 		pool_block_connected(m->pool, &b, hdr.height);
+		mempool_fees_block(m, hdr.height);
 		pool_trim(m->pool, m->pol.max_mempool_bytes);
-	} else
+	} else {
+		m->readding = 1;
 		pool_block_disconnected(m->pool, &b, hdr.height);
+		m->readding = 0;
+	}
 	block_free(&b);
 	mempool_publish(m);
 }
@@ -621,7 +630,9 @@ dispatch(struct mempool *m, struct msg *msg)
 		break;
 	case MPQ_REORG_DONE:
 		m->cur_peer = MEMPOOL_PEER_REORG;
+		m->readding = 1;
 		pool_reorg_done(m->pool);
+		m->readding = 0;
 		m->cur_peer = MEMPOOL_PEER_LOCAL;
 		mempool_publish(m);
 		break;
@@ -712,6 +723,7 @@ mempool_main(void *arg)
 			continue;
 		}
 		maybe_expire(m, 0);
+		mempool_fees_tick(m);
 		mempool_publish(m);
 		pfd[0].events = pfd[1].events = POLLIN;
 		if (poll(pfd, 2, IDLE_WAKE_MS) == -1 && errno != EINTR)
@@ -762,6 +774,10 @@ mempool_start(const struct args *a, const struct chainparams *cp,
 	env.cs = m->cs;
 	env.sigcache = sc;
 	env.pol = &m->pol;
+	if (mempool_fees_start(m) != 0) {
+		free(m);
+		return -1;
+	}
 	m->pool = pool_new(&env);
 	memset(&h, 0, sizeof(h));
 	h.arg = m;
@@ -815,6 +831,7 @@ mempool_stop(struct mempool *m)
 	 * overwrite mempool.dat with what little arrived meanwhile. */
 	if (m->thread_started && m->pol.persist && m->loaded)
 		(void)mempool_dump(m);
+	mempool_fees_stop(m);
 	pool_free(m->pool);
 	queue_free(m->ctlq);
 	queue_free(m->txq);

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mempool/fees.h"
 #include "util/request.h"
 
 struct args;
@@ -162,6 +163,8 @@ enum mempool_status {
 	MEMPOOL_E_NOT_LOADED,		/* mempool.dat not loaded yet */
 	MEMPOOL_E_DUMP,			/* mempool.dat could not be written */
 	MEMPOOL_E_IMPORT,		/* importmempool: the file did not load */
+	MEMPOOL_E_PARAM,		/* a bad parameter (Core's -8 message) */
+	MEMPOOL_E_NO_ESTIMATOR,		/* -blocksonly: no fee estimator */
 };
 
 /*
@@ -444,6 +447,44 @@ struct mempool_outpoints_out {
 void mempool_outpoints_in_free(void *in);
 void mempool_outpoints_out_free(void *out);
 void mempool_req_outpoints(void *m, void *in, void *out, struct request *r);
+
+/*
+ * mempool_req_fee_smart: estimatesmartfee. in: struct
+ * mempool_fee_smart_in (mode_ok 0: the caller could not parse the mode,
+ * refused after the target, in Core's order); out: struct
+ * mempool_fee_smart_out (owns nothing). MEMPOOL_E_PARAM,
+ * MEMPOOL_E_NO_ESTIMATOR.
+ */
+struct mempool_fee_smart_in {
+	int target;
+	int mode_ok;
+	int conservative;
+};
+struct mempool_fee_smart_out {
+	int64_t rate;			/* sat/kvB, 0: no estimate; at least the pool's minimum */
+	int blocks;			/* the target answered */
+};
+void mempool_req_fee_smart(void *m, void *in, void *out, struct request *r);
+
+/*
+ * mempool_req_fee_raw: estimaterawfee. in: struct mempool_fee_raw_in; out:
+ * struct mempool_fee_raw_out (owns nothing), one row per horizon that
+ * tracks the target, short first. MEMPOOL_E_PARAM, MEMPOOL_E_NO_ESTIMATOR.
+ */
+struct mempool_fee_raw_in {
+	int target;
+	double threshold;		/* refused outside [0, 1] */
+};
+struct mempool_fee_horizon {
+	enum fees_horizon horizon;
+	int64_t rate;			/* sat/kvB, 0: none met the threshold */
+	struct fees_result res;
+};
+struct mempool_fee_raw_out {
+	int n;
+	struct mempool_fee_horizon h[FEES_NHORIZONS];
+};
+void mempool_req_fee_raw(void *m, void *in, void *out, struct request *r);
 
 /*
  * The pool's rolling minimum fee rate, floored at -minrelaytxfee, in

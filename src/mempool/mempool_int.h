@@ -1,7 +1,8 @@
 /*
  * Inside the mempool module: the thread's context and what its files share
  * (mempool.c: thread, queues, listeners, chain events; serve.c: the
- * requests served for the rpc thread; persist.c: mempool.dat). Nothing
+ * requests served for the rpc thread; persist.c: mempool.dat; estimate.c:
+ * the fee estimator's feeding, file and requests). Nothing
  * outside src/mempool includes this.
  *
  * Everything in struct mempool below "owned by the mempool thread" is
@@ -13,6 +14,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "mempool/fees.h"
 #include "mempool/mempool.h"
 #include "mempool/policy.h"
 #include "mempool/pool.h"
@@ -72,6 +74,16 @@ struct mempool {
 	int loaded;			/* mempool.dat load attempt finished (getmempoolinfo "loaded") */
 	int64_t last_expire;		/* node time of the last expiry pass */
 	struct accept_result scratch;	/* a peer's acceptance (large: not on the stack) */
+	int readding;			/* a reorg puts transactions back (limits bypassed) */
+	int in_package;			/* a package's members are being accepted */
+
+	/* The fee estimator, owned by the mempool thread; NULL with -blocksonly. */
+	struct fees *fees;
+	char feepath[4096];		/* <chaindir>/fee_estimates.dat */
+	int64_t fee_flushed;		/* node time of the last write */
+	struct fees_block_tx *blkconf;	/* the block in hand's confirmed entries */
+	size_t nblkconf, capblkconf;
+
 	/*
 	 * While a package from peers is in hand: its members' wtxids and
 	 * senders, so the hooks tag each with its own peer (pkg_n 0: none).
@@ -161,5 +173,23 @@ int mempool_dat_read(uint8_t *buf, size_t len,
 /* XORs p[0..len), at file offset off, with the key (Core's obfuscation). */
 void mempool_dat_xor(uint8_t *p, size_t len, size_t off,
     const uint8_t key[MEMPOOL_DAT_KEY_LEN]);
+
+/* ---- estimate.c: the fee estimator (fees.h) on the mempool thread ---- */
+/*
+ * Before the thread starts: checks -acceptstalefeeestimates (regtest
+ * only), creates the estimator unless -blocksonly and reads
+ * fee_estimates.dat. 0, or -1 with "Error: ..." logged.
+ */
+int mempool_fees_start(struct mempool *m);
+/* After the thread ended: counts what waits as left, writes the file, frees. */
+void mempool_fees_stop(struct mempool *m);
+/* Pool hooks: an entry added; removed (confirmed ones wait for the block). */
+void mempool_fees_added(struct mempool *m, const struct pool_entry_info *e);
+void mempool_fees_removed(struct mempool *m, const struct pool_entry_info *e,
+    enum pool_removal why);
+/* After pool_block_connected: the block's confirmations go in. */
+void mempool_fees_block(struct mempool *m, int32_t height);
+/* Housekeeping: rewrites the file every hour of node time. */
+void mempool_fees_tick(struct mempool *m);
 
 #endif

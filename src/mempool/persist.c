@@ -20,8 +20,6 @@
  * joined): the pool is theirs for the duration.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,38 +97,6 @@ delta_cb(void *arg, const uint8_t txid[32], int64_t delta)
 	return 0;
 }
 
-static int
-write_all(int fd, const uint8_t *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Makes the rename durable: the directory entry is data too. */
-static void
-sync_dir(const char *path)
-{
-	char *copy = xstrdup(path);
-	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd != -1) {
-		(void)fsync(fd);
-		close(fd);
-	}
-	free(copy);
-}
-
 int
 mempool_dump(struct mempool *m)
 {
@@ -140,9 +106,8 @@ mempool_dump(struct mempool *m)
 	uint8_t key[KEY_LEN];
 	uint64_t version, r;
 	int64_t t0 = time_mono_micros(), t1;
-	char *tmp;
+	const char *step;
 	size_t i;
-	int fd;
 
 	memset(&c, 0, sizeof(c));
 	pool_foreach(m->pool, collect_cb, &c);
@@ -182,37 +147,17 @@ mempool_dump(struct mempool *m)
 	if (version == DUMP_VERSION)
 		mempool_dat_xor(w.p + KEY_END, w.len - KEY_END, KEY_END, key);
 
-	tmp = xasprintf("%s.new", m->datpath);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd == -1) {
-		log_warn("Failed to dump mempool: cannot create %s. Continuing "
-		    "anyway", tmp);
-		goto fail;
+	if (file_write_atomic(m->datpath, w.p, w.len, &step) != 0) {
+		log_warn("Failed to dump mempool: cannot %s %s.new. Continuing "
+		    "anyway", step, m->datpath);
+		wbuf_free(&w);
+		return -1;
 	}
-	if (write_all(fd, w.p, w.len) != 0 || fsync(fd) != 0) {
-		log_warn("Failed to dump mempool: cannot write %s. Continuing "
-		    "anyway", tmp);
-		close(fd);
-		(void)unlink(tmp);
-		goto fail;
-	}
-	if (close(fd) != 0 || rename(tmp, m->datpath) != 0) {
-		log_warn("Failed to dump mempool: cannot rename %s. Continuing "
-		    "anyway", tmp);
-		(void)unlink(tmp);
-		goto fail;
-	}
-	sync_dir(m->datpath);
 	log_info("Dumped mempool: %.3fs to copy, %.3fs to dump, %zu bytes "
 	    "dumped to file", (t1 - t0) / 1e6, (time_mono_micros() - t1) / 1e6,
 	    w.len);
-	free(tmp);
 	wbuf_free(&w);
 	return 0;
-fail:
-	free(tmp);
-	wbuf_free(&w);
-	return -1;
 }
 
 /* ---- load ---- */

@@ -347,7 +347,7 @@ m_getblockchaininfo(struct rpc_ctx *c, struct rpc_error *err)
 		json_object_set_new(o, "signet_challenge", json_string(s));
 		free(s);
 	}
-	json_object_set_new(o, "warnings", json_array());
+	json_object_set_new(o, "warnings", rpc_warnings_json(c->rpc));
 	return o;
 }
 

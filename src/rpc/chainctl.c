@@ -324,3 +324,19 @@ rpc_waitforblockheight(struct rpc_ctx *c, struct rpc_error *err)
 {
 	return wait_method(c, WAIT_HEIGHT, 1, err);
 }
+
+json_t *
+rpc_warnings_json(struct rpc *r)
+{
+	char w[VALIDATION_MAX_WARNINGS][VALIDATION_WARNING_LEN];
+	struct validation *v = rpc_shared(r)->v;
+	json_t *a = json_array();
+	int i, n;
+
+	if (v == NULL)
+		return a;
+	n = validation_warnings(v, w, VALIDATION_MAX_WARNINGS);
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(w[i]));
+	return a;
+}

@@ -41,7 +41,10 @@ status_code(int status)
 	case MEMPOOL_E_STORE:
 		return RPC_DATABASE_ERROR;
 	case MEMPOOL_E_DUST:
+	case MEMPOOL_E_PARAM:
 		return RPC_INVALID_PARAMETER;
+	case MEMPOOL_E_NO_ESTIMATOR:
+		return RPC_INTERNAL_ERROR;
 	case MEMPOOL_E_NOT_LOADED:
 	case MEMPOOL_E_DUMP:
 	case MEMPOOL_E_IMPORT:
@@ -85,6 +88,14 @@ ask(struct rpc *r, request_fn fn, const void *in, size_t inlen,
 	else
 		rpc_fail(err, status_code(rerr.status), "%s", rerr.message);
 	return -1;
+}
+
+int
+rpc_mempool_ask(struct rpc *r, request_fn fn, const void *in, size_t inlen,
+    void (*in_free)(void *), void *out, size_t outlen,
+    void (*out_free)(void *), struct rpc_error *err)
+{
+	return ask(r, fn, in, inlen, in_free, out, outlen, out_free, err);
 }
 
 int

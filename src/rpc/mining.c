@@ -614,7 +614,7 @@ m_getmininginfo(struct rpc_ctx *c, struct rpc_error *err)
 	    json_real(arith256_difficulty(mi.next_bits)));
 	json_object_set_new(next, "target", target_json(mi.next_bits));
 	json_object_set_new(res, "next", next);
-	json_object_set_new(res, "warnings", json_array());
+	json_object_set_new(res, "warnings", rpc_warnings_json(c->rpc));
 	return res;
 }
 

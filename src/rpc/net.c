@@ -373,7 +373,7 @@ m_getnetworkinfo(struct rpc_ctx *c, struct rpc_error *err)
 	json_object_set_new(o, "incrementalfee",
 	    rpc_amount(pol.incremental_relay_fee));
 	json_object_set_new(o, "localaddresses", json_array());
-	json_object_set_new(o, "warnings", json_array());
+	json_object_set_new(o, "warnings", rpc_warnings_json(c->rpc));
 	return o;
 }
 

@@ -23,6 +23,7 @@
 #include "rpc/jsonenc.h"
 #include "rpc/rpc.h"
 #include "rpc/rpcerr.h"
+#include "util/request.h"
 
 struct args;
 struct chainparams;
@@ -58,7 +59,8 @@ json_t *rpc_fail_type(struct rpc_error *err, const json_t *v,
 enum rpc_argtype {
 	RPC_ARG_STR,		/* string */
 	RPC_ARG_HEX,		/* string of hex digits */
-	RPC_ARG_NUM,		/* number */
+	RPC_ARG_NUM,		/* number, a whole one (Core's getInt) */
+	RPC_ARG_REAL,		/* number, fractions too (Core's get_real) */
 	RPC_ARG_BOOL,
 	RPC_ARG_OBJ,
 	RPC_ARG_ARR,
@@ -125,6 +127,7 @@ extern const struct rpc_method rpc_blockfilter_methods[];
 extern const struct rpc_method rpc_control_methods[];
 extern const struct rpc_method rpc_mining_methods[];
 extern const struct rpc_method rpc_mempool_methods[];
+extern const struct rpc_method rpc_fee_methods[];
 extern const struct rpc_method rpc_net_methods[];
 extern const struct rpc_method rpc_rawtx_methods[];
 extern const struct rpc_method rpc_util_methods[];
@@ -356,6 +359,12 @@ json_t *rpc_scantxoutset(struct rpc_ctx *c, struct rpc_error *err);
  */
 struct rpc_tipwatch;
 struct rpc_tipwatch *rpc_tipwatch_start(struct validation *v);
+/*
+ * The "warnings" array of getblockchaininfo, getnetworkinfo and
+ * getmininginfo: the node's operator warnings (validation.h), as Core 28's
+ * array form.
+ */
+json_t *rpc_warnings_json(struct rpc *r);
 void rpc_tipwatch_stop(struct rpc_tipwatch *tw);
 void rpc_tipwatch_free(struct rpc_tipwatch *tw);
 
@@ -372,6 +381,14 @@ int rpc_owner_check(struct rpc *r, const struct rpc_method *m,
 
 struct outpoint;
 struct mempool_outpoints_out;
+/*
+ * mempool_ask (mempool.h) with the server's time-out, the mempool's
+ * statuses mapped to Core's error codes: 0, or -1 with *err (-33 without
+ * a mempool). For method files other than mempool.c (fees.c).
+ */
+int rpc_mempool_ask(struct rpc *r, request_fn fn, const void *in,
+    size_t inlen, void (*in_free)(void *), void *out, size_t outlen,
+    void (*out_free)(void *), struct rpc_error *err);
 /*
  * A pool transaction's serialization with witness: 0 with *raw
  * (xmalloc'd, *len bytes; NULL when the pool does not have it), or -1 with

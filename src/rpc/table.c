@@ -38,7 +38,7 @@ table_build(void)
 		rpc_rawtx_methods, rpc_util_methods, rpc_blockstats_methods,
 		rpc_txoutproof_methods, rpc_output_script_methods,
 		rpc_signing_methods, rpc_zmq_methods, rpc_utxo_methods,
-		rpc_scanblocks_methods, rpc_psbt_methods,
+		rpc_scanblocks_methods, rpc_psbt_methods, rpc_fee_methods,
 	};
 	size_t g, i, n = 0;
 
@@ -131,6 +131,7 @@ type_name(enum rpc_argtype t)
 	case RPC_ARG_HEX:
 		return "string";
 	case RPC_ARG_NUM:
+	case RPC_ARG_REAL:
 		return "numeric";
 	case RPC_ARG_BOOL:
 		return "boolean";
@@ -520,6 +521,7 @@ expected_type(enum rpc_argtype t)
 	case RPC_ARG_HEX:
 		return "string";
 	case RPC_ARG_NUM:
+	case RPC_ARG_REAL:
 		return "number";
 	case RPC_ARG_BOOL:
 		return "bool";

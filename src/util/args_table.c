@@ -415,9 +415,10 @@ static const struct arg_def table[] = {
 	    "(default: 1000)" },
 
 	/* Debugging/Testing options */
-	{ "acceptstalefeeestimates", "", B | D | X, GD,
-	    "Read fee estimates even if they are stale (regtest only)",
-	    "bitrootd has no fee estimator" },
+	{ "acceptstalefeeestimates", "", B | D, GD,
+	    "Read fee estimates even if they are stale (default: 0) fee "
+	    "estimates are considered stale if they are more than 60 hours "
+	    "old (regtest only)" },
 	{ "capturemessages", "", B | D | X, GD,
 	    "Capture all P2P messages to disk",
 	    "message capture is not implemented" },

@@ -88,7 +88,7 @@ static const struct {
 	 * the top, see log.h). Later Core's are only accepted.
 	 */
 	{ "tor", 1u << 31 }, { "walletdb", 1u << 30 },
-	{ "estimatefee", 1u << 29 }, { "selectcoins", 1u << 28 },
+	{ "estimatefee", LOG_ESTIMATEFEE }, { "selectcoins", 1u << 28 },
 	{ "rand", 1u << 27 }, { "prune", 1u << 26 }, { "proxy", 1u << 25 },
 	{ "libevent", 1u << 24 }, { "qt", 1u << 23 }, { "leveldb", 1u << 22 },
 	{ "i2p", 1u << 21 }, { "ipc", 1u << 20 },

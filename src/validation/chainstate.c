@@ -9,6 +9,7 @@
  * commit. Anything still pending when processing ends is flushed with
  * the dirty index entries.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -494,15 +495,40 @@ update_ibd_inputs(struct chainstate *cs)
 	__atomic_store_n(&cs->have_tip, tip != NULL, __ATOMIC_RELEASE);
 }
 
+/*
+ * Core's UpdateTip check: out of initial download, a version bit that
+ * activated rules we do not know is a warning (once; Core keeps it set
+ * until a restart).
+ */
+static void
+check_unknown_rules(struct chainstate *cs, struct bindex *tip)
+{
+	char msg[80];
+	int bit;
+
+	if (cs->vb_warned || cs->background || cs->hooks.warning == NULL)
+		return;
+	if ((bit = vb_warn_active(&cs->vbw, cs->cp, tip)) < 0)
+		return;
+	cs->vb_warned = 1;
+	snprintf(msg, sizeof(msg), "Unknown new rules activated (versionbit "
+	    "%d)", bit);
+	log_warnx("Warning: %s", msg);
+	cs->hooks.warning(cs->hooks.arg, msg);
+}
+
 void
 cs_tip_moved(struct chainstate *cs)
 {
 	struct bindex *tip = chain_tip(&cs->chain);
+	int ibd;
 
 	update_ibd_inputs(cs);
+	ibd = chainstate_is_initial_download(cs);
+	if (tip && !ibd)
+		check_unknown_rules(cs, tip);
 	if (tip && cs->hooks.tip_changed)
-		cs->hooks.tip_changed(cs->hooks.arg, &tip->e,
-		    chainstate_is_initial_download(cs));
+		cs->hooks.tip_changed(cs->hooks.arg, &tip->e, ibd);
 }
 
 int

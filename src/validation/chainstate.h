@@ -88,6 +88,12 @@ struct chainstate_hooks {
 	 * tip_changed.
 	 */
 	void (*reorg_done)(void *arg);
+	/*
+	 * A warning for the operator that Core raises as a kernel warning
+	 * (its -alertnotify): "Unknown new rules activated (versionbit N)",
+	 * once a run, after a tip move out of initial download.
+	 */
+	void (*warning)(void *arg, const char *msg);
 };
 
 /*

@@ -22,6 +22,7 @@
 #include "util/buf.h"
 #include "validation/blockindex.h"
 #include "validation/chainstate.h"
+#include "validation/versionbits.h"
 
 /*
  * How far ahead of node time a header may be (Core's
@@ -38,6 +39,9 @@ struct chainstate {
 	struct store *store;
 	struct chainstate_opts opts;
 	struct chainstate_hooks hooks;
+	/* Owner thread: the unknown version-bits watcher, and whether it warned. */
+	struct vb_warn vbw;
+	int vb_warned;
 
 	/*
 	 * The validation mutex: guards map, chain, cand, best_header and

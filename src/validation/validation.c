@@ -340,6 +340,45 @@ on_tip_changed(void *arg, const struct block_index_entry *tip, int ibd)
 	}
 }
 
+/* A new operator warning: kept for the RPC, then told to the listeners. */
+static void
+on_warning(void *arg, const char *msg)
+{
+	struct validation_listener l[VALIDATION_MAX_LISTENERS];
+	struct validation *v = arg;
+	size_t i, n;
+	int k, fresh = 1;
+
+	pthread_mutex_lock(&v->hook_mu);
+	for (k = 0; k < v->nwarnings; k++)
+		if (strcmp(v->warnings[k], msg) == 0)
+			fresh = 0;
+	if (fresh && v->nwarnings < VALIDATION_MAX_WARNINGS)
+		snprintf(v->warnings[v->nwarnings++], VALIDATION_WARNING_LEN,
+		    "%s", msg);
+	pthread_mutex_unlock(&v->hook_mu);
+	if (!fresh)
+		return;
+	n = listeners_enter(v, l);
+	for (i = 0; i < n; i++)
+		if (l[i].warning)
+			l[i].warning(l[i].arg, msg);
+	hooks_leave(v);
+}
+
+int
+validation_warnings(struct validation *v, char out[][VALIDATION_WARNING_LEN],
+    int max)
+{
+	int k, n = 0;
+
+	pthread_mutex_lock(&v->hook_mu);
+	for (k = 0; k < v->nwarnings && n < max; k++)
+		memcpy(out[n++], v->warnings[k], VALIDATION_WARNING_LEN);
+	pthread_mutex_unlock(&v->hook_mu);
+	return n;
+}
+
 /* Tells the listeners a block joined (connected) or left the active chain. */
 static void
 fire_block(struct validation *v, int connected,
@@ -719,6 +758,7 @@ validation_start_sc(const struct args *a, const struct chainparams *cp,
 	h.block_connected = on_block_connected;
 	h.block_disconnected = on_block_disconnected;
 	h.reorg_done = on_reorg_done;
+	h.warning = on_warning;
 	chainstate_set_hooks(v->cs, &h);
 	v->netq = queue_new("validation-net", NETQ_HWM, QUEUE_REFUSE);
 	v->callq = queue_new("validation-rpc", CALLQ_HWM, QUEUE_REFUSE);

@@ -103,7 +103,23 @@ struct validation_listener {
 	void (*block_disconnected)(void *arg, const uint8_t *raw, size_t len,
 	    int32_t height);
 	void (*reorg_done)(void *arg);
+	/*
+	 * A new operator warning (Core's kernel warnings, which run its
+	 * -alertnotify): "Unknown new rules activated (versionbit N)". Once
+	 * per warning and run; msg valid only during the call.
+	 */
+	void (*warning)(void *arg, const char *msg);
 };
+
+#define VALIDATION_MAX_WARNINGS 4
+#define VALIDATION_WARNING_LEN 128
+/*
+ * The warnings raised so far, oldest first (getblockchaininfo's,
+ * getnetworkinfo's and getmininginfo's "warnings"); returns how many were
+ * copied into out. Any thread.
+ */
+int validation_warnings(struct validation *v,
+    char out[][VALIDATION_WARNING_LEN], int max);
 
 /* Registers a listener; call before the net and rpc threads start. */
 void validation_add_listener(struct validation *v,

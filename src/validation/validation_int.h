@@ -94,8 +94,9 @@ struct validation {
 	int stopping;			/* atomic */
 
 	/*
-	 * hook_mu guards listeners, nlisteners, tmpl_fn, tmpl_arg and
-	 * hook_busy; a leaf lock, never held across a callback. The
+	 * hook_mu guards listeners, nlisteners, tmpl_fn, tmpl_arg,
+	 * hook_busy and the operator warnings (warnings, nwarnings: Core's
+	 * kernel warnings, for the RPC "warnings" fields); a leaf lock, never held across a callback. The
 	 * validation thread copies the listeners (or the source) and counts
 	 * itself in hook_busy while it calls them, so a thread removing one
 	 * waits on hook_cv until hook_busy is 0 and then knows its arg is
@@ -108,6 +109,8 @@ struct validation {
 	size_t nlisteners;
 	validation_template_fn tmpl_fn;
 	void *tmpl_arg;
+	char warnings[VALIDATION_MAX_WARNINGS][VALIDATION_WARNING_LEN];
+	int nwarnings;
 
 	/* Block assembly limits (-blockmaxweight, -blockreservedweight). */
 	size_t block_max_weight;

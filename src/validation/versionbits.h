@@ -41,4 +41,21 @@ const char *vb_state_name(enum vb_state s);
 /* Core's ComputeBlockVersion: the top bits and every signalling bit. */
 int32_t vb_block_version(const struct chainparams *cp, struct bindex *prev);
 
+/*
+ * Core's unknown-rules watcher (WarningBitsConditionChecker): every
+ * version bit is followed as a deployment that starts at once and never
+ * times out, with the chain's miner confirmation window and activation
+ * threshold, counting a block when it sets the bit and our own block
+ * version would not. The states are kept per period so that each new tip
+ * costs one period's walk at most. Owner thread only; zero it to start.
+ */
+#define VB_NUM_BITS 29
+struct vb_warn {
+	struct bindex *end;		/* last period-end block the states are for */
+	enum vb_state st[VB_NUM_BITS];
+};
+/* The lowest bit whose unknown rules are active after tip, or -1. */
+int vb_warn_active(struct vb_warn *w, const struct chainparams *cp,
+    struct bindex *tip);
+
 #endif

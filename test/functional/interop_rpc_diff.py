@@ -837,6 +837,15 @@ class InteropRpcDiffTest(BitrootTestFramework):
         c("getindexinfo", "txindex")
         c("getindexinfo", "nosuchindex")
         c("getindexinfo", 5)
+        # Fee estimates (feature/interop_fee_estimation.py compare a market):
+        # the answers here, and Core's errors.
+        c("estimatesmartfee", 2)
+        c("estimatesmartfee", 6, "conservative")
+        c("estimaterawfee", 2)
+        for bad in ((0,), (1009,), (2, "fast"), (0, "fast"), (2.5,), ("2",), (2, 1), ()):
+            c("estimatesmartfee", *bad)
+        for bad in ((2, 1.5), (2, -0.1), (1009,), (2, "x"), ()):
+            c("estimaterawfee", *bad)
         c("echo")
         c("echo", "a", 1, None, [1], {"k": D("1.5")})
         c("echo", *range(10))

@@ -734,6 +734,9 @@ class RpcMethodsTest(BitrootTestFramework):
         # Without -zmqpub* no notifier is active (zmq_interface.py has them).
         assert_equal(self.call("getzmqnotifications", shape=[{"type": STR, "address": STR, "hwm": INT}]), [])
         self.bad(RPC_MISC_ERROR, "getzmqnotifications", 1)
+        # No fee data on this node (feature_fee_estimation.py has some).
+        self.call("estimatesmartfee", 6, shape={"feerate?": NUM, "errors?": [STR], "blocks": INT})
+        self.bad(RPC_INVALID_PARAMETER, "estimatesmartfee", 0)
         assert_equal(self.call("echo", "a", 1, shape=[(STR, INT)]), ["a", 1])
         assert_equal(self.call("echojson", [1], {"k": 2}, shape=[(ANYOBJ, [INT])]), [[1], {"k": 2}])
         self.bad(RPC_MISC_ERROR, "echo", *range(11))

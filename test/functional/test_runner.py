@@ -32,6 +32,9 @@ EXIT_SKIPPED = 77
 # Slowest first, so that -j keeps every worker busy to the end. A number
 # after the name is that test's own time limit in seconds (default below).
 BASE_SCRIPTS = [
+    ("interop_fee_estimation.py", 900),
+    ("feature_fee_estimation.py", 600),
+    ("feature_alertnotify.py", 600),
     ("interop_sync.py", 900),
     ("interop_rpc_diff.py", 600),
     ("interop_relay.py", 900),
