@@ -97,12 +97,14 @@ class TestnetTest(BitrootTestFramework):
             assert res.link_rtt is not None, "no round trip measured across link 0"
             assert_greater_than_or_equal(res.link_rtt, 2 * DELAY * 0.95)
             assert_less_than(res.link_rtt, 2 * DELAY + 0.5 * self.options.timeout_factor)
-            # Hosts 1 and 3 are the miner's neighbours.
+            # Hosts 1 and 3 are the miner's neighbours. The clock starts
+            # when generate returns, and a compact block pushed to a
+            # high-bandwidth peer may leave a little before that: allow 10%.
             nearest = min(t for _, h, t in res.samples if h in (1, 3))
-            assert_greater_than_or_equal(nearest, DELAY)
+            assert_greater_than_or_equal(nearest, DELAY * 0.9)
             # Host 2 is two links away: at least two delays.
             far = min(t for _, h, t in res.samples if h == 2)
-            assert_greater_than_or_equal(far, 2 * DELAY)
+            assert_greater_than_or_equal(far, 2 * DELAY * 0.9)
         else:
             self.log.warning("no link emulation available: delays not checked")
 

@@ -40,7 +40,8 @@ from test_framework.messages import (MAGIC_REGTEST, MESSAGEMAP, MSG_BLOCK, MSG_T
                                      msg_version, msg_wtxidrelay, parse_frame, ser_compact_size,
                                      target_to_bits)
 from test_framework.messages import (msg_cfcheckpt, msg_cfheaders, msg_cfilter, msg_getcfcheckpt,
-                                     msg_getcfheaders, msg_getcfilters)
+                                     msg_getcfheaders, msg_getcfilters, msg_cmpctblock, msg_getblocktxn,
+                                     msg_blocktxn)
 from test_framework.p2p import P2PDataStore, P2PInterface, locator_for, p2p_lock
 from test_framework.script import (OP_CHECKSIG, OP_DUP, OP_EQUALVERIFY, OP_HASH160, CScript,
                                    legacy_signature_hash, remove_codeseparators, script_num_decode,
@@ -277,7 +278,9 @@ class FrameworkSelfTest(BitrootTestFramework):
             msg_getcfilters(0, 1000, b"\x09" * 32), msg_getcfheaders(0, 0, b"\x0a" * 32),
             msg_getcfcheckpt(0, b"\x0b" * 32), msg_cfilter(0, b"\x0c" * 32, b"\x01\x8c\x40\x98"),
             msg_cfheaders(0, b"\x0d" * 32, b"\x0e" * 32, [b"\x0f" * 32, b"\x10" * 32]),
-            msg_cfcheckpt(0, b"\x11" * 32, [b"\x12" * 32])]
+            msg_cfcheckpt(0, b"\x11" * 32, [b"\x12" * 32]),
+            msg_cmpctblock.from_block(block, nonce=7), msg_getblocktxn(b"\x13" * 32, [1, 4, 5]),
+            msg_blocktxn(b"\x14" * 32, [tx])]
 
     def check_message_round_trips(self):
         msgs = self.sample_messages()

@@ -1341,7 +1341,7 @@ test_value_checksums(void)
 	uint8_t key[36], va[64], vb[64];
 	size_t na, nb;
 	pid_t pid;
-	int status, devnull;
+	int status = 0, devnull;
 
 	/* CRC-32C's check value, whichever way it is split. */
 	CHECK(codec_sum("123456789", 9, "", 0) == 0xE3069283u);
