@@ -38,6 +38,9 @@ struct mpq_block {
 	int32_t height;
 };
 
+/* Fee-rate bands of the mempool metrics (sat/vB), lower bounds. */
+#define MEMPOOL_NBANDS 8
+
 struct mempool {
 	const struct args *args;
 	const struct chainparams *cp;
@@ -50,6 +53,7 @@ struct mempool {
 
 	struct queue *ctlq;		/* blocks, requests, templates (QUEUE_BLOCK) */
 	struct queue *txq;		/* peers' transactions (QUEUE_REFUSE) */
+	int band_li[MEMPOOL_NBANDS];	/* fee-rate bands' metric labels */
 	pthread_t thread;
 	int thread_started;
 	int registered;			/* listener and template source set */

@@ -547,6 +547,7 @@ store_open_opts(const char *dir, const uint8_t magic[4],
 	s->mapsize = info.me_mapsize;
 	log_info("store: opened %s (%s, map %zu MiB)", dir,
 	    c.fresh ? "new" : "existing", s->mapsize >> 20);
+	store_metrics_size(s);
 	*out = s;
 	return STORE_OK;
 fail:

@@ -16,6 +16,7 @@
 #include "chain/pow.h"
 #include "util/hex.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
 #include "validation/chainstate_int.h"
@@ -162,6 +163,14 @@ cs_maybe_candidate(struct chainstate *cs, struct bindex *b)
 		cand_add(&cs->cand, b);
 }
 
+/* The headers gauge; the validation thread moves best_header. */
+static void
+note_best_header(const struct chainstate *cs)
+{
+	if (!cs->background && cs->best_header)
+		metrics_set(M_CHAIN_HEADERS, 0, cs->best_header->e.height);
+}
+
 void
 cs_recompute_best_header(struct chainstate *cs)
 {
@@ -179,6 +188,7 @@ cs_recompute_best_header(struct chainstate *cs)
 	if (best != cs->best_header) {
 		cs->best_header = best;
 		cs->best_header_dirty = 1;
+		note_best_header(cs);
 	}
 }
 
@@ -189,6 +199,7 @@ update_best_header(struct chainstate *cs, struct bindex *b)
 	    bindex_work_cmp(b, cs->best_header) > 0)) {
 		cs->best_header = b;
 		cs->best_header_dirty = 1;
+		note_best_header(cs);
 	}
 }
 
@@ -500,6 +511,7 @@ cs_tip_moved(struct chainstate *cs)
 	struct bindex *tip = chain_tip(&cs->chain);
 
 	update_ibd_inputs(cs);
+	cs_metrics_tip(cs);
 	if (tip && cs->hooks.tip_changed)
 		cs->hooks.tip_changed(cs->hooks.arg, &tip->e,
 		    chainstate_is_initial_download(cs));
@@ -538,6 +550,7 @@ chainstate_open(const struct chainparams *cp, struct store *s,
 		return -1;
 	}
 	update_ibd_inputs(cs);
+	cs_metrics_tip(cs);
 	*out = cs;
 	return 0;
 }
