@@ -136,9 +136,8 @@ note_band(struct mempool *m, const struct pool_entry_info *e, int dir)
 	    (double)(dir * e->vsize));
 }
 
-/* Counts an acceptance or a refusal by Core's reject reason. */
-static void
-note_result(enum accept_code code, const struct accept_result *r)
+void
+mempool_note_result(enum accept_code code, const struct accept_result *r)
 {
 	int li;
 
@@ -271,7 +270,7 @@ mempool_accept_local(struct mempool *m, const uint8_t *raw, size_t len,
 	code = pool_accept(m->pool, raw, len, flags, max_feerate, r);
 	mempool_publish(m);
 	if (!(flags & ACCEPT_TEST_ONLY))
-		note_result(code, r);
+		mempool_note_result(code, r);
 	return code;
 }
 
@@ -308,7 +307,7 @@ handle_tx(struct mempool *m, struct msg *msg)
 	code = pool_accept(m->pool, msg->data, msg->len, 0, 0, r);
 	m->cur_peer = MEMPOOL_PEER_LOCAL;
 	mempool_publish(m);
-	note_result(code, r);
+	mempool_note_result(code, r);
 	hash_to_hex(r->txid, hex);
 	if (code == ACCEPT_OK) {
 		if (MEMPOOL_DEBUG_ON()) {

@@ -75,6 +75,11 @@ struct mempool {
 };
 
 /*
+ * Counts an acceptance, or a refusal by Core's reject reason, in the
+ * metrics (util/metrics.h). Mempool thread.
+ */
+void mempool_note_result(enum accept_code code, const struct accept_result *r);
+/*
  * Submits a local transaction (RPC, mempool.dat): pool_accept with peer
  * MEMPOOL_PEER_LOCAL, so listeners hear of it (the net thread relays it).
  * Returns r->code.

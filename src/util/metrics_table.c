@@ -68,7 +68,7 @@ static const struct metric_def defs[M_COUNT] = {
 	[M_MEMPOOL_TXS] = G("mempool_transactions",
 	    "Transactions in the mempool."),
 	[M_MEMPOOL_BYTES] = G("mempool_bytes",
-	    "Serialized size of the mempool's transactions."),
+	    "Virtual size of the mempool's transactions (getmempoolinfo bytes)."),
 	[M_MEMPOOL_MIN_FEE] = G("mempool_min_fee_rate_sat_per_kvb",
 	    "Minimum fee rate to enter the mempool (sat/kvB)."),
 	[M_MEMPOOL_ACCEPTED] = C("mempool_accepted_total",
@@ -103,7 +103,7 @@ static const struct metric_def defs[M_COUNT] = {
 	[M_PEER_DISCOURAGED] = C("peer_discouraged_total",
 	    "Peers discouraged for misbehaviour."),
 	[M_PEER_HANDSHAKE] = H("peer_handshake_seconds",
-	    "Time from connection to verack received.", net_b),
+	    "Time from a connection's start to the peer's verack.", net_b),
 	[M_PEER_PING] = H("peer_ping_seconds",
 	    "Ping round-trip times measured (ping to matching pong).", net_b),
 	/* rpc thread and workers */
