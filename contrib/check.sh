@@ -10,7 +10,7 @@ cd "$top"
 # builds are copies of the tree elsewhere, so say where it is once.
 export BR_SHARED_DIR=${BR_SHARED_DIR:-$(cd "$top/.." && pwd)/shared}
 
-contrib/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+INSTALL_BROWSER=1 contrib/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 total_pass=0 total_fail=0 total_skip=0
 run_suite() {	# name, then the command; adds its closing counts to the totals

@@ -7,6 +7,9 @@ pkgs=(build-essential autoconf automake libtool pkg-config
       libevent-dev libssl-dev liblmdb-dev libsecp256k1-dev libjansson-dev
       libzmq3-dev python3 python3-zmq procps iproute2)
 [ "${INSTALL_BENCH_TOOLS:-0}" = 1 ] && pkgs+=(wrk)
+# The status page test drives a real browser (feature_status_page.py); the
+# test suite asks for it, a plain build (quickstart) does not.
+[ "${INSTALL_BROWSER:-0}" = 1 ] && pkgs+=(chromium chromium-driver)
 
 missing=()
 for p in "${pkgs[@]}"; do
