@@ -5,6 +5,9 @@
 #
 # usage: contrib/bench/bench_import.sh [BUILDDIR] [RUNS] [extra bitrootd args]
 #
+# BENCH_SCRAPE=1 adds -metricsbind and a scraper polling /metrics every
+# second (contrib/bench/scrape_loop.py) for the whole run.
+#
 # Prints per run and the median: seconds (process start to the block at
 # -stopatheight, from debug.log with microsecond timestamps), total process
 # seconds (start to exit, shutdown included), blocks/s, tx/s, inputs/s,
@@ -38,11 +41,23 @@ while [ "$i" -lt "$runs" ]; do
 	i=$((i + 1))
 	dir=$(mktemp -d /tmp/bench_import.XXXXXX)
 	port=$((20000 + ($$ + i * 7) % 20000))
+	scrape= scraper=
+	if [ "${BENCH_SCRAPE:-0}" = 1 ]; then
+		scrape=-metricsbind=$((port + 1))
+		"$srcdir/contrib/bench/scrape_loop.py" $((port + 1)) 1 \
+		    >"$dir/scraper" 2>&1 &
+		scraper=$!
+	fi
 	start=$(date +%s.%N)
 	/usr/bin/time -f "%e %M" -o "$dir/time" "$daemon" -regtest \
 	    -datadir="$dir" -loadblock="$file" -stopatheight="$height" \
 	    -listen=0 -connect=0 -rpcport="$port" -printtoconsole=0 \
-	    -logtimemicros "$@" >/dev/null 2>&1 || true
+	    -logtimemicros $scrape "$@" >/dev/null 2>&1 || true
+	if [ -n "$scraper" ]; then
+		kill "$scraper" 2>/dev/null || true
+		wait "$scraper" 2>/dev/null || true
+		cat "$dir/scraper"
+	fi
 	log=$dir/regtest/debug.log
 	# Process start: taken just before exec; last block: the stop line.
 	last=$(grep -m1 'Reached -stopatheight' "$log" | cut -d' ' -f1)
