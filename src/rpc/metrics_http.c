@@ -49,7 +49,6 @@ struct metrics_http {
 	struct rpc_subnet *allow;
 	size_t nallow;
 	pthread_t thread;
-	int started;
 	struct event_base *base;
 	struct evhttp *http;
 	struct queue *ctlq;
@@ -333,7 +332,6 @@ metrics_http_start(const struct args *a, const struct chainparams *cp,
 	event_add(mh->ctl_ev, NULL);
 	if (pthread_create(&mh->thread, NULL, metrics_main, mh) != 0)
 		fatal("%s: pthread_create", __func__);
-	mh->started = 1;
 	*out = mh;
 	return 0;
 fail:
