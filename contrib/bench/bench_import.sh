@@ -10,8 +10,9 @@
 #
 # Prints per run and the median: seconds (process start to the block at
 # -stopatheight, from debug.log with microsecond timestamps), total process
-# seconds (start to exit, shutdown included), blocks/s, tx/s, inputs/s,
-# peak RSS and the store's size on disk.
+# seconds (start to exit, shutdown included), the process's CPU seconds
+# (user + system: steadier than wall time on a loaded machine), blocks/s,
+# tx/s, inputs/s, peak RSS and the store's size on disk.
 set -e
 
 builddir=${1:-.}
@@ -49,7 +50,7 @@ while [ "$i" -lt "$runs" ]; do
 		scraper=$!
 	fi
 	start=$(date +%s.%N)
-	/usr/bin/time -f "%e %M" -o "$dir/time" "$daemon" -regtest \
+	/usr/bin/time -f "%e %M %U %S" -o "$dir/time" "$daemon" -regtest \
 	    -datadir="$dir" -loadblock="$file" -stopatheight="$height" \
 	    -listen=0 -connect=0 -rpcport="$port" -printtoconsole=0 \
 	    -logtimemicros $scrape "$@" >/dev/null 2>&1 || true
@@ -65,12 +66,13 @@ while [ "$i" -lt "$runs" ]; do
 	secs=$(echo "$lastsec - $start" | bc -l)
 	total=$(cut -d' ' -f1 "$dir/time")
 	rss=$(cut -d' ' -f2 "$dir/time")
+	cpu=$(awk '{printf "%.2f", $3 + $4}' "$dir/time")
 	size=$(du -sb "$dir/regtest/chainstate" | cut -f1)
 	tip=$(grep -c 'Reached -stopatheight' "$log" || true)
-	printf 'run %d: %.3f s to block %d (process %.2f s), peak RSS %d KB, store %d bytes%s\n' \
-	    "$i" "$secs" "$height" "$total" "$rss" "$size" \
+	printf 'run %d: %.3f s to block %d (process %.2f s, CPU %.2f s), peak RSS %d KB, store %d bytes%s\n' \
+	    "$i" "$secs" "$height" "$total" "$cpu" "$rss" "$size" \
 	    "$( [ "$tip" -ge 1 ] || echo ' (did not reach the height!)')"
-	echo "$secs $total $rss $size" >>"$results"
+	echo "$secs $total $rss $size $cpu" >>"$results"
 	rm -rf "$dir"
 done
 
@@ -86,3 +88,5 @@ sort -n "$results" | awk -v n="$runs" -v h="$height" -v t="$txs" \
 		if (core != "")
 			printf "Bitcoin Core 30 on the reference machine: %s s\n", core
 	}'
+cut -d' ' -f5 "$results" | sort -n | awk -v n="$runs" '
+	{ c[NR] = $1 } END { printf "median CPU %.2f s\n", c[int((n + 1) / 2)] }'

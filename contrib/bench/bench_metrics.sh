@@ -28,24 +28,27 @@ for r in $(seq 1 "$rounds"); do
 		dir=$build scrape=0
 		[ "$cfg" = base ] && dir=$base
 		[ "$cfg" = on ] && scrape=1
-		s=$(BENCH_SCRAPE=$scrape "$here/bench_import.sh" "$dir" 1 |
-		    sed -n 's/^median of 1: \([0-9.]*\) s.*/\1/p')
+		BENCH_SCRAPE=$scrape "$here/bench_import.sh" "$dir" 1 >"$out/imp"
+		s=$(sed -n 's/^median of 1: \([0-9.]*\) s.*/\1/p' "$out/imp")
+		cpu=$(sed -n 's/^median CPU \([0-9.]*\) s.*/\1/p' "$out/imp")
 		echo "$s" >>"$out/import.$cfg"
+		echo "$cpu" >>"$out/cpu.$cfg"
 		BENCH_SCRAPE=$scrape BENCH_METHODS="getblockcount getmempoolinfo" \
 		    "$here/bench_rpc.sh" "$dir" 1 6 >"$out/rpc" 2>&1
 		for m in getblockcount getmempoolinfo; do
 			sed -n "s/^$m *median: *\([0-9]*\) req.*/\1/p" "$out/rpc" \
 			    >>"$out/$m.$cfg"
 		done
-		printf '  %-4s import %s s  getblockcount %s/s  getmempoolinfo %s/s\n' \
-		    "$cfg" "$s" "$(tail -n1 "$out/getblockcount.$cfg")" \
+		printf '  %-4s import %s s (CPU %s s)  getblockcount %s/s  getmempoolinfo %s/s\n' \
+		    "$cfg" "$s" "$cpu" "$(tail -n1 "$out/getblockcount.$cfg")" \
 		    "$(tail -n1 "$out/getmempoolinfo.$cfg")"
 	done
 done
 echo "load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "medians of $rounds rounds:"
 for cfg in "${configs[@]}"; do
-	printf '  %-4s import %s s  getblockcount %s/s  getmempoolinfo %s/s\n' "$cfg" \
-	    "$(median <"$out/import.$cfg")" "$(median <"$out/getblockcount.$cfg")" \
+	printf '  %-4s import %s s (CPU %s s)  getblockcount %s/s  getmempoolinfo %s/s\n' "$cfg" \
+	    "$(median <"$out/import.$cfg")" "$(median <"$out/cpu.$cfg")" \
+	    "$(median <"$out/getblockcount.$cfg")" \
 	    "$(median <"$out/getmempoolinfo.$cfg")"
 done
