@@ -10,7 +10,8 @@ cd "$top"
 # builds are copies of the tree elsewhere, so say where it is once.
 export BR_SHARED_DIR=${BR_SHARED_DIR:-$(cd "$top/.." && pwd)/shared}
 
-INSTALL_BROWSER=1 contrib/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+. contrib/phase.sh
+phase "installing dependencies" env INSTALL_BROWSER=1 contrib/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 total_pass=0 total_fail=0 total_skip=0
 run_suite() {	# name, then the command; adds its closing counts to the totals
@@ -18,7 +19,9 @@ run_suite() {	# name, then the command; adds its closing counts to the totals
 	shift
 	echo "=== $name"
 	out=$(mktemp)
-	"$@" 2>&1 | tee "$out"
+	# The suite's closing line is shown as "NAME: ..." so that only the
+	# grand total below is a bare "N passed, N failed".
+	"$@" 2>&1 | tee "$out" | grep --line-buffered -Ev '^[0-9]+ passed, [0-9]+ failed'
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
 	rm -f "$out"
 	if [ -z "$line" ]; then
@@ -26,6 +29,7 @@ run_suite() {	# name, then the command; adds its closing counts to the totals
 		total_fail=$((total_fail + 1))
 		return
 	fi
+	echo "$name: $line"
 	p=$(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')
 	f=$(echo "$line" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')
 	s=$(echo "$line" | sed -nE 's/.*, ([0-9]+) skipped.*/\1/p')
@@ -35,9 +39,7 @@ run_suite() {	# name, then the command; adds its closing counts to the totals
 }
 
 build_or_count() {	# a failed build counts as one failure and skips its tests
-	echo "=== build $*"
-	if ! contrib/build.sh "$@"; then
-		echo "build failed: $*"
+	if ! phase "building${*:+ $*}" contrib/build.sh "$@"; then
 		total_fail=$((total_fail + 1))
 		return 1
 	fi

@@ -6,7 +6,8 @@
  * values through the server's encoder (rpc/jsonenc.h) in Core's layout,
  * with numbers exactly as the server wrote them.
  *
- * Exit status: 0 on success, 1 on any error (RPC errors included).
+ * Exit status: 0 on success; for an RPC error abs(code) as bitcoin-cli
+ * (modulo 256, never 0); 1 for any other error.
  */
 #include <errno.h>
 #include <limits.h>
@@ -24,6 +25,7 @@
 #include <jansson.h>
 
 #include "chain/chainparams.h"
+#include "cli/cli.h"
 #include "rpc/jsonenc.h"
 #include "util/args.h"
 #include "util/xmalloc.h"
@@ -35,36 +37,6 @@ static const char *const shared_opts[] = { "datadir", "conf", "chain",
 	"regtest", "testnet", "testnet4", "signet", "rpcconnect", "rpcport",
 	"rpcuser", "rpcpassword", "rpccookiefile", "includeconf" };
 
-struct opts {
-	char **shared;		/* argv[0] then the shared_opts given */
-	int nshared;
-	char *rpcpassword;	/* -stdinrpcpass */
-	int rpcwait;
-	long rpcwaittimeout;
-	long rpcclienttimeout;
-	int named;
-	int use_stdin;
-	int stdinrpcpass;
-	int getinfo;
-	int help;
-	int version;
-};
-
-static _Noreturn void
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("error: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	/* Nothing to release on the way out: skip atexit work. */
-	fflush(stdout);
-	fflush(stderr);
-	_exit(1);
-}
 
 /* ---- Options ---- */
 
@@ -90,8 +62,11 @@ usage(void)
 	    "  -chain=<chain>          Use the chain <chain> (main, test, testnet4, signet, regtest)\n"
 	    "  -conf=<file>            Specify configuration file. Relative paths will be prefixed by datadir location.\n"
 	    "  -datadir=<dir>          Specify data directory\n"
+	    "  -addrinfo               Get the number of addresses known to the node, per network and total, after filtering for quality and recency.\n"
+	    "  -generate               Generate blocks: getnewaddress then generatetoaddress; on a server without a wallet, to a fresh key made here (printed as privkey). Optional: number of blocks (default: 1) and maximum iterations (default: 1000000). Example: bitroot-cli -generate 4 1000\n"
 	    "  -getinfo                Get general information from the remote server.\n"
 	    "  -named                  Pass named instead of positional arguments (default: false)\n"
+	    "  -netinfo                Get network peer connection information from the remote server. An optional integer argument from 0 to 4 can be passed for different peers listings (default: 0). Pass \"help\" for detailed help documentation.\n"
 	    "  -regtest, -testnet, -testnet4, -signet\n"
 	    "                          Select the chain\n"
 	    "  -rpcclienttimeout=<n>   Timeout in seconds during HTTP requests, or 0 for no timeout. (default: %d)\n"
@@ -124,7 +99,7 @@ is_shared(const char *name)
  * config reader resolves are collected in o->shared for it.
  */
 static int
-parse_options(int argc, char **argv, struct opts *o)
+parse_options(int argc, char **argv, struct cli_opts *o)
 {
 	int i;
 
@@ -158,6 +133,12 @@ parse_options(int argc, char **argv, struct opts *o)
 			o->stdinrpcpass = bool_value(val, neg);
 		else if (strcmp(name, "getinfo") == 0)
 			o->getinfo = bool_value(val, neg);
+		else if (strcmp(name, "netinfo") == 0)
+			o->netinfo = bool_value(val, neg);
+		else if (strcmp(name, "addrinfo") == 0)
+			o->addrinfo = bool_value(val, neg);
+		else if (strcmp(name, "generate") == 0)
+			o->generate = bool_value(val, neg);
 		else if (strcmp(name, "rpcwaittimeout") == 0)
 			o->rpcwaittimeout = val ? strtol(val, NULL, 10) : 0;
 		else if (strcmp(name, "rpcclienttimeout") == 0)
@@ -180,43 +161,6 @@ parse_options(int argc, char **argv, struct opts *o)
 		free(name);
 	}
 	return i;
-}
-
-/* ---- Base64 ---- */
-
-static char *
-base64(const char *s)
-{
-	static const char tab[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t n = strlen(s), i, o = 0;
-	const unsigned char *b = (const unsigned char *)s;
-	char *out = xmalloc((n + 2) / 3 * 4 + 1);
-	unsigned long acc;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		acc = (unsigned long)b[i] << 16 | (unsigned long)b[i + 1] << 8 |
-		    b[i + 2];
-		out[o++] = tab[acc >> 18];
-		out[o++] = tab[(acc >> 12) & 63];
-		out[o++] = tab[(acc >> 6) & 63];
-		out[o++] = tab[acc & 63];
-	}
-	if (n - i == 1) {
-		acc = (unsigned long)b[i] << 16;
-		out[o++] = tab[acc >> 18];
-		out[o++] = tab[(acc >> 12) & 63];
-		out[o++] = '=';
-		out[o++] = '=';
-	} else if (n - i == 2) {
-		acc = (unsigned long)b[i] << 16 | (unsigned long)b[i + 1] << 8;
-		out[o++] = tab[acc >> 18];
-		out[o++] = tab[(acc >> 12) & 63];
-		out[o++] = tab[(acc >> 6) & 63];
-		out[o++] = '=';
-	}
-	out[o] = '\0';
-	return out;
 }
 
 /* ---- Which parameters are JSON (Core's client conversion table) ---- */
@@ -268,6 +212,7 @@ static const struct conv conv_table[] = {
 	{ "getmempooldescendants", 1, "verbose" },
 	{ "getnodeaddresses", 0, "count" },
 	{ "getrawmempool", 0, "verbose" },
+	{ "importmempool", 1, "options" },
 	{ "getrawmempool", 1, "mempool_sequence" },
 	{ "getrawtransaction", 1, "verbosity" },
 	{ "getrawtransaction", 1, "verbose" },
@@ -281,7 +226,12 @@ static const struct conv conv_table[] = {
 	{ "logging", 1, "exclude" },
 	{ "prioritisetransaction", 1, "dummy" },
 	{ "prioritisetransaction", 2, "fee_delta" },
+	{ "scanblocks", 1, "scanobjects" },
+	{ "scanblocks", 2, "start_height" },
+	{ "scanblocks", 3, "stop_height" },
+	{ "scanblocks", 5, "options" },
 	{ "scantxoutset", 1, "scanobjects" },
+	{ "sendmsgtopeer", 0, "peer_id" },
 	{ "sendrawtransaction", 1, "maxfeerate" },
 	{ "sendrawtransaction", 2, "maxburnamount" },
 	{ "setban", 2, "bantime" },
@@ -291,6 +241,9 @@ static const struct conv conv_table[] = {
 	{ "signrawtransactionwithkey", 1, "privkeys" },
 	{ "signrawtransactionwithkey", 2, "prevtxs" },
 	{ "stop", 0, "wait" },
+	{ "submitpackage", 0, "package" },
+	{ "submitpackage", 1, "maxfeerate" },
+	{ "submitpackage", 2, "maxburnamount" },
 	{ "testmempoolaccept", 0, "rawtxs" },
 	{ "testmempoolaccept", 1, "maxfeerate" },
 	{ "verifychain", 0, "checklevel" },
@@ -326,7 +279,7 @@ convert(const char *method, int idx, const char *name, const char *val)
 	/* Numbers go to the server as the user wrote them, as Core's do. */
 	v = rpc_json_load_literal(val, strlen(val), NULL);
 	if (v == NULL)
-		die("Error parsing JSON: %s", val);
+		cli_die("Error parsing JSON: %s", val);
 	return v;
 }
 
@@ -357,9 +310,9 @@ build_params(const char *method, char **args, int n, int named)
 		}
 		key = strndup(args[i], (size_t)(eq - args[i]));
 		if (key == NULL)
-			die("out of memory");
+			cli_die("out of memory");
 		if (json_object_get(params, key))
-			die("Parameter %s specified multiple times", key);
+			cli_die("Parameter %s specified multiple times", key);
 		json_object_set_new(params, key,
 		    convert(method, -1, key, eq + 1));
 		free(key);
@@ -369,302 +322,12 @@ build_params(const char *method, char **args, int n, int named)
 	return params;
 }
 
-/* ---- HTTP ---- */
-
-struct reply {
-	int status;		/* 0: no connection */
-	int error;
-	char *body;
-	size_t len;
-};
-
-static void
-http_done(struct evhttp_request *req, void *arg)
-{
-	struct reply *r = arg;
-	struct evbuffer *in;
-
-	if (req == NULL) {
-		r->status = 0;
-		return;
-	}
-	r->status = evhttp_request_get_response_code(req);
-	in = evhttp_request_get_input_buffer(req);
-	r->len = evbuffer_get_length(in);
-	r->body = xmalloc(r->len + 1);
-	evbuffer_remove(in, r->body, r->len);
-	r->body[r->len] = '\0';
-}
-
-static void
-http_error(enum evhttp_request_error err, void *arg)
-{
-	struct reply *r = arg;
-
-	r->error = (int)err;
-}
-
-static void
-do_http(const char *host, int port, const char *auth, const char *body,
-    long timeout, struct reply *rep)
-{
-	struct event_base *base = event_base_new();
-	struct evhttp_connection *conn;
-	struct evhttp_request *req;
-	struct evkeyvalq *h;
-	char *hdr;
-
-	memset(rep, 0, sizeof(*rep));
-	rep->error = -1;
-	if (base == NULL)
-		die("cannot create event base");
-	conn = evhttp_connection_base_new(base, NULL, host, (uint16_t)port);
-	if (conn == NULL)
-		die("create connection failed");
-	evhttp_connection_set_timeout(conn, timeout > 0 ? (int)timeout :
-	    INT_MAX / 1000);
-	req = evhttp_request_new(http_done, rep);
-	evhttp_request_set_error_cb(req, http_error);
-	h = evhttp_request_get_output_headers(req);
-	evhttp_add_header(h, "Host", host);
-	evhttp_add_header(h, "Connection", "close");
-	evhttp_add_header(h, "Content-Type", "application/json");
-	hdr = malloc(strlen(auth) + 7);
-	if (hdr == NULL)
-		die("out of memory");
-	sprintf(hdr, "Basic %s", auth);
-	evhttp_add_header(h, "Authorization", hdr);
-	free(hdr);
-	evbuffer_add(evhttp_request_get_output_buffer(req), body,
-	    strlen(body));
-	if (evhttp_make_request(conn, req, EVHTTP_REQ_POST, "/") != 0)
-		die("send http request failed");
-	event_base_dispatch(base);
-	evhttp_connection_free(conn);
-	event_base_free(base);
-}
-
-static const char *
-http_errorstring(int code)
-{
-	switch (code) {
-	case EVREQ_HTTP_TIMEOUT: return "timeout reached";
-	case EVREQ_HTTP_EOF: return "EOF reached";
-	case EVREQ_HTTP_INVALID_HEADER: return "error while reading header, or invalid header";
-	case EVREQ_HTTP_BUFFER_ERROR: return "error encountered while reading or writing";
-	case EVREQ_HTTP_REQUEST_CANCEL: return "request was canceled";
-	case EVREQ_HTTP_DATA_TOO_LONG: return "response body is larger than allowed";
-	}
-	return "unknown";
-}
-
-/* ---- Main ---- */
-
-static char *read_line(FILE *f);
-
-struct conn_info {
-	char host[256];
-	int port;
-	char *auth;		/* base64 of user:pass */
-	char *cookie_path;	/* cookie auth: re-read before each attempt */
-	int no_cookie;		/* credentials could not be found */
-	char *conf_path;
-};
-
-static void
-load_cookie(struct conn_info *ci)
-{
-	FILE *f;
-	char *line = NULL;
-
-	if ((f = fopen(ci->cookie_path, "r")) != NULL) {
-		line = read_line(f);
-		fclose(f);
-	}
-	ci->no_cookie = line == NULL;
-	free(ci->auth);
-	ci->auth = base64(line ? line : ":");
-	if (line) {
-		explicit_bzero(line, strlen(line));
-		free(line);
-	}
-}
-
-/* Sends body; returns the parsed reply or exits with Core's messages. */
-static json_t *
-call(const struct opts *o, const struct conn_info *ci, const char *body,
-    struct reply *rep)
-{
-	time_t deadline = time(NULL) + o->rpcwaittimeout;
-	char msg[512];
-	json_error_t e;
-	json_t *j;
-
-	for (;;) {
-		/* With -rpcwait the server may write its cookie meanwhile. */
-		if (ci->cookie_path)
-			load_cookie((struct conn_info *)(uintptr_t)ci);
-		do_http(ci->host, ci->port, ci->auth, body,
-		    o->rpcclienttimeout, rep);
-		if (rep->status == 0) {
-			char extra[160] = "";
-
-			if (rep->error != -1)
-				snprintf(extra, sizeof(extra),
-				    " (error code %d - \"%s\")", rep->error,
-				    http_errorstring(rep->error));
-			snprintf(msg, sizeof(msg), "Could not connect to the "
-			    "server %s:%d%s\n\nMake sure the bitrootd server "
-			    "is running and that you are connecting to the "
-			    "correct RPC port.\nUse \"bitroot-cli -help\" for "
-			    "more info.", ci->host, ci->port, extra);
-		} else {
-			if (rep->status == 401) {
-				if (ci->no_cookie)
-					die("Could not locate RPC credentials. No "
-					    "authentication cookie could be found, "
-					    "and RPC password is not set.  See "
-					    "-rpcpassword and -stdinrpcpass.  "
-					    "Configuration file: (%s)",
-					    ci->conf_path);
-				die("Authorization failed: Incorrect rpcuser or "
-				    "rpcpassword");
-			}
-			if (rep->status == 503)
-				die("Server response: %s", rep->body);
-			if (rep->status >= 400 && rep->status != 400 &&
-			    rep->status != 404 && rep->status != 500)
-				die("server returned HTTP error %d",
-				    rep->status);
-			if (rep->len == 0)
-				die("no response from server");
-			j = json_loadb(rep->body, rep->len, JSON_DECODE_ANY, &e);
-			if (j == NULL)
-				die("couldn't parse reply from server");
-			/* -rpcwait also waits out the warm-up. */
-			if (o->rpcwait && json_is_object(j) &&
-			    json_integer_value(json_object_get(
-			    json_object_get(j, "error"), "code")) == -28) {
-				json_decref(j);
-				snprintf(msg, sizeof(msg), "server in warmup");
-			} else
-				return j;
-		}
-		if (!o->rpcwait)
-			die("%s", msg);
-		if (o->rpcwaittimeout > 0 && time(NULL) >= deadline)
-			die("timeout on transient error: %s", msg);
-		free(rep->body);
-		rep->body = NULL;
-		sleep(1);
-	}
-}
-
-static void
-print_error(const json_t *err)
-{
-	const json_t *code = json_object_get(err, "code");
-	const json_t *m = json_object_get(err, "message");
-	char *s;
-
-	if (json_is_object(err)) {
-		if (code)
-			fprintf(stderr, "error code: %lld\n",
-			    (long long)json_integer_value(code));
-		if (json_is_string(m))
-			fprintf(stderr, "error message:\n%s\n",
-			    json_string_value(m));
-		return;
-	}
-	s = rpc_json_dumps(err, 0);
-	fprintf(stderr, "error: %s\n", s);
-	free(s);
-}
-
-static int
-getinfo(const struct opts *o, const struct conn_info *ci)
-{
-	const char *body = "[{\"jsonrpc\":\"2.0\",\"method\":\"getnetworkinfo\","
-	    "\"params\":[],\"id\":0},{\"jsonrpc\":\"2.0\",\"method\":"
-	    "\"getblockchaininfo\",\"params\":[],\"id\":1}]";
-	struct reply rep;
-	json_t *j, *ni = NULL, *bi = NULL, *x;
-	size_t i;
-
-	j = call(o, ci, body, &rep);
-	if (!json_is_array(j))
-		die("couldn't parse reply from server");
-	json_array_foreach(j, i, x) {
-		json_t *err = json_object_get(x, "error");
-
-		if (err && !json_is_null(err)) {
-			print_error(err);
-			json_decref(j);
-			free(rep.body);
-			return 1;
-		}
-		if (json_integer_value(json_object_get(x, "id")) == 0)
-			ni = json_object_get(x, "result");
-		else
-			bi = json_object_get(x, "result");
-	}
-	printf("Chain: %s\n", json_string_value(json_object_get(bi, "chain")));
-	printf("Blocks: %lld\n", (long long)json_integer_value(
-	    json_object_get(bi, "blocks")));
-	printf("Headers: %lld\n", (long long)json_integer_value(
-	    json_object_get(bi, "headers")));
-	printf("Verification progress: %.4f%%\n", json_number_value(
-	    json_object_get(bi, "verificationprogress")) * 100);
-	printf("Difficulty: %.16g\n\n", json_number_value(
-	    json_object_get(bi, "difficulty")));
-	printf("Network: in %lld, out %lld, total %lld\n",
-	    (long long)json_integer_value(json_object_get(ni,
-	    "connections_in")), (long long)json_integer_value(
-	    json_object_get(ni, "connections_out")),
-	    (long long)json_integer_value(json_object_get(ni, "connections")));
-	printf("Version: %lld\n", (long long)json_integer_value(
-	    json_object_get(ni, "version")));
-	printf("Time offset (s): %lld\n", (long long)json_integer_value(
-	    json_object_get(ni, "timeoffset")));
-	printf("Proxies: n/a\n");
-	printf("Min tx relay fee rate (BTC/kvB): %.8f\n\n", json_number_value(
-	    json_object_get(ni, "relayfee")));
-	x = json_object_get(bi, "warnings");
-	if (json_array_size(x) == 0)
-		printf("Warnings: (none)\n");
-	else {
-		printf("Warnings:\n");
-		for (i = 0; i < json_array_size(x); i++)
-			printf("(%zu) %s\n", i + 1, json_string_value(
-			    json_array_get(x, i)));
-	}
-	json_decref(j);
-	free(rep.body);
-	return 0;
-}
-
-static char *
-read_line(FILE *f)
-{
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n = getline(&line, &cap, f);
-
-	if (n < 0) {
-		free(line);
-		return NULL;
-	}
-	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-		line[--n] = '\0';
-	return line;
-}
-
 int
 main(int argc, char **argv)
 {
-	struct opts o;
-	struct conn_info ci;
-	struct reply rep;
+	struct cli_opts o;
+	struct cli_conn ci;
+	struct cli_reply rep;
 	struct args *a;
 	char **args, *userpass, *line, msg[1024];
 	const char *v, *method;
@@ -698,7 +361,7 @@ main(int argc, char **argv)
 	}
 	if (args_read_config(a, msg, sizeof(msg)) == -1 ||
 	    args_select_chain(a, msg, sizeof(msg)) == -1)
-		die("%s", msg);
+		cli_die("%s", msg);
 	ci.conf_path = args_config_path(a) ? xstrdup(args_config_path(a)) :
 	    xasprintf("%s/bitcoin.conf", args_datadir(a));
 
@@ -724,14 +387,14 @@ main(int argc, char **argv)
 	if (v && *v) {
 		port = atoi(v);
 		if (port <= 0 || port > 65535)
-			die("Invalid port provided in -rpcport: %s", v);
+			cli_die("Invalid port provided in -rpcport: %s", v);
 	}
 	if (port <= 0) {
 		enum chain_id id;
 		struct chainparams *cp;
 
 		if (chainparams_id_from_name(args_chain_name(a), &id) != 0)
-			die("Unknown chain %s", args_chain_name(a));
+			cli_die("Unknown chain %s", args_chain_name(a));
 		cp = chainparams_new(id);
 		port = cp->rpc_port;
 		chainparams_free(cp);
@@ -744,15 +407,15 @@ main(int argc, char **argv)
 	for (i = 0; i < nargs; i++)
 		args[i] = argv[first + i];
 	if (o.stdinrpcpass) {
-		line = read_line(stdin);
+		line = cli_read_line(stdin);
 		if (line == NULL)
-			die("-stdinrpcpass specified but failed to read from "
+			cli_die("-stdinrpcpass specified but failed to read from "
 			    "standard input");
 		free(o.rpcpassword);
 		o.rpcpassword = line;
 	}
 	if (o.use_stdin) {
-		while ((line = read_line(stdin)) != NULL) {
+		while ((line = cli_read_line(stdin)) != NULL) {
 			args = xreallocarray(args, (size_t)nargs + 2,
 			    sizeof(char *));
 			args[nargs++] = line;
@@ -769,7 +432,7 @@ main(int argc, char **argv)
 		else
 			ci.cookie_path = xasprintf("%s/%s", args_chaindir(a),
 			    cf && *cf ? cf : ".cookie");
-		load_cookie(&ci);
+		cli_load_cookie(&ci);
 		userpass = NULL;
 	} else {
 		const char *u = args_get(a, "rpcuser");
@@ -777,17 +440,30 @@ main(int argc, char **argv)
 		userpass = xasprintf("%s:%s", u ? u : "", v);
 	}
 	if (userpass) {
-		ci.auth = base64(userpass);
+		ci.auth = cli_base64(userpass);
 		explicit_bzero(userpass, strlen(userpass));
 		free(userpass);
 	}
 
+	ci.args = a;
 	if (o.getinfo) {
-		rc = getinfo(&o, &ci);
+		rc = cli_getinfo(&o, &ci);
+		goto out;
+	}
+	if (o.netinfo) {
+		rc = cli_netinfo(&o, &ci, args, nargs);
+		goto out;
+	}
+	if (o.addrinfo) {
+		rc = cli_addrinfo(&o, &ci, args, nargs);
+		goto out;
+	}
+	if (o.generate) {
+		rc = cli_generate(&o, &ci, args, nargs);
 		goto out;
 	}
 	if (nargs < 1)
-		die("too few parameters (need at least command)");
+		cli_die("too few parameters (need at least command)");
 	method = args[0];
 	params = build_params(method, args + 1, nargs - 1, o.named);
 	req = json_object();
@@ -798,15 +474,15 @@ main(int argc, char **argv)
 	body = rpc_json_dumps(req, 0);
 	json_decref(req);
 
-	reply = call(&o, &ci, body, &rep);
+	reply = cli_call(&o, &ci, body, &rep);
 	free(body);
 	if (!json_is_object(reply))
-		die("expected reply to have result, error and id properties");
+		cli_die("expected reply to have result, error and id properties");
 	err = json_object_get(reply, "error");
 	res = json_object_get(reply, "result");
 	if (err && !json_is_null(err)) {
-		print_error(err);
-		rc = 1;
+		cli_print_error(err);
+		rc = cli_error_status(err);
 	} else if (res == NULL || json_is_null(res))
 		;
 	else if (json_is_string(res))

@@ -100,13 +100,17 @@ if [ -n "$functional" ]; then
 	echo "== functional tests"
 	args=(--builddir="$builddir")
 	[ -n "$smoke" ] && args+=(--sanitizer-smoke)
-	python3 "$srcdir/test/functional/test_runner.py" "${args[@]}" "${runner_args[@]}" 2>&1 | tee "$log"
+	# The runner's own closing line is not shown: the counts come back
+	# below as "functional tests: ...", so the last line stays the one total.
+	python3 "$srcdir/test/functional/test_runner.py" "${args[@]}" "${runner_args[@]}" 2>&1 |
+		tee "$log" | grep --line-buffered -Ev '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$'
 	status=${PIPESTATUS[0]}
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$log" | tail -n 1)
 	if [ -z "$line" ]; then
 		echo "test_runner.py ended without its summary line (exit status $status)"
 		failed=$((failed + 1))
 	else
+		echo "functional tests: $line"
 		set -- $line
 		passed=$((passed + $1))
 		failed=$((failed + $3))

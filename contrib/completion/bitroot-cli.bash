@@ -27,7 +27,7 @@ _bitroot_cli() {
 	done
 	if [[ -z "$cmd" ]]; then
 		if [[ "$cur" == -* ]]; then
-			COMPREPLY=($(compgen -W "-? -h -help -chain= -conf= -datadir= -getinfo -named
+			COMPREPLY=($(compgen -W "-? -h -help -chain= -conf= -datadir= -addrinfo -generate -getinfo -netinfo -named
 			    -regtest -testnet -testnet4 -signet -rpcclienttimeout= -rpcconnect=
 			    -rpccookiefile= -rpcpassword= -rpcport= -rpcuser= -rpcwait
 			    -rpcwaittimeout= -stdin -stdinrpcpass -version" -- "$cur"))

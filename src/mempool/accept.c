@@ -1,7 +1,7 @@
 /*
  * Acceptance: Core's MemPoolAccept (PreChecks, ReplacementChecks,
- * PolicyScriptChecks, Finalize) for one transaction, and testmempoolaccept
- * for a package.
+ * PolicyScriptChecks, Finalize) for one transaction. Packages build on it
+ * in package.c.
  *
  * One store read transaction covers everything read from the chain (tip,
  * MTPs, coins); the spent outputs' scripts borrow from it or from pool
@@ -24,10 +24,6 @@
 #include "util/log.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
-
-/* Core's MAX_PACKAGE_COUNT and MAX_PACKAGE_WEIGHT. */
-#define PACKAGE_MAX_COUNT 25
-#define PACKAGE_MAX_WEIGHT 404000
 
 /* The working state of one acceptance. */
 struct aws {
@@ -72,6 +68,27 @@ accept_fail(struct accept_result *r, enum accept_code code,
 		va_end(ap);
 	}
 	return code;
+}
+
+int
+accept_check_feerate(struct pool *p, int64_t vsize, int64_t modfee,
+    struct accept_result *r)
+{
+	const struct policy *pol = p->env.pol;
+	int64_t need;
+
+	need = policy_fee_at(pool_min_fee(p, pol->max_mempool_bytes), vsize);
+	if (need > 0 && modfee < need)
+		accept_fail(r, ACCEPT_POLICY, "mempool min fee not met",
+		    "%lld < %lld", (long long)modfee, (long long)need);
+	else if (modfee < (need = policy_fee_at(pol->min_relay_fee, vsize)))
+		accept_fail(r, ACCEPT_POLICY, "min relay fee not met",
+		    "%lld < %lld", (long long)modfee, (long long)need);
+	else
+		return 0;
+	/* Core's TX_RECONSIDERABLE: a child's fees may make up for it. */
+	r->reconsiderable = 1;
+	return -1;
 }
 
 static void
@@ -359,7 +376,6 @@ prechecks(struct aws *w, struct accept_result *r, int64_t max_feerate)
 	const char *reason = NULL, *debug = NULL;
 	enum accept_code rc;
 	struct rbuf rb;
-	int64_t minfee, need;
 	size_t i;
 	int lr;
 
@@ -454,19 +470,21 @@ prechecks(struct aws *w, struct accept_result *r, int64_t max_feerate)
 	    (w->fee != 0 || w->modfee != 0))
 		return accept_fail(r, ACCEPT_POLICY, "dust",
 		    "tx with dust output must be 0-fee");
-	if (!(w->flags & ACCEPT_BYPASS_LIMITS)) {
-		minfee = pool_min_fee(p, pol->max_mempool_bytes);
-		need = policy_fee_at(minfee, w->vsize);
-		if (need > 0 && w->modfee < need)
-			return accept_fail(r, ACCEPT_POLICY,
-			    "mempool min fee not met", "%lld < %lld",
-			    (long long)w->modfee, (long long)need);
-		need = policy_fee_at(pol->min_relay_fee, w->vsize);
-		if (w->modfee < need)
-			return accept_fail(r, ACCEPT_POLICY,
-			    "min relay fee not met", "%lld < %lld",
-			    (long long)w->modfee, (long long)need);
-	}
+	/*
+	 * Core 28: below the minimum relay fee nothing but a TRUC
+	 * transaction gets in, not even paid for by a package (its child
+	 * could be replaced away); not reconsiderable.
+	 */
+	if (!(w->flags & ACCEPT_BYPASS_LIMITS) &&
+	    w->tx.version != POLICY_TRUC_VERSION &&
+	    w->modfee < policy_fee_at(pol->min_relay_fee, w->vsize))
+		return accept_fail(r, ACCEPT_POLICY, "min relay fee not met",
+		    "%lld < %lld", (long long)w->modfee,
+		    (long long)policy_fee_at(pol->min_relay_fee, w->vsize));
+	/* In a package the package's fee rate is checked instead (package.c). */
+	if (!(w->flags & (ACCEPT_BYPASS_LIMITS | ACCEPT_INT_PKG_FEERATE)) &&
+	    accept_check_feerate(p, w->vsize, w->modfee, r) != 0)
+		return r->code;
 	if ((rc = check_ancestors(w, r)) != ACCEPT_OK)
 		return rc;
 	if (truc_check(&w->tx, w->vsize, &w->ancestors, &w->conflicts, r) != 0)
@@ -476,9 +494,15 @@ prechecks(struct aws *w, struct accept_result *r, int64_t max_feerate)
 	if (w->conflicts.n > 0 && rbf_check(p, &w->tx, w->modfee, w->vsize,
 	    &w->conflicts, &w->all_conflicts, r) != 0)
 		return r->code;
+	/* Core 28's client_maxfeerate (submitpackage): the modified fee rate. */
+	if ((w->flags & ACCEPT_INT_CLIENT_MAXRATE) && max_feerate > 0 &&
+	    pool_feerate(w->modfee, w->vsize) > max_feerate)
+		return accept_fail(r, ACCEPT_POLICY, "max feerate exceeded", NULL);
+	if (w->flags & ACCEPT_INT_NO_SCRIPTS)
+		return ACCEPT_OK;
 	if ((rc = check_scripts(w, r)) != ACCEPT_OK)
 		return rc;
-	if (max_feerate > 0 && w->fee > policy_fee_at(max_feerate, w->vsize))
+	if (max_feerate > 0 && !(w->flags & ACCEPT_INT_CLIENT_MAXRATE) && w->fee > policy_fee_at(max_feerate, w->vsize))
 		return accept_fail(r, ACCEPT_POLICY, "max-fee-exceeded", NULL);
 	return ACCEPT_OK;
 }
@@ -572,123 +596,4 @@ pool_accept(struct pool *p, const uint8_t *raw, size_t len, int flags,
 {
 	flags &= ACCEPT_TEST_ONLY | ACCEPT_BYPASS_LIMITS | ACCEPT_NO_RBF;
 	return pool_accept_flags(p, raw, len, flags, max_feerate, r);
-}
-
-static int
-pkg_checks(const struct tx *txs, size_t n, const char **why)
-{
-	size_t i, j, k, l, weight = 0;
-
-	if (n > PACKAGE_MAX_COUNT) {
-		*why = "package-too-many-transactions";
-		return -1;
-	}
-	for (i = 0; i < n; i++)
-		weight += tx_weight(&txs[i]);
-	if (weight > PACKAGE_MAX_WEIGHT) {
-		*why = "package-too-large";
-		return -1;
-	}
-	for (i = 0; i < n; i++)
-		for (j = i + 1; j < n; j++)
-			if (memcmp(txs[i].txid, txs[j].txid, 32) == 0) {
-				*why = "package-contains-duplicates";
-				return -1;
-			}
-	for (i = 0; i < n; i++)
-		for (k = 0; k < txs[i].vin_count; k++)
-			for (j = i + 1; j < n; j++)
-				if (memcmp(txs[i].vin[k].prevout.hash,
-				    txs[j].txid, 32) == 0) {
-					*why = "package-not-sorted";
-					return -1;
-				}
-	for (i = 0; i < n; i++)
-		for (k = 0; k < txs[i].vin_count; k++)
-			for (j = i; j < n; j++)
-				for (l = (j == i ? k + 1 : 0);
-				    l < txs[j].vin_count; l++) {
-					const struct outpoint *a, *b;
-
-					a = &txs[i].vin[k].prevout;
-					b = &txs[j].vin[l].prevout;
-					if (a->n == b->n &&
-					    memcmp(a->hash, b->hash, 32) == 0) {
-						*why = "conflict-in-package";
-						return -1;
-					}
-				}
-	return 0;
-}
-
-int
-pool_test_package(struct pool *p, const uint8_t *const *raws,
-    const size_t *lens, size_t n, int64_t max_feerate,
-    struct accept_result *r, const char **pkg_reason)
-{
-	struct tx *txs;
-	struct pvec added = { 0 };
-	uint64_t seq = p->sequence;
-	size_t i, nparsed = 0;
-	int rc = 0;
-
-	*pkg_reason = NULL;
-	for (i = 0; i < n; i++) {
-		memset(&r[i], 0, sizeof(r[i]));
-		r[i].code = ACCEPT_POLICY;
-	}
-	if (n == 0) {
-		*pkg_reason = "package-empty";
-		return -1;
-	}
-	txs = xcalloc(n, sizeof(*txs));
-	for (i = 0; i < n; i++) {
-		struct rbuf rb;
-
-		rbuf_init(&rb, raws[i], lens[i]);
-		if (tx_parse(&rb, &txs[i], TX_ALLOW_WITNESS) != 0) {
-			accept_fail(&r[i], ACCEPT_CONSENSUS, "TX decode failed",
-			    NULL);
-			*pkg_reason = "transaction failed";
-			rc = -1;
-			goto out;
-		}
-		nparsed++;
-		memcpy(r[i].txid, txs[i].txid, 32);
-		memcpy(r[i].wtxid, txs[i].wtxid, 32);
-		if (rbuf_left(&rb) != 0) {
-			accept_fail(&r[i], ACCEPT_CONSENSUS, "TX decode failed",
-			    NULL);
-			*pkg_reason = "transaction failed";
-			rc = -1;
-			goto out;
-		}
-	}
-	if (pkg_checks(txs, n, pkg_reason) != 0) {
-		rc = -1;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		struct pentry *e;
-
-		if (pool_accept_flags(p, raws[i], lens[i], ACCEPT_INT_QUIET |
-		    ACCEPT_INT_NO_REPLACE | ACCEPT_INT_NO_TRIM, max_feerate,
-		    &r[i]) != ACCEPT_OK) {
-			*pkg_reason = "transaction failed";
-			rc = -1;
-			break;
-		}
-		if ((e = pool_find(p, txs[i].txid)) != NULL)
-			pvec_push(&added, e);
-	}
-	/* Leave the pool as it was: nothing of the package stays. */
-	if (added.n > 0)
-		pool_remove_set(p, &added, POOL_REMOVED_EXPIRY, 1);
-	p->sequence = seq;
-out:
-	for (i = 0; i < nparsed; i++)
-		tx_free(&txs[i]);
-	free(txs);
-	pvec_free(&added);
-	return rc;
 }

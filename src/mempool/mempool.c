@@ -43,6 +43,7 @@
 #include "chain/chainparams.h"
 #include "mempool/mempool_int.h"
 #include "util/args.h"
+#include "util/buf.h"
 #include "util/hex.h"
 #include "util/htab.h"
 #include "util/log.h"
@@ -198,13 +199,18 @@ on_added(void *arg, const struct pool_entry_info *e)
 	struct mempool *m = arg;
 	int64_t rate = base_rate(e);
 	struct mempool_tx_event ev;
+	uint64_t peer = m->cur_peer;
 	size_t i;
 
 	note_band(m, e, 1);
+	/* A package from peers: each member is its own sender's. */
+	for (i = 0; i < m->pkg_n; i++)
+		if (memcmp(m->pkg_wtxid[i], e->wtxid, 32) == 0)
+			peer = m->pkg_peer[i];
 	for (i = 0; i < nlisteners(m); i++)
 		if (m->listeners[i].tx_added)
 			m->listeners[i].tx_added(m->listeners[i].arg,
-			    m->cur_peer, e->txid, e->wtxid, rate, e->raw,
+			    peer, e->txid, e->wtxid, rate, e->raw,
 			    e->raw_len);
 	memset(&ev, 0, sizeof(ev));
 	ev.added = 1;
@@ -274,10 +280,43 @@ mempool_accept_local(struct mempool *m, const uint8_t *raw, size_t len,
 	return code;
 }
 
-static enum mempool_reject
-reject_kind(enum accept_code code)
+enum pkg_state
+mempool_accept_package(struct mempool *m, const uint8_t *const *raws,
+    const size_t *lens, size_t n, int64_t max_feerate, const uint64_t *peers,
+    struct pkg_result *out)
 {
-	switch (code) {
+	enum pkg_state st;
+	size_t i;
+
+	maybe_expire(m, 1);
+	m->cur_peer = MEMPOOL_PEER_LOCAL;
+	m->pkg_n = 0;
+	if (peers != NULL && n <= 2) {
+		struct rbuf rb;
+		struct tx tx;
+
+		/* The pool parses them again; the hooks need the wtxids first. */
+		for (i = 0; i < n; i++) {
+			rbuf_init(&rb, raws[i], lens[i]);
+			if (tx_parse(&rb, &tx, TX_ALLOW_WITNESS) != 0)
+				continue;
+			memcpy(m->pkg_wtxid[m->pkg_n], tx.wtxid, 32);
+			m->pkg_peer[m->pkg_n++] = peers[i];
+			tx_free(&tx);
+		}
+	}
+	st = pool_accept_package(m->pool, raws, lens, n, max_feerate, out);
+	m->pkg_n = 0;
+	mempool_publish(m);
+	return st;
+}
+
+enum mempool_reject
+mempool_reject_kind(const struct accept_result *r)
+{
+	if (r->code == ACCEPT_POLICY && r->reconsiderable)
+		return MEMPOOL_REJ_RECONSIDERABLE;
+	switch (r->code) {
 	case ACCEPT_CONSENSUS:
 		return MEMPOOL_REJ_CONSENSUS;
 	case ACCEPT_MISSING_INPUTS:
@@ -329,7 +368,7 @@ handle_tx(struct mempool *m, struct msg *msg)
 		    (unsigned long long)msg->peer_id, r->reason,
 		    r->debug[0] ? ", " : "", r->debug);
 	}
-	kind = reject_kind(code);
+	kind = mempool_reject_kind(r);
 	for (i = 0; i < nlisteners(m); i++)
 		if (m->listeners[i].tx_rejected)
 			m->listeners[i].tx_rejected(m->listeners[i].arg,
@@ -632,6 +671,10 @@ dispatch(struct mempool *m, struct msg *msg)
 	switch (msg->type) {
 	case MPQ_TX:
 		handle_tx(m, msg);
+		break;
+	case MPQ_PACKAGE:
+		maybe_expire(m, 1);
+		mempool_handle_package(m, msg);
 		break;
 	case MPQ_REQUEST:
 		request_serve(request_of(msg), m);

@@ -54,6 +54,11 @@ enum mempool_reject {
 	MEMPOOL_REJ_MISSING_INPUTS,	/* orphan: parents listed */
 	MEMPOOL_REJ_ALREADY,		/* already have it */
 	MEMPOOL_REJ_WITNESS,		/* witness stripped/mutated: forget the wtxid only */
+	/*
+	 * Core's TX_RECONSIDERABLE: its fee rate alone was too low; a child
+	 * in the orphanage may pay for it as a 1p1c package.
+	 */
+	MEMPOOL_REJ_RECONSIDERABLE,
 };
 
 /* One pool event for tx_event; pointers valid only during the call. */
@@ -94,6 +99,14 @@ struct mempool_listener {
 	 * replayed to a listener that registers late. NULL: not wanted.
 	 */
 	void (*tx_event)(void *arg, const struct mempool_tx_event *e);
+	/*
+	 * A package from peers (mempool_submit_package) was refused as a
+	 * whole; its members' own verdicts come as tx_added / tx_rejected
+	 * (a member missing inputs is not reported). wtxids in package
+	 * order. NULL: not wanted.
+	 */
+	void (*package_rejected)(void *arg, const uint8_t (*wtxids)[32],
+	    size_t n);
 };
 
 /*
@@ -114,6 +127,16 @@ void mempool_add_listener(struct mempool *m, const struct mempool_listener *l);
 /* A transaction from a peer (bytes copied). 0, QUEUE_EFULL or QUEUE_ECLOSED. */
 int mempool_submit_tx(struct mempool *m, uint64_t peer_id,
     const uint8_t *raw, size_t len);
+
+/*
+ * A 1p1c package from peers (Core 28's package relay): parent raws[0]
+ * from peers[0], child raws[1] from peers[1] (bytes copied). Evaluated as
+ * submitpackage does; listeners hear each member's verdict, tagged with
+ * its sender, and package_rejected if the package failed. 0,
+ * QUEUE_EFULL or QUEUE_ECLOSED.
+ */
+int mempool_submit_package(struct mempool *m, const uint64_t peers[2],
+    const uint8_t *const raws[2], const size_t lens[2]);
 
 /* ---- Requests served for the rpc thread ---- */
 
@@ -138,6 +161,7 @@ enum mempool_status {
 	MEMPOOL_E_DUST,			/* prioritisation of a tx with dust outputs */
 	MEMPOOL_E_NOT_LOADED,		/* mempool.dat not loaded yet */
 	MEMPOOL_E_DUMP,			/* mempool.dat could not be written */
+	MEMPOOL_E_IMPORT,		/* importmempool: the file did not load */
 };
 
 /*
@@ -284,6 +308,47 @@ void mempool_test_out_free(void *out);
 void mempool_req_test(void *m, void *in, void *out, struct request *r);
 
 /*
+ * mempool_req_package: submitpackage after the rpc thread's own checks
+ * (decoding, maxburnamount, topology). in: struct mempool_package_in
+ * (freed with mempool_package_in_free); out:
+ * struct mempool_package_out (mempool_package_out_free), one row per
+ * transaction in input order. What entered the pool is relayed.
+ */
+struct mempool_package_in {
+	struct mempool_test_in txs;	/* the package, in order */
+	int64_t max_feerate;		/* sat/kvB; 0: no limit */
+};
+enum mempool_package_kind {
+	MEMPOOL_PKG_NONE = 0,		/* no result (Core: "unevaluated") */
+	MEMPOOL_PKG_VALID,		/* entered now */
+	MEMPOOL_PKG_IN_POOL,		/* was there already */
+	MEMPOOL_PKG_OTHER_WITNESS,	/* its txid is there, other witness */
+	MEMPOOL_PKG_INVALID,
+};
+struct mempool_package_row {
+	int kind;			/* enum mempool_package_kind */
+	uint8_t txid[32], wtxid[32];
+	uint8_t other_wtxid[32];	/* OTHER_WITNESS */
+	int64_t vsize, fee;		/* VALID, IN_POOL (base fee, satoshis) */
+	int64_t effective_feerate;	/* VALID: sat/kvB */
+	uint8_t (*includes)[32];	/* VALID: wtxids in that rate */
+	size_t nincludes;
+	uint8_t (*replaced)[32];	/* VALID: txids it replaced */
+	size_t nreplaced;
+	char error[400];		/* INVALID: Core's state string */
+};
+struct mempool_package_out {
+	int failed;			/* package_msg is not "success" */
+	int internal;			/* Core's PCKG_MEMPOOL_ERROR */
+	char msg[440];			/* Core's package state string */
+	struct mempool_package_row *rows;
+	size_t n;
+};
+void mempool_package_in_free(void *in);
+void mempool_package_out_free(void *out);
+void mempool_req_package(void *m, void *in, void *out, struct request *r);
+
+/*
  * mempool_req_prioritise: adds delta satoshis to a transaction's modified
  * fee (in the pool or not yet). in: struct mempool_prioritise_in; no
  * output. MEMPOOL_E_DUST.
@@ -311,6 +376,23 @@ struct mempool_deltas {
 };
 void mempool_deltas_free(void *deltas);
 void mempool_req_deltas(void *m, void *in, void *out, struct request *r);
+
+/*
+ * mempool_req_import: importmempool. in: struct mempool_import_in
+ * (mempool_import_in_free); no output. MEMPOOL_E_NOT_LOADED,
+ * MEMPOOL_E_IMPORT.
+ */
+struct mempool_load_opts {
+	int use_current_time;	/* entry times are now, not the file's */
+	int apply_fee_delta;	/* take the file's prioritisetransaction deltas */
+	int apply_unbroadcast;	/* take the file's unbroadcast set */
+};
+struct mempool_import_in {
+	char *path;		/* xmalloc'd */
+	struct mempool_load_opts opts;
+};
+void mempool_req_import(void *m, void *in, void *out, struct request *r);
+void mempool_import_in_free(void *in);
 
 /*
  * mempool_req_save: writes mempool.dat. No input; out: struct

@@ -18,6 +18,7 @@
 #include "mempool/pool.h"
 
 struct queue;
+struct msg;
 struct chainstate;
 
 #define MEMPOOL_MAX_LISTENERS 4
@@ -31,6 +32,7 @@ enum mpq_type {
 	MPQ_REORG_DONE,		/* the tip settled after disconnections */
 	MPQ_TEMPLATE,		/* struct mpq_template_req * (validation thread waits) */
 	MPQ_REPLAY,		/* size_t listener index: tell it of every entry */
+	MPQ_PACKAGE,		/* struct mpq_package, then the raws (txq) */
 	MPQ_STOP,
 };
 
@@ -40,6 +42,12 @@ struct mpq_block {
 
 /* Fee-rate bands of the mempool metrics (sat/vB), lower bounds. */
 #define MEMPOOL_NBANDS 8
+
+/* A 1p1c package from peers: the two raws follow, parent first. */
+struct mpq_package {
+	uint64_t peer[2];
+	size_t len[2];
+};
 
 struct mempool {
 	const struct args *args;
@@ -68,6 +76,13 @@ struct mempool {
 	int loaded;			/* mempool.dat load attempt finished (getmempoolinfo "loaded") */
 	int64_t last_expire;		/* node time of the last expiry pass */
 	struct accept_result scratch;	/* a peer's acceptance (large: not on the stack) */
+	/*
+	 * While a package from peers is in hand: its members' wtxids and
+	 * senders, so the hooks tag each with its own peer (pkg_n 0: none).
+	 */
+	size_t pkg_n;
+	uint8_t pkg_wtxid[2][32];
+	uint64_t pkg_peer[2];
 
 	/* Atomics (any thread). */
 	int64_t min_fee_rate;		/* mempool_min_fee_rate() */
@@ -86,6 +101,22 @@ void mempool_note_result(enum accept_code code, const struct accept_result *r);
  */
 enum accept_code mempool_accept_local(struct mempool *m, const uint8_t *raw,
     size_t len, int flags, int64_t max_feerate, struct accept_result *r);
+/*
+ * A package through pool_accept_package with the thread's bookkeeping
+ * (expiry, atomics). peers (NULL: local) names each member's sender for
+ * the listeners; with peers, refusals are told to the listeners too.
+ * out is large: allocate it.
+ */
+enum pkg_state mempool_accept_package(struct mempool *m,
+    const uint8_t *const *raws, const size_t *lens, size_t n,
+    int64_t max_feerate, const uint64_t *peers, struct pkg_result *out);
+/* The MPQ_PACKAGE message from mempool_submit_package (package_relay.c). */
+void mempool_handle_package(struct mempool *m, const struct msg *msg);
+/* The listener kind for a refusal with code c (Core's TxValidationResult). */
+enum mempool_reject mempool_reject_kind(const struct accept_result *r);
+/* Core's TxValidationState::ToString: reason, then ", " and the debug text. */
+void mempool_state_string(const struct accept_result *a, char *out,
+    size_t len);
 /* Refreshes the atomics after the pool changed (mempool thread). */
 void mempool_publish(struct mempool *m);
 
@@ -94,5 +125,13 @@ void mempool_publish(struct mempool *m);
 int mempool_dump(struct mempool *m);
 /* Loads it at start-up through mempool_accept_local; 0 or -1 (logged, not fatal). */
 int mempool_load(struct mempool *m);
+/*
+ * Loads a file in mempool.dat's format from path (importmempool): each
+ * entry is accepted as a local transaction would be. 0, or -1 (logged)
+ * when the file cannot be read or parsed; what was accepted before the
+ * failure stays.
+ */
+int mempool_load_file(struct mempool *m, const char *path,
+    const struct mempool_load_opts *o);
 
 #endif

@@ -245,7 +245,8 @@ struct load_counts {
 /* One entry of the file; 0, or -1 with *why. */
 static int
 load_entry(struct mempool *m, struct rbuf *r, int64_t cutoff,
-    struct load_counts *k, const char **why)
+    const struct mempool_load_opts *o, struct load_counts *k,
+    const char **why)
 {
 	struct accept_result *res = &m->scratch;
 	struct pool_entry_info e;
@@ -267,7 +268,9 @@ load_entry(struct mempool *m, struct rbuf *r, int64_t cutoff,
 		*why = "truncated entry";
 		return -1;
 	}
-	if (delta != 0)
+	if (o->use_current_time)
+		when = node_time();
+	if (delta != 0 && o->apply_fee_delta)
 		pool_prioritise(m->pool, tx.txid, delta);
 	if (when > cutoff) {
 		code = mempool_accept_local(m, raw, end - start, 0, 0, res);
@@ -287,7 +290,8 @@ load_entry(struct mempool *m, struct rbuf *r, int64_t cutoff,
 
 /* Parses everything after the key; 0, or -1 with *why. */
 static int
-load_body(struct mempool *m, struct rbuf *r, struct load_counts *k,
+load_body(struct mempool *m, struct rbuf *r,
+    const struct mempool_load_opts *o, struct load_counts *k,
     const char **why)
 {
 	struct pool_entry_info e;
@@ -311,7 +315,7 @@ load_body(struct mempool *m, struct rbuf *r, struct load_counts *k,
 			    (unsigned long long)(i * 100 / k->total),
 			    (unsigned long long)i,
 			    (unsigned long long)(k->total - i));
-		if (load_entry(m, r, cutoff, k, why) != 0)
+		if (load_entry(m, r, cutoff, o, k, why) != 0)
 			return -1;
 		k->tried++;
 		if (__atomic_load_n(&m->stopping, __ATOMIC_ACQUIRE)) {
@@ -328,7 +332,8 @@ load_body(struct mempool *m, struct rbuf *r, struct load_counts *k,
 			*why = "truncated fee delta map";
 			return -1;
 		}
-		pool_prioritise(m->pool, txid, delta);
+		if (o->apply_fee_delta)
+			pool_prioritise(m->pool, txid, delta);
 	}
 	if (rbuf_get_compact(r, &n) != 0) {
 		*why = "truncated unbroadcast set";
@@ -339,7 +344,7 @@ load_body(struct mempool *m, struct rbuf *r, struct load_counts *k,
 			*why = "truncated unbroadcast set";
 			return -1;
 		}
-		if (pool_get(m->pool, txid, &e) == 0)
+		if (o->apply_unbroadcast && pool_get(m->pool, txid, &e) == 0)
 			k->unbroadcast++;
 	}
 	if (rbuf_left(r) != 0) {
@@ -352,6 +357,15 @@ load_body(struct mempool *m, struct rbuf *r, struct load_counts *k,
 int
 mempool_load(struct mempool *m)
 {
+	static const struct mempool_load_opts at_start = { 0, 1, 1 };
+
+	return mempool_load_file(m, m->datpath, &at_start);
+}
+
+int
+mempool_load_file(struct mempool *m, const char *path,
+    const struct mempool_load_opts *o)
+{
 	struct load_counts k;
 	struct rbuf r;
 	uint8_t *buf, key[KEY_LEN];
@@ -360,13 +374,19 @@ mempool_load(struct mempool *m)
 	size_t len;
 	int rc = -1;
 
-	if (file_read_all(m->datpath, 0, &buf, &len) != 0) {
-		if (errno == ENOENT)
-			log_info("Failed to open mempool file. Continuing "
-			    "anyway.");
+	if (file_read_all(path, 0, &buf, &len) != 0) {
+		/*
+		 * No file is what every first start meets: Core's "Failed
+		 * to open mempool file" read as an error there, so say what
+		 * it means, once, as information. An import names its file.
+		 */
+		if (errno == ENOENT && path == m->datpath)
+			log_info("No mempool file %s yet (first start, or "
+			    "-persistmempool was off): starting with an empty "
+			    "mempool", m->datpath);
 		else
 			log_warn("Failed to open mempool file %s. Continuing "
-			    "anyway", m->datpath);
+			    "anyway", path);
 		return -1;
 	}
 	memset(&k, 0, sizeof(k));
@@ -386,7 +406,7 @@ mempool_load(struct mempool *m)
 		why = "unknown version";
 		goto out;
 	}
-	if (load_body(m, &r, &k, &why) == 0)
+	if (load_body(m, &r, o, &k, &why) == 0)
 		rc = 0;
 out:
 	free(buf);
@@ -394,7 +414,7 @@ out:
 	if (rc != 0) {
 		log_info("Failed to deserialize mempool data on file: %s%s%s "
 		    "(%llu of %llu transactions read). Continuing anyway.",
-		    m->datpath, ": ", why, (unsigned long long)k.tried,
+		    path, ": ", why, (unsigned long long)k.tried,
 		    (unsigned long long)k.total);
 		return -1;
 	}

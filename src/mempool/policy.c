@@ -480,3 +480,33 @@ policy_type_name(enum txout_type t)
 	}
 	return "nonstandard";
 }
+
+/* Whether tx spends an output of the transaction with this txid. */
+static int
+spends_txid(const struct tx *tx, const uint8_t txid[32])
+{
+	size_t k;
+
+	for (k = 0; k < tx->vin_count; k++)
+		if (memcmp(tx->vin[k].prevout.hash, txid, 32) == 0)
+			return 1;
+	return 0;
+}
+
+int
+policy_child_with_parents(const struct tx *txs, size_t n, int tree)
+{
+	size_t i, j;
+
+	if (n < 2)
+		return 0;
+	for (i = 0; i + 1 < n; i++) {
+		if (!spends_txid(&txs[n - 1], txs[i].txid))
+			return 0;
+		/* The tree: parents stand side by side, none above another. */
+		for (j = 0; tree && j + 1 < n; j++)
+			if (j != i && spends_txid(&txs[i], txs[j].txid))
+				return 0;
+	}
+	return 1;
+}

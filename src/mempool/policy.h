@@ -171,5 +171,12 @@ unsigned policy_legacy_sigops(const struct tx *tx, const struct txout *spent);
 
 /* BIP125: whether any input signals replaceability (nSequence < 0xfffffffe). */
 int policy_signals_rbf(const struct tx *tx);
+/*
+ * Core's IsChildWithParents (tree 0) and IsChildWithParentsTree (tree 1)
+ * over a package of n transactions: at least two, and every one before
+ * the last is a parent of the last (tree: and no parent spends another).
+ * 1 or 0.
+ */
+int policy_child_with_parents(const struct tx *txs, size_t n, int tree);
 
 #endif

@@ -132,6 +132,12 @@ struct accept_result {
 	int64_t fee;			/* base fee (when inputs were found) */
 	int64_t vsize;
 	int64_t effective_feerate;	/* sat/kvB, as testmempoolaccept reports */
+	/*
+	 * Core's TX_RECONSIDERABLE: refused for its fee rate alone (the
+	 * minimum fees, or an RBF fee rule); a child paying for it may get
+	 * both in as a package.
+	 */
+	int reconsiderable;
 	/* ACCEPT_MISSING_INPUTS: the parents' txids not found (orphan handling). */
 	size_t nmissing;
 	uint8_t missing[ACCEPT_MAX_MISSING][32];
@@ -172,6 +178,65 @@ enum accept_code pool_accept(struct pool *p, const uint8_t *raw, size_t len,
 int pool_test_package(struct pool *p, const uint8_t *const *raws,
     const size_t *lens, size_t n, int64_t max_feerate,
     struct accept_result *r, const char **pkg_reason);
+
+/* ---- Packages (package.c): Core 28's AcceptPackage ---- */
+
+/* Core's MAX_PACKAGE_COUNT and MAX_PACKAGE_WEIGHT. */
+#define PACKAGE_MAX_COUNT 25
+#define PACKAGE_MAX_WEIGHT 404000
+
+/* Core's PackageValidationResult. */
+enum pkg_state {
+	PKG_OK = 0,
+	PKG_POLICY,		/* the package as a whole breaks a package rule */
+	PKG_TX,			/* "transaction failed": see the transactions */
+	PKG_MEMPOOL_ERROR,	/* our own failure */
+};
+
+/* Core's MempoolAcceptResult::ResultType, and "no result". */
+enum pkg_tx_kind {
+	PKG_TX_NONE = 0,	/* not evaluated */
+	PKG_TX_VALID,		/* entered the pool now */
+	PKG_TX_IN_POOL,		/* already there */
+	PKG_TX_OTHER_WITNESS,	/* its txid is there with another witness */
+	PKG_TX_INVALID,
+};
+
+struct pkg_tx_result {
+	enum pkg_tx_kind kind;
+	uint8_t txid[32], wtxid[32];
+	uint8_t other_wtxid[32];	/* PKG_TX_OTHER_WITNESS */
+	int64_t vsize, fee;		/* VALID and IN_POOL; fee is the base fee */
+	int64_t effective_feerate;	/* VALID: sat/kvB */
+	size_t nincludes;		/* VALID: whose fees and sizes that rate counts */
+	uint8_t includes[PACKAGE_MAX_COUNT][32];
+	struct accept_result r;		/* INVALID: the refusal; VALID: what it replaced */
+};
+
+struct pkg_result {
+	enum pkg_state state;
+	char reason[160];		/* not PKG_OK: Core's package reject reason */
+	char debug[256];
+	size_t n;
+	struct pkg_tx_result tx[PACKAGE_MAX_COUNT];	/* in package order */
+};
+
+/*
+ * submitpackage and 1p1c package relay (Core 28's ProcessNewPackage with
+ * test_accept false): a well-formed package of one child and its
+ * unconfirmed parents, last the child (or one transaction). Transactions
+ * already in the pool are not evaluated again; each other one is tried on
+ * its own (RBF allowed), and those refused for their fee rate alone (or
+ * missing a package parent) are then evaluated together at their
+ * package fee rate. Replacing by a package is not built: such a
+ * package's members that conflict with the pool are refused with
+ * "bip125-replacement-disallowed". max_feerate (sat/kvB, 0: none) is
+ * Core's client_maxfeerate. Hooks fire for what enters, as it enters;
+ * the pool is trimmed at the end. out (large: allocate it) says the rest;
+ * returns out->state.
+ */
+enum pkg_state pool_accept_package(struct pool *p, const uint8_t *const *raws,
+    const size_t *lens, size_t n, int64_t max_feerate, struct pkg_result *out);
 
 /* ---- Chain events (owner thread, in chain order) ---- */
 

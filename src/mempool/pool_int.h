@@ -208,9 +208,25 @@ int truc_check(const struct tx *tx, int64_t vsize,
 #define ACCEPT_INT_QUIET 0x100		/* no hooks */
 #define ACCEPT_INT_NO_REPLACE 0x200	/* conflicts refused (packages) */
 #define ACCEPT_INT_NO_TRIM 0x400
+/* Package evaluation: no individual fee floor (the package's is checked). */
+#define ACCEPT_INT_PKG_FEERATE 0x800
+/* Stop before the script checks (a package's cheap checks come first). */
+#define ACCEPT_INT_NO_SCRIPTS 0x1000
+/*
+ * max_feerate is Core 28's client_maxfeerate: a modified fee rate above it
+ * is refused with "max feerate exceeded" before the scripts are checked.
+ */
+#define ACCEPT_INT_CLIENT_MAXRATE 0x2000
 
 enum accept_code pool_accept_flags(struct pool *p, const uint8_t *raw,
     size_t len, int flags, int64_t max_feerate, struct accept_result *r);
+/*
+ * Core's CheckFeeRate for vsize and modified fee modfee: the pool's
+ * rolling minimum, then the minimum relay fee. 0, or -1 with r set and
+ * r->reconsiderable.
+ */
+int accept_check_feerate(struct pool *p, int64_t vsize, int64_t modfee,
+    struct accept_result *r);
 /* Sets r's code, reason and debug (printf). Returns code. */
 enum accept_code accept_fail(struct accept_result *r, enum accept_code code,
     const char *reason, const char *fmt, ...)

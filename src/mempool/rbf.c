@@ -27,6 +27,8 @@ fee_fail(struct accept_result *r, const char *hex,
 	fmt(y, b, sizeof(b));
 	accept_fail(r, ACCEPT_POLICY, "insufficient fee",
 	    "rejecting replacement %s%s%s%s%s", hex, pre, a, op, b);
+	/* Core 28: TX_RECONSIDERABLE, a child may pay for the replacement. */
+	r->reconsiderable = 1;
 	return -1;
 }
 

@@ -12,13 +12,14 @@
 
 #include "mempool/mempool_int.h"
 #include "store/store.h"
+#include "util/hex.h"
 #include "util/xmalloc.h"
 
 /* ---- Acceptance ---- */
 
 /* Core's TxValidationState::ToString(): reason, then ", debug" if any. */
-static void
-state_string(const struct accept_result *a, char *out, size_t len)
+void
+mempool_state_string(const struct accept_result *a, char *out, size_t len)
 {
 	const char *reason = a->reason[0] ? a->reason :
 	    a->code == ACCEPT_MISSING_INPUTS ?
@@ -36,7 +37,7 @@ fail_broadcast(struct request *r, const struct accept_result *a)
 {
 	char st[400];
 
-	state_string(a, st, sizeof(st));
+	mempool_state_string(a, st, sizeof(st));
 	switch (a->code) {
 	case ACCEPT_IN_CHAIN:
 		request_fail(r, MEMPOOL_E_IN_CHAIN,
@@ -175,7 +176,7 @@ test_row(struct mempool_test_row *row, const struct accept_result *a)
 	}
 	row->missing_inputs = a->code == ACCEPT_MISSING_INPUTS;
 	snprintf(row->reason, sizeof(row->reason), "%s", a->reason);
-	state_string(a, row->details, sizeof(row->details));
+	mempool_state_string(a, row->details, sizeof(row->details));
 }
 
 void
@@ -232,19 +233,6 @@ static int
 cmp_txid_bytes(const void *a, const void *b)
 {
 	return memcmp(a, b, 32);
-}
-
-/* Core's hex order of txids: their bytes from the last to the first. */
-static int
-cmp_txid_hex(const void *a, const void *b)
-{
-	const uint8_t *x = a, *y = b;
-	int i;
-
-	for (i = 31; i >= 0; i--)
-		if (x[i] != y[i])
-			return x[i] < y[i] ? -1 : 1;
-	return 0;
 }
 
 struct idlist {
@@ -329,7 +317,7 @@ entry_fill(struct mempool *m, const struct pool_entry_info *e, int full,
 			idlist_add(&deps, h);
 	}
 	if (deps.n > 1)
-		qsort(deps.v, deps.n, 32, cmp_txid_hex);
+		qsort(deps.v, deps.n, 32, hash_cmp_hex);
 	pool_children(m->pool, e->txid, collect_id, &kids);
 	if (kids.n > 1)
 		qsort(kids.v, kids.n, 32, cmp_txid_bytes);
@@ -550,6 +538,29 @@ mempool_req_save(void *owner, void *in, void *out_, struct request *r)
 		return;
 	}
 	snprintf(out->path, sizeof(out->path), "%s", m->datpath);
+}
+
+void
+mempool_req_import(void *owner, void *in, void *out, struct request *r)
+{
+	struct mempool *m = owner;
+	struct mempool_import_in *q = in;
+
+	(void)out;
+	if (!m->loaded) {
+		request_fail(r, MEMPOOL_E_NOT_LOADED,
+		    "The mempool was not loaded yet");
+		return;
+	}
+	if (mempool_load_file(m, q->path, &q->opts) != 0)
+		request_fail(r, MEMPOOL_E_IMPORT, "Unable to import mempool "
+		    "file, see debug.log for details.");
+}
+
+void
+mempool_import_in_free(void *in)
+{
+	free(((struct mempool_import_in *)in)->path);
 }
 
 /* ---- Lookups for other methods ---- */

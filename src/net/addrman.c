@@ -550,6 +550,28 @@ addrman_size(const struct addrman *am, int cls, int which)
 	return n;
 }
 
+void
+addrman_walk(const struct addrman *am, int tried,
+    void (*fn)(const struct addrman_slot *, void *), void *arg)
+{
+	int nb = tried ? ADDRMAN_TRIED_BUCKET_COUNT : ADDRMAN_NEW_BUCKET_COUNT;
+	struct addrman_slot s;
+	const struct am_info *e;
+	int b, pos, id;
+
+	for (b = 0; b < nb; b++)
+		for (pos = 0; pos < ADDRMAN_BUCKET_SIZE; pos++) {
+			id = tried ? am->tried_tbl[b][pos] : am->new_tbl[b][pos];
+			if (id < 0 || id >= am->nent || (e = am->ent[id]) == NULL)
+				continue;
+			s.bucket = b;
+			s.position = pos;
+			s.a = e->a;
+			s.source = e->source;
+			fn(&s, arg);
+		}
+}
+
 int
 addrman_check(const struct addrman *am)
 {

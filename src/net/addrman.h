@@ -71,6 +71,18 @@ size_t addrman_get_addr(struct addrman *am, size_t max, size_t max_pct,
     int cls, int64_t now, struct addr_entry *out);
 /* Entries of class cls (-1 any) in the new (which 1), tried (0) or both (-1). */
 size_t addrman_size(const struct addrman *am, int cls, int which);
+/* One position of a table, as getrawaddrman lists it. */
+struct addrman_slot {
+	int bucket, position;
+	struct addr_entry a;		/* the address, its services and time */
+	struct netaddr source;		/* who told us of it */
+};
+/*
+ * Calls fn for every occupied position of the new (tried 0) or tried
+ * (tried 1) table, bucket by bucket and position by position.
+ */
+void addrman_walk(const struct addrman *am, int tried,
+    void (*fn)(const struct addrman_slot *, void *), void *arg);
 /* Verifies the internal invariants (tests). 0 or -1. */
 int addrman_check(const struct addrman *am);
 

@@ -28,6 +28,7 @@
 #include "net/banman.h"
 #include "net/net.h"
 #include "net/net_int.h"
+#include "net/socks5.h"
 #include "net/v2transport.h"
 #include "util/args.h"
 #include "util/log.h"
@@ -275,6 +276,15 @@ on_tx_rejected(void *arg, uint64_t peer_id, const uint8_t txid[32],
 	sink_push_msg(arg, m, "mempool");
 }
 
+static void
+on_package_rejected(void *arg, const uint8_t (*wtxids)[32], size_t n)
+{
+	/* Only the 1p1c packages net submits are ever told of. */
+	if (n == 2)
+		sink_push_msg(arg, msg_new(NETQ_PACKAGE_REJECTED, 0, wtxids,
+		    64), "mempool");
+}
+
 /* ---- the queue ---- */
 
 static void
@@ -325,6 +335,9 @@ queue_cb(evutil_socket_t fd, short what, void *arg)
 			break;
 		case NETQ_BLOCK_CONNECTED:
 			txrelay_block_connected(n, m->data, m->len);
+			break;
+		case NETQ_PACKAGE_REJECTED:
+			txrelay_on_package_rejected(n, m->data, m->len);
 			break;
 		case NETQ_STOP:
 			n->stopping = 1;
@@ -573,6 +586,8 @@ connect_service(struct net *n, const struct service *svc, const char *name,
 {
 	struct sockaddr_storage ss;
 	struct bufferevent *bev;
+	const struct service *px;
+	enum net_class cls;
 	struct peer *p;
 	socklen_t len;
 	char s[NETADDR_STRLEN];
@@ -584,7 +599,20 @@ connect_service(struct net *n, const struct service *svc, const char *name,
 		    "already connected", s);
 		return -1;
 	}
-	if ((len = service_to_sockaddr(svc, &ss)) == 0)
+	/*
+	 * Through the network's proxy if it has one (Core's GetProxy by
+	 * GetNetwork: local and unroutable addresses have none and are
+	 * dialled directly); onion addresses only through one.
+	 */
+	cls = netaddr_class(&svc->addr);
+	px = n->proxy[cls].port != 0 ? &n->proxy[cls] : NULL;
+	if (px == NULL && cls != NETC_IPV4 && cls != NETC_IPV6 &&
+	    cls != NETC_UNROUTABLE) {
+		log_debug(LOG_NET, "cannot connect to %s: no proxy for its "
+		    "network (-proxy, -onion)", s);
+		return -1;
+	}
+	if ((len = service_to_sockaddr(px ? px : svc, &ss)) == 0)
 		return -1;
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
@@ -599,6 +627,16 @@ connect_service(struct net *n, const struct service *svc, const char *name,
 		return -1;
 	}
 	p = peer_new(n, type, svc, name ? name : s);
+	if (px) {
+		char host[NETADDR_STRLEN], cred[24];
+
+		/* Fresh credentials each time: Tor isolates the streams. */
+		netaddr_format(&svc->addr, host, sizeof(host));
+		snprintf(cred, sizeof(cred), "%llu",
+		    (unsigned long long)n->proxy_counter++);
+		p->socks = socks5_new(host, svc->port,
+		    n->proxy_randomize ? cred : NULL, cred);
+	}
 	if (use_v2 && n->v2transport) {
 		p->v2 = v2t_new(1, n->cp->magic);
 		p->v2_offered = 1;
@@ -686,9 +724,16 @@ net_connect(struct net *n, const char *name, enum conn_type type,
 	if (find_peer_name(n, name))
 		return -1;
 	memset(&svc, 0, sizeof(svc));
-	if (netaddr_parse(host, &svc.addr) == 0) {
+	if (netaddr_parse(host, &svc.addr) == 0 ||
+	    netaddr_parse_name(host, &svc.addr) == 0) {
 		svc.port = port;
 		return connect_service(n, &svc, name, type, added, use_v2);
+	}
+	if (n->proxy[NETC_IPV4].port != 0) {
+		/* Resolving here would tell the local resolver where we go. */
+		log_warnx("net: not resolving %s: host names are not sent "
+		    "through -proxy; give an address", host);
+		return -1;
 	}
 	if (!n->allow_dns) {
 		log_warnx("net: not resolving %s: -dns=0 allows addresses "
@@ -800,6 +845,15 @@ same_group_outbound(struct net *n, const struct netaddr *a)
 	return 0;
 }
 
+/* Whether connections to addresses like a go through a proxy on this host. */
+static int
+proxy_is_local(const struct net *n, const struct netaddr *a)
+{
+	const struct service *px = &n->proxy[netaddr_class(a)];
+
+	return px->port != 0 && netaddr_is_local(&px->addr);
+}
+
 /* Core's ThreadOpenConnections, one pass: at most one new connection. */
 static void
 open_automatic(struct net *n, int64_t now)
@@ -832,7 +886,8 @@ open_automatic(struct net *n, int64_t now)
 			return;
 		if (find_peer_addr(n, &a.svc))
 			continue;
-		if (n->no_public_dial) {
+		/* Through a proxy on this host, the dial stays on loopback. */
+		if (n->no_public_dial && !proxy_is_local(n, &a.svc.addr)) {
 			char a_s[NETADDR_STRLEN];
 
 			service_format(&a.svc, a_s, sizeof(a_s));
@@ -840,6 +895,10 @@ open_automatic(struct net *n, int64_t now)
 			    a_s);
 			return;
 		}
+		/* -onlynet, and networks without a proxy (Core). */
+		if (!((n->reachable >> netaddr_class(&a.svc.addr)) & 1) &&
+		    netaddr_class(&a.svc.addr) != NETC_UNROUTABLE)
+			continue;
 		if (netaddr_is_local(&a.svc.addr) ||
 		    banman_is_banned(n->banman, &a.svc.addr, now) ||
 		    banman_is_discouraged(n->banman, &a.svc.addr))
@@ -1086,6 +1145,7 @@ net_start(const struct args *a, const struct chainparams *cp,
 		ml.tx_added = on_tx_added;
 		ml.tx_removed = on_tx_removed;
 		ml.tx_rejected = on_tx_rejected;
+		ml.package_rejected = on_package_rejected;
 		mempool_add_listener(mp, &ml);
 	}
 	pthread_mutex_lock(&sinks_mu);

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "net/addrman.h"
 #include "net/banman.h"
 #include "net/netaddr.h"
 #include "net/protocol.h"
@@ -74,6 +75,10 @@ struct net_totals {
 	int local_relay;		/* not -blocksonly */
 	int64_t time_offset;		/* median of outbound peers', s */
 	char subver[MAX_SUBVERSION_LENGTH + 1];
+	/* getnetworkinfo's "networks": per enum net_class */
+	unsigned reachable;		/* bit (1 << class) */
+	char proxy[NETC_CJDNS + 1][NETADDR_STRLEN];	/* "": none */
+	int proxy_randomize;
 };
 /* in: none; out: struct net_totals (owns nothing). */
 void net_req_totals(void *net, void *in, void *out, struct request *r);
@@ -214,6 +219,34 @@ struct net_addpeer_out {
 };
 /* in: struct net_addpeer_in; out: struct net_addpeer_out. */
 void net_req_addpeer(void *net, void *in, void *out, struct request *r);
+
+/* getaddrmaninfo: entries per enum net_class in each table. */
+struct net_addrman_counts {
+	size_t n_new[NETC_CJDNS + 1], n_tried[NETC_CJDNS + 1];
+};
+/* in: none; out: struct net_addrman_counts. */
+void net_req_addrmaninfo(void *net, void *in, void *out, struct request *r);
+
+/* getrawaddrman: every occupied position of both tables. */
+struct net_rawaddrs {
+	struct addrman_slot *v[2];	/* [0] new, [1] tried; xmalloc'd */
+	size_t n[2];
+};
+/* in: none; out: struct net_rawaddrs (net_rawaddrs_free). */
+void net_req_rawaddrman(void *net, void *in, void *out, struct request *r);
+void net_rawaddrs_free(void *raw);
+
+/* sendmsgtopeer: a message of any type, framed by the peer's transport. */
+struct net_sendmsg_in {
+	uint64_t id;
+	char cmd[13];			/* at most 12 characters */
+	uint8_t *payload;		/* xmalloc'd */
+	size_t len;
+};
+/* in: struct net_sendmsg_in (net_sendmsg_in_free); out: none. Fails
+ * NET_E_NOT_CONNECTED unless the peer finished its handshake. */
+void net_req_sendmsg(void *net, void *in, void *out, struct request *r);
+void net_sendmsg_in_free(void *in);
 
 enum net_conn_kind {
 	NET_CONN_OUTBOUND_FULL, NET_CONN_BLOCK_RELAY, NET_CONN_ADDR_FETCH,

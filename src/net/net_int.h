@@ -27,10 +27,12 @@
  *     an atomic flag in the listener's sink says so) NETQ_BLOCK_CONNECTED,
  *     and return at once;
  *   - the mempool thread's listener callbacks push NETQ_TX_ADDED,
- *     NETQ_TX_REMOVED and NETQ_TX_REJECTED (copies) and return at once.
+ *     NETQ_TX_REMOVED, NETQ_TX_REJECTED and NETQ_PACKAGE_REJECTED
+ *     (copies) and return at once.
  * The net thread pushes blocks and headers to the validation thread with
  * validation_submit_*, and transactions to the mempool thread with
- * mempool_submit_tx, tagged with the sending peer's id. Peers are named
+ * mempool_submit_tx (1p1c packages with mempool_submit_package), tagged
+ * with the sending peer's id. Peers are named
  * across threads only by that monotonic 64-bit id; a message about a peer
  * that has gone is ignored.
  *
@@ -85,6 +87,7 @@ enum netq_type {
 	NETQ_TX_REMOVED,	/* data: struct netq_tx_removed */
 	NETQ_TX_REJECTED,	/* data: struct netq_tx_rejected, parents */
 	NETQ_BLOCK_CONNECTED,	/* data: the block, with witness */
+	NETQ_PACKAGE_REJECTED,	/* data: a 1p1c package's two wtxids */
 	NETQ_STOP,		/* no data */
 };
 
@@ -198,6 +201,8 @@ struct added_node {
 	int use_v2;		/* offer BIP324 (addnode's v2transport) */
 };
 
+struct socks5;
+
 struct peer {
 	TAILQ_ENTRY(peer) entry;
 	uint8_t idkey[8];		/* id, little-endian: the map key */
@@ -205,6 +210,7 @@ struct peer {
 	struct net *net;
 	struct bufferevent *bev;
 	struct v2t *v2;			/* BIP324 transport (or inbound detection); NULL: v1 */
+	struct socks5 *socks;		/* outbound through a proxy, until it connects */
 	unsigned v2_offered:1;		/* outbound, opened with v2 */
 	enum conn_type type;
 	struct service addr;		/* remote end */
@@ -320,6 +326,16 @@ struct net {
 	size_t max_send_buffer;
 	uint64_t local_services;
 	int v2transport;		/* -v2transport: offer and accept BIP324 */
+	/*
+	 * -proxy (IPv4, IPv6 and, unless -onion says otherwise, onion) and
+	 * -onion: SOCKS5 proxies by enum net_class; port 0 means none.
+	 * -proxyrandomize: fresh credentials per connection, from
+	 * proxy_counter, so Tor puts each on its own circuit.
+	 */
+	struct service proxy[NETC_CJDNS + 1];
+	int proxy_randomize;
+	uint64_t proxy_counter;
+	unsigned reachable;		/* bit (1 << enum net_class): -onlynet */
 	char subver[MAX_SUBVERSION_LENGTH + 1];
 	uint32_t implicit_perms;	/* -whitelist without permissions */
 	struct whitelist_entry *whitelist;

@@ -168,6 +168,7 @@ net_req_totals(void *owner, void *in, void *out, struct request *r)
 {
 	struct net *n = owner;
 	struct net_totals *o = out;
+	int c;
 
 	o->bytes_recv = n->total_recv;
 	o->bytes_sent = n->total_sent;
@@ -177,6 +178,14 @@ net_req_totals(void *owner, void *in, void *out, struct request *r)
 	o->local_relay = !n->blocksonly;
 	o->time_offset = median_outbound_offset(n);
 	snprintf(o->subver, sizeof(o->subver), "%s", n->subver);
+	o->reachable = n->reachable;
+	o->proxy_randomize = n->proxy_randomize;
+	for (c = 0; c <= NETC_CJDNS; c++) {
+		o->proxy[c][0] = '\0';
+		if (n->proxy[c].port != 0)
+			service_format(&n->proxy[c], o->proxy[c],
+			    sizeof(o->proxy[c]));
+	}
 }
 
 void
@@ -496,6 +505,86 @@ net_req_addpeer(void *owner, void *in, void *out, struct request *r)
 		o->success = 0;
 		o->error = "failed-adding-to-tried";
 	}
+}
+
+void
+net_req_addrmaninfo(void *owner, void *in, void *out, struct request *r)
+{
+	struct net *n = owner;
+	struct net_addrman_counts *o = out;
+	int c;
+
+	(void)in;
+	(void)r;
+	for (c = 0; c <= NETC_CJDNS; c++) {
+		o->n_new[c] = addrman_size(n->addrman, c, 1);
+		o->n_tried[c] = addrman_size(n->addrman, c, 0);
+	}
+}
+
+struct slots {
+	struct addrman_slot *v;
+	size_t n, cap;
+};
+
+static void
+collect_slot(const struct addrman_slot *s, void *arg)
+{
+	struct slots *ss = arg;
+
+	if (ss->n == ss->cap) {
+		ss->cap = ss->cap ? ss->cap * 2 : 64;
+		ss->v = xreallocarray(ss->v, ss->cap, sizeof(*ss->v));
+	}
+	ss->v[ss->n++] = *s;
+}
+
+void
+net_req_rawaddrman(void *owner, void *in, void *out, struct request *r)
+{
+	struct net *n = owner;
+	struct net_rawaddrs *o = out;
+	struct slots ss;
+	int t;
+
+	(void)in;
+	(void)r;
+	for (t = 0; t < 2; t++) {
+		memset(&ss, 0, sizeof(ss));
+		addrman_walk(n->addrman, t, collect_slot, &ss);
+		o->v[t] = ss.v;
+		o->n[t] = ss.n;
+	}
+}
+
+void
+net_rawaddrs_free(void *raw)
+{
+	struct net_rawaddrs *o = raw;
+
+	free(o->v[0]);
+	free(o->v[1]);
+}
+
+void
+net_req_sendmsg(void *owner, void *in, void *out, struct request *r)
+{
+	struct net *n = owner;
+	struct net_sendmsg_in *q = in;
+	struct peer *p = net_peer_by_id(n, q->id);
+
+	(void)out;
+	if (p == NULL || !live(p) || !p->handshaked) {
+		request_fail(r, NET_E_NOT_CONNECTED, "peer not connected");
+		return;
+	}
+	peer_send_cmd(p, q->cmd, q->payload, q->len);
+}
+
+void
+net_sendmsg_in_free(void *in)
+{
+	free(((struct net_sendmsg_in *)in)->payload);
 }
 
 void

@@ -138,6 +138,11 @@ netaddr_format(const struct netaddr *a, char *out, size_t outlen)
 	case NET_CJDNS:
 		inet_ntop(AF_INET6, a->a, buf, sizeof(buf));
 		break;
+	case NET_TORV3:
+	case NET_I2P:
+		if (netaddr_format_name(a, out, outlen) == 0)
+			return;
+		/* FALLTHROUGH */
 	default:
 		/* Not connectable here; shown as the raw bytes. */
 		snprintf(buf, sizeof(buf), "net%u-%02x%02x%02x%02x", a->net,

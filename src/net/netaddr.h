@@ -73,6 +73,13 @@ int netaddr_parse(const char *s, struct netaddr *a);
  */
 int netaddr_lookup_numeric(const char *s, struct netaddr *a);
 void netaddr_format(const struct netaddr *a, char *out, size_t outlen);
+/*
+ * The names of Tor v3 and I2P addresses (netaddr_name.c): parse a
+ * "....onion" (checksum checked) or "....b32.i2p" name, 0 or -1; format
+ * one, 0, or -1 when a is neither.
+ */
+int netaddr_parse_name(const char *s, struct netaddr *a);
+int netaddr_format_name(const struct netaddr *a, char *out, size_t outlen);
 int netaddr_eq(const struct netaddr *a, const struct netaddr *b);
 /* Core's IsValid: not unspecified, not documentation, not INADDR_NONE. */
 int netaddr_is_valid(const struct netaddr *a);

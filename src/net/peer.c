@@ -19,6 +19,7 @@
 #include "net/addrman.h"
 #include "net/banman.h"
 #include "net/net_int.h"
+#include "net/socks5.h"
 #include "net/v2transport.h"
 #include "util/hex.h"
 #include "util/log.h"
@@ -62,6 +63,7 @@ void
 peer_free(struct peer *p)
 {
 	struct net *n = p->net;
+	size_t held = 0;
 
 	sync_peer_gone(n, p);
 	txrelay_peer_gone(n, p);
@@ -69,13 +71,27 @@ peer_free(struct peer *p)
 	if (p->handshaked && p->type != CONN_INBOUND &&
 	    p->type != CONN_BLOCK_RELAY)
 		addrman_connected(n->addrman, &p->addr, node_time());
-	if (p->bev)
+	if (p->bev) {
+		struct evbuffer *in = bufferevent_get_input(p->bev);
+		struct evbuffer *out = bufferevent_get_output(p->bev);
+
+		/*
+		 * Free the buffers now (bufferevent_free may defer it) and
+		 * give the pages back: 20 peers leaving 3.9 MB of a message
+		 * each used to leave 80 MB resident.
+		 */
+		held = evbuffer_get_length(in) + evbuffer_get_length(out);
+		evbuffer_drain(in, evbuffer_get_length(in));
+		evbuffer_drain(out, evbuffer_get_length(out));
 		bufferevent_free(p->bev);
+	}
 	v2t_free(p->v2);
+	socks5_free(p->socks);
 	free(p->subver);
 	addrs_free(&p->addrs);
 	free(p->getdata);
 	free(p);
+	xmalloc_release(held);
 }
 
 void
@@ -543,10 +559,77 @@ peer_process(struct peer *p)
 	p->in_process = 0;
 }
 
+/* The TCP connection to the peer (or, through a proxy, the proxy's
+ * connection to it) is up: say hello. */
+static void
+on_connected(struct peer *p)
+{
+	struct bufferevent *bev = p->bev;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char la[PEER_LOGADDR_LEN];
+
+	peer_connected(p);
+	if (getsockname(bufferevent_getfd(bev), (struct sockaddr *)&ss,
+	    &sl) == 0 && service_from_sockaddr(&p->bind,
+	    (struct sockaddr *)&ss) == 0)
+		p->has_bind = 1;
+	log_debug(LOG_NET, "connected, peer=%llu%s",
+	    (unsigned long long)p->id, peer_log_addr(p, la, sizeof(la)));
+	if (p->v2) {
+		/* Our key and garbage first; version waits for the keys. */
+		v2t_start(p->v2, bufferevent_get_output(bev));
+		account_v2_overhead(p);
+	}
+	peer_send_version(p);
+}
+
+/* Moves the SOCKS5 handshake on; the P2P protocol starts when it is done. */
+static void
+socks_progress(struct peer *p)
+{
+	struct evbuffer *in = bufferevent_get_input(p->bev);
+	size_t len = evbuffer_get_length(in), used = 0;
+	const uint8_t *data = evbuffer_pullup(in, -1);
+	char la[PEER_LOGADDR_LEN];
+	enum socks5_step st;
+	const char *why = NULL;
+	struct wbuf out;
+
+	wbuf_init(&out);
+	st = socks5_feed(p->socks, data, len, &used, &out, &why);
+	evbuffer_drain(in, used);
+	if (out.len)
+		bufferevent_write(p->bev, out.p, out.len);
+	wbuf_free(&out);
+	if (st == SOCKS5_MORE)
+		return;
+	if (st == SOCKS5_FAIL) {
+		log_debug(LOG_NET, "Socks5() connect failed: %s, peer=%llu%s",
+		    why, (unsigned long long)p->id,
+		    peer_log_addr(p, la, sizeof(la)));
+		peer_disconnect(p, "proxy handshake failed");
+		return;
+	}
+	socks5_free(p->socks);
+	p->socks = NULL;
+	bufferevent_setwatermark(p->bev, EV_READ, p->v2 ? 1 : MSG_HEADER_SIZE,
+	    read_highwater(p->net));
+	on_connected(p);
+	if (evbuffer_get_length(in) > 0)
+		peer_process(p);
+}
+
 static void
 read_cb(struct bufferevent *bev, void *arg)
 {
-	peer_process(arg);
+	struct peer *p = arg;
+
+	(void)bev;
+	if (p->socks)
+		socks_progress(p);
+	else
+		peer_process(p);
 }
 
 static void
@@ -566,25 +649,23 @@ static void
 event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct peer *p = arg;
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
 	char why[sizeof(p->addr_name) + 32], la[PEER_LOGADDR_LEN];
 	int err;
 
 	if (what & BEV_EVENT_CONNECTED) {
-		peer_connected(p);
-		if (getsockname(bufferevent_getfd(bev), (struct sockaddr *)&ss,
-		    &sl) == 0 && service_from_sockaddr(&p->bind,
-		    (struct sockaddr *)&ss) == 0)
-			p->has_bind = 1;
-		log_debug(LOG_NET, "connected, peer=%llu%s",
-		    (unsigned long long)p->id, peer_log_addr(p, la, sizeof(la)));
-		if (p->v2) {
-			/* Our key and garbage first; version waits for the keys. */
-			v2t_start(p->v2, bufferevent_get_output(bev));
-			account_v2_overhead(p);
+		if (p->socks) {
+			/* Connected to the proxy: the handshake comes first. */
+			struct wbuf w;
+
+			wbuf_init(&w);
+			socks5_start(p->socks, &w);
+			bufferevent_write(bev, w.p, w.len);
+			wbuf_free(&w);
+			bufferevent_setwatermark(bev, EV_READ, 1,
+			    read_highwater(p->net));
+			return;
 		}
-		peer_send_version(p);
+		on_connected(p);
 		return;
 	}
 	if (what & BEV_EVENT_EOF) {

@@ -55,12 +55,15 @@ bind_one(struct net *n, const struct service *svc, uint32_t perms,
 		int e = errno;
 
 		close(fd);
+		/* The errno too: under load "in use" and "denied" differ. */
 		if (e == EADDRINUSE)
 			log_warnx("Unable to bind to %s on this computer. "
-			    "bitrootd is probably already running.", s);
+			    "bitrootd is probably already running. (bind "
+			    "returned error %s, errno %d)", s, strerror(e), e);
 		else if (explicit)
 			log_warnx("Unable to bind to %s on this computer "
-			    "(bind returned error %s)", s, strerror(e));
+			    "(bind returned error %s, errno %d)", s,
+			    strerror(e), e);
 		return -1;
 	}
 	if (listen(fd, SOMAXCONN) == -1) {
@@ -210,6 +213,93 @@ build_subver(struct net *n, char *err, size_t errlen)
 	return 0;
 }
 
+/* A proxy option's "ip[:port]" (Core's default port 9050); 0 or -1. */
+static int
+parse_proxy(const char *v, struct service *out)
+{
+	if (service_parse(v, 9050, out) != 0 || out->port == 0)
+		return -1;
+	return out->addr.net == NET_IPV4 || out->addr.net == NET_IPV6 ? 0 : -1;
+}
+
+/*
+ * -proxy, -onion, -proxyrandomize and -onlynet as Core's init: which
+ * networks automatic connections may use, and through which proxy.
+ */
+static int
+read_proxies(struct net *n, char *err, size_t errlen)
+{
+	const char *v, *const *vals;
+	struct service ps;
+	enum net_class c;
+	size_t nv, i;
+	int have_proxy = 0, onion_off = 0;
+
+	memset(n->proxy, 0, sizeof(n->proxy));
+	v = args_get(n->args, "proxy");
+	if (v && *v && strcmp(v, "0") != 0) {
+		if (parse_proxy(v, &ps) != 0) {
+			snprintf(err, errlen, "Invalid -proxy address or "
+			    "hostname: '%s'", v);
+			return -1;
+		}
+		n->proxy[NETC_IPV4] = n->proxy[NETC_IPV6] = ps;
+		n->proxy[NETC_ONION] = ps;
+		have_proxy = 1;
+	}
+	v = args_get(n->args, "onion");
+	if (v && *v) {
+		if (strcmp(v, "0") == 0) {
+			memset(&n->proxy[NETC_ONION], 0, sizeof(ps));
+			onion_off = 1;
+		} else if (parse_proxy(v, &ps) != 0) {
+			snprintf(err, errlen, "Invalid -onion address or "
+			    "hostname: '%s'", v);
+			return -1;
+		} else
+			n->proxy[NETC_ONION] = ps;
+	}
+	n->proxy_randomize = args_get_bool(n->args, "proxyrandomize", 1);
+
+	n->reachable = 1u << NETC_IPV4 | 1u << NETC_IPV6;
+	if (n->proxy[NETC_ONION].port != 0)
+		n->reachable |= 1u << NETC_ONION;
+	nv = args_get_all(n->args, "onlynet", &vals);
+	if (nv > 0) {
+		n->reachable = 0;
+		for (i = 0; i < nv; i++) {
+			if (net_class_parse(vals[i], &c) != 0 ||
+			    c == NETC_UNROUTABLE) {
+				snprintf(err, errlen, "Unknown network specified "
+				    "in -onlynet: '%s'", vals[i]);
+				return -1;
+			}
+			n->reachable |= 1u << c;
+		}
+		if ((n->reachable & 1u << NETC_ONION) &&
+		    n->proxy[NETC_ONION].port == 0) {
+			snprintf(err, errlen, "Outbound connections restricted "
+			    "to Tor (-onlynet=onion) but the proxy for reaching "
+			    "the Tor network is %s", onion_off ? "explicitly "
+			    "forbidden: -onion=0" : "not provided: none of "
+			    "-proxy, -onion or -listenonion is given");
+			return -1;
+		}
+		if (n->reachable & 1u << NETC_I2P) {
+			snprintf(err, errlen, "Outbound connections restricted "
+			    "to i2p (-onlynet=i2p) but -i2psam is not provided");
+			return -1;
+		}
+		if (n->reachable & 1u << NETC_CJDNS) {
+			snprintf(err, errlen, "Outbound connections restricted "
+			    "to CJDNS (-onlynet=cjdns) but -cjdnsreachable is "
+			    "not provided");
+			return -1;
+		}
+	}
+	return have_proxy;
+}
+
 int
 net_read_options(struct net *n, char *err, size_t errlen)
 {
@@ -217,7 +307,7 @@ net_read_options(struct net *n, char *err, size_t errlen)
 	struct rlimit rl;
 	int64_t v, maxconn, avail;
 	size_t nv, i, nbind;
-	int any_bind;
+	int any_bind, have_proxy;
 
 	maxconn = args_get_int(n->args, "maxconnections",
 	    DEFAULT_MAX_PEER_CONNECTIONS);
@@ -300,11 +390,16 @@ net_read_options(struct net *n, char *err, size_t errlen)
 	}
 
 	n->network_active = args_get_bool(n->args, "networkactive", 1);
-	/* -bind turns listening on; -connect turns it off by default (Core). */
+	if ((have_proxy = read_proxies(n, err, errlen)) < 0)
+		return -1;
+	/*
+	 * -bind turns listening on; -connect and -proxy turn it off by
+	 * default, in that order of precedence (Core's soft settings).
+	 */
 	any_bind = args_is_set(n->args, "bind") ||
 	    args_is_set(n->args, "whitebind");
 	n->listen = args_get_bool(n->args, "listen",
-	    any_bind ? 1 : !args_is_set(n->args, "connect"));
+	    any_bind ? 1 : !args_is_set(n->args, "connect") && !have_proxy);
 	if (maxconn == 0)
 		n->listen = 0;
 	n->use_addrman_outgoing = !args_is_set(n->args, "connect");

@@ -374,6 +374,7 @@ txrelay_on_inv(struct peer *p, const struct inv *iv)
 	}
 	have = txrelay_find(t, iv->hash, is_wtxid) ||
 	    txrelay_recently_rejected(t, iv->hash) ||
+	    txrelay_reconsiderable(t, iv->hash) ||
 	    (is_wtxid && orphanage_get(t->orphans, iv->hash));
 	/* Core's line, word for word: tests of mixed networks read it. */
 	log_debug(LOG_NET, "got inv: %s %s  %s peer=%llu",

@@ -34,6 +34,13 @@ struct reject_ent {
 	uint8_t key[32];
 };
 
+/* A bounded set of hashes: a ring of keys plus a table over it. */
+struct rejset {
+	struct htab *tab;
+	struct reject_ent **ring;	/* allocated on first use */
+	size_t pos, n;
+};
+
 struct pending_sub {
 	uint8_t wtxid[32];		/* the key */
 	uint8_t txid[32];
@@ -44,6 +51,15 @@ struct pending_sub {
 	TAILQ_ENTRY(pending_sub) entry;
 };
 TAILQ_HEAD(pending_list, pending_sub);
+
+static struct rejset *
+rejset_new(void)
+{
+	struct rejset *r = xcalloc(1, sizeof(*r));
+
+	r->tab = htab_new(32, offsetof(struct reject_ent, key));
+	return r;
+}
 
 struct txrelay *
 txrelay_new(struct net *n, struct mempool *mp)
@@ -56,7 +72,8 @@ txrelay_new(struct net *n, struct mempool *mp)
 	t->by_txid = htab_new(32, offsetof(struct relay_tx, txid));
 	t->by_wtxid = htab_new(32, offsetof(struct relay_tx, wtxid));
 	TAILQ_INIT(&t->order);
-	t->rejects = htab_new(32, offsetof(struct reject_ent, key));
+	t->rejects = rejset_new();
+	t->reconsider = rejset_new();
 	t->pending = htab_new(32, offsetof(struct pending_sub, wtxid));
 	t->pending_order = xcalloc(1, sizeof(*t->pending_order));
 	TAILQ_INIT(t->pending_order);
@@ -72,17 +89,25 @@ txrelay_new(struct net *n, struct mempool *mp)
 }
 
 static void
-rejects_clear(struct txrelay *t)
+rejset_clear(struct rejset *r)
 {
 	size_t i;
 
-	for (i = 0; i < t->rn; i++) {
-		htab_del(t->rejects, t->rring[i]->key);
-		free(t->rring[i]);
+	for (i = 0; i < r->n; i++) {
+		htab_del(r->tab, r->ring[i]->key);
+		free(r->ring[i]);
 	}
-	free(t->rring);
-	t->rring = NULL;
-	t->rn = t->rpos = 0;
+	free(r->ring);
+	r->ring = NULL;
+	r->n = r->pos = 0;
+}
+
+static void
+rejset_free(struct rejset *r)
+{
+	rejset_clear(r);
+	htab_free(r->tab);
+	free(r);
 }
 
 static void
@@ -119,12 +144,12 @@ txrelay_free(struct txrelay *t)
 		mirror_drop(t, rt);
 	while ((ps = TAILQ_FIRST(t->pending_order)) != NULL)
 		pending_drop(t, ps);
-	rejects_clear(t);
+	rejset_free(t->rejects);
+	rejset_free(t->reconsider);
 	txreq_free_all(t);
 	orphanage_free(t->orphans);
 	htab_free(t->by_txid);
 	htab_free(t->by_wtxid);
-	htab_free(t->rejects);
 	htab_free(t->pending);
 	htab_free(t->anns);
 	free(t->pending_order);
@@ -160,38 +185,58 @@ txrelay_rejects_incoming(const struct peer *p)
 int
 txrelay_recently_rejected(struct txrelay *t, const uint8_t hash[32])
 {
-	return htab_get(t->rejects, hash) != NULL;
+	return htab_get(t->rejects->tab, hash) != NULL;
+}
+
+int
+txrelay_reconsiderable(struct txrelay *t, const uint8_t hash[32])
+{
+	return htab_get(t->reconsider->tab, hash) != NULL;
+}
+
+static void
+rejset_add(struct rejset *r, const uint8_t hash[32])
+{
+	struct reject_ent *e;
+
+	if (htab_get(r->tab, hash))
+		return;
+	if (r->ring == NULL)
+		r->ring = xcalloc(RECENT_REJECTS_MAX, sizeof(*r->ring));
+	if (r->n == RECENT_REJECTS_MAX) {
+		/* Full: the oldest goes, as a rolling filter forgets. */
+		e = r->ring[r->pos];
+		htab_del(r->tab, e->key);
+	} else {
+		e = xmalloc(sizeof(*e));
+		r->n++;
+	}
+	memcpy(e->key, hash, 32);
+	htab_put(r->tab, e);
+	r->ring[r->pos] = e;
+	r->pos = (r->pos + 1) % RECENT_REJECTS_MAX;
+}
+
+void
+txrelay_reconsider_add(struct txrelay *t, const uint8_t hash[32])
+{
+	rejset_add(t->reconsider, hash);
 }
 
 static void
 reject_add(struct txrelay *t, const uint8_t hash[32])
 {
-	struct reject_ent *e;
-
-	if (htab_get(t->rejects, hash))
-		return;
-	if (t->rring == NULL)
-		t->rring = xcalloc(RECENT_REJECTS_MAX, sizeof(*t->rring));
-	if (t->rn == RECENT_REJECTS_MAX) {
-		/* Full: the oldest goes, as a rolling filter forgets. */
-		e = t->rring[t->rpos];
-		htab_del(t->rejects, e->key);
-	} else {
-		e = xmalloc(sizeof(*e));
-		t->rn++;
-	}
-	memcpy(e->key, hash, 32);
-	htab_put(t->rejects, e);
-	t->rring[t->rpos] = e;
-	t->rpos = (t->rpos + 1) % RECENT_REJECTS_MAX;
+	rejset_add(t->rejects, hash);
 }
 
 void
 txrelay_tip_changed(struct net *n)
 {
 	/* A new tip may make a rejected transaction valid (Core resets). */
-	if (n->tx)
-		rejects_clear(n->tx);
+	if (n->tx) {
+		rejset_clear(n->tx->rejects);
+		rejset_clear(n->tx->reconsider);
+	}
 }
 
 /* ---- orphans and blocks ---- */
@@ -360,6 +405,13 @@ txrelay_on_tx(struct peer *p, struct rbuf *r)
 	    txrelay_recently_rejected(t, tx.txid)) {
 		log_tx("tx recently rejected, not resubmitted:", tx.txid,
 		    tx.wtxid, p->id);
+		goto out;
+	}
+	if (txrelay_reconsiderable(t, tx.wtxid)) {
+		/* Not alone again; but a child may have come meanwhile (Core 28). */
+		log_tx("found tx in reconsiderable rejects, looking for child "
+		    "in orphanage:", tx.txid, tx.wtxid, p->id);
+		txpkg_try(n, p->id, tx.txid, tx.wtxid, r->p, len);
 		goto out;
 	}
 	if ((o = orphanage_get(t->orphans, tx.wtxid)) != NULL) {
@@ -592,6 +644,15 @@ txrelay_on_rejected(struct net *n, uint64_t peer_id, const uint8_t *d,
 			reject_add(t, j.txid);
 		if (orphan)
 			orphanage_erase(t->orphans, j.wtxid);
+		break;
+	case MEMPOOL_REJ_RECONSIDERABLE:
+		/* Not alone again; with a child from the orphanage, maybe. */
+		txrelay_reconsider_add(t, j.wtxid);
+		if (orphan)
+			orphanage_erase(t->orphans, j.wtxid);
+		/* Its bytes are held only when it came alone from a peer. */
+		if (p && ps)
+			txpkg_try(n, p->id, j.txid, j.wtxid, ps->raw, ps->len);
 		break;
 	case MEMPOOL_REJ_WITNESS:
 		/* Malleable: remember nothing (Core). */

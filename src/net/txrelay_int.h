@@ -83,10 +83,16 @@ struct txrelay {
 	struct relay_list order;
 	uint64_t seq;
 	size_t mirror_bytes;
-	/* Recent rejects: a ring of keys plus a table over it. */
-	struct htab *rejects;
-	struct reject_ent **rring;
-	size_t rpos, rn;
+	/* Recent rejects (Core's m_lazy_recent_rejects). */
+	struct rejset *rejects;
+	/*
+	 * Core 28's m_lazy_recent_rejects_reconsiderable: wtxids refused for
+	 * their fee rate alone (not fetched or submitted alone again, but
+	 * tried with a child from the orphanage), and hashes of 1p1c
+	 * packages that failed (not tried again). Both sets are forgotten
+	 * when the tip changes.
+	 */
+	struct rejset *reconsider;
 	/* Transactions at the mempool, awaiting its verdict. */
 	struct htab *pending;
 	struct pending_list *pending_order;
@@ -103,6 +109,8 @@ struct txrelay {
 struct relay_tx *txrelay_find(struct txrelay *t, const uint8_t hash[32],
     int is_wtxid);
 int txrelay_recently_rejected(struct txrelay *t, const uint8_t hash[32]);
+int txrelay_reconsiderable(struct txrelay *t, const uint8_t hash[32]);
+void txrelay_reconsider_add(struct txrelay *t, const uint8_t hash[32]);
 /* Peer state, allocated on first use. */
 struct peer_tx *peer_tx_get(struct peer *p);
 /* Core's RejectIncomingTxs: block-relay/feeler, or -blocksonly without relay. */
@@ -116,6 +124,15 @@ int txann_known_has(struct net *n, struct peer *p, const uint8_t hash[32]);
 /* Trickled invs, the BIP35 answer and feefilter; called by the tick. */
 void txann_tick(struct net *n, int64_t now_us);
 void txann_peer_free(struct peer_tx *pt);
+
+/* ---- txpackage.c ---- */
+/*
+ * The mempool refused this transaction (from peer) for its fee rate
+ * alone: if a child of it waits in the orphanage, submits the pair as a
+ * 1p1c package (Core 28's Find1P1CPackage).
+ */
+void txpkg_try(struct net *n, uint64_t peer, const uint8_t txid[32],
+    const uint8_t wtxid[32], const uint8_t *raw, size_t len);
 
 /* ---- txrequest.c ---- */
 /*

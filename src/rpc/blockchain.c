@@ -76,14 +76,12 @@ static json_t *
 m_getblockhash(struct rpc_ctx *c, struct rpc_error *err)
 {
 	struct store_rtxn *t;
-	json_int_t want = json_integer_value(rpc_param(c, 0));
 	uint8_t h[32];
 	int32_t height;
-	int rc;
+	int rc, want;
 
-	if (!json_is_integer(rpc_param(c, 0)))
-		return rpc_fail(err, RPC_TYPE_ERROR,
-		    "JSON integer out of range");
+	if (rpc_get_int(rpc_param(c, 0), &want, err) == -1)
+		return NULL;
 	if (rpc_read_begin(c->rpc, &t, err) == -1)
 		return NULL;
 	if (store_get_tip(t, h, &height) != STORE_OK || want < 0 ||
@@ -211,20 +209,12 @@ m_getblock(struct rpc_ctx *c, struct rpc_error *err)
 		free(raw);
 		return NULL;
 	}
-	if (block_parse(raw, len, &b) == -1) {
+	rc = rpc_block_spent(raw, len, undo, ulen, e.height, &b, &spent);
+	if (rc != 0) {
 		free(undo);
 		free(raw);
 		json_decref(res);
-		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
-		    "Block read failed");
-	}
-	if (undo && rpc_undo_spent(undo, ulen, &b, e.height, &spent) == -1) {
-		block_free(&b);
-		free(undo);
-		free(raw);
-		json_decref(res);
-		return rpc_fail(err, RPC_INTERNAL_ERROR, "%s",
-		    RPC_UNDO_UNREADABLE);
+		return rpc_block_read_fail(err, rc);
 	}
 	wbuf_init(&w);
 	block_serialize(&b, &w, 0);
@@ -628,7 +618,13 @@ m_getchaintxstats(struct rpc_ctx *c, struct rpc_error *err)
 		if (count < 0)
 			count = 0;
 	} else {
-		count = json_integer_value(rpc_param(c, 0));
+		int n;
+
+		if (rpc_get_int(rpc_param(c, 0), &n, err) == -1) {
+			store_read_end(t);
+			return NULL;
+		}
+		count = n;
 		if (count < 0 || (count > 0 && count >= e.height)) {
 			store_read_end(t);
 			return rpc_fail(err, RPC_INVALID_PARAMETER,

@@ -404,6 +404,7 @@ m_getblockstats(struct rpc_ctx *c, struct rpc_error *err)
 	uint8_t *raw, *undo;
 	size_t len, ulen, n = 0, i, j;
 	int64_t mtp;
+	int rc;
 
 	if (rpc_read_begin(c->rpc, &t, err) == -1)
 		return NULL;
@@ -429,18 +430,13 @@ m_getblockstats(struct rpc_ctx *c, struct rpc_error *err)
 	}
 	mtp = rpc_median_time(t, e.hash);
 	store_read_end(t);
-	if (block_parse(raw, len, &b) == -1) {
+	rc = rpc_block_spent(raw, len, undo, ulen, e.height, &b, &spent);
+	if (rc != 0) {
 		free(raw);
 		free(undo);
 		free(names);
-		return rpc_fail(err, RPC_MISC_ERROR, "Block not found on disk");
-	}
-	if (undo && rpc_undo_spent(undo, ulen, &b, e.height, &spent) == -1) {
-		block_free(&b);
-		free(raw);
-		free(undo);
-		free(names);
-		return rpc_fail(err, RPC_MISC_ERROR,
+		return rpc_fail(err, RPC_MISC_ERROR, "%s",
+		    rc == RPC_BLOCK_UNREADABLE ? "Block not found on disk" :
 		    "Can't read undo data from disk");
 	}
 	memset(&st, 0, sizeof(st));

@@ -292,8 +292,9 @@ wait_method(struct rpc_ctx *c, enum wait_kind kind, size_t timeout_idx,
 	if (kind == WAIT_HASH &&
 	    rpc_parse_hash(rpc_param(c, 0), "blockhash", w.want, err) == -1)
 		return NULL;
-	if (kind == WAIT_HEIGHT)
-		w.want_h = (int32_t)json_integer_value(rpc_param(c, 0));
+	if (kind == WAIT_HEIGHT &&
+	    rpc_get_int(rpc_param(c, 0), &w.want_h, err) == -1)
+		return NULL;
 	if (kind == WAIT_NEW && rpc_param(c, 1)) {
 		if (rpc_parse_hash(rpc_param(c, 1), "current_tip", w.ref,
 		    err) == -1)

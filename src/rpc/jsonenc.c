@@ -20,9 +20,10 @@ rpc_amount(int64_t sat)
 	int n;
 
 	a = sat < 0 ? (uint64_t)0 - (uint64_t)sat : (uint64_t)sat;
-	n = snprintf(buf, sizeof(buf), "%c%s%" PRIu64 ".%08" PRIu64, '\0',
-	    sat < 0 ? "-" : "", a / 100000000u, a % 100000000u);
-	return json_stringn(buf, (size_t)n);
+	n = snprintf(buf, sizeof(buf), "%c%s%" PRIu64 ".%08" PRIu64,
+	    RPC_JSON_LITERAL_MARK, sat < 0 ? "-" : "", a / 100000000u,
+	    a % 100000000u);
+	return json_stringn_nocheck(buf, (size_t)n);
 }
 
 void
@@ -90,7 +91,7 @@ digits(const char *s, size_t n, size_t *i)
 	return *i - start;
 }
 
-/* Whether s (after the NUL marker) is a JSON number literal. */
+/* Whether s (after the marker) is a JSON number literal. */
 static int
 is_number_literal(const char *s, size_t n)
 {
@@ -121,7 +122,7 @@ rpc_json_is_literal(const json_t *v)
 	const char *s = json_string_value(v);
 	size_t n = json_string_length(v);
 
-	return s != NULL && n > 1 && s[0] == '\0' &&
+	return s != NULL && n > 1 && s[0] == RPC_JSON_LITERAL_MARK &&
 	    is_number_literal(s + 1, n - 1);
 }
 
@@ -285,7 +286,8 @@ load_string(const char *p, const char *end, const char **next)
 	while (q < end && *q != '"')
 		q += *q == '\\' ? 2 : 1;
 	*next = q + 1;
-	return json_loadb(p, (size_t)(*next - p), JSON_DECODE_ANY, NULL);
+	return json_loadb(p, (size_t)(*next - p), JSON_DECODE_ANY |
+	    JSON_ALLOW_NUL, NULL);
 }
 
 static json_t *
@@ -333,9 +335,9 @@ load_value(const char *p, const char *end, const char **next)
 	}
 	*next = q;
 	lit = xmalloc((size_t)(q - p) + 1);
-	lit[0] = '\0';
+	lit[0] = RPC_JSON_LITERAL_MARK;
 	memcpy(lit + 1, p, (size_t)(q - p));
-	v = json_stringn(lit, (size_t)(q - p) + 1);
+	v = json_stringn_nocheck(lit, (size_t)(q - p) + 1);
 	free(lit);
 	return v;
 }
@@ -350,5 +352,13 @@ rpc_json_load_literal(const char *text, size_t len, json_error_t *e)
 	if (check == NULL)
 		return NULL;
 	json_decref(check);
+	return load_value(text, text + len, &next);
+}
+
+json_t *
+rpc_json_literal_value(const char *text, size_t len)
+{
+	const char *next;
+
 	return load_value(text, text + len, &next);
 }

@@ -5,9 +5,10 @@
  *
  * Number literals. jansson holds a number as a C integer or double, so a
  * literal such as 50.00000000 would come back as 50. A literal is held
- * instead as a jansson string whose first byte is NUL followed by the
- * literal's text: no decoded string can look like that (jansson refuses
- * NUL in strings), and rpc_json_encode writes it as the bare number.
+ * instead as a jansson string whose first byte is RPC_JSON_LITERAL_MARK
+ * (0xff) followed by the literal's text: no decoded string can look like
+ * that (0xff is never in UTF-8, and jansson decodes only valid UTF-8, even
+ * with JSON_ALLOW_NUL), and rpc_json_encode writes it as the bare number.
  * rpc_amount makes one for an amount; rpc_json_load_literal keeps
  * every number of a text so.
  *
@@ -20,6 +21,8 @@
 #include <stdint.h>
 
 #include <jansson.h>
+
+#define RPC_JSON_LITERAL_MARK '\xff'
 
 /* Output text. Growable; p (NUL-terminated) belongs to the caller. */
 struct jout {
@@ -47,6 +50,11 @@ char *rpc_json_dumps(const json_t *v, int indent);
  */
 json_t *rpc_json_load_literal(const char *text, size_t len,
     json_error_t *e);
+/*
+ * The same for text already known to be JSON (it is not checked again):
+ * the server's parser reads an id with it. Strings may hold \u0000.
+ */
+json_t *rpc_json_literal_value(const char *text, size_t len);
 /* Whether v is a number literal (not a string). */
 int rpc_json_is_literal(const json_t *v);
 

@@ -17,6 +17,7 @@
 #include "rpc/rpc_int.h"
 #include "script/opcodes.h"
 #include "util/hex.h"
+#include "validation/validation.h"
 #include "util/xmalloc.h"
 
 /* Core's MAX_PACKAGE_COUNT. */
@@ -43,6 +44,7 @@ status_code(int status)
 		return RPC_INVALID_PARAMETER;
 	case MEMPOOL_E_NOT_LOADED:
 	case MEMPOOL_E_DUMP:
+	case MEMPOOL_E_IMPORT:
 		return RPC_MISC_ERROR;
 	case REQUEST_E_UNAVAILABLE:
 		return RPC_CLIENT_NOT_CONNECTED;
@@ -151,6 +153,76 @@ decode_hex_tx(const char *hex, uint8_t **raw, size_t *len, struct tx *tx)
 	if (rpc_decode_tx(*raw, *len, 0, 1, tx) == -1) {
 		free(*raw);
 		return -1;
+	}
+	return 0;
+}
+
+static int script_burns(const uint8_t *s, size_t len);
+
+/* The array of a package: between min and MAX_PACKAGE_COUNT. 0, or -1 with err. */
+static int
+package_size(const json_t *txs, size_t min, size_t *n, struct rpc_error *err)
+{
+	if (!json_is_array(txs)) {
+		rpc_fail_type(err, txs, "array");
+		return -1;
+	}
+	*n = json_array_size(txs);
+	if (*n < min || *n > MAX_PACKAGE_COUNT) {
+		rpc_fail(err, RPC_INVALID_PARAMETER, "Array must contain "
+		    "between %zu and %d transactions.", min, MAX_PACKAGE_COUNT);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The array of hex transactions of testmempoolaccept and submitpackage,
+ * into in (raws and lens allocated for in->n); each decoded into dec[i]
+ * (NULL: freed at once; else the caller frees all of them whatever the
+ * outcome, unused ones zeroed) and, with burn >= 0, its burnt outputs
+ * checked against burn (satoshis) before the next is read, as Core does.
+ * An element that is not a string fails with type_code (testmempoolaccept
+ * -1 as Core's get_str(), submitpackage -3 as Core 28.1's argument check).
+ * 0, or -1 with err.
+ */
+static int
+decode_hex_txs(const json_t *txs, struct mempool_test_in *in, struct tx *dec,
+    int64_t burn, int type_code, struct rpc_error *err)
+{
+	struct tx tx, *t;
+	json_t *v;
+	size_t i, k;
+	int burnt;
+
+	for (i = 0; i < in->n; i++) {
+		v = json_array_get(txs, i);
+		if (!json_is_string(v)) {
+			rpc_fail(err, type_code, "JSON value of type %s is "
+			    "not of expected type string",
+			    rpc_json_type_name(v));
+			return -1;
+		}
+		t = dec ? &dec[i] : &tx;
+		if (decode_hex_tx(json_string_value(v), &in->raws[i],
+		    &in->lens[i], t) != 0) {
+			in->raws[i] = NULL;
+			rpc_fail(err, RPC_DESERIALIZATION_ERROR,
+			    "TX decode failed: %.300s Make sure the tx has at "
+			    "least one input.", json_string_value(v));
+			return -1;
+		}
+		for (k = 0, burnt = 0; burn >= 0 && k < t->vout_count; k++)
+			burnt |= script_burns(t->vout[k].script,
+			    t->vout[k].script_len) && t->vout[k].value > burn;
+		if (dec == NULL)
+			tx_free(&tx);
+		if (burnt) {
+			rpc_fail(err, RPC_VERIFY_ERROR, "Unspendable output "
+			    "exceeds maximum configured by user "
+			    "(maxburnamount)");
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -272,44 +344,22 @@ accept_json(json_t *o, const struct mempool_test_row *row, int64_t feerate,
 static json_t *
 m_testmempoolaccept(struct rpc_ctx *c, struct rpc_error *err)
 {
-	json_t *txs = rpc_param(c, 0), *res, *o, *v;
+	json_t *txs = rpc_param(c, 0), *res, *o;
 	struct mempool_test_in in;
 	struct mempool_test_out out;
 	int64_t feerate;
-	struct tx tx;
 	size_t n, i;
 	int exit_early = 0;
 
-	if (!json_is_array(txs))
-		return rpc_fail_type(err, txs, "array");
-	n = json_array_size(txs);
-	if (n < 1 || n > MAX_PACKAGE_COUNT)
-		return rpc_fail(err, RPC_INVALID_PARAMETER, "Array must contain "
-		    "between 1 and %d transactions.", MAX_PACKAGE_COUNT);
+	if (package_size(txs, 1, &n, err) != 0)
+		return NULL;
 	if (parse_feerate(rpc_param(c, 1), &feerate, err) == -1)
 		return NULL;
 	in.raws = xcalloc(n, sizeof(*in.raws));
 	in.lens = xcalloc(n, sizeof(*in.lens));
 	in.n = n;
-	for (i = 0; i < n; i++) {
-		v = json_array_get(txs, i);
-		/* Core's get_str() inside the handler: -1, not -3. */
-		if (!json_is_string(v)) {
-			rpc_fail(err, RPC_MISC_ERROR, "JSON value of type %s is "
-			    "not of expected type string",
-			    rpc_json_type_name(v));
-			goto fail;
-		}
-		if (decode_hex_tx(json_string_value(v), &in.raws[i],
-		    &in.lens[i], &tx) != 0) {
-			in.raws[i] = NULL;
-			rpc_fail(err, RPC_DESERIALIZATION_ERROR,
-			    "TX decode failed: %.300s Make sure the tx has at "
-			    "least one input.", json_string_value(v));
-			goto fail;
-		}
-		tx_free(&tx);
-	}
+	if (decode_hex_txs(txs, &in, NULL, -1, RPC_MISC_ERROR, err) != 0)
+		goto fail;
 	memset(&out, 0, sizeof(out));
 	if (ask(c->rpc, mempool_req_test, &in, sizeof(in),
 	    mempool_test_in_free, &out, sizeof(out), mempool_test_out_free,
@@ -332,6 +382,141 @@ m_testmempoolaccept(struct rpc_ctx *c, struct rpc_error *err)
 	return res;
 fail:
 	mempool_test_in_free(&in);
+	return NULL;
+}
+
+/* ---- submitpackage ---- */
+
+/* One row of "tx-results", as Core 28 writes it. */
+static json_t *
+package_row_json(const struct mempool_package_row *row)
+{
+	json_t *o = json_object(), *fees, *inc;
+	size_t k;
+
+	json_object_set_new(o, "txid", rpc_hash_json(row->txid));
+	switch (row->kind) {
+	case MEMPOOL_PKG_OTHER_WITNESS:
+		json_object_set_new(o, "other-wtxid",
+		    rpc_hash_json(row->other_wtxid));
+		break;
+	case MEMPOOL_PKG_INVALID:
+		json_object_set_new(o, "error", json_string(row->error));
+		break;
+	case MEMPOOL_PKG_VALID:
+	case MEMPOOL_PKG_IN_POOL:
+		json_object_set_new(o, "vsize", json_integer(row->vsize));
+		fees = json_object();
+		json_object_set_new(fees, "base", rpc_amount(row->fee));
+		/* Core does not recompute it for what was there already. */
+		if (row->kind == MEMPOOL_PKG_VALID) {
+			json_object_set_new(fees, "effective-feerate",
+			    rpc_amount(row->effective_feerate));
+			inc = json_array();
+			for (k = 0; k < row->nincludes; k++)
+				json_array_append_new(inc,
+				    rpc_hash_json(row->includes[k]));
+			json_object_set_new(fees, "effective-includes", inc);
+		}
+		json_object_set_new(o, "fees", fees);
+		break;
+	default:
+		break;
+	}
+	return o;
+}
+
+/*
+ * submitpackage: Core 28 checks the array's size, reads maxfeerate and
+ * maxburnamount, decodes every transaction (checking its burn), then the
+ * topology, before the pool sees anything.
+ */
+static json_t *
+m_submitpackage(struct rpc_ctx *c, struct rpc_error *err)
+{
+	json_t *txs = rpc_param(c, 0), *res, *map, *list;
+	struct mempool_package_in in;
+	struct mempool_package_out out;
+	uint8_t (*replaced)[32] = NULL;
+	struct tx *dec;
+	int64_t feerate, burn = 0;
+	size_t n, i, nrep = 0;
+
+	/* Core 28: a package of one is for testmempoolaccept only. */
+	if (package_size(txs, 2, &n, err) != 0)
+		return NULL;
+	if (parse_feerate(rpc_param(c, 1), &feerate, err) == -1)
+		return NULL;
+	if (rpc_param(c, 2) && rpc_parse_amount(rpc_param(c, 2), &burn,
+	    err) == -1)
+		return NULL;
+	if (feerate < 0 || burn < 0)
+		return rpc_fail(err, RPC_TYPE_ERROR, "Amount out of range");
+	memset(&in, 0, sizeof(in));
+	in.txs.raws = xcalloc(n, sizeof(*in.txs.raws));
+	in.txs.lens = xcalloc(n, sizeof(*in.txs.lens));
+	in.txs.n = n;
+	in.max_feerate = feerate;
+	dec = xcalloc(n, sizeof(*dec));
+	if (decode_hex_txs(txs, &in.txs, dec, burn, RPC_TYPE_ERROR, err) != 0)
+		goto fail;
+	if (!policy_child_with_parents(dec, n, 1)) {
+		rpc_fail(err, RPC_VERIFY_ERROR, "package topology disallowed. "
+		    "not child-with-parents or parents depend on each other.");
+		goto fail;
+	}
+	for (i = 0; i < n; i++)
+		tx_free(&dec[i]);
+	free(dec);
+	memset(&out, 0, sizeof(out));
+	if (ask(c->rpc, mempool_req_package, &in, sizeof(in),
+	    mempool_package_in_free, &out, sizeof(out),
+	    mempool_package_out_free, err) != 0)
+		return NULL;
+	if (out.internal) {
+		rpc_fail(err, RPC_VERIFY_ERROR, "%s", out.msg);
+		mempool_package_out_free(&out);
+		return NULL;
+	}
+	res = json_object();
+	json_object_set_new(res, "package_msg",
+	    json_string(out.failed ? out.msg : "success"));
+	map = json_object();
+	for (i = 0; i < out.n; i++) {
+		const struct mempool_package_row *row = &out.rows[i];
+		char hex[65];
+
+		/*
+		 * Core 28 writes "error": "unevaluated" into a row it then
+		 * never adds: such a transaction is missing from the map.
+		 */
+		if (row->kind == MEMPOOL_PKG_NONE)
+			continue;
+		hash_to_hex(row->wtxid, hex);
+		json_object_set_new(map, hex, package_row_json(row));
+		if (row->kind != MEMPOOL_PKG_VALID || row->nreplaced == 0)
+			continue;
+		replaced = xreallocarray(replaced, nrep + row->nreplaced, 32);
+		memcpy(replaced[nrep], row->replaced, row->nreplaced * 32);
+		nrep += row->nreplaced;
+	}
+	json_object_set_new(res, "tx-results", map);
+	if (nrep > 0)
+		/* Core's std::set<uint256>: hex order. */
+		qsort(replaced, nrep, 32, hash_cmp_hex);
+	list = json_array();
+	for (i = 0; i < nrep; i++)
+		if (i == 0 || memcmp(replaced[i], replaced[i - 1], 32) != 0)
+			json_array_append_new(list, rpc_hash_json(replaced[i]));
+	json_object_set_new(res, "replaced-transactions", list);
+	free(replaced);
+	mempool_package_out_free(&out);
+	return res;
+fail:
+	for (i = 0; i < n; i++)
+		tx_free(&dec[i]);
+	free(dec);
+	mempool_package_in_free(&in);
 	return NULL;
 }
 
@@ -577,6 +762,56 @@ m_savemempool(struct rpc_ctx *c, struct rpc_error *err)
 	return json_pack("{s:s}", "filename", out.path);
 }
 
+/* ---- importmempool ---- */
+
+/* An optional boolean of the options object: Core's get_bool wording. */
+static int
+opt_bool(json_t *opts, const char *key, int dflt, int *out,
+    struct rpc_error *err)
+{
+	json_t *v = json_object_get(opts, key);
+
+	if (v == NULL || json_is_null(v)) {
+		*out = dflt;
+		return 0;
+	}
+	if (!json_is_boolean(v)) {
+		rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s is not of "
+		    "expected type bool", rpc_json_type_name(v));
+		return -1;
+	}
+	*out = json_is_true(v);
+	return 0;
+}
+
+static json_t *
+m_importmempool(struct rpc_ctx *c, struct rpc_error *err)
+{
+	struct rpc_shared *sh = rpc_shared(c->rpc);
+	json_t *path = rpc_param(c, 0), *opts = rpc_param(c, 1);
+	struct mempool_import_in in;
+
+	if (sh->v == NULL || validation_is_initial_download(sh->v))
+		return rpc_fail(err, RPC_CLIENT_IN_INITIAL_DOWNLOAD, "Can only "
+		    "import the mempool after the block download and sync is "
+		    "done.");
+	if (!json_is_string(path))
+		return rpc_fail_type(err, path, "string");
+	memset(&in, 0, sizeof(in));
+	/* Unknown keys are ignored, as Core does. */
+	if (opt_bool(opts, "use_current_time", 1, &in.opts.use_current_time,
+	    err) != 0 || opt_bool(opts, "apply_fee_delta_priority", 0,
+	    &in.opts.apply_fee_delta, err) != 0 || opt_bool(opts,
+	    "apply_unbroadcast_set", 0, &in.opts.apply_unbroadcast, err) != 0)
+		return NULL;
+	/* A relative path is the caller's business: as Core, from our cwd. */
+	in.path = xstrdup(json_string_value(path));
+	if (ask(c->rpc, mempool_req_import, &in, sizeof(in),
+	    mempool_import_in_free, NULL, 0, NULL, err) != 0)
+		return NULL;
+	return json_object();
+}
+
 /* ---- gettxspendingprevout ---- */
 
 static json_t *
@@ -781,6 +1016,22 @@ const struct rpc_method rpc_mempool_methods[] = {
 	    "Accepts the transaction into mined blocks at a higher (or lower) "
 	    "priority",
 	    "true|false    (boolean) Returns true\n", "\"txid\" 0.0 10000", RPC_ON_MEMPOOL },
+	{ "importmempool", "blockchain", m_importmempool, 0,
+	    { { "filepath", RPC_ARG_STR, 1, NULL, "The mempool file" },
+	      { "options", RPC_ARG_OPTIONS, 0, NULL, "Options object that can be "
+		"used to pass named arguments: use_current_time (boolean, "
+		"default=true) whether to use the current system time or the "
+		"entry time metadata from the mempool file; "
+		"apply_fee_delta_priority (boolean, default=false) whether to "
+		"apply the fee delta metadata from the mempool file, added to "
+		"any existing fee deltas; apply_unbroadcast_set (boolean, "
+		"default=false) whether to apply the unbroadcast set metadata "
+		"from the mempool file." } },
+	    "Import a mempool.dat file and attempt to add its contents to the "
+	    "mempool.\nWarning: Importing untrusted files is dangerous, "
+	    "especially if metadata from the file is taken over.",
+	    "{}    (empty JSON object)\n", "/path/to/mempool.dat",
+	    RPC_ON_MEMPOOL },
 	{ "savemempool", "blockchain", m_savemempool, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Dumps the mempool to disk. It will fail until the previous dump "
@@ -810,6 +1061,54 @@ const struct rpc_method rpc_mempool_methods[] = {
 	    "createrawtransaction",
 	    "\"hex\"    (string) The transaction hash in hex\n",
 	    "\"signedhex\"", RPC_ON_MEMPOOL },
+	{ "submitpackage", "rawtransactions", m_submitpackage, 0,
+	    { { "package", RPC_ARG_ARR, 1, NULL,
+		"An array of raw transactions.\nThe package must solely "
+		"consist of a child and its parents. None of the parents may "
+		"depend on each other.\nThe package must be topologically "
+		"sorted, with the child being the last element in the array." },
+	      { "maxfeerate", RPC_ARG_AMOUNT, 0, "\"0.10\"", MAXFEERATE_HELP },
+	      { "maxburnamount", RPC_ARG_AMOUNT, 0, "\"0.00\"",
+		"Reject transactions with provably unspendable outputs (e.g. "
+		"'datacarrier' outputs that use the OP_RETURN opcode) greater "
+		"than the specified value, expressed in BTC.\nIf burning funds "
+		"through unspendable outputs is desired, increase this value.\n"
+		"This check is based on heuristics and does not guarantee "
+		"spendability of outputs.\n" } },
+	    "Submit a package of raw transactions (serialized, hex-encoded) to "
+	    "local node.\nThe package will be validated according to consensus "
+	    "and mempool policy rules. If any transaction passes, it will be "
+	    "accepted to mempool.\nThis RPC is experimental and the interface "
+	    "may be unstable. Refer to doc/policy/packages.md for "
+	    "documentation on package policies.\nWarning: successful "
+	    "submission does not mean the transactions will propagate "
+	    "throughout the network.",
+	    "{                                   (json object)\n"
+	    "  \"package_msg\" : \"str\",             (string) The transaction package result message. \"success\" indicates all transactions were accepted into or are already in the mempool.\n"
+	    "  \"tx-results\" : {                 (json object) transaction results keyed by wtxid\n"
+	    "    \"wtxid\" : {                    (json object) transaction wtxid\n"
+	    "      \"txid\" : \"hex\",              (string) The transaction hash in hex\n"
+	    "      \"other-wtxid\" : \"hex\",       (string, optional) The wtxid of a different transaction with the same txid but different witness found in the mempool. This means the submitted transaction was ignored.\n"
+	    "      \"vsize\" : n,                 (numeric, optional) Sigops-adjusted virtual transaction size.\n"
+	    "      \"fees\" : {                   (json object, optional) Transaction fees\n"
+	    "        \"base\" : n,                (numeric) transaction fee in BTC\n"
+	    "        \"effective-feerate\" : n,   (numeric, optional) if the transaction was not already in the mempool, the effective feerate in BTC per KvB. For example, the package feerate and/or feerate with modified fees from prioritisetransaction.\n"
+	    "        \"effective-includes\" : [   (json array, optional) if effective-feerate is provided, the wtxids of the transactions whose fees and vsizes are included in effective-feerate.\n"
+	    "          \"hex\",                   (string) transaction wtxid in hex\n"
+	    "          ...\n"
+	    "        ]\n"
+	    "      },\n"
+	    "      \"error\" : \"str\"              (string, optional) The transaction error string, if it was rejected by the mempool\n"
+	    "    },\n"
+	    "    ...\n"
+	    "  },\n"
+	    "  \"replaced-transactions\" : [      (json array, optional) List of txids of replaced transactions\n"
+	    "    \"hex\",                         (string) The transaction id\n"
+	    "    ...\n"
+	    "  ]\n"
+	    "}\n",
+	    "'[\"raw-parent-tx-1\", \"raw-parent-tx-2\", \"raw-child-tx\"]'",
+	    RPC_ON_MEMPOOL },
 	{ "testmempoolaccept", "rawtransactions", m_testmempoolaccept, 0,
 	    { { "rawtxs", RPC_ARG_ARR, 1, NULL,
 		"An array of hex strings of raw transactions." },

@@ -72,10 +72,13 @@ generate(struct rpc_ctx *c, const uint8_t *script, size_t len,
 	struct validation_generated g;
 	struct request_error e;
 	size_t i;
+	int nblocks, tries;
 
-	if (validation_generate(sh->v, script, len,
-	    pn ? json_integer_value(pn) : -1,
-	    pt ? json_integer_value(pt) : DEFAULT_MAX_TRIES, &g,
+	/* Core reads both with getInt<int>(). */
+	if (rpc_get_int_or(pn, -1, &nblocks, err) == -1 ||
+	    rpc_get_int_or(pt, DEFAULT_MAX_TRIES, &tries, err) == -1)
+		return NULL;
+	if (validation_generate(sh->v, script, len, nblocks, tries, &g,
 	    sh->call_timeout_ms, &e) != 0)
 		return rpc_validation_fail(c, &e, err);
 	out = json_array();
@@ -620,13 +623,14 @@ m_getnetworkhashps(struct rpc_ctx *c, struct rpc_error *err)
 {
 	const struct chainparams *cp = rpc_shared(c->rpc)->cp;
 	struct store_rtxn *t;
-	json_int_t nb = rpc_param(c, 0) ?
-	    json_integer_value(rpc_param(c, 0)) : HASHPS_DEFAULT_BLOCKS;
-	json_int_t h = rpc_param(c, 1) ? json_integer_value(rpc_param(c, 1)) :
-	    -1;
 	uint8_t tip[32];
 	int32_t tip_h;
 	double v;
+	int nb, h;
+
+	if (rpc_get_int_or(rpc_param(c, 0), HASHPS_DEFAULT_BLOCKS, &nb,
+	    err) == -1 || rpc_get_int_or(rpc_param(c, 1), -1, &h, err) == -1)
+		return NULL;
 
 	if (nb == 0 || nb < -1)
 		return rpc_fail(err, RPC_INVALID_PARAMETER,

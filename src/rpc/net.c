@@ -317,8 +317,8 @@ m_getnettotals(struct rpc_ctx *c, struct rpc_error *err)
 static json_t *
 m_getnetworkinfo(struct rpc_ctx *c, struct rpc_error *err)
 {
-	static const char *const nets[] = { "ipv4", "ipv6", "onion", "i2p",
-	    "cjdns" };
+	static const enum net_class nets[] = { NETC_IPV4, NETC_IPV6,
+	    NETC_ONION, NETC_I2P, NETC_CJDNS };
 	struct rpc_shared *sh = rpc_shared(c->rpc);
 	struct net_totals t;
 	struct policy pol;
@@ -352,14 +352,15 @@ m_getnetworkinfo(struct rpc_ctx *c, struct rpc_error *err)
 	a = json_array();
 	for (i = 0; i < sizeof(nets) / sizeof(nets[0]); i++) {
 		json_t *e = json_object();
-		int reach = i < 2;	/* no proxies: IPv4 and IPv6 only */
+		int reach = (t.reachable >> nets[i]) & 1;
 
-		json_object_set_new(e, "name", json_string(nets[i]));
+		json_object_set_new(e, "name", json_string(
+		    net_class_name(nets[i])));
 		json_object_set_new(e, "limited", json_boolean(!reach));
 		json_object_set_new(e, "reachable", json_boolean(reach));
-		json_object_set_new(e, "proxy", json_string(""));
+		json_object_set_new(e, "proxy", json_string(t.proxy[nets[i]]));
 		json_object_set_new(e, "proxy_randomize_credentials",
-		    json_false());
+		    json_boolean(t.proxy[nets[i]][0] && t.proxy_randomize));
 		json_array_append_new(a, e);
 	}
 	json_object_set_new(o, "networks", a);
@@ -606,9 +607,11 @@ m_getnodeaddresses(struct rpc_ctx *c, struct rpc_error *err)
 	struct net_addrs_in in;
 	struct net_addrs out;
 	struct request *r;
-	int64_t n = count ? json_integer_value(count) : 1;
 	size_t i;
+	int n;
 
+	if (rpc_get_int_or(count, 1, &n, err) == -1)
+		return NULL;
 	if (n < 0)
 		return rpc_fail(err, RPC_INVALID_PARAMETER,
 		    "Address count out of range");
@@ -642,6 +645,123 @@ m_getnodeaddresses(struct rpc_ctx *c, struct rpc_error *err)
 }
 
 static json_t *
+table_counts(size_t n_new, size_t n_tried)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "new", json_integer((json_int_t)n_new));
+	json_object_set_new(o, "tried", json_integer((json_int_t)n_tried));
+	json_object_set_new(o, "total", json_integer((json_int_t)(n_new +
+	    n_tried)));
+	return o;
+}
+
+static json_t *
+m_getaddrmaninfo(struct rpc_ctx *c, struct rpc_error *err)
+{
+	struct net_addrman_counts out;
+	struct request *r;
+	size_t all_new = 0, all_tried = 0;
+	json_t *o;
+	int k;
+
+	r = request_new(net_req_addrmaninfo, NULL, 0, NULL, sizeof(out), NULL);
+	if (ask(c, r, &out, NULL, err) != 0)
+		return NULL;
+	/* Core's networks in its order; unroutable ones are never stored. */
+	o = json_object();
+	for (k = NETC_IPV4; k <= NETC_CJDNS; k++) {
+		json_object_set_new(o, net_class_name((enum net_class)k),
+		    table_counts(out.n_new[k], out.n_tried[k]));
+		all_new += out.n_new[k];
+		all_tried += out.n_tried[k];
+	}
+	json_object_set_new(o, "all_networks", table_counts(all_new,
+	    all_tried));
+	return o;
+}
+
+static json_t *
+m_getrawaddrman(struct rpc_ctx *c, struct rpc_error *err)
+{
+	static const char *const tables[2] = { "new", "tried" };
+	struct net_rawaddrs out;
+	struct request *r;
+	char key[32], s[NETADDR_STRLEN];
+	json_t *res, *tbl, *e;
+	size_t i;
+	int t;
+
+	r = request_new(net_req_rawaddrman, NULL, 0, NULL, sizeof(out),
+	    net_rawaddrs_free);
+	if (ask(c, r, &out, NULL, err) != 0)
+		return NULL;
+	res = json_object();
+	for (t = 0; t < 2; t++) {
+		tbl = json_object();
+		for (i = 0; i < out.n[t]; i++) {
+			const struct addrman_slot *sl = &out.v[t][i];
+
+			e = json_object();
+			netaddr_format(&sl->a.svc.addr, s, sizeof(s));
+			json_object_set_new(e, "address", json_string(s));
+			json_object_set_new(e, "port",
+			    json_integer(sl->a.svc.port));
+			json_object_set_new(e, "services",
+			    json_integer((json_int_t)sl->a.services));
+			json_object_set_new(e, "time", json_integer(sl->a.time));
+			json_object_set_new(e, "network", json_string(
+			    net_class_name(netaddr_class(&sl->a.svc.addr))));
+			netaddr_format(&sl->source, s, sizeof(s));
+			json_object_set_new(e, "source", json_string(s));
+			json_object_set_new(e, "source_network", json_string(
+			    net_class_name(netaddr_class(&sl->source))));
+			snprintf(key, sizeof(key), "%d/%d", sl->bucket,
+			    sl->position);
+			json_object_set_new(tbl, key, e);
+		}
+		json_object_set_new(res, tables[t], tbl);
+	}
+	net_rawaddrs_free(&out);
+	return res;
+}
+
+static const struct net_wording sendmsg_words[] = {
+	{ NET_E_NOT_CONNECTED, RPC_MISC_ERROR,
+	    "Error: Could not send message to peer" },
+	{ 0, 0, NULL },
+};
+
+static json_t *
+m_sendmsgtopeer(struct rpc_ctx *c, struct rpc_error *err)
+{
+	json_t *id = rpc_param(c, 0);
+	const char *type = param_str(c, 1), *hex = param_str(c, 2);
+	struct net_sendmsg_in in;
+	struct request *r;
+
+	if (!json_is_integer(id) || type == NULL || hex == NULL)
+		return rpc_fail(err, RPC_INVALID_PARAMS, "sendmsgtopeer "
+		    "needs peer_id, msg_type and msg");
+	if (strlen(type) > 12)
+		return rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "Error: msg_type too long, max length is 12");
+	memset(&in, 0, sizeof(in));
+	if (hex_decode_alloc(hex, &in.payload, &in.len) == -1)
+		return rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "Error parsing input for msg");
+	/* A negative id matches no peer, as in Core. */
+	in.id = json_integer_value(id) < 0 ? UINT64_MAX :
+	    (uint64_t)json_integer_value(id);
+	snprintf(in.cmd, sizeof(in.cmd), "%s", type);
+	r = request_new(net_req_sendmsg, &in, sizeof(in), net_sendmsg_in_free,
+	    0, NULL);
+	if (ask(c, r, NULL, sendmsg_words, err) != 0)
+		return NULL;
+	return json_object();
+}
+
+static json_t *
 m_addpeeraddress(struct rpc_ctx *c, struct rpc_error *err)
 {
 	const char *addr = param_str(c, 0);
@@ -659,7 +779,8 @@ m_addpeeraddress(struct rpc_ctx *c, struct rpc_error *err)
 	memset(&in, 0, sizeof(in));
 	memset(&out, 0, sizeof(out));
 	/* An address that does not parse is not added, with no reason given. */
-	if (netaddr_parse(addr, &in.svc.addr) == 0) {
+	if (netaddr_parse(addr, &in.svc.addr) == 0 ||
+	    netaddr_parse_name(addr, &in.svc.addr) == 0) {
 		in.svc.port = (uint16_t)p;
 		in.tried = tried ? json_is_true(tried) : 0;
 		r = request_new(net_req_addpeer, &in, sizeof(in), NULL,
@@ -923,6 +1044,45 @@ const struct rpc_method rpc_net_methods[] = {
 	    "{\n  \"address\" : \"str\",           (string) Address of newly added connection.\n"
 	    "  \"connection_type\" : \"str\"    (string) Type of connection opened.\n}\n",
 	    "\"192.168.0.6:8333\" \"outbound-full-relay\" true", RPC_ON_NET },
+	{ "getaddrmaninfo", "network", m_getaddrmaninfo, 0,
+	    { { NULL, 0, 0, NULL, NULL } },
+	    "Provides information about the node's address manager by "
+	    "returning the number of addresses in the `new` and `tried` tables "
+	    "and their sum for all networks.",
+	    "{                   (json object) json object with network type as keys\n"
+	    "  \"network\" : {     (json object) the network (ipv4, ipv6, onion, i2p, cjdns, all_networks)\n"
+	    "    \"new\" : n,      (numeric) number of addresses in the new table, which represent potential peers the node has discovered but hasn't yet successfully connected to.\n"
+	    "    \"tried\" : n,    (numeric) number of addresses in the tried table, which represent peers the node has successfully connected to in the past.\n"
+	    "    \"total\" : n     (numeric) total number of addresses in both new/tried tables\n"
+	    "  },\n  ...\n}\n", "", RPC_ON_NET },
+	{ "getrawaddrman", "hidden", m_getrawaddrman, 0,
+	    { { NULL, 0, 0, NULL, NULL } },
+	    "EXPERIMENTAL warning: this call may be changed in future "
+	    "releases.\n\nReturns information on all address manager entries "
+	    "for the new and tried tables.",
+	    "{                                  (json object)\n"
+	    "  \"table\" : {                      (json object) buckets with addresses in the address manager table ( new, tried )\n"
+	    "    \"bucket/position\" : {          (json object) the location in the address manager table (<bucket>/<position>)\n"
+	    "      \"address\" : \"str\",           (string) The address of the node\n"
+	    "      \"port\" : n,                  (numeric) The port number of the node\n"
+	    "      \"network\" : \"str\",           (string) The network (ipv4, ipv6, onion, i2p, cjdns) of the address\n"
+	    "      \"services\" : n,              (numeric) The services offered by the node\n"
+	    "      \"time\" : xxx,                (numeric) The UNIX epoch time when the node was last seen\n"
+	    "      \"source\" : \"str\",            (string) The address that relayed the address to us\n"
+	    "      \"source_network\" : \"str\"     (string) The network (ipv4, ipv6, onion, i2p, cjdns) of the source address\n"
+	    "    },\n    ...\n  },\n  ...\n}\n", "", RPC_ON_NET },
+	{ "sendmsgtopeer", "hidden", m_sendmsgtopeer, 0,
+	    { { "peer_id", RPC_ARG_NUM, 1, NULL,
+		"The peer to send the message to." },
+	      { "msg_type", RPC_ARG_STR, 1, NULL,
+		"The message type (maximum length 12)" },
+	      { "msg", RPC_ARG_STR, 1, NULL, "The serialized message body to "
+		"send, in hex, without a message header" } },
+	    "Send a p2p message to a peer specified by id.\nThe message type "
+	    "and body must be provided, the message header will be "
+	    "generated.\nThis RPC is for testing only.",
+	    "{}    (empty JSON object)\n", "0 \"addr\" \"ffffff\"",
+	    RPC_ON_NET },
 	{ "addpeeraddress", "hidden", m_addpeeraddress, 0,
 	    { { "address", RPC_ARG_STR, 1, NULL,
 		"The IP address of the peer" },

@@ -254,34 +254,35 @@ rpc_owner_check(struct rpc *r, const struct rpc_method *m,
     struct rpc_error *err)
 {
 	struct rpc_shared *sh;
+	const void *owner = NULL;
+	const char *msg = "Method has no owner thread";
+	int code = RPC_INTERNAL_ERROR;
 
 	if (r == NULL)
 		return 0;
 	sh = rpc_shared(r);
 	switch (m->owner) {
 	case RPC_ON_NET:
-		if (sh->net == NULL) {
-			rpc_fail(err, RPC_CLIENT_P2P_DISABLED, "Error: "
-			    "Peer-to-peer functionality missing or disabled");
-			return -1;
-		}
+		owner = sh->net;
+		code = RPC_CLIENT_P2P_DISABLED;
+		msg = "Error: Peer-to-peer functionality missing or disabled";
 		break;
 	case RPC_ON_VALIDATION:
-		if (sh->v == NULL) {
-			rpc_fail(err, RPC_INTERNAL_ERROR,
-			    "Validation is not running");
-			return -1;
-		}
+		owner = sh->v;
+		code = RPC_INTERNAL_ERROR;
+		msg = "Validation is not running";
 		break;
 	case RPC_ON_MEMPOOL:
-		if (sh->mp == NULL) {
-			rpc_fail(err, RPC_MEMPOOL_DISABLED,
-			    "Mempool disabled or instance not found");
-			return -1;
-		}
+		owner = sh->mp;
+		code = RPC_MEMPOOL_DISABLED;
+		msg = "Mempool disabled or instance not found";
 		break;
 	case RPC_ON_RPC:
-		break;
+		return 0;
+	}
+	if (owner == NULL) {
+		rpc_fail(err, code, "%s", msg);
+		return -1;
 	}
 	return 0;
 }

@@ -315,18 +315,11 @@ m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 	    store_get_active_hash(t, e.height, ah) == STORE_OK &&
 	    memcmp(ah, bh, 32) == 0;
 	store_read_end(t);
-	if (block_parse(raw, len, &b) == -1) {
+	rc = rpc_block_spent(raw, len, undo, ulen, e.height, &b, &spent);
+	if (rc != 0) {
 		free(undo);
 		free(raw);
-		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
-		    "Block read failed");
-	}
-	if (undo && rpc_undo_spent(undo, ulen, &b, e.height, &spent) == -1) {
-		block_free(&b);
-		free(undo);
-		free(raw);
-		return rpc_fail(err, RPC_INTERNAL_ERROR, "%s",
-		    RPC_UNDO_UNREADABLE);
+		return rpc_block_read_fail(err, rc);
 	}
 	res = NULL;
 	for (i = 0; i < b.tx_count; i++) {

@@ -64,6 +64,7 @@ enum rpc_argtype {
 	RPC_ARG_RANGE,		/* number or [begin,end] */
 	RPC_ARG_ANY,		/* no type check */
 	RPC_ARG_NUM_OR_BOOL,	/* Core's verbosity|verbose: number or boolean */
+	RPC_ARG_OPTIONS,	/* Core's OBJ_NAMED_PARAMS: an options object, no braces in help */
 	RPC_ARG_STR_OR_NUM,	/* hash or height */
 };
 
@@ -131,6 +132,7 @@ extern const struct rpc_method rpc_output_script_methods[];
 extern const struct rpc_method rpc_signing_methods[];
 extern const struct rpc_method rpc_zmq_methods[];
 extern const struct rpc_method rpc_utxo_methods[];
+extern const struct rpc_method rpc_scanblocks_methods[];
 
 /* Finds a method by name (binary search of the merged table), or NULL. */
 const struct rpc_method *rpc_method_find(const char *name);
@@ -167,6 +169,7 @@ struct rpc_request {
 	json_t *id;		/* borrowed; NULL when the request had none */
 	enum rpc_version version;
 	const char *method;	/* borrowed from the request JSON */
+	int method_nul;		/* the name holds \u0000: no method has it */
 	json_t *params;		/* borrowed: array or object */
 };
 
@@ -193,9 +196,20 @@ struct rpc_http_reply {
 int rpc_execute_body(struct rpc *r, json_t *body, int fast_only,
     struct rpc_http_reply *out);
 /*
- * Parses a request body as Core does: any JSON value, at most
+ * A batch's answer text stops growing past RPC_BATCH_REPLY_MAX: the calls
+ * after it are not run and answer -7 (Core has no such limit; doc/rpc.md).
+ * With the 32 MiB request limit it bounds what one batch holds. The
+ * variable is the limit in force; only unit tests lower it.
+ */
+#define RPC_BATCH_REPLY_MAX ((size_t)256 << 20)
+extern size_t rpc_batch_reply_max;
+/*
+ * Parses a request body as Core does (jsonparse.c): any JSON value, at most
  * RPC_MAX_JSON_DEPTH nested arrays and objects (UniValue's limit; jansson
- * alone would take 2048). A new reference, or NULL if malformed.
+ * alone would take 2048), numbers outside int64 or double kept as reals
+ * (the integer readers answer "JSON integer out of range"), a request's
+ * numeric "id" kept as a literal of its text, \u0000 allowed in strings.
+ * A new reference, or NULL if malformed.
  */
 #define RPC_MAX_JSON_DEPTH 512
 json_t *rpc_json_parse(const char *data, size_t len);
@@ -299,6 +313,15 @@ int rpc_check_obj(json_t *o, const char *const *names,
     struct rpc_error *err);
 /* A boolean param that Core also accepts as a number (verbosity). */
 int rpc_param_verbosity(const json_t *v, int deflt);
+/*
+ * Core's getInt<int>(): v must be a whole number within int's range, else
+ * -1 with RPC_MISC_ERROR "JSON integer out of range" (4294967296 is out
+ * of range, not a negative number or another height).
+ */
+int rpc_get_int(const json_t *v, int *out, struct rpc_error *err);
+/* The same for an optional parameter: deflt when v is NULL. */
+int rpc_get_int_or(const json_t *v, int deflt, int *out,
+    struct rpc_error *err);
 /*
  * Core reads verbosity without its type check (it also takes a boolean),
  * so any other type fails inside the handler: -1, not -3. 0 or -1.
@@ -539,6 +562,35 @@ struct consensus_coin;
  */
 int rpc_undo_spent(const uint8_t *undo, size_t n, const struct block *b,
     int32_t height, struct consensus_coin **out);
+/*
+ * The scripts of scantxoutset's and scanblocks' scan objects (descriptor
+ * strings, or objects with "desc"), each with its inferred descriptor.
+ * rpc_needles_parse: 0, or -1 with err (Core's words) and nothing kept.
+ */
+struct rpc_needle {
+	uint8_t *script;
+	size_t len;
+	char *desc;		/* with checksum */
+};
+struct rpc_needles {
+	struct rpc_needle *v;
+	size_t n;
+};
+int rpc_needles_parse(const struct chainparams *cp, json_t *objs,
+    struct rpc_needles *nd, struct rpc_error *err);
+void rpc_needles_free(struct rpc_needles *nd);
+/*
+ * block_parse of raw/len into *b and, when undo is not NULL, rpc_undo_spent
+ * into *spent: 0, or RPC_BLOCK_UNREADABLE / RPC_BLOCK_UNDO_UNREADABLE (b
+ * is not left allocated then). Methods word these failures differently;
+ * rpc_block_read_fail gives getblock's and getrawtransaction's.
+ */
+#define RPC_BLOCK_UNREADABLE		(-1)
+#define RPC_BLOCK_UNDO_UNREADABLE	(-2)
+int rpc_block_spent(const uint8_t *raw, size_t len, const uint8_t *undo,
+    size_t ulen, int32_t height, struct block *b,
+    struct consensus_coin **spent);
+json_t *rpc_block_read_fail(struct rpc_error *err, int rc);
 /*
  * rpc_tx_json with the coins tx spent (spent: one per input, or NULL when
  * unknown or for a coinbase), as Core's TxToUniv with undo data: "fee"

@@ -14,15 +14,8 @@
 #include "util/hex.h"
 #include "util/xmalloc.h"
 
-struct needle {
-	uint8_t *script;
-	size_t len;
-	char *desc;		/* the inferred descriptor, with checksum */
-};
-
 struct scan {
-	struct needle *v;
-	size_t n;
+	struct rpc_needles nd;
 	struct store_rtxn *t;
 	int32_t tip_height;
 	uint64_t txouts;
@@ -51,11 +44,11 @@ scan_cb(void *arg, const struct outpoint *op, const struct coin *c)
 		if (__atomic_load_n(&scan_abort, __ATOMIC_RELAXED))
 			return 1;
 	}
-	for (i = 0; i < sc->n; i++)
-		if (sc->v[i].len == c->script_len &&
-		    memcmp(sc->v[i].script, c->script, c->script_len) == 0)
+	for (i = 0; i < sc->nd.n; i++)
+		if (sc->nd.v[i].len == c->script_len &&
+		    memcmp(sc->nd.v[i].script, c->script, c->script_len) == 0)
 			break;
-	if (i == sc->n)
+	if (i == sc->nd.n)
 		return 0;
 	sc->total += c->value;
 	hex = hex_encode_alloc(c->script, c->script_len);
@@ -63,7 +56,7 @@ scan_cb(void *arg, const struct outpoint *op, const struct coin *c)
 	json_object_set_new(u, "txid", rpc_hash_json(op->hash));
 	json_object_set_new(u, "vout", json_integer(op->n));
 	json_object_set_new(u, "scriptPubKey", json_string(hex));
-	json_object_set_new(u, "desc", json_string(sc->v[i].desc));
+	json_object_set_new(u, "desc", json_string(sc->nd.v[i].desc));
 	json_object_set_new(u, "amount", rpc_amount(c->value));
 	json_object_set_new(u, "coinbase", json_boolean(c->coinbase));
 	json_object_set_new(u, "height", json_integer(c->height));
@@ -76,21 +69,22 @@ scan_cb(void *arg, const struct outpoint *op, const struct coin *c)
 	return 0;
 }
 
-static void
-free_needles(struct scan *sc)
+void
+rpc_needles_free(struct rpc_needles *nd)
 {
 	size_t i;
 
-	for (i = 0; i < sc->n; i++) {
-		free(sc->v[i].script);
-		free(sc->v[i].desc);
+	for (i = 0; i < nd->n; i++) {
+		free(nd->v[i].script);
+		free(nd->v[i].desc);
 	}
-	free(sc->v);
+	free(nd->v);
+	memset(nd, 0, sizeof(*nd));
 }
 
-/* Adds the script of one scan object; 0, or -1 after failing c. */
+/* Adds the script of one scan object; 0, or -1 after failing err. */
 static int
-add_needle(const struct chainparams *cp, struct scan *sc, json_t *obj,
+add_needle(const struct chainparams *cp, struct rpc_needles *sc, json_t *obj,
     struct rpc_error *err)
 {
 	char derr[DESCRIPTOR_ERR_LEN];
@@ -126,6 +120,21 @@ add_needle(const struct chainparams *cp, struct scan *sc, json_t *obj,
 	return 0;
 }
 
+int
+rpc_needles_parse(const struct chainparams *cp, json_t *objs,
+    struct rpc_needles *nd, struct rpc_error *err)
+{
+	size_t i;
+
+	memset(nd, 0, sizeof(*nd));
+	for (i = 0; i < json_array_size(objs); i++)
+		if (add_needle(cp, nd, json_array_get(objs, i), err) != 0) {
+			rpc_needles_free(nd);
+			return -1;
+		}
+	return 0;
+}
+
 json_t *
 rpc_scantxoutset(struct rpc_ctx *c, struct rpc_error *err)
 {
@@ -134,7 +143,6 @@ rpc_scantxoutset(struct rpc_ctx *c, struct rpc_error *err)
 	json_t *objs, *res;
 	struct scan sc;
 	uint8_t tip[32];
-	size_t i;
 	int rc;
 
 	if (action == NULL)
@@ -169,16 +177,12 @@ rpc_scantxoutset(struct rpc_ctx *c, struct rpc_error *err)
 	__atomic_store_n(&scan_abort, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&scan_progress, 0, __ATOMIC_RELAXED);
 	memset(&sc, 0, sizeof(sc));
-	for (i = 0; i < json_array_size(objs); i++) {
-		if (add_needle(sh->cp, &sc, json_array_get(objs, i),
-		    err) != 0) {
-			free_needles(&sc);
-			__atomic_store_n(&scan_running, 0, __ATOMIC_RELEASE);
-			return NULL;
-		}
+	if (rpc_needles_parse(sh->cp, objs, &sc.nd, err) != 0) {
+		__atomic_store_n(&scan_running, 0, __ATOMIC_RELEASE);
+		return NULL;
 	}
 	if (store_read_begin(sh->store, &sc.t) != STORE_OK) {
-		free_needles(&sc);
+		rpc_needles_free(&sc.nd);
 		__atomic_store_n(&scan_running, 0, __ATOMIC_RELEASE);
 		return rpc_fail(err, RPC_DATABASE_ERROR,
 		    "Database read failed");
@@ -188,7 +192,7 @@ rpc_scantxoutset(struct rpc_ctx *c, struct rpc_error *err)
 	sc.unspents = json_array();
 	rc = store_iter_coins(sc.t, scan_cb, &sc);
 	store_read_end(sc.t);
-	free_needles(&sc);
+	rpc_needles_free(&sc.nd);
 	__atomic_store_n(&scan_running, 0, __ATOMIC_RELEASE);
 	if (rc < 0) {
 		json_decref(sc.unspents);

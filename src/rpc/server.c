@@ -481,9 +481,10 @@ send_text(struct evhttp_request *req, int status, const char *text)
 static void
 free_body(const void *data, size_t len, void *arg)
 {
-	(void)len;
 	(void)arg;
 	free((void *)(uintptr_t)data);
+	/* The answer's trees went on the worker; now its text: trim both. */
+	xmalloc_release(len);
 }
 
 /* Sends rep (taking its body). */
@@ -942,10 +943,14 @@ bind_one(struct rpc *r, const char *host, int port)
 	struct evhttp_bound_socket *s;
 
 	log_info("Binding RPC on address %s port %d", host, port);
+	errno = 0;
 	s = evhttp_bind_socket_with_handle(r->http, host, (uint16_t)port);
 	if (s == NULL) {
-		log_warnx("Binding RPC on address %s port %d failed.", host,
-		    port);
+		int e = errno;	/* bind's, which libevent leaves in errno */
+
+		log_warnx("Binding RPC on address %s port %d failed. (%s, "
+		    "errno %d)", host, port, e ? strerror(e) : "no error code",
+		    e);
 		return;
 	}
 	r->socks = xreallocarray(r->socks, r->nsocks + 1, sizeof(*r->socks));

@@ -39,6 +39,7 @@ table_build(void)
 		rpc_rawtx_methods, rpc_util_methods, rpc_blockstats_methods,
 		rpc_txoutproof_methods, rpc_output_script_methods,
 		rpc_signing_methods, rpc_zmq_methods, rpc_utxo_methods,
+		rpc_scanblocks_methods,
 	};
 	size_t g, i, n = 0;
 
@@ -154,6 +155,7 @@ type_name(enum rpc_argtype t)
 	case RPC_ARG_BOOL:
 		return "boolean";
 	case RPC_ARG_OBJ:
+	case RPC_ARG_OPTIONS:
 		return "json object";
 	case RPC_ARG_ARR:
 		return "json array";
@@ -193,6 +195,7 @@ static const struct usage {
 	{ "logging", "include", "[\"include_category\",...]" },
 	{ "logging", "exclude", "[\"exclude_category\",...]" },
 	{ "stop", "wait", NULL },
+	{ "submitpackage", "package", "[\"rawtx\",...]" },
 	{ "testmempoolaccept", "rawtxs", "[\"rawtx\",...]" },
 };
 
@@ -533,6 +536,7 @@ expected_type(enum rpc_argtype t)
 	case RPC_ARG_BOOL:
 		return "bool";
 	case RPC_ARG_OBJ:
+	case RPC_ARG_OPTIONS:
 		return "object";
 	case RPC_ARG_ARR:
 		return "array";
@@ -627,6 +631,28 @@ rpc_check_verbosity(const json_t *v, struct rpc_error *err)
 range:
 	rpc_fail(err, RPC_MISC_ERROR, "JSON integer out of range");
 	return -1;
+}
+
+int
+rpc_get_int(const json_t *v, int *out, struct rpc_error *err)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < INT_MIN ||
+	    json_integer_value(v) > INT_MAX) {
+		rpc_fail(err, RPC_MISC_ERROR, "JSON integer out of range");
+		return -1;
+	}
+	*out = (int)json_integer_value(v);
+	return 0;
+}
+
+int
+rpc_get_int_or(const json_t *v, int deflt, int *out, struct rpc_error *err)
+{
+	if (v == NULL || json_is_null(v)) {
+		*out = deflt;
+		return 0;
+	}
+	return rpc_get_int(v, out, err);
 }
 
 /*

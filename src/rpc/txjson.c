@@ -418,6 +418,28 @@ rpc_undo_spent(const uint8_t *undo, size_t n, const struct block *b,
 	*out = v;
 	return 0;
 }
+int
+rpc_block_spent(const uint8_t *raw, size_t len, const uint8_t *undo,
+    size_t ulen, int32_t height, struct block *b,
+    struct consensus_coin **spent)
+{
+	if (block_parse(raw, len, b) == -1)
+		return RPC_BLOCK_UNREADABLE;
+	if (undo && rpc_undo_spent(undo, ulen, b, height, spent) == -1) {
+		block_free(b);
+		return RPC_BLOCK_UNDO_UNREADABLE;
+	}
+	return 0;
+}
+
+json_t *
+rpc_block_read_fail(struct rpc_error *err, int rc)
+{
+	if (rc == RPC_BLOCK_UNREADABLE)
+		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
+		    "Block read failed");
+	return rpc_fail(err, RPC_INTERNAL_ERROR, "%s", RPC_UNDO_UNREADABLE);
+}
 
 static json_t *
 prevout_json(const struct consensus_coin *c, const struct chainparams *cp)

@@ -270,14 +270,16 @@ static const struct arg_def table[] = {
 	{ "networkactive", "", B, GC,
 	    "Enable all P2P network activity; setnetworkactive changes it "
 	    "(default: 1)" },
-	{ "onion", "=<ip:port|path>", U, GC,
-	    "SOCKS5 proxy for Tor onion peers; not supported by bitrootd",
-	    "bitrootd has no Tor support; remove it" },
-	{ "onlynet", "=<net>", M | U, GC,
-	    "Make automatic outbound connections only to this network "
-	    "(ipv4, ipv6); can be given more than once",
-	    "bitrootd cannot restrict outbound networks yet; choose peers "
-	    "with -connect" },
+	{ "onion", "=<ip:port>", 0, GC,
+	    "Use separate SOCKS5 proxy to reach peers via Tor onion services, "
+	    "set -noonion to disable (default: -proxy). Unix sockets are not "
+	    "supported by bitrootd" },
+	{ "onlynet", "=<net>", M, GC,
+	    "Make automatic outbound connections only to network <net> "
+	    "(ipv4, ipv6 or onion; i2p and cjdns are refused, bitrootd cannot "
+	    "reach them). Inbound and manual connections are not affected by "
+	    "this option. It can be specified multiple times to allow "
+	    "multiple networks" },
 	{ "peerblockfilters", "", B, GC,
 	    "Serve compact block filters to peers, BIP 157 (default: 0)" },
 	{ "peerbloomfilters", "", B | U, GC,
@@ -289,14 +291,14 @@ static const struct arg_def table[] = {
 	{ "port", "=<port>", I | N, GC,
 	    "Listen for connections on <port> (default: 8333, testnet3: "
 	    "18333, testnet4: 48333, signet: 38333, regtest: 18444)" },
-	{ "proxy", "=<ip:port|path>", E | U, GC,
-	    "Connect through a SOCKS5 proxy; not supported by bitrootd, "
-	    "which refuses to start rather than connect directly",
-	    "bitrootd cannot use a proxy and will not connect directly behind"
-	    " your back; remove it to connect directly" },
-	{ "proxyrandomize", "", B | X, GC,
-	    "Random credentials for every proxy connection (default: 1)",
-	    "bitrootd uses no proxy" },
+	{ "proxy", "=<ip:port>", E, GC,
+	    "Connect through SOCKS5 proxy, set -noproxy to disable (default: "
+	    "disabled). Local and unroutable addresses are dialled directly, "
+	    "as Core does; host names are not resolved (give addresses). Unix "
+	    "sockets are not supported by bitrootd" },
+	{ "proxyrandomize", "", B, GC,
+	    "Randomize credentials for every proxy connection. This enables "
+	    "Tor stream isolation (default: 1)" },
 	{ "seednode", "=<ip>", M, GC,
 	    "Connect to a node to get peer addresses, then disconnect; can be "
 	    "given more than once" },

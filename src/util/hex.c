@@ -112,3 +112,15 @@ hash_from_hex(const char *s, uint8_t h[32])
 		h[i] = tmp[31 - i];
 	return 0;
 }
+
+int
+hash_cmp_hex(const void *a, const void *b)
+{
+	const uint8_t *x = a, *y = b;
+	int i;
+
+	for (i = 31; i >= 0; i--)
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	return 0;
+}

@@ -25,5 +25,10 @@ int hex_digit(char c);
  */
 void hash_to_hex(const uint8_t h[32], char out[65]);
 int hash_from_hex(const char *s, uint8_t h[32]);
+/*
+ * qsort comparator of two 32-byte hashes in the order of their hex (Core's
+ * uint256 order: the bytes compared from the last).
+ */
+int hash_cmp_hex(const void *a, const void *b);
 
 #endif

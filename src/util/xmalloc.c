@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__	/* defined by the headers above */
+#include <malloc.h>
+#endif
 
 #include "util/log.h"
 #include "util/xmalloc.h"
@@ -85,4 +88,14 @@ xasprintf(const char *fmt, ...)
 	if (n < 0)
 		fatal("xasprintf");
 	return s;
+}
+
+void
+xmalloc_release(size_t freed)
+{
+	if (freed < XMALLOC_RELEASE_MIN)
+		return;
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
 }

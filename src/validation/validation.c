@@ -145,6 +145,20 @@ hooks_leave(struct validation *v)
 	pthread_mutex_unlock(&v->hook_mu);
 }
 
+/*
+ * Runs stmt once for each listener, named lp, on a copy of the list taken
+ * by listeners_enter, so no lock is held while a listener runs.
+ */
+#define FOR_EACH_LISTENER(v, lp, stmt) do {				\
+	struct validation_listener l_[VALIDATION_MAX_LISTENERS];	\
+	size_t i_, n_ = listeners_enter((v), l_);			\
+	for (i_ = 0; i_ < n_; i_++) {					\
+		const struct validation_listener *lp = &l_[i_];		\
+		stmt;							\
+	}								\
+	hooks_leave(v);							\
+} while (0)
+
 void
 validation_set_template_source(struct validation *v,
     validation_template_fn fn, void *arg)
@@ -312,15 +326,10 @@ write_job_of(struct msg *m)
 static void
 on_tip_changed(void *arg, const struct block_index_entry *tip, int ibd)
 {
-	struct validation_listener l[VALIDATION_MAX_LISTENERS];
 	struct validation *v = arg;
-	size_t i, n;
 
-	n = listeners_enter(v, l);
-	for (i = 0; i < n; i++)
-		if (l[i].tip_changed)
-			l[i].tip_changed(l[i].arg, tip->hash, tip->height, ibd);
-	hooks_leave(v);
+	FOR_EACH_LISTENER(v, l, if (l->tip_changed)
+	    l->tip_changed(l->arg, tip->hash, tip->height, ibd));
 	if (v->stop_at_height > 0 && tip->height >= v->stop_at_height &&
 	    !v->stop_requested) {
 		v->stop_requested = 1;
@@ -336,17 +345,12 @@ static void
 fire_block(struct validation *v, int connected,
     const struct block_index_entry *e, const uint8_t *raw, size_t len)
 {
-	struct validation_listener l[VALIDATION_MAX_LISTENERS];
 	void (*fn)(void *, const uint8_t *, size_t, int32_t);
-	size_t i, n;
 
-	n = listeners_enter(v, l);
-	for (i = 0; i < n; i++) {
-		fn = connected ? l[i].block_connected : l[i].block_disconnected;
-		if (fn)
-			fn(l[i].arg, raw, len, e->height);
-	}
-	hooks_leave(v);
+	FOR_EACH_LISTENER(v, l,
+	    fn = connected ? l->block_connected : l->block_disconnected;
+	    if (fn)
+		fn(l->arg, raw, len, e->height));
 }
 
 static void
@@ -366,31 +370,19 @@ on_block_disconnected(void *arg, const struct block_index_entry *e,
 static void
 on_reorg_done(void *arg)
 {
-	struct validation_listener l[VALIDATION_MAX_LISTENERS];
-	struct validation *v = arg;
-	size_t i, n;
-
-	n = listeners_enter(v, l);
-	for (i = 0; i < n; i++)
-		if (l[i].reorg_done)
-			l[i].reorg_done(l[i].arg);
-	hooks_leave(v);
+	FOR_EACH_LISTENER((struct validation *)arg, l,
+	    if (l->reorg_done)
+		l->reorg_done(l->arg));
 }
 
 void
 validation_notify_block(struct validation *v, const struct block_result *r,
     uint64_t peer_id)
 {
-	struct validation_listener l[VALIDATION_MAX_LISTENERS];
-	size_t i, n;
-
-	n = listeners_enter(v, l);
-	for (i = 0; i < n; i++)
-		if (l[i].block_done)
-			l[i].block_done(l[i].arg, peer_id, r->hash, r->res,
-			    r->res == VAL_OK || r->res == VAL_DUPLICATE ?
-			    NULL : r->st.reason);
-	hooks_leave(v);
+	FOR_EACH_LISTENER(v, l, if (l->block_done)
+	    l->block_done(l->arg, peer_id, r->hash, r->res,
+		r->res == VAL_OK || r->res == VAL_DUPLICATE ?
+		NULL : r->st.reason));
 }
 
 enum val_result
@@ -423,12 +415,10 @@ validation_activate(struct validation *v)
 static void
 dispatch_headers(struct validation *v, struct msg *m)
 {
-	struct validation_listener l[VALIDATION_MAX_LISTENERS];
 	struct val_state st;
 	uint8_t last[32];
 	size_t n = m->len / sizeof(struct block_header), accepted = 0;
 	enum val_result res;
-	size_t i, nl;
 
 	memset(last, 0, sizeof(last));
 	if (m->len % sizeof(struct block_header) != 0 || n == 0) {
@@ -441,12 +431,9 @@ dispatch_headers(struct validation *v, struct msg *m)
 		    &accepted, last, &st);
 	if (res == VAL_ERROR)
 		fatalx("validation: store failure while storing headers");
-	nl = listeners_enter(v, l);
-	for (i = 0; i < nl; i++)
-		if (l[i].headers_done)
-			l[i].headers_done(l[i].arg, m->peer_id, res,
-			    res == VAL_OK ? NULL : st.reason, last);
-	hooks_leave(v);
+	FOR_EACH_LISTENER(v, l, if (l->headers_done)
+	    l->headers_done(l->arg, m->peer_id, res,
+		res == VAL_OK ? NULL : st.reason, last));
 }
 
 static void halted(struct validation *v, struct msg *m);

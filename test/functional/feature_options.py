@@ -36,11 +36,11 @@ CHECKER = os.path.join(REPO, "contrib", "devtools", "check_options.py")
 
 # (argument, the value the message names)
 REFUSED = [
-    "-coinstatsindex=1", "-peerbloomfilters=1", "-onlynet=ipv4",
+    "-coinstatsindex=1", "-peerbloomfilters=1",
     "-externalip=1.2.3.4", "-maxuploadtarget=500", "-maxuploadtarget=1G", "-listenonion=1",
     "-natpmp=1", "-upnp=1", "-txreconciliation=1",
     "-vbparams=testdummy:0:1",
-    "-prune=550", "-proxy=127.0.0.1:9050", "-onion=127.0.0.1:9050", "-i2psam=127.0.0.1:7656",
+    "-prune=550", "-i2psam=127.0.0.1:7656",
     "-blocksdir=/tmp",
 ]
 # Off in every spelling: these start.

@@ -41,9 +41,11 @@ class CliTest(BitrootTestFramework):
         assert_equal(res.stderr, "")
         return res.stdout
 
-    def fails(self, *args, **kw):
+    def fails(self, *args, rc=1, **kw):
+        """Runs a failing command; rc is bitcoin-cli's exit status for it
+        (abs(code) of an RPC error, 1 for the client's own errors)."""
         res = self.cli(*args, **kw)
-        assert_equal(res.returncode, 1)
+        assert_equal(res.returncode, rc)
         return res.stderr
 
     def run_test(self):
@@ -83,11 +85,11 @@ class CliTest(BitrootTestFramework):
         self.test_config(node)
 
         self.log.info("RPC errors")
-        err = self.fails("getblockhash", "-1")
+        err = self.fails("getblockhash", "-1", rc=8)
         assert_in("error code: -8", err)
         assert_in("error message:", err)
         assert_in("Block height out of range", err)
-        err = self.fails("nosuchmethod")
+        err = self.fails("nosuchmethod", rc=32601 % 256)
         assert_in("error code: -32601", err)
         err = self.fails("getblockhash", "notanumber")
         assert err.startswith("error"), err

@@ -11,7 +11,16 @@ presence of a Content-Type and the body bytes must be equal. Covered:
   notification too (no answer); an element that is not an object answers
   with the version and id of the element before it (Core parses every
   element into one request object), the first with 1.0 and id null;
-- single malformed requests (400 with the 2.0 error object).
+- single malformed requests (400 with the 2.0 error object);
+- numbers as UniValue keeps them (issue 17): an integer outside int64 or a
+  real outside double anywhere in the body fails only the parameter read
+  as an integer ("JSON integer out of range", -1), also for int-sized
+  parameters given 2^31 or 2^32 (gettxout's vout, getblockhash's height,
+  waitforblockheight, getnetworkhashps, generatetoaddress,
+  getchaintxstats, getnodeaddresses);
+  any id (a huge integer, 1.10, 1e400, -0, an array or object holding
+  such numbers) is echoed as sent; \\u0000 in a method name is "Method not
+  found"; parse errors carry "id": null.
 """
 
 import base64
@@ -52,6 +61,45 @@ CASES = [
     '[{"jsonrpc":"2.0","method":"getblockcount","params":5,"id":1}]',
     '[{"jsonrpc":2,"method":"getblockcount"}]',
     '[{"jsonrpc":"2.0","method":"getblockcount","id":5},{"jsonrpc":"9","method":"getblockcount"}]',
+    # Numbers (issue 17).
+    '{"method":"getblockcount","id":123456789012345678901234567890}',
+    '{"method":"getblockcount","id":-123456789012345678901234567890}',
+    '{"method":"getblockcount","id":1.10}',
+    '{"method":"getblockcount","id":1e400}',
+    '{"method":"getblockcount","id":-0}',
+    '{"jsonrpc":"2.0","method":"getblockcount","id":-0}',
+    '{"jsonrpc":"2.0","method":"getblockcount","id":1E+2}',
+    '{"method":"getblockcount", "\\u0069d" : 2.50 }',
+    '{"method":"getblockcount","id":[1,{"b":[2.0,-0]},"\\u0041"]}',
+    '[{"method":"getblockcount","id":{"x":[1e400, 2]}},{"method":"getblockcount","id":[]},'
+    '{"method":"getblockcount","id":{}}]',
+    '{"method":"getblockhash","params":[99999999999999999999],"id":1}',
+    '{"method":"getblockhash","params":[-99999999999999999999],"id":1}',
+    '{"method":"getblockhash","params":[1e400],"id":1}',
+    '{"method":"getblockhash","params":[4294967296],"id":1}',
+    '{"method":"getblockhash","params":[2147483648],"id":1}',
+    '{"method":"getblockhash","params":{"height":99999999999999999999},"id":1}',
+    '{"jsonrpc":"2.0","method":"getblockhash","params":[99999999999999999999],"id":1}',
+    '{"method":"gettxout","params":["0000000000000000000000000000000000000000000000000000000000000000",4294967296],"id":1}',
+    '{"method":"gettxout","params":["0000000000000000000000000000000000000000000000000000000000000000",-1],"id":1}',
+    '{"method":"waitforblockheight","params":[4294967296,1],"id":1}',
+    '{"method":"getnetworkhashps","params":[4294967296],"id":1}',
+    '{"method":"getnetworkhashps","params":[1,4294967296],"id":1}',
+    '{"method":"generatetoaddress","params":[4294967296,"bcrt1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqc8gma6"],"id":1}',
+    '{"method":"generatetoaddress","params":[1,"bcrt1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqc8gma6",4294967296],"id":1}',
+    '{"method":"getchaintxstats","params":[4294967296],"id":1}',
+    '{"method":"getnodeaddresses","params":[4294967296],"id":1}',
+    '{"method":"getnodeaddresses","params":[-4294967296],"id":1}',
+    '{"method":"getblockcount","params":[],"id":1,"x":99999999999999999999}',
+    '[{"method":"getblockhash","params":[99999999999999999999],"id":1},'
+    '{"method":"getblockcount","id":18446744073709551616}]',
+    '{"method":"getblock\\u0000count","id":1}',
+    '{"method":"getblockcount\\u0000","id":1}',
+    '{"method":"getblockcount","id":"\\u0000"}',
+    '{"method":"getblockcount","id":01}',
+    '{"method":"getblockcount","params":[1-2],"id":1}',
+    'nonsense',
+    '5',
 ]
 
 

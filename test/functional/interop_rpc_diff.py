@@ -212,7 +212,7 @@ KNOWN = [
     K(tuple("help %s" % m for m in (
         "combinerawtransaction", "createmultisig", "deriveaddresses", "getblockstats", "gettxoutproof",
         "gettxspendingprevout", "signmessagewithprivkey", "signrawtransactionwithkey", "verifymessage",
-        "verifytxoutproof")), "",
+        "verifytxoutproof", "importmempool", "scanblocks")), "",
       "not yet: issue 22's methods have help written here, not Core's text (their usage lines name "
       "array arguments, not their elements)", lambda c, b: isinstance(c, str) and isinstance(b, str) and
       c.split(" ", 1)[0] == b.split(" ", 1)[0]),
@@ -595,6 +595,19 @@ class InteropRpcDiffTest(BitrootTestFramework):
         c("scantxoutset", "start")
         c("scantxoutset", "start", [])
         c("scantxoutset", "start", ["nonsense(1)"])
+        # scanblocks without -blockfilterindex, and its argument checks
+        c("scanblocks", "start", [desc])
+        c("scanblocks", "status")
+        c("scanblocks", "abort")
+        c("scanblocks", "start")
+        c("scanblocks", "bogus")
+        c("scanblocks", "start", [desc], 0, None, "extended")
+        c("getaddrmaninfo")
+        c("getaddrmaninfo", 1)
+        c("importmempool", "/nonexistent/mempool.dat")
+        c("importmempool", "/nonexistent/mempool.dat", {"use_current_time": "x"})
+        c("importmempool", "/nonexistent/mempool.dat", {"apply_fee_delta_priority": True, "unknown": 1})
+        c("importmempool")
         c("scantxoutset", "start", "addr(%s)" % P2WPKH)
         c("scantxoutset", "begin", [])
         c("scantxoutset", 1)
@@ -779,6 +792,23 @@ class InteropRpcDiffTest(BitrootTestFramework):
         c("testmempoolaccept", [loose["hex"]] * 26)
         c("testmempoolaccept", [loose["hex"]], -1)
         c("testmempoolaccept")
+        # submitpackage: only calls that leave the pool as it is.
+        c("submitpackage", [self.parent["hex"], self.child["hex"]])
+        c("submitpackage", package=[self.parent["hex"], self.child["hex"]], maxfeerate=0, maxburnamount=1)
+        c("submitpackage", [self.parent["hex"], conflict.serialize().hex()])
+        c("submitpackage", [fresh2["hex"], fresh["hex"]])
+        c("submitpackage", [fresh["hex"], loose["hex"]])
+        c("submitpackage", [fresh["hex"], fresh2["hex"]], -1)
+        c("submitpackage", [fresh["hex"], fresh2["hex"]], 1)
+        c("submitpackage", [fresh["hex"], fresh2["hex"]], "x")
+        c("submitpackage", [fresh["hex"], fresh2["hex"]], 0, -1)
+        c("submitpackage", [fresh["hex"]])
+        c("submitpackage", [])
+        c("submitpackage", ["00", "zz"])
+        c("submitpackage", [fresh["hex"], 5])
+        c("submitpackage", [fresh["hex"]] * 26)
+        c("submitpackage", fresh["hex"])
+        c("submitpackage")
 
     def check_util_control(self):
         self.log.info("util and control")

@@ -66,6 +66,12 @@ class MempoolPersistTest(BitrootTestFramework):
         wallet.generate(101)
         dat = os.path.join(node.chaindir, "mempool.dat")
 
+        self.log.info("a first start says once, as information, that there is no mempool.dat yet")
+        first = node.read_debug_log()
+        assert_equal(first.count("No mempool file %s yet" % dat), 1)
+        assert "Failed to open mempool file" not in first, "first start alarms: Failed to open mempool file"
+        assert "[warning] No mempool file" not in first
+
         self.log.info("transactions and deltas survive a restart")
         parent = wallet.send_self_transfer(from_node=node)
         child = wallet.send_self_transfer(from_node=node, utxo_to_spend=parent["new_utxo"])

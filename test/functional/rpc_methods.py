@@ -144,6 +144,9 @@ MEMPOOLENTRY = {"vsize": INT, "weight": INT, "time": INT, "height": INT, "descen
 TESTACCEPT = {"txid": HASH, "wtxid": HASH, "package-error?": STR, "allowed?": BOOL, "vsize?": INT,
               "fees?": {"base": AMOUNT, "effective-feerate": AMOUNT, "effective-includes": [HASH]},
               "reject-reason?": STR, "reject-details?": STR}
+PKGROW = {"txid": HASH, "other-wtxid?": HASH, "vsize?": INT,
+          "fees?": {"base": AMOUNT, "effective-feerate?": AMOUNT, "effective-includes?": [HASH]},
+          "error?": STR}
 PRIORITISED = {"fee_delta": INT, "in_mempool": BOOL, "modified_fee?": INT}
 NETWORKINFO = {"version": INT, "subversion": STR, "protocolversion": INT, "localservices": HEX,
                "localservicesnames": [STR], "localrelay": BOOL, "timeoffset": INT, "connections": INT,
@@ -271,7 +274,8 @@ class RpcMethodsTest(BitrootTestFramework):
                                   "Rawtransactions", "Util", "Zmq"])
         # Core keeps these in its hidden category (not in the listing).
         self.hidden = {"invalidateblock", "reconsiderblock", "addpeeraddress", "echo", "echojson", "setmocktime",
-                       "syncwithvalidationinterfacequeue", "addconnection", "generate"}
+                       "syncwithvalidationinterfacequeue", "addconnection", "generate",
+                       "getrawaddrman", "sendmsgtopeer"}
         issue6 = {
             "getblockchaininfo", "getblockcount", "getbestblockhash", "getblockhash", "getblockheader", "getblock",
             "getchaintips", "getdifficulty", "gettxout", "gettxoutsetinfo", "getchaintxstats", "getdeploymentinfo",
@@ -288,7 +292,8 @@ class RpcMethodsTest(BitrootTestFramework):
             "getdescriptorinfo"}
         issue22 = {"getblockstats", "gettxoutproof", "verifytxoutproof", "createmultisig", "deriveaddresses",
                    "signmessagewithprivkey", "verifymessage", "gettxspendingprevout",
-                   "signrawtransactionwithkey", "combinerawtransaction"}
+                   "signrawtransactionwithkey", "combinerawtransaction", "getaddrmaninfo",
+                   "importmempool", "scanblocks", "submitpackage"}
         assert_equal(sorted((issue6 | issue22) - self.help_listed), [])
         assert_equal(sorted(self.help_listed & self.hidden), [])
         for m in sorted(self.help_listed | self.hidden):
@@ -393,6 +398,11 @@ class RpcMethodsTest(BitrootTestFramework):
         assert_equal(self.nodes[0].scantxoutset("status"), None)
         self.bad(RPC_INVALID_PARAMETER, "scantxoutset", "begin", [])
         self.bad(RPC_INVALID_ADDRESS_OR_KEY, "scantxoutset", "start", ["nonsense(1)"])
+        found = self.call("scanblocks", "start", [descsum_create("addr(%s)" % ADDR)], 1100,
+                          shape={"from_height": INT, "to_height": INT, "relevant_blocks": [HASH], "completed": BOOL})
+        assert_equal(set(self.mined) - set(found["relevant_blocks"]), set())
+        assert_equal(self.nodes[0].scanblocks("status"), None)
+        self.bad(RPC_INVALID_PARAMETER, "scanblocks", "begin", [])
 
         self.log.info("blockchain: mempool (empty so far)")
         mp = self.call("getmempoolinfo", shape=MEMPOOLINFO)
@@ -549,6 +559,26 @@ class RpcMethodsTest(BitrootTestFramework):
                                                          "port": INT, "network": STR}])
         assert_in("1.2.3.4", [a["address"] for a in addrs])
         self.bad(RPC_INVALID_PARAMETER, "getnodeaddresses", -1)
+        tbl = {"new": INT, "tried": INT, "total": INT}
+        info = self.call("getaddrmaninfo", shape={n: tbl for n in ("ipv4", "ipv6", "onion", "i2p", "cjdns",
+                                                                  "all_networks")})
+        assert info["ipv4"]["new"] >= 1
+        assert_equal(info["all_networks"]["total"], sum(info[n]["total"] for n in info if n != "all_networks"))
+        self.bad(RPC_MISC_ERROR, "getaddrmaninfo", 1)
+        slot = {"address": STR, "port": INT, "services": INT, "time": INT, "network": STR, "source": STR,
+                "source_network": STR}
+        raw = self.call("getrawaddrman", shape={"new": ANYOBJ, "tried": ANYOBJ})
+        for table in raw.values():
+            for pos, e in table.items():
+                bucket, position = map(int, pos.split("/"))
+                assert 0 <= bucket < 1024 and 0 <= position < 64, pos
+                check_shape(e, slot, "getrawaddrman." + pos)
+        assert_in(("1.2.3.4", 8333), [(e["address"], e["port"]) for e in raw["new"].values()])
+        self.bad(RPC_MISC_ERROR, "getrawaddrman", 1)
+        assert_equal(self.call("sendmsgtopeer", peers[0]["id"], "ping", "0102030405060708", shape={}), {})
+        self.bad(RPC_INVALID_PARAMETER, "sendmsgtopeer", peers[0]["id"], "abcdefghijklm", "00")
+        self.bad(RPC_INVALID_PARAMETER, "sendmsgtopeer", peers[0]["id"], "ping", "zz")
+        self.bad(RPC_MISC_ERROR, "sendmsgtopeer", 1000, "ping", "00")
         pid = peers[0]["id"]
         assert_equal(self.call("setnetworkactive", False, shape=BOOL), False)
         self.wait_until(lambda: node.getconnectioncount() == 0)
@@ -706,6 +736,11 @@ class RpcMethodsTest(BitrootTestFramework):
         assert_equal(self.call("sendrawtransaction", parent["hex"], shape=HASH), parent["txid"])
         assert_equal(self.call("sendrawtransaction", child["hex"], 0, shape=HASH), child["txid"])
         self.bad(RPC_DESERIALIZATION_ERROR, "sendrawtransaction", "00")
+        res = self.call("submitpackage", [parent["hex"], child["hex"]],
+                        shape={"package_msg": STR, "tx-results": {parent["wtxid"]: PKGROW, child["wtxid"]: PKGROW},
+                               "replaced-transactions?": [HASH]})
+        assert_equal(res["package_msg"], "success")
+        self.bad(RPC_INVALID_PARAMETER, "submitpackage", [parent["hex"]])
 
         self.log.info("blockchain: the pool's contents")
         mp = self.call("getmempoolinfo", shape=MEMPOOLINFO)
@@ -739,6 +774,8 @@ class RpcMethodsTest(BitrootTestFramework):
         saved = self.call("savemempool", shape={"filename": STR})
         assert saved["filename"].endswith("mempool.dat")
         self.bad(RPC_MISC_ERROR, "savemempool", 1)
+        assert_equal(self.call("importmempool", saved["filename"], shape={}), {})
+        self.bad(RPC_MISC_ERROR, "importmempool", saved["filename"] + ".absent")
 
         self.log.info("blockchain: dumptxoutset")
         dump = self.call("dumptxoutset", "utxo.dat",

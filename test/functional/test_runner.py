@@ -3,13 +3,14 @@
 
     test/functional/test_runner.py [--builddir=DIR] [-j N] [--sanitizer-smoke] [TEST ...]
 
-Binaries: --builddir=DIR uses DIR/src/bitrootd, DIR/src/bitroot-cli and
+Binaries: --bitrootd=PATH and --bitrootcli=PATH name one binary each;
+--builddir=DIR uses DIR/src/bitrootd, DIR/src/bitroot-cli and
 DIR/src/bitroot-util; otherwise the BITROOTD, BITROOTCLI and BITROOTUTIL
-environment variables; otherwise
-src/ of this checkout. Each test runs in its own process group with its own
-temporary directory and port window, under a time limit. The last line of
-output is always "N passed, N failed, N skipped"; the exit status is 1 if
-any test failed or timed out.
+environment variables; otherwise src/ of this checkout. Relative paths are
+taken from the directory the runner was started in. Each test runs in its
+own process group with its own temporary directory and port window,
+under a time limit. The last line of output is always "N passed, N failed,
+N skipped"; the exit status is 1 if any test failed or timed out.
 """
 
 import argparse
@@ -34,6 +35,7 @@ BASE_SCRIPTS = [
     ("interop_sync.py", 900),
     ("interop_rpc_diff.py", 600),
     ("interop_relay.py", 900),
+    ("interop_package_relay.py", 600),
     ("interop_reorg.py", 900),
     ("interop_v2transport.py", 600),
     ("interop_bad_peer.py", 1200),
@@ -41,6 +43,11 @@ BASE_SCRIPTS = [
     ("interop_rpc_more.py", 900),
     ("interop_blockfilters.py", 900),
     ("interop_rest.py", 600),
+    ("interop_cli.py", 600),
+    ("interop_addrman.py", 600),
+    ("mempool_import.py", 600),
+    ("interop_scanblocks.py", 600),
+    ("feature_proxy.py", 600),
     ("feature_consensus_diff.py", 900),
     ("interop_utxo_snapshot.py", 900),
     ("feature_assumeutxo.py", 900),
@@ -58,6 +65,7 @@ BASE_SCRIPTS = [
     ("feature_loadblock.py", 1200),
     ("feature_utxo_scale_gen.py", None),
     ("feature_bench_log.py", None),
+    ("feature_memory_return.py", 900),
     ("feature_block.py", 900),
     ("feature_harness_contract.py", None),
     ("rpc_blockchain.py", None),
@@ -94,12 +102,15 @@ BASE_SCRIPTS = [
     ("feature_config.py", None),
     ("feature_options.py", None),
     ("lint_includes.py", None),
+    ("lint_newcomer.py", None),
     ("feature_daemon.py", None),
     ("feature_lock.py", None),
     ("feature_logging.py", None),
     ("framework_selftest.py", None),
     ("wallet_selftest.py", None),
     ("mempool_accept.py", None),
+    ("rpc_packages.py", None),
+    ("p2p_1p1c.py", None),
     ("mempool_rpc.py", None),
     ("mempool_persist.py", None),
     ("mining_mempool.py", None),
@@ -140,6 +151,8 @@ def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("tests", nargs="*", help="tests to run (default: all); NAME or NAME.py")
     p.add_argument("--builddir", help="build directory holding src/bitrootd and src/bitroot-cli")
+    p.add_argument("--bitrootd", help="bitrootd binary (overrides --builddir and BITROOTD)")
+    p.add_argument("--bitrootcli", help="bitroot-cli binary (overrides --builddir and BITROOTCLI)")
     p.add_argument("-j", "--jobs", type=int, default=2, help="tests run in parallel (default 2)")
     p.add_argument("--timeout", type=int, help="per-test time limit in seconds (default: %d, or the "
                    "test's own)" % DEFAULT_TIMEOUT)
@@ -179,13 +192,19 @@ def select_tests(args):
 
 
 def binaries(args):
+    found = _binaries(args)
+    # Tests run from the repository's top: relative paths must not change meaning.
+    return tuple(os.path.abspath(b) for b in (args.bitrootd or found[0], args.bitrootcli or found[1], found[2]))
+
+
+def _binaries(args):
     if args.builddir:
-        src = os.path.join(os.path.abspath(args.builddir), "src")
+        src = os.path.join(args.builddir, "src")
         return (os.path.join(src, "bitrootd"), os.path.join(src, "bitroot-cli"),
                 os.path.join(src, "bitroot-util"))
-    return (os.environ.get("BITROOTD") or os.path.join(REPO_ROOT, "src", "bitrootd"),
-            os.environ.get("BITROOTCLI") or os.path.join(REPO_ROOT, "src", "bitroot-cli"),
-            os.environ.get("BITROOTUTIL") or os.path.join(REPO_ROOT, "src", "bitroot-util"))
+    return tuple(os.environ.get(env) or os.path.join(REPO_ROOT, "src", name)
+                 for env, name in (("BITROOTD", "bitrootd"), ("BITROOTCLI", "bitroot-cli"),
+                                   ("BITROOTUTIL", "bitroot-util")))
 
 
 class Job:

@@ -1071,6 +1071,38 @@ teardown(void)
 	free(tmpdir);
 }
 
+/* Core's IsChildWithParents / IsChildWithParentsTree over ids and prevouts. */
+static void
+test_child_with_parents(void)
+{
+	struct txin in[4];
+	struct tx t[3];
+
+	memset(t, 0, sizeof(t));
+	memset(in, 0, sizeof(in));
+	memset(t[0].txid, 1, 32);
+	memset(t[1].txid, 2, 32);
+	memset(t[2].txid, 3, 32);
+	/* The child spends both parents. */
+	memcpy(in[0].prevout.hash, t[0].txid, 32);
+	memcpy(in[1].prevout.hash, t[1].txid, 32);
+	t[2].vin = in;
+	t[2].vin_count = 2;
+	CHECK(policy_child_with_parents(t, 3, 0));
+	CHECK(policy_child_with_parents(t, 3, 1));
+	CHECK(!policy_child_with_parents(t, 1, 0));
+	/* The second parent also spends the first: not a tree. */
+	memcpy(in[2].prevout.hash, t[0].txid, 32);
+	t[1].vin = &in[2];
+	t[1].vin_count = 1;
+	CHECK(policy_child_with_parents(t, 3, 0));
+	CHECK(!policy_child_with_parents(t, 3, 1));
+	/* The child leaves a parent out: not a child with its parents. */
+	t[1].vin_count = 0;
+	t[2].vin_count = 1;
+	CHECK(!policy_child_with_parents(t, 3, 0));
+}
+
 UNIT_MAIN(UNIT_CASE(setup), UNIT_CASE(test_defaults),
     UNIT_CASE(test_options), UNIT_CASE(test_options_bad),
     UNIT_CASE(test_parse_money), UNIT_CASE(test_fees), UNIT_CASE(test_dust),
@@ -1078,4 +1110,4 @@ UNIT_MAIN(UNIT_CASE(setup), UNIT_CASE(test_defaults),
     UNIT_CASE(test_standard_outputs), UNIT_CASE(test_standard_dust),
     UNIT_CASE(test_tx_size_small), UNIT_CASE(test_inputs_standard),
     UNIT_CASE(test_witness_standard), UNIT_CASE(test_sigop_cost),
-    UNIT_CASE(test_rbf), UNIT_CASE(teardown))
+    UNIT_CASE(test_rbf), UNIT_CASE(test_child_with_parents), UNIT_CASE(teardown))

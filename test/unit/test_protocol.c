@@ -11,6 +11,7 @@
 #include "net/netaddr.h"
 #include "net/netperm.h"
 #include "net/protocol.h"
+#include "net/socks5.h"
 #include "unit.h"
 #include "util/buf.h"
 #include "util/hex.h"
@@ -949,6 +950,107 @@ test_htab(void)
 	    0x726fdb47dd0e0e31ULL);
 }
 
+/* Tor v3 and I2P names, with the addresses Core's netbase tests use. */
+static void
+test_netaddr_names(void)
+{
+	static const char *const good[] = {
+		"pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion",
+		"udhdrtrcetjm5sxzskjyr5ztpeszydbh4dpl3pl4utgqqw2v4jna.b32.i2p",
+	};
+	static const char *const bad[] = {
+		/* checksum off by one character */
+		"pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscsad.onion",
+		/* version 2 byte */
+		"pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscrya.onion",
+		/* a Tor v2 name: 16 characters */
+		"5wyqrzbvrdsumnok.onion",
+		/* I2P with one character too many or a bad one */
+		"udhdrtrcetjm5sxzskjyr5ztpeszydbh4dpl3pl4utgqqw2v4jnaa.b32.i2p",
+		"udhdrtrcetjm5sxzskjyr5ztpeszydbh4dpl3pl4utgqqw2v4jn1.b32.i2p",
+		"", ".onion", "1.2.3.4",
+	};
+	struct netaddr a;
+	char out[NETADDR_STRLEN];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		CHECK(netaddr_parse_name(good[i], &a) == 0);
+		CHECK(a.net == (i == 0 ? NET_TORV3 : NET_I2P));
+		netaddr_format(&a, out, sizeof(out));
+		CHECK(strcmp(out, good[i]) == 0);
+	}
+	/* Upper case reads the same; it is written in lower case. */
+	CHECK(netaddr_parse_name("PG6MMJIYJMCRSSLVYKFWNNTLARU7P5SVN6Y2YMMJU6NUBXNDF4PSCRYD.ONION",
+	    &a) == 0);
+	netaddr_format(&a, out, sizeof(out));
+	CHECK(strcmp(out, good[0]) == 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(netaddr_parse_name(bad[i], &a) == -1);
+}
+
+/* SOCKS5: the bytes Core's Socks5() sends, replies fed a byte at a time. */
+static void
+test_socks5(void)
+{
+	static const uint8_t greet_auth[] = { 5, 2, 0, 2 };
+	static const uint8_t greet[] = { 5, 1, 0 };
+	static const uint8_t auth[] = { 1, 1, '7', 1, '7' };
+	static const uint8_t conn[] = { 5, 1, 0, 3, 7, '1', '.', '2', '.',
+		'3', '.', '4', 0x20, 0x8d };
+	static const uint8_t rep[] = { 5, 2, 1, 0, 5, 0, 0, 3, 1, 'x', 0, 0,
+		'P', '2', 'P' };
+	struct socks5 *s = socks5_new("1.2.3.4", 8333, "7", "7");
+	const char *why = NULL;
+	struct wbuf w;
+	size_t used, off = 0, i;
+	enum socks5_step st = SOCKS5_MORE;
+	char big[300];
+
+	wbuf_init(&w);
+	socks5_start(s, &w);
+	CHECK(w.len == sizeof(greet_auth) &&
+	    memcmp(w.p, greet_auth, w.len) == 0);
+	w.len = 0;
+	/* Every reply, one more byte at a time: method, auth, connect. */
+	for (i = 1; i <= sizeof(rep) - 3 && st == SOCKS5_MORE; i++) {
+		st = socks5_feed(s, rep + off, i - off, &used, &w, &why);
+		off += used;
+	}
+	CHECK(st == SOCKS5_DONE);
+	CHECK(off == sizeof(rep) - 3);	/* "P2P" is the peer's */
+	CHECK(w.len == sizeof(auth) + sizeof(conn));
+	CHECK(memcmp(w.p, auth, sizeof(auth)) == 0);
+	CHECK(memcmp(w.p + sizeof(auth), conn, sizeof(conn)) == 0);
+	socks5_free(s);
+	wbuf_free(&w);
+
+	/* No credentials: no-auth only; a refusal says Core's words. */
+	s = socks5_new("x.onion", 1, NULL, NULL);
+	wbuf_init(&w);
+	socks5_start(s, &w);
+	CHECK(w.len == sizeof(greet) && memcmp(w.p, greet, w.len) == 0);
+	st = socks5_feed(s, (const uint8_t *)"\x05\x00\x05\x05\x00\x01\x00",
+	    7, &used, &w, &why);
+	CHECK(st == SOCKS5_FAIL && strcmp(why, "connection refused") == 0);
+	socks5_free(s);
+	wbuf_free(&w);
+	/* A method we did not offer, and a reply from another protocol. */
+	s = socks5_new("h", 1, NULL, NULL);
+	wbuf_init(&w);
+	CHECK(socks5_feed(s, (const uint8_t *)"\x05\x02", 2, &used, &w,
+	    &why) == SOCKS5_FAIL);
+	socks5_free(s);
+	s = socks5_new("h", 1, NULL, NULL);
+	CHECK(socks5_feed(s, (const uint8_t *)"HT", 2, &used, &w, &why) ==
+	    SOCKS5_FAIL);
+	socks5_free(s);
+	wbuf_free(&w);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	CHECK(socks5_new(big, 1, NULL, NULL) == NULL);
+}
+
 UNIT_MAIN(
     UNIT_CASE(test_header_roundtrip),
     UNIT_CASE(test_header_invalid_command),
@@ -968,6 +1070,8 @@ UNIT_MAIN(
     UNIT_CASE(test_cfilter_messages),
     UNIT_CASE(test_subver_sanitize),
     UNIT_CASE(test_netaddr),
+    UNIT_CASE(test_netaddr_names),
+    UNIT_CASE(test_socks5),
     UNIT_CASE(test_subnet),
     UNIT_CASE(test_subnet_core_forms),
     UNIT_CASE(test_netperm),

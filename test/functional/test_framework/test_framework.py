@@ -183,6 +183,12 @@ class BitrootTestFramework:
         self.options = parser.parse_args(argv)
         if self.options.timeout_factor <= 0:
             parser.error("--timeout-factor must be positive")
+        # Nodes run with their datadir as working directory: a path given
+        # relative to where the test was started must not change meaning.
+        for opt in ("bitrootd", "bitrootcli", "bitrootutil", "bitcoind", "bitcoincli", "shared", "tmpdir"):
+            value = getattr(self.options, opt)
+            if value:
+                setattr(self.options, opt, os.path.abspath(value))
 
     def main(self):
         self.parse_args()

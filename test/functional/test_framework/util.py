@@ -5,6 +5,7 @@ P2P state take the framework's p2p lock themselves when given one.
 """
 
 import decimal
+import errno
 import inspect
 import os
 import re
@@ -18,7 +19,35 @@ from .authproxy import JSONRPCException
 MAX_NODES = 16
 PORTS_PER_WINDOW = 4 * MAX_NODES     # p2p, rpc, and spare ports for tests
 PORT_MIN = 11000
-PORT_WINDOWS = (60000 - PORT_MIN) // PORTS_PER_WINDOW
+
+
+def ephemeral_port_range(path="/proc/sys/net/ipv4/ip_local_port_range"):
+    """The kernel's range for outgoing connections' local ports, (low, high)."""
+    try:
+        with open(path, encoding="ascii") as f:
+            low, high = (int(x) for x in f.read().split())
+        return low, high
+    except (OSError, ValueError):
+        return 32768, 60999      # Linux's default
+
+
+def port_limit(ephemeral=None):
+    """The end (exclusive) of the ports the framework hands out.
+
+    The kernel gives every outgoing connection (the framework's RPC and P2P
+    clients, the nodes' own dials) a local port from the ephemeral range;
+    a window inside it can find its port taken by some other test's
+    connection between the check and the node's bind. So stay below it.
+    """
+    low, _ = ephemeral if ephemeral is not None else ephemeral_port_range()
+    if low - PORT_MIN < 16 * PORTS_PER_WINDOW:
+        raise RuntimeError("ip_local_port_range starts at %d: fewer than 16 port windows "
+                           "fit between %d and it; raise its start" % (low, PORT_MIN))
+    return low
+
+
+PORT_MAX = port_limit()
+PORT_WINDOWS = (PORT_MAX - PORT_MIN) // PORTS_PER_WINDOW
 
 REGTEST_GENESIS_HASH = "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206"
 REGTEST_GENESIS_TIME = 1296688602
@@ -130,6 +159,12 @@ def assert_raises_rpc_error(code, message, fun, *args, **kwds):
     raise AssertionError("RPC call did not fail (expected code %r)" % (code,))
 
 
+def assert_rpc_exact(code, message, fun, *args, **kwds):
+    """Runs fun and checks it fails with exactly this JSON-RPC code and message."""
+    e = assert_raises_rpc_error(code, None, fun, *args, **kwds)
+    assert_equal((e.error["code"], e.error["message"]), (code, message))
+
+
 def assert_approx(v, vexp, vspan):
     if v < vexp - vspan or v > vexp + vspan:
         raise AssertionError("%s not within %s of %s" % (v, vspan, vexp))
@@ -216,16 +251,27 @@ def sync_mempools(rpc_connections, *, wait=0.1, timeout=60):
 _port_cache = {}
 
 
+_bind_errors = []      # (port, "errno NAME: message") of the last failed binds
+
+
 def _port_is_free(port):
     """True if nothing is bound to 127.0.0.1:port (TCP)."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
         s.bind(("127.0.0.1", port))
         return True
-    except OSError:
+    except OSError as e:
+        _bind_errors.append((port, bind_error_text(e)))
+        del _bind_errors[:-8]
         return False
     finally:
         s.close()
+
+
+def bind_error_text(e):
+    """'errno 98 (EADDRINUSE): Address already in use' for an OSError."""
+    name = errno.errorcode.get(e.errno, "?") if e.errno is not None else "?"
+    return "errno %s (%s): %s" % (e.errno, name, e.strerror or os.strerror(e.errno or 0))
 
 
 def _window_base():
@@ -244,15 +290,16 @@ def _pick(kind, n, offset):
     # spare part of this window, then the following windows.
     candidates = [base + offset + n]
     candidates += [base + 3 * MAX_NODES + i for i in range(MAX_NODES)]
-    candidates += range(base + PORTS_PER_WINDOW, 60000)
+    candidates += range(base + PORTS_PER_WINDOW, PORT_MAX)
     taken = set(_port_cache.values())
     for port in candidates:
-        if port in taken or port >= 65536:
+        if port in taken or port >= PORT_MAX:
             continue
         if _port_is_free(port):
             _port_cache[key] = port
             return port
-    raise RuntimeError("no free TCP port found for %s %d" % (kind, n))
+    raise RuntimeError("no free TCP port found for %s %d below %d; last bind errors: %s" % (
+        kind, n, PORT_MAX, "; ".join("%d: %s" % pe for pe in _bind_errors) or "none"))
 
 
 def p2p_port(n):
