@@ -21,6 +21,7 @@
 
 #include "chain/arith256.h"
 #include "chain/chainparams.h"
+#include "net/cmpct.h"
 #include "net/sync_int.h"
 #include "primitives/block.h"
 #include "store/store.h"
@@ -429,6 +430,18 @@ request_tip_blocks(struct sync *s, struct store_rtxn *t, struct peer *p,
 		set_inflight(s, p, hh, h, 0, now_us, &req[k++]);
 	}
 	if (k > 0) {
+		/*
+		 * One new block on our tip, the only one in flight: ask for it as
+		 * a compact block (Core's low-bandwidth mode), unless -blocksonly
+		 * leaves us no mempool to rebuild it from.
+		 */
+		if (k == 1 && !s->ibd && htab_count(s->inflight) == 1 &&
+		    p->cmpct.provides && !n->blocksonly &&
+		    first == s->tip_height + 1 && sync_can_direct_fetch(n)) {
+			req[0].type = MSG_CMPCT_BLOCK;
+			send_getdata(p, req, k, first, "compact ");
+			return;
+		}
 		send_getdata(p, req, k, first, "");
 		return;
 	}
@@ -735,8 +748,15 @@ sync_block_done(struct net *n, uint64_t peer_id,
 			hv->height = height;
 			htab_put(s->have, hv);
 		}
-		if (p && d->res == VAL_OK)
+		if (p && d->res == VAL_OK) {
 			p->last_block_time = node_time();
+			/*
+			 * A new block from p, and nothing else in flight: p is
+			 * worth hearing from first (Core's BlockChecked).
+			 */
+			if (!s->ibd && htab_count(s->inflight) == 0)
+				cmpct_maybe_set_hb(n, p);
+		}
 		break;
 	case VAL_ORPHAN:
 		/*
@@ -889,17 +909,11 @@ low_work(struct sync *s, struct store_rtxn *t, const struct block_header *h,
 	return arith256_cmp(&work, &floor) < 0;
 }
 
-/*
- * Whether Core would try to rebuild a compact block with this new header
- * on prev at once (and so judge its contents): more work than our tip, a
- * tip less than 20 block intervals old (CanDirectFetch), at most two
- * blocks past it, and the peer not at its limit of blocks in flight.
- */
+/* Whether the block on prev with header h would have more work than our tip. */
 static int
-direct_fetch(struct net *n, struct store_rtxn *t, struct peer *p,
+more_work_than_tip(struct sync *s, struct store_rtxn *t,
     const struct block_header *h, const struct block_index_entry *prev)
 {
-	struct sync *s = n->sync;
 	struct block_index_entry tip;
 	struct arith256 work, proof, tip_work;
 
@@ -909,31 +923,90 @@ direct_fetch(struct net *n, struct store_rtxn *t, struct peer *p,
 	arith256_block_proof(&proof, h->bits);
 	arith256_add(&work, &work, &proof);
 	arith256_from_be(&tip_work, tip.chainwork);
-	return arith256_cmp(&work, &tip_work) > 0 &&
-	    (int64_t)tip.hdr.time > node_time() - 20 * n->cp->target_spacing &&
-	    prev->height + 1 <= s->tip_height + 2 &&
-	    p->sync.n_inflight < MAX_BLOCKS_IN_TRANSIT_PER_PEER;
+	return arith256_cmp(&work, &tip_work) > 0;
+}
+
+int
+sync_can_direct_fetch(struct net *n)
+{
+	return n->sync->tip_time > node_time() - 20 * n->cp->target_spacing;
+}
+
+void
+sync_mark_inflight(struct net *n, struct peer *p, const uint8_t hash[32],
+    int32_t height)
+{
+	struct inv unused;
+
+	if (htab_get(n->sync->inflight, hash) == NULL)
+		set_inflight(n->sync, p, hash, height, 0, net_now_us(), &unused);
+}
+
+void
+sync_getdata_block(struct peer *p, const uint8_t hash[32])
+{
+	struct inv iv;
+
+	iv.type = MSG_WITNESS_BLOCK;
+	memcpy(iv.hash, hash, 32);
+	send_getdata(p, &iv, 1, -1, "full ");
 }
 
 /*
- * A compact block. We never ask for them and do not rebuild them, but the
- * header is taken as Core takes it: one that does not connect gets a
- * getheaders, a low-work or already known one changes nothing (a header
- * known to be invalid is not punished when it comes this way), and a new
- * one is processed as a header announcement, so that an invalid one is
- * punished and the block of a valid one is fetched in full. Contents that
- * could not describe a block (bad) are punished once the header proves
- * valid, where Core would have tried to rebuild the block.
+ * Core's choice once a compact block's header is taken: a block we asked
+ * p for (mine) is rebuilt, or asked for in full when it lies too far
+ * ahead for our mempool to help; an announced one only while our tip is
+ * recent and it is at most two blocks past it, with a round trip if the
+ * block is free to request from p, else only if nothing is missing. Other
+ * announcements are left to the header's normal processing.
  */
-int
-sync_on_cmpctblock(struct net *n, struct peer *p, const struct block_header *h,
-    int bad)
+static int
+cmpct_decide(struct net *n, struct peer *p, const struct cmpct_block *cb,
+    const uint8_t hash[32], int32_t height, int more_work)
 {
 	struct sync *s = n->sync;
+	struct inflight *f = htab_get(s->inflight, hash);
+	int mine = f && f->peer_id == p->id;
+
+	if (!more_work) {
+		if (mine)
+			sync_getdata_block(p, hash);
+		return H_OK;
+	}
+	if (!mine && !sync_can_direct_fetch(n))
+		return H_OK;
+	if (height <= s->tip_height + 2) {
+		if ((f == NULL && p->sync.n_inflight <
+		    MAX_BLOCKS_IN_TRANSIT_PER_PEER) || mine)
+			return cmpct_rebuild(n, p, cb, height, 1);
+		return cmpct_rebuild(n, p, cb, height, 0);
+	}
+	if (mine)
+		sync_getdata_block(p, hash);
+	return H_OK;
+}
+
+/*
+ * A compact block. Its header is taken as Core takes it: one that does not
+ * connect gets a getheaders, a low-work one changes nothing (a header
+ * known to be invalid is not punished when it comes this way), and a new
+ * one goes to validation as a header announcement, so that an invalid one
+ * is punished. Then the block is rebuilt where Core would (cmpct_decide);
+ * validation takes the header before the rebuilt block, its queue keeping
+ * their order. Contents that could not describe a block (cb->bad) are
+ * punished once the header proves valid, where Core would have tried to
+ * rebuild the block.
+ */
+int
+sync_on_cmpctblock(struct net *n, struct peer *p, const struct cmpct_block *cb)
+{
+	struct sync *s = n->sync;
+	const struct block_header *h = &cb->hdr;
 	struct block_index_entry prev, e;
 	struct store_rtxn *t;
 	uint8_t hash[32];
-	int rc, judge;
+	int32_t height;
+	int rc, more, judge, known;
 
 	header_hash(h, hash);
 	t = sync_rtxn(n);
@@ -949,14 +1022,22 @@ sync_on_cmpctblock(struct net *n, struct peer *p, const struct block_header *h,
 		    "%llu", (unsigned long long)p->id);
 		return H_OK;
 	}
-	if (store_get_index(t, hash, &e) == STORE_OK) {
+	height = prev.height + 1;
+	more = more_work_than_tip(s, t, h, &prev);
+	known = store_get_index(t, hash, &e) == STORE_OK;
+	if (known) {
 		if (!(e.status & BLOCK_FAILED_MASK))
 			sync_update_availability(s, t, p, hash);
 		store_read_end(t);
 		net_schedule(n);
-		return H_OK;
+		if ((e.status & BLOCK_FAILED_MASK) ||
+		    (e.status & BLOCK_HAVE_DATA) || cb->bad)
+			return H_OK;
+		return cmpct_decide(n, p, cb, hash, height, more);
 	}
-	judge = bad && direct_fetch(n, t, p, h, &prev);
+	judge = cb->bad && more && sync_can_direct_fetch(n) &&
+	    height <= s->tip_height + 2 &&
+	    p->sync.n_inflight < MAX_BLOCKS_IN_TRANSIT_PER_PEER;
 	store_read_end(t);
 	if (!check_pow(n->cp, hash, h->bits)) {
 		peer_misbehaving(p, "invalid header via cmpctblock: high-hash");
@@ -965,16 +1046,20 @@ sync_on_cmpctblock(struct net *n, struct peer *p, const struct block_header *h,
 	rc = validation_submit_headers(n->val, p->id, h, 1);
 	if (rc == QUEUE_EFULL)
 		return H_RETRY;
-	if (rc == 0) {
-		p->sync.headers_pending++;
-		memcpy(p->sync.unknown_hash, hash, 32);
-		p->sync.has_unknown = 1;
-		if (judge) {
-			memcpy(p->sync.cmpct_bad, hash, 32);
-			p->sync.has_cmpct_bad = 1;
-		}
+	if (rc != 0)
+		return H_OK;
+	p->sync.headers_pending++;
+	memcpy(p->sync.unknown_hash, hash, 32);
+	p->sync.has_unknown = 1;
+	if (judge) {
+		memcpy(p->sync.cmpct_bad, hash, 32);
+		p->sync.has_cmpct_bad = 1;
 	}
-	return H_OK;
+	if (cb->bad)
+		return H_OK;
+	/* A rebuild waiting for validation's queue is dropped, not retried. */
+	rc = cmpct_decide(n, p, cb, hash, height, more);
+	return rc == H_RETRY ? H_OK : rc;
 }
 
 void

@@ -11,16 +11,21 @@
 
 #include "chain/arith256.h"
 #include "chain/chainparams.h"
+#include "net/cmpct.h"
 #include "net/sync_int.h"
 #include "primitives/block.h"
 #include "store/store.h"
 #include "util/hex.h"
+#include "util/htab.h"
 #include "util/log.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
 
 /* Blocks off the active chain are served only if this recent. */
 #define STALE_RELAY_AGE_LIMIT (30 * 24 * 3600)
+
+static int send_stored_block(struct net *n, struct peer *p,
+    const uint8_t *raw, size_t len, int how, const char *hex);
 
 /* Announces one block to p by inv. */
 static void
@@ -65,6 +70,28 @@ blockserve_tick(struct net *n, struct peer *p)
 
 /* ---- announcements ---- */
 
+/*
+ * Announces block hash to a high-bandwidth peer by cmpctblock. 1 if sent.
+ * This runs once the block is connected; Core sends it earlier, as soon as
+ * the header and proof of work check (NewPoWValidBlock), which here would
+ * need validation to call into the net thread before connecting.
+ */
+static int
+send_cmpct_announce(struct net *n, struct store_rtxn *t, struct peer *p,
+    const uint8_t hash[32])
+{
+	const uint8_t *raw;
+	size_t len;
+	char hex[65];
+
+	if (store_get_block(t, hash, &raw, &len) != STORE_OK)
+		return 0;
+	hash_to_hex(hash, hex);
+	log_debug(LOG_NET, "sending header-and-ids %s to peer=%llu", hex,
+	    (unsigned long long)p->id);
+	return send_stored_block(n, p, raw, len, SERVE_BLOCK_CMPCT, hex) == 0;
+}
+
 static void
 announce_to_peer(struct net *n, struct store_rtxn *t, struct peer *p,
     const struct block_index_entry *blocks, size_t nb)
@@ -73,7 +100,13 @@ announce_to_peer(struct net *n, struct store_rtxn *t, struct peer *p,
 	struct block_header hdrs[MAX_BLOCKS_TO_ANNOUNCE];
 	const struct block_index_entry *tip = &blocks[nb - 1];
 	size_t i, nh = 0;
-	int revert = !p->sync.prefers_headers;
+	/*
+	 * Headers for a peer that prefers them, or a compact block for a
+	 * high-bandwidth one when there is a single block to announce; inv
+	 * otherwise (Core's fRevertToInv).
+	 */
+	int hb = p->cmpct.hb_from && nb == 1;
+	int revert = !p->sync.prefers_headers && !hb;
 	struct wbuf w;
 
 	for (i = 0; i < nb && !revert; i++) {
@@ -98,10 +131,13 @@ announce_to_peer(struct net *n, struct store_rtxn *t, struct peer *p,
 	if (!revert) {
 		if (nh == 0)
 			return;
-		wbuf_init(&w);
-		headers_encode(&w, hdrs, nh);
-		peer_send_wbuf(p, MT_HEADERS, &w);
-		wbuf_free(&w);
+		if (!(hb && nh == 1 && send_cmpct_announce(n, t, p,
+		    tip->hash))) {
+			wbuf_init(&w);
+			headers_encode(&w, hdrs, nh);
+			peer_send_wbuf(p, MT_HEADERS, &w);
+			wbuf_free(&w);
+		}
 		memcpy(p->sync.hdr_sent, tip->hash, 32);
 		p->sync.hdr_sent_height = tip->height;
 		p->sync.has_hdr_sent = 1;
@@ -201,9 +237,39 @@ sync_block_request_allowed(struct net *n, struct store_rtxn *t,
 	    proof_time_recent(&best, e, n->cp->target_spacing);
 }
 
+/* Sends a block read from the store as how asks. 0, or -1. */
+static int
+send_stored_block(struct net *n, struct peer *p, const uint8_t *raw,
+    size_t len, int how, const char *hex)
+{
+	struct block b;
+	struct wbuf w;
+
+	if (how == SERVE_BLOCK_WITNESS) {
+		peer_send(p, MT_BLOCK, raw, len);
+		return 0;
+	}
+	if (block_parse(raw, len, &b) != 0) {
+		log_warnx("net: stored block %s does not parse", hex);
+		return -1;
+	}
+	wbuf_init(&w);
+	if (how == SERVE_BLOCK_CMPCT) {
+		cmpct_block_encode(&w, &b, rand_u64());
+		peer_send_wbuf(p, MT_CMPCTBLOCK, &w);
+	} else {
+		/* Stripped for a peer that asked without the witness flag. */
+		block_serialize(&b, &w, 0);
+		peer_send_wbuf(p, MT_BLOCK, &w);
+	}
+	wbuf_free(&w);
+	block_free(&b);
+	return 0;
+}
+
 int
 sync_serve_block(struct net *n, struct peer *p, const uint8_t hash[32],
-    int witness)
+    int how)
 {
 	struct sync *s = n->sync;
 	struct block_index_entry e;
@@ -228,23 +294,15 @@ sync_serve_block(struct net *n, struct peer *p, const uint8_t hash[32],
 	if (!(e.status & BLOCK_HAVE_DATA) ||
 	    store_get_block(t, hash, &raw, &len) != STORE_OK)
 		goto out;
-	if (witness)
-		peer_send(p, MT_BLOCK, raw, len);
-	else {
-		struct block b;
-		struct wbuf w;
-
-		/* Stripped for a peer that asked without the witness flag. */
-		if (block_parse(raw, len, &b) != 0) {
-			log_warnx("net: stored block %s does not parse", hex);
-			goto out;
-		}
-		wbuf_init(&w);
-		block_serialize(&b, &w, 0);
-		peer_send_wbuf(p, MT_BLOCK, &w);
-		wbuf_free(&w);
-		block_free(&b);
-	}
+	/*
+	 * A peer asking for an old block as compact would have nothing in its
+	 * mempool to rebuild it from: the full block instead (Core).
+	 */
+	if (how == SERVE_BLOCK_CMPCT && !(sync_can_direct_fetch(n) &&
+	    e.height >= s->tip_height - MAX_CMPCTBLOCK_DEPTH))
+		how = SERVE_BLOCK_WITNESS;
+	if (send_stored_block(n, p, raw, len, how, hex) != 0)
+		goto out;
 	rc = 0;
 	if (p->sync.has_continuation &&
 	    memcmp(p->sync.continuation, hash, 32) == 0) {

@@ -11,6 +11,7 @@
 
 #include "chain/chainparams.h"
 #include "net/addrman.h"
+#include "net/cmpct.h"
 #include "net/net_int.h"
 #include "primitives/block.h"
 #include "util/hex.h"
@@ -179,6 +180,8 @@ peer_handshake_done(struct peer *p)
 		p->added->backoff_us = ADDNODE_BACKOFF_MIN_US;
 	p->addrs.next_send = node_time() +
 	    (int64_t)rand_range(ADDR_BROADCAST_INTERVAL) + 1;
+	/* Core's verack handler offers compact blocks before the first ping. */
+	cmpct_peer_handshake(p);
 	peer_send_ping(p);
 	sync_peer_handshake(n, p);
 }
@@ -390,11 +393,12 @@ getdata_serve(struct peer *p)
 				nf = xreallocarray(nf, nnf + 1, sizeof(*nf));
 				nf[nnf++] = *iv;
 			}
-		} else if (base == MSG_BLOCK || base == MSG_CMPCT_BLOCK) {
-			/* Compact blocks are not offered: a full block instead. */
+		} else if (base == MSG_BLOCK) {
 			sync_serve_block(n, p, iv->hash,
-			    (iv->type & MSG_WITNESS_FLAG) ||
-			    base == MSG_CMPCT_BLOCK);
+			    (iv->type & MSG_WITNESS_FLAG) ? SERVE_BLOCK_WITNESS :
+			    SERVE_BLOCK_STRIPPED);
+		} else if (iv->type == MSG_CMPCT_BLOCK) {
+			sync_serve_block(n, p, iv->hash, SERVE_BLOCK_CMPCT);
 		}
 		/* Filtered blocks need a bloom filter, which we never accept. */
 	}
@@ -497,12 +501,14 @@ h_block(struct peer *p, struct rbuf *r)
 static int
 h_cmpctblock(struct peer *p, struct rbuf *r)
 {
-	struct block_header h;
-	int bad;
+	struct cmpct_block cb;
+	int rc;
 
-	if (cmpctblock_parse(r, &h, &bad) != 0)
+	if (cmpct_block_parse(r, &cb) != 0)
 		return H_MALFORMED;
-	return sync_on_cmpctblock(p->net, p, &h, bad);
+	rc = sync_on_cmpctblock(p->net, p, &cb);
+	cmpct_block_free(&cb);
+	return rc;
 }
 
 static int
@@ -524,22 +530,6 @@ h_feefilter(struct peer *p, struct rbuf *r)
 		p->fee_filter = rate;
 		log_debug(LOG_NET, "received: feefilter of %lld sat/kvB from "
 		    "peer=%llu", (long long)rate, (unsigned long long)p->id);
-	}
-	return H_OK;
-}
-
-static int
-h_sendcmpct(struct peer *p, struct rbuf *r)
-{
-	uint64_t version;
-	int announce;
-
-	if (sendcmpct_parse(r, &announce, &version) != 0)
-		return H_MALFORMED;
-	/* Recorded only: we never announce or request compact blocks. */
-	if (version == 2) {
-		p->cmpct_announce = announce;
-		p->cmpct_version = version;
 	}
 	return H_OK;
 }
@@ -584,7 +574,7 @@ static const struct msg_handler handlers[MT_COUNT] = {
 	[MT_SENDTXRCNCL] = { h_sendtxrcncl, 0, ANY,
 	    F_PRE_VERACK | F_NEGOTIATION },
 	[MT_SENDHEADERS] = { h_sendheaders, 0, ANY, F_PRE_VERACK },
-	[MT_SENDCMPCT] = { h_sendcmpct, 9, ANY, F_PRE_VERACK },
+	[MT_SENDCMPCT] = { cmpct_on_sendcmpct, 9, ANY, F_PRE_VERACK },
 	[MT_PING] = { h_ping, 0, ANY, 0 },
 	[MT_PONG] = { h_pong, 0, ANY, 0 },
 	[MT_ADDR] = { h_addr, 1, ANY, 0 },
@@ -599,6 +589,8 @@ static const struct msg_handler handlers[MT_COUNT] = {
 	[MT_BLOCK] = { h_block, BLOCK_HEADER_SIZE + 1,
 	    MAX_BLOCK_SERIALIZED_SIZE, 0 },
 	[MT_CMPCTBLOCK] = { h_cmpctblock, BLOCK_HEADER_SIZE + 10, ANY, 0 },
+	[MT_GETBLOCKTXN] = { cmpct_on_getblocktxn, 33, ANY, 0 },
+	[MT_BLOCKTXN] = { cmpct_on_blocktxn, 33, ANY, 0 },
 	[MT_FEEFILTER] = { h_feefilter, 8, ANY, 0 },
 	[MT_TX] = { h_tx, 10, ANY, 0 },
 	[MT_MEMPOOL] = { h_mempool, 0, ANY, 0 },
@@ -611,8 +603,6 @@ static const struct msg_handler handlers[MT_COUNT] = {
 	[MT_GETCFCHECKPT] = { cfilters_on_getcfcheckpt, 33, ANY, 0 },
 	/* Known, not used by us: ignored with a debug line. */
 	[MT_MERKLEBLOCK] = { NULL, 0, ANY, 0 },
-	[MT_GETBLOCKTXN] = { NULL, 0, ANY, 0 },
-	[MT_BLOCKTXN] = { NULL, 0, ANY, 0 },
 	[MT_CFILTER] = { NULL, 0, ANY, 0 },
 	[MT_CFHEADERS] = { NULL, 0, ANY, 0 },
 	[MT_CFCHECKPT] = { NULL, 0, ANY, 0 },

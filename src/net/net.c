@@ -1015,6 +1015,7 @@ net_free(struct net *n)
 	if (n->sync)
 		sync_free(n->sync);
 	txrelay_free(n->tx);
+	cmpctrelay_free(n->cmpct);
 	if (n->base)
 		event_base_free(n->base);
 	addrman_free(n->addrman);
@@ -1116,6 +1117,7 @@ net_start(const struct args *a, const struct chainparams *cp,
 	sync_load(n->sync);
 	if (mp)
 		n->tx = txrelay_new(n, mp);
+	n->cmpct = cmpctrelay_new(n->extra_txn);
 	n->next_dump = time_mono_micros() + (int64_t)DUMP_PEERS_INTERVAL *
 	    1000000;
 	n->next_feeler = node_time() + FEELER_INTERVAL;

@@ -104,6 +104,7 @@ struct net_peer_info {
 	char subver[MAX_SUBVERSION_LENGTH + 1];
 	int inbound;
 	int bip152_hb_from;		/* it asked us for BIP152 high-bandwidth */
+	int bip152_hb_to;		/* we asked it for BIP152 high-bandwidth */
 	int32_t startingheight;
 	int32_t synced_headers, synced_blocks;	/* -1: unknown */
 	int32_t inflight[NET_PEER_INFLIGHT_MAX];

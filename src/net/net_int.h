@@ -53,6 +53,7 @@
 #include "net/netperm.h"
 #include "net/protocol.h"
 #include "net/addrrelay.h"
+#include "net/cmpctrelay.h"
 #include "net/sync.h"
 #include "net/txrelay.h"
 
@@ -248,8 +249,6 @@ struct peer {
 	struct service addr_local;	/* how the peer sees us */
 	int has_addr_local;
 	unsigned wtxid_relay:1;
-	unsigned cmpct_announce:1;	/* sendcmpct recorded */
-	uint64_t cmpct_version;
 	int64_t fee_filter;		/* feefilter, sat/kvB */
 	struct peer_tx *tx;		/* transaction relay state (txrelay) */
 
@@ -275,6 +274,7 @@ struct peer {
 	size_t getdata_n, getdata_off;
 
 	struct peer_sync sync;		/* block sync (sync.c, blockdl.c, blockserve.c) */
+	struct peer_cmpct cmpct;	/* compact blocks (cmpctrelay.c) */
 };
 
 TAILQ_HEAD(peer_list, peer);
@@ -350,6 +350,8 @@ struct net {
 	struct sync *sync;
 	struct txrelay *tx;		/* NULL without a mempool */
 	int blocksonly;			/* -blocksonly */
+	struct cmpctrelay *cmpct;	/* compact block relay */
+	size_t extra_txn;		/* -blockreconstructionextratxn */
 
 	uint64_t total_sent, total_recv;
 	/* Metric label indices (net_metrics.c), by enum msg_type / conn_type. */

@@ -70,7 +70,8 @@ peer_snapshot(struct net *n, struct peer *p, int64_t now_us, int32_t tip,
 	snprintf(o->subver, sizeof(o->subver), "%s", p->subver ? p->subver :
 	    "");
 	o->inbound = p->type == CONN_INBOUND;
-	o->bip152_hb_from = p->cmpct_announce;
+	o->bip152_hb_from = p->cmpct.hb_from;
+	o->bip152_hb_to = p->cmpct.hb_to;
 	o->startingheight = p->start_height;
 	o->synced_headers = p->sync.has_best ? p->sync.best_height : -1;
 	o->synced_blocks = p->sync.has_best ? (p->sync.common_height < tip ?

@@ -67,6 +67,7 @@ peer_free(struct peer *p)
 
 	sync_peer_gone(n, p);
 	txrelay_peer_gone(n, p);
+	cmpct_peer_gone(n, p);
 	peer_forget_nonce(p);
 	if (p->handshaked && p->type != CONN_INBOUND &&
 	    p->type != CONN_BLOCK_RELAY)

@@ -463,38 +463,6 @@ headers_parse(struct rbuf *r, struct block_header **out, size_t *n)
 	return 0;
 }
 
-int
-cmpctblock_parse(struct rbuf *r, struct block_header *h, int *bad)
-{
-	struct tx tx;
-	uint64_t nshort, nfilled, index, i, pos = 0;
-
-	*bad = 0;
-	if (header_parse(r, h) == -1 || rbuf_skip(r, 8) == -1 ||
-	    rbuf_get_compact(r, &nshort) == -1 ||
-	    rbuf_left(r) / SHORTTXID_SIZE < nshort ||
-	    rbuf_skip(r, (size_t)nshort * SHORTTXID_SIZE) == -1 ||
-	    rbuf_get_compact(r, &nfilled) == -1)
-		return PROTO_EMALFORMED;
-	for (i = 0; i < nfilled; i++) {
-		if (rbuf_get_compact(r, &index) == -1 || index > UINT16_MAX ||
-		    tx_parse(r, &tx, TX_ALLOW_WITNESS) != 0)
-			return PROTO_EMALFORMED;
-		if (tx.vin_count == 0 && tx.vout_count == 0)
-			*bad = 1;
-		tx_free(&tx);
-		/* Indexes are differential: each counts from the last + 1. */
-		pos += index + 1;
-		if (pos - 1 > nshort + i)
-			*bad = 1;
-	}
-	if (nshort + nfilled > MAX_CMPCTBLOCK_TXS)
-		return PROTO_EMALFORMED;
-	if (h->bits == 0 || nshort + nfilled == 0)
-		*bad = 1;
-	return 0;
-}
-
 void
 headers_encode(struct wbuf *w, const struct block_header *h, size_t n)
 {

@@ -180,8 +180,9 @@ void headers_encode(struct wbuf *w, const struct block_header *h, size_t n);
  * when the message reads but could not describe a block, which Core's
  * PartiallyDownloadedBlock::InitData calls invalid: a null header, no
  * transactions, a prefilled transaction with neither inputs nor outputs,
- * or a prefilled index past the end. We neither ask for compact blocks nor
- * rebuild them.
+ * or a prefilled index past the end. A wrapper of cmpct_block_parse
+ * (cmpct.c, which keeps the short ids and transactions) for the tests and
+ * the fuzzer.
  */
 #define SHORTTXID_SIZE 6
 #define MAX_CMPCTBLOCK_TXS 65535

@@ -21,6 +21,7 @@
 #include "chain/chainparams.h"
 #include "config.h"
 #include "net/addrman.h"
+#include "net/cmpct.h"
 #include "net/net_int.h"
 #include "util/args.h"
 #include "util/log.h"
@@ -404,6 +405,10 @@ net_read_options(struct net *n, char *err, size_t errlen)
 		n->listen = 0;
 	n->use_addrman_outgoing = !args_is_set(n->args, "connect");
 	n->blocksonly = args_get_bool(n->args, "blocksonly", 0);
+	/* Negative counts as none (Core). */
+	v = args_get_int(n->args, "blockreconstructionextratxn",
+	    DEFAULT_BLOCK_RECONSTRUCTION_EXTRA_TXN);
+	n->extra_txn = v > 0 ? (size_t)v : 0;
 	/*
 	 * -test=nopublicdial: the test framework gives it to every bitrootd so
 	 * that addresses a test gossips (which must be routable) are never

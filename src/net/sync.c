@@ -30,6 +30,7 @@ sync_new(struct net *n)
 	s->n = n;
 	s->hc_height = -1;
 	s->tip_height = -1;
+	s->announced_height = -1;
 	s->hc_fork = -1;
 	s->inflight = htab_new(32, offsetof(struct inflight, hash));
 	s->pending = htab_new(32, offsetof(struct blk, hash));
@@ -186,6 +187,8 @@ sync_load(struct sync *s)
 
 	sync_refresh_chain(s, t);
 	store_read_end(t);
+	memcpy(s->announced, s->tip, 32);
+	s->announced_height = s->tip_height;
 	s->ibd = validation_is_initial_download(s->n->val);
 }
 
@@ -336,11 +339,17 @@ sync_tip_changed(struct net *n, const struct netq_tip *tp)
 	int32_t old_height = s->tip_height;
 
 	memcpy(old, s->tip, 32);
+	if (s->announced_height >= 0) {
+		memcpy(old, s->announced, 32);
+		old_height = s->announced_height;
+	}
 	t = sync_rtxn(n);
 	sync_refresh_chain(s, t);
 	s->ibd = tp->ibd;
 	blockdl_new_tip(s);
 	blockserve_new_tip(n, t, old, old_height);
+	memcpy(s->announced, s->tip, 32);
+	s->announced_height = s->tip_height;
 	store_read_end(t);
 	net_schedule(n);
 }

@@ -34,6 +34,7 @@ struct block_index_entry;
 struct netq_block_done;
 struct netq_headers_done;
 struct netq_tip;
+struct cmpct_block;
 
 struct peer_sync {
 	/* What the peer has. */
@@ -71,6 +72,7 @@ struct peer_sync {
 	int blocks_pending;		/* blocks at validation */
 };
 
+
 /* Initial values of a new peer's state. */
 void sync_peer_init(struct peer_sync *ps);
 
@@ -99,11 +101,17 @@ int sync_on_headers(struct net *n, struct peer *p,
 int sync_on_block(struct net *n, struct peer *p, const uint8_t *raw,
     size_t len);
 /*
- * The header of a compact block, checked and announced as Core does; bad:
- * the rest cannot describe a block (cmpctblock_parse).
+ * A compact block: its header checked and taken as Core takes it, then the
+ * block rebuilt (cmpctrelay.c) when Core would try: a block we asked p for,
+ * or one that extends our recent tip.
  */
 int sync_on_cmpctblock(struct net *n, struct peer *p,
-    const struct block_header *h, int bad);
+    const struct cmpct_block *cb);
+/* Puts hash at height in flight from p (a compact block being rebuilt). */
+void sync_mark_inflight(struct net *n, struct peer *p, const uint8_t hash[32],
+    int32_t height);
+/* Asks p for block hash in full, with witnesses (no bookkeeping). */
+void sync_getdata_block(struct peer *p, const uint8_t hash[32]);
 void sync_on_block_inv(struct net *n, struct peer *p, const uint8_t hash[32],
     int *want_headers);
 void sync_send_getheaders(struct net *n, struct peer *p, int force);
@@ -123,9 +131,13 @@ void sync_serve_getheaders(struct net *n, struct peer *p,
     const struct locator_msg *m);
 void sync_serve_getblocks(struct net *n, struct peer *p,
     const struct locator_msg *m);
-/* Sends block hash to p as block/witness block. 0, or -1 if not allowed/known. */
+/* How sync_serve_block sends a block. */
+#define SERVE_BLOCK_STRIPPED 0	/* MSG_BLOCK: without witnesses */
+#define SERVE_BLOCK_WITNESS 1	/* MSG_WITNESS_BLOCK */
+#define SERVE_BLOCK_CMPCT 2	/* MSG_CMPCT_BLOCK: compact if recent (Core) */
+/* Sends block hash to p. 0, or -1 if not allowed/known. */
 int sync_serve_block(struct net *n, struct peer *p, const uint8_t hash[32],
-    int witness);
+    int how);
 /*
  * Core's BlockRequestAllowed: whether a peer may be shown block e (on the
  * active chain, or a fully validated block less than a month off it).

@@ -46,6 +46,14 @@ struct sync {
 	uint8_t tip_work[32];		/* big-endian */
 	int64_t tip_time;		/* the tip header's timestamp */
 	/*
+	 * The tip as of the last tip notice: what the next one announces
+	 * from. Not tip itself, which any refresh of the chain (a header batch
+	 * done) may already have moved to a block whose notice is still
+	 * queued; that notice would then find nothing new to announce.
+	 */
+	uint8_t announced[32];
+	int32_t announced_height;	/* -1: none yet, take the tip */
+	/*
 	 * The last height where the header chain and the active chain agree:
 	 * the tip, unless the best headers are on another branch (a reorg to
 	 * come), whose blocks are then fetched from here on.
@@ -94,6 +102,8 @@ int sync_peer_has_header(struct sync *s, struct store_rtxn *t,
     struct peer *p, const uint8_t hash[32], int32_t height);
 
 /* ---- blockdl.c ---- */
+/* Core's CanDirectFetch: our tip is less than 20 block intervals old. */
+int sync_can_direct_fetch(struct net *n);
 /* The tip moved: stall timeout and stored-block tracking follow it. */
 void blockdl_new_tip(struct sync *s);
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "mempool/mempool.h"
+#include "mempool/pool.h"
 #include "net/net_int.h"
 #include "net/orphanage.h"
 #include "net/txrelay_int.h"
@@ -520,8 +521,16 @@ txrelay_on_removed(struct net *n, const uint8_t *d, size_t len)
 		return;
 	memcpy(&r, d, sizeof(r));
 	/* Queued announcements of it are dropped when their time comes. */
-	if ((rt = txrelay_find(n->tx, r.wtxid, 1)) != NULL)
+	if ((rt = txrelay_find(n->tx, r.wtxid, 1)) != NULL) {
+		/*
+		 * Replaced or evicted, it may still be mined by others: kept for
+		 * rebuilding compact blocks (Core keeps the replaced ones).
+		 */
+		if (r.why == POOL_REMOVED_REPLACED ||
+		    r.why == POOL_REMOVED_SIZELIMIT)
+			cmpct_extra_add(n, rt->wtxid, rt->raw, rt->len);
 		mirror_drop(n->tx, rt);
+	}
 }
 
 static void
@@ -567,6 +576,9 @@ keep_orphan(struct net *n, struct peer *p, const struct netq_tx_rejected *j,
 	}
 	if (rc == ORPHAN_ADDED) {
 		char a[65], b[65];
+
+		if (ps)
+			cmpct_extra_add(n, ps->wtxid, ps->raw, ps->len);
 
 		hash_to_hex(j->txid, a);
 		hash_to_hex(j->wtxid, b);
@@ -638,6 +650,9 @@ txrelay_on_rejected(struct net *n, uint64_t peer_id, const uint8_t *d,
 		}
 		/* FALLTHROUGH */
 	case MEMPOOL_REJ_POLICY:
+		/* Refused here, it may be mined elsewhere (Core). */
+		if (ps)
+			cmpct_extra_add(n, ps->wtxid, ps->raw, ps->len);
 		reject_add(t, j.wtxid);
 		/* A txid names the tx only when there is no witness to vary. */
 		if (memcmp(j.txid, j.wtxid, 32) == 0)

@@ -212,7 +212,8 @@ peer_json(const struct net_peer_info *p)
 	json_object_set_new(o, "subver", json_string(p->subver));
 	json_object_set_new(o, "inbound", json_boolean(p->inbound));
 	/* We never pick high-bandwidth peers ourselves. */
-	json_object_set_new(o, "bip152_hb_to", json_false());
+	json_object_set_new(o, "bip152_hb_to",
+	    json_boolean(p->bip152_hb_to));
 	json_object_set_new(o, "bip152_hb_from",
 	    json_boolean(p->bip152_hb_from));
 	json_object_set_new(o, "startingheight",

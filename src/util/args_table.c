@@ -88,10 +88,9 @@ static const struct arg_def table[] = {
 	{ "blocknotify", "=<cmd>", 0, GO,
 	    "Run a shell command when the best block changes (%s in cmd "
 	    "becomes the block hash)" },
-	{ "blockreconstructionextratxn", "=<n>", I | X, GO,
-	    "Extra transactions kept in memory to rebuild compact blocks "
-	    "(default: 100)",
-	    "compact blocks are not implemented yet" },
+	{ "blockreconstructionextratxn", "=<n>", I, GO,
+	    "Extra transactions to keep in memory for compact block "
+	    "reconstructions (default: 100)" },
 	{ "blocksdir", "=<dir>", E | U, GO,
 	    "Directory for the blocks subdirectory (default: <datadir>; "
 	    "bitrootd keeps blocks in the chain directory)",

@@ -78,6 +78,8 @@ BASE_SCRIPTS = [
     ("rpc_txindex.py", None),
     ("rpc_blockfilter.py", 900),
     ("p2p_blockfilters.py", 900),
+    ("p2p_compactblocks.py", 600),
+    ("interop_compactblocks.py", 600),
     ("rest_interface.py", None),
     ("zmq_interface.py", None),
     ("feature_metrics.py", None),

@@ -12,6 +12,7 @@
 
 #include "chain/chainparams.h"
 #include "net/addrman.h"
+#include "net/cmpct.h"
 #include "net/sync_int.h"
 #include "netenv.h"
 #include "store/store.h"
@@ -127,6 +128,7 @@ netenv_open(int32_t best, int32_t tip, int32_t have)
 	E.n.sync = sync_new(&E.n);
 	/* No mempool: the relay mirror is fed by the test. */
 	E.n.tx = txrelay_new(&E.n, NULL);
+	E.n.cmpct = cmpctrelay_new(DEFAULT_BLOCK_RECONSTRUCTION_EXTRA_TXN);
 	CHECK(store_read_begin(E.st, &t) == STORE_OK);
 	sync_refresh_chain(E.n.sync, t);
 	store_read_end(t);
@@ -142,6 +144,7 @@ netenv_close(void)
 	while ((p = TAILQ_FIRST(&E.n.peers)) != NULL)
 		netenv_drop_peer(p);
 	sync_free(E.n.sync);
+	cmpctrelay_free(E.n.cmpct);
 	txrelay_free(E.n.tx);
 	args_free(E.a);
 	addrman_free(E.n.addrman);

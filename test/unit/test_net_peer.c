@@ -169,9 +169,13 @@ test_dispatch_inbound_handshake(void)
 	CHECK_EQ_INT(dispatch(p, MT_PING, nonce, sizeof(nonce)), H_OK);
 	CHECK(netenv_nothing_sent(p));
 
-	/* verack: handshake done, we ping, and ask for headers. */
+	/*
+	 * verack: handshake done, we offer compact blocks (low-bandwidth,
+	 * version 2), ping, and ask for headers.
+	 */
 	CHECK_EQ_INT(dispatch(p, MT_VERACK, NULL, 0), H_OK);
 	CHECK(p->handshaked);
+	CHECK_EQ_STR(netenv_next_cmd(p), "sendcmpct");
 	CHECK_EQ_STR(netenv_next_cmd(p), "ping");
 	CHECK_EQ_STR(netenv_next_cmd(p), "getheaders");
 	CHECK(p->sync.started);

@@ -1069,11 +1069,158 @@ class msg_generic(Message):
         return "msg_generic(%r, %d bytes)" % (self.msgtype, len(self.payload))
 
 
+# BIP152 compact blocks.
+
+def _rotl64(x, b):
+    return ((x << b) | (x >> (64 - b))) & 0xffffffffffffffff
+
+
+def siphash24(k0, k1, data):
+    """SipHash-2-4 of data under the 128-bit key (k0, k1), from the paper."""
+    m64 = 0xffffffffffffffff
+    v = [k0 ^ 0x736f6d6570736575, k1 ^ 0x646f72616e646f6d, k0 ^ 0x6c7967656e657261, k1 ^ 0x7465646279746573]
+
+    def rounds(n):
+        for _ in range(n):
+            v[0] = (v[0] + v[1]) & m64
+            v[1] = _rotl64(v[1], 13) ^ v[0]
+            v[0] = _rotl64(v[0], 32)
+            v[2] = (v[2] + v[3]) & m64
+            v[3] = _rotl64(v[3], 16) ^ v[2]
+            v[0] = (v[0] + v[3]) & m64
+            v[3] = _rotl64(v[3], 21) ^ v[0]
+            v[2] = (v[2] + v[1]) & m64
+            v[1] = _rotl64(v[1], 17) ^ v[2]
+            v[2] = _rotl64(v[2], 32)
+
+    n = len(data)
+    tail = data[n - n % 8:] + b"\x00" * (7 - n % 8) + bytes([n & 0xff])
+    for i in range(0, n - n % 8, 8):
+        m = struct.unpack("<Q", data[i:i + 8])[0]
+        v[3] ^= m
+        rounds(2)
+        v[0] ^= m
+    m = struct.unpack("<Q", tail)[0]
+    v[3] ^= m
+    rounds(2)
+    v[0] ^= m
+    v[2] ^= 0xff
+    rounds(4)
+    return v[0] ^ v[1] ^ v[2] ^ v[3]
+
+
+def cmpct_keys(header_bytes, nonce):
+    d = sha256(header_bytes + struct.pack("<Q", nonce))
+    return struct.unpack("<QQ", d[:16])
+
+
+def short_id(k0, k1, wtxid):
+    return siphash24(k0, k1, wtxid) & 0xffffffffffff
+
+
+class PrefilledTx:
+    def __init__(self, index=0, tx=None):
+        self.index = index      # absolute
+        self.tx = tx
+
+
+class msg_cmpctblock(Message):
+    """HeaderAndShortIDs; prefilled indexes are kept absolute here."""
+    msgtype = b"cmpctblock"
+
+    def __init__(self, header=None, nonce=0, shortids=None, prefilled=None):
+        self.header = header if header is not None else CBlockHeader()
+        self.nonce = nonce
+        self.shortids = list(shortids) if shortids else []
+        self.prefilled = list(prefilled) if prefilled else []
+
+    @classmethod
+    def from_block(cls, block, nonce=0, prefill=(0,)):
+        hdr = CBlockHeader.from_bytes(block.serialize_header())
+        k0, k1 = cmpct_keys(block.serialize_header(), nonce)
+        pre = [PrefilledTx(i, block.vtx[i]) for i in prefill]
+        ids = [short_id(k0, k1, tx.wtxid) for i, tx in enumerate(block.vtx) if i not in prefill]
+        return cls(hdr, nonce, ids, pre)
+
+    def serialize(self):
+        out = [self.header.serialize_header(), struct.pack("<Q", self.nonce), ser_compact_size(len(self.shortids))]
+        out += [struct.pack("<Q", i)[:6] for i in self.shortids]
+        out.append(ser_compact_size(len(self.prefilled)))
+        last = -1
+        for p in self.prefilled:
+            out.append(ser_compact_size(p.index - last - 1) + p.tx.serialize())
+            last = p.index
+        return b"".join(out)
+
+    @classmethod
+    def deserialize(cls, r):
+        hdr = CBlockHeader.deserialize(r)
+        nonce = r.u64()
+        ids = [struct.unpack("<Q", r.read(6) + b"\x00\x00")[0] for _ in range(r.compact_size())]
+        pre, last = [], -1
+        for _ in range(r.compact_size()):
+            last += r.compact_size() + 1
+            pre.append(PrefilledTx(last, CTransaction.deserialize(r)))
+        return cls(hdr, nonce, ids, pre)
+
+    def __repr__(self):
+        return "msg_cmpctblock(%s, %d ids, %d prefilled)" % (self.header.hash_hex, len(self.shortids),
+                                                            len(self.prefilled))
+
+
+class msg_getblocktxn(Message):
+    msgtype = b"getblocktxn"
+
+    def __init__(self, blockhash=b"\x00" * 32, indexes=None):
+        self.blockhash = blockhash
+        self.indexes = list(indexes) if indexes else []     # absolute
+
+    def serialize(self):
+        out = [self.blockhash, ser_compact_size(len(self.indexes))]
+        last = -1
+        for i in self.indexes:
+            out.append(ser_compact_size(i - last - 1))
+            last = i
+        return b"".join(out)
+
+    @classmethod
+    def deserialize(cls, r):
+        h = r.hash()
+        idx, last = [], -1
+        for _ in range(r.compact_size()):
+            last += r.compact_size() + 1
+            idx.append(last)
+        return cls(h, idx)
+
+    def __repr__(self):
+        return "msg_getblocktxn(%s, %r)" % (hash_to_hex(self.blockhash), self.indexes)
+
+
+class msg_blocktxn(Message):
+    msgtype = b"blocktxn"
+
+    def __init__(self, blockhash=b"\x00" * 32, txs=None):
+        self.blockhash = blockhash
+        self.txs = list(txs) if txs else []
+
+    def serialize(self):
+        return self.blockhash + ser_vector(self.txs)
+
+    @classmethod
+    def deserialize(cls, r):
+        h = r.hash()
+        return cls(h, r.vector(CTransaction.deserialize))
+
+    def __repr__(self):
+        return "msg_blocktxn(%s, %d txs)" % (hash_to_hex(self.blockhash), len(self.txs))
+
+
 MESSAGEMAP = {cls.msgtype: cls for cls in (
     msg_version, msg_verack, msg_ping, msg_pong, msg_addr, msg_addrv2, msg_getaddr, msg_inv,
     msg_getdata, msg_notfound, msg_getheaders, msg_getblocks, msg_headers, msg_block, msg_tx,
     msg_sendheaders, msg_sendcmpct, msg_feefilter, msg_wtxidrelay, msg_sendaddrv2, msg_mempool,
-    msg_getcfilters, msg_getcfheaders, msg_getcfcheckpt, msg_cfilter, msg_cfheaders, msg_cfcheckpt)}
+    msg_getcfilters, msg_getcfheaders, msg_getcfcheckpt, msg_cfilter, msg_cfheaders, msg_cfcheckpt,
+    msg_cmpctblock, msg_getblocktxn, msg_blocktxn)}
 
 
 # ---------------------------------------------------------------------------
