@@ -12,7 +12,7 @@ cd "$top"
 export BR_SHARED_DIR=${BR_SHARED_DIR:-$(cd "$top/.." && pwd)/shared}
 
 . contrib/phase.sh
-phase "installing dependencies" contrib/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+phase "installing dependencies" env INSTALL_BROWSER=1 contrib/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 total_pass=0 total_fail=0 total_skip=0
 run_suite() {	# name, then the command; adds its closing counts to the totals

@@ -15,6 +15,9 @@ if [ "${CHECK_SANITIZERS:-0}" = 1 ]; then
 	    sed -n 's/^ *Depends: clang-\([0-9][0-9]*\)$/\1/p' | head -n 1)
 	[ -n "$v" ] && pkgs+=("libclang-rt-$v-dev")
 fi
+# The status page test drives a real browser (feature_status_page.py); the
+# test suite asks for it, a plain build (quickstart) does not.
+[ "${INSTALL_BROWSER:-0}" = 1 ] && pkgs+=(chromium chromium-driver)
 
 missing=()
 for p in "${pkgs[@]}"; do

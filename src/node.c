@@ -5,7 +5,8 @@
  * running. The signature cache is shared by validation and the mempool,
  * and freed after both stopped. The notify thread (-blocknotify, -alertnotify) starts
  * before validation and stops after it, so no tip change can reach a
- * stopped notifier. -server=0 starts no RPC server at all, as in Core.
+ * stopped notifier. The metrics listener (-metricsbind) starts first and
+ * stops first: it only reads what the others publish. -server=0 starts no RPC server at all, as in Core.
  * Main thread only.
  */
 #include <errno.h>
@@ -28,6 +29,7 @@
 #include "util/args.h"
 #include "util/hex.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/notify.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
@@ -43,6 +45,7 @@ struct node {
 	struct mempool *mp;
 	struct net *net;
 	struct rpc *rpc;
+	struct metrics_http *metrics;	/* -metricsbind, or NULL */
 	struct notify *notify;
 	struct zmqpub *zmq;
 	const char *blocknotify;	/* -blocknotify command, or NULL */
@@ -281,6 +284,14 @@ node_start(const struct args *a, struct node **out)
 	n->cp = chainparams_new(id);
 	if (apply_chain_options(a, n->cp) == -1)
 		goto fail;
+	/*
+	 * The metrics listener first: it reads only atomics and snapshots the
+	 * other threads publish (zero until they do), so it needs none of
+	 * them, and a bad -metricsbind stops start-up before anything opens.
+	 */
+	metrics_init();
+	if (metrics_http_start(a, n->cp, &n->metrics) != 0)
+		goto fail;
 	if (args_is_set(a, "mocktime"))
 		node_set_mocktime(args_get_int(a, "mocktime", 0));
 	if (filterindex_options(a, &filter_types, &serve_filters, err,
@@ -346,8 +357,9 @@ node_start(const struct args *a, struct node **out)
 	if (n->rpc) {
 		rpc_set_filterindex(n->rpc, n->fi);
 		rpc_set_zmq(n->rpc, n->zmq);
-		rpc_set_ready(n->rpc);
 	}
+	if (n->rpc)
+		rpc_set_ready(n->rpc);
 	log_info("init message: Done loading");
 	*out = n;
 	return 0;
@@ -361,6 +373,10 @@ node_stop(struct node *n)
 {
 	if (n == NULL)
 		return;
+	if (n->metrics) {
+		log_info("stopping the metrics listener");
+		metrics_http_stop(n->metrics);
+	}
 	if (n->rpc) {
 		log_info("stopping rpc");
 		rpc_stop(n->rpc);

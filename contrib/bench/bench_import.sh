@@ -5,10 +5,14 @@
 #
 # usage: contrib/bench/bench_import.sh [BUILDDIR] [RUNS] [extra bitrootd args]
 #
+# BENCH_SCRAPE=1 adds -metricsbind and a scraper polling /metrics every
+# second (contrib/bench/scrape_loop.py) for the whole run.
+#
 # Prints per run and the median: seconds (process start to the block at
 # -stopatheight, from debug.log with microsecond timestamps), total process
-# seconds (start to exit, shutdown included), blocks/s, tx/s, inputs/s,
-# peak RSS and the store's size on disk.
+# seconds (start to exit, shutdown included), the process's CPU seconds
+# (user + system: steadier than wall time on a loaded machine), blocks/s,
+# tx/s, inputs/s, peak RSS and the store's size on disk.
 set -e
 
 builddir=${1:-.}
@@ -38,11 +42,23 @@ while [ "$i" -lt "$runs" ]; do
 	i=$((i + 1))
 	dir=$(mktemp -d /tmp/bench_import.XXXXXX)
 	port=$((20000 + ($$ + i * 7) % 20000))
+	scrape= scraper=
+	if [ "${BENCH_SCRAPE:-0}" = 1 ]; then
+		scrape=-metricsbind=$((port + 1))
+		"$srcdir/contrib/bench/scrape_loop.py" $((port + 1)) 1 \
+		    >"$dir/scraper" 2>&1 &
+		scraper=$!
+	fi
 	start=$(date +%s.%N)
-	/usr/bin/time -f "%e %M" -o "$dir/time" "$daemon" -regtest \
+	/usr/bin/time -f "%e %M %U %S" -o "$dir/time" "$daemon" -regtest \
 	    -datadir="$dir" -loadblock="$file" -stopatheight="$height" \
 	    -listen=0 -connect=0 -rpcport="$port" -printtoconsole=0 \
-	    -logtimemicros "$@" >/dev/null 2>&1 || true
+	    -logtimemicros $scrape "$@" >/dev/null 2>&1 || true
+	if [ -n "$scraper" ]; then
+		kill "$scraper" 2>/dev/null || true
+		wait "$scraper" 2>/dev/null || true
+		cat "$dir/scraper"
+	fi
 	log=$dir/regtest/debug.log
 	# Process start: taken just before exec; last block: the stop line.
 	last=$(grep -m1 'Reached -stopatheight' "$log" | cut -d' ' -f1)
@@ -50,12 +66,13 @@ while [ "$i" -lt "$runs" ]; do
 	secs=$(echo "$lastsec - $start" | bc -l)
 	total=$(cut -d' ' -f1 "$dir/time")
 	rss=$(cut -d' ' -f2 "$dir/time")
+	cpu=$(awk '{printf "%.2f", $3 + $4}' "$dir/time")
 	size=$(du -sb "$dir/regtest/chainstate" | cut -f1)
 	tip=$(grep -c 'Reached -stopatheight' "$log" || true)
-	printf 'run %d: %.3f s to block %d (process %.2f s), peak RSS %d KB, store %d bytes%s\n' \
-	    "$i" "$secs" "$height" "$total" "$rss" "$size" \
+	printf 'run %d: %.3f s to block %d (process %.2f s, CPU %.2f s), peak RSS %d KB, store %d bytes%s\n' \
+	    "$i" "$secs" "$height" "$total" "$cpu" "$rss" "$size" \
 	    "$( [ "$tip" -ge 1 ] || echo ' (did not reach the height!)')"
-	echo "$secs $total $rss $size" >>"$results"
+	echo "$secs $total $rss $size $cpu" >>"$results"
 	rm -rf "$dir"
 done
 
@@ -71,3 +88,5 @@ sort -n "$results" | awk -v n="$runs" -v h="$height" -v t="$txs" \
 		if (core != "")
 			printf "Bitcoin Core 30 on the reference machine: %s s\n", core
 	}'
+cut -d' ' -f5 "$results" | sort -n | awk -v n="$runs" '
+	{ c[NR] = $1 } END { printf "median CPU %.2f s\n", c[int((n + 1) / 2)] }'

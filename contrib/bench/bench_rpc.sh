@@ -10,7 +10,9 @@
 #   BUILDDIR  where src/bitrootd and src/bitroot-cli are (default: .)
 #   RUNS      runs per method (default 5); SECONDS per run (default 10)
 # Environment: BENCH_CHAIN=path to a bootstrap file to import first
-#   (default ../shared/chains/regtest-dev.dat when present), BENCH_PORT.
+#   (default ../shared/chains/regtest-dev.dat when present), BENCH_PORT;
+#   BENCH_SCRAPE=1 starts the node with -metricsbind and a scraper polling
+#   /metrics every second (contrib/bench/scrape_loop.py) during the runs.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -38,7 +40,12 @@ done
 
 dir=$(mktemp -d /tmp/bench_rpc.XXXXXX)
 pid=
+scraper=
 cleanup() {
+	if [ -n "$scraper" ]; then
+		kill "$scraper" 2>/dev/null || true
+		wait "$scraper" 2>/dev/null || true
+	fi
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 		"$cli" -regtest -datadir="$dir" -rpcport="$port" stop >/dev/null 2>&1 || kill "$pid"
 		wait "$pid" 2>/dev/null || true
@@ -50,6 +57,7 @@ trap cleanup EXIT INT TERM
 args=(-regtest -datadir="$dir" -rpcport="$port" -port=$((port + 1)) -listen=0
     -connect=0 -printtoconsole=0)
 [ -f "$chain" ] && args+=(-loadblock="$chain")
+[ "${BENCH_SCRAPE:-0}" = 1 ] && args+=(-metricsbind=$((port + 2)))
 "$daemon" "${args[@]}" &
 pid=$!
 c() { "$cli" -regtest -datadir="$dir" -rpcport="$port" "$@"; }
@@ -64,6 +72,10 @@ if [ -f "$chain" ]; then
 fi
 tip=$(c getbestblockhash)
 height=$(c getblockcount)
+if [ "${BENCH_SCRAPE:-0}" = 1 ]; then
+	"$here/scrape_loop.py" $((port + 2)) 1 &
+	scraper=$!
+fi
 auth=$(base64 -w0 <"$dir/regtest/.cookie")
 
 median() { sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
@@ -89,7 +101,8 @@ bench() {
 	    "$(printf '%s\n' "${all_p99[@]}" | median)"
 }
 
-echo "bitrootd regtest, tip height $height; $(nproc) cores; $runs runs of ${secs}s; 16 connections"
+echo "bitrootd regtest, tip height $height; $(nproc) cores; $runs runs of ${secs}s; 16 connections;" \
+    "scraper ${BENCH_SCRAPE:-0}"
 want_method() { [ -z "${BENCH_METHODS:-}" ] || [[ " $BENCH_METHODS " == *" $1 "* ]]; }
 if want_method getblockcount; then bench getblockcount '[]'; fi
 if want_method getblockheader; then bench getblockheader "[\"$tip\"]"; fi

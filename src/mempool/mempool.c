@@ -47,6 +47,7 @@
 #include "util/hex.h"
 #include "util/htab.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/queue.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
@@ -91,6 +92,65 @@ mempool_publish(struct mempool *m)
 		rate = m->pol.min_relay_fee;
 	__atomic_store_n(&m->min_fee_rate, rate, __ATOMIC_RELAXED);
 	__atomic_store_n(&m->size, pool_count(m->pool), __ATOMIC_RELAXED);
+	metrics_set(M_MEMPOOL_TXS, 0, (double)pool_count(m->pool));
+	metrics_set(M_MEMPOOL_BYTES, 0, (double)pool_total_vsize(m->pool));
+	metrics_set(M_MEMPOOL_MIN_FEE, 0, (double)rate);
+}
+
+/* ---- metrics (mempool thread) ---- */
+
+static const int64_t band_lo[MEMPOOL_NBANDS] = { 0, 1, 2, 5, 10, 20, 50,
+    100 };
+
+static void
+bands_init(struct mempool *m)
+{
+	char name[16];
+	int i;
+
+	for (i = 0; i < MEMPOOL_NBANDS; i++) {
+		if (i + 1 < MEMPOOL_NBANDS)
+			snprintf(name, sizeof(name), "%lld-%lld",
+			    (long long)band_lo[i], (long long)band_lo[i + 1]);
+		else
+			snprintf(name, sizeof(name), "%lld+",
+			    (long long)band_lo[i]);
+		m->band_li[i] = metrics_label(M_MEMPOOL_BAND_TXS, name);
+		metrics_label(M_MEMPOOL_BAND_VBYTES, name);
+		metrics_set(M_MEMPOOL_BAND_TXS, m->band_li[i], 0);
+		metrics_set(M_MEMPOOL_BAND_VBYTES, m->band_li[i], 0);
+	}
+}
+
+/* An entry entered (dir 1) or left (-1): its band by base fee rate (a
+ * prioritisation may change the modified fee while it is in the pool). */
+static void
+note_band(struct mempool *m, const struct pool_entry_info *e, int dir)
+{
+	int64_t sat_per_vb = e->vsize > 0 ? e->fee / e->vsize : 0;
+	int i = MEMPOOL_NBANDS - 1;
+
+	while (i > 0 && sat_per_vb < band_lo[i])
+		i--;
+	metrics_gauge_add(M_MEMPOOL_BAND_TXS, m->band_li[i], dir);
+	metrics_gauge_add(M_MEMPOOL_BAND_VBYTES, m->band_li[i],
+	    (double)(dir * e->vsize));
+}
+
+void
+mempool_note_result(enum accept_code code, const struct accept_result *r)
+{
+	int li;
+
+	if (code == ACCEPT_OK) {
+		metrics_inc(M_MEMPOOL_ACCEPTED, 0);
+		return;
+	}
+	/* Seen reasons are found without a lock; a new one is added once. */
+	if ((li = metrics_label_find(M_MEMPOOL_REJECTED, r->reason)) < 0)
+		li = metrics_label(M_MEMPOOL_REJECTED, r->reason[0] ?
+		    r->reason : "unknown");
+	metrics_inc(M_MEMPOOL_REJECTED, li);
 }
 
 /*
@@ -142,6 +202,7 @@ on_added(void *arg, const struct pool_entry_info *e)
 	uint64_t peer = m->cur_peer;
 	size_t i;
 
+	note_band(m, e, 1);
 	/* A package from peers: each member is its own sender's. */
 	for (i = 0; i < m->pkg_n; i++)
 		if (memcmp(m->pkg_wtxid[i], e->wtxid, 32) == 0)
@@ -170,6 +231,7 @@ on_removed(void *arg, const struct pool_entry_info *e, enum pool_removal why)
 	struct mempool_tx_event ev;
 	size_t i;
 
+	note_band(m, e, -1);
 	/* The pool logs the removal itself (-debug=mempool). */
 	mempool_fees_removed(m, e, why);
 	for (i = 0; i < nlisteners(m); i++)
@@ -215,6 +277,8 @@ mempool_accept_local(struct mempool *m, const uint8_t *raw, size_t len,
 	m->cur_peer = MEMPOOL_PEER_LOCAL;
 	code = pool_accept(m->pool, raw, len, flags, max_feerate, r);
 	mempool_publish(m);
+	if (!(flags & ACCEPT_TEST_ONLY))
+		mempool_note_result(code, r);
 	return code;
 }
 
@@ -287,6 +351,7 @@ handle_tx(struct mempool *m, struct msg *msg)
 	code = pool_accept(m->pool, msg->data, msg->len, 0, 0, r);
 	m->cur_peer = MEMPOOL_PEER_LOCAL;
 	mempool_publish(m);
+	mempool_note_result(code, r);
 	hash_to_hex(r->txid, hex);
 	if (code == ACCEPT_OK) {
 		if (MEMPOOL_DEBUG_ON()) {
@@ -784,6 +849,7 @@ mempool_start(const struct args *a, const struct chainparams *cp,
 	h.added = on_added;
 	h.removed = on_removed;
 	pool_set_hooks(m->pool, &h);
+	bands_init(m);
 	m->ctlq = queue_new("mempool-ctl", CTLQ_HWM, QUEUE_BLOCK);
 	m->txq = queue_new("mempool-tx", MEMPOOL_TXQ_HWM, QUEUE_REFUSE);
 	mempool_publish(m);

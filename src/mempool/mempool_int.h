@@ -42,6 +42,9 @@ struct mpq_block {
 	int32_t height;
 };
 
+/* Fee-rate bands of the mempool metrics (sat/vB), lower bounds. */
+#define MEMPOOL_NBANDS 8
+
 /* A 1p1c package from peers: the two raws follow, parent first. */
 struct mpq_package {
 	uint64_t peer[2];
@@ -60,6 +63,7 @@ struct mempool {
 
 	struct queue *ctlq;		/* blocks, requests, templates (QUEUE_BLOCK) */
 	struct queue *txq;		/* peers' transactions (QUEUE_REFUSE) */
+	int band_li[MEMPOOL_NBANDS];	/* fee-rate bands' metric labels */
 	pthread_t thread;
 	int thread_started;
 	int registered;			/* listener and template source set */
@@ -97,6 +101,11 @@ struct mempool {
 	size_t size;			/* mempool_size() */
 };
 
+/*
+ * Counts an acceptance, or a refusal by Core's reject reason, in the
+ * metrics (util/metrics.h). Mempool thread.
+ */
+void mempool_note_result(enum accept_code code, const struct accept_result *r);
 /*
  * Submits a local transaction (RPC, mempool.dat): pool_accept with peer
  * MEMPOOL_PEER_LOCAL, so listeners hear of it (the net thread relays it).

@@ -94,6 +94,7 @@ mempool_req_send(void *owner, void *in_, void *out_, struct request *r)
 	struct mempool_send_out *out = out_;
 	struct pool_entry_info e;
 	struct accept_result *a;
+	enum accept_code code;
 	int rc;
 
 	memcpy(out->txid, in->txid, 32);
@@ -113,8 +114,10 @@ mempool_req_send(void *owner, void *in_, void *out_, struct request *r)
 	a = xcalloc(1, sizeof(*a));
 	if (in->check_fee) {
 		/* As Core: a test acceptance first, to learn the fee. */
-		if (pool_accept(m->pool, in->raw, in->len, ACCEPT_TEST_ONLY, 0,
-		    a) != ACCEPT_OK) {
+		if ((code = pool_accept(m->pool, in->raw, in->len,
+		    ACCEPT_TEST_ONLY, 0, a)) != ACCEPT_OK) {
+			/* A refusal of a real submission: counted. */
+			mempool_note_result(code, a);
 			fail_broadcast(r, a);
 			goto out;
 		}

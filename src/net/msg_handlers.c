@@ -16,6 +16,7 @@
 #include "primitives/block.h"
 #include "util/hex.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
 
@@ -162,6 +163,8 @@ peer_handshake_done(struct peer *p)
 	char la[PEER_LOGADDR_LEN];
 
 	p->handshaked = 1;
+	metrics_observe_us(M_PEER_HANDSHAKE, 0,
+	    time_mono_micros() - p->conn_mono_us);
 	peer_forget_nonce(p);
 	if (p->type != CONN_INBOUND)
 		log_info("New %s %s peer connected: version: %d, blocks=%d, "
@@ -249,6 +252,7 @@ h_pong(struct peer *p, struct rbuf *r)
 				t = now - p->ping_start_us;
 				if (t >= 0) {
 					p->last_ping_us = t;
+					metrics_observe_us(M_PEER_PING, 0, t);
 					if (t < p->min_ping_us)
 						p->min_ping_us = t;
 				} else

@@ -484,6 +484,7 @@ register_peer(struct net *n, struct peer *p)
 		fatalx("net: duplicate peer id");
 	n->npeers++;
 	n->n_by_type[p->type]++;
+	net_metrics_peer_count(n, p->type, 1);
 }
 
 void
@@ -965,6 +966,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	sync_tick(n);
 	txrelay_tick(n);
+	net_metrics_tick(n, now_us);
 	net_note_orphans(n);
 	for (i = 0; i < n->nlisteners; i++)
 		if (n->listeners[i].paused) {
@@ -1090,6 +1092,7 @@ net_start(const struct args *a, const struct chainparams *cp,
 		net_free(n);
 		return -1;
 	}
+	net_metrics_init(n);
 	n->q = queue_new("net", NETQ_HWM, QUEUE_REFUSE);
 	n->q_ev = event_new(n->base, queue_fd(n->q), EV_READ | EV_PERSIST,
 	    queue_cb, n);

@@ -354,6 +354,10 @@ struct net {
 	size_t extra_txn;		/* -blockreconstructionextratxn */
 
 	uint64_t total_sent, total_recv;
+	/* Metric label indices (net_metrics.c), by enum msg_type / conn_type. */
+	int m_msg[MT_COUNT];
+	int m_conn[CONN_ADDR_FETCH + 1];
+	int64_t m_published_us;		/* last peers snapshot */
 	uint64_t netgroup_k0, netgroup_k1;
 	int64_t next_feeler;
 	int64_t next_dump;
@@ -455,6 +459,15 @@ int msg_dispatch(struct peer *p, enum msg_type t, const char *cmd,
 void getdata_serve(struct peer *p);
 /* Called when the peer's verack arrives. */
 void peer_handshake_done(struct peer *p);
+
+/* net_metrics.c: the net thread's metrics (util/metrics.h). */
+void net_metrics_init(struct net *n);
+/* A message of type t, wire bytes with its header, sent (1) or received. */
+void net_metrics_msg(struct net *n, enum msg_type t, size_t wire, int sent);
+/* After n_by_type[t] changed: a peer of type t connected (1) or left. */
+void net_metrics_peer_count(struct net *n, enum conn_type t, int connected);
+/* From the tick: publishes the peers snapshot at most once a second. */
+void net_metrics_tick(struct net *n, int64_t now_us);
 
 /* addrrelay.c: see addrrelay.h. */
 

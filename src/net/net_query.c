@@ -18,6 +18,7 @@
 #include "net/v2transport.h"
 #include "util/hex.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/request.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
@@ -400,6 +401,7 @@ net_req_setban(void *owner, void *in, void *out, struct request *r)
 		return;
 	}
 	banman_ban(n->banman, &q->sn, q->bantime, q->absolute, now);
+	metrics_inc(M_PEER_BANS, 0);
 	TAILQ_FOREACH(p, &n->peers, entry)
 		if (!p->disconnect && subnet_match(&q->sn, &p->addr.addr))
 			peer_disconnect(p, "banned by setban");

@@ -23,6 +23,7 @@
 #include "net/v2transport.h"
 #include "util/hex.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
 
@@ -136,6 +137,7 @@ peer_disconnect(struct peer *p, const char *why)
 		return;
 	p->disconnect = 1;
 	n->n_by_type[p->type]--;
+	net_metrics_peer_count(n, p->type, 0);
 	if (p->connecting)
 		n->n_connecting--;
 	if (why)
@@ -187,6 +189,7 @@ send_raw(struct peer *p, const char *cmd, enum msg_type t,
 	}
 	p->bytes_sent += wire;
 	p->sent_per_msg[t] += wire;
+	net_metrics_msg(n, t, wire, 1);
 	n->total_sent += wire;
 	p->last_send = node_time();
 	log_debug(LOG_NET, "sending %s (%zu bytes) peer=%llu", cmd, len,
@@ -257,6 +260,7 @@ peer_maybe_punish(struct peer *p)
 	log_debug(LOG_NET, "Disconnecting and discouraging peer %llu!",
 	    (unsigned long long)p->id);
 	banman_discourage(n->banman, &p->addr.addr);
+	metrics_inc(M_PEER_DISCOURAGED, 0);
 	/*
 	 * The address is discouraged, not the one connection: every peer
 	 * connected from it goes, whatever its permissions (Core's
@@ -536,6 +540,7 @@ peer_process(struct peer *p)
 		}
 		/* Core drops an unreadable message and keeps the peer. */
 		p->recv_per_msg[t] += m.wire;
+		net_metrics_msg(n, t, m.wire, 0);
 		if (v2)
 			v2t_msg_done(p->v2);
 		else {

@@ -171,7 +171,7 @@ exec_one(struct rpc *r, const struct rpc_request *rq, struct rpc_error *err)
 		return NULL;
 	}
 	if (r)
-		id = rpc_cmd_begin(r, m->name);
+		id = rpc_cmd_begin(r, m);
 	res = m->fn(&c, err);
 	if (r)
 		rpc_cmd_end(r, id);
@@ -664,7 +664,7 @@ fast_call(struct rpc *r, const struct rpc_method *m,
 		json_decref(params);
 		return NULL;
 	}
-	id = rpc_cmd_begin(r, m->name);
+	id = rpc_cmd_begin(r, m);
 	res = m->fn(&c, &err);
 	rpc_cmd_end(r, id);
 	json_decref(params);
@@ -705,7 +705,7 @@ rpc_fast_execute(struct rpc *r, const char *data, size_t len,
 		return 0;
 	if (fr.has_param)
 		return 0;	/* the arity error comes from the general path */
-	id = rpc_cmd_begin(r, m->name);
+	id = rpc_cmd_begin(r, m);
 	rc = fast_tip(r, count, res);
 	rpc_cmd_end(r, id);
 	if (rc == -1)

@@ -47,6 +47,21 @@ void rpc_set_ready(struct rpc *r);
 /* Stops accepting, finishes requests in hand, removes the cookie, joins. */
 void rpc_stop(struct rpc *r);
 
+/* ---- The metrics listener (metrics_http.c) ---- */
+
+struct metrics_http;
+
+/*
+ * With -metricsbind: binds it and starts the thread "metrics" serving
+ * /metrics, / and /status.json; *out is NULL without the option. -1 after
+ * logging why (a bad -metricsbind or -metricsallowip value, a failed bind).
+ * Main thread.
+ */
+int metrics_http_start(const struct args *a, const struct chainparams *cp,
+    struct metrics_http **out);
+/* Stops the thread, closes the listener, frees mh (NULL: nothing). */
+void metrics_http_stop(struct metrics_http *mh);
+
 /* ---- Formatting ---- */
 
 /*

@@ -143,6 +143,8 @@ extern const struct rpc_method rpc_psbt_methods[];
 /* Finds a method by name (binary search of the merged table), or NULL. */
 const struct rpc_method *rpc_method_find(const char *name);
 size_t rpc_method_count(void);
+/* m's position in the table (sorted by name); m must be in it. */
+size_t rpc_method_index(const struct rpc_method *m);
 const struct rpc_method *rpc_method_at(size_t i);
 size_t rpc_method_nargs(const struct rpc_method *m);
 size_t rpc_method_nrequired(const struct rpc_method *m);
@@ -479,6 +481,13 @@ int rpc_whitelist_lookup(const struct rpc_whitelist *wl, const char *user,
 int rpc_acl_check(const struct rpc_acl *acl, const char *user, json_t *body,
     struct rpc_http_reply *out);
 
+/* ---- The status page (status_json.c, status_page.c) ---- */
+
+/* /status.json from the published metrics and snapshots; xmalloc'd. */
+char *rpc_status_json(void);
+/* The page (generated from status_page.html at build time). */
+const char *rpc_status_page_html(void);
+
 /* ---- Access control (server.c) ---- */
 
 struct rpc_subnet {
@@ -490,6 +499,15 @@ struct rpc_subnet {
 /* Parses "1.2.3.4", "1.2.3.0/24", "1.2.3.0/255.255.255.0", "::1", "fe80::/10". */
 int rpc_subnet_parse(const char *s, struct rpc_subnet *out);
 int rpc_subnet_match(const struct rpc_subnet *n, const struct sockaddr *sa);
+/* Whether sa is in any of the n subnets of list. */
+int rpc_subnet_match_any(const struct rpc_subnet *list, size_t n,
+    const struct sockaddr *sa);
+/*
+ * Splits "host", "host:port", "[v6]:port", "[v6]" or a bare IPv6 address
+ * into host (a string of at most hlen - 1 bytes) and, when a port is given,
+ * *port (1 to 65535; untouched otherwise). 0, or -1 if malformed.
+ */
+int rpc_split_host_port(const char *in, char *host, size_t hlen, int *port);
 
 /* ---- The server context ---- */
 
@@ -526,7 +544,11 @@ int rpc_is_ready(struct rpc *r);
 /* Copies the warm-up message (any thread). */
 void rpc_warmup_message(struct rpc *r, char *buf, size_t len);
 /* In-flight command registry for getrpcinfo (any thread). */
-uint64_t rpc_cmd_begin(struct rpc *r, const char *method);
+/*
+ * A call of m starts and ends (getrpcinfo's list); rpc_cmd_end also counts
+ * the call and its time in the metrics. Any rpc thread.
+ */
+uint64_t rpc_cmd_begin(struct rpc *r, const struct rpc_method *m);
 void rpc_cmd_end(struct rpc *r, uint64_t id);
 json_t *rpc_cmd_list(struct rpc *r);
 

@@ -59,6 +59,7 @@
 #include "rpc/rpc_int.h"
 #include "util/args.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/queue.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
@@ -98,7 +99,7 @@ struct delayed {
 
 struct cmd {
 	uint64_t id;
-	const char *method;		/* static: from the method table */
+	const struct rpc_method *m;	/* static: from the method table */
 	int64_t start_us;
 };
 
@@ -136,6 +137,7 @@ struct rpc {
 	int stop_flag;			/* atomic: rpc_stop has begun */
 	pthread_mutex_t warm_mu;	/* guards warm_msg; leaf */
 	char warm_msg[128];
+	int *method_li;			/* metric labels by table position (atomic) */
 	pthread_mutex_t cmd_mu;		/* guards cmds, ncmds, next_cmd; leaf */
 	struct cmd cmds[MAX_CMDS];
 	size_t ncmds;
@@ -195,7 +197,7 @@ rpc_warmup_message(struct rpc *r, char *buf, size_t len)
 }
 
 uint64_t
-rpc_cmd_begin(struct rpc *r, const char *method)
+rpc_cmd_begin(struct rpc *r, const struct rpc_method *m)
 {
 	uint64_t id;
 
@@ -203,7 +205,7 @@ rpc_cmd_begin(struct rpc *r, const char *method)
 	id = ++r->next_cmd;
 	if (r->ncmds < MAX_CMDS) {
 		r->cmds[r->ncmds].id = id;
-		r->cmds[r->ncmds].method = method;
+		r->cmds[r->ncmds].m = m;
 		r->cmds[r->ncmds].start_us = time_mono_micros();
 		r->ncmds++;
 	}
@@ -214,16 +216,35 @@ rpc_cmd_begin(struct rpc *r, const char *method)
 void
 rpc_cmd_end(struct rpc *r, uint64_t id)
 {
+	const struct rpc_method *m = NULL;
+	int64_t start = 0;
 	size_t i;
+	int li;
 
 	pthread_mutex_lock(&r->cmd_mu);
 	for (i = r->ncmds; i-- > 0; ) {
 		if (r->cmds[i].id == id) {
+			m = r->cmds[i].m;
+			start = r->cmds[i].start_us;
 			r->cmds[i] = r->cmds[--r->ncmds];
 			break;
 		}
 	}
 	pthread_mutex_unlock(&r->cmd_mu);
+	if (m == NULL)
+		return;		/* not tracked: over MAX_CMDS at once */
+	/*
+	 * The method's label index, looked up once per method and cached by
+	 * table position; several threads may store the same value.
+	 */
+	i = rpc_method_index(m);
+	if ((li = __atomic_load_n(&r->method_li[i], __ATOMIC_RELAXED)) < 0) {
+		li = metrics_label(M_RPC_REQUESTS, m->name);
+		metrics_label(M_RPC_LATENCY, m->name);
+		__atomic_store_n(&r->method_li[i], li, __ATOMIC_RELAXED);
+	}
+	metrics_inc(M_RPC_REQUESTS, li);
+	metrics_observe_us(M_RPC_LATENCY, li, time_mono_micros() - start);
 }
 
 json_t *
@@ -237,7 +258,7 @@ rpc_cmd_list(struct rpc *r)
 	for (i = 0; i < r->ncmds; i++) {
 		o = json_object();
 		json_object_set_new(o, "method",
-		    json_string(r->cmds[i].method));
+		    json_string(r->cmds[i].m->name));
 		json_object_set_new(o, "duration",
 		    json_integer(now - r->cmds[i].start_us));
 		json_array_append_new(a, o);
@@ -373,15 +394,22 @@ rpc_subnet_match(const struct rpc_subnet *n, const struct sockaddr *sa)
 	return 1;
 }
 
-static int
-client_allowed(const struct rpc *r, const struct sockaddr *sa)
+int
+rpc_subnet_match_any(const struct rpc_subnet *list, size_t n,
+    const struct sockaddr *sa)
 {
 	size_t i;
 
-	for (i = 0; i < r->nallow; i++)
-		if (rpc_subnet_match(&r->allow[i], sa))
+	for (i = 0; i < n; i++)
+		if (rpc_subnet_match(&list[i], sa))
 			return 1;
 	return 0;
+}
+
+static int
+client_allowed(const struct rpc *r, const struct sockaddr *sa)
+{
+	return rpc_subnet_match_any(r->allow, r->nallow, sa);
 }
 
 static int
@@ -666,10 +694,12 @@ http_cb(struct evhttp_request *req, void *arg)
 	auth = evhttp_find_header(evhttp_request_get_input_headers(req),
 	    "Authorization");
 	if (auth == NULL) {
+		metrics_inc(M_RPC_AUTH_FAILURES, 0);
 		send_unauthorized(req);
 		return;
 	}
 	if (!rpc_auth_check(r->auth, auth, &user)) {
+		metrics_inc(M_RPC_AUTH_FAILURES, 0);
 		struct delayed *d = xcalloc(1, sizeof(*d));
 		struct timeval tv = { 0, WRONG_PASSWORD_DELAY_MS * 1000 };
 
@@ -867,9 +897,8 @@ rpc_main(void *arg)
 
 /* ---- Binding ---- */
 
-/* Splits "host", "host:port", "[v6]:port", "[v6]" or a bare IPv6 address. */
-static int
-split_host_port(const char *in, char *host, size_t hlen, int *port)
+int
+rpc_split_host_port(const char *in, char *host, size_t hlen, int *port)
 {
 	const char *colon, *end;
 	char *e;
@@ -954,7 +983,7 @@ bind_all(struct rpc *r)
 	} else {
 		for (i = 0; i < n; i++) {
 			p = (int)port;
-			if (split_host_port(vals[i], host, sizeof(host), &p)
+			if (rpc_split_host_port(vals[i], host, sizeof(host), &p)
 			    == -1) {
 				log_warnx("Invalid -rpcbind value: %s", vals[i]);
 				return -1;
@@ -1024,6 +1053,7 @@ rpc_free(struct rpc *r)
 	free(r->socks);
 	free(r->workers);
 	free(r->allow);
+	free(r->method_li);
 	jout_free(&r->fastout);
 	free(r);
 }
@@ -1034,6 +1064,7 @@ rpc_alloc(const struct args *a, const struct chainparams *cp,
     struct store *s, struct validation *v, struct mempool *mp, struct net *n)
 {
 	struct rpc *r = xcalloc(1, sizeof(*r));
+	size_t i;
 
 	r->sh.args = a;
 	r->sh.cp = cp;
@@ -1048,7 +1079,9 @@ rpc_alloc(const struct args *a, const struct chainparams *cp,
 	pthread_mutex_init(&r->cmd_mu, NULL);
 	snprintf(r->warm_msg, sizeof(r->warm_msg), "RPC server started");
 	/* Build the method table before any thread can race for it. */
-	(void)rpc_method_count();
+	r->method_li = xmalloc(rpc_method_count() * sizeof(*r->method_li));
+	for (i = 0; i < rpc_method_count(); i++)
+		r->method_li[i] = -1;
 	return r;
 }
 

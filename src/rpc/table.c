@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "rpc/rpc_int.h"
+#include "util/log.h"
 #include "util/xmalloc.h"
 
 static const struct rpc_method **table;
@@ -52,8 +53,9 @@ table_build(void)
 	qsort(table, table_len, sizeof(*table), cmp_method);
 }
 
-const struct rpc_method *
-rpc_method_find(const char *name)
+/* The table's sorted position of name; -1 if it is not there. */
+static long
+find_index(const char *name)
 {
 	size_t lo = 0, hi, mid;
 	int c;
@@ -64,13 +66,31 @@ rpc_method_find(const char *name)
 		mid = (lo + hi) / 2;
 		c = strcmp(name, table[mid]->name);
 		if (c == 0)
-			return table[mid];
+			return (long)mid;
 		if (c < 0)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
-	return NULL;
+	return -1;
+}
+
+size_t
+rpc_method_index(const struct rpc_method *m)
+{
+	long i = find_index(m->name);
+
+	if (i < 0)
+		fatalx("%s: %s is not in the table", __func__, m->name);
+	return (size_t)i;
+}
+
+const struct rpc_method *
+rpc_method_find(const char *name)
+{
+	long i = find_index(name);
+
+	return i < 0 ? NULL : table[i];
 }
 
 size_t

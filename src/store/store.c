@@ -725,6 +725,7 @@ store_open_opts(const char *dir, const uint8_t magic[4],
 	log_info("store: opened %s (%s, format %u%s, map %zu MiB)", dir,
 	    c.fresh ? "new" : "existing", s->format,
 	    s->sums ? "" : ": values without checksums", s->mapsize >> 20);
+	store_metrics_size(s);
 	*out = s;
 	return STORE_OK;
 fail:

@@ -125,6 +125,11 @@ int store_gate_enter(struct store *s);
 void store_gate_leave(struct store *s);
 /* Logs an LMDB failure and maps it to a STORE_* code. */
 int store_lmdb_err(const char *what, int rc);
+/*
+ * The map size and used-bytes gauges (util/metrics.h): at open, and by the
+ * writing thread after each commit (writers take turns).
+ */
+void store_metrics_size(struct store *s);
 
 /* store_filecheck.c */
 struct store_file_size {

@@ -18,6 +18,7 @@
 
 #include "store/store_int.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
 
@@ -220,11 +221,37 @@ wtxn_release(struct store_wtxn *t)
 	store_gate_leave(s);
 }
 
+/*
+ * The store's metrics, on the writing thread after a commit: writers take
+ * turns (LMDB's writer lock), so the gauges have one writer at a time, and
+ * mdb_env_info only reads the meta page.
+ */
+void
+store_metrics_size(struct store *s)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+
+	if (mdb_env_info(s->env, &info) == 0 &&
+	    mdb_env_stat(s->env, &st) == 0) {
+		metrics_set(M_STORE_MAP_SIZE, 0, (double)info.me_mapsize);
+		metrics_set(M_STORE_USED_BYTES, 0,
+		    (double)(info.me_last_pgno + 1) * st.ms_psize);
+	}
+}
+
+static void
+note_commit(struct store *s, int64_t us)
+{
+	metrics_observe_us(M_STORE_COMMIT, 0, us);
+	store_metrics_size(s);
+}
+
 int
 store_write_commit(struct store_wtxn *t)
 {
 	struct store *s = t->r.s;
-	int64_t now;
+	int64_t now, t0 = time_mono_micros();
 	int rc;
 
 	/* mdb_txn_commit frees the transaction whatever it returns. */
@@ -232,6 +259,7 @@ store_write_commit(struct store_wtxn *t)
 	wtxn_release(t);
 	if (rc != 0)
 		return store_lmdb_err("commit", rc);
+	note_commit(s, time_mono_micros() - t0);
 	if (s->sync_mode == STORE_SYNC_PERIODIC && s->sync_interval_us > 0) {
 		now = time_mono_micros();
 		/*

@@ -599,6 +599,15 @@ static const struct arg_def table[] = {
 	    "Version of created blocks, for fork tests" },
 
 	/* RPC server options */
+	{ "metricsallowip", "=<ip>", M, GRPC,
+	    "Allow the metrics listener's clients from this source: an IP, a "
+	    "network/netmask or network/CIDR; can be given more than once "
+	    "(default: 127.0.0.0/8 and ::1; when given, only those listed)" },
+	{ "metricsbind", "=[addr:]port", M | N, GRPC,
+	    "Serve Prometheus /metrics and the status page at / on this "
+	    "address; a bare port or no value binds 127.0.0.1 (default port: "
+	    "the RPC port plus 1000; default: off); can be given more than "
+	    "once" },
 	{ "rest", "", B, GRPC,
 	    "Accept public REST requests (default: 0)" },
 	{ "rpcallowip", "=<ip>", M, GRPC,

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/queue.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
@@ -30,7 +31,20 @@ struct queue {
 	int closed;
 	int efd;
 	char name[32];
+	/* label indices in M_QUEUE_DEPTH, _PEAK, _CAPACITY, _BLOCKED, _REFUSED */
+	int li[5];
 };
+
+/*
+ * The queue's gauges, set under its mutex (so one writer at a time): the
+ * metrics cost one relaxed store per push or pop and no lock of their own.
+ */
+static void
+note_depth(struct queue *q)
+{
+	metrics_set(M_QUEUE_DEPTH, q->li[0], (double)q->len);
+	metrics_set_max(M_QUEUE_PEAK, q->li[1], (double)q->len);
+}
 
 struct msg *
 msg_new(int type, uint64_t peer_id, const void *data, size_t len)
@@ -71,6 +85,13 @@ queue_new(const char *name, size_t hwm, enum queue_policy pol)
 	if (q->efd == -1)
 		fatal("queue_new %s: eventfd", name);
 	strncpy(q->name, name, sizeof(q->name) - 1);
+	q->li[0] = metrics_label(M_QUEUE_DEPTH, q->name);
+	q->li[1] = metrics_label(M_QUEUE_PEAK, q->name);
+	q->li[2] = metrics_label(M_QUEUE_CAPACITY, q->name);
+	q->li[3] = metrics_label(M_QUEUE_BLOCKED, q->name);
+	q->li[4] = metrics_label(M_QUEUE_REFUSED, q->name);
+	metrics_set(M_QUEUE_DEPTH, q->li[0], 0);
+	metrics_set(M_QUEUE_CAPACITY, q->li[2], (double)q->hwm);
 	return q;
 }
 
@@ -106,16 +127,23 @@ static int
 push(struct queue *q, struct msg *m, int wait)
 {
 	int was_empty;
+	int64_t t0 = 0;
 
 	m->next = NULL;
 	pthread_mutex_lock(&q->mu);
 	while (!q->closed && q->len >= q->hwm) {
 		if (!wait) {
 			pthread_mutex_unlock(&q->mu);
+			metrics_inc(M_QUEUE_REFUSED, q->li[4]);
 			return QUEUE_EFULL;
 		}
+		if (t0 == 0)
+			t0 = time_mono_micros();
 		pthread_cond_wait(&q->nonfull, &q->mu);
 	}
+	if (t0)
+		metrics_add(M_QUEUE_BLOCKED, q->li[3],
+		    (uint64_t)(time_mono_micros() - t0));
 	if (q->closed) {
 		pthread_mutex_unlock(&q->mu);
 		return QUEUE_ECLOSED;
@@ -127,6 +155,7 @@ push(struct queue *q, struct msg *m, int wait)
 		q->head = m;
 	q->tail = m;
 	q->len++;
+	note_depth(q);
 	if (was_empty)
 		pthread_cond_signal(&q->nonempty);
 	pthread_mutex_unlock(&q->mu);
@@ -160,6 +189,7 @@ queue_drain(struct queue *q)
 	list = q->head;
 	q->head = q->tail = NULL;
 	q->len = 0;
+	note_depth(q);
 	pthread_cond_broadcast(&q->nonfull);
 	pthread_mutex_unlock(&q->mu);
 	return list;
@@ -188,6 +218,7 @@ queue_pop(struct queue *q, int timeout_ms)
 		if (q->head == NULL)
 			q->tail = NULL;
 		q->len--;
+		note_depth(q);
 		m->next = NULL;
 		pthread_cond_signal(&q->nonfull);
 		/* Other consumers may be waiting for what is left. */

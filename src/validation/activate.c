@@ -15,6 +15,7 @@
 
 #include "util/hex.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
 #include "validation/chainstate_int.h"
@@ -129,6 +130,7 @@ done:
 		bi->pending_len = 0;
 		bi->dirty = 0;
 		cs->best_header_dirty = 0;
+		cs->last_connected_len = len;
 		chain_set_tip(&cs->chain, bi);
 		cand_add(&cs->cand, bi);
 		cand_prune(&cs->cand, bi);
@@ -175,6 +177,25 @@ cs_bench_log(struct chainstate *cs, const char *when)
 	    (unsigned long long)cs->bench_blocks, when);
 }
 
+/* The chain's block metrics and the status page's recent blocks. */
+static void
+note_connected(struct chainstate *cs, const struct bindex *bi, int64_t us)
+{
+	struct metrics_block mb;
+
+	metrics_observe_us(M_CHAIN_BLOCK_VALIDATION, 0, us);
+	metrics_inc(M_CHAIN_BLOCKS_CONNECTED, 0);
+	metrics_add(M_CHAIN_BLOCK_TXS, 0, bi->e.tx_count);
+	memset(&mb, 0, sizeof(mb));
+	memcpy(mb.hash, bi->e.hash, 32);
+	mb.height = bi->e.height;
+	mb.ntx = bi->e.tx_count;
+	mb.size = cs->last_connected_len;
+	mb.time = bi->e.hdr.time;
+	mb.validation_us = us;
+	metrics_block_connected(&mb);
+}
+
 /*
  * Core's "Connect total" of -debug=bench: reading, checking, connecting
  * and committing a block, with the script checks counted apart. Blocks
@@ -185,10 +206,14 @@ connect_one(struct chainstate *cs, struct bindex *bi)
 {
 	int64_t t0 = time_mono_micros();
 	int64_t s0 = script_batch_micros(cs->scripts);
+	int64_t us;
 	int rc;
 
 	rc = connect_one_untimed(cs, bi);
-	cs->bench_connect_us += time_mono_micros() - t0;
+	us = time_mono_micros() - t0;
+	if (rc == 0 && !cs->background)
+		note_connected(cs, bi, us);
+	cs->bench_connect_us += us;
 	cs->bench_script_us += script_batch_micros(cs->scripts) - s0;
 	if (++cs->bench_blocks % BENCH_LOG_EVERY == 0)
 		cs_bench_log(cs, "running total");
@@ -234,6 +259,10 @@ disconnect_one(struct chainstate *cs)
 	chain_set_tip(&cs->chain, tip->parent);
 	cs_maybe_candidate(cs, tip->parent);
 	cs_unlock(cs);
+	if (!cs->background) {
+		metrics_inc(M_CHAIN_BLOCKS_DISCONNECTED, 0);
+		metrics_block_disconnected(tip->e.height);
+	}
 	cs_log_update_tip(cs);
 	if (notify_disconnected(cs, tip) != 0) {
 		hash_to_hex(tip->e.hash, hex);
@@ -291,6 +320,8 @@ activate_best_chain(struct chainstate *cs, int max_blocks, int *more)
 	}
 out:
 	free(path);
+	if (disconnected && !cs->background)
+		metrics_inc(M_CHAIN_REORGS, 0);
 	if (disconnected && rc == 0 && cs->hooks.reorg_done)
 		cs->hooks.reorg_done(cs->hooks.arg);
 	if (chain_tip(&cs->chain) != start)

@@ -17,6 +17,7 @@
 #include "chain/pow.h"
 #include "util/hex.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
 #include "validation/chainstate_int.h"
@@ -163,6 +164,14 @@ cs_maybe_candidate(struct chainstate *cs, struct bindex *b)
 		cand_add(&cs->cand, b);
 }
 
+/* The headers gauge; the validation thread moves best_header. */
+static void
+note_best_header(const struct chainstate *cs)
+{
+	if (!cs->background && cs->best_header)
+		metrics_set(M_CHAIN_HEADERS, 0, cs->best_header->e.height);
+}
+
 void
 cs_recompute_best_header(struct chainstate *cs)
 {
@@ -180,6 +189,7 @@ cs_recompute_best_header(struct chainstate *cs)
 	if (best != cs->best_header) {
 		cs->best_header = best;
 		cs->best_header_dirty = 1;
+		note_best_header(cs);
 	}
 }
 
@@ -190,6 +200,7 @@ update_best_header(struct chainstate *cs, struct bindex *b)
 	    bindex_work_cmp(b, cs->best_header) > 0)) {
 		cs->best_header = b;
 		cs->best_header_dirty = 1;
+		note_best_header(cs);
 	}
 }
 
@@ -527,6 +538,7 @@ cs_tip_moved(struct chainstate *cs)
 	ibd = chainstate_is_initial_download(cs);
 	if (tip && !ibd)
 		check_unknown_rules(cs, tip);
+	cs_metrics_tip(cs);
 	if (tip && cs->hooks.tip_changed)
 		cs->hooks.tip_changed(cs->hooks.arg, &tip->e, ibd);
 }
@@ -564,6 +576,7 @@ chainstate_open(const struct chainparams *cp, struct store *s,
 		return -1;
 	}
 	update_ibd_inputs(cs);
+	cs_metrics_tip(cs);
 	*out = cs;
 	return 0;
 }

@@ -106,6 +106,7 @@ struct chainstate {
 	 * tip, to the store chainstate named by role.
 	 */
 	int background;
+	size_t last_connected_len;	/* bytes of the block connected last */
 	enum store_cs role;
 };
 
@@ -139,6 +140,8 @@ void cs_maybe_candidate(struct chainstate *cs, struct bindex *b);
 int cs_flush_dirty(struct chainstate *cs);
 /* Recomputes the most-work valid header. Under lock. */
 void cs_recompute_best_header(struct chainstate *cs);
+/* The chain gauges (height, headers, progress, IBD) from the tip (tiplog.c). */
+void cs_metrics_tip(struct chainstate *cs);
 /*
  * Runs fn in a write transaction, growing the map and redoing it on
  * MAPFULL; commits if fn returns 0 (cs_txn: only if commit), else aborts.

@@ -17,6 +17,7 @@
 #include "chain/chainparams.h"
 #include "util/hex.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/time.h"
 #include "validation/chainstate_int.h"
 
@@ -60,6 +61,21 @@ progress(struct chainstate *cs, const struct bindex *tip)
 }
 
 void
+cs_metrics_tip(struct chainstate *cs)
+{
+	const struct bindex *tip = chain_tip(&cs->chain);
+
+	if (tip == NULL || cs->background)
+		return;
+	metrics_set(M_CHAIN_HEIGHT, 0, tip->e.height);
+	metrics_set(M_CHAIN_TIP_TIME, 0, (double)tip->e.hdr.time);
+	metrics_set(M_CHAIN_PROGRESS, 0, progress(cs, tip));
+	metrics_set(M_CHAIN_IBD, 0, chainstate_is_initial_download(cs));
+	if (cs->best_header)
+		metrics_set(M_CHAIN_HEADERS, 0, cs->best_header->e.height);
+}
+
+void
 cs_log_update_tip(struct chainstate *cs)
 {
 	const struct bindex *tip = chain_tip(&cs->chain);
@@ -67,6 +83,7 @@ cs_log_update_tip(struct chainstate *cs)
 
 	if (tip == NULL)
 		return;
+	cs_metrics_tip(cs);
 	hash_to_hex(tip->e.hash, hex);
 	iso_date(tip->e.hdr.time, date, sizeof(date));
 	/*

@@ -88,6 +88,8 @@ BASE_SCRIPTS = [
     ("interop_compactblocks.py", 600),
     ("rest_interface.py", None),
     ("zmq_interface.py", None),
+    ("feature_metrics.py", None),
+    ("feature_status_page.py", 600),
     ("rpc_rawtx_verbose.py", None),
     ("rpc_bad_input.py", None),
     ("rpc_blockstats.py", None),
@@ -147,6 +149,7 @@ SANITIZER_SMOKE = [
     "rest_interface.py",
     "zmq_interface.py",
     "p2p_orphans.py",
+    "feature_metrics.py",
 ]
 
 DEFAULT_TIMEOUT = 600
