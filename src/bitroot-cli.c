@@ -37,7 +37,6 @@ static const char *const shared_opts[] = { "datadir", "conf", "chain",
 	"regtest", "testnet", "testnet4", "signet", "rpcconnect", "rpcport",
 	"rpcuser", "rpcpassword", "rpccookiefile", "includeconf" };
 
-
 /* ---- Options ---- */
 
 /* Boolean value of "-name", "-name=v" or "-noname". */
@@ -52,7 +51,8 @@ bool_value(const char *v, int negated)
 static void
 usage(void)
 {
-	printf("Bitroot RPC client\n\n"
+	printf(
+	    "Bitroot RPC client\n\n"
 	    "Usage:  bitroot-cli [options] <command> [params]  Send command to the node\n"
 	    "or:     bitroot-cli [options] -named <command> [name=value]...  Send command to the node (with named arguments)\n"
 	    "or:     bitroot-cli [options] help                List commands\n"
@@ -143,7 +143,7 @@ parse_options(int argc, char **argv, struct cli_opts *o)
 			o->rpcwaittimeout = val ? strtol(val, NULL, 10) : 0;
 		else if (strcmp(name, "rpcclienttimeout") == 0)
 			o->rpcclienttimeout = val ? strtol(val, NULL, 10) :
-			    DEFAULT_CLIENT_TIMEOUT;
+						    DEFAULT_CLIENT_TIMEOUT;
 		else if (strcmp(name, "?") == 0 || strcmp(name, "h") == 0 ||
 		    strcmp(name, "help") == 0)
 			o->help = 1;
@@ -151,10 +151,12 @@ parse_options(int argc, char **argv, struct cli_opts *o)
 			o->version = 1;
 		else if (strcmp(name, "rpcwallet") == 0 ||
 		    strcmp(name, "color") == 0 || strcmp(name, "debug") == 0)
-			;	/* accepted for compatibility, no effect */
+			; /* accepted for compatibility, no effect */
 		else {
-			fprintf(stderr, "Error parsing command line arguments: "
-			    "Invalid parameter -%s\n", name);
+			fprintf(stderr,
+			    "Error parsing command line arguments: "
+			    "Invalid parameter -%s\n",
+			    name);
 			fflush(stderr);
 			_exit(1);
 		}
@@ -195,11 +197,16 @@ static const struct conv conv_table[] = {
 	{ "deriveaddresses", 1, "range" },
 	{ "disconnectnode", 1, "nodeid" },
 	{ "finalizepsbt", 1, "extract" },
-	{ "echojson", 0, "arg0" }, { "echojson", 1, "arg1" },
-	{ "echojson", 2, "arg2" }, { "echojson", 3, "arg3" },
-	{ "echojson", 4, "arg4" }, { "echojson", 5, "arg5" },
-	{ "echojson", 6, "arg6" }, { "echojson", 7, "arg7" },
-	{ "echojson", 8, "arg8" }, { "echojson", 9, "arg9" },
+	{ "echojson", 0, "arg0" },
+	{ "echojson", 1, "arg1" },
+	{ "echojson", 2, "arg2" },
+	{ "echojson", 3, "arg3" },
+	{ "echojson", 4, "arg4" },
+	{ "echojson", 5, "arg5" },
+	{ "echojson", 6, "arg6" },
+	{ "echojson", 7, "arg7" },
+	{ "echojson", 8, "arg8" },
+	{ "echojson", 9, "arg9" },
 	{ "generateblock", 1, "transactions" },
 	{ "generateblock", 2, "submit" },
 	{ "generatetoaddress", 0, "nblocks" },
@@ -276,7 +283,7 @@ is_json_param(const char *method, int idx, const char *name)
 		if (strcmp(conv_table[i].method, method) != 0)
 			continue;
 		if (name ? strcmp(conv_table[i].name, name) == 0 :
-		    conv_table[i].idx == idx)
+			   conv_table[i].idx == idx)
 			return 1;
 	}
 	return 0;
@@ -375,7 +382,8 @@ main(int argc, char **argv)
 	if (args_read_config(a, msg, sizeof(msg)) == -1 ||
 	    args_select_chain(a, msg, sizeof(msg)) == -1)
 		cli_die("%s", msg);
-	ci.conf_path = args_config_path(a) ? xstrdup(args_config_path(a)) :
+	ci.conf_path = args_config_path(a) ?
+	    xstrdup(args_config_path(a)) :
 	    xasprintf("%s/bitcoin.conf", args_datadir(a));
 
 	/* Where to connect. */
@@ -385,8 +393,8 @@ main(int argc, char **argv)
 		char *colon = strrchr(ci.host, ':');
 
 		/* "host:port" or "[v6]:port" in -rpcconnect. */
-		if (colon && (ci.host[0] == '[' || strchr(ci.host, ':') ==
-		    colon)) {
+		if (colon &&
+		    (ci.host[0] == '[' || strchr(ci.host, ':') == colon)) {
 			port = atoi(colon + 1);
 			*colon = '\0';
 		}
@@ -422,7 +430,8 @@ main(int argc, char **argv)
 	if (o.stdinrpcpass) {
 		line = cli_read_line(stdin);
 		if (line == NULL)
-			cli_die("-stdinrpcpass specified but failed to read from "
+			cli_die(
+			    "-stdinrpcpass specified but failed to read from "
 			    "standard input");
 		free(o.rpcpassword);
 		o.rpcpassword = line;
@@ -490,7 +499,8 @@ main(int argc, char **argv)
 	reply = cli_call(&o, &ci, body, &rep);
 	free(body);
 	if (!json_is_object(reply))
-		cli_die("expected reply to have result, error and id properties");
+		cli_die(
+		    "expected reply to have result, error and id properties");
 	err = json_object_get(reply, "error");
 	res = json_object_get(reply, "result");
 	if (err && !json_is_null(err)) {

@@ -35,11 +35,11 @@
 
 struct grind {
 	uint8_t header[BLOCK_HEADER_SIZE];
-	struct sha256_ctx mid;		/* state after the first 64 bytes */
+	struct sha256_ctx mid; /* state after the first 64 bytes */
 	struct arith256 target;
 	unsigned nthreads;
-	int found;			/* atomic */
-	pthread_mutex_t found_mu;	/* guards nonce; a leaf lock */
+	int found;		  /* atomic */
+	pthread_mutex_t found_mu; /* guards nonce; a leaf lock */
 	uint32_t nonce;
 };
 
@@ -117,21 +117,23 @@ grind(const char *hex)
 	}
 	arith256_set_compact(&g.target, h.bits, &neg, &over);
 	if (arith256_is_zero(&g.target) || neg || over) {
-		fprintf(stderr, "error: Could not satisfy difficulty target\n");
+		fprintf(stderr,
+		    "error: Could not satisfy difficulty target\n");
 		return 1;
 	}
 	sha256_init(&g.mid);
 	sha256_update(&g.mid, g.header, 64);
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	g.nthreads = ncpu < 1 ? 1 : ncpu > GRIND_MAX_THREADS ?
-	    GRIND_MAX_THREADS : (unsigned)ncpu;
+	g.nthreads = ncpu < 1	     ? 1 :
+	    ncpu > GRIND_MAX_THREADS ? GRIND_MAX_THREADS :
+				       (unsigned)ncpu;
 	pthread_mutex_init(&g.found_mu, NULL);
 	w = xcalloc(g.nthreads, sizeof(*w));
 	for (i = 0; i < g.nthreads; i++) {
 		w[i].g = &g;
 		w[i].index = i;
-		if (pthread_create(&w[i].thread, NULL, grind_main,
-		    &w[i]) != 0) {
+		if (pthread_create(&w[i].thread, NULL, grind_main, &w[i]) !=
+		    0) {
 			fprintf(stderr, "error: cannot start a thread\n");
 			exit(1);
 		}
@@ -141,7 +143,8 @@ grind(const char *hex)
 	free(w);
 	pthread_mutex_destroy(&g.found_mu);
 	if (!g.found) {
-		fprintf(stderr, "error: Could not satisfy difficulty target\n");
+		fprintf(stderr,
+		    "error: Could not satisfy difficulty target\n");
 		return 1;
 	}
 	le32_write(g.header + 76, g.nonce);
@@ -153,7 +156,8 @@ grind(const char *hex)
 static void
 usage(FILE *fp)
 {
-	fprintf(fp, "bitroot-util version v%s\n\n"
+	fprintf(fp,
+	    "bitroot-util version v%s\n\n"
 	    "Usage:  bitroot-util [options] [command]\n"
 	    "  bitroot-util [options] grind <hex-block-header>\n\n"
 	    "Options:\n"
@@ -161,7 +165,8 @@ usage(FILE *fp)
 	    "  -version        Print version and exit\n\n"
 	    "Commands:\n"
 	    "  grind           Perform proof of work on the hex header "
-	    "string\n", PACKAGE_VERSION);
+	    "string\n",
+	    PACKAGE_VERSION);
 }
 
 int
@@ -190,7 +195,8 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(argv[i], "grind") == 0) {
 		if (argc - i != 2) {
-			fprintf(stderr, "error: Must specify block header to "
+			fprintf(stderr,
+			    "error: Must specify block header to "
 			    "grind\n");
 			return 1;
 		}

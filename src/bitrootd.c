@@ -39,8 +39,7 @@ static volatile sig_atomic_t got_sighup;
 /* Self-pipe: the SIGHUP handler writes, the main loop wakes. */
 static int hup_pipe[2] = { -1, -1 };
 
-static _Noreturn void
-die(struct args *a, const char *fmt, ...)
+static _Noreturn void die(struct args *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* A start-up error before the log exists: stderr only, exit 1. */
@@ -159,7 +158,8 @@ pidfile_path(const struct args *a)
 static void
 print_help(int debug)
 {
-	printf("bitrootd version v%s\n\n"
+	printf(
+	    "bitrootd version v%s\n\n"
 	    "Usage:  bitrootd [options]                     Start bitrootd\n\n",
 	    PACKAGE_VERSION);
 	args_print_help(stdout, debug);
@@ -241,7 +241,8 @@ main(int argc, char *argv[])
 		die(a, "getrlimit: %s", strerror(errno));
 	if ((lockfd = daemon_lock_dir(args_chaindir(a))) == -1) {
 		if (errno == EWOULDBLOCK)
-			die(a, "Cannot obtain a lock on data directory %s. "
+			die(a,
+			    "Cannot obtain a lock on data directory %s. "
 			    "bitrootd is probably already running.",
 			    args_chaindir(a));
 		die(a, "Cannot obtain a lock on data directory %s: %s",
@@ -250,8 +251,9 @@ main(int argc, char *argv[])
 
 	if (daemon_log_options(a, &lopt, &logpath, err, sizeof(err)) == -1)
 		die(a, "%s", err);
-	if (lopt.path && args_get_bool(a, "shrinkdebugfile",
-	    lopt.categories == 0) && daemon_shrink_log(lopt.path) == -1)
+	if (lopt.path &&
+	    args_get_bool(a, "shrinkdebugfile", lopt.categories == 0) &&
+	    daemon_shrink_log(lopt.path) == -1)
 		die(a, "Could not shrink debug log file %s: %s", lopt.path,
 		    strerror(errno));
 	if (log_init(&lopt) == -1)
@@ -265,8 +267,8 @@ main(int argc, char *argv[])
 
 	detach = args_get_bool(a, "daemon", 0) ||
 	    args_get_bool(a, "daemonwait", 0);
-	if (detach && daemon_detach(args_get_bool(a, "daemonwait", 0),
-	    &notify) == -1)
+	if (detach &&
+	    daemon_detach(args_get_bool(a, "daemonwait", 0), &notify) == -1)
 		die(a, "fork: %s", strerror(errno));
 
 	if (shutdown_init() == -1)
@@ -274,8 +276,10 @@ main(int argc, char *argv[])
 	install_signals();
 	if ((pidpath = pidfile_path(a)) != NULL &&
 	    daemon_write_pidfile(pidpath) == -1) {
-		snprintf(err, sizeof(err), "Unable to create the PID file "
-		    "\"%s\": %s", pidpath, strerror(errno));
+		snprintf(err, sizeof(err),
+		    "Unable to create the PID file "
+		    "\"%s\": %s",
+		    pidpath, strerror(errno));
 		log_warnx("%s", err);
 		return startup_exit(err, lockfd, &notify, pidpath, logpath, a);
 	}
@@ -289,7 +293,8 @@ main(int argc, char *argv[])
 	}
 	daemon_ready(&notify, NULL);
 	if ((v = args_get(a, "startupnotify")) != NULL && *v != '\0' &&
-	    !args_is_negated(a, "startupnotify") && daemon_run_command(v) == -1)
+	    !args_is_negated(a, "startupnotify") &&
+	    daemon_run_command(v) == -1)
 		log_warn("startupnotify");
 
 	wait_for_shutdown();

@@ -41,15 +41,15 @@ struct node {
 	struct store *store;
 	struct sigcache *sigcache;
 	struct validation *val;
-	struct filterindex *fi;		/* -blockfilterindex, or NULL */
+	struct filterindex *fi; /* -blockfilterindex, or NULL */
 	struct mempool *mp;
 	struct net *net;
 	struct rpc *rpc;
-	struct metrics_http *metrics;	/* -metricsbind, or NULL */
+	struct metrics_http *metrics; /* -metricsbind, or NULL */
 	struct notify *notify;
 	struct zmqpub *zmq;
-	const char *blocknotify;	/* -blocknotify command, or NULL */
-	const char *alertnotify;	/* -alertnotify command, or NULL */
+	const char *blocknotify; /* -blocknotify command, or NULL */
+	const char *alertnotify; /* -alertnotify command, or NULL */
 };
 
 /*
@@ -95,7 +95,8 @@ on_tip_notify(void *arg, const uint8_t hash[32], int32_t height, int ibd)
 static void
 on_alert_notify(void *arg, const char *msg)
 {
-	static const char safe[] = "abcdefghijklmnopqrstuvwxyz"
+	static const char safe[] =
+	    "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;-_/:?@()";
 	struct node *n = arg;
 	char quoted[VALIDATION_WARNING_LEN + 3];
@@ -126,12 +127,13 @@ apply_signet_options(const struct args *a, struct chainparams *cp)
 
 	n = args_get_all(a, "signetchallenge", &vals);
 	if (n > 1) {
-		log_warnx("Error: -signetchallenge cannot be multiple values.");
+		log_warnx(
+		    "Error: -signetchallenge cannot be multiple values.");
 		return -1;
 	}
 	if (n == 1) {
 		if (chainparams_set_signet_challenge(cp, vals[0], err,
-		    sizeof(err)) == -1) {
+			sizeof(err)) == -1) {
 			log_warnx("Error: %s", err);
 			return -1;
 		}
@@ -167,7 +169,8 @@ apply_chain_options(const struct args *a, struct chainparams *cp)
 	for (i = 0; i < n; i++) {
 		if (chainparams_set_activation(cp, vals[i]) == -1) {
 			log_warnx("Error: Invalid format (%s) for "
-			    "-testactivationheight=name@height.", vals[i]);
+				  "-testactivationheight=name@height.",
+			    vals[i]);
 			return -1;
 		}
 	}
@@ -176,7 +179,7 @@ apply_chain_options(const struct args *a, struct chainparams *cp)
 		char err[256];
 
 		if (chainparams_add_assumeutxo(cp, vals[i], err,
-		    sizeof(err)) == -1) {
+			sizeof(err)) == -1) {
 			log_warnx("Error: %s", err);
 			return -1;
 		}
@@ -185,8 +188,10 @@ apply_chain_options(const struct args *a, struct chainparams *cp)
 		cp->max_tip_age = args_get_int(a, "maxtipage", 0);
 	if ((v = args_get(a, "minimumchainwork")) != NULL &&
 	    parse_user_hex256(v, cp->minimum_chain_work) == -1) {
-		log_warnx("Error: Invalid minimum work specified (%s), must be "
-		    "up to 64 hex digits", v);
+		log_warnx(
+		    "Error: Invalid minimum work specified (%s), must be "
+		    "up to 64 hex digits",
+		    v);
 		return -1;
 	}
 	/*
@@ -196,14 +201,17 @@ apply_chain_options(const struct args *a, struct chainparams *cp)
 	 */
 	if ((v = args_get(a, "assumevalid")) != NULL) {
 		if (parse_user_hex256(v, hash) == -1) {
-			log_warnx("Error: Invalid assumevalid block hash "
+			log_warnx(
+			    "Error: Invalid assumevalid block hash "
 			    "specified (%s), must be up to 64 hex digits (or 0 "
-			    "to disable)", v);
+			    "to disable)",
+			    v);
 			return -1;
 		}
 		if (memcmp(hash, zero, 32) != 0)
 			log_warnx("-assumevalid=%s has no effect: bitrootd "
-			    "verifies every script", v);
+				  "verifies every script",
+			    v);
 	}
 	return 0;
 }
@@ -250,15 +258,17 @@ guard_sigbus(const char *dir)
 	struct sigaction sa;
 	int len;
 
-	len = snprintf(sigbus_msg, sizeof(sigbus_msg), "Error: SIGBUS: a read "
+	len = snprintf(sigbus_msg, sizeof(sigbus_msg),
+	    "Error: SIGBUS: a read "
 	    "from %s/data.mdb failed: the file shrank while bitrootd ran, or "
 	    "the disk could not read it. The store is damaged: restore the "
 	    "chainstate directory from a backup, or move it away and sync "
-	    "again\n", dir);
+	    "again\n",
+	    dir);
 	if (len < 0)
 		return;
 	sigbus_len = (size_t)len < sizeof(sigbus_msg) ? (size_t)len :
-	    sizeof(sigbus_msg) - 1;
+							sizeof(sigbus_msg) - 1;
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESETHAND;
@@ -295,7 +305,7 @@ node_start(const struct args *a, struct node **out)
 	if (args_is_set(a, "mocktime"))
 		node_set_mocktime(args_get_int(a, "mocktime", 0));
 	if (filterindex_options(a, &filter_types, &serve_filters, err,
-	    sizeof(err)) != 0) {
+		sizeof(err)) != 0) {
 		log_warnx("Error: %s", err);
 		goto fail;
 	}
@@ -326,8 +336,7 @@ node_start(const struct args *a, struct node **out)
 	/* One runner for both: commands run one at a time, off node threads. */
 	if (n->blocknotify != NULL || n->alertnotify != NULL)
 		n->notify = notify_start();
-	if (validation_start_sc(a, n->cp, n->store, n->sigcache,
-	    &n->val) != 0)
+	if (validation_start_sc(a, n->cp, n->store, n->sigcache, &n->val) != 0)
 		goto fail;
 	if (n->notify) {
 		struct validation_listener vl;
@@ -339,11 +348,11 @@ node_start(const struct args *a, struct node **out)
 		validation_add_listener(n->val, &vl);
 	}
 	if ((filter_types & (1u << BLOCKFILTER_BASIC)) &&
-	    filterindex_start(n->store, n->val, BLOCKFILTER_BASIC,
-	    &n->fi) != 0)
+	    filterindex_start(n->store, n->val, BLOCKFILTER_BASIC, &n->fi) !=
+		0)
 		goto fail;
-	if (mempool_start(a, n->cp, n->store, n->val, n->sigcache,
-	    &n->mp) != 0)
+	if (mempool_start(a, n->cp, n->store, n->val, n->sigcache, &n->mp) !=
+	    0)
 		goto fail;
 	if (zmqpub_start(a, n->store, n->val, n->mp, &n->zmq) != 0)
 		goto fail;
@@ -352,7 +361,7 @@ node_start(const struct args *a, struct node **out)
 	if (!args_get_bool(a, "server", 1))
 		log_info("-server=0: no RPC server");
 	else if (rpc_start(a, n->cp, n->store, n->val, n->mp, n->net,
-	    &n->rpc) != 0)
+		     &n->rpc) != 0)
 		goto fail;
 	if (n->rpc) {
 		rpc_set_filterindex(n->rpc, n->fi);

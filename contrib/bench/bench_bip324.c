@@ -73,8 +73,8 @@ main(int argc, char **argv)
 		keygen[r] = (now() - t0) / n;
 		t0 = now();
 		for (i = 0; i < n; i++)
-			if (bip324_cipher_start(&c[i], peer.ell_ours, i & 1, magic,
-			    0) != 0)
+			if (bip324_cipher_start(&c[i], peer.ell_ours, i & 1,
+				magic, 0) != 0)
 				return 1;
 		start[r] = (now() - t0) / n;
 		t0 = now();

@@ -50,9 +50,10 @@ process_start_us(void)
 		start = strtoull(p + 1, NULL, 10);
 	clock_gettime(CLOCK_BOOTTIME, &up);
 	/* Convert to the monotonic clock the rest of the program uses. */
-	return time_mono_micros() - ((int64_t)up.tv_sec * 1000000 +
-	    up.tv_nsec / 1000 - (int64_t)(start * 1000000 /
-	    (unsigned long long)sysconf(_SC_CLK_TCK)));
+	return time_mono_micros() -
+	    ((int64_t)up.tv_sec * 1000000 + up.tv_nsec / 1000 -
+		(int64_t)(start * 1000000 /
+		    (unsigned long long)sysconf(_SC_CLK_TCK)));
 }
 
 static uint64_t
@@ -122,7 +123,7 @@ main(int argc, char **argv)
 	snprintf(dd, sizeof(dd), "-datadir=%s", argv[1]);
 	snprintf(lb, sizeof(lb), "-loadblock=%s", argv[2]);
 	av[ac++] = argv[0];
-	av[ac++] = (char *)(uintptr_t)"-regtest";
+	av[ac++] = (char *)(uintptr_t) "-regtest";
 	av[ac++] = dd;
 	av[ac++] = lb;
 	if (argc > 4)

@@ -52,13 +52,13 @@ struct bench {
 	int nconnected;
 	int nhandshaken;
 	int nfailed;
-	int phase;		/* 0 connect, 1 ping, 2 done */
+	int phase; /* 0 connect, 1 ping, 2 done */
 	int round, rounds;
 	int spread_ms;
 	int64_t round_start_us;
 	int next_ping;
 	int outstanding;
-	double *rtt;		/* microseconds */
+	double *rtt; /* microseconds */
 	size_t nrtt, caprtt;
 	struct event *tick;
 };
@@ -212,7 +212,7 @@ connect_more(struct bench *b)
 		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 		b->connecting++;
 		if (bufferevent_socket_connect(c->bev, (struct sockaddr *)&sin,
-		    sizeof(sin)) == -1) {
+			sizeof(sin)) == -1) {
 			b->connecting--;
 			b->nfailed++;
 			bufferevent_free(c->bev);
@@ -237,15 +237,17 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 
 		if (c->bev == NULL || !c->handshaken)
 			continue;
-		c->ping_nonce = ((uint64_t)(b->round + 1) << 32) | (uint64_t)c->idx;
+		c->ping_nonce = ((uint64_t)(b->round + 1) << 32) |
+		    (uint64_t)c->idx;
 		c->ping_sent_us = now_us();
 		le64_write(p, c->ping_nonce);
 		send_msg(b, c, "ping", p, 8);
 		b->outstanding++;
 	}
 	if (b->next_ping >= b->n &&
-	    (b->outstanding == 0 || t - b->round_start_us >
-	    (int64_t)b->spread_ms * 1000 + 10000000)) {
+	    (b->outstanding == 0 ||
+		t - b->round_start_us >
+		    (int64_t)b->spread_ms * 1000 + 10000000)) {
 		if (++b->round >= b->rounds) {
 			b->phase = 2;
 			event_base_loopbreak(b->base);
@@ -271,7 +273,8 @@ struct rpc_bench {
 static void
 b64(const char *in, char *out)
 {
-	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	static const char t[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	    "0123456789+/";
 	size_t n = strlen(in), i, k = 0;
 
@@ -312,11 +315,15 @@ rpc_once(struct rpc_bench *r, int fd, const char *method, double *lat)
 	size_t got = 0;
 	int blen;
 
-	blen = snprintf(body, sizeof(body), "{\"jsonrpc\":\"1.0\",\"id\":1,"
-	    "\"method\":\"%s\",\"params\":[]}", method);
-	snprintf(req, sizeof(req), "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	blen = snprintf(body, sizeof(body),
+	    "{\"jsonrpc\":\"1.0\",\"id\":1,"
+	    "\"method\":\"%s\",\"params\":[]}",
+	    method);
+	snprintf(req, sizeof(req),
+	    "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 	    "Authorization: Basic %s\r\nContent-Type: application/json\r\n"
-	    "Content-Length: %d\r\n\r\n%s", r->auth, blen, body);
+	    "Content-Length: %d\r\n\r\n%s",
+	    r->auth, blen, body);
 	t0 = now_us();
 	if (write(fd, req, strlen(req)) < 0)
 		return -1;
@@ -330,13 +337,15 @@ rpc_once(struct rpc_bench *r, int fd, const char *method, double *lat)
 		resp[got] = '\0';
 		hdr_end = strstr(resp, "\r\n\r\n");
 		cl = strcasestr(resp, "Content-Length:");
-		if (hdr_end && cl && got >= (size_t)(hdr_end + 4 - resp) +
-		    (size_t)atoi(cl + 15))
+		if (hdr_end && cl &&
+		    got >=
+			(size_t)(hdr_end + 4 - resp) + (size_t)atoi(cl + 15))
 			break;
 	}
 	*lat = (double)(now_us() - t0);
 	return strstr(resp, "\"result\"") && strncmp(resp + 9, "200", 3) == 0 ?
-	    0 : -1;
+	    0 :
+	    -1;
 }
 
 static int
@@ -372,8 +381,10 @@ rpc_main(void *arg)
 		}
 		if (r->ncc == r->cap) {
 			r->cap = r->cap ? r->cap * 2 : 256;
-			r->lat_cc = realloc(r->lat_cc, r->cap * sizeof(double));
-			r->lat_bc = realloc(r->lat_bc, r->cap * sizeof(double));
+			r->lat_cc = realloc(r->lat_cc,
+			    r->cap * sizeof(double));
+			r->lat_bc = realloc(r->lat_bc,
+			    r->cap * sizeof(double));
 		}
 		if (rpc_once(r, fd, "getconnectioncount", &lat) == 0)
 			r->lat_cc[r->ncc++] = lat;
@@ -437,7 +448,8 @@ rss_kb(int pid)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: bench_peers -port P -rpcport R -cookie FILE "
+	fprintf(stderr,
+	    "usage: bench_peers -port P -rpcport R -cookie FILE "
 	    "-pid PID -n N [-rounds 3] [-spread-ms 2000] [-magic HEX]\n");
 	exit(2);
 }
@@ -537,7 +549,8 @@ main(int argc, char **argv)
 	pthread_join(th, NULL);
 	rss2 = rss_kb(pid);
 
-	printf("{\"peers\": %d, \"handshaken\": %d, \"handshake_seconds\": %.2f, "
+	printf(
+	    "{\"peers\": %d, \"handshaken\": %d, \"handshake_seconds\": %.2f, "
 	    "\"rss_kb_before\": %ld, \"rss_kb_held\": %ld, "
 	    "\"rss_kb_after_pings\": %ld, \"rss_kb_per_peer\": %.1f, "
 	    "\"pings\": %zu, \"ping_p50_ms\": %.3f, \"ping_p99_ms\": %.3f, "
@@ -546,12 +559,14 @@ main(int argc, char **argv)
 	    "\"rpc_getconnectioncount_p99_ms\": %.3f, "
 	    "\"rpc_getblockcount_p50_ms\": %.3f, \"rpc_errors\": %d}\n",
 	    b.n, b.nhandshaken, (double)t_hs / 1e6, rss0, rss1, rss2,
-	    b.nhandshaken ? (double)((rss2 > rss1 ? rss2 : rss1) - rss0) /
-	    b.nhandshaken : 0.0, b.nrtt, pct(b.rtt, b.nrtt, 0.5) / 1000,
+	    b.nhandshaken ?
+		(double)((rss2 > rss1 ? rss2 : rss1) - rss0) / b.nhandshaken :
+		0.0,
+	    b.nrtt, pct(b.rtt, b.nrtt, 0.5) / 1000,
 	    pct(b.rtt, b.nrtt, 0.99) / 1000, pct(b.rtt, b.nrtt, 1.0) / 1000,
 	    r.ncc + r.nbc, pct(r.lat_cc, r.ncc, 0.5) / 1000,
-	    pct(r.lat_cc, r.ncc, 0.99) / 1000, pct(r.lat_bc, r.nbc, 0.5) / 1000,
-	    r.errors);
+	    pct(r.lat_cc, r.ncc, 0.99) / 1000,
+	    pct(r.lat_bc, r.nbc, 0.5) / 1000, r.errors);
 	for (i = 0; i < b.n; i++)
 		if (b.c[i].bev)
 			bufferevent_free(b.c[i].bev);

@@ -122,7 +122,7 @@ build_p2wpkh(secp256k1_context *ctx, struct bench_tx *b, size_t n)
 	memset(sec, 0x42, 32);
 	if (!secp256k1_ec_pubkey_create(ctx, &pub, sec) ||
 	    !secp256k1_ec_pubkey_serialize(ctx, b->pub, &len, &pub,
-	    SECP256K1_EC_COMPRESSED))
+		SECP256K1_EC_COMPRESSED))
 		die("key");
 	for (i = 0; i < n; i++) {
 		b->spk[i][0] = OP_0;
@@ -143,7 +143,7 @@ build_p2wpkh(secp256k1_context *ctx, struct bench_tx *b, size_t n)
 		len = 72;
 		if (!secp256k1_ecdsa_sign(ctx, &s, h, sec, NULL, NULL) ||
 		    !secp256k1_ecdsa_signature_serialize_der(ctx, b->sig[i],
-		    &len, &s))
+			&len, &s))
 			die("ecdsa sign");
 		b->sig[i][len] = SIGHASH_ALL;
 		b->wit[i][0].p = b->sig[i];
@@ -193,7 +193,7 @@ build_p2tr(secp256k1_context *ctx, struct bench_tx *b, size_t n)
 	b->td = script_txdata_new(&b->tx, b->spent);
 	for (i = 0; i < n; i++) {
 		if (script_sighash_taproot(b->td, i, SIGHASH_DEFAULT, NULL,
-		    NULL, UINT32_MAX, h) != 0 ||
+			NULL, UINT32_MAX, h) != 0 ||
 		    !secp256k1_schnorrsig_sign32(ctx, b->sig[i], h, &kp, aux))
 			die("schnorr sign");
 		b->wit[i][0].p = b->sig[i];
@@ -224,7 +224,7 @@ time_inline(const struct bench_tx *b)
 		t0 = now();
 		for (i = 0; i < b->tx.vin_count; i++)
 			if (!script_verify_input(&b->tx, i, &b->spent[i],
-			    SCRIPT_MANDATORY_VERIFY_FLAGS, b->td, &err))
+				SCRIPT_MANDATORY_VERIFY_FLAGS, b->td, &err))
 				die(script_error_string(err));
 		t[r] = now() - t0;
 	}
@@ -291,11 +291,12 @@ struct utxo_map {
 static size_t
 utxo_slot(const struct utxo_map *m, const uint8_t txid[32], uint32_t n)
 {
-	size_t i = (size_t)(le64_read(txid) ^ ((uint64_t)n * 0x9e3779b97f4a7c15ULL));
+	size_t i = (size_t)(le64_read(txid) ^
+	    ((uint64_t)n * 0x9e3779b97f4a7c15ULL));
 
 	for (i &= m->cap - 1;; i = (i + 1) & (m->cap - 1))
-		if (!m->e[i].used || (m->e[i].n == n &&
-		    memcmp(m->e[i].txid, txid, 32) == 0))
+		if (!m->e[i].used ||
+		    (m->e[i].n == n && memcmp(m->e[i].txid, txid, 32) == 0))
 			return i;
 }
 
@@ -313,7 +314,8 @@ utxo_add(struct utxo_map *m, const uint8_t txid[32], uint32_t n,
 		m->e = xcalloc(m->cap, sizeof(*m->e));
 		for (i = 0; i < oldcap; i++)
 			if (old[i].used)
-				m->e[utxo_slot(m, old[i].txid, old[i].n)] = old[i];
+				m->e[utxo_slot(m, old[i].txid, old[i].n)] =
+				    old[i];
 		free(old);
 	}
 	i = utxo_slot(m, txid, n);
@@ -349,13 +351,16 @@ replay_chain(const struct chainparams *cp, const uint8_t *buf, size_t len,
 	memset(res, 0, sizeof(*res));
 	while (len - pos >= 8) {
 		if (memcmp(buf + pos, cp->magic, 4) != 0) {
-			fprintf(stderr, "bench_script: bad magic at %zu\n", pos);
+			fprintf(stderr, "bench_script: bad magic at %zu\n",
+			    pos);
 			return -1;
 		}
 		size = le32_read(buf + pos + 4);
 		pos += 8;
-		if (size > len - pos || block_parse(buf + pos, size, &b) != 0) {
-			fprintf(stderr, "bench_script: bad block at %zu\n", pos);
+		if (size > len - pos ||
+		    block_parse(buf + pos, size, &b) != 0) {
+			fprintf(stderr, "bench_script: bad block at %zu\n",
+			    pos);
 			return -1;
 		}
 		pos += size;
@@ -374,15 +379,18 @@ replay_chain(const struct chainparams *cp, const uint8_t *buf, size_t len,
 				spents[t] = xcalloc(tx->vin_count,
 				    sizeof(*spents[t]));
 				for (i = 0; i < tx->vin_count; i++) {
-					const struct outpoint *o =
-					    &tx->vin[i].prevout;
-					size_t k = map.cap ? utxo_slot(&map,
-					    o->hash, o->n) : 0;
+					const struct outpoint
+					    *o = &tx->vin[i].prevout;
+					size_t k = map.cap ?
+					    utxo_slot(&map, o->hash, o->n) :
+					    0;
 
 					if (map.cap == 0 || !map.e[k].used) {
-						fprintf(stderr, "bench_script: "
+						fprintf(stderr,
+						    "bench_script: "
 						    "missing input at height "
-						    "%d\n", height);
+						    "%d\n",
+						    height);
 						return -1;
 					}
 					spents[t][i] = map.e[k].out;
@@ -397,7 +405,7 @@ replay_chain(const struct chainparams *cp, const uint8_t *buf, size_t len,
 					jobs[njobs].nin = i;
 					jobs[njobs].spent = &spents[t][i];
 					jobs[njobs].flags = flags;
-					jobs[njobs].td = NULL;	/* below */
+					jobs[njobs].td = NULL; /* below */
 					njobs++;
 				}
 			}
@@ -415,9 +423,10 @@ replay_chain(const struct chainparams *cp, const uint8_t *buf, size_t len,
 				jobs[i++].td = tds[t];
 		}
 		if (checkqueue_run(cq, jobs, njobs, NULL, 0, &fail) != 0) {
-			fprintf(stderr, "bench_script: height %d input job %zu:"
-			    " %s\n", height, fail.index,
-			    script_error_string(fail.err));
+			fprintf(stderr,
+			    "bench_script: height %d input job %zu:"
+			    " %s\n",
+			    height, fail.index, script_error_string(fail.err));
 			return -1;
 		}
 		for (t = 1; t < b.tx_count; t++)
@@ -492,8 +501,9 @@ bench_chain(const char *path)
 		if (replay_chain(cp, buf, len, par, &r) != 0)
 			die("chain replay");
 		printf("  -par=%d: %zu blocks, %zu inputs; script checks "
-		    "%.3f s = %.0f%% of the %.3f s replay", par, r.blocks,
-		    r.inputs, r.scripts, 100 * r.scripts / r.total, r.total);
+		       "%.3f s = %.0f%% of the %.3f s replay",
+		    par, r.blocks, r.inputs, r.scripts,
+		    100 * r.scripts / r.total, r.total);
 		if (core > 0)
 			printf(", %.0f%% of Core's %.2f s import",
 			    100 * r.scripts / core, core);
@@ -522,7 +532,8 @@ main(int argc, char **argv)
 		else
 			n = 0;
 		if (n == 0 || n > 1000000) {
-			fprintf(stderr, "usage: bench_script [-n inputs] "
+			fprintf(stderr,
+			    "usage: bench_script [-n inputs] "
 			    "[-chain file | -nochain]\n");
 			return 2;
 		}
@@ -531,7 +542,8 @@ main(int argc, char **argv)
 	build_p2wpkh(ctx, &ecdsa, n);
 	build_p2tr(ctx, &schnorr, n);
 	printf("bench_script: %zu inputs per transaction, median of %d "
-	    "runs\n", n, RUNS);
+	       "runs\n",
+	    n, RUNS);
 	print_rate("ECDSA, P2WPKH, interpreter:", n, time_inline(&ecdsa));
 	print_rate("Schnorr, P2TR key path, interpreter:", n,
 	    time_inline(&schnorr));

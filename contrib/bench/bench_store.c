@@ -149,9 +149,9 @@ run(const char *base, const char *name, enum store_sync_mode mode,
 	store_disk_size(s, &size);
 	store_close(s);
 	printf("%-22s %9.1f ms %8.1f us/block  final sync %7.1f ms  "
-	    "%6.1f MiB\n", name, (t1 - t0) / 1000.0,
-	    (double)(t1 - t0) / blocks, (t2 - t1) / 1000.0,
-	    size / 1048576.0);
+	       "%6.1f MiB\n",
+	    name, (t1 - t0) / 1000.0, (double)(t1 - t0) / blocks,
+	    (t2 - t1) / 1000.0, size / 1048576.0);
 	fflush(stdout);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
@@ -165,7 +165,7 @@ main(int argc, char **argv)
 {
 	const char *base = argc > 1 ? argv[1] : "/tmp";
 	uint32_t blocks = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 10) :
-	    1100;
+				     1100;
 	int ncoins = argc > 3 ? atoi(argv[3]) : 20;
 	static uint8_t blob[BLOCK_BYTES];
 	size_t i;
@@ -178,15 +178,15 @@ main(int argc, char **argv)
 		blob[i] = (uint8_t)(i * 29 + 3);
 	printf("%u blocks, %d new coins each, in %s\n", blocks, ncoins, base);
 	if (run(base, "full (fsync/commit)", STORE_SYNC_FULL, 0, blocks,
-	    ncoins, blob) != 0 ||
-	    run(base, "data (nometasync)", STORE_SYNC_DATA, 0, blocks,
-	    ncoins, blob) != 0 ||
-	    run(base, "periodic (sync 5 s)", STORE_SYNC_PERIODIC, 5000,
-	    blocks, ncoins, blob) != 0 ||
-	    run(base, "periodic (sync 10 ms)", STORE_SYNC_PERIODIC, 10,
-	    blocks, ncoins, blob) != 0 ||
+		ncoins, blob) != 0 ||
+	    run(base, "data (nometasync)", STORE_SYNC_DATA, 0, blocks, ncoins,
+		blob) != 0 ||
+	    run(base, "periodic (sync 5 s)", STORE_SYNC_PERIODIC, 5000, blocks,
+		ncoins, blob) != 0 ||
+	    run(base, "periodic (sync 10 ms)", STORE_SYNC_PERIODIC, 10, blocks,
+		ncoins, blob) != 0 ||
 	    run(base, "nosync (end only)", STORE_SYNC_PERIODIC, 0, blocks,
-	    ncoins, blob) != 0)
+		ncoins, blob) != 0)
 		return 1;
 	return 0;
 }

@@ -74,18 +74,18 @@ struct gen {
 	uint8_t secret[KEY_SECRET_SIZE];
 	uint8_t pubkey[KEY_PUBKEY_COMPRESSED];
 	uint8_t p2wpkh[GEN_P2WPKH_LEN];
-	uint8_t script_code[25];	/* BIP143 script code of that P2WPKH */
+	uint8_t script_code[25]; /* BIP143 script code of that P2WPKH */
 	const uint8_t *out_script;
 	size_t out_script_len;
 
 	/* txids of every transaction with outputs, indexed by struct coin.tx. */
 	uint8_t (*txids)[32];
 	size_t ntxids, captxids;
-	struct coinvec pool;		/* spendable now */
-	struct coinvec fresh;		/* made by the block being built */
-	struct coinvec immature;	/* coinbase coins, one per height from 1 */
+	struct coinvec pool;	 /* spendable now */
+	struct coinvec fresh;	 /* made by the block being built */
+	struct coinvec immature; /* coinbase coins, one per height from 1 */
 	size_t next_mature;
-	uint64_t total;			/* coins in the UTXO set */
+	uint64_t total; /* coins in the UTXO set */
 
 	int32_t height;
 	uint8_t tip[32];
@@ -96,8 +96,8 @@ struct gen {
 
 	/* The block being built: its transactions after the coinbase. */
 	struct wbuf body;
-	uint8_t (*ids)[32];		/* txids, [0] for the coinbase */
-	uint8_t (*wids)[32];		/* wtxids, [0] zero */
+	uint8_t (*ids)[32];  /* txids, [0] for the coinbase */
+	uint8_t (*wids)[32]; /* wtxids, [0] zero */
 	size_t nids, capids;
 };
 
@@ -204,8 +204,8 @@ tx_weight_bound(const struct gen *g, size_t nin, size_t nout)
 	size_t wit = 0;
 
 	if (g->sign)
-		wit = 2 + nin * (1 + 1 + GEN_SIG_MAX + 1 +
-		    KEY_PUBKEY_COMPRESSED);
+		wit = 2 +
+		    nin * (1 + 1 + GEN_SIG_MAX + 1 + KEY_PUBKEY_COMPRESSED);
 	return base * WITNESS_SCALE_FACTOR + wit;
 }
 
@@ -218,9 +218,8 @@ sign_inputs(struct gen *g, struct tx *t, const struct txout *spent,
 	size_t i, len;
 
 	for (i = 0; i < t->vin_count; i++) {
-		script_sighash_v0(t, i, g->script_code,
-		    sizeof(g->script_code), spent[i].value, SIGHASH_ALL, td,
-		    h);
+		script_sighash_v0(t, i, g->script_code, sizeof(g->script_code),
+		    spent[i].value, SIGHASH_ALL, td, h);
 		if (key_sign_ecdsa(g->secret, h, sigs[i], &len) != 0)
 			errx(1, "signing failed");
 		sigs[i][len++] = SIGHASH_ALL;
@@ -291,8 +290,8 @@ add_spend(struct gen *g, size_t nin, size_t nout)
 static void
 fill_block(struct gen *g)
 {
-	size_t weight = 0, sigops = 0, limit = MAX_BLOCK_WEIGHT -
-	    GEN_COINBASE_RESERVE;
+	size_t weight = 0, sigops = 0,
+	       limit = MAX_BLOCK_WEIGHT - GEN_COINBASE_RESERVE;
 
 	while (g->total < g->target && g->pool.n > 0) {
 		size_t nin = 1 + (size_t)(rng_next(g) % GEN_MAX_IN);
@@ -307,8 +306,8 @@ fill_block(struct gen *g)
 			nout = nin + (size_t)(g->target - g->total);
 		w = tx_weight_bound(g, nin, nout);
 		/* One witness sigop per P2WPKH input. */
-		if (weight + w > limit || (g->sign &&
-		    sigops + nin > MAX_BLOCK_SIGOPS_COST))
+		if (weight + w > limit ||
+		    (g->sign && sigops + nin > MAX_BLOCK_SIGOPS_COST))
 			break;
 		add_spend(g, nin, nout);
 		weight += w;
@@ -362,8 +361,8 @@ next_block(struct gen *g)
 	}
 	wbuf_reset(&g->body);
 	g->nids = 0;
-	add_ids(g, null_hash, null_hash);	/* the coinbase, set below */
-	g->total++;				/* its output */
+	add_ids(g, null_hash, null_hash); /* the coinbase, set below */
+	g->total++;			  /* its output */
 	fill_block(g);
 
 	memset(&cb, 0, sizeof(cb));
@@ -387,7 +386,7 @@ next_block(struct gen *g)
 	cb.vout_count = 1;
 	/* BIP141: needed only when some transaction has a witness. */
 	if (g->sign && g->nids > 1) {
-		merkle_root((const uint8_t (*)[32])g->wids, g->nids, root,
+		merkle_root((const uint8_t(*)[32])g->wids, g->nids, root,
 		    NULL);
 		consensus_witness_commitment(root, reserved, commitment);
 		out[1].value = 0;
@@ -405,7 +404,7 @@ next_block(struct gen *g)
 	memset(&hdr, 0, sizeof(hdr));
 	hdr.version = 0x20000000;
 	memcpy(hdr.prev, g->tip, 32);
-	merkle_root((const uint8_t (*)[32])g->ids, g->nids, hdr.merkle, NULL);
+	merkle_root((const uint8_t(*)[32])g->ids, g->nids, hdr.merkle, NULL);
 	g->time += GEN_BLOCK_SPACING;
 	hdr.time = g->time;
 	hdr.bits = g->bits;
@@ -446,7 +445,8 @@ setup_key(struct gen *g)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: gen_utxo_chain --coins N --out FILE "
+	fprintf(stderr,
+	    "usage: gen_utxo_chain --coins N --out FILE "
 	    "[--seed S] [--signed]\n");
 	exit(2);
 }
@@ -522,9 +522,10 @@ main(int argc, char **argv)
 
 	hash_to_hex(g.tip, hex);
 	printf("height=%d\ncoins=%llu\ntip=%s\ntransactions=%llu\n"
-	    "inputs=%llu\nbytes=%llu\n", g.height,
-	    (unsigned long long)g.total, hex, (unsigned long long)g.ntx,
-	    (unsigned long long)g.ninputs, (unsigned long long)g.bytes);
+	       "inputs=%llu\nbytes=%llu\n",
+	    g.height, (unsigned long long)g.total, hex,
+	    (unsigned long long)g.ntx, (unsigned long long)g.ninputs,
+	    (unsigned long long)g.bytes);
 	wbuf_free(&g.body);
 	free(g.txids);
 	free(g.ids);

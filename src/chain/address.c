@@ -75,8 +75,8 @@ byte_word(size_t n)
 }
 
 static int
-decode_base58(const struct chainparams *p, const char *addr,
-    uint8_t *script, size_t *script_len, char *err, size_t errlen)
+decode_base58(const struct chainparams *p, const char *addr, uint8_t *script,
+    size_t *script_len, char *err, size_t errlen)
 {
 	uint8_t data[1 + HASH160_LEN], probe[BASE58_PROBE_MAX];
 	size_t n;
@@ -90,8 +90,8 @@ decode_base58(const struct chainparams *p, const char *addr,
 			*script_len = p2sh_script(data + 1, script);
 			return 0;
 		}
-		if (n >= 1 && (data[0] == p->p2pkh_prefix ||
-		    data[0] == p->p2sh_prefix))
+		if (n >= 1 &&
+		    (data[0] == p->p2pkh_prefix || data[0] == p->p2sh_prefix))
 			errbuf_printf(err, errlen,
 			    "Invalid length for Base58 address "
 			    "(P2PKH or P2SH)");
@@ -113,9 +113,8 @@ decode_base58(const struct chainparams *p, const char *addr,
 }
 
 static int
-decode_bech32(const struct chainparams *p, const char *addr,
-    uint8_t *script, size_t *script_len, char *err, size_t errlen,
-    int **locs, size_t *nlocs)
+decode_bech32(const struct chainparams *p, const char *addr, uint8_t *script,
+    size_t *script_len, char *err, size_t errlen, int **locs, size_t *nlocs)
 {
 	char hrp[BECH32_MAX_LEN + 1];
 	uint8_t data[BECH32_MAX_LEN], prog[BECH32_MAX_LEN];
@@ -137,8 +136,8 @@ decode_bech32(const struct chainparams *p, const char *addr,
 	if (strcmp(hrp, p->bech32_hrp) != 0) {
 		errbuf_printf(err, errlen,
 		    "Invalid or unsupported prefix for Segwit "
-		    "(Bech32) address (expected %s, got %s).", p->bech32_hrp,
-		    hrp);
+		    "(Bech32) address (expected %s, got %s).",
+		    p->bech32_hrp, hrp);
 		return -1;
 	}
 	version = data[0];
@@ -164,13 +163,15 @@ decode_bech32(const struct chainparams *p, const char *addr,
 		    plen != WITNESS_V0_SCRIPTHASH_LEN) {
 			errbuf_printf(err, errlen,
 			    "Invalid Bech32 v0 address program "
-			    "size (%d %s), per BIP141", plen,
-			    byte_word((size_t)plen));
+			    "size (%d %s), per BIP141",
+			    plen, byte_word((size_t)plen));
 			return -1;
 		}
-	} else if (!(version == 1 && (plen == WITNESS_V1_TAPROOT_LEN ||
-	    (plen == sizeof(anchor_prog) &&
-	    memcmp(prog, anchor_prog, sizeof(anchor_prog)) == 0)))) {
+	} else if (!(version == 1 &&
+		       (plen == WITNESS_V1_TAPROOT_LEN ||
+			   (plen == sizeof(anchor_prog) &&
+			       memcmp(prog, anchor_prog,
+				   sizeof(anchor_prog)) == 0)))) {
 		/* Taproot and anchors pass; other programs are checked. */
 		if (version > 16) {
 			errbuf_printf(err, errlen,
@@ -180,7 +181,8 @@ decode_bech32(const struct chainparams *p, const char *addr,
 		if (plen < WITNESS_PROG_MIN || plen > WITNESS_PROG_MAX) {
 			errbuf_printf(err, errlen,
 			    "Invalid Bech32 address program "
-			    "size (%d %s)", plen, byte_word((size_t)plen));
+			    "size (%d %s)",
+			    plen, byte_word((size_t)plen));
 			return -1;
 		}
 	}
@@ -245,9 +247,9 @@ segwit_address(const struct chainparams *p, int version, const uint8_t *prog,
 
 	data[0] = (uint8_t)version;
 	k = bech32_convert_bits(prog, n, 8, 5, 1, data + 1, sizeof(data) - 1);
-	if (k < 0 || bech32_encode(version == 0 ? BECH32_BECH32 :
-	    BECH32_BECH32M, p->bech32_hrp, data, (size_t)k + 1, out,
-	    sizeof(out)) < 0)
+	if (k < 0 ||
+	    bech32_encode(version == 0 ? BECH32_BECH32 : BECH32_BECH32M,
+		p->bech32_hrp, data, (size_t)k + 1, out, sizeof(out)) < 0)
 		return NULL;
 	return xstrdup(out);
 }

@@ -241,7 +241,8 @@ arith256_from_le(struct arith256 *a, const uint8_t b[32])
 
 	for (i = 0; i < LIMBS; i++)
 		a->w[i] = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 |
-		    (uint32_t)b[4 * i + 2] << 16 | (uint32_t)b[4 * i + 3] << 24;
+		    (uint32_t)b[4 * i + 2] << 16 |
+		    (uint32_t)b[4 * i + 3] << 24;
 }
 
 void
@@ -339,8 +340,9 @@ arith256_set_compact(struct arith256 *a, uint32_t bits, int *negative,
 		*negative = word != 0 && (bits & 0x00800000) != 0;
 	/* Overflow means the mantissa's top byte lands past bit 255. */
 	if (overflow != NULL)
-		*overflow = word != 0 && (size > 34 ||
-		    (word > 0xff && size > 33) || (word > 0xffff && size > 32));
+		*overflow = word != 0 &&
+		    (size > 34 || (word > 0xff && size > 33) ||
+			(word > 0xffff && size > 32));
 }
 
 uint32_t

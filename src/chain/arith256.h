@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 struct arith256 {
-	uint32_t w[8];		/* w[0] is the least significant limb */
+	uint32_t w[8]; /* w[0] is the least significant limb */
 };
 
 void arith256_set_u64(struct arith256 *a, uint64_t v);
@@ -42,8 +42,7 @@ void arith256_mul(struct arith256 *r, const struct arith256 *a,
 /* Quotient of a / d, truncated. Returns 0, or -1 if d is zero (r untouched). */
 int arith256_div(struct arith256 *r, const struct arith256 *a,
     const struct arith256 *d);
-int arith256_div_u64(struct arith256 *r, const struct arith256 *a,
-    uint64_t d);
+int arith256_div_u64(struct arith256 *r, const struct arith256 *a, uint64_t d);
 /* Position of the highest set bit plus one; 0 for zero. */
 unsigned arith256_bits(const struct arith256 *a);
 uint64_t arith256_low64(const struct arith256 *a);

@@ -15,9 +15,8 @@
 #include "util/xmalloc.h"
 
 static const char charset[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
-static const uint32_t generator[5] = {
-	0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3
-};
+static const uint32_t generator[5] = { 0x3b6a57b2, 0x26508e6d, 0x1ea119fa,
+	0x3d4233dd, 0x2a1462b3 };
 
 #define CONST_BECH32 1u
 #define CONST_BECH32M 0x2bc830a3u
@@ -248,8 +247,7 @@ find_pattern(const struct pattern *pats, size_t n, uint32_t residue)
  * (0 if none do) with their distances from the end of the string in dist.
  */
 static size_t
-locate(const struct pattern *pats, size_t n, uint32_t residue,
-    size_t dist[2])
+locate(const struct pattern *pats, size_t n, uint32_t residue, size_t dist[2])
 {
 	const struct pattern *q;
 	size_t i;
@@ -274,8 +272,7 @@ locate(const struct pattern *pats, size_t n, uint32_t residue,
 }
 
 static const char *
-located(const char *msg, int *found, size_t nfound, int **locs,
-    size_t *nlocs)
+located(const char *msg, int *found, size_t nfound, int **locs, size_t *nlocs)
 {
 	size_t i;
 	int t;
@@ -300,9 +297,8 @@ located(const char *msg, int *found, size_t nfound, int **locs,
 const char *
 bech32_locate_errors(const char *s, int **locs, size_t *nlocs)
 {
-	static const enum bech32_encoding encs[2] = {
-		BECH32_BECH32, BECH32_BECH32M
-	};
+	static const enum bech32_encoding encs[2] = { BECH32_BECH32,
+		BECH32_BECH32M };
 	size_t len = strlen(s), pos, dlen, i, npat, cnt, best_n = 0;
 	uint8_t values[BECH32_MAX_LEN];
 	char lhrp[BECH32_MAX_LEN];
@@ -382,8 +378,8 @@ bech32_locate_errors(const char *s, int **locs, size_t *nlocs)
 	}
 	free(pats);
 	msg = best_enc == BECH32_BECH32M ? "Invalid Bech32m checksum" :
-	    best_enc == BECH32_BECH32 ? "Invalid Bech32 checksum" :
-	    "Invalid checksum";
+	    best_enc == BECH32_BECH32	 ? "Invalid Bech32 checksum" :
+					   "Invalid checksum";
 	return located(msg, best, best_n, locs, nlocs);
 }
 

@@ -47,7 +47,7 @@ const char *bech32_locate_errors(const char *s, int **locs, size_t *nlocs);
  * count, or -1 if out is too small or, without pad, the leftover bits are
  * more than four or not zero.
  */
-int bech32_convert_bits(const uint8_t *in, size_t n, int frombits,
-    int tobits, int pad, uint8_t *out, size_t outcap);
+int bech32_convert_bits(const uint8_t *in, size_t n, int frombits, int tobits,
+    int pad, uint8_t *out, size_t outcap);
 
 #endif

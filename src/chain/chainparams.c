@@ -25,7 +25,7 @@
 #define OP_PUSHDATA2 0x4d
 
 /* Every genesis coinbase pushes these two numbers before its message. */
-#define GENESIS_PUSH_BITS 486604799	/* 0x1d00ffff as a script number */
+#define GENESIS_PUSH_BITS 486604799 /* 0x1d00ffff as a script number */
 #define GENESIS_PUSH_EXTRA 4
 
 static const char MAIN_MSG[] =
@@ -51,14 +51,14 @@ static const char POW_LIMIT_MAIN[] =
 
 struct genesis_spec {
 	const char *msg;
-	const char *pubkey;		/* hex */
+	const char *pubkey; /* hex */
 	uint32_t time;
 	uint32_t nonce;
 	uint32_t bits;
 	int32_t version;
 	int64_t reward;
-	const char *hash;		/* display order */
-	const char *merkle;		/* display order */
+	const char *hash;   /* display order */
+	const char *merkle; /* display order */
 };
 
 struct bip9_spec {
@@ -67,7 +67,7 @@ struct bip9_spec {
 	int32_t min_activation_height;
 	int32_t period;
 	int32_t threshold;
-	int32_t active_height;	/* where it did activate, or NO_HEIGHT */
+	int32_t active_height; /* where it did activate, or NO_HEIGHT */
 };
 
 /* An assumeutxo entry as Core writes it: hashes in display order. */
@@ -84,7 +84,7 @@ struct chain_spec {
 	enum chain_id id;
 	const char *name;
 	const char *subdir;
-	uint8_t magic[4];		/* signet: derived from the challenge */
+	uint8_t magic[4]; /* signet: derived from the challenge */
 	uint16_t port;
 	uint16_t rpc_port;
 	struct genesis_spec genesis;
@@ -103,11 +103,14 @@ struct chain_spec {
 	const char *hrp;
 	const char *signet_challenge;
 	int mine_on_demand;
-	struct au_spec assumeutxo[MAX_AU_SPECS];	/* ends at height 0 */
+	struct au_spec assumeutxo[MAX_AU_SPECS]; /* ends at height 0 */
 };
 
-#define NEVER_BIP9 { DEPLOYMENT_NEVER_ACTIVE, DEPLOYMENT_NO_TIMEOUT, 0, 2016, \
-	1815, DEPLOYMENT_NO_HEIGHT }
+#define NEVER_BIP9 \
+	{ \
+		DEPLOYMENT_NEVER_ACTIVE, DEPLOYMENT_NO_TIMEOUT, 0, 2016, \
+		    1815, DEPLOYMENT_NO_HEIGHT \
+	}
 
 static const struct chain_spec chains[] = {
 	{
@@ -343,18 +346,18 @@ build_genesis(struct chainparams *p, const struct genesis_spec *g)
 	wbuf_put_u8(&spk, OP_CHECKSIG);
 
 	wbuf_init(&tx);
-	wbuf_put_le32(&tx, 1);			/* version */
-	wbuf_put_compact(&tx, 1);		/* one input: null prevout */
+	wbuf_put_le32(&tx, 1);	  /* version */
+	wbuf_put_compact(&tx, 1); /* one input: null prevout */
 	wbuf_put(&tx, null_prevout, sizeof(null_prevout));
 	wbuf_put_le32(&tx, 0xffffffff);
 	wbuf_put_compact(&tx, sig.len);
 	wbuf_put(&tx, sig.p, sig.len);
 	wbuf_put_le32(&tx, SEQUENCE_FINAL);
-	wbuf_put_compact(&tx, 1);		/* one output */
+	wbuf_put_compact(&tx, 1); /* one output */
 	wbuf_put_le64(&tx, (uint64_t)g->reward);
 	wbuf_put_compact(&tx, spk.len);
 	wbuf_put(&tx, spk.p, spk.len);
-	wbuf_put_le32(&tx, 0);			/* locktime */
+	wbuf_put_le32(&tx, 0); /* locktime */
 	hash256(tx.p, tx.len, txid);
 
 	memset(&h, 0, sizeof(h));
@@ -447,13 +450,14 @@ chainparams_new(enum chain_id id)
 		au = &p->assumeutxo[p->n_assumeutxo++];
 		au->height = a->height;
 		au->chain_tx = a->chain_tx;
-		if (hash_from_hex(a->hash_serialized, au->hash_serialized) != 0 ||
+		if (hash_from_hex(a->hash_serialized, au->hash_serialized) !=
+			0 ||
 		    hash_from_hex(a->blockhash, au->blockhash) != 0)
 			fatalx("%s: bad built-in assumeutxo entry", __func__);
 	}
 	if (s->signet_challenge != NULL) {
 		if (hex_decode_alloc(s->signet_challenge, &p->signet_challenge,
-		    &p->signet_challenge_len) == -1)
+			&p->signet_challenge_len) == -1)
 			fatalx("%s: bad built-in signet challenge", __func__);
 		signet_magic(p);
 	}
@@ -519,8 +523,10 @@ chainparams_set_signet_challenge(struct chainparams *p, const char *hex,
 	size_t len;
 
 	if (p->id != CHAIN_SIGNET) {
-		set_err(err, errlen, "-signetchallenge (%s) is only allowed on "
-		    "signet.", hex);
+		set_err(err, errlen,
+		    "-signetchallenge (%s) is only allowed on "
+		    "signet.",
+		    hex);
 		return -1;
 	}
 	if (parse_spaced_hex(hex, &script, &len) == -1) {
@@ -536,7 +542,6 @@ chainparams_set_signet_challenge(struct chainparams *p, const char *hex,
 	signet_magic(p);
 	return 0;
 }
-
 
 /*
  * Core reads the height with ToIntegral<int32_t>: optional '-', digits,
@@ -571,18 +576,24 @@ chainparams_set_activation_err(struct chainparams *p, const char *spec,
 	int32_t height;
 
 	if (p->id != CHAIN_REGTEST) {
-		set_err(err, errlen, "-testactivationheight (%s) is only "
-		    "allowed on regtest.", spec);
+		set_err(err, errlen,
+		    "-testactivationheight (%s) is only "
+		    "allowed on regtest.",
+		    spec);
 		return -1;
 	}
 	if ((at = strchr(spec, '@')) == NULL) {
-		set_err(err, errlen, "Invalid format (%s) for "
-		    "-testactivationheight=name@height.", spec);
+		set_err(err, errlen,
+		    "Invalid format (%s) for "
+		    "-testactivationheight=name@height.",
+		    spec);
 		return -1;
 	}
 	if (parse_height(at + 1, &height) == -1) {
-		set_err(err, errlen, "Invalid height value (%s) for "
-		    "-testactivationheight=name@height.", spec);
+		set_err(err, errlen,
+		    "Invalid height value (%s) for "
+		    "-testactivationheight=name@height.",
+		    spec);
 		return -1;
 	}
 	n = (size_t)(at - spec);
@@ -604,8 +615,10 @@ chainparams_set_activation_err(struct chainparams *p, const char *spec,
 		goto badname;
 	return 0;
 badname:
-	set_err(err, errlen, "Invalid name (%s) for "
-	    "-testactivationheight=name@height.", spec);
+	set_err(err, errlen,
+	    "Invalid name (%s) for "
+	    "-testactivationheight=name@height.",
+	    spec);
 	return -1;
 }
 
@@ -715,8 +728,8 @@ next_field(const char **s, char *buf, size_t cap)
 }
 
 int
-chainparams_add_assumeutxo(struct chainparams *p, const char *spec,
-    char *err, size_t errlen)
+chainparams_add_assumeutxo(struct chainparams *p, const char *spec, char *err,
+    size_t errlen)
 {
 	struct assumeutxo au;
 	char f[4][80], *end;
@@ -725,8 +738,10 @@ chainparams_add_assumeutxo(struct chainparams *p, const char *spec,
 	size_t i;
 
 	if (p->id != CHAIN_REGTEST) {
-		set_err(err, errlen, "-testsnapshot (%s) is only allowed on "
-		    "regtest.", spec);
+		set_err(err, errlen,
+		    "-testsnapshot (%s) is only allowed on "
+		    "regtest.",
+		    spec);
 		return -1;
 	}
 	for (i = 0; i < 4; i++)
@@ -734,8 +749,8 @@ chainparams_add_assumeutxo(struct chainparams *p, const char *spec,
 			goto bad;
 	if (*s != '\0' || parse_height(f[0], &au.height) != 0 ||
 	    au.height <= 0 || hash_from_hex(f[1], au.blockhash) != 0 ||
-	    hash_from_hex(f[2], au.hash_serialized) != 0 ||
-	    f[3][0] < '0' || f[3][0] > '9')
+	    hash_from_hex(f[2], au.hash_serialized) != 0 || f[3][0] < '0' ||
+	    f[3][0] > '9')
 		goto bad;
 	errno = 0;
 	tx = strtoull(f[3], &end, 10);
@@ -747,8 +762,10 @@ chainparams_add_assumeutxo(struct chainparams *p, const char *spec,
 	p->assumeutxo[p->n_assumeutxo++] = au;
 	return 0;
 bad:
-	set_err(err, errlen, "Invalid format (%s) for -testsnapshot=height:"
-	    "blockhash:hash_serialized_3:nchaintx.", spec);
+	set_err(err, errlen,
+	    "Invalid format (%s) for -testsnapshot=height:"
+	    "blockhash:hash_serialized_3:nchaintx.",
+	    spec);
 	return -1;
 }
 
@@ -763,8 +780,8 @@ chainparams_network_for_magic(const uint8_t magic[4])
 			/* The default signet's start comes from its challenge. */
 			memset(&sig, 0, sizeof(sig));
 			if (hex_decode_alloc(SIGNET_CHALLENGE,
-			    &sig.signet_challenge,
-			    &sig.signet_challenge_len) == -1)
+				&sig.signet_challenge,
+				&sig.signet_challenge_len) == -1)
 				fatalx("%s: bad built-in signet challenge",
 				    __func__);
 			signet_magic(&sig);
@@ -792,7 +809,8 @@ chainparams_progress(uint64_t tip_tx, int64_t tip_time, uint64_t old_tx,
 	if (tip_tx == 0)
 		return 0;
 	if (old_tx != 0 && tip_time - old_time > 0)
-		rate = (double)(tip_tx - old_tx) / (double)(tip_time - old_time);
+		rate = (double)(tip_tx - old_tx) /
+		    (double)(tip_time - old_time);
 	if (now <= tip_time)
 		return 1.0;
 	total = (double)tip_tx + (double)(now - tip_time) * rate;

@@ -14,41 +14,52 @@
 
 #include "primitives/block.h"
 
-enum chain_id { CHAIN_MAIN, CHAIN_TESTNET3, CHAIN_TESTNET4, CHAIN_SIGNET, CHAIN_REGTEST };
+enum chain_id {
+	CHAIN_MAIN,
+	CHAIN_TESTNET3,
+	CHAIN_TESTNET4,
+	CHAIN_SIGNET,
+	CHAIN_REGTEST
+};
 
 struct chainparams {
 	enum chain_id id;
-	const char *name;		/* Core's -chain name: main, test, testnet4, signet, regtest */
-	const char *subdir;		/* datadir subdirectory: "", testnet3, testnet4, signet, regtest */
-	uint8_t magic[4];		/* message start */
+	const char *
+	    name; /* Core's -chain name: main, test, testnet4, signet, regtest */
+	const char *
+	    subdir; /* datadir subdirectory: "", testnet3, testnet4, signet, regtest */
+	uint8_t magic[4]; /* message start */
 	uint16_t default_port;
 	uint16_t rpc_port;
-	uint8_t genesis_hash[32];	/* internal byte order */
-	uint8_t *genesis_raw;		/* serialized genesis block, built from parameters */
+	uint8_t genesis_hash[32]; /* internal byte order */
+	uint8_t
+	    *genesis_raw; /* serialized genesis block, built from parameters */
 	size_t genesis_len;
-	uint8_t pow_limit[32];		/* big-endian */
-	int64_t target_spacing;		/* 600 */
-	int64_t target_timespan;	/* 14 days */
-	int pow_allow_min_difficulty;	/* testnet3/4, regtest: the 20-minute rule */
-	int pow_no_retargeting;		/* regtest */
-	int enforce_bip94;		/* testnet4 */
-	int32_t halving_interval;	/* 210000; regtest 150 */
+	uint8_t pow_limit[32];	      /* big-endian */
+	int64_t target_spacing;	      /* 600 */
+	int64_t target_timespan;      /* 14 days */
+	int pow_allow_min_difficulty; /* testnet3/4, regtest: the 20-minute rule */
+	int pow_no_retargeting;	      /* regtest */
+	int enforce_bip94;	      /* testnet4 */
+	int32_t halving_interval;     /* 210000; regtest 150 */
 	int32_t bip34_height;
 	int32_t bip65_height;
 	int32_t bip66_height;
 	int32_t csv_height;
 	int32_t segwit_height;
-	int32_t taproot_height;		/* buried here; regtest/signet: 0 (always active) */
-	uint8_t minimum_chain_work[32];	/* big-endian */
+	int32_t
+	    taproot_height; /* buried here; regtest/signet: 0 (always active) */
+	uint8_t minimum_chain_work[32]; /* big-endian */
 	int64_t max_tip_age;		/* 24 h: initial-download threshold */
 	uint8_t p2pkh_prefix;
 	uint8_t p2sh_prefix;
 	uint8_t wif_prefix;
-	const char *bech32_hrp;		/* bc, tb, bcrt */
-	uint8_t *signet_challenge;	/* signet only */
+	const char *bech32_hrp;	   /* bc, tb, bcrt */
+	uint8_t *signet_challenge; /* signet only */
 	size_t signet_challenge_len;
-	int mine_on_demand;		/* regtest: generate* RPCs allowed */
-	struct assumeutxo *assumeutxo;	/* UTXO snapshots loadtxoutset accepts */
+	int mine_on_demand; /* regtest: generate* RPCs allowed */
+	struct assumeutxo
+	    *assumeutxo; /* UTXO snapshots loadtxoutset accepts */
 	size_t n_assumeutxo;
 };
 
@@ -89,7 +100,7 @@ int chainparams_set_activation_err(struct chainparams *p, const char *spec,
  * the height validation uses; DEPLOYMENT_NO_HEIGHT when it never has).
  */
 #define CHAIN_MAX_DEPLOYMENTS 8
-#define DEPLOYMENT_ALWAYS_ACTIVE (-1)	/* Core's BIP9Deployment values */
+#define DEPLOYMENT_ALWAYS_ACTIVE (-1) /* Core's BIP9Deployment values */
 #define DEPLOYMENT_NEVER_ACTIVE (-2)
 #define DEPLOYMENT_NO_TIMEOUT INT64_MAX
 #define DEPLOYMENT_NO_HEIGHT INT32_MAX
@@ -97,7 +108,7 @@ int chainparams_set_activation_err(struct chainparams *p, const char *spec,
 enum deployment_type { DEPLOYMENT_BURIED, DEPLOYMENT_BIP9 };
 
 struct chain_deployment {
-	const char *name;		/* static string */
+	const char *name; /* static string */
 	enum deployment_type type;
 	int32_t height;
 	/* BIP9 only: */
@@ -124,10 +135,11 @@ int chainparams_set_signet_challenge(struct chainparams *p, const char *hex,
  * AssumeutxoForBlockhash), or at this height (AssumeutxoForHeight); the
  * first one in table order; NULL if none.
  */
-const struct assumeutxo *chainparams_assumeutxo_for_hash(
-    const struct chainparams *p, const uint8_t hash[32]);
-const struct assumeutxo *chainparams_assumeutxo_for_height(
-    const struct chainparams *p, int32_t height);
+const struct assumeutxo *
+chainparams_assumeutxo_for_hash(const struct chainparams *p,
+    const uint8_t hash[32]);
+const struct assumeutxo *
+chainparams_assumeutxo_for_height(const struct chainparams *p, int32_t height);
 /*
  * -testsnapshot=HEIGHT:BLOCKHASH:HASH_SERIALIZED_3:NCHAINTX (regtest only,
  * a debug option of bitrootd's): one more entry at the end of the table, so
@@ -153,7 +165,7 @@ int32_t chainparams_retarget_interval(const struct chainparams *p);
  * Times in seconds; now is the node's clock.
  */
 int32_t chainparams_progress_back(const struct chainparams *p);
-double chainparams_progress(uint64_t tip_tx, int64_t tip_time,
-    uint64_t old_tx, int64_t old_time, int64_t now);
+double chainparams_progress(uint64_t tip_tx, int64_t tip_time, uint64_t old_tx,
+    int64_t old_time, int64_t now);
 
 #endif

@@ -18,10 +18,9 @@
 #include "util/xmalloc.h"
 #include "util/errbuf.h"
 
-static const char input_charset[] =
-    "0123456789()[],'/*abcdefgh@:$%{}"
-    "IJKLMNOPQRSTUVWXYZ&+-.;<=>?!^_|~"
-    "ijklmnopqrstuvwxyzABCDEFGH`#\"\\ ";
+static const char input_charset[] = "0123456789()[],'/*abcdefgh@:$%{}"
+				    "IJKLMNOPQRSTUVWXYZ&+-.;<=>?!^_|~"
+				    "ijklmnopqrstuvwxyzABCDEFGH`#\"\\ ";
 static const char checksum_charset[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 
 enum descriptor_kind { DESC_RAW, DESC_ADDR };
@@ -30,23 +29,20 @@ struct descriptor {
 	enum descriptor_kind kind;
 	uint8_t *script;
 	size_t script_len;
-	char *addr;			/* DESC_ADDR: normalised address */
+	char *addr; /* DESC_ADDR: normalised address */
 	char checksum[DESCRIPTOR_CHECKSUM_LEN + 1];
 };
 
 /* Descriptor functions Core knows but this node does not parse. */
-static const char *const other_functions[] = {
-	"pk", "pkh", "wpkh", "combo", "sh", "wsh", "tr", "rawtr", "multi",
-	"sortedmulti", "multi_a", "sortedmulti_a", "musig", NULL
-};
+static const char *const other_functions[] = { "pk", "pkh", "wpkh", "combo",
+	"sh", "wsh", "tr", "rawtr", "multi", "sortedmulti", "multi_a",
+	"sortedmulti_a", "musig", NULL };
 
 static uint64_t
 polymod(uint64_t c, unsigned val)
 {
-	static const uint64_t gen[5] = {
-		0xf5dee51989ULL, 0xa9fdca3312ULL, 0x1bab10e32dULL,
-		0x3706b1677aULL, 0x644d626ffdULL
-	};
+	static const uint64_t gen[5] = { 0xf5dee51989ULL, 0xa9fdca3312ULL,
+		0x1bab10e32dULL, 0x3706b1677aULL, 0x644d626ffdULL };
 	unsigned top = (unsigned)(c >> 35);
 	int i;
 
@@ -107,10 +103,12 @@ check_checksum(const char *s, int require, size_t *payload_len,
 		errbuf_printf(err, errlen, "Missing checksum");
 		return -1;
 	}
-	if (hash != NULL && (n = strlen(hash + 1)) != DESCRIPTOR_CHECKSUM_LEN) {
+	if (hash != NULL &&
+	    (n = strlen(hash + 1)) != DESCRIPTOR_CHECKSUM_LEN) {
 		errbuf_printf(err, errlen,
 		    "Expected 8 character checksum, not %zu "
-		    "characters", n);
+		    "characters",
+		    n);
 		return -1;
 	}
 	*payload_len = hash != NULL ? (size_t)(hash - s) : strlen(s);
@@ -121,7 +119,8 @@ check_checksum(const char *s, int require, size_t *payload_len,
 	if (hash != NULL && strcmp(hash + 1, sum) != 0) {
 		errbuf_printf(err, errlen,
 		    "Provided checksum '%s' does not match "
-		    "computed checksum '%s'", hash + 1, sum);
+		    "computed checksum '%s'",
+		    hash + 1, sum);
 		return -1;
 	}
 	return 0;
@@ -162,8 +161,8 @@ parse_raw(struct descriptor *d, const char *arg, size_t n, char *err,
 }
 
 static int
-parse_addr(const struct chainparams *p, struct descriptor *d,
-    const char *arg, size_t n, char *err, size_t errlen)
+parse_addr(const struct chainparams *p, struct descriptor *d, const char *arg,
+    size_t n, char *err, size_t errlen)
 {
 	uint8_t script[ADDRESS_MAX_SCRIPT];
 	char *a = xmalloc(n + 1);
@@ -197,7 +196,7 @@ descriptor_parse(const struct chainparams *p, const char *s,
 		err[0] = '\0';
 	d = xcalloc(1, sizeof(*d));
 	if (check_checksum(s, require_checksum, &n, d->checksum, err,
-	    errlen) == -1)
+		errlen) == -1)
 		goto fail;
 	if (is_func(s, n, "raw", &arg, &arglen)) {
 		d->kind = DESC_RAW;
@@ -216,8 +215,7 @@ descriptor_parse(const struct chainparams *p, const char *s,
 			}
 		}
 		errbuf_printf(err, errlen,
-		    "'%.*s' is not a valid descriptor function",
-		    (int)n, s);
+		    "'%.*s' is not a valid descriptor function", (int)n, s);
 		goto fail;
 	}
 	if (rc == -1)

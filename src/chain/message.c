@@ -46,7 +46,7 @@ message_verify(const struct chainparams *p, const char *address,
 		return MESSAGE_ERR_PUBKEY_NOT_RECOVERED;
 	hash160(pk, pklen, id);
 	return memcmp(id, script + 3, 20) == 0 ? MESSAGE_OK :
-	    MESSAGE_ERR_NOT_SIGNED;
+						 MESSAGE_ERR_NOT_SIGNED;
 }
 
 int

@@ -20,11 +20,11 @@
 /* Core's MessageVerificationResult. */
 enum message_result {
 	MESSAGE_OK = 0,
-	MESSAGE_ERR_INVALID_ADDRESS,	/* not an address of this chain */
-	MESSAGE_ERR_ADDRESS_NO_KEY,	/* not a P2PKH address */
-	MESSAGE_ERR_MALFORMED_SIGNATURE, /* the base64 did not decode */
+	MESSAGE_ERR_INVALID_ADDRESS,	  /* not an address of this chain */
+	MESSAGE_ERR_ADDRESS_NO_KEY,	  /* not a P2PKH address */
+	MESSAGE_ERR_MALFORMED_SIGNATURE,  /* the base64 did not decode */
 	MESSAGE_ERR_PUBKEY_NOT_RECOVERED, /* no key recovers from sig */
-	MESSAGE_ERR_NOT_SIGNED,		/* a key, but not the address's */
+	MESSAGE_ERR_NOT_SIGNED,		  /* a key, but not the address's */
 };
 
 void message_hash(const void *msg, size_t len, uint8_t out[32]);

@@ -126,8 +126,8 @@ static void
 bound_target(const struct chainparams *p, uint32_t old_bits, int64_t num,
     struct arith256 *out)
 {
-	arith256_set_compact(out, scale_bits(p, old_bits, num,
-	    p->target_timespan), NULL, NULL);
+	arith256_set_compact(out,
+	    scale_bits(p, old_bits, num, p->target_timespan), NULL, NULL);
 }
 
 int
@@ -154,7 +154,8 @@ int
 pow_check_timewarp(const struct chainparams *p, int32_t height, int64_t time,
     int64_t prev_time)
 {
-	if (!p->enforce_bip94 || height % chainparams_retarget_interval(p) != 0)
+	if (!p->enforce_bip94 ||
+	    height % chainparams_retarget_interval(p) != 0)
 		return 0;
 	return time < prev_time - POW_MAX_TIMEWARP ? -1 : 0;
 }

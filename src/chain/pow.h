@@ -30,8 +30,8 @@ struct pow_block {
  * the caller asked about (height is never above that block's). Returns 0,
  * or -1 if the block is not known; the functions below then return -1.
  */
-typedef int (*pow_ancestor_fn)(void *arg, int32_t height,
-    struct pow_block *out);
+typedef int (
+    *pow_ancestor_fn)(void *arg, int32_t height, struct pow_block *out);
 
 /*
  * Target of bits for this chain: 0, or -1 if bits is negative, zero,

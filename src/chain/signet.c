@@ -27,16 +27,12 @@ const char *
 signet_strerror(int err)
 {
 	switch (err) {
-	case SIGNET_OK:
-		return "ok";
-	case SIGNET_ERR_NO_COINBASE:
-		return "block has no coinbase";
+	case SIGNET_OK: return "ok";
+	case SIGNET_ERR_NO_COINBASE: return "block has no coinbase";
 	case SIGNET_ERR_NO_COMMITMENT:
 		return "block has no witness commitment";
-	case SIGNET_ERR_PARSE:
-		return "block solution parse failure";
-	case SIGNET_ERR_SCRIPT:
-		return "block solution invalid";
+	case SIGNET_ERR_PARSE: return "block solution parse failure";
+	case SIGNET_ERR_SCRIPT: return "block solution invalid";
 	}
 	return "unknown signet error";
 }
@@ -148,7 +144,7 @@ static void
 modified_merkle_root(const struct block *b, const struct tx *cb,
     uint8_t out[32])
 {
-	uint8_t (*leaves)[32];
+	uint8_t(*leaves)[32];
 	size_t i;
 	int mutated;
 
@@ -156,11 +152,9 @@ modified_merkle_root(const struct block *b, const struct tx *cb,
 	txid_of(cb, leaves[0]);
 	for (i = 1; i < b->tx_count; i++)
 		memcpy(leaves[i], b->txs[i].txid, 32);
-	merkle_root((const uint8_t (*)[32])leaves, b->tx_count, out,
-	    &mutated);
+	merkle_root((const uint8_t(*)[32])leaves, b->tx_count, out, &mutated);
 	free(leaves);
 }
-
 
 /*
  * One of BIP325's two virtual transactions: version 0, locktime 0, the one
@@ -208,7 +202,7 @@ signet_txs_make(const struct block *b, const uint8_t *challenge,
 	wbuf_init(&stripped);
 	/* No solution is allowed: a trivial challenge (OP_TRUE) needs none. */
 	if (signet_split_commitment(cb->vout[cidx].script,
-	    cb->vout[cidx].script_len, &stripped, &sol, &sol_len)) {
+		cb->vout[cidx].script_len, &stripped, &sol, &sol_len)) {
 		if (parse_solution(sol, sol_len, &t->sign_in) != 0) {
 			wbuf_free(&stripped);
 			return SIGNET_ERR_PARSE;
@@ -269,8 +263,10 @@ signet_check_block(const struct chainparams *cp, const struct block *b,
 	rc = signet_txs_make(b, cp->signet_challenge, cp->signet_challenge_len,
 	    &t);
 	if (rc != SIGNET_OK) {
-		log_debug(LOG_VALIDATION, "CheckSignetBlockSolution: Errors in "
-		    "block (%s)", signet_strerror(rc));
+		log_debug(LOG_VALIDATION,
+		    "CheckSignetBlockSolution: Errors in "
+		    "block (%s)",
+		    signet_strerror(rc));
 		return rc;
 	}
 	td = script_txdata_new(&t.to_sign, &t.spend_out);
@@ -279,8 +275,10 @@ signet_check_block(const struct chainparams *cp, const struct block *b,
 	script_txdata_free(td);
 	signet_txs_free(&t);
 	if (!ok) {
-		log_debug(LOG_VALIDATION, "CheckSignetBlockSolution: Errors in "
-		    "block (%s: %s)", signet_strerror(SIGNET_ERR_SCRIPT),
+		log_debug(LOG_VALIDATION,
+		    "CheckSignetBlockSolution: Errors in "
+		    "block (%s: %s)",
+		    signet_strerror(SIGNET_ERR_SCRIPT),
 		    script_error_string(err));
 		if (script_err != NULL)
 			*script_err = err;

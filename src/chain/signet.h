@@ -34,16 +34,17 @@ extern const uint8_t signet_header[SIGNET_HEADER_LEN];
  * The flags a solution is verified with (Core's BLOCK_SCRIPT_VERIFY_FLAGS
  * in signet.cpp): no taproot, so a witness v1 challenge needs nothing.
  */
-#define SIGNET_SCRIPT_FLAGS (SCRIPT_VERIFY_P2SH | SCRIPT_VERIFY_WITNESS | \
-	SCRIPT_VERIFY_DERSIG | SCRIPT_VERIFY_NULLDUMMY)
+#define SIGNET_SCRIPT_FLAGS \
+	(SCRIPT_VERIFY_P2SH | SCRIPT_VERIFY_WITNESS | SCRIPT_VERIFY_DERSIG | \
+	    SCRIPT_VERIFY_NULLDUMMY)
 
 /* Why a block's solution was refused; signet_strerror() names each. */
 enum signet_error {
 	SIGNET_OK = 0,
-	SIGNET_ERR_NO_COINBASE = -1,	/* the block has no transactions */
-	SIGNET_ERR_NO_COMMITMENT = -2,	/* no witness commitment output */
-	SIGNET_ERR_PARSE = -3,		/* malformed, or bytes after it */
-	SIGNET_ERR_SCRIPT = -4,		/* the challenge is not satisfied */
+	SIGNET_ERR_NO_COINBASE = -1,   /* the block has no transactions */
+	SIGNET_ERR_NO_COMMITMENT = -2, /* no witness commitment output */
+	SIGNET_ERR_PARSE = -3,	       /* malformed, or bytes after it */
+	SIGNET_ERR_SCRIPT = -4,	       /* the challenge is not satisfied */
 };
 
 const char *signet_strerror(int err);
@@ -74,7 +75,7 @@ struct signet_txs {
 	/* storage the two transactions point into */
 	struct txin spend_in, sign_in;
 	struct txout spend_out, sign_out;
-	uint8_t spend_script[2 + 72];	/* OP_0, then the header data pushed */
+	uint8_t spend_script[2 + 72]; /* OP_0, then the header data pushed */
 };
 
 /*

@@ -17,9 +17,9 @@ struct args;
 
 /* What the command line asked of the client itself. */
 struct cli_opts {
-	char **shared;		/* argv[0] then the options the config reader takes */
+	char **shared; /* argv[0] then the options the config reader takes */
 	int nshared;
-	char *rpcpassword;	/* -stdinrpcpass */
+	char *rpcpassword; /* -stdinrpcpass */
 	int rpcwait;
 	long rpcwaittimeout;
 	long rpcclienttimeout;
@@ -38,11 +38,11 @@ struct cli_opts {
 struct cli_conn {
 	char host[256];
 	int port;
-	char *auth;		/* base64 of user:pass */
-	char *cookie_path;	/* cookie auth: re-read before each attempt */
-	int no_cookie;		/* credentials could not be found */
+	char *auth;	   /* base64 of user:pass */
+	char *cookie_path; /* cookie auth: re-read before each attempt */
+	int no_cookie;	   /* credentials could not be found */
 	char *conf_path;
-	const struct args *args;	/* the chain, for -netinfo and -generate */
+	const struct args *args; /* the chain, for -netinfo and -generate */
 };
 
 /* One HTTP answer: status 0 when there was no connection. */

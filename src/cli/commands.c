@@ -46,9 +46,10 @@ print_json(const json_t *v)
 int
 cli_getinfo(const struct cli_opts *o, const struct cli_conn *ci)
 {
-	const char *body = "[{\"jsonrpc\":\"2.0\",\"method\":\"getnetworkinfo\","
-	    "\"params\":[],\"id\":0},{\"jsonrpc\":\"2.0\",\"method\":"
-	    "\"getblockchaininfo\",\"params\":[],\"id\":1}]";
+	const char
+	    *body = "[{\"jsonrpc\":\"2.0\",\"method\":\"getnetworkinfo\","
+		    "\"params\":[],\"id\":0},{\"jsonrpc\":\"2.0\",\"method\":"
+		    "\"getblockchaininfo\",\"params\":[],\"id\":1}]";
 	struct cli_reply rep;
 	json_t *j, *ni = NULL, *bi = NULL, *x;
 	size_t i;
@@ -56,7 +57,7 @@ cli_getinfo(const struct cli_opts *o, const struct cli_conn *ci)
 	j = cli_call(o, ci, body, &rep);
 	if (!json_is_array(j))
 		cli_die("couldn't parse reply from server");
-	json_array_foreach(j, i, x) {
+	json_array_foreach (j, i, x) {
 		json_t *err = json_object_get(x, "error");
 
 		if (err && !json_is_null(err)) {
@@ -73,40 +74,41 @@ cli_getinfo(const struct cli_opts *o, const struct cli_conn *ci)
 			bi = json_object_get(x, "result");
 	}
 	printf("Chain: %s\n", json_string_value(json_object_get(bi, "chain")));
-	printf("Blocks: %lld\n", (long long)json_integer_value(
-	    json_object_get(bi, "blocks")));
-	printf("Headers: %lld\n", (long long)json_integer_value(
-	    json_object_get(bi, "headers")));
-	printf("Verification progress: %.4f%%\n", json_number_value(
-	    json_object_get(bi, "verificationprogress")) * 100);
-	printf("Difficulty: %.16g\n\n", json_number_value(
-	    json_object_get(bi, "difficulty")));
+	printf("Blocks: %lld\n",
+	    (long long)json_integer_value(json_object_get(bi, "blocks")));
+	printf("Headers: %lld\n",
+	    (long long)json_integer_value(json_object_get(bi, "headers")));
+	printf("Verification progress: %.4f%%\n",
+	    json_number_value(json_object_get(bi, "verificationprogress")) *
+		100);
+	printf("Difficulty: %.16g\n\n",
+	    json_number_value(json_object_get(bi, "difficulty")));
 	printf("Network: in %lld, out %lld, total %lld\n",
-	    (long long)json_integer_value(json_object_get(ni,
-	    "connections_in")), (long long)json_integer_value(
-	    json_object_get(ni, "connections_out")),
+	    (long long)json_integer_value(
+		json_object_get(ni, "connections_in")),
+	    (long long)json_integer_value(
+		json_object_get(ni, "connections_out")),
 	    (long long)json_integer_value(json_object_get(ni, "connections")));
-	printf("Version: %lld\n", (long long)json_integer_value(
-	    json_object_get(ni, "version")));
-	printf("Time offset (s): %lld\n", (long long)json_integer_value(
-	    json_object_get(ni, "timeoffset")));
+	printf("Version: %lld\n",
+	    (long long)json_integer_value(json_object_get(ni, "version")));
+	printf("Time offset (s): %lld\n",
+	    (long long)json_integer_value(json_object_get(ni, "timeoffset")));
 	printf("Proxies: n/a\n");
-	printf("Min tx relay fee rate (BTC/kvB): %.8f\n\n", json_number_value(
-	    json_object_get(ni, "relayfee")));
+	printf("Min tx relay fee rate (BTC/kvB): %.8f\n\n",
+	    json_number_value(json_object_get(ni, "relayfee")));
 	x = json_object_get(bi, "warnings");
 	if (json_array_size(x) == 0)
 		printf("Warnings: (none)\n");
 	else {
 		printf("Warnings:\n");
 		for (i = 0; i < json_array_size(x); i++)
-			printf("(%zu) %s\n", i + 1, json_string_value(
-			    json_array_get(x, i)));
+			printf("(%zu) %s\n", i + 1,
+			    json_string_value(json_array_get(x, i)));
 	}
 	json_decref(j);
 	free(rep.body);
 	return 0;
 }
-
 
 /* ---- -addrinfo ---- */
 
@@ -136,10 +138,10 @@ cli_addrinfo(const struct cli_opts *o, const struct cli_conn *c, char **args,
 	if (json_array_size(res) > 0 &&
 	    json_object_get(json_array_get(res, 0), "network") == NULL)
 		cli_die("-addrinfo requires bitcoind server to be running "
-		    "v22.0 and up");
-	json_array_foreach(res, i, x) {
-		const char *net = json_string_value(json_object_get(x,
-		    "network"));
+			"v22.0 and up");
+	json_array_foreach (res, i, x) {
+		const char *net = json_string_value(
+		    json_object_get(x, "network"));
 
 		for (k = 0; net && k < 5; k++)
 			if (strcmp(net, names[k]) == 0)
@@ -219,23 +221,25 @@ cli_generate(const struct cli_opts *o, const struct cli_conn *c, char **args,
 		if (fresh_key(c, &addr, &wif) == -1)
 			cli_die("cannot make a key for -generate");
 	} else if (json_is_string(json_object_get(reply, "result")))
-		addr = xstrdup(json_string_value(json_object_get(reply,
-		    "result")));
+		addr = xstrdup(
+		    json_string_value(json_object_get(reply, "result")));
 	else
 		cli_die("getnewaddress gave no address");
 	json_decref(reply);
 
 	if (nargs > 2)
 		cli_die("too many arguments (maximum 2 for nblocks and "
-		    "maxtries)");
+			"maxtries)");
 	if (nargs > 0 && strcmp(args[0], "0") == 0)
-		cli_die("the first argument (number of blocks to generate, "
+		cli_die(
+		    "the first argument (number of blocks to generate, "
 		    "default: 1) must be an integer value greater than zero");
 	/* Numbers go as the user wrote them; the server judges them. */
 	params = json_array();
 	for (i = 0; i < 3; i++) {
-		const char *v = i == 1 ? addr : i == 0 ?
-		    (nargs > 0 ? args[0] : "1") : (nargs > 1 ? args[1] : NULL);
+		const char *v = i == 1 ? addr :
+		    i == 0	       ? (nargs > 0 ? args[0] : "1") :
+					 (nargs > 1 ? args[1] : NULL);
 		json_error_t je;
 		json_t *x;
 

@@ -50,8 +50,8 @@ cli_base64(const char *s)
 	unsigned long acc;
 
 	for (i = 0; i + 2 < n; i += 3) {
-		acc = (unsigned long)b[i] << 16 | (unsigned long)b[i + 1] << 8 |
-		    b[i + 2];
+		acc = (unsigned long)b[i] << 16 |
+		    (unsigned long)b[i + 1] << 8 | b[i + 2];
 		out[o++] = tab[acc >> 18];
 		out[o++] = tab[(acc >> 12) & 63];
 		out[o++] = tab[(acc >> 6) & 63];
@@ -75,7 +75,6 @@ cli_base64(const char *s)
 }
 
 /* ---- HTTP ---- */
-
 
 static void
 http_done(struct evhttp_request *req, void *arg)
@@ -120,8 +119,8 @@ do_http(const char *host, int port, const char *auth, const char *body,
 	conn = evhttp_connection_base_new(base, NULL, host, (uint16_t)port);
 	if (conn == NULL)
 		cli_die("create connection failed");
-	evhttp_connection_set_timeout(conn, timeout > 0 ? (int)timeout :
-	    INT_MAX / 1000);
+	evhttp_connection_set_timeout(conn,
+	    timeout > 0 ? (int)timeout : INT_MAX / 1000);
 	req = evhttp_request_new(http_done, rep);
 	evhttp_request_set_error_cb(req, http_error);
 	h = evhttp_request_get_output_headers(req);
@@ -149,15 +148,16 @@ http_errorstring(int code)
 	switch (code) {
 	case EVREQ_HTTP_TIMEOUT: return "timeout reached";
 	case EVREQ_HTTP_EOF: return "EOF reached";
-	case EVREQ_HTTP_INVALID_HEADER: return "error while reading header, or invalid header";
-	case EVREQ_HTTP_BUFFER_ERROR: return "error encountered while reading or writing";
+	case EVREQ_HTTP_INVALID_HEADER:
+		return "error while reading header, or invalid header";
+	case EVREQ_HTTP_BUFFER_ERROR:
+		return "error encountered while reading or writing";
 	case EVREQ_HTTP_REQUEST_CANCEL: return "request was canceled";
-	case EVREQ_HTTP_DATA_TOO_LONG: return "response body is larger than allowed";
+	case EVREQ_HTTP_DATA_TOO_LONG:
+		return "response body is larger than allowed";
 	}
 	return "unknown";
 }
-
-
 
 void
 cli_load_cookie(struct cli_conn *ci)
@@ -201,21 +201,25 @@ cli_call(const struct cli_opts *o, const struct cli_conn *ci, const char *body,
 				snprintf(extra, sizeof(extra),
 				    " (error code %d - \"%s\")", rep->error,
 				    http_errorstring(rep->error));
-			snprintf(msg, sizeof(msg), "Could not connect to the "
+			snprintf(msg, sizeof(msg),
+			    "Could not connect to the "
 			    "server %s:%d%s\n\nMake sure the bitrootd server "
 			    "is running and that you are connecting to the "
 			    "correct RPC port.\nUse \"bitroot-cli -help\" for "
-			    "more info.", ci->host, ci->port, extra);
+			    "more info.",
+			    ci->host, ci->port, extra);
 		} else {
 			if (rep->status == 401) {
 				if (ci->no_cookie)
-					cli_die("Could not locate RPC credentials. No "
+					cli_die(
+					    "Could not locate RPC credentials. No "
 					    "authentication cookie could be found, "
 					    "and RPC password is not set.  See "
 					    "-rpcpassword and -stdinrpcpass.  "
 					    "Configuration file: (%s)",
 					    ci->conf_path);
-				cli_die("Authorization failed: Incorrect rpcuser or "
+				cli_die(
+				    "Authorization failed: Incorrect rpcuser or "
 				    "rpcpassword");
 			}
 			if (rep->status == 503)
@@ -226,13 +230,15 @@ cli_call(const struct cli_opts *o, const struct cli_conn *ci, const char *body,
 				    rep->status);
 			if (rep->len == 0)
 				cli_die("no response from server");
-			j = json_loadb(rep->body, rep->len, JSON_DECODE_ANY, &e);
+			j = json_loadb(rep->body, rep->len, JSON_DECODE_ANY,
+			    &e);
 			if (j == NULL)
 				cli_die("couldn't parse reply from server");
 			/* -rpcwait also waits out the warm-up. */
 			if (o->rpcwait && json_is_object(j) &&
-			    json_integer_value(json_object_get(
-			    json_object_get(j, "error"), "code")) == -28) {
+			    json_integer_value(
+				json_object_get(json_object_get(j, "error"),
+				    "code")) == -28) {
 				json_decref(j);
 				snprintf(msg, sizeof(msg), "server in warmup");
 			} else
@@ -285,7 +291,6 @@ cli_read_line(FILE *f)
 	return line;
 }
 
-
 json_t *
 cli_request(const struct cli_opts *o, const struct cli_conn *c,
     const char *method, json_t *params)
@@ -306,7 +311,7 @@ cli_request(const struct cli_opts *o, const struct cli_conn *c,
 	free(rep.body);
 	if (!json_is_object(j))
 		cli_die("expected reply to have result, error and id "
-		    "properties");
+			"properties");
 	return j;
 }
 

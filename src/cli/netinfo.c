@@ -26,9 +26,13 @@ static const struct {
 	const char *name, *shortname;
 	int unreachable;
 } nets[] = {
-	{ "ipv4", "ipv4", 0 }, { "ipv6", "ipv6", 0 }, { "onion", "onion", 0 },
-	{ "i2p", "i2p", 0 }, { "cjdns", "cjdns", 0 },
-	{ "not_publicly_routable", "npr", 1 }, { "internal", "int", 1 },
+	{ "ipv4", "ipv4", 0 },
+	{ "ipv6", "ipv6", 0 },
+	{ "onion", "onion", 0 },
+	{ "i2p", "i2p", 0 },
+	{ "cjdns", "cjdns", 0 },
+	{ "not_publicly_routable", "npr", 1 },
+	{ "internal", "int", 1 },
 };
 #define NNETS (sizeof(nets) / sizeof(nets[0]))
 
@@ -259,9 +263,10 @@ peers_table(const struct np *p, size_t n, int level, int64_t now)
 			w_addr = w;
 	}
 	printf("<->   type   net  v  mping   ping send recv  txn  blk  hb "
-	    "%*s%*s%*s %*s %-*s%s\n", w_addrp, "addrp", w_addrl, "addrl",
-	    w_age, "age", w_id, "id", show_addr ? w_addr : 0,
-	    show_addr ? "address" : "", show_ver ? "version" : "");
+	       "%*s%*s%*s %*s %-*s%s\n",
+	    w_addrp, "addrp", w_addrl, "addrl", w_age, "age", w_id, "id",
+	    show_addr ? w_addr : 0, show_addr ? "address" : "",
+	    show_ver ? "version" : "");
 	for (i = 0; i < n; i++) {
 		ping_str(p[i].minping, mp, sizeof(mp));
 		ping_str(p[i].ping, pg, sizeof(pg));
@@ -275,20 +280,23 @@ peers_table(const struct np *p, size_t n, int level, int64_t now)
 		if (!p[i].addr_relay)
 			snprintf(ap, sizeof(ap), ".");
 		else if (p[i].addrp)
-			snprintf(ap, sizeof(ap), "%lld", (long long)p[i].addrp);
+			snprintf(ap, sizeof(ap), "%lld",
+			    (long long)p[i].addrp);
 		else
 			ap[0] = '\0';
 		if (p[i].addrl)
-			snprintf(al, sizeof(al), "%lld", (long long)p[i].addrl);
+			snprintf(al, sizeof(al), "%lld",
+			    (long long)p[i].addrl);
 		else
 			al[0] = '\0';
-		printf("%3s %6s %5s  %c%7s%7s%5s%5s%5s%5s  %c%c %*s%*s%*s %*lld "
-		    "%-*s%s\n", p[i].outbound ? "out" : "in", p[i].type,
-		    p[i].net, p[i].v, mp, pg, snd, rcv, txn, blk,
-		    p[i].hb_to ? '.' : ' ', p[i].hb_from ? '*' : ' ',
-		    w_addrp, ap, w_addrl, al, w_age, p[i].age, w_id, p[i].id,
-		    show_addr ? w_addr : 0, show_addr ? p[i].addr : "",
-		    show_ver ? p[i].version : "");
+		printf(
+		    "%3s %6s %5s  %c%7s%7s%5s%5s%5s%5s  %c%c %*s%*s%*s %*lld "
+		    "%-*s%s\n",
+		    p[i].outbound ? "out" : "in", p[i].type, p[i].net, p[i].v,
+		    mp, pg, snd, rcv, txn, blk, p[i].hb_to ? '.' : ' ',
+		    p[i].hb_from ? '*' : ' ', w_addrp, ap, w_addrl, al, w_age,
+		    p[i].age, w_id, p[i].id, show_addr ? w_addr : 0,
+		    show_addr ? p[i].addr : "", show_ver ? p[i].version : "");
 	}
 	printf("                        ms     ms  sec  sec  min  min%*s\n\n",
 	    4 + 1 + w_addrp + w_addrl + w_age, "min");
@@ -305,7 +313,7 @@ counts_table(const json_t *ni, int counts[3][NNETS + 1], int nblock,
 
 	memset(shown, 0, sizeof(shown));
 	/* Reachable networks in the server's order, then the others in use. */
-	json_array_foreach(networks, i, x) {
+	json_array_foreach (networks, i, x) {
 		int id = net_id(str_or(x, "name", ""));
 
 		if (id >= 0 && json_is_true(json_object_get(x, "reachable")))
@@ -345,10 +353,10 @@ local_addresses(const json_t *ni)
 		printf(": n/a\n\n");
 		return;
 	}
-	json_array_foreach(la, i, x)
+	json_array_foreach (la, i, x)
 		if ((l = strlen(str_or(x, "address", "")) + 1) > w)
 			w = l;
-	json_array_foreach(la, i, x)
+	json_array_foreach (la, i, x)
 		printf("\n%-*s    port %6lld    score %6lld", (int)w,
 		    str_or(x, "address", ""), (long long)int_or(x, "port", 0),
 		    (long long)int_or(x, "score", 0));
@@ -359,9 +367,10 @@ int
 cli_netinfo(const struct cli_opts *o, const struct cli_conn *c, char **args,
     int nargs)
 {
-	const char *body = "[{\"jsonrpc\":\"2.0\",\"method\":\"getpeerinfo\","
-	    "\"params\":[],\"id\":0},{\"jsonrpc\":\"2.0\",\"method\":"
-	    "\"getnetworkinfo\",\"params\":[],\"id\":1}]";
+	const char
+	    *body = "[{\"jsonrpc\":\"2.0\",\"method\":\"getpeerinfo\","
+		    "\"params\":[],\"id\":0},{\"jsonrpc\":\"2.0\",\"method\":"
+		    "\"getnetworkinfo\",\"params\":[],\"id\":1}]";
 	int counts[3][NNETS + 1], level = 0, nblock = 0, nmanual = 0, id, rc;
 	const json_t *pi = NULL, *ni = NULL, *x, *peer;
 	struct cli_reply rep;
@@ -376,16 +385,18 @@ cli_netinfo(const struct cli_opts *o, const struct cli_conn *c, char **args,
 			return 0;
 		}
 		if (parse_level(args[0], &level) == -1) {
-			fprintf(stderr, "error: invalid -netinfo argument: %s\n"
+			fprintf(stderr,
+			    "error: invalid -netinfo argument: %s\n"
 			    "For more information, run: bitroot-cli -netinfo "
-			    "help\n", args[0]);
+			    "help\n",
+			    args[0]);
 			return 1;
 		}
 	}
 	j = cli_call(o, c, body, &rep);
 	if (!json_is_array(j))
 		cli_die("couldn't parse reply from server");
-	json_array_foreach(j, i, x) {
+	json_array_foreach (j, i, x) {
 		const json_t *err = json_object_get(x, "error");
 
 		if (err && !json_is_null(err)) {
@@ -405,7 +416,7 @@ cli_netinfo(const struct cli_opts *o, const struct cli_conn *c, char **args,
 
 	memset(counts, 0, sizeof(counts));
 	p = xcalloc(json_array_size(pi) + 1, sizeof(*p));
-	json_array_foreach(pi, i, peer) {
+	json_array_foreach (pi, i, peer) {
 		const char *ct = str_or(peer, "connection_type", "");
 		const char *tp = str_or(peer, "transport_protocol_type", "");
 		int64_t conn = int_or(peer, "conntime", 0);
@@ -435,16 +446,17 @@ cli_netinfo(const struct cli_opts *o, const struct cli_conn *c, char **args,
 		q->last_txn = int_or(peer, "last_transaction", 0);
 		q->id = (long long)int_or(peer, "id", 0);
 		q->hb_to = json_is_true(json_object_get(peer, "bip152_hb_to"));
-		q->hb_from = json_is_true(json_object_get(peer,
-		    "bip152_hb_from"));
-		q->relaytxes = json_is_true(json_object_get(peer, "relaytxes"));
-		q->addr_relay = !json_is_false(json_object_get(peer,
-		    "addr_relay_enabled"));
-		snprintf(q->addr, sizeof(q->addr), "%s", str_or(peer, "addr",
-		    ""));
+		q->hb_from = json_is_true(
+		    json_object_get(peer, "bip152_hb_from"));
+		q->relaytxes = json_is_true(
+		    json_object_get(peer, "relaytxes"));
+		q->addr_relay = !json_is_false(
+		    json_object_get(peer, "addr_relay_enabled"));
+		snprintf(q->addr, sizeof(q->addr), "%s",
+		    str_or(peer, "addr", ""));
 		snprintf(q->version, sizeof(q->version), "%lld%s",
-		    (long long)int_or(peer, "version", 0), str_or(peer,
-		    "subver", ""));
+		    (long long)int_or(peer, "version", 0),
+		    str_or(peer, "subver", ""));
 		if (conn == 0)
 			q->age[0] = '\0';
 		else

@@ -17,13 +17,11 @@
 #define BIP34_IMPLIES_BIP30_LIMIT 1983702
 
 /* What a BIP141 commitment output begins with: OP_RETURN, push 36, aa21a9ed. */
-static const uint8_t commitment_header[6] = {
-	0x6a, 0x24, 0xaa, 0x21, 0xa9, 0xed
-};
+static const uint8_t commitment_header[6] = { 0x6a, 0x24, 0xaa, 0x21, 0xa9,
+	0xed };
 
 int
-consensus_median_time_past(consensus_time_fn next, void *cursor,
-    int64_t *mtp)
+consensus_median_time_past(consensus_time_fn next, void *cursor, int64_t *mtp)
 {
 	int64_t t[CONSENSUS_MTP_SPAN], v;
 	size_t n = 0, j;
@@ -82,11 +80,11 @@ consensus_bip34_push(int32_t height, uint8_t out[CONSENSUS_BIP34_PUSH_MAX])
 
 	/* CScript::push_int64: small numbers are opcodes, not pushes. */
 	if (height == 0) {
-		out[0] = 0x00;				/* OP_0 */
+		out[0] = 0x00; /* OP_0 */
 		return 1;
 	}
 	if (height >= 1 && height <= 16) {
-		out[0] = 0x50 + (uint8_t)height;	/* OP_1..OP_16 */
+		out[0] = 0x50 + (uint8_t)height; /* OP_1..OP_16 */
 		return 1;
 	}
 	while (v > 0) {
@@ -129,10 +127,12 @@ int
 consensus_is_bip30_repeat(int32_t height, const uint8_t hash[32])
 {
 	/* The two mainnet coinbases that repeated earlier ones (BIP30). */
-	return (height == 91842 && hash_is(hash,
-	    "00000000000a4d0a398161ffc163c503763b1f4360639393e0e4c8e300e0caec")) ||
-	    (height == 91880 && hash_is(hash,
-	    "00000000000743f190a18c5577a3c2d2a1f610ae9601ac046a38084ccb7cd721"));
+	return (height == 91842 &&
+		   hash_is(hash,
+		       "00000000000a4d0a398161ffc163c503763b1f4360639393e0e4c8e300e0caec")) ||
+	    (height == 91880 &&
+		hash_is(hash,
+		    "00000000000743f190a18c5577a3c2d2a1f610ae9601ac046a38084ccb7cd721"));
 }
 
 int
@@ -187,7 +187,7 @@ consensus_check_block_size(const struct block *b)
 	if (b->tx_count == 0 ||
 	    b->tx_count * WITNESS_SCALE_FACTOR > MAX_BLOCK_WEIGHT ||
 	    consensus_block_stripped_size(b) * WITNESS_SCALE_FACTOR >
-	    MAX_BLOCK_WEIGHT)
+		MAX_BLOCK_WEIGHT)
 		return -1;
 	return 0;
 }
@@ -206,7 +206,7 @@ consensus_witness_commitment_index(const struct block *b)
 	for (i = 0; i < cb->vout_count; i++)
 		if (cb->vout[i].script_len >= CONSENSUS_COMMITMENT_SIZE &&
 		    memcmp(cb->vout[i].script, commitment_header,
-		    sizeof(commitment_header)) == 0)
+			sizeof(commitment_header)) == 0)
 			idx = (int)i;
 	return idx;
 }
@@ -243,8 +243,8 @@ consensus_check_witness(const struct block *b, int expect_commitment,
 		block_witness_merkle_root(b, root);
 		consensus_witness_commitment(root, in->wit[0].p, want);
 		if (memcmp(want + sizeof(commitment_header),
-		    b->txs[0].vout[pos].script + sizeof(commitment_header),
-		    32) != 0) {
+			b->txs[0].vout[pos].script + sizeof(commitment_header),
+			32) != 0) {
 			*reason = "bad-witness-merkle-match";
 			return -1;
 		}

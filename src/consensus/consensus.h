@@ -134,11 +134,11 @@ int consensus_coinbase_mature(int32_t coin_height, int32_t spend_height);
 
 /* What consensus_check_tx_inputs found, as far as it got. */
 struct consensus_inputs {
-	const char *reason;	/* on failure; static */
-	int32_t depth;		/* premature spend: spend_height - coin height */
+	const char *reason; /* on failure; static */
+	int32_t depth;	    /* premature spend: spend_height - coin height */
 	int64_t value_in;
 	int64_t value_out;
-	int64_t fee;		/* on success */
+	int64_t fee; /* on success */
 };
 /*
  * Core's Consensus::CheckTxInputs for a non-coinbase tx spending coins (one
@@ -159,8 +159,8 @@ unsigned consensus_legacy_sigops(const struct tx *tx);
  * non-coinbase P2SH x4 (with SCRIPT_VERIFY_P2SH) and witness sigops.
  * spent holds one output per input; NULL counts the legacy part only.
  */
-int64_t consensus_tx_sigop_cost(const struct tx *tx,
-    const struct txout *spent, uint32_t flags);
+int64_t consensus_tx_sigop_cost(const struct tx *tx, const struct txout *spent,
+    uint32_t flags);
 
 /* ---- Blocks (block_rules.c) ---- */
 
@@ -184,8 +184,8 @@ int consensus_median_time_past(consensus_time_fn next, void *cursor,
  * The time lock times of a block at height are compared to (BIP113): its
  * parent's median time past once CSV is active there, else its own time.
  */
-int64_t consensus_locktime_cutoff(const struct chainparams *cp,
-    int32_t height, int64_t prev_mtp, int64_t block_time);
+int64_t consensus_locktime_cutoff(const struct chainparams *cp, int32_t height,
+    int64_t prev_mtp, int64_t block_time);
 
 /* Whether a deployment buried at dep_height applies at height. */
 int consensus_deployment_active(int32_t dep_height, int32_t height);

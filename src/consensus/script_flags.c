@@ -11,7 +11,7 @@
 
 struct flag_exception {
 	enum chain_id chain;
-	const char *hash;	/* as Core displays it */
+	const char *hash; /* as Core displays it */
 	uint32_t flags;
 };
 
@@ -41,8 +41,9 @@ consensus_block_script_flags(const struct chainparams *cp, int32_t height,
 	uint8_t h[32];
 	size_t i;
 
-	for (i = 0; hash != NULL &&
-	    i < sizeof(exceptions) / sizeof(exceptions[0]); i++) {
+	for (i = 0;
+	     hash != NULL && i < sizeof(exceptions) / sizeof(exceptions[0]);
+	     i++) {
 		if (exceptions[i].chain != cp->id)
 			continue;
 		if (hash_from_hex(exceptions[i].hash, h) == 0 &&

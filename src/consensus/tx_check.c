@@ -43,7 +43,8 @@ has_duplicate_inputs(const struct tx *tx)
 
 	if (tx->vin_count < 2)
 		return 0;
-	v = tx->vin_count <= DUP_CHECK_STACK ? small :
+	v = tx->vin_count <= DUP_CHECK_STACK ?
+	    small :
 	    xreallocarray(NULL, tx->vin_count, sizeof(*v));
 	for (i = 0; i < tx->vin_count; i++)
 		v[i] = &tx->vin[i].prevout;

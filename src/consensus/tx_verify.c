@@ -56,11 +56,12 @@ consensus_sequence_locks(const struct tx *tx, int enforce,
 			 * have been spent at.
 			 */
 			if (mtp_at(arg, coin_height > 0 ? coin_height - 1 : 0,
-			    &coin_mtp) != 0)
+				&coin_mtp) != 0)
 				return -1;
-			lock = coin_mtp + ((int64_t)(seq &
-			    SEQUENCE_LOCKTIME_MASK) <<
-			    SEQUENCE_LOCKTIME_GRANULARITY) - 1;
+			lock = coin_mtp +
+			    ((int64_t)(seq & SEQUENCE_LOCKTIME_MASK)
+				<< SEQUENCE_LOCKTIME_GRANULARITY) -
+			    1;
 			if (lock > out->min_time)
 				out->min_time = lock;
 		} else {
@@ -88,8 +89,8 @@ consensus_check_sequence_locks(const struct tx *tx, int enforce,
 	struct consensus_seqlock lock;
 	int64_t prev_mtp;
 
-	if (consensus_sequence_locks(tx, enforce, coins, mtp_at, arg,
-	    &lock) != 0)
+	if (consensus_sequence_locks(tx, enforce, coins, mtp_at, arg, &lock) !=
+	    0)
 		return -1;
 	/* Nothing locked: no need to ask for the parent's MTP. */
 	if (lock.min_height < 0 && lock.min_time < 0)
@@ -157,7 +158,8 @@ consensus_legacy_sigops(const struct tx *tx)
 	size_t i;
 
 	for (i = 0; i < tx->vin_count; i++)
-		n += script_sigops(tx->vin[i].script, tx->vin[i].script_len, 0);
+		n += script_sigops(tx->vin[i].script, tx->vin[i].script_len,
+		    0);
 	for (i = 0; i < tx->vout_count; i++)
 		n += script_sigops(tx->vout[i].script, tx->vout[i].script_len,
 		    0);
@@ -180,7 +182,8 @@ consensus_tx_sigop_cost(const struct tx *tx, const struct txout *spent,
 		/* script_p2sh_sigops counts only when spent[i] is P2SH. */
 		if (flags & SCRIPT_VERIFY_P2SH)
 			cost += (int64_t)script_p2sh_sigops(spent[i].script,
-			    spent[i].script_len, in->script, in->script_len) *
+				    spent[i].script_len, in->script,
+				    in->script_len) *
 			    WITNESS_SCALE_FACTOR;
 		cost += script_witness_sigops(in->script, in->script_len,
 		    spent[i].script, spent[i].script_len, in->wit,

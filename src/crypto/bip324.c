@@ -49,7 +49,7 @@ bip324_cipher_start(struct bip324_cipher *c,
 	int side;
 
 	if (ellswift_xdh_bip324(c->ell_ours, ell_theirs, c->priv, initiator,
-	    secret) != 0)
+		secret) != 0)
 		return -1;
 	OPENSSL_cleanse(c->priv, sizeof(c->priv));
 	memcpy(salt, salt_prefix, sizeof(salt_prefix) - 1);
@@ -127,7 +127,7 @@ bip324_decrypt(struct bip324_cipher *c, const uint8_t *in, size_t len,
 	uint8_t hdr;
 
 	if (fschacha20poly1305_decrypt(&c->recv_p, aad, aadlen, in, &hdr, 1,
-	    contents, len) != 0)
+		contents, len) != 0)
 		return -1;
 	*ignore = (hdr & BIP324_IGNORE_BIT) != 0;
 	return 0;

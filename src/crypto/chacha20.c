@@ -12,17 +12,25 @@
 #include "util/buf.h"
 
 #define ROTL(v, n) ((v) << (n) | (v) >> (32 - (n)))
-#define QR(a, b, c, d) do {						\
-	a += b; d ^= a; d = ROTL(d, 16);				\
-	c += d; b ^= c; b = ROTL(b, 12);				\
-	a += b; d ^= a; d = ROTL(d, 8);					\
-	c += d; b ^= c; b = ROTL(b, 7);					\
-} while (0)
+#define QR(a, b, c, d) \
+	do { \
+		a += b; \
+		d ^= a; \
+		d = ROTL(d, 16); \
+		c += d; \
+		b ^= c; \
+		b = ROTL(b, 12); \
+		a += b; \
+		d ^= a; \
+		d = ROTL(d, 8); \
+		c += d; \
+		b ^= c; \
+		b = ROTL(b, 7); \
+	} while (0)
 
 /* "expand 32-byte k" */
-static const uint32_t sigma[4] = {
-	0x61707865, 0x3320646e, 0x79622d32, 0x6b206574
-};
+static const uint32_t sigma[4] = { 0x61707865, 0x3320646e, 0x79622d32,
+	0x6b206574 };
 
 static void
 core(const uint32_t in[16], uint8_t out[CHACHA20_BLOCKLEN])

@@ -30,7 +30,7 @@ void chacha20_nonce96(uint8_t nonce[CHACHA20_NONCELEN], uint32_t lo,
 struct chacha20 {
 	uint32_t state[16];
 	uint8_t buf[CHACHA20_BLOCKLEN];
-	unsigned left;			/* unused bytes at the end of buf */
+	unsigned left; /* unused bytes at the end of buf */
 };
 
 /* Sets the key; the nonce and block counter start at zero. */

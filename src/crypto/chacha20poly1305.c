@@ -20,8 +20,9 @@ chacha20poly1305_init(struct chacha20poly1305 *a,
 	a->ctx = EVP_CIPHER_CTX_new();
 	if (a->ctx == NULL ||
 	    EVP_CipherInit_ex(a->ctx, EVP_chacha20_poly1305(), NULL, NULL,
-	    NULL, 1) != 1)
-		fatalx("chacha20poly1305_init: OpenSSL has no ChaCha20-Poly1305");
+		NULL, 1) != 1)
+		fatalx(
+		    "chacha20poly1305_init: OpenSSL has no ChaCha20-Poly1305");
 	memcpy(a->key, key, CHACHA20POLY1305_KEYLEN);
 }
 
@@ -49,8 +50,8 @@ start(struct chacha20poly1305 *a, const uint8_t nonce[CHACHA20_NONCELEN],
 
 	if (EVP_CipherInit_ex(a->ctx, NULL, NULL, a->key, nonce, enc) != 1)
 		fatalx("chacha20poly1305: EVP_CipherInit_ex");
-	if (aadlen > 0 && EVP_CipherUpdate(a->ctx, NULL, &outl, aad,
-	    ilen(aadlen)) != 1)
+	if (aadlen > 0 &&
+	    EVP_CipherUpdate(a->ctx, NULL, &outl, aad, ilen(aadlen)) != 1)
 		fatalx("chacha20poly1305: aad");
 }
 
@@ -59,8 +60,9 @@ update(struct chacha20poly1305 *a, const uint8_t *in, size_t n, uint8_t *out)
 {
 	int outl;
 
-	if (n > 0 && (EVP_CipherUpdate(a->ctx, out, &outl, in, ilen(n)) != 1 ||
-	    (size_t)outl != n))
+	if (n > 0 &&
+	    (EVP_CipherUpdate(a->ctx, out, &outl, in, ilen(n)) != 1 ||
+		(size_t)outl != n))
 		fatalx("chacha20poly1305: EVP_CipherUpdate");
 }
 
@@ -77,7 +79,7 @@ chacha20poly1305_encrypt(struct chacha20poly1305 *a,
 	update(a, p2, n2, out + n1);
 	if (EVP_CipherFinal_ex(a->ctx, fin, &outl) != 1 || outl != 0 ||
 	    EVP_CIPHER_CTX_ctrl(a->ctx, EVP_CTRL_AEAD_GET_TAG,
-	    CHACHA20POLY1305_TAGLEN, out + n1 + n2) != 1)
+		CHACHA20POLY1305_TAGLEN, out + n1 + n2) != 1)
 		fatalx("chacha20poly1305_encrypt: final");
 }
 
@@ -94,7 +96,7 @@ chacha20poly1305_decrypt(struct chacha20poly1305 *a,
 	update(a, in + n1, n2, out2);
 	memcpy(tag, in + n1 + n2, sizeof(tag));
 	if (EVP_CIPHER_CTX_ctrl(a->ctx, EVP_CTRL_AEAD_SET_TAG, sizeof(tag),
-	    tag) != 1)
+		tag) != 1)
 		fatalx("chacha20poly1305_decrypt: set tag");
 	/* Final compares the tag in constant time. */
 	return EVP_CipherFinal_ex(a->ctx, fin, &outl) == 1 ? 0 : -1;
@@ -146,9 +148,9 @@ next_packet(struct fschacha20poly1305 *f)
 }
 
 void
-fschacha20poly1305_encrypt(struct fschacha20poly1305 *f,
-    const uint8_t *aad, size_t aadlen, const uint8_t *p1, size_t n1,
-    const uint8_t *p2, size_t n2, uint8_t *out)
+fschacha20poly1305_encrypt(struct fschacha20poly1305 *f, const uint8_t *aad,
+    size_t aadlen, const uint8_t *p1, size_t n1, const uint8_t *p2, size_t n2,
+    uint8_t *out)
 {
 	uint8_t nonce[CHACHA20_NONCELEN];
 
@@ -159,9 +161,9 @@ fschacha20poly1305_encrypt(struct fschacha20poly1305 *f,
 }
 
 int
-fschacha20poly1305_decrypt(struct fschacha20poly1305 *f,
-    const uint8_t *aad, size_t aadlen, const uint8_t *in, uint8_t *out1,
-    size_t n1, uint8_t *out2, size_t n2)
+fschacha20poly1305_decrypt(struct fschacha20poly1305 *f, const uint8_t *aad,
+    size_t aadlen, const uint8_t *in, uint8_t *out1, size_t n1, uint8_t *out2,
+    size_t n2)
 {
 	uint8_t nonce[CHACHA20_NONCELEN];
 	int rc;

@@ -18,12 +18,12 @@
 #include "crypto/chacha20.h"
 
 #define CHACHA20POLY1305_KEYLEN 32
-#define CHACHA20POLY1305_TAGLEN 16	/* ciphertext = plaintext + tag */
+#define CHACHA20POLY1305_TAGLEN 16 /* ciphertext = plaintext + tag */
 
 struct evp_cipher_ctx_st;
 
 struct chacha20poly1305 {
-	struct evp_cipher_ctx_st *ctx;	/* OpenSSL's, keyed per call */
+	struct evp_cipher_ctx_st *ctx; /* OpenSSL's, keyed per call */
 	uint8_t key[CHACHA20POLY1305_KEYLEN];
 };
 
@@ -53,8 +53,8 @@ void chacha20poly1305_free(struct chacha20poly1305 *a);
 
 struct fschacha20poly1305 {
 	struct chacha20poly1305 aead;
-	uint32_t packet_counter;	/* within the epoch */
-	uint64_t rekey_counter;		/* the epoch */
+	uint32_t packet_counter; /* within the epoch */
+	uint64_t rekey_counter;	 /* the epoch */
 };
 
 void fschacha20poly1305_init(struct fschacha20poly1305 *f,

@@ -25,18 +25,22 @@
  * read-only afterwards, so any thread may use them without a lock.
  */
 static struct {
-	BIGNUM *p;		/* the field size */
-	BIGNUM *c;		/* sqrt(-3) mod p, the specification's c */
-	BIGNUM *sqrt_exp;	/* (p + 1) / 4 */
-	BIGNUM *half;		/* 1/2 mod p */
-	BIGNUM *one_m_c_half;	/* (1 - c)/2 */
-	BIGNUM *one_p_c_half;	/* (1 + c)/2 */
-	BN_MONT_CTX *mont;	/* Montgomery form of p, for the square roots */
+	BIGNUM *p;	      /* the field size */
+	BIGNUM *c;	      /* sqrt(-3) mod p, the specification's c */
+	BIGNUM *sqrt_exp;     /* (p + 1) / 4 */
+	BIGNUM *half;	      /* 1/2 mod p */
+	BIGNUM *one_m_c_half; /* (1 - c)/2 */
+	BIGNUM *one_p_c_half; /* (1 + c)/2 */
+	BN_MONT_CTX *mont;    /* Montgomery form of p, for the square roots */
 	secp256k1_context *secp;
 } K;
 static pthread_once_t k_once = PTHREAD_ONCE_INIT;
 
-#define CK(e) do { if (!(e)) fatalx("ellswift: %s failed", #e); } while (0)
+#define CK(e) \
+	do { \
+		if (!(e)) \
+			fatalx("ellswift: %s failed", #e); \
+	} while (0)
 
 static BIGNUM *
 hexbn(const char *h)
@@ -54,8 +58,10 @@ k_init(void)
 	uint8_t seed[32];
 
 	CK(bn != NULL);
-	K.p = hexbn("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F");
-	K.c = hexbn("0A2D2BA93507F1DF233770C2A797962CC61F6D15DA14ECD47D8D27AE1CD5F852");
+	K.p = hexbn(
+	    "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F");
+	K.c = hexbn(
+	    "0A2D2BA93507F1DF233770C2A797962CC61F6D15DA14ECD47D8D27AE1CD5F852");
 	K.sqrt_exp = BN_new();
 	K.half = BN_new();
 	K.one_m_c_half = BN_new();
@@ -236,7 +242,7 @@ xswiftec(BN_CTX *bn, BIGNUM *x, const BIGNUM *u_in, const BIGNUM *t_in)
 			CK(BN_one(t));
 		fe_mul(bn, u3b, u, u);
 		fe_mul(bn, u3b, u3b, u);
-		fe_add_word(bn, u3b, u3b, 7);		/* u^3 + 7 */
+		fe_add_word(bn, u3b, u3b, 7); /* u^3 + 7 */
 		fe_mul(bn, tt, t, t);
 		fe_add(bn, s, u3b, tt);
 		if (BN_is_zero(s)) {
@@ -268,7 +274,8 @@ xswiftec(BN_CTX *bn, BIGNUM *x, const BIGNUM *u_in, const BIGNUM *t_in)
 				fe_sub(bn, x, xy, u);
 				fe_mul(bn, x, x, K.half);
 				if (!valid_x(bn, x))
-					fatalx("ellswift: XSwiftEC found no x");
+					fatalx(
+					    "ellswift: XSwiftEC found no x");
 			}
 		}
 	}
@@ -289,7 +296,7 @@ xswiftec_inv(BN_CTX *bn, BIGNUM *t, const BIGNUM *x, const BIGNUM *u, int c)
 
 		fe_mul(bn, u3b, u, u);
 		fe_mul(bn, u3b, u3b, u);
-		fe_add_word(bn, u3b, u3b, 7);		/* u^3 + 7 */
+		fe_add_word(bn, u3b, u3b, 7); /* u^3 + 7 */
 		if ((c & 2) == 0) {
 			/* -x - u on the curve: x1 would decode first. */
 			fe_neg(bn, m, x);
@@ -332,12 +339,8 @@ xswiftec_inv(BN_CTX *bn, BIGNUM *t, const BIGNUM *x, const BIGNUM *u, int c)
 			goto out;
 		switch (c & 5) {
 		case 0:
-		case 4:
-			fe_mul(bn, m, u, K.one_m_c_half);
-			break;
-		default:
-			fe_mul(bn, m, u, K.one_p_c_half);
-			break;
+		case 4: fe_mul(bn, m, u, K.one_m_c_half); break;
+		default: fe_mul(bn, m, u, K.one_p_c_half); break;
 		}
 		fe_add(bn, m, m, v);
 		fe_mul(bn, t, w, m);
@@ -469,7 +472,7 @@ ellswift_ecdh_xonly(const uint8_t ell_theirs[ELLSWIFT_LEN],
 	secp256k1_pubkey pk;
 	uint8_t ser[33];
 
-	ser[0] = 0x02;		/* either lift gives the same x of the product */
+	ser[0] = 0x02; /* either lift gives the same x of the product */
 	ellswift_decode(ell_theirs, ser + 1);
 	/* decode's x is always on the curve. */
 	CK(secp256k1_ec_pubkey_parse(K.secp, &pk, ser, sizeof(ser)));

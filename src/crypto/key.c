@@ -67,19 +67,15 @@ key_pubkey_valid(const uint8_t *pk, size_t len)
 		return 0;
 	switch (pk[0]) {
 	case 0x02:
-	case 0x03:
-		want = KEY_PUBKEY_COMPRESSED;
-		break;
+	case 0x03: want = KEY_PUBKEY_COMPRESSED; break;
 	case 0x04:
 	case 0x06:
-	case 0x07:
-		want = KEY_PUBKEY_MAX;
-		break;
-	default:
-		return 0;
+	case 0x07: want = KEY_PUBKEY_MAX; break;
+	default: return 0;
 	}
-	return len == want && secp256k1_ec_pubkey_parse(
-	    secp256k1_context_static, &pub, pk, len) == 1;
+	return len == want &&
+	    secp256k1_ec_pubkey_parse(secp256k1_context_static, &pub, pk,
+		len) == 1;
 }
 
 /* Core's SigHasLowR: R's top bit clear, so DER needs no padding byte. */
@@ -111,14 +107,14 @@ key_sign_ecdsa(const uint8_t secret[KEY_SECRET_SIZE], const uint8_t hash[32],
 		extra[1] = (uint8_t)(counter >> 8);
 		extra[2] = (uint8_t)(counter >> 16);
 		extra[3] = (uint8_t)(counter >> 24);
-		ok = secp256k1_ecdsa_sign(signing_context(), &sig, hash, secret,
-		    secp256k1_nonce_function_rfc6979, extra);
+		ok = secp256k1_ecdsa_sign(signing_context(), &sig, hash,
+		    secret, secp256k1_nonce_function_rfc6979, extra);
 	}
 	if (!ok)
 		return -1;
 	*len = KEY_DER_MAX;
 	if (!secp256k1_ecdsa_signature_serialize_der(secp256k1_context_static,
-	    der, len, &sig))
+		der, len, &sig))
 		return -1;
 	return 0;
 }
@@ -131,7 +127,7 @@ key_sign_compact(const uint8_t secret[KEY_SECRET_SIZE], int compressed,
 	int recid = -1;
 
 	if (!secp256k1_ecdsa_sign_recoverable(signing_context(), &rsig, hash,
-	    secret, secp256k1_nonce_function_rfc6979, NULL))
+		secret, secp256k1_nonce_function_rfc6979, NULL))
 		return -1;
 	secp256k1_ecdsa_recoverable_signature_serialize_compact(
 	    secp256k1_context_static, sig + 1, &recid, &rsig);
@@ -155,10 +151,10 @@ key_recover_compact(const uint8_t *sig, size_t siglen, const uint8_t hash[32],
 	recid = ((int)sig[0] - 27) & 3;
 	compressed = (((int)sig[0] - 27) & 4) != 0;
 	if (!secp256k1_ecdsa_recoverable_signature_parse_compact(
-	    secp256k1_context_static, &rsig, sig + 1, recid))
+		secp256k1_context_static, &rsig, sig + 1, recid))
 		return -1;
 	if (!secp256k1_ecdsa_recover(secp256k1_context_static, &pub, &rsig,
-	    hash))
+		hash))
 		return -1;
 	*len = KEY_PUBKEY_MAX;
 	secp256k1_ec_pubkey_serialize(secp256k1_context_static, pk, len, &pub,

@@ -16,10 +16,10 @@
 #include <stdint.h>
 
 #define KEY_SECRET_SIZE 32
-#define KEY_PUBKEY_MAX 65		/* uncompressed */
+#define KEY_PUBKEY_MAX 65 /* uncompressed */
 #define KEY_PUBKEY_COMPRESSED 33
-#define KEY_DER_MAX 72			/* DER ECDSA signature, no hash type */
-#define KEY_COMPACT_SIZE 65		/* header byte, r, s */
+#define KEY_DER_MAX 72	    /* DER ECDSA signature, no hash type */
+#define KEY_COMPACT_SIZE 65 /* header byte, r, s */
 
 /* Whether 0 < secret < the group order. */
 int key_secret_valid(const uint8_t secret[KEY_SECRET_SIZE]);

@@ -33,7 +33,7 @@ mul_high(uint64_t a, uint64_t b)
 struct bitw {
 	struct wbuf *w;
 	uint8_t cur;
-	int used;		/* bits of cur already written */
+	int used; /* bits of cur already written */
 };
 
 /* Writes the low n bits of v (n <= 64). */
@@ -45,8 +45,8 @@ bitw_put(struct bitw *b, uint64_t v, int n)
 	while (n > 0) {
 		room = 8 - b->used;
 		take = n < room ? n : room;
-		b->cur |= (uint8_t)(((v >> (n - take)) &
-		    ((1u << take) - 1)) << (room - take));
+		b->cur |= (uint8_t)(((v >> (n - take)) & ((1u << take) - 1))
+		    << (room - take));
 		b->used += take;
 		n -= take;
 		if (b->used == 8) {
@@ -69,7 +69,7 @@ bitw_flush(struct bitw *b)
 struct bitr {
 	struct rbuf *r;
 	uint8_t cur;
-	int left;		/* unread bits of cur */
+	int left; /* unread bits of cur */
 };
 
 /* Reads n bits (n <= 64) into *v; -1 past the end. */
@@ -86,8 +86,9 @@ bitr_get(struct bitr *b, int n, uint64_t *v)
 			b->left = 8;
 		}
 		take = n < b->left ? n : b->left;
-		*v = (*v << take) | ((uint64_t)(b->cur >> (b->left - take)) &
-		    ((1u << take) - 1));
+		*v = (*v << take) |
+		    ((uint64_t)(b->cur >> (b->left - take)) &
+			((1u << take) - 1));
 		b->left -= take;
 		n -= take;
 	}
@@ -147,8 +148,8 @@ cmp_u64(const void *a, const void *b)
 }
 
 void
-gcs_encode(uint64_t k0, uint64_t k1, int p, uint32_t m,
-    struct bf_item *items, size_t n, struct wbuf *out)
+gcs_encode(uint64_t k0, uint64_t k1, int p, uint32_t m, struct bf_item *items,
+    size_t n, struct wbuf *out)
 {
 	struct bitw bw = { out, 0, 0 };
 	uint64_t *vals, f, last;
@@ -179,8 +180,8 @@ gcs_encode(uint64_t k0, uint64_t k1, int p, uint32_t m,
 }
 
 int
-gcs_match(uint64_t k0, uint64_t k1, int p, uint32_t m,
-    const uint8_t *filter, size_t len, const uint8_t *item, size_t ilen)
+gcs_match(uint64_t k0, uint64_t k1, int p, uint32_t m, const uint8_t *filter,
+    size_t len, const uint8_t *item, size_t ilen)
 {
 	struct rbuf r;
 	struct bitr br;
@@ -192,7 +193,8 @@ gcs_match(uint64_t k0, uint64_t k1, int p, uint32_t m,
 	if (n == 0)
 		return 0;
 	/* N * M must fit in 64 bits, and each element takes p + 1 bits. */
-	if (n > UINT32_MAX || n > (uint64_t)rbuf_left(&r) * 8 / (unsigned)(p + 1))
+	if (n > UINT32_MAX ||
+	    n > (uint64_t)rbuf_left(&r) * 8 / (unsigned)(p + 1))
 		return -1;
 	want = mul_high(siphash(k0, k1, item, ilen), n * m);
 	br.r = &r;

@@ -47,8 +47,7 @@ int gcs_match(uint64_t k0, uint64_t k1, int p, uint32_t m,
     const uint8_t *filter, size_t len, const uint8_t *item, size_t ilen);
 
 /* The SipHash key of a block's filters: its hash's first 16 bytes. */
-void blockfilter_key(const uint8_t block_hash[32], uint64_t *k0,
-    uint64_t *k1);
+void blockfilter_key(const uint8_t block_hash[32], uint64_t *k0, uint64_t *k1);
 /*
  * Appends block b's basic filter to out. Its elements: every output
  * script except empty ones and those starting with OP_RETURN, and every

@@ -66,9 +66,9 @@
 
 /* What a step found. */
 enum step {
-	STEP_IDLE,		/* caught up (or stopping): sleep until woken */
-	STEP_MORE,		/* more to do: go on */
-	STEP_IMPORT,		/* not synced and an import runs: poll */
+	STEP_IDLE,   /* caught up (or stopping): sleep until woken */
+	STEP_MORE,   /* more to do: go on */
+	STEP_IMPORT, /* not synced and an import runs: poll */
 };
 
 /* Connected blocks queued for the index; past it, it follows the chain. */
@@ -84,7 +84,7 @@ struct fentry {
 	int32_t height;
 	uint8_t filter_hash[32];
 	uint8_t header[32];
-	uint8_t *filter;	/* xmalloc'd */
+	uint8_t *filter; /* xmalloc'd */
 	size_t len;
 };
 
@@ -94,7 +94,7 @@ struct batch {
 	struct fentry *e;
 	size_t n, cap;
 	size_t bytes;
-	uint8_t best[32];	/* the best block once the batch is written */
+	uint8_t best[32]; /* the best block once the batch is written */
 	int32_t best_height;
 };
 
@@ -158,8 +158,10 @@ filterindex_options(const struct args *a, unsigned *types, int *serve,
 		n = args_get_all(a, "blockfilterindex", &vals);
 		for (i = 0; i < n; i++) {
 			if (blockfilter_type_by_name(vals[i], &t) != 0) {
-				snprintf(err, errlen, "Unknown -blockfilterindex "
-				    "value %s.", vals[i]);
+				snprintf(err, errlen,
+				    "Unknown -blockfilterindex "
+				    "value %s.",
+				    vals[i]);
 				return -1;
 			}
 			*types |= 1u << t;
@@ -167,7 +169,8 @@ filterindex_options(const struct args *a, unsigned *types, int *serve,
 	}
 	*serve = args_get_bool(a, "peerblockfilters", 0);
 	if (*serve && !(*types & (1u << BLOCKFILTER_BASIC))) {
-		snprintf(err, errlen, "Cannot set -peerblockfilters without "
+		snprintf(err, errlen,
+		    "Cannot set -peerblockfilters without "
 		    "-blockfilterindex.");
 		return -1;
 	}
@@ -239,7 +242,7 @@ filterindex_range(struct store_rtxn *t, uint8_t type,
 		}
 		if (rc != STORE_OK ||
 		    (rc = store_get_blockfilter(t, type, hash,
-		    &out[h - start])) != STORE_OK)
+			 &out[h - start])) != STORE_OK)
 			return rc;
 		if (hashes)
 			memcpy(hashes[h - start], hash, 32);
@@ -281,7 +284,7 @@ covers_tip(struct filterindex *fi, const uint8_t best[32], int32_t best_h)
 	int ok = 0;
 
 	if (store_read_begin(fi->store, &t) != STORE_OK)
-		return 1;	/* logged; do not keep the caller waiting */
+		return 1; /* logged; do not keep the caller waiting */
 	if (store_get_tip(t, tip, &tip_h) == STORE_OK && tip_h <= best_h &&
 	    store_get_index(t, best, &e) == STORE_OK &&
 	    filterindex_ancestor(t, &e, tip_h, anc) == STORE_OK)
@@ -318,7 +321,7 @@ filterindex_wait_for_tip(struct filterindex *fi, int timeout_ms)
 		pthread_mutex_lock(&fi->mu);
 		while (fi->progress == seen && !fi->stopping)
 			if (pthread_cond_timedwait(&fi->progress_cv, &fi->mu,
-			    &ts) == ETIMEDOUT)
+				&ts) == ETIMEDOUT)
 				goto out;
 	}
 out:
@@ -391,10 +394,11 @@ index_block(struct store_rtxn *t, const uint8_t hash[32], int32_t height,
 		return STORE_ERROR;
 	}
 	if (height == 0)
-		nin = 0;	/* the genesis block spends nothing */
+		nin = 0; /* the genesis block spends nothing */
 	else if (consensus_undo_read(undo, ulen, &b, &coins, &nin) != 0) {
 		log_warnx("filterindex: undo data of block %s does not match "
-		    "its inputs", hex);
+			  "its inputs",
+		    hex);
 		block_free(&b);
 		return STORE_ERROR;
 	}
@@ -458,7 +462,7 @@ write_batch(struct store_wtxn *w, void *arg)
 		f.filter = b->e[i].filter;
 		f.len = b->e[i].len;
 		if ((rc = store_put_blockfilter(w, b->type, b->e[i].hash,
-		    &f)) != STORE_OK)
+			 &f)) != STORE_OK)
 			return rc;
 	}
 	memcpy(marker, b->best, 32);
@@ -485,7 +489,8 @@ commit_batch(struct filterindex *fi, struct batch *b, size_t events)
 	}
 	if (rc != 0)
 		fatalx("filterindex: writing a batch of block filters failed: "
-		    "%s", store_strerror(rc));
+		       "%s",
+		    store_strerror(rc));
 	pthread_mutex_lock(&fi->mu);
 	memcpy(fi->best, b->best, 32);
 	fi->best_height = b->best_height;
@@ -493,15 +498,15 @@ commit_batch(struct filterindex *fi, struct batch *b, size_t events)
 	/* Events are removed only here, by this thread: the front is ours. */
 	if (events > fi->nev)
 		events = fi->nev;
-	memmove(fi->ev, fi->ev + events, (fi->nev - events) *
-	    sizeof(*fi->ev));
+	memmove(fi->ev, fi->ev + events, (fi->nev - events) * sizeof(*fi->ev));
 	fi->nev -= events;
 	fi->ev_done += events;
 	fi->progress++;
 	pthread_cond_broadcast(&fi->progress_cv);
 	pthread_mutex_unlock(&fi->mu);
-	if (b->n > 0 && b->best_height / LOG_EVERY_BLOCKS !=
-	    (b->best_height - (int32_t)b->n) / LOG_EVERY_BLOCKS)
+	if (b->n > 0 &&
+	    b->best_height / LOG_EVERY_BLOCKS !=
+		(b->best_height - (int32_t)b->n) / LOG_EVERY_BLOCKS)
 		log_info("Syncing %s with block chain from height %d",
 		    fi->name, b->best_height);
 	batch_clear(b);
@@ -563,12 +568,12 @@ caught_up(struct filterindex *fi, int32_t height)
  * unless it is already the best block or an ancestor of it.
  */
 static enum step
-follow_events(struct filterindex *fi, struct batch *b,
-    const struct fevent *ev, size_t nev)
+follow_events(struct filterindex *fi, struct batch *b, const struct fevent *ev,
+    size_t nev)
 {
 	struct block_index_entry e, be;
 	struct store_rtxn *t;
-	uint8_t (*path)[32] = NULL, hdr[32], anc[32];
+	uint8_t(*path)[32] = NULL, hdr[32], anc[32];
 	size_t used, np, i;
 	int64_t start_us = time_mono_micros();
 	int has_best, moved = 0;
@@ -584,13 +589,13 @@ follow_events(struct filterindex *fi, struct batch *b,
 	path = xcalloc(BATCH_MAX_BLOCKS, sizeof(*path));
 	for (used = 0; used < nev && !batch_full(b, start_us); used++) {
 		if (store_get_index(t, ev[used].hash, &e) != STORE_OK)
-			continue;	/* cannot happen: it was connected */
+			continue; /* cannot happen: it was connected */
 		if (has_best && store_get_index(t, b->best, &be) == STORE_OK &&
 		    filterindex_ancestor(t, &be, e.height, anc) == STORE_OK &&
 		    memcmp(anc, e.hash, 32) == 0)
 			continue;
 		/* The blocks back to one that is indexed, newest first. */
-		for (np = 0; !indexed_header(fi, t, b, e.hash, hdr); ) {
+		for (np = 0; !indexed_header(fi, t, b, e.hash, hdr);) {
 			if (np == BATCH_MAX_BLOCKS)
 				break;
 			memcpy(path[np++], e.hash, 32);
@@ -599,7 +604,8 @@ follow_events(struct filterindex *fi, struct batch *b,
 				break;
 			}
 			if (parent_of(t, &e) != STORE_OK)
-				fatalx("filterindex: a connected block's parent "
+				fatalx(
+				    "filterindex: a connected block's parent "
 				    "is not in the block index");
 		}
 		if (np == BATCH_MAX_BLOCKS) {
@@ -612,9 +618,10 @@ follow_events(struct filterindex *fi, struct batch *b,
 		for (i = np; i > 0; i--) {
 			if (store_get_index(t, path[i - 1], &e) != STORE_OK ||
 			    index_block(t, e.hash, e.height, hdr,
-			    batch_next(b)) != STORE_OK)
+				batch_next(b)) != STORE_OK)
 				fatalx("filterindex: cannot index a connected "
-				    "block at height %d", e.height);
+				       "block at height %d",
+				    e.height);
 			memcpy(hdr, b->e[b->n].header, 32);
 			b->bytes += b->e[b->n].len;
 			b->n++;
@@ -631,8 +638,8 @@ follow_events(struct filterindex *fi, struct batch *b,
 		pthread_mutex_lock(&fi->mu);
 		if (used > fi->nev)
 			used = fi->nev;
-		memmove(fi->ev, fi->ev + used, (fi->nev - used) *
-		    sizeof(*fi->ev));
+		memmove(fi->ev, fi->ev + used,
+		    (fi->nev - used) * sizeof(*fi->ev));
 		fi->nev -= used;
 		fi->ev_done += used;
 		fi->progress++;
@@ -670,19 +677,20 @@ follow_chain(struct filterindex *fi, struct batch *b)
 		fatalx("filterindex: cannot begin a store read transaction");
 	if (store_get_tip(t, tip, &tip_h) != STORE_OK || tip_h < 0) {
 		store_read_end(t);
-		return STEP_IDLE;	/* no chain yet: the first tip wakes us */
+		return STEP_IDLE; /* no chain yet: the first tip wakes us */
 	}
 	if (has_best) {
 		rc = find_fork(t, best, &fork_h);
 		if (rc == STORE_NOTFOUND) {
 			store_read_end(t);
-			forget_best(fi, "its best block is not in the block "
+			forget_best(fi,
+			    "its best block is not in the block "
 			    "index");
 			return STEP_MORE;
 		}
 		if (rc != STORE_OK)
 			fatalx("filterindex: store failure reading the block "
-			    "index");
+			       "index");
 		/* The tip is the best block or an ancestor of it. */
 		if (fork_h == tip_h) {
 			store_read_end(t);
@@ -696,22 +704,26 @@ follow_chain(struct filterindex *fi, struct batch *b)
 			fatalx("filterindex: active chain unreadable");
 		if (!indexed_header(fi, t, b, hash, prev_header)) {
 			store_read_end(t);
-			forget_best(fi, "a block before its best block has no "
+			forget_best(fi,
+			    "a block before its best block has no "
 			    "filter");
 			return STEP_MORE;
 		}
 	}
 	if (!has_best)
-		log_info("Syncing %s with block chain from height 0", fi->name);
+		log_info("Syncing %s with block chain from height 0",
+		    fi->name);
 	else if (fork_h < best_h)
-		log_debug(LOG_VALIDATION, "%s: best block %d left the active "
-		    "chain; going on from the fork at height %d", fi->name,
-		    best_h, fork_h);
+		log_debug(LOG_VALIDATION,
+		    "%s: best block %d left the active "
+		    "chain; going on from the fork at height %d",
+		    fi->name, best_h, fork_h);
 	for (h = fork_h + 1; h <= tip_h && !batch_full(b, start_us); h++) {
 		if (store_get_active_hash(t, h, hash) != STORE_OK ||
 		    index_block(t, hash, h, prev_header, batch_next(b)) != 0)
 			fatalx("filterindex: cannot index the active chain at "
-			    "height %d", h);
+			       "height %d",
+			    h);
 		memcpy(prev_header, b->e[b->n].header, 32);
 		b->bytes += b->e[b->n].len;
 		b->n++;
@@ -847,8 +859,8 @@ filterindex_sync(struct filterindex *fi, int timeout_ms)
 	pthread_mutex_lock(&fi->mu);
 	want = fi->ev_pushed;
 	while (fi->ev_done < want && !fi->stopping)
-		if (pthread_cond_timedwait(&fi->progress_cv, &fi->mu,
-		    &ts) == ETIMEDOUT) {
+		if (pthread_cond_timedwait(&fi->progress_cv, &fi->mu, &ts) ==
+		    ETIMEDOUT) {
 			rc = -1;
 			break;
 		}
@@ -882,7 +894,8 @@ load_best(struct filterindex *fi)
 			fi->has_best = 1;
 		else
 			log_warnx("%s: best block of the index not found; "
-			    "indexing again", fi->name);
+				  "indexing again",
+			    fi->name);
 	} else if (rc == STORE_OK)
 		log_warnx("%s: malformed best block record; indexing again",
 		    fi->name);
@@ -895,8 +908,9 @@ load_best(struct filterindex *fi)
 		fi->best_height = 0;
 	}
 	/* Core: synced at start when the index is at the tip. */
-	fi->synced = fi->has_best && store_get_tip(t, tip, &tip_h) ==
-	    STORE_OK && memcmp(tip, fi->best, 32) == 0;
+	fi->synced = fi->has_best &&
+	    store_get_tip(t, tip, &tip_h) == STORE_OK &&
+	    memcmp(tip, fi->best, 32) == 0;
 	store_read_end(t);
 	if (fi->has_best) {
 		hash_to_hex(fi->best, hex);

@@ -63,15 +63,14 @@ int filterindex_start(struct store *s, struct validation *v, uint8_t type,
 void filterindex_stop(struct filterindex *fi);
 
 struct filterindex_status {
-	const char *name;	/* Core's: "basic block filter index" */
-	int synced;		/* caught up with the tip once */
+	const char *name; /* Core's: "basic block filter index" */
+	int synced;	  /* caught up with the tip once */
 	int has_best;
-	int32_t best_height;	/* 0 without a best block */
+	int32_t best_height; /* 0 without a best block */
 	uint8_t best[32];
 };
 /* Any thread. */
-void filterindex_status(struct filterindex *fi,
-    struct filterindex_status *st);
+void filterindex_status(struct filterindex *fi, struct filterindex_status *st);
 uint8_t filterindex_type(const struct filterindex *fi);
 
 /*

@@ -29,7 +29,7 @@
 struct aws {
 	struct pool *p;
 	int flags;
-	uint8_t *raw;			/* our copy; the entry takes it */
+	uint8_t *raw; /* our copy; the entry takes it */
 	size_t len;
 	struct tx tx;
 	int parsed;
@@ -37,8 +37,8 @@ struct aws {
 	uint8_t tip_hash[32];
 	int32_t tip_height;
 	int64_t tip_mtp;
-	struct txout *spent;		/* per input, for scripts and policy */
-	struct consensus_coin *coins;	/* the same, for the rules */
+	struct txout *spent;	      /* per input, for scripts and policy */
+	struct consensus_coin *coins; /* the same, for the rules */
 	struct pvec parents, ancestors, conflicts, all_conflicts;
 	int64_t fee, modfee, vsize, sigops;
 	size_t weight;
@@ -54,8 +54,8 @@ struct limits {
 };
 
 enum accept_code
-accept_fail(struct accept_result *r, enum accept_code code,
-    const char *reason, const char *fmt, ...)
+accept_fail(struct accept_result *r, enum accept_code code, const char *reason,
+    const char *fmt, ...)
 {
 	va_list ap;
 
@@ -128,7 +128,8 @@ calc_ancestors(struct pool *p, const struct pvec *parents, int64_t vsize,
 
 	out->n = 0;
 	if (parents->n + 1 > lim->anc_count) {
-		snprintf(err, errlen, "too many unconfirmed parents [limit: %zu]",
+		snprintf(err, errlen,
+		    "too many unconfirmed parents [limit: %zu]",
 		    lim->anc_count);
 		return -1;
 	}
@@ -144,20 +145,25 @@ calc_ancestors(struct pool *p, const struct pvec *parents, int64_t vsize,
 		total += a->vsize;
 		if (a->desc_size + vsize > lim->desc_size) {
 			hash_to_hex(a->txid, hex);
-			snprintf(err, errlen, "exceeds descendant size limit for "
-			    "tx %s [limit: %lld]", hex,
-			    (long long)lim->desc_size);
+			snprintf(err, errlen,
+			    "exceeds descendant size limit for "
+			    "tx %s [limit: %lld]",
+			    hex, (long long)lim->desc_size);
 			goto done;
 		}
 		if (a->desc_count + 1 > lim->desc_count) {
 			hash_to_hex(a->txid, hex);
-			snprintf(err, errlen, "too many descendants for tx %s "
-			    "[limit: %zu]", hex, lim->desc_count);
+			snprintf(err, errlen,
+			    "too many descendants for tx %s "
+			    "[limit: %zu]",
+			    hex, lim->desc_count);
 			goto done;
 		}
 		if (total > lim->anc_size) {
-			snprintf(err, errlen, "exceeds ancestor size limit "
-			    "[limit: %lld]", (long long)lim->anc_size);
+			snprintf(err, errlen,
+			    "exceeds ancestor size limit "
+			    "[limit: %lld]",
+			    (long long)lim->anc_size);
 			goto done;
 		}
 		for (i = 0; i < a->parents.n; i++) {
@@ -166,8 +172,10 @@ calc_ancestors(struct pool *p, const struct pvec *parents, int64_t vsize,
 				pvec_push(&staged, a->parents.v[i]);
 			}
 			if (staged.n + 1 > lim->anc_count) {
-				snprintf(err, errlen, "too many unconfirmed "
-				    "ancestors [limit: %zu]", lim->anc_count);
+				snprintf(err, errlen,
+				    "too many unconfirmed "
+				    "ancestors [limit: %zu]",
+				    lim->anc_count);
 				goto done;
 			}
 		}
@@ -195,7 +203,7 @@ check_ancestors(struct aws *w, struct accept_result *r)
 		lim.desc_size += w->conflicts.v[0]->desc_size;
 	}
 	if (calc_ancestors(w->p, &w->parents, w->vsize, &lim, &w->ancestors,
-	    err, sizeof(err)) == 0)
+		err, sizeof(err)) == 0)
 		return ACCEPT_OK;
 	if ((w->flags & ACCEPT_INT_NO_REPLACE) ||
 	    w->vsize > POOL_CARVEOUT_VSIZE ||
@@ -208,7 +216,7 @@ check_ancestors(struct aws *w, struct accept_result *r)
 	carve.desc_count = lim.desc_count + 1;
 	carve.desc_size = lim.desc_size + POOL_CARVEOUT_VSIZE;
 	if (calc_ancestors(w->p, &w->parents, w->vsize, &carve, &w->ancestors,
-	    err2, sizeof(err2)) == 0)
+		err2, sizeof(err2)) == 0)
 		return ACCEPT_OK;
 	return accept_fail(r, ACCEPT_POLICY, "too-long-mempool-chain", "%s",
 	    err);
@@ -262,7 +270,8 @@ find_inputs(struct aws *w, struct accept_result *r)
 				if (memcmp(r->missing[k], in->hash, 32) == 0)
 					dup = 1;
 			if (!dup && r->nmissing < ACCEPT_MAX_MISSING)
-				memcpy(r->missing[r->nmissing++], in->hash, 32);
+				memcpy(r->missing[r->nmissing++], in->hash,
+				    32);
 		}
 		nmissing++;
 	}
@@ -294,7 +303,7 @@ check_tx_inputs(struct aws *w, struct accept_result *r)
 	char a[40], b[40];
 
 	if (consensus_check_tx_inputs(&w->tx, w->coins, w->tip_height + 1,
-	    &res) == 0) {
+		&res) == 0) {
 		w->fee = res.fee;
 		return ACCEPT_OK;
 	}
@@ -319,7 +328,7 @@ verify_all(struct aws *w, uint32_t flags, const struct script_txdata *td)
 
 	for (i = 0; i < w->tx.vin_count; i++)
 		if (!script_verify_input_cached(&w->tx, i, &w->spent[i], flags,
-		    td, w->p->env.sigcache, 1, &err))
+			td, w->p->env.sigcache, 1, &err))
 			return 0;
 	return 1;
 }
@@ -336,14 +345,14 @@ check_scripts(struct aws *w, struct accept_result *r)
 
 	td = script_txdata_new(&w->tx, w->spent);
 	for (i = 0; i < w->tx.vin_count; i++) {
-		if (script_verify_input_cached(&w->tx, i, &w->spent[i], std, td,
-		    w->p->env.sigcache, 1, &err))
+		if (script_verify_input_cached(&w->tx, i, &w->spent[i], std,
+			td, w->p->env.sigcache, 1, &err))
 			continue;
 		/* The next block's rules; it has no hash yet. */
 		mand = consensus_block_script_flags(w->p->env.cp,
 		    w->tip_height + 1, NULL);
 		if (script_verify_input_cached(&w->tx, i, &w->spent[i], mand,
-		    td, w->p->env.sigcache, 1, &err2))
+			td, w->p->env.sigcache, 1, &err2))
 			accept_fail(r, ACCEPT_POLICY,
 			    "mempool-script-verify-flag-failed", NULL);
 		else
@@ -351,13 +360,16 @@ check_scripts(struct aws *w, struct accept_result *r)
 			    "mandatory-script-verify-flag-failed", NULL);
 		snprintf(r->reason, sizeof(r->reason), "%s (%s)",
 		    r->code == ACCEPT_POLICY ?
-		    "mempool-script-verify-flag-failed" :
-		    "mandatory-script-verify-flag-failed",
+			"mempool-script-verify-flag-failed" :
+			"mandatory-script-verify-flag-failed",
 		    script_error_string(err));
 		/* Only the witness missing: the transaction may be fine. */
 		if (!tx_has_witness(&w->tx) &&
-		    verify_all(w, std & ~(SCRIPT_VERIFY_WITNESS |
-		    SCRIPT_VERIFY_CLEANSTACK), td) &&
+		    verify_all(w,
+			std &
+			    ~(SCRIPT_VERIFY_WITNESS |
+				SCRIPT_VERIFY_CLEANSTACK),
+			td) &&
 		    !verify_all(w, std & ~SCRIPT_VERIFY_CLEANSTACK, td))
 			r->code = ACCEPT_WITNESS_STRIPPED;
 		script_txdata_free(td);
@@ -406,7 +418,7 @@ prechecks(struct aws *w, struct accept_result *r, int64_t max_feerate)
 		    store_strerror(lr));
 	}
 	if (chainview_tip(p, w->rt, w->tip_hash, &w->tip_height,
-	    &w->tip_mtp) != 0)
+		&w->tip_mtp) != 0)
 		return accept_fail(r, ACCEPT_ERROR, "store-error",
 		    "cannot read the tip");
 	if (!chainview_is_final(&w->tx, w->tip_height, w->tip_mtp))
@@ -419,8 +431,7 @@ prechecks(struct aws *w, struct accept_result *r, int64_t max_feerate)
 		    "txn-same-nonwitness-data-in-mempool", NULL);
 
 	for (i = 0; i < w->tx.vin_count; i++) {
-		struct pentry *c = pool_find_spender(p,
-		    &w->tx.vin[i].prevout);
+		struct pentry *c = pool_find_spender(p, &w->tx.vin[i].prevout);
 
 		if (c == NULL)
 			continue;
@@ -451,9 +462,10 @@ prechecks(struct aws *w, struct accept_result *r, int64_t max_feerate)
 			return accept_fail(r, ACCEPT_POLICY, reason,
 			    debug ? "%s" : NULL, debug);
 		if (!policy_witness_standard(&w->tx, w->spent, &reason))
-			return accept_fail(r, tx_has_witness(&w->tx) ?
-			    ACCEPT_POLICY : ACCEPT_WITNESS_STRIPPED, reason,
-			    NULL);
+			return accept_fail(r,
+			    tx_has_witness(&w->tx) ? ACCEPT_POLICY :
+						     ACCEPT_WITNESS_STRIPPED,
+			    reason, NULL);
 	}
 
 	w->sigops = consensus_tx_sigop_cost(&w->tx, w->spent,
@@ -464,8 +476,8 @@ prechecks(struct aws *w, struct accept_result *r, int64_t max_feerate)
 	r->vsize = w->vsize;
 	r->effective_feerate = pool_feerate(w->modfee, w->vsize);
 	if (w->sigops > POLICY_MAX_STANDARD_TX_SIGOPS_COST)
-		return accept_fail(r, ACCEPT_POLICY, "bad-txns-too-many-sigops",
-		    "%lld", (long long)w->sigops);
+		return accept_fail(r, ACCEPT_POLICY,
+		    "bad-txns-too-many-sigops", "%lld", (long long)w->sigops);
 	if (pol->require_standard && policy_dust_count(pol, &w->tx) > 0 &&
 	    (w->fee != 0 || w->modfee != 0))
 		return accept_fail(r, ACCEPT_POLICY, "dust",
@@ -491,18 +503,21 @@ prechecks(struct aws *w, struct accept_result *r, int64_t max_feerate)
 		return r->code;
 	if (rbf_disjoint(&w->ancestors, &w->conflicts, &w->tx, r) != 0)
 		return r->code;
-	if (w->conflicts.n > 0 && rbf_check(p, &w->tx, w->modfee, w->vsize,
-	    &w->conflicts, &w->all_conflicts, r) != 0)
+	if (w->conflicts.n > 0 &&
+	    rbf_check(p, &w->tx, w->modfee, w->vsize, &w->conflicts,
+		&w->all_conflicts, r) != 0)
 		return r->code;
 	/* Core 28's client_maxfeerate (submitpackage): the modified fee rate. */
 	if ((w->flags & ACCEPT_INT_CLIENT_MAXRATE) && max_feerate > 0 &&
 	    pool_feerate(w->modfee, w->vsize) > max_feerate)
-		return accept_fail(r, ACCEPT_POLICY, "max feerate exceeded", NULL);
+		return accept_fail(r, ACCEPT_POLICY, "max feerate exceeded",
+		    NULL);
 	if (w->flags & ACCEPT_INT_NO_SCRIPTS)
 		return ACCEPT_OK;
 	if ((rc = check_scripts(w, r)) != ACCEPT_OK)
 		return rc;
-	if (max_feerate > 0 && !(w->flags & ACCEPT_INT_CLIENT_MAXRATE) && w->fee > policy_fee_at(max_feerate, w->vsize))
+	if (max_feerate > 0 && !(w->flags & ACCEPT_INT_CLIENT_MAXRATE) &&
+	    w->fee > policy_fee_at(max_feerate, w->vsize))
 		return accept_fail(r, ACCEPT_POLICY, "max-fee-exceeded", NULL);
 	return ACCEPT_OK;
 }
@@ -518,8 +533,8 @@ finalize(struct aws *w, struct accept_result *r)
 	size_t i;
 
 	for (i = 0; i < w->all_conflicts.n && i < ACCEPT_MAX_REPLACED; i++)
-		memcpy(r->replaced[r->nreplaced++], w->all_conflicts.v[i]->txid,
-		    32);
+		memcpy(r->replaced[r->nreplaced++],
+		    w->all_conflicts.v[i]->txid, 32);
 	if (w->all_conflicts.n > 0)
 		pool_remove_set(p, &w->all_conflicts, POOL_REMOVED_REPLACED,
 		    quiet);

@@ -17,7 +17,7 @@
 struct store_walk {
 	struct store_rtxn *rt;
 	uint8_t hash[32];
-	int done;		/* the last record read was genesis */
+	int done; /* the last record read was genesis */
 };
 
 static int

@@ -54,9 +54,9 @@
 #include "validation/chainstate.h"
 #include "validation/validation.h"
 
-#define CTLQ_HWM 64		/* block notices (block copies), requests, templates */
-#define EXPIRE_INTERVAL 60	/* node-time seconds between expiry passes */
-#define IDLE_WAKE_MS 1000	/* housekeeping look while idle */
+#define CTLQ_HWM 64 /* block notices (block copies), requests, templates */
+#define EXPIRE_INTERVAL 60 /* node-time seconds between expiry passes */
+#define IDLE_WAKE_MS 1000  /* housekeeping look while idle */
 
 /* Whether -debug=mempool is on: skips formatting hex for nothing. */
 #define MEMPOOL_DEBUG_ON() \
@@ -64,7 +64,7 @@
 
 /* A template request: lives on the waiting validation thread's stack. */
 struct mpq_template_req {
-	pthread_mutex_t mu;	/* guards done; leaf */
+	pthread_mutex_t mu; /* guards done; leaf */
 	pthread_cond_t cv;
 	int done;
 	const struct template_request *req;
@@ -99,8 +99,7 @@ mempool_publish(struct mempool *m)
 
 /* ---- metrics (mempool thread) ---- */
 
-static const int64_t band_lo[MEMPOOL_NBANDS] = { 0, 1, 2, 5, 10, 20, 50,
-    100 };
+static const int64_t band_lo[MEMPOOL_NBANDS] = { 0, 1, 2, 5, 10, 20, 50, 100 };
 
 static void
 bands_init(struct mempool *m)
@@ -148,8 +147,8 @@ mempool_note_result(enum accept_code code, const struct accept_result *r)
 	}
 	/* Seen reasons are found without a lock; a new one is added once. */
 	if ((li = metrics_label_find(M_MEMPOOL_REJECTED, r->reason)) < 0)
-		li = metrics_label(M_MEMPOOL_REJECTED, r->reason[0] ?
-		    r->reason : "unknown");
+		li = metrics_label(M_MEMPOOL_REJECTED,
+		    r->reason[0] ? r->reason : "unknown");
 	metrics_inc(M_MEMPOOL_REJECTED, li);
 }
 
@@ -209,9 +208,8 @@ on_added(void *arg, const struct pool_entry_info *e)
 			peer = m->pkg_peer[i];
 	for (i = 0; i < nlisteners(m); i++)
 		if (m->listeners[i].tx_added)
-			m->listeners[i].tx_added(m->listeners[i].arg,
-			    peer, e->txid, e->wtxid, rate, e->raw,
-			    e->raw_len);
+			m->listeners[i].tx_added(m->listeners[i].arg, peer,
+			    e->txid, e->wtxid, rate, e->raw, e->raw_len);
 	mempool_fees_added(m, e);
 	memset(&ev, 0, sizeof(ev));
 	ev.added = 1;
@@ -258,12 +256,14 @@ maybe_expire(struct mempool *m, int force)
 
 	if (now == m->last_expire ||
 	    (!force && now - m->last_expire < EXPIRE_INTERVAL &&
-	    now >= m->last_expire))
+		now >= m->last_expire))
 		return;
 	m->last_expire = now;
 	if ((n = pool_expire(m->pool, now)) > 0)
-		log_debug(LOG_MEMPOOL, "Expired %zu transactions from the "
-		    "memory pool", n);
+		log_debug(LOG_MEMPOOL,
+		    "Expired %zu transactions from the "
+		    "memory pool",
+		    n);
 }
 
 enum accept_code
@@ -322,18 +322,13 @@ mempool_reject_kind(const struct accept_result *r)
 	if (r->code == ACCEPT_POLICY && r->reconsiderable)
 		return MEMPOOL_REJ_RECONSIDERABLE;
 	switch (r->code) {
-	case ACCEPT_CONSENSUS:
-		return MEMPOOL_REJ_CONSENSUS;
-	case ACCEPT_MISSING_INPUTS:
-		return MEMPOOL_REJ_MISSING_INPUTS;
+	case ACCEPT_CONSENSUS: return MEMPOOL_REJ_CONSENSUS;
+	case ACCEPT_MISSING_INPUTS: return MEMPOOL_REJ_MISSING_INPUTS;
 	case ACCEPT_ALREADY:
 	case ACCEPT_SAME_TXID:
-	case ACCEPT_IN_CHAIN:
-		return MEMPOOL_REJ_ALREADY;
-	case ACCEPT_WITNESS_STRIPPED:
-		return MEMPOOL_REJ_WITNESS;
-	default:
-		return MEMPOOL_REJ_POLICY;
+	case ACCEPT_IN_CHAIN: return MEMPOOL_REJ_ALREADY;
+	case ACCEPT_WITNESS_STRIPPED: return MEMPOOL_REJ_WITNESS;
+	default: return MEMPOOL_REJ_POLICY;
 	}
 }
 
@@ -356,7 +351,8 @@ handle_tx(struct mempool *m, struct msg *msg)
 	if (code == ACCEPT_OK) {
 		if (MEMPOOL_DEBUG_ON()) {
 			hash_to_hex(r->wtxid, whex);
-			log_debug(LOG_MEMPOOL, "AcceptToMemoryPool: peer=%llu: "
+			log_debug(LOG_MEMPOOL,
+			    "AcceptToMemoryPool: peer=%llu: "
 			    "accepted %s (wtxid=%s) (poolsz %zu txn, %zu kB)",
 			    (unsigned long long)msg->peer_id, hex, whex,
 			    pool_count(m->pool), pool_usage(m->pool) / 1000);
@@ -368,9 +364,10 @@ handle_tx(struct mempool *m, struct msg *msg)
 		    r->reason, r->debug[0] ? ", " : "", r->debug);
 	else if (MEMPOOL_DEBUG_ON()) {
 		hash_to_hex(r->wtxid, whex);
-		log_debug(LOG_MEMPOOL, "%s (wtxid=%s) from peer=%llu was not "
-		    "accepted: %s%s%s", hex, whex,
-		    (unsigned long long)msg->peer_id, r->reason,
+		log_debug(LOG_MEMPOOL,
+		    "%s (wtxid=%s) from peer=%llu was not "
+		    "accepted: %s%s%s",
+		    hex, whex, (unsigned long long)msg->peer_id, r->reason,
 		    r->debug[0] ? ", " : "", r->debug);
 	}
 	kind = mempool_reject_kind(r);
@@ -379,9 +376,10 @@ handle_tx(struct mempool *m, struct msg *msg)
 			m->listeners[i].tx_rejected(m->listeners[i].arg,
 			    msg->peer_id, r->txid, r->wtxid, kind, r->reason,
 			    kind == MEMPOOL_REJ_MISSING_INPUTS ?
-			    (const uint8_t (*)[32])r->missing : NULL,
-			    kind == MEMPOOL_REJ_MISSING_INPUTS ?
-			    r->nmissing : 0);
+				(const uint8_t(*)[32])r->missing :
+				NULL,
+			    kind == MEMPOOL_REJ_MISSING_INPUTS ? r->nmissing :
+								 0);
 }
 
 /* ---- chain events ---- */
@@ -396,8 +394,8 @@ handle_block(struct mempool *m, struct msg *msg)
 		fatalx("%s: short block notice", __func__);
 	memcpy(&hdr, msg->data, sizeof(hdr));
 	/* Our own copy of a block the validation thread connected. */
-	if (block_parse(msg->data + sizeof(hdr), msg->len - sizeof(hdr),
-	    &b) != 0)
+	if (block_parse(msg->data + sizeof(hdr), msg->len - sizeof(hdr), &b) !=
+	    0)
 		fatalx("%s: a block from validation does not parse", __func__);
 	if (msg->type == MPQ_BLOCK_CONNECTED) {
 		pool_block_connected(m->pool, &b, hdr.height);
@@ -458,14 +456,14 @@ vl_reorg_done(void *arg)
 /* Position of a selected transaction, keyed by txid (depends). */
 struct txpos {
 	uint8_t txid[32];
-	uint32_t pos;		/* 1-based, as getblocktemplate counts */
+	uint32_t pos; /* 1-based, as getblocktemplate counts */
 };
 
 struct sel {
 	struct template_txs *out;
 	size_t cap;
 	struct htab *pos;
-	struct txpos *slots;	/* one per selected tx, owned here */
+	struct txpos *slots; /* one per selected tx, owned here */
 	size_t nslots;
 };
 
@@ -515,8 +513,7 @@ select_cb(void *arg, const struct pool_entry_info *e)
 	memcpy(slot->txid, e->txid, 32);
 	slot->pos = (uint32_t)s->out->n;
 	if (htab_put(s->pos, slot) != 0)
-		fatalx("%s: pool_select gave %zu twice", __func__,
-		    s->out->n);
+		fatalx("%s: pool_select gave %zu twice", __func__, s->out->n);
 }
 
 static void
@@ -529,8 +526,7 @@ build_template(struct mempool *m, const struct template_request *req,
 
 	out->pool_size = pool_count(m->pool);
 	switch (req->mode) {
-	case TEMPLATE_COUNT:
-		break;
+	case TEMPLATE_COUNT: break;
 	case TEMPLATE_LOOKUP:
 		out->txs = xcalloc(req->ntxids ? req->ntxids : 1,
 		    sizeof(*out->txs));
@@ -678,9 +674,7 @@ dispatch(struct mempool *m, struct msg *msg)
 	struct mpq_template_req *tr;
 
 	switch (msg->type) {
-	case MPQ_TX:
-		handle_tx(m, msg);
-		break;
+	case MPQ_TX: handle_tx(m, msg); break;
 	case MPQ_PACKAGE:
 		maybe_expire(m, 1);
 		mempool_handle_package(m, msg);
@@ -690,9 +684,7 @@ dispatch(struct mempool *m, struct msg *msg)
 		mempool_publish(m);
 		break;
 	case MPQ_BLOCK_CONNECTED:
-	case MPQ_BLOCK_DISCONNECTED:
-		handle_block(m, msg);
-		break;
+	case MPQ_BLOCK_DISCONNECTED: handle_block(m, msg); break;
 	case MPQ_REORG_DONE:
 		m->cur_peer = MEMPOOL_PEER_REORG;
 		m->readding = 1;
@@ -701,9 +693,7 @@ dispatch(struct mempool *m, struct msg *msg)
 		m->cur_peer = MEMPOOL_PEER_LOCAL;
 		mempool_publish(m);
 		break;
-	case MPQ_REPLAY:
-		replay(m, msg);
-		break;
+	case MPQ_REPLAY: replay(m, msg); break;
 	case MPQ_TEMPLATE:
 		tr = template_of(msg);
 		build_template(m, tr->req, tr->out);
@@ -814,8 +804,8 @@ mempool_start(const struct args *a, const struct chainparams *cp,
 	int n;
 
 	err[0] = '\0';
-	if (policy_init(&m->pol, a, cp->id != CHAIN_MAIN, err,
-	    sizeof(err)) != 0) {
+	if (policy_init(&m->pol, a, cp->id != CHAIN_MAIN, err, sizeof(err)) !=
+	    0) {
 		log_warnx("Error: %s", err[0] ? err : "bad relay option");
 		free(m);
 		return -1;

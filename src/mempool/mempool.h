@@ -50,11 +50,11 @@ struct outpoint;
 
 /* Why a peer's transaction was refused, for the net thread's decisions. */
 enum mempool_reject {
-	MEMPOOL_REJ_CONSENSUS = 1,	/* invalid: misbehaving (Core punishes) */
-	MEMPOOL_REJ_POLICY,		/* not accepted, not the peer's fault */
-	MEMPOOL_REJ_MISSING_INPUTS,	/* orphan: parents listed */
-	MEMPOOL_REJ_ALREADY,		/* already have it */
-	MEMPOOL_REJ_WITNESS,		/* witness stripped/mutated: forget the wtxid only */
+	MEMPOOL_REJ_CONSENSUS = 1,  /* invalid: misbehaving (Core punishes) */
+	MEMPOOL_REJ_POLICY,	    /* not accepted, not the peer's fault */
+	MEMPOOL_REJ_MISSING_INPUTS, /* orphan: parents listed */
+	MEMPOOL_REJ_ALREADY,	    /* already have it */
+	MEMPOOL_REJ_WITNESS, /* witness stripped/mutated: forget the wtxid only */
 	/*
 	 * Core's TX_RECONSIDERABLE: its fee rate alone was too low; a child
 	 * in the orphanage may pay for it as a 1p1c package.
@@ -64,12 +64,12 @@ enum mempool_reject {
 
 /* One pool event for tx_event; pointers valid only during the call. */
 struct mempool_tx_event {
-	int added;			/* 1 entered, 0 left */
+	int added; /* 1 entered, 0 left */
 	const uint8_t *txid;
-	const uint8_t *raw;		/* added: with witness */
+	const uint8_t *raw; /* added: with witness */
 	size_t len;
-	int confirmed;			/* left because a block confirmed it */
-	uint64_t sequence;		/* Core's mempool sequence number */
+	int confirmed;	   /* left because a block confirmed it */
+	uint64_t sequence; /* Core's mempool sequence number */
 };
 
 struct mempool_listener {
@@ -90,9 +90,10 @@ struct mempool_listener {
 	 * A peer's transaction was refused. For MEMPOOL_REJ_MISSING_INPUTS,
 	 * parents lists nparents parent txids to ask the peer for.
 	 */
-	void (*tx_rejected)(void *arg, uint64_t peer_id, const uint8_t txid[32],
-	    const uint8_t wtxid[32], enum mempool_reject kind,
-	    const char *reason, const uint8_t (*parents)[32], size_t nparents);
+	void (*tx_rejected)(void *arg, uint64_t peer_id,
+	    const uint8_t txid[32], const uint8_t wtxid[32],
+	    enum mempool_reject kind, const char *reason,
+	    const uint8_t (*parents)[32], size_t nparents);
 	/*
 	 * Every addition and removal, confirmations included, in the pool's
 	 * order, with Core's mempool sequence number (what ZMQ's "sequence"
@@ -126,8 +127,8 @@ void mempool_stop(struct mempool *m);
 void mempool_add_listener(struct mempool *m, const struct mempool_listener *l);
 
 /* A transaction from a peer (bytes copied). 0, QUEUE_EFULL or QUEUE_ECLOSED. */
-int mempool_submit_tx(struct mempool *m, uint64_t peer_id,
-    const uint8_t *raw, size_t len);
+int mempool_submit_tx(struct mempool *m, uint64_t peer_id, const uint8_t *raw,
+    size_t len);
 
 /*
  * A 1p1c package from peers (Core 28's package relay): parent raws[0]
@@ -153,18 +154,18 @@ int mempool_submit_package(struct mempool *m, const uint64_t peers[2],
  * reject reason, then ", " and the details if any).
  */
 enum mempool_status {
-	MEMPOOL_E_NOT_FOUND = 1,	/* the transaction is not in the pool */
-	MEMPOOL_E_IN_CHAIN,		/* its outputs are in the UTXO set */
-	MEMPOOL_E_INVALID,		/* missing inputs, or our failure */
-	MEMPOOL_E_REJECTED,		/* refused by policy or consensus */
-	MEMPOOL_E_MAX_FEE,		/* the fee is over the caller's maximum */
-	MEMPOOL_E_STORE,		/* a store read failed */
-	MEMPOOL_E_DUST,			/* prioritisation of a tx with dust outputs */
-	MEMPOOL_E_NOT_LOADED,		/* mempool.dat not loaded yet */
-	MEMPOOL_E_DUMP,			/* mempool.dat could not be written */
-	MEMPOOL_E_IMPORT,		/* importmempool: the file did not load */
-	MEMPOOL_E_PARAM,		/* a bad parameter (Core's -8 message) */
-	MEMPOOL_E_NO_ESTIMATOR,		/* -blocksonly: no fee estimator */
+	MEMPOOL_E_NOT_FOUND = 1, /* the transaction is not in the pool */
+	MEMPOOL_E_IN_CHAIN,	 /* its outputs are in the UTXO set */
+	MEMPOOL_E_INVALID,	 /* missing inputs, or our failure */
+	MEMPOOL_E_REJECTED,	 /* refused by policy or consensus */
+	MEMPOOL_E_MAX_FEE,	 /* the fee is over the caller's maximum */
+	MEMPOOL_E_STORE,	 /* a store read failed */
+	MEMPOOL_E_DUST,		 /* prioritisation of a tx with dust outputs */
+	MEMPOOL_E_NOT_LOADED,	 /* mempool.dat not loaded yet */
+	MEMPOOL_E_DUMP,		 /* mempool.dat could not be written */
+	MEMPOOL_E_IMPORT,	 /* importmempool: the file did not load */
+	MEMPOOL_E_PARAM,	 /* a bad parameter (Core's -8 message) */
+	MEMPOOL_E_NO_ESTIMATOR,	 /* -blocksonly: no fee estimator */
 };
 
 /*
@@ -175,8 +176,8 @@ enum mempool_status {
  * is the request's from here on, whatever the outcome. Any thread but the
  * mempool thread.
  */
-int mempool_ask(struct mempool *m, request_fn fn, const void *in,
-    size_t inlen, void (*in_free)(void *), void *out, size_t outlen,
+int mempool_ask(struct mempool *m, request_fn fn, const void *in, size_t inlen,
+    void (*in_free)(void *), void *out, size_t outlen,
     void (*out_free)(void *), int timeout_ms, struct request_error *err);
 
 /* A transaction's place in the pool, as getmempoolentry shows it. */
@@ -184,10 +185,10 @@ struct mempool_entry {
 	uint8_t txid[32], wtxid[32];
 	int64_t vsize;
 	int64_t weight;
-	int64_t time;			/* entered the pool, node time */
-	int32_t height;			/* tip height then */
+	int64_t time;	/* entered the pool, node time */
+	int32_t height; /* tip height then */
 	int64_t desc_count, desc_size, anc_count, anc_size;
-	int64_t fee, modified_fee, anc_fees, desc_fees;	/* satoshis */
+	int64_t fee, modified_fee, anc_fees, desc_fees; /* satoshis */
 	int bip125_replaceable;
 	/*
 	 * In-pool parents, once each, in the order of their hex (Core's
@@ -205,7 +206,7 @@ struct mempool_entry {
 struct mempool_entries {
 	struct mempool_entry *v;
 	size_t n;
-	uint64_t sequence;		/* mempool_req_list: Core's mempool_sequence */
+	uint64_t sequence; /* mempool_req_list: Core's mempool_sequence */
 };
 void mempool_entries_free(void *entries);
 void mempool_entry_free(void *entry);
@@ -216,7 +217,7 @@ void mempool_entry_free(void *entry);
  * in: struct mempool_list_in; out: struct mempool_entries.
  */
 struct mempool_list_in {
-	int full;			/* fill every field, depends and spentby too; 0: txids only */
+	int full; /* fill every field, depends and spentby too; 0: txids only */
 };
 void mempool_req_list(void *m, void *in, void *out, struct request *r);
 
@@ -240,21 +241,20 @@ struct mempool_relatives_in {
 	int up;
 	int full;
 };
-void mempool_req_relatives(void *m, void *in, void *out,
-    struct request *r);
+void mempool_req_relatives(void *m, void *in, void *out, struct request *r);
 
 /* mempool_req_info: no input; out: struct mempool_info (owns nothing). */
 struct mempool_info {
-	int loaded;			/* the mempool.dat load attempt finished */
-	size_t size;			/* transactions */
-	int64_t bytes;			/* sum of vsizes */
-	size_t usage;			/* memory */
-	int64_t total_fee;		/* satoshis, base fees */
-	size_t max_mempool;		/* bytes */
-	int64_t min_fee;		/* sat/kvB, at least min_relay_fee */
-	int64_t min_relay_fee, incremental_relay_fee;	/* sat/kvB */
+	int loaded;	    /* the mempool.dat load attempt finished */
+	size_t size;	    /* transactions */
+	int64_t bytes;	    /* sum of vsizes */
+	size_t usage;	    /* memory */
+	int64_t total_fee;  /* satoshis, base fees */
+	size_t max_mempool; /* bytes */
+	int64_t min_fee;    /* sat/kvB, at least min_relay_fee */
+	int64_t min_relay_fee, incremental_relay_fee; /* sat/kvB */
 	int permit_bare_multisig;
-	size_t max_datacarrier;		/* 0 when -datacarrier=0 */
+	size_t max_datacarrier; /* 0 when -datacarrier=0 */
 };
 void mempool_req_info(void *m, void *in, void *out, struct request *r);
 
@@ -266,12 +266,12 @@ void mempool_req_info(void *m, void *in, void *out, struct request *r);
  * transaction already in the pool succeeds.
  */
 struct mempool_send_in {
-	uint8_t *raw;			/* with witness */
+	uint8_t *raw; /* with witness */
 	size_t len;
-	uint8_t txid[32];		/* the transaction's, and its output count */
+	uint8_t txid[32]; /* the transaction's, and its output count */
 	uint32_t nout;
-	int check_fee;			/* refuse a fee above max_fee */
-	int64_t max_fee;		/* satoshis */
+	int check_fee;	 /* refuse a fee above max_fee */
+	int64_t max_fee; /* satoshis */
 };
 struct mempool_send_out {
 	uint8_t txid[32];
@@ -292,18 +292,18 @@ struct mempool_test_in {
 };
 struct mempool_test_row {
 	uint8_t txid[32], wtxid[32];
-	int checked;			/* 0: not reached (the package stopped earlier) */
+	int checked; /* 0: not reached (the package stopped earlier) */
 	int allowed;
-	int missing_inputs;		/* refused as an orphan */
-	int64_t vsize, fee;		/* allowed */
-	int64_t effective_feerate;	/* allowed: sat/kvB */
-	char reason[96];		/* refused: Core's reject reason */
-	char details[400];		/* refused: Core's state string */
+	int missing_inputs;	   /* refused as an orphan */
+	int64_t vsize, fee;	   /* allowed */
+	int64_t effective_feerate; /* allowed: sat/kvB */
+	char reason[96];	   /* refused: Core's reject reason */
+	char details[400];	   /* refused: Core's state string */
 };
 struct mempool_test_out {
 	struct mempool_test_row *rows;
 	size_t n;
-	int package_failed;		/* the package as a whole was refused */
+	int package_failed; /* the package as a whole was refused */
 	char package_reason[96];
 };
 void mempool_test_in_free(void *in);
@@ -318,32 +318,32 @@ void mempool_req_test(void *m, void *in, void *out, struct request *r);
  * transaction in input order. What entered the pool is relayed.
  */
 struct mempool_package_in {
-	struct mempool_test_in txs;	/* the package, in order */
-	int64_t max_feerate;		/* sat/kvB; 0: no limit */
+	struct mempool_test_in txs; /* the package, in order */
+	int64_t max_feerate;	    /* sat/kvB; 0: no limit */
 };
 enum mempool_package_kind {
-	MEMPOOL_PKG_NONE = 0,		/* no result (Core: "unevaluated") */
-	MEMPOOL_PKG_VALID,		/* entered now */
-	MEMPOOL_PKG_IN_POOL,		/* was there already */
-	MEMPOOL_PKG_OTHER_WITNESS,	/* its txid is there, other witness */
+	MEMPOOL_PKG_NONE = 0,	   /* no result (Core: "unevaluated") */
+	MEMPOOL_PKG_VALID,	   /* entered now */
+	MEMPOOL_PKG_IN_POOL,	   /* was there already */
+	MEMPOOL_PKG_OTHER_WITNESS, /* its txid is there, other witness */
 	MEMPOOL_PKG_INVALID,
 };
 struct mempool_package_row {
-	int kind;			/* enum mempool_package_kind */
+	int kind; /* enum mempool_package_kind */
 	uint8_t txid[32], wtxid[32];
-	uint8_t other_wtxid[32];	/* OTHER_WITNESS */
-	int64_t vsize, fee;		/* VALID, IN_POOL (base fee, satoshis) */
-	int64_t effective_feerate;	/* VALID: sat/kvB */
-	uint8_t (*includes)[32];	/* VALID: wtxids in that rate */
+	uint8_t other_wtxid[32];   /* OTHER_WITNESS */
+	int64_t vsize, fee;	   /* VALID, IN_POOL (base fee, satoshis) */
+	int64_t effective_feerate; /* VALID: sat/kvB */
+	uint8_t (*includes)[32];   /* VALID: wtxids in that rate */
 	size_t nincludes;
-	uint8_t (*replaced)[32];	/* VALID: txids it replaced */
+	uint8_t (*replaced)[32]; /* VALID: txids it replaced */
 	size_t nreplaced;
-	char error[400];		/* INVALID: Core's state string */
+	char error[400]; /* INVALID: Core's state string */
 };
 struct mempool_package_out {
-	int failed;			/* package_msg is not "success" */
-	int internal;			/* Core's PCKG_MEMPOOL_ERROR */
-	char msg[440];			/* Core's package state string */
+	int failed;    /* package_msg is not "success" */
+	int internal;  /* Core's PCKG_MEMPOOL_ERROR */
+	char msg[440]; /* Core's package state string */
 	struct mempool_package_row *rows;
 	size_t n;
 };
@@ -360,8 +360,7 @@ struct mempool_prioritise_in {
 	uint8_t txid[32];
 	int64_t delta;
 };
-void mempool_req_prioritise(void *m, void *in, void *out,
-    struct request *r);
+void mempool_req_prioritise(void *m, void *in, void *out, struct request *r);
 
 /*
  * mempool_req_deltas: every prioritisation, in the pool's order. No
@@ -371,7 +370,7 @@ struct mempool_delta {
 	uint8_t txid[32];
 	int64_t delta;
 	int in_pool;
-	int64_t modified_fee;		/* in_pool */
+	int64_t modified_fee; /* in_pool */
 };
 struct mempool_deltas {
 	struct mempool_delta *v;
@@ -386,12 +385,12 @@ void mempool_req_deltas(void *m, void *in, void *out, struct request *r);
  * MEMPOOL_E_IMPORT.
  */
 struct mempool_load_opts {
-	int use_current_time;	/* entry times are now, not the file's */
-	int apply_fee_delta;	/* take the file's prioritisetransaction deltas */
-	int apply_unbroadcast;	/* take the file's unbroadcast set */
+	int use_current_time; /* entry times are now, not the file's */
+	int apply_fee_delta; /* take the file's prioritisetransaction deltas */
+	int apply_unbroadcast; /* take the file's unbroadcast set */
 };
 struct mempool_import_in {
-	char *path;		/* xmalloc'd */
+	char *path; /* xmalloc'd */
 	struct mempool_load_opts opts;
 };
 void mempool_req_import(void *m, void *in, void *out, struct request *r);
@@ -432,12 +431,12 @@ struct mempool_outpoints_in {
 	size_t n;
 };
 struct mempool_outpoint_row {
-	int spent;			/* a pool transaction spends it: */
-	uint8_t spender[32];		/* that transaction's txid */
-	int tx_in_pool;			/* a pool transaction has its txid */
-	int has_output;			/* and that output: */
+	int spent;	     /* a pool transaction spends it: */
+	uint8_t spender[32]; /* that transaction's txid */
+	int tx_in_pool;	     /* a pool transaction has its txid */
+	int has_output;	     /* and that output: */
 	int64_t value;
-	uint8_t *script;		/* owned by the row */
+	uint8_t *script; /* owned by the row */
 	size_t script_len;
 };
 struct mempool_outpoints_out {
@@ -461,8 +460,9 @@ struct mempool_fee_smart_in {
 	int conservative;
 };
 struct mempool_fee_smart_out {
-	int64_t rate;			/* sat/kvB, 0: no estimate; at least the pool's minimum */
-	int blocks;			/* the target answered */
+	int64_t
+	    rate;   /* sat/kvB, 0: no estimate; at least the pool's minimum */
+	int blocks; /* the target answered */
 };
 void mempool_req_fee_smart(void *m, void *in, void *out, struct request *r);
 
@@ -473,11 +473,11 @@ void mempool_req_fee_smart(void *m, void *in, void *out, struct request *r);
  */
 struct mempool_fee_raw_in {
 	int target;
-	double threshold;		/* refused outside [0, 1] */
+	double threshold; /* refused outside [0, 1] */
 };
 struct mempool_fee_horizon {
 	enum fees_horizon horizon;
-	int64_t rate;			/* sat/kvB, 0: none met the threshold */
+	int64_t rate; /* sat/kvB, 0: none met the threshold */
 	struct fees_result res;
 };
 struct mempool_fee_raw_out {

@@ -30,11 +30,11 @@ enum mpq_type {
 	MPQ_TX = 1,		/* raw tx from a peer (peer_id set) */
 	MPQ_REQUEST,		/* struct request * (util/request.h) */
 	MPQ_BLOCK_CONNECTED,	/* struct mpq_block, then the raw block */
-	MPQ_BLOCK_DISCONNECTED,	/* same */
+	MPQ_BLOCK_DISCONNECTED, /* same */
 	MPQ_REORG_DONE,		/* the tip settled after disconnections */
-	MPQ_TEMPLATE,		/* struct mpq_template_req * (validation thread waits) */
-	MPQ_REPLAY,		/* size_t listener index: tell it of every entry */
-	MPQ_PACKAGE,		/* struct mpq_package, then the raws (txq) */
+	MPQ_TEMPLATE, /* struct mpq_template_req * (validation thread waits) */
+	MPQ_REPLAY,   /* size_t listener index: tell it of every entry */
+	MPQ_PACKAGE,  /* struct mpq_package, then the raws (txq) */
 	MPQ_STOP,
 };
 
@@ -58,34 +58,36 @@ struct mempool {
 	struct validation *v;
 	struct chainstate *cs;
 	struct sigcache *sigcache;
-	struct policy pol;		/* read-only after mempool_start */
-	char datpath[4096];		/* <chaindir>/mempool.dat */
+	struct policy pol;  /* read-only after mempool_start */
+	char datpath[4096]; /* <chaindir>/mempool.dat */
 
-	struct queue *ctlq;		/* blocks, requests, templates (QUEUE_BLOCK) */
-	struct queue *txq;		/* peers' transactions (QUEUE_REFUSE) */
-	int band_li[MEMPOOL_NBANDS];	/* fee-rate bands' metric labels */
+	struct queue *ctlq; /* blocks, requests, templates (QUEUE_BLOCK) */
+	struct queue *txq;  /* peers' transactions (QUEUE_REFUSE) */
+	int band_li[MEMPOOL_NBANDS]; /* fee-rate bands' metric labels */
 	pthread_t thread;
 	int thread_started;
-	int registered;			/* listener and template source set */
-	int stopping;			/* atomic: mempool_stop has begun */
+	int registered; /* listener and template source set */
+	int stopping;	/* atomic: mempool_stop has begun */
 
 	struct mempool_listener listeners[MEMPOOL_MAX_LISTENERS];
-	size_t nlisteners;		/* atomic: appended to, never removed */
+	size_t nlisteners; /* atomic: appended to, never removed */
 
 	/* Owned by the mempool thread. */
 	struct pool *pool;
-	uint64_t cur_peer;		/* peer of the acceptance in hand, for the hooks */
-	int loaded;			/* mempool.dat load attempt finished (getmempoolinfo "loaded") */
-	int64_t last_expire;		/* node time of the last expiry pass */
-	struct accept_result scratch;	/* a peer's acceptance (large: not on the stack) */
-	int readding;			/* a reorg puts transactions back (limits bypassed) */
-	int in_package;			/* a package's members are being accepted */
+	uint64_t cur_peer; /* peer of the acceptance in hand, for the hooks */
+	int loaded; /* mempool.dat load attempt finished (getmempoolinfo "loaded") */
+	int64_t last_expire; /* node time of the last expiry pass */
+	struct accept_result
+	    scratch;	/* a peer's acceptance (large: not on the stack) */
+	int readding;	/* a reorg puts transactions back (limits bypassed) */
+	int in_package; /* a package's members are being accepted */
 
 	/* The fee estimator, owned by the mempool thread; NULL with -blocksonly. */
 	struct fees *fees;
-	char feepath[4096];		/* <chaindir>/fee_estimates.dat */
-	int64_t fee_flushed;		/* node time of the last write */
-	struct fees_block_tx *blkconf;	/* the block in hand's confirmed entries */
+	char feepath[4096];  /* <chaindir>/fee_estimates.dat */
+	int64_t fee_flushed; /* node time of the last write */
+	struct fees_block_tx
+	    *blkconf; /* the block in hand's confirmed entries */
 	size_t nblkconf, capblkconf;
 
 	/*
@@ -97,8 +99,8 @@ struct mempool {
 	uint64_t pkg_peer[2];
 
 	/* Atomics (any thread). */
-	int64_t min_fee_rate;		/* mempool_min_fee_rate() */
-	size_t size;			/* mempool_size() */
+	int64_t min_fee_rate; /* mempool_min_fee_rate() */
+	size_t size;	      /* mempool_size() */
 };
 
 /*
@@ -168,8 +170,8 @@ struct mempool_dat_sink {
 	void *arg;
 };
 struct mempool_dat_counts {
-	uint64_t total;		/* the count the file gives */
-	uint64_t tried;		/* entries read and accepted by the sink */
+	uint64_t total; /* the count the file gives */
+	uint64_t tried; /* entries read and accepted by the sink */
 };
 /*
  * Decodes the file's bytes buf[0..len), un-XORing them in place. 0, or -1

@@ -116,7 +116,8 @@ mempool_dump(struct mempool *m)
 	t1 = time_mono_micros();
 
 	version = args_get_bool(m->args, "persistmempoolv1", 0) ?
-	    DUMP_VERSION_NO_KEY : DUMP_VERSION;
+	    DUMP_VERSION_NO_KEY :
+	    DUMP_VERSION;
 	log_info("Writing %zu mempool transactions to file...", c.n);
 	log_info("Writing 0 unbroadcast transactions to file.");
 	wbuf_init(&w);
@@ -142,20 +143,22 @@ mempool_dump(struct mempool *m)
 	wbuf_put_compact(&w, d.n);
 	wbuf_put(&w, d.body.p, d.body.len);
 	wbuf_free(&d.body);
-	wbuf_put_compact(&w, 0);	/* unbroadcast set */
+	wbuf_put_compact(&w, 0); /* unbroadcast set */
 	free(c.v);
 	if (version == DUMP_VERSION)
 		mempool_dat_xor(w.p + KEY_END, w.len - KEY_END, KEY_END, key);
 
 	if (file_write_atomic(m->datpath, w.p, w.len, &step) != 0) {
-		log_warn("Failed to dump mempool: cannot %s %s.new. Continuing "
-		    "anyway", step, m->datpath);
+		log_warn(
+		    "Failed to dump mempool: cannot %s %s.new. Continuing "
+		    "anyway",
+		    step, m->datpath);
 		wbuf_free(&w);
 		return -1;
 	}
 	log_info("Dumped mempool: %.3fs to copy, %.3fs to dump, %zu bytes "
-	    "dumped to file", (t1 - t0) / 1e6, (time_mono_micros() - t1) / 1e6,
-	    w.len);
+		 "dumped to file",
+	    (t1 - t0) / 1e6, (time_mono_micros() - t1) / 1e6, w.len);
 	wbuf_free(&w);
 	return 0;
 }
@@ -187,8 +190,7 @@ load_entry(void *arg, const struct tx *tx, const uint8_t *raw, size_t len,
 		if (code == ACCEPT_OK) {
 			pool_set_time(m->pool, tx->txid, when);
 			l->succeeded++;
-		}
-		else if (pool_get(m->pool, tx->txid, &e) == 0)
+		} else if (pool_get(m->pool, tx->txid, &e) == 0)
 			l->already++;
 		else
 			l->failed++;
@@ -247,12 +249,15 @@ mempool_load_file(struct mempool *m, const char *path,
 		 * it means, once, as information. An import names its file.
 		 */
 		if (errno == ENOENT && path == m->datpath)
-			log_info("No mempool file %s yet (first start, or "
+			log_info(
+			    "No mempool file %s yet (first start, or "
 			    "-persistmempool was off): starting with an empty "
-			    "mempool", m->datpath);
+			    "mempool",
+			    m->datpath);
 		else
 			log_warn("Failed to open mempool file %s. Continuing "
-			    "anyway", path);
+				 "anyway",
+			    path);
 		return -1;
 	}
 	memset(&l, 0, sizeof(l));
@@ -267,16 +272,19 @@ mempool_load_file(struct mempool *m, const char *path,
 	free(buf);
 	mempool_publish(m);
 	if (rc != 0) {
-		log_info("Failed to deserialize mempool data on file: %s%s%s "
+		log_info(
+		    "Failed to deserialize mempool data on file: %s%s%s "
 		    "(%llu of %llu transactions read). Continuing anyway.",
 		    path, ": ", why, (unsigned long long)k.tried,
 		    (unsigned long long)k.total);
 		return -1;
 	}
-	log_info("Imported mempool transactions from file: %llu succeeded, "
+	log_info(
+	    "Imported mempool transactions from file: %llu succeeded, "
 	    "%llu failed, %llu expired, %llu already there, %llu waiting for "
-	    "initial broadcast", (unsigned long long)l.succeeded,
-	    (unsigned long long)l.failed, (unsigned long long)l.expired,
-	    (unsigned long long)l.already, (unsigned long long)l.unbroadcast);
+	    "initial broadcast",
+	    (unsigned long long)l.succeeded, (unsigned long long)l.failed,
+	    (unsigned long long)l.expired, (unsigned long long)l.already,
+	    (unsigned long long)l.unbroadcast);
 	return 0;
 }

@@ -97,8 +97,8 @@ get_count(const struct args *a, const char *name, int64_t def, int64_t max,
 	v = args_get_int(a, name, def);
 	if (v < 0 || v > max) {
 		errbuf_printf(err, errlen,
-		    "-%s=%lld is out of range (0 to %lld)", name,
-		    (long long)v, (long long)max);
+		    "-%s=%lld is out of range (0 to %lld)", name, (long long)v,
+		    (long long)max);
 		return -1;
 	}
 	*out = v;
@@ -122,8 +122,7 @@ policy_defaults(struct policy *p)
 	p->ancestor_size = POLICY_DEFAULT_ANCESTOR_SIZE_KVB * 1000;
 	p->descendant_limit = POLICY_DEFAULT_DESCENDANT_LIMIT;
 	p->descendant_size = POLICY_DEFAULT_DESCENDANT_SIZE_KVB * 1000;
-	p->max_mempool_bytes = (size_t)POLICY_DEFAULT_MAX_MEMPOOL_MB *
-	    1000000;
+	p->max_mempool_bytes = (size_t)POLICY_DEFAULT_MAX_MEMPOOL_MB * 1000000;
 	p->expiry_seconds = (int64_t)POLICY_DEFAULT_MEMPOOL_EXPIRY_HOURS *
 	    3600;
 	p->persist = 1;
@@ -136,8 +135,8 @@ policy_defaults(struct policy *p)
 #define OPT_MAX_HOURS 1000000000LL
 
 int
-policy_init(struct policy *p, const struct args *a, int test_chain,
-    char *err, size_t errlen)
+policy_init(struct policy *p, const struct args *a, int test_chain, char *err,
+    size_t errlen)
 {
 	int64_t v, min_floor;
 	int min_set;
@@ -157,28 +156,28 @@ policy_init(struct policy *p, const struct args *a, int test_chain,
 
 	/* Core reads the increment first: it may raise the minimum. */
 	if (get_amount(a, "incrementalrelayfee", &p->incremental_relay_fee,
-	    NULL, err, errlen) == -1)
+		NULL, err, errlen) == -1)
 		return -1;
 	if (get_amount(a, "minrelaytxfee", &p->min_relay_fee, &min_set, err,
-	    errlen) == -1)
+		errlen) == -1)
 		return -1;
 	if (!min_set && p->incremental_relay_fee > p->min_relay_fee)
 		p->min_relay_fee = p->incremental_relay_fee;
 	if (get_amount(a, "dustrelayfee", &p->dust_relay_fee, NULL, err,
-	    errlen) == -1)
+		errlen) == -1)
 		return -1;
 	if (get_amount(a, "blockmintxfee", &p->block_min_tx_fee, NULL, err,
-	    errlen) == -1)
+		errlen) == -1)
 		return -1;
 
 	if (get_count(a, "bytespersigop", POLICY_DEFAULT_BYTES_PER_SIGOP,
-	    OPT_MAX_COUNT, &v, err, errlen) == -1)
+		OPT_MAX_COUNT, &v, err, errlen) == -1)
 		return -1;
 	p->bytes_per_sigop = (unsigned)v;
 	if (args_is_known("datacarrier"))
 		p->datacarrier = args_get_bool(a, "datacarrier", 1);
 	if (get_count(a, "datacarriersize", POLICY_DEFAULT_DATACARRIER_SIZE,
-	    OPT_MAX_COUNT, &v, err, errlen) == -1)
+		OPT_MAX_COUNT, &v, err, errlen) == -1)
 		return -1;
 	/* -nodatacarrier leaves no budget for OP_RETURN outputs at all. */
 	p->max_datacarrier_bytes = p->datacarrier ? (size_t)v : 0;
@@ -187,38 +186,40 @@ policy_init(struct policy *p, const struct args *a, int test_chain,
 		    "permitbaremultisig", 1);
 
 	if (get_count(a, "limitancestorcount", POLICY_DEFAULT_ANCESTOR_LIMIT,
-	    OPT_MAX_COUNT, &v, err, errlen) == -1)
+		OPT_MAX_COUNT, &v, err, errlen) == -1)
 		return -1;
 	p->ancestor_limit = (size_t)v;
-	if (get_count(a, "limitancestorsize",
-	    POLICY_DEFAULT_ANCESTOR_SIZE_KVB, OPT_MAX_KVB, &v, err,
-	    errlen) == -1)
+	if (get_count(a, "limitancestorsize", POLICY_DEFAULT_ANCESTOR_SIZE_KVB,
+		OPT_MAX_KVB, &v, err, errlen) == -1)
 		return -1;
 	p->ancestor_size = (size_t)v * 1000;
 	if (get_count(a, "limitdescendantcount",
-	    POLICY_DEFAULT_DESCENDANT_LIMIT, OPT_MAX_COUNT, &v, err,
-	    errlen) == -1)
+		POLICY_DEFAULT_DESCENDANT_LIMIT, OPT_MAX_COUNT, &v, err,
+		errlen) == -1)
 		return -1;
 	p->descendant_limit = (size_t)v;
 	if (get_count(a, "limitdescendantsize",
-	    POLICY_DEFAULT_DESCENDANT_SIZE_KVB, OPT_MAX_KVB, &v, err,
-	    errlen) == -1)
+		POLICY_DEFAULT_DESCENDANT_SIZE_KVB, OPT_MAX_KVB, &v, err,
+		errlen) == -1)
 		return -1;
 	p->descendant_size = (size_t)v * 1000;
 
 	if (args_is_known("maxmempool") && args_get(a, "maxmempool") != NULL) {
-		v = args_get_int(a, "maxmempool", POLICY_DEFAULT_MAX_MEMPOOL_MB);
+		v = args_get_int(a, "maxmempool",
+		    POLICY_DEFAULT_MAX_MEMPOOL_MB);
 		if (v > OPT_MAX_MB) {
-			errbuf_printf(err, errlen, "-maxmempool=%lld is out of "
-			    "range (at most %lld MB)", (long long)v,
-			    (long long)OPT_MAX_MB);
+			errbuf_printf(err, errlen,
+			    "-maxmempool=%lld is out of "
+			    "range (at most %lld MB)",
+			    (long long)v, (long long)OPT_MAX_MB);
 			return -1;
 		}
 		/* Room for 40 full descendant packages, as Core asks. */
 		min_floor = ((int64_t)p->descendant_size * 40 + 999999) /
 		    1000000;
-		if (v < 0 || (uint64_t)v * 1000000 <
-		    (uint64_t)p->descendant_size * 40) {
+		if (v < 0 ||
+		    (uint64_t)v * 1000000 <
+			(uint64_t)p->descendant_size * 40) {
 			errbuf_printf(err, errlen,
 			    "-maxmempool must be at least %lld MB",
 			    (long long)min_floor);
@@ -226,13 +227,14 @@ policy_init(struct policy *p, const struct args *a, int test_chain,
 		}
 		p->max_mempool_bytes = (size_t)v * 1000000;
 	} else if (p->max_mempool_bytes < p->descendant_size * 40) {
-		errbuf_printf(err, errlen, "-maxmempool must be at least %lld MB",
+		errbuf_printf(err, errlen,
+		    "-maxmempool must be at least %lld MB",
 		    (long long)(((int64_t)p->descendant_size * 40 + 999999) /
-		    1000000));
+			1000000));
 		return -1;
 	}
 	if (get_count(a, "mempoolexpiry", POLICY_DEFAULT_MEMPOOL_EXPIRY_HOURS,
-	    OPT_MAX_HOURS, &v, err, errlen) == -1)
+		OPT_MAX_HOURS, &v, err, errlen) == -1)
 		return -1;
 	p->expiry_seconds = v * 3600;
 	if (args_is_known("persistmempool"))
@@ -266,13 +268,13 @@ policy_fee_at(int64_t rate, int64_t vsize)
 	if (vsize <= 0)
 		return 0;
 	q = rate / 1000;
-	r = rate % 1000;	/* same sign as rate */
+	r = rate % 1000; /* same sign as rate */
 	fee = q * vsize;
-	part = r * vsize;	/* |r| < 1000: no overflow */
+	part = r * vsize; /* |r| < 1000: no overflow */
 	if (part > 0)
 		fee += (part + 999) / 1000;
 	else
-		fee += part / 1000;	/* C truncates towards zero: up */
+		fee += part / 1000; /* C truncates towards zero: up */
 	if (fee == 0 && rate < 0)
 		return -1;
 	return fee;
@@ -295,7 +297,7 @@ policy_dust_threshold(const struct policy *p, const struct txout *o)
 		return 0;
 	size = 8 + compact_size_len(o->script_len) + o->script_len;
 	if (script_is_witness_program(o->script, o->script_len, &version,
-	    &prog, &plen))
+		&prog, &plen))
 		size += DUST_WITNESS_INPUT_SIZE;
 	else
 		size += DUST_INPUT_SIZE;
@@ -425,8 +427,8 @@ policy_solve_multisig(const uint8_t *s, size_t len, int *m, int *n)
 			return TXOUT_WITNESS_UNKNOWN;
 		return TXOUT_NONSTANDARD;
 	}
-	if (len >= 1 && s[0] == OP_RETURN && script_is_push_only(s + 1,
-	    len - 1))
+	if (len >= 1 && s[0] == OP_RETURN &&
+	    script_is_push_only(s + 1, len - 1))
 		return TXOUT_NULL_DATA;
 	if ((len == PUBKEY_SIZE + 2 || len == PUBKEY_COMPRESSED_SIZE + 2) &&
 	    (size_t)s[0] == len - 2 && s[len - 1] == OP_CHECKSIG &&
@@ -455,28 +457,17 @@ const char *
 policy_type_name(enum txout_type t)
 {
 	switch (t) {
-	case TXOUT_NONSTANDARD:
-		return "nonstandard";
-	case TXOUT_ANCHOR:
-		return "anchor";
-	case TXOUT_PUBKEY:
-		return "pubkey";
-	case TXOUT_PUBKEYHASH:
-		return "pubkeyhash";
-	case TXOUT_SCRIPTHASH:
-		return "scripthash";
-	case TXOUT_MULTISIG:
-		return "multisig";
-	case TXOUT_NULL_DATA:
-		return "nulldata";
-	case TXOUT_WITNESS_V0_SCRIPTHASH:
-		return "witness_v0_scripthash";
-	case TXOUT_WITNESS_V0_KEYHASH:
-		return "witness_v0_keyhash";
-	case TXOUT_WITNESS_V1_TAPROOT:
-		return "witness_v1_taproot";
-	case TXOUT_WITNESS_UNKNOWN:
-		return "witness_unknown";
+	case TXOUT_NONSTANDARD: return "nonstandard";
+	case TXOUT_ANCHOR: return "anchor";
+	case TXOUT_PUBKEY: return "pubkey";
+	case TXOUT_PUBKEYHASH: return "pubkeyhash";
+	case TXOUT_SCRIPTHASH: return "scripthash";
+	case TXOUT_MULTISIG: return "multisig";
+	case TXOUT_NULL_DATA: return "nulldata";
+	case TXOUT_WITNESS_V0_SCRIPTHASH: return "witness_v0_scripthash";
+	case TXOUT_WITNESS_V0_KEYHASH: return "witness_v0_keyhash";
+	case TXOUT_WITNESS_V1_TAPROOT: return "witness_v1_taproot";
+	case TXOUT_WITNESS_UNKNOWN: return "witness_unknown";
 	}
 	return "nonstandard";
 }

@@ -26,7 +26,8 @@ struct args;
 #define POLICY_MAX_STANDARD_TX_WEIGHT 400000
 #define POLICY_MIN_STANDARD_TX_NONWITNESS_SIZE 65
 #define POLICY_MAX_P2SH_SIGOPS 15
-#define POLICY_MAX_STANDARD_TX_SIGOPS_COST 16000	/* MAX_BLOCK_SIGOPS_COST / 5 */
+#define POLICY_MAX_STANDARD_TX_SIGOPS_COST \
+	16000 /* MAX_BLOCK_SIGOPS_COST / 5 */
 #define POLICY_MAX_TX_LEGACY_SIGOPS 2500
 #define POLICY_MAX_SCRIPTSIG_SIZE 1650
 #define POLICY_MAX_STANDARD_P2WSH_STACK_ITEMS 100
@@ -34,10 +35,10 @@ struct args;
 #define POLICY_MAX_STANDARD_TAPSCRIPT_STACK_ITEM_SIZE 80
 #define POLICY_MAX_STANDARD_P2WSH_SCRIPT_SIZE 3600
 #define POLICY_DEFAULT_BYTES_PER_SIGOP 20
-#define POLICY_DEFAULT_MIN_RELAY_FEE 100	/* sat/kvB, -minrelaytxfee */
-#define POLICY_DEFAULT_INCREMENTAL_RELAY_FEE 100	/* sat/kvB */
-#define POLICY_DEFAULT_DUST_RELAY_FEE 3000	/* sat/kvB, -dustrelayfee */
-#define POLICY_DEFAULT_BLOCK_MIN_TX_FEE 1	/* sat/kvB, -blockmintxfee */
+#define POLICY_DEFAULT_MIN_RELAY_FEE 100	 /* sat/kvB, -minrelaytxfee */
+#define POLICY_DEFAULT_INCREMENTAL_RELAY_FEE 100 /* sat/kvB */
+#define POLICY_DEFAULT_DUST_RELAY_FEE 3000	 /* sat/kvB, -dustrelayfee */
+#define POLICY_DEFAULT_BLOCK_MIN_TX_FEE 1	 /* sat/kvB, -blockmintxfee */
 #define POLICY_DEFAULT_DATACARRIER_SIZE 100000
 #define POLICY_TX_MAX_STANDARD_VERSION 3
 #define POLICY_DEFAULT_ANCESTOR_LIMIT 25
@@ -51,26 +52,28 @@ struct args;
 #define POLICY_TRUC_MAX_VSIZE 10000
 #define POLICY_TRUC_CHILD_MAX_VSIZE 1000
 /* Core's DEFAULT_MAX_RAW_TX_FEE_RATE for sendrawtransaction: 0.10 BTC/kvB. */
-#define POLICY_DEFAULT_MAX_RAW_TX_FEE_RATE 10000000	/* sat/kvB */
+#define POLICY_DEFAULT_MAX_RAW_TX_FEE_RATE 10000000 /* sat/kvB */
 
 /* The relay options, read once from -acceptnonstdtxn, -bytespersigop, ... */
 struct policy {
-	int require_standard;		/* !-acceptnonstdtxn (test chains only) */
-	int64_t min_relay_fee;		/* sat/kvB */
-	int64_t incremental_relay_fee;	/* sat/kvB */
-	int64_t dust_relay_fee;		/* sat/kvB */
-	int64_t block_min_tx_fee;	/* sat/kvB */
+	int require_standard;  /* !-acceptnonstdtxn (test chains only) */
+	int64_t min_relay_fee; /* sat/kvB */
+	int64_t incremental_relay_fee; /* sat/kvB */
+	int64_t dust_relay_fee;	       /* sat/kvB */
+	int64_t block_min_tx_fee;      /* sat/kvB */
 	unsigned bytes_per_sigop;
-	int datacarrier;		/* -datacarrier */
-	size_t max_datacarrier_bytes;	/* -datacarriersize, script bytes summed over OP_RETURN outputs */
+	int datacarrier; /* -datacarrier */
+	size_t
+	    max_datacarrier_bytes; /* -datacarriersize, script bytes summed over OP_RETURN outputs */
 	int permit_bare_multisig;
-	size_t ancestor_limit;		/* -limitancestorcount */
-	size_t ancestor_size;		/* bytes (vsize), -limitancestorsize kvB * 1000 */
+	size_t ancestor_limit; /* -limitancestorcount */
+	size_t
+	    ancestor_size; /* bytes (vsize), -limitancestorsize kvB * 1000 */
 	size_t descendant_limit;
 	size_t descendant_size;
-	size_t max_mempool_bytes;	/* -maxmempool MB * 1000000 */
-	int64_t expiry_seconds;		/* -mempoolexpiry hours * 3600 */
-	int persist;			/* -persistmempool */
+	size_t max_mempool_bytes; /* -maxmempool MB * 1000000 */
+	int64_t expiry_seconds;	  /* -mempoolexpiry hours * 3600 */
+	int persist;		  /* -persistmempool */
 };
 
 /*
@@ -94,7 +97,7 @@ int policy_parse_money(const char *s, int64_t *sat);
 /* Output script classes (Core's TxoutType), with Core's names. */
 enum txout_type {
 	TXOUT_NONSTANDARD,
-	TXOUT_ANCHOR,		/* P2A: OP_1 <0x4e73> */
+	TXOUT_ANCHOR, /* P2A: OP_1 <0x4e73> */
 	TXOUT_PUBKEY,
 	TXOUT_PUBKEYHASH,
 	TXOUT_SCRIPTHASH,
@@ -120,7 +123,8 @@ enum txout_type policy_solve_multisig(const uint8_t *script, size_t len,
 /* ---- Sizes and fees ---- */
 
 /* Virtual size as Core's GetVirtualTransactionSize with sigop cost. */
-int64_t policy_vsize(size_t weight, int64_t sigop_cost, unsigned bytes_per_sigop);
+int64_t policy_vsize(size_t weight, int64_t sigop_cost,
+    unsigned bytes_per_sigop);
 /* Fee for vsize at rate sat/kvB, as Core's CFeeRate::GetFee (rounds up). */
 int64_t policy_fee_at(int64_t rate, int64_t vsize);
 

@@ -39,7 +39,8 @@ policy_signals_rbf(const struct tx *tx)
 static size_t
 base_size(const struct tx *tx)
 {
-	size_t i, n = 4 + compact_size_len(tx->vin_count) +
+	size_t i,
+	    n = 4 + compact_size_len(tx->vin_count) +
 	    compact_size_len(tx->vout_count) + 4;
 
 	for (i = 0; i < tx->vin_count; i++)
@@ -91,7 +92,7 @@ policy_is_standard_tx(const struct policy *p, const struct tx *tx,
 		if (tx->vin[i].script_len > POLICY_MAX_SCRIPTSIG_SIZE)
 			return reject(reason, "scriptsig-size");
 		if (!script_is_push_only(tx->vin[i].script,
-		    tx->vin[i].script_len))
+			tx->vin[i].script_len))
 			return reject(reason, "scriptsig-not-pushonly");
 	}
 	carrier_left = p->datacarrier ? p->max_datacarrier_bytes : 0;
@@ -124,8 +125,8 @@ static int
 scriptsig_top(const uint8_t *s, size_t len, const uint8_t **top,
     size_t *top_len)
 {
-	static const uint8_t small[17] = { 0x81, 1, 2, 3, 4, 5, 6, 7, 8, 9,
-	    10, 11, 12, 13, 14, 15, 16 };
+	static const uint8_t small[17] = { 0x81, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+		11, 12, 13, 14, 15, 16 };
 	const uint8_t *d;
 	size_t pc = 0, dl;
 	unsigned op;
@@ -175,7 +176,8 @@ policy_legacy_sigops(const struct tx *tx, const struct txout *spent)
 		return 0;
 	/* BIP54 counts where sigops may run: scriptSigs and spent scripts. */
 	for (i = 0; i < tx->vin_count; i++) {
-		n += script_sigops(tx->vin[i].script, tx->vin[i].script_len, 1);
+		n += script_sigops(tx->vin[i].script, tx->vin[i].script_len,
+		    1);
 		n += spent_sigops(&spent[i], &tx->vin[i]);
 	}
 	return n;
@@ -212,7 +214,7 @@ policy_inputs_standard(const struct tx *tx, const struct txout *spent,
 		if (type != TXOUT_SCRIPTHASH)
 			continue;
 		if (!scriptsig_top(tx->vin[i].script, tx->vin[i].script_len,
-		    &rs, &rs_len)) {
+			&rs, &rs_len)) {
 			if (debug != NULL)
 				*debug = "p2sh scriptsig malformed";
 			return reject(reason, nonstd);
@@ -224,7 +226,8 @@ policy_inputs_standard(const struct tx *tx, const struct txout *spent,
 		}
 		if (script_sigops(rs, rs_len, 1) > POLICY_MAX_P2SH_SIGOPS) {
 			if (debug != NULL)
-				*debug = "p2sh redeemscript sigops exceed limit";
+				*debug =
+				    "p2sh redeemscript sigops exceed limit";
 			return reject(reason, nonstd);
 		}
 	}
@@ -256,16 +259,16 @@ taproot_standard(const struct txin *in)
 	size_t n = in->wit_count, j;
 
 	if (n >= 2 && w[n - 1].len > 0 && w[n - 1].p[0] == TAPROOT_ANNEX_TAG)
-		return 0;	/* no semantics for annexes yet */
+		return 0; /* no semantics for annexes yet */
 	if (n == 1)
-		return 1;	/* key path: nothing to check */
+		return 1; /* key path: nothing to check */
 	if (n == 0)
 		return 0;
 	control = &w[n - 1];
 	if (control->len == 0)
 		return 0;
 	if ((control->p[0] & TAPROOT_LEAF_MASK) != TAPROOT_LEAF_TAPSCRIPT)
-		return 1;	/* unknown leaf versions: no item limit */
+		return 1; /* unknown leaf versions: no item limit */
 	for (j = 0; j + 2 < n; j++)
 		if (w[j].len > POLICY_MAX_STANDARD_TAPSCRIPT_STACK_ITEM_SIZE)
 			return 0;
@@ -299,13 +302,14 @@ policy_witness_standard(const struct tx *tx, const struct txout *spent,
 		if (script_is_p2sh(script, len)) {
 			/* The redeem script, as the P2SH rule would find it. */
 			if (!scriptsig_top(in->script, in->script_len, &script,
-			    &len) || script == NULL)
+				&len) ||
+			    script == NULL)
 				return reject(reason, bad);
 			p2sh = 1;
 		}
 		/* A witness for a script that is no witness program. */
 		if (!script_is_witness_program(script, len, &version, &prog,
-		    &plen))
+			&plen))
 			return reject(reason, bad);
 		if (version == 0 && plen == 32 && !p2wsh_standard(in))
 			return reject(reason, bad);

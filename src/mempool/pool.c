@@ -33,18 +33,12 @@ const char *
 pool_removal_name(enum pool_removal why)
 {
 	switch (why) {
-	case POOL_REMOVED_EXPIRY:
-		return "expiry";
-	case POOL_REMOVED_SIZELIMIT:
-		return "sizelimit";
-	case POOL_REMOVED_REORG:
-		return "reorg";
-	case POOL_REMOVED_BLOCK:
-		return "block";
-	case POOL_REMOVED_CONFLICT:
-		return "conflict";
-	case POOL_REMOVED_REPLACED:
-		return "replaced";
+	case POOL_REMOVED_EXPIRY: return "expiry";
+	case POOL_REMOVED_SIZELIMIT: return "sizelimit";
+	case POOL_REMOVED_REORG: return "reorg";
+	case POOL_REMOVED_BLOCK: return "block";
+	case POOL_REMOVED_CONFLICT: return "conflict";
+	case POOL_REMOVED_REPLACED: return "replaced";
 	}
 	return "unknown";
 }
@@ -340,7 +334,8 @@ pool_add_entry(struct pool *p, struct pentry *e, const struct pvec *parents,
 		pool_outpoint_key(&e->tx.vin[i].prevout, e->spends[i].key);
 		e->spends[i].by = e;
 		if (htab_put(p->spends, &e->spends[i]) != 0)
-			fatalx("%s: outpoint spent twice in the pool", __func__);
+			fatalx("%s: outpoint spent twice in the pool",
+			    __func__);
 	}
 	for (i = 0; i < parents->n; i++) {
 		pvec_push(&e->parents, parents->v[i]);
@@ -409,8 +404,8 @@ pool_add_entry(struct pool *p, struct pentry *e, const struct pvec *parents,
 }
 
 void
-pool_remove_set(struct pool *p, const struct pvec *set,
-    enum pool_removal why, int quiet)
+pool_remove_set(struct pool *p, const struct pvec *set, enum pool_removal why,
+    int quiet)
 {
 	struct pvec v = { 0 };
 	size_t i, j;
@@ -656,8 +651,10 @@ pool_trim(struct pool *p, size_t max_bytes)
 		char fr[48];
 
 		pool_format_feerate(max_removed, fr, sizeof(fr));
-		log_debug(LOG_MEMPOOL, "removed transactions to fit the "
-		    "mempool size limit, new minimum fee rate %s", fr);
+		log_debug(LOG_MEMPOOL,
+		    "removed transactions to fit the "
+		    "mempool size limit, new minimum fee rate %s",
+		    fr);
 	}
 }
 
@@ -840,9 +837,10 @@ pool_block_connected(struct pool *p, const struct block *b, int32_t height)
 	pool_with_descendants(p, &conflicts, &all);
 	if (all.n > 0)
 		pool_remove_set(p, &all, POOL_REMOVED_CONFLICT, 0);
-	log_debug(LOG_MEMPOOL, "block at height %d: %zu confirmed, %zu "
-	    "conflicting removed; %zu left", (int)height, conf.n, all.n,
-	    htab_count(p->by_txid));
+	log_debug(LOG_MEMPOOL,
+	    "block at height %d: %zu confirmed, %zu "
+	    "conflicting removed; %zu left",
+	    (int)height, conf.n, all.n, htab_count(p->by_txid));
 	pvec_free(&conf);
 	pvec_free(&conflicts);
 	pvec_free(&all);
@@ -899,8 +897,7 @@ pending_limit(struct pool *p)
 }
 
 void
-pool_block_disconnected(struct pool *p, const struct block *b,
-    int32_t height)
+pool_block_disconnected(struct pool *p, const struct block *b, int32_t height)
 {
 	struct pending_block *pb;
 	size_t i;
@@ -925,8 +922,10 @@ pool_block_disconnected(struct pool *p, const struct block *b,
 		memcpy(pb->txid[pb->n], b->txs[i].txid, 32);
 		pb->n++;
 	}
-	log_debug(LOG_MEMPOOL, "block at height %d disconnected: %zu "
-	    "transactions to offer back", (int)height, pb->n);
+	log_debug(LOG_MEMPOOL,
+	    "block at height %d disconnected: %zu "
+	    "transactions to offer back",
+	    (int)height, pb->n);
 	pending_limit(p);
 }
 
@@ -989,8 +988,7 @@ pool_get_by_wtxid(const struct pool *p, const uint8_t wtxid[32],
 }
 
 int
-pool_spender(const struct pool *p, const struct outpoint *op,
-    uint8_t txid[32])
+pool_spender(const struct pool *p, const struct outpoint *op, uint8_t txid[32])
 {
 	const struct pentry *e = pool_find_spender(p, op);
 
@@ -1042,19 +1040,15 @@ visit(const struct pool *p, const uint8_t txid[32], int what,
     int (*cb)(void *arg, const struct pool_entry_info *e), void *arg)
 {
 	struct pentry *e = pool_find(p, txid);
-	struct pool *mp = (struct pool *)(uintptr_t)p;	/* marks only */
+	struct pool *mp = (struct pool *)(uintptr_t)p; /* marks only */
 	struct pvec v = { 0 };
 	size_t i;
 
 	if (e == NULL)
 		return -1;
 	switch (what) {
-	case 0:
-		pool_collect_ancestors(mp, e, &v);
-		break;
-	case 1:
-		pool_collect_descendants(mp, e, &v);
-		break;
+	case 0: pool_collect_ancestors(mp, e, &v); break;
+	case 1: pool_collect_descendants(mp, e, &v); break;
 	case 2:
 		for (i = 0; i < e->parents.n; i++)
 			pvec_push(&v, e->parents.v[i]);

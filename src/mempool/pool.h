@@ -46,19 +46,19 @@ struct pool;
 struct pool_env {
 	const struct chainparams *cp;
 	struct store *store;
-	struct chainstate *cs;		/* tip, MTP, sequence-lock lookups */
-	struct sigcache *sigcache;	/* may be NULL */
+	struct chainstate *cs;	   /* tip, MTP, sequence-lock lookups */
+	struct sigcache *sigcache; /* may be NULL */
 	const struct policy *pol;
 };
 
 /* Why an entry left the pool (Core's MemPoolRemovalReason). */
 enum pool_removal {
-	POOL_REMOVED_EXPIRY,		/* older than -mempoolexpiry */
-	POOL_REMOVED_SIZELIMIT,		/* trimmed to -maxmempool */
-	POOL_REMOVED_REORG,		/* no longer valid after a reorg */
-	POOL_REMOVED_BLOCK,		/* confirmed in a block */
-	POOL_REMOVED_CONFLICT,		/* a block spent one of its inputs */
-	POOL_REMOVED_REPLACED,		/* replaced by a higher-fee transaction (RBF) */
+	POOL_REMOVED_EXPIRY,	/* older than -mempoolexpiry */
+	POOL_REMOVED_SIZELIMIT, /* trimmed to -maxmempool */
+	POOL_REMOVED_REORG,	/* no longer valid after a reorg */
+	POOL_REMOVED_BLOCK,	/* confirmed in a block */
+	POOL_REMOVED_CONFLICT,	/* a block spent one of its inputs */
+	POOL_REMOVED_REPLACED, /* replaced by a higher-fee transaction (RBF) */
 };
 const char *pool_removal_name(enum pool_removal why);
 
@@ -66,16 +66,16 @@ const char *pool_removal_name(enum pool_removal why);
 struct pool_entry_info {
 	uint8_t txid[32];
 	uint8_t wtxid[32];
-	const struct tx *tx;		/* borrowed, see above */
-	const uint8_t *raw;		/* serialized with witness, borrowed */
+	const struct tx *tx; /* borrowed, see above */
+	const uint8_t *raw;  /* serialized with witness, borrowed */
 	size_t raw_len;
-	int64_t fee;			/* base fee, satoshis */
-	int64_t modified_fee;		/* fee + prioritisetransaction delta */
-	int64_t vsize;			/* with the sigop adjustment */
+	int64_t fee;	      /* base fee, satoshis */
+	int64_t modified_fee; /* fee + prioritisetransaction delta */
+	int64_t vsize;	      /* with the sigop adjustment */
 	size_t weight;
 	int64_t sigop_cost;
-	int64_t time;			/* entry time, node_time() seconds */
-	int32_t height;			/* tip height when it entered */
+	int64_t time;	/* entry time, node_time() seconds */
+	int32_t height; /* tip height when it entered */
 	/*
 	 * In added/removed hooks only: Core's mempool sequence number of
 	 * this addition or removal (getrawmempool's mempool_sequence is the
@@ -85,12 +85,12 @@ struct pool_entry_info {
 	/* Including the entry itself, as Core reports them. */
 	size_t anc_count;
 	int64_t anc_size;
-	int64_t anc_fees;		/* modified */
+	int64_t anc_fees; /* modified */
 	size_t desc_count;
 	int64_t desc_size;
-	int64_t desc_fees;		/* modified */
-	int bip125_replaceable;		/* signals, or an in-pool ancestor does */
-	size_t nparents, nchildren;	/* in-pool links */
+	int64_t desc_fees;	    /* modified */
+	int bip125_replaceable;	    /* signals, or an in-pool ancestor does */
+	size_t nparents, nchildren; /* in-pool links */
 };
 
 /* Hooks, called on the owner's thread inside the call that caused them. */
@@ -110,28 +110,29 @@ void pool_set_hooks(struct pool *p, const struct pool_hooks *h);
 /* Outcome classes of an acceptance (Core's TxValidationResult, folded). */
 enum accept_code {
 	ACCEPT_OK = 0,
-	ACCEPT_ALREADY,		/* same txid already in the pool: "txn-already-in-mempool" */
-	ACCEPT_SAME_TXID,	/* same txid, other witness: "txn-same-nonwitness-data-in-mempool" */
-	ACCEPT_CONSENSUS,	/* invalid by consensus: the sender misbehaved */
-	ACCEPT_POLICY,		/* valid but not accepted: non-standard, fee, limits */
-	ACCEPT_MISSING_INPUTS,	/* an input is neither in the UTXO set nor the pool */
-	ACCEPT_CONFLICT,	/* conflicts and may not replace: "txn-mempool-conflict" */
-	ACCEPT_IN_CHAIN,	/* outputs already in the UTXO set: "txn-already-known" */
+	ACCEPT_ALREADY, /* same txid already in the pool: "txn-already-in-mempool" */
+	ACCEPT_SAME_TXID, /* same txid, other witness: "txn-same-nonwitness-data-in-mempool" */
+	ACCEPT_CONSENSUS, /* invalid by consensus: the sender misbehaved */
+	ACCEPT_POLICY, /* valid but not accepted: non-standard, fee, limits */
+	ACCEPT_MISSING_INPUTS, /* an input is neither in the UTXO set nor the pool */
+	ACCEPT_CONFLICT, /* conflicts and may not replace: "txn-mempool-conflict" */
+	ACCEPT_IN_CHAIN, /* outputs already in the UTXO set: "txn-already-known" */
 	ACCEPT_WITNESS_STRIPPED, /* witness missing/mutated: don't remember the txid as bad */
-	ACCEPT_ERROR,		/* our own failure (store) */
+	ACCEPT_ERROR, /* our own failure (store) */
 };
 
 #define ACCEPT_MAX_MISSING 32
-#define ACCEPT_MAX_REPLACED 100	/* Core's MAX_REPLACEMENT_CANDIDATES */
+#define ACCEPT_MAX_REPLACED 100 /* Core's MAX_REPLACEMENT_CANDIDATES */
 
 struct accept_result {
 	enum accept_code code;
-	char reason[96];		/* Core's reject reason, e.g. "min relay fee not met" */
-	char debug[256];		/* Core's debug text, e.g. "100 < 141" */
+	char reason
+	    [96]; /* Core's reject reason, e.g. "min relay fee not met" */
+	char debug[256]; /* Core's debug text, e.g. "100 < 141" */
 	uint8_t txid[32], wtxid[32];
-	int64_t fee;			/* base fee (when inputs were found) */
+	int64_t fee; /* base fee (when inputs were found) */
 	int64_t vsize;
-	int64_t effective_feerate;	/* sat/kvB, as testmempoolaccept reports */
+	int64_t effective_feerate; /* sat/kvB, as testmempoolaccept reports */
 	/*
 	 * Core's TX_RECONSIDERABLE: refused for its fee rate alone (the
 	 * minimum fees, or an RBF fee rule); a child paying for it may get
@@ -147,9 +148,11 @@ struct accept_result {
 };
 
 /* Flags for pool_accept. */
-#define ACCEPT_TEST_ONLY 0x1	/* check everything, add nothing (testmempoolaccept) */
-#define ACCEPT_BYPASS_LIMITS 0x2 /* reorg re-add: no fee floor, no size trimming (Core's bypass_limits) */
-#define ACCEPT_NO_RBF 0x4	/* conflicts are refused outright */
+#define ACCEPT_TEST_ONLY \
+	0x1 /* check everything, add nothing (testmempoolaccept) */
+#define ACCEPT_BYPASS_LIMITS \
+	0x2 /* reorg re-add: no fee floor, no size trimming (Core's bypass_limits) */
+#define ACCEPT_NO_RBF 0x4 /* conflicts are refused outright */
 
 /*
  * Parses raw (with witness) and runs every check of Core's
@@ -176,8 +179,8 @@ enum accept_code pool_accept(struct pool *p, const uint8_t *raw, size_t len,
  * entries that were not reached have code ACCEPT_POLICY and reason "".
  */
 int pool_test_package(struct pool *p, const uint8_t *const *raws,
-    const size_t *lens, size_t n, int64_t max_feerate,
-    struct accept_result *r, const char **pkg_reason);
+    const size_t *lens, size_t n, int64_t max_feerate, struct accept_result *r,
+    const char **pkg_reason);
 
 /* ---- Packages (package.c): Core 28's AcceptPackage ---- */
 
@@ -188,37 +191,38 @@ int pool_test_package(struct pool *p, const uint8_t *const *raws,
 /* Core's PackageValidationResult. */
 enum pkg_state {
 	PKG_OK = 0,
-	PKG_POLICY,		/* the package as a whole breaks a package rule */
-	PKG_TX,			/* "transaction failed": see the transactions */
-	PKG_MEMPOOL_ERROR,	/* our own failure */
+	PKG_POLICY,	   /* the package as a whole breaks a package rule */
+	PKG_TX,		   /* "transaction failed": see the transactions */
+	PKG_MEMPOOL_ERROR, /* our own failure */
 };
 
 /* Core's MempoolAcceptResult::ResultType, and "no result". */
 enum pkg_tx_kind {
-	PKG_TX_NONE = 0,	/* not evaluated */
-	PKG_TX_VALID,		/* entered the pool now */
-	PKG_TX_IN_POOL,		/* already there */
-	PKG_TX_OTHER_WITNESS,	/* its txid is there with another witness */
+	PKG_TX_NONE = 0,      /* not evaluated */
+	PKG_TX_VALID,	      /* entered the pool now */
+	PKG_TX_IN_POOL,	      /* already there */
+	PKG_TX_OTHER_WITNESS, /* its txid is there with another witness */
 	PKG_TX_INVALID,
 };
 
 struct pkg_tx_result {
 	enum pkg_tx_kind kind;
 	uint8_t txid[32], wtxid[32];
-	uint8_t other_wtxid[32];	/* PKG_TX_OTHER_WITNESS */
-	int64_t vsize, fee;		/* VALID and IN_POOL; fee is the base fee */
-	int64_t effective_feerate;	/* VALID: sat/kvB */
-	size_t nincludes;		/* VALID: whose fees and sizes that rate counts */
+	uint8_t other_wtxid[32];   /* PKG_TX_OTHER_WITNESS */
+	int64_t vsize, fee;	   /* VALID and IN_POOL; fee is the base fee */
+	int64_t effective_feerate; /* VALID: sat/kvB */
+	size_t nincludes; /* VALID: whose fees and sizes that rate counts */
 	uint8_t includes[PACKAGE_MAX_COUNT][32];
-	struct accept_result r;		/* INVALID: the refusal; VALID: what it replaced */
+	struct accept_result
+	    r; /* INVALID: the refusal; VALID: what it replaced */
 };
 
 struct pkg_result {
 	enum pkg_state state;
-	char reason[160];		/* not PKG_OK: Core's package reject reason */
+	char reason[160]; /* not PKG_OK: Core's package reject reason */
 	char debug[256];
 	size_t n;
-	struct pkg_tx_result tx[PACKAGE_MAX_COUNT];	/* in package order */
+	struct pkg_tx_result tx[PACKAGE_MAX_COUNT]; /* in package order */
 };
 
 /*
@@ -290,8 +294,9 @@ void pool_foreach_delta(const struct pool *p,
 /* ---- Lookups ---- */
 
 size_t pool_count(const struct pool *p);
-int64_t pool_total_vsize(const struct pool *p);	/* Core's "bytes" */
-size_t pool_usage(const struct pool *p);	/* estimated heap bytes, Core's "usage" */
+int64_t pool_total_vsize(const struct pool *p); /* Core's "bytes" */
+size_t pool_usage(
+    const struct pool *p); /* estimated heap bytes, Core's "usage" */
 int64_t pool_total_fee(const struct pool *p);
 /* Monotonic count of additions and removals (getrawmempool's mempool_sequence). */
 uint64_t pool_sequence(const struct pool *p);

@@ -34,7 +34,7 @@ struct pentry;
 
 /* One input's claim on an outpoint: the spends table's item. */
 struct pspend {
-	uint8_t key[36];		/* prevout hash, then LE32 index */
+	uint8_t key[36]; /* prevout hash, then LE32 index */
 	struct pentry *by;
 };
 
@@ -45,22 +45,22 @@ struct pvec {
 };
 
 struct pentry {
-	uint8_t txid[32];		/* key of the txid table (offset 0) */
-	uint8_t wtxid[32];		/* key of the wtxid table */
-	struct tx tx;			/* borrows raw */
+	uint8_t txid[32];  /* key of the txid table (offset 0) */
+	uint8_t wtxid[32]; /* key of the wtxid table */
+	struct tx tx;	   /* borrows raw */
 	uint8_t *raw;
 	size_t raw_len;
-	struct pspend *spends;		/* tx.vin_count, in the spends table */
+	struct pspend *spends; /* tx.vin_count, in the spends table */
 
 	int64_t fee;
-	int64_t modfee;			/* fee + prioritisation delta */
+	int64_t modfee; /* fee + prioritisation delta */
 	int64_t vsize;
 	size_t weight;
 	int64_t sigops;
 	int64_t time;
 	int32_t height;
 	int spends_coinbase;
-	size_t usage;			/* this entry's share of pool_usage */
+	size_t usage; /* this entry's share of pool_usage */
 
 	size_t anc_count;
 	int64_t anc_size, anc_fees, anc_sigops;
@@ -93,12 +93,12 @@ struct pending_block {
 struct pool {
 	struct pool_env env;
 	struct pool_hooks hooks;
-	struct htab *by_txid;		/* struct pentry by txid */
-	struct htab *by_wtxid;		/* struct pentry by wtxid */
-	struct htab *spends;		/* struct pspend by outpoint */
-	struct htab *deltas;		/* struct pdelta by txid */
+	struct htab *by_txid;  /* struct pentry by txid */
+	struct htab *by_wtxid; /* struct pentry by wtxid */
+	struct htab *spends;   /* struct pspend by outpoint */
+	struct htab *deltas;   /* struct pdelta by txid */
 
-	uint64_t epoch;			/* traversal marks */
+	uint64_t epoch; /* traversal marks */
 	uint64_t sequence;
 	int64_t total_vsize;
 	int64_t total_fee;
@@ -205,8 +205,8 @@ int truc_check(const struct tx *tx, int64_t vsize,
 
 /* ---- accept.c ---- */
 /* Internal flags on top of pool.h's. */
-#define ACCEPT_INT_QUIET 0x100		/* no hooks */
-#define ACCEPT_INT_NO_REPLACE 0x200	/* conflicts refused (packages) */
+#define ACCEPT_INT_QUIET 0x100	    /* no hooks */
+#define ACCEPT_INT_NO_REPLACE 0x200 /* conflicts refused (packages) */
 #define ACCEPT_INT_NO_TRIM 0x400
 /* Package evaluation: no individual fee floor (the package's is checked). */
 #define ACCEPT_INT_PKG_FEERATE 0x800

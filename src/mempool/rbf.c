@@ -38,7 +38,8 @@ too_many(struct accept_result *r, const char *hex, size_t n)
 {
 	accept_fail(r, ACCEPT_POLICY, "too many potential replacements",
 	    "rejecting replacement %s; too many potential replacements "
-	    "(%zu > %d)", hex, n, ACCEPT_MAX_REPLACED);
+	    "(%zu > %d)",
+	    hex, n, ACCEPT_MAX_REPLACED);
 	return -1;
 }
 
@@ -81,8 +82,8 @@ rbf_check(struct pool *p, const struct tx *tx, int64_t modfee, int64_t vsize,
 			size_t k;
 
 			for (k = 0; k < ct->vin_count; k++) {
-				if (memcmp(ct->vin[k].prevout.hash, ph,
-				    32) == 0) {
+				if (memcmp(ct->vin[k].prevout.hash, ph, 32) ==
+				    0) {
 					known = 1;
 					break;
 				}
@@ -153,14 +154,15 @@ truc_check(const struct tx *tx, int64_t vsize, const struct pvec *ancestors,
 		if (av3)
 			accept_fail(r, ACCEPT_POLICY, "TRUC-violation",
 			    "non-version=%d tx %s (wtxid=%s) cannot spend from "
-			    "version=%d tx %s (wtxid=%s)", POLICY_TRUC_VERSION,
-			    h, w, POLICY_TRUC_VERSION, ah, aw);
+			    "version=%d tx %s (wtxid=%s)",
+			    POLICY_TRUC_VERSION, h, w, POLICY_TRUC_VERSION, ah,
+			    aw);
 		else
 			accept_fail(r, ACCEPT_POLICY, "TRUC-violation",
 			    "version=%d tx %s (wtxid=%s) cannot spend from "
 			    "non-version=%d tx %s (wtxid=%s)",
-			    POLICY_TRUC_VERSION, h, w, POLICY_TRUC_VERSION,
-			    ah, aw);
+			    POLICY_TRUC_VERSION, h, w, POLICY_TRUC_VERSION, ah,
+			    aw);
 		return -1;
 	}
 	if (tx->version != POLICY_TRUC_VERSION)
@@ -168,7 +170,8 @@ truc_check(const struct tx *tx, int64_t vsize, const struct pvec *ancestors,
 	if (vsize > POLICY_TRUC_MAX_VSIZE) {
 		accept_fail(r, ACCEPT_POLICY, "TRUC-violation",
 		    "version=%d tx %s (wtxid=%s) is too big: %lld > %d virtual "
-		    "bytes", POLICY_TRUC_VERSION, h, w, (long long)vsize,
+		    "bytes",
+		    POLICY_TRUC_VERSION, h, w, (long long)vsize,
 		    POLICY_TRUC_MAX_VSIZE);
 		return -1;
 	}
@@ -182,8 +185,9 @@ truc_check(const struct tx *tx, int64_t vsize, const struct pvec *ancestors,
 	if (vsize > POLICY_TRUC_CHILD_MAX_VSIZE) {
 		accept_fail(r, ACCEPT_POLICY, "TRUC-violation",
 		    "version=%d child tx %s (wtxid=%s) is too big: %lld > %d "
-		    "virtual bytes", POLICY_TRUC_VERSION, h, w,
-		    (long long)vsize, POLICY_TRUC_CHILD_MAX_VSIZE);
+		    "virtual bytes",
+		    POLICY_TRUC_VERSION, h, w, (long long)vsize,
+		    POLICY_TRUC_CHILD_MAX_VSIZE);
 		return -1;
 	}
 	parent = ancestors->v[0];
@@ -194,8 +198,8 @@ truc_check(const struct tx *tx, int64_t vsize, const struct pvec *ancestors,
 		hash_to_hex(parent->txid, ah);
 		hash_to_hex(parent->wtxid, aw);
 		accept_fail(r, ACCEPT_POLICY, "TRUC-violation",
-		    "tx %s (wtxid=%s) would exceed descendant count limit",
-		    ah, aw);
+		    "tx %s (wtxid=%s) would exceed descendant count limit", ah,
+		    aw);
 		return -1;
 	}
 	return 0;

@@ -109,7 +109,7 @@ readd_pending(struct pool *p)
 			if (pb->raw[j] == NULL)
 				continue;
 			if (pool_accept(p, pb->raw[j], pb->len[j],
-			    ACCEPT_BYPASS_LIMITS, 0, r) == ACCEPT_OK)
+				ACCEPT_BYPASS_LIMITS, 0, r) == ACCEPT_OK)
 				ok++;
 			else {
 				failed++;
@@ -125,8 +125,10 @@ readd_pending(struct pool *p)
 	p->pend = NULL;
 	p->npend = p->cappend = 0;
 	free(r);
-	log_debug(LOG_MEMPOOL, "reorg: %zu transactions back in the pool, "
-	    "%zu not", ok, failed);
+	log_debug(LOG_MEMPOOL,
+	    "reorg: %zu transactions back in the pool, "
+	    "%zu not",
+	    ok, failed);
 }
 
 void

@@ -23,7 +23,8 @@ mempool_state_string(const struct accept_result *a, char *out, size_t len)
 {
 	const char *reason = a->reason[0] ? a->reason :
 	    a->code == ACCEPT_MISSING_INPUTS ?
-	    "bad-txns-inputs-missingorspent" : "unknown-error";
+					    "bad-txns-inputs-missingorspent" :
+					    "unknown-error";
 
 	if (a->debug[0])
 		snprintf(out, len, "%s, %s", reason, a->debug);
@@ -44,12 +45,8 @@ fail_broadcast(struct request *r, const struct accept_result *a)
 		    "Transaction outputs already in utxo set");
 		break;
 	case ACCEPT_MISSING_INPUTS:
-	case ACCEPT_ERROR:
-		request_fail(r, MEMPOOL_E_INVALID, "%s", st);
-		break;
-	default:
-		request_fail(r, MEMPOOL_E_REJECTED, "%s", st);
-		break;
+	case ACCEPT_ERROR: request_fail(r, MEMPOOL_E_INVALID, "%s", st); break;
+	default: request_fail(r, MEMPOOL_E_REJECTED, "%s", st); break;
 	}
 }
 
@@ -115,14 +112,15 @@ mempool_req_send(void *owner, void *in_, void *out_, struct request *r)
 	if (in->check_fee) {
 		/* As Core: a test acceptance first, to learn the fee. */
 		if ((code = pool_accept(m->pool, in->raw, in->len,
-		    ACCEPT_TEST_ONLY, 0, a)) != ACCEPT_OK) {
+			 ACCEPT_TEST_ONLY, 0, a)) != ACCEPT_OK) {
 			/* A refusal of a real submission: counted. */
 			mempool_note_result(code, a);
 			fail_broadcast(r, a);
 			goto out;
 		}
 		if (a->fee > in->max_fee) {
-			request_fail(r, MEMPOOL_E_MAX_FEE, "Fee exceeds maximum "
+			request_fail(r, MEMPOOL_E_MAX_FEE,
+			    "Fee exceeds maximum "
 			    "configured by user (e.g. -maxtxfee, maxfeerate)");
 			goto out;
 		}
@@ -130,11 +128,8 @@ mempool_req_send(void *owner, void *in_, void *out_, struct request *r)
 	switch (mempool_accept_local(m, in->raw, in->len, 0, 0, a)) {
 	case ACCEPT_OK:
 	case ACCEPT_ALREADY:
-	case ACCEPT_SAME_TXID:
-		break;
-	default:
-		fail_broadcast(r, a);
-		break;
+	case ACCEPT_SAME_TXID: break;
+	default: fail_broadcast(r, a); break;
 	}
 out:
 	free(a);
@@ -206,7 +201,7 @@ mempool_req_test(void *owner, void *in_, void *out_, struct request *r)
 		pool_accept(m->pool, in->raws[0], in->lens[0],
 		    ACCEPT_TEST_ONLY, 0, a);
 	else if (pool_test_package(m->pool, (const uint8_t *const *)in->raws,
-	    in->lens, in->n, 0, a, &pkg_reason) != 0) {
+		     in->lens, in->n, 0, a, &pkg_reason) != 0) {
 		/*
 		 * Core shows "package-error" for package policy failures
 		 * only, not for its PCKG_TX state ("transaction failed"),
@@ -413,7 +408,7 @@ mempool_req_relatives(void *owner, void *in_, void *out_, struct request *r)
 	size_t i;
 
 	if ((in->up ? pool_ancestors : pool_descendants)(m->pool, in->txid,
-	    collect_id, &l) != 0) {
+		collect_id, &l) != 0) {
 		request_fail(r, MEMPOOL_E_NOT_FOUND,
 		    "Transaction not in mempool");
 		return;
@@ -451,7 +446,7 @@ mempool_req_info(void *owner, void *in, void *out_, struct request *r)
 	out->incremental_relay_fee = pol->incremental_relay_fee;
 	out->permit_bare_multisig = pol->permit_bare_multisig;
 	out->max_datacarrier = pol->datacarrier ? pol->max_datacarrier_bytes :
-	    0;
+						  0;
 }
 
 /* ---- Prioritisation and persistence ---- */
@@ -467,7 +462,8 @@ mempool_req_prioritise(void *owner, void *in_, void *out, struct request *r)
 	/* Core 30: a dust output is allowed only at zero fee, kept so. */
 	if (m->pol.require_standard && pool_get(m->pool, in->txid, &e) == 0 &&
 	    policy_dust_count(&m->pol, e.tx) > 0) {
-		request_fail(r, MEMPOOL_E_DUST, "Priority is not supported "
+		request_fail(r, MEMPOOL_E_DUST,
+		    "Priority is not supported "
 		    "for transactions with dust outputs.");
 		return;
 	}
@@ -553,7 +549,8 @@ mempool_req_import(void *owner, void *in, void *out, struct request *r)
 		return;
 	}
 	if (mempool_load_file(m, q->path, &q->opts) != 0)
-		request_fail(r, MEMPOOL_E_IMPORT, "Unable to import mempool "
+		request_fail(r, MEMPOOL_E_IMPORT,
+		    "Unable to import mempool "
 		    "file, see debug.log for details.");
 }
 

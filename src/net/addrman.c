@@ -34,27 +34,27 @@
 #define KEYLEN (1 + NETADDR_MAXLEN + 2)
 
 struct am_info {
-	uint8_t key[KEYLEN];		/* net, address, port: the map key */
+	uint8_t key[KEYLEN]; /* net, address, port: the map key */
 	struct addr_entry a;
 	struct netaddr source;
 	int64_t last_success;
 	int64_t last_try;
 	int64_t last_count_attempt;
 	int attempts;
-	int ref_count;			/* new buckets holding it */
+	int ref_count; /* new buckets holding it */
 	int in_tried;
 	int id;
 };
 
 struct addrman {
 	uint64_t k0, k1;
-	struct htab *map;		/* key -> am_info */
-	struct am_info **ent;		/* by id */
+	struct htab *map;     /* key -> am_info */
+	struct am_info **ent; /* by id */
 	int nent, capent;
 	int *free_ids;
 	int nfree, capfree;
 	int n_new, n_tried;
-	int64_t last_good;		/* last addrman_good: attempts count once per */
+	int64_t last_good; /* last addrman_good: attempts count once per */
 	int new_tbl[ADDRMAN_NEW_BUCKET_COUNT][ADDRMAN_BUCKET_SIZE];
 	int tried_tbl[ADDRMAN_TRIED_BUCKET_COUNT][ADDRMAN_BUCKET_SIZE];
 };
@@ -145,8 +145,8 @@ tried_bucket(const struct addrman *am, const struct am_info *e)
 	uint8_t hb[8];
 
 	memcpy(hb, &h1, 8);
-	return (int)(khash(am, "T", 1, g, gl, hb, 8) %
-	    ADDRMAN_TRIED_BUCKET_COUNT);
+	return (
+	    int)(khash(am, "T", 1, g, gl, hb, 8) % ADDRMAN_TRIED_BUCKET_COUNT);
 }
 
 static int
@@ -160,8 +160,8 @@ new_bucket(const struct addrman *am, const struct am_info *e,
 	    NEW_BUCKETS_PER_SOURCE_GROUP;
 
 	memcpy(hb, &h1, 8);
-	return (int)(khash(am, "S", 1, sg, sgl, hb, 8) %
-	    ADDRMAN_NEW_BUCKET_COUNT);
+	return (
+	    int)(khash(am, "S", 1, sg, sgl, hb, 8) % ADDRMAN_NEW_BUCKET_COUNT);
 }
 
 static int
@@ -308,7 +308,8 @@ add_one(struct addrman *am, const struct addr_entry *in,
 		/* Periodically refresh the time seen. */
 		if ((int64_t)e->a.time < (int64_t)a.time - interval - penalty)
 			e->a.time = (uint32_t)((int64_t)a.time - penalty > 0 ?
-			    (int64_t)a.time - penalty : 0);
+				(int64_t)a.time - penalty :
+				0);
 		e->a.services |= a.services;
 		if (a.time <= e->a.time)
 			return 0;
@@ -317,12 +318,12 @@ add_one(struct addrman *am, const struct addr_entry *in,
 		if (e->ref_count == NEW_BUCKETS_PER_ADDRESS)
 			return 0;
 		/* Each further bucket is exponentially less likely. */
-		if (e->ref_count > 0 &&
-		    rand_range(1ULL << e->ref_count) != 0)
+		if (e->ref_count > 0 && rand_range(1ULL << e->ref_count) != 0)
 			return 0;
 	} else {
 		a.time = (uint32_t)((int64_t)a.time - penalty > 0 ?
-		    (int64_t)a.time - penalty : 0);
+			(int64_t)a.time - penalty :
+			0);
 		e = entry_create(am, &a, src);
 		am->n_new++;
 		is_new = 1;
@@ -360,8 +361,10 @@ addrman_add(struct addrman *am, const struct addr_entry *a, size_t n,
 	for (i = 0; i < n; i++)
 		added += (size_t)add_one(am, &a[i], source, time_penalty, now);
 	if (added)
-		log_debug(LOG_ADDRMAN, "added %zu of %zu addresses (%d tried, "
-		    "%d new)", added, n, am->n_tried, am->n_new);
+		log_debug(LOG_ADDRMAN,
+		    "added %zu of %zu addresses (%d tried, "
+		    "%d new)",
+		    added, n, am->n_tried, am->n_new);
 	return added;
 }
 
@@ -433,8 +436,8 @@ addrman_good(struct addrman *am, const struct service *s, int64_t now)
 }
 
 void
-addrman_attempt(struct addrman *am, const struct service *s,
-    int count_failure, int64_t now)
+addrman_attempt(struct addrman *am, const struct service *s, int count_failure,
+    int64_t now)
 {
 	struct am_info *e = find(am, s);
 
@@ -491,9 +494,9 @@ addrman_select(struct addrman *am, int new_only, int64_t now,
 		b = (int)rand_range((uint64_t)nb);
 		p = (int)rand_range(ADDRMAN_BUCKET_SIZE);
 		for (i = 0; i < ADDRMAN_BUCKET_SIZE; i++) {
-			id = tried ? am->tried_tbl[b][(p + i) %
-			    ADDRMAN_BUCKET_SIZE] : am->new_tbl[b][(p + i) %
-			    ADDRMAN_BUCKET_SIZE];
+			id = tried ?
+			    am->tried_tbl[b][(p + i) % ADDRMAN_BUCKET_SIZE] :
+			    am->new_tbl[b][(p + i) % ADDRMAN_BUCKET_SIZE];
 			if (id != -1)
 				break;
 		}
@@ -558,8 +561,7 @@ addrman_size(const struct addrman *am, int cls, int which)
 	for (id = 0; id < am->nent; id++) {
 		const struct am_info *e = am->ent[id];
 
-		if (e == NULL ||
-		    (int)netaddr_class(&e->a.svc.addr) != cls)
+		if (e == NULL || (int)netaddr_class(&e->a.svc.addr) != cls)
 			continue;
 		if (which == -1 || (which == 1) == !e->in_tried)
 			n++;
@@ -578,8 +580,10 @@ addrman_walk(const struct addrman *am, int tried,
 
 	for (b = 0; b < nb; b++)
 		for (pos = 0; pos < ADDRMAN_BUCKET_SIZE; pos++) {
-			id = tried ? am->tried_tbl[b][pos] : am->new_tbl[b][pos];
-			if (id < 0 || id >= am->nent || (e = am->ent[id]) == NULL)
+			id = tried ? am->tried_tbl[b][pos] :
+				     am->new_tbl[b][pos];
+			if (id < 0 || id >= am->nent ||
+			    (e = am->ent[id]) == NULL)
 				continue;
 			s.bucket = b;
 			s.position = pos;
@@ -833,8 +837,7 @@ addrman_load_buf(struct addrman *am, const uint8_t *data, size_t len,
 	if (rbuf_get(&r, magic, 8) == -1 ||
 	    memcmp(magic, file_magic, 8) != 0 ||
 	    rbuf_get_le64(&r, &tmp->k0) == -1 ||
-	    rbuf_get_le64(&r, &tmp->k1) == -1 ||
-	    rbuf_get_le32(&r, &n) == -1)
+	    rbuf_get_le64(&r, &tmp->k1) == -1 || rbuf_get_le32(&r, &n) == -1)
 		goto bad;
 	for (i = 0; i < n; i++) {
 		struct addr_entry a;
@@ -849,21 +852,20 @@ addrman_load_buf(struct addrman *am, const uint8_t *data, size_t len,
 		    rbuf_get_le16(&r, &a.svc.port) == -1 ||
 		    rbuf_get_le64(&r, &a.services) == -1 ||
 		    rbuf_get_le32(&r, &u32) == -1 ||
-		    get_addr(&r, &src) == -1 ||
-		    rbuf_get_le64(&r, &ls) == -1 ||
+		    get_addr(&r, &src) == -1 || rbuf_get_le64(&r, &ls) == -1 ||
 		    rbuf_get_le64(&r, &lt) == -1 ||
 		    rbuf_get_le32(&r, &attempts) == -1 ||
 		    rbuf_get_u8(&r, &in_tried) == -1)
 			goto bad;
 		a.time = u32;
 		if (find(tmp, &a.svc))
-			continue;	/* duplicate: keep the first */
+			continue; /* duplicate: keep the first */
 		e = entry_create(tmp, &a, &src);
 		e->last_success = (int64_t)ls;
 		e->last_try = (int64_t)lt;
 		/* Far above MAX_FAILURES, and room to count up from. */
 		e->attempts = attempts > ATTEMPTS_MAX ? ATTEMPTS_MAX :
-		    (int)attempts;
+							(int)attempts;
 		/* Re-place every entry: the file need not match our tables. */
 		if (in_tried) {
 			b = tried_bucket(tmp, e);

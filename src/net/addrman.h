@@ -79,8 +79,8 @@ size_t addrman_size(const struct addrman *am, int cls, int which);
 /* One position of a table, as getrawaddrman lists it. */
 struct addrman_slot {
 	int bucket, position;
-	struct addr_entry a;		/* the address, its services and time */
-	struct netaddr source;		/* who told us of it */
+	struct addr_entry a;   /* the address, its services and time */
+	struct netaddr source; /* who told us of it */
 };
 /*
  * Calls fn for every occupied position of the new (tried 0) or tried

@@ -46,9 +46,9 @@ addr_hash(const struct net *n, const struct service *s)
 
 struct addr_cache {
 	uint8_t key[ADDR_CACHE_KEYLEN];
-	struct addr_entry *v;		/* MAX_ADDR_TO_SEND slots */
+	struct addr_entry *v; /* MAX_ADDR_TO_SEND slots */
 	size_t n;
-	int64_t expiry;			/* 0: never filled */
+	int64_t expiry; /* 0: never filled */
 };
 
 static struct addr_cache *
@@ -173,7 +173,8 @@ push_address(struct peer *p, const struct addr_entry *a)
 		return;
 	}
 	if (p->addrs.out_n == p->addrs.out_cap) {
-		p->addrs.out_cap = p->addrs.out_cap ? p->addrs.out_cap * 2 : 16;
+		p->addrs.out_cap = p->addrs.out_cap ? p->addrs.out_cap * 2 :
+						      16;
 		p->addrs.out = xreallocarray(p->addrs.out, p->addrs.out_cap,
 		    sizeof(*p->addrs.out));
 	}
@@ -199,8 +200,10 @@ relay_address(struct net *n, struct peer *from, const struct addr_entry *a,
 	le64_write(buf, base);
 	le64_write(buf + 8, ((uint64_t)node_time() + base) / (24 * 3600));
 	want = reachable ||
-	    (siphash(n->netgroup_k0, n->netgroup_k1, buf, 16) & 1) ? 2 : 1;
-	TAILQ_FOREACH(p, &n->peers, entry) {
+		(siphash(n->netgroup_k0, n->netgroup_k1, buf, 16) & 1) ?
+	    2 :
+	    1;
+	TAILQ_FOREACH (p, &n->peers, entry) {
 		if (p == from || !p->handshaked || !p->addrs.relay ||
 		    p->disconnect)
 			continue;
@@ -311,9 +314,10 @@ addr_handle(struct peer *p, struct rbuf *r, int v2)
 		addrman_add(n->addrman, ok, nok, &p->addr.addr,
 		    ADDR_TIME_PENALTY, now);
 	if (limited)
-		log_debug(LOG_NET, "Received addr: %zu addresses (%llu "
-		    "processed, %llu rate-limited) from peer=%llu", count,
-		    (unsigned long long)processed,
+		log_debug(LOG_NET,
+		    "Received addr: %zu addresses (%llu "
+		    "processed, %llu rate-limited) from peer=%llu",
+		    count, (unsigned long long)processed,
 		    (unsigned long long)limited, (unsigned long long)p->id);
 	if (count < MAX_ADDR_TO_SEND)
 		p->addrs.getaddr_sent = 0;
@@ -335,9 +339,10 @@ getaddr_handle(struct peer *p)
 
 	/* Only inbound peers may ask: an outbound one could fingerprint us. */
 	if (p->type != CONN_INBOUND) {
-		log_debug(LOG_NET, "Ignoring \"getaddr\" from %s connection. "
-		    "peer=%llu", conn_type_name(p->type),
-		    (unsigned long long)p->id);
+		log_debug(LOG_NET,
+		    "Ignoring \"getaddr\" from %s connection. "
+		    "peer=%llu",
+		    conn_type_name(p->type), (unsigned long long)p->id);
 		return H_OK;
 	}
 	addr_relay_setup(p);
@@ -408,8 +413,8 @@ addr_send_due(struct peer *p, int64_t now)
 		return;
 	/* Poisson schedule, mean ADDR_BROADCAST_INTERVAL (Core). */
 	u = rand_double();
-	p->addrs.next_send = now + (int64_t)(-log1p(-u) *
-	    ADDR_BROADCAST_INTERVAL);
+	p->addrs.next_send = now +
+	    (int64_t)(-log1p(-u) * ADDR_BROADCAST_INTERVAL);
 	if (p->addrs.out_n == 0)
 		return;
 	v = p->addrs.out;

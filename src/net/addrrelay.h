@@ -30,19 +30,19 @@ struct addr_entry;
 #define ADDR_KNOWN_SIZE 256
 
 struct peer_addrs {
-	unsigned relay:1;		/* we relay addresses with it */
-	unsigned wants_v2:1;		/* sendaddrv2 (BIP155) */
-	unsigned getaddr_sent:1;	/* our getaddr awaits its answer */
-	unsigned getaddr_recvd:1;	/* it asked once: later asks are ignored */
-	double tokens;			/* addresses it may still send */
-	int64_t token_us;		/* node clock of the last refill */
-	uint64_t processed;		/* getpeerinfo addr_processed */
-	uint64_t rate_limited;		/* getpeerinfo addr_rate_limited */
-	struct addr_entry *out;		/* to send on the next broadcast */
+	unsigned relay : 1;	    /* we relay addresses with it */
+	unsigned wants_v2 : 1;	    /* sendaddrv2 (BIP155) */
+	unsigned getaddr_sent : 1;  /* our getaddr awaits its answer */
+	unsigned getaddr_recvd : 1; /* it asked once: later asks are ignored */
+	double tokens;		    /* addresses it may still send */
+	int64_t token_us;	    /* node clock of the last refill */
+	uint64_t processed;	    /* getpeerinfo addr_processed */
+	uint64_t rate_limited;	    /* getpeerinfo addr_rate_limited */
+	struct addr_entry *out;	    /* to send on the next broadcast */
 	size_t out_n, out_cap;
-	uint64_t *known;		/* ring of hashes; NULL until relay starts */
+	uint64_t *known; /* ring of hashes; NULL until relay starts */
 	size_t known_pos;
-	int64_t next_send;		/* node time, s */
+	int64_t next_send; /* node time, s */
 };
 
 /* A new peer's state: one token, refilled from now_us. */

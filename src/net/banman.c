@@ -35,7 +35,8 @@ banman_new(const char *path, int64_t default_bantime)
 	struct banman *bm = xcalloc(1, sizeof(*bm));
 
 	bm->path = xstrdup(path);
-	bm->default_bantime = default_bantime > 0 ? default_bantime :
+	bm->default_bantime = default_bantime > 0 ?
+	    default_bantime :
 	    DEFAULT_MISBEHAVING_BANTIME;
 	bm->disc = htab_new(DKEYLEN, offsetof(struct dentry, key));
 	bm->ring = xcalloc(DISCOURAGED_MAX, sizeof(*bm->ring));
@@ -71,8 +72,8 @@ sweep(struct banman *bm, int64_t now)
 			char s[NETADDR_STRLEN];
 
 			subnet_format(&bm->bans[i].sn, s, sizeof(s));
-			log_debug(LOG_NET, "Removed banned node address/subnet: %s",
-			    s);
+			log_debug(LOG_NET,
+			    "Removed banned node address/subnet: %s", s);
 			bm->dirty = 1;
 		}
 	}
@@ -96,7 +97,8 @@ banman_is_banned(struct banman *bm, const struct netaddr *a, int64_t now)
 	size_t i;
 
 	for (i = 0; i < bm->nbans; i++)
-		if (bm->bans[i].until > now && subnet_match(&bm->bans[i].sn, a))
+		if (bm->bans[i].until > now &&
+		    subnet_match(&bm->bans[i].sn, a))
 			return 1;
 	return 0;
 }

@@ -48,8 +48,7 @@ int banman_unban(struct banman *bm, const struct subnet *sn);
 void banman_clear(struct banman *bm);
 /* Drops expired bans, then returns the rest (array owned by the banman,
  * valid until the next call). */
-const struct ban_entry *banman_list(struct banman *bm, int64_t now,
-    size_t *n);
+const struct ban_entry *banman_list(struct banman *bm, int64_t now, size_t *n);
 
 void banman_discourage(struct banman *bm, const struct netaddr *a);
 int banman_is_discouraged(struct banman *bm, const struct netaddr *a);

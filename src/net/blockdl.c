@@ -34,8 +34,7 @@
 
 /* Context-free proof of work of a header (Core's CheckProofOfWork). */
 static int
-check_pow(const struct chainparams *cp, const uint8_t hash[32],
-    uint32_t bits)
+check_pow(const struct chainparams *cp, const uint8_t hash[32], uint32_t bits)
 {
 	struct arith256 target, limit, h;
 	int neg = 0, ovf = 0;
@@ -88,7 +87,7 @@ send_getheaders(struct net *n, struct peer *p, const uint8_t *first,
     int32_t top)
 {
 	struct sync *s = n->sync;
-	uint8_t (*loc)[32];
+	uint8_t(*loc)[32];
 	uint8_t stop[32] = { 0 };
 	struct wbuf w;
 	size_t k = 0;
@@ -101,7 +100,7 @@ send_getheaders(struct net *n, struct peer *p, const uint8_t *first,
 	if (top >= 0)
 		k += build_locator(s, top, loc + k, MAX_LOCATOR_SZ - k);
 	wbuf_init(&w);
-	locator_encode(&w, (const uint8_t (*)[32])loc, k, stop);
+	locator_encode(&w, (const uint8_t(*)[32])loc, k, stop);
 	peer_send_wbuf(p, MT_GETHEADERS, &w);
 	wbuf_free(&w);
 	free(loc);
@@ -145,8 +144,8 @@ sync_peer_handshake(struct net *n, struct peer *p)
 	p->sync.started = 1;
 	s->n_sync_started++;
 	/* One below the best header: a synced peer still sends one. */
-	send_getheaders(n, p, NULL, s->hc_height > 0 ? s->hc_height - 1 :
-	    s->hc_height);
+	send_getheaders(n, p, NULL,
+	    s->hc_height > 0 ? s->hc_height - 1 : s->hc_height);
 }
 
 /* ---- block download ---- */
@@ -171,7 +170,7 @@ peers_downloading(struct net *n)
 	struct peer *p;
 	int k = 0;
 
-	TAILQ_FOREACH(p, &n->peers, entry)
+	TAILQ_FOREACH (p, &n->peers, entry)
 		if (p->sync.n_inflight > 0 && !p->disconnect)
 			k++;
 	return k;
@@ -251,8 +250,10 @@ send_getdata(struct peer *p, const struct inv *req, int k, int32_t first,
 	inv_encode(&wb, req, (size_t)k);
 	peer_send_wbuf(p, MT_GETDATA, &wb);
 	wbuf_free(&wb);
-	log_debug(LOG_NET, "requesting %d %sblock(s) from height %d "
-	    "peer=%llu", k, what, first, (unsigned long long)p->id);
+	log_debug(LOG_NET,
+	    "requesting %d %sblock(s) from height %d "
+	    "peer=%llu",
+	    k, what, first, (unsigned long long)p->id);
 }
 
 /*
@@ -283,15 +284,16 @@ request_historical(struct sync *s, struct store_rtxn *t, struct peer *p,
 	int32_t from, to, limit, h, first = -1;
 	int want, k = 0;
 
-	if (background_range(s->n, &from, &to) != 0 ||
-	    to > s->hc_fork || !may_download_from(s, p))
+	if (background_range(s->n, &from, &to) != 0 || to > s->hc_fork ||
+	    !may_download_from(s, p))
 		return;
 	want = MAX_BLOCKS_IN_TRANSIT_PER_PEER - p->sync.n_inflight;
 	if (want <= 0)
 		return;
 	sync_process_unknown(s, t, p);
 	if (sync_peer_common(s, t, p) < to) {
-		log_debug(LOG_NET, "Not downloading blocks from peer=%llu, "
+		log_debug(LOG_NET,
+		    "Not downloading blocks from peer=%llu, "
 		    "which doesn't have the snapshot block in its best chain.",
 		    (unsigned long long)p->id);
 		return;
@@ -299,7 +301,8 @@ request_historical(struct sync *s, struct store_rtxn *t, struct peer *p,
 	if (s->hist_scan < from)
 		s->hist_scan = from;
 	limit = from + BLOCK_DOWNLOAD_WINDOW - 1 < to ?
-	    from + BLOCK_DOWNLOAD_WINDOW - 1 : to;
+	    from + BLOCK_DOWNLOAD_WINDOW - 1 :
+	    to;
 	while (s->hist_scan <= limit &&
 	    !htab_get(s->inflight, s->hc[s->hist_scan]) &&
 	    block_known(s, t, s->hc[s->hist_scan], s->hist_scan))
@@ -333,12 +336,12 @@ request_off_chain(struct sync *s, struct store_rtxn *t, struct peer *p,
 {
 	struct block_index_entry e;
 	struct inv req[MAX_BLOCKS_IN_TRANSIT_PER_PEER];
-	uint8_t (*branch)[32], cur[32];
+	uint8_t(*branch)[32], cur[32];
 	int32_t n = p->sync.best_height - common, i, top, first = -1;
 	int k = 0;
 
 	if (n > BLOCK_DOWNLOAD_WINDOW)
-		return 0;	/* far off: headers sync moves the chain first */
+		return 0; /* far off: headers sync moves the chain first */
 	branch = xcalloc((size_t)n, 32);
 	memcpy(cur, p->sync.best_hash, 32);
 	for (i = n - 1; i >= 0; i--) {
@@ -479,11 +482,12 @@ sync_schedule_all(struct net *n)
 	int64_t now_us = net_now_us();
 	int32_t from, to;
 
-	if (n->stopping || (s->hc_height <= s->hc_fork &&
-	    background_range(n, &from, &to) != 0))
+	if (n->stopping ||
+	    (s->hc_height <= s->hc_fork &&
+		background_range(n, &from, &to) != 0))
 		return;
 	t = sync_rtxn(n);
-	TAILQ_FOREACH(p, &n->peers, entry)
+	TAILQ_FOREACH (p, &n->peers, entry)
 		request_blocks(s, t, p, now_us);
 	store_read_end(t);
 }
@@ -535,7 +539,8 @@ blockdl_new_tip(struct sync *s)
 	if (s->stall_timeout_us > BLOCK_STALLING_TIMEOUT_DEFAULT_US) {
 		s->stall_timeout_us = s->stall_timeout_us * 85 / 100;
 		if (s->stall_timeout_us < BLOCK_STALLING_TIMEOUT_DEFAULT_US)
-			s->stall_timeout_us = BLOCK_STALLING_TIMEOUT_DEFAULT_US;
+			s->stall_timeout_us =
+			    BLOCK_STALLING_TIMEOUT_DEFAULT_US;
 	}
 	/* Stored blocks now at or below the tip need no tracking. */
 	drop = xcalloc(htab_count(s->have) + 1, sizeof(*drop));
@@ -561,7 +566,7 @@ sync_tick(struct net *n)
 	others = peers_downloading(n) - 1;
 	if (others < 0)
 		others = 0;
-	TAILQ_FOREACH(p, &n->peers, entry) {
+	TAILQ_FOREACH (p, &n->peers, entry) {
 		if (p->disconnect || !p->handshaked)
 			continue;
 		maybe_send_sendheaders(n, p);
@@ -569,17 +574,21 @@ sync_tick(struct net *n)
 		if (p->sync.stalling_since_us &&
 		    now_us > p->sync.stalling_since_us + s->stall_timeout_us) {
 			log_info("Peer=%llu is stalling block download, "
-			    "disconnecting", (unsigned long long)p->id);
+				 "disconnecting",
+			    (unsigned long long)p->id);
 			peer_disconnect(p, NULL);
-			if (s->stall_timeout_us < BLOCK_STALLING_TIMEOUT_MAX_US) {
+			if (s->stall_timeout_us <
+			    BLOCK_STALLING_TIMEOUT_MAX_US) {
 				s->stall_timeout_us *= 2;
 				if (s->stall_timeout_us >
 				    BLOCK_STALLING_TIMEOUT_MAX_US)
 					s->stall_timeout_us =
 					    BLOCK_STALLING_TIMEOUT_MAX_US;
-				log_debug(LOG_NET, "Increased stalling timeout "
+				log_debug(LOG_NET,
+				    "Increased stalling timeout "
 				    "temporarily to %lld seconds",
-				    (long long)(s->stall_timeout_us / 1000000));
+				    (long long)(s->stall_timeout_us /
+					1000000));
 			}
 			continue;
 		}
@@ -587,11 +596,11 @@ sync_tick(struct net *n)
 			continue;
 		limit = (int64_t)((double)n->cp->target_spacing * 1e6 *
 		    (BLOCK_DOWNLOAD_TIMEOUT_BASE +
-		    BLOCK_DOWNLOAD_TIMEOUT_PER_PEER * others));
+			BLOCK_DOWNLOAD_TIMEOUT_PER_PEER * others));
 		if (now_us > p->sync.downloading_since_us + limit) {
 			hash_to_hex(p->sync.inflight->hash, hex);
-			snprintf(why, sizeof(why), "Timeout downloading block %s",
-			    hex);
+			snprintf(why, sizeof(why),
+			    "Timeout downloading block %s", hex);
 			peer_disconnect(p, why);
 		}
 	}
@@ -621,16 +630,17 @@ unrequested_low_work(struct sync *s, const struct block_header *h,
 	store_read_end(t);
 	if (drop) {
 		hash_to_hex(hash, hex);
-		log_debug(LOG_VALIDATION, "AcceptBlockHeader: not adding new "
+		log_debug(LOG_VALIDATION,
+		    "AcceptBlockHeader: not adding new "
 		    "block header %s, missing anti-dos proof-of-work "
-		    "validation", hex);
+		    "validation",
+		    hex);
 	}
 	return drop;
 }
 
 int
-sync_on_block(struct net *n, struct peer *p, const uint8_t *raw,
-    size_t len)
+sync_on_block(struct net *n, struct peer *p, const uint8_t *raw, size_t len)
 {
 	struct sync *s = n->sync;
 	struct block_header hdr;
@@ -646,7 +656,8 @@ sync_on_block(struct net *n, struct peer *p, const uint8_t *raw,
 	if (header_parse(&r, &hdr) == -1)
 		return H_MALFORMED;
 	header_hash(&hdr, hash);
-	if (!htab_get(s->inflight, hash) && unrequested_low_work(s, &hdr, hash))
+	if (!htab_get(s->inflight, hash) &&
+	    unrequested_low_work(s, &hdr, hash))
 		return H_OK;
 	rc = validation_submit_block(n->val, p->id, raw, len);
 	if (rc == QUEUE_EFULL)
@@ -674,7 +685,8 @@ sync_on_block(struct net *n, struct peer *p, const uint8_t *raw,
 
 			inflight_unlink(owner, f);
 			if (first)
-				owner->sync.downloading_since_us = net_now_us();
+				owner->sync
+				    .downloading_since_us = net_now_us();
 		}
 		free(f);
 	}
@@ -767,7 +779,8 @@ sync_block_done(struct net *n, uint64_t peer_id,
 		log_debug(LOG_NET, "block %s from peer=%llu does not connect",
 		    hex, (unsigned long long)peer_id);
 		if (p) {
-			peer_misbehaving(p, "invalid block: prev-blk-not-found");
+			peer_misbehaving(p,
+			    "invalid block: prev-blk-not-found");
 			peer_maybe_punish(p);
 		}
 		break;
@@ -805,7 +818,7 @@ sync_on_headers(struct net *n, struct peer *p, const struct block_header *h,
 	struct sync *s = n->sync;
 	struct block_index_entry e;
 	struct store_rtxn *t;
-	uint8_t (*hashes)[32];
+	uint8_t(*hashes)[32];
 	char hex[65], phex[65];
 	size_t i;
 	int rc;
@@ -820,7 +833,8 @@ sync_on_headers(struct net *n, struct peer *p, const struct block_header *h,
 		header_hash(&h[i], hashes[i]);
 	for (i = 0; i < count; i++) {
 		if (!check_pow(n->cp, hashes[i], h[i].bits)) {
-			peer_misbehaving(p, "header with invalid proof of work");
+			peer_misbehaving(p,
+			    "header with invalid proof of work");
 			free(hashes);
 			return H_OK;
 		}
@@ -837,9 +851,10 @@ sync_on_headers(struct net *n, struct peer *p, const struct block_header *h,
 		/* Does not connect: ask for what lies between. */
 		hash_to_hex(hashes[0], hex);
 		hash_to_hex(h[0].prev, phex);
-		log_debug(LOG_NET, "received header %s: missing prev block %s, "
-		    "sending getheaders to end (peer=%llu)", hex, phex,
-		    (unsigned long long)p->id);
+		log_debug(LOG_NET,
+		    "received header %s: missing prev block %s, "
+		    "sending getheaders to end (peer=%llu)",
+		    hex, phex, (unsigned long long)p->id);
 		sync_send_getheaders(n, p, 0);
 		sync_update_availability(s, t, p, hashes[count - 1]);
 		store_read_end(t);
@@ -939,7 +954,8 @@ sync_mark_inflight(struct net *n, struct peer *p, const uint8_t hash[32],
 	struct inv unused;
 
 	if (htab_get(n->sync->inflight, hash) == NULL)
-		set_inflight(n->sync, p, hash, height, 0, net_now_us(), &unused);
+		set_inflight(n->sync, p, hash, height, 0, net_now_us(),
+		    &unused);
 }
 
 void
@@ -976,8 +992,9 @@ cmpct_decide(struct net *n, struct peer *p, const struct cmpct_block *cb,
 	if (!mine && !sync_can_direct_fetch(n))
 		return H_OK;
 	if (height <= s->tip_height + 2) {
-		if ((f == NULL && p->sync.n_inflight <
-		    MAX_BLOCKS_IN_TRANSIT_PER_PEER) || mine)
+		if ((f == NULL &&
+			p->sync.n_inflight < MAX_BLOCKS_IN_TRANSIT_PER_PEER) ||
+		    mine)
 			return cmpct_rebuild(n, p, cb, height, 1);
 		return cmpct_rebuild(n, p, cb, height, 0);
 	}
@@ -1018,8 +1035,10 @@ sync_on_cmpctblock(struct net *n, struct peer *p, const struct cmpct_block *cb)
 	}
 	if (low_work(s, t, h, &prev)) {
 		store_read_end(t);
-		log_debug(LOG_NET, "Ignoring low-work compact block from peer "
-		    "%llu", (unsigned long long)p->id);
+		log_debug(LOG_NET,
+		    "Ignoring low-work compact block from peer "
+		    "%llu",
+		    (unsigned long long)p->id);
 		return H_OK;
 	}
 	height = prev.height + 1;
@@ -1040,7 +1059,8 @@ sync_on_cmpctblock(struct net *n, struct peer *p, const struct cmpct_block *cb)
 	    p->sync.n_inflight < MAX_BLOCKS_IN_TRANSIT_PER_PEER;
 	store_read_end(t);
 	if (!check_pow(n->cp, hash, h->bits)) {
-		peer_misbehaving(p, "invalid header via cmpctblock: high-hash");
+		peer_misbehaving(p,
+		    "invalid header via cmpctblock: high-hash");
 		return H_OK;
 	}
 	rc = validation_submit_headers(n->val, p->id, h, 1);
@@ -1073,7 +1093,7 @@ sync_headers_done(struct net *n, uint64_t peer_id,
 
 	if (peer_id == VALIDATION_PEER_LOCAL ||
 	    (p && p->sync.headers_pending == 0))
-		p = NULL;	/* not a batch of this peer's (RPC submitheader) */
+		p = NULL; /* not a batch of this peer's (RPC submitheader) */
 	if (p)
 		p->sync.headers_pending--;
 	t = sync_rtxn(n);
@@ -1093,20 +1113,20 @@ sync_headers_done(struct net *n, uint64_t peer_id,
 				sync_update_availability(s, t, p, d->last);
 			sync_process_unknown(s, t, p);
 			break;
-		case VAL_ORPHAN:
-			sync_send_getheaders(n, p, 0);
-			break;
+		case VAL_ORPHAN: sync_send_getheaders(n, p, 0); break;
 		case VAL_INVALID:
-			log_debug(LOG_NET, "invalid headers from peer=%llu: %s",
+			log_debug(LOG_NET,
+			    "invalid headers from peer=%llu: %s",
 			    (unsigned long long)peer_id, d->reason);
 			if (punishable(p, d->reason)) {
-				peer_misbehaving(p, "invalid header received: "
-				    "%s", d->reason);
+				peer_misbehaving(p,
+				    "invalid header received: "
+				    "%s",
+				    d->reason);
 				peer_maybe_punish(p);
 			}
 			break;
-		default:
-			break;
+		default: break;
 		}
 		if (p->sync.headers_pending == 0)
 			p->sync.has_cmpct_bad = 0;

@@ -24,8 +24,8 @@
 /* Blocks off the active chain are served only if this recent. */
 #define STALE_RELAY_AGE_LIMIT (30 * 24 * 3600)
 
-static int send_stored_block(struct net *n, struct peer *p,
-    const uint8_t *raw, size_t len, int how, const char *hex);
+static int send_stored_block(struct net *n, struct peer *p, const uint8_t *raw,
+    size_t len, int how, const char *hex);
 
 /* Announces one block to p by inv. */
 static void
@@ -113,26 +113,28 @@ announce_to_peer(struct net *n, struct store_rtxn *t, struct peer *p,
 		const struct block_index_entry *b = &blocks[i];
 
 		if (!sync_on_active_chain(t, b)) {
-			revert = 1;	/* reorganised away meanwhile */
+			revert = 1; /* reorganised away meanwhile */
 			break;
 		}
-		if (nh > 0 && memcmp(b->hdr.prev, blocks[i - 1].hash, 32) != 0) {
+		if (nh > 0 &&
+		    memcmp(b->hdr.prev, blocks[i - 1].hash, 32) != 0) {
 			revert = 1;
 			break;
 		}
-		if (nh == 0 && sync_peer_has_header(s, t, p, b->hash, b->height))
+		if (nh == 0 &&
+		    sync_peer_has_header(s, t, p, b->hash, b->height))
 			continue;
 		if (nh > 0 || b->height == 0 ||
 		    sync_peer_has_header(s, t, p, b->hdr.prev, b->height - 1))
 			hdrs[nh++] = b->hdr;
 		else
-			revert = 1;	/* nothing we send would connect */
+			revert = 1; /* nothing we send would connect */
 	}
 	if (!revert) {
 		if (nh == 0)
 			return;
-		if (!(hb && nh == 1 && send_cmpct_announce(n, t, p,
-		    tip->hash))) {
+		if (!(hb && nh == 1 &&
+			send_cmpct_announce(n, t, p, tip->hash))) {
 			wbuf_init(&w);
 			headers_encode(&w, hdrs, nh);
 			peer_send_wbuf(p, MT_HEADERS, &w);
@@ -165,15 +167,17 @@ blockserve_new_tip(struct net *n, struct store_rtxn *t, const uint8_t old[32],
 		 * peer that lacks our tip is told about it, at most once a second
 		 * (sync_tick sends it).
 		 */
-		TAILQ_FOREACH(p, &n->peers, entry)
+		TAILQ_FOREACH (p, &n->peers, entry)
 			if (p->handshaked && !p->disconnect &&
-			    !sync_peer_has_header(s, t, p, s->tip, s->tip_height))
+			    !sync_peer_has_header(s, t, p, s->tip,
+				s->tip_height))
 				p->sync.ibd_announce = 1;
 	}
 	if (!s->ibd && memcmp(old, s->tip, 32) != 0) {
 		/* The new blocks, newest first, back to the old tip (at most 8). */
 		memcpy(cur, s->tip, 32);
-		while (nb < MAX_BLOCKS_TO_ANNOUNCE && memcmp(cur, old, 32) != 0) {
+		while (
+		    nb < MAX_BLOCKS_TO_ANNOUNCE && memcmp(cur, old, 32) != 0) {
 			if (store_get_index(t, cur, &e) != STORE_OK)
 				break;
 			blocks[nb++] = e;
@@ -189,7 +193,7 @@ blockserve_new_tip(struct net *n, struct store_rtxn *t, const uint8_t old[32],
 			blocks[nb - 1 - i] = e;
 		}
 		if (nb > 0)
-			TAILQ_FOREACH(p, &n->peers, entry)
+			TAILQ_FOREACH (p, &n->peers, entry)
 				if (p->handshaked && !p->disconnect)
 					announce_to_peer(n, t, p, blocks, nb);
 	}
@@ -286,7 +290,8 @@ sync_serve_block(struct net *n, struct peer *p, const uint8_t hash[32],
 		goto out;
 	}
 	if (!sync_block_request_allowed(n, t, &e)) {
-		log_debug(LOG_NET, "ignoring request from peer=%llu for old "
+		log_debug(LOG_NET,
+		    "ignoring request from peer=%llu for old "
 		    "block that isn't in the main chain",
 		    (unsigned long long)p->id);
 		goto out;
@@ -298,8 +303,9 @@ sync_serve_block(struct net *n, struct peer *p, const uint8_t hash[32],
 	 * A peer asking for an old block as compact would have nothing in its
 	 * mempool to rebuild it from: the full block instead (Core).
 	 */
-	if (how == SERVE_BLOCK_CMPCT && !(sync_can_direct_fetch(n) &&
-	    e.height >= s->tip_height - MAX_CMPCTBLOCK_DEPTH))
+	if (how == SERVE_BLOCK_CMPCT &&
+	    !(sync_can_direct_fetch(n) &&
+		e.height >= s->tip_height - MAX_CMPCTBLOCK_DEPTH))
 		how = SERVE_BLOCK_WITNESS;
 	if (send_stored_block(n, p, raw, len, how, hex) != 0)
 		goto out;
@@ -333,8 +339,9 @@ find_fork(struct sync *s, struct store_rtxn *t, const struct locator_msg *m)
 			continue;
 		if (sync_on_active_chain(t, &e))
 			return e.height;
-		if (e.height > s->tip_height && sync_ancestor(s, t, e.hash,
-		    e.height, s->tip_height, a) == 0 &&
+		if (e.height > s->tip_height &&
+		    sync_ancestor(s, t, e.hash, e.height, s->tip_height, a) ==
+			0 &&
 		    memcmp(a, s->tip, 32) == 0)
 			return s->tip_height;
 	}
@@ -357,7 +364,8 @@ sync_serve_getheaders(struct net *n, struct peer *p,
 
 	if (memcmp(s->tip_work, n->cp->minimum_chain_work, 32) < 0 &&
 	    !peer_has_perm(p, PF_DOWNLOAD)) {
-		log_debug(LOG_NET, "Ignoring getheaders from peer=%llu because "
+		log_debug(LOG_NET,
+		    "Ignoring getheaders from peer=%llu because "
 		    "active chain has too little work; sending empty response",
 		    (unsigned long long)p->id);
 		store_read_end(t);
@@ -373,7 +381,8 @@ sync_serve_getheaders(struct net *n, struct peer *p,
 		if (store_get_index(t, m->stop, &e) != STORE_OK)
 			goto out;
 		if (!sync_block_request_allowed(n, t, &e)) {
-			log_debug(LOG_NET, "ignoring request from peer=%llu for "
+			log_debug(LOG_NET,
+			    "ignoring request from peer=%llu for "
 			    "old block header that isn't in the main chain",
 			    (unsigned long long)p->id);
 			goto out;
@@ -388,7 +397,7 @@ sync_serve_getheaders(struct net *n, struct peer *p,
 		    memcmp(m->stop, zero, 32) ? "stop" : "end",
 		    (unsigned long long)p->id);
 		for (h = start; h <= s->tip_height && nh < MAX_HEADERS_RESULTS;
-		    h++) {
+		     h++) {
 			if (store_get_active_hash(t, h, hh) != STORE_OK ||
 			    store_get_index(t, hh, &e) != STORE_OK)
 				break;

@@ -40,30 +40,37 @@ prepare(struct peer *p, struct store_rtxn *t, const struct getcf_msg *m,
 
 	if (m->type != BLOCKFILTER_BASIC ||
 	    !(n->local_services & NODE_COMPACT_FILTERS)) {
-		snprintf(why, sizeof(why), "peer requested unsupported block "
-		    "filter type: %u", m->type);
+		snprintf(why, sizeof(why),
+		    "peer requested unsupported block "
+		    "filter type: %u",
+		    m->type);
 		peer_disconnect(p, why);
 		return -1;
 	}
 	if (store_get_index(t, m->stop, stop) != STORE_OK ||
 	    !sync_block_request_allowed(n, t, stop)) {
 		hash_to_hex(m->stop, hex);
-		snprintf(why, sizeof(why), "peer requested invalid block hash: "
-		    "%s", hex);
+		snprintf(why, sizeof(why),
+		    "peer requested invalid block hash: "
+		    "%s",
+		    hex);
 		peer_disconnect(p, why);
 		return -1;
 	}
 	stop_h = (uint32_t)stop->height;
 	if (m->start > stop_h) {
-		snprintf(why, sizeof(why), "peer sent invalid getcfilters/"
+		snprintf(why, sizeof(why),
+		    "peer sent invalid getcfilters/"
 		    "getcfheaders with start height %u and stop height %u",
 		    m->start, stop_h);
 		peer_disconnect(p, why);
 		return -1;
 	}
 	if (stop_h - m->start >= max_diff) {
-		snprintf(why, sizeof(why), "peer requested too many cfilters/"
-		    "cfheaders: %u / %u", stop_h - m->start + 1, max_diff);
+		snprintf(why, sizeof(why),
+		    "peer requested too many cfilters/"
+		    "cfheaders: %u / %u",
+		    stop_h - m->start + 1, max_diff);
 		peer_disconnect(p, why);
 		return -1;
 	}
@@ -76,9 +83,10 @@ not_indexed(struct peer *p, const char *what, const struct getcf_msg *m)
 	char hex[65];
 
 	hash_to_hex(m->stop, hex);
-	log_debug(LOG_NET, "Failed to find block filter %s in index: "
-	    "filter_type=%s, start_height=%u, stop_hash=%s peer=%llu", what,
-	    blockfilter_type_name(m->type), m->start, hex,
+	log_debug(LOG_NET,
+	    "Failed to find block filter %s in index: "
+	    "filter_type=%s, start_height=%u, stop_hash=%s peer=%llu",
+	    what, blockfilter_type_name(m->type), m->start, hex,
 	    (unsigned long long)p->id);
 }
 
@@ -89,7 +97,7 @@ cfilters_on_getcfilters(struct peer *p, struct rbuf *r)
 	struct store_filter *f = NULL;
 	struct store_rtxn *t;
 	struct getcf_msg m;
-	uint8_t (*hashes)[32] = NULL;
+	uint8_t(*hashes)[32] = NULL;
 	size_t i, nf;
 	struct wbuf w;
 
@@ -101,8 +109,8 @@ cfilters_on_getcfilters(struct peer *p, struct rbuf *r)
 	nf = (size_t)stop.height - m.start + 1;
 	f = xcalloc(nf, sizeof(*f));
 	hashes = xcalloc(nf, sizeof(*hashes));
-	if (filterindex_range(t, m.type, &stop, (int32_t)m.start, f,
-	    hashes) != STORE_OK) {
+	if (filterindex_range(t, m.type, &stop, (int32_t)m.start, f, hashes) !=
+	    STORE_OK) {
 		not_indexed(p, "", &m);
 		goto out;
 	}
@@ -138,8 +146,8 @@ cfilters_on_getcfheaders(struct peer *p, struct rbuf *r)
 		goto out;
 	memset(prev, 0, sizeof(prev));
 	if (m.start > 0) {
-		if (filterindex_ancestor(t, &stop, (int32_t)m.start - 1,
-		    ph) != STORE_OK ||
+		if (filterindex_ancestor(t, &stop, (int32_t)m.start - 1, ph) !=
+			STORE_OK ||
 		    store_get_blockfilter(t, m.type, ph, &pf) != STORE_OK) {
 			not_indexed(p, "header", &m);
 			goto out;
@@ -149,16 +157,16 @@ cfilters_on_getcfheaders(struct peer *p, struct rbuf *r)
 	nf = (size_t)stop.height - m.start + 1;
 	f = xcalloc(nf, sizeof(*f));
 	fh = xcalloc(nf, sizeof(*fh));
-	if (filterindex_range(t, m.type, &stop, (int32_t)m.start, f,
-	    NULL) != STORE_OK) {
+	if (filterindex_range(t, m.type, &stop, (int32_t)m.start, f, NULL) !=
+	    STORE_OK) {
 		not_indexed(p, "hashes", &m);
 		goto out;
 	}
 	for (i = 0; i < nf; i++)
 		memcpy(fh[i], f[i].filter_hash, 32);
 	wbuf_init(&w);
-	cfheaders_encode(&w, m.type, stop.hash, prev,
-	    (const uint8_t (*)[32])fh, nf);
+	cfheaders_encode(&w, m.type, stop.hash, prev, (const uint8_t(*)[32])fh,
+	    nf);
 	peer_send_wbuf(p, MT_CFHEADERS, &w);
 	wbuf_free(&w);
 out:
@@ -175,7 +183,7 @@ cfilters_on_getcfcheckpt(struct peer *p, struct rbuf *r)
 	struct store_filter f;
 	struct store_rtxn *t;
 	struct getcf_msg m;
-	uint8_t (*hdr)[32] = NULL, hash[32];
+	uint8_t(*hdr)[32] = NULL, hash[32];
 	size_t i, nh;
 	struct wbuf w;
 
@@ -187,8 +195,9 @@ cfilters_on_getcfcheckpt(struct peer *p, struct rbuf *r)
 	nh = (size_t)stop.height / CFCHECKPT_INTERVAL;
 	hdr = xcalloc(nh ? nh : 1, sizeof(*hdr));
 	for (i = 0; i < nh; i++) {
-		if (filterindex_ancestor(t, &stop, (int32_t)((i + 1) *
-		    CFCHECKPT_INTERVAL), hash) != STORE_OK ||
+		if (filterindex_ancestor(t, &stop,
+			(int32_t)((i + 1) * CFCHECKPT_INTERVAL),
+			hash) != STORE_OK ||
 		    store_get_blockfilter(t, m.type, hash, &f) != STORE_OK) {
 			not_indexed(p, "header", &m);
 			goto out;
@@ -196,8 +205,7 @@ cfilters_on_getcfcheckpt(struct peer *p, struct rbuf *r)
 		memcpy(hdr[i], f.header, 32);
 	}
 	wbuf_init(&w);
-	cfcheckpt_encode(&w, m.type, stop.hash, (const uint8_t (*)[32])hdr,
-	    nh);
+	cfcheckpt_encode(&w, m.type, stop.hash, (const uint8_t(*)[32])hdr, nh);
 	peer_send_wbuf(p, MT_CFCHECKPT, &w);
 	wbuf_free(&w);
 out:

@@ -30,7 +30,7 @@ struct peer_cmpct {
 	unsigned hb_from : 1;  /* it asked us to announce by cmpctblock */
 	unsigned hb_to : 1;    /* we asked it to (getpeerinfo bip152_hb_to) */
 	struct cmpct_partial *partial; /* waiting for its blocktxn */
-	int32_t partial_height; /* of that block */
+	int32_t partial_height;	       /* of that block */
 };
 
 /* extra_max: -blockreconstructionextratxn. */

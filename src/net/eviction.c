@@ -15,15 +15,15 @@
 
 struct cand {
 	uint64_t id;
-	int64_t connected;	/* monotonic us: larger is younger */
+	int64_t connected; /* monotonic us: larger is younger */
 	int64_t min_ping;
 	int64_t last_block;
 	int64_t last_tx;
-	int relevant;		/* NODE_NETWORK and NODE_WITNESS */
+	int relevant; /* NODE_NETWORK and NODE_WITNESS */
 	int relay_txs;
 	int is_local;
-	int prefer_evict;	/* discouraged */
-	uint64_t group;		/* keyed netgroup */
+	int prefer_evict; /* discouraged */
+	uint64_t group;	  /* keyed netgroup */
 };
 
 typedef int (*cmp_fn)(const void *, const void *);
@@ -172,7 +172,7 @@ eviction_select(struct net *n, uint64_t *id)
 	uint8_t g[NETGROUP_MAXLEN];
 
 	v = xcalloc(n->npeers + 1, sizeof(*v));
-	TAILQ_FOREACH(p, &n->peers, entry) {
+	TAILQ_FOREACH (p, &n->peers, entry) {
 		if (p->type != CONN_INBOUND || p->disconnect ||
 		    peer_has_perm(p, PF_NOBAN))
 			continue;
@@ -181,7 +181,8 @@ eviction_select(struct net *n, uint64_t *id)
 		v[k].min_ping = p->min_ping_us;
 		v[k].last_block = p->last_block_time;
 		v[k].last_tx = p->last_tx_time;
-		v[k].relevant = (p->services & (NODE_NETWORK | NODE_WITNESS)) ==
+		v[k].relevant = (p->services &
+				    (NODE_NETWORK | NODE_WITNESS)) ==
 		    (NODE_NETWORK | NODE_WITNESS);
 		v[k].relay_txs = p->relay_txs;
 		v[k].is_local = netaddr_is_local(&p->addr.addr);
@@ -223,8 +224,8 @@ eviction_select(struct net *n, uint64_t *id)
 				first = &v[j];
 			cnt++;
 		}
-		if (cnt > best_n || (cnt == best_n &&
-		    first->connected > best_time)) {
+		if (cnt > best_n ||
+		    (cnt == best_n && first->connected > best_time)) {
 			best_n = cnt;
 			best_time = first->connected;
 			best_group = v[i].group;

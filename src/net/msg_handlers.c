@@ -28,7 +28,7 @@
 typedef int (*msg_fn)(struct peer *, struct rbuf *);
 
 struct msg_handler {
-	msg_fn fn;		/* NULL: ignored (debug line) */
+	msg_fn fn; /* NULL: ignored (debug line) */
 	uint32_t min_len;
 	uint32_t max_len;
 	unsigned flags;
@@ -80,7 +80,8 @@ h_version(struct peer *p, struct rbuf *r)
 	want = services_wanted(p, v.services);
 	if (expects_services(p) && (v.services & want) != want) {
 		/* Core's wording, offered services first; tests grep it. */
-		snprintf(why, sizeof(why), "peer does not offer the expected "
+		snprintf(why, sizeof(why),
+		    "peer does not offer the expected "
 		    "services (%08llx offers %08llx)",
 		    (unsigned long long)v.services, (unsigned long long)want);
 		peer_disconnect(p, why);
@@ -100,7 +101,8 @@ h_version(struct peer *p, struct rbuf *r)
 		if ((q = htab_get(n->pending_nonces, key)) != NULL &&
 		    !q->handshaked) {
 			log_info("connected to self at peer=%llu%s, "
-			    "disconnecting", (unsigned long long)p->id,
+				 "disconnecting",
+			    (unsigned long long)p->id,
 			    peer_log_addr(p, la, sizeof(la)));
 			peer_disconnect(p, NULL);
 			return H_OK;
@@ -129,7 +131,8 @@ h_version(struct peer *p, struct rbuf *r)
 	peer_send(p, MT_VERACK, NULL, 0);
 	p->verack_sent = 1;
 	p->sync.preferred_download = (p->type != CONN_INBOUND ||
-	    peer_has_perm(p, PF_NOBAN)) && p->type != CONN_ADDR_FETCH &&
+					 peer_has_perm(p, PF_NOBAN)) &&
+	    p->type != CONN_ADDR_FETCH &&
 	    (v.services & (NODE_NETWORK | NODE_NETWORK_LIMITED)) != 0;
 	if (p->type != CONN_INBOUND && p->type != CONN_BLOCK_RELAY) {
 		/* One-time address fetch from outbound peers (Core). */
@@ -144,13 +147,16 @@ h_version(struct peer *p, struct rbuf *r)
 		service_format(&p->addr_local, us, sizeof(us));
 	else
 		snprintf(us, sizeof(us), "[::]:0");
-	log_debug(LOG_NET, "receive version message: %s: version %d, "
-	    "blocks=%d, us=%s, txrelay=%d, peer=%llu%s", p->subver, v.version,
-	    v.start_height, us, v.relay, (unsigned long long)p->id,
-	    peer_log_addr(p, la, sizeof(la)));
+	log_debug(LOG_NET,
+	    "receive version message: %s: version %d, "
+	    "blocks=%d, us=%s, txrelay=%d, peer=%llu%s",
+	    p->subver, v.version, v.start_height, us, v.relay,
+	    (unsigned long long)p->id, peer_log_addr(p, la, sizeof(la)));
 	if (p->type == CONN_FEELER) {
-		log_debug(LOG_NET, "feeler connection completed peer=%llu; "
-		    "disconnecting", (unsigned long long)p->id);
+		log_debug(LOG_NET,
+		    "feeler connection completed peer=%llu; "
+		    "disconnecting",
+		    (unsigned long long)p->id);
 		peer_disconnect(p, NULL);
 	}
 	return H_OK;
@@ -168,13 +174,15 @@ peer_handshake_done(struct peer *p)
 	peer_forget_nonce(p);
 	if (p->type != CONN_INBOUND)
 		log_info("New %s %s peer connected: version: %d, blocks=%d, "
-		    "peer=%llu%s", conn_type_name(p->type), p->v2 ? "v2" : "v1",
-		    p->version, p->start_height, (unsigned long long)p->id,
+			 "peer=%llu%s",
+		    conn_type_name(p->type), p->v2 ? "v2" : "v1", p->version,
+		    p->start_height, (unsigned long long)p->id,
 		    peer_log_addr(p, la, sizeof(la)));
 	else
 		log_info("New inbound %s peer connected: version: %d, "
-		    "blocks=%d, peer=%llu%s", p->v2 ? "v2" : "v1", p->version,
-		    p->start_height, (unsigned long long)p->id,
+			 "blocks=%d, peer=%llu%s",
+		    p->v2 ? "v2" : "v1", p->version, p->start_height,
+		    (unsigned long long)p->id,
 		    peer_log_addr(p, la, sizeof(la)));
 	if (p->added)
 		p->added->backoff_us = ADDNODE_BACKOFF_MIN_US;
@@ -215,7 +223,8 @@ h_sendaddrv2(struct peer *p, struct rbuf *r)
 static int
 h_sendtxrcncl(struct peer *p, struct rbuf *r)
 {
-	log_peer(p, "sendtxrcncl ignored, as our node does not have "
+	log_peer(p,
+	    "sendtxrcncl ignored, as our node does not have "
 	    "txreconciliation enabled,");
 	return H_OK;
 }
@@ -270,9 +279,11 @@ h_pong(struct peer *p, struct rbuf *r)
 		problem = "Short payload";
 	}
 	if (problem)
-		log_debug(LOG_NET, "pong peer=%llu: %s, %016llx expected, "
-		    "%016llx received, %zu bytes", (unsigned long long)p->id,
-		    problem, (unsigned long long)p->ping_nonce,
+		log_debug(LOG_NET,
+		    "pong peer=%llu: %s, %016llx expected, "
+		    "%016llx received, %zu bytes",
+		    (unsigned long long)p->id, problem,
+		    (unsigned long long)p->ping_nonce,
 		    (unsigned long long)nonce, r->len);
 	if (finished)
 		p->ping_nonce = 0;
@@ -395,8 +406,9 @@ getdata_serve(struct peer *p)
 			}
 		} else if (base == MSG_BLOCK) {
 			sync_serve_block(n, p, iv->hash,
-			    (iv->type & MSG_WITNESS_FLAG) ? SERVE_BLOCK_WITNESS :
-			    SERVE_BLOCK_STRIPPED);
+			    (iv->type & MSG_WITNESS_FLAG) ?
+				SERVE_BLOCK_WITNESS :
+				SERVE_BLOCK_STRIPPED);
 		} else if (iv->type == MSG_CMPCT_BLOCK) {
 			sync_serve_block(n, p, iv->hash, SERVE_BLOCK_CMPCT);
 		}
@@ -528,8 +540,10 @@ h_feefilter(struct peer *p, struct rbuf *r)
 	/* Kept for the mempool; out-of-range rates are ignored as Core. */
 	if (rate >= 0 && rate <= 2100000000000000LL) {
 		p->fee_filter = rate;
-		log_debug(LOG_NET, "received: feefilter of %lld sat/kvB from "
-		    "peer=%llu", (long long)rate, (unsigned long long)p->id);
+		log_debug(LOG_NET,
+		    "received: feefilter of %lld sat/kvB from "
+		    "peer=%llu",
+		    (long long)rate, (unsigned long long)p->id);
 	}
 	return H_OK;
 }
@@ -546,7 +560,8 @@ h_mempool(struct peer *p, struct rbuf *r)
 	/* We offer no bloom filters: only permitted peers may ask. */
 	if (!peer_has_perm(p, PF_MEMPOOL)) {
 		if (!peer_has_perm(p, PF_NOBAN))
-			peer_disconnect(p, "mempool request with bloom filters "
+			peer_disconnect(p,
+			    "mempool request with bloom filters "
 			    "disabled");
 		return H_OK;
 	}
@@ -557,7 +572,8 @@ h_mempool(struct peer *p, struct rbuf *r)
 static int
 h_bloom(struct peer *p, struct rbuf *r)
 {
-	peer_disconnect(p, "bloom filter message received despite not "
+	peer_disconnect(p,
+	    "bloom filter message received despite not "
 	    "offering bloom services");
 	return H_OK;
 }
@@ -625,9 +641,10 @@ msg_dispatch(struct peer *p, enum msg_type t, const char *cmd,
 		return H_OK;
 	}
 	if (t != MT_VERSION && !p->version_recv) {
-		log_debug(LOG_NET, "non-version message before version "
-		    "handshake. Message \"%s\" from peer=%llu", cmd,
-		    (unsigned long long)p->id);
+		log_debug(LOG_NET,
+		    "non-version message before version "
+		    "handshake. Message \"%s\" from peer=%llu",
+		    cmd, (unsigned long long)p->id);
 		return H_OK;
 	}
 	if ((h->flags & F_NEGOTIATION) && p->handshaked) {
@@ -636,29 +653,36 @@ msg_dispatch(struct peer *p, enum msg_type t, const char *cmd,
 		return H_OK;
 	}
 	if (!p->handshaked && !(h->flags & F_PRE_VERACK)) {
-		log_debug(LOG_NET, "Unsupported message \"%s\" prior to verack "
-		    "from peer=%llu", cmd, (unsigned long long)p->id);
+		log_debug(LOG_NET,
+		    "Unsupported message \"%s\" prior to verack "
+		    "from peer=%llu",
+		    cmd, (unsigned long long)p->id);
 		return H_OK;
 	}
 	if (h->fn == NULL) {
 		if (t == MT_OTHER)
-			log_debug(LOG_NET, "Unknown message type \"%s\" from "
-			    "peer=%llu", cmd, (unsigned long long)p->id);
+			log_debug(LOG_NET,
+			    "Unknown message type \"%s\" from "
+			    "peer=%llu",
+			    cmd, (unsigned long long)p->id);
 		else
 			log_debug(LOG_NET, "%s from peer=%llu ignored", cmd,
 			    (unsigned long long)p->id);
 		return H_OK;
 	}
 	if (len < h->min_len || len > h->max_len) {
-		log_debug(LOG_NET, "%s (%zu bytes) peer=%llu: payload size out "
-		    "of range, message ignored", cmd, len,
-		    (unsigned long long)p->id);
+		log_debug(LOG_NET,
+		    "%s (%zu bytes) peer=%llu: payload size out "
+		    "of range, message ignored",
+		    cmd, len, (unsigned long long)p->id);
 		return H_MALFORMED;
 	}
 	rbuf_init(&r, payload, len);
 	rc = h->fn(p, &r);
 	if (rc == H_MALFORMED)
-		log_debug(LOG_NET, "%s (%zu bytes) peer=%llu: malformed, "
-		    "message ignored", cmd, len, (unsigned long long)p->id);
+		log_debug(LOG_NET,
+		    "%s (%zu bytes) peer=%llu: malformed, "
+		    "message ignored",
+		    cmd, len, (unsigned long long)p->id);
 	return rc;
 }

@@ -47,29 +47,24 @@
  */
 struct net_sink {
 	struct queue *q;
-	int has_orphans;	/* atomic: set by the net thread, read by validation */
+	int has_orphans; /* atomic: set by the net thread, read by validation */
 	struct net_sink *next;
 };
 
-static pthread_mutex_t sinks_mu = PTHREAD_MUTEX_INITIALIZER;	/* guards retired_sinks; leaf */
+static pthread_mutex_t sinks_mu =
+    PTHREAD_MUTEX_INITIALIZER; /* guards retired_sinks; leaf */
 static struct net_sink *retired_sinks;
 
 const char *
 conn_type_name(enum conn_type t)
 {
 	switch (t) {
-	case CONN_INBOUND:
-		return "inbound";
-	case CONN_OUTBOUND_FULL:
-		return "outbound-full-relay";
-	case CONN_MANUAL:
-		return "manual";
-	case CONN_FEELER:
-		return "feeler";
-	case CONN_BLOCK_RELAY:
-		return "block-relay-only";
-	case CONN_ADDR_FETCH:
-		return "addr-fetch";
+	case CONN_INBOUND: return "inbound";
+	case CONN_OUTBOUND_FULL: return "outbound-full-relay";
+	case CONN_MANUAL: return "manual";
+	case CONN_FEELER: return "feeler";
+	case CONN_BLOCK_RELAY: return "block-relay-only";
+	case CONN_ADDR_FETCH: return "addr-fetch";
 	}
 	return "unknown";
 }
@@ -215,16 +210,15 @@ void
 net_note_orphans(struct net *n)
 {
 	if (n->sink != NULL)
-		__atomic_store_n(&n->sink->has_orphans,
-		    txrelay_has_orphans(n), __ATOMIC_RELAXED);
+		__atomic_store_n(&n->sink->has_orphans, txrelay_has_orphans(n),
+		    __ATOMIC_RELAXED);
 }
 
 /* ---- mempool listener: runs on the mempool thread ---- */
 
 static void
 on_tx_added(void *arg, uint64_t peer_id, const uint8_t txid[32],
-    const uint8_t wtxid[32], int64_t fee_rate, const uint8_t *raw,
-    size_t len)
+    const uint8_t wtxid[32], int64_t fee_rate, const uint8_t *raw, size_t len)
 {
 	struct netq_tx_added a;
 	struct msg *m;
@@ -269,7 +263,8 @@ on_tx_rejected(void *arg, uint64_t peer_id, const uint8_t txid[32],
 	j.nparents = (uint32_t)nparents;
 	if (reason)
 		snprintf(j.reason, sizeof(j.reason), "%s", reason);
-	m = msg_new(NETQ_TX_REJECTED, peer_id, NULL, sizeof(j) + nparents * 32);
+	m = msg_new(NETQ_TX_REJECTED, peer_id, NULL,
+	    sizeof(j) + nparents * 32);
 	memcpy(m->data, &j, sizeof(j));
 	if (nparents)
 		memcpy(m->data + sizeof(j), parents, nparents * 32);
@@ -281,8 +276,8 @@ on_package_rejected(void *arg, const uint8_t (*wtxids)[32], size_t n)
 {
 	/* Only the 1p1c packages net submits are ever told of. */
 	if (n == 2)
-		sink_push_msg(arg, msg_new(NETQ_PACKAGE_REJECTED, 0, wtxids,
-		    64), "mempool");
+		sink_push_msg(arg,
+		    msg_new(NETQ_PACKAGE_REJECTED, 0, wtxids, 64), "mempool");
 }
 
 /* ---- the queue ---- */
@@ -343,8 +338,7 @@ queue_cb(evutil_socket_t fd, short what, void *arg)
 			n->stopping = 1;
 			event_base_loopbreak(n->base);
 			break;
-		default:
-			fatalx("net queue: unknown message type %d", m->type);
+		default: fatalx("net queue: unknown message type %d", m->type);
 		}
 		msg_free(m);
 	}
@@ -396,9 +390,10 @@ reap_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		retry = p->v2_offered && p->v2 && !p->connecting &&
 		    v2t_should_reconnect_v1(p->v2) && p->bytes_recv == 0 &&
-		    (p->bev == NULL || evbuffer_get_length(
-		    bufferevent_get_input(p->bev)) == 0) && !n->stopping &&
-		    n->network_active;
+		    (p->bev == NULL ||
+			evbuffer_get_length(bufferevent_get_input(p->bev)) ==
+			    0) &&
+		    !n->stopping && n->network_active;
 		addr = p->addr;
 		type = p->type;
 		added = p->added;
@@ -417,7 +412,7 @@ retry_cb(evutil_socket_t fd, short what, void *arg)
 	struct net *n = arg;
 	struct peer *p;
 
-	TAILQ_FOREACH(p, &n->peers, entry) {
+	TAILQ_FOREACH (p, &n->peers, entry) {
 		if (!p->retry_pending || p->disconnect)
 			continue;
 		p->retry_pending = 0;
@@ -438,7 +433,7 @@ find_peer_addr(struct net *n, const struct service *s)
 {
 	struct peer *p;
 
-	TAILQ_FOREACH(p, &n->peers, entry)
+	TAILQ_FOREACH (p, &n->peers, entry)
 		if (!p->disconnect && service_eq(&p->addr, s))
 			return p;
 	return NULL;
@@ -449,7 +444,7 @@ find_peer_name(struct net *n, const char *name)
 {
 	struct peer *p;
 
-	TAILQ_FOREACH(p, &n->peers, entry)
+	TAILQ_FOREACH (p, &n->peers, entry)
 		if (!p->disconnect && strcmp(p->addr_name, name) == 0)
 			return p;
 	return NULL;
@@ -509,8 +504,10 @@ net_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 	}
 	service_format(&from, s, sizeof(s));
 	if (!n->network_active) {
-		log_debug(LOG_NET, "connection from %s dropped: not accepting "
-		    "new connections", s);
+		log_debug(LOG_NET,
+		    "connection from %s dropped: not accepting "
+		    "new connections",
+		    s);
 		evutil_closesocket(fd);
 		return;
 	}
@@ -532,7 +529,8 @@ net_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 	}
 	if (inbound >= n->max_inbound) {
 		if (eviction_select(n, &victim) == -1) {
-			log_debug(LOG_NET, "failed to find an eviction "
+			log_debug(LOG_NET,
+			    "failed to find an eviction "
 			    "candidate - connection dropped (full)");
 			evutil_closesocket(fd);
 			return;
@@ -595,8 +593,10 @@ connect_service(struct net *n, const struct service *svc, const char *name,
 
 	service_format(svc, s, sizeof(s));
 	if (find_peer_addr(n, svc)) {
-		log_debug(LOG_NET, "Failed to open new connection to %s, "
-		    "already connected", s);
+		log_debug(LOG_NET,
+		    "Failed to open new connection to %s, "
+		    "already connected",
+		    s);
 		return -1;
 	}
 	/*
@@ -608,8 +608,10 @@ connect_service(struct net *n, const struct service *svc, const char *name,
 	px = n->proxy[cls].port != 0 ? &n->proxy[cls] : NULL;
 	if (px == NULL && cls != NETC_IPV4 && cls != NETC_IPV6 &&
 	    cls != NETC_UNROUTABLE) {
-		log_debug(LOG_NET, "cannot connect to %s: no proxy for its "
-		    "network (-proxy, -onion)", s);
+		log_debug(LOG_NET,
+		    "cannot connect to %s: no proxy for its "
+		    "network (-proxy, -onion)",
+		    s);
 		return -1;
 	}
 	if ((len = service_to_sockaddr(px ? px : svc, &ss)) == 0)
@@ -656,7 +658,7 @@ connect_service(struct net *n, const struct service *svc, const char *name,
 	    conn_type_name(type), p->v2 ? "v2" : "v1", s,
 	    (unsigned long long)p->id);
 	if (bufferevent_socket_connect(bev, (struct sockaddr *)&ss,
-	    (int)len) == -1)
+		(int)len) == -1)
 		peer_disconnect(p, "connect failed");
 	return 0;
 }
@@ -717,7 +719,7 @@ net_connect(struct net *n, const char *name, enum conn_type type,
 	if (!n->network_active || n->stopping)
 		return -1;
 	if (service_split(name, n->cp->default_port, host, sizeof(host),
-	    &port) == -1) {
+		&port) == -1) {
 		log_warnx("net: cannot parse address %s", name);
 		return -1;
 	}
@@ -732,18 +734,20 @@ net_connect(struct net *n, const char *name, enum conn_type type,
 	if (n->proxy[NETC_IPV4].port != 0) {
 		/* Resolving here would tell the local resolver where we go. */
 		log_warnx("net: not resolving %s: host names are not sent "
-		    "through -proxy; give an address", host);
+			  "through -proxy; give an address",
+		    host);
 		return -1;
 	}
 	if (!n->allow_dns) {
 		log_warnx("net: not resolving %s: -dns=0 allows addresses "
-		    "only", host);
+			  "only",
+		    host);
 		return -1;
 	}
 	/* A name: resolve without blocking the loop. */
 	if (n->dns == NULL &&
 	    (n->dns = evdns_base_new(n->base,
-	    EVDNS_BASE_INITIALIZE_NAMESERVERS)) == NULL) {
+		 EVDNS_BASE_INITIALIZE_NAMESERVERS)) == NULL) {
 		log_warnx("net: no resolver for %s", name);
 		return -1;
 	}
@@ -779,9 +783,11 @@ inactivity_check(struct net *n, struct peer *p, int64_t now, int64_t now_us)
 	if (p->conn_time + n->peer_timeout >= now)
 		return;
 	if (p->last_recv == 0 || p->last_send == 0) {
-		snprintf(why, sizeof(why), "socket no message in first %lld "
-		    "seconds, %d %d", (long long)n->peer_timeout,
-		    p->last_recv != 0, p->last_send != 0);
+		snprintf(why, sizeof(why),
+		    "socket no message in first %lld "
+		    "seconds, %d %d",
+		    (long long)n->peer_timeout, p->last_recv != 0,
+		    p->last_send != 0);
 		peer_disconnect(p, why);
 		return;
 	}
@@ -822,8 +828,9 @@ ping_check(struct net *n, struct peer *p, int64_t now, int64_t now_us)
 		peer_disconnect(p, why);
 		return;
 	}
-	if (p->ping_queued || (p->ping_nonce == 0 &&
-	    now_us > p->ping_start_us + (int64_t)PING_INTERVAL * 1000000))
+	if (p->ping_queued ||
+	    (p->ping_nonce == 0 &&
+		now_us > p->ping_start_us + (int64_t)PING_INTERVAL * 1000000))
 		peer_send_ping(p);
 }
 
@@ -834,7 +841,7 @@ same_group_outbound(struct net *n, const struct netaddr *a)
 	size_t l1 = netaddr_group(a, g1), l2;
 	struct peer *p;
 
-	TAILQ_FOREACH(p, &n->peers, entry) {
+	TAILQ_FOREACH (p, &n->peers, entry) {
 		if (p->type == CONN_INBOUND || p->type == CONN_MANUAL ||
 		    p->disconnect)
 			continue;
@@ -891,8 +898,8 @@ open_automatic(struct net *n, int64_t now)
 			char a_s[NETADDR_STRLEN];
 
 			service_format(&a.svc, a_s, sizeof(a_s));
-			log_debug(LOG_NET, "not dialling %s: -test=nopublicdial",
-			    a_s);
+			log_debug(LOG_NET,
+			    "not dialling %s: -test=nopublicdial", a_s);
 			return;
 		}
 		/* -onlynet, and networks without a proxy (Core). */
@@ -909,8 +916,10 @@ open_automatic(struct net *n, int64_t now)
 		if (now - addrman_last_try(n->addrman, &a.svc) < 600 &&
 		    tries < 30)
 			continue;
-		if (!feeler && (a.services & (NODE_NETWORK | NODE_WITNESS)) !=
-		    (NODE_NETWORK | NODE_WITNESS) && tries < 40)
+		if (!feeler &&
+		    (a.services & (NODE_NETWORK | NODE_WITNESS)) !=
+			(NODE_NETWORK | NODE_WITNESS) &&
+		    tries < 40)
 			continue;
 		service_format(&a.svc, s, sizeof(s));
 		addrman_attempt(n->addrman, &a.svc, 1, now);
@@ -952,7 +961,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	struct peer *p;
 	size_t i;
 
-	TAILQ_FOREACH(p, &n->peers, entry) {
+	TAILQ_FOREACH (p, &n->peers, entry) {
 		if (p->disconnect)
 			continue;
 		inactivity_check(n, p, now, now_us);
@@ -1042,7 +1051,7 @@ net_main(void *arg)
 	log_thread_name("net");
 	event_base_dispatch(n->base);
 	/* Shutdown: close every connection, persist what we learnt. */
-	TAILQ_FOREACH(p, &n->peers, entry)
+	TAILQ_FOREACH (p, &n->peers, entry)
 		p->disconnect = 1;
 	if (n->dns)
 		evdns_base_clear_nameservers_and_suspend(n->dns);
@@ -1052,9 +1061,8 @@ net_main(void *arg)
 }
 
 int
-net_start(const struct args *a, const struct chainparams *cp,
-    struct store *s, struct validation *v, struct mempool *mp,
-    struct net **out)
+net_start(const struct args *a, const struct chainparams *cp, struct store *s,
+    struct validation *v, struct mempool *mp, struct net **out)
 {
 	struct validation_listener vl;
 	struct mempool_listener ml;
@@ -1109,8 +1117,8 @@ net_start(const struct args *a, const struct chainparams *cp,
 	n->addrman = addrman_new();
 	addrman_load(n->addrman, n->peers_path);
 	banpath = xasprintf("%s/banlist.json", args_chaindir(a));
-	n->banman = banman_new(banpath, args_get_int(a, "bantime",
-	    DEFAULT_MISBEHAVING_BANTIME));
+	n->banman = banman_new(banpath,
+	    args_get_int(a, "bantime", DEFAULT_MISBEHAVING_BANTIME));
 	free(banpath);
 	banman_load(n->banman, node_time());
 	n->sync = sync_new(n);
@@ -1118,8 +1126,8 @@ net_start(const struct args *a, const struct chainparams *cp,
 	if (mp)
 		n->tx = txrelay_new(n, mp);
 	n->cmpct = cmpctrelay_new(n->extra_txn);
-	n->next_dump = time_mono_micros() + (int64_t)DUMP_PEERS_INTERVAL *
-	    1000000;
+	n->next_dump = time_mono_micros() +
+	    (int64_t)DUMP_PEERS_INTERVAL * 1000000;
 	n->next_feeler = node_time() + FEELER_INTERVAL;
 
 	if (net_setup_listeners(n, err, sizeof(err)) == -1) {
@@ -1163,8 +1171,8 @@ net_start(const struct args *a, const struct chainparams *cp,
 	}
 	n->thread_started = 1;
 	log_info("net: %zu listener(s), max %d connections (%d inbound), "
-	    "user agent %s", n->nlisteners, n->max_connections,
-	    n->max_inbound, n->subver);
+		 "user agent %s",
+	    n->nlisteners, n->max_connections, n->max_inbound, n->subver);
 	*out = n;
 	return 0;
 }

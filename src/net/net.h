@@ -56,14 +56,15 @@ int net_request(struct net *n, struct request *r, int timeout_ms, void *out,
 
 /* Statuses of a failed net request (request_error.status). */
 enum net_status {
-	NET_E_V2_DISABLED = 1,	/* v2 transport asked for without -v2transport */
-	NET_E_NODE_ADDED,	/* addnode add: the node is already in the list */
-	NET_E_NODE_NOT_ADDED,	/* the node is not in the added-node list */
-	NET_E_NOT_CONNECTED,	/* no live peer by that address or id */
-	NET_E_BANNED,		/* setban add: already banned */
-	NET_E_BAN_IN_PAST,	/* setban add: absolute expiry already passed */
-	NET_E_NOT_BANNED,	/* setban remove: no such manual ban */
-	NET_E_CAPACITY,		/* addconnection: no free slot of that type */
+	NET_E_V2_DISABLED =
+	    1,		  /* v2 transport asked for without -v2transport */
+	NET_E_NODE_ADDED, /* addnode add: the node is already in the list */
+	NET_E_NODE_NOT_ADDED, /* the node is not in the added-node list */
+	NET_E_NOT_CONNECTED,  /* no live peer by that address or id */
+	NET_E_BANNED,	      /* setban add: already banned */
+	NET_E_BAN_IN_PAST,    /* setban add: absolute expiry already passed */
+	NET_E_NOT_BANNED,     /* setban remove: no such manual ban */
+	NET_E_CAPACITY,	      /* addconnection: no free slot of that type */
 };
 
 /* Counters and settings (getconnectioncount, getnettotals, getnetworkinfo). */
@@ -72,12 +73,12 @@ struct net_totals {
 	size_t connections, connections_in, connections_out;
 	int network_active;
 	uint64_t local_services;
-	int local_relay;		/* not -blocksonly */
-	int64_t time_offset;		/* median of outbound peers', s */
+	int local_relay;     /* not -blocksonly */
+	int64_t time_offset; /* median of outbound peers', s */
 	char subver[MAX_SUBVERSION_LENGTH + 1];
 	/* getnetworkinfo's "networks": per enum net_class */
-	unsigned reachable;		/* bit (1 << class) */
-	char proxy[NETC_CJDNS + 1][NETADDR_STRLEN];	/* "": none */
+	unsigned reachable;			    /* bit (1 << class) */
+	char proxy[NETC_CJDNS + 1][NETADDR_STRLEN]; /* "": none */
 	int proxy_randomize;
 };
 /* in: none; out: struct net_totals (owns nothing). */
@@ -87,15 +88,16 @@ void net_req_totals(void *net, void *in, void *out, struct request *r);
 #define NET_PEER_INFLIGHT_MAX 32
 struct net_peer_info {
 	uint64_t id;
-	char addr[NETADDR_STRLEN + 256];	/* as given or connected to */
-	char addrbind[NETADDR_STRLEN];		/* "": unknown */
-	char addrlocal[NETADDR_STRLEN];		/* "": unknown */
-	const char *network;			/* static: "ipv4", ... */
+	char addr[NETADDR_STRLEN + 256]; /* as given or connected to */
+	char addrbind[NETADDR_STRLEN];	 /* "": unknown */
+	char addrlocal[NETADDR_STRLEN];	 /* "": unknown */
+	const char *network;		 /* static: "ipv4", ... */
 	uint64_t services;
 	int relaytxes;
 	uint64_t last_inv_sequence;
 	uint64_t inv_to_send;
-	int64_t lastsend, lastrecv, last_transaction, last_block; /* node time */
+	int64_t lastsend, lastrecv, last_transaction,
+	    last_block; /* node time */
 	uint64_t bytessent, bytesrecv;
 	int64_t conntime, timeoffset;
 	int has_pingtime, has_minping, has_pingwait;
@@ -103,24 +105,24 @@ struct net_peer_info {
 	int32_t version;
 	char subver[MAX_SUBVERSION_LENGTH + 1];
 	int inbound;
-	int bip152_hb_from;		/* it asked us for BIP152 high-bandwidth */
-	int bip152_hb_to;		/* we asked it for BIP152 high-bandwidth */
+	int bip152_hb_from; /* it asked us for BIP152 high-bandwidth */
+	int bip152_hb_to;   /* we asked it for BIP152 high-bandwidth */
 	int32_t startingheight;
-	int32_t synced_headers, synced_blocks;	/* -1: unknown */
+	int32_t synced_headers, synced_blocks; /* -1: unknown */
 	int32_t inflight[NET_PEER_INFLIGHT_MAX];
 	size_t ninflight;
 	int addr_relay_enabled;
 	uint64_t addr_processed, addr_rate_limited;
-	uint32_t permissions;			/* netperm.h flags */
-	int64_t minfeefilter;			/* sat/kvB */
-	uint64_t bytessent_per_msg[MT_COUNT];	/* by enum msg_type */
+	uint32_t permissions;		      /* netperm.h flags */
+	int64_t minfeefilter;		      /* sat/kvB */
+	uint64_t bytessent_per_msg[MT_COUNT]; /* by enum msg_type */
 	uint64_t bytesrecv_per_msg[MT_COUNT];
-	const char *connection_type;		/* static: Core's name */
-	const char *transport;			/* static: v1, detecting, v2 */
-	char session_id[2 * 32 + 1];		/* hex, "" without v2 */
+	const char *connection_type; /* static: Core's name */
+	const char *transport;	     /* static: v1, detecting, v2 */
+	char session_id[2 * 32 + 1]; /* hex, "" without v2 */
 };
 struct net_peers {
-	struct net_peer_info *peers;		/* xmalloc'd */
+	struct net_peer_info *peers; /* xmalloc'd */
 	size_t n;
 };
 /* in: none; out: struct net_peers, freed by net_peers_free. */
@@ -130,11 +132,15 @@ void net_peers_free(void *peers);
 /* ping: every peer sends a ping on the next tick. in, out: none. */
 void net_req_ping(void *net, void *in, void *out, struct request *r);
 
-enum net_addnode_cmd { NET_ADDNODE_ADD, NET_ADDNODE_REMOVE, NET_ADDNODE_ONETRY };
+enum net_addnode_cmd {
+	NET_ADDNODE_ADD,
+	NET_ADDNODE_REMOVE,
+	NET_ADDNODE_ONETRY
+};
 struct net_addnode_in {
-	char *node;			/* xmalloc'd, owned by the request */
+	char *node; /* xmalloc'd, owned by the request */
 	enum net_addnode_cmd cmd;
-	int v2;				/* -1: -v2transport's setting */
+	int v2; /* -1: -v2transport's setting */
 };
 /*
  * in: struct net_addnode_in, freed by net_addnode_in_free; out: none.
@@ -145,7 +151,7 @@ void net_req_addnode(void *net, void *in, void *out, struct request *r);
 void net_addnode_in_free(void *in);
 
 struct net_disconnect_in {
-	char *addr;			/* xmalloc'd; NULL: by id */
+	char *addr; /* xmalloc'd; NULL: by id */
 	uint64_t id;
 };
 /* in: struct net_disconnect_in (net_disconnect_in_free); out: none.
@@ -155,13 +161,13 @@ void net_disconnect_in_free(void *in);
 
 /* getaddednodeinfo: one added node (not -connect ones). */
 struct net_added_info {
-	char *name;			/* xmalloc'd, as given to addnode */
+	char *name; /* xmalloc'd, as given to addnode */
 	int connected;
-	char address[NETADDR_STRLEN];	/* the connection, when connected */
+	char address[NETADDR_STRLEN]; /* the connection, when connected */
 	int inbound;
 };
 struct net_added {
-	struct net_added_info *nodes;	/* xmalloc'd */
+	struct net_added_info *nodes; /* xmalloc'd */
 	size_t n;
 };
 /*
@@ -175,19 +181,19 @@ void net_str_in_free(void *in);
 
 struct net_setban_in {
 	struct subnet sn;
-	int single;			/* given as an address, not a subnet */
-	int add;			/* else remove */
-	int64_t bantime;		/* 0: -bantime */
-	int absolute;			/* bantime is the expiry time */
+	int single;	 /* given as an address, not a subnet */
+	int add;	 /* else remove */
+	int64_t bantime; /* 0: -bantime */
+	int absolute;	 /* bantime is the expiry time */
 };
 /* in: struct net_setban_in; out: none. Fails NET_E_BANNED,
  * NET_E_BAN_IN_PAST (add), NET_E_NOT_BANNED (remove). */
 void net_req_setban(void *net, void *in, void *out, struct request *r);
 
 struct net_bans {
-	struct ban_entry *bans;		/* xmalloc'd, unordered */
+	struct ban_entry *bans; /* xmalloc'd, unordered */
 	size_t n;
-	int64_t now;			/* node time they were read at */
+	int64_t now; /* node time they were read at */
 };
 /* in: none; out: struct net_bans (net_bans_free); expired ones dropped. */
 void net_req_listbanned(void *net, void *in, void *out, struct request *r);
@@ -199,11 +205,11 @@ void net_req_clearbanned(void *net, void *in, void *out, struct request *r);
 void net_req_setactive(void *net, void *in, void *out, struct request *r);
 
 struct net_addrs_in {
-	size_t count;			/* 0: all */
-	int cls;			/* enum net_class, -1: any */
+	size_t count; /* 0: all */
+	int cls;      /* enum net_class, -1: any */
 };
 struct net_addrs {
-	struct addr_entry *v;		/* xmalloc'd */
+	struct addr_entry *v; /* xmalloc'd */
 	size_t n;
 };
 /* in: struct net_addrs_in; out: struct net_addrs (net_addrs_free). */
@@ -216,7 +222,7 @@ struct net_addpeer_in {
 };
 struct net_addpeer_out {
 	int success;
-	const char *error;		/* static; NULL when none */
+	const char *error; /* static; NULL when none */
 };
 /* in: struct net_addpeer_in; out: struct net_addpeer_out. */
 void net_req_addpeer(void *net, void *in, void *out, struct request *r);
@@ -230,7 +236,7 @@ void net_req_addrmaninfo(void *net, void *in, void *out, struct request *r);
 
 /* getrawaddrman: every occupied position of both tables. */
 struct net_rawaddrs {
-	struct addrman_slot *v[2];	/* [0] new, [1] tried; xmalloc'd */
+	struct addrman_slot *v[2]; /* [0] new, [1] tried; xmalloc'd */
 	size_t n[2];
 };
 /* in: none; out: struct net_rawaddrs (net_rawaddrs_free). */
@@ -240,8 +246,8 @@ void net_rawaddrs_free(void *raw);
 /* sendmsgtopeer: a message of any type, framed by the peer's transport. */
 struct net_sendmsg_in {
 	uint64_t id;
-	char cmd[13];			/* at most 12 characters */
-	uint8_t *payload;		/* xmalloc'd */
+	char cmd[13];	  /* at most 12 characters */
+	uint8_t *payload; /* xmalloc'd */
 	size_t len;
 };
 /* in: struct net_sendmsg_in (net_sendmsg_in_free); out: none. Fails
@@ -250,11 +256,13 @@ void net_req_sendmsg(void *net, void *in, void *out, struct request *r);
 void net_sendmsg_in_free(void *in);
 
 enum net_conn_kind {
-	NET_CONN_OUTBOUND_FULL, NET_CONN_BLOCK_RELAY, NET_CONN_ADDR_FETCH,
+	NET_CONN_OUTBOUND_FULL,
+	NET_CONN_BLOCK_RELAY,
+	NET_CONN_ADDR_FETCH,
 	NET_CONN_FEELER,
 };
 struct net_addconn_in {
-	char *addr;			/* xmalloc'd */
+	char *addr; /* xmalloc'd */
 	enum net_conn_kind kind;
 	int v2;
 };
@@ -266,12 +274,12 @@ void net_addconn_in_free(void *in);
 struct net_orphan_info {
 	uint8_t txid[32], wtxid[32];
 	size_t len, weight;
-	uint64_t *from;			/* xmalloc'd peer ids */
+	uint64_t *from; /* xmalloc'd peer ids */
 	size_t nfrom;
-	uint8_t *raw;			/* xmalloc'd when asked for, else NULL */
+	uint8_t *raw; /* xmalloc'd when asked for, else NULL */
 };
 struct net_orphans {
-	struct net_orphan_info *v;	/* xmalloc'd */
+	struct net_orphan_info *v; /* xmalloc'd */
 	size_t n;
 };
 /* in: int, whether to copy each raw transaction; out: struct net_orphans

@@ -80,16 +80,16 @@ struct block_index_entry;
 
 /* Messages on the net queue. */
 enum netq_type {
-	NETQ_REQUEST = 1,	/* data: struct request * */
-	NETQ_BLOCK_DONE,	/* data: struct netq_block_done */
-	NETQ_HEADERS_DONE,	/* data: struct netq_headers_done */
-	NETQ_TIP,		/* data: struct netq_tip */
-	NETQ_TX_ADDED,		/* data: struct netq_tx_added, raw tx */
-	NETQ_TX_REMOVED,	/* data: struct netq_tx_removed */
-	NETQ_TX_REJECTED,	/* data: struct netq_tx_rejected, parents */
-	NETQ_BLOCK_CONNECTED,	/* data: the block, with witness */
-	NETQ_PACKAGE_REJECTED,	/* data: a 1p1c package's two wtxids */
-	NETQ_STOP,		/* no data */
+	NETQ_REQUEST = 1,      /* data: struct request * */
+	NETQ_BLOCK_DONE,       /* data: struct netq_block_done */
+	NETQ_HEADERS_DONE,     /* data: struct netq_headers_done */
+	NETQ_TIP,	       /* data: struct netq_tip */
+	NETQ_TX_ADDED,	       /* data: struct netq_tx_added, raw tx */
+	NETQ_TX_REMOVED,       /* data: struct netq_tx_removed */
+	NETQ_TX_REJECTED,      /* data: struct netq_tx_rejected, parents */
+	NETQ_BLOCK_CONNECTED,  /* data: the block, with witness */
+	NETQ_PACKAGE_REJECTED, /* data: a 1p1c package's two wtxids */
+	NETQ_STOP,	       /* no data */
 };
 
 struct netq_block_done {
@@ -114,7 +114,7 @@ struct netq_tip {
 struct netq_tx_added {
 	uint8_t txid[32];
 	uint8_t wtxid[32];
-	int64_t fee_rate;	/* sat/kvB */
+	int64_t fee_rate; /* sat/kvB */
 };
 
 struct netq_tx_removed {
@@ -126,8 +126,8 @@ struct netq_tx_removed {
 struct netq_tx_rejected {
 	uint8_t txid[32];
 	uint8_t wtxid[32];
-	int kind;		/* enum mempool_reject */
-	uint32_t nparents;	/* 32-byte txids after the struct */
+	int kind;	   /* enum mempool_reject */
+	uint32_t nparents; /* 32-byte txids after the struct */
 	char reason[80];
 };
 
@@ -180,101 +180,103 @@ enum conn_type {
 
 /* What a message handler returns. */
 #define H_OK 0
-#define H_MALFORMED (-1)	/* dropped as Core drops a message it cannot read */
-#define H_RETRY (-2)		/* validation's queue is full: keep the message, retry */
+#define H_MALFORMED (-1) /* dropped as Core drops a message it cannot read */
+#define H_RETRY (-2) /* validation's queue is full: keep the message, retry */
 
 struct listener {
 	struct evconnlistener *ev;
 	struct service addr;
-	uint32_t perms;		/* -whitebind permissions */
-	int paused;		/* accept failed: resting until the next tick */
+	uint32_t perms; /* -whitebind permissions */
+	int paused;	/* accept failed: resting until the next tick */
 	struct net *net;
 };
 
 /* A -connect or -addnode target (or addnode "add"), kept connected. */
 struct added_node {
-	char *name;		/* as given */
-	int from_connect;	/* -connect: only these */
-	int64_t next_try_us;	/* monotonic */
+	char *name;	     /* as given */
+	int from_connect;    /* -connect: only these */
+	int64_t next_try_us; /* monotonic */
 	int64_t backoff_us;
-	uint64_t peer_id;	/* 0: not connected or connecting */
+	uint64_t peer_id; /* 0: not connected or connecting */
 	int connecting;
-	int use_v2;		/* offer BIP324 (addnode's v2transport) */
+	int use_v2; /* offer BIP324 (addnode's v2transport) */
 };
 
 struct socks5;
 
 struct peer {
 	TAILQ_ENTRY(peer) entry;
-	uint8_t idkey[8];		/* id, little-endian: the map key */
+	uint8_t idkey[8]; /* id, little-endian: the map key */
 	uint64_t id;
 	struct net *net;
 	struct bufferevent *bev;
-	struct v2t *v2;			/* BIP324 transport (or inbound detection); NULL: v1 */
-	struct socks5 *socks;		/* outbound through a proxy, until it connects */
-	unsigned v2_offered:1;		/* outbound, opened with v2 */
+	struct v2t *v2; /* BIP324 transport (or inbound detection); NULL: v1 */
+	struct socks5 *socks; /* outbound through a proxy, until it connects */
+	unsigned v2_offered : 1; /* outbound, opened with v2 */
 	enum conn_type type;
-	struct service addr;		/* remote end */
-	struct service bind;		/* our end */
+	struct service addr; /* remote end */
+	struct service bind; /* our end */
 	int has_bind;
-	char addr_name[NETADDR_STRLEN + 256];	/* getpeerinfo "addr" */
-	struct added_node *added;	/* the entry this connection serves */
+	char addr_name[NETADDR_STRLEN + 256]; /* getpeerinfo "addr" */
+	struct added_node *added; /* the entry this connection serves */
 	uint32_t perms;
 
 	/* Life cycle. */
-	unsigned connecting:1;		/* outbound connect() in progress */
-	unsigned disconnect:1;		/* marked; reaped after the callback */
-	unsigned version_sent:1;
-	unsigned version_recv:1;
-	unsigned handshaked:1;		/* verack received: fSuccessfullyConnected */
-	unsigned verack_sent:1;
-	unsigned should_discourage:1;
-	unsigned paused_send:1;		/* output over -maxsendbuffer */
-	unsigned retry_pending:1;	/* a message waits for validation's queue */
-	unsigned in_process:1;		/* peer_process is running for it */
-	int64_t conn_time;		/* node time, s */
+	unsigned connecting : 1; /* outbound connect() in progress */
+	unsigned disconnect : 1; /* marked; reaped after the callback */
+	unsigned version_sent : 1;
+	unsigned version_recv : 1;
+	unsigned handshaked : 1; /* verack received: fSuccessfullyConnected */
+	unsigned verack_sent : 1;
+	unsigned should_discourage : 1;
+	unsigned paused_send : 1; /* output over -maxsendbuffer */
+	unsigned
+	    retry_pending : 1;	 /* a message waits for validation's queue */
+	unsigned in_process : 1; /* peer_process is running for it */
+	int64_t conn_time;	 /* node time, s */
 	int64_t conn_mono_us;
-	int64_t last_send;		/* node time, s */
+	int64_t last_send; /* node time, s */
 	int64_t last_recv;
 
 	/* What the peer told us. */
 	int32_t version;
 	uint64_t services;
-	char *subver;			/* sanitized; NULL until version */
+	char *subver; /* sanitized; NULL until version */
 	int32_t start_height;
 	int relay_txs;
 	int64_t time_offset;
-	uint64_t local_nonce;		/* the nonce of our version */
-	uint8_t noncekey[8];		/* local_nonce, little-endian: map key */
-	struct service addr_local;	/* how the peer sees us */
+	uint64_t local_nonce;	   /* the nonce of our version */
+	uint8_t noncekey[8];	   /* local_nonce, little-endian: map key */
+	struct service addr_local; /* how the peer sees us */
 	int has_addr_local;
-	unsigned wtxid_relay:1;
-	int64_t fee_filter;		/* feefilter, sat/kvB */
-	struct peer_tx *tx;		/* transaction relay state (txrelay) */
+	unsigned wtxid_relay : 1;
+	int64_t fee_filter; /* feefilter, sat/kvB */
+	struct peer_tx *tx; /* transaction relay state (txrelay) */
 
 	/* Ping (BIP31). */
-	uint64_t ping_nonce;		/* outstanding, 0: none */
-	int64_t ping_start_us;		/* node clock */
-	int64_t last_ping_us;		/* 0: none yet */
-	int64_t min_ping_us;		/* INT64_MAX: none yet */
-	unsigned ping_queued:1;
+	uint64_t ping_nonce;   /* outstanding, 0: none */
+	int64_t ping_start_us; /* node clock */
+	int64_t last_ping_us;  /* 0: none yet */
+	int64_t min_ping_us;   /* INT64_MAX: none yet */
+	unsigned ping_queued : 1;
 
 	/* Counters. */
 	uint64_t bytes_sent, bytes_recv;
-	size_t bytes_recv_buffered;	/* input bytes already counted */
+	size_t bytes_recv_buffered; /* input bytes already counted */
 	uint64_t sent_per_msg[MT_COUNT];
 	uint64_t recv_per_msg[MT_COUNT];
-	int64_t last_block_time;	/* last novel valid block, node time */
+	int64_t last_block_time; /* last novel valid block, node time */
 	int64_t last_tx_time;
 
-	struct peer_addrs addrs;	/* address relay (addrrelay.c) */
+	struct peer_addrs addrs; /* address relay (addrrelay.c) */
 
 	/* getdata requests waiting for send-buffer room. */
 	struct inv *getdata;
 	size_t getdata_n, getdata_off;
 
-	struct peer_sync sync;		/* block sync (sync.c, blockdl.c, blockserve.c) */
-	struct peer_cmpct cmpct;	/* compact blocks (cmpctrelay.c) */
+	struct peer_sync
+	    sync; /* block sync (sync.c, blockdl.c, blockserve.c) */
+	struct peer_cmpct cmpct; /* compact blocks (cmpctrelay.c) */
 };
 
 TAILQ_HEAD(peer_list, peer);
@@ -285,16 +287,16 @@ struct net {
 	struct store *store;
 	struct validation *val;
 	struct queue *q;
-	struct net_sink *sink;		/* validation's and the mempool's way in */
+	struct net_sink *sink; /* validation's and the mempool's way in */
 	struct event_base *base;
 	struct event *q_ev;
 	struct event *tick_ev;
 	struct event *reap_ev;
 	struct event *sched_ev;
-	struct event *retry_ev;		/* peers with retry_pending */
+	struct event *retry_ev; /* peers with retry_pending */
 	struct evdns_base *dns;
-	int allow_dns;			/* -dns: resolve names to connect */
-	int logips;			/* -logips: peer addresses in logs */
+	int allow_dns; /* -dns: resolve names to connect */
+	int logips;    /* -logips: peer addresses in logs */
 	pthread_t thread;
 	int thread_started;
 	int stopping;
@@ -307,7 +309,7 @@ struct net {
 	size_t npeers;
 	/* Peers by type, not counting those marked for disconnection. */
 	size_t n_by_type[CONN_ADDR_FETCH + 1];
-	size_t n_connecting;		/* of those, outbound still connecting */
+	size_t n_connecting; /* of those, outbound still connecting */
 	/* Our outbound peers before their verack, by our version nonce. */
 	struct htab *pending_nonces;
 
@@ -318,14 +320,14 @@ struct net {
 	int max_block_relay;
 	int listen;
 	int network_active;
-	int use_addrman_outgoing;	/* no -connect given */
-	int no_public_dial;		/* -test=nopublicdial */
+	int use_addrman_outgoing; /* no -connect given */
+	int no_public_dial;	  /* -test=nopublicdial */
 	int64_t peer_timeout;
 	int connect_timeout_ms;
 	size_t max_recv_buffer;
 	size_t max_send_buffer;
 	uint64_t local_services;
-	int v2transport;		/* -v2transport: offer and accept BIP324 */
+	int v2transport; /* -v2transport: offer and accept BIP324 */
 	/*
 	 * -proxy (IPv4, IPv6 and, unless -onion says otherwise, onion) and
 	 * -onion: SOCKS5 proxies by enum net_class; port 0 means none.
@@ -335,9 +337,9 @@ struct net {
 	struct service proxy[NETC_CJDNS + 1];
 	int proxy_randomize;
 	uint64_t proxy_counter;
-	unsigned reachable;		/* bit (1 << enum net_class): -onlynet */
+	unsigned reachable; /* bit (1 << enum net_class): -onlynet */
 	char subver[MAX_SUBVERSION_LENGTH + 1];
-	uint32_t implicit_perms;	/* -whitelist without permissions */
+	uint32_t implicit_perms; /* -whitelist without permissions */
 	struct whitelist_entry *whitelist;
 	size_t nwhitelist;
 	char *peers_path;
@@ -348,16 +350,16 @@ struct net {
 	struct addrman *addrman;
 	struct banman *banman;
 	struct sync *sync;
-	struct txrelay *tx;		/* NULL without a mempool */
-	int blocksonly;			/* -blocksonly */
-	struct cmpctrelay *cmpct;	/* compact block relay */
-	size_t extra_txn;		/* -blockreconstructionextratxn */
+	struct txrelay *tx;	  /* NULL without a mempool */
+	int blocksonly;		  /* -blocksonly */
+	struct cmpctrelay *cmpct; /* compact block relay */
+	size_t extra_txn;	  /* -blockreconstructionextratxn */
 
 	uint64_t total_sent, total_recv;
 	/* Metric label indices (net_metrics.c), by enum msg_type / conn_type. */
 	int m_msg[MT_COUNT];
 	int m_conn[CONN_ADDR_FETCH + 1];
-	int64_t m_published_us;		/* last peers snapshot */
+	int64_t m_published_us; /* last peers snapshot */
 	uint64_t netgroup_k0, netgroup_k1;
 	int64_t next_feeler;
 	int64_t next_dump;

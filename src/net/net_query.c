@@ -67,15 +67,16 @@ peer_snapshot(struct net *n, struct peer *p, int64_t now_us, int32_t tip,
 	o->has_pingwait = p->ping_nonce && now_us > p->ping_start_us;
 	o->pingwait_us = now_us - p->ping_start_us;
 	o->version = p->version;
-	snprintf(o->subver, sizeof(o->subver), "%s", p->subver ? p->subver :
-	    "");
+	snprintf(o->subver, sizeof(o->subver), "%s",
+	    p->subver ? p->subver : "");
 	o->inbound = p->type == CONN_INBOUND;
 	o->bip152_hb_from = p->cmpct.hb_from;
 	o->bip152_hb_to = p->cmpct.hb_to;
 	o->startingheight = p->start_height;
 	o->synced_headers = p->sync.has_best ? p->sync.best_height : -1;
-	o->synced_blocks = p->sync.has_best ? (p->sync.common_height < tip ?
-	    p->sync.common_height : tip) : -1;
+	o->synced_blocks = p->sync.has_best ?
+	    (p->sync.common_height < tip ? p->sync.common_height : tip) :
+	    -1;
 	o->ninflight = sync_inflight_heights(p, o->inflight,
 	    NET_PEER_INFLIGHT_MAX);
 	o->addr_relay_enabled = p->addrs.relay;
@@ -88,8 +89,9 @@ peer_snapshot(struct net *n, struct peer *p, int64_t now_us, int32_t tip,
 	memcpy(o->bytesrecv_per_msg, p->recv_per_msg,
 	    sizeof(o->bytesrecv_per_msg));
 	o->connection_type = conn_type_name(p->type);
-	o->transport = p->v2 == NULL ? "v1" : v2t_detecting(p->v2) ?
-	    "detecting" : "v2";
+	o->transport = p->v2 == NULL ? "v1" :
+	    v2t_detecting(p->v2)     ? "detecting" :
+				       "v2";
 	sid = p->v2 ? v2t_session_id(p->v2) : NULL;
 	if (sid)
 		hex_encode(sid, BIP324_SESSION_ID_LEN, o->session_id);
@@ -105,11 +107,11 @@ net_req_peers(void *owner, void *in, void *out, struct request *r)
 	struct peer *p;
 	size_t cap = 0;
 
-	TAILQ_FOREACH(p, &n->peers, entry)
+	TAILQ_FOREACH (p, &n->peers, entry)
 		cap++;
 	o->peers = xcalloc(cap ? cap : 1, sizeof(*o->peers));
 	o->n = 0;
-	TAILQ_FOREACH(p, &n->peers, entry)
+	TAILQ_FOREACH (p, &n->peers, entry)
 		if (live(p))
 			peer_snapshot(n, p, now_us, tip, &o->peers[o->n++]);
 }
@@ -153,7 +155,7 @@ median_outbound_offset(struct net *n)
 	struct peer *p;
 	size_t k = 0;
 
-	TAILQ_FOREACH(p, &n->peers, entry)
+	TAILQ_FOREACH (p, &n->peers, entry)
 		if (live(p) && p->handshaked && p->type != CONN_INBOUND &&
 		    k < 64)
 			v[k++] = p->time_offset;
@@ -196,7 +198,7 @@ net_req_ping(void *owner, void *in, void *out, struct request *r)
 	struct peer *p;
 
 	/* Sent on the next tick, as Core sends on the next message pass. */
-	TAILQ_FOREACH(p, &n->peers, entry)
+	TAILQ_FOREACH (p, &n->peers, entry)
 		p->ping_queued = 1;
 }
 
@@ -213,9 +215,10 @@ find_added(struct net *n, const char *name, size_t *idx)
 
 		if (x->from_connect)
 			continue;
-		if (strcmp(x->name, name) == 0 || (anum &&
-		    service_parse(x->name, n->cp->default_port, &b) == 0 &&
-		    service_eq(&a, &b))) {
+		if (strcmp(x->name, name) == 0 ||
+		    (anum &&
+			service_parse(x->name, n->cp->default_port, &b) == 0 &&
+			service_eq(&a, &b))) {
 			if (idx)
 				*idx = i;
 			return x;
@@ -244,7 +247,8 @@ net_req_addnode(void *owner, void *in, void *out, struct request *r)
 		return;
 	case NET_ADDNODE_ADD:
 		if (find_added(n, q->node, NULL)) {
-			request_fail(r, NET_E_NODE_ADDED, "node already added");
+			request_fail(r, NET_E_NODE_ADDED,
+			    "node already added");
 			return;
 		}
 		a = xcalloc(1, sizeof(*a));
@@ -255,15 +259,14 @@ net_req_addnode(void *owner, void *in, void *out, struct request *r)
 		    sizeof(*n->added));
 		n->added[n->nadded++] = a;
 		return;
-	case NET_ADDNODE_REMOVE:
-		break;
+	case NET_ADDNODE_REMOVE: break;
 	}
 	if ((a = find_added(n, q->node, &idx)) == NULL) {
 		request_fail(r, NET_E_NODE_NOT_ADDED, "node not added");
 		return;
 	}
 	/* The connection stays (as Core); it just stops being "added". */
-	TAILQ_FOREACH(p, &n->peers, entry)
+	TAILQ_FOREACH (p, &n->peers, entry)
 		if (p->added == a)
 			p->added = NULL;
 	memmove(&n->added[idx], &n->added[idx + 1],
@@ -287,7 +290,7 @@ net_req_disconnect(void *owner, void *in, void *out, struct request *r)
 	struct peer *p, *found = NULL;
 
 	if (q->addr) {
-		TAILQ_FOREACH(p, &n->peers, entry)
+		TAILQ_FOREACH (p, &n->peers, entry)
 			if (live(p) && strcmp(p->addr_name, q->addr) == 0) {
 				found = p;
 				break;
@@ -332,11 +335,12 @@ net_req_added(void *owner, void *in, void *out, struct request *r)
 		struct peer *conn = NULL;
 		int num;
 
-		if (x->from_connect || (node && strcmp(x->name, node) != 0 &&
-		    find_added(n, node, NULL) != x))
+		if (x->from_connect ||
+		    (node && strcmp(x->name, node) != 0 &&
+			find_added(n, node, NULL) != x))
 			continue;
 		num = service_parse(x->name, n->cp->default_port, &svc) == 0;
-		TAILQ_FOREACH(p, &n->peers, entry) {
+		TAILQ_FOREACH (p, &n->peers, entry) {
 			if (!live(p))
 				continue;
 			if ((p->added == x && p->handshaked) ||
@@ -392,7 +396,7 @@ net_req_setban(void *owner, void *in, void *out, struct request *r)
 	}
 	/* Core: a single address is banned when any ban covers it. */
 	if (q->single ? banman_is_banned(n->banman, &q->sn.base, now) :
-	    banman_is_banned_subnet(n->banman, &q->sn, now)) {
+			banman_is_banned_subnet(n->banman, &q->sn, now)) {
 		request_fail(r, NET_E_BANNED, "already banned");
 		return;
 	}
@@ -402,7 +406,7 @@ net_req_setban(void *owner, void *in, void *out, struct request *r)
 	}
 	banman_ban(n->banman, &q->sn, q->bantime, q->absolute, now);
 	metrics_inc(M_PEER_BANS, 0);
-	TAILQ_FOREACH(p, &n->peers, entry)
+	TAILQ_FOREACH (p, &n->peers, entry)
 		if (!p->disconnect && subnet_match(&q->sn, &p->addr.addr))
 			peer_disconnect(p, "banned by setban");
 	banman_save(n->banman);
@@ -451,7 +455,7 @@ net_req_setactive(void *owner, void *in, void *out, struct request *r)
 		log_info("SetNetworkActive: %s", state ? "true" : "false");
 	n->network_active = state;
 	if (!state)
-		TAILQ_FOREACH(p, &n->peers, entry)
+		TAILQ_FOREACH (p, &n->peers, entry)
 			peer_disconnect(p, "network disabled");
 	*(int *)out = n->network_active;
 }
@@ -468,8 +472,7 @@ net_req_addresses(void *owner, void *in, void *out, struct request *r)
 	if (q->count > 0 && q->count < max)
 		max = q->count;
 	o->v = xcalloc(max + 1, sizeof(*o->v));
-	o->n = addrman_get_addr(n->addrman, max, 0, q->cls, node_time(),
-	    o->v);
+	o->n = addrman_get_addr(n->addrman, max, 0, q->cls, node_time(), o->v);
 }
 
 void
@@ -605,12 +608,8 @@ net_req_addconn(void *owner, void *in, void *out, struct request *r)
 		t = CONN_BLOCK_RELAY;
 		max = n->max_block_relay;
 		break;
-	case NET_CONN_ADDR_FETCH:
-		t = CONN_ADDR_FETCH;
-		break;
-	default:
-		t = CONN_FEELER;
-		break;
+	case NET_CONN_ADDR_FETCH: t = CONN_ADDR_FETCH; break;
+	default: t = CONN_FEELER; break;
 	}
 	if (q->v2 && !n->v2transport) {
 		request_fail(r, NET_E_V2_DISABLED, "v2transport not enabled");
@@ -618,10 +617,11 @@ net_req_addconn(void *owner, void *in, void *out, struct request *r)
 	}
 	total = net_count_type(n, CONN_OUTBOUND_FULL) +
 	    net_count_type(n, CONN_BLOCK_RELAY) +
-	    net_count_type(n, CONN_FEELER) + net_count_type(n, CONN_ADDR_FETCH);
+	    net_count_type(n, CONN_FEELER) +
+	    net_count_type(n, CONN_ADDR_FETCH);
 	if ((max >= 0 && net_count_type(n, t) >= max) ||
 	    total >= n->max_outbound_full + n->max_block_relay +
-	    MAX_FEELER_CONNECTIONS) {
+		    MAX_FEELER_CONNECTIONS) {
 		request_fail(r, NET_E_CAPACITY, "at capacity");
 		return;
 	}

@@ -10,8 +10,8 @@
 
 #include "net/netaddr.h"
 
-static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0xff, 0xff };
+static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff,
+	0xff };
 
 void
 netaddr_set_ipv4(struct netaddr *a, const uint8_t b[4])
@@ -60,7 +60,7 @@ static int
 parse_ipv4_aton(const char *s, uint8_t out[4])
 {
 	static const unsigned long max[4] = { 0xffffffffUL, 0xffffffUL,
-	    0xffffUL, 0xffUL };
+		0xffffUL, 0xffUL };
 	unsigned long v;
 	uint32_t w;
 	char *end;
@@ -98,7 +98,7 @@ netaddr_lookup_numeric(const char *s, struct netaddr *a)
 	/* Core's reading of OnionCat (Tor v2, gone) and its internal names. */
 	static const uint8_t torv2[6] = { 0xfd, 0x87, 0xd8, 0x7e, 0xeb, 0x43 };
 	static const uint8_t internal[6] = { 0xfd, 0x6b, 0x88, 0xc0, 0x87,
-	    0x24 };
+		0x24 };
 	char buf[128];
 	uint8_t b[16];
 	size_t n = strlen(s);
@@ -131,13 +131,9 @@ netaddr_format(const struct netaddr *a, char *out, size_t outlen)
 	char buf[INET6_ADDRSTRLEN];
 
 	switch (a->net) {
-	case NET_IPV4:
-		inet_ntop(AF_INET, a->a, buf, sizeof(buf));
-		break;
+	case NET_IPV4: inet_ntop(AF_INET, a->a, buf, sizeof(buf)); break;
 	case NET_IPV6:
-	case NET_CJDNS:
-		inet_ntop(AF_INET6, a->a, buf, sizeof(buf));
-		break;
+	case NET_CJDNS: inet_ntop(AF_INET6, a->a, buf, sizeof(buf)); break;
 	case NET_TORV3:
 	case NET_I2P:
 		if (netaddr_format_name(a, out, outlen) == 0)
@@ -216,13 +212,11 @@ netaddr_is_valid(const struct netaddr *a)
 			return 0;
 		return 1;
 	case NET_TORV3:
-	case NET_I2P:
-		return 1;
+	case NET_I2P: return 1;
 	case NET_CJDNS:
 		/* CJDNS addresses are all in fc00::/8. */
 		return a->a[0] == 0xfc;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -250,19 +244,19 @@ netaddr_is_routable(const struct netaddr *a)
 		return 0;
 	if (a->net == NET_IPV4) {
 		if (v4_in(a, 10, 0, 8) || v4_in(a, 192, 168, 16) ||
-		    v4_in(a, 172, 16, 12) ||		/* RFC1918 */
-		    v4_in(a, 198, 18, 15) ||		/* RFC2544 */
-		    v4_in(a, 169, 254, 16) ||		/* RFC3927 */
-		    v4_in(a, 100, 64, 10) ||		/* RFC6598 */
+		    v4_in(a, 172, 16, 12) ||  /* RFC1918 */
+		    v4_in(a, 198, 18, 15) ||  /* RFC2544 */
+		    v4_in(a, 169, 254, 16) || /* RFC3927 */
+		    v4_in(a, 100, 64, 10) ||  /* RFC6598 */
 		    v4_in3(a, 192, 0, 2) || v4_in3(a, 198, 51, 100) ||
-		    v4_in3(a, 203, 0, 113))		/* RFC5737 */
+		    v4_in3(a, 203, 0, 113)) /* RFC5737 */
 			return 0;
 	}
 	if (a->net == NET_IPV6) {
-		if (v6_prefix(a, ll, 64) ||		/* RFC4862 */
-		    v6_prefix(a, ula, 7) ||		/* RFC4193 */
-		    v6_prefix(a, orchid, 28) ||		/* RFC4843 */
-		    v6_prefix(a, orchid2, 28))		/* RFC7343 */
+		if (v6_prefix(a, ll, 64) ||	/* RFC4862 */
+		    v6_prefix(a, ula, 7) ||	/* RFC4193 */
+		    v6_prefix(a, orchid, 28) || /* RFC4843 */
+		    v6_prefix(a, orchid2, 28))	/* RFC7343 */
 			return 0;
 	}
 	return 1;
@@ -274,18 +268,12 @@ netaddr_class(const struct netaddr *a)
 	if (!netaddr_is_routable(a))
 		return NETC_UNROUTABLE;
 	switch (a->net) {
-	case NET_IPV4:
-		return NETC_IPV4;
-	case NET_IPV6:
-		return NETC_IPV6;
-	case NET_TORV3:
-		return NETC_ONION;
-	case NET_I2P:
-		return NETC_I2P;
-	case NET_CJDNS:
-		return NETC_CJDNS;
-	default:
-		return NETC_UNROUTABLE;
+	case NET_IPV4: return NETC_IPV4;
+	case NET_IPV6: return NETC_IPV6;
+	case NET_TORV3: return NETC_ONION;
+	case NET_I2P: return NETC_I2P;
+	case NET_CJDNS: return NETC_CJDNS;
+	default: return NETC_UNROUTABLE;
 	}
 }
 
@@ -323,8 +311,8 @@ netaddr_group(const struct netaddr *a, uint8_t out[NETGROUP_MAXLEN])
 {
 	static const uint8_t sixtofour[] = { 0x20, 0x02 };
 	static const uint8_t teredo[] = { 0x20, 0x01, 0x00, 0x00 };
-	static const uint8_t nat64[] = { 0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0,
-	    0, 0, 0 };
+	static const uint8_t nat64[] = { 0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0,
+		0, 0 };
 	static const uint8_t henet[] = { 0x20, 0x01, 0x04, 0x70 };
 
 	if (netaddr_is_local(a)) {
@@ -430,8 +418,8 @@ service_to_sockaddr(const struct service *s, struct sockaddr_storage *ss)
 }
 
 int
-service_split(const char *s, uint16_t default_port, char *host,
-    size_t hostlen, uint16_t *port)
+service_split(const char *s, uint16_t default_port, char *host, size_t hostlen,
+    uint16_t *port)
 {
 	const char *colon, *end;
 	size_t hl;

@@ -38,19 +38,19 @@ enum net_class {
 #define NETADDR_MAXLEN 32
 
 struct netaddr {
-	uint8_t net;			/* enum net_id */
-	uint8_t len;			/* bytes used in a */
-	uint8_t a[NETADDR_MAXLEN];	/* network byte order */
+	uint8_t net;		   /* enum net_id */
+	uint8_t len;		   /* bytes used in a */
+	uint8_t a[NETADDR_MAXLEN]; /* network byte order */
 };
 
 struct service {
 	struct netaddr addr;
-	uint16_t port;			/* host order */
+	uint16_t port; /* host order */
 };
 
 struct subnet {
-	struct netaddr base;		/* masked */
-	uint8_t bits;			/* prefix length */
+	struct netaddr base; /* masked */
+	uint8_t bits;	     /* prefix length */
 };
 
 /* Longest text netaddr_format and service_format write, with the NUL. */

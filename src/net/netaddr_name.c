@@ -103,8 +103,8 @@ netaddr_parse_name(const char *s, struct netaddr *a)
 	size_t n = strlen(s);
 
 	if (ends_with(s, n, ".onion") && n == 56 + 6) {
-		if (b32_decode(s, 56, raw, sizeof(raw)) == -1 || raw[34] != 3 ||
-		    onion_checksum(raw, 3, ck) == -1 ||
+		if (b32_decode(s, 56, raw, sizeof(raw)) == -1 ||
+		    raw[34] != 3 || onion_checksum(raw, 3, ck) == -1 ||
 		    memcmp(ck, raw + 32, 2) != 0)
 			return -1;
 		memset(a, 0, sizeof(*a));

@@ -20,8 +20,9 @@
 #define PF_NOBAN ((1u << 4) | PF_DOWNLOAD)
 #define PF_MEMPOOL (1u << 5)
 #define PF_ADDR (1u << 7)
-#define PF_ALL (PF_BLOOMFILTER | PF_FORCERELAY | PF_RELAY | PF_NOBAN | \
-    PF_MEMPOOL | PF_DOWNLOAD | PF_ADDR)
+#define PF_ALL \
+	(PF_BLOOMFILTER | PF_FORCERELAY | PF_RELAY | PF_NOBAN | PF_MEMPOOL | \
+	    PF_DOWNLOAD | PF_ADDR)
 
 /* Which connections a -whitelist entry applies to. */
 #define PDIR_IN 1
@@ -38,8 +39,8 @@ struct whitelist_entry {
  * implicit and PDIR_IN without '@'), *rest points after the '@'.
  * Returns 0, or -1 with a message in err (an unknown permission).
  */
-int netperm_parse(const char *s, uint32_t implicit, uint32_t *flags,
-    int *dir, const char **rest, char *err, size_t errlen);
+int netperm_parse(const char *s, uint32_t implicit, uint32_t *flags, int *dir,
+    const char **rest, char *err, size_t errlen);
 /* Core's implicit set: mempool, noban, relay (-whitelistrelay), forcerelay
  * (-whitelistforcerelay). */
 uint32_t netperm_implicit(int relay, int forcerelay);

@@ -13,7 +13,7 @@
 
 /* The orphans waiting on one parent txid. */
 struct parent_ent {
-	uint8_t txid[32];		/* the key */
+	uint8_t txid[32]; /* the key */
 	struct orphan **v;
 	size_t n, cap;
 };
@@ -23,7 +23,7 @@ struct orphanage {
 	size_t n, cap;
 	struct htab *by_wtxid;
 	struct htab *by_parent;
-	size_t max;		/* entry limit: ORPHAN_MAX or -maxorphantx */
+	size_t max; /* entry limit: ORPHAN_MAX or -maxorphantx */
 };
 
 struct orphanage *
@@ -121,7 +121,7 @@ unindex_parents(struct orphanage *o, struct orphan *e)
 static void
 set_parents(struct orphan *e, const uint8_t (*parents)[32], size_t n)
 {
-	uint8_t (*v)[32] = xreallocarray(NULL, n, 32);
+	uint8_t(*v)[32] = xreallocarray(NULL, n, 32);
 	size_t i, j, k = 0;
 
 	for (i = 0; i < n; i++) {

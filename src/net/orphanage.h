@@ -32,25 +32,25 @@ struct orphanage;
 
 /* Read-only to callers. */
 struct orphan {
-	uint8_t wtxid[32];		/* the key */
+	uint8_t wtxid[32]; /* the key */
 	uint8_t txid[32];
-	uint8_t *raw;			/* serialization with witness */
+	uint8_t *raw; /* serialization with witness */
 	size_t len;
 	size_t weight;
-	int64_t expire;			/* node time, s */
-	uint64_t from[ORPHAN_MAX_ANNOUNCERS];	/* first: the original sender */
+	int64_t expire;			      /* node time, s */
+	uint64_t from[ORPHAN_MAX_ANNOUNCERS]; /* first: the original sender */
 	size_t nfrom;
-	uint8_t (*parents)[32];		/* missing parent txids */
+	uint8_t (*parents)[32]; /* missing parent txids */
 	size_t nparents;
-	size_t pos;			/* index in the orphanage's array */
+	size_t pos; /* index in the orphanage's array */
 };
 
 /* What orphanage_add did. */
 #define ORPHAN_ADDED 0
-#define ORPHAN_ANNOUNCER 1		/* known: the peer was added to from[] */
-#define ORPHAN_EEXISTS (-1)		/* known, from that peer already */
-#define ORPHAN_ETOOBIG (-2)		/* over ORPHAN_MAX_WEIGHT */
-#define ORPHAN_EINVAL (-3)		/* no parents, or too many */
+#define ORPHAN_ANNOUNCER 1  /* known: the peer was added to from[] */
+#define ORPHAN_EEXISTS (-1) /* known, from that peer already */
+#define ORPHAN_ETOOBIG (-2) /* over ORPHAN_MAX_WEIGHT */
+#define ORPHAN_EINVAL (-3)  /* no parents, or too many */
 
 /* A new orphanage holding at most ORPHAN_MAX entries. */
 struct orphanage *orphanage_new(void);

@@ -142,10 +142,12 @@ peer_disconnect(struct peer *p, const char *why)
 		n->n_connecting--;
 	if (why)
 		log_debug(LOG_NET, "%s, disconnecting peer=%llu%s", why,
-		    (unsigned long long)p->id, peer_log_addr(p, la, sizeof(la)));
+		    (unsigned long long)p->id,
+		    peer_log_addr(p, la, sizeof(la)));
 	else
 		log_debug(LOG_NET, "disconnecting peer=%llu%s",
-		    (unsigned long long)p->id, peer_log_addr(p, la, sizeof(la)));
+		    (unsigned long long)p->id,
+		    peer_log_addr(p, la, sizeof(la)));
 	if (p->bev)
 		bufferevent_disable(p->bev, EV_READ | EV_WRITE);
 	if (!n->stopping)
@@ -156,7 +158,7 @@ size_t
 peer_send_queued(const struct peer *p)
 {
 	return p->bev ? evbuffer_get_length(bufferevent_get_output(p->bev)) :
-	    0;
+			0;
 }
 
 static void
@@ -167,8 +169,8 @@ check_send_budget(struct peer *p)
 }
 
 static void
-send_raw(struct peer *p, const char *cmd, enum msg_type t,
-    const void *payload, size_t len)
+send_raw(struct peer *p, const char *cmd, enum msg_type t, const void *payload,
+    size_t len)
 {
 	struct net *n = p->net;
 	struct evbuffer *out;
@@ -210,8 +212,7 @@ peer_send_wbuf(struct peer *p, enum msg_type t, struct wbuf *w)
 }
 
 void
-peer_send_cmd(struct peer *p, const char *cmd, const void *payload,
-    size_t len)
+peer_send_cmd(struct peer *p, const char *cmd, const void *payload, size_t len)
 {
 	send_raw(p, cmd, msg_type_lookup(cmd), payload, len);
 }
@@ -246,14 +247,17 @@ peer_maybe_punish(struct peer *p)
 		return;
 	}
 	if (p->type == CONN_MANUAL) {
-		log_info("Warning: not punishing manually connected peer %llu!",
+		log_info(
+		    "Warning: not punishing manually connected peer %llu!",
 		    (unsigned long long)p->id);
 		return;
 	}
 	if (netaddr_is_local(&p->addr.addr)) {
 		/* Discouraging would hit every local peer at once. */
-		log_debug(LOG_NET, "Warning: disconnecting but not discouraging "
-		    "local peer %llu!", (unsigned long long)p->id);
+		log_debug(LOG_NET,
+		    "Warning: disconnecting but not discouraging "
+		    "local peer %llu!",
+		    (unsigned long long)p->id);
 		peer_disconnect(p, NULL);
 		return;
 	}
@@ -267,12 +271,13 @@ peer_maybe_punish(struct peer *p)
 	 * DisconnectNode(addr)).
 	 */
 	netaddr_format(&p->addr.addr, a, sizeof(a));
-	TAILQ_FOREACH(q, &n->peers, entry) {
+	TAILQ_FOREACH (q, &n->peers, entry) {
 		if (q != p && !q->disconnect &&
 		    netaddr_eq(&q->addr.addr, &p->addr.addr)) {
-			log_debug(LOG_NET, "disconnect by address %s matched "
-			    "peer=%llu; disconnecting", a,
-			    (unsigned long long)q->id);
+			log_debug(LOG_NET,
+			    "disconnect by address %s matched "
+			    "peer=%llu; disconnecting",
+			    a, (unsigned long long)q->id);
 			peer_disconnect(q, NULL);
 		}
 	}
@@ -313,9 +318,11 @@ peer_send_version(struct peer *p)
 	peer_send_wbuf(p, MT_VERSION, &w);
 	wbuf_free(&w);
 	p->version_sent = 1;
-	log_debug(LOG_NET, "send version message: version %d, blocks=%d, "
-	    "txrelay=%d, peer=%llu", PROTOCOL_VERSION, v.start_height,
-	    v.relay, (unsigned long long)p->id);
+	log_debug(LOG_NET,
+	    "send version message: version %d, blocks=%d, "
+	    "txrelay=%d, peer=%llu",
+	    PROTOCOL_VERSION, v.start_height, v.relay,
+	    (unsigned long long)p->id);
 }
 
 void
@@ -381,10 +388,10 @@ read_highwater(const struct net *n)
 /* One received message, from either transport. */
 struct rmsg {
 	char cmd[MSG_COMMAND_SIZE + 1];
-	int valid;		/* checksum and command fine (v1), type known (v2) */
+	int valid; /* checksum and command fine (v1), type known (v2) */
 	const uint8_t *body;
 	size_t len;
-	size_t wire;		/* bytes it took on the wire */
+	size_t wire; /* bytes it took on the wire */
 };
 
 /*
@@ -408,14 +415,18 @@ frame_v1(struct peer *p, struct evbuffer *in, struct rmsg *m, size_t *need)
 	msg_header_parse(hb, &h);
 	if (memcmp(h.magic, n->cp->magic, 4) != 0) {
 		hex_encode(h.magic, 4, hex);
-		snprintf(why, sizeof(why), "Header error: Wrong MessageStart %s "
-		    "received", hex);
+		snprintf(why, sizeof(why),
+		    "Header error: Wrong MessageStart %s "
+		    "received",
+		    hex);
 		peer_disconnect(p, why);
 		return -1;
 	}
 	if (h.len > MAX_PROTOCOL_MESSAGE_LENGTH) {
-		snprintf(why, sizeof(why), "Header error: Size too large (%s, "
-		    "%u bytes)", h.cmd_valid ? h.cmd : "?", h.len);
+		snprintf(why, sizeof(why),
+		    "Header error: Size too large (%s, "
+		    "%u bytes)",
+		    h.cmd_valid ? h.cmd : "?", h.len);
 		peer_disconnect(p, why);
 		return -1;
 	}
@@ -431,12 +442,16 @@ frame_v1(struct peer *p, struct evbuffer *in, struct rmsg *m, size_t *need)
 	m->valid = 1;
 	if (!h.cmd_valid) {
 		subver_sanitize(h.cmd, strlen(h.cmd), why, sizeof(why));
-		log_debug(LOG_NET, "Header error: Invalid message type (%s, %u "
-		    "bytes), peer=%llu", why, h.len, (unsigned long long)p->id);
+		log_debug(LOG_NET,
+		    "Header error: Invalid message type (%s, %u "
+		    "bytes), peer=%llu",
+		    why, h.len, (unsigned long long)p->id);
 		m->valid = 0;
 	} else if (memcmp(sum, h.checksum, 4) != 0) {
-		log_debug(LOG_NET, "Header error: Wrong checksum (%s, %u bytes), "
-		    "peer=%llu", h.cmd, h.len, (unsigned long long)p->id);
+		log_debug(LOG_NET,
+		    "Header error: Wrong checksum (%s, %u bytes), "
+		    "peer=%llu",
+		    h.cmd, h.len, (unsigned long long)p->id);
 		m->valid = 0;
 	}
 	m->body = body;
@@ -463,24 +478,22 @@ frame_v2(struct peer *p, struct evbuffer *in, struct rmsg *m, size_t *need,
 		memcpy(m->cmd, v.cmd, sizeof(m->cmd));
 		m->valid = v.valid;
 		if (!v.valid)
-			log_debug(LOG_NET, "V2 transport: invalid message type "
-			    "(%s, %zu bytes), peer=%llu", v.cmd, v.wire,
-			    (unsigned long long)p->id);
+			log_debug(LOG_NET,
+			    "V2 transport: invalid message type "
+			    "(%s, %zu bytes), peer=%llu",
+			    v.cmd, v.wire, (unsigned long long)p->id);
 		m->body = v.payload;
 		m->len = v.len;
 		m->wire = v.wire;
 		return 1;
-	case V2T_NEED:
-		return 0;
+	case V2T_NEED: return 0;
 	case V2T_V1:
 		log_debug(LOG_NET, "V2 transport: v1 peer detected, peer=%llu",
 		    (unsigned long long)p->id);
 		v2t_free(p->v2);
 		p->v2 = NULL;
 		return frame_v1(p, in, m, need);
-	default:
-		peer_disconnect(p, v2t_error(p->v2));
-		return -1;
+	default: peer_disconnect(p, v2t_error(p->v2)); return -1;
 	}
 }
 
@@ -523,10 +536,10 @@ peer_process(struct peer *p)
 		}
 		v2 = p->v2 != NULL;
 		rc = v2 ? frame_v2(p, in, &m, &need, &seen) :
-		    frame_v1(p, in, &m, &need);
+			  frame_v1(p, in, &m, &need);
 		if (rc <= 0)
 			break;
-		v2 = p->v2 != NULL;	/* detection may have chosen v1 */
+		v2 = p->v2 != NULL; /* detection may have chosen v1 */
 		t = m.valid ? msg_type_lookup(m.cmd) : MT_OTHER;
 		if (m.valid) {
 			rc = msg_dispatch(p, t, m.cmd, m.body, m.len);
@@ -571,12 +584,12 @@ on_connected(struct peer *p)
 	char la[PEER_LOGADDR_LEN];
 
 	peer_connected(p);
-	if (getsockname(bufferevent_getfd(bev), (struct sockaddr *)&ss,
-	    &sl) == 0 && service_from_sockaddr(&p->bind,
-	    (struct sockaddr *)&ss) == 0)
+	if (getsockname(bufferevent_getfd(bev), (struct sockaddr *)&ss, &sl) ==
+		0 &&
+	    service_from_sockaddr(&p->bind, (struct sockaddr *)&ss) == 0)
 		p->has_bind = 1;
-	log_debug(LOG_NET, "connected, peer=%llu%s",
-	    (unsigned long long)p->id, peer_log_addr(p, la, sizeof(la)));
+	log_debug(LOG_NET, "connected, peer=%llu%s", (unsigned long long)p->id,
+	    peer_log_addr(p, la, sizeof(la)));
 	if (p->v2) {
 		/* Our key and garbage first; version waits for the keys. */
 		v2t_start(p->v2, bufferevent_get_output(bev));

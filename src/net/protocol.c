@@ -10,23 +10,42 @@
 #include "util/xmalloc.h"
 
 static const char *const type_names[MT_COUNT] = {
-	[MT_VERSION] = "version", [MT_VERACK] = "verack",
-	[MT_ADDR] = "addr", [MT_ADDRV2] = "addrv2",
-	[MT_SENDADDRV2] = "sendaddrv2", [MT_INV] = "inv",
-	[MT_GETDATA] = "getdata", [MT_MERKLEBLOCK] = "merkleblock",
-	[MT_GETBLOCKS] = "getblocks", [MT_GETHEADERS] = "getheaders",
-	[MT_TX] = "tx", [MT_HEADERS] = "headers", [MT_BLOCK] = "block",
-	[MT_GETADDR] = "getaddr", [MT_MEMPOOL] = "mempool",
-	[MT_PING] = "ping", [MT_PONG] = "pong", [MT_NOTFOUND] = "notfound",
-	[MT_FILTERLOAD] = "filterload", [MT_FILTERADD] = "filteradd",
-	[MT_FILTERCLEAR] = "filterclear", [MT_SENDHEADERS] = "sendheaders",
-	[MT_FEEFILTER] = "feefilter", [MT_SENDCMPCT] = "sendcmpct",
-	[MT_CMPCTBLOCK] = "cmpctblock", [MT_GETBLOCKTXN] = "getblocktxn",
-	[MT_BLOCKTXN] = "blocktxn", [MT_GETCFILTERS] = "getcfilters",
-	[MT_CFILTER] = "cfilter", [MT_GETCFHEADERS] = "getcfheaders",
-	[MT_CFHEADERS] = "cfheaders", [MT_GETCFCHECKPT] = "getcfcheckpt",
-	[MT_CFCHECKPT] = "cfcheckpt", [MT_WTXIDRELAY] = "wtxidrelay",
-	[MT_SENDTXRCNCL] = "sendtxrcncl", [MT_OTHER] = "*other*",
+	[MT_VERSION] = "version",
+	[MT_VERACK] = "verack",
+	[MT_ADDR] = "addr",
+	[MT_ADDRV2] = "addrv2",
+	[MT_SENDADDRV2] = "sendaddrv2",
+	[MT_INV] = "inv",
+	[MT_GETDATA] = "getdata",
+	[MT_MERKLEBLOCK] = "merkleblock",
+	[MT_GETBLOCKS] = "getblocks",
+	[MT_GETHEADERS] = "getheaders",
+	[MT_TX] = "tx",
+	[MT_HEADERS] = "headers",
+	[MT_BLOCK] = "block",
+	[MT_GETADDR] = "getaddr",
+	[MT_MEMPOOL] = "mempool",
+	[MT_PING] = "ping",
+	[MT_PONG] = "pong",
+	[MT_NOTFOUND] = "notfound",
+	[MT_FILTERLOAD] = "filterload",
+	[MT_FILTERADD] = "filteradd",
+	[MT_FILTERCLEAR] = "filterclear",
+	[MT_SENDHEADERS] = "sendheaders",
+	[MT_FEEFILTER] = "feefilter",
+	[MT_SENDCMPCT] = "sendcmpct",
+	[MT_CMPCTBLOCK] = "cmpctblock",
+	[MT_GETBLOCKTXN] = "getblocktxn",
+	[MT_BLOCKTXN] = "blocktxn",
+	[MT_GETCFILTERS] = "getcfilters",
+	[MT_CFILTER] = "cfilter",
+	[MT_GETCFHEADERS] = "getcfheaders",
+	[MT_CFHEADERS] = "cfheaders",
+	[MT_GETCFCHECKPT] = "getcfcheckpt",
+	[MT_CFCHECKPT] = "cfcheckpt",
+	[MT_WTXIDRELAY] = "wtxidrelay",
+	[MT_SENDTXRCNCL] = "sendtxrcncl",
+	[MT_OTHER] = "*other*",
 };
 
 const char *
@@ -249,7 +268,7 @@ v2addr_parse(struct rbuf *r, struct netaddr *a, int *known)
 	case NET_TORV2:
 		if (len != 10)
 			return PROTO_EMALFORMED;
-		break;		/* no longer supported: ignored */
+		break; /* no longer supported: ignored */
 	case NET_TORV3:
 	case NET_I2P:
 	case NET_CJDNS:
@@ -261,8 +280,7 @@ v2addr_parse(struct rbuf *r, struct netaddr *a, int *known)
 		a->len = (uint8_t)len;
 		*known = 1;
 		break;
-	default:
-		break;		/* unknown networks are ignored (BIP155) */
+	default: break; /* unknown networks are ignored (BIP155) */
 	}
 	return 0;
 }
@@ -571,7 +589,8 @@ cfcheckpt_encode(struct wbuf *w, uint8_t type, const uint8_t stop[32],
 void
 subver_sanitize(const char *in, size_t inlen, char *out, size_t outlen)
 {
-	static const char safe[] = "abcdefghijklmnopqrstuvwxyz"
+	static const char safe[] =
+	    "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ01234567890 .,;-_/:?@()";
 	size_t i, k = 0;
 

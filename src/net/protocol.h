@@ -67,15 +67,42 @@
 
 /* Every message type Core knows, in one table (counters are per type). */
 enum msg_type {
-	MT_VERSION, MT_VERACK, MT_ADDR, MT_ADDRV2, MT_SENDADDRV2, MT_INV,
-	MT_GETDATA, MT_MERKLEBLOCK, MT_GETBLOCKS, MT_GETHEADERS, MT_TX,
-	MT_HEADERS, MT_BLOCK, MT_GETADDR, MT_MEMPOOL, MT_PING, MT_PONG,
-	MT_NOTFOUND, MT_FILTERLOAD, MT_FILTERADD, MT_FILTERCLEAR,
-	MT_SENDHEADERS, MT_FEEFILTER, MT_SENDCMPCT, MT_CMPCTBLOCK,
-	MT_GETBLOCKTXN, MT_BLOCKTXN, MT_GETCFILTERS, MT_CFILTER,
-	MT_GETCFHEADERS, MT_CFHEADERS, MT_GETCFCHECKPT, MT_CFCHECKPT,
-	MT_WTXIDRELAY, MT_SENDTXRCNCL,
-	MT_OTHER,		/* unknown commands: "*other*" */
+	MT_VERSION,
+	MT_VERACK,
+	MT_ADDR,
+	MT_ADDRV2,
+	MT_SENDADDRV2,
+	MT_INV,
+	MT_GETDATA,
+	MT_MERKLEBLOCK,
+	MT_GETBLOCKS,
+	MT_GETHEADERS,
+	MT_TX,
+	MT_HEADERS,
+	MT_BLOCK,
+	MT_GETADDR,
+	MT_MEMPOOL,
+	MT_PING,
+	MT_PONG,
+	MT_NOTFOUND,
+	MT_FILTERLOAD,
+	MT_FILTERADD,
+	MT_FILTERCLEAR,
+	MT_SENDHEADERS,
+	MT_FEEFILTER,
+	MT_SENDCMPCT,
+	MT_CMPCTBLOCK,
+	MT_GETBLOCKTXN,
+	MT_BLOCKTXN,
+	MT_GETCFILTERS,
+	MT_CFILTER,
+	MT_GETCFHEADERS,
+	MT_CFHEADERS,
+	MT_GETCFCHECKPT,
+	MT_CFCHECKPT,
+	MT_WTXIDRELAY,
+	MT_SENDTXRCNCL,
+	MT_OTHER, /* unknown commands: "*other*" */
 	MT_COUNT
 };
 
@@ -87,7 +114,7 @@ int msg_type_from_name(const char *name);
 
 struct msg_header {
 	uint8_t magic[4];
-	char cmd[MSG_COMMAND_SIZE + 1];	/* NUL-terminated copy */
+	char cmd[MSG_COMMAND_SIZE + 1]; /* NUL-terminated copy */
 	int cmd_valid;			/* printable, NUL-padded */
 	uint32_t len;
 	uint8_t checksum[4];
@@ -106,11 +133,12 @@ struct version_msg {
 	uint64_t services;
 	int64_t timestamp;
 	uint64_t recv_services;
-	struct service addr_recv;	/* as the peer sees us */
+	struct service addr_recv; /* as the peer sees us */
 	uint64_t from_services;
 	struct service addr_from;
 	uint64_t nonce;
-	char subver[MAX_SUBVERSION_LENGTH + 1];	/* raw, may hold anything but NUL */
+	char subver[MAX_SUBVERSION_LENGTH +
+	    1]; /* raw, may hold anything but NUL */
 	size_t subver_len;
 	int32_t start_height;
 	int relay;
@@ -138,8 +166,7 @@ struct addr_entry {
  */
 int addr_parse(struct rbuf *r, int v2, struct addr_entry **out, size_t *n,
     size_t *unknown);
-void addr_encode(struct wbuf *w, int v2, const struct addr_entry *a,
-    size_t n);
+void addr_encode(struct wbuf *w, int v2, const struct addr_entry *a, size_t n);
 /* Whether a can be sent in the v1 addr format (IPv4, IPv6). */
 int addr_v1_compatible(const struct netaddr *a);
 
@@ -207,7 +234,7 @@ int sendcmpct_parse(struct rbuf *r, int *announce, uint64_t *version);
  */
 struct getcf_msg {
 	uint8_t type;
-	uint32_t start;		/* 0 for getcfcheckpt */
+	uint32_t start; /* 0 for getcfcheckpt */
 	uint8_t stop[32];
 };
 int getcf_parse(struct rbuf *r, struct getcf_msg *m);

@@ -13,17 +13,17 @@ struct socks5 {
 	enum state st;
 	char host[256];
 	uint16_t port;
-	char *user, *pass;	/* NULL: no authentication offered */
+	char *user, *pass; /* NULL: no authentication offered */
 };
 
 struct socks5 *
-socks5_new(const char *host, uint16_t port, const char *user,
-    const char *pass)
+socks5_new(const char *host, uint16_t port, const char *user, const char *pass)
 {
 	struct socks5 *s;
 
-	if (strlen(host) > 255 || (user && (strlen(user) > 255 ||
-	    pass == NULL || strlen(pass) > 255)))
+	if (strlen(host) > 255 ||
+	    (user &&
+		(strlen(user) > 255 || pass == NULL || strlen(pass) > 255)))
 		return NULL;
 	s = xcalloc(1, sizeof(*s));
 	strcpy(s->host, host);
@@ -127,7 +127,7 @@ socks5_feed(struct socks5 *s, const uint8_t *in, size_t len, size_t *used,
 				s->st = S_REPLY;
 			} else {
 				*why = "Proxy requested wrong authentication "
-				    "method";
+				       "method";
 				return SOCKS5_FAIL;
 			}
 			*used += 2;
@@ -160,12 +160,8 @@ socks5_feed(struct socks5 *s, const uint8_t *in, size_t len, size_t *used,
 			}
 			/* VER REP RSV ATYP, the bound address, its port. */
 			switch (in[*used + 3]) {
-			case 0x01:
-				need = 4 + 4 + 2;
-				break;
-			case 0x04:
-				need = 4 + 16 + 2;
-				break;
+			case 0x01: need = 4 + 4 + 2; break;
+			case 0x04: need = 4 + 16 + 2; break;
 			case 0x03:
 				need = 4 + 1 + (size_t)in[*used + 4] + 2;
 				break;
@@ -178,8 +174,7 @@ socks5_feed(struct socks5 *s, const uint8_t *in, size_t len, size_t *used,
 			*used += need;
 			s->st = S_DONE;
 			return SOCKS5_DONE;
-		case S_DONE:
-			return SOCKS5_DONE;
+		case S_DONE: return SOCKS5_DONE;
 		}
 	}
 }

@@ -19,9 +19,9 @@
 struct socks5;
 
 enum socks5_step {
-	SOCKS5_MORE,		/* needs more input */
-	SOCKS5_DONE,		/* connected: the rest is the peer's */
-	SOCKS5_FAIL,		/* the proxy refused or spoke nonsense */
+	SOCKS5_MORE, /* needs more input */
+	SOCKS5_DONE, /* connected: the rest is the peer's */
+	SOCKS5_FAIL, /* the proxy refused or spoke nonsense */
 };
 
 /*

@@ -58,13 +58,15 @@ bind_one(struct net *n, const struct service *svc, uint32_t perms,
 		close(fd);
 		/* The errno too: under load "in use" and "denied" differ. */
 		if (e == EADDRINUSE)
-			log_warnx("Unable to bind to %s on this computer. "
+			log_warnx(
+			    "Unable to bind to %s on this computer. "
 			    "bitrootd is probably already running. (bind "
-			    "returned error %s, errno %d)", s, strerror(e), e);
+			    "returned error %s, errno %d)",
+			    s, strerror(e), e);
 		else if (explicit)
 			log_warnx("Unable to bind to %s on this computer "
-			    "(bind returned error %s, errno %d)", s,
-			    strerror(e), e);
+				  "(bind returned error %s, errno %d)",
+			    s, strerror(e), e);
 		return -1;
 	}
 	if (listen(fd, SOMAXCONN) == -1) {
@@ -121,13 +123,17 @@ net_setup_listeners(struct net *n, char *err, size_t errlen)
 		if ((eq = strchr(buf, '=')) != NULL)
 			*eq = '\0';
 		if (service_parse(buf, port, &svc) == -1) {
-			snprintf(err, errlen, "Cannot resolve -bind address: "
-			    "'%s'", v);
+			snprintf(err, errlen,
+			    "Cannot resolve -bind address: "
+			    "'%s'",
+			    v);
 			return -1;
 		}
 		if (n->listen && bind_one(n, &svc, 0, 1) == -1) {
-			snprintf(err, errlen, "Unable to bind to %s on this "
-			    "computer", v);
+			snprintf(err, errlen,
+			    "Unable to bind to %s on this "
+			    "computer",
+			    v);
 			return -1;
 		}
 	}
@@ -138,16 +144,20 @@ net_setup_listeners(struct net *n, char *err, size_t errlen)
 		int dir;
 
 		if (netperm_parse(vals[i], n->implicit_perms, &flags, &dir,
-		    &rest, err, errlen) == -1)
+			&rest, err, errlen) == -1)
 			return -1;
 		if (service_parse(rest, 0, &svc) == -1 || svc.port == 0) {
-			snprintf(err, errlen, "Need to specify a port with "
-			    "-whitebind: '%s'", rest);
+			snprintf(err, errlen,
+			    "Need to specify a port with "
+			    "-whitebind: '%s'",
+			    rest);
 			return -1;
 		}
 		if (n->listen && bind_one(n, &svc, flags, 1) == -1) {
-			snprintf(err, errlen, "Unable to bind to %s on this "
-			    "computer", rest);
+			snprintf(err, errlen,
+			    "Unable to bind to %s on this "
+			    "computer",
+			    rest);
 			return -1;
 		}
 	}
@@ -166,7 +176,8 @@ net_setup_listeners(struct net *n, char *err, size_t errlen)
 		ok += bind_one(n, &any6, 0, 0) == 0;
 		ok += bind_one(n, &any4, 0, 0) == 0;
 		if (!ok) {
-			snprintf(err, errlen, "Failed to listen on any port. "
+			snprintf(err, errlen,
+			    "Failed to listen on any port. "
 			    "Use -listen=0 if you want this.");
 			return -1;
 		}
@@ -180,20 +191,24 @@ net_setup_listeners(struct net *n, char *err, size_t errlen)
 static int
 build_subver(struct net *n, char *err, size_t errlen)
 {
-	static const char safe[] = "abcdefghijklmnopqrstuvwxyz"
+	static const char safe[] =
+	    "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ01234567890 .,;-_/:?@()";
 	const char *const *vals;
 	size_t nc, i, len;
 	char buf[4096];
 
 	nc = args_get_all(n->args, "uacomment", &vals);
-	len = (size_t)snprintf(buf, sizeof(buf), "/bitroot:%s", PACKAGE_VERSION);
+	len = (size_t)snprintf(buf, sizeof(buf), "/bitroot:%s",
+	    PACKAGE_VERSION);
 	for (i = 0; i < nc; i++) {
 		const char *c = vals[i];
 
 		if (strspn(c, safe) != strlen(c)) {
-			snprintf(err, errlen, "User Agent comment (%s) contains "
-			    "unsafe characters.", c);
+			snprintf(err, errlen,
+			    "User Agent comment (%s) contains "
+			    "unsafe characters.",
+			    c);
 			return -1;
 		}
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
@@ -205,9 +220,11 @@ build_subver(struct net *n, char *err, size_t errlen)
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len, ")");
 	len += (size_t)snprintf(buf + len, sizeof(buf) - len, "/");
 	if (len > MAX_SUBVERSION_LENGTH) {
-		snprintf(err, errlen, "Total length of network version string "
+		snprintf(err, errlen,
+		    "Total length of network version string "
 		    "(%zu) exceeds maximum length (%d). Reduce the number or "
-		    "size of uacomments.", len, MAX_SUBVERSION_LENGTH);
+		    "size of uacomments.",
+		    len, MAX_SUBVERSION_LENGTH);
 		return -1;
 	}
 	memcpy(n->subver, buf, len + 1);
@@ -240,8 +257,10 @@ read_proxies(struct net *n, char *err, size_t errlen)
 	v = args_get(n->args, "proxy");
 	if (v && *v && strcmp(v, "0") != 0) {
 		if (parse_proxy(v, &ps) != 0) {
-			snprintf(err, errlen, "Invalid -proxy address or "
-			    "hostname: '%s'", v);
+			snprintf(err, errlen,
+			    "Invalid -proxy address or "
+			    "hostname: '%s'",
+			    v);
 			return -1;
 		}
 		n->proxy[NETC_IPV4] = n->proxy[NETC_IPV6] = ps;
@@ -254,8 +273,10 @@ read_proxies(struct net *n, char *err, size_t errlen)
 			memset(&n->proxy[NETC_ONION], 0, sizeof(ps));
 			onion_off = 1;
 		} else if (parse_proxy(v, &ps) != 0) {
-			snprintf(err, errlen, "Invalid -onion address or "
-			    "hostname: '%s'", v);
+			snprintf(err, errlen,
+			    "Invalid -onion address or "
+			    "hostname: '%s'",
+			    v);
 			return -1;
 		} else
 			n->proxy[NETC_ONION] = ps;
@@ -271,28 +292,36 @@ read_proxies(struct net *n, char *err, size_t errlen)
 		for (i = 0; i < nv; i++) {
 			if (net_class_parse(vals[i], &c) != 0 ||
 			    c == NETC_UNROUTABLE) {
-				snprintf(err, errlen, "Unknown network specified "
-				    "in -onlynet: '%s'", vals[i]);
+				snprintf(err, errlen,
+				    "Unknown network specified "
+				    "in -onlynet: '%s'",
+				    vals[i]);
 				return -1;
 			}
 			n->reachable |= 1u << c;
 		}
 		if ((n->reachable & 1u << NETC_ONION) &&
 		    n->proxy[NETC_ONION].port == 0) {
-			snprintf(err, errlen, "Outbound connections restricted "
+			snprintf(err, errlen,
+			    "Outbound connections restricted "
 			    "to Tor (-onlynet=onion) but the proxy for reaching "
-			    "the Tor network is %s", onion_off ? "explicitly "
-			    "forbidden: -onion=0" : "not provided: none of "
-			    "-proxy, -onion or -listenonion is given");
+			    "the Tor network is %s",
+			    onion_off ?
+				"explicitly "
+				"forbidden: -onion=0" :
+				"not provided: none of "
+				"-proxy, -onion or -listenonion is given");
 			return -1;
 		}
 		if (n->reachable & 1u << NETC_I2P) {
-			snprintf(err, errlen, "Outbound connections restricted "
+			snprintf(err, errlen,
+			    "Outbound connections restricted "
 			    "to i2p (-onlynet=i2p) but -i2psam is not provided");
 			return -1;
 		}
 		if (n->reachable & 1u << NETC_CJDNS) {
-			snprintf(err, errlen, "Outbound connections restricted "
+			snprintf(err, errlen,
+			    "Outbound connections restricted "
 			    "to CJDNS (-onlynet=cjdns) but -cjdnsreachable is "
 			    "not provided");
 			return -1;
@@ -316,13 +345,15 @@ net_read_options(struct net *n, char *err, size_t errlen)
 		maxconn = 0;
 	nbind = args_get_all(n->args, "bind", &vals) +
 	    args_get_all(n->args, "whitebind", &vals);
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY) {
 		avail = (int64_t)rl.rlim_cur - MIN_CORE_FILEDESCRIPTORS -
 		    MAX_ADDNODE_CONNECTIONS - (int64_t)(nbind ? nbind : 2);
 		if (avail < 0)
 			avail = 0;
 		if (maxconn > avail) {
-			log_warnx("Reducing -maxconnections from %lld to %lld, "
+			log_warnx(
+			    "Reducing -maxconnections from %lld to %lld, "
 			    "because of system limitations.",
 			    (long long)maxconn, (long long)avail);
 			maxconn = avail;
@@ -330,12 +361,15 @@ net_read_options(struct net *n, char *err, size_t errlen)
 	}
 	n->max_connections = (int)maxconn;
 	n->max_outbound_full = maxconn < MAX_OUTBOUND_FULL_RELAY ?
-	    (int)maxconn : MAX_OUTBOUND_FULL_RELAY;
+	    (int)maxconn :
+	    MAX_OUTBOUND_FULL_RELAY;
 	n->max_block_relay = (int)maxconn - n->max_outbound_full <
-	    MAX_BLOCK_RELAY_ONLY ? (int)maxconn - n->max_outbound_full :
+		MAX_BLOCK_RELAY_ONLY ?
+	    (int)maxconn - n->max_outbound_full :
 	    MAX_BLOCK_RELAY_ONLY;
-	n->max_inbound = (int)maxconn - (n->max_outbound_full +
-	    n->max_block_relay + MAX_FEELER_CONNECTIONS);
+	n->max_inbound = (int)maxconn -
+	    (n->max_outbound_full + n->max_block_relay +
+		MAX_FEELER_CONNECTIONS);
 	if (n->max_inbound < 0)
 		n->max_inbound = 0;
 
@@ -344,19 +378,22 @@ net_read_options(struct net *n, char *err, size_t errlen)
 	n->peer_timeout = args_get_int(n->args, "peertimeout",
 	    DEFAULT_PEER_CONNECT_TIMEOUT);
 	if (n->peer_timeout <= 0) {
-		snprintf(err, errlen, "peertimeout must be a positive "
+		snprintf(err, errlen,
+		    "peertimeout must be a positive "
 		    "integer.");
 		return -1;
 	}
 	v = args_get_int(n->args, "timeout", DEFAULT_CONNECT_TIMEOUT_MS);
-	n->connect_timeout_ms = v > 0 && v < 3600000 ? (int)v :
+	n->connect_timeout_ms = v > 0 && v < 3600000 ?
+	    (int)v :
 	    DEFAULT_CONNECT_TIMEOUT_MS;
-	v = args_get_int(n->args, "maxreceivebuffer", DEFAULT_MAXRECEIVEBUFFER);
+	v = args_get_int(n->args, "maxreceivebuffer",
+	    DEFAULT_MAXRECEIVEBUFFER);
 	n->max_recv_buffer = v > 0 ? (size_t)v * 1000 :
-	    DEFAULT_MAXRECEIVEBUFFER * 1000;
+				     DEFAULT_MAXRECEIVEBUFFER * 1000;
 	v = args_get_int(n->args, "maxsendbuffer", DEFAULT_MAXSENDBUFFER);
 	n->max_send_buffer = v > 0 ? (size_t)v * 1000 :
-	    DEFAULT_MAXSENDBUFFER * 1000;
+				     DEFAULT_MAXSENDBUFFER * 1000;
 	n->local_services = NODE_NETWORK | NODE_WITNESS | NODE_NETWORK_LIMITED;
 	/* BIP324, on by default as in Core. */
 	n->v2transport = args_get_bool(n->args, "v2transport", 1);
@@ -368,8 +405,8 @@ net_read_options(struct net *n, char *err, size_t errlen)
 	if (build_subver(n, err, errlen) == -1)
 		return -1;
 
-	n->implicit_perms = netperm_implicit(
-	    args_get_bool(n->args, "whitelistrelay", 1),
+	n->implicit_perms = netperm_implicit(args_get_bool(n->args,
+						 "whitelistrelay", 1),
 	    args_get_bool(n->args, "whitelistforcerelay", 0));
 	nv = args_get_all(n->args, "whitelist", &vals);
 	for (i = 0; i < nv; i++) {
@@ -378,11 +415,13 @@ net_read_options(struct net *n, char *err, size_t errlen)
 
 		memset(&w, 0, sizeof(w));
 		if (netperm_parse(vals[i], n->implicit_perms, &w.flags, &w.dir,
-		    &rest, err, errlen) == -1)
+			&rest, err, errlen) == -1)
 			return -1;
 		if (subnet_parse(rest, &w.sn) == -1) {
-			snprintf(err, errlen, "Invalid netmask specified in "
-			    "-whitelist: '%s'", rest);
+			snprintf(err, errlen,
+			    "Invalid netmask specified in "
+			    "-whitelist: '%s'",
+			    rest);
 			return -1;
 		}
 		n->whitelist = xreallocarray(n->whitelist, n->nwhitelist + 1,
@@ -419,8 +458,10 @@ net_read_options(struct net *n, char *err, size_t errlen)
 		if (strcmp(vals[i], "nopublicdial") == 0)
 			n->no_public_dial = 1;
 		else {
-			snprintf(err, errlen, "-test=%s unknown test option "
-			    "(bitrootd knows: nopublicdial)", vals[i]);
+			snprintf(err, errlen,
+			    "-test=%s unknown test option "
+			    "(bitrootd knows: nopublicdial)",
+			    vals[i]);
 			return -1;
 		}
 	}
@@ -472,18 +513,20 @@ net_add_targets(struct net *n)
 		/* No seeds to ask on this chain: say so rather than ignore it. */
 		if (args_is_set(n->args, "dnsseed") &&
 		    args_get_bool(n->args, "dnsseed", 0))
-			log_warnx("Warning: -dnsseed is set but bitrootd has no "
+			log_warnx(
+			    "Warning: -dnsseed is set but bitrootd has no "
 			    "DNS seeds for this chain; add peers with -addnode, "
 			    "-seednode or -connect");
 		if (args_get_bool(n->args, "forcednsseed", 0))
-			log_warnx("Warning: -forcednsseed is set but bitrootd has "
+			log_warnx(
+			    "Warning: -forcednsseed is set but bitrootd has "
 			    "no DNS seeds for this chain; add peers with -addnode, "
 			    "-seednode or -connect");
 	}
 	if (n->use_addrman_outgoing && n->cp->id == CHAIN_SIGNET &&
 	    args_get_bool(n->args, "dnsseed", n->max_connections > 0) &&
 	    (addrman_size(n->addrman, -1, -1) == 0 ||
-	    args_get_bool(n->args, "forcednsseed", 0))) {
+		args_get_bool(n->args, "forcednsseed", 0))) {
 		nv = args_get_all(n->args, "signetseednode", &vals);
 		for (i = 0; i < nv; i++)
 			net_connect(n, vals[i], CONN_ADDR_FETCH, NULL,

@@ -104,7 +104,8 @@ sync_tip_is_recent(struct net *n)
 {
 	int64_t spacing = n->cp->target_spacing;
 
-	return (node_time() - n->sync->tip_time) / spacing < LIMITED_PEER_DEPTH;
+	return (node_time() - n->sync->tip_time) / spacing <
+	    LIMITED_PEER_DEPTH;
 }
 
 struct store_rtxn *
@@ -161,7 +162,8 @@ sync_refresh_chain(struct sync *s, struct store_rtxn *t)
 		if (h == 0)
 			break;
 		if (store_get_index(t, hash, &e) != STORE_OK) {
-			log_warnx("net: block index lacks an ancestor at %d", h);
+			log_warnx("net: block index lacks an ancestor at %d",
+			    h);
 			break;
 		}
 		memcpy(hash, e.hdr.prev, 32);
@@ -329,11 +331,14 @@ sync_peer_has_header(struct sync *s, struct store_rtxn *t, struct peer *p,
 {
 	uint8_t a[32];
 
-	if (p->sync.has_best && sync_ancestor(s, t, p->sync.best_hash,
-	    p->sync.best_height, height, a) == 0 && memcmp(a, hash, 32) == 0)
+	if (p->sync.has_best &&
+	    sync_ancestor(s, t, p->sync.best_hash, p->sync.best_height, height,
+		a) == 0 &&
+	    memcmp(a, hash, 32) == 0)
 		return 1;
-	if (p->sync.has_hdr_sent && sync_ancestor(s, t, p->sync.hdr_sent,
-	    p->sync.hdr_sent_height, height, a) == 0 &&
+	if (p->sync.has_hdr_sent &&
+	    sync_ancestor(s, t, p->sync.hdr_sent, p->sync.hdr_sent_height,
+		height, a) == 0 &&
 	    memcmp(a, hash, 32) == 0)
 		return 1;
 	return 0;

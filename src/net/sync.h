@@ -38,40 +38,41 @@ struct cmpct_block;
 
 struct peer_sync {
 	/* What the peer has. */
-	uint8_t best_hash[32];		/* best block we know it has */
-	int32_t best_height;		/* -1 until known */
-	uint8_t best_work[32];		/* big-endian */
+	uint8_t best_hash[32]; /* best block we know it has */
+	int32_t best_height;   /* -1 until known */
+	uint8_t best_work[32]; /* big-endian */
 	int has_best;
-	uint8_t unknown_hash[32];	/* announced, not in our index yet */
+	uint8_t unknown_hash[32]; /* announced, not in our index yet */
 	int has_unknown;
-	uint8_t cmpct_bad[32];		/* a compact block to punish if its */
-	int has_cmpct_bad;		/* header proves valid */
-	int32_t common_height;		/* last common block with our header chain, -1 */
-	uint32_t common_gen;		/* header chain generation it was computed for */
+	uint8_t cmpct_bad[32]; /* a compact block to punish if its */
+	int has_cmpct_bad;     /* header proves valid */
+	int32_t
+	    common_height;   /* last common block with our header chain, -1 */
+	uint32_t common_gen; /* header chain generation it was computed for */
 
 	/* Serving and announcing to it (blockserve.c). */
-	uint8_t continuation[32];	/* getblocks: inv the tip when this is asked */
+	uint8_t
+	    continuation[32]; /* getblocks: inv the tip when this is asked */
 	int has_continuation;
-	uint8_t hdr_sent[32];		/* best header we sent it */
-	int32_t hdr_sent_height;	/* -1 until then */
+	uint8_t hdr_sent[32];	 /* best header we sent it */
+	int32_t hdr_sent_height; /* -1 until then */
 	int has_hdr_sent;
-	unsigned prefers_headers:1;	/* it sent sendheaders (BIP130) */
-	unsigned sent_sendheaders:1;	/* we sent it sendheaders */
-	unsigned ibd_announce:1;	/* tell it our tip (initial download) */
-	int64_t ibd_announce_us;	/* when we last did */
+	unsigned prefers_headers : 1;  /* it sent sendheaders (BIP130) */
+	unsigned sent_sendheaders : 1; /* we sent it sendheaders */
+	unsigned ibd_announce : 1;     /* tell it our tip (initial download) */
+	int64_t ibd_announce_us;       /* when we last did */
 
 	/* Downloading from it (blockdl.c). */
-	unsigned started:1;		/* headers sync started with it */
-	unsigned preferred_download:1;	/* Core's fPreferredDownload */
-	int64_t getheaders_time;	/* node time of the last getheaders, s */
-	int headers_pending;		/* batches at validation */
-	struct inflight *inflight;	/* oldest request first */
+	unsigned started : 1;		 /* headers sync started with it */
+	unsigned preferred_download : 1; /* Core's fPreferredDownload */
+	int64_t getheaders_time;   /* node time of the last getheaders, s */
+	int headers_pending;	   /* batches at validation */
+	struct inflight *inflight; /* oldest request first */
 	int n_inflight;
 	int64_t downloading_since_us;
 	int64_t stalling_since_us;
-	int blocks_pending;		/* blocks at validation */
+	int blocks_pending; /* blocks at validation */
 };
-
 
 /* Initial values of a new peer's state. */
 void sync_peer_init(struct peer_sync *ps);
@@ -133,9 +134,9 @@ void sync_serve_getheaders(struct net *n, struct peer *p,
 void sync_serve_getblocks(struct net *n, struct peer *p,
     const struct locator_msg *m);
 /* How sync_serve_block sends a block. */
-#define SERVE_BLOCK_STRIPPED 0	/* MSG_BLOCK: without witnesses */
-#define SERVE_BLOCK_WITNESS 1	/* MSG_WITNESS_BLOCK */
-#define SERVE_BLOCK_CMPCT 2	/* MSG_CMPCT_BLOCK: compact if recent (Core) */
+#define SERVE_BLOCK_STRIPPED 0 /* MSG_BLOCK: without witnesses */
+#define SERVE_BLOCK_WITNESS 1  /* MSG_WITNESS_BLOCK */
+#define SERVE_BLOCK_CMPCT 2    /* MSG_CMPCT_BLOCK: compact if recent (Core) */
 /* Sends block hash to p. 0, or -1 if not allowed/known. */
 int sync_serve_block(struct net *n, struct peer *p, const uint8_t hash[32],
     int how);

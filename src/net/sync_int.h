@@ -20,31 +20,31 @@
 #define BLOCK_DOWNLOAD_TIMEOUT_PER_PEER 0.5
 
 struct inflight {
-	uint8_t hash[32];		/* map key */
+	uint8_t hash[32]; /* map key */
 	uint64_t peer_id;
 	int32_t height;
 	int64_t time_us;
-	int historical;			/* for background validation */
-	struct inflight *next;		/* the peer's list, oldest first */
+	int historical;	       /* for background validation */
+	struct inflight *next; /* the peer's list, oldest first */
 };
 
 /* A block at validation, or stored beyond our tip. */
 struct blk {
-	uint8_t hash[32];		/* map key */
+	uint8_t hash[32]; /* map key */
 	int32_t height;
 	int count;
 };
 
 struct sync {
 	struct net *n;
-	uint8_t (*hc)[32];		/* best header chain: hc[h] at height h */
+	uint8_t (*hc)[32]; /* best header chain: hc[h] at height h */
 	size_t hc_cap;
-	int32_t hc_height;		/* -1: empty */
-	uint32_t hc_gen;		/* bumped when a branch is replaced */
+	int32_t hc_height; /* -1: empty */
+	uint32_t hc_gen;   /* bumped when a branch is replaced */
 	uint8_t tip[32];
 	int32_t tip_height;
-	uint8_t tip_work[32];		/* big-endian */
-	int64_t tip_time;		/* the tip header's timestamp */
+	uint8_t tip_work[32]; /* big-endian */
+	int64_t tip_time;     /* the tip header's timestamp */
 	/*
 	 * The tip as of the last tip notice: what the next one announces
 	 * from. Not tip itself, which any refresh of the chain (a header batch
@@ -52,25 +52,25 @@ struct sync {
 	 * queued; that notice would then find nothing new to announce.
 	 */
 	uint8_t announced[32];
-	int32_t announced_height;	/* -1: none yet, take the tip */
+	int32_t announced_height; /* -1: none yet, take the tip */
 	/*
 	 * The last height where the header chain and the active chain agree:
 	 * the tip, unless the best headers are on another branch (a reorg to
 	 * come), whose blocks are then fetched from here on.
 	 */
 	int32_t hc_fork;
-	int ibd;			/* as of the last tip; sync_is_ibd is live */
-	struct htab *inflight;		/* hash -> struct inflight */
-	struct htab *pending;		/* hash -> struct blk: at validation */
-	struct htab *have;		/* hash -> struct blk: stored, above tip */
-	int32_t scan_from;		/* no unrequested block below this */
+	int ibd;	       /* as of the last tip; sync_is_ibd is live */
+	struct htab *inflight; /* hash -> struct inflight */
+	struct htab *pending;  /* hash -> struct blk: at validation */
+	struct htab *have;     /* hash -> struct blk: stored, above tip */
+	int32_t scan_from;     /* no unrequested block below this */
 	/*
 	 * The same for the blocks below a UTXO snapshot's base that
 	 * background validation needs (validation_background_range).
 	 */
 	int32_t hist_scan;
 	int64_t stall_timeout_us;
-	int n_preferred;		/* handshaked preferred-download peers */
+	int n_preferred; /* handshaked preferred-download peers */
 	int n_sync_started;
 };
 
@@ -88,8 +88,7 @@ void sync_update_availability(struct sync *s, struct store_rtxn *t,
 void sync_process_unknown(struct sync *s, struct store_rtxn *t,
     struct peer *p);
 /* Last height where the peer's best branch and our header chain agree, -1. */
-int32_t sync_peer_common(struct sync *s, struct store_rtxn *t,
-    struct peer *p);
+int32_t sync_peer_common(struct sync *s, struct store_rtxn *t, struct peer *p);
 /*
  * The hash at height want on the branch that ends at (hash, height): 0, or
  * -1 if want is out of range or the walk back leaves the index or is too
@@ -98,8 +97,8 @@ int32_t sync_peer_common(struct sync *s, struct store_rtxn *t,
 int sync_ancestor(struct sync *s, struct store_rtxn *t, const uint8_t hash[32],
     int32_t height, int32_t want, uint8_t out[32]);
 /* Whether p has the header hash at height (it told us, or we sent it). */
-int sync_peer_has_header(struct sync *s, struct store_rtxn *t,
-    struct peer *p, const uint8_t hash[32], int32_t height);
+int sync_peer_has_header(struct sync *s, struct store_rtxn *t, struct peer *p,
+    const uint8_t hash[32], int32_t height);
 
 /* ---- blockdl.c ---- */
 /* Core's CanDirectFetch: our tip is less than 20 block intervals old. */

@@ -127,11 +127,11 @@ txann_queue(struct net *n, const struct relay_tx *rt, uint64_t from_peer)
 	struct peer_tx *pt;
 	struct peer *p;
 
-	TAILQ_FOREACH(p, &n->peers, entry) {
+	TAILQ_FOREACH (p, &n->peers, entry) {
 		/* The feefilter is checked at sending: it may change. */
 		if (p->id == from_peer || !relays_to(p) ||
-		    txann_known_has(n, p, p->wtxid_relay ? rt->wtxid :
-		    rt->txid))
+		    txann_known_has(n, p,
+			p->wtxid_relay ? rt->wtxid : rt->txid))
 			continue;
 		pt = peer_tx_get(p);
 		if (pt->ninv >= PEER_INV_QUEUE_MAX)
@@ -203,7 +203,7 @@ send_invs(struct net *n, struct peer *p, struct inv_batch *b)
 
 	if (pt->send_mempool) {
 		pt->send_mempool = 0;
-		TAILQ_FOREACH(rt, &t->order, entry)
+		TAILQ_FOREACH (rt, &t->order, entry)
 			batch_add(n, p, b, rt);
 		batch_flush(p, b);
 	}
@@ -253,8 +253,9 @@ maybe_send_feefilter(struct net *n, struct peer *p, int64_t now_us)
 		pt->next_feefilter_us = now_us +
 		    poisson_us(AVG_FEEFILTER_BROADCAST_US);
 	} else if (now_us + MAX_FEEFILTER_CHANGE_DELAY_US <
-	    pt->next_feefilter_us && (cur < 3 * pt->feefilter_sent / 4 ||
-	    cur > 4 * pt->feefilter_sent / 3))
+		pt->next_feefilter_us &&
+	    (cur < 3 * pt->feefilter_sent / 4 ||
+		cur > 4 * pt->feefilter_sent / 3))
 		pt->next_feefilter_us = now_us +
 		    (int64_t)rand_range(MAX_FEEFILTER_CHANGE_DELAY_US);
 }
@@ -269,7 +270,7 @@ txann_tick(struct net *n, int64_t now_us)
 	int trickle;
 
 	memset(&b, 0, sizeof(b));
-	TAILQ_FOREACH(p, &n->peers, entry) {
+	TAILQ_FOREACH (p, &n->peers, entry) {
 		if (!p->handshaked || p->disconnect)
 			continue;
 		maybe_send_feefilter(n, p, now_us);
@@ -278,8 +279,8 @@ txann_tick(struct net *n, int64_t now_us)
 				p->tx->ninv = 0;
 			continue;
 		}
-		if ((pt = p->tx) == NULL || (pt->ninv == 0 &&
-		    !pt->send_mempool))
+		if ((pt = p->tx) == NULL ||
+		    (pt->ninv == 0 && !pt->send_mempool))
 			continue;
 		trickle = peer_has_perm(p, PF_NOBAN);
 		if (pt->next_inv_us < now_us) {
@@ -288,11 +289,12 @@ txann_tick(struct net *n, int64_t now_us)
 				if (t->next_inv_inbound_us < now_us)
 					t->next_inv_inbound_us = now_us +
 					    poisson_us(
-					    INBOUND_INVENTORY_BROADCAST_US);
+						INBOUND_INVENTORY_BROADCAST_US);
 				pt->next_inv_us = t->next_inv_inbound_us;
 			} else
-				pt->next_inv_us = now_us + poisson_us(
-				    OUTBOUND_INVENTORY_BROADCAST_US);
+				pt->next_inv_us = now_us +
+				    poisson_us(
+					OUTBOUND_INVENTORY_BROADCAST_US);
 		}
 		if (trickle)
 			send_invs(n, p, &b);
@@ -312,8 +314,8 @@ txrelay_serve(struct peer *p, const struct inv *iv)
 	struct wbuf w;
 	struct tx tx;
 
-	if (t == NULL || (rt = txrelay_find(t, iv->hash, base == MSG_WTX))
-	    == NULL)
+	if (t == NULL ||
+	    (rt = txrelay_find(t, iv->hash, base == MSG_WTX)) == NULL)
 		return -1;
 	/* Only what was there when we last told the peer anything. */
 	if (rt->seq > txrelay_peer_last_seq(p))
@@ -336,8 +338,10 @@ void
 txrelay_on_mempool(struct peer *p)
 {
 	if (p->net->tx == NULL) {
-		log_debug(LOG_NET, "mempool request ignored (no mempool) "
-		    "peer=%llu", (unsigned long long)p->id);
+		log_debug(LOG_NET,
+		    "mempool request ignored (no mempool) "
+		    "peer=%llu",
+		    (unsigned long long)p->id);
 		return;
 	}
 	peer_tx_get(p)->send_mempool = 1;
@@ -362,14 +366,18 @@ txrelay_on_inv(struct peer *p, const struct inv *iv)
 		return 0;
 	hash_to_hex(iv->hash, hex);
 	if (txrelay_rejects_incoming(p)) {
-		snprintf(why, sizeof(why), "transaction (%s) inv sent in "
-		    "violation of protocol", hex);
+		snprintf(why, sizeof(why),
+		    "transaction (%s) inv sent in "
+		    "violation of protocol",
+		    hex);
 		peer_disconnect(p, why);
 		return -1;
 	}
 	if (t == NULL) {
-		log_debug(LOG_NET, "got inv: tx %s ignored (no mempool) "
-		    "peer=%llu", hex, (unsigned long long)p->id);
+		log_debug(LOG_NET,
+		    "got inv: tx %s ignored (no mempool) "
+		    "peer=%llu",
+		    hex, (unsigned long long)p->id);
 		return 0;
 	}
 	have = txrelay_find(t, iv->hash, is_wtxid) ||

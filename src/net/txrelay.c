@@ -38,12 +38,12 @@ struct reject_ent {
 /* A bounded set of hashes: a ring of keys plus a table over it. */
 struct rejset {
 	struct htab *tab;
-	struct reject_ent **ring;	/* allocated on first use */
+	struct reject_ent **ring; /* allocated on first use */
 	size_t pos, n;
 };
 
 struct pending_sub {
-	uint8_t wtxid[32];		/* the key */
+	uint8_t wtxid[32]; /* the key */
 	uint8_t txid[32];
 	uint8_t *raw;
 	size_t len;
@@ -80,8 +80,8 @@ txrelay_new(struct net *n, struct mempool *mp)
 	TAILQ_INIT(t->pending_order);
 	t->orphans = orphanage_new();
 	max_orphans = args_get_int(n->args, "maxorphantx", ORPHAN_MAX);
-	orphanage_set_max(t->orphans, max_orphans < 0 ? 0 :
-	    (size_t)max_orphans);
+	orphanage_set_max(t->orphans,
+	    max_orphans < 0 ? 0 : (size_t)max_orphans);
 	t->anns = htab_new(33, 0);
 	t->known_k0 = rand_u64();
 	t->known_k1 = rand_u64();
@@ -243,7 +243,7 @@ txrelay_tip_changed(struct net *n)
 /* ---- orphans and blocks ---- */
 
 struct spent_key {
-	uint8_t key[36];		/* txid, then the index little-endian */
+	uint8_t key[36]; /* txid, then the index little-endian */
 };
 
 static void
@@ -270,7 +270,7 @@ txrelay_block_connected(struct net *n, const uint8_t *raw, size_t len)
 	struct txrelay *t = n->tx;
 	struct htab *spent;
 	struct spent_key *keys;
-	uint8_t (*gone)[32], key[36];
+	uint8_t(*gone)[32], key[36];
 	const struct orphan *o;
 	struct block b;
 	struct rbuf r;
@@ -311,8 +311,10 @@ txrelay_block_connected(struct net *n, const uint8_t *raw, size_t len)
 	for (i = 0; i < ngone; i++)
 		orphanage_erase(t->orphans, gone[i]);
 	if (ngone > 0)
-		log_debug(LOG_MEMPOOL, "Erased %zu orphan transaction(s) "
-		    "included or conflicted by block", ngone);
+		log_debug(LOG_MEMPOOL,
+		    "Erased %zu orphan transaction(s) "
+		    "included or conflicted by block",
+		    ngone);
 	free(gone);
 	htab_free(spent);
 	free(keys);
@@ -330,8 +332,9 @@ pending_add(struct txrelay *t, const struct tx *tx, const uint8_t *raw,
 	/* Too big to be an orphan: no need to keep it. */
 	if (weight > ORPHAN_MAX_WEIGHT || htab_get(t->pending, tx->wtxid))
 		return;
-	while (t->npending > 0 && (t->npending >= PENDING_SUB_MAX ||
-	    t->pending_bytes + len > PENDING_SUB_BYTES))
+	while (t->npending > 0 &&
+	    (t->npending >= PENDING_SUB_MAX ||
+		t->pending_bytes + len > PENDING_SUB_BYTES))
 		pending_drop(t, TAILQ_FIRST(t->pending_order));
 	ps = xcalloc(1, sizeof(*ps));
 	memcpy(ps->wtxid, tx->wtxid, 32);
@@ -372,12 +375,15 @@ txrelay_on_tx(struct peer *p, struct rbuf *r)
 	int rc;
 
 	if (txrelay_rejects_incoming(p)) {
-		peer_disconnect(p, "transaction sent in violation of protocol");
+		peer_disconnect(p,
+		    "transaction sent in violation of protocol");
 		return H_OK;
 	}
 	if (t == NULL) {
-		log_debug(LOG_MEMPOOL, "tx (%zu bytes) from peer=%llu ignored: "
-		    "no mempool", r->len, (unsigned long long)p->id);
+		log_debug(LOG_MEMPOOL,
+		    "tx (%zu bytes) from peer=%llu ignored: "
+		    "no mempool",
+		    r->len, (unsigned long long)p->id);
 		return H_OK;
 	}
 	if (sync_is_ibd(n)) {
@@ -411,13 +417,14 @@ txrelay_on_tx(struct peer *p, struct rbuf *r)
 	if (txrelay_reconsiderable(t, tx.wtxid)) {
 		/* Not alone again; but a child may have come meanwhile (Core 28). */
 		log_tx("found tx in reconsiderable rejects, looking for child "
-		    "in orphanage:", tx.txid, tx.wtxid, p->id);
+		       "in orphanage:",
+		    tx.txid, tx.wtxid, p->id);
 		txpkg_try(n, p->id, tx.txid, tx.wtxid, r->p, len);
 		goto out;
 	}
 	if ((o = orphanage_get(t->orphans, tx.wtxid)) != NULL) {
 		orphanage_add(t->orphans, p->id, o->txid, o->wtxid, o->raw,
-		    o->len, o->weight, (const uint8_t (*)[32])o->parents,
+		    o->len, o->weight, (const uint8_t(*)[32])o->parents,
 		    o->nparents, node_time(), NULL);
 		log_tx("tx already in the orphanage:", tx.txid, tx.wtxid,
 		    p->id);
@@ -439,7 +446,7 @@ out:
 static void
 resubmit_children(struct txrelay *t, const uint8_t txid[32])
 {
-	uint8_t (*kids)[32];
+	uint8_t(*kids)[32];
 	const struct orphan *o;
 	size_t k, i, max = orphanage_count(t->orphans);
 
@@ -458,8 +465,7 @@ resubmit_children(struct txrelay *t, const uint8_t txid[32])
 }
 
 void
-txrelay_on_added(struct net *n, uint64_t peer_id, const uint8_t *d,
-    size_t len)
+txrelay_on_added(struct net *n, uint64_t peer_id, const uint8_t *d, size_t len)
 {
 	struct txrelay *t = n->tx;
 	struct netq_tx_added a;
@@ -582,12 +588,16 @@ keep_orphan(struct net *n, struct peer *p, const struct netq_tx_rejected *j,
 
 		hash_to_hex(j->txid, a);
 		hash_to_hex(j->wtxid, b);
-		log_debug(LOG_MEMPOOL, "stored orphan tx %s (wtxid=%s), "
-		    "weight: %zu (mapsz %zu) peer=%llu", a, b, ps->weight,
-		    orphanage_count(t->orphans), (unsigned long long)p->id);
+		log_debug(LOG_MEMPOOL,
+		    "stored orphan tx %s (wtxid=%s), "
+		    "weight: %zu (mapsz %zu) peer=%llu",
+		    a, b, ps->weight, orphanage_count(t->orphans),
+		    (unsigned long long)p->id);
 		if (evicted)
-			log_debug(LOG_MEMPOOL, "orphanage overflow, removed "
-			    "%zu tx", evicted);
+			log_debug(LOG_MEMPOOL,
+			    "orphanage overflow, removed "
+			    "%zu tx",
+			    evicted);
 	}
 	/* Ask the sender for the parents we lack (Core: by txid). */
 	for (i = 0; i < j->nparents && !p->disconnect; i++)
@@ -605,7 +615,7 @@ txrelay_on_rejected(struct net *n, uint64_t peer_id, const uint8_t *d,
 {
 	struct txrelay *t = n->tx;
 	struct netq_tx_rejected j;
-	uint8_t (*parents)[32] = NULL;
+	uint8_t(*parents)[32] = NULL;
 	struct pending_sub *ps;
 	struct peer *p;
 	char a[65];
@@ -630,14 +640,14 @@ txrelay_on_rejected(struct net *n, uint64_t peer_id, const uint8_t *d,
 	if (p && p->disconnect)
 		p = NULL;
 	hash_to_hex(j.txid, a);
-	log_debug(LOG_MEMPOOL, "tx %s from peer=%llu was not accepted: %s",
-	    a, (unsigned long long)peer_id, j.reason);
+	log_debug(LOG_MEMPOOL, "tx %s from peer=%llu was not accepted: %s", a,
+	    (unsigned long long)peer_id, j.reason);
 	orphan = orphanage_get(t->orphans, j.wtxid) != NULL;
 	ps = htab_get(t->pending, j.wtxid);
 	switch (j.kind) {
 	case MEMPOOL_REJ_MISSING_INPUTS:
 		if (p && j.nparents > 0) {
-			keep_orphan(n, p, &j, (const uint8_t (*)[32])parents);
+			keep_orphan(n, p, &j, (const uint8_t(*)[32])parents);
 			free(parents);
 			return;
 		}
@@ -675,8 +685,7 @@ txrelay_on_rejected(struct net *n, uint64_t peer_id, const uint8_t *d,
 			orphanage_erase(t->orphans, j.wtxid);
 		break;
 	case MEMPOOL_REJ_ALREADY:
-	default:
-		break;
+	default: break;
 	}
 	if (ps)
 		pending_drop(t, ps);
@@ -699,8 +708,10 @@ txrelay_tick(struct net *n)
 	if (now_us >= t->next_orphan_sweep_us) {
 		t->next_orphan_sweep_us = now_us + ORPHAN_SWEEP_US;
 		if ((gone = orphanage_expire(t->orphans, node_time())) > 0)
-			log_debug(LOG_MEMPOOL, "Erased %zu orphan transaction(s) "
-			    "due to expiration", gone);
+			log_debug(LOG_MEMPOOL,
+			    "Erased %zu orphan transaction(s) "
+			    "due to expiration",
+			    gone);
 	}
 }
 
@@ -713,8 +724,10 @@ txrelay_peer_gone(struct net *n, struct peer *p)
 		txreq_peer_gone(n, p);
 		gone = orphanage_erase_peer(n->tx->orphans, p->id);
 		if (gone)
-			log_debug(LOG_MEMPOOL, "Erased %zu orphan transaction(s) "
-			    "from peer=%llu", gone, (unsigned long long)p->id);
+			log_debug(LOG_MEMPOOL,
+			    "Erased %zu orphan transaction(s) "
+			    "from peer=%llu",
+			    gone, (unsigned long long)p->id);
 	}
 	if (p->tx) {
 		txann_peer_free(p->tx);

@@ -36,8 +36,7 @@ void txrelay_on_removed(struct net *n, const uint8_t *d, size_t len);
 void txrelay_on_rejected(struct net *n, uint64_t peer_id, const uint8_t *d,
     size_t len);
 /* A 1p1c package failed (NETQ_PACKAGE_REJECTED: the two wtxids). */
-void txrelay_on_package_rejected(struct net *n, const uint8_t *d,
-    size_t len);
+void txrelay_on_package_rejected(struct net *n, const uint8_t *d, size_t len);
 void txrelay_tip_changed(struct net *n);
 /*
  * A block joined the active chain: orphans it confirms or conflicts with

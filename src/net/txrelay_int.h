@@ -24,7 +24,7 @@ struct htab;
 /* Core's timings and limits (net_processing.cpp, txrequest.h). */
 #define INBOUND_INVENTORY_BROADCAST_US 5000000LL
 #define OUTBOUND_INVENTORY_BROADCAST_US 2000000LL
-#define INVENTORY_BROADCAST_TARGET 70	/* 14 per second times 5 s */
+#define INVENTORY_BROADCAST_TARGET 70 /* 14 per second times 5 s */
 #define INVENTORY_BROADCAST_MAX 1000
 #define AVG_FEEFILTER_BROADCAST_US (10 * 60 * 1000000LL)
 #define MAX_FEEFILTER_CHANGE_DELAY_US (5 * 60 * 1000000LL)
@@ -48,30 +48,30 @@ struct htab;
 #define KNOWN_GEN 4096
 
 struct relay_tx {
-	uint8_t txid[32];		/* keys of the two tables */
+	uint8_t txid[32]; /* keys of the two tables */
 	uint8_t wtxid[32];
-	int64_t fee_rate;		/* sat/kvB */
-	uint64_t seq;			/* mirror sequence when it arrived */
-	uint8_t *raw;			/* with witness */
+	int64_t fee_rate; /* sat/kvB */
+	uint64_t seq;	  /* mirror sequence when it arrived */
+	uint8_t *raw;	  /* with witness */
 	size_t len;
-	TAILQ_ENTRY(relay_tx) entry;	/* arrival order */
+	TAILQ_ENTRY(relay_tx) entry; /* arrival order */
 };
 TAILQ_HEAD(relay_list, relay_tx);
 
 /* Per peer, allocated on first use (most bench peers never need it). */
 struct peer_tx {
-	uint8_t (*inv)[32];		/* wtxids to announce, oldest first */
+	uint8_t (*inv)[32]; /* wtxids to announce, oldest first */
 	size_t ninv, invcap;
-	uint64_t *known[2];		/* open-addressing sets, [0] current */
+	uint64_t *known[2]; /* open-addressing sets, [0] current */
 	size_t nknown;
-	int64_t next_inv_us;		/* monotonic */
-	int64_t next_feefilter_us;	/* monotonic, 0: at the next tick */
-	int64_t feefilter_sent;		/* -1: none yet */
-	uint64_t last_inv_seq;		/* mirror sequence at our last inv */
-	unsigned send_mempool:1;	/* BIP35 answer due */
-	int n_ann;			/* announcements tracked for it */
-	int n_inflight;			/* our requests it has not answered */
-	struct inv *gd;			/* requests being batched */
+	int64_t next_inv_us;	   /* monotonic */
+	int64_t next_feefilter_us; /* monotonic, 0: at the next tick */
+	int64_t feefilter_sent;	   /* -1: none yet */
+	uint64_t last_inv_seq;	   /* mirror sequence at our last inv */
+	unsigned send_mempool : 1; /* BIP35 answer due */
+	int n_ann;		   /* announcements tracked for it */
+	int n_inflight;		   /* our requests it has not answered */
+	struct inv *gd;		   /* requests being batched */
 	size_t ngd, gdcap;
 };
 
@@ -101,7 +101,7 @@ struct txrelay {
 	int64_t next_orphan_sweep_us;
 	/* Announcements and requests (txrequest.c). */
 	struct htab *anns;
-	int64_t next_inv_inbound_us;	/* shared by inbound peers (Core) */
+	int64_t next_inv_inbound_us; /* shared by inbound peers (Core) */
 	uint64_t known_k0, known_k1;
 };
 
@@ -117,8 +117,7 @@ struct peer_tx *peer_tx_get(struct peer *p);
 int txrelay_rejects_incoming(const struct peer *p);
 
 /* ---- txannounce.c ---- */
-void txann_queue(struct net *n, const struct relay_tx *rt,
-    uint64_t from_peer);
+void txann_queue(struct net *n, const struct relay_tx *rt, uint64_t from_peer);
 void txann_known_add(struct net *n, struct peer *p, const uint8_t hash[32]);
 int txann_known_has(struct net *n, struct peer *p, const uint8_t hash[32]);
 /* Trickled invs, the BIP35 answer and feefilter; called by the tick. */

@@ -30,15 +30,15 @@
 
 struct ann_peer {
 	uint64_t peer;
-	int64_t ready_us;		/* monotonic */
+	int64_t ready_us; /* monotonic */
 	int preferred;
 };
 
 struct tx_ann {
-	uint8_t key[33];		/* the hash, then 1 for a wtxid */
+	uint8_t key[33]; /* the hash, then 1 for a wtxid */
 	struct ann_peer *v;
 	size_t n, cap;
-	uint64_t inflight;		/* the peer asked, 0: nobody */
+	uint64_t inflight; /* the peer asked, 0: nobody */
 	int64_t expiry_us;
 };
 
@@ -120,12 +120,13 @@ try_request(struct net *n, struct tx_ann *a, int64_t now_us)
 		if (ap->ready_us > now_us)
 			continue;
 		if ((p = net_peer_by_id(n, ap->peer)) == NULL ||
-		    p->disconnect || (p->tx && p->tx->n_inflight >=
-		    MAX_PEER_TX_REQUEST_IN_FLIGHT))
+		    p->disconnect ||
+		    (p->tx &&
+			p->tx->n_inflight >= MAX_PEER_TX_REQUEST_IN_FLIGHT))
 			continue;
 		if (best == NULL || (ap->preferred && !best->preferred) ||
 		    (ap->preferred == best->preferred &&
-		    ap->ready_us < best->ready_us)) {
+			ap->ready_us < best->ready_us)) {
 			best = ap;
 			bp = p;
 		}
@@ -274,8 +275,10 @@ txreq_tick(struct net *n, int64_t now_us)
 	while ((a = htab_next(t->anns, &pos)) != NULL) {
 		if (a->inflight && now_us >= a->expiry_us) {
 			hash_to_hex(a->key, hex);
-			log_debug(LOG_NET, "timeout of inflight tx %s from "
-			    "peer=%llu", hex, (unsigned long long)a->inflight);
+			log_debug(LOG_NET,
+			    "timeout of inflight tx %s from "
+			    "peer=%llu",
+			    hex, (unsigned long long)a->inflight);
 			for (i = 0; i < a->n; i++)
 				if (a->v[i].peer == a->inflight) {
 					drop_announcer(a, i,
@@ -291,7 +294,7 @@ txreq_tick(struct net *n, int64_t now_us)
 			try_request(n, a, now_us);
 	}
 	delete_empty(t, dead, k);
-	TAILQ_FOREACH(p, &n->peers, entry)
+	TAILQ_FOREACH (p, &n->peers, entry)
 		if (p->tx && p->tx->ngd && !p->disconnect)
 			txreq_flush(n, p);
 }

@@ -33,36 +33,66 @@ struct v2t {
 	int initiator;
 	uint8_t magic[4];
 	enum rstate rs;
-	int keys;			/* ciphers set up: sending is ready */
+	int keys; /* ciphers set up: sending is ready */
 	struct bip324_cipher c;
 	uint8_t send_garbage[BIP324_MAX_GARBAGE_LEN];
 	size_t send_garbage_len;
-	uint8_t *recv_garbage;		/* AAD of the first packet received */
+	uint8_t *recv_garbage; /* AAD of the first packet received */
 	size_t recv_garbage_len;
-	size_t garbage_scanned;		/* input already searched for the terminator */
-	int first_packet;		/* the next packet carries the AAD */
-	uint32_t pkt_len;		/* contents length, once decrypted */
+	size_t garbage_scanned; /* input already searched for the terminator */
+	int first_packet;	/* the next packet carries the AAD */
+	uint32_t pkt_len;	/* contents length, once decrypted */
 	int have_len;
-	uint8_t *msg_buf;		/* decrypted contents of the ready message */
+	uint8_t *msg_buf; /* decrypted contents of the ready message */
 	int have_msg;
 	struct v2t_msg msg;
 	/* Messages sent before the keys: 12-byte command, LE32 length, payload. */
 	struct evbuffer *pending;
-	int recv_any;			/* any byte received */
+	int recv_any; /* any byte received */
 	size_t overhead;
 	char err[128];
 };
 
 /* BIP324's one-byte message types; 29.. from the BIP's ids table (decoding only). */
 static const char *const short_ids[] = {
-	NULL, "addr", "block", "blocktxn", "cmpctblock", "feefilter",
-	"filteradd", "filterclear", "filterload", "getblocks", "getblocktxn",
-	"getdata", "getheaders", "headers", "inv", "mempool", "merkleblock",
-	"notfound", "ping", "pong", "sendcmpct", "tx", "getcfilters",
-	"cfilter", "getcfheaders", "cfheaders", "getcfcheckpt", "cfcheckpt",
+	NULL,
+	"addr",
+	"block",
+	"blocktxn",
+	"cmpctblock",
+	"feefilter",
+	"filteradd",
+	"filterclear",
+	"filterload",
+	"getblocks",
+	"getblocktxn",
+	"getdata",
+	"getheaders",
+	"headers",
+	"inv",
+	"mempool",
+	"merkleblock",
+	"notfound",
+	"ping",
+	"pong",
+	"sendcmpct",
+	"tx",
+	"getcfilters",
+	"cfilter",
+	"getcfheaders",
+	"cfheaders",
+	"getcfcheckpt",
+	"cfcheckpt",
 	"addrv2",
-	"uproof", "getuproof", "uttls", "getuttls", "usummary", "utreexotx",
-	"uroot", "geturoot", "feature",
+	"uproof",
+	"getuproof",
+	"uttls",
+	"getuttls",
+	"usummary",
+	"utreexotx",
+	"uroot",
+	"geturoot",
+	"feature",
 };
 #define N_SHORT_IDS (sizeof(short_ids) / sizeof(short_ids[0]))
 /* The ids BIP324 itself assigns; only these are sent. */
@@ -103,8 +133,8 @@ v2t_new(int initiator, const uint8_t magic[4])
 		fatalx("v2t_new: RAND_bytes");
 	t->send_garbage_len = (size_t)((r[0] | r[1] << 8) %
 	    (BIP324_MAX_GARBAGE_LEN + 1));
-	if (t->send_garbage_len && RAND_bytes(t->send_garbage,
-	    (int)t->send_garbage_len) != 1)
+	if (t->send_garbage_len &&
+	    RAND_bytes(t->send_garbage, (int)t->send_garbage_len) != 1)
 		fatalx("v2t_new: RAND_bytes");
 	if ((t->pending = evbuffer_new()) == NULL)
 		fatalx("v2t_new: evbuffer_new");
@@ -192,8 +222,8 @@ encrypt_msg(struct v2t *t, struct evbuffer *out, const char *cmd,
 		prefix[0] = 0;
 		memset(prefix + 1, 0, MSG_COMMAND_SIZE);
 		cl = strlen(cmd);
-		memcpy(prefix + 1, cmd, cl > MSG_COMMAND_SIZE ?
-		    MSG_COMMAND_SIZE : cl);
+		memcpy(prefix + 1, cmd,
+		    cl > MSG_COMMAND_SIZE ? MSG_COMMAND_SIZE : cl);
 		plen = 1 + MSG_COMMAND_SIZE;
 	}
 	total = plen + len + BIP324_EXPANSION;
@@ -274,7 +304,7 @@ recv_maybe_v1(struct v2t *t, struct evbuffer *in, struct evbuffer *out,
 		/* Not v1: answer with our key now (Core's responder does). */
 		t->rs = R_KEY;
 		send_key(t, out);
-		return V2T_MSG;		/* go on in the next state */
+		return V2T_MSG; /* go on in the next state */
 	}
 	if (n < sizeof(prefix)) {
 		*need = sizeof(prefix);
@@ -339,9 +369,9 @@ recv_garbage(struct v2t *t, struct evbuffer *in, size_t *need)
 		fatalx("v2t: evbuffer_pullup");
 	/* Resume where the last search stopped: a trickle costs linear time. */
 	for (i = t->garbage_scanned; i + BIP324_GARBAGE_TERMINATOR_LEN <= n;
-	    i++) {
-		if (p[i] != term[0] || memcmp(p + i, term,
-		    BIP324_GARBAGE_TERMINATOR_LEN) != 0)
+	     i++) {
+		if (p[i] != term[0] ||
+		    memcmp(p + i, term, BIP324_GARBAGE_TERMINATOR_LEN) != 0)
 			continue;
 		t->recv_garbage_len = i;
 		t->recv_garbage = xmalloc(i ? i : 1);
@@ -374,7 +404,8 @@ parse_type(struct v2t *t, size_t len)
 		return;
 	if (c[0] != 0) {
 		if ((name = v2t_short_id_cmd(c[0])) == NULL) {
-			snprintf(t->msg.cmd, sizeof(t->msg.cmd), "id %u", c[0]);
+			snprintf(t->msg.cmd, sizeof(t->msg.cmd), "id %u",
+			    c[0]);
 			return;
 		}
 		snprintf(t->msg.cmd, sizeof(t->msg.cmd), "%s", name);
@@ -429,9 +460,10 @@ recv_packet(struct v2t *t, struct evbuffer *in, size_t *need)
 		fatalx("v2t: evbuffer_pullup");
 	free(t->msg_buf);
 	t->msg_buf = xmalloc(t->pkt_len ? t->pkt_len : 1);
-	if (bip324_decrypt(&t->c, p, t->pkt_len, t->first_packet ?
-	    t->recv_garbage : NULL, t->first_packet ? t->recv_garbage_len : 0,
-	    &ignore, t->msg_buf) != 0)
+	if (bip324_decrypt(&t->c, p, t->pkt_len,
+		t->first_packet ? t->recv_garbage : NULL,
+		t->first_packet ? t->recv_garbage_len : 0, &ignore,
+		t->msg_buf) != 0)
 		return fail(t, "packet decryption failure");
 	evbuffer_drain(in, body);
 	t->have_len = 0;
@@ -441,9 +473,9 @@ recv_packet(struct v2t *t, struct evbuffer *in, size_t *need)
 		t->recv_garbage = NULL;
 	}
 	if (ignore)
-		return V2T_MSG;			/* a decoy: next packet */
+		return V2T_MSG; /* a decoy: next packet */
 	if (t->rs == R_VERSION) {
-		t->rs = R_APP;			/* contents reserved for later versions */
+		t->rs = R_APP; /* contents reserved for later versions */
 		return V2T_MSG;
 	}
 	parse_type(t, t->pkt_len);
@@ -466,18 +498,10 @@ v2t_recv(struct v2t *t, struct evbuffer *in, struct evbuffer *out,
 			return V2T_MSG;
 		}
 		switch (t->rs) {
-		case R_MAYBE_V1:
-			rc = recv_maybe_v1(t, in, out, need);
-			break;
-		case R_KEY:
-			rc = recv_key(t, in, out, need);
-			break;
-		case R_GARBAGE:
-			rc = recv_garbage(t, in, need);
-			break;
-		default:
-			rc = recv_packet(t, in, need);
-			break;
+		case R_MAYBE_V1: rc = recv_maybe_v1(t, in, out, need); break;
+		case R_KEY: rc = recv_key(t, in, out, need); break;
+		case R_GARBAGE: rc = recv_garbage(t, in, need); break;
+		default: rc = recv_packet(t, in, need); break;
 		}
 		/* V2T_MSG from a state step means: progress, go on. */
 		if (rc != V2T_MSG)

@@ -43,11 +43,11 @@ struct v2t;
 #define V2T_MAX_CONTENTS (1 + MSG_COMMAND_SIZE + MAX_PROTOCOL_MESSAGE_LENGTH)
 
 struct v2t_msg {
-	char cmd[MSG_COMMAND_SIZE + 1];	/* NUL-terminated */
-	int valid;		/* 0: unknown short id or malformed type: drop */
+	char cmd[MSG_COMMAND_SIZE + 1]; /* NUL-terminated */
+	int valid; /* 0: unknown short id or malformed type: drop */
 	const uint8_t *payload;
 	size_t len;
-	size_t wire;		/* the packet's size on the wire */
+	size_t wire; /* the packet's size on the wire */
 };
 
 /*

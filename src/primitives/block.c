@@ -10,8 +10,7 @@ header_parse(struct rbuf *r, struct block_header *h)
 {
 	uint32_t v;
 
-	if (rbuf_get_le32(r, &v) == -1 ||
-	    rbuf_get(r, h->prev, 32) == -1 ||
+	if (rbuf_get_le32(r, &v) == -1 || rbuf_get(r, h->prev, 32) == -1 ||
 	    rbuf_get(r, h->merkle, 32) == -1 ||
 	    rbuf_get_le32(r, &h->time) == -1 ||
 	    rbuf_get_le32(r, &h->bits) == -1 ||
@@ -111,7 +110,7 @@ void
 merkle_root(const uint8_t (*hashes)[32], size_t n, uint8_t out[32],
     int *mutated)
 {
-	uint8_t (*level)[32], pair[64];
+	uint8_t(*level)[32], pair[64];
 	size_t i, len = n;
 	int mut = 0;
 
@@ -148,20 +147,20 @@ merkle_root(const uint8_t (*hashes)[32], size_t n, uint8_t out[32],
 void
 block_merkle_root(const struct block *b, uint8_t out[32], int *mutated)
 {
-	uint8_t (*h)[32];
+	uint8_t(*h)[32];
 	size_t i;
 
 	h = xmalloc((b->tx_count ? b->tx_count : 1) * 32);
 	for (i = 0; i < b->tx_count; i++)
 		memcpy(h[i], b->txs[i].txid, 32);
-	merkle_root((const uint8_t (*)[32])h, b->tx_count, out, mutated);
+	merkle_root((const uint8_t(*)[32])h, b->tx_count, out, mutated);
 	free(h);
 }
 
 void
 block_witness_merkle_root(const struct block *b, uint8_t out[32])
 {
-	uint8_t (*h)[32];
+	uint8_t(*h)[32];
 	size_t i;
 
 	h = xmalloc((b->tx_count ? b->tx_count : 1) * 32);
@@ -171,6 +170,6 @@ block_witness_merkle_root(const struct block *b, uint8_t out[32])
 		else
 			memcpy(h[i], b->txs[i].wtxid, 32);
 	}
-	merkle_root((const uint8_t (*)[32])h, b->tx_count, out, NULL);
+	merkle_root((const uint8_t(*)[32])h, b->tx_count, out, NULL);
 	free(h);
 }

@@ -30,7 +30,7 @@ struct block {
 	uint8_t hash[32];
 	size_t tx_count;
 	struct tx *txs;
-	size_t size;		/* serialized size with witness */
+	size_t size; /* serialized size with witness */
 };
 
 int header_parse(struct rbuf *r, struct block_header *h);

@@ -141,8 +141,8 @@ compress_script_put(struct wbuf *w, const uint8_t *s, size_t len)
 		wbuf_put(w, s + 2, 32);
 		return;
 	}
-	wbuf_put(w, v, compress_varint_put(v, (uint64_t)len +
-	    COMPRESS_SPECIAL_SCRIPTS));
+	wbuf_put(w, v,
+	    compress_varint_put(v, (uint64_t)len + COMPRESS_SPECIAL_SCRIPTS));
 	if (len > 0)
 		wbuf_put(w, s, len);
 }
@@ -182,7 +182,7 @@ special_decompress(uint64_t t, const uint8_t *p, struct wbuf *out)
 		key[0] = (uint8_t)(t - 2);
 		memcpy(key + 1, p, 32);
 		if (!secp256k1_ec_pubkey_parse(secp256k1_context_static, &pk,
-		    key, 33))
+			key, 33))
 			return;
 		secp256k1_ec_pubkey_serialize(secp256k1_context_static, key,
 		    &klen, &pk, SECP256K1_EC_UNCOMPRESSED);
@@ -226,14 +226,15 @@ bad:
 }
 
 void
-compress_coin_put(struct wbuf *w, uint32_t height, int coinbase,
-    int64_t value, const uint8_t *script, size_t len)
+compress_coin_put(struct wbuf *w, uint32_t height, int coinbase, int64_t value,
+    const uint8_t *script, size_t len)
 {
 	uint8_t v[COMPRESS_VARINT_MAX];
 
-	wbuf_put(w, v, compress_varint_put(v, (uint64_t)height * 2 +
-	    (coinbase ? 1 : 0)));
-	wbuf_put(w, v, compress_varint_put(v, compress_amount((uint64_t)value)));
+	wbuf_put(w, v,
+	    compress_varint_put(v, (uint64_t)height * 2 + (coinbase ? 1 : 0)));
+	wbuf_put(w, v,
+	    compress_varint_put(v, compress_amount((uint64_t)value)));
 	compress_script_put(w, script, len);
 }
 

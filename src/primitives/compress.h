@@ -62,10 +62,10 @@ int compress_script_get(struct rbuf *r, struct wbuf *out);
 
 /* A coin as Core serializes it (Coin::Serialize). */
 struct compressed_coin {
-	uint32_t height;	/* 31 bits */
+	uint32_t height; /* 31 bits */
 	int coinbase;
-	int64_t value;		/* may be out of range: check it */
-	struct wbuf script;	/* the decoded script (owned) */
+	int64_t value;	    /* may be out of range: check it */
+	struct wbuf script; /* the decoded script (owned) */
 };
 
 void compress_coin_put(struct wbuf *w, uint32_t height, int coinbase,

@@ -228,14 +228,11 @@ const char *
 merkleblock_strerror(enum merkleblock_err e)
 {
 	switch (e) {
-	case MERKLEBLOCK_OK:
-		return "No error";
-	case MERKLEBLOCK_EOF:
-		return "DataStream::read(): end of data";
+	case MERKLEBLOCK_OK: return "No error";
+	case MERKLEBLOCK_EOF: return "DataStream::read(): end of data";
 	case MERKLEBLOCK_NONCANONICAL:
 		return "non-canonical ReadCompactSize()";
-	case MERKLEBLOCK_TOO_LARGE:
-		return "ReadCompactSize(): size too large";
+	case MERKLEBLOCK_TOO_LARGE: return "ReadCompactSize(): size too large";
 	}
 	return "unknown error";
 }

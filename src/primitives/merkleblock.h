@@ -18,11 +18,11 @@
 
 struct merkleblock {
 	struct block_header hdr;
-	uint32_t ntx;			/* transactions in the block */
-	uint8_t (*hashes)[32];		/* nhashes tree hashes, depth first */
+	uint32_t ntx;	       /* transactions in the block */
+	uint8_t (*hashes)[32]; /* nhashes tree hashes, depth first */
 	size_t nhashes;
-	uint8_t *bits;			/* nbits flags, packed as serialized */
-	size_t nbits;			/* a multiple of 8 once parsed */
+	uint8_t *bits; /* nbits flags, packed as serialized */
+	size_t nbits;  /* a multiple of 8 once parsed */
 };
 
 /*
@@ -37,9 +37,9 @@ void merkleblock_serialize(const struct merkleblock *mb, struct wbuf *w);
 /* Why merkleblock_parse failed, as Core's stream reader says it. */
 enum merkleblock_err {
 	MERKLEBLOCK_OK = 0,
-	MERKLEBLOCK_EOF,		/* "end of data" */
-	MERKLEBLOCK_NONCANONICAL,	/* non-canonical CompactSize */
-	MERKLEBLOCK_TOO_LARGE,		/* CompactSize above MAX_SIZE */
+	MERKLEBLOCK_EOF,	  /* "end of data" */
+	MERKLEBLOCK_NONCANONICAL, /* non-canonical CompactSize */
+	MERKLEBLOCK_TOO_LARGE,	  /* CompactSize above MAX_SIZE */
 };
 /*
  * Reads one merkle block at r's cursor, as Core deserializes it (bytes

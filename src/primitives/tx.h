@@ -53,7 +53,7 @@ struct txin {
 	size_t script_len;
 	uint32_t sequence;
 	size_t wit_count;
-	struct witem *wit;	/* wit_count items, allocated */
+	struct witem *wit; /* wit_count items, allocated */
 };
 
 struct txout {
@@ -71,9 +71,9 @@ struct tx {
 	struct txout *vout;
 	uint8_t txid[32];
 	uint8_t wtxid[32];
-	size_t total_size;	/* serialized with witness */
-	size_t base_size;	/* serialized without witness */
-	uint8_t *arena;		/* owned bytes (tx_copy), or NULL when borrowed */
+	size_t total_size; /* serialized with witness */
+	size_t base_size;  /* serialized without witness */
+	uint8_t *arena;	   /* owned bytes (tx_copy), or NULL when borrowed */
 };
 
 enum tx_parse_flags {

@@ -28,10 +28,10 @@
 #define COOKIE_USER "__cookie__"
 
 struct rpc_auth {
-	char *userpass;		/* "user:pass" or the cookie's; NULL if none */
-	char **entries;		/* -rpcauth values, validated */
+	char *userpass; /* "user:pass" or the cookie's; NULL if none */
+	char **entries; /* -rpcauth values, validated */
 	size_t nentries;
-	char *cookie_path;	/* written by us, removed by rpc_auth_free */
+	char *cookie_path; /* written by us, removed by rpc_auth_free */
 };
 
 /* Constant time in the content; the length of a is not secret. */
@@ -43,7 +43,8 @@ ct_equal(const char *a, size_t alen, const char *b, size_t blen)
 	if (blen == 0)
 		return alen == 0;
 	for (i = 0; i < alen; i++)
-		acc |= (size_t)((unsigned char)a[i] ^ (unsigned char)b[i % blen]);
+		acc |= (size_t)((unsigned char)a[i] ^
+		    (unsigned char)b[i % blen]);
 	return acc == 0;
 }
 
@@ -83,7 +84,8 @@ rpc_base64_decode(const char *s, size_t *len)
 		for (j = 0; j < 4; j++) {
 			if (s[i + j] == '=' && i + 4 == n && j >= 4 - (int)pad)
 				v = 0;
-			else if ((v = b64_value((unsigned char)s[i + j])) < 0) {
+			else if ((v = b64_value((unsigned char)s[i + j])) <
+			    0) {
 				free(out);
 				return NULL;
 			}
@@ -94,7 +96,8 @@ rpc_base64_decode(const char *s, size_t *len)
 		out[o++] = (char)acc;
 	}
 	/* Strict: the bits under the padding must be zero (canonical form). */
-	if ((pad == 1 && (acc & 0xff) != 0) || (pad == 2 && (acc & 0xffff) != 0)) {
+	if ((pad == 1 && (acc & 0xff) != 0) ||
+	    (pad == 2 && (acc & 0xffff) != 0)) {
 		free(out);
 		return NULL;
 	}
@@ -115,7 +118,8 @@ rpc_base64_encode(const void *p, size_t n, char *out)
 	uint32_t acc;
 
 	for (i = 0; i + 2 < n; i += 3) {
-		acc = (uint32_t)b[i] << 16 | (uint32_t)b[i + 1] << 8 | b[i + 2];
+		acc = (uint32_t)b[i] << 16 | (uint32_t)b[i + 1] << 8 |
+		    b[i + 2];
 		out[o++] = tab[acc >> 18];
 		out[o++] = tab[(acc >> 12) & 63];
 		out[o++] = tab[(acc >> 6) & 63];
@@ -194,8 +198,9 @@ rpc_auth_check(const struct rpc_auth *au, const char *header, char **user)
 		char *tmp = xstrdup(p);
 		size_t n = strlen(tmp);
 
-		while (n && (tmp[n - 1] == ' ' || tmp[n - 1] == '\t' ||
-		    tmp[n - 1] == '\r' || tmp[n - 1] == '\n'))
+		while (n &&
+		    (tmp[n - 1] == ' ' || tmp[n - 1] == '\t' ||
+			tmp[n - 1] == '\r' || tmp[n - 1] == '\n'))
 			tmp[--n] = '\0';
 		up = rpc_base64_decode(tmp, &len);
 		free(tmp);
@@ -308,7 +313,8 @@ rpc_auth_init(const struct args *a, struct rpc_auth **out)
 			mode = 0644;
 		else {
 			log_warnx("Invalid -rpccookieperms=%s; must be one of "
-			    "'owner', 'group', or 'all'.", perms);
+				  "'owner', 'group', or 'all'.",
+			    perms);
 			rpc_auth_free(au);
 			return -1;
 		}
@@ -316,7 +322,7 @@ rpc_auth_init(const struct args *a, struct rpc_auth **out)
 	au->cookie_path = rpc_cookie_path(a);
 	if (au->cookie_path == NULL) {
 		log_info("RPC authentication cookie file generation is "
-		    "disabled.");
+			 "disabled.");
 		*out = au;
 		return 0;
 	}

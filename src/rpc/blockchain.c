@@ -93,7 +93,8 @@ m_getblockhash(struct rpc_ctx *c, struct rpc_error *err)
 	rc = store_get_active_hash(t, (int32_t)want, h);
 	store_read_end(t);
 	if (rc != STORE_OK)
-		return rpc_fail(err, RPC_DATABASE_ERROR, "Database read failed");
+		return rpc_fail(err, RPC_DATABASE_ERROR,
+		    "Database read failed");
 	return rpc_hash_json(h);
 }
 
@@ -218,7 +219,8 @@ m_getblock(struct rpc_ctx *c, struct rpc_error *err)
 	}
 	wbuf_init(&w);
 	block_serialize(&b, &w, 0);
-	json_object_set_new(res, "strippedsize", json_integer((json_int_t)w.len));
+	json_object_set_new(res, "strippedsize",
+	    json_integer((json_int_t)w.len));
 	wbuf_free(&w);
 	json_object_set_new(res, "size", json_integer((json_int_t)len));
 	json_object_set_new(res, "weight",
@@ -226,11 +228,13 @@ m_getblock(struct rpc_ctx *c, struct rpc_error *err)
 	txs = json_array();
 	for (i = 0, k = 0; i < b.tx_count; i++) {
 		if (verbosity == 1)
-			json_array_append_new(txs, rpc_hash_json(b.txs[i].txid));
+			json_array_append_new(txs,
+			    rpc_hash_json(b.txs[i].txid));
 		else
-			json_array_append_new(txs, rpc_tx_json_spent(&b.txs[i],
-			    cp, 1, spent && i > 0 ? spent + k : NULL,
-			    verbosity >= 3));
+			json_array_append_new(txs,
+			    rpc_tx_json_spent(&b.txs[i], cp, 1,
+				spent && i > 0 ? spent + k : NULL,
+				verbosity >= 3));
 		if (i > 0)
 			k += b.txs[i].vin_count;
 	}
@@ -322,8 +326,8 @@ m_getblockchaininfo(struct rpc_ctx *c, struct rpc_error *err)
 	o = json_object();
 	json_object_set_new(o, "chain", json_string(sh->cp->name));
 	json_object_set_new(o, "blocks", json_integer(tip.height));
-	json_object_set_new(o, "headers", json_integer(best.height >
-	    tip.height ? best.height : tip.height));
+	json_object_set_new(o, "headers",
+	    json_integer(best.height > tip.height ? best.height : tip.height));
 	json_object_set_new(o, "bestblockhash", rpc_hash_json(tip.hash));
 	rpc_set_bits_json(o, tip.hdr.bits);
 	json_object_set_new(o, "time", json_integer(tip.hdr.time));
@@ -431,7 +435,8 @@ m_getchaintips(struct rpc_ctx *c, struct rpc_error *err)
 	    store_iter_index(t, collect_cb, &tc) != STORE_OK) {
 		store_read_end(t);
 		free(tc.v);
-		return rpc_fail(err, RPC_DATABASE_ERROR, "Database read failed");
+		return rpc_fail(err, RPC_DATABASE_ERROR,
+		    "Database read failed");
 	}
 	qsort(tc.v, tc.n, sizeof(*tc.v), cmp_tipent_hash);
 	for (i = 0; i < tc.n; i++)
@@ -439,7 +444,8 @@ m_getchaintips(struct rpc_ctx *c, struct rpc_error *err)
 			p->has_child = 1;
 	tips = xcalloc(tc.n + 1, sizeof(*tips));
 	for (i = 0; i < tc.n; i++)
-		if (!tc.v[i].has_child || memcmp(tc.v[i].hash, tiphash, 32) == 0)
+		if (!tc.v[i].has_child ||
+		    memcmp(tc.v[i].hash, tiphash, 32) == 0)
 			tips[nt++] = &tc.v[i];
 	qsort(tips, nt, sizeof(*tips), cmp_tip_order);
 	arr = json_array();
@@ -450,7 +456,8 @@ m_getchaintips(struct rpc_ctx *c, struct rpc_error *err)
 		f = tips[i];
 		while (f) {
 			if (f->height <= tip_h &&
-			    store_get_active_hash(t, f->height, ah) == STORE_OK &&
+			    store_get_active_hash(t, f->height, ah) ==
+				STORE_OK &&
 			    memcmp(ah, f->hash, 32) == 0)
 				break;
 			f = f->height > 0 ? tip_find(&tc, f->prev) : NULL;
@@ -470,10 +477,12 @@ m_getchaintips(struct rpc_ctx *c, struct rpc_error *err)
 		else
 			status = "unknown";
 		o = json_object();
-		json_object_set_new(o, "height", json_integer(tips[i]->height));
+		json_object_set_new(o, "height",
+		    json_integer(tips[i]->height));
 		json_object_set_new(o, "hash", rpc_hash_json(tips[i]->hash));
-		json_object_set_new(o, "branchlen", json_integer(f ?
-		    tips[i]->height - f->height : tips[i]->height + 1));
+		json_object_set_new(o, "branchlen",
+		    json_integer(f ? tips[i]->height - f->height :
+				     tips[i]->height + 1));
 		json_object_set_new(o, "status", json_string(status));
 		json_array_append_new(arr, o);
 	}
@@ -559,7 +568,8 @@ m_gettxout(struct rpc_ctx *c, struct rpc_error *err)
 	if (rc != STORE_OK || store_get_tip(t, tip, &tip_h) != STORE_OK) {
 		store_read_end(t);
 		free(script);
-		return rpc_fail(err, RPC_DATABASE_ERROR, "Database read failed");
+		return rpc_fail(err, RPC_DATABASE_ERROR,
+		    "Database read failed");
 	}
 	o = json_object();
 	json_object_set_new(o, "bestblock", rpc_hash_json(tip));
@@ -569,7 +579,7 @@ m_gettxout(struct rpc_ctx *c, struct rpc_error *err)
 	json_object_set_new(o, "value", rpc_amount(coin.value));
 	json_object_set_new(o, "scriptPubKey",
 	    rpc_script_pubkey_json(coin.script, coin.script_len,
-	    rpc_shared(c->rpc)->cp, 1, 1));
+		rpc_shared(c->rpc)->cp, 1, 1));
 	json_object_set_new(o, "coinbase", json_boolean(coin.coinbase));
 	store_read_end(t);
 	free(script);
@@ -605,8 +615,9 @@ m_getchaintxstats(struct rpc_ctx *c, struct rpc_error *err)
 		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
 		    "Block not found");
 	}
-	if (e.height > tip_h || store_get_active_hash(t, e.height, ah) !=
-	    STORE_OK || memcmp(ah, h, 32) != 0) {
+	if (e.height > tip_h ||
+	    store_get_active_hash(t, e.height, ah) != STORE_OK ||
+	    memcmp(ah, h, 32) != 0) {
 		store_read_end(t);
 		return rpc_fail(err, RPC_INVALID_PARAMETER,
 		    "Block is not in main chain");
@@ -633,9 +644,11 @@ m_getchaintxstats(struct rpc_ctx *c, struct rpc_error *err)
 		}
 	}
 	if (store_get_active_hash(t, e.height - (int32_t)count, ah) !=
-	    STORE_OK || store_get_index(t, ah, &past) != STORE_OK) {
+		STORE_OK ||
+	    store_get_index(t, ah, &past) != STORE_OK) {
 		store_read_end(t);
-		return rpc_fail(err, RPC_DATABASE_ERROR, "Database read failed");
+		return rpc_fail(err, RPC_DATABASE_ERROR,
+		    "Database read failed");
 	}
 	diff = rpc_median_time(t, e.hash) - rpc_median_time(t, past.hash);
 	store_read_end(t);
@@ -644,7 +657,8 @@ m_getchaintxstats(struct rpc_ctx *c, struct rpc_error *err)
 	if (e.chain_tx)
 		json_object_set_new(o, "txcount",
 		    json_integer((json_int_t)e.chain_tx));
-	json_object_set_new(o, "window_final_block_hash", rpc_hash_json(e.hash));
+	json_object_set_new(o, "window_final_block_hash",
+	    rpc_hash_json(e.hash));
 	json_object_set_new(o, "window_final_block_height",
 	    json_integer(e.height));
 	json_object_set_new(o, "window_block_count", json_integer(count));
@@ -747,8 +761,8 @@ m_getdeploymentinfo(struct rpc_ctx *c, struct rpc_error *err)
 static json_t *
 m_gettxoutsetinfo(struct rpc_ctx *c, struct rpc_error *err)
 {
-	const char *ht = rpc_param(c, 0) ?
-	    json_string_value(rpc_param(c, 0)) : "hash_serialized_3";
+	const char *ht = rpc_param(c, 0) ? json_string_value(rpc_param(c, 0)) :
+					   "hash_serialized_3";
 	struct coinstats st;
 	struct store_rtxn *t;
 	char hex[65];
@@ -822,19 +836,21 @@ m_gettxoutsetinfo(struct rpc_ctx *c, struct rpc_error *err)
 	"  \"previousblockhash\" : \"hex\",    (string, optional) The hash of the previous block (if available)\n" \
 	"  \"nextblockhash\" : \"hex\",        (string, optional) The hash of the next block (if available)\n"
 
-#define EX_HASH "\"00000000c937983704a73af28acdec37b049d214adbda81d7e2a3dd146f6ed09\""
+#define EX_HASH \
+	"\"00000000c937983704a73af28acdec37b049d214adbda81d7e2a3dd146f6ed09\""
 
 const struct rpc_method rpc_blockchain_methods[] = {
 	{ "getbestblockhash", "blockchain", m_getbestblockhash, RPC_F_FAST,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Returns the hash of the best (tip) block in the most-work "
-	    "fully-validated chain.", HASH_RESULT, "", RPC_ON_RPC },
+	    "fully-validated chain.",
+	    HASH_RESULT, "", RPC_ON_RPC },
 	{ "getblock", "blockchain", m_getblock, 0,
 	    { { "blockhash", RPC_ARG_HEX, 1, NULL, "The block hash" },
-	      { "verbosity|verbose", RPC_ARG_NUM_OR_BOOL, 0, "1",
-		"0 for hex-encoded data, 1 for a JSON object, 2 for JSON "
-		"object with transaction data, and 3 for JSON object with "
-		"transaction data including prevout information for inputs" } },
+		{ "verbosity|verbose", RPC_ARG_NUM_OR_BOOL, 0, "1",
+		    "0 for hex-encoded data, 1 for a JSON object, 2 for JSON "
+		    "object with transaction data, and 3 for JSON object with "
+		    "transaction data including prevout information for inputs" } },
 	    "If verbosity is 0, returns a string that is serialized, "
 	    "hex-encoded data for block 'hash'.\nIf verbosity is 1, returns an "
 	    "Object with information about block <hash>.\nIf verbosity is 2, "
@@ -903,7 +919,8 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "  \"signet_challenge\" : \"hex\",      (string, optional) the block challenge (aka. block script), in hexadecimal (only present if the current network is a signet)\n"
 	    "  \"warnings\" : [                   (json array) any network and blockchain warnings\n"
 	    "    \"str\",                         (string) warning\n"
-	    "    ...\n  ]\n}\n", "", RPC_ON_RPC },
+	    "    ...\n  ]\n}\n",
+	    "", RPC_ON_RPC },
 	{ "getblockcount", "blockchain", m_getblockcount, RPC_F_FAST,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Returns the height of the most-work fully-validated chain.\n"
@@ -915,14 +932,15 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "\"hex\"    (string) The block hash\n", "1000", RPC_ON_RPC },
 	{ "getblockheader", "blockchain", m_getblockheader, RPC_F_FAST,
 	    { { "blockhash", RPC_ARG_HEX, 1, NULL, "The block hash" },
-	      { "verbose", RPC_ARG_BOOL, 0, "true",
-		"true for a json object, false for the hex-encoded data" } },
+		{ "verbose", RPC_ARG_BOOL, 0, "true",
+		    "true for a json object, false for the hex-encoded data" } },
 	    "If verbose is false, returns a string that is serialized, "
 	    "hex-encoded data for blockheader 'hash'.\nIf verbose is true, "
 	    "returns an Object with information about blockheader <hash>.",
 	    "Result (for verbose = true):\n{\n" HEADER_FIELDS "}\n\n"
 	    "Result (for verbose=false):\n\"hex\"    (string) A string that is "
-	    "serialized, hex-encoded data for block 'hash'\n", EX_HASH, RPC_ON_RPC },
+	    "serialized, hex-encoded data for block 'hash'\n",
+	    EX_HASH, RPC_ON_RPC },
 	{ "getchaintips", "blockchain", m_getchaintips, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Return information about all known tips in the block tree, "
@@ -933,12 +951,13 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "    \"hash\" : \"hex\",      (string) block hash of the tip\n"
 	    "    \"branchlen\" : n,     (numeric) zero for main chain, otherwise length of branch connecting the tip to the main chain\n"
 	    "    \"status\" : \"str\"     (string) status of the chain (active, valid-fork, valid-headers, headers-only, invalid)\n"
-	    "  },\n  ...\n]\n", "", RPC_ON_RPC },
+	    "  },\n  ...\n]\n",
+	    "", RPC_ON_RPC },
 	{ "getchaintxstats", "blockchain", m_getchaintxstats, RPC_F_FAST,
 	    { { "nblocks", RPC_ARG_NUM, 0, "one month",
-		"Size of the window in number of blocks" },
-	      { "blockhash", RPC_ARG_HEX, 0, "chain tip",
-		"The hash of the block that ends the window." } },
+		  "Size of the window in number of blocks" },
+		{ "blockhash", RPC_ARG_HEX, 0, "chain tip",
+		    "The hash of the block that ends the window." } },
 	    "Compute statistics about the total number and rate of "
 	    "transactions in the chain.",
 	    "{\n"
@@ -950,7 +969,8 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "  \"window_interval\" : n,               (numeric, optional) The elapsed time in the window in seconds. Only returned if \"window_block_count\" is > 0\n"
 	    "  \"window_tx_count\" : n,               (numeric, optional) The number of transactions in the window. Only returned if \"window_block_count\" is > 0 and if txcount exists for the start and end of the window.\n"
 	    "  \"txrate\" : n                         (numeric, optional) The average rate of transactions per second in the window. Only returned if \"window_interval\" is > 0 and if window_tx_count exists.\n"
-	    "}\n", "2016", RPC_ON_RPC },
+	    "}\n",
+	    "2016", RPC_ON_RPC },
 	{ "getdeploymentinfo", "blockchain", m_getdeploymentinfo, RPC_F_FAST,
 	    { { "blockhash", RPC_ARG_HEX, 0, "hash of current chain tip",
 		"The block hash at which to query deployment state" } },
@@ -965,18 +985,20 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "      \"height\" : n,        (numeric, optional) height of the first block which the rules are or will be enforced (only for \"buried\" type, or \"bip9\" type with \"active\" status)\n"
 	    "      \"active\" : true|false, (boolean) true if the rules are enforced for the mempool and the next block\n"
 	    "      \"bip9\" : {           (json object, optional) status of bip9 softforks (only for \"bip9\" type)\n"
-	    "        ...\n      }\n    },\n    ...\n  }\n}\n", "", RPC_ON_RPC },
+	    "        ...\n      }\n    },\n    ...\n  }\n}\n",
+	    "", RPC_ON_RPC },
 	{ "getdifficulty", "blockchain", m_getdifficulty, RPC_F_FAST,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Returns the proof-of-work difficulty as a multiple of the "
 	    "minimum difficulty.",
 	    "n    (numeric) the proof-of-work difficulty as a multiple of the "
-	    "minimum difficulty.\n", "", RPC_ON_RPC },
+	    "minimum difficulty.\n",
+	    "", RPC_ON_RPC },
 	{ "gettxout", "blockchain", m_gettxout, 0,
 	    { { "txid", RPC_ARG_HEX, 1, NULL, "The transaction id" },
-	      { "n", RPC_ARG_NUM, 1, NULL, "vout number" },
-	      { "include_mempool", RPC_ARG_BOOL, 0, "true",
-		"Whether to include the mempool." } },
+		{ "n", RPC_ARG_NUM, 1, NULL, "vout number" },
+		{ "include_mempool", RPC_ARG_BOOL, 0, "true",
+		    "Whether to include the mempool." } },
 	    "Returns details about an unspent transaction output.",
 	    "Result (If the UTXO was not found):\nnull    (json null)\n\n"
 	    "Result (Otherwise):\n{\n"
@@ -994,13 +1016,14 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "\"txid\" 1", RPC_ON_RPC },
 	{ "gettxoutsetinfo", "blockchain", m_gettxoutsetinfo, 0,
 	    { { "hash_type", RPC_ARG_STR, 0, "hash_serialized_3",
-		"Which UTXO set hash should be calculated. Options: "
-		"'hash_serialized_3', 'muhash', 'none'." },
-	      { "hash_or_height", RPC_ARG_STR_OR_NUM, 0, "the current best block",
-		"The block hash or height of the target height (requires "
-		"coinstatsindex)." },
-	      { "use_index", RPC_ARG_BOOL, 0, "true",
-		"Use coinstatsindex, if available." } },
+		  "Which UTXO set hash should be calculated. Options: "
+		  "'hash_serialized_3', 'muhash', 'none'." },
+		{ "hash_or_height", RPC_ARG_STR_OR_NUM, 0,
+		    "the current best block",
+		    "The block hash or height of the target height (requires "
+		    "coinstatsindex)." },
+		{ "use_index", RPC_ARG_BOOL, 0, "true",
+		    "Use coinstatsindex, if available." } },
 	    "Returns statistics about the unspent transaction output set.\n"
 	    "Note this call may take some time.",
 	    "{\n"
@@ -1013,31 +1036,35 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "  \"total_amount\" : n,        (numeric) The total amount of coins in the UTXO set\n"
 	    "  \"transactions\" : n,        (numeric) The number of transactions with unspent outputs\n"
 	    "  \"disk_size\" : n            (numeric) The estimated size of the chainstate on disk\n"
-	    "}\n", "", RPC_ON_RPC },
+	    "}\n",
+	    "", RPC_ON_RPC },
 	{ "invalidateblock", "hidden", rpc_invalidateblock, 0,
 	    { { "blockhash", RPC_ARG_HEX, 1, NULL,
 		"the hash of the block to mark as invalid" } },
 	    "Permanently marks a block as invalid, as if it violated a "
-	    "consensus rule.", NULL, EX_HASH, RPC_ON_VALIDATION },
+	    "consensus rule.",
+	    NULL, EX_HASH, RPC_ON_VALIDATION },
 	{ "preciousblock", "blockchain", rpc_preciousblock, 0,
 	    { { "blockhash", RPC_ARG_HEX, 1, NULL,
 		"the hash of the block to mark as precious" } },
 	    "Treats a block as if it were received before others with the "
 	    "same work.\n\nA later preciousblock call can override the effect "
 	    "of an earlier one.\n\nThe effects of preciousblock are not "
-	    "retained across restarts.", NULL, EX_HASH, RPC_ON_VALIDATION },
+	    "retained across restarts.",
+	    NULL, EX_HASH, RPC_ON_VALIDATION },
 	{ "reconsiderblock", "hidden", rpc_reconsiderblock, 0,
 	    { { "blockhash", RPC_ARG_HEX, 1, NULL,
 		"the hash of the block to reconsider" } },
 	    "Removes invalidity status of a block, its ancestors and its "
 	    "descendants, reconsider them for activation.\nThis can be used "
-	    "to undo the effects of invalidateblock.", NULL, EX_HASH, RPC_ON_VALIDATION },
+	    "to undo the effects of invalidateblock.",
+	    NULL, EX_HASH, RPC_ON_VALIDATION },
 	{ "scantxoutset", "blockchain", rpc_scantxoutset, 0,
 	    { { "action", RPC_ARG_STR, 1, NULL,
-		"The action to execute: \"start\", \"abort\" or \"status\"" },
-	      { "scanobjects", RPC_ARG_ARR, 0, NULL,
-		"Array of scan objects (descriptors raw(HEX) and addr(ADDR), "
-		"or objects with \"desc\")" } },
+		  "The action to execute: \"start\", \"abort\" or \"status\"" },
+		{ "scanobjects", RPC_ARG_ARR, 0, NULL,
+		    "Array of scan objects (descriptors raw(HEX) and addr(ADDR), "
+		    "or objects with \"desc\")" } },
 	    "Scans the unspent transaction output set for entries that match "
 	    "certain output descriptors.",
 	    "{\n"
@@ -1047,38 +1074,42 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "  \"bestblock\" : \"hex\",        (string) The hash of the block at the tip of the chain\n"
 	    "  \"unspents\" : [ ... ],       (json array)\n"
 	    "  \"total_amount\" : n          (numeric) The total amount of all found unspent outputs in BTC\n"
-	    "}\n", "start '[\"raw(76a91411b366edfc0a8b66feebae5c2e25a7b6a5d1cf3188ac)\"]'", RPC_ON_RPC },
+	    "}\n",
+	    "start '[\"raw(76a91411b366edfc0a8b66feebae5c2e25a7b6a5d1cf3188ac)\"]'",
+	    RPC_ON_RPC },
 	{ "verifychain", "blockchain", rpc_verifychain, 0,
 	    { { "checklevel", RPC_ARG_NUM, 0, "3",
-		"How thorough the block verification is" },
-	      { "nblocks", RPC_ARG_NUM, 0, "6",
-		"The number of blocks to check, 0 checks all" } },
+		  "How thorough the block verification is" },
+		{ "nblocks", RPC_ARG_NUM, 0, "6",
+		    "The number of blocks to check, 0 checks all" } },
 	    "Verifies blockchain database.",
-	    "true|false    (boolean) Verification finished successfully.\n", "", RPC_ON_VALIDATION },
+	    "true|false    (boolean) Verification finished successfully.\n",
+	    "", RPC_ON_VALIDATION },
 	{ "waitforblock", "blockchain", rpc_waitforblock, 0,
 	    { { "blockhash", RPC_ARG_HEX, 1, NULL, "Block hash to wait for." },
-	      { "timeout", RPC_ARG_NUM, 0, "0",
-		"Time in milliseconds to wait for a response. 0 indicates no "
-		"timeout." } },
+		{ "timeout", RPC_ARG_NUM, 0, "0",
+		    "Time in milliseconds to wait for a response. 0 indicates no "
+		    "timeout." } },
 	    "Waits for a specific new block and returns useful info about "
 	    "it.\n\nReturns the current block on timeout or exit.\n\nMake sure "
 	    "to use no RPC timeout (bitroot-cli -rpcclienttimeout=0)",
 	    WAIT_RESULT, EX_HASH " 1000", RPC_ON_VALIDATION },
 	{ "waitforblockheight", "blockchain", rpc_waitforblockheight, 0,
 	    { { "height", RPC_ARG_NUM, 1, NULL, "Block height to wait for." },
-	      { "timeout", RPC_ARG_NUM, 0, "0",
-		"Time in milliseconds to wait for a response. 0 indicates no "
-		"timeout." } },
+		{ "timeout", RPC_ARG_NUM, 0, "0",
+		    "Time in milliseconds to wait for a response. 0 indicates no "
+		    "timeout." } },
 	    "Waits for (at least) block height and returns the height and "
 	    "hash\nof the current tip.\n\nReturns the current block on timeout "
 	    "or exit.\n\nMake sure to use no RPC timeout (bitroot-cli "
-	    "-rpcclienttimeout=0)", WAIT_RESULT, "100 1000", RPC_ON_VALIDATION },
+	    "-rpcclienttimeout=0)",
+	    WAIT_RESULT, "100 1000", RPC_ON_VALIDATION },
 	{ "waitfornewblock", "blockchain", rpc_waitfornewblock, 0,
 	    { { "timeout", RPC_ARG_NUM, 0, "0",
-		"Time in milliseconds to wait for a response. 0 indicates no "
-		"timeout." },
-	      { "current_tip", RPC_ARG_HEX, 0, NULL,
-		"Method waits for the chain tip to differ from this." } },
+		  "Time in milliseconds to wait for a response. 0 indicates no "
+		  "timeout." },
+		{ "current_tip", RPC_ARG_HEX, 0, NULL,
+		    "Method waits for the chain tip to differ from this." } },
 	    "Waits for any new block and returns useful info about it.\n\n"
 	    "Returns the current block on timeout or exit.\n\nMake sure to "
 	    "use no RPC timeout (bitroot-cli -rpcclienttimeout=0)",

@@ -42,8 +42,10 @@ m_getblockfilter(struct rpc_ctx *c, struct rpc_error *err)
 		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
 		    "Unknown filtertype");
 	if (sh->fi == NULL || filterindex_type(sh->fi) != type)
-		return rpc_fail(err, RPC_MISC_ERROR, "Index is not enabled for "
-		    "filtertype %s", name);
+		return rpc_fail(err, RPC_MISC_ERROR,
+		    "Index is not enabled for "
+		    "filtertype %s",
+		    name);
 	if (rpc_read_begin(c->rpc, &t, err) == -1)
 		return NULL;
 	rc = store_get_index(t, hash, &e);
@@ -52,7 +54,8 @@ m_getblockfilter(struct rpc_ctx *c, struct rpc_error *err)
 		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
 		    "Block not found");
 	if (rc != STORE_OK)
-		return rpc_fail(err, RPC_DATABASE_ERROR, "Database read failed");
+		return rpc_fail(err, RPC_DATABASE_ERROR,
+		    "Database read failed");
 	connected = (e.status & BLOCK_VALID_SCRIPTS) &&
 	    !(e.status & BLOCK_FAILED_MASK);
 	/* No read transaction may be held while we wait for the index. */
@@ -69,12 +72,15 @@ m_getblockfilter(struct rpc_ctx *c, struct rpc_error *err)
 	if (res != NULL)
 		return res;
 	if (!connected)
-		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY, "Filter not "
+		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
+		    "Filter not "
 		    "found. Block was not connected to active chain.");
 	if (!ready)
-		return rpc_fail(err, RPC_MISC_ERROR, "Filter not found. Block "
+		return rpc_fail(err, RPC_MISC_ERROR,
+		    "Filter not found. Block "
 		    "filters are still in the process of being indexed.");
-	return rpc_fail(err, RPC_INTERNAL_ERROR, "Filter not found. This "
+	return rpc_fail(err, RPC_INTERNAL_ERROR,
+	    "Filter not found. This "
 	    "error is unexpected and indicates index corruption.");
 }
 
@@ -89,8 +95,9 @@ rpc_blockfilter_indexinfo(struct rpc *r, const char *want, json_t *res)
 	filterindex_status(fi, &st);
 	if (want != NULL && *want != '\0' && strcmp(want, st.name) != 0)
 		return;
-	json_object_set_new(res, st.name, json_pack("{s:b,s:I}", "synced",
-	    st.synced, "best_block_height", (json_int_t)st.best_height));
+	json_object_set_new(res, st.name,
+	    json_pack("{s:b,s:I}", "synced", st.synced, "best_block_height",
+		(json_int_t)st.best_height));
 }
 
 json_t *
@@ -106,18 +113,20 @@ rpc_syncwithvalidationinterfacequeue(struct rpc_ctx *c, struct rpc_error *err)
 	return json_null();
 }
 
-#define EX_FILTER "\"00000000c937983704a73af28acdec37b049d214adbda81d7e2a3dd146f6ed09\" \"basic\""
+#define EX_FILTER \
+	"\"00000000c937983704a73af28acdec37b049d214adbda81d7e2a3dd146f6ed09\" \"basic\""
 
 const struct rpc_method rpc_blockfilter_methods[] = {
 	{ "getblockfilter", "blockchain", m_getblockfilter, 0,
 	    { { "blockhash", RPC_ARG_HEX, 1, NULL, "The hash of the block" },
-	      { "filtertype", RPC_ARG_STR, 0, "\"basic\"",
-		"The type name of the filter" } },
+		{ "filtertype", RPC_ARG_STR, 0, "\"basic\"",
+		    "The type name of the filter" } },
 	    "Retrieve a BIP 157 content filter for a particular block.",
 	    "{                      (json object)\n"
 	    "  \"filter\" : \"hex\",    (string) the hex-encoded filter data\n"
 	    "  \"header\" : \"hex\"     (string) the hex-encoded filter header\n"
-	    "}\n", EX_FILTER, RPC_ON_RPC },
+	    "}\n",
+	    EX_FILTER, RPC_ON_RPC },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
 	    NULL, RPC_ON_RPC },
 };

@@ -85,8 +85,11 @@ percentiles_by_weight(struct rate_weight *v, size_t n, int64_t total_weight,
     int64_t out[NPERCENTILES])
 {
 	const double marks[NPERCENTILES] = {
-		total_weight / 10.0, total_weight / 4.0, total_weight / 2.0,
-		(total_weight * 3.0) / 4.0, (total_weight * 9.0) / 10.0,
+		total_weight / 10.0,
+		total_weight / 4.0,
+		total_weight / 2.0,
+		(total_weight * 3.0) / 4.0,
+		(total_weight * 9.0) / 10.0,
 	};
 	int64_t cumulative = 0;
 	size_t i, next = 0;
@@ -204,12 +207,15 @@ blockstats_compute(const struct block *b, const struct consensus_coin *spent,
 		st->minfeerate = 0;
 	if (st->mintxsize == MAX_BLOCK_SERIALIZED_SIZE)
 		st->mintxsize = 0;
-	st->avgfee = b->tx_count > 1 ? st->totalfee /
-	    (int64_t)(b->tx_count - 1) : 0;
-	st->avgtxsize = b->tx_count > 1 ? st->total_size /
-	    (int64_t)(b->tx_count - 1) : 0;
-	st->avgfeerate = st->total_weight ? st->totalfee *
-	    WITNESS_SCALE_FACTOR / st->total_weight : 0;
+	st->avgfee = b->tx_count > 1 ?
+	    st->totalfee / (int64_t)(b->tx_count - 1) :
+	    0;
+	st->avgtxsize = b->tx_count > 1 ?
+	    st->total_size / (int64_t)(b->tx_count - 1) :
+	    0;
+	st->avgfeerate = st->total_weight ?
+	    st->totalfee * WITNESS_SCALE_FACTOR / st->total_weight :
+	    0;
 	st->utxo_increase = st->outs - st->ins;
 	st->utxo_increase_actual = utxos - st->ins;
 	free(fees);
@@ -227,7 +233,10 @@ struct stat_def {
 	size_t off;
 };
 
-#define STAT(n, f) { n, ST_INT, offsetof(struct blockstats, f) }
+#define STAT(n, f) \
+	{ \
+		n, ST_INT, offsetof(struct blockstats, f) \
+	}
 static const struct stat_def stat_defs[] = {
 	STAT("avgfee", avgfee),
 	STAT("avgfeerate", avgfeerate),
@@ -282,9 +291,7 @@ stat_json(const struct blockstats *st, const struct stat_def *d)
 	size_t i;
 
 	switch (d->kind) {
-	case ST_HASH:
-		hash_to_hex(st->hash, hex);
-		return json_string(hex);
+	case ST_HASH: hash_to_hex(st->hash, hex); return json_string(hex);
 	case ST_ARRAY:
 		a = json_array();
 		for (i = 0; i < NPERCENTILES; i++)
@@ -296,8 +303,8 @@ stat_json(const struct blockstats *st, const struct stat_def *d)
 			return json_integer(st->height);
 		break;
 	}
-	return json_integer(*(const int64_t *)(const void *)
-	    ((const char *)st + d->off));
+	return json_integer(
+	    *(const int64_t *)(const void *)((const char *)st + d->off));
 }
 
 static int
@@ -323,21 +330,24 @@ hash_or_height(struct store_rtxn *t, const json_t *v,
 	if (json_is_number(v)) {
 		if (!json_is_integer(v) || json_integer_value(v) < INT_MIN ||
 		    json_integer_value(v) > INT_MAX) {
-			rpc_fail(err, RPC_MISC_ERROR, "JSON integer out of range");
+			rpc_fail(err, RPC_MISC_ERROR,
+			    "JSON integer out of range");
 			return -1;
 		}
 		n = json_integer_value(v);
 		if (n < 0) {
 			rpc_fail(err, RPC_INVALID_PARAMETER,
-			    "Target block height %lld is negative", (long long)n);
+			    "Target block height %lld is negative",
+			    (long long)n);
 			return -1;
 		}
 		if (store_get_tip(t, h, &tip) != STORE_OK)
 			tip = -1;
 		if (n > tip) {
-			rpc_fail(err, RPC_INVALID_PARAMETER, "Target block "
-			    "height %lld after current tip %d", (long long)n,
-			    (int)tip);
+			rpc_fail(err, RPC_INVALID_PARAMETER,
+			    "Target block "
+			    "height %lld after current tip %d",
+			    (long long)n, (int)tip);
 			return -1;
 		}
 		if (store_get_active_hash(t, (int32_t)n, h) != STORE_OK ||
@@ -383,7 +393,8 @@ read_block_and_undo(struct store_rtxn *t, const struct block_index_entry *e,
 	if (store_get_undo(t, e->hash, &p, ulen) != STORE_OK) {
 		free(*raw);
 		*raw = NULL;
-		rpc_fail(err, RPC_MISC_ERROR, "Can't read undo data from disk");
+		rpc_fail(err, RPC_MISC_ERROR,
+		    "Can't read undo data from disk");
 		return -1;
 	}
 	*undo = *ulen ? xmemdup(p, *ulen) : xmalloc(1);
@@ -414,7 +425,7 @@ m_getblockstats(struct rpc_ctx *c, struct rpc_error *err)
 	}
 	if (sel) {
 		names = xcalloc(json_array_size(sel) + 1, sizeof(*names));
-		json_array_foreach(sel, i, v) {
+		json_array_foreach (sel, i, v) {
 			if (!json_is_string(v)) {
 				store_read_end(t);
 				free(names);
@@ -436,8 +447,9 @@ m_getblockstats(struct rpc_ctx *c, struct rpc_error *err)
 		free(undo);
 		free(names);
 		return rpc_fail(err, RPC_MISC_ERROR, "%s",
-		    rc == RPC_BLOCK_UNREADABLE ? "Block not found on disk" :
-		    "Can't read undo data from disk");
+		    rc == RPC_BLOCK_UNREADABLE ?
+			"Block not found on disk" :
+			"Can't read undo data from disk");
 	}
 	memset(&st, 0, sizeof(st));
 	memcpy(st.hash, e.hash, 32);
@@ -445,8 +457,8 @@ m_getblockstats(struct rpc_ctx *c, struct rpc_error *err)
 	st.time = e.hdr.time;
 	st.mediantime = mtp;
 	st.subsidy = consensus_block_subsidy(cp, e.height);
-	blockstats_compute(&b, spent, consensus_is_bip30_repeat(e.height, e.hash), e.height == 0,
-	    &st);
+	blockstats_compute(&b, spent,
+	    consensus_is_bip30_repeat(e.height, e.hash), e.height == 0, &st);
 	block_free(&b);
 	free(spent);
 	free(undo);
@@ -483,9 +495,9 @@ m_getblockstats(struct rpc_ctx *c, struct rpc_error *err)
 const struct rpc_method rpc_blockstats_methods[] = {
 	{ "getblockstats", "blockchain", m_getblockstats, 0,
 	    { { "hash_or_height", RPC_ARG_STR_OR_NUM, 1, NULL,
-		"The block hash or height of the target block" },
-	      { "stats", RPC_ARG_ARR, 0, "all values",
-		"Values to plot (see result below)" } },
+		  "The block hash or height of the target block" },
+		{ "stats", RPC_ARG_ARR, 0, "all values",
+		    "Values to plot (see result below)" } },
 	    "Compute per block statistics for a given window. All amounts are "
 	    "in satoshis.\nIt won't work for some heights with pruning.",
 	    "{                                (json object)\n"

@@ -49,8 +49,7 @@ rpc_validation_fail(struct rpc_ctx *c, const struct request_error *e,
 	case REQUEST_E_TIMEOUT:
 		return rpc_fail(err, RPC_INTERNAL_ERROR, "%s: %s", c->m->name,
 		    e->message);
-	default:
-		return rpc_fail(err, RPC_INTERNAL_ERROR, "%s", e->message);
+	default: return rpc_fail(err, RPC_INTERNAL_ERROR, "%s", e->message);
 	}
 }
 
@@ -65,8 +64,8 @@ mark(struct rpc_ctx *c, enum validation_mark how, struct rpc_error *err)
 
 	if (rpc_parse_hash(rpc_param(c, 0), "blockhash", hash, err) == -1)
 		return NULL;
-	if (validation_mark_block(sh->v, how, hash, sh->call_timeout_ms,
-	    &e) != 0)
+	if (validation_mark_block(sh->v, how, hash, sh->call_timeout_ms, &e) !=
+	    0)
 		return rpc_validation_fail(c, &e, err);
 	return json_null();
 }
@@ -99,9 +98,9 @@ rpc_verifychain(struct rpc_ctx *c, struct rpc_error *err)
 
 	/* The table checked both are integers. */
 	if (validation_verify_chain(sh->v,
-	    pl ? (int)json_integer_value(pl) : DEFAULT_CHECKLEVEL,
-	    pn ? (int)json_integer_value(pn) : DEFAULT_CHECKBLOCKS, &ok,
-	    sh->call_timeout_ms, &e) != 0)
+		pl ? (int)json_integer_value(pl) : DEFAULT_CHECKLEVEL,
+		pn ? (int)json_integer_value(pn) : DEFAULT_CHECKBLOCKS, &ok,
+		sh->call_timeout_ms, &e) != 0)
 		return rpc_validation_fail(c, &e, err);
 	return json_boolean(ok);
 }
@@ -128,7 +127,7 @@ struct rpc_tipwatch {
 	 * validation thread's listener for a copy and by waiters.
 	 */
 	pthread_mutex_t mu;
-	pthread_cond_t cv;		/* CLOCK_MONOTONIC; tip moved or stopping */
+	pthread_cond_t cv; /* CLOCK_MONOTONIC; tip moved or stopping */
 	int have;
 	uint8_t hash[32];
 	int32_t height;
@@ -208,9 +207,9 @@ enum wait_kind { WAIT_NEW, WAIT_HASH, WAIT_HEIGHT };
 
 struct wait_for {
 	enum wait_kind kind;
-	uint8_t ref[32];	/* WAIT_NEW: the tip to move away from */
-	uint8_t want[32];	/* WAIT_HASH */
-	int32_t want_h;		/* WAIT_HEIGHT */
+	uint8_t ref[32];  /* WAIT_NEW: the tip to move away from */
+	uint8_t want[32]; /* WAIT_HASH */
+	int32_t want_h;	  /* WAIT_HEIGHT */
 };
 
 static int
@@ -219,12 +218,9 @@ wait_done(const struct rpc_tipwatch *tw, const struct wait_for *w)
 	if (!tw->have)
 		return 0;
 	switch (w->kind) {
-	case WAIT_NEW:
-		return memcmp(tw->hash, w->ref, 32) != 0;
-	case WAIT_HASH:
-		return memcmp(tw->hash, w->want, 32) == 0;
-	case WAIT_HEIGHT:
-		return tw->height >= w->want_h;
+	case WAIT_NEW: return memcmp(tw->hash, w->ref, 32) != 0;
+	case WAIT_HASH: return memcmp(tw->hash, w->want, 32) == 0;
+	case WAIT_HEIGHT: return tw->height >= w->want_h;
 	}
 	return 1;
 }
@@ -297,7 +293,7 @@ wait_method(struct rpc_ctx *c, enum wait_kind kind, size_t timeout_idx,
 		return NULL;
 	if (kind == WAIT_NEW && rpc_param(c, 1)) {
 		if (rpc_parse_hash(rpc_param(c, 1), "current_tip", w.ref,
-		    err) == -1)
+			err) == -1)
 			return NULL;
 		ref_given = 1;
 	}

@@ -62,7 +62,7 @@ rpc_set_bits_json(json_t *o, uint32_t bits)
  * no invalidation); it saves getblockheader and friends the walk over 11
  * index records on every call. Direct-mapped: a collision just replaces.
  */
-#define MTP_CACHE_SLOTS 2048		/* a power of two */
+#define MTP_CACHE_SLOTS 2048 /* a power of two */
 
 struct mtp_slot {
 	uint8_t hash[32];
@@ -115,10 +115,10 @@ mtp_cache_put(const uint8_t hash[32], int64_t mtp)
  */
 struct mtp_walk {
 	struct store_rtxn *t;
-	struct block_index_entry e;	/* the record to give next */
-	int have;			/* e is there to give */
-	int n;				/* times given */
-	int complete;			/* reached genesis or the full span */
+	struct block_index_entry e; /* the record to give next */
+	int have;		    /* e is there to give */
+	int n;			    /* times given */
+	int complete;		    /* reached genesis or the full span */
 };
 
 static int
@@ -241,8 +241,8 @@ rpc_header_json(struct store_rtxn *t, const uint8_t hash[32],
 /* pow's view of the chain ending at a block: walks parents in the store. */
 struct walk {
 	struct store_rtxn *t;
-	struct block_index_entry cur;	/* lowest block reached so far */
-	int active;			/* the chain is the active one */
+	struct block_index_entry cur; /* lowest block reached so far */
+	int active;		      /* the chain is the active one */
 };
 
 static int
@@ -315,7 +315,8 @@ rpc_network_hashps(struct store_rtxn *t, const struct chainparams *cp,
 	/* -1: the blocks since the last difficulty change. */
 	if (nblocks <= 0)
 		nblocks = (int)(top.height %
-		    chainparams_retarget_interval(cp) + 1);
+			chainparams_retarget_interval(cp) +
+		    1);
 	if (nblocks > top.height)
 		nblocks = top.height;
 	e = top;

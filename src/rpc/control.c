@@ -30,7 +30,8 @@ m_help(struct rpc_ctx *c, struct rpc_error *err)
 	 * is a type error, and "" lists every command.
 	 */
 	if (cmd == NULL && json_array_size(c->params) > 0)
-		return rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type null "
+		return rpc_fail(err, RPC_TYPE_ERROR,
+		    "JSON value of type null "
 		    "is not of expected type string");
 	if (cmd == NULL || *json_string_value(cmd) == '\0')
 		s = rpc_help_list(NULL);
@@ -60,8 +61,10 @@ m_stop(struct rpc_ctx *c, struct rpc_error *err)
 	/* The reply still goes out: rpc_stop finishes requests in hand. */
 	shutdown_request();
 	if (w && json_is_integer(w) && json_integer_value(w) > 0)
-		usleep((useconds_t)(json_integer_value(w) > 60000 ? 60000 :
-		    json_integer_value(w)) * 1000);
+		usleep((useconds_t)(json_integer_value(w) > 60000 ?
+			       60000 :
+			       json_integer_value(w)) *
+		    1000);
 	return json_string("Bitroot server stopping");
 }
 
@@ -104,10 +107,12 @@ parse_categories(const json_t *arr, uint32_t *mask, struct rpc_error *err)
 	*mask = 0;
 	if (arr == NULL)
 		return 0;
-	json_array_foreach(arr, i, v) {
+	json_array_foreach (arr, i, v) {
 		if (!json_is_string(v)) {
-			rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s is "
-			    "not of expected type string", rpc_json_type_name(v));
+			rpc_fail(err, RPC_TYPE_ERROR,
+			    "JSON value of type %s is "
+			    "not of expected type string",
+			    rpc_json_type_name(v));
 			return -1;
 		}
 		name = json_string_value(v);
@@ -200,7 +205,8 @@ m_setmocktime(struct rpc_ctx *c, struct rpc_error *err)
 	json_int_t t = json_integer_value(rpc_param(c, 0));
 
 	if (rpc_shared(c->rpc)->cp->id != CHAIN_REGTEST)
-		return rpc_fail(err, RPC_MISC_ERROR, "setmocktime is for "
+		return rpc_fail(err, RPC_MISC_ERROR,
+		    "setmocktime is for "
 		    "regression testing (-regtest mode) only");
 	/* Core's bound: the largest second std::chrono nanoseconds hold. */
 	if (t < 0 || t > MOCKTIME_MAX)
@@ -223,16 +229,20 @@ m_echo(struct rpc_ctx *c, struct rpc_error *err)
 }
 
 #define ECHO_ARGS \
-	{ { "arg0", RPC_ARG_ANY, 0, NULL, "" }, \
-	  { "arg1", RPC_ARG_ANY, 0, NULL, "" }, \
-	  { "arg2", RPC_ARG_ANY, 0, NULL, "" }, \
-	  { "arg3", RPC_ARG_ANY, 0, NULL, "" }, \
-	  { "arg4", RPC_ARG_ANY, 0, NULL, "" }, \
-	  { "arg5", RPC_ARG_ANY, 0, NULL, "" }, \
-	  { "arg6", RPC_ARG_ANY, 0, NULL, "" }, \
-	  { "arg7", RPC_ARG_ANY, 0, NULL, "" }, \
-	  { "arg8", RPC_ARG_ANY, 0, NULL, "" }, \
-	  { "arg9", RPC_ARG_ANY, 0, NULL, "" } }
+	{ \
+		{ "arg0", RPC_ARG_ANY, 0, NULL, "" }, \
+		    { "arg1", RPC_ARG_ANY, 0, NULL, "" }, \
+		    { "arg2", RPC_ARG_ANY, 0, NULL, "" }, \
+		    { "arg3", RPC_ARG_ANY, 0, NULL, "" }, \
+		    { "arg4", RPC_ARG_ANY, 0, NULL, "" }, \
+		    { "arg5", RPC_ARG_ANY, 0, NULL, "" }, \
+		    { "arg6", RPC_ARG_ANY, 0, NULL, "" }, \
+		    { "arg7", RPC_ARG_ANY, 0, NULL, "" }, \
+		    { "arg8", RPC_ARG_ANY, 0, NULL, "" }, \
+		{ \
+			"arg9", RPC_ARG_ANY, 0, NULL, "" \
+		} \
+	}
 
 const struct rpc_method rpc_control_methods[] = {
 	{ "getmemoryinfo", "control", m_getmemoryinfo, RPC_F_FAST,
@@ -271,9 +281,9 @@ const struct rpc_method rpc_control_methods[] = {
 	    "\"str\"    (string) The help text\n", "", RPC_ON_RPC },
 	{ "logging", "control", m_logging, RPC_F_FAST,
 	    { { "include", RPC_ARG_ARR, 0, NULL,
-		"The categories to add to debug logging" },
-	      { "exclude", RPC_ARG_ARR, 0, NULL,
-		"The categories to remove from debug logging" } },
+		  "The categories to add to debug logging" },
+		{ "exclude", RPC_ARG_ARR, 0, NULL,
+		    "The categories to remove from debug logging" } },
 	    "Gets and sets the logging configuration.\nWhen called without an "
 	    "argument, returns the list of categories with status that are "
 	    "currently being debug logged or not.\nWhen called with "
@@ -286,17 +296,20 @@ const struct rpc_method rpc_control_methods[] = {
 	    "categories.",
 	    "{                   (json object) keys are the logging categories, and values indicates its status\n"
 	    "  \"category\" : true|false,  (boolean) if being debug logged or not. false:inactive, true:active\n"
-	    "  ...\n}\n", "\"[\\\"all\\\"]\" \"[\\\"http\\\"]\"", RPC_ON_RPC },
+	    "  ...\n}\n",
+	    "\"[\\\"all\\\"]\" \"[\\\"http\\\"]\"", RPC_ON_RPC },
 	{ "stop", "control", m_stop, RPC_F_WARMUP,
 	    { { "wait", RPC_ARG_NUM, 0, NULL, "how long to wait in ms" } },
 	    "Request a graceful shutdown of the node.",
 	    "\"str\"    (string) A string with the content 'Bitroot server "
-	    "stopping'\n", "", RPC_ON_RPC },
+	    "stopping'\n",
+	    "", RPC_ON_RPC },
 	{ "uptime", "control", m_uptime, RPC_F_FAST,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Returns the total uptime of the server.",
 	    "n    (numeric) The number of seconds that the server has been "
-	    "running\n", "", RPC_ON_RPC },
+	    "running\n",
+	    "", RPC_ON_RPC },
 	{ "setmocktime", "hidden", m_setmocktime, RPC_F_FAST,
 	    { { "timestamp", RPC_ARG_NUM, 1, NULL,
 		"UNIX epoch time\nPass 0 to go back to using the system "
@@ -312,7 +325,8 @@ const struct rpc_method rpc_control_methods[] = {
 	    "any    (any) Returns whatever was passed in\n", "", RPC_ON_RPC },
 	{ "echojson", "hidden", m_echo, RPC_F_FAST, ECHO_ARGS,
 	    "Simply echo back the input arguments. This command is for "
-	    "testing.", "any    (any) Returns whatever was passed in\n", "", RPC_ON_RPC },
+	    "testing.",
+	    "any    (any) Returns whatever was passed in\n", "", RPC_ON_RPC },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
 	    NULL, RPC_ON_RPC },
 };

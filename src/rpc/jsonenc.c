@@ -135,7 +135,7 @@ put_string(struct jout *o, const char *s, size_t n)
 	char esc[7];
 
 	jout_putc(o, '"');
-	for (i = 0; i < n; ) {
+	for (i = 0; i < n;) {
 		/* Copy runs that need no escape in one go. */
 		for (run = i; run < n; run++) {
 			c = (unsigned char)s[run];
@@ -177,15 +177,9 @@ encode(struct jout *o, const json_t *v, int indent, int level)
 	int lvl = level ? level : 1;
 
 	switch (json_typeof(v)) {
-	case JSON_NULL:
-		jout_putn(o, "null", 4);
-		break;
-	case JSON_TRUE:
-		jout_putn(o, "true", 4);
-		break;
-	case JSON_FALSE:
-		jout_putn(o, "false", 5);
-		break;
+	case JSON_NULL: jout_putn(o, "null", 4); break;
+	case JSON_TRUE: jout_putn(o, "true", 4); break;
+	case JSON_FALSE: jout_putn(o, "false", 5); break;
 	case JSON_INTEGER:
 		n = (size_t)snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT,
 		    json_integer_value(v));
@@ -228,7 +222,7 @@ encode(struct jout *o, const json_t *v, int indent, int level)
 			jout_putc(o, '\n');
 		n = json_object_size(v);
 		i = 0;
-		json_object_foreach((json_t *)(uintptr_t)v, key, x) {
+		json_object_foreach ((json_t *)(uintptr_t)v, key, x) {
 			if (indent)
 				put_indent(o, indent * lvl);
 			put_string(o, key, strlen(key));
@@ -271,8 +265,8 @@ rpc_json_dumps(const json_t *v, int indent)
 static const char *
 skip_ws(const char *p, const char *end)
 {
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
-	    *p == '\r'))
+	while (
+	    p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
 		p++;
 	return p;
 }
@@ -286,8 +280,8 @@ load_string(const char *p, const char *end, const char **next)
 	while (q < end && *q != '"')
 		q += *q == '\\' ? 2 : 1;
 	*next = q + 1;
-	return json_loadb(p, (size_t)(*next - p), JSON_DECODE_ANY |
-	    JSON_ALLOW_NUL, NULL);
+	return json_loadb(p, (size_t)(*next - p),
+	    JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
 }
 
 static json_t *
@@ -309,7 +303,7 @@ load_value(const char *p, const char *end, const char **next)
 			key = NULL;
 			if (is_obj) {
 				key = load_string(p, end, &p);
-				p = skip_ws(p, end) + 1;	/* the ':' */
+				p = skip_ws(p, end) + 1; /* the ':' */
 			}
 			item = load_value(p, end, &p);
 			if (key != NULL) {
@@ -330,8 +324,9 @@ load_value(const char *p, const char *end, const char **next)
 	if (q == p) {
 		/* true, false, null */
 		*next = p + (*p == 'f' ? 5 : 4);
-		return *p == 't' ? json_true() : *p == 'f' ? json_false() :
-		    json_null();
+		return *p == 't' ? json_true() :
+		    *p == 'f'	 ? json_false() :
+				   json_null();
 	}
 	*next = q;
 	lit = xmalloc((size_t)(q - p) + 1);

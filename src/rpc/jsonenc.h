@@ -48,8 +48,7 @@ char *rpc_json_dumps(const json_t *v, int indent);
  * literal, so that encoding it again writes each number as the text had
  * it. NULL with e filled (as json_loadb) when the text is not JSON.
  */
-json_t *rpc_json_load_literal(const char *text, size_t len,
-    json_error_t *e);
+json_t *rpc_json_load_literal(const char *text, size_t len, json_error_t *e);
 /*
  * The same for text already known to be JSON (it is not checked again):
  * the server's parser reads an id with it. Strings may hold \u0000.

@@ -86,7 +86,8 @@ rpc_reply_obj(const struct rpc_request *rq, json_t *result,
 	if (rq->version == RPC_V2)
 		json_object_set_new(o, "jsonrpc", json_string("2.0"));
 	if (err == NULL) {
-		json_object_set_new(o, "result", result ? result : json_null());
+		json_object_set_new(o, "result",
+		    result ? result : json_null());
 		if (rq->version == RPC_V1)
 			json_object_set_new(o, "error", json_null());
 	} else {
@@ -122,11 +123,11 @@ has_nul_string(const json_t *v, struct rpc_error *err)
 		return 1;
 	}
 	if (json_is_array(v)) {
-		json_array_foreach(v, i, x)
+		json_array_foreach (v, i, x)
 			if (has_nul_string(x, err))
 				return 1;
 	} else if (json_is_object(v)) {
-		json_object_foreach((json_t *)(uintptr_t)v, key, x)
+		json_object_foreach ((json_t *)(uintptr_t)v, key, x)
 			if (has_nul_string(x, err))
 				return 1;
 	}
@@ -137,13 +138,15 @@ has_nul_string(const json_t *v, struct rpc_error *err)
 static json_t *
 exec_one(struct rpc *r, const struct rpc_request *rq, struct rpc_error *err)
 {
-	const struct rpc_method *m = rq->method_nul ? NULL :
+	const struct rpc_method *m = rq->method_nul ?
+	    NULL :
 	    rpc_method_find(rq->method);
 	struct rpc_ctx c;
 	json_t *params, *res;
 	uint64_t id = 0;
 
-	if (r && !rpc_is_ready(r) && (m == NULL || !(m->flags & RPC_F_WARMUP))) {
+	if (r && !rpc_is_ready(r) &&
+	    (m == NULL || !(m->flags & RPC_F_WARMUP))) {
 		err->code = RPC_IN_WARMUP;
 		rpc_warmup_message(r, err->message, sizeof(err->message));
 		return NULL;
@@ -203,8 +206,9 @@ set_result_body(struct rpc_http_reply *out, const struct rpc_request *rq,
 	struct jout o = { NULL, 0, 0 };
 
 	out->status = 200;
-	jout_puts(&o, rq->version == RPC_V2 ?
-	    "{\"jsonrpc\":\"2.0\",\"result\":" : "{\"result\":");
+	jout_puts(&o,
+	    rq->version == RPC_V2 ? "{\"jsonrpc\":\"2.0\",\"result\":" :
+				    "{\"result\":");
 	rpc_json_encode(&o, res, 0);
 	if (rq->version == RPC_V1)
 		jout_puts(&o, ",\"error\":null");
@@ -250,12 +254,12 @@ rpc_body_is_fast(json_t *body)
 	if (json_is_object(body)) {
 		meth = json_object_get(body, "method");
 		if (!json_is_string(meth))
-			return 1;	/* an error answer, cheap */
+			return 1; /* an error answer, cheap */
 		m = rpc_method_find(json_string_value(meth));
 		return m == NULL || (m->flags & RPC_F_FAST);
 	}
 	if (json_is_array(body)) {
-		json_array_foreach(body, i, item)
+		json_array_foreach (body, i, item)
 			if (!rpc_body_is_fast(item))
 				return 0;
 	}
@@ -314,7 +318,7 @@ rpc_execute_body(struct rpc *r, json_t *body, int fast_only,
 		 * RPC_BATCH_REPLY_MAX of text the remaining calls are not run.
 		 */
 		jout_puts(&o, "[");
-		json_array_foreach(body, i, item) {
+		json_array_foreach (body, i, item) {
 			if (rpc_request_parse(item, &rq, &err) == -1) {
 				if (!json_is_object(item)) {
 					rq.version = carry.version;
@@ -327,15 +331,17 @@ rpc_execute_body(struct rpc *r, json_t *body, int fast_only,
 				continue;
 			}
 			carry = rq;
-			if (is_notification(&rq) && o.len >= rpc_batch_reply_max)
+			if (is_notification(&rq) &&
+			    o.len >= rpc_batch_reply_max)
 				continue;
 			if (o.len >= rpc_batch_reply_max) {
-				rpc_fail(&err, RPC_OUT_OF_MEMORY, "Batch reply "
+				rpc_fail(&err, RPC_OUT_OF_MEMORY,
+				    "Batch reply "
 				    "over %zu MiB: not run; send the remaining "
 				    "requests in another batch",
 				    rpc_batch_reply_max >> 20);
-				batch_put(&o, &nrep, rpc_reply_obj(&rq, NULL,
-				    &err));
+				batch_put(&o, &nrep,
+				    rpc_reply_obj(&rq, NULL, &err));
 				continue;
 			}
 			res = exec_one(r, &rq, &err);
@@ -343,8 +349,9 @@ rpc_execute_body(struct rpc *r, json_t *body, int fast_only,
 				json_decref(res);
 				continue;
 			}
-			batch_put(&o, &nrep, res ? rpc_reply_obj(&rq, res, NULL) :
-			    rpc_reply_obj(&rq, NULL, &err));
+			batch_put(&o, &nrep,
+			    res ? rpc_reply_obj(&rq, res, NULL) :
+				  rpc_reply_obj(&rq, NULL, &err));
 		}
 		/* All notifications: no reply; an empty batch answers []. */
 		if (nrep == 0 && json_array_size(body) > 0) {
@@ -399,8 +406,8 @@ rpc_execute_raw(struct rpc *r, const char *data, size_t len,
 
 enum { FK_JSONRPC, FK_ID, FK_METHOD, FK_PARAMS };
 
-#define FAST_ID_MAX 64			/* longer string ids go the long way */
-#define FAST_INT_DIGITS 18		/* fits int64 whatever the digits */
+#define FAST_ID_MAX 64	   /* longer string ids go the long way */
+#define FAST_INT_DIGITS 18 /* fits int64 whatever the digits */
 
 static const char *
 skip_ws(const char *p, const char *e)
@@ -446,7 +453,7 @@ static int
 fast_key(const char *s, size_t n)
 {
 	static const char *const keys[] = { "jsonrpc", "id", "method",
-	    "params" };
+		"params" };
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -477,10 +484,11 @@ fast_int(const char **pp, const char *e, char *out, size_t cap)
 		v = v * 10 + (*p - '0');
 	}
 	/* -0 and 1.5 are echoed as written: the general path keeps them. */
-	if ((neg && v == 0) || (p < e && (*p == '.' || *p == 'e' ||
-	    *p == 'E')))
+	if ((neg && v == 0) ||
+	    (p < e && (*p == '.' || *p == 'e' || *p == 'E')))
 		return -1;
-	snprintf(out, cap, "%" JSON_INTEGER_FORMAT, (json_int_t)(neg ? -v : v));
+	snprintf(out, cap, "%" JSON_INTEGER_FORMAT,
+	    (json_int_t)(neg ? -v : v));
 	*pp = p;
 	return 0;
 }
@@ -598,8 +606,9 @@ void
 rpc_fast_head(const struct rpc_fast_req *fr, struct jout *o)
 {
 	/* Member order as rpc_reply_obj inserts them. */
-	jout_puts(o, fr->version == RPC_V2 ?
-	    "{\"jsonrpc\":\"2.0\",\"result\":" : "{\"result\":");
+	jout_puts(o,
+	    fr->version == RPC_V2 ? "{\"jsonrpc\":\"2.0\",\"result\":" :
+				    "{\"result\":");
 }
 
 void
@@ -672,8 +681,7 @@ fast_call(struct rpc *r, const struct rpc_method *m,
 }
 
 int
-rpc_fast_execute(struct rpc *r, const char *data, size_t len,
-    struct jout *o)
+rpc_fast_execute(struct rpc *r, const char *data, size_t len, struct jout *o)
 {
 	struct rpc_fast_req fr;
 	const struct rpc_method *m;
@@ -704,7 +712,7 @@ rpc_fast_execute(struct rpc *r, const char *data, size_t len,
 	else
 		return 0;
 	if (fr.has_param)
-		return 0;	/* the arity error comes from the general path */
+		return 0; /* the arity error comes from the general path */
 	id = rpc_cmd_begin(r, m);
 	rc = fast_tip(r, count, res);
 	rpc_cmd_end(r, id);

@@ -48,7 +48,8 @@ rpc_json_type_name(const json_t *v)
 json_t *
 rpc_fail_type(struct rpc_error *err, const json_t *v, const char *want)
 {
-	return rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s is not of "
-	    "expected type %s", rpc_json_type_name(v), want);
+	return rpc_fail(err, RPC_TYPE_ERROR,
+	    "JSON value of type %s is not of "
+	    "expected type %s",
+	    rpc_json_type_name(v), want);
 }
-

@@ -29,30 +29,20 @@ static int
 status_code(int status)
 {
 	switch (status) {
-	case MEMPOOL_E_NOT_FOUND:
-		return RPC_INVALID_ADDRESS_OR_KEY;
-	case MEMPOOL_E_IN_CHAIN:
-		return RPC_VERIFY_ALREADY_IN_CHAIN;
+	case MEMPOOL_E_NOT_FOUND: return RPC_INVALID_ADDRESS_OR_KEY;
+	case MEMPOOL_E_IN_CHAIN: return RPC_VERIFY_ALREADY_IN_CHAIN;
 	case MEMPOOL_E_INVALID:
-	case MEMPOOL_E_MAX_FEE:
-		return RPC_VERIFY_ERROR;
-	case MEMPOOL_E_REJECTED:
-		return RPC_VERIFY_REJECTED;
-	case MEMPOOL_E_STORE:
-		return RPC_DATABASE_ERROR;
+	case MEMPOOL_E_MAX_FEE: return RPC_VERIFY_ERROR;
+	case MEMPOOL_E_REJECTED: return RPC_VERIFY_REJECTED;
+	case MEMPOOL_E_STORE: return RPC_DATABASE_ERROR;
 	case MEMPOOL_E_DUST:
-	case MEMPOOL_E_PARAM:
-		return RPC_INVALID_PARAMETER;
-	case MEMPOOL_E_NO_ESTIMATOR:
-		return RPC_INTERNAL_ERROR;
+	case MEMPOOL_E_PARAM: return RPC_INVALID_PARAMETER;
+	case MEMPOOL_E_NO_ESTIMATOR: return RPC_INTERNAL_ERROR;
 	case MEMPOOL_E_NOT_LOADED:
 	case MEMPOOL_E_DUMP:
-	case MEMPOOL_E_IMPORT:
-		return RPC_MISC_ERROR;
-	case REQUEST_E_UNAVAILABLE:
-		return RPC_CLIENT_NOT_CONNECTED;
-	default:
-		return RPC_INTERNAL_ERROR;
+	case MEMPOOL_E_IMPORT: return RPC_MISC_ERROR;
+	case REQUEST_E_UNAVAILABLE: return RPC_CLIENT_NOT_CONNECTED;
+	default: return RPC_INTERNAL_ERROR;
 	}
 }
 
@@ -81,7 +71,7 @@ ask(struct rpc *r, request_fn fn, const void *in, size_t inlen,
 		return -1;
 	}
 	if (mempool_ask(sh->mp, fn, in, inlen, in_free, out, outlen, out_free,
-	    sh->call_timeout_ms, &rerr) == 0)
+		sh->call_timeout_ms, &rerr) == 0)
 		return 0;
 	if (rerr.status == REQUEST_E_TIMEOUT)
 		rpc_fail(err, RPC_INTERNAL_ERROR, "mempool: %s", rerr.message);
@@ -108,7 +98,7 @@ rpc_mempool_tx(struct rpc *r, const uint8_t txid[32], uint8_t **raw,
 	memcpy(in.txid, txid, 32);
 	memset(&out, 0, sizeof(out));
 	if (ask(r, mempool_req_tx, &in, sizeof(in), NULL, &out, sizeof(out),
-	    mempool_tx_out_free, err) != 0)
+		mempool_tx_out_free, err) != 0)
 		return -1;
 	*raw = out.raw;
 	*len = out.len;
@@ -144,7 +134,8 @@ parse_feerate(const json_t *v, int64_t *sat, struct rpc_error *err)
 	if (rpc_parse_amount(v, sat, err) == -1)
 		return -1;
 	if (*sat >= COIN) {
-		rpc_fail(err, RPC_INVALID_PARAMETER, "Fee rates larger than or "
+		rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "Fee rates larger than or "
 		    "equal to 1BTC/kvB are not accepted");
 		return -1;
 	}
@@ -180,8 +171,10 @@ package_size(const json_t *txs, size_t min, size_t *n, struct rpc_error *err)
 	}
 	*n = json_array_size(txs);
 	if (*n < min || *n > MAX_PACKAGE_COUNT) {
-		rpc_fail(err, RPC_INVALID_PARAMETER, "Array must contain "
-		    "between %zu and %d transactions.", min, MAX_PACKAGE_COUNT);
+		rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "Array must contain "
+		    "between %zu and %d transactions.",
+		    min, MAX_PACKAGE_COUNT);
 		return -1;
 	}
 	return 0;
@@ -209,27 +202,31 @@ decode_hex_txs(const json_t *txs, struct mempool_test_in *in, struct tx *dec,
 	for (i = 0; i < in->n; i++) {
 		v = json_array_get(txs, i);
 		if (!json_is_string(v)) {
-			rpc_fail(err, type_code, "JSON value of type %s is "
+			rpc_fail(err, type_code,
+			    "JSON value of type %s is "
 			    "not of expected type string",
 			    rpc_json_type_name(v));
 			return -1;
 		}
 		t = dec ? &dec[i] : &tx;
 		if (decode_hex_tx(json_string_value(v), &in->raws[i],
-		    &in->lens[i], t) != 0) {
+			&in->lens[i], t) != 0) {
 			in->raws[i] = NULL;
 			rpc_fail(err, RPC_DESERIALIZATION_ERROR,
 			    "TX decode failed: %.300s Make sure the tx has at "
-			    "least one input.", json_string_value(v));
+			    "least one input.",
+			    json_string_value(v));
 			return -1;
 		}
 		for (k = 0, burnt = 0; burn >= 0 && k < t->vout_count; k++)
 			burnt |= script_burns(t->vout[k].script,
-			    t->vout[k].script_len) && t->vout[k].value > burn;
+				     t->vout[k].script_len) &&
+			    t->vout[k].value > burn;
 		if (dec == NULL)
 			tx_free(&tx);
 		if (burnt) {
-			rpc_fail(err, RPC_VERIFY_ERROR, "Unspendable output "
+			rpc_fail(err, RPC_VERIFY_ERROR,
+			    "Unspendable output "
 			    "exceeds maximum configured by user "
 			    "(maxburnamount)");
 			return -1;
@@ -279,24 +276,26 @@ m_sendrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 	struct tx tx;
 	size_t i;
 
-	if (rpc_param(c, 2) && rpc_parse_amount(rpc_param(c, 2), &burn,
-	    err) == -1)
+	if (rpc_param(c, 2) &&
+	    rpc_parse_amount(rpc_param(c, 2), &burn, err) == -1)
 		return NULL;
 	if (parse_feerate(rpc_param(c, 1), &feerate, err) == -1)
 		return NULL;
 	if (feerate < 0 || burn < 0)
 		return rpc_fail(err, RPC_TYPE_ERROR, "Amount out of range");
 	memset(&in, 0, sizeof(in));
-	if (decode_hex_tx(json_string_value(rpc_param(c, 0)), &in.raw,
-	    &in.len, &tx) != 0)
-		return rpc_fail(err, RPC_DESERIALIZATION_ERROR, "TX decode "
+	if (decode_hex_tx(json_string_value(rpc_param(c, 0)), &in.raw, &in.len,
+		&tx) != 0)
+		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
+		    "TX decode "
 		    "failed. Make sure the tx has at least one input.");
 	for (i = 0; i < tx.vout_count; i++)
 		if (script_burns(tx.vout[i].script, tx.vout[i].script_len) &&
 		    tx.vout[i].value > burn) {
 			tx_free(&tx);
 			free(in.raw);
-			return rpc_fail(err, RPC_VERIFY_ERROR, "Unspendable "
+			return rpc_fail(err, RPC_VERIFY_ERROR,
+			    "Unspendable "
 			    "output exceeds maximum configured by user "
 			    "(maxburnamount)");
 		}
@@ -308,7 +307,7 @@ m_sendrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 	    (int64_t)((tx_weight(&tx) + 3) / 4));
 	tx_free(&tx);
 	if (ask(c->rpc, mempool_req_send, &in, sizeof(in),
-	    mempool_send_in_free, &out, sizeof(out), NULL, err) != 0)
+		mempool_send_in_free, &out, sizeof(out), NULL, err) != 0)
 		return NULL;
 	return rpc_hash_json(out.txid);
 }
@@ -373,13 +372,14 @@ m_testmempoolaccept(struct rpc_ctx *c, struct rpc_error *err)
 		goto fail;
 	memset(&out, 0, sizeof(out));
 	if (ask(c->rpc, mempool_req_test, &in, sizeof(in),
-	    mempool_test_in_free, &out, sizeof(out), mempool_test_out_free,
-	    err) != 0)
+		mempool_test_in_free, &out, sizeof(out), mempool_test_out_free,
+		err) != 0)
 		return NULL;
 	res = json_array();
 	for (i = 0; i < out.n; i++) {
 		o = json_object();
-		json_object_set_new(o, "txid", rpc_hash_json(out.rows[i].txid));
+		json_object_set_new(o, "txid",
+		    rpc_hash_json(out.rows[i].txid));
 		json_object_set_new(o, "wtxid",
 		    rpc_hash_json(out.rows[i].wtxid));
 		if (out.package_failed)
@@ -431,8 +431,7 @@ package_row_json(const struct mempool_package_row *row)
 		}
 		json_object_set_new(o, "fees", fees);
 		break;
-	default:
-		break;
+	default: break;
 	}
 	return o;
 }
@@ -448,7 +447,7 @@ m_submitpackage(struct rpc_ctx *c, struct rpc_error *err)
 	json_t *txs = rpc_param(c, 0), *res, *map, *list;
 	struct mempool_package_in in;
 	struct mempool_package_out out;
-	uint8_t (*replaced)[32] = NULL;
+	uint8_t(*replaced)[32] = NULL;
 	struct tx *dec;
 	int64_t feerate, burn = 0;
 	size_t n, i, nrep = 0;
@@ -458,8 +457,8 @@ m_submitpackage(struct rpc_ctx *c, struct rpc_error *err)
 		return NULL;
 	if (parse_feerate(rpc_param(c, 1), &feerate, err) == -1)
 		return NULL;
-	if (rpc_param(c, 2) && rpc_parse_amount(rpc_param(c, 2), &burn,
-	    err) == -1)
+	if (rpc_param(c, 2) &&
+	    rpc_parse_amount(rpc_param(c, 2), &burn, err) == -1)
 		return NULL;
 	if (feerate < 0 || burn < 0)
 		return rpc_fail(err, RPC_TYPE_ERROR, "Amount out of range");
@@ -472,7 +471,8 @@ m_submitpackage(struct rpc_ctx *c, struct rpc_error *err)
 	if (decode_hex_txs(txs, &in.txs, dec, burn, RPC_TYPE_ERROR, err) != 0)
 		goto fail;
 	if (!policy_child_with_parents(dec, n, 1)) {
-		rpc_fail(err, RPC_VERIFY_ERROR, "package topology disallowed. "
+		rpc_fail(err, RPC_VERIFY_ERROR,
+		    "package topology disallowed. "
 		    "not child-with-parents or parents depend on each other.");
 		goto fail;
 	}
@@ -481,8 +481,8 @@ m_submitpackage(struct rpc_ctx *c, struct rpc_error *err)
 	free(dec);
 	memset(&out, 0, sizeof(out));
 	if (ask(c->rpc, mempool_req_package, &in, sizeof(in),
-	    mempool_package_in_free, &out, sizeof(out),
-	    mempool_package_out_free, err) != 0)
+		mempool_package_in_free, &out, sizeof(out),
+		mempool_package_out_free, err) != 0)
 		return NULL;
 	if (out.internal) {
 		rpc_fail(err, RPC_VERIFY_ERROR, "%s", out.msg);
@@ -518,7 +518,8 @@ m_submitpackage(struct rpc_ctx *c, struct rpc_error *err)
 	list = json_array();
 	for (i = 0; i < nrep; i++)
 		if (i == 0 || memcmp(replaced[i], replaced[i - 1], 32) != 0)
-			json_array_append_new(list, rpc_hash_json(replaced[i]));
+			json_array_append_new(list,
+			    rpc_hash_json(replaced[i]));
 	json_object_set_new(res, "replaced-transactions", list);
 	free(replaced);
 	mempool_package_out_free(&out);
@@ -544,8 +545,7 @@ entry_json(const struct mempool_entry *e)
 	json_object_set_new(o, "weight", json_integer(e->weight));
 	json_object_set_new(o, "time", json_integer(e->time));
 	json_object_set_new(o, "height", json_integer(e->height));
-	json_object_set_new(o, "descendantcount",
-	    json_integer(e->desc_count));
+	json_object_set_new(o, "descendantcount", json_integer(e->desc_count));
 	json_object_set_new(o, "descendantsize", json_integer(e->desc_size));
 	json_object_set_new(o, "ancestorcount", json_integer(e->anc_count));
 	json_object_set_new(o, "ancestorsize", json_integer(e->anc_size));
@@ -581,7 +581,8 @@ entries_json(const struct mempool_entries *l, int verbose)
 
 	for (i = 0; i < l->n; i++) {
 		if (!verbose) {
-			json_array_append_new(res, rpc_hash_json(l->v[i].txid));
+			json_array_append_new(res,
+			    rpc_hash_json(l->v[i].txid));
 			continue;
 		}
 		hash_to_hex(l->v[i].txid, hex);
@@ -600,12 +601,13 @@ m_getrawmempool(struct rpc_ctx *c, struct rpc_error *err)
 	int seq = json_is_true(rpc_param(c, 1));
 
 	if (verbose && seq)
-		return rpc_fail(err, RPC_INVALID_PARAMETER, "Verbose results "
+		return rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "Verbose results "
 		    "cannot contain mempool sequence values.");
 	in.full = verbose;
 	memset(&out, 0, sizeof(out));
 	if (ask(c->rpc, mempool_req_list, &in, sizeof(in), NULL, &out,
-	    sizeof(out), mempool_entries_free, err) != 0)
+		sizeof(out), mempool_entries_free, err) != 0)
 		return NULL;
 	if (seq) {
 		ids = entries_json(&out, 0);
@@ -630,7 +632,7 @@ m_getmempoolentry(struct rpc_ctx *c, struct rpc_error *err)
 		return NULL;
 	memset(&out, 0, sizeof(out));
 	if (ask(c->rpc, mempool_req_entry, &in, sizeof(in), NULL, &out,
-	    sizeof(out), mempool_entry_free, err) != 0)
+		sizeof(out), mempool_entry_free, err) != 0)
 		return NULL;
 	res = entry_json(&out);
 	mempool_entry_free(&out);
@@ -652,7 +654,7 @@ relatives(struct rpc_ctx *c, int up, struct rpc_error *err)
 	in.full = json_is_true(rpc_param(c, 1));
 	memset(&out, 0, sizeof(out));
 	if (ask(c->rpc, mempool_req_relatives, &in, sizeof(in), NULL, &out,
-	    sizeof(out), mempool_entries_free, err) != 0)
+		sizeof(out), mempool_entries_free, err) != 0)
 		return NULL;
 	res = entries_json(&out, in.full);
 	mempool_entries_free(&out);
@@ -679,7 +681,7 @@ m_getmempoolinfo(struct rpc_ctx *c, struct rpc_error *err)
 
 	memset(&i, 0, sizeof(i));
 	if (ask(c->rpc, mempool_req_info, NULL, 0, NULL, &i, sizeof(i), NULL,
-	    err) != 0)
+		err) != 0)
 		return NULL;
 	o = json_object();
 	json_object_set_new(o, "loaded", json_boolean(i.loaded));
@@ -709,7 +711,7 @@ static json_t *
 m_prioritisetransaction(struct rpc_ctx *c, struct rpc_error *err)
 {
 	struct mempool_prioritise_in in;
-	char none;	/* the request answers nothing */
+	char none; /* the request answers nothing */
 	json_t *dummy = rpc_param(c, 1), *delta = rpc_param(c, 2);
 
 	if (param_txid(c, 0, "txid", in.txid, err) != 0)
@@ -723,12 +725,13 @@ m_prioritisetransaction(struct rpc_ctx *c, struct rpc_error *err)
 	if (!json_is_integer(delta))
 		return rpc_fail_type(err, delta, "number");
 	if (dummy != NULL && json_number_value(dummy) != 0)
-		return rpc_fail(err, RPC_INVALID_PARAMETER, "Priority is no "
+		return rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "Priority is no "
 		    "longer supported, dummy argument to prioritisetransaction "
 		    "must be 0.");
 	in.delta = json_integer_value(delta);
 	if (ask(c->rpc, mempool_req_prioritise, &in, sizeof(in), NULL, &none,
-	    0, NULL, err) != 0)
+		0, NULL, err) != 0)
 		return NULL;
 	return json_true();
 }
@@ -743,7 +746,7 @@ m_getprioritisedtransactions(struct rpc_ctx *c, struct rpc_error *err)
 
 	memset(&out, 0, sizeof(out));
 	if (ask(c->rpc, mempool_req_deltas, NULL, 0, NULL, &out, sizeof(out),
-	    mempool_deltas_free, err) != 0)
+		mempool_deltas_free, err) != 0)
 		return NULL;
 	res = json_object();
 	for (i = 0; i < out.n; i++) {
@@ -768,7 +771,7 @@ m_savemempool(struct rpc_ctx *c, struct rpc_error *err)
 	struct mempool_save_out out;
 
 	if (ask(c->rpc, mempool_req_save, NULL, 0, NULL, &out, sizeof(out),
-	    NULL, err) != 0)
+		NULL, err) != 0)
 		return NULL;
 	return json_pack("{s:s}", "filename", out.path);
 }
@@ -787,8 +790,10 @@ opt_bool(json_t *opts, const char *key, int dflt, int *out,
 		return 0;
 	}
 	if (!json_is_boolean(v)) {
-		rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s is not of "
-		    "expected type bool", rpc_json_type_name(v));
+		rpc_fail(err, RPC_TYPE_ERROR,
+		    "JSON value of type %s is not of "
+		    "expected type bool",
+		    rpc_json_type_name(v));
 		return -1;
 	}
 	*out = json_is_true(v);
@@ -803,7 +808,8 @@ m_importmempool(struct rpc_ctx *c, struct rpc_error *err)
 	struct mempool_import_in in;
 
 	if (sh->v == NULL || validation_is_initial_download(sh->v))
-		return rpc_fail(err, RPC_CLIENT_IN_INITIAL_DOWNLOAD, "Can only "
+		return rpc_fail(err, RPC_CLIENT_IN_INITIAL_DOWNLOAD,
+		    "Can only "
 		    "import the mempool after the block download and sync is "
 		    "done.");
 	if (!json_is_string(path))
@@ -811,14 +817,16 @@ m_importmempool(struct rpc_ctx *c, struct rpc_error *err)
 	memset(&in, 0, sizeof(in));
 	/* Unknown keys are ignored, as Core does. */
 	if (opt_bool(opts, "use_current_time", 1, &in.opts.use_current_time,
-	    err) != 0 || opt_bool(opts, "apply_fee_delta_priority", 0,
-	    &in.opts.apply_fee_delta, err) != 0 || opt_bool(opts,
-	    "apply_unbroadcast_set", 0, &in.opts.apply_unbroadcast, err) != 0)
+		err) != 0 ||
+	    opt_bool(opts, "apply_fee_delta_priority", 0,
+		&in.opts.apply_fee_delta, err) != 0 ||
+	    opt_bool(opts, "apply_unbroadcast_set", 0,
+		&in.opts.apply_unbroadcast, err) != 0)
 		return NULL;
 	/* A relative path is the caller's business: as Core, from our cwd. */
 	in.path = xstrdup(json_string_value(path));
 	if (ask(c->rpc, mempool_req_import, &in, sizeof(in),
-	    mempool_import_in_free, NULL, 0, NULL, err) != 0)
+		mempool_import_in_free, NULL, 0, NULL, err) != 0)
 		return NULL;
 	return json_object();
 }
@@ -840,14 +848,14 @@ m_gettxspendingprevout(struct rpc_ctx *c, struct rpc_error *err)
 		return rpc_fail(err, RPC_INVALID_PARAMETER,
 		    "Invalid parameter, outputs are missing");
 	ops = xcalloc(nops, sizeof(*ops));
-	json_array_foreach(outs, i, o) {
+	json_array_foreach (outs, i, o) {
 		if (!json_is_object(o)) {
 			rpc_fail_type(err, o, "object");
 			goto fail;
 		}
 		if (rpc_check_obj(o, names, types, 2, 0, 1, err) == -1 ||
 		    rpc_parse_hash(json_object_get(o, "txid"), "txid",
-		    ops[i].hash, err) == -1)
+			ops[i].hash, err) == -1)
 			goto fail;
 		n = json_integer_value(json_object_get(o, "vout"));
 		if (!json_is_integer(json_object_get(o, "vout")) ||
@@ -886,42 +894,40 @@ fail:
 #define TXID_EX "\"mytxid\""
 
 #define ENTRY_FIELDS(IND) \
-	IND "\"vsize\" : n,            (numeric) virtual transaction size as defined in BIP 141. This is different from actual serialized size for witness transactions as witness data is discounted.\n" \
-	IND "\"weight\" : n,           (numeric) transaction weight as defined in BIP 141.\n" \
-	IND "\"time\" : xxx,           (numeric) local time transaction entered pool in seconds since 1 Jan 1970 GMT\n" \
-	IND "\"height\" : n,           (numeric) block height when transaction entered pool\n" \
-	IND "\"descendantcount\" : n,  (numeric) number of in-mempool descendant transactions (including this one)\n" \
-	IND "\"descendantsize\" : n,   (numeric) virtual transaction size of in-mempool descendants (including this one)\n" \
-	IND "\"ancestorcount\" : n,    (numeric) number of in-mempool ancestor transactions (including this one)\n" \
-	IND "\"ancestorsize\" : n,     (numeric) virtual transaction size of in-mempool ancestors (including this one)\n" \
-	IND "\"wtxid\" : \"hex\",        (string) hash of serialized transaction, including witness data\n" \
-	IND "\"fees\" : {              (json object)\n" \
-	IND "  \"base\" : n,           (numeric) transaction fee, denominated in BTC\n" \
-	IND "  \"modified\" : n,       (numeric) transaction fee with fee deltas used for mining priority, denominated in BTC\n" \
-	IND "  \"ancestor\" : n,       (numeric) transaction fees of in-mempool ancestors (including this one) with fee deltas used for mining priority, denominated in BTC\n" \
-	IND "  \"descendant\" : n      (numeric) transaction fees of in-mempool descendants (including this one) with fee deltas used for mining priority, denominated in BTC\n" \
-	IND "},\n" \
-	IND "\"depends\" : [           (json array) unconfirmed transactions used as inputs for this transaction\n" \
-	IND "  \"hex\",                (string) parent transaction id\n" \
-	IND "  ...\n" \
-	IND "],\n" \
-	IND "\"spentby\" : [           (json array) unconfirmed transactions spending outputs from this transaction\n" \
-	IND "  \"hex\",                (string) child transaction id\n" \
-	IND "  ...\n" \
-	IND "],\n" \
-	IND "\"bip125-replaceable\" : true|false,  (boolean) Whether this transaction signals BIP125 replaceability or has an unconfirmed ancestor signaling BIP125 replaceability. (DEPRECATED)\n" \
-	IND "\"unbroadcast\" : true|false          (boolean) Whether this transaction is currently unbroadcast (initial broadcast not yet acknowledged by any peers)\n"
+	IND "\"vsize\" : n,            (numeric) virtual transaction size as defined in BIP 141. This is different from actual serialized size for witness transactions as witness data is discounted.\n" IND \
+	    "\"weight\" : n,           (numeric) transaction weight as defined in BIP 141.\n" IND \
+	    "\"time\" : xxx,           (numeric) local time transaction entered pool in seconds since 1 Jan 1970 GMT\n" IND \
+	    "\"height\" : n,           (numeric) block height when transaction entered pool\n" IND \
+	    "\"descendantcount\" : n,  (numeric) number of in-mempool descendant transactions (including this one)\n" IND \
+	    "\"descendantsize\" : n,   (numeric) virtual transaction size of in-mempool descendants (including this one)\n" IND \
+	    "\"ancestorcount\" : n,    (numeric) number of in-mempool ancestor transactions (including this one)\n" IND \
+	    "\"ancestorsize\" : n,     (numeric) virtual transaction size of in-mempool ancestors (including this one)\n" IND \
+	    "\"wtxid\" : \"hex\",        (string) hash of serialized transaction, including witness data\n" IND \
+	    "\"fees\" : {              (json object)\n" IND \
+	    "  \"base\" : n,           (numeric) transaction fee, denominated in BTC\n" IND \
+	    "  \"modified\" : n,       (numeric) transaction fee with fee deltas used for mining priority, denominated in BTC\n" IND \
+	    "  \"ancestor\" : n,       (numeric) transaction fees of in-mempool ancestors (including this one) with fee deltas used for mining priority, denominated in BTC\n" IND \
+	    "  \"descendant\" : n      (numeric) transaction fees of in-mempool descendants (including this one) with fee deltas used for mining priority, denominated in BTC\n" IND \
+	    "},\n" IND \
+	    "\"depends\" : [           (json array) unconfirmed transactions used as inputs for this transaction\n" IND \
+	    "  \"hex\",                (string) parent transaction id\n" IND \
+	    "  ...\n" IND "],\n" IND \
+	    "\"spentby\" : [           (json array) unconfirmed transactions spending outputs from this transaction\n" IND \
+	    "  \"hex\",                (string) child transaction id\n" IND \
+	    "  ...\n" IND "],\n" IND \
+	    "\"bip125-replaceable\" : true|false,  (boolean) Whether this transaction signals BIP125 replaceability or has an unconfirmed ancestor signaling BIP125 replaceability. (DEPRECATED)\n" IND \
+	    "\"unbroadcast\" : true|false          (boolean) Whether this transaction is currently unbroadcast (initial broadcast not yet acknowledged by any peers)\n"
 
 #define ENTRY_MAP(WHAT) \
 	"{                           (json object)\n" \
-	"  \"transactionid\" : {       (json object)\n" \
-	ENTRY_FIELDS("    ") \
-	"  },\n  ...\n}\n"
+	"  \"transactionid\" : {       (json object)\n" ENTRY_FIELDS( \
+	    "    ") "  },\n  ...\n}\n"
 
 #define RELATIVES_RESULT(WHAT) \
 	"Result (for verbose = false):\n" \
 	"[           (json array)\n" \
-	"  \"hex\",    (string) The transaction id of an in-mempool " WHAT " transaction\n" \
+	"  \"hex\",    (string) The transaction id of an in-mempool " WHAT \
+	" transaction\n" \
 	"  ...\n]\n\n" \
 	"Result (for verbose = true):\n" ENTRY_MAP(WHAT)
 
@@ -933,24 +939,25 @@ fail:
 const struct rpc_method rpc_mempool_methods[] = {
 	{ "getmempoolancestors", "blockchain", m_getmempoolancestors, 0,
 	    { { "txid", RPC_ARG_HEX, 1, NULL,
-		"The transaction id (must be in mempool)" },
-	      { "verbose", RPC_ARG_BOOL, 0, "false",
-		"True for a json object, false for array of transaction ids" } },
+		  "The transaction id (must be in mempool)" },
+		{ "verbose", RPC_ARG_BOOL, 0, "false",
+		    "True for a json object, false for array of transaction ids" } },
 	    "If txid is in the mempool, returns all in-mempool ancestors.",
 	    RELATIVES_RESULT("ancestor"), TXID_EX, RPC_ON_MEMPOOL },
 	{ "getmempooldescendants", "blockchain", m_getmempooldescendants, 0,
 	    { { "txid", RPC_ARG_HEX, 1, NULL,
-		"The transaction id (must be in mempool)" },
-	      { "verbose", RPC_ARG_BOOL, 0, "false",
-		"True for a json object, false for array of transaction ids" } },
+		  "The transaction id (must be in mempool)" },
+		{ "verbose", RPC_ARG_BOOL, 0, "false",
+		    "True for a json object, false for array of transaction ids" } },
 	    "If txid is in the mempool, returns all in-mempool descendants.",
 	    RELATIVES_RESULT("descendant"), TXID_EX, RPC_ON_MEMPOOL },
 	{ "getmempoolentry", "blockchain", m_getmempoolentry, 0,
 	    { { "txid", RPC_ARG_HEX, 1, NULL,
 		"The transaction id (must be in mempool)" } },
 	    "Returns mempool data for given transaction",
-	    "{                         (json object)\n" ENTRY_FIELDS("  ")
-	    "}\n", TXID_EX, RPC_ON_MEMPOOL },
+	    "{                         (json object)\n" ENTRY_FIELDS(
+		"  ") "}\n",
+	    TXID_EX, RPC_ON_MEMPOOL },
 	{ "getmempoolinfo", "blockchain", m_getmempoolinfo, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Returns details on the active state of the TX memory pool.",
@@ -968,9 +975,10 @@ const struct rpc_method rpc_mempool_methods[] = {
 	    "  \"fullrbf\" : true|false,        (boolean) True if the mempool accepts RBF without replaceability signaling inspection (DEPRECATED)\n"
 	    "  \"permitbaremultisig\" : true|false, (boolean) True if the mempool accepts transactions with bare multisig outputs\n"
 	    "  \"maxdatacarriersize\" : n       (numeric) Maximum number of bytes that can be used by OP_RETURN outputs in the mempool\n"
-	    "}\n", "", RPC_ON_MEMPOOL },
-	{ "getprioritisedtransactions", "mining", m_getprioritisedtransactions, 0,
-	    { { NULL, 0, 0, NULL, NULL } },
+	    "}\n",
+	    "", RPC_ON_MEMPOOL },
+	{ "getprioritisedtransactions", "mining", m_getprioritisedtransactions,
+	    0, { { NULL, 0, 0, NULL, NULL } },
 	    "Returns a map of all user-created (see prioritisetransaction) fee "
 	    "deltas by txid, and whether the tx is present in mempool.",
 	    "{                                 (json object) prioritisation keyed by txid\n"
@@ -978,26 +986,29 @@ const struct rpc_method rpc_mempool_methods[] = {
 	    "    \"fee_delta\" : n,              (numeric) transaction fee delta in satoshis\n"
 	    "    \"in_mempool\" : true|false,    (boolean) whether this transaction is currently in mempool\n"
 	    "    \"modified_fee\" : n            (numeric, optional) modified fee in satoshis. Only returned if in_mempool=true\n"
-	    "  },\n  ...\n}\n", "", RPC_ON_MEMPOOL },
+	    "  },\n  ...\n}\n",
+	    "", RPC_ON_MEMPOOL },
 	{ "getrawmempool", "blockchain", m_getrawmempool, 0,
 	    { { "verbose", RPC_ARG_BOOL, 0, "false",
-		"True for a json object, false for array of transaction ids" },
-	      { "mempool_sequence", RPC_ARG_BOOL, 0, "false",
-		"If verbose=false, returns a json object with transaction "
-		"list and mempool sequence number attached." } },
+		  "True for a json object, false for array of transaction ids" },
+		{ "mempool_sequence", RPC_ARG_BOOL, 0, "false",
+		    "If verbose=false, returns a json object with transaction "
+		    "list and mempool sequence number attached." } },
 	    "Returns all transaction ids in memory pool as a json array of "
 	    "string transaction ids.\n\nHint: use getmempoolentry to fetch a "
 	    "specific transaction from the mempool.",
 	    "Result (for verbose = false):\n[           (json array)\n"
 	    "  \"hex\",    (string) The transaction id\n  ...\n]\n\n"
-	    "Result (for verbose = true):\n" ENTRY_MAP("") "\n"
-	    "Result (for verbose = false and mempool_sequence = true):\n"
-	    "{                            (json object)\n"
-	    "  \"txids\" : [                (json array)\n"
-	    "    \"hex\",                   (string) The transaction id\n"
-	    "    ...\n  ],\n"
-	    "  \"mempool_sequence\" : n     (numeric) The mempool sequence value.\n"
-	    "}\n", "true", RPC_ON_MEMPOOL },
+	    "Result (for verbose = true):\n" ENTRY_MAP(
+		"") "\n"
+		    "Result (for verbose = false and mempool_sequence = true):\n"
+		    "{                            (json object)\n"
+		    "  \"txids\" : [                (json array)\n"
+		    "    \"hex\",                   (string) The transaction id\n"
+		    "    ...\n  ],\n"
+		    "  \"mempool_sequence\" : n     (numeric) The mempool sequence value.\n"
+		    "}\n",
+	    "true", RPC_ON_MEMPOOL },
 	{ "gettxspendingprevout", "blockchain", m_gettxspendingprevout, 0,
 	    { { "outputs", RPC_ARG_ARR, 1, NULL,
 		"The transaction outputs that we want to check, and within "
@@ -1010,34 +1021,37 @@ const struct rpc_method rpc_mempool_methods[] = {
 	    "    \"vout\" : n,                (numeric) the vout value of the checked output\n"
 	    "    \"spendingtxid\" : \"hex\"     (string, optional) the transaction id of the mempool transaction spending this output (omitted if unspent)\n"
 	    "  },\n  ...\n]\n",
-	    "\"[{\\\"txid\\\":\\\"a08e6907dbbd3d809776dbfc5d82e371b764ed838b5655e72f463568df1aadf0\\\",\\\"vout\\\":3}]\"", RPC_ON_MEMPOOL },
+	    "\"[{\\\"txid\\\":\\\"a08e6907dbbd3d809776dbfc5d82e371b764ed838b5655e72f463568df1aadf0\\\",\\\"vout\\\":3}]\"",
+	    RPC_ON_MEMPOOL },
 	{ "prioritisetransaction", "mining", m_prioritisetransaction, 0,
 	    { { "txid", RPC_ARG_HEX, 1, NULL, "The transaction id." },
-	      { "dummy", RPC_ARG_NUM, 0, NULL,
-		"API-Compatibility for previous API. Must be zero or null.\n"
-		"DEPRECATED. For forward compatibility use named arguments "
-		"and omit this parameter." },
-	      { "fee_delta", RPC_ARG_NUM, 1, NULL,
-		"The fee value (in satoshis) to add (or subtract, if "
-		"negative).\nNote, that this value is not a fee rate. It is a "
-		"value to modify absolute fee of the TX.\nThe fee is not "
-		"actually paid, only the algorithm for selecting transactions "
-		"into a block\nconsiders the transaction as it would have paid "
-		"a higher (or lower) fee." } },
+		{ "dummy", RPC_ARG_NUM, 0, NULL,
+		    "API-Compatibility for previous API. Must be zero or null.\n"
+		    "DEPRECATED. For forward compatibility use named arguments "
+		    "and omit this parameter." },
+		{ "fee_delta", RPC_ARG_NUM, 1, NULL,
+		    "The fee value (in satoshis) to add (or subtract, if "
+		    "negative).\nNote, that this value is not a fee rate. It is a "
+		    "value to modify absolute fee of the TX.\nThe fee is not "
+		    "actually paid, only the algorithm for selecting transactions "
+		    "into a block\nconsiders the transaction as it would have paid "
+		    "a higher (or lower) fee." } },
 	    "Accepts the transaction into mined blocks at a higher (or lower) "
 	    "priority",
-	    "true|false    (boolean) Returns true\n", "\"txid\" 0.0 10000", RPC_ON_MEMPOOL },
+	    "true|false    (boolean) Returns true\n", "\"txid\" 0.0 10000",
+	    RPC_ON_MEMPOOL },
 	{ "importmempool", "blockchain", m_importmempool, 0,
 	    { { "filepath", RPC_ARG_STR, 1, NULL, "The mempool file" },
-	      { "options", RPC_ARG_OPTIONS, 0, NULL, "Options object that can be "
-		"used to pass named arguments: use_current_time (boolean, "
-		"default=true) whether to use the current system time or the "
-		"entry time metadata from the mempool file; "
-		"apply_fee_delta_priority (boolean, default=false) whether to "
-		"apply the fee delta metadata from the mempool file, added to "
-		"any existing fee deltas; apply_unbroadcast_set (boolean, "
-		"default=false) whether to apply the unbroadcast set metadata "
-		"from the mempool file." } },
+		{ "options", RPC_ARG_OPTIONS, 0, NULL,
+		    "Options object that can be "
+		    "used to pass named arguments: use_current_time (boolean, "
+		    "default=true) whether to use the current system time or the "
+		    "entry time metadata from the mempool file; "
+		    "apply_fee_delta_priority (boolean, default=false) whether to "
+		    "apply the fee delta metadata from the mempool file, added to "
+		    "any existing fee deltas; apply_unbroadcast_set (boolean, "
+		    "default=false) whether to apply the unbroadcast set metadata "
+		    "from the mempool file." } },
 	    "Import a mempool.dat file and attempt to add its contents to the "
 	    "mempool.\nWarning: Importing untrusted files is dangerous, "
 	    "especially if metadata from the file is taken over.",
@@ -1049,18 +1063,20 @@ const struct rpc_method rpc_mempool_methods[] = {
 	    "is fully loaded.",
 	    "{                    (json object)\n"
 	    "  \"filename\" : \"str\"  (string) the directory and file where the mempool was saved\n"
-	    "}\n", "", RPC_ON_MEMPOOL },
+	    "}\n",
+	    "", RPC_ON_MEMPOOL },
 	{ "sendrawtransaction", "rawtransactions", m_sendrawtransaction, 0,
 	    { { "hexstring", RPC_ARG_HEX, 1, NULL,
-		"The hex string of the raw transaction" },
-	      { "maxfeerate", RPC_ARG_AMOUNT, 0, "\"0.10\"", MAXFEERATE_HELP },
-	      { "maxburnamount", RPC_ARG_AMOUNT, 0, "\"0.00\"",
-		"Reject transactions with provably unspendable outputs (e.g. "
-		"'datacarrier' outputs that use the OP_RETURN opcode) greater "
-		"than the specified value, expressed in BTC.\nIf burning funds "
-		"through unspendable outputs is desired, increase this value.\n"
-		"This check is based on heuristics and does not guarantee "
-		"spendability of outputs.\n" } },
+		  "The hex string of the raw transaction" },
+		{ "maxfeerate", RPC_ARG_AMOUNT, 0, "\"0.10\"",
+		    MAXFEERATE_HELP },
+		{ "maxburnamount", RPC_ARG_AMOUNT, 0, "\"0.00\"",
+		    "Reject transactions with provably unspendable outputs (e.g. "
+		    "'datacarrier' outputs that use the OP_RETURN opcode) greater "
+		    "than the specified value, expressed in BTC.\nIf burning funds "
+		    "through unspendable outputs is desired, increase this value.\n"
+		    "This check is based on heuristics and does not guarantee "
+		    "spendability of outputs.\n" } },
 	    "Submit a raw transaction (serialized, hex-encoded) to local node "
 	    "and network.\n\nThe transaction will be sent unconditionally to "
 	    "all peers, so using sendrawtransaction\nfor manual rebroadcast "
@@ -1074,18 +1090,19 @@ const struct rpc_method rpc_mempool_methods[] = {
 	    "\"signedhex\"", RPC_ON_MEMPOOL },
 	{ "submitpackage", "rawtransactions", m_submitpackage, 0,
 	    { { "package", RPC_ARG_ARR, 1, NULL,
-		"An array of raw transactions.\nThe package must solely "
-		"consist of a child and its parents. None of the parents may "
-		"depend on each other.\nThe package must be topologically "
-		"sorted, with the child being the last element in the array." },
-	      { "maxfeerate", RPC_ARG_AMOUNT, 0, "\"0.10\"", MAXFEERATE_HELP },
-	      { "maxburnamount", RPC_ARG_AMOUNT, 0, "\"0.00\"",
-		"Reject transactions with provably unspendable outputs (e.g. "
-		"'datacarrier' outputs that use the OP_RETURN opcode) greater "
-		"than the specified value, expressed in BTC.\nIf burning funds "
-		"through unspendable outputs is desired, increase this value.\n"
-		"This check is based on heuristics and does not guarantee "
-		"spendability of outputs.\n" } },
+		  "An array of raw transactions.\nThe package must solely "
+		  "consist of a child and its parents. None of the parents may "
+		  "depend on each other.\nThe package must be topologically "
+		  "sorted, with the child being the last element in the array." },
+		{ "maxfeerate", RPC_ARG_AMOUNT, 0, "\"0.10\"",
+		    MAXFEERATE_HELP },
+		{ "maxburnamount", RPC_ARG_AMOUNT, 0, "\"0.00\"",
+		    "Reject transactions with provably unspendable outputs (e.g. "
+		    "'datacarrier' outputs that use the OP_RETURN opcode) greater "
+		    "than the specified value, expressed in BTC.\nIf burning funds "
+		    "through unspendable outputs is desired, increase this value.\n"
+		    "This check is based on heuristics and does not guarantee "
+		    "spendability of outputs.\n" } },
 	    "Submit a package of raw transactions (serialized, hex-encoded) to "
 	    "local node.\nThe package will be validated according to consensus "
 	    "and mempool policy rules. If any transaction passes, it will be "
@@ -1122,8 +1139,9 @@ const struct rpc_method rpc_mempool_methods[] = {
 	    RPC_ON_MEMPOOL },
 	{ "testmempoolaccept", "rawtransactions", m_testmempoolaccept, 0,
 	    { { "rawtxs", RPC_ARG_ARR, 1, NULL,
-		"An array of hex strings of raw transactions." },
-	      { "maxfeerate", RPC_ARG_AMOUNT, 0, "\"0.10\"", MAXFEERATE_HELP } },
+		  "An array of hex strings of raw transactions." },
+		{ "maxfeerate", RPC_ARG_AMOUNT, 0, "\"0.10\"",
+		    MAXFEERATE_HELP } },
 	    "Returns result of mempool acceptance tests indicating if raw "
 	    "transaction(s) (serialized, hex-encoded) would be accepted by "
 	    "mempool.\n\nIf multiple transactions are passed in, parents must "
@@ -1151,7 +1169,8 @@ const struct rpc_method rpc_mempool_methods[] = {
 	    "        ...\n      ]\n    },\n"
 	    "    \"reject-reason\" : \"str\",    (string, optional) Rejection reason (only present when 'allowed' is false)\n"
 	    "    \"reject-details\" : \"str\"    (string, optional) Rejection details (only present when 'allowed' is false and rejection details exist)\n"
-	    "  },\n  ...\n]\n", "'[\"signedhex\"]'", RPC_ON_MEMPOOL },
+	    "  },\n  ...\n]\n",
+	    "'[\"signedhex\"]'", RPC_ON_MEMPOOL },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
 	    NULL, RPC_ON_RPC },
 };

@@ -320,9 +320,10 @@ metrics_http_start(const struct args *a, const struct chainparams *cp,
 	evhttp_set_max_headers_size(mh->http, METRICS_MAX_HEADERS);
 	evhttp_set_max_body_size(mh->http, METRICS_MAX_BODY);
 	/* Every method reaches http_cb, which answers 405 to all but two. */
-	evhttp_set_allowed_methods(mh->http, EVHTTP_REQ_GET |
-	    EVHTTP_REQ_HEAD | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
-	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+	evhttp_set_allowed_methods(mh->http,
+	    EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
+		EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
+		EVHTTP_REQ_PATCH);
 	evhttp_set_gencb(mh->http, http_cb, mh);
 	if (bind_all(mh, a, cp) == -1)
 		goto fail;

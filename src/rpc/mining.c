@@ -46,7 +46,8 @@ script_from_descriptor(const struct chainparams *cp, const char *s,
 	if (descriptor_parse(cp, s, 0, &d, err, errlen) != 0)
 		return 0;
 	if (descriptor_is_range(d)) {
-		snprintf(err, errlen, "Ranged descriptor not accepted. Maybe "
+		snprintf(err, errlen,
+		    "Ranged descriptor not accepted. Maybe "
 		    "pass through deriveaddresses first?");
 		descriptor_free(d);
 		return -1;
@@ -79,7 +80,7 @@ generate(struct rpc_ctx *c, const uint8_t *script, size_t len,
 	    rpc_get_int_or(pt, DEFAULT_MAX_TRIES, &tries, err) == -1)
 		return NULL;
 	if (validation_generate(sh->v, script, len, nblocks, tries, &g,
-	    sh->call_timeout_ms, &e) != 0)
+		sh->call_timeout_ms, &e) != 0)
 		return rpc_validation_fail(c, &e, err);
 	out = json_array();
 	for (i = 0; i < g.n; i++)
@@ -119,7 +120,7 @@ m_generatetodescriptor(struct rpc_ctx *c, struct rpc_error *err)
 		    "generatetodescriptor needs num_blocks and descriptor");
 	derr[0] = '\0';
 	if (script_from_descriptor(cp, desc, script, sizeof(script), &len,
-	    derr, sizeof(derr)) != 1)
+		derr, sizeof(derr)) != 1)
 		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY, "%s", derr);
 	return generate(c, script, len, err);
 }
@@ -165,9 +166,11 @@ block_txs(json_t *list, struct validation_block_tx *txs, size_t *n,
 			}
 			free(buf);
 		}
-		rpc_fail(err, RPC_DESERIALIZATION_ERROR, "Transaction decode "
+		rpc_fail(err, RPC_DESERIALIZATION_ERROR,
+		    "Transaction decode "
 		    "failed for %.400s. Make sure the tx has at least one "
-		    "input.", s);
+		    "input.",
+		    s);
 		break;
 	}
 	*n = i;
@@ -199,22 +202,22 @@ m_generateblock(struct rpc_ctx *c, struct rpc_error *err)
 	    derr, sizeof(derr));
 	if (rc < 0)
 		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY, "%s", derr);
-	if (rc == 0 && address_to_script(sh->cp, out, script, &len, NULL,
-	    0) != 0)
+	if (rc == 0 &&
+	    address_to_script(sh->cp, out, script, &len, NULL, 0) != 0)
 		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
 		    "Error: Invalid address or descriptor");
 	txs = xcalloc(json_array_size(list) + 1, sizeof(*txs));
 	cut = block_txs(list, txs, &n, &bad);
 	/* Txids before a bad entry are looked up first, as Core reads in order. */
 	if (validation_generate_block(sh->v, script, len, txs, n, !cut,
-	    ps ? json_is_true(ps) : 1, &b, sh->call_timeout_ms, &e) != 0) {
+		ps ? json_is_true(ps) : 1, &b, sh->call_timeout_ms, &e) != 0) {
 		rpc_validation_fail(c, &e, err);
 		goto out;
 	}
 	if (b.missing)
 		rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
-		    "Transaction %s not in mempool.", json_string_value(
-		    json_array_get(list, b.missing_at)));
+		    "Transaction %s not in mempool.",
+		    json_string_value(json_array_get(list, b.missing_at)));
 	else if (cut)
 		*err = bad;
 	else {
@@ -238,28 +241,24 @@ static json_t *
 verdict_json(const struct validation_block_verdict *v)
 {
 	switch (v->verdict) {
-	case VALIDATION_ACCEPTED:
-		return json_null();
-	case VALIDATION_DUPLICATE:
-		return json_string("duplicate");
+	case VALIDATION_ACCEPTED: return json_null();
+	case VALIDATION_DUPLICATE: return json_string("duplicate");
 	case VALIDATION_DUPLICATE_INVALID:
 		return json_string("duplicate-invalid");
 	case VALIDATION_DUPLICATE_INCONCLUSIVE:
 		return json_string("duplicate-inconclusive");
-	case VALIDATION_INCONCLUSIVE:
-		return json_string("inconclusive");
-	case VALIDATION_INVALID:
-		break;
+	case VALIDATION_INCONCLUSIVE: return json_string("inconclusive");
+	case VALIDATION_INVALID: break;
 	}
 	return json_string(v->reason[0] ? v->reason : "rejected");
 }
 
 /* Sends a decoded block (raw, freed here) for a verdict, and words it. */
 static json_t *
-ask_verdict(struct rpc_ctx *c, int (*fn)(struct validation *,
-    const uint8_t *, size_t, struct validation_block_verdict *, int,
-    struct request_error *), uint8_t *raw, size_t len,
-    struct rpc_error *err)
+ask_verdict(struct rpc_ctx *c,
+    int (*fn)(struct validation *, const uint8_t *, size_t,
+	struct validation_block_verdict *, int, struct request_error *),
+    uint8_t *raw, size_t len, struct rpc_error *err)
 {
 	struct rpc_shared *sh = rpc_shared(c->rpc);
 	struct validation_block_verdict v;
@@ -299,8 +298,8 @@ m_submitblock(struct rpc_ctx *c, struct rpc_error *err)
 	size_t len;
 	int coinbase;
 
-	if (decode_block(json_string_value(rpc_param(c, 0)), &raw, &len,
-	    &b) != 0)
+	if (decode_block(json_string_value(rpc_param(c, 0)), &raw, &len, &b) !=
+	    0)
 		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
 		    "Block decode failed");
 	coinbase = b.tx_count > 0 && tx_is_coinbase(&b.txs[0]);
@@ -332,7 +331,7 @@ m_submitheader(struct rpc_ctx *c, struct rpc_error *err)
 		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
 		    "Block header decode failed");
 	if (validation_submit_rpc_header(sh->v, raw, sh->call_timeout_ms,
-	    &e) != 0)
+		&e) != 0)
 		return rpc_validation_fail(c, &e, err);
 	return json_null();
 }
@@ -348,7 +347,8 @@ gbt_proposal(struct rpc_ctx *c, json_t *req, struct rpc_error *err)
 	size_t len;
 
 	if (hex == NULL)
-		return rpc_fail(err, RPC_TYPE_ERROR, "Missing data String key "
+		return rpc_fail(err, RPC_TYPE_ERROR,
+		    "Missing data String key "
 		    "for proposal");
 	if (decode_block(hex, &raw, &len, &b) != 0)
 		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
@@ -411,13 +411,17 @@ check_longpollid(json_t *req, struct rpc_error *err)
 	memcpy(head, s, n);
 	head[n] = '\0';
 	if (n != 64) {
-		rpc_fail(err, RPC_INVALID_PARAMETER, "longpollid must be of "
-		    "length 64 (not %zu, for '%s')", n, head);
+		rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "longpollid must be of "
+		    "length 64 (not %zu, for '%s')",
+		    n, head);
 		return -1;
 	}
 	if (hash_from_hex(head, h) != 0) {
-		rpc_fail(err, RPC_INVALID_PARAMETER, "longpollid must be "
-		    "hexadecimal string (not '%s')", head);
+		rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "longpollid must be "
+		    "hexadecimal string (not '%s')",
+		    head);
 		return -1;
 	}
 	return 0;
@@ -486,8 +490,8 @@ template_json(const struct chainparams *cp, struct validation_template *t)
 	json_object_set_new(res, "vbavailable", vb);
 	json_object_set_new(res, "vbrequired", json_integer(0));
 	json_object_set_new(res, "previousblockhash", json_string(tiphex));
-	json_object_set_new(res, "transactions", gbt_transactions(&t->txs,
-	    t->pre_segwit));
+	json_object_set_new(res, "transactions",
+	    gbt_transactions(&t->txs, t->pre_segwit));
 	json_object_set_new(res, "coinbaseaux", json_object());
 	json_object_set_new(res, "coinbasevalue",
 	    json_integer(t->coinbase_value));
@@ -499,13 +503,16 @@ template_json(const struct chainparams *cp, struct validation_template *t)
 	json_array_append_new(a, json_string("transactions"));
 	json_array_append_new(a, json_string("prevblock"));
 	json_object_set_new(res, "mutable", a);
-	json_object_set_new(res, "noncerange", json_string("00000000ffffffff"));
-	json_object_set_new(res, "sigoplimit", json_integer(t->pre_segwit ?
-	    MAX_BLOCK_SIGOPS_COST / WITNESS_SCALE_FACTOR :
-	    MAX_BLOCK_SIGOPS_COST));
-	json_object_set_new(res, "sizelimit", json_integer(t->pre_segwit ?
-	    MAX_BLOCK_SERIALIZED_SIZE / WITNESS_SCALE_FACTOR :
-	    MAX_BLOCK_SERIALIZED_SIZE));
+	json_object_set_new(res, "noncerange",
+	    json_string("00000000ffffffff"));
+	json_object_set_new(res, "sigoplimit",
+	    json_integer(t->pre_segwit ?
+		    MAX_BLOCK_SIGOPS_COST / WITNESS_SCALE_FACTOR :
+		    MAX_BLOCK_SIGOPS_COST));
+	json_object_set_new(res, "sizelimit",
+	    json_integer(t->pre_segwit ?
+		    MAX_BLOCK_SERIALIZED_SIZE / WITNESS_SCALE_FACTOR :
+		    MAX_BLOCK_SERIALIZED_SIZE));
 	if (!t->pre_segwit)
 		json_object_set_new(res, "weightlimit",
 		    json_integer(MAX_BLOCK_WEIGHT));
@@ -558,12 +565,14 @@ m_getblocktemplate(struct rpc_ctx *c, struct rpc_error *err)
 	if (check_longpollid(req, err) != 0)
 		return NULL;
 	if (!segwit_rule)
-		return rpc_fail(err, RPC_INVALID_PARAMETER, "getblocktemplate "
+		return rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "getblocktemplate "
 		    "must be called with the segwit rule set (call with "
 		    "{\"rules\": [\"segwit\"]})");
 	/* A signet miner must know that blocks need a signature (Core). */
 	if (sh->cp->id == CHAIN_SIGNET && !signet_rule)
-		return rpc_fail(err, RPC_INVALID_PARAMETER, "getblocktemplate "
+		return rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "getblocktemplate "
 		    "must be called with the signet rule set (call with "
 		    "{\"rules\": [\"segwit\", \"signet\"]})");
 	if (validation_get_template(sh->v, &t, sh->call_timeout_ms, &e) != 0)
@@ -628,8 +637,9 @@ m_getnetworkhashps(struct rpc_ctx *c, struct rpc_error *err)
 	double v;
 	int nb, h;
 
-	if (rpc_get_int_or(rpc_param(c, 0), HASHPS_DEFAULT_BLOCKS, &nb,
-	    err) == -1 || rpc_get_int_or(rpc_param(c, 1), -1, &h, err) == -1)
+	if (rpc_get_int_or(rpc_param(c, 0), HASHPS_DEFAULT_BLOCKS, &nb, err) ==
+		-1 ||
+	    rpc_get_int_or(rpc_param(c, 1), -1, &h, err) == -1)
 		return NULL;
 
 	if (nb == 0 || nb < -1)
@@ -693,15 +703,16 @@ const struct rpc_method rpc_mining_methods[] = {
 	    "", RPC_ON_VALIDATION },
 	{ "getnetworkhashps", "mining", m_getnetworkhashps, RPC_F_FAST,
 	    { { "nblocks", RPC_ARG_NUM, 0, "120",
-		"The number of previous blocks to calculate estimate from, or "
-		"-1 for blocks since last difficulty change." },
-	      { "height", RPC_ARG_NUM, 0, "-1",
-		"To estimate at the time of the given height." } },
+		  "The number of previous blocks to calculate estimate from, or "
+		  "-1 for blocks since last difficulty change." },
+		{ "height", RPC_ARG_NUM, 0, "-1",
+		    "To estimate at the time of the given height." } },
 	    "Returns the estimated network hashes per second based on the "
 	    "last n blocks.\nPass in [blocks] to override # of blocks, -1 "
 	    "specifies since last difficulty change.\nPass in [height] to "
 	    "estimate the network speed at the time when a certain block was "
-	    "found.", "n    (numeric) Hashes per second estimated\n", "", RPC_ON_RPC },
+	    "found.",
+	    "n    (numeric) Hashes per second estimated\n", "", RPC_ON_RPC },
 	{ "getblocktemplate", "mining", m_getblocktemplate, 0,
 	    { { "template_request", RPC_ARG_OBJ, 1, NULL,
 		"Format of the template: {\"mode\": \"template\"|\"proposal\", "
@@ -720,10 +731,10 @@ const struct rpc_method rpc_mining_methods[] = {
 	    "'{\"rules\": [\"segwit\"]}'", RPC_ON_VALIDATION },
 	{ "submitblock", "mining", m_submitblock, 0,
 	    { { "hexdata", RPC_ARG_HEX, 1, NULL,
-		"the hex-encoded block data to submit" },
-	      { "dummy", RPC_ARG_STR, 0, "ignored",
-		"dummy value, for compatibility with BIP22. This value is "
-		"ignored." } },
+		  "the hex-encoded block data to submit" },
+		{ "dummy", RPC_ARG_STR, 0, "ignored",
+		    "dummy value, for compatibility with BIP22. This value is "
+		    "ignored." } },
 	    "Attempts to submit new block to network.\nSee "
 	    "https://en.bitcoin.it/wiki/BIP_0022 for full specification.",
 	    "Result (If the block was accepted):\nnull    (json null)\n\n"
@@ -734,43 +745,46 @@ const struct rpc_method rpc_mining_methods[] = {
 		"the hex-encoded block header data" } },
 	    "Decode the given hexdata as a header and submit it as a "
 	    "candidate chain tip if valid.\nThrows when the header is "
-	    "invalid.", "null    (json null) None\n", "\"aabbcc\"", RPC_ON_VALIDATION },
+	    "invalid.",
+	    "null    (json null) None\n", "\"aabbcc\"", RPC_ON_VALIDATION },
 	{ "generateblock", "generating", m_generateblock, 0,
 	    { { "output", RPC_ARG_STR, 1, NULL,
-		"The address or descriptor to send the newly generated "
-		"bitcoin to." },
-	      { "transactions", RPC_ARG_ARR, 1, NULL,
-		"An array of hex strings which are either txids or raw "
-		"transactions." },
-	      { "submit", RPC_ARG_BOOL, 0, "true",
-		"Whether to submit the block before the RPC call returns or "
-		"to return it as hex." } },
+		  "The address or descriptor to send the newly generated "
+		  "bitcoin to." },
+		{ "transactions", RPC_ARG_ARR, 1, NULL,
+		    "An array of hex strings which are either txids or raw "
+		    "transactions." },
+		{ "submit", RPC_ARG_BOOL, 0, "true",
+		    "Whether to submit the block before the RPC call returns or "
+		    "to return it as hex." } },
 	    "Mine a set of ordered transactions to a specified address or "
 	    "descriptor and return the block hash.",
 	    "{\n  \"hash\" : \"hex\",    (string) hash of generated block\n"
 	    "  \"hex\" : \"hex\"      (string, optional) hex of generated "
 	    "block, only present when submit=false\n}\n",
-	    "\"myaddress\" '[\"rawtx\", \"mempool_txid\"]'", RPC_ON_VALIDATION },
+	    "\"myaddress\" '[\"rawtx\", \"mempool_txid\"]'",
+	    RPC_ON_VALIDATION },
 	{ "generate", "hidden", m_generate, RPC_F_FAST | RPC_F_STUB,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "has been replaced by the -generate cli option. Refer to -help "
-	    "for more information.", NULL, NULL, RPC_ON_RPC },
+	    "for more information.",
+	    NULL, NULL, RPC_ON_RPC },
 	{ "generatetoaddress", "generating", m_generatetoaddress, 0,
 	    { { "nblocks", RPC_ARG_NUM, 1, NULL,
-		"How many blocks are generated." },
-	      { "address", RPC_ARG_STR, 1, NULL,
-		"The address to send the newly generated bitcoin to." },
-	      { "maxtries", RPC_ARG_NUM, 0, "1000000",
-		"How many iterations to try." } },
+		  "How many blocks are generated." },
+		{ "address", RPC_ARG_STR, 1, NULL,
+		    "The address to send the newly generated bitcoin to." },
+		{ "maxtries", RPC_ARG_NUM, 0, "1000000",
+		    "How many iterations to try." } },
 	    "Mine to a specified address and return the block hashes.",
 	    GEN_RESULT, "11 \"myaddress\"", RPC_ON_VALIDATION },
 	{ "generatetodescriptor", "generating", m_generatetodescriptor, 0,
 	    { { "num_blocks", RPC_ARG_NUM, 1, NULL,
-		"How many blocks are generated." },
-	      { "descriptor", RPC_ARG_STR, 1, NULL,
-		"The descriptor to send the newly generated bitcoin to." },
-	      { "maxtries", RPC_ARG_NUM, 0, "1000000",
-		"How many iterations to try." } },
+		  "How many blocks are generated." },
+		{ "descriptor", RPC_ARG_STR, 1, NULL,
+		    "The descriptor to send the newly generated bitcoin to." },
+		{ "maxtries", RPC_ARG_NUM, 0, "1000000",
+		    "How many iterations to try." } },
 	    "Mine to a specified descriptor and return the block hashes.",
 	    GEN_RESULT, "11 \"mydesc\"", RPC_ON_VALIDATION },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,

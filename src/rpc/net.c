@@ -45,9 +45,11 @@ static const struct net_wording common_words[] = {
 };
 
 static const struct net_wording addnode_words[] = {
-	{ NET_E_V2_DISABLED, RPC_INVALID_PARAMETER, "Error: v2transport "
+	{ NET_E_V2_DISABLED, RPC_INVALID_PARAMETER,
+	    "Error: v2transport "
 	    "requested but not enabled (see -v2transport)" },
-	{ NET_E_NODE_NOT_ADDED, RPC_CLIENT_NODE_NOT_ADDED, "Error: Node could "
+	{ NET_E_NODE_NOT_ADDED, RPC_CLIENT_NODE_NOT_ADDED,
+	    "Error: Node could "
 	    "not be removed. It has not been added previously." },
 	{ 0, 0, NULL },
 };
@@ -59,7 +61,8 @@ static const struct net_wording addednode_words[] = {
 };
 
 static const struct net_wording addconn_words[] = {
-	{ NET_E_V2_DISABLED, RPC_INVALID_PARAMETER, "Error: Adding v2transport "
+	{ NET_E_V2_DISABLED, RPC_INVALID_PARAMETER,
+	    "Error: Adding v2transport "
 	    "connections requires -v2transport init flag to be set." },
 	{ 0, 0, NULL },
 };
@@ -71,7 +74,8 @@ word_error(const char *method, const struct request_error *re,
 	const struct net_wording *w;
 
 	if (re->status == REQUEST_E_UNAVAILABLE) {
-		rpc_fail(err, RPC_CLIENT_P2P_DISABLED, "Error: Peer-to-peer "
+		rpc_fail(err, RPC_CLIENT_P2P_DISABLED,
+		    "Error: Peer-to-peer "
 		    "functionality missing or disabled");
 		return;
 	}
@@ -102,7 +106,7 @@ ask(struct rpc_ctx *c, struct request *r, void *out,
 	char none;
 
 	if (net_request(sh->net, r, sh->call_timeout_ms, out ? out : &none,
-	    &re) == 0)
+		&re) == 0)
 		return 0;
 	word_error(c->m->name, &re, own, err);
 	return -1;
@@ -112,8 +116,11 @@ static json_t *
 services_names(uint64_t services)
 {
 	static const char *const names[] = {
-		[0] = "NETWORK", [2] = "BLOOM", [3] = "WITNESS",
-		[6] = "COMPACT_FILTERS", [10] = "NETWORK_LIMITED",
+		[0] = "NETWORK",
+		[2] = "BLOOM",
+		[3] = "WITNESS",
+		[6] = "COMPACT_FILTERS",
+		[10] = "NETWORK_LIMITED",
 		[11] = "P2P_V2",
 	};
 	json_t *a = json_array();
@@ -123,7 +130,8 @@ services_names(uint64_t services)
 	for (bit = 0; bit < 64; bit++) {
 		if (!(services & (1ULL << bit)))
 			continue;
-		if (bit < (int)(sizeof(names) / sizeof(names[0])) && names[bit])
+		if (bit < (int)(sizeof(names) / sizeof(names[0])) &&
+		    names[bit])
 			json_array_append_new(a, json_string(names[bit]));
 		else {
 			snprintf(buf, sizeof(buf), "UNKNOWN[2^%d]", bit);
@@ -212,8 +220,7 @@ peer_json(const struct net_peer_info *p)
 	json_object_set_new(o, "subver", json_string(p->subver));
 	json_object_set_new(o, "inbound", json_boolean(p->inbound));
 	/* We never pick high-bandwidth peers ourselves. */
-	json_object_set_new(o, "bip152_hb_to",
-	    json_boolean(p->bip152_hb_to));
+	json_object_set_new(o, "bip152_hb_to", json_boolean(p->bip152_hb_to));
 	json_object_set_new(o, "bip152_hb_from",
 	    json_boolean(p->bip152_hb_from));
 	json_object_set_new(o, "startingheight",
@@ -221,7 +228,8 @@ peer_json(const struct net_peer_info *p)
 	json_object_set_new(o, "presynced_headers", json_integer(-1));
 	json_object_set_new(o, "synced_headers",
 	    json_integer(p->synced_headers));
-	json_object_set_new(o, "synced_blocks", json_integer(p->synced_blocks));
+	json_object_set_new(o, "synced_blocks",
+	    json_integer(p->synced_blocks));
 	a = json_array();
 	for (i = 0; i < p->ninflight; i++)
 		json_array_append_new(a, json_integer(p->inflight[i]));
@@ -319,7 +327,7 @@ static json_t *
 m_getnetworkinfo(struct rpc_ctx *c, struct rpc_error *err)
 {
 	static const enum net_class nets[] = { NETC_IPV4, NETC_IPV6,
-	    NETC_ONION, NETC_I2P, NETC_CJDNS };
+		NETC_ONION, NETC_I2P, NETC_CJDNS };
 	struct rpc_shared *sh = rpc_shared(c->rpc);
 	struct net_totals t;
 	struct policy pol;
@@ -337,7 +345,8 @@ m_getnetworkinfo(struct rpc_ctx *c, struct rpc_error *err)
 	json_object_set_new(o, "subversion", json_string(t.subver));
 	json_object_set_new(o, "protocolversion",
 	    json_integer(PROTOCOL_VERSION));
-	json_object_set_new(o, "localservices", services_hex(t.local_services));
+	json_object_set_new(o, "localservices",
+	    services_hex(t.local_services));
 	json_object_set_new(o, "localservicesnames",
 	    services_names(t.local_services));
 	json_object_set_new(o, "localrelay", json_boolean(t.local_relay));
@@ -355,8 +364,8 @@ m_getnetworkinfo(struct rpc_ctx *c, struct rpc_error *err)
 		json_t *e = json_object();
 		int reach = (t.reachable >> nets[i]) & 1;
 
-		json_object_set_new(e, "name", json_string(
-		    net_class_name(nets[i])));
+		json_object_set_new(e, "name",
+		    json_string(net_class_name(nets[i])));
 		json_object_set_new(e, "limited", json_boolean(!reach));
 		json_object_set_new(e, "reachable", json_boolean(reach));
 		json_object_set_new(e, "proxy", json_string(t.proxy[nets[i]]));
@@ -367,7 +376,7 @@ m_getnetworkinfo(struct rpc_ctx *c, struct rpc_error *err)
 	json_object_set_new(o, "networks", a);
 	/* The mempool's own reading of -minrelaytxfee and -incrementalrelayfee. */
 	if (policy_init(&pol, sh->args, sh->cp->id != CHAIN_MAIN, perr,
-	    sizeof(perr)) != 0)
+		sizeof(perr)) != 0)
 		policy_init(&pol, NULL, 0, perr, sizeof(perr));
 	json_object_set_new(o, "relayfee", rpc_amount(pol.min_relay_fee));
 	json_object_set_new(o, "incrementalfee",
@@ -411,7 +420,8 @@ m_addnode(struct rpc_ctx *c, struct rpc_error *err)
 	else if (strcmp(cmd, "remove") == 0)
 		in.cmd = NET_ADDNODE_REMOVE;
 	else
-		return rpc_fail(err, RPC_MISC_ERROR, "addnode \"node\" "
+		return rpc_fail(err, RPC_MISC_ERROR,
+		    "addnode \"node\" "
 		    "\"command\" ( v2transport )\n\ncommand: 'add' to add a "
 		    "node to the list, 'remove' to remove a node from the list, "
 		    "'onetry' to try a connection to the node once");
@@ -436,9 +446,11 @@ m_disconnectnode(struct rpc_ctx *c, struct rpc_error *err)
 		in.addr = xstrdup(addr);
 	else if (id && (addr == NULL || addr[0] == '\0'))
 		in.id = json_integer_value(id) > 0 ?
-		    (uint64_t)json_integer_value(id) : 0;
+		    (uint64_t)json_integer_value(id) :
+		    0;
 	else
-		return rpc_fail(err, RPC_INVALID_PARAMS, "Only one of address "
+		return rpc_fail(err, RPC_INVALID_PARAMS,
+		    "Only one of address "
 		    "and nodeid should be provided.");
 	r = request_new(net_req_disconnect, &in, sizeof(in),
 	    net_disconnect_in_free, 0, NULL);
@@ -465,14 +477,15 @@ m_getaddednodeinfo(struct rpc_ctx *c, struct rpc_error *err)
 		json_t *o = json_object(), *addrs = json_array();
 
 		json_object_set_new(o, "addednode", json_string(x->name));
-		json_object_set_new(o, "connected", json_boolean(x->connected));
+		json_object_set_new(o, "connected",
+		    json_boolean(x->connected));
 		if (x->connected) {
 			json_t *e = json_object();
 
 			json_object_set_new(e, "address",
 			    json_string(x->address));
-			json_object_set_new(e, "connected", json_string(
-			    x->inbound ? "inbound" : "outbound"));
+			json_object_set_new(e, "connected",
+			    json_string(x->inbound ? "inbound" : "outbound"));
 			json_array_append_new(addrs, e);
 		}
 		json_object_set_new(o, "addresses", addrs);
@@ -503,9 +516,10 @@ m_setban(struct rpc_ctx *c, struct rpc_error *err)
 	struct net_setban_in in;
 	struct request *r;
 
-	if (cmd == NULL || (strcmp(cmd, "add") != 0 &&
-	    strcmp(cmd, "remove") != 0))
-		return rpc_fail(err, RPC_MISC_ERROR, "setban \"subnet\" "
+	if (cmd == NULL ||
+	    (strcmp(cmd, "add") != 0 && strcmp(cmd, "remove") != 0))
+		return rpc_fail(err, RPC_MISC_ERROR,
+		    "setban \"subnet\" "
 		    "\"command\" ( bantime absolute )\n\ncommand: 'add' to add "
 		    "an IP/Subnet to the list, 'remove' to remove an IP/Subnet "
 		    "from the list");
@@ -560,7 +574,8 @@ m_listbanned(struct rpc_ctx *c, struct rpc_error *err)
 
 		subnet_format(&b->sn, s, sizeof(s));
 		json_object_set_new(o, "address", json_string(s));
-		json_object_set_new(o, "ban_created", json_integer(b->created));
+		json_object_set_new(o, "ban_created",
+		    json_integer(b->created));
 		json_object_set_new(o, "banned_until", json_integer(b->until));
 		json_object_set_new(o, "ban_duration",
 		    json_integer(b->until - b->created));
@@ -637,8 +652,8 @@ m_getnodeaddresses(struct rpc_ctx *c, struct rpc_error *err)
 		    json_integer((json_int_t)e->services));
 		json_object_set_new(o, "address", json_string(s));
 		json_object_set_new(o, "port", json_integer(e->svc.port));
-		json_object_set_new(o, "network", json_string(net_class_name(
-		    netaddr_class(&e->svc.addr))));
+		json_object_set_new(o, "network",
+		    json_string(net_class_name(netaddr_class(&e->svc.addr))));
 		json_array_append_new(a, o);
 	}
 	net_addrs_free(&out);
@@ -652,8 +667,8 @@ table_counts(size_t n_new, size_t n_tried)
 
 	json_object_set_new(o, "new", json_integer((json_int_t)n_new));
 	json_object_set_new(o, "tried", json_integer((json_int_t)n_tried));
-	json_object_set_new(o, "total", json_integer((json_int_t)(n_new +
-	    n_tried)));
+	json_object_set_new(o, "total",
+	    json_integer((json_int_t)(n_new + n_tried)));
 	return o;
 }
 
@@ -677,8 +692,8 @@ m_getaddrmaninfo(struct rpc_ctx *c, struct rpc_error *err)
 		all_new += out.n_new[k];
 		all_tried += out.n_tried[k];
 	}
-	json_object_set_new(o, "all_networks", table_counts(all_new,
-	    all_tried));
+	json_object_set_new(o, "all_networks",
+	    table_counts(all_new, all_tried));
 	return o;
 }
 
@@ -710,13 +725,16 @@ m_getrawaddrman(struct rpc_ctx *c, struct rpc_error *err)
 			    json_integer(sl->a.svc.port));
 			json_object_set_new(e, "services",
 			    json_integer((json_int_t)sl->a.services));
-			json_object_set_new(e, "time", json_integer(sl->a.time));
-			json_object_set_new(e, "network", json_string(
-			    net_class_name(netaddr_class(&sl->a.svc.addr))));
+			json_object_set_new(e, "time",
+			    json_integer(sl->a.time));
+			json_object_set_new(e, "network",
+			    json_string(net_class_name(
+				netaddr_class(&sl->a.svc.addr))));
 			netaddr_format(&sl->source, s, sizeof(s));
 			json_object_set_new(e, "source", json_string(s));
-			json_object_set_new(e, "source_network", json_string(
-			    net_class_name(netaddr_class(&sl->source))));
+			json_object_set_new(e, "source_network",
+			    json_string(
+				net_class_name(netaddr_class(&sl->source))));
 			snprintf(key, sizeof(key), "%d/%d", sl->bucket,
 			    sl->position);
 			json_object_set_new(tbl, key, e);
@@ -742,7 +760,8 @@ m_sendmsgtopeer(struct rpc_ctx *c, struct rpc_error *err)
 	struct request *r;
 
 	if (!json_is_integer(id) || type == NULL || hex == NULL)
-		return rpc_fail(err, RPC_INVALID_PARAMS, "sendmsgtopeer "
+		return rpc_fail(err, RPC_INVALID_PARAMS,
+		    "sendmsgtopeer "
 		    "needs peer_id, msg_type and msg");
 	if (strlen(type) > 12)
 		return rpc_fail(err, RPC_INVALID_PARAMETER,
@@ -753,7 +772,7 @@ m_sendmsgtopeer(struct rpc_ctx *c, struct rpc_error *err)
 		    "Error parsing input for msg");
 	/* A negative id matches no peer, as in Core. */
 	in.id = json_integer_value(id) < 0 ? UINT64_MAX :
-	    (uint64_t)json_integer_value(id);
+					     (uint64_t)json_integer_value(id);
 	snprintf(in.cmd, sizeof(in.cmd), "%s", type);
 	r = request_new(net_req_sendmsg, &in, sizeof(in), net_sendmsg_in_free,
 	    0, NULL);
@@ -773,7 +792,8 @@ m_addpeeraddress(struct rpc_ctx *c, struct rpc_error *err)
 	int64_t p = port ? json_integer_value(port) : 0;
 
 	if (addr == NULL)
-		return rpc_fail(err, RPC_INVALID_PARAMS, "address is required");
+		return rpc_fail(err, RPC_INVALID_PARAMS,
+		    "address is required");
 	if (p < 0 || p > 65535)
 		return rpc_fail(err, RPC_MISC_ERROR,
 		    "JSON integer out of range");
@@ -806,10 +826,12 @@ m_addconnection(struct rpc_ctx *c, struct rpc_error *err)
 	struct request *r;
 
 	if (sh->cp->id != CHAIN_REGTEST)
-		return rpc_fail(err, RPC_MISC_ERROR, "addconnection is for "
+		return rpc_fail(err, RPC_MISC_ERROR,
+		    "addconnection is for "
 		    "regression testing (-regtest mode) only.");
 	if (addr == NULL || type == NULL)
-		return rpc_fail(err, RPC_INVALID_PARAMS, "addconnection "
+		return rpc_fail(err, RPC_INVALID_PARAMS,
+		    "addconnection "
 		    "\"address\" \"connection_type\" v2transport");
 	if (strcmp(type, "outbound-full-relay") == 0)
 		in.kind = NET_CONN_OUTBOUND_FULL;
@@ -820,7 +842,8 @@ m_addconnection(struct rpc_ctx *c, struct rpc_error *err)
 	else if (strcmp(type, "feeler") == 0)
 		in.kind = NET_CONN_FEELER;
 	else
-		return rpc_fail(err, RPC_INVALID_PARAMETER, "addconnection "
+		return rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "addconnection "
 		    "\"address\" \"connection_type\" v2transport\n\n"
 		    "connection_type: \"outbound-full-relay\", "
 		    "\"block-relay-only\", \"addr-fetch\" or \"feeler\"");
@@ -852,7 +875,8 @@ orphan_json(const struct net_orphan_info *e, int64_t verbosity)
 	    json_integer((json_int_t)((e->weight + 3) / 4)));
 	json_object_set_new(o, "weight", json_integer((json_int_t)e->weight));
 	for (i = 0; i < e->nfrom; i++)
-		json_array_append_new(from, json_integer((json_int_t)e->from[i]));
+		json_array_append_new(from,
+		    json_integer((json_int_t)e->from[i]));
 	json_object_set_new(o, "from", from);
 	if (verbosity >= 2) {
 		raw = hex_encode_alloc(e->raw, e->len);
@@ -875,8 +899,10 @@ m_getorphantxs(struct rpc_ctx *c, struct rpc_error *err)
 	int with_raw;
 
 	if (verbosity < 0 || verbosity > 2)
-		return rpc_fail(err, RPC_INVALID_PARAMETER, "Invalid verbosity "
-		    "value %lld", (long long)verbosity);
+		return rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "Invalid verbosity "
+		    "value %lld",
+		    (long long)verbosity);
 	with_raw = verbosity >= 2;
 	r = request_new(net_req_orphans, &with_raw, sizeof(with_raw), NULL,
 	    sizeof(out), net_orphans_free);
@@ -888,8 +914,8 @@ m_getorphantxs(struct rpc_ctx *c, struct rpc_error *err)
 			hash_to_hex(out.v[i].txid, hex);
 			json_array_append_new(a, json_string(hex));
 		} else
-			json_array_append_new(a, orphan_json(&out.v[i],
-			    verbosity));
+			json_array_append_new(a,
+			    orphan_json(&out.v[i], verbosity));
 	}
 	net_orphans_free(&out);
 	return a;
@@ -900,14 +926,14 @@ m_getorphantxs(struct rpc_ctx *c, struct rpc_error *err)
 const struct rpc_method rpc_net_methods[] = {
 	{ "addnode", "network", m_addnode, 0,
 	    { { "node", RPC_ARG_STR, 1, NULL,
-		"The address of the peer to connect to" },
-	      { "command", RPC_ARG_STR, 1, NULL,
-		"'add' to add a node to the list, 'remove' to remove a node "
-		"from the list, 'onetry' to try a connection to the node "
-		"once" },
-	      { "v2transport", RPC_ARG_BOOL, 0, "set by -v2transport",
-		"Attempt to connect using BIP324 v2 transport protocol "
-		"(ignored for 'remove' command)" } },
+		  "The address of the peer to connect to" },
+		{ "command", RPC_ARG_STR, 1, NULL,
+		    "'add' to add a node to the list, 'remove' to remove a node "
+		    "from the list, 'onetry' to try a connection to the node "
+		    "once" },
+		{ "v2transport", RPC_ARG_BOOL, 0, "set by -v2transport",
+		    "Attempt to connect using BIP324 v2 transport protocol "
+		    "(ignored for 'remove' command)" } },
 	    "Attempts to add or remove a node from the addnode list.\nOr try "
 	    "a connection to a node once.\nNodes added using addnode (or "
 	    "-connect) are protected from DoS disconnection and are not "
@@ -915,13 +941,13 @@ const struct rpc_method rpc_net_methods[] = {
 	    "peers are (though such peers will not be synced from).",
 	    NULL, NODE_EX " \"onetry\"", RPC_ON_NET },
 	{ "clearbanned", "network", m_clearbanned, 0,
-	    { { NULL, 0, 0, NULL, NULL } },
-	    "Clear all banned IPs.", NULL, "", RPC_ON_NET },
+	    { { NULL, 0, 0, NULL, NULL } }, "Clear all banned IPs.", NULL, "",
+	    RPC_ON_NET },
 	{ "disconnectnode", "network", m_disconnectnode, 0,
 	    { { "address", RPC_ARG_STR, 0, "fallback to nodeid",
-		"The IP address/port of the node" },
-	      { "nodeid", RPC_ARG_NUM, 0, "fallback to address",
-		"The node ID (see getpeerinfo for node IDs)" } },
+		  "The IP address/port of the node" },
+		{ "nodeid", RPC_ARG_NUM, 0, "fallback to address",
+		    "The node ID (see getpeerinfo for node IDs)" } },
 	    "Immediately disconnects from the specified peer node.\n\nStrictly "
 	    "one out of 'address' and 'nodeid' can be provided to identify "
 	    "the node.\n\nTo disconnect by nodeid, either set 'address' to the "
@@ -938,7 +964,8 @@ const struct rpc_method rpc_net_methods[] = {
 	    "    \"addednode\" : \"str\",   (string) The node IP address or name (as provided to addnode)\n"
 	    "    \"connected\" : true|false, (boolean) If connected\n"
 	    "    \"addresses\" : [ {\"address\", \"connected\"}, ... ]\n"
-	    "  },\n  ...\n]\n", "", RPC_ON_NET },
+	    "  },\n  ...\n]\n",
+	    "", RPC_ON_NET },
 	{ "getconnectioncount", "network", m_getconnectioncount, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Returns the number of connections to other nodes.",
@@ -951,7 +978,8 @@ const struct rpc_method rpc_net_methods[] = {
 	    "  \"totalbytesrecv\" : n,   (numeric) Total bytes received\n"
 	    "  \"totalbytessent\" : n,   (numeric) Total bytes sent\n"
 	    "  \"timemillis\" : xxx,     (numeric) Current system UNIX epoch time in milliseconds\n"
-	    "  \"uploadtarget\" : { ... } (json object)\n}\n", "", RPC_ON_NET },
+	    "  \"uploadtarget\" : { ... } (json object)\n}\n",
+	    "", RPC_ON_NET },
 	{ "getnetworkinfo", "network", m_getnetworkinfo, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Returns an object containing various state info regarding P2P "
@@ -969,14 +997,15 @@ const struct rpc_method rpc_net_methods[] = {
 	    "  \"networks\" : [ ... ],\n"
 	    "  \"relayfee\" : n, \"incrementalfee\" : n,\n"
 	    "  \"localaddresses\" : [ ... ],\n"
-	    "  \"warnings\" : [ \"str\", ... ]\n}\n", "", RPC_ON_NET },
+	    "  \"warnings\" : [ \"str\", ... ]\n}\n",
+	    "", RPC_ON_NET },
 	{ "getnodeaddresses", "network", m_getnodeaddresses, 0,
 	    { { "count", RPC_ARG_NUM, 0, "1",
-		"The maximum number of addresses to return. Specify 0 to "
-		"return all known addresses." },
-	      { "network", RPC_ARG_STR, 0, "all networks",
-		"Return only addresses of the specified network. Can be one "
-		"of: ipv4, ipv6, onion, i2p, cjdns." } },
+		  "The maximum number of addresses to return. Specify 0 to "
+		  "return all known addresses." },
+		{ "network", RPC_ARG_STR, 0, "all networks",
+		    "Return only addresses of the specified network. Can be one "
+		    "of: ipv4, ipv6, onion, i2p, cjdns." } },
 	    "Return known addresses, after filtering for quality and recency."
 	    "\nThese can potentially be used to find new peers in the "
 	    "network.\nThe total number of addresses known to the node may be "
@@ -998,48 +1027,50 @@ const struct rpc_method rpc_net_methods[] = {
 	    "    \"inbound\" : true|false,  (boolean) Inbound (true) or Outbound (false)\n"
 	    "    \"startingheight\", \"synced_headers\", \"synced_blocks\", \"connection_type\",\n"
 	    "    \"bytessent_per_msg\" : { ... }, \"bytesrecv_per_msg\" : { ... }\n"
-	    "  },\n  ...\n]\n", "", RPC_ON_NET },
+	    "  },\n  ...\n]\n",
+	    "", RPC_ON_NET },
 	{ "listbanned", "network", m_listbanned, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "List all manually banned IPs/Subnets.",
 	    "[ {\"address\", \"ban_created\", \"banned_until\", \"ban_duration\", \"time_remaining\"}, ... ]\n",
 	    "", RPC_ON_NET },
-	{ "ping", "network", m_ping, 0,
-	    { { NULL, 0, 0, NULL, NULL } },
+	{ "ping", "network", m_ping, 0, { { NULL, 0, 0, NULL, NULL } },
 	    "Requests that a ping be sent to all other nodes, to measure ping "
 	    "time.\nResults are provided in getpeerinfo.\nPing command is "
 	    "handled in queue with all other commands, so it measures "
-	    "processing backlog, not just network ping.", NULL, "", RPC_ON_NET },
+	    "processing backlog, not just network ping.",
+	    NULL, "", RPC_ON_NET },
 	{ "setban", "network", m_setban, 0,
 	    { { "subnet", RPC_ARG_STR, 1, NULL,
-		"The IP/Subnet (see getpeerinfo for nodes IP) with an optional "
-		"netmask (default is /32 = single IP)" },
-	      { "command", RPC_ARG_STR, 1, NULL,
-		"'add' to add an IP/Subnet to the list, 'remove' to remove an "
-		"IP/Subnet from the list" },
-	      { "bantime", RPC_ARG_NUM, 0, "0",
-		"time in seconds how long (or until when if [absolute] is set) "
-		"the IP is banned (0 or empty means using the default time of "
-		"24h which can also be overwritten by the -bantime startup "
-		"argument)" },
-	      { "absolute", RPC_ARG_BOOL, 0, "false",
-		"If set, the bantime must be an absolute timestamp expressed "
-		"in UNIX epoch time" } },
+		  "The IP/Subnet (see getpeerinfo for nodes IP) with an optional "
+		  "netmask (default is /32 = single IP)" },
+		{ "command", RPC_ARG_STR, 1, NULL,
+		    "'add' to add an IP/Subnet to the list, 'remove' to remove an "
+		    "IP/Subnet from the list" },
+		{ "bantime", RPC_ARG_NUM, 0, "0",
+		    "time in seconds how long (or until when if [absolute] is set) "
+		    "the IP is banned (0 or empty means using the default time of "
+		    "24h which can also be overwritten by the -bantime startup "
+		    "argument)" },
+		{ "absolute", RPC_ARG_BOOL, 0, "false",
+		    "If set, the bantime must be an absolute timestamp expressed "
+		    "in UNIX epoch time" } },
 	    "Attempts to add or remove an IP/Subnet from the banned list.",
 	    NULL, "\"192.168.0.6\" \"add\" 86400", RPC_ON_NET },
 	{ "setnetworkactive", "network", m_setnetworkactive, 0,
 	    { { "state", RPC_ARG_BOOL, 1, NULL,
 		"true to enable networking, false to disable" } },
 	    "Disable/enable all p2p network activity.",
-	    "true|false    (boolean) The value that was passed in\n", "false", RPC_ON_NET },
+	    "true|false    (boolean) The value that was passed in\n", "false",
+	    RPC_ON_NET },
 	{ "addconnection", "hidden", m_addconnection, 0,
 	    { { "address", RPC_ARG_STR, 1, NULL,
-		"The IP address and port to attempt connecting to." },
-	      { "connection_type", RPC_ARG_STR, 1, NULL,
-		"Type of connection to open (\"outbound-full-relay\", "
-		"\"block-relay-only\", \"addr-fetch\" or \"feeler\")." },
-	      { "v2transport", RPC_ARG_BOOL, 1, NULL,
-		"Attempt to connect using BIP324 v2 transport protocol" } },
+		  "The IP address and port to attempt connecting to." },
+		{ "connection_type", RPC_ARG_STR, 1, NULL,
+		    "Type of connection to open (\"outbound-full-relay\", "
+		    "\"block-relay-only\", \"addr-fetch\" or \"feeler\")." },
+		{ "v2transport", RPC_ARG_BOOL, 1, NULL,
+		    "Attempt to connect using BIP324 v2 transport protocol" } },
 	    "Open an outbound connection to a specified node. This RPC is for "
 	    "testing only.",
 	    "{\n  \"address\" : \"str\",           (string) Address of newly added connection.\n"
@@ -1055,7 +1086,8 @@ const struct rpc_method rpc_net_methods[] = {
 	    "    \"new\" : n,      (numeric) number of addresses in the new table, which represent potential peers the node has discovered but hasn't yet successfully connected to.\n"
 	    "    \"tried\" : n,    (numeric) number of addresses in the tried table, which represent peers the node has successfully connected to in the past.\n"
 	    "    \"total\" : n     (numeric) total number of addresses in both new/tried tables\n"
-	    "  },\n  ...\n}\n", "", RPC_ON_NET },
+	    "  },\n  ...\n}\n",
+	    "", RPC_ON_NET },
 	{ "getrawaddrman", "hidden", m_getrawaddrman, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "EXPERIMENTAL warning: this call may be changed in future "
@@ -1071,14 +1103,16 @@ const struct rpc_method rpc_net_methods[] = {
 	    "      \"time\" : xxx,                (numeric) The UNIX epoch time when the node was last seen\n"
 	    "      \"source\" : \"str\",            (string) The address that relayed the address to us\n"
 	    "      \"source_network\" : \"str\"     (string) The network (ipv4, ipv6, onion, i2p, cjdns) of the source address\n"
-	    "    },\n    ...\n  },\n  ...\n}\n", "", RPC_ON_NET },
+	    "    },\n    ...\n  },\n  ...\n}\n",
+	    "", RPC_ON_NET },
 	{ "sendmsgtopeer", "hidden", m_sendmsgtopeer, 0,
 	    { { "peer_id", RPC_ARG_NUM, 1, NULL,
-		"The peer to send the message to." },
-	      { "msg_type", RPC_ARG_STR, 1, NULL,
-		"The message type (maximum length 12)" },
-	      { "msg", RPC_ARG_STR, 1, NULL, "The serialized message body to "
-		"send, in hex, without a message header" } },
+		  "The peer to send the message to." },
+		{ "msg_type", RPC_ARG_STR, 1, NULL,
+		    "The message type (maximum length 12)" },
+		{ "msg", RPC_ARG_STR, 1, NULL,
+		    "The serialized message body to "
+		    "send, in hex, without a message header" } },
 	    "Send a p2p message to a peer specified by id.\nThe message type "
 	    "and body must be provided, the message header will be "
 	    "generated.\nThis RPC is for testing only.",
@@ -1086,11 +1120,11 @@ const struct rpc_method rpc_net_methods[] = {
 	    RPC_ON_NET },
 	{ "addpeeraddress", "hidden", m_addpeeraddress, 0,
 	    { { "address", RPC_ARG_STR, 1, NULL,
-		"The IP address of the peer" },
-	      { "port", RPC_ARG_NUM, 1, NULL, "The port of the peer" },
-	      { "tried", RPC_ARG_BOOL, 0, "false",
-		"If true, attempt to add the peer to the tried addresses "
-		"table" } },
+		  "The IP address of the peer" },
+		{ "port", RPC_ARG_NUM, 1, NULL, "The port of the peer" },
+		{ "tried", RPC_ARG_BOOL, 0, "false",
+		    "If true, attempt to add the peer to the tried addresses "
+		    "table" } },
 	    "Add the address of a potential peer to an address manager "
 	    "table. This RPC is for testing only.",
 	    "{\n  \"success\" : true|false,  (boolean) whether the peer address was successfully added to the address manager table\n"
@@ -1115,7 +1149,8 @@ const struct rpc_method rpc_net_methods[] = {
 	    "    \"weight\" : n,        (numeric) The transaction weight\n"
 	    "    \"from\" : [ n, ... ], (json array) Ids of the peers that announced it\n"
 	    "    \"hex\" : \"hex\"        (string) The serialized transaction (verbosity 2)\n"
-	    "  },\n  ...\n]\n", "2", RPC_ON_NET },
+	    "  },\n  ...\n]\n",
+	    "2", RPC_ON_NET },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
 	    NULL, RPC_ON_RPC },
 };

@@ -25,7 +25,10 @@ static int
 parse_output_type(const char *s)
 {
 	static const char *const names[] = {
-		"legacy", "p2sh-segwit", "bech32", "bech32m",
+		"legacy",
+		"p2sh-segwit",
+		"bech32",
+		"bech32m",
 	};
 	int i;
 
@@ -55,8 +58,10 @@ hex_to_pubkey(const json_t *v, uint8_t **pk, size_t *len,
 	}
 	if (*len != 33 && *len != 65) {
 		free(*pk);
-		rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY, "Pubkey \"%s\" must "
-		    "have a length of either 33 or 65 bytes", q);
+		rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
+		    "Pubkey \"%s\" must "
+		    "have a length of either 33 or 65 bytes",
+		    q);
 		return -1;
 	}
 	if (!key_pubkey_valid(*pk, *len)) {
@@ -88,9 +93,8 @@ with_checksum(struct jout *o)
  * describing the address: addr().
  */
 static char *
-multisig_descriptor(enum output_type type,
-    int required, uint8_t **keys, const size_t *lens, size_t n,
-    const char *address)
+multisig_descriptor(enum output_type type, int required, uint8_t **keys,
+    const size_t *lens, size_t n, const char *address)
 {
 	struct jout o = { NULL, 0, 0 };
 	char num[16], *hex;
@@ -103,8 +107,10 @@ multisig_descriptor(enum output_type type,
 			jout_puts(&o, ")");
 			return with_checksum(&o);
 		}
-	jout_puts(&o, type == OUT_BECH32 ? "wsh(" : type == OUT_P2SH_SEGWIT ?
-	    "sh(wsh(" : "sh(");
+	jout_puts(&o,
+	    type == OUT_BECH32		? "wsh(" :
+		type == OUT_P2SH_SEGWIT ? "sh(wsh(" :
+					  "sh(");
 	snprintf(num, sizeof(num), "multi(%d", required);
 	jout_puts(&o, num);
 	for (i = 0; i < n; i++) {
@@ -132,12 +138,13 @@ m_createmultisig(struct rpc_ctx *c, struct rpc_error *err)
 
 	if (!json_is_integer(jreq) || json_integer_value(jreq) < INT_MIN ||
 	    json_integer_value(jreq) > INT_MAX)
-		return rpc_fail(err, RPC_MISC_ERROR, "JSON integer out of range");
+		return rpc_fail(err, RPC_MISC_ERROR,
+		    "JSON integer out of range");
 	required = json_integer_value(jreq);
 	keys = xcalloc(json_array_size(jkeys) + 1, sizeof(*keys));
 	lens = xcalloc(json_array_size(jkeys) + 1, sizeof(*lens));
 	res = NULL;
-	json_array_foreach(jkeys, i, v) {
+	json_array_foreach (jkeys, i, v) {
 		if (hex_to_pubkey(v, &keys[n], &lens[n], err) == -1)
 			goto out;
 		if (lens[n] != 33)
@@ -156,20 +163,24 @@ m_createmultisig(struct rpc_ctx *c, struct rpc_error *err)
 		goto out;
 	}
 	if (required < 1) {
-		rpc_fail(err, RPC_INVALID_PARAMETER, "a multisignature address "
+		rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "a multisignature address "
 		    "must require at least one key to redeem");
 		goto out;
 	}
 	if ((json_int_t)n < required) {
-		rpc_fail(err, RPC_INVALID_PARAMETER, "not enough keys supplied "
-		    "(got %zu keys, but need at least %d to redeem)", n,
-		    (int)required);
+		rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "not enough keys supplied "
+		    "(got %zu keys, but need at least %d to redeem)",
+		    n, (int)required);
 		goto out;
 	}
 	if (n > MAX_PUBKEYS_PER_MULTISIG) {
-		rpc_fail(err, RPC_INVALID_PARAMETER, "Number of keys involved in "
+		rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "Number of keys involved in "
 		    "the multisignature address creation > %d\nReduce the "
-		    "number", MAX_PUBKEYS_PER_MULTISIG);
+		    "number",
+		    MAX_PUBKEYS_PER_MULTISIG);
 		goto out;
 	}
 	wbuf_init(&redeem);
@@ -178,8 +189,10 @@ m_createmultisig(struct rpc_ctx *c, struct rpc_error *err)
 	/* Uncompressed keys have no place in segwit: legacy it is. */
 	type = compressed ? asked : OUT_LEGACY;
 	if (type == OUT_LEGACY && redeem.len > MAX_SCRIPT_ELEMENT_SIZE) {
-		rpc_fail(err, RPC_INVALID_PARAMETER, "redeemScript exceeds size "
-		    "limit: %zu > %d", redeem.len, MAX_SCRIPT_ELEMENT_SIZE);
+		rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "redeemScript exceeds size "
+		    "limit: %zu > %d",
+		    redeem.len, MAX_SCRIPT_ELEMENT_SIZE);
 		wbuf_free(&redeem);
 		goto out;
 	}
@@ -194,18 +207,18 @@ m_createmultisig(struct rpc_ctx *c, struct rpc_error *err)
 			shlen = script_wrap(wp, wlen, 0, sh);
 	}
 	addr = address_from_script(cp, sh, shlen);
-	desc = multisig_descriptor(type, (int)required, keys, lens, n,
-	    addr);
+	desc = multisig_descriptor(type, (int)required, keys, lens, n, addr);
 	res = json_object();
 	json_object_set_new(res, "address", json_string(addr));
-	json_object_set_new(res, "redeemScript", rpc_hex_json(redeem.p,
-	    redeem.len));
+	json_object_set_new(res, "redeemScript",
+	    rpc_hex_json(redeem.p, redeem.len));
 	json_object_set_new(res, "descriptor", json_string(desc));
 	/* Core warns when the descriptor's type is not the one asked for. */
 	if (type != asked)
-		json_object_set_new(res, "warnings", json_pack("[s]",
-		    "Unable to make chosen address type, please ensure no "
-		    "uncompressed public keys are present."));
+		json_object_set_new(res, "warnings",
+		    json_pack("[s]",
+			"Unable to make chosen address type, please ensure no "
+			"uncompressed public keys are present."));
 	free(desc);
 	free(addr);
 	wbuf_free(&redeem);
@@ -246,7 +259,8 @@ parse_range(const json_t *v, int64_t *lo, int64_t *hi, struct rpc_error *err)
 		    int64_param(json_array_get(v, 1), hi, err) == -1)
 			return -1;
 		if (*lo > *hi) {
-			rpc_fail(err, RPC_INVALID_PARAMETER, "Range specified as "
+			rpc_fail(err, RPC_INVALID_PARAMETER,
+			    "Range specified as "
 			    "[begin,end] must not have begin after end");
 			return -1;
 		}
@@ -261,7 +275,8 @@ parse_range(const json_t *v, int64_t *lo, int64_t *hi, struct rpc_error *err)
 		return -1;
 	}
 	if ((*hi >> 31) != 0) {
-		rpc_fail(err, RPC_INVALID_PARAMETER, "End of range is too high");
+		rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "End of range is too high");
 		return -1;
 	}
 	if (*hi >= *lo + 1000000) {
@@ -284,15 +299,16 @@ m_deriveaddresses(struct rpc_ctx *c, struct rpc_error *err)
 	size_t len;
 	json_t *res;
 
-	if (rpc_param(c, 1) && parse_range(rpc_param(c, 1), &lo, &hi,
-	    err) == -1)
+	if (rpc_param(c, 1) &&
+	    parse_range(rpc_param(c, 1), &lo, &hi, err) == -1)
 		return NULL;
 	if (descriptor_parse(cp, json_string_value(rpc_param(c, 0)), 1, &d,
-	    emsg, sizeof(emsg)) == -1)
+		emsg, sizeof(emsg)) == -1)
 		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY, "%s", emsg);
 	if (!descriptor_is_range(d) && range_given) {
 		descriptor_free(d);
-		return rpc_fail(err, RPC_INVALID_PARAMETER, "Range should not "
+		return rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "Range should not "
 		    "be specified for an un-ranged descriptor");
 	}
 	if (descriptor_is_range(d) && !range_given) {
@@ -320,11 +336,12 @@ m_deriveaddresses(struct rpc_ctx *c, struct rpc_error *err)
 const struct rpc_method rpc_output_script_methods[] = {
 	{ "createmultisig", "util", m_createmultisig, RPC_F_FAST,
 	    { { "nrequired", RPC_ARG_NUM, 1, NULL,
-		"The number of required signatures out of the n keys." },
-	      { "keys", RPC_ARG_ARR, 1, NULL, "The hex-encoded public keys." },
-	      { "address_type", RPC_ARG_STR, 0, "\"legacy\"",
-		"The address type to use. Options are \"legacy\", "
-		"\"p2sh-segwit\", and \"bech32\"." } },
+		  "The number of required signatures out of the n keys." },
+		{ "keys", RPC_ARG_ARR, 1, NULL,
+		    "The hex-encoded public keys." },
+		{ "address_type", RPC_ARG_STR, 0, "\"legacy\"",
+		    "The address type to use. Options are \"legacy\", "
+		    "\"p2sh-segwit\", and \"bech32\"." } },
 	    "Creates a multi-signature address with n signature of m keys "
 	    "required.\nIt returns a json object with the address and "
 	    "redeemScript.",
@@ -335,12 +352,13 @@ const struct rpc_method rpc_output_script_methods[] = {
 	    "  \"warnings\" : [             (json array, optional) Any warnings resulting from the creation of this multisig\n"
 	    "    \"str\",                   (string)\n"
 	    "    ...\n  ]\n}\n",
-	    "2 \"[\\\"03789ed0bb717d88f7d321a368d905e7430207ebbd82bd342cf11ae157a7ace5fd\\\",\\\"03dbc6764b8884a92e871274b87583e6d5c2a58819473e17e107ef3f6aa5a61626\\\"]\"", RPC_ON_RPC },
+	    "2 \"[\\\"03789ed0bb717d88f7d321a368d905e7430207ebbd82bd342cf11ae157a7ace5fd\\\",\\\"03dbc6764b8884a92e871274b87583e6d5c2a58819473e17e107ef3f6aa5a61626\\\"]\"",
+	    RPC_ON_RPC },
 	{ "deriveaddresses", "util", m_deriveaddresses, RPC_F_FAST,
 	    { { "descriptor", RPC_ARG_STR, 1, NULL, "The descriptor." },
-	      { "range", RPC_ARG_RANGE, 0, NULL,
-		"If a ranged descriptor is used, this specifies the end or the "
-		"range (in [begin,end] notation) to derive." } },
+		{ "range", RPC_ARG_RANGE, 0, NULL,
+		    "If a ranged descriptor is used, this specifies the end or the "
+		    "range (in [begin,end] notation) to derive." } },
 	    "Derives one or more addresses corresponding to an output "
 	    "descriptor.\nExamples of output descriptors are:\n"
 	    "    raw(<hex script>)                                 Outputs "
@@ -351,7 +369,8 @@ const struct rpc_method rpc_output_script_methods[] = {
 	    "[           (json array)\n"
 	    "  \"str\",    (string) the derived addresses\n"
 	    "  ...\n]\n",
-	    "\"raw(76a91411b366edfc0a8b66feebae5c2e25a7b6a5d1cf3188ac)#fm24fxxy\"", RPC_ON_RPC },
+	    "\"raw(76a91411b366edfc0a8b66feebae5c2e25a7b6a5d1cf3188ac)#fm24fxxy\"",
+	    RPC_ON_RPC },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
 	    NULL, RPC_ON_RPC },
 };

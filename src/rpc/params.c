@@ -90,9 +90,8 @@ rpc_parse_hexv(const json_t *v, const char *name, uint8_t **out, size_t *len,
 }
 
 int
-rpc_check_obj(json_t *o, const char *const *names,
-    const char *const *types, size_t n, int allow_null, int strict,
-    struct rpc_error *err)
+rpc_check_obj(json_t *o, const char *const *names, const char *const *types,
+    size_t n, int allow_null, int strict, struct rpc_error *err)
 {
 	const char *key;
 	json_t *v;
@@ -107,7 +106,8 @@ rpc_check_obj(json_t *o, const char *const *names,
 			return -1;
 		}
 		if (strcmp(rpc_json_type_name(v), types[i]) != 0) {
-			rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s for "
+			rpc_fail(err, RPC_TYPE_ERROR,
+			    "JSON value of type %s for "
 			    "field %s is not of expected type %s",
 			    rpc_json_type_name(v), names[i], types[i]);
 			return -1;
@@ -115,11 +115,12 @@ rpc_check_obj(json_t *o, const char *const *names,
 	}
 	if (!strict)
 		return 0;
-	json_object_foreach(o, key, v) {
+	json_object_foreach (o, key, v) {
 		for (i = 0; i < n && strcmp(key, names[i]) != 0; i++)
 			;
 		if (i == n) {
-			rpc_fail(err, RPC_TYPE_ERROR, "Unexpected key %s", key);
+			rpc_fail(err, RPC_TYPE_ERROR, "Unexpected key %s",
+			    key);
 			return -1;
 		}
 	}
@@ -277,8 +278,7 @@ rpc_owner_check(struct rpc *r, const struct rpc_method *m,
 		code = RPC_MEMPOOL_DISABLED;
 		msg = "Mempool disabled or instance not found";
 		break;
-	case RPC_ON_RPC:
-		return 0;
+	case RPC_ON_RPC: return 0;
 	}
 	if (owner == NULL) {
 		rpc_fail(err, code, "%s", msg);

@@ -36,18 +36,18 @@ scripts_sane(const struct tx *tx)
 	for (i = 0; i < tx->vin_count; i++) {
 		if (tx->vin[i].script_len > MAX_SCRIPT_SIZE)
 			return 0;
-		for (pc = 0; pc < tx->vin[i].script_len; )
+		for (pc = 0; pc < tx->vin[i].script_len;)
 			if (!script_get_op(tx->vin[i].script,
-			    tx->vin[i].script_len, &pc, &op, &d, &dl) ||
+				tx->vin[i].script_len, &pc, &op, &d, &dl) ||
 			    op > OP_CHECKSIGADD)
 				return 0;
 	}
 	for (i = 0; i < tx->vout_count; i++) {
 		if (tx->vout[i].script_len > MAX_SCRIPT_SIZE)
 			return 0;
-		for (pc = 0; pc < tx->vout[i].script_len; )
+		for (pc = 0; pc < tx->vout[i].script_len;)
 			if (!script_get_op(tx->vout[i].script,
-			    tx->vout[i].script_len, &pc, &op, &d, &dl) ||
+				tx->vout[i].script_len, &pc, &op, &d, &dl) ||
 			    op > OP_CHECKSIGADD)
 				return 0;
 	}
@@ -154,8 +154,8 @@ txindex_synced(struct store_rtxn *t, int32_t *height)
 		*height = -1;
 		return 0;
 	}
-	return store_get_tip(t, tip, &tip_h) == STORE_OK &&
-	    tip_h == *height && memcmp(tip, mark, 32) == 0;
+	return store_get_tip(t, tip, &tip_h) == STORE_OK && tip_h == *height &&
+	    memcmp(tip, mark, 32) == 0;
 }
 
 /*
@@ -175,7 +175,8 @@ txindex_lookup(struct rpc_ctx *c, struct store_rtxn *t, const uint8_t txid[32],
 	if (store_get_active_hash(t, 0, gh) == STORE_OK &&
 	    store_get_index(t, gh, &g) == STORE_OK &&
 	    memcmp(txid, g.hdr.merkle, 32) == 0) {
-		rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY, "The genesis block "
+		rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
+		    "The genesis block "
 		    "coinbase is not considered an ordinary transaction and "
 		    "cannot be retrieved");
 		return -1;
@@ -191,8 +192,10 @@ txindex_lookup(struct rpc_ctx *c, struct store_rtxn *t, const uint8_t txid[32],
 	if (rc == STORE_OK)
 		return 0;
 	if (rc != STORE_NOTFOUND) {
-		rpc_fail(err, RPC_DATABASE_ERROR, "Transaction index read "
-		    "failed: %s", store_strerror(rc));
+		rpc_fail(err, RPC_DATABASE_ERROR,
+		    "Transaction index read "
+		    "failed: %s",
+		    store_strerror(rc));
 		return -1;
 	}
 	if (!txindex_synced(t, &h))
@@ -362,7 +365,8 @@ m_getrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 	free(undo);
 	free(raw);
 	if (res == NULL && !given)
-		return rpc_fail(err, RPC_DATABASE_ERROR, "Transaction index "
+		return rpc_fail(err, RPC_DATABASE_ERROR,
+		    "Transaction index "
 		    "points to a block without the transaction");
 	if (res == NULL)
 		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
@@ -407,8 +411,8 @@ m_getindexinfo(struct rpc_ctx *c, struct rpc_error *err)
 /* ---- createrawtransaction ---- */
 
 static int
-add_output(struct rpc_ctx *c, struct outbuf *ob, const char *key,
-    json_t *val, int *have_data, struct rpc_error *err)
+add_output(struct rpc_ctx *c, struct outbuf *ob, const char *key, json_t *val,
+    int *have_data, struct rpc_error *err)
 {
 	uint8_t s[ADDRESS_MAX_SCRIPT], *script, *data;
 	size_t slen, dlen, i;
@@ -446,7 +450,7 @@ add_output(struct rpc_ctx *c, struct outbuf *ob, const char *key,
 		free(data);
 	} else {
 		if (address_to_script(rpc_shared(c->rpc)->cp, key, s, &slen,
-		    NULL, 0) == -1) {
+			NULL, 0) == -1) {
 			rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
 			    "Invalid Bitcoin address: %s", key);
 			return -1;
@@ -498,8 +502,8 @@ rpc_construct_tx(struct rpc_ctx *c, struct tx *txp, struct outbuf *obp,
 	json_int_t lock = 0, seq;
 	size_t i;
 	/* Core: replaceable unless told otherwise. */
-	int have_data = 0, rbf = rpc_param(c, 3) == NULL ||
-	    json_is_true(rpc_param(c, 3));
+	int have_data = 0,
+	    rbf = rpc_param(c, 3) == NULL || json_is_true(rpc_param(c, 3));
 
 	memset(&tx, 0, sizeof(tx));
 	if (lt) {
@@ -523,14 +527,14 @@ rpc_construct_tx(struct rpc_ctx *c, struct tx *txp, struct outbuf *obp,
 	tx.locktime = (uint32_t)lock;
 	tx.vin_count = json_array_size(ins);
 	tx.vin = xcalloc(tx.vin_count ? tx.vin_count : 1, sizeof(*tx.vin));
-	json_array_foreach(ins, i, in) {
+	json_array_foreach (ins, i, in) {
 		if (!json_is_object(in)) {
 			rpc_fail(err, RPC_INVALID_PARAMETER,
 			    "Invalid parameter, expected object");
 			goto done;
 		}
 		if (rpc_parse_hash(json_object_get(in, "txid"), "txid",
-		    tx.vin[i].prevout.hash, err) == -1)
+			tx.vin[i].prevout.hash, err) == -1)
 			goto done;
 		v = json_object_get(in, "vout");
 		if (!json_is_number(v)) {
@@ -550,7 +554,8 @@ rpc_construct_tx(struct rpc_ctx *c, struct tx *txp, struct outbuf *obp,
 		}
 		tx.vin[i].prevout.n = (uint32_t)json_integer_value(v);
 		tx.vin[i].sequence = rbf ? MAX_BIP125_RBF_SEQUENCE :
-		    lock ? SEQUENCE_FINAL - 1 : SEQUENCE_FINAL;
+		    lock		 ? SEQUENCE_FINAL - 1 :
+					   SEQUENCE_FINAL;
 		v = json_object_get(in, "sequence");
 		if (v) {
 			seq = json_integer_value(v);
@@ -565,21 +570,21 @@ rpc_construct_tx(struct rpc_ctx *c, struct tx *txp, struct outbuf *obp,
 		}
 	}
 	if (json_is_object(outs)) {
-		json_object_foreach(outs, key, v)
+		json_object_foreach (outs, key, v)
 			if (add_output(c, &ob, key, v, &have_data, err) == -1)
 				goto done;
 	} else if (json_is_array(outs)) {
-		json_array_foreach(outs, i, item) {
-			if (!json_is_object(item) || json_object_size(item) !=
-			    1) {
+		json_array_foreach (outs, i, item) {
+			if (!json_is_object(item) ||
+			    json_object_size(item) != 1) {
 				rpc_fail(err, RPC_INVALID_PARAMETER,
 				    "Invalid parameter, key-value pair must "
 				    "contain exactly one key");
 				goto done;
 			}
-			json_object_foreach(item, key, v)
+			json_object_foreach (item, key, v)
 				if (add_output(c, &ob, key, v, &have_data,
-				    err) == -1)
+					err) == -1)
 					goto done;
 		}
 	} else {
@@ -592,7 +597,8 @@ rpc_construct_tx(struct rpc_ctx *c, struct tx *txp, struct outbuf *obp,
 			if (tx.vin[i].sequence <= MAX_BIP125_RBF_SEQUENCE)
 				break;
 		if (i == tx.vin_count) {
-			rpc_fail(err, RPC_INVALID_PARAMETER, "Invalid parameter "
+			rpc_fail(err, RPC_INVALID_PARAMETER,
+			    "Invalid parameter "
 			    "combination: Sequence number(s) contradict "
 			    "replaceable option");
 			goto done;
@@ -641,7 +647,7 @@ const struct rpc_method rpc_rawtx_methods[] = {
 	{ "createrawtransaction", "rawtransactions", m_createrawtransaction,
 	    RPC_F_FAST,
 	    { RPC_CONSTRUCT_TX_ARGS,
-	      { "version", RPC_ARG_NUM, 0, "2", "Transaction version" } },
+		{ "version", RPC_ARG_NUM, 0, "2", "Transaction version" } },
 	    "Create a transaction spending the given inputs and creating new "
 	    "outputs.\nOutputs can be addresses or data.\nReturns hex-encoded "
 	    "raw transaction.\nNote that the transaction's inputs are not "
@@ -649,18 +655,20 @@ const struct rpc_method rpc_rawtx_methods[] = {
 	    "network.",
 	    "\"hex\"    (string) hex string of the transaction\n",
 	    "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\" "
-	    "\"[{\\\"data\\\":\\\"00010203\\\"}]\"", RPC_ON_RPC },
+	    "\"[{\\\"data\\\":\\\"00010203\\\"}]\"",
+	    RPC_ON_RPC },
 	{ "decoderawtransaction", "rawtransactions", m_decoderawtransaction, 0,
 	    { { "hexstring", RPC_ARG_HEX, 1, NULL,
-		"The transaction hex string" },
-	      { "iswitness", RPC_ARG_BOOL, 0,
-		"depends on heuristic tests",
-		"Whether the transaction hex is a serialized witness "
-		"transaction." } },
+		  "The transaction hex string" },
+		{ "iswitness", RPC_ARG_BOOL, 0, "depends on heuristic tests",
+		    "Whether the transaction hex is a serialized witness "
+		    "transaction." } },
 	    "Return a JSON object representing the serialized, hex-encoded "
-	    "transaction.", TX_RESULT, "\"hexstring\"", RPC_ON_RPC },
+	    "transaction.",
+	    TX_RESULT, "\"hexstring\"", RPC_ON_RPC },
 	{ "decodescript", "rawtransactions", m_decodescript, RPC_F_FAST,
-	    { { "hexstring", RPC_ARG_HEX, 1, NULL, "the hex-encoded script" } },
+	    { { "hexstring", RPC_ARG_HEX, 1, NULL,
+		"the hex-encoded script" } },
 	    "Decode a hex-encoded script.",
 	    "{\n"
 	    "  \"asm\" : \"str\",       (string) Disassembly of the script\n"
@@ -670,14 +678,15 @@ const struct rpc_method rpc_rawtx_methods[] = {
 	    "  \"p2sh\" : \"str\",      (string, optional) address of P2SH script wrapping this redeem script (not returned for types that should not be wrapped)\n"
 	    "  \"segwit\" : {         (json object, optional) Result of a witness output script wrapping this redeem script (not returned for types that should not be wrapped)\n"
 	    "    \"asm\", \"hex\", \"type\", \"address\", \"desc\", \"p2sh-segwit\"\n"
-	    "  }\n}\n", "\"hexstring\"", RPC_ON_RPC },
+	    "  }\n}\n",
+	    "\"hexstring\"", RPC_ON_RPC },
 	{ "getrawtransaction", "rawtransactions", m_getrawtransaction, 0,
 	    { { "txid", RPC_ARG_HEX, 1, NULL, "The transaction id" },
-	      { "verbosity|verbose", RPC_ARG_NUM_OR_BOOL, 0, "0",
-		"0 for hex-encoded data, 1 for a JSON object, and 2 for JSON "
-		"object with fee and prevout" },
-	      { "blockhash", RPC_ARG_HEX, 0, NULL,
-		"The block in which to look for the transaction" } },
+		{ "verbosity|verbose", RPC_ARG_NUM_OR_BOOL, 0, "0",
+		    "0 for hex-encoded data, 1 for a JSON object, and 2 for JSON "
+		    "object with fee and prevout" },
+		{ "blockhash", RPC_ARG_HEX, 0, NULL,
+		    "The block in which to look for the transaction" } },
 	    "By default, this call only returns a transaction if it is in the "
 	    "mempool. If -txindex is enabled\nand no blockhash argument is "
 	    "passed, it will return the transaction if it is in a block in "
@@ -718,7 +727,8 @@ const struct rpc_method rpc_rawtx_methods[] = {
 	    "synced or not\n"
 	    "    \"best_block_height\" : n     (numeric) The block height to "
 	    "which the index is synced\n"
-	    "  }\n}\n", "", RPC_ON_RPC },
+	    "  }\n}\n",
+	    "", RPC_ON_RPC },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
 	    NULL, RPC_ON_RPC },
 };

@@ -32,9 +32,9 @@
 #include "util/log.h"
 #include "util/xmalloc.h"
 
-#define REST_MAX_HEADERS 2000		/* Core's MAX_REST_HEADERS_RESULTS */
-#define REST_MAX_OUTPOINTS 15		/* Core's MAX_GETUTXOS_OUTPOINTS */
-#define REST_MEMPOOL_HEIGHT 0x7fffffff	/* Core's MEMPOOL_HEIGHT */
+#define REST_MAX_HEADERS 2000	       /* Core's MAX_REST_HEADERS_RESULTS */
+#define REST_MAX_OUTPOINTS 15	       /* Core's MAX_GETUTXOS_OUTPOINTS */
+#define REST_MEMPOOL_HEIGHT 0x7fffffff /* Core's MEMPOOL_HEIGHT */
 
 enum rest_fmt { FMT_UNDEF, FMT_BIN, FMT_HEX, FMT_JSON };
 
@@ -43,8 +43,17 @@ enum rest_fmt { FMT_UNDEF, FMT_BIN, FMT_HEX, FMT_JSON };
 #define CT_JSON "application/json"
 
 enum route_id {
-	R_TX, R_BLOCK_NOTX, R_BLOCK, R_FILTER, R_FILTERHDRS, R_CHAININFO,
-	R_MEMPOOL, R_HEADERS, R_GETUTXOS, R_DEPLOY_SLASH, R_DEPLOY,
+	R_TX,
+	R_BLOCK_NOTX,
+	R_BLOCK,
+	R_FILTER,
+	R_FILTERHDRS,
+	R_CHAININFO,
+	R_MEMPOOL,
+	R_HEADERS,
+	R_GETUTXOS,
+	R_DEPLOY_SLASH,
+	R_DEPLOY,
 	R_HASHBYHEIGHT,
 };
 
@@ -70,8 +79,8 @@ static const struct {
 
 struct rest_req {
 	struct rpc *r;
-	const char *uri;		/* the whole request URI */
-	char *param;			/* the part after the prefix, without
+	const char *uri; /* the whole request URI */
+	char *param;	 /* the part after the prefix, without
 					 * query and format suffix */
 	enum rest_fmt fmt;
 	const uint8_t *body;
@@ -85,8 +94,8 @@ rest_route(const char *uri)
 	size_t i;
 
 	for (i = 0; i < NROUTES; i++)
-		if (strncmp(uri, routes[i].prefix, strlen(routes[i].prefix))
-		    == 0)
+		if (strncmp(uri, routes[i].prefix, strlen(routes[i].prefix)) ==
+		    0)
 			return (int)i;
 	return -1;
 }
@@ -107,8 +116,7 @@ reply(struct rest_req *q, int status, const char *ctype, const void *p,
 	o->len = n;
 }
 
-static int
-fail(struct rest_req *q, int status, const char *fmt, ...)
+static int fail(struct rest_req *q, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Core's RESTERR: text/plain, the message and CRLF. Returns -1. */
@@ -137,7 +145,8 @@ fail(struct rest_req *q, int status, const char *fmt, ...)
 static int
 fail_format(struct rest_req *q)
 {
-	return fail(q, 404, "output format not found (available: .bin, .hex, "
+	return fail(q, 404,
+	    "output format not found (available: .bin, .hex, "
 	    ".json)");
 }
 
@@ -190,7 +199,7 @@ parse_format(const char *part, char **param)
 		const char *name;
 		enum rest_fmt fmt;
 	} names[] = { { "bin", FMT_BIN }, { "hex", FMT_HEX },
-	    { "json", FMT_JSON } };
+		{ "json", FMT_JSON } };
 	const char *q = strrchr(part, '?');
 	size_t n = q ? (size_t)(q - part) : strlen(part), i;
 	char *p = xmalloc(n + 1), *dot;
@@ -282,8 +291,9 @@ query_param(const char *uri, const char *key, char **val)
 	return found;
 }
 
-#define URI_INVALID "URI parsing failed, it likely contained RFC 3986 " \
-    "invalid characters"
+#define URI_INVALID \
+	"URI parsing failed, it likely contained RFC 3986 " \
+	"invalid characters"
 
 /* A query parameter with a default; 0, or -1 answered (bad URI). */
 static int
@@ -353,9 +363,7 @@ rest_tx(struct rest_req *q)
 	}
 	switch (q->fmt) {
 	case FMT_BIN:
-	case FMT_HEX:
-		reply_bytes(q, raw, len);
-		break;
+	case FMT_HEX: reply_bytes(q, raw, len); break;
 	case FMT_JSON:
 		rbuf_init(&rb, raw, len);
 		if (tx_parse(&rb, &tx, TX_ALLOW_WITNESS) == -1) {
@@ -417,9 +425,7 @@ rest_block(struct rest_req *q, int verbosity)
 	store_read_end(t);
 	switch (q->fmt) {
 	case FMT_BIN:
-	case FMT_HEX:
-		reply_bytes(q, raw, len);
-		break;
+	case FMT_HEX: reply_bytes(q, raw, len); break;
 	case FMT_JSON:
 		params = json_pack("[o,i]", rpc_hash_json(h), verbosity);
 		res = call_method(q->r, "getblock", params, &err);
@@ -431,9 +437,7 @@ rest_block(struct rest_req *q, int verbosity)
 		}
 		reply_json(q, res);
 		break;
-	default:
-		free(raw);
-		return fail_format(q);
+	default: free(raw); return fail_format(q);
 	}
 	free(raw);
 	return 0;
@@ -462,8 +466,10 @@ count_and_hash(struct rest_req *q, char **parts, size_t n, size_t full,
 		return fail(q, 400, "Invalid URI format. Expected %s", usage);
 	if (parse_udec(count_s, SIZE_MAX, count) == -1 || *count < 1 ||
 	    *count > REST_MAX_HEADERS) {
-		fail(q, 400, "Header count is invalid or out of acceptable "
-		    "range (1-%d): %s", REST_MAX_HEADERS, count_s);
+		fail(q, 400,
+		    "Header count is invalid or out of acceptable "
+		    "range (1-%d): %s",
+		    REST_MAX_HEADERS, count_s);
 		free(count_s);
 		return -1;
 	}
@@ -492,7 +498,7 @@ rest_headers(struct rest_req *q)
 
 	n = split_path(q->param, parts, 3);
 	if (count_and_hash(q, parts, n, 2,
-	    "/rest/headers/<hash>.<ext>?count=<count>", &count, h) == -1)
+		"/rest/headers/<hash>.<ext>?count=<count>", &count, h) == -1)
 		return -1;
 
 	/* The block and its successors on the active chain. */
@@ -507,10 +513,10 @@ rest_headers(struct rest_req *q)
 	    store_get_active_hash(t, e.height, ah) == STORE_OK &&
 	    memcmp(ah, h, 32) == 0) {
 		for (height = e.height; got < count && height <= tip_h;
-		    height++) {
+		     height++) {
 			if (store_get_active_hash(t, height, hashes[got]) !=
-			    STORE_OK || store_get_index(t, hashes[got], &e) !=
-			    STORE_OK)
+				STORE_OK ||
+			    store_get_index(t, hashes[got], &e) != STORE_OK)
 				break;
 			header_serialize(&e.hdr, hdr);
 			wbuf_put(&w, hdr, sizeof(hdr));
@@ -519,9 +525,7 @@ rest_headers(struct rest_req *q)
 	}
 	switch (q->fmt) {
 	case FMT_BIN:
-	case FMT_HEX:
-		reply_bytes(q, w.p, w.len);
-		break;
+	case FMT_HEX: reply_bytes(q, w.p, w.len); break;
 	case FMT_JSON:
 		arr = json_array();
 		for (i = 0; i < got; i++) {
@@ -532,9 +536,7 @@ rest_headers(struct rest_req *q)
 		}
 		reply_json(q, arr);
 		break;
-	default:
-		rc = fail_format(q);
-		break;
+	default: rc = fail_format(q); break;
 	}
 	store_read_end(t);
 	wbuf_free(&w);
@@ -548,7 +550,8 @@ rest_headers(struct rest_req *q)
 static char *
 sanitize(const char *s)
 {
-	static const char safe[] = "abcdefghijklmnopqrstuvwxyz"
+	static const char safe[] =
+	    "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;-_/:?@()";
 	char *o = xmalloc(strlen(s) + 1), *p = o;
 
@@ -595,19 +598,17 @@ rest_hashbyheight(struct rest_req *q)
 	if (rc != STORE_OK)
 		return fail(q, 404, "Block height out of range");
 	switch (q->fmt) {
-	case FMT_BIN:
-		reply(q, 200, CT_BIN, h, 32);
-		break;
+	case FMT_BIN: reply(q, 200, CT_BIN, h, 32); break;
 	case FMT_HEX:
 		hash_to_hex(h, hex);
 		hex[64] = '\n';
 		reply(q, 200, CT_TEXT, hex, 65);
 		break;
 	case FMT_JSON:
-		reply_json(q, json_pack("{s:o}", "blockhash", rpc_hash_json(h)));
+		reply_json(q,
+		    json_pack("{s:o}", "blockhash", rpc_hash_json(h)));
 		break;
-	default:
-		return fail_format(q);
+	default: return fail_format(q);
 	}
 	return 0;
 }
@@ -644,7 +645,8 @@ rest_mempool(struct rest_req *q)
 	int v, s;
 
 	if (strcmp(q->param, "contents") != 0 && strcmp(q->param, "info") != 0)
-		return fail(q, 400, "Invalid URI format. Expected "
+		return fail(q, 400,
+		    "Invalid URI format. Expected "
 		    "/rest/mempool/<info|contents>.json");
 	if (rpc_shared(q->r)->mp == NULL)
 		return fail(q, 404, "Mempool disabled or instance not found");
@@ -656,7 +658,8 @@ rest_mempool(struct rest_req *q)
 		return -1;
 	if (strcmp(verbose, "true") != 0 && strcmp(verbose, "false") != 0) {
 		free(verbose);
-		return fail(q, 400, "The \"verbose\" query parameter must be "
+		return fail(q, 400,
+		    "The \"verbose\" query parameter must be "
 		    "either \"true\" or \"false\".");
 	}
 	if (query_or(q, "mempool_sequence", "false", &seq) == -1) {
@@ -666,7 +669,8 @@ rest_mempool(struct rest_req *q)
 	if (strcmp(seq, "true") != 0 && strcmp(seq, "false") != 0) {
 		free(verbose);
 		free(seq);
-		return fail(q, 400, "The \"mempool_sequence\" query parameter "
+		return fail(q, 400,
+		    "The \"mempool_sequence\" query parameter "
 		    "must be either \"true\" or \"false\".");
 	}
 	v = strcmp(verbose, "true") == 0;
@@ -674,7 +678,8 @@ rest_mempool(struct rest_req *q)
 	free(verbose);
 	free(seq);
 	if (v && s)
-		return fail(q, 400, "Verbose results cannot contain mempool "
+		return fail(q, 400,
+		    "Verbose results cannot contain mempool "
 		    "sequence values. (hint: set \"verbose=false\")");
 	return reply_method(q, "getrawmempool", json_pack("[b,b]", v, s));
 }
@@ -724,7 +729,8 @@ rest_filter(struct rest_req *q)
 	uint8_t h[32];
 
 	if (split_path(q->param, parts, 3) != 2)
-		return fail(q, 400, "Invalid URI format. Expected "
+		return fail(q, 400,
+		    "Invalid URI format. Expected "
 		    "/rest/blockfilter/<filtertype>/<blockhash>");
 	if (parse_hash(parts[1], h) == -1)
 		return fail(q, 400, "Invalid hash: %s", parts[1]);
@@ -740,8 +746,9 @@ rest_filterheaders(struct rest_req *q)
 	size_t n = split_path(q->param, parts, 4);
 
 	if (count_and_hash(q, parts, n, 3,
-	    "/rest/blockfilterheaders/<filtertype>/<blockhash>.<ext>"
-	    "?count=<count>", &count, h) == -1)
+		"/rest/blockfilterheaders/<filtertype>/<blockhash>.<ext>"
+		"?count=<count>",
+		&count, h) == -1)
 		return -1;
 	return filter_type_and_index(q, parts[0]);
 }
@@ -828,8 +835,7 @@ parse_uri_outpoint(const char *s, struct outpoint *op)
 	char txid[65];
 	uint64_t n;
 
-	if (dash == NULL || strchr(dash + 1, '-') != NULL ||
-	    dash - s != 64)
+	if (dash == NULL || strchr(dash + 1, '-') != NULL || dash - s != 64)
 		return -1;
 	memcpy(txid, s, 64);
 	txid[64] = '\0';
@@ -941,12 +947,13 @@ rest_getutxos(struct rest_req *q)
 		}
 		if (reqlen > 0) {
 			if (uri_given) {
-				fail(q, 400, "Combination of URI scheme inputs "
+				fail(q, 400,
+				    "Combination of URI scheme inputs "
 				    "and raw post data is not allowed");
 				goto out;
 			}
 			if (parse_bin_request(req, reqlen, &checkmempool, &ops,
-			    &nops) == -1) {
+				&nops) == -1) {
 				fail(q, 400, "Parse error");
 				goto out;
 			}
@@ -958,13 +965,13 @@ rest_getutxos(struct rest_req *q)
 			goto out;
 		}
 		break;
-	default:
-		fail_format(q);
-		goto out;
+	default: fail_format(q); goto out;
 	}
 	if (nops > REST_MAX_OUTPOINTS) {
-		fail(q, 400, "Error: max outpoints exceeded (max: %d, tried: "
-		    "%zu)", REST_MAX_OUTPOINTS, nops);
+		fail(q, 400,
+		    "Error: max outpoints exceeded (max: %d, tried: "
+		    "%zu)",
+		    REST_MAX_OUTPOINTS, nops);
 		goto out;
 	}
 	if (checkmempool && rpc_shared(q->r)->mp == NULL) {
@@ -1064,7 +1071,7 @@ rest_getutxos(struct rest_req *q)
 			    rpc_amount(hits[i].value));
 			json_object_set_new(u, "scriptPubKey",
 			    rpc_script_pubkey_json(hits[i].script,
-			    hits[i].script_len, cp, 1, 1));
+				hits[i].script_len, cp, 1, 1));
 			json_array_append_new(utxos, u);
 		}
 		json_object_set_new(o, "utxos", utxos);
@@ -1106,40 +1113,18 @@ rest_handle(struct rpc *r, int route, const char *uri, const uint8_t *body,
 	}
 	q.fmt = parse_format(uri + strlen(routes[route].prefix), &q.param);
 	switch (routes[route].id) {
-	case R_TX:
-		rest_tx(&q);
-		break;
-	case R_BLOCK_NOTX:
-		rest_block(&q, 1);
-		break;
-	case R_BLOCK:
-		rest_block(&q, 3);
-		break;
-	case R_FILTER:
-		rest_filter(&q);
-		break;
-	case R_FILTERHDRS:
-		rest_filterheaders(&q);
-		break;
-	case R_CHAININFO:
-		rest_chaininfo(&q);
-		break;
-	case R_MEMPOOL:
-		rest_mempool(&q);
-		break;
-	case R_HEADERS:
-		rest_headers(&q);
-		break;
-	case R_GETUTXOS:
-		rest_getutxos(&q);
-		break;
+	case R_TX: rest_tx(&q); break;
+	case R_BLOCK_NOTX: rest_block(&q, 1); break;
+	case R_BLOCK: rest_block(&q, 3); break;
+	case R_FILTER: rest_filter(&q); break;
+	case R_FILTERHDRS: rest_filterheaders(&q); break;
+	case R_CHAININFO: rest_chaininfo(&q); break;
+	case R_MEMPOOL: rest_mempool(&q); break;
+	case R_HEADERS: rest_headers(&q); break;
+	case R_GETUTXOS: rest_getutxos(&q); break;
 	case R_DEPLOY_SLASH:
-	case R_DEPLOY:
-		rest_deploymentinfo(&q);
-		break;
-	case R_HASHBYHEIGHT:
-		rest_hashbyheight(&q);
-		break;
+	case R_DEPLOY: rest_deploymentinfo(&q); break;
+	case R_HASHBYHEIGHT: rest_hashbyheight(&q); break;
 	}
 	free(q.param);
 }

@@ -57,26 +57,26 @@ json_t *rpc_fail_type(struct rpc_error *err, const json_t *v,
 /* ---- Methods (table.c) ---- */
 
 enum rpc_argtype {
-	RPC_ARG_STR,		/* string */
-	RPC_ARG_HEX,		/* string of hex digits */
-	RPC_ARG_NUM,		/* number, a whole one (Core's getInt) */
-	RPC_ARG_REAL,		/* number, fractions too (Core's get_real) */
+	RPC_ARG_STR,  /* string */
+	RPC_ARG_HEX,  /* string of hex digits */
+	RPC_ARG_NUM,  /* number, a whole one (Core's getInt) */
+	RPC_ARG_REAL, /* number, fractions too (Core's get_real) */
 	RPC_ARG_BOOL,
 	RPC_ARG_OBJ,
 	RPC_ARG_ARR,
-	RPC_ARG_AMOUNT,		/* number or string */
-	RPC_ARG_RANGE,		/* number or [begin,end] */
-	RPC_ARG_ANY,		/* no type check */
-	RPC_ARG_NUM_OR_BOOL,	/* Core's verbosity|verbose: number or boolean */
-	RPC_ARG_OPTIONS,	/* Core's OBJ_NAMED_PARAMS: an options object, no braces in help */
-	RPC_ARG_STR_OR_NUM,	/* hash or height */
+	RPC_ARG_AMOUNT,	     /* number or string */
+	RPC_ARG_RANGE,	     /* number or [begin,end] */
+	RPC_ARG_ANY,	     /* no type check */
+	RPC_ARG_NUM_OR_BOOL, /* Core's verbosity|verbose: number or boolean */
+	RPC_ARG_OPTIONS, /* Core's OBJ_NAMED_PARAMS: an options object, no braces in help */
+	RPC_ARG_STR_OR_NUM, /* hash or height */
 };
 
 struct rpc_arg {
-	const char *names;	/* "name" or "name|alias" */
+	const char *names; /* "name" or "name|alias" */
 	enum rpc_argtype type;
 	int required;
-	const char *deflt;	/* shown as default=...; NULL if none */
+	const char *deflt; /* shown as default=...; NULL if none */
 	const char *help;
 };
 
@@ -88,10 +88,10 @@ struct rpc_ctx;
 typedef json_t *(*rpc_fn)(struct rpc_ctx *c, struct rpc_error *err);
 
 /* Method flags. */
-#define RPC_F_FAST 0x1u		/* cheap: may be answered on the rpc thread */
-#define RPC_F_WARMUP 0x2u	/* answered during warm-up (help, stop) */
-#define RPC_F_REGTEST 0x4u	/* only on chains that allow mocking */
-#define RPC_F_STUB 0x8u		/* help is the description alone (Core's generate) */
+#define RPC_F_FAST 0x1u	   /* cheap: may be answered on the rpc thread */
+#define RPC_F_WARMUP 0x2u  /* answered during warm-up (help, stop) */
+#define RPC_F_REGTEST 0x4u /* only on chains that allow mocking */
+#define RPC_F_STUB 0x8u /* help is the description alone (Core's generate) */
 
 #define RPC_MAX_ARGS 10
 
@@ -103,7 +103,7 @@ typedef json_t *(*rpc_fn)(struct rpc_ctx *c, struct rpc_error *err);
  * error, before the handler runs (rpc_owner_check).
  */
 enum rpc_owner {
-	RPC_ON_RPC = 0,		/* the rpc thread alone (store reads, util) */
+	RPC_ON_RPC = 0, /* the rpc thread alone (store reads, util) */
 	RPC_ON_NET,
 	RPC_ON_VALIDATION,
 	RPC_ON_MEMPOOL,
@@ -111,14 +111,15 @@ enum rpc_owner {
 
 struct rpc_method {
 	const char *name;
-	const char *category;	/* Core's: blockchain, control, ... hidden */
+	const char *category; /* Core's: blockchain, control, ... hidden */
 	rpc_fn fn;
 	unsigned flags;
-	struct rpc_arg args[RPC_MAX_ARGS];	/* ends at names == NULL */
-	const char *desc;	/* what it does (after the synopsis) */
-	const char *result;	/* the "Result:" section */
-	const char *examples;	/* arguments for "> bitroot-cli NAME ..." */
-	enum rpc_owner owner;	/* last, so older entries default to RPC_ON_RPC */
+	struct rpc_arg args[RPC_MAX_ARGS]; /* ends at names == NULL */
+	const char *desc;     /* what it does (after the synopsis) */
+	const char *result;   /* the "Result:" section */
+	const char *examples; /* arguments for "> bitroot-cli NAME ..." */
+	enum rpc_owner
+	    owner; /* last, so older entries default to RPC_ON_RPC */
 };
 
 /* Per-category tables, each ending with a NULL name. */
@@ -172,11 +173,11 @@ enum rpc_version { RPC_V1 = 1, RPC_V2 = 2 };
 
 /* One parsed request object. */
 struct rpc_request {
-	json_t *id;		/* borrowed; NULL when the request had none */
+	json_t *id; /* borrowed; NULL when the request had none */
 	enum rpc_version version;
-	const char *method;	/* borrowed from the request JSON */
-	int method_nul;		/* the name holds \u0000: no method has it */
-	json_t *params;		/* borrowed: array or object */
+	const char *method; /* borrowed from the request JSON */
+	int method_nul;	    /* the name holds \u0000: no method has it */
+	json_t *params;	    /* borrowed: array or object */
 };
 
 /* Parses a request object. 0, or -1 with *err (id/version set when known). */
@@ -188,8 +189,8 @@ json_t *rpc_reply_obj(const struct rpc_request *rq, json_t *result,
 
 /* The HTTP-level answer to one request body. */
 struct rpc_http_reply {
-	int status;		/* 200, 204, 400, 404, 500 */
-	char *body;		/* xmalloc'd JSON text with a final newline, or NULL */
+	int status; /* 200, 204, 400, 404, 500 */
+	char *body; /* xmalloc'd JSON text with a final newline, or NULL */
 	size_t len;
 };
 
@@ -237,10 +238,10 @@ int rpc_body_is_fast(json_t *body);
 struct rpc_fast_req {
 	enum rpc_version version;
 	int has_id;
-	char id[72];		/* the id as the encoder writes it */
+	char id[72]; /* the id as the encoder writes it */
 	char method[32];
 	int has_param;
-	char param[72];		/* the one string parameter, unquoted */
+	char param[72]; /* the one string parameter, unquoted */
 };
 int rpc_fast_parse(const char *data, size_t len, struct rpc_fast_req *fr);
 /*
@@ -282,7 +283,7 @@ void rest_handle(struct rpc *r, int route, const char *uri,
 struct rpc_ctx {
 	struct rpc *rpc;
 	const struct rpc_method *m;
-	json_t *params;		/* positional array, borrowed */
+	json_t *params; /* positional array, borrowed */
 };
 
 /* The i-th parameter, or NULL when absent or JSON null. */
@@ -388,8 +389,8 @@ struct mempool_outpoints_out;
  * statuses mapped to Core's error codes: 0, or -1 with *err (-33 without
  * a mempool). For method files other than mempool.c (fees.c).
  */
-int rpc_mempool_ask(struct rpc *r, request_fn fn, const void *in,
-    size_t inlen, void (*in_free)(void *), void *out, size_t outlen,
+int rpc_mempool_ask(struct rpc *r, request_fn fn, const void *in, size_t inlen,
+    void (*in_free)(void *), void *out, size_t outlen,
     void (*out_free)(void *), struct rpc_error *err);
 /*
  * A pool transaction's serialization with witness: 0 with *raw
@@ -403,8 +404,8 @@ int rpc_mempool_tx(struct rpc *r, const uint8_t txid[32], uint8_t **raw,
  * mempool_req_outpoints): 0 with *out (mempool_outpoints_out_free), or -1
  * with *err (-33 without a mempool).
  */
-int rpc_mempool_outpoints(struct rpc *r, const struct outpoint *ops,
-    size_t n, struct mempool_outpoints_out *out, struct rpc_error *err);
+int rpc_mempool_outpoints(struct rpc *r, const struct outpoint *ops, size_t n,
+    struct mempool_outpoints_out *out, struct rpc_error *err);
 
 /* ---- Building transactions (rawtx.c) ---- */
 
@@ -425,15 +426,19 @@ int rpc_construct_tx(struct rpc_ctx *c, struct tx *tx, struct outbuf *ob,
     struct rpc_error *err);
 /* The arguments rpc_construct_tx reads, as both methods' tables list them. */
 #define RPC_CONSTRUCT_TX_ARGS \
-	{ "inputs", RPC_ARG_ARR, 1, NULL, \
-	    "The inputs: [{\"txid\":\"hex\",\"vout\":n,\"sequence\":n},...]" }, \
-	{ "outputs", RPC_ARG_ANY, 1, NULL, \
-	    "The outputs specified as key-value pairs: {\"address\":amount," \
-	    "\"data\":\"hex\"} or an array of such objects" }, \
-	{ "locktime", RPC_ARG_NUM, 0, "0", \
-	    "Raw locktime. Non-0 value also locktime-activates inputs" }, \
-	{ "replaceable", RPC_ARG_BOOL, 0, "true", \
-	    "Marks this transaction as BIP125-replaceable." }
+	{ \
+		"inputs", RPC_ARG_ARR, 1, NULL, \
+		"The inputs: [{\"txid\":\"hex\",\"vout\":n,\"sequence\":n},...]" \
+	}, \
+	    { "outputs", RPC_ARG_ANY, 1, NULL, \
+		    "The outputs specified as key-value pairs: {\"address\":amount," \
+		    "\"data\":\"hex\"} or an array of such objects" }, \
+	    { "locktime", RPC_ARG_NUM, 0, "0", \
+		    "Raw locktime. Non-0 value also locktime-activates inputs" }, \
+	{ \
+		"replaceable", RPC_ARG_BOOL, 0, "true", \
+		    "Marks this transaction as BIP125-replaceable." \
+	}
 
 /* ---- Authentication (auth.c) ---- */
 
@@ -445,8 +450,7 @@ void rpc_auth_free(struct rpc_auth *au);
  * Whether an Authorization header value is accepted. Any thread. When it
  * is and user is not NULL, *user is the user name it gave (xmalloc'd).
  */
-int rpc_auth_check(const struct rpc_auth *au, const char *header,
-    char **user);
+int rpc_auth_check(const struct rpc_auth *au, const char *header, char **user);
 /* Checks one -rpcauth entry "USER:SALT$HMAC" against user and password. */
 int rpc_auth_entry_matches(const char *entry, const char *user,
     const char *pass);
@@ -491,7 +495,7 @@ const char *rpc_status_page_html(void);
 /* ---- Access control (server.c) ---- */
 
 struct rpc_subnet {
-	int family;		/* AF_INET or AF_INET6 */
+	int family; /* AF_INET or AF_INET6 */
 	uint8_t addr[16];
 	uint8_t mask[16];
 };
@@ -518,12 +522,12 @@ struct rpc_shared {
 	struct store *store;
 	struct validation *v;
 	struct net *net;
-	struct mempool *mp;	/* may be NULL (unit tests) */
-	struct filterindex *fi;	/* -blockfilterindex, or NULL */
-	const struct zmqpub *zmq;	/* NULL without -zmqpub*; set before ready */
-	int64_t start_time;	/* node time at start, for uptime */
-	int call_timeout_ms;	/* wait for the net/validation threads */
-	struct rpc_tipwatch *tipwatch;	/* NULL without validation */
+	struct mempool *mp;	  /* may be NULL (unit tests) */
+	struct filterindex *fi;	  /* -blockfilterindex, or NULL */
+	const struct zmqpub *zmq; /* NULL without -zmqpub*; set before ready */
+	int64_t start_time;	  /* node time at start, for uptime */
+	int call_timeout_ms;	  /* wait for the net/validation threads */
+	struct rpc_tipwatch *tipwatch; /* NULL without validation */
 };
 
 struct rpc_shared *rpc_shared(struct rpc *r);
@@ -609,8 +613,9 @@ json_t *rpc_tx_json(const struct tx *tx, const struct chainparams *cp,
 struct block;
 struct consensus_coin;
 /* Core's error (RPC_INTERNAL_ERROR) for an undo record that does not read. */
-#define RPC_UNDO_UNREADABLE "Undo data expected but can't be read. This " \
-    "could be due to disk corruption or a conflict with a pruning event."
+#define RPC_UNDO_UNREADABLE \
+	"Undo data expected but can't be read. This " \
+	"could be due to disk corruption or a conflict with a pruning event."
 /*
  * Reads the undo record undo/n of block b at height (consensus_undo_read):
  * 0 with *out, an xmalloc'd array of one coin per input of b's
@@ -629,7 +634,7 @@ int rpc_undo_spent(const uint8_t *undo, size_t n, const struct block *b,
 struct rpc_needle {
 	uint8_t *script;
 	size_t len;
-	char *desc;		/* with checksum */
+	char *desc; /* with checksum */
 };
 struct rpc_needles {
 	struct rpc_needle *v;
@@ -644,8 +649,8 @@ void rpc_needles_free(struct rpc_needles *nd);
  * is not left allocated then). Methods word these failures differently;
  * rpc_block_read_fail gives getblock's and getrawtransaction's.
  */
-#define RPC_BLOCK_UNREADABLE		(-1)
-#define RPC_BLOCK_UNDO_UNREADABLE	(-2)
+#define RPC_BLOCK_UNREADABLE (-1)
+#define RPC_BLOCK_UNDO_UNREADABLE (-2)
 int rpc_block_spent(const uint8_t *raw, size_t len, const uint8_t *undo,
     size_t ulen, int32_t height, struct block *b,
     struct consensus_coin **spent);
@@ -678,8 +683,8 @@ char *rpc_script_descriptor(const uint8_t *s, size_t len,
  * without witness, preferring the reading whose scripts parse. 0 with
  * *out (borrowing p), or -1.
  */
-int rpc_decode_tx(const uint8_t *p, size_t n, int try_legacy,
-    int try_witness, struct tx *out);
+int rpc_decode_tx(const uint8_t *p, size_t n, int try_legacy, int try_witness,
+    struct tx *out);
 /* Decodes an address for cp into an output script; 0 or -1. */
 int rpc_address_to_script(const char *addr, const struct chainparams *cp,
     uint8_t **script, size_t *len);

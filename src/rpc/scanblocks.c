@@ -23,10 +23,10 @@
 #define SCAN_TIP_WAIT_MS 30000
 
 /* One scan at a time; "status" and "abort" read and set these. */
-static int sb_running;		/* atomic */
-static int sb_abort;		/* atomic */
-static int sb_progress;		/* atomic, percent */
-static int sb_height;		/* atomic, the height being scanned */
+static int sb_running;	/* atomic */
+static int sb_abort;	/* atomic */
+static int sb_progress; /* atomic, percent */
+static int sb_height;	/* atomic, the height being scanned */
 
 static int
 filter_matches(const uint8_t hash[32], const struct store_filter *f,
@@ -37,8 +37,8 @@ filter_matches(const uint8_t hash[32], const struct store_filter *f,
 
 	blockfilter_key(hash, &k0, &k1);
 	for (i = 0; i < nd->n; i++)
-		if (gcs_match(k0, k1, BASIC_FILTER_P, BASIC_FILTER_M, f->filter,
-		    f->len, nd->v[i].script, nd->v[i].len) == 1)
+		if (gcs_match(k0, k1, BASIC_FILTER_P, BASIC_FILTER_M,
+			f->filter, f->len, nd->v[i].script, nd->v[i].len) == 1)
 			return 1;
 	return 0;
 }
@@ -49,7 +49,8 @@ is_needle(const struct rpc_needles *nd, const uint8_t *s, size_t len)
 	size_t i;
 
 	for (i = 0; i < nd->n; i++)
-		if (nd->v[i].len == len && memcmp(nd->v[i].script, s, len) == 0)
+		if (nd->v[i].len == len &&
+		    memcmp(nd->v[i].script, s, len) == 0)
 			return 1;
 	return 0;
 }
@@ -73,7 +74,7 @@ block_matches(struct store_rtxn *t, const uint8_t hash[32], int32_t height,
 	    store_get_undo(t, hash, &undo, &ulen) != STORE_OK)
 		return -1;
 	if (rpc_block_spent(raw, len, height > 0 ? undo : NULL, ulen, height,
-	    &b, &spent) != 0)
+		&b, &spent) != 0)
 		return -1;
 	for (i = 0; i < b.tx_count && !found; i++) {
 		for (j = 0; j < b.txs[i].vout_count && !found; j++)
@@ -105,8 +106,8 @@ height_param(json_t *v, int32_t dflt, int32_t *out)
 }
 
 static json_t *
-scan(struct rpc_ctx *c, const struct rpc_needles *nd, int32_t from,
-    int32_t to, uint8_t type, int check_fp, struct rpc_error *err)
+scan(struct rpc_ctx *c, const struct rpc_needles *nd, int32_t from, int32_t to,
+    uint8_t type, int check_fp, struct rpc_error *err)
 {
 	struct store_rtxn *t = NULL;
 	struct store_filter f;
@@ -129,14 +130,17 @@ scan(struct rpc_ctx *c, const struct rpc_needles *nd, int32_t from,
 			break;
 		}
 		__atomic_store_n(&sb_height, h, __ATOMIC_RELAXED);
-		__atomic_store_n(&sb_progress, to > from ?
-		    (int)((int64_t)(h - from) * 100 / (to - from)) : 100,
+		__atomic_store_n(&sb_progress,
+		    to > from ?
+			(int)((int64_t)(h - from) * 100 / (to - from)) :
+			100,
 		    __ATOMIC_RELAXED);
 		if (store_get_active_hash(t, h, hash) != STORE_OK ||
 		    store_get_blockfilter(t, type, hash, &f) != STORE_OK) {
 			store_read_end(t);
 			json_decref(hits);
-			return rpc_fail(err, RPC_MISC_ERROR, "Filter not found. "
+			return rpc_fail(err, RPC_MISC_ERROR,
+			    "Filter not found. "
 			    "Block filters are still in the process of being "
 			    "indexed.");
 		}
@@ -167,9 +171,9 @@ m_scanblocks(struct rpc_ctx *c, struct rpc_error *err)
 	struct rpc_shared *sh = rpc_shared(c->rpc);
 	const char *action = json_string_value(rpc_param(c, 0));
 	json_t *objs = rpc_param(c, 1), *ft = rpc_param(c, 4),
-	    *opts = rpc_param(c, 5), *fp, *res;
+	       *opts = rpc_param(c, 5), *fp, *res;
 	const char *name = ft && !json_is_null(ft) ? json_string_value(ft) :
-	    "basic";
+						     "basic";
 	struct rpc_needles nd;
 	struct store_rtxn *t;
 	uint8_t tip[32], type;
@@ -182,7 +186,8 @@ m_scanblocks(struct rpc_ctx *c, struct rpc_error *err)
 		if (!__atomic_load_n(&sb_running, __ATOMIC_ACQUIRE))
 			return json_null();
 		return json_pack("{s:i,s:i}", "progress",
-		    (json_int_t)__atomic_load_n(&sb_progress, __ATOMIC_RELAXED),
+		    (json_int_t)__atomic_load_n(&sb_progress,
+			__ATOMIC_RELAXED),
 		    "current_height",
 		    (json_int_t)__atomic_load_n(&sb_height, __ATOMIC_RELAXED));
 	}
@@ -200,18 +205,24 @@ m_scanblocks(struct rpc_ctx *c, struct rpc_error *err)
 		    "Unknown filtertype");
 	fp = json_object_get(opts, "filter_false_positives");
 	if (fp != NULL && !json_is_null(fp) && !json_is_boolean(fp))
-		return rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s is "
-		    "not of expected type bool", rpc_json_type_name(fp));
+		return rpc_fail(err, RPC_TYPE_ERROR,
+		    "JSON value of type %s is "
+		    "not of expected type bool",
+		    rpc_json_type_name(fp));
 	if (sh->fi == NULL || filterindex_type(sh->fi) != type)
-		return rpc_fail(err, RPC_MISC_ERROR, "Index is not enabled for "
-		    "filtertype %s", name);
+		return rpc_fail(err, RPC_MISC_ERROR,
+		    "Index is not enabled for "
+		    "filtertype %s",
+		    name);
 	/* Core reads the array unchecked: a missing one is a type error. */
 	if (!json_is_array(objs))
-		return rpc_fail(err, RPC_TYPE_ERROR, "JSON value of type %s is "
-		    "not of expected type array", objs ? rpc_json_type_name(objs) :
-		    "null");
+		return rpc_fail(err, RPC_TYPE_ERROR,
+		    "JSON value of type %s is "
+		    "not of expected type array",
+		    objs ? rpc_json_type_name(objs) : "null");
 	if (__atomic_exchange_n(&sb_running, 1, __ATOMIC_ACQ_REL))
-		return rpc_fail(err, RPC_MISC_ERROR, "Scan already in "
+		return rpc_fail(err, RPC_MISC_ERROR,
+		    "Scan already in "
 		    "progress, use action \"abort\" or \"status\"");
 	__atomic_store_n(&sb_abort, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&sb_progress, 0, __ATOMIC_RELAXED);
@@ -245,23 +256,24 @@ out:
 const struct rpc_method rpc_scanblocks_methods[] = {
 	{ "scanblocks", "blockchain", m_scanblocks, 0,
 	    { { "action", RPC_ARG_STR, 1, NULL,
-		"The action to execute: \"start\" for starting a scan, "
-		"\"abort\" for aborting the current scan (returns true when "
-		"abort was successful), \"status\" for progress report (in %) "
-		"of the current scan" },
-	      { "scanobjects", RPC_ARG_ARR, 0, NULL,
-		"Array of scan objects (descriptors raw(HEX) and addr(ADDR), "
-		"or objects with \"desc\"). Required for \"start\" action" },
-	      { "start_height", RPC_ARG_NUM, 0, "0",
-		"Height to start to scan from" },
-	      { "stop_height", RPC_ARG_NUM, 0, "chain tip",
-		"Height to stop to scan" },
-	      { "filtertype", RPC_ARG_STR, 0, "basic",
-		"The type name of the filter" },
-	      { "options", RPC_ARG_OPTIONS, 0, NULL, "filter_false_positives "
-		"(boolean, default=false): Filter false positives (slower and "
-		"may fail on pruned nodes). Otherwise they may occur at a rate "
-		"of 1/M" } },
+		  "The action to execute: \"start\" for starting a scan, "
+		  "\"abort\" for aborting the current scan (returns true when "
+		  "abort was successful), \"status\" for progress report (in %) "
+		  "of the current scan" },
+		{ "scanobjects", RPC_ARG_ARR, 0, NULL,
+		    "Array of scan objects (descriptors raw(HEX) and addr(ADDR), "
+		    "or objects with \"desc\"). Required for \"start\" action" },
+		{ "start_height", RPC_ARG_NUM, 0, "0",
+		    "Height to start to scan from" },
+		{ "stop_height", RPC_ARG_NUM, 0, "chain tip",
+		    "Height to stop to scan" },
+		{ "filtertype", RPC_ARG_STR, 0, "basic",
+		    "The type name of the filter" },
+		{ "options", RPC_ARG_OPTIONS, 0, NULL,
+		    "filter_false_positives "
+		    "(boolean, default=false): Filter false positives (slower and "
+		    "may fail on pruned nodes). Otherwise they may occur at a rate "
+		    "of 1/M" } },
 	    "Return relevant blockhashes for given descriptors (requires "
 	    "blockfilterindex).\nThis call may take several minutes. Make sure "
 	    "to use no RPC timeout (bitroot-cli -rpcclienttimeout=0)",

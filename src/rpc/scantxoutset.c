@@ -24,9 +24,9 @@ struct scan {
 };
 
 /* One scan at a time, as Core; progress and abort are shared with "status"/"abort". */
-static int scan_running;	/* atomic */
-static int scan_abort;		/* atomic */
-static int scan_progress;	/* atomic, percent */
+static int scan_running;  /* atomic */
+static int scan_abort;	  /* atomic */
+static int scan_progress; /* atomic, percent */
 
 static int
 scan_cb(void *arg, const struct outpoint *op, const struct coin *c)
@@ -153,7 +153,7 @@ rpc_scantxoutset(struct rpc_ctx *c, struct rpc_error *err)
 			return json_null();
 		return json_pack("{s:i}", "progress",
 		    (json_int_t)__atomic_load_n(&scan_progress,
-		    __ATOMIC_RELAXED));
+			__ATOMIC_RELAXED));
 	}
 	if (strcmp(action, "abort") == 0) {
 		if (!__atomic_load_n(&scan_running, __ATOMIC_ACQUIRE))
@@ -172,7 +172,8 @@ rpc_scantxoutset(struct rpc_ctx *c, struct rpc_error *err)
 		return rpc_fail(err, RPC_TYPE_ERROR,
 		    "JSON value is not an array as expected");
 	if (__atomic_exchange_n(&scan_running, 1, __ATOMIC_ACQ_REL))
-		return rpc_fail(err, RPC_MISC_ERROR, "Scan already in "
+		return rpc_fail(err, RPC_MISC_ERROR,
+		    "Scan already in "
 		    "progress, use action \"abort\" or \"status\"");
 	__atomic_store_n(&scan_abort, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&scan_progress, 0, __ATOMIC_RELAXED);
@@ -201,7 +202,8 @@ rpc_scantxoutset(struct rpc_ctx *c, struct rpc_error *err)
 	}
 	res = json_object();
 	json_object_set_new(res, "success", json_boolean(rc == 0));
-	json_object_set_new(res, "txouts", json_integer((json_int_t)sc.txouts));
+	json_object_set_new(res, "txouts",
+	    json_integer((json_int_t)sc.txouts));
 	json_object_set_new(res, "height", json_integer(sc.tip_height));
 	json_object_set_new(res, "bestblock", rpc_hash_json(tip));
 	json_object_set_new(res, "unspents", sc.unspents);

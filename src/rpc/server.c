@@ -64,31 +64,31 @@
 #include "util/time.h"
 #include "util/xmalloc.h"
 
-#define MAX_HEADERS_SIZE 8192			/* Core's */
-#define MAX_BODY_SIZE 0x02000000		/* 32 MiB, Core's MAX_SIZE */
-#define INLINE_BODY_MAX 16384			/* larger bodies parse on a worker */
+#define MAX_HEADERS_SIZE 8192	 /* Core's */
+#define MAX_BODY_SIZE 0x02000000 /* 32 MiB, Core's MAX_SIZE */
+#define INLINE_BODY_MAX 16384	 /* larger bodies parse on a worker */
 #define DEFAULT_RPC_THREADS 16
 #define DEFAULT_RPC_WORKQUEUE 64
 #define DEFAULT_SERVER_TIMEOUT 30
 #define WRONG_PASSWORD_DELAY_MS 250
-#define CALL_TIMEOUT_MS 600000			/* net/validation answers */
-#define FLUSH_DEADLINE_US 3000000		/* replies still being written at stop */
-#define MAX_CMDS 1024				/* getrpcinfo entries tracked */
+#define CALL_TIMEOUT_MS 600000	  /* net/validation answers */
+#define FLUSH_DEADLINE_US 3000000 /* replies still being written at stop */
+#define MAX_CMDS 1024		  /* getrpcinfo entries tracked */
 
 enum ctl_type { CTL_STOP_ACCEPT = 1, CTL_EXIT };
 
 struct job {
 	struct rpc *r;
-	struct evhttp_request *req;	/* rpc thread only */
-	json_t *body;			/* parsed on the rpc thread, or NULL */
-	char *raw;			/* else the raw body */
+	struct evhttp_request *req; /* rpc thread only */
+	json_t *body;		    /* parsed on the rpc thread, or NULL */
+	char *raw;		    /* else the raw body */
 	size_t rawlen;
-	char *user;			/* restricted user (-rpcwhitelist), */
-	const struct rpc_acl *acl;	/* whose body the worker checks */
+	char *user;		   /* restricted user (-rpcwhitelist), */
+	const struct rpc_acl *acl; /* whose body the worker checks */
 	struct rpc_http_reply reply;
-	int rest_route;			/* REST: route + 1; 0 for JSON-RPC */
-	char *uri;			/* REST: the request URI */
-	struct rest_reply rest;		/* REST: the answer */
+	int rest_route;		/* REST: route + 1; 0 for JSON-RPC */
+	char *uri;		/* REST: the request URI */
+	struct rest_reply rest; /* REST: the answer */
 };
 
 struct delayed {
@@ -99,7 +99,7 @@ struct delayed {
 
 struct cmd {
 	uint64_t id;
-	const struct rpc_method *m;	/* static: from the method table */
+	const struct rpc_method *m; /* static: from the method table */
 	int64_t start_us;
 };
 
@@ -109,7 +109,7 @@ struct rpc {
 	struct rpc_whitelist *wl;
 	struct rpc_subnet *allow;
 	size_t nallow;
-	int rest;			/* -rest: serve /rest/ (read-only) */
+	int rest; /* -rest: serve /rest/ (read-only) */
 
 	/* rpc thread only, after start */
 	pthread_t thread;
@@ -120,11 +120,11 @@ struct rpc {
 	struct event *reply_ev;
 	struct event *ctl_ev;
 	struct event *flush_ev;
-	int stopping;			/* listeners gone: new requests get 503 */
+	int stopping; /* listeners gone: new requests get 503 */
 	int exiting;
 	int64_t exit_deadline;
-	size_t inflight;		/* requests not yet completely answered */
-	struct jout fastout;		/* fast-path reply text, reused */
+	size_t inflight;     /* requests not yet completely answered */
+	struct jout fastout; /* fast-path reply text, reused */
 
 	/* queues */
 	struct queue *workq;
@@ -133,12 +133,12 @@ struct rpc {
 	pthread_t *workers;
 	int nworkers;
 
-	int ready;			/* atomic */
-	int stop_flag;			/* atomic: rpc_stop has begun */
-	pthread_mutex_t warm_mu;	/* guards warm_msg; leaf */
+	int ready;		 /* atomic */
+	int stop_flag;		 /* atomic: rpc_stop has begun */
+	pthread_mutex_t warm_mu; /* guards warm_msg; leaf */
 	char warm_msg[128];
-	int *method_li;			/* metric labels by table position (atomic) */
-	pthread_mutex_t cmd_mu;		/* guards cmds, ncmds, next_cmd; leaf */
+	int *method_li;		/* metric labels by table position (atomic) */
+	pthread_mutex_t cmd_mu; /* guards cmds, ncmds, next_cmd; leaf */
 	struct cmd cmds[MAX_CMDS];
 	size_t ncmds;
 	uint64_t next_cmd;
@@ -222,7 +222,7 @@ rpc_cmd_end(struct rpc *r, uint64_t id)
 	int li;
 
 	pthread_mutex_lock(&r->cmd_mu);
-	for (i = r->ncmds; i-- > 0; ) {
+	for (i = r->ncmds; i-- > 0;) {
 		if (r->cmds[i].id == id) {
 			m = r->cmds[i].m;
 			start = r->cmds[i].start_us;
@@ -232,7 +232,7 @@ rpc_cmd_end(struct rpc *r, uint64_t id)
 	}
 	pthread_mutex_unlock(&r->cmd_mu);
 	if (m == NULL)
-		return;		/* not tracked: over MAX_CMDS at once */
+		return; /* not tracked: over MAX_CMDS at once */
 	/*
 	 * The method's label index, looked up once per method and cached by
 	 * table position; several threads may store the same value.
@@ -290,9 +290,9 @@ parse_addr(const char *s, int *family, uint8_t addr[16])
 }
 
 static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff,
-    0xff };
-static const uint8_t allones[12] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	0xff };
+static const uint8_t allones[12] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff };
 
 int
 rpc_subnet_parse(const char *s, struct rpc_subnet *out)
@@ -331,7 +331,8 @@ rpc_subnet_parse(const char *s, struct rpc_subnet *out)
 		memcpy(out->mask, m, (size_t)nbytes);
 	} else {
 		/* Digits only: strtol would take "-0", "+24" and " 24". */
-		if (*slash == '\0' || strspn(slash, "0123456789") != strlen(slash))
+		if (*slash == '\0' ||
+		    strspn(slash, "0123456789") != strlen(slash))
 			return -1;
 		errno = 0;
 		v = strtol(slash, &end, 10);
@@ -341,8 +342,9 @@ rpc_subnet_parse(const char *s, struct rpc_subnet *out)
 		for (i = 0; i < nbytes; i++) {
 			int b = bits - i * 8;
 
-			out->mask[i] = b >= 8 ? 0xff : b <= 0 ? 0 :
-			    (uint8_t)(0xff << (8 - b));
+			out->mask[i] = b >= 8 ? 0xff :
+			    b <= 0	      ? 0 :
+						(uint8_t)(0xff << (8 - b));
 		}
 	}
 	for (i = 0; i < nbytes; i++)
@@ -372,11 +374,12 @@ rpc_subnet_match(const struct rpc_subnet *n, const struct sockaddr *sa)
 		return 0;
 	if (sa->sa_family == AF_INET) {
 		fam = AF_INET;
-		a = (const uint8_t *)&((const struct sockaddr_in *)
-		    (const void *)sa)->sin_addr;
+		a = (const uint8_t *)&(
+		    (const struct sockaddr_in *)(const void *)sa)
+			->sin_addr;
 	} else if (sa->sa_family == AF_INET6) {
-		a = ((const struct sockaddr_in6 *)(const void *)sa)->
-		    sin6_addr.s6_addr;
+		a = ((const struct sockaddr_in6 *)(const void *)sa)
+			->sin6_addr.s6_addr;
 		fam = AF_INET6;
 		/* An IPv4 client on a dual-stack socket is matched as IPv4. */
 		if (memcmp(a, v4mapped, 12) == 0) {
@@ -425,11 +428,13 @@ init_allow(struct rpc *r)
 	rpc_subnet_parse("::1", &r->allow[r->nallow++]);
 	for (i = 0; i < n; i++) {
 		if (rpc_subnet_parse(vals[i], &r->allow[r->nallow]) == -1) {
-			log_warnx("Invalid -rpcallowip subnet specification: "
+			log_warnx(
+			    "Invalid -rpcallowip subnet specification: "
 			    "%s. Valid values are a single IP (e.g. 1.2.3.4), "
 			    "a network/netmask (e.g. 1.2.3.4/255.255.255.0), "
 			    "a network/CIDR (e.g. 1.2.3.4/24), all ipv4 "
-			    "(0.0.0.0/0), or all ipv6 (::/0).", vals[i]);
+			    "(0.0.0.0/0), or all ipv6 (::/0).",
+			    vals[i]);
 			return -1;
 		}
 		r->nallow++;
@@ -509,8 +514,8 @@ set_reading(struct evhttp_request *req, int on)
 	struct evhttp_connection *conn = evhttp_request_get_connection(req);
 	struct bufferevent *bev;
 
-	if (conn == NULL || (bev = evhttp_connection_get_bufferevent(conn)) ==
-	    NULL)
+	if (conn == NULL ||
+	    (bev = evhttp_connection_get_bufferevent(conn)) == NULL)
 		return;
 	if (on)
 		bufferevent_enable(bev, EV_READ | EV_WRITE);
@@ -604,8 +609,8 @@ push_job(struct rpc *r, struct job *j)
 		msg_free(m);
 		job_free(j);
 		log_warnx("WARNING: request rejected because http work queue "
-		    "depth exceeded, it can be increased with the "
-		    "-rpcworkqueue= setting");
+			  "depth exceeded, it can be increased with the "
+			  "-rpcworkqueue= setting");
 		send_text(req, 503, "Work queue depth exceeded");
 		return;
 	}
@@ -644,7 +649,7 @@ http_cb(struct evhttp_request *req, void *arg)
 	struct rpc *r = arg;
 	struct evhttp_connection *conn = evhttp_request_get_connection(req);
 	const struct sockaddr *sa = conn ? evhttp_connection_get_addr(conn) :
-	    NULL;
+					   NULL;
 	const char *uri = evhttp_request_get_uri(req), *auth;
 	const struct rpc_acl *acl = NULL;
 	struct evbuffer *in;
@@ -658,7 +663,8 @@ http_cb(struct evhttp_request *req, void *arg)
 	r->inflight++;
 	evhttp_request_set_on_complete_cb(req, request_done, r);
 	if (!client_allowed(r, sa)) {
-		log_debug(LOG_HTTP, "HTTP request from %s rejected: client "
+		log_debug(LOG_HTTP,
+		    "HTTP request from %s rejected: client "
 		    "network is not allowed RPC access",
 		    conn ? "peer" : "unknown");
 		send_text(req, 403, NULL);
@@ -673,11 +679,8 @@ http_cb(struct evhttp_request *req, void *arg)
 	case EVHTTP_REQ_GET:
 	case EVHTTP_REQ_POST:
 	case EVHTTP_REQ_HEAD:
-	case EVHTTP_REQ_PUT:
-		break;
-	default:
-		send_text(req, 405, NULL);
-		return;
+	case EVHTTP_REQ_PUT: break;
+	default: send_text(req, 405, NULL); return;
 	}
 	if (r->rest && uri != NULL && (route = rest_route(uri)) >= 0) {
 		rest_request(r, req, route, uri);
@@ -688,7 +691,8 @@ http_cb(struct evhttp_request *req, void *arg)
 		return;
 	}
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
-		send_text(req, 405, "JSONRPC server handles only POST requests");
+		send_text(req, 405,
+		    "JSONRPC server handles only POST requests");
 		return;
 	}
 	auth = evhttp_find_header(evhttp_request_get_input_headers(req),
@@ -725,11 +729,12 @@ http_cb(struct evhttp_request *req, void *arg)
 
 		if (data == NULL)
 			data = "";
-		r->fastout.len = 0;	/* reused: no allocation per reply */
+		r->fastout.len = 0; /* reused: no allocation per reply */
 		/* The short-cut knows no whitelist: restricted users skip it. */
-		if (!restricted && rpc_fast_execute(r, data, len,
-		    &r->fastout)) {
-			evhttp_add_header(evhttp_request_get_output_headers(req),
+		if (!restricted &&
+		    rpc_fast_execute(r, data, len, &r->fastout)) {
+			evhttp_add_header(evhttp_request_get_output_headers(
+					      req),
 			    "Content-Type", "application/json");
 			evbuffer_add(evhttp_request_get_output_buffer(req),
 			    r->fastout.p, r->fastout.len);
@@ -766,7 +771,7 @@ http_cb(struct evhttp_request *req, void *arg)
 		free(user);
 		j->body = body;
 	} else {
-		j->user = user;		/* NULL when unrestricted */
+		j->user = user; /* NULL when unrestricted */
 		j->acl = acl;
 		j->raw = xmalloc(len + 1);
 		evbuffer_copyout(in, j->raw, len);
@@ -920,7 +925,7 @@ rpc_split_host_port(const char *in, char *host, size_t hlen, int *port)
 	} else {
 		colon = strchr(in, ':');
 		if (colon && strchr(colon + 1, ':'))
-			colon = NULL;	/* bare IPv6 */
+			colon = NULL; /* bare IPv6 */
 		n = colon ? (size_t)(colon - in) : strlen(in);
 		if (n >= hlen)
 			return -1;
@@ -946,11 +951,11 @@ bind_one(struct rpc *r, const char *host, int port)
 	errno = 0;
 	s = evhttp_bind_socket_with_handle(r->http, host, (uint16_t)port);
 	if (s == NULL) {
-		int e = errno;	/* bind's, which libevent leaves in errno */
+		int e = errno; /* bind's, which libevent leaves in errno */
 
 		log_warnx("Binding RPC on address %s port %d failed. (%s, "
-		    "errno %d)", host, port, e ? strerror(e) : "no error code",
-		    e);
+			  "errno %d)",
+		    host, port, e ? strerror(e) : "no error code", e);
 		return;
 	}
 	r->socks = xreallocarray(r->socks, r->nsocks + 1, sizeof(*r->socks));
@@ -975,7 +980,8 @@ bind_all(struct rpc *r)
 	n = args_get_all(a, "rpcbind", &vals);
 	if (!args_is_set(a, "rpcallowip") || n == 0) {
 		if (n > 0)
-			log_warnx("Option -rpcbind was ignored because "
+			log_warnx(
+			    "Option -rpcbind was ignored because "
 			    "-rpcallowip was not specified, refusing to allow "
 			    "everyone to connect");
 		bind_one(r, "::1", (int)port);
@@ -983,9 +989,10 @@ bind_all(struct rpc *r)
 	} else {
 		for (i = 0; i < n; i++) {
 			p = (int)port;
-			if (rpc_split_host_port(vals[i], host, sizeof(host), &p)
-			    == -1) {
-				log_warnx("Invalid -rpcbind value: %s", vals[i]);
+			if (rpc_split_host_port(vals[i], host, sizeof(host),
+				&p) == -1) {
+				log_warnx("Invalid -rpcbind value: %s",
+				    vals[i]);
 				return -1;
 			}
 			bind_one(r, host, p);
@@ -1010,7 +1017,7 @@ static void
 check_deprecated(const struct args *a)
 {
 	static const char *const wallet[] = { "create_bdb", "settxfee",
-	    "walletcrosschain" };
+		"walletcrosschain" };
 	const char *const *vals;
 	size_t n, i, j;
 
@@ -1020,12 +1027,14 @@ check_deprecated(const struct args *a)
 			if (strcmp(vals[i], wallet[j]) == 0)
 				break;
 		if (j < sizeof(wallet) / sizeof(wallet[0]))
-			log_warnx("-deprecatedrpc=%s has no effect: it is a "
+			log_warnx(
+			    "-deprecatedrpc=%s has no effect: it is a "
 			    "wallet behaviour and bitrootd has no wallet",
 			    vals[i]);
 		else
 			log_warnx("-deprecatedrpc=%s has no effect: bitrootd "
-			    "keeps no deprecated RPC behaviour", vals[i]);
+				  "keeps no deprecated RPC behaviour",
+			    vals[i]);
 	}
 }
 
@@ -1060,8 +1069,8 @@ rpc_free(struct rpc *r)
 
 /* The context rpc_start and rpc_local_new share: no thread, no socket. */
 static struct rpc *
-rpc_alloc(const struct args *a, const struct chainparams *cp,
-    struct store *s, struct validation *v, struct mempool *mp, struct net *n)
+rpc_alloc(const struct args *a, const struct chainparams *cp, struct store *s,
+    struct validation *v, struct mempool *mp, struct net *n)
 {
 	struct rpc *r = xcalloc(1, sizeof(*r));
 	size_t i;
@@ -1102,9 +1111,8 @@ rpc_local_free(struct rpc *r)
 }
 
 int
-rpc_start(const struct args *a, const struct chainparams *cp,
-    struct store *s, struct validation *v, struct mempool *mp, struct net *n,
-    struct rpc **out)
+rpc_start(const struct args *a, const struct chainparams *cp, struct store *s,
+    struct validation *v, struct mempool *mp, struct net *n, struct rpc **out)
 {
 	struct rpc *r = rpc_alloc(a, cp, s, v, mp, n);
 	struct event_config *cfg;
@@ -1147,8 +1155,9 @@ rpc_start(const struct args *a, const struct chainparams *cp,
 	evhttp_set_max_headers_size(r->http, MAX_HEADERS_SIZE);
 	evhttp_set_max_body_size(r->http, MAX_BODY_SIZE);
 	/* Core's set: libevent answers 501 to the others (OPTIONS, ...). */
-	evhttp_set_allowed_methods(r->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
+	evhttp_set_allowed_methods(r->http,
+	    EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+		EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
 	evhttp_set_gencb(r->http, http_cb, r);
 	if (bind_all(r) == -1)
 		goto fail;
@@ -1158,8 +1167,8 @@ rpc_start(const struct args *a, const struct chainparams *cp,
 	r->ctlq = queue_new("rpc control", 16, QUEUE_BLOCK);
 	r->reply_ev = event_new(r->base, queue_fd(r->replyq),
 	    EV_READ | EV_PERSIST, reply_cb, r);
-	r->ctl_ev = event_new(r->base, queue_fd(r->ctlq),
-	    EV_READ | EV_PERSIST, ctl_cb, r);
+	r->ctl_ev = event_new(r->base, queue_fd(r->ctlq), EV_READ | EV_PERSIST,
+	    ctl_cb, r);
 	r->flush_ev = evtimer_new(r->base, flush_cb, r);
 	event_add(r->reply_ev, NULL);
 	event_add(r->ctl_ev, NULL);
@@ -1178,8 +1187,7 @@ rpc_start(const struct args *a, const struct chainparams *cp,
 	}
 	if (pthread_create(&r->thread, NULL, rpc_main, r) != 0)
 		fatal("rpc_start: pthread_create");
-	log_info("Starting HTTP server with %d worker threads",
-	    r->nworkers);
+	log_info("Starting HTTP server with %d worker threads", r->nworkers);
 	*out = r;
 	return 0;
 fail:

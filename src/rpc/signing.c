@@ -52,10 +52,8 @@ m_verifymessage(struct rpc_ctx *c, struct rpc_error *err)
 		return rpc_fail(err, RPC_TYPE_ERROR,
 		    "Malformed base64 encoding");
 	case MESSAGE_ERR_PUBKEY_NOT_RECOVERED:
-	case MESSAGE_ERR_NOT_SIGNED:
-		return json_false();
-	case MESSAGE_OK:
-		break;
+	case MESSAGE_ERR_NOT_SIGNED: return json_false();
+	case MESSAGE_OK: break;
 	}
 	return json_true();
 }
@@ -70,14 +68,15 @@ m_signmessagewithprivkey(struct rpc_ctx *c, struct rpc_error *err)
 	int compressed, rc;
 
 	if (keyio_decode_secret(cp, json_string_value(rpc_param(c, 0)), secret,
-	    &compressed) == -1)
+		&compressed) == -1)
 		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
 		    "Invalid private key");
 	rc = message_sign(secret, compressed, json_string_value(msg),
 	    json_string_length(msg), sig);
 	explicit_bzero(secret, sizeof(secret));
 	if (rc == -1)
-		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY, "Sign failed");
+		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
+		    "Sign failed");
 	rpc_base64_encode(sig, sizeof(sig), b64);
 	return json_string(b64);
 }
@@ -179,7 +178,8 @@ decode_hex_tx(const char *hex, uint8_t **raw, struct tx *tx)
 {
 	size_t len;
 
-	if (hex == NULL || *hex == '\0' || hex_decode_alloc(hex, raw, &len) == -1)
+	if (hex == NULL || *hex == '\0' ||
+	    hex_decode_alloc(hex, raw, &len) == -1)
 		return -1;
 	if (rpc_decode_tx(*raw, len, 1, 1, tx) == -1) {
 		free(*raw);
@@ -230,15 +230,15 @@ prevout_scripts(json_t *o, const uint8_t *spk, size_t spk_len,
 	}
 	/* The witness script when there is one. */
 	if (rpc_parse_hexv(ws ? ws : rs, ws ? "witnessScript" : "redeemScript",
-	    &script, &len, err) == -1)
+		&script, &len, err) == -1)
 		return -1;
 	sign_provider_add_script(prov, script, len);
 	wplen = script_wrap(script, len, 1, wp);
 	sign_provider_add_script(prov, wp, wplen);
-	if (ws && rs && strcmp(json_string_value(ws),
-	    json_string_value(rs)) != 0) {
-		if (rpc_parse_hexv(rs, "redeemScript", &rscript, &rlen,
-		    err) == -1)
+	if (ws && rs &&
+	    strcmp(json_string_value(ws), json_string_value(rs)) != 0) {
+		if (rpc_parse_hexv(rs, "redeemScript", &rscript, &rlen, err) ==
+		    -1)
 			goto out;
 		if (!same_script(rscript, rlen, wp, wplen)) {
 			free(rscript);
@@ -285,20 +285,22 @@ parse_prevouts(json_t *prevtxs, const struct tx *tx, struct coins *cs,
 	char *a, *b;
 	int rc = -1, found;
 
-	json_array_foreach(prevtxs, i, o) {
+	json_array_foreach (prevtxs, i, o) {
 		if (!json_is_object(o)) {
-			rpc_fail(err, RPC_DESERIALIZATION_ERROR, "expected "
+			rpc_fail(err, RPC_DESERIALIZATION_ERROR,
+			    "expected "
 			    "object with {\"txid'\",\"vout\",\"scriptPubKey\"}");
 			goto out;
 		}
 		if (rpc_check_obj(o, names, types, 3, 0, 0, err) == -1 ||
 		    rpc_parse_hash(json_object_get(o, "txid"), "txid", op.hash,
-		    err) == -1)
+			err) == -1)
 			goto out;
 		v = json_object_get(o, "vout");
 		if (!json_is_integer(v) || json_integer_value(v) > INT_MAX ||
 		    json_integer_value(v) < INT_MIN) {
-			rpc_fail(err, RPC_MISC_ERROR, "JSON integer out of range");
+			rpc_fail(err, RPC_MISC_ERROR,
+			    "JSON integer out of range");
 			goto out;
 		}
 		if (json_integer_value(v) < 0) {
@@ -308,7 +310,7 @@ parse_prevouts(json_t *prevtxs, const struct tx *tx, struct coins *cs,
 		}
 		op.n = (uint32_t)json_integer_value(v);
 		if (rpc_parse_hexv(json_object_get(o, "scriptPubKey"),
-		    "scriptPubKey", &spk, &len, err) == -1)
+			"scriptPubKey", &spk, &len, err) == -1)
 			goto out;
 		/*
 		 * The entry overrides the output of every input that spends
@@ -316,18 +318,21 @@ parse_prevouts(json_t *prevtxs, const struct tx *tx, struct coins *cs,
 		 */
 		found = 0;
 		for (j = 0; j < tx->vin_count && !found; j++) {
-			if (memcmp(tx->vin[j].prevout.hash, op.hash, 32) != 0 ||
+			if (memcmp(tx->vin[j].prevout.hash, op.hash, 32) !=
+				0 ||
 			    tx->vin[j].prevout.n != op.n)
 				continue;
 			found = 1;
-			if (cs->have[j] && !same_script(cs->spent[j].script,
-			    cs->spent[j].script_len, spk, len)) {
+			if (cs->have[j] &&
+			    !same_script(cs->spent[j].script,
+				cs->spent[j].script_len, spk, len)) {
 				a = rpc_script_asm(cs->spent[j].script,
 				    cs->spent[j].script_len, 0);
 				b = rpc_script_asm(spk, len, 0);
 				rpc_fail(err, RPC_DESERIALIZATION_ERROR,
 				    "Previous output scriptPubKey mismatch:\n"
-				    "%s\nvs:\n%s", a, b);
+				    "%s\nvs:\n%s",
+				    a, b);
 				free(a);
 				free(b);
 				goto out;
@@ -339,22 +344,27 @@ parse_prevouts(json_t *prevtxs, const struct tx *tx, struct coins *cs,
 
 			hash_to_hex(op.hash, hex);
 			snprintf(key, sizeof(key), "%s:%u", hex, op.n);
-			json_array_foreach(extra, j, v)
-				if (strcmp(json_string_value(json_array_get(v,
-				    0)), key) == 0)
+			json_array_foreach (extra, j, v)
+				if (strcmp(json_string_value(
+					       json_array_get(v, 0)),
+					key) == 0)
 					break;
 			if (j < json_array_size(extra)) {
 				uint8_t *old;
 				size_t olen;
 
 				(void)hex_decode_alloc(json_string_value(
-				    json_array_get(v, 1)), &old, &olen);
+							   json_array_get(v,
+							       1)),
+				    &old, &olen);
 				if (!same_script(old, olen, spk, len)) {
 					a = rpc_script_asm(old, olen, 0);
 					b = rpc_script_asm(spk, len, 0);
-					rpc_fail(err, RPC_DESERIALIZATION_ERROR,
+					rpc_fail(err,
+					    RPC_DESERIALIZATION_ERROR,
 					    "Previous output scriptPubKey "
-					    "mismatch:\n%s\nvs:\n%s", a, b);
+					    "mismatch:\n%s\nvs:\n%s",
+					    a, b);
 					free(a);
 					free(b);
 					free(old);
@@ -371,10 +381,11 @@ parse_prevouts(json_t *prevtxs, const struct tx *tx, struct coins *cs,
 		value = MAX_MONEY;
 		if (json_object_get(o, "amount") != NULL &&
 		    rpc_parse_amount(json_object_get(o, "amount"), &value,
-		    err) == -1)
+			err) == -1)
 			goto out;
 		for (j = 0; j < tx->vin_count; j++)
-			if (memcmp(tx->vin[j].prevout.hash, op.hash, 32) == 0 &&
+			if (memcmp(tx->vin[j].prevout.hash, op.hash, 32) ==
+				0 &&
 			    tx->vin[j].prevout.n == op.n)
 				coin_set(cs, j, value, spk, len);
 		if ((script_is_p2sh(spk, len) || is_p2wsh(spk, len)) &&
@@ -425,11 +436,11 @@ input_error_json(const struct txin *in, const char *msg)
 	json_object_set_new(o, "txid", rpc_hash_json(in->prevout.hash));
 	json_object_set_new(o, "vout", json_integer(in->prevout.n));
 	for (i = 0; i < in->wit_count; i++)
-		json_array_append_new(wit, rpc_hex_json(in->wit[i].p,
-		    in->wit[i].len));
+		json_array_append_new(wit,
+		    rpc_hex_json(in->wit[i].p, in->wit[i].len));
 	json_object_set_new(o, "witness", wit);
-	json_object_set_new(o, "scriptSig", rpc_hex_json(in->script,
-	    in->script_len));
+	json_object_set_new(o, "scriptSig",
+	    rpc_hex_json(in->script, in->script_len));
 	json_object_set_new(o, "sequence", json_integer(in->sequence));
 	json_object_set_new(o, "error", json_string(msg));
 	return o;
@@ -451,17 +462,18 @@ m_signrawtransactionwithkey(struct rpc_ctx *c, struct rpc_error *err)
 	char *hex;
 
 	if (decode_hex_tx(json_string_value(rpc_param(c, 0)), &raw, &tx) == -1)
-		return rpc_fail(err, RPC_DESERIALIZATION_ERROR, "TX decode "
+		return rpc_fail(err, RPC_DESERIALIZATION_ERROR,
+		    "TX decode "
 		    "failed. Make sure the tx has at least one input.");
 	memset(&cs, 0, sizeof(cs));
 	prov = sign_provider_new();
-	json_array_foreach(keys, i, v) {
+	json_array_foreach (keys, i, v) {
 		if (!json_is_string(v)) {
 			rpc_fail_type(err, v, "string");
 			goto out;
 		}
 		if (keyio_decode_secret(cp, json_string_value(v), secret,
-		    &compressed) == -1) {
+			&compressed) == -1) {
 			rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
 			    "Invalid private key");
 			goto out;
@@ -471,13 +483,16 @@ m_signrawtransactionwithkey(struct rpc_ctx *c, struct rpc_error *err)
 	}
 	if (find_coins(c, &tx, &cs, err) == -1)
 		goto out;
-	if (rpc_param(c, 2) && parse_prevouts(rpc_param(c, 2), &tx, &cs, prov,
-	    err) == -1)
+	if (rpc_param(c, 2) &&
+	    parse_prevouts(rpc_param(c, 2), &tx, &cs, prov, err) == -1)
 		goto out;
-	if (rpc_param(c, 3) && (hash_type = parse_sighash(json_string_value(
-	    rpc_param(c, 3)))) == -1) {
-		rpc_fail(err, RPC_INVALID_PARAMETER, "'%s' is not a valid sighash "
-		    "parameter.", json_string_value(rpc_param(c, 3)));
+	if (rpc_param(c, 3) &&
+	    (hash_type = parse_sighash(json_string_value(rpc_param(c, 3)))) ==
+		-1) {
+		rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "'%s' is not a valid sighash "
+		    "parameter.",
+		    json_string_value(rpc_param(c, 3)));
 		goto out;
 	}
 	errors = xcalloc(tx.vin_count + 1, sizeof(*errors));
@@ -493,7 +508,8 @@ m_signrawtransactionwithkey(struct rpc_ctx *c, struct rpc_error *err)
 			    cs.spent[i].script_len);
 			if (strlen(hex) > 30)
 				hex[30] = '\0';
-			rpc_fail(err, RPC_TYPE_ERROR, "Missing amount for "
+			rpc_fail(err, RPC_TYPE_ERROR,
+			    "Missing amount for "
 			    "CTxOut(nValue=%lld.%08lld, scriptPubKey=%s)",
 			    (long long)(cs.spent[i].value / COIN),
 			    (long long)(cs.spent[i].value % COIN), hex);
@@ -501,8 +517,8 @@ m_signrawtransactionwithkey(struct rpc_ctx *c, struct rpc_error *err)
 			json_decref(errs);
 			goto out;
 		}
-		json_array_append_new(errs, input_error_json(&tx.vin[i],
-		    errors[i]));
+		json_array_append_new(errs,
+		    input_error_json(&tx.vin[i], errors[i]));
 	}
 	res = json_object();
 	json_object_set_new(res, "hex", rpc_tx_hex_json(&tx));
@@ -535,22 +551,25 @@ m_combinerawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 	memset(&merged, 0, sizeof(merged));
 	vars = xcalloc(json_array_size(txs) + 1, sizeof(*vars));
 	raws = xcalloc(json_array_size(txs) + 1, sizeof(*raws));
-	json_array_foreach(txs, i, v) {
+	json_array_foreach (txs, i, v) {
 		if (!json_is_string(v)) {
 			rpc_fail_type(err, v, "string");
 			goto out;
 		}
-		if (decode_hex_tx(json_string_value(v), &raws[n],
-		    &vars[n]) == -1) {
-			rpc_fail(err, RPC_DESERIALIZATION_ERROR, "TX decode "
+		if (decode_hex_tx(json_string_value(v), &raws[n], &vars[n]) ==
+		    -1) {
+			rpc_fail(err, RPC_DESERIALIZATION_ERROR,
+			    "TX decode "
 			    "failed for tx %zu. Make sure the tx has at least "
-			    "one input.", i);
+			    "one input.",
+			    i);
 			goto out;
 		}
 		n++;
 	}
 	if (n == 0) {
-		rpc_fail(err, RPC_DESERIALIZATION_ERROR, "Missing transactions");
+		rpc_fail(err, RPC_DESERIALIZATION_ERROR,
+		    "Missing transactions");
 		goto out;
 	}
 	tx_copy(&merged, &vars[0]);
@@ -611,49 +630,50 @@ const struct rpc_method rpc_signing_methods[] = {
 	{ "signrawtransactionwithkey", "rawtransactions",
 	    m_signrawtransactionwithkey, 0,
 	    { { "hexstring", RPC_ARG_STR, 1, NULL,
-		"The transaction hex string" },
-	      { "privkeys", RPC_ARG_ARR, 1, NULL,
-		"The base58-encoded private keys for signing" },
-	      { "prevtxs", RPC_ARG_ARR, 0, NULL,
-		"The previous dependent transaction outputs: [{\"txid\":\"hex\","
-		"\"vout\":n,\"scriptPubKey\":\"hex\",\"redeemScript\":\"hex\","
-		"\"witnessScript\":\"hex\",\"amount\":amount},...]" },
-	      { "sighashtype", RPC_ARG_STR, 0,
-		"\"DEFAULT for Taproot, ALL otherwise\"",
-		"The signature hash type. Must be one of:\n"
-		"       \"DEFAULT\"\n       \"ALL\"\n       \"NONE\"\n"
-		"       \"SINGLE\"\n       \"ALL|ANYONECANPAY\"\n"
-		"       \"NONE|ANYONECANPAY\"\n       \"SINGLE|ANYONECANPAY\"" } },
+		  "The transaction hex string" },
+		{ "privkeys", RPC_ARG_ARR, 1, NULL,
+		    "The base58-encoded private keys for signing" },
+		{ "prevtxs", RPC_ARG_ARR, 0, NULL,
+		    "The previous dependent transaction outputs: [{\"txid\":\"hex\","
+		    "\"vout\":n,\"scriptPubKey\":\"hex\",\"redeemScript\":\"hex\","
+		    "\"witnessScript\":\"hex\",\"amount\":amount},...]" },
+		{ "sighashtype", RPC_ARG_STR, 0,
+		    "\"DEFAULT for Taproot, ALL otherwise\"",
+		    "The signature hash type. Must be one of:\n"
+		    "       \"DEFAULT\"\n       \"ALL\"\n       \"NONE\"\n"
+		    "       \"SINGLE\"\n       \"ALL|ANYONECANPAY\"\n"
+		    "       \"NONE|ANYONECANPAY\"\n       \"SINGLE|ANYONECANPAY\"" } },
 	    "Sign inputs for raw transaction (serialized, hex-encoded).\nThe "
 	    "second argument is an array of base58-encoded private\nkeys that "
 	    "will be the only keys used to sign the transaction.\nThe third "
 	    "optional argument (may be null) is an array of previous "
 	    "transaction outputs that\nthis transaction depends on but may not "
 	    "yet be in the block chain.",
-	    SIGN_RESULT,
-	    "\"myhex\" \"[\\\"key1\\\",\\\"key2\\\"]\"", RPC_ON_RPC },
+	    SIGN_RESULT, "\"myhex\" \"[\\\"key1\\\",\\\"key2\\\"]\"",
+	    RPC_ON_RPC },
 	{ "signmessagewithprivkey", "util", m_signmessagewithprivkey,
 	    RPC_F_FAST,
 	    { { "privkey", RPC_ARG_STR, 1, NULL,
-		"The private key to sign the message with." },
-	      { "message", RPC_ARG_STR, 1, NULL,
-		"The message to create a signature of." } },
+		  "The private key to sign the message with." },
+		{ "message", RPC_ARG_STR, 1, NULL,
+		    "The message to create a signature of." } },
 	    "Sign a message with the private key of an address",
 	    "\"str\"    (string) The signature of the message encoded in base "
 	    "64\n",
 	    "\"privkey\" \"my message\"", RPC_ON_RPC },
 	{ "verifymessage", "util", m_verifymessage, RPC_F_FAST,
 	    { { "address", RPC_ARG_STR, 1, NULL,
-		"The bitcoin address to use for the signature." },
-	      { "signature", RPC_ARG_STR, 1, NULL,
-		"The signature provided by the signer in base 64 encoding (see "
-		"signmessage)." },
-	      { "message", RPC_ARG_STR, 1, NULL,
-		"The message that was signed." } },
+		  "The bitcoin address to use for the signature." },
+		{ "signature", RPC_ARG_STR, 1, NULL,
+		    "The signature provided by the signer in base 64 encoding (see "
+		    "signmessage)." },
+		{ "message", RPC_ARG_STR, 1, NULL,
+		    "The message that was signed." } },
 	    "Verify a signed message.",
 	    "true|false    (boolean) If the signature is verified or not.\n",
 	    "\"1D1ZrZNe3JUo7ZycKEYQQiQAWd9y54F4XX\" \"signature\" "
-	    "\"my message\"", RPC_ON_RPC },
+	    "\"my message\"",
+	    RPC_ON_RPC },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
 	    NULL, RPC_ON_RPC },
 };

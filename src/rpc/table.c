@@ -33,13 +33,23 @@ static void
 table_build(void)
 {
 	const struct rpc_method *const groups[] = {
-		rpc_blockchain_methods, rpc_blockfilter_methods,
+		rpc_blockchain_methods,
+		rpc_blockfilter_methods,
 		rpc_control_methods,
-		rpc_mempool_methods, rpc_mining_methods, rpc_net_methods,
-		rpc_rawtx_methods, rpc_util_methods, rpc_blockstats_methods,
-		rpc_txoutproof_methods, rpc_output_script_methods,
-		rpc_signing_methods, rpc_zmq_methods, rpc_utxo_methods,
-		rpc_scanblocks_methods, rpc_psbt_methods, rpc_fee_methods,
+		rpc_mempool_methods,
+		rpc_mining_methods,
+		rpc_net_methods,
+		rpc_rawtx_methods,
+		rpc_util_methods,
+		rpc_blockstats_methods,
+		rpc_txoutproof_methods,
+		rpc_output_script_methods,
+		rpc_signing_methods,
+		rpc_zmq_methods,
+		rpc_utxo_methods,
+		rpc_scanblocks_methods,
+		rpc_psbt_methods,
+		rpc_fee_methods,
 	};
 	size_t g, i, n = 0;
 
@@ -148,28 +158,18 @@ type_name(enum rpc_argtype t)
 {
 	switch (t) {
 	case RPC_ARG_STR:
-	case RPC_ARG_HEX:
-		return "string";
+	case RPC_ARG_HEX: return "string";
 	case RPC_ARG_NUM:
-	case RPC_ARG_REAL:
-		return "numeric";
-	case RPC_ARG_BOOL:
-		return "boolean";
+	case RPC_ARG_REAL: return "numeric";
+	case RPC_ARG_BOOL: return "boolean";
 	case RPC_ARG_OBJ:
-	case RPC_ARG_OPTIONS:
-		return "json object";
-	case RPC_ARG_ARR:
-		return "json array";
-	case RPC_ARG_AMOUNT:
-		return "numeric or string";
-	case RPC_ARG_RANGE:
-		return "numeric or array";
-	case RPC_ARG_NUM_OR_BOOL:
-		return "numeric";
-	case RPC_ARG_STR_OR_NUM:
-		return "string or numeric";
-	case RPC_ARG_ANY:
-		break;
+	case RPC_ARG_OPTIONS: return "json object";
+	case RPC_ARG_ARR: return "json array";
+	case RPC_ARG_AMOUNT: return "numeric or string";
+	case RPC_ARG_RANGE: return "numeric or array";
+	case RPC_ARG_NUM_OR_BOOL: return "numeric";
+	case RPC_ARG_STR_OR_NUM: return "string or numeric";
+	case RPC_ARG_ANY: break;
 	}
 	return "any";
 }
@@ -217,7 +217,7 @@ usage_of(const struct rpc_method *m, const char *name)
 	for (i = 0; i < sizeof(usages) / sizeof(usages[0]); i++)
 		if (strcmp(usages[i].method, m->name) == 0 &&
 		    (strcmp(usages[i].arg, "*") == 0 ||
-		    strcmp(usages[i].arg, name) == 0))
+			strcmp(usages[i].arg, name) == 0))
 			return &usages[i];
 	return NULL;
 }
@@ -283,9 +283,7 @@ synopsis(struct jout *o, const struct rpc_method *m)
 			jout_puts(o, name);
 			jout_puts(o, "}");
 			break;
-		default:
-			jout_puts(o, name);
-			break;
+		default: jout_puts(o, name); break;
 		}
 	}
 	if (opened)
@@ -306,7 +304,8 @@ examples(struct jout *o, const struct rpc_method *m)
 		jout_puts(o, " ");
 		jout_puts(o, e);
 	}
-	jout_puts(o, "\n> curl --user myusername --data-binary "
+	jout_puts(o,
+	    "\n> curl --user myusername --data-binary "
 	    "'{\"jsonrpc\": \"2.0\", \"id\": \"curltest\", \"method\": \"");
 	jout_puts(o, m->name);
 	jout_puts(o, "\", \"params\": [");
@@ -331,7 +330,8 @@ examples(struct jout *o, const struct rpc_method *m)
 		first = 0;
 		jout_putn(o, &c, 1);
 	}
-	jout_puts(o, "]}' -H 'content-type: application/json' "
+	jout_puts(o,
+	    "]}' -H 'content-type: application/json' "
 	    "http://127.0.0.1:8332/\n");
 }
 
@@ -364,8 +364,8 @@ rpc_help_text(const struct rpc_method *m)
 			const struct rpc_arg *a = &m->args[i];
 
 			first_name(a->names, name, sizeof(name));
-			snprintf(line, sizeof(line), "%zu. %-*s (%s, %s", i + 1,
-			    (int)w + 4, name, type_name(a->type),
+			snprintf(line, sizeof(line), "%zu. %-*s (%s, %s",
+			    i + 1, (int)w + 4, name, type_name(a->type),
 			    a->required ? "required" : "optional");
 			jout_puts(&o, line);
 			if (!a->required && a->deflt) {
@@ -477,7 +477,7 @@ rpc_named_to_positional(const struct rpc_method *m, json_t *obj,
 		json_t *found = NULL;
 		const char *fkey = NULL;
 
-		json_object_foreach(obj, key, v) {
+		json_object_foreach (obj, key, v) {
 			if (name_matches(m->args[i].names, key)) {
 				found = v;
 				fkey = key;
@@ -504,22 +504,25 @@ rpc_named_to_positional(const struct rpc_method *m, json_t *obj,
 		if (json_is_array(pos)) {
 			json_t *merged;
 
-			if (first_named && initial_hole < json_array_size(pos)) {
+			if (first_named &&
+			    initial_hole < json_array_size(pos)) {
 				json_decref(out);
 				json_decref(used);
 				return rpc_fail(err, RPC_INVALID_PARAMETER,
 				    "Parameter %s specified twice both as "
-				    "positional and named argument", first_named);
+				    "positional and named argument",
+				    first_named);
 			}
 			merged = json_copy(pos);
-			for (i = json_array_size(pos); i < json_array_size(out);
-			    i++)
-				json_array_append(merged, json_array_get(out, i));
+			for (i = json_array_size(pos);
+			     i < json_array_size(out); i++)
+				json_array_append(merged,
+				    json_array_get(out, i));
 			json_decref(out);
 			out = merged;
 		}
 	}
-	json_object_foreach_safe(obj, tmp, key, v) {
+	json_object_foreach_safe (obj, tmp, key, v) {
 		if (json_object_get(used, key) == NULL) {
 			rpc_fail(err, RPC_INVALID_PARAMETER,
 			    "Unknown named parameter %s", key);
@@ -538,20 +541,14 @@ expected_type(enum rpc_argtype t)
 {
 	switch (t) {
 	case RPC_ARG_STR:
-	case RPC_ARG_HEX:
-		return "string";
+	case RPC_ARG_HEX: return "string";
 	case RPC_ARG_NUM:
-	case RPC_ARG_REAL:
-		return "number";
-	case RPC_ARG_BOOL:
-		return "bool";
+	case RPC_ARG_REAL: return "number";
+	case RPC_ARG_BOOL: return "bool";
 	case RPC_ARG_OBJ:
-	case RPC_ARG_OPTIONS:
-		return "object";
-	case RPC_ARG_ARR:
-		return "array";
-	default:
-		return NULL;
+	case RPC_ARG_OPTIONS: return "object";
+	case RPC_ARG_ARR: return "array";
+	default: return NULL;
 	}
 }
 
@@ -582,14 +579,15 @@ rpc_check_params(const struct rpc_method *m, json_t *params,
 			if (!a->required)
 				continue;
 			if (v == NULL)
-				continue;	/* arity already checked */
+				continue; /* arity already checked */
 		}
 		have = rpc_json_type_name(v);
 		if (strcmp(have, want) == 0)
 			continue;
 		if (bad == NULL)
 			bad = json_object();
-		snprintf(key, sizeof(key), "Position %zu (%s)", i + 1, a->names);
+		snprintf(key, sizeof(key), "Position %zu (%s)", i + 1,
+		    a->names);
 		snprintf(msg, sizeof(msg),
 		    "JSON value of type %s is not of expected type %s", have,
 		    want);
@@ -627,8 +625,9 @@ rpc_param(const struct rpc_ctx *c, size_t i)
 int
 rpc_check_verbosity(const json_t *v, struct rpc_error *err)
 {
-	if (json_is_integer(v) && (json_integer_value(v) < INT_MIN ||
-	    json_integer_value(v) > INT_MAX))
+	if (json_is_integer(v) &&
+	    (json_integer_value(v) < INT_MIN ||
+		json_integer_value(v) > INT_MAX))
 		goto range;
 	/* Core's getInt<int>() parses the digits: 1.5 is out of range. */
 	if (json_is_real(v))

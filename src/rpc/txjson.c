@@ -40,9 +40,17 @@ enum txout_type {
 };
 
 static const char *const type_names[] = {
-	"nonstandard", "anchor", "pubkey", "pubkeyhash", "scripthash",
-	"multisig", "nulldata", "witness_v0_keyhash", "witness_v0_scripthash",
-	"witness_v1_taproot", "witness_unknown",
+	"nonstandard",
+	"anchor",
+	"pubkey",
+	"pubkeyhash",
+	"scripthash",
+	"multisig",
+	"nulldata",
+	"witness_v0_keyhash",
+	"witness_v0_scripthash",
+	"witness_v1_taproot",
+	"witness_unknown",
 };
 
 /* A public key of plausible size and prefix (Core's CPubKey::IsValid). */
@@ -106,7 +114,8 @@ solve(const uint8_t *s, size_t len)
 	if (len == 23 && s[0] == OP_HASH160 && s[1] == 20 && s[22] == OP_EQUAL)
 		return TXOUT_SCRIPTHASH;
 	if (script_is_witness_program(s, len, &ver, &prog, &plen)) {
-		if (ver == 1 && plen == 2 && prog[0] == 0x4e && prog[1] == 0x73)
+		if (ver == 1 && plen == 2 && prog[0] == 0x4e &&
+		    prog[1] == 0x73)
 			return TXOUT_ANCHOR;
 		if (ver == 0 && plen == 20)
 			return TXOUT_V0_KEYHASH;
@@ -118,12 +127,13 @@ solve(const uint8_t *s, size_t len)
 			return TXOUT_WITNESS_UNKNOWN;
 		return TXOUT_NONSTANDARD;
 	}
-	if (len >= 1 && s[0] == OP_RETURN && script_is_push_only(s + 1, len - 1))
+	if (len >= 1 && s[0] == OP_RETURN &&
+	    script_is_push_only(s + 1, len - 1))
 		return TXOUT_NULLDATA;
 	if ((len == 35 && s[0] == 33 && s[34] == OP_CHECKSIG &&
-	    pubkey_plausible(s + 1, 33)) ||
+		pubkey_plausible(s + 1, 33)) ||
 	    (len == 67 && s[0] == 65 && s[66] == OP_CHECKSIG &&
-	    pubkey_plausible(s + 1, 65)))
+		pubkey_plausible(s + 1, 65)))
 		return TXOUT_PUBKEY;
 	if (len == 25 && s[0] == OP_DUP && s[1] == OP_HASH160 && s[2] == 20 &&
 	    s[23] == OP_EQUALVERIFY && s[24] == OP_CHECKSIG)
@@ -281,7 +291,7 @@ xonly_valid(const uint8_t *p)
 		secp256k1_context *expect = NULL;
 
 		if (!__atomic_compare_exchange_n(&ctx, &expect, n, 0,
-		    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 			secp256k1_context_destroy(n);
 			c = expect;
 		} else
@@ -411,7 +421,7 @@ rpc_undo_spent(const uint8_t *undo, size_t n, const struct block *b,
 	 */
 	for (i = 1, k = 0; i < b->tx_count; k += b->txs[i].vin_count, i++)
 		if (consensus_check_tx_inputs(&b->txs[i], v + k, height,
-		    &res) != 0) {
+			&res) != 0) {
 			free(v);
 			return -1;
 		}
@@ -451,7 +461,7 @@ prevout_json(const struct consensus_coin *c, const struct chainparams *cp)
 	json_object_set_new(p, "value", rpc_amount(c->out.value));
 	json_object_set_new(p, "scriptPubKey",
 	    rpc_script_pubkey_json(c->out.script, c->out.script_len, cp, 1,
-	    1));
+		1));
 	return p;
 }
 
@@ -469,8 +479,7 @@ rpc_tx_hex_json(const struct tx *tx)
 }
 
 json_t *
-rpc_tx_json(const struct tx *tx, const struct chainparams *cp,
-    int include_hex)
+rpc_tx_json(const struct tx *tx, const struct chainparams *cp, int include_hex)
 {
 	return rpc_tx_json_spent(tx, cp, include_hex, NULL, 0);
 }
@@ -493,9 +502,11 @@ rpc_tx_json_spent(const struct tx *tx, const struct chainparams *cp,
 	json_object_set_new(o, "hash", rpc_hash_json(tx->wtxid));
 	json_object_set_new(o, "version",
 	    json_integer((json_int_t)(uint32_t)tx->version));
-	json_object_set_new(o, "size", json_integer((json_int_t)tx->total_size));
-	json_object_set_new(o, "vsize", json_integer((json_int_t)
-	    ((weight + WITNESS_SCALE_FACTOR - 1) / WITNESS_SCALE_FACTOR)));
+	json_object_set_new(o, "size",
+	    json_integer((json_int_t)tx->total_size));
+	json_object_set_new(o, "vsize",
+	    json_integer((json_int_t)((weight + WITNESS_SCALE_FACTOR - 1) /
+		WITNESS_SCALE_FACTOR)));
 	json_object_set_new(o, "weight", json_integer((json_int_t)weight));
 	json_object_set_new(o, "locktime", json_integer(tx->locktime));
 	vin = json_array();
@@ -523,7 +534,8 @@ rpc_tx_json_spent(const struct tx *tx, const struct chainparams *cp,
 			wit = json_array();
 			for (j = 0; j < ti->wit_count; j++)
 				json_array_append_new(wit,
-				    rpc_hex_json(ti->wit[j].p, ti->wit[j].len));
+				    rpc_hex_json(ti->wit[j].p,
+					ti->wit[j].len));
 			json_object_set_new(in, "txinwitness", wit);
 		}
 		if (spent) {
@@ -532,7 +544,8 @@ rpc_tx_json_spent(const struct tx *tx, const struct chainparams *cp,
 				json_object_set_new(in, "prevout",
 				    prevout_json(&spent[i], cp));
 		}
-		json_object_set_new(in, "sequence", json_integer(ti->sequence));
+		json_object_set_new(in, "sequence",
+		    json_integer(ti->sequence));
 		json_array_append_new(vin, in);
 	}
 	json_object_set_new(o, "vin", vin);
@@ -547,7 +560,7 @@ rpc_tx_json_spent(const struct tx *tx, const struct chainparams *cp,
 		json_object_set_new(out, "n", json_integer((json_int_t)i));
 		json_object_set_new(out, "scriptPubKey",
 		    rpc_script_pubkey_json(to->script, to->script_len, cp, 1,
-		    1));
+			1));
 		json_array_append_new(vout, out);
 	}
 	json_object_set_new(o, "vout", vout);
@@ -622,8 +635,7 @@ rpc_decodescript_json(const uint8_t *s, size_t len,
 		wrap = has_valid_ops(s, len, &bad) && len <= MAX_SCRIPT_SIZE &&
 		    !bad;
 		break;
-	default:
-		break;
+	default: break;
 	}
 	if (!wrap)
 		return r;
@@ -643,11 +655,8 @@ rpc_decodescript_json(const uint8_t *s, size_t len,
 				wrap_wsh = 0;
 		break;
 	case TXOUT_NONSTANDARD:
-	case TXOUT_PUBKEYHASH:
-		wrap_wsh = 1;
-		break;
-	default:
-		break;
+	case TXOUT_PUBKEYHASH: wrap_wsh = 1; break;
+	default: break;
 	}
 	if (!wrap_wsh)
 		return r;

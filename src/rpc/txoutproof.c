@@ -38,13 +38,15 @@ find_block(struct rpc_ctx *c, struct store_rtxn *t, const uint8_t (*ids)[32],
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (store_get_coin_by_txid(t, ids[i], &op, &coin) == STORE_OK &&
+		if (store_get_coin_by_txid(t, ids[i], &op, &coin) ==
+			STORE_OK &&
 		    store_get_active_hash(t, coin.height, bh) == STORE_OK)
 			return 0;
 	if (args_get_bool(rpc_shared(c->rpc)->args, "txindex", 0) &&
 	    store_get_txindex(t, ids[0], bh, &pos) == STORE_OK)
 		return 0;
-	rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY, "Transaction not yet in block");
+	rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
+	    "Transaction not yet in block");
 	return -1;
 }
 
@@ -58,7 +60,7 @@ m_gettxoutproof(struct rpc_ctx *c, struct rpc_error *err)
 	struct block b;
 	struct wbuf w;
 	const uint8_t *p;
-	uint8_t (*ids)[32], (*all)[32], bh[32], *raw;
+	uint8_t(*ids)[32], (*all)[32], bh[32], *raw;
 	size_t n = 0, i, j, len, found = 0;
 	int *match;
 
@@ -66,12 +68,13 @@ m_gettxoutproof(struct rpc_ctx *c, struct rpc_error *err)
 		return rpc_fail(err, RPC_INVALID_PARAMETER,
 		    "Parameter 'txids' cannot be empty");
 	ids = xcalloc(json_array_size(txids), 32);
-	json_array_foreach(txids, i, v) {
+	json_array_foreach (txids, i, v) {
 		if (rpc_parse_hash(v, "txid", ids[n], err) == -1)
 			goto fail;
 		for (j = 0; j < n; j++)
 			if (memcmp(ids[j], ids[n], 32) == 0) {
-				rpc_fail(err, RPC_INVALID_PARAMETER, "Invalid "
+				rpc_fail(err, RPC_INVALID_PARAMETER,
+				    "Invalid "
 				    "parameter, duplicated txid: %s",
 				    json_string_value(v));
 				goto fail;
@@ -84,8 +87,8 @@ m_gettxoutproof(struct rpc_ctx *c, struct rpc_error *err)
 		goto fail;
 	if (rpc_read_begin(c->rpc, &t, err) == -1)
 		goto fail;
-	if (!rpc_param(c, 1) && find_block(c, t, (const uint8_t (*)[32])ids,
-	    n, bh, err) == -1) {
+	if (!rpc_param(c, 1) &&
+	    find_block(c, t, (const uint8_t(*)[32])ids, n, bh, err) == -1) {
 		store_read_end(t);
 		goto fail;
 	}
@@ -103,29 +106,33 @@ m_gettxoutproof(struct rpc_ctx *c, struct rpc_error *err)
 	if (!(e.status & BLOCK_HAVE_DATA) ||
 	    store_get_block(t, bh, &p, &len) != STORE_OK) {
 		store_read_end(t);
-		rpc_fail(err, RPC_INTERNAL_ERROR, "Can't read block from disk");
+		rpc_fail(err, RPC_INTERNAL_ERROR,
+		    "Can't read block from disk");
 		goto fail;
 	}
 	raw = xmemdup(p, len);
 	store_read_end(t);
 	if (block_parse(raw, len, &b) == -1) {
 		free(raw);
-		rpc_fail(err, RPC_INTERNAL_ERROR, "Can't read block from disk");
+		rpc_fail(err, RPC_INTERNAL_ERROR,
+		    "Can't read block from disk");
 		goto fail;
 	}
 	all = xcalloc(b.tx_count ? b.tx_count : 1, 32);
 	match = xcalloc(b.tx_count ? b.tx_count : 1, sizeof(*match));
 	for (i = 0; i < b.tx_count; i++) {
 		memcpy(all[i], b.txs[i].txid, 32);
-		match[i] = bsearch(b.txs[i].txid, ids, n, 32, cmp_hash) != NULL;
+		match[i] = bsearch(b.txs[i].txid, ids, n, 32, cmp_hash) !=
+		    NULL;
 		found += match[i];
 	}
 	res = NULL;
 	if (found != n)
-		rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY, "Not all transactions "
+		rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
+		    "Not all transactions "
 		    "found in specified or retrieved block");
 	else {
-		merkleblock_build(&b.hdr, (const uint8_t (*)[32])all, match,
+		merkleblock_build(&b.hdr, (const uint8_t(*)[32])all, match,
 		    b.tx_count, &mb);
 		wbuf_init(&w);
 		merkleblock_serialize(&mb, &w);
@@ -205,8 +212,8 @@ out:
 const struct rpc_method rpc_txoutproof_methods[] = {
 	{ "gettxoutproof", "blockchain", m_gettxoutproof, 0,
 	    { { "txids", RPC_ARG_ARR, 1, NULL, "The txids to filter" },
-	      { "blockhash", RPC_ARG_HEX, 0, NULL,
-		"If specified, looks for txid in the block with this hash" } },
+		{ "blockhash", RPC_ARG_HEX, 0, NULL,
+		    "If specified, looks for txid in the block with this hash" } },
 	    "Returns a hex-encoded proof that \"txid\" was included in a "
 	    "block.\n\nNOTE: By default this function only works sometimes. "
 	    "This is when there is an\nunspent output in the utxo for this "

@@ -26,7 +26,7 @@ m_validateaddress(struct rpc_ctx *c, struct rpc_error *err)
 
 	(void)err;
 	if (address_decode(cp, addr, s, &len, emsg, sizeof(emsg), &locs,
-	    &nlocs) == -1) {
+		&nlocs) == -1) {
 		json_object_set_new(o, "isvalid", json_false());
 		arr = json_array();
 		for (i = 0; i < nlocs; i++)
@@ -46,8 +46,9 @@ m_validateaddress(struct rpc_ctx *c, struct rpc_error *err)
 		if (ver == 0)
 			json_object_set_new(o, "isscript",
 			    json_boolean(plen == 32));
-		else if (ver == 1 && (plen == 32 || (plen == 2 &&
-		    prog[0] == 0x4e && prog[1] == 0x73)))
+		else if (ver == 1 &&
+		    (plen == 32 ||
+			(plen == 2 && prog[0] == 0x4e && prog[1] == 0x73)))
 			json_object_set_new(o, "isscript", json_true());
 		json_object_set_new(o, "iswitness", json_true());
 		json_object_set_new(o, "witness_version", json_integer(ver));
@@ -70,7 +71,7 @@ m_getdescriptorinfo(struct rpc_ctx *c, struct rpc_error *err)
 	json_t *o;
 
 	if (descriptor_parse(cp, json_string_value(rpc_param(c, 0)), 0, &d,
-	    emsg, sizeof(emsg)) == -1)
+		emsg, sizeof(emsg)) == -1)
 		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY, "%s", emsg);
 	o = json_object();
 	str = descriptor_to_string(d);
@@ -99,7 +100,8 @@ const struct rpc_method rpc_util_methods[] = {
 	    "  \"issolvable\" : true|false,    (boolean) Whether the descriptor is solvable\n"
 	    "  \"hasprivatekeys\" : true|false (boolean) Whether the input descriptor contained at least one private key\n"
 	    "}\n",
-	    "\"raw(76a91411b366edfc0a8b66feebae5c2e25a7b6a5d1cf3188ac)\"", RPC_ON_RPC },
+	    "\"raw(76a91411b366edfc0a8b66feebae5c2e25a7b6a5d1cf3188ac)\"",
+	    RPC_ON_RPC },
 	{ "validateaddress", "util", m_validateaddress, RPC_F_FAST,
 	    { { "address", RPC_ARG_STR, 1, NULL,
 		"The bitcoin address to validate" } },

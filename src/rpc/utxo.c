@@ -69,34 +69,44 @@ m_dumptxoutset(struct rpc_ctx *c, struct rpc_error *err)
 		tmp = t;
 	}
 	if (stat(path, &st) == 0) {
-		rpc_fail(err, RPC_INVALID_PARAMETER, "%s already exists. If you "
+		rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "%s already exists. If you "
 		    "are sure this is what you want, move it out of the way "
-		    "first", path);
+		    "first",
+		    path);
 		goto out;
 	}
 	if ((f = fopen(tmp, "wb")) == NULL) {
-		rpc_fail(err, RPC_INVALID_PARAMETER, "Couldn't open file %s for "
-		    "writing.", tmp);
+		rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "Couldn't open file %s for "
+		    "writing.",
+		    tmp);
 		goto out;
 	}
 	if (snapshot_dump(sh->store, sh->cp, f, &res, msg, sizeof(msg)) != 0) {
 		fclose(f);
 		(void)unlink(tmp);
-		rpc_fail(err, strcmp(msg, "Unable to read UTXO set") == 0 ?
-		    RPC_INTERNAL_ERROR : RPC_MISC_ERROR, "%s", msg);
+		rpc_fail(err,
+		    strcmp(msg, "Unable to read UTXO set") == 0 ?
+			RPC_INTERNAL_ERROR :
+			RPC_MISC_ERROR,
+		    "%s", msg);
 		goto out;
 	}
 	if (fclose(f) != 0) {
 		(void)unlink(tmp);
-		rpc_fail(err, RPC_MISC_ERROR, "AutoFile::write: write failed: "
+		rpc_fail(err, RPC_MISC_ERROR,
+		    "AutoFile::write: write failed: "
 		    "iostream error");
 		goto out;
 	}
 	if (rename(tmp, path) != 0) {
 		log_warn("dumptxoutset: rename %s to %s", tmp, path);
 		(void)unlink(tmp);
-		rpc_fail(err, RPC_MISC_ERROR, "filesystem error: cannot rename: "
-		    "%s", path);
+		rpc_fail(err, RPC_MISC_ERROR,
+		    "filesystem error: cannot rename: "
+		    "%s",
+		    path);
 		goto out;
 	}
 	o = json_object();
@@ -130,26 +140,34 @@ m_loadtxoutset(struct rpc_ctx *c, struct rpc_error *err)
 	json_t *o = NULL;
 
 	if (snapshot_file_open(path, &f) != 0) {
-		rpc_fail(err, RPC_INVALID_PARAMETER, "Couldn't open file %s "
-		    "for reading.", path);
+		rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "Couldn't open file %s "
+		    "for reading.",
+		    path);
 		goto out;
 	}
 	if (f.unreadable) {
-		rpc_fail(err, RPC_DESERIALIZATION_ERROR, "Unable to parse "
+		rpc_fail(err, RPC_DESERIALIZATION_ERROR,
+		    "Unable to parse "
 		    "metadata: AutoFile::read: fread failed: iostream error");
 		goto close;
 	}
 	rbuf_init(&r, f.p, f.len);
 	if (snapshot_meta_get(&r, sh->cp->magic, sh->cp->name, &m, msg,
-	    sizeof(msg)) != 0) {
-		rpc_fail(err, RPC_DESERIALIZATION_ERROR, "Unable to parse "
-		    "metadata: %s", msg);
+		sizeof(msg)) != 0) {
+		rpc_fail(err, RPC_DESERIALIZATION_ERROR,
+		    "Unable to parse "
+		    "metadata: %s",
+		    msg);
 		goto close;
 	}
 	if (validation_load_snapshot(sh->v, &m, &r,
-	    sh->mp ? mempool_size(sh->mp) : 0, &res, msg, sizeof(msg)) != 0) {
-		rpc_fail(err, RPC_INTERNAL_ERROR, "Unable to load UTXO "
-		    "snapshot: %s. (%s)", msg, path);
+		sh->mp ? mempool_size(sh->mp) : 0, &res, msg,
+		sizeof(msg)) != 0) {
+		rpc_fail(err, RPC_INTERNAL_ERROR,
+		    "Unable to load UTXO "
+		    "snapshot: %s. (%s)",
+		    msg, path);
 		goto close;
 	}
 	o = json_object();
@@ -215,8 +233,8 @@ m_getchainstates(struct rpc_ctx *c, struct rpc_error *err)
 	json_object_set_new(o, "headers", json_integer(info.headers));
 	a = json_array();
 	for (i = 0; i < info.n; i++)
-		json_array_append_new(a, chainstate_json(c->rpc, t,
-		    &info.cs[i]));
+		json_array_append_new(a,
+		    chainstate_json(c->rpc, t, &info.cs[i]));
 	store_read_end(t);
 	json_object_set_new(o, "chainstates", a);
 	return o;
@@ -235,7 +253,8 @@ const struct rpc_method rpc_utxo_methods[] = {
 	    "  \"path\" : \"str\",             (string) the absolute path that the snapshot was written to\n"
 	    "  \"txoutset_hash\" : \"hex\",    (string) the hash of the UTXO set contents\n"
 	    "  \"nchaintx\" : n              (numeric) the number of transactions in the chain up to and including the base block\n"
-	    "}\n", "utxo.dat", RPC_ON_RPC },
+	    "}\n",
+	    "utxo.dat", RPC_ON_RPC },
 	{ "getchainstates", "blockchain", m_getchainstates, 0,
 	    { { NULL, 0, 0, NULL, NULL } },
 	    "Return information about chainstates.",
@@ -254,7 +273,8 @@ const struct rpc_method rpc_utxo_methods[] = {
 	    "    },\n"
 	    "    ...\n"
 	    "  ]\n"
-	    "}\n", "", RPC_ON_VALIDATION },
+	    "}\n",
+	    "", RPC_ON_VALIDATION },
 	{ "loadtxoutset", "blockchain", m_loadtxoutset, 0,
 	    { { "path", RPC_ARG_STR, 1, NULL,
 		"path to the snapshot file. If relative, will be prefixed by "
@@ -280,7 +300,8 @@ const struct rpc_method rpc_utxo_methods[] = {
 	    "  \"tip_hash\" : \"hex\",    (string) the hash of the base of the snapshot\n"
 	    "  \"base_height\" : n,     (numeric) the height of the base of the snapshot\n"
 	    "  \"path\" : \"str\"         (string) the absolute path that the snapshot was loaded from\n"
-	    "}\n", "utxo.dat", RPC_ON_VALIDATION },
+	    "}\n",
+	    "utxo.dat", RPC_ON_VALIDATION },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
 	    NULL, RPC_ON_RPC },
 };

@@ -26,14 +26,14 @@
 
 struct rpc_acl {
 	char *user;
-	char **methods;		/* sorted, unique */
+	char **methods; /* sorted, unique */
 	size_t n;
 };
 
 struct rpc_whitelist {
 	struct rpc_acl *acls;
 	size_t n;
-	int deny_default;	/* users without a list may call nothing */
+	int deny_default; /* users without a list may call nothing */
 };
 
 static int
@@ -74,7 +74,7 @@ static int
 acl_has(const struct rpc_acl *acl, const char *method)
 {
 	return bsearch(&method, acl->methods, acl->n, sizeof(char *),
-	    cmp_str) != NULL;
+		   cmp_str) != NULL;
 }
 
 /* Keeps in acl only the methods also in m (m is freed). */
@@ -122,7 +122,7 @@ rpc_whitelist_new(const struct args *a)
 	for (i = 0; i < n; i++) {
 		colon = strchr(vals[i], ':');
 		user = colon ? xstrndup(vals[i], (size_t)(colon - vals[i])) :
-		    xstrdup(vals[i]);
+			       xstrdup(vals[i]);
 		if ((acl = find(wl, user)) == NULL) {
 			wl->acls = xreallocarray(wl->acls, wl->n + 1,
 			    sizeof(*wl->acls));
@@ -142,8 +142,8 @@ rpc_whitelist_new(const struct args *a)
 	}
 	if (wl->n > 0 || wl->deny_default)
 		log_info("RPC whitelist: %zu user list(s); users without one "
-		    "may call %s", wl->n, wl->deny_default ? "nothing" :
-		    "every method");
+			 "may call %s",
+		    wl->n, wl->deny_default ? "nothing" : "every method");
 	return wl;
 }
 
@@ -185,8 +185,7 @@ forbidden(struct rpc_http_reply *out)
 
 /* An error reply as Core's JSONErrorReply writes it, id null. */
 static void
-error_reply(struct rpc_http_reply *out, int status, int code,
-    const char *msg)
+error_reply(struct rpc_http_reply *out, int status, int code, const char *msg)
 {
 	struct rpc_request rq;
 	struct rpc_error err;
@@ -233,7 +232,7 @@ rpc_acl_check(const struct rpc_acl *acl, const char *user, json_t *body,
 	}
 	if (!json_is_array(body))
 		return 0;
-	json_array_foreach(body, i, item) {
+	json_array_foreach (body, i, item) {
 		if (!json_is_object(item)) {
 			error_reply(out, 400, RPC_INVALID_REQUEST,
 			    "Invalid Request object");
@@ -241,7 +240,8 @@ rpc_acl_check(const struct rpc_acl *acl, const char *user, json_t *body,
 		}
 		meth = json_object_get(item, "method");
 		if (!json_is_string(meth)) {
-			snprintf(msg, sizeof(msg), "JSON value of type %s is "
+			snprintf(msg, sizeof(msg),
+			    "JSON value of type %s is "
 			    "not of expected type string",
 			    rpc_json_type_name(meth));
 			error_reply(out, 500, RPC_PARSE_ERROR, msg);

@@ -17,8 +17,9 @@ m_getzmqnotifications(struct rpc_ctx *c, struct rpc_error *err)
 	(void)err;
 	for (i = 0; i < zmqpub_count(z); i++) {
 		zmqpub_notifier(z, i, &ni);
-		json_array_append_new(a, json_pack("{s:s,s:s,s:i}", "type",
-		    ni.type, "address", ni.address, "hwm", ni.hwm));
+		json_array_append_new(a,
+		    json_pack("{s:s,s:s,s:i}", "type", ni.type, "address",
+			ni.address, "hwm", ni.hwm));
 	}
 	return a;
 }

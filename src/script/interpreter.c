@@ -81,7 +81,7 @@ stack_push_ref(struct stack *st, const uint8_t *p, size_t len)
 static void
 stack_push_elem(struct stack *st, const struct selem *v)
 {
-	struct selem tmp = *v;	/* v may point into st->e */
+	struct selem tmp = *v; /* v may point into st->e */
 
 	stack_reserve(st, 1);
 	st->e[st->n++] = tmp;
@@ -215,7 +215,7 @@ check_locktime(const struct exec_ctx *cx, int64_t lt)
 
 	/* Height against height, time against time. */
 	if (!((txlt < LOCKTIME_THRESHOLD && lt < LOCKTIME_THRESHOLD) ||
-	    (txlt >= LOCKTIME_THRESHOLD && lt >= LOCKTIME_THRESHOLD)))
+		(txlt >= LOCKTIME_THRESHOLD && lt >= LOCKTIME_THRESHOLD)))
 		return 0;
 	if (lt > (int64_t)txlt)
 		return 0;
@@ -240,9 +240,9 @@ check_sequence(const struct exec_ctx *cx, int64_t seq)
 	a = txseq & mask;
 	b = seq & mask;
 	if (!((a < SEQUENCE_LOCKTIME_TYPE_FLAG &&
-	    b < SEQUENCE_LOCKTIME_TYPE_FLAG) ||
-	    (a >= SEQUENCE_LOCKTIME_TYPE_FLAG &&
-	    b >= SEQUENCE_LOCKTIME_TYPE_FLAG)))
+		  b < SEQUENCE_LOCKTIME_TYPE_FLAG) ||
+		(a >= SEQUENCE_LOCKTIME_TYPE_FLAG &&
+		    b >= SEQUENCE_LOCKTIME_TYPE_FLAG)))
 		return 0;
 	return b <= a;
 }
@@ -295,8 +295,8 @@ contains(const uint8_t *s, size_t len, const uint8_t *pat, size_t plen)
  * when something was dropped. Returns the number of copies dropped.
  */
 static size_t
-find_and_delete(const uint8_t *s, size_t len, const uint8_t *pat,
-    size_t plen, uint8_t *out, size_t *outlen)
+find_and_delete(const uint8_t *s, size_t len, const uint8_t *pat, size_t plen,
+    uint8_t *out, size_t *outlen)
 {
 	const uint8_t *d;
 	size_t pc = 0, from = 0, olen = 0, dl, found = 0;
@@ -365,7 +365,7 @@ checksig_pre_tapscript(struct exec_ctx *cx, const struct selem *sig,
 		return 0;
 	if (!sig_check_encoding(selem_data(sig), sig->len, flags, err) ||
 	    !sig_check_pubkey_encoding(selem_data(pk), pk->len, flags, sv,
-	    err)) {
+		err)) {
 		free(owned);
 		return 0;
 	}
@@ -401,8 +401,9 @@ checksig_tapscript(struct exec_ctx *cx, const struct selem *sig,
 		return 0;
 	}
 	if (pk->len == 32) {
-		if (*success && !sig_check_schnorr(cx, selem_data(sig),
-		    sig->len, selem_data(pk), SIGVERSION_TAPSCRIPT, err))
+		if (*success &&
+		    !sig_check_schnorr(cx, selem_data(sig), sig->len,
+			selem_data(pk), SIGVERSION_TAPSCRIPT, err))
 			return 0;
 	} else if (flags & SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_PUBKEYTYPE) {
 		*err = SCRIPT_ERR_DISCOURAGE_UPGRADABLE_PUBKEYTYPE;
@@ -429,8 +430,8 @@ checksig(struct exec_ctx *cx, const struct selem *sig, const struct selem *pk,
  */
 static int
 checkmultisig(struct exec_ctx *cx, struct stack *st, const uint8_t *code,
-    size_t code_len, uint32_t flags, enum sigversion sv, int *nops,
-    int *err, int *result)
+    size_t code_len, uint32_t flags, enum sigversion sv, int *nops, int *err,
+    int *result)
 {
 	int minimal = (flags & SCRIPT_VERIFY_MINIMALDATA) != 0;
 	int i = 1, ikey, ikey2, isig, nkeys, nsigs, k, ok = 1;
@@ -473,7 +474,7 @@ checkmultisig(struct exec_ctx *cx, struct stack *st, const uint8_t *code,
 	if (sv == SIGVERSION_BASE) {
 		for (k = 0; k < nsigs; k++)
 			if (!code_remove_sig(&code, &code_len, &owned,
-			    MTOP(-isig - k), flags, err)) {
+				MTOP(-isig - k), flags, err)) {
 				free(owned);
 				return 0;
 			}
@@ -486,13 +487,14 @@ checkmultisig(struct exec_ctx *cx, struct stack *st, const uint8_t *code,
 		 * them, so which key a bad signature meets is visible.
 		 */
 		if (!sig_check_encoding(selem_data(sig), sig->len, flags,
-		    err) || !sig_check_pubkey_encoding(selem_data(pk),
-		    pk->len, flags, sv, err)) {
+			err) ||
+		    !sig_check_pubkey_encoding(selem_data(pk), pk->len, flags,
+			sv, err)) {
 			free(owned);
 			return 0;
 		}
 		if (sig_check_ecdsa(cx, selem_data(sig), sig->len,
-		    selem_data(pk), pk->len, code, code_len, sv)) {
+			selem_data(pk), pk->len, code, code_len, sv)) {
 			isig++;
 			nsigs--;
 		}
@@ -587,17 +589,23 @@ script_eval(struct stack *st, const uint8_t *script, size_t len,
 	struct selem tmp;
 
 #define TOP(i) (&st->e[(ptrdiff_t)st->n + (i)])
-#define NEED(k) do {							\
-	if (st->n < (size_t)(k)) {					\
-		*err = SCRIPT_ERR_INVALID_STACK_OPERATION;		\
-		goto out;						\
-	}								\
-} while (0)
-#define FAIL(e) do { *err = (e); goto out; } while (0)
-#define NUM(e, out_) do {						\
-	if (num_get((e), minimal, 4, &(out_)) != 0)			\
-		FAIL(SCRIPT_ERR_UNKNOWN_ERROR);				\
-} while (0)
+#define NEED(k) \
+	do { \
+		if (st->n < (size_t)(k)) { \
+			*err = SCRIPT_ERR_INVALID_STACK_OPERATION; \
+			goto out; \
+		} \
+	} while (0)
+#define FAIL(e) \
+	do { \
+		*err = (e); \
+		goto out; \
+	} while (0)
+#define NUM(e, out_) \
+	do { \
+		if (num_get((e), minimal, 4, &(out_)) != 0) \
+			FAIL(SCRIPT_ERR_UNKNOWN_ERROR); \
+	} while (0)
 
 	stack_init(&alt);
 	*err = SCRIPT_ERR_UNKNOWN_ERROR;
@@ -618,11 +626,21 @@ script_eval(struct stack *st, const uint8_t *script, size_t len,
 			FAIL(SCRIPT_ERR_OP_COUNT);
 		/* Disabled since 2010 (CVE-2010-5137), executed or not. */
 		switch (op) {
-		case OP_CAT: case OP_SUBSTR: case OP_LEFT: case OP_RIGHT:
-		case OP_INVERT: case OP_AND: case OP_OR: case OP_XOR:
-		case OP_2MUL: case OP_2DIV: case OP_MUL: case OP_DIV:
-		case OP_MOD: case OP_LSHIFT: case OP_RSHIFT:
-			FAIL(SCRIPT_ERR_DISABLED_OPCODE);
+		case OP_CAT:
+		case OP_SUBSTR:
+		case OP_LEFT:
+		case OP_RIGHT:
+		case OP_INVERT:
+		case OP_AND:
+		case OP_OR:
+		case OP_XOR:
+		case OP_2MUL:
+		case OP_2DIV:
+		case OP_MUL:
+		case OP_DIV:
+		case OP_MOD:
+		case OP_LSHIFT:
+		case OP_RSHIFT: FAIL(SCRIPT_ERR_DISABLED_OPCODE);
 		}
 		if (op == OP_CODESEPARATOR && sv == SIGVERSION_BASE &&
 		    (flags & SCRIPT_VERIFY_CONST_SCRIPTCODE))
@@ -635,25 +653,35 @@ script_eval(struct stack *st, const uint8_t *script, size_t len,
 		} else if (exec || (op >= OP_IF && op <= OP_ENDIF)) {
 			switch (op) {
 			case OP_1NEGATE:
-			case OP_1: case OP_1 + 1: case OP_1 + 2: case OP_1 + 3:
-			case OP_1 + 4: case OP_1 + 5: case OP_1 + 6:
-			case OP_1 + 7: case OP_1 + 8: case OP_1 + 9:
-			case OP_1 + 10: case OP_1 + 11: case OP_1 + 12:
-			case OP_1 + 13: case OP_1 + 14: case OP_16:
+			case OP_1:
+			case OP_1 + 1:
+			case OP_1 + 2:
+			case OP_1 + 3:
+			case OP_1 + 4:
+			case OP_1 + 5:
+			case OP_1 + 6:
+			case OP_1 + 7:
+			case OP_1 + 8:
+			case OP_1 + 9:
+			case OP_1 + 10:
+			case OP_1 + 11:
+			case OP_1 + 12:
+			case OP_1 + 13:
+			case OP_1 + 14:
+			case OP_16:
 				stack_push_num(st, (int64_t)op - (OP_1 - 1));
 				break;
 
-			case OP_NOP:
-				break;
+			case OP_NOP: break;
 
 			case OP_CHECKLOCKTIMEVERIFY:
 			case OP_CHECKSEQUENCEVERIFY: {
 				int cltv = op == OP_CHECKLOCKTIMEVERIFY;
 
 				/* Off: a plain NOP2/NOP3, never discouraged. */
-				if (!(flags & (cltv ?
-				    SCRIPT_VERIFY_CHECKLOCKTIMEVERIFY :
-				    SCRIPT_VERIFY_CHECKSEQUENCEVERIFY)))
+				if (!(flags &
+					(cltv ? SCRIPT_VERIFY_CHECKLOCKTIMEVERIFY :
+						SCRIPT_VERIFY_CHECKSEQUENCEVERIFY)))
 					break;
 				NEED(1);
 				/* Five bytes: lock times reach 2^32 - 1. */
@@ -666,17 +694,23 @@ script_eval(struct stack *st, const uint8_t *script, size_t len,
 				    (a & SEQUENCE_LOCKTIME_DISABLE_FLAG))
 					break;
 				if (!(cltv ? check_locktime(cx, a) :
-				    check_sequence(cx, a)))
+					     check_sequence(cx, a)))
 					FAIL(SCRIPT_ERR_UNSATISFIED_LOCKTIME);
 				break;
 			}
 
-			case OP_NOP1: case OP_NOP4: case OP_NOP5:
-			case OP_NOP6: case OP_NOP7: case OP_NOP8:
-			case OP_NOP9: case OP_NOP10:
+			case OP_NOP1:
+			case OP_NOP4:
+			case OP_NOP5:
+			case OP_NOP6:
+			case OP_NOP7:
+			case OP_NOP8:
+			case OP_NOP9:
+			case OP_NOP10:
 				if (flags &
 				    SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_NOPS)
-					FAIL(SCRIPT_ERR_DISCOURAGE_UPGRADABLE_NOPS);
+					FAIL(
+					    SCRIPT_ERR_DISCOURAGE_UPGRADABLE_NOPS);
 				break;
 
 			case OP_IF:
@@ -688,17 +722,20 @@ script_eval(struct stack *st, const uint8_t *script, size_t len,
 					const uint8_t *p;
 
 					if (st->n < 1)
-						FAIL(SCRIPT_ERR_UNBALANCED_CONDITIONAL);
+						FAIL(
+						    SCRIPT_ERR_UNBALANCED_CONDITIONAL);
 					e = TOP(-1);
 					p = selem_data(e);
 					if (sv == SIGVERSION_TAPSCRIPT &&
 					    (e->len > 1 ||
-					    (e->len == 1 && p[0] != 1)))
-						FAIL(SCRIPT_ERR_TAPSCRIPT_MINIMALIF);
+						(e->len == 1 && p[0] != 1)))
+						FAIL(
+						    SCRIPT_ERR_TAPSCRIPT_MINIMALIF);
 					if (sv == SIGVERSION_WITNESS_V0 &&
-					    (flags & SCRIPT_VERIFY_MINIMALIF) &&
+					    (flags &
+						SCRIPT_VERIFY_MINIMALIF) &&
 					    (e->len > 1 ||
-					    (e->len == 1 && p[0] != 1)))
+						(e->len == 1 && p[0] != 1)))
 						FAIL(SCRIPT_ERR_MINIMALIF);
 					v = cast_to_bool(e);
 					if (op == OP_NOTIF)
@@ -713,7 +750,8 @@ script_eval(struct stack *st, const uint8_t *script, size_t len,
 
 			case OP_ELSE:
 				if (cond_n == 0)
-					FAIL(SCRIPT_ERR_UNBALANCED_CONDITIONAL);
+					FAIL(
+					    SCRIPT_ERR_UNBALANCED_CONDITIONAL);
 				if (cond_false == COND_NO_FALSE)
 					cond_false = cond_n - 1;
 				else if (cond_false == cond_n - 1)
@@ -722,7 +760,8 @@ script_eval(struct stack *st, const uint8_t *script, size_t len,
 
 			case OP_ENDIF:
 				if (cond_n == 0)
-					FAIL(SCRIPT_ERR_UNBALANCED_CONDITIONAL);
+					FAIL(
+					    SCRIPT_ERR_UNBALANCED_CONDITIONAL);
 				cond_n--;
 				if (cond_false == cond_n)
 					cond_false = COND_NO_FALSE;
@@ -735,8 +774,7 @@ script_eval(struct stack *st, const uint8_t *script, size_t len,
 				st->n--;
 				break;
 
-			case OP_RETURN:
-				FAIL(SCRIPT_ERR_OP_RETURN);
+			case OP_RETURN: FAIL(SCRIPT_ERR_OP_RETURN);
 
 			case OP_TOALTSTACK:
 				NEED(1);
@@ -746,7 +784,8 @@ script_eval(struct stack *st, const uint8_t *script, size_t len,
 
 			case OP_FROMALTSTACK:
 				if (alt.n < 1)
-					FAIL(SCRIPT_ERR_INVALID_ALTSTACK_OPERATION);
+					FAIL(
+					    SCRIPT_ERR_INVALID_ALTSTACK_OPERATION);
 				stack_push_elem(st, &alt.e[alt.n - 1]);
 				alt.n--;
 				break;
@@ -834,7 +873,8 @@ script_eval(struct stack *st, const uint8_t *script, size_t len,
 				n = num_to_int(a);
 				st->n--;
 				if (n < 0 || (size_t)n >= st->n)
-					FAIL(SCRIPT_ERR_INVALID_STACK_OPERATION);
+					FAIL(
+					    SCRIPT_ERR_INVALID_STACK_OPERATION);
 				tmp = *TOP(-n - 1);
 				if (op == OP_ROLL) {
 					memmove(TOP(-n - 1), TOP(-n),
@@ -892,87 +932,65 @@ script_eval(struct stack *st, const uint8_t *script, size_t len,
 				break;
 			}
 
-			case OP_1ADD: case OP_1SUB: case OP_NEGATE:
-			case OP_ABS: case OP_NOT: case OP_0NOTEQUAL:
+			case OP_1ADD:
+			case OP_1SUB:
+			case OP_NEGATE:
+			case OP_ABS:
+			case OP_NOT:
+			case OP_0NOTEQUAL:
 				NEED(1);
 				NUM(TOP(-1), a);
 				switch (op) {
-				case OP_1ADD:
-					a += 1;
-					break;
-				case OP_1SUB:
-					a -= 1;
-					break;
-				case OP_NEGATE:
-					a = -a;
-					break;
+				case OP_1ADD: a += 1; break;
+				case OP_1SUB: a -= 1; break;
+				case OP_NEGATE: a = -a; break;
 				case OP_ABS:
 					if (a < 0)
 						a = -a;
 					break;
-				case OP_NOT:
-					a = a == 0;
-					break;
-				default:
-					a = a != 0;
-					break;
+				case OP_NOT: a = a == 0; break;
+				default: a = a != 0; break;
 				}
 				st->n--;
 				stack_push_num(st, a);
 				break;
 
-			case OP_ADD: case OP_SUB: case OP_BOOLAND:
-			case OP_BOOLOR: case OP_NUMEQUAL:
-			case OP_NUMEQUALVERIFY: case OP_NUMNOTEQUAL:
-			case OP_LESSTHAN: case OP_GREATERTHAN:
-			case OP_LESSTHANOREQUAL: case OP_GREATERTHANOREQUAL:
-			case OP_MIN: case OP_MAX:
+			case OP_ADD:
+			case OP_SUB:
+			case OP_BOOLAND:
+			case OP_BOOLOR:
+			case OP_NUMEQUAL:
+			case OP_NUMEQUALVERIFY:
+			case OP_NUMNOTEQUAL:
+			case OP_LESSTHAN:
+			case OP_GREATERTHAN:
+			case OP_LESSTHANOREQUAL:
+			case OP_GREATERTHANOREQUAL:
+			case OP_MIN:
+			case OP_MAX:
 				NEED(2);
 				NUM(TOP(-2), a);
 				NUM(TOP(-1), b);
 				switch (op) {
-				case OP_ADD:
-					c = a + b;
-					break;
-				case OP_SUB:
-					c = a - b;
-					break;
-				case OP_BOOLAND:
-					c = a != 0 && b != 0;
-					break;
-				case OP_BOOLOR:
-					c = a != 0 || b != 0;
-					break;
+				case OP_ADD: c = a + b; break;
+				case OP_SUB: c = a - b; break;
+				case OP_BOOLAND: c = a != 0 && b != 0; break;
+				case OP_BOOLOR: c = a != 0 || b != 0; break;
 				case OP_NUMEQUAL:
-				case OP_NUMEQUALVERIFY:
-					c = a == b;
-					break;
-				case OP_NUMNOTEQUAL:
-					c = a != b;
-					break;
-				case OP_LESSTHAN:
-					c = a < b;
-					break;
-				case OP_GREATERTHAN:
-					c = a > b;
-					break;
-				case OP_LESSTHANOREQUAL:
-					c = a <= b;
-					break;
-				case OP_GREATERTHANOREQUAL:
-					c = a >= b;
-					break;
-				case OP_MIN:
-					c = a < b ? a : b;
-					break;
-				default:
-					c = a > b ? a : b;
-					break;
+				case OP_NUMEQUALVERIFY: c = a == b; break;
+				case OP_NUMNOTEQUAL: c = a != b; break;
+				case OP_LESSTHAN: c = a < b; break;
+				case OP_GREATERTHAN: c = a > b; break;
+				case OP_LESSTHANOREQUAL: c = a <= b; break;
+				case OP_GREATERTHANOREQUAL: c = a >= b; break;
+				case OP_MIN: c = a < b ? a : b; break;
+				default: c = a > b ? a : b; break;
 				}
 				st->n -= 2;
 				if (op == OP_NUMEQUALVERIFY) {
 					if (!c)
-						FAIL(SCRIPT_ERR_NUMEQUALVERIFY);
+						FAIL(
+						    SCRIPT_ERR_NUMEQUALVERIFY);
 				} else
 					stack_push_num(st, c);
 				break;
@@ -987,8 +1005,11 @@ script_eval(struct stack *st, const uint8_t *script, size_t len,
 				stack_push_bool(st, b <= a && a < c);
 				break;
 
-			case OP_RIPEMD160: case OP_SHA1: case OP_SHA256:
-			case OP_HASH160: case OP_HASH256:
+			case OP_RIPEMD160:
+			case OP_SHA1:
+			case OP_SHA256:
+			case OP_HASH160:
+			case OP_HASH256:
 				NEED(1);
 				op_hash(op, TOP(-1), &tmp);
 				*TOP(-1) = tmp;
@@ -1004,13 +1025,14 @@ script_eval(struct stack *st, const uint8_t *script, size_t len,
 			case OP_CHECKSIGVERIFY:
 				NEED(2);
 				if (!checksig(cx, TOP(-2), TOP(-1),
-				    script + begincode, len - begincode, flags,
-				    sv, err, &success))
+					script + begincode, len - begincode,
+					flags, sv, err, &success))
 					goto out;
 				st->n -= 2;
 				if (op == OP_CHECKSIGVERIFY) {
 					if (!success)
-						FAIL(SCRIPT_ERR_CHECKSIGVERIFY);
+						FAIL(
+						    SCRIPT_ERR_CHECKSIGVERIFY);
 				} else
 					stack_push_bool(st, success);
 				break;
@@ -1023,7 +1045,7 @@ script_eval(struct stack *st, const uint8_t *script, size_t len,
 				NEED(3);
 				NUM(TOP(-2), a);
 				if (!checksig(cx, TOP(-3), TOP(-1), NULL, 0,
-				    flags, sv, err, &success))
+					flags, sv, err, &success))
 					goto out;
 				st->n -= 3;
 				stack_push_num(st, a + (success ? 1 : 0));
@@ -1032,20 +1054,21 @@ script_eval(struct stack *st, const uint8_t *script, size_t len,
 			case OP_CHECKMULTISIG:
 			case OP_CHECKMULTISIGVERIFY:
 				if (sv == SIGVERSION_TAPSCRIPT)
-					FAIL(SCRIPT_ERR_TAPSCRIPT_CHECKMULTISIG);
+					FAIL(
+					    SCRIPT_ERR_TAPSCRIPT_CHECKMULTISIG);
 				if (!checkmultisig(cx, st, script + begincode,
-				    len - begincode, flags, sv, &nops, err,
-				    &success))
+					len - begincode, flags, sv, &nops, err,
+					&success))
 					goto out;
 				if (op == OP_CHECKMULTISIGVERIFY) {
 					if (!success)
-						FAIL(SCRIPT_ERR_CHECKMULTISIGVERIFY);
+						FAIL(
+						    SCRIPT_ERR_CHECKMULTISIGVERIFY);
 				} else
 					stack_push_bool(st, success);
 				break;
 
-			default:
-				FAIL(SCRIPT_ERR_BAD_OPCODE);
+			default: FAIL(SCRIPT_ERR_BAD_OPCODE);
 			}
 		}
 		if (st->n + alt.n > MAX_STACK_SIZE)

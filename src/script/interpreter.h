@@ -29,7 +29,7 @@ enum sigversion {
 #define SELEM_INLINE 32
 
 struct selem {
-	const uint8_t *p;	/* borrowed bytes, or NULL: value is in buf */
+	const uint8_t *p; /* borrowed bytes, or NULL: value is in buf */
 	uint32_t len;
 	uint8_t buf[SELEM_INLINE];
 };
@@ -58,7 +58,7 @@ struct exec_ctx {
 	const struct tx *tx;
 	size_t nin;
 	int64_t amount;
-	const struct script_txdata *td;	/* may be NULL */
+	const struct script_txdata *td; /* may be NULL */
 	struct sigcache *cache;		/* may be NULL */
 	int cache_store;
 	/* Told of each ECDSA signature that checks out (signing); or NULL. */
@@ -105,7 +105,7 @@ void sig_annex_hash(const uint8_t *annex, size_t len, uint8_t out[32]);
  */
 struct script_txdata {
 	const struct tx *tx;
-	const struct txout *spent;	/* tx->vin_count entries, or NULL */
+	const struct txout *spent; /* tx->vin_count entries, or NULL */
 	int bip143_ready;
 	int bip341_ready;
 	uint8_t hash_prevouts[32];

@@ -119,8 +119,7 @@ static const struct error_name error_names[SCRIPT_ERR_ERROR_COUNT] = {
 	    "Attempted to use a disabled opcode" },
 	[SCRIPT_ERR_INVALID_STACK_OPERATION] = { "INVALID_STACK_OPERATION",
 	    "Operation not valid with the current stack size" },
-	[SCRIPT_ERR_INVALID_ALTSTACK_OPERATION] = {
-	    "INVALID_ALTSTACK_OPERATION",
+	[SCRIPT_ERR_INVALID_ALTSTACK_OPERATION] = { "INVALID_ALTSTACK_OPERATION",
 	    "Operation not valid with the current altstack size" },
 	[SCRIPT_ERR_UNBALANCED_CONDITIONAL] = { "UNBALANCED_CONDITIONAL",
 	    "Invalid OP_IF construction" },
@@ -147,25 +146,19 @@ static const struct error_name error_names[SCRIPT_ERR_ERROR_COUNT] = {
 	    "OP_IF/NOTIF argument must be minimal" },
 	[SCRIPT_ERR_SIG_NULLFAIL] = { "NULLFAIL",
 	    "Signature must be zero for failed CHECK(MULTI)SIG operation" },
-	[SCRIPT_ERR_DISCOURAGE_UPGRADABLE_NOPS] = {
-	    "DISCOURAGE_UPGRADABLE_NOPS",
+	[SCRIPT_ERR_DISCOURAGE_UPGRADABLE_NOPS] = { "DISCOURAGE_UPGRADABLE_NOPS",
 	    "NOPx reserved for soft-fork upgrades" },
-	[SCRIPT_ERR_DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM] = {
-	    "DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM",
+	[SCRIPT_ERR_DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM] = { "DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM",
 	    "Witness version reserved for soft-fork upgrades" },
-	[SCRIPT_ERR_DISCOURAGE_UPGRADABLE_TAPROOT_VERSION] = {
-	    "DISCOURAGE_UPGRADABLE_TAPROOT_VERSION",
+	[SCRIPT_ERR_DISCOURAGE_UPGRADABLE_TAPROOT_VERSION] = { "DISCOURAGE_UPGRADABLE_TAPROOT_VERSION",
 	    "Taproot version reserved for soft-fork upgrades" },
 	[SCRIPT_ERR_DISCOURAGE_OP_SUCCESS] = { "DISCOURAGE_OP_SUCCESS",
 	    "OP_SUCCESSx reserved for soft-fork upgrades" },
-	[SCRIPT_ERR_DISCOURAGE_UPGRADABLE_PUBKEYTYPE] = {
-	    "DISCOURAGE_UPGRADABLE_PUBKEYTYPE",
+	[SCRIPT_ERR_DISCOURAGE_UPGRADABLE_PUBKEYTYPE] = { "DISCOURAGE_UPGRADABLE_PUBKEYTYPE",
 	    "Public key version reserved for soft-fork upgrades" },
-	[SCRIPT_ERR_WITNESS_PROGRAM_WRONG_LENGTH] = {
-	    "WITNESS_PROGRAM_WRONG_LENGTH",
+	[SCRIPT_ERR_WITNESS_PROGRAM_WRONG_LENGTH] = { "WITNESS_PROGRAM_WRONG_LENGTH",
 	    "Witness program has incorrect length" },
-	[SCRIPT_ERR_WITNESS_PROGRAM_WITNESS_EMPTY] = {
-	    "WITNESS_PROGRAM_WITNESS_EMPTY",
+	[SCRIPT_ERR_WITNESS_PROGRAM_WITNESS_EMPTY] = { "WITNESS_PROGRAM_WITNESS_EMPTY",
 	    "Witness program was passed an empty witness" },
 	[SCRIPT_ERR_WITNESS_PROGRAM_MISMATCH] = { "WITNESS_PROGRAM_MISMATCH",
 	    "Witness program hash mismatch" },
@@ -183,11 +176,9 @@ static const struct error_name error_names[SCRIPT_ERR_ERROR_COUNT] = {
 	    "Invalid Schnorr signature hash type" },
 	[SCRIPT_ERR_SCHNORR_SIG] = { "SCHNORR_SIG",
 	    "Invalid Schnorr signature" },
-	[SCRIPT_ERR_TAPROOT_WRONG_CONTROL_SIZE] = {
-	    "TAPROOT_WRONG_CONTROL_SIZE",
+	[SCRIPT_ERR_TAPROOT_WRONG_CONTROL_SIZE] = { "TAPROOT_WRONG_CONTROL_SIZE",
 	    "Invalid Taproot control block size" },
-	[SCRIPT_ERR_TAPSCRIPT_VALIDATION_WEIGHT] = {
-	    "TAPSCRIPT_VALIDATION_WEIGHT",
+	[SCRIPT_ERR_TAPSCRIPT_VALIDATION_WEIGHT] = { "TAPSCRIPT_VALIDATION_WEIGHT",
 	    "Too much signature validation relative to witness weight" },
 	[SCRIPT_ERR_TAPSCRIPT_CHECKMULTISIG] = { "TAPSCRIPT_CHECKMULTISIG",
 	    "OP_CHECKMULTISIG(VERIFY) is not available in tapscript" },
@@ -230,30 +221,115 @@ script_error_from_name(const char *name)
 
 /* Names of the non-push opcodes, from OP_NOP (0x61) to OP_CHECKSIGADD. */
 static const char *const op_names[] = {
-	"OP_NOP", "OP_VER", "OP_IF", "OP_NOTIF", "OP_VERIF", "OP_VERNOTIF",
-	"OP_ELSE", "OP_ENDIF", "OP_VERIFY", "OP_RETURN", "OP_TOALTSTACK",
-	"OP_FROMALTSTACK", "OP_2DROP", "OP_2DUP", "OP_3DUP", "OP_2OVER",
-	"OP_2ROT", "OP_2SWAP", "OP_IFDUP", "OP_DEPTH", "OP_DROP", "OP_DUP",
-	"OP_NIP", "OP_OVER", "OP_PICK", "OP_ROLL", "OP_ROT", "OP_SWAP",
-	"OP_TUCK", "OP_CAT", "OP_SUBSTR", "OP_LEFT", "OP_RIGHT", "OP_SIZE",
-	"OP_INVERT", "OP_AND", "OP_OR", "OP_XOR", "OP_EQUAL",
-	"OP_EQUALVERIFY", "OP_RESERVED1", "OP_RESERVED2", "OP_1ADD",
-	"OP_1SUB", "OP_2MUL", "OP_2DIV", "OP_NEGATE", "OP_ABS", "OP_NOT",
-	"OP_0NOTEQUAL", "OP_ADD", "OP_SUB", "OP_MUL", "OP_DIV", "OP_MOD",
-	"OP_LSHIFT", "OP_RSHIFT", "OP_BOOLAND", "OP_BOOLOR", "OP_NUMEQUAL",
-	"OP_NUMEQUALVERIFY", "OP_NUMNOTEQUAL", "OP_LESSTHAN",
-	"OP_GREATERTHAN", "OP_LESSTHANOREQUAL", "OP_GREATERTHANOREQUAL",
-	"OP_MIN", "OP_MAX", "OP_WITHIN", "OP_RIPEMD160", "OP_SHA1",
-	"OP_SHA256", "OP_HASH160", "OP_HASH256", "OP_CODESEPARATOR",
-	"OP_CHECKSIG", "OP_CHECKSIGVERIFY", "OP_CHECKMULTISIG",
-	"OP_CHECKMULTISIGVERIFY", "OP_NOP1", "OP_CHECKLOCKTIMEVERIFY",
-	"OP_CHECKSEQUENCEVERIFY", "OP_NOP4", "OP_NOP5", "OP_NOP6", "OP_NOP7",
-	"OP_NOP8", "OP_NOP9", "OP_NOP10", "OP_CHECKSIGADD",
+	"OP_NOP",
+	"OP_VER",
+	"OP_IF",
+	"OP_NOTIF",
+	"OP_VERIF",
+	"OP_VERNOTIF",
+	"OP_ELSE",
+	"OP_ENDIF",
+	"OP_VERIFY",
+	"OP_RETURN",
+	"OP_TOALTSTACK",
+	"OP_FROMALTSTACK",
+	"OP_2DROP",
+	"OP_2DUP",
+	"OP_3DUP",
+	"OP_2OVER",
+	"OP_2ROT",
+	"OP_2SWAP",
+	"OP_IFDUP",
+	"OP_DEPTH",
+	"OP_DROP",
+	"OP_DUP",
+	"OP_NIP",
+	"OP_OVER",
+	"OP_PICK",
+	"OP_ROLL",
+	"OP_ROT",
+	"OP_SWAP",
+	"OP_TUCK",
+	"OP_CAT",
+	"OP_SUBSTR",
+	"OP_LEFT",
+	"OP_RIGHT",
+	"OP_SIZE",
+	"OP_INVERT",
+	"OP_AND",
+	"OP_OR",
+	"OP_XOR",
+	"OP_EQUAL",
+	"OP_EQUALVERIFY",
+	"OP_RESERVED1",
+	"OP_RESERVED2",
+	"OP_1ADD",
+	"OP_1SUB",
+	"OP_2MUL",
+	"OP_2DIV",
+	"OP_NEGATE",
+	"OP_ABS",
+	"OP_NOT",
+	"OP_0NOTEQUAL",
+	"OP_ADD",
+	"OP_SUB",
+	"OP_MUL",
+	"OP_DIV",
+	"OP_MOD",
+	"OP_LSHIFT",
+	"OP_RSHIFT",
+	"OP_BOOLAND",
+	"OP_BOOLOR",
+	"OP_NUMEQUAL",
+	"OP_NUMEQUALVERIFY",
+	"OP_NUMNOTEQUAL",
+	"OP_LESSTHAN",
+	"OP_GREATERTHAN",
+	"OP_LESSTHANOREQUAL",
+	"OP_GREATERTHANOREQUAL",
+	"OP_MIN",
+	"OP_MAX",
+	"OP_WITHIN",
+	"OP_RIPEMD160",
+	"OP_SHA1",
+	"OP_SHA256",
+	"OP_HASH160",
+	"OP_HASH256",
+	"OP_CODESEPARATOR",
+	"OP_CHECKSIG",
+	"OP_CHECKSIGVERIFY",
+	"OP_CHECKMULTISIG",
+	"OP_CHECKMULTISIGVERIFY",
+	"OP_NOP1",
+	"OP_CHECKLOCKTIMEVERIFY",
+	"OP_CHECKSEQUENCEVERIFY",
+	"OP_NOP4",
+	"OP_NOP5",
+	"OP_NOP6",
+	"OP_NOP7",
+	"OP_NOP8",
+	"OP_NOP9",
+	"OP_NOP10",
+	"OP_CHECKSIGADD",
 };
 
 static const char *const small_nums[] = {
-	"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13",
-	"14", "15", "16",
+	"1",
+	"2",
+	"3",
+	"4",
+	"5",
+	"6",
+	"7",
+	"8",
+	"9",
+	"10",
+	"11",
+	"12",
+	"13",
+	"14",
+	"15",
+	"16",
 };
 
 const char *
@@ -264,18 +340,12 @@ script_op_name(unsigned op)
 	if (op < OP_PUSHDATA1)
 		return "OP_UNKNOWN";
 	switch (op) {
-	case OP_PUSHDATA1:
-		return "OP_PUSHDATA1";
-	case OP_PUSHDATA2:
-		return "OP_PUSHDATA2";
-	case OP_PUSHDATA4:
-		return "OP_PUSHDATA4";
-	case OP_1NEGATE:
-		return "-1";
-	case OP_RESERVED:
-		return "OP_RESERVED";
-	case OP_INVALIDOPCODE:
-		return "OP_INVALIDOPCODE";
+	case OP_PUSHDATA1: return "OP_PUSHDATA1";
+	case OP_PUSHDATA2: return "OP_PUSHDATA2";
+	case OP_PUSHDATA4: return "OP_PUSHDATA4";
+	case OP_1NEGATE: return "-1";
+	case OP_RESERVED: return "OP_RESERVED";
+	case OP_INVALIDOPCODE: return "OP_INVALIDOPCODE";
 	}
 	if (op >= OP_1 && op <= OP_16)
 		return small_nums[op - OP_1];

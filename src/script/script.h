@@ -51,22 +51,24 @@ int script_flags_parse(const char *s, uint32_t *flags);
  * from consensus_block_script_flags() (src/consensus). Policy (standardness) adds the rest; blocks are
  * never checked with policy flags.
  */
-#define SCRIPT_MANDATORY_VERIFY_FLAGS (SCRIPT_VERIFY_P2SH |		\
-	SCRIPT_VERIFY_DERSIG | SCRIPT_VERIFY_NULLDUMMY |		\
-	SCRIPT_VERIFY_CHECKLOCKTIMEVERIFY |				\
-	SCRIPT_VERIFY_CHECKSEQUENCEVERIFY | SCRIPT_VERIFY_WITNESS |	\
-	SCRIPT_VERIFY_TAPROOT)
+#define SCRIPT_MANDATORY_VERIFY_FLAGS \
+	(SCRIPT_VERIFY_P2SH | SCRIPT_VERIFY_DERSIG | \
+	    SCRIPT_VERIFY_NULLDUMMY | SCRIPT_VERIFY_CHECKLOCKTIMEVERIFY | \
+	    SCRIPT_VERIFY_CHECKSEQUENCEVERIFY | SCRIPT_VERIFY_WITNESS | \
+	    SCRIPT_VERIFY_TAPROOT)
 /* Core's STANDARD_SCRIPT_VERIFY_FLAGS (mempool policy). */
-#define SCRIPT_STANDARD_VERIFY_FLAGS (SCRIPT_MANDATORY_VERIFY_FLAGS |	\
-	SCRIPT_VERIFY_STRICTENC | SCRIPT_VERIFY_MINIMALDATA |		\
-	SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_NOPS |			\
-	SCRIPT_VERIFY_CLEANSTACK | SCRIPT_VERIFY_MINIMALIF |		\
-	SCRIPT_VERIFY_NULLFAIL | SCRIPT_VERIFY_LOW_S |			\
-	SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM |		\
-	SCRIPT_VERIFY_WITNESS_PUBKEYTYPE | SCRIPT_VERIFY_CONST_SCRIPTCODE | \
-	SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_TAPROOT_VERSION |		\
-	SCRIPT_VERIFY_DISCOURAGE_OP_SUCCESS |				\
-	SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_PUBKEYTYPE)
+#define SCRIPT_STANDARD_VERIFY_FLAGS \
+	(SCRIPT_MANDATORY_VERIFY_FLAGS | SCRIPT_VERIFY_STRICTENC | \
+	    SCRIPT_VERIFY_MINIMALDATA | \
+	    SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_NOPS | \
+	    SCRIPT_VERIFY_CLEANSTACK | SCRIPT_VERIFY_MINIMALIF | \
+	    SCRIPT_VERIFY_NULLFAIL | SCRIPT_VERIFY_LOW_S | \
+	    SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM | \
+	    SCRIPT_VERIFY_WITNESS_PUBKEYTYPE | \
+	    SCRIPT_VERIFY_CONST_SCRIPTCODE | \
+	    SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_TAPROOT_VERSION | \
+	    SCRIPT_VERIFY_DISCOURAGE_OP_SUCCESS | \
+	    SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_PUBKEYTYPE)
 
 /* Core's flag name of one flag bit ("P2SH"), or NULL. */
 const char *script_flag_name(uint32_t flag);
@@ -160,8 +162,8 @@ void script_txdata_free(struct script_txdata *td);
  * SCRIPT_ERR_* code.
  */
 int script_verify_input(const struct tx *tx, size_t nin,
-    const struct txout *spent, uint32_t flags,
-    const struct script_txdata *td, int *err);
+    const struct txout *spent, uint32_t flags, const struct script_txdata *td,
+    int *err);
 
 struct sigcache;
 /*
@@ -173,9 +175,8 @@ struct sigcache;
  * spent is the one output that input nin spends.
  */
 int script_verify_input_cached(const struct tx *tx, size_t nin,
-    const struct txout *spent, uint32_t flags,
-    const struct script_txdata *td, struct sigcache *cache, int store,
-    int *err);
+    const struct txout *spent, uint32_t flags, const struct script_txdata *td,
+    struct sigcache *cache, int store, int *err);
 
 /*
  * Called for each ECDSA signature that checks out while an input is
@@ -187,8 +188,8 @@ typedef void (*script_sig_fn)(void *arg, const uint8_t *sig, size_t siglen,
     const uint8_t *pk, size_t pklen);
 /* script_verify_input, telling fn (may be NULL) of each good signature. */
 int script_verify_input_watch(const struct tx *tx, size_t nin,
-    const struct txout *spent, uint32_t flags,
-    const struct script_txdata *td, script_sig_fn fn, void *arg, int *err);
+    const struct txout *spent, uint32_t flags, const struct script_txdata *td,
+    script_sig_fn fn, void *arg, int *err);
 
 /* ---- Signature hashes ---- */
 
@@ -282,7 +283,6 @@ int script_is_unspendable(const uint8_t *s, size_t len);
  * The output script that pays to script s: P2WSH (00 20 SHA256(s)) when
  * witness, else P2SH (a9 14 HASH160(s) 87). Returns its length (34 or 23).
  */
-size_t script_wrap(const uint8_t *s, size_t len, int witness,
-    uint8_t out[34]);
+size_t script_wrap(const uint8_t *s, size_t len, int witness, uint8_t out[34]);
 
 #endif

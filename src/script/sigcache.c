@@ -18,9 +18,9 @@ struct bucket {
 };
 
 struct sigcache {
-	struct sha256_ctx salted;	/* SHA256 state after salt+padding */
+	struct sha256_ctx salted; /* SHA256 state after salt+padding */
 	struct bucket *buckets;
-	size_t nbuckets;		/* power of two */
+	size_t nbuckets; /* power of two */
 	/* stripe[i] guards every bucket b with b % SIGCACHE_STRIPES == i. */
 	pthread_mutex_t stripe[SIGCACHE_STRIPES];
 };

@@ -145,7 +145,7 @@ ecdsa_parse_der_lax(secp256k1_ecdsa_signature *sig, const uint8_t *in,
 	ok = lax_copy_int(in + rpos, rlen, compact) &&
 	    lax_copy_int(in + spos, slen, compact + 32) &&
 	    secp256k1_ecdsa_signature_parse_compact(secp256k1_context_static,
-	    sig, compact);
+		sig, compact);
 	if (!ok) {
 		memset(compact, 0, sizeof(compact));
 		(void)secp256k1_ecdsa_signature_parse_compact(
@@ -174,8 +174,10 @@ sig_check_encoding(const uint8_t *sig, size_t len, uint32_t flags, int *err)
 	/* The empty signature is the compact way to fail a CHECKSIG. */
 	if (len == 0)
 		return 1;
-	if ((flags & (SCRIPT_VERIFY_DERSIG | SCRIPT_VERIFY_LOW_S |
-	    SCRIPT_VERIFY_STRICTENC)) && !is_strict_der(sig, len)) {
+	if ((flags &
+		(SCRIPT_VERIFY_DERSIG | SCRIPT_VERIFY_LOW_S |
+		    SCRIPT_VERIFY_STRICTENC)) &&
+	    !is_strict_der(sig, len)) {
 		*err = SCRIPT_ERR_SIG_DER;
 		return 0;
 	}
@@ -231,14 +233,11 @@ pubkey_len_ok(const uint8_t *pk, size_t len)
 		return 0;
 	switch (pk[0]) {
 	case 0x02:
-	case 0x03:
-		return len == 33;
+	case 0x03: return len == 33;
 	case 0x04:
 	case 0x06:
-	case 0x07:
-		return len == 65;
-	default:
-		return 0;
+	case 0x07: return len == 65;
+	default: return 0;
 	}
 }
 
@@ -256,7 +255,7 @@ ecdsa_verify(const uint8_t *der, size_t derlen, const uint8_t *pk,
 			return 1;
 	}
 	if (!secp256k1_ec_pubkey_parse(secp256k1_context_static, &pub, pk,
-	    pklen))
+		pklen))
 		return 0;
 	if (!ecdsa_parse_der_lax(&sig, der, derlen))
 		return 0;
@@ -264,7 +263,7 @@ ecdsa_verify(const uint8_t *der, size_t derlen, const uint8_t *pk,
 	secp256k1_ecdsa_signature_normalize(secp256k1_context_static, &sig,
 	    &sig);
 	if (!secp256k1_ecdsa_verify(secp256k1_context_static, &sig, hash,
-	    &pub))
+		&pub))
 		return 0;
 	if (cache != NULL && store)
 		sigcache_insert(cache, key);
@@ -289,7 +288,7 @@ sig_check_ecdsa(struct exec_ctx *cx, const uint8_t *sig, size_t siglen,
 		script_sighash_legacy(cx->tx, cx->nin, code, code_len,
 		    hash_type, hash);
 	if (!ecdsa_verify(sig, siglen - 1, pk, pklen, hash, cx->cache,
-	    cx->cache_store))
+		cx->cache_store))
 		return 0;
 	if (cx->sig_seen != NULL)
 		cx->sig_seen(cx->sig_seen_arg, sig, siglen, pk, pklen);
@@ -311,7 +310,7 @@ sig_verify_schnorr(const uint8_t sig[64], const uint8_t pk[32],
 	if (!secp256k1_xonly_pubkey_parse(secp256k1_context_static, &pub, pk))
 		return 0;
 	if (!secp256k1_schnorrsig_verify(secp256k1_context_static, sig, hash,
-	    32, &pub))
+		32, &pub))
 		return 0;
 	if (cache != NULL && store)
 		sigcache_insert(cache, key);
@@ -337,9 +336,9 @@ sig_check_schnorr(struct exec_ctx *cx, const uint8_t *sig, size_t siglen,
 		}
 	}
 	if (script_sighash_taproot(cx->td, cx->nin, hash_type,
-	    cx->annex_present ? cx->annex_hash : NULL,
-	    sv == SIGVERSION_TAPSCRIPT ? cx->tapleaf_hash : NULL,
-	    cx->codesep_pos, hash) != 0) {
+		cx->annex_present ? cx->annex_hash : NULL,
+		sv == SIGVERSION_TAPSCRIPT ? cx->tapleaf_hash : NULL,
+		cx->codesep_pos, hash) != 0) {
 		*err = SCRIPT_ERR_SCHNORR_SIG_HASHTYPE;
 		return 0;
 	}
@@ -361,7 +360,7 @@ script_taproot_output_key(const uint8_t internal[32],
 	int par;
 
 	if (!secp256k1_xonly_pubkey_parse(secp256k1_context_static, &p,
-	    internal))
+		internal))
 		return -1;
 	tagged_hash_init(&c, "TapTweak");
 	sha256_update(&c, internal, 32);
@@ -369,13 +368,13 @@ script_taproot_output_key(const uint8_t internal[32],
 		sha256_update(&c, merkle_root, 32);
 	sha256_final(&c, tweak);
 	if (!secp256k1_xonly_pubkey_tweak_add(secp256k1_context_static, &full,
-	    &p, tweak))
+		&p, tweak))
 		return -1;
 	if (!secp256k1_xonly_pubkey_from_pubkey(secp256k1_context_static, &q,
-	    &par, &full))
+		&par, &full))
 		return -1;
 	if (!secp256k1_xonly_pubkey_serialize(secp256k1_context_static, out,
-	    &q))
+		&q))
 		return -1;
 	if (parity != NULL)
 		*parity = par;
@@ -398,12 +397,14 @@ script_taproot_commitment_check(const uint8_t *control, size_t len,
 	if (m > TAPROOT_CONTROL_MAX_NODE_COUNT)
 		return 0;
 	if (!secp256k1_xonly_pubkey_parse(secp256k1_context_static, &p,
-	    control + 1))
+		control + 1))
 		return 0;
 	memcpy(k, leaf_hash, 32);
 	for (i = 0; i < m; i++)
-		script_tapbranch_hash(k, control + TAPROOT_CONTROL_BASE_SIZE +
-		    i * TAPROOT_CONTROL_NODE_SIZE, k);
+		script_tapbranch_hash(k,
+		    control + TAPROOT_CONTROL_BASE_SIZE +
+			i * TAPROOT_CONTROL_NODE_SIZE,
+		    k);
 	tagged_hash_init(&c, "TapTweak");
 	sha256_update(&c, control + 1, 32);
 	sha256_update(&c, k, 32);

@@ -47,7 +47,7 @@ hw_flush(struct hw *h)
 static void
 hw_put(struct hw *h, const void *p, size_t n)
 {
-	if (n == 0)	/* p may be NULL for an empty script */
+	if (n == 0) /* p may be NULL for an empty script */
 		return;
 	if (h->n + n > sizeof(h->buf)) {
 		hw_flush(h);
@@ -337,8 +337,8 @@ script_sighash_legacy(const struct tx *tx, size_t nin,
 		else
 			hw_compact(&h, 0);
 		seq = tx->vin[idx].sequence;
-		if (idx != nin && (base == SIGHASH_NONE ||
-		    base == SIGHASH_SINGLE))
+		if (idx != nin &&
+		    (base == SIGHASH_NONE || base == SIGHASH_SINGLE))
 			seq = 0;
 		hw_le32(&h, seq);
 	}
@@ -363,9 +363,9 @@ script_sighash_legacy(const struct tx *tx, size_t nin,
 }
 
 void
-script_sighash_v0(const struct tx *tx, size_t nin,
-    const uint8_t *script_code, size_t code_len, int64_t amount,
-    int32_t hash_type, const struct script_txdata *td, uint8_t out[32])
+script_sighash_v0(const struct tx *tx, size_t nin, const uint8_t *script_code,
+    size_t code_len, int64_t amount, int32_t hash_type,
+    const struct script_txdata *td, uint8_t out[32])
 {
 	struct script_txdata local;
 	struct hw h;
@@ -382,8 +382,11 @@ script_sighash_v0(const struct tx *tx, size_t nin,
 	hw_init(&h);
 	hw_le32(&h, (uint32_t)tx->version);
 	hw_put(&h, anyone ? zero : td->hash_prevouts, 32);
-	hw_put(&h, (anyone || base == SIGHASH_SINGLE ||
-	    base == SIGHASH_NONE) ? zero : td->hash_sequence, 32);
+	hw_put(&h,
+	    (anyone || base == SIGHASH_SINGLE || base == SIGHASH_NONE) ?
+		zero :
+		td->hash_sequence,
+	    32);
 	hw_outpoint(&h, &in->prevout);
 	hw_bytes(&h, script_code, code_len);
 	hw_le64(&h, (uint64_t)amount);
@@ -425,13 +428,13 @@ script_sighash_taproot(const struct script_txdata *td, size_t nin,
 		td = &local;
 	}
 	out_type = hash_type == SIGHASH_DEFAULT ? SIGHASH_ALL :
-	    (hash_type & 3);
+						  (hash_type & 3);
 	anyone = (hash_type & SIGHASH_ANYONECANPAY) != 0;
 	if (out_type == SIGHASH_SINGLE && nin >= tx->vout_count)
 		return -1;
 
 	hw_init_tagged(&h, "TapSighash");
-	hw_u8(&h, 0);	/* epoch */
+	hw_u8(&h, 0); /* epoch */
 	hw_u8(&h, hash_type);
 	hw_le32(&h, (uint32_t)tx->version);
 	hw_le32(&h, tx->locktime);
@@ -443,8 +446,9 @@ script_sighash_taproot(const struct script_txdata *td, size_t nin,
 	}
 	if (out_type != SIGHASH_NONE && out_type != SIGHASH_SINGLE)
 		hw_put(&h, td->sha_outputs, 32);
-	hw_u8(&h, (uint8_t)((tapleaf_hash != NULL ? 2 : 0) +
-	    (annex_hash != NULL ? 1 : 0)));
+	hw_u8(&h,
+	    (uint8_t)((tapleaf_hash != NULL ? 2 : 0) +
+		(annex_hash != NULL ? 1 : 0)));
 	if (anyone) {
 		hw_outpoint(&h, &tx->vin[nin].prevout);
 		hw_txout(&h, &td->spent[nin]);
@@ -463,7 +467,7 @@ script_sighash_taproot(const struct script_txdata *td, size_t nin,
 	}
 	if (tapleaf_hash != NULL) {
 		hw_put(&h, tapleaf_hash, 32);
-		hw_u8(&h, 0);	/* key_version */
+		hw_u8(&h, 0); /* key_version */
 		hw_le32(&h, codesep_pos);
 	}
 	hw_final(&h, out);

@@ -145,8 +145,7 @@ sign_provider_add_key(struct sign_provider *p, const uint8_t secret[32],
 }
 
 void
-sign_provider_add_script(struct sign_provider *p, const uint8_t *s,
-    size_t len)
+sign_provider_add_script(struct sign_provider *p, const uint8_t *s, size_t len)
 {
 	struct sscript *e;
 
@@ -180,12 +179,12 @@ struct sigentry {
 
 struct sign_data {
 	int complete;
-	int witness;			/* the input is a witness spend */
+	int witness; /* the input is a witness spend */
 	struct bytes script_sig;
-	struct bvec stack;		/* the witness */
-	struct bytes redeem;		/* P2SH redeem script, if known */
-	struct bytes wscript;		/* witness script, if known */
-	struct sigentry *sigs;		/* by key id; the first kept */
+	struct bvec stack;     /* the witness */
+	struct bytes redeem;   /* P2SH redeem script, if known */
+	struct bytes wscript;  /* witness script, if known */
+	struct sigentry *sigs; /* by key id; the first kept */
 	size_t nsigs;
 };
 
@@ -376,7 +375,7 @@ data_from_tx(struct sign_data *sd, const struct tx *tx, size_t nin,
 	stack_free(&st);
 
 	if (check_input(tx, nin, spent, &sd->script_sig, &sd->stack, NULL,
-	    record_sig, sd, &err)) {
+		record_sig, sd, &err)) {
 		sd->complete = 1;
 		goto out;
 	}
@@ -405,11 +404,13 @@ data_from_tx(struct sign_data *sd, const struct tx *tx, size_t nin,
 
 				hash160(sol.item[k], sol.len[k], id);
 				if (sd_sig(sd, id) != NULL ||
-				    (sig->len > 0 && sig_check_ecdsa(&cx,
-				    sig->p, sig->len, sol.item[k], sol.len[k],
-				    next, next_len, sv) &&
-				    (sd_add_sig(sd, sol.item[k], sol.len[k],
-				    sig->p, sig->len), 1))) {
+				    (sig->len > 0 &&
+					sig_check_ecdsa(&cx, sig->p, sig->len,
+					    sol.item[k], sol.len[k], next,
+					    next_len, sv) &&
+					(sd_add_sig(sd, sol.item[k],
+					     sol.len[k], sig->p, sig->len),
+					    1))) {
 					last = k + 1;
 					break;
 				}
@@ -425,7 +426,7 @@ out:
 
 /* Core's MutableTransactionSignatureCreator, with the provider. */
 struct creator {
-	const struct sign_provider *p;	/* NULL: no keys (combining) */
+	const struct sign_provider *p; /* NULL: no keys (combining) */
 	const struct tx *tx;
 	size_t nin;
 	int64_t amount;
@@ -453,8 +454,8 @@ create_sig(const struct creator *cr, struct sign_data *sd, const uint8_t *pk,
 	if ((k = provider_key(cr->p, id)) == NULL)
 		return 0;
 	/* No uncompressed keys and no unknown amounts in segwit v0. */
-	if (sv == SIGVERSION_WITNESS_V0 && (!k->compressed ||
-	    cr->amount < 0 || cr->amount > MAX_MONEY))
+	if (sv == SIGVERSION_WITNESS_V0 &&
+	    (!k->compressed || cr->amount < 0 || cr->amount > MAX_MONEY))
 		return 0;
 	ht = cr->hash_type == SIGHASH_DEFAULT ? SIGHASH_ALL : cr->hash_type;
 	if (sv == SIGVERSION_WITNESS_V0)
@@ -541,14 +542,12 @@ sign_step(const struct creator *cr, struct sign_data *sd, const uint8_t *s,
 	case SCRIPT_NONSTANDARD:
 	case SCRIPT_NULL_DATA:
 	case SCRIPT_WITNESS_UNKNOWN:
-	case SCRIPT_WITNESS_V1_TAPROOT:	/* not signed here, see sign.h */
+	case SCRIPT_WITNESS_V1_TAPROOT: /* not signed here, see sign.h */
 		break;
-	case SCRIPT_ANCHOR:
-		ok = 1;
-		break;
+	case SCRIPT_ANCHOR: ok = 1; break;
 	case SCRIPT_PUBKEY:
 		if ((ok = create_sig(cr, sd, sol.item[0], sol.len[0], s, len,
-		    sv, &b)))
+			 sv, &b)))
 			bvec_push(ret, b.p, b.len);
 		break;
 	case SCRIPT_PUBKEYHASH:
@@ -560,7 +559,7 @@ sign_step(const struct creator *cr, struct sign_data *sd, const uint8_t *s,
 
 			memcpy(key, pk, pklen);
 			if ((ok = create_sig(cr, sd, key, pklen, s, len, sv,
-			    &b))) {
+				 &b))) {
 				bvec_push(ret, b.p, b.len);
 				bvec_push(ret, key, pklen);
 			}
@@ -573,10 +572,11 @@ sign_step(const struct creator *cr, struct sign_data *sd, const uint8_t *s,
 		break;
 	case SCRIPT_MULTISIG:
 		required = (size_t)sol.required;
-		bvec_push(ret, NULL, 0);	/* CHECKMULTISIG's extra pop */
+		bvec_push(ret, NULL, 0); /* CHECKMULTISIG's extra pop */
 		for (i = 0; i < sol.n; i++)
 			if (create_sig(cr, sd, sol.item[i], sol.len[i], s, len,
-			    sv, &b) && ret->n < required + 1)
+				sv, &b) &&
+			    ret->n < required + 1)
 				bvec_push(ret, b.p, b.len);
 		ok = ret->n == required + 1;
 		/* Core's padding loop, quirk and all. */
@@ -644,7 +644,8 @@ produce(const struct creator *cr, const struct txout *spent,
 		bytes_set(&sub, result.v[0].p, result.v[0].len);
 		bytes_set(&sd->redeem, sub.p, sub.len);
 		solved = sign_step(cr, sd, sub.p, sub.len, &result, &type,
-		    SIGVERSION_BASE) && type != SCRIPT_SCRIPTHASH;
+			     SIGVERSION_BASE) &&
+		    type != SCRIPT_SCRIPTHASH;
 		p2sh = 1;
 	}
 	if (solved && type == SCRIPT_WITNESS_V0_KEYHASH) {
@@ -666,7 +667,8 @@ produce(const struct creator *cr, const struct txout *spent,
 		bytes_set(&ws, result.v[0].p, result.v[0].len);
 		bytes_set(&sd->wscript, ws.p, ws.len);
 		solved = sign_step(cr, sd, ws.p, ws.len, &wres, &subtype,
-		    SIGVERSION_WITNESS_V0) && subtype != SCRIPT_SCRIPTHASH &&
+			     SIGVERSION_WITNESS_V0) &&
+		    subtype != SCRIPT_SCRIPTHASH &&
 		    subtype != SCRIPT_WITNESS_V0_SCRIPTHASH &&
 		    subtype != SCRIPT_WITNESS_V0_KEYHASH;
 		bvec_push(&wres, ws.p, ws.len);
@@ -684,8 +686,9 @@ produce(const struct creator *cr, const struct txout *spent,
 	if (p2sh)
 		bvec_push(&result, sub.p, sub.len);
 	push_all(&result, &sd->script_sig);
-	sd->complete = solved && check_input(cr->tx, cr->nin, spent,
-	    &sd->script_sig, &sd->stack, cr->td, NULL, NULL, &err);
+	sd->complete = solved &&
+	    check_input(cr->tx, cr->nin, spent, &sd->script_sig, &sd->stack,
+		cr->td, NULL, NULL, &err);
 	bvec_free(&result);
 	bvec_free(&wres);
 	free(sub.p);
@@ -785,15 +788,17 @@ sign_transaction(struct tx *tx, const struct sign_provider *p,
 			complete = 0;
 			continue;
 		}
-		if (sd->complete || script_verify_input(tx, i, &spent[i],
-		    SCRIPT_STANDARD_VERIFY_FLAGS, td, &err))
+		if (sd->complete ||
+		    script_verify_input(tx, i, &spent[i],
+			SCRIPT_STANDARD_VERIFY_FLAGS, td, &err))
 			continue;
 		complete = 0;
 		if (err == SCRIPT_ERR_INVALID_STACK_OPERATION)
 			errors[i] = "Unable to sign input, invalid stack size "
-			    "(possibly missing key)";
+				    "(possibly missing key)";
 		else if (err == SCRIPT_ERR_SIG_NULLFAIL)
-			errors[i] = "CHECK(MULTI)SIG failing with non-zero "
+			errors[i] =
+			    "CHECK(MULTI)SIG failing with non-zero "
 			    "signature (possibly need more signatures)";
 		else
 			errors[i] = script_error_string(err);

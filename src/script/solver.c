@@ -68,7 +68,7 @@ match_multisig(const uint8_t *s, size_t len, struct script_solution *sol)
 		return 0;
 	if (!script_get_op(s, len, &pc, &op, &d, &dl) ||
 	    !script_number(op, d, dl, 1, MAX_PUBKEYS_PER_MULTISIG,
-	    &sol->required))
+		&sol->required))
 		return 0;
 	sol->n = 0;
 	for (;;) {
@@ -84,7 +84,8 @@ match_multisig(const uint8_t *s, size_t len, struct script_solution *sol)
 		sol->len[sol->n++] = dl;
 	}
 	if (!script_number(op, d, dl, sol->required, MAX_PUBKEYS_PER_MULTISIG,
-	    &nkeys) || (size_t)nkeys != sol->n)
+		&nkeys) ||
+	    (size_t)nkeys != sol->n)
 		return 0;
 	return pc + 1 == len;
 }
@@ -195,8 +196,8 @@ script_push_int(struct wbuf *w, int64_t n)
 }
 
 void
-script_build_multisig(struct wbuf *w, int required,
-    const uint8_t *const *keys, const size_t *lens, size_t n)
+script_build_multisig(struct wbuf *w, int required, const uint8_t *const *keys,
+    const size_t *lens, size_t n)
 {
 	size_t i;
 

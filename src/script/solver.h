@@ -40,8 +40,8 @@ struct script_solution {
 	const uint8_t *item[MAX_PUBKEYS_PER_MULTISIG];
 	size_t len[MAX_PUBKEYS_PER_MULTISIG];
 	size_t n;
-	int required;		/* MULTISIG: signatures needed */
-	int version;		/* witness types: the version */
+	int required; /* MULTISIG: signatures needed */
+	int version;  /* witness types: the version */
 };
 
 /* Core's Solver. */

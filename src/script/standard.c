@@ -14,8 +14,8 @@ script_is_p2sh(const uint8_t *s, size_t len)
 }
 
 int
-script_each_op(const uint8_t *s, size_t len,
-    int (*fn)(unsigned op, void *arg), void *arg)
+script_each_op(const uint8_t *s, size_t len, int (*fn)(unsigned op, void *arg),
+    void *arg)
 {
 	const uint8_t *d;
 	size_t pc = 0, dl;
@@ -150,8 +150,8 @@ script_witness_sigops(const uint8_t *script_sig, size_t sig_len,
 
 	if (!(flags & SCRIPT_VERIFY_WITNESS))
 		return 0;
-	if (script_is_witness_program(spent_script, spent_len, &version,
-	    &prog, &plen))
+	if (script_is_witness_program(spent_script, spent_len, &version, &prog,
+		&plen))
 		return witness_program_sigops(version, plen, wit, wit_count);
 	if (script_is_p2sh(spent_script, spent_len) &&
 	    last_push(script_sig, sig_len, &rs, &rs_len) &&

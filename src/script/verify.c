@@ -71,7 +71,8 @@ exec_witness_script(struct stack *st, const uint8_t *script, size_t len,
 			if (!script_get_op(script, len, &pc, &op, &d, &dl))
 				return fail(err, SCRIPT_ERR_BAD_OPCODE);
 			if (script_op_is_success(op)) {
-				if (flags & SCRIPT_VERIFY_DISCOURAGE_OP_SUCCESS)
+				if (flags &
+				    SCRIPT_VERIFY_DISCOURAGE_OP_SUCCESS)
 					return fail(err,
 					    SCRIPT_ERR_DISCOURAGE_OP_SUCCESS);
 				*err = SCRIPT_ERR_OK;
@@ -94,8 +95,8 @@ exec_witness_script(struct stack *st, const uint8_t *script, size_t len,
 }
 
 static int
-verify_taproot(const struct txin *in, struct stack *st,
-    const uint8_t *program, uint32_t flags, struct exec_ctx *cx, int *err)
+verify_taproot(const struct txin *in, struct stack *st, const uint8_t *program,
+    uint32_t flags, struct exec_ctx *cx, int *err)
 {
 	const struct selem *ctl, *scr, *top;
 	const uint8_t *control, *script;
@@ -116,7 +117,7 @@ verify_taproot(const struct txin *in, struct stack *st,
 		/* Key path. */
 		top = &st->e[0];
 		if (!sig_check_schnorr(cx, selem_data(top), top->len, program,
-		    SIGVERSION_TAPROOT, err))
+			SIGVERSION_TAPROOT, err))
 			return 0;
 		*err = SCRIPT_ERR_OK;
 		return 1;
@@ -135,14 +136,16 @@ verify_taproot(const struct txin *in, struct stack *st,
 	slen = scr->len;
 	st->n -= 2;
 	if (clen < TAPROOT_CONTROL_BASE_SIZE ||
-	    clen > TAPROOT_CONTROL_BASE_SIZE + TAPROOT_CONTROL_NODE_SIZE *
-	    TAPROOT_CONTROL_MAX_NODE_COUNT ||
-	    (clen - TAPROOT_CONTROL_BASE_SIZE) % TAPROOT_CONTROL_NODE_SIZE != 0)
+	    clen > TAPROOT_CONTROL_BASE_SIZE +
+		    TAPROOT_CONTROL_NODE_SIZE *
+			TAPROOT_CONTROL_MAX_NODE_COUNT ||
+	    (clen - TAPROOT_CONTROL_BASE_SIZE) % TAPROOT_CONTROL_NODE_SIZE !=
+		0)
 		return fail(err, SCRIPT_ERR_TAPROOT_WRONG_CONTROL_SIZE);
 	script_tapleaf_hash(control[0] & TAPROOT_LEAF_MASK, script, slen,
 	    cx->tapleaf_hash);
 	if (!script_taproot_commitment_check(control, clen, program,
-	    cx->tapleaf_hash))
+		cx->tapleaf_hash))
 		return fail(err, SCRIPT_ERR_WITNESS_PROGRAM_MISMATCH);
 	if ((control[0] & TAPROOT_LEAF_MASK) == TAPROOT_LEAF_TAPSCRIPT) {
 		cx->weight_left = (int64_t)witness_serialized_size(in) +
@@ -207,7 +210,8 @@ verify_witness_program(const struct txin *in, int version,
 			ok = exec_witness_script(&st, p2wpkh, sizeof(p2wpkh),
 			    flags, SIGVERSION_WITNESS_V0, cx, err);
 		} else
-			ok = fail(err, SCRIPT_ERR_WITNESS_PROGRAM_WRONG_LENGTH);
+			ok = fail(err,
+			    SCRIPT_ERR_WITNESS_PROGRAM_WRONG_LENGTH);
 	} else if (version == 1 && plen == WITNESS_V1_TAPROOT_SIZE &&
 	    !is_p2sh) {
 		if (!(flags & SCRIPT_VERIFY_TAPROOT)) {
@@ -221,7 +225,8 @@ verify_witness_program(const struct txin *in, int version,
 		*err = SCRIPT_ERR_OK;
 		ok = 1;
 	} else if (flags & SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM)
-		ok = fail(err, SCRIPT_ERR_DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM);
+		ok = fail(err,
+		    SCRIPT_ERR_DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM);
 	else {
 		/* Unknown versions succeed: room for soft forks. */
 		*err = SCRIPT_ERR_OK;
@@ -270,7 +275,7 @@ verify_script(const struct txin *in, const uint8_t *spk, size_t spk_len,
 			goto out;
 		}
 		if (!verify_witness_program(in, version, prog, plen, flags, 0,
-		    cx, err))
+			cx, err))
 			goto out;
 		/* The stack is not clean for witness programs; say it is. */
 		st.n = 1;
@@ -300,7 +305,7 @@ verify_script(const struct txin *in, const uint8_t *spk, size_t spk_len,
 		rs_len = top->len;
 		st.n--;
 		if (!script_eval(&st, rs, rs_len, flags, SIGVERSION_BASE, cx,
-		    err))
+			err))
 			goto out;
 		if (!stack_top_true(&st)) {
 			*err = SCRIPT_ERR_EVAL_FALSE;
@@ -308,7 +313,7 @@ verify_script(const struct txin *in, const uint8_t *spk, size_t spk_len,
 		}
 		if ((flags & SCRIPT_VERIFY_WITNESS) &&
 		    script_is_witness_program(rs, rs_len, &version, &prog,
-		    &plen)) {
+			&plen)) {
 			had_witness = 1;
 			/* Exactly one push of the redeem script, no more. */
 			if (sig_len != rs_len + 1 || sig[0] != rs_len ||
@@ -317,7 +322,7 @@ verify_script(const struct txin *in, const uint8_t *spk, size_t spk_len,
 				goto out;
 			}
 			if (!verify_witness_program(in, version, prog, plen,
-			    flags, 1, cx, err))
+				flags, 1, cx, err))
 				goto out;
 			st.n = 1;
 		}
@@ -377,26 +382,24 @@ verify_input(const struct tx *tx, size_t nin, const struct txout *spent,
 
 int
 script_verify_input_cached(const struct tx *tx, size_t nin,
-    const struct txout *spent, uint32_t flags,
-    const struct script_txdata *td, struct sigcache *cache, int store,
-    int *err)
+    const struct txout *spent, uint32_t flags, const struct script_txdata *td,
+    struct sigcache *cache, int store, int *err)
 {
-	return verify_input(tx, nin, spent, flags, td, cache, store, NULL, NULL,
-	    err);
+	return verify_input(tx, nin, spent, flags, td, cache, store, NULL,
+	    NULL, err);
 }
 
 int
 script_verify_input_watch(const struct tx *tx, size_t nin,
-    const struct txout *spent, uint32_t flags,
-    const struct script_txdata *td, script_sig_fn fn, void *arg, int *err)
+    const struct txout *spent, uint32_t flags, const struct script_txdata *td,
+    script_sig_fn fn, void *arg, int *err)
 {
 	return verify_input(tx, nin, spent, flags, td, NULL, 0, fn, arg, err);
 }
 
 int
-script_verify_input(const struct tx *tx, size_t nin,
-    const struct txout *spent, uint32_t flags,
-    const struct script_txdata *td, int *err)
+script_verify_input(const struct tx *tx, size_t nin, const struct txout *spent,
+    uint32_t flags, const struct script_txdata *td, int *err)
 {
 	return script_verify_input_cached(tx, nin, spent, flags, td, NULL, 0,
 	    err);

@@ -95,7 +95,7 @@ banlist_from_json(json_t *root, const char *name, struct banlist_entry **out,
 		return -1;
 	}
 	v = xcalloc(json_array_size(arr) + 1, sizeof(*v));
-	json_array_foreach(arr, i, o) {
+	json_array_foreach (arr, i, o) {
 		json_t *ver = json_object_get(o, "version");
 		json_t *cr = json_object_get(o, "ban_created");
 		json_t *un = json_object_get(o, "banned_until");
@@ -106,8 +106,7 @@ banlist_from_json(json_t *root, const char *name, struct banlist_entry **out,
 		    !json_is_integer(cr) || !json_is_integer(un) ||
 		    !json_is_string(ad) ||
 		    json_string_length(ad) >= BANLIST_ADDR_MAX ||
-		    strlen(json_string_value(ad)) !=
-		    json_string_length(ad)) {
+		    strlen(json_string_value(ad)) != json_string_length(ad)) {
 			/*
 			 * An address with a NUL inside ("1.2.3.4\u0000x"):
 			 * Core reads the file and LookupSubNet drops that

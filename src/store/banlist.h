@@ -18,7 +18,7 @@
 #define BANLIST_ADDR_MAX 128
 
 struct banlist_entry {
-	char address[BANLIST_ADDR_MAX];	/* subnet text as written */
+	char address[BANLIST_ADDR_MAX]; /* subnet text as written */
 	int64_t created;		/* UNIX time */
 	int64_t until;			/* UNIX time */
 };
@@ -40,7 +40,6 @@ int banlist_parse(const char *text, size_t len, const char *name,
 /* The file's text for v[0..n) as banlist_write writes it; free() it. */
 char *banlist_text(const struct banlist_entry *v, size_t n);
 /* Writes path atomically (path.new, then rename). 0 or -1 (logged). */
-int banlist_write(const char *path, const struct banlist_entry *v,
-    size_t n);
+int banlist_write(const char *path, const struct banlist_entry *v, size_t n);
 
 #endif

@@ -64,10 +64,10 @@ struct open_ctx {
 	const uint8_t *magic;
 	char *err;
 	size_t errlen;
-	int fresh;		/* nothing of ours there yet */
-	int create;		/* no data.mdb: make it (create_data) */
-	uint32_t format;	/* the store's, once checked or written */
-	size_t mapsize;		/* an existing store's map size */
+	int fresh;	 /* nothing of ours there yet */
+	int create;	 /* no data.mdb: make it (create_data) */
+	uint32_t format; /* the store's, once checked or written */
+	size_t mapsize;	 /* an existing store's map size */
 };
 
 static void seterr(struct open_ctx *c, const char *fmt, ...)
@@ -135,8 +135,9 @@ is_leveldb_name(const char *name)
 	/* The files only LevelDB writes (LOCK, LOG and *.log are too generic). */
 	if (strcmp(name, "CURRENT") == 0 || strncmp(name, "MANIFEST-", 9) == 0)
 		return 1;
-	return n > 4 && (strcmp(name + n - 4, ".ldb") == 0 ||
-	    strcmp(name + n - 4, ".sst") == 0);
+	return n > 4 &&
+	    (strcmp(name + n - 4, ".ldb") == 0 ||
+		strcmp(name + n - 4, ".sst") == 0);
 }
 
 /* Every entry must be LMDB's; notes whether data.mdb is there. */
@@ -158,7 +159,7 @@ check_dir_entries(struct open_ctx *c, int *have_data)
 		    strcmp(de->d_name, "lock.mdb") == 0 ||
 		    strcmp(de->d_name, NEW_DATA) == 0 ||
 		    strcmp(de->d_name, NEW_DATA "-lock") == 0)
-			continue;	/* ours (a creation cut short) */
+			continue; /* ours (a creation cut short) */
 		if (strcmp(de->d_name, "data.mdb") == 0)
 			*have_data = 1;
 		else if (is_leveldb_name(de->d_name))
@@ -168,14 +169,18 @@ check_dir_entries(struct open_ctx *c, int *have_data)
 	}
 	closedir(d);
 	if (leveldb[0]) {
-		seterr(c, "%s holds a LevelDB database (%s): it looks like a "
+		seterr(c,
+		    "%s holds a LevelDB database (%s): it looks like a "
 		    "Bitcoin Core chainstate, not a bitrootd store; use another "
-		    "datadir", c->dir, leveldb);
+		    "datadir",
+		    c->dir, leveldb);
 		return -1;
 	}
 	if (other[0]) {
-		seterr(c, "%s holds %s, which is not part of a bitrootd store; "
-		    "refusing to use it", c->dir, other);
+		seterr(c,
+		    "%s holds %s, which is not part of a bitrootd store; "
+		    "refusing to use it",
+		    c->dir, other);
 		return -1;
 	}
 	return 0;
@@ -195,8 +200,10 @@ check_meta(struct open_ctx *c, MDB_txn *txn, MDB_dbi meta)
 	if ((rc = mdb_get(txn, meta, &k, &v)) != 0 ||
 	    v.mv_size != strlen(STORE_APP_TAG) ||
 	    memcmp(v.mv_data, STORE_APP_TAG, v.mv_size) != 0) {
-		seterr(c, "%s/data.mdb is an LMDB database but not a bitrootd "
-		    "store; refusing to use it", c->dir);
+		seterr(c,
+		    "%s/data.mdb is an LMDB database but not a bitrootd "
+		    "store; refusing to use it",
+		    c->dir);
 		return -1;
 	}
 	k.mv_data = (void *)(uintptr_t)META_FORMAT;
@@ -207,9 +214,10 @@ check_meta(struct open_ctx *c, MDB_txn *txn, MDB_dbi meta)
 	}
 	format = le32_read(v.mv_data);
 	if (format > STORE_FORMAT_MAX) {
-		seterr(c, "%s: store format %u is newer than this bitrootd "
-		    "reads (%u); use a newer bitrootd", c->dir, format,
-		    STORE_FORMAT_MAX);
+		seterr(c,
+		    "%s: store format %u is newer than this bitrootd "
+		    "reads (%u); use a newer bitrootd",
+		    c->dir, format, STORE_FORMAT_MAX);
 		return -1;
 	}
 	if (format < 1) {
@@ -229,9 +237,11 @@ check_meta(struct open_ctx *c, MDB_txn *txn, MDB_dbi meta)
 		    ((uint8_t *)v.mv_data)[2], ((uint8_t *)v.mv_data)[3]);
 		snprintf(want, sizeof(want), "%02x%02x%02x%02x", c->magic[0],
 		    c->magic[1], c->magic[2], c->magic[3]);
-		seterr(c, "%s: store was made for another chain (%s, magic %s), "
-		    "not this one (%s, magic %s)", c->dir, chain_name(v.mv_data),
-		    have, chain_name(c->magic), want);
+		seterr(c,
+		    "%s: store was made for another chain (%s, magic %s), "
+		    "not this one (%s, magic %s)",
+		    c->dir, chain_name(v.mv_data), have, chain_name(c->magic),
+		    want);
 		return -1;
 	}
 	return 0;
@@ -304,13 +314,17 @@ probe_data(struct open_ctx *c, const char *path,
 	rc = mdb_env_open(e, c->dir, MDB_RDONLY | MDB_NOLOCK | MDB_NOTLS,
 	    0644);
 	if (rc == MDB_INVALID) {
-		seterr(c, "%s/data.mdb is not an LMDB database; refusing to "
-		    "use it", c->dir);
+		seterr(c,
+		    "%s/data.mdb is not an LMDB database; refusing to "
+		    "use it",
+		    c->dir);
 		goto out;
 	}
 	if (rc == MDB_VERSION_MISMATCH) {
-		seterr(c, "%s/data.mdb was written by an incompatible LMDB "
-		    "version", c->dir);
+		seterr(c,
+		    "%s/data.mdb was written by an incompatible LMDB "
+		    "version",
+		    c->dir);
 		goto out;
 	}
 	if (rc != 0) {
@@ -325,7 +339,7 @@ probe_data(struct open_ctx *c, const char *path,
 	txn = t;
 	if (fs->last_pg != 0 &&
 	    store_check_missing_free(t, path, fs, &probe_walk, c->err,
-	    c->errlen) != 0)
+		c->errlen) != 0)
 		goto out;
 	if ((rc = mdb_dbi_open(t, NULL, 0, &main_db)) != 0 ||
 	    (rc = mdb_stat(t, main_db, &st)) != 0) {
@@ -341,8 +355,10 @@ probe_data(struct open_ctx *c, const char *path,
 	}
 	rc = mdb_dbi_open(t, "meta", 0, &meta);
 	if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
-		seterr(c, "%s/data.mdb is an LMDB database but not a bitrootd "
-		    "store; refusing to use it", c->dir);
+		seterr(c,
+		    "%s/data.mdb is an LMDB database but not a bitrootd "
+		    "store; refusing to use it",
+		    c->dir);
 		goto out;
 	}
 	if (rc != 0) {
@@ -386,7 +402,8 @@ probe(struct open_ctx *c)
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		seterr(c, "%s is not a regular file; refusing to use it", path);
+		seterr(c, "%s is not a regular file; refusing to use it",
+		    path);
 		return -1;
 	}
 	if (st.st_size == 0) {
@@ -394,11 +411,13 @@ probe(struct open_ctx *c)
 		 * LMDB would make an empty file a new environment; but ours are
 		 * renamed into place complete, so this one lost its contents.
 		 */
-		seterr(c, "%s is empty: the store's data were lost (truncated "
+		seterr(c,
+		    "%s is empty: the store's data were lost (truncated "
 		    "by a crash of the system, a full disk or a failed copy?). "
 		    "Restore the chainstate directory from a backup, or move it "
 		    "away and start bitrootd again to sync (or -loadblock) the "
-		    "chain from scratch", path);
+		    "chain from scratch",
+		    path);
 		return -1;
 	}
 	/* A file shorter than its pages would be SIGBUS once mapped. */
@@ -440,7 +459,7 @@ write_new_meta(MDB_txn *txn, MDB_dbi meta, const uint8_t magic[4])
 
 	le32_write(fmt, STORE_FORMAT);
 	if ((rc = put_meta_raw(txn, meta, META_APP, STORE_APP_TAG,
-	    strlen(STORE_APP_TAG))) != 0 ||
+		 strlen(STORE_APP_TAG))) != 0 ||
 	    (rc = put_meta_raw(txn, meta, META_FORMAT, fmt, 4)) != 0)
 		return rc;
 	return put_meta_raw(txn, meta, META_MAGIC, magic, 4);
@@ -463,11 +482,11 @@ create_data(struct open_ctx *c, int dirfd)
 	int rc;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/%s", c->dir, NEW_DATA) >=
-	    sizeof(tmp) ||
+		sizeof(tmp) ||
 	    (size_t)snprintf(lock, sizeof(lock), "%s-lock", tmp) >=
-	    sizeof(lock) ||
+		sizeof(lock) ||
 	    (size_t)snprintf(final, sizeof(final), "%s/data.mdb", c->dir) >=
-	    sizeof(final)) {
+		sizeof(final)) {
 		seterr(c, "%s: path too long", c->dir);
 		return -1;
 	}
@@ -483,8 +502,8 @@ create_data(struct open_ctx *c, int dirfd)
 	}
 	if ((rc = mdb_env_create(&env)) != 0 ||
 	    (rc = mdb_env_set_maxdbs(env, STORE_MAX_DBS)) != 0 ||
-	    (rc = mdb_env_open(env, tmp, MDB_NOSUBDIR | MDB_NOTLS,
-	    0644)) != 0) {
+	    (rc = mdb_env_open(env, tmp, MDB_NOSUBDIR | MDB_NOTLS, 0644)) !=
+		0) {
 		seterr(c, "%s: cannot create the store: %s", tmp,
 		    mdb_strerror(rc));
 		goto fail;
@@ -581,13 +600,10 @@ static unsigned int
 sync_flags(enum store_sync_mode m)
 {
 	switch (m) {
-	case STORE_SYNC_FULL:
-		return 0;
-	case STORE_SYNC_DATA:
-		return MDB_NOMETASYNC;
+	case STORE_SYNC_FULL: return 0;
+	case STORE_SYNC_DATA: return MDB_NOMETASYNC;
 	case STORE_SYNC_PERIODIC:
-	default:
-		return MDB_NOSYNC | MDB_NOMETASYNC;
+	default: return MDB_NOSYNC | MDB_NOMETASYNC;
 	}
 }
 
@@ -649,8 +665,10 @@ store_open_opts(const char *dir, const uint8_t magic[4],
 	}
 	if (flock(lockfd, LOCK_EX | LOCK_NB) == -1) {
 		if (errno == EWOULDBLOCK)
-			seterr(&c, "%s is in use by another bitrootd (or is "
-			    "already open in this one)", dir);
+			seterr(&c,
+			    "%s is in use by another bitrootd (or is "
+			    "already open in this one)",
+			    dir);
 		else
 			seterr(&c, "cannot lock %s: %s", dir, strerror(errno));
 		close(lockfd);
@@ -670,7 +688,9 @@ store_open_opts(const char *dir, const uint8_t magic[4],
 	pthread_cond_init(&s->gate_cv, NULL);
 	s->sync_mode = opt->sync_mode;
 	s->sync_interval_us = (int64_t)(opt->sync_interval_ms < 0 ?
-	    STORE_SYNC_INTERVAL_MS : opt->sync_interval_ms) * 1000;
+				      STORE_SYNC_INTERVAL_MS :
+				      opt->sync_interval_ms) *
+	    1000;
 	s->last_sync_us = time_mono_micros();
 
 	mapsize = opt->map_size ? opt->map_size : default_mapsize();
@@ -695,8 +715,8 @@ store_open_opts(const char *dir, const uint8_t magic[4],
 	 * coin lookups are random; readahead only fills the page cache with
 	 * neighbours nobody asked for once the store outgrows RAM.
 	 */
-	rc = mdb_env_open(s->env, dir, MDB_NOTLS | MDB_NORDAHEAD |
-	    sync_flags(s->sync_mode), 0644);
+	rc = mdb_env_open(s->env, dir,
+	    MDB_NOTLS | MDB_NORDAHEAD | sync_flags(s->sync_mode), 0644);
 	if (rc != 0) {
 		seterr(&c, "%s: cannot open the store: %s", dir,
 		    mdb_strerror(rc));
@@ -770,10 +790,10 @@ store_set_sync_mode(struct store *s, enum store_sync_mode mode)
 {
 	int rc;
 
-	if ((rc = mdb_env_set_flags(s->env, MDB_NOSYNC | MDB_NOMETASYNC,
-	    0)) != 0 ||
+	if ((rc = mdb_env_set_flags(s->env, MDB_NOSYNC | MDB_NOMETASYNC, 0)) !=
+		0 ||
 	    (sync_flags(mode) != 0 &&
-	    (rc = mdb_env_set_flags(s->env, sync_flags(mode), 1)) != 0))
+		(rc = mdb_env_set_flags(s->env, sync_flags(mode), 1)) != 0))
 		return store_lmdb_err("set sync mode", rc);
 	s->sync_mode = mode;
 	/* What earlier commits left unflushed becomes durable now. */

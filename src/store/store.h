@@ -47,9 +47,9 @@
 
 #define STORE_OK 0
 #define STORE_NOTFOUND (-1)
-#define STORE_ERROR (-2)	/* LMDB failure; logged */
-#define STORE_MAPFULL (-3)	/* see the write transactions below */
-#define STORE_EXISTS (-4)	/* store_add_coin: the outpoint has a coin */
+#define STORE_ERROR (-2)   /* LMDB failure; logged */
+#define STORE_MAPFULL (-3) /* see the write transactions below */
+#define STORE_EXISTS (-4)  /* store_add_coin: the outpoint has a coin */
 
 const char *store_strerror(int code);
 
@@ -164,25 +164,27 @@ struct store_rtxn *store_wtxn_reader(struct store_wtxn *t);
 /* ---- Block index and blocks ---- */
 
 /* Block index status bits (as Core's BlockStatus, simplified). */
-#define BLOCK_VALID_HEADER 0x1u		/* header checked (PoW, context) */
-#define BLOCK_VALID_TREE 0x2u		/* parent known and valid header */
-#define BLOCK_VALID_TX 0x4u		/* context-free block checks passed */
-#define BLOCK_VALID_SCRIPTS 0x8u	/* fully connected once */
-#define BLOCK_HAVE_DATA 0x10u		/* raw block stored */
+#define BLOCK_VALID_HEADER 0x1u	 /* header checked (PoW, context) */
+#define BLOCK_VALID_TREE 0x2u	 /* parent known and valid header */
+#define BLOCK_VALID_TX 0x4u	 /* context-free block checks passed */
+#define BLOCK_VALID_SCRIPTS 0x8u /* fully connected once */
+#define BLOCK_HAVE_DATA 0x10u	 /* raw block stored */
 #define BLOCK_HAVE_UNDO 0x20u
-#define BLOCK_FAILED_VALID 0x40u	/* block itself invalid */
-#define BLOCK_FAILED_CHILD 0x80u	/* descends from an invalid block */
+#define BLOCK_FAILED_VALID 0x40u /* block itself invalid */
+#define BLOCK_FAILED_CHILD 0x80u /* descends from an invalid block */
 #define BLOCK_FAILED_MASK (BLOCK_FAILED_VALID | BLOCK_FAILED_CHILD)
 
 struct block_index_entry {
 	uint8_t hash[32];
 	struct block_header hdr;
 	int32_t height;
-	uint8_t chainwork[32];	/* big-endian 256-bit total work up to and including this block */
+	uint8_t chainwork
+	    [32]; /* big-endian 256-bit total work up to and including this block */
 	uint32_t status;
-	uint32_t tx_count;	/* 0 until the block's data is known */
-	uint64_t chain_tx;	/* txs in the chain up to this block, 0 if unknown */
-	uint32_t sequence_id;	/* arrival order, ties in chainwork */
+	uint32_t tx_count; /* 0 until the block's data is known */
+	uint64_t
+	    chain_tx; /* txs in the chain up to this block, 0 if unknown */
+	uint32_t sequence_id; /* arrival order, ties in chainwork */
 };
 
 int store_get_index(struct store_rtxn *t, const uint8_t hash[32],
@@ -210,7 +212,8 @@ int store_del_block(struct store_wtxn *t, const uint8_t hash[32]);
  * -1).
  */
 int store_get_tip(struct store_rtxn *t, uint8_t hash[32], int32_t *height);
-int store_set_tip(struct store_wtxn *t, const uint8_t hash[32], int32_t height);
+int store_set_tip(struct store_wtxn *t, const uint8_t hash[32],
+    int32_t height);
 /* Hash of the active chain's block at height. */
 int store_get_active_hash(struct store_rtxn *t, int32_t height,
     uint8_t hash[32]);
@@ -222,7 +225,7 @@ int store_del_active_hash(struct store_wtxn *t, int32_t height);
 
 struct coin {
 	int64_t value;
-	uint8_t *script;	/* borrowed: valid until the transaction ends */
+	uint8_t *script; /* borrowed: valid until the transaction ends */
 	size_t script_len;
 	int32_t height;
 	int coinbase;
@@ -287,8 +290,8 @@ int store_del_undo(struct store_wtxn *t, const uint8_t hash[32]);
  * bitrootd refuses.
  */
 enum store_cs {
-	STORE_CS_TIP = 0,	/* the followed chainstate (the default) */
-	STORE_CS_OTHER = 1,	/* the second one */
+	STORE_CS_TIP = 0,   /* the followed chainstate (the default) */
+	STORE_CS_OTHER = 1, /* the second one */
 };
 int store_txn_use(struct store_rtxn *t, enum store_cs cs);
 int store_clear_chainstate(struct store_wtxn *t);
@@ -309,11 +312,11 @@ int store_reset_chainstate(struct store_wtxn *t);
  */
 #define STORE_META_KEY_MAX 64
 #define STORE_META_VALUE_MAX 4096
-int store_put_meta(struct store_wtxn *t, const char *key,
-    const uint8_t *data, size_t len);
+int store_put_meta(struct store_wtxn *t, const char *key, const uint8_t *data,
+    size_t len);
 int store_del_meta(struct store_wtxn *t, const char *key);
-int store_get_meta(struct store_rtxn *t, const char *key,
-    const uint8_t **data, size_t *len);
+int store_get_meta(struct store_rtxn *t, const char *key, const uint8_t **data,
+    size_t *len);
 
 /* ---- Transaction index ---- */
 

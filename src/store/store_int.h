@@ -42,9 +42,9 @@
 #define META_APP "app"
 #define META_FORMAT "format"
 #define META_MAGIC "magic"
-#define META_TIP "tip"		/* slot 0's; slot 1's is "tip1" */
+#define META_TIP "tip" /* slot 0's; slot 1's is "tip1" */
 #define META_TIP1 "tip1"
-#define META_TIPSLOT "tipslot"	/* 1 byte: the followed chainstate's slot */
+#define META_TIPSLOT "tipslot" /* 1 byte: the followed chainstate's slot */
 #define META_BEST_HEADER "bestheader"
 #define META_USER_PREFIX "x:"
 
@@ -74,13 +74,14 @@ struct store {
 	MDB_dbi db_active[2];
 	MDB_dbi db_coins[2];
 	MDB_dbi db_undo;
-	MDB_dbi db_txindex;	/* txid -> block hash, tx position (-txindex) */
-	MDB_dbi db_blockfilter;	/* type, block hash -> filter (-blockfilterindex) */
+	MDB_dbi db_txindex; /* txid -> block hash, tx position (-txindex) */
+	MDB_dbi
+	    db_blockfilter; /* type, block hash -> filter (-blockfilterindex) */
 	uint8_t magic[4];
-	int lock_fd;		/* flock'd directory: one store per directory */
-	char *dir;		/* as given to store_open */
-	uint32_t format;	/* as of open (store_swap_chainstates raises it) */
-	int sums;		/* values carry a checksum (format 3) */
+	int lock_fd;	 /* flock'd directory: one store per directory */
+	char *dir;	 /* as given to store_open */
+	uint32_t format; /* as of open (store_swap_chainstates raises it) */
+	int sums;	 /* values carry a checksum (format 3) */
 
 	/*
 	 * The map gate. mdb_env_set_mapsize() unmaps and remaps the file, so
@@ -96,26 +97,26 @@ struct store {
 	 */
 	pthread_mutex_t gate_mu;
 	pthread_cond_t gate_cv;
-	unsigned int open_txns;		/* guarded by gate_mu */
-	int grow_pending;		/* guarded by gate_mu */
-	size_t mapsize;			/* guarded by gate_mu */
+	unsigned int open_txns; /* guarded by gate_mu */
+	int grow_pending;	/* guarded by gate_mu */
+	size_t mapsize;		/* guarded by gate_mu */
 
 	/* Writer (validation thread) only. */
-	int sync_mode;			/* enum store_sync_mode */
-	int64_t sync_interval_us;	/* 0: only explicit store_sync() */
-	int64_t last_sync_us;		/* atomic: store_sync runs on any thread */
+	int sync_mode;		  /* enum store_sync_mode */
+	int64_t sync_interval_us; /* 0: only explicit store_sync() */
+	int64_t last_sync_us;	  /* atomic: store_sync runs on any thread */
 };
 
 struct store_rtxn {
 	struct store *s;
 	MDB_txn *txn;
-	int is_writer;		/* the view returned by store_wtxn_reader */
-	int tipslot;		/* the followed chainstate's slot, as of begin */
-	int slot;		/* the slot coins, active and tip go to */
+	int is_writer; /* the view returned by store_wtxn_reader */
+	int tipslot;   /* the followed chainstate's slot, as of begin */
+	int slot;      /* the slot coins, active and tip go to */
 };
 
 struct store_wtxn {
-	struct store_rtxn r;	/* r.txn is the write transaction */
+	struct store_rtxn r; /* r.txn is the write transaction */
 };
 
 /* store_txn.c */
@@ -133,10 +134,10 @@ void store_metrics_size(struct store *s);
 
 /* store_filecheck.c */
 struct store_file_size {
-	uint64_t size;		/* bytes */
-	unsigned psize;		/* LMDB's page size */
-	uint64_t have_pages;	/* whole pages in the file */
-	uint64_t last_pg;	/* the newer meta's mm_last_pg */
+	uint64_t size;	     /* bytes */
+	unsigned psize;	     /* LMDB's page size */
+	uint64_t have_pages; /* whole pages in the file */
+	uint64_t last_pg;    /* the newer meta's mm_last_pg */
 };
 /*
  * Reads data.mdb's meta pages with pread (before anything maps it: a page
@@ -157,7 +158,7 @@ int store_check_file_size(const char *path, struct store_file_size *fs,
  */
 struct store_free_walk {
 	MDB_cursor *cur;
-	uint8_t *seen;		/* one bit per missing page */
+	uint8_t *seen; /* one bit per missing page */
 };
 int store_check_missing_free(MDB_txn *txn, const char *path,
     const struct store_file_size *fs, struct store_free_walk *fw, char *err,
@@ -177,8 +178,7 @@ void codec_coin_key(const struct outpoint *op, uint8_t key[COIN_KEY_LEN]);
 void codec_coin_key_parse(const uint8_t key[COIN_KEY_LEN],
     struct outpoint *op);
 /* CRC-32C (Castagnoli) of key then value. */
-uint32_t codec_sum(const void *key, size_t klen, const void *val,
-    size_t vlen);
+uint32_t codec_sum(const void *key, size_t klen, const void *val, size_t vlen);
 void codec_index_encode(const struct block_index_entry *e,
     uint8_t out[INDEX_VALUE_LEN]);
 int codec_index_decode(const uint8_t *p, size_t len, const uint8_t hash[32],

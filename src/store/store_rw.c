@@ -84,20 +84,21 @@ check_sum(const struct store *s, const void *key, size_t klen, MDB_val *v,
 	if (!s->sums)
 		return;
 	n = v->mv_size;
-	if (n >= VALUE_SUM_LEN && le32_read((const uint8_t *)v->mv_data + n -
-	    VALUE_SUM_LEN) == codec_sum(key, klen, v->mv_data,
-	    n - VALUE_SUM_LEN)) {
+	if (n >= VALUE_SUM_LEN &&
+	    le32_read((const uint8_t *)v->mv_data + n - VALUE_SUM_LEN) ==
+		codec_sum(key, klen, v->mv_data, n - VALUE_SUM_LEN)) {
 		v->mv_size = n - VALUE_SUM_LEN;
 		return;
 	}
 	for (i = 0; i < klen && i < 36; i++)
 		snprintf(hex + 2 * i, 3, "%02x", k[i]);
-	fatalx("store: %s/data.mdb is damaged: the %s with key %s fails its "
+	fatalx(
+	    "store: %s/data.mdb is damaged: the %s with key %s fails its "
 	    "checksum (bit rot, or a bad copy of the file). Stop using this "
 	    "copy: restart with -reindex-chainstate to rebuild the UTXO set "
 	    "from the stored blocks if it is a coin, or restore the chainstate "
-	    "directory from a backup, or move it away and sync again", s->dir,
-	    what, hex);
+	    "directory from a backup, or move it away and sync again",
+	    s->dir, what, hex);
 }
 
 /* Size of a value with its checksum, and the checksum written after it. */
@@ -159,10 +160,11 @@ store_iter_index(struct store_rtxn *t,
 		return store_lmdb_err("index cursor", rc);
 	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
 		if (k.mv_size == 32)
-			check_sum(t->s, k.mv_data, 32, &v, "block index entry");
+			check_sum(t->s, k.mv_data, 32, &v,
+			    "block index entry");
 		if (k.mv_size != 32 ||
-		    codec_index_decode(v.mv_data, v.mv_size, k.mv_data,
-		    &e) == -1) {
+		    codec_index_decode(v.mv_data, v.mv_size, k.mv_data, &e) ==
+			-1) {
 			log_warnx("store: corrupt block index entry");
 			ret = STORE_ERROR;
 			break;
@@ -244,7 +246,8 @@ store_get_active_hash(struct store_rtxn *t, int32_t height, uint8_t hash[32])
 	if (height < 0)
 		return STORE_NOTFOUND;
 	height_key(height, key);
-	if ((rc = get(t, t->s->db_active[t->slot], key, 4, &v, "get active")) != 0)
+	if ((rc = get(t, t->s->db_active[t->slot], key, 4, &v,
+		 "get active")) != 0)
 		return rc;
 	if (v.mv_size != 32) {
 		log_warnx("store: corrupt active chain entry at %d", height);
@@ -265,7 +268,8 @@ store_set_active_hash(struct store_wtxn *t, int32_t height,
 		return STORE_ERROR;
 	}
 	height_key(height, key);
-	return put(t, t->r.s->db_active[t->r.slot], key, 4, hash, 32, "put active");
+	return put(t, t->r.s->db_active[t->r.slot], key, 4, hash, 32,
+	    "put active");
 }
 
 int
@@ -330,7 +334,7 @@ store_get_best_header(struct store_rtxn *t, uint8_t hash[32])
 	int rc;
 
 	if ((rc = get(t, t->s->db_meta, META_BEST_HEADER,
-	    strlen(META_BEST_HEADER), &v, "get best header")) != 0)
+		 strlen(META_BEST_HEADER), &v, "get best header")) != 0)
 		return rc;
 	if (v.mv_size != 32) {
 		log_warnx("store: corrupt best header record");
@@ -359,7 +363,7 @@ store_get_coin(struct store_rtxn *t, const struct outpoint *op,
 
 	codec_coin_key(op, key);
 	if ((rc = get(t, t->s->db_coins[t->slot], key, sizeof(key), &v,
-	    "get coin")) != 0)
+		 "get coin")) != 0)
 		return rc;
 	check_sum(t->s, key, sizeof(key), &v, "coin");
 	if (codec_coin_decode(v.mv_data, v.mv_size, out) == -1) {
@@ -388,8 +392,10 @@ store_get_coin_by_txid(struct store_rtxn *t, const uint8_t txid[32],
 	k.mv_size = sizeof(key);
 	/* Keys sort by txid, then index: the first at or after (txid, 0). */
 	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	if (rc == MDB_NOTFOUND || (rc == 0 && (k.mv_size != COIN_KEY_LEN ||
-	    memcmp(k.mv_data, txid, 32) != 0)))
+	if (rc == MDB_NOTFOUND ||
+	    (rc == 0 &&
+		(k.mv_size != COIN_KEY_LEN ||
+		    memcmp(k.mv_data, txid, 32) != 0)))
 		ret = STORE_NOTFOUND;
 	else if (rc != 0)
 		ret = store_lmdb_err("coins seek", rc);
@@ -409,8 +415,8 @@ store_get_coin_by_txid(struct store_rtxn *t, const uint8_t txid[32],
 }
 
 static int
-put_coin(struct store_wtxn *t, const struct outpoint *op,
-    const struct coin *c, unsigned int flags)
+put_coin(struct store_wtxn *t, const struct outpoint *op, const struct coin *c,
+    unsigned int flags)
 {
 	uint8_t key[COIN_KEY_LEN], hdr[COIN_HDR_MAX];
 	size_t hlen;
@@ -461,7 +467,8 @@ store_del_coin(struct store_wtxn *t, const struct outpoint *op)
 	uint8_t key[COIN_KEY_LEN];
 
 	codec_coin_key(op, key);
-	return del(t, t->r.s->db_coins[t->r.slot], key, sizeof(key), "delete coin");
+	return del(t, t->r.s->db_coins[t->r.slot], key, sizeof(key),
+	    "delete coin");
 }
 
 int
@@ -555,20 +562,21 @@ store_swap_chainstates(struct store_wtxn *t)
 	int rc;
 
 	/* Format 2 or above admits the second chainstate: never lower it. */
-	le32_write(fmt, t->r.s->format > STORE_FORMAT_SLOTS ? t->r.s->format :
-	    STORE_FORMAT_SLOTS);
+	le32_write(fmt,
+	    t->r.s->format > STORE_FORMAT_SLOTS ? t->r.s->format :
+						  STORE_FORMAT_SLOTS);
 	if ((rc = put(t, t->r.s->db_meta, META_TIPSLOT, strlen(META_TIPSLOT),
-	    &slot, 1, "put tipslot")) != 0 ||
+		 &slot, 1, "put tipslot")) != 0 ||
 	    (rc = put(t, t->r.s->db_meta, META_FORMAT, strlen(META_FORMAT),
-	    fmt, 4, "put format")) != 0)
+		 fmt, 4, "put format")) != 0)
 		return rc;
 	t->r.tipslot = slot;
 	return STORE_OK;
 }
 
 static int
-user_key(const char *key, char buf[sizeof(META_USER_PREFIX) +
-    STORE_META_KEY_MAX], size_t *len)
+user_key(const char *key,
+    char buf[sizeof(META_USER_PREFIX) + STORE_META_KEY_MAX], size_t *len)
 {
 	size_t n = strlen(key);
 
@@ -727,7 +735,7 @@ store_get_blockfilter(struct store_rtxn *t, uint8_t type,
 	key[0] = type;
 	memcpy(key + 1, block, 32);
 	if ((rc = get(t, t->s->db_blockfilter, key, sizeof(key), &v,
-	    "get blockfilter")) != 0)
+		 "get blockfilter")) != 0)
 		return rc;
 	/* An encoded filter is at least its CompactSize count. */
 	if (v.mv_size <= BLOCKFILTER_VALUE_MIN) {

@@ -44,18 +44,12 @@ const char *
 store_strerror(int code)
 {
 	switch (code) {
-	case STORE_OK:
-		return "ok";
-	case STORE_NOTFOUND:
-		return "not found";
-	case STORE_ERROR:
-		return "store failure (see the log)";
-	case STORE_MAPFULL:
-		return "store map full (grow and retry)";
-	case STORE_EXISTS:
-		return "already there";
-	default:
-		return "unknown store error";
+	case STORE_OK: return "ok";
+	case STORE_NOTFOUND: return "not found";
+	case STORE_ERROR: return "store failure (see the log)";
+	case STORE_MAPFULL: return "store map full (grow and retry)";
+	case STORE_EXISTS: return "already there";
+	default: return "unknown store error";
 	}
 }
 
@@ -267,8 +261,11 @@ store_write_commit(struct store_wtxn *t)
 		 * (and the kernel may have dropped the dirty pages), so stop
 		 * rather than report a committed block as not committed.
 		 */
-		if (now - __atomic_load_n(&s->last_sync_us, __ATOMIC_RELAXED) >=
-		    s->sync_interval_us && store_sync(s) != 0)
+		if (now -
+			    __atomic_load_n(&s->last_sync_us,
+				__ATOMIC_RELAXED) >=
+			s->sync_interval_us &&
+		    store_sync(s) != 0)
 			fatalx("%s: flushing the store failed", __func__);
 	}
 	return STORE_OK;
@@ -299,12 +296,14 @@ store_grow(struct store *s)
 	if (thread_wtxn)
 		fatalx("%s: called with a write transaction open", __func__);
 	if (thread_txns > 0)
-		fatalx("%s: called with a read transaction open on this thread",
+		fatalx(
+		    "%s: called with a read transaction open on this thread",
 		    __func__);
 	pthread_mutex_lock(&s->gate_mu);
 	if (s->mapsize > SIZE_MAX / 2) {
 		pthread_mutex_unlock(&s->gate_mu);
-		log_warnx("store: map size %zu cannot grow further", s->mapsize);
+		log_warnx("store: map size %zu cannot grow further",
+		    s->mapsize);
 		return STORE_ERROR;
 	}
 	s->grow_pending = 1;

@@ -58,8 +58,7 @@ args_lookup_for(const struct args *a, const char *name)
 {
 	int idx = arg_lookup(name);
 
-	if (idx != -1 && !a->client &&
-	    (arg_def_at(idx)->flags & ARG_CLIENT))
+	if (idx != -1 && !a->client && (arg_def_at(idx)->flags & ARG_CLIENT))
 		return -1;
 	return idx;
 }
@@ -179,33 +178,37 @@ args_interpret(struct args *a, const struct arg_def *d, const char *v,
 		if (d->flags & ARG_NONEG) {
 			errbuf_printf(err, errlen,
 			    "Negating of -%s is meaningless "
-			    "and therefore forbidden", d->name);
+			    "and therefore forbidden",
+			    d->name);
 			return -1;
 		}
-		if (v == NULL || *v == '\0' || (strict_int(v, &n) == 0 &&
-		    n != 0)) {
+		if (v == NULL || *v == '\0' ||
+		    (strict_int(v, &n) == 0 && n != 0)) {
 			*out = "0";
 			*neg = 1;
 			return 0;
 		}
 		if (strict_int(v, &n) == 0) {
 			/* -nofoo=0: Core reads it as -foo=1, with a warning */
-			args_warn(a, "parsed potentially confusing "
-			    "double-negative -%s=%s", d->name, v);
+			args_warn(a,
+			    "parsed potentially confusing "
+			    "double-negative -%s=%s",
+			    d->name, v);
 			*out = "1";
 			return 0;
 		}
 		errbuf_printf(err, errlen,
 		    "Cannot negate -%s at the same time as "
-		    "setting a value ('%s').", d->name, v);
+		    "setting a value ('%s').",
+		    d->name, v);
 		return -1;
 	}
 	if (v == NULL) {
 		if (d->flags & ARG_NOELIDE) {
 			errbuf_printf(err, errlen,
 			    "Can not set -%s with no value. "
-			    "Please specify value with -%s=value.", d->name,
-			    d->name);
+			    "Please specify value with -%s=value.",
+			    d->name, d->name);
 			return -1;
 		}
 		*out = (d->flags & (ARG_BOOL | ARG_INT)) ? "1" : "";
@@ -213,8 +216,7 @@ args_interpret(struct args *a, const struct arg_def *d, const char *v,
 	}
 	if ((d->flags & ARG_INT) && strict_int(v, &n) == -1) {
 		errbuf_printf(err, errlen,
-		    "Invalid value -%s=%s: not an integer",
-		    d->name, v);
+		    "Invalid value -%s=%s: not an integer", d->name, v);
 		return -1;
 	}
 	if ((d->flags & ARG_BOOL) && *v != '\0' && strict_int(v, &n) == -1) {
@@ -257,8 +259,10 @@ confonly_on_cmdline(const struct args *a, char *err, size_t errlen)
 			q[k++] = *c;
 		}
 		q[k] = '\0';
-		errbuf_printf(err, errlen, "-%s cannot be used from commandline; "
-		    "-%s=\"%s\"", d->name, d->name, q);
+		errbuf_printf(err, errlen,
+		    "-%s cannot be used from commandline; "
+		    "-%s=\"%s\"",
+		    d->name, d->name, q);
 		return -1;
 	}
 	return 0;
@@ -276,9 +280,11 @@ args_parse_argv(struct args *a, int argc, char *const argv[], char *err,
 	for (i = 1; i < argc; i++) {
 		tok = argv[i];
 		if (tok[0] != '-') {
-			errbuf_printf(err, errlen, "Command line contains "
+			errbuf_printf(err, errlen,
+			    "Command line contains "
 			    "unexpected token '%s', see bitrootd -h for a "
-			    "list of options.", tok);
+			    "list of options.",
+			    tok);
 			return -2;
 		}
 		/* --name is the same as -name */
@@ -296,14 +302,15 @@ args_parse_argv(struct args *a, int argc, char *const argv[], char *err,
 		}
 		/* a dot would name a section: not on the command line */
 		if (idx == -1 || strchr(name, '.') != NULL) {
-			errbuf_printf(err, errlen, "Invalid parameter %s", tok);
+			errbuf_printf(err, errlen, "Invalid parameter %s",
+			    tok);
 			free(name);
 			return -1;
 		}
 		free(name);
 		d = arg_def_at(idx);
 		if (args_interpret(a, d, val, negated, &out, &neg, err,
-		    errlen) == -1)
+			errlen) == -1)
 			return -1;
 		args_add_value(&a->cmd[idx], out, neg, NULL, NULL, 0);
 	}
@@ -328,9 +335,9 @@ args_help_requested(const struct args *a)
 struct span {
 	const struct arg_val *first, *last;
 	size_t count;
-	int negated_last;	/* the source ends with a negation */
+	int negated_last; /* the source ends with a negation */
 	int any_negated;
-	size_t start;		/* index of the first value after it */
+	size_t start; /* index of the first value after it */
 };
 
 static void
@@ -406,7 +413,8 @@ resolve_into(const struct args *a, int idx, const char *chain,
 			continue;
 		for (j = sp.start; j < srcs[i]->n; j++) {
 			v = &srcs[i]->v[j];
-			if (secs[i] != NULL && strcmp(v->section, secs[i]) != 0)
+			if (secs[i] != NULL &&
+			    strcmp(v->section, secs[i]) != 0)
 				continue;
 			e->all = xreallocarray(e->all, e->nall + 1,
 			    sizeof(*e->all));
@@ -436,7 +444,8 @@ eff_of(const struct args *a, const char *name)
 	if (name[0] == '-')
 		name++;
 	if ((idx = arg_lookup(name)) == -1)
-		fatalx("args: option -%s is not registered (util/args_table.c)",
+		fatalx(
+		    "args: option -%s is not registered (util/args_table.c)",
 		    name);
 	return &a->eff[idx];
 }
@@ -486,8 +495,7 @@ args_get_bool(const struct args *a, const char *name, int def)
 }
 
 size_t
-args_get_all(const struct args *a, const char *name,
-    const char *const **vals)
+args_get_all(const struct args *a, const char *name, const char *const **vals)
 {
 	const struct arg_eff *e = eff_of(a, name);
 
@@ -553,9 +561,9 @@ chain_flag(const struct args *a, const char *name)
 }
 
 static const struct {
-	const char *name;	/* -chain= value and config section */
-	const char *flag;	/* the boolean option, or NULL */
-	const char *subdir;	/* under the datadir, or NULL for main */
+	const char *name;   /* -chain= value and config section */
+	const char *flag;   /* the boolean option, or NULL */
+	const char *subdir; /* under the datadir, or NULL for main */
 } chains[] = {
 	{ "main", NULL, NULL },
 	{ "test", "testnet", "testnet3" },
@@ -564,7 +572,7 @@ static const struct {
 	{ "regtest", "regtest", "regtest" },
 };
 
-#define NCHAINS	(sizeof(chains) / sizeof(chains[0]))
+#define NCHAINS (sizeof(chains) / sizeof(chains[0]))
 
 int
 args_chain_from_settings(struct args *a, const char **chain, char *err,
@@ -587,7 +595,8 @@ args_chain_from_settings(struct args *a, const char **chain, char *err,
 		if (c == NULL) {
 			errbuf_printf(err, errlen,
 			    "Unknown chain %s. Use main, "
-			    "test, testnet4, signet or regtest.", v);
+			    "test, testnet4, signet or regtest.",
+			    v);
 			return -1;
 		}
 	}
@@ -598,7 +607,8 @@ args_chain_from_settings(struct args *a, const char **chain, char *err,
 		}
 	}
 	if (count > 1) {
-		errbuf_printf(err, errlen, "Invalid combination of -regtest, "
+		errbuf_printf(err, errlen,
+		    "Invalid combination of -regtest, "
 		    "-signet, -testnet, -testnet4 and -chain. Can use at most "
 		    "one.");
 		return -1;
@@ -713,9 +723,12 @@ args_select_chain(struct args *a, char *err, size_t errlen)
 		const char *v;
 
 		d = arg_def_at(idx);
-		if ((d->flags & ARG_UNSUPP) && (v = first_on(a, idx)) != NULL) {
-			errbuf_printf(err, errlen, "-%s=%s is not supported by "
-			    "bitrootd: %s.", d->name, v, d->note);
+		if ((d->flags & ARG_UNSUPP) &&
+		    (v = first_on(a, idx)) != NULL) {
+			errbuf_printf(err, errlen,
+			    "-%s=%s is not supported by "
+			    "bitrootd: %s.",
+			    d->name, v, d->note);
 			return -1;
 		}
 	}
@@ -746,8 +759,8 @@ args_log(const struct args *a)
 
 	for (i = 0; i < a->nwarnings; i++)
 		log_warnx("%s", a->warnings[i]);
-	log_info("Using data directory %s", a->chaindir ? a->chaindir :
-	    a->datadir);
+	log_info("Using data directory %s",
+	    a->chaindir ? a->chaindir : a->datadir);
 	if (args_is_negated(a, "conf"))
 		log_info("Config file: <disabled>");
 	else if (a->conf_path)
@@ -780,8 +793,7 @@ args_log(const struct args *a)
 }
 
 /* Appends to a growing string. */
-static void
-cat(char **s, size_t *len, const char *fmt, ...)
+static void cat(char **s, size_t *len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void

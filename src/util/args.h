@@ -60,8 +60,8 @@ void args_free(struct args *a);
  * a word that is not an option (Core reports it on its own), -1 for the
  * rest (Core's "Error parsing command line arguments"), with err filled.
  */
-int args_parse_argv(struct args *a, int argc, char *const argv[],
-    char *err, size_t errlen);
+int args_parse_argv(struct args *a, int argc, char *const argv[], char *err,
+    size_t errlen);
 /* -?, -h, -help or -help-debug (2 for -help-debug), else 0. */
 int args_help_requested(const struct args *a);
 /* The grouped option list (debug-only options when debug is set). */

@@ -28,10 +28,14 @@
 #include "util/xmalloc.h"
 
 /* A config file is small; anything bigger is a mistake (a wrong -conf). */
-#define CONF_MAX_BYTES	(16 * 1024 * 1024)
+#define CONF_MAX_BYTES (16 * 1024 * 1024)
 
 static const char *const known_sections[] = {
-	"main", "test", "testnet4", "signet", "regtest",
+	"main",
+	"test",
+	"testnet4",
+	"signet",
+	"regtest",
 };
 
 static int
@@ -40,7 +44,7 @@ section_known(const char *s)
 	size_t i;
 
 	for (i = 0; i < sizeof(known_sections) / sizeof(known_sections[0]);
-	    i++)
+	     i++)
 		if (strcmp(s, known_sections[i]) == 0)
 			return 1;
 	return 0;
@@ -81,8 +85,10 @@ args_find_datadir(struct args *a, char *err, size_t errlen)
 	if (v != NULL && *v != '\0') {
 		dir = abs_path(v, NULL);
 		if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
-			errbuf_printf(err, errlen, "Specified data directory "
-			    "\"%s\" does not exist.", v);
+			errbuf_printf(err, errlen,
+			    "Specified data directory "
+			    "\"%s\" does not exist.",
+			    v);
 			free(dir);
 			return -1;
 		}
@@ -113,8 +119,8 @@ trim(char *s)
 	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
 		s++;
 	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
-	    e[-1] == '\n'))
+	while (e > s &&
+	    (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
 		*--e = '\0';
 	return s;
 }
@@ -165,22 +171,28 @@ conf_option(struct args *a, char *key, int dotted, const char *value,
 		errbuf_printf(err, errlen,
 		    "%s cannot be set in the configuration "
 		    "file; use includeconf= if you want to include additional "
-		    "config files", d->name);
+		    "config files",
+		    d->name);
 		return -1;
 	}
 	if ((d->flags & ARG_CONFONLY) && !top) {
 		/* Core says it on stderr only; debug.log gets it as well. */
-		fprintf(stderr, "warning: -%s cannot be used from included "
-		    "files; ignoring -%s=%s\n", d->name, d->name, value);
-		args_warn(a, "-%s cannot be used from included files; "
-		    "ignoring -%s=%s", d->name, d->name, value);
+		fprintf(stderr,
+		    "warning: -%s cannot be used from included "
+		    "files; ignoring -%s=%s\n",
+		    d->name, d->name, value);
+		args_warn(a,
+		    "-%s cannot be used from included files; "
+		    "ignoring -%s=%s",
+		    d->name, d->name, value);
 		return 0;
 	}
-	if (args_interpret(a, d, value, negated, &out, &neg, err,
-	    errlen) == -1)
+	if (args_interpret(a, d, value, negated, &out, &neg, err, errlen) ==
+	    -1)
 		return -1;
 	if (strcmp(d->name, "reindex") == 0 && !neg && strcmp(out, "0") != 0)
-		args_warn(a, "reindex=1 is set in the configuration file, "
+		args_warn(a,
+		    "reindex=1 is set in the configuration file, "
 		    "which rebuilds the indexes at every start-up; remove it "
 		    "once the rebuild is done");
 	args_add_value(&a->conf[idx], out, neg, section, file, line);
@@ -210,8 +222,8 @@ args_conf_parse(struct args *a, char *buf, size_t len, const char *path,
 		if (strlen(p) != (size_t)(nl - p)) {
 			errbuf_printf(err, errlen,
 			    "parse error on line %d: the "
-			    "line contains a NUL byte (%s:%d)", lineno, file,
-			    lineno);
+			    "line contains a NUL byte (%s:%d)",
+			    lineno, file, lineno);
 			goto out;
 		}
 		used_hash = 0;
@@ -227,16 +239,18 @@ args_conf_parse(struct args *a, char *buf, size_t len, const char *path,
 			free(section);
 			section = xstrdup(line + 1);
 			if (!section_known(section))
-				args_warn(a, "%s:%d Section [%s] is not "
-				    "recognized.", file, lineno, section);
+				args_warn(a,
+				    "%s:%d Section [%s] is not "
+				    "recognized.",
+				    file, lineno, section);
 			continue;
 		}
 		if (line[0] == '-') {
 			errbuf_printf(err, errlen,
 			    "parse error on line %d: %s, "
 			    "options in configuration file must be specified "
-			    "without leading - (%s:%d)", lineno, line, file,
-			    lineno);
+			    "without leading - (%s:%d)",
+			    lineno, line, file, lineno);
 			goto out;
 		}
 		if ((eq = strchr(line, '=')) == NULL) {
@@ -249,8 +263,8 @@ args_conf_parse(struct args *a, char *buf, size_t len, const char *path,
 			else
 				errbuf_printf(err, errlen,
 				    "parse error on line "
-				    "%d: %s (%s:%d)", lineno, line, file,
-				    lineno);
+				    "%d: %s (%s:%d)",
+				    lineno, line, file, lineno);
 			goto out;
 		}
 		*eq = '\0';
@@ -259,24 +273,25 @@ args_conf_parse(struct args *a, char *buf, size_t len, const char *path,
 		if (*key == '\0') {
 			errbuf_printf(err, errlen,
 			    "parse error on line %d: =%s, "
-			    "the option name is missing (%s:%d)", lineno,
-			    value, file, lineno);
+			    "the option name is missing (%s:%d)",
+			    lineno, value, file, lineno);
 			goto out;
 		}
 		full = *section ? xasprintf("%s.%s", section, key) :
-		    xstrdup(key);
+				  xstrdup(key);
 		if (used_hash && strstr(full, "rpcpassword") != NULL) {
 			errbuf_printf(err, errlen,
 			    "parse error on line %d, using "
 			    "# in rpcpassword can be ambiguous and should be "
-			    "avoided (%s:%d)", lineno, file, lineno);
+			    "avoided (%s:%d)",
+			    lineno, file, lineno);
 			free(full);
 			goto out;
 		}
-		if (conf_option(a, full, strchr(key, '.') != NULL, value,
-		    file, lineno, top, msg, sizeof(msg)) == -1) {
-			errbuf_printf(err, errlen,
-			    "%s (%s:%d)", msg, file, lineno);
+		if (conf_option(a, full, strchr(key, '.') != NULL, value, file,
+			lineno, top, msg, sizeof(msg)) == -1) {
+			errbuf_printf(err, errlen, "%s (%s:%d)", msg, file,
+			    lineno);
 			free(full);
 			goto out;
 		}
@@ -317,15 +332,13 @@ file_exists(const char *path)
 
 /* includeconf values of one section, after its last negation. */
 static void
-collect_includes(struct args *a, const char *section, char ***list,
-    size_t *n)
+collect_includes(struct args *a, const char *section, char ***list, size_t *n)
 {
 	struct arg_vals *vs = &a->conf[arg_lookup("includeconf")];
 	size_t i, start = 0;
 
 	for (i = 0; i < vs->n; i++)
-		if (strcmp(vs->v[i].section, section) == 0 &&
-		    vs->v[i].negated)
+		if (strcmp(vs->v[i].section, section) == 0 && vs->v[i].negated)
 			start = i + 1;
 	for (i = start; i < vs->n; i++) {
 		if (strcmp(vs->v[i].section, section) != 0)
@@ -355,8 +368,10 @@ read_includes(struct args *a, char *err, size_t errlen)
 	for (i = 0; i < n && rc == 0; i++) {
 		path = abs_path(names[i], a->datadir);
 		if (!file_exists(path)) {
-			errbuf_printf(err, errlen, "Failed to include "
-			    "configuration file %s", names[i]);
+			errbuf_printf(err, errlen,
+			    "Failed to include "
+			    "configuration file %s",
+			    names[i]);
 			rc = -1;
 		} else if (conf_read_file(a, path, 0, err, errlen) == -1)
 			rc = -1;
@@ -387,7 +402,8 @@ args_read_config(struct args *a, char *err, size_t errlen)
 			errbuf_printf(err, errlen,
 			    "Error reading configuration "
 			    "file: specified config file \"%s\" could not be "
-			    "opened.", path);
+			    "opened.",
+			    path);
 			free(path);
 			return -1;
 		}
@@ -406,8 +422,7 @@ args_read_config(struct args *a, char *err, size_t errlen)
 	if (conf_read_file(a, path, 1, msg, sizeof(msg)) == -1 ||
 	    read_includes(a, msg, sizeof(msg)) == -1) {
 		errbuf_printf(err, errlen,
-		    "Error reading configuration file: %s",
-		    msg);
+		    "Error reading configuration file: %s", msg);
 		free(path);
 		return -1;
 	}

@@ -13,22 +13,22 @@
 #include "util/errbuf.h"
 
 /* Flags of a registered option. */
-#define ARG_NET		0x0001	/* Core's NETWORK_ONLY */
-#define ARG_MULTI	0x0002	/* repeatable; read with args_get_all */
-#define ARG_INT		0x0004	/* value must be an integer */
-#define ARG_BOOL	0x0008	/* value must be an integer (0: off) */
-#define ARG_NONEG	0x0010	/* -noname is an error */
-#define ARG_NOELIDE	0x0020	/* a bare -name is an error */
-#define ARG_IGNORED	0x0040	/* accepted (Core has it), unused: warned */
-#define ARG_UNSUPP	0x0080	/* a value other than 0 is refused */
-#define ARG_DEBUG	0x0100	/* shown by -help-debug only */
-#define ARG_HIDDEN	0x0200	/* never shown in help */
-#define ARG_SENSITIVE	0x0400	/* value never logged */
-#define ARG_CMDLINE	0x0800	/* not allowed in a config file */
-#define ARG_CONFONLY	0x1000	/* not allowed on the command line */
-#define ARG_WARN_ON	0x2000	/* a value other than 0 is warned about */
-#define ARG_EMPTY_ON	0x4000	/* for U and W: "" asks for the feature */
-#define ARG_CLIENT	0x8000	/* bitroot-cli's only; unknown to the daemon */
+#define ARG_NET 0x0001	     /* Core's NETWORK_ONLY */
+#define ARG_MULTI 0x0002     /* repeatable; read with args_get_all */
+#define ARG_INT 0x0004	     /* value must be an integer */
+#define ARG_BOOL 0x0008	     /* value must be an integer (0: off) */
+#define ARG_NONEG 0x0010     /* -noname is an error */
+#define ARG_NOELIDE 0x0020   /* a bare -name is an error */
+#define ARG_IGNORED 0x0040   /* accepted (Core has it), unused: warned */
+#define ARG_UNSUPP 0x0080    /* a value other than 0 is refused */
+#define ARG_DEBUG 0x0100     /* shown by -help-debug only */
+#define ARG_HIDDEN 0x0200    /* never shown in help */
+#define ARG_SENSITIVE 0x0400 /* value never logged */
+#define ARG_CMDLINE 0x0800   /* not allowed in a config file */
+#define ARG_CONFONLY 0x1000  /* not allowed on the command line */
+#define ARG_WARN_ON 0x2000   /* a value other than 0 is warned about */
+#define ARG_EMPTY_ON 0x4000  /* for U and W: "" asks for the feature */
+#define ARG_CLIENT 0x8000    /* bitroot-cli's only; unknown to the daemon */
 
 enum arg_group {
 	ARG_GRP_OPTIONS,
@@ -45,8 +45,8 @@ enum arg_group {
 };
 
 struct arg_def {
-	const char *name;	/* without the dash */
-	const char *val;	/* "=<n>" shown in help, or "" */
+	const char *name; /* without the dash */
+	const char *val;  /* "=<n>" shown in help, or "" */
 	unsigned int flags;
 	enum arg_group group;
 	const char *help;
@@ -68,10 +68,10 @@ size_t arg_count(void);
 
 /* One occurrence of an option. */
 struct arg_val {
-	char *value;		/* as given; "0" for a negation */
+	char *value; /* as given; "0" for a negation */
 	int negated;
-	char *section;		/* "": top level; NULL: command line */
-	const char *file;	/* file: its path (owned by struct args) */
+	char *section;	  /* "": top level; NULL: command line */
+	const char *file; /* file: its path (owned by struct args) */
 	int line;
 };
 
@@ -82,25 +82,25 @@ struct arg_vals {
 
 /* What the getters return, per option, for the selected chain. */
 struct arg_eff {
-	const char *value;	/* NULL when unset */
+	const char *value; /* NULL when unset */
 	int negated;
-	const char **all;	/* args_get_all, xmalloc'd array */
+	const char **all; /* args_get_all, xmalloc'd array */
 	size_t nall;
 };
 
 struct args {
-	struct arg_vals *cmd;	/* per registry index */
-	struct arg_vals *conf;	/* per registry index, every section */
-	struct arg_eff *eff;	/* per registry index */
-	const char *chain;	/* NULL until args_select_chain */
+	struct arg_vals *cmd;  /* per registry index */
+	struct arg_vals *conf; /* per registry index, every section */
+	struct arg_eff *eff;   /* per registry index */
+	const char *chain;     /* NULL until args_select_chain */
 	char *datadir;
 	char *chaindir;
-	char *conf_path;	/* file read, or NULL */
-	char **files;		/* every file read, for arg_val.file */
+	char *conf_path; /* file read, or NULL */
+	char **files;	 /* every file read, for arg_val.file */
 	size_t nfiles;
 	char **warnings;
 	size_t nwarnings;
-	int client;		/* args_new_client: bitroot-cli's view */
+	int client; /* args_new_client: bitroot-cli's view */
 };
 
 /* args.c */
@@ -118,8 +118,8 @@ int args_interpret(struct args *a, const struct arg_def *d, const char *v,
 /* Recomputes every effective value for a->chain (NULL: top level only). */
 void args_resolve(struct args *a);
 /* The chain named by -chain & co. from the command line and top level. */
-int args_chain_from_settings(struct args *a, const char **chain,
-    char *err, size_t errlen);
+int args_chain_from_settings(struct args *a, const char **chain, char *err,
+    size_t errlen);
 
 /* args_conf.c */
 /* Parses config text into a->conf; also the fuzz target's entry. */

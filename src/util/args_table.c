@@ -32,34 +32,34 @@
 #include "util/log.h"
 #include "util/xmalloc.h"
 
-#define B	ARG_BOOL
-#define I	ARG_INT
-#define M	ARG_MULTI
-#define N	ARG_NET
-#define D	ARG_DEBUG
-#define X	ARG_IGNORED
-#define U	ARG_UNSUPP
-#define S	ARG_SENSITIVE
-#define H	ARG_HIDDEN
-#define E	ARG_NOELIDE
-#define G	ARG_NONEG
-#define W	ARG_WARN_ON
-#define Z	ARG_EMPTY_ON
-#define C	ARG_CLIENT
+#define B ARG_BOOL
+#define I ARG_INT
+#define M ARG_MULTI
+#define N ARG_NET
+#define D ARG_DEBUG
+#define X ARG_IGNORED
+#define U ARG_UNSUPP
+#define S ARG_SENSITIVE
+#define H ARG_HIDDEN
+#define E ARG_NOELIDE
+#define G ARG_NONEG
+#define W ARG_WARN_ON
+#define Z ARG_EMPTY_ON
+#define C ARG_CLIENT
 
-#define NOWALLET	"bitrootd has no wallet"
-#define NOGUI		"bitrootd has no GUI"
+#define NOWALLET "bitrootd has no wallet"
+#define NOGUI "bitrootd has no GUI"
 
-#define GO	ARG_GRP_OPTIONS
-#define GC	ARG_GRP_CONNECTION
-#define GW	ARG_GRP_WALLET
-#define GWD	ARG_GRP_WALLET_DEBUG
-#define GZ	ARG_GRP_ZMQ
-#define GD	ARG_GRP_DEBUG
-#define GCH	ARG_GRP_CHAIN
-#define GR	ARG_GRP_RELAY
-#define GB	ARG_GRP_BLOCK
-#define GRPC	ARG_GRP_RPC
+#define GO ARG_GRP_OPTIONS
+#define GC ARG_GRP_CONNECTION
+#define GW ARG_GRP_WALLET
+#define GWD ARG_GRP_WALLET_DEBUG
+#define GZ ARG_GRP_ZMQ
+#define GD ARG_GRP_DEBUG
+#define GCH ARG_GRP_CHAIN
+#define GR ARG_GRP_RELAY
+#define GB ARG_GRP_BLOCK
+#define GRPC ARG_GRP_RPC
 
 /* Options that Core's and bitrootd's behaviour agree on leave .note NULL. */
 #pragma GCC diagnostic push
@@ -176,22 +176,16 @@ static const struct arg_def table[] = {
 	    "Keep a full transaction index for getrawtransaction (default: "
 	    "0)" },
 	/* GUI and removed options, accepted silently as Core does */
-	{ "choosedatadir", "", H | X, GO, "",
-	    NOGUI },
+	{ "choosedatadir", "", H | X, GO, "", NOGUI },
 	{ "dbcrashratio", "", H | X, GO, "",
 	    "a LevelDB test option; bitrootd uses LMDB" },
 	{ "forcecompactdb", "", H | X, GO, "",
 	    "a LevelDB option; bitrootd uses LMDB" },
-	{ "lang", "=<lang>", H | X, GO, "",
-	    NOGUI },
-	{ "min", "", H | X, GO, "",
-	    NOGUI },
-	{ "resetguisettings", "", H | X, GO, "",
-	    NOGUI },
-	{ "splash", "", H | X, GO, "",
-	    NOGUI },
-	{ "uiplatform", "", H | X, GO, "",
-	    NOGUI },
+	{ "lang", "=<lang>", H | X, GO, "", NOGUI },
+	{ "min", "", H | X, GO, "", NOGUI },
+	{ "resetguisettings", "", H | X, GO, "", NOGUI },
+	{ "splash", "", H | X, GO, "", NOGUI },
+	{ "uiplatform", "", H | X, GO, "", NOGUI },
 	{ "ipcbind", "=<address>", H | X | M, GO, "",
 	    "bitrootd has no IPC interface" },
 
@@ -199,8 +193,7 @@ static const struct arg_def table[] = {
 	{ "addnode", "=<ip>", M | N, GC,
 	    "Add a node to connect to and keep connected; can be given more "
 	    "than once" },
-	{ "asmap", "=<file>", X, GC,
-	    "ASN map for bucketing peers",
+	{ "asmap", "=<file>", X, GC, "ASN map for bucketing peers",
 	    "peers are bucketed by network group, not by ASN" },
 	{ "bantime", "=<n>", I, GC,
 	    "Default length of a manual ban in seconds (default: 86400)" },
@@ -304,19 +297,16 @@ static const struct arg_def table[] = {
 	{ "timeout", "=<n>", I, GC,
 	    "Connection attempt timeout in milliseconds (minimum: 1, "
 	    "default: 5000)" },
-	{ "torcontrol", "=<ip>:<port>", X, GC,
-	    "Tor control address",
+	{ "torcontrol", "=<ip>:<port>", X, GC, "Tor control address",
 	    "bitrootd has no Tor support" },
-	{ "torpassword", "=<pass>", S | X, GC,
-	    "Tor control password",
+	{ "torpassword", "=<pass>", S | X, GC, "Tor control password",
 	    "bitrootd has no Tor support" },
 	{ "txreconciliation", "", B | D | U, GC,
 	    "Transaction reconciliation, BIP 330 (default: 0)",
 	    "Erlay (BIP 330) is not implemented; remove it" },
 	{ "upnp", "", B | H | U, GC, "",
 	    "UPnP is gone from Core too; forward the port on the router" },
-	{ "v2transport", "", B, GC,
-	    "Support v2 transport (default: 1)" },
+	{ "v2transport", "", B, GC, "Support v2 transport (default: 1)" },
 	{ "whitebind", "=<[permissions@]addr>", M, GC,
 	    "Bind to an address and give its peers these permissions "
 	    "(bloomfilter, noban, forcerelay, relay, mempool, download, "
@@ -327,47 +317,36 @@ static const struct arg_def table[] = {
 	    "of -whitebind; can be given more than once" },
 
 	/* Wallet options: bitrootd has no wallet */
-	{ "addresstype", "=<type>", X, GW, "Wallet address type",
-	    NOWALLET },
+	{ "addresstype", "=<type>", X, GW, "Wallet address type", NOWALLET },
 	{ "avoidpartialspends", "", B | X, GW, "Group outputs by address",
 	    NOWALLET },
 	{ "changetype", "=<type>", X, GW, "Wallet change address type",
 	    NOWALLET },
 	{ "consolidatefeerate", "=<amt>", X, GW,
-	    "Fee rate below which the wallet consolidates inputs",
-	    NOWALLET },
+	    "Fee rate below which the wallet consolidates inputs", NOWALLET },
 	{ "disablewallet", "", B | X, GW,
-	    "Do not load a wallet (bitrootd never has one)",
-	    NOWALLET },
+	    "Do not load a wallet (bitrootd never has one)", NOWALLET },
 	{ "discardfee", "=<amt>", X, GW, "Wallet change discard fee rate",
 	    NOWALLET },
 	{ "fallbackfee", "=<amt>", X, GW, "Wallet fallback fee rate",
 	    NOWALLET },
-	{ "keypool", "=<n>", I | X, GW, "Wallet key pool size",
-	    NOWALLET },
+	{ "keypool", "=<n>", I | X, GW, "Wallet key pool size", NOWALLET },
 	{ "maxapsfee", "=<n>", X, GW, "Wallet partial-spend-avoidance fee",
 	    NOWALLET },
-	{ "mintxfee", "=<amt>", X, GW, "Wallet minimum fee rate",
-	    NOWALLET },
-	{ "paytxfee", "=<amt>", X, GW, "Wallet fee rate",
-	    NOWALLET },
-	{ "signer", "=<cmd>", X, GW, "External signing tool",
-	    NOWALLET },
+	{ "mintxfee", "=<amt>", X, GW, "Wallet minimum fee rate", NOWALLET },
+	{ "paytxfee", "=<amt>", X, GW, "Wallet fee rate", NOWALLET },
+	{ "signer", "=<cmd>", X, GW, "External signing tool", NOWALLET },
 	{ "spendzeroconfchange", "", B | X, GW,
-	    "Wallet spends unconfirmed change",
-	    NOWALLET },
+	    "Wallet spends unconfirmed change", NOWALLET },
 	{ "txconfirmtarget", "=<n>", I | X, GW, "Wallet confirmation target",
 	    NOWALLET },
-	{ "wallet", "=<path>", M | N | X, GW, "Wallet to load",
-	    NOWALLET },
+	{ "wallet", "=<path>", M | N | X, GW, "Wallet to load", NOWALLET },
 	{ "walletbroadcast", "", B | X, GW, "Wallet broadcasts transactions",
 	    NOWALLET },
-	{ "walletdir", "=<dir>", N | X, GW, "Wallet directory",
-	    NOWALLET },
+	{ "walletdir", "=<dir>", N | X, GW, "Wallet directory", NOWALLET },
 	{ "walletnotify", "=<cmd>", X, GW, "Command on wallet transactions",
 	    NOWALLET },
-	{ "walletrbf", "", B | X, GW, "Wallet opts in to RBF",
-	    NOWALLET },
+	{ "walletrbf", "", B | X, GW, "Wallet opts in to RBF", NOWALLET },
 
 	/* Wallet debugging/testing options */
 	{ "dblogsize", "=<n>", I | D | X, GWD, "Wallet database log size",
@@ -379,13 +358,11 @@ static const struct arg_def table[] = {
 	{ "privdb", "", B | D | X, GWD, "Private wallet database environment",
 	    NOWALLET },
 	{ "unsafesqlitesync", "", B | D | X, GWD,
-	    "SQLite synchronous=OFF for wallet tests",
-	    NOWALLET },
+	    "SQLite synchronous=OFF for wallet tests", NOWALLET },
 	{ "walletcrosschain", "", B | D | X, GWD, "Allow cross-chain wallets",
 	    NOWALLET },
 	{ "walletrejectlongchains", "", B | D | X, GWD,
-	    "Wallet respects mempool chain limits",
-	    NOWALLET },
+	    "Wallet respects mempool chain limits", NOWALLET },
 
 	/* ZeroMQ notification options (src/zmq, doc/zmq.md) */
 	{ "zmqpubhashblock", "=<address>", M, GZ,
@@ -529,8 +506,7 @@ static const struct arg_def table[] = {
 	{ "regtest", "", B | D, GCH,
 	    "The regression test chain, where blocks can be made at will; "
 	    "same as -chain=regtest" },
-	{ "signet", "", B, GCH,
-	    "The signet chain; same as -chain=signet" },
+	{ "signet", "", B, GCH, "The signet chain; same as -chain=signet" },
 	{ "signetchallenge", "=<hex>", G, GCH,
 	    "The script signet blocks must satisfy; a different one makes "
 	    "a custom signet with its own message start (signet only; "
@@ -542,19 +518,18 @@ static const struct arg_def table[] = {
 	{ "testactivationheight", "=name@height", M | D, GCH,
 	    "Activation height of a soft fork, regtest only (segwit, bip34, "
 	    "dersig, cltv, csv); can be given more than once" },
-	{ "testnet", "", B, GCH,
-	    "The testnet3 chain; same as -chain=test" },
+	{ "testnet", "", B, GCH, "The testnet3 chain; same as -chain=test" },
 	{ "testnet4", "", B, GCH,
 	    "The testnet4 chain; same as -chain=testnet4" },
-	{ "testsnapshot", "=<height>:<blockhash>:<hash>:<nchaintx>", M | D, GCH,
+	{ "testsnapshot", "=<height>:<blockhash>:<hash>:<nchaintx>", M | D,
+	    GCH,
 	    "A UTXO snapshot loadtxoutset accepts besides the chain's "
 	    "assumeutxo table: the block at height with blockhash, whose UTXO "
 	    "set has hash_serialized_3 hash and nchaintx transactions up to "
 	    "it (regtest only; bitrootd's, for tests); can be given more than "
 	    "once" },
 	{ "vbparams", "=deployment:start:end[:min_activation_height]",
-	    M | D | U, GCH,
-	    "Version bits deployment parameters, regtest only",
+	    M | D | U, GCH, "Version bits deployment parameters, regtest only",
 	    "version bits parameters cannot be changed; use "
 	    "-testactivationheight for buried deployments" },
 
@@ -608,8 +583,7 @@ static const struct arg_def table[] = {
 	    "address; a bare port or no value binds 127.0.0.1 (default port: "
 	    "the RPC port plus 1000; default: off); can be given more than "
 	    "once" },
-	{ "rest", "", B, GRPC,
-	    "Accept public REST requests (default: 0)" },
+	{ "rest", "", B, GRPC, "Accept public REST requests (default: 0)" },
 	{ "rpcallowip", "=<ip>", M, GRPC,
 	    "Allow JSON-RPC from this source: an IP, a network/netmask or "
 	    "network/CIDR, 0.0.0.0/0 or ::/0; can be given more than once" },
@@ -631,8 +605,7 @@ static const struct arg_def table[] = {
 	{ "rpcdoccheck", "", B | D | X, GRPC,
 	    "Check RPC documentation at run time (default: 0)",
 	    "RPC help is static text; there is nothing to check" },
-	{ "rpcpassword", "=<pw>", S, GRPC,
-	    "Password for JSON-RPC" },
+	{ "rpcpassword", "=<pw>", S, GRPC, "Password for JSON-RPC" },
 	{ "rpcport", "=<port>", I | N, GRPC,
 	    "Listen for JSON-RPC on <port> (default: 8332, testnet3: 18332, "
 	    "testnet4: 48332, signet: 38332, regtest: 18443)" },
@@ -640,8 +613,7 @@ static const struct arg_def table[] = {
 	    "HTTP request timeout in seconds (default: 30)" },
 	{ "rpcthreads", "=<n>", I, GRPC,
 	    "Threads serving RPC calls (default: 16)" },
-	{ "rpcuser", "=<user>", S, GRPC,
-	    "User name for JSON-RPC" },
+	{ "rpcuser", "=<user>", S, GRPC, "User name for JSON-RPC" },
 	{ "rpcwhitelist", "=<whitelist>", M, GRPC,
 	    "RPC methods a user may call, as <USERNAME>:<rpc 1>,<rpc 2>,...; "
 	    "can be given more than once" },
@@ -649,8 +621,7 @@ static const struct arg_def table[] = {
 	    "Whether users without a -rpcwhitelist get an empty one" },
 	{ "rpcworkqueue", "=<n>", I | D, GRPC,
 	    "Depth of the RPC work queue (default: 64)" },
-	{ "server", "", B, GRPC,
-	    "Accept JSON-RPC commands (default: 1)" },
+	{ "server", "", B, GRPC, "Accept JSON-RPC commands (default: 1)" },
 };
 #pragma GCC diagnostic pop
 
@@ -683,7 +654,7 @@ static const char *const group_title[ARG_GRP_COUNT] = {
 	"RPC server options:",
 };
 
-#define TABLE_LEN	(sizeof(table) / sizeof(table[0]))
+#define TABLE_LEN (sizeof(table) / sizeof(table[0]))
 
 /* Registry indexes sorted by name, built once. */
 static int sorted[TABLE_LEN];
@@ -692,7 +663,8 @@ static pthread_once_t sorted_once = PTHREAD_ONCE_INIT;
 static int
 cmp_idx(const void *x, const void *y)
 {
-	return strcmp(table[*(const int *)x].name, table[*(const int *)y].name);
+	return strcmp(table[*(const int *)x].name,
+	    table[*(const int *)y].name);
 }
 
 static void
@@ -704,8 +676,8 @@ sort_table(void)
 		sorted[i] = (int)i;
 	qsort(sorted, TABLE_LEN, sizeof(sorted[0]), cmp_idx);
 	for (i = 1; i < TABLE_LEN; i++)
-		if (strcmp(table[sorted[i - 1]].name,
-		    table[sorted[i]].name) == 0)
+		if (strcmp(table[sorted[i - 1]].name, table[sorted[i]].name) ==
+		    0)
 			fatalx("arg table: -%s registered twice",
 			    table[sorted[i]].name);
 }
@@ -750,8 +722,8 @@ args_is_known(const char *name)
 	return idx != -1 && !(table[idx].flags & ARG_CLIENT);
 }
 
-#define HELP_WIDTH	79
-#define HELP_INDENT	7
+#define HELP_WIDTH 79
+#define HELP_INDENT 7
 
 /* Writes text wrapped at HELP_WIDTH, each line indented by HELP_INDENT. */
 static void
@@ -815,14 +787,17 @@ args_print_help(FILE *fp, int debug)
 			d = &table[idx[i]];
 			fprintf(fp, "  -%s%s\n", d->name, d->val);
 			if (d->flags & ARG_IGNORED)
-				text = xasprintf("%s (accepted for "
+				text = xasprintf(
+				    "%s (accepted for "
 				    "compatibility; bitrootd ignores it: %s)",
 				    d->help, d->note);
 			else if (d->flags & ARG_UNSUPP)
 				text = xasprintf("%s (a value other than "
-				    "0 stops start-up: %s)", d->help, d->note);
+						 "0 stops start-up: %s)",
+				    d->help, d->note);
 			else if (d->flags & ARG_WARN_ON)
-				text = xasprintf("%s (a value other than "
+				text = xasprintf(
+				    "%s (a value other than "
 				    "0 has no effect but a warning: %s)",
 				    d->help, d->note);
 			else

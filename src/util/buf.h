@@ -72,7 +72,10 @@ le32_read(const uint8_t *p)
 static inline void
 le32_write(uint8_t *p, uint32_t v)
 {
-	p[0] = v; p[1] = v >> 8; p[2] = v >> 16; p[3] = v >> 24;
+	p[0] = v;
+	p[1] = v >> 8;
+	p[2] = v >> 16;
+	p[3] = v >> 24;
 }
 
 static inline uint64_t

@@ -29,11 +29,11 @@
 #include "util/xmalloc.h"
 
 /* Core keeps the last 10 MB of debug.log once it passes 11 MB. */
-#define SHRINK_KEEP	(10 * 1000 * 1000)
-#define SHRINK_OVER	(SHRINK_KEEP / 10 * 11)
+#define SHRINK_KEEP (10 * 1000 * 1000)
+#define SHRINK_OVER (SHRINK_KEEP / 10 * 11)
 
 /* Longest failure reason passed from the child to the parent. */
-#define REASON_MAX	1024
+#define REASON_MAX 1024
 
 int
 daemon_lock_dir(const char *dir)
@@ -93,7 +93,8 @@ parent_wait(int fd)
 	if (len > 1)
 		dprintf(STDERR_FILENO, "Error: %s\n", buf + 1);
 	else
-		dprintf(STDERR_FILENO, "Error during initialization - check "
+		dprintf(STDERR_FILENO,
+		    "Error during initialization - check "
 		    "debug.log for details\n");
 	_exit(1);
 }
@@ -121,8 +122,8 @@ daemon_detach(int wait_startup, int *notify)
 		fatal("setsid");
 	if ((null = open("/dev/null", O_RDWR)) == -1)
 		fatal("open /dev/null");
-	if (dup2(null, STDIN_FILENO) == -1 || dup2(null, STDOUT_FILENO) == -1 ||
-	    dup2(null, STDERR_FILENO) == -1)
+	if (dup2(null, STDIN_FILENO) == -1 ||
+	    dup2(null, STDOUT_FILENO) == -1 || dup2(null, STDERR_FILENO) == -1)
 		fatal("dup2");
 	if (null > STDERR_FILENO)
 		close(null);
@@ -186,7 +187,7 @@ daemon_raise_nofile(long *before, long *after)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return -1;
 	*before = *after = rl.rlim_cur == RLIM_INFINITY ? 1L << 20 :
-	    (long)rl.rlim_cur;
+							  (long)rl.rlim_cur;
 	/* an unlimited hard limit is not a number setrlimit accepts */
 	want = rl.rlim_max == RLIM_INFINITY ? (rlim_t)1 << 20 : rl.rlim_max;
 	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
@@ -259,9 +260,11 @@ apply_loglevels(const struct args *a, struct log_options *opt, char *err,
 	for (i = 0; i < n; i++) {
 		if ((colon = strchr(v[i], ':')) == NULL) {
 			if (parse_level(v[i], &lvl) == -1) {
-				snprintf(err, errlen, "Unsupported global "
+				snprintf(err, errlen,
+				    "Unsupported global "
 				    "logging level -loglevel=%s. Valid values: "
-				    "info, debug, trace.", v[i]);
+				    "info, debug, trace.",
+				    v[i]);
 				return -1;
 			}
 			opt->level = lvl;
@@ -269,11 +272,13 @@ apply_loglevels(const struct args *a, struct log_options *opt, char *err,
 		}
 		snprintf(cat, sizeof(cat), "%.*s", (int)(colon - v[i]), v[i]);
 		if ((size_t)(colon - v[i]) >= sizeof(cat) ||
-		    log_category_parse(cat, &bits) == -1 ||
-		    bits == LOG_ALL || parse_level(colon + 1, &lvl) == -1) {
-			snprintf(err, errlen, "Unsupported category-specific "
+		    log_category_parse(cat, &bits) == -1 || bits == LOG_ALL ||
+		    parse_level(colon + 1, &lvl) == -1) {
+			snprintf(err, errlen,
+			    "Unsupported category-specific "
 			    "logging level -loglevel=%s. Expected "
-			    "-loglevel=<category>:<loglevel>.", v[i]);
+			    "-loglevel=<category>:<loglevel>.",
+			    v[i]);
 			return -1;
 		}
 		if (lvl == LOGL_INFO)
@@ -283,8 +288,8 @@ apply_loglevels(const struct args *a, struct log_options *opt, char *err,
 }
 
 int
-daemon_log_options(const struct args *a, struct log_options *opt,
-    char **path, char *err, size_t errlen)
+daemon_log_options(const struct args *a, struct log_options *opt, char **path,
+    char *err, size_t errlen)
 {
 	const char *const *v;
 	const char *file;
@@ -298,7 +303,8 @@ daemon_log_options(const struct args *a, struct log_options *opt,
 		file = args_get(a, "debuglogfile");
 		if (file == NULL || *file == '\0')
 			file = "debug.log";
-		*path = file[0] == '/' ? xstrdup(file) :
+		*path = file[0] == '/' ?
+		    xstrdup(file) :
 		    xasprintf("%s/%s", args_chaindir(a), file);
 	}
 	opt->path = *path;
@@ -319,8 +325,10 @@ daemon_log_options(const struct args *a, struct log_options *opt,
 			start = i + 1;
 	for (i = start; i < n; i++) {
 		if (log_category_parse(v[i], &bits) == -1) {
-			snprintf(err, errlen, "Unsupported logging category "
-			    "-debug=%s.", v[i]);
+			snprintf(err, errlen,
+			    "Unsupported logging category "
+			    "-debug=%s.",
+			    v[i]);
 			goto fail;
 		}
 		opt->categories |= bits;
@@ -328,8 +336,10 @@ daemon_log_options(const struct args *a, struct log_options *opt,
 	n = args_get_all(a, "debugexclude", &v);
 	for (i = 0; i < n; i++) {
 		if (log_category_parse(v[i], &bits) == -1) {
-			snprintf(err, errlen, "Unsupported logging category "
-			    "-debugexclude=%s.", v[i]);
+			snprintf(err, errlen,
+			    "Unsupported logging category "
+			    "-debugexclude=%s.",
+			    v[i]);
 			goto fail;
 		}
 		opt->categories &= ~bits;

@@ -15,12 +15,12 @@
 
 struct slot {
 	uint64_t hash;
-	void *item;		/* NULL: empty */
+	void *item; /* NULL: empty */
 };
 
 struct htab {
 	struct slot *s;
-	size_t cap;		/* a power of two */
+	size_t cap; /* a power of two */
 	size_t n;
 	size_t keylen, keyoff;
 	uint64_t k0, k1;

@@ -32,8 +32,8 @@
 #include "util/log.h"
 #include "util/time.h"
 
-#define LOG_MSG_MAX	8192	/* formatted message, unescaped */
-#define LOG_LINE_MAX	(LOG_MSG_MAX + 512)
+#define LOG_MSG_MAX 8192 /* formatted message, unescaped */
+#define LOG_LINE_MAX (LOG_MSG_MAX + 512)
 
 enum log_state { LOG_NEW, LOG_OPEN, LOG_CLOSED };
 
@@ -41,7 +41,7 @@ volatile uint32_t log_debug_mask;
 
 /* Set by log_init before threads; read-only afterwards. */
 static int log_state = LOG_NEW;
-static int log_fd = -1;			/* atomic; see rotation above */
+static int log_fd = -1; /* atomic; see rotation above */
 static char *log_path;
 static int log_console;
 static int log_stamps = 1;
@@ -50,7 +50,7 @@ static int log_threads;
 static int log_sources;
 static int log_level_always;
 static enum log_level log_level = LOGL_DEBUG;
-static uint32_t log_categories;		/* atomic */
+static uint32_t log_categories; /* atomic */
 
 static _Thread_local char thread_name[16];
 
@@ -87,17 +87,26 @@ static const struct {
 	 * RPC reports each one's state, so each has a bit of its own (from
 	 * the top, see log.h). Later Core's are only accepted.
 	 */
-	{ "tor", 1u << 31 }, { "walletdb", 1u << 30 },
-	{ "estimatefee", LOG_ESTIMATEFEE }, { "selectcoins", 1u << 28 },
-	{ "rand", 1u << 27 }, { "prune", 1u << 26 }, { "proxy", 1u << 25 },
-	{ "libevent", 1u << 24 }, { "qt", 1u << 23 }, { "leveldb", 1u << 22 },
-	{ "i2p", 1u << 21 }, { "ipc", 1u << 20 },
-	{ "txreconciliation", 1u << 19 }, { "scan", 1u << 18 },
+	{ "tor", 1u << 31 },
+	{ "walletdb", 1u << 30 },
+	{ "estimatefee", LOG_ESTIMATEFEE },
+	{ "selectcoins", 1u << 28 },
+	{ "rand", 1u << 27 },
+	{ "prune", 1u << 26 },
+	{ "proxy", 1u << 25 },
+	{ "libevent", 1u << 24 },
+	{ "qt", 1u << 23 },
+	{ "leveldb", 1u << 22 },
+	{ "i2p", 1u << 21 },
+	{ "ipc", 1u << 20 },
+	{ "txreconciliation", 1u << 19 },
+	{ "scan", 1u << 18 },
 	{ "txpackages", 1u << 17 },
-	{ "kernel", 0 }, { "privatebroadcast", 0 },
+	{ "kernel", 0 },
+	{ "privatebroadcast", 0 },
 };
 
-#define NCATEGORIES	(sizeof(categories) / sizeof(categories[0]))
+#define NCATEGORIES (sizeof(categories) / sizeof(categories[0]))
 
 int
 log_category_parse(const char *name, uint32_t *mask)
@@ -354,8 +363,7 @@ copy_str(char *dst, size_t size, size_t off, const char *s)
 }
 
 /* snprintf that never moves *n past cap. */
-static void
-appendf(char *out, size_t *n, size_t cap, const char *fmt, ...)
+static void appendf(char *out, size_t *n, size_t cap, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static void
@@ -415,24 +423,21 @@ log_emit(enum log_level lvl, uint32_t cat, const char *file, int line,
 	/* Core's -loglevelalways: "all" names lines without a category. */
 	if (log_level_always) {
 		static const char *const names[] = { "error", "warning",
-		    "info", "debug", "trace" };
+			"info", "debug", "trace" };
 
-		appendf(out, &n, cap, "[%s:%s] ", cat ?
-		    log_category_name(cat & -cat) : "all", names[lvl]);
-	} else switch (lvl) {
-	case LOGL_ERROR:
-		appendf(out, &n, cap, "[error] ");
-		break;
-	case LOGL_WARN:
-		appendf(out, &n, cap, "[warning] ");
-		break;
-	case LOGL_DEBUG:
-	case LOGL_TRACE:
-		appendf(out, &n, cap, "[%s] ", log_category_name(cat & -cat));
-		break;
-	case LOGL_INFO:
-		break;
-	}
+		appendf(out, &n, cap, "[%s:%s] ",
+		    cat ? log_category_name(cat & -cat) : "all", names[lvl]);
+	} else
+		switch (lvl) {
+		case LOGL_ERROR: appendf(out, &n, cap, "[error] "); break;
+		case LOGL_WARN: appendf(out, &n, cap, "[warning] "); break;
+		case LOGL_DEBUG:
+		case LOGL_TRACE:
+			appendf(out, &n, cap, "[%s] ",
+			    log_category_name(cat & -cat));
+			break;
+		case LOGL_INFO: break;
+		}
 	n = append_escaped(out, n, cap, msg);
 	if (err != NULL && n < cap) {
 		n = append_str(out, n, cap, ": ");

@@ -31,7 +31,7 @@ enum log_category {
 	LOG_LOCK = 1u << 11,
 	LOG_CONFIG = 1u << 12,
 	LOG_ZMQ = 1u << 13,
-	LOG_ESTIMATEFEE = 1u << 29,	/* the fee estimator (mempool/fees.c) */
+	LOG_ESTIMATEFEE = 1u << 29, /* the fee estimator (mempool/fees.c) */
 	/* Bits 17..31 hold Core's categories that have no code here (log.c). */
 	LOG_ALL = 0xffffffffu,
 };
@@ -39,15 +39,15 @@ enum log_category {
 enum log_level { LOGL_ERROR, LOGL_WARN, LOGL_INFO, LOGL_DEBUG, LOGL_TRACE };
 
 struct log_options {
-	const char *path;	/* debug.log, or NULL for none */
-	int to_console;		/* also write to stderr */
-	int timestamps;		/* -logtimestamps, default 1 */
-	int time_micros;	/* -logtimemicros */
-	int thread_names;	/* -logthreadnames */
-	int source_locations;	/* -logsourcelocations */
-	int level_always;	/* -loglevelalways: [category:level] on every line */
-	uint32_t categories;	/* enabled debug categories */
-	enum log_level level;	/* -loglevel, default info */
+	const char *path;     /* debug.log, or NULL for none */
+	int to_console;	      /* also write to stderr */
+	int timestamps;	      /* -logtimestamps, default 1 */
+	int time_micros;      /* -logtimemicros */
+	int thread_names;     /* -logthreadnames */
+	int source_locations; /* -logsourcelocations */
+	int level_always; /* -loglevelalways: [category:level] on every line */
+	uint32_t categories;  /* enabled debug categories */
+	enum log_level level; /* -loglevel, default info */
 };
 
 /* Opens the log; returns 0 or -1 with errno set. Call before any thread. */
@@ -82,14 +82,18 @@ extern volatile uint32_t log_debug_mask;
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void log_debug_at(uint32_t cat, const char *file, int line,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-_Noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-_Noreturn void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug_at(uint32_t cat, const char *file, int line, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+_Noreturn void fatal(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+_Noreturn void fatalx(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 
-#define log_debug(cat, ...) do {					\
-	if (__atomic_load_n(&log_debug_mask, __ATOMIC_RELAXED) & (cat))	\
-		log_debug_at((cat), __FILE__, __LINE__, __VA_ARGS__);	\
-} while (0)
+#define log_debug(cat, ...) \
+	do { \
+		if (__atomic_load_n(&log_debug_mask, __ATOMIC_RELAXED) & \
+		    (cat)) \
+			log_debug_at((cat), __FILE__, __LINE__, __VA_ARGS__); \
+	} while (0)
 
 #endif

@@ -31,7 +31,7 @@
 struct notify {
 	struct queue *q;
 	pthread_t thread;
-	int dropped;		/* atomic: the queue-full warning was given */
+	int dropped; /* atomic: the queue-full warning was given */
 };
 
 /* Forks /bin/sh -c cmd; the child's pid, or -1. */
@@ -74,7 +74,7 @@ notify_main(void *arg)
 	log_thread_name("notify");
 	while ((m = queue_pop(nt->q, -1)) != NULL) {
 		if (queue_closed(nt->q)) {
-			msg_free(m);	/* stopping: what waits is dropped */
+			msg_free(m); /* stopping: what waits is dropped */
 			continue;
 		}
 		log_debug(LOG_CONFIG, "notify: running %s", (char *)m->data);
@@ -89,12 +89,14 @@ notify_main(void *arg)
 			if (r == pid || (r == -1 && errno != EINTR))
 				break;
 			if (queue_closed(nt->q))
-				return NULL;	/* leave it running */
+				return NULL; /* leave it running */
 			usleep(NOTIFY_POLL_MS * 1000);
 		}
 		if (r == pid && WIFEXITED(st) && WEXITSTATUS(st) != 0)
-			log_debug(LOG_CONFIG, "notify: command exited with "
-			    "status %d", WEXITSTATUS(st));
+			log_debug(LOG_CONFIG,
+			    "notify: command exited with "
+			    "status %d",
+			    WEXITSTATUS(st));
 	}
 	return NULL;
 }
@@ -138,7 +140,7 @@ notify_push(struct notify *nt, const char *tmpl, const char *arg)
 	for (p = tmpl; (p = strstr(p, "%s")) != NULL; p += 2)
 		n++;
 	cmd = o = xmalloc(strlen(tmpl) + n * alen + 1);
-	for (p = tmpl; *p != '\0'; ) {
+	for (p = tmpl; *p != '\0';) {
 		if (p[0] == '%' && p[1] == 's') {
 			memcpy(o, arg, alen);
 			o += alen;
@@ -153,7 +155,7 @@ notify_push(struct notify *nt, const char *tmpl, const char *arg)
 		msg_free(m);
 		if (!__atomic_exchange_n(&nt->dropped, 1, __ATOMIC_RELAXED))
 			log_warnx("notify: %d commands already wait; dropping "
-			    "new ones until the queue drains",
+				  "new ones until the queue drains",
 			    NOTIFY_QUEUE_MAX);
 		return;
 	}

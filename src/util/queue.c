@@ -20,7 +20,7 @@
 #include "util/xmalloc.h"
 
 struct queue {
-	pthread_mutex_t mu;	/* guards head, tail, len, closed */
+	pthread_mutex_t mu; /* guards head, tail, len, closed */
 	pthread_cond_t nonempty;
 	pthread_cond_t nonfull;
 	struct msg *head;

@@ -26,11 +26,11 @@
 #include <stdint.h>
 
 struct msg {
-	struct msg *next;	/* owned by the queue while queued */
+	struct msg *next; /* owned by the queue while queued */
 	int type;
 	uint64_t peer_id;
 	size_t len;
-	uint8_t data[];		/* len bytes */
+	uint8_t data[]; /* len bytes */
 };
 
 enum queue_policy { QUEUE_BLOCK, QUEUE_REFUSE };

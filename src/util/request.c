@@ -11,11 +11,11 @@
 #include "util/xmalloc.h"
 
 struct request {
-	pthread_mutex_t mu;	/* leaf lock: done, refs, err, out hand-over */
+	pthread_mutex_t mu; /* leaf lock: done, refs, err, out hand-over */
 	pthread_cond_t cv;
 	int refs;
 	int done;
-	int out_taken;		/* the caller moved out away */
+	int out_taken; /* the caller moved out away */
 	request_fn fn;
 	void *in, *out;
 	void (*in_free)(void *);
@@ -99,8 +99,8 @@ request_fail(struct request *r, int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	request_finish(r, status == REQUEST_OK ? REQUEST_E_UNAVAILABLE :
-	    status, msg);
+	request_finish(r,
+	    status == REQUEST_OK ? REQUEST_E_UNAVAILABLE : status, msg);
 }
 
 void

@@ -34,9 +34,9 @@
 struct request;
 
 /* Statuses shared by every module; a module's own statuses are > 0. */
-#define REQUEST_OK		0
-#define REQUEST_E_TIMEOUT	(-1)	/* no answer within the time-out */
-#define REQUEST_E_UNAVAILABLE	(-2)	/* the owner thread is gone or off */
+#define REQUEST_OK 0
+#define REQUEST_E_TIMEOUT (-1)	   /* no answer within the time-out */
+#define REQUEST_E_UNAVAILABLE (-2) /* the owner thread is gone or off */
 
 struct request_error {
 	int status;
@@ -47,8 +47,8 @@ struct request_error {
  * Runs on the owner's thread with the owner's state. It reads in, fills
  * out, and either returns (success) or calls request_fail first.
  */
-typedef void (*request_fn)(void *owner, void *in, void *out,
-    struct request *r);
+typedef void (
+    *request_fn)(void *owner, void *in, void *out, struct request *r);
 
 /*
  * in (inlen bytes) is copied; the pointers inside it now belong to the

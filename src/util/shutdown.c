@@ -67,8 +67,9 @@ shutdown_request_fatal(const char *msg)
 {
 	char *copy = strdup(msg), *expect = NULL;
 
-	if (copy == NULL || !__atomic_compare_exchange_n(&fatal_msg, &expect,
-	    copy, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+	if (copy == NULL ||
+	    !__atomic_compare_exchange_n(&fatal_msg, &expect, copy, 0,
+		__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		free(copy);
 	shutdown_request();
 }

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __GLIBC__	/* defined by the headers above */
+#ifdef __GLIBC__ /* defined by the headers above */
 #include <malloc.h>
 #endif
 

@@ -6,7 +6,7 @@
 #define BR_XMALLOC_H
 
 #include <stddef.h>
-#include <stdlib.h>	/* free() goes with every x*alloc */
+#include <stdlib.h> /* free() goes with every x*alloc */
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);

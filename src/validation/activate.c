@@ -103,7 +103,8 @@ connect_one_untimed(struct chainstate *cs, struct bindex *bi)
 
 			hash_to_hex(bi->e.hash, hex);
 			log_warnx("chainstate: block %s is in the index but "
-			    "cannot be read", hex);
+				  "cannot be read",
+			    hex);
 			return -1;
 		}
 		b = &parsed;
@@ -170,9 +171,10 @@ cs_bench_log(struct chainstate *cs, const char *when)
 	double conn = cs->bench_connect_us / 1e6;
 	double scr = cs->bench_script_us / 1e6;
 
-	log_debug(LOG_BENCH, "scripts %.3f s of %.3f s connect "
-	    "(%.1f%%), -par=%d, %llu blocks, %s", scr, conn,
-	    conn > 0 ? 100.0 * scr / conn : 0.0,
+	log_debug(LOG_BENCH,
+	    "scripts %.3f s of %.3f s connect "
+	    "(%.1f%%), -par=%d, %llu blocks, %s",
+	    scr, conn, conn > 0 ? 100.0 * scr / conn : 0.0,
 	    script_batch_threads(cs->scripts),
 	    (unsigned long long)cs->bench_blocks, when);
 }
@@ -252,7 +254,8 @@ disconnect_one(struct chainstate *cs)
 	if ((rc = cs_write(cs, disconnect_block_txn, tip)) != 0) {
 		hash_to_hex(tip->e.hash, hex);
 		log_warnx("chainstate: cannot disconnect %s (%d): undo data "
-		    "or coins inconsistent", hex, rc);
+			  "or coins inconsistent",
+		    hex, rc);
 		return -1;
 	}
 	cs_lock(cs);
@@ -267,7 +270,8 @@ disconnect_one(struct chainstate *cs)
 	if (notify_disconnected(cs, tip) != 0) {
 		hash_to_hex(tip->e.hash, hex);
 		log_warnx("chainstate: disconnected block %s cannot be read "
-		    "back", hex);
+			  "back",
+		    hex);
 		return -1;
 	}
 	return 0;

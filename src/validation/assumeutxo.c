@@ -181,14 +181,16 @@ cache_sizes(const struct args *a, uint64_t *db, uint64_t *tip)
 	int64_t blocktree, txindex = 0, coinsdb;
 
 	blocktree = total / 8 < ((int64_t)MAX_BLOCK_DB_CACHE_MIB << 20) ?
-	    total / 8 : (int64_t)MAX_BLOCK_DB_CACHE_MIB << 20;
+	    total / 8 :
+	    (int64_t)MAX_BLOCK_DB_CACHE_MIB << 20;
 	total -= blocktree;
 	if (args_get_bool(a, "txindex", 0))
 		txindex = total / 8 < ((int64_t)MAX_TXINDEX_CACHE_MIB << 20) ?
-		    total / 8 : (int64_t)MAX_TXINDEX_CACHE_MIB << 20;
+		    total / 8 :
+		    (int64_t)MAX_TXINDEX_CACHE_MIB << 20;
 	total -= txindex;
 	coinsdb = total / 2 < total / 4 + (1 << 23) ? total / 2 :
-	    total / 4 + (1 << 23);
+						      total / 4 + (1 << 23);
 	if (coinsdb > ((int64_t)MAX_COINS_DB_CACHE_MIB << 20))
 		coinsdb = (int64_t)MAX_COINS_DB_CACHE_MIB << 20;
 	*db = (uint64_t)coinsdb;
@@ -215,9 +217,11 @@ rebalance(struct validation *v, int two)
 		v->cache_db[0] = v->cache_tip[0] = 0;
 	} else {
 		v->cache_db[1] = (uint64_t)((double)db * (ibd ? big : small));
-		v->cache_tip[1] = (uint64_t)((double)tip * (ibd ? big : small));
+		v->cache_tip[1] = (uint64_t)((double)tip *
+		    (ibd ? big : small));
 		v->cache_db[0] = (uint64_t)((double)db * (ibd ? small : big));
-		v->cache_tip[0] = (uint64_t)((double)tip * (ibd ? small : big));
+		v->cache_tip[0] = (uint64_t)((double)tip *
+		    (ibd ? small : big));
 	}
 	pthread_mutex_unlock(&v->au_mu);
 }
@@ -241,28 +245,28 @@ au_settle(struct store *s, int reindex, struct au_record *out)
 	hash_to_hex(r.base, hex);
 	if (r.state != AU_NONE && reindex) {
 		log_info("[snapshot] deleting snapshot chainstate due to "
-		    "reindexing");
-		r.state = AU_LOADING;	/* discarded below */
+			 "reindexing");
+		r.state = AU_LOADING; /* discarded below */
 	}
 	switch (r.state) {
 	case AU_NONE:
-	case AU_ACTIVE:
-		break;
+	case AU_ACTIVE: break;
 	case AU_LOADING:
 	case AU_INVALID:
 		log_info("[snapshot] discarding the %s snapshot chainstate "
-		    "based on %s", r.state == AU_INVALID ? "invalid" :
-		    "unfinished", hex);
+			 "based on %s",
+		    r.state == AU_INVALID ? "invalid" : "unfinished", hex);
 		if (discard_other(s) != STORE_OK) {
 			log_warnx("Error: cannot discard the snapshot "
-			    "chainstate");
+				  "chainstate");
 			return -1;
 		}
 		r.state = AU_NONE;
 		break;
 	case AU_VALIDATED:
 		log_info("[snapshot] the snapshot chainstate based on %s was "
-		    "validated: it is the node's chainstate now", hex);
+			 "validated: it is the node's chainstate now",
+		    hex);
 		if (discard_other(s) != STORE_OK)
 			return -1;
 		r.state = AU_NONE;
@@ -282,22 +286,27 @@ au_startup(struct validation *v, const struct args *a,
 
 	pthread_mutex_init(&v->au_mu, NULL);
 	v->bg_next = v->bg_base = -1;
-	if (au_settle(v->store, args_get_bool(a, "reindex", 0) ||
-	    args_get_bool(a, "reindex-chainstate", 0), &r) != 0)
+	if (au_settle(v->store,
+		args_get_bool(a, "reindex", 0) ||
+		    args_get_bool(a, "reindex-chainstate", 0),
+		&r) != 0)
 		return -1;
 	if (r.state == AU_ACTIVE) {
 		hash_to_hex(r.base, hex);
-		if ((au = chainparams_assumeutxo_for_hash(v->cp,
-		    r.base)) == NULL) {
-			log_warnx("Error: A fatal internal error occurred, see "
+		if ((au = chainparams_assumeutxo_for_hash(v->cp, r.base)) ==
+		    NULL) {
+			log_warnx(
+			    "Error: A fatal internal error occurred, see "
 			    "debug.log for details: Assumeutxo data not found "
-			    "for the given blockhash '%s'.", hex);
+			    "for the given blockhash '%s'.",
+			    hex);
 			return -1;
 		}
 		log_info("[snapshot] detected active snapshot chainstate (%s) "
-		    "- loading", hex);
+			 "- loading",
+		    hex);
 		log_info("Running node in NODE_NETWORK_LIMITED mode until "
-		    "snapshot background sync completes");
+			 "snapshot background sync completes");
 		/* Core checks the end against the table, not the record. */
 		memcpy(r.hash_serialized, au->hash_serialized, 32);
 		o->snapshot = 1;
@@ -332,7 +341,7 @@ start_background(struct validation *v)
 	    (tip = bindex_find(&v->cs->map, hash)) == NULL ||
 	    tip->e.height != height) {
 		log_warnx("[snapshot] the background chainstate's tip is not "
-		    "in the block index: store corrupt");
+			  "in the block index: store corrupt");
 		return -1;
 	}
 	v->bg = bgval_start(v->cs, tip, v->au.hash_serialized, bg_done, v,
@@ -396,7 +405,8 @@ check_content_hash(struct validation *v, const struct assumeutxo *au,
 	int rc;
 
 	if (store_read_begin(v->store, &t) != STORE_OK) {
-		snprintf(err, errlen, "Population failed: Failed to generate "
+		snprintf(err, errlen,
+		    "Population failed: Failed to generate "
 		    "coins stats");
 		return -1;
 	}
@@ -405,15 +415,18 @@ check_content_hash(struct validation *v, const struct assumeutxo *au,
 		rc = coinstats_compute(t, 0, &st);
 	store_read_end(t);
 	if (rc != STORE_OK) {
-		snprintf(err, errlen, "Population failed: Failed to generate "
+		snprintf(err, errlen,
+		    "Population failed: Failed to generate "
 		    "coins stats");
 		return -1;
 	}
 	if (memcmp(st.hash_serialized, au->hash_serialized, 32) != 0) {
 		hash_to_hex(au->hash_serialized, want);
 		hash_to_hex(st.hash_serialized, got);
-		snprintf(err, errlen, "Population failed: Bad snapshot content "
-		    "hash: expected %s, got %s", want, got);
+		snprintf(err, errlen,
+		    "Population failed: Bad snapshot content "
+		    "hash: expected %s, got %s",
+		    want, got);
 		return -1;
 	}
 	return 0;
@@ -436,7 +449,8 @@ load(struct validation *v, const struct snapshot_meta *m, struct rbuf *coins,
 
 	/* The validation thread writes v->au: no lock needed to read it. */
 	if (v->au.state != AU_NONE) {
-		snprintf(err, errlen, "Can't activate a snapshot-based "
+		snprintf(err, errlen,
+		    "Can't activate a snapshot-based "
 		    "chainstate more than once");
 		return -1;
 	}
@@ -445,50 +459,61 @@ load(struct validation *v, const struct snapshot_meta *m, struct rbuf *coins,
 	if ((au = chainparams_assumeutxo_for_hash(v->cp, m->base_hash)) ==
 	    NULL) {
 		heights_list(v->cp, heights, sizeof(heights));
-		snprintf(err, errlen, "assumeutxo block hash in snapshot "
+		snprintf(err, errlen,
+		    "assumeutxo block hash in snapshot "
 		    "metadata not recognized (hash: %s). The following "
-		    "snapshot heights are available: %s", hex, heights);
+		    "snapshot heights are available: %s",
+		    hex, heights);
 		goto out;
 	}
 	switch (chainstate_snapshot_check(v->cs, m->base_hash, &be)) {
-	case 0:
-		break;
+	case 0: break;
 	case -1:
-		snprintf(err, errlen, "The base block header (%s) must appear "
+		snprintf(err, errlen,
+		    "The base block header (%s) must appear "
 		    "in the headers chain. Make sure all headers are syncing, "
-		    "and call loadtxoutset again", hex);
+		    "and call loadtxoutset again",
+		    hex);
 		goto out;
 	case -2:
-		snprintf(err, errlen, "The base block header (%s) is part of "
-		    "an invalid chain", hex);
+		snprintf(err, errlen,
+		    "The base block header (%s) is part of "
+		    "an invalid chain",
+		    hex);
 		goto out;
 	default:
-		snprintf(err, errlen, "A forked headers-chain with more work "
+		snprintf(err, errlen,
+		    "A forked headers-chain with more work "
 		    "than the chain with the snapshot base block header "
 		    "exists. Please proceed to sync without AssumeUtxo.");
 		goto out;
 	}
 	if (mempool_size > 0) {
-		snprintf(err, errlen, "Can't activate a snapshot when mempool "
+		snprintf(err, errlen,
+		    "Can't activate a snapshot when mempool "
 		    "not empty");
 		goto out;
 	}
 	/* Core's PopulateAndValidateSnapshot from here. */
 	if ((auh = chainparams_assumeutxo_for_height(v->cp, be.height)) ==
 	    NULL) {
-		snprintf(err, errlen, "Population failed: Assumeutxo height in "
+		snprintf(err, errlen,
+		    "Population failed: Assumeutxo height in "
 		    "snapshot metadata not recognized (%d) - refusing to load "
-		    "snapshot", be.height);
+		    "snapshot",
+		    be.height);
 		goto out;
 	}
 	if (chainstate_tip(v->cs, &tip) != 0 ||
 	    memcmp(tip.chainwork, be.chainwork, 32) >= 0) {
-		snprintf(err, errlen, "Population failed: Work does not exceed "
+		snprintf(err, errlen,
+		    "Population failed: Work does not exceed "
 		    "active chainstate");
 		goto out;
 	}
 	if (v->cs->opts.txindex) {
-		snprintf(err, errlen, "bitrootd cannot load a snapshot with "
+		snprintf(err, errlen,
+		    "bitrootd cannot load a snapshot with "
 		    "-txindex (restart without it to load one)");
 		goto out;
 	}
@@ -499,13 +524,14 @@ load(struct validation *v, const struct snapshot_meta *m, struct rbuf *coins,
 	rec.chain_tx = auh->chain_tx;
 	memcpy(rec.hash_serialized, auh->hash_serialized, 32);
 	if (write_record(v->store, &rec) != STORE_OK) {
-		snprintf(err, errlen, "Population failed: could not write "
+		snprintf(err, errlen,
+		    "Population failed: could not write "
 		    "base blockhash");
 		goto out;
 	}
 	loaded = 1;
 	if (snapshot_load_coins(v->store, coins, m, be.height, msg,
-	    sizeof(msg)) != 0) {
+		sizeof(msg)) != 0) {
 		snprintf(err, errlen, "Population failed: %s", msg);
 		goto out;
 	}
@@ -522,13 +548,14 @@ load(struct validation *v, const struct snapshot_meta *m, struct rbuf *coins,
 out:
 	if (rc != 0 && loaded && discard_other(v->store) != STORE_OK)
 		fatalx("%s: Failed to remove snapshot chainstate dir: the "
-		    "store's second chainstate cannot be emptied", __func__);
+		       "store's second chainstate cannot be emptied",
+		    __func__);
 	return rc;
 }
 
 struct load_in {
 	struct snapshot_meta m;
-	struct rbuf coins;		/* the caller's bytes: it waits for the answer */
+	struct rbuf coins; /* the caller's bytes: it waits for the answer */
 	size_t mempool_size;
 };
 
@@ -539,14 +566,14 @@ serve_load(void *owner, void *inp, void *outp, struct request *r)
 	char err[sizeof(((struct request_error *)0)->message)];
 
 	if (load(owner, &in->m, &in->coins, in->mempool_size, outp, err,
-	    sizeof(err)) != 0)
+		sizeof(err)) != 0)
 		request_fail(r, VALIDATION_E_REFUSED, "%s", err);
 }
 
 int
 validation_load_snapshot(struct validation *v, const struct snapshot_meta *m,
-    struct rbuf *coins, size_t mempool_size,
-    struct snapshot_load_result *out, char *err, size_t errlen)
+    struct rbuf *coins, size_t mempool_size, struct snapshot_load_result *out,
+    char *err, size_t errlen)
 {
 	struct request_error e;
 	struct load_in in;
@@ -555,8 +582,7 @@ validation_load_snapshot(struct validation *v, const struct snapshot_meta *m,
 	in.m = *m;
 	in.coins = *coins;
 	in.mempool_size = mempool_size;
-	r = request_new(serve_load, &in, sizeof(in), NULL, sizeof(*out),
-	    NULL);
+	r = request_new(serve_load, &in, sizeof(in), NULL, sizeof(*out), NULL);
 	/*
 	 * No time-out: the thread reads the caller's bytes until it answers,
 	 * and every request is answered (served, or refused at shutdown).
@@ -588,8 +614,8 @@ activate_txn(struct chainstate *cs, struct store_wtxn *w, void *arg)
 	    (rc = store_txn_use(store_wtxn_reader(w), STORE_CS_TIP)) != 0)
 		return rc;
 	for (b = a->base; b; b = b->parent)
-		if ((rc = store_set_active_hash(w, b->e.height,
-		    b->e.hash)) != 0)
+		if ((rc = store_set_active_hash(w, b->e.height, b->e.hash)) !=
+		    0)
 			return rc;
 	if ((rc = store_set_tip(w, a->base->e.hash, a->base->e.height)) != 0 ||
 	    (rc = record_put(w, a->rec)) != 0)
@@ -611,13 +637,15 @@ activate(struct validation *v, const struct au_record *rec, char *err,
 	size_t i;
 
 	if (cs_flush_dirty(cs) != 0)
-		fatalx("validation: store failure before activating a snapshot");
+		fatalx(
+		    "validation: store failure before activating a snapshot");
 	base = bindex_find(&cs->map, rec->base);
 	old = chain_tip(&cs->chain);
 	/* The chain may have moved while the coins were loading. */
 	if (base == NULL || (base->e.status & BLOCK_FAILED_MASK) ||
 	    bindex_work_cmp(old, base) >= 0) {
-		snprintf(err, errlen, "work does not exceed active chainstate");
+		snprintf(err, errlen,
+		    "work does not exceed active chainstate");
 		return -1;
 	}
 	a.base = base;
@@ -666,7 +694,7 @@ bg_done(void *arg, const struct bg_result *r)
 	while ((rc = queue_push(v->callq, m)) == QUEUE_EFULL)
 		usleep(10000);
 	if (rc != 0)
-		msg_free(m);	/* shutting down: a restart finishes it */
+		msg_free(m); /* shutting down: a restart finishes it */
 }
 
 static int
@@ -694,10 +722,11 @@ validated(struct validation *v)
 	r.state = AU_VALIDATED;
 	if (cs_write(cs, validated_txn, &r) != 0)
 		fatalx("validation: store failure dropping the background "
-		    "chainstate");
+		       "chainstate");
 	hash_to_hex(base->e.hash, hex);
 	log_info("[snapshot] snapshot beginning at %s has been fully "
-	    "validated", hex);
+		 "validated",
+	    hex);
 	cs_lock(cs);
 	/* Its history is validated now: connected, with undo data. */
 	for (b = base; b && b->parent; b = b->parent) {
@@ -712,7 +741,8 @@ validated(struct validation *v)
 		cs_maybe_candidate(cs, cs->map.all[i]);
 	cs_unlock(cs);
 	if (cs_flush_dirty(cs) != 0)
-		fatalx("validation: store failure after background validation");
+		fatalx(
+		    "validation: store failure after background validation");
 	pthread_mutex_lock(&v->au_mu);
 	v->au.state = AU_VALIDATED;
 	pthread_mutex_unlock(&v->au_mu);
@@ -750,7 +780,8 @@ invalid(struct validation *v, const struct bg_result *res)
 
 	__atomic_store_n(&v->halted, 1, __ATOMIC_RELAXED);
 	v->activate_pending = 0;
-	log_warnx("[snapshot] !!! bitrootd failed to validate the "
+	log_warnx(
+	    "[snapshot] !!! bitrootd failed to validate the "
 	    "-assumeutxo snapshot state. This indicates a hardware problem, "
 	    "or a bug in the software, or a bad software modification that "
 	    "allowed an invalid snapshot to be loaded. As a result of this, "
@@ -764,23 +795,25 @@ invalid(struct validation *v, const struct bg_result *res)
 	if (res->invalid_block) {
 		hash_to_hex(res->block, hex);
 		log_warnx("[snapshot] block %s below the snapshot's base is "
-		    "invalid: %s", hex, res->reason);
+			  "invalid: %s",
+		    hex, res->reason);
 		if ((bad = bindex_find(&cs->map, res->block)) != NULL)
 			mark_block_failed(cs, bad);
 		(void)cs_flush_dirty(cs);
 	} else
 		log_warnx("%s", res->reason);
 	log_warnx("[snapshot] deleting snapshot, reverting to validated "
-	    "chain, and stopping node");
+		  "chain, and stopping node");
 	r.state = AU_INVALID;
 	if (cs_write(cs, invalid_txn, &r) != 0)
 		fatalx("validation: store failure reverting to the validated "
-		    "chainstate");
+		       "chainstate");
 	pthread_mutex_lock(&v->au_mu);
 	v->au.state = AU_INVALID;
 	pthread_mutex_unlock(&v->au_mu);
 	__atomic_store_n(&v->bg_base, -1, __ATOMIC_RELAXED);
-	shutdown_request_fatal("bitrootd failed to validate the -assumeutxo "
+	shutdown_request_fatal(
+	    "bitrootd failed to validate the -assumeutxo "
 	    "snapshot state; the node stopped and will resume from the "
 	    "validated chain without the snapshot (see debug.log)");
 }
@@ -853,8 +886,7 @@ validation_chainstates(struct validation *v, struct chainstates_info *out)
 }
 
 int
-validation_background_range(struct validation *v, int32_t *from,
-    int32_t *to)
+validation_background_range(struct validation *v, int32_t *from, int32_t *to)
 {
 	int32_t base = __atomic_load_n(&v->bg_base, __ATOMIC_RELAXED);
 	int32_t next = __atomic_load_n(&v->bg_next, __ATOMIC_RELAXED);

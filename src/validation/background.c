@@ -50,16 +50,16 @@
 #define BG_LOG_EVERY 1000
 
 struct bgval {
-	struct chainstate *cs;		/* the background chainstate */
-	struct bindex *base;		/* in the followed chainstate's index */
-	uint8_t expect[32];		/* hash_serialized_3 at the base */
+	struct chainstate *cs; /* the background chainstate */
+	struct bindex *base;   /* in the followed chainstate's index */
+	uint8_t expect[32];    /* hash_serialized_3 at the base */
 	void (*done)(void *arg, const struct bg_result *r);
 	void *arg;
-	int32_t *next;			/* atomic: the height it needs next */
+	int32_t *next; /* atomic: the height it needs next */
 
 	pthread_t thread;
 	int started;
-	pthread_mutex_t mu;		/* guards wake and stop; a leaf */
+	pthread_mutex_t mu; /* guards wake and stop; a leaf */
 	pthread_cond_t cv;
 	unsigned int wake;
 	int stop;
@@ -154,7 +154,7 @@ finish(struct bgval *bg, struct bg_result *res)
 	int rc;
 
 	log_info("[snapshot] computing UTXO stats for background chainstate "
-	    "to validate snapshot - this could take a few minutes");
+		 "to validate snapshot - this could take a few minutes");
 	if (store_read_begin(bg->cs->store, &t) != STORE_OK)
 		fatalx("%s: cannot read the store", __func__);
 	rc = store_txn_use(t, STORE_CS_OTHER);
@@ -162,13 +162,16 @@ finish(struct bgval *bg, struct bg_result *res)
 		rc = coinstats_compute(t, 0, &st);
 	store_read_end(t);
 	if (rc != STORE_OK)
-		fatalx("%s: [snapshot] failed to generate stats for validation "
-		    "coins db", __func__);
+		fatalx(
+		    "%s: [snapshot] failed to generate stats for validation "
+		    "coins db",
+		    __func__);
 	memcpy(res->got, st.hash_serialized, 32);
 	if (st.height != bg->base->e.height ||
 	    memcmp(st.bestblock, bg->base->e.hash, 32) != 0) {
 		hash_to_hex(st.bestblock, hex);
-		snprintf(res->reason, sizeof(res->reason), "the background "
+		snprintf(res->reason, sizeof(res->reason),
+		    "the background "
 		    "chainstate ended at %s (height %d), not the base block",
 		    hex, st.height);
 		return;
@@ -179,8 +182,10 @@ finish(struct bgval *bg, struct bg_result *res)
 
 		hash_to_hex(bg->expect, want);
 		hash_to_hex(st.hash_serialized, hex);
-		snprintf(res->reason, sizeof(res->reason), "[snapshot] hash "
-		    "mismatch: actual=%s, expected=%s", hex, want);
+		snprintf(res->reason, sizeof(res->reason),
+		    "[snapshot] hash "
+		    "mismatch: actual=%s, expected=%s",
+		    hex, want);
 	}
 }
 
@@ -204,7 +209,7 @@ step(struct bgval *bg, struct bg_result *res)
 		if (cs_write(cs, disconnect_block_txn, tip) != 0) {
 			hash_to_hex(tip->e.hash, hex);
 			fatalx("%s: cannot disconnect %s from the background "
-			    "chainstate: undo data or coins inconsistent",
+			       "chainstate: undo data or coins inconsistent",
 			    __func__, hex);
 		}
 		set_tip(bg, tip->parent);
@@ -233,7 +238,8 @@ step(struct bgval *bg, struct bg_result *res)
 		if (!c.st.invalid) {
 			hash_to_hex(next->e.hash, hex);
 			fatalx("%s: store failure connecting %s in the "
-			    "background chainstate: %s", __func__, hex,
+			       "background chainstate: %s",
+			    __func__, hex,
 			    c.st.error ? c.st.debug : store_strerror(rc));
 		}
 		cs_log_reject(next->e.hash, "block", &c.st);
@@ -313,7 +319,8 @@ bgval_start(struct chainstate *main, struct bindex *tip,
 	publish_next(bg);
 	hash_to_hex(bg->base->e.hash, hex);
 	log_info("[background validation] from height %d to the snapshot's "
-	    "base %s (height %d)", tip->e.height, hex, bg->base->e.height);
+		 "base %s (height %d)",
+	    tip->e.height, hex, bg->base->e.height);
 	if (pthread_create(&bg->thread, NULL, bg_main, bg) != 0)
 		fatalx("%s: cannot start the background validation thread",
 		    __func__);

@@ -115,8 +115,9 @@ skip_height(int32_t h)
 void
 bindex_build_skip(struct bindex *b)
 {
-	b->skip = b->parent ? bindex_ancestor(b->parent,
-	    skip_height(b->e.height)) : NULL;
+	b->skip = b->parent ?
+	    bindex_ancestor(b->parent, skip_height(b->e.height)) :
+	    NULL;
 }
 
 struct bindex *

@@ -19,24 +19,25 @@
 #include "store/store.h"
 
 struct bindex {
-	struct block_index_entry e;	/* the persisted fields */
+	struct block_index_entry e; /* the persisted fields */
 	struct bindex *parent;
-	struct bindex *skip;		/* an older ancestor, for fast lookups */
-	struct bindex *hnext;		/* hash bucket chain */
-	int64_t seq;			/* tie-break among equal work; preciousblock makes it negative */
-	int candidate;			/* in the candidate set */
-	size_t tmp;			/* scratch for whole-index walks, under lock */
-	int dirty;			/* changed in memory, not yet in the store */
-	const uint8_t *pending_raw;	/* block bytes in hand, not yet stored */
+	struct bindex *skip;  /* an older ancestor, for fast lookups */
+	struct bindex *hnext; /* hash bucket chain */
+	int64_t
+	    seq; /* tie-break among equal work; preciousblock makes it negative */
+	int candidate; /* in the candidate set */
+	size_t tmp;    /* scratch for whole-index walks, under lock */
+	int dirty;     /* changed in memory, not yet in the store */
+	const uint8_t *pending_raw; /* block bytes in hand, not yet stored */
 	size_t pending_len;
 };
 
 struct bindex_map {
 	struct bindex **buckets;
-	size_t nbuckets;		/* a power of two */
+	size_t nbuckets; /* a power of two */
 	size_t count;
-	uint64_t k0, k1;		/* siphash key: bucket choice is not predictable */
-	struct bindex **all;		/* every entry, in insertion order */
+	uint64_t k0, k1; /* siphash key: bucket choice is not predictable */
+	struct bindex **all; /* every entry, in insertion order */
 	size_t nall, capall;
 };
 
@@ -67,7 +68,7 @@ int bindex_descends(struct bindex *b, struct bindex *a);
 /* The active chain: chain[h] is the block at height h, up to the tip. */
 struct active_chain {
 	struct bindex **v;
-	int32_t height;			/* -1 when empty */
+	int32_t height; /* -1 when empty */
 	size_t cap;
 };
 

@@ -82,7 +82,8 @@ cs_txn(struct chainstate *cs,
 	for (;;) {
 		if ((rc = store_write_begin(cs->store, &w)) != STORE_OK)
 			return rc;
-		if ((rc = store_txn_use(store_wtxn_reader(w), cs->role)) != 0) {
+		if ((rc = store_txn_use(store_wtxn_reader(w), cs->role)) !=
+		    0) {
 			store_write_abort(w);
 			return rc;
 		}
@@ -123,7 +124,7 @@ next_work_required(struct chainstate *cs, struct bindex *prev,
 	pb.time = prev->e.hdr.time;
 	pb.bits = prev->e.hdr.bits;
 	if (pow_next_work_required(cs->cp, &pb, h->time, pow_get, prev,
-	    &bits) != 0)
+		&bits) != 0)
 		fatalx("%s: ancestor missing below height %d", __func__,
 		    prev->e.height);
 	return bits;
@@ -154,8 +155,7 @@ cs_maybe_candidate(struct chainstate *cs, struct bindex *b)
 {
 	struct bindex *tip = chain_tip(&cs->chain);
 
-	if (failed(b) || b->e.chain_tx == 0 ||
-	    !(b->e.status & BLOCK_VALID_TX))
+	if (failed(b) || b->e.chain_tx == 0 || !(b->e.status & BLOCK_VALID_TX))
 		return;
 	/* On a snapshot: no going below its base, whose history is not here. */
 	if (cs->snap_base && !bindex_descends(b, cs->snap_base))
@@ -196,8 +196,9 @@ cs_recompute_best_header(struct chainstate *cs)
 static void
 update_best_header(struct chainstate *cs, struct bindex *b)
 {
-	if (!failed(b) && (cs->best_header == NULL ||
-	    bindex_work_cmp(b, cs->best_header) > 0)) {
+	if (!failed(b) &&
+	    (cs->best_header == NULL ||
+		bindex_work_cmp(b, cs->best_header) > 0)) {
 		cs->best_header = b;
 		cs->best_header_dirty = 1;
 		note_best_header(cs);
@@ -276,8 +277,9 @@ flush_txn(struct chainstate *cs, struct store_wtxn *w, void *arg)
 
 		if (!b->dirty)
 			continue;
-		if (b->pending_raw && (rc = store_put_block(w, b->e.hash,
-		    b->pending_raw, b->pending_len)) != 0)
+		if (b->pending_raw &&
+		    (rc = store_put_block(w, b->e.hash, b->pending_raw,
+			 b->pending_len)) != 0)
 			return rc;
 		if ((rc = store_put_index(w, &b->e)) != 0)
 			return rc;
@@ -366,8 +368,9 @@ load_index(struct chainstate *cs)
 
 	if (cs->opts.snapshot &&
 	    (cs->snap_base = bindex_find(&cs->map, cs->opts.snapshot_base)) ==
-	    NULL) {
-		log_warnx("chainstate: the snapshot's base block is not in the "
+		NULL) {
+		log_warnx(
+		    "chainstate: the snapshot's base block is not in the "
 		    "block index: store corrupt");
 		return -1;
 	}
@@ -389,7 +392,8 @@ load_index(struct chainstate *cs)
 
 				hash_to_hex(b->e.hash, hex);
 				log_warnx("chainstate: index entry %s has no "
-				    "parent: store corrupt", hex);
+					  "parent: store corrupt",
+				    hex);
 				free(v);
 				return -1;
 			}
@@ -398,7 +402,8 @@ load_index(struct chainstate *cs)
 		/* Recompute what is derived, rather than trusting it. */
 		if ((b->e.status & BLOCK_HAVE_DATA) &&
 		    (b->parent == NULL || b->parent->e.chain_tx != 0))
-			b->e.chain_tx = (b->parent ? b->parent->e.chain_tx : 0) +
+			b->e.chain_tx = (b->parent ? b->parent->e.chain_tx :
+						     0) +
 			    b->e.tx_count;
 		else {
 			b->e.chain_tx = 0;
@@ -416,7 +421,7 @@ load_index(struct chainstate *cs)
 		tip = bindex_find(&cs->map, hash);
 		if (tip == NULL || tip->e.height != height) {
 			log_warnx("chainstate: the store's tip is not in its "
-			    "block index: store corrupt");
+				  "block index: store corrupt");
 			return -1;
 		}
 	}
@@ -497,8 +502,8 @@ static void
 update_ibd_inputs(struct chainstate *cs)
 {
 	struct bindex *tip = chain_tip(&cs->chain);
-	int work_ok = tip && memcmp(tip->e.chainwork,
-	    cs->cp->minimum_chain_work, 32) >= 0;
+	int work_ok = tip &&
+	    memcmp(tip->e.chainwork, cs->cp->minimum_chain_work, 32) >= 0;
 
 	__atomic_store_n(&cs->tip_time, tip ? (int64_t)tip->e.hdr.time : 0,
 	    __ATOMIC_RELAXED);
@@ -522,8 +527,10 @@ check_unknown_rules(struct chainstate *cs, struct bindex *tip)
 	if ((bit = vb_warn_active(&cs->vbw, cs->cp, tip)) < 0)
 		return;
 	cs->vb_warned = 1;
-	snprintf(msg, sizeof(msg), "Unknown new rules activated (versionbit "
-	    "%d)", bit);
+	snprintf(msg, sizeof(msg),
+	    "Unknown new rules activated (versionbit "
+	    "%d)",
+	    bit);
 	log_warnx("Warning: %s", msg);
 	cs->hooks.warning(cs->hooks.arg, msg);
 }
@@ -569,9 +576,10 @@ chainstate_open(const struct chainparams *cp, struct store *s,
 		chainstate_close(cs);
 		return -1;
 	}
-	if (memcmp(chain_at(&cs->chain, 0)->e.hash, cp->genesis_hash, 32) != 0) {
+	if (memcmp(chain_at(&cs->chain, 0)->e.hash, cp->genesis_hash, 32) !=
+	    0) {
 		log_warnx("chainstate: the store's genesis block is not this "
-		    "chain's");
+			  "chain's");
 		chainstate_close(cs);
 		return -1;
 	}
@@ -720,7 +728,8 @@ chainstate_process_parsed(struct chainstate *cs, const uint8_t *raw,
 		else
 			r->res = VAL_INVALID;
 		if (r->res == VAL_INVALID)
-			log_warnx("ProcessNewBlock: AcceptBlock FAILED (%s%s%s)",
+			log_warnx(
+			    "ProcessNewBlock: AcceptBlock FAILED (%s%s%s)",
 			    r->st.reason, r->st.debug[0] ? ", " : "",
 			    r->st.debug);
 		if (r->res != VAL_ORPHAN)
@@ -756,8 +765,8 @@ chainstate_process_parsed(struct chainstate *cs, const uint8_t *raw,
 }
 
 enum val_result
-chainstate_process_block(struct chainstate *cs, const uint8_t *raw,
-    size_t len, struct block_result *r)
+chainstate_process_block(struct chainstate *cs, const uint8_t *raw, size_t len,
+    struct block_result *r)
 {
 	struct block b;
 	enum val_result res;
@@ -785,9 +794,8 @@ chainstate_process_block(struct chainstate *cs, const uint8_t *raw,
 }
 
 enum val_result
-chainstate_process_headers(struct chainstate *cs,
-    const struct block_header *h, size_t n, size_t *accepted,
-    uint8_t last[32], struct val_state *st)
+chainstate_process_headers(struct chainstate *cs, const struct block_header *h,
+    size_t n, size_t *accepted, uint8_t last[32], struct val_state *st)
 {
 	enum val_result res = VAL_OK;
 	struct bindex *b;
@@ -965,8 +973,10 @@ chainstate_network_hashps(struct chainstate *cs, int lookup, int32_t height)
 	if (pb == NULL || pb->e.height == 0)
 		return 0;
 	if (lookup <= 0)
-		lookup = pb->e.height % (int)(cs->cp->target_timespan /
-		    cs->cp->target_spacing) + 1;
+		lookup = pb->e.height %
+			(int)(cs->cp->target_timespan /
+			    cs->cp->target_spacing) +
+		    1;
 	if (lookup > pb->e.height)
 		lookup = pb->e.height;
 	p0 = pb;
@@ -1076,8 +1086,8 @@ chainstate_reindex(struct chainstate *cs)
 		struct bindex *b = cs->map.all[i];
 
 		if (b != g)
-			b->e.status &= ~(BLOCK_VALID_SCRIPTS | BLOCK_HAVE_UNDO |
-			    BLOCK_FAILED_MASK);
+			b->e.status &= ~(BLOCK_VALID_SCRIPTS |
+			    BLOCK_HAVE_UNDO | BLOCK_FAILED_MASK);
 	}
 	chain_set_tip(&cs->chain, g);
 	cand_free(&cs->cand);

@@ -31,31 +31,31 @@ struct chainstate;
 
 /* Why a block or header was refused, as Core's BlockValidationState. */
 struct val_state {
-	int invalid;		/* consensus-invalid: reason says why */
-	int error;		/* our own failure (store): not the sender's fault */
-	int mutated;		/* may be a corrupted copy: header not marked invalid */
-	char reason[160];	/* Core's reject reason, e.g. "bad-txnmrklroot" */
-	char debug[192];	/* detail for the log */
+	int invalid; /* consensus-invalid: reason says why */
+	int error;   /* our own failure (store): not the sender's fault */
+	int mutated; /* may be a corrupted copy: header not marked invalid */
+	char reason[160]; /* Core's reject reason, e.g. "bad-txnmrklroot" */
+	char debug[192];  /* detail for the log */
 };
 
 /* What happened to one processed block. */
 struct block_result {
 	enum val_result res;
 	uint8_t hash[32];
-	int accepted;		/* stored or already had (Core's ProcessNewBlock result) */
-	int new_block;		/* the block's data was not known before */
-	int checked;		/* a full connection of it was attempted */
-	struct val_state st;	/* the refusal, if any */
+	int accepted; /* stored or already had (Core's ProcessNewBlock result) */
+	int new_block;	     /* the block's data was not known before */
+	int checked;	     /* a full connection of it was attempted */
+	struct val_state st; /* the refusal, if any */
 };
 
 struct sigcache;
 
 struct chainstate_opts {
-	int script_threads;	/* -par: 0 picks the number of cores */
-	struct sigcache *sigcache;	/* may be NULL; borrowed */
-	int64_t stop_at_height;	/* -stopatheight, 0: none */
-	int assume_ibd;		/* stay in initial download while importing */
-	int txindex;		/* -txindex: keep the transaction index */
+	int script_threads;	   /* -par: 0 picks the number of cores */
+	struct sigcache *sigcache; /* may be NULL; borrowed */
+	int64_t stop_at_height;	   /* -stopatheight, 0: none */
+	int assume_ibd; /* stay in initial download while importing */
+	int txindex;	/* -txindex: keep the transaction index */
 	/*
 	 * assumeutxo: the store's followed chainstate came from a UTXO
 	 * snapshot based on this block, with chain_tx transactions up to it,
@@ -130,8 +130,8 @@ enum val_result chainstate_process_parsed(struct chainstate *cs,
  * connect), VAL_INVALID (st) or VAL_ERROR.
  */
 enum val_result chainstate_process_headers(struct chainstate *cs,
-    const struct block_header *h, size_t n, size_t *accepted,
-    uint8_t last[32], struct val_state *st);
+    const struct block_header *h, size_t n, size_t *accepted, uint8_t last[32],
+    struct val_state *st);
 
 /*
  * Moves the active chain towards the best candidate, connecting at most

@@ -53,26 +53,26 @@ struct chainstate {
 	struct active_chain chain;
 	struct cand_set cand;
 	struct bindex *best_header;
-	int best_header_dirty;		/* not yet written to the store */
-	struct bindex_list dirty;	/* entries changed in memory only */
-	struct bindex_list unlinked;	/* data, but an ancestor lacks it */
-	struct bindex *genesis_tmp;	/* genesis while it is connected */
+	int best_header_dirty;	     /* not yet written to the store */
+	struct bindex_list dirty;    /* entries changed in memory only */
+	struct bindex_list unlinked; /* data, but an ancestor lacks it */
+	struct bindex *genesis_tmp;  /* genesis while it is connected */
 
-	int64_t next_seq;		/* arrival order of block data */
-	int64_t precious_seq;		/* negative, counts down */
+	int64_t next_seq;     /* arrival order of block data */
+	int64_t precious_seq; /* negative, counts down */
 	uint8_t last_precious_work[32];
 
 	/* Read by other threads without the lock (atomics). */
-	int ibd_done;			/* latched off */
+	int ibd_done; /* latched off */
 	int importing;
 	int have_tip;
-	int tip_work_ok;		/* tip has the minimum chain work */
+	int tip_work_ok; /* tip has the minimum chain work */
 	int64_t tip_time;
 
 	/* The block chainstate_process_* is working on (submitblock's answer). */
 	struct bindex *watch;
-	struct block *watch_block;	/* its parsed form, valid meanwhile */
-	const uint8_t *watch_raw;	/* and its bytes (block_connected hook) */
+	struct block *watch_block; /* its parsed form, valid meanwhile */
+	const uint8_t *watch_raw;  /* and its bytes (block_connected hook) */
 	size_t watch_len;
 	int watch_checked;
 	struct val_state watch_state;
@@ -87,7 +87,7 @@ struct chainstate {
 	int64_t bench_connect_us;
 	int64_t bench_script_us;
 	uint64_t bench_blocks;
-	uint8_t *rawbuf;		/* copy of a stored block being connected */
+	uint8_t *rawbuf; /* copy of a stored block being connected */
 	size_t rawcap;
 
 	/*
@@ -106,7 +106,7 @@ struct chainstate {
 	 * tip, to the store chainstate named by role.
 	 */
 	int background;
-	size_t last_connected_len;	/* bytes of the block connected last */
+	size_t last_connected_len; /* bytes of the block connected last */
 	enum store_cs role;
 };
 
@@ -218,9 +218,8 @@ struct sigcache;
 struct script_batch *script_batch_new(int threads, struct sigcache *cache);
 void script_batch_free(struct script_batch *sb);
 void script_batch_begin(struct script_batch *sb);
-void script_batch_add(struct script_batch *sb, const struct tx *tx,
-    size_t nin, const struct txout *spent, uint32_t flags,
-    const struct script_txdata *td);
+void script_batch_add(struct script_batch *sb, const struct tx *tx, size_t nin,
+    const struct txout *spent, uint32_t flags, const struct script_txdata *td);
 /* Runs every check; 0, or -1 with the first failure's script error. */
 int script_batch_wait(struct script_batch *sb, int *err);
 /* Drops the collected checks unrun (the block failed otherwise). */

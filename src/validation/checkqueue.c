@@ -38,19 +38,19 @@ struct checkqueue {
 	 * leave or record a failure.
 	 */
 	pthread_mutex_t lock;
-	pthread_cond_t work_cv;		/* a batch was published, or stop */
-	pthread_cond_t done_cv;		/* the last worker left a batch */
-	uint64_t gen;			/* batches published so far */
-	int open;			/* workers may still join the batch */
-	int active;			/* workers inside the batch */
+	pthread_cond_t work_cv; /* a batch was published, or stop */
+	pthread_cond_t done_cv; /* the last worker left a batch */
+	uint64_t gen;		/* batches published so far */
+	int open;		/* workers may still join the batch */
+	int active;		/* workers inside the batch */
 	int stop;
 	struct batch cur;
-	size_t fail_index;		/* lowest failure so far */
+	size_t fail_index; /* lowest failure so far */
 	int fail_err;
 
 	/* Shared by the threads of a batch without the lock. */
-	atomic_size_t next;		/* next job to claim */
-	atomic_size_t fail_min;		/* SIZE_MAX, or fail_index */
+	atomic_size_t next;	/* next job to claim */
+	atomic_size_t fail_min; /* SIZE_MAX, or fail_index */
 };
 
 static void
@@ -65,8 +65,8 @@ record_failure(struct checkqueue *cq, size_t i, int err)
 	}
 	pthread_mutex_unlock(&cq->lock);
 	cur = atomic_load(&cq->fail_min);
-	while (i < cur && !atomic_compare_exchange_weak(&cq->fail_min, &cur,
-	    i))
+	while (
+	    i < cur && !atomic_compare_exchange_weak(&cq->fail_min, &cur, i))
 		;
 }
 
@@ -85,7 +85,7 @@ work(struct checkqueue *cq, const struct batch *b)
 			return;
 		j = &b->jobs[i];
 		if (!script_verify_input_cached(j->tx, j->nin, j->spent,
-		    j->flags, j->td, b->cache, b->store, &err))
+			j->flags, j->td, b->cache, b->store, &err))
 			record_failure(cq, i, err);
 	}
 }
@@ -154,7 +154,7 @@ checkqueue_new(int nthreads)
 		cq->workers[i].cq = cq;
 		cq->workers[i].id = i;
 		if (pthread_create(&cq->workers[i].tid, NULL, worker_main,
-		    &cq->workers[i]) != 0)
+			&cq->workers[i]) != 0)
 			fatalx("%s: pthread_create", __func__);
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -190,8 +190,7 @@ checkqueue_threads(const struct checkqueue *cq)
 
 int
 checkqueue_run(struct checkqueue *cq, const struct checkqueue_job *jobs,
-    size_t n, struct sigcache *cache, int store,
-    struct checkqueue_fail *fail)
+    size_t n, struct sigcache *cache, int store, struct checkqueue_fail *fail)
 {
 	struct batch b;
 	int failed;

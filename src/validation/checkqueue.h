@@ -42,12 +42,12 @@ struct checkqueue_job {
 	size_t nin;			/* input index in tx */
 	const struct txout *spent;	/* the output input nin spends */
 	uint32_t flags;			/* SCRIPT_VERIFY_* */
-	const struct script_txdata *td;	/* tx's precomputed data, or NULL */
+	const struct script_txdata *td; /* tx's precomputed data, or NULL */
 };
 
 struct checkqueue_fail {
-	size_t index;			/* index into the jobs array */
-	int err;			/* SCRIPT_ERR_* */
+	size_t index; /* index into the jobs array */
+	int err;      /* SCRIPT_ERR_* */
 };
 
 /* Maximum nthreads (Core's MAX_SCRIPTCHECK_THREADS is 15 workers + 1). */
@@ -75,7 +75,6 @@ int checkqueue_threads(const struct checkqueue *cq);
  * SCRIPT_ERR_* code.
  */
 int checkqueue_run(struct checkqueue *cq, const struct checkqueue_job *jobs,
-    size_t n, struct sigcache *cache, int store,
-    struct checkqueue_fail *fail);
+    size_t n, struct sigcache *cache, int store, struct checkqueue_fail *fail);
 
 #endif

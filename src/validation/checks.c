@@ -55,14 +55,13 @@ check_header_pow(const struct chainstate *cs, const struct block_header *h,
     const uint8_t hash[32], struct val_state *st)
 {
 	if (pow_check(cs->cp, hash, h->bits) != 0)
-		return vs_invalid(st, 0, "high-hash",
-		    "proof of work failed");
+		return vs_invalid(st, 0, "high-hash", "proof of work failed");
 	return 0;
 }
 
 int
-check_block(const struct chainstate *cs, const struct block *b,
-    int check_pow, int check_merkle, struct val_state *st)
+check_block(const struct chainstate *cs, const struct block *b, int check_pow,
+    int check_merkle, struct val_state *st)
 {
 	const char *reason;
 	char hex[65];
@@ -92,7 +91,8 @@ check_block(const struct chainstate *cs, const struct block *b,
 			    "duplicate transaction");
 	}
 	if (consensus_check_block_size(b) != 0)
-		return vs_invalid(st, 0, "bad-blk-length", "size limits failed");
+		return vs_invalid(st, 0, "bad-blk-length",
+		    "size limits failed");
 	if (!tx_is_coinbase(&b->txs[0]))
 		return vs_invalid(st, 0, "bad-cb-missing",
 		    "first tx is not coinbase");
@@ -127,7 +127,7 @@ contextual_check_header(struct chainstate *cs, const struct block_header *h,
 		return vs_invalid(st, 0, "bad-diffbits",
 		    "incorrect proof of work");
 	if (pow_check_timewarp(cp, height, (int64_t)h->time,
-	    (int64_t)prev->e.hdr.time) != 0)
+		(int64_t)prev->e.hdr.time) != 0)
 		return vs_invalid(st, 0, "time-timewarp-attack",
 		    "block's timestamp is too early on diff adjustment block");
 	if ((int64_t)h->time <= bindex_median_time_past(prev))
@@ -137,17 +137,17 @@ contextual_check_header(struct chainstate *cs, const struct block_header *h,
 		return vs_invalid(st, 0, "time-too-new",
 		    "block timestamp too far in the future");
 	if ((h->version < 2 &&
-	    consensus_deployment_active(cp->bip34_height, height)) ||
+		consensus_deployment_active(cp->bip34_height, height)) ||
 	    (h->version < 3 &&
-	    consensus_deployment_active(cp->bip66_height, height)) ||
+		consensus_deployment_active(cp->bip66_height, height)) ||
 	    (h->version < 4 &&
-	    consensus_deployment_active(cp->bip65_height, height))) {
+		consensus_deployment_active(cp->bip65_height, height))) {
 		char reason[32];
 
 		snprintf(reason, sizeof(reason), "bad-version(0x%08x)",
 		    (uint32_t)h->version);
-		return vs_invalid(st, 0, reason, "rejected nVersion=0x%08x block",
-		    (uint32_t)h->version);
+		return vs_invalid(st, 0, reason,
+		    "rejected nVersion=0x%08x block", (uint32_t)h->version);
 	}
 	return 0;
 }
@@ -184,8 +184,9 @@ contextual_check_block(struct chainstate *cs, const struct block *b,
 	    consensus_check_coinbase_height(&b->txs[0], height) != 0)
 		return vs_invalid(st, 0, "bad-cb-height",
 		    "block height mismatch in coinbase");
-	if (consensus_check_witness(b, consensus_deployment_active(
-	    cp->segwit_height, height), &reason) != 0)
+	if (consensus_check_witness(b,
+		consensus_deployment_active(cp->segwit_height, height),
+		&reason) != 0)
 		return vs_invalid(st, 1, reason, "%s", witness_debug(reason));
 	if (consensus_block_weight(b) > MAX_BLOCK_WEIGHT)
 		return vs_invalid(st, 0, "bad-blk-weight",

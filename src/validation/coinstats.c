@@ -20,12 +20,21 @@
 /* ---- ChaCha20 block function (RFC 8439, section 2.3) ---- */
 
 #define ROTL32(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
-#define QROUND(x, a, b, c, d) do {					\
-	x[a] += x[b]; x[d] ^= x[a]; x[d] = ROTL32(x[d], 16);		\
-	x[c] += x[d]; x[b] ^= x[c]; x[b] = ROTL32(x[b], 12);		\
-	x[a] += x[b]; x[d] ^= x[a]; x[d] = ROTL32(x[d], 8);		\
-	x[c] += x[d]; x[b] ^= x[c]; x[b] = ROTL32(x[b], 7);		\
-} while (0)
+#define QROUND(x, a, b, c, d) \
+	do { \
+		x[a] += x[b]; \
+		x[d] ^= x[a]; \
+		x[d] = ROTL32(x[d], 16); \
+		x[c] += x[d]; \
+		x[b] ^= x[c]; \
+		x[b] = ROTL32(x[b], 12); \
+		x[a] += x[b]; \
+		x[d] ^= x[a]; \
+		x[d] = ROTL32(x[d], 8); \
+		x[c] += x[d]; \
+		x[b] ^= x[c]; \
+		x[b] = ROTL32(x[b], 7); \
+	} while (0)
 
 /* One 64-byte keystream block, nonce zero. */
 static void
@@ -34,7 +43,7 @@ chacha20_block(const uint8_t key[32], uint32_t counter, uint8_t out[64])
 	uint32_t st[16], x[16];
 	int i;
 
-	st[0] = 0x61707865;	/* "expand 32-byte k" */
+	st[0] = 0x61707865; /* "expand 32-byte k" */
 	st[1] = 0x3320646e;
 	st[2] = 0x79622d32;
 	st[3] = 0x6b206574;
@@ -61,8 +70,7 @@ chacha20_block(const uint8_t key[32], uint32_t counter, uint8_t out[64])
 
 /* *hi:*lo = a * b + c + d, which always fits in 128 bits. */
 static inline void
-mac(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t *hi,
-    uint64_t *lo)
+mac(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t *hi, uint64_t *lo)
 {
 #ifdef __SIZEOF_INT128__
 	__extension__ typedef unsigned __int128 u128;
@@ -291,7 +299,7 @@ scan_coin(void *arg, const struct outpoint *op, const struct coin *c)
 	/* Core's GetBogoSize: txid, n, height/coinbase, amount, script length. */
 	st->bogosize += 32 + 4 + 4 + 8 + 2 + c->script_len;
 	if (__builtin_add_overflow(st->total_amount, c->value,
-	    &st->total_amount)) {
+		&st->total_amount)) {
 		sc->overflow = 1;
 		return 1;
 	}
@@ -299,8 +307,7 @@ scan_coin(void *arg, const struct outpoint *op, const struct coin *c)
 }
 
 int
-coinstats_compute(struct store_rtxn *t, int want_muhash,
-    struct coinstats *out)
+coinstats_compute(struct store_rtxn *t, int want_muhash, struct coinstats *out)
 {
 	struct scan sc;
 	int rc;

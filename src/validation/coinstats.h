@@ -19,19 +19,19 @@
 #include "util/buf.h"
 
 struct coinstats {
-	int32_t height;			/* the tip's; -1 for an empty chain */
-	uint8_t bestblock[32];		/* internal order */
-	uint64_t txouts;		/* unspent outputs */
-	uint64_t transactions;		/* distinct txids among them */
-	uint64_t bogosize;		/* Core's GetBogoSize summed */
-	int64_t total_amount;		/* satoshis */
+	int32_t height;	       /* the tip's; -1 for an empty chain */
+	uint8_t bestblock[32]; /* internal order */
+	uint64_t txouts;       /* unspent outputs */
+	uint64_t transactions; /* distinct txids among them */
+	uint64_t bogosize;     /* Core's GetBogoSize summed */
+	int64_t total_amount;  /* satoshis */
 	/*
 	 * Double SHA-256 of every coin's serialization in outpoint order,
 	 * internal order: display with hash_to_hex (reversed, as Core).
 	 */
 	uint8_t hash_serialized[32];
 	int have_muhash;
-	uint8_t muhash[32];		/* internal order, display reversed */
+	uint8_t muhash[32]; /* internal order, display reversed */
 };
 
 /*
@@ -59,7 +59,7 @@ void coinstats_serialize_coin(struct wbuf *w, const struct outpoint *op,
  */
 #define MUHASH_LIMBS (3072 / 64)
 struct muhash {
-	uint64_t num[MUHASH_LIMBS];	/* little-endian limbs, reduced */
+	uint64_t num[MUHASH_LIMBS]; /* little-endian limbs, reduced */
 	uint64_t den[MUHASH_LIMBS];
 };
 

@@ -30,8 +30,8 @@
 
 /* Where the spent coin of the same index in connect_scratch.coins came from. */
 struct spent_ref {
-	const struct outpoint *op;	/* the input's prevout, in the block */
-	int from_store;		/* delete from the store in phase two */
+	const struct outpoint *op; /* the input's prevout, in the block */
+	int from_store;		   /* delete from the store in phase two */
 };
 
 /*
@@ -40,23 +40,23 @@ struct spent_ref {
  */
 struct slot_table {
 	uint32_t *slot;
-	size_t cap;		/* a power of two */
+	size_t cap; /* a power of two */
 };
 
 struct connect_scratch {
-	struct consensus_coin *coins;	/* the spent coins, flat, per input */
+	struct consensus_coin *coins; /* the spent coins, flat, per input */
 	struct spent_ref *refs;
 	size_t cap_ins;
-	struct txout *spent;	/* their outputs again, as scripts want them */
+	struct txout *spent; /* their outputs again, as scripts want them */
 	size_t cap_spent;
-	size_t *in_off;		/* per tx: first index into coins/spent */
-	size_t *out_off;	/* per tx: first index into out_spent */
+	size_t *in_off;	 /* per tx: first index into coins/spent */
+	size_t *out_off; /* per tx: first index into out_spent */
 	size_t cap_tx;
-	uint8_t *out_spent;	/* per output of the block: spent in the block */
+	uint8_t *out_spent; /* per output of the block: spent in the block */
 	size_t cap_out;
 	struct script_txdata **td;
-	struct slot_table txmap;	/* txid -> tx index */
-	struct slot_table spentmap;	/* store outpoint -> coins index */
+	struct slot_table txmap;    /* txid -> tx index */
+	struct slot_table spentmap; /* store outpoint -> coins index */
 	uint64_t k0, k1;
 	struct wbuf undo;
 };
@@ -137,7 +137,8 @@ txmap_find(const struct connect_scratch *s, const struct block *b,
 static void
 txmap_add(struct connect_scratch *s, const struct block *b, size_t i)
 {
-	size_t mask = s->txmap.cap - 1, k = hash_txid(s, b->txs[i].txid) & mask;
+	size_t mask = s->txmap.cap - 1,
+	       k = hash_txid(s, b->txs[i].txid) & mask;
 	uint32_t v;
 
 	while ((v = s->txmap.slot[k]) != 0) {
@@ -152,7 +153,8 @@ txmap_add(struct connect_scratch *s, const struct block *b, size_t i)
 static size_t
 hash_outpoint(const struct connect_scratch *s, const struct outpoint *op)
 {
-	return hash_txid(s, op->hash) ^ ((size_t)op->n * 0x9e3779b97f4a7c15ull);
+	return hash_txid(s, op->hash) ^
+	    ((size_t)op->n * 0x9e3779b97f4a7c15ull);
 }
 
 /*
@@ -177,8 +179,8 @@ spentmap_add(struct connect_scratch *s, const struct outpoint *op, size_t idx)
 }
 
 static void
-scratch_size(struct connect_scratch *s, const struct block *b,
-    size_t *nin, size_t *nout)
+scratch_size(struct connect_scratch *s, const struct block *b, size_t *nin,
+    size_t *nout)
 {
 	size_t i, ni = 0, no = 0;
 
@@ -282,19 +284,20 @@ connected_entry(const struct bindex *bi, struct block_index_entry *e)
 }
 
 static int
-write_connected(struct chainstate *cs, struct store_wtxn *w,
-    struct bindex *bi, const struct wbuf *undo)
+write_connected(struct chainstate *cs, struct store_wtxn *w, struct bindex *bi,
+    const struct wbuf *undo)
 {
 	struct block_index_entry e;
 	int rc;
 
 	/* The index and the block belong to the followed chainstate's owner. */
 	if (cs->background) {
-		if (undo && (rc = store_put_undo(w, bi->e.hash, undo->p,
-		    undo->len)) != 0)
+		if (undo &&
+		    (rc = store_put_undo(w, bi->e.hash, undo->p, undo->len)) !=
+			0)
 			return rc;
 		if ((rc = store_set_active_hash(w, bi->e.height,
-		    bi->e.hash)) != 0 ||
+			 bi->e.hash)) != 0 ||
 		    (rc = store_set_tip(w, bi->e.hash, bi->e.height)) != 0)
 			return rc;
 		return 0;
@@ -302,10 +305,10 @@ write_connected(struct chainstate *cs, struct store_wtxn *w,
 	connected_entry(bi, &e);
 	if (bi->pending_raw &&
 	    (rc = store_put_block(w, bi->e.hash, bi->pending_raw,
-	    bi->pending_len)) != 0)
+		 bi->pending_len)) != 0)
 		return rc;
-	if (undo && (rc = store_put_undo(w, bi->e.hash, undo->p,
-	    undo->len)) != 0)
+	if (undo &&
+	    (rc = store_put_undo(w, bi->e.hash, undo->p, undo->len)) != 0)
 		return rc;
 	if ((rc = store_put_index(w, &e)) != 0 ||
 	    (rc = store_set_active_hash(w, bi->e.height, bi->e.hash)) != 0 ||
@@ -339,7 +342,7 @@ write_coins(struct connect_scratch *s, struct store_wtxn *w,
 		for (k = 0; k < tx->vout_count; k++) {
 			if (s->out_spent[s->out_off[i] + k] ||
 			    script_is_unspendable(tx->vout[k].script,
-			    tx->vout[k].script_len))
+				tx->vout[k].script_len))
 				continue;
 			op.n = (uint32_t)k;
 			c.value = tx->vout[k].value;
@@ -471,7 +474,8 @@ connect_block(struct chainstate *cs, struct store_wtxn *w, struct bindex *bi,
 				op.n = (uint32_t)k;
 				rc = store_get_coin(r, &op, &c);
 				if (rc == STORE_OK)
-					return vs_invalid(st, 0, "bad-txns-BIP30",
+					return vs_invalid(st, 0,
+					    "bad-txns-BIP30",
 					    "tried to overwrite transaction");
 				if (rc != STORE_NOTFOUND)
 					return vs_error(st, "store_get_coin");
@@ -506,7 +510,8 @@ connect_block(struct chainstate *cs, struct store_wtxn *w, struct bindex *bi,
 				}
 				s->spent[idx + k] = tcoins[k].out;
 			}
-			if (check_tx_inputs(tx, tcoins, height, &fee, st) != 0) {
+			if (check_tx_inputs(tx, tcoins, height, &fee, st) !=
+			    0) {
 				tx_fail(st, tx);
 				goto fail;
 			}
@@ -521,7 +526,8 @@ connect_block(struct chainstate *cs, struct store_wtxn *w, struct bindex *bi,
 			rc = consensus_check_sequence_locks(tx, csv, tcoins,
 			    height, block_mtp_at, &chain);
 			if (rc < 0) {
-				vs_error(st, "sequence locks: ancestor missing");
+				vs_error(st,
+				    "sequence locks: ancestor missing");
 				goto fail;
 			}
 			if (rc == 0) {
@@ -534,8 +540,7 @@ connect_block(struct chainstate *cs, struct store_wtxn *w, struct bindex *bi,
 		sigops += (uint64_t)consensus_tx_sigop_cost(tx,
 		    i > 0 ? s->spent + idx : NULL, flags);
 		if (sigops > MAX_BLOCK_SIGOPS_COST) {
-			vs_invalid(st, 0, "bad-blk-sigops",
-			    "too many sigops");
+			vs_invalid(st, 0, "bad-blk-sigops", "too many sigops");
 			goto fail;
 		}
 		if (i > 0) {
@@ -687,7 +692,7 @@ disconnect_block(struct chainstate *cs, struct store_wtxn *w,
 		memcpy(op.hash, tx->txid, 32);
 		for (k = 0; k < tx->vout_count; k++) {
 			if (script_is_unspendable(tx->vout[k].script,
-			    tx->vout[k].script_len))
+				tx->vout[k].script_len))
 				continue;
 			op.n = (uint32_t)k;
 			rc = store_get_coin(r, &op, &c);
@@ -697,7 +702,8 @@ disconnect_block(struct chainstate *cs, struct store_wtxn *w,
 			}
 			if (rc != STORE_OK)
 				goto out_rc;
-			if (!coin_matches(&c, &tx->vout[k], bi->e.height, i == 0))
+			if (!coin_matches(&c, &tx->vout[k], bi->e.height,
+				i == 0))
 				clean = 0;
 			if ((rc = store_del_coin(w, &op)) != 0)
 				goto out_rc;
@@ -717,13 +723,14 @@ disconnect_block(struct chainstate *cs, struct store_wtxn *w,
 			c.script_len = x->out.script_len;
 			c.height = x->height;
 			c.coinbase = x->coinbase;
-			if ((rc = store_put_coin(w, &tx->vin[k].prevout, &c)) != 0)
+			if ((rc = store_put_coin(w, &tx->vin[k].prevout,
+				 &c)) != 0)
 				goto out_rc;
 		}
 	}
 	if ((rc = store_del_active_hash(w, bi->e.height)) != 0 ||
 	    (rc = store_set_tip(w, bi->parent->e.hash,
-	    bi->parent->e.height)) != 0 ||
+		 bi->parent->e.height)) != 0 ||
 	    (rc = txindex_disconnect(cs, w, bi, &b)) != 0)
 		goto out_rc;
 	rc = clean ? 0 : 1;

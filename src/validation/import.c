@@ -59,8 +59,7 @@ struct import_ctx {
 
 /* One block of the file to the validation thread's import queue. */
 static int
-import_block(void *arg, const uint8_t *block, uint32_t size,
-    uint64_t end_off)
+import_block(void *arg, const uint8_t *block, uint32_t size, uint64_t end_off)
 {
 	struct import_ctx *c = arg;
 	struct msg *m;
@@ -183,7 +182,8 @@ log_progress(struct validation *v, const struct import_hdr *ih, int force)
 	if (chainstate_tip(v->cs, &tip) != 0)
 		return;
 	log_info("Importing blocks: height=%d progress=%.4f blocks/s=%.1f "
-	    "(%llu blocks in %.2f s)", tip.height,
+		 "(%llu blocks in %.2f s)",
+	    tip.height,
 	    ih && ih->file_size ? (double)ih->file_off / ih->file_size : 1.0,
 	    secs > 0 ? v->import_blocks / secs : 0.0,
 	    (unsigned long long)v->import_blocks, secs);
@@ -200,8 +200,8 @@ hold_block(struct validation *v, struct msg *m, const uint8_t prev[32],
 	    v->held_bytes + m->len > IMPORT_HOLD_MAX_BYTES) {
 		hash_to_hex(hash, hex);
 		log_warnx("import: dropping block %s: its parent is unknown "
-		    "and %zu blocks (%zu bytes) already wait for theirs", hex,
-		    v->held_count, v->held_bytes);
+			  "and %zu blocks (%zu bytes) already wait for theirs",
+		    hex, v->held_count, v->held_bytes);
 		msg_free(m);
 		return;
 	}
@@ -221,7 +221,8 @@ hold_block(struct validation *v, struct msg *m, const uint8_t prev[32],
 static int
 import_one(struct validation *v, struct msg *m)
 {
-	const struct import_hdr *ih = (const struct import_hdr *)(void *)m->data;
+	const struct import_hdr *ih = (const struct import_hdr *)(void *)
+					  m->data;
 	const uint8_t *raw = m->data + sizeof(*ih);
 	size_t len = m->len - sizeof(*ih);
 	struct block_index_entry e;
@@ -263,7 +264,7 @@ import_process(struct validation *v, struct msg *m)
 void
 import_release_children(struct validation *v, const uint8_t hash[32])
 {
-	uint8_t (*stack)[32];
+	uint8_t(*stack)[32];
 	size_t n = 0, cap = 16;
 	struct hold **ph, *h;
 	struct block_result r;
@@ -293,7 +294,7 @@ import_release_children(struct validation *v, const uint8_t hash[32])
 			if (chainstate_process_block(v->cs, raw, len, &r) ==
 			    VAL_ERROR)
 				fatalx("validation: store failure while "
-				    "importing");
+				       "importing");
 			validation_notify_block(v, &r, IMPORT_PEER_ID);
 			if (r.res == VAL_OK) {
 				v->import_blocks++;
@@ -331,7 +332,8 @@ import_done(struct validation *v)
 {
 	if (v->held_count > 0)
 		log_warnx("import: %zu blocks never got their parent; "
-		    "dropped", v->held_count);
+			  "dropped",
+		    v->held_count);
 	import_free_held(v);
 	log_progress(v, NULL, 1);
 	log_info("Import done: %llu blocks connected",

@@ -93,8 +93,7 @@ log_fee_rate(const struct template_tx *tx)
 
 	hash_to_hex(tx->txid, hex);
 	log_info("fee rate %lld.%08lld BTC/kvB txid %s",
-	    (long long)(rate / 100000000), (long long)(rate % 100000000),
-	    hex);
+	    (long long)(rate / 100000000), (long long)(rate % 100000000), hex);
 }
 
 size_t
@@ -128,14 +127,13 @@ mining_select(struct validation *v, struct template_txs *t, struct tx **txs,
 }
 
 int
-mining_assemble(struct validation *v, const uint8_t *script,
-    size_t script_len, const struct tx *txs, size_t ntx, int64_t fees,
-    struct block_tmpl *t)
+mining_assemble(struct validation *v, const uint8_t *script, size_t script_len,
+    const struct tx *txs, size_t ntx, int64_t fees, struct block_tmpl *t)
 {
 	struct chainstate *cs = v->cs;
 	struct bindex *tip = chain_tip(&cs->chain);
 	struct block_header h;
-	uint8_t (*leaves)[32], hdr[80], root[32];
+	uint8_t(*leaves)[32], hdr[80], root[32];
 	struct wbuf cb;
 	struct rbuf r;
 	struct tx cbtx;
@@ -152,7 +150,7 @@ mining_assemble(struct validation *v, const uint8_t *script,
 
 	memset(&h, 0, sizeof(h));
 	h.version = v->has_block_version ? v->block_version :
-	    vb_block_version(cs->cp, tip);
+					   vb_block_version(cs->cp, tip);
 	memcpy(h.prev, tip->e.hash, 32);
 	mtp = bindex_median_time_past(tip);
 	now = node_time();
@@ -160,7 +158,7 @@ mining_assemble(struct validation *v, const uint8_t *script,
 		now = mtp + 1;
 	/* BIP94: a retarget block may not go back more than the limit. */
 	if (pow_check_timewarp(cs->cp, t->height, now,
-	    (int64_t)tip->e.hdr.time) != 0)
+		(int64_t)tip->e.hdr.time) != 0)
 		now = (int64_t)tip->e.hdr.time - POW_MAX_TIMEWARP;
 	h.time = (uint32_t)now;
 	h.bits = next_work_required(cs, tip, &h);
@@ -174,7 +172,7 @@ mining_assemble(struct validation *v, const uint8_t *script,
 		memset(leaves[0], 0, 32);
 		for (i = 0; i < ntx; i++)
 			memcpy(leaves[i + 1], txs[i].wtxid, 32);
-		merkle_root((const uint8_t (*)[32])leaves, ntx + 1, root, NULL);
+		merkle_root((const uint8_t(*)[32])leaves, ntx + 1, root, NULL);
 		free(leaves);
 		/* The reserved value put_coinbase gives the coinbase: zero. */
 		consensus_witness_commitment(root, zero, t->commitment);
@@ -182,7 +180,8 @@ mining_assemble(struct validation *v, const uint8_t *script,
 	}
 	wbuf_init(&cb);
 	put_coinbase(&cb, t->height, ++v->extra_nonce, script, script_len,
-	    t->coinbase_value, t->has_commitment ? t->commitment : NULL, segwit);
+	    t->coinbase_value, t->has_commitment ? t->commitment : NULL,
+	    segwit);
 	rbuf_init(&r, cb.p, cb.len);
 	if (tx_parse(&r, &cbtx, TX_ALLOW_WITNESS) != 0)
 		fatalx("%s: the coinbase we built does not parse", __func__);
@@ -191,7 +190,7 @@ mining_assemble(struct validation *v, const uint8_t *script,
 	memcpy(leaves[0], cbtx.txid, 32);
 	for (i = 0; i < ntx; i++)
 		memcpy(leaves[i + 1], txs[i].txid, 32);
-	merkle_root((const uint8_t (*)[32])leaves, ntx + 1, h.merkle, NULL);
+	merkle_root((const uint8_t(*)[32])leaves, ntx + 1, h.merkle, NULL);
 	free(leaves);
 	tx_free(&cbtx);
 

@@ -19,7 +19,7 @@ struct script_batch {
 	struct sigcache *cache;
 	struct checkqueue_job *jobs;
 	size_t n, cap;
-	int64_t run_us;			/* total in checkqueue_run */
+	int64_t run_us; /* total in checkqueue_run */
 };
 
 struct script_batch *

@@ -37,8 +37,7 @@ serve_mark(void *owner, void *inp, void *outp, struct request *r)
 		break;
 	}
 	switch (rc) {
-	case 0:
-		break;
+	case 0: break;
 	case -1:
 		request_fail(r, VALIDATION_E_NOT_FOUND, "Block not found");
 		return;
@@ -46,14 +45,15 @@ serve_mark(void *owner, void *inp, void *outp, struct request *r)
 		/* The genesis block: Core accepts it and changes nothing. */
 		return;
 	case -4:
-		request_fail(r, VALIDATION_E_REFUSED, "Cannot invalidate a "
+		request_fail(r, VALIDATION_E_REFUSED,
+		    "Cannot invalidate a "
 		    "block at or below the base of the UTXO snapshot in use "
 		    "before background validation has finished");
 		return;
 	default:
 		fatalx("validation: store failure in %s",
 		    in->how == VALIDATION_INVALIDATE ? "invalidateblock" :
-		    "reconsiderblock");
+						       "reconsiderblock");
 	}
 	validation_activate(v);
 }
@@ -90,8 +90,8 @@ serve_verify(void *owner, void *inp, void *outp, struct request *r)
 }
 
 int
-validation_verify_chain(struct validation *v, int level, int nblocks,
-    int *ok, int timeout_ms, struct request_error *err)
+validation_verify_chain(struct validation *v, int level, int nblocks, int *ok,
+    int timeout_ms, struct request_error *err)
 {
 	struct verify_in in;
 	struct request *r;

@@ -21,7 +21,8 @@
 #include "validation/versionbits.h"
 
 _Static_assert(sizeof(((struct validation_template *)0)->commitment) ==
-    CONSENSUS_COMMITMENT_SIZE, "template commitment size");
+	CONSENSUS_COMMITMENT_SIZE,
+    "template commitment size");
 
 /*
  * A block on the tip with the mempool's best transactions (Core's
@@ -101,8 +102,8 @@ serve_generate(void *owner, void *inp, void *outp, struct request *r)
 	int rc;
 
 	while (nblocks > 0 && !shutdown_requested()) {
-		if (assemble_from_pool(v, r, in->script, in->script_len,
-		    &t) != 0)
+		if (assemble_from_pool(v, r, in->script, in->script_len, &t) !=
+		    0)
 			return;
 		rc = mining_grind(v, &t, &tries);
 		if (rc < 0) {
@@ -157,7 +158,7 @@ pool_lookup(struct validation *v, const uint8_t txid[32], uint8_t **raw,
 	memcpy(ids[0], txid, 32);
 	memset(&req, 0, sizeof(req));
 	req.mode = TEMPLATE_LOOKUP;
-	req.txids = (const uint8_t (*)[32])ids;
+	req.txids = (const uint8_t(*)[32])ids;
 	req.ntxids = 1;
 	validation_template(v, &req, &tt);
 	*raw = NULL;
@@ -173,7 +174,7 @@ pool_lookup(struct validation *v, const uint8_t txid[32], uint8_t **raw,
 struct genblock_in {
 	uint8_t *script;
 	size_t script_len;
-	struct validation_block_tx *txs;	/* raw copies owned */
+	struct validation_block_tx *txs; /* raw copies owned */
 	size_t ntxs;
 	int complete;
 	int submit;
@@ -247,7 +248,7 @@ serve_generate_block(void *owner, void *inp, void *outp, struct request *r)
 	size_t n = in->ntxs, i;
 	struct tx *txs = xcalloc(n ? n : 1, sizeof(*txs));
 	uint8_t **bufs = xcalloc(n ? n : 1, sizeof(*bufs));
-	uint64_t tries = 1000000;	/* Core's DEFAULT_MAX_TRIES */
+	uint64_t tries = 1000000; /* Core's DEFAULT_MAX_TRIES */
 	struct block_result res;
 	struct block_tmpl t;
 	struct val_state st;
@@ -256,8 +257,8 @@ serve_generate_block(void *owner, void *inp, void *outp, struct request *r)
 	if (genblock_txs(v, in, out, txs, bufs) != 0 || !in->complete)
 		goto out;
 	/* Core's generateblock leaves the fees unclaimed: subsidy only. */
-	if (mining_assemble(v, in->script, in->script_len, txs, n, 0,
-	    &t) != 0) {
+	if (mining_assemble(v, in->script, in->script_len, txs, n, 0, &t) !=
+	    0) {
 		request_fail(r, VALIDATION_E_FAILED, "no chain tip");
 		goto out;
 	}
@@ -318,7 +319,8 @@ validation_generate_block(struct validation *v, const uint8_t *script,
 	in.txs = xcalloc(ntxs ? ntxs : 1, sizeof(*in.txs));
 	for (i = 0; i < ntxs; i++) {
 		in.txs[i] = txs[i];
-		in.txs[i].raw = txs[i].is_txid ? NULL :
+		in.txs[i].raw = txs[i].is_txid ?
+		    NULL :
 		    xmemdup(txs[i].raw, txs[i].len ? txs[i].len : 1);
 	}
 	in.ntxs = ntxs;
@@ -346,7 +348,8 @@ add_witness_nonce(struct validation *v, struct block *b, size_t *len)
 
 	if (chainstate_lookup(v->cs, b->hdr.prev, &prev, NULL) != 0 ||
 	    !consensus_deployment_active(v->cp->segwit_height,
-	    prev.height + 1) || consensus_witness_commitment_index(b) < 0)
+		prev.height + 1) ||
+	    consensus_witness_commitment_index(b) < 0)
 		return NULL;
 	in = &b->txs[0].vin[0];
 	if (in->wit_count != 0)
@@ -461,12 +464,12 @@ serve_check_proposal(void *owner, void *inp, void *outp, struct request *r)
 }
 
 int
-validation_check_proposal(struct validation *v, const uint8_t *raw,
-    size_t len, struct validation_block_verdict *out, int timeout_ms,
+validation_check_proposal(struct validation *v, const uint8_t *raw, size_t len,
+    struct validation_block_verdict *out, int timeout_ms,
     struct request_error *err)
 {
-	return send_bytes(v, serve_check_proposal, raw, len, out,
-	    sizeof(*out), timeout_ms, err);
+	return send_bytes(v, serve_check_proposal, raw, len, out, sizeof(*out),
+	    timeout_ms, err);
 }
 
 static void
@@ -491,8 +494,8 @@ serve_submit_header(void *owner, void *inp, void *outp, struct request *r)
 		    "Must submit previous header (%s) first", phex);
 		return;
 	}
-	if (chainstate_process_headers(v->cs, &h, 1, &accepted, hash,
-	    &st) != VAL_OK)
+	if (chainstate_process_headers(v->cs, &h, 1, &accepted, hash, &st) !=
+	    VAL_OK)
 		request_fail(r, VALIDATION_E_REJECTED, "%s",
 		    st.error ? st.debug : st.reason);
 }
@@ -564,9 +567,8 @@ serve_template(void *owner, void *inp, void *outp, struct request *r)
 }
 
 int
-validation_get_template(struct validation *v,
-    struct validation_template *out, int timeout_ms,
-    struct request_error *err)
+validation_get_template(struct validation *v, struct validation_template *out,
+    int timeout_ms, struct request_error *err)
 {
 	struct request *r = request_new(serve_template, NULL, 0, NULL,
 	    sizeof(*out), template_free);

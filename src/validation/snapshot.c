@@ -62,7 +62,8 @@ snapshot_meta_get(struct rbuf *r, const uint8_t magic[4],
 	if (rbuf_get(r, got, sizeof(got)) == -1)
 		goto eof;
 	if (memcmp(got, snapshot_magic, sizeof(got)) != 0) {
-		snprintf(err, errlen, "Invalid UTXO set snapshot magic bytes. "
+		snprintf(err, errlen,
+		    "Invalid UTXO set snapshot magic bytes. "
 		    "Please check if this is indeed a snapshot file or if you "
 		    "are using an outdated snapshot format." IOS_SUFFIX);
 		return -1;
@@ -70,7 +71,8 @@ snapshot_meta_get(struct rbuf *r, const uint8_t magic[4],
 	if (rbuf_get_le16(r, &version) == -1)
 		goto eof;
 	if (version != SNAPSHOT_VERSION) {
-		snprintf(err, errlen, "Version of snapshot %u does not match "
+		snprintf(err, errlen,
+		    "Version of snapshot %u does not match "
 		    "any of the supported versions." IOS_SUFFIX,
 		    (unsigned)version);
 		return -1;
@@ -79,11 +81,14 @@ snapshot_meta_get(struct rbuf *r, const uint8_t magic[4],
 		goto eof;
 	if (memcmp(net, magic, 4) != 0) {
 		if ((name = chainparams_network_for_magic(net)) != NULL)
-			snprintf(err, errlen, "The network of the snapshot "
+			snprintf(err, errlen,
+			    "The network of the snapshot "
 			    "(%s) does not match the network of this node "
-			    "(%s)." IOS_SUFFIX, name, node_network);
+			    "(%s)." IOS_SUFFIX,
+			    name, node_network);
 		else
-			snprintf(err, errlen, "This snapshot has been created "
+			snprintf(err, errlen,
+			    "This snapshot has been created "
 			    "for an unrecognized network. This could be a "
 			    "custom signet, a new testnet or possibly caused "
 			    "by data corruption." IOS_SUFFIX);
@@ -102,16 +107,16 @@ eof:
 
 struct dump_coin {
 	uint32_t n;
-	struct coin c;		/* script points into the map */
+	struct coin c; /* script points into the map */
 };
 
 struct dump {
 	FILE *f;
-	struct wbuf out;	/* file bytes not yet written */
-	struct wbuf ser;	/* one coin as hash_serialized_3 takes it */
+	struct wbuf out; /* file bytes not yet written */
+	struct wbuf ser; /* one coin as hash_serialized_3 takes it */
 	struct sha256_ctx h;
 	uint8_t txid[32];
-	struct dump_coin *group;	/* the coins of txid so far */
+	struct dump_coin *group; /* the coins of txid so far */
 	size_t ngroup, capgroup;
 	uint64_t written;
 	int ioerr;
@@ -211,13 +216,14 @@ snapshot_dump(struct store *s, const struct chainparams *cp, FILE *f,
 	dump_group(&d);
 	dump_flush(&d);
 	if (d.ioerr || fflush(f) != 0 || ferror(f)) {
-		snprintf(err, errlen, "AutoFile::write: write failed"
-		    IOS_SUFFIX);
+		snprintf(err, errlen,
+		    "AutoFile::write: write failed" IOS_SUFFIX);
 		goto done;
 	}
 	if (d.written != out->coins) {
 		/* Core's CHECK_NONFATAL: the count and the walk disagree. */
-		snprintf(err, errlen, "Internal bug detected: coins written "
+		snprintf(err, errlen,
+		    "Internal bug detected: coins written "
 		    "(%llu) differ from the coins counted (%llu)",
 		    (unsigned long long)d.written,
 		    (unsigned long long)out->coins);
@@ -289,8 +295,8 @@ struct load {
 	struct rbuf *r;
 	struct store_wtxn *w;
 	int32_t base_height;
-	uint64_t count;		/* the metadata's */
-	uint64_t left;		/* coins still to read */
+	uint64_t count; /* the metadata's */
+	uint64_t left;	/* coins still to read */
 	struct compressed_coin cc;
 	char *err;
 	size_t errlen;
@@ -299,8 +305,7 @@ struct load {
 /* Why a batch stopped: a bad file (err set), the store, or MAPFULL. */
 enum { LOAD_OK = 0, LOAD_BAD = -1, LOAD_STORE = -2, LOAD_MAPFULL = -3 };
 
-static int
-load_bad(struct load *l, const char *fmt, ...)
+static int load_bad(struct load *l, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static int
@@ -331,23 +336,30 @@ load_group(struct load *l)
 
 	if (rbuf_get(l->r, op.hash, 32) == -1 ||
 	    rbuf_get_compact(l->r, &ncoins) == -1)
-		return load_bad(l, "Bad snapshot format or truncated snapshot "
-		    "after deserializing %llu coins", (unsigned long long)done);
+		return load_bad(l,
+		    "Bad snapshot format or truncated snapshot "
+		    "after deserializing %llu coins",
+		    (unsigned long long)done);
 	if (ncoins > l->left)
-		return load_bad(l, "Mismatch in coins count in snapshot "
+		return load_bad(l,
+		    "Mismatch in coins count in snapshot "
 		    "metadata and actual snapshot data");
 	for (i = 0; i < ncoins; i++) {
 		done = l->count - l->left;
 		if (rbuf_get_compact(l->r, &n) == -1 ||
 		    compress_coin_get(l->r, &l->cc) == -1)
-			return load_bad(l, "Bad snapshot format or truncated "
+			return load_bad(l,
+			    "Bad snapshot format or truncated "
 			    "snapshot after deserializing %llu coins",
 			    (unsigned long long)done);
 		if (l->cc.height > (uint32_t)l->base_height || n >= UINT32_MAX)
-			return load_bad(l, "Bad snapshot data after "
-			    "deserializing %llu coins", (unsigned long long)done);
+			return load_bad(l,
+			    "Bad snapshot data after "
+			    "deserializing %llu coins",
+			    (unsigned long long)done);
 		if (l->cc.value < 0 || l->cc.value > MAX_MONEY)
-			return load_bad(l, "Bad snapshot data after "
+			return load_bad(l,
+			    "Bad snapshot data after "
 			    "deserializing %llu coins - bad tx out value",
 			    (unsigned long long)done);
 		op.n = (uint32_t)n;
@@ -358,7 +370,8 @@ load_group(struct load *l)
 		c.script_len = l->cc.script.len;
 		rc = store_add_coin(l->w, &op, &c);
 		if (rc == STORE_EXISTS)
-			return load_bad(l, "Bad snapshot data after "
+			return load_bad(l,
+			    "Bad snapshot data after "
 			    "deserializing %llu coins - duplicate coin",
 			    (unsigned long long)done);
 		if (rc != STORE_OK)
@@ -381,7 +394,8 @@ load_batch(struct load *l, int first, const uint8_t base_hash[32])
 
 	if (store_write_begin(l->s, &l->w) != STORE_OK)
 		return LOAD_STORE;
-	if ((rc = store_txn_use(store_wtxn_reader(l->w), STORE_CS_OTHER)) != 0 ||
+	if ((rc = store_txn_use(store_wtxn_reader(l->w), STORE_CS_OTHER)) !=
+		0 ||
 	    (first && (rc = store_clear_chainstate(l->w)) != 0)) {
 		rc = load_store_rc(rc);
 		goto abort;
@@ -391,12 +405,14 @@ load_batch(struct load *l, int first, const uint8_t base_hash[32])
 			goto abort;
 	if (l->left == 0) {
 		if (rbuf_left(l->r) > 0) {
-			rc = load_bad(l, "Bad snapshot - coins left over after "
+			rc = load_bad(l,
+			    "Bad snapshot - coins left over after "
 			    "deserializing %llu coins",
 			    (unsigned long long)l->count);
 			goto abort;
 		}
-		if ((rc = store_set_tip(l->w, base_hash, l->base_height)) != 0) {
+		if ((rc = store_set_tip(l->w, base_hash, l->base_height)) !=
+		    0) {
 			rc = load_store_rc(rc);
 			goto abort;
 		}
@@ -435,7 +451,8 @@ snapshot_load_coins(struct store *s, struct rbuf *r,
 	    (unsigned long long)m->coins, hex);
 	do {
 		if (!first && shutdown_requested()) {
-			snprintf(err, errlen, "Aborting after an interrupt was "
+			snprintf(err, errlen,
+			    "Aborting after an interrupt was "
 			    "requested");
 			rc = LOAD_BAD;
 			break;
@@ -459,11 +476,12 @@ snapshot_load_coins(struct store *s, struct rbuf *r,
 			log_info("[snapshot] %llu coins loaded (%.2f%%)",
 			    (unsigned long long)(l.count - l.left),
 			    100.0 * (double)(l.count - l.left) /
-			    (double)l.count);
+				(double)l.count);
 	} while (l.left > 0);
 	wbuf_free(&l.cc.script);
 	if (rc == LOAD_STORE) {
-		snprintf(err, errlen, "store failure while loading the "
+		snprintf(err, errlen,
+		    "store failure while loading the "
 		    "snapshot's coins (see the log)");
 		return -1;
 	}

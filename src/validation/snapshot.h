@@ -36,7 +36,7 @@ struct store;
 #define SNAPSHOT_META_LEN 51
 
 struct snapshot_meta {
-	uint8_t base_hash[32];		/* internal order */
+	uint8_t base_hash[32]; /* internal order */
 	uint64_t coins;
 };
 
@@ -55,11 +55,11 @@ int snapshot_meta_get(struct rbuf *r, const uint8_t magic[4],
 
 /* What dumptxoutset reports. */
 struct snapshot_dump_result {
-	uint64_t coins;			/* coins written */
-	uint8_t base_hash[32];		/* internal order */
+	uint64_t coins;	       /* coins written */
+	uint8_t base_hash[32]; /* internal order */
 	int32_t base_height;
-	uint8_t txoutset_hash[32];	/* hash_serialized_3, internal order */
-	uint64_t chain_tx;		/* transactions up to the base block */
+	uint8_t txoutset_hash[32]; /* hash_serialized_3, internal order */
+	uint64_t chain_tx;	   /* transactions up to the base block */
 };
 
 /*

@@ -90,7 +90,8 @@ cs_log_update_tip(struct chainstate *cs)
 	 * bitrootd keeps no coins cache of its own (LMDB and the page cache
 	 * serve reads), so Core's cache field is always empty.
 	 */
-	log_info("%sUpdateTip: new best=%s height=%d version=0x%08x "
+	log_info(
+	    "%sUpdateTip: new best=%s height=%d version=0x%08x "
 	    "log2_work=%f tx=%llu date='%s' progress=%f cache=0.0MiB(0txo)",
 	    cs->background ? "[background validation] " : "", hex,
 	    tip->e.height, (uint32_t)tip->e.hdr.version, log2_work(tip),
@@ -116,8 +117,8 @@ cs_log_connect_failed(struct chainstate *cs, const struct bindex *bad,
 	char hex[65];
 
 	hash_to_hex(bad->e.hash, hex);
-	log_warnx("ERROR: ConnectBlock(): %s", st->debug[0] ? st->debug :
-	    st->reason);
+	log_warnx("ERROR: ConnectBlock(): %s",
+	    st->debug[0] ? st->debug : st->reason);
 	log_entry("invalid block", bad);
 	if (tip)
 		log_entry(" current best", tip);

@@ -44,7 +44,7 @@ put_block_txs(struct store_wtxn *w, const uint8_t hash[32], int32_t height,
 		return STORE_OK;
 	for (i = 0; i < b->tx_count; i++)
 		if ((rc = store_put_txindex(w, b->txs[i].txid, hash,
-		    (uint32_t)i)) != 0)
+			 (uint32_t)i)) != 0)
 			return rc;
 	return STORE_OK;
 }
@@ -93,9 +93,9 @@ txindex_disconnect(struct chainstate *cs, struct store_wtxn *w,
 }
 
 struct build_step {
-	int32_t from;		/* first height to index */
-	int32_t to;		/* last height to index */
-	int clear;		/* empty the index first */
+	int32_t from; /* first height to index */
+	int32_t to;   /* last height to index */
+	int clear;    /* empty the index first */
 };
 
 static int
@@ -116,8 +116,8 @@ build_txn(struct chainstate *cs, struct store_wtxn *w, void *arg)
 	for (h = st->from; h <= st->to; h++) {
 		if ((rc = store_get_active_hash(r, h, hash)) != 0 ||
 		    (rc = store_get_block(r, hash, &p, &n)) != 0) {
-			log_warnx("txindex: block at height %d missing: %s",
-			    h, store_strerror(rc));
+			log_warnx("txindex: block at height %d missing: %s", h,
+			    store_strerror(rc));
 			return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
 		}
 		/* The parsed block borrows its bytes; the map may move. */
@@ -125,7 +125,8 @@ build_txn(struct chainstate *cs, struct store_wtxn *w, void *arg)
 		if (block_parse(raw, n, &b) != 0) {
 			free(raw);
 			log_warnx("txindex: stored block at height %d does "
-			    "not parse", h);
+				  "not parse",
+			    h);
 			return STORE_ERROR;
 		}
 		rc = put_block_txs(w, hash, h, &b);
@@ -169,7 +170,7 @@ resume_height(struct store_rtxn *r, int32_t *from)
 		return -1;
 	else
 		log_info("txindex: last indexed block left the active chain, "
-		    "rebuilding");
+			 "rebuilding");
 	return 0;
 }
 
@@ -191,15 +192,15 @@ chainstate_sync_txindex(struct chainstate *cs)
 		rc = resume_height(r, &from) == 0 ? STORE_OK : STORE_ERROR;
 	store_read_end(r);
 	if (rc == STORE_NOTFOUND)
-		return 0;	/* no chain yet: blocks are indexed as connected */
+		return 0; /* no chain yet: blocks are indexed as connected */
 	if (rc != STORE_OK) {
 		log_warnx("txindex: cannot read the chain state");
 		return -1;
 	}
 	if (from > tip_h)
 		return 0;
-	log_info("txindex: %s from height %d to %d", from == 0 ? "building" :
-	    "catching up", from, tip_h);
+	log_info("txindex: %s from height %d to %d",
+	    from == 0 ? "building" : "catching up", from, tip_h);
 	st.clear = from == 0;
 	next_log = from + TXINDEX_LOG_EVERY;
 	while (from <= tip_h) {
@@ -215,9 +216,11 @@ chainstate_sync_txindex(struct chainstate *cs)
 		st.clear = 0;
 		from = st.to + 1;
 		if (from >= next_log) {
-			log_info("txindex: indexed up to height %d of %d (%d%%)",
-			    from - 1, tip_h, (int)((int64_t)(from - 1) * 100 /
-			    (tip_h > 0 ? tip_h : 1)));
+			log_info(
+			    "txindex: indexed up to height %d of %d (%d%%)",
+			    from - 1, tip_h,
+			    (int)((int64_t)(from - 1) * 100 /
+				(tip_h > 0 ? tip_h : 1)));
 			next_log = from + TXINDEX_LOG_EVERY;
 		}
 	}

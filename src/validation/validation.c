@@ -52,10 +52,10 @@
 #include "validation/chainstate_int.h"
 #include "validation/validation_int.h"
 
-#define NETQ_HWM 64		/* blocks and header batches from peers */
-#define CALLQ_HWM 1024		/* RPC calls */
-#define IMPQ_HWM 16		/* imported blocks read ahead */
-#define ACTIVATE_STEP 32	/* blocks connected per background step */
+#define NETQ_HWM 64	 /* blocks and header batches from peers */
+#define CALLQ_HWM 1024	 /* RPC calls */
+#define IMPQ_HWM 16	 /* imported blocks read ahead */
+#define ACTIVATE_STEP 32 /* blocks connected per background step */
 #define MAX_HEADERS_BATCH 2000
 /* Core 30's -blockreservedweight default and floor. */
 #define DEFAULT_BLOCK_RESERVED_WEIGHT 8000
@@ -149,19 +149,20 @@ hooks_leave(struct validation *v)
  * Runs stmt once for each listener, named lp, on a copy of the list taken
  * by listeners_enter, so no lock is held while a listener runs.
  */
-#define FOR_EACH_LISTENER(v, lp, stmt) do {				\
-	struct validation_listener l_[VALIDATION_MAX_LISTENERS];	\
-	size_t i_, n_ = listeners_enter((v), l_);			\
-	for (i_ = 0; i_ < n_; i_++) {					\
-		const struct validation_listener *lp = &l_[i_];		\
-		stmt;							\
-	}								\
-	hooks_leave(v);							\
-} while (0)
+#define FOR_EACH_LISTENER(v, lp, stmt) \
+	do { \
+		struct validation_listener l_[VALIDATION_MAX_LISTENERS]; \
+		size_t i_, n_ = listeners_enter((v), l_); \
+		for (i_ = 0; i_ < n_; i_++) { \
+			const struct validation_listener *lp = &l_[i_]; \
+			stmt; \
+		} \
+		hooks_leave(v); \
+	} while (0)
 
 void
-validation_set_template_source(struct validation *v,
-    validation_template_fn fn, void *arg)
+validation_set_template_source(struct validation *v, validation_template_fn fn,
+    void *arg)
 {
 	pthread_mutex_lock(&v->hook_mu);
 	v->tmpl_fn = fn;
@@ -328,8 +329,9 @@ on_tip_changed(void *arg, const struct block_index_entry *tip, int ibd)
 {
 	struct validation *v = arg;
 
-	FOR_EACH_LISTENER(v, l, if (l->tip_changed)
-	    l->tip_changed(l->arg, tip->hash, tip->height, ibd));
+	FOR_EACH_LISTENER(v, l,
+	    if (l->tip_changed)
+		l->tip_changed(l->arg, tip->hash, tip->height, ibd));
 	if (v->stop_at_height > 0 && tip->height >= v->stop_at_height &&
 	    !v->stop_requested) {
 		v->stop_requested = 1;
@@ -387,9 +389,9 @@ fire_block(struct validation *v, int connected,
 	void (*fn)(void *, const uint8_t *, size_t, int32_t);
 
 	FOR_EACH_LISTENER(v, l,
-	    fn = connected ? l->block_connected : l->block_disconnected;
-	    if (fn)
-		fn(l->arg, raw, len, e->height));
+			  fn = connected ? l->block_connected :
+					   l->block_disconnected;
+			  if (fn) fn(l->arg, raw, len, e->height));
 }
 
 static void
@@ -410,18 +412,17 @@ static void
 on_reorg_done(void *arg)
 {
 	FOR_EACH_LISTENER((struct validation *)arg, l,
-	    if (l->reorg_done)
-		l->reorg_done(l->arg));
+	    if (l->reorg_done) l->reorg_done(l->arg));
 }
 
 void
 validation_notify_block(struct validation *v, const struct block_result *r,
     uint64_t peer_id)
 {
-	FOR_EACH_LISTENER(v, l, if (l->block_done)
-	    l->block_done(l->arg, peer_id, r->hash, r->res,
-		r->res == VAL_OK || r->res == VAL_DUPLICATE ?
-		NULL : r->st.reason));
+	FOR_EACH_LISTENER(v, l,
+	    if (l->block_done) l->block_done(l->arg, peer_id, r->hash, r->res,
+		r->res == VAL_OK || r->res == VAL_DUPLICATE ? NULL :
+							      r->st.reason));
 }
 
 enum val_result
@@ -432,7 +433,7 @@ validation_process_block(struct validation *v, uint64_t peer_id,
 
 	if (res == VAL_ERROR)
 		fatalx("validation: store failure while processing a block; "
-		    "stopping with the chainstate at its last commit");
+		       "stopping with the chainstate at its last commit");
 	validation_notify_block(v, r, peer_id);
 	if (res == VAL_OK)
 		import_release_children(v, r->hash);
@@ -446,7 +447,7 @@ validation_activate(struct validation *v)
 
 	if (chainstate_activate(v->cs, ACTIVATE_STEP, &more) != 0)
 		fatalx("validation: store failure while activating the best "
-		    "chain");
+		       "chain");
 	if (more)
 		v->activate_pending = 1;
 }
@@ -470,8 +471,8 @@ dispatch_headers(struct validation *v, struct msg *m)
 		    &accepted, last, &st);
 	if (res == VAL_ERROR)
 		fatalx("validation: store failure while storing headers");
-	FOR_EACH_LISTENER(v, l, if (l->headers_done)
-	    l->headers_done(l->arg, m->peer_id, res,
+	FOR_EACH_LISTENER(v, l,
+	    if (l->headers_done) l->headers_done(l->arg, m->peer_id, res,
 		res == VAL_OK ? NULL : st.reason, last));
 }
 
@@ -491,27 +492,19 @@ dispatch(struct validation *v, struct msg *m)
 	case VMSG_BLOCK:
 		validation_process_block(v, m->peer_id, m->data, m->len, &r);
 		break;
-	case VMSG_HEADERS:
-		dispatch_headers(v, m);
-		break;
-	case VMSG_REQUEST:
-		request_serve(request_of(m), v);
-		break;
+	case VMSG_HEADERS: dispatch_headers(v, m); break;
+	case VMSG_REQUEST: request_serve(request_of(m), v); break;
 	case VMSG_IMPORT_BLOCK:
 		import_process(v, m);
-		return;		/* import_process owns m */
-	case VMSG_IMPORT_DONE:
-		import_done(v);
-		break;
+		return; /* import_process owns m */
+	case VMSG_IMPORT_DONE: import_done(v); break;
 	case VMSG_WRITE: {
 		struct write_job *j = write_job_of(m);
 
 		write_job_finish(j, cs_write(v->cs, write_job_txn, j));
 		break;
 	}
-	case VMSG_BG_DONE:
-		au_dispatch(v, m);
-		break;
+	case VMSG_BG_DONE: au_dispatch(v, m); break;
 	default:
 		log_warnx("validation: unknown message type %d", m->type);
 		break;
@@ -640,20 +633,20 @@ read_block_limits(struct validation *v, const struct args *a,
 
 	if (maxw > MAX_BLOCK_WEIGHT) {
 		log_warnx("Error: Specified -blockmaxweight (%lld) exceeds "
-		    "consensus maximum block weight (%d)", (long long)maxw,
-		    MAX_BLOCK_WEIGHT);
+			  "consensus maximum block weight (%d)",
+		    (long long)maxw, MAX_BLOCK_WEIGHT);
 		return -1;
 	}
 	if (resw > MAX_BLOCK_WEIGHT) {
 		log_warnx("Error: Specified -blockreservedweight (%lld) "
-		    "exceeds consensus maximum block weight (%d)",
+			  "exceeds consensus maximum block weight (%d)",
 		    (long long)resw, MAX_BLOCK_WEIGHT);
 		return -1;
 	}
 	if (resw < MINIMUM_BLOCK_RESERVED_WEIGHT) {
 		log_warnx("Error: Specified -blockreservedweight (%lld) is "
-		    "lower than minimum safety value of (%d)", (long long)resw,
-		    MINIMUM_BLOCK_RESERVED_WEIGHT);
+			  "lower than minimum safety value of (%d)",
+		    (long long)resw, MINIMUM_BLOCK_RESERVED_WEIGHT);
 		return -1;
 	}
 	if (maxw < resw)
@@ -665,7 +658,7 @@ read_block_limits(struct validation *v, const struct args *a,
 	if (args_is_set(a, "blockversion")) {
 		if (!cp->mine_on_demand)
 			log_warnx("-blockversion has no effect: only regtest "
-			    "mines blocks with a chosen version");
+				  "mines blocks with a chosen version");
 		else {
 			v->has_block_version = 1;
 			v->block_version = (int32_t)args_get_int(a,
@@ -699,15 +692,17 @@ verify_at_startup(struct validation *v, const struct args *a)
 		level = level < 0 ? 0 : 4;
 	}
 	if (nblocks < 0 || nblocks > INT32_MAX)
-		nblocks = 0;	/* as Core: 0 or less checks every block */
+		nblocks = 0; /* as Core: 0 or less checks every block */
 	if (chainstate_verify_why(v->cs, (int)level, (int)nblocks, why,
-	    sizeof(why)))
+		sizeof(why)))
 		return 0;
-	log_warnx("Error: Corrupted block database detected in %s: %s. "
+	log_warnx(
+	    "Error: Corrupted block database detected in %s: %s. "
 	    "Restart with -reindex-chainstate to rebuild the UTXO set from the "
 	    "stored blocks (or -reindex); if the blocks themselves are damaged, "
 	    "restore the chainstate directory from a backup, or move it away "
-	    "and sync again", store_path(v->store), why);
+	    "and sync again",
+	    store_path(v->store), why);
 	return -1;
 }
 
@@ -833,4 +828,3 @@ validation_stop(struct validation *v)
 	pthread_mutex_destroy(&v->hook_mu);
 	free(v);
 }
-

@@ -64,11 +64,12 @@ struct chainstate *validation_chainstate(struct validation *v);
 
 /* Outcome of a submitted block or header batch. */
 enum val_result {
-	VAL_OK = 0,		/* accepted (block: stored, maybe connected) */
-	VAL_DUPLICATE = 1,	/* already known and valid */
-	VAL_ORPHAN = 2,		/* parent unknown: the peer should send headers first */
-	VAL_INVALID = -1,	/* consensus-invalid: the sender misbehaved */
-	VAL_ERROR = -2,		/* our own failure (store); not the sender's fault */
+	VAL_OK = 0,	   /* accepted (block: stored, maybe connected) */
+	VAL_DUPLICATE = 1, /* already known and valid */
+	VAL_ORPHAN =
+	    2, /* parent unknown: the peer should send headers first */
+	VAL_INVALID = -1, /* consensus-invalid: the sender misbehaved */
+	VAL_ERROR = -2,	  /* our own failure (store); not the sender's fault */
 };
 
 /* Queue a block; the bytes are copied. 0, or QUEUE_EFULL/QUEUE_ECLOSED. */
@@ -140,35 +141,35 @@ void validation_remove_listener(struct validation *v, void *arg);
  * counts them (getmininginfo's pooledtx).
  */
 enum template_mode {
-	TEMPLATE_SELECT,	/* the best transactions within the budget */
-	TEMPLATE_LOOKUP,	/* exactly txids, in order (raw NULL: not there) */
-	TEMPLATE_COUNT,		/* only pool_size */
+	TEMPLATE_SELECT, /* the best transactions within the budget */
+	TEMPLATE_LOOKUP, /* exactly txids, in order (raw NULL: not there) */
+	TEMPLATE_COUNT,	 /* only pool_size */
 };
 
 struct template_request {
 	enum template_mode mode;
-	size_t max_weight;		/* SELECT: coinbase's share taken out */
-	int64_t max_sigop_cost;		/* SELECT: same */
-	const uint8_t (*txids)[32];	/* LOOKUP */
+	size_t max_weight;	    /* SELECT: coinbase's share taken out */
+	int64_t max_sigop_cost;	    /* SELECT: same */
+	const uint8_t (*txids)[32]; /* LOOKUP */
 	size_t ntxids;
 };
 
 struct template_tx {
-	uint8_t *raw;		/* serialized with witness; xmalloc'd, or NULL */
+	uint8_t *raw; /* serialized with witness; xmalloc'd, or NULL */
 	size_t len;
 	uint8_t txid[32];
 	uint8_t wtxid[32];
-	int64_t fee;		/* base fee: what the coinbase may claim */
+	int64_t fee; /* base fee: what the coinbase may claim */
 	int64_t sigop_cost;
 	size_t weight;
 	size_t ndepends;
-	uint32_t *depends;	/* 1-based positions of in-template parents */
+	uint32_t *depends; /* 1-based positions of in-template parents */
 };
 
 struct template_txs {
-	struct template_tx *txs;	/* in block order; xmalloc'd */
+	struct template_tx *txs; /* in block order; xmalloc'd */
 	size_t n;
-	size_t pool_size;		/* transactions in the pool */
+	size_t pool_size; /* transactions in the pool */
 };
 
 /*
@@ -204,8 +205,7 @@ void template_txs_free(struct template_txs *t);
  */
 struct store_wtxn;
 typedef int (*validation_write_fn)(struct store_wtxn *w, void *arg);
-int validation_write(struct validation *v, validation_write_fn fn,
-    void *arg);
+int validation_write(struct validation *v, validation_write_fn fn, void *arg);
 
 /* ---- Chainstates and assumeutxo (doc/assumeutxo.md) ---- */
 
@@ -228,7 +228,7 @@ struct rbuf;
 struct snapshot_meta;
 struct snapshot_load_result {
 	uint64_t coins;
-	uint8_t base_hash[32];		/* internal order */
+	uint8_t base_hash[32]; /* internal order */
 	int32_t base_height;
 };
 int validation_load_snapshot(struct validation *v,
@@ -238,19 +238,19 @@ int validation_load_snapshot(struct validation *v,
 /* getchainstates: the chainstates, the background one first. Any thread. */
 struct chainstate_info {
 	int32_t height;
-	uint8_t tip[32];		/* internal order */
+	uint8_t tip[32]; /* internal order */
 	uint64_t chain_tx;
 	uint32_t bits;
 	uint32_t time;
-	int from_snapshot;		/* snapshot_base is set */
+	int from_snapshot; /* snapshot_base is set */
 	uint8_t snapshot_base[32];
 	int validated;
 	uint64_t coins_db_cache_bytes;
 	uint64_t coins_tip_cache_bytes;
 };
 struct chainstates_info {
-	int32_t headers;		/* the best header's height, -1: none */
-	size_t n;			/* 1 or 2 */
+	int32_t headers; /* the best header's height, -1: none */
+	size_t n;	 /* 1 or 2 */
 	struct chainstate_info cs[2];
 };
 void validation_chainstates(struct validation *v,
@@ -286,11 +286,11 @@ int validation_snapshot_limited(struct validation *v);
 struct request_error;
 
 enum validation_status {
-	VALIDATION_E_NOT_FOUND = 1,	/* no such block */
-	VALIDATION_E_REFUSED,		/* refused as things stand (Core: misc error) */
-	VALIDATION_E_REJECTED,		/* the block or header is invalid (verify error) */
-	VALIDATION_E_FAILED,		/* the block could not be made or accepted */
-	VALIDATION_E_SHUTDOWN,		/* stopping or halted: nothing ran */
+	VALIDATION_E_NOT_FOUND = 1, /* no such block */
+	VALIDATION_E_REFUSED, /* refused as things stand (Core: misc error) */
+	VALIDATION_E_REJECTED, /* the block or header is invalid (verify error) */
+	VALIDATION_E_FAILED,   /* the block could not be made or accepted */
+	VALIDATION_E_SHUTDOWN, /* stopping or halted: nothing ran */
 };
 
 /* invalidateblock, reconsiderblock, preciousblock; then the best chain is activated. */
@@ -320,7 +320,7 @@ int validation_sync(struct validation *v, int timeout_ms,
 
 /* generatetoaddress, generatetodescriptor: blocks mined on the tip. */
 struct validation_generated {
-	uint8_t (*hashes)[32];		/* in mining order, internal order; xmalloc'd */
+	uint8_t (*hashes)[32]; /* in mining order, internal order; xmalloc'd */
 	size_t n;
 };
 /*
@@ -338,17 +338,17 @@ void validation_generated_free(struct validation_generated *g);
 
 /* generateblock: one entry of its transaction list. */
 struct validation_block_tx {
-	int is_txid;			/* txid names a mempool transaction */
-	uint8_t txid[32];		/* internal order */
-	uint8_t *raw;			/* else: the transaction, with witness */
+	int is_txid;	  /* txid names a mempool transaction */
+	uint8_t txid[32]; /* internal order */
+	uint8_t *raw;	  /* else: the transaction, with witness */
 	size_t len;
 };
 struct validation_block_made {
-	int missing;			/* txs[missing_at] is not in the mempool */
+	int missing; /* txs[missing_at] is not in the mempool */
 	size_t missing_at;
-	int made;			/* hash (and raw) hold the block */
+	int made; /* hash (and raw) hold the block */
 	uint8_t hash[32];
-	uint8_t *raw;			/* submit == 0: the block; xmalloc'd */
+	uint8_t *raw; /* submit == 0: the block; xmalloc'd */
 	size_t len;
 };
 /*
@@ -369,12 +369,12 @@ void validation_block_made_free(struct validation_block_made *b);
 
 /* What became of a block (submitblock) or a proposal (getblocktemplate). */
 enum validation_verdict {
-	VALIDATION_ACCEPTED,		/* valid (Core answers null) */
-	VALIDATION_DUPLICATE,		/* already known and valid */
-	VALIDATION_DUPLICATE_INVALID,	/* known, invalid */
-	VALIDATION_DUPLICATE_INCONCLUSIVE,	/* known, not fully checked */
-	VALIDATION_INCONCLUSIVE,	/* stored, not (yet) connected */
-	VALIDATION_INVALID,		/* reason says why ("" if none) */
+	VALIDATION_ACCEPTED,		   /* valid (Core answers null) */
+	VALIDATION_DUPLICATE,		   /* already known and valid */
+	VALIDATION_DUPLICATE_INVALID,	   /* known, invalid */
+	VALIDATION_DUPLICATE_INCONCLUSIVE, /* known, not fully checked */
+	VALIDATION_INCONCLUSIVE,	   /* stored, not (yet) connected */
+	VALIDATION_INVALID,		   /* reason says why ("" if none) */
 };
 struct validation_block_verdict {
 	enum validation_verdict verdict;
@@ -402,29 +402,30 @@ int validation_check_proposal(struct validation *v, const uint8_t *raw,
  * unknown (message "Must submit previous header (HASH) first") or it is
  * invalid (the reason).
  */
-int validation_submit_rpc_header(struct validation *v,
-    const uint8_t raw[80], int timeout_ms, struct request_error *err);
+int validation_submit_rpc_header(struct validation *v, const uint8_t raw[80],
+    int timeout_ms, struct request_error *err);
 
 /* getblocktemplate: a block template on the tip, for a coinbase the miner builds. */
 #define VALIDATION_MAX_DEPLOYMENTS 8
 struct validation_template {
 	int32_t version;
-	int32_t height;			/* of the block to mine */
-	uint8_t prev[32];		/* the tip, internal order */
+	int32_t height;	  /* of the block to mine */
+	uint8_t prev[32]; /* the tip, internal order */
 	uint32_t bits;
 	uint32_t curtime;
-	int64_t mintime;		/* the tip's median time past + 1 */
-	int64_t coinbase_value;		/* subsidy plus fees */
-	int pre_segwit;			/* segwit not active at height */
+	int64_t mintime;	/* the tip's median time past + 1 */
+	int64_t coinbase_value; /* subsidy plus fees */
+	int pre_segwit;		/* segwit not active at height */
 	int has_commitment;
-	uint8_t commitment[38];		/* the witness commitment output script */
-	struct template_txs txs;	/* after the coinbase; free with template_txs_free */
-	size_t ndeployments;		/* version-bits deployments, the chain's order */
+	uint8_t commitment[38]; /* the witness commitment output script */
+	struct template_txs
+	    txs; /* after the coinbase; free with template_txs_free */
+	size_t ndeployments; /* version-bits deployments, the chain's order */
 	struct {
-		const char *name;	/* static */
+		const char *name; /* static */
 		int bit;
-		int active;		/* a rule of the block */
-		int signalling;		/* started or locked in: vbavailable */
+		int active;	/* a rule of the block */
+		int signalling; /* started or locked in: vbavailable */
 	} deployments[VALIDATION_MAX_DEPLOYMENTS];
 };
 /* FAILED: no chain tip (cannot happen once started). */
@@ -434,12 +435,12 @@ int validation_get_template(struct validation *v,
 
 /* getmininginfo's values that the validation thread holds. */
 struct validation_mining_info {
-	int32_t height;			/* the tip's */
-	uint32_t bits;			/* the tip's */
-	uint32_t next_bits;		/* the next block's if mined now */
-	double networkhashps;		/* over the last 120 blocks */
-	size_t pooledtx;		/* the mempool's transactions */
-	int have_assembled;		/* a block was assembled since start */
+	int32_t height;	      /* the tip's */
+	uint32_t bits;	      /* the tip's */
+	uint32_t next_bits;   /* the next block's if mined now */
+	double networkhashps; /* over the last 120 blocks */
+	size_t pooledtx;      /* the mempool's transactions */
+	int have_assembled;   /* a block was assembled since start */
 	uint64_t last_block_weight;
 	uint64_t last_block_txs;
 };

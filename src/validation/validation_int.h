@@ -18,13 +18,13 @@
 
 /* Message types on the validation thread's queues. */
 enum vmsg_type {
-	VMSG_BLOCK = 1,		/* raw block from the network or RPC */
-	VMSG_HEADERS,		/* array of struct block_header */
-	VMSG_REQUEST,		/* struct request * (util/request.h) */
-	VMSG_IMPORT_BLOCK,	/* struct import_hdr, then the raw block */
-	VMSG_IMPORT_DONE,	/* the import thread has finished */
-	VMSG_WRITE,		/* struct write_job * (validation_write) */
-	VMSG_BG_DONE,		/* struct bg_result: background validation ended */
+	VMSG_BLOCK = 1,	   /* raw block from the network or RPC */
+	VMSG_HEADERS,	   /* array of struct block_header */
+	VMSG_REQUEST,	   /* struct request * (util/request.h) */
+	VMSG_IMPORT_BLOCK, /* struct import_hdr, then the raw block */
+	VMSG_IMPORT_DONE,  /* the import thread has finished */
+	VMSG_WRITE,	   /* struct write_job * (validation_write) */
+	VMSG_BG_DONE,	   /* struct bg_result: background validation ended */
 };
 
 /*
@@ -44,26 +44,26 @@ enum au_state { AU_NONE = 0, AU_LOADING, AU_ACTIVE, AU_VALIDATED, AU_INVALID };
 
 struct au_record {
 	enum au_state state;
-	uint8_t base[32];		/* internal order */
+	uint8_t base[32]; /* internal order */
 	int32_t height;
 	uint64_t chain_tx;
-	uint8_t hash_serialized[32];	/* the table's, internal order */
+	uint8_t hash_serialized[32]; /* the table's, internal order */
 };
 
 /* What background validation found (background.c). */
 struct bg_result {
-	int ok;			/* reached the base, and the hash agrees */
-	int invalid_block;	/* a block on the way failed: block, reason */
+	int ok;		   /* reached the base, and the hash agrees */
+	int invalid_block; /* a block on the way failed: block, reason */
 	uint8_t block[32];
 	char reason[192];
-	int32_t height;		/* where it stopped */
+	int32_t height; /* where it stopped */
 	uint8_t tip[32];
-	uint8_t got[32];	/* its hash_serialized_3 at the base */
+	uint8_t got[32]; /* its hash_serialized_3 at the base */
 };
 
 /* What the import thread puts before each block it read. */
 struct import_hdr {
-	uint64_t file_off;	/* bytes of the file read so far */
+	uint64_t file_off; /* bytes of the file read so far */
 	uint64_t file_size;
 };
 
@@ -91,7 +91,7 @@ struct validation {
 
 	pthread_t thread;
 	int thread_started;
-	int stopping;			/* atomic */
+	int stopping; /* atomic */
 
 	/*
 	 * hook_mu guards listeners, nlisteners, tmpl_fn, tmpl_arg,
@@ -115,18 +115,18 @@ struct validation {
 	/* Block assembly limits (-blockmaxweight, -blockreservedweight). */
 	size_t block_max_weight;
 	size_t block_reserved_weight;
-	int has_block_version;		/* -blockversion (regtest only) */
+	int has_block_version; /* -blockversion (regtest only) */
 	int32_t block_version;
-	int print_priority;		/* -printpriority */
+	int print_priority; /* -printpriority */
 
 	/* Owned by the validation thread. */
-	int activate_pending;		/* more blocks to connect (reindex) */
+	int activate_pending; /* more blocks to connect (reindex) */
 	int64_t stop_at_height;
 	int stop_requested;
-	struct msg *import_list;	/* drained, not yet processed */
-	struct hold *held;		/* imported blocks waiting for a parent */
+	struct msg *import_list; /* drained, not yet processed */
+	struct hold *held;	 /* imported blocks waiting for a parent */
 	size_t held_count, held_bytes;
-	uint64_t import_blocks;		/* connected from import so far */
+	uint64_t import_blocks; /* connected from import so far */
 	int64_t import_start_us;
 	int64_t import_log_us;
 	int importing;
@@ -156,10 +156,10 @@ struct validation {
 	struct au_record au;
 	uint64_t cache_db[2], cache_tip[2];
 	struct bgval *bg;
-	int au_limited;		/* NODE_NETWORK_LIMITED only */
-	int32_t bg_next;	/* the height background validation needs, -1 */
-	int32_t bg_base;	/* the snapshot base's height, -1 */
-	int halted;		/* the snapshot failed: nothing more to do */
+	int au_limited;	 /* NODE_NETWORK_LIMITED only */
+	int32_t bg_next; /* the height background validation needs, -1 */
+	int32_t bg_base; /* the snapshot base's height, -1 */
+	int halted;	 /* the snapshot failed: nothing more to do */
 };
 
 /* validation.c */
@@ -167,14 +167,13 @@ struct validation {
  * Pushes r to the call queue and waits for the answer (request_wait's
  * contract); a full or closed queue abandons r: REQUEST_E_UNAVAILABLE.
  */
-int validation_request(struct validation *v, struct request *r,
-    int timeout_ms, void *out, struct request_error *err);
+int validation_request(struct validation *v, struct request *r, int timeout_ms,
+    void *out, struct request_error *err);
 void validation_notify_block(struct validation *v,
     const struct block_result *r, uint64_t peer_id);
 /* Runs a block through the chainstate and tells listeners (RPC and net). */
 enum val_result validation_process_block(struct validation *v,
-    uint64_t peer_id, const uint8_t *raw, size_t len,
-    struct block_result *r);
+    uint64_t peer_id, const uint8_t *raw, size_t len, struct block_result *r);
 /* Handles everything now on the network queue (the sync barrier). */
 void validation_drain_net(struct validation *v);
 /* Activates after invalidate/reconsider/precious; fatalx on store failure. */
@@ -239,8 +238,8 @@ void import_free_held(struct validation *v);
 
 /* mining.c */
 struct block_tmpl {
-	struct wbuf raw;	/* serialized block, nonce 0 */
-	struct block b;		/* parsed view of raw */
+	struct wbuf raw; /* serialized block, nonce 0 */
+	struct block b;	 /* parsed view of raw */
 	int parsed;
 	int32_t height;
 	int64_t coinbase_value;

@@ -19,7 +19,7 @@ struct verify_arg {
 	int ok;
 	size_t ntx;
 	int nblocks;
-	char *why;		/* the failure, for the caller; may be NULL */
+	char *why; /* the failure, for the caller; may be NULL */
 	size_t whylen;
 };
 
@@ -55,13 +55,16 @@ verify_txn(struct chainstate *cs, struct store_wtxn *w, void *arg)
 	va->ok = 1;
 	va->ntx = 0;
 	va->nblocks = 0;
-	for (b = tip; b && b->parent &&
-	    b->e.height > tip->e.height - va->depth; b = b->parent) {
+	for (b = tip;
+	     b && b->parent && b->e.height > tip->e.height - va->depth;
+	     b = b->parent) {
 		/* A snapshot's chainstate has no blocks or undo below its base. */
 		if (cs->snap_base && bindex_descends(cs->snap_base, b)) {
-			log_info("VerifyDB(): block verification stopping at "
+			log_info(
+			    "VerifyDB(): block verification stopping at "
 			    "height %d (no data). This could be due to pruning "
-			    "or use of an assumeutxo snapshot.", b->e.height);
+			    "or use of an assumeutxo snapshot.",
+			    b->e.height);
 			break;
 		}
 		if (cs_load_block(cs, r, b, &raw, &len, &blk) != 0)
@@ -69,7 +72,8 @@ verify_txn(struct chainstate *cs, struct store_wtxn *w, void *arg)
 		vs_clear(&st);
 		if (va->level >= 1 && check_block(cs, &blk, 1, 1, &st) != 0) {
 			block_free(&blk);
-			return verify_fail(va, "found bad block", b, st.reason);
+			return verify_fail(va, "found bad block", b,
+			    st.reason);
 		}
 		va->ntx += blk.tx_count;
 		block_free(&blk);
@@ -93,8 +97,9 @@ verify_txn(struct chainstate *cs, struct store_wtxn *w, void *arg)
 		va->nblocks++;
 	}
 	if (va->level >= 4 && last) {
-		for (b = last; b; b = b == tip ? NULL :
-		    chain_at(&cs->chain, b->e.height + 1)) {
+		for (b = last; b; b = b == tip ?
+			 NULL :
+			 chain_at(&cs->chain, b->e.height + 1)) {
 			if (cs_load_block(cs, r, b, &raw, &len, &blk) != 0)
 				return verify_fail(va, "ReadBlock failed", b,
 				    NULL);
@@ -119,8 +124,8 @@ chainstate_verify(struct chainstate *cs, int level, int nblocks)
 }
 
 int
-chainstate_verify_why(struct chainstate *cs, int level, int nblocks,
-    char *why, size_t whylen)
+chainstate_verify_why(struct chainstate *cs, int level, int nblocks, char *why,
+    size_t whylen)
 {
 	struct verify_arg va;
 	int32_t height = cs->chain.height;
@@ -142,14 +147,17 @@ chainstate_verify_why(struct chainstate *cs, int level, int nblocks,
 	log_info("Verifying last %d blocks at level %d", nblocks, level);
 	rc = cs_txn(cs, verify_txn, &va, 0);
 	if (rc != 0 && va.ok) {
-		log_warnx("Verification: store failure: %s", store_strerror(rc));
+		log_warnx("Verification: store failure: %s",
+		    store_strerror(rc));
 		if (why != NULL)
-			snprintf(why, whylen, "the store could not be read: %s",
+			snprintf(why, whylen,
+			    "the store could not be read: %s",
 			    store_strerror(rc));
 		return 0;
 	}
 	if (va.ok)
 		log_info("Verification: No coin database inconsistencies in "
-		    "last %d blocks (%zu transactions)", va.nblocks, va.ntx);
+			 "last %d blocks (%zu transactions)",
+		    va.nblocks, va.ntx);
 	return va.ok;
 }

@@ -30,7 +30,8 @@ static int
 signals(const struct vb_deployment *d, int32_t version)
 {
 	return ((uint32_t)version & VERSIONBITS_TOP_MASK) ==
-	    VERSIONBITS_TOP_BITS && ((uint32_t)version >> d->bit & 1);
+	    VERSIONBITS_TOP_BITS &&
+	    ((uint32_t)version >> d->bit & 1);
 }
 
 /*
@@ -66,7 +67,7 @@ walk(const struct vb_deployment *d, struct bindex *prev, int32_t *since)
 			/* Lock-in wins over a timeout in the same period. */
 			count = 0;
 			for (b = last; b && b->e.height > h - d->period;
-			    b = b->parent)
+			     b = b->parent)
 				count += signals(d, b->e.hdr.version);
 			if (count >= d->threshold)
 				next = VB_LOCKED_IN;
@@ -78,8 +79,7 @@ walk(const struct vb_deployment *d, struct bindex *prev, int32_t *since)
 				next = VB_ACTIVE;
 			break;
 		case VB_ACTIVE:
-		case VB_FAILED:
-			break;
+		case VB_FAILED: break;
 		}
 		if (next != st) {
 			st = next;
@@ -110,16 +110,11 @@ const char *
 vb_state_name(enum vb_state s)
 {
 	switch (s) {
-	case VB_DEFINED:
-		return "defined";
-	case VB_STARTED:
-		return "started";
-	case VB_LOCKED_IN:
-		return "locked_in";
-	case VB_ACTIVE:
-		return "active";
-	case VB_FAILED:
-		return "failed";
+	case VB_DEFINED: return "defined";
+	case VB_STARTED: return "started";
+	case VB_LOCKED_IN: return "locked_in";
+	case VB_ACTIVE: return "active";
+	case VB_FAILED: return "failed";
 	}
 	return "unknown";
 }

@@ -20,7 +20,7 @@ enum vb_state { VB_DEFINED, VB_STARTED, VB_LOCKED_IN, VB_ACTIVE, VB_FAILED };
 struct vb_deployment {
 	const char *name;
 	int bit;
-	int64_t start_time;		/* -1: always active, -2: never */
+	int64_t start_time; /* -1: always active, -2: never */
 	int64_t timeout;
 	int32_t min_activation_height;
 	int32_t period;
@@ -51,7 +51,7 @@ int32_t vb_block_version(const struct chainparams *cp, struct bindex *prev);
  */
 #define VB_NUM_BITS 29
 struct vb_warn {
-	struct bindex *end;		/* last period-end block the states are for */
+	struct bindex *end; /* last period-end block the states are for */
 	enum vb_state st[VB_NUM_BITS];
 };
 /* The lowest bit whose unknown rules are active after tip, or -1. */

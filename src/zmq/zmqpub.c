@@ -51,52 +51,51 @@
 #include "validation/validation.h"
 #include "zmq/zmqpub.h"
 
-#define ZMQ_QUEUE_HWM 65536			/* events waiting for the thread */
-#define ZMQ_QUEUE_MAX_BYTES (256u << 20)	/* bytes they may hold */
-#define ZMQ_DEFAULT_HWM 1000			/* Core's DEFAULT_ZMQ_SNDHWM */
+#define ZMQ_QUEUE_HWM 65536		 /* events waiting for the thread */
+#define ZMQ_QUEUE_MAX_BYTES (256u << 20) /* bytes they may hold */
+#define ZMQ_DEFAULT_HWM 1000		 /* Core's DEFAULT_ZMQ_SNDHWM */
 
-enum topic { T_HASHBLOCK, T_HASHTX, T_RAWBLOCK, T_RAWTX, T_SEQUENCE,
-	T_COUNT };
+enum topic { T_HASHBLOCK, T_HASHTX, T_RAWBLOCK, T_RAWTX, T_SEQUENCE, T_COUNT };
 
 /* Core's names; also its order in getzmqnotifications (std::map order). */
 static const char *const topic_name[T_COUNT] = { "hashblock", "hashtx",
-    "rawblock", "rawtx", "sequence" };
+	"rawblock", "rawtx", "sequence" };
 
 enum zev {
-	ZEV_BLOCK_CONNECTED = 1,	/* raw block (or header only) */
-	ZEV_BLOCK_DISCONNECTED,		/* raw block (or header only) */
-	ZEV_TIP,			/* hash, height, initial download */
-	ZEV_TX_ADDED,			/* txid, seq, raw transaction */
-	ZEV_TX_REMOVED,			/* txid, seq */
+	ZEV_BLOCK_CONNECTED = 1, /* raw block (or header only) */
+	ZEV_BLOCK_DISCONNECTED,	 /* raw block (or header only) */
+	ZEV_TIP,		 /* hash, height, initial download */
+	ZEV_TX_ADDED,		 /* txid, seq, raw transaction */
+	ZEV_TX_REMOVED,		 /* txid, seq */
 };
 
 struct notifier {
 	enum topic topic;
-	char type[24];			/* "pub" + topic */
+	char type[24]; /* "pub" + topic */
 	char *address;
 	int hwm;
-	void *sock;			/* shared by notifiers of one address */
+	void *sock; /* shared by notifiers of one address */
 	int owns_sock;
-	uint32_t seq;			/* zmq thread only */
+	uint32_t seq; /* zmq thread only */
 };
 
 struct zmqpub {
 	struct notifier *n;
 	size_t nn;
-	int want[T_COUNT];		/* some notifier has this topic */
-	int want_block_txs;		/* hashtx or rawtx */
-	int want_block_raw;		/* block events carry the whole block */
+	int want[T_COUNT];  /* some notifier has this topic */
+	int want_block_txs; /* hashtx or rawtx */
+	int want_block_raw; /* block events carry the whole block */
 	void *ctx;
 	struct store *store;
 	struct validation *v;
 	struct queue *q;
 	pthread_t thread;
 	int started;
-	uint64_t dropped;		/* atomic */
-	size_t queued_bytes;		/* atomic */
+	uint64_t dropped;    /* atomic */
+	size_t queued_bytes; /* atomic */
 
 	/* zmq thread only */
-	uint8_t *last_raw;		/* the last connected block, for rawblock */
+	uint8_t *last_raw; /* the last connected block, for rawblock */
 	size_t last_len;
 	uint8_t last_hash[32];
 	int connected_since_tip;
@@ -105,8 +104,8 @@ struct zmqpub {
 /* ---- Producers (validation and mempool threads) ---- */
 
 static void
-enqueue(struct zmqpub *z, int type, const void *a, size_t alen,
-    const void *b, size_t blen)
+enqueue(struct zmqpub *z, int type, const void *a, size_t alen, const void *b,
+    size_t blen)
 {
 	size_t len = alen + blen;
 	size_t held = __atomic_add_fetch(&z->queued_bytes, len,
@@ -127,8 +126,9 @@ drop:
 	__atomic_sub_fetch(&z->queued_bytes, len, __ATOMIC_RELAXED);
 	if (__atomic_add_fetch(&z->dropped, 1, __ATOMIC_RELAXED) % 1000 == 1)
 		log_warnx("zmq: notification queue full, events dropped "
-		    "(%llu so far)", (unsigned long long)__atomic_load_n(
-		    &z->dropped, __ATOMIC_RELAXED));
+			  "(%llu so far)",
+		    (unsigned long long)__atomic_load_n(&z->dropped,
+			__ATOMIC_RELAXED));
 }
 
 static void
@@ -173,7 +173,7 @@ on_tx_event(void *arg, const struct mempool_tx_event *e)
 	uint8_t b[40];
 
 	if (!e->added && e->confirmed)
-		return;			/* the block's "C" covers it */
+		return; /* the block's "C" covers it */
 	memcpy(b, e->txid, 32);
 	le64_write(b + 32, e->sequence);
 	if (e->added)
@@ -201,9 +201,9 @@ publish(struct zmqpub *z, enum topic t, const void *body, size_t len)
 		le32_write(seq, n->seq);
 		/* A PUB socket drops at its high-water mark, never blocks. */
 		if (zmq_send(n->sock, name, strlen(name),
-		    ZMQ_SNDMORE | ZMQ_DONTWAIT) == -1 ||
-		    zmq_send(n->sock, body, len, ZMQ_SNDMORE | ZMQ_DONTWAIT)
-		    == -1 ||
+			ZMQ_SNDMORE | ZMQ_DONTWAIT) == -1 ||
+		    zmq_send(n->sock, body, len, ZMQ_SNDMORE | ZMQ_DONTWAIT) ==
+			-1 ||
 		    zmq_send(n->sock, seq, sizeof(seq), ZMQ_DONTWAIT) == -1)
 			log_debug(LOG_ZMQ, "zmq: cannot send %s to %s: %s",
 			    name, n->address, zmq_strerror(zmq_errno()));
@@ -401,8 +401,10 @@ open_socket(struct zmqpub *z, struct notifier *n)
 
 	for (i = 0; i < (size_t)(n - z->n); i++) {
 		if (strcmp(z->n[i].address, n->address) == 0) {
-			log_debug(LOG_ZMQ, "zmq: Reusing socket for address "
-			    "%s", n->address);
+			log_debug(LOG_ZMQ,
+			    "zmq: Reusing socket for address "
+			    "%s",
+			    n->address);
 			n->sock = z->n[i].sock;
 			return 0;
 		}
@@ -414,10 +416,12 @@ open_socket(struct zmqpub *z, struct notifier *n)
 		return -1;
 	}
 	n->owns_sock = 1;
-	if (zmq_setsockopt(n->sock, ZMQ_SNDHWM, &n->hwm, sizeof(n->hwm))
-	    != 0 || zmq_setsockopt(n->sock, ZMQ_TCP_KEEPALIVE, &one,
-	    sizeof(one)) != 0 || (address_is_ipv6(n->address) &&
-	    zmq_setsockopt(n->sock, ZMQ_IPV6, &one, sizeof(one)) != 0)) {
+	if (zmq_setsockopt(n->sock, ZMQ_SNDHWM, &n->hwm, sizeof(n->hwm)) !=
+		0 ||
+	    zmq_setsockopt(n->sock, ZMQ_TCP_KEEPALIVE, &one, sizeof(one)) !=
+		0 ||
+	    (address_is_ipv6(n->address) &&
+		zmq_setsockopt(n->sock, ZMQ_IPV6, &one, sizeof(one)) != 0)) {
 		log_warnx("zmq: Failed to set socket options: %s",
 		    zmq_strerror(zmq_errno()));
 		return -1;
@@ -509,16 +513,20 @@ zmqpub_start(const struct args *a, struct store *s, struct validation *v,
 	*out = NULL;
 	z = xcalloc(1, sizeof(*z));
 	/* Core's order: by topic name, then as given. */
-	if (add_topic(a, "zmqpubhashblock", T_HASHBLOCK, args_get_int(a,
-	    "zmqpubhashblockhwm", ZMQ_DEFAULT_HWM), z) == -1 ||
-	    add_topic(a, "zmqpubhashtx", T_HASHTX, args_get_int(a,
-	    "zmqpubhashtxhwm", ZMQ_DEFAULT_HWM), z) == -1 ||
-	    add_topic(a, "zmqpubrawblock", T_RAWBLOCK, args_get_int(a,
-	    "zmqpubrawblockhwm", ZMQ_DEFAULT_HWM), z) == -1 ||
-	    add_topic(a, "zmqpubrawtx", T_RAWTX, args_get_int(a,
-	    "zmqpubrawtxhwm", ZMQ_DEFAULT_HWM), z) == -1 ||
-	    add_topic(a, "zmqpubsequence", T_SEQUENCE, args_get_int(a,
-	    "zmqpubsequencehwm", ZMQ_DEFAULT_HWM), z) == -1) {
+	if (add_topic(a, "zmqpubhashblock", T_HASHBLOCK,
+		args_get_int(a, "zmqpubhashblockhwm", ZMQ_DEFAULT_HWM),
+		z) == -1 ||
+	    add_topic(a, "zmqpubhashtx", T_HASHTX,
+		args_get_int(a, "zmqpubhashtxhwm", ZMQ_DEFAULT_HWM),
+		z) == -1 ||
+	    add_topic(a, "zmqpubrawblock", T_RAWBLOCK,
+		args_get_int(a, "zmqpubrawblockhwm", ZMQ_DEFAULT_HWM),
+		z) == -1 ||
+	    add_topic(a, "zmqpubrawtx", T_RAWTX,
+		args_get_int(a, "zmqpubrawtxhwm", ZMQ_DEFAULT_HWM), z) == -1 ||
+	    add_topic(a, "zmqpubsequence", T_SEQUENCE,
+		args_get_int(a, "zmqpubsequencehwm", ZMQ_DEFAULT_HWM),
+		z) == -1) {
 		zmqpub_free(z);
 		return -1;
 	}

@@ -39,7 +39,7 @@ void zmqpub_stop(struct zmqpub *z);
 
 /* One active notifier, for getzmqnotifications. Strings live as long as z. */
 struct zmqpub_notifier_info {
-	const char *type;		/* "pubhashblock", ... */
+	const char *type; /* "pubhashblock", ... */
 	const char *address;
 	int hwm;
 };

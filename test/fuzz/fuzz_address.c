@@ -33,7 +33,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-
 /* Strings longer than any address or descriptor the node sees. */
 #define MAX_TEXT 1024
 
@@ -88,8 +87,7 @@ check_locs(const char *s, const int *locs, size_t n)
  * characters there makes s decode with encoding want.
  */
 static int
-repairable(const char *s, const int *locs, size_t n,
-    enum bech32_encoding want)
+repairable(const char *s, const int *locs, size_t n, enum bech32_encoding want)
 {
 	char t[BECH32_MAX_LEN + 1], hrp[BECH32_MAX_LEN + 1], cs[33];
 	uint8_t data[BECH32_MAX_LEN];
@@ -101,7 +99,8 @@ repairable(const char *s, const int *locs, size_t n,
 			upper = 1;
 	for (i = 0; i < 32; i++)
 		cs[i] = upper && b32chars[i] >= 'a' ?
-		    (char)(b32chars[i] - 'a' + 'A') : b32chars[i];
+		    (char)(b32chars[i] - 'a' + 'A') :
+		    b32chars[i];
 	cs[32] = '\0';
 	memcpy(t, s, len + 1);
 	for (i = 0; i < 32; i++) {
@@ -110,7 +109,7 @@ repairable(const char *s, const int *locs, size_t n,
 			if (n == 2)
 				t[locs[1]] = cs[j];
 			if (bech32_decode(t, hrp, sizeof(hrp), data,
-			    sizeof(data), &dn) == want)
+				sizeof(data), &dn) == want)
 				return 1;
 		}
 	}
@@ -143,12 +142,14 @@ check_bech32_string(const char *s)
 	check_locs(s, locs, nlocs);
 	if (strcmp(msg, "Missing separator") == 0)
 		PROP(strchr(s, '1') == NULL);
-	if (nlocs > 0 && (strcmp(msg, "Invalid Bech32 checksum") == 0 ||
-	    strcmp(msg, "Invalid Bech32m checksum") == 0)) {
+	if (nlocs > 0 &&
+	    (strcmp(msg, "Invalid Bech32 checksum") == 0 ||
+		strcmp(msg, "Invalid Bech32m checksum") == 0)) {
 		PROP(nlocs <= 2);
 		PROP(repairable(s, locs, nlocs,
 		    strcmp(msg, "Invalid Bech32m checksum") == 0 ?
-		    BECH32_BECH32M : BECH32_BECH32));
+			BECH32_BECH32M :
+			BECH32_BECH32));
 	}
 	free(locs);
 }
@@ -248,8 +249,8 @@ check_address(const struct chainparams *cp, const char *s)
 
 	rc = address_decode(cp, s, script, &len, err, sizeof(err), &locs,
 	    &nlocs);
-	PROP(address_to_script(cp, s, script2, &len2, err2,
-	    sizeof(err2)) == rc);
+	PROP(address_to_script(cp, s, script2, &len2, err2, sizeof(err2)) ==
+	    rc);
 	if (rc != 0) {
 		PROP(rc == -1);
 		PROP(err[0] != '\0' && strcmp(err, err2) == 0);
@@ -330,8 +331,8 @@ check_descriptor(const struct chainparams *cp, const char *s, int require)
 	/* The input with its own checksum appended parses the same. */
 	if (strchr(s, '#') == NULL) {
 		with = xasprintf("%s#%s", s, descriptor_input_checksum(d));
-		PROP(descriptor_parse(cp, with, 1, &d2, err, sizeof(err)) ==
-		    0);
+		PROP(
+		    descriptor_parse(cp, with, 1, &d2, err, sizeof(err)) == 0);
 		sc2 = descriptor_script(d2, &len2);
 		PROP(len2 == len && memcmp(sc, sc2, len) == 0);
 		descriptor_free(d2);
@@ -344,10 +345,8 @@ check_descriptor(const struct chainparams *cp, const char *s, int require)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const enum chain_id ids[5] = {
-		CHAIN_MAIN, CHAIN_TESTNET3, CHAIN_TESTNET4, CHAIN_SIGNET,
-		CHAIN_REGTEST
-	};
+	static const enum chain_id ids[5] = { CHAIN_MAIN, CHAIN_TESTNET3,
+		CHAIN_TESTNET4, CHAIN_SIGNET, CHAIN_REGTEST };
 	const struct chainparams *cp;
 	char s[MAX_TEXT + 1];
 	size_t i, n;
@@ -362,27 +361,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data + 1, n);
 	s[n] = '\0';
 	switch (data[0] & 7) {
-	case 0:
-		check_address(cp, s);
-		break;
-	case 1:
-		check_bech32_string(s);
-		break;
-	case 2:
-		check_bech32_encode(data + 1, n);
-		break;
-	case 3:
-		check_base58(s);
-		break;
-	case 4:
-		check_base58_encode(data + 1, n);
-		break;
-	case 5:
-		check_script(cp, data + 1, n);
-		break;
-	default:
-		check_descriptor(cp, s, data[0] & 1);
-		break;
+	case 0: check_address(cp, s); break;
+	case 1: check_bech32_string(s); break;
+	case 2: check_bech32_encode(data + 1, n); break;
+	case 3: check_base58(s); break;
+	case 4: check_base58_encode(data + 1, n); break;
+	case 5: check_script(cp, data + 1, n); break;
+	default: check_descriptor(cp, s, data[0] & 1); break;
 	}
 	return 0;
 }

@@ -27,7 +27,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-
 /*
  * Merkle root by recursion over the tree's halves: the left subtree holds
  * the largest power of two below n leaves; a missing right subtree is the
@@ -83,7 +82,7 @@ ref_commitment_index(const struct block *b)
 	if (b->tx_count == 0)
 		return -1;
 	cb = &b->txs[0];
-	for (i = cb->vout_count; i-- > 0; )
+	for (i = cb->vout_count; i-- > 0;)
 		if (cb->vout[i].script_len >= 38 &&
 		    memcmp(cb->vout[i].script, head, sizeof(head)) == 0)
 			return (int)i;
@@ -93,7 +92,7 @@ ref_commitment_index(const struct block *b)
 static void
 check_block(const struct block *b, const uint8_t *raw, size_t len)
 {
-	uint8_t (*ids)[32], root[32], want[32], hdr[80];
+	uint8_t(*ids)[32], root[32], want[32], hdr[80];
 	struct wbuf full, stripped;
 	struct block re;
 	size_t i;
@@ -143,7 +142,7 @@ check_block(const struct block *b, const uint8_t *raw, size_t len)
 	PROP(mut == want_mut);
 	block_merkle_root(b, root, NULL);
 	PROP(memcmp(root, want, 32) == 0);
-	merkle_root((const uint8_t (*)[32])ids, b->tx_count, root, &mut);
+	merkle_root((const uint8_t(*)[32])ids, b->tx_count, root, &mut);
 	PROP(memcmp(root, want, 32) == 0);
 	PROP(mut == want_mut);
 

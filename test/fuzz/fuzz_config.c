@@ -30,7 +30,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-
 #define CONF_NAME "fuzz.conf"
 #define MAX_INPUT 65536
 #define MAX_WORDS 64
@@ -61,8 +60,8 @@ error_line(const char *err)
 	char *end;
 	long n;
 
-	if (tail == NULL || strncmp(tail + 1, CONF_NAME ":",
-	    strlen(CONF_NAME) + 1) != 0)
+	if (tail == NULL ||
+	    strncmp(tail + 1, CONF_NAME ":", strlen(CONF_NAME) + 1) != 0)
 		return -1;
 	n = strtol(tail + 2 + strlen(CONF_NAME), &end, 10);
 	if (strcmp(end, ")") != 0 || n < 1 || n > MAX_INPUT + 1)
@@ -109,8 +108,8 @@ same_vals(const struct arg_vals *x, const struct arg_vals *y, int file)
 			return 0;
 		if (file && strcmp(x->v[i].section, y->v[i].section) != 0)
 			return 0;
-		if (!file && (x->v[i].section != NULL ||
-		    y->v[i].section != NULL))
+		if (!file &&
+		    (x->v[i].section != NULL || y->v[i].section != NULL))
 			return 0;
 	}
 	return 1;
@@ -146,10 +145,11 @@ rewrite_conf(const struct args *a, size_t *len)
 		name = arg_def_at((int)i)->name;
 		for (j = 0; j < a->conf[i].n; j++) {
 			v = &a->conf[i].v[j];
-			append(&s, len, v->negated ?
-			    xasprintf("[%s]\nno%s=1\n", v->section, name) :
-			    xasprintf("[%s]\n%s=%s\n", v->section, name,
-			    v->value));
+			append(&s, len,
+			    v->negated ?
+				xasprintf("[%s]\nno%s=1\n", v->section, name) :
+				xasprintf("[%s]\n%s=%s\n", v->section, name,
+				    v->value));
 		}
 	}
 	return s;
@@ -198,10 +198,10 @@ check_conf(const char *text, size_t size)
 		PROP(line >= 1 && line <= nlines);
 		args_free(a);
 		PROP(parse_conf(text, after_line(text, size, line - 1), &a,
-		    err2, errlen) == 0);
+			 err2, errlen) == 0);
 		args_free(a);
 		PROP(parse_conf(text, after_line(text, size, line), &a, err2,
-		    errlen) == -1);
+			 errlen) == -1);
 		PROP(strcmp(err, err2) == 0);
 		args_free(a);
 		goto out;
@@ -212,7 +212,8 @@ check_conf(const char *text, size_t size)
 		for (j = 0; j < a->conf[i].n; j++) {
 			v = &a->conf[i].v[j];
 			PROP(v->section != NULL && v->value != NULL);
-			PROP(v->file != NULL && strcmp(v->file, CONF_NAME) == 0);
+			PROP(v->file != NULL &&
+			    strcmp(v->file, CONF_NAME) == 0);
 			PROP(v->line >= 1 && v->line <= nlines);
 			PROP(strpbrk(v->value, "#\n") == NULL);
 			PROP(strchr(v->section, '.') == NULL);
@@ -255,7 +256,8 @@ rewrite_argv(const struct args *a, char **argv, int max)
 		name = arg_def_at((int)i)->name;
 		for (j = 0; j < a->cmd[i].n && argc < max; j++) {
 			v = &a->cmd[i].v[j];
-			argv[argc++] = v->negated ? xasprintf("-no%s", name) :
+			argv[argc++] = v->negated ?
+			    xasprintf("-no%s", name) :
 			    xasprintf("-%s=%s", name, v->value);
 		}
 	}

@@ -43,7 +43,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-
 /* Longest batch executed. */
 #define MAX_BATCH_RUN 8
 
@@ -63,7 +62,7 @@ static int
 runs_in_fuzzer(const char *method)
 {
 	static const char *const no[] = { "stop", "setmocktime", "logging",
-	    "dumptxoutset" };
+		"dumptxoutset" };
 	size_t i;
 
 	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
@@ -77,12 +76,12 @@ static int
 varies(json_t *body)
 {
 	static const char *const v[] = { "uptime", "getrpcinfo",
-	    "getmemoryinfo" };
+		"getmemoryinfo" };
 	json_t *item, *m;
 	size_t i, k;
 
 	if (json_is_array(body)) {
-		json_array_foreach(body, i, item)
+		json_array_foreach (body, i, item)
 			if (varies(item))
 				return 1;
 		return 0;
@@ -117,8 +116,8 @@ same_json(const json_t *a, const json_t *b)
 			return json_integer_value(a) == json_integer_value(b);
 		da = json_number_value(a);
 		db = json_number_value(b);
-		return da == db || fabs(da - db) <= 1e-14 * fmax(fabs(da),
-		    fabs(db));
+		return da == db ||
+		    fabs(da - db) <= 1e-14 * fmax(fabs(da), fabs(db));
 	}
 	if (json_typeof(a) != json_typeof(b))
 		return 0;
@@ -126,25 +125,24 @@ same_json(const json_t *a, const json_t *b)
 	case JSON_STRING:
 		return json_string_length(a) == json_string_length(b) &&
 		    memcmp(json_string_value(a), json_string_value(b),
-		    json_string_length(a)) == 0;
+			json_string_length(a)) == 0;
 	case JSON_ARRAY:
 		if (json_array_size(a) != json_array_size(b))
 			return 0;
 		for (i = 0; i < json_array_size(a); i++)
 			if (!same_json(json_array_get(a, i),
-			    json_array_get(b, i)))
+				json_array_get(b, i)))
 				return 0;
 		return 1;
 	case JSON_OBJECT:
 		if (json_object_size(a) != json_object_size(b))
 			return 0;
-		json_object_foreach((json_t *)(uintptr_t)a, key, x)
+		json_object_foreach ((json_t *)(uintptr_t)a, key, x)
 			if (json_object_get(b, key) == NULL ||
 			    !same_json(x, json_object_get(b, key)))
 				return 0;
 		return 1;
-	default:
-		return 1;
+	default: return 1;
 	}
 }
 
@@ -162,8 +160,10 @@ check_writer(const json_t *v)
 		PROP(s != NULL);
 		back = json_loads(s, JSON_DECODE_ANY, &je);
 		if (back == NULL)
-			fprintf(stderr, "writer output does not parse: %s\n"
-			    "%.200s\n", je.text, s);
+			fprintf(stderr,
+			    "writer output does not parse: %s\n"
+			    "%.200s\n",
+			    je.text, s);
 		PROP(back != NULL);
 		PROP(same_json(v, back));
 		json_decref(back);
@@ -200,8 +200,9 @@ check_param_value(json_t *v)
 		hash_to_hex(h, hex);
 		PROP(lower_eq(json_string_value(v), hex));
 	} else
-		PROP(is_rpc_error(&err) && (err.code == RPC_TYPE_ERROR ||
-		    err.code == RPC_INVALID_PARAMETER));
+		PROP(is_rpc_error(&err) &&
+		    (err.code == RPC_TYPE_ERROR ||
+			err.code == RPC_INVALID_PARAMETER));
 
 	memset(&err, 0, sizeof(err));
 	if (rpc_parse_hex(v, "data", &bytes, &n, &err) == 0) {
@@ -211,8 +212,9 @@ check_param_value(json_t *v)
 		free(enc);
 		free(bytes);
 	} else
-		PROP(is_rpc_error(&err) && (err.code == RPC_TYPE_ERROR ||
-		    err.code == RPC_INVALID_PARAMETER));
+		PROP(is_rpc_error(&err) &&
+		    (err.code == RPC_TYPE_ERROR ||
+			err.code == RPC_INVALID_PARAMETER));
 
 	memset(&err, 0, sizeof(err));
 	if (rpc_parse_amount(v, &sat, &err) == 0) {
@@ -228,7 +230,7 @@ check_param_value(json_t *v)
 
 	/* Known: jsonrpc-1.bin, a double out of int range cast to int. */
 	if (!(skip_known && json_is_real(v) &&
-	    !(fabs(json_real_value(v)) < 2147483648.0)))
+		!(fabs(json_real_value(v)) < 2147483648.0)))
 		(void)rpc_param_verbosity(v, 1);
 }
 
@@ -259,10 +261,10 @@ walk_request(json_t *item, int *notification)
 	*notification = rq.version == RPC_V2 && rq.id == NULL;
 
 	if (json_is_array(rq.params)) {
-		json_array_foreach(rq.params, i, v)
+		json_array_foreach (rq.params, i, v)
 			check_param_value(v);
 	} else if (json_is_object(rq.params)) {
-		json_object_foreach(rq.params, key, v)
+		json_object_foreach (rq.params, key, v)
 			check_param_value(v);
 	}
 
@@ -290,8 +292,9 @@ walk_request(json_t *item, int *notification)
 		PROP(json_array_size(params) >= rpc_method_nrequired(m) &&
 		    json_array_size(params) <= n);
 	else
-		PROP(is_rpc_error(&err) && (err.code == RPC_MISC_ERROR ||
-		    err.code == RPC_TYPE_ERROR));
+		PROP(is_rpc_error(&err) &&
+		    (err.code == RPC_MISC_ERROR ||
+			err.code == RPC_TYPE_ERROR));
 	json_decref(params);
 	return rc == 0;
 }
@@ -316,7 +319,8 @@ check_base64(const uint8_t *data, size_t size)
 		PROP(n <= strlen(s) / 4 * 3);
 		rpc_base64_encode(dec, n, enc);
 		len = strlen(s);
-		pad = len > 0 && s[len - 1] == '=' ? 1 + (s[len - 2] == '=') : 0;
+		pad = len > 0 && s[len - 1] == '=' ? 1 + (s[len - 2] == '=') :
+						     0;
 		/*
 		 * Known: jsonrpc-2.bin, nonzero bits under the padding are
 		 * accepted; then only the last character before it differs.
@@ -416,10 +420,12 @@ check_answer(const json_t *body, const struct rpc_http_reply *rep)
 		req_id = json_object_get(body, "id");
 		code = check_reply(r, req_id);
 		if (json_object_get(r, "jsonrpc") == NULL)
-			PROP(rep->status == (code ? legacy_status(code) : 200));
+			PROP(
+			    rep->status == (code ? legacy_status(code) : 200));
 		else
-			PROP(rep->status == 200 || (rep->status == 400 &&
-			    code == RPC_INVALID_REQUEST));
+			PROP(rep->status == 200 ||
+			    (rep->status == 400 &&
+				code == RPC_INVALID_REQUEST));
 	} else {
 		PROP(rep->status == 200 && json_is_array(r));
 		/*
@@ -432,7 +438,7 @@ check_answer(const json_t *body, const struct rpc_http_reply *rep)
 		memset(&carry, 0, sizeof(carry));
 		carry.version = RPC_V1;
 		carry.id = json_null();
-		json_array_foreach(body, i, item) {
+		json_array_foreach (body, i, item) {
 			if (rpc_request_parse(item, &rq, &err) != 0 &&
 			    !json_is_object(item)) {
 				rq.version = carry.version;
@@ -471,13 +477,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (json_is_object(body)) {
 			if (walk_request(body, &notif) &&
 			    !runs_in_fuzzer(json_string_value(
-			    json_object_get(body, "method"))))
+				json_object_get(body, "method"))))
 				safe = 0;
 		} else if (json_is_array(body)) {
-			json_array_foreach(body, i, item)
+			json_array_foreach (body, i, item)
 				if (walk_request(item, &notif) &&
 				    !runs_in_fuzzer(json_string_value(
-				    json_object_get(item, "method"))))
+					json_object_get(item, "method"))))
 					safe = 0;
 		}
 	}
@@ -501,7 +507,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				PROP(rep2.status == rep.status);
 				PROP((rep.body == NULL && rep2.body == NULL) ||
 				    (rep.body && rep2.body &&
-				    strcmp(rep.body, rep2.body) == 0));
+					strcmp(rep.body, rep2.body) == 0));
 			}
 			free(rep2.body);
 		}

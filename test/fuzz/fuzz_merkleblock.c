@@ -41,7 +41,7 @@ static void
 full_tree(const struct block_header *hdr, size_t n)
 {
 	struct merkleblock mb;
-	uint8_t (*ids)[32], root[32], (*m)[32];
+	uint8_t(*ids)[32], root[32], (*m)[32];
 	uint32_t *pos;
 	size_t i, nm;
 	int *match, mutated;
@@ -55,8 +55,8 @@ full_tree(const struct block_header *hdr, size_t n)
 		ids[i][31] = 0xaa;
 		match[i] = 1;
 	}
-	merkleblock_build(hdr, (const uint8_t (*)[32])ids, match, n, &mb);
-	merkle_root((const uint8_t (*)[32])ids, n, mb.hdr.merkle, &mutated);
+	merkleblock_build(hdr, (const uint8_t(*)[32])ids, match, n, &mb);
+	merkle_root((const uint8_t(*)[32])ids, n, mb.hdr.merkle, &mutated);
 	PROP(merkleblock_extract(&mb, root, &m, &pos, &nm) == 0);
 	PROP(memcmp(root, mb.hdr.merkle, 32) == 0);
 	PROP(nm == n);

@@ -35,7 +35,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-
 static int
 rc_ok(int rc)
 {
@@ -103,7 +102,8 @@ check_version(const uint8_t *p, size_t n)
 	PROP(version_parse(&r, &v2) == 0);
 	PROP(rbuf_left(&r) == 0);
 	PROP(v2.version == v.version && v2.services == v.services &&
-	    v2.timestamp == v.timestamp && v2.recv_services == v.recv_services &&
+	    v2.timestamp == v.timestamp &&
+	    v2.recv_services == v.recv_services &&
 	    v2.from_services == v.from_services && v2.nonce == v.nonce &&
 	    v2.start_height == v.start_height && v2.relay == v.relay);
 	PROP(same_service(&v.addr_recv, &v2.addr_recv));
@@ -136,7 +136,8 @@ same_addr(const struct addr_entry *a, const struct addr_entry *b)
 static size_t
 carried(const struct addr_entry *a, size_t n, int v2, struct addr_entry *kept)
 {
-	static const uint8_t onioncat[] = { 0xfd, 0x87, 0xd8, 0x7e, 0xeb, 0x43 };
+	static const uint8_t onioncat[] = { 0xfd, 0x87, 0xd8, 0x7e, 0xeb,
+		0x43 };
 	size_t i, k = 0;
 
 	for (i = 0; i < n; i++) {
@@ -144,7 +145,7 @@ carried(const struct addr_entry *a, size_t n, int v2, struct addr_entry *kept)
 
 		if (x->net == NET_NONE || (!v2 && !addr_v1_compatible(x)) ||
 		    (v2 && x->net == NET_IPV6 &&
-		    memcmp(x->a, onioncat, sizeof(onioncat)) == 0))
+			memcmp(x->a, onioncat, sizeof(onioncat)) == 0))
 			continue;
 		kept[k++] = a[i];
 	}
@@ -264,7 +265,7 @@ check_locator(const uint8_t *p, size_t n)
 	PROP(m.version == le32_read(p));
 	/* Our encoder sends our own version; the rest is the same bytes. */
 	wbuf_init(&w);
-	locator_encode(&w, (const uint8_t (*)[32])m.hashes, m.n, m.stop);
+	locator_encode(&w, (const uint8_t(*)[32])m.hashes, m.n, m.stop);
 	PROP(w.len == r.off);
 	PROP(le32_read(w.p) == PROTOCOL_VERSION);
 	PROP(memcmp(w.p + 4, p + 4, w.len - 4) == 0);
@@ -444,46 +445,29 @@ static void
 check_payload(enum msg_type t, const uint8_t *p, size_t n)
 {
 	switch (t) {
-	case MT_VERSION:
-		check_version(p, n);
-		break;
-	case MT_ADDR:
-		check_addr(p, n, 0);
-		break;
-	case MT_ADDRV2:
-		check_addr(p, n, 1);
-		break;
+	case MT_VERSION: check_version(p, n); break;
+	case MT_ADDR: check_addr(p, n, 0); break;
+	case MT_ADDRV2: check_addr(p, n, 1); break;
 	case MT_INV:
 	case MT_GETDATA:
-	case MT_NOTFOUND:
-		check_inv(p, n);
-		break;
+	case MT_NOTFOUND: check_inv(p, n); break;
 	case MT_GETBLOCKS:
-	case MT_GETHEADERS:
-		check_locator(p, n);
-		break;
-	case MT_HEADERS:
-		check_headers(p, n);
-		break;
+	case MT_GETHEADERS: check_locator(p, n); break;
+	case MT_HEADERS: check_headers(p, n); break;
 	case MT_CMPCTBLOCK:
 		check_cmpctblock(p, n);
 		check_cmpct_rebuild(p, n);
 		break;
 	case MT_GETBLOCKTXN:
-	case MT_BLOCKTXN:
-		check_blocktxn(t, p, n);
-		break;
+	case MT_BLOCKTXN: check_blocktxn(t, p, n); break;
 	case MT_PING:
 	case MT_PONG:
 	case MT_FEEFILTER:
 	case MT_SENDCMPCT:
 	case MT_GETCFILTERS:
 	case MT_GETCFHEADERS:
-	case MT_GETCFCHECKPT:
-		check_small(p, n);
-		break;
-	default:
-		break;
+	case MT_GETCFCHECKPT: check_small(p, n); break;
+	default: break;
 	}
 }
 
@@ -513,23 +497,24 @@ check_stream(const uint8_t *p, size_t n)
 	if (n < 4)
 		return;
 	memcpy(magic, p, 4);
-	for (off = 4; n - off >= MSG_HEADER_SIZE; ) {
+	for (off = 4; n - off >= MSG_HEADER_SIZE;) {
 		msg_header_parse(p + off, &h);
 		PROP(h.cmd[MSG_COMMAND_SIZE] == '\0');
 		PROP(h.cmd_valid == ref_cmd_valid(p + off + 4));
 		PROP(h.len == le32_read(p + off + 16));
 		if (memcmp(h.magic, magic, 4) != 0)
-			return;		/* the node disconnects */
+			return; /* the node disconnects */
 		if (h.len > MAX_PROTOCOL_MESSAGE_LENGTH)
-			return;		/* likewise, before buffering */
+			return; /* likewise, before buffering */
 		if (n - off - MSG_HEADER_SIZE < h.len)
-			return;		/* waits for the rest */
+			return; /* waits for the rest */
 		off += MSG_HEADER_SIZE;
 		msg_checksum(p + off, h.len, sum);
 		if (memcmp(sum, h.checksum, 4) == 0 && h.cmd_valid) {
-			msg_header_build(rebuilt, magic, h.cmd, p + off, h.len);
+			msg_header_build(rebuilt, magic, h.cmd, p + off,
+			    h.len);
 			PROP(memcmp(rebuilt, p + off - MSG_HEADER_SIZE,
-			    MSG_HEADER_SIZE) == 0);
+				 MSG_HEADER_SIZE) == 0);
 			t = msg_type_lookup(h.cmd);
 			if (t != MT_OTHER)
 				PROP(strcmp(msg_type_name(t), h.cmd) == 0);
@@ -584,8 +569,8 @@ check_names(void)
 	for (t = 0; t < MT_COUNT; t++) {
 		PROP(msg_type_from_name(msg_type_name((enum msg_type)t)) == t);
 		if (t != MT_OTHER)
-			PROP(msg_type_lookup(msg_type_name((enum msg_type)t)) ==
-			    (enum msg_type)t);
+			PROP(msg_type_lookup(msg_type_name(
+				 (enum msg_type)t)) == (enum msg_type)t);
 	}
 	PROP(msg_type_lookup("*other*") == MT_OTHER);
 }
@@ -594,8 +579,13 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const enum msg_type direct[] = {
-		MT_VERSION, MT_ADDR, MT_ADDRV2, MT_INV, MT_GETHEADERS,
-		MT_HEADERS, MT_PING,
+		MT_VERSION,
+		MT_ADDR,
+		MT_ADDRV2,
+		MT_INV,
+		MT_GETHEADERS,
+		MT_HEADERS,
+		MT_PING,
 	};
 	static int named;
 	unsigned sel;

@@ -177,9 +177,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cache == NULL)
 		cache = sigcache_new(1 << 20);
 	rbuf_init(&r, data, size);
-	if (rbuf_get_le32(&r, &flags) != 0 || rbuf_get_le64(&r, &amount) != 0 ||
-	    rbuf_get_le32(&r, &ht) != 0 || rbuf_get_u8(&r, &nin) != 0 ||
-	    rbuf_get_u8(&r, &mode) != 0)
+	if (rbuf_get_le32(&r, &flags) != 0 ||
+	    rbuf_get_le64(&r, &amount) != 0 || rbuf_get_le32(&r, &ht) != 0 ||
+	    rbuf_get_u8(&r, &nin) != 0 || rbuf_get_u8(&r, &mode) != 0)
 		return 0;
 	if (mode & 1) {
 		run_built(&r, flags, (int64_t)amount, (int32_t)ht, nin);

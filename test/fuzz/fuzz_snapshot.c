@@ -45,8 +45,8 @@ check_meta(const uint8_t *data, size_t size)
 
 	err[0] = '\0';
 	rbuf_init(&r, data, size);
-	if (snapshot_meta_get(&r, REGTEST, "regtest", &m, err,
-	    sizeof(err)) != 0) {
+	if (snapshot_meta_get(&r, REGTEST, "regtest", &m, err, sizeof(err)) !=
+	    0) {
 		PROP(err[0] != '\0');
 		PROP(strstr(err, ": iostream error") != NULL);
 		return;
@@ -75,7 +75,8 @@ check_script(const uint8_t *s, size_t len)
 	if (len > MAX_SCRIPT_SIZE)
 		PROP(out.len == 1 && out.p[0] == OP_RETURN);
 	else
-		PROP(out.len == len && (len == 0 || memcmp(out.p, s, len) == 0));
+		PROP(out.len == len &&
+		    (len == 0 || memcmp(out.p, s, len) == 0));
 	wbuf_free(&w);
 	wbuf_free(&out);
 }
@@ -102,7 +103,7 @@ check_coin(const struct compressed_coin *c, size_t consumed)
 	    again.value == c->value);
 	PROP(again.script.len == c->script.len &&
 	    (c->script.len == 0 ||
-	    memcmp(again.script.p, c->script.p, c->script.len) == 0));
+		memcmp(again.script.p, c->script.p, c->script.len) == 0));
 	/* The canonical form is never longer than any that reads. */
 	PROP(w.len <= consumed);
 	check_script(c->script.p, c->script.len);

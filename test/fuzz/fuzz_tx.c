@@ -30,7 +30,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-
 /* Serializes tx into a fresh wbuf the caller frees. */
 static void
 serialize(const struct tx *tx, int with_witness, struct wbuf *w)
@@ -81,10 +80,9 @@ reference_check(const struct tx *tx)
 		for (j = i + 1; j < tx->vin_count; j++)
 			if (tx->vin[i].prevout.n == tx->vin[j].prevout.n &&
 			    memcmp(tx->vin[i].prevout.hash,
-			    tx->vin[j].prevout.hash, 32) == 0)
+				tx->vin[j].prevout.hash, 32) == 0)
 				return "bad-txns-inputs-duplicate";
-	coinbase = tx->vin_count == 1 &&
-	    tx->vin[0].prevout.n == UINT32_MAX &&
+	coinbase = tx->vin_count == 1 && tx->vin[0].prevout.n == UINT32_MAX &&
 	    memcmp(tx->vin[0].prevout.hash, zero, 32) == 0;
 	if (coinbase) {
 		if (tx->vin[0].script_len < 2 || tx->vin[0].script_len > 100)
@@ -120,7 +118,7 @@ check_parsed(const struct tx *tx, const uint8_t *raw, size_t consumed,
 	serialize(tx, 0, &stripped);
 	PROP(stripped.len == tx->base_size);
 	PROP(tx_has_witness(tx) ? stripped.len < full.len :
-	    stripped.len == full.len);
+				  stripped.len == full.len);
 
 	/* Ids are the hashes of the two serializations. */
 	hash256(stripped.p, stripped.len, h);

@@ -89,7 +89,8 @@ good_peer(const uint8_t *d, size_t n)
 	struct v2t *t = v2t_new(0, magic);
 	struct evbuffer *in = evbuffer_new(), *out = evbuffer_new();
 	struct bip324_cipher c;
-	uint8_t theirs[ELLSWIFT_LEN], garbage[64], pkt[0x10000 + BIP324_EXPANSION];
+	uint8_t theirs[ELLSWIFT_LEN], garbage[64],
+	    pkt[0x10000 + BIP324_EXPANSION];
 	size_t glen = n ? d[0] % sizeof(garbage) : 0, len;
 	int nmsgs = 0, want = 0, ignore, rc;
 
@@ -102,7 +103,7 @@ good_peer(const uint8_t *d, size_t n)
 	PROP(bip324_cipher_start(&c, theirs, 1, magic, 0) == 0);
 	evbuffer_add(in, c.send_garbage_terminator,
 	    BIP324_GARBAGE_TERMINATOR_LEN);
-	bip324_encrypt(&c, NULL, 0, garbage, glen, 0, pkt);	/* version */
+	bip324_encrypt(&c, NULL, 0, garbage, glen, 0, pkt); /* version */
 	evbuffer_add(in, pkt, BIP324_EXPANSION);
 	if (n) {
 		d++;

@@ -13,10 +13,11 @@
 #error "define FUZZ_NAME before including prop.h"
 #endif
 
-#define PROP(c) do {							\
-	if (!(c))							\
-		fuzz_prop_fail(__func__, __LINE__, #c);			\
-} while (0)
+#define PROP(c) \
+	do { \
+		if (!(c)) \
+			fuzz_prop_fail(__func__, __LINE__, #c); \
+	} while (0)
 
 static void fuzz_prop_fail(const char *, int, const char *)
     __attribute__((noreturn, unused));

@@ -126,8 +126,8 @@ bg_tx_serialize(const struct bg_tx *t, struct wbuf *w, int with_witness)
 	}
 	if (wit) {
 		for (i = 0; i < t->nin; i++) {
-			wbuf_put_compact(w, t->in[i].nwit +
-			    (t->in[i].big ? 1 : 0));
+			wbuf_put_compact(w,
+			    t->in[i].nwit + (t->in[i].big ? 1 : 0));
 			for (k = 0; k < t->in[i].nwit; k++) {
 				wbuf_put_compact(w, t->in[i].wit_len[k]);
 				wbuf_put(w, t->in[i].wit[k],
@@ -249,7 +249,7 @@ void
 bg_block_commit_witness(struct bg_block *b)
 {
 	static const uint8_t zero[32];
-	uint8_t (*leaves)[32], root[32], script[38];
+	uint8_t(*leaves)[32], root[32], script[38];
 	struct sha256_ctx c;
 	size_t i;
 
@@ -257,7 +257,7 @@ bg_block_commit_witness(struct bg_block *b)
 	memset(leaves[0], 0, 32);
 	for (i = 1; i < b->ntx; i++)
 		bg_tx_wtxid(&b->txs[i], leaves[i]);
-	merkle_root((const uint8_t (*)[32])leaves, b->ntx, root, NULL);
+	merkle_root((const uint8_t(*)[32])leaves, b->ntx, root, NULL);
 	free(leaves);
 	sha256_init(&c);
 	sha256_update(&c, root, 32);
@@ -277,14 +277,13 @@ bg_block_commit_witness(struct bg_block *b)
 void
 bg_block_merkle(struct bg_block *b)
 {
-	uint8_t (*leaves)[32];
+	uint8_t(*leaves)[32];
 	size_t i;
 
 	leaves = xreallocarray(NULL, b->ntx, 32);
 	for (i = 0; i < b->ntx; i++)
 		bg_tx_txid(&b->txs[i], leaves[i]);
-	merkle_root((const uint8_t (*)[32])leaves, b->ntx, b->hdr.merkle,
-	    NULL);
+	merkle_root((const uint8_t(*)[32])leaves, b->ntx, b->hdr.merkle, NULL);
 	free(leaves);
 }
 

@@ -33,7 +33,7 @@ struct bg_in {
 	size_t nwit;
 	uint8_t wit[BG_MAX_WIT][BG_MAX_SCRIPT];
 	size_t wit_len[BG_MAX_WIT];
-	const uint8_t *big;	/* borrowed: a last, large witness item */
+	const uint8_t *big; /* borrowed: a last, large witness item */
 	size_t big_len;
 };
 
@@ -69,7 +69,7 @@ struct bg_block {
 	struct block_header hdr;
 	int32_t height;
 	size_t ntx, cap;
-	struct bg_tx *txs;	/* txs[0] is the coinbase */
+	struct bg_tx *txs; /* txs[0] is the coinbase */
 };
 
 /*

@@ -266,4 +266,3 @@ netenv_nothing_sent(struct peer *p)
 {
 	return evbuffer_get_length(bufferevent_get_output(p->bev)) == 0;
 }
-

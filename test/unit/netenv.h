@@ -24,7 +24,7 @@ struct event_base;
 
 struct netenv {
 	char dir[64];
-	struct args *a;			/* -regtest -datadir=dir */
+	struct args *a; /* -regtest -datadir=dir */
 	struct chainparams *cp;
 	struct store *st;
 	struct event_base *base;

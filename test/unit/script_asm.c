@@ -81,8 +81,8 @@ parse_word(struct wbuf *w, char *word, size_t n)
 	size_t rawlen;
 	int op;
 
-	if (all_digits(word, n) || (word[0] == '-' && n > 1 &&
-	    all_digits(word + 1, n - 1))) {
+	if (all_digits(word, n) ||
+	    (word[0] == '-' && n > 1 && all_digits(word + 1, n - 1))) {
 		errno = 0;
 		v = strtoll(word, &end, 10);
 		if (errno != 0 || *end != '\0' || v > 0xffffffffLL ||

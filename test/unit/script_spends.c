@@ -64,7 +64,7 @@ wallet_init(struct wallet *w, uint8_t seed)
 	w->sec[0] = 0x11;
 	if (!secp256k1_ec_pubkey_create(w->ctx, &pub, w->sec) ||
 	    !secp256k1_ec_pubkey_serialize(w->ctx, w->pub33, &len, &pub,
-	    SECP256K1_EC_COMPRESSED) ||
+		SECP256K1_EC_COMPRESSED) ||
 	    !secp256k1_keypair_create(w->ctx, &w->kp, w->sec) ||
 	    !secp256k1_keypair_xonly_pub(w->ctx, &xp, NULL, &w->kp) ||
 	    !secp256k1_xonly_pubkey_serialize(w->ctx, w->xonly, &xp))
@@ -193,18 +193,22 @@ test_p2wpkh_and_sigcache(void)
 	td = script_txdata_new(&f.tx, f.spent);
 	CHECK(td->bip143_ready);
 	CHECK_EQ_INT(script_verify_input(&f.tx, 1, &f.spent[1],
-	    SCRIPT_STANDARD_VERIFY_FLAGS, td, &err), 1);
+			 SCRIPT_STANDARD_VERIFY_FLAGS, td, &err),
+	    1);
 	CHECK_EQ_INT(err, SCRIPT_ERR_OK);
 	/* Without precomputed data the hashes are made on the spot. */
 	CHECK_EQ_INT(script_verify_input(&f.tx, 2, &f.spent[2],
-	    SCRIPT_STANDARD_VERIFY_FLAGS, NULL, &err), 1);
+			 SCRIPT_STANDARD_VERIFY_FLAGS, NULL, &err),
+	    1);
 	/* Wrong amount: the BIP143 hash commits to it. */
 	f.spent[1].value++;
 	CHECK_EQ_INT(script_verify_input(&f.tx, 1, &f.spent[1],
-	    SCRIPT_STANDARD_VERIFY_FLAGS, td, &err), 0);
+			 SCRIPT_STANDARD_VERIFY_FLAGS, td, &err),
+	    0);
 	CHECK_EQ_STR(script_error_name(err), "NULLFAIL");
 	CHECK_EQ_INT(script_verify_input(&f.tx, 1, &f.spent[1],
-	    SCRIPT_MANDATORY_VERIFY_FLAGS, td, &err), 0);
+			 SCRIPT_MANDATORY_VERIFY_FLAGS, td, &err),
+	    0);
 	CHECK_EQ_STR(script_error_name(err), "EVAL_FALSE");
 	f.spent[1].value--;
 
@@ -212,7 +216,8 @@ test_p2wpkh_and_sigcache(void)
 	sc = sigcache_new(1 << 16);
 	CHECK(sigcache_capacity(sc) >= SIGCACHE_STRIPES * SIGCACHE_WAYS);
 	CHECK_EQ_INT(script_verify_input_cached(&f.tx, 0, &f.spent[0],
-	    SCRIPT_STANDARD_VERIFY_FLAGS, td, sc, 1, &err), 1);
+			 SCRIPT_STANDARD_VERIFY_FLAGS, td, sc, 1, &err),
+	    1);
 	{
 		uint8_t h[32], code[25], key[32];
 		const struct witem *sig = &f.in[0].wit[0];
@@ -229,7 +234,9 @@ test_p2wpkh_and_sigcache(void)
 		    key);
 		CHECK_EQ_INT(sigcache_lookup(sc, key, 0), 1);
 		CHECK_EQ_INT(script_verify_input_cached(&f.tx, 0, &f.spent[0],
-		    SCRIPT_STANDARD_VERIFY_FLAGS, td, sc, 0, &err), 1);
+				 SCRIPT_STANDARD_VERIFY_FLAGS, td, sc, 0,
+				 &err),
+		    1);
 		CHECK_EQ_INT(sigcache_lookup(sc, key, 0), 0);
 		/* A hit needs the same key: another salt misses. */
 		sigcache_insert(sc, key);
@@ -354,19 +361,22 @@ test_tapscript(void)
 	td = script_txdata_new(&f.tx, f.spent);
 	CHECK(td->bip341_ready);
 
-#define CTL(i) do {							\
-	ctl[0][0] = (uint8_t)(vers[i] | t.parity);			\
-	memcpy(ctl[0] + 1, t.internal, 32);				\
-	memcpy(ctl[0] + 33, t.leaf[(i) ^ 1], 32);			\
-	memcpy(ctl[0] + 65, (i) < 2 ? b23 : b01, 32);			\
-} while (0)
-#define SPEND(nw) (f.in[0].wit_count = (nw),				\
-	script_verify_input(&f.tx, 0, &f.spent[0],			\
-	SCRIPT_STANDARD_VERIFY_FLAGS, td, &err))
+#define CTL(i) \
+	do { \
+		ctl[0][0] = (uint8_t)(vers[i] | t.parity); \
+		memcpy(ctl[0] + 1, t.internal, 32); \
+		memcpy(ctl[0] + 33, t.leaf[(i) ^ 1], 32); \
+		memcpy(ctl[0] + 65, (i) < 2 ? b23 : b01, 32); \
+	} while (0)
+#define SPEND(nw) \
+	(f.in[0].wit_count = (nw), \
+	    script_verify_input(&f.tx, 0, &f.spent[0], \
+		SCRIPT_STANDARD_VERIFY_FLAGS, td, &err))
 
 	/* Leaf 0 with a SIGHASH_DEFAULT signature. */
 	CHECK_EQ_INT(script_sighash_taproot(td, 0, SIGHASH_DEFAULT, NULL,
-	    t.leaf[0], UINT32_MAX, h), 0);
+			 t.leaf[0], UINT32_MAX, h),
+	    0);
 	wallet_schnorr(&w, &w.kp, h, sig);
 	CTL(0);
 	f.wit[0][0].p = sig;
@@ -393,7 +403,8 @@ test_tapscript(void)
 	CHECK_EQ_STR(script_error_name(err), "SCHNORR_SIG_HASHTYPE");
 	/* SIGHASH_ALL|ANYONECANPAY, spelled out. */
 	CHECK_EQ_INT(script_sighash_taproot(td, 0, 0x81, NULL, t.leaf[0],
-	    UINT32_MAX, h), 0);
+			 UINT32_MAX, h),
+	    0);
 	wallet_schnorr(&w, &w.kp, h, sig);
 	sig[64] = 0x81;
 	CHECK_EQ_INT(SPEND(3), 1);
@@ -425,8 +436,9 @@ test_tapscript(void)
 		CHECK_EQ_INT(SPEND(4), 0);
 		CHECK_EQ_STR(script_error_name(err), "SCHNORR_SIG");
 		sig_annex_hash(annex, 3, ah);
-		CHECK_EQ_INT(script_sighash_taproot(td, 0, 0x81, ah,
-		    t.leaf[0], UINT32_MAX, h), 0);
+		CHECK_EQ_INT(script_sighash_taproot(td, 0, 0x81, ah, t.leaf[0],
+				 UINT32_MAX, h),
+		    0);
 		wallet_schnorr(&w, &w.kp, h, sig);
 		CHECK_EQ_INT(SPEND(4), 1);
 	}
@@ -434,7 +446,8 @@ test_tapscript(void)
 	/* Leaf 1: CHECKSIGADD 2-of-2; witness is sig2 sig1 (top first). */
 	CTL(1);
 	CHECK_EQ_INT(script_sighash_taproot(td, 0, SIGHASH_DEFAULT, NULL,
-	    t.leaf[1], UINT32_MAX, h), 0);
+			 t.leaf[1], UINT32_MAX, h),
+	    0);
 	wallet_schnorr(&w, &w.kp, h, sig);
 	wallet_schnorr(&w2, &w2.kp, h, sig2);
 	f.wit[0][0].p = sig2;
@@ -455,7 +468,8 @@ test_tapscript(void)
 	/* Leaf 2: the code separator position is signed. */
 	CTL(2);
 	CHECK_EQ_INT(script_sighash_taproot(td, 0, SIGHASH_DEFAULT, NULL,
-	    t.leaf[2], UINT32_MAX, h), 0);
+			 t.leaf[2], UINT32_MAX, h),
+	    0);
 	wallet_schnorr(&w, &w.kp, h, sig);
 	f.wit[0][0].p = sig;
 	f.wit[0][0].len = 64;
@@ -466,7 +480,8 @@ test_tapscript(void)
 	CHECK_EQ_INT(SPEND(3), 0);
 	CHECK_EQ_STR(script_error_name(err), "SCHNORR_SIG");
 	CHECK_EQ_INT(script_sighash_taproot(td, 0, SIGHASH_DEFAULT, NULL,
-	    t.leaf[2], 0, h), 0);
+			 t.leaf[2], 0, h),
+	    0);
 	wallet_schnorr(&w, &w.kp, h, sig);
 	CHECK_EQ_INT(SPEND(3), 1);
 
@@ -480,7 +495,8 @@ test_tapscript(void)
 	CHECK_EQ_STR(script_error_name(err),
 	    "DISCOURAGE_UPGRADABLE_TAPROOT_VERSION");
 	CHECK_EQ_INT(script_verify_input(&f.tx, 0, &f.spent[0],
-	    SCRIPT_MANDATORY_VERIFY_FLAGS, td, &err), 1);
+			 SCRIPT_MANDATORY_VERIFY_FLAGS, td, &err),
+	    1);
 
 	/* Key path with the tweaked key. */
 	{
@@ -494,7 +510,8 @@ test_tapscript(void)
 		sha256_final(&c, tweak);
 		CHECK(secp256k1_keypair_xonly_tweak_add(w2.ctx, &kp, tweak));
 		CHECK_EQ_INT(script_sighash_taproot(td, 0, SIGHASH_SINGLE,
-		    NULL, NULL, UINT32_MAX, h), 0);
+				 NULL, NULL, UINT32_MAX, h),
+		    0);
 		wallet_schnorr(&w2, &kp, h, sig);
 		sig[64] = SIGHASH_SINGLE;
 		f.wit[0][0].p = sig;
@@ -504,7 +521,9 @@ test_tapscript(void)
 		sig[0] ^= 1;
 		CHECK_EQ_INT(SPEND(1), 0);
 		CHECK_EQ_INT(script_verify_input(&f.tx, 0, &f.spent[0],
-		    SCRIPT_VERIFY_P2SH | SCRIPT_VERIFY_WITNESS, td, &err), 1);
+				 SCRIPT_VERIFY_P2SH | SCRIPT_VERIFY_WITNESS,
+				 td, &err),
+		    1);
 		CHECK_EQ_INT(SPEND(0), 0);
 		CHECK_EQ_STR(script_error_name(err),
 		    "WITNESS_PROGRAM_WITNESS_EMPTY");
@@ -557,7 +576,7 @@ run_tapscript(const uint8_t *script, size_t len, struct witem *wit,
 	td = script_txdata_new(&f.tx, f.spent);
 	if (signer != NULL) {
 		if (script_sighash_taproot(td, 0, SIGHASH_DEFAULT, NULL, leaf,
-		    UINT32_MAX, h) != 0)
+			UINT32_MAX, h) != 0)
 			abort();
 		wallet_schnorr(signer, &signer->kp, h, sig);
 		items[0].p = sig;
@@ -581,27 +600,31 @@ test_tapscript_rules(void)
 	s[0] = 0x50;
 	s[1] = OP_PUSHDATA1;
 	CHECK_EQ_INT(run_tapscript(s, 2, NULL, 0,
-	    SCRIPT_MANDATORY_VERIFY_FLAGS, NULL), SCRIPT_ERR_OK);
-	CHECK_EQ_INT(run_tapscript(s, 2, NULL, 0,
-	    SCRIPT_STANDARD_VERIFY_FLAGS, NULL), SCRIPT_ERR_DISCOURAGE_OP_SUCCESS);
+			 SCRIPT_MANDATORY_VERIFY_FLAGS, NULL),
+	    SCRIPT_ERR_OK);
+	CHECK_EQ_INT(run_tapscript(s, 2, NULL, 0, SCRIPT_STANDARD_VERIFY_FLAGS,
+			 NULL),
+	    SCRIPT_ERR_DISCOURAGE_OP_SUCCESS);
 	/* ... but not over an undecodable push before it. */
 	s[0] = OP_PUSHDATA1;
 	CHECK_EQ_INT(run_tapscript(s, 1, NULL, 0,
-	    SCRIPT_MANDATORY_VERIFY_FLAGS, NULL), SCRIPT_ERR_BAD_OPCODE);
+			 SCRIPT_MANDATORY_VERIFY_FLAGS, NULL),
+	    SCRIPT_ERR_BAD_OPCODE);
 	/* CHECKMULTISIG is gone; IF takes only 0 or 1. */
 	s[0] = OP_0;
 	s[1] = OP_0;
 	s[2] = OP_0;
 	s[3] = OP_CHECKMULTISIG;
 	CHECK_EQ_INT(run_tapscript(s, 4, NULL, 0,
-	    SCRIPT_MANDATORY_VERIFY_FLAGS, NULL),
+			 SCRIPT_MANDATORY_VERIFY_FLAGS, NULL),
 	    SCRIPT_ERR_TAPSCRIPT_CHECKMULTISIG);
 	s[0] = 1;
 	s[1] = 2;
 	s[2] = OP_IF;
 	s[3] = OP_ENDIF;
 	CHECK_EQ_INT(run_tapscript(s, 4, NULL, 0,
-	    SCRIPT_MANDATORY_VERIFY_FLAGS, NULL), SCRIPT_ERR_TAPSCRIPT_MINIMALIF);
+			 SCRIPT_MANDATORY_VERIFY_FLAGS, NULL),
+	    SCRIPT_ERR_TAPSCRIPT_MINIMALIF);
 	/* Unknown key types succeed unless discouraged. */
 	{
 		uint8_t one = 1;
@@ -612,9 +635,10 @@ test_tapscript_rules(void)
 		s[1] = 0x42;
 		s[2] = OP_CHECKSIG;
 		CHECK_EQ_INT(run_tapscript(s, 3, wi, 1,
-		    SCRIPT_MANDATORY_VERIFY_FLAGS, NULL), SCRIPT_ERR_OK);
+				 SCRIPT_MANDATORY_VERIFY_FLAGS, NULL),
+		    SCRIPT_ERR_OK);
 		CHECK_EQ_INT(run_tapscript(s, 3, wi, 1,
-		    SCRIPT_STANDARD_VERIFY_FLAGS, NULL),
+				 SCRIPT_STANDARD_VERIFY_FLAGS, NULL),
 		    SCRIPT_ERR_DISCOURAGE_UPGRADABLE_PUBKEYTYPE);
 	}
 	/* Over 1000 initial stack items. */
@@ -627,7 +651,8 @@ test_tapscript_rules(void)
 		}
 		s[0] = OP_DROP;
 		CHECK_EQ_INT(run_tapscript(s, 1, many, 1001,
-		    SCRIPT_MANDATORY_VERIFY_FLAGS, NULL), SCRIPT_ERR_STACK_SIZE);
+				 SCRIPT_MANDATORY_VERIFY_FLAGS, NULL),
+		    SCRIPT_ERR_STACK_SIZE);
 	}
 
 	/*
@@ -648,8 +673,8 @@ test_tapscript_rules(void)
 		}
 		s[n++] = OP_DROP;
 		s[n++] = OP_1;
-		err = run_tapscript(s, n, wi, 1,
-		    SCRIPT_MANDATORY_VERIFY_FLAGS, &w);
+		err = run_tapscript(s, n, wi, 1, SCRIPT_MANDATORY_VERIFY_FLAGS,
+		    &w);
 		if (err == SCRIPT_ERR_TAPSCRIPT_VALIDATION_WEIGHT)
 			break;
 		CHECK_EQ_INT(err, SCRIPT_ERR_OK);
@@ -687,11 +712,14 @@ test_checkqueue(void)
 		    threads[k] > 1 ? threads[k] : 1);
 		for (round = 0; round < 3; round++) {
 			CHECK_EQ_INT(checkqueue_run(cq, jobs, n, NULL, 0,
-			    &fail), 0);
+					 &fail),
+			    0);
 			CHECK_EQ_INT(checkqueue_run(cq, jobs, 0, NULL, 0,
-			    &fail), 0);
+					 &fail),
+			    0);
 			CHECK_EQ_INT(checkqueue_run(cq, jobs, 1, NULL, 0,
-			    &fail), 0);
+					 &fail),
+			    0);
 		}
 		/* Two bad inputs: the lower index is always the answer. */
 		f.spent[150].value++;
@@ -699,7 +727,8 @@ test_checkqueue(void)
 		for (round = 0; round < 3; round++) {
 			memset(&fail, 0, sizeof(fail));
 			CHECK_EQ_INT(checkqueue_run(cq, jobs, n, NULL, 0,
-			    &fail), -1);
+					 &fail),
+			    -1);
 			CHECK_EQ_INT(fail.index, 40);
 			CHECK_EQ_STR(script_error_name(fail.err), "NULLFAIL");
 		}
@@ -713,7 +742,8 @@ test_checkqueue(void)
 			if (bad)
 				f.spent[off + m - 1].value++;
 			CHECK_EQ_INT(checkqueue_run(cq, jobs + off, m, NULL, 0,
-			    &fail), bad ? -1 : 0);
+					 &fail),
+			    bad ? -1 : 0);
 			if (bad) {
 				CHECK_EQ_INT(fail.index, m - 1);
 				f.spent[off + m - 1].value--;
@@ -772,7 +802,8 @@ test_legacy_multisig_and_sigops(void)
 	f.in[0].script = ss;
 	f.in[0].script_len = m;
 	CHECK_EQ_INT(script_verify_input(&f.tx, 0, &f.spent[0],
-	    SCRIPT_STANDARD_VERIFY_FLAGS, NULL, &err), 1);
+			 SCRIPT_STANDARD_VERIFY_FLAGS, NULL, &err),
+	    1);
 	/* Out of order: pk1's signature must come first. */
 	m = 0;
 	ss[m++] = OP_0;
@@ -782,10 +813,12 @@ test_legacy_multisig_and_sigops(void)
 	m = put(ss, m, sig1, l1);
 	f.in[0].script_len = m;
 	CHECK_EQ_INT(script_verify_input(&f.tx, 0, &f.spent[0],
-	    SCRIPT_MANDATORY_VERIFY_FLAGS, NULL, &err), 0);
+			 SCRIPT_MANDATORY_VERIFY_FLAGS, NULL, &err),
+	    0);
 	CHECK_EQ_STR(script_error_name(err), "EVAL_FALSE");
 	CHECK_EQ_INT(script_verify_input(&f.tx, 0, &f.spent[0],
-	    SCRIPT_STANDARD_VERIFY_FLAGS, NULL, &err), 0);
+			 SCRIPT_STANDARD_VERIFY_FLAGS, NULL, &err),
+	    0);
 	CHECK_EQ_STR(script_error_name(err), "NULLFAIL");
 
 	/* P2SH sigops count the redeem script; witness sigops. */
@@ -810,16 +843,20 @@ test_legacy_multisig_and_sigops(void)
 		wi[0].p = spk;
 		wi[0].len = n;
 		CHECK_EQ_INT(script_witness_sigops(NULL, 0, p2wsh, 34, wi, 1,
-		    SCRIPT_VERIFY_P2SH | SCRIPT_VERIFY_WITNESS), 2);
+				 SCRIPT_VERIFY_P2SH | SCRIPT_VERIFY_WITNESS),
+		    2);
 		CHECK_EQ_INT(script_witness_sigops(NULL, 0, p2wsh, 34, wi, 1,
-		    SCRIPT_VERIFY_P2SH), 0);
+				 SCRIPT_VERIFY_P2SH),
+		    0);
 		/* P2SH-wrapped P2WSH. */
 		p2sh[0] = OP_HASH160;
 		hash160(p2wsh, 34, p2sh + 2);
 		wsh_sig[0] = 34;
 		memcpy(wsh_sig + 1, p2wsh, 34);
 		CHECK_EQ_INT(script_witness_sigops(wsh_sig, 35, p2sh, 23, wi,
-		    1, SCRIPT_VERIFY_P2SH | SCRIPT_VERIFY_WITNESS), 2);
+				 1,
+				 SCRIPT_VERIFY_P2SH | SCRIPT_VERIFY_WITNESS),
+		    2);
 		CHECK(script_is_unspendable((const uint8_t *)"\x6a", 1));
 		CHECK(!script_is_unspendable(spk, n));
 		CHECK(script_is_push_only(push, n + 3));
@@ -859,10 +896,38 @@ void
 test_lax_der_and_low_s(void)
 {
 	static const uint8_t order[32] = {
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe,
-		0xba, 0xae, 0xdc, 0xe6, 0xaf, 0x48, 0xa0, 0x3b,
-		0xbf, 0xd2, 0x5e, 0x8c, 0xd0, 0x36, 0x41, 0x41,
+		0xff,
+		0xff,
+		0xff,
+		0xff,
+		0xff,
+		0xff,
+		0xff,
+		0xff,
+		0xff,
+		0xff,
+		0xff,
+		0xff,
+		0xff,
+		0xff,
+		0xff,
+		0xfe,
+		0xba,
+		0xae,
+		0xdc,
+		0xe6,
+		0xaf,
+		0x48,
+		0xa0,
+		0x3b,
+		0xbf,
+		0xd2,
+		0x5e,
+		0x8c,
+		0xd0,
+		0x36,
+		0x41,
+		0x41,
 	};
 	static struct fixture f;
 	struct wallet w;
@@ -883,17 +948,18 @@ test_lax_der_and_low_s(void)
 	if (!secp256k1_ecdsa_sign(w.ctx, &es, h, w.sec, NULL, NULL) ||
 	    !secp256k1_ecdsa_signature_serialize_compact(w.ctx, c64, &es))
 		abort();
-	/* Minimal big-endian R and S, with a sign byte when needed. */
-#define MINIMAL(src, dst, len) do {					\
-	size_t k_ = 0;							\
-	while (k_ < 31 && (src)[k_] == 0)				\
-		k_++;							\
-	len = 0;							\
-	if ((src)[k_] & 0x80)						\
-		(dst)[len++] = 0;					\
-	memcpy((dst) + len, (src) + k_, 32 - k_);			\
-	len += 32 - k_;							\
-} while (0)
+		/* Minimal big-endian R and S, with a sign byte when needed. */
+#define MINIMAL(src, dst, len) \
+	do { \
+		size_t k_ = 0; \
+		while (k_ < 31 && (src)[k_] == 0) \
+			k_++; \
+		len = 0; \
+		if ((src)[k_] & 0x80) \
+			(dst)[len++] = 0; \
+		memcpy((dst) + len, (src) + k_, 32 - k_); \
+		len += 32 - k_; \
+	} while (0)
 	MINIMAL(c64, r, rl);
 	MINIMAL(c64 + 32, sv, sl);
 
@@ -1005,10 +1071,12 @@ test_pay_to_anchor(void)
 	f.spent[0].script = p2a;
 	f.spent[0].script_len = 4;
 	CHECK_EQ_INT(script_verify_input(&f.tx, 0, &f.spent[0],
-	    SCRIPT_STANDARD_VERIFY_FLAGS, NULL, &err), 1);
+			 SCRIPT_STANDARD_VERIFY_FLAGS, NULL, &err),
+	    1);
 	f.spent[0].script = other;
 	CHECK_EQ_INT(script_verify_input(&f.tx, 0, &f.spent[0],
-	    SCRIPT_STANDARD_VERIFY_FLAGS, NULL, &err), 0);
+			 SCRIPT_STANDARD_VERIFY_FLAGS, NULL, &err),
+	    0);
 	CHECK_EQ_STR(script_error_name(err),
 	    "DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM");
 	/* Wrapped in P2SH it is just another unknown program. */
@@ -1023,11 +1091,13 @@ test_pay_to_anchor(void)
 	f.in[0].script = ss;
 	f.in[0].script_len = 5;
 	CHECK_EQ_INT(script_verify_input(&f.tx, 0, &f.spent[0],
-	    SCRIPT_STANDARD_VERIFY_FLAGS, NULL, &err), 0);
+			 SCRIPT_STANDARD_VERIFY_FLAGS, NULL, &err),
+	    0);
 	CHECK_EQ_STR(script_error_name(err),
 	    "DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM");
 	CHECK_EQ_INT(script_verify_input(&f.tx, 0, &f.spent[0],
-	    SCRIPT_MANDATORY_VERIFY_FLAGS, NULL, &err), 1);
+			 SCRIPT_MANDATORY_VERIFY_FLAGS, NULL, &err),
+	    1);
 }
 
 void
@@ -1050,7 +1120,6 @@ test_names_and_flags(void)
 	CHECK_EQ_INT(script_op_parse("NOP3"), OP_CHECKSEQUENCEVERIFY);
 	CHECK_EQ_INT(script_op_parse("OP_DUP"), OP_DUP);
 	CHECK_EQ_INT(script_op_parse("DUPX"), -1);
-
 }
 
 void

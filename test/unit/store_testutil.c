@@ -47,8 +47,8 @@ fill_entry(struct block_index_entry *e, uint32_t i)
 	mkhash(i, 4, e->hash);
 	e->height = (int32_t)i;
 	mkhash(i, 5, e->chainwork);
-	e->status = BLOCK_VALID_TREE | BLOCK_HAVE_DATA | (i & 1 ?
-	    BLOCK_FAILED_CHILD : 0);
+	e->status = BLOCK_VALID_TREE | BLOCK_HAVE_DATA |
+	    (i & 1 ? BLOCK_FAILED_CHILD : 0);
 	e->tx_count = i * 3 + 1;
 	e->chain_tx = 0x100000000ull + i;
 	e->sequence_id = 1000 + i;
@@ -109,8 +109,7 @@ fail:
 
 /* Writes block i, growing the map and redoing it as often as needed. */
 int
-write_block_grow(struct store *s, uint32_t i, const uint8_t *blob,
-    int *grows)
+write_block_grow(struct store *s, uint32_t i, const uint8_t *blob, int *grows)
 {
 	int rc, tries;
 
@@ -140,8 +139,7 @@ verify_blocks(struct store *s, uint32_t n, const uint8_t *blob)
 
 	if (store_read_begin(s, &r) != 0)
 		return 0;
-	if (store_get_tip(r, got, &height) != 0 ||
-	    height != (int32_t)n - 1)
+	if (store_get_tip(r, got, &height) != 0 || height != (int32_t)n - 1)
 		ok = 0;
 	for (i = 0; i < n && ok; i++) {
 		mkhash(i, 40, h);

@@ -19,9 +19,8 @@
 #include "unit.h"
 
 static struct chainparams *chains[5];
-static const enum chain_id chain_ids[5] = {
-	CHAIN_MAIN, CHAIN_TESTNET3, CHAIN_TESTNET4, CHAIN_SIGNET, CHAIN_REGTEST
-};
+static const enum chain_id chain_ids[5] = { CHAIN_MAIN, CHAIN_TESTNET3,
+	CHAIN_TESTNET4, CHAIN_SIGNET, CHAIN_REGTEST };
 
 static struct chainparams *
 chain(enum chain_id id)
@@ -88,12 +87,12 @@ test_key_io_valid(void)
 	CHECK(v != NULL);
 	if (v == NULL)
 		return;
-	json_array_foreach(v, i, e) {
+	json_array_foreach (v, i, e) {
 		const char *addr = json_string_value(json_array_get(e, 0));
 		const char *hex = json_string_value(json_array_get(e, 1));
 		json_t *meta = json_array_get(e, 2);
-		const char *cname =
-		    json_string_value(json_object_get(meta, "chain"));
+		const char *cname = json_string_value(
+		    json_object_get(meta, "chain"));
 		int priv = json_is_true(json_object_get(meta, "isPrivkey"));
 		int flip = json_is_true(json_object_get(meta, "tryCaseFlip"));
 		struct chainparams *p;
@@ -112,13 +111,15 @@ test_key_io_valid(void)
 		if (priv) {
 			uint8_t secret[32];
 			char shex[65], *wif;
-			int comp, want = json_is_true(json_object_get(meta,
-			    "isCompressed"));
+			int comp,
+			    want = json_is_true(
+				json_object_get(meta, "isCompressed"));
 
 			/* A WIF key is no address, on its chain or any. */
 			CHECK(script_hex(p, addr, err, sizeof(err)) == NULL);
 			/* It decodes to its key and compression, and back. */
-			CHECK(keyio_decode_secret(p, addr, secret, &comp) == 0);
+			CHECK(
+			    keyio_decode_secret(p, addr, secret, &comp) == 0);
 			hex_encode(secret, 32, shex);
 			CHECK_EQ_STR(shex, hex);
 			CHECK_EQ_INT(comp, want);
@@ -165,7 +166,7 @@ test_key_io_invalid(void)
 	CHECK(v != NULL);
 	if (v == NULL)
 		return;
-	json_array_foreach(v, i, e) {
+	json_array_foreach (v, i, e) {
 		const char *s = json_string_value(json_array_get(e, 0));
 
 		CHECK(s != NULL);
@@ -186,7 +187,7 @@ test_key_io_invalid(void)
 				int comp;
 
 				CHECK(keyio_decode_secret(chain(chain_ids[c]),
-				    s, secret, &comp) == -1);
+					  s, secret, &comp) == -1);
 			}
 			n++;
 		}
@@ -207,7 +208,7 @@ test_base58_vectors(void)
 	CHECK(v != NULL);
 	if (v == NULL)
 		return;
-	json_array_foreach(v, i, e) {
+	json_array_foreach (v, i, e) {
 		const char *h = json_string_value(json_array_get(e, 0));
 		const char *b58 = json_string_value(json_array_get(e, 1));
 		uint8_t *bytes;
@@ -241,9 +242,8 @@ test_base58_rules(void)
 
 	/* Whitespace around is skipped, inside is not. */
 	CHECK(base58_decode(" \t\n\v\f\r skip \r\f\v\n\t ", buf, sizeof(buf),
-	    &len) == 0);
-	CHECK(len == 3 && buf[0] == 0x97 && buf[1] == 0x1a &&
-	    buf[2] == 0x55);
+		  &len) == 0);
+	CHECK(len == 3 && buf[0] == 0x97 && buf[1] == 0x1a && buf[2] == 0x55);
 	CHECK(base58_decode("sk ip", buf, sizeof(buf), &len) == -1);
 	CHECK(base58_decode("invalid", buf, sizeof(buf), &len) == -1);
 	CHECK(base58_decode("0OIl", buf, sizeof(buf), &len) == -1);
@@ -255,46 +255,38 @@ test_base58_rules(void)
 	CHECK(base58_decode("211111", buf, 4, &len) == 0 && len == 4);
 	CHECK(base58_decode("2111111", buf, 4, &len) == -1);
 	/* Base58Check of "hello world", as in Core's tests. */
-	CHECK(base58check_decode("3vQB7B6MrGQZaxCuFg4oh", buf, 100,
-	    &len) == 0);
+	CHECK(
+	    base58check_decode("3vQB7B6MrGQZaxCuFg4oh", buf, 100, &len) == 0);
 	CHECK(len == 11 && memcmp(buf, "hello world", 11) == 0);
-	CHECK(base58check_decode("3vQB7B6MrGQZaxCuFg4oi", buf, 100,
-	    &len) == -1);
+	CHECK(
+	    base58check_decode("3vQB7B6MrGQZaxCuFg4oi", buf, 100, &len) == -1);
 	CHECK(base58check_decode("3vQB7B6MrGQZaxCuFg4oh0IOl", buf, 100,
-	    &len) == -1);
-	CHECK(base58check_decode("3vQB7B6MrGQZaxCuFg4oh", buf, 10,
-	    &len) == -1);
+		  &len) == -1);
+	CHECK(
+	    base58check_decode("3vQB7B6MrGQZaxCuFg4oh", buf, 10, &len) == -1);
 	CHECK(base58check_decode("1", buf, 100, &len) == -1);
 	s = base58check_encode((const uint8_t *)"hello world", 11);
 	CHECK_EQ_STR(s, "3vQB7B6MrGQZaxCuFg4oh");
 	free(s);
 }
 
-static const char *const bech32_valid[] = {
-	"A12UEL5L",
-	"a12uel5l",
+static const char *const bech32_valid[] = { "A12UEL5L", "a12uel5l",
 	"an83characterlonghumanreadablepartthatcontainsthenumber1andtheexcludedcharactersbio1tt5tgs",
 	"abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw",
 	"11"
-	    "qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"
-	    "qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqc8247j",
+	"qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"
+	"qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqc8247j",
 	"split1checkupstagehandshakeupstreamerranterredcaperred2y9e3w",
-	"?1ezyfcl",
-	NULL
-};
+	"?1ezyfcl", NULL };
 
-static const char *const bech32m_valid[] = {
-	"A1LQFN3A",
-	"a1lqfn3a",
+static const char *const bech32m_valid[] = { "A1LQFN3A", "a1lqfn3a",
 	"an83characterlonghumanreadablepartthatcontainsthetheexcludedcharactersbioandnumber11sg7hg6",
 	"abcdef1l7aum6echk45nj3s0wdvt2fg8x9yrzpqzd3ryx",
 	"11"
-	    "lllllllllllllllllllllllllllllllllllllllll"
-	    "lllllllllllllllllllllllllllllllllllllllllludsr8",
+	"lllllllllllllllllllllllllllllllllllllllll"
+	"lllllllllllllllllllllllllllllllllllllllllludsr8",
 	"split1checkupstagehandshakeupstreamerranterredcaperredlc445v",
-	"?1v759aa",
-	NULL
-};
+	"?1v759aa", NULL };
 
 static void
 check_valid_strings(const char *const *list, enum bech32_encoding want)
@@ -307,14 +299,16 @@ check_valid_strings(const char *const *list, enum bech32_encoding want)
 
 	for (i = 0; list[i] != NULL; i++) {
 		CHECK(bech32_decode(list[i], hrp, sizeof(hrp), data,
-		    sizeof(data), &n) == want);
+			  sizeof(data), &n) == want);
 		CHECK_EQ_STR(bech32_locate_errors(list[i], &locs, &nlocs), "");
 		CHECK(locs == NULL && nlocs == 0);
 		/* Encoding gives the lowercase string back. */
 		CHECK(bech32_encode(want, hrp, data, n, out, sizeof(out)) > 0);
 		for (k = 0; list[i][k] != '\0' && k < sizeof(low) - 1; k++)
-			low[k] = (char)(list[i][k] >= 'A' && list[i][k] <= 'Z' ?
-			    list[i][k] - 'A' + 'a' : list[i][k]);
+			low[k] = (char)(list[i][k] >= 'A' &&
+				    list[i][k] <= 'Z' ?
+				list[i][k] - 'A' + 'a' :
+				list[i][k]);
 		low[k] = '\0';
 		CHECK_EQ_STR(out, low);
 		/* One symbol changed: invalid, and located there. */
@@ -324,7 +318,7 @@ check_valid_strings(const char *const *list, enum bech32_encoding want)
 
 			bad[pos] = bad[pos] == 'q' ? 'p' : 'q';
 			CHECK(bech32_decode(bad, hrp, sizeof(hrp), data,
-			    sizeof(data), &n) == BECH32_INVALID);
+				  sizeof(data), &n) == BECH32_INVALID);
 			(void)bech32_locate_errors(bad, &locs, &nlocs);
 			CHECK(nlocs == 1 && locs[0] == (int)pos);
 			free(locs);
@@ -343,8 +337,12 @@ struct located {
 /* BIP173 invalid strings, with the errors Core's LocateErrors gives. */
 static const struct located bech32_invalid[] = {
 	{ " 1nwldj5", "Invalid character or mixed case", { 0 }, 1 },
-	{ "\x7f" "1axkwrx", "Invalid character or mixed case", { 0 }, 1 },
-	{ "\x80" "1eym55h", "Invalid character or mixed case", { 0 }, 1 },
+	{ "\x7f"
+	  "1axkwrx",
+	    "Invalid character or mixed case", { 0 }, 1 },
+	{ "\x80"
+	  "1eym55h",
+	    "Invalid character or mixed case", { 0 }, 1 },
 	{ "an84characterslonghumanreadablepartthatcontainsthenumber1andtheexcludedcharactersbio1569pvx",
 	    "Bech32 string too long", { 90 }, 1 },
 	{ "pzry9x0s0muk", "Missing separator", { 0 }, 0 },
@@ -360,8 +358,8 @@ static const struct located bech32_invalid[] = {
 	{ "A12uEL5L", "Invalid character or mixed case", { 3 }, 1 },
 	{ "abcdef1qpzrz9x8gf2tvdw0s3jn54khce6mua7lmqqqxw",
 	    "Invalid Bech32 checksum", { 11 }, 1 },
-	{ "test1zg69w7y6hn0aqy352euf40x77qddq3dc",
-	    "Invalid Bech32 checksum", { 9, 16 }, 2 },
+	{ "test1zg69w7y6hn0aqy352euf40x77qddq3dc", "Invalid Bech32 checksum",
+	    { 9, 16 }, 2 },
 	/* BIP350's: a Bech32m string with one symbol off. */
 	{ "abcdef1l7aum6echk45nj2s0wdvt2fg8x9yrzpqzd3ryx",
 	    "Invalid Bech32m checksum", { 21 }, 1 },
@@ -383,7 +381,7 @@ test_bech32(void)
 		const struct located *c = &bech32_invalid[i];
 
 		CHECK(bech32_decode(c->s, hrp, sizeof(hrp), data, sizeof(data),
-		    &n) == BECH32_INVALID);
+			  &n) == BECH32_INVALID);
 		msg = bech32_locate_errors(c->s, &locs, &nlocs);
 		CHECK_EQ_STR(msg, c->msg);
 		CHECK_EQ_INT(nlocs, c->n);
@@ -402,14 +400,14 @@ test_bech32(void)
 	CHECK(len8 == 40 && memcmp(in, back, 40) == 0);
 	five[0] = 32;
 	CHECK(bech32_convert_bits(five, 1, 5, 8, 0, back, sizeof(back)) == -1);
-	five[0] = 1;	/* five leftover bits, nonzero: refused */
+	five[0] = 1; /* five leftover bits, nonzero: refused */
 	CHECK(bech32_convert_bits(five, 1, 5, 8, 0, back, sizeof(back)) == -1);
 	CHECK(bech32_convert_bits(in, 40, 8, 5, 1, five, 10) == -1);
 	data[0] = 40;
 	CHECK(bech32_encode(BECH32_BECH32, "bc", data, 1, (char *)five,
-	    sizeof(five)) == -1);
-	CHECK(bech32_encode(BECH32_BECH32, "bc", in, 0, (char *)five,
-	    5) == -1);
+		  sizeof(five)) == -1);
+	CHECK(
+	    bech32_encode(BECH32_BECH32, "bc", in, 0, (char *)five, 5) == -1);
 }
 
 struct bad_addr {
@@ -431,37 +429,45 @@ static const struct bad_addr bad_addrs[] = {
 	    "Version 1+ witness address must use Bech32m checksum", { 0 }, 0 },
 	{ CHAIN_MAIN, "bc1rw5uspcuh",
 	    "Version 1+ witness address must use Bech32m checksum", { 0 }, 0 },
-	{ CHAIN_MAIN, "bc10w508d6qejxtdg4y5r3zarvary0c5xw7kw508d6qejxtdg4y5r3zarvary0c5xw7kw5rljs90",
+	{ CHAIN_MAIN,
+	    "bc10w508d6qejxtdg4y5r3zarvary0c5xw7kw508d6qejxtdg4y5r3zarvary0c5xw7kw5rljs90",
 	    "Version 1+ witness address must use Bech32m checksum", { 0 }, 0 },
 	{ CHAIN_MAIN, "BC1QR508D6QEJXTDG4Y5R3ZARVARYV98GJ9P",
 	    "Invalid Bech32 v0 address program size (16 bytes), per BIP141",
 	    { 0 }, 0 },
-	{ CHAIN_TESTNET3, "tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sL5k7",
+	{ CHAIN_TESTNET3,
+	    "tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sL5k7",
 	    "Invalid character or mixed case", { 58 }, 1 },
 	{ CHAIN_MAIN, "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3t4",
 	    "Invalid character or mixed case", { 40 }, 1 },
 	{ CHAIN_MAIN, "bc1zw508d6qejxtdg4y5r3zarvaryvqyzf3du",
 	    "Version 1+ witness address must use Bech32m checksum", { 0 }, 0 },
-	{ CHAIN_TESTNET4, "tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3pjxtptv",
+	{ CHAIN_TESTNET4,
+	    "tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3pjxtptv",
 	    "Invalid padding in Bech32 data section", { 0 }, 0 },
 	{ CHAIN_MAIN, "bc1gmk9yu", "Empty Bech32 data section", { 0 }, 0 },
-	{ CHAIN_MAIN, "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqh2y7hd",
+	{ CHAIN_MAIN,
+	    "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqh2y7hd",
 	    "Version 1+ witness address must use Bech32m checksum", { 0 }, 0 },
 	{ CHAIN_MAIN, "BC1PFYSXZMFQ2PHHYARVV9HXGTJGFAZYCWJYPQQQF9ZLQ6",
 	    "Version 1+ witness address must use Bech32m checksum", { 0 }, 0 },
 	{ CHAIN_MAIN, "bc1qfysxzmfq2phhyarvv9hxgtjgfazycwjypqqqfm706a",
 	    "Version 0 witness address must use Bech32 checksum", { 0 }, 0 },
-	{ CHAIN_MAIN, "BC130XLXVLHEMJA6C4DQV22UAPCTQUPFHLXM9H8Z3K2E72Q4K9HCZ7VQ7ZWS8R",
+	{ CHAIN_MAIN,
+	    "BC130XLXVLHEMJA6C4DQV22UAPCTQUPFHLXM9H8Z3K2E72Q4K9HCZ7VQ7ZWS8R",
 	    "Invalid Bech32 address witness version", { 0 }, 0 },
 	{ CHAIN_MAIN, "bc1pw5dgrnzv",
 	    "Invalid Bech32 address program size (1 byte)", { 0 }, 0 },
-	{ CHAIN_MAIN, "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7v8n0nx0muaewav253zgeav",
+	{ CHAIN_MAIN,
+	    "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7v8n0nx0muaewav253zgeav",
 	    "Invalid Bech32 address program size (41 bytes)", { 0 }, 0 },
-	{ CHAIN_MAIN, "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7v07qwwzcrf",
+	{ CHAIN_MAIN,
+	    "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7v07qwwzcrf",
 	    "Invalid padding in Bech32 data section", { 0 }, 0 },
 	{ CHAIN_MAIN, "bcrt1qdavt4j2sd7dlhqsavtnfxvzppw6k7qy97tmnu9",
 	    "Invalid or unsupported prefix for Segwit (Bech32) address "
-	    "(expected bc, got bcrt).", { 0 }, 0 },
+	    "(expected bc, got bcrt).",
+	    { 0 }, 0 },
 	{ CHAIN_MAIN, "Address is not valid Base58 or Bech32 ",
 	    "Invalid or unsupported Segwit (Bech32) or Base58 encoding.",
 	    { 0 }, 0 },
@@ -490,7 +496,7 @@ test_address_errors(void)
 		const struct bad_addr *b = &bad_addrs[i];
 
 		CHECK(address_decode(chain(b->chain), b->addr, script, &len,
-		    err, sizeof(err), &locs, &nlocs) == -1);
+			  err, sizeof(err), &locs, &nlocs) == -1);
 		CHECK_EQ_STR(err, b->err);
 		CHECK_EQ_INT(nlocs, b->n);
 		for (k = 0; k < nlocs && k < b->n; k++)
@@ -502,28 +508,28 @@ test_address_errors(void)
 	data[0] = 0;
 	a = base58check_encode(data, sizeof(data));
 	CHECK(address_to_script(chain(CHAIN_MAIN), a, script, &len, err,
-	    sizeof(err)) == -1);
+		  sizeof(err)) == -1);
 	CHECK_EQ_STR(err, "Invalid length for Base58 address (P2PKH or P2SH)");
 	free(a);
 	/* A Base58Check payload longer than an address is not one. */
 	a = base58check_encode((const uint8_t *)"0123456789abcdefghijklm", 23);
 	CHECK(address_to_script(chain(CHAIN_MAIN), a, script, &len, err,
-	    sizeof(err)) == -1);
+		  sizeof(err)) == -1);
 	CHECK_EQ_STR(err,
 	    "Invalid checksum or length of Base58 address (P2PKH or P2SH)");
 	free(a);
 	/* A short error buffer truncates; a zero one is left alone. */
 	CHECK(address_to_script(chain(CHAIN_MAIN), "bc1gmk9yu", script, &len,
-	    err, 6) == -1);
+		  err, 6) == -1);
 	CHECK_EQ_STR(err, "Empty");
 	CHECK(address_to_script(chain(CHAIN_MAIN), "bc1gmk9yu", script, &len,
-	    NULL, 0) == -1);
+		  NULL, 0) == -1);
 }
 
 struct good_addr {
 	enum chain_id chain;
-	const char *addr;	/* as Core encodes it */
-	const char *input;	/* another spelling, or NULL */
+	const char *addr;  /* as Core encodes it */
+	const char *input; /* another spelling, or NULL */
 	const char *script;
 };
 
@@ -531,22 +537,27 @@ static const struct good_addr good_addrs[] = {
 	{ CHAIN_MAIN, "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",
 	    "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4",
 	    "0014751e76e8199196d454941c45d1b3a323f1433bd6" },
-	{ CHAIN_MAIN, "bc1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qccfmv3",
+	{ CHAIN_MAIN,
+	    "bc1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qccfmv3",
 	    NULL,
 	    "00201863143c14c5166804bd19203356da136c985678cd4d27a1b8c6329604903262" },
-	{ CHAIN_TESTNET3, "tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7",
+	{ CHAIN_TESTNET3,
+	    "tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7",
 	    NULL,
 	    "00201863143c14c5166804bd19203356da136c985678cd4d27a1b8c6329604903262" },
-	{ CHAIN_MAIN, "bc1pw508d6qejxtdg4y5r3zarvary0c5xw7kw508d6qejxtdg4y5r3zarvary0c5xw7kt5nd6y",
+	{ CHAIN_MAIN,
+	    "bc1pw508d6qejxtdg4y5r3zarvary0c5xw7kw508d6qejxtdg4y5r3zarvary0c5xw7kt5nd6y",
 	    NULL,
 	    "5128751e76e8199196d454941c45d1b3a323f1433bd6751e76e8199196d454941c45d1b3a323f1433bd6" },
 	{ CHAIN_MAIN, "bc1sw50qgdz25j", "BC1SW50QGDZ25J", "6002751e" },
 	{ CHAIN_MAIN, "bc1zw508d6qejxtdg4y5r3zarvaryvaxxpcs", NULL,
 	    "5210751e76e8199196d454941c45d1b3a323" },
-	{ CHAIN_SIGNET, "tb1pqqqqp399et2xygdj5xreqhjjvcmzhxw4aywxecjdzew6hylgvsesf3hn0c",
+	{ CHAIN_SIGNET,
+	    "tb1pqqqqp399et2xygdj5xreqhjjvcmzhxw4aywxecjdzew6hylgvsesf3hn0c",
 	    NULL,
 	    "5120000000c4a5cad46221b2a187905e5266362b99d5e91c6ce24d165dab93e86433" },
-	{ CHAIN_MAIN, "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0",
+	{ CHAIN_MAIN,
+	    "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0",
 	    NULL,
 	    "512079be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798" },
 	/* Pay-to-anchor. */
@@ -571,13 +582,11 @@ test_address_roundtrip(void)
 		 * a push that overruns, 43 bytes, OP_1 with 1 byte. */
 		"2102c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5ac",
 		"512102c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee551ae",
-		"6a0568656c6c6f",
-		"",
+		"6a0568656c6c6f", "",
 		"0015751e76e8199196d454941c45d1b3a323f1433bd6aa",
 		"0015751e76e8199196d454941c45d1b3a323f1433bd6",
 		"6029000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f2021222324252627",
-		"510101",
-		"76a914f54a5851e9372b87810a8e60cdd2e7cfd80b6e3188ad",
+		"510101", "76a914f54a5851e9372b87810a8e60cdd2e7cfd80b6e3188ad",
 		NULL
 	};
 
@@ -606,7 +615,7 @@ test_address_roundtrip(void)
 	}
 	/* One script, every chain's spelling. */
 	CHECK(hex_decode_alloc("0014751e76e8199196d454941c45d1b3a323f1433bd6",
-	    &script, &len) == 0);
+		  &script, &len) == 0);
 	got = address_from_script(chain(CHAIN_REGTEST), script, len);
 	CHECK_EQ_STR(got, "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080");
 	free(got);
@@ -626,14 +635,13 @@ test_descriptor_checksums(void)
 		{ "addr(mkmZxiEcEd8ZqjQWVZuC6so5dFMKEFpN2j)", "02wpgw69" },
 		{ "raw(DEADBEEF)", "49w2hhz7" },
 		{ "addr(1PMycacnJaSqwwJqjawXBErnLsZ7RkXUAs)", "gyz4qs5t" },
-		{ "raw(6a)", "4mhr9ur5" },
-		{ NULL, NULL }
+		{ "raw(6a)", "4mhr9ur5" }, { NULL, NULL }
 	};
 	size_t i;
 
 	for (i = 0; known[i][0] != NULL; i++) {
 		CHECK(descriptor_checksum(known[i][0], strlen(known[i][0]),
-		    sum) == 0);
+			  sum) == 0);
 		CHECK_EQ_STR(sum, known[i][1]);
 	}
 	CHECK(descriptor_checksum("raw(\xc3\x9c)", 7, sum) == -1);
@@ -647,7 +655,7 @@ struct desc_case {
 	enum chain_id chain;
 	const char *in;
 	int require;
-	const char *err;	/* NULL: valid */
+	const char *err; /* NULL: valid */
 	const char *norm;
 	const char *script;
 };
@@ -672,10 +680,12 @@ static const struct desc_case desc_cases[] = {
 	    "Expected 8 character checksum, not 7 characters", NULL, NULL },
 	{ CHAIN_MAIN, "raw(deadbeef)#89f8spxn", 0,
 	    "Provided checksum '89f8spxn' does not match computed checksum "
-	    "'89f8spxm'", NULL, NULL },
+	    "'89f8spxm'",
+	    NULL, NULL },
 	{ CHAIN_MAIN, "raw(deedbeef)#89f8spxm", 0,
 	    "Provided checksum '89f8spxm' does not match computed checksum "
-	    "'xj8ljs75'", NULL, NULL },
+	    "'xj8ljs75'",
+	    NULL, NULL },
 	{ CHAIN_MAIN, "raw(deadbeef)##9f8spxm", 0, "Multiple '#' symbols",
 	    NULL, NULL },
 	{ CHAIN_MAIN, "raw(\xc3\x9c)#00000000", 0,
@@ -689,12 +699,16 @@ static const struct desc_case desc_cases[] = {
 	    "Address is not valid", NULL, NULL },
 	{ CHAIN_MAIN, "addr(bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4) ", 0,
 	    "'addr(bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4) ' is not a "
-	    "valid descriptor function", NULL, NULL },
-	{ CHAIN_MAIN, "foo(bar)", 0, "'foo(bar)' is not a valid descriptor "
-	    "function", NULL, NULL },
+	    "valid descriptor function",
+	    NULL, NULL },
+	{ CHAIN_MAIN, "foo(bar)", 0,
+	    "'foo(bar)' is not a valid descriptor "
+	    "function",
+	    NULL, NULL },
 	{ CHAIN_MAIN, "", 0, "'' is not a valid descriptor function", NULL,
 	    NULL },
-	{ CHAIN_MAIN, "pkh(02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5)",
+	{ CHAIN_MAIN,
+	    "pkh(02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5)",
 	    0, "pkh() descriptors are not supported by this node", NULL,
 	    NULL },
 	{ 0, NULL, 0, NULL, NULL, NULL }
@@ -739,7 +753,7 @@ test_descriptors(void)
 		    !descriptor_has_private_keys(d));
 		/* The normal form parses, with its checksum required. */
 		CHECK(descriptor_parse(chain(c->chain), norm, 1, &d2, err,
-		    sizeof(err)) == 0);
+			  sizeof(err)) == 0);
 		if (d2 != NULL) {
 			char *again = descriptor_to_string(d2);
 

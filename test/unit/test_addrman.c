@@ -52,8 +52,8 @@ test_add_rules(void)
 	struct addr_entry a[4];
 
 	a[0] = ae("1.2.3.4", NOW);
-	a[1] = ae("127.0.0.1", NOW);		/* not routable */
-	a[2] = ae("10.0.0.1", NOW);		/* private */
+	a[1] = ae("127.0.0.1", NOW); /* not routable */
+	a[2] = ae("10.0.0.1", NOW);  /* private */
 	a[3] = ae("[2a00:1450::1]:8333", NOW);
 	CHECK_EQ_INT(addrman_add(am, a, 4, &src, 0, NOW), 2);
 	CHECK_EQ_INT(addrman_size(am, -1, -1), 2);
@@ -130,7 +130,8 @@ test_terrible_filtered(void)
 	/* Tried within the last minute: never terrible. */
 	CHECK_EQ_INT(addrman_get_addr(am, 8, 0, -1, NOW + 230, out), 2);
 	/* Class filter. */
-	CHECK_EQ_INT(addrman_get_addr(am, 8, 0, NETC_IPV6, NOW + 1000, out), 0);
+	CHECK_EQ_INT(addrman_get_addr(am, 8, 0, NETC_IPV6, NOW + 1000, out),
+	    0);
 	addrman_free(am);
 }
 
@@ -157,7 +158,8 @@ test_getaddr_pct_and_source_limit(void)
 	out = calloc(1000, sizeof(*out));
 	CHECK_EQ_INT(addrman_get_addr(am, 1000, 23, -1, NOW, out),
 	    (int)(addrman_size(am, -1, -1) * 23 / 100 < 1000 ?
-	    addrman_size(am, -1, -1) * 23 / 100 : 1000));
+		    addrman_size(am, -1, -1) * 23 / 100 :
+		    1000));
 	CHECK_EQ_INT(addrman_get_addr(am, 10, 0, -1, NOW, out), 10);
 	free(out);
 	free(v);
@@ -291,9 +293,10 @@ test_ban_persist(void)
 	banman_free(bm2);
 	f = fopen(path, "w");
 	fputs("{\"banned_nets\": [{\"version\": 1, \"ban_created\": 1, "
-	    "\"banned_until\": 99999999999, \"address\": \"not-an-ip\"}, "
-	    "{\"version\": 1, \"ban_created\": 1, \"banned_until\": "
-	    "99999999999, \"address\": \"8.8.8.0/24\"}]}", f);
+	      "\"banned_until\": 99999999999, \"address\": \"not-an-ip\"}, "
+	      "{\"version\": 1, \"ban_created\": 1, \"banned_until\": "
+	      "99999999999, \"address\": \"8.8.8.0/24\"}]}",
+	    f);
 	fclose(f);
 	bm2 = banman_new(path, 3600);
 	CHECK_EQ_INT(banman_load(bm2, NOW), 0);
@@ -361,8 +364,8 @@ test_load_extreme_times(void)
 	wbuf_put_u8(&w, NET_IPV4);
 	wbuf_put_u8(&w, 4);
 	wbuf_put(&w, src, 4);
-	wbuf_put_le64(&w, (uint64_t)INT64_MIN);	/* last success */
-	wbuf_put_le64(&w, (uint64_t)INT64_MIN);	/* last try */
+	wbuf_put_le64(&w, (uint64_t)INT64_MIN); /* last success */
+	wbuf_put_le64(&w, (uint64_t)INT64_MIN); /* last try */
 	wbuf_put_le32(&w, 0xffffffffu);		/* attempts */
 	wbuf_put_u8(&w, 0);
 	wbuf_reserve(&w, 32);
@@ -379,14 +382,8 @@ test_load_extreme_times(void)
 	addrman_free(am);
 }
 
-UNIT_MAIN(
-    UNIT_CASE(test_load_extreme_times),
-    UNIT_CASE(test_add_rules),
-    UNIT_CASE(test_good_and_select),
-    UNIT_CASE(test_terrible_filtered),
-    UNIT_CASE(test_getaddr_pct_and_source_limit),
-    UNIT_CASE(test_persist),
-    UNIT_CASE(test_ban_basics),
-    UNIT_CASE(test_ban_persist),
-    UNIT_CASE(test_discourage_bounded)
-)
+UNIT_MAIN(UNIT_CASE(test_load_extreme_times), UNIT_CASE(test_add_rules),
+    UNIT_CASE(test_good_and_select), UNIT_CASE(test_terrible_filtered),
+    UNIT_CASE(test_getaddr_pct_and_source_limit), UNIT_CASE(test_persist),
+    UNIT_CASE(test_ban_basics), UNIT_CASE(test_ban_persist),
+    UNIT_CASE(test_discourage_bounded))

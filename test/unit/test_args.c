@@ -90,31 +90,107 @@ static void
 test_registry(void)
 {
 	static const char *const harness[] = {
-		"datadir", "logtimemicros", "debug", "debugexclude",
-		"uacomment", "disablewallet", "logthreadnames",
-		"logsourcelocations", "loglevel", "logratelimit", "v2transport",
-		"bind", "whitelist", "rpcservertimeout", "rpcdoccheck",
-		"rpcthreads", "fallbackfee", "server", "keypool", "discover",
-		"dnsseed", "fixedseeds", "listenonion", "peertimeout",
-		"printtoconsole", "natpmp", "shrinkdebugfile",
-		"unsafesqlitesync", "connect", "maxconnections", "par", "port",
-		"rpcport", "regtest", "deprecatedrpc", "upnp", "mocktime",
-		"testactivationheight", "acceptnonstdtxn", "prune", "txindex",
-		"blockfilterindex", "coinstatsindex", "loadblock", "reindex",
-		"stopatheight", "dbcache", "daemon", "daemonwait", "pid",
-		"conf", "includeconf", "debuglogfile", "logips",
+		"datadir",
+		"logtimemicros",
+		"debug",
+		"debugexclude",
+		"uacomment",
+		"disablewallet",
+		"logthreadnames",
+		"logsourcelocations",
+		"loglevel",
+		"logratelimit",
+		"v2transport",
+		"bind",
+		"whitelist",
+		"rpcservertimeout",
+		"rpcdoccheck",
+		"rpcthreads",
+		"fallbackfee",
+		"server",
+		"keypool",
+		"discover",
+		"dnsseed",
+		"fixedseeds",
+		"listenonion",
+		"peertimeout",
+		"printtoconsole",
+		"natpmp",
+		"shrinkdebugfile",
+		"unsafesqlitesync",
+		"connect",
+		"maxconnections",
+		"par",
+		"port",
+		"rpcport",
+		"regtest",
+		"deprecatedrpc",
+		"upnp",
+		"mocktime",
+		"testactivationheight",
+		"acceptnonstdtxn",
+		"prune",
+		"txindex",
+		"blockfilterindex",
+		"coinstatsindex",
+		"loadblock",
+		"reindex",
+		"stopatheight",
+		"dbcache",
+		"daemon",
+		"daemonwait",
+		"pid",
+		"conf",
+		"includeconf",
+		"debuglogfile",
+		"logips",
 		"logtimestamps",
-		"rpcuser", "rpcpassword", "rpcauth", "rpccookiefile",
-		"rpccookieperms", "rpcallowip", "rpcbind", "rpcworkqueue",
-		"rest", "timeout", "maxreceivebuffer", "maxsendbuffer",
-		"bantime", "whitebind", "seednode", "wallet", "proxy", "onion",
-		"blocksonly", "maxmempool", "mempoolexpiry", "minrelaytxfee",
-		"persistmempool", "alertnotify", "blocknotify",
-		"startupnotify", "shutdownnotify", "maxuploadtarget",
-		"peerbloomfilters", "maxtipage", "checkblocks", "checklevel",
-		"checkmempool", "assumevalid", "minimumchainwork", "listen",
-		"addnode", "testnet", "testnet4", "signet", "chain",
-		"help-debug", "version", "?", "h", "help",
+		"rpcuser",
+		"rpcpassword",
+		"rpcauth",
+		"rpccookiefile",
+		"rpccookieperms",
+		"rpcallowip",
+		"rpcbind",
+		"rpcworkqueue",
+		"rest",
+		"timeout",
+		"maxreceivebuffer",
+		"maxsendbuffer",
+		"bantime",
+		"whitebind",
+		"seednode",
+		"wallet",
+		"proxy",
+		"onion",
+		"blocksonly",
+		"maxmempool",
+		"mempoolexpiry",
+		"minrelaytxfee",
+		"persistmempool",
+		"alertnotify",
+		"blocknotify",
+		"startupnotify",
+		"shutdownnotify",
+		"maxuploadtarget",
+		"peerbloomfilters",
+		"maxtipage",
+		"checkblocks",
+		"checklevel",
+		"checkmempool",
+		"assumevalid",
+		"minimumchainwork",
+		"listen",
+		"addnode",
+		"testnet",
+		"testnet4",
+		"signet",
+		"chain",
+		"help-debug",
+		"version",
+		"?",
+		"h",
+		"help",
 	};
 	struct args *a = args_new();
 	const char *const *v;
@@ -146,12 +222,24 @@ static void
 test_network_only_set(void)
 {
 	static const char *const net_only[] = {
-		"addnode", "bind", "connect", "port", "rpcbind", "rpcport",
-		"wallet", "walletdir",
+		"addnode",
+		"bind",
+		"connect",
+		"port",
+		"rpcbind",
+		"rpcport",
+		"wallet",
+		"walletdir",
 	};
 	static const char *const not_net[] = {
-		"maxconnections", "rpcuser", "rpcallowip", "listen",
-		"whitebind", "seednode", "debug", "server",
+		"maxconnections",
+		"rpcuser",
+		"rpcallowip",
+		"listen",
+		"whitebind",
+		"seednode",
+		"debug",
+		"server",
 	};
 	char *dir = make_tmpdir(), *path, *txt, arg[4200], err[512];
 	size_t i;
@@ -200,7 +288,8 @@ test_client(void)
 
 	path = xasprintf("%s/bitroot.conf", dir);
 	snprintf(arg, sizeof(arg), "-datadir=%s", dir);
-	write_file(path, "regtest=1\nrpcport=1\nrpcconnect=10.0.0.2\n"
+	write_file(path,
+	    "regtest=1\nrpcport=1\nrpcconnect=10.0.0.2\n"
 	    "prune=550\nregtest.rpcpassword=p\n[regtest]\nrpcuser=u\n");
 	a = args_new_client();
 	CHECK_EQ_INT(args_parse_argv(a, 3, argv, err, sizeof(err)), 0);
@@ -239,11 +328,10 @@ test_argv_forms(void)
 	struct args *a;
 	int rc;
 
-	a = parse(err, sizeof(err), &rc, "-port=1", "--rpcport=2",
-	    "-listen", "-nodnsseed", "-uacomment", "-addnode=a",
-	    "--addnode=b", "-addnode=c", "-dbcache=5", "-dbcache=6",
-	    "-connect=x", "-noconnect", "-seednode=s1", "-noseednode",
-	    "-seednode=s2", NULL);
+	a = parse(err, sizeof(err), &rc, "-port=1", "--rpcport=2", "-listen",
+	    "-nodnsseed", "-uacomment", "-addnode=a", "--addnode=b",
+	    "-addnode=c", "-dbcache=5", "-dbcache=6", "-connect=x",
+	    "-noconnect", "-seednode=s1", "-noseednode", "-seednode=s2", NULL);
 	CHECK_EQ_INT(rc, 0);
 	CHECK_EQ_STR(args_get(a, "port"), "1");
 	CHECK_EQ_INT(args_get_int(a, "rpcport", 0), 2);
@@ -274,8 +362,8 @@ test_argv_forms(void)
 	args_free(a);
 
 	/* values keep everything after the first '=' */
-	a = parse(err, sizeof(err), &rc, "-rpcauth=u:s$h=x", "-uacomment=",
-	    NULL);
+	a = parse(err, sizeof(err), &rc, "-rpcauth=u:s$h=x",
+	    "-uacomment=", NULL);
 	CHECK_EQ_INT(rc, 0);
 	CHECK_EQ_STR(args_get(a, "rpcauth"), "u:s$h=x");
 	CHECK_EQ_STR(args_get(a, "uacomment"), "");
@@ -300,19 +388,22 @@ test_argv_negation(void)
 	CHECK(args_is_negated(a, "dnsseed"));
 	CHECK(args_is_negated(a, "discover"));
 	CHECK_EQ_INT(args_warnings(a, &w), 1);
-	CHECK_EQ_STR(w[0], "parsed potentially confusing double-negative "
+	CHECK_EQ_STR(w[0],
+	    "parsed potentially confusing double-negative "
 	    "-listen=0");
 	args_free(a);
 
 	a = parse(err, sizeof(err), &rc, "-nolisten=yes", NULL);
 	CHECK_EQ_INT(rc, -1);
-	CHECK_EQ_STR(err, "Cannot negate -listen at the same time as "
+	CHECK_EQ_STR(err,
+	    "Cannot negate -listen at the same time as "
 	    "setting a value ('yes').");
 	args_free(a);
 
 	a = parse(err, sizeof(err), &rc, "-nodatadir", NULL);
 	CHECK_EQ_INT(rc, -1);
-	CHECK_EQ_STR(err, "Negating of -datadir is meaningless and "
+	CHECK_EQ_STR(err,
+	    "Negating of -datadir is meaningless and "
 	    "therefore forbidden");
 	args_free(a);
 
@@ -337,20 +428,27 @@ test_argv_errors(void)
 		{ "-", "Invalid parameter -" },
 		{ "-=1", "Invalid parameter -=1" },
 		{ "-regtest.port=1", "Invalid parameter -regtest.port=1" },
-		{ "port=1", "Command line contains unexpected token 'port=1', "
+		{ "port=1",
+		    "Command line contains unexpected token 'port=1', "
 		    "see bitrootd -h for a list of options." },
-		{ "-includeconf=x.conf", "-includeconf cannot be used from "
+		{ "-includeconf=x.conf",
+		    "-includeconf cannot be used from "
 		    "commandline; -includeconf=\"x.conf\"" },
-		{ "-datadir", "Can not set -datadir with no value. Please "
+		{ "-datadir",
+		    "Can not set -datadir with no value. Please "
 		    "specify value with -datadir=value." },
-		{ "-maxconnections=ten", "Invalid value -maxconnections=ten: "
+		{ "-maxconnections=ten",
+		    "Invalid value -maxconnections=ten: "
 		    "not an integer" },
-		{ "-maxconnections=", "Invalid value -maxconnections=: not "
+		{ "-maxconnections=",
+		    "Invalid value -maxconnections=: not "
 		    "an integer" },
-		{ "-maxconnections=99999999999999999999", "Invalid value "
+		{ "-maxconnections=99999999999999999999",
+		    "Invalid value "
 		    "-maxconnections=99999999999999999999: not an integer" },
 		{ "-listen=yes", "Invalid value -listen=yes: use 1 or 0" },
-		{ "-loglevel", "Can not set -loglevel with no value. Please "
+		{ "-loglevel",
+		    "Can not set -loglevel with no value. Please "
 		    "specify value with -loglevel=value." },
 	};
 	char err[512];
@@ -381,7 +479,8 @@ test_argv_errors(void)
 	    "-noincludeconf", "-includeconf=b\"c.conf", "-includeconf=d",
 	    NULL);
 	CHECK_EQ_INT(rc, -1);
-	CHECK_EQ_STR(err, "-includeconf cannot be used from commandline; "
+	CHECK_EQ_STR(err,
+	    "-includeconf cannot be used from commandline; "
 	    "-includeconf=\"b\\\"c.conf\"");
 	args_free(a);
 }
@@ -498,7 +597,8 @@ test_chains(void)
 	}
 	a = parse(err, sizeof(err), &rc, darg, "-regtest", "-testnet", NULL);
 	CHECK_EQ_INT(args_select_chain(a, err, sizeof(err)), -1);
-	CHECK_EQ_STR(err, "Invalid combination of -regtest, -signet, "
+	CHECK_EQ_STR(err,
+	    "Invalid combination of -regtest, -signet, "
 	    "-testnet, -testnet4 and -chain. Can use at most one.");
 	args_free(a);
 	a = parse(err, sizeof(err), &rc, darg, "-chain=regtest", "-signet",
@@ -507,7 +607,8 @@ test_chains(void)
 	args_free(a);
 	a = parse(err, sizeof(err), &rc, darg, "-chain=foo", NULL);
 	CHECK_EQ_INT(args_select_chain(a, err, sizeof(err)), -1);
-	CHECK_EQ_STR(err, "Unknown chain foo. Use main, test, testnet4, "
+	CHECK_EQ_STR(err,
+	    "Unknown chain foo. Use main, test, testnet4, "
 	    "signet or regtest.");
 	args_free(a);
 	testenv_rm_rf(dir);
@@ -527,7 +628,8 @@ test_datadir(void)
 	a = parse(err, sizeof(err), &rc, darg, NULL);
 	CHECK_EQ_INT(args_read_config(a, err, sizeof(err)), -1);
 	want = xasprintf("Specified data directory \"%s/missing\" does not "
-	    "exist.", dir);
+			 "exist.",
+	    dir);
 	CHECK_EQ_STR(err, want);
 	free(want);
 	args_free(a);
@@ -591,7 +693,8 @@ test_datadir(void)
 	free(want);
 	a = parse(err, sizeof(err), &rc, NULL);
 	CHECK_EQ_INT(args_read_config(a, err, sizeof(err)), -1);
-	CHECK_EQ_STR(err, "Specified data directory \"/nonexistent/bitroot\" "
+	CHECK_EQ_STR(err,
+	    "Specified data directory \"/nonexistent/bitroot\" "
 	    "does not exist.");
 	args_free(a);
 	want = xasprintf("%s/.bitroot/bitroot.conf", home);
@@ -694,10 +797,11 @@ golden_case(const char *gdir, const char *name)
 		return -1;
 	}
 	for (line = strtok_r(text, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
+	     line = strtok_r(NULL, "\n", &save)) {
 		if (strncmp(line, "#! args:", 8) == 0) {
-			for (p = strtok_r(line + 8, " ", &q); p != NULL &&
-			    argc < 63; p = strtok_r(NULL, " ", &q))
+			for (p = strtok_r(line + 8, " ", &q);
+			     p != NULL && argc < 63;
+			     p = strtok_r(NULL, " ", &q))
 				argv[argc++] = replace_all(p, "$DATADIR", dir);
 		} else if (strncmp(line, "#! file:", 8) == 0) {
 			free(dest);
@@ -737,9 +841,10 @@ golden_case(const char *gdir, const char *name)
 	want = read_text(expath);
 	ok = want != NULL && strcmp(got, want) == 0;
 	if (!ok)
-		fprintf(stderr, "golden %s: mismatch\n--- expected (%s)\n%s"
-		    "--- got\n%s---\n", name, expath, want ? want : "(none)\n",
-		    got);
+		fprintf(stderr,
+		    "golden %s: mismatch\n--- expected (%s)\n%s"
+		    "--- got\n%s---\n",
+		    name, expath, want ? want : "(none)\n", got);
 	free(want);
 	free(got);
 	while (argc > 0)
@@ -756,7 +861,8 @@ static void
 test_golden_config(void)
 {
 	const char *gdir = getenv("BR_GOLDEN_DIR") ? getenv("BR_GOLDEN_DIR") :
-	    BR_SRCDIR "/test/golden/config";
+						     BR_SRCDIR
+	    "/test/golden/config";
 	struct dirent *de;
 	DIR *d;
 	size_t l, ncases = 0;
@@ -783,9 +889,8 @@ test_golden_config(void)
 }
 
 UNIT_MAIN(UNIT_CASE(test_registry), UNIT_CASE(test_network_only_set),
-    UNIT_CASE(test_client),
-    UNIT_CASE(test_argv_forms), UNIT_CASE(test_argv_negation),
-    UNIT_CASE(test_argv_errors), UNIT_CASE(test_help),
-    UNIT_CASE(test_harness_args), UNIT_CASE(test_chains),
+    UNIT_CASE(test_client), UNIT_CASE(test_argv_forms),
+    UNIT_CASE(test_argv_negation), UNIT_CASE(test_argv_errors),
+    UNIT_CASE(test_help), UNIT_CASE(test_harness_args), UNIT_CASE(test_chains),
     UNIT_CASE(test_datadir), UNIT_CASE(test_unregistered_is_fatal),
     UNIT_CASE(test_golden_config))

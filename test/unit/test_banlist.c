@@ -71,7 +71,8 @@ test_banlist_core_file(void)
 	struct banlist_entry *out;
 	size_t n, bad;
 
-	write_file(path, "{\n"
+	write_file(path,
+	    "{\n"
 	    "    \"banned_nets\": [\n"
 	    "        {\n"
 	    "            \"version\": 1,\n"
@@ -123,7 +124,8 @@ test_banlist_malformed(void)
 	CHECK_EQ_INT(bad, 2);
 	free(out);
 	/* Wrong version, a time that is not an integer, no address: skipped. */
-	write_file(path, "{\"banned_nets\": ["
+	write_file(path,
+	    "{\"banned_nets\": ["
 	    "{\"version\": 2, \"ban_created\": 1, \"banned_until\": 2, "
 	    "\"address\": \"1.1.1.1/32\"},"
 	    "{\"version\": 1, \"ban_created\": 1.5, \"banned_until\": 2, "
@@ -148,7 +150,8 @@ test_banlist_malformed(void)
 static void
 test_banlist_address_with_nul_skipped(void)
 {
-	static const char text[] = "{\"banned_nets\": ["
+	static const char text[] =
+	    "{\"banned_nets\": ["
 	    "{\"version\": 1, \"ban_created\": 1, \"banned_until\": 2, "
 	    "\"address\": \"1.2.3.4\\u0000/8\"},"
 	    "{\"version\": 1, \"ban_created\": 1, \"banned_until\": 2, "
@@ -158,15 +161,16 @@ test_banlist_address_with_nul_skipped(void)
 	char *back;
 
 	CHECK_EQ_INT(banlist_parse(text, sizeof(text) - 1, "test", &out, &n,
-	    &bad), 0);
+			 &bad),
+	    0);
 	CHECK_EQ_INT(n, 1);
 	CHECK_EQ_INT(bad, 1);
 	CHECK_EQ_STR(out[0].address, "5.6.7.8");
 	/* The text it writes parses back to the same entries. */
 	back = banlist_text(out, n);
 	free(out);
-	CHECK_EQ_INT(banlist_parse(back, strlen(back), "test", &out, &n,
-	    &bad), 0);
+	CHECK_EQ_INT(banlist_parse(back, strlen(back), "test", &out, &n, &bad),
+	    0);
 	CHECK_EQ_INT(n, 1);
 	CHECK_EQ_INT(bad, 0);
 	CHECK_EQ_STR(out[0].address, "5.6.7.8");
@@ -174,8 +178,6 @@ test_banlist_address_with_nul_skipped(void)
 	free(back);
 }
 
-UNIT_MAIN(
-    UNIT_CASE(test_banlist_address_with_nul_skipped),
-    UNIT_CASE(test_banlist_roundtrip),
-    UNIT_CASE(test_banlist_core_file),
+UNIT_MAIN(UNIT_CASE(test_banlist_address_with_nul_skipped),
+    UNIT_CASE(test_banlist_roundtrip), UNIT_CASE(test_banlist_core_file),
     UNIT_CASE(test_banlist_malformed))

@@ -20,7 +20,8 @@
 
 static const uint8_t mainnet_magic[4] = { 0xf9, 0xbe, 0xb4, 0xd9 };
 
-static const char sunscreen[] = "Ladies and Gentlemen of the class of '99: "
+static const char sunscreen[] =
+    "Ladies and Gentlemen of the class of '99: "
     "If I could offer you only one tip for the future, sunscreen would be "
     "it.";
 
@@ -61,7 +62,8 @@ test_chacha20_rfc8439(void)
 	/* 2.3.2: the block function. */
 	unhex("000000090000004a00000000", nonce, sizeof(nonce));
 	chacha20_block(key, nonce, 1, out);
-	CHECK_EQ_STR(hx(out, 64), "10f1e7e4d13b5915500fdd1fa32071c4c7d1f4c733c068"
+	CHECK_EQ_STR(hx(out, 64),
+	    "10f1e7e4d13b5915500fdd1fa32071c4c7d1f4c733c068"
 	    "030422aa9ac3d46c4ed2826446079faa0914c2d705d98b02a2b5129cd1de164eb9cb"
 	    "d083e8a2503c4e");
 	/* 2.4.2: encryption from block 1, fed in uneven pieces. */
@@ -72,7 +74,8 @@ test_chacha20_rfc8439(void)
 	chacha20_crypt(&c, (const uint8_t *)sunscreen + 7, ct + 7, 64);
 	chacha20_crypt(&c, (const uint8_t *)sunscreen + 71, ct + 71,
 	    sizeof(ct) - 71);
-	CHECK_EQ_STR(hx(ct, sizeof(ct)), "6e2e359a2568f98041ba0728dd0d6981e97e7a"
+	CHECK_EQ_STR(hx(ct, sizeof(ct)),
+	    "6e2e359a2568f98041ba0728dd0d6981e97e7a"
 	    "ec1d4360c20a27afccfd9fae0bf91b65c5524733ab8f593dabcd62b3571639d624e6"
 	    "5152ab8f530c359f0861d807ca0dbf500d6a6156a38e088a22b65e52bc514d16ccf8"
 	    "06818ce91ab77937365af90bbf74a35be6b40b8eedf2785e42874d");
@@ -85,7 +88,8 @@ test_chacha20_rfc8439(void)
 	memset(nonce, 0, sizeof(nonce));
 	chacha20_init(&c, key);
 	chacha20_keystream(&c, out, 64);
-	CHECK_EQ_STR(hx(out, 64), "76b8e0ada0f13d90405d6ae55386bd28bdd219b8a08de"
+	CHECK_EQ_STR(hx(out, 64),
+	    "76b8e0ada0f13d90405d6ae55386bd28bdd219b8a08de"
 	    "d1aa836efcc8b770dc7da41597c5157488d7724e03fb8d84a376a43b8f41518a11cc"
 	    "387b669b2ee6586");
 	chacha20_wipe(&c);
@@ -108,29 +112,35 @@ test_aead_rfc8439(void)
 	chacha20poly1305_encrypt(&a, nonce, aad, sizeof(aad),
 	    (const uint8_t *)sunscreen, 1, (const uint8_t *)sunscreen + 1,
 	    n - 1, ct);
-	CHECK_EQ_STR(hx(ct, n), "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08f"
+	CHECK_EQ_STR(hx(ct, n),
+	    "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08f"
 	    "ea9e2b5a736ee62d63dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d"
 	    "6a5b67ecd3b3692ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808"
 	    "b4831d7bc3ff4def08e4b7a9de576d26586cec64b6116");
 	CHECK_EQ_STR(hx(ct + n, 16), "1ae10b594f09e26a7e902ecbd0600691");
 	CHECK_EQ_INT(chacha20poly1305_decrypt(&a, nonce, aad, sizeof(aad), ct,
-	    pt, 10, pt + 10, n - 10), 0);
+			 pt, 10, pt + 10, n - 10),
+	    0);
 	CHECK(memcmp(pt, sunscreen, n) == 0);
 	/* Any flipped bit, in the ciphertext, tag or aad, fails. */
 	ct[5] ^= 1;
 	CHECK_EQ_INT(chacha20poly1305_decrypt(&a, nonce, aad, sizeof(aad), ct,
-	    pt, 0, pt, n), -1);
+			 pt, 0, pt, n),
+	    -1);
 	ct[5] ^= 1;
 	ct[n + 15] ^= 0x80;
 	CHECK_EQ_INT(chacha20poly1305_decrypt(&a, nonce, aad, sizeof(aad), ct,
-	    pt, 0, pt, n), -1);
+			 pt, 0, pt, n),
+	    -1);
 	ct[n + 15] ^= 0x80;
 	aad[0] ^= 1;
 	CHECK_EQ_INT(chacha20poly1305_decrypt(&a, nonce, aad, sizeof(aad), ct,
-	    pt, 0, pt, n), -1);
+			 pt, 0, pt, n),
+	    -1);
 	aad[0] ^= 1;
 	CHECK_EQ_INT(chacha20poly1305_decrypt(&a, nonce, aad, sizeof(aad), ct,
-	    pt, 0, pt, n), 0);
+			 pt, 0, pt, n),
+	    0);
 	chacha20poly1305_free(&a);
 }
 
@@ -142,7 +152,8 @@ test_aead_rfc8439_a5(void)
 	struct chacha20poly1305 a;
 	size_t n;
 
-	unhex("1c9240a5eb55d38af333888604f6b5f0473917c1402b80099dca5cbc207075c0",
+	unhex(
+	    "1c9240a5eb55d38af333888604f6b5f0473917c1402b80099dca5cbc207075c0",
 	    key, sizeof(key));
 	unhex("000000000102030405060708", nonce, sizeof(nonce));
 	unhex("f33388860000000000004e91", aad, sizeof(aad));
@@ -155,15 +166,19 @@ test_aead_rfc8439_a5(void)
 	    "af4534d7f83fa1155b0047718cbc546a0d072b04b3564eea1b422273f548271a"
 	    "0bb2316053fa76991955ebd63159434ecebb4e466dae5a1073a6727627097a10"
 	    "49e617d91d361094fa68f0ff77987130305beaba2eda04df997b714d6c6f2c29"
-	    "a6ad5cb4022b02709b", ct, sizeof(ct));
+	    "a6ad5cb4022b02709b",
+	    ct, sizeof(ct));
 	n += unhex("eead9d67890cbb22392336fea1851f38", ct + n, sizeof(ct) - n);
 	n -= 16;
 	CHECK_EQ_INT(n, 265);
 	chacha20poly1305_init(&a, key);
 	CHECK_EQ_INT(chacha20poly1305_decrypt(&a, nonce, aad, sizeof(aad), ct,
-	    pt, 0, pt, n), 0);
-	CHECK(memcmp(pt, "Internet-Drafts are draft documents valid for a maximum "
-	    "of six months", 69) == 0);
+			 pt, 0, pt, n),
+	    0);
+	CHECK(memcmp(pt,
+		  "Internet-Drafts are draft documents valid for a maximum "
+		  "of six months",
+		  69) == 0);
 	CHECK(memcmp(pt + n - 21, "work in progress./\xe2\x80\x9d", 21) == 0);
 	chacha20poly1305_free(&a);
 }
@@ -180,10 +195,12 @@ test_hkdf_rfc5869(void)
 	for (i = 0; i < sizeof(info); i++)
 		info[i] = (uint8_t)(0xf0 + i);
 	hkdf_sha256_extract(salt, sizeof(salt), ikm, sizeof(ikm), prk);
-	CHECK_EQ_STR(hx(prk, 32), "077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c"
+	CHECK_EQ_STR(hx(prk, 32),
+	    "077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c"
 	    "3122ec844ad7c2b3e5");
 	hkdf_sha256_expand(prk, info, sizeof(info), okm, sizeof(okm));
-	CHECK_EQ_STR(hx(okm, 42), "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a"
+	CHECK_EQ_STR(hx(okm, 42),
+	    "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a"
 	    "4c5db02d56ecc4c5bf34007208d5b887185865");
 }
 
@@ -292,15 +309,18 @@ test_xswiftec_inv_vectors(void)
 			rc = ellswift_xswiftec_inv(x, u, k, t);
 			if (*want == '\0') {
 				if (rc != -1) {
-					fprintf(stderr, "inv row %d case %d: "
-					    "expected none, got %s\n", rows, k,
-					    hx(t, 32));
+					fprintf(stderr,
+					    "inv row %d case %d: "
+					    "expected none, got %s\n",
+					    rows, k, hx(t, 32));
 					CHECK(0);
 				}
 			} else if (rc != 0 || strcmp(hx(t, 32), want) != 0) {
-				fprintf(stderr, "inv row %d case %d: %s != %s "
-				    "(%s)\n", rows, k, rc ? "none" : hx(t, 32),
-				    want, c.field[10]);
+				fprintf(stderr,
+				    "inv row %d case %d: %s != %s "
+				    "(%s)\n",
+				    rows, k, rc ? "none" : hx(t, 32), want,
+				    c.field[10]);
 				CHECK(0);
 			} else {
 				/* And it decodes back to x. */
@@ -320,10 +340,29 @@ test_xswiftec_inv_vectors(void)
 }
 
 enum {
-	P_IDX, P_PRIV, P_ELL_OURS, P_ELL_THEIRS, P_INITIATING, P_CONTENTS,
-	P_MULTIPLY, P_AAD, P_IGNORE, P_X_OURS, P_X_THEIRS, P_X_SHARED,
-	P_SECRET, P_IL, P_IP, P_RL, P_RP, P_SEND_TERM, P_RECV_TERM,
-	P_SESSION_ID, P_CT, P_CT_ENDSWITH, P_NFIELDS
+	P_IDX,
+	P_PRIV,
+	P_ELL_OURS,
+	P_ELL_THEIRS,
+	P_INITIATING,
+	P_CONTENTS,
+	P_MULTIPLY,
+	P_AAD,
+	P_IGNORE,
+	P_X_OURS,
+	P_X_THEIRS,
+	P_X_SHARED,
+	P_SECRET,
+	P_IL,
+	P_IP,
+	P_RL,
+	P_RP,
+	P_SEND_TERM,
+	P_RECV_TERM,
+	P_SESSION_ID,
+	P_CT,
+	P_CT_ENDSWITH,
+	P_NFIELDS
 };
 
 static void
@@ -351,7 +390,8 @@ decrypt_with_error(const uint8_t priv[32], const uint8_t ours[64],
 
 	CHECK_EQ_INT(bip324_cipher_init_key(&d, priv, ours), 0);
 	CHECK_EQ_INT(bip324_cipher_start(&d, theirs, (error == 1) ^ initiating,
-	    mainnet_magic, 1), 0);
+			 mainnet_magic, 1),
+	    0);
 	if (error == 12)
 		dec_idx = idx ^ (1u << (rand() % 16));
 	for (i = 0; i < dec_idx; i++) {
@@ -380,8 +420,9 @@ decrypt_with_error(const uint8_t priv[32], const uint8_t ours[64],
 		out = xmalloc(len + 1);
 		rc = bip324_decrypt(&d, buf + BIP324_LENGTH_LEN, len, aadc,
 		    aadlen, &ign, out);
-		if (rc == 0 && (len != clen || memcmp(out, contents, clen) != 0 ||
-		    ign != ignore))
+		if (rc == 0 &&
+		    (len != clen || memcmp(out, contents, clen) != 0 ||
+			ign != ignore))
 			rc = -2;
 		free(out);
 	}
@@ -432,9 +473,11 @@ test_packet_vectors(void)
 		check_hex(x, 32, c.field[P_X_THEIRS], rows, "x_theirs");
 		CHECK_EQ_INT(ellswift_ecdh_xonly(theirs, priv, x), 0);
 		check_hex(x, 32, c.field[P_X_SHARED], rows, "x_shared");
-		CHECK_EQ_INT(ellswift_xdh_bip324(ours, theirs, priv, initiating,
-		    secret), 0);
-		check_hex(secret, 32, c.field[P_SECRET], rows, "shared_secret");
+		CHECK_EQ_INT(ellswift_xdh_bip324(ours, theirs, priv,
+				 initiating, secret),
+		    0);
+		check_hex(secret, 32, c.field[P_SECRET], rows,
+		    "shared_secret");
 		hkdf_sha256_extract(salt, sizeof(salt), secret, 32, prk);
 		hkdf_sha256_expand(prk, "initiator_L", 11, key, 32);
 		check_hex(key, 32, c.field[P_IL], rows, "initiator_L");
@@ -448,7 +491,8 @@ test_packet_vectors(void)
 		/* The cipher suite. */
 		CHECK_EQ_INT(bip324_cipher_init_key(&ci, priv, ours), 0);
 		CHECK_EQ_INT(bip324_cipher_start(&ci, theirs, initiating,
-		    mainnet_magic, 0), 0);
+				 mainnet_magic, 0),
+		    0);
 		check_hex(ci.session_id, 32, c.field[P_SESSION_ID], rows,
 		    "session_id");
 		check_hex(ci.send_garbage_terminator, 16, c.field[P_SEND_TERM],
@@ -477,24 +521,27 @@ test_packet_vectors(void)
 			wantlen = strlen(c.field[P_CT]) / 2;
 			want = xmalloc(wantlen);
 			unhex(c.field[P_CT], want, wantlen);
-			CHECK(wantlen == ctlen && memcmp(want, ct, ctlen) == 0);
+			CHECK(
+			    wantlen == ctlen && memcmp(want, ct, ctlen) == 0);
 		} else {
 			wantlen = strlen(c.field[P_CT_ENDSWITH]) / 2;
 			want = xmalloc(wantlen);
 			unhex(c.field[P_CT_ENDSWITH], want, wantlen);
-			CHECK(ctlen >= wantlen && memcmp(want,
-			    ct + ctlen - wantlen, wantlen) == 0);
+			CHECK(ctlen >= wantlen &&
+			    memcmp(want, ct + ctlen - wantlen, wantlen) == 0);
 		}
 		for (error = 0; error <= 12; error++) {
-			if ((error == 12 && idx == 0) || (error == 10 &&
-			    aadlen == 0))
+			if ((error == 12 && idx == 0) ||
+			    (error == 10 && aadlen == 0))
 				continue;
 			rc = decrypt_with_error(priv, ours, theirs, initiating,
-			    idx, dummies, ct, ctlen, aad, aadlen, contents, clen,
-			    ignore, error);
+			    idx, dummies, ct, ctlen, aad, aadlen, contents,
+			    clen, ignore, error);
 			if ((rc == 0) != (error == 0)) {
-				fprintf(stderr, "packet row %d: error case %d "
-				    "gave %d\n", rows, error, rc);
+				fprintf(stderr,
+				    "packet row %d: error case %d "
+				    "gave %d\n",
+				    rows, error, rc);
 				CHECK(0);
 			}
 		}
@@ -532,22 +579,29 @@ test_keygen_roundtrip(void)
 	}
 	bip324_cipher_init(&a);
 	bip324_cipher_init(&b);
-	CHECK_EQ_INT(bip324_cipher_start(&a, b.ell_ours, 1, mainnet_magic, 0), 0);
-	CHECK_EQ_INT(bip324_cipher_start(&b, a.ell_ours, 0, mainnet_magic, 0), 0);
+	CHECK_EQ_INT(bip324_cipher_start(&a, b.ell_ours, 1, mainnet_magic, 0),
+	    0);
+	CHECK_EQ_INT(bip324_cipher_start(&b, a.ell_ours, 0, mainnet_magic, 0),
+	    0);
 	CHECK(memcmp(a.session_id, b.session_id, 32) == 0);
 	CHECK(memcmp(a.send_garbage_terminator, b.recv_garbage_terminator,
-	    16) == 0);
+		  16) == 0);
 	/* 500 packets each way: across two rekeys of both ciphers. */
 	for (i = 0; i < 500; i++) {
 		bip324_encrypt(&a, (const uint8_t *)"hello", 5, NULL, 0, i & 1,
 		    pkt);
 		len = bip324_decrypt_length(&b, pkt);
 		CHECK_EQ_INT(len, 5);
-		CHECK_EQ_INT(bip324_decrypt(&b, pkt + 3, 5, NULL, 0, &ign, out), 0);
+		CHECK_EQ_INT(bip324_decrypt(&b, pkt + 3, 5, NULL, 0, &ign,
+				 out),
+		    0);
 		CHECK(memcmp(out, "hello", 5) == 0 && ign == (i & 1));
-		bip324_encrypt(&b, (const uint8_t *)"world", 5, NULL, 0, 0, pkt);
+		bip324_encrypt(&b, (const uint8_t *)"world", 5, NULL, 0, 0,
+		    pkt);
 		CHECK_EQ_INT(bip324_decrypt_length(&a, pkt), 5);
-		CHECK_EQ_INT(bip324_decrypt(&a, pkt + 3, 5, NULL, 0, &ign, out), 0);
+		CHECK_EQ_INT(bip324_decrypt(&a, pkt + 3, 5, NULL, 0, &ign,
+				 out),
+		    0);
 	}
 	bip324_cipher_free(&a);
 	bip324_cipher_free(&b);

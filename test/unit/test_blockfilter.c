@@ -45,7 +45,7 @@ check_matches(const struct block *b, const struct bf_item *prev, size_t nprev,
     const uint8_t *f, size_t flen)
 {
 	static const uint8_t absent[][4] = { { 0x51 }, { 0xde, 0xad },
-	    { 0x00, 0x14, 0x01, 0x02 } };
+		{ 0x00, 0x14, 0x01, 0x02 } };
 	const struct txout *o;
 	uint64_t k0, k1;
 	size_t i, k, hits = 0;
@@ -57,15 +57,15 @@ check_matches(const struct block *b, const struct bf_item *prev, size_t nprev,
 			if (o->script_len == 0 || o->script[0] == OP_RETURN)
 				continue;
 			CHECK(gcs_match(k0, k1, BASIC_FILTER_P, BASIC_FILTER_M,
-			    f, flen, o->script, o->script_len) == 1);
+				  f, flen, o->script, o->script_len) == 1);
 		}
 	for (i = 0; i < nprev; i++)
 		if (prev[i].len > 0)
 			CHECK(gcs_match(k0, k1, BASIC_FILTER_P, BASIC_FILTER_M,
-			    f, flen, prev[i].p, prev[i].len) == 1);
+				  f, flen, prev[i].p, prev[i].len) == 1);
 	for (i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
 		hits += gcs_match(k0, k1, BASIC_FILTER_P, BASIC_FILTER_M, f,
-		    flen, absent[i], i + 1) == 1;
+			    flen, absent[i], i + 1) == 1;
 	/* False positives are 1 in 784931: three misses are near certain. */
 	CHECK(hits == 0);
 }
@@ -86,23 +86,24 @@ test_vectors(void)
 	CHECK(j != NULL && json_is_array(j));
 	if (j == NULL)
 		return;
-	json_array_foreach(j, i, row) {
+	json_array_foreach (j, i, row) {
 		if (json_array_size(row) < 7)
-			continue;	/* the header line */
+			continue; /* the header line */
 		raw = unhex(json_string_value(json_array_get(row, 2)), &len);
 		CHECK(raw != NULL);
 		if (raw == NULL)
 			continue;
 		CHECK(block_parse(raw, len, &b) == 0);
 		CHECK(hash_from_hex(json_string_value(json_array_get(row, 1)),
-		    want_hash) == 0);
+			  want_hash) == 0);
 		CHECK(memcmp(b.hash, want_hash, 32) == 0);
 		scripts = json_array_get(row, 3);
 		nprev = json_array_size(scripts);
 		CHECK(nprev <= 64);
 		for (k = 0; k < nprev && k < 64; k++) {
-			scr[k] = unhex(json_string_value(json_array_get(scripts,
-			    k)), &prev[k].len);
+			scr[k] = unhex(json_string_value(
+					   json_array_get(scripts, k)),
+			    &prev[k].len);
 			CHECK(scr[k] != NULL);
 			prev[k].p = scr[k];
 		}
@@ -111,9 +112,9 @@ test_vectors(void)
 		fhex = hex_encode_alloc(w.p, w.len);
 		CHECK_EQ_STR(fhex, json_string_value(json_array_get(row, 5)));
 		CHECK(hash_from_hex(json_string_value(json_array_get(row, 4)),
-		    prev_hdr) == 0);
+			  prev_hdr) == 0);
 		CHECK(hash_from_hex(json_string_value(json_array_get(row, 6)),
-		    want_hdr) == 0);
+			  want_hdr) == 0);
 		blockfilter_hash(w.p, w.len, fh);
 		blockfilter_header(fh, prev_hdr, hdr);
 		hash_to_hex(hdr, hex);
@@ -144,25 +145,25 @@ test_set_rules(void)
 	wbuf_init(&w1);
 	gcs_encode(1, 2, BASIC_FILTER_P, BASIC_FILTER_M, NULL, 0, &w1);
 	CHECK(w1.len == 1 && w1.p[0] == 0);
-	CHECK(gcs_match(1, 2, BASIC_FILTER_P, BASIC_FILTER_M, w1.p, w1.len,
-	    a, 1) == 0);
+	CHECK(gcs_match(1, 2, BASIC_FILTER_P, BASIC_FILTER_M, w1.p, w1.len, a,
+		  1) == 0);
 	wbuf_reset(&w1);
 	wbuf_init(&w2);
 	gcs_encode(1, 2, BASIC_FILTER_P, BASIC_FILTER_M, one, 2, &w1);
 	gcs_encode(1, 2, BASIC_FILTER_P, BASIC_FILTER_M, dup, 4, &w2);
 	CHECK(w1.len == w2.len && memcmp(w1.p, w2.p, w1.len) == 0);
 	CHECK(w1.p[0] == 2);
-	CHECK(gcs_match(1, 2, BASIC_FILTER_P, BASIC_FILTER_M, w1.p, w1.len,
-	    bb, 2) == 1);
+	CHECK(gcs_match(1, 2, BASIC_FILTER_P, BASIC_FILTER_M, w1.p, w1.len, bb,
+		  2) == 1);
 	/* Another key gives another filter. */
 	wbuf_reset(&w2);
 	gcs_encode(1, 3, BASIC_FILTER_P, BASIC_FILTER_M, one, 2, &w2);
 	CHECK(w1.len != w2.len || memcmp(w1.p, w2.p, w1.len) != 0);
 	/* Truncated filters are malformed, not a miss. */
-	CHECK(gcs_match(1, 2, BASIC_FILTER_P, BASIC_FILTER_M, w1.p, 1,
-	    bb, 2) == -1);
-	CHECK(gcs_match(1, 2, BASIC_FILTER_P, BASIC_FILTER_M, w1.p, 0,
-	    bb, 2) == -1);
+	CHECK(gcs_match(1, 2, BASIC_FILTER_P, BASIC_FILTER_M, w1.p, 1, bb,
+		  2) == -1);
+	CHECK(gcs_match(1, 2, BASIC_FILTER_P, BASIC_FILTER_M, w1.p, 0, bb,
+		  2) == -1);
 	wbuf_free(&w1);
 	wbuf_free(&w2);
 }

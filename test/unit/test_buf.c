@@ -12,7 +12,8 @@ compact_of(const char *hexs, uint64_t *v, int cap)
 	int n = hex_decode(hexs, b, sizeof(b));
 
 	rbuf_init(&r, b, (size_t)n);
-	if ((cap ? rbuf_get_compact(&r, v) : rbuf_get_compact_nocap(&r, v)) == -1)
+	if ((cap ? rbuf_get_compact(&r, v) : rbuf_get_compact_nocap(&r, v)) ==
+	    -1)
 		return -1;
 	return rbuf_left(&r) == 0 ? 0 : -2;
 }
@@ -27,7 +28,8 @@ test_compact_canonical(void)
 	CHECK(compact_of("fdffff", &v, 1) == 0 && v == 0xffff);
 	CHECK(compact_of("fe00000100", &v, 1) == 0 && v == 0x10000);
 	CHECK(compact_of("fe00000002", &v, 1) == 0 && v == COMPACT_MAX_SIZE);
-	CHECK(compact_of("ff0000000001000000", &v, 0) == 0 && v == 0x100000000ull);
+	CHECK(compact_of("ff0000000001000000", &v, 0) == 0 &&
+	    v == 0x100000000ull);
 }
 
 static void
@@ -51,7 +53,7 @@ static void
 test_compact_roundtrip(void)
 {
 	static const uint64_t vals[] = { 0, 1, 0xfc, 0xfd, 0xffff, 0x10000,
-	    0xffffffffu, 0x100000000ull, UINT64_MAX };
+		0xffffffffu, 0x100000000ull, UINT64_MAX };
 	struct wbuf w;
 	struct rbuf r;
 	uint64_t v;
@@ -78,7 +80,7 @@ test_rbuf_bounds(void)
 
 	rbuf_init(&r, b, sizeof(b));
 	CHECK(rbuf_get_le64(&r, &v64) == -1);
-	CHECK_EQ_INT(r.off, 0);		/* a failed read does not advance */
+	CHECK_EQ_INT(r.off, 0); /* a failed read does not advance */
 	CHECK(rbuf_get_le32(&r, &v32) == 0 && v32 == 0x04030201);
 	CHECK(rbuf_get(&r, out, 2) == -1);
 	CHECK(rbuf_ptr(&r, 1) == b + 4);
@@ -98,10 +100,14 @@ test_hex(void)
 	CHECK_EQ_INT(hex_decode("0", b, sizeof(b)), -1);
 	CHECK_EQ_INT(hex_decode("zz", b, sizeof(b)), -1);
 	CHECK_EQ_INT(hex_decode("0102030405", b, sizeof(b)), -1);
-	CHECK(hash_from_hex("0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206", h) == 0);
+	CHECK(
+	    hash_from_hex(
+		"0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206",
+		h) == 0);
 	CHECK(h[0] == 0x06 && h[31] == 0x0f);
 	hash_to_hex(h, s);
-	CHECK_EQ_STR(s, "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206");
+	CHECK_EQ_STR(s,
+	    "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206");
 	CHECK(hash_from_hex("0f91", h) == -1);
 }
 

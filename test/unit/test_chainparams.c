@@ -91,10 +91,12 @@ test_genesis_blocks_parse(void)
 		wbuf_free(&w);
 		hash_to_hex(b.hdr.merkle, hex);
 		if (expects[i].id == CHAIN_TESTNET4)
-			CHECK_EQ_STR(hex, "7aa0a7ae1e223414cb807e40cd57e667"
+			CHECK_EQ_STR(hex,
+			    "7aa0a7ae1e223414cb807e40cd57e667"
 			    "b718e42aaf9306db9102fe28912b7b4e");
 		else
-			CHECK_EQ_STR(hex, "4a5e1e4baab89f3a32518a88c31bc87f"
+			CHECK_EQ_STR(hex,
+			    "4a5e1e4baab89f3a32518a88c31bc87f"
 			    "618f76673e2cc77ab2127b7afdeda33b");
 		block_free(&b);
 		chainparams_free(p);
@@ -110,7 +112,8 @@ test_mainnet_genesis_bytes(void)
 	/* The famous 285-byte block; its coinbase starts with the Times. */
 	CHECK_EQ_INT(p->genesis_len, 285);
 	hex = hex_encode_alloc(p->genesis_raw + 80, 55);
-	CHECK_EQ_STR(hex, "0101000000010000000000000000000000000000"
+	CHECK_EQ_STR(hex,
+	    "0101000000010000000000000000000000000000"
 	    "000000000000000000000000000000000000ffffffff"
 	    "4d04ffff001d01044554686520");
 	free(hex);
@@ -185,7 +188,8 @@ test_chain_rules(void)
 
 	arith256_from_be(&w, m->minimum_chain_work);
 	arith256_to_hex(&w, hex);
-	CHECK_EQ_STR(hex, "0000000000000000000000000000000000000000"
+	CHECK_EQ_STR(hex,
+	    "0000000000000000000000000000000000000000"
 	    "dee8e2a309ad8a9820433c68");
 	arith256_from_be(&w, r->minimum_chain_work);
 	CHECK(arith256_is_zero(&w));
@@ -236,17 +240,20 @@ test_activation_heights(void)
 	CHECK(chainparams_set_activation(r, "csv@2147483646") == 0);
 	CHECK_EQ_INT(r->csv_height, 2147483646);
 
-	CHECK(chainparams_set_activation_err(r, "segwit", err,
-	    sizeof(err)) == -1);
-	CHECK_EQ_STR(err, "Invalid format (segwit) for "
+	CHECK(chainparams_set_activation_err(r, "segwit", err, sizeof(err)) ==
+	    -1);
+	CHECK_EQ_STR(err,
+	    "Invalid format (segwit) for "
 	    "-testactivationheight=name@height.");
 	CHECK(chainparams_set_activation_err(r, "segwit@-1", err,
-	    sizeof(err)) == -1);
-	CHECK_EQ_STR(err, "Invalid height value (segwit@-1) for "
+		  sizeof(err)) == -1);
+	CHECK_EQ_STR(err,
+	    "Invalid height value (segwit@-1) for "
 	    "-testactivationheight=name@height.");
 	CHECK(chainparams_set_activation_err(r, "taproot@1", err,
-	    sizeof(err)) == -1);
-	CHECK_EQ_STR(err, "Invalid name (taproot@1) for "
+		  sizeof(err)) == -1);
+	CHECK_EQ_STR(err,
+	    "Invalid name (taproot@1) for "
 	    "-testactivationheight=name@height.");
 	CHECK(chainparams_set_activation(r, "segwit@") == -1);
 	CHECK(chainparams_set_activation(r, "segwit@+5") == -1);
@@ -263,7 +270,7 @@ test_activation_heights(void)
 	/* Nothing that failed changed anything. */
 	CHECK_EQ_INT(r->segwit_height, 432);
 	CHECK(chainparams_set_activation_err(m, "segwit@1", err,
-	    sizeof(err)) == -1);
+		  sizeof(err)) == -1);
 	CHECK(strstr(err, "only allowed on regtest") != NULL);
 	CHECK_EQ_INT(m->segwit_height, 481824);
 	chainparams_free(r);
@@ -322,42 +329,41 @@ test_signet_challenge(void)
 	char err[160], magic[9];
 
 	/* OP_TRUE: anyone can sign; the message start follows the script. */
-	CHECK(chainparams_set_signet_challenge(s, "51", err,
-	    sizeof(err)) == 0);
+	CHECK(
+	    chainparams_set_signet_challenge(s, "51", err, sizeof(err)) == 0);
 	hex_encode(s->magic, 4, magic);
 	CHECK_EQ_STR(magic, "54d26fbd");
 	CHECK(s->signet_challenge_len == 1 && s->signet_challenge[0] == 0x51);
 	arith256_from_be(&w, s->minimum_chain_work);
 	CHECK(arith256_is_zero(&w));
-	CHECK(chainparams_set_signet_challenge(s, "5", err,
-	    sizeof(err)) == -1);
+	CHECK(
+	    chainparams_set_signet_challenge(s, "5", err, sizeof(err)) == -1);
 	CHECK_EQ_STR(err, "-signetchallenge must be hex, not '5'.");
-	CHECK(chainparams_set_signet_challenge(s, "zz", err,
-	    sizeof(err)) == -1);
+	CHECK(
+	    chainparams_set_signet_challenge(s, "zz", err, sizeof(err)) == -1);
 	CHECK(s->signet_challenge_len == 1);
 	/* Core's TryParseHex: spaces between pairs, not inside one. */
 	CHECK(chainparams_set_signet_challenge(s, " 51 ae ", err,
-	    sizeof(err)) == 0);
+		  sizeof(err)) == 0);
 	hex_encode(s->magic, 4, magic);
 	CHECK_EQ_STR(magic, "8c4b4a02");
 	CHECK(s->signet_challenge_len == 2 && s->signet_challenge[1] == 0xae);
-	CHECK(chainparams_set_signet_challenge(s, "5 1", err,
-	    sizeof(err)) == -1);
+	CHECK(chainparams_set_signet_challenge(s, "5 1", err, sizeof(err)) ==
+	    -1);
 	CHECK_EQ_STR(err, "-signetchallenge must be hex, not '5 1'.");
 	/* Core takes an empty challenge (no block but genesis passes). */
-	CHECK(chainparams_set_signet_challenge(s, "", err,
-	    sizeof(err)) == 0);
+	CHECK(chainparams_set_signet_challenge(s, "", err, sizeof(err)) == 0);
 	hex_encode(s->magic, 4, magic);
 	CHECK_EQ_STR(magic, "1406e058");
 	CHECK_EQ_INT(s->signet_challenge_len, 0);
-	CHECK(chainparams_set_signet_challenge(m, "51", err,
-	    sizeof(err)) == -1);
+	CHECK(
+	    chainparams_set_signet_challenge(m, "51", err, sizeof(err)) == -1);
 	chainparams_free(s);
 	chainparams_free(m);
 }
 
 UNIT_MAIN(UNIT_CASE(test_genesis_hashes), UNIT_CASE(test_genesis_blocks_parse),
-    UNIT_CASE(test_mainnet_genesis_bytes), UNIT_CASE(test_magic_ports_prefixes),
-    UNIT_CASE(test_chain_rules), UNIT_CASE(test_names),
-    UNIT_CASE(test_activation_heights), UNIT_CASE(test_deployments),
-    UNIT_CASE(test_signet_challenge))
+    UNIT_CASE(test_mainnet_genesis_bytes),
+    UNIT_CASE(test_magic_ports_prefixes), UNIT_CASE(test_chain_rules),
+    UNIT_CASE(test_names), UNIT_CASE(test_activation_heights),
+    UNIT_CASE(test_deployments), UNIT_CASE(test_signet_challenge))

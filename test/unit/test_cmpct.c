@@ -147,7 +147,7 @@ test_rebuild_all_known(void)
 	fixture_load(&f);
 	CHECK_EQ_INT(cmpct_partial_init(&pb, &f.cb), CMPCT_OK);
 	CHECK(!cmpct_partial_complete(&pb));
-	for (i = f.b.tx_count; i-- > 1;)	/* any order */
+	for (i = f.b.tx_count; i-- > 1;) /* any order */
 		offer_tx(&pb, &f.b.txs[i], i == 2);
 	/* The same transaction twice changes nothing. */
 	offer_tx(&pb, &f.b.txs[1], 1);
@@ -240,7 +240,7 @@ test_collisions(void)
 	CHECK_EQ_INT(cmpct_partial_init(&pb, &f.cb), CMPCT_OK);
 	offer_tx(&pb, &f.b.txs[1], 0);
 	give[0] = &f.b.txs[3];
-	give[1] = &f.b.txs[2];	/* swapped */
+	give[1] = &f.b.txs[2]; /* swapped */
 	blocktxn_of(&w, &m, pb.hash, give, 2);
 	CHECK_EQ_INT(cmpct_partial_fill(&pb, &m), CMPCT_OK);
 	wbuf_init(&out);
@@ -308,11 +308,11 @@ test_getblocktxn_codec(void)
 	/* An index past 16 bits overflows (Core's DifferenceFormatter). */
 	memset(bad, 0, sizeof(bad));
 	memcpy(bad, hash, 32);
-	bad[32] = 2;		/* two indexes */
-	bad[33] = 0xfd;		/* 65535 */
+	bad[32] = 2;	/* two indexes */
+	bad[33] = 0xfd; /* 65535 */
 	bad[34] = 0xff;
 	bad[35] = 0xff;
-	bad[36] = 0;		/* then 65536 */
+	bad[36] = 0; /* then 65536 */
 	rbuf_init(&r, bad, 37);
 	CHECK(getblocktxn_parse(&r, &q) == PROTO_EMALFORMED);
 	rbuf_init(&r, bad, 36);
@@ -329,12 +329,7 @@ test_getblocktxn_codec(void)
 	CHECK(blocktxn_parse(&r, &m) == PROTO_EMALFORMED);
 }
 
-UNIT_MAIN(
-    UNIT_CASE(test_core_vector),
-    UNIT_CASE(test_short_id_width),
-    UNIT_CASE(test_rebuild_all_known),
-    UNIT_CASE(test_rebuild_missing),
-    UNIT_CASE(test_collisions),
-    UNIT_CASE(test_invalid_compact),
-    UNIT_CASE(test_getblocktxn_codec)
-)
+UNIT_MAIN(UNIT_CASE(test_core_vector), UNIT_CASE(test_short_id_width),
+    UNIT_CASE(test_rebuild_all_known), UNIT_CASE(test_rebuild_missing),
+    UNIT_CASE(test_collisions), UNIT_CASE(test_invalid_compact),
+    UNIT_CASE(test_getblocktxn_codec))

@@ -268,9 +268,9 @@ static void
 test_one_coin(void)
 {
 	/* A P2WPKH output of a coinbase at height 101. */
-	static uint8_t script[22] = { 0x00, 0x14, 0x75, 0x1e, 0x76, 0xe8,
-	    0x19, 0x91, 0x96, 0xd4, 0x54, 0x94, 0x1c, 0x45, 0xd1, 0xb3, 0xa3,
-	    0x23, 0xf1, 0x43, 0x3b, 0xd6 };
+	static uint8_t script[22] = { 0x00, 0x14, 0x75, 0x1e, 0x76, 0xe8, 0x19,
+		0x91, 0x96, 0xd4, 0x54, 0x94, 0x1c, 0x45, 0xd1, 0xb3, 0xa3,
+		0x23, 0xf1, 0x43, 0x3b, 0xd6 };
 	char base[64];
 	struct store *s;
 	struct store_rtxn *r;
@@ -372,7 +372,7 @@ test_many_coins(void)
 	for (t = 11; t >= 0; t--)
 		for (k = 4; k >= 0; k--) {
 			memcpy(op.hash, txids[t], 32);
-			op.n = (uint32_t)k * 300;	/* 0, 300, ...: n > 255 */
+			op.n = (uint32_t)k * 300; /* 0, 300, ...: n > 255 */
 			c.value = (int64_t)t * 100000 + k;
 			c.height = t * 10 + k;
 			c.coinbase = k == 0;
@@ -391,8 +391,8 @@ test_many_coins(void)
 	for (t = 0; t < 12; t++)
 		for (k = 0; k < 5; k++) {
 			slen = (size_t)(t * 31 + k) % 300;
-			n = manual_serialize(bytes, txids[t], (uint32_t)k * 300,
-			    (uint32_t)(t * 10 + k), k == 0,
+			n = manual_serialize(bytes, txids[t],
+			    (uint32_t)k * 300, (uint32_t)(t * 10 + k), k == 0,
 			    (uint64_t)t * 100000 + (uint64_t)k, script, slen);
 			EVP_DigestUpdate(hc, bytes, n);
 			oracle_insert(&o, bytes, n);
@@ -442,7 +442,8 @@ apply_block(struct store_wtxn *w, const struct block *b, int32_t height)
 
 		if (i > 0)
 			for (j = 0; j < tx->vin_count; j++)
-				if (store_del_coin(w, &tx->vin[j].prevout) != 0)
+				if (store_del_coin(w, &tx->vin[j].prevout) !=
+				    0)
 					missing++;
 		for (j = 0; j < tx->vout_count; j++) {
 			if (unspendable(&tx->vout[j]))
@@ -524,24 +525,25 @@ test_regtest_chain(void)
 		off += len;
 	}
 	CHECK(!bad);
-	CHECK_EQ_INT(height, json_integer_value(json_object_get(js,
-	    "height")));
+	CHECK_EQ_INT(height,
+	    json_integer_value(json_object_get(js, "height")));
 
 	CHECK(store_read_begin(s, &r) == 0);
 	CHECK(coinstats_compute(r, 1, &st) == 0);
 	store_read_end(r);
 	CHECK_EQ_INT(st.height, height);
 	display(st.bestblock, hex);
-	CHECK_EQ_STR(hex, json_string_value(json_object_get(js,
-	    "bestblockhash")));
+	CHECK_EQ_STR(hex,
+	    json_string_value(json_object_get(js, "bestblockhash")));
 	display(st.hash_serialized, hex);
-	CHECK_EQ_STR(hex, json_string_value(json_object_get(js,
-	    "hash_serialized_3")));
+	CHECK_EQ_STR(hex,
+	    json_string_value(json_object_get(js, "hash_serialized_3")));
 	display(st.muhash, hex);
 	CHECK_EQ_STR(hex, json_string_value(json_object_get(js, "muhash")));
-	fprintf(stderr, "regtest-dev: height %d, %llu txouts in %llu txs, "
-	    "bogosize %llu, total %lld sat\n", st.height,
-	    (unsigned long long)st.txouts,
+	fprintf(stderr,
+	    "regtest-dev: height %d, %llu txouts in %llu txs, "
+	    "bogosize %llu, total %lld sat\n",
+	    st.height, (unsigned long long)st.txouts,
 	    (unsigned long long)st.transactions,
 	    (unsigned long long)st.bogosize, (long long)st.total_amount);
 	store_close(s);

@@ -22,9 +22,13 @@ test_varint_vectors(void)
 		uint64_t v;
 		const char *hex;
 	} vec[] = {
-		{ 0, "00" }, { 0x7f, "7f" }, { 0x80, "8000" },
-		{ 0x1234, "a334" }, { 0xffff, "82fe7f" },
-		{ 0x123456, "c7e756" }, { 0x80123456, "86ffc7e756" },
+		{ 0, "00" },
+		{ 0x7f, "7f" },
+		{ 0x80, "8000" },
+		{ 0x1234, "a334" },
+		{ 0xffff, "82fe7f" },
+		{ 0x123456, "c7e756" },
+		{ 0x80123456, "86ffc7e756" },
 		{ 0xffffffff, "8efefefe7f" },
 		{ 0x7fffffffffffffffull, "fefefefefefefefe7f" },
 		{ 0xffffffffffffffffull, "80fefefefefefefefe7f" },
@@ -70,8 +74,12 @@ test_amounts(void)
 	static const struct {
 		uint64_t n, c;
 	} vec[] = {
-		{ 0, 0x0 }, { 1, 0x1 }, { 1000000, 0x7 }, { 100000000, 0x9 },
-		{ 5000000000ull, 0x32 }, { 2100000000000000ull, 0x1406f40 },
+		{ 0, 0x0 },
+		{ 1, 0x1 },
+		{ 1000000, 0x7 },
+		{ 100000000, 0x9 },
+		{ 5000000000ull, 0x32 },
+		{ 2100000000000000ull, 0x1406f40 },
 	};
 	uint64_t i;
 	size_t k;
@@ -92,10 +100,10 @@ test_amounts(void)
 }
 
 /* A valid uncompressed key: the generator point. */
-static const char *GX =
-    "79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";
-static const char *GY =
-    "483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8";
+static const char
+    *GX = "79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";
+static const char
+    *GY = "483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8";
 
 static void
 roundtrip(const uint8_t *s, size_t len, size_t want_len)
@@ -124,21 +132,27 @@ test_scripts(void)
 	struct rbuf r;
 
 	/* P2PKH and P2SH: type byte and the 20-byte hash. */
-	s[0] = OP_DUP; s[1] = OP_HASH160; s[2] = 20;
+	s[0] = OP_DUP;
+	s[1] = OP_HASH160;
+	s[2] = 20;
 	memset(s + 3, 0x11, 20);
-	s[23] = OP_EQUALVERIFY; s[24] = OP_CHECKSIG;
+	s[23] = OP_EQUALVERIFY;
+	s[24] = OP_CHECKSIG;
 	roundtrip(s, 25, 21);
-	s[0] = OP_HASH160; s[1] = 20;
+	s[0] = OP_HASH160;
+	s[1] = 20;
 	memset(s + 2, 0x22, 20);
 	s[22] = OP_EQUAL;
 	roundtrip(s, 23, 21);
 	/* P2PK, compressed key (Core does not check it is on the curve). */
-	s[0] = 33; s[1] = 0x03;
+	s[0] = 33;
+	s[1] = 0x03;
 	memset(s + 2, 0x33, 32);
 	s[34] = OP_CHECKSIG;
 	roundtrip(s, 35, 33);
 	/* P2PK, uncompressed valid key: x and parity only. */
-	s[0] = 65; s[1] = 0x04;
+	s[0] = 65;
+	s[1] = 0x04;
 	hex_decode(GX, s + 2, 32);
 	hex_decode(GY, s + 34, 32);
 	s[66] = OP_CHECKSIG;
@@ -159,7 +173,7 @@ test_scripts(void)
 	wbuf_init(&w);
 	wbuf_init(&out);
 	memset(bad, 0, sizeof(bad));
-	bad[0] = 0x05;	/* x = 0 has no point */
+	bad[0] = 0x05; /* x = 0 has no point */
 	rbuf_init(&r, bad, 33);
 	CHECK(compress_script_get(&r, &out) == 0 && out.len == 0);
 	CHECK_EQ_INT(rbuf_left(&r), 0);
@@ -194,7 +208,7 @@ static void
 test_coin(void)
 {
 	static const uint8_t p2sh[23] = { OP_HASH160, 20, 1, 2, 3, 4, 5, 6, 7,
-	    8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, OP_EQUAL };
+		8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, OP_EQUAL };
 	struct compressed_coin c;
 	struct wbuf w;
 	struct rbuf r;

@@ -69,8 +69,8 @@ test_is_final_height(void)
 	CHECK(consensus_tx_is_final(&t.tx, 101, 0));
 	/* The largest height lock, just under the threshold. */
 	t.tx.locktime = LOCKTIME_THRESHOLD - 1;
-	CHECK(!consensus_tx_is_final(&t.tx, LOCKTIME_THRESHOLD - 1,
-	    INT64_MAX));
+	CHECK(
+	    !consensus_tx_is_final(&t.tx, LOCKTIME_THRESHOLD - 1, INT64_MAX));
 	CHECK(consensus_tx_is_final(&t.tx, LOCKTIME_THRESHOLD, 0));
 	/* Every input final switches the lock time off. */
 	t.in[0].sequence = SEQUENCE_FINAL;
@@ -123,7 +123,7 @@ test_locktime_cutoff(void)
 /* A chain whose block at height h has median time past mtp0 + 600 h. */
 struct fake_chain {
 	int64_t mtp0;
-	int32_t top;		/* heights above fail */
+	int32_t top; /* heights above fail */
 	int32_t asked[8];
 	int nasked;
 };
@@ -154,7 +154,8 @@ static void
 test_sequence_locks_version(void)
 {
 	static const int32_t versions[] = { 0, 1, 2, 3, INT32_MAX,
-	    (int32_t)0x80000000u, (int32_t)0xffffffffu, (int32_t)0xfffffffeu };
+		(int32_t)0x80000000u, (int32_t)0xffffffffu,
+		(int32_t)0xfffffffeu };
 	static const int locked[] = { 0, 0, 1, 1, 1, 1, 1, 1 };
 	struct consensus_coin coins[1];
 	struct consensus_seqlock l;
@@ -169,17 +170,21 @@ test_sequence_locks_version(void)
 		ttx_init(&t, versions[i], 1);
 		t.in[0].sequence = 10;
 		CHECK_EQ_INT(consensus_sequence_locks(&t.tx, 1, coins,
-		    fake_mtp_at, &fc, &l), 0);
+				 fake_mtp_at, &fc, &l),
+		    0);
 		/* Read as unsigned: 0x80000000 and up are large versions. */
 		CHECK_EQ_INT(l.min_height, locked[i] ? 109 : -1);
 		CHECK_EQ_INT(l.min_time, -1);
 		CHECK_EQ_INT(consensus_check_sequence_locks(&t.tx, 1, coins,
-		    109, fake_mtp_at, &fc), locked[i] ? 0 : 1);
+				 109, fake_mtp_at, &fc),
+		    locked[i] ? 0 : 1);
 		CHECK_EQ_INT(consensus_check_sequence_locks(&t.tx, 1, coins,
-		    110, fake_mtp_at, &fc), 1);
+				 110, fake_mtp_at, &fc),
+		    1);
 		/* Without enforcement (CSV inactive) nothing is locked. */
 		CHECK_EQ_INT(consensus_check_sequence_locks(&t.tx, 0, coins,
-		    109, fake_mtp_at, &fc), 1);
+				 109, fake_mtp_at, &fc),
+		    1);
 	}
 }
 
@@ -204,28 +209,32 @@ test_sequence_locks_height(void)
 	/* 2: bits outside the mask and the flags do not count. */
 	t.in[2].sequence = 0x00010000u | 0x00800000u | 60;
 	CHECK_EQ_INT(consensus_sequence_locks(&t.tx, 1, coins, fake_mtp_at,
-	    &fc, &l), 0);
-	CHECK_EQ_INT(l.min_height, 109);	/* max(99, 50 + 60 - 1) */
+			 &fc, &l),
+	    0);
+	CHECK_EQ_INT(l.min_height, 109); /* max(99, 50 + 60 - 1) */
 	CHECK_EQ_INT(l.min_time, -1);
-	CHECK_EQ_INT(fc.nasked, 0);		/* no time lock: no MTP */
+	CHECK_EQ_INT(fc.nasked, 0); /* no time lock: no MTP */
 	/* Evaluate: locked while min_height >= height. */
 	CHECK(!consensus_sequence_locks_met(&l, 109, INT64_MAX));
 	CHECK(consensus_sequence_locks_met(&l, 110, 0));
 	/* The largest height lock, 0xffff blocks. */
 	t.in[2].sequence = 0xffff;
 	CHECK_EQ_INT(consensus_sequence_locks(&t.tx, 1, coins, fake_mtp_at,
-	    &fc, &l), 0);
+			 &fc, &l),
+	    0);
 	CHECK_EQ_INT(l.min_height, 50 + 0xffff - 1);
 	/* All disabled: no lock at all. */
 	t.in[0].sequence = t.in[2].sequence = SEQUENCE_LOCKTIME_DISABLE_FLAG;
 	CHECK_EQ_INT(consensus_sequence_locks(&t.tx, 1, coins, fake_mtp_at,
-	    &fc, &l), 0);
+			 &fc, &l),
+	    0);
 	CHECK_EQ_INT(l.min_height, -1);
 	CHECK(consensus_sequence_locks_met(&l, 0, 0));
 	/* SEQUENCE_FINAL has the disable flag too. */
 	t.in[0].sequence = SEQUENCE_FINAL;
 	CHECK_EQ_INT(consensus_sequence_locks(&t.tx, 1, coins, fake_mtp_at,
-	    &fc, &l), 0);
+			 &fc, &l),
+	    0);
 	CHECK_EQ_INT(l.min_height, -1);
 }
 
@@ -247,7 +256,8 @@ test_sequence_locks_time(void)
 	t.in[0].sequence = SEQUENCE_LOCKTIME_TYPE_FLAG | 1;
 	t.in[1].sequence = SEQUENCE_LOCKTIME_DISABLE_FLAG;
 	CHECK_EQ_INT(consensus_sequence_locks(&t.tx, 1, coins, fake_mtp_at,
-	    &fc, &l), 0);
+			 &fc, &l),
+	    0);
 	/* Counted from the MTP of the block before the coin's. */
 	CHECK_EQ_INT(fc.nasked, 1);
 	CHECK_EQ_INT(fc.asked[0], 99);
@@ -260,20 +270,23 @@ test_sequence_locks_time(void)
 	/* Granularity 9: 0xffff units. */
 	t.in[0].sequence = SEQUENCE_LOCKTIME_TYPE_FLAG | 0xffff;
 	CHECK_EQ_INT(consensus_sequence_locks(&t.tx, 1, coins, fake_mtp_at,
-	    &fc, &l), 0);
+			 &fc, &l),
+	    0);
 	CHECK_EQ_INT(l.min_time, base + ((int64_t)0xffff << 9) - 1);
 	/* A coin at height 0 counts from genesis' MTP (max(h - 1, 0)). */
 	t.in[0].sequence = SEQUENCE_LOCKTIME_DISABLE_FLAG;
 	t.in[1].sequence = SEQUENCE_LOCKTIME_TYPE_FLAG | 2;
 	fc.nasked = 0;
 	CHECK_EQ_INT(consensus_sequence_locks(&t.tx, 1, coins, fake_mtp_at,
-	    &fc, &l), 0);
+			 &fc, &l),
+	    0);
 	CHECK_EQ_INT(fc.asked[0], 0);
 	CHECK_EQ_INT(l.min_time, fc.mtp0 + 1024 - 1);
 	/* Both kinds at once: both must be met. */
 	t.in[0].sequence = 5;
 	CHECK_EQ_INT(consensus_sequence_locks(&t.tx, 1, coins, fake_mtp_at,
-	    &fc, &l), 0);
+			 &fc, &l),
+	    0);
 	CHECK_EQ_INT(l.min_height, 104);
 	CHECK(!consensus_sequence_locks_met(&l, 104, INT64_MAX));
 	CHECK(!consensus_sequence_locks_met(&l, 105, fc.mtp0 + 1023));
@@ -281,9 +294,11 @@ test_sequence_locks_time(void)
 	/* A failing chain lookup is an error, not a verdict. */
 	fc.top = -1;
 	CHECK_EQ_INT(consensus_sequence_locks(&t.tx, 1, coins, fake_mtp_at,
-	    &fc, &l), -1);
+			 &fc, &l),
+	    -1);
 	CHECK_EQ_INT(consensus_check_sequence_locks(&t.tx, 1, coins, 105,
-	    fake_mtp_at, &fc), -1);
+			 fake_mtp_at, &fc),
+	    -1);
 }
 
 static void
@@ -297,19 +312,22 @@ test_check_sequence_locks_parent_mtp(void)
 	fake_init(&fc);
 	ttx_init(&t, 2, 1);
 	coins[0].height = 10;
-	t.in[0].sequence = SEQUENCE_LOCKTIME_TYPE_FLAG | 3;	/* 1536 s */
+	t.in[0].sequence = SEQUENCE_LOCKTIME_TYPE_FLAG | 3; /* 1536 s */
 	/* Coin MTP (height 9) + 1535; the parent at h - 1 has + 600 each. */
 	CHECK_EQ_INT(consensus_check_sequence_locks(&t.tx, 1, coins, 12,
-	    fake_mtp_at, &fc), 0);	/* parent 11: +1200, not > 1535 */
+			 fake_mtp_at, &fc),
+	    0); /* parent 11: +1200, not > 1535 */
 	CHECK_EQ_INT(fc.asked[1], 11);
 	CHECK_EQ_INT(consensus_check_sequence_locks(&t.tx, 1, coins, 13,
-	    fake_mtp_at, &fc), 1);	/* parent 12: +1800 */
+			 fake_mtp_at, &fc),
+	    1); /* parent 12: +1800 */
 	/* No lock: the parent's MTP is not needed. */
 	t.in[0].sequence = SEQUENCE_LOCKTIME_DISABLE_FLAG;
 	fc.nasked = 0;
 	fc.top = -1;
 	CHECK_EQ_INT(consensus_check_sequence_locks(&t.tx, 1, coins, 12,
-	    fake_mtp_at, &fc), 1);
+			 fake_mtp_at, &fc),
+	    1);
 	CHECK_EQ_INT(fc.nasked, 0);
 }
 
@@ -318,7 +336,7 @@ test_check_sequence_locks_parent_mtp(void)
 struct times {
 	const int64_t *t;
 	size_t n, pos;
-	int fail_at;		/* -1: never */
+	int fail_at; /* -1: never */
 	int calls;
 };
 
@@ -352,8 +370,8 @@ static void
 test_median_time_past(void)
 {
 	/* Newest first; not in order, as timestamps need not be. */
-	static const int64_t t[13] = { 5, 1, 9, 3, 7, 11, 2, 10, 4, 8, 6,
-	    100, 200 };
+	static const int64_t t[13] = { 5, 1, 9, 3, 7, 11, 2, 10, 4, 8, 6, 100,
+		200 };
 	int rc, calls;
 
 	CHECK_EQ_INT(mtp_of(t, 11, &rc, &calls), 6);
@@ -363,12 +381,12 @@ test_median_time_past(void)
 	CHECK_EQ_INT(mtp_of(t, 13, &rc, &calls), 6);
 	CHECK_EQ_INT(calls, 11);
 	/* Fewer near genesis: the median of what there is. */
-	CHECK_EQ_INT(mtp_of(t, 1, &rc, &calls), 5);	/* genesis alone */
+	CHECK_EQ_INT(mtp_of(t, 1, &rc, &calls), 5); /* genesis alone */
 	CHECK_EQ_INT(calls, 2);
-	CHECK_EQ_INT(mtp_of(t, 2, &rc, NULL), 5);	/* {1,5}: the upper */
-	CHECK_EQ_INT(mtp_of(t, 3, &rc, NULL), 5);	/* {1,5,9} */
-	CHECK_EQ_INT(mtp_of(t, 4, &rc, NULL), 5);	/* {1,3,5,9}: index 2 */
-	CHECK_EQ_INT(mtp_of(t, 10, &rc, NULL), 7);	/* {1,..,5,7,..,11}[5] */
+	CHECK_EQ_INT(mtp_of(t, 2, &rc, NULL), 5);  /* {1,5}: the upper */
+	CHECK_EQ_INT(mtp_of(t, 3, &rc, NULL), 5);  /* {1,5,9} */
+	CHECK_EQ_INT(mtp_of(t, 4, &rc, NULL), 5);  /* {1,3,5,9}: index 2 */
+	CHECK_EQ_INT(mtp_of(t, 10, &rc, NULL), 7); /* {1,..,5,7,..,11}[5] */
 	CHECK_EQ_INT(rc, 0);
 	/* Nothing at all, or a failed read: no answer. */
 	mtp_of(t, 0, &rc, NULL);
@@ -382,8 +400,8 @@ test_median_time_past(void)
 	}
 	/* Equal times. */
 	{
-		static const int64_t same[11] = { 7, 7, 7, 7, 7, 7, 7, 7, 7,
-		    7, 7 };
+		static const int64_t same[11] = { 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+			7 };
 
 		CHECK_EQ_INT(mtp_of(same, 11, &rc, NULL), 7);
 	}
@@ -454,15 +472,35 @@ struct push_case {
 };
 
 static const struct push_case push_cases[] = {
-	{ 0, "00" }, { 1, "51" }, { 2, "52" }, { 3, "53" }, { 4, "54" },
-	{ 5, "55" }, { 6, "56" }, { 7, "57" }, { 8, "58" }, { 9, "59" },
-	{ 10, "5a" }, { 11, "5b" }, { 12, "5c" }, { 13, "5d" }, { 14, "5e" },
-	{ 15, "5f" }, { 16, "60" },
-	{ 17, "0111" }, { 127, "017f" },
-	{ 128, "028000" }, { 255, "02ff00" }, { 256, "020001" },
-	{ 32767, "02ff7f" }, { 32768, "03008000" }, { 65535, "03ffff00" },
-	{ 65536, "03000001" }, { 227931, "035b7a03" },
-	{ 8388607, "03ffff7f" }, { 8388608, "0400008000" },
+	{ 0, "00" },
+	{ 1, "51" },
+	{ 2, "52" },
+	{ 3, "53" },
+	{ 4, "54" },
+	{ 5, "55" },
+	{ 6, "56" },
+	{ 7, "57" },
+	{ 8, "58" },
+	{ 9, "59" },
+	{ 10, "5a" },
+	{ 11, "5b" },
+	{ 12, "5c" },
+	{ 13, "5d" },
+	{ 14, "5e" },
+	{ 15, "5f" },
+	{ 16, "60" },
+	{ 17, "0111" },
+	{ 127, "017f" },
+	{ 128, "028000" },
+	{ 255, "02ff00" },
+	{ 256, "020001" },
+	{ 32767, "02ff7f" },
+	{ 32768, "03008000" },
+	{ 65535, "03ffff00" },
+	{ 65536, "03000001" },
+	{ 227931, "035b7a03" },
+	{ 8388607, "03ffff7f" },
+	{ 8388608, "0400008000" },
 	{ 2147483647, "04ffffff7f" },
 };
 
@@ -505,7 +543,7 @@ test_coinbase_height(void)
 	memcpy(script, "\x01\x05\x00", 3);
 	t.in[0].script_len = 3;
 	CHECK_EQ_INT(consensus_check_coinbase_height(&t.tx, 5), -1);
-	script[0] = OP_1 + 4;	/* OP_5 */
+	script[0] = OP_1 + 4; /* OP_5 */
 	CHECK_EQ_INT(consensus_check_coinbase_height(&t.tx, 5), 0);
 	/* 128 needs its sign byte. */
 	memcpy(script, "\x01\x80\x00", 3);
@@ -530,13 +568,17 @@ test_bip30(void)
 	struct chainparams *r = chainparams_new(CHAIN_REGTEST);
 	uint8_t repeat1[32], repeat2[32], act_main[32], act_t3[32], other[32];
 
-	unhex32("00000000000a4d0a398161ffc163c503763b1f4360639393e0e4c8e300e0caec",
+	unhex32(
+	    "00000000000a4d0a398161ffc163c503763b1f4360639393e0e4c8e300e0caec",
 	    repeat1);
-	unhex32("00000000000743f190a18c5577a3c2d2a1f610ae9601ac046a38084ccb7cd721",
+	unhex32(
+	    "00000000000743f190a18c5577a3c2d2a1f610ae9601ac046a38084ccb7cd721",
 	    repeat2);
-	unhex32("000000000000024b89b42a942fe0d9fea3bb44ab7bd1b19115dd6a759c0808b8",
+	unhex32(
+	    "000000000000024b89b42a942fe0d9fea3bb44ab7bd1b19115dd6a759c0808b8",
 	    act_main);
-	unhex32("0000000023b3a96d3484e5abb3755c413e7d41500f8e2a5c3f0dd01299cd8ef8",
+	unhex32(
+	    "0000000023b3a96d3484e5abb3755c413e7d41500f8e2a5c3f0dd01299cd8ef8",
 	    act_t3);
 	memset(other, 0x42, 32);
 
@@ -692,11 +734,11 @@ test_sigops(void)
 	/* The redeem script is pushed: no legacy sigop in the scriptSig. */
 	t.in[0].script = rs_push;
 	t.in[0].script_len = sizeof(rs_push);
-	CHECK_EQ_INT(consensus_legacy_sigops(&t.tx), 1);	/* a push */
+	CHECK_EQ_INT(consensus_legacy_sigops(&t.tx), 1); /* a push */
 	memset(spent, 0, sizeof(spent));
 	spent[0].script = p2sh;
 	spent[0].script_len = sizeof(p2sh);
-	spent[1].script = checksig;	/* not P2SH: never executed here */
+	spent[1].script = checksig; /* not P2SH: never executed here */
 	spent[1].script_len = 1;
 	/* Legacy 1 x 4, the redeem script's 3 accurate sigops x 4. */
 	CHECK_EQ_INT(consensus_tx_sigop_cost(&t.tx, spent, SCRIPT_VERIFY_P2SH),
@@ -712,8 +754,8 @@ test_sigops(void)
 	t.in[0].script = ms;
 	t.in[0].script_len = sizeof(ms);
 	/* Unexecuted CHECKMULTISIG in a coinbase: 20, inaccurately. */
-	CHECK_EQ_INT(consensus_tx_sigop_cost(&t.tx, spent,
-	    SCRIPT_VERIFY_P2SH), (20 + 1) * 4);
+	CHECK_EQ_INT(consensus_tx_sigop_cost(&t.tx, spent, SCRIPT_VERIFY_P2SH),
+	    (20 + 1) * 4);
 }
 
 /* ---- blocks: size, weight, witness commitment ---- */
@@ -801,7 +843,8 @@ wblock_init(struct wblock *w, int spend_witness)
 static void
 test_witness_commitment(void)
 {
-	static const uint8_t other[38] = { 0x6a, 0x24, 0xaa, 0x21, 0xa9, 0xed };
+	static const uint8_t other[38] = { 0x6a, 0x24, 0xaa, 0x21, 0xa9,
+		0xed };
 	uint8_t root[32], buf[64], h[32];
 	struct wblock w;
 	const char *reason;
@@ -892,14 +935,17 @@ test_block_script_flags(void)
 	cp.segwit_height = 481824;
 	memset(h, 0, 32);
 	CHECK_EQ_INT(consensus_block_script_flags(&cp, 1, h),
-	    SCRIPT_VERIFY_P2SH | SCRIPT_VERIFY_WITNESS | SCRIPT_VERIFY_TAPROOT);
+	    SCRIPT_VERIFY_P2SH | SCRIPT_VERIFY_WITNESS |
+		SCRIPT_VERIFY_TAPROOT);
 	/* Each buried deployment from its own height on. */
 	CHECK_EQ_INT(consensus_block_script_flags(&cp, 363724, h) &
-	    SCRIPT_VERIFY_DERSIG, 0);
+		SCRIPT_VERIFY_DERSIG,
+	    0);
 	CHECK(consensus_block_script_flags(&cp, 363725, h) &
 	    SCRIPT_VERIFY_DERSIG);
 	CHECK_EQ_INT(consensus_block_script_flags(&cp, 419327, h) &
-	    SCRIPT_VERIFY_CHECKSEQUENCEVERIFY, 0);
+		SCRIPT_VERIFY_CHECKSEQUENCEVERIFY,
+	    0);
 	CHECK(consensus_block_script_flags(&cp, 419328, h) &
 	    SCRIPT_VERIFY_CHECKSEQUENCEVERIFY);
 	CHECK_EQ_INT(consensus_block_script_flags(&cp, 450000, h),
@@ -908,10 +954,12 @@ test_block_script_flags(void)
 	    SCRIPT_MANDATORY_VERIFY_FLAGS);
 	/* The historic exceptions, on their own chain only. */
 	hash_from_hex("00000000000002dc756eebf4f49723ed8d30cc28a5f108eb94b1ba"
-	    "88ac4f9c22", h);
+		      "88ac4f9c22",
+	    h);
 	CHECK_EQ_INT(consensus_block_script_flags(&cp, 170060, h), 0);
 	hash_from_hex("0000000000000000000f14c35b2d841e986ab5441de8c585d5ffe5"
-	    "5ea1e395ad", h);
+		      "5ea1e395ad",
+	    h);
 	CHECK_EQ_INT(consensus_block_script_flags(&cp, 692261, h),
 	    SCRIPT_MANDATORY_VERIFY_FLAGS & ~SCRIPT_VERIFY_TAPROOT);
 	cp.id = CHAIN_REGTEST;
@@ -964,7 +1012,7 @@ test_undo_record(void)
 		CHECK_EQ_INT(out[i].out.script_len, in[i].out.script_len);
 		CHECK(in[i].out.script_len == 0 ||
 		    memcmp(out[i].out.script, in[i].out.script,
-		    in[i].out.script_len) == 0);
+			in[i].out.script_len) == 0);
 		CHECK_EQ_INT(out[i].height, in[i].height);
 		CHECK_EQ_INT(out[i].coinbase, in[i].coinbase);
 	}

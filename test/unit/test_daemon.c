@@ -269,8 +269,8 @@ test_detach(void)
 
 	CHECK_EQ_INT(run_detach(0, NULL, err, sid), 0);
 	CHECK_EQ_INT(run_detach(1, NULL, err, sid), 0);
-	CHECK_EQ_INT(run_detach(1, "Unable to bind to 127.0.0.1:1", err,
-	    sid), 1);
+	CHECK_EQ_INT(run_detach(1, "Unable to bind to 127.0.0.1:1", err, sid),
+	    1);
 	f = fopen(err, "r");
 	buf[0] = '\0';
 	if (f) {

@@ -61,8 +61,8 @@ mine(const struct chainparams *cp, struct validation *v, int n,
 	size_t len, got;
 
 	if (address_to_script(cp, ADDR, script, &len, NULL, 0) != 0 ||
-	    validation_generate(v, script, len, n, 1000000, &g, 60000,
-	    &e) != 0)
+	    validation_generate(v, script, len, n, 1000000, &g, 60000, &e) !=
+		0)
 		return 0;
 	got = g.n;
 	if (last && got)
@@ -180,7 +180,8 @@ check_block(struct store_rtxn *t, const uint8_t hash[32],
 			if (o->script_len == 0 || o->script[0] == OP_RETURN)
 				continue;
 			ok &= gcs_match(k0, k1, BASIC_FILTER_P, BASIC_FILTER_M,
-			    f.filter, f.len, o->script, o->script_len) == 1;
+				  f.filter, f.len, o->script,
+				  o->script_len) == 1;
 		}
 	block_free(&b);
 	memcpy(header_out, f.header, 32);
@@ -199,8 +200,8 @@ check_active(struct store *s, int32_t from, int32_t to)
 	memset(prev, 0, 32);
 	if (from > 0) {
 		CHECK(store_get_active_hash(t, from - 1, hash) == 0);
-		CHECK(store_get_blockfilter(t, BLOCKFILTER_BASIC, hash,
-		    &f) == 0);
+		CHECK(store_get_blockfilter(t, BLOCKFILTER_BASIC, hash, &f) ==
+		    0);
 		memcpy(prev, f.header, 32);
 	}
 	for (h = from; h <= to; h++) {
@@ -221,7 +222,7 @@ test_build_and_reads(void)
 	struct block_index_entry tip, e;
 	struct store_filter *r, one;
 	struct store_rtxn *t;
-	uint8_t (*hashes)[32], h[32], stale[32];
+	uint8_t(*hashes)[32], h[32], stale[32];
 	int32_t i;
 	struct env env;
 
@@ -234,15 +235,17 @@ test_build_and_reads(void)
 
 	/* Ranges and ancestors on the active chain. */
 	CHECK(store_read_begin(env.s, &t) == 0);
-	CHECK(store_get_tip(t, h, &i) == 0 && store_get_index(t, h, &tip) == 0);
+	CHECK(
+	    store_get_tip(t, h, &i) == 0 && store_get_index(t, h, &tip) == 0);
 	r = xcalloc(DEV_HEIGHT + 1, sizeof(*r));
 	hashes = xcalloc(DEV_HEIGHT + 1, sizeof(*hashes));
-	CHECK(filterindex_range(t, BLOCKFILTER_BASIC, &tip, 100, r,
-	    hashes) == 0);
+	CHECK(filterindex_range(t, BLOCKFILTER_BASIC, &tip, 100, r, hashes) ==
+	    0);
 	for (i = 100; i <= DEV_HEIGHT; i += 97) {
 		CHECK(store_get_active_hash(t, i, h) == 0);
 		CHECK(memcmp(hashes[i - 100], h, 32) == 0);
-		CHECK(store_get_blockfilter(t, BLOCKFILTER_BASIC, h, &one) == 0);
+		CHECK(
+		    store_get_blockfilter(t, BLOCKFILTER_BASIC, h, &one) == 0);
 		CHECK(memcmp(one.header, r[i - 100].header, 32) == 0);
 		CHECK(filterindex_ancestor(t, &tip, i, h) == 0);
 		CHECK(memcmp(hashes[i - 100], h, 32) == 0);
@@ -250,7 +253,7 @@ test_build_and_reads(void)
 	CHECK(filterindex_ancestor(t, &tip, DEV_HEIGHT + 1, h) ==
 	    STORE_NOTFOUND);
 	CHECK(filterindex_range(t, BLOCKFILTER_BASIC, &tip, DEV_HEIGHT + 1, r,
-	    NULL) == STORE_NOTFOUND);
+		  NULL) == STORE_NOTFOUND);
 	CHECK(filterindex_range(t, 1, &tip, 0, r, NULL) == STORE_NOTFOUND);
 	store_read_end(t);
 
@@ -272,7 +275,7 @@ test_build_and_reads(void)
 	CHECK(store_read_begin(env.s, &t) == 0);
 	CHECK(store_get_index(t, stale, &e) == 0);
 	CHECK(filterindex_range(t, BLOCKFILTER_BASIC, &e, DEV_HEIGHT - 10, r,
-	    hashes) == 0);
+		  hashes) == 0);
 	CHECK(memcmp(hashes[10], stale, 32) == 0);
 	CHECK(store_get_active_hash(t, DEV_HEIGHT - 1, h) == 0);
 	CHECK(memcmp(hashes[9], h, 32) == 0);
@@ -308,8 +311,8 @@ test_build_and_reads(void)
 
 	/* A restart of the index: synced at once, at the tip. */
 	filterindex_stop(env.fi);
-	CHECK(filterindex_start(env.s, env.v, BLOCKFILTER_BASIC,
-	    &env.fi) == 0);
+	CHECK(
+	    filterindex_start(env.s, env.v, BLOCKFILTER_BASIC, &env.fi) == 0);
 	filterindex_status(env.fi, &st);
 	CHECK(st.synced && st.best_height == DEV_HEIGHT + 1);
 	free(r);

@@ -19,16 +19,20 @@ test_sha256_vectors(void)
 	struct sha256_ctx c;
 
 	sha256("", 0, h);
-	CHECK_EQ_STR(hx(h, 32), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	CHECK_EQ_STR(hx(h, 32),
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	sha256("abc", 3, h);
-	CHECK_EQ_STR(hx(h, 32), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	CHECK_EQ_STR(hx(h, 32),
+	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	sha256_init(&c);
 	sha256_update(&c, "a", 1);
 	sha256_update(&c, "bc", 2);
 	sha256_final(&c, h);
-	CHECK_EQ_STR(hx(h, 32), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	CHECK_EQ_STR(hx(h, 32),
+	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	hash256("hello", 5, h);
-	CHECK_EQ_STR(hx(h, 32), "9595c9df90075148eb06860365df33584b75bff782a510c6cd4883a419833d50");
+	CHECK_EQ_STR(hx(h, 32),
+	    "9595c9df90075148eb06860365df33584b75bff782a510c6cd4883a419833d50");
 }
 
 static void
@@ -44,9 +48,12 @@ test_ripemd_hash160(void)
 	{
 		uint8_t pk[33];
 
-		hex_decode("0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798", pk, 33);
+		hex_decode(
+		    "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798",
+		    pk, 33);
 		hash160(pk, 33, h);
-		CHECK_EQ_STR(hx(h, 20), "751e76e8199196d454941c45d1b3a323f1433bd6");
+		CHECK_EQ_STR(hx(h, 20),
+		    "751e76e8199196d454941c45d1b3a323f1433bd6");
 	}
 }
 
@@ -71,7 +78,8 @@ test_hmac_sha256(void)
 
 	/* RFC 4231 test case 2. */
 	hmac_sha256("Jefe", 4, "what do ya want for nothing?", 28, h);
-	CHECK_EQ_STR(hx(h, 32), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+	CHECK_EQ_STR(hx(h, 32),
+	    "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
 static void
@@ -97,12 +105,12 @@ static void
 test_siphash_bytes(void)
 {
 	static const uint64_t want[] = {
-		0x726fdb47dd0e0e31ULL,	/* empty */
-		0x74f839c593dc67fdULL,	/* 00 */
-		0xab0200f58b01d137ULL,	/* 00..06 */
-		0x93f5f5799a932462ULL,	/* 00..07 */
-		0x9e0082df0ba9e4b0ULL,	/* 00..08 */
-		0xa129ca6149be45e5ULL,	/* 00..0e (the paper's example) */
+		0x726fdb47dd0e0e31ULL, /* empty */
+		0x74f839c593dc67fdULL, /* 00 */
+		0xab0200f58b01d137ULL, /* 00..06 */
+		0x93f5f5799a932462ULL, /* 00..07 */
+		0x9e0082df0ba9e4b0ULL, /* 00..08 */
+		0xa129ca6149be45e5ULL, /* 00..0e (the paper's example) */
 	};
 	static const size_t lens[] = { 0, 1, 7, 8, 9, 15 };
 	const uint64_t k0 = 0x0706050403020100ULL, k1 = 0x0F0E0D0C0B0A0908ULL;

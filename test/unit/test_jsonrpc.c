@@ -30,12 +30,14 @@ test_single_v1(void)
 	char *b;
 
 	CHECK_EQ_INT(run("{\"method\":\"echo\",\"params\":[1,\"a\"],\"id\":7}",
-	    &b), 200);
+			 &b),
+	    200);
 	CHECK_EQ_STR(b, "{\"result\":[1,\"a\"],\"error\":null,\"id\":7}\n");
 	free(b);
 	/* Legacy errors set the HTTP status. */
 	CHECK_EQ_INT(run("{\"method\":\"nosuch\",\"id\":\"x\"}", &b), 404);
-	CHECK_EQ_STR(b, "{\"result\":null,\"error\":{\"code\":-32601,"
+	CHECK_EQ_STR(b,
+	    "{\"result\":null,\"error\":{\"code\":-32601,"
 	    "\"message\":\"Method not found\"},\"id\":\"x\"}\n");
 	free(b);
 	/* No id: none in the reply. */
@@ -44,7 +46,8 @@ test_single_v1(void)
 	free(b);
 	/* "jsonrpc": "1.0" is legacy too. */
 	CHECK_EQ_INT(run("{\"jsonrpc\":\"1.0\",\"method\":\"echo\",\"id\":1}",
-	    &b), 200);
+			 &b),
+	    200);
 	CHECK_EQ_STR(b, "{\"result\":[],\"error\":null,\"id\":1}\n");
 	free(b);
 }
@@ -55,21 +58,28 @@ test_single_v2(void)
 	char *b;
 
 	CHECK_EQ_INT(run("{\"jsonrpc\":\"2.0\",\"method\":\"echo\","
-	    "\"params\":[true],\"id\":1}", &b), 200);
+			 "\"params\":[true],\"id\":1}",
+			 &b),
+	    200);
 	CHECK_EQ_STR(b, "{\"jsonrpc\":\"2.0\",\"result\":[true],\"id\":1}\n");
 	free(b);
 	/* 2.0: a method error is still HTTP 200, and "result" is omitted. */
 	CHECK_EQ_INT(run("{\"jsonrpc\":\"2.0\",\"method\":\"nosuch\","
-	    "\"id\":null}", &b), 200);
-	CHECK_EQ_STR(b, "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32601,"
+			 "\"id\":null}",
+			 &b),
+	    200);
+	CHECK_EQ_STR(b,
+	    "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32601,"
 	    "\"message\":\"Method not found\"},\"id\":null}\n");
 	free(b);
 	/* A notification runs but gets no answer. */
-	CHECK_EQ_INT(run("{\"jsonrpc\":\"2.0\",\"method\":\"echo\"}", &b), 204);
+	CHECK_EQ_INT(run("{\"jsonrpc\":\"2.0\",\"method\":\"echo\"}", &b),
+	    204);
 	CHECK(b == NULL);
 	/* Invalid requests are HTTP errors even in 2.0. */
 	CHECK_EQ_INT(run("{\"jsonrpc\":\"2.0\",\"id\":3}", &b), 400);
-	CHECK_EQ_STR(b, "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32600,"
+	CHECK_EQ_STR(b,
+	    "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32600,"
 	    "\"message\":\"Missing method\"},\"id\":3}\n");
 	free(b);
 }
@@ -114,22 +124,29 @@ test_batch(void)
 {
 	char *b;
 
-	CHECK_EQ_INT(run("[{\"method\":\"echo\",\"params\":[1],\"id\":1},"
-	    "{\"jsonrpc\":\"2.0\",\"method\":\"nosuch\",\"id\":2},"
-	    "{\"jsonrpc\":\"2.0\",\"method\":\"echo\"},"
-	    "7]", &b), 200);
+	CHECK_EQ_INT(
+	    run("[{\"method\":\"echo\",\"params\":[1],\"id\":1},"
+		"{\"jsonrpc\":\"2.0\",\"method\":\"nosuch\",\"id\":2},"
+		"{\"jsonrpc\":\"2.0\",\"method\":\"echo\"},"
+		"7]",
+		&b),
+	    200);
 	/*
 	 * As Core 28: the 7 is parsed into the request object the 2.0
 	 * notification before it left behind, so it is a notification too.
 	 */
-	CHECK_EQ_STR(b, "[{\"result\":[1],\"error\":null,\"id\":1},"
+	CHECK_EQ_STR(b,
+	    "[{\"result\":[1],\"error\":null,\"id\":1},"
 	    "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32601,\"message\":"
 	    "\"Method not found\"},\"id\":2}]\n");
 	free(b);
 	/* First: legacy with id null. After an element: its version and id. */
 	CHECK_EQ_INT(run("[7,{\"jsonrpc\":\"2.0\",\"method\":\"echo\","
-	    "\"id\":\"a\"},8]", &b), 200);
-	CHECK_EQ_STR(b, "[{\"result\":null,\"error\":{\"code\":-32600,"
+			 "\"id\":\"a\"},8]",
+			 &b),
+	    200);
+	CHECK_EQ_STR(b,
+	    "[{\"result\":null,\"error\":{\"code\":-32600,"
 	    "\"message\":\"Invalid Request object\"},\"id\":null},"
 	    "{\"jsonrpc\":\"2.0\",\"result\":[],\"id\":\"a\"},"
 	    "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32600,\"message\":"
@@ -199,11 +216,13 @@ test_named_params(void)
 	check_named("gettxout", "{\"txid\":\"t\"}", "[\"t\"]");
 	check_named("getblockcount", "{}", "[]");
 	/* "args" supplies the leading positional values. */
-	check_named("gettxout", "{\"args\":[\"t\",1],\"include_mempool\":true}",
-	    "[\"t\",1,true]");
+	check_named("gettxout",
+	    "{\"args\":[\"t\",1],\"include_mempool\":true}", "[\"t\",1,true]");
 	check_named("gettxout", "{\"args\":[\"t\"]}", "[\"t\"]");
-	check_named_err("gettxout", "{\"args\":[\"t\",1,true],"
-	    "\"include_mempool\":false}", "Parameter include_mempool specified "
+	check_named_err("gettxout",
+	    "{\"args\":[\"t\",1,true],"
+	    "\"include_mempool\":false}",
+	    "Parameter include_mempool specified "
 	    "twice both as positional and named argument");
 	check_named_err("getblockcount", "{\"foo\":1}",
 	    "Unknown named parameter foo");
@@ -218,33 +237,47 @@ test_arity_and_types(void)
 
 	/* Too few: Core answers the help text with code -1. */
 	CHECK_EQ_INT(run("{\"jsonrpc\":\"2.0\",\"method\":\"getblockhash\","
-	    "\"id\":1}", &b), 200);
-	CHECK(b && strstr(b, "\"code\":-1,\"message\":\"getblockhash height\\n")
-	    != NULL);
+			 "\"id\":1}",
+			 &b),
+	    200);
+	CHECK(b &&
+	    strstr(b, "\"code\":-1,\"message\":\"getblockhash height\\n") !=
+		NULL);
 	free(b);
 	/* Too many. */
 	CHECK_EQ_INT(run("{\"method\":\"getblockcount\",\"params\":[1],"
-	    "\"id\":1}", &b), 500);
+			 "\"id\":1}",
+			 &b),
+	    500);
 	CHECK(b && strstr(b, "\"code\":-1,") != NULL);
 	free(b);
 	/* Wrong type, Core's message. */
 	CHECK_EQ_INT(run("{\"jsonrpc\":\"2.0\",\"method\":\"getblockhash\","
-	    "\"params\":[\"x\"],\"id\":1}", &b), 200);
-	CHECK_EQ_STR(b, "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-3,"
+			 "\"params\":[\"x\"],\"id\":1}",
+			 &b),
+	    200);
+	CHECK_EQ_STR(b,
+	    "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-3,"
 	    "\"message\":\"Wrong type passed:\\n{\\n    \\\"Position 1 "
 	    "(height)\\\": \\\"JSON value of type string is not of expected "
 	    "type number\\\"\\n}\"},\"id\":1}\n");
 	free(b);
 	/* A required argument given as null is a type error too. */
 	CHECK_EQ_INT(run("{\"jsonrpc\":\"2.0\",\"method\":\"getblockhash\","
-	    "\"params\":[null],\"id\":1}", &b), 200);
+			 "\"params\":[null],\"id\":1}",
+			 &b),
+	    200);
 	CHECK(b && strstr(b, "of type null is not of expected type number"));
 	free(b);
 	/* Named parameters go through the same checks. */
 	CHECK_EQ_INT(run("{\"jsonrpc\":\"2.0\",\"method\":\"getblockhash\","
-	    "\"params\":{\"nope\":1},\"id\":1}", &b), 200);
-	CHECK(b && strstr(b, "\"code\":-8,\"message\":\"Unknown named "
-	    "parameter nope\""));
+			 "\"params\":{\"nope\":1},\"id\":1}",
+			 &b),
+	    200);
+	CHECK(b &&
+	    strstr(b,
+		"\"code\":-8,\"message\":\"Unknown named "
+		"parameter nope\""));
 	free(b);
 }
 
@@ -267,11 +300,13 @@ test_help(void)
 	CHECK(strncmp(s, "== Blockchain ==\n", 17) == 0);
 	CHECK(strstr(s, "\n== Network ==\n") != NULL);
 	CHECK(strstr(s, "gettxout \"txid\" n ( include_mempool )\n") != NULL);
-	CHECK(strstr(s, "setmocktime") == NULL);	/* hidden */
+	CHECK(strstr(s, "setmocktime") == NULL); /* hidden */
 	free(s);
-	CHECK_EQ_INT(run("{\"method\":\"help\",\"params\":[\"nosuch\"],\"id\":1}",
-	    &b), 200);
-	CHECK_EQ_STR(b, "{\"result\":\"help: unknown command: nosuch\","
+	CHECK_EQ_INT(
+	    run("{\"method\":\"help\",\"params\":[\"nosuch\"],\"id\":1}", &b),
+	    200);
+	CHECK_EQ_STR(b,
+	    "{\"result\":\"help: unknown command: nosuch\","
 	    "\"error\":null,\"id\":1}\n");
 	free(b);
 }
@@ -282,30 +317,81 @@ test_table(void)
 	size_t i, j, n = rpc_method_count();
 	const struct rpc_method *m, *prev = NULL;
 	static const char *const expected[] = {
-		"getblockchaininfo", "getblockcount", "getbestblockhash",
-		"getblockhash", "getblockheader", "getblock", "getchaintips",
-		"getdifficulty", "gettxout", "gettxoutsetinfo", "dumptxoutset",
-		"getchaintxstats", "getdeploymentinfo", "verifychain",
-		"getmempoolinfo", "getrawmempool", "waitfornewblock",
-		"waitforblock", "waitforblockheight", "invalidateblock",
-		"reconsiderblock", "preciousblock", "scantxoutset",
-		"getpeerinfo", "getconnectioncount", "getnettotals",
-		"getnetworkinfo", "addnode", "disconnectnode",
-		"getaddednodeinfo", "setban", "listbanned", "clearbanned",
-		"ping", "setnetworkactive", "getnodeaddresses",
-		"addpeeraddress", "generatetoaddress", "generateblock",
-		"generatetodescriptor", "submitblock", "submitheader",
-		"getblocktemplate", "getmininginfo", "getnetworkhashps",
-		"getrawtransaction", "decoderawtransaction", "decodescript",
-		"createrawtransaction", "sendrawtransaction",
-		"testmempoolaccept", "help", "stop", "uptime", "getrpcinfo",
-		"logging", "getmemoryinfo", "validateaddress",
-		"getdescriptorinfo", "echo", "echojson", "setmocktime",
-		"syncwithvalidationinterfacequeue", "addconnection",
-		"getblockstats", "gettxoutproof", "verifytxoutproof",
-		"createmultisig", "deriveaddresses", "signmessagewithprivkey",
-		"verifymessage", "gettxspendingprevout", "generate",
-		"signrawtransactionwithkey", "combinerawtransaction",
+		"getblockchaininfo",
+		"getblockcount",
+		"getbestblockhash",
+		"getblockhash",
+		"getblockheader",
+		"getblock",
+		"getchaintips",
+		"getdifficulty",
+		"gettxout",
+		"gettxoutsetinfo",
+		"dumptxoutset",
+		"getchaintxstats",
+		"getdeploymentinfo",
+		"verifychain",
+		"getmempoolinfo",
+		"getrawmempool",
+		"waitfornewblock",
+		"waitforblock",
+		"waitforblockheight",
+		"invalidateblock",
+		"reconsiderblock",
+		"preciousblock",
+		"scantxoutset",
+		"getpeerinfo",
+		"getconnectioncount",
+		"getnettotals",
+		"getnetworkinfo",
+		"addnode",
+		"disconnectnode",
+		"getaddednodeinfo",
+		"setban",
+		"listbanned",
+		"clearbanned",
+		"ping",
+		"setnetworkactive",
+		"getnodeaddresses",
+		"addpeeraddress",
+		"generatetoaddress",
+		"generateblock",
+		"generatetodescriptor",
+		"submitblock",
+		"submitheader",
+		"getblocktemplate",
+		"getmininginfo",
+		"getnetworkhashps",
+		"getrawtransaction",
+		"decoderawtransaction",
+		"decodescript",
+		"createrawtransaction",
+		"sendrawtransaction",
+		"testmempoolaccept",
+		"help",
+		"stop",
+		"uptime",
+		"getrpcinfo",
+		"logging",
+		"getmemoryinfo",
+		"validateaddress",
+		"getdescriptorinfo",
+		"echo",
+		"echojson",
+		"setmocktime",
+		"syncwithvalidationinterfacequeue",
+		"addconnection",
+		"getblockstats",
+		"gettxoutproof",
+		"verifytxoutproof",
+		"createmultisig",
+		"deriveaddresses",
+		"signmessagewithprivkey",
+		"verifymessage",
+		"gettxspendingprevout",
+		"generate",
+		"signrawtransactionwithkey",
+		"combinerawtransaction",
 	};
 
 	for (i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
@@ -341,7 +427,8 @@ test_json_format(void)
 	json_array_append_new(a, json_real(1.0));
 	json_array_append_new(a, json_string("q\"\\/\n\x01\x7f"));
 	s = rpc_json_dumps(a, 0);
-	CHECK_EQ_STR(s, "[0.00000001,50.00000000,-1.23456789,0.00000000,"
+	CHECK_EQ_STR(s,
+	    "[0.00000001,50.00000000,-1.23456789,0.00000000,"
 	    "4.656542373906925e-10,1,\"q\\\"\\\\/\\n\\u0001\\u007f\"]");
 	free(s);
 	/* Core's pretty layout, empty containers included. */
@@ -350,7 +437,8 @@ test_json_format(void)
 	json_object_set_new(o, "l", json_array());
 	json_object_set_new(o, "n", json_pack("[i,{s:b}]", 2, "x", 1));
 	s = rpc_json_dumps(o, 2);
-	CHECK_EQ_STR(s, "{\n  \"a\": 1,\n  \"e\": {\n  },\n  \"l\": [\n  ],\n"
+	CHECK_EQ_STR(s,
+	    "{\n  \"a\": 1,\n  \"e\": {\n  },\n  \"l\": [\n  ],\n"
 	    "  \"n\": [\n    2,\n    {\n      \"x\": true\n    }\n  ]\n}");
 	free(s);
 	s = rpc_json_dumps(json_array_get(a, 3), 2);
@@ -370,7 +458,8 @@ test_json_format(void)
 static void
 test_json_load_literal(void)
 {
-	static const char text[] = " {\"a\": 50.00000000, \"b\": [1e-05, -0, "
+	static const char text[] =
+	    " {\"a\": 50.00000000, \"b\": [1e-05, -0, "
 	    "2.50E+3, true, false, null, \"x\\u00e9\\n\\\"\"], \"c\": {}, "
 	    "\"d\": []}";
 	json_error_t e;
@@ -380,11 +469,14 @@ test_json_load_literal(void)
 	v = rpc_json_load_literal(text, strlen(text), &e);
 	CHECK(v != NULL);
 	CHECK(rpc_json_is_literal(json_object_get(v, "a")));
-	CHECK(!rpc_json_is_literal(json_array_get(json_object_get(v, "b"), 6)));
-	CHECK_EQ_STR(json_string_value(json_array_get(json_object_get(v, "b"),
-	    6)), "x\xc3\xa9\n\"");
+	CHECK(
+	    !rpc_json_is_literal(json_array_get(json_object_get(v, "b"), 6)));
+	CHECK_EQ_STR(json_string_value(
+			 json_array_get(json_object_get(v, "b"), 6)),
+	    "x\xc3\xa9\n\"");
 	s = rpc_json_dumps(v, 0);
-	CHECK_EQ_STR(s, "{\"a\":50.00000000,\"b\":[1e-05,-0,2.50E+3,true,"
+	CHECK_EQ_STR(s,
+	    "{\"a\":50.00000000,\"b\":[1e-05,-0,2.50E+3,true,"
 	    "false,null,\"x\xc3\xa9\\n\\\"\"],\"c\":{},\"d\":[]}");
 	free(s);
 	json_decref(v);
@@ -410,12 +502,18 @@ test_amount_parse(void)
 		int ok;
 		long long sat;
 	} v[] = {
-		{ "1", 1, 100000000 }, { "0.00000001", 1, 1 },
-		{ "\"0.1\"", 1, 10000000 }, { "\"1e-8\"", 1, 1 },
+		{ "1", 1, 100000000 },
+		{ "0.00000001", 1, 1 },
+		{ "\"0.1\"", 1, 10000000 },
+		{ "\"1e-8\"", 1, 1 },
 		{ "21000000", 1, 2100000000000000LL },
-		{ "0.000000001", 0, 0 }, { "\"0.000000001\"", 0, 0 },
-		{ "-1", 0, 0 }, { "21000001", 0, 0 }, { "\"abc\"", 0, 0 },
-		{ "true", 0, 0 }, { "\"01\"", 0, 0 },
+		{ "0.000000001", 0, 0 },
+		{ "\"0.000000001\"", 0, 0 },
+		{ "-1", 0, 0 },
+		{ "21000001", 0, 0 },
+		{ "\"abc\"", 0, 0 },
+		{ "true", 0, 0 },
+		{ "\"01\"", 0, 0 },
 	};
 	struct rpc_error err;
 	json_error_t je;
@@ -450,12 +548,13 @@ test_hash_param(void)
 	    "blockhash must be of length 64 (not 3, for 'abc')");
 	json_decref(j);
 	j = json_string("zz00000000000000000000000000000000000000000000000000"
-	    "000000000000");
+			"000000000000");
 	CHECK_EQ_INT(rpc_parse_hash(j, "txid", h, &err), -1);
 	CHECK(strncmp(err.message, "txid must be hexadecimal string (not 'zz",
-	    40) == 0);
+		  40) == 0);
 	json_decref(j);
-	j = json_string("0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a"
+	j = json_string(
+	    "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a"
 	    "11466e2206");
 	CHECK_EQ_INT(rpc_parse_hash(j, "h", h, &err), 0);
 	/* Shown reversed: the first displayed byte is the last internal one. */
@@ -468,7 +567,8 @@ static void
 test_rpcauth(void)
 {
 	/* From Bitcoin Core's rpc_users.py. */
-	const char *entry = "rt:93648e835a54c573682c2eb19f882535$"
+	const char *entry =
+	    "rt:93648e835a54c573682c2eb19f882535$"
 	    "7681e9c5b74bdd85e78166031d2058e1069b3ed7ed967c93fc63abba06f31144";
 	const char *pw = "cA773lm788buwYe4g4WT+05pKyNruVKjQ25x3n0DQcM=";
 
@@ -534,8 +634,16 @@ test_allowip(void)
 	struct sockaddr_in a;
 	struct sockaddr_in6 b;
 	static const char *const bad[] = {
-		"", "foo", "1.2.3.4/33", "1.2.3.4/", "1.2.3.0/255.0.255.0",
-		"1.2.3.4/-1", "::1/129", "1.2.3.4/ffff::", "1.2.3.4/24x", "*",
+		"",
+		"foo",
+		"1.2.3.4/33",
+		"1.2.3.4/",
+		"1.2.3.0/255.0.255.0",
+		"1.2.3.4/-1",
+		"::1/129",
+		"1.2.3.4/ffff::",
+		"1.2.3.4/24x",
+		"*",
 	};
 	size_t i;
 
@@ -602,14 +710,15 @@ test_decodescript(void)
 {
 	/* P2PKH asm and type; descriptor needs chain params, so only asm here. */
 	static const uint8_t p2pkh[] = { 0x76, 0xa9, 0x14, 1, 2, 3, 4, 5, 6, 7,
-	    8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 0x88, 0xac };
+		8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 0x88, 0xac };
 	static const uint8_t nums[] = { 0x00, 0x51, 0x60, 0x4f, 0x01, 0x85,
-	    0x02, 0xff, 0x00, 0x6a };
+		0x02, 0xff, 0x00, 0x6a };
 	static const uint8_t trunc[] = { 0x4c };
 	char *s;
 
 	s = rpc_script_asm(p2pkh, sizeof(p2pkh), 0);
-	CHECK_EQ_STR(s, "OP_DUP OP_HASH160 0102030405060708090a0b0c0d0e0f1011"
+	CHECK_EQ_STR(s,
+	    "OP_DUP OP_HASH160 0102030405060708090a0b0c0d0e0f1011"
 	    "121314 OP_EQUALVERIFY OP_CHECKSIG");
 	free(s);
 	CHECK_EQ_STR(rpc_script_type(p2pkh, sizeof(p2pkh)), "pubkeyhash");
@@ -663,12 +772,12 @@ test_fast_path(void)
 		"{\"method\":\"getblockcount\",\"id\":7}",
 		"{\"method\":\"getblockcount\",\"params\":[],\"id\":\"x\"}",
 		"{\"jsonrpc\":\"1.0\",\"id\":\"curltest\",\"method\":"
-		    "\"getblockcount\",\"params\":[]}",
+		"\"getblockcount\",\"params\":[]}",
 		"{\"jsonrpc\":null,\"id\":null,\"method\":\"getblockcount\"}",
 		"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getblockcount\","
-		    "\"params\":[]}",
+		"\"params\":[]}",
 		"{\"jsonrpc\":\"2.0\",\"id\":\"a b-c\",\"method\":"
-		    "\"getbestblockhash\",\"params\":null}",
+		"\"getbestblockhash\",\"params\":null}",
 		"{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"getblockcount\"}",
 		"{\"jsonrpc\":\"2.0\",\"id\":\"\",\"method\":\"getblockcount\"}",
 		"{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"getblockcount\"}",
@@ -676,15 +785,22 @@ test_fast_path(void)
 		"{\"id\":999999999999999999,\"method\":\"getblockcount\"}",
 		"{\"method\":\"getblockcount\"}",
 		" \r\n\t{ \"method\" : \"getblockcount\" , \"params\" : [ \t] ,"
-		    " \"id\" : 5 }\n ",
+		" \"id\" : 5 }\n ",
 		"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getblockheader\","
-		    "\"params\":[ \"0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012"
-		    "afca590b1a11466e2206\" ]}",
+		"\"params\":[ \"0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012"
+		"afca590b1a11466e2206\" ]}",
 		"{\"jsonrpc\":\"1.0\",\"id\":\"t\",\"method\":"
-		    "\"getblockheader\",\"params\":[\"00\"]}",
+		"\"getblockheader\",\"params\":[\"00\"]}",
 	};
 	static const char *const declined[] = {
-		"", "   ", "[]", "null", "1", "{", "{}", "{\"id\":1}",
+		"",
+		"   ",
+		"[]",
+		"null",
+		"1",
+		"{",
+		"{}",
+		"{\"id\":1}",
 		"[{\"method\":\"getblockcount\",\"id\":1}]",
 		"{\"method\":\"getblockcount\",\"id\":1",
 		"{\"method\":\"getblockcount\",\"id\":1}x",
@@ -744,8 +860,8 @@ test_fast_path(void)
 		CHECK_EQ_STR(o.p, want ? want : "");
 		free(want);
 		/* An object result goes through the same encoder. */
-		res = json_pack("{s:s,s:i,s:b}", "hash", hex, "height", 5,
-		    "x", 1);
+		res = json_pack("{s:s,s:i,s:b}", "hash", hex, "height", 5, "x",
+		    1);
 		want = general_reply(ok[i], json_incref(res));
 		o.len = 0;
 		rpc_fast_head(&fr, &o);
@@ -764,7 +880,8 @@ test_fast_path(void)
 	CHECK_EQ_INT(fr.has_param, 1);
 	CHECK_EQ_STR(fr.param, hex);
 	for (i = 0; i < sizeof(declined) / sizeof(declined[0]); i++) {
-		if (rpc_fast_parse(declined[i], strlen(declined[i]), &fr) != -1) {
+		if (rpc_fast_parse(declined[i], strlen(declined[i]), &fr) !=
+		    -1) {
 			CHECK(0);
 			fprintf(stderr, "accepted: %s\n", declined[i]);
 		}
@@ -773,18 +890,18 @@ test_fast_path(void)
 	{
 		static const char *const bodies[] = {
 			"{\"method\":\"echo\",\"params\":[1,\"a\"],"
-			    "\"id\":7}",
+			"\"id\":7}",
 			"{\"method\":\"echo\",\"params\":[1,\"a\"],"
-			    "\"id\":\"q\\\"\\u00e9\\u007f\"}",
+			"\"id\":\"q\\\"\\u00e9\\u007f\"}",
 			"{\"method\":\"echo\",\"params\":[1,\"a\"]}",
 			"{\"method\":\"echo\",\"params\":[1,\"a\"],"
-			    "\"id\":null}",
+			"\"id\":null}",
 			"{\"jsonrpc\":\"2.0\",\"method\":\"echo\","
-			    "\"params\":[1,\"a\"],\"id\":1.5}",
+			"\"params\":[1,\"a\"],\"id\":1.5}",
 			"{\"jsonrpc\":\"2.0\",\"method\":\"echo\","
-			    "\"params\":[1,\"a\"],\"id\":{\"k\":[true]}}",
+			"\"params\":[1,\"a\"],\"id\":{\"k\":[true]}}",
 			"{\"jsonrpc\":\"2.0\",\"method\":\"echo\","
-			    "\"params\":[1,\"a\"],\"id\":-3}",
+			"\"params\":[1,\"a\"],\"id\":-3}",
 		};
 		char *got;
 
@@ -799,7 +916,8 @@ test_fast_path(void)
 	}
 	/* A NUL inside the body is never skipped over. */
 	CHECK_EQ_INT(rpc_fast_parse("{\"method\":\"getblockcount\"}\0", 27,
-	    &fr), -1);
+			 &fr),
+	    -1);
 }
 
 /*
@@ -816,7 +934,8 @@ test_number_text(void)
 		const char *reply;
 	} cases[] = {
 		{ "{\"method\":\"echo\",\"id\":123456789012345678901234567890}",
-		    200, "{\"result\":[],\"error\":null,"
+		    200,
+		    "{\"result\":[],\"error\":null,"
 		    "\"id\":123456789012345678901234567890}\n" },
 		{ "{\"method\":\"echo\",\"id\":1.10}", 200,
 		    "{\"result\":[],\"error\":null,\"id\":1.10}\n" },
@@ -825,22 +944,26 @@ test_number_text(void)
 		{ "{\"method\":\"echo\",\"\\u0069d\":-0}", 200,
 		    "{\"result\":[],\"error\":null,\"id\":-0}\n" },
 		{ "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"id\":"
-		    "[1E+2,{\"a\":[2.50,\"\\u0041\"]}]}", 200,
+		  "[1E+2,{\"a\":[2.50,\"\\u0041\"]}]}",
+		    200,
 		    "{\"jsonrpc\":\"2.0\",\"result\":[],"
 		    "\"id\":[1E+2,{\"a\":[2.50,\"A\"]}]}\n" },
 		{ "[{\"method\":\"echo\",\"id\":1},{\"method\":\"echo\","
-		    "\"params\":{\"x\":1.0},\"id\":18446744073709551616}]", 200,
+		  "\"params\":{\"x\":1.0},\"id\":18446744073709551616}]",
+		    200,
 		    "[{\"result\":[],\"error\":null,\"id\":1},"
 		    "{\"result\":null,\"error\":{\"code\":-8,\"message\":"
 		    "\"Unknown named parameter x\"},"
 		    "\"id\":18446744073709551616}]\n" },
 		/* The integer parameter fails, not the whole body. */
 		{ "{\"method\":\"getblockhash\",\"params\":"
-		    "[99999999999999999999],\"id\":1}", 500,
+		  "[99999999999999999999],\"id\":1}",
+		    500,
 		    "{\"result\":null,\"error\":{\"code\":-1,\"message\":"
 		    "\"JSON integer out of range\"},\"id\":1}\n" },
 		{ "{\"method\":\"getblockhash\",\"params\":[-1e999],"
-		    "\"id\":1,\"x\":[1e999,-99999999999999999999]}", 500,
+		  "\"id\":1,\"x\":[1e999,-99999999999999999999]}",
+		    500,
 		    "{\"result\":null,\"error\":{\"code\":-1,\"message\":"
 		    "\"JSON integer out of range\"},\"id\":1}\n" },
 		{ "{\"method\":\"getblock\\u0000count\",\"id\":1}", 404,
@@ -859,7 +982,8 @@ test_number_text(void)
 		{ "{\"method\":\"echo\",\"params\":[1e]}", 500,
 		    "{\"result\":null,\"error\":{\"code\":-32700,"
 		    "\"message\":\"Parse error\"},\"id\":null}\n" },
-		{ "5", 500, "{\"result\":null,\"error\":{\"code\":-32700,"
+		{ "5", 500,
+		    "{\"result\":null,\"error\":{\"code\":-32700,"
 		    "\"message\":\"Top-level object parse error\"},"
 		    "\"id\":null}\n" },
 	};
@@ -873,7 +997,8 @@ test_number_text(void)
 	}
 	/* A string parameter holding \u0000 is refused, not cut short. */
 	CHECK_EQ_INT(run("{\"method\":\"echo\",\"params\":[\"a\\u0000b\"]}",
-	    &b), 500);
+			 &b),
+	    500);
 	CHECK(b && strstr(b, "\"code\":-8,") != NULL);
 	free(b);
 }
@@ -885,11 +1010,15 @@ test_batch_reply_bound(void)
 	char *b;
 
 	rpc_batch_reply_max = 60;
-	CHECK_EQ_INT(run("[{\"method\":\"echo\",\"params\":[\"aaaaaaaaaaaaaaaaaaaa"
-	    "aaaaaaaaaaaaaaaaaaaa\"],\"id\":1},{\"method\":\"echo\",\"id\":2},"
-	    "{\"jsonrpc\":\"2.0\",\"method\":\"echo\"},"
-	    "{\"method\":\"echo\",\"id\":3}]", &b), 200);
-	CHECK_EQ_STR(b ? b : "", "[{\"result\":[\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	CHECK_EQ_INT(
+	    run("[{\"method\":\"echo\",\"params\":[\"aaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaaaaaaaaaaaaa\"],\"id\":1},{\"method\":\"echo\",\"id\":2},"
+		"{\"jsonrpc\":\"2.0\",\"method\":\"echo\"},"
+		"{\"method\":\"echo\",\"id\":3}]",
+		&b),
+	    200);
+	CHECK_EQ_STR(b ? b : "",
+	    "[{\"result\":[\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	    "aaaaaaaa\"],\"error\":null,\"id\":1},{\"result\":null,\"error\":"
 	    "{\"code\":-7,\"message\":\"Batch reply over 0 MiB: not run; send "
 	    "the remaining requests in another batch\"},\"id\":2},"
@@ -900,11 +1029,12 @@ test_batch_reply_bound(void)
 	rpc_batch_reply_max = RPC_BATCH_REPLY_MAX;
 }
 
-UNIT_MAIN(UNIT_CASE(test_number_text), UNIT_CASE(test_batch_reply_bound), UNIT_CASE(test_single_v1), UNIT_CASE(test_single_v2),
+UNIT_MAIN(UNIT_CASE(test_number_text), UNIT_CASE(test_batch_reply_bound),
+    UNIT_CASE(test_single_v1), UNIT_CASE(test_single_v2),
     UNIT_CASE(test_bad_requests), UNIT_CASE(test_batch),
     UNIT_CASE(test_named_params), UNIT_CASE(test_arity_and_types),
     UNIT_CASE(test_help), UNIT_CASE(test_table), UNIT_CASE(test_json_format),
-    UNIT_CASE(test_json_load_literal),
-    UNIT_CASE(test_amount_parse), UNIT_CASE(test_hash_param),
-    UNIT_CASE(test_rpcauth), UNIT_CASE(test_base64), UNIT_CASE(test_allowip),
+    UNIT_CASE(test_json_load_literal), UNIT_CASE(test_amount_parse),
+    UNIT_CASE(test_hash_param), UNIT_CASE(test_rpcauth),
+    UNIT_CASE(test_base64), UNIT_CASE(test_allowip),
     UNIT_CASE(test_decodescript), UNIT_CASE(test_fast_path))

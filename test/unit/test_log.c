@@ -72,8 +72,8 @@ count_lines(const char *s)
 }
 
 static void
-open_log(const char *path, int stamps, int micros, int threads,
-    int sources, uint32_t cats, enum log_level lvl)
+open_log(const char *path, int stamps, int micros, int threads, int sources,
+    uint32_t cats, enum log_level lvl)
 {
 	struct log_options o;
 
@@ -96,12 +96,36 @@ static void
 test_categories(void)
 {
 	static const char *const core[] = {
-		"net", "tor", "mempool", "http", "bench", "zmq", "walletdb",
-		"rpc", "estimatefee", "addrman", "selectcoins", "reindex",
-		"cmpctblock", "rand", "prune", "proxy", "mempoolrej",
-		"libevent", "coindb", "qt", "leveldb", "validation", "i2p",
-		"ipc", "lock", "blockstorage", "txreconciliation", "scan",
-		"txpackages", "kernel",
+		"net",
+		"tor",
+		"mempool",
+		"http",
+		"bench",
+		"zmq",
+		"walletdb",
+		"rpc",
+		"estimatefee",
+		"addrman",
+		"selectcoins",
+		"reindex",
+		"cmpctblock",
+		"rand",
+		"prune",
+		"proxy",
+		"mempoolrej",
+		"libevent",
+		"coindb",
+		"qt",
+		"leveldb",
+		"validation",
+		"i2p",
+		"ipc",
+		"lock",
+		"blockstorage",
+		"txreconciliation",
+		"scan",
+		"txpackages",
+		"kernel",
 	};
 	uint32_t m;
 	size_t i;
@@ -119,10 +143,12 @@ test_categories(void)
 	CHECK_EQ_INT(m, LOG_MEMPOOL);
 	/* Core's categories without code here keep a state of their own. */
 	CHECK_EQ_INT(log_category_parse("leveldb", &m), 0);
-	CHECK(m != 0 && (m & (LOG_NET | LOG_MEMPOOL | LOG_RPC | LOG_HTTP |
-	    LOG_VALIDATION | LOG_STORE | LOG_ADDRMAN | LOG_BENCH | LOG_SCRIPT |
-	    LOG_REINDEX | LOG_CMPCTBLOCK | LOG_LOCK | LOG_CONFIG |
-	    LOG_ZMQ)) == 0);
+	CHECK(m != 0 &&
+	    (m &
+		(LOG_NET | LOG_MEMPOOL | LOG_RPC | LOG_HTTP | LOG_VALIDATION |
+		    LOG_STORE | LOG_ADDRMAN | LOG_BENCH | LOG_SCRIPT |
+		    LOG_REINDEX | LOG_CMPCTBLOCK | LOG_LOCK | LOG_CONFIG |
+		    LOG_ZMQ)) == 0);
 	CHECK_EQ_INT(log_category_parse("kernel", &m), 0);
 	CHECK_EQ_INT(m, 0);
 	CHECK_EQ_INT(log_category_parse("all", &m), 0);
@@ -181,15 +207,18 @@ test_format(void)
 	line = strtok(NULL, "\n");
 	CHECK(line && strcmp(line + 21, "[tester] trailing newline") == 0);
 	line = strtok(NULL, "\n");
-	CHECK(line && strcmp(line + 21,
-	    "[tester] two\\x0alines and\\x1b[31mcolour") == 0);
+	CHECK(line &&
+	    strcmp(line + 21, "[tester] two\\x0alines and\\x1b[31mcolour") ==
+		0);
 	line = strtok(NULL, "\n");
-	e = line && strcmp(line + 21, "[tester] [warning] open x: No such "
-	    "file or directory") == 0;
+	e = line &&
+	    strcmp(line + 21,
+		"[tester] [warning] open x: No such "
+		"file or directory") == 0;
 	CHECK(e);
 	line = strtok(NULL, "\n");
-	CHECK(line && strcmp(line + 21, "[tester] [warning] plain warning") ==
-	    0);
+	CHECK(line &&
+	    strcmp(line + 21, "[tester] [warning] plain warning") == 0);
 	line = strtok(NULL, "\n");
 	CHECK(line && strstr(line, "[tester] [") != NULL &&
 	    strstr(line, "test_log.c:") != NULL &&
@@ -216,8 +245,8 @@ test_timestamps(void)
 	/* 2024-01-02T03:04:05.123456Z micro */
 	CHECK(strlen(s) > 28 && s[19] == '.' && s[26] == 'Z' &&
 	    strncmp(s + 27, " micro\n", 7) == 0);
-	CHECK(strstr(s, "Z (mocktime: 2023-11-14T22:13:20Z) mocked\n") !=
-	    NULL);
+	CHECK(
+	    strstr(s, "Z (mocktime: 2023-11-14T22:13:20Z) mocked\n") != NULL);
 	free(s);
 
 	open_log(tmp("nots.log"), 0, 0, 0, 0, 0, LOGL_DEBUG);
@@ -271,8 +300,8 @@ test_long_line(void)
 	free(big);
 }
 
-#define NTHREADS	8
-#define NLINES		3000
+#define NTHREADS 8
+#define NLINES 3000
 
 static void *
 writer(void *arg)
@@ -298,11 +327,13 @@ check_lines(const char *path, int *bad)
 	char name[16];
 
 	for (line = strtok_r(s, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
+	     line = strtok_r(NULL, "\n", &save)) {
 		n++;
 		if (sscanf(line, "[%15[^]]] thread %d line %d padding%n", name,
-		    &id, &i, &k) != 3 || strcmp(line + k,
-		    "-padding-padding-padding-padding-padding-padding") != 0)
+			&id, &i, &k) != 3 ||
+		    strcmp(line + k,
+			"-padding-padding-padding-padding-padding-padding") !=
+			0)
 			(*bad)++;
 	}
 	free(s);
@@ -489,9 +520,11 @@ test_log_options(void)
 	free(path);
 
 	CHECK_EQ_INT(log_opts(&o, &path, err, "-debug=net", "-debug=rpc",
-	    "-debugexclude=rpc", "-daemon", "-nologtimestamps",
-	    "-logtimemicros", "-logthreadnames", "-logsourcelocations",
-	    "-debuglogfile=/var/tmp/x.log", NULL), 0);
+			 "-debugexclude=rpc", "-daemon", "-nologtimestamps",
+			 "-logtimemicros", "-logthreadnames",
+			 "-logsourcelocations", "-debuglogfile=/var/tmp/x.log",
+			 NULL),
+	    0);
 	CHECK_EQ_INT(o.categories, LOG_NET);
 	CHECK_EQ_INT(o.to_console, 0);
 	CHECK_EQ_INT(o.timestamps, 0);
@@ -503,9 +536,10 @@ test_log_options(void)
 
 	/* the harness: -debug, some exclusions, -loglevel=trace */
 	CHECK_EQ_INT(log_opts(&o, &path, err, "-debug",
-	    "-debugexclude=libevent", "-debugexclude=leveldb",
-	    "-debugexclude=net", "-loglevel=trace", "-daemon",
-	    "-printtoconsole", "-nodebuglogfile", NULL), 0);
+			 "-debugexclude=libevent", "-debugexclude=leveldb",
+			 "-debugexclude=net", "-loglevel=trace", "-daemon",
+			 "-printtoconsole", "-nodebuglogfile", NULL),
+	    0);
 	{
 		uint32_t lev, le;
 
@@ -520,11 +554,13 @@ test_log_options(void)
 
 	/* -debug=none drops what came before it */
 	CHECK_EQ_INT(log_opts(&o, &path, err, "-debug=net", "-debug=none",
-	    "-debug=rpc", "-loglevel=mempool:info", NULL), 0);
+			 "-debug=rpc", "-loglevel=mempool:info", NULL),
+	    0);
 	CHECK_EQ_INT(o.categories, LOG_RPC);
 	free(path);
-	CHECK_EQ_INT(log_opts(&o, &path, err, "-debug=1",
-	    "-loglevel=net:info", "-loglevel=info", NULL), 0);
+	CHECK_EQ_INT(log_opts(&o, &path, err, "-debug=1", "-loglevel=net:info",
+			 "-loglevel=info", NULL),
+	    0);
 	CHECK_EQ_INT(o.categories, LOG_ALL & ~LOG_NET);
 	CHECK_EQ_INT(o.level, LOGL_INFO);
 	free(path);
@@ -534,22 +570,21 @@ test_log_options(void)
 	CHECK_EQ_INT(log_opts(&o, &path, err, "-debugexclude=x", NULL), -1);
 	CHECK_EQ_STR(err, "Unsupported logging category -debugexclude=x.");
 	CHECK_EQ_INT(log_opts(&o, &path, err, "-loglevel=loud", NULL), -1);
-	CHECK_EQ_STR(err, "Unsupported global logging level -loglevel=loud. "
+	CHECK_EQ_STR(err,
+	    "Unsupported global logging level -loglevel=loud. "
 	    "Valid values: info, debug, trace.");
-	CHECK_EQ_INT(log_opts(&o, &path, err, "-loglevel=net:loud", NULL),
-	    -1);
-	CHECK(strncmp(err, "Unsupported category-specific logging level "
-	    "-loglevel=net:loud.", 60) == 0);
-	CHECK_EQ_INT(log_opts(&o, &path, err, "-loglevel=all:info", NULL),
-	    -1);
+	CHECK_EQ_INT(log_opts(&o, &path, err, "-loglevel=net:loud", NULL), -1);
+	CHECK(strncmp(err,
+		  "Unsupported category-specific logging level "
+		  "-loglevel=net:loud.",
+		  60) == 0);
+	CHECK_EQ_INT(log_opts(&o, &path, err, "-loglevel=all:info", NULL), -1);
 }
 
 UNIT_MAIN(UNIT_CASE(test_before_init), UNIT_CASE(test_categories),
-    UNIT_CASE(test_format),
-    UNIT_CASE(test_timestamps), UNIT_CASE(test_levels),
+    UNIT_CASE(test_format), UNIT_CASE(test_timestamps), UNIT_CASE(test_levels),
     UNIT_CASE(test_long_line), UNIT_CASE(test_concurrent_lines),
-    UNIT_CASE(test_reopen), UNIT_CASE(test_fatal),
-    UNIT_CASE(test_log_options))
+    UNIT_CASE(test_reopen), UNIT_CASE(test_fatal), UNIT_CASE(test_log_options))
 
 /* The temp directory is made before the cases run, removed at exit. */
 __attribute__((constructor)) static void

@@ -78,8 +78,7 @@ l_added(void *arg, uint64_t peer, const uint8_t txid[32],
 }
 
 static void
-l_removed(void *arg, const uint8_t txid[32], const uint8_t wtxid[32],
-    int why)
+l_removed(void *arg, const uint8_t txid[32], const uint8_t wtxid[32], int why)
 {
 	struct seen *s = arg;
 
@@ -165,7 +164,6 @@ wait_size(struct mempool *m, size_t n)
 
 /* ---- environment ---- */
 
-
 struct env {
 	char dir[256];
 	struct chainparams *cp;
@@ -175,8 +173,8 @@ struct env {
 	struct validation *v;
 	struct mempool *m;
 	struct seen seen;
-	json_t *kept;		/* params kept until the threads are joined */
-	char desc[128];		/* raw() descriptor of bg_p2wsh_true */
+	json_t *kept;	/* params kept until the threads are joined */
+	char desc[128]; /* raw() descriptor of bg_p2wsh_true */
 };
 
 static int
@@ -289,8 +287,8 @@ ask(struct env *e, request_fn fn, const void *in, size_t inlen,
     void (*out_free)(void *), struct request_error *err)
 {
 	memset(err, 0, sizeof(*err));
-	return mempool_ask(e->m, fn, in, inlen, in_free, out, outlen,
-	    out_free, 60000, err);
+	return mempool_ask(e->m, fn, in, inlen, in_free, out, outlen, out_free,
+	    60000, err);
 }
 
 static int
@@ -303,7 +301,7 @@ prioritise(struct env *e, const uint8_t txid[32], int64_t delta)
 	memcpy(in.txid, txid, 32);
 	in.delta = delta;
 	if (ask(e, mempool_req_prioritise, &in, sizeof(in), NULL, &none, 0,
-	    NULL, &err) != 0) {
+		NULL, &err) != 0) {
 		fprintf(stderr, "prioritise: %d %s\n", err.status,
 		    err.message);
 		return -1;
@@ -322,7 +320,7 @@ delta_of(struct env *e, const uint8_t txid[32])
 
 	memset(&out, 0, sizeof(out));
 	if (ask(e, mempool_req_deltas, NULL, 0, NULL, &out, sizeof(out),
-	    mempool_deltas_free, &err) != 0)
+		mempool_deltas_free, &err) != 0)
 		return d;
 	for (i = 0; i < out.n; i++)
 		if (memcmp(out.v[i].txid, txid, 32) == 0)
@@ -338,7 +336,7 @@ mine(struct env *e, int n)
 	struct request_error err;
 
 	CHECK(validation_generate(e->v, bg_p2wsh_true, sizeof(bg_p2wsh_true),
-	    n, 1000000, &g, REQ_MS, &err) == 0);
+		  n, 1000000, &g, REQ_MS, &err) == 0);
 	CHECK_EQ_INT(g.n, n);
 	validation_generated_free(&g);
 }
@@ -354,8 +352,8 @@ block_at(struct env *e, int32_t height, uint8_t cbtxid[32], int64_t *cbvalue,
 	uint8_t h[32];
 	size_t len;
 
-	CHECK(chainstate_active_hash(validation_chainstate(e->v), height,
-	    h) == 0);
+	CHECK(chainstate_active_hash(validation_chainstate(e->v), height, h) ==
+	    0);
 	CHECK(store_read_begin(e->s, &r) == STORE_OK);
 	CHECK(store_get_block(r, h, &raw, &len) == STORE_OK);
 	CHECK(block_parse(raw, len, &b) == 0);
@@ -421,8 +419,8 @@ block_has(struct env *e, int32_t height, const uint8_t txid[32])
 	size_t len, i;
 	int found = 0;
 
-	if (chainstate_active_hash(validation_chainstate(e->v), height,
-	    h) != 0)
+	if (chainstate_active_hash(validation_chainstate(e->v), height, h) !=
+	    0)
 		return 0;
 	if (store_read_begin(e->s, &r) != STORE_OK)
 		return 0;
@@ -592,12 +590,13 @@ test_conflict_and_reorg(void)
 	CHECK(gen_block(&e, NULL, 0, ctxid, &err) != 0);
 	CHECK(strstr(err.message, "not in mempool") != NULL);
 
-	CHECK(chainstate_active_hash(validation_chainstate(e.v), h, tiph) == 0);
+	CHECK(
+	    chainstate_active_hash(validation_chainstate(e.v), h, tiph) == 0);
 	CHECK(validation_mark_block(e.v, VALIDATION_INVALIDATE, tiph, REQ_MS,
-	    &err) == 0);
+		  &err) == 0);
 	CHECK(wait_size(e.m, 1) == 0);
 	CHECK(validation_mark_block(e.v, VALIDATION_RECONSIDER, tiph, REQ_MS,
-	    &err) == 0);
+		  &err) == 0);
 	CHECK_EQ_INT(tip_height(&e), h);
 	CHECK(wait_size(e.m, 0) == 0);
 	wbuf_free(&a);
@@ -643,9 +642,9 @@ check_file_layout(const char *path, size_t want_count)
 		tx_free(&tx);
 		CHECK(rbuf_skip(&r, 16) == 0);
 	}
-	CHECK(rbuf_get_compact(&r, &n) == 0);	/* deltas */
+	CHECK(rbuf_get_compact(&r, &n) == 0); /* deltas */
 	CHECK(rbuf_skip(&r, n * 40) == 0);
-	CHECK(rbuf_get_compact(&r, &n) == 0);	/* unbroadcast */
+	CHECK(rbuf_get_compact(&r, &n) == 0); /* unbroadcast */
 	CHECK(rbuf_skip(&r, n * 32) == 0);
 	CHECK_EQ_INT(rbuf_left(&r), 0);
 }
@@ -688,14 +687,16 @@ test_persist(void)
 	CHECK_EQ_INT(delta_of(&e, absent), 777);
 	CHECK_EQ_INT(delta_of(&e, ctxid), 555);
 	threads_stop(&e);
-	CHECK(testenv_log_has("Imported mempool transactions from file: 2 "
+	CHECK(testenv_log_has(
+	    "Imported mempool transactions from file: 2 "
 	    "succeeded, 0 failed, 0 expired, 0 already there, 0 waiting for "
-	    "initial broadcast", mark));
+	    "initial broadcast",
+	    mark));
 
 	/* -persistmempool=0: nothing read, and nothing written at stop. */
 	mark = testenv_log_size();
 	CHECK(threads_start(&e, "-persistmempool=0") == 0);
-	mine(&e, 1);	/* the thread is serving */
+	mine(&e, 1); /* the thread is serving */
 	CHECK_EQ_INT(mempool_size(e.m), 0);
 	threads_stop(&e);
 	check_file_layout(path, 2);
@@ -708,7 +709,7 @@ test_persist(void)
 	close(fd);
 	mark = testenv_log_size();
 	CHECK(threads_start(&e, NULL) == 0);
-	mine(&e, 1);	/* the thread is serving */
+	mine(&e, 1); /* the thread is serving */
 	CHECK_EQ_INT(mempool_size(e.m), 0);
 	CHECK(testenv_log_has("Failed to deserialize mempool data on file",
 	    mark));
@@ -771,7 +772,7 @@ test_requests(void)
 	memcpy(tin.txid, ctxid, 32);
 	memset(&ent, 0, sizeof(ent));
 	CHECK(ask(&e, mempool_req_entry, &tin, sizeof(tin), NULL, &ent,
-	    sizeof(ent), mempool_entry_free, &err) == 0);
+		  sizeof(ent), mempool_entry_free, &err) == 0);
 	CHECK(memcmp(ent.txid, ctxid, 32) == 0);
 	CHECK_EQ_INT(ent.fee, 20000);
 	CHECK_EQ_INT(ent.modified_fee, 20000);
@@ -788,7 +789,7 @@ test_requests(void)
 	memcpy(tin.txid, ptxid, 32);
 	memset(&ent, 0, sizeof(ent));
 	CHECK(ask(&e, mempool_req_entry, &tin, sizeof(tin), NULL, &ent,
-	    sizeof(ent), mempool_entry_free, &err) == 0);
+		  sizeof(ent), mempool_entry_free, &err) == 0);
 	CHECK_EQ_INT(ent.desc_count, 2);
 	CHECK_EQ_INT(ent.desc_fees, 21000);
 	CHECK_EQ_INT(ent.ndepends, 0);
@@ -798,7 +799,7 @@ test_requests(void)
 	/* Not there: a status and Core's message, no output. */
 	memcpy(tin.txid, absent, 32);
 	CHECK(ask(&e, mempool_req_entry, &tin, sizeof(tin), NULL, &ent,
-	    sizeof(ent), mempool_entry_free, &err) == -1);
+		  sizeof(ent), mempool_entry_free, &err) == -1);
 	CHECK_EQ_INT(err.status, MEMPOOL_E_NOT_FOUND);
 	CHECK_EQ_STR(err.message, "Transaction not in mempool");
 
@@ -806,7 +807,7 @@ test_requests(void)
 	lin.full = 0;
 	memset(&list, 0, sizeof(list));
 	CHECK(ask(&e, mempool_req_list, &lin, sizeof(lin), NULL, &list,
-	    sizeof(list), mempool_entries_free, &err) == 0);
+		  sizeof(list), mempool_entries_free, &err) == 0);
 	CHECK_EQ_INT(list.n, 2);
 	CHECK(list.n == 2 && memcmp(list.v[0].txid, ptxid, 32) == 0 &&
 	    memcmp(list.v[1].txid, ctxid, 32) == 0);
@@ -818,13 +819,13 @@ test_requests(void)
 	rin.up = 1;
 	memset(&list, 0, sizeof(list));
 	CHECK(ask(&e, mempool_req_relatives, &rin, sizeof(rin), NULL, &list,
-	    sizeof(list), mempool_entries_free, &err) == 0);
+		  sizeof(list), mempool_entries_free, &err) == 0);
 	CHECK(list.n == 1 && memcmp(list.v[0].txid, ptxid, 32) == 0);
 	mempool_entries_free(&list);
 	rin.up = 0;
 	memset(&list, 0, sizeof(list));
 	CHECK(ask(&e, mempool_req_relatives, &rin, sizeof(rin), NULL, &list,
-	    sizeof(list), mempool_entries_free, &err) == 0);
+		  sizeof(list), mempool_entries_free, &err) == 0);
 	CHECK_EQ_INT(list.n, 0);
 	mempool_entries_free(&list);
 
@@ -832,13 +833,13 @@ test_requests(void)
 	memcpy(tin.txid, ctxid, 32);
 	memset(&txo, 0, sizeof(txo));
 	CHECK(ask(&e, mempool_req_tx, &tin, sizeof(tin), NULL, &txo,
-	    sizeof(txo), mempool_tx_out_free, &err) == 0);
+		  sizeof(txo), mempool_tx_out_free, &err) == 0);
 	CHECK(txo.len == c.len && memcmp(txo.raw, c.p, c.len) == 0);
 	mempool_tx_out_free(&txo);
 	memcpy(tin.txid, absent, 32);
 	memset(&txo, 0, sizeof(txo));
 	CHECK(ask(&e, mempool_req_tx, &tin, sizeof(tin), NULL, &txo,
-	    sizeof(txo), mempool_tx_out_free, &err) == 0);
+		  sizeof(txo), mempool_tx_out_free, &err) == 0);
 	CHECK(txo.raw == NULL);
 
 	/* Outpoints: spent in the pool, created by it, past its end, unknown. */
@@ -851,8 +852,8 @@ test_requests(void)
 	memcpy(oin.ops[3].hash, absent, 32);
 	memset(&oout, 0, sizeof(oout));
 	CHECK(ask(&e, mempool_req_outpoints, &oin, sizeof(oin),
-	    mempool_outpoints_in_free, &oout, sizeof(oout),
-	    mempool_outpoints_out_free, &err) == 0);
+		  mempool_outpoints_in_free, &oout, sizeof(oout),
+		  mempool_outpoints_out_free, &err) == 0);
 	CHECK_EQ_INT(oout.n, 4);
 	CHECK(oout.rows[0].spent &&
 	    memcmp(oout.rows[0].spender, ctxid, 32) == 0);
@@ -862,14 +863,14 @@ test_requests(void)
 	CHECK_EQ_INT(oout.rows[1].value, pval - 20000);
 	CHECK(oout.rows[1].script_len == sizeof(bg_p2wsh_true) &&
 	    memcmp(oout.rows[1].script, bg_p2wsh_true,
-	    sizeof(bg_p2wsh_true)) == 0);
+		sizeof(bg_p2wsh_true)) == 0);
 	CHECK(oout.rows[2].tx_in_pool && !oout.rows[2].has_output);
 	CHECK(!oout.rows[3].tx_in_pool && !oout.rows[3].spent);
 	mempool_outpoints_out_free(&oout);
 
 	memset(&info, 0, sizeof(info));
 	CHECK(ask(&e, mempool_req_info, NULL, 0, NULL, &info, sizeof(info),
-	    NULL, &err) == 0);
+		  NULL, &err) == 0);
 	CHECK_EQ_INT(info.size, 2);
 	CHECK_EQ_INT(info.total_fee, 21000);
 	CHECK(info.loaded);
@@ -930,5 +931,4 @@ test_stop_order(void)
 
 UNIT_MAIN(UNIT_CASE(test_accept_and_mine), UNIT_CASE(test_rejects),
     UNIT_CASE(test_conflict_and_reorg), UNIT_CASE(test_persist),
-    UNIT_CASE(test_requests),
-    UNIT_CASE(test_stop_order))
+    UNIT_CASE(test_requests), UNIT_CASE(test_stop_order))

@@ -233,7 +233,7 @@ test_dispatch_payload_sizes(void)
 	CHECK_EQ_INT(dispatch(p, MT_FEEFILTER, b, 4), H_MALFORMED);
 	CHECK_EQ_INT(p->fee_filter, 0);
 	b[0] = 0xe8;
-	b[1] = 0x03;	/* 1000 sat/kvB */
+	b[1] = 0x03; /* 1000 sat/kvB */
 	CHECK_EQ_INT(dispatch(p, MT_FEEFILTER, b, 8), H_OK);
 	CHECK_EQ_INT(p->fee_filter, 1000);
 	CHECK_EQ_INT(dispatch(p, MT_INV, NULL, 0), H_MALFORMED);

@@ -67,14 +67,14 @@ test_download_peer_gone_frees_blocks(void)
 	free(v);
 	b = netenv_add_peer(CONN_OUTBOUND_FULL, NETENV_SERVICES, 30, 0);
 	sync_schedule_all(&E.n);
-	CHECK_EQ_INT(netenv_next_inv(b, "getdata", &v), 4);	/* 27..30 */
+	CHECK_EQ_INT(netenv_next_inv(b, "getdata", &v), 4); /* 27..30 */
 	free(v);
 
 	netenv_drop_peer(a);
 	CHECK_EQ_INT(htab_count(E.n.sync->inflight), 4);
 	sync_schedule_all(&E.n);
 	n = netenv_next_inv(b, "getdata", &v);
-	CHECK_EQ_INT(n, 12);	/* 16 slots, 4 taken: 11..22 */
+	CHECK_EQ_INT(n, 12); /* 16 slots, 4 taken: 11..22 */
 	CHECK(memcmp(v[0].hash, E.hash[11], 32) == 0);
 	CHECK(memcmp(v[11].hash, E.hash[22], 32) == 0);
 	free(v);
@@ -92,7 +92,8 @@ test_download_window(void)
 
 	/* Stored up to last - 5: only the window's last 5 blocks are missing. */
 	netenv_open(NETENV_MAXH, 10, last - 5);
-	a = netenv_add_peer(CONN_OUTBOUND_FULL, NETENV_SERVICES, NETENV_MAXH, 0);
+	a = netenv_add_peer(CONN_OUTBOUND_FULL, NETENV_SERVICES, NETENV_MAXH,
+	    0);
 	sync_schedule_all(&E.n);
 	n = netenv_next_inv(a, "getdata", &v);
 	CHECK_EQ_INT(n, 5);
@@ -131,9 +132,11 @@ test_download_who_may_serve(void)
 	struct inv *v;
 
 	netenv_open(20, 10, 10);
-	lim = netenv_add_peer(CONN_OUTBOUND_FULL, NODE_NETWORK_LIMITED | NODE_WITNESS, 20, 0);
+	lim = netenv_add_peer(CONN_OUTBOUND_FULL,
+	    NODE_NETWORK_LIMITED | NODE_WITNESS, 20, 0);
 	nowit = netenv_add_peer(CONN_OUTBOUND_FULL, NODE_NETWORK, 20, 0);
-	behind = netenv_add_peer(CONN_OUTBOUND_FULL, NETENV_SERVICES, 5, 0);	/* less work than our tip */
+	behind = netenv_add_peer(CONN_OUTBOUND_FULL, NETENV_SERVICES, 5,
+	    0); /* less work than our tip */
 	sync_schedule_all(&E.n);
 	CHECK(netenv_nothing_sent(lim));
 	CHECK(netenv_nothing_sent(nowit));
@@ -223,7 +226,8 @@ test_serve_getblocks(void)
 	CHECK(!p->sync.has_continuation);
 	memcpy(m.stop, E.hash[13], 32);
 	sync_serve_getblocks(&E.n, p, &m);
-	CHECK_EQ_INT(netenv_next_inv(p, "inv", &v), 2);	/* 11, 12: stop excluded */
+	CHECK_EQ_INT(netenv_next_inv(p, "inv", &v),
+	    2); /* 11, 12: stop excluded */
 	free(v);
 	netenv_close();
 }

@@ -31,7 +31,7 @@ raw_tx(uint8_t seed, uint8_t *out)
 	wbuf_put_compact(&w, 1);
 	wbuf_put_le64(&w, 1000);
 	wbuf_put_compact(&w, 1);
-	wbuf_put_u8(&w, 0x51);	/* OP_TRUE */
+	wbuf_put_u8(&w, 0x51); /* OP_TRUE */
 	wbuf_put_le32(&w, 0);
 	len = w.len;
 	memcpy(out, w.p, len);

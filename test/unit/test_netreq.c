@@ -28,8 +28,8 @@ bare_net(void)
 	TAILQ_INIT(&n->peers);
 	regtest = chainparams_new(CHAIN_REGTEST);
 	n->cp = regtest;
-	snprintf(ban_path, sizeof(ban_path), "/tmp/br-test-%d-netreq-bans.json",
-	    (int)getpid());
+	snprintf(ban_path, sizeof(ban_path),
+	    "/tmp/br-test-%d-netreq-bans.json", (int)getpid());
 	unlink(ban_path);
 	n->banman = banman_new(ban_path, 3600);
 	snprintf(n->subver, sizeof(n->subver), "/bitroot:test/");
@@ -77,8 +77,11 @@ test_netreq_totals(void)
 	n->network_active = 1;
 	n->local_services = NODE_NETWORK | NODE_WITNESS;
 	n->blocksonly = 1;
-	CHECK_EQ_INT(run(n, request_new(net_req_totals, NULL, 0, NULL,
-	    sizeof(t), NULL), &t, &err), 0);
+	CHECK_EQ_INT(run(n,
+			 request_new(net_req_totals, NULL, 0, NULL, sizeof(t),
+			     NULL),
+			 &t, &err),
+	    0);
 	CHECK_EQ_INT(t.bytes_recv, 1234);
 	CHECK_EQ_INT(t.bytes_sent, 99);
 	/* The one still connecting is not a connection yet. */
@@ -105,8 +108,9 @@ setban(struct net *n, const char *subnet, int add, int64_t bantime,
 	in.add = add;
 	in.bantime = bantime;
 	in.absolute = absolute;
-	return run(n, request_new(net_req_setban, &in, sizeof(in), NULL, 0,
-	    NULL), NULL, err);
+	return run(n,
+	    request_new(net_req_setban, &in, sizeof(in), NULL, 0, NULL), NULL,
+	    err);
 }
 
 static void
@@ -118,8 +122,11 @@ test_netreq_bans(void)
 	int64_t now = node_time();
 
 	/* A ban list that never held anything (no array behind it yet). */
-	CHECK_EQ_INT(run(n, request_new(net_req_listbanned, NULL, 0, NULL,
-	    sizeof(bans), net_bans_free), &bans, &err), 0);
+	CHECK_EQ_INT(run(n,
+			 request_new(net_req_listbanned, NULL, 0, NULL,
+			     sizeof(bans), net_bans_free),
+			 &bans, &err),
+	    0);
 	CHECK_EQ_INT(bans.n, 0);
 	net_bans_free(&bans);
 	CHECK_EQ_INT(setban(n, "10.1.0.0/16", 1, 0, 0, &err), 0);
@@ -132,18 +139,27 @@ test_netreq_bans(void)
 	CHECK_EQ_INT(setban(n, "10.4.0.0/24", 1, now + 500, 1, &err), 0);
 	/* Saved as it changed. */
 	CHECK(access(ban_path, F_OK) == 0);
-	CHECK_EQ_INT(run(n, request_new(net_req_listbanned, NULL, 0, NULL,
-	    sizeof(bans), net_bans_free), &bans, &err), 0);
+	CHECK_EQ_INT(run(n,
+			 request_new(net_req_listbanned, NULL, 0, NULL,
+			     sizeof(bans), net_bans_free),
+			 &bans, &err),
+	    0);
 	CHECK_EQ_INT(bans.n, 2);
 	CHECK(bans.now >= now);
 	CHECK(bans.bans[0].until - bans.bans[0].created == 3600 ||
 	    bans.bans[1].until - bans.bans[1].created == 3600);
 	net_bans_free(&bans);
 	CHECK(bans.bans == NULL);
-	CHECK_EQ_INT(run(n, request_new(net_req_clearbanned, NULL, 0, NULL, 0,
-	    NULL), NULL, &err), 0);
-	CHECK_EQ_INT(run(n, request_new(net_req_listbanned, NULL, 0, NULL,
-	    sizeof(bans), net_bans_free), &bans, &err), 0);
+	CHECK_EQ_INT(run(n,
+			 request_new(net_req_clearbanned, NULL, 0, NULL, 0,
+			     NULL),
+			 NULL, &err),
+	    0);
+	CHECK_EQ_INT(run(n,
+			 request_new(net_req_listbanned, NULL, 0, NULL,
+			     sizeof(bans), net_bans_free),
+			 &bans, &err),
+	    0);
 	CHECK_EQ_INT(bans.n, 0);
 	net_bans_free(&bans);
 	bare_net_free(n);
@@ -158,8 +174,10 @@ addnode(struct net *n, const char *node, enum net_addnode_cmd cmd, int v2,
 	in.node = xstrdup(node);
 	in.cmd = cmd;
 	in.v2 = v2;
-	return run(n, request_new(net_req_addnode, &in, sizeof(in),
-	    net_addnode_in_free, 0, NULL), NULL, err);
+	return run(n,
+	    request_new(net_req_addnode, &in, sizeof(in), net_addnode_in_free,
+		0, NULL),
+	    NULL, err);
 }
 
 static void
@@ -178,20 +196,28 @@ test_netreq_added_nodes(void)
 	CHECK_EQ_INT(addnode(n, "127.0.0.2", NET_ADDNODE_ADD, 1, &err), -1);
 	CHECK_EQ_INT(err.status, NET_E_V2_DISABLED);
 	name = NULL;
-	CHECK_EQ_INT(run(n, request_new(net_req_added, &name, sizeof(name),
-	    net_str_in_free, sizeof(added), net_added_free), &added, &err), 0);
+	CHECK_EQ_INT(run(n,
+			 request_new(net_req_added, &name, sizeof(name),
+			     net_str_in_free, sizeof(added), net_added_free),
+			 &added, &err),
+	    0);
 	CHECK_EQ_INT(added.n, 1);
 	CHECK_EQ_STR(added.nodes[0].name, "127.0.0.1:18444");
 	CHECK_EQ_INT(added.nodes[0].connected, 0);
 	net_added_free(&added);
 	name = xstrdup("127.0.0.9");
-	CHECK_EQ_INT(run(n, request_new(net_req_added, &name, sizeof(name),
-	    net_str_in_free, sizeof(added), net_added_free), &added, &err), -1);
+	CHECK_EQ_INT(run(n,
+			 request_new(net_req_added, &name, sizeof(name),
+			     net_str_in_free, sizeof(added), net_added_free),
+			 &added, &err),
+	    -1);
 	CHECK_EQ_INT(err.status, NET_E_NODE_NOT_ADDED);
 	CHECK_EQ_INT(addnode(n, "127.0.0.1:18444", NET_ADDNODE_REMOVE, -1,
-	    &err), 0);
+			 &err),
+	    0);
 	CHECK_EQ_INT(addnode(n, "127.0.0.1:18444", NET_ADDNODE_REMOVE, -1,
-	    &err), -1);
+			 &err),
+	    -1);
 	CHECK_EQ_INT(err.status, NET_E_NODE_NOT_ADDED);
 	bare_net_free(n);
 }
@@ -203,13 +229,13 @@ test_netreq_no_net(void)
 	struct net_totals t;
 
 	/* No net thread: refused, and the request is freed (ASan checks). */
-	CHECK_EQ_INT(net_request(NULL, request_new(net_req_totals, NULL, 0,
-	    NULL, sizeof(t), NULL), 1000, &t, &err), -1);
+	CHECK_EQ_INT(net_request(NULL,
+			 request_new(net_req_totals, NULL, 0, NULL, sizeof(t),
+			     NULL),
+			 1000, &t, &err),
+	    -1);
 	CHECK_EQ_INT(err.status, REQUEST_E_UNAVAILABLE);
 }
 
-UNIT_MAIN(
-    UNIT_CASE(test_netreq_totals),
-    UNIT_CASE(test_netreq_bans),
-    UNIT_CASE(test_netreq_added_nodes),
-    UNIT_CASE(test_netreq_no_net))
+UNIT_MAIN(UNIT_CASE(test_netreq_totals), UNIT_CASE(test_netreq_bans),
+    UNIT_CASE(test_netreq_added_nodes), UNIT_CASE(test_netreq_no_net))

@@ -27,7 +27,7 @@ add(struct orphanage *o, uint64_t peer, unsigned i, unsigned parent,
 	hash_of(wtxid, 'W', i);
 	hash_of(par[0], 'T', parent);
 	return orphanage_add(o, peer, txid, wtxid, raw, sizeof(raw), 400,
-	    (const uint8_t (*)[32])par, 1, now, NULL);
+	    (const uint8_t(*)[32])par, 1, now, NULL);
 }
 
 static void
@@ -55,8 +55,9 @@ test_add_get_erase(void)
 	CHECK(e && e->nfrom == 2 && e->from[1] == 8);
 	/* Re-added with its own parent list (the entry's memory). */
 	CHECK_EQ_INT(orphanage_add(o, 9, e->txid, e->wtxid, e->raw, e->len,
-	    e->weight, (const uint8_t (*)[32])e->parents, e->nparents, 100,
-	    NULL), ORPHAN_ANNOUNCER);
+			 e->weight, (const uint8_t(*)[32])e->parents,
+			 e->nparents, 100, NULL),
+	    ORPHAN_ANNOUNCER);
 	e = orphanage_get(o, w);
 	CHECK(e && e->nparents == 1 && e->nfrom == 3);
 	hash_of(t, 'T', 1000);
@@ -82,9 +83,10 @@ test_parents_index(void)
 	hash_of(wtxid, 'W', 2);
 	hash_of(par[0], 'T', 500);
 	hash_of(par[1], 'T', 501);
-	memcpy(par[2], par[0], 32);	/* a duplicate is folded */
+	memcpy(par[2], par[0], 32); /* a duplicate is folded */
 	CHECK_EQ_INT(orphanage_add(o, 2, txid, wtxid, raw, 1, 100,
-	    (const uint8_t (*)[32])par, 3, 0, NULL), ORPHAN_ADDED);
+			 (const uint8_t(*)[32])par, 3, 0, NULL),
+	    ORPHAN_ADDED);
 	CHECK_EQ_INT(orphanage_get(o, wtxid)->nparents, 2);
 	hash_of(t, 'T', 500);
 	CHECK_EQ_INT(orphanage_children(o, t, kids, 8), 2);
@@ -94,18 +96,22 @@ test_parents_index(void)
 	CHECK(memcmp(kids[0], wtxid, 32) == 0);
 	/* Re-adding with a shorter list (500 arrived) re-indexes it. */
 	CHECK_EQ_INT(orphanage_add(o, 2, txid, wtxid, raw, 1, 100,
-	    (const uint8_t (*)[32])&par[1], 1, 0, NULL), ORPHAN_EEXISTS);
+			 (const uint8_t(*)[32]) & par[1], 1, 0, NULL),
+	    ORPHAN_EEXISTS);
 	hash_of(t, 'T', 500);
 	CHECK_EQ_INT(orphanage_children(o, t, kids, 8), 1);
 	/* No parents, or too big: refused. */
 	hash_of(wtxid, 'W', 3);
 	CHECK_EQ_INT(orphanage_add(o, 2, txid, wtxid, raw, 1, 100,
-	    (const uint8_t (*)[32])par, 0, 0, NULL), ORPHAN_EINVAL);
+			 (const uint8_t(*)[32])par, 0, 0, NULL),
+	    ORPHAN_EINVAL);
 	CHECK_EQ_INT(orphanage_add(o, 2, txid, wtxid, raw, 1,
-	    ORPHAN_MAX_WEIGHT + 1, (const uint8_t (*)[32])par, 1, 0, NULL),
+			 ORPHAN_MAX_WEIGHT + 1, (const uint8_t(*)[32])par, 1,
+			 0, NULL),
 	    ORPHAN_ETOOBIG);
 	CHECK_EQ_INT(orphanage_add(o, 2, txid, wtxid, raw, 1,
-	    ORPHAN_MAX_WEIGHT, (const uint8_t (*)[32])par, 1, 0, NULL),
+			 ORPHAN_MAX_WEIGHT, (const uint8_t(*)[32])par, 1, 0,
+			 NULL),
 	    ORPHAN_ADDED);
 	CHECK_EQ_INT(orphanage_count(o), 3);
 	orphanage_free(o);

@@ -42,17 +42,17 @@ struct tb {
 	struct witem wit[TB_MAX][TB_WIT];
 };
 
-static const uint8_t p2pkh[25] = { OP_DUP, OP_HASH160, 20, 1, 2, 3, 4, 5,
-	6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
-	OP_EQUALVERIFY, OP_CHECKSIG };
-static const uint8_t p2wpkh[22] = { OP_0, 20, 9, 9, 9, 9, 9, 9, 9, 9, 9,
-	9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9 };
+static const uint8_t p2pkh[25] = { OP_DUP, OP_HASH160, 20, 1, 2, 3, 4, 5, 6, 7,
+	8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, OP_EQUALVERIFY,
+	OP_CHECKSIG };
+static const uint8_t p2wpkh[22] = { OP_0, 20, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
+	9, 9, 9, 9, 9, 9, 9, 9, 9 };
 static uint8_t p2sh[23] = { OP_HASH160, 20, [22] = OP_EQUAL };
 static uint8_t p2wsh[34] = { OP_0, 32 };
 static uint8_t p2tr[34] = { OP_1, 32 };
 static const uint8_t anchor[4] = { OP_1, 2, 0x4e, 0x73 };
 static const uint8_t optrue[1] = { OP_1 };
-static uint8_t big[120000];	/* zeroes: pushes of OP_0, or raw bytes */
+static uint8_t big[120000]; /* zeroes: pushes of OP_0, or raw bytes */
 
 static struct tb *
 tb_new(size_t nin, size_t nout)
@@ -182,52 +182,64 @@ test_options(void)
 	char err[256];
 
 	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err),
-	    "-minrelaytxfee=0.00002", "-dustrelayfee=0.0001"), 0);
+			 "-minrelaytxfee=0.00002", "-dustrelayfee=0.0001"),
+	    0);
 	CHECK_EQ_INT(p.min_relay_fee, 2000);
 	CHECK_EQ_INT(p.dust_relay_fee, 10000);
 
 	/* The increment alone raises the minimum, as in Core. */
 	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err),
-	    "-incrementalrelayfee=0.00005", NULL), 0);
+			 "-incrementalrelayfee=0.00005", NULL),
+	    0);
 	CHECK_EQ_INT(p.incremental_relay_fee, 5000);
 	CHECK_EQ_INT(p.min_relay_fee, 5000);
 	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err),
-	    "-incrementalrelayfee=0.00005", "-minrelaytxfee=0.00001"), 0);
+			 "-incrementalrelayfee=0.00005",
+			 "-minrelaytxfee=0.00001"),
+	    0);
 	CHECK_EQ_INT(p.min_relay_fee, 1000);
 
 	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err),
-	    "-blockmintxfee=0.00000002", "-bytespersigop=7"), 0);
+			 "-blockmintxfee=0.00000002", "-bytespersigop=7"),
+	    0);
 	CHECK_EQ_INT(p.block_min_tx_fee, 2);
 	CHECK_EQ_INT(p.bytes_per_sigop, 7);
 
-	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err),
-	    "-datacarriersize=83", "-permitbaremultisig=0"), 0);
+	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err), "-datacarriersize=83",
+			 "-permitbaremultisig=0"),
+	    0);
 	CHECK_EQ_INT(p.max_datacarrier_bytes, 83);
 	CHECK_EQ_INT(p.permit_bare_multisig, 0);
 	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err), "-datacarrier=0",
-	    NULL), 0);
+			 NULL),
+	    0);
 	CHECK_EQ_INT(p.datacarrier, 0);
 	CHECK_EQ_INT(p.max_datacarrier_bytes, 0);
 
 	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err),
-	    "-limitancestorcount=5", "-limitancestorsize=10"), 0);
+			 "-limitancestorcount=5", "-limitancestorsize=10"),
+	    0);
 	CHECK_EQ_INT(p.ancestor_limit, 5);
 	CHECK_EQ_INT(p.ancestor_size, 10000);
 	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err),
-	    "-limitdescendantcount=6", "-limitdescendantsize=12"), 0);
+			 "-limitdescendantcount=6", "-limitdescendantsize=12"),
+	    0);
 	CHECK_EQ_INT(p.descendant_limit, 6);
 	CHECK_EQ_INT(p.descendant_size, 12000);
 
 	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err), "-maxmempool=5",
-	    "-mempoolexpiry=2"), 0);
+			 "-mempoolexpiry=2"),
+	    0);
 	CHECK_EQ_INT(p.max_mempool_bytes, 5000000);
 	CHECK_EQ_INT(p.expiry_seconds, 7200);
 	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err), "-nopersistmempool",
-	    NULL), 0);
+			 NULL),
+	    0);
 	CHECK_EQ_INT(p.persist, 0);
 
 	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err), "-acceptnonstdtxn",
-	    NULL), 0);
+			 NULL),
+	    0);
 	CHECK_EQ_INT(p.require_standard, 0);
 }
 
@@ -237,57 +249,72 @@ test_options_bad(void)
 	struct policy p;
 	char err[256];
 
-	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err),
-	    "-minrelaytxfee=abc", NULL), -1);
+	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err), "-minrelaytxfee=abc",
+			 NULL),
+	    -1);
 	CHECK_EQ_STR(err, "Invalid amount for -minrelaytxfee=<amount>: 'abc'");
 	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err), "-minrelaytxfee",
-	    NULL), -1);
+			 NULL),
+	    -1);
 	CHECK_EQ_STR(err, "Invalid amount for -minrelaytxfee=<amount>: ''");
 	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err),
-	    "-incrementalrelayfee=-1", NULL), -1);
+			 "-incrementalrelayfee=-1", NULL),
+	    -1);
 	CHECK_EQ_STR(err,
 	    "Invalid amount for -incrementalrelayfee=<amount>: '-1'");
 	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err),
-	    "-dustrelayfee=0.000000001", NULL), -1);
+			 "-dustrelayfee=0.000000001", NULL),
+	    -1);
 	CHECK_EQ_STR(err,
 	    "Invalid amount for -dustrelayfee=<amount>: '0.000000001'");
 	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err),
-	    "-blockmintxfee=21000001", NULL), -1);
+			 "-blockmintxfee=21000001", NULL),
+	    -1);
 	CHECK_EQ_STR(err,
 	    "Invalid amount for -blockmintxfee=<amount>: '21000001'");
 
-	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err), "-maxmempool=4",
-	    NULL), -1);
+	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err), "-maxmempool=4", NULL),
+	    -1);
 	CHECK_EQ_STR(err, "-maxmempool must be at least 5 MB");
 	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err), "-maxmempool=-1",
-	    NULL), -1);
+			 NULL),
+	    -1);
 	CHECK_EQ_STR(err, "-maxmempool must be at least 5 MB");
 	/* The floor follows the descendant size: 40 packages of 200 kvB. */
 	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err),
-	    "-limitdescendantsize=200", "-maxmempool=7"), -1);
+			 "-limitdescendantsize=200", "-maxmempool=7"),
+	    -1);
 	CHECK_EQ_STR(err, "-maxmempool must be at least 8 MB");
 	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err),
-	    "-limitdescendantsize=200", "-maxmempool=8"), 0);
+			 "-limitdescendantsize=200", "-maxmempool=8"),
+	    0);
 
 	CHECK_EQ_INT(init_with(&p, 0, err, sizeof(err), "-acceptnonstdtxn",
-	    NULL), -1);
+			 NULL),
+	    -1);
 	CHECK_EQ_STR(err,
 	    "acceptnonstdtxn is not currently supported for main chain");
 	CHECK_EQ_INT(init_with(&p, 0, err, sizeof(err), "-acceptnonstdtxn=0",
-	    NULL), 0);
+			 NULL),
+	    0);
 
 	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err), "-bytespersigop=-1",
-	    NULL), -1);
-	CHECK_EQ_STR(err, "-bytespersigop=-1 is out of range (0 to "
+			 NULL),
+	    -1);
+	CHECK_EQ_STR(err,
+	    "-bytespersigop=-1 is out of range (0 to "
 	    "1000000000)");
-	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err),
-	    "-datacarriersize=-5", NULL), -1);
+	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err), "-datacarriersize=-5",
+			 NULL),
+	    -1);
 	CHECK(strstr(err, "-datacarriersize=-5") != NULL);
 	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err),
-	    "-limitancestorcount=-1", NULL), -1);
+			 "-limitancestorcount=-1", NULL),
+	    -1);
 	CHECK(strstr(err, "-limitancestorcount") != NULL);
 	CHECK_EQ_INT(init_with(&p, 1, err, sizeof(err), "-mempoolexpiry=-1",
-	    NULL), -1);
+			 NULL),
+	    -1);
 	CHECK(strstr(err, "-mempoolexpiry") != NULL);
 }
 
@@ -340,7 +367,7 @@ static void
 test_fees(void)
 {
 	CHECK_EQ_INT(policy_fee_at(1000, 250), 250);
-	CHECK_EQ_INT(policy_fee_at(100, 141), 15);	/* 14.1 rounds up */
+	CHECK_EQ_INT(policy_fee_at(100, 141), 15); /* 14.1 rounds up */
 	CHECK_EQ_INT(policy_fee_at(100, 140), 14);
 	CHECK_EQ_INT(policy_fee_at(1, 1), 1);
 	CHECK_EQ_INT(policy_fee_at(1, 1000), 1);
@@ -353,8 +380,7 @@ test_fees(void)
 	CHECK_EQ_INT(policy_fee_at(3000, 182), 546);
 	CHECK_EQ_INT(policy_fee_at(MAX_MONEY, 1000000),
 	    MAX_MONEY / 1000 * 1000000);
-	CHECK_EQ_INT(policy_fee_at(MAX_MONEY + 999, 1000),
-	    MAX_MONEY + 999);
+	CHECK_EQ_INT(policy_fee_at(MAX_MONEY + 999, 1000), MAX_MONEY + 999);
 
 	CHECK_EQ_INT(policy_vsize(400, 0, 20), 100);
 	CHECK_EQ_INT(policy_vsize(401, 0, 20), 101);
@@ -408,7 +434,7 @@ test_dust(void)
 	o.script = p2pkh;
 	o.script_len = sizeof(p2pkh);
 	CHECK_EQ_INT(policy_dust_threshold(&p, &o), 0);
-	p.dust_relay_fee = 1000;	/* 182 bytes at 1 sat/vB */
+	p.dust_relay_fee = 1000; /* 182 bytes at 1 sat/vB */
 	CHECK_EQ_INT(policy_dust_threshold(&p, &o), 182);
 }
 
@@ -450,7 +476,7 @@ test_solver(void)
 	s[0] = OP_16;
 	s[1] = 40;
 	CHECK_EQ_INT(policy_solve(s, 42), TXOUT_WITNESS_UNKNOWN);
-	s[1] = 41;	/* program over 40 bytes: not a witness program */
+	s[1] = 41; /* program over 40 bytes: not a witness program */
 	CHECK_EQ_INT(policy_solve(s, 43), TXOUT_NONSTANDARD);
 
 	/* Null data: OP_RETURN then pushes only. */
@@ -463,7 +489,7 @@ test_solver(void)
 	CHECK_EQ_INT(policy_solve(s, 9), TXOUT_NULL_DATA);
 	s[9] = OP_DUP;
 	CHECK_EQ_INT(policy_solve(s, 10), TXOUT_NONSTANDARD);
-	s[1] = 20;	/* truncated push */
+	s[1] = 20; /* truncated push */
 	CHECK_EQ_INT(policy_solve(s, 10), TXOUT_NONSTANDARD);
 
 	/* Pay to pubkey: compressed, uncompressed, hybrid; bad headers. */
@@ -485,22 +511,25 @@ test_solver(void)
 	/* Bare multisig: 2-of-3 with valid-looking keys. */
 	memset(s, 0x22, sizeof(s));
 	s[0] = OP_2;
-	s[1] = 33; s[2] = 0x02;
-	s[35] = 33; s[36] = 0x03;
-	s[69] = 65; s[70] = 0x04;
+	s[1] = 33;
+	s[2] = 0x02;
+	s[35] = 33;
+	s[36] = 0x03;
+	s[69] = 65;
+	s[70] = 0x04;
 	s[135] = OP_3;
 	s[136] = OP_CHECKMULTISIG;
 	m = n = 0;
 	CHECK_EQ_INT(policy_solve_multisig(s, 137, &m, &n), TXOUT_MULTISIG);
 	CHECK_EQ_INT(m, 2);
 	CHECK_EQ_INT(n, 3);
-	s[135] = OP_2;	/* key count disagrees */
+	s[135] = OP_2; /* key count disagrees */
 	CHECK_EQ_INT(policy_solve(s, 137), TXOUT_NONSTANDARD);
 	s[135] = OP_3;
-	s[0] = OP_4;	/* m > n */
+	s[0] = OP_4; /* m > n */
 	CHECK_EQ_INT(policy_solve(s, 137), TXOUT_NONSTANDARD);
 	s[0] = OP_2;
-	s[70] = 0x05;	/* not a key: the key list ends early */
+	s[70] = 0x05; /* not a key: the key list ends early */
 	CHECK_EQ_INT(policy_solve(s, 137), TXOUT_NONSTANDARD);
 	s[70] = 0x04;
 	s[136] = OP_CHECKMULTISIGVERIFY;
@@ -508,7 +537,8 @@ test_solver(void)
 	/* 1-of-1; the count as a non-minimal push is refused. */
 	memset(s, 0x22, sizeof(s));
 	s[0] = OP_1;
-	s[1] = 33; s[2] = 0x02;
+	s[1] = 33;
+	s[2] = 0x02;
 	s[35] = OP_1;
 	s[36] = OP_CHECKMULTISIG;
 	CHECK_EQ_INT(policy_solve(s, 37), TXOUT_MULTISIG);
@@ -544,8 +574,7 @@ test_solver(void)
 
 /* Checks tx against p: standard (want NULL) or refused with want. */
 static void
-expect_std(const struct policy *p, struct tb *t, const char *want,
-    int line)
+expect_std(const struct policy *p, struct tb *t, const char *want, int line)
 {
 	const char *reason = NULL;
 	int ok = policy_is_standard_tx(p, tb_tx(t), &reason);
@@ -589,7 +618,7 @@ test_standard_version_size(void)
 	t->out[0].script = big;
 	t->out[0].script_len = 100000;
 	EXPECT_STD(&p, t, "tx-size");
-	t->out[0].script_len = 99000;	/* under the weight: the type fails */
+	t->out[0].script_len = 99000; /* under the weight: the type fails */
 	EXPECT_STD(&p, t, "scriptpubkey");
 	t->out[0].script = p2wpkh;
 	t->out[0].script_len = sizeof(p2wpkh);
@@ -650,9 +679,12 @@ test_standard_outputs(void)
 	/* Bare multisig: 2-of-3 when permitted; 1-of-4 never. */
 	memset(ms, 0x22, sizeof(ms));
 	ms[0] = OP_2;
-	ms[1] = 33; ms[2] = 0x02;
-	ms[35] = 33; ms[36] = 0x03;
-	ms[69] = 65; ms[70] = 0x04;
+	ms[1] = 33;
+	ms[2] = 0x02;
+	ms[35] = 33;
+	ms[36] = 0x03;
+	ms[69] = 65;
+	ms[70] = 0x04;
 	ms[135] = OP_3;
 	ms[136] = OP_CHECKMULTISIG;
 	t->out[2].script = ms;
@@ -663,10 +695,14 @@ test_standard_outputs(void)
 	p.permit_bare_multisig = 1;
 	memset(ms4, 0x22, sizeof(ms4));
 	ms4[0] = OP_1;
-	ms4[1] = 33; ms4[2] = 0x02;
-	ms4[35] = 33; ms4[36] = 0x02;
-	ms4[69] = 33; ms4[70] = 0x02;
-	ms4[103] = 33; ms4[104] = 0x02;
+	ms4[1] = 33;
+	ms4[2] = 0x02;
+	ms4[35] = 33;
+	ms4[36] = 0x02;
+	ms4[69] = 33;
+	ms4[70] = 0x02;
+	ms4[103] = 33;
+	ms4[104] = 0x02;
 	ms4[137] = OP_4;
 	ms4[138] = OP_CHECKMULTISIG;
 	t->out[2].script = ms4;
@@ -677,14 +713,14 @@ test_standard_outputs(void)
 	/* OP_RETURN: one budget over all outputs. */
 	memset(ret, 0, sizeof(ret));
 	ret[0] = OP_RETURN;
-	ret[1] = 81;	/* 83 bytes in all */
+	ret[1] = 81; /* 83 bytes in all */
 	t->out[1].script = ret;
 	t->out[1].script_len = 83;
 	t->out[1].value = 0;
 	t->out[2].script = ret;
 	t->out[2].script_len = 83;
 	t->out[2].value = 0;
-	EXPECT_STD(&p, t, NULL);	/* two are fine in Core 30 */
+	EXPECT_STD(&p, t, NULL); /* two are fine in Core 30 */
 	p.max_datacarrier_bytes = 166;
 	EXPECT_STD(&p, t, NULL);
 	p.max_datacarrier_bytes = 165;
@@ -709,9 +745,9 @@ test_standard_dust(void)
 
 	policy_init(&p, NULL, 0, err, sizeof(err));
 	CHECK_EQ_INT(policy_dust_count(&p, tb_tx(t)), 0);
-	t->out[0].value = 293;	/* P2WPKH threshold is 294 */
+	t->out[0].value = 293; /* P2WPKH threshold is 294 */
 	CHECK_EQ_INT(policy_dust_count(&p, tb_tx(t)), 1);
-	EXPECT_STD(&p, t, NULL);	/* one: left to the pool's fee rule */
+	EXPECT_STD(&p, t, NULL); /* one: left to the pool's fee rule */
 	t->out[2].script = p2pkh;
 	t->out[2].script_len = sizeof(p2pkh);
 	t->out[2].value = 545;
@@ -813,7 +849,7 @@ test_inputs_standard(void)
 	t->in[1].script_len = 0;
 	CHECK(!policy_inputs_standard(tb_tx(t), t->spent, &reason, &debug));
 	CHECK_EQ_STR(debug, "p2sh redeemscript missing");
-	sig[0] = 20;	/* push past the end */
+	sig[0] = 20; /* push past the end */
 	t->in[1].script_len = 5;
 	CHECK(!policy_inputs_standard(tb_tx(t), t->spent, &reason, &debug));
 	CHECK_EQ_STR(debug, "p2sh scriptsig malformed");
@@ -849,7 +885,7 @@ test_inputs_standard(void)
 	t->spent[0].script = p2pkh;
 	t->spent[0].script_len = sizeof(p2pkh);
 	CHECK_EQ_INT(policy_legacy_sigops(tb_tx(t), t->spent), 1);
-	t->in[0].script = rs;	/* sigops in the scriptSig itself */
+	t->in[0].script = rs; /* sigops in the scriptSig itself */
 	t->in[0].script_len = 3;
 	CHECK_EQ_INT(policy_legacy_sigops(tb_tx(t), t->spent), 4);
 	free(t);
@@ -885,7 +921,7 @@ test_witness_standard(void)
 	t->spent[0].script = p2pkh;
 	t->spent[0].script_len = sizeof(p2pkh);
 	CHECK(wit_ok(t, &reason));
-	set_wit(t, 1, 2, 72);	/* P2WPKH spend */
+	set_wit(t, 1, 2, 72); /* P2WPKH spend */
 	CHECK(wit_ok(t, &reason));
 	/* A witness for a P2PKH input. */
 	set_wit(t, 0, 1, 1);
@@ -947,7 +983,7 @@ test_witness_standard(void)
 	/* Script path, tapscript leaf: items up to 80 bytes. */
 	ctrl[0] = TAPROOT_LEAF_TAPSCRIPT;
 	set_wit(t, 1, 4, 80);
-	t->wit[1][2].len = 500;		/* the script: no limit */
+	t->wit[1][2].len = 500; /* the script: no limit */
 	t->wit[1][3].p = ctrl;
 	t->wit[1][3].len = 33;
 	CHECK(wit_ok(t, &reason));
@@ -977,8 +1013,8 @@ static void
 test_sigop_cost(void)
 {
 	struct tb *t = tb_new(3, 1);
-	uint8_t ms[137], sig[140], ws[3] = { OP_CHECKSIG, OP_CHECKSIG,
-	    OP_CHECKSIG };
+	uint8_t ms[137], sig[140],
+	    ws[3] = { OP_CHECKSIG, OP_CHECKSIG, OP_CHECKSIG };
 
 	/* A P2WPKH spend: one witness sigop. */
 	t->tx.vin_count = 1;
@@ -992,9 +1028,12 @@ test_sigop_cost(void)
 	/* P2SH 2-of-3: three accurate sigops, times 4. */
 	memset(ms, 0x22, sizeof(ms));
 	ms[0] = OP_2;
-	ms[1] = 33; ms[2] = 0x02;
-	ms[35] = 33; ms[36] = 0x03;
-	ms[69] = 65; ms[70] = 0x04;
+	ms[1] = 33;
+	ms[2] = 0x02;
+	ms[35] = 33;
+	ms[36] = 0x03;
+	ms[69] = 65;
+	ms[70] = 0x04;
 	ms[135] = OP_3;
 	ms[136] = OP_CHECKMULTISIG;
 	t->tx.vin_count = 2;
@@ -1015,7 +1054,8 @@ test_sigop_cost(void)
 	set_wit(t, 2, 2, 10);
 	t->wit[2][1].p = ws;
 	t->wit[2][1].len = sizeof(ws);
-	CHECK_EQ_INT(consensus_tx_sigop_cost(tb_tx(t), t->spent, STD), 5 + 12 + 3);
+	CHECK_EQ_INT(consensus_tx_sigop_cost(tb_tx(t), t->spent, STD),
+	    5 + 12 + 3);
 	/* The vsize rises with sigops at bytes_per_sigop. */
 	CHECK_EQ_INT(policy_vsize(tx_weight(&t->tx), 20 * 5, 20), 500);
 	free(t);
@@ -1103,11 +1143,11 @@ test_child_with_parents(void)
 	CHECK(!policy_child_with_parents(t, 3, 0));
 }
 
-UNIT_MAIN(UNIT_CASE(setup), UNIT_CASE(test_defaults),
-    UNIT_CASE(test_options), UNIT_CASE(test_options_bad),
-    UNIT_CASE(test_parse_money), UNIT_CASE(test_fees), UNIT_CASE(test_dust),
-    UNIT_CASE(test_solver), UNIT_CASE(test_standard_version_size),
-    UNIT_CASE(test_standard_outputs), UNIT_CASE(test_standard_dust),
-    UNIT_CASE(test_tx_size_small), UNIT_CASE(test_inputs_standard),
-    UNIT_CASE(test_witness_standard), UNIT_CASE(test_sigop_cost),
-    UNIT_CASE(test_rbf), UNIT_CASE(test_child_with_parents), UNIT_CASE(teardown))
+UNIT_MAIN(UNIT_CASE(setup), UNIT_CASE(test_defaults), UNIT_CASE(test_options),
+    UNIT_CASE(test_options_bad), UNIT_CASE(test_parse_money),
+    UNIT_CASE(test_fees), UNIT_CASE(test_dust), UNIT_CASE(test_solver),
+    UNIT_CASE(test_standard_version_size), UNIT_CASE(test_standard_outputs),
+    UNIT_CASE(test_standard_dust), UNIT_CASE(test_tx_size_small),
+    UNIT_CASE(test_inputs_standard), UNIT_CASE(test_witness_standard),
+    UNIT_CASE(test_sigop_cost), UNIT_CASE(test_rbf),
+    UNIT_CASE(test_child_with_parents), UNIT_CASE(teardown))

@@ -26,11 +26,11 @@
 #include "unit.h"
 
 struct ctx {
-	struct testenv t;		/* t.cb: coinbase txids by height */
+	struct testenv t; /* t.cb: coinbase txids by height */
 	struct sigcache *sc;
 	struct policy pol;
 	struct pool *pool;
-	int next_cb;			/* next unused mature coinbase */
+	int next_cb; /* next unused mature coinbase */
 	/* Hook records. */
 	int nadded, nremoved;
 	enum pool_removal last_why;
@@ -343,7 +343,7 @@ test_refusals(void)
 	t.in[0].sequence = 0;
 	CHECK_EQ_INT(submit(&c, &t, &R), ACCEPT_POLICY);
 	CHECK_EQ_STR(R.reason, "non-final");
-	t.locktime = (uint32_t)tip.height;	/* final at tip + 1 */
+	t.locktime = (uint32_t)tip.height; /* final at tip + 1 */
 	CHECK_EQ_INT(submit_flags(&c, &t, ACCEPT_TEST_ONLY, &R), ACCEPT_OK);
 	bg_tx_free(&t);
 	/* BIP68: an output confirmed one block ago, relative lock of 5. */
@@ -427,7 +427,8 @@ test_min_fee_prioritise(void)
 	bg_tx_free(&t);
 	/* A bypass (reorg) re-add ignores the floor. */
 	spend(&t, next_coinbase(&c), 0, 50 * COIN);
-	CHECK_EQ_INT(submit_flags(&c, &t, ACCEPT_BYPASS_LIMITS, &R), ACCEPT_OK);
+	CHECK_EQ_INT(submit_flags(&c, &t, ACCEPT_BYPASS_LIMITS, &R),
+	    ACCEPT_OK);
 	bg_tx_free(&t);
 	ctx_close(&c);
 }
@@ -580,8 +581,10 @@ test_chain_limits(void)
 			char want[160], hex[65];
 
 			hash_to_hex(ftxid, hex);
-			snprintf(want, sizeof(want), "too many descendants for "
-			    "tx %s [limit: 25]", hex);
+			snprintf(want, sizeof(want),
+			    "too many descendants for "
+			    "tx %s [limit: 25]",
+			    hex);
 			CHECK_EQ_INT(R.code, ACCEPT_POLICY);
 			CHECK_EQ_STR(R.reason, "too-long-mempool-chain");
 			CHECK_EQ_STR(R.debug, want);
@@ -619,8 +622,10 @@ test_descendant_size(void)
 	CHECK_EQ_INT(submit(&c, &t2, &R), ACCEPT_POLICY);
 	CHECK_EQ_STR(R.reason, "too-long-mempool-chain");
 	hash_to_hex(ptxid, hex);
-	snprintf(want, sizeof(want), "exceeds descendant size limit for tx %s "
-	    "[limit: 300]", hex);
+	snprintf(want, sizeof(want),
+	    "exceeds descendant size limit for tx %s "
+	    "[limit: 300]",
+	    hex);
 	CHECK_EQ_STR(R.debug, want);
 	/* A direct child of the parent gets the carve-out. */
 	bg_tx_free(&t2);
@@ -645,8 +650,8 @@ test_scripts(void)
 	spend(&t, next_coinbase(&c), 0, 50 * COIN - 1000);
 	t.in[0].wit[0][0] = 0x52;
 	CHECK_EQ_INT(submit(&c, &t, &R), ACCEPT_CONSENSUS);
-	CHECK(strncmp(R.reason, "mandatory-script-verify-flag-failed (", 37)
-	    == 0);
+	CHECK(strncmp(R.reason, "mandatory-script-verify-flag-failed (", 37) ==
+	    0);
 	/* No witness at all: stripped. */
 	t.in[0].nwit = 0;
 	CHECK_EQ_INT(submit(&c, &t, &R), ACCEPT_WITNESS_STRIPPED);
@@ -664,8 +669,8 @@ test_scripts(void)
 	bg_in_add_wit(bg_tx_add_in(&t, ptxid, 0), nop_true, 2);
 	bg_tx_add_out(&t, 50 * COIN - 2000, bg_p2wsh_true, 34);
 	CHECK_EQ_INT(submit(&c, &t, &R), ACCEPT_POLICY);
-	CHECK(strncmp(R.reason, "mempool-script-verify-flag-failed (", 35)
-	    == 0);
+	CHECK(
+	    strncmp(R.reason, "mempool-script-verify-flag-failed (", 35) == 0);
 	bg_tx_free(&p);
 	bg_tx_free(&t);
 	ctx_close(&c);
@@ -728,8 +733,8 @@ test_truc(void)
 		qc.version = 3;
 		CHECK_EQ_INT(submit(&c, &qc, &R), ACCEPT_POLICY);
 		CHECK(strncmp(R.debug, "version=3 tx ", 13) == 0);
-		CHECK(strstr(R.debug, "cannot spend from non-version=3")
-		    != NULL);
+		CHECK(strstr(R.debug, "cannot spend from non-version=3") !=
+		    NULL);
 		bg_tx_free(&q);
 		bg_tx_free(&qc);
 	}
@@ -805,8 +810,9 @@ test_block_and_reorg(void)
 	}
 	wbuf_free(&raw);
 	/* Expiry takes everything older than the cut-off, children too. */
-	CHECK_EQ_INT(pool_expire(c.pool, node_time() +
-	    c.pol.expiry_seconds + 1), 3);
+	CHECK_EQ_INT(pool_expire(c.pool,
+			 node_time() + c.pol.expiry_seconds + 1),
+	    3);
 	CHECK_EQ_INT(pool_count(c.pool), 0);
 	CHECK_EQ_INT(pool_usage(c.pool), 0);
 	CHECK_EQ_INT(pool_total_fee(c.pool), 0);
@@ -1109,7 +1115,8 @@ test_package(void)
 	raws[1] = w[1].p;
 	lens[1] = w[1].len;
 	c.nadded = 0;
-	CHECK_EQ_INT(pool_test_package(c.pool, raws, lens, 2, 0, res, &why), 0);
+	CHECK_EQ_INT(pool_test_package(c.pool, raws, lens, 2, 0, res, &why),
+	    0);
 	CHECK_EQ_INT(res[0].code, ACCEPT_OK);
 	CHECK_EQ_INT(res[1].code, ACCEPT_OK);
 	CHECK_EQ_INT(res[1].fee, 2000);
@@ -1141,7 +1148,8 @@ test_package(void)
 		raws[1] = w[2].p;
 		lens[1] = w[2].len;
 		CHECK_EQ_INT(pool_test_package(c.pool, raws, lens, 2, 0, res,
-		    &why), -1);
+				 &why),
+		    -1);
 		CHECK_EQ_STR(why, "conflict-in-package");
 		bg_tx_free(&y);
 	}
@@ -1209,7 +1217,6 @@ UNIT_MAIN(UNIT_CASE(test_accept_basic), UNIT_CASE(test_refusals),
     UNIT_CASE(test_scripts), UNIT_CASE(test_truc),
     UNIT_CASE(test_block_and_reorg), UNIT_CASE(test_reorg_drops_immature),
     UNIT_CASE(test_reorg_drops_spenders_of_lost),
-    UNIT_CASE(test_reorg_holding_bound),
-    UNIT_CASE(test_trim), UNIT_CASE(test_trim_cpfp), UNIT_CASE(test_select),
-    UNIT_CASE(test_package),
+    UNIT_CASE(test_reorg_holding_bound), UNIT_CASE(test_trim),
+    UNIT_CASE(test_trim_cpfp), UNIT_CASE(test_select), UNIT_CASE(test_package),
     UNIT_CASE(test_bench))

@@ -34,8 +34,8 @@ from_hex(struct arith256 *a, const char *s)
 
 struct compact_case {
 	uint32_t bits;
-	const char *value;	/* hex, no leading zeros needed */
-	uint32_t back;		/* GetCompact(negative) */
+	const char *value; /* hex, no leading zeros needed */
+	uint32_t back;	   /* GetCompact(negative) */
 	int negative;
 	int overflow;
 };
@@ -73,7 +73,7 @@ test_compact(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(compact_cases) / sizeof(compact_cases[0]);
-	    i++) {
+	     i++) {
 		const struct compact_case *c = &compact_cases[i];
 
 		arith256_set_compact(&a, c->bits, &neg, &ovf);
@@ -88,7 +88,8 @@ test_compact(void)
 	CHECK(ovf && !neg);
 	arith256_set_compact(&a, 0x2100ffff, &neg, &ovf);
 	CHECK(!ovf);
-	CHECK_EQ_STR(hex_of(&a), "ffff0000000000000000000000000000"
+	CHECK_EQ_STR(hex_of(&a),
+	    "ffff0000000000000000000000000000"
 	    "00000000000000000000000000000000");
 	arith256_set_compact(&a, 0x21010000, &neg, &ovf);
 	CHECK(ovf);
@@ -107,7 +108,8 @@ test_compact(void)
 	arith256_set_u64(&a, 0x800000);
 	CHECK_EQ_INT(arith256_get_compact(&a, 0), 0x04008000);
 	arith256_set_compact(&a, 0x1d00ffff, NULL, NULL);
-	CHECK_EQ_STR(hex_of(&a), "00000000ffff00000000000000000000"
+	CHECK_EQ_STR(hex_of(&a),
+	    "00000000ffff00000000000000000000"
 	    "00000000000000000000000000000000");
 	CHECK_EQ_INT(arith256_get_compact(&a, 0), 0x1d00ffff);
 	/* A negative zero stays positive. */
@@ -126,7 +128,8 @@ test_arith(void)
 	arith256_set_u64(&one, 1);
 	arith256_set_u64(&a, 0);
 	arith256_sub(&max, &a, &one);
-	CHECK_EQ_STR(hex_of(&max), "ffffffffffffffffffffffffffffffff"
+	CHECK_EQ_STR(hex_of(&max),
+	    "ffffffffffffffffffffffffffffffff"
 	    "ffffffffffffffffffffffffffffffff");
 	arith256_add(&a, &max, &one);
 	CHECK(arith256_is_zero(&a));
@@ -137,7 +140,8 @@ test_arith(void)
 	/* (2^256 - 1) / 3 = 0x5555...; times 3 gives it back. */
 	arith256_set_u64(&b, 3);
 	CHECK(arith256_div(&c, &max, &b) == 0);
-	CHECK_EQ_STR(hex_of(&c), "55555555555555555555555555555555"
+	CHECK_EQ_STR(hex_of(&c),
+	    "55555555555555555555555555555555"
 	    "55555555555555555555555555555555");
 	arith256_mul_u32(&c, &c, 3);
 	CHECK(arith256_cmp(&c, &max) == 0);
@@ -145,7 +149,8 @@ test_arith(void)
 
 	/* Shifts across limb boundaries, and past the end. */
 	arith256_shl(&c, &one, 255);
-	CHECK_EQ_STR(hex_of(&c), "80000000000000000000000000000000"
+	CHECK_EQ_STR(hex_of(&c),
+	    "80000000000000000000000000000000"
 	    "00000000000000000000000000000000");
 	arith256_shr(&c, &c, 254);
 	CHECK_EQ_INT(arith256_low64(&c), 2);
@@ -164,10 +169,12 @@ test_arith(void)
 	from_hex(&a, "ffffffffffffffff");
 	from_hex(&b, "ffffffffffffffff");
 	arith256_mul(&c, &a, &b);
-	CHECK_EQ_STR(hex_of(&c), "00000000000000000000000000000000"
+	CHECK_EQ_STR(hex_of(&c),
+	    "00000000000000000000000000000000"
 	    "fffffffffffffffe0000000000000001");
 	arith256_mul_u64(&c, &a, 0xffffffffffffffffULL);
-	CHECK_EQ_STR(hex_of(&c), "00000000000000000000000000000000"
+	CHECK_EQ_STR(hex_of(&c),
+	    "00000000000000000000000000000000"
 	    "fffffffffffffffe0000000000000001");
 	/* Division undoes multiplication; the remainder is dropped. */
 	CHECK(arith256_div_u64(&c, &c, 0xffffffffffffffffULL) == 0);
@@ -185,13 +192,15 @@ test_arith(void)
 	arith256_to_be(&b, le);
 	CHECK(memcmp(le, be, 32) == 0);
 	arith256_to_hex(&a, s);
-	CHECK_EQ_STR(s, "000102030405060708090a0b0c0d0e0f"
+	CHECK_EQ_STR(s,
+	    "000102030405060708090a0b0c0d0e0f"
 	    "101112131415161718191a1b1c1d1e1f");
 	CHECK(arith256_from_hex(&b, s) == 0 && arith256_cmp(&a, &b) == 0);
 	CHECK(arith256_from_hex(&b, "") == -1);
 	CHECK(arith256_from_hex(&b, "xyz") == -1);
-	CHECK(arith256_from_hex(&b, "10000000000000000000000000000000"
-	    "000000000000000000000000000000000") == -1);
+	CHECK(arith256_from_hex(&b,
+		  "10000000000000000000000000000000"
+		  "000000000000000000000000000000000") == -1);
 	CHECK(arith256_cmp(&one, &max) < 0 && arith256_cmp(&max, &one) > 0);
 	CHECK(arith256_to_double(&one) == 1.0);
 	arith256_shl(&c, &one, 200);
@@ -206,20 +215,22 @@ test_block_proof_and_difficulty(void)
 
 	/* Every mainnet block at difficulty 1 adds 0x100010001 of work. */
 	arith256_block_proof(&w, 0x1d00ffff);
-	CHECK_EQ_STR(hex_of(&w), "00000000000000000000000000000000"
+	CHECK_EQ_STR(hex_of(&w),
+	    "00000000000000000000000000000000"
 	    "00000000000000000000000100010001");
 	/* Regtest's genesis: chainwork 2. */
 	arith256_block_proof(&w, 0x207fffff);
 	CHECK_EQ_INT(arith256_low64(&w), 2);
-	arith256_block_proof(&w, 0x04923456);	/* negative */
+	arith256_block_proof(&w, 0x04923456); /* negative */
 	CHECK(arith256_is_zero(&w));
-	arith256_block_proof(&w, 0xff123456);	/* overflow */
+	arith256_block_proof(&w, 0xff123456); /* overflow */
 	CHECK(arith256_is_zero(&w));
 	arith256_block_proof(&w, 0);
 	CHECK(arith256_is_zero(&w));
 	/* Target 1: work is 2^255. */
 	arith256_block_proof(&w, 0x01010000);
-	CHECK_EQ_STR(hex_of(&w), "80000000000000000000000000000000"
+	CHECK_EQ_STR(hex_of(&w),
+	    "80000000000000000000000000000000"
 	    "00000000000000000000000000000000");
 
 	CHECK(arith256_difficulty(0x1d00ffff) == 1.0);
@@ -293,8 +304,7 @@ get_block(void *arg, int32_t height, struct pow_block *out)
 }
 
 static void
-chain_fill(struct chain *c, int32_t base, int32_t n, int64_t t0,
-    uint32_t bits)
+chain_fill(struct chain *c, int32_t base, int32_t n, int64_t t0, uint32_t bits)
 {
 	int32_t i;
 
@@ -360,17 +370,17 @@ test_retarget_mainnet(void)
 	chain_fill(&chain, 30240, 2016, 1261130161, 0x1d00ffff);
 	tip(&chain)->time = 1262152739;
 	CHECK(pow_next_work_required(m, tip(&chain), 1262153000, get_block,
-	    &chain, &bits) == 0);
+		  &chain, &bits) == 0);
 	CHECK_EQ_INT(bits, 0x1d00d86a);
 	/* Mid-period on mainnet: the previous bits, whatever the time. */
 	chain.n = 100;
 	CHECK(pow_next_work_required(m, tip(&chain), tip(&chain)->time + 7200,
-	    get_block, &chain, &bits) == 0);
+		  get_block, &chain, &bits) == 0);
 	CHECK_EQ_INT(bits, 0x1d00ffff);
 	/* A missing ancestor is reported, not guessed. */
 	chain_fill(&chain, 31000, 1256, 1261130161, 0x1d00ffff);
 	CHECK(pow_next_work_required(m, tip(&chain), 1262153000, get_block,
-	    &chain, &bits) == -1);
+		  &chain, &bits) == -1);
 	chainparams_free(m);
 }
 
@@ -387,11 +397,11 @@ test_min_difficulty_rule(void)
 	last = tip(&chain);
 	/* Twenty minutes and a second after the last block: limit. */
 	CHECK(pow_next_work_required(t, last, last->time + 1201, get_block,
-	    &chain, &bits) == 0);
+		  &chain, &bits) == 0);
 	CHECK_EQ_INT(bits, 0x1d00ffff);
 	/* Exactly twenty minutes is not enough. */
 	CHECK(pow_next_work_required(t, last, last->time + 1200, get_block,
-	    &chain, &bits) == 0);
+		  &chain, &bits) == 0);
 	CHECK_EQ_INT(bits, real);
 	/*
 	 * After a run of min-difficulty blocks a quick block must return to
@@ -401,22 +411,22 @@ test_min_difficulty_rule(void)
 		chain.b[i].bits = 0x1d00ffff;
 	chain.calls = 0;
 	CHECK(pow_next_work_required(t, last, last->time + 60, get_block,
-	    &chain, &bits) == 0);
+		  &chain, &bits) == 0);
 	CHECK_EQ_INT(bits, real);
 	CHECK_EQ_INT(chain.calls, 20);
 	/* The walk stops at a period's first block even if it is minimal. */
 	for (i = 0; i < 50; i++)
 		chain.b[i].bits = 0x1d00ffff;
 	CHECK(pow_next_work_required(t, last, last->time + 60, get_block,
-	    &chain, &bits) == 0);
+		  &chain, &bits) == 0);
 	CHECK_EQ_INT(bits, 0x1d00ffff);
 	/* A retarget boundary ignores the 20-minute rule. */
 	chain_fill(&chain, 2016, 2016, 1300000000, real);
 	last = tip(&chain);
 	CHECK(pow_next_work_required(t, last, last->time + 5000, get_block,
-	    &chain, &bits) == 0);
-	CHECK_EQ_INT(bits, pow_calculate_next_work(t, last, chain.b[0].time,
-	    real));
+		  &chain, &bits) == 0);
+	CHECK_EQ_INT(bits,
+	    pow_calculate_next_work(t, last, chain.b[0].time, real));
 	/* 2015 gaps of 600 s: slightly under two weeks, a bit harder. */
 	CHECK_EQ_INT(bits, 0x1c00ffde);
 	chainparams_free(t);
@@ -439,9 +449,9 @@ test_bip94(void)
 	last->bits = 0x1d00ffff;
 	last->time = chain.b[0].time + 14 * 24 * 3600;
 	CHECK(pow_next_work_required(t4, last, last->time + 600, get_block,
-	    &chain, &b4) == 0);
+		  &chain, &b4) == 0);
 	CHECK(pow_next_work_required(t3, last, last->time + 600, get_block,
-	    &chain, &b3) == 0);
+		  &chain, &b3) == 0);
 	CHECK_EQ_INT(b4, 0x1c00ffff);
 	CHECK_EQ_INT(b3, 0x1d00ffff);
 	/* The timewarp rule: only on BIP94 chains, only at period starts. */
@@ -465,11 +475,11 @@ test_regtest_no_retarget(void)
 	last = tip(&chain);
 	last->time = chain.b[0].time + 10;
 	CHECK(pow_next_work_required(r, last, last->time + 1, get_block,
-	    &chain, &bits) == 0);
+		  &chain, &bits) == 0);
 	CHECK_EQ_INT(bits, 0x207fffff);
 	chain.n = 10;
 	CHECK(pow_next_work_required(r, tip(&chain), 0, get_block, &chain,
-	    &bits) == 0);
+		  &bits) == 0);
 	CHECK_EQ_INT(bits, 0x207fffff);
 	/* With min-difficulty chains any transition is permitted. */
 	CHECK(pow_check_transition(r, 5, 0x207fffff, 0x1d00ffff) == 0);

@@ -26,8 +26,8 @@ test_mainnet_block_413567(void)
 	uint8_t root[32];
 	size_t len;
 	int mutated;
-	uint8_t *raw = read_file(SHARED_PATH("vectors/core/block413567.raw"), &len);
-
+	uint8_t *raw = read_file(SHARED_PATH("vectors/core/block413567.raw"),
+	    &len);
 
 	CHECK(raw != NULL);
 	if (raw == NULL)
@@ -71,13 +71,15 @@ test_regtest_chain_roundtrip(void)
 		uint32_t n = le32_read(raw + off + 4);
 
 		CHECK(memcmp(raw + off, magic, 4) == 0);
-		if (off + 8 + n > len || block_parse(raw + off + 8, n, &b) != 0) {
+		if (off + 8 + n > len ||
+		    block_parse(raw + off + 8, n, &b) != 0) {
 			ok = 0;
 			break;
 		}
 		if (blocks == 0) {
 			hash_to_hex(b.hash, hex);
-			CHECK_EQ_STR(hex, "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206");
+			CHECK_EQ_STR(hex,
+			    "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206");
 		} else if (memcmp(b.hdr.prev, prev, 32) != 0) {
 			ok = 0;
 		}
@@ -85,13 +87,15 @@ test_regtest_chain_roundtrip(void)
 		if (memcmp(root, b.hdr.merkle, 32) != 0 || mutated)
 			ok = 0;
 		idx = consensus_witness_commitment_index(&b);
-		if (idx >= 0 && b.tx_count > 0 && b.txs[0].vin[0].wit_count == 1) {
+		if (idx >= 0 && b.tx_count > 0 &&
+		    b.txs[0].vin[0].wit_count == 1) {
 			/* BIP141: commitment = hash256(witness root || reserved value). */
 			block_witness_merkle_root(&b, wroot);
 			memcpy(buf, wroot, 32);
 			memcpy(buf + 32, b.txs[0].vin[0].wit[0].p, 32);
 			hash256(buf, 64, commit);
-			if (memcmp(commit, b.txs[0].vout[idx].script + 6, 32) != 0)
+			if (memcmp(commit, b.txs[0].vout[idx].script + 6,
+				32) != 0)
 				ok = 0;
 			witness_blocks++;
 		}
@@ -113,7 +117,8 @@ test_regtest_chain_roundtrip(void)
 	CHECK_EQ_INT(txs, 21886);
 	CHECK(witness_blocks > 0);
 	hash_to_hex(prev, hex);
-	CHECK_EQ_STR(hex, "7e065a710ec65878c68a36b62f1cc5ea87ca4e14cb099854233d041b6f1233ea");
+	CHECK_EQ_STR(hex,
+	    "7e065a710ec65878c68a36b62f1cc5ea87ca4e14cb099854233d041b6f1233ea");
 	wbuf_free(&w);
 	free(raw);
 }
@@ -202,7 +207,8 @@ test_malformed_tx(void)
 		int rc = parse_hex_tx(bad[i], &tx, &raw);
 
 		if (rc != -1)
-			fprintf(stderr, "malformed case %zu parsed (rc %d)\n", i, rc);
+			fprintf(stderr, "malformed case %zu parsed (rc %d)\n",
+			    i, rc);
 		CHECK(rc == -1);
 		free(raw);
 	}
@@ -276,11 +282,13 @@ test_merkle_mutation(void)
 	int m3, m4;
 
 	memset(h, 0, sizeof(h));
-	h[0][0] = 1; h[1][0] = 2; h[2][0] = 3;
+	h[0][0] = 1;
+	h[1][0] = 2;
+	h[2][0] = 3;
 	memcpy(h4, h, sizeof(h));
 	memcpy(h4[3], h[2], 32);
-	merkle_root((const uint8_t (*)[32])h, 3, r3, &m3);
-	merkle_root((const uint8_t (*)[32])h4, 4, r4, &m4);
+	merkle_root((const uint8_t(*)[32])h, 3, r3, &m3);
+	merkle_root((const uint8_t(*)[32])h4, 4, r4, &m4);
 	/* CVE-2012-2459: [a b c] and [a b c c] share a root; the latter is flagged. */
 	CHECK(memcmp(r3, r4, 32) == 0);
 	CHECK(!m3);
@@ -305,18 +313,20 @@ test_merkleblock_roundtrip(void)
 		sha256(&i, sizeof(i), ids[i]);
 	memset(&hdr, 0, sizeof(hdr));
 	for (n = 1; n <= 13; n++) {
-		merkle_root((const uint8_t (*)[32])ids, n, hdr.merkle, &mutated);
+		merkle_root((const uint8_t(*)[32])ids, n, hdr.merkle,
+		    &mutated);
 		for (pat = 0; pat < (1u << n) && pat < 512; pat++) {
 			for (i = 0; i < n; i++)
 				match[i] = (pat >> i) & 1;
-			merkleblock_build(&hdr, (const uint8_t (*)[32])ids, match,
-			    n, &mb);
+			merkleblock_build(&hdr, (const uint8_t(*)[32])ids,
+			    match, n, &mb);
 			wbuf_init(&w);
 			merkleblock_serialize(&mb, &w);
 			rbuf_init(&r, w.p, w.len);
 			CHECK(merkleblock_parse(&r, &back) == MERKLEBLOCK_OK);
 			CHECK_EQ_INT(rbuf_left(&r), 0);
-			CHECK(merkleblock_extract(&back, root, &m, &pos, &nm) == 0);
+			CHECK(merkleblock_extract(&back, root, &m, &pos,
+				  &nm) == 0);
 			CHECK(memcmp(root, hdr.merkle, 32) == 0);
 			for (i = k = 0; i < n; i++) {
 				if (!match[i])
@@ -366,7 +376,8 @@ test_merkleblock_core_vector(void)
 	CHECK_EQ_INT(nm, 1);
 	if (nm == 1) {
 		hash_to_hex(m[0], hex);
-		CHECK_EQ_STR(hex, "c8a5cee63e522b058d922302f821f03833a2ab3cd9c89a940306a45e6de61745");
+		CHECK_EQ_STR(hex,
+		    "c8a5cee63e522b058d922302f821f03833a2ab3cd9c89a940306a45e6de61745");
 		CHECK_EQ_INT(pos[0], 3);
 	}
 	free(m);
@@ -402,7 +413,9 @@ test_merkleblock_core_vector(void)
 }
 
 UNIT_MAIN(UNIT_CASE(test_mainnet_block_413567),
-    UNIT_CASE(test_regtest_chain_roundtrip), UNIT_CASE(test_segwit_tx_roundtrip),
-    UNIT_CASE(test_malformed_tx), UNIT_CASE(test_block_rejects_trailing_bytes),
-    UNIT_CASE(test_block_prefix_ignores_trailing_bytes), UNIT_CASE(test_merkle_mutation),
-    UNIT_CASE(test_merkleblock_roundtrip), UNIT_CASE(test_merkleblock_core_vector))
+    UNIT_CASE(test_regtest_chain_roundtrip),
+    UNIT_CASE(test_segwit_tx_roundtrip), UNIT_CASE(test_malformed_tx),
+    UNIT_CASE(test_block_rejects_trailing_bytes),
+    UNIT_CASE(test_block_prefix_ignores_trailing_bytes),
+    UNIT_CASE(test_merkle_mutation), UNIT_CASE(test_merkleblock_roundtrip),
+    UNIT_CASE(test_merkleblock_core_vector))

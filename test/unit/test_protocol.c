@@ -77,7 +77,8 @@ test_msg_types(void)
 	int t;
 
 	for (t = 0; t < MT_OTHER; t++)
-		CHECK_EQ_INT(msg_type_lookup(msg_type_name((enum msg_type)t)), t);
+		CHECK_EQ_INT(msg_type_lookup(msg_type_name((enum msg_type)t)),
+		    t);
 	CHECK_EQ_INT(msg_type_lookup("reject"), MT_OTHER);
 	CHECK_EQ_INT(msg_type_lookup(""), MT_OTHER);
 	CHECK_EQ_INT(msg_type_from_name("*other*"), MT_OTHER);
@@ -288,14 +289,16 @@ test_addr_limits(void)
 	addr_encode(&w, 0, in, 2);
 	for (i = 0; i < w.len; i++) {
 		rbuf_init(&r, w.p, i);
-		CHECK(addr_parse(&r, 0, &out, &n, &unknown) == PROTO_EMALFORMED);
+		CHECK(
+		    addr_parse(&r, 0, &out, &n, &unknown) == PROTO_EMALFORMED);
 		CHECK(out == NULL);
 	}
 	wbuf_reset(&w);
 	addr_encode(&w, 1, in, 2);
 	for (i = 0; i < w.len; i++) {
 		rbuf_init(&r, w.p, i);
-		CHECK(addr_parse(&r, 1, &out, &n, &unknown) == PROTO_EMALFORMED);
+		CHECK(
+		    addr_parse(&r, 1, &out, &n, &unknown) == PROTO_EMALFORMED);
 	}
 	wbuf_free(&w);
 	free(in);
@@ -324,21 +327,50 @@ test_addrv2_networks(void)
 	struct wbuf w;
 
 	/* One IPv4 entry: time, services (compact 9), net 1, len 4, addr, port. */
-	CHECK(parse_v2_hex("01" "00e1f505" "09" "01" "04" "01020304" "208d",
-	    &n, &unknown, &out) == 0);
+	CHECK(parse_v2_hex("01"
+			   "00e1f505"
+			   "09"
+			   "01"
+			   "04"
+			   "01020304"
+			   "208d",
+		  &n, &unknown, &out) == 0);
 	CHECK_EQ_INT(n, 1);
 	CHECK(out[0].svc.port == 8333 && out[0].svc.addr.a[3] == 4);
 	free(out);
 	/* IPv4 with length 5: malformed (Core throws). */
-	CHECK(parse_v2_hex("01" "00e1f505" "09" "01" "05" "0102030405" "208d",
-	    &n, &unknown, &out) == PROTO_EMALFORMED);
+	CHECK(parse_v2_hex("01"
+			   "00e1f505"
+			   "09"
+			   "01"
+			   "05"
+			   "0102030405"
+			   "208d",
+		  &n, &unknown, &out) == PROTO_EMALFORMED);
 	/* IPv6 with length 4: malformed. */
-	CHECK(parse_v2_hex("01" "00e1f505" "09" "02" "04" "01020304" "208d",
-	    &n, &unknown, &out) == PROTO_EMALFORMED);
+	CHECK(parse_v2_hex("01"
+			   "00e1f505"
+			   "09"
+			   "02"
+			   "04"
+			   "01020304"
+			   "208d",
+		  &n, &unknown, &out) == PROTO_EMALFORMED);
 	/* Unknown network 0x42 of 3 bytes: read as no address, counted. */
-	CHECK(parse_v2_hex("02" "00e1f505" "09" "42" "03" "aabbcc" "208d"
-	    "00e1f505" "09" "01" "04" "05060708" "208d", &n, &unknown,
-	    &out) == 0);
+	CHECK(parse_v2_hex("02"
+			   "00e1f505"
+			   "09"
+			   "42"
+			   "03"
+			   "aabbcc"
+			   "208d"
+			   "00e1f505"
+			   "09"
+			   "01"
+			   "04"
+			   "05060708"
+			   "208d",
+		  &n, &unknown, &out) == 0);
 	CHECK_EQ_INT(n, 2);
 	CHECK_EQ_INT(unknown, 1);
 	CHECK(out[0].svc.addr.net == NET_NONE);
@@ -351,9 +383,27 @@ test_addrv2_networks(void)
 	wbuf_free(&w);
 	free(out);
 	/* TORv3 and I2P (32 bytes), CJDNS (16): kept, to be gossiped. */
-	snprintf(hexs, sizeof(hexs), "03" "00e1f505" "09" "04" "20" "%064d"
-	    "208d" "00e1f505" "09" "05" "20" "%064d" "208d" "00e1f505" "09"
-	    "06" "10" "fc%030d" "208d", 7, 8, 9);
+	snprintf(hexs, sizeof(hexs),
+	    "03"
+	    "00e1f505"
+	    "09"
+	    "04"
+	    "20"
+	    "%064d"
+	    "208d"
+	    "00e1f505"
+	    "09"
+	    "05"
+	    "20"
+	    "%064d"
+	    "208d"
+	    "00e1f505"
+	    "09"
+	    "06"
+	    "10"
+	    "fc%030d"
+	    "208d",
+	    7, 8, 9);
 	CHECK(parse_v2_hex(hexs, &n, &unknown, &out) == 0);
 	CHECK_EQ_INT(n, 3);
 	CHECK_EQ_INT(unknown, 0);
@@ -366,35 +416,75 @@ test_addrv2_networks(void)
 	CHECK(!addr_v1_compatible(&out[0].svc.addr));
 	free(out);
 	/* A CJDNS address outside fc00::/8 is read, but not valid. */
-	snprintf(hexs, sizeof(hexs), "01" "00e1f505" "09" "06" "10" "%032d"
-	    "208d", 1);
+	snprintf(hexs, sizeof(hexs),
+	    "01"
+	    "00e1f505"
+	    "09"
+	    "06"
+	    "10"
+	    "%032d"
+	    "208d",
+	    1);
 	CHECK(parse_v2_hex(hexs, &n, &unknown, &out) == 0);
 	CHECK(n == 1 && out[0].svc.addr.net == NET_CJDNS);
 	CHECK(!netaddr_is_valid(&out[0].svc.addr));
 	free(out);
 	/* TORv2 (10 bytes) is no longer supported: no address. */
-	CHECK(parse_v2_hex("01" "00e1f505" "09" "03" "0a" "00112233445566778899"
-	    "208d", &n, &unknown, &out) == 0);
+	CHECK(parse_v2_hex("01"
+			   "00e1f505"
+			   "09"
+			   "03"
+			   "0a"
+			   "00112233445566778899"
+			   "208d",
+		  &n, &unknown, &out) == 0);
 	CHECK(n == 1 && unknown == 1 && out[0].svc.addr.net == NET_NONE);
 	free(out);
 	/* IPv4-mapped and TORv2 (OnionCat) IPv6 addresses in addrv2: none. */
-	CHECK(parse_v2_hex("02" "00e1f505" "09" "02" "10"
-	    "00000000000000000000ffff01020304" "208d" "00e1f505" "09" "02" "10"
-	    "fd87d87eeb4300000000000000000001" "208d", &n, &unknown,
-	    &out) == 0);
+	CHECK(parse_v2_hex("02"
+			   "00e1f505"
+			   "09"
+			   "02"
+			   "10"
+			   "00000000000000000000ffff01020304"
+			   "208d"
+			   "00e1f505"
+			   "09"
+			   "02"
+			   "10"
+			   "fd87d87eeb4300000000000000000001"
+			   "208d",
+		  &n, &unknown, &out) == 0);
 	CHECK_EQ_INT(n, 2);
 	CHECK_EQ_INT(unknown, 2);
-	CHECK(out[0].svc.addr.net == NET_NONE && out[1].svc.addr.net == NET_NONE);
+	CHECK(out[0].svc.addr.net == NET_NONE &&
+	    out[1].svc.addr.net == NET_NONE);
 	free(out);
 	/* Address length over 512 bytes: malformed. */
-	CHECK(parse_v2_hex("01" "00e1f505" "09" "42" "fd0102", &n, &unknown,
-	    &out) == PROTO_EMALFORMED);
+	CHECK(parse_v2_hex("01"
+			   "00e1f505"
+			   "09"
+			   "42"
+			   "fd0102",
+		  &n, &unknown, &out) == PROTO_EMALFORMED);
 	/* Non-canonical services: malformed. */
-	CHECK(parse_v2_hex("01" "00e1f505" "fd0900" "01" "04" "01020304"
-	    "208d", &n, &unknown, &out) == PROTO_EMALFORMED);
+	CHECK(parse_v2_hex("01"
+			   "00e1f505"
+			   "fd0900"
+			   "01"
+			   "04"
+			   "01020304"
+			   "208d",
+		  &n, &unknown, &out) == PROTO_EMALFORMED);
 	/* Non-canonical count: malformed. */
-	CHECK(parse_v2_hex("fd0100" "00e1f505" "09" "01" "04" "01020304"
-	    "208d", &n, &unknown, &out) == PROTO_EMALFORMED);
+	CHECK(parse_v2_hex("fd0100"
+			   "00e1f505"
+			   "09"
+			   "01"
+			   "04"
+			   "01020304"
+			   "208d",
+		  &n, &unknown, &out) == PROTO_EMALFORMED);
 }
 
 static void
@@ -453,7 +543,7 @@ test_inv_roundtrip_and_limits(void)
 static void
 test_locator(void)
 {
-	uint8_t (*h)[32], stop[32];
+	uint8_t(*h)[32], stop[32];
 	struct locator_msg m;
 	struct wbuf w;
 	struct rbuf r;
@@ -464,7 +554,7 @@ test_locator(void)
 		h[i][0] = (uint8_t)i;
 	memset(stop, 0xab, 32);
 	wbuf_init(&w);
-	locator_encode(&w, (const uint8_t (*)[32])h, 5, stop);
+	locator_encode(&w, (const uint8_t(*)[32])h, 5, stop);
 	rbuf_init(&r, w.p, w.len);
 	CHECK(locator_parse(&r, &m) == 0);
 	CHECK_EQ_INT(m.version, PROTOCOL_VERSION);
@@ -478,13 +568,13 @@ test_locator(void)
 		CHECK(m.hashes == NULL);
 	}
 	wbuf_reset(&w);
-	locator_encode(&w, (const uint8_t (*)[32])h, MAX_LOCATOR_SZ, stop);
+	locator_encode(&w, (const uint8_t(*)[32])h, MAX_LOCATOR_SZ, stop);
 	rbuf_init(&r, w.p, w.len);
 	CHECK(locator_parse(&r, &m) == 0);
 	CHECK_EQ_INT(m.n, MAX_LOCATOR_SZ);
 	free(m.hashes);
 	wbuf_reset(&w);
-	locator_encode(&w, (const uint8_t (*)[32])h, MAX_LOCATOR_SZ + 1, stop);
+	locator_encode(&w, (const uint8_t(*)[32])h, MAX_LOCATOR_SZ + 1, stop);
 	rbuf_init(&r, w.p, w.len);
 	CHECK(locator_parse(&r, &m) == PROTO_ETOOMANY);
 	CHECK_EQ_INT(m.n, MAX_LOCATOR_SZ + 1);
@@ -603,9 +693,16 @@ static void
 test_cmpctblock(void)
 {
 	/* Version 2, one input spending nothing, one output: a whole tx. */
-	static const char txhex[] = "02000000" "01"
+	static const char txhex[] =
+	    "02000000"
+	    "01"
 	    "0000000000000000000000000000000000000000000000000000000000000000"
-	    "ffffffff" "0151" "ffffffff" "01" "0000000000000000" "0151"
+	    "ffffffff"
+	    "0151"
+	    "ffffffff"
+	    "01"
+	    "0000000000000000"
+	    "0151"
 	    "00000000";
 	/* No inputs, no outputs: reads, but is Core's null transaction. */
 	static const uint8_t nulltx[] = { 2, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
@@ -704,7 +801,7 @@ test_cfilter_messages(void)
 	CHECK(w.len == 1 + 32 + 1 + 4 && w.p[0] == 0 && w.p[33] == 4);
 	CHECK(memcmp(w.p + 1, h1, 32) == 0 && memcmp(w.p + 34, filt, 4) == 0);
 	wbuf_reset(&w);
-	cfheaders_encode(&w, 0, h1, h2, (const uint8_t (*)[32])h3, 1);
+	cfheaders_encode(&w, 0, h1, h2, (const uint8_t(*)[32])h3, 1);
 	CHECK(w.len == 1 + 32 + 32 + 1 + 32 && w.p[65] == 1);
 	CHECK(memcmp(w.p + 33, h2, 32) == 0 && memcmp(w.p + 66, h3, 32) == 0);
 	wbuf_reset(&w);
@@ -753,23 +850,29 @@ test_netaddr(void)
 	CHECK(service_parse("1.2.3.4:x", 7, &s) == -1);
 	CHECK(service_parse("[::1", 7, &s) == -1);
 	CHECK(service_parse("[::1]x", 7, &s) == -1);
-	CHECK(service_split("localhost:99", 1, host, sizeof(host), &port) == 0);
+	CHECK(
+	    service_split("localhost:99", 1, host, sizeof(host), &port) == 0);
 	CHECK_EQ_STR(host, "localhost");
 	CHECK_EQ_INT(port, 99);
 	/* Classes. */
 	CHECK(netaddr_parse("127.0.0.1", &a) == 0 && netaddr_is_local(&a));
 	CHECK(!netaddr_is_routable(&a));
-	CHECK_EQ_STR(net_class_name(netaddr_class(&a)), "not_publicly_routable");
+	CHECK_EQ_STR(net_class_name(netaddr_class(&a)),
+	    "not_publicly_routable");
 	CHECK(netaddr_parse("10.1.2.3", &a) == 0 && !netaddr_is_routable(&a));
-	CHECK(netaddr_parse("192.168.1.1", &a) == 0 && !netaddr_is_routable(&a));
-	CHECK(netaddr_parse("172.20.0.1", &a) == 0 && !netaddr_is_routable(&a));
-	CHECK(netaddr_parse("100.64.0.1", &a) == 0 && !netaddr_is_routable(&a));
+	CHECK(
+	    netaddr_parse("192.168.1.1", &a) == 0 && !netaddr_is_routable(&a));
+	CHECK(
+	    netaddr_parse("172.20.0.1", &a) == 0 && !netaddr_is_routable(&a));
+	CHECK(
+	    netaddr_parse("100.64.0.1", &a) == 0 && !netaddr_is_routable(&a));
 	CHECK(netaddr_parse("0.0.0.0", &a) == 0 && !netaddr_is_valid(&a));
 	CHECK(netaddr_parse("2001:db8::1", &a) == 0 && !netaddr_is_valid(&a));
 	CHECK(netaddr_parse("fe80::1", &a) == 0 && !netaddr_is_routable(&a));
 	CHECK(netaddr_parse("8.8.8.8", &a) == 0 && netaddr_is_routable(&a));
 	CHECK_EQ_STR(net_class_name(netaddr_class(&a)), "ipv4");
-	CHECK(netaddr_parse("2a00:1450::1", &a) == 0 && netaddr_is_routable(&a));
+	CHECK(
+	    netaddr_parse("2a00:1450::1", &a) == 0 && netaddr_is_routable(&a));
 	CHECK_EQ_STR(net_class_name(netaddr_class(&a)), "ipv6");
 	/* Groups: same /16 alike, different /16 not, 6to4 as its IPv4. */
 	netaddr_parse("8.8.1.1", &a);
@@ -798,29 +901,45 @@ test_subnet_core_forms(void)
 	static const struct {
 		const char *in, *out;
 	} v[] = {
-		{ "1.2.3", "1.2.0.3/32" }, { "1", "0.0.0.1/32" },
-		{ "0x7f.1", "127.0.0.1/32" }, { "010.2.3.4", "8.2.3.4/32" },
-		{ "1.16777215", "1.255.255.255/32" }, { "1.16777216", NULL },
-		{ "08.1.1.1", NULL }, { "0x.1.1.1", NULL }, { "1.2.3.", NULL },
-		{ "1..2", NULL }, { "4294967296", NULL }, { " 1.2.3.4", NULL },
-		{ "1.2.3.4 ", NULL }, { "+1.2.3.4", NULL },
-		{ "10.3.6.0/+24", "10.3.6.0/24" }, { "10.3.6.0/++24", NULL },
-		{ "10.3.6.0/+", NULL }, { "10.3.6.0/-0", NULL },
-		{ "10.3.6.0/0024", "10.3.6.0/24" }, { "10.3.6.0/0x18", NULL },
+		{ "1.2.3", "1.2.0.3/32" },
+		{ "1", "0.0.0.1/32" },
+		{ "0x7f.1", "127.0.0.1/32" },
+		{ "010.2.3.4", "8.2.3.4/32" },
+		{ "1.16777215", "1.255.255.255/32" },
+		{ "1.16777216", NULL },
+		{ "08.1.1.1", NULL },
+		{ "0x.1.1.1", NULL },
+		{ "1.2.3.", NULL },
+		{ "1..2", NULL },
+		{ "4294967296", NULL },
+		{ " 1.2.3.4", NULL },
+		{ "1.2.3.4 ", NULL },
+		{ "+1.2.3.4", NULL },
+		{ "10.3.6.0/+24", "10.3.6.0/24" },
+		{ "10.3.6.0/++24", NULL },
+		{ "10.3.6.0/+", NULL },
+		{ "10.3.6.0/-0", NULL },
+		{ "10.3.6.0/0024", "10.3.6.0/24" },
+		{ "10.3.6.0/0x18", NULL },
 		{ "10.3.6.0/256", NULL },
 		{ "10.3.6.0/4294967295", "10.3.6.0/32" },
 		{ "10.3.6.0/4278190080", "10.0.0.0/8" },
-		{ "[::2]", "::2/128" }, { "[1.2.3.4]/24", "1.2.3.0/24" },
-		{ "[[::2]]", NULL }, { "[::2", NULL },
+		{ "[::2]", "::2/128" },
+		{ "[1.2.3.4]/24", "1.2.3.0/24" },
+		{ "[[::2]]", NULL },
+		{ "[::2", NULL },
 		{ "1.2.3.4/[255.255.255.0]", "1.2.3.0/24" },
 		{ "10.0.0.1/0.0.0.0", "0.0.0.0/0" },
-		{ "::ffff:1.2.3.4", "1.2.3.4/32" }, { "::ffff:1.2.3.4/96", NULL },
+		{ "::ffff:1.2.3.4", "1.2.3.4/32" },
+		{ "::ffff:1.2.3.4/96", NULL },
 		{ "1.2.3.4/::ffff:255.255.255.0", "1.2.3.0/24" },
 		{ "2001:db8::1/ffff:ffff::", "2001:db8::/32" },
-		{ "1.2.3.4/24/24", NULL }, { "1.2.3.4//24", NULL },
+		{ "1.2.3.4/24/24", NULL },
+		{ "1.2.3.4//24", NULL },
 		{ "fd87:d87e:eb43::1/64", "::/64" },
 		{ "fd6b:88c0:8724::1/64", NULL },
-		{ "1.2.3.4/0xffffff00", "1.2.3.0/24" }, { "localhost", NULL },
+		{ "1.2.3.4/0xffffff00", "1.2.3.0/24" },
+		{ "localhost", NULL },
 	};
 	struct subnet sn;
 	char buf[NETADDR_STRLEN];
@@ -885,13 +1004,13 @@ test_netperm(void)
 	int dir;
 
 	CHECK(netperm_parse("1.2.3.4", imp, &f, &dir, &rest, err,
-	    sizeof(err)) == 0);
+		  sizeof(err)) == 0);
 	CHECK_EQ_STR(rest, "1.2.3.4");
 	CHECK(netperm_has(f, PF_NOBAN) && netperm_has(f, PF_RELAY) &&
 	    netperm_has(f, PF_MEMPOOL) && !netperm_has(f, PF_FORCERELAY));
 	CHECK_EQ_INT(dir, PDIR_IN);
 	CHECK(netperm_parse("noban,addr@127.0.0.1", imp, &f, &dir, &rest, err,
-	    sizeof(err)) == 0);
+		  sizeof(err)) == 0);
 	CHECK_EQ_STR(rest, "127.0.0.1");
 	CHECK(netperm_has(f, PF_NOBAN) && netperm_has(f, PF_DOWNLOAD) &&
 	    netperm_has(f, PF_ADDR) && !netperm_has(f, PF_RELAY));
@@ -900,13 +1019,13 @@ test_netperm(void)
 	CHECK_EQ_STR(names[1], "download");
 	CHECK_EQ_STR(names[2], "addr");
 	CHECK(netperm_parse("forcerelay,out@::1", imp, &f, &dir, &rest, err,
-	    sizeof(err)) == 0);
+		  sizeof(err)) == 0);
 	CHECK(netperm_has(f, PF_RELAY) && dir == PDIR_OUT);
 	CHECK(netperm_parse("all@1.1.1.1", imp, &f, &dir, &rest, err,
-	    sizeof(err)) == 0);
+		  sizeof(err)) == 0);
 	CHECK_EQ_INT(netperm_names(f, names), 7);
 	CHECK(netperm_parse("bogus@1.1.1.1", imp, &f, &dir, &rest, err,
-	    sizeof(err)) == -1);
+		  sizeof(err)) == -1);
 	CHECK_EQ_STR(err, "Invalid P2P permission: 'bogus'");
 }
 
@@ -968,7 +1087,9 @@ test_netaddr_names(void)
 		/* I2P with one character too many or a bad one */
 		"udhdrtrcetjm5sxzskjyr5ztpeszydbh4dpl3pl4utgqqw2v4jnaa.b32.i2p",
 		"udhdrtrcetjm5sxzskjyr5ztpeszydbh4dpl3pl4utgqqw2v4jn1.b32.i2p",
-		"", ".onion", "1.2.3.4",
+		"",
+		".onion",
+		"1.2.3.4",
 	};
 	struct netaddr a;
 	char out[NETADDR_STRLEN];
@@ -981,8 +1102,10 @@ test_netaddr_names(void)
 		CHECK(strcmp(out, good[i]) == 0);
 	}
 	/* Upper case reads the same; it is written in lower case. */
-	CHECK(netaddr_parse_name("PG6MMJIYJMCRSSLVYKFWNNTLARU7P5SVN6Y2YMMJU6NUBXNDF4PSCRYD.ONION",
-	    &a) == 0);
+	CHECK(
+	    netaddr_parse_name(
+		"PG6MMJIYJMCRSSLVYKFWNNTLARU7P5SVN6Y2YMMJU6NUBXNDF4PSCRYD.ONION",
+		&a) == 0);
 	netaddr_format(&a, out, sizeof(out));
 	CHECK(strcmp(out, good[0]) == 0);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -996,8 +1119,8 @@ test_socks5(void)
 	static const uint8_t greet_auth[] = { 5, 2, 0, 2 };
 	static const uint8_t greet[] = { 5, 1, 0 };
 	static const uint8_t auth[] = { 1, 1, '7', 1, '7' };
-	static const uint8_t conn[] = { 5, 1, 0, 3, 7, '1', '.', '2', '.',
-		'3', '.', '4', 0x20, 0x8d };
+	static const uint8_t conn[] = { 5, 1, 0, 3, 7, '1', '.', '2', '.', '3',
+		'.', '4', 0x20, 0x8d };
 	static const uint8_t rep[] = { 5, 2, 1, 0, 5, 0, 0, 3, 1, 'x', 0, 0,
 		'P', '2', 'P' };
 	struct socks5 *s = socks5_new("1.2.3.4", 8333, "7", "7");
@@ -1018,7 +1141,7 @@ test_socks5(void)
 		off += used;
 	}
 	CHECK(st == SOCKS5_DONE);
-	CHECK(off == sizeof(rep) - 3);	/* "P2P" is the peer's */
+	CHECK(off == sizeof(rep) - 3); /* "P2P" is the peer's */
 	CHECK(w.len == sizeof(auth) + sizeof(conn));
 	CHECK(memcmp(w.p, auth, sizeof(auth)) == 0);
 	CHECK(memcmp(w.p + sizeof(auth), conn, sizeof(conn)) == 0);
@@ -1030,8 +1153,8 @@ test_socks5(void)
 	wbuf_init(&w);
 	socks5_start(s, &w);
 	CHECK(w.len == sizeof(greet) && memcmp(w.p, greet, w.len) == 0);
-	st = socks5_feed(s, (const uint8_t *)"\x05\x00\x05\x05\x00\x01\x00",
-	    7, &used, &w, &why);
+	st = socks5_feed(s, (const uint8_t *)"\x05\x00\x05\x05\x00\x01\x00", 7,
+	    &used, &w, &why);
 	CHECK(st == SOCKS5_FAIL && strcmp(why, "connection refused") == 0);
 	socks5_free(s);
 	wbuf_free(&w);
@@ -1039,7 +1162,7 @@ test_socks5(void)
 	s = socks5_new("h", 1, NULL, NULL);
 	wbuf_init(&w);
 	CHECK(socks5_feed(s, (const uint8_t *)"\x05\x02", 2, &used, &w,
-	    &why) == SOCKS5_FAIL);
+		  &why) == SOCKS5_FAIL);
 	socks5_free(s);
 	s = socks5_new("h", 1, NULL, NULL);
 	CHECK(socks5_feed(s, (const uint8_t *)"HT", 2, &used, &w, &why) ==
@@ -1051,29 +1174,16 @@ test_socks5(void)
 	CHECK(socks5_new(big, 1, NULL, NULL) == NULL);
 }
 
-UNIT_MAIN(
-    UNIT_CASE(test_header_roundtrip),
-    UNIT_CASE(test_header_invalid_command),
-    UNIT_CASE(test_msg_types),
-    UNIT_CASE(test_version_roundtrip),
-    UNIT_CASE(test_version_optional_fields),
-    UNIT_CASE(test_version_truncated),
-    UNIT_CASE(test_version_long_subver),
-    UNIT_CASE(test_addr_roundtrip),
-    UNIT_CASE(test_addr_limits),
-    UNIT_CASE(test_addrv2_networks),
-    UNIT_CASE(test_inv_roundtrip_and_limits),
-    UNIT_CASE(test_locator),
-    UNIT_CASE(test_headers),
-    UNIT_CASE(test_small_messages),
-    UNIT_CASE(test_cmpctblock),
-    UNIT_CASE(test_cfilter_messages),
-    UNIT_CASE(test_subver_sanitize),
-    UNIT_CASE(test_netaddr),
-    UNIT_CASE(test_netaddr_names),
-    UNIT_CASE(test_socks5),
-    UNIT_CASE(test_subnet),
-    UNIT_CASE(test_subnet_core_forms),
-    UNIT_CASE(test_netperm),
-    UNIT_CASE(test_htab)
-)
+UNIT_MAIN(UNIT_CASE(test_header_roundtrip),
+    UNIT_CASE(test_header_invalid_command), UNIT_CASE(test_msg_types),
+    UNIT_CASE(test_version_roundtrip), UNIT_CASE(test_version_optional_fields),
+    UNIT_CASE(test_version_truncated), UNIT_CASE(test_version_long_subver),
+    UNIT_CASE(test_addr_roundtrip), UNIT_CASE(test_addr_limits),
+    UNIT_CASE(test_addrv2_networks), UNIT_CASE(test_inv_roundtrip_and_limits),
+    UNIT_CASE(test_locator), UNIT_CASE(test_headers),
+    UNIT_CASE(test_small_messages), UNIT_CASE(test_cmpctblock),
+    UNIT_CASE(test_cfilter_messages), UNIT_CASE(test_subver_sanitize),
+    UNIT_CASE(test_netaddr), UNIT_CASE(test_netaddr_names),
+    UNIT_CASE(test_socks5), UNIT_CASE(test_subnet),
+    UNIT_CASE(test_subnet_core_forms), UNIT_CASE(test_netperm),
+    UNIT_CASE(test_htab))

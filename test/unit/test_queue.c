@@ -14,7 +14,8 @@ test_fifo_and_drain(void)
 	int i, n;
 
 	for (i = 0; i < 5; i++)
-		CHECK(queue_push(q, msg_new(i, (uint64_t)i * 10, &i, sizeof(i))) == 0);
+		CHECK(queue_push(q,
+			  msg_new(i, (uint64_t)i * 10, &i, sizeof(i))) == 0);
 	CHECK_EQ_INT(queue_len(q), 5);
 	list = queue_drain(q);
 	CHECK_EQ_INT(queue_len(q), 0);
@@ -175,7 +176,8 @@ test_mpmc_stress(void)
 		count += cs[i].count;
 	}
 	CHECK_EQ_INT(count, (uint64_t)PRODUCERS * PER_PRODUCER);
-	CHECK(sum == (uint64_t)PRODUCERS * PER_PRODUCER * (PER_PRODUCER - 1) / 2);
+	CHECK(sum ==
+	    (uint64_t)PRODUCERS * PER_PRODUCER * (PER_PRODUCER - 1) / 2);
 	queue_free(q);
 }
 

@@ -9,11 +9,18 @@
 /* An owner thread that serves requests from its queue, like net. */
 struct owner {
 	struct queue *q;
-	int state;		/* the owner's private state */
+	int state; /* the owner's private state */
 };
 
-struct count_in { int add; int *vals; size_t n; };
-struct count_out { int total; char *label; };
+struct count_in {
+	int add;
+	int *vals;
+	size_t n;
+};
+struct count_out {
+	int total;
+	char *label;
+};
 
 static void
 count_in_free(void *p)
@@ -73,8 +80,8 @@ ask(struct owner *o, int add, int timeout, struct count_out *out,
 
 	in.vals[0] = 10;
 	in.vals[1] = 20;
-	r = request_new(count_fn, &in, sizeof(in), count_in_free,
-	    sizeof(*out), count_out_free);
+	r = request_new(count_fn, &in, sizeof(in), count_in_free, sizeof(*out),
+	    count_out_free);
 	m = msg_new(1, 0, &r, sizeof(r));
 	if (queue_push(o->q, m) != 0) {
 		msg_free(m);

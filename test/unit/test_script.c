@@ -29,15 +29,23 @@
 
 /* Every flag, one by one, as Core's mapFlagNames lists them. */
 static const uint32_t all_flags[] = {
-	SCRIPT_VERIFY_P2SH, SCRIPT_VERIFY_STRICTENC, SCRIPT_VERIFY_DERSIG,
-	SCRIPT_VERIFY_LOW_S, SCRIPT_VERIFY_NULLDUMMY,
-	SCRIPT_VERIFY_SIGPUSHONLY, SCRIPT_VERIFY_MINIMALDATA,
-	SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_NOPS, SCRIPT_VERIFY_CLEANSTACK,
-	SCRIPT_VERIFY_CHECKLOCKTIMEVERIFY, SCRIPT_VERIFY_CHECKSEQUENCEVERIFY,
+	SCRIPT_VERIFY_P2SH,
+	SCRIPT_VERIFY_STRICTENC,
+	SCRIPT_VERIFY_DERSIG,
+	SCRIPT_VERIFY_LOW_S,
+	SCRIPT_VERIFY_NULLDUMMY,
+	SCRIPT_VERIFY_SIGPUSHONLY,
+	SCRIPT_VERIFY_MINIMALDATA,
+	SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_NOPS,
+	SCRIPT_VERIFY_CLEANSTACK,
+	SCRIPT_VERIFY_CHECKLOCKTIMEVERIFY,
+	SCRIPT_VERIFY_CHECKSEQUENCEVERIFY,
 	SCRIPT_VERIFY_WITNESS,
 	SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM,
-	SCRIPT_VERIFY_MINIMALIF, SCRIPT_VERIFY_NULLFAIL,
-	SCRIPT_VERIFY_WITNESS_PUBKEYTYPE, SCRIPT_VERIFY_CONST_SCRIPTCODE,
+	SCRIPT_VERIFY_MINIMALIF,
+	SCRIPT_VERIFY_NULLFAIL,
+	SCRIPT_VERIFY_WITNESS_PUBKEYTYPE,
+	SCRIPT_VERIFY_CONST_SCRIPTCODE,
 	SCRIPT_VERIFY_TAPROOT,
 	SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_TAPROOT_VERSION,
 	SCRIPT_VERIFY_DISCOURAGE_OP_SUCCESS,
@@ -116,7 +124,8 @@ asm_parse(const char *s, uint8_t **out, size_t *len)
 	if (s == NULL)
 		return -1;
 	if (script_asm_parse(s, out, len, &bad) != 0) {
-		fprintf(stderr, "cannot parse script word at \"%.20s\"\n", bad);
+		fprintf(stderr, "cannot parse script word at \"%.20s\"\n",
+		    bad);
 		return -1;
 	}
 	return 0;
@@ -196,7 +205,7 @@ static const char nums_h[] =
     "50929b74c1a04954b78b4b6035e97a5e078a5a0f28ec96d547bfee9ace803ac0";
 
 struct script_case {
-	uint8_t *bufs[64];	/* everything to free */
+	uint8_t *bufs[64]; /* everything to free */
 	int nbufs;
 	struct witem wit[64];
 	size_t nwit;
@@ -237,7 +246,8 @@ case_parse(json_t *t, struct script_case *c)
 		if (nw < 1 || nw - 1 > 64)
 			return -1;
 		for (i = 0; i + 1 < nw; i++) {
-			const char *s = json_string_value(json_array_get(w, i));
+			const char *s = json_string_value(
+			    json_array_get(w, i));
 			size_t n;
 
 			if (s == NULL)
@@ -254,12 +264,13 @@ case_parse(json_t *t, struct script_case *c)
 				script_tapleaf_hash(TAPROOT_LEAF_TAPSCRIPT,
 				    tapscript, tapscript_len, leaf);
 				if (script_taproot_output_key(internal, leaf,
-				    outkey, &parity) != 0)
+					outkey, &parity) != 0)
 					return -1;
 				have_output = 1;
 				n = 33;
 				b = xmalloc(n);
-				b[0] = (uint8_t)(TAPROOT_LEAF_TAPSCRIPT | parity);
+				b[0] = (uint8_t)(TAPROOT_LEAF_TAPSCRIPT |
+				    parity);
 				memcpy(b + 1, internal, 32);
 			} else if (hex_decode_alloc(s, &b, &n) != 0)
 				return -1;
@@ -271,14 +282,16 @@ case_parse(json_t *t, struct script_case *c)
 		if (!json_is_number(json_array_get(w, nw - 1)))
 			return -1;
 		/* BTC to satoshis, rounded to nearest. */
-		c->amount = (int64_t)(json_number_value(json_array_get(w,
-		    nw - 1)) * 1e8 + 0.5);
+		c->amount = (int64_t)(json_number_value(
+					  json_array_get(w, nw - 1)) *
+			1e8 +
+		    0.5);
 		pos = 1;
 	}
 	if (json_array_size(t) < pos + 4)
 		return -1;
 	if (asm_parse(json_string_value(json_array_get(t, pos)), &c->sig,
-	    &c->siglen) != 0)
+		&c->siglen) != 0)
 		return -1;
 	spk_in = json_string_value(json_array_get(t, pos + 1));
 	if (spk_in == NULL)
@@ -298,12 +311,12 @@ case_parse(json_t *t, struct script_case *c)
 		return -1;
 	if (json_string_value(json_array_get(t, pos + 2)) == NULL ||
 	    script_flags_parse(json_string_value(json_array_get(t, pos + 2)),
-	    &c->flags) != 0)
+		&c->flags) != 0)
 		return -1;
 	if (json_string_value(json_array_get(t, pos + 3)) == NULL)
 		return -1;
-	c->expect = script_error_from_name(json_string_value(
-	    json_array_get(t, pos + 3)));
+	c->expect = script_error_from_name(
+	    json_string_value(json_array_get(t, pos + 3)));
 	return c->expect < 0 ? -1 : 0;
 }
 
@@ -346,8 +359,10 @@ script_case_run(json_t *t, int idx)
 		if ((f & SCRIPT_VERIFY_WITNESS) && !(f & SCRIPT_VERIFY_P2SH))
 			continue;
 		if (verify_pair(&sp, f, &err) != expect_ok) {
-			fprintf(stderr, "script_tests.json #%d: flags %#x "
-			    "change the outcome\n", idx, f);
+			fprintf(stderr,
+			    "script_tests.json #%d: flags %#x "
+			    "change the outcome\n",
+			    idx, f);
 			pass = 0;
 		}
 	}
@@ -366,9 +381,9 @@ test_script_tests(void)
 	CHECK(all != NULL);
 	if (all == NULL)
 		return;
-	json_array_foreach(all, i, t) {
+	json_array_foreach (all, i, t) {
 		if (json_array_size(t) == 1)
-			continue;	/* a comment */
+			continue; /* a comment */
 		total++;
 		passed += script_case_run(t, (int)i);
 	}
@@ -396,7 +411,7 @@ struct tx_case {
 	int parsed;
 	struct prevout *prev;
 	size_t nprev;
-	struct txout *spent;	/* per input */
+	struct txout *spent; /* per input */
 	struct script_txdata *td;
 };
 
@@ -429,7 +444,7 @@ tx_case_parse(json_t *t, struct tx_case *c)
 		return -1;
 	c->nprev = json_array_size(ins);
 	c->prev = xcalloc(c->nprev + 1, sizeof(*c->prev));
-	json_array_foreach(ins, i, in) {
+	json_array_foreach (ins, i, in) {
 		struct prevout *p = &c->prev[i];
 
 		if (json_array_size(in) < 3 || json_array_size(in) > 4)
@@ -445,7 +460,7 @@ tx_case_parse(json_t *t, struct tx_case *c)
 			p->amount = json_integer_value(json_array_get(in, 3));
 	}
 	if (hex_decode_alloc(json_string_value(json_array_get(t, 1)), &c->raw,
-	    &rawlen) != 0)
+		&rawlen) != 0)
 		return -1;
 	rbuf_init(&r, c->raw, rawlen);
 	if (tx_parse(&r, &c->tx, TX_ALLOW_WITNESS) != 0)
@@ -462,7 +477,8 @@ tx_case_parse(json_t *t, struct tx_case *c)
 			    c->prev[j].n == o->n) {
 				c->spent[i].value = c->prev[j].amount;
 				c->spent[i].script = c->prev[j].spk != NULL ?
-				    c->prev[j].spk : empty_script;
+				    c->prev[j].spk :
+				    empty_script;
 				c->spent[i].script_len = c->prev[j].spklen;
 				found = 1;
 			}
@@ -483,7 +499,7 @@ tx_scripts_ok(const struct tx_case *c, uint32_t flags)
 
 	for (i = 0; i < c->tx.vin_count; i++)
 		if (!script_verify_input(&c->tx, i, &c->spent[i], flags, c->td,
-		    &err))
+			&err))
 			return 0;
 	return 1;
 }
@@ -518,7 +534,7 @@ tx_valid_case(json_t *t, int idx)
 
 	if (tx_case_parse(t, &c) != 0 ||
 	    script_flags_parse(json_string_value(json_array_get(t, 2)),
-	    &excl) != 0) {
+		&excl) != 0) {
 		fprintf(stderr, "tx_valid.json #%d: bad test\n", idx);
 		tx_case_free(&c);
 		return 0;
@@ -541,14 +557,18 @@ tx_valid_case(json_t *t, int idx)
 	for (i = 0; i < NALL; i++) {
 		f = trim_flags(SCRIPT_VERIFY_ALL & ~(excl | all_flags[i]));
 		if (!tx_scripts_ok(&c, f)) {
-			fprintf(stderr, "tx_valid.json #%d: failed without "
-			    "%s\n", idx, script_flag_name(all_flags[i]));
+			fprintf(stderr,
+			    "tx_valid.json #%d: failed without "
+			    "%s\n",
+			    idx, script_flag_name(all_flags[i]));
 			pass = 0;
 		}
 		f = trim_flags(SCRIPT_VERIFY_ALL & ~(excl | rng_flags()));
 		if (!tx_scripts_ok(&c, f)) {
-			fprintf(stderr, "tx_valid.json #%d: failed with "
-			    "flags %#x\n", idx, f);
+			fprintf(stderr,
+			    "tx_valid.json #%d: failed with "
+			    "flags %#x\n",
+			    idx, f);
 			pass = 0;
 		}
 	}
@@ -556,8 +576,10 @@ tx_valid_case(json_t *t, int idx)
 	n = exclude_each(excl, combos);
 	for (i = 0; i < n; i++) {
 		if (tx_scripts_ok(&c, SCRIPT_VERIFY_ALL & ~combos[i])) {
-			fprintf(stderr, "tx_valid.json #%d: passes with "
-			    "flags %#x\n", idx, SCRIPT_VERIFY_ALL & ~combos[i]);
+			fprintf(stderr,
+			    "tx_valid.json #%d: passes with "
+			    "flags %#x\n",
+			    idx, SCRIPT_VERIFY_ALL & ~combos[i]);
 			pass = 0;
 		}
 	}
@@ -583,8 +605,10 @@ tx_invalid_case(json_t *t, int idx)
 	badtx = consensus_check_tx(&c.tx, NULL) != 0;
 	if (badtx || strcmp(fs, "BADTX") == 0) {
 		if (!badtx || strcmp(fs, "BADTX") != 0) {
-			fprintf(stderr, "tx_invalid.json #%d: CheckTransaction "
-			    "%s\n", idx, badtx ? "failed" : "passed");
+			fprintf(stderr,
+			    "tx_invalid.json #%d: CheckTransaction "
+			    "%s\n",
+			    idx, badtx ? "failed" : "passed");
 			pass = 0;
 		}
 		tx_case_free(&c);
@@ -608,14 +632,18 @@ tx_invalid_case(json_t *t, int idx)
 	for (i = 0; i < NALL; i++) {
 		f = fill_flags(flags | all_flags[i]);
 		if (tx_scripts_ok(&c, f)) {
-			fprintf(stderr, "tx_invalid.json #%d: passed with "
-			    "%s\n", idx, script_flag_name(all_flags[i]));
+			fprintf(stderr,
+			    "tx_invalid.json #%d: passed with "
+			    "%s\n",
+			    idx, script_flag_name(all_flags[i]));
 			pass = 0;
 		}
 		f = fill_flags(flags | rng_flags());
 		if (tx_scripts_ok(&c, f)) {
-			fprintf(stderr, "tx_invalid.json #%d: passed with "
-			    "flags %#x\n", idx, f);
+			fprintf(stderr,
+			    "tx_invalid.json #%d: passed with "
+			    "flags %#x\n",
+			    idx, f);
 			pass = 0;
 		}
 	}
@@ -623,8 +651,10 @@ tx_invalid_case(json_t *t, int idx)
 	n = exclude_each(flags, combos);
 	for (i = 0; i < n; i++) {
 		if (!tx_scripts_ok(&c, combos[i])) {
-			fprintf(stderr, "tx_invalid.json #%d: fails with "
-			    "flags %#x\n", idx, combos[i]);
+			fprintf(stderr,
+			    "tx_invalid.json #%d: fails with "
+			    "flags %#x\n",
+			    idx, combos[i]);
 			pass = 0;
 		}
 	}
@@ -643,9 +673,9 @@ run_tx_file(const char *rel, const char *name, int (*fn)(json_t *, int))
 	CHECK(all != NULL);
 	if (all == NULL)
 		return;
-	json_array_foreach(all, i, t) {
+	json_array_foreach (all, i, t) {
 		if (!json_is_array(json_array_get(t, 0)))
-			continue;	/* a comment */
+			continue; /* a comment */
 		total++;
 		passed += fn(t, (int)i);
 	}
@@ -697,9 +727,9 @@ sighash_case(json_t *t, int idx)
 	if (consensus_check_tx(&tx, NULL) != 0)
 		fprintf(stderr, "sighash.json #%d: CheckTransaction\n", idx);
 	else {
-		script_sighash_legacy(&tx, (size_t)json_integer_value(
-		    json_array_get(t, 2)), script != NULL ? script :
-		    empty_script, slen,
+		script_sighash_legacy(&tx,
+		    (size_t)json_integer_value(json_array_get(t, 2)),
+		    script != NULL ? script : empty_script, slen,
 		    (int32_t)json_integer_value(json_array_get(t, 3)), h);
 		hash_to_hex(h, got);
 		pass = strcmp(got, want) == 0;
@@ -725,9 +755,9 @@ test_sighash(void)
 	CHECK(all != NULL);
 	if (all == NULL)
 		return;
-	json_array_foreach(all, i, t) {
+	json_array_foreach (all, i, t) {
 		if (json_array_size(t) == 1)
-			continue;	/* the format line */
+			continue; /* the format line */
 		total++;
 		passed += sighash_case(t, (int)i);
 	}
@@ -750,8 +780,8 @@ hex_eq(const uint8_t *got, size_t n, const char *want)
 
 /* Merkle root of a script tree; leaf hashes are stored by leaf id. */
 static int
-tree_hash(json_t *node, uint8_t leaves[][32], uint8_t versions[],
-    size_t max, uint8_t out[32])
+tree_hash(json_t *node, uint8_t leaves[][32], uint8_t versions[], size_t max,
+    uint8_t out[32])
 {
 	uint8_t a[32], b[32], *s;
 	size_t id, n;
@@ -759,19 +789,21 @@ tree_hash(json_t *node, uint8_t leaves[][32], uint8_t versions[],
 	if (json_is_array(node)) {
 		if (json_array_size(node) != 2 ||
 		    tree_hash(json_array_get(node, 0), leaves, versions, max,
-		    a) != 0 ||
+			a) != 0 ||
 		    tree_hash(json_array_get(node, 1), leaves, versions, max,
-		    b) != 0)
+			b) != 0)
 			return -1;
 		script_tapbranch_hash(a, b, out);
 		return 0;
 	}
 	id = (size_t)json_integer_value(json_object_get(node, "id"));
-	if (id >= max || hex_decode_alloc(json_string_value(json_object_get(
-	    node, "script")), &s, &n) != 0)
+	if (id >= max ||
+	    hex_decode_alloc(json_string_value(
+				 json_object_get(node, "script")),
+		&s, &n) != 0)
 		return -1;
-	versions[id] = (uint8_t)json_integer_value(json_object_get(node,
-	    "leafVersion"));
+	versions[id] = (uint8_t)json_integer_value(
+	    json_object_get(node, "leafVersion"));
 	script_tapleaf_hash(versions[id], s != NULL ? s : empty_script, n,
 	    leaves[id]);
 	memcpy(out, leaves[id], 32);
@@ -794,46 +826,48 @@ bip341_spk_case(json_t *v)
 	size_t i, n;
 	int parity, pass = 1;
 
-	if (hex_decode(json_string_value(json_object_get(given,
-	    "internalPubkey")), internal, 32) != 32)
+	if (hex_decode(json_string_value(
+			   json_object_get(given, "internalPubkey")),
+		internal, 32) != 32)
 		return 0;
 	if (!json_is_null(tree)) {
 		if (tree_hash(tree, leaves, versions, 16, root) != 0)
 			return 0;
 		for (i = 0; i < json_array_size(lh); i++)
-			pass &= hex_eq(leaves[i], 32, json_string_value(
-			    json_array_get(lh, i)));
-		pass &= hex_eq(root, 32, json_string_value(json_object_get(
-		    inter, "merkleRoot")));
+			pass &= hex_eq(leaves[i], 32,
+			    json_string_value(json_array_get(lh, i)));
+		pass &= hex_eq(root, 32,
+		    json_string_value(json_object_get(inter, "merkleRoot")));
 	}
 	tagged_hash_init(&c, "TapTweak");
 	sha256_update(&c, internal, 32);
 	if (!json_is_null(tree))
 		sha256_update(&c, root, 32);
 	sha256_final(&c, tweak);
-	pass &= hex_eq(tweak, 32, json_string_value(json_object_get(inter,
-	    "tweak")));
-	if (script_taproot_output_key(internal, json_is_null(tree) ? NULL :
-	    root, out, &parity) != 0)
+	pass &= hex_eq(tweak, 32,
+	    json_string_value(json_object_get(inter, "tweak")));
+	if (script_taproot_output_key(internal,
+		json_is_null(tree) ? NULL : root, out, &parity) != 0)
 		return 0;
-	pass &= hex_eq(out, 32, json_string_value(json_object_get(inter,
-	    "tweakedPubkey")));
+	pass &= hex_eq(out, 32,
+	    json_string_value(json_object_get(inter, "tweakedPubkey")));
 	spk[0] = OP_1;
 	spk[1] = 32;
 	memcpy(spk + 2, out, 32);
-	pass &= hex_eq(spk, 34, json_string_value(json_object_get(exp,
-	    "scriptPubKey")));
+	pass &= hex_eq(spk, 34,
+	    json_string_value(json_object_get(exp, "scriptPubKey")));
 	/* Each control block must prove its leaf into the output key. */
 	for (i = 0; i < json_array_size(cbs); i++) {
 		if (hex_decode_alloc(json_string_value(json_array_get(cbs, i)),
-		    &cb, &n) != 0)
+			&cb, &n) != 0)
 			return 0;
-		pass &= n >= 33 && (cb[0] & TAPROOT_LEAF_MASK) == versions[i] &&
+		pass &= n >= 33 &&
+		    (cb[0] & TAPROOT_LEAF_MASK) == versions[i] &&
 		    (cb[0] & 1) == parity &&
 		    script_taproot_commitment_check(cb, n, out, leaves[i]);
 		/* A wrong leaf must not verify. */
 		pass &= !script_taproot_commitment_check(cb, n, out,
-		    leaves[(i + 1) % json_array_size(cbs)]) ||
+			    leaves[(i + 1) % json_array_size(cbs)]) ||
 		    json_array_size(cbs) == 1;
 		free(cb);
 	}
@@ -848,10 +882,10 @@ bip341_input_case(secp256k1_context *ctx, const struct script_txdata *td,
 	json_t *inter = json_object_get(in, "intermediary");
 	json_t *wit = json_object_get(json_object_get(in, "expected"),
 	    "witness");
-	const char *mr = json_string_value(json_object_get(given,
-	    "merkleRoot"));
-	size_t nin = (size_t)json_integer_value(json_object_get(given,
-	    "txinIndex"));
+	const char *mr = json_string_value(
+	    json_object_get(given, "merkleRoot"));
+	size_t nin = (size_t)json_integer_value(
+	    json_object_get(given, "txinIndex"));
 	uint8_t priv[32], xpub[32], tweak[32], root[32], h[32], sig[65];
 	uint8_t aux[32], *w = NULL;
 	secp256k1_keypair kp;
@@ -861,17 +895,19 @@ bip341_input_case(secp256k1_context *ctx, const struct script_txdata *td,
 	size_t wlen;
 	int hash_type, pass = 1, err;
 
-	hash_type = (int)json_integer_value(json_object_get(given,
-	    "hashType"));
-	if (nin >= tx->vin_count || hex_decode(json_string_value(
-	    json_object_get(given, "internalPrivkey")), priv, 32) != 32)
+	hash_type = (int)json_integer_value(
+	    json_object_get(given, "hashType"));
+	if (nin >= tx->vin_count ||
+	    hex_decode(json_string_value(
+			   json_object_get(given, "internalPrivkey")),
+		priv, 32) != 32)
 		return 0;
 	if (!secp256k1_keypair_create(ctx, &kp, priv) ||
 	    !secp256k1_keypair_xonly_pub(ctx, &xp, NULL, &kp) ||
 	    !secp256k1_xonly_pubkey_serialize(ctx, xpub, &xp))
 		return 0;
-	pass &= hex_eq(xpub, 32, json_string_value(json_object_get(inter,
-	    "internalPubkey")));
+	pass &= hex_eq(xpub, 32,
+	    json_string_value(json_object_get(inter, "internalPubkey")));
 	tagged_hash_init(&c, "TapTweak");
 	sha256_update(&c, xpub, 32);
 	if (mr != NULL) {
@@ -880,28 +916,29 @@ bip341_input_case(secp256k1_context *ctx, const struct script_txdata *td,
 		sha256_update(&c, root, 32);
 	}
 	sha256_final(&c, tweak);
-	pass &= hex_eq(tweak, 32, json_string_value(json_object_get(inter,
-	    "tweak")));
+	pass &= hex_eq(tweak, 32,
+	    json_string_value(json_object_get(inter, "tweak")));
 	if (!secp256k1_keypair_xonly_tweak_add(ctx, &kp, tweak) ||
 	    !secp256k1_keypair_sec(ctx, priv, &kp))
 		return 0;
-	pass &= hex_eq(priv, 32, json_string_value(json_object_get(inter,
-	    "tweakedPrivkey")));
+	pass &= hex_eq(priv, 32,
+	    json_string_value(json_object_get(inter, "tweakedPrivkey")));
 
 	/* The signature hash under test. */
 	if (script_sighash_taproot(td, nin, (uint8_t)hash_type, NULL, NULL,
-	    UINT32_MAX, h) != 0)
+		UINT32_MAX, h) != 0)
 		return 0;
-	pass &= hex_eq(h, 32, json_string_value(json_object_get(inter,
-	    "sigHash")));
+	pass &= hex_eq(h, 32,
+	    json_string_value(json_object_get(inter, "sigHash")));
 
 	/* The vectors sign with all-zero auxiliary randomness. */
 	memset(aux, 0, sizeof(aux));
 	if (!secp256k1_schnorrsig_sign32(ctx, sig, h, &kp, aux))
 		return 0;
 	sig[64] = (uint8_t)hash_type;
-	if (json_array_size(wit) != 1 || hex_decode_alloc(json_string_value(
-	    json_array_get(wit, 0)), &w, &wlen) != 0)
+	if (json_array_size(wit) != 1 ||
+	    hex_decode_alloc(json_string_value(json_array_get(wit, 0)), &w,
+		&wlen) != 0)
 		return 0;
 	pass &= wlen == (hash_type ? 65u : 64u) && memcmp(w, sig, wlen) == 0;
 
@@ -911,10 +948,10 @@ bip341_input_case(secp256k1_context *ctx, const struct script_txdata *td,
 	tx->vin[nin].wit = &item;
 	tx->vin[nin].wit_count = 1;
 	pass &= script_verify_input(tx, nin, &spent[nin],
-	    SCRIPT_STANDARD_VERIFY_FLAGS, td, &err) == 1;
+		    SCRIPT_STANDARD_VERIFY_FLAGS, td, &err) == 1;
 	w[5] ^= 1;
 	pass &= script_verify_input(tx, nin, &spent[nin],
-	    SCRIPT_STANDARD_VERIFY_FLAGS, td, &err) == 0 &&
+		    SCRIPT_STANDARD_VERIFY_FLAGS, td, &err) == 0 &&
 	    err == SCRIPT_ERR_SCHNORR_SIG;
 	tx->vin[nin].wit = NULL;
 	tx->vin[nin].wit_count = 0;
@@ -938,8 +975,9 @@ bip341_spend_case(secp256k1_context *ctx, json_t *v, int *total)
 	int passed = 0;
 
 	*total += (int)json_array_size(ins);
-	if (hex_decode_alloc(json_string_value(json_object_get(given,
-	    "rawUnsignedTx")), &raw, &rawlen) != 0)
+	if (hex_decode_alloc(json_string_value(
+				 json_object_get(given, "rawUnsignedTx")),
+		&raw, &rawlen) != 0)
 		return 0;
 	rbuf_init(&r, raw, rawlen);
 	if (tx_parse(&r, &tx, TX_ALLOW_WITNESS) != 0) {
@@ -951,31 +989,33 @@ bip341_spend_case(secp256k1_context *ctx, json_t *v, int *total)
 	spks = xcalloc(n + 1, sizeof(*spks));
 	if (n != tx.vin_count)
 		goto out;
-	json_array_foreach(utxos, i, u) {
-		if (hex_decode_alloc(json_string_value(json_object_get(u,
-		    "scriptPubKey")), &spks[i], &spent[i].script_len) != 0)
+	json_array_foreach (utxos, i, u) {
+		if (hex_decode_alloc(json_string_value(
+					 json_object_get(u, "scriptPubKey")),
+			&spks[i], &spent[i].script_len) != 0)
 			goto out;
 		spent[i].script = spks[i];
-		spent[i].value = json_integer_value(json_object_get(u,
-		    "amountSats"));
+		spent[i].value = json_integer_value(
+		    json_object_get(u, "amountSats"));
 	}
 	td = script_txdata_new(&tx, spent);
 	/* The single-SHA256 midstates of BIP341. */
 	if (!td->bip341_ready ||
-	    !hex_eq(td->sha_amounts, 32, json_string_value(json_object_get(
-	    inter, "hashAmounts"))) ||
-	    !hex_eq(td->sha_outputs, 32, json_string_value(json_object_get(
-	    inter, "hashOutputs"))) ||
-	    !hex_eq(td->sha_prevouts, 32, json_string_value(json_object_get(
-	    inter, "hashPrevouts"))) ||
-	    !hex_eq(td->sha_scripts, 32, json_string_value(json_object_get(
-	    inter, "hashScriptPubkeys"))) ||
-	    !hex_eq(td->sha_sequences, 32, json_string_value(json_object_get(
-	    inter, "hashSequences")))) {
+	    !hex_eq(td->sha_amounts, 32,
+		json_string_value(json_object_get(inter, "hashAmounts"))) ||
+	    !hex_eq(td->sha_outputs, 32,
+		json_string_value(json_object_get(inter, "hashOutputs"))) ||
+	    !hex_eq(td->sha_prevouts, 32,
+		json_string_value(json_object_get(inter, "hashPrevouts"))) ||
+	    !hex_eq(td->sha_scripts, 32,
+		json_string_value(
+		    json_object_get(inter, "hashScriptPubkeys"))) ||
+	    !hex_eq(td->sha_sequences, 32,
+		json_string_value(json_object_get(inter, "hashSequences")))) {
 		fprintf(stderr, "bip341: intermediary hashes differ\n");
 		goto out;
 	}
-	json_array_foreach(ins, i, in) {
+	json_array_foreach (ins, i, in) {
 		if (bip341_input_case(ctx, td, &tx, spent, in))
 			passed++;
 		else
@@ -1005,14 +1045,14 @@ test_bip341(void)
 	if (all == NULL)
 		return;
 	ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
-	json_array_foreach(json_object_get(all, "scriptPubKey"), i, v) {
+	json_array_foreach (json_object_get(all, "scriptPubKey"), i, v) {
 		total++;
 		if (bip341_spk_case(v))
 			passed++;
 		else
 			fprintf(stderr, "bip341: scriptPubKey case %zu\n", i);
 	}
-	json_array_foreach(json_object_get(all, "keyPathSpending"), i, v)
+	json_array_foreach (json_object_get(all, "keyPathSpending"), i, v)
 		passed += bip341_spend_case(ctx, v, &total);
 	secp256k1_context_destroy(ctx);
 	json_decref(all);

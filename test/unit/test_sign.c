@@ -46,36 +46,62 @@ test_solver(void)
 		enum script_type type;
 		size_t n;
 	} cases[] = {
-		{ "a914" "1111111111111111111111111111111111111111" "87",
+		{ "a914"
+		  "1111111111111111111111111111111111111111"
+		  "87",
 		    SCRIPT_SCRIPTHASH, 1 },
-		{ "76a914" "1111111111111111111111111111111111111111" "88ac",
+		{ "76a914"
+		  "1111111111111111111111111111111111111111"
+		  "88ac",
 		    SCRIPT_PUBKEYHASH, 1 },
-		{ "21" "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798" "ac",
+		{ "21"
+		  "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+		  "ac",
 		    SCRIPT_PUBKEY, 1 },
-		{ "21" "0579be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798" "ac",
+		{ "21"
+		  "0579be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+		  "ac",
 		    SCRIPT_NONSTANDARD, 0 },
-		{ "0014" "1111111111111111111111111111111111111111",
+		{ "0014"
+		  "1111111111111111111111111111111111111111",
 		    SCRIPT_WITNESS_V0_KEYHASH, 1 },
-		{ "0020" "1111111111111111111111111111111111111111111111111111111111111111",
+		{ "0020"
+		  "1111111111111111111111111111111111111111111111111111111111111111",
 		    SCRIPT_WITNESS_V0_SCRIPTHASH, 1 },
-		{ "5120" "1111111111111111111111111111111111111111111111111111111111111111",
+		{ "5120"
+		  "1111111111111111111111111111111111111111111111111111111111111111",
 		    SCRIPT_WITNESS_V1_TAPROOT, 1 },
 		{ "51024e73", SCRIPT_ANCHOR, 0 },
-		{ "5202" "1111", SCRIPT_WITNESS_UNKNOWN, 1 },
-		{ "0015" "111111111111111111111111111111111111111111",
+		{ "5202"
+		  "1111",
+		    SCRIPT_WITNESS_UNKNOWN, 1 },
+		{ "0015"
+		  "111111111111111111111111111111111111111111",
 		    SCRIPT_NONSTANDARD, 0 },
 		{ "6a", SCRIPT_NULL_DATA, 0 },
 		{ "6a0411223344", SCRIPT_NULL_DATA, 0 },
 		{ "6a76", SCRIPT_NONSTANDARD, 0 },
-		{ "51" "21" "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798" "51ae",
+		{ "51"
+		  "21"
+		  "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+		  "51ae",
 		    SCRIPT_MULTISIG, 1 },
 		/* Required above the key count, and a count that lies. */
-		{ "52" "21" "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798" "51ae",
+		{ "52"
+		  "21"
+		  "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+		  "51ae",
 		    SCRIPT_NONSTANDARD, 0 },
-		{ "51" "21" "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798" "52ae",
+		{ "51"
+		  "21"
+		  "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+		  "52ae",
 		    SCRIPT_NONSTANDARD, 0 },
 		/* A non-minimal number push is not a multisig count. */
-		{ "0101" "21" "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798" "51ae",
+		{ "0101"
+		  "21"
+		  "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+		  "51ae",
 		    SCRIPT_NONSTANDARD, 0 },
 		{ "", SCRIPT_NONSTANDARD, 0 },
 	};
@@ -127,10 +153,18 @@ test_push_int(void)
 		int64_t n;
 		const char *hex;
 	} cases[] = {
-		{ 0, "00" }, { -1, "4f" }, { 1, "51" }, { 16, "60" },
-		{ 17, "0111" }, { 127, "017f" }, { 128, "028000" },
-		{ 255, "02ff00" }, { 256, "020001" }, { -2, "0182" },
-		{ -128, "028080" }, { 2147483647, "04ffffff7f" },
+		{ 0, "00" },
+		{ -1, "4f" },
+		{ 1, "51" },
+		{ 16, "60" },
+		{ 17, "0111" },
+		{ 127, "017f" },
+		{ 128, "028000" },
+		{ 255, "02ff00" },
+		{ 256, "020001" },
+		{ -2, "0182" },
+		{ -128, "028080" },
+		{ 2147483647, "04ffffff7f" },
 		{ -2147483647, "04ffffffff" },
 	};
 	char hex[32];
@@ -170,8 +204,9 @@ test_keys(void)
 			CHECK(key_pubkey_valid(pub, publen));
 			CHECK(key_sign_compact(secret, c, hash, sig) == 0);
 			CHECK(key_recover_compact(sig, sizeof(sig), hash, rec,
-			    &reclen) == 0);
-			CHECK(reclen == publen && memcmp(rec, pub, publen) == 0);
+				  &reclen) == 0);
+			CHECK(
+			    reclen == publen && memcmp(rec, pub, publen) == 0);
 		}
 	}
 	pub[0] = 0x05;
@@ -189,7 +224,8 @@ test_message(void)
 	secret[31] = 1;
 	CHECK(message_sign(secret, 1, "", 0, sig) == 0);
 	hex_encode(sig, sizeof(sig), hex);
-	CHECK_EQ_STR(hex, "1ff7a45b212236cfafb2a397e64ecb1f7a4f65fcbd8b382de9462f704193f6d7f616b182047f590753b426d8942d32680f112698125223615319941a067f3791b3");
+	CHECK_EQ_STR(hex,
+	    "1ff7a45b212236cfafb2a397e64ecb1f7a4f65fcbd8b382de9462f704193f6d7f616b182047f590753b426d8942d32680f112698125223615319941a067f3791b3");
 }
 
 /* A P2PKH and a 2-of-3 P2SH multisig input, signed and checked. */
@@ -257,7 +293,7 @@ test_sign_transaction(void)
 		CHECK(sign_provider_add_key(p, secret[i], 1) == 0);
 	sign_provider_add_script(p, redeem, w.len);
 	CHECK(sign_transaction(&tx, p, spent, have, SIGHASH_DEFAULT, errors,
-	    &keep) == 1);
+		  &keep) == 1);
 	for (i = 0; i < 2; i++) {
 		CHECK(errors[i] == NULL);
 		CHECK(script_verify_input(&tx, i, &spent[i],
@@ -271,10 +307,10 @@ test_sign_transaction(void)
 	CHECK(sign_provider_add_key(p1, secret[2], 1) == 0);
 	sign_provider_add_script(p1, redeem, w.len);
 	CHECK(sign_transaction(&t0, p0, spent, have, SIGHASH_ALL, errors,
-	    &keep0) == 0);
+		  &keep0) == 0);
 	CHECK(errors[0] == NULL && errors[1] != NULL);
 	CHECK(sign_transaction(&t1, p1, spent, have, SIGHASH_ALL, errors,
-	    &keep1) == 0);
+		  &keep1) == 0);
 	CHECK(errors[0] != NULL && errors[1] != NULL);
 	variants[0] = t0;
 	variants[1] = t1;
@@ -292,7 +328,7 @@ test_sign_transaction(void)
 	/* An unknown output is reported, not signed. */
 	have[1] = 0;
 	CHECK(sign_transaction(&t1, p, spent, have, SIGHASH_ALL, errors,
-	    &keepc) == 0);
+		  &keepc) == 0);
 	CHECK_EQ_STR(errors[1], SIGN_ERR_NOT_FOUND);
 	sign_keep_free(keepc);
 

@@ -144,7 +144,7 @@ signet_with(const char *challenge)
 
 	if (challenge != NULL &&
 	    chainparams_set_signet_challenge(cp, challenge, err,
-	    sizeof(err)) != 0)
+		sizeof(err)) != 0)
 		abort();
 	return cp;
 }
@@ -288,13 +288,14 @@ test_default_block_tampered(void)
 }
 
 struct split_case {
-	const char *script;	/* hex */
+	const char *script; /* hex */
 	int found;
-	const char *solution;	/* hex, when found */
-	const char *stripped;	/* hex, when found */
+	const char *solution; /* hex, when found */
+	const char *stripped; /* hex, when found */
 };
 
-#define COMMIT "6a24aa21a9ed" \
+#define COMMIT \
+	"6a24aa21a9ed" \
 	"e2f61c3f71d1defd3fa999dfa36953755c690689799962b48bebd836974e8cf9"
 
 static const struct split_case split_cases[] = {
@@ -307,21 +308,37 @@ static const struct split_case split_cases[] = {
 	/* Header bytes elsewhere in a push do not count. */
 	{ COMMIT "0600ecc7daa200", 0, NULL, NULL },
 	/* The first solution wins; a second stays as it was. */
-	{ COMMIT "06ecc7daa20101" "06ecc7daa20202", 1, "0101",
-	    COMMIT "04ecc7daa2" "06ecc7daa20202" },
+	{ COMMIT "06ecc7daa20101"
+		 "06ecc7daa20202",
+	    1, "0101",
+	    COMMIT "04ecc7daa2"
+		   "06ecc7daa20202" },
 	/* Pushes are written back with the shortest prefix for their size. */
-	{ COMMIT "4c06ecc7daa20000" "4c0201020051", 1, "0000",
-	    COMMIT "04ecc7daa2" "0201020051" },
+	{ COMMIT "4c06ecc7daa20000"
+		 "4c0201020051",
+	    1, "0000",
+	    COMMIT "04ecc7daa2"
+		   "0201020051" },
 	{ COMMIT "4d0600ecc7daa20000", 1, "0000", COMMIT "04ecc7daa2" },
 	/* An empty PUSHDATA1 comes back as the bare opcode, as in Core. */
-	{ COMMIT "4c00" "05ecc7daa2ff", 1, "ff", COMMIT "4c" "04ecc7daa2" },
+	{ COMMIT "4c00"
+		 "05ecc7daa2ff",
+	    1, "ff",
+	    COMMIT "4c"
+		   "04ecc7daa2" },
 	/* A truncated push ends the script and is dropped. */
-	{ COMMIT "05ecc7daa2ff" "4c05aabb", 1, "ff", COMMIT "04ecc7daa2" },
+	{ COMMIT "05ecc7daa2ff"
+		 "4c05aabb",
+	    1, "ff", COMMIT "04ecc7daa2" },
 	/* A truncated push before the solution hides it. */
-	{ COMMIT "4d05" "05ecc7daa2ff", 0, NULL, NULL },
+	{ COMMIT "4d05"
+		 "05ecc7daa2ff",
+	    0, NULL, NULL },
 	/* OP_0 and other opcodes pass through. */
-	{ COMMIT "0051ac" "05ecc7daa2ff" "75", 1, "ff",
-	    COMMIT "0051ac04ecc7daa275" },
+	{ COMMIT "0051ac"
+		 "05ecc7daa2ff"
+		 "75",
+	    1, "ff", COMMIT "0051ac04ecc7daa275" },
 };
 
 static void
@@ -343,7 +360,8 @@ test_split_commitment(void)
 		sol = NULL;
 		sol_len = 0;
 		CHECK_EQ_INT(signet_split_commitment(script, len, &w, &sol,
-		    &sol_len), c->found);
+				 &sol_len),
+		    c->found);
 		if (c->found) {
 			hex = hex_encode_alloc(sol, sol_len);
 			CHECK_EQ_STR(hex, c->solution);
@@ -354,7 +372,8 @@ test_split_commitment(void)
 		} else
 			CHECK_EQ_INT(w.len, 0);
 		if (unit_case_failed) {
-			fprintf(stderr, "  split case %zu: %s\n", i, c->script);
+			fprintf(stderr, "  split case %zu: %s\n", i,
+			    c->script);
 			failed = 1;
 		}
 		wbuf_free(&w);
@@ -427,9 +446,9 @@ solution_push(const uint8_t *sol, size_t n, uint8_t *out)
 }
 
 struct sol_case {
-	const char *solution;	/* hex: scriptSig, witness stack */
-	int make;		/* signet_txs_make's result */
-	int check;		/* signet_check_block's under OP_TRUE */
+	const char *solution; /* hex: scriptSig, witness stack */
+	int make;	      /* signet_txs_make's result */
+	int check;	      /* signet_check_block's under OP_TRUE */
 };
 
 static const struct sol_case sol_cases[] = {
@@ -503,7 +522,8 @@ test_solution_parsing(void)
 	bg_to_block(&bb, &raw, &b);
 	CHECK_EQ_INT(signet_check_block(any, &b, NULL), SIGNET_OK);
 	CHECK_EQ_INT(signet_txs_make(&b, any->signet_challenge,
-	    any->signet_challenge_len, &t), SIGNET_OK);
+			 any->signet_challenge_len, &t),
+	    SIGNET_OK);
 	CHECK_EQ_INT(t.to_sign.vin[0].script_len, 0);
 	CHECK_EQ_INT(t.to_sign.vin[0].wit_count, 0);
 	signet_txs_free(&t);
@@ -531,7 +551,8 @@ test_virtual_txs(void)
 
 	CHECK(parse_hex_block(signet_blocks[0], &raw, &b) == 0);
 	CHECK_EQ_INT(signet_txs_make(&b, def->signet_challenge,
-	    def->signet_challenge_len, &t), SIGNET_OK);
+			 def->signet_challenge_len, &t),
+	    SIGNET_OK);
 	CHECK_EQ_INT(t.to_spend.version, 0);
 	CHECK_EQ_INT(t.to_spend.locktime, 0);
 	CHECK(memcmp(t.to_spend.vin[0].prevout.hash, zero, 32) == 0);
@@ -577,7 +598,7 @@ signer_init(struct signer *s)
 	memset(s->sec, 0x5a, 32);
 	if (!secp256k1_ec_pubkey_create(s->ctx, &pk, s->sec) ||
 	    !secp256k1_ec_pubkey_serialize(s->ctx, s->pub, &len, &pk,
-	    SECP256K1_EC_COMPRESSED))
+		SECP256K1_EC_COMPRESSED))
 		abort();
 }
 

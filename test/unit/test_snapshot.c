@@ -29,7 +29,7 @@
 struct env {
 	char base[256];
 	struct chainparams *cp;
-	struct store *a, *b;		/* source, destination */
+	struct store *a, *b; /* source, destination */
 	uint8_t tip[32];
 	int32_t height;
 	uint8_t *file;
@@ -56,8 +56,8 @@ open_store(struct env *e, const char *name, size_t map)
 static void
 fill(struct env *e, size_t ntx)
 {
-	static const uint8_t p2pkh[25] = { 0x76, 0xa9, 20, [23] = 0x88,
-	    [24] = 0xac };
+	static const uint8_t p2pkh[25] = { 0x76, 0xa9,
+		20, [23] = 0x88, [24] = 0xac };
 	uint8_t script[40];
 	struct block_index_entry ie;
 	struct store_wtxn *w;
@@ -88,7 +88,8 @@ fill(struct env *e, size_t ntx)
 				c.script = (uint8_t *)(uintptr_t)p2pkh;
 				c.script_len = sizeof(p2pkh);
 			} else {
-				memset(script, (int)(i & 0xff), sizeof(script));
+				memset(script, (int)(i & 0xff),
+				    sizeof(script));
 				c.script = script;
 				c.script_len = i % sizeof(script);
 			}
@@ -207,26 +208,28 @@ test_metadata(void)
 	d = xmemdup(e.file, e.len);
 	rbuf_init(&r, d, e.len);
 	CHECK(snapshot_meta_get(&r, e.cp->magic, "regtest", &m, err,
-	    sizeof(err)) == 0);
+		  sizeof(err)) == 0);
 	CHECK(memcmp(m.base_hash, e.tip, 32) == 0);
 	CHECK(m.coins == 99);
 	CHECK(r.off == SNAPSHOT_META_LEN);
 	d[5] = 3;
 	rbuf_init(&r, d, e.len);
 	CHECK(snapshot_meta_get(&r, e.cp->magic, "regtest", &m, err,
-	    sizeof(err)) == -1);
-	CHECK_EQ_STR(err, "Version of snapshot 3 does not match any of the "
+		  sizeof(err)) == -1);
+	CHECK_EQ_STR(err,
+	    "Version of snapshot 3 does not match any of the "
 	    "supported versions.: iostream error");
 	d[5] = 2;
 	memcpy(d + 7, "\x1c\x16\x3f\x28", 4);
 	rbuf_init(&r, d, e.len);
 	CHECK(snapshot_meta_get(&r, e.cp->magic, "regtest", &m, err,
-	    sizeof(err)) == -1);
-	CHECK_EQ_STR(err, "The network of the snapshot (testnet4) does not "
+		  sizeof(err)) == -1);
+	CHECK_EQ_STR(err,
+	    "The network of the snapshot (testnet4) does not "
 	    "match the network of this node (regtest).: iostream error");
 	rbuf_init(&r, e.file, 10);
 	CHECK(snapshot_meta_get(&r, e.cp->magic, "regtest", &m, err,
-	    sizeof(err)) == -1);
+		  sizeof(err)) == -1);
 	CHECK_EQ_STR(err, "AutoFile::read: end of file: iostream error");
 	free(d);
 	env_free(&e);
@@ -245,26 +248,30 @@ test_bad_coins(void)
 	count = le64_read(e.file + 43);
 	/* Cut in the middle of the last coin. */
 	CHECK(load(&e, e.file, e.len - 1, err, sizeof(err)) == -1);
-	CHECK_EQ_STR(err, "Bad snapshot format or truncated snapshot after "
+	CHECK_EQ_STR(err,
+	    "Bad snapshot format or truncated snapshot after "
 	    "deserializing 98 coins");
 	/* One byte too many. */
 	n = e.len + 1;
 	d = xcalloc(1, n);
 	memcpy(d, e.file, e.len);
 	CHECK(load(&e, d, n, err, sizeof(err)) == -1);
-	CHECK_EQ_STR(err, "Bad snapshot - coins left over after deserializing "
+	CHECK_EQ_STR(err,
+	    "Bad snapshot - coins left over after deserializing "
 	    "99 coins");
 	/* The count says one less: the last transaction's two coins do not fit. */
 	memcpy(d, e.file, e.len);
 	le64_write(d + 43, count - 1);
 	CHECK(load(&e, d, e.len, err, sizeof(err)) == -1);
-	CHECK_EQ_STR(err, "Mismatch in coins count in snapshot metadata and "
+	CHECK_EQ_STR(err,
+	    "Mismatch in coins count in snapshot metadata and "
 	    "actual snapshot data");
 	/* A first transaction claiming more coins than there are. */
 	memcpy(d, e.file, e.len);
 	d[SNAPSHOT_META_LEN + 32] = 0xfc;
 	CHECK(load(&e, d, e.len, err, sizeof(err)) == -1);
-	CHECK_EQ_STR(err, "Mismatch in coins count in snapshot metadata and "
+	CHECK_EQ_STR(err,
+	    "Mismatch in coins count in snapshot metadata and "
 	    "actual snapshot data");
 	free(d);
 	env_free(&e);
@@ -293,7 +300,8 @@ test_duplicate_and_height(void)
 	wbuf_put_compact(&w, 4);
 	compress_coin_put(&w, 11, 0, 6000, script, sizeof(script));
 	CHECK(load(&e, w.p, w.len, err, sizeof(err)) == -1);
-	CHECK_EQ_STR(err, "Bad snapshot data after deserializing 1 coins - "
+	CHECK_EQ_STR(err,
+	    "Bad snapshot data after deserializing 1 coins - "
 	    "duplicate coin");
 	/* A coin above the base height (700). */
 	m.coins = 1;

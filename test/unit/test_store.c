@@ -38,7 +38,6 @@ static const uint8_t MAINNET[4] = { 0xf9, 0xbe, 0xb4, 0xd9 };
 
 /* ---- helpers ---- */
 
-
 static void
 write_file(const char *dir, const char *name, const void *p, size_t n)
 {
@@ -197,8 +196,8 @@ test_open_close_reopen(void)
 	store_read_end(r);
 
 	/* A second open of the same directory is refused. */
-	CHECK(store_open(td.cs, REGTEST, &s2, err, sizeof(err)) ==
-	    STORE_ERROR);
+	CHECK(
+	    store_open(td.cs, REGTEST, &s2, err, sizeof(err)) == STORE_ERROR);
 	CHECK(strstr(err, "in use") != NULL);
 
 	mkhash(7, 1, hash);
@@ -376,7 +375,7 @@ coin_equal(const struct coin *a, const struct coin *b)
 	return a->value == b->value && a->height == b->height &&
 	    !a->coinbase == !b->coinbase && a->script_len == b->script_len &&
 	    (a->script_len == 0 ||
-	    memcmp(a->script, b->script, a->script_len) == 0);
+		memcmp(a->script, b->script, a->script_len) == 0);
 }
 
 static void
@@ -398,22 +397,41 @@ test_coins(void)
 	for (i = 2; i < sizeof(p2wpkh); i++)
 		p2wpkh[i] = (uint8_t)i;
 	memset(c, 0, sizeof(c));
-	c[0].value = 5000000000LL; c[0].height = 1; c[0].coinbase = 1;
-	c[0].script = p2wpkh; c[0].script_len = sizeof(p2wpkh);
-	c[1].value = 0; c[1].height = 0; c[1].script = NULL;
+	c[0].value = 5000000000LL;
+	c[0].height = 1;
+	c[0].coinbase = 1;
+	c[0].script = p2wpkh;
+	c[0].script_len = sizeof(p2wpkh);
+	c[1].value = 0;
+	c[1].height = 0;
+	c[1].script = NULL;
 	c[1].script_len = 0;
-	c[2].value = MAX_MONEY; c[2].height = INT32_MAX; c[2].coinbase = 1;
-	c[2].script = bigscript; c[2].script_len = sizeof(bigscript);
-	c[3].value = 1; c[3].height = 150;
-	c[3].script = p2wpkh; c[3].script_len = 1;
-	c[4].value = 1234567891LL; c[4].height = 840000;
-	c[4].script = bigscript; c[4].script_len = 127;
-	c[5].value = 2100000000000000LL - 1; c[5].height = 65535;
-	c[5].script = p2wpkh; c[5].script_len = 2;
-	c[6].value = 100000000000000LL; c[6].height = 1u << 20;
-	c[6].script = bigscript; c[6].script_len = 10000;
-	c[7].value = 99999; c[7].height = 3; c[7].coinbase = 0;
-	c[7].script = p2wpkh; c[7].script_len = 22;
+	c[2].value = MAX_MONEY;
+	c[2].height = INT32_MAX;
+	c[2].coinbase = 1;
+	c[2].script = bigscript;
+	c[2].script_len = sizeof(bigscript);
+	c[3].value = 1;
+	c[3].height = 150;
+	c[3].script = p2wpkh;
+	c[3].script_len = 1;
+	c[4].value = 1234567891LL;
+	c[4].height = 840000;
+	c[4].script = bigscript;
+	c[4].script_len = 127;
+	c[5].value = 2100000000000000LL - 1;
+	c[5].height = 65535;
+	c[5].script = p2wpkh;
+	c[5].script_len = 2;
+	c[6].value = 100000000000000LL;
+	c[6].height = 1u << 20;
+	c[6].script = bigscript;
+	c[6].script_len = 10000;
+	c[7].value = 99999;
+	c[7].height = 3;
+	c[7].coinbase = 0;
+	c[7].script = p2wpkh;
+	c[7].script_len = 22;
 	n = sizeof(c) / sizeof(c[0]);
 
 	tdir_make(&td);
@@ -504,14 +522,10 @@ test_value(const struct outpoint *op)
 	uint64_t v = le64_read(op->hash) % (uint64_t)MAX_MONEY;
 
 	switch (op->n % 4) {
-	case 0:
-		return v;
-	case 1:
-		return v / 100000 * 100000;
-	case 2:
-		return (v % 21) * COIN;
-	default:
-		return op->n;
+	case 0: return v;
+	case 1: return v / 100000 * 100000;
+	case 2: return (v % 21) * COIN;
+	default: return op->n;
 	}
 }
 
@@ -538,8 +552,8 @@ coin_walk_cb(void *arg, const struct outpoint *op, const struct coin *c)
 static void
 test_coin_order(void)
 {
-	static const uint32_t ns[] = { 0xffffffffu, 65536, 256, 255, 1, 0,
-	    257, 0x01000000u };
+	static const uint32_t ns[] = { 0xffffffffu, 65536, 256, 255, 1, 0, 257,
+		0x01000000u };
 	uint8_t script[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 	struct tdir td;
 	struct store *s;
@@ -560,7 +574,7 @@ test_coin_order(void)
 	for (t = 0; t < 300; t++) {
 		mkhash(t, 11, op.hash);
 		if (t % 50 == 0)
-			memset(op.hash + 1, 0, 31);	/* near-equal prefixes */
+			memset(op.hash + 1, 0, 31); /* near-equal prefixes */
 		for (k = 0; k < sizeof(ns) / sizeof(ns[0]); k++) {
 			op.n = ns[(k + t) % (sizeof(ns) / sizeof(ns[0]))];
 			c.value = (int64_t)test_value(&op);
@@ -741,8 +755,8 @@ test_blockfilter(void)
 	CHECK(store_get_blockfilter(r, 0, b1, &got) == 0);
 	CHECK(memcmp(got.filter_hash, f.filter_hash, 32) == 0);
 	CHECK(memcmp(got.header, f.header, 32) == 0);
-	CHECK(got.len == sizeof(filt) && memcmp(got.filter, filt,
-	    sizeof(filt)) == 0);
+	CHECK(got.len == sizeof(filt) &&
+	    memcmp(got.filter, filt, sizeof(filt)) == 0);
 	/* Another block, another type: not there. */
 	CHECK(store_get_blockfilter(r, 0, b2, &got) == STORE_NOTFOUND);
 	CHECK(store_get_blockfilter(r, 1, b1, &got) == STORE_NOTFOUND);
@@ -985,7 +999,7 @@ poke_format(const char *dir, uint32_t format)
 	mdb_env_set_maxdbs(env, 8);
 	if ((rc = mdb_env_open(env, dir, 0, 0644)) == 0 &&
 	    (rc = mdb_txn_begin(env, NULL, 0, &txn)) == 0) {
-		k.mv_data = (void *)(uintptr_t)"format";
+		k.mv_data = (void *)(uintptr_t) "format";
 		k.mv_size = 6;
 		v.mv_data = b;
 		v.mv_size = 4;
@@ -1075,7 +1089,7 @@ test_refuse_foreign_data(void)
 	CHECK(mdb_env_open(env, td.cs, 0, 0644) == 0);
 	CHECK(mdb_txn_begin(env, NULL, 0, &txn) == 0);
 	CHECK(mdb_dbi_open(txn, NULL, 0, &dbi) == 0);
-	k.mv_data = (void *)(uintptr_t)"hello";
+	k.mv_data = (void *)(uintptr_t) "hello";
 	k.mv_size = 5;
 	v = k;
 	CHECK(mdb_put(txn, dbi, &k, &v, 0) == 0);
@@ -1138,7 +1152,7 @@ test_refuse_foreign_data(void)
 		struct snap sn;
 
 		CHECK(snap_take(td.cs, &sn) == 0);
-		CHECK(sn.n == 2);	/* data.mdb, lock.mdb */
+		CHECK(sn.n == 2); /* data.mdb, lock.mdb */
 	}
 	tdir_free(&td);
 
@@ -1238,7 +1252,7 @@ test_short_by_free_pages(void)
 	last = info.me_last_pgno;
 	CHECK(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) == 0);
 	for (nfree = 0; nfree < last && page_is_free(txn, last - nfree);
-	    nfree++)
+	     nfree++)
 		;
 	mdb_txn_abort(txn);
 	mdb_env_close(env);
@@ -1262,8 +1276,7 @@ out:
 
 /* One coin at (txid 77..77, 5) in a store of the given format. */
 static void
-put_one_coin(const char *dir, uint32_t format, uint8_t *script,
-    size_t slen)
+put_one_coin(const char *dir, uint32_t format, uint8_t *script, size_t slen)
 {
 	struct store *s;
 	struct store_wtxn *w;
@@ -1322,7 +1335,7 @@ raw_coin(const char *dir, int flip, uint8_t *out, size_t cap)
 		n = v.mv_size;
 		memcpy(out, v.mv_data, n);
 		if (flip) {
-			out[n - 6] ^= 0x10;	/* a script byte */
+			out[n - 6] ^= 0x10; /* a script byte */
 			v.mv_data = out;
 			CHECK(mdb_put(txn, dbi, &k, &v, 0) == 0);
 		}
@@ -1335,8 +1348,8 @@ raw_coin(const char *dir, int flip, uint8_t *out, size_t cap)
 static void
 test_value_checksums(void)
 {
-	static uint8_t script[22] = { 0x00, 0x14, 1, 2, 3, 4, 5, 6, 7,
-		8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 };
+	static uint8_t script[22] = { 0x00, 0x14, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+		10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 };
 	struct tdir a, b;
 	uint8_t key[36], va[64], vb[64];
 	size_t na, nb;
@@ -1354,8 +1367,8 @@ test_value_checksums(void)
 	memset(key, 0x77, 32);
 	key[32] = key[33] = key[34] = 0;
 	key[35] = 5;
-	CHECK(na > 4 && le32_read(va + na - 4) == codec_sum(key, 36, va,
-	    na - 4));
+	CHECK(na > 4 &&
+	    le32_read(va + na - 4) == codec_sum(key, 36, va, na - 4));
 	/* A format 1 store keeps its values as they were: no checksum. */
 	tdir_make(&b);
 	put_one_coin(b.cs, 1, script, sizeof(script));
@@ -1381,7 +1394,7 @@ test_value_checksums(void)
 		    store_read_begin(s, &r) != 0)
 			_exit(3);
 		store_get_coin(r, &op, &got);
-		_exit(0);	/* served the damaged coin */
+		_exit(0); /* served the damaged coin */
 	}
 	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 1);
@@ -1392,8 +1405,7 @@ UNIT_MAIN(UNIT_CASE(test_open_close_reopen), UNIT_CASE(test_index),
     UNIT_CASE(test_blocks_undo), UNIT_CASE(test_coins),
     UNIT_CASE(test_coin_order), UNIT_CASE(test_active_chain),
     UNIT_CASE(test_reset_chainstate), UNIT_CASE(test_txindex),
-    UNIT_CASE(test_blockfilter),
-    UNIT_CASE(test_abort_and_own_reads),
+    UNIT_CASE(test_blockfilter), UNIT_CASE(test_abort_and_own_reads),
     UNIT_CASE(test_mapfull_grow), UNIT_CASE(test_refuse_other_chain),
     UNIT_CASE(test_refuse_newer_format), UNIT_CASE(test_refuse_leveldb),
     UNIT_CASE(test_refuse_foreign_data), UNIT_CASE(test_value_checksums),

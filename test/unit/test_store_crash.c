@@ -60,8 +60,7 @@ kill_child(const char *dir)
 		blob[k] = (uint8_t)(k * 13);
 	if ((s = testenv_store_open(dir, REGTEST)) == NULL)
 		_exit(3);
-	if (store_read_begin(s, &r) != 0 ||
-	    store_get_tip(r, tiph, &tip) != 0)
+	if (store_read_begin(s, &r) != 0 || store_get_tip(r, tiph, &tip) != 0)
 		_exit(4);
 	store_read_end(r);
 	for (i = (uint32_t)(tip + 1);; i++) {
@@ -79,10 +78,11 @@ kill_child(const char *dir)
 			if ((rc = store_put_index(w, &e)) == 0 &&
 			    (rc = store_put_coin(w, &op, &c)) == 0 &&
 			    (rc = store_put_block(w, e.hash, blob,
-			    1000 + (i * 7919) % sizeof(blob) / 2)) == 0 &&
-			    (rc = store_put_undo(w, e.hash, blob, i % 3000)) == 0 &&
+				 1000 + (i * 7919) % sizeof(blob) / 2)) == 0 &&
+			    (rc = store_put_undo(w, e.hash, blob, i % 3000)) ==
+				0 &&
 			    (rc = store_set_active_hash(w, (int32_t)i,
-			    e.hash)) == 0 &&
+				 e.hash)) == 0 &&
 			    (rc = store_set_tip(w, e.hash, (int32_t)i)) == 0)
 				rc = store_write_commit(w);
 			else
@@ -211,8 +211,8 @@ test_kill9_durability(void)
 		/* Early rounds can land inside store creation. */
 		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
 		usleep(round == 0 ? (useconds_t)(seed >> 33) % 3000 :
-		    round < 8 ? 5000 + (useconds_t)((seed >> 33) % 60000) :
-		    (useconds_t)(round - 7) * 250000);
+			round < 8 ? 5000 + (useconds_t)((seed >> 33) % 60000) :
+				    (useconds_t)(round - 7) * 250000);
 		kill(pid, SIGKILL);
 		CHECK(waitpid(pid, &status, 0) == pid);
 		/* Killed, not exited on an error of its own. */
@@ -231,9 +231,9 @@ test_kill9_durability(void)
 
 struct conc {
 	struct store *s;
-	int done;		/* atomic */
-	int bad;		/* atomic */
-	long reads;		/* atomic */
+	int done;   /* atomic */
+	int bad;    /* atomic */
+	long reads; /* atomic */
 };
 
 static void *
@@ -258,7 +258,8 @@ conc_reader(void *arg)
 		if (tip >= 0) {
 			if (store_get_active_hash(r, tip, h) != 0 ||
 			    memcmp(h, tiph, 32) != 0)
-				__atomic_store_n(&cc->bad, 2, __ATOMIC_RELAXED);
+				__atomic_store_n(&cc->bad, 2,
+				    __ATOMIC_RELAXED);
 			for (k = 0; k < 10; k++) {
 				mkhash((uint32_t)tip, 41, op.hash);
 				op.n = k;
@@ -270,7 +271,8 @@ conc_reader(void *arg)
 			mkhash((uint32_t)tip + 1, 41, op.hash);
 			op.n = 0;
 			if (store_get_coin(r, &op, &c) != STORE_NOTFOUND)
-				__atomic_store_n(&cc->bad, 4, __ATOMIC_RELAXED);
+				__atomic_store_n(&cc->bad, 4,
+				    __ATOMIC_RELAXED);
 		}
 		store_read_end(r);
 		__atomic_add_fetch(&cc->reads, 1, __ATOMIC_RELAXED);
@@ -312,8 +314,8 @@ test_concurrent_readers(void)
 
 	memset(&cc, 0, sizeof(cc));
 	tdir_make(&td);
-	if (store_open_opts(td.cs, REGTEST, &opt, &cc.s, err,
-	    sizeof(err)) != 0) {
+	if (store_open_opts(td.cs, REGTEST, &opt, &cc.s, err, sizeof(err)) !=
+	    0) {
 		CHECK(0);
 		goto out;
 	}
@@ -525,6 +527,5 @@ out:
 	tdir_free(&td);
 }
 
-UNIT_MAIN(UNIT_CASE(test_kill9_durability),
-    UNIT_CASE(test_concurrent_readers), UNIT_CASE(test_sync_modes),
-    UNIT_CASE(test_two_chainstates))
+UNIT_MAIN(UNIT_CASE(test_kill9_durability), UNIT_CASE(test_concurrent_readers),
+    UNIT_CASE(test_sync_modes), UNIT_CASE(test_two_chainstates))

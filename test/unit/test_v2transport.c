@@ -18,7 +18,7 @@ static const uint8_t magic[4] = { 0xfa, 0xbf, 0xb5, 0xda };
 
 struct end {
 	struct v2t *t;
-	struct evbuffer *in;	/* what it receives */
+	struct evbuffer *in; /* what it receives */
 	char cmds[16][MSG_COMMAND_SIZE + 1];
 	size_t lens[16];
 	int nmsgs;
@@ -105,7 +105,7 @@ test_handshake_and_messages(void)
 	CHECK(!v2t_should_reconnect_v1(a.t));
 	CHECK(v2t_session_id(a.t) != NULL && v2t_session_id(b.t) != NULL);
 	CHECK(memcmp(v2t_session_id(a.t), v2t_session_id(b.t),
-	    BIP324_SESSION_ID_LEN) == 0);
+		  BIP324_SESSION_ID_LEN) == 0);
 	CHECK_EQ_INT(b.nmsgs, 2);
 	CHECK_EQ_STR(b.cmds[0], "version");
 	CHECK_EQ_INT(b.lens[0], 100);
@@ -151,7 +151,7 @@ test_trickle(void)
 		evbuffer_add(b.in, &c, 1);
 		drain(&b, a.in);
 		if (evbuffer_get_length(wire) == 0) {
-			drain(&a, wire);	/* a's answer: terminator, version */
+			drain(&a, wire); /* a's answer: terminator, version */
 		}
 	}
 	CHECK(!b.err && !a.err);
@@ -180,7 +180,7 @@ test_detect_v1(void)
 	CHECK_EQ_INT(evbuffer_get_length(b.in), 10);
 	evbuffer_add(b.in, v1 + 10, 14);
 	CHECK_EQ_INT(v2t_recv(b.t, b.in, b.in, &m, &need), V2T_V1);
-	CHECK_EQ_INT(evbuffer_get_length(b.in), 24);	/* nothing taken */
+	CHECK_EQ_INT(evbuffer_get_length(b.in), 24); /* nothing taken */
 	CHECK(v2t_detecting(b.t));
 	end_free(&b);
 
@@ -246,7 +246,7 @@ test_decoys_and_types(void)
 	raw_handshake(&r, &b, 50);
 	/* The first packet (a decoy here) authenticates the garbage. */
 	raw_packet(&r, &b, decoy, sizeof(decoy), r.garbage, 50, 1);
-	raw_packet(&r, &b, decoy, 3, NULL, 0, 0);	/* version packet */
+	raw_packet(&r, &b, decoy, 3, NULL, 0, 0); /* version packet */
 	raw_packet(&r, &b, decoy, 5, NULL, 0, 1);
 	raw_packet(&r, &b, ping, sizeof(ping), NULL, 0, 0);
 	raw_packet(&r, &b, decoy, 0, NULL, 0, 1);
@@ -254,7 +254,7 @@ test_decoys_and_types(void)
 	raw_packet(&r, &b, badtype, sizeof(badtype), NULL, 0, 0);
 	raw_packet(&r, &b, unknown, sizeof(unknown), NULL, 0, 0);
 	raw_packet(&r, &b, feature, sizeof(feature), NULL, 0, 0);
-	raw_packet(&r, &b, NULL, 0, NULL, 0, 0);	/* no type at all */
+	raw_packet(&r, &b, NULL, 0, NULL, 0, 0); /* no type at all */
 	drain(&b, b.in);
 	CHECK(!b.err);
 	CHECK_EQ_INT(b.nmsgs, 6);
@@ -275,7 +275,8 @@ test_failures(void)
 {
 	struct raw r;
 	struct end b;
-	uint8_t junk[BIP324_MAX_GARBAGE_LEN + 16], lb[3] = { 0xff, 0xff, 0xff };
+	uint8_t junk[BIP324_MAX_GARBAGE_LEN + 16],
+	    lb[3] = { 0xff, 0xff, 0xff };
 	uint8_t enc[3], pkt[8 + BIP324_EXPANSION];
 
 	/* Garbage without a terminator within 4095 bytes. */
@@ -304,8 +305,10 @@ test_failures(void)
 	end_init(&b, 0);
 	raw_handshake(&r, &b, 0);
 	raw_packet(&r, &b, NULL, 0, NULL, 0, 0);
-	bip324_encrypt(&r.c, (const uint8_t *)"\x12" "abcdefg", 8, NULL, 0, 0,
-	    pkt);
+	bip324_encrypt(&r.c,
+	    (const uint8_t *)"\x12"
+			     "abcdefg",
+	    8, NULL, 0, 0, pkt);
 	pkt[10] ^= 4;
 	evbuffer_add(b.in, pkt, sizeof(pkt));
 	drain(&b, b.in);

@@ -47,7 +47,6 @@
 #include "unit.h"
 #include "validation_rejects.h"
 
-
 static void
 test_genesis(void)
 {
@@ -372,7 +371,8 @@ test_headers_first(void)
 		p.hdr = b[i].hdr;
 	}
 	CHECK_EQ_INT(chainstate_process_headers(c.cs, h + 1, 4, &acc, last,
-	    &st), VAL_ORPHAN);
+			 &st),
+	    VAL_ORPHAN);
 	CHECK_EQ_INT(chainstate_process_headers(c.cs, h, 5, &acc, last, &st),
 	    VAL_OK);
 	CHECK_EQ_INT(acc, 5);
@@ -388,8 +388,9 @@ test_headers_first(void)
 	CHECK_EQ_INT(t.chain_tx, 8);
 	/* A header with bad proof of work is refused. */
 	bg_block_unsolve(&b[0], c.cp);
-	CHECK_EQ_INT(chainstate_process_headers(c.cs, &b[0].hdr, 1, &acc,
-	    last, &st), VAL_INVALID);
+	CHECK_EQ_INT(chainstate_process_headers(c.cs, &b[0].hdr, 1, &acc, last,
+			 &st),
+	    VAL_INVALID);
 	CHECK_EQ_STR(st.reason, "high-hash");
 	for (i = 0; i < 5; i++)
 		bg_block_free(&b[i]);
@@ -418,7 +419,7 @@ test_mapfull_grow(void)
 	so.map_size = 64 * 1024;
 	so.sync_interval_ms = -1;
 	CHECK(store_open_opts(path, c.cp->magic, &so, &c.s, err,
-	    sizeof(err)) == 0);
+		  sizeof(err)) == 0);
 	memset(&o, 0, sizeof(o));
 	o.script_threads = 1;
 	CHECK(chainstate_open(c.cp, c.s, &o, &c.cs) == 0);
@@ -484,7 +485,8 @@ import_file(struct chainstate *cs, const char *path)
 		if (len > MAX_BLOCK_SERIALIZED_SIZE ||
 		    fread(raw, 1, len, f) != len)
 			break;
-		if (chainstate_process_block(cs, raw, len, &r) == VAL_INVALID) {
+		if (chainstate_process_block(cs, raw, len, &r) ==
+		    VAL_INVALID) {
 			fprintf(stderr, "  block %d: %s %s\n", n, r.st.reason,
 			    r.st.debug);
 			break;
@@ -539,14 +541,17 @@ test_import_shared_chain(void)
 		for (h = 1; h <= x.height; h++) {
 			struct bindex *b = chain_at(&c.cs->chain, h);
 
-			if (vb_block_version(c.cp, b->parent) != b->e.hdr.version)
+			if (vb_block_version(c.cp, b->parent) !=
+			    b->e.hdr.version)
 				bad++;
 		}
 		CHECK_EQ_INT(bad, 0);
 		CHECK_EQ_INT(vb_state_after(&vb_deployments(c.cp, &h)[0],
-		    chain_at(&c.cs->chain, 143)), VB_STARTED);
+				 chain_at(&c.cs->chain, 143)),
+		    VB_STARTED);
 		CHECK_EQ_INT(vb_state_since(&vb_deployments(c.cp, &h)[0],
-		    chain_tip(&c.cs->chain)), 432);
+				 chain_tip(&c.cs->chain)),
+		    432);
 	}
 	/* A 100-block round trip through invalidate/reconsider. */
 	{
@@ -604,8 +609,9 @@ test_import_kill9(void)
 		CHECK(waitpid(pid, &status, 0) == pid);
 		/* Each restart opens as is: the last committed block. */
 		CHECK(testenv_reopen(&c) == 0);
-		fprintf(stderr, "  kill %d (seed %u): restarted at height %d\n",
-		    i, seed, testenv_tip(&c).height);
+		fprintf(stderr,
+		    "  kill %d (seed %u): restarted at height %d\n", i, seed,
+		    testenv_tip(&c).height);
 		testenv_close_keep(&c);
 	}
 	CHECK(kills > 0);
@@ -637,8 +643,8 @@ gen(struct validation *v, const uint8_t *script, size_t len, int64_t n,
 	struct validation_generated g;
 	int got;
 
-	if (validation_generate(v, script, len, n, 1000000, &g, REQ_MS,
-	    e) != 0)
+	if (validation_generate(v, script, len, n, 1000000, &g, REQ_MS, e) !=
+	    0)
 		return -1;
 	got = (int)g.n;
 	validation_generated_free(&g);
@@ -788,18 +794,18 @@ test_thread_mining(void)
 	CHECK_EQ_INT(gen(te.v, op_true, 1, 2, &e), 2);
 
 	/* generateblock without submitting, then submit it twice. */
-	CHECK(gen_block(te.v, script, sizeof(script), NULL, 0, 0, &made,
-	    &e) == 0);
+	CHECK(gen_block(te.v, script, sizeof(script), NULL, 0, 0, &made, &e) ==
+	    0);
 	CHECK(made.made && made.raw != NULL);
 	blockraw = made.raw;
 	blocklen = made.len;
 	made.raw = NULL;
 	validation_block_made_free(&made);
 	CHECK(validation_submit_rpc_block(te.v, blockraw, blocklen, &vd,
-	    REQ_MS, &e) == 0);
+		  REQ_MS, &e) == 0);
 	CHECK_EQ_INT(vd.verdict, VALIDATION_ACCEPTED);
 	CHECK(validation_submit_rpc_block(te.v, blockraw, blocklen, &vd,
-	    REQ_MS, &e) == 0);
+		  REQ_MS, &e) == 0);
 	CHECK_EQ_INT(vd.verdict, VALIDATION_DUPLICATE);
 	/* A header alone: known now, so accepted without error. */
 	CHECK(validation_submit_rpc_header(te.v, blockraw, REQ_MS, &e) == 0);
@@ -837,7 +843,7 @@ test_thread_mining(void)
 
 		/* Block 6 paid raw(51): OP_TRUE, spendable with nothing. */
 		CHECK(chainstate_active_hash(validation_chainstate(te.v), 6,
-		    h6) == 0);
+			  h6) == 0);
 		CHECK(store_read_begin(te.s, &rt) == STORE_OK);
 		CHECK(store_get_block(rt, h6, &raw, &len) == STORE_OK);
 		CHECK(block_parse(raw, len, &blk) == 0);
@@ -848,29 +854,35 @@ test_thread_mining(void)
 		store_read_end(rt);
 		wbuf_init(&w);
 		bg_tx_serialize(&t, &w, 1);
-		CHECK(chainstate_tip(validation_chainstate(te.v), &before) == 0);
+		CHECK(
+		    chainstate_tip(validation_chainstate(te.v), &before) == 0);
 		CHECK(gen_block(te.v, script, sizeof(script), w.p, w.len, 1,
-		    &made, &e) == 0);
+			  &made, &e) == 0);
 		CHECK(made.made && made.raw == NULL);
 		validation_block_made_free(&made);
-		CHECK(chainstate_tip(validation_chainstate(te.v), &after) == 0);
+		CHECK(
+		    chainstate_tip(validation_chainstate(te.v), &after) == 0);
 		CHECK_EQ_INT(after.height, before.height + 1);
 		CHECK_EQ_INT(after.chain_tx, before.chain_tx + 2);
 		/* The same tx again: its outputs exist (BIP30 first, as Core). */
 		CHECK(gen_block(te.v, script, sizeof(script), w.p, w.len, 1,
-		    &made, &e) != 0);
+			  &made, &e) != 0);
 		CHECK_EQ_INT(e.status, VALIDATION_E_REJECTED);
-		CHECK(strncmp(e.message, "TestBlockValidity failed: "
-		    "bad-txns-BIP30", 40) == 0);
+		CHECK(strncmp(e.message,
+			  "TestBlockValidity failed: "
+			  "bad-txns-BIP30",
+			  40) == 0);
 		/* Another spend of the same coin: it is gone. */
 		t.out[0].value = 48 * COIN;
 		wbuf_reset(&w);
 		bg_tx_serialize(&t, &w, 1);
 		CHECK(gen_block(te.v, script, sizeof(script), w.p, w.len, 1,
-		    &made, &e) != 0);
+			  &made, &e) != 0);
 		CHECK_EQ_INT(e.status, VALIDATION_E_REJECTED);
-		CHECK(strncmp(e.message, "TestBlockValidity failed: "
-		    "bad-txns-inputs-missingorspent", 56) == 0);
+		CHECK(strncmp(e.message,
+			  "TestBlockValidity failed: "
+			  "bad-txns-inputs-missingorspent",
+			  56) == 0);
 		wbuf_free(&w);
 		bg_tx_free(&t);
 	}
@@ -884,7 +896,7 @@ test_thread_mining(void)
 		t[0].raw = NULL;
 		t[0].is_txid = 1;
 		CHECK(validation_generate_block(te.v, op_true, 1, t, 2, 1, 1,
-		    &made, REQ_MS, &e) == 0);
+			  &made, REQ_MS, &e) == 0);
 		CHECK(made.missing && made.missing_at == 0 && !made.made);
 		validation_block_made_free(&made);
 	}
@@ -892,7 +904,7 @@ test_thread_mining(void)
 	memset(unknown, 0, sizeof(unknown));
 	unknown[0] = 1;
 	CHECK(validation_mark_block(te.v, VALIDATION_INVALIDATE, unknown,
-	    REQ_MS, &e) != 0);
+		  REQ_MS, &e) != 0);
 	CHECK_EQ_INT(e.status, VALIDATION_E_NOT_FOUND);
 	CHECK_EQ_STR(e.message, "Block not found");
 	CHECK(validation_verify_chain(te.v, 4, 0, &ok, REQ_MS, &e) == 0);
@@ -947,7 +959,7 @@ test_thread_loadblock_shuffled(void)
 	char path[300], lb[400], hex[65], wanthex[65];
 	struct block_index_entry t;
 	static const uint8_t junk[] = { 0xfa, 0xbf, 0xb5, 0xda, 0xff, 0xff,
-	    0xff, 0x7f, 0x00, 0x01, 0x02, 0xfa, 0xbf };
+		0xff, 0x7f, 0x00, 0x01, 0x02, 0xfa, 0xbf };
 
 	in = fopen(SHARED_PATH("chains/regtest-dev.dat"), "rb");
 	CHECK(in != NULL);
@@ -1141,14 +1153,14 @@ test_thread_listeners(void)
 	pthread_mutex_unlock(&seen.mu);
 	/* getblocktemplate proposal of a block on the tip. */
 	CHECK(gen_block(te.v, op_true, 1, NULL, 0, 0, &made, &e) == 0);
-	CHECK(validation_check_proposal(te.v, made.raw, made.len, &vd,
-	    REQ_MS, &e) == 0);
+	CHECK(validation_check_proposal(te.v, made.raw, made.len, &vd, REQ_MS,
+		  &e) == 0);
 	CHECK_EQ_INT(vd.verdict, VALIDATION_ACCEPTED);
 	/* Known once submitted. */
 	CHECK(validation_submit_rpc_block(te.v, made.raw, made.len, &vd,
-	    REQ_MS, &e) == 0);
-	CHECK(validation_check_proposal(te.v, made.raw, made.len, &vd,
-	    REQ_MS, &e) == 0);
+		  REQ_MS, &e) == 0);
+	CHECK(validation_check_proposal(te.v, made.raw, made.len, &vd, REQ_MS,
+		  &e) == 0);
 	CHECK_EQ_INT(vd.verdict, VALIDATION_DUPLICATE);
 	validation_block_made_free(&made);
 	wbuf_free(&w);
@@ -1157,12 +1169,11 @@ test_thread_listeners(void)
 	pthread_mutex_destroy(&seen.mu);
 }
 
-UNIT_MAIN(UNIT_CASE(test_genesis),
-    UNIT_CASE(test_rejects_header), UNIT_CASE(test_rejects_structure),
-    UNIT_CASE(test_rejects_witness), UNIT_CASE(test_rejects_inputs),
-    UNIT_CASE(test_bip68_version_read_unsigned),
-    UNIT_CASE(test_reorg_heavier), UNIT_CASE(test_reorg_roundtrip_20),
-    UNIT_CASE(test_reorg_invalid_branch),
+UNIT_MAIN(UNIT_CASE(test_genesis), UNIT_CASE(test_rejects_header),
+    UNIT_CASE(test_rejects_structure), UNIT_CASE(test_rejects_witness),
+    UNIT_CASE(test_rejects_inputs),
+    UNIT_CASE(test_bip68_version_read_unsigned), UNIT_CASE(test_reorg_heavier),
+    UNIT_CASE(test_reorg_roundtrip_20), UNIT_CASE(test_reorg_invalid_branch),
     UNIT_CASE(test_invalidate_reconsider),
     UNIT_CASE(test_restart_after_duplicate_invalid), UNIT_CASE(test_precious),
     UNIT_CASE(test_headers_first), UNIT_CASE(test_mapfull_grow),

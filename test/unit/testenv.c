@@ -69,7 +69,8 @@ int
 testenv_scratch(char *dir, size_t len, const char *name)
 {
 	if (nscratch == MAX_SCRATCH) {
-		fprintf(stderr, "testenv_scratch: more than %d\n", MAX_SCRATCH);
+		fprintf(stderr, "testenv_scratch: more than %d\n",
+		    MAX_SCRATCH);
 		return -1;
 	}
 	if (testenv_tmpdir(dir, len, name) != 0)
@@ -173,8 +174,8 @@ testenv_args(const char *dir, const char *const *extra, size_t nextra)
 	}
 	a = args_new();
 	snprintf(d, sizeof(d), "-datadir=%s", dir);
-	argv[argc++] = (char *)(uintptr_t)"test";
-	argv[argc++] = (char *)(uintptr_t)"-regtest";
+	argv[argc++] = (char *)(uintptr_t) "test";
+	argv[argc++] = (char *)(uintptr_t) "-regtest";
 	argv[argc++] = d;
 	for (i = 0; i < nextra; i++)
 		if (extra[i] != NULL)

@@ -65,7 +65,7 @@ struct testenv {
 	struct chainparams *cp;
 	struct store *s;
 	struct chainstate *cs;
-	struct chainstate_opts opts;	/* used by testenv_reopen */
+	struct chainstate_opts opts; /* used by testenv_reopen */
 	uint8_t cb[TESTENV_MAX_HEIGHTS][32];
 };
 

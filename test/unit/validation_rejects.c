@@ -32,16 +32,16 @@
  */
 struct reject_env {
 	struct testenv c;
-	uint8_t special[32];	/* tx at height 121: outputs below */
+	uint8_t special[32]; /* tx at height 121: outputs below */
 	struct bg_tx special_tx;
-	uint32_t tip_time;	/* time of the tip the cases build on */
+	uint32_t tip_time; /* time of the tip the cases build on */
 };
 
 enum {
-	SP_TRUE = 0,		/* OP_TRUE, 10 BTC */
-	SP_FALSE = 1,		/* OP_0: always fails */
-	SP_WSH = 2,		/* P2WSH(OP_TRUE), 10 BTC */
-	SP_TRUE2 = 3,		/* OP_TRUE, 10 BTC */
+	SP_TRUE = 0,  /* OP_TRUE, 10 BTC */
+	SP_FALSE = 1, /* OP_0: always fails */
+	SP_WSH = 2,   /* P2WSH(OP_TRUE), 10 BTC */
+	SP_TRUE2 = 3, /* OP_TRUE, 10 BTC */
 };
 
 static const uint8_t op_false[1] = { 0x00 };
@@ -557,8 +557,8 @@ static const struct reject_case witness_cases[] = {
 	    a_weight_free },
 	{ "script leaves false", m_script_false,
 	    "block-script-verify-flag-failed (Script evaluated without error "
-	    "but finished with a false/empty top stack element)", VAL_INVALID,
-	    a_known_invalid },
+	    "but finished with a false/empty top stack element)",
+	    VAL_INVALID, a_known_invalid },
 	{ "wrong P2WSH witness", m_wrong_witness,
 	    "block-script-verify-flag-failed (Witness program hash mismatch)",
 	    VAL_INVALID, NULL },
