@@ -931,6 +931,14 @@ fail:
 	"  ...\n]\n\n" \
 	"Result (for verbose = true):\n" ENTRY_MAP(WHAT)
 
+/* sendrawtransaction's and submitpackage's maxburnamount (Core's text). */
+#define MAXBURN_HELP							\
+	"Reject transactions with provably unspendable outputs (e.g. "	\
+	"'datacarrier' outputs that use the OP_RETURN opcode) greater "	\
+	"than the specified value, expressed in BTC.\nIf burning funds "	\
+	"through unspendable outputs is desired, increase this value.\n"	\
+	"This check is based on heuristics and does not guarantee "	\
+	"spendability of outputs.\n"
 #define MAXFEERATE_HELP \
 	"Reject transactions whose fee rate is higher than the specified " \
 	"value, expressed in BTC/kvB.\nFee rates larger than 1BTC/kvB are " \
@@ -1071,12 +1079,7 @@ const struct rpc_method rpc_mempool_methods[] = {
 		{ "maxfeerate", RPC_ARG_AMOUNT, 0, "\"0.10\"",
 		    MAXFEERATE_HELP },
 		{ "maxburnamount", RPC_ARG_AMOUNT, 0, "\"0.00\"",
-		    "Reject transactions with provably unspendable outputs (e.g. "
-		    "'datacarrier' outputs that use the OP_RETURN opcode) greater "
-		    "than the specified value, expressed in BTC.\nIf burning funds "
-		    "through unspendable outputs is desired, increase this value.\n"
-		    "This check is based on heuristics and does not guarantee "
-		    "spendability of outputs.\n" } },
+		    MAXBURN_HELP } },
 	    "Submit a raw transaction (serialized, hex-encoded) to local node "
 	    "and network.\n\nThe transaction will be sent unconditionally to "
 	    "all peers, so using sendrawtransaction\nfor manual rebroadcast "
@@ -1097,12 +1100,7 @@ const struct rpc_method rpc_mempool_methods[] = {
 		{ "maxfeerate", RPC_ARG_AMOUNT, 0, "\"0.10\"",
 		    MAXFEERATE_HELP },
 		{ "maxburnamount", RPC_ARG_AMOUNT, 0, "\"0.00\"",
-		    "Reject transactions with provably unspendable outputs (e.g. "
-		    "'datacarrier' outputs that use the OP_RETURN opcode) greater "
-		    "than the specified value, expressed in BTC.\nIf burning funds "
-		    "through unspendable outputs is desired, increase this value.\n"
-		    "This check is based on heuristics and does not guarantee "
-		    "spendability of outputs.\n" } },
+		    MAXBURN_HELP } },
 	    "Submit a package of raw transactions (serialized, hex-encoded) to "
 	    "local node.\nThe package will be validated according to consensus "
 	    "and mempool policy rules. If any transaction passes, it will be "

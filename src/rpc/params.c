@@ -48,19 +48,27 @@ rpc_parse_hash(const json_t *v, const char *name, uint8_t hash[32],
 	return -1;
 }
 
-int
-rpc_parse_hex(const json_t *v, const char *name, uint8_t **out, size_t *len,
-    struct rpc_error *err)
+/*
+ * The two hex readers differ only in Core's wording for a non-string
+ * (ParseHex's fixed text or ParseHexV's type name) and in whether an
+ * empty string is hex.
+ */
+static int
+parse_hex(const json_t *v, const char *name, uint8_t **out, size_t *len,
+    int hexv, struct rpc_error *err)
 {
 	const char *s = json_string_value(v);
 	char q[300];
 
 	if (s == NULL) {
-		rpc_fail(err, RPC_TYPE_ERROR,
-		    "JSON value is not of expected type string");
+		if (hexv)
+			rpc_fail_type(err, v, "string");
+		else
+			rpc_fail(err, RPC_TYPE_ERROR,
+			    "JSON value is not of expected type string");
 		return -1;
 	}
-	if (hex_decode_alloc(s, out, len) == -1) {
+	if ((hexv && *s == '\0') || hex_decode_alloc(s, out, len) == -1) {
 		rpc_fail(err, RPC_INVALID_PARAMETER,
 		    "%s must be hexadecimal string (not '%s')", name,
 		    clip(s, q, sizeof(q)));
@@ -70,23 +78,17 @@ rpc_parse_hex(const json_t *v, const char *name, uint8_t **out, size_t *len,
 }
 
 int
+rpc_parse_hex(const json_t *v, const char *name, uint8_t **out, size_t *len,
+    struct rpc_error *err)
+{
+	return parse_hex(v, name, out, len, 0, err);
+}
+
+int
 rpc_parse_hexv(const json_t *v, const char *name, uint8_t **out, size_t *len,
     struct rpc_error *err)
 {
-	const char *s = json_string_value(v);
-	char q[300];
-
-	if (s == NULL) {
-		rpc_fail_type(err, v, "string");
-		return -1;
-	}
-	if (*s == '\0' || hex_decode_alloc(s, out, len) == -1) {
-		rpc_fail(err, RPC_INVALID_PARAMETER,
-		    "%s must be hexadecimal string (not '%s')", name,
-		    clip(s, q, sizeof(q)));
-		return -1;
-	}
-	return 0;
+	return parse_hex(v, name, out, len, 1, err);
 }
 
 int
