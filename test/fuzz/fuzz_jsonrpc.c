@@ -95,6 +95,47 @@ varies(json_t *body)
 	return 0;
 }
 
+/* Whether v holds a real number anywhere (its text is echoed as written). */
+static int
+has_real(json_t *v)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+
+	if (json_is_real(v))
+		return 1;
+	if (json_is_array(v)) {
+		json_array_foreach (v, i, x)
+			if (has_real(x))
+				return 1;
+	} else if (json_is_object(v)) {
+		json_object_foreach (v, k, x)
+			if (has_real(x))
+				return 1;
+	}
+	return 0;
+}
+
+/*
+ * Whether a request of the body has an id with a real number: the raw
+ * path echoes its text as sent (as Core), a parsed body has lost it.
+ */
+static int
+id_as_written(json_t *body)
+{
+	json_t *item;
+	size_t i;
+
+	if (json_is_array(body)) {
+		json_array_foreach (body, i, item)
+			if (id_as_written(item))
+				return 1;
+		return 0;
+	}
+	return has_real(json_object_get(body, "id"));
+}
+
 static int
 is_rpc_error(const struct rpc_error *e)
 {
@@ -350,6 +391,25 @@ legacy_status(int code)
 	return 500;
 }
 
+/* Any reply: one of the statuses the server uses, and JSON when a body. */
+static void
+check_form(const struct rpc_http_reply *rep)
+{
+	json_t *r;
+
+	PROP(rep->status == 200 || rep->status == 204 || rep->status == 400 ||
+	    rep->status == 404 || rep->status == 500);
+	if (rep->status == 204) {
+		PROP(rep->body == NULL);
+		return;
+	}
+	PROP(rep->body != NULL && rep->len > 0);
+	/* Echoed numbers may be beyond jansson: read as the server reads. */
+	r = rpc_json_parse(rep->body, rep->len);
+	PROP(r != NULL);
+	json_decref(r);
+}
+
 /*
  * One reply object: version 1 has result and error, one of them null;
  * version 2 has "jsonrpc" and exactly one of them. Returns the error code,
@@ -375,10 +435,11 @@ check_reply(const json_t *o, const json_t *req_id)
 		PROP(res != NULL && e != NULL &&
 		    (json_is_null(res) || json_is_null(e)));
 	PROP(json_object_size(o) == (size_t)(2 + (id != NULL)));
+	/* No id to echo: none, or null as Core writes for a parse error. */
 	if (req_id != NULL)
 		PROP(id != NULL && same_json(id, req_id));
 	else
-		PROP(id == NULL);
+		PROP(id == NULL || json_is_null(id));
 	if (e == NULL || json_is_null(e))
 		return 0;
 	code = json_object_get(e, "code");
@@ -462,7 +523,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rpc_http_reply rep, rep2;
 	struct rpc *r;
 	json_error_t je;
-	json_t *body, *item;
+	json_t *body, *item, *tolerant;
 	size_t i;
 	int notif, safe = 1, fast, rc;
 
@@ -497,13 +558,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (safe) {
 		r = fuzz_rpc_env();
 		rpc_execute_raw(r, (const char *)data, size, &rep);
-		check_answer(body, &rep);
+		if (body == NULL &&
+		    (tolerant = rpc_json_parse((const char *)data, size)) !=
+			NULL) {
+			/*
+			 * jansson refuses what the server's own reader takes
+			 * (numbers beyond int64 and double, \u0000): the
+			 * model has no body, so only the reply's form is
+			 * checked.
+			 */
+			json_decref(tolerant);
+			check_form(&rep);
+		} else
+			check_answer(body, &rep);
 		if (body != NULL) {
 			/* The fast path answers the same, or declines. */
 			fast = rpc_body_is_fast(body);
 			rc = rpc_execute_body(r, body, 1, &rep2);
 			PROP(rc == (fast ? 0 : 1));
-			if (rc == 0 && !varies(body)) {
+			if (rc == 0 && !varies(body) && !id_as_written(body)) {
 				PROP(rep2.status == rep.status);
 				PROP((rep.body == NULL && rep2.body == NULL) ||
 				    (rep.body && rep2.body &&
