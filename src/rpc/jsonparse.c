@@ -303,6 +303,13 @@ rpc_json_parse(const char *data, size_t len)
 	json_t *body, *req;
 	size_t i;
 
+	/*
+	 * A raw NUL is never JSON (inside a string it must be escaped), and
+	 * the C-string stages after the scan would stop at it: refuse it
+	 * here, as UniValue does.
+	 */
+	if (memchr(data, '\0', len) != NULL)
+		return NULL;
 	memset(&s, 0, sizeof(s));
 	s.data = s.copied = data;
 	s.end = data + len;
