@@ -30,6 +30,9 @@ from test_framework.test_framework import BitrootTestFramework
 from test_framework.util import assert_equal
 
 CASES = [
+    # a raw NUL byte: no JSON at all (the request's id must not be echoed)
+    '{"method":"getblockcount","id":{"id":129\x00}}',
+    '{"method":"getblockcount","id":7}\x00',
     '{"jsonrpc":"2.0","method":"getblockcount"}',
     '{"jsonrpc":"2.0","method":"nosuch"}',
     '{"jsonrpc":"2.0","method":"getblockhash","params":[99]}',
