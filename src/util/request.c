@@ -138,7 +138,9 @@ request_wait(struct request *r, int timeout_ms, void *out,
 		*err = r->err;
 		ret = -1;
 	} else {
-		memcpy(out, r->out, r->outlen);
+		/* Requests without an output may pass out NULL. */
+		if (r->outlen > 0)
+			memcpy(out, r->out, r->outlen);
 		r->out_taken = 1;
 		ret = 0;
 	}

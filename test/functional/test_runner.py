@@ -131,6 +131,8 @@ BASE_SCRIPTS = [
 # A quick set that still drives every thread: run under ASan+UBSan and TSan.
 SANITIZER_SMOKE = [
     "interop_sync.py",
+    "mempool_import.py",
+    "feature_proxy.py",
     "framework_selftest.py",
     "feature_startup_shutdown.py",
     "feature_config.py",
