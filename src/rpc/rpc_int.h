@@ -640,6 +640,23 @@ struct rpc_needles {
 	struct rpc_needle *v;
 	size_t n;
 };
+/*
+ * One scan at a time, per kind (scantxoutset, scanblocks), as Core: the
+ * running one's progress and abort flag are reached from any worker. All
+ * fields are read and written atomically.
+ */
+struct rpc_scan_slot {
+	int running, abort, progress, height;
+};
+/*
+ * "status" (null when idle; progress, and current_height with_height) and
+ * "abort" (whether a scan was running); NULL for any other action.
+ */
+json_t *rpc_scan_control(struct rpc_scan_slot *s, const char *action,
+    int with_height);
+/* Claims the slot for a scan: 0, or -1 with Core's "already in progress". */
+int rpc_scan_claim(struct rpc_scan_slot *s, struct rpc_error *err);
+void rpc_scan_release(struct rpc_scan_slot *s);
 int rpc_needles_parse(const struct chainparams *cp, json_t *objs,
     struct rpc_needles *nd, struct rpc_error *err);
 void rpc_needles_free(struct rpc_needles *nd);

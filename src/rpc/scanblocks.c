@@ -23,10 +23,7 @@
 #define SCAN_TIP_WAIT_MS 30000
 
 /* One scan at a time; "status" and "abort" read and set these. */
-static int sb_running;	/* atomic */
-static int sb_abort;	/* atomic */
-static int sb_progress; /* atomic, percent */
-static int sb_height;	/* atomic, the height being scanned */
+static struct rpc_scan_slot slot;
 
 static int
 filter_matches(const uint8_t hash[32], const struct store_filter *f,
@@ -125,12 +122,12 @@ scan(struct rpc_ctx *c, const struct rpc_needles *nd, int32_t from, int32_t to,
 				return NULL;
 			}
 		}
-		if (__atomic_load_n(&sb_abort, __ATOMIC_RELAXED)) {
+		if (__atomic_load_n(&slot.abort, __ATOMIC_RELAXED)) {
 			aborted = 1;
 			break;
 		}
-		__atomic_store_n(&sb_height, h, __ATOMIC_RELAXED);
-		__atomic_store_n(&sb_progress,
+		__atomic_store_n(&slot.height, h, __ATOMIC_RELAXED);
+		__atomic_store_n(&slot.progress,
 		    to > from ?
 			(int)((int64_t)(h - from) * 100 / (to - from)) :
 			100,
@@ -182,21 +179,8 @@ m_scanblocks(struct rpc_ctx *c, struct rpc_error *err)
 	if (action == NULL)
 		return rpc_fail(err, RPC_INVALID_PARAMETER,
 		    "action is required");
-	if (strcmp(action, "status") == 0) {
-		if (!__atomic_load_n(&sb_running, __ATOMIC_ACQUIRE))
-			return json_null();
-		return json_pack("{s:i,s:i}", "progress",
-		    (json_int_t)__atomic_load_n(&sb_progress,
-			__ATOMIC_RELAXED),
-		    "current_height",
-		    (json_int_t)__atomic_load_n(&sb_height, __ATOMIC_RELAXED));
-	}
-	if (strcmp(action, "abort") == 0) {
-		if (!__atomic_load_n(&sb_running, __ATOMIC_ACQUIRE))
-			return json_false();
-		__atomic_store_n(&sb_abort, 1, __ATOMIC_RELAXED);
-		return json_true();
-	}
+	if ((res = rpc_scan_control(&slot, action, 1)) != NULL)
+		return res;
 	if (strcmp(action, "start") != 0)
 		return rpc_fail(err, RPC_INVALID_PARAMETER,
 		    "Invalid action '%s'", action);
@@ -220,12 +204,8 @@ m_scanblocks(struct rpc_ctx *c, struct rpc_error *err)
 		    "JSON value of type %s is "
 		    "not of expected type array",
 		    objs ? rpc_json_type_name(objs) : "null");
-	if (__atomic_exchange_n(&sb_running, 1, __ATOMIC_ACQ_REL))
-		return rpc_fail(err, RPC_MISC_ERROR,
-		    "Scan already in "
-		    "progress, use action \"abort\" or \"status\"");
-	__atomic_store_n(&sb_abort, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&sb_progress, 0, __ATOMIC_RELAXED);
+	if (rpc_scan_claim(&slot, err) != 0)
+		return NULL;
 	res = NULL;
 	if (rpc_needles_parse(sh->cp, objs, &nd, err) != 0)
 		goto out;
@@ -249,7 +229,7 @@ m_scanblocks(struct rpc_ctx *c, struct rpc_error *err)
 out_nd:
 	rpc_needles_free(&nd);
 out:
-	__atomic_store_n(&sb_running, 0, __ATOMIC_RELEASE);
+	rpc_scan_release(&slot);
 	return res;
 }
 

@@ -24,9 +24,7 @@ struct scan {
 };
 
 /* One scan at a time, as Core; progress and abort are shared with "status"/"abort". */
-static int scan_running;  /* atomic */
-static int scan_abort;	  /* atomic */
-static int scan_progress; /* atomic, percent */
+static struct rpc_scan_slot slot;
 
 static int
 scan_cb(void *arg, const struct outpoint *op, const struct coin *c)
@@ -39,9 +37,9 @@ scan_cb(void *arg, const struct outpoint *op, const struct coin *c)
 
 	sc->txouts++;
 	if ((sc->txouts & 0xfff) == 0) {
-		__atomic_store_n(&scan_progress, op->hash[31] * 100 / 256,
+		__atomic_store_n(&slot.progress, op->hash[31] * 100 / 256,
 		    __ATOMIC_RELAXED);
-		if (__atomic_load_n(&scan_abort, __ATOMIC_RELAXED))
+		if (__atomic_load_n(&slot.abort, __ATOMIC_RELAXED))
 			return 1;
 	}
 	for (i = 0; i < sc->nd.n; i++)
@@ -67,6 +65,53 @@ scan_cb(void *arg, const struct outpoint *op, const struct coin *c)
 	json_array_append_new(sc->unspents, u);
 	free(hex);
 	return 0;
+}
+
+json_t *
+rpc_scan_control(struct rpc_scan_slot *s, const char *action, int with_height)
+{
+	int running = __atomic_load_n(&s->running, __ATOMIC_ACQUIRE);
+
+	if (strcmp(action, "status") == 0) {
+		if (!running)
+			return json_null();
+		if (!with_height)
+			return json_pack("{s:i}", "progress",
+			    (json_int_t)__atomic_load_n(&s->progress,
+				__ATOMIC_RELAXED));
+		return json_pack("{s:i,s:i}", "progress",
+		    (json_int_t)__atomic_load_n(&s->progress,
+			__ATOMIC_RELAXED),
+		    "current_height",
+		    (json_int_t)__atomic_load_n(&s->height, __ATOMIC_RELAXED));
+	}
+	if (strcmp(action, "abort") == 0) {
+		if (!running)
+			return json_false();
+		__atomic_store_n(&s->abort, 1, __ATOMIC_RELAXED);
+		return json_true();
+	}
+	return NULL;
+}
+
+int
+rpc_scan_claim(struct rpc_scan_slot *s, struct rpc_error *err)
+{
+	if (__atomic_exchange_n(&s->running, 1, __ATOMIC_ACQ_REL)) {
+		rpc_fail(err, RPC_MISC_ERROR,
+		    "Scan already in progress, use "
+		    "action \"abort\" or \"status\"");
+		return -1;
+	}
+	__atomic_store_n(&s->abort, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->progress, 0, __ATOMIC_RELAXED);
+	return 0;
+}
+
+void
+rpc_scan_release(struct rpc_scan_slot *s)
+{
+	__atomic_store_n(&s->running, 0, __ATOMIC_RELEASE);
 }
 
 void
@@ -148,19 +193,8 @@ rpc_scantxoutset(struct rpc_ctx *c, struct rpc_error *err)
 	if (action == NULL)
 		return rpc_fail(err, RPC_INVALID_PARAMETER,
 		    "action is required");
-	if (strcmp(action, "status") == 0) {
-		if (!__atomic_load_n(&scan_running, __ATOMIC_ACQUIRE))
-			return json_null();
-		return json_pack("{s:i}", "progress",
-		    (json_int_t)__atomic_load_n(&scan_progress,
-			__ATOMIC_RELAXED));
-	}
-	if (strcmp(action, "abort") == 0) {
-		if (!__atomic_load_n(&scan_running, __ATOMIC_ACQUIRE))
-			return json_false();
-		__atomic_store_n(&scan_abort, 1, __ATOMIC_RELAXED);
-		return json_true();
-	}
+	if ((res = rpc_scan_control(&slot, action, 0)) != NULL)
+		return res;
 	if (strcmp(action, "start") != 0)
 		return rpc_fail(err, RPC_INVALID_PARAMETER,
 		    "Invalid action '%s'", action);
@@ -171,20 +205,16 @@ rpc_scantxoutset(struct rpc_ctx *c, struct rpc_error *err)
 	if (!json_is_array(objs))
 		return rpc_fail(err, RPC_TYPE_ERROR,
 		    "JSON value is not an array as expected");
-	if (__atomic_exchange_n(&scan_running, 1, __ATOMIC_ACQ_REL))
-		return rpc_fail(err, RPC_MISC_ERROR,
-		    "Scan already in "
-		    "progress, use action \"abort\" or \"status\"");
-	__atomic_store_n(&scan_abort, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&scan_progress, 0, __ATOMIC_RELAXED);
+	if (rpc_scan_claim(&slot, err) != 0)
+		return NULL;
 	memset(&sc, 0, sizeof(sc));
 	if (rpc_needles_parse(sh->cp, objs, &sc.nd, err) != 0) {
-		__atomic_store_n(&scan_running, 0, __ATOMIC_RELEASE);
+		rpc_scan_release(&slot);
 		return NULL;
 	}
 	if (store_read_begin(sh->store, &sc.t) != STORE_OK) {
 		rpc_needles_free(&sc.nd);
-		__atomic_store_n(&scan_running, 0, __ATOMIC_RELEASE);
+		rpc_scan_release(&slot);
 		return rpc_fail(err, RPC_DATABASE_ERROR,
 		    "Database read failed");
 	}
@@ -194,7 +224,7 @@ rpc_scantxoutset(struct rpc_ctx *c, struct rpc_error *err)
 	rc = store_iter_coins(sc.t, scan_cb, &sc);
 	store_read_end(sc.t);
 	rpc_needles_free(&sc.nd);
-	__atomic_store_n(&scan_running, 0, __ATOMIC_RELEASE);
+	rpc_scan_release(&slot);
 	if (rc < 0) {
 		json_decref(sc.unspents);
 		return rpc_fail(err, RPC_DATABASE_ERROR,
