@@ -48,6 +48,7 @@ struct am_info {
 
 struct addrman {
 	uint64_t k0, k1;
+	uint64_t rng; /* splitmix64 state for every random choice here */
 	struct htab *map;     /* key -> am_info */
 	struct am_info **ent; /* by id */
 	int nent, capent;
@@ -77,12 +78,14 @@ tables_clear(struct addrman *am)
 }
 
 struct addrman *
-addrman_new(void)
+addrman_new(int deterministic)
 {
 	struct addrman *am = xcalloc(1, sizeof(*am));
 
-	am->k0 = rand_u64();
-	am->k1 = rand_u64();
+	/* Core's -test=addrman: key 1 and a zero-seeded generator. */
+	am->k0 = deterministic ? 1 : rand_u64();
+	am->k1 = deterministic ? 0 : rand_u64();
+	am->rng = deterministic ? 0 : rand_u64();
 	am->map = htab_new(KEYLEN, offsetof(struct am_info, key));
 	am->last_good = 1;
 	tables_clear(am);
@@ -112,6 +115,40 @@ addrman_free(struct addrman *am)
 	entries_free(am);
 	htab_free(am->map);
 	free(am);
+}
+
+/*
+ * The manager's own generator, so that -test=addrman makes bucket
+ * choices, selection and sampling repeatable. Not for secrets: the
+ * bucket key is what keeps an attacker from aiming at buckets.
+ */
+static uint64_t
+am_rand(struct addrman *am)
+{
+	uint64_t z = (am->rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Uniform in [0, n), n > 0, by rejection so no value is favoured. */
+static uint64_t
+am_range(struct addrman *am, uint64_t n)
+{
+	uint64_t lim = UINT64_MAX - UINT64_MAX % n, v;
+
+	do
+		v = am_rand(am);
+	while (v >= lim);
+	return v % n;
+}
+
+/* Uniform in [0, 1). */
+static double
+am_double(struct addrman *am)
+{
+	return (double)(am_rand(am) >> 11) * 0x1.0p-53;
 }
 
 /* Keyed hash over a few byte strings. */
@@ -318,7 +355,7 @@ add_one(struct addrman *am, const struct addr_entry *in,
 		if (e->ref_count == NEW_BUCKETS_PER_ADDRESS)
 			return 0;
 		/* Each further bucket is exponentially less likely. */
-		if (e->ref_count > 0 && rand_range(1ULL << e->ref_count) != 0)
+		if (e->ref_count > 0 && am_range(am, 1ULL << e->ref_count) != 0)
 			return 0;
 	} else {
 		a.time = (uint32_t)((int64_t)a.time - penalty > 0 ?
@@ -488,11 +525,11 @@ addrman_select(struct addrman *am, int new_only, int64_t now,
 	if (am->n_new + am->n_tried == 0 || (new_only && am->n_new == 0))
 		return -1;
 	tried = !new_only && am->n_tried > 0 &&
-	    (am->n_new == 0 || rand_range(2) == 0);
+	    (am->n_new == 0 || am_range(am, 2) == 0);
 	nb = tried ? ADDRMAN_TRIED_BUCKET_COUNT : ADDRMAN_NEW_BUCKET_COUNT;
 	for (;;) {
-		b = (int)rand_range((uint64_t)nb);
-		p = (int)rand_range(ADDRMAN_BUCKET_SIZE);
+		b = (int)am_range(am, (uint64_t)nb);
+		p = (int)am_range(am, ADDRMAN_BUCKET_SIZE);
 		for (i = 0; i < ADDRMAN_BUCKET_SIZE; i++) {
 			id = tried ?
 			    am->tried_tbl[b][(p + i) % ADDRMAN_BUCKET_SIZE] :
@@ -502,7 +539,7 @@ addrman_select(struct addrman *am, int new_only, int64_t now,
 		}
 		if (i == ADDRMAN_BUCKET_SIZE)
 			continue;
-		if (rand_double() < factor * chance(am->ent[id], now)) {
+		if (am_double(am) < factor * chance(am->ent[id], now)) {
 			*out = am->ent[id]->a;
 			return 0;
 		}
@@ -530,7 +567,7 @@ addrman_get_addr(struct addrman *am, size_t max, size_t max_pct, int cls,
 	for (i = 0; i < nall && k < want; i++) {
 		struct am_info *e;
 
-		j = i + (size_t)rand_range(nall - i);
+		j = i + (size_t)am_range(am, nall - i);
 		t = ids[i];
 		ids[i] = ids[j];
 		ids[j] = t;
@@ -832,6 +869,7 @@ addrman_load_buf(struct addrman *am, const uint8_t *data, size_t len,
 	rbuf_init(&r, data, len - 32);
 	tmp = xcalloc(1, sizeof(*tmp));
 	tmp->map = htab_new(KEYLEN, offsetof(struct am_info, key));
+	tmp->rng = am->rng;
 	tmp->last_good = 1;
 	tables_clear(tmp);
 	if (rbuf_get(&r, magic, 8) == -1 ||

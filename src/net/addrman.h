@@ -24,8 +24,12 @@
 
 struct addrman;
 
-/* An empty manager with a fresh random key. */
-struct addrman *addrman_new(void);
+/*
+ * An empty manager with a fresh random key, or, when deterministic
+ * (-test=addrman, as Core's), a fixed key and generator so that tests
+ * see the same buckets and choices on every run.
+ */
+struct addrman *addrman_new(int deterministic);
 void addrman_free(struct addrman *am);
 /*
  * Replaces the contents with the file's. Returns 0, 1 if the file does not

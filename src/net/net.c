@@ -1114,7 +1114,7 @@ net_start(const struct args *a, const struct chainparams *cp, struct store *s,
 	n->retry_ev = event_new(n->base, -1, 0, retry_cb, n);
 
 	n->peers_path = xasprintf("%s/peers.dat", args_chaindir(a));
-	n->addrman = addrman_new();
+	n->addrman = addrman_new(n->deterministic_addrman);
 	addrman_load(n->addrman, n->peers_path);
 	banpath = xasprintf("%s/banlist.json", args_chaindir(a));
 	n->banman = banman_new(banpath,

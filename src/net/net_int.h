@@ -322,6 +322,7 @@ struct net {
 	int network_active;
 	int use_addrman_outgoing; /* no -connect given */
 	int no_public_dial;	  /* -test=nopublicdial */
+	int deterministic_addrman; /* -test=addrman */
 	int64_t peer_timeout;
 	int connect_timeout_ms;
 	size_t max_recv_buffer;

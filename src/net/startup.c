@@ -457,10 +457,12 @@ net_read_options(struct net *n, char *err, size_t errlen)
 	for (i = 0; i < nv; i++) {
 		if (strcmp(vals[i], "nopublicdial") == 0)
 			n->no_public_dial = 1;
+		else if (strcmp(vals[i], "addrman") == 0)
+			n->deterministic_addrman = 1;
 		else {
 			snprintf(err, errlen,
 			    "-test=%s unknown test option "
-			    "(bitrootd knows: nopublicdial)",
+			    "(bitrootd knows: addrman, nopublicdial)",
 			    vals[i]);
 			return -1;
 		}

@@ -492,9 +492,10 @@ static const struct arg_def table[] = {
 	    "Stop once the active chain reaches this height (default: 0, "
 	    "never)" },
 	{ "test", "=<option>", M | D, GD,
-	    "A test-only option: nopublicdial (automatic outbound and feeler "
-	    "connections dial no address at all, so a test's gossiped "
-	    "addresses never leave the machine)" },
+	    "A test-only option: addrman (a fixed address-manager key and "
+	    "generator, as Core's, so bucket collisions repeat), nopublicdial "
+	    "(automatic outbound and feeler connections dial no address at "
+	    "all, so a test's gossiped addresses never leave the machine)" },
 	{ "uacomment", "=<cmt>", M, GD,
 	    "Append a comment to the user agent; can be given more than "
 	    "once" },

@@ -165,6 +165,8 @@ class OptionsTest(BitrootTestFramework):
             ["-assumevalid=" + "1" * 65],
             "Error: Invalid assumevalid block hash specified (%s), must be up to 64 hex digits "
             "(or 0 to disable)" % ("1" * 65))
+        node.assert_start_raises_init_error(
+            ["-test=bogus"], "Error: -test=bogus unknown test option (bitrootd knows: addrman, nopublicdial)")
         self.log.info("-minimumchainwork above the chain's work keeps the node in IBD")
         self.start_node(0, extra_args=["-minimumchainwork=0x" + "f" * 60])
         assert_equal(node.getblockchaininfo()["initialblockdownload"], True)

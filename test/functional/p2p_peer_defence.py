@@ -32,6 +32,10 @@ def hex_to_hash(h):
 class PeerDefenceTest(BitrootTestFramework):
     def set_test_params(self):
         self.num_nodes = 1
+        # A fixed addrman key (Core's -test=addrman) from the first start on,
+        # since peers.dat keeps the key: the address counts below would
+        # otherwise fail whenever two test addresses share a bucket slot.
+        self.extra_args = [["-test=addrman"]]
 
     def run_test(self):
         self.node = self.nodes[0]
@@ -52,11 +56,11 @@ class PeerDefenceTest(BitrootTestFramework):
     def permissions(self):
         self.log.info("-whitelist permissions, as Core names them")
         assert_equal(self.perms_of_test_peer(), [])
-        self.restart_node(0, ["-whitelist=noban,relay@127.0.0.1"])
+        self.restart_node(0, ["-test=addrman", "-whitelist=noban,relay@127.0.0.1"])
         assert_equal(self.perms_of_test_peer(), ["noban", "relay", "download"])
-        self.restart_node(0, ["-whitelist=127.0.0.0/8"])
+        self.restart_node(0, ["-test=addrman", "-whitelist=127.0.0.0/8"])
         assert_equal(self.perms_of_test_peer(), ["noban", "relay", "mempool", "download"])
-        self.restart_node(0, ["-whitelist=all@127.0.0.1"])
+        self.restart_node(0, ["-test=addrman", "-whitelist=all@127.0.0.1"])
         assert_equal(self.perms_of_test_peer(), ["bloomfilter", "noban", "forcerelay", "relay", "mempool",
                                                  "download", "addr"])
         self.stop_node(0)
@@ -78,7 +82,7 @@ class PeerDefenceTest(BitrootTestFramework):
                                          "disconnecting but not discouraging"]):
             bad.send_message(self.too_many_headers())
             bad.wait_for_disconnect()
-        self.restart_node(0, ["-whitelist=noban@127.0.0.1"])
+        self.restart_node(0, ["-test=addrman", "-whitelist=noban@127.0.0.1"])
         kept = self.node.add_p2p_connection(P2PInterface())
         with self.node.assert_debug_log(["not punishing noban peer"]):
             kept.send_and_ping(self.too_many_headers())
@@ -89,7 +93,7 @@ class PeerDefenceTest(BitrootTestFramework):
     def eviction(self):
         self.log.info("A new inbound peer evicts one when every inbound slot is taken")
         # 50 connections: 8 + 2 outbound and 1 feeler slot leave 39 inbound.
-        self.restart_node(0, ["-maxconnections=50"])
+        self.restart_node(0, ["-test=addrman", "-maxconnections=50"])
         peers = [self.node.add_p2p_connection(P2PInterface(), check_peerinfo=False) for _ in range(39)]
         assert_equal(self.node.getnetworkinfo()["connections_in"], 39)
         newcomer = self.node.add_p2p_connection(P2PInterface(), check_peerinfo=False)
@@ -103,7 +107,7 @@ class PeerDefenceTest(BitrootTestFramework):
         self.node.disconnect_p2ps()
 
         self.log.info("noban peers are never evicted: a newcomer is refused instead")
-        self.restart_node(0, ["-maxconnections=15", "-whitelist=noban@127.0.0.1"])
+        self.restart_node(0, ["-test=addrman", "-maxconnections=15", "-whitelist=noban@127.0.0.1"])
         peers = [self.node.add_p2p_connection(P2PInterface(), check_peerinfo=False) for _ in range(4)]
         with self.node.assert_debug_log(["failed to find an eviction candidate"]):
             late = P2PInterface()
@@ -170,7 +174,7 @@ class PeerDefenceTest(BitrootTestFramework):
 
     def send_budget(self):
         self.log.info("-maxsendbuffer: a peer that stops reading stops being served, then catches up")
-        self.restart_node(0, ["-maxsendbuffer=4"])
+        self.restart_node(0, ["-test=addrman", "-maxsendbuffer=4"])
         slow = self.node.add_p2p_connection(P2PInterface())
         fast = self.node.add_p2p_connection(P2PInterface())
         NetworkThread.call_soon(lambda: slow._transport.pause_reading())

@@ -102,8 +102,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * refused file must leave whatever the last one loaded.
 	 */
 	if (am == NULL) {
-		am = addrman_new();
-		am2 = addrman_new();
+		am = addrman_new(0);
+		am2 = addrman_new(0);
 	}
 	wbuf_init(&before);
 	addrman_serialize(am, &before);

@@ -121,7 +121,7 @@ netenv_open(int32_t best, int32_t tip, int32_t have)
 	E.n.pending_nonces = htab_new(8, offsetof(struct peer, noncekey));
 	E.n.sched_ev = event_new(E.base, -1, 0, noop_cb, NULL);
 	E.n.reap_ev = event_new(E.base, -1, 0, noop_cb, NULL);
-	E.n.addrman = addrman_new();
+	E.n.addrman = addrman_new(0);
 	E.n.max_connections = 125;
 	E.n.local_services = NODE_NETWORK | NODE_WITNESS;
 	snprintf(E.n.subver, sizeof(E.n.subver), "/netenv:0/");

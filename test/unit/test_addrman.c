@@ -47,7 +47,7 @@ tmpfile_path(const char *name)
 static void
 test_add_rules(void)
 {
-	struct addrman *am = addrman_new();
+	struct addrman *am = addrman_new(0);
 	struct netaddr src = na("5.5.5.5");
 	struct addr_entry a[4];
 
@@ -71,7 +71,7 @@ test_add_rules(void)
 static void
 test_good_and_select(void)
 {
-	struct addrman *am = addrman_new();
+	struct addrman *am = addrman_new(0);
 	struct netaddr src = na("5.5.5.5");
 	struct addr_entry a = ae("1.2.3.4:8333", NOW), b = ae("9.8.7.6", NOW);
 	struct addr_entry out;
@@ -106,7 +106,7 @@ test_good_and_select(void)
 static void
 test_terrible_filtered(void)
 {
-	struct addrman *am = addrman_new();
+	struct addrman *am = addrman_new(0);
 	struct netaddr src = na("5.5.5.5");
 	struct addr_entry a = ae("1.2.3.4", NOW), b = ae("4.3.2.1", NOW);
 	struct addr_entry old = ae("7.7.7.7", NOW - 31 * 24 * 3600);
@@ -138,7 +138,7 @@ test_terrible_filtered(void)
 static void
 test_getaddr_pct_and_source_limit(void)
 {
-	struct addrman *am = addrman_new();
+	struct addrman *am = addrman_new(0);
 	struct addr_entry *v, *out;
 	struct netaddr src = na("5.5.5.5");
 	char s[64];
@@ -166,10 +166,62 @@ test_getaddr_pct_and_source_limit(void)
 	addrman_free(am);
 }
 
+/* Fills am with n addresses from one source; returns its first 50 out. */
+static void
+fill_and_sample(struct addrman *am, int n, struct addr_entry *out)
+{
+	struct addr_entry *v = calloc((size_t)n, sizeof(*v));
+	struct netaddr src = na("5.5.5.5");
+	char s[64];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(s, sizeof(s), "%d.%d.3.%d", 11 + i % 200, i / 200,
+		    1 + i % 250);
+		v[i] = ae(s, NOW);
+	}
+	addrman_add(am, v, (size_t)n, &src, 0, NOW);
+	CHECK_EQ_INT(addrman_get_addr(am, 50, 0, -1, NOW, out), 50);
+	CHECK_EQ_INT(addrman_select(am, 1, NOW, &out[50]), 0);
+	free(v);
+}
+
+/*
+ * -test=addrman: the same inputs give the same table, the same sample
+ * and the same selection; fresh random keys do not.
+ */
+static void
+test_deterministic(void)
+{
+	struct addrman *a = addrman_new(1), *b = addrman_new(1);
+	struct addrman *c = addrman_new(0), *d = addrman_new(0);
+	struct addr_entry oa[51], ob[51], oc[51], od[51];
+
+	/* Padding too, since the samples are compared whole. */
+	memset(oa, 0, sizeof(oa));
+	memset(ob, 0, sizeof(ob));
+	memset(oc, 0, sizeof(oc));
+	memset(od, 0, sizeof(od));
+	fill_and_sample(a, 3000, oa);
+	fill_and_sample(b, 3000, ob);
+	CHECK_EQ_INT(addrman_size(a, -1, -1), addrman_size(b, -1, -1));
+	/* 3000 addresses from one source group collide somewhere. */
+	CHECK(addrman_size(a, -1, -1) < 3000);
+	CHECK(memcmp(oa, ob, sizeof(oa)) == 0);
+	fill_and_sample(c, 3000, oc);
+	fill_and_sample(d, 3000, od);
+	CHECK(memcmp(oc, od, sizeof(oc)) != 0);
+	CHECK(memcmp(oa, oc, sizeof(oa)) != 0);
+	addrman_free(a);
+	addrman_free(b);
+	addrman_free(c);
+	addrman_free(d);
+}
+
 static void
 test_persist(void)
 {
-	struct addrman *am = addrman_new(), *am2 = addrman_new();
+	struct addrman *am = addrman_new(0), *am2 = addrman_new(0);
 	struct netaddr src = na("5.5.5.5"), src2 = na("6.6.6.6");
 	struct addr_entry v[300], out[400];
 	const char *path = tmpfile_path("peers.dat");
@@ -345,7 +397,7 @@ test_discourage_bounded(void)
 static void
 test_load_extreme_times(void)
 {
-	struct addrman *am = addrman_new();
+	struct addrman *am = addrman_new(0);
 	struct addr_entry out[4];
 	struct wbuf w;
 	static const uint8_t ip[4] = { 1, 2, 3, 4 }, src[4] = { 5, 6, 7, 8 };
@@ -385,5 +437,6 @@ test_load_extreme_times(void)
 UNIT_MAIN(UNIT_CASE(test_load_extreme_times), UNIT_CASE(test_add_rules),
     UNIT_CASE(test_good_and_select), UNIT_CASE(test_terrible_filtered),
     UNIT_CASE(test_getaddr_pct_and_source_limit), UNIT_CASE(test_persist),
+    UNIT_CASE(test_deterministic),
     UNIT_CASE(test_ban_basics), UNIT_CASE(test_ban_persist),
     UNIT_CASE(test_discourage_bounded))
