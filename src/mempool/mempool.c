@@ -382,6 +382,16 @@ handle_tx(struct mempool *m, struct msg *msg)
 								 0);
 }
 
+void
+mempool_notify_done(struct mempool *m, uint64_t peer_id)
+{
+	size_t i;
+
+	for (i = 0; i < nlisteners(m); i++)
+		if (m->listeners[i].tx_done)
+			m->listeners[i].tx_done(m->listeners[i].arg, peer_id);
+}
+
 /* ---- chain events ---- */
 
 static void
@@ -674,7 +684,10 @@ dispatch(struct mempool *m, struct msg *msg)
 	struct mpq_template_req *tr;
 
 	switch (msg->type) {
-	case MPQ_TX: handle_tx(m, msg); break;
+	case MPQ_TX:
+		handle_tx(m, msg);
+		mempool_notify_done(m, msg->peer_id);
+		break;
 	case MPQ_PACKAGE:
 		maybe_expire(m, 1);
 		mempool_handle_package(m, msg);

@@ -109,6 +109,15 @@ struct mempool_listener {
 	 */
 	void (*package_rejected)(void *arg, const uint8_t (*wtxids)[32],
 	    size_t n);
+	/*
+	 * The pool is done with one message from mempool_submit_tx (peer_id
+	 * as submitted) or mempool_submit_package (peer_id: peers[0], the
+	 * parent's sender), after every other call that message caused. One
+	 * per message taken from the queue, none for messages dropped at
+	 * shutdown: what lets net process a peer's messages in order.
+	 * NULL: not wanted.
+	 */
+	void (*tx_done)(void *arg, uint64_t peer_id);
 };
 
 /*

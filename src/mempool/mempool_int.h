@@ -126,6 +126,8 @@ enum pkg_state mempool_accept_package(struct mempool *m,
     int64_t max_feerate, const uint64_t *peers, struct pkg_result *out);
 /* The MPQ_PACKAGE message from mempool_submit_package (package_relay.c). */
 void mempool_handle_package(struct mempool *m, const struct msg *msg);
+/* Tells the listeners a message from the net thread is done (tx_done). */
+void mempool_notify_done(struct mempool *m, uint64_t peer_id);
 /* The listener kind for a refusal with code c (Core's TxValidationResult). */
 enum mempool_reject mempool_reject_kind(const struct accept_result *r);
 /* Core's TxValidationState::ToString: reason, then ", " and the debug text. */

@@ -108,6 +108,7 @@ mempool_handle_package(struct mempool *m, const struct msg *msg)
 		log_warnx("mempool: package evaluation: %s", res->reason);
 	notify(m, &hdr, res);
 	free(res);
+	mempool_notify_done(m, hdr.peer[0]);
 }
 
 /* ---- submitpackage ---- */

@@ -280,6 +280,16 @@ on_package_rejected(void *arg, const uint8_t (*wtxids)[32], size_t n)
 		    msg_new(NETQ_PACKAGE_REJECTED, 0, wtxids, 64), "mempool");
 }
 
+/*
+ * Never dropped, as tx_added: a lost one would leave the peer's count up
+ * until peer_work_check gives up on it.
+ */
+static void
+on_tx_done(void *arg, uint64_t peer_id)
+{
+	sink_push_wait(arg, msg_new(NETQ_TX_DONE, peer_id, NULL, 0));
+}
+
 /* ---- the queue ---- */
 
 static void
@@ -305,12 +315,14 @@ queue_cb(evutil_socket_t fd, short what, void *arg)
 				fatalx("net queue: bad block_done");
 			sync_block_done(n, m->peer_id,
 			    (const struct netq_block_done *)(void *)m->data);
+			peer_work_done(n, m->peer_id, 0);
 			break;
 		case NETQ_HEADERS_DONE:
 			if (m->len != sizeof(struct netq_headers_done))
 				fatalx("net queue: bad headers_done");
 			sync_headers_done(n, m->peer_id,
 			    (const struct netq_headers_done *)(void *)m->data);
+			peer_work_done(n, m->peer_id, 0);
 			break;
 		case NETQ_TIP:
 			if (m->len != sizeof(struct netq_tip))
@@ -333,6 +345,11 @@ queue_cb(evutil_socket_t fd, short what, void *arg)
 			break;
 		case NETQ_PACKAGE_REJECTED:
 			txrelay_on_package_rejected(n, m->data, m->len);
+			break;
+		case NETQ_TX_DONE:
+			if (m->len != 0)
+				fatalx("net queue: bad tx_done");
+			peer_work_done(n, m->peer_id, 1);
 			break;
 		case NETQ_STOP:
 			n->stopping = 1;
@@ -958,12 +975,14 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct net *n = arg;
 	int64_t now = node_time(), now_us = net_now_us();
+	int64_t mono_us = time_mono_micros();
 	struct peer *p;
 	size_t i;
 
 	TAILQ_FOREACH (p, &n->peers, entry) {
 		if (p->disconnect)
 			continue;
+		peer_work_check(p, mono_us);
 		inactivity_check(n, p, now, now_us);
 		if (p->disconnect)
 			continue;
@@ -1156,6 +1175,7 @@ net_start(const struct args *a, const struct chainparams *cp, struct store *s,
 		ml.tx_removed = on_tx_removed;
 		ml.tx_rejected = on_tx_rejected;
 		ml.package_rejected = on_package_rejected;
+		ml.tx_done = on_tx_done;
 		mempool_add_listener(mp, &ml);
 	}
 	pthread_mutex_lock(&sinks_mu);

@@ -27,14 +27,26 @@
  *     an atomic flag in the listener's sink says so) NETQ_BLOCK_CONNECTED,
  *     and return at once;
  *   - the mempool thread's listener callbacks push NETQ_TX_ADDED,
- *     NETQ_TX_REMOVED, NETQ_TX_REJECTED and NETQ_PACKAGE_REJECTED
- *     (copies) and return at once.
+ *     NETQ_TX_REMOVED, NETQ_TX_REJECTED, NETQ_PACKAGE_REJECTED and
+ *     NETQ_TX_DONE (copies) and return at once.
  * The net thread pushes blocks and headers to the validation thread with
  * validation_submit_*, and transactions to the mempool thread with
  * mempool_submit_tx (1p1c packages with mempool_submit_package), tagged
  * with the sending peer's id. Peers are named
  * across threads only by that monotonic 64-bit id; a message about a peer
  * that has gone is ignored.
+ *
+ * In order, per peer (Core's guarantee, which `ping` after `tx` relies
+ * on): while work a peer's message handed to another thread is not done
+ * (its blocks and header batches at validation, counted by sync; its
+ * transactions and packages at the mempool, tx_work), the peer's next
+ * messages wait in its receive buffer; once the buffer holds
+ * read_highwater() bytes libevent stops reading its socket. Each
+ * submission is answered by exactly one NETQ_BLOCK_DONE,
+ * NETQ_HEADERS_DONE or NETQ_TX_DONE; peer_work_done() resumes the peer
+ * when nothing is left. A notice lost on a full queue would stop the peer
+ * for good, so after PEER_WORK_TIMEOUT_US without progress it resumes with
+ * a warning (peer_work_check).
  *
  * Peers are never freed inside their own callbacks: peer_disconnect()
  * marks the peer and activates the reaper event, which frees marked peers
@@ -89,6 +101,7 @@ enum netq_type {
 	NETQ_TX_REJECTED,      /* data: struct netq_tx_rejected, parents */
 	NETQ_BLOCK_CONNECTED,  /* data: the block, with witness */
 	NETQ_PACKAGE_REJECTED, /* data: a 1p1c package's two wtxids */
+	NETQ_TX_DONE,	       /* no data: a tx or package of peer_id done */
 	NETQ_STOP,	       /* no data */
 };
 
@@ -233,8 +246,12 @@ struct peer {
 	unsigned
 	    retry_pending : 1;	 /* a message waits for validation's queue */
 	unsigned in_process : 1; /* peer_process is running for it */
+	unsigned work_wait : 1;	 /* stopped until its work is done */
 	int64_t conn_time;	 /* node time, s */
 	int64_t conn_mono_us;
+	/* Its transactions and packages at the mempool, not yet done. */
+	unsigned tx_work;
+	int64_t work_since_us; /* monotonic: waiting since, or last progress */
 	int64_t last_send; /* node time, s */
 	int64_t last_recv;
 
@@ -449,6 +466,21 @@ void peer_send_ping(struct peer *p);
 int peer_has_perm(const struct peer *p, uint32_t flag);
 /* Output bytes waiting to be written. */
 size_t peer_send_queued(const struct peer *p);
+
+/*
+ * In-order processing (see the top of this file). peer_busy: work of the
+ * peer's is at another thread. peer_tx_submitted: a transaction or
+ * package tagged peer_id went to the mempool (no-op for a peer that has
+ * gone or an id that names none). peer_work_done: a completion for
+ * peer_id was handled (tx: it was NETQ_TX_DONE); resumes the peer when
+ * nothing is left. peer_work_check: from the tick, resumes a peer stopped
+ * for PEER_WORK_TIMEOUT_US without any completion.
+ */
+#define PEER_WORK_TIMEOUT_US (60 * 1000000LL)
+int peer_busy(const struct peer *p);
+void peer_tx_submitted(struct net *n, uint64_t peer_id);
+void peer_work_done(struct net *n, uint64_t peer_id, int tx);
+void peer_work_check(struct peer *p, int64_t now_us);
 
 /* ---- msg_handlers.c ---- */
 /*

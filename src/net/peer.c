@@ -347,6 +347,73 @@ peer_send_ping(struct peer *p)
 	}
 }
 
+/* ---- in-order processing (net_int.h) ---- */
+
+int
+peer_busy(const struct peer *p)
+{
+	return p->sync.blocks_pending > 0 || p->sync.headers_pending > 0 ||
+	    p->tx_work > 0;
+}
+
+void
+peer_tx_submitted(struct net *n, uint64_t peer_id)
+{
+	struct peer *p = net_peer_by_id(n, peer_id);
+
+	if (p != NULL)
+		p->tx_work++;
+}
+
+/* Lets the peer's waiting messages run, from the retry event. */
+static void
+work_resume(struct peer *p)
+{
+	p->work_wait = 0;
+	if (p->disconnect)
+		return;
+	p->retry_pending = 1;
+	event_active(p->net->retry_ev, EV_TIMEOUT, 0);
+}
+
+void
+peer_work_done(struct net *n, uint64_t peer_id, int tx)
+{
+	struct peer *p = net_peer_by_id(n, peer_id);
+
+	if (p == NULL)
+		return;
+	/* None counted: it timed out before (peer_work_check). */
+	if (tx && p->tx_work > 0)
+		p->tx_work--;
+	p->work_since_us = time_mono_micros();
+	if (p->work_wait && !peer_busy(p))
+		work_resume(p);
+}
+
+void
+peer_work_check(struct peer *p, int64_t now_us)
+{
+	if (!p->work_wait || p->disconnect ||
+	    now_us - p->work_since_us < PEER_WORK_TIMEOUT_US)
+		return;
+	/*
+	 * A completion was lost (a full net queue drops validation's
+	 * notices): forget what is counted rather than stop the peer for
+	 * good. Late completions then find nothing to count down.
+	 */
+	log_warnx("peer=%llu: no answer for its work in %lld s (blocks %d, "
+		  "header batches %d, transactions %u); processing its "
+		  "messages again",
+	    (unsigned long long)p->id,
+	    (long long)(PEER_WORK_TIMEOUT_US / 1000000), p->sync.blocks_pending,
+	    p->sync.headers_pending, p->tx_work);
+	p->sync.blocks_pending = 0;
+	p->sync.headers_pending = 0;
+	p->tx_work = 0;
+	work_resume(p);
+}
+
 /* Counts the bytes the socket delivered since the last look. */
 static void
 account_recv(struct peer *p, struct evbuffer *in, size_t *seen)
@@ -526,6 +593,15 @@ peer_process(struct peer *p)
 				blocked = 1;
 				break;
 			}
+		}
+		if (peer_busy(p)) {
+			/* The previous message's work first (in order). */
+			if (!p->work_wait) {
+				p->work_wait = 1;
+				p->work_since_us = time_mono_micros();
+			}
+			blocked = 1;
+			break;
 		}
 		if (done >= PROCESS_BATCH) {
 			/* Let other peers run; continue from the retry timer. */

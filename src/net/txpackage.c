@@ -131,6 +131,8 @@ txpkg_try(struct net *n, uint64_t peer, const uint8_t txid[32],
 		    "mempool queue full, package of %s "
 		    "dropped",
 		    a);
+	else
+		peer_tx_submitted(n, peer); /* tx_done names peers[0] */
 }
 
 void

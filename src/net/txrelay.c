@@ -431,8 +431,10 @@ txrelay_on_tx(struct peer *p, struct rbuf *r)
 		goto out;
 	}
 	rc = mempool_submit_tx(t->mp, p->id, r->p, len);
-	if (rc == 0)
+	if (rc == 0) {
 		pending_add(t, &tx, r->p, len);
+		peer_tx_submitted(n, p->id);
+	}
 	else if (rc == QUEUE_EFULL)
 		log_tx("mempool queue full, dropped tx", tx.txid, tx.wtxid,
 		    p->id);
@@ -458,8 +460,12 @@ resubmit_children(struct txrelay *t, const uint8_t txid[32])
 		if ((o = orphanage_get(t->orphans, kids[i])) == NULL)
 			continue;
 		log_tx("resubmitting orphan", o->txid, o->wtxid, o->from[0]);
-		/* A full queue: it stays an orphan until it expires. */
-		mempool_submit_tx(t->mp, o->from[0], o->raw, o->len);
+		/*
+		 * A full queue: it stays an orphan until it expires. Sent,
+		 * it is its sender's work, as Core's orphan work set is.
+		 */
+		if (mempool_submit_tx(t->mp, o->from[0], o->raw, o->len) == 0)
+			peer_tx_submitted(t->n, o->from[0]);
 	}
 	free(kids);
 }

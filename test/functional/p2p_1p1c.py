@@ -64,7 +64,7 @@ class Package1p1cTest(BitrootTestFramework):
         with node.assert_debug_log(["found tx in reconsiderable rejects",
                                     "trying package of parent %s" % parent["wtxid"]], timeout=60):
             peer.send_and_ping(msg_tx(parent["tx"]))
-            self.wait_until(lambda: self.in_pool(parent, child))
+            assert self.in_pool(parent, child)
         assert_equal(node.getorphantxs(), [])
         assert_equal(node.getmempoolentry(child["txid"])["depends"], [parent["txid"]])
         self.log.info("... and the pair is announced to another peer")
@@ -85,7 +85,7 @@ class Package1p1cTest(BitrootTestFramework):
                                     (parent["wtxid"], peer.peer_id, child["wtxid"], peer.peer_id)],
                                    timeout=60):
             peer.send_and_ping(msg_tx(parent["tx"]))
-            self.wait_until(lambda: self.in_pool(parent, child))
+            assert self.in_pool(parent, child)
         self.wallet.scan_tx(parent["hex"])
         self.wallet.scan_tx(child["hex"])
         node.disconnect_p2ps()
@@ -100,14 +100,14 @@ class Package1p1cTest(BitrootTestFramework):
         with node.assert_debug_log(["package evaluation for parent %s + child %s from peer=%d: transaction failed" %
                                     (parent["wtxid"], poor["wtxid"], peer.peer_id)], timeout=60):
             peer.send_and_ping(msg_tx(parent["tx"]))
-        self.wait_until(lambda: node.getorphantxs() == [])
+        assert_equal(node.getorphantxs(), [])
         assert not self.in_pool(parent) and not self.in_pool(poor)
         rich = self.wallet.create_self_transfer(utxo_to_spend=parent["new_utxo"], fee_rate=30000, version=3)
         peer.clear_messages()
         peer.send_and_ping(msg_tx(rich["tx"]))
         self.wait_getdata_parent(peer, parent)
         peer.send_and_ping(msg_tx(parent["tx"]))
-        self.wait_until(lambda: self.in_pool(parent, rich))
+        assert self.in_pool(parent, rich)
         node.disconnect_p2ps()
 
 

@@ -226,7 +226,7 @@ class CompactBlocksTest(BitrootTestFramework):
         txs = self.mempool_txs(3)
         block = self.make_block(txs)
         peer.send_and_ping(msg_cmpctblock.from_block(block, nonce=7))
-        self.wait_until(lambda: node.getbestblockhash() == block.hash_hex)
+        assert_equal(node.getbestblockhash(), block.hash_hex)
         assert not peer.msgs(b"getblocktxn")
         self.sync_blocks()
         self.log.info("a transaction the node lacks is fetched with getblocktxn")
@@ -240,7 +240,7 @@ class CompactBlocksTest(BitrootTestFramework):
         m = peer.last_message["getblocktxn"]
         assert_equal((m.blockhash, m.indexes), (block.hash, [2]))
         peer.send_and_ping(msg_blocktxn(block.hash, [unknown["tx"]]))
-        self.wait_until(lambda: node.getbestblockhash() == block.hash_hex)
+        assert_equal(node.getbestblockhash(), block.hash_hex)
         self.sync_blocks()
         self.rx = peer
 
@@ -317,7 +317,7 @@ class CompactBlocksTest(BitrootTestFramework):
             block = self.make_block([])
             peer.blocks[block.hash] = block
             peer.send_and_ping(msg_cmpctblock.from_block(block, nonce=i))
-            self.wait_until(lambda: node.getbestblockhash() == block.hash_hex)
+            assert_equal(node.getbestblockhash(), block.hash_hex)
             peer.wait_for_message("sendcmpct", lambda m: m.announce)
             peers.append(peer)
         self.wait_until(lambda: sum(p["bip152_hb_to"] for p in node.getpeerinfo()) == 3)

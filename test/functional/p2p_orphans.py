@@ -60,8 +60,8 @@ class OrphanTest(BitrootTestFramework):
         assert child["txid"] not in node.getrawmempool()
         self.log.info("the parent arrives: both in the mempool")
         peer.send_and_ping(msg_tx(parent["tx"]))
-        self.wait_until(lambda: {parent["txid"], child["txid"]} <= set(node.getrawmempool()))
-        self.wait_until(lambda: node.getorphantxs() == [])
+        assert {parent["txid"], child["txid"]} <= set(node.getrawmempool())
+        assert_equal(node.getorphantxs(), [])
         node.disconnect_p2ps()
 
     def sender_disconnects(self):
@@ -81,7 +81,7 @@ class OrphanTest(BitrootTestFramework):
         assert child["txid"] not in node.getrawmempool()
         # The child is still valid: sending it now gets it accepted.
         other.send_and_ping(msg_tx(child["tx"]))
-        self.wait_until(lambda: child["txid"] in node.getrawmempool())
+        assert child["txid"] in node.getrawmempool()
         node.disconnect_p2ps()
 
     def rejected_parent(self):

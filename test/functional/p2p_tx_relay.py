@@ -125,7 +125,7 @@ class TxRelayTest(BitrootTestFramework):
 
         self.log.info("a valid tx from a peer enters the mempool, is announced to others, not back")
         pw.send_and_ping(msg_tx(tx1["tx"]))
-        self.wait_until(lambda: tx1["txid"] in node.getrawmempool())
+        assert tx1["txid"] in node.getrawmempool()
         pt.wait_until(lambda: tx1["tx"].txid in invs_of(pt, MSG_TX))
         time.sleep(1)
         pw.sync_with_ping()

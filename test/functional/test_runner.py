@@ -66,6 +66,7 @@ BASE_SCRIPTS = [
     ("p2p_tx_relay.py", None),
     ("p2p_tx_ibd_mocktime.py", None),
     ("p2p_orphans.py", None),
+    ("p2p_inorder.py", None),
     ("feature_testnet.py", 900),
     ("feature_signet.py", 900),
     ("feature_loadblock.py", 1200),
@@ -151,6 +152,7 @@ SANITIZER_SMOKE = [
     "rest_interface.py",
     "zmq_interface.py",
     "p2p_orphans.py",
+    "p2p_inorder.py",
     "feature_metrics.py",
 ]
 

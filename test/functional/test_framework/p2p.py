@@ -27,7 +27,7 @@ from .messages import (MAGIC_REGTEST, MSG_BLOCK, MSG_TX, MSG_WITNESS_BLOCK, MSG_
                        msg_generic, msg_getaddr, msg_getheaders, msg_headers, msg_inv, msg_notfound,
                        msg_ping, msg_pong, msg_sendaddrv2, msg_tx, msg_verack, msg_version,
                        msg_wtxidrelay, parse_frame)
-from .util import wait_until
+from .util import assert_equal, wait_until
 
 logger = logging.getLogger("TestFramework.p2p")
 
@@ -438,7 +438,8 @@ class P2PDataStore(P2PInterface):
             else:
                 self.sync_with_ping(timeout=timeout)
             if success:
-                wait_until(lambda: node.getbestblockhash() == blocks[-1].hash_hex, timeout=timeout)
+                # The pong comes after the blocks were validated (in order).
+                assert_equal(node.getbestblockhash(), blocks[-1].hash_hex)
             else:
                 if node.getbestblockhash() == blocks[-1].hash_hex:
                     raise AssertionError("block %s was accepted but should not be" % blocks[-1].hash_hex)
