@@ -7,7 +7,7 @@ usage: contrib/bench/bench_mempool.py [--builddir DIR] [--runs 3] [-n 2000]
 Each run starts two bitrootd (regtest, a fresh temporary datadir, free
 loopback ports, -whitelist=noban@127.0.0.1 on both, no debug logging),
 mines mature coins on node0 and fans them out into small outputs. Then, for
-each mode, it builds (beforehand, in Python) three sets of N signed
+each mode, it builds (beforehand, in Python) four sets of N signed
 transactions:
 
     p2pk          independent 1-in/1-out spends, each with an ECDSA signature
@@ -29,6 +29,10 @@ and measures on node0 (node1 disconnected):
                        is sent to node0 from one client; the time from the
                        last sendrawtransaction's reply until node1's
                        getmempoolinfo size reaches N
+    p2p in             set D sent to node0 by one test peer (P2P, every tx
+                       message in one write): tx/s from the write until
+                       node0's getmempoolinfo size reaches N (what a peer's
+                       in-order processing costs)
 
 Every run's figures are printed, then the median over runs. Loops are
 bounded; nodes are stopped (or killed) at the end, also on errors; the
@@ -51,7 +55,9 @@ TOP = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(TOP, "test", "functional"))
 
 from test_framework.authproxy import JSONRPCException  # noqa: E402
-from test_framework.messages import COutPoint, CTransaction, CTxIn, CTxOut, hex_to_hash  # noqa: E402
+from test_framework.messages import (COutPoint, CTransaction, CTxIn, CTxOut, build_message,  # noqa: E402
+                                     hex_to_hash, msg_tx)
+from test_framework.p2p import NetworkThread, P2PInterface  # noqa: E402
 from test_framework.test_node import TestNode  # noqa: E402
 from test_framework.wallet import MiniWallet  # noqa: E402
 
@@ -61,6 +67,7 @@ FANOUT_FEE = 100000    # sat
 FEE_RATE = 2000        # sat/kvB for the measured transactions
 WAIT_LIMIT = 300       # seconds any single wait may take
 CLIENTS = 4
+SETS = 4               # A, B, C and D below
 
 
 def log(msg):
@@ -267,9 +274,9 @@ class Bench:
         n0, n1 = self.nodes
         res = {}
         t0 = time.monotonic()
-        sets = [self.build(mode) for _ in range(3)]
+        sets = [self.build(mode) for _ in range(SETS)]
         ntx = sum(len(g) for g in sets[0])
-        log("  %s: built 3 x %d transactions in %.1f s" % (mode, ntx, time.monotonic() - t0))
+        log("  %s: built %d x %d transactions in %.1f s" % (mode, SETS, ntx, time.monotonic() - t0))
 
         # testmempoolaccept, on an empty pool (chains as packages).
         res["tma_tps"] = self.testaccept(n0, sets[0])
@@ -304,6 +311,17 @@ class Bench:
         wait_for("node1 to take the block", lambda: n1.getbestblockhash() == tip and
                  n1.getmempoolinfo()["size"] == 0)
         self.disconnect()
+
+        # Set D from a test peer, in one write.
+        peer = n0.add_p2p_connection(P2PInterface())
+        raw = b"".join(build_message(msg_tx(CTransaction.from_hex(h)), peer.magic) for g in sets[3] for h in g)
+        t0 = time.perf_counter()
+        peer.send_raw_message(raw)
+        wait_for("node0 to take %d transactions from the peer" % ntx,
+                 lambda: n0.getmempoolinfo()["size"] >= ntx, interval=0.005)
+        res["p2p_in_tps"] = ntx / (time.perf_counter() - t0)
+        n0.disconnect_p2ps()
+        self.mine_all(ntx)
         return res
 
 
@@ -318,6 +336,7 @@ FIELDS = [
     ("mine_s", "generatetoaddress(1) s", "%.3f"),
     ("relay_tail_s", "relay after last send s", "%.3f"),
     ("relay_total_s", "relay first send->all s", "%.3f"),
+    ("p2p_in_tps", "p2p in, one peer tx/s", "%.0f"),
 ]
 
 
@@ -329,9 +348,9 @@ def one_run(args, k):
         needs = {}
         for mode in args.modes:
             if mode == "chain25":
-                needs["chain25"] = 3 * (args.n // CHAIN_LEN)
+                needs["chain25"] = SETS * (args.n // CHAIN_LEN)
             else:
-                needs[mode] = 3 * args.n
+                needs[mode] = SETS * args.n
         log("run %d: datadir %s, load %s; funding" % (k, workdir, load()))
         bench.fund(needs)
         out = {}
@@ -378,11 +397,14 @@ def main():
     # SIGTERM unwinds like an error, so the nodes are still stopped.
     signal.signal(signal.SIGTERM, lambda sig, frame: sys.exit("terminated"))
     runs = []
+    net = NetworkThread()
+    net.start()
     for k in range(1, args.runs + 1):
         try:
             runs.append(one_run(args, k))
         except (RuntimeError, JSONRPCException, OSError) as e:
             raise SystemExit("run %d failed: %s" % (k, e))
+    net.close()
     print("median of %d runs:" % len(runs))
     for mode in args.modes:
         print("  %s (loads: %s)" % (mode, "; ".join(r[mode]["load"] for r in runs)))
