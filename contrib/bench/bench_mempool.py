@@ -324,6 +324,23 @@ class Bench:
         self.mine_all(ntx)
         return res
 
+    def p2p_in_only(self, mode, reps):
+        """--p2p-in-only: the p2p in figure alone, reps times on one pair of nodes."""
+        n0 = self.nodes[0]
+        out = []
+        for _ in range(reps):
+            txs = [h for g in self.build(mode) for h in g]
+            peer = n0.add_p2p_connection(P2PInterface())
+            raw = b"".join(build_message(msg_tx(CTransaction.from_hex(h)), peer.magic) for h in txs)
+            t0 = time.perf_counter()
+            peer.send_raw_message(raw)
+            wait_for("node0 to take %d transactions from the peer" % len(txs),
+                     lambda: n0.getmempoolinfo()["size"] >= len(txs), interval=0.002)
+            out.append(len(txs) / (time.perf_counter() - t0))
+            n0.disconnect_p2ps()
+            self.mine_all(len(txs))
+        return out
+
 
 FIELDS = [
     ("tma_tps", "testmempoolaccept tx/s", "%.0f"),
@@ -351,9 +368,17 @@ def one_run(args, k):
                 needs["chain25"] = SETS * (args.n // CHAIN_LEN)
             else:
                 needs[mode] = SETS * args.n
+        if args.p2p_in_only:
+            needs = {m: n * args.p2p_in_only // SETS for m, n in needs.items()}
         log("run %d: datadir %s, load %s; funding" % (k, workdir, load()))
         bench.fund(needs)
         out = {}
+        if args.p2p_in_only:
+            for mode in args.modes:
+                tps = bench.p2p_in_only(mode, args.p2p_in_only)
+                print("run %d %s (load %s): p2p in tx/s median %.0f of %s" % (
+                    k, mode, load(), statistics.median(tps), ", ".join("%.0f" % v for v in tps)), flush=True)
+            return None
         for mode in args.modes:
             out[mode] = bench.run_mode(mode)
             out[mode]["load"] = load()
@@ -376,6 +401,8 @@ def main():
     ap.add_argument("-n", type=int, default=2000, help="transactions per set (default 2000)")
     ap.add_argument("--modes", default="p2pk,p2tr_op_true,chain25")
     ap.add_argument("--keep", action="store_true", help="keep the datadirs")
+    ap.add_argument("--p2p-in-only", type=int, metavar="REPS", default=0,
+                    help="measure only p2p in, REPS times per run (no other figures)")
     args = ap.parse_args()
     args.builddir = os.path.abspath(args.builddir)
     args.modes = [m for m in args.modes.split(",") if m]
@@ -405,6 +432,8 @@ def main():
         except (RuntimeError, JSONRPCException, OSError) as e:
             raise SystemExit("run %d failed: %s" % (k, e))
     net.close()
+    if args.p2p_in_only:
+        return
     print("median of %d runs:" % len(runs))
     for mode in args.modes:
         print("  %s (loads: %s)" % (mode, "; ".join(r[mode]["load"] for r in runs)))
