@@ -40,8 +40,7 @@
  * on): while work a peer's message handed to another thread is not done
  * (its blocks and header batches at validation, counted by sync; its
  * transactions and packages at the mempool, tx_work), the peer's next
- * message waits in its receive buffer (unless it is a `tx` behind `tx`
- * work only: the mempool's queue keeps those in order); once the buffer holds
+ * messages wait in its receive buffer; once the buffer holds
  * read_highwater() bytes libevent stops reading its socket. Each
  * submission is answered by exactly one NETQ_BLOCK_DONE,
  * NETQ_HEADERS_DONE or NETQ_TX_DONE; peer_work_done() resumes the peer
@@ -252,7 +251,6 @@ struct peer {
 	int64_t conn_mono_us;
 	/* Its transactions and packages at the mempool, not yet done. */
 	unsigned tx_work;
-	enum msg_type wait_type; /* with work_wait: the message waiting */
 	int64_t work_since_us; /* monotonic: waiting since, or last progress */
 	int64_t last_send; /* node time, s */
 	int64_t last_recv;
@@ -479,8 +477,6 @@ size_t peer_send_queued(const struct peer *p);
  * for PEER_WORK_TIMEOUT_US without any completion.
  */
 #define PEER_WORK_TIMEOUT_US (60 * 1000000LL)
-/* Transactions of one peer at the mempool at once (peer.c, may_run). */
-#define PEER_TX_PIPELINE 32
 int peer_busy(const struct peer *p);
 void peer_tx_submitted(struct net *n, uint64_t peer_id);
 void peer_work_done(struct net *n, uint64_t peer_id, int tx);

@@ -356,22 +356,6 @@ peer_busy(const struct peer *p)
 	    p->tx_work > 0;
 }
 
-/*
- * Whether a message of type t may run now. Only a `tx` after `tx` work
- * does not wait (up to PEER_TX_PIPELINE of them): the mempool takes its
- * queue in order, so the transactions are still accepted in the order
- * sent, and any other message waits for all of them. Waiting for each
- * verdict costs two thread wake-ups per transaction.
- */
-static int
-may_run(const struct peer *p, enum msg_type t)
-{
-	if (!peer_busy(p))
-		return 1;
-	return t == MT_TX && p->sync.blocks_pending == 0 &&
-	    p->sync.headers_pending == 0 && p->tx_work < PEER_TX_PIPELINE;
-}
-
 void
 peer_tx_submitted(struct net *n, uint64_t peer_id)
 {
@@ -403,7 +387,7 @@ peer_work_done(struct net *n, uint64_t peer_id, int tx)
 	if (tx && p->tx_work > 0)
 		p->tx_work--;
 	p->work_since_us = time_mono_micros();
-	if (p->work_wait && may_run(p, p->wait_type))
+	if (p->work_wait && !peer_busy(p))
 		work_resume(p);
 }
 
@@ -610,6 +594,15 @@ peer_process(struct peer *p)
 				break;
 			}
 		}
+		if (peer_busy(p)) {
+			/* The previous message's work first (in order). */
+			if (!p->work_wait) {
+				p->work_wait = 1;
+				p->work_since_us = time_mono_micros();
+			}
+			blocked = 1;
+			break;
+		}
 		if (done >= PROCESS_BATCH) {
 			/* Let other peers run; continue from the retry timer. */
 			p->retry_pending = 1;
@@ -624,16 +617,6 @@ peer_process(struct peer *p)
 			break;
 		v2 = p->v2 != NULL; /* detection may have chosen v1 */
 		t = m.valid ? msg_type_lookup(m.cmd) : MT_OTHER;
-		if (!may_run(p, t)) {
-			/* The earlier messages' work first (in order). */
-			if (!p->work_wait) {
-				p->work_wait = 1;
-				p->work_since_us = time_mono_micros();
-			}
-			p->wait_type = t;
-			blocked = 1;
-			break;
-		}
 		if (m.valid) {
 			rc = msg_dispatch(p, t, m.cmd, m.body, m.len);
 			if (rc == H_RETRY) {
