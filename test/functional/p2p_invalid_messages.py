@@ -245,7 +245,7 @@ class InvalidMessagesTest(BitrootTestFramework):
         good.send_message(msg_headers([b.header() for b in chain[:2000]]))
         good.sync_with_ping()
         assert good.is_connected
-        wait_until(lambda: node.getblockchaininfo()["headers"] == tip_hdr["height"] + 2000, timeout=60)
+        assert_equal(node.getblockchaininfo()["headers"], tip_hdr["height"] + 2000)
         self.honest_ok()
 
         rss_end = process_rss_kb(node.pid)

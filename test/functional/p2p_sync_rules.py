@@ -151,7 +151,7 @@ class SyncRulesTest(BitrootTestFramework):
         for b in blocks:
             peer.block_raw[b.hash] = b.serialize()
         peer.send_and_ping(msg_headers([b.header() for b in blocks]))
-        wait_until(lambda: node.getblockchaininfo()["headers"] == height + 3, timeout=30)
+        assert_equal(node.getblockchaininfo()["headers"], height + 3)
         time.sleep(2)
         peer.sync_with_ping()
         assert not any(requested(peer, b.hash) for b in blocks)
