@@ -64,6 +64,7 @@ class RawPeer:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=60)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = bytearray()
+        self.pos = 0
 
     def send(self, cmd, payload=b""):
         h = hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
@@ -71,14 +72,21 @@ class RawPeer:
                           struct.pack("<I", len(payload)) + h + payload)
 
     def recv(self):
+        # An offset into the buffer, compacted now and then: deleting each
+        # message from the front would copy the rest every time, and make the
+        # client, not the source, the bottleneck when blocks come in bulk.
         while True:
-            if len(self.buf) >= 24:
-                n = struct.unpack_from("<I", self.buf, 16)[0]
-                if len(self.buf) >= 24 + n:
-                    cmd = bytes(self.buf[4:16]).rstrip(b"\0").decode()
-                    body = bytes(self.buf[24:24 + n])
-                    del self.buf[:24 + n]
+            if len(self.buf) - self.pos >= 24:
+                n = struct.unpack_from("<I", self.buf, self.pos + 16)[0]
+                if len(self.buf) - self.pos >= 24 + n:
+                    p = self.pos
+                    cmd = bytes(self.buf[p + 4:p + 16]).rstrip(b"\0").decode()
+                    body = bytes(self.buf[p + 24:p + 24 + n])
+                    self.pos += 24 + n
                     return cmd, body
+            if self.pos:
+                del self.buf[:self.pos]
+                self.pos = 0
             chunk = self.sock.recv(1 << 20)
             if not chunk:
                 raise RuntimeError("source closed the connection")
