@@ -660,8 +660,17 @@ sync_on_block(struct net *n, struct peer *p, const uint8_t *raw, size_t len)
 	    unrequested_low_work(s, &hdr, hash))
 		return H_OK;
 	rc = validation_submit_block(n->val, p->id, raw, len);
-	if (rc == QUEUE_EFULL)
+	if (rc == QUEUE_EFULL) {
+		/*
+		 * The block is here, waiting in our input for room in
+		 * validation's queue, with whatever the peer sent after it: the
+		 * delay is ours, so the peer is not stalling us (Core, which
+		 * validates as it reads, has no such state). Without this a busy
+		 * validation thread got its fastest source disconnected.
+		 */
+		p->sync.stalling_since_us = 0;
 		return H_RETRY;
+	}
 	if (rc != 0)
 		return H_OK;
 	hash_to_hex(hash, hex);
