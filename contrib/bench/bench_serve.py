@@ -341,7 +341,9 @@ def main():
     common = ["-v2transport=0"] if a.v1 else []
 
     work = tempfile.mkdtemp(prefix="bench_serve.")
-    base = 20000 + (os.getpid() * 37) % 18000
+    # Below the kernel's ephemeral range (32768 up), where outgoing
+    # connections take their local ports.
+    base = 20000 + (os.getpid() * 37) % 12000
     sources, running = {}, []
     try:
         # One import per implementation, then the sources run on copies of it.
