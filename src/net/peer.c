@@ -722,8 +722,9 @@ peer_attach(struct peer *p, struct bufferevent *bev)
 	    read_highwater(n));
 	/* write_cb fires once the output drains to half the send budget. */
 	bufferevent_setwatermark(bev, EV_WRITE, n->max_send_buffer / 2, 0);
-	if (bufferevent_set_max_single_write(bev, PEER_MAX_SINGLE_WRITE) != 0 ||
-	    bufferevent_set_max_single_read(bev, PEER_MAX_SINGLE_READ) != 0)
-		fatalx("peer_attach: bufferevent_set_max_single_*");
+	if (bufferevent_set_max_single_write(bev, PEER_MAX_SINGLE_WRITE) == -1)
+		fatalx("peer_attach: bufferevent_set_max_single_write");
+	if (bufferevent_set_max_single_read(bev, PEER_MAX_SINGLE_READ) == -1)
+		fatalx("peer_attach: bufferevent_set_max_single_read");
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 }
