@@ -164,6 +164,30 @@ inflight_unlink(struct peer *p, struct inflight *f)
 	}
 }
 
+/*
+ * Takes hash out of flight, from whichever peer had it (Core's
+ * RemoveBlockRequest for any peer): that peer's download clock restarts
+ * when it was its oldest request. The caller frees what comes back; NULL
+ * when nobody had it in flight.
+ */
+static struct inflight *
+inflight_take(struct net *n, const uint8_t hash[32])
+{
+	struct inflight *f;
+	struct peer *owner;
+	int first;
+
+	if ((f = htab_del(n->sync->inflight, hash)) == NULL)
+		return NULL;
+	if ((owner = net_peer_by_id(n, f->peer_id)) != NULL) {
+		first = owner->sync.inflight == f;
+		inflight_unlink(owner, f);
+		if (first)
+			owner->sync.downloading_since_us = net_now_us();
+	}
+	return f;
+}
+
 static int
 peers_downloading(struct net *n)
 {
@@ -645,7 +669,6 @@ sync_on_block(struct net *n, struct peer *p, const uint8_t *raw, size_t len)
 	struct sync *s = n->sync;
 	struct block_header hdr;
 	struct inflight *f;
-	struct peer *owner;
 	struct rbuf r;
 	struct blk *b;
 	uint8_t hash[32];
@@ -677,17 +700,8 @@ sync_on_block(struct net *n, struct peer *p, const uint8_t *raw, size_t len)
 	b->count++;
 	p->sync.blocks_pending++;
 	/* Whoever we asked, the block is here: the request is done. */
-	if ((f = htab_del(s->inflight, hash)) != NULL) {
+	if ((f = inflight_take(n, hash)) != NULL) {
 		b->height = f->height;
-		owner = net_peer_by_id(n, f->peer_id);
-		if (owner) {
-			int first = owner->sync.inflight == f;
-
-			inflight_unlink(owner, f);
-			if (first)
-				owner->sync
-				    .downloading_since_us = net_now_us();
-		}
 		free(f);
 	}
 	/* A block from a stalling peer ends its stall. */
@@ -956,6 +970,28 @@ sync_mark_inflight(struct net *n, struct peer *p, const uint8_t hash[32],
 	if (htab_get(n->sync->inflight, hash) == NULL)
 		set_inflight(n->sync, p, hash, height, 0, net_now_us(),
 		    &unused);
+}
+
+void
+sync_fetch_block(struct net *n, struct peer *p, const uint8_t hash[32],
+    int32_t height)
+{
+	struct inflight *f;
+	struct inv req;
+	struct wbuf wb;
+	char hex[65];
+
+	/* Forget every earlier request for it, then p has it in flight. */
+	if ((f = inflight_take(n, hash)) != NULL)
+		free(f);
+	set_inflight(n->sync, p, hash, height, 0, net_now_us(), &req);
+	wbuf_init(&wb);
+	inv_encode(&wb, &req, 1);
+	peer_send_wbuf(p, MT_GETDATA, &wb);
+	wbuf_free(&wb);
+	hash_to_hex(hash, hex);
+	log_debug(LOG_NET, "Requesting block %s from peer=%llu", hex,
+	    (unsigned long long)p->id);
 }
 
 void

@@ -953,6 +953,21 @@ added_check(struct net *n)
 	}
 }
 
+/*
+ * The work Core leaves to its scheduler thread (CConnman's DumpAddresses
+ * every DUMP_PEERS_INTERVAL), run when due on the monotonic clock, which
+ * setmocktime does not move and mockscheduler brings forward.
+ */
+static void
+scheduled_run(struct net *n)
+{
+	if (time_mono_micros() >= n->next_dump) {
+		addrman_save(n->addrman, n->peers_path);
+		n->next_dump = time_mono_micros() +
+		    (int64_t)DUMP_PEERS_INTERVAL * 1000000;
+	}
+}
+
 static void
 tick_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -986,12 +1001,19 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		added_check(n);
 		open_automatic(n, now);
 	}
-	if (time_mono_micros() >= n->next_dump) {
-		addrman_save(n->addrman, n->peers_path);
-		n->next_dump = time_mono_micros() +
-		    (int64_t)DUMP_PEERS_INTERVAL * 1000000;
-	}
+	scheduled_run(n);
 	banman_save(n->banman);
+}
+
+void
+net_req_mockforward(void *owner, void *in, void *out, struct request *r)
+{
+	struct net *n = owner;
+
+	(void)out;
+	(void)r;
+	n->next_dump -= *(const int64_t *)in;
+	scheduled_run(n);
 }
 
 static void

@@ -112,6 +112,12 @@ int sync_on_cmpctblock(struct net *n, struct peer *p,
 /* Puts hash at height in flight from p (a compact block being rebuilt). */
 void sync_mark_inflight(struct net *n, struct peer *p, const uint8_t hash[32],
     int32_t height);
+/*
+ * getblockfrompeer (net.h, net_req_fetchblock): asks p for block hash (at
+ * height) now, in flight from p alone. p has finished its handshake.
+ */
+void sync_fetch_block(struct net *n, struct peer *p, const uint8_t hash[32],
+    int32_t height);
 /* Asks p for block hash in full, with witnesses (no bookkeeping). */
 void sync_getdata_block(struct peer *p, const uint8_t hash[32]);
 void sync_on_block_inv(struct net *n, struct peer *p, const uint8_t hash[32],

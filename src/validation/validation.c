@@ -211,6 +211,12 @@ validation_is_initial_download(struct validation *v)
 	return chainstate_is_initial_download(v->cs);
 }
 
+int
+validation_is_loading(struct validation *v)
+{
+	return chainstate_is_importing(v->cs);
+}
+
 struct chainstate *
 validation_chainstate(struct validation *v)
 {

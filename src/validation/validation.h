@@ -37,6 +37,8 @@ int validation_start(const struct args *a, const struct chainparams *cp,
 void validation_stop(struct validation *v);
 /* Initial block download as Core (tip older than 24 h of node time, or below minimum chain work). */
 int validation_is_initial_download(struct validation *v);
+/* Blocks are being imported (-loadblock) or reindexed: Core's LoadingBlocks. Any thread. */
+int validation_is_loading(struct validation *v);
 
 /*
  * validation_start_sc: validation_start with a signature cache (borrowed,

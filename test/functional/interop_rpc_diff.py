@@ -858,6 +858,10 @@ class InteropRpcDiffTest(BitrootTestFramework):
         c("setmocktime")
         c("setmocktime", 1, 2)
         c("setmocktime", self.now)
+        for bad in ((0,), (-1,), (3601,), (1.5,), ("60",), (2**64,), (), (1, 2)):
+            c("mockscheduler", *bad)
+        c("mockscheduler", 1)
+        c("mockscheduler", delta_time=3600)
         c("uptime")
         c("uptime", 1)
         c("getrpcinfo")
@@ -1063,6 +1067,12 @@ class InteropRpcDiffTest(BitrootTestFramework):
         c = self.cmp
         c("getconnectioncount")
         c("getconnectioncount", 1)
+        # getblockfrompeer's checks before the peer's (interop_getblockfrompeer.py
+        # compares the peer's and fetches both ways).
+        for args in (("1234", 0), ("zz" * 32, 0), (1234, 0), (BADHASH, "0"), (BADHASH, 1.5), (BADHASH, 0),
+                     (BADHASH, -1), (self.mined_block, 0), (self.mined_block, 10**6), (BADHASH,), ()):
+            c("getblockfrompeer", *args)
+        c("getblockfrompeer", blockhash=self.mined_block, peer_id=0)
         c("getpeerinfo")
         c("getpeerinfo", 1)
         c("getnettotals")
@@ -1193,7 +1203,7 @@ class InteropRpcDiffTest(BitrootTestFramework):
                 self.core_methods.add(line.split()[0])
         # Core's hidden methods that bitrootd implements (rpc_methods.py).
         self.hidden = {"invalidateblock", "reconsiderblock", "addpeeraddress", "echo", "echojson", "setmocktime",
-                       "syncwithvalidationinterfacequeue", "addconnection"}
+                       "syncwithvalidationinterfacequeue", "addconnection", "mockscheduler"}
         self.cmp("help")
         for m in sorted(self.br_methods | self.hidden):
             self.cmp("help", m)
