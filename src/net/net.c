@@ -954,9 +954,13 @@ added_check(struct net *n)
 }
 
 /*
- * The work Core leaves to its scheduler thread (CConnman's DumpAddresses
- * every DUMP_PEERS_INTERVAL), run when due on the monotonic clock, which
- * setmocktime does not move and mockscheduler brings forward.
+ * The work Core leaves to its scheduler thread, run when due on the
+ * monotonic clock, which setmocktime does not move and mockscheduler
+ * brings forward: CConnman's DumpAddresses every DUMP_PEERS_INTERVAL, and
+ * BanMan's DumpBanlist every DUMP_BANS_INTERVAL, which drops the bans
+ * expired by node time and writes the file if that changed it (every
+ * other change to the bans is written at the next tick, as Core writes
+ * at once).
  */
 static void
 scheduled_run(struct net *n)
@@ -965,6 +969,12 @@ scheduled_run(struct net *n)
 		addrman_save(n->addrman, n->peers_path);
 		n->next_dump = time_mono_micros() +
 		    (int64_t)DUMP_PEERS_INTERVAL * 1000000;
+	}
+	if (time_mono_micros() >= n->next_ban_dump) {
+		banman_sweep(n->banman, node_time());
+		banman_save(n->banman);
+		n->next_ban_dump = time_mono_micros() +
+		    (int64_t)DUMP_BANS_INTERVAL * 1000000;
 	}
 }
 
@@ -1013,6 +1023,7 @@ net_req_mockforward(void *owner, void *in, void *out, struct request *r)
 	(void)out;
 	(void)r;
 	n->next_dump -= *(const int64_t *)in;
+	n->next_ban_dump -= *(const int64_t *)in;
 	scheduled_run(n);
 }
 
@@ -1150,6 +1161,8 @@ net_start(const struct args *a, const struct chainparams *cp, struct store *s,
 	n->cmpct = cmpctrelay_new(n->extra_txn);
 	n->next_dump = time_mono_micros() +
 	    (int64_t)DUMP_PEERS_INTERVAL * 1000000;
+	n->next_ban_dump = time_mono_micros() +
+	    (int64_t)DUMP_BANS_INTERVAL * 1000000;
 	n->next_feeler = node_time() + FEELER_INTERVAL;
 
 	if (net_setup_listeners(n, err, sizeof(err)) == -1) {

@@ -312,9 +312,9 @@ void net_req_fetchblock(void *net, void *in, void *out, struct request *r);
 
 /*
  * mockscheduler: the net thread's scheduled work (Core's scheduler tasks:
- * the peers.dat dump every DUMP_PEERS_INTERVAL) comes in (int64_t)
- * microseconds sooner, and what is now due runs before the answer. No
- * output; never fails.
+ * the peers.dat dump, and the sweep of expired bans out of banlist.json,
+ * each every 15 minutes) comes in (int64_t) microseconds sooner, and what
+ * is now due runs before the answer. No output; never fails.
  */
 void net_req_mockforward(void *net, void *in, void *out, struct request *r);
 

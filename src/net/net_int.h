@@ -170,6 +170,7 @@ enum conn_type {
 #define FEELER_INTERVAL 120
 #define ADDR_BROADCAST_INTERVAL 30
 #define DUMP_PEERS_INTERVAL (15 * 60)
+#define DUMP_BANS_INTERVAL (15 * 60)
 #define ADDNODE_BACKOFF_MIN_US 2000000LL
 #define ADDNODE_BACKOFF_MAX_US 120000000LL
 #define TICK_US 200000
@@ -363,7 +364,9 @@ struct net {
 	int64_t m_published_us; /* last peers snapshot */
 	uint64_t netgroup_k0, netgroup_k1;
 	int64_t next_feeler;
-	int64_t next_dump;
+	int64_t next_dump; /* monotonic: peers.dat due (scheduled_run) */
+	int64_t
+	    next_ban_dump; /* monotonic: expired bans swept, banlist.json */
 	int64_t next_conn_us;
 	/*
 	 * getaddr answers, one cache per network and local socket (struct

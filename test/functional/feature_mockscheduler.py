@@ -2,8 +2,9 @@
 """mockscheduler: Core's periodic tasks brought forward, their effect there when it returns.
 
 bitrootd's scheduled tasks, as Core's scheduler has them: the net thread
-writes peers.dat every 15 minutes (DUMP_PEERS_INTERVAL) and the mempool
-thread fee_estimates.dat every hour (FEE_FLUSH_INTERVAL), both on the
+writes peers.dat every 15 minutes (DUMP_PEERS_INTERVAL) and sweeps expired
+bans out of banlist.json as often (DUMP_BANS_INTERVAL), the mempool thread
+writes fee_estimates.dat every hour (FEE_FLUSH_INTERVAL), all on the
 monotonic clock. A fresh node has neither file until one of them is due:
 
 - setmocktime, however far, moves neither (Core's scheduler runs on the
@@ -11,10 +12,13 @@ monotonic clock. A fresh node has neither file until one of them is due:
 - mockscheduler steps that add up to less than the interval write nothing;
   the step that reaches it writes the file before the call returns;
 - each task runs again an interval after it ran (Core's scheduleEvery);
+- a ban expired by node time stays in banlist.json until the ban task
+  runs, then leaves it;
 - Core's errors for a step outside 1..3600 seconds, a wrong type, a
   fraction, and a call without the step.
 """
 
+import json
 import os
 import time
 
@@ -72,6 +76,24 @@ class MockSchedulerTest(BitrootTestFramework):
         assert_equal(files()[1], False)
         node.mockscheduler(100)
         assert_equal(files()[1], True)
+
+        self.log.info("banlist.json: an expired ban leaves the file when the 15-minute task runs, not before")
+        # The ban task runs with the peers.dat one (both every 15 minutes from
+        # start-up), which last ran at the 2600 s step, 100 s ago.
+        bans = os.path.join(node.chaindir, "banlist.json")
+
+        def banned():
+            with open(bans, encoding="utf8") as f:
+                return [b["address"] for b in json.load(f)["banned_nets"]]
+        node.setban("10.9.8.7", "add", 60)
+        self.wait_until(lambda: os.path.exists(bans) and banned() == ["10.9.8.7/32"])
+        node.setmocktime(int(time.time()) + 120)
+        os.remove(peers)
+        node.mockscheduler(700)
+        assert_equal((os.path.exists(peers), banned()), (False, ["10.9.8.7/32"]))
+        node.mockscheduler(100)
+        assert_equal((os.path.exists(peers), banned()), (True, []))
+        node.setmocktime(0)
 
         self.log.info("Core's errors")
         for bad in (0, -1, 3601, 2**62):
