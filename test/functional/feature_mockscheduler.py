@@ -95,6 +95,10 @@ class MockSchedulerTest(BitrootTestFramework):
         assert_equal((os.path.exists(peers), banned()), (True, []))
         node.setmocktime(0)
 
+        self.log.info("bitroot-cli passes the step as a number, as bitcoin-cli does")
+        res = node.cli("mockscheduler", "60")
+        assert_equal((res.returncode, res.stdout, res.stderr), (0, "", ""))
+
         self.log.info("Core's errors")
         for bad in (0, -1, 3601, 2**62):
             assert_rpc_exact(-1, RANGE, node.mockscheduler, bad)

@@ -164,6 +164,9 @@ class InteropGetBlockFromPeerTest(BitrootTestFramework):
         self.same("getblockfrompeer", [orphan, core_id], [orphan, br_id], ("result", {}))
         # Asked again, of the same peer: the earlier request is forgotten first (Core).
         self.same("getblockfrompeer", [orphan, core_id], [orphan, br_id], ("result", {}))
+        # From each node's client, the peer id given as a word: a number, as bitcoin-cli converts it.
+        for n, pid in ((core, core_id), (br, br_id)):
+            assert_equal(n.cli_json("getblockfrompeer", orphan, str(pid)), {})
         self.log.info("%d calls compared", self.compared)
         for n in self.nodes:
             n.disconnect_p2ps()
