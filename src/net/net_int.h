@@ -364,9 +364,9 @@ struct net {
 	int64_t m_published_us; /* last peers snapshot */
 	uint64_t netgroup_k0, netgroup_k1;
 	int64_t next_feeler;
-	int64_t next_dump; /* monotonic: peers.dat due (scheduled_run) */
-	int64_t
-	    next_ban_dump; /* monotonic: expired bans swept, banlist.json */
+	/* Monotonic times the scheduled tasks are due (net.c, scheduled_run). */
+	int64_t next_dump;     /* peers.dat written */
+	int64_t next_ban_dump; /* expired bans swept out of banlist.json */
 	int64_t next_conn_us;
 	/*
 	 * getaddr answers, one cache per network and local socket (struct

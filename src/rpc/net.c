@@ -3,7 +3,8 @@
  * handler (on an rpc thread) checks and parses the parameters, sends one
  * typed request to the net thread (net.h, "Requests served for the rpc
  * thread"), and turns the snapshot it gets back into Core's JSON, or the
- * request's status into Core's error.
+ * request's status into Core's error. getblockfrompeer, in Core's
+ * blockchain category, is here too: the net thread serves it.
  */
 #include <stdio.h>
 #include <stdlib.h>
