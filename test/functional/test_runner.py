@@ -154,6 +154,7 @@ SANITIZER_SMOKE = [
     "zmq_interface.py",
     "p2p_orphans.py",
     "feature_metrics.py",
+    "interop_getblockfrompeer.py",
 ]
 
 DEFAULT_TIMEOUT = 600
