@@ -206,6 +206,23 @@ on_block_connected(void *arg, const uint8_t *raw, size_t len, int32_t height)
 		    "block");
 }
 
+/*
+ * A copy of the block for the early compact announcement. A full queue
+ * drops it: the announcement then goes out once the block is connected.
+ */
+static void
+on_pow_valid_block(void *arg, const uint8_t *raw, size_t len, int32_t height)
+{
+	struct netq_pow_valid pv;
+	struct msg *m;
+
+	pv.height = height;
+	m = msg_new(NETQ_POW_VALID, 0, NULL, sizeof(pv) + len);
+	memcpy(m->data, &pv, sizeof(pv));
+	memcpy(m->data + sizeof(pv), raw, len);
+	sink_push_msg(arg, m, "block");
+}
+
 void
 net_note_orphans(struct net *n)
 {
@@ -333,6 +350,15 @@ queue_cb(evutil_socket_t fd, short what, void *arg)
 			break;
 		case NETQ_PACKAGE_REJECTED:
 			txrelay_on_package_rejected(n, m->data, m->len);
+			break;
+		case NETQ_POW_VALID:
+			if (m->len < sizeof(struct netq_pow_valid))
+				fatalx("net queue: bad pow_valid");
+			sync_pow_valid(n,
+			    ((const struct netq_pow_valid *)(void *)m->data)
+				->height,
+			    m->data + sizeof(struct netq_pow_valid),
+			    m->len - sizeof(struct netq_pow_valid));
 			break;
 		case NETQ_STOP:
 			n->stopping = 1;
@@ -1182,6 +1208,7 @@ net_start(const struct args *a, const struct chainparams *cp, struct store *s,
 	vl.headers_done = on_headers_done;
 	vl.tip_changed = on_tip_changed;
 	vl.block_connected = on_block_connected;
+	vl.pow_valid_block = on_pow_valid_block;
 	validation_add_listener(v, &vl);
 	if (mp) {
 		/* Same sink: the mempool also calls it until it stops. */

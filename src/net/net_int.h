@@ -89,6 +89,7 @@ enum netq_type {
 	NETQ_TX_REJECTED,      /* data: struct netq_tx_rejected, parents */
 	NETQ_BLOCK_CONNECTED,  /* data: the block, with witness */
 	NETQ_PACKAGE_REJECTED, /* data: a 1p1c package's two wtxids */
+	NETQ_POW_VALID,	       /* data: struct netq_pow_valid, the block */
 	NETQ_STOP,	       /* no data */
 };
 
@@ -108,6 +109,11 @@ struct netq_tip {
 	uint8_t hash[32];
 	int32_t height;
 	int ibd;
+};
+
+/* A block about to be connected on the tip; its bytes follow. */
+struct netq_pow_valid {
+	int32_t height;
 };
 
 /* The mempool's notices; variable parts follow the fixed struct. */

@@ -415,6 +415,15 @@ on_block_disconnected(void *arg, const struct block_index_entry *e,
 }
 
 static void
+on_pow_valid_block(void *arg, const struct block_index_entry *e,
+    const uint8_t *raw, size_t len)
+{
+	FOR_EACH_LISTENER((struct validation *)arg, l,
+	    if (l->pow_valid_block)
+		l->pow_valid_block(l->arg, raw, len, e->height));
+}
+
+static void
 on_reorg_done(void *arg)
 {
 	FOR_EACH_LISTENER((struct validation *)arg, l,
@@ -759,6 +768,7 @@ validation_start_sc(const struct args *a, const struct chainparams *cp,
 	h.block_connected = on_block_connected;
 	h.block_disconnected = on_block_disconnected;
 	h.reorg_done = on_reorg_done;
+	h.pow_valid_block = on_pow_valid_block;
 	h.warning = on_warning;
 	chainstate_set_hooks(v->cs, &h);
 	v->netq = queue_new("validation-net", NETQ_HWM, QUEUE_REFUSE);

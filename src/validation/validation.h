@@ -107,6 +107,14 @@ struct validation_listener {
 	    int32_t height);
 	void (*reorg_done)(void *arg);
 	/*
+	 * For the net thread: a new block on the tip passed every check but
+	 * connection (Core's NewPoWValidBlock); comes before that block's
+	 * block_connected and tip_changed, and only out of initial download.
+	 * raw is the block with witness, valid only during the call.
+	 */
+	void (*pow_valid_block)(void *arg, const uint8_t *raw, size_t len,
+	    int32_t height);
+	/*
 	 * A new operator warning (Core's kernel warnings, which run its
 	 * -alertnotify): "Unknown new rules activated (versionbit N)". Once
 	 * per warning and run; msg valid only during the call.
