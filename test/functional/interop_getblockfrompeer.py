@@ -16,12 +16,13 @@ Node 0 is Core, node 1 bitrootd; they share a chain, then part.
    has), and the answers compared (code and message identical): bad hashes
    and types, an unknown header, a stored block, unknown and negative peer
    ids, a peer without NODE_WITNESS, a peer that has not sent its verack,
-   and the order of the checks.
+   and the order of the checks. A block-relay-only peer is asked like any
+   other by both: the same single getdata for the block with witnesses.
 """
 
 from test_framework.authproxy import JSONRPCException
 from test_framework.blocktools import create_block, create_coinbase, solve
-from test_framework.messages import NODE_NETWORK, NODE_WITNESS
+from test_framework.messages import MSG_WITNESS_BLOCK, NODE_NETWORK, NODE_WITNESS
 from test_framework.p2p import P2PInterface
 from test_framework.test_framework import BitrootTestFramework
 from test_framework.util import assert_equal
@@ -165,6 +166,17 @@ class InteropGetBlockFromPeerTest(BitrootTestFramework):
             half.append(listed()[0]["id"])
         self.same("getblockfrompeer", [orphan, half[0]], [orphan, half[1]],
                   ("error", -1, "Peer not fully connected"))
+
+        self.log.info("a block-relay-only peer is asked as any other (Core has no such restriction)")
+        for n in self.nodes:
+            relay = n.add_outbound_p2p_connection(P2PInterface(), connection_type="block-relay-only")
+            pid = [q["id"] for q in n.getpeerinfo() if q["connection_type"] == "block-relay-only"]
+            assert_equal(len(pid), 1)
+            assert_equal(n.getblockfrompeer(orphan, pid[0]), {})
+            # The request on the wire: one getdata, the block with witnesses.
+            gd = relay.wait_for_message("getdata", lambda m: any(i.hash == blk.hash for i in m.inv))
+            assert_equal([i.type for i in gd.inv], [MSG_WITNESS_BLOCK])
+            self.compared += 1
 
         self.log.info("a block no one has, asked of a real peer: {} at once on both")
         self.same("getblockfrompeer", [orphan, core_id], [orphan, br_id], ("result", {}))
