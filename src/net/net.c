@@ -578,18 +578,81 @@ net_accept_error_cb(struct evconnlistener *evl, void *arg)
 	l->paused = 1;
 }
 
+/*
+ * Opens a connection to svc, or through the proxy px to host:port (a
+ * name the proxy resolves, or svc's address), for a peer named name.
+ */
 static int
-connect_service(struct net *n, const struct service *svc, const char *name,
-    enum conn_type type, struct added_node *added, int use_v2)
+open_conn(struct net *n, const struct service *svc, const struct service *px,
+    const char *host, uint16_t port, const char *name, enum conn_type type,
+    struct added_node *added, int use_v2)
 {
 	struct sockaddr_storage ss;
 	struct bufferevent *bev;
-	const struct service *px;
-	enum net_class cls;
 	struct peer *p;
 	socklen_t len;
 	char s[NETADDR_STRLEN];
 	int fd;
+
+	if ((len = service_to_sockaddr(px ? px : svc, &ss)) == 0)
+		return -1;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1) {
+		log_warn("net: socket");
+		return -1;
+	}
+	set_nodelay(fd);
+	bev = bufferevent_socket_new(n->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		close(fd);
+		return -1;
+	}
+	p = peer_new(n, type, svc, name);
+	if (px) {
+		char cred[24];
+
+		/* Fresh credentials each time: Tor isolates the streams. */
+		snprintf(cred, sizeof(cred), "%llu",
+		    (unsigned long long)n->proxy_counter++);
+		p->socks = socks5_new(host, port,
+		    n->proxy_randomize ? cred : NULL, cred);
+	}
+	if (use_v2 && n->v2transport) {
+		p->v2 = v2t_new(1, n->cp->magic);
+		p->v2_offered = 1;
+	}
+	p->connecting = 1;
+	n->n_connecting++;
+	htab_put(n->pending_nonces, p);
+	p->added = added;
+	p->perms = whitelist_perms(n, &svc->addr, PDIR_OUT);
+	if (added) {
+		added->peer_id = p->id;
+		added->connecting = 1;
+	}
+	register_peer(n, p);
+	peer_attach(p, bev);
+	if (svc->addr.net != NET_NONE)
+		service_format(svc, s, sizeof(s));
+	else
+		snprintf(s, sizeof(s), "%s", name);
+	log_debug(LOG_NET, "trying %s connection (%s) to %s, peer=%llu",
+	    conn_type_name(type), p->v2 ? "v2" : "v1", s,
+	    (unsigned long long)p->id);
+	if (bufferevent_socket_connect(bev, (struct sockaddr *)&ss,
+		(int)len) == -1)
+		peer_disconnect(p, "connect failed");
+	return 0;
+}
+
+static int
+connect_service(struct net *n, const struct service *svc, const char *name,
+    enum conn_type type, struct added_node *added, int use_v2)
+{
+	const struct service *px;
+	enum net_class cls;
+	char s[NETADDR_STRLEN], host[NETADDR_STRLEN];
 
 	service_format(svc, s, sizeof(s));
 	if (find_peer_addr(n, svc)) {
@@ -614,53 +677,26 @@ connect_service(struct net *n, const struct service *svc, const char *name,
 		    s);
 		return -1;
 	}
-	if ((len = service_to_sockaddr(px ? px : svc, &ss)) == 0)
-		return -1;
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
-	if (fd == -1) {
-		log_warn("net: socket");
-		return -1;
-	}
-	set_nodelay(fd);
-	bev = bufferevent_socket_new(n->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (bev == NULL) {
-		close(fd);
-		return -1;
-	}
-	p = peer_new(n, type, svc, name ? name : s);
-	if (px) {
-		char host[NETADDR_STRLEN], cred[24];
+	netaddr_format(&svc->addr, host, sizeof(host));
+	return open_conn(n, svc, px, host, svc->port, name ? name : s, type,
+	    added, use_v2);
+}
 
-		/* Fresh credentials each time: Tor isolates the streams. */
-		netaddr_format(&svc->addr, host, sizeof(host));
-		snprintf(cred, sizeof(cred), "%llu",
-		    (unsigned long long)n->proxy_counter++);
-		p->socks = socks5_new(host, svc->port,
-		    n->proxy_randomize ? cred : NULL, cred);
-	}
-	if (use_v2 && n->v2transport) {
-		p->v2 = v2t_new(1, n->cp->magic);
-		p->v2_offered = 1;
-	}
-	p->connecting = 1;
-	n->n_connecting++;
-	htab_put(n->pending_nonces, p);
-	p->added = added;
-	p->perms = whitelist_perms(n, &svc->addr, PDIR_OUT);
-	if (added) {
-		added->peer_id = p->id;
-		added->connecting = 1;
-	}
-	register_peer(n, p);
-	peer_attach(p, bev);
-	log_debug(LOG_NET, "trying %s connection (%s) to %s, peer=%llu",
-	    conn_type_name(type), p->v2 ? "v2" : "v1", s,
-	    (unsigned long long)p->id);
-	if (bufferevent_socket_connect(bev, (struct sockaddr *)&ss,
-		(int)len) == -1)
-		peer_disconnect(p, "connect failed");
-	return 0;
+/*
+ * A name through -proxy (Core's name proxy): the peer has no address of
+ * its own until it connects, only its name (Core's CService() and
+ * m_addr_name).
+ */
+static int
+connect_named_proxy(struct net *n, const char *host, uint16_t port,
+    const char *name, enum conn_type type, struct added_node *added,
+    int use_v2)
+{
+	struct service none;
+
+	memset(&none, 0, sizeof(none));
+	return open_conn(n, &none, &n->proxy[NETC_IPV4], host, port, name,
+	    type, added, use_v2);
 }
 
 struct dns_req {
@@ -732,11 +768,12 @@ net_connect(struct net *n, const char *name, enum conn_type type,
 		return connect_service(n, &svc, name, type, added, use_v2);
 	}
 	if (n->proxy[NETC_IPV4].port != 0) {
-		/* Resolving here would tell the local resolver where we go. */
-		log_warnx("net: not resolving %s: host names are not sent "
-			  "through -proxy; give an address",
-		    host);
-		return -1;
+		/*
+		 * Core's name proxy: the proxy resolves the name, so the
+		 * local resolver never learns where we go.
+		 */
+		return connect_named_proxy(n, host, port, name, type, added,
+		    use_v2);
 	}
 	if (!n->allow_dns) {
 		log_warnx("net: not resolving %s: -dns=0 allows addresses "
@@ -745,9 +782,7 @@ net_connect(struct net *n, const char *name, enum conn_type type,
 		return -1;
 	}
 	/* A name: resolve without blocking the loop. */
-	if (n->dns == NULL &&
-	    (n->dns = evdns_base_new(n->base,
-		 EVDNS_BASE_INITIALIZE_NAMESERVERS)) == NULL) {
+	if (net_resolver(n) == NULL) {
 		log_warnx("net: no resolver for %s", name);
 		return -1;
 	}
@@ -986,6 +1021,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		added_check(n);
 		open_automatic(n, now);
 	}
+	seeds_tick(n, now);
 	if (time_mono_micros() >= n->next_dump) {
 		addrman_save(n->addrman, n->peers_path);
 		n->next_dump = time_mono_micros() +
@@ -1011,6 +1047,7 @@ net_free(struct net *n)
 	free(n->listeners);
 	if (n->dns)
 		evdns_base_free(n->dns, 1);
+	seeds_free(n);
 	if (n->q_ev)
 		event_free(n->q_ev);
 	if (n->tick_ev)
@@ -1137,6 +1174,7 @@ net_start(const struct args *a, const struct chainparams *cp, struct store *s,
 		return -1;
 	}
 	net_add_targets(n);
+	seeds_start(n);
 
 	sink = xcalloc(1, sizeof(*sink));
 	sink->q = n->q;

@@ -3,7 +3,7 @@
  * the options (connection limits, buffers, services, user agent,
  * whitelists, -listen and friends), the listening sockets (-port, -bind,
  * -whitebind) and the connections the options ask for (-connect,
- * -addnode, -seednode, -signetseednode). Errors are the user's: they come
+ * -addnode, -seednode; the seeds' options are seeds.c's). Errors are the user's: they come
  * back as a message in err and net_start stops start-up with it.
  */
 #include <errno.h>
@@ -467,7 +467,7 @@ net_read_options(struct net *n, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	return 0;
+	return seeds_read_options(n, err, errlen);
 }
 
 static void
@@ -500,36 +500,6 @@ net_add_targets(struct net *n)
 		add_node(n, vals[i], 0);
 	if (n->use_addrman_outgoing) {
 		nv = args_get_all(n->args, "seednode", &vals);
-		for (i = 0; i < nv; i++)
-			net_connect(n, vals[i], CONN_ADDR_FETCH, NULL,
-			    n->v2transport);
-	}
-	/*
-	 * -signetseednode: Core's DNS seeds on signet. bitrootd does no DNS
-	 * seeding, so each becomes the address-fetch connection Core makes to
-	 * a seed whose name gives no addresses; like Core's seeding, only
-	 * with -dnsseed on and no known addresses (or -forcednsseed).
-	 */
-	if (n->cp->id != CHAIN_SIGNET ||
-	    !args_is_set(n->args, "signetseednode")) {
-		/* No seeds to ask on this chain: say so rather than ignore it. */
-		if (args_is_set(n->args, "dnsseed") &&
-		    args_get_bool(n->args, "dnsseed", 0))
-			log_warnx(
-			    "Warning: -dnsseed is set but bitrootd has no "
-			    "DNS seeds for this chain; add peers with -addnode, "
-			    "-seednode or -connect");
-		if (args_get_bool(n->args, "forcednsseed", 0))
-			log_warnx(
-			    "Warning: -forcednsseed is set but bitrootd has "
-			    "no DNS seeds for this chain; add peers with -addnode, "
-			    "-seednode or -connect");
-	}
-	if (n->use_addrman_outgoing && n->cp->id == CHAIN_SIGNET &&
-	    args_get_bool(n->args, "dnsseed", n->max_connections > 0) &&
-	    (addrman_size(n->addrman, -1, -1) == 0 ||
-		args_get_bool(n->args, "forcednsseed", 0))) {
-		nv = args_get_all(n->args, "signetseednode", &vals);
 		for (i = 0; i < nv; i++)
 			net_connect(n, vals[i], CONN_ADDR_FETCH, NULL,
 			    n->v2transport);

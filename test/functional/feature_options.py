@@ -54,9 +54,6 @@ ACCEPTED_OFF = [
 # (argument, warning expected in debug.log)
 WARNED = [
     ("-dbcache=1000", "-dbcache is ignored: the LMDB store"),
-    ("-dnsseed=1", "-dnsseed is set but bitrootd has no DNS seeds for this chain"),
-    ("-forcednsseed=1", "-forcednsseed is set but bitrootd has no DNS seeds for this chain"),
-    ("-fixedseeds=1", "-fixedseeds=1 has no effect"),
     ("-discover=1", "-discover=1 has no effect"),
     ("-logratelimit=1", "-logratelimit=1 has no effect"),
     ("-paytxfee=0.001", "-paytxfee is ignored: bitrootd has no wallet"),
