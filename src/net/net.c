@@ -25,6 +25,7 @@
 #include "chain/chainparams.h"
 #include "mempool/mempool.h"
 #include "net/addrman.h"
+#include "net/anchors.h"
 #include "net/banman.h"
 #include "net/net.h"
 #include "net/net_int.h"
@@ -896,6 +897,66 @@ proxy_is_local(const struct net *n, const struct netaddr *a)
 	return px->port != 0 && netaddr_is_local(&px->addr);
 }
 
+/*
+ * Tries the next anchor, as Core: skipped when invalid, unreachable,
+ * without the services we want, or in the group of an outbound peer.
+ */
+static void
+open_anchor(struct net *n)
+{
+	struct addr_entry a = n->anchors[--n->nanchors];
+	char s[NETADDR_STRLEN];
+
+	service_format(&a.svc, s, sizeof(s));
+	if (!netaddr_is_valid(&a.svc.addr) ||
+	    (!((n->reachable >> netaddr_class(&a.svc.addr)) & 1) &&
+		netaddr_class(&a.svc.addr) != NETC_UNROUTABLE) ||
+	    (a.services & (NODE_NETWORK | NODE_WITNESS)) !=
+		(NODE_NETWORK | NODE_WITNESS) ||
+	    same_group_outbound(n, &a.svc.addr) ||
+	    banman_is_banned(n->banman, &a.svc.addr, node_time()) ||
+	    banman_is_discouraged(n->banman, &a.svc.addr))
+		return;
+	if (n->no_public_dial && netaddr_is_routable(&a.svc.addr) &&
+	    !proxy_is_local(n, &a.svc.addr)) {
+		log_debug(LOG_NET, "not dialling %s: -test=nopublicdial", s);
+		return;
+	}
+	log_debug(LOG_NET, "Trying to make an anchor connection to %s", s);
+	connect_service(n, &a.svc, s, CONN_BLOCK_RELAY, NULL,
+	    (a.services & NODE_P2P_V2) != 0);
+}
+
+/*
+ * At shutdown: the block-relay-only peers become the next run's anchors
+ * (Core's GetCurrentBlockRelayOnlyConns and DumpAnchors).
+ */
+static void
+save_anchors(struct net *n)
+{
+	struct addr_entry a[MAX_BLOCK_RELAY_ONLY_ANCHORS];
+	struct peer *p;
+	size_t k = 0;
+
+	if (!n->use_addrman_outgoing)
+		return;
+	TAILQ_FOREACH (p, &n->peers, entry) {
+		if (p->type != CONN_BLOCK_RELAY || p->disconnect ||
+		    !p->handshaked || p->addr.addr.net == NET_NONE ||
+		    k == MAX_BLOCK_RELAY_ONLY_ANCHORS)
+			continue;
+		memset(&a[k], 0, sizeof(a[k]));
+		a[k].svc = p->addr;
+		a[k].services = p->services;
+		a[k].time = (uint32_t)node_time();
+		k++;
+	}
+	if (anchors_write(n->anchors_path, n->cp->magic, a, k) == 0)
+		log_info("DumpAnchors: Flush %zu outbound block-relay-only peer "
+			 "addresses to anchors.dat",
+		    k);
+}
+
 /* Core's ThreadOpenConnections, one pass: at most one new connection. */
 static void
 open_automatic(struct net *n, int64_t now)
@@ -906,11 +967,18 @@ open_automatic(struct net *n, int64_t now)
 	char s[NETADDR_STRLEN];
 
 	if (!n->use_addrman_outgoing || !n->network_active ||
-	    addrman_size(n->addrman, -1, -1) == 0 ||
 	    time_mono_micros() < n->next_conn_us)
 		return;
 	/* One pass every half second, as Core's connection thread. */
 	n->next_conn_us = time_mono_micros() + 500000;
+	/* Last run's block-relay-only peers first (Core's anchors). */
+	if (n->nanchors > 0 &&
+	    net_count_type(n, CONN_BLOCK_RELAY) < n->max_block_relay) {
+		open_anchor(n);
+		return;
+	}
+	if (addrman_size(n->addrman, -1, -1) == 0)
+		return;
 	if (net_count_type(n, CONN_OUTBOUND_FULL) < n->max_outbound_full)
 		type = CONN_OUTBOUND_FULL;
 	else if (net_count_type(n, CONN_BLOCK_RELAY) < n->max_block_relay)
@@ -1076,6 +1144,7 @@ net_free(struct net *n)
 	free(n->whitelist);
 	addr_caches_free(n);
 	free(n->peers_path);
+	free(n->anchors_path);
 	free(n);
 }
 
@@ -1088,6 +1157,7 @@ net_main(void *arg)
 	log_thread_name("net");
 	event_base_dispatch(n->base);
 	/* Shutdown: close every connection, persist what we learnt. */
+	save_anchors(n);
 	TAILQ_FOREACH (p, &n->peers, entry)
 		p->disconnect = 1;
 	if (n->dns)
@@ -1153,6 +1223,14 @@ net_start(const struct args *a, const struct chainparams *cp, struct store *s,
 	n->peers_path = xasprintf("%s/peers.dat", args_chaindir(a));
 	n->addrman = addrman_new(n->deterministic_addrman);
 	addrman_load(n->addrman, n->peers_path);
+	n->anchors_path = xasprintf("%s/anchors.dat", args_chaindir(a));
+	if (n->use_addrman_outgoing) {
+		n->nanchors = anchors_read(n->anchors_path, cp->magic,
+		    n->anchors, MAX_BLOCK_RELAY_ONLY_ANCHORS);
+		log_info("%zu block-relay-only anchors will be tried for "
+			 "connections.",
+		    n->nanchors);
+	}
 	banpath = xasprintf("%s/banlist.json", args_chaindir(a));
 	n->banman = banman_new(banpath,
 	    args_get_int(a, "bantime", DEFAULT_MISBEHAVING_BANTIME));

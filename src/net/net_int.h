@@ -298,6 +298,10 @@ struct net {
 	struct service nameserver; /* -dnsseednameserver; port 0: the system's */
 	int allow_dns; /* -dns: resolve names to connect */
 	struct seeds *seeds; /* DNS and fixed seeds (seeds.c) */
+	/* anchors.dat's block-relay-only peers, still to try (anchors.h). */
+	struct addr_entry anchors[2];
+	size_t nanchors;
+	char *anchors_path;
 	int logips;    /* -logips: peer addresses in logs */
 	pthread_t thread;
 	int thread_started;

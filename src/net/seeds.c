@@ -98,7 +98,8 @@ seeds_read_options(struct net *n, char *err, size_t errlen)
 	list = n->cp->dns_seeds;
 	nv = n->cp->n_dns_seeds;
 	/* Core's -signetseednode replaces signet's seeds; ours for regtest. */
-	if (n->cp->id == CHAIN_SIGNET && args_is_set(n->args, "signetseednode"))
+	if (n->cp->id == CHAIN_SIGNET &&
+	    args_is_set(n->args, "signetseednode"))
 		nv = args_get_all(n->args, "signetseednode", &list);
 	if (args_is_set(n->args, "regtestdnsseed")) {
 		if (n->cp->id != CHAIN_REGTEST) {
@@ -331,8 +332,9 @@ dns_seed_step(struct net *n, int64_t mono)
 	switch (s->phase) {
 	case SP_SEEDNODES:
 		if (mono > s->started_us + SEEDNODE_TIMEOUT_US) {
-			log_info("Couldn't connect to enough peers via seed "
-				 "nodes. Handing fetch logic to the DNS seeds.");
+			log_info(
+			    "Couldn't connect to enough peers via seed "
+			    "nodes. Handing fetch logic to the DNS seeds.");
 			s->phase = SP_START;
 		} else if (full_outbound(n) >=
 		    SEED_OUTBOUND_CONNECTION_THRESHOLD) {
@@ -363,13 +365,14 @@ dns_seed_step(struct net *n, int64_t mono)
 		if (s->right_now == 0) {
 			s->right_now = DNSSEEDS_TO_QUERY_AT_ONCE;
 			if (addrman_size(n->addrman, -1, -1) > 0) {
-				s->wait_left_us =
-				    addrman_size(n->addrman, -1, -1) >=
+				s->wait_left_us = addrman_size(n->addrman, -1,
+						      -1) >=
 					DNSSEEDS_DELAY_PEER_THRESHOLD ?
 				    DNSSEEDS_DELAY_MANY_PEERS_US :
 				    DNSSEEDS_DELAY_FEW_PEERS_US;
-				log_info("Waiting %lld seconds before querying "
-					 "DNS seeds.",
+				log_info(
+				    "Waiting %lld seconds before querying "
+				    "DNS seeds.",
 				    (long long)(s->wait_left_us / 1000000));
 				s->step_end_us = 0;
 				s->phase = SP_WAIT;
@@ -412,8 +415,9 @@ dns_seed_step(struct net *n, int64_t mono)
 	/* Hold off while the network is off (setnetworkactive false). */
 	if (!n->network_active) {
 		if (!s->waiting_logged)
-			log_info("Waiting for network to be reactivated before "
-				 "querying DNS seeds.");
+			log_info(
+			    "Waiting for network to be reactivated before "
+			    "querying DNS seeds.");
 		s->waiting_logged = 1;
 		return;
 	}
@@ -483,8 +487,9 @@ fixed_seed_step(struct net *n, int64_t now)
 	if ((empty = empty_networks(n)) == 0)
 		return;
 	if (now > s->fixed_start + FIXED_SEEDS_DELAY)
-		log_info("Adding fixed seeds as 60 seconds have passed and "
-			 "addrman is empty for at least one reachable network");
+		log_info(
+		    "Adding fixed seeds as 60 seconds have passed and "
+		    "addrman is empty for at least one reachable network");
 	else if (!s->dnsseed && !s->use_seednodes && n->nadded == 0)
 		log_info("Adding fixed seeds as -dnsseed=0 (or IPv4/IPv6 "
 			 "connections are disabled via -onlynet) and neither "
