@@ -16,11 +16,11 @@ to local nodes; -test=nopublicdial keeps the rest on loopback.
   and bitrootd to the anchors Core wrote.
 """
 
-import hashlib
 import os
 import shutil
 import struct
 
+from test_framework.messages import hash256, read_compact_size
 from test_framework.socks5 import Socks5Server
 from test_framework.test_framework import BitrootTestFramework
 from test_framework.util import assert_equal, wait_until
@@ -28,18 +28,10 @@ from test_framework.util import assert_equal, wait_until
 REGTEST_MAGIC = bytes.fromhex("fabfb5da")
 
 
-def read_compact(b, off):
-    n = b[off]
-    if n < 0xfd:
-        return n, off + 1
-    size = {0xfd: 2, 0xfe: 4, 0xff: 8}[n]
-    return int.from_bytes(b[off + 1:off + 1 + size], "little"), off + 1 + size
-
-
 def parse_anchors(data):
     """Core's anchors.dat: returns [(ip, port, services)]."""
     assert_equal(data[:4], REGTEST_MAGIC)
-    assert_equal(hashlib.sha256(hashlib.sha256(data[:-32]).digest()).digest(), data[-32:])
+    assert_equal(hash256(data[:-32]), data[-32:])
     body, off = data[4:-32], 0
     count = body[off]
     off += 1
@@ -48,7 +40,7 @@ def parse_anchors(data):
         version, _time = struct.unpack_from("<II", body, off)
         off += 8
         assert version & (1 << 29), "addrv2 disk format"
-        services, off = read_compact(body, off)
+        services, off = read_compact_size(body, off)
         net, alen = body[off], body[off + 1]
         off += 2
         addr = body[off:off + alen]
