@@ -1073,6 +1073,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		ping_check(n, p, now, now_us);
 		if (p->handshaked && !p->disconnect) {
 			addr_fetch_expire(p, now);
+			addr_advertise_local(p, now_us);
 			addr_send_due(p, now);
 		}
 	}
@@ -1145,6 +1146,7 @@ net_free(struct net *n)
 	addr_caches_free(n);
 	free(n->peers_path);
 	free(n->anchors_path);
+	free(n->locals);
 	free(n);
 }
 

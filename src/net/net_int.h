@@ -77,6 +77,7 @@ struct net_sink;
 struct v2t;
 struct store_rtxn;
 struct block_index_entry;
+struct local_addr;
 
 /* Messages on the net queue. */
 enum netq_type {
@@ -302,6 +303,10 @@ struct net {
 	struct addr_entry anchors[2];
 	size_t nanchors;
 	char *anchors_path;
+	/* Our own addresses (localaddr.h) and -discover. */
+	struct local_addr *locals;
+	size_t nlocals;
+	int discover;
 	int logips;    /* -logips: peer addresses in logs */
 	pthread_t thread;
 	int thread_started;

@@ -206,19 +206,18 @@ static const struct arg_def table[] = {
 	{ "connect", "=<ip>", M | N, GC,
 	    "Connect only to these nodes; -noconnect or -connect=0 turns "
 	    "automatic connections off; can be given more than once" },
-	{ "discover", "", B | W, GC,
-	    "Discover our own IP addresses (default: 1 when listening and "
-	    "no -externalip or -proxy)",
-	    "bitrootd does not discover or advertise its own addresses yet" },
+	{ "discover", "", B, GC,
+	    "Discover own IP addresses (default: 1 when listening and no "
+	    "-externalip or -proxy)" },
 	{ "dns", "", B, GC,
 	    "Allow DNS lookups for -addnode, -seednode and -connect "
 	    "(default: 1)" },
 	{ "dnsseed", "", B, GC,
 	    "Query for peer addresses via DNS lookup, if low on addresses "
 	    "(default: 1 unless -connect used or -maxconnections=0)" },
-	{ "externalip", "=<ip>", M | U, GC,
-	    "Our own public address; can be given more than once",
-	    "bitrootd does not advertise its own address yet; remove it" },
+	{ "externalip", "=<ip>", M, GC,
+	    "Specify your own public address (an IP address or onion name, "
+	    "[:port]); can be given more than once" },
 	{ "fixedseeds", "", B, GC,
 	    "Allow fixed seeds if DNS seeds don't provide peers (default: 1)" },
 	{ "forcednsseed", "", B, GC,

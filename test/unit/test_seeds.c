@@ -11,6 +11,7 @@
 #include "chain/chainparams.h"
 #include "crypto/hash.h"
 #include "net/anchors.h"
+#include "net/localaddr.h"
 #include "net/net_int.h"
 #include "util/buf.h"
 #include "unit.h"
@@ -155,5 +156,64 @@ test_anchors(void)
 	CHECK_EQ_INT(anchors_read(path, magic, out, 2), 0);
 }
 
+static struct service
+svc(const char *s)
+{
+	struct service v;
+
+	CHECK(service_parse(s, 8333, &v) == 0);
+	return v;
+}
+
+static void
+test_local_addresses(void)
+{
+	struct net *n = calloc(1, sizeof(*n));
+	struct service s, v4 = svc("1.2.3.4"), v6 = svc("[2a01:4f8::9]:8555");
+	struct netaddr peer4 = svc("9.9.9.9").addr,
+		       peer6 = svc("[2a02::1]").addr;
+	struct netaddr lo = svc("127.0.0.1").addr;
+
+	n->reachable = 1u << NETC_IPV4 | 1u << NETC_IPV6;
+	n->listen = 1;
+	/* Unroutable, or found by discovery while it is off: refused. */
+	CHECK_EQ_INT(local_add(n, &(struct service){ lo, 1 }, LOCAL_MANUAL),
+	    -1);
+	CHECK_EQ_INT(local_add(n, &v4, LOCAL_IF), -1);
+	CHECK_EQ_INT(local_add(n, &v4, LOCAL_MANUAL), 0);
+	CHECK_EQ_INT(n->locals[0].score, LOCAL_MANUAL);
+	/* Seen again: a point more. */
+	CHECK_EQ_INT(local_add(n, &v4, LOCAL_MANUAL), 0);
+	CHECK_EQ_INT(n->nlocals, 1);
+	CHECK_EQ_INT(n->locals[0].score, LOCAL_MANUAL + 1);
+	n->discover = 1;
+	CHECK_EQ_INT(local_add(n, &v6, LOCAL_IF), 0);
+	/* An unreachable network is not ours to announce. */
+	n->reachable = 1u << NETC_IPV4;
+	CHECK_EQ_INT(local_add(n, &(struct service){ peer6, 1 }, LOCAL_MANUAL),
+	    -1);
+	n->reachable = 1u << NETC_IPV4 | 1u << NETC_IPV6;
+
+	/* Core's reachability: IPv4 peers get IPv4, IPv6 peers IPv6. */
+	CHECK(local_reachability(&v4.addr, &peer4) >
+	    local_reachability(&v6.addr, &peer4));
+	CHECK(local_reachability(&v6.addr, &peer6) >
+	    local_reachability(&v4.addr, &peer6));
+	CHECK_EQ_INT(local_reachability(&lo, &peer4), 0);
+	CHECK_EQ_INT(local_best_for(n, &peer4, &s), 0);
+	CHECK(service_eq(&s, &v4));
+	CHECK_EQ_INT(local_best_for(n, &peer6, &s), 0);
+	CHECK(service_eq(&s, &v6));
+	/* From an unroutable peer: IPv4 (REACH_IPV4) beats weak IPv6. */
+	CHECK_EQ_INT(local_best_for(n, &lo, &s), 0);
+	CHECK(service_eq(&s, &v4));
+	/* Not listening: nothing to announce. */
+	n->listen = 0;
+	CHECK_EQ_INT(local_best_for(n, &peer4, &s), -1);
+	free(n->locals);
+	free(n);
+}
+
 UNIT_MAIN(UNIT_CASE(test_seed_lists), UNIT_CASE(test_fixed_seeds),
-    UNIT_CASE(test_internal), UNIT_CASE(test_anchors))
+    UNIT_CASE(test_internal), UNIT_CASE(test_anchors),
+    UNIT_CASE(test_local_addresses))
