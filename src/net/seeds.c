@@ -62,6 +62,7 @@ struct seeds {
 	int waiting_logged; /* for the network being off */
 	size_t found, pending;
 	int64_t fixed_start; /* node time: the fixed seeds' 60 s */
+	int64_t next_check_us; /* monotonic: the next look at empty networks */
 };
 
 struct seed_req {
@@ -430,14 +431,9 @@ dns_seed_step(struct net *n, int64_t mono)
 static unsigned
 empty_networks(struct net *n)
 {
-	unsigned m = 0;
-	int c;
+	unsigned reach = n->reachable & ~(1u << NETC_UNROUTABLE);
 
-	for (c = NETC_IPV4; c <= NETC_CJDNS; c++)
-		if (((n->reachable >> c) & 1) &&
-		    addrman_size(n->addrman, c, -1) == 0)
-			m |= 1u << c;
-	return m;
+	return reach & ~addrman_classes(n->addrman, reach);
 }
 
 size_t
@@ -481,21 +477,29 @@ fixed_seed_step(struct net *n, int64_t now)
 	struct netaddr src;
 	unsigned empty;
 	size_t nv, i, k;
+	int due, at_once;
 
 	if (!s->fixed || !n->use_addrman_outgoing)
 		return;
+	/* The cheap tests first: the walk runs only when one holds. */
+	due = now > s->fixed_start + FIXED_SEEDS_DELAY;
+	at_once = !s->dnsseed && !s->use_seednodes && n->nadded == 0;
+	if (!due && !at_once)
+		return;
+	/* A walk of the table: once a second is plenty (Core: each pass). */
+	if (time_mono_micros() < s->next_check_us)
+		return;
+	s->next_check_us = time_mono_micros() + 1000000;
 	if ((empty = empty_networks(n)) == 0)
 		return;
-	if (now > s->fixed_start + FIXED_SEEDS_DELAY)
+	if (due)
 		log_info(
 		    "Adding fixed seeds as 60 seconds have passed and "
 		    "addrman is empty for at least one reachable network");
-	else if (!s->dnsseed && !s->use_seednodes && n->nadded == 0)
+	else
 		log_info("Adding fixed seeds as -dnsseed=0 (or IPv4/IPv6 "
 			 "connections are disabled via -onlynet) and neither "
 			 "-addnode nor -seednode are provided");
-	else
-		return;
 	nv = seeds_parse_fixed(n->cp->fixed_seeds, n->cp->fixed_seeds_len,
 	    node_time(), &v);
 	/* Only the networks we can reach and know nothing of (Core). */

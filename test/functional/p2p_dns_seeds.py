@@ -12,6 +12,7 @@ framework (test_framework/socks5.py) maps them to local nodes, so that
   (A and AAAA) and keeps what they give, with the default port and the
   seeds' service bits; a seed whose x9 name gives nothing becomes an
   addr-fetch connection to the seed's own name;
+- -seednode gives the seed nodes 30 s before the DNS seeds are asked;
 - with addresses known, seeding waits 11 s first and is skipped once two
   full outbound peers are up; -forcednsseed asks at once anyway;
   -dnsseed=0 asks nothing; -forcednsseed with -dnsseed=0 is refused;
@@ -72,6 +73,7 @@ class DNSSeedsTest(BitrootTestFramework):
             self.test_errors()
             self.test_empty_addrman()
             self.test_known_addresses()
+            self.test_seednode_first()
             self.test_find_and_keep()
             self.test_proxy_fetch()
         finally:
@@ -135,6 +137,25 @@ class DNSSeedsTest(BitrootTestFramework):
         self.start_node(0, extra_args=self.seed_args + ["-forcednsseed=1"])
         wait_until(lambda: self.dns.count("x9." + SEED_A) > before, timeout=60)
         assert "Waiting 11 seconds" not in n0.read_debug_log(offset)
+        self.stop_node(0)
+
+    def test_seednode_first(self):
+        n0 = self.nodes[0]
+        self.log.info("-seednode: the seed nodes get 30 s before the DNS seeds")
+        os.remove(os.path.join(n0.chaindir, "peers.dat"))
+        before = self.dns.total()
+        offset = n0.debug_log_bytes()
+        t0 = time.monotonic()
+        # A seed node that never answers: nothing comes of it.
+        self.start_node(0, extra_args=self.seed_args + ["-seednode=127.0.0.1:1"])
+        n0.wait_for_debug_log(["-seednode enabled. Trying the provided seeds for 30 seconds before "
+                               "defaulting to the dnsseeds."], offset=offset)
+        time.sleep(2)
+        assert_equal(self.dns.total(), before)
+        n0.wait_for_debug_log(["Couldn't connect to enough peers via seed nodes. Handing fetch logic to "
+                               "the DNS seeds."], timeout=90, offset=offset)
+        wait_until(lambda: self.dns.total() > before, timeout=60)
+        assert time.monotonic() - t0 >= 29, "DNS seeds asked before the seed nodes' 30 s"
         self.stop_node(0)
 
     def full_outbound(self, node):
