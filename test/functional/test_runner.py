@@ -109,6 +109,7 @@ BASE_SCRIPTS = [
     ("feature_anchors.py", None),
     ("p2p_local_address.py", None),
     ("p2p_fixed_seeds.py", None),
+    ("interop_dns_seeds.py", None),
     ("p2p_getaddr_cache.py", None),
     ("feature_startup_shutdown.py", None),
     ("feature_config.py", None),
