@@ -61,7 +61,7 @@ struct seeds {
 	int64_t wait_left_us, step_end_us;
 	int waiting_logged; /* for the network being off */
 	size_t found, pending;
-	int64_t fixed_start; /* node time: the fixed seeds' 60 s */
+	int64_t fixed_start;   /* node time: the fixed seeds' 60 s */
 	int64_t next_check_us; /* monotonic: the next look at empty networks */
 };
 
