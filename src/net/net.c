@@ -207,6 +207,23 @@ on_block_connected(void *arg, const uint8_t *raw, size_t len, int32_t height)
 		    "block");
 }
 
+/*
+ * A copy of the block for the early compact announcement. A full queue
+ * drops it: the announcement then goes out once the block is connected.
+ */
+static void
+on_pow_valid_block(void *arg, const uint8_t *raw, size_t len, int32_t height)
+{
+	struct netq_pow_valid pv;
+	struct msg *m;
+
+	pv.height = height;
+	m = msg_new(NETQ_POW_VALID, 0, NULL, sizeof(pv) + len);
+	memcpy(m->data, &pv, sizeof(pv));
+	memcpy(m->data + sizeof(pv), raw, len);
+	sink_push_msg(arg, m, "block");
+}
+
 void
 net_note_orphans(struct net *n)
 {
@@ -334,6 +351,15 @@ queue_cb(evutil_socket_t fd, short what, void *arg)
 			break;
 		case NETQ_PACKAGE_REJECTED:
 			txrelay_on_package_rejected(n, m->data, m->len);
+			break;
+		case NETQ_POW_VALID:
+			if (m->len < sizeof(struct netq_pow_valid))
+				fatalx("net queue: bad pow_valid");
+			sync_pow_valid(n,
+			    ((const struct netq_pow_valid *)(void *)m->data)
+				->height,
+			    m->data + sizeof(struct netq_pow_valid),
+			    m->len - sizeof(struct netq_pow_valid));
 			break;
 		case NETQ_STOP:
 			n->stopping = 1;
@@ -1056,6 +1082,31 @@ added_check(struct net *n)
 	}
 }
 
+/*
+ * The work Core leaves to its scheduler thread, run when due on the
+ * monotonic clock, which setmocktime does not move and mockscheduler
+ * brings forward: CConnman's DumpAddresses every DUMP_PEERS_INTERVAL, and
+ * BanMan's DumpBanlist every DUMP_BANS_INTERVAL, which drops the bans
+ * expired by node time and writes the file if that changed it (every
+ * other change to the bans is written at the next tick, as Core writes
+ * at once).
+ */
+static void
+scheduled_run(struct net *n)
+{
+	if (time_mono_micros() >= n->next_dump) {
+		addrman_save(n->addrman, n->peers_path);
+		n->next_dump = time_mono_micros() +
+		    (int64_t)DUMP_PEERS_INTERVAL * 1000000;
+	}
+	if (time_mono_micros() >= n->next_ban_dump) {
+		banman_sweep(n->banman, node_time());
+		banman_save(n->banman);
+		n->next_ban_dump = time_mono_micros() +
+		    (int64_t)DUMP_BANS_INTERVAL * 1000000;
+	}
+}
+
 static void
 tick_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -1091,12 +1142,20 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		open_automatic(n, now);
 	}
 	seeds_tick(n, now);
-	if (time_mono_micros() >= n->next_dump) {
-		addrman_save(n->addrman, n->peers_path);
-		n->next_dump = time_mono_micros() +
-		    (int64_t)DUMP_PEERS_INTERVAL * 1000000;
-	}
+	scheduled_run(n);
 	banman_save(n->banman);
+}
+
+void
+net_req_mockforward(void *owner, void *in, void *out, struct request *r)
+{
+	struct net *n = owner;
+
+	(void)out;
+	(void)r;
+	n->next_dump -= *(const int64_t *)in;
+	n->next_ban_dump -= *(const int64_t *)in;
+	scheduled_run(n);
 }
 
 static void
@@ -1245,6 +1304,8 @@ net_start(const struct args *a, const struct chainparams *cp, struct store *s,
 	n->cmpct = cmpctrelay_new(n->extra_txn);
 	n->next_dump = time_mono_micros() +
 	    (int64_t)DUMP_PEERS_INTERVAL * 1000000;
+	n->next_ban_dump = time_mono_micros() +
+	    (int64_t)DUMP_BANS_INTERVAL * 1000000;
 	n->next_feeler = node_time() + FEELER_INTERVAL;
 
 	if (net_setup_listeners(n, err, sizeof(err)) == -1) {
@@ -1265,6 +1326,7 @@ net_start(const struct args *a, const struct chainparams *cp, struct store *s,
 	vl.headers_done = on_headers_done;
 	vl.tip_changed = on_tip_changed;
 	vl.block_connected = on_block_connected;
+	vl.pow_valid_block = on_pow_valid_block;
 	validation_add_listener(v, &vl);
 	if (mp) {
 		/* Same sink: the mempool also calls it until it stops. */

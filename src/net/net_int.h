@@ -90,6 +90,7 @@ enum netq_type {
 	NETQ_TX_REJECTED,      /* data: struct netq_tx_rejected, parents */
 	NETQ_BLOCK_CONNECTED,  /* data: the block, with witness */
 	NETQ_PACKAGE_REJECTED, /* data: a 1p1c package's two wtxids */
+	NETQ_POW_VALID,	       /* data: struct netq_pow_valid, the block */
 	NETQ_STOP,	       /* no data */
 };
 
@@ -109,6 +110,11 @@ struct netq_tip {
 	uint8_t hash[32];
 	int32_t height;
 	int ibd;
+};
+
+/* A block about to be connected on the tip; its bytes follow. */
+struct netq_pow_valid {
+	int32_t height;
 };
 
 /* The mempool's notices; variable parts follow the fixed struct. */
@@ -171,6 +177,7 @@ enum conn_type {
 #define FEELER_INTERVAL 120
 #define ADDR_BROADCAST_INTERVAL 30
 #define DUMP_PEERS_INTERVAL (15 * 60)
+#define DUMP_BANS_INTERVAL (15 * 60)
 #define ADDNODE_BACKOFF_MIN_US 2000000LL
 #define ADDNODE_BACKOFF_MAX_US 120000000LL
 #define TICK_US 200000
@@ -374,7 +381,9 @@ struct net {
 	int64_t m_published_us; /* last peers snapshot */
 	uint64_t netgroup_k0, netgroup_k1;
 	int64_t next_feeler;
-	int64_t next_dump;
+	/* Monotonic times the scheduled tasks are due (net.c, scheduled_run). */
+	int64_t next_dump;     /* peers.dat written */
+	int64_t next_ban_dump; /* expired bans swept out of banlist.json */
 	int64_t next_conn_us;
 	/*
 	 * getaddr answers, one cache per network and local socket (struct

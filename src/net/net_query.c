@@ -23,6 +23,7 @@
 #include "util/request.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
+#include "validation/validation.h"
 
 static int
 live(const struct peer *p)
@@ -593,6 +594,37 @@ net_req_sendmsg(void *owner, void *in, void *out, struct request *r)
 		return;
 	}
 	peer_send_cmd(p, q->cmd, q->payload, q->len);
+}
+
+void
+net_req_fetchblock(void *owner, void *in, void *out, struct request *r)
+{
+	struct net *n = owner;
+	struct net_fetch_in *q = in;
+	struct peer *p = net_peer_by_id(n, q->id);
+
+	(void)out;
+	/* Core's FetchBlock, its checks in its order and its words. */
+	if (n->val != NULL && validation_is_loading(n->val)) {
+		request_fail(r, NET_E_LOADING, "Loading blocks ...");
+		return;
+	}
+	/* Core has no peer before connect() succeeds. */
+	if (p == NULL || p->connecting) {
+		request_fail(r, NET_E_NO_PEER, "Peer does not exist");
+		return;
+	}
+	/* Until its version says otherwise, a peer serves no witnesses. */
+	if (!(p->services & NODE_WITNESS)) {
+		request_fail(r, NET_E_PRE_SEGWIT, "Pre-SegWit peer");
+		return;
+	}
+	if (!p->handshaked || p->disconnect) {
+		request_fail(r, NET_E_NOT_FULLY_CONNECTED,
+		    "Peer not fully connected");
+		return;
+	}
+	sync_fetch_block(n, p, q->hash, q->height);
 }
 
 void

@@ -41,6 +41,12 @@ struct netaddr {
 	uint8_t net;		   /* enum net_id */
 	uint8_t len;		   /* bytes used in a */
 	uint8_t a[NETADDR_MAXLEN]; /* network byte order */
+	/*
+	 * IPv6 zone (interface index, "fe80::1%2"), 0 for none. As in Core it
+	 * is kept for connecting and printing but never compared, hashed or
+	 * sent: two addresses that differ only in zone are the same address.
+	 */
+	uint32_t scope;
 };
 
 struct service {

@@ -131,6 +131,8 @@ BASE_SCRIPTS = [
     ("mempool_reorg_locks.py", None),
     ("feature_startup_order.py", None),
     ("interop_jsonrpc.py", None),
+    ("interop_getblockfrompeer.py", None),
+    ("feature_mockscheduler.py", None),
 ]
 
 # A quick set that still drives every thread: run under ASan+UBSan and TSan.
@@ -157,6 +159,7 @@ SANITIZER_SMOKE = [
     "zmq_interface.py",
     "p2p_orphans.py",
     "feature_metrics.py",
+    "interop_getblockfrompeer.py",
 ]
 
 DEFAULT_TIMEOUT = 600
