@@ -72,6 +72,9 @@ enum net_status {
 	NET_E_NOT_FULLY_CONNECTED, /* no verack yet, or being dropped */
 };
 
+/* The most local addresses getnetworkinfo lists (localaddr.h's LOCAL_MAX). */
+#define NET_LOCAL_MAX 64
+
 /* Counters and settings (getconnectioncount, getnettotals, getnetworkinfo). */
 struct net_totals {
 	uint64_t bytes_recv, bytes_sent;
@@ -85,6 +88,13 @@ struct net_totals {
 	unsigned reachable;			    /* bit (1 << class) */
 	char proxy[NETC_CJDNS + 1][NETADDR_STRLEN]; /* "": none */
 	int proxy_randomize;
+	/* getnetworkinfo's "localaddresses": our own addresses */
+	struct {
+		char address[NETADDR_STRLEN];
+		uint16_t port;
+		int score;
+	} local[NET_LOCAL_MAX];
+	size_t nlocal;
 };
 /* in: none; out: struct net_totals (owns nothing). */
 void net_req_totals(void *net, void *in, void *out, struct request *r);

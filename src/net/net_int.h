@@ -77,6 +77,7 @@ struct net_sink;
 struct v2t;
 struct store_rtxn;
 struct block_index_entry;
+struct local_addr;
 
 /* Messages on the net queue. */
 enum netq_type {
@@ -301,8 +302,18 @@ struct net {
 	struct event *reap_ev;
 	struct event *sched_ev;
 	struct event *retry_ev; /* peers with retry_pending */
-	struct evdns_base *dns;
+	struct evdns_base *dns; /* made by net_resolver when first needed */
+	struct service nameserver; /* -dnsseednameserver; port 0: the system's */
 	int allow_dns; /* -dns: resolve names to connect */
+	struct seeds *seeds; /* DNS and fixed seeds (seeds.c) */
+	/* anchors.dat's block-relay-only peers, still to try (anchors.h). */
+	struct addr_entry anchors[2];
+	size_t nanchors;
+	char *anchors_path;
+	/* Our own addresses (localaddr.h) and -discover. */
+	struct local_addr *locals;
+	size_t nlocals;
+	int discover;
 	int logips;    /* -logips: peer addresses in logs */
 	pthread_t thread;
 	int thread_started;
@@ -421,6 +432,26 @@ int net_read_options(struct net *n, char *err, size_t errlen);
 int net_setup_listeners(struct net *n, char *err, size_t errlen);
 /* Queues the connections the options ask for (-connect, -addnode, seeds). */
 void net_add_targets(struct net *n);
+
+/* ---- seeds.c: DNS seeds and fixed seeds ---- */
+struct seeds;
+/* -dnsseed, -forcednsseed, -fixedseeds, the seed names; -1 with err. */
+int seeds_read_options(struct net *n, char *err, size_t errlen);
+/* From the thread's start: the clocks the waits count from. */
+void seeds_start(struct net *n);
+/* From the tick: the next step of DNS seeding; fixed seeds when due. */
+void seeds_tick(struct net *n, int64_t now);
+void seeds_free(struct net *n);
+/* The net thread's evdns resolver (-dnsseednameserver); NULL on failure. */
+struct evdns_base *net_resolver(struct net *n);
+/*
+ * Reads fixed seeds (BIP155 records) into *out (the caller frees it) as
+ * the address manager gets them: services NODE_NETWORK | NODE_WITNESS, a
+ * time one to two weeks before now. Returns the count; invalid records
+ * are skipped, a truncated tail ends the list.
+ */
+size_t seeds_parse_fixed(const uint8_t *p, size_t len, int64_t now,
+    struct addr_entry **out);
 
 /* ---- peer.c ---- */
 struct peer *peer_new(struct net *n, enum conn_type type,

@@ -13,6 +13,7 @@
 #include "net/addrman.h"
 #include "net/banman.h"
 #include "net/net.h"
+#include "net/localaddr.h"
 #include "net/net_int.h"
 #include "net/orphanage.h"
 #include "net/v2transport.h"
@@ -189,6 +190,15 @@ net_req_totals(void *owner, void *in, void *out, struct request *r)
 		if (n->proxy[c].port != 0)
 			service_format(&n->proxy[c], o->proxy[c],
 			    sizeof(o->proxy[c]));
+	}
+	for (o->nlocal = 0; o->nlocal < n->nlocals && o->nlocal < NET_LOCAL_MAX;
+	     o->nlocal++) {
+		const struct local_addr *l = &n->locals[o->nlocal];
+
+		netaddr_format(&l->svc.addr, o->local[o->nlocal].address,
+		    sizeof(o->local[o->nlocal].address));
+		o->local[o->nlocal].port = l->svc.port;
+		o->local[o->nlocal].score = l->score;
 	}
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/hash.h"
 #include "net/netaddr.h"
 
 static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff,
@@ -373,6 +374,12 @@ netaddr_group(const struct netaddr *a, uint8_t out[NETGROUP_MAXLEN])
 		out[0] = 255;
 		return 1;
 	}
+	/* Core's NET_INTERNAL (6 in its enum): one group per name. */
+	if (netaddr_is_internal(a)) {
+		out[0] = 6 | 0x80;
+		memcpy(out + 1, a->a + 6, 10);
+		return 11;
+	}
 	if (!netaddr_is_routable(a)) {
 		out[0] = 0;
 		return 1;
@@ -681,4 +688,27 @@ subnet_single(struct subnet *sn, const struct netaddr *a)
 {
 	sn->base = *a;
 	sn->bits = (uint8_t)(a->len * 8);
+}
+
+/* Core's SetInternal: fd6b:88c0:8724 and 10 bytes of SHA256(name). */
+void
+netaddr_set_internal(struct netaddr *a, const char *name)
+{
+	static const uint8_t prefix[6] = { 0xfd, 0x6b, 0x88, 0xc0, 0x87,
+		0x24 };
+	uint8_t h[32], b[16];
+
+	sha256(name, strlen(name), h);
+	memcpy(b, prefix, sizeof(prefix));
+	memcpy(b + 6, h, 10);
+	netaddr_set_ipv6(a, b);
+}
+
+int
+netaddr_is_internal(const struct netaddr *a)
+{
+	static const uint8_t prefix[6] = { 0xfd, 0x6b, 0x88, 0xc0, 0x87,
+		0x24 };
+
+	return a->net == NET_IPV6 && memcmp(a->a, prefix, 6) == 0;
 }

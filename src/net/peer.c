@@ -315,6 +315,10 @@ peer_send_version(struct peer *p)
 		v.addr_recv.addr.len = 16;
 	}
 	v.recv_services = p->services;
+	/*
+	 * addr_from stays empty, as Core 28 sends it: our own address goes
+	 * by addr (addr_advertise_local), to the peers it suits.
+	 */
 	v.addr_from.addr.net = NET_IPV6;
 	v.addr_from.addr.len = 16;
 	v.from_services = net_services(n);

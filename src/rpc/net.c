@@ -383,7 +383,17 @@ m_getnetworkinfo(struct rpc_ctx *c, struct rpc_error *err)
 	json_object_set_new(o, "relayfee", rpc_amount(pol.min_relay_fee));
 	json_object_set_new(o, "incrementalfee",
 	    rpc_amount(pol.incremental_relay_fee));
-	json_object_set_new(o, "localaddresses", json_array());
+	a = json_array();
+	for (i = 0; i < t.nlocal; i++) {
+		json_t *e = json_object();
+
+		json_object_set_new(e, "address",
+		    json_string(t.local[i].address));
+		json_object_set_new(e, "port", json_integer(t.local[i].port));
+		json_object_set_new(e, "score", json_integer(t.local[i].score));
+		json_array_append_new(a, e);
+	}
+	json_object_set_new(o, "localaddresses", a);
 	json_object_set_new(o, "warnings", rpc_warnings_json(c->rpc));
 	return o;
 }
