@@ -595,6 +595,13 @@ sync_tick(struct net *n)
 			continue;
 		maybe_send_sendheaders(n, p);
 		blockserve_tick(n, p);
+		/*
+		 * Its messages wait in our input for its earlier work (in-order
+		 * processing): the delay is ours, as with a full validation
+		 * queue, so it is not stalling us.
+		 */
+		if (peer_input_waits(p))
+			p->sync.stalling_since_us = 0;
 		if (p->sync.stalling_since_us &&
 		    now_us > p->sync.stalling_since_us + s->stall_timeout_us) {
 			log_info("Peer=%llu is stalling block download, "

@@ -518,6 +518,8 @@ size_t peer_send_queued(const struct peer *p);
  */
 #define PEER_WORK_TIMEOUT_US (60 * 1000000LL)
 int peer_busy(const struct peer *p);
+/* Stopped on its work with received bytes not yet processed. */
+int peer_input_waits(const struct peer *p);
 void peer_tx_submitted(struct net *n, uint64_t peer_id);
 void peer_work_done(struct net *n, uint64_t peer_id, int tx);
 void peer_work_check(struct peer *p, int64_t now_us);

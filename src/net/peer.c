@@ -371,6 +371,13 @@ peer_busy(const struct peer *p)
 	    p->tx_work > 0;
 }
 
+int
+peer_input_waits(const struct peer *p)
+{
+	return p->work_wait && p->bev != NULL &&
+	    evbuffer_get_length(bufferevent_get_input(p->bev)) > 0;
+}
+
 void
 peer_tx_submitted(struct net *n, uint64_t peer_id)
 {

@@ -121,6 +121,7 @@ netenv_open(int32_t best, int32_t tip, int32_t have)
 	E.n.pending_nonces = htab_new(8, offsetof(struct peer, noncekey));
 	E.n.sched_ev = event_new(E.base, -1, 0, noop_cb, NULL);
 	E.n.reap_ev = event_new(E.base, -1, 0, noop_cb, NULL);
+	E.n.retry_ev = event_new(E.base, -1, 0, noop_cb, NULL);
 	E.n.addrman = addrman_new(0);
 	E.n.max_connections = 125;
 	E.n.local_services = NODE_NETWORK | NODE_WITNESS;
@@ -149,6 +150,7 @@ netenv_close(void)
 	args_free(E.a);
 	addrman_free(E.n.addrman);
 	event_free(E.n.reap_ev);
+	event_free(E.n.retry_ev);
 	event_free(E.n.sched_ev);
 	htab_free(E.n.peers_by_id);
 	htab_free(E.n.pending_nonces);

@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+
+#include "chain/chainparams.h"
 #include "net/addrrelay.h"
 #include "netenv.h"
 #include "unit.h"
@@ -244,9 +248,90 @@ test_dispatch_payload_sizes(void)
 	netenv_close();
 }
 
+/* A ping framed as the peer sends it, put in its input buffer. */
+static void
+feed_ping(struct peer *p, uint8_t n)
+{
+	struct evbuffer *in = bufferevent_get_input(p->bev);
+	uint8_t hdr[MSG_HEADER_SIZE], nonce[8] = { n };
+
+	msg_header_build(hdr, E.cp->magic, "ping", nonce, sizeof(nonce));
+	/* Without a socket the bufferevent keeps its input's end frozen. */
+	evbuffer_unfreeze(in, 0);
+	CHECK(evbuffer_add(in, hdr, sizeof(hdr)) == 0);
+	CHECK(evbuffer_add(in, nonce, sizeof(nonce)) == 0);
+	evbuffer_freeze(in, 0);
+}
+
+/* As the retry event would: runs the peer's waiting messages. */
+static void
+resume(struct peer *p)
+{
+	CHECK(p->retry_pending);
+	p->retry_pending = 0;
+	peer_process(p);
+}
+
+/*
+ * In-order processing: a ping behind work at another thread is answered
+ * only when that work is done; a peer whose answers never come goes on
+ * after PEER_WORK_TIMEOUT_US, and a late answer then counts nothing.
+ */
+static void
+test_inorder_work(void)
+{
+	struct peer *p;
+	uint64_t id;
+
+	netenv_open(5, 5, 5);
+	p = netenv_add_peer(CONN_INBOUND, NETENV_SERVICES, -1, 0);
+	id = p->id;
+	CHECK(!peer_busy(p));
+	peer_tx_submitted(&E.n, p->id);
+	peer_tx_submitted(&E.n, p->id + 100); /* no such peer: ignored */
+	CHECK(peer_busy(p));
+	feed_ping(p, 1);
+	peer_process(p);
+	CHECK_EQ_STR(netenv_next_cmd(p), "");
+	CHECK(p->work_wait);
+	CHECK(peer_input_waits(p));
+	/* A block's answer for a peer with no block out changes nothing. */
+	peer_work_done(&E.n, p->id, 0);
+	CHECK(!p->retry_pending && p->work_wait);
+	peer_work_done(&E.n, p->id, 1);
+	CHECK(!peer_busy(p) && !p->work_wait);
+	resume(p);
+	CHECK_EQ_STR(netenv_next_cmd(p), "pong");
+	CHECK(!peer_input_waits(p));
+
+	/* Lost answers: a block and a transaction that never come back. */
+	p->sync.blocks_pending = 1;
+	peer_tx_submitted(&E.n, p->id);
+	feed_ping(p, 2);
+	peer_process(p);
+	CHECK_EQ_STR(netenv_next_cmd(p), "");
+	peer_work_check(p, p->work_since_us + PEER_WORK_TIMEOUT_US - 1);
+	CHECK(p->work_wait && !p->retry_pending);
+	peer_work_check(p, p->work_since_us + PEER_WORK_TIMEOUT_US);
+	CHECK(!p->work_wait && !peer_busy(p));
+	resume(p);
+	CHECK_EQ_STR(netenv_next_cmd(p), "pong");
+	peer_work_done(&E.n, p->id, 1); /* late: nothing to count down */
+	CHECK_EQ_INT(p->tx_work, 0);
+	CHECK(!p->retry_pending);
+
+	/* A peer dropped with work out is freed; its answers are ignored. */
+	peer_tx_submitted(&E.n, p->id);
+	feed_ping(p, 3);
+	peer_process(p);
+	netenv_drop_peer(p);
+	peer_work_done(&E.n, id, 1);
+	netenv_close();
+}
+
 UNIT_MAIN(UNIT_CASE(test_addrs_token_bucket), UNIT_CASE(test_addrs_known_ring),
     UNIT_CASE(test_addr_relay_setup_by_type),
     UNIT_CASE(test_dispatch_version_first),
     UNIT_CASE(test_dispatch_inbound_handshake),
     UNIT_CASE(test_dispatch_outbound_services),
-    UNIT_CASE(test_dispatch_payload_sizes))
+    UNIT_CASE(test_dispatch_payload_sizes), UNIT_CASE(test_inorder_work))
