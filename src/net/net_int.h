@@ -40,7 +40,9 @@
  * on): while work a peer's message handed to another thread is not done
  * (its blocks and header batches at validation, counted by sync; its
  * transactions and packages at the mempool, tx_work), the peer's next
- * messages wait in its receive buffer; once the buffer holds
+ * message waits in its receive buffer (unless it is a `block` behind
+ * block work only: validation's queue keeps those in order); once the
+ * buffer holds
  * read_highwater() bytes libevent stops reading its socket. Each
  * submission is answered by exactly one NETQ_BLOCK_DONE,
  * NETQ_HEADERS_DONE or NETQ_TX_DONE; peer_work_done() resumes the peer
@@ -259,6 +261,7 @@ struct peer {
 	int64_t conn_mono_us;
 	/* Its transactions and packages at the mempool, not yet done. */
 	unsigned tx_work;
+	enum msg_type wait_type; /* with work_wait: the message waiting */
 	int64_t work_since_us; /* monotonic: waiting since, or last progress */
 	int64_t last_send; /* node time, s */
 	int64_t last_recv;
@@ -517,8 +520,10 @@ size_t peer_send_queued(const struct peer *p);
  * for PEER_WORK_TIMEOUT_US without any completion.
  */
 #define PEER_WORK_TIMEOUT_US (60 * 1000000LL)
+/* Blocks of one peer at validation at once (peer.c, may_run). */
+#define PEER_BLOCK_PIPELINE 16
 int peer_busy(const struct peer *p);
-/* Stopped on its work with received bytes not yet processed. */
+/* Stopped on its work with a received message not yet processed. */
 int peer_input_waits(const struct peer *p);
 void peer_tx_submitted(struct net *n, uint64_t peer_id);
 void peer_work_done(struct net *n, uint64_t peer_id, int tx);

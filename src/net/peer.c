@@ -374,8 +374,26 @@ peer_busy(const struct peer *p)
 int
 peer_input_waits(const struct peer *p)
 {
-	return p->work_wait && p->bev != NULL &&
-	    evbuffer_get_length(bufferevent_get_input(p->bev)) > 0;
+	/* Set only with a whole message framed (held by v2, or in input). */
+	return p->work_wait;
+}
+
+/*
+ * Whether a message of type t may run now. Only a `block` behind nothing
+ * but block work does not wait (up to PEER_BLOCK_PIPELINE of them):
+ * validation takes its queue in order, so the blocks are still processed
+ * in the order sent, and any other message waits for all of them. Waiting
+ * for each block's verdict left validation idle while the net thread read
+ * the next one: a sync from one source took half as long again.
+ */
+static int
+may_run(const struct peer *p, enum msg_type t)
+{
+	if (!peer_busy(p))
+		return 1;
+	return t == MT_BLOCK && p->tx_work == 0 &&
+	    p->sync.headers_pending == 0 &&
+	    p->sync.blocks_pending < PEER_BLOCK_PIPELINE;
 }
 
 void
@@ -409,7 +427,7 @@ peer_work_done(struct net *n, uint64_t peer_id, int tx)
 	if (tx && p->tx_work > 0)
 		p->tx_work--;
 	p->work_since_us = time_mono_micros();
-	if (p->work_wait && !peer_busy(p))
+	if (p->work_wait && may_run(p, p->wait_type))
 		work_resume(p);
 }
 
@@ -616,15 +634,6 @@ peer_process(struct peer *p)
 				break;
 			}
 		}
-		if (peer_busy(p)) {
-			/* The previous message's work first (in order). */
-			if (!p->work_wait) {
-				p->work_wait = 1;
-				p->work_since_us = time_mono_micros();
-			}
-			blocked = 1;
-			break;
-		}
 		if (done >= PROCESS_BATCH) {
 			/* Let other peers run; continue from the retry timer. */
 			p->retry_pending = 1;
@@ -639,6 +648,16 @@ peer_process(struct peer *p)
 			break;
 		v2 = p->v2 != NULL; /* detection may have chosen v1 */
 		t = m.valid ? msg_type_lookup(m.cmd) : MT_OTHER;
+		if (!may_run(p, t)) {
+			/* The earlier messages' work first (in order). */
+			if (!p->work_wait) {
+				p->work_wait = 1;
+				p->work_since_us = time_mono_micros();
+			}
+			p->wait_type = t;
+			blocked = 1;
+			break;
+		}
 		if (m.valid) {
 			rc = msg_dispatch(p, t, m.cmd, m.body, m.len);
 			if (rc == H_RETRY) {

@@ -12,7 +12,8 @@ mempool serves RPC calls between a peer's transactions, so before this
 change the first rounds already failed):
 
 - a chain of transactions: every one is in the mempool;
-- a block with transactions: it is the tip;
+- a block with transactions: it is the tip; eight blocks back to back
+  (a peer's blocks may wait at validation together): the last is the tip;
 - a 1p1c package (child first, then its parent paying nothing, behind a
   chain of transactions): both are in the mempool, tried as a package
   before the pong;
@@ -86,6 +87,18 @@ class InOrderTest(BitrootTestFramework):
             send_all(peer, [msg_block(block)])
             peer.sync_with_ping()
             assert_equal(self.node.getbestblockhash(), block.hash_hex)
+        self.log.info("blocks back to back (several at validation at once), then ping: the last is the tip")
+        for _ in range(ROUNDS // 2):
+            tip = self.node.getbestblockhash()
+            hdr = self.node.getblockheader(tip)
+            blocks = []
+            for i in range(8):
+                prev = blocks[-1].hash if blocks else tip
+                blocks.append(solve(create_block(prev, create_coinbase(hdr["height"] + 1 + i),
+                                                 max(hdr["mediantime"], hdr["time"]) + 1 + i)))
+            send_all(peer, [msg_block(b) for b in blocks])
+            peer.sync_with_ping()
+            assert_equal(self.node.getbestblockhash(), blocks[-1].hash_hex)
         self.node.disconnect_p2ps()
         self.wallet.rescan_utxos()
 
