@@ -109,6 +109,14 @@ send_getheaders(struct net *n, struct peer *p, const uint8_t *first,
 	    (unsigned long long)p->id);
 }
 
+void
+sync_send_getheaders_at(struct net *n, struct peer *p, int32_t height)
+{
+	if (height > n->sync->hc_height)
+		height = n->sync->hc_height;
+	send_getheaders(n, p, NULL, height);
+}
+
 /* Core's MaybeSendGetHeaders: at most one outstanding per HEADERS_RESPONSE_TIME. */
 void
 sync_send_getheaders(struct net *n, struct peer *p, int force)

@@ -137,6 +137,8 @@ void sync_getdata_block(struct peer *p, const uint8_t hash[32]);
 void sync_on_block_inv(struct net *n, struct peer *p, const uint8_t hash[32],
     int *want_headers);
 void sync_send_getheaders(struct net *n, struct peer *p, int force);
+/* A getheaders whose locator starts at height of our header chain. */
+void sync_send_getheaders_at(struct net *n, struct peer *p, int32_t height);
 void sync_block_done(struct net *n, uint64_t peer_id,
     const struct netq_block_done *d);
 void sync_headers_done(struct net *n, uint64_t peer_id,
