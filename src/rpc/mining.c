@@ -39,9 +39,9 @@ static int
 script_from_descriptor(const struct chainparams *cp, const char *s,
     uint8_t *script, size_t cap, size_t *len, char *err, size_t errlen)
 {
+	struct descriptor_output o;
 	struct descriptor *d;
-	const uint8_t *p;
-	size_t n;
+	size_t k;
 
 	if (descriptor_parse(cp, s, 0, &d, err, errlen) != 0)
 		return 0;
@@ -52,14 +52,23 @@ script_from_descriptor(const struct chainparams *cp, const char *s,
 		descriptor_free(d);
 		return -1;
 	}
-	p = descriptor_script(d, &n);
-	if (n > cap) {
-		snprintf(err, errlen, "Script too long");
+	if (descriptor_expand(d, 0, &o) != 0) {
+		snprintf(err, errlen,
+		    "Cannot derive script without private keys");
 		descriptor_free(d);
 		return -1;
 	}
-	memcpy(script, p, n);
-	*len = n;
+	/* combo(): Core takes P2WPKH of four scripts, else P2PKH of two. */
+	k = o.n == 1 ? 0 : o.n == 4 ? 2 : 1;
+	if (o.len[k] > cap) {
+		snprintf(err, errlen, "Script too long");
+		descriptor_output_free(&o);
+		descriptor_free(d);
+		return -1;
+	}
+	memcpy(script, o.script[k], o.len[k]);
+	*len = o.len[k];
+	descriptor_output_free(&o);
 	descriptor_free(d);
 	return 1;
 }
