@@ -23,15 +23,72 @@ struct piece {
 	char *inferred;
 };
 
+/*
+ * One expansion: the position, and every key it derives in Core's order
+ * (a node's keys, then its subscripts'), the first origin of each key
+ * winning as in Core's FlatSigningProvider.
+ */
+struct xctx {
+	uint32_t pos;
+	struct desc_pubkey *keys;
+	size_t nkeys;
+};
+
+static int
+register_keys(struct xctx *x, const struct desc_node *n)
+{
+	size_t i;
+
+	for (i = 0; i < n->nkeys; i++) {
+		x->keys = xreallocarray(x->keys, x->nkeys + 1,
+		    sizeof(*x->keys));
+		if (desc_key_derive(n->keys[i], x->pos, &x->keys[x->nkeys]) !=
+		    0)
+			return -1;
+		x->nkeys++;
+	}
+	for (i = 0; i < n->nsubs; i++)
+		if (register_keys(x, n->subs[i]) != 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * The origin Core finds for k: GetKeyOrigin of the key itself, or for an
+ * x-only key GetKeyOriginByXOnly, which tries the even key first.
+ */
+static const struct desc_pubkey *
+find_origin(const struct xctx *x, const struct desc_pubkey *k, int xonly)
+{
+	size_t i;
+	int par;
+
+	if (!xonly) {
+		for (i = 0; i < x->nkeys; i++)
+			if (x->keys[i].len == k->len &&
+			    memcmp(x->keys[i].pub, k->pub, k->len) == 0)
+				return &x->keys[i];
+		return k;
+	}
+	for (par = 2; par <= 3; par++)
+		for (i = 0; i < x->nkeys; i++)
+			if (x->keys[i].len == 33 && x->keys[i].pub[0] == par &&
+			    memcmp(x->keys[i].pub + 1, k->pub + 1, 32) == 0)
+				return &x->keys[i];
+	return k;
+}
+
 /* "[fingerprint/path]hex": a derived key as InferPubkey prints it. */
 static void
-append_inferred_key(char **buf, const struct desc_pubkey *k, int xonly)
+append_inferred_key(const struct xctx *x, char **buf,
+    const struct desc_pubkey *k, int xonly)
 {
+	const struct desc_pubkey *o = find_origin(x, k, xonly);
 	char hex[131];
 
-	hex_encode(k->fpr, 4, hex);
+	hex_encode(o->fpr, 4, hex);
 	desc_append(buf, "[%s", hex);
-	desc_path_append(buf, k->path, k->npath, 0);
+	desc_path_append(buf, o->path, o->npath, 0);
 	if (xonly)
 		hex_encode(k->pub + 1, 32, hex);
 	else
@@ -101,12 +158,12 @@ free_keys(struct desc_pubkey *k, size_t n)
 	free(k);
 }
 
-static int expand_node(const struct desc_node *n, uint32_t pos,
+static int expand_node(const struct desc_node *n, const struct xctx *x,
     struct piece *out);
 
 static void
-multi_script(const struct desc_node *n, struct desc_pubkey *k,
-    struct piece *out)
+multi_script(const struct xctx *x, const struct desc_node *n,
+    struct desc_pubkey *k, struct piece *out)
 {
 	int is_a = n->type == DESC_MULTI_A || n->type == DESC_SORTEDMULTI_A;
 	size_t i;
@@ -119,7 +176,7 @@ multi_script(const struct desc_node *n, struct desc_pubkey *k,
 	    n->threshold);
 	for (i = 0; i < n->nkeys; i++) {
 		desc_append(&out->inferred, ",");
-		append_inferred_key(&out->inferred, &k[i], is_a);
+		append_inferred_key(x, &out->inferred, &k[i], is_a);
 	}
 	desc_append(&out->inferred, ")");
 	if (!is_a) {
@@ -138,91 +195,69 @@ multi_script(const struct desc_node *n, struct desc_pubkey *k,
 	wbuf_put_u8(&out->s, OP_NUMEQUAL);
 }
 
-/* The merkle root of the leaves of a tr(), from their depths. */
 static int
-tree_root(const struct desc_node *n, uint32_t pos, uint8_t root[32],
-    char **inferred)
+expand_tr(const struct desc_node *n, const struct xctx *x, struct piece *out)
 {
-	uint8_t(*h)[32] = xcalloc(n->nsubs, 32);
-	int *d = xcalloc(n->nsubs, sizeof(*d));
-	size_t i, top = 0;
-	int rc = 0, lvl = 0;
+	struct desc_tapleaf *l = xcalloc(n->nsubs + 1, sizeof(*l));
+	struct desc_pubkey k;
+	uint8_t root[32], q[32];
+	char *tree = NULL;
+	struct piece leaf;
+	size_t i, done = 0;
+	int rc = -1;
 
-	for (i = 0; i < n->nsubs && rc == 0; i++) {
-		struct piece leaf;
-
-		memset(&leaf, 0, sizeof(leaf));
-		if (expand_node(n->subs[i], pos, &leaf) != 0) {
-			rc = -1;
-			break;
-		}
-		/* The same braces as Core's TRDescriptor::ToStringSubScriptHelper. */
-		desc_append(inferred, ",");
-		while (lvl < n->depths[i]) {
-			desc_append(inferred, "{");
-			lvl++;
-		}
-		desc_append(inferred, "%s", leaf.inferred);
-		script_tapleaf_hash(TAPROOT_LEAF_TAPSCRIPT, leaf.s.p,
-		    leaf.s.len, h[top]);
-		d[top++] = n->depths[i];
-		wbuf_free(&leaf.s);
-		free(leaf.inferred);
-		while (top >= 2 && d[top - 1] == d[top - 2]) {
-			script_tapbranch_hash(h[top - 2], h[top - 1],
-			    h[top - 2]);
-			d[top - 2]--;
-			top--;
-			desc_append(inferred, "}");
-			lvl--;
-		}
+	if (desc_key_derive(n->keys[0], x->pos, &k) != 0) {
+		free(l);
+		return -1;
 	}
-	/* The parser only builds complete trees. */
-	if (rc == 0 && (top != 1 || d[0] != 0))
-		fatalx("%s: incomplete taproot tree", __func__);
-	if (rc == 0)
-		memcpy(root, h[0], 32);
-	free(h);
-	free(d);
+	for (done = 0; done < n->nsubs; done++) {
+		if (expand_node(n->subs[done], x, &leaf) != 0)
+			goto out;
+		l[done].script = wbuf_steal(&leaf.s, &l[done].len);
+		l[done].inferred = leaf.inferred;
+		l[done].depth = n->depths[done];
+	}
+	if (n->type == DESC_RAWTR)
+		memcpy(q, k.pub + 1, 32);
+	else {
+		if (n->nsubs > 0)
+			desc_taptree_root(l, n->nsubs, root);
+		if (script_taproot_output_key(k.pub + 1,
+			n->nsubs > 0 ? root : NULL, q, NULL) != 0)
+			fatalx("%s: taproot tweak failed for a valid key",
+			    __func__);
+	}
+	/* Without the tree back, Core infers rawtr() of the output key. */
+	if (n->nsubs > 0 && desc_taptree_infer(l, n->nsubs, &tree) != 0) {
+		char hex[65];
+
+		/* The output key has no origin Core could know. */
+		hex_encode(q, 32, hex);
+		desc_append(&out->inferred, "rawtr(%s", hex);
+	} else {
+		desc_append(&out->inferred, "%s(",
+		    n->type == DESC_TR ? "tr" : "rawtr");
+		append_inferred_key(x, &out->inferred, &k, 1);
+		if (tree != NULL)
+			desc_append(&out->inferred, "%s", tree);
+	}
+	desc_append(&out->inferred, ")");
+	wbuf_put_u8(&out->s, OP_1);
+	script_push_data(&out->s, q, 32);
+	rc = 0;
+out:
+	for (i = 0; i < done; i++) {
+		free(l[i].script);
+		free(l[i].inferred);
+	}
+	free(l);
+	free(tree);
+	desc_pubkey_clear(&k);
 	return rc;
 }
 
 static int
-expand_tr(const struct desc_node *n, uint32_t pos, struct piece *out)
-{
-	struct desc_pubkey k;
-	uint8_t root[32], q[32];
-	char *tree = NULL;
-
-	if (desc_key_derive(n->keys[0], pos, &k) != 0)
-		return -1;
-	desc_append(&out->inferred, "%s(",
-	    n->type == DESC_TR ? "tr" : "rawtr");
-	append_inferred_key(&out->inferred, &k, 1);
-	if (n->type == DESC_RAWTR)
-		memcpy(q, k.pub + 1, 32);
-	else if (n->nsubs > 0) {
-		if (tree_root(n, pos, root, &tree) != 0) {
-			free(tree);
-			desc_pubkey_clear(&k);
-			return -1;
-		}
-		desc_append(&out->inferred, "%s", tree);
-		free(tree);
-	}
-	if (n->type == DESC_TR &&
-	    script_taproot_output_key(k.pub + 1, n->nsubs > 0 ? root : NULL, q,
-		NULL) != 0)
-		fatalx("%s: taproot tweak failed for a valid key", __func__);
-	desc_append(&out->inferred, ")");
-	wbuf_put_u8(&out->s, OP_1);
-	script_push_data(&out->s, q, 32);
-	desc_pubkey_clear(&k);
-	return 0;
-}
-
-static int
-expand_node(const struct desc_node *n, uint32_t pos, struct piece *out)
+expand_node(const struct desc_node *n, const struct xctx *x, struct piece *out)
 {
 	struct desc_pubkey *k = NULL;
 	struct piece sub;
@@ -233,11 +268,11 @@ expand_node(const struct desc_node *n, uint32_t pos, struct piece *out)
 	out->inferred = NULL;
 	switch (n->type) {
 	case DESC_TR:
-	case DESC_RAWTR: return expand_tr(n, pos, out);
+	case DESC_RAWTR: return expand_tr(n, x, out);
 	case DESC_SH:
 	case DESC_WSH:
 		memset(&sub, 0, sizeof(sub));
-		if (expand_node(n->subs[0], pos, &sub) != 0)
+		if (expand_node(n->subs[0], x, &sub) != 0)
 			return -1;
 		if (n->type == DESC_SH)
 			p2sh(&out->s, sub.s.p, sub.s.len);
@@ -257,7 +292,7 @@ expand_node(const struct desc_node *n, uint32_t pos, struct piece *out)
 	}
 	k = xcalloc(n->nkeys, sizeof(*k));
 	for (i = 0; i < n->nkeys; i++)
-		if (desc_key_derive(n->keys[i], pos, &k[i]) != 0) {
+		if (desc_key_derive(n->keys[i], x->pos, &k[i]) != 0) {
 			free_keys(k, n->nkeys);
 			wbuf_free(&out->s);
 			return -1;
@@ -270,23 +305,23 @@ expand_node(const struct desc_node *n, uint32_t pos, struct piece *out)
 			script_push_data(&out->s, k[0].pub, k[0].len);
 		wbuf_put_u8(&out->s, OP_CHECKSIG);
 		desc_append(&out->inferred, "pk(");
-		append_inferred_key(&out->inferred, &k[0],
+		append_inferred_key(x, &out->inferred, &k[0],
 		    n->keys[0]->xonly || n->xonly);
 		desc_append(&out->inferred, ")");
 		break;
 	case DESC_PKH:
 		p2pkh(&out->s, k[0].pub, k[0].len);
 		desc_append(&out->inferred, "pkh(");
-		append_inferred_key(&out->inferred, &k[0], 0);
+		append_inferred_key(x, &out->inferred, &k[0], 0);
 		desc_append(&out->inferred, ")");
 		break;
 	case DESC_WPKH:
 		p2wpkh(&out->s, k[0].pub, k[0].len);
 		desc_append(&out->inferred, "wpkh(");
-		append_inferred_key(&out->inferred, &k[0], 0);
+		append_inferred_key(x, &out->inferred, &k[0], 0);
 		desc_append(&out->inferred, ")");
 		break;
-	default: multi_script(n, k, out); break;
+	default: multi_script(x, n, k, out); break;
 	}
 	free_keys(k, n->nkeys);
 	return 0;
@@ -313,7 +348,7 @@ add_output(struct descriptor_output *o, struct piece *p)
 
 /* combo(): P2PK and P2PKH, and for a compressed key P2WPKH and P2SH-P2WPKH. */
 static int
-expand_combo(const struct desc_node *n, uint32_t pos,
+expand_combo(const struct xctx *x, const struct desc_node *n,
     struct descriptor_output *o)
 {
 	struct desc_pubkey k;
@@ -321,9 +356,9 @@ expand_combo(const struct desc_node *n, uint32_t pos,
 	uint8_t w[22];
 	char *key = NULL;
 
-	if (desc_key_derive(n->keys[0], pos, &k) != 0)
+	if (desc_key_derive(n->keys[0], x->pos, &k) != 0)
 		return -1;
-	append_inferred_key(&key, &k, 0);
+	append_inferred_key(x, &key, &k, 0);
 	wbuf_init(&p.s);
 	script_push_data(&p.s, k.pub, k.len);
 	wbuf_put_u8(&p.s, OP_CHECKSIG);
@@ -353,20 +388,31 @@ int
 descriptor_expand(const struct descriptor *d, uint32_t pos,
     struct descriptor_output *out)
 {
+	struct xctx x = { pos, NULL, 0 };
 	struct piece p;
+	size_t i;
+	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
+	if (register_keys(&x, d->root) != 0)
+		goto out;
 	if (d->root->type == DESC_COMBO) {
-		if (expand_combo(d->root, pos, out) != 0) {
+		if (expand_combo(&x, d->root, out) != 0) {
 			descriptor_output_free(out);
-			return -1;
+			goto out;
 		}
-		return 0;
+	} else {
+		if (expand_node(d->root, &x, &p) != 0)
+			goto out;
+		add_output(out, &p);
 	}
-	if (expand_node(d->root, pos, &p) != 0)
-		return -1;
-	add_output(out, &p);
-	return 0;
+	rc = 0;
+out:
+	/* A failed derivation leaves nothing to free in its slot. */
+	for (i = 0; i < x.nkeys; i++)
+		desc_pubkey_clear(&x.keys[i]);
+	free(x.keys);
+	return rc;
 }
 
 void

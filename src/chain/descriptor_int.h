@@ -120,6 +120,21 @@ struct desc_node *desc_parse_script(const struct chainparams *cp,
     size_t errlen);
 void desc_node_free(struct desc_node *n);
 
+/* descriptor_taptree.c: a tr() leaf, expanded. */
+struct desc_tapleaf {
+	uint8_t *script;
+	size_t len;
+	char *inferred;
+	int depth;
+};
+void desc_taptree_root(const struct desc_tapleaf *l, size_t n,
+    uint8_t root[32]);
+/*
+ * Appends ",TREE" as Core's InferTaprootTree rebuilds it from spending
+ * data; 0, or -1 where Core would fail and infer rawtr() instead.
+ */
+int desc_taptree_infer(const struct desc_tapleaf *l, size_t n, char **buf);
+
 /* descriptor_string.c */
 void desc_append(char **buf, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -186,6 +186,8 @@ class InteropDescriptorsTest(BitrootTestFramework):
             f"tr({TPUB}/86h/1h/0h/0/1)".replace(TPUB, TPRV), f"sh(wpkh({WIF}))",
             f"wsh(sortedmulti(1,{K2},{K1}))", f"rawtr({X2})", f"sh(multi(1,{K3},{U}))",
             f"tr({K1},{{pk({K2}),pk({TPUB}/9)}})",
+            f"tr({X1},{{{{pk({K2}),pk({K3})}},{{pk({TPUB}/4),multi_a(1,{K1},{K3})}}}})",
+            f"tr({TPUB}/6,{{pk({K3}),{{pk({K2}),sortedmulti_a(1,{K2},{K1})}}}})",
         ]
         for d in paid:
             core.generatetodescriptor(1, d)
@@ -194,10 +196,12 @@ class InteropDescriptorsTest(BitrootTestFramework):
         scans = [
             [f"wpkh([d34db33f/84h/1h/0h]{TPUB}/0/*)"],
             [{"desc": f"wpkh([d34db33f/84h/1h/0h]{TPUB}/0/*)", "range": [2, 4]}],
-            [{"desc": f"wpkh([d34db33f/84h/1h/0h]{TPUB}/0/*)", "range": 2}],
+            [{"desc": f"wpkh([d34db33f/84h/1h/0h]{TPUB}/0/*)", "range": 3}],
             [f"pkh({WIF})", f"combo({K2})", f"tr({TPRV}/86h/1h/0h/0/*)"],
             [f"sh(wpkh({K1}))", f"wsh(sortedmulti(1,{K1},{K2}))", f"rawtr({X2})"],
             [f"sh(multi(1,{K3},{U}))", f"tr({K1},{{pk({K2}),pk({TPUB}/9)}})", "raw(6a)"],
+            [f"tr({X1},{{{{pk({K2}),pk({K3})}},{{pk({TPUB}/4),multi_a(1,{K1},{K3})}}}})",
+             f"tr({TPUB}/6,{{pk({K3}),{{pk({K2}),sortedmulti_a(1,{K2},{K1})}}}})"],
         ]
         for objs in scans:
             theirs, ours = self.both("scantxoutset", "start", objs)
