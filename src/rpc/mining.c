@@ -33,7 +33,8 @@
 
 /*
  * Core's getScriptFromDescriptor: 1 with the script, 0 if s is not a
- * descriptor at all, -1 with err if it is one but is unusable.
+ * descriptor at all, -1 with err if it is one but is unusable, -2 if it is
+ * ranged (Core's RPC_INVALID_PARAMETER rather than -5).
  */
 static int
 script_from_descriptor(const struct chainparams *cp, const char *s,
@@ -50,7 +51,7 @@ script_from_descriptor(const struct chainparams *cp, const char *s,
 		    "Ranged descriptor not accepted. Maybe "
 		    "pass through deriveaddresses first?");
 		descriptor_free(d);
-		return -1;
+		return -2;
 	}
 	if (descriptor_expand(d, 0, &o) != 0) {
 		snprintf(err, errlen,
@@ -123,13 +124,17 @@ m_generatetodescriptor(struct rpc_ctx *c, struct rpc_error *err)
 	uint8_t script[MAX_OUTPUT_SCRIPT];
 	char derr[DESCRIPTOR_ERR_LEN];
 	size_t len;
+	int rc;
 
 	if (desc == NULL)
 		return rpc_fail(err, RPC_INVALID_PARAMETER,
 		    "generatetodescriptor needs num_blocks and descriptor");
 	derr[0] = '\0';
-	if (script_from_descriptor(cp, desc, script, sizeof(script), &len,
-		derr, sizeof(derr)) != 1)
+	rc = script_from_descriptor(cp, desc, script, sizeof(script), &len,
+	    derr, sizeof(derr));
+	if (rc == -2)
+		return rpc_fail(err, RPC_INVALID_PARAMETER, "%s", derr);
+	if (rc != 1)
 		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY, "%s", derr);
 	return generate(c, script, len, err);
 }
@@ -209,6 +214,8 @@ m_generateblock(struct rpc_ctx *c, struct rpc_error *err)
 		    "JSON value is not an array as expected");
 	rc = script_from_descriptor(sh->cp, out, script, sizeof(script), &len,
 	    derr, sizeof(derr));
+	if (rc == -2)
+		return rpc_fail(err, RPC_INVALID_PARAMETER, "%s", derr);
 	if (rc < 0)
 		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY, "%s", derr);
 	if (rc == 0 &&

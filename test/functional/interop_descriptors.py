@@ -174,6 +174,12 @@ class InteropDescriptorsTest(BitrootTestFramework):
             self.same("deriveaddresses", rng, r)
         self.same("deriveaddresses", rng, None)
 
+        self.log.info("generatetodescriptor's refusals")
+        for d in (f"pkh({TPUB}/*)", f"pkh({TPUB}/1h)", "pkh(x)", f"combo({K1},{K2})", f"wsh(wpkh({K1}))"):
+            theirs, ours = self.both("generatetodescriptor", 1, d)
+            assert theirs[0] == "error", (d, theirs)
+            assert_equal(ours, theirs)
+
         self.log.info("Miniscript: Core parses it, bitrootd refuses it")
         for d in MINISCRIPT:
             theirs, ours = self.both("getdescriptorinfo", d)
