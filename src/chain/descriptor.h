@@ -61,9 +61,11 @@ void descriptor_free(struct descriptor *d);
  * The scripts at position pos (ignored unless the descriptor is ranged).
  * 0 with out filled (free with descriptor_output_free), or -1 when a
  * hardened step needs a private key the descriptor does not hold (Core's
- * "Cannot derive script without private keys").
+ * "Cannot derive script without private keys"). d keeps each ranged key's
+ * parent once derived, so a range costs one derivation a key and position:
+ * one thread at a time per descriptor.
  */
-int descriptor_expand(const struct descriptor *d, uint32_t pos,
+int descriptor_expand(struct descriptor *d, uint32_t pos,
     struct descriptor_output *out);
 void descriptor_output_free(struct descriptor_output *o);
 /*

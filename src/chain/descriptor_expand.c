@@ -32,6 +32,7 @@ struct xctx {
 	uint32_t pos;
 	struct desc_pubkey *keys;
 	size_t nkeys;
+	size_t next; /* the next key the expansion takes, in this order */
 };
 
 static int
@@ -51,6 +52,21 @@ register_keys(struct xctx *x, const struct desc_node *n)
 		if (register_keys(x, n->subs[i]) != 0)
 			return -1;
 	return 0;
+}
+
+/* The next key of the expansion, a copy the caller clears. */
+static void
+take_key(struct xctx *x, struct desc_pubkey *out)
+{
+	const struct desc_pubkey *k;
+
+	/* register_keys walked the tree in the order expansion does. */
+	if (x->next >= x->nkeys)
+		fatalx("%s: expansion out of step with its keys", __func__);
+	k = &x->keys[x->next++];
+	*out = *k;
+	out->path = xcalloc(k->npath + 1, sizeof(*out->path));
+	memcpy(out->path, k->path, k->npath * sizeof(*k->path));
 }
 
 /*
@@ -158,12 +174,12 @@ free_keys(struct desc_pubkey *k, size_t n)
 	free(k);
 }
 
-static int expand_node(const struct desc_node *n, const struct xctx *x,
+static int expand_node(const struct desc_node *n, struct xctx *x,
     struct piece *out);
 
 static void
-multi_script(const struct xctx *x, const struct desc_node *n,
-    struct desc_pubkey *k, struct piece *out)
+multi_script(struct xctx *x, const struct desc_node *n, struct desc_pubkey *k,
+    struct piece *out)
 {
 	int is_a = n->type == DESC_MULTI_A || n->type == DESC_SORTEDMULTI_A;
 	size_t i;
@@ -196,7 +212,7 @@ multi_script(const struct xctx *x, const struct desc_node *n,
 }
 
 static int
-expand_tr(const struct desc_node *n, const struct xctx *x, struct piece *out)
+expand_tr(const struct desc_node *n, struct xctx *x, struct piece *out)
 {
 	struct desc_tapleaf *l = xcalloc(n->nsubs + 1, sizeof(*l));
 	struct desc_pubkey k;
@@ -206,10 +222,7 @@ expand_tr(const struct desc_node *n, const struct xctx *x, struct piece *out)
 	size_t i, done = 0;
 	int rc = -1;
 
-	if (desc_key_derive(n->keys[0], x->pos, &k) != 0) {
-		free(l);
-		return -1;
-	}
+	take_key(x, &k);
 	for (done = 0; done < n->nsubs; done++) {
 		if (expand_node(n->subs[done], x, &leaf) != 0)
 			goto out;
@@ -257,7 +270,7 @@ out:
 }
 
 static int
-expand_node(const struct desc_node *n, const struct xctx *x, struct piece *out)
+expand_node(const struct desc_node *n, struct xctx *x, struct piece *out)
 {
 	struct desc_pubkey *k = NULL;
 	struct piece sub;
@@ -292,11 +305,7 @@ expand_node(const struct desc_node *n, const struct xctx *x, struct piece *out)
 	}
 	k = xcalloc(n->nkeys, sizeof(*k));
 	for (i = 0; i < n->nkeys; i++)
-		if (desc_key_derive(n->keys[i], x->pos, &k[i]) != 0) {
-			free_keys(k, n->nkeys);
-			wbuf_free(&out->s);
-			return -1;
-		}
+		take_key(x, &k[i]);
 	switch (n->type) {
 	case DESC_PK:
 		if (n->keys[0]->xonly || n->xonly)
@@ -348,7 +357,7 @@ add_output(struct descriptor_output *o, struct piece *p)
 
 /* combo(): P2PK and P2PKH, and for a compressed key P2WPKH and P2SH-P2WPKH. */
 static int
-expand_combo(const struct xctx *x, const struct desc_node *n,
+expand_combo(struct xctx *x, const struct desc_node *n,
     struct descriptor_output *o)
 {
 	struct desc_pubkey k;
@@ -356,8 +365,7 @@ expand_combo(const struct xctx *x, const struct desc_node *n,
 	uint8_t w[22];
 	char *key = NULL;
 
-	if (desc_key_derive(n->keys[0], x->pos, &k) != 0)
-		return -1;
+	take_key(x, &k);
 	append_inferred_key(x, &key, &k, 0);
 	wbuf_init(&p.s);
 	script_push_data(&p.s, k.pub, k.len);
@@ -385,10 +393,10 @@ expand_combo(const struct xctx *x, const struct desc_node *n,
 }
 
 int
-descriptor_expand(const struct descriptor *d, uint32_t pos,
+descriptor_expand(struct descriptor *d, uint32_t pos,
     struct descriptor_output *out)
 {
-	struct xctx x = { pos, NULL, 0 };
+	struct xctx x = { pos, NULL, 0, 0 };
 	struct piece p;
 	size_t i;
 	int rc = -1;

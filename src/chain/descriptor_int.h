@@ -41,6 +41,12 @@ struct desc_key {
 	uint32_t *path;
 	size_t npath;
 	enum desc_derive derive;
+	/*
+	 * Ranged: the key at the end of path, derived once on first use, so
+	 * each position costs one step (a descriptor is one caller's).
+	 */
+	struct bip32_key prefix;
+	int have_prefix;
 	/* Optional [fingerprint/path] origin. */
 	int has_origin;
 	uint8_t fpr[4];
@@ -105,7 +111,7 @@ int desc_key_is_range(const struct desc_key *k);
 /* 33 or 65: the size of the key this expression gives (for P2SH sizes). */
 size_t desc_key_size(const struct desc_key *k);
 /* The key at pos; 0, or -1 when a hardened step needs a missing secret. */
-int desc_key_derive(const struct desc_key *k, uint32_t pos,
+int desc_key_derive(struct desc_key *k, uint32_t pos,
     struct desc_pubkey *out);
 void desc_pubkey_clear(struct desc_pubkey *p);
 /* Appends the public form of k to *buf (xmalloc'd, grown). */

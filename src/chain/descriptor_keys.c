@@ -343,13 +343,30 @@ desc_pubkey_clear(struct desc_pubkey *p)
 	memset(p, 0, sizeof(*p));
 }
 
-int
-desc_key_derive(const struct desc_key *k, uint32_t pos,
-    struct desc_pubkey *out)
+/* Derives from *cur along n steps, replacing *cur; 0 or -1. */
+static int
+derive_steps(struct bip32_key *cur, const uint32_t *steps, size_t n)
 {
-	struct bip32_key cur, next;
+	struct bip32_key next;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (bip32_derive(cur, steps[i], &next) != 0)
+			return -1;
+		bip32_wipe(cur);
+		*cur = next;
+	}
+	return 0;
+}
+
+int
+desc_key_derive(struct desc_key *k, uint32_t pos, struct desc_pubkey *out)
+{
+	struct bip32_key cur;
 	uint8_t h[20];
-	size_t i, n;
+	uint32_t last;
+	size_t n;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->xonly = k->xonly;
@@ -363,24 +380,36 @@ desc_key_derive(const struct desc_key *k, uint32_t pos,
 		n = k->npath + (k->derive != DERIVE_NONE);
 		out->path = xcalloc(n + 1, sizeof(*out->path));
 		memcpy(out->path, k->path, k->npath * sizeof(*k->path));
-		if (k->derive != DERIVE_NONE)
-			out->path[k->npath] = pos |
+		out->npath = n;
+		if (k->derive == DERIVE_NONE) {
+			cur = k->ext;
+			rc = derive_steps(&cur, k->path, k->npath);
+		} else {
+			if (!k->have_prefix) {
+				k->prefix = k->ext;
+				if (derive_steps(&k->prefix, k->path,
+					k->npath) != 0) {
+					bip32_wipe(&k->prefix);
+					desc_pubkey_clear(out);
+					return -1;
+				}
+				k->have_prefix = 1;
+			}
+			last = pos |
 			    (k->derive == DERIVE_HARDENED ? BIP32_HARDENED :
 							    0);
-		out->npath = n;
-		cur = k->ext;
-		for (i = 0; i < n; i++) {
-			if (bip32_derive(&cur, out->path[i], &next) != 0) {
-				bip32_wipe(&cur);
-				desc_pubkey_clear(out);
-				return -1;
-			}
-			bip32_wipe(&cur);
-			cur = next;
+			out->path[k->npath] = last;
+			cur = k->prefix;
+			rc = derive_steps(&cur, &last, 1);
 		}
-		memcpy(out->pub, cur.pub, 33);
-		out->len = 33;
+		if (rc == 0)
+			memcpy(out->pub, cur.pub, 33);
 		bip32_wipe(&cur);
+		if (rc != 0) {
+			desc_pubkey_clear(out);
+			return -1;
+		}
+		out->len = 33;
 		bip32_fingerprint(&k->ext, out->fpr);
 	}
 	if (k->has_origin) {

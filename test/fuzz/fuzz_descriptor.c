@@ -33,8 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct chainparams *chains[5];
 
 static void
-same_expansion(const struct descriptor *a, const struct descriptor *b,
-    uint32_t pos)
+same_expansion(struct descriptor *a, struct descriptor *b, uint32_t pos)
 {
 	struct descriptor_output oa, ob;
 	int ra = descriptor_expand(a, pos, &oa);
