@@ -19,7 +19,8 @@
 #include "chain/chainparams.h"
 
 #define DESCRIPTOR_CHECKSUM_LEN 8
-#define DESCRIPTOR_ERR_LEN 256
+/* As long as an RPC error message (struct rpc_error); longer ones are cut. */
+#define DESCRIPTOR_ERR_LEN 512
 /* combo() gives the most scripts: P2PK, P2PKH, P2WPKH, P2SH-P2WPKH. */
 #define DESCRIPTOR_MAX_SCRIPTS 4
 

@@ -133,12 +133,19 @@ static int
 one_key(struct parse_env *env, struct span s, enum desc_ctx ctx,
     struct desc_node *n, const char *prefix)
 {
-	char kerr[DESCRIPTOR_ERR_LEN];
+	size_t plen = strlen(prefix);
 	struct desc_key *k;
 
-	if (desc_key_parse(env->cp, s.p, span_len(s), ctx, &k, kerr,
-		sizeof(kerr)) != 0) {
-		errbuf_printf(env->err, env->errlen, "%s%s", prefix, kerr);
+	/* The key's message goes after the prefix, in the caller's buffer. */
+	if (env->errlen > plen) {
+		if (desc_key_parse(env->cp, s.p, span_len(s), ctx, &k,
+			env->err + plen, env->errlen - plen) != 0) {
+			memcpy(env->err, prefix, plen);
+			return -1;
+		}
+	} else if (desc_key_parse(env->cp, s.p, span_len(s), ctx, &k, NULL,
+		       0) != 0) {
+		errbuf_printf(env->err, env->errlen, "%s", prefix);
 		return -1;
 	}
 	add_key(n, k);
@@ -394,6 +401,43 @@ looks_like_miniscript(struct span e)
 	return 0;
 }
 
+/*
+ * What Core's Miniscript pass reports before anything else: when the text
+ * starts (after "x:" wrappers) with a key fragment, pk(, pkh(, pk_k( or
+ * pk_h(, the key up to the first ')' is parsed, in a tapscript context
+ * outside wsh(), and its error is the answer. -1 with err when it fails.
+ */
+static int
+miniscript_key_error(struct parse_env *env, struct span e, enum desc_ctx ctx)
+{
+	static const char *const frags[] = { "pk_k(", "pk_h(", "pkh(", "pk(",
+		NULL };
+	const char *p = e.p, *q = e.p, *close;
+	struct desc_key *k;
+	size_t i, n;
+
+	while (q < e.e && *q >= 'a' && *q <= 'z')
+		q++;
+	if (q < e.e && *q == ':')
+		p = q + 1;
+	for (i = 0; frags[i] != NULL; i++) {
+		n = strlen(frags[i]);
+		if ((size_t)(e.e - p) >= n && memcmp(p, frags[i], n) == 0)
+			break;
+	}
+	if (frags[i] == NULL)
+		return 0;
+	p += n;
+	if ((close = memchr(p, ')', (size_t)(e.e - p))) == NULL)
+		return 0;
+	if (desc_key_parse(env->cp, p, (size_t)(close - p),
+		ctx == CTX_P2WSH ? CTX_P2WSH : CTX_P2TR, &k, env->err,
+		env->errlen) != 0)
+		return -1;
+	desc_key_free(k);
+	return 0;
+}
+
 static struct desc_node *
 parse_script(struct parse_env *env, struct span *sp, enum desc_ctx ctx)
 {
@@ -508,6 +552,8 @@ parse_script(struct parse_env *env, struct span *sp, enum desc_ctx ctx)
 		    "Can only have raw() at top level");
 		return NULL;
 	}
+	if (miniscript_key_error(env, whole, ctx) != 0)
+		return NULL;
 	if ((ctx == CTX_P2WSH || ctx == CTX_P2TR) &&
 	    looks_like_miniscript(whole)) {
 		errbuf_printf(env->err, env->errlen,

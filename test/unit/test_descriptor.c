@@ -351,6 +351,8 @@ test_descriptor_errors(void)
 	expect_error("rawtr(%s,pk())", K1, "rawtr(): only one key expected.");
 	expect_error("pkh([d34db3zz]%s)", TPUB,
 	    "pkh(): Fingerprint 'd34db3zz' is not hex");
+	/* Core's Miniscript pass reports a bad key of a leading pk(. */
+	expect_error("%s", "pk(zz)x", "key 'zz' is not valid");
 	expect_error("pkh(%s)#aaaaaaaa", K1,
 	    "Provided checksum 'aaaaaaaa' does not match computed checksum "
 	    "'nqmpmlk2'");
