@@ -1,8 +1,9 @@
 /*
  * Internals shared by the descriptor files (descriptor.c: entry points and
  * checksum; descriptor_keys.c: key expressions; descriptor_parse.c: script
- * functions; descriptor_expand.c: scripts at a position;
- * descriptor_string.c: canonical and inferred strings). Not for other
+ * functions; descriptor_expand.c: scripts at a position and their
+ * inferred strings; descriptor_taptree.c: taproot trees;
+ * descriptor_string.c: the canonical string). Not for other
  * modules: they see only descriptor.h.
  */
 #ifndef BR_DESCRIPTOR_INT_H
