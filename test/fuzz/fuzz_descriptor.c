@@ -11,7 +11,8 @@
  *    checksum required, prints the same again, holds no private key, and
  *    keeps the range and solvability of the input;
  *  - expanding the canonical form at the first and the last position gives
- *    the same scripts as the input where both derive, and the input
+ *    the same scripts (and, without private keys in the input, the same
+ *    inferred strings) as the input where both derive, and the input
  *    (which may hold the private keys for hardened steps) derives
  *    whenever the canonical form does.
  */
@@ -32,9 +33,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct chainparams *chains[5];
 
+/*
+ * b is a's canonical form. Their inferred strings agree unless a holds
+ * private keys: tr(WIF) stands for the 02 or 03 key, tr(x-only) for the
+ * 02 one, and Core's origins (the key's own id) differ with them.
+ */
 static void
 same_expansion(struct descriptor *a, struct descriptor *b, uint32_t pos)
 {
+	int same_keys = !descriptor_has_private_keys(a);
 	struct descriptor_output oa, ob;
 	int ra = descriptor_expand(a, pos, &oa);
 	int rb = descriptor_expand(b, pos, &ob);
@@ -50,7 +57,7 @@ same_expansion(struct descriptor *a, struct descriptor *b, uint32_t pos)
 			    0);
 			PROP((oa.inferred[i] == NULL) ==
 			    (ob.inferred[i] == NULL));
-			if (oa.inferred[i] != NULL)
+			if (oa.inferred[i] != NULL && same_keys)
 				PROP(strcmp(oa.inferred[i], ob.inferred[i]) ==
 				    0);
 		}
