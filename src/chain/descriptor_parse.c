@@ -388,7 +388,17 @@ looks_like_miniscript(struct span e)
 		"0", "1", NULL };
 	size_t i, n = span_len(e);
 	const char *colon = memchr(e.p, ':', n), *paren = memchr(e.p, '(', n);
+	int depth = 0;
 
+	/* Unbalanced text is no Miniscript either: Core's generic error. */
+	for (i = 0; i < n; i++) {
+		if (e.p[i] == '(')
+			depth++;
+		else if (e.p[i] == ')' && --depth < 0)
+			return 0;
+	}
+	if (depth != 0)
+		return 0;
 	if (colon != NULL && (paren == NULL || colon < paren))
 		return 1;
 	for (i = 0; frags[i] != NULL; i++) {

@@ -232,6 +232,7 @@ class InteropDescriptorsTest(BitrootTestFramework):
             [f"sh(multi(1,{K3},{U}))", f"tr({K1},{{pk({K2}),pk({TPUB}/9)}})", "raw(6a)"],
             [f"tr({X1},{{{{pk({K2}),pk({K3})}},{{pk({TPUB}/4),multi_a(1,{K1},{K3})}}}})",
              f"tr({TPUB}/6,{{pk({K3}),{{pk({K2}),sortedmulti_a(1,{K2},{K1})}}}})"],
+            [{"desc": f"pkh({K1})", "range": 5}, {"desc": f"combo({K2})", "range": None}],
         ]
         for objs in scans:
             theirs, ours = self.both("scantxoutset", "start", objs)
@@ -241,7 +242,9 @@ class InteropDescriptorsTest(BitrootTestFramework):
             assert_equal(ours, theirs)
             assert len(theirs[1]["unspents"]) > 0, objs
         for objs in ([{"desc": f"pkh({TPUB}/1h/*)", "range": 2}], [{"foo": 1}], [1], [{"desc": 1}],
-                     [{"desc": f"pkh({TPUB}/*)", "range": [3, 1]}], ["pkh(x)"], [f"pkh({TPUB}/*)#aaaaaaaa"]):
+                     [{"desc": f"pkh({TPUB}/*)", "range": [3, 1]}], ["pkh(x)"], [f"pkh({TPUB}/*)#aaaaaaaa"],
+                     [{"desc": f"pkh({TPUB}/*)", "range": [0, 1000000]}], [{"desc": f"pkh({TPUB}/*)", "range": -1}],
+                     [{"desc": f"pkh({TPUB}/*)", "range": "x"}], [f"wsh(and_v(v:pk({K1}),older(10))"]):
             theirs, ours = self.both("scantxoutset", "start", objs)
             assert theirs[0] == "error", theirs
             assert_equal(ours, theirs)
