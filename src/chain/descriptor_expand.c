@@ -66,7 +66,8 @@ take_key(struct xctx *x, struct desc_pubkey *out)
 	k = &x->keys[x->next++];
 	*out = *k;
 	out->path = xcalloc(k->npath + 1, sizeof(*out->path));
-	memcpy(out->path, k->path, k->npath * sizeof(*k->path));
+	if (k->npath > 0)
+		memcpy(out->path, k->path, k->npath * sizeof(*k->path));
 }
 
 /*

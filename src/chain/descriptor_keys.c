@@ -379,7 +379,9 @@ desc_key_derive(struct desc_key *k, uint32_t pos, struct desc_pubkey *out)
 	} else {
 		n = k->npath + (k->derive != DERIVE_NONE);
 		out->path = xcalloc(n + 1, sizeof(*out->path));
-		memcpy(out->path, k->path, k->npath * sizeof(*k->path));
+		if (k->npath > 0)
+			memcpy(out->path, k->path,
+			    k->npath * sizeof(*k->path));
 		out->npath = n;
 		if (k->derive == DERIVE_NONE) {
 			cur = k->ext;
@@ -415,7 +417,8 @@ desc_key_derive(struct desc_key *k, uint32_t pos, struct desc_pubkey *out)
 	if (k->has_origin) {
 		uint32_t *p = xcalloc(k->nopath + out->npath + 1, sizeof(*p));
 
-		memcpy(p, k->opath, k->nopath * sizeof(*p));
+		if (k->nopath > 0)
+			memcpy(p, k->opath, k->nopath * sizeof(*p));
 		if (out->npath > 0)
 			memcpy(p + k->nopath, out->path,
 			    out->npath * sizeof(*p));

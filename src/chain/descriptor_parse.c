@@ -411,19 +411,48 @@ looks_like_miniscript(struct span e)
 	return 0;
 }
 
+/* One key of Miniscript text, in Miniscript's key context; 0 or -1. */
+static int
+miniscript_key(struct parse_env *env, const char *p, const char *end,
+    enum desc_ctx ctx)
+{
+	struct desc_key *k;
+
+	if (desc_key_parse(env->cp, p, (size_t)(end - p),
+		ctx == CTX_P2WSH ? CTX_P2WSH : CTX_P2TR, &k, env->err,
+		env->errlen) != 0)
+		return -1;
+	desc_key_free(k);
+	return 0;
+}
+
+/* Core's FindNextChar: m before the next ')' (or that ')'), else NULL. */
+static const char *
+find_next(const char *p, const char *end, char m)
+{
+	for (; p < end; p++) {
+		if (*p == m)
+			return p;
+		if (*p == ')')
+			break;
+	}
+	return NULL;
+}
+
 /*
  * What Core's Miniscript pass reports before anything else: when the text
  * starts (after "x:" wrappers) with a key fragment, pk(, pkh(, pk_k( or
- * pk_h(, the key up to the first ')' is parsed, in a tapscript context
- * outside wsh(), and its error is the answer. -1 with err when it fails.
+ * pk_h(, the key up to the first ')'; with multi( (in wsh()) or multi_a(
+ * (elsewhere) after a numeric threshold, the ','-separated keys up to the
+ * first ')'. Keys are read in a tapscript context outside wsh(), and the
+ * first bad key's error is the answer: -1 with err.
  */
 static int
 miniscript_key_error(struct parse_env *env, struct span e, enum desc_ctx ctx)
 {
 	static const char *const frags[] = { "pk_k(", "pk_h(", "pkh(", "pk(",
-		NULL };
-	const char *p = e.p, *q = e.p, *close;
-	struct desc_key *k;
+		"multi(", "multi_a(", NULL };
+	const char *p = e.p, *q = e.p, *close, *comma;
 	size_t i, n;
 
 	while (q < e.e && *q >= 'a' && *q <= 'z')
@@ -438,13 +467,31 @@ miniscript_key_error(struct parse_env *env, struct span e, enum desc_ctx ctx)
 	if (frags[i] == NULL)
 		return 0;
 	p += n;
-	if ((close = memchr(p, ')', (size_t)(e.e - p))) == NULL)
+	if (frags[i][1] != 'u') {
+		if ((close = find_next(p, e.e, ')')) == NULL || close == p)
+			return 0;
+		return miniscript_key(env, p, close, ctx);
+	}
+	/* multi( only in wsh(), multi_a( only in tapscript. */
+	if ((frags[i][5] == '(') != (ctx == CTX_P2WSH))
 		return 0;
-	if (desc_key_parse(env->cp, p, (size_t)(close - p),
-		ctx == CTX_P2WSH ? CTX_P2WSH : CTX_P2TR, &k, env->err,
-		env->errlen) != 0)
-		return -1;
-	desc_key_free(k);
+	/* As Core's: each key ends at the next ',', the last at the ')'. */
+	comma = find_next(p, e.e, ',');
+	if (comma == NULL || comma == p)
+		return 0;
+	for (q = p; q < comma; q++)
+		if ((*q < '0' || *q > '9') && !(q == p && *q == '-'))
+			return 0;
+	p = comma + 1;
+	do {
+		comma = find_next(p, e.e, ',');
+		close = comma != NULL ? comma : find_next(p, e.e, ')');
+		if (close == NULL || close == p)
+			return 0;
+		if (miniscript_key(env, p, close, ctx) != 0)
+			return -1;
+		p = close + 1;
+	} while (comma != NULL && p <= e.e);
 	return 0;
 }
 
