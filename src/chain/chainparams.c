@@ -100,6 +100,7 @@ struct chain_spec {
 	struct bip9_spec taproot;
 	const char *min_chain_work;
 	uint8_t p2pkh, p2sh, wif;
+	uint32_t xpub, xprv; /* BIP32 extended key versions */
 	const char *hrp;
 	const char *signet_challenge;
 	int mine_on_demand;
@@ -133,6 +134,7 @@ static const struct chain_spec chains[] = {
 		.min_chain_work =
 		    "0000000000000000000000000000000000000000dee8e2a309ad8a9820433c68",
 		.p2pkh = 0, .p2sh = 5, .wif = 128, .hrp = "bc",
+		.xpub = 0x0488b21e, .xprv = 0x0488ade4,
 		.assumeutxo = { { 840000,
 		    "a2a5521b1b5ab65f67818e5e8eccabb7171a517f9e2382208f77687310768f96",
 		    991032194,
@@ -158,6 +160,7 @@ static const struct chain_spec chains[] = {
 		.min_chain_work =
 		    "0000000000000000000000000000000000000000000016dd270dd94fac1d7632",
 		.p2pkh = 111, .p2sh = 196, .wif = 239, .hrp = "tb",
+		.xpub = 0x043587cf, .xprv = 0x04358394,
 		.assumeutxo = { { 2500000,
 		    "f841584909f68e47897952345234e37fcd9128cd818f41ee6c3ca68db8071be7",
 		    66484552,
@@ -183,6 +186,7 @@ static const struct chain_spec chains[] = {
 		.min_chain_work =
 		    "00000000000000000000000000000000000000000000034a4690fe592dc49c7c",
 		.p2pkh = 111, .p2sh = 196, .wif = 239, .hrp = "tb",
+		.xpub = 0x043587cf, .xprv = 0x04358394,
 	},
 	{
 		.id = CHAIN_SIGNET, .name = "signet", .subdir = "signet",
@@ -202,6 +206,7 @@ static const struct chain_spec chains[] = {
 		.min_chain_work =
 		    "0000000000000000000000000000000000000000000000000000067d328e681a",
 		.p2pkh = 111, .p2sh = 196, .wif = 239, .hrp = "tb",
+		.xpub = 0x043587cf, .xprv = 0x04358394,
 		.signet_challenge = SIGNET_CHALLENGE,
 		/* Core keeps it for a custom signet too. */
 		.assumeutxo = { { 160000,
@@ -231,6 +236,7 @@ static const struct chain_spec chains[] = {
 		.min_chain_work =
 		    "0000000000000000000000000000000000000000000000000000000000000000",
 		.p2pkh = 111, .p2sh = 196, .wif = 239, .hrp = "bcrt",
+		.xpub = 0x043587cf, .xprv = 0x04358394,
 		.mine_on_demand = 1,
 		/*
 		 * Core 28's: Core's unit-test chain (110), its fuzz chain
@@ -439,6 +445,8 @@ chainparams_new(enum chain_id id)
 	p->p2pkh_prefix = s->p2pkh;
 	p->p2sh_prefix = s->p2sh;
 	p->wif_prefix = s->wif;
+	p->ext_pub_prefix = s->xpub;
+	p->ext_priv_prefix = s->xprv;
 	p->bech32_hrp = s->hrp;
 	p->mine_on_demand = s->mine_on_demand;
 	for (i = 0; i < MAX_AU_SPECS && s->assumeutxo[i].height > 0; i++) {

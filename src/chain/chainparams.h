@@ -54,6 +54,8 @@ struct chainparams {
 	uint8_t p2pkh_prefix;
 	uint8_t p2sh_prefix;
 	uint8_t wif_prefix;
+	uint32_t ext_pub_prefix;  /* BIP32 xpub/tpub version */
+	uint32_t ext_priv_prefix; /* BIP32 xprv/tprv version */
 	const char *bech32_hrp;	   /* bc, tb, bcrt */
 	uint8_t *signet_challenge; /* signet only */
 	size_t signet_challenge_len;

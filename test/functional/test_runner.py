@@ -51,6 +51,7 @@ BASE_SCRIPTS = [
     ("interop_addrman.py", 600),
     ("mempool_import.py", 600),
     ("interop_scanblocks.py", 600),
+    ("interop_descriptors.py", 600),
     ("feature_proxy.py", 600),
     ("feature_consensus_diff.py", 900),
     ("interop_utxo_snapshot.py", 900),
