@@ -10,7 +10,9 @@ A peer serves the chain (headers first, then blocks, but no block until the
 node holds every header, so the best header is the chain's tip when block
 102 is connected, as in a real sync). Per node configuration:
 - -assumevalid=<a later block>: the whole chain is accepted, and debug.log
-  says block 102's scripts were skipped;
+  says block 102's scripts were skipped; verifychain at level 4 passes, and
+  after a restart with -assumevalid=0 it fails on block 102 (it reconnects
+  blocks under the same rule, as Core's VerifyDB does);
 - -assumevalid=0: block 102 is rejected, the tip stays at 101;
 - -assumevalid=<a block> with a chain of 300 blocks only: block 102 is not
   two weeks of work below the best header, so its scripts are checked and
@@ -147,8 +149,23 @@ class AssumeValidTest(BitrootTestFramework):
         if not node.is_core:
             self.check_log(node, case)
         node.disconnect_p2ps()
+        if accepted:
+            self.verify_stored(node, extra)
         self.stop_node(node.index)
         return tip
+
+    def verify_stored(self, node, extra):
+        """verifychain level 4 reconnects blocks under the same rule (Core's
+        VerifyDB goes through ConnectBlock): with the assumed-valid block it
+        passes; restarted with -assumevalid=0 it finds block 102's signature,
+        while the chain already accepted stays the active one."""
+        tip = node.getbestblockhash()
+        assert_equal(node.verifychain(4, 0), True)
+        self.restart_node(node.index, extra_args=["-assumevalid=0"])
+        assert_equal(node.getbestblockhash(), tip)
+        assert_equal(node.verifychain(4, 0), False)
+        assert_equal(node.getbestblockhash(), tip)
+        assert_equal(node.verifychain(4, 6), True)
 
     def check_log(self, node, case):
         name, flaw, spec, _, accepted = case
