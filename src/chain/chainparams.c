@@ -474,6 +474,7 @@ chainparams_new(enum chain_id id)
 		signet_magic(p);
 	}
 	build_genesis(p, &s->genesis);
+	chainparams_set_seeds(p);
 	return p;
 }
 
@@ -550,11 +551,16 @@ chainparams_set_signet_challenge(struct chainparams *p, const char *hex,
 	p->signet_challenge = script;
 	p->signet_challenge_len = len;
 	/*
-	 * A custom signet is a new network: no known work to demand, and no
-	 * block to vouch for (Core clears both).
+	 * A custom signet is a new network: no known work to demand, no block
+	 * to vouch for (Core clears both), and no seeds (Core: only
+	 * -signetseednode's).
 	 */
 	memset(p->minimum_chain_work, 0, sizeof(p->minimum_chain_work));
 	memset(p->assume_valid, 0, sizeof(p->assume_valid));
+	p->dns_seeds = NULL;
+	p->n_dns_seeds = 0;
+	p->fixed_seeds = NULL;
+	p->fixed_seeds_len = 0;
 	signet_magic(p);
 	return 0;
 }

@@ -67,6 +67,16 @@ struct chainparams {
 	struct assumeutxo
 	    *assumeutxo; /* UTXO snapshots loadtxoutset accepts */
 	size_t n_assumeutxo;
+	/*
+	 * Where to look for peers first (chainseeds.c): DNS seed host names
+	 * and the fixed seeds, BIP155 records (network id, address length,
+	 * address, big-endian port) back to back. Static data; a custom
+	 * signet has none.
+	 */
+	const char *const *dns_seeds;
+	size_t n_dns_seeds;
+	const uint8_t *fixed_seeds;
+	size_t fixed_seeds_len;
 };
 
 /*
@@ -83,6 +93,9 @@ struct assumeutxo {
 };
 
 /* Looks up Core's -chain names ("main", "test", "testnet4", "signet", "regtest"). */
+/* Sets the seed lists of p's chain (chainseeds.c). */
+void chainparams_set_seeds(struct chainparams *p);
+
 int chainparams_id_from_name(const char *name, enum chain_id *id);
 /* Private copy with the genesis block built and its hash checked (fatalx on mismatch). */
 struct chainparams *chainparams_new(enum chain_id id);

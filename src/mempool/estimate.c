@@ -28,10 +28,11 @@
 /* Core's MAX_FILE_AGE: an older file would serve stale estimates. */
 #define FEE_FILE_MAX_AGE_HOURS 60
 /*
- * Core's FEE_FLUSH_INTERVAL: the file is rewritten every hour, here of
- * node time, so that setmocktime drives it as Core's mockscheduler does.
+ * Core's FEE_FLUSH_INTERVAL: the file is rewritten every hour of real
+ * (monotonic) time, a task of Core's scheduler: mockscheduler brings it
+ * forward (mempool_req_mockforward), setmocktime does not.
  */
-#define FEE_FLUSH_INTERVAL 3600
+#define FEE_FLUSH_INTERVAL_US (3600 * 1000000LL)
 /* A file larger than this is not one Core or we wrote (1,000 buckets max). */
 #define FEE_FILE_MAX_BYTES (64u << 20)
 
@@ -98,7 +99,7 @@ mempool_fees_start(struct mempool *m)
 	}
 	m->fees = fees_new();
 	load(m, accept_stale);
-	m->fee_flushed = node_time();
+	m->fee_flush_due_us = time_mono_micros() + FEE_FLUSH_INTERVAL_US;
 	return 0;
 }
 
@@ -117,21 +118,26 @@ write_file(struct mempool *m)
 	else
 		log_info("Flushed fee estimates to fee_estimates.dat.");
 	wbuf_free(&w);
-	m->fee_flushed = node_time();
+	/* As Core's scheduleEvery: the next run an interval after this one. */
+	m->fee_flush_due_us = time_mono_micros() + FEE_FLUSH_INTERVAL_US;
 }
 
 void
 mempool_fees_tick(struct mempool *m)
 {
-	int64_t now = node_time();
-
-	if (m->fees == NULL)
-		return;
-	if (now < m->fee_flushed)
-		m->fee_flushed =
-		    now; /* mock time went back: count from here */
-	else if (now - m->fee_flushed >= FEE_FLUSH_INTERVAL)
+	if (m->fees != NULL && time_mono_micros() >= m->fee_flush_due_us)
 		write_file(m);
+}
+
+void
+mempool_req_mockforward(void *owner, void *in, void *out, struct request *r)
+{
+	struct mempool *m = owner;
+
+	(void)out;
+	(void)r;
+	m->fee_flush_due_us -= *(const int64_t *)in;
+	mempool_fees_tick(m);
 }
 
 void

@@ -406,6 +406,14 @@ struct mempool_save_out {
 void mempool_req_save(void *m, void *in, void *out, struct request *r);
 
 /*
+ * mempool_req_mockforward: mockscheduler. The mempool thread's scheduled
+ * work (Core's scheduler tasks: the hourly write of fee_estimates.dat)
+ * comes in (int64_t) microseconds sooner, and what is now due runs before
+ * the answer. No output; never fails.
+ */
+void mempool_req_mockforward(void *m, void *in, void *out, struct request *r);
+
+/*
  * mempool_req_tx: a pool transaction's serialization with witness. in:
  * struct mempool_txid_in; out: struct mempool_tx_out (mempool_tx_out_free).
  * Not in the pool: raw NULL, not a failure.

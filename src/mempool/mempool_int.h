@@ -85,7 +85,12 @@ struct mempool {
 	/* The fee estimator, owned by the mempool thread; NULL with -blocksonly. */
 	struct fees *fees;
 	char feepath[4096];  /* <chaindir>/fee_estimates.dat */
-	int64_t fee_flushed; /* node time of the last write */
+	/*
+	 * When the hourly write of fee_estimates.dat is due, on the monotonic
+	 * clock: Core's scheduler task, which mockscheduler brings forward
+	 * and setmocktime does not move.
+	 */
+	int64_t fee_flush_due_us;
 	struct fees_block_tx
 	    *blkconf; /* the block in hand's confirmed entries */
 	size_t nblkconf, capblkconf;

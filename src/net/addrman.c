@@ -606,6 +606,21 @@ addrman_size(const struct addrman *am, int cls, int which)
 	return n;
 }
 
+unsigned
+addrman_classes(const struct addrman *am, unsigned mask)
+{
+	unsigned found = 0;
+	int id;
+
+	for (id = 0; id < am->nent && found != mask; id++) {
+		const struct am_info *e = am->ent[id];
+
+		if (e != NULL)
+			found |= (1u << netaddr_class(&e->a.svc.addr)) & mask;
+	}
+	return found;
+}
+
 void
 addrman_walk(const struct addrman *am, int tried,
     void (*fn)(const struct addrman_slot *, void *), void *arg)

@@ -78,6 +78,11 @@ int addrman_select(struct addrman *am, int new_only, int64_t now,
  */
 size_t addrman_get_addr(struct addrman *am, size_t max, size_t max_pct,
     int cls, int64_t now, struct addr_entry *out);
+/*
+ * Which of the classes in mask (bits 1 << enum net_class) have an entry;
+ * the walk stops once all are found.
+ */
+unsigned addrman_classes(const struct addrman *am, unsigned mask);
 /* Entries of class cls (-1 any) in the new (which 1), tried (0) or both (-1). */
 size_t addrman_size(const struct addrman *am, int cls, int which);
 /* One position of a table, as getrawaddrman lists it. */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "net/addrman.h"
+#include "net/localaddr.h"
 #include "net/banman.h"
 #include "net/net_int.h"
 #include "util/htab.h"
@@ -431,4 +432,33 @@ addr_send_due(struct peer *p, int64_t now)
 	addr_encode(&w, p->addrs.wants_v2, v, k);
 	peer_send_wbuf(p, p->addrs.wants_v2 ? MT_ADDRV2 : MT_ADDR, &w);
 	wbuf_free(&w);
+}
+
+/* Core's AVG_LOCAL_ADDRESS_BROADCAST_INTERVAL. */
+#define LOCAL_ADDRESS_BROADCAST_US (24LL * 3600 * 1000000)
+
+void
+addr_advertise_local(struct peer *p, int64_t now_us)
+{
+	struct net *n = p->net;
+	struct addr_entry e;
+	char s[NETADDR_STRLEN];
+
+	if (!p->addrs.relay || !n->listen || now_us < p->addrs.next_local_us ||
+	    sync_is_ibd(n))
+		return;
+	/* Sent before: forget what it knows, so that this one goes out. */
+	if (p->addrs.next_local_us != 0)
+		memset(p->addrs.known, 0, ADDR_KNOWN_SIZE * sizeof(uint64_t));
+	memset(&e, 0, sizeof(e));
+	if (local_addr_for_peer(n, p, &e.svc) == 0) {
+		e.services = net_services(n);
+		e.time = (uint32_t)node_time();
+		service_format(&e.svc, s, sizeof(s));
+		log_debug(LOG_NET, "Advertising address %s to peer=%llu", s,
+		    (unsigned long long)p->id);
+		push_address(p, &e);
+	}
+	p->addrs.next_local_us = now_us +
+	    (int64_t)(-log1p(-rand_double()) * LOCAL_ADDRESS_BROADCAST_US);
 }

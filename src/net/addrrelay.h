@@ -43,6 +43,7 @@ struct peer_addrs {
 	uint64_t *known; /* ring of hashes; NULL until relay starts */
 	size_t known_pos;
 	int64_t next_send; /* node time, s */
+	int64_t next_local_us; /* node clock: our own address again; 0: never sent */
 };
 
 /* A new peer's state: one token, refilled from now_us. */
@@ -63,6 +64,12 @@ int getaddr_handle(struct peer *p);
 void addr_caches_free(struct net *n);
 /* Periodic: sends queued addresses when their time has come. */
 void addr_send_due(struct peer *p, int64_t now);
+/*
+ * Queues our own address for the peer when due (Core's self-announcement
+ * in MaybeSendAddr): while listening and out of initial block download,
+ * at once for a new peer, then about once a day.
+ */
+void addr_advertise_local(struct peer *p, int64_t now_us);
 /* An addr-fetch peer that has not answered in time is dropped (Core). */
 void addr_fetch_expire(struct peer *p, int64_t now);
 

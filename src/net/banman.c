@@ -164,6 +164,12 @@ banman_clear(struct banman *bm)
 	bm->dirty = 1;
 }
 
+void
+banman_sweep(struct banman *bm, int64_t now)
+{
+	sweep(bm, now);
+}
+
 const struct ban_entry *
 banman_list(struct banman *bm, int64_t now, size_t *n)
 {

@@ -35,6 +35,11 @@ void banman_free(struct banman *bm);
 int banman_load(struct banman *bm, int64_t now);
 /* Writes the file atomically if anything changed. 0 or -1 (logged). */
 int banman_save(struct banman *bm);
+/*
+ * Drops the bans expired at now (Core's SweepBanned); the next
+ * banman_save writes the file if that removed any.
+ */
+void banman_sweep(struct banman *bm, int64_t now);
 
 int banman_is_banned(struct banman *bm, const struct netaddr *a, int64_t now);
 /* Whether exactly this subnet is banned (setban's "already banned"). */

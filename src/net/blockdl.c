@@ -164,6 +164,30 @@ inflight_unlink(struct peer *p, struct inflight *f)
 	}
 }
 
+/*
+ * Takes hash out of flight, from whichever peer had it (Core's
+ * RemoveBlockRequest for any peer): that peer's download clock restarts
+ * when it was its oldest request. The caller frees what comes back; NULL
+ * when nobody had it in flight.
+ */
+static struct inflight *
+inflight_take(struct net *n, const uint8_t hash[32])
+{
+	struct inflight *f;
+	struct peer *owner;
+	int first;
+
+	if ((f = htab_del(n->sync->inflight, hash)) == NULL)
+		return NULL;
+	if ((owner = net_peer_by_id(n, f->peer_id)) != NULL) {
+		first = owner->sync.inflight == f;
+		inflight_unlink(owner, f);
+		if (first)
+			owner->sync.downloading_since_us = net_now_us();
+	}
+	return f;
+}
+
 static int
 peers_downloading(struct net *n)
 {
@@ -639,13 +663,29 @@ unrequested_low_work(struct sync *s, const struct block_header *h,
 	return drop;
 }
 
+static int on_block(struct net *n, struct peer *p, const uint8_t *raw,
+    size_t len, int via_cmpct);
+
 int
 sync_on_block(struct net *n, struct peer *p, const uint8_t *raw, size_t len)
+{
+	return on_block(n, p, raw, len, 0);
+}
+
+int
+sync_on_cmpct_block(struct net *n, struct peer *p, const uint8_t *raw,
+    size_t len)
+{
+	return on_block(n, p, raw, len, 1);
+}
+
+static int
+on_block(struct net *n, struct peer *p, const uint8_t *raw, size_t len,
+    int via_cmpct)
 {
 	struct sync *s = n->sync;
 	struct block_header hdr;
 	struct inflight *f;
-	struct peer *owner;
 	struct rbuf r;
 	struct blk *b;
 	uint8_t hash[32];
@@ -660,8 +700,17 @@ sync_on_block(struct net *n, struct peer *p, const uint8_t *raw, size_t len)
 	    unrequested_low_work(s, &hdr, hash))
 		return H_OK;
 	rc = validation_submit_block(n->val, p->id, raw, len);
-	if (rc == QUEUE_EFULL)
+	if (rc == QUEUE_EFULL) {
+		/*
+		 * The block is here, waiting in our input for room in
+		 * validation's queue, with whatever the peer sent after it: the
+		 * delay is ours, so the peer is not stalling us (Core, which
+		 * validates as it reads, has no such state). Without this a busy
+		 * validation thread got its fastest source disconnected.
+		 */
+		p->sync.stalling_since_us = 0;
 		return H_RETRY;
+	}
 	if (rc != 0)
 		return H_OK;
 	hash_to_hex(hash, hex);
@@ -675,19 +724,11 @@ sync_on_block(struct net *n, struct peer *p, const uint8_t *raw, size_t len)
 		htab_put(s->pending, b);
 	}
 	b->count++;
+	b->via_cmpct = via_cmpct;
 	p->sync.blocks_pending++;
 	/* Whoever we asked, the block is here: the request is done. */
-	if ((f = htab_del(s->inflight, hash)) != NULL) {
+	if ((f = inflight_take(n, hash)) != NULL) {
 		b->height = f->height;
-		owner = net_peer_by_id(n, f->peer_id);
-		if (owner) {
-			int first = owner->sync.inflight == f;
-
-			inflight_unlink(owner, f);
-			if (first)
-				owner->sync
-				    .downloading_since_us = net_now_us();
-		}
 		free(f);
 	}
 	/* A block from a stalling peer ends its stall. */
@@ -696,8 +737,25 @@ sync_on_block(struct net *n, struct peer *p, const uint8_t *raw, size_t len)
 	return H_OK;
 }
 
+/*
+ * Reasons found in the header or its place in the chain (Core's
+ * BLOCK_INVALID_HEADER, BLOCK_INVALID_PREV, BLOCK_CHECKPOINT): a peer is
+ * answerable for these even when it sent the block compact.
+ */
 static int
-punishable(const struct peer *p, const char *reason)
+header_reason(const char *reason)
+{
+	return strcmp(reason, "high-hash") == 0 ||
+	    strcmp(reason, "bad-diffbits") == 0 ||
+	    strcmp(reason, "time-too-old") == 0 ||
+	    strcmp(reason, "time-timewarp-attack") == 0 ||
+	    strncmp(reason, "bad-version", 11) == 0 ||
+	    strcmp(reason, "bad-prevblk") == 0 ||
+	    strcmp(reason, "bad-fork-prior-to-checkpoint") == 0;
+}
+
+static int
+punishable(const struct peer *p, const char *reason, int via_cmpct)
 {
 	/*
 	 * A block from the future may become valid: Core does not punish it.
@@ -705,6 +763,13 @@ punishable(const struct peer *p, const char *reason)
 	 */
 	if (strcmp(reason, "time-too-new") == 0 ||
 	    strcmp(reason, "block-decode-failed") == 0)
+		return 0;
+	/*
+	 * BIP152 lets a high-bandwidth peer announce a block before it has
+	 * validated it, so a compact block that fails past its header is no
+	 * fault of the sender's (Core's via_compact_block).
+	 */
+	if (via_cmpct && !header_reason(reason))
 		return 0;
 	/*
 	 * A block or header we hold as invalid already (Core's
@@ -725,11 +790,12 @@ sync_block_done(struct net *n, uint64_t peer_id,
 	struct peer *p = net_peer_by_id(n, peer_id);
 	struct blk *b, *hv;
 	int32_t height = -1;
-	int ours = 0;
+	int ours = 0, via_cmpct = 0;
 	char hex[65];
 
 	if ((b = htab_get(s->pending, d->hash)) != NULL) {
 		height = b->height;
+		via_cmpct = b->via_cmpct;
 		if (--b->count <= 0) {
 			htab_del(s->pending, d->hash);
 			free(b);
@@ -787,7 +853,7 @@ sync_block_done(struct net *n, uint64_t peer_id,
 	case VAL_INVALID:
 		log_debug(LOG_NET, "block %s from peer=%llu invalid: %s", hex,
 		    (unsigned long long)peer_id, d->reason);
-		if (p && punishable(p, d->reason)) {
+		if (p && punishable(p, d->reason, via_cmpct)) {
 			peer_misbehaving(p, "invalid block: %s", d->reason);
 			peer_maybe_punish(p);
 		}
@@ -970,6 +1036,28 @@ sync_mark_inflight(struct net *n, struct peer *p, const uint8_t hash[32],
 }
 
 void
+sync_fetch_block(struct net *n, struct peer *p, const uint8_t hash[32],
+    int32_t height)
+{
+	struct inflight *f;
+	struct inv req;
+	struct wbuf wb;
+	char hex[65];
+
+	/* Forget every earlier request for it, then p has it in flight. */
+	if ((f = inflight_take(n, hash)) != NULL)
+		free(f);
+	set_inflight(n->sync, p, hash, height, 0, net_now_us(), &req);
+	wbuf_init(&wb);
+	inv_encode(&wb, &req, 1);
+	peer_send_wbuf(p, MT_GETDATA, &wb);
+	wbuf_free(&wb);
+	hash_to_hex(hash, hex);
+	log_debug(LOG_NET, "Requesting block %s from peer=%llu", hex,
+	    (unsigned long long)p->id);
+}
+
+void
 sync_getdata_block(struct peer *p, const uint8_t hash[32])
 {
 	struct inv iv;
@@ -1129,7 +1217,7 @@ sync_headers_done(struct net *n, uint64_t peer_id,
 			log_debug(LOG_NET,
 			    "invalid headers from peer=%llu: %s",
 			    (unsigned long long)peer_id, d->reason);
-			if (punishable(p, d->reason)) {
+			if (punishable(p, d->reason, 0)) {
 				peer_misbehaving(p,
 				    "invalid header received: "
 				    "%s",

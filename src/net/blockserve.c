@@ -72,9 +72,9 @@ blockserve_tick(struct net *n, struct peer *p)
 
 /*
  * Announces block hash to a high-bandwidth peer by cmpctblock. 1 if sent.
- * This runs once the block is connected; Core sends it earlier, as soon as
- * the header and proof of work check (NewPoWValidBlock), which here would
- * need validation to call into the net thread before connecting.
+ * Blocks we accept out of initial download went out earlier, before they
+ * were connected (sync_pow_valid); this covers the rest (one from a peer
+ * that lacked our tip then, or a queue that dropped the early copy).
  */
 static int
 send_cmpct_announce(struct net *n, struct store_rtxn *t, struct peer *p,
@@ -199,6 +199,70 @@ blockserve_new_tip(struct net *n, struct store_rtxn *t, const uint8_t old[32],
 	}
 }
 
+void
+sync_pow_valid(struct net *n, int32_t height, const uint8_t *raw, size_t len)
+{
+	struct sync *s = n->sync;
+	struct store_rtxn *t = NULL;
+	struct block b;
+	struct wbuf w;
+	struct peer *p;
+	char hex[65];
+
+	/* Our view may lag validation's: only a block on the tip we know. */
+	if (s->ibd || height != s->tip_height + 1 || block_parse(raw, len, &b))
+		return;
+	if (memcmp(b.hdr.prev, s->tip, 32) != 0) {
+		block_free(&b);
+		return;
+	}
+	hash_to_hex(b.hash, hex);
+	free(s->recent_raw);
+	s->recent_raw = xmalloc(len);
+	memcpy(s->recent_raw, raw, len);
+	s->recent_len = len;
+	memcpy(s->recent_hash, b.hash, 32);
+	wbuf_init(&w);
+	cmpct_block_encode(&w, &b, rand_u64());
+	TAILQ_FOREACH (p, &n->peers, entry) {
+		if (!p->handshaked || p->disconnect || !p->cmpct.hb_from)
+			continue;
+		/* One that told us of it, or was sent it, has it. */
+		if ((p->sync.has_unknown &&
+			memcmp(p->sync.unknown_hash, b.hash, 32) == 0) ||
+		    (p->sync.has_best &&
+			memcmp(p->sync.best_hash, b.hash, 32) == 0) ||
+		    (p->sync.has_hdr_sent &&
+			memcmp(p->sync.hdr_sent, b.hash, 32) == 0))
+			continue;
+		if (t == NULL)
+			t = sync_rtxn(n);
+		if (!sync_peer_has_header(s, t, p, s->tip, s->tip_height))
+			continue;
+		log_debug(LOG_NET,
+		    "PeerManager::NewPoWValidBlock sending header-and-ids %s "
+		    "to peer=%llu",
+		    hex, (unsigned long long)p->id);
+		peer_send(p, MT_CMPCTBLOCK, w.p, w.len);
+		memcpy(p->sync.hdr_sent, b.hash, 32);
+		p->sync.hdr_sent_height = height;
+		p->sync.has_hdr_sent = 1;
+	}
+	if (t != NULL)
+		store_read_end(t);
+	wbuf_free(&w);
+	block_free(&b);
+}
+
+const uint8_t *
+blockserve_recent(struct sync *s, const uint8_t hash[32], size_t *len)
+{
+	if (s->recent_raw == NULL || memcmp(s->recent_hash, hash, 32) != 0)
+		return NULL;
+	*len = s->recent_len;
+	return s->recent_raw;
+}
+
 /* ---- serving ---- */
 
 /* Core's BlockRequestAllowed: the anti-fingerprinting rule. */
@@ -264,6 +328,17 @@ sync_serve_block(struct net *n, struct peer *p, const uint8_t hash[32],
 	int rc = -1;
 
 	hash_to_hex(hash, hex);
+	/*
+	 * Announced before it was connected: the store may not hold it yet
+	 * (once it failed validation, it is no longer served). It is on our
+	 * tip, so compact is fine for it.
+	 */
+	if ((raw = blockserve_recent(s, hash, &len)) != NULL) {
+		if (store_get_index(t, hash, &e) != STORE_OK ||
+		    !(e.status & BLOCK_FAILED_MASK))
+			rc = send_stored_block(n, p, raw, len, how, hex);
+		goto out;
+	}
 	if (store_get_index(t, hash, &e) != STORE_OK) {
 		log_debug(LOG_NET, "getdata for unknown block %s peer=%llu",
 		    hex, (unsigned long long)p->id);

@@ -257,7 +257,7 @@ submit(struct net *n, struct peer *p, const struct cmpct_partial *pb)
 		wbuf_free(&w);
 		return CMPCT_FAILED;
 	}
-	rc = sync_on_block(n, p, w.p, w.len);
+	rc = sync_on_cmpct_block(n, p, w.p, w.len);
 	wbuf_free(&w);
 	if (rc == H_OK) {
 		hash_to_hex(pb->hash, hex);
@@ -415,6 +415,19 @@ cmpct_on_getblocktxn(struct peer *p, struct rbuf *r)
 
 	if (getblocktxn_parse(r, &q) != 0)
 		return H_MALFORMED;
+	/* The block announced before it was connected: from memory. */
+	if ((raw = blockserve_recent(n->sync, q.hash, &len)) != NULL) {
+		t = sync_rtxn(n);
+		if ((store_get_index(t, q.hash, &e) != STORE_OK ||
+			!(e.status & BLOCK_FAILED_MASK)) &&
+		    block_parse(raw, len, &b) == 0) {
+			send_blocktxn(p, &b, &q);
+			block_free(&b);
+		}
+		store_read_end(t);
+		blocktxn_req_free(&q);
+		return H_OK;
+	}
 	t = sync_rtxn(n);
 	if (store_get_index(t, q.hash, &e) != STORE_OK ||
 	    !(e.status & BLOCK_HAVE_DATA)) {

@@ -137,6 +137,8 @@ h_version(struct peer *p, struct rbuf *r)
 	if (p->type != CONN_INBOUND && p->type != CONN_BLOCK_RELAY) {
 		/* One-time address fetch from outbound peers (Core). */
 		addr_relay_setup(p);
+		/* Our address first, so the peer can find us (Core). */
+		addr_advertise_local(p, net_now_us());
 		peer_send(p, MT_GETADDR, NULL, 0);
 		p->addrs.getaddr_sent = 1;
 		p->addrs.tokens += MAX_ADDR_TO_SEND;

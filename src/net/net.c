@@ -25,6 +25,7 @@
 #include "chain/chainparams.h"
 #include "mempool/mempool.h"
 #include "net/addrman.h"
+#include "net/anchors.h"
 #include "net/banman.h"
 #include "net/net.h"
 #include "net/net_int.h"
@@ -206,6 +207,23 @@ on_block_connected(void *arg, const uint8_t *raw, size_t len, int32_t height)
 		    "block");
 }
 
+/*
+ * A copy of the block for the early compact announcement. A full queue
+ * drops it: the announcement then goes out once the block is connected.
+ */
+static void
+on_pow_valid_block(void *arg, const uint8_t *raw, size_t len, int32_t height)
+{
+	struct netq_pow_valid pv;
+	struct msg *m;
+
+	pv.height = height;
+	m = msg_new(NETQ_POW_VALID, 0, NULL, sizeof(pv) + len);
+	memcpy(m->data, &pv, sizeof(pv));
+	memcpy(m->data + sizeof(pv), raw, len);
+	sink_push_msg(arg, m, "block");
+}
+
 void
 net_note_orphans(struct net *n)
 {
@@ -333,6 +351,15 @@ queue_cb(evutil_socket_t fd, short what, void *arg)
 			break;
 		case NETQ_PACKAGE_REJECTED:
 			txrelay_on_package_rejected(n, m->data, m->len);
+			break;
+		case NETQ_POW_VALID:
+			if (m->len < sizeof(struct netq_pow_valid))
+				fatalx("net queue: bad pow_valid");
+			sync_pow_valid(n,
+			    ((const struct netq_pow_valid *)(void *)m->data)
+				->height,
+			    m->data + sizeof(struct netq_pow_valid),
+			    m->len - sizeof(struct netq_pow_valid));
 			break;
 		case NETQ_STOP:
 			n->stopping = 1;
@@ -578,18 +605,81 @@ net_accept_error_cb(struct evconnlistener *evl, void *arg)
 	l->paused = 1;
 }
 
+/*
+ * Opens a connection to svc, or through the proxy px to host:port (a
+ * name the proxy resolves, or svc's address), for a peer named name.
+ */
 static int
-connect_service(struct net *n, const struct service *svc, const char *name,
-    enum conn_type type, struct added_node *added, int use_v2)
+open_conn(struct net *n, const struct service *svc, const struct service *px,
+    const char *host, uint16_t port, const char *name, enum conn_type type,
+    struct added_node *added, int use_v2)
 {
 	struct sockaddr_storage ss;
 	struct bufferevent *bev;
-	const struct service *px;
-	enum net_class cls;
 	struct peer *p;
 	socklen_t len;
 	char s[NETADDR_STRLEN];
 	int fd;
+
+	if ((len = service_to_sockaddr(px ? px : svc, &ss)) == 0)
+		return -1;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1) {
+		log_warn("net: socket");
+		return -1;
+	}
+	set_nodelay(fd);
+	bev = bufferevent_socket_new(n->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		close(fd);
+		return -1;
+	}
+	p = peer_new(n, type, svc, name);
+	if (px) {
+		char cred[24];
+
+		/* Fresh credentials each time: Tor isolates the streams. */
+		snprintf(cred, sizeof(cred), "%llu",
+		    (unsigned long long)n->proxy_counter++);
+		p->socks = socks5_new(host, port,
+		    n->proxy_randomize ? cred : NULL, cred);
+	}
+	if (use_v2 && n->v2transport) {
+		p->v2 = v2t_new(1, n->cp->magic);
+		p->v2_offered = 1;
+	}
+	p->connecting = 1;
+	n->n_connecting++;
+	htab_put(n->pending_nonces, p);
+	p->added = added;
+	p->perms = whitelist_perms(n, &svc->addr, PDIR_OUT);
+	if (added) {
+		added->peer_id = p->id;
+		added->connecting = 1;
+	}
+	register_peer(n, p);
+	peer_attach(p, bev);
+	if (svc->addr.net != NET_NONE)
+		service_format(svc, s, sizeof(s));
+	else
+		snprintf(s, sizeof(s), "%s", name);
+	log_debug(LOG_NET, "trying %s connection (%s) to %s, peer=%llu",
+	    conn_type_name(type), p->v2 ? "v2" : "v1", s,
+	    (unsigned long long)p->id);
+	if (bufferevent_socket_connect(bev, (struct sockaddr *)&ss,
+		(int)len) == -1)
+		peer_disconnect(p, "connect failed");
+	return 0;
+}
+
+static int
+connect_service(struct net *n, const struct service *svc, const char *name,
+    enum conn_type type, struct added_node *added, int use_v2)
+{
+	const struct service *px;
+	enum net_class cls;
+	char s[NETADDR_STRLEN], host[NETADDR_STRLEN];
 
 	service_format(svc, s, sizeof(s));
 	if (find_peer_addr(n, svc)) {
@@ -614,53 +704,26 @@ connect_service(struct net *n, const struct service *svc, const char *name,
 		    s);
 		return -1;
 	}
-	if ((len = service_to_sockaddr(px ? px : svc, &ss)) == 0)
-		return -1;
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
-	if (fd == -1) {
-		log_warn("net: socket");
-		return -1;
-	}
-	set_nodelay(fd);
-	bev = bufferevent_socket_new(n->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (bev == NULL) {
-		close(fd);
-		return -1;
-	}
-	p = peer_new(n, type, svc, name ? name : s);
-	if (px) {
-		char host[NETADDR_STRLEN], cred[24];
+	netaddr_format(&svc->addr, host, sizeof(host));
+	return open_conn(n, svc, px, host, svc->port, name ? name : s, type,
+	    added, use_v2);
+}
 
-		/* Fresh credentials each time: Tor isolates the streams. */
-		netaddr_format(&svc->addr, host, sizeof(host));
-		snprintf(cred, sizeof(cred), "%llu",
-		    (unsigned long long)n->proxy_counter++);
-		p->socks = socks5_new(host, svc->port,
-		    n->proxy_randomize ? cred : NULL, cred);
-	}
-	if (use_v2 && n->v2transport) {
-		p->v2 = v2t_new(1, n->cp->magic);
-		p->v2_offered = 1;
-	}
-	p->connecting = 1;
-	n->n_connecting++;
-	htab_put(n->pending_nonces, p);
-	p->added = added;
-	p->perms = whitelist_perms(n, &svc->addr, PDIR_OUT);
-	if (added) {
-		added->peer_id = p->id;
-		added->connecting = 1;
-	}
-	register_peer(n, p);
-	peer_attach(p, bev);
-	log_debug(LOG_NET, "trying %s connection (%s) to %s, peer=%llu",
-	    conn_type_name(type), p->v2 ? "v2" : "v1", s,
-	    (unsigned long long)p->id);
-	if (bufferevent_socket_connect(bev, (struct sockaddr *)&ss,
-		(int)len) == -1)
-		peer_disconnect(p, "connect failed");
-	return 0;
+/*
+ * A name through -proxy (Core's name proxy): the peer has no address of
+ * its own until it connects, only its name (Core's CService() and
+ * m_addr_name).
+ */
+static int
+connect_named_proxy(struct net *n, const char *host, uint16_t port,
+    const char *name, enum conn_type type, struct added_node *added,
+    int use_v2)
+{
+	struct service none;
+
+	memset(&none, 0, sizeof(none));
+	return open_conn(n, &none, &n->proxy[NETC_IPV4], host, port, name,
+	    type, added, use_v2);
 }
 
 struct dns_req {
@@ -732,11 +795,12 @@ net_connect(struct net *n, const char *name, enum conn_type type,
 		return connect_service(n, &svc, name, type, added, use_v2);
 	}
 	if (n->proxy[NETC_IPV4].port != 0) {
-		/* Resolving here would tell the local resolver where we go. */
-		log_warnx("net: not resolving %s: host names are not sent "
-			  "through -proxy; give an address",
-		    host);
-		return -1;
+		/*
+		 * Core's name proxy: the proxy resolves the name, so the
+		 * local resolver never learns where we go.
+		 */
+		return connect_named_proxy(n, host, port, name, type, added,
+		    use_v2);
 	}
 	if (!n->allow_dns) {
 		log_warnx("net: not resolving %s: -dns=0 allows addresses "
@@ -745,9 +809,7 @@ net_connect(struct net *n, const char *name, enum conn_type type,
 		return -1;
 	}
 	/* A name: resolve without blocking the loop. */
-	if (n->dns == NULL &&
-	    (n->dns = evdns_base_new(n->base,
-		 EVDNS_BASE_INITIALIZE_NAMESERVERS)) == NULL) {
+	if (net_resolver(n) == NULL) {
 		log_warnx("net: no resolver for %s", name);
 		return -1;
 	}
@@ -861,6 +923,66 @@ proxy_is_local(const struct net *n, const struct netaddr *a)
 	return px->port != 0 && netaddr_is_local(&px->addr);
 }
 
+/*
+ * Tries the next anchor, as Core: skipped when invalid, unreachable,
+ * without the services we want, or in the group of an outbound peer.
+ */
+static void
+open_anchor(struct net *n)
+{
+	struct addr_entry a = n->anchors[--n->nanchors];
+	char s[NETADDR_STRLEN];
+
+	service_format(&a.svc, s, sizeof(s));
+	if (!netaddr_is_valid(&a.svc.addr) ||
+	    (!((n->reachable >> netaddr_class(&a.svc.addr)) & 1) &&
+		netaddr_class(&a.svc.addr) != NETC_UNROUTABLE) ||
+	    (a.services & (NODE_NETWORK | NODE_WITNESS)) !=
+		(NODE_NETWORK | NODE_WITNESS) ||
+	    same_group_outbound(n, &a.svc.addr) ||
+	    banman_is_banned(n->banman, &a.svc.addr, node_time()) ||
+	    banman_is_discouraged(n->banman, &a.svc.addr))
+		return;
+	if (n->no_public_dial && netaddr_is_routable(&a.svc.addr) &&
+	    !proxy_is_local(n, &a.svc.addr)) {
+		log_debug(LOG_NET, "not dialling %s: -test=nopublicdial", s);
+		return;
+	}
+	log_debug(LOG_NET, "Trying to make an anchor connection to %s", s);
+	connect_service(n, &a.svc, s, CONN_BLOCK_RELAY, NULL,
+	    (a.services & NODE_P2P_V2) != 0);
+}
+
+/*
+ * At shutdown: the block-relay-only peers become the next run's anchors
+ * (Core's GetCurrentBlockRelayOnlyConns and DumpAnchors).
+ */
+static void
+save_anchors(struct net *n)
+{
+	struct addr_entry a[MAX_BLOCK_RELAY_ONLY_ANCHORS];
+	struct peer *p;
+	size_t k = 0;
+
+	if (!n->use_addrman_outgoing)
+		return;
+	TAILQ_FOREACH (p, &n->peers, entry) {
+		if (p->type != CONN_BLOCK_RELAY || p->disconnect ||
+		    !p->handshaked || p->addr.addr.net == NET_NONE ||
+		    k == MAX_BLOCK_RELAY_ONLY_ANCHORS)
+			continue;
+		memset(&a[k], 0, sizeof(a[k]));
+		a[k].svc = p->addr;
+		a[k].services = p->services;
+		a[k].time = (uint32_t)node_time();
+		k++;
+	}
+	if (anchors_write(n->anchors_path, n->cp->magic, a, k) == 0)
+		log_info("DumpAnchors: Flush %zu outbound block-relay-only peer "
+			 "addresses to anchors.dat",
+		    k);
+}
+
 /* Core's ThreadOpenConnections, one pass: at most one new connection. */
 static void
 open_automatic(struct net *n, int64_t now)
@@ -871,11 +993,18 @@ open_automatic(struct net *n, int64_t now)
 	char s[NETADDR_STRLEN];
 
 	if (!n->use_addrman_outgoing || !n->network_active ||
-	    addrman_size(n->addrman, -1, -1) == 0 ||
 	    time_mono_micros() < n->next_conn_us)
 		return;
 	/* One pass every half second, as Core's connection thread. */
 	n->next_conn_us = time_mono_micros() + 500000;
+	/* Last run's block-relay-only peers first (Core's anchors). */
+	if (n->nanchors > 0 &&
+	    net_count_type(n, CONN_BLOCK_RELAY) < n->max_block_relay) {
+		open_anchor(n);
+		return;
+	}
+	if (addrman_size(n->addrman, -1, -1) == 0)
+		return;
 	if (net_count_type(n, CONN_OUTBOUND_FULL) < n->max_outbound_full)
 		type = CONN_OUTBOUND_FULL;
 	else if (net_count_type(n, CONN_BLOCK_RELAY) < n->max_block_relay)
@@ -953,6 +1082,31 @@ added_check(struct net *n)
 	}
 }
 
+/*
+ * The work Core leaves to its scheduler thread, run when due on the
+ * monotonic clock, which setmocktime does not move and mockscheduler
+ * brings forward: CConnman's DumpAddresses every DUMP_PEERS_INTERVAL, and
+ * BanMan's DumpBanlist every DUMP_BANS_INTERVAL, which drops the bans
+ * expired by node time and writes the file if that changed it (every
+ * other change to the bans is written at the next tick, as Core writes
+ * at once).
+ */
+static void
+scheduled_run(struct net *n)
+{
+	if (time_mono_micros() >= n->next_dump) {
+		addrman_save(n->addrman, n->peers_path);
+		n->next_dump = time_mono_micros() +
+		    (int64_t)DUMP_PEERS_INTERVAL * 1000000;
+	}
+	if (time_mono_micros() >= n->next_ban_dump) {
+		banman_sweep(n->banman, node_time());
+		banman_save(n->banman);
+		n->next_ban_dump = time_mono_micros() +
+		    (int64_t)DUMP_BANS_INTERVAL * 1000000;
+	}
+}
+
 static void
 tick_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -970,6 +1124,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		ping_check(n, p, now, now_us);
 		if (p->handshaked && !p->disconnect) {
 			addr_fetch_expire(p, now);
+			addr_advertise_local(p, now_us);
 			addr_send_due(p, now);
 		}
 	}
@@ -986,12 +1141,21 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		added_check(n);
 		open_automatic(n, now);
 	}
-	if (time_mono_micros() >= n->next_dump) {
-		addrman_save(n->addrman, n->peers_path);
-		n->next_dump = time_mono_micros() +
-		    (int64_t)DUMP_PEERS_INTERVAL * 1000000;
-	}
+	seeds_tick(n, now);
+	scheduled_run(n);
 	banman_save(n->banman);
+}
+
+void
+net_req_mockforward(void *owner, void *in, void *out, struct request *r)
+{
+	struct net *n = owner;
+
+	(void)out;
+	(void)r;
+	n->next_dump -= *(const int64_t *)in;
+	n->next_ban_dump -= *(const int64_t *)in;
+	scheduled_run(n);
 }
 
 static void
@@ -1011,6 +1175,7 @@ net_free(struct net *n)
 	free(n->listeners);
 	if (n->dns)
 		evdns_base_free(n->dns, 1);
+	seeds_free(n);
 	if (n->q_ev)
 		event_free(n->q_ev);
 	if (n->tick_ev)
@@ -1039,6 +1204,8 @@ net_free(struct net *n)
 	free(n->whitelist);
 	addr_caches_free(n);
 	free(n->peers_path);
+	free(n->anchors_path);
+	free(n->locals);
 	free(n);
 }
 
@@ -1051,6 +1218,7 @@ net_main(void *arg)
 	log_thread_name("net");
 	event_base_dispatch(n->base);
 	/* Shutdown: close every connection, persist what we learnt. */
+	save_anchors(n);
 	TAILQ_FOREACH (p, &n->peers, entry)
 		p->disconnect = 1;
 	if (n->dns)
@@ -1116,6 +1284,14 @@ net_start(const struct args *a, const struct chainparams *cp, struct store *s,
 	n->peers_path = xasprintf("%s/peers.dat", args_chaindir(a));
 	n->addrman = addrman_new(n->deterministic_addrman);
 	addrman_load(n->addrman, n->peers_path);
+	n->anchors_path = xasprintf("%s/anchors.dat", args_chaindir(a));
+	if (n->use_addrman_outgoing) {
+		n->nanchors = anchors_read(n->anchors_path, cp->magic,
+		    n->anchors, MAX_BLOCK_RELAY_ONLY_ANCHORS);
+		log_info("%zu block-relay-only anchors will be tried for "
+			 "connections.",
+		    n->nanchors);
+	}
 	banpath = xasprintf("%s/banlist.json", args_chaindir(a));
 	n->banman = banman_new(banpath,
 	    args_get_int(a, "bantime", DEFAULT_MISBEHAVING_BANTIME));
@@ -1128,6 +1304,8 @@ net_start(const struct args *a, const struct chainparams *cp, struct store *s,
 	n->cmpct = cmpctrelay_new(n->extra_txn);
 	n->next_dump = time_mono_micros() +
 	    (int64_t)DUMP_PEERS_INTERVAL * 1000000;
+	n->next_ban_dump = time_mono_micros() +
+	    (int64_t)DUMP_BANS_INTERVAL * 1000000;
 	n->next_feeler = node_time() + FEELER_INTERVAL;
 
 	if (net_setup_listeners(n, err, sizeof(err)) == -1) {
@@ -1137,6 +1315,7 @@ net_start(const struct args *a, const struct chainparams *cp, struct store *s,
 		return -1;
 	}
 	net_add_targets(n);
+	seeds_start(n);
 
 	sink = xcalloc(1, sizeof(*sink));
 	sink->q = n->q;
@@ -1147,6 +1326,7 @@ net_start(const struct args *a, const struct chainparams *cp, struct store *s,
 	vl.headers_done = on_headers_done;
 	vl.tip_changed = on_tip_changed;
 	vl.block_connected = on_block_connected;
+	vl.pow_valid_block = on_pow_valid_block;
 	validation_add_listener(v, &vl);
 	if (mp) {
 		/* Same sink: the mempool also calls it until it stops. */

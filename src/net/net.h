@@ -65,7 +65,15 @@ enum net_status {
 	NET_E_BAN_IN_PAST,    /* setban add: absolute expiry already passed */
 	NET_E_NOT_BANNED,     /* setban remove: no such manual ban */
 	NET_E_CAPACITY,	      /* addconnection: no free slot of that type */
+	/* getblockfrompeer, in the order Core's FetchBlock checks: */
+	NET_E_LOADING,	  /* blocks are being imported or reindexed */
+	NET_E_NO_PEER,	  /* no peer (connected or handshaking) by that id */
+	NET_E_PRE_SEGWIT, /* the peer did not say NODE_WITNESS (or nothing) */
+	NET_E_NOT_FULLY_CONNECTED, /* no verack yet, or being dropped */
 };
+
+/* The most local addresses getnetworkinfo lists (localaddr.h's LOCAL_MAX). */
+#define NET_LOCAL_MAX 64
 
 /* Counters and settings (getconnectioncount, getnettotals, getnetworkinfo). */
 struct net_totals {
@@ -80,6 +88,13 @@ struct net_totals {
 	unsigned reachable;			    /* bit (1 << class) */
 	char proxy[NETC_CJDNS + 1][NETADDR_STRLEN]; /* "": none */
 	int proxy_randomize;
+	/* getnetworkinfo's "localaddresses": our own addresses */
+	struct {
+		char address[NETADDR_STRLEN];
+		uint16_t port;
+		int score;
+	} local[NET_LOCAL_MAX];
+	size_t nlocal;
 };
 /* in: none; out: struct net_totals (owns nothing). */
 void net_req_totals(void *net, void *in, void *out, struct request *r);
@@ -286,5 +301,31 @@ struct net_orphans {
  * (net_orphans_free). */
 void net_req_orphans(void *net, void *in, void *out, struct request *r);
 void net_orphans_free(void *orphans);
+
+/*
+ * getblockfrompeer (Core's FetchBlock): asks peer id for block hash, whose
+ * header the caller found at height, with a getdata for the block with
+ * witnesses, now and outside the download schedule. Any request for that
+ * block in flight from another peer is forgotten (a late answer is still
+ * taken); the block is in flight from this peer, so its answer is
+ * processed as any block we asked for (stored even off the best chain)
+ * and no answer within the block download timeout disconnects the peer.
+ * Fails NET_E_LOADING, NET_E_NO_PEER, NET_E_PRE_SEGWIT,
+ * NET_E_NOT_FULLY_CONNECTED. in: struct net_fetch_in; out: none.
+ */
+struct net_fetch_in {
+	uint8_t hash[32];
+	int32_t height;
+	uint64_t id;
+};
+void net_req_fetchblock(void *net, void *in, void *out, struct request *r);
+
+/*
+ * mockscheduler: the net thread's scheduled work (Core's scheduler tasks:
+ * the peers.dat dump, and the sweep of expired bans out of banlist.json,
+ * each every 15 minutes) comes in (int64_t) microseconds sooner, and what
+ * is now due runs before the answer. No output; never fails.
+ */
+void net_req_mockforward(void *net, void *in, void *out, struct request *r);
 
 #endif

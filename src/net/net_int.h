@@ -77,6 +77,7 @@ struct net_sink;
 struct v2t;
 struct store_rtxn;
 struct block_index_entry;
+struct local_addr;
 
 /* Messages on the net queue. */
 enum netq_type {
@@ -89,6 +90,7 @@ enum netq_type {
 	NETQ_TX_REJECTED,      /* data: struct netq_tx_rejected, parents */
 	NETQ_BLOCK_CONNECTED,  /* data: the block, with witness */
 	NETQ_PACKAGE_REJECTED, /* data: a 1p1c package's two wtxids */
+	NETQ_POW_VALID,	       /* data: struct netq_pow_valid, the block */
 	NETQ_STOP,	       /* no data */
 };
 
@@ -108,6 +110,11 @@ struct netq_tip {
 	uint8_t hash[32];
 	int32_t height;
 	int ibd;
+};
+
+/* A block about to be connected on the tip; its bytes follow. */
+struct netq_pow_valid {
+	int32_t height;
 };
 
 /* The mempool's notices; variable parts follow the fixed struct. */
@@ -170,6 +177,7 @@ enum conn_type {
 #define FEELER_INTERVAL 120
 #define ADDR_BROADCAST_INTERVAL 30
 #define DUMP_PEERS_INTERVAL (15 * 60)
+#define DUMP_BANS_INTERVAL (15 * 60)
 #define ADDNODE_BACKOFF_MIN_US 2000000LL
 #define ADDNODE_BACKOFF_MAX_US 120000000LL
 #define TICK_US 200000
@@ -294,8 +302,18 @@ struct net {
 	struct event *reap_ev;
 	struct event *sched_ev;
 	struct event *retry_ev; /* peers with retry_pending */
-	struct evdns_base *dns;
+	struct evdns_base *dns; /* made by net_resolver when first needed */
+	struct service nameserver; /* -dnsseednameserver; port 0: the system's */
 	int allow_dns; /* -dns: resolve names to connect */
+	struct seeds *seeds; /* DNS and fixed seeds (seeds.c) */
+	/* anchors.dat's block-relay-only peers, still to try (anchors.h). */
+	struct addr_entry anchors[2];
+	size_t nanchors;
+	char *anchors_path;
+	/* Our own addresses (localaddr.h) and -discover. */
+	struct local_addr *locals;
+	size_t nlocals;
+	int discover;
 	int logips;    /* -logips: peer addresses in logs */
 	pthread_t thread;
 	int thread_started;
@@ -363,7 +381,9 @@ struct net {
 	int64_t m_published_us; /* last peers snapshot */
 	uint64_t netgroup_k0, netgroup_k1;
 	int64_t next_feeler;
-	int64_t next_dump;
+	/* Monotonic times the scheduled tasks are due (net.c, scheduled_run). */
+	int64_t next_dump;     /* peers.dat written */
+	int64_t next_ban_dump; /* expired bans swept out of banlist.json */
 	int64_t next_conn_us;
 	/*
 	 * getaddr answers, one cache per network and local socket (struct
@@ -412,6 +432,26 @@ int net_read_options(struct net *n, char *err, size_t errlen);
 int net_setup_listeners(struct net *n, char *err, size_t errlen);
 /* Queues the connections the options ask for (-connect, -addnode, seeds). */
 void net_add_targets(struct net *n);
+
+/* ---- seeds.c: DNS seeds and fixed seeds ---- */
+struct seeds;
+/* -dnsseed, -forcednsseed, -fixedseeds, the seed names; -1 with err. */
+int seeds_read_options(struct net *n, char *err, size_t errlen);
+/* From the thread's start: the clocks the waits count from. */
+void seeds_start(struct net *n);
+/* From the tick: the next step of DNS seeding; fixed seeds when due. */
+void seeds_tick(struct net *n, int64_t now);
+void seeds_free(struct net *n);
+/* The net thread's evdns resolver (-dnsseednameserver); NULL on failure. */
+struct evdns_base *net_resolver(struct net *n);
+/*
+ * Reads fixed seeds (BIP155 records) into *out (the caller frees it) as
+ * the address manager gets them: services NODE_NETWORK | NODE_WITNESS, a
+ * time one to two weeks before now. Returns the count; invalid records
+ * are skipped, a truncated tail ends the list.
+ */
+size_t seeds_parse_fixed(const uint8_t *p, size_t len, int64_t now,
+    struct addr_entry **out);
 
 /* ---- peer.c ---- */
 struct peer *peer_new(struct net *n, enum conn_type type,

@@ -13,6 +13,7 @@
 #include "net/addrman.h"
 #include "net/banman.h"
 #include "net/net.h"
+#include "net/localaddr.h"
 #include "net/net_int.h"
 #include "net/orphanage.h"
 #include "net/v2transport.h"
@@ -22,6 +23,7 @@
 #include "util/request.h"
 #include "util/time.h"
 #include "util/xmalloc.h"
+#include "validation/validation.h"
 
 static int
 live(const struct peer *p)
@@ -188,6 +190,15 @@ net_req_totals(void *owner, void *in, void *out, struct request *r)
 		if (n->proxy[c].port != 0)
 			service_format(&n->proxy[c], o->proxy[c],
 			    sizeof(o->proxy[c]));
+	}
+	for (o->nlocal = 0; o->nlocal < n->nlocals && o->nlocal < NET_LOCAL_MAX;
+	     o->nlocal++) {
+		const struct local_addr *l = &n->locals[o->nlocal];
+
+		netaddr_format(&l->svc.addr, o->local[o->nlocal].address,
+		    sizeof(o->local[o->nlocal].address));
+		o->local[o->nlocal].port = l->svc.port;
+		o->local[o->nlocal].score = l->score;
 	}
 }
 
@@ -583,6 +594,37 @@ net_req_sendmsg(void *owner, void *in, void *out, struct request *r)
 		return;
 	}
 	peer_send_cmd(p, q->cmd, q->payload, q->len);
+}
+
+void
+net_req_fetchblock(void *owner, void *in, void *out, struct request *r)
+{
+	struct net *n = owner;
+	struct net_fetch_in *q = in;
+	struct peer *p = net_peer_by_id(n, q->id);
+
+	(void)out;
+	/* Core's FetchBlock, its checks in its order and its words. */
+	if (n->val != NULL && validation_is_loading(n->val)) {
+		request_fail(r, NET_E_LOADING, "Loading blocks ...");
+		return;
+	}
+	/* Core has no peer before connect() succeeds. */
+	if (p == NULL || p->connecting) {
+		request_fail(r, NET_E_NO_PEER, "Peer does not exist");
+		return;
+	}
+	/* Until its version says otherwise, a peer serves no witnesses. */
+	if (!(p->services & NODE_WITNESS)) {
+		request_fail(r, NET_E_PRE_SEGWIT, "Pre-SegWit peer");
+		return;
+	}
+	if (!p->handshaked || p->disconnect) {
+		request_fail(r, NET_E_NOT_FULLY_CONNECTED,
+		    "Peer not fully connected");
+		return;
+	}
+	sync_fetch_block(n, p, q->hash, q->height);
 }
 
 void

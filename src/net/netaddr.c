@@ -3,11 +3,13 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/hash.h"
 #include "net/netaddr.h"
 
 static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff,
@@ -35,20 +37,66 @@ netaddr_set_ipv6(struct netaddr *a, const uint8_t b[16])
 	memcpy(a->a, b, 16);
 }
 
+/*
+ * Cuts an IPv6 zone ("%2" or "%eth0") off buf into *scope, as getaddrinfo
+ * reads one for Core: a number is taken as it is, a name must be an
+ * interface of this machine. 0 (no '%' gives scope 0), or -1.
+ */
+static int
+cut_scope(char *buf, uint32_t *scope)
+{
+	char *pct = strchr(buf, '%'), *end;
+	unsigned long v;
+
+	*scope = 0;
+	if (pct == NULL)
+		return 0;
+	*pct++ = '\0';
+	if (*pct == '\0')
+		return -1;
+	if (*pct >= '0' && *pct <= '9') {
+		errno = 0;
+		v = strtoul(pct, &end, 10);
+		if (errno != 0 || *end != '\0' || v > UINT32_MAX)
+			return -1;
+		*scope = (uint32_t)v;
+		return 0;
+	}
+	if ((*scope = if_nametoindex(pct)) == 0)
+		return -1;
+	return 0;
+}
+
+/* The IPv6 text in buf (a zone allowed) into a; 0 or -1. */
+static int
+parse_ipv6_scoped(char *buf, struct netaddr *a)
+{
+	uint8_t b[16];
+	uint32_t scope;
+
+	if (cut_scope(buf, &scope) == -1 || inet_pton(AF_INET6, buf, b) != 1)
+		return -1;
+	netaddr_set_ipv6(a, b);
+	/* An IPv4-mapped address becomes IPv4 and loses the zone (Core). */
+	if (a->net == NET_IPV6)
+		a->scope = scope;
+	return 0;
+}
+
 int
 netaddr_parse(const char *s, struct netaddr *a)
 {
 	uint8_t b[16];
+	char buf[128];
 
 	if (inet_pton(AF_INET, s, b) == 1) {
 		netaddr_set_ipv4(a, b);
 		return 0;
 	}
-	if (inet_pton(AF_INET6, s, b) == 1) {
-		netaddr_set_ipv6(a, b);
-		return 0;
-	}
-	return -1;
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, strlen(s) + 1);
+	return parse_ipv6_scoped(buf, a);
 }
 
 /*
@@ -115,24 +163,31 @@ netaddr_lookup_numeric(const char *s, struct netaddr *a)
 		netaddr_set_ipv4(a, b);
 		return 0;
 	}
-	if (inet_pton(AF_INET6, buf, b) != 1)
+	if (parse_ipv6_scoped(buf, a) == -1)
 		return -1;
-	if (memcmp(b, internal, sizeof(internal)) == 0)
+	if (a->net == NET_IPV6 &&
+	    memcmp(a->a, internal, sizeof(internal)) == 0)
 		return -1;
-	if (memcmp(b, torv2, sizeof(torv2)) == 0)
+	if (a->net == NET_IPV6 && memcmp(a->a, torv2, sizeof(torv2)) == 0) {
 		memset(b, 0, sizeof(b));
-	netaddr_set_ipv6(a, b);
+		netaddr_set_ipv6(a, b);
+	}
 	return 0;
 }
 
 void
 netaddr_format(const struct netaddr *a, char *out, size_t outlen)
 {
-	char buf[INET6_ADDRSTRLEN];
+	char buf[INET6_ADDRSTRLEN + 16]; /* room for "%zone" */
 
 	switch (a->net) {
 	case NET_IPV4: inet_ntop(AF_INET, a->a, buf, sizeof(buf)); break;
 	case NET_IPV6:
+		inet_ntop(AF_INET6, a->a, buf, sizeof(buf));
+		if (a->scope != 0)
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+			    "%%%u", a->scope);
+		break;
 	case NET_CJDNS: inet_ntop(AF_INET6, a->a, buf, sizeof(buf)); break;
 	case NET_TORV3:
 	case NET_I2P:
@@ -319,6 +374,12 @@ netaddr_group(const struct netaddr *a, uint8_t out[NETGROUP_MAXLEN])
 		out[0] = 255;
 		return 1;
 	}
+	/* Core's NET_INTERNAL (6 in its enum): one group per name. */
+	if (netaddr_is_internal(a)) {
+		out[0] = 6 | 0x80;
+		memcpy(out + 1, a->a + 6, 10);
+		return 11;
+	}
 	if (!netaddr_is_routable(a)) {
 		out[0] = 0;
 		return 1;
@@ -387,6 +448,8 @@ service_from_sockaddr(struct service *s, const struct sockaddr *sa)
 	if (sa->sa_family == AF_INET6) {
 		in6 = (const struct sockaddr_in6 *)(const void *)sa;
 		netaddr_set_ipv6(&s->addr, in6->sin6_addr.s6_addr);
+		if (s->addr.net == NET_IPV6)
+			s->addr.scope = in6->sin6_scope_id;
 		s->port = ntohs(in6->sin6_port);
 		return 0;
 	}
@@ -412,6 +475,7 @@ service_to_sockaddr(const struct service *s, struct sockaddr_storage *ss)
 		in6->sin6_family = AF_INET6;
 		in6->sin6_port = htons(s->port);
 		memcpy(&in6->sin6_addr, s->addr.a, 16);
+		in6->sin6_scope_id = s->addr.scope;
 		return sizeof(*in6);
 	}
 	return 0;
@@ -624,4 +688,27 @@ subnet_single(struct subnet *sn, const struct netaddr *a)
 {
 	sn->base = *a;
 	sn->bits = (uint8_t)(a->len * 8);
+}
+
+/* Core's SetInternal: fd6b:88c0:8724 and 10 bytes of SHA256(name). */
+void
+netaddr_set_internal(struct netaddr *a, const char *name)
+{
+	static const uint8_t prefix[6] = { 0xfd, 0x6b, 0x88, 0xc0, 0x87,
+		0x24 };
+	uint8_t h[32], b[16];
+
+	sha256(name, strlen(name), h);
+	memcpy(b, prefix, sizeof(prefix));
+	memcpy(b + 6, h, 10);
+	netaddr_set_ipv6(a, b);
+}
+
+int
+netaddr_is_internal(const struct netaddr *a)
+{
+	static const uint8_t prefix[6] = { 0xfd, 0x6b, 0x88, 0xc0, 0x87,
+		0x24 };
+
+	return a->net == NET_IPV6 && memcmp(a->a, prefix, 6) == 0;
 }

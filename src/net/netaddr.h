@@ -41,6 +41,12 @@ struct netaddr {
 	uint8_t net;		   /* enum net_id */
 	uint8_t len;		   /* bytes used in a */
 	uint8_t a[NETADDR_MAXLEN]; /* network byte order */
+	/*
+	 * IPv6 zone (interface index, "fe80::1%2"), 0 for none. As in Core it
+	 * is kept for connecting and printing but never compared, hashed or
+	 * sent: two addresses that differ only in zone are the same address.
+	 */
+	uint32_t scope;
 };
 
 struct service {
@@ -63,6 +69,12 @@ void netaddr_set_ipv6(struct netaddr *a, const uint8_t b[16]);
  * Parses a numeric IPv4 or IPv6 address (no brackets, no port). Returns 0,
  * or -1 if s is not one.
  */
+/*
+ * Core's internal address for a name (the source of what a DNS seed or
+ * the fixed seeds gave): unroutable, in a bucket group of its own.
+ */
+void netaddr_set_internal(struct netaddr *a, const char *name);
+int netaddr_is_internal(const struct netaddr *a);
 int netaddr_parse(const char *s, struct netaddr *a);
 /*
  * Parses a numeric host as Core's LookupHost does without name lookups
@@ -96,7 +108,7 @@ int net_class_parse(const char *s, enum net_class *c);
  * one group for all local and for all unroutable addresses. Writes at most
  * NETGROUP_MAXLEN bytes and returns the length.
  */
-#define NETGROUP_MAXLEN 8
+#define NETGROUP_MAXLEN 11
 size_t netaddr_group(const struct netaddr *a, uint8_t out[NETGROUP_MAXLEN]);
 /* Bytes identifying the address (net id, then the address), for hashing. */
 size_t netaddr_key(const struct netaddr *a, uint8_t out[1 + NETADDR_MAXLEN]);

@@ -30,6 +30,17 @@
 /* Messages handled per callback before yielding to other peers. */
 #define PROCESS_BATCH 256
 
+/*
+ * Bytes a bufferevent moves per socket per pass of the event loop. libevent's
+ * default is 16 KiB each way, which cut a served block into 16 KiB writes,
+ * one loop pass (an epoll_wait) apiece, and left the rest of a getdata's blocks
+ * waiting behind them; Core hands the kernel a whole message at once. One
+ * writev or readv of up to 1 MiB (the default -maxsendbuffer) is still a
+ * short copy, so no peer holds up the others for long.
+ */
+#define PEER_MAX_SINGLE_WRITE (1024 * 1024)
+#define PEER_MAX_SINGLE_READ (1024 * 1024)
+
 struct peer *
 peer_new(struct net *n, enum conn_type type, const struct service *addr,
     const char *name)
@@ -304,6 +315,10 @@ peer_send_version(struct peer *p)
 		v.addr_recv.addr.len = 16;
 	}
 	v.recv_services = p->services;
+	/*
+	 * addr_from stays empty, as Core 28 sends it: our own address goes
+	 * by addr (addr_advertise_local), to the peers it suits.
+	 */
 	v.addr_from.addr.net = NET_IPV6;
 	v.addr_from.addr.len = 16;
 	v.from_services = net_services(n);
@@ -711,5 +726,9 @@ peer_attach(struct peer *p, struct bufferevent *bev)
 	    read_highwater(n));
 	/* write_cb fires once the output drains to half the send budget. */
 	bufferevent_setwatermark(bev, EV_WRITE, n->max_send_buffer / 2, 0);
+	if (bufferevent_set_max_single_write(bev, PEER_MAX_SINGLE_WRITE) == -1)
+		fatalx("peer_attach: bufferevent_set_max_single_write");
+	if (bufferevent_set_max_single_read(bev, PEER_MAX_SINGLE_READ) == -1)
+		fatalx("peer_attach: bufferevent_set_max_single_read");
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 }

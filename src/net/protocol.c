@@ -342,6 +342,31 @@ bad:
 	return PROTO_EMALFORMED;
 }
 
+int
+addrv2_entry_parse(struct rbuf *r, struct addr_entry *e)
+{
+	uint16_t port;
+	int known;
+
+	memset(e, 0, sizeof(*e));
+	if (rbuf_get_le32(r, &e->time) == -1 ||
+	    rbuf_get_compact_nocap(r, &e->services) == -1 ||
+	    v2addr_parse(r, &e->svc.addr, &known) != 0 ||
+	    rbuf_get_be16(r, &port) == -1)
+		return PROTO_EMALFORMED;
+	e->svc.port = port;
+	return 0;
+}
+
+void
+addrv2_entry_encode(struct wbuf *w, const struct addr_entry *e)
+{
+	wbuf_put_le32(w, e->time);
+	wbuf_put_compact(w, e->services);
+	v2addr_encode(w, &e->svc.addr);
+	wbuf_put_be16(w, e->svc.port);
+}
+
 static int
 encodable(int v2, const struct netaddr *a)
 {

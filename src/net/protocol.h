@@ -167,6 +167,12 @@ struct addr_entry {
 int addr_parse(struct rbuf *r, int v2, struct addr_entry **out, size_t *n,
     size_t *unknown);
 void addr_encode(struct wbuf *w, int v2, const struct addr_entry *a, size_t n);
+/*
+ * One addrv2 entry (time, services, BIP155 address, port), as files such
+ * as anchors.dat hold them; parse: 0 or PROTO_EMALFORMED.
+ */
+int addrv2_entry_parse(struct rbuf *r, struct addr_entry *e);
+void addrv2_entry_encode(struct wbuf *w, const struct addr_entry *e);
 /* Whether a can be sent in the v1 addr format (IPv4, IPv6). */
 int addr_v1_compatible(const struct netaddr *a);
 

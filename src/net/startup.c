@@ -3,7 +3,7 @@
  * the options (connection limits, buffers, services, user agent,
  * whitelists, -listen and friends), the listening sockets (-port, -bind,
  * -whitebind) and the connections the options ask for (-connect,
- * -addnode, -seednode, -signetseednode). Errors are the user's: they come
+ * -addnode, -seednode; the seeds' options are seeds.c's). Errors are the user's: they come
  * back as a message in err and net_start stops start-up with it.
  */
 #include <errno.h>
@@ -21,6 +21,7 @@
 #include "chain/chainparams.h"
 #include "config.h"
 #include "net/addrman.h"
+#include "net/localaddr.h"
 #include "net/cmpct.h"
 #include "net/net_int.h"
 #include "util/args.h"
@@ -93,6 +94,9 @@ bind_one(struct net *n, const struct service *svc, uint32_t perms,
 	l->ev = evl;
 	n->nlisteners++;
 	log_info("Bound to %s", s);
+	/* An address bound by hand is one of ours (Core's LOCAL_BIND). */
+	if (explicit)
+		local_add(n, svc, LOCAL_BIND);
 	return 0;
 }
 
@@ -330,6 +334,39 @@ read_proxies(struct net *n, char *err, size_t errlen)
 	return have_proxy;
 }
 
+/*
+ * -externalip and -discover (Core's init): our own addresses. Discovery
+ * is on by default only when listening without -externalip or -proxy.
+ */
+static int
+read_local_addrs(struct net *n, int have_proxy, char *err, size_t errlen)
+{
+	const char *const *vals;
+	struct service s;
+	int64_t p;
+	uint16_t port;
+	size_t nv, i;
+
+	p = args_get_int(n->args, "port", n->cp->default_port);
+	port = p > 0 && p <= 65535 ? (uint16_t)p : n->cp->default_port;
+	nv = args_get_all(n->args, "externalip", &vals);
+	n->discover = args_get_bool(n->args, "discover",
+	    n->listen && nv == 0 && !have_proxy);
+	for (i = 0; i < nv; i++) {
+		if (service_parse(vals[i], port, &s) != 0 ||
+		    !netaddr_is_valid(&s.addr)) {
+			snprintf(err, errlen,
+			    "Cannot resolve -externalip address: '%s'",
+			    vals[i]);
+			return -1;
+		}
+		local_add(n, &s, LOCAL_MANUAL);
+	}
+	if (n->discover)
+		local_discover(n, port);
+	return 0;
+}
+
 int
 net_read_options(struct net *n, char *err, size_t errlen)
 {
@@ -442,6 +479,8 @@ net_read_options(struct net *n, char *err, size_t errlen)
 	    any_bind ? 1 : !args_is_set(n->args, "connect") && !have_proxy);
 	if (maxconn == 0)
 		n->listen = 0;
+	if (read_local_addrs(n, have_proxy, err, errlen) == -1)
+		return -1;
 	n->use_addrman_outgoing = !args_is_set(n->args, "connect");
 	n->blocksonly = args_get_bool(n->args, "blocksonly", 0);
 	/* Negative counts as none (Core). */
@@ -467,7 +506,7 @@ net_read_options(struct net *n, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	return 0;
+	return seeds_read_options(n, err, errlen);
 }
 
 static void
@@ -500,36 +539,6 @@ net_add_targets(struct net *n)
 		add_node(n, vals[i], 0);
 	if (n->use_addrman_outgoing) {
 		nv = args_get_all(n->args, "seednode", &vals);
-		for (i = 0; i < nv; i++)
-			net_connect(n, vals[i], CONN_ADDR_FETCH, NULL,
-			    n->v2transport);
-	}
-	/*
-	 * -signetseednode: Core's DNS seeds on signet. bitrootd does no DNS
-	 * seeding, so each becomes the address-fetch connection Core makes to
-	 * a seed whose name gives no addresses; like Core's seeding, only
-	 * with -dnsseed on and no known addresses (or -forcednsseed).
-	 */
-	if (n->cp->id != CHAIN_SIGNET ||
-	    !args_is_set(n->args, "signetseednode")) {
-		/* No seeds to ask on this chain: say so rather than ignore it. */
-		if (args_is_set(n->args, "dnsseed") &&
-		    args_get_bool(n->args, "dnsseed", 0))
-			log_warnx(
-			    "Warning: -dnsseed is set but bitrootd has no "
-			    "DNS seeds for this chain; add peers with -addnode, "
-			    "-seednode or -connect");
-		if (args_get_bool(n->args, "forcednsseed", 0))
-			log_warnx(
-			    "Warning: -forcednsseed is set but bitrootd has "
-			    "no DNS seeds for this chain; add peers with -addnode, "
-			    "-seednode or -connect");
-	}
-	if (n->use_addrman_outgoing && n->cp->id == CHAIN_SIGNET &&
-	    args_get_bool(n->args, "dnsseed", n->max_connections > 0) &&
-	    (addrman_size(n->addrman, -1, -1) == 0 ||
-		args_get_bool(n->args, "forcednsseed", 0))) {
-		nv = args_get_all(n->args, "signetseednode", &vals);
 		for (i = 0; i < nv; i++)
 			net_connect(n, vals[i], CONN_ADDR_FETCH, NULL,
 			    n->v2transport);

@@ -63,6 +63,7 @@ sync_free(struct sync *s)
 	free_all(s->pending);
 	free_all(s->have);
 	free(s->hc);
+	free(s->recent_raw);
 	free(s);
 }
 

@@ -85,6 +85,14 @@ void sync_free(struct sync *s);
 /* Reads the tip and best header from the store (start-up). */
 void sync_load(struct sync *s);
 void sync_tip_changed(struct net *n, const struct netq_tip *t);
+/*
+ * A block at height on our tip, checked but not yet connected: sent at
+ * once as a cmpctblock to the high-bandwidth peers that have our tip and
+ * not the block (Core's NewPoWValidBlock). The announcement after the
+ * connection then skips them.
+ */
+void sync_pow_valid(struct net *n, int32_t height, const uint8_t *raw,
+    size_t len);
 /* Tip height, for version messages and stats. */
 int32_t sync_tip_height(struct net *n);
 /* Initial block download, evaluated now (Core's IsInitialBlockDownload). */
@@ -105,6 +113,12 @@ int sync_on_headers(struct net *n, struct peer *p,
 int sync_on_block(struct net *n, struct peer *p, const uint8_t *raw,
     size_t len);
 /*
+ * sync_on_block for a block rebuilt from p's cmpctblock: if it fails past
+ * its header, p is not punished (BIP152 lets it announce unvalidated).
+ */
+int sync_on_cmpct_block(struct net *n, struct peer *p, const uint8_t *raw,
+    size_t len);
+/*
  * A compact block: its header checked and taken as Core takes it, then the
  * block rebuilt (cmpctrelay.c) when Core would try: a block we asked p for,
  * or one that extends our recent tip.
@@ -113,6 +127,12 @@ int sync_on_cmpctblock(struct net *n, struct peer *p,
     const struct cmpct_block *cb);
 /* Puts hash at height in flight from p (a compact block being rebuilt). */
 void sync_mark_inflight(struct net *n, struct peer *p, const uint8_t hash[32],
+    int32_t height);
+/*
+ * getblockfrompeer (net.h, net_req_fetchblock): asks p for block hash (at
+ * height) now, in flight from p alone. p has finished its handshake.
+ */
+void sync_fetch_block(struct net *n, struct peer *p, const uint8_t hash[32],
     int32_t height);
 /* Asks p for block hash in full, with witnesses (no bookkeeping). */
 void sync_getdata_block(struct peer *p, const uint8_t hash[32]);

@@ -33,6 +33,7 @@ struct blk {
 	uint8_t hash[32]; /* map key */
 	int32_t height;
 	int count;
+	unsigned via_cmpct : 1; /* rebuilt from a cmpctblock (not punished) */
 };
 
 struct sync {
@@ -59,7 +60,15 @@ struct sync {
 	 * come), whose blocks are then fetched from here on.
 	 */
 	int32_t hc_fork;
-	int ibd;	       /* as of the last tip; sync_is_ibd is live */
+	int ibd; /* as of the last tip; sync_is_ibd is live */
+	/*
+	 * The last block announced before it was connected (sync_pow_valid),
+	 * kept so that getdata and getblocktxn for it are answered while
+	 * validation still holds it (Core's m_most_recent_block).
+	 */
+	uint8_t *recent_raw;
+	size_t recent_len;
+	uint8_t recent_hash[32];
 	struct htab *inflight; /* hash -> struct inflight */
 	struct htab *pending;  /* hash -> struct blk: at validation */
 	struct htab *have;     /* hash -> struct blk: stored, above tip */
@@ -110,6 +119,12 @@ void blockdl_new_tip(struct sync *s);
 /* The tip moved from old: announce the new blocks (or mark ibd announces). */
 void blockserve_new_tip(struct net *n, struct store_rtxn *t,
     const uint8_t old[32], int32_t old_height);
+/*
+ * The block of hash if it is the one announced before being connected
+ * (its bytes, valid until the next sync_pow_valid), else NULL.
+ */
+const uint8_t *blockserve_recent(struct sync *s, const uint8_t hash[32],
+    size_t *len);
 /* Periodic, per handshaked peer: the initial-download tip announcement. */
 void blockserve_tick(struct net *n, struct peer *p);
 

@@ -1,7 +1,7 @@
 /*
  * Control methods (help, stop, uptime, getrpcinfo, logging,
  * getmemoryinfo) and Core's hidden test helpers answered here (setmocktime,
- * echo, echojson).
+ * mockscheduler, echo, echojson).
  */
 #include <malloc.h>
 #include <stdio.h>
@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "chain/chainparams.h"
+#include "mempool/mempool.h"
+#include "net/net.h"
 #include "rpc/rpc_int.h"
 #include "util/args.h"
 #include "util/log.h"
@@ -217,6 +219,52 @@ m_setmocktime(struct rpc_ctx *c, struct rpc_error *err)
 	return json_null();
 }
 
+/* Core's bound on one mockscheduler step: an hour. */
+#define MOCKSCHEDULER_MAX 3600
+
+/*
+ * Core runs the node's periodic tasks on one scheduler thread and
+ * MockForward moves them all earlier. Here each thread keeps its own (the
+ * net thread the peers.dat dump, the mempool thread the fee_estimates.dat
+ * flush), so each gets a typed request that moves its deadlines and runs
+ * what became due before answering: the effect is there when this
+ * returns, as in Core, which waits for its scheduler's queue to drain.
+ * A thread that is not running has nothing scheduled.
+ */
+static json_t *
+m_mockscheduler(struct rpc_ctx *c, struct rpc_error *err)
+{
+	struct rpc_shared *sh = rpc_shared(c->rpc);
+	json_int_t d = json_integer_value(rpc_param(c, 0));
+	struct request_error re;
+	struct request *r;
+	int64_t us;
+	char none;
+
+	if (sh->cp->id != CHAIN_REGTEST)
+		return rpc_fail(err, RPC_MISC_ERROR,
+		    "mockscheduler is for "
+		    "regression testing (-regtest mode) only");
+	if (d <= 0 || d > MOCKSCHEDULER_MAX)
+		return rpc_fail(err, RPC_MISC_ERROR,
+		    "delta_time must be between 1 and %d seconds (1 hr)",
+		    MOCKSCHEDULER_MAX);
+	us = (int64_t)d * 1000000;
+	if (sh->net != NULL) {
+		r = request_new(net_req_mockforward, &us, sizeof(us), NULL, 0,
+		    NULL);
+		if (net_request(sh->net, r, sh->call_timeout_ms, &none, &re) !=
+		    0)
+			return rpc_fail(err, RPC_INTERNAL_ERROR,
+			    "mockscheduler: net: %s", re.message);
+	}
+	if (sh->mp != NULL &&
+	    rpc_mempool_ask(c->rpc, mempool_req_mockforward, &us, sizeof(us),
+		NULL, NULL, 0, NULL, err) != 0)
+		return NULL;
+	return json_null();
+}
+
 static json_t *
 m_echo(struct rpc_ctx *c, struct rpc_error *err)
 {
@@ -316,6 +364,12 @@ const struct rpc_method rpc_control_methods[] = {
 		"time." } },
 	    "Set the local time to given timestamp (-regtest only)", NULL,
 	    "1700000000", RPC_ON_RPC },
+	{ "mockscheduler", "hidden", m_mockscheduler, 0,
+	    { { "delta_time", RPC_ARG_NUM, 1, NULL,
+		"Number of seconds to forward the scheduler into the "
+		"future." } },
+	    "Bump the scheduler into the future (-regtest only)",
+	    "null    (json null)\n", "", RPC_ON_RPC },
 	{ "echo", "hidden", m_echo, RPC_F_FAST, ECHO_ARGS,
 	    "Simply echo back the input arguments. This command is for "
 	    "testing.\n\nIt will return an internal bug report when "

@@ -3,7 +3,8 @@
  * handler (on an rpc thread) checks and parses the parameters, sends one
  * typed request to the net thread (net.h, "Requests served for the rpc
  * thread"), and turns the snapshot it gets back into Core's JSON, or the
- * request's status into Core's error.
+ * request's status into Core's error. getblockfrompeer, in Core's
+ * blockchain category, is here too: the net thread serves it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "net/net.h"
 #include "net/netperm.h"
 #include "rpc/rpc_int.h"
+#include "store/store.h"
 #include "util/hex.h"
 #include "util/request.h"
 #include "util/time.h"
@@ -381,7 +383,17 @@ m_getnetworkinfo(struct rpc_ctx *c, struct rpc_error *err)
 	json_object_set_new(o, "relayfee", rpc_amount(pol.min_relay_fee));
 	json_object_set_new(o, "incrementalfee",
 	    rpc_amount(pol.incremental_relay_fee));
-	json_object_set_new(o, "localaddresses", json_array());
+	a = json_array();
+	for (i = 0; i < t.nlocal; i++) {
+		json_t *e = json_object();
+
+		json_object_set_new(e, "address",
+		    json_string(t.local[i].address));
+		json_object_set_new(e, "port", json_integer(t.local[i].port));
+		json_object_set_new(e, "score", json_integer(t.local[i].score));
+		json_array_append_new(a, e);
+	}
+	json_object_set_new(o, "localaddresses", a);
 	json_object_set_new(o, "warnings", rpc_warnings_json(c->rpc));
 	return o;
 }
@@ -781,6 +793,54 @@ m_sendmsgtopeer(struct rpc_ctx *c, struct rpc_error *err)
 	return json_object();
 }
 
+/* Core's FetchBlock errors, all RPC_MISC_ERROR with the net thread's words. */
+static const struct net_wording fetch_words[] = {
+	{ NET_E_LOADING, RPC_MISC_ERROR, "Loading blocks ..." },
+	{ NET_E_NO_PEER, RPC_MISC_ERROR, "Peer does not exist" },
+	{ NET_E_PRE_SEGWIT, RPC_MISC_ERROR, "Pre-SegWit peer" },
+	{ NET_E_NOT_FULLY_CONNECTED, RPC_MISC_ERROR,
+	    "Peer not fully connected" },
+	{ 0, 0, NULL },
+};
+
+/*
+ * getblockfrompeer: the header must be known and the block not stored
+ * (read here, as Core reads its block index), then the net thread asks the
+ * peer (net_req_fetchblock). No pruning exists, so Core's prune-mode
+ * refusal never applies.
+ */
+static json_t *
+m_getblockfrompeer(struct rpc_ctx *c, struct rpc_error *err)
+{
+	json_t *id = rpc_param(c, 1);
+	struct block_index_entry e;
+	struct net_fetch_in in;
+	struct store_rtxn *t;
+	struct request *r;
+	int rc;
+
+	memset(&in, 0, sizeof(in));
+	if (rpc_parse_hash(rpc_param(c, 0), "blockhash", in.hash, err) == -1)
+		return NULL;
+	if (rpc_read_begin(c->rpc, &t, err) == -1)
+		return NULL;
+	rc = store_get_index(t, in.hash, &e);
+	store_read_end(t);
+	if (rc != STORE_OK)
+		return rpc_fail(err, RPC_MISC_ERROR, "Block header missing");
+	if (e.status & BLOCK_HAVE_DATA)
+		return rpc_fail(err, RPC_MISC_ERROR,
+		    "Block already downloaded");
+	in.height = e.height;
+	/* A negative id matches no peer, as in Core. */
+	in.id = json_integer_value(id) < 0 ? UINT64_MAX :
+					     (uint64_t)json_integer_value(id);
+	r = request_new(net_req_fetchblock, &in, sizeof(in), NULL, 0, NULL);
+	if (ask(c, r, NULL, fetch_words, err) != 0)
+		return NULL;
+	return json_object();
+}
+
 static json_t *
 m_addpeeraddress(struct rpc_ctx *c, struct rpc_error *err)
 {
@@ -1117,6 +1177,27 @@ const struct rpc_method rpc_net_methods[] = {
 	    "and body must be provided, the message header will be "
 	    "generated.\nThis RPC is for testing only.",
 	    "{}    (empty JSON object)\n", "0 \"addr\" \"ffffff\"",
+	    RPC_ON_NET },
+	{ "getblockfrompeer", "blockchain", m_getblockfrompeer, 0,
+	    { { "blockhash", RPC_ARG_HEX, 1, NULL,
+		  "The block hash to try to fetch" },
+		{ "peer_id", RPC_ARG_NUM, 1, NULL,
+		    "The peer to fetch it from (see getpeerinfo for peer "
+		    "IDs)" } },
+	    "Attempt to fetch block from a given peer.\n\nWe must have the "
+	    "header for this block, e.g. using submitheader.\nThe block will "
+	    "not have any undo data which can limit the usage of the block "
+	    "data in a context where the undo data is needed.\nSubsequent "
+	    "calls for the same block may cause the response from the "
+	    "previous peer to be ignored.\nPeers generally ignore requests "
+	    "for a stale block that they never fully verified, or one that "
+	    "is more than a month old.\nWhen a peer does not respond with a "
+	    "block, we will disconnect.\nNote: The block could be re-pruned "
+	    "as soon as it is received.\n\nReturns an empty JSON object if "
+	    "the request was successfully scheduled.",
+	    "{}    (empty JSON object)\n",
+	    "\"00000000c937983704a73af28acdec37b049d214adbda81d7e2a3dd146f6ed09"
+	    "\" 0",
 	    RPC_ON_NET },
 	{ "addpeeraddress", "hidden", m_addpeeraddress, 0,
 	    { { "address", RPC_ARG_STR, 1, NULL,

@@ -210,28 +210,22 @@ static const struct arg_def table[] = {
 	{ "connect", "=<ip>", M | N, GC,
 	    "Connect only to these nodes; -noconnect or -connect=0 turns "
 	    "automatic connections off; can be given more than once" },
-	{ "discover", "", B | W, GC,
-	    "Discover our own IP addresses (default: 1 when listening and "
-	    "no -externalip or -proxy)",
-	    "bitrootd does not discover or advertise its own addresses yet" },
+	{ "discover", "", B, GC,
+	    "Discover own IP addresses (default: 1 when listening and no "
+	    "-externalip or -proxy)" },
 	{ "dns", "", B, GC,
 	    "Allow DNS lookups for -addnode, -seednode and -connect "
 	    "(default: 1)" },
 	{ "dnsseed", "", B, GC,
-	    "Ask DNS seeds for peer addresses when short of them (default: 1 "
-	    "unless -connect is used or -maxconnections=0); bitrootd's only "
-	    "seeds are -signetseednode's, elsewhere turning it on warns" },
-	{ "externalip", "=<ip>", M | U, GC,
-	    "Our own public address; can be given more than once",
-	    "bitrootd does not advertise its own address yet; remove it" },
-	{ "fixedseeds", "", B | W, GC,
-	    "Use the built-in seed addresses when DNS seeds give none "
-	    "(default: 1)",
-	    "bitrootd has no built-in seed addresses yet; add peers with "
-	    "-addnode, -seednode or -connect" },
+	    "Query for peer addresses via DNS lookup, if low on addresses "
+	    "(default: 1 unless -connect used or -maxconnections=0)" },
+	{ "externalip", "=<ip>", M, GC,
+	    "Specify your own public address (an IP address or onion name, "
+	    "[:port]); can be given more than once" },
+	{ "fixedseeds", "", B, GC,
+	    "Allow fixed seeds if DNS seeds don't provide peers (default: 1)" },
 	{ "forcednsseed", "", B, GC,
-	    "Always ask DNS seeds for peer addresses (default: 0); bitrootd's "
-	    "only seeds are -signetseednode's, elsewhere turning it on warns" },
+	    "Always query for peer addresses via DNS lookup (default: 0)" },
 	{ "i2pacceptincoming", "", B | X, GC,
 	    "Accept inbound I2P connections (default: 1)",
 	    "bitrootd has no I2P support" },
@@ -437,6 +431,11 @@ static const struct arg_def table[] = {
 	    "wins over -debug" },
 	{ "deprecatedrpc", "=<method>", M | D, GD,
 	    "Allow a deprecated RPC method or field" },
+	{ "dnsseednameserver", "=<ip:port>", D, GD,
+	    "Send every DNS lookup of the net thread (DNS seeds, -addnode, "
+	    "-seednode and -connect names) to this name server only, with no "
+	    "hosts file or search domains (for tests; default: the system's "
+	    "resolver)" },
 	{ "fastprune", "", B | D | X, GD,
 	    "Small block files, for pruning tests",
 	    "bitrootd does not prune" },
@@ -517,9 +516,13 @@ static const struct arg_def table[] = {
 	    "a custom signet with its own message start (signet only; "
 	    "default: the global signet's 1-of-2 multisig)" },
 	{ "signetseednode", "=<ip>", M, GCH,
-	    "Connect to this node to get peer addresses on signet, as "
-	    "-seednode does, host[:port]; can be given more than once "
-	    "(signet only)" },
+	    "A DNS seed for signet, host[:port], in place of the default "
+	    "signet's; a name is looked up, an address (or a name that gives "
+	    "none) becomes an addr-fetch connection; can be given more than "
+	    "once (signet only)" },
+	{ "regtestdnsseed", "=<host>", M | D, GCH,
+	    "A DNS seed for regtest (which has none), host[:port], for "
+	    "tests; can be given more than once (regtest only)" },
 	{ "testactivationheight", "=name@height", M | D, GCH,
 	    "Activation height of a soft fork, regtest only (segwit, bip34, "
 	    "dersig, cltv, csv); can be given more than once" },

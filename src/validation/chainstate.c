@@ -739,6 +739,10 @@ chainstate_process_parsed(struct chainstate *cs, const uint8_t *raw,
 		return r->res;
 	}
 	r->accepted = 1;
+	if (r->new_block && cs->hooks.pow_valid_block &&
+	    bi->parent == chain_tip(&cs->chain) &&
+	    !chainstate_is_initial_download(cs))
+		cs->hooks.pow_valid_block(cs->hooks.arg, &bi->e, raw, len);
 	cs->watch = bi;
 	cs->watch_block = b;
 	cs->watch_raw = raw;

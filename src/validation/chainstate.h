@@ -89,6 +89,14 @@ struct chainstate_hooks {
 	 */
 	void (*reorg_done)(void *arg);
 	/*
+	 * A new block on the active tip passed every check short of
+	 * connecting it (Core's NewPoWValidBlock), out of initial download:
+	 * called before it is connected, so that high-bandwidth compact
+	 * block peers hear of it at once. raw is valid only during the call.
+	 */
+	void (*pow_valid_block)(void *arg, const struct block_index_entry *e,
+	    const uint8_t *raw, size_t len);
+	/*
 	 * A warning for the operator that Core raises as a kernel warning
 	 * (its -alertnotify): "Unknown new rules activated (versionbit N)",
 	 * once a run, after a tip move out of initial download.

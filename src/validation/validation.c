@@ -211,6 +211,12 @@ validation_is_initial_download(struct validation *v)
 	return chainstate_is_initial_download(v->cs);
 }
 
+int
+validation_is_loading(struct validation *v)
+{
+	return chainstate_is_importing(v->cs);
+}
+
 struct chainstate *
 validation_chainstate(struct validation *v)
 {
@@ -406,6 +412,15 @@ on_block_disconnected(void *arg, const struct block_index_entry *e,
     const uint8_t *raw, size_t len)
 {
 	fire_block(arg, 0, e, raw, len);
+}
+
+static void
+on_pow_valid_block(void *arg, const struct block_index_entry *e,
+    const uint8_t *raw, size_t len)
+{
+	FOR_EACH_LISTENER((struct validation *)arg, l,
+	    if (l->pow_valid_block)
+		l->pow_valid_block(l->arg, raw, len, e->height));
 }
 
 static void
@@ -753,6 +768,7 @@ validation_start_sc(const struct args *a, const struct chainparams *cp,
 	h.block_connected = on_block_connected;
 	h.block_disconnected = on_block_disconnected;
 	h.reorg_done = on_reorg_done;
+	h.pow_valid_block = on_pow_valid_block;
 	h.warning = on_warning;
 	chainstate_set_hooks(v->cs, &h);
 	v->netq = queue_new("validation-net", NETQ_HWM, QUEUE_REFUSE);

@@ -37,6 +37,8 @@ int validation_start(const struct args *a, const struct chainparams *cp,
 void validation_stop(struct validation *v);
 /* Initial block download as Core (tip older than 24 h of node time, or below minimum chain work). */
 int validation_is_initial_download(struct validation *v);
+/* Blocks are being imported (-loadblock) or reindexed: Core's LoadingBlocks. Any thread. */
+int validation_is_loading(struct validation *v);
 
 /*
  * validation_start_sc: validation_start with a signature cache (borrowed,
@@ -104,6 +106,14 @@ struct validation_listener {
 	void (*block_disconnected)(void *arg, const uint8_t *raw, size_t len,
 	    int32_t height);
 	void (*reorg_done)(void *arg);
+	/*
+	 * For the net thread: a new block on the tip passed every check but
+	 * connection (Core's NewPoWValidBlock); comes before that block's
+	 * block_connected and tip_changed, and only out of initial download.
+	 * raw is the block with witness, valid only during the call.
+	 */
+	void (*pow_valid_block)(void *arg, const uint8_t *raw, size_t len,
+	    int32_t height);
 	/*
 	 * A new operator warning (Core's kernel warnings, which run its
 	 * -alertnotify): "Unknown new rules activated (versionbit N)". Once

@@ -9,8 +9,9 @@
   2*target), never rising with the target; estimaterawfee's pass range
   holds the class's rate; far targets are clamped to half the history.
 - fee_estimates.dat: written at shutdown in Core's layout and read back
-  (the same estimates after a restart); written again after an hour of
-  node time (setmocktime); a file older than 60 hours is ignored (Core's
+  (the same estimates after a restart); written again when Core's hourly
+  scheduler task comes due (mockscheduler), which setmocktime does not
+  move; a file older than 60 hours is ignored (Core's
   log line) unless -acceptstalefeeestimates; a corrupt file is reported
   and ignored; -acceptstalefeeestimates is refused outside regtest.
 - -blocksonly: no estimator, Core's "Fee estimation disabled".
@@ -152,12 +153,17 @@ class FeeEstimationTest(BitrootTestFramework):
         assert_equal({t: node.estimatesmartfee(t) for t in (2, 5, 10)}, before)
         assert_equal(node.estimaterawfee(6), raw_before)
 
-        self.log.info("rewritten after an hour of node time")
+        self.log.info("rewritten when the hourly scheduler task is due (mockscheduler), not by node time")
         os.remove(dat)
         now = int(time.time())
         node.setmocktime(now + 3601)
-        self.wait_until(lambda: os.path.exists(dat), timeout=30)
+        # mockscheduler answers after the due tasks ran: the file is not due yet.
+        node.mockscheduler(1)
+        assert not os.path.exists(dat)
         node.setmocktime(0)
+        with node.assert_debug_log(["Flushed fee estimates to fee_estimates.dat."]):
+            node.mockscheduler(3600)
+        assert os.path.exists(dat)
 
     def test_stale_file(self, node):
         self.log.info("a file older than 60 hours is ignored, unless -acceptstalefeeestimates")

@@ -8,7 +8,7 @@
   by bitrootd: <why, and what to use instead>.", exit status 1. Off values
   start fine.
 - Options that have no effect get one warning line each in the log (wallet
-  and GUI options whenever set; -dnsseed & co. only when set to 1).
+  and GUI options whenever set; others only when set to 1).
 - -blocknotify runs its command (%s: the block hash) for each new tip out
   of initial block download.
 - -maxtipage decides initialblockdownload (with setmocktime).
@@ -37,7 +37,7 @@ CHECKER = os.path.join(REPO, "contrib", "devtools", "check_options.py")
 # (argument, the value the message names)
 REFUSED = [
     "-coinstatsindex=1", "-peerbloomfilters=1",
-    "-externalip=1.2.3.4", "-maxuploadtarget=500", "-maxuploadtarget=1G", "-listenonion=1",
+    "-maxuploadtarget=500", "-maxuploadtarget=1G", "-listenonion=1",
     "-natpmp=1", "-upnp=1", "-txreconciliation=1",
     "-vbparams=testdummy:0:1",
     "-prune=550", "-i2psam=127.0.0.1:7656",
@@ -54,10 +54,6 @@ ACCEPTED_OFF = [
 # (argument, warning expected in debug.log)
 WARNED = [
     ("-dbcache=1000", "-dbcache is ignored: the LMDB store"),
-    ("-dnsseed=1", "-dnsseed is set but bitrootd has no DNS seeds for this chain"),
-    ("-forcednsseed=1", "-forcednsseed is set but bitrootd has no DNS seeds for this chain"),
-    ("-fixedseeds=1", "-fixedseeds=1 has no effect"),
-    ("-discover=1", "-discover=1 has no effect"),
     ("-logratelimit=1", "-logratelimit=1 has no effect"),
     ("-paytxfee=0.001", "-paytxfee is ignored: bitrootd has no wallet"),
     ("-splash=1", "-splash is ignored: bitrootd has no GUI"),

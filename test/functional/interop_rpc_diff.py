@@ -858,6 +858,10 @@ class InteropRpcDiffTest(BitrootTestFramework):
         c("setmocktime")
         c("setmocktime", 1, 2)
         c("setmocktime", self.now)
+        for bad in ((0,), (-1,), (3601,), (1.5,), ("60",), (2**64,), (), (1, 2)):
+            c("mockscheduler", *bad)
+        c("mockscheduler", 1)
+        c("mockscheduler", delta_time=3600)
         c("uptime")
         c("uptime", 1)
         c("getrpcinfo")
@@ -987,6 +991,19 @@ class InteropRpcDiffTest(BitrootTestFramework):
         c("setban", "fc00::1", "add", 100)
         c("setban", "2001:db8:1::/48", "add", 100)
         c("setban", "2001:db8:2::1/ffff:ffff::", "add", 100)
+        # IPv6 zones: numbers as written, names of this machine's interfaces
+        # ("lo" is index 1), printed but never compared.
+        c("setban", "fe80::1%1", "add", 100)
+        c("setban", "fe80::1%lo", "add", 100)
+        c("setban", "[fe80::2%7]", "add", 100)
+        c("setban", "fe80::%3/64", "add", 100)
+        c("setban", "fe80::1:5%lo", "add", 100)
+        c("setban", "fe80::9%nosuchif0", "add", 100)
+        c("setban", "fe80::9%", "add", 100)
+        c("setban", "fe80::9%4294967296", "add", 100)
+        c("setban", "10.9.9.9%1", "add", 100)
+        c("setban", "::ffff:10.9.9.8%1", "add", 100)
+        c("setban", "fe80::2%9", "remove")
         c("setban", "0.0.0.0", "add")
         c("setban", "0.0.0.0/0", "remove")
         c("setban", "255.255.255.255", "add")
@@ -1063,6 +1080,12 @@ class InteropRpcDiffTest(BitrootTestFramework):
         c = self.cmp
         c("getconnectioncount")
         c("getconnectioncount", 1)
+        # getblockfrompeer's checks before the peer's (interop_getblockfrompeer.py
+        # compares the peer's and fetches both ways).
+        for args in (("1234", 0), ("zz" * 32, 0), (1234, 0), (BADHASH, "0"), (BADHASH, 1.5), (BADHASH, 0),
+                     (BADHASH, -1), (self.mined_block, 0), (self.mined_block, 10**6), (BADHASH,), ()):
+            c("getblockfrompeer", *args)
+        c("getblockfrompeer", blockhash=self.mined_block, peer_id=0)
         c("getpeerinfo")
         c("getpeerinfo", 1)
         c("getnettotals")
@@ -1193,7 +1216,7 @@ class InteropRpcDiffTest(BitrootTestFramework):
                 self.core_methods.add(line.split()[0])
         # Core's hidden methods that bitrootd implements (rpc_methods.py).
         self.hidden = {"invalidateblock", "reconsiderblock", "addpeeraddress", "echo", "echojson", "setmocktime",
-                       "syncwithvalidationinterfacequeue", "addconnection"}
+                       "syncwithvalidationinterfacequeue", "addconnection", "mockscheduler"}
         self.cmp("help")
         for m in sorted(self.br_methods | self.hidden):
             self.cmp("help", m)

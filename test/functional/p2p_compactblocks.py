@@ -30,7 +30,7 @@ import time
 
 from test_framework.blocktools import create_block, create_coinbase, solve
 from test_framework.messages import (MSG_BLOCK, MSG_CMPCT_BLOCK, MSG_WITNESS_BLOCK, CBlock, CInv, cmpct_keys,
-                                     hash_to_hex, hex_to_hash, msg_blocktxn, msg_cmpctblock, msg_generic,
+                                     hash_to_hex, hex_to_hash, msg_block, msg_blocktxn, msg_cmpctblock, msg_generic,
                                      msg_getblocktxn, msg_getdata, msg_headers, msg_sendcmpct, msg_tx, short_id,
                                      PrefilledTx)
 from test_framework.p2p import P2PInterface, p2p_lock
@@ -85,6 +85,7 @@ class CompactBlocksTest(BitrootTestFramework):
         self.handshake()
         self.node_to_node()
         self.hb_peer()
+        self.early_announce()
         self.lb_peer()
         self.getblocktxn_serving()
         self.receive_cmpct()
@@ -158,6 +159,49 @@ class CompactBlocksTest(BitrootTestFramework):
         self.check_cmpct(m, block_of(node, h))
         assert_equal(len(m.shortids), 4)
         self.hb = peer
+
+    def bad_script_block(self, ntime_bump):
+        """A block on the tip that passes every check but its scripts."""
+        t = self.wallet.create_self_transfer()
+        # An OP_0 leaf instead of OP_TRUE: the control block no longer
+        # commits to it, which only script verification finds.
+        t["tx"].witness = [[b"\x00", t["tx"].witness[0][1]]]
+        node = self.nodes[0]
+        hdr = node.getblockheader(node.getbestblockhash())
+        return self.make_block([t], ntime=max(hdr["mediantime"] + 1, hdr["time"] + 1) + ntime_bump)
+
+    def early_announce(self):
+        node = self.nodes[0]
+        self.log.info("a new block goes to high-bandwidth peers before it is connected (Core's NewPoWValidBlock)")
+        tip = node.getbestblockhash()
+        bad = self.bad_script_block(0)
+        sender = node.add_p2p_connection(P2PInterface())
+        with node.assert_debug_log(["NewPoWValidBlock sending header-and-ids %s" % bad.hash_hex]):
+            sender.send_message(msg_block(bad))
+            # Only a peer told before validation could hear of a block that
+            # fails it.
+            self.hb.wait_for_message("cmpctblock", lambda m: m.header.hash_hex == bad.hash_hex)
+            sender.wait_for_disconnect()
+        assert_equal(node.getbestblockhash(), tip)
+        assert_equal([t["status"] for t in node.getchaintips() if t["hash"] == bad.hash_hex], ["invalid"])
+        self.log.info("a compact block that fails past its header costs its sender nothing (BIP152)")
+        bad2 = self.bad_script_block(1)
+        cmpct = node.add_p2p_connection(CmpctPeer())
+        cmpct.send_and_ping(msg_sendcmpct(False, 2))
+        every = tuple(range(len(bad2.vtx)))
+        with node.assert_debug_log(["block %s from peer=%d invalid" % (bad2.hash_hex, cmpct.peer_id)]):
+            cmpct.send_and_ping(msg_cmpctblock.from_block(bad2, nonce=5, prefill=every))
+            self.wait_until(lambda: any(t["hash"] == bad2.hash_hex and t["status"] == "invalid"
+                                        for t in node.getchaintips()))
+        cmpct.sync_with_ping()
+        assert cmpct.is_connected
+        assert_equal([p["id"] for p in node.getpeerinfo() if p["id"] == cmpct.peer_id], [cmpct.peer_id])
+        self.hb.wait_for_message("cmpctblock", lambda m: m.header.hash_hex == bad2.hash_hex)
+        self.log.info("the next valid block still reaches the high-bandwidth peer, once")
+        h = self.generate(node, 1)[0]
+        self.hb.wait_for_message("cmpctblock", lambda m: m.header.hash_hex == h)
+        self.hb.sync_with_ping()
+        assert_equal(len([m for m in self.hb.msgs(b"cmpctblock") if m.header.hash_hex == h]), 1)
 
     def lb_peer(self):
         node = self.nodes[0]

@@ -17,8 +17,8 @@ import decimal
 import time
 
 from test_framework.address import descsum_create
-from test_framework.blocktools import COINBASE_MATURITY
-from test_framework.messages import CBlock, CBlockHeader
+from test_framework.blocktools import COINBASE_MATURITY, create_block, create_coinbase, solve
+from test_framework.messages import MSG_WITNESS_BLOCK, CBlock, CBlockHeader, msg_block
 from test_framework.p2p import P2PInterface
 from test_framework.test_framework import BitrootTestFramework
 from test_framework.util import assert_equal, assert_in, assert_raises_rpc_error, spare_port
@@ -276,7 +276,7 @@ class RpcMethodsTest(BitrootTestFramework):
         # Core keeps these in its hidden category (not in the listing).
         self.hidden = {"invalidateblock", "reconsiderblock", "addpeeraddress", "echo", "echojson", "setmocktime",
                        "syncwithvalidationinterfacequeue", "addconnection", "generate",
-                       "getrawaddrman", "sendmsgtopeer"}
+                       "getrawaddrman", "sendmsgtopeer", "mockscheduler"}
         issue6 = {
             "getblockchaininfo", "getblockcount", "getbestblockhash", "getblockhash", "getblockheader", "getblock",
             "getchaintips", "getdifficulty", "gettxout", "gettxoutsetinfo", "getchaintxstats", "getdeploymentinfo",
@@ -296,7 +296,7 @@ class RpcMethodsTest(BitrootTestFramework):
                    "signrawtransactionwithkey", "combinerawtransaction", "getaddrmaninfo",
                    "importmempool", "scanblocks", "submitpackage", "createpsbt", "decodepsbt",
                    "combinepsbt", "finalizepsbt", "converttopsbt", "utxoupdatepsbt", "joinpsbts",
-                   "analyzepsbt"}
+                   "analyzepsbt", "getblockfrompeer"}
         assert_equal(sorted((issue6 | issue22) - self.help_listed), [])
         assert_equal(sorted(self.help_listed & self.hidden), [])
         for m in sorted(self.help_listed | self.hidden):
@@ -583,6 +583,22 @@ class RpcMethodsTest(BitrootTestFramework):
         self.bad(RPC_INVALID_PARAMETER, "sendmsgtopeer", peers[0]["id"], "ping", "zz")
         self.bad(RPC_MISC_ERROR, "sendmsgtopeer", 1000, "ping", "00")
         pid = peers[0]["id"]
+        # getblockfrompeer: a header alone (a sibling of the tip); the test
+        # peer is asked for the block with witnesses and sends it.
+        tip = node.getblockheader(node.getbestblockhash())
+        blk = solve(create_block(tip["previousblockhash"], create_coinbase(tip["height"]), tip["time"] + 1))
+        assert_equal(node.submitheader(blk.serialize_header().hex()), None)
+        self.bad(RPC_MISC_ERROR, "getblockfrompeer", blk.hash_hex, 1000)      # Peer does not exist
+        assert_equal(self.call("getblockfrompeer", blk.hash_hex, pid, shape={}), {})
+        gd = peer.wait_for_message("getdata", lambda m: any(i.hash == blk.hash for i in m.inv))
+        assert_equal([i.type for i in gd.inv if i.hash == blk.hash], [MSG_WITNESS_BLOCK])
+        peer.send_message(msg_block(blk))
+        self.wait_until(lambda: any(t["hash"] == blk.hash_hex and t["status"] != "headers-only"
+                                    for t in node.getchaintips()))
+        assert_equal(node.getblock(blk.hash_hex, 0), blk.serialize().hex())
+        assert_equal(node.getbestblockhash(), tip["hash"])
+        self.bad(RPC_MISC_ERROR, "getblockfrompeer", blk.hash_hex, pid)       # Block already downloaded
+        self.bad(RPC_MISC_ERROR, "getblockfrompeer", "00" * 32, pid)          # Block header missing
         assert_equal(self.call("setnetworkactive", False, shape=BOOL), False)
         self.wait_until(lambda: node.getconnectioncount() == 0)
         assert_equal(node.setnetworkactive(True), True)
@@ -748,6 +764,9 @@ class RpcMethodsTest(BitrootTestFramework):
         assert 0 <= node.uptime() < 600
         self.bad(RPC_TYPE_ERROR, "setmocktime", "soon")
         self.bad(RPC_INVALID_PARAMETER, "setmocktime", -1)
+        # mockscheduler: feature_mockscheduler.py checks what it runs.
+        assert_equal(self.call("mockscheduler", 1, shape=NULL), None)
+        self.bad(RPC_MISC_ERROR, "mockscheduler", 3601)
         assert_equal(self.call("syncwithvalidationinterfacequeue", shape=NULL), None)
         self.bad(RPC_MISC_ERROR, "syncwithvalidationinterfacequeue", 1)
         self.bad(RPC_TYPE_ERROR, "stop", "now")

@@ -107,6 +107,11 @@ BASE_SCRIPTS = [
     ("p2p_ping.py", None),
     ("p2p_outbound_services.py", None),
     ("p2p_addrfetch.py", None),
+    ("p2p_dns_seeds.py", None),
+    ("feature_anchors.py", None),
+    ("p2p_local_address.py", None),
+    ("p2p_fixed_seeds.py", None),
+    ("interop_dns_seeds.py", None),
     ("p2p_getaddr_cache.py", None),
     ("feature_startup_shutdown.py", None),
     ("feature_config.py", None),
@@ -128,6 +133,8 @@ BASE_SCRIPTS = [
     ("mempool_reorg_locks.py", None),
     ("feature_startup_order.py", None),
     ("interop_jsonrpc.py", None),
+    ("interop_getblockfrompeer.py", None),
+    ("feature_mockscheduler.py", None),
 ]
 
 # A quick set that still drives every thread: run under ASan+UBSan and TSan.
@@ -154,6 +161,7 @@ SANITIZER_SMOKE = [
     "zmq_interface.py",
     "p2p_orphans.py",
     "feature_metrics.py",
+    "interop_getblockfrompeer.py",
 ]
 
 DEFAULT_TIMEOUT = 600

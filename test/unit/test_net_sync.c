@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/net.h"
 #include "net/sync_int.h"
 #include "netenv.h"
 #include "store/store.h"
 #include "unit.h"
 #include "util/buf.h"
+#include "util/request.h"
 
 /* Blocks come from the first free peer: 16 each, in height order, never twice. */
 static void
@@ -256,8 +258,94 @@ test_serve_request_allowed(void)
 	netenv_close();
 }
 
+/* getblockfrompeer's request on the net thread: a status, or the getdata. */
+static int
+fetch(uint64_t id, int32_t height, struct request_error *err)
+{
+	struct net_fetch_in in;
+	struct request *r;
+	char none;
+
+	memset(&in, 0, sizeof(in));
+	memcpy(in.hash, E.hash[height], 32);
+	in.height = height;
+	in.id = id;
+	r = request_new(net_req_fetchblock, &in, sizeof(in), NULL, 0, NULL);
+	request_serve(r, &E.n);
+	return request_wait(r, 1000, &none, err);
+}
+
+/*
+ * Core's FetchBlock: its checks in its order, then the block asked of the
+ * named peer at once, taken from whoever had it in flight.
+ */
+static void
+test_fetch_block(void)
+{
+	struct request_error err;
+	struct peer *a, *b, *old, *fresh, *half;
+	struct inflight *f;
+	struct inv *v;
+
+	netenv_open(30, 10, 10);
+	a = netenv_add_peer(CONN_OUTBOUND_FULL, NETENV_SERVICES, 30, 0);
+	sync_schedule_all(&E.n);
+	CHECK_EQ_INT(netenv_next_inv(a, "getdata", &v), 16); /* 11..26 */
+	free(v);
+	b = netenv_add_peer(CONN_INBOUND, NETENV_SERVICES, -1, 0);
+	old = netenv_add_peer(CONN_INBOUND, NODE_NETWORK, -1, 0);
+	fresh = netenv_add_peer(CONN_INBOUND, 0, -1, 1);
+	half = netenv_add_peer(CONN_INBOUND, NETENV_SERVICES, -1, 0);
+	half->handshaked = 0;
+
+	CHECK_EQ_INT(fetch(999, 12, &err), -1);
+	CHECK_EQ_INT(err.status, NET_E_NO_PEER);
+	CHECK_EQ_INT(fetch(old->id, 12, &err), -1);
+	CHECK_EQ_INT(err.status, NET_E_PRE_SEGWIT);
+	/* No version yet: no services, so Core's witness check fails first. */
+	CHECK_EQ_INT(fetch(fresh->id, 12, &err), -1);
+	CHECK_EQ_INT(err.status, NET_E_PRE_SEGWIT);
+	CHECK_EQ_INT(fetch(half->id, 12, &err), -1);
+	CHECK_EQ_INT(err.status, NET_E_NOT_FULLY_CONNECTED);
+	half->handshaked = 1;
+	half->disconnect = 1;
+	CHECK_EQ_INT(fetch(half->id, 12, &err), -1);
+	CHECK_EQ_INT(err.status, NET_E_NOT_FULLY_CONNECTED);
+	CHECK(netenv_nothing_sent(old));
+	CHECK(netenv_nothing_sent(half));
+
+	/* Block 12 was in flight from a: now from b alone, asked at once. */
+	CHECK_EQ_INT(fetch(b->id, 12, &err), 0);
+	CHECK_EQ_INT(netenv_next_inv(b, "getdata", &v), 1);
+	CHECK_EQ_INT(v[0].type, MSG_WITNESS_BLOCK);
+	CHECK(memcmp(v[0].hash, E.hash[12], 32) == 0);
+	free(v);
+	CHECK_EQ_INT(a->sync.n_inflight, 15);
+	CHECK_EQ_INT(b->sync.n_inflight, 1);
+	f = htab_get(E.n.sync->inflight, E.hash[12]);
+	CHECK(f != NULL && f->peer_id == b->id && f->height == 12);
+	CHECK_EQ_INT(htab_count(E.n.sync->inflight), 16);
+	/* Asked again of the same peer: the request is made again (Core). */
+	CHECK_EQ_INT(fetch(b->id, 12, &err), 0);
+	CHECK_EQ_INT(netenv_next_inv(b, "getdata", &v), 1);
+	free(v);
+	CHECK_EQ_INT(b->sync.n_inflight, 1);
+	/* A block nobody had in flight: asked of b as well. */
+	CHECK_EQ_INT(fetch(b->id, 28, &err), 0);
+	CHECK_EQ_INT(netenv_next_inv(b, "getdata", &v), 1);
+	CHECK(memcmp(v[0].hash, E.hash[28], 32) == 0);
+	free(v);
+	CHECK_EQ_INT(b->sync.n_inflight, 2);
+	/* b leaves: its blocks are free for the schedule again. */
+	netenv_drop_peer(b);
+	CHECK(htab_get(E.n.sync->inflight, E.hash[12]) == NULL);
+	CHECK_EQ_INT(htab_count(E.n.sync->inflight), 15);
+	netenv_close();
+}
+
 UNIT_MAIN(UNIT_CASE(test_download_spreads_requests),
     UNIT_CASE(test_download_peer_gone_frees_blocks),
     UNIT_CASE(test_download_window), UNIT_CASE(test_download_stall_marked),
     UNIT_CASE(test_download_who_may_serve), UNIT_CASE(test_serve_getheaders),
-    UNIT_CASE(test_serve_getblocks), UNIT_CASE(test_serve_request_allowed))
+    UNIT_CASE(test_serve_getblocks), UNIT_CASE(test_serve_request_allowed),
+    UNIT_CASE(test_fetch_block))

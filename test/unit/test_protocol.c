@@ -2,6 +2,7 @@
  * The P2P wire codec (net/protocol.c) and the address helpers it uses:
  * round trips of every message, and every malformed input refused.
  */
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -850,6 +851,32 @@ test_netaddr(void)
 	CHECK(service_parse("1.2.3.4:x", 7, &s) == -1);
 	CHECK(service_parse("[::1", 7, &s) == -1);
 	CHECK(service_parse("[::1]x", 7, &s) == -1);
+	/* IPv6 zones: kept for the socket and the text, not for equality. */
+	{
+		struct service z;
+		struct sockaddr_storage ss;
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)(void *)&ss;
+
+		CHECK(service_parse("[fe80::1%lo]:8333", 1, &s) == 0);
+		CHECK_EQ_INT((int)s.addr.scope, 1);
+		service_format(&s, buf, sizeof(buf));
+		CHECK_EQ_STR(buf, "[fe80::1%1]:8333");
+		CHECK(service_parse("[fe80::1%4294967295]:1", 1, &z) == 0);
+		service_format(&z, buf, sizeof(buf));
+		CHECK_EQ_STR(buf, "[fe80::1%4294967295]:1");
+		CHECK(service_parse("[fe80::1]:8333", 1, &z) == 0);
+		CHECK(service_eq(&s, &z));
+		CHECK(service_to_sockaddr(&s, &ss) > 0);
+		CHECK_EQ_INT((int)in6->sin6_scope_id, 1);
+		CHECK(service_from_sockaddr(&z, (struct sockaddr *)&ss) == 0);
+		CHECK_EQ_INT((int)z.addr.scope, 1);
+		CHECK(netaddr_parse("fe80::1%", &a) == -1);
+		CHECK(netaddr_parse("fe80::1%4294967296", &a) == -1);
+		CHECK(netaddr_parse("fe80::1%no-such-if", &a) == -1);
+		CHECK(netaddr_parse("1.2.3.4%1", &a) == -1);
+		CHECK(netaddr_parse("::ffff:1.2.3.4%1", &a) == 0 &&
+		    a.net == NET_IPV4 && a.scope == 0);
+	}
 	CHECK(
 	    service_split("localhost:99", 1, host, sizeof(host), &port) == 0);
 	CHECK_EQ_STR(host, "localhost");

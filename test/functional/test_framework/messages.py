@@ -62,6 +62,15 @@ def sha256(b):
     return hashlib.sha256(b).digest()
 
 
+def read_compact_size(data, off):
+    """A CompactSize at data[off:]: (value, offset after it)."""
+    b = data[off]
+    if b < 0xfd:
+        return b, off + 1
+    size = {0xfd: 2, 0xfe: 4, 0xff: 8}[b]
+    return int.from_bytes(data[off + 1:off + 1 + size], "little"), off + 1 + size
+
+
 def hash256(b):
     return sha256(sha256(b))
 
