@@ -895,7 +895,7 @@ sync_on_headers(struct net *n, struct peer *p, const struct block_header *h,
 	uint8_t(*hashes)[32];
 	char hex[65], phex[65];
 	size_t i;
-	int rc;
+	int rc, follows;
 
 	if (count == 0) {
 		/* The peer has nothing past our locator. */
@@ -920,8 +920,17 @@ sync_on_headers(struct net *n, struct peer *p, const struct block_header *h,
 			return H_OK;
 		}
 	}
+	/*
+	 * A continuation of a batch still at validation: a fast peer answers
+	 * our getheaders before validation has stored the batch before it.
+	 * Validation takes batches in order, so it connects there; treating it
+	 * as unconnected would lose it (the getheaders sent for it is rate
+	 * limited, and the announcement it leaves overwrites the last one).
+	 */
+	follows = p->sync.headers_pending > 0 && p->sync.has_batch_last &&
+	    memcmp(h[0].prev, p->sync.batch_last, 32) == 0;
 	t = sync_rtxn(n);
-	if (store_get_index(t, h[0].prev, &e) != STORE_OK) {
+	if (!follows && store_get_index(t, h[0].prev, &e) != STORE_OK) {
 		/* Does not connect: ask for what lies between. */
 		hash_to_hex(hashes[0], hex);
 		hash_to_hex(h[0].prev, phex);
@@ -935,7 +944,7 @@ sync_on_headers(struct net *n, struct peer *p, const struct block_header *h,
 		free(hashes);
 		return H_OK;
 	}
-	if (store_get_index(t, hashes[count - 1], &e) == STORE_OK &&
+	if (!follows && store_get_index(t, hashes[count - 1], &e) == STORE_OK &&
 	    (e.status & BLOCK_VALID_HEADER) &&
 	    !(e.status & BLOCK_FAILED_MASK)) {
 		/* All known already: nothing for validation to do. */
@@ -961,6 +970,8 @@ sync_on_headers(struct net *n, struct peer *p, const struct block_header *h,
 		/* Known once validation has them (process_unknown). */
 		memcpy(p->sync.unknown_hash, hashes[count - 1], 32);
 		p->sync.has_unknown = 1;
+		memcpy(p->sync.batch_last, hashes[count - 1], 32);
+		p->sync.has_batch_last = 1;
 		/* A full batch: the peer has more; ask at once. */
 		if (count == MAX_HEADERS_RESULTS)
 			send_getheaders(n, p, hashes[count - 1], s->hc_height);

@@ -67,6 +67,8 @@ struct peer_sync {
 	unsigned preferred_download : 1; /* Core's fPreferredDownload */
 	int64_t getheaders_time;   /* node time of the last getheaders, s */
 	int headers_pending;	   /* batches at validation */
+	uint8_t batch_last[32];	   /* last header of the newest such batch */
+	int has_batch_last;
 	struct inflight *inflight; /* oldest request first */
 	int n_inflight;
 	int64_t downloading_since_us;

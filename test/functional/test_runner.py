@@ -56,6 +56,8 @@ BASE_SCRIPTS = [
     ("feature_consensus_diff.py", 900),
     ("interop_utxo_snapshot.py", 900),
     ("feature_assumeutxo.py", 900),
+    ("interop_assumevalid.py", 600),
+    ("feature_assumevalid.py", 600),
     ("feature_crash_recovery.py", 1800),
     ("feature_store_damage.py", None),
     ("p2p_invalid_messages.py", 1500),
