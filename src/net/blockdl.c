@@ -82,8 +82,8 @@ build_locator(struct sync *s, int32_t top, uint8_t (*out)[32], size_t max)
 	return k;
 }
 
-static void
-send_getheaders(struct net *n, struct peer *p, const uint8_t *first,
+void
+blockdl_send_getheaders(struct net *n, struct peer *p, const uint8_t *first,
     int32_t top)
 {
 	struct sync *s = n->sync;
@@ -116,7 +116,7 @@ sync_send_getheaders(struct net *n, struct peer *p, int force)
 	if (!force && p->sync.getheaders_time != 0 &&
 	    node_time() - p->sync.getheaders_time <= HEADERS_RESPONSE_TIME)
 		return;
-	send_getheaders(n, p, NULL, n->sync->hc_height);
+	blockdl_send_getheaders(n, p, NULL, n->sync->hc_height);
 }
 
 static int
@@ -144,7 +144,7 @@ sync_peer_handshake(struct net *n, struct peer *p)
 	p->sync.started = 1;
 	s->n_sync_started++;
 	/* One below the best header: a synced peer still sends one. */
-	send_getheaders(n, p, NULL,
+	blockdl_send_getheaders(n, p, NULL,
 	    s->hc_height > 0 ? s->hc_height - 1 : s->hc_height);
 }
 
@@ -534,6 +534,7 @@ sync_peer_gone(struct net *n, struct peer *p)
 	}
 	p->sync.inflight = NULL;
 	p->sync.n_inflight = 0;
+	presync_drop(n, p);
 	if (p->handshaked && p->sync.preferred_download && s->n_preferred > 0)
 		s->n_preferred--;
 	if (p->sync.started && s->n_sync_started > 0)
@@ -595,6 +596,7 @@ sync_tick(struct net *n)
 			continue;
 		maybe_send_sendheaders(n, p);
 		blockserve_tick(n, p);
+		presync_tick(n, p);
 		if (p->sync.stalling_since_us &&
 		    now_us > p->sync.stalling_since_us + s->stall_timeout_us) {
 			log_info("Peer=%llu is stalling block download, "
@@ -882,16 +884,20 @@ sync_on_headers(struct net *n, struct peer *p, const struct block_header *h,
     size_t count)
 {
 	struct sync *s = n->sync;
-	struct block_index_entry e;
+	struct block_index_entry e, start;
 	struct store_rtxn *t;
 	uint8_t(*hashes)[32];
 	char hex[65], phex[65];
 	size_t i;
 	int rc;
 
+	/* Headers a low-work sync released go to validation first. */
+	if (presync_drain(n, p) != 0)
+		return H_RETRY;
 	if (count == 0) {
 		/* The peer has nothing past our locator. */
 		p->sync.getheaders_time = 0;
+		presync_drop(n, p);
 		return H_OK;
 	}
 	hashes = xcalloc(count, 32);
@@ -912,8 +918,19 @@ sync_on_headers(struct net *n, struct peer *p, const struct block_header *h,
 			return H_OK;
 		}
 	}
+	if (p->sync.hs != NULL) {
+		/* Answered: what the sync asks next is a new request. */
+		p->sync.getheaders_time = 0;
+	}
+	if (p->sync.hs != NULL &&
+	    presync_continue(n, p, h, (const uint8_t(*)[32])hashes, count) ==
+		PRESYNC_DONE) {
+		free(hashes);
+		net_schedule(n);
+		return H_OK;
+	}
 	t = sync_rtxn(n);
-	if (store_get_index(t, h[0].prev, &e) != STORE_OK) {
+	if (store_get_index(t, h[0].prev, &start) != STORE_OK) {
 		/* Does not connect: ask for what lies between. */
 		hash_to_hex(hashes[0], hex);
 		hash_to_hex(h[0].prev, phex);
@@ -935,10 +952,23 @@ sync_on_headers(struct net *n, struct peer *p, const struct block_header *h,
 		sync_update_availability(s, t, p, hashes[count - 1]);
 		store_read_end(t);
 		if (count == MAX_HEADERS_RESULTS)
-			send_getheaders(n, p, hashes[count - 1], s->hc_height);
+			blockdl_send_getheaders(n, p, hashes[count - 1],
+			    s->hc_height);
 		maybe_send_sendheaders(n, p);
 		free(hashes);
 		net_schedule(n);
+		return H_OK;
+	}
+	/*
+	 * A chain with too little work to be worth storing (Core's
+	 * TryLowWorkHeadersSync); a peer with noban is trusted with it.
+	 */
+	p->sync.getheaders_time = 0;
+	if (!peer_has_perm(p, PF_NOBAN) &&
+	    presync_try_low_work(n, p, t, &start, h,
+		(const uint8_t(*)[32])hashes, count)) {
+		store_read_end(t);
+		free(hashes);
 		return H_OK;
 	}
 	store_read_end(t);
@@ -955,35 +985,46 @@ sync_on_headers(struct net *n, struct peer *p, const struct block_header *h,
 		p->sync.has_unknown = 1;
 		/* A full batch: the peer has more; ask at once. */
 		if (count == MAX_HEADERS_RESULTS)
-			send_getheaders(n, p, hashes[count - 1], s->hc_height);
+			blockdl_send_getheaders(n, p, hashes[count - 1],
+			    s->hc_height);
 	}
 	free(hashes);
 	return H_OK;
 }
 
+void
+sync_antidos_threshold(struct sync *s, struct store_rtxn *t,
+    struct arith256 *out)
+{
+	struct block_index_entry tip;
+	struct arith256 proof, min;
+
+	arith256_from_be(&min, s->n->cp->minimum_chain_work);
+	if (store_get_index(t, s->tip, &tip) != STORE_OK) {
+		*out = min;
+		return;
+	}
+	arith256_from_be(out, tip.chainwork);
+	arith256_block_proof(&proof, tip.hdr.bits);
+	arith256_mul_u32(&proof, &proof, 144);
+	if (arith256_cmp(&proof, out) > 0)
+		proof = *out;
+	arith256_sub(out, out, &proof);
+	if (arith256_cmp(&min, out) > 0)
+		*out = min;
+}
+
 /*
  * Whether a header on prev would lie too deep under our tip to be worth
- * looking at: Core's anti-DoS work threshold, the tip's work less 144 of
- * its blocks, or the minimum chain work if that is more.
+ * looking at: its chain's work is below Core's anti-DoS threshold.
  */
 static int
 low_work(struct sync *s, struct store_rtxn *t, const struct block_header *h,
     const struct block_index_entry *prev)
 {
-	struct block_index_entry tip;
-	struct arith256 work, proof, floor, min;
+	struct arith256 work, proof, floor;
 
-	if (store_get_index(t, s->tip, &tip) != STORE_OK)
-		return 0;
-	arith256_from_be(&floor, tip.chainwork);
-	arith256_block_proof(&proof, tip.hdr.bits);
-	arith256_mul_u32(&proof, &proof, 144);
-	if (arith256_cmp(&proof, &floor) > 0)
-		proof = floor;
-	arith256_sub(&floor, &floor, &proof);
-	arith256_from_be(&min, s->n->cp->minimum_chain_work);
-	if (arith256_cmp(&min, &floor) > 0)
-		floor = min;
+	sync_antidos_threshold(s, t, &floor);
 	arith256_from_be(&work, prev->chainwork);
 	arith256_block_proof(&proof, h->bits);
 	arith256_add(&work, &work, &proof);

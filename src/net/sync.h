@@ -35,6 +35,7 @@ struct netq_block_done;
 struct netq_headers_done;
 struct netq_tip;
 struct cmpct_block;
+struct hdrsync;
 
 struct peer_sync {
 	/* What the peer has. */
@@ -72,6 +73,9 @@ struct peer_sync {
 	int64_t downloading_since_us;
 	int64_t stalling_since_us;
 	int blocks_pending; /* blocks at validation */
+
+	/* Low-work headers sync with it (presync.c), NULL when none. */
+	struct hdrsync *hs;
 };
 
 /* Initial values of a new peer's state. */
@@ -145,6 +149,8 @@ void sync_headers_done(struct net *n, uint64_t peer_id,
 void sync_schedule_all(struct net *n);
 /* Stall and download timeouts, header timeouts; called by the tick. */
 void sync_tick(struct net *n);
+/* p's low-work headers presync height, -1 when none (getpeerinfo). */
+int32_t presync_height(const struct peer *p);
 /* Heights of blocks in flight from p (getpeerinfo). */
 size_t sync_inflight_heights(struct peer *p, int32_t *out, size_t max);
 
