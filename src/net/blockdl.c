@@ -930,6 +930,17 @@ sync_on_headers(struct net *n, struct peer *p, const struct block_header *h,
 		return H_OK;
 	}
 	t = sync_rtxn(n);
+	if (store_get_index(t, h[0].prev, &start) != STORE_OK &&
+	    p->sync.headers_pending > 0) {
+		/*
+		 * Its parent may be in a batch of this peer's that validation
+		 * has not stored yet (a fast peer answers our next getheaders
+		 * first): wait for it, as Core would have stored it already.
+		 */
+		store_read_end(t);
+		free(hashes);
+		return H_RETRY;
+	}
 	if (store_get_index(t, h[0].prev, &start) != STORE_OK) {
 		/* Does not connect: ask for what lies between. */
 		hash_to_hex(hashes[0], hex);

@@ -9,6 +9,8 @@
   punished (still connected, as in Core), and the node's resident memory
   grows by less than RSS_BOUND_MB (the figure is printed).
 - A short low-work batch is ignored, not stored.
+- A peer whose chain reaches the work in presync but that stops part way
+  through the redownload leaves nothing stored either.
 - A bitrootd node with a chain above -minimumchainwork syncs fully to a node
   that presyncs, redownloads and then stores and downloads it.
 """
@@ -83,8 +85,8 @@ class FloodPeer(P2PInterface):
                 return 0
         return None
 
-    def serve(self, start):
-        end = min(start + 2000, len(self.raws))
+    def serve(self, start, stop=None):
+        end = min(start + 2000, len(self.raws) if stop is None else stop)
         payload = ser_compact_size(end - start) + b"".join(r + b"\x00" for r in self.raws[start:end])
         if end == start:
             self.empty_sent += 1
@@ -107,6 +109,24 @@ class FloodPeer(P2PInterface):
             self.serve(held)
 
 
+class StoppingPeer(FloodPeer):
+    """Presyncs its whole chain, then in the redownload stops at stop_at."""
+
+    def __init__(self, genesis, raws, hashes, stop_at):
+        super().__init__(genesis, raws, hashes, len(raws))
+        self.stop_at = stop_at
+        self.from_genesis = 0
+
+    def on_getheaders(self, message):
+        start = self.start_of(message.locator.have)
+        if start == 0:
+            self.from_genesis += 1
+        if start is not None and self.from_genesis >= 2:
+            self.serve(start, self.stop_at)
+        else:
+            super().on_getheaders(message)
+
+
 class HeadersPresyncTest(BitrootTestFramework):
     def set_test_params(self):
         self.num_nodes = 3
@@ -120,6 +140,7 @@ class HeadersPresyncTest(BitrootTestFramework):
     def run_test(self):
         self.flood()
         self.short_low_work_batch()
+        self.redownload_stopped()
         self.high_work_chain_syncs()
 
     def flood(self):
@@ -178,6 +199,26 @@ class HeadersPresyncTest(BitrootTestFramework):
             peer.sync_with_ping()
         assert_equal(node.getblockchaininfo()["headers"], 0)
         assert_raises_rpc_error(-5, "Block not found", node.getblockheader, hashes[-1][::-1].hex())
+        assert peer.is_connected
+        node.disconnect_p2ps()
+
+    def redownload_stopped(self):
+        self.log.info("A peer that reaches the work, then stops in the redownload: nothing stored")
+        node = self.nodes[2]
+        genesis_hex = node.getblockhash(0)
+        genesis = bytes.fromhex(genesis_hex)[::-1]
+        # Other timestamps than the flood: another chain.
+        raws, hashes = build_headers(genesis, node.getblockheader(genesis_hex)["time"] + 13, 3000)
+        peer = StoppingPeer(genesis, raws, hashes, 2100)
+        with node.assert_debug_log(["Initial headers sync transition with peer=",
+                                    "incomplete headers message at height=2100 (redownload phase)"],
+                                   timeout=60):
+            node.add_p2p_connection(peer)
+            self.wait_until(lambda: peer.from_genesis >= 2, timeout=60)
+            peer.sync_with_ping()
+        self.wait_until(lambda: node.getpeerinfo()[0]["presynced_headers"] == -1)
+        assert_equal(node.getblockchaininfo()["headers"], 0)
+        assert_raises_rpc_error(-5, "Block not found", node.getblockheader, hashes[0][::-1].hex())
         assert peer.is_connected
         node.disconnect_p2ps()
 
