@@ -11,6 +11,9 @@
 - A short low-work batch is ignored, not stored.
 - A peer whose chain reaches the work in presync but that stops part way
   through the redownload leaves nothing stored either.
+- A 20,000-header chain whose work is reached only 16,000 headers in is
+  stored whole (headers 14,441 deep in the redownload leave early, the rest
+  once the work is reached).
 - A bitrootd node with a chain above -minimumchainwork syncs fully to a node
   that presyncs, redownloads and then stores and downloads it.
 """
@@ -35,6 +38,8 @@ RSS_BOUND_MB = 16
 # For the high-work chain: first batch (2,000) short of it, the chain above.
 CHAIN_LEN = 2400
 CHAIN_MIN_WORK = "0x%x" % (2 * (2200 + 1))
+# A header chain long enough for the redownload to release by depth.
+DEPTH_CHAIN = 20_000
 
 
 def build_headers(prev, start_time, count):
@@ -141,6 +146,7 @@ class HeadersPresyncTest(BitrootTestFramework):
         self.flood()
         self.short_low_work_batch()
         self.redownload_stopped()
+        self.released_by_depth()
         self.high_work_chain_syncs()
 
     def flood(self):
@@ -220,6 +226,28 @@ class HeadersPresyncTest(BitrootTestFramework):
         assert_equal(node.getblockchaininfo()["headers"], 0)
         assert_raises_rpc_error(-5, "Block not found", node.getblockheader, hashes[0][::-1].hex())
         assert peer.is_connected
+        node.disconnect_p2ps()
+
+    def released_by_depth(self):
+        self.log.info("A long chain above the work: headers deep enough in the redownload are released early")
+        node = self.nodes[0]
+        # The work of DEPTH_CHAIN - 4,000 headers: reached past the release
+        # depth (14,441), so the first headers leave by depth, the rest at
+        # the work.
+        need = DEPTH_CHAIN - 4000
+        self.restart_node(0, ["-debug=net", "-minimumchainwork=0x%x" % (2 * (need + 1))])
+        genesis_hex = node.getblockhash(0)
+        genesis = bytes.fromhex(genesis_hex)[::-1]
+        raws, hashes = build_headers(genesis, node.getblockheader(genesis_hex)["time"] + 29, DEPTH_CHAIN)
+        peer = FloodPeer(genesis, raws, hashes, len(raws))
+        with node.assert_debug_log(["Initial headers sync transition with peer=",
+                                    "Initial headers sync complete with peer="], timeout=120):
+            node.add_p2p_connection(peer)
+            self.wait_until(lambda: node.getblockchaininfo()["headers"] == DEPTH_CHAIN, timeout=120)
+        tips = {t["hash"]: t for t in node.getchaintips()}
+        assert_equal(tips[hashes[-1][::-1].hex()]["status"], "headers-only")
+        assert_equal(node.getblockheader(hashes[-1][::-1].hex())["height"], DEPTH_CHAIN)
+        assert_equal(node.getpeerinfo()[0]["presynced_headers"], -1)
         node.disconnect_p2ps()
 
     def high_work_chain_syncs(self):
