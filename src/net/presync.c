@@ -45,12 +45,15 @@ index_mtp(struct store_rtxn *t, const struct block_index_entry *e)
 {
 	struct block_index_entry cur = *e;
 	int64_t times[MTP_SPAN];
+	uint8_t prev[32];
 	int k = 0;
 
 	for (;;) {
 		times[k++] = cur.hdr.time;
+		/* The key must not alias what the lookup writes. */
+		memcpy(prev, cur.hdr.prev, 32);
 		if (k == MTP_SPAN || cur.height == 0 ||
-		    store_get_index(t, cur.hdr.prev, &cur) != STORE_OK)
+		    store_get_index(t, prev, &cur) != STORE_OK)
 			break;
 	}
 	qsort(times, (size_t)k, sizeof(times[0]), cmp_i64);
