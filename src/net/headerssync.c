@@ -460,7 +460,8 @@ const struct block_header *
 hdrsync_ready(const struct hdrsync *hs, size_t *count)
 {
 	*count = hs->r_len - hs->r_head;
-	return hs->ready + hs->r_head;
+	/* No arithmetic on the NULL of an empty list. */
+	return *count > 0 ? hs->ready + hs->r_head : hs->ready;
 }
 
 void

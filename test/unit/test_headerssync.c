@@ -135,7 +135,8 @@ take(struct hdrsync *hs, struct block_header *out, size_t *n)
 	size_t k;
 
 	r = hdrsync_ready(hs, &k);
-	memcpy(out + *n, r, k * sizeof(*r));
+	if (k > 0)
+		memcpy(out + *n, r, k * sizeof(*r));
 	*n += k;
 	hdrsync_consume(hs, k);
 }
