@@ -162,6 +162,7 @@ SANITIZER_SMOKE = [
     "p2p_orphans.py",
     "feature_metrics.py",
     "interop_getblockfrompeer.py",
+    "p2p_headers_presync.py",
 ]
 
 DEFAULT_TIMEOUT = 600
