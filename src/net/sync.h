@@ -35,6 +35,7 @@ struct netq_block_done;
 struct netq_headers_done;
 struct netq_tip;
 struct cmpct_block;
+struct hdrsync;
 
 struct peer_sync {
 	/* What the peer has. */
@@ -67,13 +68,14 @@ struct peer_sync {
 	unsigned preferred_download : 1; /* Core's fPreferredDownload */
 	int64_t getheaders_time;   /* node time of the last getheaders, s */
 	int headers_pending;	   /* batches at validation */
-	uint8_t batch_last[32];	   /* last header of the newest such batch */
-	int has_batch_last;
 	struct inflight *inflight; /* oldest request first */
 	int n_inflight;
 	int64_t downloading_since_us;
 	int64_t stalling_since_us;
 	int blocks_pending; /* blocks at validation */
+
+	/* Low-work headers sync with it (presync.c), NULL when none. */
+	struct hdrsync *hs;
 };
 
 /* Initial values of a new peer's state. */
@@ -149,6 +151,8 @@ void sync_headers_done(struct net *n, uint64_t peer_id,
 void sync_schedule_all(struct net *n);
 /* Stall and download timeouts, header timeouts; called by the tick. */
 void sync_tick(struct net *n);
+/* p's low-work headers presync height, -1 when none (getpeerinfo). */
+int32_t presync_height(const struct peer *p);
 /* Heights of blocks in flight from p (getpeerinfo). */
 size_t sync_inflight_heights(struct peer *p, int32_t *out, size_t max);
 

@@ -36,6 +36,8 @@ BASE_SCRIPTS = [
     ("feature_fee_estimation.py", 600),
     ("feature_alertnotify.py", 600),
     ("interop_sync.py", 900),
+    ("p2p_headers_presync.py", 900),
+    ("interop_headers_presync.py", 600),
     ("interop_rpc_diff.py", 600),
     ("interop_relay.py", 900),
     ("interop_package_relay.py", 600),
@@ -164,6 +166,7 @@ SANITIZER_SMOKE = [
     "p2p_orphans.py",
     "feature_metrics.py",
     "interop_getblockfrompeer.py",
+    "p2p_headers_presync.py",
 ]
 
 DEFAULT_TIMEOUT = 600
