@@ -748,6 +748,25 @@ on_block(struct net *n, struct peer *p, const uint8_t *raw, size_t len,
 }
 
 /*
+ * In initial download an outbound peer whose headers chain, all of it,
+ * has less than the minimum chain work cannot help us sync: Core drops it
+ * (block download would never start from it anyway). 1 if dropped.
+ */
+static int
+insufficient_work(struct net *n, struct peer *p)
+{
+	if ((p->type != CONN_OUTBOUND_FULL && p->type != CONN_BLOCK_RELAY) ||
+	    !p->sync.has_best || !sync_is_ibd(n) ||
+	    memcmp(p->sync.best_work, n->cp->minimum_chain_work, 32) >= 0)
+		return 0;
+	log_info("Disconnecting outbound peer %llu -- headers chain has "
+		 "insufficient work",
+	    (unsigned long long)p->id);
+	peer_disconnect(p, "headers chain has insufficient work");
+	return 1;
+}
+
+/*
  * Reasons found in the header or its place in the chain (Core's
  * BLOCK_INVALID_HEADER, BLOCK_INVALID_PREV, BLOCK_CHECKPOINT): a peer is
  * answerable for these even when it sent the block compact.
@@ -973,6 +992,10 @@ sync_on_headers(struct net *n, struct peer *p, const struct block_header *h,
 		if (count == MAX_HEADERS_RESULTS)
 			blockdl_send_getheaders(n, p, hashes[count - 1],
 			    s->hc_height);
+		else if (insufficient_work(n, p)) {
+			free(hashes);
+			return H_OK;
+		}
 		maybe_send_sendheaders(n, p);
 		free(hashes);
 		net_schedule(n);
@@ -999,6 +1022,7 @@ sync_on_headers(struct net *n, struct peer *p, const struct block_header *h,
 	p->sync.getheaders_time = 0;
 	if (rc == 0) {
 		p->sync.headers_pending++;
+		p->sync.last_batch_full = count == MAX_HEADERS_RESULTS;
 		/* Known once validation has them (process_unknown). */
 		memcpy(p->sync.unknown_hash, hashes[count - 1], 32);
 		p->sync.has_unknown = 1;
@@ -1260,6 +1284,10 @@ sync_headers_done(struct net *n, uint64_t peer_id,
 			if (memcmp(d->last, zero, 32) != 0)
 				sync_update_availability(s, t, p, d->last);
 			sync_process_unknown(s, t, p);
+			/* The peer's whole chain, once it has nothing more. */
+			if (p->sync.headers_pending == 0 &&
+			    !p->sync.last_batch_full)
+				insufficient_work(n, p);
 			break;
 		case VAL_ORPHAN: sync_send_getheaders(n, p, 0); break;
 		case VAL_INVALID:

@@ -66,9 +66,10 @@ struct peer_sync {
 	/* Downloading from it (blockdl.c). */
 	unsigned started : 1;		 /* headers sync started with it */
 	unsigned preferred_download : 1; /* Core's fPreferredDownload */
-	int64_t getheaders_time;   /* node time of the last getheaders, s */
-	int headers_pending;	   /* batches at validation */
-	struct inflight *inflight; /* oldest request first */
+	int64_t getheaders_time;      /* node time of the last getheaders, s */
+	int headers_pending;	      /* batches at validation */
+	unsigned last_batch_full : 1; /* the newest of them had 2,000 */
+	struct inflight *inflight;    /* oldest request first */
 	int n_inflight;
 	int64_t downloading_since_us;
 	int64_t stalling_since_us;

@@ -9,6 +9,9 @@
   even when it lags later. A block-relay-only peer never is.
 - Our tip not moving for 30 minutes is noticed by the 45 s check
   (mockscheduler runs it): "Potential stale tip detected".
+- In initial download, an outbound peer whose whole headers chain has less
+  than the minimum chain work is disconnected ("headers chain has
+  insufficient work"); an inbound one with the same chain stays.
 """
 
 import time
@@ -109,6 +112,26 @@ class OutboundEvictionTest(BitrootTestFramework):
             node.mockscheduler(45)
             self.advance(11 * 60, [good])
             node.mockscheduler(45)
+        self.insufficient_work()
+
+    def insufficient_work(self):
+        node = self.node
+        self.log.info("in initial download, an outbound peer on a chain below the minimum work is dropped")
+        node.setmocktime(0)
+        self.restart_node(0, ["-minimumchainwork=0x" + "ff" * 16])
+        assert_equal(node.getblockchaininfo()["initialblockdownload"], True)
+        headers = [header_of(node, node.getblockhash(h)) for h in range(1, node.getblockcount() + 1)]
+        inbound = node.add_p2p_connection(P2PInterface())
+        inbound.send_and_ping(msg_headers(headers))
+        for kind in ("outbound-full-relay", "block-relay-only"):
+            peer = node.add_outbound_p2p_connection(P2PInterface(), connection_type=kind)
+            with node.assert_debug_log(["headers chain has insufficient work"]):
+                peer.send_message(msg_headers(headers))
+                peer.wait_for_disconnect()
+        inbound.sync_with_ping()
+        assert inbound.is_connected
+        node.disconnect_p2ps()
+
 
 if __name__ == "__main__":
     OutboundEvictionTest(__file__).main()
