@@ -15,7 +15,7 @@
 # target as one pass or fail and end with the totals. Targets: tx
 # block p2p jsonrpc config address script v2transport merkleblock snapshot
 # psbt store undo mempooldat peersdat banlist loadblock cfilters rpcfast
-# feeestimates
+# feeestimates descriptor
 # (default: all).
 #
 # Corpora under WORK/corpus/TARGET grow from run to run; seeds are made
@@ -31,6 +31,7 @@ run=1
 ci=0
 all="tx block p2p jsonrpc config address script v2transport merkleblock snapshot"
 all="$all psbt store undo mempooldat peersdat banlist loadblock cfilters rpcfast feeestimates"
+all="$all descriptor"
 
 while getopts "t:b:w:nch" opt; do
 	case $opt in
@@ -313,8 +314,10 @@ put("config", b"-regtest\x00-port=1\x00-noconnect\x00-debug=net\x00-debug=rpc")
 
 # address: selector (chain << 3 | mode), then text or bytes. Chains: main,
 # test, testnet4, signet, regtest; modes: 0 address, 1 Bech32 string,
-# 2 Bech32 encode, 3 Base58 string, 4 Base58 encode, 5 script, 6/7
-# descriptor (7: checksum required).
+# 2 Bech32 encode, 3 Base58 string, 4 Base58 encode, 5 script (6 address,
+# 7 script). descriptor: selector (chain << 1 | checksum required), then
+# the text; seeded below with addr() and raw() of Core's key_io vectors and
+# every key form and function of interop_descriptors.py.
 chains = {"main": 0, "test": 1, "testnet4": 2, "signet": 3, "regtest": 4}
 DESC_IN = ("0123456789()[],'/*abcdefgh@:$%{}IJKLMNOPQRSTUVWXYZ&+-.;<=>?!^_|~"
            "ijklmnopqrstuvwxyzABCDEFGH`#\"\\ ")
@@ -356,9 +359,9 @@ for e in vec("key_io_valid.json"):
     put("address", bytes([ch << 3 | (1 if bech else 3)]) + s.encode())
     put("address", bytes([ch << 3 | 5]) + script)
     d = "addr(%s)" % s
-    put("address", bytes([ch << 3 | 7]) + (d + "#" + desc_sum(d)).encode())
+    put("descriptor", bytes([ch << 1 | 1]) + (d + "#" + desc_sum(d)).encode())
     d = "raw(%s)" % e[1]
-    put("address", bytes([ch << 3 | 6]) + d.encode())
+    put("descriptor", bytes([ch << 1]) + d.encode())
 for e in vec("key_io_invalid.json"):
     for ch in (0, 4):
         put("address", bytes([ch << 3]) + e[0].encode())
@@ -366,6 +369,17 @@ for e in vec("base58_encode_decode.json"):
     put("address", bytes([3]) + e[1].encode())
     put("address", bytes([4]) + bytes.fromhex(e[0]))
 put("address", bytes([2, 4]) + b"bcrt" + bytes(range(20)))
+
+# descriptor: the tables of the mixed test (regtest keys), as given and
+# with their checksums.
+src = open(os.path.join(top, "test", "functional", "interop_descriptors.py")).read()
+src = src.split("\nclass ")[0].split("from test_framework.util import assert_equal\n")[1]
+tables = {}
+exec(src, tables)
+for d in tables["GOOD"] + tables["BAD"] + tables["MINISCRIPT"]:
+    put("descriptor", bytes([4 << 1]) + d.encode())
+    if "#" not in d and all(ch in DESC_IN for ch in d):
+        put("descriptor", bytes([4 << 1 | 1]) + (d + "#" + desc_sum(d)).encode())
 
 
 # snapshot: a UTXO snapshot file (metadata, then coins grouped by txid),

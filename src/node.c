@@ -153,6 +153,7 @@ apply_chain_options(const struct args *a, struct chainparams *cp)
 	static const uint8_t zero[32];
 	const char *const *vals, *v;
 	uint8_t hash[32];
+	char hex[65];
 	size_t n, i;
 
 	/*
@@ -195,9 +196,9 @@ apply_chain_options(const struct args *a, struct chainparams *cp)
 		return -1;
 	}
 	/*
-	 * -assumevalid only permits skipping script checks; bitrootd checks
-	 * every script, which the option allows. The value is still checked
-	 * as Core does, and a hash given gets a warning that it is unused.
+	 * -assumevalid: the chain's default unless given; 0 checks every
+	 * script. Parsed as Core's FromUserHex (big-endian digits), kept in
+	 * the index's internal byte order.
 	 */
 	if ((v = args_get(a, "assumevalid")) != NULL) {
 		if (parse_user_hex256(v, hash) == -1) {
@@ -208,11 +209,15 @@ apply_chain_options(const struct args *a, struct chainparams *cp)
 			    v);
 			return -1;
 		}
-		if (memcmp(hash, zero, 32) != 0)
-			log_warnx("-assumevalid=%s has no effect: bitrootd "
-				  "verifies every script",
-			    v);
+		for (i = 0; i < 32; i++)
+			cp->assume_valid[i] = hash[31 - i];
 	}
+	if (memcmp(cp->assume_valid, zero, 32) != 0) {
+		hash_to_hex(cp->assume_valid, hex);
+		log_info("Assuming ancestors of block %s have valid signatures.",
+		    hex);
+	} else
+		log_info("Validating signatures for all blocks.");
 	return 0;
 }
 

@@ -21,7 +21,12 @@
  * transactions (genesis included, as getchaintxstats counts), inputs,
  * bytes.
  *
+ * --block-weight W fills each block only up to weight W (at least
+ * GEN_MIN_BLOCK_WEIGHT), for a longer chain of the same coins: the
+ * assumevalid benchmark needs more than two weeks of regtest blocks (2,016).
+ *
  * usage: gen_utxo_chain --coins N --out FILE [--seed S] [--signed]
+ *        [--block-weight W]
  */
 #include <err.h>
 #include <errno.h>
@@ -50,6 +55,8 @@
 /* A DER signature of a low-R signer is at most 71 bytes, plus hash type. */
 #define GEN_SIG_MAX (KEY_DER_MAX + 1)
 #define GEN_P2WPKH_LEN 22
+/* Room for the coinbase reserve and one transaction of the largest kind. */
+#define GEN_MIN_BLOCK_WEIGHT (GEN_COINBASE_RESERVE + 4000)
 
 /* An unspent output the generator may spend: txs[tx]'s output n. */
 struct coin {
@@ -69,6 +76,8 @@ struct gen {
 	int sign;
 	uint32_t seed_tag;
 	uint64_t target;
+	/* --block-weight: fill blocks only to this (more, smaller blocks). */
+	size_t block_weight;
 
 	/* The fixed key and the scripts that follow from it (--signed). */
 	uint8_t secret[KEY_SECRET_SIZE];
@@ -291,7 +300,7 @@ static void
 fill_block(struct gen *g)
 {
 	size_t weight = 0, sigops = 0,
-	       limit = MAX_BLOCK_WEIGHT - GEN_COINBASE_RESERVE;
+	       limit = g->block_weight - GEN_COINBASE_RESERVE;
 
 	while (g->total < g->target && g->pool.n > 0) {
 		size_t nin = 1 + (size_t)(rng_next(g) % GEN_MAX_IN);
@@ -447,7 +456,7 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: gen_utxo_chain --coins N --out FILE "
-	    "[--seed S] [--signed]\n");
+	    "[--seed S] [--signed] [--block-weight W]\n");
 	exit(2);
 }
 
@@ -487,11 +496,21 @@ main(int argc, char **argv)
 			path = argv[++i];
 		else if (strcmp(argv[i], "--signed") == 0)
 			g.sign = 1;
-		else
+		else if (strcmp(argv[i], "--block-weight") == 0 &&
+		    i + 1 < argc) {
+			uint64_t w = parse_u64(argv[++i]);
+
+			if (w < GEN_MIN_BLOCK_WEIGHT || w > MAX_BLOCK_WEIGHT)
+				errx(2, "--block-weight must be %d to %d",
+				    GEN_MIN_BLOCK_WEIGHT, MAX_BLOCK_WEIGHT);
+			g.block_weight = (size_t)w;
+		} else
 			usage();
 	}
 	if (!have_coins || g.target == 0 || path == NULL)
 		usage();
+	if (g.block_weight == 0)
+		g.block_weight = MAX_BLOCK_WEIGHT;
 
 	g.cp = cp;
 	rng_seed(&g, seed);

@@ -99,7 +99,9 @@ struct chain_spec {
 	struct bip9_spec testdummy;
 	struct bip9_spec taproot;
 	const char *min_chain_work;
+	const char *assume_valid; /* RPC byte order; NULL: none */
 	uint8_t p2pkh, p2sh, wif;
+	uint32_t xpub, xprv; /* BIP32 extended key versions */
 	const char *hrp;
 	const char *signet_challenge;
 	int mine_on_demand;
@@ -132,7 +134,10 @@ static const struct chain_spec chains[] = {
 		    709632 },
 		.min_chain_work =
 		    "0000000000000000000000000000000000000000dee8e2a309ad8a9820433c68",
+		.assume_valid =
+		    "000000000000000000011c5890365bdbe5d25b97ce0057589acaef4f1a57263f",
 		.p2pkh = 0, .p2sh = 5, .wif = 128, .hrp = "bc",
+		.xpub = 0x0488b21e, .xprv = 0x0488ade4,
 		.assumeutxo = { { 840000,
 		    "a2a5521b1b5ab65f67818e5e8eccabb7171a517f9e2382208f77687310768f96",
 		    991032194,
@@ -157,7 +162,10 @@ static const struct chain_spec chains[] = {
 		.taproot = { 1619222400, 1628640000, 0, 2016, 1512, 2011968 },
 		.min_chain_work =
 		    "0000000000000000000000000000000000000000000016dd270dd94fac1d7632",
+		.assume_valid =
+		    "000000000000000465b1a66c9f386308e8c75acef9201f3f577811da09fc90ad",
 		.p2pkh = 111, .p2sh = 196, .wif = 239, .hrp = "tb",
+		.xpub = 0x043587cf, .xprv = 0x04358394,
 		.assumeutxo = { { 2500000,
 		    "f841584909f68e47897952345234e37fcd9128cd818f41ee6c3ca68db8071be7",
 		    66484552,
@@ -182,7 +190,10 @@ static const struct chain_spec chains[] = {
 		    2016, 1512, 0 },
 		.min_chain_work =
 		    "00000000000000000000000000000000000000000000034a4690fe592dc49c7c",
+		.assume_valid =
+		    "000000005be348057db991fa5d89fe7c4695b667cfb311391a8db374b6f681fd",
 		.p2pkh = 111, .p2sh = 196, .wif = 239, .hrp = "tb",
+		.xpub = 0x043587cf, .xprv = 0x04358394,
 	},
 	{
 		.id = CHAIN_SIGNET, .name = "signet", .subdir = "signet",
@@ -201,7 +212,10 @@ static const struct chain_spec chains[] = {
 		    2016, 1815, 0 },
 		.min_chain_work =
 		    "0000000000000000000000000000000000000000000000000000067d328e681a",
+		.assume_valid =
+		    "0000014aad1d58dddcb964dd749b073374c6306e716b22f573a2efe68d414539",
 		.p2pkh = 111, .p2sh = 196, .wif = 239, .hrp = "tb",
+		.xpub = 0x043587cf, .xprv = 0x04358394,
 		.signet_challenge = SIGNET_CHALLENGE,
 		/* Core keeps it for a custom signet too. */
 		.assumeutxo = { { 160000,
@@ -231,6 +245,7 @@ static const struct chain_spec chains[] = {
 		.min_chain_work =
 		    "0000000000000000000000000000000000000000000000000000000000000000",
 		.p2pkh = 111, .p2sh = 196, .wif = 239, .hrp = "bcrt",
+		.xpub = 0x043587cf, .xprv = 0x04358394,
 		.mine_on_demand = 1,
 		/*
 		 * Core 28's: Core's unit-test chain (110), its fuzz chain
@@ -435,10 +450,15 @@ chainparams_new(enum chain_id id)
 	p->taproot_height = s->taproot.active_height;
 	hex_or_die(s->min_chain_work, p->minimum_chain_work, 32,
 	    "minimum chain work");
+	if (s->assume_valid != NULL &&
+	    hash_from_hex(s->assume_valid, p->assume_valid) != 0)
+		fatalx("%s: bad built-in assumevalid hash", __func__);
 	p->max_tip_age = 24 * 60 * 60;
 	p->p2pkh_prefix = s->p2pkh;
 	p->p2sh_prefix = s->p2sh;
 	p->wif_prefix = s->wif;
+	p->ext_pub_prefix = s->xpub;
+	p->ext_priv_prefix = s->xprv;
 	p->bech32_hrp = s->hrp;
 	p->mine_on_demand = s->mine_on_demand;
 	for (i = 0; i < MAX_AU_SPECS && s->assumeutxo[i].height > 0; i++) {
@@ -539,10 +559,12 @@ chainparams_set_signet_challenge(struct chainparams *p, const char *hex,
 	p->signet_challenge = script;
 	p->signet_challenge_len = len;
 	/*
-	 * A custom signet is a new network: no known work to demand, and no
-	 * seeds (Core: only -signetseednode's).
+	 * A custom signet is a new network: no known work to demand, no block
+	 * to vouch for (Core clears both), and no seeds (Core: only
+	 * -signetseednode's).
 	 */
 	memset(p->minimum_chain_work, 0, sizeof(p->minimum_chain_work));
+	memset(p->assume_valid, 0, sizeof(p->assume_valid));
 	p->dns_seeds = NULL;
 	p->n_dns_seeds = 0;
 	p->fixed_seeds = NULL;

@@ -50,10 +50,18 @@ struct chainparams {
 	int32_t
 	    taproot_height; /* buried here; regtest/signet: 0 (always active) */
 	uint8_t minimum_chain_work[32]; /* big-endian */
+	/*
+	 * -assumevalid (Core's defaultAssumeValid, Core 28's values): scripts
+	 * of this block's ancestors may go unchecked (validation/assumevalid.h).
+	 * Internal byte order; all zero: check every script (regtest).
+	 */
+	uint8_t assume_valid[32];
 	int64_t max_tip_age;		/* 24 h: initial-download threshold */
 	uint8_t p2pkh_prefix;
 	uint8_t p2sh_prefix;
 	uint8_t wif_prefix;
+	uint32_t ext_pub_prefix;  /* BIP32 xpub/tpub version */
+	uint32_t ext_priv_prefix; /* BIP32 xprv/tprv version */
 	const char *bech32_hrp;	   /* bc, tb, bcrt */
 	uint8_t *signet_challenge; /* signet only */
 	size_t signet_challenge_len;

@@ -1,5 +1,8 @@
 /*
- * raw() and addr() descriptors and the BIP380 descriptor checksum.
+ * Descriptor entry points (parse, free, the properties getdescriptorinfo
+ * reports, private keys for signing) and the BIP380 checksum. The parts
+ * live in descriptor_keys.c, descriptor_parse.c, descriptor_expand.c and
+ * descriptor_string.c (see descriptor_int.h).
  *
  * The checksum is a BCH code over GF(32) like Bech32's, with a 40-bit
  * state: each character gives its position in a 95-character set as a
@@ -11,9 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chain/address.h"
-#include "chain/descriptor.h"
-#include "util/hex.h"
+#include <openssl/crypto.h>
+
+#include "chain/descriptor_int.h"
+#include "crypto/bip32.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 #include "util/errbuf.h"
@@ -22,21 +26,6 @@ static const char input_charset[] = "0123456789()[],'/*abcdefgh@:$%{}"
 				    "IJKLMNOPQRSTUVWXYZ&+-.;<=>?!^_|~"
 				    "ijklmnopqrstuvwxyzABCDEFGH`#\"\\ ";
 static const char checksum_charset[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
-
-enum descriptor_kind { DESC_RAW, DESC_ADDR };
-
-struct descriptor {
-	enum descriptor_kind kind;
-	uint8_t *script;
-	size_t script_len;
-	char *addr; /* DESC_ADDR: normalised address */
-	char checksum[DESCRIPTOR_CHECKSUM_LEN + 1];
-};
-
-/* Descriptor functions Core knows but this node does not parse. */
-static const char *const other_functions[] = { "pk", "pkh", "wpkh", "combo",
-	"sh", "wsh", "tr", "rawtr", "multi", "sortedmulti", "multi_a",
-	"sortedmulti_a", "musig", NULL };
 
 static uint64_t
 polymod(uint64_t c, unsigned val)
@@ -126,100 +115,31 @@ check_checksum(const char *s, int require, size_t *payload_len,
 	return 0;
 }
 
-/* Is s (n bytes) name(...)? Then *arg and *arglen are the inside. */
-static int
-is_func(const char *s, size_t n, const char *name, const char **arg,
-    size_t *arglen)
-{
-	size_t k = strlen(name);
-
-	if (n < k + 2 || strncmp(s, name, k) != 0 || s[k] != '(' ||
-	    s[n - 1] != ')')
-		return 0;
-	*arg = s + k + 1;
-	*arglen = n - k - 2;
-	return 1;
-}
-
-static int
-parse_raw(struct descriptor *d, const char *arg, size_t n, char *err,
-    size_t errlen)
-{
-	char *hex = xmalloc(n + 1);
-	int rc = 0;
-
-	memcpy(hex, arg, n);
-	hex[n] = '\0';
-	/* Core's IsHex: non-empty, even length, hex digits only. */
-	if (n == 0 || !hex_is_valid(hex) ||
-	    hex_decode_alloc(hex, &d->script, &d->script_len) == -1) {
-		errbuf_printf(err, errlen, "Raw script is not hex");
-		rc = -1;
-	}
-	free(hex);
-	return rc;
-}
-
-static int
-parse_addr(const struct chainparams *p, struct descriptor *d, const char *arg,
-    size_t n, char *err, size_t errlen)
-{
-	uint8_t script[ADDRESS_MAX_SCRIPT];
-	char *a = xmalloc(n + 1);
-	size_t len;
-
-	memcpy(a, arg, n);
-	a[n] = '\0';
-	if (address_to_script(p, a, script, &len, NULL, 0) == -1 ||
-	    (d->addr = address_from_script(p, script, len)) == NULL) {
-		errbuf_printf(err, errlen, "Address is not valid");
-		free(a);
-		return -1;
-	}
-	free(a);
-	d->script = xmemdup(script, len);
-	d->script_len = len;
-	return 0;
-}
-
 int
 descriptor_parse(const struct chainparams *p, const char *s,
     int require_checksum, struct descriptor **out, char *err, size_t errlen)
 {
 	struct descriptor *d;
-	const char *arg;
-	size_t n, arglen, i;
-	int rc;
+	const char *sp = s;
+	size_t n;
 
 	*out = NULL;
 	if (errlen > 0)
 		err[0] = '\0';
 	d = xcalloc(1, sizeof(*d));
+	d->cp = p;
 	if (check_checksum(s, require_checksum, &n, d->checksum, err,
 		errlen) == -1)
 		goto fail;
-	if (is_func(s, n, "raw", &arg, &arglen)) {
-		d->kind = DESC_RAW;
-		rc = parse_raw(d, arg, arglen, err, errlen);
-	} else if (is_func(s, n, "addr", &arg, &arglen)) {
-		d->kind = DESC_ADDR;
-		rc = parse_addr(p, d, arg, arglen, err, errlen);
-	} else {
-		for (i = 0; other_functions[i] != NULL; i++) {
-			if (is_func(s, n, other_functions[i], &arg, &arglen)) {
-				errbuf_printf(err, errlen,
-				    "%s() descriptors are not "
-				    "supported by this node",
-				    other_functions[i]);
-				goto fail;
-			}
-		}
-		errbuf_printf(err, errlen,
-		    "'%.*s' is not a valid descriptor function", (int)n, s);
+	d->root = desc_parse_script(p, &sp, s + n, CTX_TOP, err, errlen);
+	if (d->root == NULL)
+		goto fail;
+	if (sp != s + n) {
+		/* Text after a whole expression: Core says nothing more. */
+		if (errlen > 0)
+			err[0] = '\0';
 		goto fail;
 	}
-	if (rc == -1)
-		goto fail;
 	*out = d;
 	return 0;
 fail:
@@ -232,37 +152,8 @@ descriptor_free(struct descriptor *d)
 {
 	if (d == NULL)
 		return;
-	free(d->script);
-	free(d->addr);
+	desc_node_free(d->root);
 	free(d);
-}
-
-const uint8_t *
-descriptor_script(const struct descriptor *d, size_t *len)
-{
-	*len = d->script_len;
-	return d->script;
-}
-
-char *
-descriptor_to_string(const struct descriptor *d)
-{
-	char sum[DESCRIPTOR_CHECKSUM_LEN + 1], *body, *out;
-
-	if (d->kind == DESC_RAW) {
-		char *hex = hex_encode_alloc(d->script, d->script_len);
-
-		body = xasprintf("raw(%s)", hex);
-		free(hex);
-	} else {
-		body = xasprintf("addr(%s)", d->addr);
-	}
-	/* Hex and address characters are all in the descriptor set. */
-	if (descriptor_checksum(body, strlen(body), sum) == -1)
-		fatalx("%s: no checksum for %s", __func__, body);
-	out = xasprintf("%s#%s", body, sum);
-	free(body);
-	return out;
 }
 
 const char *
@@ -271,20 +162,105 @@ descriptor_input_checksum(const struct descriptor *d)
 	return d->checksum;
 }
 
+static int
+node_is_range(const struct desc_node *n)
+{
+	size_t i;
+
+	for (i = 0; i < n->nkeys; i++)
+		if (desc_key_is_range(n->keys[i]))
+			return 1;
+	for (i = 0; i < n->nsubs; i++)
+		if (node_is_range(n->subs[i]))
+			return 1;
+	return 0;
+}
+
+static int
+node_has_secret(const struct desc_node *n)
+{
+	size_t i;
+
+	for (i = 0; i < n->nkeys; i++)
+		if (n->keys[i]->has_secret)
+			return 1;
+	for (i = 0; i < n->nsubs; i++)
+		if (node_has_secret(n->subs[i]))
+			return 1;
+	return 0;
+}
+
 int
 descriptor_is_range(const struct descriptor *d)
 {
-	return 0;
+	return node_is_range(d->root);
 }
 
 int
 descriptor_is_solvable(const struct descriptor *d)
 {
-	return 0;
+	return d->root->type != DESC_RAW && d->root->type != DESC_ADDR;
 }
 
 int
 descriptor_has_private_keys(const struct descriptor *d)
 {
-	return 0;
+	return node_has_secret(d->root);
+}
+
+/* The secret of k at pos, if it has one; 1 when *secret was set. */
+static int
+key_secret_at(const struct desc_key *k, uint32_t pos, uint8_t secret[32],
+    int *compressed)
+{
+	struct bip32_key cur, next;
+	size_t i;
+
+	if (!k->has_secret)
+		return 0;
+	if (!k->is_ext) {
+		memcpy(secret, k->secret, 32);
+		*compressed = k->publen == 33;
+		return 1;
+	}
+	cur = k->ext;
+	for (i = 0; i <= k->npath; i++) {
+		uint32_t step;
+
+		if (i == k->npath && k->derive == DERIVE_NONE)
+			break;
+		step = i < k->npath ? k->path[i] :
+		    (pos | (k->derive == DERIVE_HARDENED ? BIP32_HARDENED : 0));
+		if (bip32_derive(&cur, step, &next) != 0) {
+			bip32_wipe(&cur);
+			return 0;
+		}
+		bip32_wipe(&cur);
+		cur = next;
+	}
+	memcpy(secret, cur.secret, 32);
+	*compressed = 1;
+	bip32_wipe(&cur);
+	return 1;
+}
+
+static size_t
+node_keys(const struct desc_node *n, uint32_t pos, uint8_t (*keys)[32],
+    int *compressed, size_t have, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < n->nkeys && have < max; i++)
+		have += (size_t)key_secret_at(n->keys[i], pos, keys[have],
+		    &compressed[have]);
+	for (i = 0; i < n->nsubs && have < max; i++)
+		have = node_keys(n->subs[i], pos, keys, compressed, have, max);
+	return have;
+}
+
+size_t
+descriptor_private_keys(const struct descriptor *d, uint32_t pos,
+    uint8_t (*keys)[32], int *compressed, size_t max)
+{
+	return node_keys(d->root, pos, keys, compressed, 0, max);
 }

@@ -159,3 +159,27 @@ pow_check_timewarp(const struct chainparams *p, int32_t height, int64_t time,
 		return 0;
 	return time < prev_time - POW_MAX_TIMEWARP ? -1 : 0;
 }
+
+int64_t
+pow_equivalent_time(const uint8_t to_work[32], const uint8_t from_work[32],
+    uint32_t tip_bits, int64_t spacing)
+{
+	struct arith256 to, from, diff, proof;
+	int64_t sign = 1;
+
+	arith256_from_be(&to, to_work);
+	arith256_from_be(&from, from_work);
+	if (arith256_cmp(&to, &from) > 0)
+		arith256_sub(&diff, &to, &from);
+	else {
+		arith256_sub(&diff, &from, &to);
+		sign = -1;
+	}
+	arith256_block_proof(&proof, tip_bits);
+	arith256_mul_u64(&diff, &diff, (uint64_t)spacing);
+	/* A tip without work (bad nBits) makes any distance infinite. */
+	if (arith256_div(&diff, &diff, &proof) != 0 ||
+	    arith256_bits(&diff) > 63)
+		return sign * INT64_MAX;
+	return sign * (int64_t)arith256_low64(&diff);
+}

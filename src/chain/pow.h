@@ -82,4 +82,13 @@ int pow_check_transition(const struct chainparams *p, int32_t height,
 int pow_check_timewarp(const struct chainparams *p, int32_t height,
     int64_t time, int64_t prev_time);
 
+/*
+ * Core's GetBlockProofEquivalentTime: how long, at the tip's difficulty
+ * (tip_bits) and the chain's spacing, the work between two blocks
+ * (chain work, big-endian as in the block index) took to produce. Negative
+ * when from has more work than to; INT64_MAX (signed) when it does not fit.
+ */
+int64_t pow_equivalent_time(const uint8_t to_work[32],
+    const uint8_t from_work[32], uint32_t tip_bits, int64_t spacing);
+
 #endif

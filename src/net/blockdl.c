@@ -82,8 +82,8 @@ build_locator(struct sync *s, int32_t top, uint8_t (*out)[32], size_t max)
 	return k;
 }
 
-static void
-send_getheaders(struct net *n, struct peer *p, const uint8_t *first,
+void
+blockdl_send_getheaders(struct net *n, struct peer *p, const uint8_t *first,
     int32_t top)
 {
 	struct sync *s = n->sync;
@@ -109,6 +109,14 @@ send_getheaders(struct net *n, struct peer *p, const uint8_t *first,
 	    (unsigned long long)p->id);
 }
 
+void
+sync_send_getheaders_at(struct net *n, struct peer *p, int32_t height)
+{
+	if (height > n->sync->hc_height)
+		height = n->sync->hc_height;
+	blockdl_send_getheaders(n, p, NULL, height);
+}
+
 /* Core's MaybeSendGetHeaders: at most one outstanding per HEADERS_RESPONSE_TIME. */
 void
 sync_send_getheaders(struct net *n, struct peer *p, int force)
@@ -116,7 +124,7 @@ sync_send_getheaders(struct net *n, struct peer *p, int force)
 	if (!force && p->sync.getheaders_time != 0 &&
 	    node_time() - p->sync.getheaders_time <= HEADERS_RESPONSE_TIME)
 		return;
-	send_getheaders(n, p, NULL, n->sync->hc_height);
+	blockdl_send_getheaders(n, p, NULL, n->sync->hc_height);
 }
 
 static int
@@ -144,7 +152,7 @@ sync_peer_handshake(struct net *n, struct peer *p)
 	p->sync.started = 1;
 	s->n_sync_started++;
 	/* One below the best header: a synced peer still sends one. */
-	send_getheaders(n, p, NULL,
+	blockdl_send_getheaders(n, p, NULL,
 	    s->hc_height > 0 ? s->hc_height - 1 : s->hc_height);
 }
 
@@ -534,6 +542,7 @@ sync_peer_gone(struct net *n, struct peer *p)
 	}
 	p->sync.inflight = NULL;
 	p->sync.n_inflight = 0;
+	presync_drop(n, p);
 	if (p->handshaked && p->sync.preferred_download && s->n_preferred > 0)
 		s->n_preferred--;
 	if (p->sync.started && s->n_sync_started > 0)
@@ -595,6 +604,7 @@ sync_tick(struct net *n)
 			continue;
 		maybe_send_sendheaders(n, p);
 		blockserve_tick(n, p);
+		presync_tick(n, p);
 		/*
 		 * Its messages wait in our input for its earlier work (in-order
 		 * processing): the delay is ours, as with a full validation
@@ -745,6 +755,25 @@ on_block(struct net *n, struct peer *p, const uint8_t *raw, size_t len,
 }
 
 /*
+ * In initial download an outbound peer whose headers chain, all of it,
+ * has less than the minimum chain work cannot help us sync: Core drops it
+ * (block download would never start from it anyway). 1 if dropped.
+ */
+static int
+insufficient_work(struct net *n, struct peer *p)
+{
+	if ((p->type != CONN_OUTBOUND_FULL && p->type != CONN_BLOCK_RELAY) ||
+	    !p->sync.has_best || !sync_is_ibd(n) ||
+	    memcmp(p->sync.best_work, n->cp->minimum_chain_work, 32) >= 0)
+		return 0;
+	log_info("Disconnecting outbound peer %llu -- headers chain has "
+		 "insufficient work",
+	    (unsigned long long)p->id);
+	peer_disconnect(p, "headers chain has insufficient work");
+	return 1;
+}
+
+/*
  * Reasons found in the header or its place in the chain (Core's
  * BLOCK_INVALID_HEADER, BLOCK_INVALID_PREV, BLOCK_CHECKPOINT): a peer is
  * answerable for these even when it sent the block compact.
@@ -889,16 +918,20 @@ sync_on_headers(struct net *n, struct peer *p, const struct block_header *h,
     size_t count)
 {
 	struct sync *s = n->sync;
-	struct block_index_entry e;
+	struct block_index_entry e, start;
 	struct store_rtxn *t;
 	uint8_t(*hashes)[32];
 	char hex[65], phex[65];
 	size_t i;
 	int rc;
 
+	/* Headers a low-work sync released go to validation first. */
+	if (presync_drain(n, p) != 0)
+		return H_RETRY;
 	if (count == 0) {
 		/* The peer has nothing past our locator. */
 		p->sync.getheaders_time = 0;
+		presync_drop(n, p);
 		return H_OK;
 	}
 	hashes = xcalloc(count, 32);
@@ -919,8 +952,30 @@ sync_on_headers(struct net *n, struct peer *p, const struct block_header *h,
 			return H_OK;
 		}
 	}
+	if (p->sync.hs != NULL) {
+		/* Answered: what the sync asks next is a new request. */
+		p->sync.getheaders_time = 0;
+	}
+	if (p->sync.hs != NULL &&
+	    presync_continue(n, p, h, (const uint8_t(*)[32])hashes, count) ==
+		PRESYNC_DONE) {
+		free(hashes);
+		net_schedule(n);
+		return H_OK;
+	}
 	t = sync_rtxn(n);
-	if (store_get_index(t, h[0].prev, &e) != STORE_OK) {
+	if (store_get_index(t, h[0].prev, &start) != STORE_OK &&
+	    p->sync.headers_pending > 0) {
+		/*
+		 * Its parent may be in a batch of this peer's that validation
+		 * has not stored yet (a fast peer answers our next getheaders
+		 * first): wait for it, as Core would have stored it already.
+		 */
+		store_read_end(t);
+		free(hashes);
+		return H_RETRY;
+	}
+	if (store_get_index(t, h[0].prev, &start) != STORE_OK) {
 		/* Does not connect: ask for what lies between. */
 		hash_to_hex(hashes[0], hex);
 		hash_to_hex(h[0].prev, phex);
@@ -942,10 +997,27 @@ sync_on_headers(struct net *n, struct peer *p, const struct block_header *h,
 		sync_update_availability(s, t, p, hashes[count - 1]);
 		store_read_end(t);
 		if (count == MAX_HEADERS_RESULTS)
-			send_getheaders(n, p, hashes[count - 1], s->hc_height);
+			blockdl_send_getheaders(n, p, hashes[count - 1],
+			    s->hc_height);
+		else if (insufficient_work(n, p)) {
+			free(hashes);
+			return H_OK;
+		}
 		maybe_send_sendheaders(n, p);
 		free(hashes);
 		net_schedule(n);
+		return H_OK;
+	}
+	/*
+	 * A chain with too little work to be worth storing (Core's
+	 * TryLowWorkHeadersSync); a peer with noban is trusted with it.
+	 */
+	p->sync.getheaders_time = 0;
+	if (!peer_has_perm(p, PF_NOBAN) &&
+	    presync_try_low_work(n, p, t, &start, h,
+		(const uint8_t(*)[32])hashes, count)) {
+		store_read_end(t);
+		free(hashes);
 		return H_OK;
 	}
 	store_read_end(t);
@@ -957,40 +1029,52 @@ sync_on_headers(struct net *n, struct peer *p, const struct block_header *h,
 	p->sync.getheaders_time = 0;
 	if (rc == 0) {
 		p->sync.headers_pending++;
+		p->sync.last_batch_full = count == MAX_HEADERS_RESULTS;
 		/* Known once validation has them (process_unknown). */
 		memcpy(p->sync.unknown_hash, hashes[count - 1], 32);
 		p->sync.has_unknown = 1;
 		/* A full batch: the peer has more; ask at once. */
 		if (count == MAX_HEADERS_RESULTS)
-			send_getheaders(n, p, hashes[count - 1], s->hc_height);
+			blockdl_send_getheaders(n, p, hashes[count - 1],
+			    s->hc_height);
 	}
 	free(hashes);
 	return H_OK;
 }
 
+void
+sync_antidos_threshold(struct sync *s, struct store_rtxn *t,
+    struct arith256 *out)
+{
+	struct block_index_entry tip;
+	struct arith256 proof, min;
+
+	arith256_from_be(&min, s->n->cp->minimum_chain_work);
+	if (store_get_index(t, s->tip, &tip) != STORE_OK) {
+		*out = min;
+		return;
+	}
+	arith256_from_be(out, tip.chainwork);
+	arith256_block_proof(&proof, tip.hdr.bits);
+	arith256_mul_u32(&proof, &proof, 144);
+	if (arith256_cmp(&proof, out) > 0)
+		proof = *out;
+	arith256_sub(out, out, &proof);
+	if (arith256_cmp(&min, out) > 0)
+		*out = min;
+}
+
 /*
  * Whether a header on prev would lie too deep under our tip to be worth
- * looking at: Core's anti-DoS work threshold, the tip's work less 144 of
- * its blocks, or the minimum chain work if that is more.
+ * looking at: its chain's work is below Core's anti-DoS threshold.
  */
 static int
 low_work(struct sync *s, struct store_rtxn *t, const struct block_header *h,
     const struct block_index_entry *prev)
 {
-	struct block_index_entry tip;
-	struct arith256 work, proof, floor, min;
+	struct arith256 work, proof, floor;
 
-	if (store_get_index(t, s->tip, &tip) != STORE_OK)
-		return 0;
-	arith256_from_be(&floor, tip.chainwork);
-	arith256_block_proof(&proof, tip.hdr.bits);
-	arith256_mul_u32(&proof, &proof, 144);
-	if (arith256_cmp(&proof, &floor) > 0)
-		proof = floor;
-	arith256_sub(&floor, &floor, &proof);
-	arith256_from_be(&min, s->n->cp->minimum_chain_work);
-	if (arith256_cmp(&min, &floor) > 0)
-		floor = min;
+	sync_antidos_threshold(s, t, &floor);
 	arith256_from_be(&work, prev->chainwork);
 	arith256_block_proof(&proof, h->bits);
 	arith256_add(&work, &work, &proof);
@@ -1207,6 +1291,10 @@ sync_headers_done(struct net *n, uint64_t peer_id,
 			if (memcmp(d->last, zero, 32) != 0)
 				sync_update_availability(s, t, p, d->last);
 			sync_process_unknown(s, t, p);
+			/* The peer's whole chain, once it has nothing more. */
+			if (p->sync.headers_pending == 0 &&
+			    !p->sync.last_batch_full)
+				insufficient_work(n, p);
 			break;
 		case VAL_ORPHAN: sync_send_getheaders(n, p, 0); break;
 		case VAL_INVALID:

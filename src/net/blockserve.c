@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chain/arith256.h"
 #include "chain/chainparams.h"
+#include "chain/pow.h"
 #include "net/cmpct.h"
 #include "net/sync_int.h"
 #include "primitives/block.h"
@@ -265,27 +265,6 @@ blockserve_recent(struct sync *s, const uint8_t hash[32], size_t *len)
 
 /* ---- serving ---- */
 
-/* Core's GetBlockProofEquivalentTime(best, b, best) < limit. */
-static int
-proof_time_recent(const struct block_index_entry *best,
-    const struct block_index_entry *b, int64_t spacing)
-{
-	struct arith256 wb, wx, diff, proof, r;
-
-	arith256_from_be(&wb, best->chainwork);
-	arith256_from_be(&wx, b->chainwork);
-	if (arith256_cmp(&wb, &wx) <= 0)
-		return 1;
-	arith256_sub(&diff, &wb, &wx);
-	arith256_block_proof(&proof, best->hdr.bits);
-	if (arith256_is_zero(&proof))
-		return 0;
-	arith256_mul_u64(&r, &diff, (uint64_t)spacing);
-	arith256_div(&r, &r, &proof);
-	return arith256_bits(&r) <= 62 &&
-	    arith256_low64(&r) < (uint64_t)STALE_RELAY_AGE_LIMIT;
-}
-
 /* Core's BlockRequestAllowed: the anti-fingerprinting rule. */
 int
 sync_block_request_allowed(struct net *n, struct store_rtxn *t,
@@ -302,7 +281,8 @@ sync_block_request_allowed(struct net *n, struct store_rtxn *t,
 		return 0;
 	return (int64_t)best.hdr.time - (int64_t)e->hdr.time <
 	    STALE_RELAY_AGE_LIMIT &&
-	    proof_time_recent(&best, e, n->cp->target_spacing);
+	    pow_equivalent_time(best.chainwork, e->chainwork, best.hdr.bits,
+		n->cp->target_spacing) < STALE_RELAY_AGE_LIMIT;
 }
 
 /* Sends a block read from the store as how asks. 0, or -1. */

@@ -242,6 +242,12 @@ h_ping(struct peer *p, struct rbuf *r)
 		return H_OK;
 	if (nonce_parse(r, &nonce) != 0)
 		return H_MALFORMED;
+	/*
+	 * What Core's SendMessages would do for p right after this message
+	 * (ConsiderEviction), before the pong: the tick may not have run
+	 * since the clock last moved.
+	 */
+	outbound_consider_eviction(p->net, p, node_time());
 	le64_write(b, nonce);
 	peer_send(p, MT_PONG, b, sizeof(b));
 	return H_OK;

@@ -347,6 +347,7 @@ queue_cb(evutil_socket_t fd, short what, void *arg)
 				fatalx("net queue: bad tip");
 			sync_tip_changed(n,
 			    (const struct netq_tip *)(void *)m->data);
+			n->last_tip_update = node_time();
 			txrelay_tip_changed(n);
 			break;
 		case NETQ_TX_ADDED:
@@ -1026,6 +1027,8 @@ open_automatic(struct net *n, int64_t now)
 		type = CONN_OUTBOUND_FULL;
 	else if (net_count_type(n, CONN_BLOCK_RELAY) < n->max_block_relay)
 		type = CONN_BLOCK_RELAY;
+	else if (outbound_extra_wanted(n, now, &type))
+		;
 	else if (now >= n->next_feeler &&
 	    net_count_type(n, CONN_FEELER) < MAX_FEELER_CONNECTIONS) {
 		type = CONN_FEELER;
@@ -1141,6 +1144,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		if (p->disconnect)
 			continue;
 		ping_check(n, p, now, now_us);
+		outbound_consider_eviction(n, p, now);
 		if (p->handshaked && !p->disconnect) {
 			addr_fetch_expire(p, now);
 			addr_advertise_local(p, now_us);
@@ -1156,6 +1160,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 			n->listeners[i].paused = 0;
 			evconnlistener_enable(n->listeners[i].ev);
 		}
+	outbound_tick(n);
 	if (n->network_active) {
 		added_check(n);
 		open_automatic(n, now);
@@ -1174,6 +1179,8 @@ net_req_mockforward(void *owner, void *in, void *out, struct request *r)
 	(void)r;
 	n->next_dump -= *(const int64_t *)in;
 	n->next_ban_dump -= *(const int64_t *)in;
+	n->next_extra_check_us -= *(const int64_t *)in;
+	outbound_tick(n);
 	scheduled_run(n);
 }
 
@@ -1326,6 +1333,8 @@ net_start(const struct args *a, const struct chainparams *cp, struct store *s,
 	n->next_ban_dump = time_mono_micros() +
 	    (int64_t)DUMP_BANS_INTERVAL * 1000000;
 	n->next_feeler = node_time() + FEELER_INTERVAL;
+	n->next_extra_block_relay = node_time() + 5 * 60;
+	n->next_extra_check_us = time_mono_micros() + 45 * 1000000LL;
 
 	if (net_setup_listeners(n, err, sizeof(err)) == -1) {
 		log_warnx("Error: %s", err);

@@ -123,6 +123,7 @@ struct net_peer_info {
 	int bip152_hb_from; /* it asked us for BIP152 high-bandwidth */
 	int bip152_hb_to;   /* we asked it for BIP152 high-bandwidth */
 	int32_t startingheight;
+	int32_t presynced_headers; /* low-work headers presync, -1: none */
 	int32_t synced_headers, synced_blocks; /* -1: unknown */
 	int32_t inflight[NET_PEER_INFLIGHT_MAX];
 	size_t ninflight;

@@ -227,6 +227,16 @@ struct added_node {
 
 struct socks5;
 
+/* Core's ChainSyncTimeoutState (outbound.c). */
+struct peer_chainsync {
+	int64_t timeout;     /* node time; 0: none set */
+	uint8_t work[32];    /* our tip's work when it was set */
+	int32_t work_height; /* and that tip's height */
+	unsigned has_work : 1;
+	unsigned sent_getheaders : 1;
+	unsigned protect : 1; /* never evicted for a lagging chain */
+};
+
 struct peer {
 	TAILQ_ENTRY(peer) entry;
 	uint8_t idkey[8]; /* id, little-endian: the map key */
@@ -294,6 +304,9 @@ struct peer {
 	uint64_t sent_per_msg[MT_COUNT];
 	uint64_t recv_per_msg[MT_COUNT];
 	int64_t last_block_time; /* last novel valid block, node time */
+	/* Last announcement of a block new to us with more work than our tip. */
+	int64_t last_block_announcement;
+	struct peer_chainsync chainsync;
 	int64_t last_tx_time;
 
 	struct peer_addrs addrs; /* address relay (addrrelay.c) */
@@ -323,8 +336,9 @@ struct net {
 	struct event *sched_ev;
 	struct event *retry_ev; /* peers with retry_pending */
 	struct evdns_base *dns; /* made by net_resolver when first needed */
-	struct service nameserver; /* -dnsseednameserver; port 0: the system's */
-	int allow_dns; /* -dns: resolve names to connect */
+	struct service
+	    nameserver;	     /* -dnsseednameserver; port 0: the system's */
+	int allow_dns;	     /* -dns: resolve names to connect */
 	struct seeds *seeds; /* DNS and fixed seeds (seeds.c) */
 	/* anchors.dat's block-relay-only peers, still to try (anchors.h). */
 	struct addr_entry anchors[2];
@@ -334,7 +348,7 @@ struct net {
 	struct local_addr *locals;
 	size_t nlocals;
 	int discover;
-	int logips;    /* -logips: peer addresses in logs */
+	int logips; /* -logips: peer addresses in logs */
 	pthread_t thread;
 	int thread_started;
 	int stopping;
@@ -358,8 +372,8 @@ struct net {
 	int max_block_relay;
 	int listen;
 	int network_active;
-	int use_addrman_outgoing; /* no -connect given */
-	int no_public_dial;	  /* -test=nopublicdial */
+	int use_addrman_outgoing;  /* no -connect given */
+	int no_public_dial;	   /* -test=nopublicdial */
 	int deterministic_addrman; /* -test=addrman */
 	int64_t peer_timeout;
 	int connect_timeout_ms;
@@ -405,6 +419,14 @@ struct net {
 	int64_t next_dump;     /* peers.dat written */
 	int64_t next_ban_dump; /* expired bans swept out of banlist.json */
 	int64_t next_conn_us;
+	/* Outbound upkeep (outbound.c). */
+	int64_t next_extra_check_us; /* monotonic: the 45 s check */
+	int64_t stale_check_time;    /* node time */
+	int64_t last_tip_update;     /* node time; 0 until the first check */
+	int64_t next_extra_block_relay;
+	int n_protected;       /* peers with chainsync.protect */
+	int try_new_outbound;  /* stale tip: one extra full-relay */
+	int extra_block_relay; /* initial sync done: extra block-relay */
 	/*
 	 * getaddr answers, one cache per network and local socket (struct
 	 * addr_cache in addrrelay.c), against address scraping as in Core.
@@ -431,6 +453,20 @@ void net_note_orphans(struct net *n);
 int net_connect(struct net *n, const char *name, enum conn_type type,
     struct added_node *added, int use_v2);
 int net_count_type(struct net *n, enum conn_type t);
+
+/* ---- outbound.c ---- */
+/* Core's ConsiderEviction for one peer, each tick. */
+void outbound_consider_eviction(struct net *n, struct peer *p, int64_t now);
+void outbound_peer_gone(struct net *n, struct peer *p);
+/* p told us of a block new to us with more work than our tip. */
+void outbound_block_announced(struct net *n, struct peer *p);
+/* Core's CheckForStaleTipAndEvictPeers, every 45 s (monotonic). */
+void outbound_tick(struct net *n);
+/*
+ * With every outbound slot full: 1 and *type when an extra connection
+ * is wanted (stale tip: full relay; else now and then block-relay-only).
+ */
+int outbound_extra_wanted(struct net *n, int64_t now, enum conn_type *type);
 void net_schedule(struct net *n);
 /*
  * The services we offer now: local_services without NODE_NETWORK while a

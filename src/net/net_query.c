@@ -75,6 +75,7 @@ peer_snapshot(struct net *n, struct peer *p, int64_t now_us, int32_t tip,
 	o->bip152_hb_from = p->cmpct.hb_from;
 	o->bip152_hb_to = p->cmpct.hb_to;
 	o->startingheight = p->start_height;
+	o->presynced_headers = presync_height(p);
 	o->synced_headers = p->sync.has_best ? p->sync.best_height : -1;
 	o->synced_blocks = p->sync.has_best ?
 	    (p->sync.common_height < tip ? p->sync.common_height : tip) :

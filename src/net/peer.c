@@ -77,6 +77,7 @@ peer_free(struct peer *p)
 	size_t held = 0;
 
 	sync_peer_gone(n, p);
+	outbound_peer_gone(n, p);
 	txrelay_peer_gone(n, p);
 	cmpct_peer_gone(n, p);
 	peer_forget_nonce(p);

@@ -268,6 +268,10 @@ sync_update_availability(struct sync *s, struct store_rtxn *t, struct peer *p,
 	if (store_get_index(t, hash, &e) == STORE_OK &&
 	    (e.status & BLOCK_VALID_HEADER) &&
 	    !(e.status & BLOCK_FAILED_MASK)) {
+		/* A block we lack, with more work than our tip: news. */
+		if (!(e.status & BLOCK_HAVE_DATA) &&
+		    memcmp(e.chainwork, s->tip_work, 32) > 0)
+			outbound_block_announced(s->n, p);
 		if (p->sync.has_unknown &&
 		    memcmp(p->sync.unknown_hash, hash, 32) == 0)
 			p->sync.has_unknown = 0;

@@ -35,6 +35,7 @@ struct netq_block_done;
 struct netq_headers_done;
 struct netq_tip;
 struct cmpct_block;
+struct hdrsync;
 
 struct peer_sync {
 	/* What the peer has. */
@@ -65,13 +66,17 @@ struct peer_sync {
 	/* Downloading from it (blockdl.c). */
 	unsigned started : 1;		 /* headers sync started with it */
 	unsigned preferred_download : 1; /* Core's fPreferredDownload */
-	int64_t getheaders_time;   /* node time of the last getheaders, s */
-	int headers_pending;	   /* batches at validation */
-	struct inflight *inflight; /* oldest request first */
+	int64_t getheaders_time;      /* node time of the last getheaders, s */
+	int headers_pending;	      /* batches at validation */
+	unsigned last_batch_full : 1; /* the newest of them had 2,000 */
+	struct inflight *inflight;    /* oldest request first */
 	int n_inflight;
 	int64_t downloading_since_us;
 	int64_t stalling_since_us;
 	int blocks_pending; /* blocks at validation */
+
+	/* Low-work headers sync with it (presync.c), NULL when none. */
+	struct hdrsync *hs;
 };
 
 /* Initial values of a new peer's state. */
@@ -137,6 +142,8 @@ void sync_getdata_block(struct peer *p, const uint8_t hash[32]);
 void sync_on_block_inv(struct net *n, struct peer *p, const uint8_t hash[32],
     int *want_headers);
 void sync_send_getheaders(struct net *n, struct peer *p, int force);
+/* A getheaders whose locator starts at height of our header chain. */
+void sync_send_getheaders_at(struct net *n, struct peer *p, int32_t height);
 void sync_block_done(struct net *n, uint64_t peer_id,
     const struct netq_block_done *d);
 void sync_headers_done(struct net *n, uint64_t peer_id,
@@ -145,6 +152,8 @@ void sync_headers_done(struct net *n, uint64_t peer_id,
 void sync_schedule_all(struct net *n);
 /* Stall and download timeouts, header timeouts; called by the tick. */
 void sync_tick(struct net *n);
+/* p's low-work headers presync height, -1 when none (getpeerinfo). */
+int32_t presync_height(const struct peer *p);
 /* Heights of blocks in flight from p (getpeerinfo). */
 size_t sync_inflight_heights(struct peer *p, int32_t *out, size_t max);
 

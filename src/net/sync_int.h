@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "chain/arith256.h"
 #include "net/net_int.h"
 
 #define MAX_BLOCKS_IN_TRANSIT_PER_PEER 16
@@ -81,6 +82,10 @@ struct sync {
 	int64_t stall_timeout_us;
 	int n_preferred; /* handshaked preferred-download peers */
 	int n_sync_started;
+	/* Low-work headers sync (presync.c): whose progress the log shows. */
+	uint64_t presync_best; /* peer id, 0: none */
+	uint8_t presync_best_work[32];
+	int64_t presync_report_us; /* last progress line */
 };
 
 /* ---- sync.c ---- */
@@ -110,6 +115,18 @@ int sync_peer_has_header(struct sync *s, struct store_rtxn *t, struct peer *p,
     const uint8_t hash[32], int32_t height);
 
 /* ---- blockdl.c ---- */
+/*
+ * getheaders to p with first (may be NULL) at the head of the locator,
+ * then our best header chain from height top down.
+ */
+void blockdl_send_getheaders(struct net *n, struct peer *p,
+    const uint8_t *first, int32_t top);
+/*
+ * Core's GetAntiDoSWorkThreshold: the tip's work less 144 of its blocks,
+ * or the minimum chain work if that is more.
+ */
+void sync_antidos_threshold(struct sync *s, struct store_rtxn *t,
+    struct arith256 *out);
 /* Core's CanDirectFetch: our tip is less than 20 block intervals old. */
 int sync_can_direct_fetch(struct net *n);
 /* The tip moved: stall timeout and stored-block tracking follow it. */
@@ -127,5 +144,25 @@ const uint8_t *blockserve_recent(struct sync *s, const uint8_t hash[32],
     size_t *len);
 /* Periodic, per handshaked peer: the initial-download tip announcement. */
 void blockserve_tick(struct net *n, struct peer *p);
+
+/* ---- presync.c ---- */
+#define PRESYNC_DONE 0	 /* the batch went to the peer's low-work sync */
+#define PRESYNC_FAILED 1 /* the sync ended on it: process it as usual */
+/* A batch from a peer with a sync on (p->sync.hs). */
+int presync_continue(struct net *n, struct peer *p,
+    const struct block_header *h, const uint8_t (*hashes)[32], size_t count);
+/*
+ * A batch that connects at start (read in t): 1 if its chain has too little
+ * work to store (ignored, or a low-work sync started), 0 to store it.
+ */
+int presync_try_low_work(struct net *n, struct peer *p, struct store_rtxn *t,
+    const struct block_index_entry *start, const struct block_header *h,
+    const uint8_t (*hashes)[32], size_t count);
+/* Released headers to validation: 0, or -1 while its queue is full. */
+int presync_drain(struct net *n, struct peer *p);
+/* Ends p's sync, if any, and forgets its progress. */
+void presync_drop(struct net *n, struct peer *p);
+/* Periodic: headers that waited for validation's queue. */
+void presync_tick(struct net *n, struct peer *p);
 
 #endif

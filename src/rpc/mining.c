@@ -33,15 +33,16 @@
 
 /*
  * Core's getScriptFromDescriptor: 1 with the script, 0 if s is not a
- * descriptor at all, -1 with err if it is one but is unusable.
+ * descriptor at all, -1 with err if it is one but is unusable, -2 if it is
+ * ranged (Core's RPC_INVALID_PARAMETER rather than -5).
  */
 static int
 script_from_descriptor(const struct chainparams *cp, const char *s,
     uint8_t *script, size_t cap, size_t *len, char *err, size_t errlen)
 {
+	struct descriptor_output o;
 	struct descriptor *d;
-	const uint8_t *p;
-	size_t n;
+	size_t k;
 
 	if (descriptor_parse(cp, s, 0, &d, err, errlen) != 0)
 		return 0;
@@ -50,16 +51,25 @@ script_from_descriptor(const struct chainparams *cp, const char *s,
 		    "Ranged descriptor not accepted. Maybe "
 		    "pass through deriveaddresses first?");
 		descriptor_free(d);
-		return -1;
+		return -2;
 	}
-	p = descriptor_script(d, &n);
-	if (n > cap) {
-		snprintf(err, errlen, "Script too long");
+	if (descriptor_expand(d, 0, &o) != 0) {
+		snprintf(err, errlen,
+		    "Cannot derive script without private keys");
 		descriptor_free(d);
 		return -1;
 	}
-	memcpy(script, p, n);
-	*len = n;
+	/* combo(): Core takes P2WPKH of four scripts, else P2PKH of two. */
+	k = o.n == 1 ? 0 : o.n == 4 ? 2 : 1;
+	if (o.len[k] > cap) {
+		snprintf(err, errlen, "Script too long");
+		descriptor_output_free(&o);
+		descriptor_free(d);
+		return -1;
+	}
+	memcpy(script, o.script[k], o.len[k]);
+	*len = o.len[k];
+	descriptor_output_free(&o);
 	descriptor_free(d);
 	return 1;
 }
@@ -114,13 +124,17 @@ m_generatetodescriptor(struct rpc_ctx *c, struct rpc_error *err)
 	uint8_t script[MAX_OUTPUT_SCRIPT];
 	char derr[DESCRIPTOR_ERR_LEN];
 	size_t len;
+	int rc;
 
 	if (desc == NULL)
 		return rpc_fail(err, RPC_INVALID_PARAMETER,
 		    "generatetodescriptor needs num_blocks and descriptor");
 	derr[0] = '\0';
-	if (script_from_descriptor(cp, desc, script, sizeof(script), &len,
-		derr, sizeof(derr)) != 1)
+	rc = script_from_descriptor(cp, desc, script, sizeof(script), &len,
+	    derr, sizeof(derr));
+	if (rc == -2)
+		return rpc_fail(err, RPC_INVALID_PARAMETER, "%s", derr);
+	if (rc != 1)
 		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY, "%s", derr);
 	return generate(c, script, len, err);
 }
@@ -200,6 +214,8 @@ m_generateblock(struct rpc_ctx *c, struct rpc_error *err)
 		    "JSON value is not an array as expected");
 	rc = script_from_descriptor(sh->cp, out, script, sizeof(script), &len,
 	    derr, sizeof(derr));
+	if (rc == -2)
+		return rpc_fail(err, RPC_INVALID_PARAMETER, "%s", derr);
 	if (rc < 0)
 		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY, "%s", derr);
 	if (rc == 0 &&

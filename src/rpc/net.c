@@ -227,7 +227,8 @@ peer_json(const struct net_peer_info *p)
 	    json_boolean(p->bip152_hb_from));
 	json_object_set_new(o, "startingheight",
 	    json_integer(p->startingheight));
-	json_object_set_new(o, "presynced_headers", json_integer(-1));
+	json_object_set_new(o, "presynced_headers",
+	    json_integer(p->presynced_headers));
 	json_object_set_new(o, "synced_headers",
 	    json_integer(p->synced_headers));
 	json_object_set_new(o, "synced_blocks",

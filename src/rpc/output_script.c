@@ -244,9 +244,9 @@ int64_param(const json_t *v, int64_t *out, struct rpc_error *err)
 	return 0;
 }
 
-/* Core's ParseDescriptorRange: end, or [begin,end]. 0 or -1 with err. */
-static int
-parse_range(const json_t *v, int64_t *lo, int64_t *hi, struct rpc_error *err)
+int
+rpc_descriptor_range(const json_t *v, int64_t *lo, int64_t *hi,
+    struct rpc_error *err)
 {
 	if (json_is_number(v)) {
 		*lo = 0;
@@ -294,13 +294,11 @@ m_deriveaddresses(struct rpc_ctx *c, struct rpc_error *err)
 	int range_given = json_array_size(c->params) > 1;
 	char emsg[DESCRIPTOR_ERR_LEN], *addr;
 	struct descriptor *d;
-	const uint8_t *s;
 	int64_t lo = 0, hi = 0, i;
-	size_t len;
 	json_t *res;
 
 	if (rpc_param(c, 1) &&
-	    parse_range(rpc_param(c, 1), &lo, &hi, err) == -1)
+	    rpc_descriptor_range(rpc_param(c, 1), &lo, &hi, err) == -1)
 		return NULL;
 	if (descriptor_parse(cp, json_string_value(rpc_param(c, 0)), 1, &d,
 		emsg, sizeof(emsg)) == -1)
@@ -317,17 +315,34 @@ m_deriveaddresses(struct rpc_ctx *c, struct rpc_error *err)
 		    "Range must be specified for a ranged descriptor");
 	}
 	res = json_array();
-	/* Only unranged descriptors parse so far: one script for any index. */
 	for (i = lo; i <= hi; i++) {
-		s = descriptor_script(d, &len);
-		if ((addr = address_from_script(cp, s, len)) == NULL) {
+		struct descriptor_output o;
+		size_t k;
+
+		if (descriptor_expand(d, (uint32_t)i, &o) != 0) {
 			descriptor_free(d);
 			json_decref(res);
 			return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
-			    "Descriptor does not have a corresponding address");
+			    "Cannot derive script without private keys");
 		}
-		json_array_append_new(res, json_string(addr));
-		free(addr);
+		for (k = 0; k < o.n; k++) {
+			addr = address_from_script(cp, o.script[k], o.len[k]);
+			/* combo()'s P2PK has no address: Core skips it. */
+			if (addr == NULL && o.n > 1 && k == 0)
+				continue;
+			if (addr == NULL) {
+				descriptor_output_free(&o);
+				descriptor_free(d);
+				json_decref(res);
+				return rpc_fail(err,
+				    RPC_INVALID_ADDRESS_OR_KEY,
+				    "Descriptor does not have a "
+				    "corresponding address");
+			}
+			json_array_append_new(res, json_string(addr));
+			free(addr);
+		}
+		descriptor_output_free(&o);
 	}
 	descriptor_free(d);
 	return res;

@@ -659,6 +659,12 @@ int rpc_scan_claim(struct rpc_scan_slot *s, struct rpc_error *err);
 void rpc_scan_release(struct rpc_scan_slot *s);
 int rpc_needles_parse(const struct chainparams *cp, json_t *objs,
     struct rpc_needles *nd, struct rpc_error *err);
+/*
+ * Core's ParseDescriptorRange (output_script.c): end, or [begin,end], each
+ * from 0 to 2^31-1 and fewer than 10^6 positions. 0, or -1 with err.
+ */
+int rpc_descriptor_range(const json_t *v, int64_t *lo, int64_t *hi,
+    struct rpc_error *err);
 void rpc_needles_free(struct rpc_needles *nd);
 /*
  * block_parse of raw/len into *b and, when undo is not NULL, rpc_undo_spent

@@ -127,40 +127,80 @@ rpc_needles_free(struct rpc_needles *nd)
 	memset(nd, 0, sizeof(*nd));
 }
 
-/* Adds the script of one scan object; 0, or -1 after failing err. */
+static void
+add_script(const struct chainparams *cp, struct rpc_needles *nd,
+    const uint8_t *s, size_t n, const char *inferred)
+{
+	nd->v = xreallocarray(nd->v, nd->n + 1, sizeof(*nd->v));
+	nd->v[nd->n].script = xmemdup(s, n ? n : 1);
+	nd->v[nd->n].len = n;
+	/* raw() and addr() are inferred from the script alone. */
+	nd->v[nd->n].desc = inferred != NULL ? xstrdup(inferred) :
+	    rpc_script_descriptor(s, n, cp);
+	nd->n++;
+}
+
+/*
+ * Adds the scripts of one scan object, as Core's
+ * EvalDescriptorStringOrObject: a ranged descriptor is expanded over its
+ * "range" (0 to 1000 by default). 0, or -1 after failing err.
+ */
 static int
-add_needle(const struct chainparams *cp, struct rpc_needles *sc, json_t *obj,
+add_needle(const struct chainparams *cp, struct rpc_needles *nd, json_t *obj,
     struct rpc_error *err)
 {
 	char derr[DESCRIPTOR_ERR_LEN];
+	struct descriptor_output o;
 	struct descriptor *d;
-	const uint8_t *s;
 	const char *text;
-	size_t n;
+	json_t *desc, *range;
+	int64_t lo = 0, hi = 1000, i;
+	size_t k;
 
 	if (json_is_object(obj)) {
-		text = json_string_value(json_object_get(obj, "desc"));
-		if (text == NULL) {
+		desc = json_object_get(obj, "desc");
+		if (desc == NULL || json_is_null(desc)) {
 			rpc_fail(err, RPC_INVALID_PARAMETER,
-			    "Invalid scan object");
+			    "Descriptor needs to be provided in scan object");
 			return -1;
 		}
+		if ((text = json_string_value(desc)) == NULL) {
+			rpc_fail(err, RPC_TYPE_ERROR,
+			    "JSON value of type %s is not of expected type "
+			    "string",
+			    rpc_json_type_name(desc));
+			return -1;
+		}
+		range = json_object_get(obj, "range");
+		if (range != NULL && !json_is_null(range) &&
+		    rpc_descriptor_range(range, &lo, &hi, err) != 0)
+			return -1;
 	} else if (json_is_string(obj))
 		text = json_string_value(obj);
 	else {
-		rpc_fail(err, RPC_INVALID_PARAMETER, "Invalid scan object");
+		rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "Scan object needs to be either a string or an object");
 		return -1;
 	}
 	if (descriptor_parse(cp, text, 0, &d, derr, sizeof(derr)) != 0) {
 		rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY, "%s", derr);
 		return -1;
 	}
-	s = descriptor_script(d, &n);
-	sc->v = xreallocarray(sc->v, sc->n + 1, sizeof(*sc->v));
-	sc->v[sc->n].script = xmemdup(s, n ? n : 1);
-	sc->v[sc->n].len = n;
-	sc->v[sc->n].desc = rpc_script_descriptor(s, n, cp);
-	sc->n++;
+	if (!descriptor_is_range(d))
+		lo = hi = 0;
+	for (i = lo; i <= hi; i++) {
+		if (descriptor_expand(d, (uint32_t)i, &o) != 0) {
+			rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
+			    "Cannot derive script without private keys: '%s'",
+			    text);
+			descriptor_free(d);
+			return -1;
+		}
+		for (k = 0; k < o.n; k++)
+			add_script(cp, nd, o.script[k], o.len[k],
+			    o.inferred[k]);
+		descriptor_output_free(&o);
+	}
 	descriptor_free(d);
 	return 0;
 }

@@ -78,9 +78,13 @@ static const struct arg_def table[] = {
 	    "than an error",
 	    "bitrootd reads one config file and never refuses an unused one" },
 	{ "assumevalid", "=<hex>", 0, GO,
-	    "If this block is in the chain, assume it and its ancestors are "
-	    "valid and possibly skip their script checks (0 checks "
-	    "everything)" },
+	    "If this block is in the chain assume that it and its ancestors "
+	    "are valid and potentially skip their script verification (0 to "
+	    "verify all; default: Core 28's block for main, testnet3, "
+	    "testnet4 and signet, none on regtest). Only scripts are skipped, "
+	    "and only for its ancestors in the best header chain that lie "
+	    "more than two weeks of work below a best header with the minimum "
+	    "chain work; every other rule is still checked" },
 	{ "blockfilterindex", "=<type>", M, GO,
 	    "Keep an index of compact block filters (default: 0, values: "
 	    "basic). If <type> is not given or is 1, every known type is "

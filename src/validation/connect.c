@@ -25,6 +25,7 @@
 #include "util/hex.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
+#include "validation/assumevalid.h"
 #include "validation/chainstate_int.h"
 #include "util/siphash.h"
 
@@ -438,6 +439,43 @@ tx_fail(struct val_state *st, const struct tx *tx)
 	return -1;
 }
 
+/*
+ * Whether bi's scripts are to be checked (assumevalid.h), logged per block
+ * at -debug=validation. The block index and best header are the owner's
+ * own, read without the lock. A background chainstate has no index of its
+ * own, so it finds no assumed-valid block and checks every script.
+ */
+static int
+check_scripts(struct chainstate *cs, struct bindex *bi)
+{
+	static const uint8_t zero[32];
+	struct assumevalid_view v;
+	const char *why;
+	char hex[65];
+
+	v.enabled = memcmp(cs->cp->assume_valid, zero, 32) != 0;
+	v.av = v.enabled ? bindex_find(&cs->map, cs->cp->assume_valid) : NULL;
+	v.best = cs->best_header;
+	v.min_work = cs->cp->minimum_chain_work;
+	v.spacing = cs->cp->target_spacing;
+	why = assumevalid_check_reason(&v, bi);
+	/* Hex only when the line will be written. */
+	if (__atomic_load_n(&log_debug_mask, __ATOMIC_RELAXED) &
+	    LOG_VALIDATION) {
+		hash_to_hex(bi->e.hash, hex);
+		if (why == NULL)
+			log_debug(LOG_VALIDATION,
+			    "Skipping script verification of block %s at "
+			    "height %d (assumevalid)",
+			    hex, bi->e.height);
+		else
+			log_debug(LOG_VALIDATION,
+			    "Verifying scripts of block %s at height %d: %s",
+			    hex, bi->e.height, why);
+	}
+	return why != NULL;
+}
+
 int
 connect_block(struct chainstate *cs, struct store_wtxn *w, struct bindex *bi,
     const struct block *b, int just_check, struct val_state *st)
@@ -454,6 +492,7 @@ connect_block(struct chainstate *cs, struct store_wtxn *w, struct bindex *bi,
 	int csv, rc, err;
 	struct outpoint op;
 	struct coin c;
+	int scripts;
 
 	/* The genesis coinbase is not spendable: Core never adds it. */
 	if (bi->parent == NULL) {
@@ -464,6 +503,7 @@ connect_block(struct chainstate *cs, struct store_wtxn *w, struct bindex *bi,
 		return write_connected(cs, w, bi, NULL);
 	}
 	flags = block_script_flags(cs, bi);
+	scripts = check_scripts(cs, bi);
 	csv = consensus_deployment_active(cp->csv_height, height);
 	scratch_size(s, b, &nin, &nout);
 
@@ -544,11 +584,16 @@ connect_block(struct chainstate *cs, struct store_wtxn *w, struct bindex *bi,
 			goto fail;
 		}
 		if (i > 0) {
-			s->td[i] = script_txdata_new(tx, s->spent + idx);
+			/* Skipped scripts need no signature-hash data either. */
+			if (scripts)
+				s->td[i] = script_txdata_new(tx,
+				    s->spent + idx);
 			for (k = 0; k < tx->vin_count; k++) {
 				consensus_undo_put(&s->undo, &tcoins[k]);
-				script_batch_add(cs->scripts, tx, k,
-				    s->spent + idx + k, flags, s->td[i]);
+				if (scripts)
+					script_batch_add(cs->scripts, tx, k,
+					    s->spent + idx + k, flags,
+					    s->td[i]);
 			}
 			idx += tx->vin_count;
 		}

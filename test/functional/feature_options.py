@@ -58,8 +58,6 @@ WARNED = [
     ("-paytxfee=0.001", "-paytxfee is ignored: bitrootd has no wallet"),
     ("-splash=1", "-splash is ignored: bitrootd has no GUI"),
     ("-deprecatedrpc=warnings", "-deprecatedrpc=warnings has no effect"),
-    ("-assumevalid=00000000000000000000f1c54590ee18d15ec70e68c8cd4cfbadb1b4f11697ee",
-     "has no effect: bitrootd verifies every script"),
 ]
 
 

@@ -263,8 +263,8 @@ KNOWN = [
       "not yet: initial broadcast is not tracked, every entry is broadcast"),
     K("getmempoolinfo", "unbroadcastcount", "not yet: initial broadcast is not tracked"),
     K(("getdescriptorinfo", "generatetodescriptor", "deriveaddresses"), "!outcome",
-      "not yet: the descriptor parser knows raw() and addr() only (no keys, pk/pkh/wpkh/sh/wsh/tr/multi/combo)",
-      lambda c, b: b[0] == "error" and b[1]["message"].endswith("descriptors are not supported by this node")),
+      "not yet: no Miniscript inside wsh() and tr() (Core parses it)",
+      lambda c, b: b[0] == "error" and b[1]["message"].startswith("Miniscript expressions are not supported")),
     K("decodescript", "segwit.desc", "not yet: no miniscript, so a P2WSH of a script that is miniscript "
       "(wsh(0), wsh(tv:pk(K)), ...) is described as addr(...)"),
     K("logging", "", "bitrootd also lists its own categories (store, script, lock, config)", absent("core")),

@@ -4,19 +4,25 @@
 - After the node rejects an invalid block, a different block on the same
   parent is still requested and judged on its own: one bad block does not
   stall the download of its height.
-- With -minimumchainwork above the chain's work the node stores headers but
-  downloads no blocks, and an unrequested block on a low-work chain is not
-  even stored (Core: "missing anti-dos proof-of-work validation").
+- With -minimumchainwork above the chain's work the node stores headers (of a
+  noban peer, as every peer here is; an ordinary peer's are held back by the
+  presync, p2p_headers_presync.py) but downloads no blocks, and an
+  unrequested block or compact block on a low-work chain is not even stored
+  (Core: "missing anti-dos proof-of-work validation").
+- Regression: a headers message continuing a full batch that validation has
+  not stored yet (a fast peer) was taken as unconnected and lost, and the
+  header sync stalled at 2,000.
 """
 
 import copy
 import time
 
-from test_framework.blocktools import create_block, create_coinbase
-from test_framework.messages import MSG_BLOCK, MSG_WITNESS_FLAG, msg_block, msg_headers, msg_sendheaders
-from test_framework.p2p import P2PDataStore, p2p_lock
+from test_framework.blocktools import create_block, create_chain, create_coinbase
+from test_framework.messages import (MSG_BLOCK, MSG_WITNESS_FLAG, msg_block, msg_cmpctblock, msg_headers,
+                                     msg_sendheaders)
+from test_framework.p2p import P2PDataStore, P2PInterface, p2p_lock
 from test_framework.test_framework import BitrootTestFramework
-from test_framework.util import assert_equal, wait_until
+from test_framework.util import assert_equal, assert_raises_rpc_error, wait_until
 
 
 def hex_to_hash(h):
@@ -38,6 +44,7 @@ class SyncRulesTest(BitrootTestFramework):
         self.rejected_block_does_not_stall()
         self.getheaders_locators()
         self.minimum_chain_work()
+        self.headers_continuation_before_stored()
 
     def next_block(self, prev_hex, height, ntime, witness=None, **kw):
         b = create_block(hex_to_hash(prev_hex), create_coinbase(height, **kw), ntime,
@@ -163,6 +170,29 @@ class SyncRulesTest(BitrootTestFramework):
             peer.send_and_ping(msg_block(lone))
         assert not any(t["hash"] == lone.hash_hex for t in node.getchaintips())
         assert_equal(node.getblockcount(), height)
+
+        self.log.info("Nor one that comes as a compact block")
+        lone_cb = self.next_block(tip, height + 1, ntime + 11)
+        with node.assert_debug_log(["Ignoring low-work compact block"], timeout=30):
+            peer.send_and_ping(msg_cmpctblock.from_block(lone_cb))
+        assert_raises_rpc_error(-5, "Block not found", node.getblockheader, lone_cb.hash_hex)
+        assert_equal(node.getblockcount(), height)
+
+        node.disconnect_p2ps()
+
+    def headers_continuation_before_stored(self):
+        self.log.info("Two headers messages back to back: the second continues the first before it is stored")
+        node = self.nodes[0]
+        self.restart_node(0, self.extra_args[0])
+        tip = node.getbestblockhash()
+        height = node.getblockcount()
+        blocks = create_chain(tip, height + 1, node.getblockheader(tip)["time"] + 1, 2100)
+        # A peer that answers no getheaders: the node has only these two
+        # messages to learn the chain from.
+        peer = node.add_p2p_connection(P2PInterface())
+        peer.send_message(msg_headers([b.header() for b in blocks[:2000]]))
+        peer.send_message(msg_headers([b.header() for b in blocks[2000:]]))
+        wait_until(lambda: node.getblockchaininfo()["headers"] == height + 2100, timeout=60)
         node.disconnect_p2ps()
 
 

@@ -36,6 +36,8 @@ BASE_SCRIPTS = [
     ("feature_fee_estimation.py", 600),
     ("feature_alertnotify.py", 600),
     ("interop_sync.py", 900),
+    ("p2p_headers_presync.py", 900),
+    ("interop_headers_presync.py", 600),
     ("interop_rpc_diff.py", 600),
     ("interop_relay.py", 900),
     ("interop_package_relay.py", 600),
@@ -51,10 +53,13 @@ BASE_SCRIPTS = [
     ("interop_addrman.py", 600),
     ("mempool_import.py", 600),
     ("interop_scanblocks.py", 600),
+    ("interop_descriptors.py", 600),
     ("feature_proxy.py", 600),
     ("feature_consensus_diff.py", 900),
     ("interop_utxo_snapshot.py", 900),
     ("feature_assumeutxo.py", 900),
+    ("interop_assumevalid.py", 600),
+    ("feature_assumevalid.py", 600),
     ("feature_crash_recovery.py", 1800),
     ("feature_store_damage.py", None),
     ("p2p_invalid_messages.py", 1500),
@@ -63,6 +68,7 @@ BASE_SCRIPTS = [
     ("p2p_reorg.py", 900),
     ("p2p_block_sync.py", 1200),
     ("p2p_peer_defence.py", 900),
+    ("p2p_outbound_eviction.py", None),
     ("p2p_tx_relay.py", None),
     ("p2p_tx_ibd_mocktime.py", None),
     ("p2p_orphans.py", None),
@@ -162,6 +168,7 @@ SANITIZER_SMOKE = [
     "p2p_inorder.py",
     "feature_metrics.py",
     "interop_getblockfrompeer.py",
+    "p2p_headers_presync.py",
 ]
 
 DEFAULT_TIMEOUT = 600

@@ -708,9 +708,8 @@ static const struct desc_case desc_cases[] = {
 	{ CHAIN_MAIN, "", 0, "'' is not a valid descriptor function", NULL,
 	    NULL },
 	{ CHAIN_MAIN,
-	    "pkh(02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5)",
-	    0, "pkh() descriptors are not supported by this node", NULL,
-	    NULL },
+	    "sh(sh(pkh(02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5)))",
+	    0, "Can only have sh() at top level", NULL, NULL },
 	{ 0, NULL, 0, NULL, NULL, NULL }
 };
 
@@ -719,7 +718,7 @@ test_descriptors(void)
 {
 	char err[DESCRIPTOR_ERR_LEN], sum[DESCRIPTOR_CHECKSUM_LEN + 1];
 	struct descriptor *d, *d2;
-	const uint8_t *s;
+	struct descriptor_output o;
 	size_t i, len, n = 0;
 	char *norm, *hex;
 
@@ -739,10 +738,11 @@ test_descriptors(void)
 			fprintf(stderr, "%s: %s\n", c->in, err);
 			continue;
 		}
-		s = descriptor_script(d, &len);
-		hex = hex_encode_alloc(s, len);
+		CHECK(descriptor_expand(d, 0, &o) == 0 && o.n == 1);
+		hex = hex_encode_alloc(o.script[0], o.len[0]);
 		CHECK_EQ_STR(hex, c->script);
 		free(hex);
+		descriptor_output_free(&o);
 		norm = descriptor_to_string(d);
 		CHECK_EQ_STR(norm, c->norm);
 		/* getdescriptorinfo's checksum is of the input as given. */

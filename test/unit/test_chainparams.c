@@ -336,6 +336,8 @@ test_signet_challenge(void)
 	CHECK(s->signet_challenge_len == 1 && s->signet_challenge[0] == 0x51);
 	arith256_from_be(&w, s->minimum_chain_work);
 	CHECK(arith256_is_zero(&w));
+	arith256_from_le(&w, s->assume_valid);
+	CHECK(arith256_is_zero(&w));
 	CHECK(
 	    chainparams_set_signet_challenge(s, "5", err, sizeof(err)) == -1);
 	CHECK_EQ_STR(err, "-signetchallenge must be hex, not '5'.");
@@ -362,8 +364,44 @@ test_signet_challenge(void)
 	chainparams_free(m);
 }
 
+/* Core 28's defaultAssumeValid, as bitcoind -help prints them. */
+static void
+test_assume_valid_defaults(void)
+{
+	static const struct {
+		enum chain_id id;
+		const char *hex; /* NULL: none */
+	} want[] = {
+		{ CHAIN_MAIN,
+		    "000000000000000000011c5890365bdbe5d25b97ce0057589acaef4f1a57263f" },
+		{ CHAIN_TESTNET3,
+		    "000000000000000465b1a66c9f386308e8c75acef9201f3f577811da09fc90ad" },
+		{ CHAIN_TESTNET4,
+		    "000000005be348057db991fa5d89fe7c4695b667cfb311391a8db374b6f681fd" },
+		{ CHAIN_SIGNET,
+		    "0000014aad1d58dddcb964dd749b073374c6306e716b22f573a2efe68d414539" },
+		{ CHAIN_REGTEST, NULL },
+	};
+	static const uint8_t zero[32];
+	char hex[65];
+	size_t i;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct chainparams *p = chainparams_new(want[i].id);
+
+		if (want[i].hex == NULL)
+			CHECK(memcmp(p->assume_valid, zero, 32) == 0);
+		else {
+			hash_to_hex(p->assume_valid, hex);
+			CHECK_EQ_STR(hex, want[i].hex);
+		}
+		chainparams_free(p);
+	}
+}
+
 UNIT_MAIN(UNIT_CASE(test_genesis_hashes), UNIT_CASE(test_genesis_blocks_parse),
     UNIT_CASE(test_mainnet_genesis_bytes),
     UNIT_CASE(test_magic_ports_prefixes), UNIT_CASE(test_chain_rules),
     UNIT_CASE(test_names), UNIT_CASE(test_activation_heights),
-    UNIT_CASE(test_deployments), UNIT_CASE(test_signet_challenge))
+    UNIT_CASE(test_deployments), UNIT_CASE(test_signet_challenge),
+    UNIT_CASE(test_assume_valid_defaults))
