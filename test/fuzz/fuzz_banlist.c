@@ -20,7 +20,6 @@
 
 #include "net/netaddr.h"
 #include "store/banlist.h"
-#include "util/log.h"
 
 #define FUZZ_NAME "fuzz_banlist"
 #include "prop.h"
@@ -31,14 +30,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct log_options lo;
-
 	(void)argc;
 	(void)argv;
-	/* The codec logs every refusal: no log file, nothing on stderr. */
-	memset(&lo, 0, sizeof(lo));
-	lo.level = LOGL_ERROR;
-	return log_init(&lo);
+	return fuzz_quiet_log();
 }
 
 static void

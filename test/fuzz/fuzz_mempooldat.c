@@ -18,7 +18,6 @@
 #include "mempool/mempool_int.h"
 #include "primitives/tx.h"
 #include "util/buf.h"
-#include "util/log.h"
 
 #define FUZZ_NAME "fuzz_mempooldat"
 #include "prop.h"
@@ -29,13 +28,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct log_options lo;
-
 	(void)argc;
 	(void)argv;
-	memset(&lo, 0, sizeof(lo));
-	lo.level = LOGL_ERROR;
-	return log_init(&lo);
+	return fuzz_quiet_log();
 }
 
 /* What the sink heard, written back in the file's own layout. */

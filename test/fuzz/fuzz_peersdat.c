@@ -22,7 +22,6 @@
 #include "crypto/hash.h"
 #include "net/addrman.h"
 #include "util/buf.h"
-#include "util/log.h"
 
 #define FUZZ_NAME "fuzz_peersdat"
 #include "prop.h"
@@ -35,13 +34,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct log_options lo;
-
 	(void)argc;
 	(void)argv;
-	memset(&lo, 0, sizeof(lo));
-	lo.level = LOGL_ERROR;
-	return log_init(&lo);
+	return fuzz_quiet_log();
 }
 
 /*
