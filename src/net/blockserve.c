@@ -254,13 +254,21 @@ sync_pow_valid(struct net *n, int32_t height, const uint8_t *raw, size_t len)
 	block_free(&b);
 }
 
-const uint8_t *
-blockserve_recent(struct sync *s, const uint8_t hash[32], size_t *len)
+int
+blockserve_recent(struct sync *s, struct store_rtxn *t, const uint8_t hash[32],
+    const uint8_t **raw, size_t *len)
 {
+	struct block_index_entry e;
+
 	if (s->recent_raw == NULL || memcmp(s->recent_hash, hash, 32) != 0)
-		return NULL;
+		return 0;
+	/* Once it failed validation, it is no longer served. */
+	if (store_get_index(t, hash, &e) == STORE_OK &&
+	    (e.status & BLOCK_FAILED_MASK))
+		return -1;
+	*raw = s->recent_raw;
 	*len = s->recent_len;
-	return s->recent_raw;
+	return 1;
 }
 
 /* ---- serving ---- */
@@ -329,15 +337,13 @@ sync_serve_block(struct net *n, struct peer *p, const uint8_t hash[32],
 
 	hash_to_hex(hash, hex);
 	/*
-	 * Announced before it was connected: the store may not hold it yet
-	 * (once it failed validation, it is no longer served). It is on our
-	 * tip, so compact is fine for it.
+	 * Announced before it was connected: the store may not hold it yet.
+	 * It is on our tip, so compact is fine for it.
 	 */
-	if ((raw = blockserve_recent(s, hash, &len)) != NULL) {
-		if (store_get_index(t, hash, &e) != STORE_OK ||
-		    !(e.status & BLOCK_FAILED_MASK))
-			rc = send_stored_block(n, p, raw, len, how, hex);
-		goto out;
+	switch (blockserve_recent(s, t, hash, &raw, &len)) {
+	case 1: rc = send_stored_block(n, p, raw, len, how, hex); goto out;
+	case -1: goto out;
+	default: break;
 	}
 	if (store_get_index(t, hash, &e) != STORE_OK) {
 		log_debug(LOG_NET, "getdata for unknown block %s peer=%llu",

@@ -412,15 +412,14 @@ cmpct_on_getblocktxn(struct peer *p, struct rbuf *r)
 	struct block b;
 	size_t len;
 	char hex[65];
+	int rc;
 
 	if (getblocktxn_parse(r, &q) != 0)
 		return H_MALFORMED;
+	t = sync_rtxn(n);
 	/* The block announced before it was connected: from memory. */
-	if ((raw = blockserve_recent(n->sync, q.hash, &len)) != NULL) {
-		t = sync_rtxn(n);
-		if ((store_get_index(t, q.hash, &e) != STORE_OK ||
-			!(e.status & BLOCK_FAILED_MASK)) &&
-		    block_parse(raw, len, &b) == 0) {
+	if ((rc = blockserve_recent(n->sync, t, q.hash, &raw, &len)) != 0) {
+		if (rc == 1 && block_parse(raw, len, &b) == 0) {
 			send_blocktxn(p, &b, &q);
 			block_free(&b);
 		}
@@ -428,7 +427,6 @@ cmpct_on_getblocktxn(struct peer *p, struct rbuf *r)
 		blocktxn_req_free(&q);
 		return H_OK;
 	}
-	t = sync_rtxn(n);
 	if (store_get_index(t, q.hash, &e) != STORE_OK ||
 	    !(e.status & BLOCK_HAVE_DATA)) {
 		store_read_end(t);

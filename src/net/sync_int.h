@@ -137,11 +137,12 @@ void blockdl_new_tip(struct sync *s);
 void blockserve_new_tip(struct net *n, struct store_rtxn *t,
     const uint8_t old[32], int32_t old_height);
 /*
- * The block of hash if it is the one announced before being connected
- * (its bytes, valid until the next sync_pow_valid), else NULL.
+ * Whether hash is the block announced before being connected: 1 with its
+ * bytes (valid until the next sync_pow_valid) in *raw, *len; -1 if it is
+ * but has failed validation since (not to be served); 0 if not.
  */
-const uint8_t *blockserve_recent(struct sync *s, const uint8_t hash[32],
-    size_t *len);
+int blockserve_recent(struct sync *s, struct store_rtxn *t,
+    const uint8_t hash[32], const uint8_t **raw, size_t *len);
 /* Periodic, per handshaked peer: the initial-download tip announcement. */
 void blockserve_tick(struct net *n, struct peer *p);
 
