@@ -166,6 +166,8 @@ SANITIZER_SMOKE = [
     "zmq_interface.py",
     "p2p_orphans.py",
     "p2p_inorder.py",
+    "p2p_outbound_eviction.py",
+    "p2p_compactblocks.py",
     "feature_metrics.py",
     "interop_getblockfrompeer.py",
     "p2p_headers_presync.py",
