@@ -23,9 +23,10 @@
  *   - rpc threads push NETQ_REQUEST (a struct request *, see
  *     util/request.h and the requests in net.h) and wait for the answer;
  *   - the validation thread's listener callbacks push NETQ_BLOCK_DONE,
- *     NETQ_HEADERS_DONE, NETQ_TIP and (while the orphanage holds anything,
- *     an atomic flag in the listener's sink says so) NETQ_BLOCK_CONNECTED,
- *     and return at once;
+ *     NETQ_HEADERS_DONE, NETQ_TIP, NETQ_POW_VALID (a new tip block before
+ *     it is connected, out of initial download) and (while the orphanage
+ *     holds anything, an atomic flag in the listener's sink says so)
+ *     NETQ_BLOCK_CONNECTED, and return at once;
  *   - the mempool thread's listener callbacks push NETQ_TX_ADDED,
  *     NETQ_TX_REMOVED, NETQ_TX_REJECTED, NETQ_PACKAGE_REJECTED and
  *     NETQ_TX_DONE (copies) and return at once.
