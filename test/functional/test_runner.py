@@ -69,6 +69,7 @@ BASE_SCRIPTS = [
     ("p2p_block_sync.py", 1200),
     ("p2p_peer_defence.py", 900),
     ("p2p_outbound_eviction.py", None),
+    ("interop_outbound_eviction.py", None),
     ("p2p_tx_relay.py", None),
     ("p2p_tx_ibd_mocktime.py", None),
     ("p2p_orphans.py", None),
