@@ -568,7 +568,10 @@ init_dbs(struct store *s, struct open_ctx *c)
 	    (rc = open_db(txn, "coins1", &s->db_coins[1])) != 0 ||
 	    (rc = open_db(txn, "undo", &s->db_undo)) != 0 ||
 	    (rc = open_db(txn, "txindex", &s->db_txindex)) != 0 ||
-	    (rc = open_db(txn, "blockfilter", &s->db_blockfilter)) != 0) {
+	    (rc = open_db(txn, "blockfilter", &s->db_blockfilter)) != 0 ||
+	    (rc = open_db(txn, "blockpos", &s->db_blockpos)) != 0 ||
+	    (rc = open_db(txn, "undopos", &s->db_undopos)) != 0 ||
+	    (rc = open_db(txn, "blkfiles", &s->db_blkinfo)) != 0) {
 		seterr(c, "%s: cannot open databases: %s", c->dir,
 		    mdb_strerror(rc));
 		goto fail;
@@ -620,7 +623,8 @@ store_open_opts(const char *dir, const uint8_t magic[4],
     size_t errlen)
 {
 	struct open_ctx c;
-	struct store_options defaults = { 0, STORE_SYNC_PERIODIC, -1 };
+	struct store_options defaults = { 0, STORE_SYNC_PERIODIC, -1, NULL,
+		0 };
 	struct store *s;
 	struct stat st;
 	MDB_envinfo info;
@@ -742,6 +746,9 @@ store_open_opts(const char *dir, const uint8_t magic[4],
 	s->mapsize = info.me_mapsize;
 	s->format = c.format;
 	s->sums = c.format >= STORE_FORMAT_SUMS;
+	if (store_blocks_open(s, opt->blocks_dir, opt->blockfile_size, err,
+		errlen) == -1)
+		goto fail;
 	log_info("store: opened %s (%s, format %u%s, map %zu MiB)", dir,
 	    c.fresh ? "new" : "existing", s->format,
 	    s->sums ? "" : ": values without checksums", s->mapsize >> 20);
@@ -749,6 +756,7 @@ store_open_opts(const char *dir, const uint8_t magic[4],
 	*out = s;
 	return STORE_OK;
 fail:
+	store_blocks_close(s);
 	if (s->env != NULL)
 		mdb_env_close(s->env);
 	pthread_cond_destroy(&s->gate_cv);
@@ -769,6 +777,7 @@ store_close(struct store *s)
 	if (s->open_txns > 0)
 		fatalx("%s: %u transaction(s) still open", __func__,
 		    s->open_txns);
+	store_blocks_close(s);
 	if ((rc = mdb_env_sync(s->env, 1)) != 0)
 		log_warnx("store: sync at close: %s", mdb_strerror(rc));
 	mdb_env_close(s->env);

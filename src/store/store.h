@@ -1,7 +1,9 @@
 /*
  * The store: one LMDB environment in <datadir>/<chain>/chainstate/ holding
- * the block index, raw blocks, the active chain (height -> hash), the UTXO
- * set, undo data and metadata (format version, chain magic, tip).
+ * the block index, the active chain (height -> hash), the UTXO set and
+ * metadata (format version, chain magic, tip), and where each raw block
+ * and its undo data are in the block files of <datadir>/<chain>/blocks/
+ * (blkNNNNN.dat, revNNNNN.dat, framed as Bitcoin Core's; doc/store.md).
  *
  * Threads: the validation thread writes the block index, the blocks and
  * the followed chainstate (one write transaction per block connected or
@@ -97,6 +99,13 @@ struct store_options {
 	 * picks the default (STORE_SYNC_INTERVAL_MS).
 	 */
 	int sync_interval_ms;
+	/*
+	 * Where the block files go; NULL: "blocks" beside the store's
+	 * directory (<datadir>/<chain>/blocks for <datadir>/<chain>/chainstate).
+	 */
+	const char *blocks_dir;
+	/* Bytes after which a block file is full; 0: Core's 128 MiB. */
+	uint32_t blockfile_size;
 };
 #define STORE_SYNC_INTERVAL_MS 5000
 
@@ -197,12 +206,27 @@ int store_iter_index(struct store_rtxn *t,
 int store_get_best_header(struct store_rtxn *t, uint8_t hash[32]);
 int store_set_best_header(struct store_wtxn *t, const uint8_t hash[32]);
 
+/*
+ * Blocks and undo data live in block files; gets read them into a buffer
+ * that t owns (valid until the transaction ends, as every borrowed
+ * pointer). A get checks the record's frame, and that the block's header
+ * hashes to hash (undo: its checksum): damage is logged with the file and
+ * offset, returned as STORE_ERROR, and the hash queued for
+ * store_take_damaged. A put of a block already stored writes nothing.
+ */
 int store_get_block(struct store_rtxn *t, const uint8_t hash[32],
     const uint8_t **raw, size_t *len);
 int store_put_block(struct store_wtxn *t, const uint8_t hash[32],
     const uint8_t *raw, size_t len);
-/* Validation thread only. */
+/* Validation thread only. The bytes stay in the file (pruning frees them). */
 int store_del_block(struct store_wtxn *t, const uint8_t hash[32]);
+/*
+ * A block a read found damaged (any thread): 1 with its hash, 0 when none
+ * is queued. The validation thread forgets its data and fetches it again.
+ */
+int store_take_damaged(struct store *s, uint8_t hash[32]);
+/* The block files' directory (valid until close). */
+const char *store_blocks_dir(const struct store *s);
 
 /* ---- Active chain and tip ---- */
 

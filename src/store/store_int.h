@@ -32,8 +32,16 @@
  * It also admits the second chainstate (format 2's meaning).
  */
 #define STORE_FORMAT_SUMS 3
-#define STORE_FORMAT STORE_FORMAT_SUMS
-#define STORE_FORMAT_MAX STORE_FORMAT_SUMS
+/*
+ * Format 4: format 3 with raw blocks and undo data in block files
+ * (blkfiles.h) instead of the "blocks" and "undo" databases, which stay
+ * empty; "blockpos" and "undopos" say where each record is, "blkfiles"
+ * how far each file is used. A format 3 store is moved to it at open
+ * (store_blocks_open); formats 1 and 2 are refused.
+ */
+#define STORE_FORMAT_BLOCKFILES 4
+#define STORE_FORMAT STORE_FORMAT_BLOCKFILES
+#define STORE_FORMAT_MAX STORE_FORMAT_BLOCKFILES
 #define VALUE_SUM_LEN 4
 /* What the meta database says about who wrote it. */
 #define STORE_APP_TAG "bitrootd-chainstate"
@@ -47,6 +55,8 @@
 #define META_TIPSLOT "tipslot" /* 1 byte: the followed chainstate's slot */
 #define META_BEST_HEADER "bestheader"
 #define META_USER_PREFIX "x:"
+/* LE32: the block file new blocks are appended to. */
+#define META_LAST_BLKFILE "lastblkfile"
 
 /* Block filter key: type then block hash; value: filter hash, header, filter. */
 #define BLOCKFILTER_KEY_LEN 33
@@ -77,6 +87,19 @@ struct store {
 	MDB_dbi db_txindex; /* txid -> block hash, tx position (-txindex) */
 	MDB_dbi
 	    db_blockfilter; /* type, block hash -> filter (-blockfilterindex) */
+	/* Format 4 (store_blocks.c): where blocks and undo data are. */
+	MDB_dbi db_blockpos; /* block hash -> file, offset, length */
+	MDB_dbi db_undopos;  /* block hash -> rev file, offset, length */
+	MDB_dbi db_blkinfo;  /* file number (BE32) -> struct blkfile_info */
+	struct blkfiles *bf; /* the files themselves */
+	/*
+	 * Blocks found damaged by a read (any thread), for the validation
+	 * thread to forget and fetch again (store_take_damaged). Guarded by
+	 * damaged_mu, a leaf lock.
+	 */
+	pthread_mutex_t damaged_mu;
+	uint8_t (*damaged)[32];
+	size_t ndamaged;
 	uint8_t magic[4];
 	int lock_fd;	 /* flock'd directory: one store per directory */
 	char *dir;	 /* as given to store_open */
@@ -113,6 +136,9 @@ struct store_rtxn {
 	int is_writer; /* the view returned by store_wtxn_reader */
 	int tipslot;   /* the followed chainstate's slot, as of begin */
 	int slot;      /* the slot coins, active and tip go to */
+	/* Block and undo bytes read into memory, freed with the transaction. */
+	uint8_t **bufs;
+	size_t nbufs, capbufs;
 };
 
 struct store_wtxn {
@@ -131,6 +157,21 @@ int store_lmdb_err(const char *what, int rc);
  * writing thread after each commit (writers take turns).
  */
 void store_metrics_size(struct store *s);
+
+/* store_blocks.c */
+/*
+ * After the databases are open: opens the block files in blocks_dir (NULL:
+ * "blocks" beside the chainstate directory), with files of max_size bytes
+ * (0: Core's 128 MiB), and moves the blocks and undo data of a format 3
+ * store into them. -1 with a message in err.
+ */
+int store_blocks_open(struct store *s, const char *blocks_dir,
+    uint32_t max_size, char *err, size_t errlen);
+void store_blocks_close(struct store *s);
+/* The flush hook: block file bytes durable before LMDB records them. */
+int store_blocks_flush(struct store *s);
+/* Frees the buffers reads in t handed out (transaction end). */
+void store_txn_free_bufs(struct store_rtxn *t);
 
 /* store_filecheck.c */
 struct store_file_size {

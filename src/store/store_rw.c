@@ -178,61 +178,7 @@ store_iter_index(struct store_rtxn *t,
 	return ret;
 }
 
-/* ---- raw blocks and undo data ---- */
-
-int
-store_get_block(struct store_rtxn *t, const uint8_t hash[32],
-    const uint8_t **raw, size_t *len)
-{
-	MDB_val v;
-	int rc;
-
-	if ((rc = get(t, t->s->db_blocks, hash, 32, &v, "get block")) != 0)
-		return rc;
-	*raw = v.mv_data;
-	*len = v.mv_size;
-	return STORE_OK;
-}
-
-int
-store_put_block(struct store_wtxn *t, const uint8_t hash[32],
-    const uint8_t *raw, size_t len)
-{
-	return put(t, t->r.s->db_blocks, hash, 32, raw, len, "put block");
-}
-
-int
-store_del_block(struct store_wtxn *t, const uint8_t hash[32])
-{
-	return del(t, t->r.s->db_blocks, hash, 32, "delete block");
-}
-
-int
-store_get_undo(struct store_rtxn *t, const uint8_t hash[32],
-    const uint8_t **data, size_t *len)
-{
-	MDB_val v;
-	int rc;
-
-	if ((rc = get(t, t->s->db_undo, hash, 32, &v, "get undo")) != 0)
-		return rc;
-	*data = v.mv_data;
-	*len = v.mv_size;
-	return STORE_OK;
-}
-
-int
-store_put_undo(struct store_wtxn *t, const uint8_t hash[32],
-    const uint8_t *data, size_t len)
-{
-	return put(t, t->r.s->db_undo, hash, 32, data, len, "put undo");
-}
-
-int
-store_del_undo(struct store_wtxn *t, const uint8_t hash[32])
-{
-	return del(t, t->r.s->db_undo, hash, 32, "delete undo");
-}
+/* Raw blocks and undo data: store_blocks.c (block files). */
 
 /* ---- active chain, tip, best header ---- */
 
@@ -524,7 +470,7 @@ store_reset_chainstate(struct store_wtxn *t)
 	int rc;
 
 	if ((rc = mdb_drop(t->r.txn, s->db_coins[t->r.slot], 0)) != 0 ||
-	    (rc = mdb_drop(t->r.txn, s->db_undo, 0)) != 0 ||
+	    (rc = mdb_drop(t->r.txn, s->db_undopos, 0)) != 0 ||
 	    (rc = mdb_drop(t->r.txn, s->db_active[t->r.slot], 0)) != 0)
 		return store_lmdb_err("reset chainstate", rc);
 	return store_set_tip(t, NULL, -1);

@@ -141,6 +141,7 @@ store_read_end(struct store_rtxn *t)
 		fatalx("%s: called on a write transaction's reader", __func__);
 	s = t->s;
 	mdb_txn_abort(t->txn);
+	store_txn_free_bufs(t);
 	free(t);
 	store_gate_leave(s);
 }
@@ -211,6 +212,7 @@ wtxn_release(struct store_wtxn *t)
 	struct store *s = t->r.s;
 
 	thread_wtxn = 0;
+	store_txn_free_bufs(&t->r);
 	free(t);
 	store_gate_leave(s);
 }
@@ -248,6 +250,14 @@ store_write_commit(struct store_wtxn *t)
 	int64_t now, t0 = time_mono_micros();
 	int rc;
 
+	/*
+	 * The block files' bytes go down before the commit that records
+	 * where they are, in the modes whose commits are durable.
+	 */
+	if (s->sync_mode != STORE_SYNC_PERIODIC && store_blocks_flush(s) != 0) {
+		store_write_abort(t);
+		return STORE_ERROR;
+	}
 	/* mdb_txn_commit frees the transaction whatever it returns. */
 	rc = mdb_txn_commit(t->r.txn);
 	wtxn_release(t);
@@ -338,6 +348,9 @@ store_sync(struct store *s)
 {
 	int rc;
 
+	/* Block bytes before the LMDB pages that point at them. */
+	if (store_blocks_flush(s) != 0)
+		return STORE_ERROR;
 	if ((rc = mdb_env_sync(s->env, 1)) != 0)
 		return store_lmdb_err("sync", rc);
 	__atomic_store_n(&s->last_sync_us, time_mono_micros(),

@@ -33,6 +33,9 @@ int entry_equal(const struct block_index_entry *a,
  * write_block_grow grows the map and retries on STORE_MAPFULL, counting
  * the grows. verify_blocks: whether blocks 0..n-1 read back intact.
  */
+/* Test block i (20000 bytes from blob, made unique) and its hash. */
+void test_block(uint32_t i, const uint8_t *blob, uint8_t raw[20000],
+    uint8_t hash[32]);
 int write_block(struct store *s, uint32_t i, const uint8_t *blob);
 int write_block_grow(struct store *s, uint32_t i, const uint8_t *blob,
     int *grows);

@@ -68,18 +68,20 @@ kill_child(const char *dir)
 			if (store_write_begin(s, &w) != 0)
 				_exit(5);
 			fill_entry(&e, i);
+			/* The block starts with its header: reads check it. */
+			header_serialize(&e.hdr, blob);
 			mkhash(i, 50, op.hash);
 			op.n = i & 3;
 			memset(&c, 0, sizeof(c));
 			c.value = (int64_t)i;
 			c.height = (int32_t)i;
-			c.script = blob;
+			c.script = blob + 80;
 			c.script_len = i % 40;
 			if ((rc = store_put_index(w, &e)) == 0 &&
 			    (rc = store_put_coin(w, &op, &c)) == 0 &&
 			    (rc = store_put_block(w, e.hash, blob,
 				 1000 + (i * 7919) % sizeof(blob) / 2)) == 0 &&
-			    (rc = store_put_undo(w, e.hash, blob, i % 3000)) ==
+			    (rc = store_put_undo(w, e.hash, blob + 80, i % 3000)) ==
 				0 &&
 			    (rc = store_set_active_hash(w, (int32_t)i,
 				 e.hash)) == 0 &&
@@ -305,7 +307,8 @@ conc_writer(void *arg)
 static void
 test_concurrent_readers(void)
 {
-	struct store_options opt = { 256 * 1024, STORE_SYNC_PERIODIC, 0 };
+	struct store_options opt = { 256 * 1024, STORE_SYNC_PERIODIC, 0, NULL,
+		0 };
 	struct tdir td;
 	struct conc cc;
 	pthread_t w, r[3];
