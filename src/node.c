@@ -282,13 +282,47 @@ guard_sigbus(const char *dir)
 		log_warn("sigaction SIGBUS");
 }
 
+/*
+ * The block files' directory: <chaindir>/blocks, or with -blocksdir (as
+ * Core) <blocksdir>/<the chain's subdirectory>/blocks; the -blocksdir
+ * directory must exist. NULL after logging the error.
+ */
+static char *
+blocks_dir(const struct args *a)
+{
+	const char *bd = args_get(a, "blocksdir"), *sub;
+	const char *datadir = args_datadir(a), *chaindir = args_chaindir(a);
+	char *abs;
+	struct stat st;
+
+	if (bd == NULL || *bd == '\0' || args_is_negated(a, "blocksdir"))
+		return xasprintf("%s/blocks", chaindir);
+	if ((abs = realpath(bd, NULL)) == NULL || stat(abs, &st) == -1 ||
+	    !S_ISDIR(st.st_mode)) {
+		log_warnx("Error: Specified blocks directory \"%s\" does not "
+			  "exist.",
+		    bd);
+		free(abs);
+		return NULL;
+	}
+	/* The chain's subdirectory: chaindir less the datadir ("" for main). */
+	sub = "";
+	if (strncmp(chaindir, datadir, strlen(datadir)) == 0)
+		sub = chaindir + strlen(datadir);
+	bd = abs;
+	abs = xasprintf("%s%s/blocks", bd, sub);
+	free((char *)(uintptr_t)bd);
+	return abs;
+}
+
 int
 node_start(const struct args *a, struct node **out)
 {
 	struct node *n = xcalloc(1, sizeof(*n));
 	enum chain_id id;
 	const char *v;
-	char err[512], *dir;
+	char err[2048], *dir, *blocksdir;
+	struct store_options so;
 	unsigned filter_types;
 	int rc, serve_filters;
 
@@ -322,10 +356,22 @@ node_start(const struct args *a, struct node **out)
 		goto fail;
 	}
 	err[0] = '\0';
-	rc = store_open(dir, n->cp->magic, &n->store, err, sizeof(err));
+	if ((blocksdir = blocks_dir(a)) == NULL) {
+		free(dir);
+		goto fail;
+	}
+	memset(&so, 0, sizeof(so));
+	so.sync_mode = STORE_SYNC_PERIODIC;
+	so.sync_interval_ms = -1;
+	so.blocks_dir = blocksdir;
+	/* Core's -fastprune file size: tests roll files over quickly. */
+	so.blockfile_size = args_get_bool(a, "fastprune", 0) ? 0x10000u : 0;
+	rc = store_open_opts(dir, n->cp->magic, &so, &n->store, err,
+	    sizeof(err));
 	if (rc == STORE_OK)
 		guard_sigbus(dir);
 	free(dir);
+	free(blocksdir);
 	if (rc != STORE_OK) {
 		log_warnx("Error: %s", err[0] ? err : "cannot open the store");
 		goto fail;

@@ -139,10 +139,14 @@ load_block(struct store_rtxn *t, const uint8_t h[32], uint8_t **raw,
 		rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY, "Block not found");
 		return -1;
 	}
-	if (!(e.status & BLOCK_HAVE_DATA) ||
-	    store_get_block(t, h, &p, len) != STORE_OK) {
+	if (!(e.status & BLOCK_HAVE_DATA)) {
 		rpc_fail(err, RPC_MISC_ERROR,
 		    "Block not available (not fully downloaded)");
+		return -1;
+	}
+	/* Core's answer when the file cannot give the block back. */
+	if (store_get_block(t, h, &p, len) != STORE_OK) {
+		rpc_fail(err, RPC_MISC_ERROR, "Block not found on disk");
 		return -1;
 	}
 	*raw = xmemdup(p, *len);

@@ -95,11 +95,9 @@ static const struct arg_def table[] = {
 	{ "blockreconstructionextratxn", "=<n>", I, GO,
 	    "Extra transactions to keep in memory for compact block "
 	    "reconstructions (default: 100)" },
-	{ "blocksdir", "=<dir>", E | U, GO,
-	    "Directory for the blocks subdirectory (default: <datadir>; "
-	    "bitrootd keeps blocks in the chain directory)",
-	    "blocks are kept in the chain directory; remove it or use "
-	    "-datadir" },
+	{ "blocksdir", "=<dir>", E, GO,
+	    "Specify directory to hold blocks subdirectory for *.dat files "
+	    "(default: <datadir>)" },
 	{ "blocksonly", "", B, GO,
 	    "Refuse transactions from network peers; transactions from RPC "
 	    "are not affected (default: 0)" },
@@ -436,9 +434,8 @@ static const struct arg_def table[] = {
 	    "-seednode and -connect names) to this name server only, with no "
 	    "hosts file or search domains (for tests; default: the system's "
 	    "resolver)" },
-	{ "fastprune", "", B | D | X, GD,
-	    "Small block files, for pruning tests",
-	    "bitrootd does not prune" },
+	{ "fastprune", "", B | D, GD,
+	    "Use smaller block files (64 KiB instead of 128 MiB), for tests" },
 	{ "help-debug", "", 0, GD,
 	    "Print this help message with the debugging options and exit" },
 	{ "limitancestorcount", "=<n>", I | D, GD,

@@ -147,6 +147,15 @@ enum val_result chainstate_process_headers(struct chainstate *cs,
  * -1 on a store failure (fatal for the caller).
  */
 int chainstate_activate(struct chainstate *cs, int max_blocks, int *more);
+/*
+ * After a store failure (blockdamage.c): forgets the data of blocks the
+ * store found damaged that are not in the active chain, so they are
+ * downloaded again. Returns how many damaged blocks were queued (0: the
+ * failure was something else), with the first one's hash in first_hex
+ * (one in the active chain if any, with *in_chain set).
+ */
+int chainstate_forget_damaged(struct chainstate *cs, char first_hex[65],
+    int *in_chain);
 
 /* Core's invalidateblock, reconsiderblock, preciousblock. -1: unknown hash. */
 int chainstate_invalidate(struct chainstate *cs, const uint8_t hash[32]);

@@ -440,6 +440,33 @@ validation_notify_block(struct validation *v, const struct block_result *r,
 							      r->st.reason));
 }
 
+/*
+ * A store failure stops the node; when it was a damaged block file the
+ * message says which block and what happens next (blockdamage.c).
+ */
+static void
+store_failure(struct validation *v, const char *what)
+{
+	char hex[65];
+	int in_chain;
+
+	if (chainstate_forget_damaged(v->cs, hex, &in_chain) == 0)
+		fatalx("validation: store failure while %s; stopping with the "
+		       "chainstate at its last commit",
+		    what);
+	if (in_chain)
+		fatalx("Error: block %s of the active chain cannot be read "
+		       "from the block files (the log line before names the "
+		       "file and offset). Restore the blocks and chainstate "
+		       "directories from a backup, or move both away and sync "
+		       "again",
+		    hex);
+	fatalx("Error: block %s cannot be read from the block files (the log "
+	       "line before names the file and offset); its data has been "
+	       "dropped and it will be downloaded again: start bitrootd again",
+	    hex);
+}
+
 enum val_result
 validation_process_block(struct validation *v, uint64_t peer_id,
     const uint8_t *raw, size_t len, struct block_result *r)
@@ -447,8 +474,7 @@ validation_process_block(struct validation *v, uint64_t peer_id,
 	enum val_result res = chainstate_process_block(v->cs, raw, len, r);
 
 	if (res == VAL_ERROR)
-		fatalx("validation: store failure while processing a block; "
-		       "stopping with the chainstate at its last commit");
+		store_failure(v, "processing a block");
 	validation_notify_block(v, r, peer_id);
 	if (res == VAL_OK)
 		import_release_children(v, r->hash);
@@ -461,8 +487,7 @@ validation_activate(struct validation *v)
 	int more = 0;
 
 	if (chainstate_activate(v->cs, ACTIVATE_STEP, &more) != 0)
-		fatalx("validation: store failure while activating the best "
-		       "chain");
+		store_failure(v, "activating the best chain");
 	if (more)
 		v->activate_pending = 1;
 }

@@ -41,7 +41,6 @@ REFUSED = [
     "-natpmp=1", "-upnp=1", "-txreconciliation=1",
     "-vbparams=testdummy:0:1",
     "-prune=550", "-i2psam=127.0.0.1:7656",
-    "-blocksdir=/tmp",
 ]
 # Off in every spelling: these start.
 ACCEPTED_OFF = [

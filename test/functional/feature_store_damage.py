@@ -14,8 +14,8 @@ or wrong answers (doc/store.md, "Opening, and what is refused").
   defaults (-checkblocks=6 -checklevel=3, as Core) start-up verification
   reads the coin and refuses; -reindex-chainstate, which the message
   suggests, rebuilds the UTXO set and the right hash.
-- One bit flipped in the tip block's stored bytes (blocks carry no
-  checksum): start-up verification finds the bad merkle root and refuses
+- One bit flipped in the tip block's stored bytes (in blocks/blk00000.dat;
+  the header, whose hash reads check, is intact): start-up verification finds the bad merkle root and refuses
   with Core's "Corrupted block database detected".
 - Cut short while the node runs (the open-time check cannot see it): the
   next read of a lost page raises SIGBUS; the node says so on stderr before
@@ -55,9 +55,14 @@ class StoreDamageTest(BitrootTestFramework):
     def data_path(self):
         return os.path.join(self.store_dir(), "data.mdb")
 
+    def blocks_dir(self):
+        return os.path.join(self.nodes[0].chaindir, "blocks")
+
     def restore(self):
         shutil.rmtree(self.store_dir())
         shutil.copytree(self.backup, self.store_dir())
+        shutil.rmtree(self.blocks_dir())
+        shutil.copytree(self.backup + ".blocks", self.blocks_dir())
 
     def setup_network(self):
         self.add_nodes(1)
@@ -85,6 +90,7 @@ class StoreDamageTest(BitrootTestFramework):
         self.stop_node(0)
         self.backup = os.path.join(self.options.tmpdir, "chainstate.backup")
         shutil.copytree(self.store_dir(), self.backup)
+        shutil.copytree(self.blocks_dir(), self.backup + ".blocks")
 
         self.truncations()
         self.bit_flip()
@@ -133,11 +139,11 @@ class StoreDamageTest(BitrootTestFramework):
         assert_equal(self.nodes[0].gettxoutsetinfo()["hash_serialized_3"], self.hash)
         self.stop_node(0)
 
-    def flip_value_bytes(self, needle, offset_from_end):
+    def flip_value_bytes(self, needle, offset_from_end, path=None):
         """Flips the low bit of one byte of every stored copy of needle (the
         live one and old copies in free pages), offset_from_end bytes before
-        its end."""
-        with open(self.data_path(), "r+b") as f:
+        its end, in data.mdb or path."""
+        with open(path or self.data_path(), "r+b") as f:
             data = bytearray(f.read())
             flips, pos = 0, data.find(needle)
             while pos != -1:
@@ -206,7 +212,9 @@ class StoreDamageTest(BitrootTestFramework):
 
         self.log.info("one bit flipped in the tip block's stored bytes: start-up verification refuses")
         self.restore()
-        assert self.flip_value_bytes(bytes.fromhex(self.tip_raw), 0) >= 1
+        # The block is in the block files (blocks/blk00000.dat), not data.mdb.
+        blk = os.path.join(self.blocks_dir(), "blk00000.dat")
+        assert_equal(self.flip_value_bytes(bytes.fromhex(self.tip_raw), 0, blk), 1)
         node.assert_start_raises_init_error(
             expected_msg=r"Error: Corrupted block database detected in .*chainstate: found bad block at "
                          r"height %d \(block [0-9a-f]{64}\): bad-txnmrklroot.*-reindex-chainstate" % self.height,
