@@ -80,8 +80,9 @@ blkfiles_open(const char *dir, const uint8_t magic[4], uint32_t max_size,
 
 	if (mkdir_p(dir) == -1 || stat(dir, &st) == -1 ||
 	    !S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "cannot create the blocks directory %s: %s",
-		    dir, strerror(errno ? errno : ENOTDIR));
+		snprintf(err, errlen,
+		    "cannot create the blocks directory %s: %s", dir,
+		    strerror(errno ? errno : ENOTDIR));
 		return -1;
 	}
 	bf = xcalloc(1, sizeof(*bf));
@@ -221,7 +222,8 @@ blkfiles_write(struct blkfiles *bf, int kind, uint32_t num, uint64_t off,
 				skip -= plen[k];
 				continue;
 			}
-			iov[cnt].iov_base = (void *)(uintptr_t)(part[k] + skip);
+			iov[cnt].iov_base = (void *)(uintptr_t)(part[k] +
+			    skip);
 			iov[cnt].iov_len = plen[k] - skip;
 			skip = 0;
 			cnt++;
@@ -231,7 +233,8 @@ blkfiles_write(struct blkfiles *bf, int kind, uint32_t num, uint64_t off,
 			if (n == -1 && errno == EINTR)
 				continue;
 			blkfiles_path(bf, kind, num, path, sizeof(path));
-			log_warn("store: writing %zu bytes at offset %llu of %s",
+			log_warn(
+			    "store: writing %zu bytes at offset %llu of %s",
 			    want, (unsigned long long)off, path);
 			rc = -1;
 			break;

@@ -47,8 +47,7 @@ void blkfiles_path(const struct blkfiles *bf, int kind, uint32_t num,
  * of file num. The file is created if missing. 0, or -1 (logged).
  */
 int blkfiles_write(struct blkfiles *bf, int kind, uint32_t num, uint64_t off,
-    const uint8_t *data, uint32_t len, const uint8_t *tail,
-    uint32_t tail_len);
+    const uint8_t *data, uint32_t len, const uint8_t *tail, uint32_t tail_len);
 /*
  * Makes every write so far durable: fdatasync of each file written since
  * the last flush, and of the directory when a file was created. 0 or -1

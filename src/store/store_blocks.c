@@ -40,8 +40,8 @@ struct recpos {
 #define INFO_LEN 20
 struct blkfile_info {
 	uint32_t blocks;
-	uint32_t size;	    /* bytes used in blkNNNNN.dat */
-	uint32_t undo_size; /* bytes used in revNNNNN.dat */
+	uint32_t size;			   /* bytes used in blkNNNNN.dat */
+	uint32_t undo_size;		   /* bytes used in revNNNNN.dat */
 	int32_t height_first, height_last; /* -1: none known */
 };
 
@@ -296,8 +296,10 @@ store_get_block(struct store_rtxn *t, const uint8_t hash[32],
 		return damaged(t->s, hash, "the data", err);
 	if (p.len < 80) {
 		free(buf);
-		snprintf(err, sizeof(err), "the record at offset %u of file %u "
-		    "is too short for a block", p.pos - BLKF_HDR, p.file);
+		snprintf(err, sizeof(err),
+		    "the record at offset %u of file %u "
+		    "is too short for a block",
+		    p.pos - BLKF_HDR, p.file);
 		return damaged(t->s, hash, "the data", err);
 	}
 	hash256(buf, 80, got); /* the block hash is the header's */
@@ -306,7 +308,8 @@ store_get_block(struct store_rtxn *t, const uint8_t hash[32],
 
 		free(buf);
 		hash_to_hex(got, hex);
-		blkfiles_path(t->s->bf, BLKF_BLOCK, p.file, path, sizeof(path));
+		blkfiles_path(t->s->bf, BLKF_BLOCK, p.file, path,
+		    sizeof(path));
 		snprintf(err, sizeof(err),
 		    "%s is damaged: the record at offset %u holds a block "
 		    "hashing to %s",
@@ -337,7 +340,8 @@ store_put_block(struct store_wtxn *t, const uint8_t hash[32],
 		log_warnx("store: a block of %zu bytes cannot be stored", len);
 		return STORE_ERROR;
 	}
-	if ((rc = last_file(r, &num)) != 0 || (rc = info_get(r, num, &fi)) != 0)
+	if ((rc = last_file(r, &num)) != 0 ||
+	    (rc = info_get(r, num, &fi)) != 0)
 		return rc;
 	/* A full file is closed; a block larger than a file gets one alone. */
 	if (fi.size > 0 &&
@@ -486,8 +490,8 @@ migrate(struct store *s, char *err, size_t errlen)
 	int pass, rc;
 
 	if ((rc = store_write_begin(s, &w)) != 0) {
-		snprintf(err, errlen, "%s: cannot begin the move to block files",
-		    s->dir);
+		snprintf(err, errlen,
+		    "%s: cannot begin the move to block files", s->dir);
 		return -1;
 	}
 	if ((rc = mdb_dbi_open(w->r.txn, "blocks", 0, &old_blocks)) != 0 ||
@@ -508,7 +512,8 @@ migrate(struct store *s, char *err, size_t errlen)
 				break;
 			}
 			rc = pass == 0 ?
-			    store_put_block(w, k.mv_data, v.mv_data, v.mv_size) :
+			    store_put_block(w, k.mv_data, v.mv_data,
+				v.mv_size) :
 			    store_put_undo(w, k.mv_data, v.mv_data, v.mv_size);
 			if (rc != 0)
 				break;
@@ -538,8 +543,10 @@ migrate(struct store *s, char *err, size_t errlen)
 	}
 	if ((rc = store_write_commit(w)) != 0 ||
 	    (rc = mdb_env_sync(s->env, 1)) != 0) {
-		snprintf(err, errlen, "%s: cannot commit the move to block "
-		    "files", s->dir);
+		snprintf(err, errlen,
+		    "%s: cannot commit the move to block "
+		    "files",
+		    s->dir);
 		return -1;
 	}
 	log_info("store: moved %llu blocks and %llu undo records out of "

@@ -73,6 +73,7 @@ chainstate_forget_damaged(struct chainstate *cs, char first_hex[65],
 	}
 	if (a.n > 0 &&
 	    (cs_write(cs, forget_txn, &a) != 0 || cs_flush_dirty(cs) != 0))
-		log_warnx("chainstate: could not drop the damaged blocks' data");
+		log_warnx(
+		    "chainstate: could not drop the damaged blocks' data");
 	return seen;
 }
