@@ -15,7 +15,7 @@
 # target as one pass or fail and end with the totals. Targets: tx
 # block p2p jsonrpc config address script v2transport merkleblock snapshot
 # psbt store undo mempooldat peersdat banlist loadblock cfilters rpcfast
-# feeestimates descriptor
+# feeestimates descriptor blkfiles
 # (default: all).
 #
 # Corpora under WORK/corpus/TARGET grow from run to run; seeds are made
@@ -31,7 +31,7 @@ run=1
 ci=0
 all="tx block p2p jsonrpc config address script v2transport merkleblock snapshot"
 all="$all psbt store undo mempooldat peersdat banlist loadblock cfilters rpcfast feeestimates"
-all="$all descriptor"
+all="$all descriptor blkfiles"
 
 while getopts "t:b:w:nch" opt; do
 	case $opt in
@@ -653,6 +653,13 @@ def one(b):
 put("loadblock", b"\xff" + junk + one(blocks[1]) + bytes(64) + one(blocks[2]) +
     one(blocks[3])[:-5])
 put("loadblock", b"\xff" + magic + struct.pack("<I", 4000001) + bytes(90))
+
+# blkfiles: LE32 pos, LE32 len, tail length, then a blk or rev file.
+recs = b"".join(one(b) for b in blocks[:3])
+put("blkfiles", struct.pack("<IIB", 8, len(blocks[0]), 0) + recs)
+put("blkfiles", struct.pack("<IIB", 16 + len(blocks[0]), len(blocks[1]), 0) + recs)
+put("blkfiles", struct.pack("<IIB", 8, 10, 32) + magic + struct.pack("<I", 10) + bytes(42))
+put("blkfiles", struct.pack("<IIB", 8, len(blocks[0]), 0) + recs[:len(blocks[0])])
 
 # cfilters: 0/1 getcf payloads, 2 key + item + filter, 3 key + items.
 stop = sha256d(blocks[100][:80])

@@ -9,7 +9,7 @@
  * next to the read.
  */
 #ifndef _GNU_SOURCE
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* pwritev */
 #endif
 
 #include <sys/stat.h>
