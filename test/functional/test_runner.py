@@ -62,6 +62,7 @@ BASE_SCRIPTS = [
     ("feature_assumevalid.py", 600),
     ("feature_crash_recovery.py", 1800),
     ("feature_store_damage.py", None),
+    ("feature_blockfiles.py", None),
     ("p2p_invalid_messages.py", 1500),
     ("p2p_many_peers.py", 900),
     ("p2p_sync.py", 1500),
