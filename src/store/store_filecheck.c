@@ -117,9 +117,10 @@ store_damage_msg(char *err, size_t errlen, const char *path, uint64_t size,
 	    "meta page says the database uses %" PRIu64 " bytes, %" PRIu64
 	    " pages of %u); the file was cut short (disk full, a failed copy, "
 	    "a crash of the system?). Restore the chainstate directory from a "
-	    "backup, or move it away and start bitrootd again to sync (or "
-	    "-loadblock) the chain from scratch; -reindex cannot help, the "
-	    "blocks are in this file too",
+	    "backup, or move it and the blocks directory beside it away and "
+	    "start bitrootd again to sync (or -loadblock) the chain from "
+	    "scratch; -reindex cannot help, the positions of the blocks in "
+	    "the block files are in this file too",
 	    path, size, what, need, psize ? need / psize : 0, psize);
 }
 
