@@ -228,6 +228,36 @@ int store_take_damaged(struct store *s, uint8_t hash[32]);
 /* The block files' directory (valid until close). */
 const char *store_blocks_dir(const struct store *s);
 
+/* ---- Block files and pruning ---- */
+
+/* One block file pair (blkNNNNN.dat and revNNNNN.dat). */
+struct store_blockfile {
+	uint32_t num;
+	uint64_t bytes; /* used in both files (0 once pruned) */
+	uint32_t blocks;
+	int32_t height_first, height_last; /* -1: none known */
+	int pruned;			   /* records dropped, files deleted */
+	int current;			   /* new blocks go here: never pruned */
+};
+/* Every pair in number order; cb returns non-zero to stop. */
+int store_iter_blockfiles(struct store_rtxn *t,
+    int (*cb)(void *arg, const struct store_blockfile *f), void *arg);
+/* Bytes of the pairs not pruned. */
+int store_blockfiles_size(struct store_rtxn *t, uint64_t *bytes);
+/*
+ * Pruning (validation thread only): store_prune_file drops, in w, the
+ * records of every block and undo record in pair num (not the current
+ * one), calling cb with each block's hash (cb non-zero stops with that
+ * code), and marks the pair pruned. After w commits, store_prune_remove
+ * deletes the two files; a pair marked pruned whose files are still there
+ * (a crash between the two) is deleted at the next open
+ * (store_prune_cleanup, which store_open runs).
+ */
+int store_prune_file(struct store_wtxn *w, uint32_t num,
+    int (*cb)(void *arg, const uint8_t hash[32]), void *arg);
+int store_prune_remove(struct store *s, uint32_t num);
+int store_prune_cleanup(struct store *s);
+
 /* ---- Active chain and tip ---- */
 
 /*

@@ -36,15 +36,6 @@ struct recpos {
 	uint32_t file, pos, len;
 };
 
-/* How far a file pair is used, and the heights of its blocks (pruning). */
-#define INFO_LEN 20
-struct blkfile_info {
-	uint32_t blocks;
-	uint32_t size;			   /* bytes used in blkNNNNN.dat */
-	uint32_t undo_size;		   /* bytes used in revNNNNN.dat */
-	int32_t height_first, height_last; /* -1: none known */
-};
-
 /* Values carry a CRC-32C like coins and index entries (format 3). */
 static int
 get_checked(struct store_rtxn *t, MDB_dbi dbi, const void *key, size_t klen,
@@ -124,8 +115,8 @@ file_key(uint32_t num, uint8_t key[4])
 }
 
 /* A file never written is empty (STORE_OK). */
-static int
-info_get(struct store_rtxn *t, uint32_t num, struct blkfile_info *fi)
+int
+store_blkinfo_get(struct store_rtxn *t, uint32_t num, struct blkfile_info *fi)
 {
 	uint8_t key[4], v[INFO_LEN];
 	int rc;
@@ -145,11 +136,12 @@ info_get(struct store_rtxn *t, uint32_t num, struct blkfile_info *fi)
 	fi->undo_size = le32_read(v + 8);
 	fi->height_first = (int32_t)le32_read(v + 12);
 	fi->height_last = (int32_t)le32_read(v + 16);
+	fi->flags = le32_read(v + 20);
 	return STORE_OK;
 }
 
-static int
-info_put(struct store_wtxn *t, uint32_t num, const struct blkfile_info *fi)
+int
+store_blkinfo_put(struct store_wtxn *t, uint32_t num, const struct blkfile_info *fi)
 {
 	uint8_t key[4], v[INFO_LEN + VALUE_SUM_LEN];
 
@@ -159,12 +151,13 @@ info_put(struct store_wtxn *t, uint32_t num, const struct blkfile_info *fi)
 	le32_write(v + 8, fi->undo_size);
 	le32_write(v + 12, (uint32_t)fi->height_first);
 	le32_write(v + 16, (uint32_t)fi->height_last);
+	le32_write(v + 20, fi->flags);
 	return put_checked(t, t->r.s->db_blkinfo, key, 4, v, INFO_LEN,
 	    "block file info");
 }
 
-static int
-last_file(struct store_rtxn *t, uint32_t *num)
+int
+store_last_blkfile(struct store_rtxn *t, uint32_t *num)
 {
 	MDB_val k, v;
 	int rc;
@@ -340,15 +333,15 @@ store_put_block(struct store_wtxn *t, const uint8_t hash[32],
 		log_warnx("store: a block of %zu bytes cannot be stored", len);
 		return STORE_ERROR;
 	}
-	if ((rc = last_file(r, &num)) != 0 ||
-	    (rc = info_get(r, num, &fi)) != 0)
+	if ((rc = store_last_blkfile(r, &num)) != 0 ||
+	    (rc = store_blkinfo_get(r, num, &fi)) != 0)
 		return rc;
 	/* A full file is closed; a block larger than a file gets one alone. */
 	if (fi.size > 0 &&
 	    (uint64_t)fi.size + BLKF_HDR + len > blkfiles_max_size(s->bf)) {
 		num++;
 		if ((rc = set_last_file(t, num)) != 0 ||
-		    (rc = info_get(r, num, &fi)) != 0)
+		    (rc = store_blkinfo_get(r, num, &fi)) != 0)
 			return rc;
 	}
 	if ((uint64_t)fi.size + BLKF_HDR + len > UINT32_MAX) {
@@ -371,7 +364,7 @@ store_put_block(struct store_wtxn *t, const uint8_t hash[32],
 			fi.height_last = e.height;
 	} else if (rc != STORE_NOTFOUND)
 		return rc;
-	if ((rc = info_put(t, num, &fi)) != 0)
+	if ((rc = store_blkinfo_put(t, num, &fi)) != 0)
 		return rc;
 	return pos_put(t, s->db_blockpos, hash, &p);
 }
@@ -432,8 +425,8 @@ store_put_undo(struct store_wtxn *t, const uint8_t hash[32],
 	/* Beside the block's file; the current one if the block has none. */
 	rc = pos_get(r, s->db_blockpos, hash, &p);
 	if (rc == STORE_NOTFOUND)
-		rc = last_file(r, &p.file);
-	if (rc != 0 || (rc = info_get(r, p.file, &fi)) != 0)
+		rc = store_last_blkfile(r, &p.file);
+	if (rc != 0 || (rc = store_blkinfo_get(r, p.file, &fi)) != 0)
 		return rc;
 	if ((uint64_t)fi.undo_size + BLKF_HDR + len + BLKF_UNDO_SUM >
 	    UINT32_MAX) {
@@ -447,7 +440,7 @@ store_put_undo(struct store_wtxn *t, const uint8_t hash[32],
 	p.pos = fi.undo_size + BLKF_HDR;
 	p.len = (uint32_t)len;
 	fi.undo_size += BLKF_HDR + (uint32_t)len + BLKF_UNDO_SUM;
-	if ((rc = info_put(t, p.file, &fi)) != 0)
+	if ((rc = store_blkinfo_put(t, p.file, &fi)) != 0)
 		return rc;
 	return pos_put(t, s->db_undopos, hash, &p);
 }
@@ -634,6 +627,12 @@ store_blocks_open(struct store *s, const char *blocks_dir, uint32_t max_size,
 	pthread_mutex_init(&s->damaged_mu, NULL);
 	if (s->format == STORE_FORMAT_SUMS)
 		return migrate(s, err, errlen);
+	/* Files of pairs pruned just before a crash. */
+	if (store_prune_cleanup(s) != 0) {
+		snprintf(err, errlen, "%s: cannot read the block file records",
+		    s->dir);
+		return -1;
+	}
 	return 0;
 }
 

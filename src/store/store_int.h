@@ -170,6 +170,22 @@ int store_blocks_open(struct store *s, const char *blocks_dir,
 void store_blocks_close(struct store *s);
 /* The flush hook: block file bytes durable before LMDB records them. */
 int store_blocks_flush(struct store *s);
+/* How far a file pair is used, and the heights of its blocks (pruning). */
+#define INFO_LEN 24
+#define BLKINFO_PRUNED 0x1u /* its records dropped, its files deleted */
+struct blkfile_info {
+	uint32_t blocks;
+	uint32_t size;			   /* bytes used in blkNNNNN.dat */
+	uint32_t undo_size;		   /* bytes used in revNNNNN.dat */
+	int32_t height_first, height_last; /* -1: none known */
+	uint32_t flags;
+};
+int store_blkinfo_get(struct store_rtxn *t, uint32_t num,
+    struct blkfile_info *fi);
+int store_blkinfo_put(struct store_wtxn *t, uint32_t num,
+    const struct blkfile_info *fi);
+/* The file new blocks go to. */
+int store_last_blkfile(struct store_rtxn *t, uint32_t *num);
 /* Frees the buffers reads in t handed out (transaction end). */
 void store_txn_free_bufs(struct store_rtxn *t);
 
