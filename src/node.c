@@ -333,6 +333,9 @@ node_start(const struct args *a, struct node **out)
 	n->cp = chainparams_new(id);
 	if (apply_chain_options(a, n->cp) == -1)
 		goto fail;
+	/* Core's regtest prunes after 100 blocks with -fastprune. */
+	if (id == CHAIN_REGTEST && args_get_bool(a, "fastprune", 0))
+		n->cp->prune_after_height = 100;
 	/*
 	 * The metrics listener first: it reads only atomics and snapshots the
 	 * other threads publish (zero until they do), so it needs none of

@@ -442,6 +442,8 @@ chainparams_new(enum chain_id id)
 	p->pow_no_retargeting = s->no_retargeting;
 	p->enforce_bip94 = s->bip94;
 	p->halving_interval = s->halving;
+	/* Core: 100,000 on main, 1,000 on the test chains (node.c: -fastprune). */
+	p->prune_after_height = s->id == CHAIN_MAIN ? 100000 : 1000;
 	p->bip34_height = s->bip34;
 	p->bip65_height = s->bip65;
 	p->bip66_height = s->bip66;

@@ -42,6 +42,8 @@ struct chainparams {
 	int pow_no_retargeting;	      /* regtest */
 	int enforce_bip94;	      /* testnet4 */
 	int32_t halving_interval;     /* 210000; regtest 150 */
+	/* No automatic pruning below it (Core's nPruneAfterHeight). */
+	int32_t prune_after_height;
 	int32_t bip34_height;
 	int32_t bip65_height;
 	int32_t bip66_height;

@@ -357,6 +357,20 @@ sync_serve_block(struct net *n, struct peer *p, const uint8_t hash[32],
 		    (unsigned long long)p->id);
 		goto out;
 	}
+	/*
+	 * Offering NODE_NETWORK_LIMITED only (pruned, or a snapshot's history
+	 * missing): nothing deeper than BIP159's 288 blocks plus Core's two
+	 * for races, and the peer that asks is disconnected, as Core does.
+	 */
+	if (!(net_services(n) & NODE_NETWORK) &&
+	    s->tip_height - e.height > NODE_NETWORK_LIMITED_MIN_BLOCKS + 2) {
+		log_debug(LOG_NET,
+		    "Ignore block request below NODE_NETWORK_LIMITED "
+		    "threshold, disconnect peer=%llu",
+		    (unsigned long long)p->id);
+		peer_disconnect(p, "block request below the limited threshold");
+		goto out;
+	}
 	if (!(e.status & BLOCK_HAVE_DATA) ||
 	    store_get_block(t, hash, &raw, &len) != STORE_OK)
 		goto out;

@@ -96,7 +96,9 @@ net_count_type(struct net *n, enum conn_type t)
 uint64_t
 net_services(struct net *n)
 {
-	if (n->val && validation_snapshot_limited(n->val))
+	/* A pruned node, or one lacking a snapshot's history: BIP159 only. */
+	if (n->val && (validation_snapshot_limited(n->val) ||
+			  validation_prune_target(n->val) != 0))
 		return n->local_services & ~(uint64_t)NODE_NETWORK;
 	return n->local_services;
 }

@@ -50,6 +50,8 @@
 #define NODE_WITNESS (1ULL << 3)
 #define NODE_COMPACT_FILTERS (1ULL << 6)
 #define NODE_NETWORK_LIMITED (1ULL << 10)
+/* BIP159: the blocks a NODE_NETWORK_LIMITED node serves below its tip. */
+#define NODE_NETWORK_LIMITED_MIN_BLOCKS 288
 #define NODE_P2P_V2 (1ULL << 11)
 
 /* Inventory types. */

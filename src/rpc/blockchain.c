@@ -140,8 +140,11 @@ load_block(struct store_rtxn *t, const uint8_t h[32], uint8_t **raw,
 		return -1;
 	}
 	if (!(e.status & BLOCK_HAVE_DATA)) {
-		rpc_fail(err, RPC_MISC_ERROR,
-		    "Block not available (not fully downloaded)");
+		/* Core's IsBlockPruned: once received (tx count known), then gone. */
+		rpc_fail(err, RPC_MISC_ERROR, "%s",
+		    e.tx_count > 0 && rpc_have_pruned(t) ?
+			"Block not available (pruned data)" :
+			"Block not available (not fully downloaded)");
 		return -1;
 	}
 	/* Core's answer when the file cannot give the block back. */
@@ -347,7 +350,7 @@ m_getblockchaininfo(struct rpc_ctx *c, struct rpc_error *err)
 	json_object_set_new(o, "chainwork", json_string(hex));
 	json_object_set_new(o, "size_on_disk",
 	    json_integer(disk_size(c->rpc)));
-	json_object_set_new(o, "pruned", json_false());
+	rpc_prune_json(c->rpc, o);
 	if (sh->cp->id == CHAIN_SIGNET) {
 		char *s = hex_encode_alloc(sh->cp->signet_challenge,
 		    sh->cp->signet_challenge_len);
@@ -1081,6 +1084,18 @@ const struct rpc_method rpc_blockchain_methods[] = {
 	    "}\n",
 	    "start '[\"raw(76a91411b366edfc0a8b66feebae5c2e25a7b6a5d1cf3188ac)\"]'",
 	    RPC_ON_RPC },
+	{ "pruneblockchain", "blockchain", rpc_pruneblockchain, 0,
+	    { { "height", RPC_ARG_NUM, 1, NULL,
+		"The block height to prune up to. May be set to a discrete "
+		"height, or to a UNIX epoch time\nto prune blocks whose block "
+		"time is at least 2 hours older than the provided timestamp." } },
+	    "Attempts to delete block and undo data up to a specified height "
+	    "or timestamp, if eligible for pruning.\nRequires "
+	    "`-prune` to be enabled at startup. While pruned data may be "
+	    "re-fetched in some cases (e.g., via `getblockfrompeer`), local "
+	    "deletion is irreversible.",
+	    "n    (numeric) Height of the last block pruned\n",
+	    "1000", RPC_ON_VALIDATION },
 	{ "verifychain", "blockchain", rpc_verifychain, 0,
 	    { { "checklevel", RPC_ARG_NUM, 0, "3",
 		  "How thorough the block verification is" },

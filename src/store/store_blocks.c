@@ -370,6 +370,29 @@ store_put_block(struct store_wtxn *t, const uint8_t hash[32],
 }
 
 int
+store_blocks_note_height(struct store_wtxn *t, const uint8_t hash[32],
+    int32_t height)
+{
+	struct blkfile_info fi;
+	struct recpos p;
+	int rc;
+
+	rc = pos_get(&t->r, t->r.s->db_blockpos, hash, &p);
+	if (rc == STORE_NOTFOUND)
+		return STORE_OK;
+	if (rc != 0 || (rc = store_blkinfo_get(&t->r, p.file, &fi)) != 0)
+		return rc;
+	if (fi.height_first >= 0 && height >= fi.height_first &&
+	    height <= fi.height_last)
+		return STORE_OK;
+	if (fi.height_first < 0 || height < fi.height_first)
+		fi.height_first = height;
+	if (height > fi.height_last)
+		fi.height_last = height;
+	return store_blkinfo_put(t, p.file, &fi);
+}
+
+int
 store_del_block(struct store_wtxn *t, const uint8_t hash[32])
 {
 	MDB_val k;

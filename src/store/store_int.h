@@ -184,6 +184,13 @@ int store_blkinfo_get(struct store_rtxn *t, uint32_t num,
     struct blkfile_info *fi);
 int store_blkinfo_put(struct store_wtxn *t, uint32_t num,
     const struct blkfile_info *fi);
+/*
+ * store_put_index's hook: the file holding the block's data widens its
+ * height range to height (a block is often stored before its index
+ * entry is first written).
+ */
+int store_blocks_note_height(struct store_wtxn *t, const uint8_t hash[32],
+    int32_t height);
 /* The file new blocks go to. */
 int store_last_blkfile(struct store_rtxn *t, uint32_t *num);
 /* Frees the buffers reads in t handed out (transaction end). */

@@ -140,11 +140,15 @@ int
 store_put_index(struct store_wtxn *t, const struct block_index_entry *e)
 {
 	uint8_t v[INDEX_VALUE_LEN + VALUE_SUM_LEN];
+	int rc;
 
 	codec_index_encode(e, v);
 	put_sum(t->r.s, e->hash, 32, v, INDEX_VALUE_LEN);
-	return put(t, t->r.s->db_index, e->hash, 32, v,
-	    INDEX_VALUE_LEN + sum_len(t->r.s), "put index");
+	if ((rc = put(t, t->r.s->db_index, e->hash, 32, v,
+		 INDEX_VALUE_LEN + sum_len(t->r.s), "put index")) != 0)
+		return rc;
+	/* The block's file learns its height (pruning goes by heights). */
+	return store_blocks_note_height(t, e->hash, e->height);
 }
 
 int

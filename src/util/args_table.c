@@ -158,10 +158,16 @@ static const struct arg_def table[] = {
 	{ "pid", "=<file>", E, GO,
 	    "Pid file; relative paths are taken from the chain directory; "
 	    "-nopid writes none (default: bitrootd.pid)" },
-	{ "prune", "=<n>", I | U, GO,
-	    "Delete old blocks; bitrootd keeps every block, so only 0 is "
-	    "accepted (default: 0)",
-	    "bitrootd keeps every block; use -prune=0" },
+	{ "prune", "=<n>", I, GO,
+	    "Reduce storage requirements by enabling pruning (deleting) of "
+	    "old blocks. This allows the pruneblockchain RPC to be called to "
+	    "delete specific blocks and enables automatic pruning of old "
+	    "blocks if a target size in MiB is provided. This mode is "
+	    "incompatible with -txindex. Warning: Reverting this setting "
+	    "requires re-downloading the entire blockchain. (default: 0 = "
+	    "disable pruning blocks, 1 = allow manual pruning via RPC, >=550 = "
+	    "automatically prune block files to stay under the specified "
+	    "target size in MiB)" },
 	{ "reindex", "", B, GO,
 	    "Rebuild the chain state and block index from the block files "
 	    "on disk" },

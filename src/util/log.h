@@ -31,6 +31,7 @@ enum log_category {
 	LOG_LOCK = 1u << 11,
 	LOG_CONFIG = 1u << 12,
 	LOG_ZMQ = 1u << 13,
+	LOG_PRUNE = 1u << 26,	    /* block file pruning (validation/prune.c) */
 	LOG_ESTIMATEFEE = 1u << 29, /* the fee estimator (mempool/fees.c) */
 	/* Bits 17..31 hold Core's categories that have no code here (log.c). */
 	LOG_ALL = 0xffffffffu,

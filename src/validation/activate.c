@@ -328,8 +328,12 @@ out:
 		metrics_inc(M_CHAIN_REORGS, 0);
 	if (disconnected && rc == 0 && cs->hooks.reorg_done)
 		cs->hooks.reorg_done(cs->hooks.arg);
-	if (chain_tip(&cs->chain) != start)
+	if (chain_tip(&cs->chain) != start) {
 		cs_tip_moved(cs);
+		/* Files below the new tip - 288 may go (-prune). */
+		if (rc == 0 && chainstate_prune_auto(cs) != 0)
+			rc = -1;
+	}
 	return rc;
 }
 

@@ -585,6 +585,7 @@ chainstate_open(const struct chainparams *cp, struct store *s,
 	}
 	update_ibd_inputs(cs);
 	cs_metrics_tip(cs);
+	chainstate_prune_init(cs);
 	*out = cs;
 	return 0;
 }

@@ -57,6 +57,11 @@ struct chainstate_opts {
 	int assume_ibd; /* stay in initial download while importing */
 	int txindex;	/* -txindex: keep the transaction index */
 	/*
+	 * -prune: the bytes of block files to keep (automatic pruning), 0
+	 * for none, CHAINSTATE_PRUNE_MANUAL for pruneblockchain only.
+	 */
+	uint64_t prune_target;
+	/*
 	 * assumeutxo: the store's followed chainstate came from a UTXO
 	 * snapshot based on this block, with chain_tx transactions up to it,
 	 * and background validation has not yet agreed with it.
@@ -65,6 +70,8 @@ struct chainstate_opts {
 	uint8_t snapshot_base[32];
 	uint64_t snapshot_chain_tx;
 };
+
+#define CHAINSTATE_PRUNE_MANUAL UINT64_MAX
 
 /* Notifications to the owner, called on the owner's thread. */
 struct chainstate_hooks {
@@ -154,6 +161,22 @@ int chainstate_activate(struct chainstate *cs, int max_blocks, int *more);
  * failure was something else), with the first one's hash in first_hex
  * (one in the active chain if any, with *in_chain set).
  */
+/*
+ * Pruning (prune.c; validation thread). chainstate_prune_auto deletes
+ * block files while they take more than the target, keeping the last
+ * 288 blocks (called when the tip moved); chainstate_prune_manual those
+ * whose blocks are all at or below height (clamped to tip - 288). 0 or
+ * -1 (store failure). chainstate_prune_height (any thread): the lowest
+ * height from which the active chain has every block, 0 when nothing is
+ * pruned. chainstate_have_pruned: 1 if blocks were ever pruned, 0 if
+ * not, -1 on a store failure.
+ */
+int chainstate_prune_auto(struct chainstate *cs);
+int chainstate_prune_manual(struct chainstate *cs, int32_t height);
+int32_t chainstate_prune_height(struct chainstate *cs);
+int chainstate_have_pruned(struct chainstate *cs);
+void chainstate_prune_init(struct chainstate *cs);
+
 int chainstate_forget_damaged(struct chainstate *cs, char first_hex[65],
     int *in_chain);
 

@@ -58,6 +58,7 @@ struct chainstate {
 	struct bindex_list unlinked; /* data, but an ancestor lacks it */
 	struct bindex *genesis_tmp;  /* genesis while it is connected */
 
+	int32_t prune_height; /* atomic: chainstate_prune_height */
 	int64_t next_seq;     /* arrival order of block data */
 	int64_t precious_seq; /* negative, counts down */
 	uint8_t last_precious_work[32];

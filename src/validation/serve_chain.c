@@ -126,3 +126,42 @@ validation_sync(struct validation *v, int timeout_ms,
 
 	return validation_request(v, r, timeout_ms, &none, err);
 }
+
+uint64_t
+validation_prune_target(struct validation *v)
+{
+	return v->cs->opts.prune_target;
+}
+
+int32_t
+validation_prune_height(struct validation *v)
+{
+	return chainstate_prune_height(v->cs);
+}
+
+static void
+serve_prune(void *owner, void *inp, void *outp, struct request *r)
+{
+	struct validation *v = owner;
+	int32_t *last = outp, h;
+
+	if (chainstate_prune_manual(v->cs, *(int32_t *)inp) != 0) {
+		request_fail(r, VALIDATION_E_FAILED,
+		    "Pruning the block files failed (see the log)");
+		return;
+	}
+	/* Core answers the height of the last block pruned, -1 for none. */
+	h = chainstate_prune_height(v->cs);
+	*last = h > 0 ? h - 1 : -1;
+}
+
+int
+validation_prune_blockchain(struct validation *v, int32_t height,
+    int32_t *last_pruned, int timeout_ms, struct request_error *err)
+{
+	struct request *r;
+
+	r = request_new(serve_prune, &height, sizeof(height), NULL,
+	    sizeof(*last_pruned), NULL);
+	return validation_request(v, r, timeout_ms, last_pruned, err);
+}

@@ -441,6 +441,67 @@ validation_notify_block(struct validation *v, const struct block_result *r,
 }
 
 /*
+ * -prune as Core reads it: 0 off, 1 manual (pruneblockchain), else a
+ * target in MiB of at least 550; refused with -txindex and
+ * -reindex-chainstate, and a store that was pruned once cannot go back
+ * to keeping every block. -1 after logging the error.
+ */
+static int
+prune_options(const struct args *a, struct store *s,
+    struct chainstate_opts *o)
+{
+	int64_t mib = args_get_int(a, "prune", 0);
+	struct store_rtxn *r;
+	const uint8_t *p;
+	size_t n;
+	int have = 0;
+
+	if (mib < 0) {
+		log_warnx("Error: Prune cannot be configured with a negative "
+			  "value.");
+		return -1;
+	}
+	if (mib > 1 && mib < 550) {
+		log_warnx("Error: Prune configured below the minimum of 550 "
+			  "MiB.  Please use a higher number.");
+		return -1;
+	}
+	o->prune_target = mib == 0 ? 0 :
+	    mib == 1		   ? CHAINSTATE_PRUNE_MANUAL :
+				     (uint64_t)mib * 1024 * 1024;
+	if (mib != 0 && o->txindex) {
+		log_warnx("Error: Prune mode is incompatible with -txindex.");
+		return -1;
+	}
+	if (mib != 0 && args_get_bool(a, "reindex-chainstate", 0)) {
+		log_warnx("Error: Prune mode is incompatible with "
+			  "-reindex-chainstate. Use full -reindex instead.");
+		return -1;
+	}
+	if (store_read_begin(s, &r) == STORE_OK) {
+		have = store_get_meta(r, "havepruned", &p, &n) == STORE_OK;
+		store_read_end(r);
+	}
+	if (mib == 0 && have) {
+		log_warnx("Error: You need to rebuild the database to go back "
+			  "to unpruned mode: blocks were pruned from this "
+			  "store. Move the chainstate and blocks directories "
+			  "away and start again to download the entire "
+			  "blockchain, or start with -prune");
+		return -1;
+	}
+	if (mib > 1)
+		log_info("Prune configured to target %lld MiB on disk for "
+			 "block and undo files.",
+		    (long long)mib);
+	else if (mib == 1)
+		log_info("Block pruning enabled.  Use RPC call "
+			 "pruneblockchain(height) to manually prune block and "
+			 "undo files.");
+	return 0;
+}
+
+/*
  * A store failure stops the node; when it was a damaged block file the
  * message says which block and what happens next (blockdamage.c).
  */
@@ -779,7 +840,7 @@ validation_start_sc(const struct args *a, const struct chainparams *cp,
 	v->store = s;
 	o.txindex = args_get_bool(a, "txindex", 0);
 	v->stop_at_height = args_get_int(a, "stopatheight", 0);
-	if (au_startup(v, a, &o) != 0 ||
+	if (prune_options(a, s, &o) != 0 || au_startup(v, a, &o) != 0 ||
 	    chainstate_open(cp, s, &o, &v->cs) != 0) {
 		pthread_mutex_destroy(&v->au_mu);
 		pthread_cond_destroy(&v->hook_cv);

@@ -276,6 +276,14 @@ void validation_chainstates(struct validation *v,
 int validation_background_range(struct validation *v, int32_t *from,
     int32_t *to);
 int validation_snapshot_limited(struct validation *v);
+/*
+ * -prune (any thread; fixed at start): validation_prune_target is 0 when
+ * off, CHAINSTATE_PRUNE_MANUAL for -prune=1, else the target in bytes;
+ * validation_prune_height the lowest height from which the active chain
+ * has every block (0: nothing pruned; Core's pruneheight).
+ */
+uint64_t validation_prune_target(struct validation *v);
+int32_t validation_prune_height(struct validation *v);
 
 /*
  * ---- Requests served for the rpc thread ----
@@ -316,6 +324,14 @@ enum validation_mark {
  */
 int validation_mark_block(struct validation *v, enum validation_mark how,
     const uint8_t hash[32], int timeout_ms, struct request_error *err);
+
+/*
+ * pruneblockchain: prunes the files whose blocks are all at or below
+ * height (clamped to tip - 288); *last_pruned is Core's answer, the height
+ * of the last block pruned, -1 for none.
+ */
+int validation_prune_blockchain(struct validation *v, int32_t height,
+    int32_t *last_pruned, int timeout_ms, struct request_error *err);
 
 /* verifychain: *ok is whether the check passed. */
 int validation_verify_chain(struct validation *v, int level, int nblocks,

@@ -40,7 +40,7 @@ REFUSED = [
     "-maxuploadtarget=500", "-maxuploadtarget=1G", "-listenonion=1",
     "-natpmp=1", "-upnp=1", "-txreconciliation=1",
     "-vbparams=testdummy:0:1",
-    "-prune=550", "-i2psam=127.0.0.1:7656",
+    "-i2psam=127.0.0.1:7656",
 ]
 # Off in every spelling: these start.
 ACCEPTED_OFF = [
