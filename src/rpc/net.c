@@ -807,8 +807,9 @@ static const struct net_wording fetch_words[] = {
 /*
  * getblockfrompeer: the header must be known and the block not stored
  * (read here, as Core reads its block index), then the net thread asks the
- * peer (net_req_fetchblock). No pruning exists, so Core's prune-mode
- * refusal never applies.
+ * peer (net_req_fetchblock). In prune mode only blocks at or below the tip
+ * may be fetched (Core: fetching ahead would keep block files from being
+ * pruned); a pruned block is fetched again and stored like any other.
  */
 static json_t *
 m_getblockfrompeer(struct rpc_ctx *c, struct rpc_error *err)
@@ -818,6 +819,8 @@ m_getblockfrompeer(struct rpc_ctx *c, struct rpc_error *err)
 	struct net_fetch_in in;
 	struct store_rtxn *t;
 	struct request *r;
+	uint8_t tiph[32];
+	int32_t tip;
 	int rc;
 
 	memset(&in, 0, sizeof(in));
@@ -826,9 +829,15 @@ m_getblockfrompeer(struct rpc_ctx *c, struct rpc_error *err)
 	if (rpc_read_begin(c->rpc, &t, err) == -1)
 		return NULL;
 	rc = store_get_index(t, in.hash, &e);
+	if (store_get_tip(t, tiph, &tip) != STORE_OK)
+		tip = -1;
 	store_read_end(t);
 	if (rc != STORE_OK)
 		return rpc_fail(err, RPC_MISC_ERROR, "Block header missing");
+	if (rpc_prune_mode(c->rpc) && e.height > tip)
+		return rpc_fail(err, RPC_MISC_ERROR,
+		    "In prune mode, only blocks that the node has already "
+		    "synced previously can be fetched from a peer");
 	if (e.status & BLOCK_HAVE_DATA)
 		return rpc_fail(err, RPC_MISC_ERROR,
 		    "Block already downloaded");

@@ -25,6 +25,14 @@ rpc_have_pruned(struct store_rtxn *t)
 	return store_get_meta(t, "havepruned", &p, &n) == STORE_OK;
 }
 
+int
+rpc_prune_mode(struct rpc *rpc)
+{
+	struct rpc_shared *sh = rpc_shared(rpc);
+
+	return sh->v != NULL && validation_prune_target(sh->v) != 0;
+}
+
 void
 rpc_prune_json(struct rpc *rpc, json_t *o)
 {

@@ -352,6 +352,8 @@ json_t *rpc_verifychain(struct rpc_ctx *c, struct rpc_error *err);
 /* -prune (rpc/prune.c): pruneblockchain and getblockchaininfo's fields. */
 json_t *rpc_pruneblockchain(struct rpc_ctx *c, struct rpc_error *err);
 void rpc_prune_json(struct rpc *rpc, json_t *o);
+/* -prune is on (manual or automatic). */
+int rpc_prune_mode(struct rpc *rpc);
 /* Blocks were pruned from the store once (Core's m_have_pruned). */
 int rpc_have_pruned(struct store_rtxn *t);
 json_t *rpc_waitfornewblock(struct rpc_ctx *c, struct rpc_error *err);

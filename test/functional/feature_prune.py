@@ -18,7 +18,8 @@
   NODE_NETWORK_LIMITED threshold); a recent block is served.
 - Mixed: Bitcoin Core 28.1, holding the chain up to height 900, syncs the
   recent blocks from the pruned bitrootd alone and ends on the reference tip
-  and hash_serialized_3.
+  and hash_serialized_3; bitrootd fetches a pruned block again from Core with
+  getblockfrompeer.
 """
 
 import glob
@@ -152,8 +153,22 @@ class PruneTest(BitrootTestFramework):
         assert_equal(len(peers), 1)
         assert_equal(int(peers[0]["services"], 16) & (NODE_NETWORK | NODE_NETWORK_LIMITED),
                      NODE_NETWORK_LIMITED)
+
+        self.log.info("getblockfrompeer fetches a pruned block again from Core")
+        ours = [p for p in node.getpeerinfo() if "Satoshi" in p["subver"]]
+        assert_equal(len(ours), 1)
+        assert_equal(node.getblockfrompeer(hashes[10], ours[0]["id"]), {})
+        self.wait_until(lambda: self.has_block(node, hashes[10]), timeout=60)
+        assert_equal(node.getblock(hashes[10], 0), core.getblock(hashes[10], 0))
         self.stop_node(1)
         self.stop_node(0)
+
+    def has_block(self, node, bh):
+        try:
+            node.getblock(bh, 0)
+            return True
+        except JSONRPCException:
+            return False
 
 
 if __name__ == "__main__":
