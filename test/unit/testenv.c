@@ -197,7 +197,19 @@ testenv_reopen(struct testenv *e)
 	char path[300];
 
 	snprintf(path, sizeof(path), "%s/chainstate", e->dir);
-	if ((e->s = testenv_store_open(path, e->cp->magic)) == NULL)
+	if (e->blockfile_size != 0) {
+		struct store_options so;
+		char err[512];
+
+		memset(&so, 0, sizeof(so));
+		so.sync_interval_ms = -1;
+		so.blockfile_size = e->blockfile_size;
+		if (store_open_opts(path, e->cp->magic, &so, &e->s, err,
+			sizeof(err)) != 0) {
+			fprintf(stderr, "store_open_opts(%s): %s\n", path, err);
+			return -1;
+		}
+	} else if ((e->s = testenv_store_open(path, e->cp->magic)) == NULL)
 		return -1;
 	if (chainstate_open(e->cp, e->s, &e->opts, &e->cs) != 0) {
 		fprintf(stderr, "chainstate_open(%s) failed\n", path);

@@ -66,6 +66,7 @@ struct testenv {
 	struct store *s;
 	struct chainstate *cs;
 	struct chainstate_opts opts; /* used by testenv_reopen */
+	uint32_t blockfile_size;     /* testenv_reopen: 0 for the default */
 	uint8_t cb[TESTENV_MAX_HEIGHTS][32];
 };
 
