@@ -586,6 +586,11 @@ class InteropRpcDiffTest(BitrootTestFramework):
         c("verifychain", 4, 3)
         c("verifychain", 0, 0)
         c("verifychain", "x")
+        # Neither node prunes: Core's refusal, word for word (feature_prune.py
+        # compares a pruning node's answers).
+        c("pruneblockchain", 500)
+        c("pruneblockchain", -1)
+        c("pruneblockchain")
         c("verifychain", checklevel=1, nblocks=10)
         c("verifychain", 5, 1)
         for desc in (descsum_create("addr(%s)" % P2WPKH), "addr(%s)" % P2WPKH, "raw(%s)" % P2WPKH_SPK,

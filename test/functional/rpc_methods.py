@@ -394,6 +394,10 @@ class RpcMethodsTest(BitrootTestFramework):
         self.bad(RPC_INVALID_ADDRESS_OR_KEY, "getdeploymentinfo", BADHASH)
         assert_equal(self.call("verifychain", 3, 6, shape=BOOL), True)
         self.bad(RPC_TYPE_ERROR, "verifychain", "x")
+        # This node does not prune: Core's refusal. feature_prune.py makes
+        # the valid calls on a pruning node.
+        self.bad(RPC_MISC_ERROR, "pruneblockchain", 500)
+        self.called.add("pruneblockchain")
         scan = self.call("scantxoutset", "start", [descsum_create("addr(%s)" % ADDR)], shape=SCAN)
         assert_equal(scan["success"], True)
         assert_equal(len([u for u in scan["unspents"] if u["height"] > 1100]), 5)
