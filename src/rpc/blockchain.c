@@ -316,6 +316,7 @@ m_getblockchaininfo(struct rpc_ctx *c, struct rpc_error *err)
 	struct store_rtxn *t;
 	struct arith256 w;
 	uint8_t h[32], bh[32];
+	uint64_t blkbytes;
 	int32_t height;
 	char hex[65];
 	json_t *o;
@@ -342,14 +343,16 @@ m_getblockchaininfo(struct rpc_ctx *c, struct rpc_error *err)
 	    json_integer(rpc_median_time(t, tip.hash)));
 	json_object_set_new(o, "verificationprogress",
 	    json_real(rpc_verification_progress(t, sh->cp, &tip)));
+	/* Core's size_on_disk: the block and undo files (CalculateCurrentUsage). */
+	if (store_blockfiles_size(t, &blkbytes) != STORE_OK)
+		blkbytes = 0;
 	store_read_end(t);
 	json_object_set_new(o, "initialblockdownload",
 	    json_boolean(sh->v ? validation_is_initial_download(sh->v) : 1));
 	arith256_from_be(&w, tip.chainwork);
 	arith256_to_hex(&w, hex);
 	json_object_set_new(o, "chainwork", json_string(hex));
-	json_object_set_new(o, "size_on_disk",
-	    json_integer(disk_size(c->rpc)));
+	json_object_set_new(o, "size_on_disk", json_integer((json_int_t)blkbytes));
 	rpc_prune_json(c->rpc, o);
 	if (sh->cp->id == CHAIN_SIGNET) {
 		char *s = hex_encode_alloc(sh->cp->signet_challenge,

@@ -93,12 +93,19 @@ class PruneTest(BitrootTestFramework):
         self.log.info("pruneblockchain(500)")
         blocks = os.path.join(node.chaindir, "blocks")
         nfiles = len(glob.glob(os.path.join(blocks, "blk*.dat")))
+        size = node.getblockchaininfo()["size_on_disk"]
+        on_disk = sum(os.path.getsize(p) for p in glob.glob(os.path.join(blocks, "*.dat")))
+        # Core's size_on_disk: the block and undo files.
+        assert_equal(size, on_disk)
         last = node.pruneblockchain(500)
         assert 0 < last <= 500, last
         assert_equal(node.getblockchaininfo()["pruneheight"], last + 1)
         assert not os.path.exists(os.path.join(blocks, "blk00000.dat"))
         assert not os.path.exists(os.path.join(blocks, "rev00000.dat"))
         assert_greater_than(nfiles, len(glob.glob(os.path.join(blocks, "blk*.dat"))))
+        assert_equal(node.getblockchaininfo()["size_on_disk"],
+                     sum(os.path.getsize(p) for p in glob.glob(os.path.join(blocks, "*.dat"))))
+        assert_greater_than(size, node.getblockchaininfo()["size_on_disk"])
         self.rpc_error(lambda: node.getblock(hashes[10]), -1, "Block not available (pruned data)")
         node.getblock(node.getblockhash(last + 1))
         node.getblock(hashes[600])

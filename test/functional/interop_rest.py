@@ -28,7 +28,7 @@ UNKNOWN = "00" * 31 + "01"
 
 # (path prefix, field path, reason): JSON fields allowed to differ.
 KNOWN = [
-    ("/rest/chaininfo", "size_on_disk", "LMDB store vs Core's block files and LevelDB"),
+    ("/rest/chaininfo", "size_on_disk", "block and undo files: bitrootd's undo records are not Core's, and Core preallocates"),
     ("/rest/chaininfo", "verificationprogress", "estimated from the chain's last month, not Core's statistics"),
     ("/rest/chaininfo", "warnings", "Core 28.1 (Inquisition build) warns of a pre-release build"),
     ("/rest/chaininfo", "bits", "Core 29: bits of the next block"),

@@ -188,7 +188,7 @@ KNOWN = [
       "chain's block hash); Core 28.1's and bitrootd's list 110, 200, 299",
       lambda c, b: c.replace("299, 299.", "299.") == b.replace("/node1/", "/node0/")),
     K("getmemoryinfo", "", "process memory: bitrootd has no locked pool and its own malloc statistics"),
-    K("getblockchaininfo", "size_on_disk", "LMDB store vs Core's block files and LevelDB"),
+    K("getblockchaininfo", "size_on_disk", "block and undo files: bitrootd's undo records are not Core's, and Core preallocates"),
     K("getblockchaininfo", "verificationprogress",
       "estimated from the last month of the chain instead of Core's built-in chain statistics",
       both_numbers),
