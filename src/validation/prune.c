@@ -130,6 +130,16 @@ prune(struct chainstate *cs, int32_t limit, uint64_t target)
 	size_t i;
 	int rc;
 
+	/*
+	 * Background validation of a UTXO snapshot still needs the blocks
+	 * below the base: nothing is pruned until it has agreed (Core keeps
+	 * them too, more finely; doc/store.md).
+	 */
+	if (cs->snap_base != NULL) {
+		log_debug(LOG_PRUNE, "Prune: skipped while a UTXO snapshot is "
+				     "validated in the background");
+		return 0;
+	}
 	memset(&p, 0, sizeof(p));
 	p.limit = limit;
 	p.target = target;
