@@ -216,6 +216,13 @@ int store_set_best_header(struct store_wtxn *t, const uint8_t hash[32]);
  */
 int store_get_block(struct store_rtxn *t, const uint8_t hash[32],
     const uint8_t **raw, size_t *len);
+/*
+ * Frees the block and undo buffers t handed out so far, for a caller that
+ * reads many blocks in one transaction and has copied what it keeps:
+ * every pointer an earlier store_get_block or store_get_undo in t
+ * returned is invalid afterwards (LMDB's own pointers are not affected).
+ */
+void store_read_release(struct store_rtxn *t);
 int store_put_block(struct store_wtxn *t, const uint8_t hash[32],
     const uint8_t *raw, size_t len);
 /* Validation thread only. The bytes stay in the file (pruning frees them). */

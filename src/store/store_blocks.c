@@ -218,6 +218,12 @@ store_txn_free_bufs(struct store_rtxn *t)
 	t->nbufs = t->capbufs = 0;
 }
 
+void
+store_read_release(struct store_rtxn *t)
+{
+	store_txn_free_bufs(t);
+}
+
 /* Logs damage, queues the block for refetch; always STORE_ERROR. */
 static int
 damaged(struct store *s, const uint8_t hash[32], const char *what,

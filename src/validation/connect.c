@@ -675,6 +675,8 @@ cs_load_block(struct chainstate *cs, struct store_rtxn *r, struct bindex *bi,
 			return -1;
 		/* Store pointers die at the next write: keep a copy. */
 		p = keep_copy(cs, p, n);
+		/* Loops over many blocks in one transaction (verification). */
+		store_read_release(r);
 	}
 	if (block_parse(p, n, b) != 0)
 		return -1;

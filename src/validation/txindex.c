@@ -122,6 +122,7 @@ build_txn(struct chainstate *cs, struct store_wtxn *w, void *arg)
 		}
 		/* The parsed block borrows its bytes; the map may move. */
 		raw = xmemdup(p, n);
+		store_read_release(r); /* a whole chain may pass through here */
 		if (block_parse(raw, n, &b) != 0) {
 			free(raw);
 			log_warnx("txindex: stored block at height %d does "

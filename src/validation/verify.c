@@ -59,7 +59,9 @@ verify_txn(struct chainstate *cs, struct store_wtxn *w, void *arg)
 	     b && b->parent && b->e.height > tip->e.height - va->depth;
 	     b = b->parent) {
 		/* A snapshot's chainstate has no blocks or undo below its base. */
-		if (cs->snap_base && bindex_descends(cs->snap_base, b)) {
+		if ((cs->snap_base && bindex_descends(cs->snap_base, b)) ||
+		    (cs->opts.prune_target != 0 &&
+			!(b->e.status & BLOCK_HAVE_DATA))) {
 			log_info(
 			    "VerifyDB(): block verification stopping at "
 			    "height %d (no data). This could be due to pruning "

@@ -248,7 +248,9 @@ class InteropUtxoSnapshotTest(BitrootTestFramework):
         state = fresh.getchainstates()["chainstates"][0]
         assert_equal((state["blocks"], state["validated"], state["snapshot_blockhash"]),
                      (tip, True, res["base_hash"]))
-        assert "NETWORK" in fresh.getnetworkinfo()["localservicesnames"]
+        # The validation thread re-enables NODE_NETWORK just after the commit
+        # getchainstates reads: wait for it rather than race it.
+        self.wait_until(lambda: "NETWORK" in fresh.getnetworkinfo()["localservicesnames"], timeout=30)
         assert_equal(fresh.getblock(fresh.getblockhash(1))["height"], 1)
         self.log.info("  at the tip: the same snapshot as Core's")
         self.dump_both("tip-after.dat", nodes=(core, fresh))
