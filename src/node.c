@@ -351,6 +351,17 @@ node_start(const struct args *a, struct node **out)
 		log_warnx("Error: %s", err);
 		goto fail;
 	}
+	/*
+	 * Core holds pruning back for an index that lags (prune locks);
+	 * bitrootd has none yet, so the filter index could find its blocks
+	 * gone: refused rather than left to fail later.
+	 */
+	if (filter_types != 0 && args_get_int(a, "prune", 0) != 0) {
+		log_warnx("Error: -blockfilterindex with -prune is not "
+			  "supported by bitrootd yet: the index could need "
+			  "blocks already pruned. Use one or the other");
+		goto fail;
+	}
 
 	dir = xasprintf("%s/chainstate", args_chaindir(a));
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
