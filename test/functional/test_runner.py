@@ -61,6 +61,7 @@ BASE_SCRIPTS = [
     ("interop_assumevalid.py", 600),
     ("feature_assumevalid.py", 600),
     ("feature_crash_recovery.py", 1800),
+    ("feature_powerloss.py", 900),
     ("feature_store_damage.py", None),
     ("p2p_invalid_messages.py", 1500),
     ("p2p_many_peers.py", 900),
