@@ -32,9 +32,12 @@ the simulated disk's flush costs, not what the machine's real disk does.
 Needs root, loop devices (/dev/loop-control), losetup, mount, mkfs.ext4 and
 mkfs.xfs (Debian: mount, e2fsprogs, xfsprogs). unavailable() says why not.
 Every mount and loop device is undone by cleanup(), which a test calls in a
-finally block; it also undoes what an earlier failed step left behind.
+finally block; it also undoes what an earlier failed step left behind. A
+run killed outright (the runner's time limit is SIGKILL) cannot clean up:
+the next run's setup() undoes what a dead process's run left in /dev/shm.
 """
 
+import glob
 import os
 import shutil
 import subprocess
@@ -74,11 +77,50 @@ def _is_tmpfs(path):
         return False
 
 
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+def reap_stale(log):
+    """Unmounts and detaches what runs killed with SIGKILL left (their pid is in the name)."""
+    for root in glob.glob("/dev/shm/powerloss_*_*"):
+        try:
+            pid = int(os.path.basename(root).split("_")[1])
+        except ValueError:
+            continue
+        if _pid_alive(pid):
+            continue
+        out = subprocess.run(["losetup", "--list", "--noheadings", "-O", "NAME,BACK-FILE"],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout.decode("utf8", "replace")
+        loops = [line.split(None, 1) for line in out.splitlines() if len(line.split(None, 1)) == 2]
+        # The ext4 disks (files in the XFS) before the XFS itself.
+        ours = [(dev, back.strip()) for dev, back in loops if back.strip().startswith(root + "/")]
+        ours.sort(key=lambda d: not d[1].startswith(os.path.join(root, "xfs") + "/"))
+        with open("/proc/mounts", encoding="utf8") as f:
+            mounts = [line.split()[:2] for line in f]
+        for dev, back in ours:
+            for mdev, mnt in mounts:
+                if mdev == dev:
+                    log.warning("unmounting %s (%s), left by a killed run (pid %d)", mnt, back, pid)
+                    if subprocess.run(["umount", mnt], stderr=subprocess.DEVNULL).returncode != 0:
+                        subprocess.run(["umount", "-l", mnt], stderr=subprocess.DEVNULL)
+            subprocess.run(["losetup", "-d", dev], stderr=subprocess.DEVNULL)
+        shutil.rmtree(root, ignore_errors=True)
+
+
 class PowerLossDisks:
     def __init__(self, workdir, log):
         self.log = log
         base = "/dev/shm" if _is_tmpfs("/dev/shm") and os.access("/dev/shm", os.W_OK) else workdir
-        self.root = tempfile.mkdtemp(prefix="powerloss_", dir=base)
+        if base == "/dev/shm":
+            reap_stale(log)
+        self.root = tempfile.mkdtemp(prefix="powerloss_%d_" % os.getpid(), dir=base)
         self.xfs_mnt = os.path.join(self.root, "xfs")
         # (mountpoint, loop device) in the order mounted; undone in reverse.
         self.mounts = []
