@@ -13,7 +13,12 @@ device, and the loop device's contents are its backing file: every write the
 loop device completes (each one a write into the backing file) is in that
 file, whether or not it has reached physical storage. Reading the backing
 file therefore reads exactly what the disk acknowledged; the mounted file
-system's own page cache, which is what a crash loses, is not in it. But a
+system's own page cache, which is what a crash loses, is not in it. (Neither
+`losetup --direct-io=on` nor an fsync of the backing file would change what
+is read: a read of the backing file goes through the host's page cache,
+which is where the loop device's buffered writes land, so it already sees
+every completed write; syncing only moves those bytes to the host's disk,
+which is not the simulated one.) But a
 plain copy (cp, or a read of the loop device) takes seconds while the loop
 device keeps writing: its first blocks would come from one instant and its
 last from a later one, and a later block (an LMDB meta page, a journal
