@@ -121,6 +121,9 @@ class PowerLossTest(BitrootTestFramework):
             if node.process.poll() is not None:
                 raise AssertionError("node1 exited with status %d before the cut" % node.process.returncode)
             copy = self.disks.snapshot(img, "r%d-cut.img" % k)
+        except BaseException:
+            self.keep_evidence(k)
+            raise
         finally:
             node.kill_process()
             self.disks.unmount(node.datadir)
