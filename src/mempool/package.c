@@ -229,17 +229,20 @@ struct subpkg {
 	struct pool *p;
 	const uint8_t *const *raws;
 	const size_t *lens;
-	const size_t *idx; /* package positions evaluated together */
+	const struct tx *txs; /* parsed, by package position */
+	const size_t *idx;    /* package positions evaluated together */
 	size_t n;
 	int flags;
 	int64_t max_feerate;
 	int64_t total_vsize, total_modfee;
+	struct package_rbf rbf; /* rbf.direct empty: no package RBF */
 };
 
 /*
  * Adds the subpackage quietly with extra flags, one transaction after
- * another, then takes it out again. -1 if all passed, else the index
- * (into idx) of the one refused, its result in *fail.
+ * another, then takes it out again (and puts back what a replacing
+ * member evicted). -1 if all passed, else the index (into idx) of the
+ * one refused, its result in *fail.
  */
 static long
 trial(struct subpkg *s, int extra, struct accept_result *fail)
@@ -251,6 +254,8 @@ trial(struct subpkg *s, int extra, struct accept_result *fail)
 	long failed = -1;
 	size_t j;
 
+	if (s->rbf.direct.n > 0)
+		p->stash = pool_stash_new();
 	s->total_vsize = s->total_modfee = 0;
 	for (j = 0; j < s->n; j++) {
 		const size_t i = s->idx[j];
@@ -264,22 +269,93 @@ trial(struct subpkg *s, int extra, struct accept_result *fail)
 			break;
 		}
 		if ((e = pool_find(p, r->txid)) != NULL) {
+			e->in_package = 1;
 			pvec_push(&added, e);
 			s->total_vsize += e->vsize;
 			s->total_modfee += e->modfee;
+			if (j < 2) {
+				s->rbf.modfee[j] = e->modfee;
+				s->rbf.vsize[j] = e->vsize;
+			}
 		}
 	}
-	undo(p, &added, seq);
+	if (added.n > 0)
+		pool_remove_set(p, &added, POOL_REMOVED_EXPIRY, 1);
+	if (p->stash != NULL) {
+		pool_stash_restore(p, p->stash);
+		pool_stash_free(p->stash);
+		p->stash = NULL;
+	}
+	p->sequence = seq;
 	pvec_free(&added);
 	free(r);
 	return failed;
 }
 
 /*
+ * Before anything is tried: the pool transactions the members conflict
+ * with, and whether a member spends a pool transaction (Core's
+ * workspaces' conflicts and ancestors, as PreChecks finds them).
+ */
+static void
+find_conflicts(struct subpkg *s)
+{
+	size_t j, k;
+
+	for (j = 0; j < s->n; j++) {
+		const struct tx *tx = &s->txs[s->idx[j]];
+
+		for (k = 0; k < tx->vin_count; k++) {
+			struct pentry *c;
+
+			c = pool_find_spender(s->p, &tx->vin[k].prevout);
+			if (c != NULL && !pvec_has(&s->rbf.direct, c))
+				pvec_push(&s->rbf.direct, c);
+			if (pool_find(s->p, tx->vin[k].prevout.hash) != NULL)
+				s->rbf.has_pool_ancestors = 1;
+		}
+		if (j < 2)
+			memcpy(s->rbf.txid[j], tx->txid, 32);
+	}
+	s->rbf.n = s->n;
+}
+
+/*
+ * Core 28's PackageMempoolChecks, on the pool as it is: the package's
+ * limits as a whole, then, when it conflicts, package RBF. 0, or -1
+ * with out's package state set.
+ */
+static int
+package_checks(struct subpkg *s, struct pkg_result *out)
+{
+	const struct tx *txs[PACKAGE_MAX_COUNT];
+	char err[256];
+	size_t j;
+
+	for (j = 0; j < s->n; j++)
+		txs[j] = &s->txs[s->idx[j]];
+	if (package_limits_check(s->p, txs, s->n, s->total_vsize, err,
+		sizeof(err)) != 0) {
+		pkg_fail(out, PKG_POLICY, "package-mempool-limits", err);
+		return -1;
+	}
+	if (s->rbf.direct.n == 0)
+		return 0;
+	s->rbf.total_modfee = s->total_modfee;
+	s->rbf.total_vsize = s->total_vsize;
+	if (package_rbf_check(s->p, &s->rbf) != 0) {
+		pkg_fail(out, PKG_POLICY, s->rbf.reason, s->rbf.debug);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Core 28's AcceptMultipleTransactions with package fee rates, for the
  * package positions in idx (each already refused alone, for its fee rate
  * or a missing package parent): the cheap checks for all, then the
- * package's fee rate and limits, then the scripts, then the additions.
+ * package's fee rate, limits and replacement, then the scripts, then the
+ * additions.
  */
 static void
 eval_subpackage(struct subpkg *s, struct pkg_result *out)
@@ -291,20 +367,12 @@ eval_subpackage(struct subpkg *s, struct pkg_result *out)
 	size_t j, k;
 	char hex[65], dbg[128];
 
-	bad = trial(s, ACCEPT_INT_NO_SCRIPTS, fr);
-	if (bad >= 0) {
-		/*
-		 * A chain too long only with the package's own members in
-		 * it is Core's package-wide "package-mempool-limits".
-		 */
-		if (bad > 0 &&
-		    strcmp(fr->reason, "too-long-mempool-chain") == 0) {
-			pkg_fail(out, PKG_POLICY, "package-mempool-limits",
-			    fr->debug);
-			goto done;
-		}
+	find_conflicts(s);
+	/* Conflicts are evicted only once the package passed as a whole. */
+	s->flags |= s->rbf.direct.n > 0 ? ACCEPT_INT_PKG_RBF :
+					  ACCEPT_INT_NO_REPLACE;
+	if ((bad = trial(s, ACCEPT_INT_NO_SCRIPTS, fr)) >= 0)
 		goto tx_failed;
-	}
 	memset(fr, 0, sizeof(*fr));
 	if (accept_check_feerate(s->p, s->total_vsize, s->total_modfee, fr) !=
 	    0) {
@@ -315,6 +383,8 @@ eval_subpackage(struct subpkg *s, struct pkg_result *out)
 		memcpy(fr->wtxid, t->wtxid, 32);
 		goto tx_failed;
 	}
+	if (package_checks(s, out) != 0)
+		goto done;
 	if ((bad = trial(s, 0, fr)) >= 0)
 		goto tx_failed;
 	rate = pool_feerate(s->total_modfee, s->total_vsize);
@@ -349,6 +419,8 @@ tx_failed:
 	t->r = *fr;
 	pkg_fail(out, PKG_TX, "transaction failed", NULL);
 done:
+	pvec_free(&s->rbf.direct);
+	pvec_free(&s->rbf.all);
 	free(fr);
 }
 
@@ -457,9 +529,9 @@ pool_accept_package(struct pool *p, const uint8_t *const *raws,
 		s.p = p;
 		s.raws = raws;
 		s.lens = lens;
+		s.txs = txs;
 		s.idx = idx;
-		s.flags = flags | ACCEPT_INT_NO_REPLACE |
-		    ACCEPT_INT_PKG_FEERATE;
+		s.flags = flags | ACCEPT_INT_PKG_FEERATE;
 		s.max_feerate = max_feerate;
 		eval_subpackage(&s, out);
 	}
