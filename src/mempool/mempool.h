@@ -352,7 +352,7 @@ struct mempool_package_row {
 struct mempool_package_out {
 	int failed;    /* package_msg is not "success" */
 	int internal;  /* Core's PCKG_MEMPOOL_ERROR */
-	char msg[440]; /* Core's package state string */
+	char msg[520]; /* Core's package state string: reason, debug */
 	struct mempool_package_row *rows;
 	size_t n;
 };

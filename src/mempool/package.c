@@ -302,6 +302,9 @@ find_conflicts(struct subpkg *s)
 {
 	size_t j, k;
 
+	/* A trial puts evicted entries back as new ones: look again. */
+	s->rbf.direct.n = 0;
+	s->rbf.has_pool_ancestors = 0;
 	for (j = 0; j < s->n; j++) {
 		const struct tx *tx = &s->txs[s->idx[j]];
 
@@ -339,6 +342,7 @@ package_checks(struct subpkg *s, struct pkg_result *out)
 		pkg_fail(out, PKG_POLICY, "package-mempool-limits", err);
 		return -1;
 	}
+	find_conflicts(s);
 	if (s->rbf.direct.n == 0)
 		return 0;
 	s->rbf.total_modfee = s->total_modfee;

@@ -288,13 +288,17 @@ package_rbf_check(struct pool *p, struct package_rbf *r)
 	char h[65], a[48], b[48], msg[200];
 
 	if (r->n != 2)
-		return rbf_fail(r, "replacing cluster not size two", NULL);
+		return rbf_fail(r, "package must be 1-parent-1-child", NULL);
+	/* An in-pool ancestor would make a cluster of more than two. */
 	if (r->has_pool_ancestors)
 		return rbf_fail(r,
-		    "replacing cluster with ancestors not size two", NULL);
+		    "new transaction cannot have mempool ancestors", NULL);
 	package_rbf_sort(&r->direct);
-	/* Rule 5, on the parent, counting as Core (shared ones twice). */
-	hash_to_hex(r->txid[0], h);
+	/*
+	 * Rule 5, counted as Core (shared descendants twice); like every
+	 * package RBF refusal, told of the child.
+	 */
+	hash_to_hex(r->txid[1], h);
 	for (i = 0; i < r->direct.n; i++) {
 		count += r->direct.v[i]->desc_count;
 		if (count > ACCEPT_MAX_REPLACED)
@@ -304,12 +308,9 @@ package_rbf_check(struct pool *p, struct package_rbf *r)
 			    h, count, ACCEPT_MAX_REPLACED);
 	}
 	pool_with_descendants(p, &r->direct, &r->all);
-	if (package_rbf_topology(&r->direct, msg, sizeof(msg)) != 0)
-		return rbf_fail(r, msg, NULL);
-	/* Rules 3 and 4 on the package's totals, told of the child. */
+	/* Rules 3 and 4 on the package's totals. */
 	for (i = 0; i < r->all.n; i++)
 		old_fees += r->all.v[i]->modfee;
-	hash_to_hex(r->txid[1], h);
 	if (r->total_modfee < old_fees) {
 		pool_format_money(r->total_modfee, a, sizeof(a));
 		pool_format_money(old_fees, b, sizeof(b));
@@ -333,9 +334,11 @@ package_rbf_check(struct pool *p, struct package_rbf *r)
 	if (krate <= prate) {
 		pool_format_feerate(krate, a, sizeof(a));
 		pool_format_feerate(prate, b, sizeof(b));
-		return rbf_fail(r, "parent paying for child anti-DoS",
-		    "package feerate is %s <= parent feerate is %s", a, b);
+		return rbf_fail(r,
+		    "package feerate is less than or equal to parent feerate",
+		    "package feerate %s <= parent feerate is %s", a, b);
 	}
+	/* Last, the clusters' sizes (Core checks them with the diagram). */
 	if (package_rbf_diagram(&r->direct, &r->all, r->total_modfee,
 		r->total_vsize, msg, sizeof(msg)) != 0)
 		return rbf_fail(r, msg, NULL);

@@ -219,7 +219,7 @@ struct pkg_tx_result {
 
 struct pkg_result {
 	enum pkg_state state;
-	char reason[160]; /* not PKG_OK: Core's package reject reason */
+	char reason[256]; /* not PKG_OK: Core's package reject reason */
 	char debug[256];
 	size_t n;
 	struct pkg_tx_result tx[PACKAGE_MAX_COUNT]; /* in package order */

@@ -240,7 +240,7 @@ struct package_rbf {
 	int has_pool_ancestors; /* a member spends a pool transaction */
 	struct pvec direct;	/* the members' pool conflicts, each once */
 	struct pvec all;	/* out: direct with their descendants */
-	char reason[160], debug[256];
+	char reason[256], debug[256];
 };
 /* Sorts entries by txid as Core's sets of entries are (stored bytes). */
 void package_rbf_sort(struct pvec *v);
