@@ -231,7 +231,7 @@ check_ancestors(struct aws *w, struct accept_result *r)
 	lim.anc_size = (int64_t)pol->ancestor_size;
 	lim.desc_count = pol->descendant_limit;
 	lim.desc_size = (int64_t)pol->descendant_size;
-	if (w->flags & ACCEPT_INT_PKG_FEERATE)
+	if (w->flags & ACCEPT_INT_PKG_LIMITS)
 		return package_ancestors(w, &lim, r);
 	if (w->conflicts.n == 1 && !(w->flags & ACCEPT_INT_NO_REPLACE)) {
 		lim.desc_count += 1;

@@ -116,16 +116,46 @@ undo(struct pool *p, struct pvec *added, uint64_t seq)
 	p->sequence = seq;
 }
 
+/* The pointers Core's package checks take, for the first n of txs. */
+static const struct tx *const *
+tx_ptrs(const struct tx *txs, size_t n, const struct tx **out)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < PACKAGE_MAX_COUNT; i++)
+		out[i] = &txs[i];
+	return out;
+}
+
+/* A result no evaluation reached: the ids only (serve.c shows no more). */
+static void
+unevaluated(struct accept_result *r)
+{
+	uint8_t txid[32], wtxid[32];
+
+	memcpy(txid, r->txid, 32);
+	memcpy(wtxid, r->wtxid, 32);
+	memset(r, 0, sizeof(*r));
+	r->code = ACCEPT_POLICY;
+	memcpy(r->txid, txid, 32);
+	memcpy(r->wtxid, wtxid, 32);
+}
+
 int
 pool_test_package(struct pool *p, const uint8_t *const *raws,
     const size_t *lens, size_t n, int64_t max_feerate, struct accept_result *r,
     const char **pkg_reason)
 {
+	const int flags = ACCEPT_INT_QUIET | ACCEPT_INT_NO_REPLACE |
+	    ACCEPT_INT_NO_TRIM | ACCEPT_INT_PKG_LIMITS;
+	const struct tx *ptrs[PACKAGE_MAX_COUNT];
 	struct tx *txs;
 	struct pvec added = { 0 };
 	uint64_t seq = p->sequence;
+	int64_t total_vsize;
 	size_t i, nparsed = 0, bad;
-	int rc = 0;
+	int rc = 0, pass;
+	char err[256];
 
 	*pkg_reason = NULL;
 	for (i = 0; i < n; i++) {
@@ -156,22 +186,44 @@ pool_test_package(struct pool *p, const uint8_t *const *raws,
 		rc = -1;
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		struct pentry *e;
+	/*
+	 * Core's AcceptMultipleTransactions with test_accept: every member's
+	 * cheap checks, then the package's limits as a whole, then the
+	 * scripts (the second pass).
+	 */
+	for (pass = 0; pass < 2 && rc == 0; pass++) {
+		total_vsize = 0;
+		for (i = 0; i < n; i++) {
+			struct pentry *e;
 
-		if (pool_accept_flags(p, raws[i], lens[i],
-			ACCEPT_INT_QUIET | ACCEPT_INT_NO_REPLACE |
-			    ACCEPT_INT_NO_TRIM,
-			max_feerate, &r[i]) != ACCEPT_OK) {
-			*pkg_reason = "transaction failed";
-			rc = -1;
-			break;
+			if (pool_accept_flags(p, raws[i], lens[i],
+				flags | (pass == 0 ? ACCEPT_INT_NO_SCRIPTS : 0),
+				max_feerate, &r[i]) != ACCEPT_OK) {
+				*pkg_reason = "transaction failed";
+				rc = -1;
+				break;
+			}
+			if ((e = pool_find(p, txs[i].txid)) != NULL) {
+				e->in_package = 1;
+				pvec_push(&added, e);
+				total_vsize += e->vsize;
+			}
 		}
-		if ((e = pool_find(p, txs[i].txid)) != NULL)
-			pvec_push(&added, e);
+		/* Leave the pool as it was: nothing of the package stays. */
+		undo(p, &added, seq);
+		if (rc == 0 && pass == 0 && n > 1 &&
+		    package_limits_check(p, tx_ptrs(txs, n, ptrs), n,
+			total_vsize, err, sizeof(err)) != 0) {
+			/* Core answers no member: all "unevaluated". */
+			/* Core shows its state string: reason, details. */
+			snprintf(p->pkg_msg, sizeof(p->pkg_msg), "%s, %s",
+			    "package-mempool-limits", err);
+			*pkg_reason = p->pkg_msg;
+			for (i = 0; i < n; i++)
+				unevaluated(&r[i]);
+			rc = -1;
+		}
 	}
-	/* Leave the pool as it was: nothing of the package stays. */
-	undo(p, &added, seq);
 out:
 	free_all(txs, nparsed);
 	pvec_free(&added);
@@ -335,6 +387,7 @@ package_checks(struct subpkg *s, struct pkg_result *out)
 	char err[256];
 	size_t j;
 
+	/* The members evaluated together, in package order. */
 	for (j = 0; j < s->n; j++)
 		txs[j] = &s->txs[s->idx[j]];
 	if (package_limits_check(s->p, txs, s->n, s->total_vsize, err,
@@ -535,7 +588,7 @@ pool_accept_package(struct pool *p, const uint8_t *const *raws,
 		s.lens = lens;
 		s.txs = txs;
 		s.idx = idx;
-		s.flags = flags | ACCEPT_INT_PKG_FEERATE;
+		s.flags = flags | ACCEPT_INT_PKG_FEERATE | ACCEPT_INT_PKG_LIMITS;
 		s.max_feerate = max_feerate;
 		eval_subpackage(&s, out);
 	}

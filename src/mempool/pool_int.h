@@ -121,6 +121,8 @@ struct pool {
 	 * a quiet addition evicts are kept here and put back afterwards.
 	 */
 	struct pool_stash *stash;
+	/* pool_test_package's package message with details (its *pkg_reason). */
+	char pkg_msg[320];
 
 	/* Disconnected blocks, old tip first (pool_block_disconnected). */
 	struct pending_block *pend;
@@ -278,6 +280,13 @@ int package_rbf_check(struct pool *p, struct package_rbf *r);
  * evicted without the single-transaction replacement rules.
  */
 #define ACCEPT_INT_PKG_RBF 0x4000
+/*
+ * A member of a package evaluated together: its own ancestor and
+ * descendant limits count its in-pool ancestors only, not the members
+ * added for the trial (in_package); no carve-out. The package's limits
+ * are checked as a whole (package_limits.c).
+ */
+#define ACCEPT_INT_PKG_LIMITS 0x8000
 
 enum accept_code pool_accept_flags(struct pool *p, const uint8_t *raw,
     size_t len, int flags, int64_t max_feerate, struct accept_result *r);

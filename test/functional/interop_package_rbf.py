@@ -14,7 +14,8 @@ sat/kvB) so that its answers compare with Core's word for word.
   conflicts' clusters too big (a chain of three, each member in turn; a
   parent with two children); three transactions; a member with an in-pool
   ancestor; a TRUC 1p1c replacing a TRUC 1p1c; a package over the
-  ancestor limit only as a whole ("package-mempool-limits").
+  ancestor limit only as a whole ("package-mempool-limits"), by
+  submitpackage and by testmempoolaccept.
 - Relay (reconnected): a 1p1c package that can replace the pools' pair
   only as a package, submitted to bitrootd, replaces the pair in Core's
   mempool too (Core takes it from its orphanage as a package); and the
@@ -22,6 +23,7 @@ sat/kvB) so that its answers compare with Core's word for word.
 """
 
 from test_framework.authproxy import JSONRPCException
+from test_framework.package_cases import chain_end_package
 from test_framework.test_framework import BitrootTestFramework
 from test_framework.util import assert_equal
 from test_framework.wallet import MiniWallet
@@ -96,15 +98,8 @@ class InteropPackageRBFTest(BitrootTestFramework):
         return MAX_BIP125_RBF_SEQUENCE - self.ctr
 
     def simple(self, coin, parent_fee=DEFAULT_FEE, child_fee=DEFAULT_FEE, heavy_child=False, version=2):
-        """Core's create_simple_package: a parent spending coin and its child."""
-        s = self.seq()
-        parent = self.wallet.create_self_transfer(fee=parent_fee, utxo_to_spend=coin, sequence=s,
-                                                  version=version)
-        n = 10 if heavy_child else 1
-        child = self.wallet.create_self_transfer_multi(utxos_to_spend=[parent["new_utxo"]], num_outputs=n,
-                                                       fee_per_output=child_fee // n, sequence=s,
-                                                       version=version)
-        return [parent["hex"], child["hex"]], [parent, child]
+        return self.wallet.create_simple_package(coin, parent_fee=parent_fee, child_fee=child_fee,
+                                                 sequence=self.seq(), heavy_child=heavy_child, version=version)
 
     def in_pools(self, txs, present=True):
         for node in self.pair_nodes():
@@ -235,16 +230,16 @@ class InteropPackageRBFTest(BitrootTestFramework):
         assert_equal(sorted(res["replaced-transactions"]), sorted(t["txid"] for t in t1))
 
         self.log.info("package limits as a whole")
-        chain = w.create_self_transfer_chain(chain_length=24, utxo_to_spend=self.coins.pop())
-        self.send(*chain)
-        coin = self.coins.pop()
-        blocker = w.create_self_transfer(fee_rate=50000, utxo_to_spend=coin, sequence=self.seq())
-        self.send(blocker)
-        parent = w.create_self_transfer_multi(utxos_to_spend=[chain[-1]["new_utxo"], coin],
-                                              fee_per_output=2000, sequence=self.seq())
-        child = w.create_self_transfer(fee_rate=100000, utxo_to_spend=parent["new_utxos"][0])
+        chain, parent, child = chain_end_package(w, self.send, self.coins.pop(), self.coins.pop(), self.seq())
         res = self.same("a parent at the end of a chain of 24 with a child", [parent["hex"], child["hex"]])
         assert res["package_msg"].startswith("package-mempool-limits")
+        parent = w.create_self_transfer(utxo_to_spend=chain[-1]["new_utxo"], sequence=self.seq())
+        child = w.create_self_transfer(utxo_to_spend=parent["new_utxo"])
+        core0, br2 = self.pair_nodes()
+        a = core0.testmempoolaccept([parent["hex"], child["hex"]])
+        self.log.info("compare: testmempoolaccept of the same -> %s", a)
+        assert_equal(br2.testmempoolaccept([parent["hex"], child["hex"]]), a)
+        assert a[0]["package-error"].startswith("package-mempool-limits, possibly")
 
     # --- relay ------------------------------------------------------------------
 
