@@ -539,9 +539,14 @@ prechecks(struct aws *w, struct accept_result *r, int64_t max_feerate)
 	if (rbf_disjoint(&w->ancestors, &w->conflicts, &w->tx, r) != 0)
 		return r->code;
 	/* A package replacing: package_rbf.c judged the whole package. */
-	if (w->conflicts.n > 0 && (w->flags & ACCEPT_INT_PKG_RBF))
+	if (w->conflicts.n > 0 && (w->flags & ACCEPT_INT_PKG_RBF)) {
 		pool_with_descendants(p, &w->conflicts, &w->all_conflicts);
-	else if (w->conflicts.n > 0 &&
+		/* package.c keeps members off what the package evicts. */
+		for (i = 0; i < w->all_conflicts.n; i++)
+			if (w->all_conflicts.v[i]->in_package)
+				return accept_fail(r, ACCEPT_ERROR,
+				    "package-member-replaced", NULL);
+	} else if (w->conflicts.n > 0 &&
 	    rbf_check(p, &w->tx, w->modfee, w->vsize, &w->conflicts,
 		&w->all_conflicts, r) != 0)
 		return r->code;

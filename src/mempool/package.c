@@ -373,6 +373,23 @@ find_conflicts(struct subpkg *s)
 			memcpy(s->rbf.txid[j], tx->txid, 32);
 	}
 	s->rbf.n = s->n;
+	s->rbf.spends_replaced = 0;
+	if (s->rbf.direct.n == 0 || !s->rbf.has_pool_ancestors)
+		return;
+	s->rbf.all.n = 0;
+	pool_with_descendants(s->p, &s->rbf.direct, &s->rbf.all);
+	for (j = 0; j < s->n; j++) {
+		const struct tx *tx = &s->txs[s->idx[j]];
+
+		for (k = 0; k < tx->vin_count; k++) {
+			struct pentry *par = pool_find(s->p,
+			    tx->vin[k].prevout.hash);
+
+			if (par != NULL && pvec_has(&s->rbf.all, par))
+				s->rbf.spends_replaced = 1;
+		}
+	}
+	s->rbf.all.n = 0;
 }
 
 /*
@@ -425,6 +442,20 @@ eval_subpackage(struct subpkg *s, struct pkg_result *out)
 	char hex[65], dbg[128];
 
 	find_conflicts(s);
+	/*
+	 * A member spending a transaction that the package would evict
+	 * cannot be tried with the evictions made (its input is gone, or
+	 * an earlier member goes with them). Core's checks pass it and end
+	 * at package RBF's first two rules, which refuse any package with
+	 * an in-pool ancestor: answer that at once.
+	 */
+	if (s->rbf.spends_replaced) {
+		if (package_rbf_check(s->p, &s->rbf) == 0)
+			fatalx("%s: package RBF with an in-pool ancestor",
+			    __func__);
+		pkg_fail(out, PKG_POLICY, s->rbf.reason, s->rbf.debug);
+		goto done;
+	}
 	/* Conflicts are evicted only once the package passed as a whole. */
 	s->flags |= s->rbf.direct.n > 0 ? ACCEPT_INT_PKG_RBF :
 					  ACCEPT_INT_NO_REPLACE;

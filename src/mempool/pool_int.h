@@ -240,6 +240,8 @@ struct package_rbf {
 	int64_t modfee[2], vsize[2];
 	int64_t total_modfee, total_vsize;
 	int has_pool_ancestors; /* a member spends a pool transaction */
+	/* ... one that the package would evict (see package.c). */
+	int spends_replaced;
 	struct pvec direct;	/* the members' pool conflicts, each once */
 	struct pvec all;	/* out: direct with their descendants */
 	char reason[256], debug[256];

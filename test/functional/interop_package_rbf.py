@@ -13,7 +13,9 @@ sat/kvB) so that its answers compare with Core's word for word.
   fees"); a parent paying for its child; more than 100 evictions; the
   conflicts' clusters too big (a chain of three, each member in turn; a
   parent with two children); three transactions; a member with an in-pool
-  ancestor; a TRUC 1p1c replacing a TRUC 1p1c; a package over the
+  ancestor; members spending what the package would evict (a child also
+  spending the replaced child; a parent replacing the other parent's pool
+  parent); a TRUC 1p1c replacing a TRUC 1p1c; a package over the
   ancestor limit only as a whole ("package-mempool-limits"), by
   submitpackage and by testmempoolaccept.
 - Relay (reconnected): a 1p1c package that can replace the pools' pair
@@ -23,7 +25,7 @@ sat/kvB) so that its answers compare with Core's word for word.
 """
 
 from test_framework.authproxy import JSONRPCException
-from test_framework.package_cases import chain_end_package
+from test_framework.package_cases import chain_end_package, parent_replacing_other_parents_parent
 from test_framework.test_framework import BitrootTestFramework
 from test_framework.util import assert_equal
 from test_framework.wallet import MiniWallet
@@ -219,6 +221,22 @@ class InteropPackageRBFTest(BitrootTestFramework):
         res = self.same("a second parent that gets in alone", [p1["hex"], p2["hex"], k["hex"]])
         assert "package RBF failed" in res["package_msg"]
         w.scan_tx(p2["hex"])
+
+        self.log.info("members spending what the package would evict")
+        coin = self.coins.pop()
+        old_p = w.create_self_transfer(fee=DEFAULT_FEE, utxo_to_spend=coin, sequence=self.seq())
+        old_c = w.create_self_transfer_multi(utxos_to_spend=[old_p["new_utxo"]], num_outputs=2,
+                                             sequence=self.seq())
+        self.send(old_p, old_c)
+        new_p = w.create_self_transfer(fee=DEFAULT_FEE // 2, utxo_to_spend=coin, sequence=self.seq())
+        new_c = w.create_self_transfer_multi(utxos_to_spend=[new_p["new_utxo"], old_c["new_utxos"][1]],
+                                             fee_per_output=DEFAULT_FEE * 5, sequence=self.seq())
+        res = self.same("a child also spending the replaced child", [new_p["hex"], new_c["hex"]])
+        assert_equal(res["package_msg"], "package-not-child-with-unconfirmed-parents")
+        hexes = parent_replacing_other_parents_parent(w, self.send, self.coins.pop(), self.coins.pop(),
+                                                      self.seq, DEFAULT_FEE)
+        res = self.same("a parent replacing the other parent's pool parent", hexes)
+        assert "package RBF failed" in res["package_msg"]
 
         self.log.info("TRUC")
         coin = self.coins.pop()

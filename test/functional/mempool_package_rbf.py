@@ -14,7 +14,7 @@ word (interop_package_rbf.py compares them with Core 28.1's).
   told of the child); a package rate not above the parent's; more than 100
   evictions; conflicts in clusters of more than two (a chain of three,
   each member in turn); three transactions; a member with an in-pool
-  ancestor.
+  ancestor; a parent replacing the other parent's pool parent.
 - A TRUC pair paying nothing for its parent replaces a TRUC pair.
 - Package limits as a whole: a parent at the end of a chain of 24 with its
   child ("possibly too many unconfirmed ancestors", by submitpackage and
@@ -24,7 +24,7 @@ word (interop_package_rbf.py compares them with Core 28.1's).
   tx ...").
 """
 
-from test_framework.package_cases import chain_end_package
+from test_framework.package_cases import chain_end_package, parent_replacing_other_parents_parent
 from test_framework.test_framework import BitrootTestFramework
 from test_framework.util import assert_equal
 from test_framework.wallet import MiniWallet
@@ -235,6 +235,13 @@ class MempoolPackageRBFTest(BitrootTestFramework):
         assert_equal(res["package_msg"], "package RBF failed: new transaction cannot have mempool ancestors")
         assert p2["txid"] in node.getrawmempool()
         assert p1["txid"] not in node.getrawmempool()
+        self.fresh()
+        # One parent replaces the pool parent of the other (which cannot
+        # get in alone either): the trial could not evict it under a
+        # package member, so the package is refused at once.
+        hexes = parent_replacing_other_parents_parent(w, self.send, self.coins.pop(), self.coins.pop(),
+                                                      self.seq, DEFAULT_FEE)
+        self.refused(hexes, "package RBF failed: package must be 1-parent-1-child")
         self.fresh()
 
     def test_truc(self):

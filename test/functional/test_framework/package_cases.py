@@ -17,3 +17,22 @@ def chain_end_package(wallet, send, coin_chain, coin_blocker, sequence):
                                                fee_per_output=2000, sequence=sequence)
     child = wallet.create_self_transfer(fee_rate=100000, utxo_to_spend=parent["new_utxos"][0])
     return chain, parent, child
+
+
+def parent_replacing_other_parents_parent(wallet, send, coin1, coin2, seq, fee):
+    """Two parents and a child, where one parent replaces the pool parent of the other.
+
+    In the pool: g (spending coin1) and x (spending coin2, 50 sat/vB). p1
+    spends g and conflicts with x at a lower rate; p2 replaces g at a lower
+    fee; neither gets in alone. seq() gives fresh sequence numbers; fee is
+    g's. Returns the package's hexes [p1, p2, child].
+    """
+    g = wallet.create_self_transfer(fee=fee, utxo_to_spend=coin1, sequence=seq())
+    x = wallet.create_self_transfer(fee_rate=50000, utxo_to_spend=coin2, sequence=seq())
+    send(g, x)
+    p1 = wallet.create_self_transfer_multi(utxos_to_spend=[g["new_utxo"], coin2], fee_per_output=2000,
+                                           sequence=seq())
+    p2 = wallet.create_self_transfer(fee=fee // 2, utxo_to_spend=coin1, sequence=seq())
+    k = wallet.create_self_transfer_multi(utxos_to_spend=[p1["new_utxos"][0], p2["new_utxo"]],
+                                          fee_per_output=fee * 5, sequence=seq())
+    return [p1["hex"], p2["hex"], k["hex"]]
