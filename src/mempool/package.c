@@ -201,6 +201,12 @@ pool_test_package(struct pool *p, const uint8_t *const *raws,
 				max_feerate, &r[i]) != ACCEPT_OK) {
 				*pkg_reason = "transaction failed";
 				rc = -1;
+				/*
+				 * Core keeps no result for the members whose
+				 * cheap checks passed before this one.
+				 */
+				while (pass == 0 && i > 0)
+					unevaluated(&r[--i]);
 				break;
 			}
 			if ((e = pool_find(p, txs[i].txid)) != NULL) {
@@ -214,8 +220,10 @@ pool_test_package(struct pool *p, const uint8_t *const *raws,
 		if (rc == 0 && pass == 0 && n > 1 &&
 		    package_limits_check(p, tx_ptrs(txs, n, ptrs), n,
 			total_vsize, err, sizeof(err)) != 0) {
-			/* Core answers no member: all "unevaluated". */
-			/* Core shows its state string: reason, details. */
+			/*
+			 * Core answers no member, and shows its state
+			 * string: reason, details.
+			 */
 			snprintf(p->pkg_msg, sizeof(p->pkg_msg), "%s, %s",
 			    "package-mempool-limits", err);
 			*pkg_reason = p->pkg_msg;
