@@ -17,7 +17,10 @@ sat/kvB) so that its answers compare with Core's word for word.
   spending the replaced child; a parent replacing the other parent's pool
   parent); a TRUC 1p1c replacing a TRUC 1p1c; a package over the
   ancestor limit only as a whole ("package-mempool-limits"), by
-  submitpackage and by testmempoolaccept.
+  submitpackage and by testmempoolaccept; under -limitancestorcount=2
+  -limitancestorsize=1 and -limitdescendantcount=2
+  -limitdescendantsize=1 (both nodes restarted with them), the package's
+  own count and size against each limit.
 - Relay (reconnected): a 1p1c package that can replace the pools' pair
   only as a package, submitted to bitrootd, replaces the pair in Core's
   mempool too (Core takes it from its orphanage as a package); and the
@@ -63,6 +66,7 @@ class InteropPackageRBFTest(BitrootTestFramework):
         self.disconnect_nodes(1, 0)
         self.disconnect_nodes(2, 0)
         self.compare()
+        self.compare_small_limits()
         self.log.info("confirming the compared transactions, reconnecting")
         self.generate(core0, 1, sync_fun=self.no_op)
         self.connect_nodes(1, 0)
@@ -266,6 +270,38 @@ class InteropPackageRBFTest(BitrootTestFramework):
         for row in b:
             row.pop("reject-details", None)  # Core 29's field, kept on purpose (doc/rpc.md)
         assert_equal(b, a)
+
+    def blocked_parent(self, num_outputs=1):
+        """A parent that cannot get in alone: it conflicts with a pool transaction of a higher rate."""
+        coin = self.coins.pop()
+        self.send(self.wallet.create_self_transfer(fee_rate=50000, utxo_to_spend=coin, sequence=self.seq()))
+        return self.wallet.create_self_transfer_multi(utxos_to_spend=[coin], num_outputs=num_outputs,
+                                                      fee_per_output=1000, sequence=self.seq())
+
+    def compare_small_limits(self):
+        self.log.info("package limits as a whole, under small -limit* options")
+        w = self.wallet
+        for i, args in ((0, []), (2, CORE28_FEES)):
+            self.restart_node(i, extra_args=args + ["-limitancestorcount=2", "-limitancestorsize=1"])
+        p1, p2 = self.blocked_parent(), self.blocked_parent()
+        child = w.create_self_transfer_multi(utxos_to_spend=[p1["new_utxos"][0], p2["new_utxos"][0]],
+                                             fee_per_output=DEFAULT_FEE * 5)
+        res = self.same("three transactions, the ancestor count limit 2", [p1["hex"], p2["hex"], child["hex"]])
+        assert res["package_msg"].startswith("package-mempool-limits, package count 3")
+        p1 = self.blocked_parent(num_outputs=14)
+        child = w.create_self_transfer_multi(utxos_to_spend=[p1["new_utxos"][0]], num_outputs=10,
+                                             fee_per_output=DEFAULT_FEE)
+        res = self.same("over 1000 vB, the ancestor size limit 1000", [p1["hex"], child["hex"]])
+        assert res["package_msg"].startswith("package-mempool-limits, package size")
+        for i, args in ((0, []), (2, CORE28_FEES)):
+            self.restart_node(i, extra_args=args + ["-limitdescendantcount=2", "-limitdescendantsize=1"])
+        p1, p2 = self.blocked_parent(), self.blocked_parent()
+        child = w.create_self_transfer_multi(utxos_to_spend=[p1["new_utxos"][0], p2["new_utxos"][0]],
+                                             fee_per_output=DEFAULT_FEE * 5)
+        res = self.same("three transactions, the descendant count limit 2", [p1["hex"], p2["hex"], child["hex"]])
+        assert res["package_msg"].startswith("package-mempool-limits, package count 3")
+        for i, args in ((0, []), (2, CORE28_FEES)):
+            self.restart_node(i, extra_args=args)
 
     # --- relay ------------------------------------------------------------------
 
