@@ -278,15 +278,18 @@ class InteropPackageRBFTest(BitrootTestFramework):
         return self.wallet.create_self_transfer_multi(utxos_to_spend=[coin], num_outputs=num_outputs,
                                                       fee_per_output=1000, sequence=self.seq())
 
+    def two_parents_child(self):
+        p1, p2 = self.blocked_parent(), self.blocked_parent()
+        child = self.wallet.create_self_transfer_multi(utxos_to_spend=[p1["new_utxos"][0], p2["new_utxos"][0]],
+                                                       fee_per_output=DEFAULT_FEE * 5)
+        return [p1["hex"], p2["hex"], child["hex"]]
+
     def compare_small_limits(self):
         self.log.info("package limits as a whole, under small -limit* options")
         w = self.wallet
         for i, args in ((0, []), (2, CORE28_FEES)):
             self.restart_node(i, extra_args=args + ["-limitancestorcount=2", "-limitancestorsize=1"])
-        p1, p2 = self.blocked_parent(), self.blocked_parent()
-        child = w.create_self_transfer_multi(utxos_to_spend=[p1["new_utxos"][0], p2["new_utxos"][0]],
-                                             fee_per_output=DEFAULT_FEE * 5)
-        res = self.same("three transactions, the ancestor count limit 2", [p1["hex"], p2["hex"], child["hex"]])
+        res = self.same("three transactions, the ancestor count limit 2", self.two_parents_child())
         assert res["package_msg"].startswith("package-mempool-limits, package count 3")
         p1 = self.blocked_parent(num_outputs=14)
         child = w.create_self_transfer_multi(utxos_to_spend=[p1["new_utxos"][0]], num_outputs=10,
@@ -295,10 +298,7 @@ class InteropPackageRBFTest(BitrootTestFramework):
         assert res["package_msg"].startswith("package-mempool-limits, package size")
         for i, args in ((0, []), (2, CORE28_FEES)):
             self.restart_node(i, extra_args=args + ["-limitdescendantcount=2", "-limitdescendantsize=1"])
-        p1, p2 = self.blocked_parent(), self.blocked_parent()
-        child = w.create_self_transfer_multi(utxos_to_spend=[p1["new_utxos"][0], p2["new_utxos"][0]],
-                                             fee_per_output=DEFAULT_FEE * 5)
-        res = self.same("three transactions, the descendant count limit 2", [p1["hex"], p2["hex"], child["hex"]])
+        res = self.same("three transactions, the descendant count limit 2", self.two_parents_child())
         assert res["package_msg"].startswith("package-mempool-limits, package count 3")
         for i, args in ((0, []), (2, CORE28_FEES)):
             self.restart_node(i, extra_args=args)
