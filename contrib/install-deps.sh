@@ -5,7 +5,9 @@ set -euo pipefail
 
 pkgs=(build-essential autoconf automake libtool pkg-config
       libevent-dev libssl-dev liblmdb-dev libsecp256k1-dev libjansson-dev
-      libzmq3-dev python3 python3-zmq procps iproute2)
+      libzmq3-dev python3 python3-zmq procps iproute2
+      # feature_powerloss.py: ext4 on loop devices, imaged by XFS reflinks.
+      mount e2fsprogs xfsprogs)
 [ "${INSTALL_BENCH_TOOLS:-0}" = 1 ] && pkgs+=(wrk)
 # The sanitizer run of contrib/check.sh also builds the libFuzzer targets:
 # clang, and libFuzzer's runtime, which clang-N only recommends.

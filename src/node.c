@@ -375,7 +375,7 @@ node_start(const struct args *a, struct node **out)
 		goto fail;
 	}
 	memset(&so, 0, sizeof(so));
-	so.sync_mode = STORE_SYNC_PERIODIC;
+	so.sync_mode = STORE_SYNC_DATA; /* the power-loss-safe default (store.h) */
 	so.sync_interval_ms = -1;
 	so.blocks_dir = blocksdir;
 	/* Core's -fastprune file size: tests roll files over quickly. */

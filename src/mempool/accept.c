@@ -186,6 +186,39 @@ done:
 	return rc;
 }
 
+/*
+ * A member of a package evaluated together (Core's PreChecks in
+ * AcceptMultipleTransactions): its own limits count only its in-pool
+ * ancestors, not the package's members added for the trial; the package
+ * is checked as a whole afterwards (package_limits.c). No carve-out, no
+ * RBF allowance. The ancestor set kept for the TRUC and conflict checks
+ * still includes the package's members.
+ */
+static enum accept_code
+package_ancestors(struct aws *w, const struct limits *lim,
+    struct accept_result *r)
+{
+	struct pvec own = { 0 };
+	struct limits none = { SIZE_MAX, INT64_MAX, SIZE_MAX, INT64_MAX };
+	char err[200];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < w->parents.n; i++)
+		if (!w->parents.v[i]->in_package)
+			pvec_push(&own, w->parents.v[i]);
+	rc = calc_ancestors(w->p, &own, w->vsize, lim, &w->ancestors, err,
+	    sizeof(err));
+	if (rc == 0 && own.n != w->parents.n)
+		rc = calc_ancestors(w->p, &w->parents, w->vsize, &none,
+		    &w->ancestors, err, sizeof(err));
+	pvec_free(&own);
+	if (rc != 0)
+		return accept_fail(r, ACCEPT_POLICY, "too-long-mempool-chain",
+		    "%s", err);
+	return ACCEPT_OK;
+}
+
 /* Ancestors with Core's RBF allowance and CPFP carve-out. */
 static enum accept_code
 check_ancestors(struct aws *w, struct accept_result *r)
@@ -198,6 +231,8 @@ check_ancestors(struct aws *w, struct accept_result *r)
 	lim.anc_size = (int64_t)pol->ancestor_size;
 	lim.desc_count = pol->descendant_limit;
 	lim.desc_size = (int64_t)pol->descendant_size;
+	if (w->flags & ACCEPT_INT_PKG_LIMITS)
+		return package_ancestors(w, &lim, r);
 	if (w->conflicts.n == 1 && !(w->flags & ACCEPT_INT_NO_REPLACE)) {
 		lim.desc_count += 1;
 		lim.desc_size += w->conflicts.v[0]->desc_size;
@@ -503,7 +538,15 @@ prechecks(struct aws *w, struct accept_result *r, int64_t max_feerate)
 		return r->code;
 	if (rbf_disjoint(&w->ancestors, &w->conflicts, &w->tx, r) != 0)
 		return r->code;
-	if (w->conflicts.n > 0 &&
+	/* A package replacing: package_rbf.c judged the whole package. */
+	if (w->conflicts.n > 0 && (w->flags & ACCEPT_INT_PKG_RBF)) {
+		pool_with_descendants(p, &w->conflicts, &w->all_conflicts);
+		/* package.c keeps members off what the package evicts. */
+		for (i = 0; i < w->all_conflicts.n; i++)
+			if (w->all_conflicts.v[i]->in_package)
+				return accept_fail(r, ACCEPT_ERROR,
+				    "package-member-replaced", NULL);
+	} else if (w->conflicts.n > 0 &&
 	    rbf_check(p, &w->tx, w->modfee, w->vsize, &w->conflicts,
 		&w->all_conflicts, r) != 0)
 		return r->code;
@@ -535,6 +578,8 @@ finalize(struct aws *w, struct accept_result *r)
 	for (i = 0; i < w->all_conflicts.n && i < ACCEPT_MAX_REPLACED; i++)
 		memcpy(r->replaced[r->nreplaced++],
 		    w->all_conflicts.v[i]->txid, 32);
+	if (w->all_conflicts.n > 0 && quiet && p->stash != NULL)
+		pool_stash_save(p->stash, &w->all_conflicts);
 	if (w->all_conflicts.n > 0)
 		pool_remove_set(p, &w->all_conflicts, POOL_REMOVED_REPLACED,
 		    quiet);

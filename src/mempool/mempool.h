@@ -313,7 +313,7 @@ struct mempool_test_out {
 	struct mempool_test_row *rows;
 	size_t n;
 	int package_failed; /* the package as a whole was refused */
-	char package_reason[96];
+	char package_reason[320]; /* Core's package state string */
 };
 void mempool_test_in_free(void *in);
 void mempool_test_out_free(void *out);
@@ -352,7 +352,7 @@ struct mempool_package_row {
 struct mempool_package_out {
 	int failed;    /* package_msg is not "success" */
 	int internal;  /* Core's PCKG_MEMPOOL_ERROR */
-	char msg[440]; /* Core's package state string */
+	char msg[520]; /* Core's package state string: reason, debug */
 	struct mempool_package_row *rows;
 	size_t n;
 };

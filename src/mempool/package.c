@@ -116,16 +116,46 @@ undo(struct pool *p, struct pvec *added, uint64_t seq)
 	p->sequence = seq;
 }
 
+/* The pointers Core's package checks take, for the first n of txs. */
+static const struct tx *const *
+tx_ptrs(const struct tx *txs, size_t n, const struct tx **out)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < PACKAGE_MAX_COUNT; i++)
+		out[i] = &txs[i];
+	return out;
+}
+
+/* A result no evaluation reached: the ids only (serve.c shows no more). */
+static void
+unevaluated(struct accept_result *r)
+{
+	uint8_t txid[32], wtxid[32];
+
+	memcpy(txid, r->txid, 32);
+	memcpy(wtxid, r->wtxid, 32);
+	memset(r, 0, sizeof(*r));
+	r->code = ACCEPT_POLICY;
+	memcpy(r->txid, txid, 32);
+	memcpy(r->wtxid, wtxid, 32);
+}
+
 int
 pool_test_package(struct pool *p, const uint8_t *const *raws,
     const size_t *lens, size_t n, int64_t max_feerate, struct accept_result *r,
     const char **pkg_reason)
 {
+	const int flags = ACCEPT_INT_QUIET | ACCEPT_INT_NO_REPLACE |
+	    ACCEPT_INT_NO_TRIM | ACCEPT_INT_PKG_LIMITS;
+	const struct tx *ptrs[PACKAGE_MAX_COUNT];
 	struct tx *txs;
 	struct pvec added = { 0 };
 	uint64_t seq = p->sequence;
+	int64_t total_vsize;
 	size_t i, nparsed = 0, bad;
-	int rc = 0;
+	int rc = 0, pass;
+	char err[256];
 
 	*pkg_reason = NULL;
 	for (i = 0; i < n; i++) {
@@ -156,22 +186,52 @@ pool_test_package(struct pool *p, const uint8_t *const *raws,
 		rc = -1;
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		struct pentry *e;
+	/*
+	 * Core's AcceptMultipleTransactions with test_accept: every member's
+	 * cheap checks, then the package's limits as a whole, then the
+	 * scripts (the second pass).
+	 */
+	for (pass = 0; pass < 2 && rc == 0; pass++) {
+		total_vsize = 0;
+		for (i = 0; i < n; i++) {
+			struct pentry *e;
 
-		if (pool_accept_flags(p, raws[i], lens[i],
-			ACCEPT_INT_QUIET | ACCEPT_INT_NO_REPLACE |
-			    ACCEPT_INT_NO_TRIM,
-			max_feerate, &r[i]) != ACCEPT_OK) {
-			*pkg_reason = "transaction failed";
-			rc = -1;
-			break;
+			if (pool_accept_flags(p, raws[i], lens[i],
+				flags | (pass == 0 ? ACCEPT_INT_NO_SCRIPTS : 0),
+				max_feerate, &r[i]) != ACCEPT_OK) {
+				*pkg_reason = "transaction failed";
+				rc = -1;
+				/*
+				 * Core keeps no result for the members whose
+				 * cheap checks passed before this one.
+				 */
+				while (pass == 0 && i > 0)
+					unevaluated(&r[--i]);
+				break;
+			}
+			if ((e = pool_find(p, txs[i].txid)) != NULL) {
+				e->in_package = 1;
+				pvec_push(&added, e);
+				total_vsize += e->vsize;
+			}
 		}
-		if ((e = pool_find(p, txs[i].txid)) != NULL)
-			pvec_push(&added, e);
+		/* Leave the pool as it was: nothing of the package stays. */
+		undo(p, &added, seq);
+		if (rc == 0 && pass == 0 && n > 1 &&
+		    package_limits_check(p, tx_ptrs(txs, n, ptrs), n,
+			total_vsize, err, sizeof(err)) != 0) {
+			/*
+			 * Core answers no member, and shows its state
+			 * string: reason, details.
+			 */
+			snprintf(p->pkg_msg, sizeof(p->pkg_msg), "%s, %s",
+			    "package-mempool-limits", err);
+			*pkg_reason = p->pkg_msg;
+			for (i = 0; i < n; i++)
+				unevaluated(&r[i]);
+			rc = -1;
+		}
 	}
-	/* Leave the pool as it was: nothing of the package stays. */
-	undo(p, &added, seq);
 out:
 	free_all(txs, nparsed);
 	pvec_free(&added);
@@ -229,17 +289,20 @@ struct subpkg {
 	struct pool *p;
 	const uint8_t *const *raws;
 	const size_t *lens;
-	const size_t *idx; /* package positions evaluated together */
+	const struct tx *txs; /* parsed, by package position */
+	const size_t *idx;    /* package positions evaluated together */
 	size_t n;
 	int flags;
 	int64_t max_feerate;
 	int64_t total_vsize, total_modfee;
+	struct package_rbf rbf; /* rbf.direct empty: no package RBF */
 };
 
 /*
  * Adds the subpackage quietly with extra flags, one transaction after
- * another, then takes it out again. -1 if all passed, else the index
- * (into idx) of the one refused, its result in *fail.
+ * another, then takes it out again (and puts back what a replacing
+ * member evicted). -1 if all passed, else the index (into idx) of the
+ * one refused, its result in *fail.
  */
 static long
 trial(struct subpkg *s, int extra, struct accept_result *fail)
@@ -251,6 +314,8 @@ trial(struct subpkg *s, int extra, struct accept_result *fail)
 	long failed = -1;
 	size_t j;
 
+	if (s->rbf.direct.n > 0)
+		p->stash = pool_stash_new();
 	s->total_vsize = s->total_modfee = 0;
 	for (j = 0; j < s->n; j++) {
 		const size_t i = s->idx[j];
@@ -264,22 +329,115 @@ trial(struct subpkg *s, int extra, struct accept_result *fail)
 			break;
 		}
 		if ((e = pool_find(p, r->txid)) != NULL) {
+			e->in_package = 1;
 			pvec_push(&added, e);
 			s->total_vsize += e->vsize;
 			s->total_modfee += e->modfee;
+			if (j < 2) {
+				s->rbf.modfee[j] = e->modfee;
+				s->rbf.vsize[j] = e->vsize;
+			}
 		}
 	}
-	undo(p, &added, seq);
+	if (added.n > 0)
+		pool_remove_set(p, &added, POOL_REMOVED_EXPIRY, 1);
+	if (p->stash != NULL) {
+		pool_stash_restore(p, p->stash);
+		pool_stash_free(p->stash);
+		p->stash = NULL;
+	}
+	p->sequence = seq;
 	pvec_free(&added);
 	free(r);
 	return failed;
 }
 
 /*
+ * Before anything is tried: the pool transactions the members conflict
+ * with, and whether a member spends a pool transaction (Core's
+ * workspaces' conflicts and ancestors, as PreChecks finds them).
+ */
+static void
+find_conflicts(struct subpkg *s)
+{
+	size_t j, k;
+
+	/* A trial puts evicted entries back as new ones: look again. */
+	s->rbf.direct.n = 0;
+	s->rbf.has_pool_ancestors = 0;
+	for (j = 0; j < s->n; j++) {
+		const struct tx *tx = &s->txs[s->idx[j]];
+
+		for (k = 0; k < tx->vin_count; k++) {
+			struct pentry *c;
+
+			c = pool_find_spender(s->p, &tx->vin[k].prevout);
+			if (c != NULL && !pvec_has(&s->rbf.direct, c))
+				pvec_push(&s->rbf.direct, c);
+			if (pool_find(s->p, tx->vin[k].prevout.hash) != NULL)
+				s->rbf.has_pool_ancestors = 1;
+		}
+		if (j < 2)
+			memcpy(s->rbf.txid[j], tx->txid, 32);
+	}
+	s->rbf.n = s->n;
+	s->rbf.spends_replaced = 0;
+	if (s->rbf.direct.n == 0 || !s->rbf.has_pool_ancestors)
+		return;
+	s->rbf.all.n = 0;
+	pool_with_descendants(s->p, &s->rbf.direct, &s->rbf.all);
+	for (j = 0; j < s->n; j++) {
+		const struct tx *tx = &s->txs[s->idx[j]];
+
+		for (k = 0; k < tx->vin_count; k++) {
+			struct pentry *par = pool_find(s->p,
+			    tx->vin[k].prevout.hash);
+
+			if (par != NULL && pvec_has(&s->rbf.all, par))
+				s->rbf.spends_replaced = 1;
+		}
+	}
+	s->rbf.all.n = 0;
+}
+
+/*
+ * Core 28's PackageMempoolChecks, on the pool as it is: the package's
+ * limits as a whole, then, when it conflicts, package RBF. 0, or -1
+ * with out's package state set.
+ */
+static int
+package_checks(struct subpkg *s, struct pkg_result *out)
+{
+	const struct tx *txs[PACKAGE_MAX_COUNT];
+	char err[256];
+	size_t j;
+
+	/* The members evaluated together, in package order. */
+	for (j = 0; j < s->n; j++)
+		txs[j] = &s->txs[s->idx[j]];
+	if (package_limits_check(s->p, txs, s->n, s->total_vsize, err,
+		sizeof(err)) != 0) {
+		pkg_fail(out, PKG_POLICY, "package-mempool-limits", err);
+		return -1;
+	}
+	find_conflicts(s);
+	if (s->rbf.direct.n == 0)
+		return 0;
+	s->rbf.total_modfee = s->total_modfee;
+	s->rbf.total_vsize = s->total_vsize;
+	if (package_rbf_check(s->p, &s->rbf) != 0) {
+		pkg_fail(out, PKG_POLICY, s->rbf.reason, s->rbf.debug);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Core 28's AcceptMultipleTransactions with package fee rates, for the
  * package positions in idx (each already refused alone, for its fee rate
  * or a missing package parent): the cheap checks for all, then the
- * package's fee rate and limits, then the scripts, then the additions.
+ * package's fee rate, limits and replacement, then the scripts, then the
+ * additions.
  */
 static void
 eval_subpackage(struct subpkg *s, struct pkg_result *out)
@@ -291,20 +449,26 @@ eval_subpackage(struct subpkg *s, struct pkg_result *out)
 	size_t j, k;
 	char hex[65], dbg[128];
 
-	bad = trial(s, ACCEPT_INT_NO_SCRIPTS, fr);
-	if (bad >= 0) {
-		/*
-		 * A chain too long only with the package's own members in
-		 * it is Core's package-wide "package-mempool-limits".
-		 */
-		if (bad > 0 &&
-		    strcmp(fr->reason, "too-long-mempool-chain") == 0) {
-			pkg_fail(out, PKG_POLICY, "package-mempool-limits",
-			    fr->debug);
-			goto done;
-		}
-		goto tx_failed;
+	find_conflicts(s);
+	/*
+	 * A member spending a transaction that the package would evict
+	 * cannot be tried with the evictions made (its input is gone, or
+	 * an earlier member goes with them). Core's checks pass it and end
+	 * at package RBF's first two rules, which refuse any package with
+	 * an in-pool ancestor: answer that at once.
+	 */
+	if (s->rbf.spends_replaced) {
+		if (package_rbf_check(s->p, &s->rbf) == 0)
+			fatalx("%s: package RBF with an in-pool ancestor",
+			    __func__);
+		pkg_fail(out, PKG_POLICY, s->rbf.reason, s->rbf.debug);
+		goto done;
 	}
+	/* Conflicts are evicted only once the package passed as a whole. */
+	s->flags |= s->rbf.direct.n > 0 ? ACCEPT_INT_PKG_RBF :
+					  ACCEPT_INT_NO_REPLACE;
+	if ((bad = trial(s, ACCEPT_INT_NO_SCRIPTS, fr)) >= 0)
+		goto tx_failed;
 	memset(fr, 0, sizeof(*fr));
 	if (accept_check_feerate(s->p, s->total_vsize, s->total_modfee, fr) !=
 	    0) {
@@ -315,6 +479,8 @@ eval_subpackage(struct subpkg *s, struct pkg_result *out)
 		memcpy(fr->wtxid, t->wtxid, 32);
 		goto tx_failed;
 	}
+	if (package_checks(s, out) != 0)
+		goto done;
 	if ((bad = trial(s, 0, fr)) >= 0)
 		goto tx_failed;
 	rate = pool_feerate(s->total_modfee, s->total_vsize);
@@ -349,6 +515,8 @@ tx_failed:
 	t->r = *fr;
 	pkg_fail(out, PKG_TX, "transaction failed", NULL);
 done:
+	pvec_free(&s->rbf.direct);
+	pvec_free(&s->rbf.all);
 	free(fr);
 }
 
@@ -457,9 +625,9 @@ pool_accept_package(struct pool *p, const uint8_t *const *raws,
 		s.p = p;
 		s.raws = raws;
 		s.lens = lens;
+		s.txs = txs;
 		s.idx = idx;
-		s.flags = flags | ACCEPT_INT_NO_REPLACE |
-		    ACCEPT_INT_PKG_FEERATE;
+		s.flags = flags | ACCEPT_INT_PKG_FEERATE | ACCEPT_INT_PKG_LIMITS;
 		s.max_feerate = max_feerate;
 		eval_subpackage(&s, out);
 	}

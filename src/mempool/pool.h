@@ -175,8 +175,12 @@ enum accept_code pool_accept(struct pool *p, const uint8_t *raw, size_t len,
  * may spend earlier ones): every one checked as if the earlier ones were
  * in the pool; nothing is added. r has n entries. Returns 0, or -1 when the
  * package as a whole is refused (*pkg_reason: "package-not-sorted",
- * "package-contains-duplicates", "conflict-in-package", ...); then the
- * entries that were not reached have code ACCEPT_POLICY and reason "".
+ * "package-contains-duplicates", "conflict-in-package",
+ * "package-mempool-limits, DETAILS" (Core's state string, valid until the
+ * next call on p), ...); then the entries that were not reached have code
+ * ACCEPT_POLICY and reason "". Each member's own limits count its in-pool
+ * ancestors only; the package's are checked as a whole before the
+ * scripts, as Core 28's.
  */
 int pool_test_package(struct pool *p, const uint8_t *const *raws,
     const size_t *lens, size_t n, int64_t max_feerate, struct accept_result *r,
@@ -219,7 +223,7 @@ struct pkg_tx_result {
 
 struct pkg_result {
 	enum pkg_state state;
-	char reason[160]; /* not PKG_OK: Core's package reject reason */
+	char reason[256]; /* not PKG_OK: Core's package reject reason */
 	char debug[256];
 	size_t n;
 	struct pkg_tx_result tx[PACKAGE_MAX_COUNT]; /* in package order */
@@ -232,9 +236,9 @@ struct pkg_result {
  * already in the pool are not evaluated again; each other one is tried on
  * its own (RBF allowed), and those refused for their fee rate alone (or
  * missing a package parent) are then evaluated together at their
- * package fee rate. Replacing by a package is not built: such a
- * package's members that conflict with the pool are refused with
- * "bip125-replacement-disallowed". max_feerate (sat/kvB, 0: none) is
+ * package fee rate, its limits checked as a whole and, when it
+ * conflicts with the pool, Core 28's package RBF rules (one parent and
+ * one child; package_rbf.c). max_feerate (sat/kvB, 0: none) is
  * Core's client_maxfeerate. Hooks fire for what enters, as it enters;
  * the pool is trimmed at the end. out (large: allocate it) says the rest;
  * returns out->state.

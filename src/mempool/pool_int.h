@@ -72,6 +72,8 @@ struct pentry {
 	/* Traversal and removal scratch. */
 	uint64_t mark;
 	int removing;
+	/* Added quietly by a package trial (package.c): not counted in a member's own limits. */
+	int in_package;
 
 	/* pool_select scratch. */
 	int sel_done, sel_failed;
@@ -113,6 +115,14 @@ struct pool {
 	int have_mtp;
 	uint8_t mtp_hash[32];
 	int64_t mtp;
+
+	/*
+	 * Set during a package trial that replaces (package.c): the entries
+	 * a quiet addition evicts are kept here and put back afterwards.
+	 */
+	struct pool_stash *stash;
+	/* pool_test_package's package message with details (its *pkg_reason). */
+	char pkg_msg[320];
 
 	/* Disconnected blocks, old tip first (pool_block_disconnected). */
 	struct pending_block *pend;
@@ -203,6 +213,56 @@ int truc_check(const struct tx *tx, int64_t vsize,
     const struct pvec *ancestors, const struct pvec *conflicts,
     struct accept_result *r);
 
+/* ---- package_limits.c ---- */
+/*
+ * Core 28's CheckPackageLimits: the n transactions txs evaluated together
+ * (none in the pool), of total_vsize, against the ancestor and descendant
+ * limits as one transaction with all their in-pool ancestors. 0, or -1
+ * with Core's message in err.
+ */
+int package_limits_check(struct pool *p, const struct tx *const *txs,
+    size_t n, int64_t total_vsize, char *err, size_t len);
+
+/* ---- package_rbf.c ---- */
+/* Pool entries a trial evicted, to be put back (owner: package.c). */
+struct pool_stash;
+struct pool_stash *pool_stash_new(void);
+/* Copies the entries of set (about to be removed) into s. */
+void pool_stash_save(struct pool_stash *s, const struct pvec *set);
+/* Adds the saved entries back quietly, as they were, and empties s. */
+void pool_stash_restore(struct pool *p, struct pool_stash *s);
+void pool_stash_free(struct pool_stash *s);
+
+/* One package RBF attempt: what package.c knows, and the outcome. */
+struct package_rbf {
+	size_t n;		/* transactions evaluated together */
+	uint8_t txid[2][32];	/* parent, child (when n == 2) */
+	int64_t modfee[2], vsize[2];
+	int64_t total_modfee, total_vsize;
+	int has_pool_ancestors; /* a member spends a pool transaction */
+	/* ... one that the package would evict (see package.c). */
+	int spends_replaced;
+	struct pvec direct;	/* the members' pool conflicts, each once */
+	struct pvec all;	/* out: direct with their descendants */
+	char reason[256], debug[256];
+};
+/* Sorts entries by txid as Core's sets of entries are (stored bytes). */
+void package_rbf_sort(struct pvec *v);
+/* Core's CheckConflictTopology over direct. 0, or -1 with msg. */
+int package_rbf_topology(const struct pvec *direct, char *msg, size_t len);
+/*
+ * Core's ImprovesFeerateDiagram: replacing all (direct and their
+ * descendants) by a chunk of fee and vsize must leave a strictly better
+ * diagram. 0, or -1 with msg (a topology refusal, or the diagram's).
+ */
+int package_rbf_diagram(const struct pvec *direct, const struct pvec *all,
+    int64_t fee, int64_t vsize, char *msg, size_t len);
+/*
+ * Core 28's PackageRBFChecks over r (direct non-empty): 0 with r->all
+ * filled, or -1 with r->reason ("package RBF failed: ...") and r->debug.
+ */
+int package_rbf_check(struct pool *p, struct package_rbf *r);
+
 /* ---- accept.c ---- */
 /* Internal flags on top of pool.h's. */
 #define ACCEPT_INT_QUIET 0x100	    /* no hooks */
@@ -217,6 +277,18 @@ int truc_check(const struct tx *tx, int64_t vsize,
  * is refused with "max feerate exceeded" before the scripts are checked.
  */
 #define ACCEPT_INT_CLIENT_MAXRATE 0x2000
+/*
+ * Package RBF (package.c checks it for the package): conflicts are
+ * evicted without the single-transaction replacement rules.
+ */
+#define ACCEPT_INT_PKG_RBF 0x4000
+/*
+ * A member of a package evaluated together: its own ancestor and
+ * descendant limits count its in-pool ancestors only, not the members
+ * added for the trial (in_package); no carve-out. The package's limits
+ * are checked as a whole (package_limits.c).
+ */
+#define ACCEPT_INT_PKG_LIMITS 0x8000
 
 enum accept_code pool_accept_flags(struct pool *p, const uint8_t *raw,
     size_t len, int flags, int64_t max_feerate, struct accept_result *r);

@@ -38,7 +38,7 @@ too_many(struct accept_result *r, const char *hex, size_t n)
 {
 	accept_fail(r, ACCEPT_POLICY, "too many potential replacements",
 	    "rejecting replacement %s; too many potential replacements "
-	    "(%zu > %d)",
+	    "(%zu > %d)\n",
 	    hex, n, ACCEPT_MAX_REPLACED);
 	return -1;
 }
@@ -62,11 +62,15 @@ rbf_check(struct pool *p, const struct tx *tx, int64_t modfee, int64_t vsize,
 			return fee_fail(r, hex, pool_format_feerate, rate,
 			    "; new feerate ", old, " <= old feerate ");
 	}
-	/* Rule 5: a bounded number of evictions. */
-	for (i = 0; i < conflicts->n; i++)
+	/*
+	 * Rule 5: a bounded number of evictions, counted as Core does
+	 * (shared descendants twice), told at the first conflict past it.
+	 */
+	for (i = 0; i < conflicts->n; i++) {
 		count += conflicts->v[i]->desc_count;
-	if (count > ACCEPT_MAX_REPLACED)
-		return too_many(r, hex, count);
+		if (count > ACCEPT_MAX_REPLACED)
+			return too_many(r, hex, count);
+	}
 	pool_with_descendants(p, conflicts, all);
 	if (all->n > ACCEPT_MAX_REPLACED)
 		return too_many(r, hex, all->n);

@@ -437,6 +437,16 @@ package_row_json(const struct mempool_package_row *row)
 }
 
 /*
+ * Core's std::set<uint256> order: the bytes as stored (memcmp), not as
+ * written in hex.
+ */
+static int
+hash_cmp_stored(const void *a, const void *b)
+{
+	return memcmp(a, b, 32);
+}
+
+/*
  * submitpackage: Core 28 checks the array's size, reads maxfeerate and
  * maxburnamount, decodes every transaction (checking its burn), then the
  * topology, before the pool sees anything.
@@ -514,7 +524,7 @@ m_submitpackage(struct rpc_ctx *c, struct rpc_error *err)
 	json_object_set_new(res, "tx-results", map);
 	if (nrep > 0)
 		/* Core's std::set<uint256>: hex order. */
-		qsort(replaced, nrep, 32, hash_cmp_hex);
+		qsort(replaced, nrep, 32, hash_cmp_stored);
 	list = json_array();
 	for (i = 0; i < nrep; i++)
 		if (i == 0 || memcmp(replaced[i], replaced[i - 1], 32) != 0)

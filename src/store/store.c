@@ -623,8 +623,11 @@ store_open_opts(const char *dir, const uint8_t magic[4],
     size_t errlen)
 {
 	struct open_ctx c;
-	struct store_options defaults = { 0, STORE_SYNC_PERIODIC, -1, NULL,
-		0 };
+	/*
+	 * The mode that survives power loss (store.h): the node opens its
+	 * store with these, during initial sync too.
+	 */
+	struct store_options defaults = { 0, STORE_SYNC_DATA, -1, NULL, 0 };
 	struct store *s;
 	struct stat st;
 	MDB_envinfo info;

@@ -69,21 +69,26 @@ struct store_wtxn;
  * uses the default options; store_open_opts takes them:
  * map_size: initial map size in bytes, 0 for the default (1 GiB on 64-bit,
  * 256 MiB on 32-bit); never below what an existing store already uses.
+ * The default sync mode is STORE_SYNC_DATA (below).
  */
 enum store_sync_mode {
 	/*
-	 * Default. Commits are not flushed: a commit is in the kernel's page
-	 * cache when store_write_commit returns, which survives kill -9 of
-	 * the process. store_sync() (and the interval below) puts it on disk;
-	 * an OS crash or power loss between flushes can lose the commits
-	 * since the last flush and may corrupt the store (doc/store.md). For
-	 * import and initial block download.
+	 * For throwaway stores (unit tests, benchmarks); the node never uses
+	 * it. Commits are not flushed: a commit is in the kernel's page cache
+	 * when store_write_commit returns, which survives kill -9 of the
+	 * process, and store_sync() (and the interval below) puts it on disk.
+	 * An OS crash or power loss loses the commits since the last flush
+	 * and can corrupt the store: writeback may put a meta page on disk
+	 * before its pages, and pages of the flushed tree are reused in place
+	 * (doc/store.md, "Durability").
 	 */
 	STORE_SYNC_PERIODIC = 0,
 	/*
-	 * Each commit fdatasyncs its pages; its metapage reaches the disk with
-	 * the next one. An OS crash loses at most the last commit and never
-	 * corrupts. For a node at the tip (one fdatasync per block).
+	 * Default (store_open), and the node's mode throughout: import, IBD,
+	 * at the tip. Each commit fdatasyncs its pages (and the previous
+	 * commit's meta page) before it writes its own meta page. An OS crash
+	 * or power loss loses at most the last commit that returned, and the
+	 * store opens as found (test/functional/feature_powerloss.py).
 	 */
 	STORE_SYNC_DATA = 1,
 	/* LMDB's default: each commit is durable when it returns. */

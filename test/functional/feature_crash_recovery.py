@@ -40,17 +40,6 @@ class CrashRecoveryTest(BitrootTestFramework):
                    timeout_factor=self.options.timeout_factor, check_interval=0.2)
         node.syncwithvalidationinterfacequeue()
 
-    def height_or_none(self, node):
-        if not node.rpc_connected:
-            try:
-                node.wait_for_rpc_connection(timeout=0.05)
-            except Exception:  # noqa: BLE001 -- not up yet is an answer too
-                return None
-        try:
-            return node.getblockcount()
-        except Exception:  # noqa: BLE001 -- warming up (-28) or not listening yet
-            return None
-
     def crash_loop(self, i, extra_args, duration, what, on_rpc=None):
         node = self.nodes[i]
         seen = 0
@@ -60,7 +49,7 @@ class CrashRecoveryTest(BitrootTestFramework):
             deadline = time.monotonic() + delay
             hooked = False
             while time.monotonic() < deadline:
-                h = self.height_or_none(node)
+                h = node.height_if_up()
                 if h is not None:
                     assert_greater_than_or_equal(h, seen)
                     seen = h

@@ -31,6 +31,7 @@
 #include "unit.h"
 #include "crypto/hash.h"
 #include "store/store.h"
+#include "store/store_int.h"
 #include "util/buf.h"
 
 /* ---- kill -9 ---- */
@@ -373,6 +374,48 @@ out:
 	tdir_free(&td);
 }
 
+/*
+ * The LMDB flags behind each mode. The default must be the one that
+ * survives power loss: MDB_NOSYNC (the periodic mode, once the default)
+ * lets the kernel write a meta page before the pages it points to, and
+ * feature_powerloss.py found a store reopened 40 blocks short of what it
+ * had reported. What the node opens with is store_open's default.
+ */
+static int
+env_sync_flags(struct store *s)
+{
+	unsigned int f = 0;
+
+	if (mdb_env_get_flags(s->env, &f) != 0)
+		return -1;
+	return (int)(f & (MDB_NOSYNC | MDB_NOMETASYNC));
+}
+
+static void
+test_default_sync_is_power_safe(void)
+{
+	struct tdir td;
+	struct store *s;
+	char err[256];
+
+	tdir_make(&td);
+	if (store_open(td.cs, REGTEST, &s, err, sizeof(err)) != STORE_OK) {
+		fprintf(stderr, "store_open: %s\n", err);
+		CHECK(0);
+		goto out;
+	}
+	CHECK_EQ_INT(env_sync_flags(s), MDB_NOMETASYNC);
+	CHECK(store_set_sync_mode(s, STORE_SYNC_PERIODIC) == 0);
+	CHECK_EQ_INT(env_sync_flags(s), MDB_NOSYNC | MDB_NOMETASYNC);
+	CHECK(store_set_sync_mode(s, STORE_SYNC_FULL) == 0);
+	CHECK_EQ_INT(env_sync_flags(s), 0);
+	CHECK(store_set_sync_mode(s, STORE_SYNC_DATA) == 0);
+	CHECK_EQ_INT(env_sync_flags(s), MDB_NOMETASYNC);
+	store_close(s);
+out:
+	tdir_free(&td);
+}
+
 /* ---- two chainstates (assumeutxo) ---- */
 
 static void
@@ -531,4 +574,5 @@ out:
 }
 
 UNIT_MAIN(UNIT_CASE(test_kill9_durability), UNIT_CASE(test_concurrent_readers),
-    UNIT_CASE(test_sync_modes), UNIT_CASE(test_two_chainstates))
+    UNIT_CASE(test_sync_modes), UNIT_CASE(test_default_sync_is_power_safe),
+    UNIT_CASE(test_two_chainstates))

@@ -44,7 +44,10 @@ int testenv_tmpdir(char *dir, size_t len, const char *name);
  * to 8 such directories). For a scratch directory shared by all cases.
  */
 int testenv_scratch(char *dir, size_t len, const char *name);
-/* store_open of dir, printing the store's reason on failure; NULL then. */
+/*
+ * store_open of dir in STORE_SYNC_PERIODIC (a throwaway store), printing the
+ * store's reason on failure; NULL then.
+ */
 struct store *testenv_store_open(const char *dir, const uint8_t magic[4]);
 /*
  * The options of `test -regtest -datadir=dir extra...` (NULL entries of

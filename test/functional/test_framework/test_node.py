@@ -471,3 +471,15 @@ class TestNode:
 
     def process_alive(self):
         return self.process is not None and pid_alive(self.process.pid)
+
+    def height_if_up(self):
+        """getblockcount, or None while the node is starting (no RPC yet, or warming up)."""
+        if not self.rpc_connected:
+            try:
+                self.wait_for_rpc_connection(timeout=0.05)
+            except Exception:  # noqa: BLE001 -- not up yet is an answer too
+                return None
+        try:
+            return self.getblockcount()
+        except Exception:  # noqa: BLE001 -- warming up (-28)
+            return None

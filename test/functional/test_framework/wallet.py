@@ -348,6 +348,17 @@ class MiniWallet:
         self.sendrawtransaction(from_node=from_node, tx_hex=tx["hex"])
         return tx
 
+    def create_simple_package(self, coin, *, parent_fee, child_fee, sequence, heavy_child=False, version=2):
+        """Core's create_simple_package: a parent spending coin (fee parent_fee) and its child
+        (fee child_fee, over 10 outputs if heavy_child), both with sequence. Returns (hexes, txs)."""
+        parent = self.create_self_transfer(fee=parent_fee, utxo_to_spend=coin, sequence=sequence,
+                                           version=version)
+        n = 10 if heavy_child else 1
+        child = self.create_self_transfer_multi(utxos_to_spend=[parent["new_utxo"]], num_outputs=n,
+                                                fee_per_output=child_fee // n, sequence=sequence,
+                                                version=version)
+        return [parent["hex"], child["hex"]], [parent, child]
+
     def create_self_transfer_chain(self, *, chain_length, utxo_to_spend=None, **kw):
         """chain_length self transfers, each spending the previous one's output."""
         utxo = utxo_to_spend or self.get_utxo()
