@@ -188,6 +188,18 @@ void psbt_input_set_nwu(struct psbt_input *in, const struct tx *t);
 void psbt_input_update(struct psbt *p, size_t i);
 
 /*
+ * Core's ProcessPSBT after the UTXOs are found (psbt_sign.c): each input
+ * without final scripts goes through SignPSBTInput with provider sp
+ * (signing when sign is set, with SIGHASH_* value sighash; adding key
+ * origins when bip32derivs is set; finalising when finalize is set), then
+ * each output through UpdatePSBTOutput. Returns 1 when every input is
+ * final. sp may be NULL.
+ */
+struct sign_provider;
+int psbt_sign(struct psbt *p, const struct sign_provider *sp, int sign,
+    int sighash, int bip32derivs, int finalize);
+
+/*
  * Core's FinalizePSBT (psbt_final.c): each input whose signatures are
  * all there gets its final scriptSig and witness, checked with the
  * standard script flags, and loses its partial fields. Returns 1 when

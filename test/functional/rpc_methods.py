@@ -296,7 +296,7 @@ class RpcMethodsTest(BitrootTestFramework):
                    "signrawtransactionwithkey", "combinerawtransaction", "getaddrmaninfo",
                    "importmempool", "scanblocks", "submitpackage", "createpsbt", "decodepsbt",
                    "combinepsbt", "finalizepsbt", "converttopsbt", "utxoupdatepsbt", "joinpsbts",
-                   "analyzepsbt", "getblockfrompeer"}
+                   "analyzepsbt", "getblockfrompeer", "descriptorprocesspsbt"}
         assert_equal(sorted((issue6 | issue22) - self.help_listed), [])
         assert_equal(sorted(self.help_listed & self.hidden), [])
         for m in sorted(self.help_listed | self.hidden):
