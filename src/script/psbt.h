@@ -180,14 +180,6 @@ void psbt_output_copy(struct psbt_output *dst, const struct psbt_output *src);
 void psbt_input_set_nwu(struct psbt_input *in, const struct tx *t);
 
 /*
- * What Core's SignPSBTInput does to input i without keys and without
- * finalising (utxoupdatepsbt): when the input's spend is a witness one
- * (a taproot output, or a segwit v0 script its signatures satisfy), the
- * spent output becomes its witness UTXO.
- */
-void psbt_input_update(struct psbt *p, size_t i);
-
-/*
  * Core's ProcessPSBT after the UTXOs are found (psbt_sign.c): each input
  * without final scripts goes through SignPSBTInput with provider sp
  * (signing when sign is set, with SIGHASH_* value sighash; adding key

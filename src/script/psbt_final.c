@@ -684,21 +684,6 @@ psbt_precompute(const struct psbt *p, struct txout **spent)
 	return script_txdata_new(&p->tx, *spent);
 }
 
-void
-psbt_input_update(struct psbt *p, size_t i)
-{
-	struct solving sv = { NULL, 0, NULL };
-	struct script_txdata *td;
-	struct txout *spent;
-
-	td = psbt_precompute(p, &spent);
-
-	(void)sign_input(p, i, td, 0, &sv);
-	if (td != NULL)
-		script_txdata_free(td);
-	free(spent);
-}
-
 int
 psbt_finalize(struct psbt *p)
 {

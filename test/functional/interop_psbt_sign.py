@@ -94,6 +94,8 @@ class InteropPsbtSignTest(InteropPsbtTest):
         for k in ("pkh(%s)", "pk(%s)", "wpkh(%s)", "sh(wpkh(%s))", "tr(%s)", "combo(%s)", "rawtr(%s)"):
             kinds.append((k % w[0], k % p[0] if k != "rawtr(%s)" else k % x[0], 0))
         kinds.append(("pkh(%s)" % self.unc_wif, "pkh(%s)" % self.unc_pub, 0))
+        for t in ("wsh(pkh(%s))", "sh(pkh(%s))", "wsh(pk(%s))", "sh(wsh(pkh(%s)))"):
+            kinds.append((t % w[1], t % p[1], 0))
         for t in ("sh(multi(2,%s,%s,%s))", "wsh(multi(2,%s,%s,%s))", "sh(wsh(multi(2,%s,%s,%s)))",
                   "wsh(sortedmulti(1,%s,%s,%s))"):
             kinds.append((t % (w[0], w[1], p[2]), t % (p[0], p[1], p[2]), 0))
@@ -113,7 +115,8 @@ class InteropPsbtSignTest(InteropPsbtTest):
         # Taproot trees: key path, and script paths only (the internal key is nobody's).
         nums = "50929b74c1a04954b78b4b6035e97a5e078a5a0f28ec96d547bfee9ace803ac0"
         for t in ("tr(%s,{pk(%s),pk(%s)})", "tr(%s,{pk(%s),{pk(%s),multi_a(2,%s,%s,%s)}})",
-                  "tr(%s,multi_a(2,%s,%s,%s))", "tr(%s,{multi_a(1,%s,%s),pk(%s)})"):
+                  "tr(%s,multi_a(2,%s,%s,%s))", "tr(%s,{multi_a(1,%s,%s),pk(%s)})",
+                  "tr(%s,{sortedmulti_a(2,%s,%s,%s),{pk(%s),pk(%s)}})"):
             n = t.count("%s") - 1
             ks = [3, 1, 2, 4, 5][:n]
             kinds.append((t % tuple([w[0]] + [w[k] for k in ks]), t % tuple([x[0]] + [x[k] for k in ks]), 0))

@@ -126,7 +126,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct wbuf w1, w2, w3;
 	struct tx tx;
 	char err[256];
-	size_t i;
 
 	err[0] = '\0';
 	if (psbt_parse(data, size, &p, err, sizeof(err)) == -1) {
@@ -166,9 +165,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* The updater and the finaliser; their output parses again. */
 	psbt_copy(&c, &p);
-	for (i = 0; i < c.tx.vin_count; i++)
-		if (!psbt_input_is_final(&c.in[i]))
-			psbt_input_update(&c, i);
+	(void)psbt_sign(&c, NULL, 0, SIGHASH_ALL, 1, 0);
 	ser(&c, &w2);
 	PROP(psbt_parse(w2.p, w2.len, &q, err, sizeof(err)) == 0);
 	psbt_free(&q);
