@@ -247,7 +247,11 @@ class InteropPsbtSignTest(InteropPsbtTest):
                      (psbt, [{"desc": "pkh(%s/*h)" % self.tpub, "range": 2}]),
                      (psbt, ["pkh(%s)#00000000" % w]), ("zz", ["pkh(%s)" % w]), ("", []), (psbt, []),
                      (psbt, "x"), (psbt, [], 5), (psbt, [], "ALL", "x"), (psbt, [], "ALL", True, 1),
-                     ("zz", ["nonsense"]), ("zz", [], "FOO")):
+                     ("zz", ["nonsense"]), ("zz", [], "FOO"), (psbt, ["addr(%s)" % self.addr, "raw(51)"]),
+                     (psbt, [{"desc": "pkh(%s)" % w, "range": 5}]), (psbt, ["pkh(%s)" % w, "wpkh(zz)"]),
+                     (psbt, [{"desc": "pkh(%s/*)" % self.tpub, "range": [0, 2000000]}]), (5, []),
+                     (psbt, [{"desc": "pkh(%s/*)" % self.tpub, "range": "x"}]), (psbt, [], None, None, False),
+                     (psbt, ["pkh(%s)" % w], "SINGLE|ANYONECANPAY", False, False)):
             self.both("descriptorprocesspsbt", *args)
             self.both("utxoupdatepsbt", *args[:2])
         self.both("descriptorprocesspsbt", code_only=True)
