@@ -418,6 +418,7 @@ produce(struct walk *wk, const uint8_t *spk, size_t spk_len)
 		if (*wk->redeem_len == 0) {
 			uint8_t *c = psbt_dup(sub, sublen);
 
+			free(*wk->redeem); /* empty, maybe allocated */
 			*wk->redeem = c;
 			*wk->redeem_len = sublen;
 			sub = c;
@@ -441,6 +442,7 @@ produce(struct walk *wk, const uint8_t *spk, size_t spk_len)
 		if (*wk->wscript_len == 0) {
 			uint8_t *c = psbt_dup(sub, sublen);
 
+			free(*wk->wscript); /* empty, maybe allocated */
 			*wk->wscript = c;
 			*wk->wscript_len = sublen;
 			sub = c;
