@@ -18,7 +18,10 @@ sent.
 
 from decimal import Decimal
 
-from interop_psbt import InteropPsbtTest, wif
+import base64
+import struct
+
+from interop_psbt import InteropPsbtTest, rec, wif
 from test_framework.address import key_to_p2pkh
 from test_framework.authproxy import JSONRPCException
 from test_framework.key import ECKey
@@ -78,6 +81,7 @@ class InteropPsbtSignTest(InteropPsbtTest):
         self.fund()
         try:
             self.check_each()
+            self.check_sighash_field()
             self.check_many()
             self.check_errors()
         finally:
@@ -235,6 +239,29 @@ class InteropPsbtSignTest(InteropPsbtTest):
         self.sent += 1
         self.core.generatetoaddress(1, self.addr)
         self.sync_blocks()
+
+    def check_sighash_field(self):
+        """Core 28.1 signs with the sighashtype argument whatever the input's sighash field says (no mismatch error)."""
+        self.log.info("An input's sighash field")
+        for i, kind in enumerate(self.kinds):
+            if kind[1] not in ("wpkh(%s)" % self.pubs[0], "tr(%s)" % self.pubs[0], "pkh(%s)" % self.pubs[0]):
+                continue
+            raw = base64.b64decode(self.core.createpsbt([{"txid": self.fund_txids[0], "vout": i}],
+                                                        [{self.addr: Decimal("0.0999")}]))
+            # The input map follows the global map (magic, one record, separator).
+            k = 5 + 2
+            n = raw[k]
+            k += 1
+            if n == 0xfd:
+                n = struct.unpack("<H", raw[k:k + 2])[0]
+                k += 2
+            k += n + 1
+            spk = bytes.fromhex(kind[3])
+            wu = rec(b"\x01", struct.pack("<q", 10000000) + bytes([len(spk)]) + spk)
+            for field in (1, 2, 0x83, 0):
+                psbt = base64.b64encode(raw[:k] + wu + rec(b"\x03", struct.pack("<I", field)) + raw[k:]).decode()
+                for args in ((), ("ALL",), ("NONE",), ("DEFAULT",), ("SINGLE|ANYONECANPAY", True, False)):
+                    self.accept(self.both("descriptorprocesspsbt", psbt, self.descs(kind, True), *args))
 
     def check_errors(self):
         self.log.info("Errors")
