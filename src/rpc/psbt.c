@@ -990,7 +990,8 @@ m_descriptorprocesspsbt(struct rpc_ctx *c, struct rpc_error *err)
 	complete = process_psbt(c, &p, sp, 1, sighash, bip32, fin, err);
 	if (complete != -1) {
 		res = encode_psbt(&p);
-		res = json_pack("{s:o,s:b}", "psbt", res, "complete", complete);
+		res = json_pack("{s:o,s:b}", "psbt", res, "complete",
+		    complete);
 		if (complete) {
 			psbt_extract(&p, &tx);
 			wbuf_init(&w);

@@ -347,8 +347,8 @@ tap_script_path(const struct psbt_input *in, struct wbuf *wit)
 		if (r->val[r->vlen - 1] != TAPROOT_LEAF_TAPSCRIPT ||
 		    !psbt_tapleaf_keys(r->val, r->vlen - 1, &tk))
 			continue;
-		script_tapleaf_hash(TAPROOT_LEAF_TAPSCRIPT, r->val, r->vlen - 1,
-		    lh);
+		script_tapleaf_hash(TAPROOT_LEAF_TAPSCRIPT, r->val,
+		    r->vlen - 1, lh);
 		el = xcalloc(tk.n + 1, sizeof(*el));
 		if (!tap_satisfy(in, &tk, lh, el)) {
 			free(el);

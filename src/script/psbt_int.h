@@ -34,8 +34,8 @@ int psbt_input_verified(const struct psbt *p, size_t i,
  * complete it (then, with finalize, the final scripts replace the
  * partial fields), and the witness UTXO of a witness spend.
  */
-int psbt_input_finish(struct psbt *p, size_t i,
-    const struct script_txdata *td, int finalize);
+int psbt_input_finish(struct psbt *p, size_t i, const struct script_txdata *td,
+    int finalize);
 
 /* A pk() (k = 1, one key) or multi_a() tapscript: its x-only keys. */
 struct psbt_tapkeys {
