@@ -15,9 +15,6 @@
 #include "script/sign.h"
 #include "util/xmalloc.h"
 
-/* Core's limit on keys in one descriptor is far below this. */
-#define PROVIDE_MAX_KEYS 4096
-
 static int provide_node(const struct desc_node *n, uint32_t pos,
     struct sign_provider *sp);
 
@@ -115,23 +112,33 @@ provide_node(const struct desc_node *n, uint32_t pos, struct sign_provider *sp)
 	return rc;
 }
 
+/* How many key expressions the tree holds: room for its private keys. */
+static size_t
+count_keys(const struct desc_node *n)
+{
+	size_t i, c = n->nkeys;
+
+	for (i = 0; i < n->nsubs; i++)
+		c += count_keys(n->subs[i]);
+	return c;
+}
+
 int
 descriptor_provide(struct descriptor *d, uint32_t pos, struct sign_provider *p)
 {
+	size_t max = count_keys(d->root) + 1, n, i;
 	uint8_t(*keys)[32];
 	int *compressed;
-	size_t n, i;
 	int rc;
 
 	if ((rc = provide_node(d->root, pos, p)) != 0)
 		return rc;
-	keys = xcalloc(PROVIDE_MAX_KEYS, sizeof(*keys));
-	compressed = xcalloc(PROVIDE_MAX_KEYS, sizeof(*compressed));
-	n = descriptor_private_keys(d, pos, keys, compressed,
-	    PROVIDE_MAX_KEYS);
+	keys = xcalloc(max, sizeof(*keys));
+	compressed = xcalloc(max, sizeof(*compressed));
+	n = descriptor_private_keys(d, pos, keys, compressed, max);
 	for (i = 0; i < n; i++)
 		(void)sign_provider_add_key(p, keys[i], compressed[i]);
-	explicit_bzero(keys, PROVIDE_MAX_KEYS * sizeof(*keys));
+	explicit_bzero(keys, max * sizeof(*keys));
 	free(keys);
 	free(compressed);
 	return 0;
