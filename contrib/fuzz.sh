@@ -502,6 +502,12 @@ for b in blocks[101:130]:
             put("psbt", head + b"".join(glob) + b"\x00" + b"".join(inrecs) + b"\x00" +
                 b"".join(b"".join(outrecs) + b"\x00" for _ in range(nout)))
         npsbt += 1
+# The signer's vector (test/unit/test_psbt_sign.c): inputs spending keys the
+# target's descriptors hold, so the signing paths are reached from the start.
+with open(os.path.join(top, "test/unit/test_psbt_sign.c")) as f:
+    src = f.read()
+vec = src.split("psbt_in[] =", 1)[1].split(";", 1)[0]
+put("psbt", bytes.fromhex("".join(vec.replace('"', " ").split())))
 
 # ---- decoders of on-disk bytes and the RPC fast path (issue 17) ----
 

@@ -435,3 +435,26 @@ descriptor_output_free(struct descriptor_output *o)
 	}
 	memset(o, 0, sizeof(*o));
 }
+
+/* The script of node n alone at pos (descriptor_provider.c); 0 or -1. */
+int
+desc_node_script(const struct desc_node *n, uint32_t pos, uint8_t **s,
+    size_t *len)
+{
+	struct xctx x = { pos, NULL, 0, 0 };
+	struct piece p;
+	size_t i;
+	int rc = -1;
+
+	if (register_keys(&x, n) == 0 && expand_node(n, &x, &p) == 0) {
+		free(p.inferred);
+		*s = wbuf_steal(&p.s, len);
+		if (*s == NULL)
+			*s = xcalloc(1, 1);
+		rc = 0;
+	}
+	for (i = 0; i < x.nkeys; i++)
+		desc_pubkey_clear(&x.keys[i]);
+	free(x.keys);
+	return rc;
+}

@@ -142,6 +142,10 @@ void desc_taptree_root(const struct desc_tapleaf *l, size_t n,
  */
 int desc_taptree_infer(const struct desc_tapleaf *l, size_t n, char **buf);
 
+/* descriptor_expand.c: the script of one node (xmalloc'd), 0 or -1. */
+int desc_node_script(const struct desc_node *n, uint32_t pos, uint8_t **s,
+    size_t *len);
+
 /* descriptor_string.c */
 void desc_append(char **buf, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -667,6 +667,15 @@ int rpc_descriptor_range(const json_t *v, int64_t *lo, int64_t *hi,
     struct rpc_error *err);
 void rpc_needles_free(struct rpc_needles *nd);
 /*
+ * Core's EvalDescriptorStringOrObject's reading of one scan object: a
+ * descriptor string, or {"desc", "range"} (range 1000 by default); *text
+ * borrows from obj. 0, or -1 with err (Core's words).
+ */
+int rpc_descriptor_object(const json_t *obj, const char **text, int64_t *lo,
+    int64_t *hi, struct rpc_error *err);
+/* Core's SighashFromStr: a SIGHASH_* value, or -1 (signing.c). */
+int rpc_parse_sighash(const char *s);
+/*
  * block_parse of raw/len into *b and, when undo is not NULL, rpc_undo_spent
  * into *spent: 0, or RPC_BLOCK_UNREADABLE / RPC_BLOCK_UNDO_UNREADABLE (b
  * is not left allocated then). Methods word these failures differently;

@@ -192,6 +192,8 @@ static const struct usage {
 	{ "createrawtransaction", "outputs",
 	    "[{\"address\":amount,...},{\"data\":\"hex\"},...]" },
 	{ "echo", "*", "\"%s\"" },
+	{ "descriptorprocesspsbt", "descriptors",
+	    "[\"\",{\"desc\":\"str\",\"range\":n or [n,n]},...]" },
 	{ "echojson", "*", "\"%s\"" },
 	{ "generateblock", "transactions", "[\"rawtx/txid\",...]" },
 	{ "getblocktemplate", "template_request",

@@ -13,7 +13,7 @@
 #include "script/interpreter.h"
 #include "script/opcodes.h"
 #include "script/script.h"
-#include "script/sign.h"
+#include "script/sign_int.h"
 #include "script/solver.h"
 #include "util/buf.h"
 #include "util/xmalloc.h"
@@ -80,92 +80,6 @@ static void
 bvec_pop(struct bvec *v)
 {
 	free(v->v[--v->n].p);
-}
-
-/* ---- Provider ---- */
-
-struct skey {
-	uint8_t secret[32];
-	uint8_t pub[KEY_PUBKEY_MAX];
-	size_t publen;
-	uint8_t id[20];
-	int compressed;
-};
-
-struct sscript {
-	struct bytes s;
-	uint8_t id[20];
-};
-
-struct sign_provider {
-	struct skey *keys;
-	size_t nkeys;
-	struct sscript *scripts;
-	size_t nscripts;
-};
-
-struct sign_provider *
-sign_provider_new(void)
-{
-	return xcalloc(1, sizeof(struct sign_provider));
-}
-
-void
-sign_provider_free(struct sign_provider *p)
-{
-	size_t i;
-
-	if (p == NULL)
-		return;
-	if (p->keys != NULL)
-		explicit_bzero(p->keys, p->nkeys * sizeof(*p->keys));
-	free(p->keys);
-	for (i = 0; i < p->nscripts; i++)
-		free(p->scripts[i].s.p);
-	free(p->scripts);
-	free(p);
-}
-
-int
-sign_provider_add_key(struct sign_provider *p, const uint8_t secret[32],
-    int compressed)
-{
-	struct skey k;
-
-	memset(&k, 0, sizeof(k));
-	if (key_pubkey(secret, compressed, k.pub, &k.publen) == -1)
-		return -1;
-	memcpy(k.secret, secret, 32);
-	k.compressed = compressed;
-	hash160(k.pub, k.publen, k.id);
-	p->keys = xreallocarray(p->keys, p->nkeys + 1, sizeof(*p->keys));
-	p->keys[p->nkeys++] = k;
-	explicit_bzero(&k, sizeof(k));
-	return 0;
-}
-
-void
-sign_provider_add_script(struct sign_provider *p, const uint8_t *s, size_t len)
-{
-	struct sscript *e;
-
-	p->scripts = xreallocarray(p->scripts, p->nscripts + 1,
-	    sizeof(*p->scripts));
-	e = &p->scripts[p->nscripts++];
-	memset(e, 0, sizeof(*e));
-	bytes_set(&e->s, s, len);
-	hash160(s, len, e->id);
-}
-
-static const struct skey *
-provider_key(const struct sign_provider *p, const uint8_t id[20])
-{
-	size_t i;
-
-	for (i = 0; p != NULL && i < p->nkeys; i++)
-		if (memcmp(p->keys[i].id, id, 20) == 0)
-			return &p->keys[i];
-	return NULL;
 }
 
 /* ---- What an input holds (Core's SignatureData) ---- */
@@ -451,7 +365,7 @@ create_sig(const struct creator *cr, struct sign_data *sd, const uint8_t *pk,
 		bytes_set(out, e->sig.p, e->sig.len);
 		return 1;
 	}
-	if ((k = provider_key(cr->p, id)) == NULL)
+	if ((k = sign_provider_key(cr->p, id)) == NULL)
 		return 0;
 	/* No uncompressed keys and no unknown amounts in segwit v0. */
 	if (sv == SIGVERSION_WITNESS_V0 &&
@@ -485,7 +399,7 @@ get_pubkey(const struct creator *cr, const struct sign_data *sd,
 		*len = e->publen;
 		return 1;
 	}
-	if ((k = provider_key(cr->p, id)) != NULL) {
+	if ((k = sign_provider_key(cr->p, id)) != NULL) {
 		*pk = k->pub;
 		*len = k->publen;
 		return 1;
@@ -498,15 +412,13 @@ static int
 get_script(const struct creator *cr, const struct sign_data *sd,
     const uint8_t id[20], struct bytes *out)
 {
+	const struct sscript *ps = sign_provider_script(cr->p, id);
 	uint8_t h[20];
-	size_t i;
 
-	for (i = 0; cr->p != NULL && i < cr->p->nscripts; i++)
-		if (memcmp(cr->p->scripts[i].id, id, 20) == 0) {
-			bytes_set(out, cr->p->scripts[i].s.p,
-			    cr->p->scripts[i].s.len);
-			return 1;
-		}
+	if (ps != NULL) {
+		bytes_set(out, ps->s, ps->len);
+		return 1;
+	}
 	if (sd->redeem.len > 0) {
 		hash160(sd->redeem.p, sd->redeem.len, h);
 		if (memcmp(h, id, 20) == 0) {

@@ -35,6 +35,32 @@ void sign_provider_add_script(struct sign_provider *p, const uint8_t *s,
     size_t len);
 
 /*
+ * A public key Core's descriptors put in the provider's pubkeys (pkh,
+ * wpkh, combo, a tr() internal key): what a P2PKH spend can look up.
+ */
+void sign_provider_add_pubkey(struct sign_provider *p, const uint8_t *pub,
+    size_t len);
+/* A key's origin: the fingerprint and derivation path (BIP32 steps). */
+void sign_provider_add_origin(struct sign_provider *p, const uint8_t *pub,
+    size_t len, const uint8_t fpr[4], const uint32_t *path, size_t npath);
+/*
+ * A tr() output: internal x-only key and n tapscript leaves (scripts,
+ * lengths, depths, in the descriptor's order, a valid tree). The output
+ * key, merkle root and control blocks are computed as Core's
+ * TaprootBuilder does.
+ */
+void sign_provider_add_taproot(struct sign_provider *p,
+    const uint8_t internal[32], const uint8_t *const *scripts,
+    const size_t *lens, const int *depths, size_t n);
+
+/*
+ * Core's IsSegWitOutput: a witness program, or P2SH around a script the
+ * provider (may be NULL) knows to be one.
+ */
+int sign_provider_is_segwit(const struct sign_provider *p, const uint8_t *s,
+    size_t len);
+
+/*
  * The bytes the inputs of a signed transaction point to: its new
  * scriptSigs and witness items. Free it after the transaction (whose
  * witness arrays the transaction owns, as usual).

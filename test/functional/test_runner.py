@@ -48,6 +48,7 @@ BASE_SCRIPTS = [
     ("interop_addr.py", None),
     ("interop_rpc_more.py", 900),
     ("interop_psbt.py", 600),
+    ("interop_psbt_sign.py", 600),
     ("interop_blockfilters.py", 900),
     ("interop_rest.py", 600),
     ("interop_cli.py", 600),
