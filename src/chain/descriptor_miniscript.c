@@ -11,7 +11,9 @@
 
 #include "chain/descriptor_int.h"
 #include "chain/miniscript.h"
+#include "crypto/hash.h"
 #include "util/errbuf.h"
+#include "util/hex.h"
 #include "util/xmalloc.h"
 
 struct keytab {
@@ -193,6 +195,32 @@ xp_cmp(void *arg, size_t a, size_t b)
 	return a == b ? 0 : 1;
 }
 
+/* The keys of one expansion, found again by what the script pushes. */
+struct known {
+	const uint8_t (*keys)[33];
+	size_t n;
+	enum ms_ctx ctx;
+};
+
+static int
+known_key(void *arg, const uint8_t *p, size_t n, int is_hash)
+{
+	struct known *kn = arg;
+	size_t i, off = kn->ctx == MS_TAPSCRIPT ? 1 : 0;
+	uint8_t h[20];
+
+	for (i = 0; i < kn->n; i++) {
+		if (is_hash) {
+			hash160(kn->keys[i] + off, 33 - off, h);
+			if (n == 20 && memcmp(h, p, 20) == 0)
+				return (int)i;
+		} else if (n == 33 - off &&
+		    memcmp(kn->keys[i] + off, p, n) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
 void
 desc_miniscript_script(const struct desc_node *n, const uint8_t (*keys)[33],
     void (*print)(void *arg, size_t i, int is_hash, char **buf), void *arg,
@@ -200,7 +228,79 @@ desc_miniscript_script(const struct desc_node *n, const uint8_t (*keys)[33],
 {
 	struct xprint p = { print, arg };
 	struct ms_keyops ko = { &p, NULL, xp_cmp, xp_print };
+	struct known kn = { keys, n->nkeys, n->ms->ctx };
+	struct ms_node *dec;
 
 	*script = ms_compile(n->ms, keys, len);
-	*inferred = ms_to_string(n->ms, &ko);
+	/*
+	 * Core infers from the script, so the text is that of the decoded
+	 * tree (and_v nests to the left there whatever the input said).
+	 */
+	dec = ms_decode(*script, *len, n->ms->ctx, known_key, &kn, xp_cmp);
+	*inferred = ms_to_string(dec != NULL ? dec : n->ms, &ko);
+	ms_free(dec);
+}
+
+/* Keys met while decoding a witness script alone (no origins known). */
+struct rawkeys {
+	uint8_t (*k)[33];
+	size_t n;
+};
+
+/*
+ * Core's FromPKBytes with a provider that knows only the script: a 33-byte
+ * key with a compressed prefix (not checked on the curve, as CPubKey's
+ * IsValidNonHybrid does not); key hashes (pk_h) cannot be resolved.
+ */
+static int
+raw_key(void *arg, const uint8_t *p, size_t n, int is_hash)
+{
+	struct rawkeys *r = arg;
+
+	if (is_hash || n != 33 || (p[0] != 2 && p[0] != 3))
+		return -1;
+	r->k = xreallocarray(r->k, r->n + 1, sizeof(*r->k));
+	memcpy(r->k[r->n], p, 33);
+	return (int)r->n++;
+}
+
+static int
+raw_cmp(void *arg, size_t a, size_t b)
+{
+	struct rawkeys *r = arg;
+
+	return memcmp(r->k[a], r->k[b], 33);
+}
+
+static void
+raw_print(void *arg, size_t i, int is_hash, char **buf)
+{
+	struct rawkeys *r = arg;
+	char hex[67];
+
+	(void)is_hash;
+	hex_encode(r->k[i], 33, hex);
+	desc_append(buf, "%s", hex);
+}
+
+char *
+descriptor_infer_wsh_miniscript(const uint8_t *script, size_t len)
+{
+	struct rawkeys r = { NULL, 0 };
+	struct ms_keyops ko = { &r, NULL, raw_cmp, raw_print };
+	struct ms_node *n;
+	char sum[DESCRIPTOR_CHECKSUM_LEN + 1], *body = NULL, *s, *out = NULL;
+
+	n = ms_decode(script, len, MS_P2WSH, raw_key, &r, raw_cmp);
+	if (n != NULL && ms_is_sane(n)) {
+		s = ms_to_string(n, &ko);
+		desc_append(&body, "wsh(%s)", s);
+		free(s);
+		if (descriptor_checksum(body, strlen(body), sum) == 0)
+			out = xasprintf("%s#%s", body, sum);
+		free(body);
+	}
+	ms_free(n);
+	free(r.k);
+	return out;
 }

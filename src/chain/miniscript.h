@@ -6,7 +6,8 @@
  * to text (Core's ToString, with its t:, l:, u:, and_n, pk and pkh sugar);
  * miniscript_type.c: the type system (B/V/K/W and z,o,n,d,u,e,f,s,m,x,k),
  * script size, op count, stack sizes, duplicate keys and Core's sanity
- * verdict with its exact error text; miniscript_compile.c: tree to script.
+ * verdict with its exact error text; miniscript_compile.c: tree to script;
+ * miniscript_decode.c: script back to a tree (Core's DecodeScript).
  *
  * Keys are not this module's: a node names its keys by index into a table
  * the caller owns (the descriptor's keys, in the order the text gives
@@ -152,6 +153,17 @@ char *ms_to_string(const struct ms_node *n, const struct ms_keyops *keyops);
  */
 uint8_t *ms_compile(const struct ms_node *n, const uint8_t (*keys)[33],
     size_t *len);
+
+/*
+ * Decodes a script as Core's miniscript::FromScript. keyfn maps a pushed
+ * key (33 bytes in P2WSH, 32 in tapscript) or, with is_hash, a 20-byte key
+ * hash to an index in the caller's table, or -1 when it cannot (the decode
+ * then fails, as Core's does); cmp orders the table's keys. NULL when the
+ * script is no valid top-level (B) Miniscript; the tree may be insane.
+ */
+struct ms_node *ms_decode(const uint8_t *s, size_t len, enum ms_ctx ctx,
+    int (*keyfn)(void *arg, const uint8_t *p, size_t n, int is_hash),
+    void *arg, int (*cmp)(void *arg, size_t a, size_t b));
 
 /* miniscript_type.c: internals shared by the module's files. */
 struct ms_node *ms_node_new(enum ms_frag f, enum ms_ctx ctx);

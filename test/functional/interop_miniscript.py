@@ -114,6 +114,32 @@ BAD_EXTRA = [
 ]
 
 
+def push(h):
+    return "%02x" % (len(h) // 2) + h
+
+
+PA, PB, PC = push(A), push(B), push(C)
+# Witness scripts, written out by hand: Miniscript (sane or not, valid or
+# not, decodable with keys alone or not) and near misses.
+SCRIPTS = [
+    "00", "51", PA + "ad51", PA + "ad029000b2", PA + "ac6476a914" + H20 + "88ac68",
+    PA + "ac645ab267" + PB + "ac68", PA + "ac7c" + PB + "ac937c" + PC + "ac935287",
+    "82012088a820" + H32 + "88" + PA + "ac", "82012088a920" + H20 + "88" + PA + "ac",
+    "82012088aa20" + H32 + "88" + PA + "ac", "82012088a614" + H20 + "88" + PA + "ac",
+    "52" + PA + PB + PC + "53af5ab1", "63" + PA + "ad5ab267" + PB + "ac68",
+    PA + "ac6b5ab26c9a", "829263" + PA + "ac68", PA + "ac92", "63" + PA + "ac670068",
+    "630067" + PA + "ac68", PA + "ad" + PA + "ac", PA + "ad" + PB + "ad" + PC + "ac",
+    PA + "ac7c" + PB + "ac9b", PA + "ac64" + PB + "ad6851", PA + "ad010ab2",
+    PA + "ad5ab2", PA + "ad0010b2", PA + "ad04ffffff7fb1", PA + "ad0500000080b1",
+    PA + "ac" + "69" + PB + "ac", PA + "ac" + "736451ac68", "7651" + PA + "ac",
+    PA + "ac736476a914" + H20 + "88ac68", PA + "ac6476a914" + H20 + "88ad5ab268",
+    "21" + "02" + "00" * 32 + "ad" + PB + "ac", push(X1) + "ad" + PB + "ac",
+    "51" + PA + "ad" + PB + "ac", PA + "ad" + PB + "ac" + "69", PA + "ad5a",
+    "52" + PA + PB + "52ae", "52" + PA + PB + "52af" + PC + "ac", PA + "ad" + "766352b268",
+    PA + "ad" + "82926352b268", "7663" + PA + "ad68", PA + "ac" + "7c" + PB + "ac" + "9a",
+]
+
+
 class InteropMiniscriptTest(InteropDescriptorsTest):
     """The same two nodes and calls as interop_descriptors.py."""
 
@@ -174,6 +200,28 @@ class InteropMiniscriptTest(InteropDescriptorsTest):
             self.same("getdescriptorinfo", d)
 
         assert_equal(self.ndiff, 0)
+        self.log.info("decodescript of %d witness scripts, then random edits", len(SCRIPTS))
+        inferred = 0
+        for h in SCRIPTS:
+            r = self.same("decodescript", h)
+            inferred += r[1].get("segwit", {}).get("desc", "").startswith("wsh(")
+        assert inferred >= 20, inferred
+        ops = ["00", "51", "52", "5a", "63", "64", "67", "68", "69", "6b", "6c", "73", "76",
+               "7c", "82", "87", "88", "92", "93", "9a", "9b", "ac", "ad", "ae", "af", "b1", "b2"]
+        for _ in range(600):
+            h = rnd.choice(SCRIPTS)
+            for _ in range(rnd.randint(1, 3)):
+                p = 2 * rnd.randrange(len(h) // 2 + 1)
+                op = rnd.randrange(3)
+                if op == 0:
+                    h = h[:p] + h[p + 2:]
+                elif op == 1:
+                    h = h[:p] + rnd.choice(ops) + h[p:]
+                else:
+                    h = h[:p] + rnd.choice(ops) + h[p + 2:]
+            self.same("decodescript", h)
+
+        assert_equal(self.ndiff, 0)
         self.log.info("scantxoutset over coins paid to Miniscript descriptors")
         paid = [
             f"wsh(and_v(v:pk({A}),older(144)))", f"wsh(or_d(pk({A}),pkh({B})))",
@@ -181,6 +229,7 @@ class InteropMiniscriptTest(InteropDescriptorsTest):
             f"tr({X3},{{pk({X2}),and_v(v:pk({X1}),older(10))}})",
             f"tr({TPUB}/9/1,{{and_v(v:pk({TPUB}/8/1),older(3)),pkh({TPUB}/10/1)}})",
             f"sh(wsh(thresh(2,pk({A}),s:pk({B}),sln:older(10))))",
+            f"wsh(and_v(v:pk({A}),and_v(v:pk({B}),pk({C}))))",
         ]
         for d in paid:
             core.generatetodescriptor(1, d)
@@ -194,6 +243,7 @@ class InteropMiniscriptTest(InteropDescriptorsTest):
             [f"tr({X3},{{pk({X2}),and_v(v:pk({X1}),older(10))}})"],
             [{"desc": f"tr({TPUB}/9/*,{{and_v(v:pk({TPUB}/8/*),older(3)),pkh({TPUB}/10/*)}})", "range": 2}],
             [f"sh(wsh(thresh(2,pk({A}),s:pk({B}),sln:older(10))))", f"wsh(and_v(v:pk({B}),after(10)))"],
+            [f"wsh(and_v(v:pk({A}),and_v(v:pk({B}),pk({C}))))"],
         ]
         for objs in scans:
             theirs, ours = self.both("scantxoutset", "start", objs)
