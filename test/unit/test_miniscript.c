@@ -462,5 +462,52 @@ test_parse_print(void)
 	}
 }
 
+/* decodescript's segwit "desc" as Core 28.1 gives it for these scripts. */
+static void
+test_infer(void)
+{
+	static const struct {
+		const char *script, *desc;
+	} v[] = {
+		{ "00", "wsh(0)#a0qjqdfq" },
+		{ "21" K1 "ad51", "wsh(tv:pk(" K1 "))#7mx7gj65" },
+		{ "21" K1 "ad029000b2",
+		    "wsh(and_v(v:pk(" K1 "),older(144)))#jwx2hvgg" },
+		{ "21" K1 "ad21" K2 "ad21" K3 "ac",
+		    "wsh(and_v(and_v(v:pk(" K1 "),v:pk(" K2 ")),pk(" K3
+		    ")))" },
+		{ "829263"
+		  "21" K1 "ac68",
+		    "wsh(j:pk(" K1 "))#5kxcr9ha" },
+		/* Not sane (no signature, duplicate key), not B, pk_h. */
+		{ "0164b2", NULL },
+		{ "21" K1 "ad21" K1 "ac", NULL },
+		{ "21" K1 "ad", NULL },
+		{ "21" K1 "ac6476a914" H20 "88ac68", NULL },
+		/* A non-minimal number push. */
+		{ "21" K1 "ad010ab2", NULL },
+		{ "51", NULL },
+	};
+	uint8_t *s;
+	size_t i, len;
+	char *d;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		CHECK(hex_decode_alloc(v[i].script, &s, &len) == 0);
+		d = descriptor_infer_wsh_miniscript(s, len);
+		if (v[i].desc == NULL)
+			CHECK(d == NULL);
+		else if (strchr(v[i].desc, '#') == NULL) {
+			CHECK(d != NULL);
+			if (d != NULL)
+				d[strcspn(d, "#")] = '\0';
+			CHECK_EQ_STR(d, v[i].desc);
+		} else
+			CHECK_EQ_STR(d, v[i].desc);
+		free(d);
+		free(s);
+	}
+}
+
 UNIT_MAIN(UNIT_CASE(test_core_table), UNIT_CASE(test_scripts),
-    UNIT_CASE(test_types), UNIT_CASE(test_parse_print))
+    UNIT_CASE(test_types), UNIT_CASE(test_parse_print), UNIT_CASE(test_infer))
