@@ -30,6 +30,19 @@ struct pstate {
 
 static struct ms_node *parse_wrapped(struct pstate *st);
 
+/*
+ * Core checks its running size bound before every step of its parse (an
+ * expression, a wrapper, a ',' or ')', a combination), but not after the
+ * last, so text whose script ends up too large either fails to parse or
+ * parses into an invalid tree, depending on where the bound is crossed.
+ * Each step here calls this first.
+ */
+static int
+over(const struct pstate *st)
+{
+	return st->size > ms_max_script_size(st->ctx);
+}
+
 static size_t
 left(const struct pstate *st)
 {
@@ -270,6 +283,8 @@ parse_thresh(struct pstate *st)
 		if ((sub = parse_wrapped(st)) == NULL)
 			goto fail;
 		ms_node_add_sub(n, sub);
+		if (over(st))
+			goto fail;
 		if (expect(st, ',')) {
 			st->size += 2;
 			continue;
@@ -294,12 +309,12 @@ parse_combinator(struct pstate *st, enum ms_frag f, int nargs, int and_n)
 	int i;
 
 	for (i = 0; i < nargs; i++) {
-		if (i > 0 && !expect(st, ','))
+		if (i > 0 && (over(st) || !expect(st, ',')))
 			goto fail;
 		if ((s[i] = parse_wrapped(st)) == NULL)
 			goto fail;
 	}
-	if (!expect(st, ')'))
+	if (over(st) || !expect(st, ')') || over(st))
 		goto fail;
 	if (and_n)
 		s[2] = leaf(st, MS_0);
@@ -343,6 +358,8 @@ parse_expr(struct pstate *st)
 {
 	size_t i;
 
+	if (over(st))
+		return NULL;
 	if (konst(st, "0"))
 		return leaf(st, MS_0);
 	if (konst(st, "1"))
@@ -424,8 +441,7 @@ parse_wrapped(struct pstate *st)
 	size_t i, nw = 0, add;
 	struct ms_node *n;
 
-	if (st->size > ms_max_script_size(st->ctx) ||
-	    ++st->depth > MS_MAX_DEPTH)
+	if (over(st) || ++st->depth > MS_MAX_DEPTH)
 		return NULL;
 	for (i = 1; i < left(st); i++) {
 		if (st->p[i] == ':') {
@@ -436,7 +452,7 @@ parse_wrapped(struct pstate *st)
 			break;
 	}
 	for (i = 0; i < nw; i++) {
-		if (!wrapper_size(w[i], &add) ||
+		if (over(st) || !wrapper_size(w[i], &add) ||
 		    (w[i] == 'v' && i > 0 && w[i - 1] == 'v'))
 			return NULL;
 		st->size += add;
@@ -446,8 +462,13 @@ parse_wrapped(struct pstate *st)
 	if ((n = parse_expr(st)) == NULL)
 		return NULL;
 	/* The wrapper next to the expression applies first. */
-	while (nw > 0)
+	while (nw > 0) {
+		if (over(st)) {
+			ms_free(n);
+			return NULL;
+		}
 		n = apply_wrapper(st, w[--nw], n);
+	}
 	st->depth--;
 	return n;
 }

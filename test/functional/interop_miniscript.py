@@ -111,6 +111,10 @@ BAD_EXTRA = [
     f"wsh(and_v(v:pk({A}),thresh(2,pk({B}),s:pk({B}))))", f"wsh(j:and_v(v:pk({A}),pk({B})))",
     f"wsh(and_v(v:pk({A}),older(2147483648)))", f"wsh(and_v(v:pk({A}),after(+-1)))",
     f"wsh(thresh(+2,pk({A}),s:pk({B})))", f"wsh(and_v(v:pk({A}),l:older(5)))",
+] + [
+    # Around the 3600-byte P2WSH limit: where Core's parser gives up early.
+    "wsh(" + f"and_v(v:sha256({H32})," * n + tail + ")" * n + ")" for n in range(88, 95)
+    for tail in (f"pk({A})", f"tv:pk({A})", f"or_i(pk({A}),pk({B}))", f"thresh(1,pk({A}),a:pk({B}))")
 ]
 
 
