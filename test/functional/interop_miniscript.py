@@ -147,6 +147,11 @@ SCRIPTS = [
 class InteropMiniscriptTest(InteropDescriptorsTest):
     """The same two nodes and calls as interop_descriptors.py."""
 
+    def set_test_params(self):
+        super().set_test_params()
+        # For scanblocks.
+        self.extra_args = [["-blockfilterindex=1"], ["-blockfilterindex=1"]]
+
     def same(self, method, *args):
         theirs, ours = self.both(method, *args)
         if ours[0] == "error" and theirs[0] == "error" and len(ours[2]) >= 500 and theirs[2].startswith(ours[2]):
@@ -256,6 +261,12 @@ class InteropMiniscriptTest(InteropDescriptorsTest):
                 r[1]["unspents"].sort(key=lambda u: (u["txid"], u["vout"]))
             assert_equal(ours, theirs)
             assert len(theirs[1]["unspents"]) > 0, objs
+
+        self.log.info("scanblocks with the same descriptors")
+        self.wait_until(lambda: all(n.getindexinfo()["basic block filter index"]["synced"] for n in self.nodes))
+        for objs in scans:
+            r = self.same("scanblocks", "start", objs)
+            assert r[0] == "ok" and len(r[1]["relevant_blocks"]) > 0, (objs, r)
 
 
 if __name__ == "__main__":
