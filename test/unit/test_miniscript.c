@@ -225,10 +225,10 @@ expand(const char *t, int tr)
 			continue;
 		}
 		switch (*++t) {
-		case 'A': v = tr ? K1 + 2 : K1; break;
-		case 'B': v = tr ? K2 + 2 : K2; break;
+		case 'A': v = tr ? &K1[2] : K1; break;
+		case 'B': v = tr ? &K2[2] : K2; break;
 		case 'C': v = tr ? K1 : K3; break;
-		case 'I': v = K3 + 2; break;
+		case 'I': v = &K3[2]; break;
 		case 'H': v = H32; break;
 		default: v = H20; break;
 		}
