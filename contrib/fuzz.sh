@@ -385,7 +385,7 @@ for d in tables["GOOD"] + tables["BAD"] + tables["MINISCRIPT"]:
 # P2WSH, 1 in tapscript, taken out of wsh() and tr(KEY,)) and its witness
 # scripts (selector 2); the whole descriptors also seed descriptor.
 src = open(os.path.join(top, "test", "functional", "interop_miniscript.py")).read()
-src = src.split("\nclass ")[0].split("from interop_descriptors import InteropDescriptorsTest\n")[1]
+src = src.split("\nclass ")[0].split("from test_framework.util import assert_equal\n")[1]
 ms = {}
 exec(src, ms)
 for d in ms["MS"] + ms["BAD_EXTRA"]:

@@ -215,6 +215,25 @@ ms_print_key(void *arg, size_t i, int is_hash, char **buf)
 	desc_append(buf, "%s", hex);
 }
 
+/*
+ * Core infers a tap leaf that is <key> CHECKSIG as pk() with an x-only key
+ * before it tries Miniscript, so a c:pk_k() leaf reads back that way.
+ * (A multi_a leaf would too, but multi_a text is never Miniscript's at
+ * the top of a leaf: the descriptor function takes it first.)
+ */
+static void
+tap_leaf_as_descriptor(const struct xctx *x, const struct ms_node *ms,
+    const struct desc_pubkey *k, char **inferred)
+{
+	if (ms->frag != MS_WRAP_C || ms->subs[0]->frag != MS_PK_K)
+		return;
+	free(*inferred);
+	*inferred = NULL;
+	desc_append(inferred, "pk(");
+	append_inferred_key(x, inferred, &k[ms->subs[0]->keys[0]], 1);
+	desc_append(inferred, ")");
+}
+
 static void
 miniscript_script(struct xctx *x, const struct desc_node *n,
     const struct desc_pubkey *k, struct piece *out)
@@ -232,6 +251,8 @@ miniscript_script(struct xctx *x, const struct desc_node *n,
 	wbuf_put(&out->s, script, len);
 	free(script);
 	free(keys);
+	if (p.xonly)
+		tap_leaf_as_descriptor(x, n->ms, k, &out->inferred);
 }
 
 static void

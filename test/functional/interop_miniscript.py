@@ -239,6 +239,7 @@ class InteropMiniscriptTest(InteropDescriptorsTest):
             f"tr({TPUB}/9/1,{{and_v(v:pk({TPUB}/8/1),older(3)),pkh({TPUB}/10/1)}})",
             f"sh(wsh(thresh(2,pk({A}),s:pk({B}),sln:older(10))))",
             f"wsh(and_v(v:pk({A}),and_v(v:pk({B}),pk({C}))))",
+            f"tr({X3},{{c:pk_k({X1}),c:pk_k({TPUB}/11/1)}})",
         ]
         for d in paid:
             core.generatetodescriptor(1, d)
@@ -253,6 +254,7 @@ class InteropMiniscriptTest(InteropDescriptorsTest):
             [{"desc": f"tr({TPUB}/9/*,{{and_v(v:pk({TPUB}/8/*),older(3)),pkh({TPUB}/10/*)}})", "range": 2}],
             [f"sh(wsh(thresh(2,pk({A}),s:pk({B}),sln:older(10))))", f"wsh(and_v(v:pk({B}),after(10)))"],
             [f"wsh(and_v(v:pk({A}),and_v(v:pk({B}),pk({C}))))"],
+            [{"desc": f"tr({X3},{{c:pk_k({X1}),c:pk_k({TPUB}/11/*)}})", "range": 2}],
         ]
         for objs in scans:
             theirs, ours = self.both("scantxoutset", "start", objs)
