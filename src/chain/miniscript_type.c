@@ -788,12 +788,14 @@ ops_ok(const struct ms_node *n)
 static int
 stack_ok(const struct ms_node *n)
 {
+	/* A B, K or W node leaves one element more than a V node. */
+	int32_t bkw = (n->type & (MS_T_B | MS_T_K | MS_T_W)) ? 1 : 0;
+
 	if (!n->ss_sat.valid)
 		return 1;
-	/* +1: every valid node has a B, K or W type. */
 	if (n->ctx == MS_TAPSCRIPT)
-		return n->ss_sat.exec + 1 <= MS_MAX_STACK;
-	return n->ss_sat.netdiff + 1 <= MS_MAX_P2WSH_STACK;
+		return n->ss_sat.exec + bkw <= MS_MAX_STACK;
+	return n->ss_sat.netdiff + bkw <= MS_MAX_P2WSH_STACK;
 }
 
 static int

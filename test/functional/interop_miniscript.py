@@ -115,6 +115,15 @@ BAD_EXTRA = [
     # Around the 3600-byte P2WSH limit: where Core's parser gives up early.
     "wsh(" + f"and_v(v:sha256({H32})," * n + tail + ")" * n + ")" for n in range(88, 95)
     for tail in (f"pk({A})", f"tv:pk({A})", f"or_i(pk({A}),pk({B}))", f"thresh(1,pk({A}),a:pk({B}))")
+] + [
+    # Tapscript's 1000-element stack: multi_a needs one element per key.
+    f"tr({X3},and_v(v:multi_a(1," + ",".join(f"{TPUB}/{i}" for i in range(n)) + f"),pk({X2})))"
+    for n in (997, 998, 999)
+] + [
+    # P2WSH's 100 witness elements: multi(20,...) needs 21.
+    "wsh(" + "".join("and_v(v:multi(%d,%s)," % (k, ",".join(f"{TPUB}/{i}/{j}" for j in range(20)))
+                     for i in range(m)) + f"pk({B})" + ")" * m + ")"
+    for m, k in ((4, 20), (5, 19), (5, 20))
 ]
 
 
