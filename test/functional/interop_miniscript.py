@@ -153,6 +153,72 @@ SCRIPTS = [
 ]
 
 
+def random_ms(rnd, depth, tap):
+    """A random Miniscript expression, well-formed text but any type."""
+    key = lambda: f"{TPUB}/{rnd.randrange(8)}"
+    leaves = ["0", "1", "pk_k(K)", "pk_h(K)", "pk(K)", "pkh(K)", "older(T)", "after(T)",
+              f"sha256({H32})", f"hash256({H32})", f"ripemd160({H20})", f"hash160({H20})", "MULTI"]
+    if depth <= 0 or rnd.randrange(3) == 0:
+        e = rnd.choice(leaves)
+        if e == "MULTI":
+            n = rnd.randint(1, 3)
+            e = "%s(%d,%s)" % ("multi_a" if tap else "multi", rnd.randint(1, n), ",".join(key() for _ in range(n)))
+        e = e.replace("K", key(), 1).replace("T", str(rnd.choice([1, 10, 65535, 4194305, 500000, 500000001])))
+    else:
+        f = rnd.choice(["and_v", "and_b", "and_n", "or_b", "or_c", "or_d", "or_i", "andor", "thresh"])
+        if f == "thresh":
+            subs = [random_ms(rnd, depth - 1, tap) for _ in range(rnd.randint(1, 4))]
+            e = "thresh(%d,%s)" % (rnd.randint(1, len(subs)), ",".join(subs))
+        else:
+            n = 3 if f == "andor" else 2
+            e = "%s(%s)" % (f, ",".join(random_ms(rnd, depth - 1, tap) for _ in range(n)))
+    if rnd.randrange(2):
+        w = "".join(rnd.choice("asctdvjnlu") for _ in range(rnd.randint(1, 2)))
+        e = w + ":" + e
+    return e
+
+
+def typed_ms(rnd, t, depth, tap):
+    """A random expression meant to have type t (B, V, W, or D for Bdu)."""
+    key = lambda: f"{TPUB}/{rnd.randrange(40)}"
+    tl = lambda: str(rnd.choice([1, 10, 65535, 4194305, 500000, 500000001]))
+    if t == "D" or (t == "B" and depth <= 0):
+        choices = [lambda: f"pk({key()})", lambda: f"pkh({key()})", lambda: f"sha256({H32})",
+                   lambda: f"hash160({H20})",
+                   lambda: "%s(1,%s,%s)" % ("multi_a" if tap else "multi", key(), key())]
+        if depth > 0:
+            choices.append(lambda: "or_b(%s,a:%s)" % (typed_ms(rnd, "D", depth - 1, tap), typed_ms(rnd, "D", depth - 1, tap)))
+            choices.append(lambda: "thresh(2,%s,s:pk(%s),a:%s)" % (typed_ms(rnd, "D", depth - 1, tap), key(), typed_ms(rnd, "D", depth - 1, tap)))
+        return rnd.choice(choices)()
+    if t == "W":
+        return "a:" + typed_ms(rnd, "B", depth, tap)
+    if t == "V":
+        if depth <= 0:
+            return "v:" + typed_ms(rnd, "D", 0, tap)
+        return rnd.choice([
+            lambda: "v:" + typed_ms(rnd, "B", depth - 1, tap),
+            lambda: "and_v(%s,%s)" % (typed_ms(rnd, "V", depth - 1, tap), typed_ms(rnd, "V", depth - 1, tap)),
+            lambda: "or_c(%s,%s)" % (typed_ms(rnd, "D", depth - 1, tap), typed_ms(rnd, "V", depth - 1, tap)),
+            lambda: "or_i(%s,%s)" % (typed_ms(rnd, "V", depth - 1, tap), typed_ms(rnd, "V", depth - 1, tap)),
+            lambda: f"v:older({tl()})",
+        ])()
+    return rnd.choice([
+        lambda: "and_v(%s,%s)" % (typed_ms(rnd, "V", depth - 1, tap), typed_ms(rnd, "B", depth - 1, tap)),
+        lambda: "and_b(%s,%s)" % (typed_ms(rnd, "B", depth - 1, tap), typed_ms(rnd, "W", depth - 1, tap)),
+        lambda: "or_d(%s,%s)" % (typed_ms(rnd, "D", depth - 1, tap), typed_ms(rnd, "B", depth - 1, tap)),
+        lambda: "or_i(%s,%s)" % (typed_ms(rnd, "B", depth - 1, tap), typed_ms(rnd, "B", depth - 1, tap)),
+        lambda: "andor(%s,%s,%s)" % (typed_ms(rnd, "D", depth - 1, tap), typed_ms(rnd, "B", depth - 1, tap),
+                                     typed_ms(rnd, "B", depth - 1, tap)),
+        lambda: "and_n(%s,%s)" % (typed_ms(rnd, "D", depth - 1, tap), typed_ms(rnd, "B", depth - 1, tap)),
+        lambda: "t:" + typed_ms(rnd, "V", depth - 1, tap),
+        lambda: f"and_v(v:older({tl()}),{typed_ms(rnd, 'B', depth - 1, tap)})",
+        lambda: "l:" + typed_ms(rnd, "B", depth - 1, tap),
+        lambda: "u:" + typed_ms(rnd, "B", depth - 1, tap),
+        lambda: "j:" + typed_ms(rnd, "D", depth - 1, tap),
+        lambda: "n:" + typed_ms(rnd, "D", depth - 1, tap),
+    ])()
+
+
 class InteropMiniscriptTest(InteropDescriptorsTest):
     """The same two nodes and calls as interop_descriptors.py."""
 
@@ -187,6 +253,19 @@ class InteropMiniscriptTest(InteropDescriptorsTest):
         self.log.info("%d accepted, %d refused (the same on both)", len(good), nbad)
         assert len(good) >= 60 and nbad >= 40
 
+        self.log.info("random Miniscript in both contexts")
+        rnd = random.Random(20261207)
+        nrand = 0
+        for i in range(600):
+            tap = i % 2 == 1
+            ms = random_ms(rnd, 3, tap) if i < 300 else typed_ms(rnd, "B", rnd.randint(1, 4), tap)
+            d = f"tr({X3},{ms})" if tap else f"wsh({ms})"
+            r = self.same("getdescriptorinfo", d)
+            if r[0] == "ok":
+                good[d] = r[1]
+                nrand += 1
+        self.log.info("%d of them accepted (the same on both)", nrand)
+
         self.log.info("the canonical strings parse back to themselves")
         for d, info in good.items():
             self.same("getdescriptorinfo", info["descriptor"])
@@ -201,7 +280,6 @@ class InteropMiniscriptTest(InteropDescriptorsTest):
                 self.same("deriveaddresses", full)
 
         self.log.info("random edits of the good ones")
-        rnd = random.Random(20261207)
         edits = "():,vsacdjntlu0123456789abcdefx_ "
         pool = list(good)
         for _ in range(600):
