@@ -256,6 +256,7 @@ class InteropMiniscriptTest(InteropDescriptorsTest):
         self.log.info("random Miniscript in both contexts")
         rnd = random.Random(20261207)
         nrand = 0
+        self.random_good = []
         for i in range(600):
             tap = i % 2 == 1
             ms = random_ms(rnd, 3, tap) if i < 300 else typed_ms(rnd, "B", rnd.randint(1, 4), tap)
@@ -264,6 +265,8 @@ class InteropMiniscriptTest(InteropDescriptorsTest):
             if r[0] == "ok":
                 good[d] = r[1]
                 nrand += 1
+                if not r[1]["isrange"]:
+                    self.random_good.append(d)
         self.log.info("%d of them accepted (the same on both)", nrand)
 
         self.log.info("the canonical strings parse back to themselves")
@@ -328,7 +331,9 @@ class InteropMiniscriptTest(InteropDescriptorsTest):
             f"wsh(and_v(v:pk({A}),and_v(v:pk({B}),pk({C}))))",
             f"tr({X3},{{c:pk_k({X1}),c:pk_k({TPUB}/11/1)}})",
         ]
-        for d in paid:
+        # Random ones too: their inferred desc is Core's decoding of them.
+        paid_random = self.random_good[:30]
+        for d in paid + paid_random:
             core.generatetodescriptor(1, d)
         br.generatetodescriptor(1, f"wsh(and_v(v:pk({B}),after(10)))")
         self.sync_blocks()
@@ -342,7 +347,7 @@ class InteropMiniscriptTest(InteropDescriptorsTest):
             [f"sh(wsh(thresh(2,pk({A}),s:pk({B}),sln:older(10))))", f"wsh(and_v(v:pk({B}),after(10)))"],
             [f"wsh(and_v(v:pk({A}),and_v(v:pk({B}),pk({C}))))"],
             [{"desc": f"tr({X3},{{c:pk_k({X1}),c:pk_k({TPUB}/11/*)}})", "range": 2}],
-        ]
+        ] + [[d] for d in paid_random]
         for objs in scans:
             theirs, ours = self.both("scantxoutset", "start", objs)
             assert theirs[0] == "ok", theirs
