@@ -3,9 +3,11 @@
  * fragments, same argument rules: a key, hash or number runs to the next
  * ')'; numbers as Core's ToIntegral) and printing as Core's ToString.
  *
- * Core parses with an explicit stack; this parser recurses, so it refuses
- * text nested deeper than MS_MAX_DEPTH (Core has no such bound, but 3600
- * bytes of P2WSH script cannot nest that deep either).
+ * Core parses with an explicit stack; this parser (and the printer,
+ * compiler and checks, which walk the tree) recurse, so text nested
+ * deeper than MS_MAX_DEPTH levels, wrappers counted, is refused: Core has
+ * no such bound, but a tapscript leaf of 300 kB could otherwise nest
+ * deep enough to overflow a thread's stack.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -457,6 +459,10 @@ parse_wrapped(struct pstate *st)
 			return NULL;
 		st->size += add;
 	}
+	/* Each wrapper is a level of the tree too. */
+	st->depth += (int)nw;
+	if (st->depth > MS_MAX_DEPTH)
+		return NULL;
 	if (nw > 0)
 		st->p += nw + 1;
 	if ((n = parse_expr(st)) == NULL)
@@ -468,6 +474,7 @@ parse_wrapped(struct pstate *st)
 			return NULL;
 		}
 		n = apply_wrapper(st, w[--nw], n);
+		st->depth--;
 	}
 	st->depth--;
 	return n;

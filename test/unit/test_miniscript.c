@@ -509,5 +509,30 @@ test_infer(void)
 	}
 }
 
+/* Nesting, wrappers counted, stops at 1000 levels (doc/rpc.md). */
+static void
+test_depth(void)
+{
+	struct ms_keyops ko;
+	struct tab t;
+	struct ms_node *n;
+	size_t k;
+	char *text = xmalloc(200000);
+
+	for (k = 990; k <= 1001; k += 11) {
+		memset(text, 'n', k);
+		strcpy(text + k, ":pk(" K1 ")");
+		n = parse(text, &t, &ko);
+		CHECK((n != NULL) == (k == 990));
+		ms_free(n);
+	}
+	/* 100000 wrappers: refused, not a stack overflow. */
+	memset(text, 'n', 100000);
+	strcpy(text + 100000, ":pk(" K1 ")");
+	CHECK(parse(text, &t, &ko) == NULL);
+	free(text);
+}
+
 UNIT_MAIN(UNIT_CASE(test_core_table), UNIT_CASE(test_scripts),
-    UNIT_CASE(test_types), UNIT_CASE(test_parse_print), UNIT_CASE(test_infer))
+    UNIT_CASE(test_types), UNIT_CASE(test_parse_print), UNIT_CASE(test_infer),
+    UNIT_CASE(test_depth))
