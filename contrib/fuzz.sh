@@ -15,7 +15,7 @@
 # target as one pass or fail and end with the totals. Targets: tx
 # block p2p jsonrpc config address script v2transport merkleblock snapshot
 # psbt store undo mempooldat peersdat banlist loadblock cfilters rpcfast
-# feeestimates descriptor
+# feeestimates descriptor miniscript
 # (default: all).
 #
 # Corpora under WORK/corpus/TARGET grow from run to run; seeds are made
@@ -31,7 +31,7 @@ run=1
 ci=0
 all="tx block p2p jsonrpc config address script v2transport merkleblock snapshot"
 all="$all psbt store undo mempooldat peersdat banlist loadblock cfilters rpcfast feeestimates"
-all="$all descriptor"
+all="$all descriptor miniscript"
 
 while getopts "t:b:w:nch" opt; do
 	case $opt in
@@ -380,6 +380,22 @@ for d in tables["GOOD"] + tables["BAD"] + tables["MINISCRIPT"]:
     put("descriptor", bytes([4 << 1]) + d.encode())
     if "#" not in d and all(ch in DESC_IN for ch in d):
         put("descriptor", bytes([4 << 1 | 1]) + (d + "#" + desc_sum(d)).encode())
+
+# miniscript: the Miniscript of the mixed test, its text (selector 0 in
+# P2WSH, 1 in tapscript, taken out of wsh() and tr(KEY,)) and its witness
+# scripts (selector 2); the whole descriptors also seed descriptor.
+src = open(os.path.join(top, "test", "functional", "interop_miniscript.py")).read()
+src = src.split("\nclass ")[0].split("from test_framework.util import assert_equal\n")[1]
+ms = {}
+exec(src, ms)
+for d in ms["MS"] + ms["BAD_EXTRA"]:
+    put("descriptor", bytes([4 << 1]) + d.encode())
+    if d.startswith("wsh(") and d.endswith(")"):
+        put("miniscript", bytes([0]) + d[4:-1].encode())
+    elif d.startswith("tr(") and "," in d and d.endswith(")"):
+        put("miniscript", bytes([1]) + d[d.index(",") + 1:-1].encode())
+for h in ms["SCRIPTS"]:
+    put("miniscript", bytes([2]) + bytes.fromhex(h))
 
 
 # snapshot: a UTXO snapshot file (metadata, then coins grouped by txid),

@@ -106,5 +106,12 @@ int descriptor_is_range(const struct descriptor *d);
 int descriptor_is_solvable(const struct descriptor *d);
 /* Whether any key was given as WIF or xprv. */
 int descriptor_has_private_keys(const struct descriptor *d);
+/*
+ * What Core's InferDescriptor gives for a P2WSH output whose witness script
+ * is known and is sane Miniscript (decodescript's segwit "desc"):
+ * "wsh(...)#checksum" with the keys as hex, or NULL when the script is no
+ * such Miniscript. xmalloc'd.
+ */
+char *descriptor_infer_wsh_miniscript(const uint8_t *script, size_t len);
 
 #endif

@@ -56,6 +56,7 @@ BASE_SCRIPTS = [
     ("mempool_import.py", 600),
     ("interop_scanblocks.py", 600),
     ("interop_descriptors.py", 600),
+    ("interop_miniscript.py", 300),
     ("feature_proxy.py", 600),
     ("feature_consensus_diff.py", 900),
     ("interop_utxo_snapshot.py", 900),
