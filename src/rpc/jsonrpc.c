@@ -58,6 +58,8 @@ rpc_request_parse(json_t *obj, struct rpc_request *rq, struct rpc_error *err)
 	}
 	rq->method = json_string_value(m);
 	rq->method_nul = strlen(rq->method) != json_string_length(m);
+	rq->dup_param = json_object_getn(obj, RPC_DUP_PARAM_KEY,
+	    RPC_DUP_PARAM_KEYLEN);
 	p = json_object_get(obj, "params");
 	if (p == NULL || json_is_null(p))
 		rq->params = NULL;
@@ -156,6 +158,11 @@ exec_one(struct rpc *r, const struct rpc_request *rq, struct rpc_error *err)
 	if (rq->params == NULL)
 		params = json_array();
 	else if (json_is_object(rq->params)) {
+		/* Core's transformNamedArguments checks this first. */
+		if (json_is_string(rq->dup_param))
+			return rpc_fail(err, RPC_INVALID_PARAMETER,
+			    "Parameter %s specified multiple times",
+			    json_string_value(rq->dup_param));
 		params = rpc_named_to_positional(m, rq->params, err);
 		if (params == NULL)
 			return NULL;

@@ -178,6 +178,7 @@ struct rpc_request {
 	const char *method; /* borrowed from the request JSON */
 	int method_nul;	    /* the name holds \u0000: no method has it */
 	json_t *params;	    /* borrowed: array or object */
+	json_t *dup_param;  /* borrowed: a named param given twice, or NULL */
 };
 
 /* Parses a request object. 0, or -1 with *err (id/version set when known). */
@@ -220,6 +221,16 @@ extern size_t rpc_batch_reply_max;
  */
 #define RPC_MAX_JSON_DEPTH 512
 json_t *rpc_json_parse(const char *data, size_t len);
+/*
+ * Duplicate keys are read as UniValue reads them: an object's first member
+ * with a key counts, later ones are dropped. A request whose named
+ * "params" object repeats a key gets, from rpc_json_parse, a member with
+ * this key (it holds a NUL, which jansson refuses in a parsed key, so no
+ * request text can carry it) holding the
+ * first key repeated; rpc_request_parse reads it into dup_param.
+ */
+#define RPC_DUP_PARAM_KEY "\0param-repeated"
+#define RPC_DUP_PARAM_KEYLEN (sizeof(RPC_DUP_PARAM_KEY) - 1)
 /* Same for raw bytes (parse errors answered as Core does). */
 void rpc_execute_raw(struct rpc *r, const char *data, size_t len,
     struct rpc_http_reply *out);

@@ -20,7 +20,11 @@ presence of a Content-Type and the body bytes must be equal. Covered:
   getchaintxstats, getnodeaddresses);
   any id (a huge integer, 1.10, 1e400, -0, an array or object holding
   such numbers) is echoed as sent; \\u0000 in a method name is "Method not
-  found"; parse errors carry "id": null.
+  found"; parse errors carry "id": null;
+- duplicate keys (issue 15): the first member with a key counts (UniValue
+  keeps every member and looks up the first), in the request and inside
+  parameter objects; a named parameter given twice is -8 "Parameter X
+  specified multiple times", after the method lookup.
 """
 
 import base64
@@ -103,6 +107,26 @@ CASES = [
     '{"method":"getblockcount","params":[1-2],"id":1}',
     'nonsense',
     '5',
+    # Duplicate keys (issue 15): the first member with a key counts, a
+    # named parameter given twice is -8 after the method lookup.
+    '{"method":"getblockcount","method":"nosuch","id":1,"id":2}',
+    '{"method":"nosuch","method":"getblockcount","id":1}',
+    '{"jsonrpc":"2.0","jsonrpc":"1.0","method":"getblockcount","id":1.10,"id":[2]}',
+    '{"jsonrpc":"1.0","jsonrpc":"2.0","method":"getblockcount","id":[1.10],"id":3}',
+    '{"method":"getblockhash","params":{"height":0,"height":1},"id":1}',
+    '{"method":"getblockhash","params":{"height":0,"h\\u0065ight":0},"id":1}',
+    '{"method":"getblockhash","params":{"nosuch":1,"height":0,"nosuch":1},"id":1}',
+    '{"method":"getblockhash","params":{"height":0,"args":[1],"args":[2]},"id":1}',
+    '{"method":"getblockheader","params":{"blockhash":"x","verbose":1.5,"blockhash":"y"},"id":1}',
+    '{"method":"nosuch","params":{"height":0,"height":1},"id":1}',
+    '{"method":"getblockhash","params":[0],"params":{"height":0,"height":1},"id":1}',
+    '{"method":"getblockhash","params":{"height":0,"height":1},"params":[0],"id":1}',
+    '{"method":"getblocktemplate","params":[{"rules":["segwit"],"mode":"x","mode":"template"}],"id":1}',
+    '{"method":"getblocktemplate","params":[{"mode":"proposal","mode":"template","rules":["segwit"]}],"id":1}',
+    '[{"method":"getblockcount","id":1,"id":2},'
+    '{"method":"getblockhash","params":{"height":0,"height":0},"id":3}]',
+    '{"method":"getblockcount","id":3,"id":}',
+    '{"method":"getblockcount","id":3,"id":[1,}',
 ]
 
 

@@ -104,8 +104,10 @@ test_bad_requests(void)
 		    "jsonrpc field must be a string" },
 		{ "{\"jsonrpc\":\"3.0\",\"method\":\"echo\"}", 400,
 		    "JSON-RPC version not supported" },
-		/* Duplicate keys are refused rather than silently dropped. */
-		{ "{\"method\":\"echo\",\"method\":\"help\"}", 500,
+		/* Dropping a repeated member must not hide bad syntax. */
+		{ "{\"method\":\"echo\",\"id\":1,\"id\":}", 500,
+		    "Parse error" },
+		{ "{\"method\":\"echo\",\"id\":1,\"id\":[1,}", 500,
 		    "Parse error" },
 	};
 	size_t i;
@@ -925,14 +927,30 @@ test_fast_path(void)
  * double anywhere fails only the parameter that is read as an integer, an
  * id comes back exactly as sent, and \u0000 is a character, not an error.
  */
+/* A body and the exact reply it gets. */
+struct body_case {
+	const char *body;
+	int status;
+	const char *reply;
+};
+
+static void
+check_cases(const struct body_case *v, size_t n)
+{
+	char *b;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		CHECK_EQ_INT(run(v[i].body, &b), v[i].status);
+		CHECK_EQ_STR(b ? b : "", v[i].reply);
+		free(b);
+	}
+}
+
 static void
 test_number_text(void)
 {
-	static const struct {
-		const char *body;
-		int status;
-		const char *reply;
-	} cases[] = {
+	static const struct body_case cases[] = {
 		{ "{\"method\":\"echo\",\"id\":123456789012345678901234567890}",
 		    200,
 		    "{\"result\":[],\"error\":null,"
@@ -988,19 +1006,68 @@ test_number_text(void)
 		    "\"id\":null}\n" },
 	};
 	char *b;
-	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		CHECK_EQ_INT(run(cases[i].body, &b), cases[i].status);
-		CHECK_EQ_STR(b ? b : "", cases[i].reply);
-		free(b);
-	}
+	check_cases(cases, sizeof(cases) / sizeof(cases[0]));
 	/* A string parameter holding \u0000 is refused, not cut short. */
 	CHECK_EQ_INT(run("{\"method\":\"echo\",\"params\":[\"a\\u0000b\"]}",
 			 &b),
 	    500);
 	CHECK(b && strstr(b, "\"code\":-8,") != NULL);
 	free(b);
+}
+
+/*
+ * Duplicate keys as UniValue reads them (interop_jsonrpc.py compares such
+ * bodies with Core 28.1): the first member with a key counts, in the
+ * request and in every object inside it, and a named parameter given
+ * twice is -8 after the method lookup. (echo writes back only the members
+ * kept; Core writes every one.)
+ */
+static void
+test_duplicate_keys(void)
+{
+	static const struct body_case cases[] = {
+		{ "{\"method\":\"echo\",\"method\":\"nosuch\",\"id\":1,"
+		  "\"id\":2}",
+		    200, "{\"result\":[],\"error\":null,\"id\":1}\n" },
+		{ "{\"method\":\"echo\",\"id\":1.10,\"id\":[2.50],"
+		  "\"jsonrpc\":\"2.0\",\"jsonrpc\":\"1.0\"}",
+		    200,
+		    "{\"jsonrpc\":\"2.0\",\"result\":[],\"id\":1.10}\n" },
+		{ "{\"method\":\"echo\",\"params\":[{\"a\":1,\"a\":2,"
+		  "\"b\":{\"c\":[1.10],\"c\":2, \"\\u0063\" : 3 }}],"
+		  "\"params\":[5],\"id\":1}",
+		    200,
+		    "{\"result\":[{\"a\":1,\"b\":{\"c\":[1.1]}}],"
+		    "\"error\":null,\"id\":1}\n" },
+		{ "{\"method\":\"echo\",\"params\":{\"arg0\":1,"
+		  "\"arg1\":2,\"arg\\u0030\":3},\"id\":1}",
+		    500,
+		    "{\"result\":null,\"error\":{\"code\":-8,\"message\":"
+		    "\"Parameter arg0 specified multiple times\"},\"id\":1}\n" },
+		/* Before any other named-parameter error, after the lookup. */
+		{ "{\"method\":\"echo\",\"params\":{\"x\":1,\"y\":1,"
+		  "\"y\":2,\"x\":2},\"id\":1}",
+		    500,
+		    "{\"result\":null,\"error\":{\"code\":-8,\"message\":"
+		    "\"Parameter y specified multiple times\"},\"id\":1}\n" },
+		{ "{\"method\":\"nosuch\",\"params\":{\"x\":1,\"x\":1},"
+		  "\"id\":1}",
+		    404,
+		    "{\"result\":null,\"error\":{\"code\":-32601,"
+		    "\"message\":\"Method not found\"},\"id\":1}\n" },
+		/* Only the first "params" counts; the later one is dropped. */
+		{ "{\"method\":\"echo\",\"params\":[],\"params\":{\"x\":1,"
+		  "\"x\":1},\"id\":1}",
+		    200, "{\"result\":[],\"error\":null,\"id\":1}\n" },
+		{ "[{\"method\":\"echo\",\"id\":1,\"id\":2},{\"method\":"
+		  "\"echo\",\"params\":{\"args\":[1],\"args\":[2]},\"id\":3}]",
+		    200,
+		    "[{\"result\":[],\"error\":null,\"id\":1},{\"result\":"
+		    "null,\"error\":{\"code\":-8,\"message\":\"Parameter args "
+		    "specified multiple times\"},\"id\":3}]\n" },
+	};
+	check_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* Past the batch answer bound the remaining calls are not run (-7). */
@@ -1029,7 +1096,7 @@ test_batch_reply_bound(void)
 	rpc_batch_reply_max = RPC_BATCH_REPLY_MAX;
 }
 
-UNIT_MAIN(UNIT_CASE(test_number_text), UNIT_CASE(test_batch_reply_bound),
+UNIT_MAIN(UNIT_CASE(test_number_text), UNIT_CASE(test_duplicate_keys), UNIT_CASE(test_batch_reply_bound),
     UNIT_CASE(test_single_v1), UNIT_CASE(test_single_v2),
     UNIT_CASE(test_bad_requests), UNIT_CASE(test_batch),
     UNIT_CASE(test_named_params), UNIT_CASE(test_arity_and_types),
