@@ -499,7 +499,8 @@ rpc_construct_tx(struct rpc_ctx *c, struct tx *txp, struct outbuf *obp,
 	struct tx tx;
 	int rc = -1;
 	const char *key;
-	json_int_t lock = 0, seq;
+	json_int_t seq;
+	int64_t lock = 0, v64;
 	size_t i;
 	/* Core: replaceable unless told otherwise. */
 	int have_data = 0,
@@ -507,8 +508,9 @@ rpc_construct_tx(struct rpc_ctx *c, struct tx *txp, struct outbuf *obp,
 
 	memset(&tx, 0, sizeof(tx));
 	if (lt) {
-		lock = json_integer_value(lt);
-		if (!json_is_integer(lt) || lock < 0 || lock > 0xffffffffLL) {
+		if (rpc_get_int64(lt, &lock, err) == -1)
+			return -1;
+		if (lock < 0 || lock > 0xffffffffLL) {
 			rpc_fail(err, RPC_INVALID_PARAMETER,
 			    "Invalid parameter, locktime out of range");
 			return -1;
@@ -516,13 +518,20 @@ rpc_construct_tx(struct rpc_ctx *c, struct tx *txp, struct outbuf *obp,
 	}
 	tx.version = 2;
 	if (ver) {
-		if (!json_is_integer(ver) || json_integer_value(ver) < 1 ||
-		    json_integer_value(ver) > 3) {
+		/* Core 29's getInt<uint32_t>(), then the range. */
+		if (rpc_get_int64(ver, &v64, err) == -1)
+			return -1;
+		if (v64 < 0 || v64 > UINT32_MAX) {
+			rpc_fail(err, RPC_MISC_ERROR,
+			    "JSON integer out of range");
+			return -1;
+		}
+		if (v64 < 1 || v64 > 3) {
 			rpc_fail(err, RPC_INVALID_PARAMETER,
 			    "Invalid parameter, version out of range(1~3)");
 			return -1;
 		}
-		tx.version = (int32_t)json_integer_value(ver);
+		tx.version = (int32_t)v64;
 	}
 	tx.locktime = (uint32_t)lock;
 	tx.vin_count = json_array_size(ins);

@@ -341,6 +341,14 @@ int rpc_get_int(const json_t *v, int *out, struct rpc_error *err);
 int rpc_get_int_or(const json_t *v, int deflt, int *out,
     struct rpc_error *err);
 /*
+ * Core's getInt<int64_t>(): v must be a whole number (jansson holds none
+ * outside int64), else -1 "JSON integer out of range". The table's type
+ * check lets 1.5 through as a number, as Core's does: each handler reads
+ * its integers with these where Core's reads them, so that an earlier
+ * parameter's error comes first.
+ */
+int rpc_get_int64(const json_t *v, int64_t *out, struct rpc_error *err);
+/*
  * Core reads verbosity without its type check (it also takes a boolean),
  * so any other type fails inside the handler: -1, not -3. 0 or -1.
  */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rpc/rpc_int.h"
+#include "util/xmalloc.h"
 #include "unit.h"
 
 /* Runs a raw body with no server (only table checks and echo/help work). */
@@ -177,13 +178,14 @@ named(const char *method, const char *obj, struct rpc_error *err)
 static void
 check_named(const char *method, const char *obj, const char *want)
 {
-	struct rpc_error err;
+	struct rpc_error err = RPC_ERROR_INIT;
 	json_t *r = named(method, obj, &err);
 	char *s;
 
 	CHECK(r != NULL);
 	if (r == NULL) {
 		fprintf(stderr, "  %s %s: %s\n", method, obj, err.message);
+		rpc_error_clear(&err);
 		return;
 	}
 	s = rpc_json_dumps(r, 0);
@@ -195,13 +197,14 @@ check_named(const char *method, const char *obj, const char *want)
 static void
 check_named_err(const char *method, const char *obj, const char *msg)
 {
-	struct rpc_error err;
+	struct rpc_error err = RPC_ERROR_INIT;
 	json_t *r = named(method, obj, &err);
 
 	CHECK(r == NULL);
 	json_decref(r);
 	CHECK_EQ_INT(err.code, RPC_INVALID_PARAMETER);
 	CHECK_EQ_STR(err.message, msg);
+	rpc_error_clear(&err);
 }
 
 static void
@@ -517,7 +520,7 @@ test_amount_parse(void)
 		{ "true", 0, 0 },
 		{ "\"01\"", 0, 0 },
 	};
-	struct rpc_error err;
+	struct rpc_error err = RPC_ERROR_INIT;
 	json_error_t je;
 	int64_t sat;
 	size_t i;
@@ -534,12 +537,13 @@ test_amount_parse(void)
 			CHECK_EQ_INT(err.code, RPC_TYPE_ERROR);
 		json_decref(j);
 	}
+	rpc_error_clear(&err);
 }
 
 static void
 test_hash_param(void)
 {
-	struct rpc_error err;
+	struct rpc_error err = RPC_ERROR_INIT;
 	uint8_t h[32];
 	json_t *j;
 
@@ -555,6 +559,7 @@ test_hash_param(void)
 	CHECK(strncmp(err.message, "txid must be hexadecimal string (not 'zz",
 		  40) == 0);
 	json_decref(j);
+	rpc_error_clear(&err);
 	j = json_string(
 	    "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a"
 	    "11466e2206");
@@ -563,6 +568,50 @@ test_hash_param(void)
 	CHECK_EQ_INT(h[31], 0x0f);
 	CHECK_EQ_INT(h[0], 0x06);
 	json_decref(j);
+	rpc_error_clear(&err);
+}
+
+/*
+ * An error message has no length limit, as Core's: a 5,000-character
+ * argument is quoted whole (it used to be cut at 511 bytes), here and
+ * through the whole request path.
+ */
+static void
+test_long_error_message(void)
+{
+	struct rpc_error err = RPC_ERROR_INIT;
+	size_t n = 5000;
+	char *arg = xmalloc(n + 1), *want, *body, *b;
+	uint8_t h[32];
+	json_t *j;
+
+	memset(arg, 'z', n);
+	arg[n] = '\0';
+	j = json_string(arg);
+	CHECK_EQ_INT(rpc_parse_hash(j, "blockhash", h, &err), -1);
+	want = xasprintf("blockhash must be of length 64 (not %zu, for '%s')",
+	    n, arg);
+	CHECK_EQ_STR(err.message, want);
+	/* A second failure replaces the message (the first is freed). */
+	rpc_fail(&err, RPC_MISC_ERROR, "again: %s", err.message);
+	CHECK_EQ_INT(strlen(err.message), strlen(want) + 7);
+	rpc_error_clear(&err);
+	CHECK(err.message == NULL);
+	json_decref(j);
+	free(want);
+	body = xasprintf("{\"method\":\"getblockheader\",\"params\":"
+			 "[\"%s\"],\"id\":1}",
+	    arg);
+	CHECK_EQ_INT(run(body, &b), 500);
+	want = xasprintf("{\"result\":null,\"error\":{\"code\":-8,\"message\":"
+			 "\"hash must be of length 64 (not %zu, for '%s')\"},"
+			 "\"id\":1}\n",
+	    n, arg);
+	CHECK_EQ_STR(b ? b : "", want);
+	free(b);
+	free(want);
+	free(body);
+	free(arg);
 }
 
 static void
@@ -739,7 +788,7 @@ static char *
 general_reply(const char *body, json_t *res)
 {
 	struct rpc_request rq;
-	struct rpc_error err;
+	struct rpc_error err = RPC_ERROR_INIT;
 	struct jout o = { NULL, 0, 0 };
 	json_t *b, *reply;
 
@@ -1032,8 +1081,7 @@ test_duplicate_keys(void)
 		    200, "{\"result\":[],\"error\":null,\"id\":1}\n" },
 		{ "{\"method\":\"echo\",\"id\":1.10,\"id\":[2.50],"
 		  "\"jsonrpc\":\"2.0\",\"jsonrpc\":\"1.0\"}",
-		    200,
-		    "{\"jsonrpc\":\"2.0\",\"result\":[],\"id\":1.10}\n" },
+		    200, "{\"jsonrpc\":\"2.0\",\"result\":[],\"id\":1.10}\n" },
 		{ "{\"method\":\"echo\",\"params\":[{\"a\":1,\"a\":2,"
 		  "\"b\":{\"c\":[1.10],\"c\":2, \"\\u0063\" : 3 }}],"
 		  "\"params\":[5],\"id\":1}",
@@ -1096,7 +1144,8 @@ test_batch_reply_bound(void)
 	rpc_batch_reply_max = RPC_BATCH_REPLY_MAX;
 }
 
-UNIT_MAIN(UNIT_CASE(test_number_text), UNIT_CASE(test_duplicate_keys), UNIT_CASE(test_batch_reply_bound),
+UNIT_MAIN(UNIT_CASE(test_number_text), UNIT_CASE(test_duplicate_keys),
+    UNIT_CASE(test_long_error_message), UNIT_CASE(test_batch_reply_bound),
     UNIT_CASE(test_single_v1), UNIT_CASE(test_single_v2),
     UNIT_CASE(test_bad_requests), UNIT_CASE(test_batch),
     UNIT_CASE(test_named_params), UNIT_CASE(test_arity_and_types),
