@@ -768,6 +768,11 @@ class InteropRpcDiffTest(BitrootTestFramework):
         c("sendrawtransaction", self.loose["hex"], 0, -1)
         c("sendrawtransaction", "00")
         c("sendrawtransaction", "zz")
+        # Two faults: Core decodes before it reads maxfeerate.
+        c("sendrawtransaction", "zz", -1)
+        c("sendrawtransaction", "zz", "x")
+        c("sendrawtransaction", "zz", 1)
+        c("sendrawtransaction", "zz", 0, -1)
         c("sendrawtransaction", hexes[0])
         c("sendrawtransaction", hexes[1])
         conflict = copy.deepcopy(self.child["tx"])
