@@ -138,13 +138,14 @@ class InteropJsonRpcTest(BitrootTestFramework):
     def setup_network(self):
         self.setup_nodes()
 
-    def post(self, node, body):
+    def post(self, node, body, extra_headers=None):
         user, pw = node.read_cookie()
         conn = http.client.HTTPConnection("127.0.0.1", node.rpc_port, timeout=60)
         auth = base64.b64encode(("%s:%s" % (user, pw)).encode()).decode()
+        headers = {"Authorization": "Basic " + auth, "Content-Type": "application/json"}
+        headers.update(extra_headers or {})
         try:
-            conn.request("POST", "/", body, {"Authorization": "Basic " + auth,
-                                             "Content-Type": "application/json"})
+            conn.request("POST", "/", body, headers)
             resp = conn.getresponse()
             data = resp.read()
             has_type = resp.getheader("Content-Type") is not None
@@ -166,6 +167,13 @@ class InteropJsonRpcTest(BitrootTestFramework):
                 assert_equal(a[1:], (False, b""))
         self.log.info("%d bodies answered as Core (%d with HTTP 204)", len(CASES), notifications)
         assert notifications >= 5
+        # Headers: both take libevent's 8 KB limit, with its 400 page.
+        body = '{"method":"getblockcount","id":1}'
+        for n in (7000, 9000):
+            big = {"X-Big": "a" * n}
+            a, b = self.post(core, body, big), self.post(br, body, big)
+            assert_equal(a, b)
+            assert_equal(a[0], 200 if n < 8000 else 400)
 
 
 if __name__ == "__main__":
