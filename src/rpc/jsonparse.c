@@ -297,7 +297,13 @@ object_key(struct scan *s, struct level *l, int req_level, const char *p,
 
 	if (key_bytes(p, q, &k, &klen, &dec) == -1)
 		return;
+	/*
+	 * In malformed text a number may have been rewritten between the ','
+	 * and this key: never drop text already copied (jansson refuses
+	 * such text anyway).
+	 */
 	drop = l->keys != NULL && l->member_start != NULL &&
+	    l->member_start >= s->copied &&
 	    json_object_getn(l->keys, k, klen) != NULL;
 	if (drop && l->is_params)
 		note_dup_param(s, l, k, klen);

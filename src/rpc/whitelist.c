@@ -73,8 +73,10 @@ parse_methods(const char *list, char ***out, size_t *nout)
 static int
 acl_has(const struct rpc_acl *acl, const char *method)
 {
-	return bsearch(&method, acl->methods, acl->n, sizeof(char *),
-		   cmp_str) != NULL;
+	/* An empty list has no array: bsearch must not see NULL. */
+	return acl->n > 0 &&
+	    bsearch(&method, acl->methods, acl->n, sizeof(char *), cmp_str) !=
+	    NULL;
 }
 
 /* Keeps in acl only the methods also in m (m is freed). */

@@ -234,7 +234,7 @@ check_param_value(json_t *v)
 	int64_t sat, sat2;
 	size_t n;
 
-	memset(&err, 0, sizeof(err));
+	rpc_error_clear(&err);
 	if (rpc_parse_hash(v, "hash", h, &err) == 0) {
 		PROP(json_is_string(v));
 		hash_to_hex(h, hex);
@@ -244,7 +244,7 @@ check_param_value(json_t *v)
 		    (err.code == RPC_TYPE_ERROR ||
 			err.code == RPC_INVALID_PARAMETER));
 
-	memset(&err, 0, sizeof(err));
+	rpc_error_clear(&err);
 	if (rpc_parse_hex(v, "data", &bytes, &n, &err) == 0) {
 		PROP(json_is_string(v));
 		enc = hex_encode_alloc(bytes, n);
@@ -256,7 +256,7 @@ check_param_value(json_t *v)
 		    (err.code == RPC_TYPE_ERROR ||
 			err.code == RPC_INVALID_PARAMETER));
 
-	memset(&err, 0, sizeof(err));
+	rpc_error_clear(&err);
 	if (rpc_parse_amount(v, &sat, &err) == 0) {
 		PROP(sat >= 0 && sat <= MAX_MONEY);
 		/* The amount as Core prints it reads back the same. */

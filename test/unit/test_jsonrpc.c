@@ -110,6 +110,9 @@ test_bad_requests(void)
 		    "Parse error" },
 		{ "{\"method\":\"echo\",\"id\":1,\"id\":[1,}", 500,
 		    "Parse error" },
+		/* A number rewritten between the ',' and a repeated key (found
+		 * by fuzz_jsonrpc: the drop once began before copied text). */
+		{ "{\"a\":1, 1e999 \"a\":2}", 500, "Parse error" },
 	};
 	size_t i;
 	char *b, want[256];
