@@ -499,8 +499,7 @@ rpc_construct_tx(struct rpc_ctx *c, struct tx *txp, struct outbuf *obp,
 	struct tx tx;
 	int rc = -1;
 	const char *key;
-	json_int_t seq;
-	int64_t lock = 0, v64;
+	int64_t lock = 0, v64, seq;
 	size_t i;
 	/* Core: replaceable unless told otherwise. */
 	int have_data = 0,
@@ -565,11 +564,15 @@ rpc_construct_tx(struct rpc_ctx *c, struct tx *txp, struct outbuf *obp,
 		tx.vin[i].sequence = rbf ? MAX_BIP125_RBF_SEQUENCE :
 		    lock		 ? SEQUENCE_FINAL - 1 :
 					   SEQUENCE_FINAL;
+		/*
+		 * Core reads a number only (anything else keeps the
+		 * default), with getInt<int64_t>(): 1.5 is out of range.
+		 */
 		v = json_object_get(in, "sequence");
-		if (v) {
-			seq = json_integer_value(v);
-			if (!json_is_integer(v) || seq < 0 ||
-			    seq > 0xffffffffLL) {
+		if (json_is_number(v)) {
+			if (rpc_get_int64(v, &seq, err) == -1)
+				goto done;
+			if (seq < 0 || seq > 0xffffffffLL) {
 				rpc_fail(err, RPC_INVALID_PARAMETER,
 				    "Invalid parameter, sequence number is out "
 				    "of range");

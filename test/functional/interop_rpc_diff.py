@@ -959,6 +959,7 @@ class InteropRpcDiffTest(BitrootTestFramework):
             c("addpeeraddress", "bad", v)
             c("createmultisig", v, ["zz"])
             c("createrawtransaction", [{"txid": "zz"}], {}, v)
+            c("createrawtransaction", [{"txid": BADHASH, "vout": 0, "sequence": v}], {})
             c("scanblocks", "start", [], v)
             c("deriveaddresses", "bad", v)
             c("deriveaddresses", "bad", [0, v])
@@ -966,6 +967,9 @@ class InteropRpcDiffTest(BitrootTestFramework):
             c("estimaterawfee", v)
             c("setmocktime", v)
             c("mockscheduler", v)
+        # A sequence that is no number keeps the default, as in Core.
+        for seq in ("x", True, None, -1, 2**32, 7):
+            c("createrawtransaction", [{"txid": BADHASH, "vout": 0, "sequence": seq}], {})
 
     def check_mining(self):
         self.log.info("mining")
