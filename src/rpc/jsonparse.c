@@ -58,7 +58,11 @@ struct level {
 	char kind;		  /* '{' or '[' */
 	int want_key;		  /* an object: a key comes next */
 	int is_params;		  /* a request's named "params" object */
-	int dup_noted;		  /* is_params: its first repeat is noted */
+	int is_params_arr;	  /* a request's positional "params" array */
+	long nelem;		  /* is_params_arr: elements before this one */
+	json_t *cur_key;	  /* is_params: the current member's key */
+	json_t *arg;		  /* an argument object: position or name */
+	int dup_noted;		  /* its first repeat is noted */
 	const char *member_start; /* the ',' before the current member */
 	json_t *keys;		  /* keys seen (a set), made at the first */
 };
@@ -72,6 +76,8 @@ struct scan {
 	size_t nids;
 	struct dup_param *dups;
 	size_t ndups;
+	/* Argument objects with a repeated key: [elem, [arg, key, index]]. */
+	json_t *dup_args;
 	int allow_drop; /* drop repeated members (0: the syntax check) */
 	int dropped;	/* a member was dropped */
 	/* Containers open: top-level kind, and the request-level state. */
@@ -264,6 +270,26 @@ key_bytes(const char *p, const char *q, const char **k, size_t *klen,
 	return 0;
 }
 
+/*
+ * The first repeated key of an object passed as an argument: which
+ * argument (position or name), the key, and how many members came before
+ * it (all kept), for methods that read every member as Core does
+ * (createrawtransaction's outputs; rpc_param_repeated_key).
+ */
+static void
+note_dup_arg(struct scan *s, struct level *l, const char *k, size_t klen)
+{
+	if (l->dup_noted)
+		return;
+	l->dup_noted = 1;
+	if (s->dup_args == NULL)
+		s->dup_args = json_array();
+	json_array_append_new(s->dup_args,
+	    json_pack("[I,[O,s%,I]]",
+		(json_int_t)(s->top == '[' ? s->elem : -1), l->arg, k, klen,
+		(json_int_t)json_object_size(l->keys)));
+}
+
 static void
 note_dup_param(struct scan *s, struct level *l, const char *k, size_t klen)
 {
@@ -307,6 +333,8 @@ object_key(struct scan *s, struct level *l, int req_level, const char *p,
 	    json_object_getn(l->keys, k, klen) != NULL;
 	if (drop && l->is_params)
 		note_dup_param(s, l, k, klen);
+	else if (drop && l->arg != NULL)
+		note_dup_arg(s, l, k, klen);
 	if (drop && s->allow_drop) {
 		s->drop_depth = s->depth;
 		/* Never the first member: its ',' starts what goes. */
@@ -316,6 +344,10 @@ object_key(struct scan *s, struct level *l, int req_level, const char *p,
 		if (l->keys == NULL)
 			l->keys = json_object();
 		json_object_setn_new_nocheck(l->keys, k, klen, json_null());
+		if (l->is_params) {
+			json_decref(l->cur_key);
+			l->cur_key = json_stringn_nocheck(k, klen);
+		}
 		if (req_level) {
 			s->id_next = klen == 2 && memcmp(k, "id", 2) == 0;
 			s->params_next = klen == 6 &&
@@ -323,6 +355,15 @@ object_key(struct scan *s, struct level *l, int req_level, const char *p,
 		}
 	}
 	json_decref(dec);
+}
+
+static void
+level_free(struct level *l)
+{
+	json_decref(l->keys);
+	json_decref(l->cur_key);
+	json_decref(l->arg);
+	l->keys = l->cur_key = l->arg = NULL;
 }
 
 /* The dropped member ends at p (a ',' or the '}' of its object). */
@@ -345,7 +386,7 @@ static int
 scan(struct scan *s)
 {
 	const char *p = s->data, *q;
-	struct level *l;
+	struct level *l, *parent;
 	int real, req_level, is_id, dropping;
 
 	while (p < s->end) {
@@ -377,6 +418,16 @@ scan(struct scan *s)
 			l->want_key = *p == '{';
 			l->is_params = *p == '{' && req_level &&
 			    s->params_next;
+			l->is_params_arr = *p == '[' && req_level &&
+			    s->params_next;
+			/* An object passed as an argument. */
+			parent = s->depth >= 2 ? &s->lv[s->depth - 2] : NULL;
+			if (!dropping && *p == '{' && parent != NULL &&
+			    parent->is_params_arr)
+				l->arg = json_integer(parent->nelem);
+			else if (!dropping && *p == '{' && parent != NULL &&
+			    parent->is_params && parent->cur_key != NULL)
+				l->arg = json_incref(parent->cur_key);
 			s->id_next = s->params_next = 0;
 			break;
 		case ']':
@@ -384,8 +435,7 @@ scan(struct scan *s)
 			if (dropping && s->depth == s->drop_depth)
 				drop_end(s, p);
 			if (s->depth > 0) {
-				json_decref(l->keys);
-				l->keys = NULL;
+				level_free(l);
 				s->depth--;
 			}
 			s->id_next = s->params_next = 0;
@@ -399,6 +449,8 @@ scan(struct scan *s)
 				drop_end(s, p);
 			if (s->top == '[' && s->depth == 1)
 				s->elem++;
+			if (l != NULL && l->is_params_arr)
+				l->nelem++;
 			if (l != NULL && l->kind == '{') {
 				l->want_key = 1;
 				l->member_start = p;
@@ -440,7 +492,8 @@ scan_free(struct scan *s)
 	size_t i;
 
 	for (i = 0; i < s->depth && i < RPC_MAX_JSON_DEPTH; i++)
-		json_decref(s->lv[i].keys);
+		level_free(&s->lv[i]);
+	json_decref(s->dup_args);
 	free(s->lv);
 	jout_free(&s->out);
 	free(s->ids);
@@ -484,7 +537,7 @@ json_t *
 rpc_json_parse(const char *data, size_t len)
 {
 	struct scan s, check;
-	json_t *body, *req, *syntax;
+	json_t *body, *req, *syntax, *e, *list;
 	size_t i;
 
 	/*
@@ -510,6 +563,22 @@ rpc_json_parse(const char *data, size_t len)
 		if (req != NULL && json_object_get(req, "id") != NULL)
 			json_object_set_new(req, "id",
 			    rpc_json_literal_value(s.ids[i].p, s.ids[i].n));
+	}
+	json_array_foreach (s.dup_args, i, e) {
+		req = body != NULL ?
+		    request_at(body,
+			(long)json_integer_value(json_array_get(e, 0))) :
+		    NULL;
+		if (req == NULL)
+			continue;
+		list = json_object_getn(req, RPC_DUP_ARG_KEY,
+		    RPC_DUP_ARG_KEYLEN);
+		if (list == NULL) {
+			list = json_array();
+			json_object_setn_new_nocheck(req, RPC_DUP_ARG_KEY,
+			    RPC_DUP_ARG_KEYLEN, list);
+		}
+		json_array_append(list, json_array_get(e, 1));
 	}
 	for (i = 0; body != NULL && i < s.ndups; i++) {
 		req = request_at(body, s.dups[i].elem);

@@ -60,6 +60,8 @@ rpc_request_parse(json_t *obj, struct rpc_request *rq, struct rpc_error *err)
 	rq->method_nul = strlen(rq->method) != json_string_length(m);
 	rq->dup_param = json_object_getn(obj, RPC_DUP_PARAM_KEY,
 	    RPC_DUP_PARAM_KEYLEN);
+	rq->dup_args = json_object_getn(obj, RPC_DUP_ARG_KEY,
+	    RPC_DUP_ARG_KEYLEN);
 	p = json_object_get(obj, "params");
 	if (p == NULL || json_is_null(p))
 		rq->params = NULL;
@@ -178,6 +180,7 @@ exec_one(struct rpc *r, const struct rpc_request *rq, struct rpc_error *err)
 	c.rpc = r;
 	c.m = m;
 	c.params = params;
+	c.dup_args = rq->dup_args;
 	if (rpc_owner_check(r, m, err) != 0) {
 		json_decref(params);
 		return NULL;
@@ -689,6 +692,7 @@ fast_call(struct rpc *r, const struct rpc_method *m,
 	c.rpc = r;
 	c.m = m;
 	c.params = params;
+	c.dup_args = NULL; /* the fast path takes no objects */
 	if (rpc_owner_check(r, m, &err) != 0)
 		goto out;
 	id = rpc_cmd_begin(r, m);

@@ -500,6 +500,9 @@ rpc_construct_tx(struct rpc_ctx *c, struct tx *txp, struct outbuf *obp,
 	int rc = -1;
 	const char *key;
 	int64_t lock = 0, v64, seq;
+	const char *dupkey;
+	size_t k, dupat;
+	int dup;
 	size_t i;
 	/* Core: replaceable unless told otherwise. */
 	int have_data = 0,
@@ -582,9 +585,24 @@ rpc_construct_tx(struct rpc_ctx *c, struct tx *txp, struct outbuf *obp,
 		}
 	}
 	if (json_is_object(outs)) {
-		json_object_foreach (outs, key, v)
+		/*
+		 * Core reads every member of the object, so a repeated key
+		 * (of which the parser kept the first) fails where its loop
+		 * meets the repeat: add_output refuses the key again.
+		 */
+		dup = rpc_param_repeated_key(c, 1, &dupkey, &dupat);
+		k = 0;
+		json_object_foreach (outs, key, v) {
+			if (dup && k++ == dupat &&
+			    add_output(c, &ob, dupkey, v, &have_data, err) ==
+				-1)
+				goto done;
 			if (add_output(c, &ob, key, v, &have_data, err) == -1)
 				goto done;
+		}
+		if (dup && k == dupat &&
+		    add_output(c, &ob, dupkey, outs, &have_data, err) == -1)
+			goto done;
 	} else if (json_is_array(outs)) {
 		json_array_foreach (outs, i, item) {
 			if (!json_is_object(item) ||

@@ -328,6 +328,7 @@ call_method(struct rpc *r, const char *name, json_t *params,
 	c.rpc = r;
 	c.m = m;
 	c.params = params;
+	c.dup_args = NULL;
 	if (rpc_owner_check(r, m, err) != 0)
 		return NULL;
 	return m->fn(&c, err);

@@ -638,6 +638,34 @@ rpc_check_params(const struct rpc_method *m, json_t *params,
 	return 0;
 }
 
+int
+rpc_param_repeated_key(const struct rpc_ctx *c, size_t i, const char **key,
+    size_t *index)
+{
+	const json_t *e, *arg;
+	size_t k, j, nargs;
+
+	json_array_foreach ((json_t *)(uintptr_t)c->dup_args, k, e) {
+		arg = json_array_get(e, 0);
+		if (json_is_integer(arg))
+			j = (size_t)json_integer_value(arg);
+		else {
+			/* A named argument: its position in the table. */
+			nargs = rpc_method_nargs(c->m);
+			for (j = 0; j < nargs; j++)
+				if (name_matches(c->m->args[j].names,
+					json_string_value(arg)))
+					break;
+		}
+		if (j != i)
+			continue;
+		*key = json_string_value(json_array_get(e, 1));
+		*index = (size_t)json_integer_value(json_array_get(e, 2));
+		return 1;
+	}
+	return 0;
+}
+
 json_t *
 rpc_param(const struct rpc_ctx *c, size_t i)
 {

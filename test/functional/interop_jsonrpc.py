@@ -24,7 +24,8 @@ presence of a Content-Type and the body bytes must be equal. Covered:
 - duplicate keys (issue 15): the first member with a key counts (UniValue
   keeps every member and looks up the first), in the request and inside
   parameter objects; a named parameter given twice is -8 "Parameter X
-  specified multiple times", after the method lookup.
+  specified multiple times", after the method lookup; createrawtransaction
+  and createpsbt, which read every output, fail at the repeated one.
 """
 
 import base64
@@ -127,6 +128,15 @@ CASES = [
     '{"method":"getblockhash","params":{"height":0,"height":0},"id":3}]',
     '{"method":"getblockcount","id":3,"id":}',
     '{"method":"getblockcount","id":3,"id":[1,}',
+    # createrawtransaction and createpsbt read every member of the outputs
+    # object: the repeat fails where Core's loop meets it.
+    '{"method":"createrawtransaction","params":[[],{"bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080":1,"bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080":2,"bad":1}],"id":1}',
+    '{"method":"createrawtransaction","params":[[],{"bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080":1,"bad":2,"bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080":2}],"id":1}',
+    '{"method":"createrawtransaction","params":[[],{"bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080":"x","bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080":2}],"id":1}',
+    '{"method":"createrawtransaction","params":[[],{"data":"00","bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080":1,"data":"zz"}],"id":1}',
+    '{"method":"createrawtransaction","params":{"outputs":{"bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080":1,"bcrt1q6rhpng9evdsfnn833a4f4vej0asu6dk5srld6x":1,"bcrt1q6rhpng9evdsfnn833a4f4vej0asu6dk5srld6x":3},"inputs":[]},"id":1}',
+    '{"method":"createpsbt","params":[[],{"data":"00","data":"00"}],"id":1}',
+    '{"method":"createrawtransaction","params":[[],{"bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080":1}],"params":[[],{"bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080":1,"bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080":1}],"id":1}',
 ]
 
 

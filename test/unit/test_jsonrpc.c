@@ -1118,7 +1118,55 @@ test_duplicate_keys(void)
 		    "null,\"error\":{\"code\":-8,\"message\":\"Parameter args "
 		    "specified multiple times\"},\"id\":3}]\n" },
 	};
+	/* Which argument object repeated which key, after how many members. */
+	static const struct {
+		const char *body;
+		size_t arg;
+		const char *key;
+		size_t index;
+	} args[] = {
+		/* Positional and named; the second repeat is not noted. */
+		{ "{\"method\":\"createrawtransaction\",\"params\":[[],"
+		  "{\"a\":1,\"b\":2,\"a\":3,\"b\":4}]}",
+		    1, "a", 2 },
+		{ "{\"method\":\"createrawtransaction\",\"params\":"
+		  "{\"outputs\":{\"x\":1,\"x\":2},\"inputs\":[{\"t\":1,"
+		  "\"t\":1}]}}",
+		    1, "x", 1 },
+		{ "{\"method\":\"createrawtransaction\",\"params\":"
+		  "{\"outputs\":{\"x\":1,\"x\":2},\"inputs\":[{\"t\":1,"
+		  "\"t\":1}]}}",
+		    0, NULL, 0 },
+		/* Deeper objects are not arguments. */
+		{ "{\"method\":\"createrawtransaction\",\"params\":[[{\"t\":1,"
+		  "\"t\":1}],{\"o\":{\"x\":1,\"x\":2}}]}",
+		    1, NULL, 0 },
+	};
+	struct rpc_request rq;
+	struct rpc_error err = RPC_ERROR_INIT;
+	struct rpc_ctx c;
+	const char *key;
+	size_t i, index;
+	json_t *body;
+	int got;
+
 	check_cases(cases, sizeof(cases) / sizeof(cases[0]));
+	for (i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
+		body = rpc_json_parse(args[i].body, strlen(args[i].body));
+		CHECK(body != NULL);
+		CHECK_EQ_INT(rpc_request_parse(body, &rq, &err), 0);
+		memset(&c, 0, sizeof(c));
+		c.m = rpc_method_find("createrawtransaction");
+		c.dup_args = rq.dup_args;
+		got = rpc_param_repeated_key(&c, args[i].arg, &key, &index);
+		CHECK_EQ_INT(got, args[i].key != NULL);
+		if (got && args[i].key != NULL) {
+			CHECK_EQ_STR(key, args[i].key);
+			CHECK_EQ_INT(index, args[i].index);
+		}
+		json_decref(body);
+	}
+	rpc_error_clear(&err);
 }
 
 /* Past the batch answer bound the remaining calls are not run (-7). */
