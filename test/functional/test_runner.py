@@ -119,6 +119,7 @@ BASE_SCRIPTS = [
     ("p2p_addrfetch.py", None),
     ("p2p_dns_seeds.py", None),
     ("feature_anchors.py", None),
+    ("p2p_outbound_netgroup.py", None),
     ("p2p_local_address.py", None),
     ("p2p_fixed_seeds.py", None),
     ("interop_dns_seeds.py", None),
