@@ -103,7 +103,9 @@ has_real(json_t *v)
 	json_t *x;
 	size_t i;
 
-	if (json_is_real(v))
+	/* -0 parses as the integer 0 and is echoed as -0 by the raw path. */
+	if (json_is_real(v) ||
+	    (json_is_integer(v) && json_integer_value(v) == 0))
 		return 1;
 	if (json_is_array(v)) {
 		json_array_foreach (v, i, x)
@@ -118,8 +120,9 @@ has_real(json_t *v)
 }
 
 /*
- * Whether a request of the body has an id with a real number: the raw
- * path echoes its text as sent (as Core), a parsed body has lost it.
+ * Whether a request of the body has an id with a real number (or a zero,
+ * maybe written -0): the raw path echoes its text as sent (as Core), a
+ * parsed body has lost it.
  */
 static int
 id_as_written(json_t *body)
