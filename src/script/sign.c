@@ -386,6 +386,31 @@ create_sig(const struct creator *cr, struct sign_data *sd, const uint8_t *pk,
 	return 1;
 }
 
+/*
+ * Core's SignTaproot with keys alone: no spend data is known, so only the
+ * output key itself can sign, untweaked, by key path. Core's creator
+ * passes zero aux randomness, so the signature is deterministic. Needs
+ * every spent output (the taproot sighash commits to them all).
+ */
+static int
+taproot_key_sig(const struct creator *cr, const uint8_t x[32],
+    struct bytes *out)
+{
+	const struct skey *k;
+	uint8_t hash[32], sig[65];
+	size_t siglen = 64;
+
+	if ((k = sign_provider_key_xonly(cr->p, x)) == NULL ||
+	    script_sighash_taproot(cr->td, cr->nin, (uint8_t)cr->hash_type,
+		NULL, NULL, 0xffffffffu, hash) != 0 ||
+	    key_sign_schnorr(k->secret, hash, 0, NULL, sig) != 0)
+		return 0;
+	if (cr->hash_type != SIGHASH_DEFAULT)
+		sig[siglen++] = (uint8_t)cr->hash_type;
+	bytes_set(out, sig, siglen);
+	return 1;
+}
+
 /* Core's GetPubKey: from the signatures held, else the provider. */
 static int
 get_pubkey(const struct creator *cr, const struct sign_data *sd,
@@ -454,7 +479,10 @@ sign_step(const struct creator *cr, struct sign_data *sd, const uint8_t *s,
 	case SCRIPT_NONSTANDARD:
 	case SCRIPT_NULL_DATA:
 	case SCRIPT_WITNESS_UNKNOWN:
-	case SCRIPT_WITNESS_V1_TAPROOT: /* not signed here, see sign.h */
+		break;
+	case SCRIPT_WITNESS_V1_TAPROOT:
+		if ((ok = taproot_key_sig(cr, sol.item[0], &b)))
+			bvec_push(ret, b.p, b.len);
 		break;
 	case SCRIPT_ANCHOR: ok = 1; break;
 	case SCRIPT_PUBKEY:
@@ -588,8 +616,10 @@ produce(const struct creator *cr, const struct txout *spent,
 		sd->witness = 1;
 		bvec_clear(&result);
 	} else if (type == SCRIPT_WITNESS_V1_TAPROOT && !p2sh) {
-		/* Never solved here: whatever witness it has stays. */
+		/* Unsolved, whatever witness it has stays. */
 		sd->witness = 1;
+		if (solved)
+			bvec_move(&sd->stack, &result);
 		bvec_clear(&result);
 	} else if (solved && type == SCRIPT_WITNESS_UNKNOWN)
 		sd->witness = 1;

@@ -8,9 +8,10 @@
  *
  * Handled: P2PK, P2PKH, bare multisig, P2SH around any of them, P2WPKH,
  * P2SH-P2WPKH, P2WSH and P2SH-P2WSH around P2PK, P2PKH and multisig.
- * Not handled: taproot (Core's Schnorr signatures take fresh randomness),
- * and witness scripts Core satisfies only through miniscript; such inputs
- * are left as they are and reported by the final script check.
+ * Taproot: as Core with keys alone, key path by the output key itself,
+ * untweaked, with zero aux randomness (deterministic). Not handled:
+ * witness scripts Core satisfies only through miniscript; such inputs are
+ * left as they are and reported by the final script check.
  *
  * No JSON here; all functions are reentrant and may be called from any
  * thread. Secrets given to a provider are wiped when it is freed.
