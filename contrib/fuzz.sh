@@ -15,7 +15,7 @@
 # target as one pass or fail and end with the totals. Targets: tx
 # block p2p jsonrpc config address script v2transport merkleblock snapshot
 # psbt store undo mempooldat peersdat banlist loadblock cfilters rpcfast
-# feeestimates descriptor blkfiles
+# feeestimates descriptor miniscript blkfiles
 # (default: all).
 #
 # Corpora under WORK/corpus/TARGET grow from run to run; seeds are made
@@ -31,7 +31,7 @@ run=1
 ci=0
 all="tx block p2p jsonrpc config address script v2transport merkleblock snapshot"
 all="$all psbt store undo mempooldat peersdat banlist loadblock cfilters rpcfast feeestimates"
-all="$all descriptor blkfiles"
+all="$all descriptor miniscript blkfiles"
 
 while getopts "t:b:w:nch" opt; do
 	case $opt in
@@ -381,6 +381,22 @@ for d in tables["GOOD"] + tables["BAD"] + tables["MINISCRIPT"]:
     if "#" not in d and all(ch in DESC_IN for ch in d):
         put("descriptor", bytes([4 << 1 | 1]) + (d + "#" + desc_sum(d)).encode())
 
+# miniscript: the Miniscript of the mixed test, its text (selector 0 in
+# P2WSH, 1 in tapscript, taken out of wsh() and tr(KEY,)) and its witness
+# scripts (selector 2); the whole descriptors also seed descriptor.
+src = open(os.path.join(top, "test", "functional", "interop_miniscript.py")).read()
+src = src.split("\nclass ")[0].split("from test_framework.util import assert_equal\n")[1]
+ms = {}
+exec(src, ms)
+for d in ms["MS"] + ms["BAD_EXTRA"]:
+    put("descriptor", bytes([4 << 1]) + d.encode())
+    if d.startswith("wsh(") and d.endswith(")"):
+        put("miniscript", bytes([0]) + d[4:-1].encode())
+    elif d.startswith("tr(") and "," in d and d.endswith(")"):
+        put("miniscript", bytes([1]) + d[d.index(",") + 1:-1].encode())
+for h in ms["SCRIPTS"]:
+    put("miniscript", bytes([2]) + bytes.fromhex(h))
+
 
 # snapshot: a UTXO snapshot file (metadata, then coins grouped by txid),
 # made from the regtest chain's coinbases: Core's VARINT and compressions.
@@ -502,6 +518,12 @@ for b in blocks[101:130]:
             put("psbt", head + b"".join(glob) + b"\x00" + b"".join(inrecs) + b"\x00" +
                 b"".join(b"".join(outrecs) + b"\x00" for _ in range(nout)))
         npsbt += 1
+# The signer's vector (test/unit/test_psbt_sign.c): inputs spending keys the
+# target's descriptors hold, so the signing paths are reached from the start.
+with open(os.path.join(top, "test/unit/test_psbt_sign.c")) as f:
+    src = f.read()
+vec = src.split("psbt_in[] =", 1)[1].split(";", 1)[0]
+put("psbt", bytes.fromhex("".join(vec.replace('"', " ").split())))
 
 # ---- decoders of on-disk bytes and the RPC fast path (issue 17) ----
 

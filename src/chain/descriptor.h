@@ -79,6 +79,17 @@ size_t descriptor_private_keys(const struct descriptor *d, uint32_t pos,
     uint8_t (*keys)[32], int *compressed, size_t max);
 
 /*
+ * What Core's Expand and ExpandPrivate put in a FlatSigningProvider for
+ * position pos: the private keys, every derived key's origin, the public
+ * keys of pkh/wpkh/combo/tr, the redeem and witness scripts of sh()/wsh()
+ * (and combo's P2WPKH), and each tr() output's tree. 0, or -1 as
+ * descriptor_expand fails.
+ */
+struct sign_provider;
+int descriptor_provide(struct descriptor *d, uint32_t pos,
+    struct sign_provider *p);
+
+/*
  * The canonical form with its checksum appended, as getdescriptorinfo's
  * "descriptor": private keys replaced by public ones, hex in lowercase,
  * hardened steps marked as the input marked them last (' or h).
@@ -95,5 +106,12 @@ int descriptor_is_range(const struct descriptor *d);
 int descriptor_is_solvable(const struct descriptor *d);
 /* Whether any key was given as WIF or xprv. */
 int descriptor_has_private_keys(const struct descriptor *d);
+/*
+ * What Core's InferDescriptor gives for a P2WSH output whose witness script
+ * is known and is sane Miniscript (decodescript's segwit "desc"):
+ * "wsh(...)#checksum" with the keys as hex, or NULL when the script is no
+ * such Miniscript. xmalloc'd.
+ */
+char *descriptor_infer_wsh_miniscript(const uint8_t *script, size_t len);
 
 #endif

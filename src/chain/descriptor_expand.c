@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "chain/descriptor_int.h"
+#include "chain/miniscript.h"
 #include "crypto/hash.h"
 #include "script/opcodes.h"
 #include "script/script.h"
@@ -178,6 +179,82 @@ free_keys(struct desc_pubkey *k, size_t n)
 static int expand_node(const struct desc_node *n, struct xctx *x,
     struct piece *out);
 
+/* A miniscript's keys at this position, printed as InferDescriptor would. */
+struct ms_print {
+	const struct xctx *x;
+	const struct desc_pubkey *k;
+	int xonly;
+};
+
+/*
+ * Core's inference reads a tapscript pk_k key as the even full key and
+ * prints it whole: with the origin of that even key if the expansion has
+ * it, else bare. Under pk_h it finds the key itself by its hash.
+ */
+static void
+ms_print_key(void *arg, size_t i, int is_hash, char **buf)
+{
+	struct ms_print *p = arg;
+	struct desc_pubkey even = p->k[i];
+	char hex[67];
+	size_t j;
+
+	if (!p->xonly || is_hash) {
+		append_inferred_key(p->x, buf, &p->k[i], 0);
+		return;
+	}
+	even.pub[0] = 2;
+	even.len = 33;
+	for (j = 0; j < p->x->nkeys; j++)
+		if (p->x->keys[j].len == 33 &&
+		    memcmp(p->x->keys[j].pub, even.pub, 33) == 0) {
+			append_inferred_key(p->x, buf, &even, 0);
+			return;
+		}
+	hex_encode(even.pub, 33, hex);
+	desc_append(buf, "%s", hex);
+}
+
+/*
+ * Core infers a tap leaf that is <key> CHECKSIG as pk() with an x-only key
+ * before it tries Miniscript, so a c:pk_k() leaf reads back that way.
+ * (A multi_a leaf would too, but multi_a text is never Miniscript's at
+ * the top of a leaf: the descriptor function takes it first.)
+ */
+static void
+tap_leaf_as_descriptor(const struct xctx *x, const struct ms_node *ms,
+    const struct desc_pubkey *k, char **inferred)
+{
+	if (ms->frag != MS_WRAP_C || ms->subs[0]->frag != MS_PK_K)
+		return;
+	free(*inferred);
+	*inferred = NULL;
+	desc_append(inferred, "pk(");
+	append_inferred_key(x, inferred, &k[ms->subs[0]->keys[0]], 1);
+	desc_append(inferred, ")");
+}
+
+static void
+miniscript_script(struct xctx *x, const struct desc_node *n,
+    const struct desc_pubkey *k, struct piece *out)
+{
+	uint8_t(*keys)[33] = xcalloc(n->nkeys + 1, sizeof(*keys));
+	struct ms_print p = { x, k, n->ms->ctx == MS_TAPSCRIPT };
+	uint8_t *script;
+	size_t i, len;
+
+	/* Keys under wsh() and in leaves are compressed (or x-only). */
+	for (i = 0; i < n->nkeys; i++)
+		memcpy(keys[i], k[i].pub, 33);
+	desc_miniscript_script(n, (const uint8_t(*)[33])keys, ms_print_key,
+	    &p, &script, &len, &out->inferred);
+	wbuf_put(&out->s, script, len);
+	free(script);
+	free(keys);
+	if (p.xonly)
+		tap_leaf_as_descriptor(x, n->ms, k, &out->inferred);
+}
+
 static void
 multi_script(struct xctx *x, const struct desc_node *n, struct desc_pubkey *k,
     struct piece *out)
@@ -331,6 +408,7 @@ expand_node(const struct desc_node *n, struct xctx *x, struct piece *out)
 		append_inferred_key(x, &out->inferred, &k[0], 0);
 		desc_append(&out->inferred, ")");
 		break;
+	case DESC_MINISCRIPT: miniscript_script(x, n, k, out); break;
 	default: multi_script(x, n, k, out); break;
 	}
 	free_keys(k, n->nkeys);
@@ -434,4 +512,27 @@ descriptor_output_free(struct descriptor_output *o)
 		free(o->inferred[i]);
 	}
 	memset(o, 0, sizeof(*o));
+}
+
+/* The script of node n alone at pos (descriptor_provider.c); 0 or -1. */
+int
+desc_node_script(const struct desc_node *n, uint32_t pos, uint8_t **s,
+    size_t *len)
+{
+	struct xctx x = { pos, NULL, 0, 0 };
+	struct piece p;
+	size_t i;
+	int rc = -1;
+
+	if (register_keys(&x, n) == 0 && expand_node(n, &x, &p) == 0) {
+		free(p.inferred);
+		*s = wbuf_steal(&p.s, len);
+		if (*s == NULL)
+			*s = xcalloc(1, 1);
+		rc = 0;
+	}
+	for (i = 0; i < x.nkeys; i++)
+		desc_pubkey_clear(&x.keys[i]);
+	free(x.keys);
+	return rc;
 }

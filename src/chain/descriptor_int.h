@@ -16,6 +16,8 @@
 #include "chain/descriptor.h"
 #include "crypto/bip32.h"
 
+struct ms_node;
+
 /* Core's limits (script/script.h, policy and descriptor.cpp). */
 #define DESC_MAX_MULTISIG_KEYS 20 /* MAX_PUBKEYS_PER_MULTISIG */
 #define DESC_MAX_BARE_MULTISIG 3  /* bare multi() at top level */
@@ -72,6 +74,7 @@ enum desc_type {
 	DESC_RAWTR,
 	DESC_ADDR,
 	DESC_RAW,
+	DESC_MINISCRIPT, /* in wsh() or a tr() leaf; keys in keys */
 };
 
 struct desc_node {
@@ -86,6 +89,7 @@ struct desc_node {
 	uint8_t *script; /* raw/addr */
 	size_t script_len;
 	char *addr; /* addr: normalised */
+	struct ms_node *ms; /* miniscript: the tree, over keys */
 };
 
 struct descriptor {
@@ -127,6 +131,28 @@ struct desc_node *desc_parse_script(const struct chainparams *cp,
     size_t errlen);
 void desc_node_free(struct desc_node *n);
 
+/* descriptor_miniscript.c */
+/*
+ * Miniscript text in wsh() (ctx CTX_P2WSH) or a tr() leaf (CTX_P2TR):
+ * the node, or NULL. With NULL, *failed says whether err holds the answer
+ * (a bad key, Core's "... is not sane" verdict, or Miniscript where it
+ * may not stand: any other ctx) or the text is no miniscript and the
+ * caller gives its generic error.
+ */
+struct desc_node *desc_parse_miniscript(const struct chainparams *cp,
+    const char *s, size_t n, enum desc_ctx ctx, char *err, size_t errlen,
+    int *failed);
+void desc_miniscript_append(const struct chainparams *cp,
+    const struct desc_node *n, char **buf);
+/*
+ * The script of n for the keys at one position (keys[i]: key i of n, 33
+ * bytes), and its text with each key printed by print (xmalloc'd both).
+ */
+void desc_miniscript_script(const struct desc_node *n,
+    const uint8_t (*keys)[33],
+    void (*print)(void *arg, size_t i, int is_hash, char **buf), void *arg,
+    uint8_t **script, size_t *len, char **inferred);
+
 /* descriptor_taptree.c: a tr() leaf, expanded. */
 struct desc_tapleaf {
 	uint8_t *script;
@@ -141,6 +167,10 @@ void desc_taptree_root(const struct desc_tapleaf *l, size_t n,
  * data; 0, or -1 where Core would fail and infer rawtr() instead.
  */
 int desc_taptree_infer(const struct desc_tapleaf *l, size_t n, char **buf);
+
+/* descriptor_expand.c: the script of one node (xmalloc'd), 0 or -1. */
+int desc_node_script(const struct desc_node *n, uint32_t pos, uint8_t **s,
+    size_t *len);
 
 /* descriptor_string.c */
 void desc_append(char **buf, const char *fmt, ...)

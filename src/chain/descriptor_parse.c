@@ -4,14 +4,15 @@
  * nest in what) and the same error messages, including the empty one Core
  * gives when text is left over after a complete expression.
  *
- * Miniscript (Core parses it inside wsh() and tr() when nothing else
- * matches) is not implemented; such expressions get an error saying so.
+ * Miniscript, which Core tries inside wsh() and tr() leaves when nothing
+ * else matches, is descriptor_miniscript.c's.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "chain/address.h"
 #include "chain/descriptor_int.h"
+#include "chain/miniscript.h"
 #include "util/errbuf.h"
 #include "util/hex.h"
 #include "util/xmalloc.h"
@@ -94,6 +95,7 @@ desc_node_free(struct desc_node *n)
 	free(n->depths);
 	free(n->script);
 	free(n->addr);
+	ms_free(n->ms);
 	free(n);
 }
 
@@ -373,128 +375,6 @@ fail:
 	return NULL;
 }
 
-/*
- * Names of Miniscript fragments, which Core would try inside wsh() and
- * tr(): an expression starting with one of them (or with wrappers "x:")
- * gets a "not supported" error rather than a misleading one.
- */
-static int
-looks_like_miniscript(struct span e)
-{
-	static const char *const frags[] = { "pk_k(", "pk_h(", "pkh(",
-		"older(", "after(", "sha256(", "hash256(", "ripemd160(",
-		"hash160(", "and_v(", "and_b(", "and_n(", "or_b(", "or_c(",
-		"or_d(", "or_i(", "andor(", "thresh(", "multi(", "multi_a(",
-		"0", "1", NULL };
-	size_t i, n = span_len(e);
-	const char *colon = memchr(e.p, ':', n), *paren = memchr(e.p, '(', n);
-	int depth = 0;
-
-	/* Unbalanced text is no Miniscript either: Core's generic error. */
-	for (i = 0; i < n; i++) {
-		if (e.p[i] == '(')
-			depth++;
-		else if (e.p[i] == ')' && --depth < 0)
-			return 0;
-	}
-	if (depth != 0)
-		return 0;
-	if (colon != NULL && (paren == NULL || colon < paren))
-		return 1;
-	for (i = 0; frags[i] != NULL; i++) {
-		size_t k = strlen(frags[i]);
-
-		if (n >= k && memcmp(e.p, frags[i], k) == 0 &&
-		    (frags[i][k - 1] == '(' || n == k))
-			return 1;
-	}
-	return 0;
-}
-
-/* One key of Miniscript text, in Miniscript's key context; 0 or -1. */
-static int
-miniscript_key(struct parse_env *env, const char *p, const char *end,
-    enum desc_ctx ctx)
-{
-	struct desc_key *k;
-
-	if (desc_key_parse(env->cp, p, (size_t)(end - p),
-		ctx == CTX_P2WSH ? CTX_P2WSH : CTX_P2TR, &k, env->err,
-		env->errlen) != 0)
-		return -1;
-	desc_key_free(k);
-	return 0;
-}
-
-/* Core's FindNextChar: m before the next ')' (or that ')'), else NULL. */
-static const char *
-find_next(const char *p, const char *end, char m)
-{
-	for (; p < end; p++) {
-		if (*p == m)
-			return p;
-		if (*p == ')')
-			break;
-	}
-	return NULL;
-}
-
-/*
- * What Core's Miniscript pass reports before anything else: when the text
- * starts (after "x:" wrappers) with a key fragment, pk(, pkh(, pk_k( or
- * pk_h(, the key up to the first ')'; with multi( (in wsh()) or multi_a(
- * (elsewhere) after a numeric threshold, the ','-separated keys up to the
- * first ')'. Keys are read in a tapscript context outside wsh(), and the
- * first bad key's error is the answer: -1 with err.
- */
-static int
-miniscript_key_error(struct parse_env *env, struct span e, enum desc_ctx ctx)
-{
-	static const char *const frags[] = { "pk_k(", "pk_h(", "pkh(", "pk(",
-		"multi(", "multi_a(", NULL };
-	const char *p = e.p, *q = e.p, *close, *comma;
-	size_t i, n;
-
-	while (q < e.e && *q >= 'a' && *q <= 'z')
-		q++;
-	if (q < e.e && *q == ':')
-		p = q + 1;
-	for (i = 0; frags[i] != NULL; i++) {
-		n = strlen(frags[i]);
-		if ((size_t)(e.e - p) >= n && memcmp(p, frags[i], n) == 0)
-			break;
-	}
-	if (frags[i] == NULL)
-		return 0;
-	p += n;
-	if (frags[i][1] != 'u') {
-		if ((close = find_next(p, e.e, ')')) == NULL || close == p)
-			return 0;
-		return miniscript_key(env, p, close, ctx);
-	}
-	/* multi( only in wsh(), multi_a( only in tapscript. */
-	if ((frags[i][5] == '(') != (ctx == CTX_P2WSH))
-		return 0;
-	/* As Core's: each key ends at the next ',', the last at the ')'. */
-	comma = find_next(p, e.e, ',');
-	if (comma == NULL || comma == p)
-		return 0;
-	for (q = p; q < comma; q++)
-		if ((*q < '0' || *q > '9') && !(q == p && *q == '-'))
-			return 0;
-	p = comma + 1;
-	do {
-		comma = find_next(p, e.e, ',');
-		close = comma != NULL ? comma : find_next(p, e.e, ')');
-		if (close == NULL || close == p)
-			return 0;
-		if (miniscript_key(env, p, close, ctx) != 0)
-			return -1;
-		p = close + 1;
-	} while (comma != NULL && p <= e.e);
-	return 0;
-}
-
 static struct desc_node *
 parse_script(struct parse_env *env, struct span *sp, enum desc_ctx ctx)
 {
@@ -609,15 +489,15 @@ parse_script(struct parse_env *env, struct span *sp, enum desc_ctx ctx)
 		    "Can only have raw() at top level");
 		return NULL;
 	}
-	if (miniscript_key_error(env, whole, ctx) != 0)
-		return NULL;
-	if ((ctx == CTX_P2WSH || ctx == CTX_P2TR) &&
-	    looks_like_miniscript(whole)) {
-		errbuf_printf(env->err, env->errlen,
-		    "Miniscript expressions are not supported by this node: "
-		    "'%.*s'",
-		    (int)span_len(whole), whole.p);
-		return NULL;
+	{
+		struct desc_node *n;
+		int failed;
+
+		/* Core tries Miniscript everywhere, to say where it belongs. */
+		n = desc_parse_miniscript(env->cp, whole.p, span_len(whole),
+		    ctx, env->err, env->errlen, &failed);
+		if (n != NULL || failed)
+			return n;
 	}
 	if (ctx == CTX_P2SH)
 		errbuf_printf(env->err, env->errlen,

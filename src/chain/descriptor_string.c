@@ -48,6 +48,7 @@ type_name(enum desc_type t)
 	case DESC_RAWTR: return "rawtr";
 	case DESC_ADDR: return "addr";
 	case DESC_RAW: return "raw";
+	case DESC_MINISCRIPT: return "";
 	}
 	return "?";
 }
@@ -89,6 +90,10 @@ node_string(const struct chainparams *cp, const struct desc_node *n,
 	char *hex;
 	size_t i;
 
+	if (n->type == DESC_MINISCRIPT) {
+		desc_miniscript_append(cp, n, buf);
+		return;
+	}
 	desc_append(buf, "%s(", type_name(n->type));
 	switch (n->type) {
 	case DESC_RAW:

@@ -6,8 +6,11 @@
 
 #include <openssl/rand.h>
 #include <secp256k1.h>
+#include <secp256k1_extrakeys.h>
 #include <secp256k1_recovery.h>
+#include <secp256k1_schnorrsig.h>
 
+#include "crypto/hash.h"
 #include "crypto/key.h"
 #include "util/log.h"
 
@@ -116,6 +119,51 @@ key_sign_ecdsa(const uint8_t secret[KEY_SECRET_SIZE], const uint8_t hash[32],
 	if (!secp256k1_ecdsa_signature_serialize_der(secp256k1_context_static,
 		der, len, &sig))
 		return -1;
+	return 0;
+}
+
+int
+key_sign_schnorr(const uint8_t secret[KEY_SECRET_SIZE], const uint8_t hash[32],
+    int tweak, const uint8_t merkle_root[32], uint8_t sig[64])
+{
+	static const uint8_t zero[32];
+	secp256k1_keypair kp;
+	secp256k1_xonly_pubkey xpub;
+	struct sha256_ctx c;
+	uint8_t x[32], t[32];
+	int ok;
+
+	if (!secp256k1_keypair_create(signing_context(), &kp, secret))
+		return -1;
+	ok = 1;
+	if (tweak) {
+		/* TapTweak(internal key || merkle root, when there is one). */
+		ok = secp256k1_keypair_xonly_pub(secp256k1_context_static,
+			 &xpub, NULL, &kp) &&
+		    secp256k1_xonly_pubkey_serialize(secp256k1_context_static,
+			x, &xpub);
+		tagged_hash_init(&c, "TapTweak");
+		sha256_update(&c, x, 32);
+		if (merkle_root != NULL && memcmp(merkle_root, zero, 32) != 0)
+			sha256_update(&c, merkle_root, 32);
+		sha256_final(&c, t);
+		ok = ok &&
+		    secp256k1_keypair_xonly_tweak_add(secp256k1_context_static,
+			&kp, t);
+	}
+	/* Core's signer passes uint256{} as the aux randomness. */
+	ok = ok &&
+	    secp256k1_schnorrsig_sign32(signing_context(), sig, hash, &kp,
+		zero) &&
+	    secp256k1_keypair_xonly_pub(secp256k1_context_static, &xpub, NULL,
+		&kp) &&
+	    secp256k1_schnorrsig_verify(secp256k1_context_static, sig, hash,
+		32, &xpub);
+	explicit_bzero(&kp, sizeof(kp));
+	if (!ok) {
+		memset(sig, 0, 64);
+		return -1;
+	}
 	return 0;
 }
 

@@ -42,6 +42,16 @@ int key_pubkey_valid(const uint8_t *pk, size_t len);
 int key_sign_ecdsa(const uint8_t secret[KEY_SECRET_SIZE],
     const uint8_t hash[32], uint8_t der[KEY_DER_MAX], size_t *len);
 /*
+ * Core's CKey::SignSchnorr (BIP340) over hash with 32 zero bytes of aux
+ * randomness, as Core's signer passes (so signatures repeat). With tweak,
+ * the key is first tweaked as a taproot internal key (BIP341) with
+ * merkle_root, which is NULL or all zero for a key-only output. The
+ * signature is verified before it is returned. 0 with sig, or -1.
+ */
+int key_sign_schnorr(const uint8_t secret[KEY_SECRET_SIZE],
+    const uint8_t hash[32], int tweak, const uint8_t merkle_root[32],
+    uint8_t sig[64]);
+/*
  * Core's CKey::SignCompact: 27 + recovery id (+ 4 for a compressed key),
  * then R and S. 0 or -1.
  */

@@ -916,16 +916,28 @@ ping_check(struct net *n, struct peer *p, int64_t now, int64_t now_us)
 		peer_send_ping(p);
 }
 
+/*
+ * Whether a is in the network group of a lasting outbound peer, as Core's
+ * ThreadOpenConnections counts them: full-relay, block-relay-only and
+ * manual (-addnode, -connect) peers, not inbound ones (free to make, so an
+ * attacker could use them to keep us from groups) nor short-lived feelers
+ * and addr-fetches; and only IPv4/IPv6 peers, as the groups of Tor, I2P
+ * and CJDNS addresses say nothing of the route to them.
+ */
 static int
 same_group_outbound(struct net *n, const struct netaddr *a)
 {
 	uint8_t g1[NETGROUP_MAXLEN], g2[NETGROUP_MAXLEN];
 	size_t l1 = netaddr_group(a, g1), l2;
 	struct peer *p;
+	enum net_class cls;
 
 	TAILQ_FOREACH (p, &n->peers, entry) {
-		if (p->type == CONN_INBOUND || p->type == CONN_MANUAL ||
-		    p->disconnect)
+		if (p->type == CONN_INBOUND || p->type == CONN_FEELER ||
+		    p->type == CONN_ADDR_FETCH || p->disconnect)
+			continue;
+		cls = netaddr_class(&p->addr.addr);
+		if (cls == NETC_ONION || cls == NETC_I2P || cls == NETC_CJDNS)
 			continue;
 		l2 = netaddr_group(&p->addr.addr, g2);
 		if (l1 == l2 && memcmp(g1, g2, l1) == 0)

@@ -7,6 +7,7 @@
  * back as a message in err and net_start stops start-up with it.
  */
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -335,6 +336,48 @@ read_proxies(struct net *n, char *err, size_t errlen)
 }
 
 /*
+ * Core's Lookup(value, port, fNameLookup) for -externalip: a Tor v3 or I2P
+ * name as it is, else getaddrinfo on this host (a name only with name
+ * lookups on, -dns; numeric hosts always), the first address it gives.
+ * Never through the proxy: Core resolves -externalip at start-up with the
+ * system resolver, proxy or not. Blocking, which start-up may be.
+ * 0 or -1.
+ */
+static int
+lookup_externalip(const char *s, uint16_t default_port, int allow_dns,
+    struct service *out)
+{
+	char host[256];
+	struct addrinfo hints, *res, *ai;
+	uint16_t port;
+	int rc = -1;
+
+	if (service_split(s, default_port, host, sizeof(host), &port) == -1 ||
+	    host[0] == '\0')
+		return -1;
+	memset(out, 0, sizeof(*out));
+	if (netaddr_parse_name(host, &out->addr) == 0) {
+		out->port = port;
+		return 0;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	hints.ai_flags = allow_dns ? AI_ADDRCONFIG : AI_NUMERICHOST;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+		return -1;
+	for (ai = res; ai != NULL; ai = ai->ai_next)
+		if (service_from_sockaddr(out, ai->ai_addr) == 0) {
+			out->port = port;
+			rc = 0;
+			break;
+		}
+	freeaddrinfo(res);
+	return rc;
+}
+
+/*
  * -externalip and -discover (Core's init): our own addresses. Discovery
  * is on by default only when listening without -externalip or -proxy.
  */
@@ -353,7 +396,8 @@ read_local_addrs(struct net *n, int have_proxy, char *err, size_t errlen)
 	n->discover = args_get_bool(n->args, "discover",
 	    n->listen && nv == 0 && !have_proxy);
 	for (i = 0; i < nv; i++) {
-		if (service_parse(vals[i], port, &s) != 0 ||
+		if (lookup_externalip(vals[i], port,
+			args_get_bool(n->args, "dns", 1), &s) != 0 ||
 		    !netaddr_is_valid(&s.addr)) {
 			snprintf(err, errlen,
 			    "Cannot resolve -externalip address: '%s'",

@@ -94,12 +94,12 @@ rpc_verifychain(struct rpc_ctx *c, struct rpc_error *err)
 	struct rpc_shared *sh = rpc_shared(c->rpc);
 	json_t *pl = rpc_param(c, 0), *pn = rpc_param(c, 1);
 	struct request_error e;
-	int ok;
+	int ok, level, depth;
 
-	/* The table checked both are integers. */
-	if (validation_verify_chain(sh->v,
-		pl ? (int)json_integer_value(pl) : DEFAULT_CHECKLEVEL,
-		pn ? (int)json_integer_value(pn) : DEFAULT_CHECKBLOCKS, &ok,
+	if (rpc_get_int_or(pl, DEFAULT_CHECKLEVEL, &level, err) == -1 ||
+	    rpc_get_int_or(pn, DEFAULT_CHECKBLOCKS, &depth, err) == -1)
+		return NULL;
+	if (validation_verify_chain(sh->v, level, depth, &ok,
 		sh->call_timeout_ms, &e) != 0)
 		return rpc_validation_fail(c, &e, err);
 	return json_boolean(ok);
@@ -274,23 +274,23 @@ wait_method(struct rpc_ctx *c, enum wait_kind kind, size_t timeout_idx,
 {
 	struct rpc_tipwatch *tw = rpc_shared(c->rpc)->tipwatch;
 	json_t *tv = rpc_param(c, timeout_idx);
-	int64_t timeout = tv ? json_integer_value(tv) : 0;
+	int timeout;
 	struct wait_for w;
 	int ref_given = 0;
 
 	memset(&w, 0, sizeof(w));
 	w.kind = kind;
-	if (tv && !json_is_integer(tv))
-		return rpc_fail(err, RPC_TYPE_ERROR,
-		    "JSON value is not an integer as expected");
-	if (timeout < 0)
-		return rpc_fail(err, RPC_MISC_ERROR, "Negative timeout");
+	/* Core's order: the block (hash or height), then the timeout. */
 	if (kind == WAIT_HASH &&
 	    rpc_parse_hash(rpc_param(c, 0), "blockhash", w.want, err) == -1)
 		return NULL;
 	if (kind == WAIT_HEIGHT &&
 	    rpc_get_int(rpc_param(c, 0), &w.want_h, err) == -1)
 		return NULL;
+	if (rpc_get_int_or(tv, 0, &timeout, err) == -1)
+		return NULL;
+	if (timeout < 0)
+		return rpc_fail(err, RPC_MISC_ERROR, "Negative timeout");
 	if (kind == WAIT_NEW && rpc_param(c, 1)) {
 		if (rpc_parse_hash(rpc_param(c, 1), "current_tip", w.ref,
 			err) == -1)

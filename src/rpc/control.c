@@ -58,15 +58,18 @@ static json_t *
 m_stop(struct rpc_ctx *c, struct rpc_error *err)
 {
 	json_t *w = rpc_param(c, 0);
+	int ms;
 
-	(void)err;
 	/* The reply still goes out: rpc_stop finishes requests in hand. */
 	shutdown_request();
-	if (w && json_is_integer(w) && json_integer_value(w) > 0)
-		usleep((useconds_t)(json_integer_value(w) > 60000 ?
-			       60000 :
-			       json_integer_value(w)) *
-		    1000);
+	/*
+	 * As Core, which reads the wait after asking for the shutdown: a
+	 * wait that is no int answers an error, and the node stops anyway.
+	 */
+	if (rpc_get_int_or(w, 0, &ms, err) == -1)
+		return NULL;
+	if (ms > 0)
+		usleep((useconds_t)(ms > 60000 ? 60000 : ms) * 1000);
 	return json_string("Bitroot server stopping");
 }
 
@@ -204,12 +207,14 @@ m_getmemoryinfo(struct rpc_ctx *c, struct rpc_error *err)
 static json_t *
 m_setmocktime(struct rpc_ctx *c, struct rpc_error *err)
 {
-	json_int_t t = json_integer_value(rpc_param(c, 0));
+	int64_t t;
 
 	if (rpc_shared(c->rpc)->cp->id != CHAIN_REGTEST)
 		return rpc_fail(err, RPC_MISC_ERROR,
 		    "setmocktime is for "
 		    "regression testing (-regtest mode) only");
+	if (rpc_get_int64(rpc_param(c, 0), &t, err) == -1)
+		return NULL;
 	/* Core's bound: the largest second std::chrono nanoseconds hold. */
 	if (t < 0 || t > MOCKTIME_MAX)
 		return rpc_fail(err, RPC_INVALID_PARAMETER,
@@ -235,7 +240,7 @@ static json_t *
 m_mockscheduler(struct rpc_ctx *c, struct rpc_error *err)
 {
 	struct rpc_shared *sh = rpc_shared(c->rpc);
-	json_int_t d = json_integer_value(rpc_param(c, 0));
+	int64_t d;
 	struct request_error re;
 	struct request *r;
 	int64_t us;
@@ -245,6 +250,8 @@ m_mockscheduler(struct rpc_ctx *c, struct rpc_error *err)
 		return rpc_fail(err, RPC_MISC_ERROR,
 		    "mockscheduler is for "
 		    "regression testing (-regtest mode) only");
+	if (rpc_get_int64(rpc_param(c, 0), &d, err) == -1)
+		return NULL;
 	if (d <= 0 || d > MOCKSCHEDULER_MAX)
 		return rpc_fail(err, RPC_MISC_ERROR,
 		    "delta_time must be between 1 and %d seconds (1 hr)",

@@ -19,6 +19,17 @@
  *
  * Strings may hold \u0000, as in UniValue; rpc_request_parse answers a
  * method name holding one with "Method not found".
+ *
+ * Duplicate keys: UniValue keeps every member of an object and its
+ * lookups take the first, so a repeated "method", "id" or argument key
+ * means its first value; jansson would keep the last. The scan drops each
+ * later member with a key already seen in its object (after checking,
+ * with a second scan that drops nothing, that the text is JSON at all).
+ * Core's transformNamedArguments refuses a repeated key in a named
+ * "params" object ("Parameter X specified multiple times"): the first such
+ * key is handed to rpc_request_parse under RPC_DUP_PARAM_KEY, a key no
+ * request can carry: it holds a NUL, and jansson refuses an object key
+ * holding \u0000 (UniValue takes it; doc/rpc.md).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -35,19 +46,51 @@ struct raw_id {
 	size_t n;
 };
 
+/* A request whose named params repeat a key: the first key repeated. */
+struct dup_param {
+	long elem;
+	char *key; /* xmalloc'd, klen bytes (may hold a NUL) */
+	size_t klen;
+};
+
+/* One open array or object. */
+struct level {
+	char kind;		  /* '{' or '[' */
+	int want_key;		  /* an object: a key comes next */
+	int is_params;		  /* a request's named "params" object */
+	int is_params_arr;	  /* a request's positional "params" array */
+	long nelem;		  /* is_params_arr: elements before this one */
+	json_t *cur_key;	  /* is_params: the current member's key */
+	json_t *arg;		  /* an argument object: position or name */
+	int dup_noted;		  /* its first repeat is noted */
+	const char *member_start; /* the ',' before the current member */
+	json_t *keys;		  /* keys seen (a set), made at the first */
+};
+
 struct scan {
 	const char *data, *end;
 	struct jout out;    /* the rewritten text, once one is needed */
+	int rewritten;	    /* out holds text */
 	const char *copied; /* data up to here is in out */
 	struct raw_id *ids;
 	size_t nids;
+	struct dup_param *dups;
+	size_t ndups;
+	/* Argument objects with a repeated key: [elem, [arg, key, index]]. */
+	json_t *dup_args;
+	int allow_drop; /* drop repeated members (0: the syntax check) */
+	int dropped;	/* a member was dropped */
 	/* Containers open: top-level kind, and the request-level state. */
 	size_t depth;
+	struct level *lv;    /* RPC_MAX_JSON_DEPTH entries */
 	char top;	     /* '{', '[' or 0 */
 	long elem;	     /* index in a top-level array */
-	int want_key;	     /* inside a request object, a key comes next */
 	int id_next;	     /* the request's "id" value comes next */
+	int params_next;     /* the request's "params" value comes next */
 	const char *id_open; /* an array or object id starts here */
+	/* A member being dropped: its object's depth (0: none), from where. */
+	size_t drop_depth;
+	const char *drop_from;
 };
 
 static void
@@ -68,24 +111,6 @@ string_end(const char *p, const char *end)
 		if (*p == '\\' && ++p == end)
 			break;
 	return p < end ? p + 1 : end;
-}
-
-/* Whether the key token [p, q) decodes to "id" (escapes allowed). */
-static int
-key_is_id(const char *p, const char *q)
-{
-	json_t *k;
-	int r;
-
-	if (q - p == 4)
-		return memcmp(p, "\"id\"", 4) == 0;
-	if (q - p > 16 || memchr(p, '\\', (size_t)(q - p)) == NULL)
-		return 0;
-	k = json_loadb(p, (size_t)(q - p), JSON_DECODE_ANY, NULL);
-	r = json_is_string(k) && strcmp(json_string_value(k), "id") == 0 &&
-	    json_string_length(k) == 2;
-	json_decref(k);
-	return r;
 }
 
 /* The number token at p: its end; *real when it has a fraction or exponent. */
@@ -203,6 +228,7 @@ number(struct scan *s, const char *p, const char *q, int is_id)
 		d = d > 0 ? 1.7976931348623157e308 : -1.7976931348623157e308;
 	snprintf(buf, sizeof(buf), "%.17e", d);
 	jout_putn(&s->out, s->copied, (size_t)(p - s->copied));
+	s->rewritten = 1;
 	jout_puts(&s->out, buf);
 	s->copied = q;
 }
@@ -216,6 +242,142 @@ request_level(const struct scan *s)
 }
 
 /*
+ * The key token [p, q) as bytes: *k points into the text when it has no
+ * escape, else to *dec (decoded by jansson; the caller frees it). -1 when
+ * it is no string (malformed: left for jansson to refuse).
+ */
+static int
+key_bytes(const char *p, const char *q, const char **k, size_t *klen,
+    json_t **dec)
+{
+	*dec = NULL;
+	if (q - p < 2 || q[-1] != '"')
+		return -1;
+	if (memchr(p, '\\', (size_t)(q - p)) == NULL) {
+		*k = p + 1;
+		*klen = (size_t)(q - p) - 2;
+		return 0;
+	}
+	*dec = json_loadb(p, (size_t)(q - p), JSON_DECODE_ANY | JSON_ALLOW_NUL,
+	    NULL);
+	if (!json_is_string(*dec)) {
+		json_decref(*dec);
+		*dec = NULL;
+		return -1;
+	}
+	*k = json_string_value(*dec);
+	*klen = json_string_length(*dec);
+	return 0;
+}
+
+/*
+ * The first repeated key of an object passed as an argument: which
+ * argument (position or name), the key, and how many members came before
+ * it (all kept), for methods that read every member as Core does
+ * (createrawtransaction's outputs; rpc_param_repeated_key).
+ */
+static void
+note_dup_arg(struct scan *s, struct level *l, const char *k, size_t klen)
+{
+	if (l->dup_noted)
+		return;
+	l->dup_noted = 1;
+	if (s->dup_args == NULL)
+		s->dup_args = json_array();
+	json_array_append_new(s->dup_args,
+	    json_pack("[I,[O,s%,I]]",
+		(json_int_t)(s->top == '[' ? s->elem : -1), l->arg, k, klen,
+		(json_int_t)json_object_size(l->keys)));
+}
+
+static void
+note_dup_param(struct scan *s, struct level *l, const char *k, size_t klen)
+{
+	struct dup_param *d;
+
+	if (l->dup_noted)
+		return;
+	l->dup_noted = 1;
+	s->dups = xreallocarray(s->dups, s->ndups + 1, sizeof(*s->dups));
+	d = &s->dups[s->ndups++];
+	d->elem = s->top == '[' ? s->elem : -1;
+	d->key = xmalloc(klen + 1);
+	memcpy(d->key, k, klen);
+	d->key[klen] = '\0';
+	d->klen = klen;
+}
+
+/*
+ * A key token [p, q) of the object l (not inside a dropped member):
+ * starts dropping the member when its key was seen before in l, else
+ * records it.
+ */
+static void
+object_key(struct scan *s, struct level *l, int req_level, const char *p,
+    const char *q)
+{
+	const char *k;
+	size_t klen;
+	json_t *dec;
+	int drop;
+
+	if (key_bytes(p, q, &k, &klen, &dec) == -1)
+		return;
+	/*
+	 * In malformed text a number may have been rewritten between the ','
+	 * and this key: never drop text already copied (jansson refuses
+	 * such text anyway).
+	 */
+	drop = l->keys != NULL && l->member_start != NULL &&
+	    l->member_start >= s->copied &&
+	    json_object_getn(l->keys, k, klen) != NULL;
+	if (drop && l->is_params)
+		note_dup_param(s, l, k, klen);
+	else if (drop && l->arg != NULL)
+		note_dup_arg(s, l, k, klen);
+	if (drop && s->allow_drop) {
+		s->drop_depth = s->depth;
+		/* Never the first member: its ',' starts what goes. */
+		s->drop_from = l->member_start;
+		s->id_next = s->params_next = 0;
+	} else {
+		if (l->keys == NULL)
+			l->keys = json_object();
+		json_object_setn_new_nocheck(l->keys, k, klen, json_null());
+		if (l->is_params) {
+			json_decref(l->cur_key);
+			l->cur_key = json_stringn_nocheck(k, klen);
+		}
+		if (req_level) {
+			s->id_next = klen == 2 && memcmp(k, "id", 2) == 0;
+			s->params_next = klen == 6 &&
+			    memcmp(k, "params", 6) == 0;
+		}
+	}
+	json_decref(dec);
+}
+
+static void
+level_free(struct level *l)
+{
+	json_decref(l->keys);
+	json_decref(l->cur_key);
+	json_decref(l->arg);
+	l->keys = l->cur_key = l->arg = NULL;
+}
+
+/* The dropped member ends at p (a ',' or the '}' of its object). */
+static void
+drop_end(struct scan *s, const char *p)
+{
+	jout_putn(&s->out, s->copied, (size_t)(s->drop_from - s->copied));
+	s->rewritten = 1;
+	s->copied = p;
+	s->drop_depth = 0;
+	s->dropped = 1;
+}
+
+/*
  * Walks the text once. -1 when it nests too deep; malformed text is left
  * for jansson to refuse. The request level is the top-level object, or
  * each object directly inside a top-level array.
@@ -224,49 +386,76 @@ static int
 scan(struct scan *s)
 {
 	const char *p = s->data, *q;
-	int real, req_level, is_id;
+	struct level *l, *parent;
+	int real, req_level, is_id, dropping;
 
 	while (p < s->end) {
 		req_level = request_level(s);
+		l = s->depth > 0 ? &s->lv[s->depth - 1] : NULL;
+		dropping = s->drop_depth != 0;
 		switch (*p) {
 		case '"':
 			q = string_end(p, s->end);
-			if (req_level && s->want_key) {
-				s->id_next = key_is_id(p, q);
-				s->want_key = 0;
+			if (l != NULL && l->kind == '{' && l->want_key) {
+				l->want_key = 0;
+				if (!dropping)
+					object_key(s, l, req_level, p, q);
 			} else if (req_level)
-				s->id_next = 0;
+				s->id_next = s->params_next = 0;
 			p = q;
 			continue;
 		case '{':
 		case '[':
-			if (req_level && s->id_next)
-				s->id_open = p;
 			if (++s->depth > RPC_MAX_JSON_DEPTH)
 				return -1;
+			if (!dropping && req_level && s->id_next)
+				s->id_open = p;
 			if (s->depth == 1)
 				s->top = *p;
-			/* A request object: keys follow. */
-			s->want_key = *p == '{' && request_level(s);
-			s->id_next = 0;
+			l = &s->lv[s->depth - 1];
+			memset(l, 0, sizeof(*l));
+			l->kind = *p;
+			l->want_key = *p == '{';
+			l->is_params = *p == '{' && req_level &&
+			    s->params_next;
+			l->is_params_arr = *p == '[' && req_level &&
+			    s->params_next;
+			/* An object passed as an argument. */
+			parent = s->depth >= 2 ? &s->lv[s->depth - 2] : NULL;
+			if (!dropping && *p == '{' && parent != NULL &&
+			    parent->is_params_arr)
+				l->arg = json_integer(parent->nelem);
+			else if (!dropping && *p == '{' && parent != NULL &&
+			    parent->is_params && parent->cur_key != NULL)
+				l->arg = json_incref(parent->cur_key);
+			s->id_next = s->params_next = 0;
 			break;
 		case ']':
 		case '}':
-			if (s->depth > 0)
+			if (dropping && s->depth == s->drop_depth)
+				drop_end(s, p);
+			if (s->depth > 0) {
+				level_free(l);
 				s->depth--;
-			s->id_next = 0;
+			}
+			s->id_next = s->params_next = 0;
 			if (s->id_open != NULL && request_level(s)) {
 				add_id(s, s->id_open, p + 1);
 				s->id_open = NULL;
 			}
-			/* Back at the request level: the next key follows ','. */
 			break;
 		case ',':
+			if (dropping && s->depth == s->drop_depth)
+				drop_end(s, p);
 			if (s->top == '[' && s->depth == 1)
 				s->elem++;
-			if (req_level)
-				s->want_key = 1;
-			s->id_next = 0;
+			if (l != NULL && l->is_params_arr)
+				l->nelem++;
+			if (l != NULL && l->kind == '{') {
+				l->want_key = 1;
+				l->member_start = p;
+			}
+			s->id_next = s->params_next = 0;
 			break;
 		case '-':
 		case '0':
@@ -281,14 +470,15 @@ scan(struct scan *s)
 		case '9':
 			q = number_end(p, s->end, &real);
 			is_id = req_level && s->id_next;
-			number(s, p, q, is_id);
-			s->id_next = 0;
+			if (!dropping)
+				number(s, p, q, is_id);
+			s->id_next = s->params_next = 0;
 			p = q;
 			continue;
 		default:
 			if (req_level && *p != ':' && *p != ' ' &&
 			    *p != '\t' && *p != '\n' && *p != '\r')
-				s->id_next = 0; /* true, false, null */
+				s->id_next = s->params_next = 0;
 			break;
 		}
 		p++;
@@ -296,11 +486,58 @@ scan(struct scan *s)
 	return 0;
 }
 
+static void
+scan_free(struct scan *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->depth && i < RPC_MAX_JSON_DEPTH; i++)
+		level_free(&s->lv[i]);
+	json_decref(s->dup_args);
+	free(s->lv);
+	jout_free(&s->out);
+	free(s->ids);
+	for (i = 0; i < s->ndups; i++)
+		free(s->dups[i].key);
+	free(s->dups);
+}
+
+/*
+ * Scans data into s (scan_free after) and loads the text it gives: the
+ * body, or NULL when malformed or nested too deep.
+ */
+static json_t *
+scan_load(struct scan *s, const char *data, size_t len, int allow_drop)
+{
+	memset(s, 0, sizeof(*s));
+	s->data = s->copied = data;
+	s->end = data + len;
+	s->allow_drop = allow_drop;
+	s->lv = xcalloc(RPC_MAX_JSON_DEPTH, sizeof(*s->lv));
+	if (scan(s) == -1)
+		return NULL;
+	if (!s->rewritten)
+		return json_loadb(data, len, JSON_DECODE_ANY | JSON_ALLOW_NUL,
+		    NULL);
+	jout_putn(&s->out, s->copied, (size_t)(s->end - s->copied));
+	return json_loadb(s->out.p, s->out.len,
+	    JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+}
+
+/* The request of a top-level element (-1: the body itself), or NULL. */
+static json_t *
+request_at(json_t *body, long elem)
+{
+	json_t *req = elem < 0 ? body : json_array_get(body, (size_t)elem);
+
+	return json_is_object(req) ? req : NULL;
+}
+
 json_t *
 rpc_json_parse(const char *data, size_t len)
 {
-	struct scan s;
-	json_t *body, *req;
+	struct scan s, check;
+	json_t *body, *req, *syntax, *e, *list;
 	size_t i;
 
 	/*
@@ -310,32 +547,47 @@ rpc_json_parse(const char *data, size_t len)
 	 */
 	if (memchr(data, '\0', len) != NULL)
 		return NULL;
-	memset(&s, 0, sizeof(s));
-	s.data = s.copied = data;
-	s.end = data + len;
-	if (scan(&s) == -1) {
-		jout_free(&s.out);
-		free(s.ids);
-		return NULL;
+	body = scan_load(&s, data, len, 1);
+	if (body != NULL && s.dropped) {
+		/* Dropping may have cut away what made the text malformed. */
+		syntax = scan_load(&check, data, len, 0);
+		scan_free(&check);
+		if (syntax == NULL) {
+			json_decref(body);
+			body = NULL;
+		}
+		json_decref(syntax);
 	}
-	if (s.out.p != NULL) {
-		jout_putn(&s.out, s.copied, (size_t)(s.end - s.copied));
-		body = json_loadb(s.out.p, s.out.len,
-		    JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
-		    NULL);
-	} else
-		body = json_loadb(data, len,
-		    JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
-		    NULL);
 	for (i = 0; body != NULL && i < s.nids; i++) {
-		req = s.ids[i].elem < 0 ?
-		    body :
-		    json_array_get(body, (size_t)s.ids[i].elem);
-		if (json_is_object(req) && json_object_get(req, "id") != NULL)
+		req = request_at(body, s.ids[i].elem);
+		if (req != NULL && json_object_get(req, "id") != NULL)
 			json_object_set_new(req, "id",
 			    rpc_json_literal_value(s.ids[i].p, s.ids[i].n));
 	}
-	jout_free(&s.out);
-	free(s.ids);
+	json_array_foreach (s.dup_args, i, e) {
+		req = body != NULL ?
+		    request_at(body,
+			(long)json_integer_value(json_array_get(e, 0))) :
+		    NULL;
+		if (req == NULL)
+			continue;
+		list = json_object_getn(req, RPC_DUP_ARG_KEY,
+		    RPC_DUP_ARG_KEYLEN);
+		if (list == NULL) {
+			list = json_array();
+			json_object_setn_new_nocheck(req, RPC_DUP_ARG_KEY,
+			    RPC_DUP_ARG_KEYLEN, list);
+		}
+		json_array_append(list, json_array_get(e, 1));
+	}
+	for (i = 0; body != NULL && i < s.ndups; i++) {
+		req = request_at(body, s.dups[i].elem);
+		if (req != NULL)
+			json_object_setn_new_nocheck(req, RPC_DUP_PARAM_KEY,
+			    RPC_DUP_PARAM_KEYLEN,
+			    json_stringn_nocheck(s.dups[i].key,
+				s.dups[i].klen));
+	}
+	scan_free(&s);
 	return body;
 }

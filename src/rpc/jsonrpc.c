@@ -58,6 +58,10 @@ rpc_request_parse(json_t *obj, struct rpc_request *rq, struct rpc_error *err)
 	}
 	rq->method = json_string_value(m);
 	rq->method_nul = strlen(rq->method) != json_string_length(m);
+	rq->dup_param = json_object_getn(obj, RPC_DUP_PARAM_KEY,
+	    RPC_DUP_PARAM_KEYLEN);
+	rq->dup_args = json_object_getn(obj, RPC_DUP_ARG_KEY,
+	    RPC_DUP_ARG_KEYLEN);
 	p = json_object_get(obj, "params");
 	if (p == NULL || json_is_null(p))
 		rq->params = NULL;
@@ -96,7 +100,8 @@ rpc_reply_obj(const struct rpc_request *rq, json_t *result,
 			json_object_set_new(o, "result", json_null());
 		e = json_object();
 		json_object_set_new(e, "code", json_integer(err->code));
-		json_object_set_new(e, "message", json_string(err->message));
+		json_object_set_new(e, "message",
+		    json_string(err->message ? err->message : ""));
 		json_object_set_new(o, "error", e);
 	}
 	if (rq->id)
@@ -145,17 +150,23 @@ exec_one(struct rpc *r, const struct rpc_request *rq, struct rpc_error *err)
 	json_t *params, *res;
 	uint64_t id = 0;
 
+	char warm[512];
+
 	if (r && !rpc_is_ready(r) &&
 	    (m == NULL || !(m->flags & RPC_F_WARMUP))) {
-		err->code = RPC_IN_WARMUP;
-		rpc_warmup_message(r, err->message, sizeof(err->message));
-		return NULL;
+		rpc_warmup_message(r, warm, sizeof(warm));
+		return rpc_fail(err, RPC_IN_WARMUP, "%s", warm);
 	}
 	if (m == NULL)
 		return rpc_fail(err, RPC_METHOD_NOT_FOUND, "Method not found");
 	if (rq->params == NULL)
 		params = json_array();
 	else if (json_is_object(rq->params)) {
+		/* Core's transformNamedArguments checks this first. */
+		if (json_is_string(rq->dup_param))
+			return rpc_fail(err, RPC_INVALID_PARAMETER,
+			    "Parameter %s specified multiple times",
+			    json_string_value(rq->dup_param));
 		params = rpc_named_to_positional(m, rq->params, err);
 		if (params == NULL)
 			return NULL;
@@ -169,6 +180,7 @@ exec_one(struct rpc *r, const struct rpc_request *rq, struct rpc_error *err)
 	c.rpc = r;
 	c.m = m;
 	c.params = params;
+	c.dup_args = rq->dup_args;
 	if (rpc_owner_check(r, m, err) != 0) {
 		json_decref(params);
 		return NULL;
@@ -266,12 +278,12 @@ rpc_body_is_fast(json_t *body)
 	return 1;
 }
 
-int
-rpc_execute_body(struct rpc *r, json_t *body, int fast_only,
-    struct rpc_http_reply *out)
+/* rpc_execute_body with the error struct its calls share. */
+static int
+execute_body(struct rpc *r, json_t *body, int fast_only,
+    struct rpc_http_reply *out, struct rpc_error *err)
 {
 	struct rpc_request rq, carry;
-	struct rpc_error err;
 	struct jout o = { NULL, 0, 0 };
 	json_t *res, *item;
 	size_t i, nrep = 0;
@@ -280,12 +292,12 @@ rpc_execute_body(struct rpc *r, json_t *body, int fast_only,
 	if (fast_only && !rpc_body_is_fast(body))
 		return 1;
 	if (json_is_object(body)) {
-		if (rpc_request_parse(body, &rq, &err) == -1) {
-			set_body(out, error_status(err.code),
-			    rpc_reply_obj(&rq, NULL, &err));
+		if (rpc_request_parse(body, &rq, err) == -1) {
+			set_body(out, error_status(err->code),
+			    rpc_reply_obj(&rq, NULL, err));
 			return 0;
 		}
-		res = exec_one(r, &rq, &err);
+		res = exec_one(r, &rq, err);
 		if (is_notification(&rq)) {
 			json_decref(res);
 			out->status = 204;
@@ -294,10 +306,10 @@ rpc_execute_body(struct rpc *r, json_t *body, int fast_only,
 		if (res)
 			set_result_body(out, &rq, res);
 		else if (rq.version == RPC_V2)
-			set_body(out, 200, rpc_reply_obj(&rq, NULL, &err));
+			set_body(out, 200, rpc_reply_obj(&rq, NULL, err));
 		else
-			set_body(out, error_status(err.code),
-			    rpc_reply_obj(&rq, NULL, &err));
+			set_body(out, error_status(err->code),
+			    rpc_reply_obj(&rq, NULL, err));
 		return 0;
 	}
 	if (json_is_array(body)) {
@@ -319,7 +331,7 @@ rpc_execute_body(struct rpc *r, json_t *body, int fast_only,
 		 */
 		jout_puts(&o, "[");
 		json_array_foreach (body, i, item) {
-			if (rpc_request_parse(item, &rq, &err) == -1) {
+			if (rpc_request_parse(item, &rq, err) == -1) {
 				if (!json_is_object(item)) {
 					rq.version = carry.version;
 					rq.id = carry.id;
@@ -327,7 +339,7 @@ rpc_execute_body(struct rpc *r, json_t *body, int fast_only,
 				carry = rq;
 				if (!is_notification(&rq))
 					batch_put(&o, &nrep,
-					    rpc_reply_obj(&rq, NULL, &err));
+					    rpc_reply_obj(&rq, NULL, err));
 				continue;
 			}
 			carry = rq;
@@ -335,23 +347,23 @@ rpc_execute_body(struct rpc *r, json_t *body, int fast_only,
 			    o.len >= rpc_batch_reply_max)
 				continue;
 			if (o.len >= rpc_batch_reply_max) {
-				rpc_fail(&err, RPC_OUT_OF_MEMORY,
+				rpc_fail(err, RPC_OUT_OF_MEMORY,
 				    "Batch reply "
 				    "over %zu MiB: not run; send the remaining "
 				    "requests in another batch",
 				    rpc_batch_reply_max >> 20);
 				batch_put(&o, &nrep,
-				    rpc_reply_obj(&rq, NULL, &err));
+				    rpc_reply_obj(&rq, NULL, err));
 				continue;
 			}
-			res = exec_one(r, &rq, &err);
+			res = exec_one(r, &rq, err);
 			if (is_notification(&rq)) {
 				json_decref(res);
 				continue;
 			}
 			batch_put(&o, &nrep,
 			    res ? rpc_reply_obj(&rq, res, NULL) :
-				  rpc_reply_obj(&rq, NULL, &err));
+				  rpc_reply_obj(&rq, NULL, err));
 		}
 		/* All notifications: no reply; an empty batch answers []. */
 		if (nrep == 0 && json_array_size(body) > 0) {
@@ -369,9 +381,21 @@ rpc_execute_body(struct rpc *r, json_t *body, int fast_only,
 	memset(&rq, 0, sizeof(rq));
 	rq.version = RPC_V1;
 	rq.id = json_null();
-	rpc_fail(&err, RPC_PARSE_ERROR, "Top-level object parse error");
-	set_body(out, 500, rpc_reply_obj(&rq, NULL, &err));
+	rpc_fail(err, RPC_PARSE_ERROR, "Top-level object parse error");
+	set_body(out, 500, rpc_reply_obj(&rq, NULL, err));
 	return 0;
+}
+
+int
+rpc_execute_body(struct rpc *r, json_t *body, int fast_only,
+    struct rpc_http_reply *out)
+{
+	struct rpc_error err = RPC_ERROR_INIT;
+	int rc;
+
+	rc = execute_body(r, body, fast_only, out, &err);
+	rpc_error_clear(&err);
+	return rc;
 }
 
 void
@@ -379,7 +403,7 @@ rpc_execute_raw(struct rpc *r, const char *data, size_t len,
     struct rpc_http_reply *out)
 {
 	struct rpc_request rq;
-	struct rpc_error err;
+	struct rpc_error err = RPC_ERROR_INIT;
 	json_t *body;
 
 	body = rpc_json_parse(data, len);
@@ -390,6 +414,7 @@ rpc_execute_raw(struct rpc *r, const char *data, size_t len,
 		rpc_fail(&err, RPC_PARSE_ERROR, "Parse error");
 		memset(out, 0, sizeof(*out));
 		set_body(out, 500, rpc_reply_obj(&rq, NULL, &err));
+		rpc_error_clear(&err);
 		return;
 	}
 	rpc_execute_body(r, body, 0, out);
@@ -654,29 +679,28 @@ static json_t *
 fast_call(struct rpc *r, const struct rpc_method *m,
     const struct rpc_fast_req *fr)
 {
-	struct rpc_error err;
+	struct rpc_error err = RPC_ERROR_INIT;
 	struct rpc_ctx c;
-	json_t *params, *res;
+	json_t *params, *res = NULL;
 	uint64_t id;
 
 	params = json_array();
 	if (fr->has_param)
 		json_array_append_new(params, json_string(fr->param));
-	if (rpc_check_params(m, params, &err) == -1) {
-		json_decref(params);
-		return NULL;
-	}
+	if (rpc_check_params(m, params, &err) == -1)
+		goto out;
 	c.rpc = r;
 	c.m = m;
 	c.params = params;
-	if (rpc_owner_check(r, m, &err) != 0) {
-		json_decref(params);
-		return NULL;
-	}
+	c.dup_args = NULL; /* the fast path takes no objects */
+	if (rpc_owner_check(r, m, &err) != 0)
+		goto out;
 	id = rpc_cmd_begin(r, m);
 	res = m->fn(&c, &err);
 	rpc_cmd_end(r, id);
+out:
 	json_decref(params);
+	rpc_error_clear(&err);
 	return res;
 }
 

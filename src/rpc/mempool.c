@@ -264,8 +264,9 @@ param_txid(struct rpc_ctx *c, size_t i, const char *name, uint8_t txid[32],
 /* ---- Acceptance ---- */
 
 /*
- * sendrawtransaction: Core reads maxburnamount first, maxfeerate after,
- * then decodes and checks the burn before the pool sees the transaction.
+ * sendrawtransaction, in Core 28's order: maxburnamount, the decoding, the
+ * burn check, and only then maxfeerate (so undecodable hex is reported
+ * before a bad fee rate), before the pool sees the transaction.
  */
 static json_t *
 m_sendrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
@@ -275,13 +276,12 @@ m_sendrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 	int64_t burn = 0, feerate;
 	struct tx tx;
 	size_t i;
+	int rc;
 
 	if (rpc_param(c, 2) &&
 	    rpc_parse_amount(rpc_param(c, 2), &burn, err) == -1)
 		return NULL;
-	if (parse_feerate(rpc_param(c, 1), &feerate, err) == -1)
-		return NULL;
-	if (feerate < 0 || burn < 0)
+	if (burn < 0)
 		return rpc_fail(err, RPC_TYPE_ERROR, "Amount out of range");
 	memset(&in, 0, sizeof(in));
 	if (decode_hex_tx(json_string_value(rpc_param(c, 0)), &in.raw, &in.len,
@@ -299,6 +299,16 @@ m_sendrawtransaction(struct rpc_ctx *c, struct rpc_error *err)
 			    "output exceeds maximum configured by user "
 			    "(maxburnamount)");
 		}
+	rc = parse_feerate(rpc_param(c, 1), &feerate, err);
+	if (rc == 0 && feerate < 0) {
+		rpc_fail(err, RPC_TYPE_ERROR, "Amount out of range");
+		rc = -1;
+	}
+	if (rc == -1) {
+		tx_free(&tx);
+		free(in.raw);
+		return NULL;
+	}
 	memcpy(in.txid, tx.txid, 32);
 	in.nout = (uint32_t)tx.vout_count;
 	in.check_fee = feerate > 0;

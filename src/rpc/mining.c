@@ -74,21 +74,28 @@ script_from_descriptor(const struct chainparams *cp, const char *s,
 	return 1;
 }
 
-static json_t *
-generate(struct rpc_ctx *c, const uint8_t *script, size_t len,
+/* Both generate methods' counts, read first as Core reads them (getInt). */
+static int
+generate_counts(struct rpc_ctx *c, int *nblocks, int *tries,
     struct rpc_error *err)
 {
+	if (rpc_get_int_or(rpc_param(c, 0), -1, nblocks, err) == -1 ||
+	    rpc_get_int_or(rpc_param(c, 2), DEFAULT_MAX_TRIES, tries, err) ==
+		-1)
+		return -1;
+	return 0;
+}
+
+static json_t *
+generate(struct rpc_ctx *c, const uint8_t *script, size_t len, int nblocks,
+    int tries, struct rpc_error *err)
+{
 	struct rpc_shared *sh = rpc_shared(c->rpc);
-	json_t *pn = rpc_param(c, 0), *pt = rpc_param(c, 2), *out;
+	json_t *out;
 	struct validation_generated g;
 	struct request_error e;
 	size_t i;
-	int nblocks, tries;
 
-	/* Core reads both with getInt<int>(). */
-	if (rpc_get_int_or(pn, -1, &nblocks, err) == -1 ||
-	    rpc_get_int_or(pt, DEFAULT_MAX_TRIES, &tries, err) == -1)
-		return NULL;
 	if (validation_generate(sh->v, script, len, nblocks, tries, &g,
 		sh->call_timeout_ms, &e) != 0)
 		return rpc_validation_fail(c, &e, err);
@@ -106,14 +113,17 @@ m_generatetoaddress(struct rpc_ctx *c, struct rpc_error *err)
 	const char *addr = json_string_value(rpc_param(c, 1));
 	uint8_t script[ADDRESS_MAX_SCRIPT];
 	size_t len;
+	int nblocks, tries;
 
+	if (generate_counts(c, &nblocks, &tries, err) == -1)
+		return NULL;
 	if (addr == NULL)
 		return rpc_fail(err, RPC_INVALID_PARAMETER,
 		    "generatetoaddress needs nblocks and address");
 	if (address_to_script(cp, addr, script, &len, NULL, 0) != 0)
 		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
 		    "Error: Invalid address");
-	return generate(c, script, len, err);
+	return generate(c, script, len, nblocks, tries, err);
 }
 
 static json_t *
@@ -124,8 +134,10 @@ m_generatetodescriptor(struct rpc_ctx *c, struct rpc_error *err)
 	uint8_t script[MAX_OUTPUT_SCRIPT];
 	char derr[DESCRIPTOR_ERR_LEN];
 	size_t len;
-	int rc;
+	int rc, nblocks, tries;
 
+	if (generate_counts(c, &nblocks, &tries, err) == -1)
+		return NULL;
 	if (desc == NULL)
 		return rpc_fail(err, RPC_INVALID_PARAMETER,
 		    "generatetodescriptor needs num_blocks and descriptor");
@@ -136,7 +148,7 @@ m_generatetodescriptor(struct rpc_ctx *c, struct rpc_error *err)
 		return rpc_fail(err, RPC_INVALID_PARAMETER, "%s", derr);
 	if (rc != 1)
 		return rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY, "%s", derr);
-	return generate(c, script, len, err);
+	return generate(c, script, len, nblocks, tries, err);
 }
 
 /*
@@ -201,7 +213,7 @@ m_generateblock(struct rpc_ctx *c, struct rpc_error *err)
 	char derr[DESCRIPTOR_ERR_LEN], *hex;
 	struct validation_block_tx *txs;
 	struct validation_block_made b;
-	struct rpc_error bad;
+	struct rpc_error bad = RPC_ERROR_INIT;
 	struct request_error e;
 	size_t len, n, i;
 	int rc, cut;
@@ -235,7 +247,7 @@ m_generateblock(struct rpc_ctx *c, struct rpc_error *err)
 		    "Transaction %s not in mempool.",
 		    json_string_value(json_array_get(list, b.missing_at)));
 	else if (cut)
-		*err = bad;
+		rpc_error_move(err, &bad);
 	else {
 		res = json_object();
 		json_object_set_new(res, "hash", rpc_hash_json(b.hash));
@@ -250,6 +262,7 @@ out:
 	for (i = 0; i < n; i++)
 		free(txs[i].raw);
 	free(txs);
+	rpc_error_clear(&bad);
 	return res;
 }
 

@@ -451,17 +451,18 @@ m_disconnectnode(struct rpc_ctx *c, struct rpc_error *err)
 {
 	const char *addr = param_str(c, 0);
 	json_t *id = rpc_param(c, 1);
+	int64_t n;
 	struct net_disconnect_in in;
 	struct request *r;
 
 	memset(&in, 0, sizeof(in));
 	if (addr && id == NULL)
 		in.addr = xstrdup(addr);
-	else if (id && (addr == NULL || addr[0] == '\0'))
-		in.id = json_integer_value(id) > 0 ?
-		    (uint64_t)json_integer_value(id) :
-		    0;
-	else
+	else if (id && (addr == NULL || addr[0] == '\0')) {
+		if (rpc_get_int64(id, &n, err) == -1)
+			return NULL;
+		in.id = n > 0 ? (uint64_t)n : 0;
+	} else
 		return rpc_fail(err, RPC_INVALID_PARAMS,
 		    "Only one of address "
 		    "and nodeid should be provided.");
@@ -542,7 +543,10 @@ m_setban(struct rpc_ctx *c, struct rpc_error *err)
 		    "Error: Invalid IP/Subnet");
 	in.single = strchr(target, '/') == NULL;
 	in.add = strcmp(cmd, "add") == 0;
-	in.bantime = bantime ? json_integer_value(bantime) : 0;
+	/* Core reads the ban time for "add" only. */
+	if (in.add && bantime &&
+	    rpc_get_int64(bantime, &in.bantime, err) == -1)
+		return NULL;
 	in.absolute = absolute ? json_is_true(absolute) : 0;
 	r = request_new(net_req_setban, &in, sizeof(in), NULL, 0, NULL);
 	return ask(c, r, NULL, NULL, err) == 0 ? json_null() : NULL;
@@ -771,8 +775,12 @@ m_sendmsgtopeer(struct rpc_ctx *c, struct rpc_error *err)
 	const char *type = param_str(c, 1), *hex = param_str(c, 2);
 	struct net_sendmsg_in in;
 	struct request *r;
+	int64_t n;
 
-	if (!json_is_integer(id) || type == NULL || hex == NULL)
+	/* Core reads the peer id first. */
+	if (id != NULL && rpc_get_int64(id, &n, err) == -1)
+		return NULL;
+	if (id == NULL || type == NULL || hex == NULL)
 		return rpc_fail(err, RPC_INVALID_PARAMS,
 		    "sendmsgtopeer "
 		    "needs peer_id, msg_type and msg");
@@ -784,8 +792,7 @@ m_sendmsgtopeer(struct rpc_ctx *c, struct rpc_error *err)
 		return rpc_fail(err, RPC_INVALID_PARAMETER,
 		    "Error parsing input for msg");
 	/* A negative id matches no peer, as in Core. */
-	in.id = json_integer_value(id) < 0 ? UINT64_MAX :
-					     (uint64_t)json_integer_value(id);
+	in.id = n < 0 ? UINT64_MAX : (uint64_t)n;
 	snprintf(in.cmd, sizeof(in.cmd), "%s", type);
 	r = request_new(net_req_sendmsg, &in, sizeof(in), net_sendmsg_in_free,
 	    0, NULL);
@@ -821,10 +828,12 @@ m_getblockfrompeer(struct rpc_ctx *c, struct rpc_error *err)
 	struct request *r;
 	uint8_t tiph[32];
 	int32_t tip;
+	int64_t n;
 	int rc;
 
 	memset(&in, 0, sizeof(in));
-	if (rpc_parse_hash(rpc_param(c, 0), "blockhash", in.hash, err) == -1)
+	if (rpc_parse_hash(rpc_param(c, 0), "blockhash", in.hash, err) == -1 ||
+	    rpc_get_int64(id, &n, err) == -1)
 		return NULL;
 	if (rpc_read_begin(c->rpc, &t, err) == -1)
 		return NULL;
@@ -843,8 +852,7 @@ m_getblockfrompeer(struct rpc_ctx *c, struct rpc_error *err)
 		    "Block already downloaded");
 	in.height = e.height;
 	/* A negative id matches no peer, as in Core. */
-	in.id = json_integer_value(id) < 0 ? UINT64_MAX :
-					     (uint64_t)json_integer_value(id);
+	in.id = n < 0 ? UINT64_MAX : (uint64_t)n;
 	r = request_new(net_req_fetchblock, &in, sizeof(in), NULL, 0, NULL);
 	if (ask(c, r, NULL, fetch_words, err) != 0)
 		return NULL;
@@ -859,12 +867,13 @@ m_addpeeraddress(struct rpc_ctx *c, struct rpc_error *err)
 	struct net_addpeer_in in;
 	struct net_addpeer_out out;
 	struct request *r;
-	int64_t p = port ? json_integer_value(port) : 0;
+	int64_t p = 0;
 
 	if (addr == NULL)
 		return rpc_fail(err, RPC_INVALID_PARAMS,
 		    "address is required");
-	if (p < 0 || p > 65535)
+	if ((port != NULL && rpc_get_int64(port, &p, err) == -1) || p < 0 ||
+	    p > 65535)
 		return rpc_fail(err, RPC_MISC_ERROR,
 		    "JSON integer out of range");
 	memset(&in, 0, sizeof(in));
@@ -961,13 +970,15 @@ static json_t *
 m_getorphantxs(struct rpc_ctx *c, struct rpc_error *err)
 {
 	json_t *v = rpc_param(c, 0), *a;
-	int64_t verbosity = v ? json_integer_value(v) : 0;
+	int verbosity;
 	struct net_orphans out;
 	struct request *r;
 	char hex[65];
 	size_t i;
 	int with_raw;
 
+	if (rpc_get_int_or(v, 0, &verbosity, err) == -1)
+		return NULL;
 	if (verbosity < 0 || verbosity > 2)
 		return rpc_fail(err, RPC_INVALID_PARAMETER,
 		    "Invalid verbosity "

@@ -232,31 +232,19 @@ out:
 
 /* ---- deriveaddresses ---- */
 
-/* getInt<int64_t>: a whole JSON number, else "JSON integer out of range". */
-static int
-int64_param(const json_t *v, int64_t *out, struct rpc_error *err)
-{
-	if (!json_is_integer(v)) {
-		rpc_fail(err, RPC_MISC_ERROR, "JSON integer out of range");
-		return -1;
-	}
-	*out = json_integer_value(v);
-	return 0;
-}
-
 int
 rpc_descriptor_range(const json_t *v, int64_t *lo, int64_t *hi,
     struct rpc_error *err)
 {
 	if (json_is_number(v)) {
 		*lo = 0;
-		if (int64_param(v, hi, err) == -1)
+		if (rpc_get_int64(v, hi, err) == -1)
 			return -1;
 	} else if (json_is_array(v) && json_array_size(v) == 2 &&
 	    json_is_number(json_array_get(v, 0)) &&
 	    json_is_number(json_array_get(v, 1))) {
-		if (int64_param(json_array_get(v, 0), lo, err) == -1 ||
-		    int64_param(json_array_get(v, 1), hi, err) == -1)
+		if (rpc_get_int64(json_array_get(v, 0), lo, err) == -1 ||
+		    rpc_get_int64(json_array_get(v, 1), hi, err) == -1)
 			return -1;
 		if (*lo > *hi) {
 			rpc_fail(err, RPC_INVALID_PARAMETER,

@@ -15,20 +15,11 @@
 #include "util/hex.h"
 #include "util/xmalloc.h"
 
-/* Error messages quote the input; keep them inside rpc_error.message. */
-static const char *
-clip(const char *s, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s", s);
-	return buf;
-}
-
 int
 rpc_parse_hash(const json_t *v, const char *name, uint8_t hash[32],
     struct rpc_error *err)
 {
 	const char *s;
-	char q[300];
 
 	if (!json_is_string(v)) {
 		rpc_fail_type(err, v, "string");
@@ -40,11 +31,10 @@ rpc_parse_hash(const json_t *v, const char *name, uint8_t hash[32],
 	if (strlen(s) != 64)
 		rpc_fail(err, RPC_INVALID_PARAMETER,
 		    "%s must be of length 64 (not %zu, for '%s')", name,
-		    strlen(s), clip(s, q, sizeof(q)));
+		    strlen(s), s);
 	else
 		rpc_fail(err, RPC_INVALID_PARAMETER,
-		    "%s must be hexadecimal string (not '%s')", name,
-		    clip(s, q, sizeof(q)));
+		    "%s must be hexadecimal string (not '%s')", name, s);
 	return -1;
 }
 
@@ -58,7 +48,6 @@ parse_hex(const json_t *v, const char *name, uint8_t **out, size_t *len,
     int hexv, struct rpc_error *err)
 {
 	const char *s = json_string_value(v);
-	char q[300];
 
 	if (s == NULL) {
 		if (hexv)
@@ -70,8 +59,7 @@ parse_hex(const json_t *v, const char *name, uint8_t **out, size_t *len,
 	}
 	if ((hexv && *s == '\0') || hex_decode_alloc(s, out, len) == -1) {
 		rpc_fail(err, RPC_INVALID_PARAMETER,
-		    "%s must be hexadecimal string (not '%s')", name,
-		    clip(s, q, sizeof(q)));
+		    "%s must be hexadecimal string (not '%s')", name, s);
 		return -1;
 	}
 	return 0;

@@ -1,7 +1,7 @@
 /*
  * The PSBT methods of Bitcoin Core 28 that need no wallet: createpsbt,
- * decodepsbt, combinepsbt, finalizepsbt, converttopsbt, joinpsbts and
- * utxoupdatepsbt. The format lives in script/psbt.c (parsing, merging,
+ * decodepsbt, combinepsbt, finalizepsbt, converttopsbt, joinpsbts,
+ * utxoupdatepsbt and descriptorprocesspsbt. The format lives in script/psbt.c (parsing, merging,
  * finalising); this file reads the parameters, asks the pool and the UTXO
  * set for spent outputs (utxoupdatepsbt) and words the answers as Core.
  */
@@ -16,8 +16,10 @@
 #include "primitives/block.h"
 #include "primitives/tx.h"
 #include "rpc/rpc_int.h"
+#include "chain/descriptor.h"
 #include "script/psbt.h"
 #include "script/script.h"
+#include "script/sign.h"
 #include "store/store.h"
 #include "util/args.h"
 #include "util/buf.h"
@@ -824,40 +826,35 @@ find_prev_tx(struct rpc_ctx *c, const uint8_t txid[32], struct tx *tx,
 	return found;
 }
 
-static json_t *
-m_utxoupdatepsbt(struct rpc_ctx *c, struct rpc_error *err)
+/*
+ * Core's ProcessPSBT after decoding: each input without a non-witness
+ * UTXO gets the whole previous transaction when the transaction index or
+ * the pool has it; the others get the coin of a segwit output (as the
+ * provider tells, for P2SH) from the UTXO set as their witness UTXO. Then
+ * SignPSBTInput and UpdatePSBTOutput with the provider (psbt_sign), and
+ * RemoveUnnecessaryTransactions. Returns 1 when complete, 0, or -1 with
+ * err.
+ */
+static int
+process_psbt(struct rpc_ctx *c, struct psbt *p, const struct sign_provider *sp,
+    int sign, int sighash, int bip32derivs, int finalize,
+    struct rpc_error *err)
 {
 	struct store_rtxn *t;
 	struct coin coin;
-	struct psbt p;
 	struct tx prev;
-	json_t *res;
 	size_t i;
-	int *need, any = 0, rc;
+	int *need, any = 0, rc, complete = -1;
 
-	if (decode_psbt(rpc_param(c, 0), &p, err) == -1)
-		return NULL;
-	if (rpc_param(c, 1) != NULL && json_array_size(rpc_param(c, 1)) > 0) {
-		psbt_free(&p);
-		return rpc_fail(err, RPC_INVALID_PARAMETER,
-		    "descriptors are "
-		    "not supported by utxoupdatepsbt here (see doc/rpc.md)");
-	}
-	/*
-	 * Core's ProcessPSBT: each input without a non-witness UTXO gets the
-	 * whole previous transaction when the transaction index or the pool
-	 * has it; the others get the coin of a segwit output from the UTXO
-	 * set as their witness UTXO.
-	 */
-	need = xcalloc(p.tx.vin_count + 1, sizeof(*need));
-	for (i = 0; i < p.tx.vin_count; i++) {
-		if (p.in[i].have_nwu)
+	need = xcalloc(p->tx.vin_count + 1, sizeof(*need));
+	for (i = 0; i < p->tx.vin_count; i++) {
+		if (p->in[i].have_nwu)
 			continue;
-		rc = find_prev_tx(c, p.tx.vin[i].prevout.hash, &prev, err);
+		rc = find_prev_tx(c, p->tx.vin[i].prevout.hash, &prev, err);
 		if (rc == -1)
-			goto fail;
-		if (rc == 1 && p.tx.vin[i].prevout.n < prev.vout_count) {
-			psbt_input_set_nwu(&p.in[i], &prev);
+			goto out;
+		if (rc == 1 && p->tx.vin[i].prevout.n < prev.vout_count) {
+			psbt_input_set_nwu(&p->in[i], &prev);
 			tx_free(&prev);
 			continue;
 		}
@@ -868,38 +865,146 @@ m_utxoupdatepsbt(struct rpc_ctx *c, struct rpc_error *err)
 	}
 	if (any) {
 		if (rpc_read_begin(c->rpc, &t, err) == -1)
-			goto fail;
-		for (i = 0; i < p.tx.vin_count; i++) {
-			const uint8_t *prog;
-			size_t plen;
-			int ver;
-
+			goto out;
+		for (i = 0; i < p->tx.vin_count; i++) {
 			if (!need[i] ||
-			    store_get_coin(t, &p.tx.vin[i].prevout, &coin) !=
+			    store_get_coin(t, &p->tx.vin[i].prevout, &coin) !=
 				STORE_OK ||
-			    !script_is_witness_program(coin.script,
-				coin.script_len, &ver, &prog, &plen))
+			    !sign_provider_is_segwit(sp, coin.script,
+				coin.script_len))
 				continue;
-			p.in[i].have_wu = 1;
-			p.in[i].wu_value = coin.value;
-			psbt_set_bytes(&p.in[i].wu_script,
-			    &p.in[i].wu_script_len, coin.script,
+			p->in[i].have_wu = 1;
+			p->in[i].wu_value = coin.value;
+			psbt_set_bytes(&p->in[i].wu_script,
+			    &p->in[i].wu_script_len, coin.script,
 			    coin.script_len);
 		}
 		store_read_end(t);
 	}
-	for (i = 0; i < p.tx.vin_count; i++)
-		if (!psbt_input_is_final(&p.in[i]))
-			psbt_input_update(&p, i);
-	drop_unneeded_txs(&p);
-	res = encode_psbt(&p);
+	complete = psbt_sign(p, sp, sign, sighash, bip32derivs, finalize);
+	drop_unneeded_txs(p);
+out:
 	free(need);
+	return complete;
+}
+
+/*
+ * The provider of Core's EvalDescriptorStringOrObject over every
+ * descriptor of arr (with expand_priv): each position's keys, origins
+ * and scripts. NULL with err on Core's errors.
+ */
+static struct sign_provider *
+descriptors_provider(struct rpc_ctx *c, const json_t *arr,
+    struct rpc_error *err)
+{
+	const struct chainparams *cp = rpc_shared(c->rpc)->cp;
+	char derr[DESCRIPTOR_ERR_LEN];
+	struct sign_provider *sp = sign_provider_new();
+	struct descriptor *d;
+	const char *text;
+	int64_t lo, hi, pos;
+	size_t i;
+
+	for (i = 0; i < json_array_size(arr); i++) {
+		if (rpc_descriptor_object(json_array_get(arr, i), &text, &lo,
+			&hi, err) != 0)
+			goto fail;
+		if (descriptor_parse(cp, text, 0, &d, derr, sizeof(derr)) !=
+		    0) {
+			rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY, "%s", derr);
+			goto fail;
+		}
+		if (!descriptor_is_range(d))
+			lo = hi = 0;
+		for (pos = lo; pos <= hi; pos++)
+			if (descriptor_provide(d, (uint32_t)pos, sp) != 0) {
+				rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY,
+				    "Cannot derive script without private "
+				    "keys: '%s'",
+				    text);
+				descriptor_free(d);
+				goto fail;
+			}
+		descriptor_free(d);
+	}
+	return sp;
+fail:
+	sign_provider_free(sp);
+	return NULL;
+}
+
+static json_t *
+m_utxoupdatepsbt(struct rpc_ctx *c, struct rpc_error *err)
+{
+	struct sign_provider *sp = NULL;
+	struct psbt p;
+	json_t *res = NULL;
+
+	/* Core evaluates the descriptors before it decodes the PSBT. */
+	if (rpc_param(c, 1) != NULL &&
+	    (sp = descriptors_provider(c, rpc_param(c, 1), err)) == NULL)
+		return NULL;
+	if (decode_psbt(rpc_param(c, 0), &p, err) == -1) {
+		sign_provider_free(sp);
+		return NULL;
+	}
+	/* Core hides the secrets: no signing, origins kept. */
+	if (process_psbt(c, &p, sp, 0, SIGHASH_ALL, 1, 0, err) != -1)
+		res = encode_psbt(&p);
+	sign_provider_free(sp);
 	psbt_free(&p);
 	return res;
-fail:
-	free(need);
+}
+
+/* ---- descriptorprocesspsbt ---- */
+
+static json_t *
+m_descriptorprocesspsbt(struct rpc_ctx *c, struct rpc_error *err)
+{
+	struct sign_provider *sp = NULL;
+	const json_t *v;
+	struct psbt p;
+	struct tx tx;
+	struct wbuf w;
+	json_t *res = NULL;
+	int sighash = SIGHASH_DEFAULT, bip32 = 1, fin = 1, complete;
+
+	/* Core evaluates the descriptors before it decodes the PSBT. */
+	if ((sp = descriptors_provider(c, rpc_param(c, 1), err)) == NULL)
+		return NULL;
+	if ((v = rpc_param(c, 2)) != NULL &&
+	    (sighash = rpc_parse_sighash(json_string_value(v))) == -1) {
+		sign_provider_free(sp);
+		return rpc_fail(err, RPC_INVALID_PARAMETER,
+		    "'%s' is not a valid sighash parameter.",
+		    json_string_value(v));
+	}
+	if ((v = rpc_param(c, 3)) != NULL)
+		bip32 = json_is_true(v);
+	if ((v = rpc_param(c, 4)) != NULL)
+		fin = json_is_true(v);
+	if (decode_psbt(rpc_param(c, 0), &p, err) == -1) {
+		sign_provider_free(sp);
+		return NULL;
+	}
+	complete = process_psbt(c, &p, sp, 1, sighash, bip32, fin, err);
+	if (complete != -1) {
+		res = encode_psbt(&p);
+		res = json_pack("{s:o,s:b}", "psbt", res, "complete",
+		    complete);
+		if (complete) {
+			psbt_extract(&p, &tx);
+			wbuf_init(&w);
+			tx_serialize(&tx, &w, 1);
+			json_object_set_new(res, "hex",
+			    rpc_hex_json(w.p, w.len));
+			wbuf_free(&w);
+			psbt_extract_free(&tx);
+		}
+	}
+	sign_provider_free(sp);
 	psbt_free(&p);
-	return NULL;
+	return res;
 }
 
 /* ---- analyzepsbt ---- */
@@ -1091,13 +1196,42 @@ const struct rpc_method rpc_psbt_methods[] = {
 	{ "utxoupdatepsbt", "rawtransactions", m_utxoupdatepsbt, 0,
 	    { PSBT_ARG,
 		{ "descriptors", RPC_ARG_ARR, 0, NULL,
-		    "An array of either strings or objects (not supported here: "
-		    "see doc/rpc.md)" } },
+		    "An array of either strings or objects" } },
 	    "Updates all segwit inputs and outputs in a PSBT with data from "
 	    "output descriptors, the UTXO set, txindex, or the mempool.",
 	    "\"str\"    (string) The base64-encoded partially signed "
 	    "transaction with inputs updated\n",
 	    "\"psbt\"", RPC_ON_RPC },
+	{ "descriptorprocesspsbt", "rawtransactions", m_descriptorprocesspsbt,
+	    0,
+	    { { "psbt", RPC_ARG_STR, 1, NULL,
+		  "The transaction base64 string" },
+		{ "descriptors", RPC_ARG_ARR, 1, NULL,
+		    "An array of either strings or objects" },
+		{ "sighashtype", RPC_ARG_STR, 0,
+		    "\"DEFAULT for Taproot, ALL otherwise\"",
+		    "The signature hash type to sign with if not specified by "
+		    "the PSBT. Must be one of\n\"DEFAULT\"\n\"ALL\"\n"
+		    "\"NONE\"\n\"SINGLE\"\n\"ALL|ANYONECANPAY\"\n"
+		    "\"NONE|ANYONECANPAY\"\n\"SINGLE|ANYONECANPAY\"" },
+		{ "bip32derivs", RPC_ARG_BOOL, 0, "true",
+		    "Include BIP 32 derivation paths for public keys if we know "
+		    "them" },
+		{ "finalize", RPC_ARG_BOOL, 0, "true",
+		    "Also finalize inputs if possible" } },
+	    "Update all segwit inputs in a PSBT with information from output "
+	    "descriptors, the UTXO set or the mempool. \nThen, sign the inputs "
+	    "we are able to with information from the output descriptors. ",
+	    "{\n"
+	    "  \"psbt\" : \"str\",             (string) The base64-encoded "
+	    "partially signed transaction\n"
+	    "  \"complete\" : true|false,    (boolean) If the transaction has a "
+	    "complete set of signatures\n"
+	    "  \"hex\" : \"hex\"               (string, optional) The "
+	    "hex-encoded network transaction if complete\n"
+	    "}\n",
+	    "\"psbt\" \"[\\\"descriptor1\\\", \\\"descriptor2\\\"]\"",
+	    RPC_ON_RPC },
 	{ NULL, NULL, NULL, 0, { { NULL, 0, 0, NULL, NULL } }, NULL, NULL,
 	    NULL, RPC_ON_RPC },
 };

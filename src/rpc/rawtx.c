@@ -499,7 +499,10 @@ rpc_construct_tx(struct rpc_ctx *c, struct tx *txp, struct outbuf *obp,
 	struct tx tx;
 	int rc = -1;
 	const char *key;
-	json_int_t lock = 0, seq;
+	int64_t lock = 0, v64, seq;
+	const char *dupkey;
+	size_t k, dupat;
+	int dup;
 	size_t i;
 	/* Core: replaceable unless told otherwise. */
 	int have_data = 0,
@@ -507,8 +510,9 @@ rpc_construct_tx(struct rpc_ctx *c, struct tx *txp, struct outbuf *obp,
 
 	memset(&tx, 0, sizeof(tx));
 	if (lt) {
-		lock = json_integer_value(lt);
-		if (!json_is_integer(lt) || lock < 0 || lock > 0xffffffffLL) {
+		if (rpc_get_int64(lt, &lock, err) == -1)
+			return -1;
+		if (lock < 0 || lock > 0xffffffffLL) {
 			rpc_fail(err, RPC_INVALID_PARAMETER,
 			    "Invalid parameter, locktime out of range");
 			return -1;
@@ -516,13 +520,20 @@ rpc_construct_tx(struct rpc_ctx *c, struct tx *txp, struct outbuf *obp,
 	}
 	tx.version = 2;
 	if (ver) {
-		if (!json_is_integer(ver) || json_integer_value(ver) < 1 ||
-		    json_integer_value(ver) > 3) {
+		/* Core 29's getInt<uint32_t>(), then the range. */
+		if (rpc_get_int64(ver, &v64, err) == -1)
+			return -1;
+		if (v64 < 0 || v64 > UINT32_MAX) {
+			rpc_fail(err, RPC_MISC_ERROR,
+			    "JSON integer out of range");
+			return -1;
+		}
+		if (v64 < 1 || v64 > 3) {
 			rpc_fail(err, RPC_INVALID_PARAMETER,
 			    "Invalid parameter, version out of range(1~3)");
 			return -1;
 		}
-		tx.version = (int32_t)json_integer_value(ver);
+		tx.version = (int32_t)v64;
 	}
 	tx.locktime = (uint32_t)lock;
 	tx.vin_count = json_array_size(ins);
@@ -556,11 +567,15 @@ rpc_construct_tx(struct rpc_ctx *c, struct tx *txp, struct outbuf *obp,
 		tx.vin[i].sequence = rbf ? MAX_BIP125_RBF_SEQUENCE :
 		    lock		 ? SEQUENCE_FINAL - 1 :
 					   SEQUENCE_FINAL;
+		/*
+		 * Core reads a number only (anything else keeps the
+		 * default), with getInt<int64_t>(): 1.5 is out of range.
+		 */
 		v = json_object_get(in, "sequence");
-		if (v) {
-			seq = json_integer_value(v);
-			if (!json_is_integer(v) || seq < 0 ||
-			    seq > 0xffffffffLL) {
+		if (json_is_number(v)) {
+			if (rpc_get_int64(v, &seq, err) == -1)
+				goto done;
+			if (seq < 0 || seq > 0xffffffffLL) {
 				rpc_fail(err, RPC_INVALID_PARAMETER,
 				    "Invalid parameter, sequence number is out "
 				    "of range");
@@ -570,9 +585,24 @@ rpc_construct_tx(struct rpc_ctx *c, struct tx *txp, struct outbuf *obp,
 		}
 	}
 	if (json_is_object(outs)) {
-		json_object_foreach (outs, key, v)
+		/*
+		 * Core reads every member of the object, so a repeated key
+		 * (of which the parser kept the first) fails where its loop
+		 * meets the repeat: add_output refuses the key again.
+		 */
+		dup = rpc_param_repeated_key(c, 1, &dupkey, &dupat);
+		k = 0;
+		json_object_foreach (outs, key, v) {
+			if (dup && k++ == dupat &&
+			    add_output(c, &ob, dupkey, v, &have_data, err) ==
+				-1)
+				goto done;
 			if (add_output(c, &ob, key, v, &have_data, err) == -1)
 				goto done;
+		}
+		if (dup && k == dupat &&
+		    add_output(c, &ob, dupkey, outs, &have_data, err) == -1)
+			goto done;
 	} else if (json_is_array(outs)) {
 		json_array_foreach (outs, i, item) {
 			if (!json_is_object(item) ||

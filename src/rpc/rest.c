@@ -321,7 +321,6 @@ call_method(struct rpc *r, const char *name, json_t *params,
 	const struct rpc_method *m = rpc_method_find(name);
 	struct rpc_ctx c;
 
-	memset(err, 0, sizeof(*err));
 	if (m == NULL) {
 		rpc_fail(err, RPC_METHOD_NOT_FOUND, "Method not found");
 		return NULL;
@@ -329,6 +328,7 @@ call_method(struct rpc *r, const char *name, json_t *params,
 	c.rpc = r;
 	c.m = m;
 	c.params = params;
+	c.dup_args = NULL;
 	if (rpc_owner_check(r, m, err) != 0)
 		return NULL;
 	return m->fn(&c, err);
@@ -339,7 +339,7 @@ call_method(struct rpc *r, const char *name, json_t *params,
 static int
 rest_tx(struct rest_req *q)
 {
-	struct rpc_error err;
+	struct rpc_error err = RPC_ERROR_INIT;
 	struct rbuf rb;
 	struct tx tx;
 	uint8_t h[32], *raw;
@@ -354,6 +354,7 @@ rest_tx(struct rest_req *q)
 	params = json_pack("[o,i]", rpc_hash_json(h), 1);
 	res = call_method(q->r, "getrawtransaction", params, &err);
 	json_decref(params);
+	rpc_error_clear(&err);
 	if (res == NULL)
 		return fail(q, 404, "%s not found", q->param);
 	hex = json_string_value(json_object_get(res, "hex"));
@@ -396,7 +397,7 @@ rest_block(struct rest_req *q, int verbosity)
 {
 	struct block_index_entry e;
 	struct store_rtxn *t;
-	struct rpc_error err;
+	struct rpc_error err = RPC_ERROR_INIT;
 	const uint8_t *p;
 	uint8_t h[32], *raw;
 	size_t len;
@@ -430,6 +431,7 @@ rest_block(struct rest_req *q, int verbosity)
 		params = json_pack("[o,i]", rpc_hash_json(h), verbosity);
 		res = call_method(q->r, "getblock", params, &err);
 		json_decref(params);
+		rpc_error_clear(&err);
 		if (res == NULL) {
 			free(raw);
 			rc = fail(q, 404, "%s not found", q->param);
@@ -486,7 +488,7 @@ rest_headers(struct rest_req *q)
 {
 	struct block_index_entry e;
 	struct store_rtxn *t;
-	struct rpc_error err;
+	struct rpc_error err = RPC_ERROR_INIT;
 	struct wbuf w;
 	char *parts[3];
 	uint8_t h[32], ah[32], hdr[80], (*hashes)[32];
@@ -541,6 +543,7 @@ rest_headers(struct rest_req *q)
 	store_read_end(t);
 	wbuf_free(&w);
 	free(hashes);
+	rpc_error_clear(&err);
 	return rc;
 }
 
@@ -619,12 +622,15 @@ rest_hashbyheight(struct rest_req *q)
 static int
 reply_method(struct rest_req *q, const char *name, json_t *params)
 {
-	struct rpc_error err;
+	struct rpc_error err = RPC_ERROR_INIT;
 	json_t *res = call_method(q->r, name, params, &err);
+	int rc;
 
 	json_decref(params);
 	if (res == NULL) {
-		return fail(q, 500, "%s", err.message);
+		rc = fail(q, 500, "%s", err.message ? err.message : "");
+		rpc_error_clear(&err);
+		return rc;
 	}
 	reply_json(q, res);
 	return 0;
@@ -857,11 +863,13 @@ utxos_in_pool(struct rpc *r, const struct outpoint *ops, size_t n,
 {
 	struct mempool_outpoints_out ans;
 	struct mempool_outpoint_row *row;
-	struct rpc_error err;
+	struct rpc_error err = RPC_ERROR_INIT;
 	size_t i;
 
-	if (rpc_mempool_outpoints(r, ops, n, &ans, &err) != 0)
+	if (rpc_mempool_outpoints(r, ops, n, &ans, &err) != 0) {
+		rpc_error_clear(&err);
 		return -1;
+	}
 	for (i = 0; i < n; i++) {
 		row = &ans.rows[i];
 		state[i] = 0;

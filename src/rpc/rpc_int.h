@@ -178,6 +178,8 @@ struct rpc_request {
 	const char *method; /* borrowed from the request JSON */
 	int method_nul;	    /* the name holds \u0000: no method has it */
 	json_t *params;	    /* borrowed: array or object */
+	json_t *dup_param;  /* borrowed: a named param given twice, or NULL */
+	json_t *dup_args;   /* borrowed: RPC_DUP_ARG_KEY's array, or NULL */
 };
 
 /* Parses a request object. 0, or -1 with *err (id/version set when known). */
@@ -220,6 +222,24 @@ extern size_t rpc_batch_reply_max;
  */
 #define RPC_MAX_JSON_DEPTH 512
 json_t *rpc_json_parse(const char *data, size_t len);
+/*
+ * Duplicate keys are read as UniValue reads them: an object's first member
+ * with a key counts, later ones are dropped. A request whose named
+ * "params" object repeats a key gets, from rpc_json_parse, a member with
+ * this key (it holds a NUL, which jansson refuses in a parsed key, so no
+ * request text can carry it) holding the
+ * first key repeated; rpc_request_parse reads it into dup_param.
+ */
+#define RPC_DUP_PARAM_KEY "\0param-repeated"
+#define RPC_DUP_PARAM_KEYLEN (sizeof(RPC_DUP_PARAM_KEY) - 1)
+/*
+ * Likewise an object passed as an argument that repeated a key: the
+ * request gets under this key an array of [ARG, KEY, INDEX] (ARG the
+ * position or the name of the argument, INDEX how many members came
+ * before the repeat), read with rpc_param_repeated_key.
+ */
+#define RPC_DUP_ARG_KEY "\0arg-repeated"
+#define RPC_DUP_ARG_KEYLEN (sizeof(RPC_DUP_ARG_KEY) - 1)
 /* Same for raw bytes (parse errors answered as Core does). */
 void rpc_execute_raw(struct rpc *r, const char *data, size_t len,
     struct rpc_http_reply *out);
@@ -283,11 +303,21 @@ void rest_handle(struct rpc *r, int route, const char *uri,
 struct rpc_ctx {
 	struct rpc *rpc;
 	const struct rpc_method *m;
-	json_t *params; /* positional array, borrowed */
+	json_t *params;		 /* positional array, borrowed */
+	const json_t *dup_args; /* rpc_request's dup_args, or NULL */
 };
 
 /* The i-th parameter, or NULL when absent or JSON null. */
 json_t *rpc_param(const struct rpc_ctx *c, size_t i);
+/*
+ * Whether parameter i was sent as an object that repeated a key (the
+ * parser kept the first member: rpc_json_parse): 1 with *key (borrowed
+ * from the request) and *index (how many members came before the
+ * repeat), else 0. For the methods that read every member, where Core
+ * sees the repeat (createrawtransaction's outputs).
+ */
+int rpc_param_repeated_key(const struct rpc_ctx *c, size_t i,
+    const char **key, size_t *index);
 /* Fills err and returns NULL: return rpc_fail(err, CODE, "..."). */
 json_t *rpc_fail(struct rpc_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -329,6 +359,14 @@ int rpc_get_int(const json_t *v, int *out, struct rpc_error *err);
 /* The same for an optional parameter: deflt when v is NULL. */
 int rpc_get_int_or(const json_t *v, int deflt, int *out,
     struct rpc_error *err);
+/*
+ * Core's getInt<int64_t>(): v must be a whole number (jansson holds none
+ * outside int64), else -1 "JSON integer out of range". The table's type
+ * check lets 1.5 through as a number, as Core's does: each handler reads
+ * its integers with these where Core's reads them, so that an earlier
+ * parameter's error comes first.
+ */
+int rpc_get_int64(const json_t *v, int64_t *out, struct rpc_error *err);
 /*
  * Core reads verbosity without its type check (it also takes a boolean),
  * so any other type fails inside the handler: -1, not -3. 0 or -1.
@@ -673,6 +711,15 @@ int rpc_needles_parse(const struct chainparams *cp, json_t *objs,
 int rpc_descriptor_range(const json_t *v, int64_t *lo, int64_t *hi,
     struct rpc_error *err);
 void rpc_needles_free(struct rpc_needles *nd);
+/*
+ * Core's EvalDescriptorStringOrObject's reading of one scan object: a
+ * descriptor string, or {"desc", "range"} (range 1000 by default); *text
+ * borrows from obj. 0, or -1 with err (Core's words).
+ */
+int rpc_descriptor_object(const json_t *obj, const char **text, int64_t *lo,
+    int64_t *hi, struct rpc_error *err);
+/* Core's SighashFromStr: a SIGHASH_* value, or -1 (signing.c). */
+int rpc_parse_sighash(const char *s);
 /*
  * block_parse of raw/len into *b and, when undo is not NULL, rpc_undo_spent
  * into *spent: 0, or RPC_BLOCK_UNREADABLE / RPC_BLOCK_UNDO_UNREADABLE (b

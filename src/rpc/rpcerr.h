@@ -31,9 +31,23 @@
 #define RPC_CLIENT_P2P_DISABLED (-31)
 #define RPC_CLIENT_NODE_CAPACITY_REACHED (-34)
 
+/*
+ * An error and its message, which has no length limit (as Core's): it
+ * quotes what the caller sent, so the request's size bounds it. message is
+ * xmalloc'd by rpc_fail and owned by the struct: start from
+ * RPC_ERROR_INIT, call rpc_fail any number of times (each frees the message
+ * before), and rpc_error_clear when done. A struct is never copied; hand
+ * one on with rpc_error_move.
+ */
 struct rpc_error {
 	int code;
-	char message[512];
+	char *message; /* NULL until rpc_fail sets one */
 };
+#define RPC_ERROR_INIT { 0, NULL }
+
+/* Frees the message; the struct may be used again. */
+void rpc_error_clear(struct rpc_error *e);
+/* dst takes src's code and message (dst's own is freed); src is cleared. */
+void rpc_error_move(struct rpc_error *dst, struct rpc_error *src);
 
 #endif

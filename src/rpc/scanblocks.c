@@ -88,17 +88,28 @@ block_matches(struct store_rtxn *t, const uint8_t hash[32], int32_t height,
 	return found;
 }
 
+/*
+ * Core's active_chain[getInt<int>()]: dflt when v is null; a number that
+ * is no int is "JSON integer out of range", a height off the chain (below
+ * lo or above the tip) -8 "Invalid NAME". 0 or -1 with err.
+ */
 static int
-height_param(json_t *v, int32_t dflt, int32_t *out)
+height_param(json_t *v, int32_t dflt, int32_t lo, int32_t tip_h,
+    const char *name, int32_t *out, struct rpc_error *err)
 {
+	int h;
+
 	if (v == NULL || json_is_null(v)) {
 		*out = dflt;
 		return 0;
 	}
-	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-	    json_integer_value(v) > INT32_MAX)
+	if (rpc_get_int(v, &h, err) == -1)
 		return -1;
-	*out = (int32_t)json_integer_value(v);
+	if (h < lo || h > tip_h) {
+		rpc_fail(err, RPC_MISC_ERROR, "Invalid %s", name);
+		return -1;
+	}
+	*out = h;
 	return 0;
 }
 
@@ -198,6 +209,17 @@ m_scanblocks(struct rpc_ctx *c, struct rpc_error *err)
 		    "Index is not enabled for "
 		    "filtertype %s",
 		    name);
+	/* Core reads the heights next, then the scan objects. */
+	if (rpc_read_begin(c->rpc, &t, err) == -1)
+		return NULL;
+	if (store_get_tip(t, tip, &tip_h) != STORE_OK)
+		tip_h = -1;
+	store_read_end(t);
+	if (height_param(rpc_param(c, 2), 0, 0, tip_h, "start_height", &from,
+		err) == -1 ||
+	    height_param(rpc_param(c, 3), tip_h, from, tip_h, "stop_height",
+		&to, err) == -1)
+		return NULL;
 	/* Core reads the array unchecked: a missing one is a type error. */
 	if (!json_is_array(objs))
 		return rpc_fail(err, RPC_TYPE_ERROR,
@@ -209,24 +231,9 @@ m_scanblocks(struct rpc_ctx *c, struct rpc_error *err)
 	res = NULL;
 	if (rpc_needles_parse(sh->cp, objs, &nd, err) != 0)
 		goto out;
-	if (rpc_read_begin(c->rpc, &t, err) == -1)
-		goto out_nd;
-	if (store_get_tip(t, tip, &tip_h) != STORE_OK)
-		tip_h = -1;
-	store_read_end(t);
-	if (height_param(rpc_param(c, 2), 0, &from) != 0 || from > tip_h) {
-		rpc_fail(err, RPC_MISC_ERROR, "Invalid start_height");
-		goto out_nd;
-	}
-	if (height_param(rpc_param(c, 3), tip_h, &to) != 0 || to < from ||
-	    to > tip_h) {
-		rpc_fail(err, RPC_MISC_ERROR, "Invalid stop_height");
-		goto out_nd;
-	}
 	/* No read transaction may be held while the index catches up. */
 	(void)filterindex_wait_for_tip(sh->fi, SCAN_TIP_WAIT_MS);
 	res = scan(c, &nd, from, to, type, json_is_true(fp), err);
-out_nd:
 	rpc_needles_free(&nd);
 out:
 	rpc_scan_release(&slot);

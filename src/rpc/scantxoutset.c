@@ -145,18 +145,14 @@ add_script(const struct chainparams *cp, struct rpc_needles *nd,
  * EvalDescriptorStringOrObject: a ranged descriptor is expanded over its
  * "range" (0 to 1000 by default). 0, or -1 after failing err.
  */
-static int
-add_needle(const struct chainparams *cp, struct rpc_needles *nd, json_t *obj,
-    struct rpc_error *err)
+int
+rpc_descriptor_object(const json_t *obj, const char **text, int64_t *lo,
+    int64_t *hi, struct rpc_error *err)
 {
-	char derr[DESCRIPTOR_ERR_LEN];
-	struct descriptor_output o;
-	struct descriptor *d;
-	const char *text;
 	json_t *desc, *range;
-	int64_t lo = 0, hi = 1000, i;
-	size_t k;
 
+	*lo = 0;
+	*hi = 1000;
 	if (json_is_object(obj)) {
 		desc = json_object_get(obj, "desc");
 		if (desc == NULL || json_is_null(desc)) {
@@ -164,7 +160,7 @@ add_needle(const struct chainparams *cp, struct rpc_needles *nd, json_t *obj,
 			    "Descriptor needs to be provided in scan object");
 			return -1;
 		}
-		if ((text = json_string_value(desc)) == NULL) {
+		if ((*text = json_string_value(desc)) == NULL) {
 			rpc_fail(err, RPC_TYPE_ERROR,
 			    "JSON value of type %s is not of expected type "
 			    "string",
@@ -173,15 +169,31 @@ add_needle(const struct chainparams *cp, struct rpc_needles *nd, json_t *obj,
 		}
 		range = json_object_get(obj, "range");
 		if (range != NULL && !json_is_null(range) &&
-		    rpc_descriptor_range(range, &lo, &hi, err) != 0)
+		    rpc_descriptor_range(range, lo, hi, err) != 0)
 			return -1;
 	} else if (json_is_string(obj))
-		text = json_string_value(obj);
+		*text = json_string_value(obj);
 	else {
 		rpc_fail(err, RPC_INVALID_PARAMETER,
 		    "Scan object needs to be either a string or an object");
 		return -1;
 	}
+	return 0;
+}
+
+static int
+add_needle(const struct chainparams *cp, struct rpc_needles *nd, json_t *obj,
+    struct rpc_error *err)
+{
+	char derr[DESCRIPTOR_ERR_LEN];
+	struct descriptor_output o;
+	struct descriptor *d;
+	const char *text;
+	int64_t lo, hi, i;
+	size_t k;
+
+	if (rpc_descriptor_object(obj, &text, &lo, &hi, err) != 0)
+		return -1;
 	if (descriptor_parse(cp, text, 0, &d, derr, sizeof(derr)) != 0) {
 		rpc_fail(err, RPC_INVALID_ADDRESS_OR_KEY, "%s", derr);
 		return -1;

@@ -402,8 +402,8 @@ out:
 }
 
 /* Core's SighashFromStr; -1 for an unknown name. */
-static int
-parse_sighash(const char *s)
+int
+rpc_parse_sighash(const char *s)
 {
 	static const struct {
 		const char *name;
@@ -487,7 +487,7 @@ m_signrawtransactionwithkey(struct rpc_ctx *c, struct rpc_error *err)
 	    parse_prevouts(rpc_param(c, 2), &tx, &cs, prov, err) == -1)
 		goto out;
 	if (rpc_param(c, 3) &&
-	    (hash_type = parse_sighash(json_string_value(rpc_param(c, 3)))) ==
+	    (hash_type = rpc_parse_sighash(json_string_value(rpc_param(c, 3)))) ==
 		-1) {
 		rpc_fail(err, RPC_INVALID_PARAMETER,
 		    "'%s' is not a valid sighash "

@@ -192,6 +192,8 @@ static const struct usage {
 	{ "createrawtransaction", "outputs",
 	    "[{\"address\":amount,...},{\"data\":\"hex\"},...]" },
 	{ "echo", "*", "\"%s\"" },
+	{ "descriptorprocesspsbt", "descriptors",
+	    "[\"\",{\"desc\":\"str\",\"range\":n or [n,n]},...]" },
 	{ "echojson", "*", "\"%s\"" },
 	{ "generateblock", "transactions", "[\"rawtx/txid\",...]" },
 	{ "getblocktemplate", "template_request",
@@ -437,12 +439,40 @@ json_t *
 rpc_fail(struct rpc_error *err, int code, const char *fmt, ...)
 {
 	va_list ap;
+	char *m;
+	int n;
 
-	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		fatalx("%s: bad format", __func__);
+	m = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(m, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	/* Formatted first: the arguments may quote the old message. */
+	free(err->message);
+	err->message = m;
+	err->code = code;
 	return NULL;
+}
+
+void
+rpc_error_clear(struct rpc_error *e)
+{
+	free(e->message);
+	e->message = NULL;
+	e->code = 0;
+}
+
+void
+rpc_error_move(struct rpc_error *dst, struct rpc_error *src)
+{
+	free(dst->message);
+	*dst = *src;
+	src->message = NULL;
+	src->code = 0;
 }
 
 /* Whether key is one of the '|'-separated names. */
@@ -601,16 +631,38 @@ rpc_check_params(const struct rpc_method *m, json_t *params,
 		return -1;
 	}
 	/*
-	 * Every numeric argument is an integer: Core's getInt() refuses
-	 * 1.5 (and 1e3) once the type check has let the number through.
+	 * A number that is not whole (1.5, 1e3) passes, as in Core: its
+	 * getInt() refuses it when the method reads it (rpc_get_int64),
+	 * after the parameters read before it.
 	 */
-	for (i = 0; i < n && i < nargs; i++)
-		if (m->args[i].type == RPC_ARG_NUM &&
-		    json_is_real(json_array_get(params, i))) {
-			rpc_fail(err, RPC_MISC_ERROR,
-			    "JSON integer out of range");
-			return -1;
+	return 0;
+}
+
+int
+rpc_param_repeated_key(const struct rpc_ctx *c, size_t i, const char **key,
+    size_t *index)
+{
+	const json_t *e, *arg;
+	size_t k, j, nargs;
+
+	json_array_foreach ((json_t *)(uintptr_t)c->dup_args, k, e) {
+		arg = json_array_get(e, 0);
+		if (json_is_integer(arg))
+			j = (size_t)json_integer_value(arg);
+		else {
+			/* A named argument: its position in the table. */
+			nargs = rpc_method_nargs(c->m);
+			for (j = 0; j < nargs; j++)
+				if (name_matches(c->m->args[j].names,
+					json_string_value(arg)))
+					break;
 		}
+		if (j != i)
+			continue;
+		*key = json_string_value(json_array_get(e, 1));
+		*index = (size_t)json_integer_value(json_array_get(e, 2));
+		return 1;
+	}
 	return 0;
 }
 
@@ -651,6 +703,17 @@ rpc_get_int(const json_t *v, int *out, struct rpc_error *err)
 		return -1;
 	}
 	*out = (int)json_integer_value(v);
+	return 0;
+}
+
+int
+rpc_get_int64(const json_t *v, int64_t *out, struct rpc_error *err)
+{
+	if (!json_is_integer(v)) {
+		rpc_fail(err, RPC_MISC_ERROR, "JSON integer out of range");
+		return -1;
+	}
+	*out = json_integer_value(v);
 	return 0;
 }
 

@@ -685,6 +685,11 @@ rpc_decodescript_json(const uint8_t *s, size_t len,
 		free(a);
 		free(body);
 		free(inner);
+	} else if (t == TXOUT_NONSTANDARD &&
+	    (a = descriptor_infer_wsh_miniscript(s, len)) != NULL) {
+		/* Core knows the witness script, and it is Miniscript. */
+		json_object_set_new(sr, "desc", json_string(a));
+		free(a);
 	}
 	a = p2sh_address(seg, seglen, cp);
 	if (a) {

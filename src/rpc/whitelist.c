@@ -73,8 +73,10 @@ parse_methods(const char *list, char ***out, size_t *nout)
 static int
 acl_has(const struct rpc_acl *acl, const char *method)
 {
-	return bsearch(&method, acl->methods, acl->n, sizeof(char *),
-		   cmp_str) != NULL;
+	/* An empty list has no array: bsearch must not see NULL. */
+	return acl->n > 0 &&
+	    bsearch(&method, acl->methods, acl->n, sizeof(char *), cmp_str) !=
+	    NULL;
 }
 
 /* Keeps in acl only the methods also in m (m is freed). */
@@ -188,7 +190,7 @@ static void
 error_reply(struct rpc_http_reply *out, int status, int code, const char *msg)
 {
 	struct rpc_request rq;
-	struct rpc_error err;
+	struct rpc_error err = RPC_ERROR_INIT;
 	char *text;
 	json_t *o;
 
@@ -196,6 +198,7 @@ error_reply(struct rpc_http_reply *out, int status, int code, const char *msg)
 	rq.version = RPC_V1;
 	rpc_fail(&err, code, "%s", msg);
 	o = rpc_reply_obj(&rq, NULL, &err);
+	rpc_error_clear(&err);
 	text = rpc_json_dumps(o, 0);
 	json_decref(o);
 	memset(out, 0, sizeof(*out));
@@ -210,7 +213,7 @@ rpc_acl_check(const struct rpc_acl *acl, const char *user, json_t *body,
     struct rpc_http_reply *out)
 {
 	struct rpc_request rq;
-	struct rpc_error err;
+	struct rpc_error err = RPC_ERROR_INIT;
 	json_t *item, *meth;
 	char msg[128];
 	size_t i;
@@ -222,8 +225,11 @@ rpc_acl_check(const struct rpc_acl *acl, const char *user, json_t *body,
 	}
 	if (json_is_object(body)) {
 		/* A malformed request gets its usual error, not a 403. */
-		if (rpc_request_parse(body, &rq, &err) == -1 ||
-		    acl_has(acl, rq.method))
+		if (rpc_request_parse(body, &rq, &err) == -1) {
+			rpc_error_clear(&err);
+			return 0;
+		}
+		if (acl_has(acl, rq.method))
 			return 0;
 		log_warnx("RPC User %s not allowed to call method %s", user,
 		    rq.method);

@@ -180,12 +180,16 @@ void psbt_output_copy(struct psbt_output *dst, const struct psbt_output *src);
 void psbt_input_set_nwu(struct psbt_input *in, const struct tx *t);
 
 /*
- * What Core's SignPSBTInput does to input i without keys and without
- * finalising (utxoupdatepsbt): when the input's spend is a witness one
- * (a taproot output, or a segwit v0 script its signatures satisfy), the
- * spent output becomes its witness UTXO.
+ * Core's ProcessPSBT after the UTXOs are found (psbt_sign.c): each input
+ * without final scripts goes through SignPSBTInput with provider sp
+ * (signing when sign is set, with SIGHASH_* value sighash; adding key
+ * origins when bip32derivs is set; finalising when finalize is set), then
+ * each output through UpdatePSBTOutput. Returns 1 when every input is
+ * final. sp may be NULL.
  */
-void psbt_input_update(struct psbt *p, size_t i);
+struct sign_provider;
+int psbt_sign(struct psbt *p, const struct sign_provider *sp, int sign,
+    int sighash, int bip32derivs, int finalize);
 
 /*
  * Core's FinalizePSBT (psbt_final.c): each input whose signatures are

@@ -7,9 +7,11 @@
  *
  * Satisfied here, as Core satisfies them from PSBT data: P2PK, P2PKH,
  * multisig, P2SH around those or around P2WPKH/P2WSH, P2WPKH, P2WSH
- * around P2PK, P2PKH or multisig, and P2TR by its key-path signature.
- * Not satisfied (left unfinalised): taproot script paths and witness
- * scripts Core satisfies through miniscript (hash locks, timelocks).
+ * around P2PK, P2PKH or multisig, P2TR by its key-path signature, and
+ * P2TR script paths through pk() and multi_a() leaves (Core's miniscript
+ * satisfaction of those two). Not satisfied (left unfinalised): other
+ * tapscripts and witness scripts Core satisfies through miniscript only
+ * (hash locks, timelocks).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include "crypto/hash.h"
 #include "script/interpreter.h"
 #include "script/psbt.h"
+#include "script/psbt_int.h"
 #include "script/script.h"
 #include "script/solver.h"
 #include "util/xmalloc.h"
@@ -186,6 +189,210 @@ solve_with_sigs(const struct psbt_input *in, const struct solving *sv,
 	}
 }
 
+int
+psbt_tapleaf_keys(const uint8_t *s, size_t len, struct psbt_tapkeys *out)
+{
+	struct wbuf w;
+	size_t pos = 0, klen;
+	int64_t k = 0;
+	int ok;
+
+	memset(out, 0, sizeof(*out));
+	/* <key> OP_CHECKSIG (<key> OP_CHECKSIGADD)* */
+	while (pos + 34 <= len && s[pos] == 32 &&
+	    s[pos + 33] == (out->n == 0 ? OP_CHECKSIG : OP_CHECKSIGADD)) {
+		out->key = xreallocarray(out->key, out->n + 1,
+		    sizeof(*out->key));
+		out->key[out->n++] = s + pos + 1;
+		pos += 34;
+	}
+	if (out->n == 1 && pos == len) {
+		out->k = 1; /* pk() */
+		return 1;
+	}
+	/* <k> OP_NUMEQUAL, k minimally encoded */
+	if (out->n > 0 && pos < len) {
+		if (s[pos] >= OP_1 && s[pos] <= OP_16) {
+			k = s[pos] - OP_1 + 1;
+			klen = 1;
+		} else if ((s[pos] == 1 || s[pos] == 2) &&
+		    pos + 1 + s[pos] <= len) {
+			k = s[pos + 1];
+			if (s[pos] == 2)
+				k |= (int64_t)s[pos + 2] << 8;
+			klen = 1 + (size_t)s[pos];
+		} else
+			klen = 0;
+		wbuf_init(&w);
+		script_push_int(&w, k);
+		ok = klen > 0 && k >= 1 && (size_t)k <= out->n &&
+		    w.len == klen && memcmp(w.p, s + pos, klen) == 0 &&
+		    pos + klen + 1 == len && s[pos + klen] == OP_NUMEQUAL;
+		wbuf_free(&w);
+		if (ok) {
+			out->k = (uint32_t)k;
+			return 1;
+		}
+	}
+	free(out->key);
+	memset(out, 0, sizeof(*out));
+	return 0;
+}
+
+/* The script-path signature of x-only key x for leaf lh, or NULL. */
+static const struct psbt_rec *
+tap_sig_for(const struct psbt_input *in, const uint8_t *x, const uint8_t *lh)
+{
+	size_t i;
+
+	for (i = 0; i < in->tap_sigs.n; i++)
+		if (memcmp(in->tap_sigs.r[i].key + 1, x, 32) == 0 &&
+		    memcmp(in->tap_sigs.r[i].key + 33, lh, 32) == 0)
+			return &in->tap_sigs.r[i];
+	return NULL;
+}
+
+static size_t
+compact_size(uint64_t n)
+{
+	return n < 0xfd ? 1 : n <= 0xffff ? 3 : n <= 0xffffffffu ? 5 : 9;
+}
+
+/*
+ * Core's miniscript satisfaction of a pk() or multi_a() leaf from the
+ * script signatures held: the elements (NULL for an empty one) bottom
+ * first, one per key, the key list reversed. For multi_a, sats[j] is the
+ * cheapest stack with j signatures among the keys seen so far; a tie
+ * keeps the stack that skips the newer key, as Core's InputStack "|".
+ * 1 when k signatures are there.
+ */
+static int
+tap_satisfy(const struct psbt_input *in, const struct psbt_tapkeys *tk,
+    const uint8_t *lh, const struct psbt_rec **el)
+{
+	size_t n = tk->n, k = tk->k, i, j, *size, *next;
+	uint8_t *avail, *navail, *used;
+	int ok;
+
+	size = xcalloc(k + 1, sizeof(*size));
+	next = xcalloc(k + 1, sizeof(*next));
+	avail = xcalloc(k + 1, 1);
+	navail = xcalloc(k + 1, 1);
+	used = xcalloc(n * (k + 1) + 1, 1);
+	avail[0] = 1;
+	for (i = 0; i < n; i++) {
+		/* Key n-1-i: the first key's signature ends on top. */
+		const struct psbt_rec *sig = tap_sig_for(in,
+		    tk->key[n - 1 - i], lh);
+		size_t ssz = sig != NULL ? sig->vlen + 1 : 0;
+
+		el[i] = sig;
+		next[0] = size[0] + 1;
+		navail[0] = avail[0];
+		for (j = 1; j <= k && j <= i + 1; j++) {
+			int a = j <= i && avail[j];
+			int b = avail[j - 1] && sig != NULL;
+
+			if (a && (!b || size[j] + 1 <= size[j - 1] + ssz)) {
+				next[j] = size[j] + 1;
+				navail[j] = 1;
+			} else if (b) {
+				next[j] = size[j - 1] + ssz;
+				navail[j] = 1;
+				used[i * (k + 1) + j] = 1;
+			} else
+				navail[j] = 0;
+		}
+		for (j = 0; j <= k && j <= i + 1; j++) {
+			size[j] = next[j];
+			avail[j] = navail[j];
+		}
+	}
+	ok = avail[k];
+	/* Which keys signed: back from the last key seen. */
+	for (i = n, j = k; ok && i-- > 0;)
+		if (j > 0 && used[i * (k + 1) + j])
+			j--;
+		else
+			el[i] = NULL;
+	free(size);
+	free(next);
+	free(avail);
+	free(navail);
+	free(used);
+	return ok;
+}
+
+/*
+ * SignTaproot's script path from PSBT data: of the leaves it can satisfy
+ * (tapscript pk() and multi_a()), the one whose witness (signatures,
+ * script, smallest control block) serializes smallest, the first one on
+ * a tie, in Core's order of the leaves. Writes the witness to wit.
+ */
+static int
+tap_script_path(const struct psbt_input *in, struct wbuf *wit)
+{
+	const struct psbt_rec *best = NULL, *r, **el = NULL, **best_el = NULL;
+	struct psbt_tapkeys tk, best_tk;
+	size_t i, j, sz, best_sz = 0;
+	uint8_t lh[32];
+
+	memset(&best_tk, 0, sizeof(best_tk));
+	for (i = 0; i < in->tap_leaves.n; i++) {
+		r = &in->tap_leaves.r[i];
+		/* Records of one leaf follow each other, smallest first. */
+		if (i > 0 && r->vlen == in->tap_leaves.r[i - 1].vlen &&
+		    memcmp(r->val, in->tap_leaves.r[i - 1].val, r->vlen) == 0)
+			continue;
+		if (r->val[r->vlen - 1] != TAPROOT_LEAF_TAPSCRIPT ||
+		    !psbt_tapleaf_keys(r->val, r->vlen - 1, &tk))
+			continue;
+		script_tapleaf_hash(TAPROOT_LEAF_TAPSCRIPT, r->val,
+		    r->vlen - 1, lh);
+		el = xcalloc(tk.n + 1, sizeof(*el));
+		if (!tap_satisfy(in, &tk, lh, el)) {
+			free(el);
+			free(tk.key);
+			continue;
+		}
+		sz = compact_size(tk.n + 2) + compact_size(r->vlen - 1) +
+		    r->vlen - 1 + compact_size(r->klen - 1) + r->klen - 1;
+		for (j = 0; j < tk.n; j++)
+			sz += el[j] != NULL ?
+			    compact_size(el[j]->vlen) + el[j]->vlen :
+			    1;
+		if (best == NULL || sz < best_sz) {
+			free(best_el);
+			free(best_tk.key);
+			best = r;
+			best_sz = sz;
+			best_el = el;
+			best_tk = tk;
+		} else {
+			free(el);
+			free(tk.key);
+		}
+	}
+	if (best == NULL)
+		return 0;
+	wbuf_put_compact(wit, best_tk.n + 2);
+	for (j = 0; j < best_tk.n; j++) {
+		if (best_el[j] == NULL) {
+			wbuf_put_compact(wit, 0);
+			continue;
+		}
+		wbuf_put_compact(wit, best_el[j]->vlen);
+		wbuf_put(wit, best_el[j]->val, best_el[j]->vlen);
+	}
+	wbuf_put_compact(wit, best->vlen - 1);
+	wbuf_put(wit, best->val, best->vlen - 1);
+	wbuf_put_compact(wit, best->klen - 1);
+	wbuf_put(wit, best->key + 1, best->klen - 1);
+	free(best_el);
+	free(best_tk.key);
+	return 1;
+}
+
 /* Appends a witness stack's serialization (count, items). */
 static void
 put_stack(struct wbuf *w, const struct items *st)
@@ -287,8 +494,9 @@ produce_with(const struct psbt_input *in, const struct solving *sv,
 		break;
 	case SCRIPT_WITNESS_V1_TAPROOT:
 		/*
-		 * Key path only. Core counts a taproot spend as a witness
-		 * one even unsolved (not inside P2SH, which cannot spend it).
+		 * Key path first, then the script paths. Core counts a
+		 * taproot spend as a witness one even unsolved (not inside
+		 * P2SH, which cannot spend it).
 		 */
 		if (p2sh)
 			return 0;
@@ -298,7 +506,7 @@ produce_with(const struct psbt_input *in, const struct solving *sv,
 		else if (sv->dummy)
 			push(&st, dummy_schnorr, sizeof(dummy_schnorr));
 		else
-			return 0;
+			return tap_script_path(in, wit);
 		put_stack(wit, &st);
 		break;
 	case SCRIPT_SCRIPTHASH: return 0;
@@ -441,9 +649,31 @@ out:
 	return ok;
 }
 
+int
+psbt_input_finish(struct psbt *p, size_t i, const struct script_txdata *td,
+    int finalize)
+{
+	struct solving sv = { NULL, 0, NULL };
+
+	return sign_input(p, i, td, finalize, &sv);
+}
+
+int
+psbt_input_verified(const struct psbt *p, size_t i,
+    const struct script_txdata *td)
+{
+	const struct psbt_input *in = &p->in[i];
+	struct txout utxo;
+
+	return psbt_input_utxo(p, i, &utxo) &&
+	    verify_with(p, i, &utxo, in->final_sig, in->final_sig_len,
+		in->have_final_wit ? in->final_wit : NULL, in->final_wit_len,
+		td);
+}
+
 /* PrecomputePSBTData: the spent outputs only when all are known. */
-static struct script_txdata *
-precompute(const struct psbt *p, struct txout **spent)
+struct script_txdata *
+psbt_precompute(const struct psbt *p, struct txout **spent)
 {
 	size_t i;
 
@@ -452,21 +682,6 @@ precompute(const struct psbt *p, struct txout **spent)
 		if (!psbt_input_utxo(p, i, &(*spent)[i]))
 			return NULL;
 	return script_txdata_new(&p->tx, *spent);
-}
-
-void
-psbt_input_update(struct psbt *p, size_t i)
-{
-	struct solving sv = { NULL, 0, NULL };
-	struct script_txdata *td;
-	struct txout *spent;
-
-	td = precompute(p, &spent);
-
-	(void)sign_input(p, i, td, 0, &sv);
-	if (td != NULL)
-		script_txdata_free(td);
-	free(spent);
 }
 
 int
@@ -478,7 +693,7 @@ psbt_finalize(struct psbt *p)
 	size_t i;
 	int complete = 1;
 
-	td = precompute(p, &spent);
+	td = psbt_precompute(p, &spent);
 	for (i = 0; i < p->tx.vin_count; i++)
 		complete &= sign_input(p, i, td, 1, &sv);
 	if (td != NULL)
@@ -593,7 +808,7 @@ psbt_analyze(const struct psbt *orig, struct psbt_analysis *a)
 	psbt_copy(&p, orig);
 	a->nin = p.tx.vin_count;
 	a->in = xcalloc(a->nin + 1, sizeof(*a->in));
-	td = precompute(&p, &spent);
+	td = psbt_precompute(&p, &spent);
 	for (i = 0; i < p.tx.vin_count; i++) {
 		ia = &a->in[i];
 		ia->next = PSBT_EXTRACTOR;

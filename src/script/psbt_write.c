@@ -182,8 +182,8 @@ psbt_serialize(const struct psbt *p, struct wbuf *w)
 
 /* ---- Lifetime ---- */
 
-static void
-free_input(struct psbt_input *in)
+void
+psbt_input_free(struct psbt_input *in)
 {
 	if (in->have_nwu) {
 		tx_free(&in->nwu);
@@ -225,7 +225,7 @@ psbt_free(struct psbt *p)
 
 	if (p->in != NULL)
 		for (i = 0; i < p->tx.vin_count; i++)
-			free_input(&p->in[i]);
+			psbt_input_free(&p->in[i]);
 	if (p->out != NULL)
 		for (i = 0; i < p->tx.vout_count; i++)
 			free_output(&p->out[i]);

@@ -13,7 +13,7 @@
 #include "script/interpreter.h"
 #include "script/opcodes.h"
 #include "script/script.h"
-#include "script/sign.h"
+#include "script/sign_int.h"
 #include "script/solver.h"
 #include "util/buf.h"
 #include "util/xmalloc.h"
@@ -80,92 +80,6 @@ static void
 bvec_pop(struct bvec *v)
 {
 	free(v->v[--v->n].p);
-}
-
-/* ---- Provider ---- */
-
-struct skey {
-	uint8_t secret[32];
-	uint8_t pub[KEY_PUBKEY_MAX];
-	size_t publen;
-	uint8_t id[20];
-	int compressed;
-};
-
-struct sscript {
-	struct bytes s;
-	uint8_t id[20];
-};
-
-struct sign_provider {
-	struct skey *keys;
-	size_t nkeys;
-	struct sscript *scripts;
-	size_t nscripts;
-};
-
-struct sign_provider *
-sign_provider_new(void)
-{
-	return xcalloc(1, sizeof(struct sign_provider));
-}
-
-void
-sign_provider_free(struct sign_provider *p)
-{
-	size_t i;
-
-	if (p == NULL)
-		return;
-	if (p->keys != NULL)
-		explicit_bzero(p->keys, p->nkeys * sizeof(*p->keys));
-	free(p->keys);
-	for (i = 0; i < p->nscripts; i++)
-		free(p->scripts[i].s.p);
-	free(p->scripts);
-	free(p);
-}
-
-int
-sign_provider_add_key(struct sign_provider *p, const uint8_t secret[32],
-    int compressed)
-{
-	struct skey k;
-
-	memset(&k, 0, sizeof(k));
-	if (key_pubkey(secret, compressed, k.pub, &k.publen) == -1)
-		return -1;
-	memcpy(k.secret, secret, 32);
-	k.compressed = compressed;
-	hash160(k.pub, k.publen, k.id);
-	p->keys = xreallocarray(p->keys, p->nkeys + 1, sizeof(*p->keys));
-	p->keys[p->nkeys++] = k;
-	explicit_bzero(&k, sizeof(k));
-	return 0;
-}
-
-void
-sign_provider_add_script(struct sign_provider *p, const uint8_t *s, size_t len)
-{
-	struct sscript *e;
-
-	p->scripts = xreallocarray(p->scripts, p->nscripts + 1,
-	    sizeof(*p->scripts));
-	e = &p->scripts[p->nscripts++];
-	memset(e, 0, sizeof(*e));
-	bytes_set(&e->s, s, len);
-	hash160(s, len, e->id);
-}
-
-static const struct skey *
-provider_key(const struct sign_provider *p, const uint8_t id[20])
-{
-	size_t i;
-
-	for (i = 0; p != NULL && i < p->nkeys; i++)
-		if (memcmp(p->keys[i].id, id, 20) == 0)
-			return &p->keys[i];
-	return NULL;
 }
 
 /* ---- What an input holds (Core's SignatureData) ---- */
@@ -451,7 +365,7 @@ create_sig(const struct creator *cr, struct sign_data *sd, const uint8_t *pk,
 		bytes_set(out, e->sig.p, e->sig.len);
 		return 1;
 	}
-	if ((k = provider_key(cr->p, id)) == NULL)
+	if ((k = sign_provider_key(cr->p, id)) == NULL)
 		return 0;
 	/* No uncompressed keys and no unknown amounts in segwit v0. */
 	if (sv == SIGVERSION_WITNESS_V0 &&
@@ -472,6 +386,31 @@ create_sig(const struct creator *cr, struct sign_data *sd, const uint8_t *pk,
 	return 1;
 }
 
+/*
+ * Core's SignTaproot with keys alone: no spend data is known, so only the
+ * output key itself can sign, untweaked, by key path. Core's creator
+ * passes zero aux randomness, so the signature is deterministic. Needs
+ * every spent output (the taproot sighash commits to them all).
+ */
+static int
+taproot_key_sig(const struct creator *cr, const uint8_t x[32],
+    struct bytes *out)
+{
+	const struct skey *k;
+	uint8_t hash[32], sig[65];
+	size_t siglen = 64;
+
+	if ((k = sign_provider_key_xonly(cr->p, x)) == NULL ||
+	    script_sighash_taproot(cr->td, cr->nin, (uint8_t)cr->hash_type,
+		NULL, NULL, 0xffffffffu, hash) != 0 ||
+	    key_sign_schnorr(k->secret, hash, 0, NULL, sig) != 0)
+		return 0;
+	if (cr->hash_type != SIGHASH_DEFAULT)
+		sig[siglen++] = (uint8_t)cr->hash_type;
+	bytes_set(out, sig, siglen);
+	return 1;
+}
+
 /* Core's GetPubKey: from the signatures held, else the provider. */
 static int
 get_pubkey(const struct creator *cr, const struct sign_data *sd,
@@ -485,7 +424,7 @@ get_pubkey(const struct creator *cr, const struct sign_data *sd,
 		*len = e->publen;
 		return 1;
 	}
-	if ((k = provider_key(cr->p, id)) != NULL) {
+	if ((k = sign_provider_key(cr->p, id)) != NULL) {
 		*pk = k->pub;
 		*len = k->publen;
 		return 1;
@@ -498,15 +437,13 @@ static int
 get_script(const struct creator *cr, const struct sign_data *sd,
     const uint8_t id[20], struct bytes *out)
 {
+	const struct sscript *ps = sign_provider_script(cr->p, id);
 	uint8_t h[20];
-	size_t i;
 
-	for (i = 0; cr->p != NULL && i < cr->p->nscripts; i++)
-		if (memcmp(cr->p->scripts[i].id, id, 20) == 0) {
-			bytes_set(out, cr->p->scripts[i].s.p,
-			    cr->p->scripts[i].s.len);
-			return 1;
-		}
+	if (ps != NULL) {
+		bytes_set(out, ps->s, ps->len);
+		return 1;
+	}
 	if (sd->redeem.len > 0) {
 		hash160(sd->redeem.p, sd->redeem.len, h);
 		if (memcmp(h, id, 20) == 0) {
@@ -542,7 +479,10 @@ sign_step(const struct creator *cr, struct sign_data *sd, const uint8_t *s,
 	case SCRIPT_NONSTANDARD:
 	case SCRIPT_NULL_DATA:
 	case SCRIPT_WITNESS_UNKNOWN:
-	case SCRIPT_WITNESS_V1_TAPROOT: /* not signed here, see sign.h */
+		break;
+	case SCRIPT_WITNESS_V1_TAPROOT:
+		if ((ok = taproot_key_sig(cr, sol.item[0], &b)))
+			bvec_push(ret, b.p, b.len);
 		break;
 	case SCRIPT_ANCHOR: ok = 1; break;
 	case SCRIPT_PUBKEY:
@@ -676,8 +616,10 @@ produce(const struct creator *cr, const struct txout *spent,
 		sd->witness = 1;
 		bvec_clear(&result);
 	} else if (type == SCRIPT_WITNESS_V1_TAPROOT && !p2sh) {
-		/* Never solved here: whatever witness it has stays. */
+		/* Unsolved, whatever witness it has stays. */
 		sd->witness = 1;
+		if (solved)
+			bvec_move(&sd->stack, &result);
 		bvec_clear(&result);
 	} else if (solved && type == SCRIPT_WITNESS_UNKNOWN)
 		sd->witness = 1;

@@ -8,9 +8,10 @@
  *
  * Handled: P2PK, P2PKH, bare multisig, P2SH around any of them, P2WPKH,
  * P2SH-P2WPKH, P2WSH and P2SH-P2WSH around P2PK, P2PKH and multisig.
- * Not handled: taproot (Core's Schnorr signatures take fresh randomness),
- * and witness scripts Core satisfies only through miniscript; such inputs
- * are left as they are and reported by the final script check.
+ * Taproot: as Core with keys alone, key path by the output key itself,
+ * untweaked, with zero aux randomness (deterministic). Not handled:
+ * witness scripts Core satisfies only through miniscript; such inputs are
+ * left as they are and reported by the final script check.
  *
  * No JSON here; all functions are reentrant and may be called from any
  * thread. Secrets given to a provider are wiped when it is freed.
@@ -32,6 +33,32 @@ int sign_provider_add_key(struct sign_provider *p, const uint8_t secret[32],
     int compressed);
 /* Adds a redeem or witness script, found by its HASH160. Copied. */
 void sign_provider_add_script(struct sign_provider *p, const uint8_t *s,
+    size_t len);
+
+/*
+ * A public key Core's descriptors put in the provider's pubkeys (pkh,
+ * wpkh, combo, a tr() internal key): what a P2PKH spend can look up.
+ */
+void sign_provider_add_pubkey(struct sign_provider *p, const uint8_t *pub,
+    size_t len);
+/* A key's origin: the fingerprint and derivation path (BIP32 steps). */
+void sign_provider_add_origin(struct sign_provider *p, const uint8_t *pub,
+    size_t len, const uint8_t fpr[4], const uint32_t *path, size_t npath);
+/*
+ * A tr() output: internal x-only key and n tapscript leaves (scripts,
+ * lengths, depths, in the descriptor's order, a valid tree). The output
+ * key, merkle root and control blocks are computed as Core's
+ * TaprootBuilder does.
+ */
+void sign_provider_add_taproot(struct sign_provider *p,
+    const uint8_t internal[32], const uint8_t *const *scripts,
+    const size_t *lens, const int *depths, size_t n);
+
+/*
+ * Core's IsSegWitOutput: a witness program, or P2SH around a script the
+ * provider (may be NULL) knows to be one.
+ */
+int sign_provider_is_segwit(const struct sign_provider *p, const uint8_t *s,
     size_t len);
 
 /*

@@ -224,7 +224,8 @@ static const struct arg_def table[] = {
 	    "Query for peer addresses via DNS lookup, if low on addresses "
 	    "(default: 1 unless -connect used or -maxconnections=0)" },
 	{ "externalip", "=<ip>", M, GC,
-	    "Specify your own public address (an IP address or onion name, "
+	    "Specify your own public address (an IP address, onion or I2P "
+	    "name, or a host name resolved at start-up unless -dns=0, "
 	    "[:port]); can be given more than once" },
 	{ "fixedseeds", "", B, GC,
 	    "Allow fixed seeds if DNS seeds don't provide peers (default: 1)" },

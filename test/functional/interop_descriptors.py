@@ -8,8 +8,8 @@ descriptors: the same result, or the same error code and message, on both.
 Then scantxoutset with descriptor strings and {"desc", "range"} objects over
 coins both nodes hold, compared whole (the inferred "desc" of each coin too).
 
-Deliberate differences, asserted rather than compared: Miniscript inside
-wsh() and tr() (Core parses it; bitrootd says it does not support it), and
+Miniscript inside wsh() and tr() is compared too (interop_miniscript.py
+covers it in depth). Deliberate difference, asserted rather than compared:
 error messages longer than bitrootd's 511-byte RPC error (cut there).
 """
 
@@ -109,7 +109,7 @@ BAD = [
     f"sh(pk({K1}),pk({K2}))", f"wsh(pk({K1}),1)", f"sh(wsh(pk({K1}),1))",
 ]
 
-# Core parses Miniscript here; bitrootd refuses it with its own message.
+# Miniscript, which both parse.
 MINISCRIPT = [
     f"wsh(and_v(v:pk({K1}),older(10)))", f"tr({K1},pkh({K2}))",
     f"tr({K1},and_v(v:pk({K2}),older(10)))", f"wsh(or_d(pk({K1}),pkh({K2})))",
@@ -169,8 +169,6 @@ class InteropDescriptorsTest(BitrootTestFramework):
                 else:
                     d = d[:p] + rnd.choice(edits) + d[p + 1:]
             theirs, ours = self.both("getdescriptorinfo", d)
-            if ours[0] == "error" and ours[2].startswith("Miniscript expressions are not supported"):
-                continue   # the documented difference
             if ours[0] == "error" and theirs[0] == "error" and len(ours[2]) >= 500 and theirs[2].startswith(ours[2]):
                 continue   # bitrootd's RPC errors stop at 511 bytes
             assert_equal((d, ours), (d, theirs))
@@ -204,11 +202,10 @@ class InteropDescriptorsTest(BitrootTestFramework):
             assert theirs[0] == "error", (d, theirs)
             assert_equal(ours, theirs)
 
-        self.log.info("Miniscript: Core parses it, bitrootd refuses it")
+        self.log.info("Miniscript: both parse it")
         for d in MINISCRIPT:
-            theirs, ours = self.both("getdescriptorinfo", d)
-            assert theirs[0] == "ok", (d, theirs)
-            assert ours[0] == "error" and ours[1] == -5 and "Miniscript" in ours[2], (d, ours)
+            r = self.same("getdescriptorinfo", d)
+            assert r[0] == "ok", (d, r)
 
         self.log.info("scantxoutset over coins paid to descriptors")
         paid = [

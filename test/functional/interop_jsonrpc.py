@@ -20,7 +20,12 @@ presence of a Content-Type and the body bytes must be equal. Covered:
   getchaintxstats, getnodeaddresses);
   any id (a huge integer, 1.10, 1e400, -0, an array or object holding
   such numbers) is echoed as sent; \\u0000 in a method name is "Method not
-  found"; parse errors carry "id": null.
+  found"; parse errors carry "id": null;
+- duplicate keys (issue 15): the first member with a key counts (UniValue
+  keeps every member and looks up the first), in the request and inside
+  parameter objects; a named parameter given twice is -8 "Parameter X
+  specified multiple times", after the method lookup; createrawtransaction
+  and createpsbt, which read every output, fail at the repeated one.
 """
 
 import base64
@@ -103,6 +108,35 @@ CASES = [
     '{"method":"getblockcount","params":[1-2],"id":1}',
     'nonsense',
     '5',
+    # Duplicate keys (issue 15): the first member with a key counts, a
+    # named parameter given twice is -8 after the method lookup.
+    '{"method":"getblockcount","method":"nosuch","id":1,"id":2}',
+    '{"method":"nosuch","method":"getblockcount","id":1}',
+    '{"jsonrpc":"2.0","jsonrpc":"1.0","method":"getblockcount","id":1.10,"id":[2]}',
+    '{"jsonrpc":"1.0","jsonrpc":"2.0","method":"getblockcount","id":[1.10],"id":3}',
+    '{"method":"getblockhash","params":{"height":0,"height":1},"id":1}',
+    '{"method":"getblockhash","params":{"height":0,"h\\u0065ight":0},"id":1}',
+    '{"method":"getblockhash","params":{"nosuch":1,"height":0,"nosuch":1},"id":1}',
+    '{"method":"getblockhash","params":{"height":0,"args":[1],"args":[2]},"id":1}',
+    '{"method":"getblockheader","params":{"blockhash":"x","verbose":1.5,"blockhash":"y"},"id":1}',
+    '{"method":"nosuch","params":{"height":0,"height":1},"id":1}',
+    '{"method":"getblockhash","params":[0],"params":{"height":0,"height":1},"id":1}',
+    '{"method":"getblockhash","params":{"height":0,"height":1},"params":[0],"id":1}',
+    '{"method":"getblocktemplate","params":[{"rules":["segwit"],"mode":"x","mode":"template"}],"id":1}',
+    '{"method":"getblocktemplate","params":[{"mode":"proposal","mode":"template","rules":["segwit"]}],"id":1}',
+    '[{"method":"getblockcount","id":1,"id":2},'
+    '{"method":"getblockhash","params":{"height":0,"height":0},"id":3}]',
+    '{"method":"getblockcount","id":3,"id":}',
+    '{"method":"getblockcount","id":3,"id":[1,}',
+    # createrawtransaction and createpsbt read every member of the outputs
+    # object: the repeat fails where Core's loop meets it.
+    '{"method":"createrawtransaction","params":[[],{"bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080":1,"bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080":2,"bad":1}],"id":1}',
+    '{"method":"createrawtransaction","params":[[],{"bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080":1,"bad":2,"bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080":2}],"id":1}',
+    '{"method":"createrawtransaction","params":[[],{"bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080":"x","bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080":2}],"id":1}',
+    '{"method":"createrawtransaction","params":[[],{"data":"00","bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080":1,"data":"zz"}],"id":1}',
+    '{"method":"createrawtransaction","params":{"outputs":{"bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080":1,"bcrt1q6rhpng9evdsfnn833a4f4vej0asu6dk5srld6x":1,"bcrt1q6rhpng9evdsfnn833a4f4vej0asu6dk5srld6x":3},"inputs":[]},"id":1}',
+    '{"method":"createpsbt","params":[[],{"data":"00","data":"00"}],"id":1}',
+    '{"method":"createrawtransaction","params":[[],{"bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080":1}],"params":[[],{"bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080":1,"bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080":1}],"id":1}',
 ]
 
 
@@ -114,13 +148,14 @@ class InteropJsonRpcTest(BitrootTestFramework):
     def setup_network(self):
         self.setup_nodes()
 
-    def post(self, node, body):
+    def post(self, node, body, extra_headers=None):
         user, pw = node.read_cookie()
         conn = http.client.HTTPConnection("127.0.0.1", node.rpc_port, timeout=60)
         auth = base64.b64encode(("%s:%s" % (user, pw)).encode()).decode()
+        headers = {"Authorization": "Basic " + auth, "Content-Type": "application/json"}
+        headers.update(extra_headers or {})
         try:
-            conn.request("POST", "/", body, {"Authorization": "Basic " + auth,
-                                             "Content-Type": "application/json"})
+            conn.request("POST", "/", body, headers)
             resp = conn.getresponse()
             data = resp.read()
             has_type = resp.getheader("Content-Type") is not None
@@ -142,6 +177,13 @@ class InteropJsonRpcTest(BitrootTestFramework):
                 assert_equal(a[1:], (False, b""))
         self.log.info("%d bodies answered as Core (%d with HTTP 204)", len(CASES), notifications)
         assert notifications >= 5
+        # Headers: both take libevent's 8 KB limit, with its 400 page.
+        body = '{"method":"getblockcount","id":1}'
+        for n in (7000, 9000):
+            big = {"X-Big": "a" * n}
+            a, b = self.post(core, body, big), self.post(br, body, big)
+            assert_equal(a, b)
+            assert_equal(a[0], 200 if n < 8000 else 400)
 
 
 if __name__ == "__main__":

@@ -83,13 +83,17 @@ class InteropPsbtTest(BitrootTestFramework):
             self.diffs.append("%s%r:\n  core:     %r\n  bitrootd: %r" % (method, args, a, b))
         return a[1] if a[0] == "ok" else a
 
-    def run_test(self):
+    def start_pair(self):
+        """Starts Core and bitrootd, connected, with the call counters reset."""
         self.core, self.br = self.nodes
         self.calls = 0
         self.diffs = []
         for i in range(2):
             self.start_node(i)
         self.connect_nodes(1, 0)
+
+    def run_test(self):
+        self.start_pair()
         keys = [ECKey((i + 7000).to_bytes(32, "big"), True) for i in range(5)]
         self.keys = keys
         self.wifs = [wif(k) for k in keys]

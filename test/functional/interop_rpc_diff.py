@@ -74,6 +74,8 @@ COMPARED_ELSEWHERE["getblockfilter"] = "interop_blockfilters.py: every block of 
 for _m in ("analyzepsbt", "combinepsbt", "converttopsbt", "createpsbt", "decodepsbt", "finalizepsbt", "joinpsbts",
            "utxoupdatepsbt"):
     COMPARED_ELSEWHERE[_m] = "interop_psbt.py: PSBTs of every kind, truncated and corrupted ones, errors included"
+COMPARED_ELSEWHERE["descriptorprocesspsbt"] = ("interop_psbt_sign.py: every descriptor kind, sighash type and "
+                                               "option, signatures byte for byte, errors included")
 
 class K:
     """One known difference: methods ("*" for all), a field path pattern and its reason.
@@ -431,6 +433,7 @@ class InteropRpcDiffTest(BitrootTestFramework):
         self.check_mempool()
         self.check_rawtx()
         self.check_util_control()
+        self.check_integer_order()
         self.check_mining()
         self.check_network()
         self.check_state_changes()
@@ -770,6 +773,11 @@ class InteropRpcDiffTest(BitrootTestFramework):
         c("sendrawtransaction", self.loose["hex"], 0, -1)
         c("sendrawtransaction", "00")
         c("sendrawtransaction", "zz")
+        # Two faults: Core decodes before it reads maxfeerate.
+        c("sendrawtransaction", "zz", -1)
+        c("sendrawtransaction", "zz", "x")
+        c("sendrawtransaction", "zz", 1)
+        c("sendrawtransaction", "zz", 0, -1)
         c("sendrawtransaction", hexes[0])
         c("sendrawtransaction", hexes[1])
         conflict = copy.deepcopy(self.child["tx"])
@@ -914,6 +922,59 @@ class InteropRpcDiffTest(BitrootTestFramework):
             c("deriveaddresses", *args)
         c("stop", "now")
         c("stop", 1, 2)
+
+    def check_integer_order(self):
+        """A number that is not whole where an integer is read: Core's type
+        check lets it through, getInt() refuses it ("JSON integer out of
+        range") only when the method reads it, after the parameters read
+        before it (issue 15)."""
+        self.log.info("fractional integers, in Core's order of reads")
+        c = self.cmp
+        tip = self.nodes[0].getbestblockhash()
+        for v in (1.5, 1.0, 1e3, -0.5):
+            c("getblockhash", v)
+            c("gettxout", "zz", v)
+            c("gettxout", BADHASH, v)
+            c("waitforblock", "zz", v)
+            c("waitforblock", tip, v)
+            c("waitforblockheight", v, 1)
+            c("waitforblockheight", 1, v)
+            c("waitfornewblock", v)
+            c("prioritisetransaction", "zz", 0, v)
+            c("prioritisetransaction", BADHASH, 1, v)
+            c("getchaintxstats", v, "zz")
+            c("getchaintxstats", v)
+            c("getblockstats", v)
+            c("verifychain", v, v)
+            c("verifychain", 4, v)
+            c("getnetworkhashps", v)
+            c("getnetworkhashps", 1, v)
+            c("generatetoaddress", v, "bad")
+            c("generatetoaddress", 1, "bad", v)
+            c("generatetodescriptor", 1, "bad", v)
+            c("disconnectnode", "", v)
+            c("disconnectnode", "x", v)
+            c("getnodeaddresses", v, "bad")
+            c("setban", "bad", "add", v)
+            c("setban", "1.2.3.4", "add", v)
+            c("setban", "1.2.3.4", "remove", v)
+            c("sendmsgtopeer", v, "x" * 20, "zz")
+            c("getblockfrompeer", "zz", v)
+            c("getblockfrompeer", tip, v)
+            c("addpeeraddress", "bad", v)
+            c("createmultisig", v, ["zz"])
+            c("createrawtransaction", [{"txid": "zz"}], {}, v)
+            c("createrawtransaction", [{"txid": BADHASH, "vout": 0, "sequence": v}], {})
+            c("scanblocks", "start", [], v)
+            c("deriveaddresses", "bad", v)
+            c("deriveaddresses", "bad", [0, v])
+            c("estimatesmartfee", v)
+            c("estimaterawfee", v)
+            c("setmocktime", v)
+            c("mockscheduler", v)
+        # A sequence that is no number keeps the default, as in Core.
+        for seq in ("x", True, None, -1, 2**32, 7):
+            c("createrawtransaction", [{"txid": BADHASH, "vout": 0, "sequence": seq}], {})
 
     def check_mining(self):
         self.log.info("mining")

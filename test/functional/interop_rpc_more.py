@@ -15,7 +15,8 @@ message (errors):
 - deriveaddresses for raw() and addr() descriptors, ranges, and errors;
 - signmessagewithprivkey (RFC 6979: the same signature bytes) and
   verifymessage, with bad addresses, signatures and keys;
-- signrawtransactionwithkey over every script kind the node signs, with
+- signrawtransactionwithkey over every script kind the node signs (taproot
+  by the output key itself too), with
   every sighash type and partial key sets, its spent outputs taken from
   prevtxs, from the mempool and from the UTXO set (the same transaction
   hex); its "errors" arrays and its error cases;
@@ -243,6 +244,11 @@ class InteropRpcMoreTest(BitrootTestFramework):
             (p2wsh(CScript([c0, OP_CHECKSIG])), None, CScript([c0, OP_CHECKSIG])), (p2sh(p2pkh(c3)), p2pkh(c3), None),
             (p2wsh(p2pkh(c4)), None, p2pkh(c4)), (p2sh(msu), msu, None), (p2sh(p2wsh(ms)), ms, None),
             (p2wsh(CScript([OP_TRUE])), None, CScript([OP_TRUE])),
+            # Taproot outputs keyed by a given key itself (signed untweaked
+            # by key path), by another, and by an uncompressed key's x
+            # (GetKeyByXOnly finds compressed keys only: not signed).
+            (CScript([OP_1, c0[1:]]), None, None), (CScript([OP_1, c4[1:]]), None, None),
+            (CScript([OP_1, u2[1:33]]), None, None),
         ]
 
     def prevtx(self, txid, vout, kind, amount=Decimal("0.01")):
@@ -327,6 +333,13 @@ class InteropRpcMoreTest(BitrootTestFramework):
                 for combo in ([partial[0], partial[1]], [partial[1], partial[0]], [partial[0], partial[2]],
                               [partial[2], partial[0], partial[1]], [partial[0]], [tx, partial[0]]):
                     self.both("combinerawtransaction", combo)
+            for j, kind in enumerate(kinds):
+                if kind[0][0] != OP_1 or kind[0][2:] == self.pubs[2][1:33]:
+                    continue
+                signed = self.both("signrawtransactionwithkey", self.spend_tx(fund_txid, [j]), wifs)
+                assert_equal(signed["complete"], True)
+                assert_equal(len(signed["hex"]) > 0, True)
+                assert_equal(self.both("testmempoolaccept", [signed["hex"]])[0]["allowed"], True)
             if phase == "mempool":
                 self.core.generatetoaddress(1, addr)
                 self.sync_blocks()

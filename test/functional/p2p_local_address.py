@@ -9,6 +9,11 @@ For bitrootd and for Core 28 alike (the same expectations on both):
   address to a new outbound peer in an addr message (a P2P test peer
   receives it); the version message's addr_from stays empty (Core 28 sends
   none: the address goes by addr);
+- a host name is resolved with this host's resolver, also with -proxy (not
+  through it): "localhost" is 127.0.0.1, a valid address that is not
+  routable, so not listed; with -dns=0 a name is not looked up and stops
+  start-up with Core's message (issue 15; the names used never leave
+  /etc/hosts, so no DNS query is sent);
 - a bad -externalip stops start-up with Core's message;
 - -discover lists only routable addresses of the host's interfaces.
 """
@@ -63,10 +68,13 @@ class LocalAddressTest(BitrootTestFramework):
         for node in self.nodes:
             self.log.info("%s: -externalip", node.name)
             self.check_externalip(node)
+            self.log.info("%s: -externalip with a host name", node.name)
+            self.check_externalip_name(node)
         node = self.nodes[0]
         self.log.info("bitrootd: a bad -externalip stops start-up")
         self.stop_node(0)
-        node.assert_start_raises_init_error(["-externalip=not an address"],
+        # -dns=0: the text is not sent to a name server.
+        node.assert_start_raises_init_error(["-externalip=not an address", "-dns=0"],
                                             "Error: Cannot resolve -externalip address: 'not an address'")
         self.log.info("bitrootd: -discover lists the interfaces' routable addresses only")
         self.start_node(0, extra_args=["-discover=1"])
@@ -77,6 +85,18 @@ class LocalAddressTest(BitrootTestFramework):
         expected = interface_addresses()
         if expected is not None:
             assert_equal(sorted(a["address"] for a in got), sorted(expected))
+
+    def check_externalip_name(self, node):
+        i = node.index
+        for extra in ([], ["-proxy=127.0.0.1:9"]):
+            self.restart_node(i, extra_args=["-externalip=localhost", "-externalip=localhost:8557",
+                                             "-externalip=1.2.3.4"] + extra)
+            assert_equal(node.getnetworkinfo()["localaddresses"],
+                         [{"address": "1.2.3.4", "port": node.p2p_port, "score": 4}])
+        self.stop_node(i)
+        node.assert_start_raises_init_error(["-externalip=localhost", "-dns=0"],
+                                            "Error: Cannot resolve -externalip address: 'localhost'")
+        self.start_node(i)
 
     def check_externalip(self, node):
         i = node.index

@@ -296,7 +296,7 @@ class RpcMethodsTest(BitrootTestFramework):
                    "signrawtransactionwithkey", "combinerawtransaction", "getaddrmaninfo",
                    "importmempool", "scanblocks", "submitpackage", "createpsbt", "decodepsbt",
                    "combinepsbt", "finalizepsbt", "converttopsbt", "utxoupdatepsbt", "joinpsbts",
-                   "analyzepsbt", "getblockfrompeer"}
+                   "analyzepsbt", "getblockfrompeer", "descriptorprocesspsbt"}
         assert_equal(sorted((issue6 | issue22) - self.help_listed), [])
         assert_equal(sorted(self.help_listed & self.hidden), [])
         for m in sorted(self.help_listed | self.hidden):
@@ -694,6 +694,11 @@ class RpcMethodsTest(BitrootTestFramework):
         self.bad(RPC_DESERIALIZATION_ERROR, "converttopsbt", "zz")
         upd = self.call("utxoupdatepsbt", psbt, shape=STR)
         self.bad(RPC_DESERIALIZATION_ERROR, "utxoupdatepsbt", "zz")
+        # No descriptors: nothing to sign with, the PSBT stays incomplete.
+        res = self.call("descriptorprocesspsbt", upd, [], shape={"psbt": STR, "complete": BOOL, "hex?": HEX})
+        assert_equal(res["complete"], False)
+        self.bad(RPC_DESERIALIZATION_ERROR, "descriptorprocesspsbt", "zz", [])
+        self.bad(RPC_INVALID_PARAMETER, "descriptorprocesspsbt", upd, [], "FOO")
         script = {"asm": STR, "desc": STR, "hex": HEX, "address?": STR, "type": STR}
         dec = self.call("decodepsbt", upd, shape={
             "tx": ANYOBJ, "global_xpubs": [ANYOBJ], "psbt_version": INT, "proprietary": [ANYOBJ],

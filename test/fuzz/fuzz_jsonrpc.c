@@ -103,7 +103,9 @@ has_real(json_t *v)
 	json_t *x;
 	size_t i;
 
-	if (json_is_real(v))
+	/* -0 parses as the integer 0 and is echoed as -0 by the raw path. */
+	if (json_is_real(v) ||
+	    (json_is_integer(v) && json_integer_value(v) == 0))
 		return 1;
 	if (json_is_array(v)) {
 		json_array_foreach (v, i, x)
@@ -118,8 +120,9 @@ has_real(json_t *v)
 }
 
 /*
- * Whether a request of the body has an id with a real number: the raw
- * path echoes its text as sent (as Core), a parsed body has lost it.
+ * Whether a request of the body has an id with a real number (or a zero,
+ * maybe written -0): the raw path echoes its text as sent (as Core), a
+ * parsed body has lost it.
  */
 static int
 id_as_written(json_t *body)
@@ -139,8 +142,7 @@ id_as_written(json_t *body)
 static int
 is_rpc_error(const struct rpc_error *e)
 {
-	return e->message[0] != '\0' &&
-	    memchr(e->message, '\0', sizeof(e->message)) != NULL;
+	return e->message != NULL && e->message[0] != '\0';
 }
 
 /* Equal JSON values, numbers within the writer's 16 digits. */
@@ -228,14 +230,14 @@ lower_eq(const char *s, const char *want)
 static void
 check_param_value(json_t *v)
 {
-	struct rpc_error err;
+	struct rpc_error err = RPC_ERROR_INIT;
 	uint8_t h[32], *bytes;
 	char hex[65], *enc, buf[64];
 	json_t *j;
 	int64_t sat, sat2;
 	size_t n;
 
-	memset(&err, 0, sizeof(err));
+	rpc_error_clear(&err);
 	if (rpc_parse_hash(v, "hash", h, &err) == 0) {
 		PROP(json_is_string(v));
 		hash_to_hex(h, hex);
@@ -245,7 +247,7 @@ check_param_value(json_t *v)
 		    (err.code == RPC_TYPE_ERROR ||
 			err.code == RPC_INVALID_PARAMETER));
 
-	memset(&err, 0, sizeof(err));
+	rpc_error_clear(&err);
 	if (rpc_parse_hex(v, "data", &bytes, &n, &err) == 0) {
 		PROP(json_is_string(v));
 		enc = hex_encode_alloc(bytes, n);
@@ -257,7 +259,7 @@ check_param_value(json_t *v)
 		    (err.code == RPC_TYPE_ERROR ||
 			err.code == RPC_INVALID_PARAMETER));
 
-	memset(&err, 0, sizeof(err));
+	rpc_error_clear(&err);
 	if (rpc_parse_amount(v, &sat, &err) == 0) {
 		PROP(sat >= 0 && sat <= MAX_MONEY);
 		/* The amount as Core prints it reads back the same. */
@@ -273,24 +275,24 @@ check_param_value(json_t *v)
 	if (!(skip_known && json_is_real(v) &&
 		!(fabs(json_real_value(v)) < 2147483648.0)))
 		(void)rpc_param_verbosity(v, 1);
+	rpc_error_clear(&err);
 }
 
 /* Everything up to the handler; returns whether the handler would run. */
 static int
-walk_request(json_t *item, int *notification)
+walk(json_t *item, int *notification, struct rpc_error *err)
 {
 	const struct rpc_method *m;
 	struct rpc_request rq;
-	struct rpc_error err;
 	json_t *params, *v;
 	const char *key;
 	size_t i, n;
 	int rc;
 
 	*notification = 0;
-	memset(&err, 0, sizeof(err));
-	if (rpc_request_parse(item, &rq, &err) != 0) {
-		PROP(is_rpc_error(&err) && err.code == RPC_INVALID_REQUEST);
+	rpc_error_clear(err);
+	if (rpc_request_parse(item, &rq, err) != 0) {
+		PROP(is_rpc_error(err) && err->code == RPC_INVALID_REQUEST);
 		return 0;
 	}
 	PROP(json_is_object(item));
@@ -317,27 +319,37 @@ walk_request(json_t *item, int *notification)
 	if (rq.params == NULL)
 		params = json_array();
 	else if (json_is_object(rq.params)) {
-		memset(&err, 0, sizeof(err));
-		params = rpc_named_to_positional(m, rq.params, &err);
+		rpc_error_clear(err);
+		params = rpc_named_to_positional(m, rq.params, err);
 		if (params == NULL) {
-			PROP(is_rpc_error(&err) &&
-			    err.code == RPC_INVALID_PARAMETER);
+			PROP(is_rpc_error(err) &&
+			    err->code == RPC_INVALID_PARAMETER);
 			return 0;
 		}
 		PROP(json_is_array(params));
 	} else
 		params = json_incref(rq.params);
-	memset(&err, 0, sizeof(err));
-	rc = rpc_check_params(m, params, &err);
+	rpc_error_clear(err);
+	rc = rpc_check_params(m, params, err);
 	if (rc == 0)
 		PROP(json_array_size(params) >= rpc_method_nrequired(m) &&
 		    json_array_size(params) <= n);
 	else
-		PROP(is_rpc_error(&err) &&
-		    (err.code == RPC_MISC_ERROR ||
-			err.code == RPC_TYPE_ERROR));
+		PROP(is_rpc_error(err) &&
+		    (err->code == RPC_MISC_ERROR ||
+			err->code == RPC_TYPE_ERROR));
 	json_decref(params);
 	return rc == 0;
+}
+
+static int
+walk_request(json_t *item, int *notification)
+{
+	struct rpc_error err = RPC_ERROR_INIT;
+	int rc = walk(item, notification, &err);
+
+	rpc_error_clear(&err);
+	return rc;
 }
 
 /*
@@ -454,7 +466,7 @@ static void
 check_answer(const json_t *body, const struct rpc_http_reply *rep)
 {
 	struct rpc_request rq, carry;
-	struct rpc_error err;
+	struct rpc_error err = RPC_ERROR_INIT;
 	json_error_t je;
 	json_t *r, *item, *req_id;
 	size_t i, expect;
@@ -514,6 +526,7 @@ check_answer(const json_t *body, const struct rpc_http_reply *rep)
 		}
 		PROP(json_array_size(r) == expect);
 	}
+	rpc_error_clear(&err);
 	json_decref(r);
 }
 

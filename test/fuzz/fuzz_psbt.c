@@ -15,15 +15,23 @@
  *    its size estimate, when made, has every input and output;
  *  - the updater and the finaliser run on every input without failing,
  *    their result serializes and parses again, and a complete PSBT
- *    extracts to a transaction with as many inputs and outputs.
+ *    extracts to a transaction with as many inputs and outputs;
+ *  - the signer and updater with descriptor keys (descriptorprocesspsbt:
+ *    ECDSA and taproot keys, scripts, a tree with pk() and multi_a()
+ *    leaves) runs with and without signing and finalising, and its result
+ *    parses again and serializes to the same bytes.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain/chainparams.h"
+#include "chain/descriptor.h"
 #include "primitives/tx.h"
 #include "script/psbt.h"
+#include "script/script.h"
+#include "script/sign.h"
 #include "util/buf.h"
 
 #define FUZZ_NAME "fuzz_psbt"
@@ -55,6 +63,62 @@ check_error(const char *err)
 		strcmp(err + n - (sizeof(tail) - 1), tail) == 0));
 }
 
+/* Keys 1 to 4 (regtest WIF) in the script forms the signer handles. */
+static const char *const descs[] = {
+	"wpkh(cMahea7zqjxrtgAbB7LSGbcQUr1uX1ojuat9jZodMN87JcbXMTcA)",
+	"pkh(cMahea7zqjxrtgAbB7LSGbcQUr1uX1ojuat9jZodMN87JcbXMTcA)",
+	"sh(wsh(multi(1,cMahea7zqjxrtgAbB7LSGbcQUr1uX1ojuat9jZodMN87JcbXMTcA,"
+	"02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5)))",
+	"tr(cMahea7zqjxrtgAbB7LSGbcQUr1uX1ojuat9jZodMN87JcbXMTcA,{pk("
+	"c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5),"
+	"multi_a(1,79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798,"
+	"f9308a019258c31049344f85f89d5229b531c845836f99b08601f113bce036f9)})",
+	"combo(cMahea7zqjxrtgAbB7LSGbcQUr1uX1ojuat9jZodMN87JcbXMTcA)",
+};
+
+static struct sign_provider *
+provider(void)
+{
+	static struct sign_provider *sp;
+	struct chainparams *cp;
+	struct descriptor *d;
+	char err[DESCRIPTOR_ERR_LEN];
+	size_t i;
+
+	if (sp != NULL)
+		return sp;
+	cp = chainparams_new(CHAIN_REGTEST);
+	sp = sign_provider_new();
+	for (i = 0; i < sizeof(descs) / sizeof(descs[0]); i++) {
+		PROP(descriptor_parse(cp, descs[i], 0, &d, err, sizeof(err)) ==
+		    0);
+		PROP(descriptor_provide(d, 0, sp) == 0);
+		descriptor_free(d);
+	}
+	chainparams_free(cp);
+	return sp;
+}
+
+/* psbt_sign on a copy of p; its result parses to the same bytes. */
+static void
+check_sign(const struct psbt *p, int sign, int sighash, int finalize)
+{
+	struct psbt c, q;
+	struct wbuf a, b;
+	char err[256];
+
+	psbt_copy(&c, p);
+	(void)psbt_sign(&c, provider(), sign, sighash, 1, finalize);
+	ser(&c, &a);
+	PROP(psbt_parse(a.p, a.len, &q, err, sizeof(err)) == 0);
+	ser(&q, &b);
+	PROP(same(&a, &b));
+	wbuf_free(&a);
+	wbuf_free(&b);
+	psbt_free(&q);
+	psbt_free(&c);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -62,7 +126,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct wbuf w1, w2, w3;
 	struct tx tx;
 	char err[256];
-	size_t i;
 
 	err[0] = '\0';
 	if (psbt_parse(data, size, &p, err, sizeof(err)) == -1) {
@@ -102,9 +165,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* The updater and the finaliser; their output parses again. */
 	psbt_copy(&c, &p);
-	for (i = 0; i < c.tx.vin_count; i++)
-		if (!psbt_input_is_final(&c.in[i]))
-			psbt_input_update(&c, i);
+	(void)psbt_sign(&c, NULL, 0, SIGHASH_ALL, 1, 0);
 	ser(&c, &w2);
 	PROP(psbt_parse(w2.p, w2.len, &q, err, sizeof(err)) == 0);
 	psbt_free(&q);
@@ -129,6 +190,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	psbt_free(&q);
 	wbuf_free(&w2);
 	psbt_free(&c);
+
+	check_sign(&p, 1, SIGHASH_DEFAULT, 1);
+	check_sign(&p, 1, SIGHASH_SINGLE | SIGHASH_ANYONECANPAY, 0);
+	check_sign(&p, 0, SIGHASH_ALL, 0);
 
 	wbuf_free(&w1);
 	psbt_free(&p);

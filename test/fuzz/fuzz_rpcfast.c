@@ -33,7 +33,7 @@ static void
 check_parse(const char *data, size_t size, const struct rpc_fast_req *fr)
 {
 	struct rpc_request rq;
-	struct rpc_error err;
+	struct rpc_error err = RPC_ERROR_INIT;
 	struct jout o = { NULL, 0, 0 };
 	json_t *body, *p;
 
@@ -60,6 +60,7 @@ check_parse(const char *data, size_t size, const struct rpc_fast_req *fr)
 	} else
 		PROP(p == NULL ||
 		    (json_is_array(p) && json_array_size(p) == 0));
+	rpc_error_clear(&err);
 	json_decref(body);
 }
 

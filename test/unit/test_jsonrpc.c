@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rpc/rpc_int.h"
+#include "util/xmalloc.h"
 #include "unit.h"
 
 /* Runs a raw body with no server (only table checks and echo/help work). */
@@ -104,9 +105,14 @@ test_bad_requests(void)
 		    "jsonrpc field must be a string" },
 		{ "{\"jsonrpc\":\"3.0\",\"method\":\"echo\"}", 400,
 		    "JSON-RPC version not supported" },
-		/* Duplicate keys are refused rather than silently dropped. */
-		{ "{\"method\":\"echo\",\"method\":\"help\"}", 500,
+		/* Dropping a repeated member must not hide bad syntax. */
+		{ "{\"method\":\"echo\",\"id\":1,\"id\":}", 500,
 		    "Parse error" },
+		{ "{\"method\":\"echo\",\"id\":1,\"id\":[1,}", 500,
+		    "Parse error" },
+		/* A number rewritten between the ',' and a repeated key (found
+		 * by fuzz_jsonrpc: the drop once began before copied text). */
+		{ "{\"a\":1, 1e999 \"a\":2}", 500, "Parse error" },
 	};
 	size_t i;
 	char *b, want[256];
@@ -175,13 +181,14 @@ named(const char *method, const char *obj, struct rpc_error *err)
 static void
 check_named(const char *method, const char *obj, const char *want)
 {
-	struct rpc_error err;
+	struct rpc_error err = RPC_ERROR_INIT;
 	json_t *r = named(method, obj, &err);
 	char *s;
 
 	CHECK(r != NULL);
 	if (r == NULL) {
 		fprintf(stderr, "  %s %s: %s\n", method, obj, err.message);
+		rpc_error_clear(&err);
 		return;
 	}
 	s = rpc_json_dumps(r, 0);
@@ -193,13 +200,14 @@ check_named(const char *method, const char *obj, const char *want)
 static void
 check_named_err(const char *method, const char *obj, const char *msg)
 {
-	struct rpc_error err;
+	struct rpc_error err = RPC_ERROR_INIT;
 	json_t *r = named(method, obj, &err);
 
 	CHECK(r == NULL);
 	json_decref(r);
 	CHECK_EQ_INT(err.code, RPC_INVALID_PARAMETER);
 	CHECK_EQ_STR(err.message, msg);
+	rpc_error_clear(&err);
 }
 
 static void
@@ -515,7 +523,7 @@ test_amount_parse(void)
 		{ "true", 0, 0 },
 		{ "\"01\"", 0, 0 },
 	};
-	struct rpc_error err;
+	struct rpc_error err = RPC_ERROR_INIT;
 	json_error_t je;
 	int64_t sat;
 	size_t i;
@@ -532,12 +540,13 @@ test_amount_parse(void)
 			CHECK_EQ_INT(err.code, RPC_TYPE_ERROR);
 		json_decref(j);
 	}
+	rpc_error_clear(&err);
 }
 
 static void
 test_hash_param(void)
 {
-	struct rpc_error err;
+	struct rpc_error err = RPC_ERROR_INIT;
 	uint8_t h[32];
 	json_t *j;
 
@@ -553,6 +562,7 @@ test_hash_param(void)
 	CHECK(strncmp(err.message, "txid must be hexadecimal string (not 'zz",
 		  40) == 0);
 	json_decref(j);
+	rpc_error_clear(&err);
 	j = json_string(
 	    "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a"
 	    "11466e2206");
@@ -561,6 +571,50 @@ test_hash_param(void)
 	CHECK_EQ_INT(h[31], 0x0f);
 	CHECK_EQ_INT(h[0], 0x06);
 	json_decref(j);
+	rpc_error_clear(&err);
+}
+
+/*
+ * An error message has no length limit, as Core's: a 5,000-character
+ * argument is quoted whole (it used to be cut at 511 bytes), here and
+ * through the whole request path.
+ */
+static void
+test_long_error_message(void)
+{
+	struct rpc_error err = RPC_ERROR_INIT;
+	size_t n = 5000;
+	char *arg = xmalloc(n + 1), *want, *body, *b;
+	uint8_t h[32];
+	json_t *j;
+
+	memset(arg, 'z', n);
+	arg[n] = '\0';
+	j = json_string(arg);
+	CHECK_EQ_INT(rpc_parse_hash(j, "blockhash", h, &err), -1);
+	want = xasprintf("blockhash must be of length 64 (not %zu, for '%s')",
+	    n, arg);
+	CHECK_EQ_STR(err.message, want);
+	/* A second failure replaces the message (the first is freed). */
+	rpc_fail(&err, RPC_MISC_ERROR, "again: %s", err.message);
+	CHECK_EQ_INT(strlen(err.message), strlen(want) + 7);
+	rpc_error_clear(&err);
+	CHECK(err.message == NULL);
+	json_decref(j);
+	free(want);
+	body = xasprintf("{\"method\":\"getblockheader\",\"params\":"
+			 "[\"%s\"],\"id\":1}",
+	    arg);
+	CHECK_EQ_INT(run(body, &b), 500);
+	want = xasprintf("{\"result\":null,\"error\":{\"code\":-8,\"message\":"
+			 "\"hash must be of length 64 (not %zu, for '%s')\"},"
+			 "\"id\":1}\n",
+	    n, arg);
+	CHECK_EQ_STR(b ? b : "", want);
+	free(b);
+	free(want);
+	free(body);
+	free(arg);
 }
 
 static void
@@ -737,7 +791,7 @@ static char *
 general_reply(const char *body, json_t *res)
 {
 	struct rpc_request rq;
-	struct rpc_error err;
+	struct rpc_error err = RPC_ERROR_INIT;
 	struct jout o = { NULL, 0, 0 };
 	json_t *b, *reply;
 
@@ -925,14 +979,30 @@ test_fast_path(void)
  * double anywhere fails only the parameter that is read as an integer, an
  * id comes back exactly as sent, and \u0000 is a character, not an error.
  */
+/* A body and the exact reply it gets. */
+struct body_case {
+	const char *body;
+	int status;
+	const char *reply;
+};
+
+static void
+check_cases(const struct body_case *v, size_t n)
+{
+	char *b;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		CHECK_EQ_INT(run(v[i].body, &b), v[i].status);
+		CHECK_EQ_STR(b ? b : "", v[i].reply);
+		free(b);
+	}
+}
+
 static void
 test_number_text(void)
 {
-	static const struct {
-		const char *body;
-		int status;
-		const char *reply;
-	} cases[] = {
+	static const struct body_case cases[] = {
 		{ "{\"method\":\"echo\",\"id\":123456789012345678901234567890}",
 		    200,
 		    "{\"result\":[],\"error\":null,"
@@ -988,19 +1058,115 @@ test_number_text(void)
 		    "\"id\":null}\n" },
 	};
 	char *b;
-	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		CHECK_EQ_INT(run(cases[i].body, &b), cases[i].status);
-		CHECK_EQ_STR(b ? b : "", cases[i].reply);
-		free(b);
-	}
+	check_cases(cases, sizeof(cases) / sizeof(cases[0]));
 	/* A string parameter holding \u0000 is refused, not cut short. */
 	CHECK_EQ_INT(run("{\"method\":\"echo\",\"params\":[\"a\\u0000b\"]}",
 			 &b),
 	    500);
 	CHECK(b && strstr(b, "\"code\":-8,") != NULL);
 	free(b);
+}
+
+/*
+ * Duplicate keys as UniValue reads them (interop_jsonrpc.py compares such
+ * bodies with Core 28.1): the first member with a key counts, in the
+ * request and in every object inside it, and a named parameter given
+ * twice is -8 after the method lookup. (echo writes back only the members
+ * kept; Core writes every one.)
+ */
+static void
+test_duplicate_keys(void)
+{
+	static const struct body_case cases[] = {
+		{ "{\"method\":\"echo\",\"method\":\"nosuch\",\"id\":1,"
+		  "\"id\":2}",
+		    200, "{\"result\":[],\"error\":null,\"id\":1}\n" },
+		{ "{\"method\":\"echo\",\"id\":1.10,\"id\":[2.50],"
+		  "\"jsonrpc\":\"2.0\",\"jsonrpc\":\"1.0\"}",
+		    200, "{\"jsonrpc\":\"2.0\",\"result\":[],\"id\":1.10}\n" },
+		{ "{\"method\":\"echo\",\"params\":[{\"a\":1,\"a\":2,"
+		  "\"b\":{\"c\":[1.10],\"c\":2, \"\\u0063\" : 3 }}],"
+		  "\"params\":[5],\"id\":1}",
+		    200,
+		    "{\"result\":[{\"a\":1,\"b\":{\"c\":[1.1]}}],"
+		    "\"error\":null,\"id\":1}\n" },
+		{ "{\"method\":\"echo\",\"params\":{\"arg0\":1,"
+		  "\"arg1\":2,\"arg\\u0030\":3},\"id\":1}",
+		    500,
+		    "{\"result\":null,\"error\":{\"code\":-8,\"message\":"
+		    "\"Parameter arg0 specified multiple times\"},\"id\":1}\n" },
+		/* Before any other named-parameter error, after the lookup. */
+		{ "{\"method\":\"echo\",\"params\":{\"x\":1,\"y\":1,"
+		  "\"y\":2,\"x\":2},\"id\":1}",
+		    500,
+		    "{\"result\":null,\"error\":{\"code\":-8,\"message\":"
+		    "\"Parameter y specified multiple times\"},\"id\":1}\n" },
+		{ "{\"method\":\"nosuch\",\"params\":{\"x\":1,\"x\":1},"
+		  "\"id\":1}",
+		    404,
+		    "{\"result\":null,\"error\":{\"code\":-32601,"
+		    "\"message\":\"Method not found\"},\"id\":1}\n" },
+		/* Only the first "params" counts; the later one is dropped. */
+		{ "{\"method\":\"echo\",\"params\":[],\"params\":{\"x\":1,"
+		  "\"x\":1},\"id\":1}",
+		    200, "{\"result\":[],\"error\":null,\"id\":1}\n" },
+		{ "[{\"method\":\"echo\",\"id\":1,\"id\":2},{\"method\":"
+		  "\"echo\",\"params\":{\"args\":[1],\"args\":[2]},\"id\":3}]",
+		    200,
+		    "[{\"result\":[],\"error\":null,\"id\":1},{\"result\":"
+		    "null,\"error\":{\"code\":-8,\"message\":\"Parameter args "
+		    "specified multiple times\"},\"id\":3}]\n" },
+	};
+	/* Which argument object repeated which key, after how many members. */
+	static const struct {
+		const char *body;
+		size_t arg;
+		const char *key;
+		size_t index;
+	} args[] = {
+		/* Positional and named; the second repeat is not noted. */
+		{ "{\"method\":\"createrawtransaction\",\"params\":[[],"
+		  "{\"a\":1,\"b\":2,\"a\":3,\"b\":4}]}",
+		    1, "a", 2 },
+		{ "{\"method\":\"createrawtransaction\",\"params\":"
+		  "{\"outputs\":{\"x\":1,\"x\":2},\"inputs\":[{\"t\":1,"
+		  "\"t\":1}]}}",
+		    1, "x", 1 },
+		{ "{\"method\":\"createrawtransaction\",\"params\":"
+		  "{\"outputs\":{\"x\":1,\"x\":2},\"inputs\":[{\"t\":1,"
+		  "\"t\":1}]}}",
+		    0, NULL, 0 },
+		/* Deeper objects are not arguments. */
+		{ "{\"method\":\"createrawtransaction\",\"params\":[[{\"t\":1,"
+		  "\"t\":1}],{\"o\":{\"x\":1,\"x\":2}}]}",
+		    1, NULL, 0 },
+	};
+	struct rpc_request rq;
+	struct rpc_error err = RPC_ERROR_INIT;
+	struct rpc_ctx c;
+	const char *key;
+	size_t i, index;
+	json_t *body;
+	int got;
+
+	check_cases(cases, sizeof(cases) / sizeof(cases[0]));
+	for (i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
+		body = rpc_json_parse(args[i].body, strlen(args[i].body));
+		CHECK(body != NULL);
+		CHECK_EQ_INT(rpc_request_parse(body, &rq, &err), 0);
+		memset(&c, 0, sizeof(c));
+		c.m = rpc_method_find("createrawtransaction");
+		c.dup_args = rq.dup_args;
+		got = rpc_param_repeated_key(&c, args[i].arg, &key, &index);
+		CHECK_EQ_INT(got, args[i].key != NULL);
+		if (got && args[i].key != NULL) {
+			CHECK_EQ_STR(key, args[i].key);
+			CHECK_EQ_INT(index, args[i].index);
+		}
+		json_decref(body);
+	}
+	rpc_error_clear(&err);
 }
 
 /* Past the batch answer bound the remaining calls are not run (-7). */
@@ -1029,7 +1195,8 @@ test_batch_reply_bound(void)
 	rpc_batch_reply_max = RPC_BATCH_REPLY_MAX;
 }
 
-UNIT_MAIN(UNIT_CASE(test_number_text), UNIT_CASE(test_batch_reply_bound),
+UNIT_MAIN(UNIT_CASE(test_number_text), UNIT_CASE(test_duplicate_keys),
+    UNIT_CASE(test_long_error_message), UNIT_CASE(test_batch_reply_bound),
     UNIT_CASE(test_single_v1), UNIT_CASE(test_single_v2),
     UNIT_CASE(test_bad_requests), UNIT_CASE(test_batch),
     UNIT_CASE(test_named_params), UNIT_CASE(test_arity_and_types),

@@ -1159,7 +1159,10 @@ test_package(void)
 	CHECK_EQ_INT(pool_test_package(c.pool, raws, lens, 2, 0, res, &why),
 	    -1);
 	CHECK_EQ_STR(why, "package-contains-duplicates");
-	/* A failing child: the parent's result stands, nothing added. */
+	/*
+	 * A failing child: as Core's AcceptMultipleTransactions, the parent
+	 * whose cheap checks passed gets no result (ids only), nothing added.
+	 */
 	kid.out[0].value = 50 * COIN - 1000;
 	wbuf_reset(&w[1]);
 	bg_tx_serialize(&kid, &w[1], 1);
@@ -1168,7 +1171,8 @@ test_package(void)
 	CHECK_EQ_INT(pool_test_package(c.pool, raws, lens, 2, 0, res, &why),
 	    -1);
 	CHECK_EQ_STR(why, "transaction failed");
-	CHECK_EQ_INT(res[0].code, ACCEPT_OK);
+	CHECK_EQ_INT(res[0].code, ACCEPT_POLICY);
+	CHECK_EQ_STR(res[0].reason, "");
 	CHECK_EQ_STR(res[1].reason, "min relay fee not met");
 	CHECK_EQ_INT(pool_count(c.pool), 1);
 	CHECK_EQ_INT(pool_sequence(c.pool), seq);

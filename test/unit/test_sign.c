@@ -346,6 +346,97 @@ test_sign_transaction(void)
 	wbuf_free(&w);
 }
 
+/*
+ * Taproot with keys alone (Core's SignTaproot without spend data): the
+ * output key's own secret signs by key path, untweaked; a signature of
+ * 64 bytes for SIGHASH_DEFAULT, 65 otherwise. Another key's output, or
+ * a transaction whose other spent output is unknown (the taproot sighash
+ * commits to every one), is left unsigned.
+ */
+static void
+test_sign_taproot(void)
+{
+	uint8_t secret[2][32], pub[KEY_PUBKEY_MAX], spk[2][34];
+	struct sign_provider *p = sign_provider_new();
+	struct sign_keep *keep, *keep1; /* own the witnesses they write */
+	struct script_txdata *td;
+	struct txin vin[2];
+	struct txout vout, spent[2];
+	struct tx tx, t1;
+	const char *errors[2];
+	int have[2] = { 1, 1 }, err;
+	size_t i, publen;
+
+	for (i = 0; i < 2; i++) {
+		secret_of((int)i + 20, secret[i]);
+		CHECK(key_pubkey(secret[i], 1, pub, &publen) == 0);
+		spk[i][0] = OP_1;
+		spk[i][1] = 32;
+		memcpy(spk[i] + 2, pub + 1, 32);
+		spent[i].value = 5000;
+		spent[i].script = spk[i];
+		spent[i].script_len = sizeof(spk[i]);
+	}
+	CHECK(sign_provider_add_key(p, secret[0], 1) == 0);
+	memset(vin, 0, sizeof(vin));
+	memset(&tx, 0, sizeof(tx));
+	for (i = 0; i < 2; i++) {
+		memset(vin[i].prevout.hash, (int)i + 5, 32);
+		vin[i].sequence = SEQUENCE_FINAL;
+	}
+	vout.value = 1000;
+	vout.script = spk[1];
+	vout.script_len = sizeof(spk[1]);
+	tx.version = 2;
+	tx.vin_count = 2;
+	tx.vout_count = 1;
+	tx.vin = xmemdup(vin, sizeof(vin));
+	tx.vout = &vout;
+	tx_copy(&t1, &tx);
+
+	CHECK(sign_transaction(&tx, p, spent, have, SIGHASH_DEFAULT, errors,
+		  &keep) == 0);
+	CHECK(errors[0] == NULL && errors[1] != NULL);
+	CHECK(tx.vin[0].wit_count == 1 && tx.vin[0].wit[0].len == 64);
+	CHECK(tx.vin[1].wit_count == 0);
+	td = script_txdata_new(&tx, spent);
+	CHECK(script_verify_input(&tx, 0, &spent[0],
+	    SCRIPT_STANDARD_VERIFY_FLAGS, td, &err));
+	script_txdata_free(td);
+	/* An explicit type is appended; the input still verifies. */
+	CHECK(sign_transaction(&t1, p, spent, have, SIGHASH_ALL, errors,
+		  &keep1) == 0);
+	CHECK(t1.vin[0].wit_count == 1 && t1.vin[0].wit[0].len == 65);
+	CHECK(t1.vin[0].wit[0].p[64] == SIGHASH_ALL);
+	td = script_txdata_new(&t1, spent);
+	CHECK(script_verify_input(&t1, 0, &spent[0],
+	    SCRIPT_STANDARD_VERIFY_FLAGS, td, &err));
+	script_txdata_free(td);
+	tx.vout = NULL;
+	tx.vout_count = 0;
+	tx_free(&tx);
+	tx_free(&t1); /* a copy: its outputs are its own */
+	sign_keep_free(keep);
+	sign_keep_free(keep1);
+	/* The second spent output unknown: no taproot signature at all. */
+	memset(&t1, 0, sizeof(t1));
+	t1.version = 2;
+	t1.vin_count = 2;
+	t1.vout_count = 1;
+	t1.vin = xmemdup(vin, sizeof(vin));
+	t1.vout = &vout;
+	have[1] = 0;
+	CHECK(sign_transaction(&t1, p, spent, have, SIGHASH_DEFAULT, errors,
+		  &keep) == 0);
+	sign_keep_free(keep);
+	CHECK(errors[0] != NULL);
+	CHECK(t1.vin[0].wit_count == 0);
+	t1.vout = NULL;
+	t1.vout_count = 0;
+	tx_free(&t1);
+	sign_provider_free(p);
+}
+
 UNIT_MAIN(UNIT_CASE(test_solver), UNIT_CASE(test_multisig_builder),
     UNIT_CASE(test_push_int), UNIT_CASE(test_keys), UNIT_CASE(test_message),
-    UNIT_CASE(test_sign_transaction))
+    UNIT_CASE(test_sign_transaction), UNIT_CASE(test_sign_taproot))
