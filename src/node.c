@@ -25,6 +25,7 @@
 #include "node.h"
 #include "rpc/rpc.h"
 #include "script/sigcache.h"
+#include "store/reindex.h"
 #include "store/store.h"
 #include "util/args.h"
 #include "util/hex.h"
@@ -324,7 +325,7 @@ node_start(const struct args *a, struct node **out)
 	char err[2048], *dir, *blocksdir;
 	struct store_options so;
 	unsigned filter_types;
-	int rc, serve_filters;
+	int rc, serve_filters, reindex;
 
 	if (chainparams_id_from_name(args_chain_name(a), &id) == -1) {
 		log_warnx("Error: unknown chain %s", args_chain_name(a));
@@ -372,6 +373,14 @@ node_start(const struct args *a, struct node **out)
 	err[0] = '\0';
 	if ((blocksdir = blocks_dir(a)) == NULL) {
 		free(dir);
+		goto fail;
+	}
+	/* A full -reindex starts a new store: before it opens. */
+	if (reindex_prepare(dir, blocksdir, args_get_bool(a, "reindex", 0),
+		&reindex, err, sizeof(err)) != 0) {
+		log_warnx("Error: %s", err);
+		free(dir);
+		free(blocksdir);
 		goto fail;
 	}
 	memset(&so, 0, sizeof(so));

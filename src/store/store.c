@@ -414,9 +414,8 @@ probe(struct open_ctx *c)
 		seterr(c,
 		    "%s is empty: the store's data were lost (truncated "
 		    "by a crash of the system, a full disk or a failed copy?). "
-		    "Restore the chainstate directory from a backup, or move it "
-		    "away and start bitrootd again to sync (or -loadblock) the "
-		    "chain from scratch",
+		    "Restart with -reindex to rebuild it from the block files, "
+		    "or restore the chainstate directory from a backup",
 		    path);
 		return -1;
 	}

@@ -116,11 +116,9 @@ store_damage_msg(char *err, size_t errlen, const char *path, uint64_t size,
 	    "%s is damaged: it is %" PRIu64 " bytes long, but %s (its LMDB "
 	    "meta page says the database uses %" PRIu64 " bytes, %" PRIu64
 	    " pages of %u); the file was cut short (disk full, a failed copy, "
-	    "a crash of the system?). Restore the chainstate directory from a "
-	    "backup, or move it and the blocks directory beside it away and "
-	    "start bitrootd again to sync (or -loadblock) the chain from "
-	    "scratch; -reindex cannot help, the positions of the blocks in "
-	    "the block files are in this file too",
+	    "a crash of the system?). Restart with -reindex to rebuild it "
+	    "from the block files, or restore the chainstate directory from a "
+	    "backup",
 	    path, size, what, need, psize ? need / psize : 0, psize);
 }
 

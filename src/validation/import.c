@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 
 #include "chain/chainparams.h"
+#include "store/reindex.h"
+#include "store/store.h"
 #include "util/args.h"
 #include "util/hex.h"
 #include "util/log.h"
@@ -111,6 +113,9 @@ import_main(void *arg)
 			break;
 		import_file(v, v->import_files[i]);
 	}
+	if (i == v->nimport_files &&
+	    !__atomic_load_n(&v->stopping, __ATOMIC_ACQUIRE))
+		__atomic_store_n(&v->import_read_all, 1, __ATOMIC_RELEASE);
 	(void)push_done(v);
 	return NULL;
 }
@@ -128,19 +133,27 @@ stop_after_import(struct validation *v)
 int
 import_start(struct validation *v)
 {
+	const char *bd = store_blocks_dir(v->store);
 	const char *const *vals;
-	size_t n, i;
+	char **old;
+	size_t n, nold, i;
 
 	n = args_get_all(v->args, "loadblock", &vals);
-	if (n == 0) {
+	/* A full -reindex's old block files first, as Core's ImportBlocks. */
+	old = reindex_files(bd, &nold);
+	v->reindex_files = reindex_under_way(bd);
+	if (n == 0 && !v->reindex_files) {
 		/* Nothing to import: done at once, as Core's ImportBlocks. */
 		stop_after_import(v);
 		return 0;
 	}
-	v->import_files = xreallocarray(NULL, n, sizeof(char *));
+	v->import_files = xreallocarray(NULL, nold + n + 1, sizeof(char *));
+	for (i = 0; i < nold; i++)
+		v->import_files[i] = old[i];
+	free(old);
 	for (i = 0; i < n; i++)
-		v->import_files[i] = xstrdup(vals[i]);
-	v->nimport_files = n;
+		v->import_files[nold + i] = xstrdup(vals[i]);
+	v->nimport_files = nold + n;
 	v->importing = 1;
 	v->import_start_us = time_mono_micros();
 	v->import_log_us = v->import_start_us;
@@ -340,6 +353,13 @@ import_done(struct validation *v)
 	    (unsigned long long)v->import_blocks);
 	cs_bench_log(v->cs, "import done");
 	v->importing = 0;
+	/* Every old file read and its blocks handled: they can go. */
+	if (v->reindex_files &&
+	    __atomic_load_n(&v->import_read_all, __ATOMIC_ACQUIRE) &&
+	    reindex_finish(store_blocks_dir(v->store)) == 0) {
+		v->reindex_files = 0;
+		log_info("Reindexing finished");
+	}
 	if (!v->reindexing)
 		chainstate_set_importing(v->cs, 0);
 	stop_after_import(v);

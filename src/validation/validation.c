@@ -483,11 +483,10 @@ prune_options(const struct args *a, struct store *s,
 		store_read_end(r);
 	}
 	if (mib == 0 && have) {
-		log_warnx("Error: You need to rebuild the database to go back "
-			  "to unpruned mode: blocks were pruned from this "
-			  "store. Move the chainstate and blocks directories "
-			  "away and start again to download the entire "
-			  "blockchain, or start with -prune");
+		/* Core's words; -reindex starts a store that never pruned. */
+		log_warnx("Error: You need to rebuild the database using "
+			  "-reindex to go back to unpruned mode.  This will "
+			  "redownload the entire blockchain");
 		return -1;
 	}
 	if (mib > 1)

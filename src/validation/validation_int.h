@@ -143,6 +143,14 @@ struct validation {
 	int import_started;
 	char **import_files;
 	size_t nimport_files;
+	/*
+	 * A full -reindex under way (store/reindex.h): its old block files
+	 * come first in import_files. import_read_all (atomic) is set by the
+	 * import thread once it has read every file without being stopped;
+	 * the validation thread then deletes the old files at import_done.
+	 */
+	int reindex_files;
+	int import_read_all;
 
 	/*
 	 * assumeutxo. au_mu, a leaf, guards au (the store's record as of

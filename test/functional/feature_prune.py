@@ -139,7 +139,7 @@ class PruneTest(BitrootTestFramework):
 
         self.log.info("a pruned store does not start without -prune")
         node.assert_start_raises_init_error(
-            [MAXTIPAGE], expected_msg="Error: You need to rebuild the database to go back to unpruned mode",
+            [MAXTIPAGE], expected_msg="Error: You need to rebuild the database using -reindex to go back to unpruned mode",
             match=ErrorMatch.PARTIAL_REGEX, expected_ret_code=1)
         self.log.info("-prune=550: automatic pruning and its target")
         self.start_node(0, [MAXTIPAGE, "-prune=550"])
@@ -170,6 +170,14 @@ class PruneTest(BitrootTestFramework):
         assert_equal(node.getblockfrompeer(hashes[10], ours[0]["id"]), {})
         self.wait_until(lambda: self.has_block(node, hashes[10]), timeout=60)
         assert_equal(node.getblock(hashes[10], 0), core.getblock(hashes[10], 0))
+
+        self.log.info("-reindex without -prune: every block again, downloaded from Core")
+        self.restart_node(0, [MAXTIPAGE, "-reindex"])
+        assert_equal(node.getblockchaininfo()["pruned"], False)
+        core.addnode("127.0.0.1:%d" % node.p2p_port, "onetry")
+        self.wait_until(lambda: node.getbestblockhash() == expect["bestblockhash"], timeout=300)
+        assert_equal(node.gettxoutsetinfo()["hash_serialized_3"], expect["hash_serialized_3"])
+        assert_equal(node.getblock(node.getblockhash(1), 0), core.getblock(core.getblockhash(1), 0))
         self.stop_node(1)
         self.stop_node(0)
 

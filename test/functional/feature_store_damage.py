@@ -112,12 +112,20 @@ class StoreDamageTest(BitrootTestFramework):
             self.restore()
             os.truncate(self.data_path(), keep)
             err = self.nodes[0].assert_start_raises_init_error(
-                expected_msg=r"chainstate/data\.mdb (is damaged|is empty).*Restore the chainstate "
-                             r"directory from a backup",
+                expected_msg=r"chainstate/data\.mdb (is damaged|is empty).*Restart with -reindex to "
+                             r"rebuild it from the block files, or restore the chainstate directory "
+                             r"from a backup",
                 match=ErrorMatch.PARTIAL_REGEX, expected_ret_code=1)
             assert "SIGBUS" not in err
             # Refused without touching anything.
             assert_equal(os.path.getsize(self.data_path()), keep)
+        self.log.info("the advice holds: -reindex rebuilds the store from the block files")
+        self.start_node(0, ["-reindex"])
+        node = self.nodes[0]
+        self.wait_until(lambda: node.getblockcount() == self.height, timeout=600)
+        node.syncwithvalidationinterfacequeue()
+        assert_equal(node.gettxoutsetinfo()["hash_serialized_3"], self.hash)
+        self.stop_node(0)
         self.log.info("cut short while running: SIGBUS, with a message first")
         self.restore()
         node = self.nodes[0]
