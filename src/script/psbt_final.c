@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain/miniscript.h"
 #include "crypto/hash.h"
 #include "script/interpreter.h"
 #include "script/psbt.h"
@@ -41,7 +42,7 @@ sig_for_key(const struct psbt_input *in, const uint8_t *pk, size_t len)
 
 /* Stack items being built: borrowed pointers. */
 struct items {
-	struct witem it[MAX_PUBKEYS_PER_MULTISIG + 3];
+	struct witem it[101]; /* P2WSH standardness: 100 items and the script */
 	size_t n;
 };
 
@@ -66,6 +67,9 @@ struct solving {
 	struct psbt_missing *miss;
 	int dummy;
 	int *bad; /* dummy: set when a given signature is badly encoded */
+	/* The spending transaction and input, for timelocks (or NULL). */
+	const struct tx *tx;
+	size_t nin;
 };
 
 static void
@@ -393,6 +397,154 @@ tap_script_path(const struct psbt_input *in, struct wbuf *wit)
 	return 1;
 }
 
+/*
+ * Core's WshSatisfier over PSBT data: the witness script decoded as
+ * Miniscript, its keys gathered in a table as the decoder meets them.
+ */
+struct ms_fin {
+	const struct psbt_input *in;
+	const struct solving *sv;
+	uint8_t (*keys)[33];
+	size_t nkeys;
+	int failed_key;
+};
+
+static int
+msf_key(void *arg, const uint8_t *p, size_t n, int is_hash)
+{
+	struct ms_fin *f = arg;
+	struct psbt_missing *m = f->sv->miss;
+	const uint8_t *pk = p;
+	uint8_t even[33];
+	size_t len = n;
+
+	if (is_hash) {
+		pk = pubkey_for_hash(f->in, p, even, &len);
+		if (pk == NULL) {
+			/* Core's CPubFromPKHBytes notes the key missing. */
+			if (m != NULL && m->npubkeys < 4)
+				memcpy(m->pubkeys[m->npubkeys++], p, 20);
+			return -1;
+		}
+	}
+	if (len != 33 || (pk[0] != 2 && pk[0] != 3))
+		return -1;
+	f->keys = xrealloc(f->keys, (f->nkeys + 1) * sizeof(*f->keys));
+	memcpy(f->keys[f->nkeys], pk, 33);
+	return (int)f->nkeys++;
+}
+
+static int
+msf_cmp(void *arg, size_t a, size_t b)
+{
+	struct ms_fin *f = arg;
+
+	return memcmp(f->keys[a], f->keys[b], 33);
+}
+
+static enum ms_avail
+msf_sign(void *arg, size_t key, struct ms_item *sig)
+{
+	struct ms_fin *f = arg;
+	struct items one;
+
+	one.n = 0;
+	if (!sig_of(f->in, f->sv, f->keys[key], 33, &one))
+		return MS_AVAIL_NO;
+	sig->p = one.it[0].p;
+	sig->len = one.it[0].len;
+	return MS_AVAIL_YES;
+}
+
+static struct ms_item
+msf_key_bytes(void *arg, size_t key)
+{
+	struct ms_fin *f = arg;
+	struct ms_item k;
+
+	k.p = f->keys[key];
+	k.len = 33;
+	return k;
+}
+
+/* The preimage records of the input (PSBT_IN_SHA256 and kin). */
+static enum ms_avail
+msf_preimage(void *arg, enum ms_frag fr, const uint8_t *hash, size_t hlen,
+    struct ms_item *out)
+{
+	struct ms_fin *f = arg;
+	const struct psbt_map *m = fr == MS_SHA256 ? &f->in->sha256 :
+	    fr == MS_HASH256			      ? &f->in->hash256 :
+	    fr == MS_RIPEMD160			      ? &f->in->ripemd160 :
+							&f->in->hash160;
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->r[i].klen == hlen + 1 &&
+		    memcmp(m->r[i].key + 1, hash, hlen) == 0) {
+			out->p = m->r[i].val;
+			out->len = m->r[i].vlen;
+			return MS_AVAIL_YES;
+		}
+	return MS_AVAIL_NO;
+}
+
+/* Core's dummy checker (estimating) takes every lock as met. */
+static int
+msf_older(void *arg, uint32_t n)
+{
+	struct ms_fin *f = arg;
+
+	if (f->sv->dummy)
+		return 1;
+	return f->sv->tx != NULL &&
+	    script_sequence_met(f->sv->tx, f->sv->nin, n);
+}
+
+static int
+msf_after(void *arg, uint32_t n)
+{
+	struct ms_fin *f = arg;
+
+	if (f->sv->dummy)
+		return 1;
+	return f->sv->tx != NULL &&
+	    script_locktime_met(f->sv->tx, f->sv->nin, n);
+}
+
+/*
+ * The witness stack satisfying witness script s as Miniscript (Core's
+ * fallback when its templates leave nothing): 1 when fully available.
+ * The keys stay in *keys for the stack's life (free it after).
+ */
+static int
+solve_miniscript(const struct psbt_input *in, const struct solving *sv,
+    const uint8_t *s, size_t len, struct items *st, uint8_t (**keys)[33])
+{
+	struct ms_fin f = { in, sv, NULL, 0, 0 };
+	struct ms_satisfier c = { &f, msf_sign, msf_key_bytes, msf_preimage,
+		msf_older, msf_after };
+	struct ms_item *stack;
+	struct ms_node *n;
+	size_t i, nstack;
+	int ok = 0;
+
+	n = ms_decode(s, len, MS_P2WSH, msf_key, &f, msf_cmp);
+	if (n != NULL &&
+	    ms_satisfy(n, &c, 1, &stack, &nstack) == MS_AVAIL_YES) {
+		/* The witness script must follow: room for one more. */
+		if (nstack < sizeof(st->it) / sizeof(st->it[0])) {
+			for (i = 0; i < nstack; i++)
+				push(st, stack[i].p, stack[i].len);
+			ok = 1;
+		}
+		free(stack);
+	}
+	ms_free(n);
+	*keys = f.keys;
+	return ok;
+}
+
 /* Appends a witness stack's serialization (count, items). */
 static void
 put_stack(struct wbuf *w, const struct items *st)
@@ -432,7 +584,7 @@ produce_with(const struct psbt_input *in, const struct solving *sv,
 	uint8_t even[33];
 	const uint8_t *s = utxo->script;
 	size_t len = utxo->script_len;
-	uint8_t h[32];
+	uint8_t h[32], (*mskeys)[33] = NULL;
 	int p2sh = 0;
 
 	memset(&st, 0, sizeof(st));
@@ -484,13 +636,21 @@ produce_with(const struct psbt_input *in, const struct solving *sv,
 			 * is noted twice, as Core lists it.
 			 */
 			if (st.n == 0 &&
-			    (t == SCRIPT_PUBKEY || t == SCRIPT_PUBKEYHASH))
+			    (t == SCRIPT_PUBKEY || t == SCRIPT_PUBKEYHASH)) {
 				(void)solve_with_sigs(in, sv, in->wscript,
 				    in->wscript_len, &st, even);
-			return 0;
+				return 0;
+			}
+			if (st.n > 0 ||
+			    !solve_miniscript(in, sv, in->wscript,
+				in->wscript_len, &st, &mskeys)) {
+				free(mskeys);
+				return 0;
+			}
 		}
 		push(&st, in->wscript, in->wscript_len);
 		put_stack(wit, &st);
+		free(mskeys);
 		break;
 	case SCRIPT_WITNESS_V1_TAPROOT:
 		/*
@@ -610,7 +770,13 @@ sign_input(struct psbt *p, size_t i, const struct script_txdata *td,
 	}
 	wbuf_init(&sig);
 	wbuf_init(&wit);
-	solved = produce_with(in, sv, &utxo, &sig, &wit, &is_witness);
+	{
+		struct solving at = *sv;
+
+		at.tx = &p->tx;
+		at.nin = i;
+		solved = produce_with(in, &at, &utxo, &sig, &wit, &is_witness);
+	}
 	/*
 	 * A witness UTXO alone proves nothing of the amount for a
 	 * pre-segwit signature: Core requires a witness signature then.
@@ -653,7 +819,7 @@ int
 psbt_input_finish(struct psbt *p, size_t i, const struct script_txdata *td,
     int finalize)
 {
-	struct solving sv = { NULL, 0, NULL };
+	struct solving sv = { NULL, 0, NULL, NULL, 0 };
 
 	return sign_input(p, i, td, finalize, &sv);
 }
@@ -687,7 +853,7 @@ psbt_precompute(const struct psbt *p, struct txout **spent)
 int
 psbt_finalize(struct psbt *p)
 {
-	struct solving sv = { NULL, 0, NULL };
+	struct solving sv = { NULL, 0, NULL, NULL, 0 };
 	struct script_txdata *td;
 	struct txout *spent;
 	size_t i;
@@ -769,7 +935,7 @@ estimate(struct psbt *p, struct psbt_analysis *a)
 {
 	struct txout utxo;
 	int bad = 0;
-	struct solving sv = { NULL, 1, &bad };
+	struct solving sv = { NULL, 1, &bad, NULL, 0 };
 	struct tx tx;
 	size_t i;
 

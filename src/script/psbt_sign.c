@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain/miniscript.h"
 #include "crypto/hash.h"
 #include "script/opcodes.h"
 #include "script/psbt.h"
@@ -250,6 +251,69 @@ sign_keys(struct walk *wk, const uint8_t *s, size_t len, int v0)
 	}
 }
 
+/* A witness script's Miniscript keys, as the decoder meets them. */
+struct mskeys {
+	const struct walk *wk;
+	uint8_t (*k)[33];
+	size_t n;
+};
+
+static int
+ms_key(void *arg, const uint8_t *p, size_t n, int is_hash)
+{
+	struct mskeys *m = arg;
+	uint8_t pk[65];
+	size_t len = n;
+
+	if (is_hash) {
+		if (!find_pubkey(m->wk, p, pk, &len))
+			return -1;
+		p = pk;
+	}
+	if (len != 33 || (p[0] != 2 && p[0] != 3))
+		return -1;
+	m->k = xrealloc(m->k, (m->n + 1) * sizeof(*m->k));
+	memcpy(m->k[m->n], p, 33);
+	return (int)m->n++;
+}
+
+static int
+ms_cmp(void *arg, size_t a, size_t b)
+{
+	struct mskeys *m = arg;
+
+	return memcmp(m->k[a], m->k[b], 33);
+}
+
+/* Every key of the tree, left to right (multi_a cannot be in P2WSH). */
+static void
+ms_sign_tree(struct walk *wk, const struct mskeys *m, const struct ms_node *n,
+    const uint8_t *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n->nsubs; i++)
+		ms_sign_tree(wk, m, n->subs[i], s, len);
+	for (i = 0; i < n->nkeys; i++)
+		ecdsa_sig(wk, m->k[n->keys[i]], 33, s, len, 1);
+}
+
+/*
+ * Core's miniscript pass over a witness script its templates do not
+ * know: its satisfier asks for a signature of every key in the tree.
+ */
+static void
+sign_miniscript(struct walk *wk, const uint8_t *s, size_t len)
+{
+	struct mskeys m = { wk, NULL, 0 };
+	struct ms_node *n = ms_decode(s, len, MS_P2WSH, ms_key, &m, ms_cmp);
+
+	if (n != NULL)
+		ms_sign_tree(wk, &m, n, s, len);
+	ms_free(n);
+	free(m.k);
+}
+
 /* The tap_bip32_derivs entry of x, made on first sight (Core's emplace). */
 static void
 note_tap_origin(struct walk *wk, const uint8_t x[32], const uint8_t *lh)
@@ -448,6 +512,8 @@ produce(struct walk *wk, const uint8_t *spk, size_t spk_len)
 			sub = c;
 		}
 		sign_keys(wk, sub, sublen, 1);
+		if (script_solve(sub, sublen, &sol) == SCRIPT_NONSTANDARD)
+			sign_miniscript(wk, sub, sublen);
 		break;
 	case SCRIPT_WITNESS_V1_TAPROOT:
 		if (p2sh)
