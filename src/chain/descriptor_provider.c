@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "chain/descriptor_int.h"
+#include "chain/miniscript.h"
 #include "crypto/hash.h"
 #include "script/opcodes.h"
 #include "script/sign.h"
@@ -100,6 +101,15 @@ provide_node(const struct desc_node *n, uint32_t pos, struct sign_provider *sp)
 		case DESC_COMBO:
 			sign_provider_add_pubkey(sp, k.pub, k.len);
 			provide_combo(&k, sp);
+			break;
+		case DESC_MINISCRIPT:
+			/*
+			 * Core's MiniscriptDescriptor gives its keys (pk_h's
+			 * are found by hash). Tapscript ones it files under
+			 * the x-only key's hash: not done here.
+			 */
+			if (n->ms->ctx == MS_P2WSH)
+				sign_provider_add_pubkey(sp, k.pub, k.len);
 			break;
 		default: break;
 		}
