@@ -9,9 +9,10 @@
  * multisig, P2SH around those or around P2WPKH/P2WSH, P2WPKH, P2WSH
  * around P2PK, P2PKH or multisig, P2TR by its key-path signature, and
  * P2TR script paths through pk() and multi_a() leaves (Core's miniscript
- * satisfaction of those two). Not satisfied (left unfinalised): other
- * tapscripts and witness scripts Core satisfies through miniscript only
- * (hash locks, timelocks).
+ * satisfaction of those two), and witness scripts only Miniscript
+ * satisfies (Core's WshSatisfier: chain/miniscript_satisfy.c over the
+ * PSBT's signatures, preimage records and the transaction's locks). Not
+ * satisfied (left unfinalised): other tapscripts.
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -2,8 +2,9 @@
 """Mixed network: signing and finalising PSBTs that spend wsh(Miniscript) outputs.
 
 A Core 28.1 node and a bitrootd share a chain with outputs paid to
-wsh(miniscript) descriptors: and_v(v:pk,older), or_d(pk,and_v(v:pk,after)),
-thresh, sha256 and hash160 hash locks, andor, or_i with pkh. The same PSBTs
+wsh(miniscript) descriptors (one in sh(wsh())): and_v(v:pk,older),
+or_d(pk,and_v(v:pk,after)), thresh, sha256 and hash160 hash locks, andor,
+or_i with pkh. The same PSBTs
 (with nSequence and nLockTime set so that the locks are met, or not; with
 the preimage records added, or not) and the same descriptors (every key
 private, some, none) go to descriptorprocesspsbt, finalizepsbt and
@@ -35,6 +36,7 @@ KINDS = [
     ("andor(pk(@0),older(5),pk(@1))", 5, 0),
     ("or_i(and_v(v:pkh(@0),hash160(" + H160 + ")),pk(@1))", 0xfffffffd, 0),
     ("and_v(v:pk(@3),or_d(pk(@0),and_v(v:pk(@1),older(5))))", 5, 0),
+    ("sh:or_d(pk(@1),and_v(v:pk(@2),after(100)))", 0xfffffffe, 100),
 ]
 
 
@@ -110,6 +112,8 @@ class InteropPsbtMiniscriptTest(InteropPsbtTest):
         t = KINDS[i][0]
         for k in range(4):
             t = t.replace("@%d" % k, self.wifs[k] if k in priv else self.pubs[k])
+        if t.startswith("sh:"):
+            return "sh(wsh(%s))" % t[3:]
         return "wsh(%s)" % t
 
     def fund(self):
@@ -147,7 +151,7 @@ class InteropPsbtMiniscriptTest(InteropPsbtTest):
 
     def check_kind(self, i):
         text, seq, lock = KINDS[i]
-        self.log.info("wsh(%s)", text[:60])
+        self.log.info("%s", self.desc(i, ())[:70])
         inp = [{"txid": self.fund_txid, "vout": i, "sequence": seq}]
         outs = [{self.addr: Decimal("0.0999")}]
         psbts = [self.core.createpsbt(inp, outs, lock)]
