@@ -263,138 +263,189 @@ compact_size(uint64_t n)
 	return n < 0xfd ? 1 : n <= 0xffff ? 3 : n <= 0xffffffffu ? 5 : 9;
 }
 
-/*
- * Core's miniscript satisfaction of a pk() or multi_a() leaf from the
- * script signatures held: the elements (NULL for an empty one) bottom
- * first, one per key, the key list reversed. For multi_a, sats[j] is the
- * cheapest stack with j signatures among the keys seen so far; a tie
- * keeps the stack that skips the newer key, as Core's InputStack "|".
- * 1 when k signatures are there.
- */
-static int
-tap_satisfy(const struct psbt_input *in, const struct psbt_tapkeys *tk,
-    const uint8_t *lh, const struct psbt_rec **el)
+/* The preimage records of the input (PSBT_IN_SHA256 and kin). */
+static enum ms_avail
+preimage_of(const struct psbt_input *in, enum ms_frag fr, const uint8_t *hash,
+    size_t hlen, struct ms_item *out)
 {
-	size_t n = tk->n, k = tk->k, i, j, *size, *next;
-	uint8_t *avail, *navail, *used;
-	int ok;
+	const struct psbt_map *m = fr == MS_SHA256 ? &in->sha256 :
+	    fr == MS_HASH256			      ? &in->hash256 :
+	    fr == MS_RIPEMD160			      ? &in->ripemd160 :
+							&in->hash160;
+	size_t i;
 
-	size = xcalloc(k + 1, sizeof(*size));
-	next = xcalloc(k + 1, sizeof(*next));
-	avail = xcalloc(k + 1, 1);
-	navail = xcalloc(k + 1, 1);
-	used = xcalloc(n * (k + 1) + 1, 1);
-	avail[0] = 1;
-	for (i = 0; i < n; i++) {
-		/* Key n-1-i: the first key's signature ends on top. */
-		const struct psbt_rec *sig = tap_sig_for(in,
-		    tk->key[n - 1 - i], lh);
-		size_t ssz = sig != NULL ? sig->vlen + 1 : 0;
-
-		el[i] = sig;
-		next[0] = size[0] + 1;
-		navail[0] = avail[0];
-		for (j = 1; j <= k && j <= i + 1; j++) {
-			int a = j <= i && avail[j];
-			int b = avail[j - 1] && sig != NULL;
-
-			if (a && (!b || size[j] + 1 <= size[j - 1] + ssz)) {
-				next[j] = size[j] + 1;
-				navail[j] = 1;
-			} else if (b) {
-				next[j] = size[j - 1] + ssz;
-				navail[j] = 1;
-				used[i * (k + 1) + j] = 1;
-			} else
-				navail[j] = 0;
+	for (i = 0; i < m->n; i++)
+		if (m->r[i].klen == hlen + 1 &&
+		    memcmp(m->r[i].key + 1, hash, hlen) == 0) {
+			out->p = m->r[i].val;
+			out->len = m->r[i].vlen;
+			return MS_AVAIL_YES;
 		}
-		for (j = 0; j <= k && j <= i + 1; j++) {
-			size[j] = next[j];
-			avail[j] = navail[j];
-		}
-	}
-	ok = avail[k];
-	/* Which keys signed: back from the last key seen. */
-	for (i = n, j = k; ok && i-- > 0;)
-		if (j > 0 && used[i * (k + 1) + j])
-			j--;
-		else
-			el[i] = NULL;
-	free(size);
-	free(next);
-	free(avail);
-	free(navail);
-	free(used);
-	return ok;
+	return MS_AVAIL_NO;
 }
 
 /*
- * SignTaproot's script path from PSBT data: of the leaves it can satisfy
- * (tapscript pk() and multi_a()), the one whose witness (signatures,
- * script, smallest control block) serializes smallest, the first one on
- * a tie, in Core's order of the leaves. Writes the witness to wit.
+ * Whether the spending input meets after(n) (absolute) or older(n);
+ * Core's dummy checker (estimating) takes every lock as met.
  */
 static int
-tap_script_path(const struct psbt_input *in, struct wbuf *wit)
+lock_met(const struct solving *sv, int absolute, uint32_t n)
 {
-	const struct psbt_rec *best = NULL, *r, **el = NULL, **best_el = NULL;
-	struct psbt_tapkeys tk, best_tk;
-	size_t i, j, sz, best_sz = 0;
+	if (sv->dummy)
+		return 1;
+	if (sv->tx == NULL)
+		return 0;
+	return absolute ? script_locktime_met(sv->tx, sv->nin, n) :
+			  script_sequence_met(sv->tx, sv->nin, n);
+}
+
+/* A tapscript leaf's keys (x-only, borrowed from the leaf script). */
+struct ms_tap {
+	const struct psbt_input *in;
+	const struct solving *sv;
+	const uint8_t *lh;
+	const uint8_t **keys;
+	size_t nkeys;
+};
+
+static int
+mst_key(void *arg, const uint8_t *p, size_t n, int is_hash)
+{
+	struct ms_tap *t = arg;
+
+	/* pk_h in a leaf: Core looks the key up; not done here. */
+	if (is_hash || n != 32)
+		return -1;
+	t->keys = xreallocarray(t->keys, t->nkeys + 1, sizeof(*t->keys));
+	t->keys[t->nkeys] = p;
+	return (int)t->nkeys++;
+}
+
+static int
+mst_cmp(void *arg, size_t a, size_t b)
+{
+	struct ms_tap *t = arg;
+
+	return memcmp(t->keys[a], t->keys[b], 32);
+}
+
+static enum ms_avail
+mst_sign(void *arg, size_t key, struct ms_item *sig)
+{
+	struct ms_tap *t = arg;
+	const struct psbt_rec *r = tap_sig_for(t->in, t->keys[key], t->lh);
+
+	if (r == NULL)
+		return MS_AVAIL_NO;
+	sig->p = r->val;
+	sig->len = r->vlen;
+	return MS_AVAIL_YES;
+}
+
+static struct ms_item
+mst_key_bytes(void *arg, size_t key)
+{
+	struct ms_tap *t = arg;
+	struct ms_item k;
+
+	k.p = t->keys[key];
+	k.len = 32;
+	return k;
+}
+
+static enum ms_avail
+mst_preimage(void *arg, enum ms_frag fr, const uint8_t *hash, size_t hlen,
+    struct ms_item *out)
+{
+	struct ms_tap *t = arg;
+
+	return preimage_of(t->in, fr, hash, hlen, out);
+}
+
+static int
+mst_older(void *arg, uint32_t n)
+{
+	struct ms_tap *t = arg;
+
+	return lock_met(t->sv, 0, n);
+}
+
+static int
+mst_after(void *arg, uint32_t n)
+{
+	struct ms_tap *t = arg;
+
+	return lock_met(t->sv, 1, n);
+}
+
+/*
+ * Core's script-path spend from PSBT data: each tapscript leaf satisfied
+ * as Miniscript (TapSatisfier) from the script signatures held; the
+ * smallest witness (stack, script, control block) wins, the first among
+ * equals.
+ */
+static int
+tap_script_path(const struct psbt_input *in, const struct solving *sv,
+    struct wbuf *wit)
+{
+	const struct psbt_rec *best = NULL, *r;
+	struct ms_item *stack, *best_stack = NULL;
+	size_t i, j, n, sz, best_n = 0, best_sz = 0;
 	uint8_t lh[32];
 
-	memset(&best_tk, 0, sizeof(best_tk));
 	for (i = 0; i < in->tap_leaves.n; i++) {
+		struct ms_tap t = { in, sv, lh, NULL, 0 };
+		struct ms_satisfier c = { &t, mst_sign, mst_key_bytes,
+			mst_preimage, mst_older, mst_after };
+		struct ms_node *node;
+		enum ms_avail a = MS_AVAIL_NO;
+
 		r = &in->tap_leaves.r[i];
 		/* Records of one leaf follow each other, smallest first. */
 		if (i > 0 && r->vlen == in->tap_leaves.r[i - 1].vlen &&
 		    memcmp(r->val, in->tap_leaves.r[i - 1].val, r->vlen) == 0)
 			continue;
-		if (r->val[r->vlen - 1] != TAPROOT_LEAF_TAPSCRIPT ||
-		    !psbt_tapleaf_keys(r->val, r->vlen - 1, &tk))
+		if (r->val[r->vlen - 1] != TAPROOT_LEAF_TAPSCRIPT)
 			continue;
 		script_tapleaf_hash(TAPROOT_LEAF_TAPSCRIPT, r->val,
 		    r->vlen - 1, lh);
-		el = xcalloc(tk.n + 1, sizeof(*el));
-		if (!tap_satisfy(in, &tk, lh, el)) {
-			free(el);
-			free(tk.key);
+		node = ms_decode(r->val, r->vlen - 1, MS_TAPSCRIPT, mst_key, &t,
+		    mst_cmp);
+		if (node != NULL)
+			a = ms_satisfy(node, &c, 1, &stack, &n);
+		ms_free(node);
+		free(t.keys);
+		if (a != MS_AVAIL_YES) {
+			if (node != NULL)
+				free(stack);
 			continue;
 		}
-		sz = compact_size(tk.n + 2) + compact_size(r->vlen - 1) +
+		sz = compact_size(n + 2) + compact_size(r->vlen - 1) +
 		    r->vlen - 1 + compact_size(r->klen - 1) + r->klen - 1;
-		for (j = 0; j < tk.n; j++)
-			sz += el[j] != NULL ?
-			    compact_size(el[j]->vlen) + el[j]->vlen :
-			    1;
+		for (j = 0; j < n; j++)
+			sz += compact_size(stack[j].len) + stack[j].len;
 		if (best == NULL || sz < best_sz) {
-			free(best_el);
-			free(best_tk.key);
+			free(best_stack);
 			best = r;
 			best_sz = sz;
-			best_el = el;
-			best_tk = tk;
-		} else {
-			free(el);
-			free(tk.key);
-		}
+			best_stack = stack;
+			best_n = n;
+		} else
+			free(stack);
 	}
 	if (best == NULL)
 		return 0;
-	wbuf_put_compact(wit, best_tk.n + 2);
-	for (j = 0; j < best_tk.n; j++) {
-		if (best_el[j] == NULL) {
-			wbuf_put_compact(wit, 0);
-			continue;
-		}
-		wbuf_put_compact(wit, best_el[j]->vlen);
-		wbuf_put(wit, best_el[j]->val, best_el[j]->vlen);
+	wbuf_put_compact(wit, best_n + 2);
+	for (j = 0; j < best_n; j++) {
+		wbuf_put_compact(wit, best_stack[j].len);
+		if (best_stack[j].len > 0)
+			wbuf_put(wit, best_stack[j].p, best_stack[j].len);
 	}
 	wbuf_put_compact(wit, best->vlen - 1);
 	wbuf_put(wit, best->val, best->vlen - 1);
 	wbuf_put_compact(wit, best->klen - 1);
 	wbuf_put(wit, best->key + 1, best->klen - 1);
-	free(best_el);
-	free(best_tk.key);
+	free(best_stack);
 	return 1;
 }
 
@@ -468,38 +519,21 @@ msf_key_bytes(void *arg, size_t key)
 	return k;
 }
 
-/* The preimage records of the input (PSBT_IN_SHA256 and kin). */
 static enum ms_avail
 msf_preimage(void *arg, enum ms_frag fr, const uint8_t *hash, size_t hlen,
     struct ms_item *out)
 {
 	struct ms_fin *f = arg;
-	const struct psbt_map *m = fr == MS_SHA256 ? &f->in->sha256 :
-	    fr == MS_HASH256			      ? &f->in->hash256 :
-	    fr == MS_RIPEMD160			      ? &f->in->ripemd160 :
-							&f->in->hash160;
-	size_t i;
 
-	for (i = 0; i < m->n; i++)
-		if (m->r[i].klen == hlen + 1 &&
-		    memcmp(m->r[i].key + 1, hash, hlen) == 0) {
-			out->p = m->r[i].val;
-			out->len = m->r[i].vlen;
-			return MS_AVAIL_YES;
-		}
-	return MS_AVAIL_NO;
+	return preimage_of(f->in, fr, hash, hlen, out);
 }
 
-/* Core's dummy checker (estimating) takes every lock as met. */
 static int
 msf_older(void *arg, uint32_t n)
 {
 	struct ms_fin *f = arg;
 
-	if (f->sv->dummy)
-		return 1;
-	return f->sv->tx != NULL &&
-	    script_sequence_met(f->sv->tx, f->sv->nin, n);
+	return lock_met(f->sv, 0, n);
 }
 
 static int
@@ -507,10 +541,7 @@ msf_after(void *arg, uint32_t n)
 {
 	struct ms_fin *f = arg;
 
-	if (f->sv->dummy)
-		return 1;
-	return f->sv->tx != NULL &&
-	    script_locktime_met(f->sv->tx, f->sv->nin, n);
+	return lock_met(f->sv, 1, n);
 }
 
 /*
@@ -667,7 +698,7 @@ produce_with(const struct psbt_input *in, const struct solving *sv,
 		else if (sv->dummy)
 			push(&st, dummy_schnorr, sizeof(dummy_schnorr));
 		else
-			return tap_script_path(in, wit);
+			return tap_script_path(in, sv, wit);
 		put_stack(wit, &st);
 		break;
 	case SCRIPT_SCRIPTHASH: return 0;

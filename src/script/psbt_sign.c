@@ -372,28 +372,87 @@ schnorr_sig(const struct walk *wk, const uint8_t x[32], const uint8_t *lh,
 	return 1;
 }
 
-/* CreateTaprootScriptSig for every key of a pk() or multi_a() leaf. */
+/* One tapscript key: its origin noted, signed unless already. */
+static void
+sign_leaf_key(struct walk *wk, const uint8_t x[32], const uint8_t lh[32])
+{
+	uint8_t key[64], sig[65];
+	size_t siglen;
+
+	note_tap_origin(wk, x, lh);
+	memcpy(key, x, 32);
+	memcpy(key + 32, lh, 32);
+	if (find_key(wk->tap_sigs, key, 64) == NULL &&
+	    schnorr_sig(wk, x, lh, 0, NULL, sig, &siglen))
+		add_rec(wk->tap_sigs, PSBT_IN_TAP_SCRIPT_SIG, key, 64, sig,
+		    siglen);
+}
+
+/* A leaf's x-only keys as the decoder meets them (borrowed). */
+struct tapleaf_keys {
+	const uint8_t **k;
+	size_t n;
+};
+
+static int
+leaf_key(void *arg, const uint8_t *p, size_t n, int is_hash)
+{
+	struct tapleaf_keys *m = arg;
+
+	/* pk_h in a leaf: Core finds the key by hash; not done here. */
+	if (is_hash || n != 32)
+		return -1;
+	m->k = xreallocarray(m->k, m->n + 1, sizeof(*m->k));
+	m->k[m->n] = p;
+	return (int)m->n++;
+}
+
+static int
+leaf_cmp(void *arg, size_t a, size_t b)
+{
+	struct tapleaf_keys *m = arg;
+
+	return memcmp(m->k[a], m->k[b], 32);
+}
+
+static void
+sign_leaf_tree(struct walk *wk, const struct tapleaf_keys *m,
+    const struct ms_node *n, const uint8_t lh[32])
+{
+	size_t i;
+
+	for (i = 0; i < n->nsubs; i++)
+		sign_leaf_tree(wk, m, n->subs[i], lh);
+	for (i = 0; i < n->nkeys; i++)
+		sign_leaf_key(wk,
+		    m->k[n->keys[n->frag == MS_MULTI_A ? n->nkeys - 1 - i : i]],
+		    lh);
+}
+
+/* CreateTaprootScriptSig for every key of a tapscript Miniscript leaf. */
 static void
 sign_leaf(struct walk *wk, const uint8_t *s, size_t len)
 {
 	struct psbt_tapkeys tk;
-	uint8_t lh[32], key[64], sig[65];
-	size_t i, siglen;
+	struct tapleaf_keys m = { NULL, 0 };
+	struct ms_node *n;
+	uint8_t lh[32];
+	size_t i;
 
-	if (!psbt_tapleaf_keys(s, len, &tk))
-		return;
 	script_tapleaf_hash(TAPROOT_LEAF_TAPSCRIPT, s, len, lh);
-	/* Miniscript asks for the keys from the last one. */
-	for (i = tk.n; i-- > 0;) {
-		note_tap_origin(wk, tk.key[i], lh);
-		memcpy(key, tk.key[i], 32);
-		memcpy(key + 32, lh, 32);
-		if (find_key(wk->tap_sigs, key, 64) == NULL &&
-		    schnorr_sig(wk, tk.key[i], lh, 0, NULL, sig, &siglen))
-			add_rec(wk->tap_sigs, PSBT_IN_TAP_SCRIPT_SIG, key, 64,
-			    sig, siglen);
+	if (psbt_tapleaf_keys(s, len, &tk)) {
+		/* Miniscript asks for the keys from the last one. */
+		for (i = tk.n; i-- > 0;)
+			sign_leaf_key(wk, tk.key[i], lh);
+		free(tk.key);
+		return;
 	}
-	free(tk.key);
+	/* Any other Miniscript leaf: each key in its satisfier's order. */
+	n = ms_decode(s, len, MS_TAPSCRIPT, leaf_key, &m, leaf_cmp);
+	if (n != NULL)
+		sign_leaf_tree(wk, &m, n, lh);
+	ms_free(n);
+	free(m.k);
 }
 
 /* Whether the leaf (script, version) is among the records already. */

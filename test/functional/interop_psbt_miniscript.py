@@ -4,7 +4,7 @@
 A Core 28.1 node and a bitrootd share a chain with outputs paid to
 wsh(miniscript) descriptors (one in sh(wsh())): and_v(v:pk,older),
 or_d(pk,and_v(v:pk,after)), thresh, sha256 and hash160 hash locks, andor,
-or_i with pkh. The same PSBTs
+or_i with pkh; and tr() trees of such leaves (script paths). The same PSBTs
 (with nSequence and nLockTime set so that the locks are met, or not; with
 the preimage records added, or not) and the same descriptors (every key
 private, some, none) go to descriptorprocesspsbt, finalizepsbt and
@@ -37,7 +37,12 @@ KINDS = [
     ("or_i(and_v(v:pkh(@0),hash160(" + H160 + ")),pk(@1))", 0xfffffffd, 0),
     ("and_v(v:pk(@3),or_d(pk(@0),and_v(v:pk(@1),older(5))))", 5, 0),
     ("sh:or_d(pk(@1),and_v(v:pk(@2),after(100)))", 0xfffffffe, 100),
+    # Taproot script paths (an internal key nobody holds).
+    ("tr:and_v(v:pk(@0),older(5))", 5, 0),
+    ("tr:{and_v(v:pk(@0),sha256(" + SHA + ")),or_d(pk(@1),and_v(v:pk(@2),after(100)))}", 0xfffffffe, 100),
+    ("tr:{thresh(2,pk(@0),s:pk(@1),s:pk(@2)),andor(pk(@3),older(5),pk(@1))}", 5, 0),
 ]
+NUMS = "50929b74c1a04954b78b4b6035e97a5e078a5a0f28ec96d547bfee9ace803ac0"
 
 
 def read_psbt(b64):
@@ -112,6 +117,8 @@ class InteropPsbtMiniscriptTest(InteropPsbtTest):
         t = KINDS[i][0]
         for k in range(4):
             t = t.replace("@%d" % k, self.wifs[k] if k in priv else self.pubs[k])
+        if t.startswith("tr:"):
+            return "tr(%s,%s)" % (NUMS, t[3:])
         if t.startswith("sh:"):
             return "sh(wsh(%s))" % t[3:]
         return "wsh(%s)" % t
@@ -151,7 +158,7 @@ class InteropPsbtMiniscriptTest(InteropPsbtTest):
 
     def check_kind(self, i):
         text, seq, lock = KINDS[i]
-        self.log.info("%s", self.desc(i, ())[:70])
+        self.log.info("%s", text[:70])
         inp = [{"txid": self.fund_txid, "vout": i, "sequence": seq}]
         outs = [{self.addr: Decimal("0.0999")}]
         psbts = [self.core.createpsbt(inp, outs, lock)]
