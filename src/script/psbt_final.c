@@ -8,11 +8,11 @@
  * Satisfied here, as Core satisfies them from PSBT data: P2PK, P2PKH,
  * multisig, P2SH around those or around P2WPKH/P2WSH, P2WPKH, P2WSH
  * around P2PK, P2PKH or multisig, P2TR by its key-path signature, and
- * P2TR script paths through pk() and multi_a() leaves (Core's miniscript
- * satisfaction of those two), and witness scripts only Miniscript
- * satisfies (Core's WshSatisfier: chain/miniscript_satisfy.c over the
- * PSBT's signatures, preimage records and the transaction's locks). Not
- * satisfied (left unfinalised): other tapscripts.
+ * through Miniscript (chain/miniscript_satisfy.c over the PSBT's
+ * signatures, preimage records and the transaction's locks): P2WSH
+ * witness scripts Core's templates leave unsolved (its WshSatisfier) and
+ * P2TR script paths (its TapSatisfier). Not satisfied (left
+ * unfinalised): tapscript leaves with pk_h, which needs the key by hash.
  */
 #include <stdint.h>
 #include <stdio.h>

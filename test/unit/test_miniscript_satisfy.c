@@ -133,7 +133,9 @@ check_sat(const char *text, const char *sigs, int pre, int older, int after,
 	e.have_pre = pre;
 	e.older_ok = older;
 	e.after_ok = after;
-	n = ms_parse(text, strlen(text), MS_P2WSH, &ko);
+	/* multi_a only exists in tapscript; the rest is parsed in P2WSH. */
+	n = ms_parse(text, strlen(text),
+	    strstr(text, "multi_a") != NULL ? MS_TAPSCRIPT : MS_P2WSH, &ko);
 	CHECK(n != NULL);
 	if (n == NULL)
 		return;
@@ -196,6 +198,10 @@ test_choices(void)
 	    "C", 0, 1, 0, 1, "C -");
 	/* multi: the CHECKMULTISIG dummy, then signatures in key order. */
 	check_sat("multi(2," KA "," KB "," KC ")", "CA", 0, 0, 0, 1, "- A C");
+	/* multi_a: one item per key, the first key's on top. */
+	check_sat("multi_a(2," KA "," KB "," KC ")", "CA", 0, 0, 0, 1,
+	    "C - A");
+	check_sat("multi_a(2," KA "," KB "," KC ")", "B", 0, 0, 0, 1, NULL);
 	/* pkh: signature, then the key. */
 	check_sat("pkh(" KA ")", "A", 0, 0, 0, 1, "A kA");
 	/* or_i: the smaller branch and its selector. */
