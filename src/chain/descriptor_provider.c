@@ -105,11 +105,13 @@ provide_node(const struct desc_node *n, uint32_t pos, struct sign_provider *sp)
 		case DESC_MINISCRIPT:
 			/*
 			 * Core's MiniscriptDescriptor gives its keys (pk_h's
-			 * are found by hash). Tapscript ones it files under
-			 * the x-only key's hash: not done here.
+			 * are found by hash); tapscript ones under the hash
+			 * of the x-only key.
 			 */
 			if (n->ms->ctx == MS_P2WSH)
 				sign_provider_add_pubkey(sp, k.pub, k.len);
+			else if (k.len == 33)
+				sign_provider_add_tap_pubkey(sp, k.pub);
 			break;
 		default: break;
 		}

@@ -11,8 +11,7 @@
  * through Miniscript (chain/miniscript_satisfy.c over the PSBT's
  * signatures, preimage records and the transaction's locks): P2WSH
  * witness scripts Core's templates leave unsolved (its WshSatisfier) and
- * P2TR script paths (its TapSatisfier). Not satisfied (left
- * unfinalised): tapscript leaves with pk_h, which needs the key by hash.
+ * P2TR script paths (its TapSatisfier).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -299,12 +298,12 @@ lock_met(const struct solving *sv, int absolute, uint32_t n)
 			  script_sequence_met(sv->tx, sv->nin, n);
 }
 
-/* A tapscript leaf's keys (x-only, borrowed from the leaf script). */
+/* A tapscript leaf's keys (x-only copies), as the decoder meets them. */
 struct ms_tap {
 	const struct psbt_input *in;
 	const struct solving *sv;
 	const uint8_t *lh;
-	const uint8_t **keys;
+	uint8_t (*keys)[32];
 	size_t nkeys;
 };
 
@@ -312,12 +311,21 @@ static int
 mst_key(void *arg, const uint8_t *p, size_t n, int is_hash)
 {
 	struct ms_tap *t = arg;
+	const struct psbt_map *m = &t->in->tap_keypaths;
+	const uint8_t *x = NULL;
+	uint8_t h[20];
+	size_t i;
 
-	/* pk_h in a leaf: Core looks the key up; not done here. */
-	if (is_hash || n != 32)
+	/* pk_h: Core's tap_pubkeys, the taproot derivations by hash. */
+	for (i = 0; is_hash && x == NULL && i < m->n; i++) {
+		hash160(m->r[i].key + 1, 32, h);
+		if (memcmp(h, p, 20) == 0)
+			x = m->r[i].key + 1;
+	}
+	if (is_hash ? x == NULL : n != 32)
 		return -1;
 	t->keys = xreallocarray(t->keys, t->nkeys + 1, sizeof(*t->keys));
-	t->keys[t->nkeys] = p;
+	memcpy(t->keys[t->nkeys], is_hash ? x : p, 32);
 	return (int)t->nkeys++;
 }
 
@@ -390,6 +398,7 @@ tap_script_path(const struct psbt_input *in, const struct solving *sv,
 {
 	const struct psbt_rec *best = NULL, *r;
 	struct ms_item *stack, *best_stack = NULL;
+	uint8_t(*best_keys)[32] = NULL;
 	size_t i, j, n, sz, best_n = 0, best_sz = 0;
 	uint8_t lh[32];
 
@@ -414,24 +423,29 @@ tap_script_path(const struct psbt_input *in, const struct solving *sv,
 		if (node != NULL)
 			a = ms_satisfy(node, &c, 1, &stack, &n);
 		ms_free(node);
-		free(t.keys);
 		if (a != MS_AVAIL_YES) {
 			if (node != NULL)
 				free(stack);
+			free(t.keys);
 			continue;
 		}
 		sz = compact_size(n + 2) + compact_size(r->vlen - 1) +
 		    r->vlen - 1 + compact_size(r->klen - 1) + r->klen - 1;
 		for (j = 0; j < n; j++)
 			sz += compact_size(stack[j].len) + stack[j].len;
+		/* The stack borrows pk_h's keys from t.keys: kept with it. */
 		if (best == NULL || sz < best_sz) {
 			free(best_stack);
+			free(best_keys);
 			best = r;
 			best_sz = sz;
 			best_stack = stack;
+			best_keys = t.keys;
 			best_n = n;
-		} else
+		} else {
 			free(stack);
+			free(t.keys);
+		}
 	}
 	if (best == NULL)
 		return 0;
@@ -446,6 +460,7 @@ tap_script_path(const struct psbt_input *in, const struct solving *sv,
 	wbuf_put_compact(wit, best->klen - 1);
 	wbuf_put(wit, best->key + 1, best->klen - 1);
 	free(best_stack);
+	free(best_keys);
 	return 1;
 }
 

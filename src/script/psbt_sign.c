@@ -388,22 +388,48 @@ sign_leaf_key(struct walk *wk, const uint8_t x[32], const uint8_t lh[32])
 		    siglen);
 }
 
-/* A leaf's x-only keys as the decoder meets them (borrowed). */
+/* A leaf's x-only keys as the decoder meets them. */
 struct tapleaf_keys {
-	const uint8_t **k;
+	const struct walk *wk;
+	uint8_t (*k)[32];
 	size_t n;
 };
+
+/*
+ * Core's GetPubKey for a tapscript pk_h: the x-only key hashing to id
+ * among the taproot derivations, then the provider's keys.
+ */
+static int
+find_tap_pubkey(const struct walk *wk, const uint8_t id[20], uint8_t x[32])
+{
+	const struct spub *sp;
+	uint8_t h[20];
+	size_t i;
+
+	for (i = 0; i < wk->tap_keypaths->n; i++) {
+		hash160(wk->tap_keypaths->r[i].key + 1, 32, h);
+		if (memcmp(h, id, 20) == 0) {
+			memcpy(x, wk->tap_keypaths->r[i].key + 1, 32);
+			return 1;
+		}
+	}
+	if ((sp = sign_provider_pubkey(wk->p, id)) != NULL && sp->len == 33) {
+		memcpy(x, sp->pub + 1, 32);
+		return 1;
+	}
+	return 0;
+}
 
 static int
 leaf_key(void *arg, const uint8_t *p, size_t n, int is_hash)
 {
 	struct tapleaf_keys *m = arg;
+	uint8_t x[32];
 
-	/* pk_h in a leaf: Core finds the key by hash; not done here. */
-	if (is_hash || n != 32)
+	if (is_hash ? !find_tap_pubkey(m->wk, p, x) : n != 32)
 		return -1;
 	m->k = xreallocarray(m->k, m->n + 1, sizeof(*m->k));
-	m->k[m->n] = p;
+	memcpy(m->k[m->n], is_hash ? x : p, 32);
 	return (int)m->n++;
 }
 
@@ -434,7 +460,7 @@ static void
 sign_leaf(struct walk *wk, const uint8_t *s, size_t len)
 {
 	struct psbt_tapkeys tk;
-	struct tapleaf_keys m = { NULL, 0 };
+	struct tapleaf_keys m = { wk, NULL, 0 };
 	struct ms_node *n;
 	uint8_t lh[32];
 	size_t i;

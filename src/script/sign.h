@@ -38,6 +38,12 @@ void sign_provider_add_script(struct sign_provider *p, const uint8_t *s,
  * A public key Core's descriptors put in the provider's pubkeys (pkh,
  * wpkh, combo, a tr() internal key): what a P2PKH spend can look up.
  */
+/*
+ * A tapscript Miniscript key, found by the HASH160 of its x-only form (as
+ * Core's MiniscriptDescriptor files it for pk_h in a leaf).
+ */
+void sign_provider_add_tap_pubkey(struct sign_provider *p,
+    const uint8_t pub[33]);
 void sign_provider_add_pubkey(struct sign_provider *p, const uint8_t *pub,
     size_t len);
 /* A key's origin: the fingerprint and derivation path (BIP32 steps). */

@@ -41,6 +41,7 @@ KINDS = [
     ("tr:and_v(v:pk(@0),older(5))", 5, 0),
     ("tr:{and_v(v:pk(@0),sha256(" + SHA + ")),or_d(pk(@1),and_v(v:pk(@2),after(100)))}", 0xfffffffe, 100),
     ("tr:{thresh(2,pk(@0),s:pk(@1),s:pk(@2)),andor(pk(@3),older(5),pk(@1))}", 5, 0),
+    ("tr:{and_v(v:pkh(@0),older(5)),or_i(pk(@1),and_v(v:pkh(@2),hash160(" + H160 + ")))}", 5, 0),
 ]
 NUMS = "50929b74c1a04954b78b4b6035e97a5e078a5a0f28ec96d547bfee9ace803ac0"
 
