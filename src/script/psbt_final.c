@@ -42,7 +42,8 @@ sig_for_key(const struct psbt_input *in, const uint8_t *pk, size_t len)
 
 /* Stack items being built: borrowed pointers. */
 struct items {
-	struct witem it[101]; /* P2WSH standardness: 100 items and the script */
+	/* P2WSH standardness: 100 items, then the script. */
+	struct witem it[101];
 	size_t n;
 };
 
@@ -268,9 +269,9 @@ preimage_of(const struct psbt_input *in, enum ms_frag fr, const uint8_t *hash,
     size_t hlen, struct ms_item *out)
 {
 	const struct psbt_map *m = fr == MS_SHA256 ? &in->sha256 :
-	    fr == MS_HASH256			      ? &in->hash256 :
-	    fr == MS_RIPEMD160			      ? &in->ripemd160 :
-							&in->hash160;
+	    fr == MS_HASH256			   ? &in->hash256 :
+	    fr == MS_RIPEMD160			   ? &in->ripemd160 :
+						     &in->hash160;
 	size_t i;
 
 	for (i = 0; i < m->n; i++)
@@ -418,8 +419,8 @@ tap_script_path(const struct psbt_input *in, const struct solving *sv,
 			continue;
 		script_tapleaf_hash(TAPROOT_LEAF_TAPSCRIPT, r->val,
 		    r->vlen - 1, lh);
-		node = ms_decode(r->val, r->vlen - 1, MS_TAPSCRIPT, mst_key, &t,
-		    mst_cmp);
+		node = ms_decode(r->val, r->vlen - 1, MS_TAPSCRIPT, mst_key,
+		    &t, mst_cmp);
 		if (node != NULL)
 			a = ms_satisfy(node, &c, 1, &stack, &n);
 		ms_free(node);

@@ -449,10 +449,12 @@ sign_leaf_tree(struct walk *wk, const struct tapleaf_keys *m,
 
 	for (i = 0; i < n->nsubs; i++)
 		sign_leaf_tree(wk, m, n->subs[i], lh);
-	for (i = 0; i < n->nkeys; i++)
-		sign_leaf_key(wk,
-		    m->k[n->keys[n->frag == MS_MULTI_A ? n->nkeys - 1 - i : i]],
-		    lh);
+	/* multi_a asks for its keys from the last one. */
+	for (i = 0; i < n->nkeys; i++) {
+		size_t j = n->frag == MS_MULTI_A ? n->nkeys - 1 - i : i;
+
+		sign_leaf_key(wk, m->k[n->keys[j]], lh);
+	}
 }
 
 /* CreateTaprootScriptSig for every key of a tapscript Miniscript leaf. */
