@@ -10,7 +10,9 @@ the preimage records added, or not) and the same descriptors (every key
 private, some, none) go to descriptorprocesspsbt, finalizepsbt and
 analyzepsbt on both nodes, and the answers must be byte-identical: partial
 signatures, key origins, final witnesses, what is missing, the next role.
-Every complete transaction is accepted by both nodes' testmempoolaccept.
+signrawtransactionwithkey gets the same transactions with the witness
+scripts given (P2WSH kinds). Every complete transaction is accepted by both
+nodes' testmempoolaccept.
 """
 
 import base64
@@ -157,6 +159,18 @@ class InteropPsbtMiniscriptTest(InteropPsbtTest):
         maps[1].sort()
         return write_psbt(maps)
 
+    def check_signraw(self, i, upd, create):
+        """signrawtransactionwithkey with the witness (and redeem) script given."""
+        dec = self.core.decodepsbt(upd)["inputs"][0]
+        prev = {"txid": self.fund_txid, "vout": i, "scriptPubKey": self.scripts[i],
+                "witnessScript": dec["witness_script"]["hex"], "amount": Decimal("0.1")}
+        if "redeem_script" in dec:
+            prev["redeemScript"] = dec["redeem_script"]["hex"]
+        raw = self.core.createrawtransaction(*create)
+        for priv in ((0, 1, 2, 3), (0,), (1,), (2,), (0, 2), (3, 1)):
+            res = self.both("signrawtransactionwithkey", raw, [self.wifs[k] for k in priv], [prev])
+            self.accept(res)
+
     def check_kind(self, i):
         text, seq, lock = KINDS[i]
         self.log.info("%s", text[:70])
@@ -167,6 +181,9 @@ class InteropPsbtMiniscriptTest(InteropPsbtTest):
         psbts.append(self.core.createpsbt([{"txid": self.fund_txid, "vout": i}], outs))
         psbts += [self.with_preimages(p) for p in psbts]
         upd = [self.both("utxoupdatepsbt", p, [self.desc(i, ())]) for p in psbts]
+        if not text.startswith("tr:"):
+            self.check_signraw(i, upd[0], [inp, outs, lock])
+            self.check_signraw(i, upd[1], [[{"txid": self.fund_txid, "vout": i}], outs])
         for p in psbts + upd:
             self.both("analyzepsbt", p)
             for priv in ((0, 1, 2, 3), (0,), (1,), (2,), (0, 2), (3, 1), ()):
