@@ -7,10 +7,11 @@
  * keys give the same transaction).
  *
  * Handled: P2PK, P2PKH, bare multisig, P2SH around any of them, P2WPKH,
- * P2SH-P2WPKH, P2WSH and P2SH-P2WSH around P2PK, P2PKH and multisig.
- * Not handled: taproot (Core's Schnorr signatures take fresh randomness),
- * and witness scripts Core satisfies only through miniscript; such inputs
- * are left as they are and reported by the final script check.
+ * P2SH-P2WPKH, P2WSH and P2SH-P2WSH around P2PK, P2PKH and multisig,
+ * and around scripts only Miniscript satisfies (chain/miniscript.h's
+ * satisfier, as Core's WshSatisfier). Not handled: taproot (Core's
+ * Schnorr signatures take fresh randomness); such inputs are left as
+ * they are and reported by the final script check.
  *
  * No JSON here; all functions are reentrant and may be called from any
  * thread. Secrets given to a provider are wiped when it is freed.
