@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "chain/descriptor_int.h"
+#include "chain/miniscript.h"
 #include "crypto/hash.h"
 #include "script/opcodes.h"
 #include "script/sign.h"
@@ -100,6 +101,17 @@ provide_node(const struct desc_node *n, uint32_t pos, struct sign_provider *sp)
 		case DESC_COMBO:
 			sign_provider_add_pubkey(sp, k.pub, k.len);
 			provide_combo(&k, sp);
+			break;
+		case DESC_MINISCRIPT:
+			/*
+			 * Core's MiniscriptDescriptor gives its keys (pk_h's
+			 * are found by hash); tapscript ones under the hash
+			 * of the x-only key.
+			 */
+			if (n->ms->ctx == MS_P2WSH)
+				sign_provider_add_pubkey(sp, k.pub, k.len);
+			else if (k.len == 33)
+				sign_provider_add_tap_pubkey(sp, k.pub);
 			break;
 		default: break;
 		}

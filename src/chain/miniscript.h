@@ -7,7 +7,8 @@
  * miniscript_type.c: the type system (B/V/K/W and z,o,n,d,u,e,f,s,m,x,k),
  * script size, op count, stack sizes, duplicate keys and Core's sanity
  * verdict with its exact error text; miniscript_compile.c: tree to script;
- * miniscript_decode.c: script back to a tree (Core's DecodeScript).
+ * miniscript_decode.c: script back to a tree (Core's DecodeScript);
+ * miniscript_satisfy.c: witness stacks (Core's ProduceInput).
  *
  * Keys are not this module's: a node names its keys by index into a table
  * the caller owns (the descriptor's keys, in the order the text gives
@@ -164,6 +165,42 @@ uint8_t *ms_compile(const struct ms_node *n, const uint8_t (*keys)[33],
 struct ms_node *ms_decode(const uint8_t *s, size_t len, enum ms_ctx ctx,
     int (*keyfn)(void *arg, const uint8_t *p, size_t n, int is_hash),
     void *arg, int (*cmp)(void *arg, size_t a, size_t b));
+
+/* Core's miniscript::Availability. */
+enum ms_avail { MS_AVAIL_NO, MS_AVAIL_YES, MS_AVAIL_MAYBE };
+
+/* A witness stack element, borrowed (from the satisfier or static). */
+struct ms_item {
+	const uint8_t *p;
+	size_t len;
+};
+
+/*
+ * What a satisfaction may use (Core's satisfier context). sign gives the
+ * signature for key i (the table's index) in *sig, or says it is not
+ * available; key_bytes the key as pk_h pushes it; preimage the preimage
+ * of a hash fragment's hash (data, datalen); older and after whether the
+ * spending transaction meets a relative or absolute lock.
+ */
+struct ms_satisfier {
+	void *arg;
+	enum ms_avail (*sign)(void *arg, size_t key, struct ms_item *sig);
+	struct ms_item (*key_bytes)(void *arg, size_t key);
+	enum ms_avail (*preimage)(void *arg, enum ms_frag f,
+	    const uint8_t *hash, size_t hlen, struct ms_item *out);
+	int (*older)(void *arg, uint32_t n);
+	int (*after)(void *arg, uint32_t n);
+};
+
+/*
+ * miniscript_satisfy.c: Core's Node::Satisfy. The best satisfaction's
+ * stack, bottom first (*stack xmalloc'd, its items borrowed); with
+ * nonmalleable, a malleable or signature-free one counts as none
+ * (MS_AVAIL_NO, empty stack).
+ */
+enum ms_avail ms_satisfy(const struct ms_node *n,
+    const struct ms_satisfier *c, int nonmalleable, struct ms_item **stack,
+    size_t *nstack);
 
 /* miniscript_type.c: internals shared by the module's files. */
 struct ms_node *ms_node_new(enum ms_frag f, enum ms_ctx ctx);

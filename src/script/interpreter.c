@@ -211,7 +211,19 @@ selem_equal(const struct selem *a, const struct selem *b)
 static int
 check_locktime(const struct exec_ctx *cx, int64_t lt)
 {
-	uint32_t txlt = cx->tx->locktime;
+	return script_locktime_met(cx->tx, cx->nin, lt);
+}
+
+static int
+check_sequence(const struct exec_ctx *cx, int64_t seq)
+{
+	return script_sequence_met(cx->tx, cx->nin, seq);
+}
+
+int
+script_locktime_met(const struct tx *tx, size_t nin, int64_t lt)
+{
+	uint32_t txlt = tx->locktime;
 
 	/* Height against height, time against time. */
 	if (!((txlt < LOCKTIME_THRESHOLD && lt < LOCKTIME_THRESHOLD) ||
@@ -220,20 +232,20 @@ check_locktime(const struct exec_ctx *cx, int64_t lt)
 	if (lt > (int64_t)txlt)
 		return 0;
 	/* A final input would let the transaction ignore its lock time. */
-	if (cx->tx->vin[cx->nin].sequence == SEQUENCE_FINAL)
+	if (tx->vin[nin].sequence == SEQUENCE_FINAL)
 		return 0;
 	return 1;
 }
 
-static int
-check_sequence(const struct exec_ctx *cx, int64_t seq)
+int
+script_sequence_met(const struct tx *tx, size_t nin, int64_t seq)
 {
-	int64_t txseq = cx->tx->vin[cx->nin].sequence;
+	int64_t txseq = tx->vin[nin].sequence;
 	const int64_t mask = SEQUENCE_LOCKTIME_TYPE_FLAG |
 	    SEQUENCE_LOCKTIME_MASK;
 	int64_t a, b;
 
-	if ((uint32_t)cx->tx->version < 2)
+	if ((uint32_t)tx->version < 2)
 		return 0;
 	if (txseq & SEQUENCE_LOCKTIME_DISABLE_FLAG)
 		return 0;

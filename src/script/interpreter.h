@@ -80,6 +80,13 @@ int script_eval(struct stack *st, const uint8_t *script, size_t len,
     uint32_t flags, enum sigversion sv, struct exec_ctx *cx, int *err);
 
 /* Signature and key checks (sigcheck.c). */
+/*
+ * Whether input nin of tx meets an OP_CHECKLOCKTIMEVERIFY lock lt or an
+ * OP_CHECKSEQUENCEVERIFY lock seq (BIP65, BIP112; Core's CheckLockTime,
+ * CheckSequence): also what a satisfier asks of after() and older().
+ */
+int script_locktime_met(const struct tx *tx, size_t nin, int64_t lt);
+int script_sequence_met(const struct tx *tx, size_t nin, int64_t seq);
 int sig_check_encoding(const uint8_t *sig, size_t len, uint32_t flags,
     int *err);
 int sig_check_pubkey_encoding(const uint8_t *pk, size_t len, uint32_t flags,

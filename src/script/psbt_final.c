@@ -8,16 +8,17 @@
  * Satisfied here, as Core satisfies them from PSBT data: P2PK, P2PKH,
  * multisig, P2SH around those or around P2WPKH/P2WSH, P2WPKH, P2WSH
  * around P2PK, P2PKH or multisig, P2TR by its key-path signature, and
- * P2TR script paths through pk() and multi_a() leaves (Core's miniscript
- * satisfaction of those two). Not satisfied (left unfinalised): other
- * tapscripts and witness scripts Core satisfies through miniscript only
- * (hash locks, timelocks).
+ * through Miniscript (chain/miniscript_satisfy.c over the PSBT's
+ * signatures, preimage records and the transaction's locks): P2WSH
+ * witness scripts Core's templates leave unsolved (its WshSatisfier) and
+ * P2TR script paths (its TapSatisfier).
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain/miniscript.h"
 #include "crypto/hash.h"
 #include "script/interpreter.h"
 #include "script/psbt.h"
@@ -41,7 +42,8 @@ sig_for_key(const struct psbt_input *in, const uint8_t *pk, size_t len)
 
 /* Stack items being built: borrowed pointers. */
 struct items {
-	struct witem it[MAX_PUBKEYS_PER_MULTISIG + 3];
+	/* P2WSH standardness: 100 items, then the script. */
+	struct witem it[101];
 	size_t n;
 };
 
@@ -66,6 +68,9 @@ struct solving {
 	struct psbt_missing *miss;
 	int dummy;
 	int *bad; /* dummy: set when a given signature is badly encoded */
+	/* The spending transaction and input, for timelocks (or NULL). */
+	const struct tx *tx;
+	size_t nin;
 };
 
 static void
@@ -258,139 +263,334 @@ compact_size(uint64_t n)
 	return n < 0xfd ? 1 : n <= 0xffff ? 3 : n <= 0xffffffffu ? 5 : 9;
 }
 
-/*
- * Core's miniscript satisfaction of a pk() or multi_a() leaf from the
- * script signatures held: the elements (NULL for an empty one) bottom
- * first, one per key, the key list reversed. For multi_a, sats[j] is the
- * cheapest stack with j signatures among the keys seen so far; a tie
- * keeps the stack that skips the newer key, as Core's InputStack "|".
- * 1 when k signatures are there.
- */
-static int
-tap_satisfy(const struct psbt_input *in, const struct psbt_tapkeys *tk,
-    const uint8_t *lh, const struct psbt_rec **el)
+/* The preimage records of the input (PSBT_IN_SHA256 and kin). */
+static enum ms_avail
+preimage_of(const struct psbt_input *in, enum ms_frag fr, const uint8_t *hash,
+    size_t hlen, struct ms_item *out)
 {
-	size_t n = tk->n, k = tk->k, i, j, *size, *next;
-	uint8_t *avail, *navail, *used;
-	int ok;
+	const struct psbt_map *m = fr == MS_SHA256 ? &in->sha256 :
+	    fr == MS_HASH256			   ? &in->hash256 :
+	    fr == MS_RIPEMD160			   ? &in->ripemd160 :
+						     &in->hash160;
+	size_t i;
 
-	size = xcalloc(k + 1, sizeof(*size));
-	next = xcalloc(k + 1, sizeof(*next));
-	avail = xcalloc(k + 1, 1);
-	navail = xcalloc(k + 1, 1);
-	used = xcalloc(n * (k + 1) + 1, 1);
-	avail[0] = 1;
-	for (i = 0; i < n; i++) {
-		/* Key n-1-i: the first key's signature ends on top. */
-		const struct psbt_rec *sig = tap_sig_for(in,
-		    tk->key[n - 1 - i], lh);
-		size_t ssz = sig != NULL ? sig->vlen + 1 : 0;
-
-		el[i] = sig;
-		next[0] = size[0] + 1;
-		navail[0] = avail[0];
-		for (j = 1; j <= k && j <= i + 1; j++) {
-			int a = j <= i && avail[j];
-			int b = avail[j - 1] && sig != NULL;
-
-			if (a && (!b || size[j] + 1 <= size[j - 1] + ssz)) {
-				next[j] = size[j] + 1;
-				navail[j] = 1;
-			} else if (b) {
-				next[j] = size[j - 1] + ssz;
-				navail[j] = 1;
-				used[i * (k + 1) + j] = 1;
-			} else
-				navail[j] = 0;
+	for (i = 0; i < m->n; i++)
+		if (m->r[i].klen == hlen + 1 &&
+		    memcmp(m->r[i].key + 1, hash, hlen) == 0) {
+			out->p = m->r[i].val;
+			out->len = m->r[i].vlen;
+			return MS_AVAIL_YES;
 		}
-		for (j = 0; j <= k && j <= i + 1; j++) {
-			size[j] = next[j];
-			avail[j] = navail[j];
-		}
-	}
-	ok = avail[k];
-	/* Which keys signed: back from the last key seen. */
-	for (i = n, j = k; ok && i-- > 0;)
-		if (j > 0 && used[i * (k + 1) + j])
-			j--;
-		else
-			el[i] = NULL;
-	free(size);
-	free(next);
-	free(avail);
-	free(navail);
-	free(used);
-	return ok;
+	return MS_AVAIL_NO;
 }
 
 /*
- * SignTaproot's script path from PSBT data: of the leaves it can satisfy
- * (tapscript pk() and multi_a()), the one whose witness (signatures,
- * script, smallest control block) serializes smallest, the first one on
- * a tie, in Core's order of the leaves. Writes the witness to wit.
+ * Whether the spending input meets after(n) (absolute) or older(n);
+ * Core's dummy checker (estimating) takes every lock as met.
  */
 static int
-tap_script_path(const struct psbt_input *in, struct wbuf *wit)
+lock_met(const struct solving *sv, int absolute, uint32_t n)
 {
-	const struct psbt_rec *best = NULL, *r, **el = NULL, **best_el = NULL;
-	struct psbt_tapkeys tk, best_tk;
-	size_t i, j, sz, best_sz = 0;
+	if (sv->dummy)
+		return 1;
+	if (sv->tx == NULL)
+		return 0;
+	return absolute ? script_locktime_met(sv->tx, sv->nin, n) :
+			  script_sequence_met(sv->tx, sv->nin, n);
+}
+
+/* A tapscript leaf's keys (x-only copies), as the decoder meets them. */
+struct ms_tap {
+	const struct psbt_input *in;
+	const struct solving *sv;
+	const uint8_t *lh;
+	uint8_t (*keys)[32];
+	size_t nkeys;
+};
+
+static int
+mst_key(void *arg, const uint8_t *p, size_t n, int is_hash)
+{
+	struct ms_tap *t = arg;
+	const struct psbt_map *m = &t->in->tap_keypaths;
+	const uint8_t *x = NULL;
+	uint8_t h[20];
+	size_t i;
+
+	/* pk_h: Core's tap_pubkeys, the taproot derivations by hash. */
+	for (i = 0; is_hash && x == NULL && i < m->n; i++) {
+		hash160(m->r[i].key + 1, 32, h);
+		if (memcmp(h, p, 20) == 0)
+			x = m->r[i].key + 1;
+	}
+	if (is_hash ? x == NULL : n != 32)
+		return -1;
+	t->keys = xreallocarray(t->keys, t->nkeys + 1, sizeof(*t->keys));
+	memcpy(t->keys[t->nkeys], is_hash ? x : p, 32);
+	return (int)t->nkeys++;
+}
+
+static int
+mst_cmp(void *arg, size_t a, size_t b)
+{
+	struct ms_tap *t = arg;
+
+	return memcmp(t->keys[a], t->keys[b], 32);
+}
+
+static enum ms_avail
+mst_sign(void *arg, size_t key, struct ms_item *sig)
+{
+	struct ms_tap *t = arg;
+	const struct psbt_rec *r = tap_sig_for(t->in, t->keys[key], t->lh);
+
+	if (r == NULL)
+		return MS_AVAIL_NO;
+	sig->p = r->val;
+	sig->len = r->vlen;
+	return MS_AVAIL_YES;
+}
+
+static struct ms_item
+mst_key_bytes(void *arg, size_t key)
+{
+	struct ms_tap *t = arg;
+	struct ms_item k;
+
+	k.p = t->keys[key];
+	k.len = 32;
+	return k;
+}
+
+static enum ms_avail
+mst_preimage(void *arg, enum ms_frag fr, const uint8_t *hash, size_t hlen,
+    struct ms_item *out)
+{
+	struct ms_tap *t = arg;
+
+	return preimage_of(t->in, fr, hash, hlen, out);
+}
+
+static int
+mst_older(void *arg, uint32_t n)
+{
+	struct ms_tap *t = arg;
+
+	return lock_met(t->sv, 0, n);
+}
+
+static int
+mst_after(void *arg, uint32_t n)
+{
+	struct ms_tap *t = arg;
+
+	return lock_met(t->sv, 1, n);
+}
+
+/*
+ * Core's script-path spend from PSBT data: each tapscript leaf satisfied
+ * as Miniscript (TapSatisfier) from the script signatures held; the
+ * smallest witness (stack, script, control block) wins, the first among
+ * equals.
+ */
+static int
+tap_script_path(const struct psbt_input *in, const struct solving *sv,
+    struct wbuf *wit)
+{
+	const struct psbt_rec *best = NULL, *r;
+	struct ms_item *stack, *best_stack = NULL;
+	uint8_t(*best_keys)[32] = NULL;
+	size_t i, j, n, sz, best_n = 0, best_sz = 0;
 	uint8_t lh[32];
 
-	memset(&best_tk, 0, sizeof(best_tk));
 	for (i = 0; i < in->tap_leaves.n; i++) {
+		struct ms_tap t = { in, sv, lh, NULL, 0 };
+		struct ms_satisfier c = { &t, mst_sign, mst_key_bytes,
+			mst_preimage, mst_older, mst_after };
+		struct ms_node *node;
+		enum ms_avail a = MS_AVAIL_NO;
+
 		r = &in->tap_leaves.r[i];
 		/* Records of one leaf follow each other, smallest first. */
 		if (i > 0 && r->vlen == in->tap_leaves.r[i - 1].vlen &&
 		    memcmp(r->val, in->tap_leaves.r[i - 1].val, r->vlen) == 0)
 			continue;
-		if (r->val[r->vlen - 1] != TAPROOT_LEAF_TAPSCRIPT ||
-		    !psbt_tapleaf_keys(r->val, r->vlen - 1, &tk))
+		if (r->val[r->vlen - 1] != TAPROOT_LEAF_TAPSCRIPT)
 			continue;
 		script_tapleaf_hash(TAPROOT_LEAF_TAPSCRIPT, r->val,
 		    r->vlen - 1, lh);
-		el = xcalloc(tk.n + 1, sizeof(*el));
-		if (!tap_satisfy(in, &tk, lh, el)) {
-			free(el);
-			free(tk.key);
+		node = ms_decode(r->val, r->vlen - 1, MS_TAPSCRIPT, mst_key,
+		    &t, mst_cmp);
+		if (node != NULL)
+			a = ms_satisfy(node, &c, 1, &stack, &n);
+		ms_free(node);
+		if (a != MS_AVAIL_YES) {
+			if (node != NULL)
+				free(stack);
+			free(t.keys);
 			continue;
 		}
-		sz = compact_size(tk.n + 2) + compact_size(r->vlen - 1) +
+		sz = compact_size(n + 2) + compact_size(r->vlen - 1) +
 		    r->vlen - 1 + compact_size(r->klen - 1) + r->klen - 1;
-		for (j = 0; j < tk.n; j++)
-			sz += el[j] != NULL ?
-			    compact_size(el[j]->vlen) + el[j]->vlen :
-			    1;
+		for (j = 0; j < n; j++)
+			sz += compact_size(stack[j].len) + stack[j].len;
+		/* The stack borrows pk_h's keys from t.keys: kept with it. */
 		if (best == NULL || sz < best_sz) {
-			free(best_el);
-			free(best_tk.key);
+			free(best_stack);
+			free(best_keys);
 			best = r;
 			best_sz = sz;
-			best_el = el;
-			best_tk = tk;
+			best_stack = stack;
+			best_keys = t.keys;
+			best_n = n;
 		} else {
-			free(el);
-			free(tk.key);
+			free(stack);
+			free(t.keys);
 		}
 	}
 	if (best == NULL)
 		return 0;
-	wbuf_put_compact(wit, best_tk.n + 2);
-	for (j = 0; j < best_tk.n; j++) {
-		if (best_el[j] == NULL) {
-			wbuf_put_compact(wit, 0);
-			continue;
-		}
-		wbuf_put_compact(wit, best_el[j]->vlen);
-		wbuf_put(wit, best_el[j]->val, best_el[j]->vlen);
+	wbuf_put_compact(wit, best_n + 2);
+	for (j = 0; j < best_n; j++) {
+		wbuf_put_compact(wit, best_stack[j].len);
+		if (best_stack[j].len > 0)
+			wbuf_put(wit, best_stack[j].p, best_stack[j].len);
 	}
 	wbuf_put_compact(wit, best->vlen - 1);
 	wbuf_put(wit, best->val, best->vlen - 1);
 	wbuf_put_compact(wit, best->klen - 1);
 	wbuf_put(wit, best->key + 1, best->klen - 1);
-	free(best_el);
-	free(best_tk.key);
+	free(best_stack);
+	free(best_keys);
 	return 1;
+}
+
+/*
+ * Core's WshSatisfier over PSBT data: the witness script decoded as
+ * Miniscript, its keys gathered in a table as the decoder meets them.
+ */
+struct ms_fin {
+	const struct psbt_input *in;
+	const struct solving *sv;
+	uint8_t (*keys)[33];
+	size_t nkeys;
+	int failed_key;
+};
+
+static int
+msf_key(void *arg, const uint8_t *p, size_t n, int is_hash)
+{
+	struct ms_fin *f = arg;
+	struct psbt_missing *m = f->sv->miss;
+	const uint8_t *pk = p;
+	uint8_t even[33];
+	size_t len = n;
+
+	if (is_hash) {
+		pk = pubkey_for_hash(f->in, p, even, &len);
+		if (pk == NULL) {
+			/* Core's CPubFromPKHBytes notes the key missing. */
+			if (m != NULL && m->npubkeys < 4)
+				memcpy(m->pubkeys[m->npubkeys++], p, 20);
+			return -1;
+		}
+	}
+	if (len != 33 || (pk[0] != 2 && pk[0] != 3))
+		return -1;
+	f->keys = xrealloc(f->keys, (f->nkeys + 1) * sizeof(*f->keys));
+	memcpy(f->keys[f->nkeys], pk, 33);
+	return (int)f->nkeys++;
+}
+
+static int
+msf_cmp(void *arg, size_t a, size_t b)
+{
+	struct ms_fin *f = arg;
+
+	return memcmp(f->keys[a], f->keys[b], 33);
+}
+
+static enum ms_avail
+msf_sign(void *arg, size_t key, struct ms_item *sig)
+{
+	struct ms_fin *f = arg;
+	struct items one;
+
+	one.n = 0;
+	if (!sig_of(f->in, f->sv, f->keys[key], 33, &one))
+		return MS_AVAIL_NO;
+	sig->p = one.it[0].p;
+	sig->len = one.it[0].len;
+	return MS_AVAIL_YES;
+}
+
+static struct ms_item
+msf_key_bytes(void *arg, size_t key)
+{
+	struct ms_fin *f = arg;
+	struct ms_item k;
+
+	k.p = f->keys[key];
+	k.len = 33;
+	return k;
+}
+
+static enum ms_avail
+msf_preimage(void *arg, enum ms_frag fr, const uint8_t *hash, size_t hlen,
+    struct ms_item *out)
+{
+	struct ms_fin *f = arg;
+
+	return preimage_of(f->in, fr, hash, hlen, out);
+}
+
+static int
+msf_older(void *arg, uint32_t n)
+{
+	struct ms_fin *f = arg;
+
+	return lock_met(f->sv, 0, n);
+}
+
+static int
+msf_after(void *arg, uint32_t n)
+{
+	struct ms_fin *f = arg;
+
+	return lock_met(f->sv, 1, n);
+}
+
+/*
+ * The witness stack satisfying witness script s as Miniscript (Core's
+ * fallback when its templates leave nothing): 1 when fully available.
+ * The keys stay in *keys for the stack's life (free it after).
+ */
+static int
+solve_miniscript(const struct psbt_input *in, const struct solving *sv,
+    const uint8_t *s, size_t len, struct items *st, uint8_t (**keys)[33])
+{
+	struct ms_fin f = { in, sv, NULL, 0, 0 };
+	struct ms_satisfier c = { &f, msf_sign, msf_key_bytes, msf_preimage,
+		msf_older, msf_after };
+	struct ms_item *stack;
+	struct ms_node *n;
+	size_t i, nstack;
+	int ok = 0;
+
+	n = ms_decode(s, len, MS_P2WSH, msf_key, &f, msf_cmp);
+	if (n != NULL &&
+	    ms_satisfy(n, &c, 1, &stack, &nstack) == MS_AVAIL_YES) {
+		/* The witness script must follow: room for one more. */
+		if (nstack < sizeof(st->it) / sizeof(st->it[0])) {
+			for (i = 0; i < nstack; i++)
+				push(st, stack[i].p, stack[i].len);
+			ok = 1;
+		}
+		free(stack);
+	}
+	ms_free(n);
+	*keys = f.keys;
+	return ok;
 }
 
 /* Appends a witness stack's serialization (count, items). */
@@ -432,7 +632,7 @@ produce_with(const struct psbt_input *in, const struct solving *sv,
 	uint8_t even[33];
 	const uint8_t *s = utxo->script;
 	size_t len = utxo->script_len;
-	uint8_t h[32];
+	uint8_t h[32], (*mskeys)[33] = NULL;
 	int p2sh = 0;
 
 	memset(&st, 0, sizeof(st));
@@ -484,13 +684,21 @@ produce_with(const struct psbt_input *in, const struct solving *sv,
 			 * is noted twice, as Core lists it.
 			 */
 			if (st.n == 0 &&
-			    (t == SCRIPT_PUBKEY || t == SCRIPT_PUBKEYHASH))
+			    (t == SCRIPT_PUBKEY || t == SCRIPT_PUBKEYHASH)) {
 				(void)solve_with_sigs(in, sv, in->wscript,
 				    in->wscript_len, &st, even);
-			return 0;
+				return 0;
+			}
+			if (st.n > 0 ||
+			    !solve_miniscript(in, sv, in->wscript,
+				in->wscript_len, &st, &mskeys)) {
+				free(mskeys);
+				return 0;
+			}
 		}
 		push(&st, in->wscript, in->wscript_len);
 		put_stack(wit, &st);
+		free(mskeys);
 		break;
 	case SCRIPT_WITNESS_V1_TAPROOT:
 		/*
@@ -506,7 +714,7 @@ produce_with(const struct psbt_input *in, const struct solving *sv,
 		else if (sv->dummy)
 			push(&st, dummy_schnorr, sizeof(dummy_schnorr));
 		else
-			return tap_script_path(in, wit);
+			return tap_script_path(in, sv, wit);
 		put_stack(wit, &st);
 		break;
 	case SCRIPT_SCRIPTHASH: return 0;
@@ -610,7 +818,13 @@ sign_input(struct psbt *p, size_t i, const struct script_txdata *td,
 	}
 	wbuf_init(&sig);
 	wbuf_init(&wit);
-	solved = produce_with(in, sv, &utxo, &sig, &wit, &is_witness);
+	{
+		struct solving at = *sv;
+
+		at.tx = &p->tx;
+		at.nin = i;
+		solved = produce_with(in, &at, &utxo, &sig, &wit, &is_witness);
+	}
 	/*
 	 * A witness UTXO alone proves nothing of the amount for a
 	 * pre-segwit signature: Core requires a witness signature then.
@@ -653,7 +867,7 @@ int
 psbt_input_finish(struct psbt *p, size_t i, const struct script_txdata *td,
     int finalize)
 {
-	struct solving sv = { NULL, 0, NULL };
+	struct solving sv = { NULL, 0, NULL, NULL, 0 };
 
 	return sign_input(p, i, td, finalize, &sv);
 }
@@ -687,7 +901,7 @@ psbt_precompute(const struct psbt *p, struct txout **spent)
 int
 psbt_finalize(struct psbt *p)
 {
-	struct solving sv = { NULL, 0, NULL };
+	struct solving sv = { NULL, 0, NULL, NULL, 0 };
 	struct script_txdata *td;
 	struct txout *spent;
 	size_t i;
@@ -769,7 +983,7 @@ estimate(struct psbt *p, struct psbt_analysis *a)
 {
 	struct txout utxo;
 	int bad = 0;
-	struct solving sv = { NULL, 1, &bad };
+	struct solving sv = { NULL, 1, &bad, NULL, 0 };
 	struct tx tx;
 	size_t i;
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain/miniscript.h"
 #include "crypto/hash.h"
 #include "script/opcodes.h"
 #include "script/psbt.h"
@@ -250,6 +251,69 @@ sign_keys(struct walk *wk, const uint8_t *s, size_t len, int v0)
 	}
 }
 
+/* A witness script's Miniscript keys, as the decoder meets them. */
+struct mskeys {
+	const struct walk *wk;
+	uint8_t (*k)[33];
+	size_t n;
+};
+
+static int
+ms_key(void *arg, const uint8_t *p, size_t n, int is_hash)
+{
+	struct mskeys *m = arg;
+	uint8_t pk[65];
+	size_t len = n;
+
+	if (is_hash) {
+		if (!find_pubkey(m->wk, p, pk, &len))
+			return -1;
+		p = pk;
+	}
+	if (len != 33 || (p[0] != 2 && p[0] != 3))
+		return -1;
+	m->k = xrealloc(m->k, (m->n + 1) * sizeof(*m->k));
+	memcpy(m->k[m->n], p, 33);
+	return (int)m->n++;
+}
+
+static int
+ms_cmp(void *arg, size_t a, size_t b)
+{
+	struct mskeys *m = arg;
+
+	return memcmp(m->k[a], m->k[b], 33);
+}
+
+/* Every key of the tree, left to right (multi_a cannot be in P2WSH). */
+static void
+ms_sign_tree(struct walk *wk, const struct mskeys *m, const struct ms_node *n,
+    const uint8_t *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n->nsubs; i++)
+		ms_sign_tree(wk, m, n->subs[i], s, len);
+	for (i = 0; i < n->nkeys; i++)
+		ecdsa_sig(wk, m->k[n->keys[i]], 33, s, len, 1);
+}
+
+/*
+ * Core's miniscript pass over a witness script its templates do not
+ * know: its satisfier asks for a signature of every key in the tree.
+ */
+static void
+sign_miniscript(struct walk *wk, const uint8_t *s, size_t len)
+{
+	struct mskeys m = { wk, NULL, 0 };
+	struct ms_node *n = ms_decode(s, len, MS_P2WSH, ms_key, &m, ms_cmp);
+
+	if (n != NULL)
+		ms_sign_tree(wk, &m, n, s, len);
+	ms_free(n);
+	free(m.k);
+}
+
 /* The tap_bip32_derivs entry of x, made on first sight (Core's emplace). */
 static void
 note_tap_origin(struct walk *wk, const uint8_t x[32], const uint8_t *lh)
@@ -308,28 +372,115 @@ schnorr_sig(const struct walk *wk, const uint8_t x[32], const uint8_t *lh,
 	return 1;
 }
 
-/* CreateTaprootScriptSig for every key of a pk() or multi_a() leaf. */
+/* One tapscript key: its origin noted, signed unless already. */
+static void
+sign_leaf_key(struct walk *wk, const uint8_t x[32], const uint8_t lh[32])
+{
+	uint8_t key[64], sig[65];
+	size_t siglen;
+
+	note_tap_origin(wk, x, lh);
+	memcpy(key, x, 32);
+	memcpy(key + 32, lh, 32);
+	if (find_key(wk->tap_sigs, key, 64) == NULL &&
+	    schnorr_sig(wk, x, lh, 0, NULL, sig, &siglen))
+		add_rec(wk->tap_sigs, PSBT_IN_TAP_SCRIPT_SIG, key, 64, sig,
+		    siglen);
+}
+
+/* A leaf's x-only keys as the decoder meets them. */
+struct tapleaf_keys {
+	const struct walk *wk;
+	uint8_t (*k)[32];
+	size_t n;
+};
+
+/*
+ * Core's GetPubKey for a tapscript pk_h: the x-only key hashing to id
+ * among the taproot derivations, then the provider's keys.
+ */
+static int
+find_tap_pubkey(const struct walk *wk, const uint8_t id[20], uint8_t x[32])
+{
+	const struct spub *sp;
+	uint8_t h[20];
+	size_t i;
+
+	for (i = 0; i < wk->tap_keypaths->n; i++) {
+		hash160(wk->tap_keypaths->r[i].key + 1, 32, h);
+		if (memcmp(h, id, 20) == 0) {
+			memcpy(x, wk->tap_keypaths->r[i].key + 1, 32);
+			return 1;
+		}
+	}
+	if ((sp = sign_provider_pubkey(wk->p, id)) != NULL && sp->len == 33) {
+		memcpy(x, sp->pub + 1, 32);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+leaf_key(void *arg, const uint8_t *p, size_t n, int is_hash)
+{
+	struct tapleaf_keys *m = arg;
+	uint8_t x[32];
+
+	if (is_hash ? !find_tap_pubkey(m->wk, p, x) : n != 32)
+		return -1;
+	m->k = xreallocarray(m->k, m->n + 1, sizeof(*m->k));
+	memcpy(m->k[m->n], is_hash ? x : p, 32);
+	return (int)m->n++;
+}
+
+static int
+leaf_cmp(void *arg, size_t a, size_t b)
+{
+	struct tapleaf_keys *m = arg;
+
+	return memcmp(m->k[a], m->k[b], 32);
+}
+
+static void
+sign_leaf_tree(struct walk *wk, const struct tapleaf_keys *m,
+    const struct ms_node *n, const uint8_t lh[32])
+{
+	size_t i;
+
+	for (i = 0; i < n->nsubs; i++)
+		sign_leaf_tree(wk, m, n->subs[i], lh);
+	/* multi_a asks for its keys from the last one. */
+	for (i = 0; i < n->nkeys; i++) {
+		size_t j = n->frag == MS_MULTI_A ? n->nkeys - 1 - i : i;
+
+		sign_leaf_key(wk, m->k[n->keys[j]], lh);
+	}
+}
+
+/* CreateTaprootScriptSig for every key of a tapscript Miniscript leaf. */
 static void
 sign_leaf(struct walk *wk, const uint8_t *s, size_t len)
 {
 	struct psbt_tapkeys tk;
-	uint8_t lh[32], key[64], sig[65];
-	size_t i, siglen;
+	struct tapleaf_keys m = { wk, NULL, 0 };
+	struct ms_node *n;
+	uint8_t lh[32];
+	size_t i;
 
-	if (!psbt_tapleaf_keys(s, len, &tk))
-		return;
 	script_tapleaf_hash(TAPROOT_LEAF_TAPSCRIPT, s, len, lh);
-	/* Miniscript asks for the keys from the last one. */
-	for (i = tk.n; i-- > 0;) {
-		note_tap_origin(wk, tk.key[i], lh);
-		memcpy(key, tk.key[i], 32);
-		memcpy(key + 32, lh, 32);
-		if (find_key(wk->tap_sigs, key, 64) == NULL &&
-		    schnorr_sig(wk, tk.key[i], lh, 0, NULL, sig, &siglen))
-			add_rec(wk->tap_sigs, PSBT_IN_TAP_SCRIPT_SIG, key, 64,
-			    sig, siglen);
+	if (psbt_tapleaf_keys(s, len, &tk)) {
+		/* Miniscript asks for the keys from the last one. */
+		for (i = tk.n; i-- > 0;)
+			sign_leaf_key(wk, tk.key[i], lh);
+		free(tk.key);
+		return;
 	}
-	free(tk.key);
+	/* Any other Miniscript leaf: each key in its satisfier's order. */
+	n = ms_decode(s, len, MS_TAPSCRIPT, leaf_key, &m, leaf_cmp);
+	if (n != NULL)
+		sign_leaf_tree(wk, &m, n, lh);
+	ms_free(n);
+	free(m.k);
 }
 
 /* Whether the leaf (script, version) is among the records already. */
@@ -448,6 +599,8 @@ produce(struct walk *wk, const uint8_t *spk, size_t spk_len)
 			sub = c;
 		}
 		sign_keys(wk, sub, sublen, 1);
+		if (script_solve(sub, sublen, &sol) == SCRIPT_NONSTANDARD)
+			sign_miniscript(wk, sub, sublen);
 		break;
 	case SCRIPT_WITNESS_V1_TAPROOT:
 		if (p2sh)

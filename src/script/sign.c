@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain/miniscript.h"
 #include "crypto/hash.h"
 #include "crypto/key.h"
 #include "script/interpreter.h"
@@ -566,6 +567,128 @@ push_all(const struct bvec *v, struct bytes *out)
 	}
 }
 
+/*
+ * Core's WshSatisfier with the provider, for a witness script its
+ * templates leave unsolved: the keys as the decoder meets them, and the
+ * signatures handed to the satisfier (owned here).
+ */
+struct wsh_ms {
+	const struct creator *cr;
+	struct sign_data *sd;
+	const uint8_t *ws;
+	size_t wslen;
+	uint8_t (*keys)[33];
+	size_t nkeys;
+	struct bvec sigs;
+};
+
+static int
+wms_key(void *arg, const uint8_t *p, size_t n, int is_hash)
+{
+	struct wsh_ms *w = arg;
+	const uint8_t *pk = p;
+	size_t len = n;
+
+	if (is_hash && !get_pubkey(w->cr, w->sd, p, &pk, &len))
+		return -1;
+	if (len != 33 || (pk[0] != 2 && pk[0] != 3))
+		return -1;
+	w->keys = xreallocarray(w->keys, w->nkeys + 1, sizeof(*w->keys));
+	memcpy(w->keys[w->nkeys], pk, 33);
+	return (int)w->nkeys++;
+}
+
+static int
+wms_cmp(void *arg, size_t a, size_t b)
+{
+	struct wsh_ms *w = arg;
+
+	return memcmp(w->keys[a], w->keys[b], 33);
+}
+
+static enum ms_avail
+wms_sign(void *arg, size_t key, struct ms_item *sig)
+{
+	struct wsh_ms *w = arg;
+	struct bytes b = { NULL, 0 };
+
+	if (!create_sig(w->cr, w->sd, w->keys[key], 33, w->ws, w->wslen,
+		SIGVERSION_WITNESS_V0, &b))
+		return MS_AVAIL_NO;
+	bvec_push(&w->sigs, b.p, b.len);
+	free(b.p);
+	sig->p = w->sigs.v[w->sigs.n - 1].p;
+	sig->len = w->sigs.v[w->sigs.n - 1].len;
+	return MS_AVAIL_YES;
+}
+
+static struct ms_item
+wms_key_bytes(void *arg, size_t key)
+{
+	struct wsh_ms *w = arg;
+	struct ms_item k;
+
+	k.p = w->keys[key];
+	k.len = 33;
+	return k;
+}
+
+/* A transaction's signature data holds no preimages (Core's neither). */
+static enum ms_avail
+wms_preimage(void *arg, enum ms_frag f, const uint8_t *hash, size_t hlen,
+    struct ms_item *out)
+{
+	(void)arg;
+	(void)f;
+	(void)hash;
+	(void)hlen;
+	(void)out;
+	return MS_AVAIL_NO;
+}
+
+static int
+wms_older(void *arg, uint32_t n)
+{
+	struct wsh_ms *w = arg;
+
+	return script_sequence_met(w->cr->tx, w->cr->nin, n);
+}
+
+static int
+wms_after(void *arg, uint32_t n)
+{
+	struct wsh_ms *w = arg;
+
+	return script_locktime_met(w->cr->tx, w->cr->nin, n);
+}
+
+/* Core's miniscript pass in ProduceSignature; 1 when satisfied. */
+static int
+satisfy_wsh_miniscript(const struct creator *cr, struct sign_data *sd,
+    const uint8_t *ws, size_t wslen, struct bvec *out)
+{
+	struct wsh_ms w = { cr, sd, ws, wslen, NULL, 0, { NULL, 0, 0 } };
+	struct ms_satisfier c = { &w, wms_sign, wms_key_bytes, wms_preimage,
+		wms_older, wms_after };
+	struct ms_item *stack = NULL;
+	struct ms_node *n;
+	size_t i, nstack;
+	int ok = 0;
+
+	n = ms_decode(ws, wslen, MS_P2WSH, wms_key, &w, wms_cmp);
+	if (n != NULL &&
+	    ms_satisfy(n, &c, 1, &stack, &nstack) == MS_AVAIL_YES) {
+		for (i = 0; i < nstack; i++)
+			bvec_push(out, stack[i].p, stack[i].len);
+		ok = 1;
+	}
+	free(stack);
+	ms_free(n);
+	bvec_free(&w.sigs);
+	free(w.keys);
+	return ok;
+}
+
 /* Core's ProduceSignature. */
 static int
 produce(const struct creator *cr, const struct txout *spent,
@@ -611,6 +734,10 @@ produce(const struct creator *cr, const struct txout *spent,
 		    subtype != SCRIPT_SCRIPTHASH &&
 		    subtype != SCRIPT_WITNESS_V0_SCRIPTHASH &&
 		    subtype != SCRIPT_WITNESS_V0_KEYHASH;
+		/* Nothing pushed by the templates: Miniscript may solve it. */
+		if (!solved && wres.n == 0)
+			solved = satisfy_wsh_miniscript(cr, sd, ws.p, ws.len,
+			    &wres);
 		bvec_push(&wres, ws.p, ws.len);
 		bvec_move(&sd->stack, &wres);
 		sd->witness = 1;

@@ -7,11 +7,12 @@
  * keys give the same transaction).
  *
  * Handled: P2PK, P2PKH, bare multisig, P2SH around any of them, P2WPKH,
- * P2SH-P2WPKH, P2WSH and P2SH-P2WSH around P2PK, P2PKH and multisig.
- * Taproot: as Core with keys alone, key path by the output key itself,
- * untweaked, with zero aux randomness (deterministic). Not handled:
- * witness scripts Core satisfies only through miniscript; such inputs are
- * left as they are and reported by the final script check.
+ * P2SH-P2WPKH, P2WSH and P2SH-P2WSH around P2PK, P2PKH and multisig,
+ * and around scripts only Miniscript satisfies (chain/miniscript.h's
+ * satisfier, as Core's WshSatisfier). Taproot: as Core with keys alone,
+ * key path by the output key itself, untweaked, with zero aux randomness
+ * (deterministic). Inputs not signed are left as they are and reported by
+ * the final script check.
  *
  * No JSON here; all functions are reentrant and may be called from any
  * thread. Secrets given to a provider are wiped when it is freed.
@@ -39,6 +40,12 @@ void sign_provider_add_script(struct sign_provider *p, const uint8_t *s,
  * A public key Core's descriptors put in the provider's pubkeys (pkh,
  * wpkh, combo, a tr() internal key): what a P2PKH spend can look up.
  */
+/*
+ * A tapscript Miniscript key, found by the HASH160 of its x-only form (as
+ * Core's MiniscriptDescriptor files it for pk_h in a leaf).
+ */
+void sign_provider_add_tap_pubkey(struct sign_provider *p,
+    const uint8_t pub[33]);
 void sign_provider_add_pubkey(struct sign_provider *p, const uint8_t *pub,
     size_t len);
 /* A key's origin: the fingerprint and derivation path (BIP32 steps). */

@@ -112,15 +112,12 @@ find_pub(const struct spub *v, size_t n, const uint8_t id[20])
 
 /* Appends to *v unless the key is there (emplace). */
 static void
-add_pub(struct spub **v, size_t *n, const uint8_t *pub, size_t len,
-    const uint8_t fpr[4], const uint32_t *path, size_t npath)
+add_pub_id(struct spub **v, size_t *n, const uint8_t *pub, size_t len,
+    const uint8_t id[20], const uint8_t fpr[4], const uint32_t *path,
+    size_t npath)
 {
 	struct spub *e;
-	uint8_t id[20];
 
-	if (len > KEY_PUBKEY_MAX)
-		return;
-	hash160(pub, len, id);
 	if (find_pub(*v, *n, id) != NULL)
 		return;
 	*v = xreallocarray(*v, *n + 1, sizeof(**v));
@@ -135,6 +132,27 @@ add_pub(struct spub **v, size_t *n, const uint8_t *pub, size_t len,
 	if (npath > 0)
 		memcpy(e->path, path, npath * sizeof(*path));
 	e->npath = npath;
+}
+
+static void
+add_pub(struct spub **v, size_t *n, const uint8_t *pub, size_t len,
+    const uint8_t fpr[4], const uint32_t *path, size_t npath)
+{
+	uint8_t id[20];
+
+	if (len > KEY_PUBKEY_MAX)
+		return;
+	hash160(pub, len, id);
+	add_pub_id(v, n, pub, len, id, fpr, path, npath);
+}
+
+void
+sign_provider_add_tap_pubkey(struct sign_provider *p, const uint8_t pub[33])
+{
+	uint8_t id[20];
+
+	hash160(pub + 1, 32, id);
+	add_pub_id(&p->pubkeys, &p->npubkeys, pub, 33, id, NULL, NULL, 0);
 }
 
 void

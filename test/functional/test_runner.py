@@ -49,6 +49,7 @@ BASE_SCRIPTS = [
     ("interop_rpc_more.py", 900),
     ("interop_psbt.py", 600),
     ("interop_psbt_sign.py", 600),
+    ("interop_psbt_miniscript.py", 600),
     ("interop_blockfilters.py", 900),
     ("interop_rest.py", 600),
     ("interop_cli.py", 600),
