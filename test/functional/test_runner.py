@@ -182,6 +182,8 @@ SANITIZER_SMOKE = [
     "feature_metrics.py",
     "interop_getblockfrompeer.py",
     "p2p_headers_presync.py",
+    "feature_reindex.py",
+    "feature_prune.py",
 ]
 
 DEFAULT_TIMEOUT = 600
