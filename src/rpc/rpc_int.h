@@ -136,6 +136,7 @@ extern const struct rpc_method rpc_blockstats_methods[];
 extern const struct rpc_method rpc_txoutproof_methods[];
 extern const struct rpc_method rpc_output_script_methods[];
 extern const struct rpc_method rpc_signing_methods[];
+extern const struct rpc_method rpc_signer_methods[];
 extern const struct rpc_method rpc_zmq_methods[];
 extern const struct rpc_method rpc_utxo_methods[];
 extern const struct rpc_method rpc_scanblocks_methods[];

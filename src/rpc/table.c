@@ -45,6 +45,7 @@ table_build(void)
 		rpc_txoutproof_methods,
 		rpc_output_script_methods,
 		rpc_signing_methods,
+		rpc_signer_methods,
 		rpc_zmq_methods,
 		rpc_utxo_methods,
 		rpc_scanblocks_methods,

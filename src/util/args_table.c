@@ -338,7 +338,9 @@ static const struct arg_def table[] = {
 	    NOWALLET },
 	{ "mintxfee", "=<amt>", X, GW, "Wallet minimum fee rate", NOWALLET },
 	{ "paytxfee", "=<amt>", X, GW, "Wallet fee rate", NOWALLET },
-	{ "signer", "=<cmd>", X, GW, "External signing tool", NOWALLET },
+	{ "signer", "=<cmd>", 0, GW,
+	    "External signing tool, listed by enumeratesigners (bitrootd has "
+	    "no wallet to sign with it)" },
 	{ "spendzeroconfchange", "", B | X, GW,
 	    "Wallet spends unconfirmed change", NOWALLET },
 	{ "txconfirmtarget", "=<n>", I | X, GW, "Wallet confirmation target",

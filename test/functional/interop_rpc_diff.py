@@ -74,6 +74,7 @@ COMPARED_ELSEWHERE["getblockfilter"] = "interop_blockfilters.py: every block of 
 for _m in ("analyzepsbt", "combinepsbt", "converttopsbt", "createpsbt", "decodepsbt", "finalizepsbt", "joinpsbts",
            "utxoupdatepsbt"):
     COMPARED_ELSEWHERE[_m] = "interop_psbt.py: PSBTs of every kind, truncated and corrupted ones, errors included"
+COMPARED_ELSEWHERE["enumeratesigners"] = "interop_signer.py: a mock -signer tool's every answer, errors included"
 COMPARED_ELSEWHERE["descriptorprocesspsbt"] = ("interop_psbt_sign.py: every descriptor kind, sighash type and "
                                                "option, signatures byte for byte, errors included")
 

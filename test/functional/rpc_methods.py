@@ -272,7 +272,7 @@ class RpcMethodsTest(BitrootTestFramework):
             elif line.strip():
                 self.help_listed.add(line.split()[0])
         assert_equal(categories, ["Blockchain", "Control", "Generating", "Mining", "Network",
-                                  "Rawtransactions", "Util", "Zmq"])
+                                  "Rawtransactions", "Signer", "Util", "Zmq"])
         # Core keeps these in its hidden category (not in the listing).
         self.hidden = {"invalidateblock", "reconsiderblock", "addpeeraddress", "echo", "echojson", "setmocktime",
                        "syncwithvalidationinterfacequeue", "addconnection", "generate",
@@ -398,6 +398,9 @@ class RpcMethodsTest(BitrootTestFramework):
         # the valid calls on a pruning node.
         self.bad(RPC_MISC_ERROR, "pruneblockchain", 500)
         self.called.add("pruneblockchain")
+        # No -signer here: Core's refusal. interop_signer.py lists signers.
+        self.bad(RPC_MISC_ERROR, "enumeratesigners")
+        self.called.add("enumeratesigners")
         scan = self.call("scantxoutset", "start", [descsum_create("addr(%s)" % ADDR)], shape=SCAN)
         assert_equal(scan["success"], True)
         assert_equal(len([u for u in scan["unspents"] if u["height"] > 1100]), 5)

@@ -70,6 +70,7 @@ BASE_SCRIPTS = [
     ("feature_blockfiles.py", None),
     ("feature_prune.py", None),
     ("feature_reindex.py", None),
+    ("interop_signer.py", None),
     ("p2p_invalid_messages.py", 1500),
     ("p2p_many_peers.py", 900),
     ("p2p_sync.py", 1500),

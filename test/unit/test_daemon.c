@@ -22,6 +22,7 @@
 #include "unit.h"
 #include "util/daemon.h"
 #include "util/shutdown.h"
+#include "util/subprocess.h"
 #include "util/xmalloc.h"
 
 static char tmpdir[] = "/tmp/test_daemon.XXXXXX";
@@ -295,10 +296,60 @@ test_detach(void)
 	free(sid);
 }
 
+/*
+ * subprocess_run (enumeratesigners' tool runner): the words of the
+ * command without a shell, stdout and stderr apart, the exit code, the
+ * signal that killed it, the output cap, and a program that is missing.
+ */
+static void
+test_subprocess(void)
+{
+	struct subprocess_out o;
+	char *script = tmp("tool.sh"), *cmd;
+	FILE *f;
+	int rc;
+
+	CHECK(subprocess_run("/bin/echo  one\ttwo  'three'", 64, &o) == 0);
+	CHECK_EQ_STR(o.out, "one two 'three'\n");
+	CHECK_EQ_STR(o.err, "");
+	CHECK(o.status == 0);
+	subprocess_out_free(&o);
+
+	CHECK((f = fopen(script, "w")) != NULL);
+	fputs("#!/bin/sh\necho \"out $1\"\necho err1 >&2\necho err2 >&2\n"
+	      "[ \"$1\" = kill ] && kill -9 $$\nexit 3\n",
+	    f);
+	fclose(f);
+	CHECK(chmod(script, 0700) == 0);
+	cmd = xasprintf("%s arg", script);
+	CHECK(subprocess_run(cmd, 64, &o) == 0);
+	CHECK_EQ_STR(o.out, "out arg\n");
+	CHECK_EQ_STR(o.err, "err1\nerr2\n");
+	CHECK(o.status == 3);
+	subprocess_out_free(&o);
+	free(cmd);
+	cmd = xasprintf("%s kill", script);
+	CHECK(subprocess_run(cmd, 64, &o) == 0);
+	CHECK(o.status == SIGKILL);
+	subprocess_out_free(&o);
+	free(cmd);
+	/* Output past the cap is read and dropped. */
+	CHECK(subprocess_run("head -c 100000 /dev/zero", 10, &o) == 0);
+	CHECK(o.status == 0);
+	subprocess_out_free(&o);
+	rc = subprocess_run("/nonexistent/tool enumerate", 64, &o);
+	if (rc == 0) /* valgrind's posix_spawn does not report exec errors */
+		subprocess_out_free(&o);
+	CHECK(rc == ENOENT);
+	CHECK(subprocess_run("   ", 64, &o) == ENOENT);
+	unlink(script);
+	free(script);
+}
+
 UNIT_MAIN(UNIT_CASE(test_shutdown_from_signal), UNIT_CASE(test_shutdown),
     UNIT_CASE(test_lock), UNIT_CASE(test_pidfile), UNIT_CASE(test_shrink),
     UNIT_CASE(test_nofile), UNIT_CASE(test_run_command),
-    UNIT_CASE(test_detach))
+    UNIT_CASE(test_detach), UNIT_CASE(test_subprocess))
 
 __attribute__((constructor)) static void
 setup(void)
