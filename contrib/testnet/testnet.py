@@ -21,7 +21,9 @@ delay and loss). --link-emulation picks one explicitly.
 
 Host 0 mines one warm-up block (every node leaves initial block download on
 it; not measured), then --blocks blocks one at a time. For each block the time
-from generatetoaddress returning on host 0 until each other host reports it as
+from the generatetoaddress call on host 0 (the block can leave before the call
+returns: compact blocks are announced before the block is connected) until
+each other host reports it as
 its tip (waitforblockheight, which looks every 10 ms) is recorded. At the end
 the report gives p50/p99/max over every (block, host) pair, the same over the
 per-block time to reach the last host, the mean by hop distance, and whether
@@ -962,8 +964,10 @@ class Testnet:
         # the block exists (a late waiter would only return late, never
         # early, but a settled start keeps the numbers honest).
         time.sleep(0.05)
-        hashes = self.hosts[0].rpc.call("generatetoaddress", 1, mining_address())
+        # From the call, not its return: the block may reach a neighbour
+        # first (it is announced before it is connected and stored).
         t0 = time.monotonic()
+        hashes = self.hosts[0].rpc.call("generatetoaddress", 1, mining_address())
         if not isinstance(hashes, list) or len(hashes) != 1:
             raise TestnetError("generatetoaddress returned %r" % (hashes,))
         for t in threads:
