@@ -83,7 +83,12 @@ def probe_core(path):
     if not os.access(path, os.X_OK):
         return "Bitcoin Core binary %s is not executable" % path
     try:
-        res = subprocess.run([path, "-version"], capture_output=True, text=True, timeout=30)
+        # A datadir of its own: Core writes settings.json in the default
+        # one even for -version, and two probes at once (parallel tests)
+        # raced there ("Settings file could not be written").
+        with tempfile.TemporaryDirectory(prefix="core_probe_") as d:
+            res = subprocess.run([path, "-datadir=" + d, "-version"], capture_output=True, text=True,
+                                 timeout=30)
     except OSError as e:
         return "Bitcoin Core binary %s cannot run: %s" % (path, e)
     except subprocess.TimeoutExpired:
