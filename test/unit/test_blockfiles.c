@@ -291,7 +291,7 @@ static void
 flip(const char *path, off_t off)
 {
 	int fd = open(path, O_RDWR);
-	uint8_t b;
+	uint8_t b = 0;
 
 	CHECK(fd != -1 && pread(fd, &b, 1, off) == 1);
 	b ^= 0x20;
