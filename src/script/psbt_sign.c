@@ -355,21 +355,9 @@ static int
 schnorr_sig(const struct walk *wk, const uint8_t x[32], const uint8_t *lh,
     int tweak, const uint8_t *root, uint8_t sig[65], size_t *siglen)
 {
-	const struct skey *k;
-	uint8_t hash[32];
-
-	if (!wk->can_sign || wk->td == NULL ||
-	    (k = sign_provider_key_xonly(wk->p, x)) == NULL)
-		return 0;
-	if (script_sighash_taproot(wk->td, wk->nin, (uint8_t)wk->sighash, NULL,
-		lh, 0xffffffffu, hash) != 0)
-		return 0;
-	if (key_sign_schnorr(k->secret, hash, tweak, root, sig) != 0)
-		return 0;
-	*siglen = 64;
-	if (wk->sighash != SIGHASH_DEFAULT)
-		sig[(*siglen)++] = (uint8_t)wk->sighash;
-	return 1;
+	return wk->can_sign &&
+	    sign_schnorr_create(wk->p, wk->td, wk->nin, wk->sighash, x, lh,
+		tweak, root, sig, siglen);
 }
 
 /* One tapscript key: its origin noted, signed unless already. */

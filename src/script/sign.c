@@ -397,17 +397,12 @@ static int
 taproot_key_sig(const struct creator *cr, const uint8_t x[32],
     struct bytes *out)
 {
-	const struct skey *k;
-	uint8_t hash[32], sig[65];
-	size_t siglen = 64;
+	uint8_t sig[65];
+	size_t siglen;
 
-	if ((k = sign_provider_key_xonly(cr->p, x)) == NULL ||
-	    script_sighash_taproot(cr->td, cr->nin, (uint8_t)cr->hash_type,
-		NULL, NULL, 0xffffffffu, hash) != 0 ||
-	    key_sign_schnorr(k->secret, hash, 0, NULL, sig) != 0)
+	if (!sign_schnorr_create(cr->p, cr->td, cr->nin, cr->hash_type, x,
+		NULL, 0, NULL, sig, &siglen))
 		return 0;
-	if (cr->hash_type != SIGHASH_DEFAULT)
-		sig[siglen++] = (uint8_t)cr->hash_type;
 	bytes_set(out, sig, siglen);
 	return 1;
 }

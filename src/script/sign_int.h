@@ -76,6 +76,19 @@ const struct skey *sign_provider_key_xonly(const struct sign_provider *p,
     const uint8_t x[32]);
 const struct sscript *sign_provider_script(const struct sign_provider *p,
     const uint8_t id[20]);
+/*
+ * Core's CreateSchnorrSig for input nin: the provider's key for x-only
+ * key x signs the taproot sighash (key path when lh is NULL, tweaked with
+ * root when tweak is non-zero; else the script path of leaf hash lh),
+ * with zero aux randomness as Core. sig gets 64 bytes, 65 with the hash
+ * type appended unless it is SIGHASH_DEFAULT. 1 with *siglen, or 0 (no
+ * key, or no sighash: td lacks spent outputs or the type is invalid).
+ */
+struct script_txdata;
+int sign_schnorr_create(const struct sign_provider *p,
+    const struct script_txdata *td, size_t nin, int hash_type,
+    const uint8_t x[32], const uint8_t *lh, int tweak, const uint8_t *root,
+    uint8_t sig[65], size_t *siglen);
 const struct spub *sign_provider_pubkey(const struct sign_provider *p,
     const uint8_t id[20]);
 const struct spub *sign_provider_origin(const struct sign_provider *p,

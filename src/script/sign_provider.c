@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "crypto/hash.h"
+#include "crypto/key.h"
 #include "script/script.h"
 #include "script/sign_int.h"
 #include "util/log.h"
@@ -378,4 +379,24 @@ sign_provider_is_segwit(const struct sign_provider *p, const uint8_t *s,
 	    (sub = sign_provider_script(p, s + 2)) == NULL)
 		return 0;
 	return script_is_witness_program(sub->s, sub->len, &ver, &prog, &plen);
+}
+
+int
+sign_schnorr_create(const struct sign_provider *p,
+    const struct script_txdata *td, size_t nin, int hash_type,
+    const uint8_t x[32], const uint8_t *lh, int tweak, const uint8_t *root,
+    uint8_t sig[65], size_t *siglen)
+{
+	const struct skey *k;
+	uint8_t hash[32];
+
+	if (td == NULL || (k = sign_provider_key_xonly(p, x)) == NULL ||
+	    script_sighash_taproot(td, nin, (uint8_t)hash_type, NULL, lh,
+		0xffffffffu, hash) != 0 ||
+	    key_sign_schnorr(k->secret, hash, tweak, root, sig) != 0)
+		return 0;
+	*siglen = 64;
+	if (hash_type != SIGHASH_DEFAULT)
+		sig[(*siglen)++] = (uint8_t)hash_type;
+	return 1;
 }
