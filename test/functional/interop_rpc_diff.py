@@ -37,6 +37,7 @@ from test_framework.wallet import MiniWallet
 
 D = decimal.Decimal
 MAXTIPAGE = "-maxtipage=%d" % (20 * 365 * 24 * 3600)
+ADDRMAN = "-test=addrman"
 BADHASH = "00" * 31 + "01"
 P2WPKH = "bcrt1q5lmq9mha7csw8aup8efs446mkhznjh2klvsdmj"
 P2WPKH_SPK = "0014a7f602eefdf620e3f7813e530ad75bb5c5395d56"
@@ -297,7 +298,10 @@ class InteropRpcDiffTest(BitrootTestFramework):
         self.rpc_timeout = 120
 
     def setup_network(self):
-        self.add_nodes(self.num_nodes, [[MAXTIPAGE], [MAXTIPAGE]], binaries=self.node_impls)
+        # A fixed addrman key on both (Core's -test=addrman): otherwise whether
+        # addpeeraddress finds its new-table slot taken is a 1-in-64 draw.
+        self.add_nodes(self.num_nodes, [[MAXTIPAGE, ADDRMAN], [MAXTIPAGE, ADDRMAN]],
+                       binaries=self.node_impls)
 
     # --- Calling and comparing -------------------------------------------------
 
@@ -394,7 +398,7 @@ class InteropRpcDiffTest(BitrootTestFramework):
         dat = self.require_shared("chains", "regtest-dev.dat")
 
         self.log.info("Core imports the dev chain; bitrootd syncs it from Core")
-        self.start_node(0, extra_args=[MAXTIPAGE, "-loadblock=" + dat])
+        self.start_node(0, extra_args=[MAXTIPAGE, ADDRMAN, "-loadblock=" + dat])
         self.wait_until(lambda: core.getblockcount() == 1100, timeout=240)
         self.start_node(1)
         self.connect_nodes(1, 0)
