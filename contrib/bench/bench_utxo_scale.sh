@@ -24,7 +24,10 @@
 # with N coins and the same hash_serialized_3, or the script exits 1.
 #
 # usage: contrib/bench/bench_utxo_scale.sh --coins N --core PATH/bitcoind
-#            [--runs R] [--signed] [--seed S] [--builddir DIR]
+#            [--runs R] [--signed] [--seed S] [--builddir DIR] [--nodes LIST]
+#
+# --nodes "bitrootd core" runs only those of the three (comma or space
+# separated); the default is all three.
 #
 # Chains are cached in $BENCH_CACHE (default /tmp/bitroot-utxo-chains),
 # named after coins, seed and variant, and reused. Runs are interleaved
@@ -39,11 +42,12 @@ core=
 runs=1
 seed=1
 signed=
+nodes="bitrootd core core-dbcache4000"
 # An import that takes longer than this is reported as a failure.
 import_timeout=${BENCH_IMPORT_TIMEOUT:-21600}
 
 usage() {
-	echo "usage: $0 --coins N --core PATH [--runs R] [--signed] [--seed S] [--builddir DIR]" >&2
+	echo "usage: $0 --coins N --core PATH [--runs R] [--signed] [--seed S] [--builddir DIR] [--nodes LIST]" >&2
 	exit 2
 }
 die() {
@@ -62,6 +66,7 @@ while [ $# -gt 0 ]; do
 	--seed) [ $# -ge 2 ] || usage; seed=$2; shift 2 ;;
 	--builddir) [ $# -ge 2 ] || usage; builddir=$(cd "$2" && pwd); shift 2 ;;
 	--signed) signed=1; shift ;;
+	--nodes) [ $# -ge 2 ] || usage; nodes=$(echo "$2" | tr ',' ' '); shift 2 ;;
 	*) usage ;;
 	esac
 done
@@ -203,7 +208,6 @@ import_once() {
 # --- the runs ----------------------------------------------------------------
 results=$(mktemp -d /tmp/bench_utxo_results.XXXXXX)
 trap 'rm -rf "$results"' EXIT
-nodes="bitrootd core core-dbcache4000"
 i=0
 while [ "$i" -lt "$runs" ]; do
 	i=$((i + 1))
