@@ -748,6 +748,9 @@ validated(struct validation *v)
 	pthread_mutex_unlock(&v->au_mu);
 	__atomic_store_n(&v->bg_base, -1, __ATOMIC_RELAXED);
 	__atomic_store_n(&v->au_limited, 0, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&v->au_mu);
+	v->bg_finishing = 0;
+	pthread_mutex_unlock(&v->au_mu);
 	log_info("[snapshot] re-enabling NODE_NETWORK services");
 	log_info("[snapshot] allocating all cache to the snapshot chainstate");
 	rebalance(v, 0);
@@ -810,6 +813,7 @@ invalid(struct validation *v, const struct bg_result *res)
 		       "chainstate");
 	pthread_mutex_lock(&v->au_mu);
 	v->au.state = AU_INVALID;
+	v->bg_finishing = 0;
 	pthread_mutex_unlock(&v->au_mu);
 	__atomic_store_n(&v->bg_base, -1, __ATOMIC_RELAXED);
 	shutdown_request_fatal(
@@ -830,6 +834,8 @@ au_dispatch(struct validation *v, struct msg *m)
 	pthread_mutex_lock(&v->au_mu);
 	bg = v->bg;
 	v->bg = NULL;
+	v->bg_finishing =
+	    bg && bgval_tip(bg, v->bg_fin_tip, &v->bg_fin_height) == 0;
 	pthread_mutex_unlock(&v->au_mu);
 	/* Its thread has returned after reporting: this only joins. */
 	bgval_stop(bg);
@@ -853,7 +859,10 @@ validation_chainstates(struct validation *v, struct chainstates_info *out)
 	memset(out, 0, sizeof(*out));
 	out->headers = chainstate_best_header(v->cs, &e) == 0 ? e.height : -1;
 	pthread_mutex_lock(&v->au_mu);
-	if (v->bg != NULL && bgval_tip(v->bg, hash, &height) == 0) {
+	if ((v->bg != NULL && bgval_tip(v->bg, hash, &height) == 0) ||
+	    (v->bg == NULL && v->bg_finishing &&
+		(memcpy(hash, v->bg_fin_tip, 32), height = v->bg_fin_height,
+		    1))) {
 		two = 1;
 		out->cs[0].height = height;
 		memcpy(out->cs[0].tip, hash, 32);

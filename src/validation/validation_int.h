@@ -159,11 +159,19 @@ struct validation {
 	 * (getchainstates: [0] the background chainstate's, [1] the followed
 	 * one's). bg is the validation
 	 * thread's own. au_limited, bg_next, bg_base and halted are atomics.
+	 * bg_finishing (under au_mu): the background chainstate has
+	 * reported and its thread is gone, but the validation thread has not
+	 * yet dropped it (validated or invalid); getchainstates still shows
+	 * it, at bg_fin_tip/bg_fin_height, so that nobody sees one
+	 * chainstate while NODE_NETWORK is still off.
 	 */
 	pthread_mutex_t au_mu;
 	struct au_record au;
 	uint64_t cache_db[2], cache_tip[2];
 	struct bgval *bg;
+	int bg_finishing;
+	uint8_t bg_fin_tip[32];
+	int32_t bg_fin_height;
 	int au_limited;	 /* NODE_NETWORK_LIMITED only */
 	int32_t bg_next; /* the height background validation needs, -1 */
 	int32_t bg_base; /* the snapshot base's height, -1 */
