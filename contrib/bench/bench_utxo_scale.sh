@@ -17,7 +17,9 @@
 # RPC to exit, where Core writes out its coins cache; peak_rss_kb and
 # cpu_seconds: GNU time's maximum RSS and user+system CPU time over the
 # whole process, shutdown included (on a shared machine CPU time says
-# more than wall time);
+# more than wall time); peak_anon_kb: the largest RssAnon seen at the
+# 0.1 s polls, the process's private memory (peak RSS also counts file
+# pages mapped in, which for bitrootd is its whole store);
 # disk_bytes: the chain directory after shutdown (allocated blocks,
 # debug.log left out). Afterwards each node is started again on its
 # datadir for gettxoutsetinfo: every node must end on the generator's tip,
@@ -141,7 +143,7 @@ log_time() {
 # import_once NAME DAEMON CLI [extra args]:
 # prints "seconds last10 rss disk shutdown cpu hash".
 import_once() {
-	local label=$1 bin=$2 c=$3 dir port pid start t90='' tend='' t h stop0 shut rss cpu disk hash txouts best info
+	local label=$1 bin=$2 c=$3 dir port pid start t90='' tend='' t h stop0 shut rss cpu disk hash txouts best info anon a
 	shift 3
 	dir=$(mktemp -d /tmp/bench_utxo.XXXXXX)
 	port=$(free_port)
@@ -152,7 +154,12 @@ import_once() {
 	/usr/bin/time -f "%M %U %S" -o "$dir/rss" "$bin" "$@" -loadblock="$chain" \
 	    >"$dir/stdout" 2>&1 &
 	pid=$!
+	anon=0
 	while :; do
+		# The node's private memory (RssAnon), sampled with the polls:
+		# peak RSS also counts file pages mapped in (bitrootd's store).
+		a=$(awk '/^RssAnon:/ { print $2 }' "/proc/$(pgrep -P "$pid" | head -1)/status" 2>/dev/null) || a=0
+		[ -n "$a" ] && [ "$a" -gt "$anon" ] && anon=$a
 		h=$(rpc getblockcount 2>/dev/null) || h=-1
 		if [ -z "$t90" ] && [ "$h" -ge "$h90" ]; then
 			t90=$(now)
@@ -202,7 +209,7 @@ import_once() {
 	txouts=$(echo "$info" | sed -n 's/.*"txouts": *\([0-9]*\).*/\1/p')
 	[ "$txouts" = "$coins" ] || die "$label has $txouts coins, not $coins (datadir $dir kept)"
 	rm -rf "$dir"
-	echo "$(echo "$tend - $start" | bc) $(echo "$tend - $t90" | bc) $rss $disk $shut $cpu $hash"
+	echo "$(echo "$tend - $start" | bc) $(echo "$tend - $t90" | bc) $rss $disk $shut $cpu $hash $anon"
 }
 
 # --- the runs ----------------------------------------------------------------
@@ -218,7 +225,7 @@ while [ "$i" -lt "$runs" ]; do
 		core-dbcache4000) line=$(import_once "$node" "$core" "$corecli" -dbcache=4000) ;;
 		esac
 		echo "$line" >>"$results/$node"
-		say "run $i $node: $(echo "$line" | cut -d' ' -f1-6) (seconds last10 rss_kb disk_bytes shutdown_s cpu_s), load $(cut -d' ' -f1 /proc/loadavg)"
+		say "run $i $node: $(echo "$line" | cut -d" " -f1-6,8) (seconds last10 rss_kb disk_bytes shutdown_s cpu_s anon_kb), load $(cut -d' ' -f1 /proc/loadavg)"
 	done
 done
 
@@ -233,14 +240,16 @@ for node in $nodes; do
 	secs=$(median "$node" 1)
 	awk -v node="$node" -v coins="$coins" -v s="$secs" -v l10="$(median "$node" 2)" \
 	    -v rss="$(median "$node" 3)" -v disk="$(median "$node" 4)" \
-	    -v shut="$(median "$node" 5)" -v cpu="$(median "$node" 6)" -v hash="$hashes" -v h="$height" \
+	    -v shut="$(median "$node" 5)" -v cpu="$(median "$node" 6)" -v anon="$(median "$node" 8)" \
+	    -v hash="$hashes" -v h="$height" \
 	    -v nin="$ninputs" -v runs="$runs" -v signed="${signed:-0}" 'BEGIN {
 		printf "{\"node\": \"%s\", \"coins\": %d, \"seconds\": %.2f, " \
 		    "\"peak_rss_kb\": %d, \"disk_bytes\": %d, \"blocks_per_s\": %.1f, " \
 		    "\"inputs_per_s\": %.0f, \"last10pct_seconds\": %.2f, " \
 		    "\"hash_serialized_3\": \"%s\", \"shutdown_seconds\": %.2f, \"cpu_seconds\": %.2f, " \
+		    "\"peak_anon_kb\": %d, " \
 		    "\"height\": %d, \"inputs\": %d, \"signed\": %s, \"runs\": %d}\n",
 		    node, coins, s, rss, disk, h / s, nin / s, l10, hash, shut, cpu,
-		    h, nin, signed ? "true" : "false", runs
+		    anon, h, nin, signed ? "true" : "false", runs
 	}'
 done

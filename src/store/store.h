@@ -146,6 +146,12 @@ int store_sync(struct store *s);
  */
 int store_grow(struct store *s);
 size_t store_map_size(struct store *s);
+/*
+ * The bytes of the map the last commit uses (its highest page) and the
+ * map's size, for a caller that must grow the map before it opens a
+ * long write transaction (any thread).
+ */
+int store_map_room(struct store *s, size_t *used, size_t *size);
 /* Bytes used by the store's data file (any thread). */
 int store_disk_size(struct store *s, uint64_t *bytes);
 
@@ -324,6 +330,9 @@ int store_iter_coins(struct store_rtxn *t,
     void *arg);
 /* The number of coins in t's view (LMDB keeps the count: no walk). */
 int store_count_coins(struct store_rtxn *t, uint64_t *n);
+/* The coins table's leaf and branch pages, and the page size in bytes. */
+int store_coins_pages(struct store_rtxn *t, uint64_t *leaf, uint64_t *branch,
+    uint64_t *page_size);
 
 /* ---- Undo data ---- */
 

@@ -465,6 +465,21 @@ store_count_coins(struct store_rtxn *t, uint64_t *n)
 	return STORE_OK;
 }
 
+int
+store_coins_pages(struct store_rtxn *t, uint64_t *leaf, uint64_t *branch,
+    uint64_t *page_size)
+{
+	MDB_stat st;
+	int rc;
+
+	if ((rc = mdb_stat(t->txn, t->s->db_coins[t->slot], &st)) != 0)
+		return store_lmdb_err("coins pages", rc);
+	*leaf = st.ms_leaf_pages;
+	*branch = st.ms_branch_pages;
+	*page_size = st.ms_psize;
+	return STORE_OK;
+}
+
 /* ---- reindex and other modules' metadata ---- */
 
 int

@@ -332,6 +332,21 @@ store_grow(struct store *s)
 	return STORE_OK;
 }
 
+int
+store_map_room(struct store *s, size_t *used, size_t *size)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	int rc;
+
+	if ((rc = mdb_env_info(s->env, &info)) != 0 ||
+	    (rc = mdb_env_stat(s->env, &st)) != 0)
+		return store_lmdb_err("map room", rc);
+	*used = (size_t)(info.me_last_pgno + 1) * st.ms_psize;
+	*size = store_map_size(s);
+	return STORE_OK;
+}
+
 size_t
 store_map_size(struct store *s)
 {

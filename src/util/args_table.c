@@ -121,11 +121,14 @@ static const struct arg_def table[] = {
 	    "Data directory (default: ~/.bitroot); it must exist if given" },
 	{ "dbbatchsize", "=<n>", I | D | X, GO,
 	    "Largest database write batch in bytes",
-	    "LMDB writes one transaction per block; there is no batch to "
-	    "size" },
-	{ "dbcache", "=<n>", I | X, GO,
-	    "Database cache size in MiB (default: 450)",
-	    "the LMDB store is cached by the operating system's page cache" },
+	    "a sync batch is one LMDB transaction, bounded by -dbcache; "
+	    "there is no separate write batch to size" },
+	{ "dbcache", "=<n>", I, GO,
+	    "Maximum database cache size <n> MiB (minimum 4, maximum 16384, "
+	    "default: 450). During initial sync, blocks are connected in "
+	    "shared store transactions until their estimated changed pages "
+	    "reach the part Core gives its coins cache; reads are cached by "
+	    "the operating system's page cache" },
 	{ "debuglogfile", "=<file>", E, GO,
 	    "Log file; relative paths are taken from the chain directory; "
 	    "-nodebuglogfile writes no file (default: debug.log)" },

@@ -106,7 +106,15 @@ request_fail(struct request *r, int status, const char *fmt, ...)
 void
 request_serve(struct request *r, void *owner)
 {
+	request_serve_then(r, owner, NULL);
+}
+
+void
+request_serve_then(struct request *r, void *owner, void (*then)(void *owner))
+{
 	r->fn(owner, r->in, r->out, r);
+	if (then)
+		then(owner);
 	request_finish(r, REQUEST_OK, NULL);
 	request_release(r);
 }

@@ -59,6 +59,9 @@ struct request *request_new(request_fn fn, const void *in, size_t inlen,
 
 /* Owner: runs the request and drops the owner's reference. */
 void request_serve(struct request *r, void *owner);
+/* The same, calling then(owner) after fn and before the caller hears. */
+void request_serve_then(struct request *r, void *owner,
+    void (*then)(void *owner));
 /* Owner, inside fn: the request fails with a module status and message. */
 void request_fail(struct request *r, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

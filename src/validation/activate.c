@@ -82,8 +82,11 @@ connect_one_untimed(struct chainstate *cs, struct bindex *bi)
 	struct store_rtxn *r;
 	const uint8_t *raw = NULL;
 	size_t len = 0;
-	int rc, own = 0;
+	int rc, own = 0, batched = cs_batch_wanted(cs);
 
+	/* Before the block is read: ending a batch reuses cs->rawbuf. */
+	if (!batched)
+		cs_batch_end(cs);
 	memset(&a, 0, sizeof(a));
 	a.bi = bi;
 	if (bi == cs->watch && cs->watch_block) {
@@ -91,7 +94,11 @@ connect_one_untimed(struct chainstate *cs, struct bindex *bi)
 		raw = cs->watch_raw;
 		len = cs->watch_len;
 	} else {
-		if (!bi->pending_raw) {
+		if (!bi->pending_raw && cs->batch) {
+			/* Stored in the open batch, maybe: read through it. */
+			rc = cs_load_block(cs, store_wtxn_reader(cs->batch), bi,
+			    &raw, &len, &parsed);
+		} else if (!bi->pending_raw) {
 			if (store_read_begin(cs->store, &r) != STORE_OK)
 				return -1;
 			rc = cs_load_block(cs, r, bi, &raw, &len, &parsed);
@@ -117,7 +124,10 @@ connect_one_untimed(struct chainstate *cs, struct bindex *bi)
 		}
 	}
 	a.b = b;
-	rc = cs_write(cs, connect_txn, &a);
+	if (batched)
+		rc = cs_batch_connect(cs, bi, b, connect_txn, &a, &a.st);
+	else
+		rc = cs_write(cs, connect_txn, &a);
 done:
 	if (own)
 		block_free(&parsed);
@@ -133,18 +143,26 @@ done:
 		cs->best_header_dirty = 0;
 		cs->last_connected_len = len;
 		chain_set_tip(&cs->chain, bi);
+		if (batched)
+			cs->batch_hidden++;
 		cand_add(&cs->cand, bi);
 		cand_prune(&cs->cand, bi);
 		cs_unlock(cs);
 		cs_log_update_tip(cs);
 		if (bi == cs->watch)
 			cs->watch_checked = 1;
+		if (batched) {
+			/* Its hook waits for the commit (syncbatch.c). */
+			cs_batch_check(cs);
+			return 0;
+		}
 		/* raw is the caller's block or cs->rawbuf: both still intact. */
 		if (cs->hooks.block_connected && raw)
 			cs->hooks.block_connected(cs->hooks.arg, &bi->e, raw,
 			    len);
 		return 0;
 	}
+
 	if (!a.st.invalid) {
 		char hex[65];
 
@@ -326,6 +344,9 @@ out:
 	free(path);
 	if (disconnected && !cs->background)
 		metrics_inc(M_CHAIN_REORGS, 0);
+	/* The reorg's listeners read the store: its blocks first. */
+	if (disconnected)
+		cs_batch_end(cs);
 	if (disconnected && rc == 0 && cs->hooks.reorg_done)
 		cs->hooks.reorg_done(cs->hooks.arg);
 	if (chain_tip(&cs->chain) != start) {

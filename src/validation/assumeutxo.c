@@ -48,16 +48,6 @@
 #define AU_META "assumeutxo"
 #define AU_RECORD_LEN (1 + 32 + 4 + 8 + 32)
 
-/*
- * Core 28's cache sizes (node/caches.cpp), for getchainstates, with its
- * default -dbcache: bitrootd ignores -dbcache (the page cache caches the
- * store), so it reports what Core has by default.
- */
-#define DEFAULT_DB_CACHE_MIB 450
-#define MAX_BLOCK_DB_CACHE_MIB 2
-#define MAX_TXINDEX_CACHE_MIB 1024
-#define MAX_COINS_DB_CACHE_MIB 8
-
 /* ---- the record ---- */
 
 static void
@@ -174,33 +164,11 @@ write_record(struct store *s, const struct au_record *r)
 
 /* ---- cache sizes (getchainstates) ---- */
 
-static void
-cache_sizes(const struct args *a, uint64_t *db, uint64_t *tip)
-{
-	int64_t total = (int64_t)DEFAULT_DB_CACHE_MIB << 20;
-	int64_t blocktree, txindex = 0, coinsdb;
-
-	blocktree = total / 8 < ((int64_t)MAX_BLOCK_DB_CACHE_MIB << 20) ?
-	    total / 8 :
-	    (int64_t)MAX_BLOCK_DB_CACHE_MIB << 20;
-	total -= blocktree;
-	if (args_get_bool(a, "txindex", 0))
-		txindex = total / 8 < ((int64_t)MAX_TXINDEX_CACHE_MIB << 20) ?
-		    total / 8 :
-		    (int64_t)MAX_TXINDEX_CACHE_MIB << 20;
-	total -= txindex;
-	coinsdb = total / 2 < total / 4 + (1 << 23) ? total / 2 :
-						      total / 4 + (1 << 23);
-	if (coinsdb > ((int64_t)MAX_COINS_DB_CACHE_MIB << 20))
-		coinsdb = (int64_t)MAX_COINS_DB_CACHE_MIB << 20;
-	*db = (uint64_t)coinsdb;
-	*tip = (uint64_t)(total - coinsdb);
-}
-
 /*
  * Core's MaybeRebalanceCaches: with two chainstates the one that needs it
  * (the followed one in initial download, else the background one) gets
- * 95%. Only reported; the store's cache is the page cache.
+ * 95%. Only reported: the store's reads are cached by the page cache,
+ * and the tip cache's size is what bounds a sync batch (syncbatch.c).
  */
 static void
 rebalance(struct validation *v, int two)
@@ -209,7 +177,7 @@ rebalance(struct validation *v, int two)
 	double big = 0.95, small = 0.05;
 	int ibd = two && chainstate_is_initial_download(v->cs);
 
-	cache_sizes(v->args, &db, &tip);
+	validation_cache_sizes(v->args, &db, &tip);
 	pthread_mutex_lock(&v->au_mu);
 	if (!two) {
 		v->cache_db[1] = db;

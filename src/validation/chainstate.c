@@ -79,6 +79,8 @@ cs_txn(struct chainstate *cs,
 	struct store_wtxn *w;
 	int rc;
 
+	/* One write transaction at a time: a sync batch commits first. */
+	cs_batch_end(cs);
 	for (;;) {
 		if ((rc = store_write_begin(cs->store, &w)) != STORE_OK)
 			return rc;
@@ -303,7 +305,15 @@ cs_flush_dirty(struct chainstate *cs)
 		dl->n = 0;
 		return 0;
 	}
-	if ((rc = cs_write(cs, flush_txn, NULL)) != 0) {
+	if (cs->batch) {
+		/* Into the sync batch: its blocks may be among these. */
+		if ((rc = flush_txn(cs, cs->batch, NULL)) != 0)
+			fatalx("validation: store failure writing the block "
+			       "index inside a sync batch (%s); the store "
+			       "keeps its last commit, from which the next "
+			       "start resumes",
+			    store_strerror(rc));
+	} else if ((rc = cs_write(cs, flush_txn, NULL)) != 0) {
 		log_warnx("chainstate: index flush failed: %s",
 		    store_strerror(rc));
 		return -1;
@@ -546,6 +556,18 @@ cs_tip_moved(struct chainstate *cs)
 	if (tip && !ibd)
 		check_unknown_rules(cs, tip);
 	cs_metrics_tip(cs);
+	if (cs->batch) {
+		/* Listeners read the store: they hear at the commit. */
+		cs->batch_tip_owed = 1;
+		/*
+		 * Out of initial download no block waits any longer; at
+		 * -stopatheight the owner must hear now, to stop there.
+		 */
+		if (!ibd || (cs->opts.stop_at_height > 0 && tip &&
+				tip->e.height >= cs->opts.stop_at_height))
+			cs_batch_end(cs);
+		return;
+	}
 	if (tip && cs->hooks.tip_changed)
 		cs->hooks.tip_changed(cs->hooks.arg, &tip->e, ibd);
 }
@@ -566,6 +588,7 @@ chainstate_open(const struct chainparams *cp, struct store *s,
 	cand_init(&cs->cand);
 	cs->next_seq = 1;
 	cs->precious_seq = -1;
+	cs->batch_budget = cs->opts.batch_bytes;
 	cs->scripts = script_batch_new(cs->opts.script_threads,
 	    cs->opts.sigcache);
 	if (load_index(cs) != 0) {
@@ -595,7 +618,10 @@ chainstate_close(struct chainstate *cs)
 {
 	if (cs == NULL)
 		return;
+	/* On the thread that connected: a sync batch is its transaction. */
+	cs_batch_end(cs);
 	(void)cs_flush_dirty(cs);
+	free(cs->batch_blocks);
 	script_batch_free(cs->scripts);
 	connect_scratch_free(cs->scratch);
 	free(cs->rawbuf);
@@ -843,6 +869,20 @@ chainstate_activate(struct chainstate *cs, int max_blocks, int *more)
 	return rc;
 }
 
+void
+chainstate_allow_batches(struct chainstate *cs, int on)
+{
+	cs->batch_allowed = on;
+	if (!on)
+		cs_batch_end(cs);
+}
+
+void
+chainstate_end_batch(struct chainstate *cs)
+{
+	cs_batch_end(cs);
+}
+
 int
 chainstate_tip(struct chainstate *cs, struct block_index_entry *out)
 {
@@ -850,7 +890,7 @@ chainstate_tip(struct chainstate *cs, struct block_index_entry *out)
 	int rc = -1;
 
 	cs_lock(cs);
-	if ((t = chain_tip(&cs->chain)) != NULL) {
+	if ((t = cs_published_tip(cs)) != NULL) {
 		*out = t->e;
 		rc = 0;
 	}
@@ -905,7 +945,8 @@ chainstate_lookup(struct chainstate *cs, const uint8_t hash[32],
 		if (out)
 			*out = b->e;
 		if (active)
-			*active = chain_contains(&cs->chain, b);
+			*active = chain_contains(&cs->chain, b) &&
+			    b->e.height <= cs_published_height(cs);
 		rc = 0;
 	}
 	cs_unlock(cs);
@@ -919,7 +960,8 @@ chainstate_active_hash(struct chainstate *cs, int32_t height, uint8_t hash[32])
 	int rc = -1;
 
 	cs_lock(cs);
-	if ((b = chain_at(&cs->chain, height)) != NULL) {
+	if (height <= cs_published_height(cs) &&
+	    (b = chain_at(&cs->chain, height)) != NULL) {
 		memcpy(hash, b->e.hash, 32);
 		rc = 0;
 	}

@@ -57,6 +57,13 @@ struct chainstate_opts {
 	int assume_ibd; /* stay in initial download while importing */
 	int txindex;	/* -txindex: keep the transaction index */
 	/*
+	 * -dbcache in bytes: during initial download, blocks share a store
+	 * write transaction until its estimated dirty pages reach this
+	 * (syncbatch.c); 0: one transaction per block. The owner must also
+	 * allow batches (chainstate_allow_batches).
+	 */
+	uint64_t batch_bytes;
+	/*
 	 * -prune: the bytes of block files to keep (automatic pruning), 0
 	 * for none, CHAINSTATE_PRUNE_MANUAL for pruneblockchain only.
 	 */
@@ -224,8 +231,18 @@ int chainstate_sync_txindex(struct chainstate *cs);
 int chainstate_snapshot_check(struct chainstate *cs, const uint8_t hash[32],
     struct block_index_entry *e);
 
-/* The active tip. -1 if there is none yet. Owner thread or under lock. */
+/*
+ * The active tip as committed to the store (a sync batch's blocks are
+ * left out until it commits). -1 if there is none yet. Any thread.
+ */
 int chainstate_tip(struct chainstate *cs, struct block_index_entry *out);
+/*
+ * Sync batches (syncbatch.c), owner thread only: whether one may be
+ * open (nothing else writes to the store; off commits the open one),
+ * and committing the open one now.
+ */
+void chainstate_allow_batches(struct chainstate *cs, int on);
+void chainstate_end_batch(struct chainstate *cs);
 /* Most-work valid header. */
 int chainstate_best_header(struct chainstate *cs,
     struct block_index_entry *out);

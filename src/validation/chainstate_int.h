@@ -109,6 +109,32 @@ struct chainstate {
 	int background;
 	size_t last_connected_len; /* bytes of the block connected last */
 	enum store_cs role;
+
+	/*
+	 * Sync batch (syncbatch.c): during initial download, blocks
+	 * connected on top of the tip share one store write transaction.
+	 * Owner thread only, except batch_hidden, which the lock guards:
+	 * the top batch_hidden blocks of chain are connected in the open
+	 * batch and not yet committed, so accessors other threads use
+	 * (chainstate_tip, _lookup, _active_hash) leave them out.
+	 * batch_budget: -dbcache in bytes, the estimated dirty pages a
+	 * batch may hold (0: no batches). batch_allowed: the owner says
+	 * nothing else writes to the store meanwhile (no background
+	 * chainstate thread).
+	 */
+	struct store_wtxn *batch;
+	uint64_t batch_budget;
+	int batch_allowed;
+	int64_t batch_start_us;
+	uint64_t batch_ops;	   /* places in the coins table it wrote */
+	uint64_t batch_leaf_pages; /* coins table's pages when it began */
+	uint64_t batch_branch_pages;
+	uint64_t batch_page_size;
+	struct bindex **batch_blocks; /* connected in it: hooks owed */
+	size_t batch_n, batch_cap;
+	int batch_tip_owed; /* tip_changed held back until the commit */
+	int32_t batch_hidden;
+	uint64_t batch_commits; /* batches committed (-debug=bench) */
 };
 
 /* Sets st to a consensus failure and returns -1. */
@@ -158,6 +184,34 @@ int cs_txn(struct chainstate *cs,
 void cs_mark_dirty(struct chainstate *cs, struct bindex *b);
 /* After the tip moved: IBD inputs and the tip_changed hook. */
 void cs_tip_moved(struct chainstate *cs);
+
+/* syncbatch.c */
+/* Whether the next block connected on the tip goes into a sync batch. */
+int cs_batch_wanted(struct chainstate *cs);
+/*
+ * Runs fn in the open batch (opening it, growing the map first if it is
+ * more than half full). 0: fn succeeded, bi is connected in the batch
+ * and its block_connected hook is owed; 1: fn failed with the batch
+ * untouched (an invalid block writes nothing before its checks pass);
+ * a store failure inside a batch stops the node (fatalx): the batch's
+ * earlier blocks are connected in memory and cannot be taken back, and
+ * the store still holds the last commit, which the next start resumes.
+ */
+int cs_batch_connect(struct chainstate *cs, struct bindex *bi,
+    const struct block *b,
+    int (*fn)(struct chainstate *cs, struct store_wtxn *w, void *arg),
+    void *arg, const struct val_state *st);
+/* Ends the open batch if it is full or old enough, or batches must stop. */
+void cs_batch_check(struct chainstate *cs);
+/*
+ * Commits the open batch, if any, then makes its blocks visible to other
+ * threads and calls the hooks held back (block_connected in chain order,
+ * then tip_changed). A failed commit stops the node, as above.
+ */
+void cs_batch_end(struct chainstate *cs);
+/* The tip other threads see: chain's, less the uncommitted blocks. */
+struct bindex *cs_published_tip(struct chainstate *cs);
+int32_t cs_published_height(struct chainstate *cs);
 /* Logs a refused block or header with its hash (debug.log). */
 void cs_log_reject(const uint8_t hash[32], const char *what,
     const struct val_state *st);

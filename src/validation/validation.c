@@ -576,6 +576,20 @@ dispatch_headers(struct validation *v, struct msg *m)
 		res == VAL_OK ? NULL : st.reason, last));
 }
 
+/*
+ * After a call is served and before its caller hears: blocks it
+ * connected (submitblock, or the network queue validation_sync drains)
+ * are committed and their listeners told, so that the answer and the
+ * store agree.
+ */
+static void
+end_batch(void *owner)
+{
+	struct validation *v = owner;
+
+	chainstate_end_batch(v->cs);
+}
+
 static void halted(struct validation *v, struct msg *m);
 
 static void
@@ -593,7 +607,9 @@ dispatch(struct validation *v, struct msg *m)
 		validation_process_block(v, m->peer_id, m->data, m->len, &r);
 		break;
 	case VMSG_HEADERS: dispatch_headers(v, m); break;
-	case VMSG_REQUEST: request_serve(request_of(m), v); break;
+	case VMSG_REQUEST:
+		request_serve_then(request_of(m), v, end_batch);
+		break;
 	case VMSG_IMPORT_BLOCK:
 		import_process(v, m);
 		return; /* import_process owns m */
@@ -631,7 +647,15 @@ drain(struct validation *v, struct queue *q)
 	struct msg *m, *next;
 	int n = 0;
 
-	for (m = queue_drain(q); m; m = next) {
+	m = queue_drain(q);
+	/*
+	 * A call may read the store (directly, or by a thread it answers):
+	 * what it sees must be what the chainstate says, so a sync batch
+	 * commits first.
+	 */
+	if (m && q == v->callq)
+		chainstate_end_batch(v->cs);
+	for (; m; m = next) {
 		next = m->next;
 		m->next = NULL;
 		dispatch(v, m);
@@ -662,6 +686,8 @@ validation_main(void *arg)
 	pfd[1].fd = queue_fd(v->netq);
 	pfd[2].fd = queue_fd(v->impq);
 	while (!__atomic_load_n(&v->stopping, __ATOMIC_ACQUIRE)) {
+		/* No sync batch while the background chainstate writes. */
+		chainstate_allow_batches(v->cs, v->bg == NULL);
 		busy = drain(v, v->callq);
 		busy += drain(v, v->netq);
 		if (v->activate_pending &&
@@ -691,10 +717,14 @@ validation_main(void *arg)
 		}
 		if (busy)
 			continue;
+		/* Out of work: nothing waits uncommitted while idle. */
+		chainstate_end_batch(v->cs);
 		pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
 		if (poll(pfd, 3, -1) == -1 && errno != EINTR)
 			fatal("validation: poll");
 	}
+	/* The batch's write transaction belongs to this thread. */
+	chainstate_end_batch(v->cs);
 	return NULL;
 }
 
@@ -806,6 +836,48 @@ verify_at_startup(struct validation *v, const struct args *a)
 	return -1;
 }
 
+/*
+ * Core 28's cache sizes (node/caches.cpp) from -dbcache in MiB (default
+ * 450, at least 4, at most 16384): the coins database cache (db) and the
+ * in-memory coins cache (tip). getchainstates reports them as Core does;
+ * tip bounds the dirty pages of a sync batch, the memory that plays the
+ * part of Core's coins cache during initial download.
+ */
+#define DEFAULT_DB_CACHE_MIB 450
+#define MIN_DB_CACHE_MIB 4
+#define MAX_DB_CACHE_MIB 16384
+#define MAX_BLOCK_DB_CACHE_MIB 2
+#define MAX_TXINDEX_CACHE_MIB 1024
+#define MAX_COINS_DB_CACHE_MIB 8
+
+void
+validation_cache_sizes(const struct args *a, uint64_t *db, uint64_t *tip)
+{
+	int64_t mib = args_get_int(a, "dbcache", DEFAULT_DB_CACHE_MIB);
+	int64_t total, blocktree, txindex = 0, coinsdb;
+
+	if (mib < MIN_DB_CACHE_MIB)
+		mib = MIN_DB_CACHE_MIB;
+	if (mib > MAX_DB_CACHE_MIB)
+		mib = MAX_DB_CACHE_MIB;
+	total = mib << 20;
+	blocktree = total / 8 < ((int64_t)MAX_BLOCK_DB_CACHE_MIB << 20) ?
+	    total / 8 :
+	    (int64_t)MAX_BLOCK_DB_CACHE_MIB << 20;
+	total -= blocktree;
+	if (args_get_bool(a, "txindex", 0))
+		txindex = total / 8 < ((int64_t)MAX_TXINDEX_CACHE_MIB << 20) ?
+		    total / 8 :
+		    (int64_t)MAX_TXINDEX_CACHE_MIB << 20;
+	total -= txindex;
+	coinsdb = total / 2 < total / 4 + (1 << 23) ? total / 2 :
+						      total / 4 + (1 << 23);
+	if (coinsdb > ((int64_t)MAX_COINS_DB_CACHE_MIB << 20))
+		coinsdb = (int64_t)MAX_COINS_DB_CACHE_MIB << 20;
+	*db = (uint64_t)coinsdb;
+	*tip = (uint64_t)(total - coinsdb);
+}
+
 int
 validation_start_sc(const struct args *a, const struct chainparams *cp,
     struct store *s, struct sigcache *sc, struct validation **out)
@@ -813,6 +885,7 @@ validation_start_sc(const struct args *a, const struct chainparams *cp,
 	struct validation *v = xcalloc(1, sizeof(*v));
 	struct chainstate_opts o;
 	struct chainstate_hooks h;
+	uint64_t dbc;
 	int rc;
 
 	pthread_mutex_init(&v->hook_mu, NULL);
@@ -825,6 +898,7 @@ validation_start_sc(const struct args *a, const struct chainparams *cp,
 	}
 	memset(&o, 0, sizeof(o));
 	o.sigcache = sc;
+	validation_cache_sizes(a, &dbc, &o.batch_bytes);
 	o.script_threads = (int)args_get_int(a, "par", 0);
 	if (o.script_threads < 0) {
 		/* Core: a negative -par leaves that many cores free. */
@@ -839,6 +913,7 @@ validation_start_sc(const struct args *a, const struct chainparams *cp,
 	v->store = s;
 	o.txindex = args_get_bool(a, "txindex", 0);
 	v->stop_at_height = args_get_int(a, "stopatheight", 0);
+	o.stop_at_height = v->stop_at_height;
 	if (prune_options(a, s, &o) != 0 || au_startup(v, a, &o) != 0 ||
 	    chainstate_open(cp, s, &o, &v->cs) != 0) {
 		pthread_mutex_destroy(&v->au_mu);

@@ -179,6 +179,9 @@ struct validation {
 };
 
 /* validation.c */
+/* Core's split of -dbcache: coins database and coins tip caches, bytes. */
+void validation_cache_sizes(const struct args *a, uint64_t *db,
+    uint64_t *tip);
 /*
  * Pushes r to the call queue and waits for the answer (request_wait's
  * contract); a full or closed queue abandons r: REQUEST_E_UNAVAILABLE.

@@ -52,7 +52,7 @@ ACCEPTED_OFF = [
 ]
 # (argument, warning expected in debug.log)
 WARNED = [
-    ("-dbcache=1000", "-dbcache is ignored: the LMDB store"),
+    ("-dbbatchsize=1000", "-dbbatchsize is ignored: a sync batch is one LMDB transaction"),
     ("-logratelimit=1", "-logratelimit=1 has no effect"),
     ("-paytxfee=0.001", "-paytxfee is ignored: bitrootd has no wallet"),
     ("-splash=1", "-splash is ignored: bitrootd has no GUI"),
@@ -128,7 +128,9 @@ class OptionsTest(BitrootTestFramework):
         with open(node.debug_log_path, encoding="utf8") as f:
             log = f.read()
         assert "-fallbackfee is ignored: bitrootd has no wallet" in log
-        assert_equal(log.count("-dbcache is ignored"), 1)
+        assert_equal(log.count("-dbbatchsize is ignored"), 1)
+        # -dbcache sizes sync batches now (feature_syncbatch.py): no warning.
+        assert "-dbcache is ignored" not in log
 
     def test_blocknotify(self):
         node = self.nodes[0]

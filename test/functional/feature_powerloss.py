@@ -13,7 +13,9 @@ or an OS crash. node1 is then killed, and started again on the image,
 mounted on a second loop device. It must open without any repair step (no
 -reindex, no deleted directory: the store as found), at no less than the
 height it had reported before the cut minus one block (doc/store.md: a
-power cut loses at most the last commit), and then reach the chain's tip
+power cut loses at most the last commit, which at the tip is one block; a
+sync batch in initial download is durable when it returns), and then reach
+the chain's tip
 with regtest-dev.json's best block hash and hash_serialized_3, and pass
 verifychain.
 

@@ -80,7 +80,8 @@ class ReindexTest(BitrootTestFramework):
         self.stop_node(0)
 
         self.log.info("A reindex cut by kill -9 continues at the next start")
-        n0.start(["-fastprune", "-reindex"])
+        # Small sync batches (-dbcache=4), so that the height moves in steps.
+        n0.start(["-fastprune", "-reindex", "-dbcache=4"])
         deadline = time.monotonic() + 60 * self.options.timeout_factor
         while time.monotonic() < deadline:
             h = n0.height_if_up()

@@ -70,6 +70,7 @@ BASE_SCRIPTS = [
     ("feature_blockfiles.py", None),
     ("feature_prune.py", None),
     ("feature_reindex.py", None),
+    ("feature_syncbatch.py", None),
     ("interop_signer.py", None),
     ("p2p_invalid_messages.py", 1500),
     ("p2p_many_peers.py", 900),
@@ -185,6 +186,7 @@ SANITIZER_SMOKE = [
     "p2p_headers_presync.py",
     "feature_reindex.py",
     "feature_prune.py",
+    "feature_syncbatch.py",
 ]
 
 DEFAULT_TIMEOUT = 600
