@@ -28,8 +28,9 @@
 # usage: contrib/bench/bench_utxo_scale.sh --coins N --core PATH/bitcoind
 #            [--runs R] [--signed] [--seed S] [--builddir DIR] [--nodes LIST]
 #
-# --nodes "bitrootd core" runs only those of the three (comma or space
-# separated); the default is all three.
+# --nodes "bitrootd core" runs only those (comma or space separated); the
+# default is the three above. bitrootd-dbcache4000 (bitrootd with
+# -dbcache=4000: bigger sync batches) may be added.
 #
 # Chains are cached in $BENCH_CACHE (default /tmp/bitroot-utxo-chains),
 # named after coins, seed and variant, and reused. Runs are interleaved
@@ -221,6 +222,7 @@ while [ "$i" -lt "$runs" ]; do
 	for node in $nodes; do
 		case $node in
 		bitrootd) line=$(import_once "$node" "$daemon" "$cli") ;;
+		bitrootd-dbcache4000) line=$(import_once "$node" "$daemon" "$cli" -dbcache=4000) ;;
 		core) line=$(import_once "$node" "$core" "$corecli") ;;
 		core-dbcache4000) line=$(import_once "$node" "$core" "$corecli" -dbcache=4000) ;;
 		esac
@@ -244,7 +246,7 @@ for node in $nodes; do
 	    -v hash="$hashes" -v h="$height" \
 	    -v nin="$ninputs" -v runs="$runs" -v signed="${signed:-0}" 'BEGIN {
 		printf "{\"node\": \"%s\", \"coins\": %d, \"seconds\": %.2f, " \
-		    "\"peak_rss_kb\": %d, \"disk_bytes\": %d, \"blocks_per_s\": %.1f, " \
+		    "\"peak_rss_kb\": %d, \"disk_bytes\": %.0f, \"blocks_per_s\": %.1f, " \
 		    "\"inputs_per_s\": %.0f, \"last10pct_seconds\": %.2f, " \
 		    "\"hash_serialized_3\": \"%s\", \"shutdown_seconds\": %.2f, \"cpu_seconds\": %.2f, " \
 		    "\"peak_anon_kb\": %d, " \

@@ -343,6 +343,11 @@ import_free_held(struct validation *v)
 void
 import_done(struct validation *v)
 {
+	/*
+	 * Whoever waits for the import (the mempool's load, getmempoolinfo's
+	 * "loaded", -stopafterblockimport) reads the store next.
+	 */
+	chainstate_end_batch(v->cs);
 	if (v->held_count > 0)
 		log_warnx("import: %zu blocks never got their parent; "
 			  "dropped",

@@ -32,7 +32,7 @@
 #include "validation/chainstate_int.h"
 
 /* Bounds what a power cut can take, and how long other threads lag. */
-#define BATCH_MAX_US (5 * 1000 * 1000)
+#define BATCH_MAX_US (15 * 1000 * 1000)
 /* The index entry, undo position, active-chain entry and tip of a block. */
 #define PAGES_PER_BLOCK 8
 /* A new leaf for about every this many coins added (splits). */

@@ -697,6 +697,7 @@ validation_main(void *arg)
 			v->activate_pending = 0;
 			validation_activate(v);
 			if (!v->activate_pending && v->reindexing) {
+				chainstate_end_batch(v->cs);
 				v->reindexing = 0;
 				log_info("reindex: done at height %d",
 				    v->cs->chain.height);

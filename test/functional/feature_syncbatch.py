@@ -3,7 +3,7 @@
 
 doc/store.md ("Sync batches"): while in initial download the validation
 thread connects blocks in one LMDB write transaction until its estimated
-changed pages reach the coins-cache part of -dbcache (or 5 s pass, or it
+changed pages reach the coins-cache part of -dbcache (or 15 s pass, or it
 runs out of work, or a call comes in).
 
 - node0 imports the shared chain with -debug=bench and -blockfilterindex:
