@@ -14,7 +14,9 @@ runs out of work, or a call comes in).
   hash_serialized_3, and the filter index (told of blocks only when their
   batch commits) has every block.
 - -dbcache is read: node1 with -dbcache=4 commits in more, smaller batches,
-  and getchainstates reports Core's cache split of that -dbcache.
+  and getchainstates reports Core's cache split of that -dbcache: the same
+  as Core 28.1 (node2) for 4, 0, 1000 and 100000 MiB (clamped to 4..16384
+  alike); -dbcache=abc stops start-up.
 - kill -9 during a reindex with -dbcache=4: the restart opens at no less
   than the last height reported (a kill loses nothing committed) with no
   repair, and a second -loadblock ends on the same tip and hash.
@@ -33,10 +35,15 @@ BATCH = re.compile(r"sync batch: (\d+) blocks")
 
 class SyncBatchTest(BitrootTestFramework):
     def set_test_params(self):
-        self.num_nodes = 2
+        self.num_nodes = 3
+        self.node_impls = ["bitrootd", "bitrootd", "core"]
 
     def setup_network(self):
-        self.add_nodes(self.num_nodes)
+        self.add_nodes(self.num_nodes, binaries=self.node_impls)
+
+    def cache_split(self, node):
+        cs = node.getchainstates()["chainstates"][0]
+        return cs["coins_db_cache_bytes"], cs["coins_tip_cache_bytes"]
 
     def batches(self, node):
         with open(node.debug_log_path, encoding="utf8") as f:
@@ -72,7 +79,7 @@ class SyncBatchTest(BitrootTestFramework):
         dat = self.require_shared("chains", "regtest-dev.dat")
         with open(self.require_shared("chains", "regtest-dev.json"), encoding="utf8") as f:
             self.expect = json.load(f)
-        n0, n1 = self.nodes
+        n0, n1 = self.nodes[:2]
 
         self.log.info("an import in batches; every reported height is whole meanwhile")
         self.start_node(0, ["-debug=bench", "-blockfilterindex=1", "-loadblock=" + dat])
@@ -98,12 +105,22 @@ class SyncBatchTest(BitrootTestFramework):
         self.log.info("... batches of %s blocks", small[:20])
         assert_greater_than(len(small), len(sizes))
         assert max(small) < max(sizes), (max(small), max(sizes))
-        cs = n1.getchainstates()["chainstates"][0]
         # Core 28: 4 MiB less the block tree's 0.5 MiB, then the coins database's half.
         total = (4 << 20) - (4 << 20) // 8
         db = min(total // 2, total // 4 + (1 << 23), 8 << 20)
-        assert_equal((cs["coins_db_cache_bytes"], cs["coins_tip_cache_bytes"]), (db, total - db))
+        assert_equal(self.cache_split(n1), (db, total - db))
         self.stop_node(1)
+
+        self.log.info("-dbcache as Core 28.1 reads it: the same split, clamped alike; not a number stops start-up")
+        core = self.nodes[2]
+        for arg in ("-dbcache=4", "-dbcache=0", "-dbcache=1000", "-dbcache=100000"):
+            self.start_node(1, [arg])
+            self.start_node(2, [arg])
+            assert_equal(self.cache_split(n1), self.cache_split(core))
+            self.stop_node(1)
+            self.stop_node(2)
+        n1.assert_start_raises_init_error(
+            ["-dbcache=abc"], "Error: Error parsing command line arguments: Invalid value -dbcache=abc: not an integer")
 
         self.log.info("kill -9 in the middle of an import, then the import again")
         # Small batches (-dbcache=4), so that the kill lands between commits.
