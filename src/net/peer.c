@@ -684,9 +684,19 @@ peer_process(struct peer *p)
 	}
 	p->bytes_recv_buffered = seen;
 	if (!p->disconnect && p->bev) {
-		/* Wake us only once the next whole message is in. */
-		bufferevent_setwatermark(p->bev, EV_READ, blocked ? 0 : need,
-		    read_highwater(n));
+		/*
+		 * Wake us only once the next whole message is in. A message
+		 * waiting for validation's answer is resumed by
+		 * peer_work_done, not by reads: a low mark above the high
+		 * one calls nobody while libevent fills the buffer. With a
+		 * low mark of 0 the read callback ran about 100,000 times a
+		 * second (each framing the held message again) while blocks
+		 * waited for validation, a core's worth of work.
+		 */
+		size_t hw = read_highwater(n);
+
+		bufferevent_setwatermark(p->bev, EV_READ,
+		    !blocked ? need : p->work_wait ? hw + 1 : 0, hw);
 	}
 	p->in_process = 0;
 }

@@ -9,6 +9,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/event.h>
 
 #include "chain/chainparams.h"
 #include "net/addrrelay.h"
@@ -282,6 +283,7 @@ test_inorder_work(void)
 {
 	struct peer *p;
 	uint64_t id;
+	size_t low, high;
 
 	netenv_open(5, 5, 5);
 	p = netenv_add_peer(CONN_INBOUND, NETENV_SERVICES, -1, 0);
@@ -295,6 +297,13 @@ test_inorder_work(void)
 	CHECK_EQ_STR(netenv_next_cmd(p), "");
 	CHECK(p->work_wait);
 	CHECK(peer_input_waits(p));
+	/*
+	 * While it waits, reads call nobody (a low mark above the high
+	 * one): a read callback for each 4 KiB libevent read framed the
+	 * held message again, a busy net thread during block sync.
+	 */
+	CHECK(bufferevent_getwatermark(p->bev, EV_READ, &low, &high) == 0);
+	CHECK(high > 0 && low > high);
 	/* A block's answer for a peer with no block out changes nothing. */
 	peer_work_done(&E.n, p->id, 0);
 	CHECK(!p->retry_pending && p->work_wait);
@@ -303,6 +312,9 @@ test_inorder_work(void)
 	resume(p);
 	CHECK_EQ_STR(netenv_next_cmd(p), "pong");
 	CHECK(!peer_input_waits(p));
+	/* Unblocked: woken when the next message's header is in. */
+	CHECK(bufferevent_getwatermark(p->bev, EV_READ, &low, &high) == 0);
+	CHECK_EQ_INT((long long)low, MSG_HEADER_SIZE);
 
 	/* Lost answers: a block and a transaction that never come back. */
 	p->sync.blocks_pending = 1;
