@@ -152,6 +152,12 @@ size_t store_map_size(struct store *s);
  * long write transaction (any thread).
  */
 int store_map_room(struct store *s, size_t *used, size_t *size);
+/*
+ * Whether another thread is blocked waiting to write (store_write_begin)
+ * or to grow the map (any thread): the holder of a long write transaction
+ * asks this after each unit of work and commits when it is so.
+ */
+int store_write_waiting(struct store *s);
 /* Bytes used by the store's data file (any thread). */
 int store_disk_size(struct store *s, uint64_t *bytes);
 

@@ -123,6 +123,12 @@ struct store {
 	unsigned int open_txns; /* guarded by gate_mu */
 	int grow_pending;	/* guarded by gate_mu */
 	size_t mapsize;		/* guarded by gate_mu */
+	/*
+	 * Threads blocked in store_write_begin or store_grow (atomic): a
+	 * thread that holds a long write transaction (background
+	 * validation's batch) ends it when someone waits.
+	 */
+	unsigned int write_waiters;
 
 	/* Writer (validation thread) only. */
 	int sync_mode;		  /* enum store_sync_mode */

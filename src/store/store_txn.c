@@ -180,6 +180,7 @@ store_write_begin(struct store *s, struct store_wtxn **out)
 	t = xcalloc(1, sizeof(*t));
 	t->r.s = s;
 	t->r.is_writer = 1;
+	__atomic_add_fetch(&s->write_waiters, 1, __ATOMIC_RELAXED);
 	for (;;) {
 		store_gate_enter(s);
 		rc = mdb_txn_begin(s->env, NULL, 0, &t->r.txn);
@@ -187,14 +188,19 @@ store_write_begin(struct store *s, struct store_wtxn **out)
 			break;
 		store_gate_leave(s);
 		if (rc != MDB_MAP_RESIZED || tries++ > 0 || thread_txns > 0) {
+			__atomic_sub_fetch(&s->write_waiters, 1,
+			    __ATOMIC_RELAXED);
 			free(t);
 			return store_lmdb_err("write begin", rc);
 		}
 		if ((rc = gate_adopt_mapsize(s)) != 0) {
+			__atomic_sub_fetch(&s->write_waiters, 1,
+			    __ATOMIC_RELAXED);
 			free(t);
 			return store_lmdb_err("adopt map size", rc);
 		}
 	}
+	__atomic_sub_fetch(&s->write_waiters, 1, __ATOMIC_RELAXED);
 	if ((rc = store_txn_init_slot(&t->r)) != STORE_OK) {
 		mdb_txn_abort(t->r.txn);
 		store_gate_leave(s);
@@ -317,8 +323,10 @@ store_grow(struct store *s)
 		return STORE_ERROR;
 	}
 	s->grow_pending = 1;
+	__atomic_add_fetch(&s->write_waiters, 1, __ATOMIC_RELAXED);
 	while (s->open_txns > 0)
 		pthread_cond_wait(&s->gate_cv, &s->gate_mu);
+	__atomic_sub_fetch(&s->write_waiters, 1, __ATOMIC_RELAXED);
 	want = s->mapsize * 2;
 	rc = mdb_env_set_mapsize(s->env, want);
 	if (rc == 0 && (rc = mdb_env_info(s->env, &info)) == 0)
@@ -330,6 +338,12 @@ store_grow(struct store *s)
 		return store_lmdb_err("grow map", rc);
 	log_info("store: map grown to %zu KiB", s->mapsize >> 10);
 	return STORE_OK;
+}
+
+int
+store_write_waiting(struct store *s)
+{
+	return __atomic_load_n(&s->write_waiters, __ATOMIC_RELAXED) > 0;
 }
 
 int

@@ -20,9 +20,14 @@
  * it accepts; when the next one is not there the thread sleeps until
  * bgval_wake (the validation thread calls it after storing blocks) or a
  * second has passed. Each block is checked again (CheckBlock,
- * ContextualCheckBlock) and connected in its own write transaction, as a
- * block of the followed chainstate is. The store serializes its writers,
- * so the two chainstates' commits take turns.
+ * ContextualCheckBlock) and connected in a sync batch (syncbatch.c): the
+ * blocks connected in a row share one write transaction, which commits
+ * when its dirty pages reach -dbcache's coins share, after 15 s, when no
+ * next block is stored yet, or when the validation thread waits to write
+ * (store_write_waiting) and the batch is a second old, so that the
+ * followed chainstate and the blocks it stores are held up by about that
+ * much at most. A crash loses the open batch; the next start resumes
+ * from the last commit.
  *
  * The end is reported once, through the done callback, on this thread:
  * reached the base with the right hash, with another hash, or a block on
@@ -201,6 +206,7 @@ step(struct bgval *bg, struct bg_result *res)
 	int rc;
 
 	if (tip == bg->base) {
+		cs_batch_end(cs);
 		finish(bg, res);
 		return 2;
 	}
@@ -218,8 +224,11 @@ step(struct bgval *bg, struct bg_result *res)
 	}
 	next = bindex_ancestor(bg->base, tip->e.height + 1);
 	rc = load_block(cs, next, &b);
-	if (rc == 1)
+	if (rc == 1) {
+		/* The validation thread must be free to store it. */
+		cs_batch_end(cs);
 		return 1;
+	}
 	if (rc != 0) {
 		hash_to_hex(next->e.hash, hex);
 		fatalx("%s: block %s cannot be read back from the store",
@@ -230,11 +239,15 @@ step(struct bgval *bg, struct bg_result *res)
 	c.b = &b;
 	if (check_block(cs, &b, 1, 1, &c.st) == 0 &&
 	    contextual_check_block(cs, &b, next->parent, &c.st) == 0)
-		rc = cs_write(cs, bg_connect_txn, &c);
+		rc = cs_batch_wanted(cs) ?
+		    cs_batch_connect(cs, next, &b, bg_connect_txn, &c, &c.st) :
+		    cs_write(cs, bg_connect_txn, &c);
 	else
 		rc = -1;
 	block_free(&b);
 	if (rc != 0) {
+		/* What the batch connected before it stays. */
+		cs_batch_end(cs);
 		if (!c.st.invalid) {
 			hash_to_hex(next->e.hash, hex);
 			fatalx("%s: store failure connecting %s in the "
@@ -250,6 +263,7 @@ step(struct bgval *bg, struct bg_result *res)
 	}
 	set_tip(bg, next);
 	publish_next(bg);
+	cs_batch_check(cs);
 	if (next->e.height % BG_LOG_EVERY == 0) {
 		/* Core's "[background validation] UpdateTip", as often. */
 		cs_log_update_tip(bg->cs);
@@ -276,6 +290,8 @@ bg_main(void *arg)
 		if (rc == 1)
 			wait_for_blocks(bg, &seen);
 	}
+	/* The batch's transaction belongs to this thread. */
+	cs_batch_end(bg->cs);
 	if (rc != 2)
 		return NULL;
 	tip = chain_tip(&bg->cs->chain);
@@ -306,6 +322,7 @@ bgval_start(struct chainstate *main, struct bindex *tip,
 	chain_init(&cs->chain);
 	cand_init(&cs->cand);
 	chain_set_tip(&cs->chain, tip);
+	cs->batch_budget = cs->opts.batch_bytes;
 	cs->scripts = script_batch_new(cs->opts.script_threads,
 	    cs->opts.sigcache);
 	bg->cs = cs;

@@ -15,7 +15,8 @@ other nodes (the dev chain's heights are not in regtest's assumeutxo table).
   getchainstates shows both chainstates, the UTXO set dumps to the same
   bytes, NODE_NETWORK is off, a second load is refused; it survives
   restarts before and during background validation (which resumes where it
-  was), refuses to start without the -testsnapshot entry as Core does
+  was; blocks stored ahead of it are connected in one sync batch, and after
+  kill -9 it resumes from its last commit), refuses to start without the -testsnapshot entry as Core does
   without its table entry; connected to node0 it reaches the tip while the
   background chainstate validates up to SNAP, which then drops out.
 - node3 has mined a short chain of its own (less work than the snapshot,
@@ -30,6 +31,7 @@ other nodes (the dev chain's heights are not in regtest's assumeutxo table).
 
 import json
 import os
+import re
 
 from test_framework.authproxy import JSONRPCException
 from test_framework.blocktools import COINBASE_MATURITY, create_chain
@@ -40,6 +42,7 @@ from test_framework.wallet import MiniWallet
 MAXTIPAGE = "-maxtipage=%d" % (20 * 365 * 24 * 3600)
 SNAP = 500
 META = 5 + 2 + 4 + 32 + 8
+BATCH = re.compile(r"sync batch: (\d+) blocks")
 
 
 def rpc_error(fn, *args):
@@ -211,6 +214,25 @@ class AssumeutxoTest(BitrootTestFramework):
         self.wait_until(lambda: n1.getchainstates()["chainstates"][0]["blocks"] == 250)
         self.restart_node(1, extra_args=args1)
         self.check_loaded(n1, dump, bg_height=250)
+
+        self.log.info("blocks stored ahead of it: background validation connects them in one sync batch")
+        self.restart_node(1, extra_args=args1 + ["-debug=bench"])
+        start = n1.debug_log_bytes()
+        # Highest first: the background chainstate waits for 251 while the rest is stored.
+        for h in range(400, 250, -1):
+            n1.submitblock(n0.getblock(n0.getblockhash(h), 0))
+        self.wait_until(lambda: n1.getchainstates()["chainstates"][0]["blocks"] == 400)
+        with open(n1.debug_log_path, "rb") as f:
+            f.seek(start)
+            sizes = [int(m.group(1)) for m in BATCH.finditer(f.read().decode("utf8", "replace"))]
+        assert sizes and max(sizes) > 1, sizes
+        assert_equal(sum(sizes), 150)
+        self.log.info("kill -9: it resumes from its last commit")
+        n1.kill_process()
+        self.start_node(1, extra_args=args1)
+        bg = n1.getchainstates()["chainstates"][0]["blocks"]
+        assert 250 <= bg <= 400, bg
+        self.check_loaded(n1, dump, bg_height=bg)
 
         self.log.info("connected to node0: tip and background validation both finish")
         self.connect_nodes(1, 0)
