@@ -29,7 +29,9 @@
 #            [--runs R] [--seed S] [--builddir DIR] [--no-ibd]
 #
 # BENCH_KEEP=1 keeps the work directory (datadirs, logs, snapshot);
-# BENCH_TARGET_ARGS adds arguments to the loading bitrootd.
+# BENCH_TARGET_ARGS adds arguments to the loading bitrootd;
+# BENCH_SOURCE_DIR keeps Core's source datadir there, to be reused (the
+# import is then mostly skipped); BENCH_NO_BDUMP=1 skips step 2.
 set -euo pipefail
 
 srcdir=$(cd "$(dirname "$0")/../.." && pwd)
@@ -137,7 +139,11 @@ start() {
 	local name=$1 bin=$2 c=$3
 	shift 3
 	dir[$name]=$work/$name
-	rm -rf "${dir[$name]}"
+	if [ "$name" = source ] && [ -n "${BENCH_SOURCE_DIR:-}" ]; then
+		dir[$name]=$BENCH_SOURCE_DIR
+	else
+		rm -rf "${dir[$name]}"
+	fi
 	mkdir -p "${dir[$name]}"
 	port[$name]=$(free_port)
 	p2p[$name]=$(free_port)
@@ -223,6 +229,9 @@ for h in $(seq 1 "$height"); do
 done >"$work/headers"
 
 # --- 2. bitrootd imports and dumps -----------------------------------------
+if [ -n "${BENCH_NO_BDUMP:-}" ]; then
+	b_dump=0
+else
 t0=$(now)
 start bsource "$daemon" "$cli" -listen=0 -connect=0 -loadblock="$chain"
 wait_height bsource "$height" >/dev/null
@@ -235,6 +244,7 @@ rm -rf "${dir[bsource]}"
 cmp "$work/core.snap" "$work/bitrootd.snap" || die "the snapshots differ"
 rm -f "$work/bitrootd.snap"
 say "bitrootd dumped the same $snapbytes bytes in $b_dump s"
+fi
 
 # --- 3 and 4. the runs -------------------------------------------------------
 results=$work/results
@@ -297,8 +307,9 @@ median() {	# FILE COLUMN
 }
 printf '{"what": "dump", "node": "core", "seconds": %.2f, "bytes": %d, "coins": %d}\n' \
     "$core_dump" "$snapbytes" "$coins"
-printf '{"what": "dump", "node": "bitrootd", "seconds": %.2f, "bytes": %d, "coins": %d, "identical": true}\n' \
-    "$b_dump" "$snapbytes" "$coins"
+[ -n "${BENCH_NO_BDUMP:-}" ] ||
+	printf '{"what": "dump", "node": "bitrootd", "seconds": %.2f, "bytes": %d, "coins": %d, "identical": true}\n' \
+	    "$b_dump" "$snapbytes" "$coins"
 r=$results/bitrootd
 printf '{"what": "load", "node": "bitrootd", "seconds": %.2f, "anon_before_kb": %d, "anon_after_kb": %d, "coins": %d, "runs": %d}\n' \
     "$(median "$r" 1)" "$(median "$r" 8)" "$(median "$r" 7)" "$coins" "$runs"

@@ -154,10 +154,11 @@ size_t store_map_size(struct store *s);
 int store_map_room(struct store *s, size_t *used, size_t *size);
 /*
  * Whether another thread is blocked waiting to write (store_write_begin)
- * or to grow the map (any thread): the holder of a long write transaction
- * asks this after each unit of work and commits when it is so.
+ * or to grow the map (any thread); with urgent_only, one whose write is
+ * not STORE_W_BULK. The holder of a long write transaction asks this
+ * after each unit of work and commits when it is so.
  */
-int store_write_waiting(struct store *s);
+int store_write_waiting(struct store *s, int urgent_only);
 /* Bytes used by the store's data file (any thread). */
 int store_disk_size(struct store *s, uint64_t *bytes);
 
@@ -174,6 +175,14 @@ void store_read_end(struct store_rtxn *t);
  * calls store_grow() and redoes the whole transaction.
  */
 int store_write_begin(struct store *s, struct store_wtxn **out);
+/*
+ * STORE_W_BULK: a write that may wait for a long transaction to reach a
+ * convenient end (store_write_waiting), such as storing blocks that only
+ * background validation needs yet.
+ */
+#define STORE_W_BULK 1
+int store_write_begin_flags(struct store *s, int flags,
+    struct store_wtxn **out);
 int store_write_commit(struct store_wtxn *t);
 void store_write_abort(struct store_wtxn *t);
 /* Reads inside the write transaction see its own writes. */

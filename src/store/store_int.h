@@ -124,11 +124,13 @@ struct store {
 	int grow_pending;	/* guarded by gate_mu */
 	size_t mapsize;		/* guarded by gate_mu */
 	/*
-	 * Threads blocked in store_write_begin or store_grow (atomic): a
-	 * thread that holds a long write transaction (background
-	 * validation's batch) ends it when someone waits.
+	 * Threads blocked in store_write_begin or store_grow (atomic), and
+	 * those of them whose write is not bulk (STORE_W_BULK): a thread
+	 * that holds a long write transaction (background validation's
+	 * batch) ends it when someone waits.
 	 */
 	unsigned int write_waiters;
+	unsigned int urgent_waiters;
 
 	/* Writer (validation thread) only. */
 	int sync_mode;		  /* enum store_sync_mode */

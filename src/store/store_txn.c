@@ -169,18 +169,41 @@ gate_adopt_mapsize(struct store *s)
 	return rc;
 }
 
+static void
+waiters(struct store *s, int urgent, int d)
+{
+	if (d > 0) {
+		__atomic_add_fetch(&s->write_waiters, 1, __ATOMIC_RELAXED);
+		if (urgent)
+			__atomic_add_fetch(&s->urgent_waiters, 1,
+			    __ATOMIC_RELAXED);
+	} else {
+		__atomic_sub_fetch(&s->write_waiters, 1, __ATOMIC_RELAXED);
+		if (urgent)
+			__atomic_sub_fetch(&s->urgent_waiters, 1,
+			    __ATOMIC_RELAXED);
+	}
+}
+
 int
 store_write_begin(struct store *s, struct store_wtxn **out)
 {
+	return store_write_begin_flags(s, 0, out);
+}
+
+int
+store_write_begin_flags(struct store *s, int flags,
+    struct store_wtxn **out)
+{
 	struct store_wtxn *t;
-	int rc, tries = 0;
+	int rc, tries = 0, urgent = !(flags & STORE_W_BULK);
 
 	if (thread_wtxn)
 		fatalx("%s: a write transaction is already open", __func__);
 	t = xcalloc(1, sizeof(*t));
 	t->r.s = s;
 	t->r.is_writer = 1;
-	__atomic_add_fetch(&s->write_waiters, 1, __ATOMIC_RELAXED);
+	waiters(s, urgent, 1);
 	for (;;) {
 		store_gate_enter(s);
 		rc = mdb_txn_begin(s->env, NULL, 0, &t->r.txn);
@@ -188,19 +211,17 @@ store_write_begin(struct store *s, struct store_wtxn **out)
 			break;
 		store_gate_leave(s);
 		if (rc != MDB_MAP_RESIZED || tries++ > 0 || thread_txns > 0) {
-			__atomic_sub_fetch(&s->write_waiters, 1,
-			    __ATOMIC_RELAXED);
+			waiters(s, urgent, -1);
 			free(t);
 			return store_lmdb_err("write begin", rc);
 		}
 		if ((rc = gate_adopt_mapsize(s)) != 0) {
-			__atomic_sub_fetch(&s->write_waiters, 1,
-			    __ATOMIC_RELAXED);
+			waiters(s, urgent, -1);
 			free(t);
 			return store_lmdb_err("adopt map size", rc);
 		}
 	}
-	__atomic_sub_fetch(&s->write_waiters, 1, __ATOMIC_RELAXED);
+	waiters(s, urgent, -1);
 	if ((rc = store_txn_init_slot(&t->r)) != STORE_OK) {
 		mdb_txn_abort(t->r.txn);
 		store_gate_leave(s);
@@ -323,10 +344,11 @@ store_grow(struct store *s)
 		return STORE_ERROR;
 	}
 	s->grow_pending = 1;
-	__atomic_add_fetch(&s->write_waiters, 1, __ATOMIC_RELAXED);
+	/* Every transaction waits for a resize: urgent. */
+	waiters(s, 1, 1);
 	while (s->open_txns > 0)
 		pthread_cond_wait(&s->gate_cv, &s->gate_mu);
-	__atomic_sub_fetch(&s->write_waiters, 1, __ATOMIC_RELAXED);
+	waiters(s, 1, -1);
 	want = s->mapsize * 2;
 	rc = mdb_env_set_mapsize(s->env, want);
 	if (rc == 0 && (rc = mdb_env_info(s->env, &info)) == 0)
@@ -341,9 +363,11 @@ store_grow(struct store *s)
 }
 
 int
-store_write_waiting(struct store *s)
+store_write_waiting(struct store *s, int urgent_only)
 {
-	return __atomic_load_n(&s->write_waiters, __ATOMIC_RELAXED) > 0;
+	return __atomic_load_n(urgent_only ? &s->urgent_waiters :
+					     &s->write_waiters,
+		   __ATOMIC_RELAXED) > 0;
 }
 
 int

@@ -24,10 +24,10 @@
  * blocks connected in a row share one write transaction, which commits
  * when its dirty pages reach -dbcache's coins share, after 15 s, when no
  * next block is stored yet, or when the validation thread waits to write
- * (store_write_waiting) and the batch is a second old, so that the
- * followed chainstate and the blocks it stores are held up by about that
- * much at most. A crash loses the open batch; the next start resumes
- * from the last commit.
+ * (store_write_waiting): at once for its own chainstate's work, after
+ * BG_YIELD_US (syncbatch.c) for a bulk write, the storing of a downloaded
+ * block that did not move the tip. A crash loses the open batch; the next
+ * start resumes from the last commit.
  *
  * The end is reported once, through the done callback, on this thread:
  * reached the base with the right hash, with another hash, or a block on

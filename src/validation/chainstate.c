@@ -82,7 +82,8 @@ cs_txn(struct chainstate *cs,
 	/* One write transaction at a time: a sync batch commits first. */
 	cs_batch_end(cs);
 	for (;;) {
-		if ((rc = store_write_begin(cs->store, &w)) != STORE_OK)
+		if ((rc = store_write_begin_flags(cs->store,
+			 cs->bulk_write ? STORE_W_BULK : 0, &w)) != STORE_OK)
 			return rc;
 		if ((rc = store_txn_use(store_wtxn_reader(w), cs->role)) !=
 		    0) {
@@ -740,7 +741,7 @@ enum val_result
 chainstate_process_parsed(struct chainstate *cs, const uint8_t *raw,
     size_t len, struct block *b, struct block_result *r)
 {
-	struct bindex *bi = NULL;
+	struct bindex *bi = NULL, *tip0;
 	int more = 0, rc;
 
 	memset(r, 0, sizeof(*r));
@@ -776,12 +777,21 @@ chainstate_process_parsed(struct chainstate *cs, const uint8_t *raw,
 	cs->watch_len = len;
 	cs->watch_checked = 0;
 	vs_clear(&cs->watch_state);
+	tip0 = chain_tip(&cs->chain);
 	rc = activate_best_chain(cs, 0, &more);
 	cs->watch = NULL;
 	cs->watch_block = NULL;
 	cs->watch_raw = NULL;
 	cs->watch_len = 0;
-	if (rc != 0 || cs_flush_dirty(cs) != 0) {
+	/*
+	 * A block that did not move the tip (one that only background
+	 * validation needs yet, most often) is stored as a bulk write.
+	 */
+	cs->bulk_write = rc == 0 && chain_tip(&cs->chain) == tip0;
+	if (rc == 0)
+		rc = cs_flush_dirty(cs);
+	cs->bulk_write = 0;
+	if (rc != 0) {
 		vs_error(&r->st, "store failure while connecting");
 		r->res = VAL_ERROR;
 		return r->res;

@@ -125,6 +125,12 @@ struct chainstate {
 	struct store_wtxn *batch;
 	uint64_t batch_budget;
 	int batch_allowed;
+	/*
+	 * The next write transaction may wait for background validation's
+	 * batch (STORE_W_BULK): set around storing a block that did not
+	 * move the tip. Validation thread only.
+	 */
+	int bulk_write;
 	int64_t batch_start_us;
 	uint64_t batch_ops;	   /* places in the coins table it wrote */
 	uint64_t batch_leaf_pages; /* coins table's pages when it began */

@@ -22,8 +22,8 @@
  * tip needs a write transaction (cs_txn). The validation thread opens
  * one only with no background chainstate thread writing; that thread
  * (background.c) batches its own blocks, and ends its batch when
- * another writer waits for the store (after BG_YIELD_US), or no next
- * block is stored yet.
+ * another writer waits for the store (a bulk write after BG_YIELD_US),
+ * or no next block is stored yet.
  */
 #include <math.h>
 #include <string.h>
@@ -36,8 +36,8 @@
 
 /* Bounds what a power cut can take, and how long other threads lag. */
 #define BATCH_MAX_US (15 * 1000 * 1000)
-/* How long a waiting writer may wait for background validation's batch. */
-#define BG_YIELD_US (1000 * 1000)
+/* How long a bulk write may wait for background validation's batch. */
+#define BG_YIELD_US (5 * 1000 * 1000)
 /* The index entry, undo position, active-chain entry and tip of a block. */
 #define PAGES_PER_BLOCK 8
 /* A new leaf for about every this many coins added (splits). */
@@ -50,16 +50,20 @@ cs_batch_wanted(struct chainstate *cs)
 		return 0;
 	/*
 	 * Background validation (background.c) is always catching up, but
-	 * it shares the store's one writer with the validation thread: when
-	 * that thread (or a map resize) waits, it gives way once its batch
-	 * is BG_YIELD_US old. Giving way at once made batches of one block,
-	 * since the validation thread stores each block it downloads for
-	 * the background chainstate in a transaction of its own.
+	 * it shares the store's one writer with the validation thread: it
+	 * gives way at once to a write of that thread (or a map resize),
+	 * and to the storing of a downloaded block (a bulk write) once its
+	 * batch is BG_YIELD_US old. Giving way to those at once made
+	 * batches of one block, since the validation thread stores each
+	 * block it downloads for the background chainstate in a
+	 * transaction of its own.
 	 */
 	if (cs->background)
 		return cs->batch == NULL ||
-		    time_mono_micros() - cs->batch_start_us < BG_YIELD_US ||
-		    !store_write_waiting(cs->store);
+		    (!store_write_waiting(cs->store, 1) &&
+			(time_mono_micros() - cs->batch_start_us <
+				BG_YIELD_US ||
+			    !store_write_waiting(cs->store, 0)));
 	return cs->batch_allowed && chainstate_is_initial_download(cs);
 }
 

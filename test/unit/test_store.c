@@ -904,6 +904,83 @@ out:
 	tdir_free(&td);
 }
 
+/* ---- writers that wait (store_write_waiting) ---- */
+
+struct waiter {
+	struct store *s;
+	int flags;
+	int done; /* atomic */
+};
+
+static void *
+waiter_main(void *arg)
+{
+	struct waiter *wt = arg;
+	struct store_wtxn *w;
+
+	if (store_write_begin_flags(wt->s, wt->flags, &w) == STORE_OK)
+		store_write_abort(w);
+	__atomic_store_n(&wt->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Polls up to 5 s for the store to see a waiter of the kind asked. */
+static int
+sees_waiter(struct store *s, int urgent_only)
+{
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		if (store_write_waiting(s, urgent_only))
+			return 1;
+		usleep(1000);
+	}
+	return 0;
+}
+
+/*
+ * A thread that holds the writer sees who waits for it: a bulk write
+ * (STORE_W_BULK) counts as waiting but not as urgent, a plain one as
+ * both; once the holder commits, both get the writer and the counts are
+ * back to zero.
+ */
+static void
+test_write_waiting(void)
+{
+	struct tdir td;
+	struct store *s;
+	struct store_wtxn *w;
+	struct waiter bulk = { NULL, STORE_W_BULK, 0 }, urgent = { NULL, 0, 0 };
+	pthread_t tb, tu;
+	int i;
+
+	tdir_make(&td);
+	if ((s = testenv_store_open(td.cs, REGTEST)) == NULL) {
+		CHECK(0);
+		goto out;
+	}
+	CHECK(!store_write_waiting(s, 0) && !store_write_waiting(s, 1));
+	CHECK_EQ_INT(store_write_begin(s, &w), STORE_OK);
+	/* Its own transaction is not somebody waiting. */
+	CHECK(!store_write_waiting(s, 0));
+	bulk.s = urgent.s = s;
+	pthread_create(&tb, NULL, waiter_main, &bulk);
+	CHECK(sees_waiter(s, 0));
+	CHECK(!store_write_waiting(s, 1));
+	pthread_create(&tu, NULL, waiter_main, &urgent);
+	CHECK(sees_waiter(s, 1));
+	CHECK(!__atomic_load_n(&bulk.done, __ATOMIC_ACQUIRE));
+	CHECK_EQ_INT(store_write_commit(w), STORE_OK);
+	pthread_join(tb, NULL);
+	pthread_join(tu, NULL);
+	CHECK(bulk.done && urgent.done);
+	for (i = 0; i < 2; i++)
+		CHECK(!store_write_waiting(s, i));
+	store_close(s);
+out:
+	tdir_free(&td);
+}
+
 /* ---- map growth ---- */
 
 static void
@@ -1416,4 +1493,4 @@ UNIT_MAIN(UNIT_CASE(test_open_close_reopen), UNIT_CASE(test_index),
     UNIT_CASE(test_mapfull_grow), UNIT_CASE(test_refuse_other_chain),
     UNIT_CASE(test_refuse_newer_format), UNIT_CASE(test_refuse_leveldb),
     UNIT_CASE(test_refuse_foreign_data), UNIT_CASE(test_value_checksums),
-    UNIT_CASE(test_short_by_free_pages))
+    UNIT_CASE(test_short_by_free_pages), UNIT_CASE(test_write_waiting))
