@@ -66,41 +66,9 @@ while [ $# -gt 0 ]; do
 	*) usage ;;
 	esac
 done
-case "$coins" in ''|*[!0-9]*) usage ;; esac
-case "$runs" in ''|*[!0-9]*|0) usage ;; esac
-case "$seed" in ''|*[!0-9]*) usage ;; esac
-[ -n "$core" ] || usage
-
-gen=$builddir/contrib/bench/gen_utxo_chain
-daemon=$builddir/src/bitrootd
-cli=$builddir/src/bitroot-cli
-corecli=$(dirname "$core")/bitcoin-cli
-for f in "$gen" "$daemon" "$cli"; do
-	[ -x "$f" ] || die "no $f: build first (contrib/build.sh)"
-done
-[ -x "$core" ] || die "no Bitcoin Core bitcoind at $core"
-[ -x "$corecli" ] || die "no bitcoin-cli beside $core"
-[ -x /usr/bin/time ] || die "needs GNU time at /usr/bin/time (peak RSS)"
-
-# --- the chain (shared with bench_utxo_scale.sh's cache) ---------------------
-cache=${BENCH_CACHE:-/tmp/bitroot-utxo-chains}
-mkdir -p "$cache"
-chain=$cache/utxo-$coins-s$seed.dat
-meta=$cache/utxo-$coins-s$seed.txt
-if [ ! -s "$chain" ] || [ ! -s "$meta" ]; then
-	say "generating $chain"
-	"$gen" --coins "$coins" --seed "$seed" --out "$chain.tmp" >"$meta.tmp"
-	mv "$chain.tmp" "$chain"
-	mv "$meta.tmp" "$meta"
-fi
-field() {
-	sed -n "s/^$1=//p" "$meta"
-}
-height=$(field height)
-tip=$(field tip)
-[ "$(field coins)" = "$coins" ] || die "$meta is not a chain of $coins coins"
-say "chain: height $height, $(field transactions) transactions, $(field bytes) bytes"
-say "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+signed=
+# shellcheck source=contrib/bench/utxo_chain.sh
+. "$srcdir/contrib/bench/utxo_chain.sh"
 
 work=$(mktemp -d /tmp/bench_snapshot.XXXXXX)
 pids=()

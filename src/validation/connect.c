@@ -652,22 +652,18 @@ cs_copy_stored_block(struct chainstate *cs, const uint8_t hash[32],
 	const uint8_t *p;
 	int rc;
 
-	if (cs->batch) {
-		/*
-		 * This thread holds the store's writer: read through it (no
-		 * other thread committed since it began).
-		 */
-		rc = store_get_block(store_wtxn_reader(cs->batch), hash, &p,
-		    len);
-		if (rc == STORE_OK)
-			keep_copy(cs, p, *len);
-		return rc;
-	}
-	if (store_read_begin(cs->store, &r) != STORE_OK)
+	/*
+	 * A thread in a sync batch holds the store's writer: it reads
+	 * through it (no other thread committed since it began).
+	 */
+	if (cs->batch)
+		r = store_wtxn_reader(cs->batch);
+	else if (store_read_begin(cs->store, &r) != STORE_OK)
 		return STORE_ERROR;
 	if ((rc = store_get_block(r, hash, &p, len)) == STORE_OK)
 		keep_copy(cs, p, *len);
-	store_read_end(r);
+	if (cs->batch == NULL)
+		store_read_end(r);
 	return rc;
 }
 
