@@ -157,6 +157,7 @@ BASE_SCRIPTS = [
 
 # A quick set that still drives every thread: run under ASan+UBSan and TSan.
 SANITIZER_SMOKE = [
+    "feature_assumeutxo.py",
     "interop_sync.py",
     "mempool_import.py",
     "feature_proxy.py",
