@@ -326,6 +326,9 @@ node_start(const struct args *a, struct node **out)
 	struct store_options so;
 	unsigned filter_types;
 	int rc, serve_filters, reindex;
+	struct chainstate_prune_lock lock = { NULL, -1 };
+	char lock_name[FILTERINDEX_NAME_LEN];
+	size_t nlocks = 0;
 
 	if (chainparams_id_from_name(args_chain_name(a), &id) == -1) {
 		log_warnx("Error: unknown chain %s", args_chain_name(a));
@@ -352,18 +355,6 @@ node_start(const struct args *a, struct node **out)
 		log_warnx("Error: %s", err);
 		goto fail;
 	}
-	/*
-	 * Core holds pruning back for an index that lags (prune locks);
-	 * bitrootd has none yet, so the filter index could find its blocks
-	 * gone: refused rather than left to fail later.
-	 */
-	if (filter_types != 0 && args_get_int(a, "prune", 0) != 0) {
-		log_warnx("Error: -blockfilterindex with -prune is not "
-			  "supported by bitrootd yet: the index could need "
-			  "blocks already pruned. Use one or the other");
-		goto fail;
-	}
-
 	dir = xasprintf("%s/chainstate", args_chaindir(a));
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
 		log_warn("Error: cannot create %s", dir);
@@ -410,7 +401,22 @@ node_start(const struct args *a, struct node **out)
 	/* One runner for both: commands run one at a time, off node threads. */
 	if (n->blocknotify != NULL || n->alertnotify != NULL)
 		n->notify = notify_start();
-	if (validation_start_sc(a, n->cp, n->store, n->sigcache, &n->val) != 0)
+	/*
+	 * The filter index reads blocks and undo data on its own thread: its
+	 * prune lock (Core's) is in place before validation can prune.
+	 */
+	if (filter_types & (1u << BLOCKFILTER_BASIC)) {
+		if (filterindex_prune_lock(n->store, BLOCKFILTER_BASIC,
+			lock_name, &lock.height) != 0) {
+			log_warnx("Error: cannot read the block filter index's "
+				  "state from the store");
+			goto fail;
+		}
+		lock.name = lock_name;
+		nlocks = 1;
+	}
+	if (validation_start_locks(a, n->cp, n->store, n->sigcache, &lock,
+		nlocks, &n->val) != 0)
 		goto fail;
 	if (n->notify) {
 		struct validation_listener vl;

@@ -108,10 +108,11 @@ struct filterindex {
 	struct store *store;
 	struct validation *v;
 	uint8_t type;
-	char name[48];
+	char name[FILTERINDEX_NAME_LEN];
 	char marker_key[40];
 	pthread_t thread;
 	int started;
+	int lock_id; /* its prune lock (validation_prune_lock_find), or -1 */
 
 	/*
 	 * mu guards everything below. cv wakes the index thread (wake,
@@ -495,6 +496,8 @@ commit_batch(struct filterindex *fi, struct batch *b, size_t events)
 	memcpy(fi->best, b->best, 32);
 	fi->best_height = b->best_height;
 	fi->has_best = 1;
+	/* Written: pruning may now go up to these blocks. */
+	validation_prune_lock_set(fi->v, fi->lock_id, b->best_height);
 	/* Events are removed only here, by this thread: the front is ours. */
 	if (events > fi->nev)
 		events = fi->nev;
@@ -545,6 +548,7 @@ forget_best(struct filterindex *fi, const char *why)
 	fi->has_best = 0;
 	fi->best_height = 0;
 	pthread_mutex_unlock(&fi->mu);
+	validation_prune_lock_set(fi->v, fi->lock_id, -1);
 }
 
 static void
@@ -920,6 +924,76 @@ load_best(struct filterindex *fi)
 	return 0;
 }
 
+static void
+marker_key_of(uint8_t type, char *key, size_t len)
+{
+	snprintf(key, len, "blockfilterindex.%s", blockfilter_type_name(type));
+}
+
+static void
+name_of(uint8_t type, char *name, size_t len)
+{
+	snprintf(name, len, "%s block filter index",
+	    blockfilter_type_name(type));
+}
+
+int
+filterindex_prune_lock(struct store *s, uint8_t type,
+    char name[FILTERINDEX_NAME_LEN], int32_t *height)
+{
+	struct store_rtxn *t;
+	const uint8_t *v;
+	char key[40];
+	size_t len;
+	int rc;
+
+	name_of(type, name, FILTERINDEX_NAME_LEN);
+	marker_key_of(type, key, sizeof(key));
+	if (store_read_begin(s, &t) != STORE_OK)
+		return -1;
+	rc = store_get_meta(t, key, &v, &len);
+	*height = rc == STORE_OK && len == MARKER_LEN ?
+	    (int32_t)le32_read(v + 32) :
+	    -1;
+	store_read_end(t);
+	return rc == STORE_OK || rc == STORE_NOTFOUND ? 0 : -1;
+}
+
+/*
+ * Core's check at an index's start: an index that is behind the tip must
+ * find every block from its best block's fork with the active chain (or
+ * from genesis) to the tip, else it could never catch up. 0, or -1 after
+ * Core's error.
+ */
+static int
+check_pruned(struct filterindex *fi)
+{
+	int32_t pruned_below = validation_prune_height(fi->v), fork_h = -1;
+	struct store_rtxn *t;
+	int rc = STORE_OK;
+
+	if (fi->synced || pruned_below == 0)
+		return 0;
+	if (fi->has_best) {
+		if (store_read_begin(fi->store, &t) != STORE_OK)
+			return -1;
+		rc = find_fork(t, fi->best, &fork_h);
+		store_read_end(t);
+		if (rc == STORE_NOTFOUND)
+			fork_h = -1;
+		else if (rc != STORE_OK)
+			return -1;
+	}
+	/* It reads from block fork_h + 1; the data starts at pruned_below. */
+	if (fork_h + 1 >= pruned_below)
+		return 0;
+	log_warnx("Error: %s best block of the index goes beyond pruned "
+		  "data. Please disable the index or reindex (which will "
+		  "download the whole blockchain again)",
+	    fi->name);
+	return -1;
+}
+
 int
 filterindex_start(struct store *s, struct validation *v, uint8_t type,
     struct filterindex **out)
@@ -930,10 +1004,9 @@ filterindex_start(struct store *s, struct validation *v, uint8_t type,
 	fi->store = s;
 	fi->v = v;
 	fi->type = type;
-	snprintf(fi->name, sizeof(fi->name), "%s block filter index",
-	    blockfilter_type_name(type));
-	snprintf(fi->marker_key, sizeof(fi->marker_key), "blockfilterindex.%s",
-	    blockfilter_type_name(type));
+	name_of(type, fi->name, sizeof(fi->name));
+	marker_key_of(type, fi->marker_key, sizeof(fi->marker_key));
+	fi->lock_id = validation_prune_lock_find(v, fi->name);
 	pthread_mutex_init(&fi->mu, NULL);
 	pthread_cond_init(&fi->cv, NULL);
 	pthread_cond_init(&fi->progress_cv, NULL);
@@ -943,6 +1016,13 @@ filterindex_start(struct store *s, struct validation *v, uint8_t type,
 		filterindex_stop(fi);
 		return -1;
 	}
+	if (check_pruned(fi) != 0) {
+		filterindex_stop(fi);
+		return -1;
+	}
+	/* The stored best block may have gone from the block index. */
+	validation_prune_lock_set(v, fi->lock_id,
+	    fi->has_best ? fi->best_height : -1);
 	memset(&l, 0, sizeof(l));
 	l.arg = fi;
 	l.tip_changed = on_tip_changed;

@@ -54,11 +54,23 @@ int filterindex_options(const struct args *a, unsigned *types, int *serve,
 /*
  * Reads the index's best block from the store, registers the tip
  * listener with v and starts the thread, which catches up with the
- * active chain at once. Main thread, after validation_start; 0, or -1
- * with the reason logged.
+ * active chain at once. In prune mode an index behind the tip whose
+ * blocks were pruned is refused with Core's error; the index moves the
+ * prune lock named after it (fi's name, "basic block filter index") as
+ * it commits. Main thread, after validation_start; 0, or -1 with the
+ * reason logged.
  */
 int filterindex_start(struct store *s, struct validation *v, uint8_t type,
     struct filterindex **out);
+/*
+ * The index's prune lock as it starts (validation_start_locks): its name,
+ * "basic block filter index" (Core's), and the height of its stored best
+ * block, -1 when it has none. 0, or -1 on a store failure. Main thread,
+ * before the index starts.
+ */
+#define FILTERINDEX_NAME_LEN 48
+int filterindex_prune_lock(struct store *s, uint8_t type,
+    char name[FILTERINDEX_NAME_LEN], int32_t *height);
 /* Finishes the batch in hand, joins the thread, frees fi. Main thread. */
 void filterindex_stop(struct filterindex *fi);
 

@@ -284,6 +284,8 @@ disconnect_one(struct chainstate *cs)
 		metrics_inc(M_CHAIN_BLOCKS_DISCONNECTED, 0);
 		metrics_block_disconnected(tip->e.height);
 	}
+	/* An index's new branch starts at the fork: keep its blocks. */
+	chainstate_prune_locks_disconnected(cs, tip->e.height);
 	cs_log_update_tip(cs);
 	if (notify_disconnected(cs, tip) != 0) {
 		hash_to_hex(tip->e.hash, hex);

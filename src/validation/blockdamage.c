@@ -66,6 +66,12 @@ chainstate_forget_damaged(struct chainstate *cs, char first_hex[65],
 		cs_lock(cs);
 		b->e.status &= ~(BLOCK_HAVE_DATA | BLOCK_HAVE_UNDO);
 		b->e.chain_tx = 0;
+		/*
+		 * Unlike a pruned block's, its transactions count as never
+		 * received, so no restart makes it a candidate before it is
+		 * downloaded again.
+		 */
+		b->e.tx_count = 0;
 		cand_remove(&cs->cand, b);
 		cs_unlock(cs);
 		cs_mark_dirty(cs, b);

@@ -147,6 +147,13 @@ set_chainwork(struct bindex *b)
 	arith256_to_be(&work, b->e.chainwork);
 }
 
+/* The block's transactions were received once (Core's nTx > 0). */
+static int
+tx_known(const struct bindex *b)
+{
+	return (b->e.status & BLOCK_VALID_TX) && b->e.tx_count > 0;
+}
+
 static int
 failed(const struct bindex *b)
 {
@@ -410,15 +417,20 @@ load_index(struct chainstate *cs)
 			}
 		}
 		bindex_build_skip(b);
-		/* Recompute what is derived, rather than trusting it. */
-		if ((b->e.status & BLOCK_HAVE_DATA) &&
+		/*
+		 * Recompute what is derived, rather than trusting it. As
+		 * Core's (nTx > 0), a block counts once its transactions
+		 * were received, data pruned since or not: else after a
+		 * restart nothing above a pruned block could be connected.
+		 */
+		if (tx_known(b) &&
 		    (b->parent == NULL || b->parent->e.chain_tx != 0))
 			b->e.chain_tx = (b->parent ? b->parent->e.chain_tx :
 						     0) +
 			    b->e.tx_count;
 		else {
 			b->e.chain_tx = 0;
-			if (b->e.status & BLOCK_HAVE_DATA)
+			if (tx_known(b))
 				blist_add(&cs->unlinked, b);
 		}
 		/* A snapshot's base stands in for its history. */

@@ -69,6 +69,13 @@ struct chainstate_opts {
 	 */
 	uint64_t prune_target;
 	/*
+	 * Prune locks (Core's): one per index that reads stored blocks and
+	 * undo data on its own thread, with the height of its best block at
+	 * start-up (-1: none yet). Copied at open; see chainstate_prune_lock_*.
+	 */
+	const struct chainstate_prune_lock *prune_locks;
+	size_t n_prune_locks;
+	/*
 	 * assumeutxo: the store's followed chainstate came from a UTXO
 	 * snapshot based on this block, with chain_tx transactions up to it,
 	 * and background validation has not yet agreed with it.
@@ -79,6 +86,8 @@ struct chainstate_opts {
 };
 
 #define CHAINSTATE_PRUNE_MANUAL UINT64_MAX
+
+#define CHAINSTATE_MAX_PRUNE_LOCKS 4
 
 /* Notifications to the owner, called on the owner's thread. */
 struct chainstate_hooks {
@@ -183,6 +192,27 @@ int chainstate_prune_manual(struct chainstate *cs, int32_t height);
 int32_t chainstate_prune_height(struct chainstate *cs);
 int chainstate_have_pruned(struct chainstate *cs);
 void chainstate_prune_init(struct chainstate *cs);
+/*
+ * Prune locks, as Core's: pruning keeps every block above the lowest
+ * lock's height less PRUNE_LOCK_BUFFER (10), so an index that lags still
+ * finds the blocks and undo data it has to read; a lock of -1 keeps every
+ * block. A disconnected block moves every lock above its parent back to
+ * the parent (validation thread), so a reorg's new branch is indexed from
+ * the fork. chainstate_prune_lock_find (any thread; the set is fixed at
+ * open): the lock's id, or -1 when no lock has that name.
+ * chainstate_prune_lock_set (any thread; an atomic the pruner reads):
+ * the index's best height after each commit: the index raises its lock
+ * only after writing what it read, so a value the pruner reads late only
+ * keeps more. (An index that commits a batch of the old branch after a
+ * reorg moved its lock back raises it again until it reaches the new
+ * branch; the 288 blocks below the tip are kept in any case, and a
+ * reorg deeper than that has no undo data in prune mode.)
+ */
+int chainstate_prune_lock_find(struct chainstate *cs, const char *name);
+void chainstate_prune_lock_set(struct chainstate *cs, int id, int32_t height);
+int32_t chainstate_prune_lock_height(struct chainstate *cs, int id);
+void chainstate_prune_locks_disconnected(struct chainstate *cs,
+    int32_t height);
 
 int chainstate_forget_damaged(struct chainstate *cs, char first_hex[65],
     int *in_chain);

@@ -59,6 +59,12 @@ struct chainstate {
 	struct bindex *genesis_tmp;  /* genesis while it is connected */
 
 	int32_t prune_height; /* atomic: chainstate_prune_height */
+	/* Prune locks: fixed at open; each height an atomic (prune.c). */
+	struct {
+		char name[64];
+		int32_t height;
+	} prune_locks[CHAINSTATE_MAX_PRUNE_LOCKS];
+	size_t n_prune_locks;
 	int64_t next_seq;     /* arrival order of block data */
 	int64_t precious_seq; /* negative, counts down */
 	uint8_t last_precious_work[32];

@@ -6,9 +6,14 @@
  * BLOCK_HAVE_UNDO in the same write transaction that drops their records
  * (store_prune_file); the files go after it commits.
  *
+ * Prune locks (chainstate.h) hold pruning below an index that lags; the
+ * index moves its own lock, the pruner and a disconnected block only read
+ * and lower it.
+ *
  * Validation thread only, outside any write transaction. prune_height is
  * published for the rpc thread (getblockchaininfo) as an atomic.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +24,8 @@
 
 /* Core's MIN_BLOCKS_TO_KEEP: a reorganisation this deep keeps its undo data. */
 #define MIN_BLOCKS_TO_KEEP 288
+/* Core's PRUNE_LOCK_BUFFER: blocks kept below a lock, for a short reorg. */
+#define PRUNE_LOCK_BUFFER 10
 /* The meta key (store_put_meta) recording that blocks were pruned once. */
 #define META_HAVE_PRUNED "havepruned"
 
@@ -122,6 +129,36 @@ chainstate_have_pruned(struct chainstate *cs)
 	return rc == STORE_OK ? 1 : rc == STORE_NOTFOUND ? 0 : -1;
 }
 
+/*
+ * The limit lowered to keep the PRUNE_LOCK_BUFFER blocks below every
+ * lock and the locked ones above (Core's FlushStateToDisk), logging the
+ * lock that decides against the tip, as Core does, even when the caller's
+ * limit is lower still. Unlike Core's, the result may go below 1: an
+ * index with no best block still needs block 1 and genesis.
+ */
+static int32_t
+apply_locks(struct chainstate *cs, int32_t limit)
+{
+	struct bindex *tip = chain_tip(&cs->chain);
+	int32_t last = tip != NULL ? tip->e.height : 0, h, lock_h;
+	const char *limiting = NULL;
+	size_t i;
+
+	for (i = 0; i < cs->n_prune_locks; i++) {
+		h = __atomic_load_n(&cs->prune_locks[i].height,
+		    __ATOMIC_ACQUIRE);
+		lock_h = h - PRUNE_LOCK_BUFFER - 1;
+		if (lock_h <= last) {
+			last = lock_h;
+			limiting = cs->prune_locks[i].name;
+		}
+	}
+	if (limiting != NULL)
+		log_debug(LOG_PRUNE, "%s limited pruning to height %d",
+		    limiting, (int)last);
+	return last < limit ? last : limit;
+}
+
 static int
 prune(struct chainstate *cs, int32_t limit, uint64_t target)
 {
@@ -141,13 +178,14 @@ prune(struct chainstate *cs, int32_t limit, uint64_t target)
 		return 0;
 	}
 	memset(&p, 0, sizeof(p));
-	p.limit = limit;
 	p.target = target;
 	if (store_read_begin(cs->store, &r) != 0)
 		return -1;
 	rc = store_blockfiles_size(r, &p.usage);
-	if (rc == 0 && (target == 0 || p.usage >= target))
+	if (rc == 0 && (target == 0 || p.usage >= target)) {
+		p.limit = apply_locks(cs, limit);
 		rc = store_iter_blockfiles(r, pick_file, &p);
+	}
 	store_read_end(r);
 	if (rc < 0) {
 		free(p.files);
@@ -202,5 +240,68 @@ chainstate_prune_manual(struct chainstate *cs, int32_t height)
 void
 chainstate_prune_init(struct chainstate *cs)
 {
+	size_t i, n = cs->opts.n_prune_locks;
+
+	if (n > CHAINSTATE_MAX_PRUNE_LOCKS)
+		fatalx("chainstate: %zu prune locks, at most %d", n,
+		    CHAINSTATE_MAX_PRUNE_LOCKS);
+	for (i = 0; i < n; i++) {
+		snprintf(cs->prune_locks[i].name,
+		    sizeof(cs->prune_locks[i].name), "%s",
+		    cs->opts.prune_locks[i].name);
+		cs->prune_locks[i].height = cs->opts.prune_locks[i].height;
+	}
+	cs->n_prune_locks = n;
+	/* The caller's array is not ours to keep. */
+	cs->opts.prune_locks = NULL;
+	cs->opts.n_prune_locks = 0;
 	update_prune_height(cs);
+}
+
+int
+chainstate_prune_lock_find(struct chainstate *cs, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cs->n_prune_locks; i++)
+		if (strcmp(cs->prune_locks[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+void
+chainstate_prune_lock_set(struct chainstate *cs, int id, int32_t height)
+{
+	if (id < 0 || (size_t)id >= cs->n_prune_locks)
+		return;
+	__atomic_store_n(&cs->prune_locks[id].height, height,
+	    __ATOMIC_RELEASE);
+}
+
+int32_t
+chainstate_prune_lock_height(struct chainstate *cs, int id)
+{
+	if (id < 0 || (size_t)id >= cs->n_prune_locks)
+		return -1;
+	return __atomic_load_n(&cs->prune_locks[id].height, __ATOMIC_ACQUIRE);
+}
+
+void
+chainstate_prune_locks_disconnected(struct chainstate *cs, int32_t height)
+{
+	int32_t max_h = height - 1, h;
+	size_t i;
+
+	for (i = 0; i < cs->n_prune_locks; i++) {
+		h = __atomic_load_n(&cs->prune_locks[i].height,
+		    __ATOMIC_ACQUIRE);
+		/* A value the index set meanwhile is lowered too. */
+		while (h > max_h &&
+		    !__atomic_compare_exchange_n(&cs->prune_locks[i].height, &h,
+			max_h, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			;
+		if (h > max_h)
+			log_debug(LOG_PRUNE, "%s prune lock moved back to %d",
+			    cs->prune_locks[i].name, (int)max_h);
+	}
 }

@@ -883,6 +883,27 @@ int
 validation_start_sc(const struct args *a, const struct chainparams *cp,
     struct store *s, struct sigcache *sc, struct validation **out)
 {
+	return validation_start_locks(a, cp, s, sc, NULL, 0, out);
+}
+
+int
+validation_prune_lock_find(struct validation *v, const char *name)
+{
+	return chainstate_prune_lock_find(v->cs, name);
+}
+
+void
+validation_prune_lock_set(struct validation *v, int id, int32_t height)
+{
+	chainstate_prune_lock_set(v->cs, id, height);
+}
+
+int
+validation_start_locks(const struct args *a, const struct chainparams *cp,
+    struct store *s, struct sigcache *sc,
+    const struct chainstate_prune_lock *locks, size_t nlocks,
+    struct validation **out)
+{
 	struct validation *v = xcalloc(1, sizeof(*v));
 	struct chainstate_opts o;
 	struct chainstate_hooks h;
@@ -915,6 +936,8 @@ validation_start_sc(const struct args *a, const struct chainparams *cp,
 	o.txindex = args_get_bool(a, "txindex", 0);
 	v->stop_at_height = args_get_int(a, "stopatheight", 0);
 	o.stop_at_height = v->stop_at_height;
+	o.prune_locks = locks;
+	o.n_prune_locks = nlocks;
 	if (prune_options(a, s, &o) != 0 || au_startup(v, a, &o) != 0 ||
 	    chainstate_open(cp, s, &o, &v->cs) != 0) {
 		pthread_mutex_destroy(&v->au_mu);

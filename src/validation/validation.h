@@ -49,6 +49,24 @@ int validation_is_loading(struct validation *v);
 struct sigcache;
 int validation_start_sc(const struct args *a, const struct chainparams *cp,
     struct store *s, struct sigcache *sc, struct validation **out);
+/*
+ * validation_start_locks: validation_start_sc with the prune locks of the
+ * indexes that will read stored blocks (chainstate.h; -prune with
+ * -blockfilterindex), in place before the thread can prune anything.
+ * The array is copied. An index finds its lock by name and moves it
+ * (any thread): validation_prune_lock_find gives -1 for an unknown name,
+ * validation_prune_lock_set ignores id -1.
+ */
+struct chainstate_prune_lock {
+	const char *name; /* the index's name, for the log (copied) */
+	int32_t height;	  /* its best block's height, -1 for none */
+};
+int validation_start_locks(const struct args *a, const struct chainparams *cp,
+    struct store *s, struct sigcache *sc,
+    const struct chainstate_prune_lock *locks, size_t nlocks,
+    struct validation **out);
+int validation_prune_lock_find(struct validation *v, const char *name);
+void validation_prune_lock_set(struct validation *v, int id, int32_t height);
 
 /*
  * Listener callbacks see peer id VALIDATION_PEER_LOCAL for blocks that

@@ -67,9 +67,6 @@ class PruneTest(BitrootTestFramework):
         for args, msg in ((["-prune=-1"], "Prune cannot be configured with a negative value."),
                           (["-prune=549"], "Prune configured below the minimum of 550 MiB.  Please use a higher number."),
                           (["-prune=1", "-txindex"], "Prune mode is incompatible with -txindex."),
-                          # bitrootd's own: no prune locks for a lagging index yet.
-                          (["-prune=1", "-blockfilterindex"],
-                           "-blockfilterindex with -prune is not supported by bitrootd yet"),
                           (["-prune=550", "-reindex-chainstate"],
                            "Prune mode is incompatible with -reindex-chainstate. Use full -reindex instead.")):
             node.assert_start_raises_init_error(args, expected_msg="Error: " + msg,

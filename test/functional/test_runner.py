@@ -69,6 +69,7 @@ BASE_SCRIPTS = [
     ("feature_store_damage.py", None),
     ("feature_blockfiles.py", None),
     ("feature_prune.py", None),
+    ("feature_index_prune.py", None),
     ("feature_reindex.py", None),
     ("feature_syncbatch.py", None),
     ("interop_signer.py", None),
