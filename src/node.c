@@ -403,15 +403,11 @@ node_start(const struct args *a, struct node **out)
 		n->notify = notify_start();
 	/*
 	 * The filter index reads blocks and undo data on its own thread: its
-	 * prune lock (Core's) is in place before validation can prune.
+	 * prune lock (Core's) holds every block from before validation can
+	 * prune until the index has read its best block (filterindex_start).
 	 */
 	if (filter_types & (1u << BLOCKFILTER_BASIC)) {
-		if (filterindex_prune_lock(n->store, BLOCKFILTER_BASIC,
-			lock_name, &lock.height) != 0) {
-			log_warnx("Error: cannot read the block filter index's "
-				  "state from the store");
-			goto fail;
-		}
+		filterindex_name(BLOCKFILTER_BASIC, lock_name);
 		lock.name = lock_name;
 		nlocks = 1;
 	}

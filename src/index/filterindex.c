@@ -924,39 +924,11 @@ load_best(struct filterindex *fi)
 	return 0;
 }
 
-static void
-marker_key_of(uint8_t type, char *key, size_t len)
+void
+filterindex_name(uint8_t type, char name[FILTERINDEX_NAME_LEN])
 {
-	snprintf(key, len, "blockfilterindex.%s", blockfilter_type_name(type));
-}
-
-static void
-name_of(uint8_t type, char *name, size_t len)
-{
-	snprintf(name, len, "%s block filter index",
+	snprintf(name, FILTERINDEX_NAME_LEN, "%s block filter index",
 	    blockfilter_type_name(type));
-}
-
-int
-filterindex_prune_lock(struct store *s, uint8_t type,
-    char name[FILTERINDEX_NAME_LEN], int32_t *height)
-{
-	struct store_rtxn *t;
-	const uint8_t *v;
-	char key[40];
-	size_t len;
-	int rc;
-
-	name_of(type, name, FILTERINDEX_NAME_LEN);
-	marker_key_of(type, key, sizeof(key));
-	if (store_read_begin(s, &t) != STORE_OK)
-		return -1;
-	rc = store_get_meta(t, key, &v, &len);
-	*height = rc == STORE_OK && len == MARKER_LEN ?
-	    (int32_t)le32_read(v + 32) :
-	    -1;
-	store_read_end(t);
-	return rc == STORE_OK || rc == STORE_NOTFOUND ? 0 : -1;
 }
 
 /*
@@ -1004,8 +976,9 @@ filterindex_start(struct store *s, struct validation *v, uint8_t type,
 	fi->store = s;
 	fi->v = v;
 	fi->type = type;
-	name_of(type, fi->name, sizeof(fi->name));
-	marker_key_of(type, fi->marker_key, sizeof(fi->marker_key));
+	filterindex_name(type, fi->name);
+	snprintf(fi->marker_key, sizeof(fi->marker_key), "blockfilterindex.%s",
+	    blockfilter_type_name(type));
 	fi->lock_id = validation_prune_lock_find(v, fi->name);
 	pthread_mutex_init(&fi->mu, NULL);
 	pthread_cond_init(&fi->cv, NULL);
@@ -1020,7 +993,7 @@ filterindex_start(struct store *s, struct validation *v, uint8_t type,
 		filterindex_stop(fi);
 		return -1;
 	}
-	/* The stored best block may have gone from the block index. */
+	/* Its lock held everything until now: from here, its best block. */
 	validation_prune_lock_set(v, fi->lock_id,
 	    fi->has_best ? fi->best_height : -1);
 	memset(&l, 0, sizeof(l));

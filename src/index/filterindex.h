@@ -63,14 +63,13 @@ int filterindex_options(const struct args *a, unsigned *types, int *serve,
 int filterindex_start(struct store *s, struct validation *v, uint8_t type,
     struct filterindex **out);
 /*
- * The index's prune lock as it starts (validation_start_locks): its name,
- * "basic block filter index" (Core's), and the height of its stored best
- * block, -1 when it has none. 0, or -1 on a store failure. Main thread,
- * before the index starts.
+ * The index's name, Core's ("basic block filter index"): also the name of
+ * its prune lock, which the node registers at -1 (keep every block) before
+ * validation starts (validation_start_locks) and filterindex_start moves
+ * to the index's best block. Any thread.
  */
 #define FILTERINDEX_NAME_LEN 48
-int filterindex_prune_lock(struct store *s, uint8_t type,
-    char name[FILTERINDEX_NAME_LEN], int32_t *height);
+void filterindex_name(uint8_t type, char name[FILTERINDEX_NAME_LEN]);
 /* Finishes the batch in hand, joins the thread, frees fi. Main thread. */
 void filterindex_stop(struct filterindex *fi);
 
